@@ -1,0 +1,1 @@
+"""Relance: a Slack assistant for collections teams."""

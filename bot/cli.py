@@ -1,0 +1,91 @@
+"""The `relance` command: run the app, import invoices, show the demo, keep the database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot import terminal
+from bot.config import Settings, load_settings
+from bot.db import make_engine, unit_of_work, upgrade
+from bot.importing.mapping import MappingError, available_mappings, load_mapping
+from bot.services.aging_report import aging_report
+from bot.services.importing import ImportFailed, import_invoices
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        mapping = load_mapping(args.mapping)
+    except MappingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        report = import_invoices(
+            engine, Path(args.file), mapping, actor=args.actor,
+            fallback_timezone=settings.timezone, progress=sys.stderr.isatty(),
+        )
+    except ImportFailed as failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
+    print("\n".join(terminal.import_lines(report)))
+    return 0
+
+
+def _report(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine) as session:
+        report = aging_report(session, date.today())
+    print(terminal.heading("Aging"))
+    print("\n".join(terminal.aging_lines(report)))
+    print(terminal.heading("Largest overdue balances"))
+    print("\n".join(terminal.top_overdue_lines(report)))
+    return 0
+
+
+def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    upgrade(make_engine(settings.database_url))
+    print("database is up to date")
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(settings, Path(args.workdir))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="relance", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    imp = commands.add_parser("import", help="import invoices from a CSV file (all or nothing)")
+    imp.add_argument("file")
+    imp.add_argument("--mapping", default="relance",
+                     help=f"bundled mapping ({', '.join(available_mappings())}) or a TOML file")
+    imp.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    imp.set_defaults(handler=_import)
+
+    rep = commands.add_parser("report", help="print the aging report")
+    rep.set_defaults(handler=_report)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
+
+    demo = commands.add_parser("demo", help="the whole flow on sample data, no Slack needed")
+    demo.add_argument("--workdir", default="var", help="where the demo database is written")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(load_settings(), args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

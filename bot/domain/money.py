@@ -1,0 +1,114 @@
+"""Money as Decimal in the currency's minor units, never float.
+
+Amounts are stored as integers of minor units (cents, pence, yen) so that the database can sum
+them exactly on SQLite and PostgreSQL alike; the currency's precision comes from CLDR via Babel.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.core import get_global
+from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
+
+
+class AmountError(ValueError):
+    """An amount that cannot be read, or has more decimals than its currency allows."""
+
+
+@lru_cache(maxsize=1)
+def active_currencies() -> frozenset[str]:
+    """ISO 4217 codes legal tender somewhere today (CLDR), so `FRF` or `DEM` are refused."""
+    today = date.today()
+    territories = get_global("territory_currencies").keys()
+    return frozenset(
+        code for t in territories for code in get_territory_currencies(t, today, tender=True)
+    )
+
+
+def is_currency(code: str) -> bool:
+    return code in active_currencies()
+
+
+def minor_digits(currency: str) -> int:
+    return get_currency_precision(currency)
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """Exact conversion to minor units; refuses amounts finer than the currency allows."""
+    digits = minor_digits(currency)
+    scaled = amount.scaleb(digits)
+    if scaled != scaled.to_integral_value():
+        raise AmountError(f"{amount} has more than {digits} decimal places for {currency}")
+    return int(scaled)
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    digits = minor_digits(currency)
+    return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f'’]")
+_GROUPED = re.compile(r"^-?\d{1,3}(?:[.,]\d{3})+$")
+
+
+def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal:
+    """Read an amount written with either decimal separator: `1 234,56`, `1,234.56`, `1234.5`.
+
+    With `decimal_separator` given (a mapping knows its tool's format) the other mark is taken
+    as grouping. Without it: when both marks appear the last one is the decimal separator; a
+    single mark used more than once is grouping (`1,234,567`); otherwise it is the decimal mark.
+    """
+    cleaned = _SPACES.sub("", text.strip())
+    if cleaned.startswith("(") and cleaned.endswith(")"):  # accounting negative
+        cleaned = "-" + cleaned[1:-1]
+    if not cleaned:
+        raise AmountError("empty amount")
+    if decimal_separator is None:
+        decimal_separator = _guess_decimal_separator(cleaned)
+    grouping = "," if decimal_separator == "." else "."
+    normalized = cleaned.replace(grouping, "").replace(decimal_separator, ".")
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", normalized):
+        raise AmountError(f"{text.strip()!r} is not an amount")
+    try:
+        return Decimal(normalized)
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
+        raise AmountError(f"{text.strip()!r} is not an amount") from exc
+
+
+def _guess_decimal_separator(cleaned: str) -> str:
+    dot, comma = cleaned.rfind("."), cleaned.rfind(",")
+    if dot >= 0 and comma >= 0:
+        return "." if dot > comma else ","
+    mark = "." if dot >= 0 else ","
+    if cleaned.count(mark) > 1 and _GROUPED.match(cleaned):
+        return "," if mark == "." else "."
+    return mark
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    """An exact amount in one currency, formatted in a reader's locale."""
+
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of_minor(cls, minor: int, currency: str) -> Money:
+        return cls(from_minor(minor, currency), currency)
+
+    @property
+    def minor(self) -> int:
+        return to_minor(self.amount, self.currency)
+
+    def format(self, locale: str = "en") -> str:
+        return format_currency(self.amount, self.currency, locale=locale)
+
+    def __add__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot add {other.currency} to {self.currency}")
+        return Money(self.amount + other.amount, self.currency)

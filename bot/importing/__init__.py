@@ -1,0 +1,1 @@
+"""Reading invoice files: column mappings (data), row validation (pure), streaming the CSV."""

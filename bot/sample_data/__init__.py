@@ -1,0 +1,56 @@
+"""The bundled sample ledger: 60 real-looking customers, ~300 invoices dated relative to today.
+
+Dates are generated, not stored, so the demo always shows every aging bucket whatever day it
+runs. The generator is seeded: the same day gives the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+CUSTOMERS_CSV = Path(__file__).resolve().parent / "customers.csv"
+
+#: Usual payment terms (days) by country, used to place the issue date before the due date.
+_TERMS = {"DE": 14, "AT": 14, "GB": 30, "IE": 30, "US": 30, "FR": 45, "BE": 30, "CH": 30, "ES": 60}
+#: Days overdue to draw from, one range per aging bucket (negative: not yet due).
+_LATENESS = [(-40, 0), (1, 30), (31, 60), (61, 90), (91, 200)]
+
+HEADER = [
+    "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
+    "timezone", "notes", "invoice_number", "currency", "amount", "amount_paid", "issue_date",
+    "due_date", "payment_link",
+]
+
+
+def write_sample_invoices(target: Path, today: date, seed: int = 2026) -> int:
+    """Write the sample ledger in Relance's own layout; returns the number of invoices."""
+    rng = random.Random(seed)
+    with CUSTOMERS_CSV.open(encoding="utf-8") as source:
+        customers = list(csv.DictReader(source))
+    count = 0
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for index, customer in enumerate(customers):
+            for _ in range(rng.randint(3, 7)):
+                count += 1
+                low, high = _LATENESS[(index + count) % len(_LATENESS)]
+                due = today - timedelta(days=rng.randint(low, high))
+                issue = due - timedelta(days=_TERMS.get(customer["country"], 30))
+                amount = Decimal(rng.randint(12_000, 950_000)) / 100
+                roll = rng.random()
+                paid = amount if roll < 0.25 else (amount / 2).quantize(Decimal("0.01")) \
+                    if roll < 0.40 else Decimal("0.00")
+                number = f"INV-{issue.year}-{count:05d}"
+                writer.writerow([
+                    customer["customer_id"], customer["customer_name"], customer["contact_name"],
+                    customer["email"], customer["phone"], customer["language"],
+                    customer["country"], customer["timezone"], customer["notes"], number,
+                    customer["currency"], f"{amount:.2f}", f"{paid:.2f}", issue.isoformat(),
+                    due.isoformat(), f"https://pay.example.com/{number}",
+                ])
+    return count

@@ -1,0 +1,111 @@
+"""The aging report: open balances per bucket and currency, and who owes the most.
+
+The database does the grouping and summing (integer minor units, so sums are exact); buckets
+are decided by comparing due dates with dates computed here, which every dialect does alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.domain.aging import BUCKET_RANGES, Bucket, due_date_floor
+from bot.domain.money import Money
+from bot.models import Customer, Invoice
+
+
+@dataclass(frozen=True)
+class BucketTotal:
+    bucket: Bucket
+    currency: str
+    invoices: int
+    balance: Money
+
+
+@dataclass(frozen=True)
+class OverdueCustomer:
+    customer_id: int
+    name: str
+    country: str
+    invoices: int
+    overdue: Money
+    oldest_due: date
+
+    def days_late(self, today: date) -> int:
+        return (today - self.oldest_due).days
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    today: date
+    totals: list[BucketTotal]
+    top_overdue: list[OverdueCustomer]
+
+    def currencies(self) -> list[str]:
+        return sorted({t.currency for t in self.totals})
+
+    def total(self, currency: str, *, overdue_only: bool = False) -> Money:
+        amount = Money.of_minor(0, currency)
+        for t in self.totals:
+            if t.currency == currency and not (overdue_only and t.bucket is Bucket.NOT_DUE):
+                amount = amount + t.balance
+        return amount
+
+
+def _bucket_case(today: date) -> sa.Case:
+    whens = []
+    for bucket, _least, _most in BUCKET_RANGES:
+        floor = due_date_floor(today, bucket)
+        if floor is not None:
+            whens.append((Invoice.due_date >= floor, bucket.value))
+    return sa.case(*whens, else_=Bucket.OVER_90.value)
+
+
+_BALANCE = Invoice.amount_minor - Invoice.paid_minor
+_OPEN = Invoice.amount_minor > Invoice.paid_minor
+
+
+def aging_report(session: Session, today: date, top: int = 10) -> AgingReport:
+    bucket = _bucket_case(today).label("bucket")
+    rows = session.exec(
+        sa.select(bucket, Invoice.currency, sa.func.count(), sa.func.sum(_BALANCE))
+        .where(_OPEN)
+        .group_by(bucket, Invoice.currency)
+    ).all()
+    order = {b.value: i for i, (b, _l, _m) in enumerate(BUCKET_RANGES)}
+    totals = sorted(
+        (BucketTotal(Bucket(b), cur, n, Money.of_minor(int(s), cur)) for b, cur, n, s in rows),
+        key=lambda t: (t.currency, order[t.bucket.value]),
+    )
+    return AgingReport(today, totals, top_overdue(session, today, top))
+
+
+def top_overdue(session: Session, today: date, top: int = 10) -> list[OverdueCustomer]:
+    """The customers with the largest overdue balance, `top` per currency (no FX guessing)."""
+    overdue = sa.func.sum(_BALANCE).label("overdue")
+    ranked = (
+        sa.select(
+            Customer.id, Customer.name, Customer.country, Invoice.currency,
+            sa.func.count().label("invoices"), overdue,
+            sa.func.min(Invoice.due_date).label("oldest"),
+            sa.func.row_number().over(
+                partition_by=Invoice.currency, order_by=sa.func.sum(_BALANCE).desc()
+            ).label("rank"),
+        )
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(_OPEN, Invoice.due_date < today)
+        .group_by(Customer.id, Customer.name, Customer.country, Invoice.currency)
+        .subquery()
+    )
+    rows = session.exec(
+        sa.select(ranked).where(ranked.c.rank <= top)
+        .order_by(ranked.c.currency, ranked.c.overdue.desc())
+    ).all()
+    return [
+        OverdueCustomer(r.id, r.name, r.country, r.invoices,
+                        Money.of_minor(int(r.overdue), r.currency), r.oldest)
+        for r in rows
+    ]

@@ -1,0 +1,146 @@
+"""The written record: append-only, hash-chained, verifiable.
+
+Each event stores the hash of the one before it, so changing or deleting any row breaks every
+link after it. Appends are serialized: an advisory transaction lock on PostgreSQL, the
+`BEGIN IMMEDIATE` write lock on SQLite; the unique `seq` and `prev_hash` columns refuse a fork
+even if that serialization were ever bypassed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from bot.models import AuditEvent, utcnow
+
+GENESIS_HASH = "0" * 64
+_LOCK_KEY = 0x52454C41  # "RELA": the advisory lock that serializes appends on PostgreSQL
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    kind: str
+    actor: str
+    customer_id: int | None = None
+    invoice_numbers: tuple[str, ...] = ()
+    channel: str = ""
+    content: dict[str, Any] = field(default_factory=dict)
+
+
+def event_hash(
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor: str,
+    kind: str,
+    customer_id: int | None,
+    invoice_numbers: str,
+    channel: str,
+    content: str,
+    prev_hash: str,
+) -> str:
+    """SHA-256 over a canonical JSON form of every stored field but the hash itself."""
+    canonical = json.dumps(
+        [seq, occurred_at.isoformat(), actor, kind, customer_id, invoice_numbers, channel,
+         content, prev_hash],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stored_hash(event: AuditEvent) -> str:
+    return event_hash(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        kind=event.kind,
+        customer_id=event.customer_id,
+        invoice_numbers=event.invoice_numbers,
+        channel=event.channel,
+        content=event.content,
+        prev_hash=event.prev_hash,
+    )
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_LOCK_KEY))
+
+
+def append(session: Session, event: NewEvent) -> AuditEvent:
+    return append_many(session, [event])[-1]
+
+
+def append_many(session: Session, events: Iterable[NewEvent]) -> list[AuditEvent]:
+    """Append events in order, in the caller's transaction (so they commit with the change)."""
+    _lock_chain(session)
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    written = []
+    for new in events:
+        seq += 1
+        row = AuditEvent(
+            seq=seq,
+            occurred_at=utcnow(),
+            actor=new.actor,
+            kind=new.kind,
+            customer_id=new.customer_id,
+            invoice_numbers=",".join(new.invoice_numbers),
+            channel=new.channel,
+            content=json.dumps(new.content, ensure_ascii=False, sort_keys=True, default=str),
+            prev_hash=prev_hash,
+            hash="",
+        )
+        row.hash = _stored_hash(row)
+        prev_hash = row.hash
+        session.add(row)
+        written.append(row)
+    session.flush()
+    return written
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def _walk(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
+    after = 0
+    while True:
+        rows = session.exec(
+            select(AuditEvent).where(AuditEvent.seq > after).order_by(col(AuditEvent.seq))
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+        session.expunge_all()
+
+
+def verify(session: Session) -> ChainReport:
+    """Walk the chain from the start; name the first event whose link does not hold."""
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    for event in _walk(session):
+        if event.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"event #{expected_seq} is missing")
+        if event.prev_hash != prev_hash:
+            return ChainReport(checked, event.seq, "does not link to the event before it")
+        if _stored_hash(event) != event.hash:
+            return ChainReport(checked, event.seq, "its content no longer matches its hash")
+        prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    return ChainReport(checked)

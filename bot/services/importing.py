@@ -1,0 +1,265 @@
+"""Importing invoices: all or nothing, every bad line named, re-imports update in place.
+
+Valid lines are streamed into a temporary staging table inside the import's transaction; checks
+that span lines (duplicate invoice numbers) and the upserts then run as set-based SQL. Any error
+rolls the whole transaction back, so the database is exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.db import unit_of_work
+from bot.domain.money import from_minor
+from bot.importing.mapping import Mapping
+from bot.importing.rows import LineReader, RowInvalid
+from bot.importing.source import CsvSource, LineError
+from bot.models import UTCDateTime, utcnow
+from bot.services import audit
+
+BATCH_SIZE = 2000
+MAX_ERRORS_KEPT = 1000
+
+_staging_metadata = sa.MetaData()
+STAGING = sa.Table(
+    "import_staging",
+    _staging_metadata,
+    sa.Column("line", sa.Integer, primary_key=True),
+    sa.Column("customer_external_id", sa.String, index=True),
+    sa.Column("customer_name", sa.String),
+    sa.Column("contact_name", sa.String),
+    sa.Column("email", sa.String),
+    sa.Column("phone", sa.String),
+    sa.Column("language", sa.String),
+    sa.Column("country", sa.String),
+    sa.Column("timezone", sa.String),
+    sa.Column("notes", sa.String),
+    sa.Column("invoice_number", sa.String, index=True),
+    sa.Column("currency", sa.String),
+    sa.Column("amount_minor", sa.BigInteger),
+    sa.Column("paid_minor", sa.BigInteger),
+    sa.Column("issue_date", sa.Date),
+    sa.Column("due_date", sa.Date),
+    sa.Column("payment_link", sa.String),
+    prefixes=["TEMPORARY"],
+)
+
+#: Customer columns and the import fields that feed them; a column is only overwritten on
+#: re-import when the mapping provides its field, so an export without e-mails keeps them.
+_CUSTOMER_UPDATES = {
+    "name": "customer_name", "contact_name": "contact_name", "email": "email",
+    "phone": "phone", "language": "language", "country": "country", "timezone": "timezone",
+    "notes": "notes",
+}
+
+
+class ImportFailed(Exception):
+    """Nothing was imported; `errors` names each bad line (the first MAX_ERRORS_KEPT)."""
+
+    def __init__(self, errors: list[LineError], total: int | None = None):
+        self.errors = sorted(errors)
+        self.total = total if total is not None else len(errors)
+        more = f" (and {self.total - len(errors)} more)" if self.total > len(errors) else ""
+        super().__init__(
+            f"nothing imported: {self.total} error(s){more}\n"
+            + "\n".join(str(e) for e in self.errors)
+        )
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    lines: int
+    customers_created: int
+    customers_updated: int
+    invoices_created: int
+    invoices_updated: int
+    payments_recorded: int
+
+
+def import_invoices(
+    engine: Engine,
+    path: Path,
+    mapping: Mapping,
+    *,
+    actor: str = "import",
+    fallback_timezone: str = "Europe/Paris",
+    progress: bool = False,
+) -> ImportReport:
+    source = CsvSource(path, mapping, progress=progress)
+    reader = LineReader(mapping, fallback_timezone)
+    with unit_of_work(engine) as session:
+        conn = session.connection()
+        STAGING.drop(conn, checkfirst=True)
+        STAGING.create(conn)
+        try:
+            lines = _stage(conn, source, reader)
+            mapping = source.mapping  # as the file's header narrowed it
+            _refuse_duplicates(conn)
+            payments = _payments(conn, mapping)
+            report = _count(conn, mapping, lines, len(payments))
+            events = [_payment_event(p, actor) for p in payments]
+            events.append(audit.NewEvent(
+                kind="import", actor=actor,
+                content={"file": path.name, "mapping": mapping.name, **asdict(report)},
+            ))
+            _apply(conn, mapping)
+            audit.append_many(session, events)
+        finally:
+            STAGING.drop(conn, checkfirst=True)
+    return report
+
+
+def _stage(conn: Connection, source: CsvSource, reader: LineReader) -> int:
+    errors: list[LineError] = []
+    total_errors = 0
+    batch: list[dict] = []
+    lines = 0
+    for line_number, record in source.records():
+        lines += 1
+        try:
+            line = reader.read(record)
+        except RowInvalid as invalid:
+            total_errors += len(invalid.errors)
+            errors.extend(LineError(line_number, e.column, e.message) for e in invalid.errors)
+            del errors[MAX_ERRORS_KEPT:]
+            continue
+        if total_errors:
+            continue  # the import will fail: keep validating, stop writing
+        batch.append({"line": line_number, **asdict(line)})
+        if len(batch) >= BATCH_SIZE:
+            conn.execute(STAGING.insert(), batch)
+            batch.clear()
+    if batch and not total_errors:
+        conn.execute(STAGING.insert(), batch)
+    errors = source.errors + errors
+    total_errors += len(source.errors)
+    if not errors and lines == 0:
+        errors, total_errors = [LineError(1, "", "no invoice lines after the header")], 1
+    if errors:
+        raise ImportFailed(errors[:MAX_ERRORS_KEPT], total_errors)
+    return lines
+
+
+def _refuse_duplicates(conn: Connection) -> None:
+    rows = conn.execute(sa.text(
+        "SELECT s.invoice_number, s.line FROM import_staging s WHERE s.invoice_number IN ("
+        " SELECT invoice_number FROM import_staging GROUP BY invoice_number HAVING COUNT(*) > 1)"
+        " ORDER BY s.invoice_number, s.line"
+    )).all()
+    if not rows:
+        return
+    first_seen: dict[str, int] = {}
+    errors = []
+    for number, line in rows:
+        if number in first_seen:
+            errors.append(LineError(line, "", (
+                f"invoice number {number!r} already appears on line {first_seen[number]}"
+            )))
+        else:
+            first_seen[number] = line
+    raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
+
+
+def _count(conn: Connection, mapping: Mapping, lines: int, payments: int) -> ImportReport:
+    """Count what the upsert will create and update, before it runs."""
+    count = lambda sql: conn.execute(sa.text(sql)).scalar_one()  # noqa: E731
+    customers = count("SELECT COUNT(DISTINCT customer_external_id) FROM import_staging")
+    known_customers = count(
+        "SELECT COUNT(*) FROM customer c WHERE c.external_id IN "
+        "(SELECT customer_external_id FROM import_staging)"
+    )
+    known_invoices = count(
+        "SELECT COUNT(*) FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
+    )
+    changed = count(
+        "SELECT COUNT(*) FROM import_staging s JOIN invoice i ON i.number = s.invoice_number "
+        "JOIN customer c ON c.external_id = s.customer_external_id WHERE "
+        + _invoice_changed(mapping, "i", "s", "c.id")
+    )
+    return ImportReport(
+        lines=lines,
+        customers_created=customers - known_customers,
+        customers_updated=known_customers,
+        invoices_created=lines - known_invoices,
+        invoices_updated=changed,
+        payments_recorded=payments,
+    )
+
+
+def _tracks_payments(mapping: Mapping) -> bool:
+    return mapping.provides("amount_paid") or mapping.provides("balance")
+
+
+def _invoice_columns(mapping: Mapping) -> list[str]:
+    """Invoice columns a re-import may overwrite: those the mapping actually carries."""
+    columns = ["customer_id", "currency", "amount_minor", "issue_date", "due_date"]
+    if _tracks_payments(mapping):
+        columns.append("paid_minor")
+    if mapping.provides("payment_link"):
+        columns.append("payment_link")
+    return columns
+
+
+def _invoice_changed(mapping: Mapping, old: str, new: str, customer_id: str) -> str:
+    def source(col: str) -> str:
+        return customer_id if col == "customer_id" else f"{new}.{col}"
+
+    return " OR ".join(f"{old}.{col} <> {source(col)}" for col in _invoice_columns(mapping))
+
+
+def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row]:
+    if not _tracks_payments(mapping):
+        return []
+    return list(conn.execute(sa.text(
+        "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
+        " s.paid_minor AS after_minor, i.amount_minor"
+        " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
+        " WHERE s.paid_minor > i.paid_minor ORDER BY s.line"
+    )).all())
+
+
+def _payment_event(row: sa.Row, actor: str) -> audit.NewEvent:
+    currency = row.currency
+    return audit.NewEvent(
+        kind="payment", actor=actor, customer_id=row.customer_id,
+        invoice_numbers=(row.number,),
+        content={
+            "currency": currency,
+            "received": str(from_minor(row.after_minor - row.before_minor, currency)),
+            "paid_total": str(from_minor(row.after_minor, currency)),
+            "balance": str(from_minor(row.amount_minor - row.after_minor, currency)),
+        },
+    )
+
+
+def _apply(conn: Connection, mapping: Mapping) -> None:
+    now = sa.bindparam("now", utcnow(), type_=UTCDateTime())
+    customer_sets = [c for c, f in _CUSTOMER_UPDATES.items() if mapping.provides(f)]
+    customer_sets.append("currency")
+    conn.execute(sa.text(
+        "INSERT INTO customer (external_id, name, contact_name, email, phone, language, country,"
+        " timezone, currency, notes, created_at, updated_at)"
+        " SELECT customer_external_id, customer_name, contact_name, email, phone, language,"
+        " country, timezone, currency, notes, :now, :now FROM ("
+        "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
+        "  AS newest FROM import_staging s) latest WHERE newest = 1"
+        " ON CONFLICT (external_id) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in customer_sets)
+        + ", updated_at = excluded.updated_at"
+    ).bindparams(now))
+    columns = _invoice_columns(mapping)
+    conn.execute(sa.text(
+        "INSERT INTO invoice (number, customer_id, currency, amount_minor, paid_minor, issue_date,"
+        " due_date, payment_link, created_at, updated_at)"
+        " SELECT s.invoice_number, c.id, s.currency, s.amount_minor, s.paid_minor, s.issue_date,"
+        " s.due_date, s.payment_link, :now, :now"
+        " FROM import_staging s JOIN customer c ON c.external_id = s.customer_external_id"
+        " WHERE true ON CONFLICT (number) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in columns)
+        + ", updated_at = excluded.updated_at WHERE "
+        + _invoice_changed(mapping, "invoice", "excluded", "excluded.customer_id")
+    ).bindparams(now))

@@ -1,0 +1,43 @@
+"""Plain-text views for the terminal (`relance demo`, `relance report`): data in, lines out."""
+
+from __future__ import annotations
+
+from bot.domain.aging import BUCKET_RANGES
+from bot.services.aging_report import AgingReport
+from bot.services.importing import ImportReport
+
+
+def heading(title: str) -> str:
+    return f"\n{title}\n{'─' * len(title)}"
+
+
+def import_lines(report: ImportReport) -> list[str]:
+    return [
+        f"{report.lines} invoice lines read: {report.invoices_created} new, "
+        f"{report.invoices_updated} changed; {report.customers_created} new customers, "
+        f"{report.customers_updated} known; {report.payments_recorded} payments recorded."
+    ]
+
+
+def aging_lines(report: AgingReport, locale: str = "en") -> list[str]:
+    buckets = [b for b, _l, _m in BUCKET_RANGES]
+    width = 15
+    lines = ["currency".ljust(9) + "".join(b.value.rjust(width) for b in buckets)
+             + "overdue".rjust(width)]
+    for currency in report.currencies():
+        by_bucket = {t.bucket: t.balance for t in report.totals if t.currency == currency}
+        cells = [by_bucket[b].format(locale) if b in by_bucket else "–" for b in buckets]
+        overdue = report.total(currency, overdue_only=True).format(locale)
+        lines.append(currency.ljust(9) + "".join(c.rjust(width) for c in cells)
+                     + overdue.rjust(width))
+    return lines
+
+
+def top_overdue_lines(report: AgingReport, locale: str = "en") -> list[str]:
+    lines = []
+    for c in report.top_overdue:
+        lines.append(
+            f"{c.overdue.format(locale):>14}  {c.name} ({c.country}) — {c.invoices} invoice(s),"
+            f" oldest {c.days_late(report.today)} days late"
+        )
+    return lines or ["Nothing is overdue."]
