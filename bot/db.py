@@ -7,8 +7,10 @@ them read and then both try to write (the approval race, the audit chain).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from alembic import command
@@ -18,6 +20,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Dates go to SQLite as ISO text, the form SQLAlchemy's Date type reads back (Python 3.12
+# deprecates the implicit adapter, so it is registered explicitly).
+sqlite3.register_adapter(date, date.isoformat)
 
 
 def normalize_url(url: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -13,6 +16,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
 from bot.importing.mapping import Mapping
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -27,9 +32,11 @@ class RowInvalid(ValueError):
         self.errors = errors
 
 
-@dataclass(frozen=True)
-class InvoiceLine:
-    """One valid line, typed: money in minor units, dates as dates, codes normalized."""
+class InvoiceLine(NamedTuple):
+    """One valid line, typed: money in minor units, dates as dates, codes normalized.
+
+    A plain tuple on purpose: a million of them go to the staging table as they are.
+    """
 
     customer_external_id: str
     customer_name: str
@@ -47,6 +54,12 @@ class InvoiceLine:
     issue_date: date
     due_date: date
     payment_link: str
+
+
+CUSTOMER_FIELDS = (
+    "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
+    "timezone", "notes",
+)
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +118,11 @@ def parse_email(text: str) -> str:
 
 def parse_date(text: str, formats: tuple[str, ...]) -> date:
     for fmt in formats:
+        if fmt == "%Y-%m-%d" and len(text) == 10 and text[4] == text[7] == "-":  # fast path
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                continue
         try:
             return datetime.strptime(text.strip(), fmt).date()
         except ValueError:
@@ -114,115 +132,118 @@ def parse_date(text: str, formats: tuple[str, ...]) -> date:
 
 
 class LineReader:
-    """Turns raw CSV records into `InvoiceLine`s under one mapping."""
+    """Turns raw CSV records into `InvoiceLine`s under one mapping.
+
+    Customer details repeat on every line of a customer; they are validated once per distinct
+    set of values (cached), which keeps a million-line import fast.
+    """
 
     def __init__(self, mapping: Mapping, fallback_timezone: str):
         self.mapping = mapping
         self.fallback_timezone = fallback_timezone
+        self._customer = lru_cache(maxsize=65536)(self._read_customer)
 
     def _raw(self, record: dict[str, str], name: str) -> str:
         header = self.mapping.columns.get(name)
         value = (record.get(header) or "").strip() if header else ""
         return value or self.mapping.defaults.get(name, "")
 
-    def read(self, record: dict[str, str]) -> InvoiceLine:
+    def _column(self, name: str) -> str:
+        return self.mapping.columns.get(name, name)
+
+    def _field(self, name: str, raw: str, parse: Callable[[str], T], errors: list[FieldError],
+               required: bool = False) -> T | None:
+        if not raw:
+            if required:
+                errors.append(FieldError(self._column(name), "is empty"))
+            return None
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            errors.append(FieldError(self._column(name), str(exc)))
+            return None
+
+    def _text(self, name: str, raw: str, limit: int, errors: list[FieldError],
+              required: bool = False) -> str:
+        def check(value: str) -> str:
+            if len(value) > limit:
+                raise ValueError(f"is longer than {limit} characters")
+            return value
+
+        return self._field(name, raw, check, errors, required) or ""
+
+    def _read_customer(self, raw: tuple[str, ...]) -> tuple[tuple, list[FieldError]]:
+        values = dict(zip(CUSTOMER_FIELDS, raw, strict=True))
         errors: list[FieldError] = []
+        external_id = self._text("customer_id", values["customer_id"], 64, errors, True)
+        name = self._text("customer_name", values["customer_name"], 200, errors, True)
+        contact = self._text("contact_name", values["contact_name"], 200, errors)
+        email = self._field("email", values["email"], parse_email, errors) or ""
+        phone = self._text("phone", values["phone"], 40, errors)
+        language = self._field("language", values["language"], parse_language, errors) or "en"
+        country = self._field("country", values["country"], parse_country, errors, True)
+        timezone = self._field("timezone", values["timezone"], parse_timezone, errors)
+        if country and not timezone:
+            timezone = country_timezone(country) or self.fallback_timezone
+        customer = (external_id, name, contact, email, phone, language, country, timezone,
+                    values["notes"])
+        return customer, errors
+
+    def read(self, record: dict[str, str]) -> InvoiceLine:
+        customer, customer_errors = self._customer(
+            tuple(self._raw(record, name) for name in CUSTOMER_FIELDS))
+        errors = list(customer_errors)
         m = self.mapping
-
-        def column(name: str) -> str:
-            return m.columns.get(name, name)
-
-        def field(name: str, parse, required: bool = False):  # type: ignore[no-untyped-def]
-            raw = self._raw(record, name)
-            if not raw:
-                if required:
-                    errors.append(FieldError(column(name), "is empty"))
-                return None
-            try:
-                return parse(raw)
-            except ValueError as exc:
-                errors.append(FieldError(column(name), str(exc)))
-                return None
-
-        def text(name: str, limit: int, required: bool = False) -> str:
-            def check(raw: str) -> str:
-                if len(raw) > limit:
-                    raise ValueError(f"is longer than {limit} characters")
-                return raw
-
-            return field(name, check, required) or ""
-
-        customer_name = text("customer_name", 200, required=True)
-        external_id = text("customer_id", 64, required=True)
-        number = text("invoice_number", 64, required=True)
-        contact_name = text("contact_name", 200)
-        phone = text("phone", 40)
-        payment_link = text("payment_link", 500)
-        country = field("country", parse_country, required=True)
-        currency = field("currency", _parse_currency, required=True)
-        language = field("language", parse_language) or "en"
-        email = field("email", parse_email) or ""
-        timezone = field("timezone", parse_timezone)
-        dates = m.date_formats
-        issue = field("issue_date", lambda raw: parse_date(raw, dates), required=True)
-        due = field("due_date", lambda raw: parse_date(raw, dates), required=True)
-        amount = field("amount", self._amount, required=True)
+        number = self._text("invoice_number", self._raw(record, "invoice_number"), 64, errors,
+                            True)
+        currency = self._field("currency", self._raw(record, "currency"), _parse_currency,
+                               errors, True)
+        issue = self._field("issue_date", self._raw(record, "issue_date"), self._date, errors,
+                            True)
+        due = self._field("due_date", self._raw(record, "due_date"), self._date, errors, True)
+        link = self._text("payment_link", self._raw(record, "payment_link"), 500, errors)
+        amount = self._field("amount", self._raw(record, "amount"), self._amount, errors, True)
         paid_or_balance = "balance" if m.provides("balance") else "amount_paid"
-        other = field(paid_or_balance, self._amount)
+        other = self._field(paid_or_balance, self._raw(record, paid_or_balance), self._amount,
+                            errors)
 
         amount_minor = paid_minor = 0
         if currency and amount is not None:
-            amount_minor = self._minor(amount, currency, column("amount"), errors)
+            amount_minor = self._minor(amount, currency, "amount", errors)
             if amount_minor is not None and amount_minor <= 0:
-                errors.append(FieldError(column("amount"), "must be more than zero"))
+                errors.append(FieldError(self._column("amount"), "must be more than zero"))
         if currency and other is not None:
-            other_minor = self._minor(other, currency, column(paid_or_balance), errors)
+            other_minor = self._minor(other, currency, paid_or_balance, errors)
             if other_minor is not None and amount_minor:
                 is_balance = paid_or_balance == "balance"
                 paid_minor = amount_minor - other_minor if is_balance else other_minor
                 if not 0 <= paid_minor <= amount_minor:
                     errors.append(FieldError(
-                        column(paid_or_balance),
+                        self._column(paid_or_balance),
                         "gives a payment below zero or above the invoice amount",
                     ))
         if issue and due and due < issue:
-            errors.append(FieldError(column("due_date"), "is before the issue date"))
-        if country and not timezone:
-            timezone = country_timezone(country) or self.fallback_timezone
-
+            errors.append(FieldError(self._column("due_date"), "is before the issue date"))
         if errors:
             raise RowInvalid(errors)
-        return InvoiceLine(
-            customer_external_id=external_id,
-            customer_name=customer_name,
-            contact_name=contact_name,
-            email=email,
-            phone=phone,
-            language=language,
-            country=country,
-            timezone=timezone,
-            notes=self._raw(record, "notes"),
-            invoice_number=number,
-            currency=currency,
-            amount_minor=amount_minor,
-            paid_minor=paid_minor,
-            issue_date=issue,
-            due_date=due,
-            payment_link=payment_link,
-        )
+        return InvoiceLine(*customer, number, currency, amount_minor, paid_minor, issue, due,
+                           link)
 
-    def _amount(self, raw: str):  # type: ignore[no-untyped-def]
+    def _date(self, raw: str) -> date:
+        return parse_date(raw, self.mapping.date_formats)
+
+    def _amount(self, raw: str) -> Decimal:
         try:
             return parse_amount(raw, self.mapping.decimal_separator)
         except AmountError as exc:
             raise ValueError(str(exc)) from None
 
-    @staticmethod
-    def _minor(amount, currency: str, column: str, errors: list[FieldError]) -> int | None:  # type: ignore[no-untyped-def]
+    def _minor(self, amount: Decimal, currency: str, name: str,
+               errors: list[FieldError]) -> int | None:
         try:
             return to_minor(amount, currency)
         except AmountError as exc:
-            errors.append(FieldError(column, str(exc)))
+            errors.append(FieldError(self._column(name), str(exc)))
             return None
 
 

@@ -129,12 +129,12 @@ def _stage(conn: Connection, source: CsvSource, reader: LineReader) -> int:
             continue
         if total_errors:
             continue  # the import will fail: keep validating, stop writing
-        batch.append({"line": line_number, **asdict(line)})
+        batch.append((line_number, *line))
         if len(batch) >= BATCH_SIZE:
-            conn.execute(STAGING.insert(), batch)
+            _write_staged(conn, batch)
             batch.clear()
     if batch and not total_errors:
-        conn.execute(STAGING.insert(), batch)
+        _write_staged(conn, batch)
     errors = source.errors + errors
     total_errors += len(source.errors)
     if not errors and lines == 0:
@@ -142,6 +142,23 @@ def _stage(conn: Connection, source: CsvSource, reader: LineReader) -> int:
     if errors:
         raise ImportFailed(errors[:MAX_ERRORS_KEPT], total_errors)
     return lines
+
+
+def _write_staged(conn: Connection, rows: list[tuple]) -> None:
+    """Straight to the driver: the rows are already validated and typed.
+
+    PostgreSQL takes them through COPY, several times faster than even pipelined inserts.
+    """
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy("COPY import_staging FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(
+        f"INSERT INTO import_staging VALUES ({', '.join([mark] * len(STAGING.columns))})", rows
+    )
 
 
 def _refuse_duplicates(conn: Connection) -> None:

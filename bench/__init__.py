@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each prints a table comparing Relance with its fastest baseline."""
