@@ -7,10 +7,16 @@ SQLite in the working directory, no Slack credentials needed until `relance run`
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from dotenv import load_dotenv
+
+from bot.domain.late_payment import ReferenceRates
+from bot.domain.policy import Policy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,9 +29,18 @@ def _split(value: str) -> tuple[str, ...]:
 class Settings:
     database_url: str = "sqlite:///relance.sqlite"
     timezone: str = "Europe/Paris"
+    country: str = "FR"  # the company's own: its business days decide when the digest runs
     locale: str = "en_GB"
     templates_dir: Path = PROJECT_ROOT / "templates"
     policy_file: Path | None = None
+    rates_file: Path | None = None
+    # Who the reminders come from, and how customers pay
+    company_name: str = "Relance Demo SAS"
+    contact_name: str = "Camille Laurent"
+    contact_email: str = "ar@relance-demo.example"
+    contact_phone: str = "+33 1 84 00 00 00"
+    bank_details: str = "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP"
+    final_notice_days: int = 8
     # Slack
     slack_bot_token: str = ""
     slack_app_token: str = ""
@@ -52,12 +67,21 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         load_dotenv(env_file, override=False)
     env = os.environ.get
     policy = env("RELANCE_POLICY_FILE")
+    rates = env("RELANCE_RATES_FILE")
     return Settings(
         database_url=env("DATABASE_URL", Settings.database_url),
         timezone=env("RELANCE_TIMEZONE", Settings.timezone),
+        country=env("RELANCE_COUNTRY", Settings.country),
         locale=env("RELANCE_LOCALE", Settings.locale),
         templates_dir=Path(env("RELANCE_TEMPLATES_DIR", str(Settings.templates_dir))),
         policy_file=Path(policy) if policy else None,
+        rates_file=Path(rates) if rates else None,
+        company_name=env("RELANCE_COMPANY_NAME", Settings.company_name),
+        contact_name=env("RELANCE_CONTACT_NAME", Settings.contact_name),
+        contact_email=env("RELANCE_CONTACT_EMAIL", Settings.contact_email),
+        contact_phone=env("RELANCE_CONTACT_PHONE", Settings.contact_phone),
+        bank_details=env("RELANCE_BANK_DETAILS", Settings.bank_details),
+        final_notice_days=int(env("RELANCE_FINAL_NOTICE_DAYS", str(Settings.final_notice_days))),
         slack_bot_token=env("SLACK_BOT_TOKEN", ""),
         slack_app_token=env("SLACK_APP_TOKEN", ""),
         slack_signing_secret=env("SLACK_SIGNING_SECRET", ""),
@@ -75,3 +99,25 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         reply_to=env("MAIL_REPLY_TO", ""),
         bcc_archive=env("MAIL_BCC_ARCHIVE", ""),
     )
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The escalation policy from TOML: the file given, else the bundled default."""
+    source = path or Path(__file__).resolve().parent / "policy.toml"
+    return Policy.from_dict(tomllib.loads(source.read_text(encoding="utf-8")))
+
+
+def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
+    """Central bank rates for statutory interest: the file given, else the bundled table."""
+    source = path or Path(__file__).resolve().parent / "reference_rates.toml"
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    return {
+        name: ReferenceRates(
+            source=name,
+            as_of=date.fromisoformat(table["as_of"]),
+            changes=tuple(sorted(
+                (date.fromisoformat(day), Decimal(rate)) for day, rate in table["changes"].items()
+            )),
+        )
+        for name, table in data.items()
+    }

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from bot import terminal
 from bot.config import Settings
 from bot.db import make_engine, unit_of_work, upgrade
 from bot.importing.mapping import load_mapping
+from bot.models import Customer
+from bot.runtime import build_runtime, next_business_morning
 from bot.sample_data import write_sample_invoices
+from bot.sample_data.history import seed_history
 from bot.services.aging_report import aging_report
 from bot.services.importing import import_invoices
+from bot.services.suggestions import suggest
 
 
 def run_demo(settings: Settings, workdir: Path) -> int:
@@ -19,22 +22,38 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     database = workdir / "demo.sqlite"
     for leftover in workdir.glob("demo.sqlite*"):
         leftover.unlink()
-    today = date.today()
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
+    runtime = build_runtime(settings, engine)
+    from datetime import UTC, datetime
+
+    now = next_business_morning(datetime.now(UTC).astimezone().date(), settings)
+    today = now.date()
 
     sample = workdir / "sample-invoices.csv"
     write_sample_invoices(sample, today)
-    print(terminal.heading(f"Importing the sample ledger ({sample})"))
+    print(terminal.heading(f"1. Importing the sample ledger ({sample})"))
     report = import_invoices(engine, sample, load_mapping("relance"), actor="demo",
                              fallback_timezone=settings.timezone)
     print("\n".join(terminal.import_lines(report)))
+    with unit_of_work(engine) as session:
+        seed_history(session, today)
 
     with unit_of_work(engine) as session:
-        aging = aging_report(session, today)
-    print(terminal.heading(f"Aging on {today:%A %d %B %Y}"))
+        aging = aging_report(session, today, top=5)
+    print(terminal.heading(f"2. Aging on {today:%A %d %B %Y}"))
     print("\n".join(terminal.aging_lines(aging)))
     print(terminal.heading("Largest overdue balances (per currency)"))
     print("\n".join(terminal.top_overdue_lines(aging)))
+
+    run = suggest(engine, runtime.policy, runtime.composer, now, today, actor="demo")
+    print(terminal.heading(f"3. Today's suggested reminders ({now:%H:%M %Z})"))
+    print("\n".join(terminal.decision_lines(run.decisions)))
+
+    shown = next((r for r in run.created if r.stage == "final"), run.created[0])
+    with unit_of_work(engine) as session:
+        customer = session.get(Customer, shown.customer_id)
+    print(terminal.heading("One suggested reminder, in full"))
+    print("\n".join(terminal.reminder_lines(shown, customer)))
     print(f"\nDemo database: {database}")
     return 0

@@ -59,6 +59,8 @@ class Customer(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     currency: str = Field(max_length=3)
     notes: str = Field(default="")
+    paused: bool = Field(default=False)
+    paused_until: date | None = None
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -107,3 +109,79 @@ class AuditEvent(SQLModel, table=True):
     content: str = Field(default="{}")
     prev_hash: str = Field(max_length=64, unique=True)
     hash: str = Field(max_length=64, unique=True)
+
+
+class Reminder(SQLModel, table=True):
+    """A suggested reminder and everything decided about it; one per customer per day.
+
+    The unique (customer, day) pair makes suggesting idempotent: several instances, or a rerun,
+    cannot create a second suggestion for the same customer on the same day.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("customer_id", "run_date", name="uq_reminder_customer_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    run_date: date = Field(index=True)
+    stage: str = Field(max_length=20)
+    channel: str = Field(max_length=20)
+    language: str = Field(max_length=8)
+    wording: str = Field(default="", max_length=60)
+    invoice_numbers: str
+    subject: str = Field(default="")
+    body_text: str = Field(default="")
+    body_html: str = Field(default="")
+    original_subject: str = Field(default="")
+    original_body_text: str = Field(default="")
+    state: str = Field(default="suggested", max_length=20, index=True)
+    decided_by: str = Field(default="", max_length=40)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    skip_reason: str = Field(default="")
+    send_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    slack_channel: str = Field(default="", max_length=40)
+    slack_ts: str = Field(default="", max_length=40)
+    created_at: datetime = _timestamp()
+
+
+class Contact(SQLModel, table=True):
+    """A contact made with a customer (e-mail sent, call, letter): the policy's history."""
+
+    __table_args__ = (sa.Index("ix_contact_customer_time", "customer_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    occurred_at: datetime = _timestamp()
+    channel: str = Field(max_length=20)
+    stage: str = Field(default="", max_length=20)
+    wording: str = Field(default="", max_length=60)
+    reminder_id: int | None = Field(default=None, foreign_key="reminder.id")
+    outcome: str = Field(default="", max_length=40)
+    notes: str = Field(default="")
+    actor: str = Field(default="", max_length=40)
+
+
+class Promise(SQLModel, table=True):
+    """A customer's promise to pay an invoice by a date (and perhaps an amount)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    promised_date: date
+    amount_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
+    state: str = Field(default="open", max_length=20)  # open | kept | broken
+    created_by: str = Field(max_length=40)
+    created_at: datetime = _timestamp()
+
+
+class Dispute(SQLModel, table=True):
+    """An open dispute pauses the reminders for its invoice until resolved."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    reason: str
+    opened_by: str = Field(max_length=40)
+    opened_at: datetime = _timestamp()
+    resolved_by: str = Field(default="", max_length=40)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from bot.domain.aging import BUCKET_RANGES
+from bot.domain.escalation import Suggestion
+from bot.models import Customer, Reminder
 from bot.services.aging_report import AgingReport
 from bot.services.importing import ImportReport
+from bot.services.suggestions import CustomerDecision
 
 
 def heading(title: str) -> str:
@@ -41,3 +46,36 @@ def top_overdue_lines(report: AgingReport, locale: str = "en") -> list[str]:
             f" oldest {c.days_late(report.today)} days late"
         )
     return lines or ["Nothing is overdue."]
+
+
+def decision_lines(decisions: list[CustomerDecision]) -> list[str]:
+    """Suggestions by stage, then every other customer grouped by the reason none is due."""
+    suggested: dict[str, list[str]] = defaultdict(list)
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for item in decisions:
+        d = item.decision
+        if isinstance(d, Suggestion):
+            numbers = ", ".join(i.number for i in d.invoices)
+            suggested[d.stage.name].append(
+                f"    {item.customer.name} ({item.customer.country}, {item.customer.language})"
+                f" — {d.days_overdue} days, {numbers}"
+            )
+        else:
+            reasons[d.reason.value].append(f"    {item.customer.name}: {d.detail}")
+    lines = [f"{sum(len(v) for v in suggested.values())} reminders suggested:"]
+    for stage, rows in suggested.items():
+        lines += [f"  {stage} ({len(rows)})", *rows]
+    lines.append(f"{sum(len(v) for v in reasons.values())} customers get none today, and why:")
+    for reason, rows in sorted(reasons.items()):
+        lines += [f"  {reason} ({len(rows)})", *rows]
+    return lines
+
+
+def reminder_lines(reminder: Reminder, customer: Customer) -> list[str]:
+    return [
+        f"To: {customer.contact_name} <{customer.email}> — {customer.name}",
+        f"Stage: {reminder.stage} · channel: {reminder.channel} · wording: {reminder.wording}",
+        f"Subject: {reminder.subject}",
+        "",
+        *reminder.body_text.rstrip("\n").split("\n"),
+    ]

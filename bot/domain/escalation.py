@@ -1,0 +1,214 @@
+"""The escalation decision: for one customer, today, either a suggested reminder or the reason
+there is none. Pure: the account and its history come in, a decision goes out.
+
+The stage follows the customer's oldest chaseable invoice, and no stage is skipped that was never
+sent in the current episode (the contacts since that invoice fell due), unless it is optional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.aging import days_overdue
+from bot.domain.calendar import (
+    at_local_time,
+    business_days_between,
+    holiday_name,
+    is_business_day,
+    local_now,
+)
+from bot.domain.money import Money
+from bot.domain.policy import Policy, Stage
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    number: str
+    currency: str
+    balance_minor: int
+    issue_date: date
+    due_date: date
+    disputed: bool = False
+    promised_until: date | None = None
+    payment_link: str = ""
+
+    @property
+    def balance(self) -> Money:
+        return Money.of_minor(self.balance_minor, self.currency)
+
+
+@dataclass(frozen=True)
+class PastContact:
+    day: date  # the customer's local date
+    stage: str
+    channel: str = "email"
+    wording: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    customer_id: int
+    country: str
+    timezone: str
+    invoices: tuple[OpenItem, ...]
+    contacts: tuple[PastContact, ...] = ()  # oldest first
+    paused: bool = False
+    paused_until: date | None = None
+
+
+class Reason(StrEnum):
+    NOTHING_DUE = "nothing due"
+    PAUSED = "paused"
+    DISPUTED = "disputed"
+    PROMISED = "promise to pay"
+    UNDER_THRESHOLD = "balance under threshold"
+    NOT_A_BUSINESS_DAY = "not a business day"
+    AFTER_HOURS = "after business hours"
+    WAITING = "waiting for the next stage"
+    CONTACT_CAP = "contact cap reached"
+    TOO_RECENT = "contacted too recently"
+
+
+@dataclass(frozen=True)
+class NoAction:
+    reason: Reason
+    detail: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    stage: Stage
+    invoices: tuple[OpenItem, ...]  # oldest first
+    days_overdue: int  # of the oldest
+    send_after: datetime  # aware UTC: not before the customer's business hours
+    last_wording: str  # the wording used last time, never to be used twice in a row
+
+
+Decision = Suggestion | NoAction
+
+
+def _totals(items: tuple[OpenItem, ...]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for item in items:
+        totals[item.currency] = totals.get(item.currency, 0) + item.balance_minor
+    return totals
+
+
+def decide(account: Account, policy: Policy, now: datetime) -> Decision:
+    """Today's decision for one customer. `now` is an aware instant."""
+    local = local_now(now, account.timezone)
+    today = local.date()
+
+    if account.paused and (account.paused_until is None or account.paused_until >= today):
+        until = f" until {account.paused_until.isoformat()}" if account.paused_until else ""
+        return NoAction(Reason.PAUSED, f"reminders are paused{until}")
+
+    due = tuple(sorted(
+        (i for i in account.invoices
+         if days_overdue(i.due_date, today) >= policy.earliest_opening and i.balance_minor > 0),
+        key=lambda i: (i.due_date, i.number),
+    ))
+    if not due:
+        return NoAction(Reason.NOTHING_DUE, _nothing_due_detail(account, policy, today))
+
+    undisputed = tuple(i for i in due if not i.disputed)
+    if not undisputed:
+        numbers = ", ".join(i.number for i in due)
+        return NoAction(Reason.DISPUTED, f"every invoice due is disputed ({numbers})")
+
+    grace = timedelta(days=policy.promise_grace_days)
+    chaseable = tuple(
+        i for i in undisputed if i.promised_until is None or i.promised_until + grace < today
+    )
+    if not chaseable:
+        latest = max(i.promised_until for i in undisputed if i.promised_until)
+        return NoAction(Reason.PROMISED, (
+            f"promised to pay by {latest.isoformat()} "
+            f"(trusted until {(latest + grace).isoformat()})"
+        ))
+
+    totals = _totals(chaseable)
+    if all(
+        Money.of_minor(total, currency).amount < policy.min_balance.get(currency, 0)
+        for currency, total in totals.items()
+    ):
+        shown = ", ".join(Money.of_minor(t, c).format("en") for c, t in totals.items())
+        return NoAction(Reason.UNDER_THRESHOLD, f"balance {shown} is under the threshold")
+
+    if not is_business_day(today, account.country):
+        name = holiday_name(today, account.country)
+        what = f"a public holiday in {account.country} ({name})" if name else "a weekend day"
+        return NoAction(Reason.NOT_A_BUSINESS_DAY, f"today is {what} for the customer")
+
+    opening, closing = policy.business_hours
+    if local.time() >= closing:
+        return NoAction(Reason.AFTER_HOURS, (
+            f"it is {local:%H:%M} for the customer ({account.timezone}); business hours "
+            f"end at {closing:%H:%M}"
+        ))
+
+    oldest_days = days_overdue(chaseable[0].due_date, today)
+    episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
+    episode = [c for c in account.contacts if c.day >= episode_start]
+    stage_or_wait = _next_stage(policy, oldest_days, episode, account.country, today)
+    if isinstance(stage_or_wait, NoAction):
+        return stage_or_wait
+    stage = stage_or_wait
+
+    recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
+    if len(recent) >= policy.max_contacts_per_30_days:
+        reopens = recent[-policy.max_contacts_per_30_days].day + timedelta(days=30)
+        return NoAction(Reason.CONTACT_CAP, (
+            f"{len(recent)} contacts in the last 30 days (cap "
+            f"{policy.max_contacts_per_30_days}); next possible on {reopens.isoformat()}"
+        ))
+
+    if account.contacts:
+        last = account.contacts[-1]
+        waited = business_days_between(last.day, today, account.country)
+        if waited < stage.min_business_days_since_contact:
+            return NoAction(Reason.TOO_RECENT, (
+                f"last contacted on {last.day.isoformat()}, {waited} business day(s) ago; "
+                f"the {stage.name} stage waits {stage.min_business_days_since_contact}"
+            ))
+
+    send_after = now if local.time() >= opening else at_local_time(today, opening,
+                                                                   account.timezone)
+    last_wording = account.contacts[-1].wording if account.contacts else ""
+    return Suggestion(stage, chaseable, oldest_days, send_after.astimezone(UTC), last_wording)
+
+
+def _next_stage(policy: Policy, days: int, episode: list[PastContact], country: str,
+                today: date) -> Stage | NoAction:
+    """The first stage not yet sent up to the one the oldest invoice's lateness opens."""
+    reached = [s for s in policy.stages if s.opens_at_days <= days]
+    target = reached[-1]
+    sent = {c.stage for c in episode}
+    for stage in reached:
+        if stage.name not in sent and (not stage.optional or stage is target):
+            return stage
+    last_of_target = [c for c in episode if c.stage == target.name]
+    if target.repeat_after_business_days is not None and last_of_target:
+        since = business_days_between(last_of_target[-1].day, today, country)
+        if since >= target.repeat_after_business_days:
+            return target
+    later = [s for s in policy.stages if s.opens_at_days > days]
+    done = f"the {target.name} stage was already sent" if target.name in sent else (
+        f"the optional {target.name} stage was passed")
+    if later:
+        wait = later[0].opens_at_days - days
+        return NoAction(Reason.WAITING, (
+            f"{done}; {later[0].name} opens at {later[0].opens_at_days} days overdue "
+            f"(in {wait} day(s))"
+        ))
+    return NoAction(Reason.WAITING, f"{done}; it is the last stage")
+
+
+def _nothing_due_detail(account: Account, policy: Policy, today: date) -> str:
+    upcoming = [i.due_date for i in account.invoices if i.balance_minor > 0]
+    if not upcoming:
+        return "no open invoice"
+    first = min(upcoming) + timedelta(days=policy.earliest_opening)
+    return f"no invoice due yet; the first reminder could go on {first.isoformat()}"

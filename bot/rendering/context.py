@@ -1,0 +1,110 @@
+"""The variables a reminder template sees, already formatted for the customer's locale.
+
+Templates get strings, never raw numbers or dates, so a translator cannot format an amount the
+wrong way: `1 234,56 €` for a French customer, `£1,234.56` for a British one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from bot.domain.aging import days_overdue
+from bot.domain.calendar import add_business_days
+from bot.domain.escalation import Suggestion
+from bot.domain.late_payment import LateCharges, ReferenceRates, late_charges
+from bot.domain.money import Money
+from bot.rendering.locale import customer_locale, long_date, money, percent
+
+
+@dataclass(frozen=True)
+class Sender:
+    company: str
+    contact_name: str
+    email: str
+    phone: str
+    bank_details: str
+
+
+@dataclass(frozen=True)
+class Addressee:
+    name: str
+    contact_name: str
+    language: str
+    country: str
+
+
+def _sum_by_currency(amounts: list[Money]) -> list[Money]:
+    totals: dict[str, Money] = {}
+    for amount in amounts:
+        totals[amount.currency] = totals[amount.currency] + amount if amount.currency in totals \
+            else amount
+    return [totals[c] for c in sorted(totals)]
+
+
+def charges_for(suggestion: Suggestion, country: str, today: date,
+                rates: dict[str, ReferenceRates]) -> list[LateCharges]:
+    found = (
+        late_charges(invoice_number=i.number, debt=i.balance, due_date=i.due_date, on=today,
+                     country=country, rates=rates)
+        for i in suggestion.invoices
+    )
+    return [c for c in found if c is not None]
+
+
+def reminder_context(
+    *,
+    addressee: Addressee,
+    suggestion: Suggestion,
+    sender: Sender,
+    today: date,
+    rates: dict[str, ReferenceRates],
+    final_notice_days: int = 8,
+) -> dict[str, Any]:
+    locale = customer_locale(addressee.language, addressee.country)
+    invoices = [
+        {
+            "number": i.number,
+            "balance": money(i.balance, locale),
+            "due_date": long_date(i.due_date, locale),
+            "days_late": max(0, days_overdue(i.due_date, today)),
+            "payment_link": i.payment_link,
+        }
+        for i in suggestion.invoices
+    ]
+    totals = _sum_by_currency([i.balance for i in suggestion.invoices])
+    charges = (charges_for(suggestion, addressee.country, today, rates)
+               if suggestion.stage.late_payment_rights else [])
+    with_charges = _sum_by_currency(
+        [i.balance for i in suggestion.invoices]
+        + [c.interest for c in charges] + [c.compensation for c in charges]
+    )
+    return {
+        "customer_name": addressee.name,
+        "contact_name": addressee.contact_name or addressee.name,
+        "invoices": invoices,
+        "count": len(invoices),
+        "total": " + ".join(money(t, locale) for t in totals),
+        "payment_link": next((i.payment_link for i in suggestion.invoices if i.payment_link), ""),
+        "sender": sender,
+        "today": long_date(today, locale),
+        "deadline": long_date(
+            add_business_days(today, final_notice_days, addressee.country), locale),
+        "charges": [
+            {
+                "number": c.invoice_number,
+                "days": c.days,
+                "rate": " / ".join(percent(p.rate, locale) for p in c.periods),
+                "interest": money(c.interest, locale),
+                "compensation": money(c.compensation, locale),
+            }
+            for c in charges
+        ],
+        "charges_law": charges[0].jurisdiction.law if charges else "",
+        "total_with_charges": " + ".join(money(t, locale) for t in with_charges),
+        "stale_rates": bool(charges) and any(
+            today - rates[c.jurisdiction.rates_source].as_of > timedelta(days=200)
+            for c in charges
+        ),
+    }

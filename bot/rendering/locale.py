@@ -1,0 +1,38 @@
+"""The customer's locale: language for the words, language + country for amounts and dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_percent
+
+from bot.domain.money import Money
+
+
+@lru_cache(maxsize=512)
+def customer_locale(language: str, country: str) -> str:
+    """`fr` + `BE` gives `fr_BE`; a language that already names its territory is kept."""
+    locale = Locale.parse(language)
+    if locale.territory:
+        return str(locale)
+    try:
+        return str(Locale.parse(f"{locale.language}_{country}"))
+    except (ValueError, UnknownLocaleError):
+        return str(locale)
+
+
+def money(value: Money, locale: str) -> str:
+    return value.format(locale)
+
+
+def long_date(value: date, locale: str) -> str:
+    return format_date(value, format="long", locale=locale)
+
+
+def percent(rate: Decimal, locale: str) -> str:
+    """A yearly rate given in percent points (12.15) as the locale writes it (`12,15 %`)."""
+    return format_percent(rate / 100, locale=locale, decimal_quantization=False)

@@ -1,0 +1,86 @@
+"""The jinja2 side: files under `templates/`, strict about missing variables, sandboxed for
+text that staff edit.
+
+Layout: `<channel>/<lang>/<stage>.{subject,txt,html}.j2` is a stage's first wording;
+`<stage>.2.{…}.j2`, `<stage>.3.{…}.j2` are further wordings. A wording's id is
+`<lang>/<stage>[.<n>]`. A language without templates falls back to English.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+FALLBACK_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    wording: str
+    language: str  # the template language actually used
+    subject: str
+    text: str
+    html: str
+
+
+def choose_wording(wordings: list[str], last_used: str) -> str:
+    """The first wording that is not the one used last time: never the same text twice in a
+    row for one customer (when the stage has more than one wording)."""
+    for wording in wordings:
+        if wording != last_used:
+            return wording
+    return wordings[0]
+
+
+class Templates:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.env = Environment(
+            loader=FileSystemLoader(directory),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.sandbox = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+    def language_for(self, channel: str, language: str) -> str:
+        base = language.split("_")[0]
+        return base if (self.directory / channel / base).is_dir() else FALLBACK_LANGUAGE
+
+    def wordings(self, channel: str, language: str, stage: str) -> list[str]:
+        lang = self.language_for(channel, language)
+        pattern = re.compile(rf"^{re.escape(stage)}(?:\.(\d+))?\.txt\.j2$")
+        found = sorted(
+            (int(match.group(1) or 1), match.group(0).removesuffix(".txt.j2"))
+            for p in (self.directory / channel / lang).glob(f"{stage}*.txt.j2")
+            if (match := pattern.match(p.name))
+        )
+        if not found:
+            raise LookupError(f"no {channel} template for stage {stage!r} in {lang!r}")
+        return [f"{lang}/{name}" for _n, name in found]
+
+    def render(self, channel: str, wording: str, part: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(f"{channel}/{wording}.{part}.j2").render(context).strip()
+
+    def render_email(self, language: str, stage: str, context: dict[str, Any],
+                     last_wording: str = "") -> RenderedEmail:
+        wording = choose_wording(self.wordings("email", language, stage), last_wording)
+        return RenderedEmail(
+            wording=wording,
+            language=wording.split("/")[0],
+            subject=self.render("email", wording, "subject", context),
+            text=self.render("email", wording, "txt", context) + "\n",
+            html=self.render("email", wording, "html", context) + "\n",
+        )
+
+    def render_edited(self, text: str, context: dict[str, Any]) -> str:
+        """Text written by staff in Slack, rendered in the sandbox: placeholders work, nothing
+        else in the process is reachable from it."""
+        return self.sandbox.from_string(text).render(context)

@@ -1,0 +1,64 @@
+"""Putting a suggestion into words for its channel: e-mail text, a call script, or a hand-off
+note for a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.config import Settings
+from bot.domain.escalation import Suggestion
+from bot.domain.late_payment import ReferenceRates
+from bot.domain.policy import Channel
+from bot.models import Customer
+from bot.rendering.context import Addressee, Sender, reminder_context
+from bot.rendering.templates import Templates
+
+
+@dataclass(frozen=True)
+class Draft:
+    wording: str
+    language: str
+    subject: str
+    text: str
+    html: str
+
+
+def sender_from(settings: Settings) -> Sender:
+    return Sender(settings.company_name, settings.contact_name, settings.contact_email,
+                  settings.contact_phone, settings.bank_details)
+
+
+class Composer:
+    def __init__(self, settings: Settings, templates: Templates,
+                 rates: dict[str, ReferenceRates]):
+        self.settings = settings
+        self.templates = templates
+        self.rates = rates
+        self.sender = sender_from(settings)
+
+    def context(self, customer: Customer, suggestion: Suggestion, today: date) -> dict:
+        return reminder_context(
+            addressee=Addressee(customer.name, customer.contact_name, customer.language,
+                                customer.country),
+            suggestion=suggestion, sender=self.sender, today=today, rates=self.rates,
+            final_notice_days=self.settings.final_notice_days,
+        )
+
+    def draft(self, customer: Customer, suggestion: Suggestion, today: date) -> Draft:
+        context = self.context(customer, suggestion, today)
+        stage = suggestion.stage
+        if stage.channel is Channel.PHONE:
+            language = self.templates.language_for("call", customer.language)
+            script = self.templates.render("call", f"{language}/call", "txt", context)
+            return Draft(f"{language}/call", language, f"Call {customer.name}", script + "\n", "")
+        if stage.channel is Channel.NONE:
+            note = (
+                f"{customer.name} has {context['total']} overdue "
+                f"({suggestion.days_overdue} days for the oldest invoice) and the ladder is "
+                f"exhausted. Decide on a hand-off to a collector or a lawyer."
+            )
+            return Draft("", "en", f"Hand-off: {customer.name}", note + "\n", "")
+        email = self.templates.render_email(customer.language, stage.template, context,
+                                            suggestion.last_wording)
+        return Draft(email.wording, email.language, email.subject, email.text, email.html)

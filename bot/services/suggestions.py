@@ -1,0 +1,136 @@
+"""Today's suggestions: every customer with open invoices gets a decision — a reminder to
+approve, or the reason none is due — computed from the database in a handful of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.db import unit_of_work
+from bot.domain.calendar import local_today
+from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
+from bot.domain.policy import Policy
+from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder, utcnow
+from bot.services import audit
+from bot.services.compose import Composer
+
+
+@dataclass(frozen=True)
+class CustomerDecision:
+    customer: Customer
+    decision: Decision
+
+
+def load_accounts(session: Session) -> list[tuple[Customer, Account]]:
+    """Every customer with an open invoice, with what the policy needs to know about them."""
+    open_filter = Invoice.amount_minor > Invoice.paid_minor
+    invoices = session.exec(select(Invoice).where(open_filter)).all()
+    if not invoices:
+        return []
+    customer_ids = {i.customer_id for i in invoices}
+    customers = session.exec(
+        select(Customer).where(col(Customer.id).in_(
+            select(Invoice.customer_id).where(open_filter).distinct()
+        ))
+    ).all()
+    disputed = set(session.exec(
+        select(Dispute.invoice_id).where(col(Dispute.resolved_at).is_(None))
+    ).all())
+    promised = dict(session.exec(
+        sa.select(Promise.invoice_id, sa.func.max(Promise.promised_date))
+        .where(Promise.state == "open").group_by(Promise.invoice_id)
+    ).all())
+    earliest_due = min(i.due_date for i in invoices)
+    since = datetime.combine(earliest_due, datetime.min.time(), tzinfo=utcnow().tzinfo)
+    contacts = session.exec(
+        select(Contact).where(Contact.occurred_at >= since)
+        .order_by(Contact.customer_id, Contact.occurred_at)
+    ).all()
+
+    items_by_customer: dict[int, list[OpenItem]] = defaultdict(list)
+    for i in invoices:
+        items_by_customer[i.customer_id].append(OpenItem(
+            number=i.number, currency=i.currency, balance_minor=i.amount_minor - i.paid_minor,
+            issue_date=i.issue_date, due_date=i.due_date, disputed=i.id in disputed,
+            promised_until=promised.get(i.id), payment_link=i.payment_link,
+        ))
+    by_id = {c.id: c for c in customers}
+    contacts_by_customer: dict[int, list[PastContact]] = defaultdict(list)
+    for c in contacts:
+        if c.customer_id in customer_ids:
+            zone = by_id[c.customer_id].timezone
+            contacts_by_customer[c.customer_id].append(PastContact(
+                day=local_today(c.occurred_at, zone), stage=c.stage, channel=c.channel,
+                wording=c.wording,
+            ))
+    return [
+        (customer, Account(
+            customer_id=customer.id, country=customer.country, timezone=customer.timezone,
+            invoices=tuple(items_by_customer[customer.id]),
+            contacts=tuple(contacts_by_customer[customer.id]),
+            paused=customer.paused, paused_until=customer.paused_until,
+        ))
+        for customer in sorted(customers, key=lambda c: c.name.casefold())
+    ]
+
+
+def todays_decisions(session: Session, policy: Policy, now: datetime) -> list[CustomerDecision]:
+    return [CustomerDecision(customer, decide(account, policy, now))
+            for customer, account in load_accounts(session)]
+
+
+@dataclass(frozen=True)
+class SuggestionRun:
+    run_date: date
+    created: list[Reminder]
+    decisions: list[CustomerDecision]
+
+
+def suggest(engine: Engine, policy: Policy, composer: Composer, now: datetime,
+            run_date: date, actor: str = "relance") -> SuggestionRun:
+    """Store today's suggestions as reminders awaiting a decision (once per customer per day),
+    and retire yesterday's undecided ones: their amounts and stage may no longer hold."""
+    with unit_of_work(engine) as session:
+        decisions = todays_decisions(session, policy, now)
+        session.exec(
+            sa.update(Reminder)
+            .where(Reminder.state == "suggested", Reminder.run_date < run_date)
+            .values(state="expired")
+        )
+        already = set(session.exec(
+            select(Reminder.customer_id).where(Reminder.run_date == run_date)
+        ).all())
+        created: list[Reminder] = []
+        for item in decisions:
+            decision = item.decision
+            if not isinstance(decision, Suggestion) or item.customer.id in already:
+                continue
+            customer = item.customer
+            draft = composer.draft(customer, decision, local_today(now, customer.timezone))
+            reminder = Reminder(
+                customer_id=customer.id, run_date=run_date, stage=decision.stage.name,
+                channel=decision.stage.channel.value, language=draft.language,
+                wording=draft.wording,
+                invoice_numbers=",".join(i.number for i in decision.invoices),
+                subject=draft.subject, body_text=draft.text, body_html=draft.html,
+                send_after=decision.send_after,
+            )
+            session.add(reminder)
+            created.append(reminder)
+        session.flush()
+        audit.append_many(session, [
+            audit.NewEvent(
+                kind="suggested", actor=actor, customer_id=r.customer_id,
+                invoice_numbers=tuple(r.invoice_numbers.split(",")), channel=r.channel,
+                content={"reminder": r.id, "stage": r.stage, "wording": r.wording,
+                         "subject": r.subject},
+            )
+            for r in created
+        ])
+    return SuggestionRun(run_date, created, decisions)

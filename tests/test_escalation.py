@@ -1,0 +1,205 @@
+"""The escalation policy: worked examples, then properties checked over generated accounts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.config import load_policy
+from bot.domain.escalation import (
+    Account,
+    NoAction,
+    OpenItem,
+    PastContact,
+    Reason,
+    Suggestion,
+    decide,
+)
+
+POLICY = load_policy()
+# Wednesday 2026-11-25, 10:00 in Paris
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+
+
+def item(number: str = "F-1", days_late: int = 20, **kw) -> OpenItem:  # type: ignore[no-untyped-def]
+    due = TODAY - timedelta(days=days_late)
+    return OpenItem(number, kw.pop("currency", "EUR"), kw.pop("balance_minor", 50_000),
+                    due - timedelta(days=30), due, **kw)
+
+
+def account(*items: OpenItem, contacts: tuple[PastContact, ...] = (), **kw) -> Account:  # type: ignore[no-untyped-def]
+    return Account(1, kw.pop("country", "FR"), kw.pop("timezone", "Europe/Paris"), items,
+                   contacts, **kw)
+
+
+def sent(days_ago: int, stage: str, wording: str = "") -> PastContact:
+    return PastContact(TODAY - timedelta(days=days_ago), stage, wording=wording)
+
+
+def test_first_reminder_is_friendly_even_when_the_invoice_is_very_late() -> None:
+    decision = decide(account(item(days_late=50)), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.name == "friendly"
+
+
+def test_the_ladder_moves_one_stage_at_a_time() -> None:
+    history = (sent(40, "friendly"), sent(25, "firm"))
+    decision = decide(account(item(days_late=50), contacts=history), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.name == "call"
+
+
+def test_courtesy_only_on_its_own_day_and_optional_afterwards() -> None:
+    today = decide(account(item(days_late=0)), POLICY, NOW)
+    assert isinstance(today, Suggestion) and today.stage.name == "courtesy"
+    later = decide(account(item(days_late=5)), POLICY, NOW)
+    assert isinstance(later, Suggestion) and later.stage.name == "friendly"
+
+
+def test_waiting_for_the_next_stage_says_when() -> None:
+    decision = decide(account(item(days_late=10), contacts=(sent(7, "friendly"),)), POLICY, NOW)
+    assert decision == NoAction(
+        Reason.WAITING,
+        "the friendly stage was already sent; firm opens at 15 days overdue (in 5 day(s))",
+    )
+
+
+def test_firm_repeats_after_its_interval_with_another_wording_hint() -> None:
+    history = (sent(25, "friendly"), sent(13, "firm", "en/firm"))
+    decision = decide(account(item(days_late=28), contacts=history), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.name == "firm"
+    assert decision.last_wording == "en/firm"
+
+
+def test_a_disputed_invoice_is_left_out_and_the_rest_chased() -> None:
+    decision = decide(account(item("A", 40, disputed=True), item("B", 20)), POLICY, NOW)
+    assert isinstance(decision, Suggestion)
+    assert [i.number for i in decision.invoices] == ["B"]
+
+
+def test_promise_suppresses_until_its_grace_ends() -> None:
+    promised = item(promised_until=TODAY - timedelta(days=2))
+    assert decide(account(promised), POLICY, NOW).reason is Reason.PROMISED  # type: ignore[union-attr]
+    broken = item(promised_until=TODAY - timedelta(days=4))
+    assert isinstance(decide(account(broken), POLICY, NOW), Suggestion)
+
+
+def test_holidays_weekends_and_hours_are_the_customers() -> None:
+    christmas = datetime(2026, 12, 25, 9, tzinfo=UTC)
+    decision = decide(account(item()), POLICY, christmas)
+    assert decision == NoAction(Reason.NOT_A_BUSINESS_DAY,
+                                "today is a public holiday in FR (Christmas Day) for the customer")
+    saturday = datetime(2026, 11, 28, 9, tzinfo=UTC)
+    assert decide(account(item()), POLICY, saturday).reason is Reason.NOT_A_BUSINESS_DAY  # type: ignore[union-attr]
+    evening = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
+    assert decide(account(item()), POLICY, evening).reason is Reason.AFTER_HOURS  # type: ignore[union-attr]
+    early_in_new_york = decide(account(item(), country="US", timezone="America/New_York"),
+                               POLICY, NOW)
+    assert isinstance(early_in_new_york, Suggestion)
+    assert early_in_new_york.send_after == datetime(2026, 11, 25, 14, tzinfo=UTC)  # 09:00 EST
+
+
+def test_small_balances_are_left_alone() -> None:
+    decision = decide(account(item(balance_minor=950)), POLICY, NOW)
+    assert decision.reason is Reason.UNDER_THRESHOLD  # type: ignore[union-attr]
+
+
+def test_contact_cap_and_spacing() -> None:
+    capped = (sent(29, "friendly"), sent(20, "firm"), sent(10, "call"))
+    decision = decide(account(item(days_late=60), contacts=capped), POLICY, NOW)
+    assert decision.reason is Reason.CONTACT_CAP  # type: ignore[union-attr]
+    recent = (sent(30, "friendly"), sent(2, "firm"))
+    decision = decide(account(item(days_late=35), contacts=recent), POLICY, NOW)
+    assert decision.reason is Reason.TOO_RECENT  # type: ignore[union-attr]
+
+
+# --- properties -------------------------------------------------------------------------------
+
+STAGES = [s.name for s in POLICY.stages]
+PLACES = [("FR", "Europe/Paris"), ("DE", "Europe/Berlin"), ("GB", "Europe/London"),
+          ("US", "America/New_York"), ("ES", "Europe/Madrid")]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[Account, datetime]:
+    now = draw(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
+                            timezones=st.just(UTC)))
+    country, zone = draw(st.sampled_from(PLACES))
+    today = now.astimezone(__import__("zoneinfo").ZoneInfo(zone)).date()
+    items = tuple(
+        OpenItem(
+            number=f"I{n}", currency=draw(st.sampled_from(["EUR", "GBP", "USD"])),
+            balance_minor=draw(st.integers(1, 5_000_000)),
+            issue_date=today - timedelta(days=300),
+            due_date=today - timedelta(days=draw(st.integers(-30, 250))),
+            disputed=draw(st.booleans()),
+            promised_until=draw(st.none() | st.just(today + timedelta(
+                days=draw(st.integers(-20, 20))))),
+        )
+        for n in range(draw(st.integers(1, 5)))
+    )
+    contacts = tuple(sorted(
+        (PastContact(today - timedelta(days=draw(st.integers(0, 250))),
+                     draw(st.sampled_from(STAGES)))
+         for _ in range(draw(st.integers(0, 8)))),
+        key=lambda c: c.day,
+    ))
+    paused = draw(st.booleans())
+    paused_until = draw(st.none() | st.just(today + timedelta(days=draw(st.integers(-10, 10)))))
+    return Account(1, country, zone, items, contacts, paused, paused_until), now
+
+
+def _local_today(account: Account, now: datetime) -> date:
+    from bot.domain.calendar import local_today
+
+    return local_today(now, account.timezone)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scenarios())
+def test_always_a_suggestion_or_a_reason(scenario: tuple[Account, datetime]) -> None:
+    account, now = scenario
+    decision = decide(account, POLICY, now)
+    assert isinstance(decision, Suggestion | NoAction)
+    if isinstance(decision, NoAction):
+        assert decision.reason in Reason and decision.detail.strip()
+    else:
+        assert decision.invoices and not any(i.disputed for i in decision.invoices)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scenarios())
+def test_never_for_a_paused_or_fully_disputed_customer(scenario: tuple[Account, datetime]) -> None:
+    account, now = scenario
+    today = _local_today(account, now)
+    decision = decide(account, POLICY, now)
+    paused = account.paused and (account.paused_until is None or account.paused_until >= today)
+    if paused or all(i.disputed for i in account.invoices):
+        assert not isinstance(decision, Suggestion)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scenarios())
+def test_never_above_the_contact_cap(scenario: tuple[Account, datetime]) -> None:
+    account, now = scenario
+    today = _local_today(account, now)
+    recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
+    if len(recent) >= POLICY.max_contacts_per_30_days:
+        assert not isinstance(decide(account, POLICY, now), Suggestion)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scenarios())
+def test_never_a_skipped_stage(scenario: tuple[Account, datetime]) -> None:
+    account, now = scenario
+    decision = decide(account, POLICY, now)
+    if not isinstance(decision, Suggestion):
+        return
+    episode_start = decision.invoices[0].due_date + timedelta(days=min(0, POLICY.earliest_opening))
+    sent = {c.stage for c in account.contacts if c.day >= episode_start}
+    for stage in POLICY.stages:
+        if stage is decision.stage:
+            break
+        assert stage.optional or stage.name in sent, (stage.name, decision.stage.name)
+    assert decision.stage.opens_at_days <= decision.days_overdue

@@ -1,0 +1,156 @@
+"""Reminder texts in every language, checked against golden files, plus the rules that protect
+them: locale formatting, alternating wordings, strict variables, the sandbox, the fallback.
+
+Regenerate the golden files after an intended wording change with
+`RELANCE_UPDATE_GOLDEN=1 make test`, then read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+from jinja2.exceptions import SecurityError
+
+from bot.config import PROJECT_ROOT, load_policy, load_reference_rates
+from bot.domain.escalation import OpenItem, Suggestion
+from bot.rendering.context import Addressee, Sender, reminder_context
+from bot.rendering.templates import Templates, choose_wording
+
+GOLDEN = Path(__file__).parent / "golden"
+TEMPLATES = Templates(PROJECT_ROOT / "templates")
+POLICY = load_policy()
+RATES = load_reference_rates()
+TODAY = date(2026, 11, 25)
+SENDER = Sender("Relance Demo SAS", "Camille Laurent", "ar@relance-demo.example",
+                "+33 1 84 00 00 00", "IBAN FR76 3000 6000 0112 3456 7890 189")
+PEOPLE = {
+    "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB"),
+    "fr": Addressee("Boulangerie Martin SARL", "Claire Martin", "fr", "FR"),
+    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE"),
+    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES"),
+}
+CURRENCY = {"en": "GBP", "fr": "EUR", "de": "EUR", "es": "EUR"}
+
+
+def context(language: str, stage: str) -> dict:
+    currency = CURRENCY[language]
+    items = (
+        OpenItem("INV-1042", currency, 123456, date(2026, 8, 1), date(2026, 9, 1),
+                 payment_link="https://pay.example.com/INV-1042"),
+        OpenItem("INV-1107", currency, 98000, date(2026, 10, 1), date(2026, 10, 31)),
+    )
+    suggestion = Suggestion(POLICY.stage(stage), items, 85,
+                            datetime(2026, 11, 25, 9, tzinfo=UTC), "")
+    return reminder_context(addressee=PEOPLE[language], suggestion=suggestion, sender=SENDER,
+                            today=TODAY, rates=RATES)
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("RELANCE_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run with RELANCE_UPDATE_GOLDEN=1"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+EMAIL_CASES = [
+    (lang, wording)
+    for lang in ("en", "fr", "de", "es")
+    for stage in ("courtesy", "friendly", "firm", "final")
+    for wording in TEMPLATES.wordings("email", lang, stage)
+]
+
+
+@pytest.mark.parametrize(("language", "wording"), EMAIL_CASES)
+def test_email_matches_its_golden_file(language: str, wording: str) -> None:
+    stage = wording.split("/")[1].split(".")[0]
+    ctx = context(language, stage)
+    subject = TEMPLATES.render("email", wording, "subject", ctx)
+    text = TEMPLATES.render("email", wording, "txt", ctx)
+    check_golden(f"email/{wording}.txt", f"Subject: {subject}\n\n{text}\n")
+    html = TEMPLATES.render("email", wording, "html", ctx)
+    assert html.startswith("<!DOCTYPE html>") and "INV-1042" in html
+    assert "{{" not in text + html and "{%" not in text + html
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es"])
+def test_call_script_matches_its_golden_file(language: str) -> None:
+    script = TEMPLATES.render("call", f"{language}/call", "txt", context(language, "call"))
+    check_golden(f"call/{language}.txt", script + "\n")
+
+
+def test_final_notice_html_matches_its_golden_file() -> None:
+    for language in ("en", "fr"):
+        html = TEMPLATES.render("email", f"{language}/final", "html", context(language, "final"))
+        check_golden(f"email/{language}/final.html", html + "\n")
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "day"),
+    [("en", "£1,234.56", "1 September 2026"),
+     ("fr", "1\u202f234,56\xa0€", "1 septembre 2026"),
+     ("de", "1.234,56\xa0€", "1. September 2026"),
+     ("es", "1.234,56\xa0€", "1 de septiembre de 2026")],
+)
+def test_amounts_and_dates_in_the_customers_locale(language: str, amount: str, day: str) -> None:
+    text = TEMPLATES.render("email", f"{language}/friendly", "txt", context(language, "friendly"))
+    assert amount in text and day in text
+
+
+def test_statutory_rights_appear_on_final_notices_only() -> None:
+    final = TEMPLATES.render("email", "fr/final", "txt", context("fr", "final"))
+    assert "Code de commerce, art. L441-10" in final and "40,00\xa0€" in final
+    firm = TEMPLATES.render("email", "fr/firm", "txt", context("fr", "firm"))
+    assert "L441-10" not in firm and "intérêts" not in firm
+
+
+def test_the_same_wording_never_twice_in_a_row() -> None:
+    ctx = context("en", "firm")
+    first = TEMPLATES.render_email("en", "firm", ctx, last_wording="")
+    second = TEMPLATES.render_email("en", "firm", ctx, last_wording=first.wording)
+    third = TEMPLATES.render_email("en", "firm", ctx, last_wording=second.wording)
+    assert first.wording != second.wording != third.wording
+    assert first.text != second.text
+    assert choose_wording(["a"], "a") == "a"  # a single wording has no alternative
+
+
+def test_en_and_fr_have_two_wordings_per_email_stage() -> None:
+    for language in ("en", "fr"):
+        for stage in ("courtesy", "friendly", "firm", "final"):
+            assert len(TEMPLATES.wordings("email", language, stage)) >= 2
+
+
+def test_a_language_without_templates_falls_back_to_english() -> None:
+    email = TEMPLATES.render_email("it_IT", "friendly", context("en", "friendly"))
+    assert email.language == "en" and email.wording == "en/friendly"
+
+
+def test_a_missing_variable_is_an_error_not_a_blank() -> None:
+    ctx = context("en", "friendly")
+    del ctx["total"]
+    with pytest.raises(UndefinedError):
+        TEMPLATES.render_email("en", "friendly", ctx)
+
+
+def test_staff_text_renders_in_the_sandbox() -> None:
+    ctx = context("en", "friendly")
+    assert TEMPLATES.render_edited("Hi {{ contact_name }}, {{ total }} please.", ctx) == (
+        "Hi Oliver Thornton, £2,214.56 please.")
+    with pytest.raises(SecurityError):
+        TEMPLATES.render_edited("{{ sender.__class__.__mro__[1].__subclasses__() }}", ctx)
+    with pytest.raises(UndefinedError):
+        TEMPLATES.render_edited("{{ secret_key }}", ctx)
+
+
+def test_html_escapes_customer_text() -> None:
+    ctx = context("en", "friendly")
+    ctx["contact_name"] = "<script>alert(1)</script>"
+    html = TEMPLATES.render("email", "en/friendly", "html", ctx)
+    text = TEMPLATES.render("email", "en/friendly", "txt", ctx)
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "<script>" in text  # plain text is not HTML: shown as written
