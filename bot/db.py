@@ -1,8 +1,9 @@
 """Engine and units of work: SQLite by default, PostgreSQL by `DATABASE_URL`.
 
-SQLite runs in WAL mode with foreign keys on, and every transaction starts with
+SQLite runs in WAL mode with foreign keys on, and every writing transaction starts with
 `BEGIN IMMEDIATE`: writers queue for the lock up front instead of failing half-way when two of
-them read and then both try to write (the approval race, the audit chain).
+them read and then both try to write (the approval race, the audit chain). Read-only work uses
+`read_only()`, which takes no lock at all.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-unt
 
 
 def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get("relance_read_only", False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -71,6 +73,18 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Session]:
+    """A transaction that only reads: on SQLite it takes no write lock, so a long report never
+    holds up a click, and in WAL mode it sees one consistent snapshot."""
+    with Session(engine.execution_options(relance_read_only=True),
+                 expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

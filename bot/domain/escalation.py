@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.domain.aging import days_overdue
 from bot.domain.calendar import (
@@ -23,8 +24,9 @@ from bot.domain.money import Money
 from bot.domain.policy import Policy, Stage
 
 
-@dataclass(frozen=True)
-class OpenItem:
+class OpenItem(NamedTuple):
+    """An open invoice as the policy sees it (a tuple: ledgers hold a hundred thousand)."""
+
     number: str
     currency: str
     balance_minor: int
@@ -39,8 +41,7 @@ class OpenItem:
         return Money.of_minor(self.balance_minor, self.currency)
 
 
-@dataclass(frozen=True)
-class PastContact:
+class PastContact(NamedTuple):
     day: date  # the customer's local date
     stage: str
     channel: str = "email"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from bot.config import Settings
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import ReferenceRates
 from bot.domain.policy import Channel
-from bot.models import Customer
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.templates import Templates
 
@@ -29,6 +29,13 @@ def sender_from(settings: Settings) -> Sender:
                   settings.contact_phone, settings.bank_details)
 
 
+class Recipient(Protocol):
+    name: str
+    contact_name: str
+    language: str
+    country: str
+
+
 class Composer:
     def __init__(self, settings: Settings, templates: Templates,
                  rates: dict[str, ReferenceRates]):
@@ -37,7 +44,7 @@ class Composer:
         self.rates = rates
         self.sender = sender_from(settings)
 
-    def context(self, customer: Customer, suggestion: Suggestion, today: date) -> dict:
+    def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
         return reminder_context(
             addressee=Addressee(customer.name, customer.contact_name, customer.language,
                                 customer.country),
@@ -45,7 +52,7 @@ class Composer:
             final_notice_days=self.settings.final_notice_days,
         )
 
-    def draft(self, customer: Customer, suggestion: Suggestion, today: date) -> Draft:
+    def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
         context = self.context(customer, suggestion, today)
         stage = suggestion.stage
         if stage.channel is Channel.PHONE:
