@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -52,6 +53,18 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.slack.server import run_http, run_socket_mode
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    upgrade(make_engine(settings.database_url))
+    if args.http:
+        run_http(settings, args.port, workers=args.workers, threads=args.threads)
+    else:
+        run_socket_mode(settings)
+    return 0
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -75,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
+
+    run = commands.add_parser("run", help="start the Slack app (Socket Mode unless --http)")
+    run.add_argument("--http", action="store_true", help="serve Slack's HTTP requests")
+    run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--workers", type=int, default=2, help="HTTP worker processes")
+    run.add_argument("--threads", type=int, default=8, help="threads per HTTP worker")
+    run.set_defaults(handler=_run)
 
     demo = commands.add_parser("demo", help="the whole flow on sample data, no Slack needed")
     demo.add_argument("--workdir", default="var", help="where the demo database is written")

@@ -84,7 +84,7 @@ def read_only(engine: Engine) -> Iterator[Session]:
         try:
             yield session
         finally:
-            session.rollback()
+            session.close()  # detaches what was read, still loaded; nothing to commit
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

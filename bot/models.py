@@ -185,3 +185,41 @@ class Dispute(SQLModel, table=True):
     opened_at: datetime = _timestamp()
     resolved_by: str = Field(default="", max_length=40)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Outbox(SQLModel, table=True):
+    """One message to deliver, written in the same transaction as its approval.
+
+    A sender claims a row, sends it with a Message-ID derived from the reminder, and records
+    the outcome; failures are retried with backoff and stay visible. Unique per reminder: one
+    approval, one delivery.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminder.id", unique=True)
+    channel: str = Field(max_length=20)
+    state: str = Field(default="pending", max_length=20, index=True)  # pending|sent|failed
+    attempts: int = 0
+    next_attempt_at: datetime = _timestamp()
+    claimed_by: str = Field(default="", max_length=80)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = Field(default="")
+    message_id: str = Field(default="", max_length=200)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _timestamp()
+
+
+class DigestRun(SQLModel, table=True):
+    """The claim on one day's digest for one channel: only the instance that inserts it posts."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (sa.UniqueConstraint("run_date", "channel", name="uq_digest_day_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_date: date
+    channel: str = Field(max_length=40)
+    claimed_by: str = Field(max_length=80)
+    claimed_at: datetime = _timestamp()
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_ts: str = Field(default="", max_length=40)
+    totals: str = Field(default="{}")  # overdue per currency, to show tomorrow what changed

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.engine import Engine
 
@@ -24,13 +25,18 @@ class Runtime:
     rates: dict[str, ReferenceRates]
     templates: Templates
     composer: Composer
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return self.clock()
 
     def company_today(self, now: datetime) -> date:
         """The run date: the company's local date (digests and suggestions are per day)."""
         return local_today(now, self.settings.timezone)
 
 
-def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
+def build_runtime(settings: Settings, engine: Engine | None = None,
+                  clock: Callable[[], datetime] | None = None) -> Runtime:
     rates = load_reference_rates(settings.rates_file)
     templates = Templates(settings.templates_dir)
     return Runtime(
@@ -40,6 +46,7 @@ def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
         rates=rates,
         templates=templates,
         composer=Composer(settings, templates, rates),
+        **({"clock": clock} if clock else {}),
     )
 
 

@@ -75,7 +75,6 @@ def test_history_disputes_and_pauses_shape_the_decisions(ledger: Engine) -> None
     rt = runtime(ledger)
     with unit_of_work(ledger) as session:
         a = session.exec(select(Customer).where(Customer.external_id == "A")).one()
-        b = session.exec(select(Customer).where(Customer.external_id == "B")).one()
         session.add(Contact(customer_id=a.id, channel="email", stage="friendly",
                             occurred_at=NOW - timedelta(days=10)))
         b_invoice = session.exec(select(Invoice).where(Invoice.number == "B-1")).one()

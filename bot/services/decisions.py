@@ -1,0 +1,135 @@
+"""Deciding on a suggested reminder: approve, edit-and-approve, skip — exactly once.
+
+Each decision is a conditional update (`… WHERE state = 'suggested'`): of two people who click
+at the same moment one wins, the other is told who did. An approved e-mail gets its outbox row
+in the same transaction, so an approval is never without its delivery, nor the reverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.db import read_only, unit_of_work
+from bot.models import Outbox, Reminder, utcnow
+from bot.services import audit
+
+SENDABLE_CHANNELS = frozenset({"email", "letter"})
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The outcome of one click: `won` is False when someone else had already decided."""
+
+    won: bool
+    reminder: Reminder
+
+
+def _claim(session: Session, reminder_id: int, values: dict) -> Reminder | None:
+    result = session.exec(
+        sa.update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.state == "suggested")
+        .values(**values)
+    )
+    reminder = session.get(Reminder, reminder_id, populate_existing=True)
+    return reminder if result.rowcount == 1 else None
+
+
+def _after_approval(session: Session, reminder: Reminder, user: str, kind: str,
+                    content: dict) -> None:
+    if reminder.channel in SENDABLE_CHANNELS:
+        session.add(Outbox(reminder_id=reminder.id, channel=reminder.channel))
+    audit.append(session, audit.NewEvent(
+        kind=kind, actor=user, customer_id=reminder.customer_id,
+        invoice_numbers=tuple(reminder.invoice_numbers.split(",")), channel=reminder.channel,
+        content={"reminder": reminder.id, "stage": reminder.stage, **content},
+    ))
+
+
+def _lost(session: Session, reminder_id: int) -> Decided:
+    reminder = session.get(Reminder, reminder_id, populate_existing=True)
+    if reminder is None:
+        raise LookupError(f"no reminder {reminder_id}")
+    return Decided(False, reminder)
+
+
+def approve(engine: Engine, reminder_id: int, user: str, now: datetime | None = None) -> Decided:
+    with unit_of_work(engine) as session:
+        reminder = _claim(session, reminder_id, {
+            "state": "approved", "decided_by": user, "decided_at": now or utcnow()})
+        if reminder is None:
+            return _lost(session, reminder_id)
+        _after_approval(session, reminder, user, "approved", {"subject": reminder.subject})
+        return Decided(True, reminder)
+
+
+def approve_edited(engine: Engine, reminder_id: int, user: str, subject: str, body_text: str,
+                   body_html: str, now: datetime | None = None) -> Decided:
+    """Save staff's version (the original is kept beside it) and approve it."""
+    with unit_of_work(engine) as session:
+        before = session.get(Reminder, reminder_id)
+        if before is None:
+            raise LookupError(f"no reminder {reminder_id}")
+        original = {"subject": before.subject, "text": before.body_text}
+        reminder = _claim(session, reminder_id, {
+            "state": "approved", "decided_by": user, "decided_at": now or utcnow(),
+            "original_subject": Reminder.subject, "original_body_text": Reminder.body_text,
+            "subject": subject, "body_text": body_text, "body_html": body_html,
+        })
+        if reminder is None:
+            return _lost(session, reminder_id)
+        _after_approval(session, reminder, user, "edited", {
+            "before": original, "after": {"subject": subject, "text": body_text}})
+        return Decided(True, reminder)
+
+
+def skip(engine: Engine, reminder_id: int, user: str, reason: str,
+         now: datetime | None = None) -> Decided:
+    with unit_of_work(engine) as session:
+        reminder = _claim(session, reminder_id, {
+            "state": "skipped", "decided_by": user, "decided_at": now or utcnow(),
+            "skip_reason": reason})
+        if reminder is None:
+            return _lost(session, reminder_id)
+        audit.append(session, audit.NewEvent(
+            kind="skipped", actor=user, customer_id=reminder.customer_id,
+            invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+            channel=reminder.channel,
+            content={"reminder": reminder.id, "stage": reminder.stage, "reason": reason},
+        ))
+        return Decided(True, reminder)
+
+
+def approve_stage(engine: Engine, run_date: date, stage: str, user: str,
+                  now: datetime | None = None) -> list[Reminder]:
+    """*Approve all* for one stage of one day: each reminder still undecided is approved, with
+    the same exactly-once rule as a single click."""
+    with unit_of_work(engine) as session:
+        ids = session.exec(
+            select(Reminder.id).where(Reminder.run_date == run_date, Reminder.stage == stage,
+                                      Reminder.state == "suggested").order_by(Reminder.id)
+        ).all()
+        approved = []
+        for reminder_id in ids:
+            reminder = _claim(session, reminder_id, {
+                "state": "approved", "decided_by": user, "decided_at": now or utcnow()})
+            if reminder is not None:
+                _after_approval(session, reminder, user, "approved",
+                                {"subject": reminder.subject, "bulk": True})
+                approved.append(reminder)
+        return approved
+
+
+def pending_stages(engine: Engine, run_date: date) -> dict[str, int]:
+    """How many reminders of each stage still await a decision today."""
+    with read_only(engine) as session:
+        rows = session.exec(
+            sa.select(Reminder.stage, sa.func.count())
+            .where(Reminder.run_date == run_date, Reminder.state == "suggested")
+            .group_by(Reminder.stage)
+        ).all()
+    return dict(rows)

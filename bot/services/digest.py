@@ -1,0 +1,154 @@
+"""The daily digest: what is overdue, what changed since the last one, who owes most, which
+promises fall due or were broken, which sends failed, and what awaits a decision.
+
+Posting happens once per day and channel, whatever the number of instances: the right to post
+is claimed by inserting a unique (day, channel) row. A claim that was never marked posted (its
+instance died) may be taken over after `STALE_CLAIM`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.db import read_only, unit_of_work
+from bot.domain.money import Money
+from bot.models import Customer, DigestRun, Invoice, Outbox, Promise, Reminder, utcnow
+from bot.services.aging_report import AgingReport, aging_report
+
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class PromiseLine:
+    customer: str
+    invoice: str
+    promised_date: date
+    amount: Money | None
+    balance: Money
+
+
+@dataclass(frozen=True)
+class FailedSend:
+    reminder_id: int
+    customer: str
+    stage: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    run_date: date
+    aging: AgingReport
+    overdue: dict[str, Money]
+    previous: dict[str, Money] | None  # the overdue totals of the last digest posted before
+    promises_due: list[PromiseLine]
+    promises_broken: list[PromiseLine]
+    failed: list[FailedSend]
+    awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
+
+
+def _promises(session: Session, where: sa.ColumnElement[bool]) -> list[PromiseLine]:
+    rows = session.exec(
+        sa.select(Customer.name, Invoice.number, Invoice.currency, Promise.promised_date,
+                  Promise.amount_minor, Invoice.amount_minor - Invoice.paid_minor)
+        .join(Invoice, Invoice.id == Promise.invoice_id)
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(Promise.state == "open", Invoice.amount_minor > Invoice.paid_minor, where)
+        .order_by(Promise.promised_date, Customer.name)
+    ).all()
+    return [
+        PromiseLine(name, number, promised,
+                    Money.of_minor(amount, currency) if amount is not None else None,
+                    Money.of_minor(balance, currency))
+        for name, number, currency, promised, amount, balance in rows
+    ]
+
+
+def _previous_totals(session: Session, run_date: date, channel: str) -> dict[str, Money] | None:
+    last = session.exec(
+        select(DigestRun).where(DigestRun.channel == channel, DigestRun.run_date < run_date,
+                                col(DigestRun.posted_at).is_not(None))
+        .order_by(col(DigestRun.run_date).desc()).limit(1)
+    ).first()
+    if last is None:
+        return None
+    return {c: Money.of_minor(m, c) for c, m in json.loads(last.totals).items()}
+
+
+def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) -> Digest:
+    with read_only(engine) as session:
+        aging = aging_report(session, run_date, top=top)
+        failed = [
+            FailedSend(r_id, name, stage, error)
+            for r_id, name, stage, error in session.exec(
+                sa.select(Reminder.id, Customer.name, Reminder.stage, Outbox.last_error)
+                .join(Reminder, Reminder.id == Outbox.reminder_id)
+                .join(Customer, Customer.id == Reminder.customer_id)
+                .where(Outbox.state == "failed").order_by(Reminder.id)
+            ).all()
+        ]
+        awaiting = dict(session.exec(
+            sa.select(Reminder.stage, sa.func.count())
+            .where(Reminder.run_date == run_date, Reminder.state == "suggested")
+            .group_by(Reminder.stage)
+        ).all())
+        return Digest(
+            run_date=run_date,
+            aging=aging,
+            overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
+            previous=_previous_totals(session, run_date, channel),
+            promises_due=_promises(session, Promise.promised_date == run_date),
+            promises_broken=_promises(session, Promise.promised_date < run_date),
+            failed=failed,
+            awaiting=awaiting,
+        )
+
+
+def claim(engine: Engine, run_date: date, channel: str, instance: str,
+          now: datetime | None = None) -> DigestRun | None:
+    """The right to post today's digest to `channel`, or None when another instance has it."""
+    now = now or utcnow()
+    try:
+        with unit_of_work(engine) as session:
+            run = DigestRun(run_date=run_date, channel=channel, claimed_by=instance,
+                            claimed_at=now)
+            session.add(run)
+            session.flush()
+            return run
+    except sa.exc.IntegrityError:
+        pass
+    with unit_of_work(engine) as session:  # take over a claim whose instance died
+        taken = session.exec(
+            sa.update(DigestRun)
+            .where(DigestRun.run_date == run_date, DigestRun.channel == channel,
+                   col(DigestRun.posted_at).is_(None), DigestRun.claimed_at < now - STALE_CLAIM)
+            .values(claimed_by=instance, claimed_at=now)
+        )
+        if taken.rowcount != 1:
+            return None
+        return session.exec(select(DigestRun).where(DigestRun.run_date == run_date,
+                                                    DigestRun.channel == channel)).one()
+
+
+def mark_posted(engine: Engine, run_id: int, message_ts: str, digest: Digest) -> None:
+    with unit_of_work(engine) as session:
+        run = session.get(DigestRun, run_id)
+        run.posted_at = utcnow()
+        run.message_ts = message_ts
+        run.totals = json.dumps({c: m.minor for c, m in digest.overdue.items()})
+
+
+def digest_thread(engine: Engine, run_date: date, channel: str) -> str | None:
+    """The ts of today's posted digest in `channel`, where cards and later notes go."""
+    with read_only(engine) as session:
+        return session.exec(
+            select(DigestRun.message_ts).where(DigestRun.run_date == run_date,
+                                               DigestRun.channel == channel,
+                                               col(DigestRun.posted_at).is_not(None))
+        ).first()

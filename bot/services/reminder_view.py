@@ -1,0 +1,104 @@
+"""A reminder as staff see it on its card: re-read from the database after every change, so the
+card always shows the row's state, never what a Slack message happened to say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from bot.db import read_only
+from bot.domain.money import Money
+from bot.models import Customer, Invoice, Outbox, Reminder
+from bot.rendering.locale import customer_locale
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    number: str
+    balance: Money
+    due_date: date
+
+
+@dataclass(frozen=True)
+class ReminderView:
+    id: int
+    run_date: date
+    customer_name: str
+    contact_name: str
+    customer_email: str
+    country: str
+    language: str
+    locale: str
+    stage: str
+    channel: str
+    wording: str
+    subject: str
+    body_text: str
+    edited: bool
+    state: str
+    decided_by: str
+    decided_at: datetime | None
+    skip_reason: str
+    invoices: list[InvoiceLine]
+    delivery: str  # "", pending, sent, failed
+    delivery_error: str
+    attempts: int
+    slack_channel: str
+    slack_ts: str
+
+    def totals(self) -> list[Money]:
+        totals: dict[str, Money] = {}
+        for line in self.invoices:
+            c = line.balance.currency
+            totals[c] = totals[c] + line.balance if c in totals else line.balance
+        return [totals[c] for c in sorted(totals)]
+
+
+def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
+    if not reminder_ids:
+        return []
+    with read_only(engine) as session:
+        rows = session.exec(
+            select(Reminder, Customer, Outbox)
+            .join(Customer, Customer.id == Reminder.customer_id)
+            .join(Outbox, Outbox.reminder_id == Reminder.id, isouter=True)
+            .where(col(Reminder.id).in_(reminder_ids)).order_by(Reminder.id)
+        ).all()
+        numbers = {n for r, _c, _o in rows for n in r.invoice_numbers.split(",")}
+        invoices = {
+            i.number: i for i in session.exec(
+                select(Invoice).where(col(Invoice.number).in_(numbers)))
+        }
+    views = []
+    for reminder, customer, outbox in rows:
+        lines = [
+            InvoiceLine(n, Money.of_minor(invoices[n].amount_minor - invoices[n].paid_minor,
+                                          invoices[n].currency), invoices[n].due_date)
+            for n in reminder.invoice_numbers.split(",") if n in invoices
+        ]
+        views.append(ReminderView(
+            id=reminder.id, run_date=reminder.run_date, customer_name=customer.name,
+            contact_name=customer.contact_name, customer_email=customer.email,
+            country=customer.country, language=customer.language,
+            locale=customer_locale(customer.language, customer.country),
+            stage=reminder.stage, channel=reminder.channel, wording=reminder.wording,
+            subject=reminder.subject, body_text=reminder.body_text,
+            edited=bool(reminder.original_subject or reminder.original_body_text),
+            state=reminder.state, decided_by=reminder.decided_by,
+            decided_at=reminder.decided_at, skip_reason=reminder.skip_reason, invoices=lines,
+            delivery=outbox.state if outbox else "",
+            delivery_error=outbox.last_error if outbox else "",
+            attempts=outbox.attempts if outbox else 0,
+            slack_channel=reminder.slack_channel, slack_ts=reminder.slack_ts,
+        ))
+    return views
+
+
+def load_view(engine: Engine, reminder_id: int) -> ReminderView:
+    views = load_views(engine, [reminder_id])
+    if not views:
+        raise LookupError(f"no reminder {reminder_id}")
+    return views[0]

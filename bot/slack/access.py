@@ -1,0 +1,52 @@
+"""Who may decide: the configured Slack users, and members of the configured user groups.
+
+Group membership is read from Slack (`usergroups.users.list`) and kept for a few minutes. With
+nobody configured, nobody may decide: a safe default for a tool that sends mail to customers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+GROUP_CACHE_SECONDS = 300
+
+
+class Approvers:
+    def __init__(self, settings: Settings, client: WebClient):
+        self.users = frozenset(settings.approvers)
+        self.groups = settings.approver_groups
+        self.client = client
+        self._members: frozenset[str] = frozenset()
+        self._fetched_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def _group_members(self) -> frozenset[str]:
+        with self._lock:
+            if time.monotonic() - self._fetched_at < GROUP_CACHE_SECONDS:
+                return self._members
+            members: set[str] = set()
+            for group in self.groups:
+                try:
+                    members.update(self.client.usergroups_users_list(usergroup=group)["users"])
+                except SlackApiError as exc:
+                    log.error("cannot read members of user group %s: %s", group,
+                              exc.response.get("error"))
+            self._members, self._fetched_at = frozenset(members), time.monotonic()
+            return self._members
+
+    def may_decide(self, user_id: str) -> bool:
+        return user_id in self.users or (bool(self.groups) and user_id in self._group_members())
+
+    def who(self) -> str:
+        """How to name the approvers in a refusal."""
+        names = [f"<@{u}>" for u in sorted(self.users)] + [
+            f"<!subteam^{g}>" for g in self.groups]
+        return ", ".join(names) if names else "nobody yet (ask the finance lead to set approvers)"

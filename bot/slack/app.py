@@ -1,0 +1,46 @@
+"""The bolt App factory: one place that wires listeners to the shared pieces.
+
+`process_before_response` stays off: every handler calls `ack()` first, Slack gets its answer
+within its three seconds, and the slow work goes on in bolt's worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.runtime import Runtime
+from bot.slack.access import Approvers
+from bot.slack.cards import CardPublisher
+from bot.slack.client import make_client
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions import approve, approve_all, edit, skip
+from bot.slack.listeners.commands import relance
+from bot.slack.listeners.views import edit_submitted, skip_submitted
+
+LISTENERS = (approve, approve_all, edit, skip, relance, edit_submitted, skip_submitted)
+
+
+def instance_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def create_app(runtime: Runtime, client: WebClient | None = None,
+               *, socket_mode: bool = False) -> tuple[App, Deps]:
+    client = client or make_client(runtime.settings)
+    app = App(
+        client=client,
+        signing_secret=runtime.settings.slack_signing_secret,
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=False,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    deps = Deps(runtime=runtime, client=client, approvers=Approvers(runtime.settings, client),
+                cards=CardPublisher(runtime.engine, client), instance=instance_name())
+    for listener in LISTENERS:
+        listener.register(app, deps)
+    return app, deps

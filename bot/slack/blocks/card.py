@@ -1,0 +1,94 @@
+"""The approval card of one suggested reminder, and its state after a decision."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.rendering.locale import money
+from bot.services.reminder_view import ReminderView
+from bot.slack.blocks.common import (
+    Block,
+    actions,
+    button,
+    capped,
+    context,
+    section,
+    slack_date,
+)
+from bot.slack.mrkdwn import escape, quote
+
+STAGE_ICONS = {"courtesy": "🔔", "friendly": "✉️", "firm": "📨", "call": "📞", "final": "⚠️",
+               "handoff": "⚖️"}
+CHANNEL_WORDS = {"email": "e-mail", "phone": "phone call", "letter": "letter",
+                 "none": "no message: a person decides"}
+APPROVE, EDIT, SKIP = "reminder_approve", "reminder_edit", "reminder_skip"
+
+
+def _days_late(due: date, today: date) -> int:
+    return max(0, (today - due).days)
+
+
+def _status(view: ReminderView) -> str:
+    who = f"<@{escape(view.decided_by)}>" if view.decided_by else "someone"
+    when = ""
+    if view.decided_at:
+        when = " " + slack_date(int(view.decided_at.timestamp()),
+                                view.decided_at.strftime("%Y-%m-%d %H:%M UTC"))
+    if view.state == "approved":
+        edited = " (edited)" if view.edited else ""
+        return f"✅ Approved{edited} by {who}{when}" + _delivery(view)
+    if view.state == "skipped":
+        return f"⏭️ Skipped by {who}{when}: {escape(view.skip_reason) or 'no reason given'}"
+    if view.state == "expired":
+        return "⌛ Expired: not decided on its day; today's digest has a fresh suggestion"
+    if view.state == "cancelled":
+        return "🚫 Cancelled: the invoices were paid"
+    return f"State: {escape(view.state)}"
+
+
+def _delivery(view: ReminderView) -> str:
+    if view.delivery == "sent":
+        return " · 📬 sent"
+    if view.delivery == "failed":
+        return f" · ❗ sending failed after {view.attempts} attempts: {escape(view.delivery_error)}"
+    if view.delivery == "pending":
+        retry = f" (attempt {view.attempts + 1})" if view.attempts else ""
+        return f" · ⏳ sending{retry}"
+    return ""
+
+
+def reminder_card(view: ReminderView, today: date) -> list[Block]:
+    icon = STAGE_ICONS.get(view.stage, "•")
+    totals = " + ".join(money(t, view.locale) for t in view.totals())
+    invoices = capped(
+        [f"`{escape(i.number)}` {money(i.balance, view.locale)}, "
+         f"{_days_late(i.due_date, today)} days late" for i in view.invoices],
+        8, "…and {count} more",
+    )
+    recipient = (f" to {escape(view.customer_email)}" if view.channel == "email"
+                 and view.customer_email else "")
+    blocks = [
+        section(
+            f"{icon} *{escape(view.customer_name)}* · {view.country} · {view.language}\n"
+            f"*{view.stage.capitalize()}* by {CHANNEL_WORDS.get(view.channel, view.channel)}"
+            f"{recipient} · {len(view.invoices)} invoice(s) · total *{totals}*"
+        ),
+        context(" · ".join(invoices) or "no open invoice left"),
+        section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
+    ]
+    if view.state == "suggested":
+        value = str(view.id)
+        blocks.append(actions(
+            f"reminder_{view.id}",
+            button("Approve", APPROVE, value, style="primary"),
+            button("Edit", EDIT, value),
+            button("Skip", SKIP, value),
+        ))
+    else:
+        blocks.append(context(_status(view)))
+    return blocks
+
+
+def card_fallback(view: ReminderView) -> str:
+    """The plain text of the card's notification."""
+    return f"{view.stage.capitalize()} reminder for {escape(view.customer_name)}: {view.state}"

@@ -1,0 +1,116 @@
+"""The daily digest message: the ledger at a glance, and the way into today's decisions."""
+
+from __future__ import annotations
+
+from bot.domain.aging import BUCKET_RANGES, Bucket
+from bot.domain.money import Money
+from bot.services.digest import Digest, PromiseLine
+from bot.slack.blocks.common import (
+    Block,
+    actions,
+    button,
+    capped,
+    confirm_dialog,
+    context,
+    divider,
+    header,
+    line_sections,
+    section,
+)
+from bot.slack.mrkdwn import escape
+
+APPROVE_ALL = "stage_approve_all"
+
+
+def _change(now: Money, before: Money | None, locale: str) -> str:
+    if before is None:
+        return "new since the last digest"
+    delta = Money(now.amount - before.amount, now.currency)
+    if delta.amount == 0:
+        return "unchanged since the last digest"
+    arrow = "▲" if delta.amount > 0 else "▼"
+    return f"{arrow} {Money(abs(delta.amount), now.currency).format(locale)} since the last digest"
+
+
+def _totals_lines(digest: Digest, locale: str) -> list[str]:
+    lines = []
+    for currency in digest.aging.currencies():
+        overdue = digest.overdue[currency]
+        before = None if digest.previous is None else digest.previous.get(
+            currency, Money.of_minor(0, currency))
+        buckets = {t.bucket: t for t in digest.aging.totals if t.currency == currency}
+        parts = [
+            f"{b.value}: {buckets[b].balance.format(locale)}"
+            for b, _l, _m in BUCKET_RANGES if b is not Bucket.NOT_DUE and b in buckets
+        ]
+        not_due = buckets.get(Bucket.NOT_DUE)
+        lines.append(
+            f"*{currency}* overdue *{overdue.format(locale)}* ({_change(overdue, before, locale)})"
+            f"\n      {' · '.join(parts) or 'nothing overdue'}"
+            + (f" · not yet due: {not_due.balance.format(locale)}" if not_due else "")
+        )
+    return lines
+
+
+def _promise_line(p: PromiseLine, locale: str) -> str:
+    amount = f" {p.amount.format(locale)}" if p.amount else ""
+    return (f"• *{escape(p.customer)}* `{escape(p.invoice)}`{amount} promised for "
+            f"{p.promised_date.isoformat()} — {p.balance.format(locale)} still open")
+
+
+def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
+    today = digest.run_date
+    blocks: list[Block] = [
+        header(f"Overdue digest — {today:%A %d %B %Y}"),
+        *line_sections(_totals_lines(digest, locale), empty="Nothing is owed. 🎉"),
+        divider(),
+        section("*Largest overdue balances*"),
+        *line_sections(
+            [f"{n}. *{escape(c.name)}* ({c.country}) — {c.overdue.format(locale)}, "
+             f"oldest {c.days_late(today)} days late"
+             for n, c in enumerate(digest.aging.top_overdue, 1)],
+            empty="Nothing is overdue.",
+        ),
+    ]
+    if digest.promises_due or digest.promises_broken:
+        blocks.append(divider())
+        if digest.promises_due:
+            blocks.append(section("*Promises due today*"))
+            blocks += line_sections(
+                capped([_promise_line(p, locale) for p in digest.promises_due], 15,
+                       "…and {count} more"), empty="")
+        if digest.promises_broken:
+            blocks.append(section("*Broken promises* — the ladder resumes for these"))
+            blocks += line_sections(
+                capped([_promise_line(p, locale) for p in digest.promises_broken], 15,
+                       "…and {count} more"), empty="")
+    if digest.failed:
+        blocks += [divider(), section("*Failed sends* — check the address or the mail server")]
+        blocks += line_sections(
+            capped([f"• *{escape(f.customer)}* ({f.stage}): {escape(f.error)}"
+                    for f in digest.failed], 15, "…and {count} more"), empty="")
+    blocks.append(divider())
+    waiting = sum(digest.awaiting.values())
+    if waiting:
+        stages = sorted(digest.awaiting.items())
+        by_stage = " · ".join(f"{stage} {count}" for stage, count in stages)
+        blocks.append(section(
+            f"*{waiting} reminder(s) await a decision* in this thread: {by_stage}"))
+        buttons = [
+            button(f"Approve all {stage} ({count})", APPROVE_ALL, f"{today.isoformat()}|{stage}",
+                   confirm=confirm_dialog(
+                       f"Approve all {stage}?",
+                       f"This approves the {count} {stage} reminder(s) still undecided today; "
+                       "approved e-mails are sent.",
+                       "Approve all"))
+            for stage, count in stages
+        ][:25]
+        blocks.append(actions("approve_all", *buttons))
+    else:
+        blocks.append(context("No reminder awaits a decision today."))
+    return blocks
+
+
+def digest_fallback(digest: Digest, locale: str = "en_GB") -> str:
+    overdue = ", ".join(m.format(locale) for m in digest.overdue.values()) or "nothing"
+    return f"Overdue digest for {digest.run_date.isoformat()}: {overdue} overdue"

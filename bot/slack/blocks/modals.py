@@ -1,0 +1,71 @@
+"""Modals: edit a reminder before approving it, skip it with a reason."""
+
+from __future__ import annotations
+
+from bot.services.reminder_view import ReminderView
+from bot.slack.blocks.common import Block, context, section
+from bot.slack.mrkdwn import escape, truncate
+
+EDIT_CALLBACK = "reminder_edit_submit"
+SKIP_CALLBACK = "reminder_skip_submit"
+MAX_INPUT = 3000
+SKIP_REASONS = {
+    "paid": "Customer says it is paid",
+    "contacted": "Already in touch with the customer",
+    "wrong": "Amount or invoice is wrong",
+    "relationship": "Not now: the relationship needs care",
+    "other": "Other (see the note)",
+}
+
+
+def _title(text: str) -> Block:
+    return {"type": "plain_text", "text": truncate(text, 24)}
+
+
+def loading_modal(callback_id: str) -> Block:
+    """Opened at once (a trigger_id lives about three seconds), then filled by views.update."""
+    return {"type": "modal", "callback_id": callback_id, "title": _title("Relance"),
+            "blocks": [section("Loading the reminder…")]}
+
+
+def edit_modal(view: ReminderView) -> Block:
+    body_too_long = len(view.body_text) > MAX_INPUT
+    blocks: list[Block] = [
+        section(f"*{escape(view.customer_name)}* · {view.stage} · {view.language}"),
+        {"type": "input", "block_id": "subject",
+         "label": {"type": "plain_text", "text": "Subject"},
+         "element": {"type": "plain_text_input", "action_id": "value",
+                     "initial_value": truncate(view.subject, 250), "max_length": 250}},
+        {"type": "input", "block_id": "body",
+         "label": {"type": "plain_text", "text": "Message"},
+         "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                     "initial_value": view.body_text[:MAX_INPUT], "max_length": MAX_INPUT}},
+        context("Saving approves the reminder with your text; the original is kept in the "
+                "audit trail. Placeholders such as {{ contact_name }} still work."),
+    ]
+    if body_too_long:
+        blocks.insert(1, section("⚠️ This message is longer than Slack lets a modal edit; "
+                                 "only its first 3,000 characters are shown."))
+    return {
+        "type": "modal", "callback_id": EDIT_CALLBACK, "private_metadata": str(view.id),
+        "title": _title("Edit reminder"), "submit": _title("Save and approve"),
+        "close": _title("Cancel"), "blocks": blocks,
+    }
+
+
+def skip_modal(view: ReminderView) -> Block:
+    options = [{"text": {"type": "plain_text", "text": label}, "value": key}
+               for key, label in SKIP_REASONS.items()]
+    return {
+        "type": "modal", "callback_id": SKIP_CALLBACK, "private_metadata": str(view.id),
+        "title": _title("Skip reminder"), "submit": _title("Skip"), "close": _title("Cancel"),
+        "blocks": [
+            section(f"Skip today's {view.stage} reminder to *{escape(view.customer_name)}*?"),
+            {"type": "input", "block_id": "reason",
+             "label": {"type": "plain_text", "text": "Why"},
+             "element": {"type": "static_select", "action_id": "value", "options": options}},
+            {"type": "input", "block_id": "note", "optional": True,
+             "label": {"type": "plain_text", "text": "Note"},
+             "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500}},
+        ],
+    }

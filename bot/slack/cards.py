@@ -1,0 +1,51 @@
+"""Posting and refreshing approval cards. A card is re-rendered from its row after every
+change; a Slack error is logged with its context and never undoes the decision."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+
+from bot.services import cards
+from bot.services.reminder_view import load_views
+from bot.slack.blocks.card import card_fallback, reminder_card
+
+log = logging.getLogger(__name__)
+
+
+class CardPublisher:
+    def __init__(self, engine: Engine, client: WebClient):
+        self.engine = engine
+        self.client = client
+
+    def post_new(self, run_date: date, channel: str, thread_ts: str) -> int:
+        """Post a card for each of the day's reminders that has none yet; returns how many."""
+        posted = 0
+        for view in load_views(self.engine, cards.without_card(self.engine, run_date)):
+            try:
+                response = self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=card_fallback(view),
+                    blocks=reminder_card(view, run_date), unfurl_links=False)
+            except SlackApiError as exc:
+                log.error("could not post the card of reminder %s to %s: %s", view.id, channel,
+                          exc.response.get("error"))
+                continue
+            cards.attach(self.engine, view.id, response["channel"], response["ts"])
+            posted += 1
+        return posted
+
+    def refresh(self, reminder_ids: list[int], today: date) -> None:
+        for view in load_views(self.engine, reminder_ids):
+            if not view.slack_ts:
+                continue
+            try:
+                self.client.chat_update(channel=view.slack_channel, ts=view.slack_ts,
+                                        text=card_fallback(view),
+                                        blocks=reminder_card(view, today))
+            except SlackApiError as exc:
+                log.error("could not update the card of reminder %s (%s/%s): %s", view.id,
+                          view.slack_channel, view.slack_ts, exc.response.get("error"))

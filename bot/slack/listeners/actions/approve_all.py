@@ -1,0 +1,31 @@
+"""*Approve all* for one stage (after Slack's confirmation dialog)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_bolt import Ack, App, Respond
+
+from bot.services import decisions
+from bot.slack.blocks.digest import APPROVE_ALL
+from bot.slack.deps import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(APPROVE_ALL)
+    def approve_all_clicked(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        day, stage = body["actions"][0]["value"].split("|", 1)
+
+        def reply(text: str) -> None:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+
+        if not deps.approvers.may_decide(user):
+            deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
+            return
+        approved = decisions.approve_stage(deps.runtime.engine, date.fromisoformat(day), stage,
+                                           user)
+        deps.cards.refresh([r.id for r in approved], deps.today())
+        reply(f"Approved {len(approved)} {stage} reminder(s)." if approved else
+              f"No {stage} reminder was still waiting: others decided them first.")

@@ -1,0 +1,56 @@
+"""`/relance <sub-command> …`: one router, one module per sub-command.
+
+Every sub-command but `help` shows customer financial data or changes it, so only approvers
+may use them (confidentiality); others get a polite refusal, logged.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+
+from slack_bolt import Ack, App, Respond
+
+from bot.slack.deps import Deps
+from bot.slack.listeners.commands import digest
+from bot.slack.mrkdwn import escape
+
+Handler = Callable[[Deps, list[str], dict, Callable[[str], None]], None]
+
+#: name -> (handler, usage line). `help` is answered by the router from this table.
+SUBCOMMANDS: dict[str, tuple[Handler, str]] = {
+    "digest": (digest.run, digest.USAGE),
+}
+
+
+def help_text() -> str:
+    lines = ["`/relance help` — this list", *(usage for _h, usage in SUBCOMMANDS.values())]
+    return "*Relance* — what you can do here:\n" + "\n".join(f"• {line}" for line in lines)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/relance")
+    def relance(ack: Ack, command: dict, respond: Respond) -> None:
+        ack()
+        user = command["user_id"]
+
+        def reply(text: str) -> None:
+            respond(text=text, response_type="ephemeral")
+
+        try:
+            words = shlex.split(command.get("text", ""))
+        except ValueError:
+            reply("I could not read that: check the quotes. Try `/relance help`.")
+            return
+        name, args = (words[0].lower(), words[1:]) if words else ("help", [])
+        if name == "help":
+            reply(help_text())
+            return
+        if name not in SUBCOMMANDS:
+            reply(f"I don't know `{escape(name[:40])}`. Try `/relance help`.")
+            return
+        if not deps.approvers.may_decide(user):
+            deps.refuse(user, f"use /relance {name}", reply)
+            return
+        handler, _usage = SUBCOMMANDS[name]
+        handler(deps, args, command, reply)

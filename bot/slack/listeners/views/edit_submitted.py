@@ -1,0 +1,44 @@
+"""The edit modal submitted: check the text renders, then save it and approve, exactly once."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.services import decisions
+from bot.services.compose import sender_from
+from bot.services.editing import EditInvalid, render_edit
+from bot.services.reminder_view import load_view
+from bot.slack.blocks.modals import EDIT_CALLBACK
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.approve import already_decided_text
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(EDIT_CALLBACK)
+    def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
+        user = body["user"]["id"]
+        reminder_id = int(view["private_metadata"])
+        if not deps.approvers.may_decide(user):
+            ack(response_action="errors",
+                errors={"body": "You are not among the people who may approve reminders."})
+            deps.refuse(user, "edit reminders", lambda _text: None, {"reminder": reminder_id})
+            return
+        values = view["state"]["values"]
+        subject = values["subject"]["value"]["value"] or ""
+        body_text = values["body"]["value"]["value"] or ""
+        reminder = load_view(deps.runtime.engine, reminder_id)
+        try:
+            edited = render_edit(deps.runtime.templates, sender_from(deps.runtime.settings),
+                                 reminder, subject, body_text)
+        except EditInvalid as exc:
+            ack(response_action="errors", errors={"body": str(exc)[:150]})
+            return
+        ack()
+        result = decisions.approve_edited(deps.runtime.engine, reminder_id, user,
+                                          edited.subject, edited.text, edited.html)
+        if not result.won and reminder.slack_channel:
+            deps.client.chat_postEphemeral(
+                channel=reminder.slack_channel, user=user,
+                text=already_decided_text(result.reminder.state, result.reminder.decided_by)
+                + " Your edit was not saved.")
+        deps.cards.refresh([reminder_id], deps.today())

@@ -1,0 +1,35 @@
+"""The skip modal submitted: record the reason and skip, exactly once."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.services import decisions
+from bot.services.reminder_view import load_view
+from bot.slack.blocks.modals import SKIP_CALLBACK, SKIP_REASONS
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.approve import already_decided_text
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(SKIP_CALLBACK)
+    def skip_submitted(ack: Ack, body: dict, view: dict) -> None:
+        user = body["user"]["id"]
+        reminder_id = int(view["private_metadata"])
+        if not deps.approvers.may_decide(user):
+            ack(response_action="errors",
+                errors={"reason": "You are not among the people who may skip reminders."})
+            deps.refuse(user, "skip reminders", lambda _text: None, {"reminder": reminder_id})
+            return
+        values = view["state"]["values"]
+        key = values["reason"]["value"]["selected_option"]["value"]
+        note = (values["note"]["value"].get("value") or "").strip()
+        reason = SKIP_REASONS.get(key, key) + (f": {note}" if note else "")
+        ack()
+        result = decisions.skip(deps.runtime.engine, reminder_id, user, reason)
+        reminder = load_view(deps.runtime.engine, reminder_id)
+        if not result.won and reminder.slack_channel:
+            deps.client.chat_postEphemeral(
+                channel=reminder.slack_channel, user=user,
+                text=already_decided_text(result.reminder.state, result.reminder.decided_by))
+        deps.cards.refresh([reminder_id], deps.today())

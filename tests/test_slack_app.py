@@ -1,0 +1,221 @@
+"""The Slack app end to end: signed HTTP requests in, recorded Web API calls out, the database
+checked after each step. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from bot.db import unit_of_work
+from bot.models import AuditEvent, Outbox, Reminder
+from bot.slack.blocks.card import APPROVE, EDIT, SKIP
+from bot.slack.blocks.digest import APPROVE_ALL
+from bot.slack.blocks.modals import EDIT_CALLBACK, SKIP_CALLBACK
+from tests.blockkit import check_message, check_modal
+from tests.slack_fixtures import (
+    APPROVER,
+    GROUP_MEMBER,
+    OTHER_APPROVER,
+    STRANGER,
+    SlackWorld,
+)
+
+
+def post_digest(world: SlackWorld) -> list[Reminder]:
+    reply = world.slack.command("digest", user=APPROVER, channel="CDIGEST",
+                                response_url=world.fake.response_url())
+    assert reply.status == 200
+    world.fake.wait_for(lambda: len(world.fake.calls_to("chat.postMessage")) >= 4)
+    with unit_of_work(world.engine) as session:
+        reminders = session.exec(select(Reminder).order_by(Reminder.id)).all()
+    assert all(r.slack_ts for r in reminders)
+    return reminders
+
+
+def reminder(world: SlackWorld, reminder_id: int) -> Reminder:
+    with unit_of_work(world.engine) as session:
+        return session.get(Reminder, reminder_id)
+
+
+def ephemerals(world: SlackWorld) -> list[str]:
+    return [c.args.get("text", "") for c in world.fake.calls_to("response_url")]
+
+
+def test_bad_or_stale_signatures_are_refused(world: SlackWorld) -> None:
+    forged = world.slack.post("command=/relance&text=digest&user_id=U1",
+                              signature="v0=" + "0" * 64)
+    assert forged.status == 401
+    import time
+
+    stale = world.slack.post("command=/relance&text=digest&user_id=U1",
+                             timestamp=int(time.time()) - 10 * 60)
+    assert stale.status == 401
+    assert world.fake.calls == []
+
+
+def test_help_is_answered_to_anyone(world: SlackWorld) -> None:
+    reply = world.slack.command("help", user=STRANGER, response_url=world.fake.response_url())
+    assert reply.status == 200
+    text = world.fake.wait_for(lambda: ephemerals(world))[0]
+    assert "/relance digest" in text
+
+
+def test_digest_posts_a_summary_and_one_card_per_reminder(world: SlackWorld) -> None:
+    reminders = post_digest(world)
+    posts = world.fake.calls_to("chat.postMessage")
+    summary, cards = posts[0], posts[1:]
+    assert summary.args["channel"] == "CDIGEST" and "thread_ts" not in summary.args
+    check_message(summary.args["blocks"])
+    assert "Overdue digest" in json.dumps(summary.args["blocks"], ensure_ascii=False)
+    assert len(cards) == len(reminders) == 3
+    for card in cards:
+        assert card.args["thread_ts"] == summary.response["ts"]
+        check_message(card.args["blocks"])
+    everything = json.dumps([c.args for c in posts], ensure_ascii=False)
+    assert "<!channel>" not in everything and "&lt;!channel&gt; &amp; Co" in everything
+
+
+def test_approve_once_then_others_are_told_who(world: SlackWorld) -> None:
+    first = post_digest(world)[0]
+    reply = world.slack.click(APPROVE, str(first.id), user=APPROVER,
+                              response_url=world.fake.response_url())
+    assert reply.status == 200
+    world.fake.wait_for(lambda: world.fake.calls_to("chat.update"))
+    update = world.fake.calls_to("chat.update")[0].args
+    check_message(update["blocks"])
+    assert f"Approved by <@{APPROVER}>" in json.dumps(update["blocks"])
+    assert update["ts"] == first.slack_ts
+
+    world.slack.click(APPROVE, str(first.id), user=OTHER_APPROVER,
+                      response_url=world.fake.response_url())
+    text = world.fake.wait_for(lambda: ephemerals(world))[0]
+    assert text == f"This reminder was already approved by <@{APPROVER}>."
+    with unit_of_work(world.engine) as session:
+        outbox = session.exec(select(Outbox)).all()
+        approvals = session.exec(select(AuditEvent).where(AuditEvent.kind == "approved")).all()
+    assert [o.reminder_id for o in outbox] == [first.id]
+    assert [a.actor for a in approvals] == [APPROVER]
+
+
+def test_a_group_member_may_decide_a_stranger_may_not(world: SlackWorld) -> None:
+    first, second = post_digest(world)[:2]
+    world.slack.click(APPROVE, str(first.id), user=STRANGER,
+                      response_url=world.fake.response_url())
+    refusal = world.fake.wait_for(lambda: ephemerals(world))[0]
+    assert refusal.startswith("Sorry, you are not among the people who may approve")
+    assert reminder(world, first.id).state == "suggested"
+    with unit_of_work(world.engine) as session:
+        refused = session.exec(select(AuditEvent).where(AuditEvent.kind == "refused")).one()
+    assert refused.actor == STRANGER
+
+    world.slack.click(APPROVE, str(second.id), user=GROUP_MEMBER,
+                      response_url=world.fake.response_url())
+    world.fake.wait_for(lambda: reminder(world, second.id).state == "approved")
+    assert reminder(world, second.id).decided_by == GROUP_MEMBER
+
+
+def test_slack_retries_never_repeat_a_side_effect(world: SlackWorld) -> None:
+    first = post_digest(world)[0]
+    for retry in ("", "1", "2"):
+        headers = {"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"} \
+            if retry else {}
+        assert world.slack.click(APPROVE, str(first.id), user=APPROVER, headers=headers,
+                                 response_url=world.fake.response_url()).status == 200
+    world.fake.wait_for(lambda: len(world.fake.calls_to("chat.update")) == 3)
+    with unit_of_work(world.engine) as session:
+        assert len(session.exec(select(Outbox)).all()) == 1
+        assert len(session.exec(select(AuditEvent).where(
+            AuditEvent.kind == "approved")).all()) == 1
+    assert ephemerals(world) == []
+
+
+def test_edit_opens_a_prefilled_modal_and_saves_a_new_version(world: SlackWorld) -> None:
+    first = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    world.slack.click(EDIT, str(first.id), user=APPROVER, response_url=world.fake.response_url())
+    update = world.fake.wait_for(lambda: world.fake.calls_to("views.update"))[0].args
+    opened = world.fake.calls_to("views.open")[0].args
+    check_modal(opened["view"])
+    check_modal(update["view"])
+    inputs = {b["block_id"]: b["element"] for b in update["view"]["blocks"] if "element" in b}
+    assert inputs["subject"]["initial_value"] == first.subject
+    assert inputs["body"]["initial_value"] == first.body_text
+
+    values = {"subject": {"value": {"type": "plain_text_input", "value": "Quick question"}},
+              "body": {"value": {"type": "plain_text_input",
+                                 "value": "Hello {{ contact_name }},\n\nCould you check "
+                                          "{{ total }}?\n\n<b>Thanks</b>"}}}
+    reply = world.slack.submit(EDIT_CALLBACK, str(first.id), values, user=APPROVER)
+    assert reply.status == 200 and reply.body == ""
+    world.fake.wait_for(lambda: reminder(world, first.id).state == "approved")
+    saved = reminder(world, first.id)
+    assert saved.subject == "Quick question"
+    assert saved.body_text.startswith("Hello Jean Lefèvre,\n\nCould you check 1\u202f234,56")
+    assert "&lt;b&gt;Thanks&lt;/b&gt;" in saved.body_html
+    assert saved.original_subject == first.subject
+    assert saved.original_body_text == first.body_text
+    with unit_of_work(world.engine) as session:
+        edited = session.exec(select(AuditEvent).where(AuditEvent.kind == "edited")).one()
+    content = json.loads(edited.content)
+    assert content["before"]["subject"] == first.subject
+    assert content["after"]["subject"] == "Quick question"
+
+
+def test_an_edit_with_an_unknown_placeholder_is_sent_back(world: SlackWorld) -> None:
+    first = post_digest(world)[0]
+    values = {"subject": {"value": {"type": "plain_text_input", "value": "Hi"}},
+              "body": {"value": {"type": "plain_text_input", "value": "Pay {{ iban }} now"}}}
+    reply = world.slack.submit(EDIT_CALLBACK, str(first.id), values, user=APPROVER)
+    assert reply.status == 200
+    answer = reply.json()
+    assert answer["response_action"] == "errors" and "iban" in answer["errors"]["body"]
+    assert reminder(world, first.id).state == "suggested"
+
+
+def test_skip_asks_why_and_records_it(world: SlackWorld) -> None:
+    first = post_digest(world)[0]
+    world.slack.click(SKIP, str(first.id), user=APPROVER, response_url=world.fake.response_url())
+    modal = world.fake.wait_for(lambda: world.fake.calls_to("views.update"))[0].args["view"]
+    check_modal(modal)
+    assert modal["callback_id"] == SKIP_CALLBACK
+    values = {"reason": {"value": {"type": "static_select",
+                                   "selected_option": {"value": "contacted"}}},
+              "note": {"value": {"type": "plain_text_input", "value": "Called <@U9> today"}}}
+    assert world.slack.submit(SKIP_CALLBACK, str(first.id), values, user=APPROVER).status == 200
+    world.fake.wait_for(lambda: reminder(world, first.id).state == "skipped")
+    assert reminder(world, first.id).skip_reason == (
+        "Already in touch with the customer: Called <@U9> today")
+    update = world.fake.wait_for(lambda: world.fake.calls_to("chat.update"))[0].args
+    assert "Called &lt;@U9&gt; today" in json.dumps(update["blocks"])
+    with unit_of_work(world.engine) as session:
+        assert session.exec(select(Outbox)).all() == []
+
+
+def test_approve_all_for_a_stage(world: SlackWorld) -> None:
+    reminders = post_digest(world)
+    stage = reminders[0].stage
+    same_stage = [r for r in reminders if r.stage == stage]
+    reply = world.slack.click(APPROVE_ALL, f"{reminders[0].run_date.isoformat()}|{stage}",
+                              user=APPROVER, response_url=world.fake.response_url())
+    assert reply.status == 200
+    text = world.fake.wait_for(lambda: ephemerals(world))[0]
+    assert text == f"Approved {len(same_stage)} {stage} reminder(s)."
+    assert {reminder(world, r.id).state for r in same_stage} == {"approved"}
+    assert len(world.fake.calls_to("chat.update")) == len(same_stage)
+
+
+def test_a_rate_limited_update_is_retried_after_retry_after(world: SlackWorld) -> None:
+    first = post_digest(world)[0]
+    world.fake.fail_next("chat.update", status=429, headers={"Retry-After": "1"})
+    world.slack.click(APPROVE, str(first.id), user=APPROVER,
+                      response_url=world.fake.response_url())
+    world.fake.wait_for(lambda: len(world.fake.calls_to("chat.update")) == 2)
+    assert reminder(world, first.id).state == "approved"
+
+
+@pytest.mark.parametrize("text", ["frobnicate", "'unbalanced"])
+def test_unknown_or_garbled_commands_are_explained(world: SlackWorld, text: str) -> None:
+    world.slack.command(text, user=APPROVER, response_url=world.fake.response_url())
+    answer = world.fake.wait_for(lambda: ephemerals(world))[0]
+    assert "/relance help" in answer
