@@ -130,3 +130,18 @@ class FakeSlack:
             time.sleep(0.02)
         raise AssertionError(f"timed out waiting; calls so far: "
                              f"{[c.method for c in self.calls]}")
+
+
+def main() -> None:
+    """Serve a fake Slack in a process of its own (benchmarks): prints its API URL, then
+    serves until its standard input closes."""
+    import sys
+
+    fake = FakeSlack()
+    print(fake.api_url, flush=True)
+    sys.stdin.read()
+    fake.close()
+
+
+if __name__ == "__main__":
+    main()

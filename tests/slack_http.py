@@ -20,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # bursts of simultaneous clicks must queue, not be reset
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -27,11 +27,13 @@ def post_digest(world: SlackWorld) -> list[Reminder]:
     reply = world.slack.command("digest", user=APPROVER, channel="CDIGEST",
                                 response_url=world.fake.response_url())
     assert reply.status == 200
-    world.fake.wait_for(lambda: len(world.fake.calls_to("chat.postMessage")) >= 4)
-    with unit_of_work(world.engine) as session:
-        reminders = session.exec(select(Reminder).order_by(Reminder.id)).all()
-    assert all(r.slack_ts for r in reminders)
-    return reminders
+
+    def posted() -> list[Reminder]:
+        with unit_of_work(world.engine) as session:
+            reminders = session.exec(select(Reminder).order_by(Reminder.id)).all()
+        return reminders if len(reminders) == 3 and all(r.slack_ts for r in reminders) else []
+
+    return world.fake.wait_for(posted)
 
 
 def reminder(world: SlackWorld, reminder_id: int) -> Reminder:

@@ -1,7 +1,9 @@
 """The bolt App factory: one place that wires listeners to the shared pieces.
 
 `process_before_response` stays off: every handler calls `ack()` first, Slack gets its answer
-within its three seconds, and the slow work goes on in bolt's worker threads.
+within its three seconds, and the slow work goes on in bolt's worker threads. Bolt's default
+pool has five threads: a burst of clicks would wait behind earlier clicks' slow work before even
+being acknowledged, so the pool is sized for bursts.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -22,6 +25,7 @@ from bot.slack.listeners.actions import approve, approve_all, edit, skip
 from bot.slack.listeners.commands import relance
 from bot.slack.listeners.views import edit_submitted, skip_submitted
 
+LISTENER_THREADS = 32
 LISTENERS = (approve, approve_all, edit, skip, relance, edit_submitted, skip_submitted)
 
 
@@ -38,6 +42,8 @@ def create_app(runtime: Runtime, client: WebClient | None = None,
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,
         logger=logging.getLogger("bot.slack.bolt"),
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
+                                             thread_name_prefix="listener"),
     )
     deps = Deps(runtime=runtime, client=client, approvers=Approvers(runtime.settings, client),
                 cards=CardPublisher(runtime.engine, client), instance=instance_name())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
 
 from slack_sdk import WebClient
@@ -17,6 +19,9 @@ from bot.slack.cards import CardPublisher
 log = logging.getLogger("bot.slack")
 
 
+WORK_THREADS = 2
+
+
 @dataclass
 class Deps:
     runtime: Runtime
@@ -24,6 +29,22 @@ class Deps:
     approvers: Approvers
     cards: CardPublisher
     instance: str
+    work: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
+        max_workers=WORK_THREADS, thread_name_prefix="relance-work"))
+
+    def later(self, job: Callable[[], object], what: str) -> None:
+        """Run the slow part of a handler after its `ack()`, on a small pool of its own.
+
+        Few threads on purpose: under a burst of clicks, CPU-bound work in many threads would
+        hold the GIL away from the threads that send the acknowledgements Slack waits for.
+        """
+        def run() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("%s failed after it was acknowledged", what)
+
+        self.work.submit(run)
 
     def today(self) -> date:
         return self.runtime.company_today(self.runtime.now())

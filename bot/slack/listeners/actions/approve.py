@@ -24,16 +24,21 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = body["user"]["id"]
         reminder_id = int(body["actions"][0]["value"])
+        retry = is_retry(request.headers)
 
         def reply(text: str) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
-        if not deps.approvers.may_decide(user):
-            deps.refuse(user, "approve reminders", reply, {"reminder": reminder_id})
-            return
-        result = decisions.approve(deps.runtime.engine, reminder_id, user)
-        if not result.won:
-            mine = result.reminder.decided_by == user and result.reminder.state == "approved"
-            if not (mine and is_retry(request.headers)):
-                reply(already_decided_text(result.reminder.state, result.reminder.decided_by))
-        deps.cards.refresh([reminder_id], deps.today())
+        def work() -> None:
+            if not deps.approvers.may_decide(user):
+                deps.refuse(user, "approve reminders", reply, {"reminder": reminder_id})
+                return
+            result = decisions.approve(deps.runtime.engine, reminder_id, user)
+            if not result.won:
+                mine = result.reminder.decided_by == user and result.reminder.state == "approved"
+                if not (mine and retry):
+                    reply(already_decided_text(result.reminder.state,
+                                               result.reminder.decided_by))
+            deps.cards.refresh([reminder_id], deps.today())
+
+        deps.later(work, f"approving reminder {reminder_id}")

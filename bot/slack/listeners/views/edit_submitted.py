@@ -6,14 +6,24 @@ from slack_bolt import Ack, App
 
 from bot.services import decisions
 from bot.services.compose import sender_from
-from bot.services.editing import EditInvalid, render_edit
-from bot.services.reminder_view import load_view
+from bot.services.editing import EditedText, EditInvalid, render_edit
+from bot.services.reminder_view import ReminderView, load_view
 from bot.slack.blocks.modals import EDIT_CALLBACK
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.approve import already_decided_text
 
 
 def register(app: App, deps: Deps) -> None:
+    def save(user: str, reminder: ReminderView, edited: EditedText) -> None:
+        result = decisions.approve_edited(deps.runtime.engine, reminder.id, user,
+                                          edited.subject, edited.text, edited.html)
+        if not result.won and reminder.slack_channel:
+            deps.client.chat_postEphemeral(
+                channel=reminder.slack_channel, user=user,
+                text=already_decided_text(result.reminder.state, result.reminder.decided_by)
+                + " Your edit was not saved.")
+        deps.cards.refresh([reminder.id], deps.today())
+
     @app.view(EDIT_CALLBACK)
     def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
         user = body["user"]["id"]
@@ -34,11 +44,4 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"body": str(exc)[:150]})
             return
         ack()
-        result = decisions.approve_edited(deps.runtime.engine, reminder_id, user,
-                                          edited.subject, edited.text, edited.html)
-        if not result.won and reminder.slack_channel:
-            deps.client.chat_postEphemeral(
-                channel=reminder.slack_channel, user=user,
-                text=already_decided_text(result.reminder.state, result.reminder.decided_by)
-                + " Your edit was not saved.")
-        deps.cards.refresh([reminder_id], deps.today())
+        deps.later(lambda: save(user, reminder, edited), f"saving the edit of {reminder_id}")

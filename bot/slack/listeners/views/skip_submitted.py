@@ -12,6 +12,15 @@ from bot.slack.listeners.actions.approve import already_decided_text
 
 
 def register(app: App, deps: Deps) -> None:
+    def save(user: str, reminder_id: int, reason: str) -> None:
+        result = decisions.skip(deps.runtime.engine, reminder_id, user, reason)
+        reminder = load_view(deps.runtime.engine, reminder_id)
+        if not result.won and reminder.slack_channel:
+            deps.client.chat_postEphemeral(
+                channel=reminder.slack_channel, user=user,
+                text=already_decided_text(result.reminder.state, result.reminder.decided_by))
+        deps.cards.refresh([reminder_id], deps.today())
+
     @app.view(SKIP_CALLBACK)
     def skip_submitted(ack: Ack, body: dict, view: dict) -> None:
         user = body["user"]["id"]
@@ -26,10 +35,4 @@ def register(app: App, deps: Deps) -> None:
         note = (values["note"]["value"].get("value") or "").strip()
         reason = SKIP_REASONS.get(key, key) + (f": {note}" if note else "")
         ack()
-        result = decisions.skip(deps.runtime.engine, reminder_id, user, reason)
-        reminder = load_view(deps.runtime.engine, reminder_id)
-        if not result.won and reminder.slack_channel:
-            deps.client.chat_postEphemeral(
-                channel=reminder.slack_channel, user=user,
-                text=already_decided_text(result.reminder.state, result.reminder.decided_by))
-        deps.cards.refresh([reminder_id], deps.today())
+        deps.later(lambda: save(user, reminder_id, reason), f"skipping reminder {reminder_id}")
