@@ -90,3 +90,10 @@ def capped(lines: list[str], most: int, more: str) -> list[str]:
 def slack_date(when_epoch: int, fallback: str) -> str:
     """A time Slack shows in each reader's own time zone."""
     return f"<!date^{when_epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def fit(blocks: list[Block], most: int, note: str) -> list[Block]:
+    """The last guard of a builder: never more than `most` blocks; what is cut is said."""
+    if len(blocks) <= most:
+        return blocks
+    return [*blocks[: most - 1], context(note)]

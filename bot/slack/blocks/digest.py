@@ -6,6 +6,7 @@ from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
 from bot.services.digest import Digest, PromiseLine
 from bot.slack.blocks.common import (
+    MAX_MESSAGE_BLOCKS,
     Block,
     actions,
     button,
@@ -13,6 +14,7 @@ from bot.slack.blocks.common import (
     confirm_dialog,
     context,
     divider,
+    fit,
     header,
     line_sections,
     section,
@@ -66,9 +68,10 @@ def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
         divider(),
         section("*Largest overdue balances*"),
         *line_sections(
-            [f"{n}. *{escape(c.name)}* ({c.country}) — {c.overdue.format(locale)}, "
-             f"oldest {c.days_late(today)} days late"
-             for n, c in enumerate(digest.aging.top_overdue, 1)],
+            capped([f"{n}. *{escape(c.name)}* ({c.country}) — {c.overdue.format(locale)}, "
+                    f"oldest {c.days_late(today)} days late"
+                    for n, c in enumerate(digest.aging.top_overdue, 1)],
+                   30, "…and {count} more: `/relance customer <name>` shows any account"),
             empty="Nothing is overdue.",
         ),
     ]
@@ -108,7 +111,8 @@ def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
         blocks.append(actions("approve_all", *buttons))
     else:
         blocks.append(context("No reminder awaits a decision today."))
-    return blocks
+    return fit(blocks, MAX_MESSAGE_BLOCKS,
+               "The digest was cut to fit one Slack message; `/relance customer` has the rest.")
 
 
 def digest_fallback(digest: Digest, locale: str = "en_GB") -> str:
