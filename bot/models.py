@@ -112,14 +112,15 @@ class AuditEvent(SQLModel, table=True):
 
 
 class Reminder(SQLModel, table=True):
-    """A suggested reminder and everything decided about it; one per customer per day.
+    """A suggested reminder and everything decided about it.
 
-    The unique (customer, day) pair makes suggesting idempotent: several instances, or a rerun,
-    cannot create a second suggestion for the same customer on the same day.
+    Unique per customer, day and stage: several instances, or a rerun, cannot create a second
+    suggestion for the same customer on the same day (a thank-you note is a stage of its own).
     """
 
     __table_args__ = (
-        sa.UniqueConstraint("customer_id", "run_date", name="uq_reminder_customer_day"),
+        sa.UniqueConstraint("customer_id", "run_date", "stage",
+                            name="uq_reminder_customer_day_stage"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -86,6 +86,15 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    """For what only PostgreSQL has (triggers, SKIP LOCKED)."""
+    engine = make_engine(postgres_url)
+    _empty_postgres(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
     """A migrated SQLite database, for tests that are about logic, not about the backend."""
     path = tmp_path / "relance.sqlite"

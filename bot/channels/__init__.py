@@ -1,0 +1,1 @@
+"""Delivery channels: e-mail over SMTP (and, later, letters as PDF)."""
