@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 from bot import terminal
 from bot.config import Settings, load_settings
-from bot.db import make_engine, unit_of_work, upgrade
+from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import MappingError, available_mappings, load_mapping
+from bot.runtime import build_runtime
+from bot.services import audit
 from bot.services.aging_report import aging_report
+from bot.services.audit_export import export_csv
+from bot.services.errors import Invalid
 from bot.services.importing import ImportFailed, import_invoices
+from bot.services.outbox import deliver_due
+from bot.services.payments import follow_up_payments
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
@@ -33,6 +41,12 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {failed}", file=sys.stderr)
         return 1
     print("\n".join(terminal.import_lines(report)))
+    runtime = build_runtime(settings, engine)
+    follow_up = follow_up_payments(engine, runtime.composer, report.paid_in_full,
+                                   runtime.company_today(runtime.now()), actor=args.actor)
+    if follow_up.cancelled or follow_up.thanks:
+        print(f"{len(follow_up.cancelled)} pending reminders cancelled (paid); "
+              f"{len(follow_up.thanks)} thank-you notes suggested.")
     return 0
 
 
@@ -44,6 +58,41 @@ def _report(settings: Settings, _args: argparse.Namespace) -> int:
     print("\n".join(terminal.aging_lines(report)))
     print(terminal.heading("Largest overdue balances"))
     print("\n".join(terminal.top_overdue_lines(report)))
+    return 0
+
+
+def _send(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    report = deliver_due(engine, settings, f"cli:{os.getpid()}")
+    print(f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
+          f"{len(report.failed)} failed for good")
+    return 0 if not report.failed else 1
+
+
+def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
+    with read_only(make_engine(settings.database_url)) as session:
+        result = audit.verify(session)
+    if result.ok:
+        print(f"audit trail intact: {result.checked} events verified")
+        return 0
+    print(f"audit trail BROKEN at event #{result.broken_seq}: {result.reason} "
+          f"({result.checked} events verified before it)", file=sys.stderr)
+    return 1
+
+
+def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    since = date.fromisoformat(args.since) if args.since else None
+    until = date.fromisoformat(args.until) if args.until else None
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open(args.output, "w", newline="", encoding="utf-8")) \
+            if args.output else sys.stdout
+        try:
+            count = export_csv(engine, out, customer=args.customer, since=since, until=until)
+        except Invalid as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(f"{count} events exported", file=sys.stderr)
     return 0
 
 
@@ -81,6 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"bundled mapping ({', '.join(available_mappings())}) or a TOML file")
     imp.add_argument("--actor", default="import", help="who is recorded in the audit trail")
     imp.set_defaults(handler=_import)
+
+    send = commands.add_parser("send", help="send the approved messages that are due, once")
+    send.set_defaults(handler=_send)
+
+    aud = commands.add_parser("audit", help="the audit trail")
+    aud_commands = aud.add_subparsers(dest="audit_command", required=True)
+    aud_commands.add_parser("verify", help="walk the hash chain").set_defaults(
+        handler=_audit_verify)
+    export = aud_commands.add_parser("export", help="write the record as CSV")
+    export.add_argument("--customer", help="a customer name or id")
+    export.add_argument("--since", help="YYYY-MM-DD (UTC), inclusive")
+    export.add_argument("--until", help="YYYY-MM-DD (UTC), inclusive")
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--output", "-o", help="a file (default: standard output)")
+    export.set_defaults(handler=_audit_export)
 
     rep = commands.add_parser("report", help="print the aging report")
     rep.set_defaults(handler=_report)

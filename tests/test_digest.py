@@ -44,8 +44,8 @@ def test_digest_figures(engine: Engine, tmp_path: Path) -> None:
         a = session.exec(select(Customer).where(Customer.external_id == "A")).one()
         session.add(Promise(invoice_id=invoices["A-1"].id, promised_date=TODAY,
                             amount_minor=50000, created_by="U1"))
-        session.add(Promise(invoice_id=invoices["B-1"].id, promised_date=TODAY - timedelta(2),
-                            created_by="U1"))
+        session.add(Promise(invoice_id=invoices["B-1"].id, promised_date=TODAY - timedelta(5),
+                            created_by="U1", state="broken"))
         session.add(DigestRun(run_date=TODAY - timedelta(days=1), channel="C1", claimed_by="x",
                               posted_at=datetime(2026, 11, 24, 8, tzinfo=UTC),
                               totals=json.dumps({"EUR": 100000})))

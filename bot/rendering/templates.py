@@ -80,6 +80,13 @@ class Templates:
             html=self.render("email", wording, "html", context) + "\n",
         )
 
+    def html_from_text(self, text: str, language: str, subject: str) -> str:
+        """The HTML part of a message written as plain text (staff edits, thank-you notes):
+        the same words, escaped, one paragraph per blank-line-separated block."""
+        paragraphs = [p.split("\n") for p in text.strip().split("\n\n")]
+        return self.env.get_template("email/_from_text.html.j2").render(
+            lang=language.split("_")[0], subject=subject, paragraphs=paragraphs)
+
     def render_edited(self, text: str, context: dict[str, Any]) -> str:
         """Text written by staff in Slack, rendered in the sandbox: placeholders work, nothing
         else in the process is reachable from it."""

@@ -10,8 +10,10 @@ from typing import Protocol
 from bot.config import Settings
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import ReferenceRates
+from bot.domain.money import Money
 from bot.domain.policy import Channel
 from bot.rendering.context import Addressee, Sender, reminder_context
+from bot.rendering.locale import customer_locale, money
 from bot.rendering.templates import Templates
 
 
@@ -69,3 +71,17 @@ class Composer:
         email = self.templates.render_email(customer.language, stage.template, context,
                                             suggestion.last_wording)
         return Draft(email.wording, email.language, email.subject, email.text, email.html)
+
+    def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:
+        """A thank-you for invoices paid after they fell overdue."""
+        locale = customer_locale(customer.language, customer.country)
+        language = self.templates.language_for("email", customer.language)
+        context = {
+            "contact_name": customer.contact_name or customer.name,
+            "invoices": [{"number": n, "amount": money(a, locale)} for n, a in paid],
+            "count": len(paid), "sender": self.sender,
+        }
+        subject = self.templates.render("email", f"{language}/thanks", "subject", context)
+        text = self.templates.render("email", f"{language}/thanks", "txt", context) + "\n"
+        return Draft(f"{language}/thanks", language, subject, text,
+                     self.templates.html_from_text(text, language, subject))

@@ -53,13 +53,14 @@ class Digest:
     awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
 
 
-def _promises(session: Session, where: sa.ColumnElement[bool]) -> list[PromiseLine]:
+def _promises(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
+    """Promises on invoices still open (a broken one stays listed until paid or replaced)."""
     rows = session.exec(
         sa.select(Customer.name, Invoice.number, Invoice.currency, Promise.promised_date,
                   Promise.amount_minor, Invoice.amount_minor - Invoice.paid_minor)
         .join(Invoice, Invoice.id == Promise.invoice_id)
         .join(Customer, Customer.id == Invoice.customer_id)
-        .where(Promise.state == "open", Invoice.amount_minor > Invoice.paid_minor, where)
+        .where(Invoice.amount_minor > Invoice.paid_minor, *where)
         .order_by(Promise.promised_date, Customer.name)
     ).all()
     return [
@@ -103,8 +104,9 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
             aging=aging,
             overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
             previous=_previous_totals(session, run_date, channel),
-            promises_due=_promises(session, Promise.promised_date == run_date),
-            promises_broken=_promises(session, Promise.promised_date < run_date),
+            promises_due=_promises(session, Promise.state == "open",
+                                   Promise.promised_date == run_date),
+            promises_broken=_promises(session, Promise.state == "broken"),
             failed=failed,
             awaiting=awaiting,
         )

@@ -44,7 +44,4 @@ def render_edit(templates: Templates, sender: Sender, view: ReminderView, subjec
         ) from exc
     if not subject or not text.strip():
         raise EditInvalid("the subject and the message cannot be empty")
-    paragraphs = [p.split("\n") for p in text.strip().split("\n\n")]
-    html = templates.env.get_template("email/_edited.html.j2").render(
-        lang=view.language.split("_")[0], subject=subject, paragraphs=paragraphs)
-    return EditedText(subject, text, html)
+    return EditedText(subject, text, templates.html_from_text(text, view.language, subject))

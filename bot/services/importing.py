@@ -78,6 +78,7 @@ class ImportReport:
     invoices_created: int
     invoices_updated: int
     payments_recorded: int
+    paid_in_full: tuple[str, ...] = ()  # invoice numbers this import shows fully paid
 
 
 def import_invoices(
@@ -100,7 +101,7 @@ def import_invoices(
             mapping = source.mapping  # as the file's header narrowed it
             _refuse_duplicates(conn)
             payments = _payments(conn, mapping)
-            report = _count(conn, mapping, lines, len(payments))
+            report = _count(conn, mapping, lines, payments)
             events = [_payment_event(p, actor) for p in payments]
             events.append(audit.NewEvent(
                 kind="import", actor=actor,
@@ -181,7 +182,8 @@ def _refuse_duplicates(conn: Connection) -> None:
     raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
 
 
-def _count(conn: Connection, mapping: Mapping, lines: int, payments: int) -> ImportReport:
+def _count(conn: Connection, mapping: Mapping, lines: int,
+           payments: list[sa.Row]) -> ImportReport:
     """Count what the upsert will create and update, before it runs."""
     count = lambda sql: conn.execute(sa.text(sql)).scalar_one()  # noqa: E731
     customers = count("SELECT COUNT(DISTINCT customer_external_id) FROM import_staging")
@@ -203,7 +205,8 @@ def _count(conn: Connection, mapping: Mapping, lines: int, payments: int) -> Imp
         customers_updated=known_customers,
         invoices_created=lines - known_invoices,
         invoices_updated=changed,
-        payments_recorded=payments,
+        payments_recorded=len(payments),
+        paid_in_full=tuple(p.number for p in payments if p.after_minor >= p.amount_minor),
     )
 
 
@@ -233,7 +236,7 @@ def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row]:
         return []
     return list(conn.execute(sa.text(
         "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
-        " s.paid_minor AS after_minor, i.amount_minor"
+        " s.paid_minor AS after_minor, s.amount_minor"
         " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
         " WHERE s.paid_minor > i.paid_minor ORDER BY s.line"
     )).all())

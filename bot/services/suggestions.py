@@ -69,7 +69,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     earliest_due = min(i.due_date for i in invoices)
     since = datetime.combine(earliest_due, datetime.min.time(), tzinfo=utcnow().tzinfo)
     contacts = session.exec(
-        select(Contact).where(Contact.occurred_at >= since)
+        select(Contact).where(Contact.occurred_at >= since, Contact.stage != "thanks")
         .order_by(Contact.customer_id, Contact.occurred_at)
     ).all()
 

@@ -21,12 +21,13 @@ from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
 from bot.slack.deps import Deps
-from bot.slack.listeners.actions import approve, approve_all, edit, skip
+from bot.slack.listeners.actions import approve, approve_all, edit, log_call, skip
 from bot.slack.listeners.commands import relance
-from bot.slack.listeners.views import edit_submitted, skip_submitted
+from bot.slack.listeners.views import call_logged, edit_submitted, skip_submitted
 
 LISTENER_THREADS = 32
-LISTENERS = (approve, approve_all, edit, skip, relance, edit_submitted, skip_submitted)
+LISTENERS = (approve, approve_all, edit, log_call, skip, relance, call_logged, edit_submitted,
+             skip_submitted)
 
 
 def instance_name() -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from slack_sdk import WebClient
 
@@ -20,6 +21,12 @@ log = logging.getLogger("bot.slack")
 
 
 WORK_THREADS = 2
+
+
+class Reply(Protocol):
+    """An ephemeral answer to the person who asked."""
+
+    def __call__(self, text: str, blocks: list[dict] | None = None) -> None: ...
 
 
 @dataclass
@@ -49,7 +56,7 @@ class Deps:
     def today(self) -> date:
         return self.runtime.company_today(self.runtime.now())
 
-    def refuse(self, user: str, what: str, reply, detail: dict | None = None) -> None:  # type: ignore[no-untyped-def]
+    def refuse(self, user: str, what: str, reply: Reply, detail: dict | None = None) -> None:
         """A polite refusal to the person, a warning in the log, an event in the audit trail."""
         log.warning("refused %s to %s (%s)", what, user, detail or {})
         with unit_of_work(self.runtime.engine) as session:

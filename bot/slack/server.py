@@ -16,6 +16,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
 from bot.slack.deps import Deps
 from bot.slack.digest_poster import post_daily_digest
@@ -23,6 +24,13 @@ from bot.slack.scheduler import Ticker
 
 log = logging.getLogger(__name__)
 DIGEST_CHECK_SECONDS = 30
+OUTBOX_CHECK_SECONDS = 10
+
+
+def _send_and_show(deps: Deps) -> None:
+    report = deliver_due(deps.runtime.engine, deps.runtime.settings, deps.instance,
+                         now=deps.runtime.now())
+    deps.cards.refresh(report.touched, deps.today())
 
 
 def start_background(deps: Deps) -> list[Ticker]:
@@ -30,6 +38,7 @@ def start_background(deps: Deps) -> list[Ticker]:
         Ticker("digest-clock", DIGEST_CHECK_SECONDS,
                lambda _now: post_daily_digest(deps.runtime, deps.client, deps.runtime.now(),
                                               deps.instance)),
+        Ticker("outbox", OUTBOX_CHECK_SECONDS, lambda _now: _send_and_show(deps)),
     ]
     for ticker in tickers:
         ticker.start()

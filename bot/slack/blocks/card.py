@@ -22,6 +22,7 @@ STAGE_ICONS = {"courtesy": "🔔", "friendly": "✉️", "firm": "📨", "call":
 CHANNEL_WORDS = {"email": "e-mail", "phone": "phone call", "letter": "letter",
                  "none": "no message: a person decides"}
 APPROVE, EDIT, SKIP = "reminder_approve", "reminder_edit", "reminder_skip"
+LOG_CALL = "call_log"
 
 
 def _days_late(due: date, today: date) -> int:
@@ -43,6 +44,10 @@ def _status(view: ReminderView) -> str:
         return "⌛ Expired: not decided on its day; today's digest has a fresh suggestion"
     if view.state == "cancelled":
         return "🚫 Cancelled: the invoices were paid"
+    if view.state == "done":
+        return f"📞 Call logged by {who}{when}"
+    if view.state == "sent":
+        return f"✅ Approved by {who}" + _delivery(view)
     return f"State: {escape(view.state)}"
 
 
@@ -76,16 +81,18 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
         context(" · ".join(invoices) or "no open invoice left"),
         section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
+    value = str(view.id)
     if view.state == "suggested":
-        value = str(view.id)
-        blocks.append(actions(
-            f"reminder_{view.id}",
-            button("Approve", APPROVE, value, style="primary"),
-            button("Edit", EDIT, value),
-            button("Skip", SKIP, value),
-        ))
+        buttons = [button("Approve", APPROVE, value, style="primary"),
+                   button("Edit", EDIT, value), button("Skip", SKIP, value)]
+        if view.channel == "phone":
+            buttons = [button("Log call", LOG_CALL, value, style="primary"),
+                       button("Skip", SKIP, value)]
+        blocks.append(actions(f"reminder_{view.id}", *buttons))
     else:
         blocks.append(context(_status(view)))
+        if view.channel == "phone" and view.state == "approved":
+            blocks.append(actions(f"reminder_{view.id}", button("Log call", LOG_CALL, value)))
     return blocks
 
 

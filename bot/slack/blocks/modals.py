@@ -69,3 +69,38 @@ def skip_modal(view: ReminderView) -> Block:
              "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500}},
         ],
     }
+
+
+CALL_CALLBACK = "call_logged"
+CALL_OUTCOMES = {"reached": "Reached", "voicemail": "Left a voicemail",
+                 "no_answer": "No answer", "wrong_number": "Wrong number"}
+
+
+def log_call_modal(customer_name: str, customer_ref: str, reminder_id: int | None,
+                   outcome: str | None) -> Block:
+    options = [{"text": {"type": "plain_text", "text": label}, "value": key}
+               for key, label in CALL_OUTCOMES.items()]
+    select: Block = {"type": "static_select", "action_id": "value", "options": options}
+    if outcome in CALL_OUTCOMES:
+        select["initial_option"] = next(o for o in options if o["value"] == outcome)
+    return {
+        "type": "modal", "callback_id": CALL_CALLBACK,
+        "private_metadata": f"{customer_ref}|{reminder_id or ''}",
+        "title": _title("Log a call"), "submit": _title("Save"), "close": _title("Cancel"),
+        "blocks": [
+            section(f"Call with *{escape(customer_name)}*"),
+            {"type": "input", "block_id": "outcome",
+             "label": {"type": "plain_text", "text": "Outcome"}, "element": select},
+            {"type": "input", "block_id": "promise_date", "optional": True,
+             "label": {"type": "plain_text", "text": "Promised payment date"},
+             "element": {"type": "datepicker", "action_id": "value"}},
+            {"type": "input", "block_id": "amount", "optional": True,
+             "label": {"type": "plain_text", "text": "Amount promised (blank: in full)"},
+             "element": {"type": "plain_text_input", "action_id": "value",
+                         "max_length": 30}},
+            {"type": "input", "block_id": "notes", "optional": True,
+             "label": {"type": "plain_text", "text": "Notes"},
+             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                         "max_length": 2000}},
+        ],
+    }

@@ -11,15 +11,33 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, Respond
 
-from bot.slack.deps import Deps
-from bot.slack.listeners.commands import digest
+from bot.services.errors import Invalid
+from bot.slack.deps import Deps, Reply
+from bot.slack.listeners.commands import (
+    audit,
+    customer,
+    digest,
+    dispute,
+    log_call,
+    pause,
+    promise,
+    resolve,
+)
 from bot.slack.mrkdwn import escape
 
-Handler = Callable[[Deps, list[str], dict, Callable[[str], None]], None]
+Handler = Callable[[Deps, list[str], dict, Reply], None]
 
 #: name -> (handler, usage line). `help` is answered by the router from this table.
 SUBCOMMANDS: dict[str, tuple[Handler, str]] = {
     "digest": (digest.run, digest.USAGE),
+    "customer": (customer.run, customer.USAGE),
+    "promise": (promise.run, promise.USAGE),
+    "dispute": (dispute.run, dispute.USAGE),
+    "resolve": (resolve.run, resolve.USAGE),
+    "pause": (pause.run, pause.USAGE),
+    "resume": (pause.run_resume, pause.RESUME_USAGE),
+    "log-call": (log_call.run, log_call.USAGE),
+    "audit": (audit.run, audit.USAGE),
 }
 
 
@@ -34,8 +52,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = command["user_id"]
 
-        def reply(text: str) -> None:
-            respond(text=text, response_type="ephemeral")
+        def reply(text: str, blocks: list[dict] | None = None) -> None:
+            respond(text=text, blocks=blocks, response_type="ephemeral")
 
         try:
             words = shlex.split(command.get("text", ""))
@@ -53,4 +71,7 @@ def register(app: App, deps: Deps) -> None:
             deps.refuse(user, f"use /relance {name}", reply)
             return
         handler, _usage = SUBCOMMANDS[name]
-        handler(deps, args, command, reply)
+        try:
+            handler(deps, args, command, reply)
+        except Invalid as refused:  # nothing was changed: say why
+            reply(f"⚠️ {escape(str(refused))}")

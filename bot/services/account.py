@@ -1,0 +1,74 @@
+"""A customer's account at a glance (`/relance customer`): balance, invoices with their
+lateness, open promises and disputes, pause, and the last contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from bot.db import read_only
+from bot.domain.aging import days_overdue
+from bot.domain.money import Money
+from bot.models import Contact, Customer, Dispute, Promise
+from bot.services.lookup import find_customer, open_invoices
+
+
+@dataclass(frozen=True)
+class InvoiceState:
+    number: str
+    balance: Money
+    due_date: date
+    days_late: int
+    disputed: str  # the reason, if disputed
+    promised: date | None
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    when: datetime
+    channel: str
+    stage: str
+    outcome: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class Account:
+    customer: Customer
+    invoices: list[InvoiceState]
+    contacts: list[ContactLine]
+
+    def balances(self) -> list[Money]:
+        totals: dict[str, Money] = {}
+        for i in self.invoices:
+            c = i.balance.currency
+            totals[c] = totals[c] + i.balance if c in totals else i.balance
+        return [totals[c] for c in sorted(totals)]
+
+
+def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Account:
+    with read_only(engine) as session:
+        customer = find_customer(session, query)
+        invoices = open_invoices(session, customer.id)
+        ids = [i.id for i in invoices]
+        disputes = {d.invoice_id: d.reason for d in session.exec(
+            select(Dispute).where(col(Dispute.invoice_id).in_(ids),
+                                  col(Dispute.resolved_at).is_(None)))}
+        promises = {p.invoice_id: p.promised_date for p in session.exec(
+            select(Promise).where(col(Promise.invoice_id).in_(ids), Promise.state == "open"))}
+        recent = session.exec(
+            select(Contact).where(Contact.customer_id == customer.id)
+            .order_by(col(Contact.occurred_at).desc()).limit(contacts)).all()
+    return Account(
+        customer=customer,
+        invoices=[InvoiceState(i.number, Money.of_minor(i.amount_minor - i.paid_minor,
+                                                        i.currency),
+                               i.due_date, max(0, days_overdue(i.due_date, today)),
+                               disputes.get(i.id, ""), promises.get(i.id))
+                  for i in invoices],
+        contacts=[ContactLine(c.occurred_at, c.channel, c.stage, c.outcome, c.actor)
+                  for c in recent],
+    )

@@ -1,0 +1,81 @@
+"""Reading the written record: an auditor's CSV export, and the last events of a customer or
+an invoice for Slack."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TextIO
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from bot.db import read_only
+from bot.models import AuditEvent, Customer
+from bot.services.errors import Invalid
+from bot.services.lookup import find_customer, find_invoice
+
+COLUMNS = ["seq", "occurred_at_utc", "actor", "kind", "customer_id", "customer",
+           "invoices", "channel", "content", "prev_hash", "hash"]
+
+
+def _filtered(customer_id: int | None, since: date | None, until: date | None) -> sa.Select:
+    query = (select(AuditEvent, Customer.external_id, Customer.name)
+             .join(Customer, Customer.id == AuditEvent.customer_id, isouter=True))
+    if customer_id is not None:
+        query = query.where(AuditEvent.customer_id == customer_id)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(since, time(),
+                                                                       tzinfo=UTC))
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < datetime.combine(
+            until + timedelta(days=1), time(), tzinfo=UTC))
+    return query
+
+
+def export_csv(engine: Engine, out: TextIO, *, customer: str | None = None,
+               since: date | None = None, until: date | None = None,
+               batch: int = 5000) -> int:
+    """Write the matching events, oldest first, streamed in batches; returns how many."""
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    written, after = 0, 0
+    with read_only(engine) as session:
+        customer_id = find_customer(session, customer).id if customer else None
+        while True:
+            rows = session.exec(
+                _filtered(customer_id, since, until)
+                .where(AuditEvent.seq > after).order_by(col(AuditEvent.seq)).limit(batch)
+            ).all()
+            if not rows:
+                return written
+            for event, external_id, name in rows:
+                writer.writerow([
+                    event.seq, event.occurred_at.isoformat(), event.actor, event.kind,
+                    external_id or "", name or "", event.invoice_numbers, event.channel,
+                    event.content, event.prev_hash, event.hash,
+                ])
+            written += len(rows)
+            after = rows[-1][0].seq
+            session.expunge_all()
+
+
+def last_events(engine: Engine, subject: str, most: int = 15) -> tuple[str, list[AuditEvent]]:
+    """The latest events about a customer (name or id) or an invoice number."""
+    with read_only(engine) as session:
+        try:
+            invoice = find_invoice(session, subject)
+        except Invalid:
+            customer = find_customer(session, subject)
+            title = customer.name
+            where = AuditEvent.customer_id == customer.id
+        else:
+            title = f"invoice {invoice.number}"
+            where = sa.or_(AuditEvent.invoice_numbers == invoice.number,
+                           AuditEvent.invoice_numbers.like(f"{invoice.number},%"),
+                           AuditEvent.invoice_numbers.like(f"%,{invoice.number}"),
+                           AuditEvent.invoice_numbers.like(f"%,{invoice.number},%"))
+        events = list(session.exec(select(AuditEvent).where(where)
+                                   .order_by(col(AuditEvent.seq).desc()).limit(most)).all())
+    return title, events

@@ -1,0 +1,36 @@
+"""Pausing a customer's reminders (indefinitely or until a date), and resuming them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.engine import Engine
+
+from bot.db import unit_of_work
+from bot.models import Customer
+from bot.services import audit
+from bot.services.errors import Invalid
+from bot.services.lookup import find_customer
+
+
+def pause(engine: Engine, query: str, user: str, until: date | None, today: date) -> Customer:
+    if until is not None and until < today:
+        raise Invalid(f"{until.isoformat()} is in the past: pause until today or later.")
+    with unit_of_work(engine) as session:
+        customer = find_customer(session, query)
+        customer.paused, customer.paused_until = True, until
+        audit.append(session, audit.NewEvent(
+            kind="pause", actor=user, customer_id=customer.id,
+            content={"until": until.isoformat() if until else None}))
+        return customer
+
+
+def resume(engine: Engine, query: str, user: str) -> Customer:
+    with unit_of_work(engine) as session:
+        customer = find_customer(session, query)
+        if not customer.paused:
+            raise Invalid(f"{customer.name} is not paused.")
+        customer.paused, customer.paused_until = False, None
+        audit.append(session, audit.NewEvent(kind="resume", actor=user,
+                                             customer_id=customer.id))
+        return customer

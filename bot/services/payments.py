@@ -1,0 +1,85 @@
+"""After an import shows invoices paid: cancel what would still chase them, and suggest a
+thank-you for those that had fallen overdue (approved like any other message)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from bot.db import unit_of_work
+from bot.domain.money import Money
+from bot.models import Customer, Invoice, Outbox, Reminder
+from bot.services import audit
+from bot.services.compose import Composer
+
+PENDING = ("suggested", "approved")
+
+
+@dataclass(frozen=True)
+class PaymentFollowUp:
+    cancelled: list[int]  # reminder ids
+    thanks: list[int]
+
+
+def follow_up_payments(engine: Engine, composer: Composer, paid_numbers: tuple[str, ...],
+                       run_date: date, actor: str = "relance") -> PaymentFollowUp:
+    if not paid_numbers:
+        return PaymentFollowUp([], [])
+    with unit_of_work(engine) as session:
+        paid = {i.number: i for i in session.exec(
+            select(Invoice).where(col(Invoice.number).in_(paid_numbers)))}
+        cancelled = []
+        pending = session.exec(select(Reminder).where(col(Reminder.state).in_(PENDING),
+                                                      Reminder.stage != "thanks")).all()
+        for reminder in pending:
+            numbers = reminder.invoice_numbers.split(",")
+            if not set(numbers) & set(paid):
+                continue
+            still_open = session.exec(select(sa.func.count()).select_from(Invoice).where(
+                col(Invoice.number).in_(numbers), Invoice.amount_minor > Invoice.paid_minor
+            )).one()
+            if still_open:
+                continue  # part of it is still owed: staff decide on the card
+            reminder.state = "cancelled"
+            session.exec(sa.update(Outbox).where(Outbox.reminder_id == reminder.id,
+                                                 Outbox.state == "pending")
+                         .values(state="cancelled"))
+            cancelled.append(reminder.id)
+            audit.append(session, audit.NewEvent(
+                kind="cancelled", actor=actor, customer_id=reminder.customer_id,
+                invoice_numbers=tuple(numbers), channel=reminder.channel,
+                content={"reminder": reminder.id, "why": "paid in full"}))
+
+        overdue_paid: dict[int, list[Invoice]] = defaultdict(list)
+        for invoice in paid.values():
+            if invoice.due_date < run_date:
+                overdue_paid[invoice.customer_id].append(invoice)
+        thanks = []
+        for customer_id, invoices in sorted(overdue_paid.items()):
+            exists = session.exec(select(Reminder.id).where(
+                Reminder.customer_id == customer_id, Reminder.run_date == run_date,
+                Reminder.stage == "thanks")).first()
+            if exists:
+                continue
+            customer = session.get(Customer, customer_id)
+            draft = composer.thanks(customer, [
+                (i.number, Money.of_minor(i.amount_minor, i.currency)) for i in invoices])
+            reminder = Reminder(
+                customer_id=customer_id, run_date=run_date, stage="thanks", channel="email",
+                language=draft.language, wording=draft.wording,
+                invoice_numbers=",".join(i.number for i in invoices), subject=draft.subject,
+                body_text=draft.text, body_html=draft.html)
+            session.add(reminder)
+            session.flush()
+            thanks.append(reminder.id)
+            audit.append(session, audit.NewEvent(
+                kind="suggested", actor=actor, customer_id=customer_id,
+                invoice_numbers=tuple(i.number for i in invoices), channel="email",
+                content={"reminder": reminder.id, "stage": "thanks",
+                         "subject": draft.subject}))
+        return PaymentFollowUp(cancelled, thanks)

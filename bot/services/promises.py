@@ -1,0 +1,118 @@
+"""Promises to pay: recorded with their date (and maybe amount), followed up at each digest.
+
+A promise holds the reminders for its invoice until its date plus the grace period; one that
+passes unpaid is marked broken (the ladder resumes), one whose invoice is paid is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.db import unit_of_work
+from bot.domain.money import AmountError, Money, to_minor
+from bot.models import Invoice, Promise
+from bot.services import audit
+from bot.services.errors import Invalid
+from bot.services.lookup import find_invoice
+
+
+def _promise(session: Session, invoice: Invoice, promised: date, amount_minor: int | None,
+             user: str, via: str) -> Promise:
+    session.exec(sa.update(Promise).where(Promise.invoice_id == invoice.id,
+                                          Promise.state == "open").values(state="replaced"))
+    promise = Promise(invoice_id=invoice.id, promised_date=promised, amount_minor=amount_minor,
+                      created_by=user)
+    session.add(promise)
+    amount = (str(Money.of_minor(amount_minor, invoice.currency).amount)
+              if amount_minor is not None else "in full")
+    audit.append(session, audit.NewEvent(
+        kind="promise", actor=user, customer_id=invoice.customer_id,
+        invoice_numbers=(invoice.number,), channel=via,
+        content={"date": promised.isoformat(), "amount": amount, "currency": invoice.currency},
+    ))
+    return promise
+
+
+def check_date(promised: date, today: date) -> None:
+    if promised < today:
+        raise Invalid(f"{promised.isoformat()} is in the past: a promise is for today or later.")
+
+
+def check_amount(amount: Decimal, currency: str, balance_minor: int) -> int:
+    if amount <= 0:
+        raise Invalid("The amount must be more than zero.")
+    try:
+        minor = to_minor(amount, currency)
+    except AmountError as exc:
+        raise Invalid(f"{exc}.") from None
+    if minor > balance_minor:
+        balance = Money.of_minor(balance_minor, currency).format("en")
+        raise Invalid(f"{amount} is more than the balance still open ({balance}).")
+    return minor
+
+
+def record_promise(engine: Engine, number: str, promised: date, amount: Decimal | None,
+                   user: str, today: date) -> Promise:
+    check_date(promised, today)
+    with unit_of_work(engine) as session:
+        invoice = find_invoice(session, number)
+        balance = invoice.amount_minor - invoice.paid_minor
+        if balance <= 0:
+            raise Invalid(f"Invoice {invoice.number} is already paid.")
+        minor = None if amount is None else check_amount(amount, invoice.currency, balance)
+        return _promise(session, invoice, promised, minor, user, "slack")
+
+
+def promise_on_account(session: Session, invoices: list[Invoice], promised: date,
+                       amount: Decimal | None, user: str) -> list[Promise]:
+    """A promise made for the account (on a call): an amount is spread over the invoices,
+    oldest first; without one every invoice is promised in full."""
+    if amount is None:
+        return [_promise(session, i, promised, None, user, "phone") for i in invoices]
+    currency = invoices[0].currency
+    if any(i.currency != currency for i in invoices):
+        raise Invalid("This account has several currencies: record the promise per invoice "
+                      "with `/relance promise`.")
+    left = check_amount(amount, currency, sum(i.amount_minor - i.paid_minor for i in invoices))
+    promises = []
+    for invoice in invoices:
+        if left <= 0:
+            break
+        part = min(left, invoice.amount_minor - invoice.paid_minor)
+        promises.append(_promise(session, invoice, promised, part, user, "phone"))
+        left -= part
+    return promises
+
+
+@dataclass(frozen=True)
+class Settled:
+    kept: list[str]
+    broken: list[str]
+
+
+def settle(engine: Engine, today: date, grace_days: int) -> Settled:
+    """Mark open promises kept (invoice paid) or broken (date and grace passed, unpaid)."""
+    with unit_of_work(engine) as session:
+        rows = session.exec(
+            select(Promise, Invoice).join(Invoice, Invoice.id == Promise.invoice_id)
+            .where(Promise.state == "open").order_by(col(Promise.id))
+        ).all()
+        kept, broken = [], []
+        for promise, invoice in rows:
+            if invoice.paid_minor >= invoice.amount_minor:
+                promise.state = "kept"
+                kept.append(invoice.number)
+            elif promise.promised_date + timedelta(days=grace_days) < today:
+                promise.state = "broken"
+                broken.append(invoice.number)
+                audit.append(session, audit.NewEvent(
+                    kind="promise_broken", actor="relance", customer_id=invoice.customer_id,
+                    invoice_numbers=(invoice.number,),
+                    content={"date": promise.promised_date.isoformat()}))
+        return Settled(kept, broken)

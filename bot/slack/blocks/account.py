@@ -1,0 +1,64 @@
+"""Ephemeral answers: a customer's account, and the last audit events."""
+
+from __future__ import annotations
+
+import json
+
+from bot.models import AuditEvent
+from bot.services.account import Account
+from bot.slack.blocks.common import Block, capped, context, header, line_sections, section
+from bot.slack.mrkdwn import escape, truncate
+
+
+def account_blocks(account: Account, locale: str) -> list[Block]:
+    c = account.customer
+    balance = " + ".join(m.format(locale) for m in account.balances()) or "nothing open"
+    paused = ""
+    if c.paused:
+        paused = " · ⏸️ paused" + (f" until {c.paused_until.isoformat()}" if c.paused_until
+                                   else "")
+    lines = []
+    for i in account.invoices:
+        notes = []
+        if i.disputed:
+            notes.append(f"⚠️ disputed: {escape(i.disputed)}")
+        if i.promised:
+            notes.append(f"🤝 promised for {i.promised.isoformat()}")
+        late = f"{i.days_late} days late" if i.days_late else "not yet due"
+        lines.append(f"• `{escape(i.number)}` {i.balance.format(locale)}, due "
+                     f"{i.due_date.isoformat()} ({late})" + (" — " + "; ".join(notes)
+                                                             if notes else ""))
+    contacts = [
+        f"• {x.when:%Y-%m-%d} {x.channel}" + (f" ({x.stage})" if x.stage else "")
+        + (f": {x.outcome}" if x.outcome else "") + (f" by <@{escape(x.actor)}>"
+                                                     if x.actor.startswith("U") else "")
+        for x in account.contacts
+    ]
+    return [
+        header(truncate(c.name, 150)),
+        section(f"*Balance* {balance}{paused}\n{escape(c.contact_name)} · "
+                f"{escape(c.email) or 'no e-mail'} · {escape(c.phone) or 'no phone'} · "
+                f"{c.country} · {c.language}"),
+        *line_sections(capped(lines, 25, "…and {count} more open invoices"),
+                       empty="No open invoice."),
+        section("*Last contacts*"),
+        *line_sections(contacts, empty="No contact recorded yet."),
+    ]
+
+
+def _event_line(event: AuditEvent) -> str:
+    content = json.loads(event.content)
+    detail = ", ".join(f"{k}: {v}" for k, v in content.items()
+                       if k in ("stage", "subject", "reason", "outcome", "date", "amount",
+                                "received", "error", "to", "until"))
+    who = f"<@{escape(event.actor)}>" if event.actor.startswith("U") else escape(event.actor)
+    return truncate(f"• `#{event.seq}` {event.occurred_at:%Y-%m-%d %H:%M} UTC · *{event.kind}*"
+                    f" · {who}" + (f" — {escape(detail)}" if detail else ""), 500)
+
+
+def audit_blocks(title: str, events: list[AuditEvent]) -> list[Block]:
+    return [
+        section(f"*Audit trail — {escape(title)}* (latest first)"),
+        *line_sections([_event_line(e) for e in events], empty="Nothing recorded yet."),
+        context("The full record, hash-chained: `relance audit export --format csv`."),
+    ]

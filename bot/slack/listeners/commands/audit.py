@@ -1,0 +1,16 @@
+"""`/relance audit <customer|invoice>`: the last events of the written record."""
+
+from __future__ import annotations
+
+from bot.services.audit_export import last_events
+from bot.slack.blocks.account import audit_blocks
+from bot.slack.deps import Deps, Reply
+from bot.slack.listeners.commands.args import need
+
+USAGE = "`/relance audit <customer or invoice>` — the last events of the audit trail"
+
+
+def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+    need(args, 1, USAGE)
+    title, events = last_events(deps.runtime.engine, " ".join(args))
+    reply(f"Audit trail of {title}", blocks=audit_blocks(title, events))

@@ -1,0 +1,17 @@
+"""`/relance customer <name>`: the account at a glance, for the person who asked."""
+
+from __future__ import annotations
+
+from bot.services.account import account
+from bot.slack.blocks.account import account_blocks
+from bot.slack.deps import Deps, Reply
+from bot.slack.listeners.commands.args import need
+
+USAGE = "`/relance customer <name or id>` — balance, invoices, promises, disputes, contacts"
+
+
+def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+    need(args, 1, USAGE)
+    found = account(deps.runtime.engine, " ".join(args), deps.today())
+    reply(f"Account of {found.customer.name}",
+          blocks=account_blocks(found, deps.runtime.settings.locale))

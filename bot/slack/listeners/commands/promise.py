@@ -1,0 +1,20 @@
+"""`/relance promise <invoice> <date> [amount]`: a promise to pay holds the reminders."""
+
+from __future__ import annotations
+
+from bot.services.promises import record_promise
+from bot.slack.deps import Deps, Reply
+from bot.slack.listeners.commands.args import a_date, an_amount, need
+
+USAGE = "`/relance promise <invoice> <YYYY-MM-DD> [amount]` — record a promise to pay"
+
+
+def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+    need(args, 2, USAGE)
+    promised = a_date(args[1])
+    amount = an_amount(args[2]) if len(args) > 2 else None
+    record_promise(deps.runtime.engine, args[0], promised, amount, command["user_id"],
+                   deps.today())
+    what = f"{amount} " if amount is not None else "payment in full "
+    reply(f"🤝 Recorded: {what}of {args[0]} promised for {promised.isoformat()}. Reminders "
+          "for it wait until then.")

@@ -1,0 +1,52 @@
+"""The call form submitted: outcome, notes, and any promise, checked before it is saved."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_bolt import Ack, App
+
+from bot.services.calls import log_call
+from bot.services.errors import Invalid
+from bot.slack.blocks.modals import CALL_CALLBACK
+from bot.slack.deps import Deps
+from bot.slack.listeners.commands.args import an_amount
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(CALL_CALLBACK)
+    def call_logged(ack: Ack, body: dict, view: dict) -> None:
+        user = body["user"]["id"]
+        if not deps.approvers.may_decide(user):
+            ack(response_action="errors",
+                errors={"outcome": "You are not among the people who may log calls."})
+            return
+        customer_ref, _sep, reminder = view["private_metadata"].partition("|")
+        values = view["state"]["values"]
+        outcome = values["outcome"]["value"]["selected_option"]["value"]
+        picked = values["promise_date"]["value"].get("selected_date")
+        amount_text = (values["amount"]["value"].get("value") or "").strip()
+        notes = (values["notes"]["value"].get("value") or "").strip()
+        try:
+            amount = an_amount(amount_text) if amount_text else None
+            log_call(
+                deps.runtime.engine, customer_ref, user, outcome, deps.today(), notes=notes,
+                promise_date=date.fromisoformat(picked) if picked else None, amount=amount,
+                reminder_id=int(reminder) if reminder else None, now=deps.runtime.now())
+        except Invalid as refused:
+            ack(response_action="errors", errors={_field_for(str(refused)): str(refused)[:150]})
+            return
+        ack()
+        if reminder:
+            deps.later(lambda: deps.cards.refresh([int(reminder)], deps.today()),
+                       f"refreshing call card {reminder}")
+
+
+def _field_for(message: str) -> str:
+    """Which input of the form an error is about, so Slack shows it there."""
+    lowered = message.lower()
+    if "amount" in lowered:
+        return "amount"
+    if "date" in lowered or "promise" in lowered or "past" in lowered:
+        return "promise_date"
+    return "outcome"
