@@ -20,7 +20,7 @@ from bot.services import audit, decisions, digest
 from bot.services.outbox import LEASE, claim, deliver_due
 from bot.services.suggestions import suggest
 from tests.slack_fixtures import sample_ledger
-from tests.smtp_server import SmtpServer, smtp  # noqa: F401  (fixture)
+from tests.smtp_server import SmtpServer
 
 
 def mail_settings(server: SmtpServer, **kw: object) -> Settings:

@@ -1,0 +1,105 @@
+"""What happens around a payment and a promise: cancelled chasers, thank-you notes, promises
+kept or broken — and the audit trail's command-line tools."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.cli import main
+from bot.config import Settings
+from bot.db import unit_of_work
+from bot.importing.mapping import load_mapping
+from bot.models import Invoice, Outbox, Promise, Reminder
+from bot.runtime import build_runtime, next_business_morning
+from bot.services import decisions, promises
+from bot.services.audit_export import export_csv
+from bot.services.importing import import_invoices
+from bot.services.payments import follow_up_payments
+from bot.services.suggestions import suggest
+from tests.csvfiles import line, write_csv
+from tests.slack_fixtures import sample_ledger
+
+
+@pytest.fixture
+def suggested(engine: Engine, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    now = next_business_morning(date(2026, 11, 25), Settings())
+    runtime = build_runtime(Settings(), engine, clock=lambda: now)
+    sample_ledger(engine, tmp_path, now.date())
+    run = suggest(engine, runtime.policy, runtime.composer, now, now.date())
+    return runtime, run.created, now
+
+
+def test_paid_in_full_cancels_the_chaser_and_suggests_thanks(engine: Engine, tmp_path: Path,
+                                                             suggested) -> None:  # type: ignore[no-untyped-def]
+    runtime, reminders, now = suggested
+    a = next(r for r in reminders if r.invoice_numbers == "A-1")
+    decisions.approve(engine, a.id, "U1", now=now)
+    with unit_of_work(engine) as session:
+        invoice = session.exec(select(Invoice).where(Invoice.number == "A-1")).one()
+    paid = write_csv(tmp_path / "paid.csv", [line(
+        customer_id="A", invoice_number="A-1", amount_paid="1234.56",
+        due_date=invoice.due_date.isoformat(), issue_date=invoice.issue_date.isoformat())])
+    report = import_invoices(engine, paid, load_mapping())
+    assert report.paid_in_full == ("A-1",)
+    follow = follow_up_payments(engine, runtime.composer, report.paid_in_full, now.date())
+    assert follow.cancelled == [a.id] and len(follow.thanks) == 1
+    with unit_of_work(engine) as session:
+        cancelled = session.get(Reminder, a.id)
+        outbox = session.exec(select(Outbox).where(Outbox.reminder_id == a.id)).one()
+        thanks = session.get(Reminder, follow.thanks[0])
+    assert cancelled.state == "cancelled" and outbox.state == "cancelled"
+    assert thanks.stage == "thanks" and thanks.state == "suggested"
+    assert thanks.subject.startswith("Merci pour votre règlement")
+    assert "A-1" in thanks.body_text and "<p>" in thanks.body_html
+    again = follow_up_payments(engine, runtime.composer, report.paid_in_full, now.date())
+    assert again.thanks == []  # once per customer and day
+
+
+def test_promises_kept_and_broken(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
+    _runtime, _reminders, now = suggested
+    today = now.date()
+    with unit_of_work(engine) as session:
+        invoices = {i.number: i for i in session.exec(select(Invoice))}
+        session.add(Promise(invoice_id=invoices["A-1"].id, promised_date=today - timedelta(5),
+                            created_by="U1"))
+        session.add(Promise(invoice_id=invoices["B-1"].id, promised_date=today - timedelta(1),
+                            created_by="U1"))
+        invoices["C-1"].paid_minor = invoices["C-1"].amount_minor
+        session.add(Promise(invoice_id=invoices["C-1"].id, promised_date=today,
+                            created_by="U1"))
+    settled = promises.settle(engine, today, grace_days=3)
+    assert (settled.kept, settled.broken) == (["C-1"], ["A-1"])  # B-1 is still within grace
+
+
+def test_audit_cli_verifies_exports_and_names_a_broken_link(
+    engine: Engine, suggested, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert main(["audit", "verify"]) == 0
+    assert "audit trail intact" in capsys.readouterr().out
+
+    out = io.StringIO()
+    count = export_csv(engine, out, customer="Atelier")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert count == len(rows) >= 1 and {r["customer"] for r in rows} == {"Atelier Lefèvre"}
+    assert main(["audit", "export", "--since", "2000-01-01", "-o",
+                 str(tmp_path / "a.csv")]) == 0
+    assert (tmp_path / "a.csv").read_text().startswith("seq,occurred_at_utc,actor,kind")
+
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.execute(sa.text("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2"))
+    assert main(["audit", "verify"]) == 1
+    assert "BROKEN at event #2" in capsys.readouterr().err
