@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlmodel import col, select
 
 from bot import terminal
 from bot.config import Settings
-from bot.db import make_engine, unit_of_work, upgrade
+from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import load_mapping
-from bot.models import Customer
+from bot.models import AuditEvent, Customer, Outbox
 from bot.runtime import build_runtime, next_business_morning
 from bot.sample_data import write_sample_invoices
 from bot.sample_data.history import seed_history
+from bot.services import audit, decisions
 from bot.services.aging_report import aging_report
+from bot.services.digest import build_digest
 from bot.services.importing import import_invoices
 from bot.services.suggestions import suggest
 
@@ -25,8 +30,6 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
     runtime = build_runtime(settings, engine)
-    from datetime import UTC, datetime
-
     now = next_business_morning(datetime.now(UTC).astimezone().date(), settings)
     today = now.date()
 
@@ -55,5 +58,30 @@ def run_demo(settings: Settings, workdir: Path) -> int:
         customer = session.get(Customer, shown.customer_id)
     print(terminal.heading("One suggested reminder, in full"))
     print("\n".join(terminal.reminder_lines(shown, customer)))
-    print(f"\nDemo database: {database}")
+
+    print(terminal.heading("4. The digest posted to Slack (its figures)"))
+    print("\n".join(terminal.digest_lines(build_digest(engine, today, "demo"),
+                                          settings.locale)))
+
+    print(terminal.heading("5. Two people click Approve on that card at the same moment"))
+    first = decisions.approve(engine, shown.id, "U-CAMILLE", now=now)
+    second = decisions.approve(engine, shown.id, "U-SAMIR", now=now)
+    print(f"Camille: {'approved' if first.won else 'too late'}; Samir: "
+          f"{'approved' if second.won else 'told it was already approved by Camille'}.")
+    with unit_of_work(engine) as session:
+        queued = session.exec(select(Outbox).where(Outbox.reminder_id == shown.id)).one()
+    print(f"One e-mail queued for {customer.email}, not before "
+          f"{queued.next_attempt_at:%Y-%m-%d %H:%M} UTC (the customer's business hours); "
+          "`relance send` or the running app delivers it through SMTP_HOST.")
+
+    print(terminal.heading("6. The audit trail (append-only, hash-chained)"))
+    with read_only(engine) as session:
+        events = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc())
+                              .limit(6)).all()
+        chain = audit.verify(session)
+    print("\n".join(terminal.audit_lines(list(reversed(events)))))
+    print(f"relance audit verify: {chain.checked} events, "
+          f"{'chain intact' if chain.ok else 'BROKEN at #' + str(chain.broken_seq)}")
+    print(f"\nDemo database: {database} — try `DATABASE_URL=sqlite:///{database} "
+          "relance audit export`")
     return 0

@@ -6,8 +6,10 @@ from collections import defaultdict
 
 from bot.domain.aging import BUCKET_RANGES
 from bot.domain.escalation import Suggestion
-from bot.models import Customer, Reminder
+from bot.domain.money import Money
+from bot.models import AuditEvent, Customer, Reminder
 from bot.services.aging_report import AgingReport
+from bot.services.digest import Digest
 from bot.services.importing import ImportReport
 from bot.services.suggestions import CustomerDecision
 
@@ -79,3 +81,28 @@ def reminder_lines(reminder: Reminder, customer: Customer) -> list[str]:
         "",
         *reminder.body_text.rstrip("\n").split("\n"),
     ]
+
+
+def digest_lines(digest: Digest, locale: str = "en") -> list[str]:
+    """The daily digest as the terminal shows it (Slack gets Block Kit, same figures)."""
+    lines = []
+    for currency, overdue in digest.overdue.items():
+        before = (digest.previous or {}).get(currency)
+        change = "" if before is None else (
+            f" ({'+' if overdue.amount >= before.amount else '-'}"
+            f"{Money(abs(overdue.amount - before.amount), currency).format(locale)})")
+        lines.append(f"{currency}: {overdue.format(locale)} overdue{change}")
+    lines += [f"Promise due today: {p.customer} {p.invoice} ({p.balance.format(locale)})"
+              for p in digest.promises_due]
+    lines += [f"Broken promise: {p.customer} {p.invoice} promised {p.promised_date}"
+              for p in digest.promises_broken]
+    lines += [f"Failed send: {f.customer} ({f.stage}): {f.error}" for f in digest.failed]
+    waiting = ", ".join(f"{stage} {n}" for stage, n in sorted(digest.awaiting.items()))
+    lines.append(f"Awaiting a decision: {waiting or 'nothing'}")
+    return lines
+
+
+def audit_lines(events: list[AuditEvent]) -> list[str]:
+    return [f"#{e.seq:<4} {e.occurred_at:%Y-%m-%d %H:%M:%S} UTC  {e.kind:<12} {e.actor:<10}"
+            f" {e.invoice_numbers[:40]}  hash {e.hash[:12]}… ← {e.prev_hash[:12]}…"
+            for e in events]

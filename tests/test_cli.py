@@ -47,3 +47,7 @@ def test_demo_shows_the_aging_summary(tmp_path: Path, capsys: pytest.CaptureFixt
     for bucket in ("not yet due", "1–30", "31–60", "61–90", "over 90"):
         assert bucket in out
     assert "Largest overdue balances" in out and "€" in out and "£" in out
+    assert "reminders suggested" in out and "customers get none today, and why" in out
+    assert "Subject:" in out  # one reminder in full
+    assert "Camille: approved; Samir: told it was already approved by Camille." in out
+    assert "chain intact" in out
