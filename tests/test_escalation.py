@@ -26,8 +26,8 @@ TODAY = date(2026, 11, 25)
 
 def item(number: str = "F-1", days_late: int = 20, **kw) -> OpenItem:  # type: ignore[no-untyped-def]
     due = TODAY - timedelta(days=days_late)
-    return OpenItem(number, kw.pop("currency", "EUR"), kw.pop("balance_minor", 50_000),
-                    due - timedelta(days=30), due, **kw)
+    return OpenItem(number, kw.pop("currency", "EUR"), kw.pop("balance_minor", 50_000), due,
+                    **kw)
 
 
 def account(*items: OpenItem, contacts: tuple[PastContact, ...] = (), **kw) -> Account:  # type: ignore[no-untyped-def]
@@ -131,7 +131,6 @@ def scenarios(draw: st.DrawFn) -> tuple[Account, datetime]:
         OpenItem(
             number=f"I{n}", currency=draw(st.sampled_from(["EUR", "GBP", "USD"])),
             balance_minor=draw(st.integers(1, 5_000_000)),
-            issue_date=today - timedelta(days=300),
             due_date=today - timedelta(days=draw(st.integers(-30, 250))),
             disputed=draw(st.booleans()),
             promised_until=draw(st.none() | st.just(today + timedelta(

@@ -39,9 +39,9 @@ CURRENCY = {"en": "GBP", "fr": "EUR", "de": "EUR", "es": "EUR"}
 def context(language: str, stage: str) -> dict:
     currency = CURRENCY[language]
     items = (
-        OpenItem("INV-1042", currency, 123456, date(2026, 8, 1), date(2026, 9, 1),
+        OpenItem("INV-1042", currency, 123456, date(2026, 9, 1),
                  payment_link="https://pay.example.com/INV-1042"),
-        OpenItem("INV-1107", currency, 98000, date(2026, 10, 1), date(2026, 10, 31)),
+        OpenItem("INV-1107", currency, 98000, date(2026, 10, 31)),
     )
     suggestion = Suggestion(POLICY.stage(stage), items, 85,
                             datetime(2026, 11, 25, 9, tzinfo=UTC), "")

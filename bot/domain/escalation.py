@@ -30,7 +30,6 @@ class OpenItem(NamedTuple):
     number: str
     currency: str
     balance_minor: int
-    issue_date: date
     due_date: date
     disputed: bool = False
     promised_until: date | None = None
