@@ -84,28 +84,34 @@ def aging_report(session: Session, today: date, top: int = 10) -> AgingReport:
 
 
 def top_overdue(session: Session, today: date, top: int = 10) -> list[OverdueCustomer]:
-    """The customers with the largest overdue balance, `top` per currency (no FX guessing)."""
-    overdue = sa.func.sum(_BALANCE).label("overdue")
-    ranked = (
+    """The customers with the largest overdue balance, `top` per currency (no FX guessing).
+
+    Invoices are summed per customer first, without the customer table; only the winners are
+    joined to it for their names.
+    """
+    per_customer = (
         sa.select(
-            Customer.id, Customer.name, Customer.country, Invoice.currency,
-            sa.func.count().label("invoices"), overdue,
+            Invoice.customer_id, Invoice.currency, sa.func.count().label("invoices"),
+            sa.func.sum(_BALANCE).label("overdue"),
             sa.func.min(Invoice.due_date).label("oldest"),
-            sa.func.row_number().over(
-                partition_by=Invoice.currency, order_by=sa.func.sum(_BALANCE).desc()
-            ).label("rank"),
         )
-        .join(Customer, Customer.id == Invoice.customer_id)
         .where(_OPEN, Invoice.due_date < today)
-        .group_by(Customer.id, Customer.name, Customer.country, Invoice.currency)
+        .group_by(Invoice.customer_id, Invoice.currency)
         .subquery()
     )
+    ranked = sa.select(
+        per_customer,
+        sa.func.row_number().over(partition_by=per_customer.c.currency,
+                                  order_by=per_customer.c.overdue.desc()).label("rank"),
+    ).subquery()
     rows = session.exec(
-        sa.select(ranked).where(ranked.c.rank <= top)
+        sa.select(ranked, Customer.name, Customer.country)
+        .join(Customer, Customer.id == ranked.c.customer_id)
+        .where(ranked.c.rank <= top)
         .order_by(ranked.c.currency, ranked.c.overdue.desc())
     ).all()
     return [
-        OverdueCustomer(r.id, r.name, r.country, r.invoices,
+        OverdueCustomer(r.customer_id, r.name, r.country, r.invoices,
                         Money.of_minor(int(r.overdue), r.currency), r.oldest)
         for r in rows
     ]
