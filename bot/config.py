@@ -59,6 +59,7 @@ class Settings:
     mail_from: str = "Relance <relance@localhost>"
     reply_to: str = ""
     bcc_archive: str = ""
+    test_mode_address: str = ""  # when set, every e-mail goes there instead (going live)
     send_max_attempts: int = 5
     send_backoff_seconds: float = 60.0  # doubled after each failed attempt
 
@@ -100,6 +101,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         mail_from=env("MAIL_FROM", Settings.mail_from),
         reply_to=env("MAIL_REPLY_TO", ""),
         bcc_archive=env("MAIL_BCC_ARCHIVE", ""),
+        test_mode_address=env("RELANCE_TEST_MODE_ADDRESS", ""),
         send_max_attempts=int(env("RELANCE_SEND_MAX_ATTEMPTS", str(Settings.send_max_attempts))),
         send_backoff_seconds=float(
             env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))),

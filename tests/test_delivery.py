@@ -161,3 +161,21 @@ def test_a_sender_killed_mid_send_loses_nothing(engine: Engine, smtp: SmtpServer
     after_lease = deliver_due(engine, settings, "w2", now=t + LEASE + timedelta(seconds=1))
     assert len(after_lease.sent) == len(reminders)
     assert len(smtp.received) == len(reminders)
+
+
+def test_test_mode_sends_nothing_to_customers(engine: Engine, smtp: SmtpServer,
+                                              approved) -> None:  # type: ignore[no-untyped-def]
+    settings, reminders, now = approved
+    settings = mail_settings(smtp, test_mode_address="ar-team@relance-demo.example")
+    report = deliver_due(engine, settings, "w", now=now + timedelta(hours=1))
+    assert len(report.sent) == len(reminders)
+    customers = {"jean@atelier.example"}
+    for got in smtp.received:
+        assert not customers & set(got.recipients)
+        assert "ar-team@relance-demo.example" in got.recipients
+        assert got.message["To"] == "ar-team@relance-demo.example"
+        assert got.message["Subject"].startswith("[TEST → ")
+        assert got.message.get_body(("plain",)).get_content().startswith("TEST MODE:")
+    assert all(e["test_mode"] for e in events(engine, "sent"))
+    with unit_of_work(engine) as session:
+        assert session.exec(select(Contact)).all() == []  # the ladder does not move on

@@ -55,10 +55,18 @@ def claim(engine: Engine, worker: str, now: datetime, limit: int = 20) -> list[i
 
 
 def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder, Customer]:  # type: ignore[no-untyped-def]
+    """The message as it will leave. In test mode it goes to the test address instead of the
+    customer, marked as a test, so a team can run for a week before real sends."""
     reminder = session.get(Reminder, outbox.reminder_id)
     customer = session.get(Customer, reminder.customer_id)
-    email = Email(to=customer.email, subject=reminder.subject, text=reminder.body_text,
-                  html=reminder.body_html, language=reminder.language,
+    to, subject, text = customer.email, reminder.subject, reminder.body_text
+    if settings.test_mode_address:
+        to = settings.test_mode_address
+        subject = f"[TEST → {customer.email or 'no address'}] {subject}"
+        text = (f"TEST MODE: this message would have gone to {customer.email or 'nobody'} "
+                f"({customer.name}).\n\n{text}")
+    email = Email(to=to, subject=subject, text=text, html=reminder.body_html,
+                  language=reminder.language,
                   message_id=message_id(reminder.id, settings.mail_from))
     return email, reminder, customer
 
@@ -72,7 +80,7 @@ def _still_mine(session, outbox_id: int, worker: str) -> Outbox | None:  # type:
 
 
 def _record_sent(engine: Engine, outbox_id: int, worker: str, email: Email,
-                 now: datetime) -> None:
+                 now: datetime, test_mode: bool) -> None:
     with unit_of_work(engine) as session:
         outbox = _still_mine(session, outbox_id, worker)
         if outbox is None:
@@ -82,15 +90,17 @@ def _record_sent(engine: Engine, outbox_id: int, worker: str, email: Email,
         outbox.attempts += 1
         outbox.claimed_by, outbox.claimed_until = "", None
         reminder.state, reminder.sent_at = "sent", now
-        session.add(Contact(customer_id=reminder.customer_id, occurred_at=now, channel="email",
-                            stage=reminder.stage, wording=reminder.wording,
-                            reminder_id=reminder.id, actor=reminder.decided_by))
+        if not test_mode:  # the customer heard nothing: the ladder must not move on
+            session.add(Contact(customer_id=reminder.customer_id, occurred_at=now,
+                                channel="email", stage=reminder.stage,
+                                wording=reminder.wording, reminder_id=reminder.id,
+                                actor=reminder.decided_by))
         audit.append(session, audit.NewEvent(
             kind="sent", actor="relance", customer_id=reminder.customer_id,
             invoice_numbers=tuple(reminder.invoice_numbers.split(",")), channel="email",
             content={"reminder": reminder.id, "to": email.to, "subject": email.subject,
                      "text": email.text, "message_id": email.message_id,
-                     "attempt": outbox.attempts},
+                     "attempt": outbox.attempts, "test_mode": test_mode},
         ))
 
 
@@ -140,6 +150,6 @@ def deliver_due(engine: Engine, settings: Settings, worker: str,
             retrying = _record_failure(engine, outbox_id, worker, failure, settings, now)
             (report.retrying if retrying else report.failed).append(reminder.id)
             continue
-        _record_sent(engine, outbox_id, worker, email, now)
+        _record_sent(engine, outbox_id, worker, email, now, bool(settings.test_mode_address))
         report.sent.append(reminder.id)
     return report
