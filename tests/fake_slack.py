@@ -111,6 +111,8 @@ class FakeSlack:
             "views.open": {"view": {"id": f"V{n}", "hash": f"h{n}"}},
             "views.update": {"view": {"id": args.get("view_id"), "hash": f"h{n}"}},
             "views.publish": {"view": {"id": f"V{n}", "hash": f"h{n}"}},
+            "chat.getPermalink": {"permalink": f"https://example.slack.com/archives/"
+                                               f"{args.get('channel')}/p{args.get('message_ts')}"},
             "usergroups.users.list": {"users": self.groups.get(args.get("usergroup", ""), [])},
         }
         if method not in answers:

@@ -53,7 +53,7 @@ class Digest:
     awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
 
 
-def _promises(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
+def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
     """Promises on invoices still open (a broken one stays listed until paid or replaced)."""
     rows = session.exec(
         sa.select(Customer.name, Invoice.number, Invoice.currency, Promise.promised_date,
@@ -104,9 +104,9 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
             aging=aging,
             overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
             previous=_previous_totals(session, run_date, channel),
-            promises_due=_promises(session, Promise.state == "open",
+            promises_due=promise_lines(session, Promise.state == "open",
                                    Promise.promised_date == run_date),
-            promises_broken=_promises(session, Promise.state == "broken"),
+            promises_broken=promise_lines(session, Promise.state == "broken"),
             failed=failed,
             awaiting=awaiting,
         )

@@ -23,11 +23,12 @@ from bot.slack.client import make_client
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions import approve, approve_all, edit, log_call, skip
 from bot.slack.listeners.commands import relance
+from bot.slack.listeners.events import app_home_opened
 from bot.slack.listeners.views import call_logged, edit_submitted, skip_submitted
 
 LISTENER_THREADS = 32
 LISTENERS = (approve, approve_all, edit, log_call, skip, relance, call_logged, edit_submitted,
-             skip_submitted)
+             skip_submitted, app_home_opened)
 
 
 def instance_name() -> str:

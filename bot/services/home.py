@@ -1,0 +1,106 @@
+"""The finance lead's view of the ledger (the App Home tab): outstanding and overdue per
+currency, aging, DSO, the share over 90 days, and what needs someone today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.db import read_only
+from bot.domain.aging import Bucket
+from bot.domain.dso import countback_dso
+from bot.domain.money import Money, from_minor
+from bot.models import Invoice, Outbox, Promise, Reminder
+from bot.services.aging_report import AgingReport, aging_report
+from bot.services.digest import PromiseLine, promise_lines
+
+
+@dataclass(frozen=True)
+class CurrencyFigures:
+    currency: str
+    outstanding: Money
+    overdue: Money
+    over_90_share: Decimal  # of the outstanding, 0..1
+    dso: Decimal | None
+    buckets: list[tuple[Bucket, Money]]
+
+
+@dataclass(frozen=True)
+class Home:
+    today: date
+    currencies: list[CurrencyFigures]
+    awaiting: int
+    yours_pending: int  # approved by this person, not sent yet
+    promises_this_week: list[PromiseLine]
+    promises_broken: list[PromiseLine]
+    failed_sends: int
+
+
+def _month_periods(today: date, months: int = 12) -> list[tuple[date, date]]:
+    """(first, last) day of the current month to date, then of each full month before it."""
+    periods, end = [], today
+    for _ in range(months):
+        start = end.replace(day=1)
+        periods.append((start, end))
+        end = start - timedelta(days=1)
+    return periods
+
+
+def _dso(session, currency: str, receivable_minor: int, today: date) -> Decimal | None:  # type: ignore[no-untyped-def]
+    periods = _month_periods(today)
+    by_day = dict(session.connection().execute(
+        sa.select(Invoice.issue_date, sa.func.sum(Invoice.amount_minor))
+        .where(Invoice.currency == currency, Invoice.issue_date >= periods[-1][0],
+               Invoice.issue_date <= today)
+        .group_by(Invoice.issue_date)).all())
+    sales = [
+        ((end - start).days + 1,
+         from_minor(sum(v for d, v in by_day.items() if start <= d <= end), currency))
+        for start, end in periods
+    ]
+    return countback_dso(from_minor(receivable_minor, currency), sales)
+
+
+def _figures(session, report: AgingReport, today: date) -> list[CurrencyFigures]:  # type: ignore[no-untyped-def]
+    result = []
+    for currency in report.currencies():
+        outstanding = report.total(currency)
+        over_90 = sum((t.balance.amount for t in report.totals
+                       if t.currency == currency and t.bucket is Bucket.OVER_90), Decimal(0))
+        share = over_90 / outstanding.amount if outstanding.amount else Decimal(0)
+        result.append(CurrencyFigures(
+            currency=currency, outstanding=outstanding,
+            overdue=report.total(currency, overdue_only=True), over_90_share=share,
+            dso=_dso(session, currency, outstanding.minor, today),
+            buckets=[(t.bucket, t.balance) for t in report.totals if t.currency == currency],
+        ))
+    return result
+
+
+def home(engine: Engine, today: date, user: str) -> Home:
+    with read_only(engine) as session:
+        report = aging_report(session, today, top=0)
+        conn = session.connection()
+        awaiting = conn.execute(sa.select(sa.func.count()).select_from(Reminder).where(
+            Reminder.run_date == today, Reminder.state == "suggested")).scalar_one()
+        yours = conn.execute(sa.select(sa.func.count()).select_from(Reminder).where(
+            Reminder.decided_by == user, Reminder.state == "approved")).scalar_one()
+        failed = conn.execute(sa.select(sa.func.count()).select_from(Outbox).where(
+            Outbox.state == "failed")).scalar_one()
+        return Home(
+            today=today,
+            currencies=_figures(session, report, today),
+            awaiting=awaiting,
+            yours_pending=yours,
+            promises_this_week=promise_lines(
+                session, Promise.state == "open", Promise.promised_date >= today,
+                Promise.promised_date <= today + timedelta(days=7)),
+            promises_broken=promise_lines(session, Promise.state == "broken"),
+            failed_sends=failed,
+        )
+
+

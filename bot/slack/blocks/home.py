@@ -1,0 +1,64 @@
+"""The App Home tab: the ledger at a glance for the person who opens it."""
+
+from __future__ import annotations
+
+from bot.services.digest import PromiseLine
+from bot.services.home import Home
+from bot.slack.blocks.common import (
+    MAX_HOME_BLOCKS,
+    Block,
+    actions,
+    capped,
+    context,
+    divider,
+    fit,
+    header,
+    line_sections,
+    section,
+)
+from bot.slack.mrkdwn import escape
+
+BAR_WIDTH = 20
+
+
+def _bar(value: float, most: float) -> str:
+    filled = round(BAR_WIDTH * value / most) if most else 0
+    return "█" * filled + "░" * (BAR_WIDTH - filled)
+
+
+def _promise(p: PromiseLine, locale: str) -> str:
+    return (f"• {p.promised_date.isoformat()} *{escape(p.customer)}* `{escape(p.invoice)}` — "
+            f"{(p.amount or p.balance).format(locale)}")
+
+
+def home_view(home: Home, locale: str, digest_url: str | None) -> Block:
+    blocks: list[Block] = [header("Relance — the ledger at a glance"),
+                           context(f"As of {home.today:%A %d %B %Y}")]
+    for c in home.currencies:
+        dso = f"{c.dso:.0f} days" if c.dso is not None else "not enough sales to count back"
+        most = max((float(m.amount) for _b, m in c.buckets), default=0.0)
+        bars = [f"`{b.value:<11}` {_bar(float(m.amount), most)} {m.format(locale)}"
+                for b, m in c.buckets]
+        blocks += [
+            section(f"*{c.currency}* outstanding *{c.outstanding.format(locale)}* · overdue "
+                    f"*{c.overdue.format(locale)}* · over 90 days *{c.over_90_share:.0%}* · "
+                    f"DSO (countback) *{dso}*"),
+            section("\n".join(bars)),
+        ]
+    blocks += [
+        divider(),
+        section(f"*{home.awaiting}* reminder(s) await a decision today · *{home.yours_pending}*"
+                f" you approved are waiting to go · *{home.failed_sends}* failed send(s)"),
+        section("*Promises due this week*"),
+        *line_sections(capped([_promise(p, locale) for p in home.promises_this_week], 10,
+                              "…and {count} more"), empty="None."),
+        section("*Broken promises*"),
+        *line_sections(capped([_promise(p, locale) for p in home.promises_broken], 10,
+                              "…and {count} more"), empty="None."),
+    ]
+    if digest_url:
+        blocks.append(actions("home_actions", {
+            "type": "button", "action_id": "open_digest", "url": digest_url,
+            "text": {"type": "plain_text", "text": "Open today's digest"}}))
+    return {"type": "home",
+            "blocks": fit(blocks, MAX_HOME_BLOCKS, "Cut to fit Slack's Home tab.")}

@@ -1,0 +1,49 @@
+"""The App Home tab end to end: an `app_home_opened` event in, a valid Home view out."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from bot.services.home import home
+from bot.slack.client import make_client
+from bot.slack.digest_poster import post_daily_digest
+from tests.blockkit import check_home
+from tests.slack_fixtures import APPROVER, STRANGER, SlackWorld
+
+
+def home_opened(world: SlackWorld, user: str) -> int:
+    body = json.dumps({
+        "token": "t", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+        "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()),
+        "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
+    })
+    return world.slack.post(body, content_type="application/json").status
+
+
+def test_home_shows_the_ledger_to_approvers(world: SlackWorld) -> None:
+    assert post_daily_digest(world.runtime, make_client(world.runtime.settings),
+                             world.runtime.now(), "instance-1")
+    assert home_opened(world, APPROVER) == 200
+    published = world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))[0].args
+    assert published["user_id"] == APPROVER
+    view = published["view"]
+    check_home(view)
+    text = json.dumps(view, ensure_ascii=False)
+    assert "outstanding" in text and "DSO (countback)" in text and "█" in text
+    assert "3* reminder(s) await a decision today" in text
+    assert "Open today's digest" in text
+
+
+def test_home_tells_strangers_whom_to_ask(world: SlackWorld) -> None:
+    assert home_opened(world, STRANGER) == 200
+    view = world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))[0].args["view"]
+    check_home(view)
+    assert "Ask one of them for access" in json.dumps(view)
+
+
+def test_home_figures(world: SlackWorld) -> None:
+    figures = home(world.engine, world.runtime.company_today(world.runtime.now()), APPROVER)
+    eur = next(c for c in figures.currencies if c.currency == "EUR")
+    assert eur.outstanding == eur.overdue  # the sample invoices are all late
+    assert eur.dso is not None and eur.dso > 0
