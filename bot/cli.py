@@ -11,9 +11,11 @@ from datetime import date
 from pathlib import Path
 
 from bot import terminal
+from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings, load_settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import MappingError, available_mappings, load_mapping
+from bot.models import Reminder
 from bot.runtime import build_runtime
 from bot.services import audit
 from bot.services.aging_report import aging_report
@@ -96,6 +98,19 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _letter(settings: Settings, args: argparse.Namespace) -> int:
+    with read_only(make_engine(settings.database_url)) as session:
+        reminder = session.get(Reminder, args.reminder)
+    if reminder is None or not reminder.letter_text:
+        print(f"error: reminder {args.reminder} has no letter", file=sys.stderr)
+        return 2
+    output = Path(args.output or letter_filename(reminder.id))
+    output.write_bytes(render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
+                                  settings.letter_bold_font))
+    print(f"letter written to {output}")
+    return 0
+
+
 def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     upgrade(make_engine(settings.database_url))
     print("database is up to date")
@@ -145,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", "-o", help="a file (default: standard output)")
     export.set_defaults(handler=_audit_export)
+
+    letter = commands.add_parser("letter", help="write a final-notice letter as PDF")
+    letter.add_argument("reminder", type=int, help="the reminder's id")
+    letter.add_argument("--output", "-o", help="the PDF file (default: final-notice-<id>.pdf)")
+    letter.set_defaults(handler=_letter)
 
     rep = commands.add_parser("report", help="print the aging report")
     rep.set_defaults(handler=_report)

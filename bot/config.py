@@ -41,6 +41,9 @@ class Settings:
     contact_phone: str = "+33 1 84 00 00 00"
     bank_details: str = "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP"
     final_notice_days: int = 8
+    company_address: str = "12 avenue de l'Opéra\n75001 Paris\nFrance"
+    letter_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    letter_bold_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
     # Slack
     slack_bot_token: str = ""
     slack_app_token: str = ""
@@ -84,6 +87,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         contact_email=env("RELANCE_CONTACT_EMAIL", Settings.contact_email),
         contact_phone=env("RELANCE_CONTACT_PHONE", Settings.contact_phone),
         bank_details=env("RELANCE_BANK_DETAILS", Settings.bank_details),
+        company_address=env("RELANCE_COMPANY_ADDRESS",
+                            Settings.company_address).replace("\\n", "\n"),
+        letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
+        letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
         final_notice_days=int(env("RELANCE_FINAL_NOTICE_DAYS", str(Settings.final_notice_days))),
         slack_bot_token=env("SLACK_BOT_TOKEN", ""),
         slack_app_token=env("SLACK_APP_TOKEN", ""),

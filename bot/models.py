@@ -59,6 +59,7 @@ class Customer(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     currency: str = Field(max_length=3)
     notes: str = Field(default="")
+    address: str = Field(default="")  # postal, several lines: for the final-notice letter
     paused: bool = Field(default=False)
     paused_until: date | None = None
     created_at: datetime = _timestamp()
@@ -134,6 +135,7 @@ class Reminder(SQLModel, table=True):
     subject: str = Field(default="")
     body_text: str = Field(default="")
     body_html: str = Field(default="")
+    letter_text: str = Field(default="")  # the final notice's letter, frozen at suggestion
     original_subject: str = Field(default="")
     original_body_text: str = Field(default="")
     state: str = Field(default="suggested", max_length=20, index=True)

@@ -211,7 +211,7 @@ def test_a_line_with_too_many_fields_is_named(engine: Engine, tmp_path: Path) ->
     path = write_csv(tmp_path / "in.csv", [line()])
     with path.open("a", encoding="utf-8") as out:
         out.write("C1,x,y\n")
-    with pytest.raises(ImportFailed, match="line 3: has 3 fields where the header has 16"):
+    with pytest.raises(ImportFailed, match="line 3: has 3 fields where the header has 17"):
         run(engine, path)
 
 

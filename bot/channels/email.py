@@ -28,6 +28,7 @@ class Email:
     html: str
     message_id: str
     language: str
+    attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, PDF)
 
 
 def message_id(reminder_id: int, mail_from: str) -> str:
@@ -52,6 +53,9 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")
+    for filename, content in email.attachments:
+        message.add_attachment(content, maintype="application", subtype="pdf",
+                               filename=filename)
     message["Content-Language"] = email.language  # after the body: set_content clears Content-*
     return message
 

@@ -33,6 +33,7 @@ class Stage:
     optional: bool = False
     repeat_after_business_days: int | None = None
     late_payment_rights: bool = False
+    letter: bool = False  # a PDF letter goes with the message
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Policy:
                     optional=bool(s.get("optional", False)),
                     repeat_after_business_days=s.get("repeat_after_business_days"),
                     late_payment_rights=bool(s.get("late_payment_rights", False)),
+                    letter=bool(s.get("letter", False)),
                 )
                 for s in data["stages"]
                 if s.get("enabled", True)

@@ -12,8 +12,8 @@ MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 #: or gives a default for the whole file; a field that is neither is simply not imported.
 FIELDS = (
     "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
-    "timezone", "notes", "invoice_number", "currency", "amount", "amount_paid", "balance",
-    "issue_date", "due_date", "payment_link",
+    "timezone", "notes", "address", "invoice_number", "currency", "amount", "amount_paid",
+    "balance", "issue_date", "due_date", "payment_link",
 )
 REQUIRED = (
     "customer_id", "customer_name", "country", "currency", "invoice_number", "amount",

@@ -47,6 +47,7 @@ class InvoiceLine(NamedTuple):
     country: str
     timezone: str
     notes: str
+    address: str
     invoice_number: str
     currency: str
     amount_minor: int
@@ -58,7 +59,7 @@ class InvoiceLine(NamedTuple):
 
 CUSTOMER_FIELDS = (
     "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
-    "timezone", "notes",
+    "timezone", "notes", "address",
 )
 
 
@@ -186,7 +187,7 @@ class LineReader:
         if country and not timezone:
             timezone = country_timezone(country) or self.fallback_timezone
         customer = (external_id, name, contact, email, phone, language, country, timezone,
-                    values["notes"])
+                    values["notes"], values["address"])
         return customer, errors
 
     def read(self, record: dict[str, str]) -> InvoiceLine:

@@ -21,8 +21,8 @@ _LATENESS = [(-40, 0), (1, 30), (31, 60), (61, 90), (91, 200)]
 
 HEADER = [
     "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
-    "timezone", "notes", "invoice_number", "currency", "amount", "amount_paid", "issue_date",
-    "due_date", "payment_link",
+    "timezone", "notes", "address", "invoice_number", "currency", "amount", "amount_paid",
+    "issue_date", "due_date", "payment_link",
 ]
 
 
@@ -49,7 +49,8 @@ def write_sample_invoices(target: Path, today: date, seed: int = 2026) -> int:
                 writer.writerow([
                     customer["customer_id"], customer["customer_name"], customer["contact_name"],
                     customer["email"], customer["phone"], customer["language"],
-                    customer["country"], customer["timezone"], customer["notes"], number,
+                    customer["country"], customer["timezone"], customer["notes"],
+                    customer["address"], number,
                     customer["currency"], f"{amount:.2f}", f"{paid:.2f}", issue.isoformat(),
                     due.isoformat(), f"https://pay.example.com/{number}",
                 ])

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from bot.channels.letter import Letter
 from bot.config import Settings
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import ReferenceRates
 from bot.domain.money import Money
 from bot.domain.policy import Channel
 from bot.rendering.context import Addressee, Sender, reminder_context
-from bot.rendering.locale import customer_locale, money
+from bot.rendering.locale import customer_locale, long_date, money
 from bot.rendering.templates import Templates
 
 
@@ -24,6 +25,7 @@ class Draft:
     subject: str
     text: str
     html: str
+    letter: str = ""  # the PDF letter's content (JSON), for stages that send one
 
 
 def sender_from(settings: Settings) -> Sender:
@@ -36,6 +38,7 @@ class Recipient(Protocol):
     contact_name: str
     language: str
     country: str
+    address: str
 
 
 class Composer:
@@ -70,7 +73,26 @@ class Composer:
             return Draft("", "en", f"Hand-off: {customer.name}", note + "\n", "")
         email = self.templates.render_email(customer.language, stage.template, context,
                                             suggestion.last_wording)
-        return Draft(email.wording, email.language, email.subject, email.text, email.html)
+        letter = self.letter(customer, stage.template, context, today) if stage.letter else ""
+        return Draft(email.wording, email.language, email.subject, email.text, email.html,
+                     letter)
+
+    def letter(self, customer: Recipient, template: str, context: dict, today: date) -> str:
+        """The letter's content, frozen now so the PDF sent later says what was approved."""
+        language = self.templates.language_for("letter", customer.language)
+        locale = customer_locale(customer.language, customer.country)
+        s = self.settings
+        return Letter(
+            sender=[s.company_name, *s.company_address.splitlines(), s.contact_email,
+                    s.contact_phone],
+            recipient=[customer.name,
+                       *([customer.contact_name] if customer.contact_name else []),
+                       *customer.address.splitlines()],
+            dateline=long_date(today, locale),
+            subject=self.templates.render("letter", f"{language}/{template}", "subject",
+                                          context),
+            body=self.templates.render("letter", f"{language}/{template}", "txt", context),
+        ).to_json()
 
     def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:
         """A thank-you for invoices paid after they fell overdue."""

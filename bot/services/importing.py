@@ -38,6 +38,7 @@ STAGING = sa.Table(
     sa.Column("country", sa.String),
     sa.Column("timezone", sa.String),
     sa.Column("notes", sa.String),
+    sa.Column("address", sa.String),
     sa.Column("invoice_number", sa.String, index=True),
     sa.Column("currency", sa.String),
     sa.Column("amount_minor", sa.BigInteger),
@@ -53,7 +54,7 @@ STAGING = sa.Table(
 _CUSTOMER_UPDATES = {
     "name": "customer_name", "contact_name": "contact_name", "email": "email",
     "phone": "phone", "language": "language", "country": "country", "timezone": "timezone",
-    "notes": "notes",
+    "notes": "notes", "address": "address",
 }
 
 
@@ -262,9 +263,9 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     customer_sets.append("currency")
     conn.execute(sa.text(
         "INSERT INTO customer (external_id, name, contact_name, email, phone, language, country,"
-        " timezone, currency, notes, created_at, updated_at)"
+        " timezone, currency, notes, address, created_at, updated_at)"
         " SELECT customer_external_id, customer_name, contact_name, email, phone, language,"
-        " country, timezone, currency, notes, :now, :now FROM ("
+        " country, timezone, currency, notes, address, :now, :now FROM ("
         "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
         "  AS newest FROM import_staging s) latest WHERE newest = 1"
         " ON CONFLICT (external_id) DO UPDATE SET "

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.channels.email import Email, SendFailed, SmtpSender, build_message, message_id
+from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.models import Contact, Customer, Outbox, Reminder, utcnow
@@ -65,8 +66,13 @@ def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder
         subject = f"[TEST → {customer.email or 'no address'}] {subject}"
         text = (f"TEST MODE: this message would have gone to {customer.email or 'nobody'} "
                 f"({customer.name}).\n\n{text}")
+    attachments = ()
+    if reminder.letter_text:
+        pdf = render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
+                         settings.letter_bold_font)
+        attachments = ((letter_filename(reminder.id), pdf),)
     email = Email(to=to, subject=subject, text=text, html=reminder.body_html,
-                  language=reminder.language,
+                  language=reminder.language, attachments=attachments,
                   message_id=message_id(reminder.id, settings.mail_from))
     return email, reminder, customer
 

@@ -33,6 +33,7 @@ class CustomerView(NamedTuple):
     language: str
     country: str
     timezone: str
+    address: str
     paused: bool
     paused_until: date | None
 
@@ -138,7 +139,7 @@ def suggest(engine: Engine, policy: Policy, composer: Composer, now: datetime,
                 wording=draft.wording,
                 invoice_numbers=",".join(i.number for i in decision.invoices),
                 subject=draft.subject, body_text=draft.text, body_html=draft.html,
-                send_after=decision.send_after,
+                letter_text=draft.letter, send_after=decision.send_after,
             )
             session.add(reminder)
             created.append(reminder)

@@ -1,0 +1,82 @@
+"""The final-notice letter: a PDF whose text can be extracted, in the customer's language, with
+the amounts, dates, statutory interest and the new deadline; attached to the final e-mail."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.channels.letter import Letter, render_pdf
+from bot.config import Settings
+from bot.db import unit_of_work
+from bot.importing.mapping import load_mapping
+from bot.models import Contact, Customer, Reminder
+from bot.runtime import build_runtime
+from bot.services import decisions
+from bot.services.importing import import_invoices
+from bot.services.outbox import deliver_due
+from bot.services.suggestions import suggest
+from tests.csvfiles import line, write_csv
+from tests.smtp_server import SmtpServer
+
+NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # Wednesday, 10:00 in Paris
+
+
+def final_notice(engine: Engine, tmp_path: Path, settings: Settings) -> Reminder:
+    today = NOW.date()
+    import_invoices(engine, write_csv(tmp_path / "l.csv", [line(
+        invoice_number="F-100", amount="10000", due_date=(today - timedelta(50)).isoformat(),
+        issue_date=(today - timedelta(80)).isoformat(),
+        address="12 rue des Lilas\n75011 Paris")]), load_mapping())
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer)).one()
+        for days, stage in ((45, "friendly"), (30, "firm"), (15, "call")):
+            session.add(Contact(customer_id=customer.id, channel="email", stage=stage,
+                                occurred_at=NOW - timedelta(days=days)))
+    runtime = build_runtime(settings, engine, clock=lambda: NOW)
+    (reminder,) = suggest(engine, runtime.policy, runtime.composer, NOW, today).created
+    assert reminder.stage == "final" and reminder.letter_text
+    return reminder
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_letter_reads_in_french_with_rights_and_deadline(sqlite_engine: Engine,
+                                                             tmp_path: Path) -> None:
+    settings = Settings()
+    reminder = final_notice(sqlite_engine, tmp_path, settings)
+    pdf = render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
+                     settings.letter_bold_font)
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(pdf_text(pdf).split())
+    for expected in (
+        "Relance Demo SAS", "Atelier Lefèvre", "12 rue des Lilas", "75011 Paris",
+        "25 novembre 2026",  # the date of the letter
+        "Madame, Monsieur", "F-100", "10 000,00 €", "échue le 6 octobre 2026",
+        "Code de commerce, art. L441-10", "intérêts de retard sur 50 jours",
+        "indemnité forfaitaire pour frais de recouvrement : 40,00 €",
+        "au plus tard le 7 décembre 2026",  # eight business days later
+    ):
+        assert " ".join(expected.split()) in text, expected
+
+
+def test_the_final_email_carries_the_letter(sqlite_engine: Engine, tmp_path: Path,
+                                            smtp: SmtpServer) -> None:
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp.port,
+                        mail_from="ar@relance-demo.example")
+    reminder = final_notice(sqlite_engine, tmp_path, settings)
+    decisions.approve(sqlite_engine, reminder.id, "U1", now=NOW)
+    assert deliver_due(sqlite_engine, settings, "w", now=NOW).sent == [reminder.id]
+    message = smtp.received[0].message
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == f"final-notice-{reminder.id}.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    assert "F-100" in pdf_text(attachment.get_content())
+
