@@ -40,7 +40,8 @@ def generate(path: Path, lines: int, seed: int = 7) -> None:
             paid = 0 if rng.random() < 0.7 else amount // 2
             writer.writerow([
                 f"K{c:07d}", f"Customer {c} Ltd", f"Contact {c}", f"ap{c}@customer{c}.example",
-                "+33 1 00 00 00 00", language, country, zone, "", f"B-{n:08d}", currency,
+                "+33 1 00 00 00 00", language, country, zone, "", f"{c} Main Street\nTown",
+                f"B-{n:08d}", currency,
                 f"{amount / 100:.2f}", f"{paid / 100:.2f}", (due - timedelta(days=30)).isoformat(),
                 due.isoformat(), f"https://pay.example.com/B-{n:08d}",
             ])

@@ -76,7 +76,7 @@ class Invoice(SQLModel, table=True):
     amount_minor: int = _minor()
     paid_minor: int = _minor()
     issue_date: date
-    due_date: date = Field(index=True)
+    due_date: date
     payment_link: str = Field(default="", max_length=500)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()

@@ -63,7 +63,11 @@ def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal:
     as grouping. Without it: when both marks appear the last one is the decimal separator; a
     single mark used more than once is grouping (`1,234,567`); otherwise it is the decimal mark.
     """
-    cleaned = _SPACES.sub("", text.strip())
+    plain = text.strip()
+    digits = plain[1:] if plain.startswith("-") else plain
+    if decimal_separator != "," and digits.isascii() and digits.replace(".", "", 1).isdigit():
+        return Decimal(plain)  # the common case, `1234.56`, without the general parsing below
+    cleaned = _SPACES.sub("", plain)
     if cleaned.startswith("(") and cleaned.endswith(")"):  # accounting negative
         cleaned = "-" + cleaned[1:-1]
     if not cleaned:

@@ -15,7 +15,7 @@ from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
-from bot.importing.mapping import Mapping
+from bot.importing.mapping import FIELDS, Mapping
 
 T = TypeVar("T")
 
@@ -133,21 +133,27 @@ def parse_date(text: str, formats: tuple[str, ...]) -> date:
 
 
 class LineReader:
-    """Turns raw CSV records into `InvoiceLine`s under one mapping.
+    """Turns raw CSV rows into `InvoiceLine`s under one mapping and one file's header.
 
-    Customer details repeat on every line of a customer; they are validated once per distinct
-    set of values (cached), which keeps a million-line import fast.
+    Where each field sits in a row is worked out once from the header. Customer details repeat
+    on every line of a customer; they are validated once per distinct set of values (cached).
+    Both keep a million-line import fast.
     """
 
-    def __init__(self, mapping: Mapping, fallback_timezone: str):
+    def __init__(self, mapping: Mapping, fallback_timezone: str, header: list[str]):
         self.mapping = mapping
         self.fallback_timezone = fallback_timezone
         self._customer = lru_cache(maxsize=65536)(self._read_customer)
+        position = {name: index for index, name in enumerate(header)}
+        self._where = {
+            name: (position.get(mapping.columns.get(name, "")), mapping.defaults.get(name, ""))
+            for name in FIELDS
+        }
 
-    def _raw(self, record: dict[str, str], name: str) -> str:
-        header = self.mapping.columns.get(name)
-        value = (record.get(header) or "").strip() if header else ""
-        return value or self.mapping.defaults.get(name, "")
+    def _raw(self, row: list[str], name: str) -> str:
+        index, default = self._where[name]
+        value = row[index].strip() if index is not None else ""
+        return value or default
 
     def _column(self, name: str) -> str:
         return self.mapping.columns.get(name, name)
@@ -190,7 +196,7 @@ class LineReader:
                     values["notes"], values["address"])
         return customer, errors
 
-    def read(self, record: dict[str, str]) -> InvoiceLine:
+    def read(self, record: list[str]) -> InvoiceLine:
         customer, customer_errors = self._customer(
             tuple(self._raw(record, name) for name in CUSTOMER_FIELDS))
         errors = list(customer_errors)

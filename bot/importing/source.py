@@ -31,7 +31,9 @@ class LineError:
 
 @dataclass
 class CsvSource:
-    """Yields `(line number, record)` pairs; problems found while reading go to `errors`."""
+    """Yields `(line number, row)` pairs; problems found while reading go to `errors`.
+
+    `header` is known once the first pair has been asked for."""
 
     path: Path
     mapping: Mapping
@@ -53,7 +55,7 @@ class CsvSource:
                 )))
                 yield raw.decode(self.mapping.encoding, errors="replace")
 
-    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+    def records(self) -> Iterator[tuple[int, list[str]]]:
         with open(self.path, "rb") as stream, tqdm(
             total=os.fstat(stream.fileno()).st_size,
             unit="B", unit_scale=True, desc="importing", disable=not self.progress, leave=False,
@@ -77,7 +79,7 @@ class CsvSource:
                         f"has {len(row)} fields where the header has {len(self.header)}"
                     )))
                     continue
-                yield line, dict(zip(self.header, row, strict=True))
+                yield line, row
 
     def _header_ok(self) -> bool:
         present = set(self.header)

@@ -92,13 +92,12 @@ def import_invoices(
     progress: bool = False,
 ) -> ImportReport:
     source = CsvSource(path, mapping, progress=progress)
-    reader = LineReader(mapping, fallback_timezone)
     with unit_of_work(engine) as session:
         conn = session.connection()
         STAGING.drop(conn, checkfirst=True)
         STAGING.create(conn)
         try:
-            lines = _stage(conn, source, reader)
+            lines = _stage(conn, source, fallback_timezone)
             mapping = source.mapping  # as the file's header narrowed it
             _refuse_duplicates(conn)
             payments = _payments(conn, mapping)
@@ -115,12 +114,15 @@ def import_invoices(
     return report
 
 
-def _stage(conn: Connection, source: CsvSource, reader: LineReader) -> int:
+def _stage(conn: Connection, source: CsvSource, fallback_timezone: str) -> int:
     errors: list[LineError] = []
     total_errors = 0
     batch: list[dict] = []
     lines = 0
+    reader: LineReader | None = None
     for line_number, record in source.records():
+        if reader is None:
+            reader = LineReader(source.mapping, fallback_timezone, source.header)
         lines += 1
         try:
             line = reader.read(record)
