@@ -7,6 +7,7 @@ them exactly on SQLite and PostgreSQL alike; the currency's precision comes from
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -116,3 +117,12 @@ class Money:
         if other.currency != self.currency:
             raise ValueError(f"cannot add {other.currency} to {self.currency}")
         return Money(self.amount + other.amount, self.currency)
+
+
+def totals_by_currency(amounts: Iterable[Money]) -> list[Money]:
+    """One total per currency, in currency order: amounts in different currencies never mix."""
+    totals: dict[str, Money] = {}
+    for amount in amounts:
+        c = amount.currency
+        totals[c] = totals[c] + amount if c in totals else amount
+    return [totals[c] for c in sorted(totals)]

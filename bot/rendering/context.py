@@ -14,7 +14,7 @@ from bot.domain.aging import days_overdue
 from bot.domain.calendar import add_business_days
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LateCharges, ReferenceRates, late_charges
-from bot.domain.money import Money
+from bot.domain.money import totals_by_currency
 from bot.rendering.locale import customer_locale, long_date, money, percent
 
 
@@ -33,14 +33,6 @@ class Addressee:
     contact_name: str
     language: str
     country: str
-
-
-def _sum_by_currency(amounts: list[Money]) -> list[Money]:
-    totals: dict[str, Money] = {}
-    for amount in amounts:
-        totals[amount.currency] = totals[amount.currency] + amount if amount.currency in totals \
-            else amount
-    return [totals[c] for c in sorted(totals)]
 
 
 def charges_for(suggestion: Suggestion, country: str, today: date,
@@ -73,10 +65,10 @@ def reminder_context(
         }
         for i in suggestion.invoices
     ]
-    totals = _sum_by_currency([i.balance for i in suggestion.invoices])
+    totals = totals_by_currency([i.balance for i in suggestion.invoices])
     charges = (charges_for(suggestion, addressee.country, today, rates)
                if suggestion.stage.late_payment_rights else [])
-    with_charges = _sum_by_currency(
+    with_charges = totals_by_currency(
         [i.balance for i in suggestion.invoices]
         + [c.interest for c in charges] + [c.compensation for c in charges]
     )

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bot.db import read_only
 from bot.domain.aging import days_overdue
-from bot.domain.money import Money
+from bot.domain.money import Money, totals_by_currency
 from bot.models import Contact, Customer, Dispute, Promise
 from bot.services.lookup import find_customer, open_invoices
 
@@ -42,11 +42,7 @@ class Account:
     contacts: list[ContactLine]
 
     def balances(self) -> list[Money]:
-        totals: dict[str, Money] = {}
-        for i in self.invoices:
-            c = i.balance.currency
-            totals[c] = totals[c] + i.balance if c in totals else i.balance
-        return [totals[c] for c in sorted(totals)]
+        return totals_by_currency(i.balance for i in self.invoices)
 
 
 def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Account:

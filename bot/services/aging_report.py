@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.domain.aging import BUCKET_RANGES, Bucket, due_date_floor
-from bot.domain.money import Money
+from bot.domain.money import Money, totals_by_currency
 from bot.models import Customer, Invoice
 
 
@@ -48,11 +48,9 @@ class AgingReport:
         return sorted({t.currency for t in self.totals})
 
     def total(self, currency: str, *, overdue_only: bool = False) -> Money:
-        amount = Money.of_minor(0, currency)
-        for t in self.totals:
-            if t.currency == currency and not (overdue_only and t.bucket is Bucket.NOT_DUE):
-                amount = amount + t.balance
-        return amount
+        amounts = [t.balance for t in self.totals if t.currency == currency
+                   and not (overdue_only and t.bucket is Bucket.NOT_DUE)]
+        return (totals_by_currency(amounts) or [Money.of_minor(0, currency)])[0]
 
 
 def _bucket_case(today: date) -> sa.Case:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import read_only
-from bot.domain.money import Money
+from bot.domain.money import Money, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
 
@@ -50,11 +50,7 @@ class ReminderView:
     slack_ts: str
 
     def totals(self) -> list[Money]:
-        totals: dict[str, Money] = {}
-        for line in self.invoices:
-            c = line.balance.currency
-            totals[c] = totals[c] + line.balance if c in totals else line.balance
-        return [totals[c] for c in sorted(totals)]
+        return totals_by_currency(line.balance for line in self.invoices)
 
 
 def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:

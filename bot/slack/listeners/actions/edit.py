@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App
 
-from bot.services.reminder_view import load_view
 from bot.slack.blocks.card import EDIT
 from bot.slack.blocks.modals import EDIT_CALLBACK, edit_modal
 from bot.slack.deps import Deps
-from bot.slack.listeners.actions.approve import already_decided_text
-from bot.slack.modal_opener import open_then_fill
+from bot.slack.listeners.actions.reminder_modal import register_modal_action
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(EDIT)
-    def edit_clicked(ack: Ack, body: dict, respond: Respond) -> None:
-        ack()
-        user = body["user"]["id"]
-        reminder_id = int(body["actions"][0]["value"])
-
-        def reply(text: str) -> None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-
-        if not deps.approvers.may_decide(user):
-            deps.refuse(user, "edit reminders", reply, {"reminder": reminder_id})
-            return
-
-        def fill() -> dict | str:
-            view = load_view(deps.runtime.engine, reminder_id)
-            if view.state != "suggested":
-                return already_decided_text(view.state, view.decided_by)
-            return edit_modal(view)
-
-        open_then_fill(deps.client, body["trigger_id"], EDIT_CALLBACK, fill)
+    register_modal_action(app, deps, EDIT, "edit", EDIT_CALLBACK, edit_modal)
