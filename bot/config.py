@@ -53,6 +53,7 @@ class Settings:
     digest_time: str = "09:00"
     approvers: tuple[str, ...] = field(default_factory=tuple)
     approver_groups: tuple[str, ...] = field(default_factory=tuple)
+    leads: tuple[str, ...] = field(default_factory=tuple)  # finance leads: beyond the limits
     # E-mail
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -100,6 +101,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         digest_time=env("RELANCE_DIGEST_TIME", Settings.digest_time),
         approvers=_split(env("RELANCE_APPROVERS", "")),
         approver_groups=_split(env("RELANCE_APPROVER_GROUPS", "")),
+        leads=_split(env("RELANCE_LEADS", "")),
         smtp_host=env("SMTP_HOST", Settings.smtp_host),
         smtp_port=int(env("SMTP_PORT", str(Settings.smtp_port))),
         smtp_user=env("SMTP_USER", ""),

@@ -226,3 +226,27 @@ class DigestRun(SQLModel, table=True):
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_ts: str = Field(default="", max_length=40)
     totals: str = Field(default="{}")  # overdue per currency, to show tomorrow what changed
+
+
+class PaymentPlan(SQLModel, table=True):
+    """Instalments agreed with a customer for their open invoices (one currency)."""
+
+    __tablename__ = "payment_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    currency: str = Field(max_length=3)
+    invoice_numbers: str
+    total_minor: int = Field(sa_type=sa.BigInteger)
+    paid_at_start_minor: int = Field(sa_type=sa.BigInteger)  # to measure payments since
+    state: str = Field(default="active", max_length=20)  # active | missed | completed
+    created_by: str = Field(max_length=40)
+    beyond_limits: bool = False  # accepted by a lead although outside the limits
+    created_at: datetime = _timestamp()
+
+
+class Instalment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="payment_plan.id", index=True)
+    due_date: date
+    amount_minor: int = Field(sa_type=sa.BigInteger)

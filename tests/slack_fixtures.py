@@ -39,6 +39,7 @@ def slack_settings(fake: FakeSlack, **overrides: object) -> Settings:
         "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET,
         "slack_api_url": fake.api_url, "digest_channel": "CDIGEST",
         "approvers": (APPROVER, OTHER_APPROVER), "approver_groups": ("SCOLLECT",),
+        "leads": (OTHER_APPROVER,),
         **overrides,
     })
 

@@ -37,12 +37,33 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class PlanLimits:
+    """What staff may offer without a lead: beyond any of these a lead must accept the plan."""
+
+    max_instalments: int = 6
+    longest_span_days: int = 180
+    least_first_payment_percent: Decimal = Decimal(10)
+
+    def breaches(self, count: int, span_days: int, first_share: Decimal) -> list[str]:
+        reasons = []
+        if count > self.max_instalments:
+            reasons.append(f"{count} instalments (the most is {self.max_instalments})")
+        if span_days > self.longest_span_days:
+            reasons.append(f"spans {span_days} days (the longest is {self.longest_span_days})")
+        if first_share * 100 < self.least_first_payment_percent:
+            reasons.append(f"a first payment of {first_share:.0%} (the least is "
+                           f"{self.least_first_payment_percent}%)")
+        return reasons
+
+
+@dataclass(frozen=True)
 class Policy:
     stages: tuple[Stage, ...]
     max_contacts_per_30_days: int = 3
     promise_grace_days: int = 3
     business_hours: tuple[time, time] = (time(9), time(18))
     min_balance: dict[str, Decimal] = field(default_factory=dict)
+    plans: PlanLimits = field(default_factory=PlanLimits)
 
     def __post_init__(self) -> None:
         if not self.stages:
@@ -86,6 +107,7 @@ class Policy:
                 if s.get("enabled", True)
             )
             limits = data.get("limits", {})
+            plans = data.get("plans", {})
             opening, closing = data.get("business_hours", ["09:00", "18:00"])
             return cls(
                 stages=stages,
@@ -93,6 +115,12 @@ class Policy:
                 promise_grace_days=int(limits.get("promise_grace_days", 3)),
                 business_hours=(time.fromisoformat(opening), time.fromisoformat(closing)),
                 min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
+                plans=PlanLimits(
+                    max_instalments=int(plans.get("max_instalments", 6)),
+                    longest_span_days=int(plans.get("longest_span_days", 180)),
+                    least_first_payment_percent=Decimal(
+                        str(plans.get("least_first_payment_percent", 10))),
+                ),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise PolicyError(f"invalid policy: {exc!r}") from exc

@@ -9,7 +9,7 @@ instance died) may be taken over after `STALE_CLAIM`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -18,7 +18,16 @@ from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.money import Money
-from bot.models import Customer, DigestRun, Invoice, Outbox, Promise, Reminder, utcnow
+from bot.models import (
+    Customer,
+    DigestRun,
+    Invoice,
+    Outbox,
+    PaymentPlan,
+    Promise,
+    Reminder,
+    utcnow,
+)
 from bot.services.aging_report import AgingReport, aging_report
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -51,6 +60,7 @@ class Digest:
     promises_broken: list[PromiseLine]
     failed: list[FailedSend]
     awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
+    missed_plans: list[str] = field(default_factory=list)  # customers who missed an instalment
 
 
 def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
@@ -109,6 +119,9 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
             promises_broken=promise_lines(session, Promise.state == "broken"),
             failed=failed,
             awaiting=awaiting,
+            missed_plans=list(session.exec(
+                select(Customer.name).join(PaymentPlan, PaymentPlan.customer_id == Customer.id)
+                .where(PaymentPlan.state == "missed").order_by(Customer.name)).all()),
         )
 
 

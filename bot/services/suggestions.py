@@ -18,7 +18,7 @@ from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
 from bot.domain.policy import Policy
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
-from bot.services import audit
+from bot.services import audit, plans
 from bot.services.compose import Composer
 
 
@@ -69,12 +69,14 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
         .where(Promise.state == "open").group_by(Promise.invoice_id)
     ).all())
 
+    on_plan = plans.holds(session)  # a plan on track holds like a promise to its next date
     items_by_customer: dict[int, list[OpenItem]] = defaultdict(list)
     earliest_due = date.max
     for invoice_id, number, customer_id, currency, amount, paid, due, link in invoices:
         items_by_customer[customer_id].append(OpenItem(
             number, currency, amount - paid, due, invoice_id in disputed,
-            promised.get(invoice_id), link))
+            max(filter(None, (promised.get(invoice_id), on_plan.get(number))), default=None),
+            link))
         earliest_due = min(earliest_due, due)
 
     since = datetime.combine(earliest_due, datetime.min.time(), tzinfo=UTC)

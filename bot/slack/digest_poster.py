@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.domain.calendar import is_business_day, local_now
 from bot.runtime import Runtime
 from bot.services import digest as digests
-from bot.services import promises
+from bot.services import plans, promises
 from bot.services.suggestions import suggest
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
 from bot.slack.cards import CardPublisher
@@ -35,6 +35,7 @@ def publish(runtime: Runtime, client: WebClient, channel: str, now: datetime,
             run_date: date) -> tuple[str, digests.Digest]:
     """Settle promises, suggest (idempotent), post the summary; returns the digest's ts."""
     promises.settle(runtime.engine, run_date, runtime.policy.promise_grace_days)
+    plans.settle_plans(runtime.engine, run_date, runtime.policy.promise_grace_days)
     suggest(runtime.engine, runtime.policy, runtime.composer, now, run_date)
     digest = digests.build_digest(runtime.engine, run_date, channel)
     response = client.chat_postMessage(

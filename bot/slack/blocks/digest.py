@@ -87,6 +87,10 @@ def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
             blocks += line_sections(
                 capped([_promise_line(p, locale) for p in digest.promises_broken], 15,
                        "…and {count} more"), empty="")
+    if digest.missed_plans:
+        blocks += [divider(), section("*Missed instalments* — the ladder resumes for these")]
+        blocks += line_sections(capped([f"• {escape(name)}" for name in digest.missed_plans],
+                                       15, "…and {count} more"), empty="")
     if digest.failed:
         blocks += [divider(), section("*Failed sends* — check the address or the mail server")]
         blocks += line_sections(

@@ -20,6 +20,7 @@ from bot.slack.listeners.commands import (
     dispute,
     log_call,
     pause,
+    plan,
     promise,
     resolve,
 )
@@ -37,6 +38,7 @@ SUBCOMMANDS: dict[str, tuple[Handler, str]] = {
     "pause": (pause.run, pause.USAGE),
     "resume": (pause.run_resume, pause.RESUME_USAGE),
     "log-call": (log_call.run, log_call.USAGE),
+    "plan": (plan.run, plan.USAGE),
     "audit": (audit.run, audit.USAGE),
 }
 

@@ -1,0 +1,141 @@
+"""Payment plans: instalments for a customer's open invoices, within the limits the finance
+lead sets. Staff may agree a plan within them; beyond them only a lead may, and a refusal is
+recorded like an acceptance. A plan on track holds the ladder; a missed instalment releases
+it and shows in the digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.db import unit_of_work
+from bot.domain.money import Money
+from bot.domain.policy import PlanLimits
+from bot.models import Instalment, Invoice, PaymentPlan
+from bot.services import audit
+from bot.services.errors import Invalid
+from bot.services.lookup import find_customer, open_invoices
+
+INTERVAL_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    accepted: bool
+    customer: str
+    instalments: list[tuple[date, Money]]
+    breaches: list[str]  # the limits it goes beyond (accepted anyway when a lead agreed it)
+
+
+def schedule(total_minor: int, count: int, first: date) -> list[tuple[date, int]]:
+    """Equal instalments every 30 days; the last one takes the rounding."""
+    share = total_minor // count
+    amounts = [share] * (count - 1) + [total_minor - share * (count - 1)]
+    return [(first + timedelta(days=INTERVAL_DAYS * n), a) for n, a in enumerate(amounts)]
+
+
+def propose_plan(engine: Engine, customer_query: str, count: int, first: date | None,
+                 user: str, is_lead: bool, limits: PlanLimits, today: date) -> PlanOutcome:
+    if count < 1:
+        raise Invalid("A plan needs at least one instalment.")
+    first = first or today + timedelta(days=7)
+    if first < today:
+        raise Invalid(f"{first.isoformat()} is in the past: the first instalment is due today "
+                      "or later.")
+    with unit_of_work(engine) as session:
+        customer = find_customer(session, customer_query)
+        invoices = open_invoices(session, customer.id)
+        if not invoices:
+            raise Invalid(f"{customer.name} owes nothing.")
+        if len({i.currency for i in invoices}) > 1:
+            raise Invalid(f"{customer.name} owes in several currencies: one plan per currency "
+                          "is not supported yet.")
+        active = session.exec(select(PaymentPlan).where(
+            PaymentPlan.customer_id == customer.id, PaymentPlan.state == "active")).first()
+        if active is not None:
+            raise Invalid(f"{customer.name} already has a plan on track (#{active.id}).")
+        currency = invoices[0].currency
+        total = sum(i.amount_minor - i.paid_minor for i in invoices)
+        plan_dates = schedule(total, count, first)
+        breaches = limits.breaches(count, (plan_dates[-1][0] - today).days,
+                                   Decimal(plan_dates[0][1]) / Decimal(total))
+        accepted = not breaches or is_lead
+        instalments = [(d, Money.of_minor(a, currency)) for d, a in plan_dates]
+        content = {"instalments": [[d.isoformat(), str(m.amount)] for d, m in instalments],
+                   "currency": currency, "beyond_limits": breaches, "by_lead": is_lead}
+        numbers = tuple(i.number for i in invoices)
+        if not accepted:
+            audit.append(session, audit.NewEvent(kind="plan_refused", actor=user,
+                                                 customer_id=customer.id,
+                                                 invoice_numbers=numbers, content=content))
+            return PlanOutcome(False, customer.name, instalments, breaches)
+        plan = PaymentPlan(customer_id=customer.id, currency=currency,
+                           invoice_numbers=",".join(numbers), total_minor=total,
+                           paid_at_start_minor=sum(i.paid_minor for i in invoices),
+                           created_by=user, beyond_limits=bool(breaches))
+        session.add(plan)
+        session.flush()
+        for due, amount in plan_dates:
+            session.add(Instalment(plan_id=plan.id, due_date=due, amount_minor=amount))
+        audit.append(session, audit.NewEvent(kind="plan", actor=user, customer_id=customer.id,
+                                             invoice_numbers=numbers,
+                                             content={"plan": plan.id, **content}))
+        return PlanOutcome(True, customer.name, instalments, breaches)
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    plan_id: int
+    customer_id: int
+    invoice_numbers: tuple[str, ...]
+    next_due: date | None  # the first instalment not yet covered by payments; None when done
+
+
+def _status(session: Session, plan: PaymentPlan) -> PlanStatus:
+    numbers = tuple(plan.invoice_numbers.split(","))
+    paid_now = session.connection().execute(
+        sa.select(sa.func.coalesce(sa.func.sum(Invoice.paid_minor), 0))
+        .where(col(Invoice.number).in_(numbers))).scalar_one()
+    paid_since = paid_now - plan.paid_at_start_minor
+    covered = 0
+    for instalment in session.exec(select(Instalment).where(Instalment.plan_id == plan.id)
+                                   .order_by(Instalment.due_date)):
+        covered += instalment.amount_minor
+        if covered > paid_since:
+            return PlanStatus(plan.id, plan.customer_id, numbers, instalment.due_date)
+    return PlanStatus(plan.id, plan.customer_id, numbers, None)
+
+
+def holds(session: Session) -> dict[str, date]:
+    """Invoice number → the date until which an active plan holds its reminders."""
+    held: dict[str, date] = {}
+    for plan in session.exec(select(PaymentPlan).where(PaymentPlan.state == "active")):
+        status = _status(session, plan)
+        if status.next_due is not None:
+            for number in status.invoice_numbers:
+                held[number] = status.next_due
+    return held
+
+
+def settle_plans(engine: Engine, today: date, grace_days: int) -> list[int]:
+    """Mark plans completed, or missed when an instalment's date and grace have passed
+    unpaid (the ladder resumes); returns the ids of the plans missed now."""
+    missed = []
+    with unit_of_work(engine) as session:
+        for plan in session.exec(select(PaymentPlan).where(PaymentPlan.state == "active")):
+            status = _status(session, plan)
+            if status.next_due is None:
+                plan.state = "completed"
+            elif status.next_due + timedelta(days=grace_days) < today:
+                plan.state = "missed"
+                missed.append(plan.id)
+                audit.append(session, audit.NewEvent(
+                    kind="plan_missed", actor="relance", customer_id=plan.customer_id,
+                    invoice_numbers=status.invoice_numbers,
+                    content={"plan": plan.id, "instalment_due": status.next_due.isoformat()}))
+    return missed

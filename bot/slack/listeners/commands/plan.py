@@ -1,0 +1,36 @@
+"""`/relance plan <customer> <instalments> [first date]`: instalments within the lead's
+limits; beyond them only a lead may agree the plan."""
+
+from __future__ import annotations
+
+from bot.services.plans import propose_plan
+from bot.slack.deps import Deps, Reply
+from bot.slack.listeners.commands.args import a_date, need
+
+USAGE = "`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan"
+
+
+def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+    need(args, 2, USAGE)
+    first = None
+    if args[-1][:1].isdigit() and "-" in args[-1]:
+        first, args = a_date(args[-1]), args[:-1]
+    need(args, 2, USAGE)
+    if not args[-1].isdigit():
+        reply(f"⚠️ How many instalments? Usage: {USAGE}")
+        return
+    user = command["user_id"]
+    outcome = propose_plan(deps.runtime.engine, " ".join(args[:-1]), int(args[-1]), first, user,
+                           user in deps.runtime.settings.leads, deps.runtime.policy.plans,
+                           deps.today())
+    lines = "\n".join(f"• {d.isoformat()}: {m.format(deps.runtime.settings.locale)}"
+                      for d, m in outcome.instalments)
+    if not outcome.accepted:
+        leads = ", ".join(f"<@{u}>" for u in deps.runtime.settings.leads) or "a finance lead"
+        reply(f"✋ This plan goes beyond the limits ({'; '.join(outcome.breaches)}): only "
+              f"{leads} may agree it. Nothing was set up.\n{lines}")
+        return
+    beyond = f" (beyond the limits, agreed by a lead: {'; '.join(outcome.breaches)})" \
+        if outcome.breaches else ""
+    reply(f"📅 Plan agreed with {outcome.customer}{beyond}. Reminders wait while it is kept:\n"
+          f"{lines}")
