@@ -39,13 +39,14 @@ def build_runtime(settings: Settings, engine: Engine | None = None,
                   clock: Callable[[], datetime] | None = None) -> Runtime:
     rates = load_reference_rates(settings.rates_file)
     templates = Templates(settings.templates_dir)
+    policy = load_policy(settings.policy_file)
     return Runtime(
         settings=settings,
         engine=engine or make_engine(settings.database_url),
-        policy=load_policy(settings.policy_file),
+        policy=policy,
         rates=rates,
         templates=templates,
-        composer=Composer(settings, templates, rates),
+        composer=Composer(settings, templates, rates, policy.discount_days),
         **({"clock": clock} if clock else {}),
     )
 

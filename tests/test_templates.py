@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,33 @@ def test_html_escapes_customer_text() -> None:
     text = TEMPLATES.render("email", "en/friendly", "txt", ctx)
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "<script>" in text  # plain text is not HTML: shown as written
+
+
+def test_an_opted_in_stage_offers_the_early_payment_discount() -> None:
+    from dataclasses import replace
+
+    ctx = context("fr", "friendly")
+    items = (OpenItem("INV-1042", "EUR", 123456, date(2026, 9, 1)),)
+    stage = replace(POLICY.stage("friendly"), discount_percent=Decimal(2))
+    suggestion = Suggestion(stage, items, 85, datetime(2026, 11, 25, 9, tzinfo=UTC), "")
+    ctx = reminder_context(addressee=PEOPLE["fr"], suggestion=suggestion, sender=SENDER,
+                           today=TODAY, rates=RATES, discount_days=7)
+    text = TEMPLATES.render("email", "fr/friendly", "txt", ctx)
+    assert ("en réglant avant le 4 décembre 2026, déduisez 2\xa0% (24,69\xa0€) ; "
+            "1\u202f209,87\xa0€ solde cette facture") in text
+    html = TEMPLATES.render("email", "fr/friendly", "html", ctx)
+    assert "Escompte pour paiement anticipé" in html
+    plain = TEMPLATES.render("email", "fr/friendly", "txt", context("fr", "friendly"))
+    assert "Escompte" not in plain  # not offered unless the stage opts in
+
+
+def test_a_discount_beyond_the_leads_limit_is_refused() -> None:
+    import tomllib
+
+    from bot.config import PROJECT_ROOT as ROOT
+    from bot.domain.policy import Policy, PolicyError
+
+    data = tomllib.loads((ROOT / "bot" / "policy.toml").read_text())
+    data["stages"][1]["discount_percent"] = 5  # the lead allows 2
+    with pytest.raises(PolicyError, match="offers 5% off: the finance lead's limit is 2%"):
+        Policy.from_dict(data)

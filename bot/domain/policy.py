@@ -34,6 +34,7 @@ class Stage:
     repeat_after_business_days: int | None = None
     late_payment_rights: bool = False
     letter: bool = False  # a PDF letter goes with the message
+    discount_percent: Decimal = Decimal(0)  # early-payment discount offered (opt-in)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Policy:
     business_hours: tuple[time, time] = (time(9), time(18))
     min_balance: dict[str, Decimal] = field(default_factory=dict)
     plans: PlanLimits = field(default_factory=PlanLimits)
+    max_discount_percent: Decimal = Decimal(0)  # the lead's ceiling for any stage's discount
+    discount_days: int = 7  # business days to pay and take the discount
 
     def __post_init__(self) -> None:
         if not self.stages:
@@ -76,6 +79,11 @@ class Policy:
             raise PolicyError("stage names must be unique")
         if self.max_contacts_per_30_days < 1:
             raise PolicyError("max_contacts_per_30_days must be at least 1")
+        for stage in self.stages:
+            if not 0 <= stage.discount_percent <= self.max_discount_percent:
+                raise PolicyError(
+                    f"stage {stage.name} offers {stage.discount_percent}% off: the finance "
+                    f"lead's limit is {self.max_discount_percent}%")
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:
@@ -102,12 +110,14 @@ class Policy:
                     repeat_after_business_days=s.get("repeat_after_business_days"),
                     late_payment_rights=bool(s.get("late_payment_rights", False)),
                     letter=bool(s.get("letter", False)),
+                    discount_percent=Decimal(str(s.get("discount_percent", 0))),
                 )
                 for s in data["stages"]
                 if s.get("enabled", True)
             )
             limits = data.get("limits", {})
             plans = data.get("plans", {})
+            discount = data.get("discount", {})
             opening, closing = data.get("business_hours", ["09:00", "18:00"])
             return cls(
                 stages=stages,
@@ -115,6 +125,8 @@ class Policy:
                 promise_grace_days=int(limits.get("promise_grace_days", 3)),
                 business_hours=(time.fromisoformat(opening), time.fromisoformat(closing)),
                 min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
+                max_discount_percent=Decimal(str(discount.get("max_percent", 0))),
+                discount_days=int(discount.get("pay_within_business_days", 7)),
                 plans=PlanLimits(
                     max_instalments=int(plans.get("max_instalments", 6)),
                     longest_span_days=int(plans.get("longest_span_days", 180)),

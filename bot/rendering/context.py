@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bot.domain.aging import days_overdue
 from bot.domain.calendar import add_business_days
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LateCharges, ReferenceRates, late_charges
-from bot.domain.money import totals_by_currency
+from bot.domain.money import Money, minor_digits, totals_by_currency
 from bot.rendering.locale import customer_locale, long_date, money, percent
 
 
@@ -35,6 +36,25 @@ class Addressee:
     country: str
 
 
+def _discount(suggestion: Suggestion, country: str, locale: str, today: date,
+              days: int) -> dict[str, str] | None:
+    """The early-payment offer of a stage that opted in: how much off, until when."""
+    rate = suggestion.stage.discount_percent
+    if not rate:
+        return None
+    totals = totals_by_currency([i.balance for i in suggestion.invoices])
+    off = [Money((t.amount * rate / 100).quantize(
+        Decimal(1).scaleb(-minor_digits(t.currency)), rounding=ROUND_HALF_UP), t.currency)
+        for t in totals]
+    return {
+        "percent": percent(rate, locale),
+        "amount": " + ".join(money(o, locale) for o in off),
+        "total_after": " + ".join(money(Money(t.amount - o.amount, t.currency), locale)
+                                  for t, o in zip(totals, off, strict=True)),
+        "pay_by": long_date(add_business_days(today, days, country), locale),
+    }
+
+
 def charges_for(suggestion: Suggestion, country: str, today: date,
                 rates: dict[str, ReferenceRates]) -> list[LateCharges]:
     found = (
@@ -53,6 +73,7 @@ def reminder_context(
     today: date,
     rates: dict[str, ReferenceRates],
     final_notice_days: int = 8,
+    discount_days: int = 7,
 ) -> dict[str, Any]:
     locale = customer_locale(addressee.language, addressee.country)
     invoices = [
@@ -95,6 +116,7 @@ def reminder_context(
         ],
         "charges_law": charges[0].jurisdiction.law if charges else "",
         "total_with_charges": " + ".join(money(t, locale) for t in with_charges),
+        "discount": _discount(suggestion, addressee.country, locale, today, discount_days),
         "stale_rates": bool(charges) and any(
             today - rates[c.jurisdiction.rates_source].as_of > timedelta(days=200)
             for c in charges

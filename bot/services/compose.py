@@ -43,8 +43,9 @@ class Recipient(Protocol):
 
 class Composer:
     def __init__(self, settings: Settings, templates: Templates,
-                 rates: dict[str, ReferenceRates]):
+                 rates: dict[str, ReferenceRates], discount_days: int = 7):
         self.settings = settings
+        self.discount_days = discount_days
         self.templates = templates
         self.rates = rates
         self.sender = sender_from(settings)
@@ -55,6 +56,7 @@ class Composer:
                                 customer.country),
             suggestion=suggestion, sender=self.sender, today=today, rates=self.rates,
             final_notice_days=self.settings.final_notice_days,
+            discount_days=self.discount_days,
         )
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
