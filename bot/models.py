@@ -250,3 +250,14 @@ class Instalment(SQLModel, table=True):
     plan_id: int = Field(foreign_key="payment_plan.id", index=True)
     due_date: date
     amount_minor: int = Field(sa_type=sa.BigInteger)
+
+
+class AppSetting(SQLModel, table=True):
+    """A setting a finance lead changed in Slack; it overrides the environment's value."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str  # JSON
+    updated_by: str = Field(max_length=40)
+    updated_at: datetime = _timestamp()

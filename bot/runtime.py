@@ -12,13 +12,18 @@ from bot.config import Settings, load_policy, load_reference_rates
 from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day, local_today
 from bot.domain.late_payment import ReferenceRates
-from bot.domain.policy import Policy
+from bot.domain.policy import Policy, PolicyError
 from bot.rendering.templates import Templates
+from bot.services import app_settings
 from bot.services.compose import Composer
+from bot.services.errors import Invalid
 
 
-@dataclass(frozen=True)
+@dataclass
 class Runtime:
+    """`settings` and `policy` are the environment's and the policy file's values with the
+    leads' changes from Slack on top (`refresh`); every instance refreshes them regularly."""
+
     settings: Settings
     engine: Engine
     policy: Policy
@@ -27,8 +32,28 @@ class Runtime:
     composer: Composer
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
+    def __post_init__(self) -> None:
+        self.base_settings, self.base_policy = self.settings, self.policy
+
     def now(self) -> datetime:
         return self.clock()
+
+    def refresh(self) -> None:
+        self.settings, self.policy = app_settings.apply(
+            self.base_settings, self.base_policy, app_settings.overrides(self.engine))
+
+    def change_settings(self, values: dict, user: str) -> None:
+        """A lead's change: checked against the policy (a stage's discount may not exceed a
+        lowered ceiling), saved with its audit event, in force here at once."""
+        clean = app_settings.validate(values)
+        try:
+            app_settings.apply(self.base_settings, self.base_policy,
+                               {**app_settings.overrides(self.engine), **clean})
+        except PolicyError as exc:
+            raise Invalid(str(exc)) from None
+        app_settings.save(self.engine, clean, app_settings.current(self.settings, self.policy),
+                          user)
+        self.refresh()
 
     def company_today(self, now: datetime) -> date:
         """The run date: the company's local date (digests and suggestions are per day)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -20,9 +21,8 @@ GROUP_CACHE_SECONDS = 300
 
 
 class Approvers:
-    def __init__(self, settings: Settings, client: WebClient):
-        self.users = frozenset(settings.approvers)
-        self.groups = settings.approver_groups
+    def __init__(self, settings: Callable[[], Settings], client: WebClient):
+        self.settings = settings  # read at each check: leads may change approvers in Slack
         self.client = client
         self._members: frozenset[str] = frozenset()
         self._fetched_at = float("-inf")
@@ -33,7 +33,7 @@ class Approvers:
             if time.monotonic() - self._fetched_at < GROUP_CACHE_SECONDS:
                 return self._members
             members: set[str] = set()
-            for group in self.groups:
+            for group in self.settings().approver_groups:
                 try:
                     members.update(self.client.usergroups_users_list(usergroup=group)["users"])
                 except SlackApiError as exc:
@@ -43,10 +43,16 @@ class Approvers:
             return self._members
 
     def may_decide(self, user_id: str) -> bool:
-        return user_id in self.users or (bool(self.groups) and user_id in self._group_members())
+        settings = self.settings()
+        return user_id in settings.approvers or (
+            bool(settings.approver_groups) and user_id in self._group_members())
+
+    def is_lead(self, user_id: str) -> bool:
+        return user_id in self.settings().leads
 
     def who(self) -> str:
         """How to name the approvers in a refusal."""
-        names = [f"<@{u}>" for u in sorted(self.users)] + [
-            f"<!subteam^{g}>" for g in self.groups]
+        settings = self.settings()
+        names = [f"<@{u}>" for u in sorted(settings.approvers)] + [
+            f"<!subteam^{g}>" for g in settings.approver_groups]
         return ", ".join(names) if names else "nobody yet (ask the finance lead to set approvers)"

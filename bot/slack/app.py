@@ -21,14 +21,26 @@ from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
 from bot.slack.deps import Deps
-from bot.slack.listeners.actions import approve, approve_all, edit, log_call, skip
+from bot.slack.listeners.actions import (
+    approve,
+    approve_all,
+    edit,
+    log_call,
+    open_settings,
+    skip,
+)
 from bot.slack.listeners.commands import relance
 from bot.slack.listeners.events import app_home_opened
-from bot.slack.listeners.views import call_logged, edit_submitted, skip_submitted
+from bot.slack.listeners.views import (
+    call_logged,
+    edit_submitted,
+    settings_submitted,
+    skip_submitted,
+)
 
 LISTENER_THREADS = 32
 LISTENERS = (approve, approve_all, edit, log_call, skip, relance, call_logged, edit_submitted,
-             skip_submitted, app_home_opened)
+             skip_submitted, app_home_opened, open_settings, settings_submitted)
 
 
 def instance_name() -> str:
@@ -47,7 +59,8 @@ def create_app(runtime: Runtime, client: WebClient | None = None,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
                                              thread_name_prefix="listener"),
     )
-    deps = Deps(runtime=runtime, client=client, approvers=Approvers(runtime.settings, client),
+    deps = Deps(runtime=runtime, client=client,
+                approvers=Approvers(lambda: runtime.settings, client),
                 cards=CardPublisher(runtime.engine, client), instance=instance_name())
     for listener in LISTENERS:
         listener.register(app, deps)

@@ -33,8 +33,12 @@ def _send_and_show(deps: Deps) -> None:
     deps.cards.refresh(report.touched, deps.today())
 
 
+SETTINGS_REFRESH_SECONDS = 60
+
+
 def start_background(deps: Deps) -> list[Ticker]:
     tickers = [
+        Ticker("settings", SETTINGS_REFRESH_SECONDS, lambda _now: deps.runtime.refresh()),
         Ticker("digest-clock", DIGEST_CHECK_SECONDS,
                lambda _now: post_daily_digest(deps.runtime, deps.client, deps.runtime.now(),
                                               deps.instance)),

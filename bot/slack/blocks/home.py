@@ -8,6 +8,7 @@ from bot.slack.blocks.common import (
     MAX_HOME_BLOCKS,
     Block,
     actions,
+    button,
     capped,
     context,
     divider,
@@ -31,7 +32,7 @@ def _promise(p: PromiseLine, locale: str) -> str:
             f"{(p.amount or p.balance).format(locale)}")
 
 
-def home_view(home: Home, locale: str, digest_url: str | None) -> Block:
+def home_view(home: Home, locale: str, digest_url: str | None, lead: bool = False) -> Block:
     blocks: list[Block] = [header("Relance — the ledger at a glance"),
                            context(f"As of {home.today:%A %d %B %Y}")]
     for c in home.currencies:
@@ -56,9 +57,13 @@ def home_view(home: Home, locale: str, digest_url: str | None) -> Block:
         *line_sections(capped([_promise(p, locale) for p in home.promises_broken], 10,
                               "…and {count} more"), empty="None."),
     ]
+    buttons = []
     if digest_url:
-        blocks.append(actions("home_actions", {
-            "type": "button", "action_id": "open_digest", "url": digest_url,
-            "text": {"type": "plain_text", "text": "Open today's digest"}}))
+        buttons.append({"type": "button", "action_id": "open_digest", "url": digest_url,
+                        "text": {"type": "plain_text", "text": "Open today's digest"}})
+    if lead:
+        buttons.append(button("Settings", "open_settings", "settings"))
+    if buttons:
+        blocks.append(actions("home_actions", *buttons))
     return {"type": "home",
             "blocks": fit(blocks, MAX_HOME_BLOCKS, "Cut to fit Slack's Home tab.")}

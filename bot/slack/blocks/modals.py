@@ -104,3 +104,70 @@ def log_call_modal(customer_name: str, customer_ref: str, reminder_id: int | Non
                          "max_length": 2000}},
         ],
     }
+
+
+SETTINGS_CALLBACK = "settings_submit"
+
+
+def _number_input(block_id: str, label: str, value: object, decimal: bool = False) -> Block:
+    return {"type": "input", "block_id": block_id,
+            "label": {"type": "plain_text", "text": label},
+            "element": {"type": "number_input", "action_id": "value",
+                        "is_decimal_allowed": decimal, "initial_value": str(value)}}
+
+
+def settings_modal(values: dict) -> Block:
+    """Leads only: when and where the digest goes, who decides, the limits."""
+    users: Block = {"type": "multi_users_select", "action_id": "value"}
+    if values["approvers"]:
+        users["initial_users"] = values["approvers"]
+    channel: Block = {"type": "conversations_select", "action_id": "value",
+                      "filter": {"include": ["public", "private"]}}
+    if values["digest_channel"]:
+        channel["initial_conversation"] = values["digest_channel"]
+    return {
+        "type": "modal", "callback_id": SETTINGS_CALLBACK, "title": _title("Relance settings"),
+        "submit": _title("Save"), "close": _title("Cancel"),
+        "blocks": [
+            {"type": "input", "block_id": "digest_time",
+             "label": {"type": "plain_text", "text": "Digest time (business days)"},
+             "element": {"type": "timepicker", "action_id": "value",
+                         "initial_time": values["digest_time"][:5]}},
+            {"type": "input", "block_id": "digest_channel",
+             "label": {"type": "plain_text", "text": "Digest channel"}, "element": channel},
+            {"type": "input", "block_id": "approvers", "optional": True,
+             "label": {"type": "plain_text", "text": "Approvers"}, "element": users},
+            {"type": "input", "block_id": "approver_groups", "optional": True,
+             "label": {"type": "plain_text", "text": "Approver user groups (ids, comma-separated)"},
+             "element": {"type": "plain_text_input", "action_id": "value",
+                         **({"initial_value": ", ".join(values["approver_groups"])}
+                            if values["approver_groups"] else {})}},
+            _number_input("max_contacts_per_30_days", "Most contacts per customer in 30 days",
+                          values["max_contacts_per_30_days"]),
+            _number_input("max_instalments", "Plans: most instalments",
+                          values["max_instalments"]),
+            _number_input("longest_span_days", "Plans: longest span (days)",
+                          values["longest_span_days"]),
+            _number_input("least_first_payment_percent", "Plans: least first payment (%)",
+                          values["least_first_payment_percent"], decimal=True),
+            _number_input("max_discount_percent", "Most early-payment discount (%)",
+                          values["max_discount_percent"], decimal=True),
+        ],
+    }
+
+
+def settings_values(state: dict) -> dict:
+    """What the lead entered, back as plain values."""
+    def element(block: str) -> dict:
+        return state[block]["value"]
+
+    groups = element("approver_groups").get("value") or ""
+    return {
+        "digest_time": element("digest_time").get("selected_time") or "",
+        "digest_channel": element("digest_channel").get("selected_conversation") or "",
+        "approvers": element("approvers").get("selected_users") or [],
+        "approver_groups": [g.strip() for g in groups.split(",") if g.strip()],
+        **{key: element(key).get("value") for key in (
+            "max_contacts_per_30_days", "max_instalments", "longest_span_days",
+            "least_first_payment_percent", "max_discount_percent")},
+    }

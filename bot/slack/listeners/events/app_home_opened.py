@@ -38,8 +38,8 @@ def register(app: App, deps: Deps) -> None:
             except SlackApiError as exc:
                 log.warning("no permalink for today's digest: %s", exc.response.get("error"))
         figures = home(deps.runtime.engine, today, user)
-        deps.client.views_publish(user_id=user,
-                                  view=home_view(figures, deps.runtime.settings.locale, url))
+        deps.client.views_publish(user_id=user, view=home_view(
+            figures, deps.runtime.settings.locale, url, lead=deps.approvers.is_lead(user)))
 
     @app.action("open_digest")
     def link_clicked(ack) -> None:  # type: ignore[no-untyped-def]
