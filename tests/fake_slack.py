@@ -28,6 +28,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.groups: dict[str, list[str]] = {}
+        self.uploads: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._faults: dict[str, list[tuple[int, dict, dict]]] = {}
@@ -38,7 +39,13 @@ class FakeSlack:
                 pass
 
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                raw_bytes = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path.startswith("/upload/"):  # a file's bytes (files_upload_v2)
+                    fake.uploads[self.path] = raw_bytes
+                    fake._record("file_upload", {"path": self.path, "size": len(raw_bytes)}, {})
+                    self._send(200, "OK - 1", {})
+                    return
+                raw = raw_bytes.decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     args = json.loads(raw or "{}")
                 else:
@@ -113,6 +120,10 @@ class FakeSlack:
             "views.publish": {"view": {"id": f"V{n}", "hash": f"h{n}"}},
             "chat.getPermalink": {"permalink": f"https://example.slack.com/archives/"
                                                f"{args.get('channel')}/p{args.get('message_ts')}"},
+            "files.getUploadURLExternal": {
+                "upload_url": f"http://127.0.0.1:{self.server.server_port}/upload/F{n}",
+                "file_id": f"F{n}"},
+            "files.completeUploadExternal": {"files": [{"id": "F1", "title": "letter"}]},
             "usergroups.users.list": {"users": self.groups.get(args.get("usergroup", ""), [])},
         }
         if method not in answers:

@@ -80,3 +80,21 @@ def test_the_final_email_carries_the_letter(sqlite_engine: Engine, tmp_path: Pat
     assert attachment.get_content_type() == "application/pdf"
     assert "F-100" in pdf_text(attachment.get_content())
 
+
+
+def test_the_letter_can_be_downloaded_from_its_card(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.slack_fixtures import APPROVER
+    from tests.test_slack_app import post_digest
+
+    card = post_digest(world)[0]
+    letter = Letter(["Relance Demo SAS"], ["Customer"], "25 novembre 2026", "Mise en demeure",
+                    "Corps de la lettre F-100")
+    with unit_of_work(world.engine) as session:
+        session.get(Reminder, card.id).letter_text = letter.to_json()
+    world.slack.click("letter_download", str(card.id), user=APPROVER,
+                      response_url=world.fake.response_url())
+    done = world.fake.wait_for(lambda: world.fake.calls_to("files.completeUploadExternal"))
+    assert done[0].args["channel_id"] == card.slack_channel
+    assert done[0].args["thread_ts"] == card.slack_ts
+    (pdf,) = world.fake.uploads.values()
+    assert "Corps de la lettre F-100" in pdf_text(pdf)

@@ -48,6 +48,7 @@ class ReminderView:
     attempts: int
     slack_channel: str
     slack_ts: str
+    has_letter: bool = False
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -89,6 +90,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             delivery_error=outbox.last_error if outbox else "",
             attempts=outbox.attempts if outbox else 0,
             slack_channel=reminder.slack_channel, slack_ts=reminder.slack_ts,
+            has_letter=bool(reminder.letter_text),
         ))
     return views
 

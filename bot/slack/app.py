@@ -25,6 +25,7 @@ from bot.slack.listeners.actions import (
     approve,
     approve_all,
     edit,
+    letter,
     log_call,
     open_settings,
     skip,
@@ -40,7 +41,7 @@ from bot.slack.listeners.views import (
 
 LISTENER_THREADS = 32
 LISTENERS = (approve, approve_all, edit, log_call, skip, relance, call_logged, edit_submitted,
-             skip_submitted, app_home_opened, open_settings, settings_submitted)
+             skip_submitted, app_home_opened, open_settings, settings_submitted, letter)
 
 
 def instance_name() -> str:

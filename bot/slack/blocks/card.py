@@ -23,6 +23,7 @@ CHANNEL_WORDS = {"email": "e-mail", "phone": "phone call", "letter": "letter",
                  "none": "no message: a person decides"}
 APPROVE, EDIT, SKIP = "reminder_approve", "reminder_edit", "reminder_skip"
 LOG_CALL = "call_log"
+LETTER = "letter_download"
 
 
 def _days_late(due: date, today: date) -> int:
@@ -88,11 +89,18 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
         if view.channel == "phone":
             buttons = [button("Log call", LOG_CALL, value, style="primary"),
                        button("Skip", SKIP, value)]
+        if view.has_letter:
+            buttons.append(button("Letter (PDF)", LETTER, value))
         blocks.append(actions(f"reminder_{view.id}", *buttons))
     else:
         blocks.append(context(_status(view)))
+        later = []
         if view.channel == "phone" and view.state == "approved":
-            blocks.append(actions(f"reminder_{view.id}", button("Log call", LOG_CALL, value)))
+            later.append(button("Log call", LOG_CALL, value))
+        if view.has_letter:
+            later.append(button("Letter (PDF)", LETTER, value))
+        if later:
+            blocks.append(actions(f"reminder_{view.id}", *later))
     return blocks
 
 

@@ -1,0 +1,47 @@
+"""*Letter (PDF)* on a final-notice card: the letter, posted as a file in the card's thread
+(approvers only: it is the customer's financial data)."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
+
+from bot.channels.letter import Letter, letter_filename, render_pdf
+from bot.db import read_only
+from bot.models import Reminder
+from bot.slack.blocks.card import LETTER
+from bot.slack.deps import Deps, log
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(LETTER)
+    def letter_clicked(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user = body["user"]["id"]
+        reminder_id = int(body["actions"][0]["value"])
+
+        def reply(text: str, blocks: list[dict] | None = None) -> None:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+
+        if not deps.approvers.may_decide(user):
+            deps.refuse(user, "download letters", reply, {"reminder": reminder_id})
+            return
+
+        def upload() -> None:
+            with read_only(deps.runtime.engine) as session:
+                reminder = session.get(Reminder, reminder_id)
+            settings = deps.runtime.settings
+            pdf = render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
+                             settings.letter_bold_font)
+            try:
+                deps.client.files_upload_v2(
+                    channel=reminder.slack_channel, thread_ts=reminder.slack_ts,
+                    filename=letter_filename(reminder.id), content=pdf,
+                    title=f"Final notice — reminder {reminder.id}")
+            except SlackApiError as exc:
+                log.error("could not upload letter %s: %s", reminder_id,
+                          exc.response.get("error"))
+                reply("Sorry, Slack did not take the letter; "
+                      f"`relance letter {reminder_id}` writes it to a file.")
+
+        deps.later(upload, f"uploading the letter of {reminder_id}")
