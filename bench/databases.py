@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
+
+from sqlalchemy.engine import Engine
 
 from bot.db import make_engine, normalize_url, upgrade
 
@@ -34,6 +38,36 @@ def fresh_postgres(name: str) -> str:
 
 def fresh(backend: str, name: str) -> str:
     return fresh_sqlite(name) if backend == "sqlite" else fresh_postgres(name)
+
+
+#: The ledger the digest and suggestion benchmarks use: a mid-size company's open invoices.
+OPEN_INVOICES = 100_000
+
+
+def loaded_ledgers(lines: int, name: str) -> Iterator[tuple[str, Engine]]:
+    """The same generated ledger imported into a fresh SQLite, then PostgreSQL, database."""
+    from bench.import_bench import generate
+    from bot.importing.mapping import load_mapping
+    from bot.services.importing import import_invoices
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ledger.csv"
+        generate(path, lines)
+        for backend in ("sqlite", "postgresql"):
+            engine = make_engine(fresh(backend, name))
+            import_invoices(engine, path, load_mapping())
+            yield backend, engine
+            engine.dispose()
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    """The fastest of `runs` timings: the least disturbed by the rest of the machine."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:

@@ -6,19 +6,13 @@ Usage: python -m bench.digest_bench
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.databases import fresh, print_table
-from bench.import_bench import generate
-from bench.suggestions_bench import LINES, best_of
-from bot.db import make_engine
-from bot.importing.mapping import load_mapping
+from bench.databases import OPEN_INVOICES as LINES
+from bench.databases import best_of, loaded_ledgers, print_table
 from bot.services.digest import build_digest
-from bot.services.importing import import_invoices
 
 TODAY = date(2026, 11, 25)
 
@@ -37,20 +31,14 @@ def hand_written(engine: sa.Engine) -> list[tuple]:
 
 def main() -> list[list[str]]:
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ledger.csv"
-        generate(path, LINES)
-        for backend in ("sqlite", "postgresql"):
-            engine = make_engine(fresh(backend, "digest"))
-            import_invoices(engine, path, load_mapping())
-            digest = build_digest(engine, TODAY, "C1")
-            totals = {(t.bucket, t.currency): t.balance.minor for t in digest.aging.totals}
-            assert sum(totals.values()) == sum(int(r[3]) for r in hand_written(engine))
-            ours = best_of(5, lambda engine=engine: build_digest(engine, TODAY, "C1"))
-            base = best_of(5, lambda engine=engine: hand_written(engine))
-            rows.append([backend, f"{ours * 1000:.0f} ms", f"{base * 1000:.0f} ms",
-                         f"{ours / base:.2f}×"])
-            engine.dispose()
+    for backend, engine in loaded_ledgers(LINES, "digest"):
+        digest = build_digest(engine, TODAY, "C1")
+        totals = {(t.bucket, t.currency): t.balance.minor for t in digest.aging.totals}
+        assert sum(totals.values()) == sum(int(r[3]) for r in hand_written(engine))
+        ours = best_of(5, lambda engine=engine: build_digest(engine, TODAY, "C1"))
+        base = best_of(5, lambda engine=engine: hand_written(engine))
+        rows.append([backend, f"{ours * 1000:.0f} ms", f"{base * 1000:.0f} ms",
+                     f"{ours / base:.2f}×"])
     print_table(f"Digest figures ({LINES:,} open invoices)",
                 ["database", "relance digest", "one aggregate query", "ratio"], rows)
     return rows

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, BoltRequest, Respond
+from slack_bolt import App
 
 from bot.services import decisions
 from bot.slack.blocks.card import APPROVE
-from bot.slack.deps import Deps, is_retry
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.card_click import Click, on_card_click
 
 VERBS = {"approved": "approved", "skipped": "skipped", "expired": "expired",
          "cancelled": "cancelled"}
@@ -19,26 +20,15 @@ def already_decided_text(state: str, decided_by: str) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(APPROVE)
-    def approve_clicked(ack: Ack, body: dict, respond: Respond, request: BoltRequest) -> None:
-        ack()
-        user = body["user"]["id"]
-        reminder_id = int(body["actions"][0]["value"])
-        retry = is_retry(request.headers)
-
-        def reply(text: str) -> None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-
+    @on_card_click(app, deps, APPROVE, "approve reminders")
+    def approve_clicked(click: Click) -> None:
         def work() -> None:
-            if not deps.approvers.may_decide(user):
-                deps.refuse(user, "approve reminders", reply, {"reminder": reminder_id})
-                return
-            result = decisions.approve(deps.runtime.engine, reminder_id, user)
+            result = decisions.approve(deps.runtime.engine, click.reminder_id, click.user)
             if not result.won:
-                mine = result.reminder.decided_by == user and result.reminder.state == "approved"
-                if not (mine and retry):
-                    reply(already_decided_text(result.reminder.state,
-                                               result.reminder.decided_by))
-            deps.cards.refresh([reminder_id], deps.today())
+                reminder = result.reminder
+                mine = reminder.decided_by == click.user and reminder.state == "approved"
+                if not (mine and click.retry):  # a resend of one's own click stays silent
+                    click.reply(already_decided_text(reminder.state, reminder.decided_by))
+            deps.cards.refresh([click.reminder_id], deps.today())
 
-        deps.later(work, f"approving reminder {reminder_id}")
+        deps.later(work, f"approving reminder {click.reminder_id}")

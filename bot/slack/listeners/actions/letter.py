@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.letter import Letter, letter_filename, render_pdf
@@ -11,25 +11,15 @@ from bot.db import read_only
 from bot.models import Reminder
 from bot.slack.blocks.card import LETTER
 from bot.slack.deps import Deps, log
+from bot.slack.listeners.actions.card_click import Click, on_card_click
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(LETTER)
-    def letter_clicked(ack: Ack, body: dict, respond: Respond) -> None:
-        ack()
-        user = body["user"]["id"]
-        reminder_id = int(body["actions"][0]["value"])
-
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-
-        if not deps.approvers.may_decide(user):
-            deps.refuse(user, "download letters", reply, {"reminder": reminder_id})
-            return
-
+    @on_card_click(app, deps, LETTER, "download letters")
+    def letter_clicked(click: Click) -> None:
         def upload() -> None:
             with read_only(deps.runtime.engine) as session:
-                reminder = session.get(Reminder, reminder_id)
+                reminder = session.get(Reminder, click.reminder_id)
             settings = deps.runtime.settings
             pdf = render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
                              settings.letter_bold_font)
@@ -39,9 +29,9 @@ def register(app: App, deps: Deps) -> None:
                     filename=letter_filename(reminder.id), content=pdf,
                     title=f"Final notice — reminder {reminder.id}")
             except SlackApiError as exc:
-                log.error("could not upload letter %s: %s", reminder_id,
+                log.error("could not upload letter %s: %s", reminder.id,
                           exc.response.get("error"))
-                reply("Sorry, Slack did not take the letter; "
-                      f"`relance letter {reminder_id}` writes it to a file.")
+                click.reply("Sorry, Slack did not take the letter; "
+                            f"`relance letter {reminder.id}` writes it to a file.")
 
-        deps.later(upload, f"uploading the letter of {reminder_id}")
+        deps.later(upload, f"uploading the letter of {click.reminder_id}")

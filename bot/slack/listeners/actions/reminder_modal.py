@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App
 
 from bot.services.reminder_view import ReminderView, load_view
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.approve import already_decided_text
+from bot.slack.listeners.actions.card_click import Click, on_card_click
 from bot.slack.modal_opener import open_then_fill
 
 
@@ -16,23 +17,12 @@ def register_modal_action(app: App, deps: Deps, action_id: str, verb: str, callb
                           build: Callable[[ReminderView], dict]) -> None:
     """On `action_id`, open `build(view)` for approvers; say who decided if someone did."""
 
-    @app.action(action_id)
-    def clicked(ack: Ack, body: dict, respond: Respond) -> None:
-        ack()
-        user = body["user"]["id"]
-        reminder_id = int(body["actions"][0]["value"])
-
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-
-        if not deps.approvers.may_decide(user):
-            deps.refuse(user, f"{verb} reminders", reply, {"reminder": reminder_id})
-            return
-
+    @on_card_click(app, deps, action_id, f"{verb} reminders")
+    def clicked(click: Click) -> None:
         def fill() -> dict | str:
-            view = load_view(deps.runtime.engine, reminder_id)
+            view = load_view(deps.runtime.engine, click.reminder_id)
             if view.state != "suggested":
                 return already_decided_text(view.state, view.decided_by)
             return build(view)
 
-        open_then_fill(deps.client, body["trigger_id"], callback_id, fill)
+        open_then_fill(deps.client, click.trigger_id, callback_id, fill)

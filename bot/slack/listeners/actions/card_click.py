@@ -1,0 +1,45 @@
+"""What every button on a reminder's card does first: acknowledge, read who clicked on which
+reminder, and let only approvers through (others are refused politely, and it is logged)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import Ack, App, BoltRequest, Respond
+
+from bot.slack.deps import Deps, is_retry
+
+
+@dataclass(frozen=True)
+class Click:
+    user: str
+    reminder_id: int
+    trigger_id: str
+    retry: bool  # Slack resending a request it thinks was lost
+    respond: Respond
+
+    def reply(self, text: str, blocks: list[dict] | None = None) -> None:
+        """An ephemeral answer to the person who clicked."""
+        self.respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def on_card_click(app: App, deps: Deps, action_id: str,
+                  verb: str) -> Callable[[Callable[[Click], None]], Callable[[Click], None]]:
+    """Register the decorated `handler(click)` for `action_id`; `verb` names the refusal."""
+
+    def register(handler: Callable[[Click], None]) -> Callable[[Click], None]:
+        @app.action(action_id)
+        def clicked(ack: Ack, body: dict, respond: Respond, request: BoltRequest) -> None:
+            ack()
+            click = Click(user=body["user"]["id"], reminder_id=int(body["actions"][0]["value"]),
+                          trigger_id=body.get("trigger_id", ""), retry=is_retry(request.headers),
+                          respond=respond)
+            if not deps.approvers.may_decide(click.user):
+                deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})
+                return
+            handler(click)
+
+        return handler
+
+    return register
