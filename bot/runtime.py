@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -17,6 +18,8 @@ from bot.rendering.templates import Templates
 from bot.services import app_settings
 from bot.services.compose import Composer
 from bot.services.errors import Invalid
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,9 +63,19 @@ class Runtime:
         return local_today(now, self.settings.timezone)
 
 
+RATES_STALE_AFTER = timedelta(days=200)
+
+
 def build_runtime(settings: Settings, engine: Engine | None = None,
                   clock: Callable[[], datetime] | None = None) -> Runtime:
     rates = load_reference_rates(settings.rates_file)
+    today = (clock() if clock else datetime.now(UTC)).date()
+    for table in rates.values():
+        if today - table.as_of > RATES_STALE_AFTER:
+            log.warning("the %s reference rates were last checked on %s: statutory interest "
+                        "on final notices uses the last rate known; update "
+                        "bot/reference_rates.toml (or RELANCE_RATES_FILE)", table.source,
+                        table.as_of.isoformat())
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
     return Runtime(

@@ -7,7 +7,7 @@ wrong way: `1 234,56 €` for a French customer, `£1,234.56` for a British one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -117,8 +117,4 @@ def reminder_context(
         "charges_law": charges[0].jurisdiction.law if charges else "",
         "total_with_charges": " + ".join(money(t, locale) for t in with_charges),
         "discount": _discount(suggestion, addressee.country, locale, today, discount_days),
-        "stale_rates": bool(charges) and any(
-            today - rates[c.jurisdiction.rates_source].as_of > timedelta(days=200)
-            for c in charges
-        ),
     }
