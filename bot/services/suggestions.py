@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db import unit_of_work
+from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
 from bot.domain.policy import Policy
@@ -114,27 +114,38 @@ class SuggestionRun:
     decisions: list[CustomerDecision]
 
 
+def _suggested_today(session: Session, run_date: date) -> set[int]:
+    return set(session.exec(
+        select(Reminder.customer_id).where(Reminder.run_date == run_date)).all())
+
+
 def suggest(engine: Engine, policy: Policy, composer: Composer, now: datetime,
             run_date: date, actor: str = "relance") -> SuggestionRun:
     """Store today's suggestions as reminders awaiting a decision (once per customer per day),
-    and retire yesterday's undecided ones: their amounts and stage may no longer hold."""
-    with unit_of_work(engine) as session:
+    and retire yesterday's undecided ones: their amounts and stage may no longer hold.
+
+    Deciding and rendering happen before the write transaction, so on SQLite the write lock
+    is held only for the inserts, not while thousands of texts are rendered."""
+    with read_only(engine) as session:
         decisions = todays_decisions(session, policy, now)
+        already = _suggested_today(session, run_date)
+    drafted = [
+        (item.customer, item.decision,
+         composer.draft(item.customer, item.decision, local_today(now, item.customer.timezone)))
+        for item in decisions
+        if isinstance(item.decision, Suggestion) and item.customer.id not in already
+    ]
+    with unit_of_work(engine) as session:
         session.exec(
             sa.update(Reminder)
             .where(Reminder.state == "suggested", Reminder.run_date < run_date)
             .values(state="expired")
         )
-        already = set(session.exec(
-            select(Reminder.customer_id).where(Reminder.run_date == run_date)
-        ).all())
+        already = _suggested_today(session, run_date)  # another instance may have been quicker
         created: list[Reminder] = []
-        for item in decisions:
-            decision = item.decision
-            if not isinstance(decision, Suggestion) or item.customer.id in already:
+        for customer, decision, draft in drafted:
+            if customer.id in already:
                 continue
-            customer = item.customer
-            draft = composer.draft(customer, decision, local_today(now, customer.timezone))
             reminder = Reminder(
                 customer_id=customer.id, run_date=run_date, stage=decision.stage.name,
                 channel=decision.stage.channel.value, language=draft.language,
