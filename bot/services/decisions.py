@@ -18,7 +18,9 @@ from bot.db import read_only, unit_of_work
 from bot.models import Outbox, Reminder, utcnow
 from bot.services import audit
 
-SENDABLE_CHANNELS = frozenset({"email", "letter"})
+#: What the sender delivers. A `letter` stage is a task like a call: staff post the PDF
+#: (the card's *Letter* button), nothing is e-mailed in its place.
+SENDABLE_CHANNELS = frozenset({"email"})
 
 
 @dataclass(frozen=True)
