@@ -1,4 +1,5 @@
-"""Who may decide: the configured Slack users, and members of the configured user groups.
+"""Who may decide: the configured Slack users, members of the configured user groups, and
+the finance leads.
 
 Group membership is read from Slack (`usergroups.users.list`) and kept for a few minutes. With
 nobody configured, nobody may decide: a safe default for a tool that sends mail to customers.
@@ -43,8 +44,9 @@ class Approvers:
             return self._members
 
     def may_decide(self, user_id: str) -> bool:
+        """Approvers, members of approver groups, and the finance leads."""
         settings = self.settings()
-        return user_id in settings.approvers or (
+        return user_id in settings.approvers or user_id in settings.leads or (
             bool(settings.approver_groups) and user_id in self._group_members())
 
     def is_lead(self, user_id: str) -> bool:
