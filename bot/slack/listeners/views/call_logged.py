@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from bot.services.calls import log_call
 from bot.services.errors import Invalid
 from bot.slack.blocks.modals import CALL_CALLBACK
-from bot.slack.deps import Deps
+from bot.slack.deps import Deps, refuse_submission
 from bot.slack.listeners.commands.args import an_amount
 
 
@@ -18,8 +18,7 @@ def register(app: App, deps: Deps) -> None:
     def call_logged(ack: Ack, body: dict, view: dict) -> None:
         user = body["user"]["id"]
         if not deps.approvers.may_decide(user):
-            ack(response_action="errors",
-                errors={"outcome": "You are not among the people who may log calls."})
+            refuse_submission(deps, ack, user, "outcome", "log calls")
             return
         customer_ref, _sep, reminder = view["private_metadata"].partition("|")
         values = view["state"]["values"]

@@ -9,7 +9,7 @@ from bot.services.compose import sender_from
 from bot.services.editing import EditedText, EditInvalid, render_edit
 from bot.services.reminder_view import ReminderView, load_view
 from bot.slack.blocks.modals import EDIT_CALLBACK
-from bot.slack.deps import Deps
+from bot.slack.deps import Deps, refuse_submission
 from bot.slack.listeners.actions.approve import already_decided_text
 
 
@@ -29,9 +29,8 @@ def register(app: App, deps: Deps) -> None:
         user = body["user"]["id"]
         reminder_id = int(view["private_metadata"])
         if not deps.approvers.may_decide(user):
-            ack(response_action="errors",
-                errors={"body": "You are not among the people who may approve reminders."})
-            deps.refuse(user, "edit reminders", lambda _text: None, {"reminder": reminder_id})
+            refuse_submission(deps, ack, user, "body", "edit reminders",
+                              {"reminder": reminder_id})
             return
         values = view["state"]["values"]
         subject = values["subject"]["value"]["value"] or ""

@@ -7,7 +7,7 @@ from slack_bolt import Ack, App
 from bot.services import decisions
 from bot.services.reminder_view import load_view
 from bot.slack.blocks.modals import SKIP_CALLBACK, SKIP_REASONS
-from bot.slack.deps import Deps
+from bot.slack.deps import Deps, refuse_submission
 from bot.slack.listeners.actions.approve import already_decided_text
 
 
@@ -26,9 +26,8 @@ def register(app: App, deps: Deps) -> None:
         user = body["user"]["id"]
         reminder_id = int(view["private_metadata"])
         if not deps.approvers.may_decide(user):
-            ack(response_action="errors",
-                errors={"reason": "You are not among the people who may skip reminders."})
-            deps.refuse(user, "skip reminders", lambda _text: None, {"reminder": reminder_id})
+            refuse_submission(deps, ack, user, "reason", "skip reminders",
+                              {"reminder": reminder_id})
             return
         values = view["state"]["values"]
         key = values["reason"]["value"]["selected_option"]["value"]
