@@ -16,6 +16,7 @@ from bot.runtime import Runtime
 from bot.services import audit
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
+from bot.slack.request_gate import RequestGate
 
 log = logging.getLogger("bot.slack")
 
@@ -38,14 +39,17 @@ class Deps:
     instance: str
     work: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
         max_workers=WORK_THREADS, thread_name_prefix="relance-work"))
+    gate: RequestGate = field(default_factory=RequestGate)
 
     def later(self, job: Callable[[], object], what: str) -> None:
-        """Run the slow part of a handler after its `ack()`, on a small pool of its own.
+        """Run the slow part of a handler after its `ack()`, on a small pool of its own, once
+        the requests in flight are answered (see `RequestGate`).
 
         Few threads on purpose: under a burst of clicks, CPU-bound work in many threads would
         hold the GIL away from the threads that send the acknowledgements Slack waits for.
         """
         def run() -> None:
+            self.gate.wait_quiet()
             try:
                 job()
             except Exception:
@@ -74,7 +78,3 @@ def refuse_submission(deps: Deps, ack: Callable[..., None], user: str, block: st
         errors={block: f"You are not among the people who may {what}."})
     deps.refuse(user, what, lambda _text, blocks=None: None, detail)
 
-
-def is_retry(headers: dict) -> bool:
-    """Slack resends a request it thinks was lost (`X-Slack-Retry-Num`)."""
-    return bool(headers.get("x-slack-retry-num"))

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt import Ack, App, BoltRequest, Respond
+from slack_bolt import Ack, App, Respond
 
-from bot.slack.deps import Deps, is_retry
+from bot.slack.deps import Deps
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,6 @@ class Click:
     user: str
     reminder_id: int
     trigger_id: str
-    retry: bool  # Slack resending a request it thinks was lost
     respond: Respond
 
     def reply(self, text: str, blocks: list[dict] | None = None) -> None:
@@ -30,11 +29,10 @@ def on_card_click(app: App, deps: Deps, action_id: str,
 
     def register(handler: Callable[[Click], None]) -> Callable[[Click], None]:
         @app.action(action_id)
-        def clicked(ack: Ack, body: dict, respond: Respond, request: BoltRequest) -> None:
+        def clicked(ack: Ack, body: dict, respond: Respond) -> None:
             ack()
             click = Click(user=body["user"]["id"], reminder_id=int(body["actions"][0]["value"]),
-                          trigger_id=body.get("trigger_id", ""), retry=is_retry(request.headers),
-                          respond=respond)
+                          trigger_id=body.get("trigger_id", ""), respond=respond)
             if not deps.approvers.may_decide(click.user):
                 deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})
                 return
