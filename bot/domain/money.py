@@ -35,6 +35,7 @@ def is_currency(code: str) -> bool:
     return code in active_currencies()
 
 
+@lru_cache(maxsize=512)
 def minor_digits(currency: str) -> int:
     return get_currency_precision(currency)
 

@@ -61,6 +61,7 @@ CUSTOMER_FIELDS = (
     "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
     "timezone", "notes", "address",
 )
+INVOICE_FIELDS = tuple(name for name in FIELDS if name not in CUSTOMER_FIELDS)
 
 
 @lru_cache(maxsize=1)
@@ -145,15 +146,16 @@ class LineReader:
         self.fallback_timezone = fallback_timezone
         self._customer = lru_cache(maxsize=65536)(self._read_customer)
         position = {name: index for index, name in enumerate(header)}
-        self._where = {
-            name: (position.get(mapping.columns.get(name, "")), mapping.defaults.get(name, ""))
-            for name in FIELDS
-        }
+        self._where = tuple(
+            (position.get(mapping.columns.get(name, "")), mapping.defaults.get(name, ""))
+            for name in CUSTOMER_FIELDS + INVOICE_FIELDS
+        )
 
-    def _raw(self, row: list[str], name: str) -> str:
-        index, default = self._where[name]
-        value = row[index].strip() if index is not None else ""
-        return value or default
+    def _raw(self, row: list[str]) -> list[str]:
+        """Each field's text, stripped, in CUSTOMER_FIELDS + INVOICE_FIELDS order; the mapping's
+        default where the file has no such column or leaves the cell empty."""
+        return [(row[index].strip() if index is not None else "") or default
+                for index, default in self._where]
 
     def _column(self, name: str) -> str:
         return self.mapping.columns.get(name, name)
@@ -172,12 +174,12 @@ class LineReader:
 
     def _text(self, name: str, raw: str, limit: int, errors: list[FieldError],
               required: bool = False) -> str:
-        def check(value: str) -> str:
-            if len(value) > limit:
-                raise ValueError(f"is longer than {limit} characters")
-            return value
-
-        return self._field(name, raw, check, errors, required) or ""
+        if len(raw) > limit:
+            errors.append(FieldError(self._column(name), f"is longer than {limit} characters"))
+            return ""
+        if not raw and required:
+            errors.append(FieldError(self._column(name), "is empty"))
+        return raw
 
     def _read_customer(self, raw: tuple[str, ...]) -> tuple[tuple, list[FieldError]]:
         values = dict(zip(CUSTOMER_FIELDS, raw, strict=True))
@@ -197,22 +199,22 @@ class LineReader:
         return customer, errors
 
     def read(self, record: list[str]) -> InvoiceLine:
-        customer, customer_errors = self._customer(
-            tuple(self._raw(record, name) for name in CUSTOMER_FIELDS))
+        raw = self._raw(record)
+        split = len(CUSTOMER_FIELDS)
+        customer, customer_errors = self._customer(tuple(raw[:split]))
+        number_raw, currency_raw, amount_raw, paid_raw, balance_raw, issue_raw, due_raw, \
+            link_raw = raw[split:]
         errors = list(customer_errors)
-        m = self.mapping
-        number = self._text("invoice_number", self._raw(record, "invoice_number"), 64, errors,
-                            True)
-        currency = self._field("currency", self._raw(record, "currency"), _parse_currency,
-                               errors, True)
-        issue = self._field("issue_date", self._raw(record, "issue_date"), self._date, errors,
-                            True)
-        due = self._field("due_date", self._raw(record, "due_date"), self._date, errors, True)
-        link = self._text("payment_link", self._raw(record, "payment_link"), 500, errors)
-        amount = self._field("amount", self._raw(record, "amount"), self._amount, errors, True)
-        paid_or_balance = "balance" if m.provides("balance") else "amount_paid"
-        other = self._field(paid_or_balance, self._raw(record, paid_or_balance), self._amount,
-                            errors)
+        number = self._text("invoice_number", number_raw, 64, errors, True)
+        currency = self._field("currency", currency_raw, _parse_currency, errors, True)
+        issue = self._field("issue_date", issue_raw, self._date, errors, True)
+        due = self._field("due_date", due_raw, self._date, errors, True)
+        link = self._text("payment_link", link_raw, 500, errors)
+        amount = self._field("amount", amount_raw, self._amount, errors, True)
+        by_balance = self.mapping.provides("balance")
+        paid_or_balance = "balance" if by_balance else "amount_paid"
+        other = self._field(paid_or_balance, balance_raw if by_balance else paid_raw,
+                            self._amount, errors)
 
         amount_minor = paid_minor = 0
         if currency and amount is not None:
