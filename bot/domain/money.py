@@ -13,8 +13,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from babel import Locale
 from babel.core import get_global
 from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
+
+
+@lru_cache(maxsize=256)
+def babel_locale(name: str) -> Locale:
+    """Parsed once: Babel parses a locale name again on every call it is given one."""
+    return Locale.parse(name)
 
 
 class AmountError(ValueError):
@@ -112,7 +119,7 @@ class Money:
         return to_minor(self.amount, self.currency)
 
     def format(self, locale: str = "en") -> str:
-        return format_currency(self.amount, self.currency, locale=locale)
+        return format_currency(self.amount, self.currency, locale=babel_locale(locale))
 
     def __add__(self, other: Money) -> Money:
         if other.currency != self.currency:

@@ -10,7 +10,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_percent
 
-from bot.domain.money import Money
+from bot.domain.money import Money, babel_locale
 
 
 @lru_cache(maxsize=512)
@@ -29,10 +29,12 @@ def money(value: Money, locale: str) -> str:
     return value.format(locale)
 
 
+@lru_cache(maxsize=8192)
 def long_date(value: date, locale: str) -> str:
-    return format_date(value, format="long", locale=locale)
+    """Cached: a day's run writes the same few hundred due dates in a handful of locales."""
+    return format_date(value, format="long", locale=babel_locale(locale))
 
 
 def percent(rate: Decimal, locale: str) -> str:
     """A yearly rate given in percent points (12.15) as the locale writes it (`12,15 %`)."""
-    return format_percent(rate / 100, locale=locale, decimal_quantization=False)
+    return format_percent(rate / 100, locale=babel_locale(locale), decimal_quantization=False)

@@ -142,21 +142,20 @@ def suggest(engine: Engine, policy: Policy, composer: Composer, now: datetime,
             .values(state="expired")
         )
         already = _suggested_today(session, run_date)  # another instance may have been quicker
-        created: list[Reminder] = []
-        for customer, decision, draft in drafted:
-            if customer.id in already:
-                continue
-            reminder = Reminder(
-                customer_id=customer.id, run_date=run_date, stage=decision.stage.name,
-                channel=decision.stage.channel.value, language=draft.language,
-                wording=draft.wording,
-                invoice_numbers=",".join(i.number for i in decision.invoices),
-                subject=draft.subject, body_text=draft.text, body_html=draft.html,
-                letter_text=draft.letter, send_after=decision.send_after,
-            )
-            session.add(reminder)
-            created.append(reminder)
-        session.flush()
+        rows = [
+            {"customer_id": customer.id, "run_date": run_date, "stage": decision.stage.name,
+             "channel": decision.stage.channel.value, "language": draft.language,
+             "wording": draft.wording,
+             "invoice_numbers": ",".join(i.number for i in decision.invoices),
+             "subject": draft.subject, "body_text": draft.text, "body_html": draft.html,
+             "letter_text": draft.letter, "send_after": decision.send_after}
+            for customer, decision, draft in drafted if customer.id not in already
+        ]
+        # One bulk insert returning the stored rows: building thousands of validated model
+        # objects one by one cost more than rendering their texts.
+        created = list(session.scalars(
+            sa.insert(Reminder).returning(Reminder, sort_by_parameter_order=True), rows
+        ).all()) if rows else []
         audit.append_many(session, [
             audit.NewEvent(
                 kind="suggested", actor=actor, customer_id=r.customer_id,
