@@ -126,6 +126,17 @@ def test_en_and_fr_have_two_wordings_per_email_stage() -> None:
             assert len(TEMPLATES.wordings("email", language, stage)) >= 2
 
 
+def test_a_wording_added_while_running_is_used(tmp_path: Path) -> None:
+    folder = tmp_path / "email" / "en"
+    folder.mkdir(parents=True)
+    (folder / "friendly.txt.j2").write_text("Hello")
+    templates = Templates(tmp_path)
+    assert templates.wordings("email", "en", "friendly") == ["en/friendly"]
+    (folder / "friendly.2.txt.j2").write_text("Hello again")
+    os.utime(folder, ns=(0, folder.stat().st_mtime_ns + 1))  # a coarse clock could tie
+    assert templates.wordings("email", "en", "friendly") == ["en/friendly", "en/friendly.2"]
+
+
 def test_a_language_without_templates_falls_back_to_english() -> None:
     email = TEMPLATES.render_email("it_IT", "friendly", context("en", "friendly"))
     assert email.language == "en" and email.wording == "en/friendly"

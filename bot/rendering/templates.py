@@ -49,22 +49,30 @@ class Templates:
             lstrip_blocks=True,
         )
         self.sandbox = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._wordings: dict[tuple[Path, str, int], tuple[str, ...]] = {}
 
     def language_for(self, channel: str, language: str) -> str:
         base = language.split("_")[0]
         return base if (self.directory / channel / base).is_dir() else FALLBACK_LANGUAGE
 
     def wordings(self, channel: str, language: str, stage: str) -> list[str]:
+        """The stage's wordings in this language, in order. The folder is listed again only
+        when it changed (a file added or removed changes its mtime): a morning's run asks
+        thousands of times."""
         lang = self.language_for(channel, language)
-        pattern = re.compile(rf"^{re.escape(stage)}(?:\.(\d+))?\.txt\.j2$")
-        found = sorted(
-            (int(match.group(1) or 1), match.group(0).removesuffix(".txt.j2"))
-            for p in (self.directory / channel / lang).glob(f"{stage}*.txt.j2")
-            if (match := pattern.match(p.name))
-        )
-        if not found:
-            raise LookupError(f"no {channel} template for stage {stage!r} in {lang!r}")
-        return [f"{lang}/{name}" for _n, name in found]
+        folder = self.directory / channel / lang
+        key = (folder, stage, folder.stat().st_mtime_ns)
+        if key not in self._wordings:
+            pattern = re.compile(rf"^{re.escape(stage)}(?:\.(\d+))?\.txt\.j2$")
+            found = sorted(
+                (int(match.group(1) or 1), match.group(0).removesuffix(".txt.j2"))
+                for p in folder.glob(f"{stage}*.txt.j2")
+                if (match := pattern.match(p.name))
+            )
+            if not found:
+                raise LookupError(f"no {channel} template for stage {stage!r} in {lang!r}")
+            self._wordings[key] = tuple(f"{lang}/{name}" for _n, name in found)
+        return list(self._wordings[key])
 
     def render(self, channel: str, wording: str, part: str, context: dict[str, Any]) -> str:
         return self.env.get_template(f"{channel}/{wording}.{part}.j2").render(context).strip()

@@ -152,10 +152,10 @@ def suggest(engine: Engine, policy: Policy, composer: Composer, now: datetime,
             for customer, decision, draft in drafted if customer.id not in already
         ]
         # One bulk insert returning the stored rows: building thousands of validated model
-        # objects one by one cost more than rendering their texts.
-        created = list(session.scalars(
-            sa.insert(Reminder).returning(Reminder, sort_by_parameter_order=True), rows
-        ).all()) if rows else []
+        # objects one by one cost more than rendering their texts. (Asking for the rows back
+        # in parameter order would make SQLite insert them one statement at a time.)
+        created = sorted(session.scalars(sa.insert(Reminder).returning(Reminder), rows).all(),
+                         key=lambda r: r.id) if rows else []
         audit.append_many(session, [
             audit.NewEvent(
                 kind="suggested", actor=actor, customer_id=r.customer_id,
