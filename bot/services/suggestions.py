@@ -151,11 +151,14 @@ def suggest(engine: Engine, policy: Policy, composer: Composer, now: datetime,
              "letter_text": draft.letter, "send_after": decision.send_after}
             for customer, decision, draft in drafted if customer.id not in already
         ]
-        # One bulk insert returning the stored rows: building thousands of validated model
-        # objects one by one cost more than rendering their texts. (Asking for the rows back
-        # in parameter order would make SQLite insert them one statement at a time.)
-        created = sorted(session.scalars(sa.insert(Reminder).returning(Reminder), rows).all(),
-                         key=lambda r: r.id) if rows else []
+        # One bulk insert, then one query for the stored rows: building thousands of validated
+        # model objects one by one cost more than rendering their texts, and INSERT ... RETURNING
+        # in batches has psycopg parse megabytes of SQL.
+        if rows:
+            session.execute(sa.insert(Reminder), rows)
+        created = [r for r in session.exec(select(Reminder).where(Reminder.run_date == run_date)
+                                           .order_by(col(Reminder.id))).all()
+                   if r.customer_id not in already]
         audit.append_many(session, [
             audit.NewEvent(
                 kind="suggested", actor=actor, customer_id=r.customer_id,
