@@ -207,6 +207,17 @@ def test_wrong_encoding_names_the_line(engine: Engine, tmp_path: Path) -> None:
     assert snapshot(engine) == [[], [], []]
 
 
+def test_a_file_saved_by_excel_with_a_byte_order_mark_imports(engine: Engine,
+                                                              tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [
+        line(), line(invoice_number="F-002", customer_name="Société Générale"),
+    ], encoding="utf-8-sig")
+    assert run(engine, path).invoices_created == 2
+    with engine.connect() as conn:
+        names = conn.execute(sa.text("SELECT external_id, name FROM customer")).all()
+    assert names == [("C1", "Société Générale")]  # the header's first column read as such
+
+
 def test_a_line_with_too_many_fields_is_named(engine: Engine, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "in.csv", [line()])
     with path.open("a", encoding="utf-8") as out:

@@ -42,18 +42,21 @@ class CsvSource:
     header: list[str] = field(default_factory=list)
 
     def _lines(self, stream: BinaryIO, bar: tqdm) -> Iterator[str]:
+        encoding = self.mapping.encoding
         for number, raw in enumerate(stream, start=1):
             bar.update(len(raw))
             try:
-                yield raw.decode(self.mapping.encoding)
+                yield raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                encoding = self.mapping.encoding.removesuffix("-sig").upper()
+                name = self.mapping.encoding.removesuffix("-sig").upper()
                 self.errors.append(LineError(number, "", (
-                    f"is not valid {encoding} (byte 0x{raw[exc.start]:02x} at "
+                    f"is not valid {name} (byte 0x{raw[exc.start]:02x} at "
                     f"position {exc.start + 1}); save the file as UTF-8 or choose a mapping "
                     "with the file's encoding"
                 )))
-                yield raw.decode(self.mapping.encoding, errors="replace")
+                yield raw.decode(encoding, errors="replace")
+            # A byte-order mark can only open the file; plain UTF-8 decodes the rest in C.
+            encoding = encoding.removesuffix("-sig")
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         with open(self.path, "rb") as stream, tqdm(
@@ -72,7 +75,7 @@ class CsvSource:
             previous_end = reader.line_num
             for row in reader:
                 line, previous_end = previous_end + 1, reader.line_num
-                if not any(cell.strip() for cell in row):
+                if not "".join(row).strip():  # a blank line, or only separators
                     continue
                 if len(row) != len(self.header):
                     self.errors.append(LineError(line, "", (
