@@ -153,7 +153,8 @@ def _staging_writer(conn: Connection) -> Iterator[Callable[[tuple], None]]:
     """A function taking one validated, typed row at a time, straight to the driver.
 
     PostgreSQL gets the whole file as one COPY, written from a thread of psycopg's own: the
-    server stores rows while this one goes on validating. SQLite gets batched inserts.
+    server stores rows while this one goes on validating (psycopg's queue between them is
+    bounded, about 32 MB, so memory stays flat). SQLite gets batched inserts.
     """
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()
