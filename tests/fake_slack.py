@@ -29,6 +29,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.groups: dict[str, list[str]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.socket_mode_url = ""  # what apps.connections.open hands out
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._faults: dict[str, list[tuple[int, dict, dict]]] = {}
@@ -111,6 +112,7 @@ class FakeSlack:
         ts = f"1700000000.{n:06d}"
         answers: dict[str, dict] = {
             "auth.test": {"user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"},
+            "apps.connections.open": {"url": self.socket_mode_url},
             "chat.postMessage": {"channel": args.get("channel"), "ts": ts,
                                  "message": {"ts": ts}},
             "chat.update": {"channel": args.get("channel"), "ts": args.get("ts")},

@@ -76,11 +76,8 @@ class SignedSlack:
 
     def command(self, text: str, *, user: str, channel: str = "CWORK",
                 response_url: str) -> Reply:
-        return self.post(urlencode({
-            "command": "/relance", "text": text, "user_id": user, "user_name": user.lower(),
-            "channel_id": channel, "team_id": "T1", "response_url": response_url,
-            "trigger_id": "trigger-cmd", "api_app_id": "A1",
-        }))
+        return self.post(urlencode(command_fields(text, user=user, channel=channel,
+                                                  response_url=response_url)))
 
     def _payload(self, payload: dict, headers: dict[str, str] | None = None) -> Reply:
         return self.post(urlencode({"payload": json.dumps(payload)}), headers=headers)
@@ -88,15 +85,9 @@ class SignedSlack:
     def click(self, action_id: str, value: str, *, user: str, response_url: str,
               channel: str = "CDIGEST", message_ts: str = "1.0",
               headers: dict[str, str] | None = None) -> Reply:
-        return self._payload({
-            "type": "block_actions", "team": {"id": "T1"}, "api_app_id": "A1",
-            "user": {"id": user, "team_id": "T1"}, "trigger_id": f"trigger-{user}",
-            "channel": {"id": channel}, "container": {"type": "message",
-                                                      "message_ts": message_ts},
-            "message": {"ts": message_ts}, "response_url": response_url,
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
-                         "value": value, "action_ts": str(time.time())}],
-        }, headers)
+        return self._payload(click_payload(action_id, value, user=user,
+                                           response_url=response_url, channel=channel,
+                                           message_ts=message_ts), headers)
 
     def submit(self, callback_id: str, private_metadata: str, values: dict, *,
                user: str) -> Reply:
@@ -107,3 +98,25 @@ class SignedSlack:
                      "private_metadata": private_metadata, "state": {"values": values},
                      "hash": "h1"},
         })
+
+
+def command_fields(text: str, *, user: str, channel: str, response_url: str) -> dict[str, str]:
+    """`/relance <text>` as Slack sends it (form fields over HTTP, the payload in Socket Mode)."""
+    return {
+        "command": "/relance", "text": text, "user_id": user, "user_name": user.lower(),
+        "channel_id": channel, "team_id": "T1", "response_url": response_url,
+        "trigger_id": "trigger-cmd", "api_app_id": "A1",
+    }
+
+
+def click_payload(action_id: str, value: str, *, user: str, response_url: str,
+                  channel: str = "CDIGEST", message_ts: str = "1.0") -> dict:
+    """A button click (`block_actions`) as Slack sends it."""
+    return {
+        "type": "block_actions", "team": {"id": "T1"}, "api_app_id": "A1",
+        "user": {"id": user, "team_id": "T1"}, "trigger_id": f"trigger-{user}",
+        "channel": {"id": channel}, "container": {"type": "message", "message_ts": message_ts},
+        "message": {"ts": message_ts}, "response_url": response_url,
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
+                     "value": value, "action_ts": str(time.time())}],
+    }

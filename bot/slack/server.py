@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
@@ -110,11 +112,23 @@ def run_http(settings: Settings, port: int, workers: int = 2, threads: int = 8,
                          "worker_class": "gthread", "accesslog": "-", "timeout": 60}).run()
 
 
+class GatedSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler, counting each request as in flight while it is answered,
+    as the WSGI app does (see `RequestGate`)."""
+
+    def __init__(self, runtime: Runtime):
+        app, self.deps = create_app(runtime, socket_mode=True)
+        super().__init__(app, runtime.settings.slack_app_token)
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        with self.deps.gate.request():
+            super().handle(client, req)
+
+
 def run_socket_mode(settings: Settings) -> None:
     if not (settings.slack_bot_token and settings.slack_app_token):
         raise SystemExit("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see .env.example)")
-    runtime = build_runtime(settings)
-    app, deps = create_app(runtime, socket_mode=True)
-    start_background(deps)
+    handler = GatedSocketModeHandler(build_runtime(settings))
+    start_background(handler.deps)
     freeze_startup_objects()
-    SocketModeHandler(app, settings.slack_app_token).start()
+    handler.start()

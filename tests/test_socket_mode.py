@@ -1,0 +1,125 @@
+"""Socket Mode, what `relance run` uses without `--http`: Slack's envelopes arrive over a
+WebSocket and are acknowledged on it, and do what the same request does over HTTP.
+
+A WebSocket server on loopback plays Slack's side of the socket; the Web API is the recording
+fake, which hands out that server's address from `apps.connections.open`.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from websockets.sync.server import ServerConnection, serve
+
+from bot.db import unit_of_work
+from bot.models import AuditEvent, Reminder
+from bot.runtime import build_runtime, next_business_morning
+from bot.slack.blocks.card import APPROVE
+from bot.slack.server import GatedSocketModeHandler
+from tests.fake_slack import FakeSlack
+from tests.slack_fixtures import APPROVER, STRANGER, sample_ledger, slack_settings
+from tests.slack_http import click_payload, command_fields
+
+
+class SlackSocket:
+    """Slack's end of the socket: sends envelopes, collects what the app answers."""
+
+    def __init__(self) -> None:
+        self.outgoing: queue.Queue[dict] = queue.Queue()
+        self.answers: queue.Queue[dict] = queue.Queue()
+        self.connected = threading.Event()
+        self.server = serve(self._session, "127.0.0.1", 0)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
+
+    def _session(self, connection: ServerConnection) -> None:
+        connection.send(json.dumps({"type": "hello", "num_connections": 1}))
+        self.connected.set()
+        threading.Thread(target=self._forward, args=(connection,), daemon=True).start()
+        for message in connection:
+            self.answers.put(json.loads(message))
+
+    def _forward(self, connection: ServerConnection) -> None:
+        while True:
+            connection.send(json.dumps(self.outgoing.get()))
+
+    def send(self, envelope_id: str, kind: str, payload: dict) -> dict:
+        """One envelope; returns the app's acknowledgement of it."""
+        self.outgoing.put({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                           "accepts_response_payload": False})
+        while True:
+            answer = self.answers.get(timeout=10)
+            if answer.get("envelope_id") == envelope_id:
+                return answer
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture
+def socket_app(engine: Engine, tmp_path: Path) -> Iterator[tuple[SlackSocket, FakeSlack]]:
+    fake = FakeSlack()
+    slack = SlackSocket()
+    fake.socket_mode_url = slack.url
+    settings = slack_settings(fake, slack_app_token="xapp-test")
+    morning = next_business_morning(datetime.now(UTC).date(), settings)
+    sample_ledger(engine, tmp_path, morning.date())
+    handler = GatedSocketModeHandler(build_runtime(settings, engine, clock=lambda: morning))
+    handler.connect()
+    assert slack.connected.wait(10)
+    yield slack, fake
+    slack.close()  # Slack's side first: the client's own close waits seconds for a live peer
+    handler.close()
+    fake.close()
+
+
+def _reminders(engine: Engine) -> list[Reminder]:
+    with unit_of_work(engine) as session:
+        return list(session.exec(select(Reminder).order_by(Reminder.id)).all())
+
+
+def test_a_command_and_a_click_over_the_socket(socket_app: tuple[SlackSocket, FakeSlack],
+                                                engine: Engine) -> None:
+    slack, fake = socket_app
+    ack = slack.send("env-1", "slash_commands", command_fields(
+        "digest", user=APPROVER, channel="CDIGEST", response_url=fake.response_url()))
+    assert ack == {"envelope_id": "env-1"}
+    cards = fake.wait_for(lambda: [r for r in _reminders(engine) if r.slack_ts])
+    assert fake.calls_to("apps.connections.open")
+    assert fake.calls_to("chat.postMessage")[0].args["channel"] == "CDIGEST"
+
+    first = cards[0]
+    ack = slack.send("env-2", "interactive", click_payload(
+        APPROVE, str(first.id), user=APPROVER, response_url=fake.response_url()))
+    assert ack == {"envelope_id": "env-2"}
+    fake.wait_for(lambda: fake.calls_to("chat.update"))
+    approved = next(r for r in _reminders(engine) if r.id == first.id)
+    assert (approved.state, approved.decided_by) == ("approved", APPROVER)
+    assert f"Approved by <@{APPROVER}>" in json.dumps(fake.calls_to("chat.update")[0].args)
+
+
+def test_a_stranger_is_refused_over_the_socket_too(socket_app: tuple[SlackSocket, FakeSlack],
+                                                   engine: Engine) -> None:
+    slack, fake = socket_app
+    slack.send("env-1", "slash_commands", command_fields(
+        "digest", user=APPROVER, channel="CDIGEST", response_url=fake.response_url()))
+    first = fake.wait_for(lambda: [r for r in _reminders(engine) if r.slack_ts])[0]
+    ack = slack.send("env-2", "interactive", click_payload(
+        APPROVE, str(first.id), user=STRANGER, response_url=fake.response_url()))
+    assert ack == {"envelope_id": "env-2"}
+    refusal = fake.wait_for(lambda: fake.calls_to("response_url"))[0].args["text"]
+    assert refusal.startswith("Sorry, you are not among the people who may approve")
+    assert next(r for r in _reminders(engine) if r.id == first.id).state == "suggested"
+    with unit_of_work(engine) as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.kind == "refused")).one()
