@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -81,15 +80,13 @@ def child(kind: str, url: str, path: str) -> None:
 
 
 def _peak_mb() -> float:
-    """This process's peak resident memory since it started.
+    """This process's peak resident memory since it started (Linux's VmHWM).
 
     Not `ru_maxrss`: Linux carries that over from the parent across fork and exec, so every
     child would show at least the benchmark's own size. VmHWM belongs to the new program.
     """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:", 1)[1].split()[0]) / 1024
 
 
 def measure(kind: str, backend: str, path: Path, name: str) -> dict[str, float]:
