@@ -10,6 +10,7 @@ Usage: python -m bench.suggestions_bench
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime
 
@@ -35,6 +36,7 @@ def _read_rows(engine: sa.Engine) -> None:
 
 
 def main() -> list[list[str]]:
+    logging.getLogger("bot.runtime").setLevel(logging.ERROR)  # stale-rate notices: not results
     rows = []
     for backend, engine in loaded_ledgers(LINES, "suggestions"):
         rt = build_runtime(Settings(), engine)
