@@ -48,8 +48,10 @@ class Deps:
         Few threads on purpose: under a burst of clicks, CPU-bound work in many threads would
         hold the GIL away from the threads that send the acknowledgements Slack waits for.
         """
+        deadline = self.gate.deadline()
+
         def run() -> None:
-            self.gate.wait_quiet()
+            self.gate.wait_quiet(deadline)
             try:
                 job()
             except Exception:

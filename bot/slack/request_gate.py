@@ -4,8 +4,9 @@ A burst of clicks arrives at once on a busy morning. Python threads share one in
 so the database writes and card re-renders started by the first clicks would slow down the
 acknowledgement of every click still arriving — and Slack shows the person an error when one
 takes more than three seconds. The work pool asks this gate before each job: it goes ahead once
-no request has been in flight for `settle` seconds, and in any case after `max_wait`, so that
-steady traffic cannot starve it.
+no request has been in flight for `settle` seconds, and in any case `max_wait` after it was
+handed over — counted from then, not from when a worker picks it up, so that under steady
+traffic a backlog drains at full speed instead of each job waiting its own `max_wait`.
 """
 
 from __future__ import annotations
@@ -37,9 +38,14 @@ class RequestGate:
                 self._last_left = time.monotonic()
                 self._changed.notify_all()
 
-    def wait_quiet(self) -> None:
-        """Return once no request is in flight and none has ended for `settle` seconds."""
-        deadline = time.monotonic() + self.max_wait
+    def deadline(self) -> float:
+        """The latest start for work handed over now, busy or not."""
+        return time.monotonic() + self.max_wait
+
+    def wait_quiet(self, deadline: float | None = None) -> None:
+        """Return once no request is in flight and none has ended for `settle` seconds, or at
+        `deadline` (by default `max_wait` from now)."""
+        deadline = self.deadline() if deadline is None else deadline
         with self._changed:
             while (now := time.monotonic()) < deadline:
                 if self._in_flight:
