@@ -10,19 +10,14 @@ from bot.services.editing import EditedText, EditInvalid, render_edit
 from bot.services.reminder_view import ReminderView, load_view
 from bot.slack.blocks.modals import EDIT_CALLBACK
 from bot.slack.deps import Deps, refuse_submission
-from bot.slack.listeners.actions.approve import already_decided_text
+from bot.slack.listeners.views.decision_shown import show_decision
 
 
 def register(app: App, deps: Deps) -> None:
     def save(user: str, reminder: ReminderView, edited: EditedText) -> None:
         result = decisions.approve_edited(deps.runtime.engine, reminder.id, user,
                                           edited.subject, edited.text, edited.html)
-        if not result.won and reminder.slack_channel:
-            deps.client.chat_postEphemeral(
-                channel=reminder.slack_channel, user=user,
-                text=already_decided_text(result.reminder.state, result.reminder.decided_by)
-                + " Your edit was not saved.")
-        deps.cards.refresh([reminder.id], deps.today())
+        show_decision(deps, user, result, lost_note=" Your edit was not saved.")
 
     @app.view(EDIT_CALLBACK)
     def edit_submitted(ack: Ack, body: dict, view: dict) -> None:

@@ -5,21 +5,14 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.services import decisions
-from bot.services.reminder_view import load_view
 from bot.slack.blocks.modals import SKIP_CALLBACK, SKIP_REASONS
 from bot.slack.deps import Deps, refuse_submission
-from bot.slack.listeners.actions.approve import already_decided_text
+from bot.slack.listeners.views.decision_shown import show_decision
 
 
 def register(app: App, deps: Deps) -> None:
     def save(user: str, reminder_id: int, reason: str) -> None:
-        result = decisions.skip(deps.runtime.engine, reminder_id, user, reason)
-        reminder = load_view(deps.runtime.engine, reminder_id)
-        if not result.won and reminder.slack_channel:
-            deps.client.chat_postEphemeral(
-                channel=reminder.slack_channel, user=user,
-                text=already_decided_text(result.reminder.state, result.reminder.decided_by))
-        deps.cards.refresh([reminder_id], deps.today())
+        show_decision(deps, user, decisions.skip(deps.runtime.engine, reminder_id, user, reason))
 
     @app.view(SKIP_CALLBACK)
     def skip_submitted(ack: Ack, body: dict, view: dict) -> None:

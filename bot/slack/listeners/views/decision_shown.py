@@ -1,0 +1,17 @@
+"""What a modal's decision (edit and approve, skip) shows afterwards: the person who lost the
+race to someone else is told who decided first, and the card is re-rendered either way."""
+
+from __future__ import annotations
+
+from bot.services.decisions import Decided
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.approve import already_decided_text
+
+
+def show_decision(deps: Deps, user: str, result: Decided, lost_note: str = "") -> None:
+    reminder = result.reminder
+    if not result.won and reminder.slack_channel:
+        deps.client.chat_postEphemeral(
+            channel=reminder.slack_channel, user=user,
+            text=already_decided_text(reminder.state, reminder.decided_by) + lost_note)
+    deps.cards.refresh([reminder.id], deps.today())
