@@ -21,7 +21,7 @@ from datetime import date
 from bench.databases import fresh, print_table
 from bot.db import make_engine, unit_of_work
 from bot.models import Customer, Reminder
-from tests.slack_http import SignedSlack
+from tests.support.slack_http import SignedSlack
 
 CLICKS = 50
 SECRET = "bench-secret"
@@ -40,15 +40,28 @@ def _seed(url: str) -> list[int]:
     with unit_of_work(engine) as session:
         ids = []
         for n in range(CLICKS * ROUNDS):
-            customer = Customer(external_id=f"K{n}", name=f"Customer {n}", country="FR",
-                                timezone="Europe/Paris", currency="EUR",
-                                email=f"ap{n}@example.com")
+            customer = Customer(
+                external_id=f"K{n}",
+                name=f"Customer {n}",
+                country="FR",
+                timezone="Europe/Paris",
+                currency="EUR",
+                email=f"ap{n}@example.com",
+            )
             session.add(customer)
             session.flush()
-            reminder = Reminder(customer_id=customer.id, run_date=date(2026, 11, 25),
-                                stage="friendly", channel="email", language="fr",
-                                invoice_numbers=f"B-{n}", subject="Relance", body_text="…",
-                                slack_channel="CDIGEST", slack_ts=f"1.{n}")
+            reminder = Reminder(
+                customer_id=customer.id,
+                run_date=date(2026, 11, 25),
+                stage="friendly",
+                channel="email",
+                language="fr",
+                invoice_numbers=f"B-{n}",
+                subject="Relance",
+                body_text="…",
+                slack_channel="CDIGEST",
+                slack_ts=f"1.{n}",
+            )
             session.add(reminder)
             session.flush()
             ids.append(reminder.id)
@@ -57,8 +70,9 @@ def _seed(url: str) -> list[int]:
 
 
 def _start(command: list[str], env: dict, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -77,8 +91,7 @@ def _burst(slack: SignedSlack, api_url: str, values: list[str]) -> list[float]:
 
     def click(value: str) -> float:
         barrier.wait()
-        reply = slack.click("reminder_approve", value, user="UBENCH",
-                            response_url=response_url)
+        reply = slack.click("reminder_approve", value, user="UBENCH", response_url=response_url)
         assert reply.status == 200, reply
         return reply.seconds * 1000
 
@@ -86,8 +99,9 @@ def _burst(slack: SignedSlack, api_url: str, values: list[str]) -> list[float]:
         return list(pool.map(click, values))
 
 
-def _measure(command: list[str], env: dict, port: int, api_url: str,
-             values: list[str]) -> list[float]:
+def _measure(
+    command: list[str], env: dict, port: int, api_url: str, values: list[str]
+) -> list[float]:
     # This client's own full garbage collections (it imported the ORM too) would pause its 50
     # threads mid-burst and be counted against whichever app was being measured.
     gc.collect()
@@ -102,7 +116,7 @@ def _measure(command: list[str], env: dict, port: int, api_url: str,
             time.sleep(1)
         latencies: list[float] = []
         for round_ in range(ROUNDS):
-            latencies += _burst(slack, api_url, values[round_ * CLICKS:(round_ + 1) * CLICKS])
+            latencies += _burst(slack, api_url, values[round_ * CLICKS : (round_ + 1) * CLICKS])
             time.sleep(1)  # let the previous burst's slow work drain
         return latencies
     finally:
@@ -117,35 +131,87 @@ def _p99(values: list[float]) -> float:
 def main() -> list[list[str]]:
     # The fake Slack runs in a process of its own, so that answering the app's calls does not
     # compete with the clients for this process's interpreter lock.
-    fake = subprocess.Popen([sys.executable, "-m", "tests.fake_slack"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.fake_slack"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     api_url = fake.stdout.readline().strip()
     rows = []
-    gunicorn = [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "2", "--threads",
-                "16", "--log-level", "warning"]
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-k",
+        "gthread",
+        "-w",
+        "2",
+        "--threads",
+        "16",
+        "--log-level",
+        "warning",
+    ]
     try:
         for backend in ("sqlite", "postgresql"):
             url = fresh(backend, "clicks")
             ids = [str(i) for i in _seed(url)]
-            env = {**os.environ, "DATABASE_URL": url, "SLACK_SIGNING_SECRET": SECRET,
-                   "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": api_url,
-                   "RELANCE_APPROVERS": "UBENCH", "RELANCE_DIGEST_CHANNEL": ""}
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_API_URL": api_url,
+                "RELANCE_APPROVERS": "UBENCH",
+                "RELANCE_DIGEST_CHANNEL": "",
+            }
             port = _free_port()
-            ours = _measure([sys.executable, "-m", "bot.cli", "run", "--http", "--port",
-                             str(port), "--workers", "2", "--threads", "16"], env, port,
-                            api_url, ids)
+            ours = _measure(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot.cli",
+                    "run",
+                    "--http",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "16",
+                ],
+                env,
+                port,
+                api_url,
+                ids,
+            )
             port = _free_port()
-            bare = _measure([*gunicorn, "-b", f"127.0.0.1:{port}", "bench.bare_app:application"],
-                            env, port, api_url, ids)
-            rows.append([backend, f"{len(ours)}", f"{statistics.median(ours):.1f} ms",
-                         f"{_p99(ours):.1f} ms", f"{statistics.median(bare):.1f} ms",
-                         f"{_p99(bare):.1f} ms", f"{_p99(ours) / _p99(bare):.2f}×"])
+            bare = _measure(
+                [*gunicorn, "-b", f"127.0.0.1:{port}", "bench.bare_app:application"],
+                env,
+                port,
+                api_url,
+                ids,
+            )
+            rows.append(
+                [
+                    backend,
+                    f"{len(ours)}",
+                    f"{statistics.median(ours):.1f} ms",
+                    f"{_p99(ours):.1f} ms",
+                    f"{statistics.median(bare):.1f} ms",
+                    f"{_p99(bare):.1f} ms",
+                    f"{_p99(ours) / _p99(bare):.2f}×",
+                ]
+            )
     finally:
         fake.stdin.close()
         fake.wait(10)
-    print_table(f"Clicks ({CLICKS} concurrent Approve clicks × {ROUNDS} rounds, HTTP mode)",
-                ["database", "clicks", "median", "p99", "bare median", "bare p99",
-                 "p99 ratio"], rows)
+    print_table(
+        f"Clicks ({CLICKS} concurrent Approve clicks × {ROUNDS} rounds, HTTP mode)",
+        ["database", "clicks", "median", "p99", "bare median", "bare p99", "p99 ratio"],
+        rows,
+    )
     return rows
 
 

@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 
 from bot.db import make_engine, normalize_url, upgrade
 
-POSTGRES_URL = os.environ.get("RELANCE_BENCH_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "RELANCE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 def fresh_sqlite(name: str) -> str:

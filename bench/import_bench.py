@@ -22,9 +22,14 @@ from bot.importing.mapping import load_mapping
 from bot.sample_data import HEADER
 from bot.services.importing import import_invoices
 
-COUNTRIES = [("FR", "fr", "Europe/Paris", "EUR"), ("DE", "de", "Europe/Berlin", "EUR"),
-             ("GB", "en", "Europe/London", "GBP"), ("US", "en", "America/New_York", "USD"),
-             ("ES", "es", "Europe/Madrid", "EUR"), ("BE", "fr", "Europe/Brussels", "EUR")]
+COUNTRIES = [
+    ("FR", "fr", "Europe/Paris", "EUR"),
+    ("DE", "de", "Europe/Berlin", "EUR"),
+    ("GB", "en", "Europe/London", "GBP"),
+    ("US", "en", "America/New_York", "USD"),
+    ("ES", "es", "Europe/Madrid", "EUR"),
+    ("BE", "fr", "Europe/Brussels", "EUR"),
+]
 
 
 def generate(path: Path, lines: int, seed: int = 7) -> None:
@@ -40,13 +45,27 @@ def generate(path: Path, lines: int, seed: int = 7) -> None:
             due = today - timedelta(days=rng.randint(-40, 200))
             amount = rng.randint(1_000, 2_000_000)
             paid = 0 if rng.random() < 0.7 else amount // 2
-            writer.writerow([
-                f"K{c:07d}", f"Customer {c} Ltd", f"Contact {c}", f"ap{c}@customer{c}.example",
-                "+33 1 00 00 00 00", language, country, zone, "", f"{c} Main Street\nTown",
-                f"B-{n:08d}", currency,
-                f"{amount / 100:.2f}", f"{paid / 100:.2f}", (due - timedelta(days=30)).isoformat(),
-                due.isoformat(), f"https://pay.example.com/B-{n:08d}",
-            ])
+            writer.writerow(
+                [
+                    f"K{c:07d}",
+                    f"Customer {c} Ltd",
+                    f"Contact {c}",
+                    f"ap{c}@customer{c}.example",
+                    "+33 1 00 00 00 00",
+                    language,
+                    country,
+                    zone,
+                    "",
+                    f"{c} Main Street\nTown",
+                    f"B-{n:08d}",
+                    currency,
+                    f"{amount / 100:.2f}",
+                    f"{paid / 100:.2f}",
+                    (due - timedelta(days=30)).isoformat(),
+                    due.isoformat(),
+                    f"https://pay.example.com/B-{n:08d}",
+                ]
+            )
 
 
 def _relance(url: str, path: Path) -> None:
@@ -93,7 +112,9 @@ def measure(kind: str, backend: str, path: Path, name: str) -> dict[str, float]:
     url = fresh(backend, name)
     out = subprocess.run(
         [sys.executable, "-m", "bench.import_bench", "--child", kind, url, str(path)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -107,15 +128,32 @@ def main(sizes: list[int]) -> list[list[str]]:
             for backend in ("sqlite", "postgresql"):
                 ours = measure("relance", backend, path, "import_relance")
                 base = measure("baseline", backend, path, "import_baseline")
-                rows.append([
-                    f"{lines:,}", backend, f"{ours['seconds']:.1f} s",
-                    f"{base['seconds']:.1f} s", f"{ours['seconds'] / base['seconds']:.2f}×",
-                    f"{ours['peak_mb']:.0f} MB", f"{base['peak_mb']:.0f} MB",
-                    f"{lines / ours['seconds']:,.0f}/s",
-                ])
-    print_table("Import (CSV → database, one transaction)",
-                ["lines", "database", "relance", "baseline", "ratio", "peak relance",
-                 "peak baseline", "relance rate"], rows)
+                rows.append(
+                    [
+                        f"{lines:,}",
+                        backend,
+                        f"{ours['seconds']:.1f} s",
+                        f"{base['seconds']:.1f} s",
+                        f"{ours['seconds'] / base['seconds']:.2f}×",
+                        f"{ours['peak_mb']:.0f} MB",
+                        f"{base['peak_mb']:.0f} MB",
+                        f"{lines / ours['seconds']:,.0f}/s",
+                    ]
+                )
+    print_table(
+        "Import (CSV → database, one transaction)",
+        [
+            "lines",
+            "database",
+            "relance",
+            "baseline",
+            "ratio",
+            "peak relance",
+            "peak baseline",
+            "relance rate",
+        ],
+        rows,
+    )
     return rows
 
 

@@ -29,10 +29,12 @@ LINES = OPEN_INVOICES
 def _read_rows(engine: sa.Engine) -> None:
     """The floor: fetch the open invoices and their customers, nothing else."""
     with engine.connect() as conn:
-        conn.execute(sa.text(
-            "SELECT i.*, c.* FROM invoice i JOIN customer c ON c.id = i.customer_id"
-            " WHERE i.amount_minor > i.paid_minor"
-        )).all()
+        conn.execute(
+            sa.text(
+                "SELECT i.*, c.* FROM invoice i JOIN customer c ON c.id = i.customer_id"
+                " WHERE i.amount_minor > i.paid_minor"
+            )
+        ).all()
 
 
 def main() -> list[list[str]]:
@@ -50,11 +52,30 @@ def main() -> list[list[str]]:
         start = time.perf_counter()
         stored = suggest(engine, rt.policy, rt.composer, NOW, NOW.date()).created
         whole_job = time.perf_counter() - start
-        rows.append([backend, f"{decide_all():,}", f"{decisions:.2f} s", f"{baseline:.2f} s",
-                     f"{decisions / baseline:.1f}×", f"{len(stored):,}", f"{whole_job:.1f} s"])
-    print_table(f"Suggestions ({LINES:,} open invoices, 20,000 customers)",
-                ["database", "customers", "decide all", "read rows", "ratio",
-                 "reminders written", "decide + write + store"], rows)
+        rows.append(
+            [
+                backend,
+                f"{decide_all():,}",
+                f"{decisions:.2f} s",
+                f"{baseline:.2f} s",
+                f"{decisions / baseline:.1f}×",
+                f"{len(stored):,}",
+                f"{whole_job:.1f} s",
+            ]
+        )
+    print_table(
+        f"Suggestions ({LINES:,} open invoices, 20,000 customers)",
+        [
+            "database",
+            "customers",
+            "decide all",
+            "read rows",
+            "ratio",
+            "reminders written",
+            "decide + write + store",
+        ],
+        rows,
+    )
     return rows
 
 

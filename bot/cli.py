@@ -36,19 +36,30 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(engine)
     try:
         report = import_invoices(
-            engine, Path(args.file), mapping, actor=args.actor,
-            fallback_timezone=settings.timezone, progress=sys.stderr.isatty(),
+            engine,
+            Path(args.file),
+            mapping,
+            actor=args.actor,
+            fallback_timezone=settings.timezone,
+            progress=sys.stderr.isatty(),
         )
     except ImportFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
         return 1
     print("\n".join(terminal.import_lines(report)))
     runtime = build_runtime(settings, engine)
-    follow_up = follow_up_payments(engine, runtime.composer, report.paid_in_full,
-                                   runtime.company_today(runtime.now()), actor=args.actor)
+    follow_up = follow_up_payments(
+        engine,
+        runtime.composer,
+        report.paid_in_full,
+        runtime.company_today(runtime.now()),
+        actor=args.actor,
+    )
     if follow_up.cancelled or follow_up.thanks:
-        print(f"{len(follow_up.cancelled)} pending reminders cancelled (paid); "
-              f"{len(follow_up.thanks)} thank-you notes suggested.")
+        print(
+            f"{len(follow_up.cancelled)} pending reminders cancelled (paid); "
+            f"{len(follow_up.thanks)} thank-you notes suggested."
+        )
     return 0
 
 
@@ -66,8 +77,10 @@ def _report(settings: Settings, _args: argparse.Namespace) -> int:
 def _send(settings: Settings, _args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     report = deliver_due(engine, settings, f"cli:{os.getpid()}")
-    print(f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
-          f"{len(report.failed)} failed for good")
+    print(
+        f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
+        f"{len(report.failed)} failed for good"
+    )
     return 0 if not report.failed else 1
 
 
@@ -77,8 +90,11 @@ def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
     if result.ok:
         print(f"audit trail intact: {result.checked} events verified")
         return 0
-    print(f"audit trail BROKEN at event #{result.broken_seq}: {result.reason} "
-          f"({result.checked} events verified before it)", file=sys.stderr)
+    print(
+        f"audit trail BROKEN at event #{result.broken_seq}: {result.reason} "
+        f"({result.checked} events verified before it)",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -87,8 +103,11 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
     since = date.fromisoformat(args.since) if args.since else None
     until = date.fromisoformat(args.until) if args.until else None
     with contextlib.ExitStack() as stack:
-        out = stack.enter_context(open(args.output, "w", newline="", encoding="utf-8")) \
-            if args.output else sys.stdout
+        out = (
+            stack.enter_context(open(args.output, "w", newline="", encoding="utf-8"))
+            if args.output
+            else sys.stdout
+        )
         try:
             count = export_csv(engine, out, customer=args.customer, since=since, until=until)
         except Invalid as exc:
@@ -105,8 +124,11 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: reminder {args.reminder} has no letter", file=sys.stderr)
         return 2
     output = Path(args.output or letter_filename(reminder.id))
-    output.write_bytes(render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
-                                  settings.letter_bold_font))
+    output.write_bytes(
+        render_pdf(
+            Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
+        )
+    )
     print(f"letter written to {output}")
     return 0
 
@@ -141,8 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser("import", help="import invoices from a CSV file (all or nothing)")
     imp.add_argument("file")
-    imp.add_argument("--mapping", default="relance",
-                     help=f"bundled mapping ({', '.join(available_mappings())}) or a TOML file")
+    imp.add_argument(
+        "--mapping",
+        default="relance",
+        help=f"bundled mapping ({', '.join(available_mappings())}) or a TOML file",
+    )
     imp.add_argument("--actor", default="import", help="who is recorded in the audit trail")
     imp.set_defaults(handler=_import)
 
@@ -152,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     aud = commands.add_parser("audit", help="the audit trail")
     aud_commands = aud.add_subparsers(dest="audit_command", required=True)
     aud_commands.add_parser("verify", help="walk the hash chain").set_defaults(
-        handler=_audit_verify)
+        handler=_audit_verify
+    )
     export = aud_commands.add_parser("export", help="write the record as CSV")
     export.add_argument("--customer", help="a customer name or id")
     export.add_argument("--since", help="YYYY-MM-DD (UTC), inclusive")

@@ -88,8 +88,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         contact_email=env("RELANCE_CONTACT_EMAIL", Settings.contact_email),
         contact_phone=env("RELANCE_CONTACT_PHONE", Settings.contact_phone),
         bank_details=env("RELANCE_BANK_DETAILS", Settings.bank_details),
-        company_address=env("RELANCE_COMPANY_ADDRESS",
-                            Settings.company_address).replace("\\n", "\n"),
+        company_address=env("RELANCE_COMPANY_ADDRESS", Settings.company_address).replace(
+            "\\n", "\n"
+        ),
         letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
         letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
         final_notice_days=int(env("RELANCE_FINAL_NOTICE_DAYS", str(Settings.final_notice_days))),
@@ -113,7 +114,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         test_mode_address=env("RELANCE_TEST_MODE_ADDRESS", ""),
         send_max_attempts=int(env("RELANCE_SEND_MAX_ATTEMPTS", str(Settings.send_max_attempts))),
         send_backoff_seconds=float(
-            env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))),
+            env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
+        ),
     )
 
 
@@ -131,9 +133,12 @@ def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
         name: ReferenceRates(
             source=name,
             as_of=date.fromisoformat(table["as_of"]),
-            changes=tuple(sorted(
-                (date.fromisoformat(day), Decimal(rate)) for day, rate in table["changes"].items()
-            )),
+            changes=tuple(
+                sorted(
+                    (date.fromisoformat(day), Decimal(rate))
+                    for day, rate in table["changes"].items()
+                )
+            ),
         )
         for name, table in data.items()
     }

@@ -79,8 +79,9 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 def read_only(engine: Engine) -> Iterator[Session]:
     """A transaction that only reads: on SQLite it takes no write lock, so a long report never
     holds up a click, and in WAL mode it sees one consistent snapshot."""
-    with Session(engine.execution_options(relance_read_only=True),
-                 expire_on_commit=False) as session:
+    with Session(
+        engine.execution_options(relance_read_only=True), expire_on_commit=False
+    ) as session:
         try:
             yield session
         finally:

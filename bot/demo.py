@@ -36,8 +36,9 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     sample = workdir / "sample-invoices.csv"
     write_sample_invoices(sample, today)
     print(terminal.heading(f"1. Importing the sample ledger ({sample})"))
-    report = import_invoices(engine, sample, load_mapping("relance"), actor="demo",
-                             fallback_timezone=settings.timezone)
+    report = import_invoices(
+        engine, sample, load_mapping("relance"), actor="demo", fallback_timezone=settings.timezone
+    )
     print("\n".join(terminal.import_lines(report)))
     with unit_of_work(engine) as session:
         seed_history(session, today)
@@ -60,28 +61,36 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     print("\n".join(terminal.reminder_lines(shown, customer)))
 
     print(terminal.heading("4. The digest posted to Slack (its figures)"))
-    print("\n".join(terminal.digest_lines(build_digest(engine, today, "demo"),
-                                          settings.locale)))
+    print("\n".join(terminal.digest_lines(build_digest(engine, today, "demo"), settings.locale)))
 
     print(terminal.heading("5. Two people click Approve on that card at the same moment"))
     first = decisions.approve(engine, shown.id, "U-CAMILLE", now=now)
     second = decisions.approve(engine, shown.id, "U-SAMIR", now=now)
-    print(f"Camille: {'approved' if first.won else 'too late'}; Samir: "
-          f"{'approved' if second.won else 'told it was already approved by Camille'}.")
+    print(
+        f"Camille: {'approved' if first.won else 'too late'}; Samir: "
+        f"{'approved' if second.won else 'told it was already approved by Camille'}."
+    )
     with unit_of_work(engine) as session:
         queued = session.exec(select(Outbox).where(Outbox.reminder_id == shown.id)).one()
-    print(f"One e-mail queued for {customer.email}, not before "
-          f"{queued.next_attempt_at:%Y-%m-%d %H:%M} UTC (the customer's business hours); "
-          "`relance send` or the running app delivers it through SMTP_HOST.")
+    print(
+        f"One e-mail queued for {customer.email}, not before "
+        f"{queued.next_attempt_at:%Y-%m-%d %H:%M} UTC (the customer's business hours); "
+        "`relance send` or the running app delivers it through SMTP_HOST."
+    )
 
     print(terminal.heading("6. The audit trail (append-only, hash-chained)"))
     with read_only(engine) as session:
-        events = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc())
-                              .limit(6)).all()
+        events = session.exec(
+            select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(6)
+        ).all()
         chain = audit.verify(session)
     print("\n".join(terminal.audit_lines(list(reversed(events)))))
-    print(f"relance audit verify: {chain.checked} events, "
-          f"{'chain intact' if chain.ok else 'BROKEN at #' + str(chain.broken_seq)}")
-    print(f"\nDemo database: {database} — try `DATABASE_URL=sqlite:///{database} "
-          "relance audit export`")
+    print(
+        f"relance audit verify: {chain.checked} events, "
+        f"{'chain intact' if chain.ok else 'BROKEN at #' + str(chain.broken_seq)}"
+    )
+    print(
+        f"\nDemo database: {database} — try `DATABASE_URL=sqlite:///{database} "
+        "relance audit export`"
+    )
     return 0

@@ -120,8 +120,9 @@ class Reminder(SQLModel, table=True):
     """
 
     __table_args__ = (
-        sa.UniqueConstraint("customer_id", "run_date", "stage",
-                            name="uq_reminder_customer_day_stage"),
+        sa.UniqueConstraint(
+            "customer_id", "run_date", "stage", name="uq_reminder_customer_day_stage"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -43,19 +43,24 @@ class Runtime:
 
     def refresh(self) -> None:
         self.settings, self.policy = app_settings.apply(
-            self.base_settings, self.base_policy, app_settings.overrides(self.engine))
+            self.base_settings, self.base_policy, app_settings.overrides(self.engine)
+        )
 
     def change_settings(self, values: dict, user: str) -> None:
         """A lead's change: checked against the policy (a stage's discount may not exceed a
         lowered ceiling), saved with its audit event, in force here at once."""
         clean = app_settings.validate(values)
         try:
-            app_settings.apply(self.base_settings, self.base_policy,
-                               {**app_settings.overrides(self.engine), **clean})
+            app_settings.apply(
+                self.base_settings,
+                self.base_policy,
+                {**app_settings.overrides(self.engine), **clean},
+            )
         except PolicyError as exc:
             raise Invalid(str(exc)) from None
-        app_settings.save(self.engine, clean, app_settings.current(self.settings, self.policy),
-                          user)
+        app_settings.save(
+            self.engine, clean, app_settings.current(self.settings, self.policy), user
+        )
         self.refresh()
 
     def company_today(self, now: datetime) -> date:
@@ -66,16 +71,20 @@ class Runtime:
 RATES_STALE_AFTER = timedelta(days=200)
 
 
-def build_runtime(settings: Settings, engine: Engine | None = None,
-                  clock: Callable[[], datetime] | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, engine: Engine | None = None, clock: Callable[[], datetime] | None = None
+) -> Runtime:
     rates = load_reference_rates(settings.rates_file)
     today = (clock() if clock else datetime.now(UTC)).date()
     for table in rates.values():
         if today - table.as_of > RATES_STALE_AFTER:
-            log.warning("the %s reference rates were last checked on %s: statutory interest "
-                        "on final notices uses the last rate known; update "
-                        "bot/reference_rates.toml (or RELANCE_RATES_FILE)", table.source,
-                        table.as_of.isoformat())
+            log.warning(
+                "the %s reference rates were last checked on %s: statutory interest "
+                "on final notices uses the last rate known; update "
+                "bot/reference_rates.toml (or RELANCE_RATES_FILE)",
+                table.source,
+                table.as_of.isoformat(),
+            )
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
     return Runtime(
@@ -91,6 +100,9 @@ def build_runtime(settings: Settings, engine: Engine | None = None,
 
 def next_business_morning(today: date, settings: Settings) -> datetime:
     """10:00 on `today`, or on the next business day, where the company is (the demo's clock)."""
-    day = today if is_business_day(today, settings.country) else add_business_days(
-        today, 1, settings.country)
+    day = (
+        today
+        if is_business_day(today, settings.country)
+        else add_business_days(today, 1, settings.country)
+    )
     return at_local_time(day, time(10), settings.timezone)

@@ -29,14 +29,18 @@ def import_lines(report: ImportReport) -> list[str]:
 def aging_lines(report: AgingReport, locale: str = "en") -> list[str]:
     buckets = [b for b, _l, _m in BUCKET_RANGES]
     width = 15
-    lines = ["currency".ljust(9) + "".join(b.value.rjust(width) for b in buckets)
-             + "overdue".rjust(width)]
+    lines = [
+        "currency".ljust(9)
+        + "".join(b.value.rjust(width) for b in buckets)
+        + "overdue".rjust(width)
+    ]
     for currency in report.currencies():
         by_bucket = {t.bucket: t.balance for t in report.totals if t.currency == currency}
         cells = [by_bucket[b].format(locale) if b in by_bucket else "–" for b in buckets]
         overdue = report.total(currency, overdue_only=True).format(locale)
-        lines.append(currency.ljust(9) + "".join(c.rjust(width) for c in cells)
-                     + overdue.rjust(width))
+        lines.append(
+            currency.ljust(9) + "".join(c.rjust(width) for c in cells) + overdue.rjust(width)
+        )
     return lines
 
 
@@ -88,14 +92,23 @@ def digest_lines(digest: Digest, locale: str = "en") -> list[str]:
     lines = []
     for currency, overdue in digest.overdue.items():
         before = (digest.previous or {}).get(currency)
-        change = "" if before is None else (
-            f" ({'+' if overdue.amount >= before.amount else '-'}"
-            f"{Money(abs(overdue.amount - before.amount), currency).format(locale)})")
+        change = (
+            ""
+            if before is None
+            else (
+                f" ({'+' if overdue.amount >= before.amount else '-'}"
+                f"{Money(abs(overdue.amount - before.amount), currency).format(locale)})"
+            )
+        )
         lines.append(f"{currency}: {overdue.format(locale)} overdue{change}")
-    lines += [f"Promise due today: {p.customer} {p.invoice} ({p.balance.format(locale)})"
-              for p in digest.promises_due]
-    lines += [f"Broken promise: {p.customer} {p.invoice} promised {p.promised_date}"
-              for p in digest.promises_broken]
+    lines += [
+        f"Promise due today: {p.customer} {p.invoice} ({p.balance.format(locale)})"
+        for p in digest.promises_due
+    ]
+    lines += [
+        f"Broken promise: {p.customer} {p.invoice} promised {p.promised_date}"
+        for p in digest.promises_broken
+    ]
     lines += [f"Failed send: {f.customer} ({f.stage}): {f.error}" for f in digest.failed]
     waiting = ", ".join(f"{stage} {n}" for stage, n in sorted(digest.awaiting.items()))
     lines.append(f"Awaiting a decision: {waiting or 'nothing'}")
@@ -103,6 +116,8 @@ def digest_lines(digest: Digest, locale: str = "en") -> list[str]:
 
 
 def audit_lines(events: list[AuditEvent]) -> list[str]:
-    return [f"#{e.seq:<4} {e.occurred_at:%Y-%m-%d %H:%M:%S} UTC  {e.kind:<12} {e.actor:<10}"
-            f" {e.invoice_numbers[:40]}  hash {e.hash[:12]}… ← {e.prev_hash[:12]}…"
-            for e in events]
+    return [
+        f"#{e.seq:<4} {e.occurred_at:%Y-%m-%d %H:%M:%S} UTC  {e.kind:<12} {e.actor:<10}"
+        f" {e.invoice_numbers[:40]}  hash {e.hash[:12]}… ← {e.prev_hash[:12]}…"
+        for e in events
+    ]

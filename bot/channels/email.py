@@ -54,8 +54,7 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
     if email.html:
         message.add_alternative(email.html, subtype="html")
     for filename, content in email.attachments:
-        message.add_attachment(content, maintype="application", subtype="pdf",
-                               filename=filename)
+        message.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
     message["Content-Language"] = email.language  # after the body: set_content clears Content-*
     return message
 
@@ -68,33 +67,41 @@ class SmtpSender:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         if s.smtp_security == "ssl":
-            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=self.timeout,
-                                    context=ssl.create_default_context())
+            return smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=self.timeout, context=ssl.create_default_context()
+            )
         client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=self.timeout)
         if s.smtp_security == "starttls":
             client.starttls(context=ssl.create_default_context())
         return client
 
     def send(self, message: EmailMessage) -> None:
-        recipients = [a for _n, a in getaddresses(
-            message.get_all("To", []) + message.get_all("Bcc", [])) if a]
+        recipients = [
+            a for _n, a in getaddresses(message.get_all("To", []) + message.get_all("Bcc", [])) if a
+        ]
         try:
             with self._connect() as client:
                 if self.settings.smtp_user:
                     client.login(self.settings.smtp_user, self.settings.smtp_password)
                 refused = client.send_message(message, to_addrs=recipients)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise SendFailed(f"recipient refused: {_codes(exc.recipients)}",
-                             permanent=_all_permanent(exc.recipients)) from exc
+            raise SendFailed(
+                f"recipient refused: {_codes(exc.recipients)}",
+                permanent=_all_permanent(exc.recipients),
+            ) from exc
         except smtplib.SMTPResponseException as exc:
-            raise SendFailed(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
-                             permanent=500 <= exc.smtp_code < 600) from exc
+            raise SendFailed(
+                f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
+                permanent=500 <= exc.smtp_code < 600,
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise SendFailed(f"mail server unreachable: {exc}", permanent=False) from exc
         to = parseaddr(message["To"])[1]
         if to in refused:
-            raise SendFailed(f"recipient refused: {_codes({to: refused[to]})}",
-                             permanent=_all_permanent({to: refused[to]}))
+            raise SendFailed(
+                f"recipient refused: {_codes({to: refused[to]})}",
+                permanent=_all_permanent({to: refused[to]}),
+            )
 
 
 def _text(value: bytes | str) -> str:

@@ -105,11 +105,17 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         until = f" until {account.paused_until.isoformat()}" if account.paused_until else ""
         return NoAction(Reason.PAUSED, f"reminders are paused{until}")
 
-    due = tuple(sorted(
-        (i for i in account.invoices
-         if days_overdue(i.due_date, today) >= policy.earliest_opening and i.balance_minor > 0),
-        key=lambda i: (i.due_date, i.number),
-    ))
+    due = tuple(
+        sorted(
+            (
+                i
+                for i in account.invoices
+                if days_overdue(i.due_date, today) >= policy.earliest_opening
+                and i.balance_minor > 0
+            ),
+            key=lambda i: (i.due_date, i.number),
+        )
+    )
     if not due:
         return NoAction(Reason.NOTHING_DUE, _nothing_due_detail(account, policy, today))
 
@@ -124,10 +130,13 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     )
     if not chaseable:
         latest = max(i.promised_until for i in undisputed if i.promised_until)
-        return NoAction(Reason.PROMISED, (
-            f"promised to pay by {latest.isoformat()} "
-            f"(trusted until {(latest + grace).isoformat()})"
-        ))
+        return NoAction(
+            Reason.PROMISED,
+            (
+                f"promised to pay by {latest.isoformat()} "
+                f"(trusted until {(latest + grace).isoformat()})"
+            ),
+        )
 
     totals = _totals(chaseable)
     if all(
@@ -144,10 +153,13 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
 
     opening, closing = policy.business_hours
     if local.time() >= closing:
-        return NoAction(Reason.AFTER_HOURS, (
-            f"it is {local:%H:%M} for the customer ({account.timezone}); business hours "
-            f"end at {closing:%H:%M}"
-        ))
+        return NoAction(
+            Reason.AFTER_HOURS,
+            (
+                f"it is {local:%H:%M} for the customer ({account.timezone}); business hours "
+                f"end at {closing:%H:%M}"
+            ),
+        )
 
     oldest_days = days_overdue(chaseable[0].due_date, today)
     episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
@@ -160,28 +172,34 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
     if len(recent) >= policy.max_contacts_per_30_days:
         reopens = recent[-policy.max_contacts_per_30_days].day + timedelta(days=30)
-        return NoAction(Reason.CONTACT_CAP, (
-            f"{len(recent)} contacts in the last 30 days (cap "
-            f"{policy.max_contacts_per_30_days}); next possible on {reopens.isoformat()}"
-        ))
+        return NoAction(
+            Reason.CONTACT_CAP,
+            (
+                f"{len(recent)} contacts in the last 30 days (cap "
+                f"{policy.max_contacts_per_30_days}); next possible on {reopens.isoformat()}"
+            ),
+        )
 
     if account.contacts:
         last = account.contacts[-1]
         waited = business_days_between(last.day, today, account.country)
         if waited < stage.min_business_days_since_contact:
-            return NoAction(Reason.TOO_RECENT, (
-                f"last contacted on {last.day.isoformat()}, {waited} business day(s) ago; "
-                f"the {stage.name} stage waits {stage.min_business_days_since_contact}"
-            ))
+            return NoAction(
+                Reason.TOO_RECENT,
+                (
+                    f"last contacted on {last.day.isoformat()}, {waited} business day(s) ago; "
+                    f"the {stage.name} stage waits {stage.min_business_days_since_contact}"
+                ),
+            )
 
-    send_after = now if local.time() >= opening else at_local_time(today, opening,
-                                                                   account.timezone)
+    send_after = now if local.time() >= opening else at_local_time(today, opening, account.timezone)
     last_wording = account.contacts[-1].wording if account.contacts else ""
     return Suggestion(stage, chaseable, oldest_days, send_after.astimezone(UTC), last_wording)
 
 
-def _next_stage(policy: Policy, days: int, episode: list[PastContact], country: str,
-                today: date) -> Stage | NoAction:
+def _next_stage(
+    policy: Policy, days: int, episode: list[PastContact], country: str, today: date
+) -> Stage | NoAction:
     """The first stage not yet sent up to the one the oldest invoice's lateness opens."""
     reached = [s for s in policy.stages if s.opens_at_days <= days]
     target = reached[-1]
@@ -195,14 +213,20 @@ def _next_stage(policy: Policy, days: int, episode: list[PastContact], country: 
         if since >= target.repeat_after_business_days:
             return target
     later = [s for s in policy.stages if s.opens_at_days > days]
-    done = f"the {target.name} stage was already sent" if target.name in sent else (
-        f"the optional {target.name} stage was passed")
+    done = (
+        f"the {target.name} stage was already sent"
+        if target.name in sent
+        else (f"the optional {target.name} stage was passed")
+    )
     if later:
         wait = later[0].opens_at_days - days
-        return NoAction(Reason.WAITING, (
-            f"{done}; {later[0].name} opens at {later[0].opens_at_days} days overdue "
-            f"(in {wait} day(s))"
-        ))
+        return NoAction(
+            Reason.WAITING,
+            (
+                f"{done}; {later[0].name} opens at {later[0].opens_at_days} days overdue "
+                f"(in {wait} day(s))"
+            ),
+        )
     return NoAction(Reason.WAITING, f"{done}; it is the last stage")
 
 

@@ -58,22 +58,59 @@ class Jurisdiction:
         raise AssertionError("the last tier is open-ended")
 
 
-FRANCE = Jurisdiction("FR", "Code de commerce, art. L441-10", Decimal(10), "ECB", "EUR",
-                      ((None, Decimal(40)),), rate_fixed_for_whole_debt=False)
-EU_DIRECTIVE = Jurisdiction("EU", "Directive 2011/7/EU", Decimal(8), "ECB", "EUR",
-                            ((None, Decimal(40)),), rate_fixed_for_whole_debt=False)
+FRANCE = Jurisdiction(
+    "FR",
+    "Code de commerce, art. L441-10",
+    Decimal(10),
+    "ECB",
+    "EUR",
+    ((None, Decimal(40)),),
+    rate_fixed_for_whole_debt=False,
+)
+EU_DIRECTIVE = Jurisdiction(
+    "EU",
+    "Directive 2011/7/EU",
+    Decimal(8),
+    "ECB",
+    "EUR",
+    ((None, Decimal(40)),),
+    rate_fixed_for_whole_debt=False,
+)
 UNITED_KINGDOM = Jurisdiction(
-    "UK", "Late Payment of Commercial Debts (Interest) Act 1998", Decimal(8), "BoE", "GBP",
+    "UK",
+    "Late Payment of Commercial Debts (Interest) Act 1998",
+    Decimal(8),
+    "BoE",
+    "GBP",
     ((Decimal(1000), Decimal(40)), (Decimal(10000), Decimal(70)), (None, Decimal(100))),
     rate_fixed_for_whole_debt=True,
 )
 
 #: Euro-area members other than France: the directive's default with the ECB rate. Other EU
 #: members use their national central bank's rate, which the rates table does not carry.
-EURO_AREA = frozenset({
-    "AT", "BE", "HR", "CY", "EE", "FI", "DE", "GR", "IE", "IT", "LV", "LT", "LU", "MT", "NL",
-    "PT", "SK", "SI", "ES",
-})
+EURO_AREA = frozenset(
+    {
+        "AT",
+        "BE",
+        "HR",
+        "CY",
+        "EE",
+        "FI",
+        "DE",
+        "GR",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PT",
+        "SK",
+        "SI",
+        "ES",
+    }
+)
 
 
 def jurisdiction_for(country: str) -> Jurisdiction | None:
@@ -121,8 +158,9 @@ def _uk_reference_date(first_day: date) -> date:
     return date(first_day.year, 6, 30)
 
 
-def _periods(jurisdiction: Jurisdiction, rates: ReferenceRates, first: date,
-             last: date) -> list[Period]:
+def _periods(
+    jurisdiction: Jurisdiction, rates: ReferenceRates, first: date, last: date
+) -> list[Period]:
     if jurisdiction.rate_fixed_for_whole_debt:
         rate = rates.on(_uk_reference_date(first)) + jurisdiction.margin
         return [Period(first, last, rate)]
@@ -150,8 +188,9 @@ def late_charges(
     jurisdiction = jurisdiction_for(country)
     if jurisdiction is None or on <= due_date:
         return None
-    periods = _periods(jurisdiction, rates[jurisdiction.rates_source],
-                       due_date + timedelta(days=1), on)
+    periods = _periods(
+        jurisdiction, rates[jurisdiction.rates_source], due_date + timedelta(days=1), on
+    )
     raw = sum((debt.amount * p.rate / 100 * p.days / 365 for p in periods), Decimal(0))
     quantum = Decimal(1).scaleb(-minor_digits(debt.currency))
     interest = Money(raw.quantize(quantum, rounding=ROUND_HALF_UP), debt.currency)

@@ -52,8 +52,10 @@ class PlanLimits:
         if span_days > self.longest_span_days:
             reasons.append(f"spans {span_days} days (the longest is {self.longest_span_days})")
         if first_share * 100 < self.least_first_payment_percent:
-            reasons.append(f"a first payment of {first_share:.0%} (the least is "
-                           f"{self.least_first_payment_percent}%)")
+            reasons.append(
+                f"a first payment of {first_share:.0%} (the least is "
+                f"{self.least_first_payment_percent}%)"
+            )
         return reasons
 
 
@@ -83,7 +85,8 @@ class Policy:
             if not 0 <= stage.discount_percent <= self.max_discount_percent:
                 raise PolicyError(
                     f"stage {stage.name} offers {stage.discount_percent}% off: the finance "
-                    f"lead's limit is {self.max_discount_percent}%")
+                    f"lead's limit is {self.max_discount_percent}%"
+                )
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:
@@ -105,7 +108,8 @@ class Policy:
                     channel=Channel(s["channel"]),
                     template=s.get("template", s["name"]),
                     min_business_days_since_contact=int(
-                        s.get("min_business_days_since_contact", 0)),
+                        s.get("min_business_days_since_contact", 0)
+                    ),
                     optional=bool(s.get("optional", False)),
                     repeat_after_business_days=s.get("repeat_after_business_days"),
                     late_payment_rights=bool(s.get("late_payment_rights", False)),
@@ -131,7 +135,8 @@ class Policy:
                     max_instalments=int(plans.get("max_instalments", 6)),
                     longest_span_days=int(plans.get("longest_span_days", 180)),
                     least_first_payment_percent=Decimal(
-                        str(plans.get("least_first_payment_percent", 10))),
+                        str(plans.get("least_first_payment_percent", 10))
+                    ),
                 ),
             )
         except (KeyError, ValueError, TypeError) as exc:

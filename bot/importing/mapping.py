@@ -11,13 +11,34 @@ MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 #: Every field Relance reads from an invoice line. A mapping names the column that holds it,
 #: or gives a default for the whole file; a field that is neither is simply not imported.
 FIELDS = (
-    "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
-    "timezone", "notes", "address", "invoice_number", "currency", "amount", "amount_paid",
-    "balance", "issue_date", "due_date", "payment_link",
+    "customer_id",
+    "customer_name",
+    "contact_name",
+    "email",
+    "phone",
+    "language",
+    "country",
+    "timezone",
+    "notes",
+    "address",
+    "invoice_number",
+    "currency",
+    "amount",
+    "amount_paid",
+    "balance",
+    "issue_date",
+    "due_date",
+    "payment_link",
 )
 REQUIRED = (
-    "customer_id", "customer_name", "country", "currency", "invoice_number", "amount",
-    "issue_date", "due_date",
+    "customer_id",
+    "customer_name",
+    "country",
+    "currency",
+    "invoice_number",
+    "amount",
+    "issue_date",
+    "due_date",
 )
 
 

@@ -58,8 +58,16 @@ class InvoiceLine(NamedTuple):
 
 
 CUSTOMER_FIELDS = (
-    "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
-    "timezone", "notes", "address",
+    "customer_id",
+    "customer_name",
+    "contact_name",
+    "email",
+    "phone",
+    "language",
+    "country",
+    "timezone",
+    "notes",
+    "address",
 )
 INVOICE_FIELDS = tuple(name for name in FIELDS if name not in CUSTOMER_FIELDS)
 
@@ -154,14 +162,22 @@ class LineReader:
     def _raw(self, row: list[str]) -> list[str]:
         """Each field's text, stripped, in CUSTOMER_FIELDS + INVOICE_FIELDS order; the mapping's
         default where the file has no such column or leaves the cell empty."""
-        return [(row[index].strip() if index is not None else "") or default
-                for index, default in self._where]
+        return [
+            (row[index].strip() if index is not None else "") or default
+            for index, default in self._where
+        ]
 
     def _column(self, name: str) -> str:
         return self.mapping.columns.get(name, name)
 
-    def _field(self, name: str, raw: str, parse: Callable[[str], T], errors: list[FieldError],
-               required: bool = False) -> T | None:
+    def _field(
+        self,
+        name: str,
+        raw: str,
+        parse: Callable[[str], T],
+        errors: list[FieldError],
+        required: bool = False,
+    ) -> T | None:
         if not raw:
             if required:
                 errors.append(FieldError(self._column(name), "is empty"))
@@ -172,8 +188,9 @@ class LineReader:
             errors.append(FieldError(self._column(name), str(exc)))
             return None
 
-    def _text(self, name: str, raw: str, limit: int, errors: list[FieldError],
-              required: bool = False) -> str:
+    def _text(
+        self, name: str, raw: str, limit: int, errors: list[FieldError], required: bool = False
+    ) -> str:
         if len(raw) > limit:
             errors.append(FieldError(self._column(name), f"is longer than {limit} characters"))
             return ""
@@ -194,16 +211,34 @@ class LineReader:
         timezone = self._field("timezone", values["timezone"], parse_timezone, errors)
         if country and not timezone:
             timezone = country_timezone(country) or self.fallback_timezone
-        customer = (external_id, name, contact, email, phone, language, country, timezone,
-                    values["notes"], values["address"])
+        customer = (
+            external_id,
+            name,
+            contact,
+            email,
+            phone,
+            language,
+            country,
+            timezone,
+            values["notes"],
+            values["address"],
+        )
         return customer, errors
 
     def read(self, record: list[str]) -> InvoiceLine:
         raw = self._raw(record)
         split = len(CUSTOMER_FIELDS)
         customer, customer_errors = self._customer(tuple(raw[:split]))
-        number_raw, currency_raw, amount_raw, paid_raw, balance_raw, issue_raw, due_raw, \
-            link_raw = raw[split:]
+        (
+            number_raw,
+            currency_raw,
+            amount_raw,
+            paid_raw,
+            balance_raw,
+            issue_raw,
+            due_raw,
+            link_raw,
+        ) = raw[split:]
         errors = list(customer_errors)
         number = self._text("invoice_number", number_raw, 64, errors, True)
         currency = self._field("currency", currency_raw, _parse_currency, errors, True)
@@ -213,8 +248,9 @@ class LineReader:
         amount = self._field("amount", amount_raw, self._amount, errors, True)
         by_balance = self.mapping.provides("balance")
         paid_or_balance = "balance" if by_balance else "amount_paid"
-        other = self._field(paid_or_balance, balance_raw if by_balance else paid_raw,
-                            self._amount, errors)
+        other = self._field(
+            paid_or_balance, balance_raw if by_balance else paid_raw, self._amount, errors
+        )
 
         amount_minor = paid_minor = 0
         if currency and amount is not None:
@@ -227,16 +263,17 @@ class LineReader:
                 is_balance = paid_or_balance == "balance"
                 paid_minor = amount_minor - other_minor if is_balance else other_minor
                 if not 0 <= paid_minor <= amount_minor:
-                    errors.append(FieldError(
-                        self._column(paid_or_balance),
-                        "gives a payment below zero or above the invoice amount",
-                    ))
+                    errors.append(
+                        FieldError(
+                            self._column(paid_or_balance),
+                            "gives a payment below zero or above the invoice amount",
+                        )
+                    )
         if issue and due and due < issue:
             errors.append(FieldError(self._column("due_date"), "is before the issue date"))
         if errors:
             raise RowInvalid(errors)
-        return InvoiceLine(*customer, number, currency, amount_minor, paid_minor, issue, due,
-                           link)
+        return InvoiceLine(*customer, number, currency, amount_minor, paid_minor, issue, due, link)
 
     def _date(self, raw: str) -> date:
         return parse_date(raw, self.mapping.date_formats)
@@ -247,8 +284,9 @@ class LineReader:
         except AmountError as exc:
             raise ValueError(str(exc)) from None
 
-    def _minor(self, amount: Decimal, currency: str, name: str,
-               errors: list[FieldError]) -> int | None:
+    def _minor(
+        self, amount: Decimal, currency: str, name: str, errors: list[FieldError]
+    ) -> int | None:
         try:
             return to_minor(amount, currency)
         except AmountError as exc:

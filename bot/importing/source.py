@@ -49,20 +49,33 @@ class CsvSource:
                 yield raw.decode(encoding)
             except UnicodeDecodeError as exc:
                 name = self.mapping.encoding.removesuffix("-sig").upper()
-                self.errors.append(LineError(number, "", (
-                    f"is not valid {name} (byte 0x{raw[exc.start]:02x} at "
-                    f"position {exc.start + 1}); save the file as UTF-8 or choose a mapping "
-                    "with the file's encoding"
-                )))
+                self.errors.append(
+                    LineError(
+                        number,
+                        "",
+                        (
+                            f"is not valid {name} (byte 0x{raw[exc.start]:02x} at "
+                            f"position {exc.start + 1}); save the file as UTF-8 or choose a mapping "
+                            "with the file's encoding"
+                        ),
+                    )
+                )
                 yield raw.decode(encoding, errors="replace")
             # A byte-order mark can only open the file; plain UTF-8 decodes the rest in C.
             encoding = encoding.removesuffix("-sig")
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
-        with open(self.path, "rb") as stream, tqdm(
-            total=os.fstat(stream.fileno()).st_size,
-            unit="B", unit_scale=True, desc="importing", disable=not self.progress, leave=False,
-        ) as bar:
+        with (
+            open(self.path, "rb") as stream,
+            tqdm(
+                total=os.fstat(stream.fileno()).st_size,
+                unit="B",
+                unit_scale=True,
+                desc="importing",
+                disable=not self.progress,
+                leave=False,
+            ) as bar,
+        ):
             reader = csv.reader(self._lines(stream, bar), delimiter=self.mapping.delimiter)
             try:
                 self.header = [h.strip() for h in next(reader)]
@@ -78,9 +91,13 @@ class CsvSource:
                 if not "".join(row).strip():  # a blank line, or only separators
                     continue
                 if len(row) != len(self.header):
-                    self.errors.append(LineError(line, "", (
-                        f"has {len(row)} fields where the header has {len(self.header)}"
-                    )))
+                    self.errors.append(
+                        LineError(
+                            line,
+                            "",
+                            (f"has {len(row)} fields where the header has {len(self.header)}"),
+                        )
+                    )
                     continue
                 yield line, row
 
@@ -89,8 +106,14 @@ class CsvSource:
         for name in REQUIRED:
             column = self.mapping.columns.get(name)
             if column is not None and column not in present:
-                self.errors.append(LineError(1, column, (
-                    f"missing column (Relance reads {name} from it; mapping "
-                    f"{self.mapping.name!r})"
-                )))
+                self.errors.append(
+                    LineError(
+                        1,
+                        column,
+                        (
+                            f"missing column (Relance reads {name} from it; mapping "
+                            f"{self.mapping.name!r})"
+                        ),
+                    )
+                )
         return not self.errors

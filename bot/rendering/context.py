@@ -36,30 +36,46 @@ class Addressee:
     country: str
 
 
-def _discount(suggestion: Suggestion, country: str, locale: str, today: date,
-              days: int) -> dict[str, str] | None:
+def _discount(
+    suggestion: Suggestion, country: str, locale: str, today: date, days: int
+) -> dict[str, str] | None:
     """The early-payment offer of a stage that opted in: how much off, until when."""
     rate = suggestion.stage.discount_percent
     if not rate:
         return None
     totals = totals_by_currency([i.balance for i in suggestion.invoices])
-    off = [Money((t.amount * rate / 100).quantize(
-        Decimal(1).scaleb(-minor_digits(t.currency)), rounding=ROUND_HALF_UP), t.currency)
-        for t in totals]
+    off = [
+        Money(
+            (t.amount * rate / 100).quantize(
+                Decimal(1).scaleb(-minor_digits(t.currency)), rounding=ROUND_HALF_UP
+            ),
+            t.currency,
+        )
+        for t in totals
+    ]
     return {
         "percent": percent(rate, locale),
         "amount": " + ".join(money(o, locale) for o in off),
-        "total_after": " + ".join(money(Money(t.amount - o.amount, t.currency), locale)
-                                  for t, o in zip(totals, off, strict=True)),
+        "total_after": " + ".join(
+            money(Money(t.amount - o.amount, t.currency), locale)
+            for t, o in zip(totals, off, strict=True)
+        ),
         "pay_by": long_date(add_business_days(today, days, country), locale),
     }
 
 
-def charges_for(suggestion: Suggestion, country: str, today: date,
-                rates: dict[str, ReferenceRates]) -> list[LateCharges]:
+def charges_for(
+    suggestion: Suggestion, country: str, today: date, rates: dict[str, ReferenceRates]
+) -> list[LateCharges]:
     found = (
-        late_charges(invoice_number=i.number, debt=i.balance, due_date=i.due_date, on=today,
-                     country=country, rates=rates)
+        late_charges(
+            invoice_number=i.number,
+            debt=i.balance,
+            due_date=i.due_date,
+            on=today,
+            country=country,
+            rates=rates,
+        )
         for i in suggestion.invoices
     )
     return [c for c in found if c is not None]
@@ -87,11 +103,15 @@ def reminder_context(
         for i in suggestion.invoices
     ]
     totals = totals_by_currency([i.balance for i in suggestion.invoices])
-    charges = (charges_for(suggestion, addressee.country, today, rates)
-               if suggestion.stage.late_payment_rights else [])
+    charges = (
+        charges_for(suggestion, addressee.country, today, rates)
+        if suggestion.stage.late_payment_rights
+        else []
+    )
     with_charges = totals_by_currency(
         [i.balance for i in suggestion.invoices]
-        + [c.interest for c in charges] + [c.compensation for c in charges]
+        + [c.interest for c in charges]
+        + [c.compensation for c in charges]
     )
     return {
         "customer_name": addressee.name,
@@ -103,7 +123,8 @@ def reminder_context(
         "sender": sender,
         "today": long_date(today, locale),
         "deadline": long_date(
-            add_business_days(today, final_notice_days, addressee.country), locale),
+            add_business_days(today, final_notice_days, addressee.country), locale
+        ),
         "charges": [
             {
                 "number": c.invoice_number,

@@ -77,8 +77,9 @@ class Templates:
     def render(self, channel: str, wording: str, part: str, context: dict[str, Any]) -> str:
         return self.env.get_template(f"{channel}/{wording}.{part}.j2").render(context).strip()
 
-    def render_email(self, language: str, stage: str, context: dict[str, Any],
-                     last_wording: str = "") -> RenderedEmail:
+    def render_email(
+        self, language: str, stage: str, context: dict[str, Any], last_wording: str = ""
+    ) -> RenderedEmail:
         wording = choose_wording(self.wordings("email", language, stage), last_wording)
         return RenderedEmail(
             wording=wording,
@@ -93,7 +94,8 @@ class Templates:
         the same words, escaped, one paragraph per blank-line-separated block."""
         paragraphs = [p.split("\n") for p in text.strip().split("\n\n")]
         return self.env.get_template("email/_from_text.html.j2").render(
-            lang=language.split("_")[0], subject=subject, paragraphs=paragraphs)
+            lang=language.split("_")[0], subject=subject, paragraphs=paragraphs
+        )
 
     def render_edited(self, text: str, context: dict[str, Any]) -> str:
         """Text written by staff in Slack, rendered in the sandbox: placeholders work, nothing

@@ -20,9 +20,23 @@ _TERMS = {"DE": 14, "AT": 14, "GB": 30, "IE": 30, "US": 30, "FR": 45, "BE": 30, 
 _LATENESS = [(-40, 0), (1, 30), (31, 60), (61, 90), (91, 200)]
 
 HEADER = [
-    "customer_id", "customer_name", "contact_name", "email", "phone", "language", "country",
-    "timezone", "notes", "address", "invoice_number", "currency", "amount", "amount_paid",
-    "issue_date", "due_date", "payment_link",
+    "customer_id",
+    "customer_name",
+    "contact_name",
+    "email",
+    "phone",
+    "language",
+    "country",
+    "timezone",
+    "notes",
+    "address",
+    "invoice_number",
+    "currency",
+    "amount",
+    "amount_paid",
+    "issue_date",
+    "due_date",
+    "payment_link",
 ]
 
 
@@ -43,15 +57,33 @@ def write_sample_invoices(target: Path, today: date, seed: int = 2026) -> int:
                 issue = due - timedelta(days=_TERMS.get(customer["country"], 30))
                 amount = Decimal(rng.randint(12_000, 950_000)) / 100
                 roll = rng.random()
-                paid = amount if roll < 0.25 else (amount / 2).quantize(Decimal("0.01")) \
-                    if roll < 0.40 else Decimal("0.00")
+                paid = (
+                    amount
+                    if roll < 0.25
+                    else (amount / 2).quantize(Decimal("0.01"))
+                    if roll < 0.40
+                    else Decimal("0.00")
+                )
                 number = f"INV-{issue.year}-{count:05d}"
-                writer.writerow([
-                    customer["customer_id"], customer["customer_name"], customer["contact_name"],
-                    customer["email"], customer["phone"], customer["language"],
-                    customer["country"], customer["timezone"], customer["notes"],
-                    customer["address"], number,
-                    customer["currency"], f"{amount:.2f}", f"{paid:.2f}", issue.isoformat(),
-                    due.isoformat(), f"https://pay.example.com/{number}",
-                ])
+                writer.writerow(
+                    [
+                        customer["customer_id"],
+                        customer["customer_name"],
+                        customer["contact_name"],
+                        customer["email"],
+                        customer["phone"],
+                        customer["language"],
+                        customer["country"],
+                        customer["timezone"],
+                        customer["notes"],
+                        customer["address"],
+                        number,
+                        customer["currency"],
+                        f"{amount:.2f}",
+                        f"{paid:.2f}",
+                        issue.isoformat(),
+                        due.isoformat(),
+                        f"https://pay.example.com/{number}",
+                    ]
+                )
     return count

@@ -20,14 +20,24 @@ def seed_history(session: Session, today: date) -> None:
 
     def contact(external_id: str, days_ago: int, stage: str, wording: str = "") -> None:
         customer = customers[external_id]
-        session.add(Contact(customer_id=customer.id, channel="email", stage=stage,
-                            wording=wording, actor="demo",
-                            occurred_at=_at(today - timedelta(days=days_ago), customer.timezone)))
+        session.add(
+            Contact(
+                customer_id=customer.id,
+                channel="email",
+                stage=stage,
+                wording=wording,
+                actor="demo",
+                occurred_at=_at(today - timedelta(days=days_ago), customer.timezone),
+            )
+        )
 
     def first_open_invoice(external_id: str) -> Invoice:
         invoice = session.exec(
-            select(Invoice).where(Invoice.customer_id == customers[external_id].id,
-                                  Invoice.amount_minor > Invoice.paid_minor)
+            select(Invoice)
+            .where(
+                Invoice.customer_id == customers[external_id].id,
+                Invoice.amount_minor > Invoice.paid_minor,
+            )
             .order_by(Invoice.due_date)
         ).first()
         assert invoice is not None, f"sample customer {external_id} has no open invoice"
@@ -45,7 +55,17 @@ def seed_history(session: Session, today: date) -> None:
     contact("C012", 40, "friendly", "de/friendly")  # a phone call is next
     contact("C012", 20, "firm", "de/firm")
     customers["C024"].paused = True  # paused by a lead
-    session.add(Dispute(invoice_id=first_open_invoice("C044").id,
-                        reason="Goods returned damaged", opened_by="demo"))
-    session.add(Promise(invoice_id=first_open_invoice("C045").id,
-                        promised_date=today + timedelta(days=5), created_by="demo"))
+    session.add(
+        Dispute(
+            invoice_id=first_open_invoice("C044").id,
+            reason="Goods returned damaged",
+            opened_by="demo",
+        )
+    )
+    session.add(
+        Promise(
+            invoice_id=first_open_invoice("C045").id,
+            promised_date=today + timedelta(days=5),
+            created_by="demo",
+        )
+    )

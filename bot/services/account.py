@@ -50,21 +50,40 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Accou
         customer = find_customer(session, query)
         invoices = open_invoices(session, customer.id)
         ids = [i.id for i in invoices]
-        disputes = {d.invoice_id: d.reason for d in session.exec(
-            select(Dispute).where(col(Dispute.invoice_id).in_(ids),
-                                  col(Dispute.resolved_at).is_(None)))}
-        promises = {p.invoice_id: p.promised_date for p in session.exec(
-            select(Promise).where(col(Promise.invoice_id).in_(ids), Promise.state == "open"))}
+        disputes = {
+            d.invoice_id: d.reason
+            for d in session.exec(
+                select(Dispute).where(
+                    col(Dispute.invoice_id).in_(ids), col(Dispute.resolved_at).is_(None)
+                )
+            )
+        }
+        promises = {
+            p.invoice_id: p.promised_date
+            for p in session.exec(
+                select(Promise).where(col(Promise.invoice_id).in_(ids), Promise.state == "open")
+            )
+        }
         recent = session.exec(
-            select(Contact).where(Contact.customer_id == customer.id)
-            .order_by(col(Contact.occurred_at).desc()).limit(contacts)).all()
+            select(Contact)
+            .where(Contact.customer_id == customer.id)
+            .order_by(col(Contact.occurred_at).desc())
+            .limit(contacts)
+        ).all()
     return Account(
         customer=customer,
-        invoices=[InvoiceState(i.number, Money.of_minor(i.amount_minor - i.paid_minor,
-                                                        i.currency),
-                               i.due_date, max(0, days_overdue(i.due_date, today)),
-                               disputes.get(i.id, ""), promises.get(i.id))
-                  for i in invoices],
-        contacts=[ContactLine(c.occurred_at, c.channel, c.stage, c.outcome, c.actor)
-                  for c in recent],
+        invoices=[
+            InvoiceState(
+                i.number,
+                Money.of_minor(i.amount_minor - i.paid_minor, i.currency),
+                i.due_date,
+                max(0, days_overdue(i.due_date, today)),
+                disputes.get(i.id, ""),
+                promises.get(i.id),
+            )
+            for i in invoices
+        ],
+        contacts=[
+            ContactLine(c.occurred_at, c.channel, c.stage, c.outcome, c.actor) for c in recent
+        ],
     )

@@ -48,8 +48,11 @@ class AgingReport:
         return sorted({t.currency for t in self.totals})
 
     def total(self, currency: str, *, overdue_only: bool = False) -> Money:
-        amounts = [t.balance for t in self.totals if t.currency == currency
-                   and not (overdue_only and t.bucket is Bucket.NOT_DUE)]
+        amounts = [
+            t.balance
+            for t in self.totals
+            if t.currency == currency and not (overdue_only and t.bucket is Bucket.NOT_DUE)
+        ]
         return (totals_by_currency(amounts) or [Money.of_minor(0, currency)])[0]
 
 
@@ -89,7 +92,9 @@ def top_overdue(session: Session, today: date, top: int = 10) -> list[OverdueCus
     """
     per_customer = (
         sa.select(
-            Invoice.customer_id, Invoice.currency, sa.func.count().label("invoices"),
+            Invoice.customer_id,
+            Invoice.currency,
+            sa.func.count().label("invoices"),
             sa.func.sum(_BALANCE).label("overdue"),
             sa.func.min(Invoice.due_date).label("oldest"),
         )
@@ -99,8 +104,9 @@ def top_overdue(session: Session, today: date, top: int = 10) -> list[OverdueCus
     )
     ranked = sa.select(
         per_customer,
-        sa.func.row_number().over(partition_by=per_customer.c.currency,
-                                  order_by=per_customer.c.overdue.desc()).label("rank"),
+        sa.func.row_number()
+        .over(partition_by=per_customer.c.currency, order_by=per_customer.c.overdue.desc())
+        .label("rank"),
     ).subquery()
     rows = session.exec(
         sa.select(ranked, Customer.name, Customer.country)
@@ -109,7 +115,13 @@ def top_overdue(session: Session, today: date, top: int = 10) -> list[OverdueCus
         .order_by(ranked.c.currency, ranked.c.overdue.desc())
     ).all()
     return [
-        OverdueCustomer(r.customer_id, r.name, r.country, r.invoices,
-                        Money.of_minor(int(r.overdue), r.currency), r.oldest)
+        OverdueCustomer(
+            r.customer_id,
+            r.name,
+            r.country,
+            r.invoices,
+            Money.of_minor(int(r.overdue), r.currency),
+            r.oldest,
+        )
         for r in rows
     ]

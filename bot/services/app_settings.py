@@ -88,8 +88,14 @@ def save(engine: Engine, values: dict[str, Any], before: dict[str, Any], user: s
             row = session.get(AppSetting, key) or AppSetting(key=key, value="", updated_by=user)
             row.value, row.updated_by, row.updated_at = json.dumps(value), user, utcnow()
             session.add(row)
-        audit.append(session, audit.NewEvent(kind="settings", actor=user, content={
-            "before": {k: before.get(k) for k in changed}, "after": changed}))
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="settings",
+                actor=user,
+                content={"before": {k: before.get(k) for k in changed}, "after": changed},
+            ),
+        )
 
 
 def overrides(engine: Engine) -> dict[str, Any]:
@@ -97,24 +103,33 @@ def overrides(engine: Engine) -> dict[str, Any]:
         return {row.key: json.loads(row.value) for row in session.exec(select(AppSetting))}
 
 
-def apply(settings: Settings, policy: Policy, values: dict[str, Any]) -> tuple[Settings,
-                                                                                 Policy]:
+def apply(settings: Settings, policy: Policy, values: dict[str, Any]) -> tuple[Settings, Policy]:
     """The environment's settings and the policy file, with the leads' changes on top."""
-    s = replace(settings, **{k: (tuple(v) if isinstance(v, list) else v)
-                             for k, v in values.items()
-                             if k in ("digest_time", "digest_channel", "approvers",
-                                      "approver_groups")})
+    s = replace(
+        settings,
+        **{
+            k: (tuple(v) if isinstance(v, list) else v)
+            for k, v in values.items()
+            if k in ("digest_time", "digest_channel", "approvers", "approver_groups")
+        },
+    )
     plans = policy.plans
     plans = replace(
         plans,
         max_instalments=values.get("max_instalments", plans.max_instalments),
         longest_span_days=values.get("longest_span_days", plans.longest_span_days),
-        least_first_payment_percent=Decimal(str(values.get(
-            "least_first_payment_percent", plans.least_first_payment_percent))),
+        least_first_payment_percent=Decimal(
+            str(values.get("least_first_payment_percent", plans.least_first_payment_percent))
+        ),
     )
-    p = replace(policy, plans=plans,
-                max_contacts_per_30_days=values.get("max_contacts_per_30_days",
-                                                    policy.max_contacts_per_30_days),
-                max_discount_percent=Decimal(str(values.get("max_discount_percent",
-                                                            policy.max_discount_percent))))
+    p = replace(
+        policy,
+        plans=plans,
+        max_contacts_per_30_days=values.get(
+            "max_contacts_per_30_days", policy.max_contacts_per_30_days
+        ),
+        max_discount_percent=Decimal(
+            str(values.get("max_discount_percent", policy.max_discount_percent))
+        ),
+    )
     return s, p

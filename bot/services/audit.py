@@ -48,8 +48,17 @@ def event_hash(
 ) -> str:
     """SHA-256 over a canonical JSON form of every stored field but the hash itself."""
     canonical = json.dumps(
-        [seq, occurred_at.isoformat(), actor, kind, customer_id, invoice_numbers, channel,
-         content, prev_hash],
+        [
+            seq,
+            occurred_at.isoformat(),
+            actor,
+            kind,
+            customer_id,
+            invoice_numbers,
+            channel,
+            content,
+            prev_hash,
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -122,7 +131,9 @@ def _walk(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
     after = 0
     while True:
         rows = session.exec(
-            select(AuditEvent).where(AuditEvent.seq > after).order_by(col(AuditEvent.seq))
+            select(AuditEvent)
+            .where(AuditEvent.seq > after)
+            .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:

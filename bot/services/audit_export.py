@@ -16,27 +16,45 @@ from bot.models import AuditEvent, Customer
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, find_invoice
 
-COLUMNS = ["seq", "occurred_at_utc", "actor", "kind", "customer_id", "customer",
-           "invoices", "channel", "content", "prev_hash", "hash"]
+COLUMNS = [
+    "seq",
+    "occurred_at_utc",
+    "actor",
+    "kind",
+    "customer_id",
+    "customer",
+    "invoices",
+    "channel",
+    "content",
+    "prev_hash",
+    "hash",
+]
 
 
 def _filtered(customer_id: int | None, since: date | None, until: date | None) -> sa.Select:
-    query = (select(AuditEvent, Customer.external_id, Customer.name)
-             .join(Customer, Customer.id == AuditEvent.customer_id, isouter=True))
+    query = select(AuditEvent, Customer.external_id, Customer.name).join(
+        Customer, Customer.id == AuditEvent.customer_id, isouter=True
+    )
     if customer_id is not None:
         query = query.where(AuditEvent.customer_id == customer_id)
     if since is not None:
-        query = query.where(AuditEvent.occurred_at >= datetime.combine(since, time(),
-                                                                       tzinfo=UTC))
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(since, time(), tzinfo=UTC))
     if until is not None:
-        query = query.where(AuditEvent.occurred_at < datetime.combine(
-            until + timedelta(days=1), time(), tzinfo=UTC))
+        query = query.where(
+            AuditEvent.occurred_at < datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
+        )
     return query
 
 
-def export_csv(engine: Engine, out: TextIO, *, customer: str | None = None,
-               since: date | None = None, until: date | None = None,
-               batch: int = 5000) -> int:
+def export_csv(
+    engine: Engine,
+    out: TextIO,
+    *,
+    customer: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    batch: int = 5000,
+) -> int:
     """Write the matching events, oldest first, streamed in batches; returns how many."""
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -46,16 +64,28 @@ def export_csv(engine: Engine, out: TextIO, *, customer: str | None = None,
         while True:
             rows = session.exec(
                 _filtered(customer_id, since, until)
-                .where(AuditEvent.seq > after).order_by(col(AuditEvent.seq)).limit(batch)
+                .where(AuditEvent.seq > after)
+                .order_by(col(AuditEvent.seq))
+                .limit(batch)
             ).all()
             if not rows:
                 return written
             for event, external_id, name in rows:
-                writer.writerow([
-                    event.seq, event.occurred_at.isoformat(), event.actor, event.kind,
-                    external_id or "", name or "", event.invoice_numbers, event.channel,
-                    event.content, event.prev_hash, event.hash,
-                ])
+                writer.writerow(
+                    [
+                        event.seq,
+                        event.occurred_at.isoformat(),
+                        event.actor,
+                        event.kind,
+                        external_id or "",
+                        name or "",
+                        event.invoice_numbers,
+                        event.channel,
+                        event.content,
+                        event.prev_hash,
+                        event.hash,
+                    ]
+                )
             written += len(rows)
             after = rows[-1][0].seq
             session.expunge_all()
@@ -72,10 +102,15 @@ def last_events(engine: Engine, subject: str, most: int = 15) -> tuple[str, list
             where = AuditEvent.customer_id == customer.id
         else:
             title = f"invoice {invoice.number}"
-            where = sa.or_(AuditEvent.invoice_numbers == invoice.number,
-                           AuditEvent.invoice_numbers.like(f"{invoice.number},%"),
-                           AuditEvent.invoice_numbers.like(f"%,{invoice.number}"),
-                           AuditEvent.invoice_numbers.like(f"%,{invoice.number},%"))
-        events = list(session.exec(select(AuditEvent).where(where)
-                                   .order_by(col(AuditEvent.seq).desc()).limit(most)).all())
+            where = sa.or_(
+                AuditEvent.invoice_numbers == invoice.number,
+                AuditEvent.invoice_numbers.like(f"{invoice.number},%"),
+                AuditEvent.invoice_numbers.like(f"%,{invoice.number}"),
+                AuditEvent.invoice_numbers.like(f"%,{invoice.number},%"),
+            )
+        events = list(
+            session.exec(
+                select(AuditEvent).where(where).order_by(col(AuditEvent.seq).desc()).limit(most)
+            ).all()
+        )
     return title, events

@@ -14,11 +14,17 @@ from bot.models import Reminder
 def without_card(engine: Engine, run_date: date) -> list[int]:
     """Today's undecided reminders not posted yet (a rerun posts only what is missing)."""
     with read_only(engine) as session:
-        return list(session.exec(
-            select(Reminder.id).where(Reminder.run_date == run_date,
-                                      Reminder.state == "suggested", Reminder.slack_ts == "")
-            .order_by(Reminder.id)
-        ).all())
+        return list(
+            session.exec(
+                select(Reminder.id)
+                .where(
+                    Reminder.run_date == run_date,
+                    Reminder.state == "suggested",
+                    Reminder.slack_ts == "",
+                )
+                .order_by(Reminder.id)
+            ).all()
+        )
 
 
 def attach(engine: Engine, reminder_id: int, channel: str, ts: str) -> None:

@@ -29,8 +29,13 @@ class Draft:
 
 
 def sender_from(settings: Settings) -> Sender:
-    return Sender(settings.company_name, settings.contact_name, settings.contact_email,
-                  settings.contact_phone, settings.bank_details)
+    return Sender(
+        settings.company_name,
+        settings.contact_name,
+        settings.contact_email,
+        settings.contact_phone,
+        settings.bank_details,
+    )
 
 
 class Recipient(Protocol):
@@ -42,8 +47,13 @@ class Recipient(Protocol):
 
 
 class Composer:
-    def __init__(self, settings: Settings, templates: Templates,
-                 rates: dict[str, ReferenceRates], discount_days: int = 7):
+    def __init__(
+        self,
+        settings: Settings,
+        templates: Templates,
+        rates: dict[str, ReferenceRates],
+        discount_days: int = 7,
+    ):
         self.settings = settings
         self.discount_days = discount_days
         self.templates = templates
@@ -52,9 +62,13 @@ class Composer:
 
     def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
         return reminder_context(
-            addressee=Addressee(customer.name, customer.contact_name, customer.language,
-                                customer.country),
-            suggestion=suggestion, sender=self.sender, today=today, rates=self.rates,
+            addressee=Addressee(
+                customer.name, customer.contact_name, customer.language, customer.country
+            ),
+            suggestion=suggestion,
+            sender=self.sender,
+            today=today,
+            rates=self.rates,
             final_notice_days=self.settings.final_notice_days,
             discount_days=self.discount_days,
         )
@@ -73,11 +87,11 @@ class Composer:
                 f"exhausted. Decide on a hand-off to a collector or a lawyer."
             )
             return Draft("", "en", f"Hand-off: {customer.name}", note + "\n", "")
-        email = self.templates.render_email(customer.language, stage.template, context,
-                                            suggestion.last_wording)
+        email = self.templates.render_email(
+            customer.language, stage.template, context, suggestion.last_wording
+        )
         letter = self.letter(customer, stage.template, context, today) if stage.letter else ""
-        return Draft(email.wording, email.language, email.subject, email.text, email.html,
-                     letter)
+        return Draft(email.wording, email.language, email.subject, email.text, email.html, letter)
 
     def letter(self, customer: Recipient, template: str, context: dict, today: date) -> str:
         """The letter's content, frozen now so the PDF sent later says what was approved."""
@@ -85,14 +99,19 @@ class Composer:
         locale = customer_locale(customer.language, customer.country)
         s = self.settings
         return Letter(
-            sender=[s.company_name, *s.company_address.splitlines(), s.contact_email,
-                    s.contact_phone],
-            recipient=[customer.name,
-                       *([customer.contact_name] if customer.contact_name else []),
-                       *customer.address.splitlines()],
+            sender=[
+                s.company_name,
+                *s.company_address.splitlines(),
+                s.contact_email,
+                s.contact_phone,
+            ],
+            recipient=[
+                customer.name,
+                *([customer.contact_name] if customer.contact_name else []),
+                *customer.address.splitlines(),
+            ],
             dateline=long_date(today, locale),
-            subject=self.templates.render("letter", f"{language}/{template}", "subject",
-                                          context),
+            subject=self.templates.render("letter", f"{language}/{template}", "subject", context),
             body=self.templates.render("letter", f"{language}/{template}", "txt", context),
         ).to_json()
 
@@ -103,9 +122,15 @@ class Composer:
         context = {
             "contact_name": customer.contact_name or customer.name,
             "invoices": [{"number": n, "amount": money(a, locale)} for n, a in paid],
-            "count": len(paid), "sender": self.sender,
+            "count": len(paid),
+            "sender": self.sender,
         }
         subject = self.templates.render("email", f"{language}/thanks", "subject", context)
         text = self.templates.render("email", f"{language}/thanks", "txt", context) + "\n"
-        return Draft(f"{language}/thanks", language, subject, text,
-                     self.templates.html_from_text(text, language, subject))
+        return Draft(
+            f"{language}/thanks",
+            language,
+            subject,
+            text,
+            self.templates.html_from_text(text, language, subject),
+        )

@@ -41,18 +41,24 @@ def _claim(session: Session, reminder_id: int, values: dict) -> Reminder | None:
     return reminder if result.rowcount == 1 else None
 
 
-def _after_approval(session: Session, reminder: Reminder, user: str, kind: str,
-                    content: dict, now: datetime) -> None:
+def _after_approval(
+    session: Session, reminder: Reminder, user: str, kind: str, content: dict, now: datetime
+) -> None:
     if reminder.channel in SENDABLE_CHANNELS:
         # not before the customer's business hours (the suggestion knows when they open)
         due = max(filter(None, [now, reminder.send_after]))
-        session.add(Outbox(reminder_id=reminder.id, channel=reminder.channel,
-                           next_attempt_at=due))
-    audit.append(session, audit.NewEvent(
-        kind=kind, actor=user, customer_id=reminder.customer_id,
-        invoice_numbers=tuple(reminder.invoice_numbers.split(",")), channel=reminder.channel,
-        content={"reminder": reminder.id, "stage": reminder.stage, **content},
-    ))
+        session.add(Outbox(reminder_id=reminder.id, channel=reminder.channel, next_attempt_at=due))
+    audit.append(
+        session,
+        audit.NewEvent(
+            kind=kind,
+            actor=user,
+            customer_id=reminder.customer_id,
+            invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+            channel=reminder.channel,
+            content={"reminder": reminder.id, "stage": reminder.stage, **content},
+        ),
+    )
 
 
 def _lost(session: Session, reminder_id: int) -> Decided:
@@ -65,16 +71,24 @@ def _lost(session: Session, reminder_id: int) -> Decided:
 def approve(engine: Engine, reminder_id: int, user: str, now: datetime | None = None) -> Decided:
     now = now or utcnow()
     with unit_of_work(engine) as session:
-        reminder = _claim(session, reminder_id, {
-            "state": "approved", "decided_by": user, "decided_at": now})
+        reminder = _claim(
+            session, reminder_id, {"state": "approved", "decided_by": user, "decided_at": now}
+        )
         if reminder is None:
             return _lost(session, reminder_id)
         _after_approval(session, reminder, user, "approved", {"subject": reminder.subject}, now)
         return Decided(True, reminder)
 
 
-def approve_edited(engine: Engine, reminder_id: int, user: str, subject: str, body_text: str,
-                   body_html: str, now: datetime | None = None) -> Decided:
+def approve_edited(
+    engine: Engine,
+    reminder_id: int,
+    user: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    now: datetime | None = None,
+) -> Decided:
     """Save staff's version (the original is kept beside it) and approve it."""
     now = now or utcnow()
     with unit_of_work(engine) as session:
@@ -82,52 +96,93 @@ def approve_edited(engine: Engine, reminder_id: int, user: str, subject: str, bo
         if before is None:
             raise LookupError(f"no reminder {reminder_id}")
         original = {"subject": before.subject, "text": before.body_text}
-        reminder = _claim(session, reminder_id, {
-            "state": "approved", "decided_by": user, "decided_at": now,
-            "original_subject": Reminder.subject, "original_body_text": Reminder.body_text,
-            "subject": subject, "body_text": body_text, "body_html": body_html,
-        })
+        reminder = _claim(
+            session,
+            reminder_id,
+            {
+                "state": "approved",
+                "decided_by": user,
+                "decided_at": now,
+                "original_subject": Reminder.subject,
+                "original_body_text": Reminder.body_text,
+                "subject": subject,
+                "body_text": body_text,
+                "body_html": body_html,
+            },
+        )
         if reminder is None:
             return _lost(session, reminder_id)
-        _after_approval(session, reminder, user, "edited", {
-            "before": original, "after": {"subject": subject, "text": body_text}}, now)
+        _after_approval(
+            session,
+            reminder,
+            user,
+            "edited",
+            {"before": original, "after": {"subject": subject, "text": body_text}},
+            now,
+        )
         return Decided(True, reminder)
 
 
-def skip(engine: Engine, reminder_id: int, user: str, reason: str,
-         now: datetime | None = None) -> Decided:
+def skip(
+    engine: Engine, reminder_id: int, user: str, reason: str, now: datetime | None = None
+) -> Decided:
     with unit_of_work(engine) as session:
-        reminder = _claim(session, reminder_id, {
-            "state": "skipped", "decided_by": user, "decided_at": now or utcnow(),
-            "skip_reason": reason})
+        reminder = _claim(
+            session,
+            reminder_id,
+            {
+                "state": "skipped",
+                "decided_by": user,
+                "decided_at": now or utcnow(),
+                "skip_reason": reason,
+            },
+        )
         if reminder is None:
             return _lost(session, reminder_id)
-        audit.append(session, audit.NewEvent(
-            kind="skipped", actor=user, customer_id=reminder.customer_id,
-            invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
-            channel=reminder.channel,
-            content={"reminder": reminder.id, "stage": reminder.stage, "reason": reason},
-        ))
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="skipped",
+                actor=user,
+                customer_id=reminder.customer_id,
+                invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+                channel=reminder.channel,
+                content={"reminder": reminder.id, "stage": reminder.stage, "reason": reason},
+            ),
+        )
         return Decided(True, reminder)
 
 
-def approve_stage(engine: Engine, run_date: date, stage: str, user: str,
-                  now: datetime | None = None) -> list[Reminder]:
+def approve_stage(
+    engine: Engine, run_date: date, stage: str, user: str, now: datetime | None = None
+) -> list[Reminder]:
     """*Approve all* for one stage of one day: each reminder still undecided is approved, with
     the same exactly-once rule as a single click."""
     now = now or utcnow()
     with unit_of_work(engine) as session:
         ids = session.exec(
-            select(Reminder.id).where(Reminder.run_date == run_date, Reminder.stage == stage,
-                                      Reminder.state == "suggested").order_by(Reminder.id)
+            select(Reminder.id)
+            .where(
+                Reminder.run_date == run_date,
+                Reminder.stage == stage,
+                Reminder.state == "suggested",
+            )
+            .order_by(Reminder.id)
         ).all()
         approved = []
         for reminder_id in ids:
-            reminder = _claim(session, reminder_id, {
-                "state": "approved", "decided_by": user, "decided_at": now})
+            reminder = _claim(
+                session, reminder_id, {"state": "approved", "decided_by": user, "decided_at": now}
+            )
             if reminder is not None:
-                _after_approval(session, reminder, user, "approved",
-                                {"subject": reminder.subject, "bulk": True}, now)
+                _after_approval(
+                    session,
+                    reminder,
+                    user,
+                    "approved",
+                    {"subject": reminder.subject, "bulk": True},
+                    now,
+                )
                 approved.append(reminder)
         return approved
 

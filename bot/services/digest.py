@@ -66,26 +66,41 @@ class Digest:
 def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
     """Promises on invoices still open (a broken one stays listed until paid or replaced)."""
     rows = session.exec(
-        sa.select(Customer.name, Invoice.number, Invoice.currency, Promise.promised_date,
-                  Promise.amount_minor, Invoice.amount_minor - Invoice.paid_minor)
+        sa.select(
+            Customer.name,
+            Invoice.number,
+            Invoice.currency,
+            Promise.promised_date,
+            Promise.amount_minor,
+            Invoice.amount_minor - Invoice.paid_minor,
+        )
         .join(Invoice, Invoice.id == Promise.invoice_id)
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(Invoice.amount_minor > Invoice.paid_minor, *where)
         .order_by(Promise.promised_date, Customer.name)
     ).all()
     return [
-        PromiseLine(name, number, promised,
-                    Money.of_minor(amount, currency) if amount is not None else None,
-                    Money.of_minor(balance, currency))
+        PromiseLine(
+            name,
+            number,
+            promised,
+            Money.of_minor(amount, currency) if amount is not None else None,
+            Money.of_minor(balance, currency),
+        )
         for name, number, currency, promised, amount, balance in rows
     ]
 
 
 def _previous_totals(session: Session, run_date: date, channel: str) -> dict[str, Money] | None:
     last = session.exec(
-        select(DigestRun).where(DigestRun.channel == channel, DigestRun.run_date < run_date,
-                                col(DigestRun.posted_at).is_not(None))
-        .order_by(col(DigestRun.run_date).desc()).limit(1)
+        select(DigestRun)
+        .where(
+            DigestRun.channel == channel,
+            DigestRun.run_date < run_date,
+            col(DigestRun.posted_at).is_not(None),
+        )
+        .order_by(col(DigestRun.run_date).desc())
+        .limit(1)
     ).first()
     if last is None:
         return None
@@ -101,38 +116,47 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                 sa.select(Reminder.id, Customer.name, Reminder.stage, Outbox.last_error)
                 .join(Reminder, Reminder.id == Outbox.reminder_id)
                 .join(Customer, Customer.id == Reminder.customer_id)
-                .where(Outbox.state == "failed").order_by(Reminder.id)
+                .where(Outbox.state == "failed")
+                .order_by(Reminder.id)
             ).all()
         ]
-        awaiting = dict(session.exec(
-            sa.select(Reminder.stage, sa.func.count())
-            .where(Reminder.run_date == run_date, Reminder.state == "suggested")
-            .group_by(Reminder.stage)
-        ).all())
+        awaiting = dict(
+            session.exec(
+                sa.select(Reminder.stage, sa.func.count())
+                .where(Reminder.run_date == run_date, Reminder.state == "suggested")
+                .group_by(Reminder.stage)
+            ).all()
+        )
         return Digest(
             run_date=run_date,
             aging=aging,
             overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
             previous=_previous_totals(session, run_date, channel),
-            promises_due=promise_lines(session, Promise.state == "open",
-                                   Promise.promised_date == run_date),
+            promises_due=promise_lines(
+                session, Promise.state == "open", Promise.promised_date == run_date
+            ),
             promises_broken=promise_lines(session, Promise.state == "broken"),
             failed=failed,
             awaiting=awaiting,
-            missed_plans=list(session.exec(
-                select(Customer.name).join(PaymentPlan, PaymentPlan.customer_id == Customer.id)
-                .where(PaymentPlan.state == "missed").order_by(Customer.name)).all()),
+            missed_plans=list(
+                session.exec(
+                    select(Customer.name)
+                    .join(PaymentPlan, PaymentPlan.customer_id == Customer.id)
+                    .where(PaymentPlan.state == "missed")
+                    .order_by(Customer.name)
+                ).all()
+            ),
         )
 
 
-def claim(engine: Engine, run_date: date, channel: str, instance: str,
-          now: datetime | None = None) -> DigestRun | None:
+def claim(
+    engine: Engine, run_date: date, channel: str, instance: str, now: datetime | None = None
+) -> DigestRun | None:
     """The right to post today's digest to `channel`, or None when another instance has it."""
     now = now or utcnow()
     try:
         with unit_of_work(engine) as session:
-            run = DigestRun(run_date=run_date, channel=channel, claimed_by=instance,
-                            claimed_at=now)
+            run = DigestRun(run_date=run_date, channel=channel, claimed_by=instance, claimed_at=now)
             session.add(run)
             session.flush()
             return run
@@ -141,14 +165,19 @@ def claim(engine: Engine, run_date: date, channel: str, instance: str,
     with unit_of_work(engine) as session:  # take over a claim whose instance died
         taken = session.exec(
             sa.update(DigestRun)
-            .where(DigestRun.run_date == run_date, DigestRun.channel == channel,
-                   col(DigestRun.posted_at).is_(None), DigestRun.claimed_at < now - STALE_CLAIM)
+            .where(
+                DigestRun.run_date == run_date,
+                DigestRun.channel == channel,
+                col(DigestRun.posted_at).is_(None),
+                DigestRun.claimed_at < now - STALE_CLAIM,
+            )
             .values(claimed_by=instance, claimed_at=now)
         )
         if taken.rowcount != 1:
             return None
-        return session.exec(select(DigestRun).where(DigestRun.run_date == run_date,
-                                                    DigestRun.channel == channel)).one()
+        return session.exec(
+            select(DigestRun).where(DigestRun.run_date == run_date, DigestRun.channel == channel)
+        ).one()
 
 
 def mark_posted(engine: Engine, run_id: int, message_ts: str, digest: Digest) -> None:
@@ -163,7 +192,9 @@ def digest_thread(engine: Engine, run_date: date, channel: str) -> str | None:
     """The ts of today's posted digest in `channel`, where cards and later notes go."""
     with read_only(engine) as session:
         return session.exec(
-            select(DigestRun.message_ts).where(DigestRun.run_date == run_date,
-                                               DigestRun.channel == channel,
-                                               col(DigestRun.posted_at).is_not(None))
+            select(DigestRun.message_ts).where(
+                DigestRun.run_date == run_date,
+                DigestRun.channel == channel,
+                col(DigestRun.posted_at).is_not(None),
+            )
         ).first()

@@ -18,27 +18,47 @@ def open_dispute(engine: Engine, number: str, reason: str, user: str) -> Dispute
         raise Invalid("Say what the customer disputes: `/relance dispute <invoice> <reason>`.")
     with unit_of_work(engine) as session:
         invoice = find_invoice(session, number)
-        existing = session.exec(select(Dispute).where(
-            Dispute.invoice_id == invoice.id, col(Dispute.resolved_at).is_(None))).first()
+        existing = session.exec(
+            select(Dispute).where(
+                Dispute.invoice_id == invoice.id, col(Dispute.resolved_at).is_(None)
+            )
+        ).first()
         if existing is not None:
             raise Invalid(f"Invoice {invoice.number} is already disputed: {existing.reason}")
         dispute = Dispute(invoice_id=invoice.id, reason=reason.strip(), opened_by=user)
         session.add(dispute)
-        audit.append(session, audit.NewEvent(
-            kind="dispute", actor=user, customer_id=invoice.customer_id,
-            invoice_numbers=(invoice.number,), content={"reason": dispute.reason}))
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="dispute",
+                actor=user,
+                customer_id=invoice.customer_id,
+                invoice_numbers=(invoice.number,),
+                content={"reason": dispute.reason},
+            ),
+        )
         return dispute
 
 
 def resolve_dispute(engine: Engine, number: str, user: str, note: str = "") -> Dispute:
     with unit_of_work(engine) as session:
         invoice = find_invoice(session, number)
-        dispute = session.exec(select(Dispute).where(
-            Dispute.invoice_id == invoice.id, col(Dispute.resolved_at).is_(None))).first()
+        dispute = session.exec(
+            select(Dispute).where(
+                Dispute.invoice_id == invoice.id, col(Dispute.resolved_at).is_(None)
+            )
+        ).first()
         if dispute is None:
             raise Invalid(f"Invoice {invoice.number} has no open dispute.")
         dispute.resolved_by, dispute.resolved_at = user, utcnow()
-        audit.append(session, audit.NewEvent(
-            kind="dispute_resolved", actor=user, customer_id=invoice.customer_id,
-            invoice_numbers=(invoice.number,), content={"reason": dispute.reason, "note": note}))
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="dispute_resolved",
+                actor=user,
+                customer_id=invoice.customer_id,
+                invoice_numbers=(invoice.number,),
+                content={"reason": dispute.reason, "note": note},
+            ),
+        )
         return dispute

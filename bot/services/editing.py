@@ -24,8 +24,9 @@ class EditedText:
     html: str
 
 
-def render_edit(templates: Templates, sender: Sender, view: ReminderView, subject: str,
-                body: str) -> EditedText:
+def render_edit(
+    templates: Templates, sender: Sender, view: ReminderView, subject: str, body: str
+) -> EditedText:
     context = {
         "customer_name": view.customer_name,
         "contact_name": view.contact_name or view.customer_name,

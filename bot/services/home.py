@@ -52,14 +52,24 @@ def _month_periods(today: date, months: int = 12) -> list[tuple[date, date]]:
 
 def _dso(session, currency: str, receivable_minor: int, today: date) -> Decimal | None:  # type: ignore[no-untyped-def]
     periods = _month_periods(today)
-    by_day = dict(session.connection().execute(
-        sa.select(Invoice.issue_date, sa.func.sum(Invoice.amount_minor))
-        .where(Invoice.currency == currency, Invoice.issue_date >= periods[-1][0],
-               Invoice.issue_date <= today)
-        .group_by(Invoice.issue_date)).all())
+    by_day = dict(
+        session.connection()
+        .execute(
+            sa.select(Invoice.issue_date, sa.func.sum(Invoice.amount_minor))
+            .where(
+                Invoice.currency == currency,
+                Invoice.issue_date >= periods[-1][0],
+                Invoice.issue_date <= today,
+            )
+            .group_by(Invoice.issue_date)
+        )
+        .all()
+    )
     sales = [
-        ((end - start).days + 1,
-         from_minor(sum(v for d, v in by_day.items() if start <= d <= end), currency))
+        (
+            (end - start).days + 1,
+            from_minor(sum(v for d, v in by_day.items() if start <= d <= end), currency),
+        )
         for start, end in periods
     ]
     return countback_dso(from_minor(receivable_minor, currency), sales)
@@ -69,15 +79,25 @@ def _figures(session, report: AgingReport, today: date) -> list[CurrencyFigures]
     result = []
     for currency in report.currencies():
         outstanding = report.total(currency)
-        over_90 = sum((t.balance.amount for t in report.totals
-                       if t.currency == currency and t.bucket is Bucket.OVER_90), Decimal(0))
+        over_90 = sum(
+            (
+                t.balance.amount
+                for t in report.totals
+                if t.currency == currency and t.bucket is Bucket.OVER_90
+            ),
+            Decimal(0),
+        )
         share = over_90 / outstanding.amount if outstanding.amount else Decimal(0)
-        result.append(CurrencyFigures(
-            currency=currency, outstanding=outstanding,
-            overdue=report.total(currency, overdue_only=True), over_90_share=share,
-            dso=_dso(session, currency, outstanding.minor, today),
-            buckets=[(t.bucket, t.balance) for t in report.totals if t.currency == currency],
-        ))
+        result.append(
+            CurrencyFigures(
+                currency=currency,
+                outstanding=outstanding,
+                overdue=report.total(currency, overdue_only=True),
+                over_90_share=share,
+                dso=_dso(session, currency, outstanding.minor, today),
+                buckets=[(t.bucket, t.balance) for t in report.totals if t.currency == currency],
+            )
+        )
     return result
 
 
@@ -85,22 +105,30 @@ def home(engine: Engine, today: date, user: str) -> Home:
     with read_only(engine) as session:
         report = aging_report(session, today, top=0)
         conn = session.connection()
-        awaiting = conn.execute(sa.select(sa.func.count()).select_from(Reminder).where(
-            Reminder.run_date == today, Reminder.state == "suggested")).scalar_one()
-        yours = conn.execute(sa.select(sa.func.count()).select_from(Reminder).where(
-            Reminder.decided_by == user, Reminder.state == "approved")).scalar_one()
-        failed = conn.execute(sa.select(sa.func.count()).select_from(Outbox).where(
-            Outbox.state == "failed")).scalar_one()
+        awaiting = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(Reminder)
+            .where(Reminder.run_date == today, Reminder.state == "suggested")
+        ).scalar_one()
+        yours = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(Reminder)
+            .where(Reminder.decided_by == user, Reminder.state == "approved")
+        ).scalar_one()
+        failed = conn.execute(
+            sa.select(sa.func.count()).select_from(Outbox).where(Outbox.state == "failed")
+        ).scalar_one()
         return Home(
             today=today,
             currencies=_figures(session, report, today),
             awaiting=awaiting,
             yours_pending=yours,
             promises_this_week=promise_lines(
-                session, Promise.state == "open", Promise.promised_date >= today,
-                Promise.promised_date <= today + timedelta(days=7)),
+                session,
+                Promise.state == "open",
+                Promise.promised_date >= today,
+                Promise.promised_date <= today + timedelta(days=7),
+            ),
             promises_broken=promise_lines(session, Promise.state == "broken"),
             failed_sends=failed,
         )
-
-

@@ -55,9 +55,15 @@ STAGING = sa.Table(
 #: Customer columns and the import fields that feed them; a column is only overwritten on
 #: re-import when the mapping provides its field, so an export without e-mails keeps them.
 _CUSTOMER_UPDATES = {
-    "name": "customer_name", "contact_name": "contact_name", "email": "email",
-    "phone": "phone", "language": "language", "country": "country", "timezone": "timezone",
-    "notes": "notes", "address": "address",
+    "name": "customer_name",
+    "contact_name": "contact_name",
+    "email": "email",
+    "phone": "phone",
+    "language": "language",
+    "country": "country",
+    "timezone": "timezone",
+    "notes": "notes",
+    "address": "address",
 }
 
 
@@ -109,10 +115,13 @@ def import_invoices(
         payments = _payments(conn, mapping)
         report = _count(conn, mapping, lines, payments)
         events = [_payment_event(p, actor) for p in payments]
-        events.append(audit.NewEvent(
-            kind="import", actor=actor,
-            content={"file": path.name, "mapping": mapping.name, **asdict(report)},
-        ))
+        events.append(
+            audit.NewEvent(
+                kind="import",
+                actor=actor,
+                content={"file": path.name, "mapping": mapping.name, **asdict(report)},
+            )
+        )
         _apply(conn, mapping)
         audit.append_many(session, events)
         STAGING.drop(conn)
@@ -133,8 +142,7 @@ def _stage(conn: Connection, source: CsvSource, fallback_timezone: str) -> int:
                 line = reader.read(record)
             except RowInvalid as invalid:
                 total_errors += len(invalid.errors)
-                errors.extend(LineError(line_number, e.column, e.message)
-                              for e in invalid.errors)
+                errors.extend(LineError(line_number, e.column, e.message) for e in invalid.errors)
                 del errors[MAX_ERRORS_KEPT:]
                 continue
             if not total_errors:  # once the import is bound to fail, keep validating only
@@ -158,8 +166,10 @@ def _staging_writer(conn: Connection) -> Iterator[Callable[[tuple], None]]:
     """
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()
-        with cursor, cursor.copy("COPY import_staging FROM STDIN",
-                                 writer=QueuedLibpqWriter(cursor)) as copy:
+        with (
+            cursor,
+            cursor.copy("COPY import_staging FROM STDIN", writer=QueuedLibpqWriter(cursor)) as copy,
+        ):
             yield copy.write_row
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
@@ -182,32 +192,38 @@ def _index_staged(conn: Connection) -> None:
     statistics for the planner, which knows nothing of a temporary table until analysed."""
     conn.exec_driver_sql("CREATE INDEX ix_staged_number ON import_staging (invoice_number)")
     conn.exec_driver_sql(
-        "CREATE INDEX ix_staged_customer ON import_staging (customer_external_id, line)")
+        "CREATE INDEX ix_staged_customer ON import_staging (customer_external_id, line)"
+    )
     conn.exec_driver_sql("ANALYZE import_staging")
 
 
 def _refuse_duplicates(conn: Connection) -> None:
-    rows = conn.execute(sa.text(
-        "SELECT s.invoice_number, s.line FROM import_staging s WHERE s.invoice_number IN ("
-        " SELECT invoice_number FROM import_staging GROUP BY invoice_number HAVING COUNT(*) > 1)"
-        " ORDER BY s.invoice_number, s.line"
-    )).all()
+    rows = conn.execute(
+        sa.text(
+            "SELECT s.invoice_number, s.line FROM import_staging s WHERE s.invoice_number IN ("
+            " SELECT invoice_number FROM import_staging GROUP BY invoice_number HAVING COUNT(*) > 1)"
+            " ORDER BY s.invoice_number, s.line"
+        )
+    ).all()
     if not rows:
         return
     first_seen: dict[str, int] = {}
     errors = []
     for number, line in rows:
         if number in first_seen:
-            errors.append(LineError(line, "", (
-                f"invoice number {number!r} already appears on line {first_seen[number]}"
-            )))
+            errors.append(
+                LineError(
+                    line,
+                    "",
+                    (f"invoice number {number!r} already appears on line {first_seen[number]}"),
+                )
+            )
         else:
             first_seen[number] = line
     raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
 
 
-def _count(conn: Connection, mapping: Mapping, lines: int,
-           payments: list[sa.Row]) -> ImportReport:
+def _count(conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row]) -> ImportReport:
     """Count what the upsert will create and update, before it runs."""
     count = lambda sql: conn.execute(sa.text(sql)).scalar_one()  # noqa: E731
     customers = count("SELECT COUNT(DISTINCT customer_external_id) FROM import_staging")
@@ -258,18 +274,24 @@ def _invoice_changed(mapping: Mapping, old: str, new: str, customer_id: str) -> 
 def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row]:
     if not _tracks_payments(mapping):
         return []
-    return list(conn.execute(sa.text(
-        "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
-        " s.paid_minor AS after_minor, s.amount_minor"
-        " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
-        " WHERE s.paid_minor > i.paid_minor ORDER BY s.line"
-    )).all())
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
+                " s.paid_minor AS after_minor, s.amount_minor"
+                " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
+                " WHERE s.paid_minor > i.paid_minor ORDER BY s.line"
+            )
+        ).all()
+    )
 
 
 def _payment_event(row: sa.Row, actor: str) -> audit.NewEvent:
     currency = row.currency
     return audit.NewEvent(
-        kind="payment", actor=actor, customer_id=row.customer_id,
+        kind="payment",
+        actor=actor,
+        customer_id=row.customer_id,
         invoice_numbers=(row.number,),
         content={
             "currency": currency,
@@ -284,26 +306,30 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     now = sa.bindparam("now", utcnow(), type_=UTCDateTime())
     customer_sets = [c for c, f in _CUSTOMER_UPDATES.items() if mapping.provides(f)]
     customer_sets.append("currency")
-    conn.execute(sa.text(
-        "INSERT INTO customer (external_id, name, contact_name, email, phone, language, country,"
-        " timezone, currency, notes, address, created_at, updated_at)"
-        " SELECT customer_external_id, customer_name, contact_name, email, phone, language,"
-        " country, timezone, currency, notes, address, :now, :now FROM ("
-        "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
-        "  AS newest FROM import_staging s) latest WHERE newest = 1"
-        " ON CONFLICT (external_id) DO UPDATE SET "
-        + ", ".join(f"{c} = excluded.{c}" for c in customer_sets)
-        + ", updated_at = excluded.updated_at"
-    ).bindparams(now))
+    conn.execute(
+        sa.text(
+            "INSERT INTO customer (external_id, name, contact_name, email, phone, language, country,"
+            " timezone, currency, notes, address, created_at, updated_at)"
+            " SELECT customer_external_id, customer_name, contact_name, email, phone, language,"
+            " country, timezone, currency, notes, address, :now, :now FROM ("
+            "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
+            "  AS newest FROM import_staging s) latest WHERE newest = 1"
+            " ON CONFLICT (external_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in customer_sets)
+            + ", updated_at = excluded.updated_at"
+        ).bindparams(now)
+    )
     columns = _invoice_columns(mapping)
-    conn.execute(sa.text(
-        "INSERT INTO invoice (number, customer_id, currency, amount_minor, paid_minor, issue_date,"
-        " due_date, payment_link, created_at, updated_at)"
-        " SELECT s.invoice_number, c.id, s.currency, s.amount_minor, s.paid_minor, s.issue_date,"
-        " s.due_date, s.payment_link, :now, :now"
-        " FROM import_staging s JOIN customer c ON c.external_id = s.customer_external_id"
-        " WHERE true ON CONFLICT (number) DO UPDATE SET "
-        + ", ".join(f"{c} = excluded.{c}" for c in columns)
-        + ", updated_at = excluded.updated_at WHERE "
-        + _invoice_changed(mapping, "invoice", "excluded", "excluded.customer_id")
-    ).bindparams(now))
+    conn.execute(
+        sa.text(
+            "INSERT INTO invoice (number, customer_id, currency, amount_minor, paid_minor, issue_date,"
+            " due_date, payment_link, created_at, updated_at)"
+            " SELECT s.invoice_number, c.id, s.currency, s.amount_minor, s.paid_minor, s.issue_date,"
+            " s.due_date, s.payment_link, :now, :now"
+            " FROM import_staging s JOIN customer c ON c.external_id = s.customer_external_id"
+            " WHERE true ON CONFLICT (number) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns)
+            + ", updated_at = excluded.updated_at WHERE "
+            + _invoice_changed(mapping, "invoice", "excluded", "excluded.customer_id")
+        ).bindparams(now)
+    )

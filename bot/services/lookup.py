@@ -23,15 +23,20 @@ def find_customer(session: Session, query: str) -> Customer:
     text = query.strip()
     if not text:
         raise Invalid("Which customer? Give a name or a customer id.")
-    exact = session.exec(select(Customer).where(
-        sa.or_(Customer.external_id == text, sa.func.lower(Customer.name) == text.lower())
-    )).all()
+    exact = session.exec(
+        select(Customer).where(
+            sa.or_(Customer.external_id == text, sa.func.lower(Customer.name) == text.lower())
+        )
+    ).all()
     if len(exact) == 1:
         return exact[0]
     pattern = "%" + text.lower().replace("%", r"\%").replace("_", r"\_") + "%"
-    matches = session.exec(select(Customer).where(
-        sa.func.lower(Customer.name).like(pattern, escape="\\")
-    ).order_by(Customer.name).limit(6)).all()
+    matches = session.exec(
+        select(Customer)
+        .where(sa.func.lower(Customer.name).like(pattern, escape="\\"))
+        .order_by(Customer.name)
+        .limit(6)
+    ).all()
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -41,8 +46,10 @@ def find_customer(session: Session, query: str) -> Customer:
 
 
 def open_invoices(session: Session, customer_id: int) -> list[Invoice]:
-    return list(session.exec(
-        select(Invoice).where(Invoice.customer_id == customer_id,
-                              Invoice.amount_minor > Invoice.paid_minor)
-        .order_by(Invoice.due_date, col(Invoice.number))
-    ).all())
+    return list(
+        session.exec(
+            select(Invoice)
+            .where(Invoice.customer_id == customer_id, Invoice.amount_minor > Invoice.paid_minor)
+            .order_by(Invoice.due_date, col(Invoice.number))
+        ).all()
+    )

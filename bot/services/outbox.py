@@ -43,15 +43,22 @@ def claim(engine: Engine, worker: str, now: datetime, limit: int = 20) -> list[i
     with unit_of_work(engine) as session:
         due = (
             select(Outbox.id)
-            .where(Outbox.state == "pending", Outbox.next_attempt_at <= now,
-                   sa.or_(col(Outbox.claimed_until).is_(None), Outbox.claimed_until < now))
-            .order_by(Outbox.id).limit(limit)
+            .where(
+                Outbox.state == "pending",
+                Outbox.next_attempt_at <= now,
+                sa.or_(col(Outbox.claimed_until).is_(None), Outbox.claimed_until < now),
+            )
+            .order_by(Outbox.id)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         )
         ids = list(session.exec(due).all())
         if ids:
-            session.exec(sa.update(Outbox).where(col(Outbox.id).in_(ids))
-                         .values(claimed_by=worker, claimed_until=now + LEASE))
+            session.exec(
+                sa.update(Outbox)
+                .where(col(Outbox.id).in_(ids))
+                .values(claimed_by=worker, claimed_until=now + LEASE)
+            )
         return ids
 
 
@@ -64,16 +71,25 @@ def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder
     if settings.test_mode_address:
         to = settings.test_mode_address
         subject = f"[TEST → {customer.email or 'no address'}] {subject}"
-        text = (f"TEST MODE: this message would have gone to {customer.email or 'nobody'} "
-                f"({customer.name}).\n\n{text}")
+        text = (
+            f"TEST MODE: this message would have gone to {customer.email or 'nobody'} "
+            f"({customer.name}).\n\n{text}"
+        )
     attachments = ()
     if reminder.letter_text:
-        pdf = render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
-                         settings.letter_bold_font)
+        pdf = render_pdf(
+            Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
+        )
         attachments = ((letter_filename(reminder.id), pdf),)
-    email = Email(to=to, subject=subject, text=text, html=reminder.body_html,
-                  language=reminder.language, attachments=attachments,
-                  message_id=message_id(reminder.id, settings.mail_from))
+    email = Email(
+        to=to,
+        subject=subject,
+        text=text,
+        html=reminder.body_html,
+        language=reminder.language,
+        attachments=attachments,
+        message_id=message_id(reminder.id, settings.mail_from),
+    )
     return email, reminder, customer
 
 
@@ -85,8 +101,9 @@ def _still_mine(session, outbox_id: int, worker: str) -> Outbox | None:  # type:
     return outbox
 
 
-def _record_sent(engine: Engine, outbox_id: int, worker: str, email: Email,
-                 now: datetime, test_mode: bool) -> None:
+def _record_sent(
+    engine: Engine, outbox_id: int, worker: str, email: Email, now: datetime, test_mode: bool
+) -> None:
     with unit_of_work(engine) as session:
         outbox = _still_mine(session, outbox_id, worker)
         if outbox is None:
@@ -97,21 +114,46 @@ def _record_sent(engine: Engine, outbox_id: int, worker: str, email: Email,
         outbox.claimed_by, outbox.claimed_until = "", None
         reminder.state, reminder.sent_at = "sent", now
         if not test_mode:  # the customer heard nothing: the ladder must not move on
-            session.add(Contact(customer_id=reminder.customer_id, occurred_at=now,
-                                channel="email", stage=reminder.stage,
-                                wording=reminder.wording, reminder_id=reminder.id,
-                                actor=reminder.decided_by))
-        audit.append(session, audit.NewEvent(
-            kind="sent", actor="relance", customer_id=reminder.customer_id,
-            invoice_numbers=tuple(reminder.invoice_numbers.split(",")), channel="email",
-            content={"reminder": reminder.id, "to": email.to, "subject": email.subject,
-                     "text": email.text, "message_id": email.message_id,
-                     "attempt": outbox.attempts, "test_mode": test_mode},
-        ))
+            session.add(
+                Contact(
+                    customer_id=reminder.customer_id,
+                    occurred_at=now,
+                    channel="email",
+                    stage=reminder.stage,
+                    wording=reminder.wording,
+                    reminder_id=reminder.id,
+                    actor=reminder.decided_by,
+                )
+            )
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="sent",
+                actor="relance",
+                customer_id=reminder.customer_id,
+                invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+                channel="email",
+                content={
+                    "reminder": reminder.id,
+                    "to": email.to,
+                    "subject": email.subject,
+                    "text": email.text,
+                    "message_id": email.message_id,
+                    "attempt": outbox.attempts,
+                    "test_mode": test_mode,
+                },
+            ),
+        )
 
 
-def _record_failure(engine: Engine, outbox_id: int, worker: str, error: SendFailed,
-                    settings: Settings, now: datetime) -> bool:
+def _record_failure(
+    engine: Engine,
+    outbox_id: int,
+    worker: str,
+    error: SendFailed,
+    settings: Settings,
+    now: datetime,
+) -> bool:
     """Returns True when the row will be retried, False when it is now failed for good."""
     with unit_of_work(engine) as session:
         outbox = _still_mine(session, outbox_id, worker)
@@ -130,15 +172,27 @@ def _record_failure(engine: Engine, outbox_id: int, worker: str, error: SendFail
             delay = settings.send_backoff_seconds * 2 ** (outbox.attempts - 1)
             outbox.next_attempt_at = now + timedelta(seconds=delay)
             content["retry_at"] = outbox.next_attempt_at.isoformat()
-        audit.append(session, audit.NewEvent(
-            kind="send_failed", actor="relance", customer_id=reminder.customer_id,
-            invoice_numbers=tuple(reminder.invoice_numbers.split(",")), channel="email",
-            content=content))
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="send_failed",
+                actor="relance",
+                customer_id=reminder.customer_id,
+                invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+                channel="email",
+                content=content,
+            ),
+        )
         return not final
 
 
-def deliver_due(engine: Engine, settings: Settings, worker: str,
-                sender: SmtpSender | None = None, now: datetime | None = None) -> DeliveryReport:
+def deliver_due(
+    engine: Engine,
+    settings: Settings,
+    worker: str,
+    sender: SmtpSender | None = None,
+    now: datetime | None = None,
+) -> DeliveryReport:
     """One pass: claim what is due, send it, record each outcome."""
     sender = sender or SmtpSender(settings)
     now = now or utcnow()

@@ -19,9 +19,15 @@ def pause(engine: Engine, query: str, user: str, until: date | None, today: date
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
         customer.paused, customer.paused_until = True, until
-        audit.append(session, audit.NewEvent(
-            kind="pause", actor=user, customer_id=customer.id,
-            content={"until": until.isoformat() if until else None}))
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="pause",
+                actor=user,
+                customer_id=customer.id,
+                content={"until": until.isoformat() if until else None},
+            ),
+        )
         return customer
 
 
@@ -31,6 +37,5 @@ def resume(engine: Engine, query: str, user: str) -> Customer:
         if not customer.paused:
             raise Invalid(f"{customer.name} is not paused.")
         customer.paused, customer.paused_until = False, None
-        audit.append(session, audit.NewEvent(kind="resume", actor=user,
-                                             customer_id=customer.id))
+        audit.append(session, audit.NewEvent(kind="resume", actor=user, customer_id=customer.id))
         return customer

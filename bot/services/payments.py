@@ -26,34 +26,53 @@ class PaymentFollowUp:
     thanks: list[int]
 
 
-def follow_up_payments(engine: Engine, composer: Composer, paid_numbers: tuple[str, ...],
-                       run_date: date, actor: str = "relance") -> PaymentFollowUp:
+def follow_up_payments(
+    engine: Engine,
+    composer: Composer,
+    paid_numbers: tuple[str, ...],
+    run_date: date,
+    actor: str = "relance",
+) -> PaymentFollowUp:
     if not paid_numbers:
         return PaymentFollowUp([], [])
     with unit_of_work(engine) as session:
-        paid = {i.number: i for i in session.exec(
-            select(Invoice).where(col(Invoice.number).in_(paid_numbers)))}
+        paid = {
+            i.number: i
+            for i in session.exec(select(Invoice).where(col(Invoice.number).in_(paid_numbers)))
+        }
         cancelled = []
-        pending = session.exec(select(Reminder).where(col(Reminder.state).in_(PENDING),
-                                                      Reminder.stage != "thanks")).all()
+        pending = session.exec(
+            select(Reminder).where(col(Reminder.state).in_(PENDING), Reminder.stage != "thanks")
+        ).all()
         for reminder in pending:
             numbers = reminder.invoice_numbers.split(",")
             if not set(numbers) & set(paid):
                 continue
-            still_open = session.exec(select(sa.func.count()).select_from(Invoice).where(
-                col(Invoice.number).in_(numbers), Invoice.amount_minor > Invoice.paid_minor
-            )).one()
+            still_open = session.exec(
+                select(sa.func.count())
+                .select_from(Invoice)
+                .where(col(Invoice.number).in_(numbers), Invoice.amount_minor > Invoice.paid_minor)
+            ).one()
             if still_open:
                 continue  # part of it is still owed: staff decide on the card
             reminder.state = "cancelled"
-            session.exec(sa.update(Outbox).where(Outbox.reminder_id == reminder.id,
-                                                 Outbox.state == "pending")
-                         .values(state="cancelled"))
+            session.exec(
+                sa.update(Outbox)
+                .where(Outbox.reminder_id == reminder.id, Outbox.state == "pending")
+                .values(state="cancelled")
+            )
             cancelled.append(reminder.id)
-            audit.append(session, audit.NewEvent(
-                kind="cancelled", actor=actor, customer_id=reminder.customer_id,
-                invoice_numbers=tuple(numbers), channel=reminder.channel,
-                content={"reminder": reminder.id, "why": "paid in full"}))
+            audit.append(
+                session,
+                audit.NewEvent(
+                    kind="cancelled",
+                    actor=actor,
+                    customer_id=reminder.customer_id,
+                    invoice_numbers=tuple(numbers),
+                    channel=reminder.channel,
+                    content={"reminder": reminder.id, "why": "paid in full"},
+                ),
+            )
 
         overdue_paid: dict[int, list[Invoice]] = defaultdict(list)
         for invoice in paid.values():
@@ -61,25 +80,43 @@ def follow_up_payments(engine: Engine, composer: Composer, paid_numbers: tuple[s
                 overdue_paid[invoice.customer_id].append(invoice)
         thanks = []
         for customer_id, invoices in sorted(overdue_paid.items()):
-            exists = session.exec(select(Reminder.id).where(
-                Reminder.customer_id == customer_id, Reminder.run_date == run_date,
-                Reminder.stage == "thanks")).first()
+            exists = session.exec(
+                select(Reminder.id).where(
+                    Reminder.customer_id == customer_id,
+                    Reminder.run_date == run_date,
+                    Reminder.stage == "thanks",
+                )
+            ).first()
             if exists:
                 continue
             customer = session.get(Customer, customer_id)
-            draft = composer.thanks(customer, [
-                (i.number, Money.of_minor(i.amount_minor, i.currency)) for i in invoices])
+            draft = composer.thanks(
+                customer, [(i.number, Money.of_minor(i.amount_minor, i.currency)) for i in invoices]
+            )
             reminder = Reminder(
-                customer_id=customer_id, run_date=run_date, stage="thanks", channel="email",
-                language=draft.language, wording=draft.wording,
-                invoice_numbers=",".join(i.number for i in invoices), subject=draft.subject,
-                body_text=draft.text, body_html=draft.html)
+                customer_id=customer_id,
+                run_date=run_date,
+                stage="thanks",
+                channel="email",
+                language=draft.language,
+                wording=draft.wording,
+                invoice_numbers=",".join(i.number for i in invoices),
+                subject=draft.subject,
+                body_text=draft.text,
+                body_html=draft.html,
+            )
             session.add(reminder)
             session.flush()
             thanks.append(reminder.id)
-            audit.append(session, audit.NewEvent(
-                kind="suggested", actor=actor, customer_id=customer_id,
-                invoice_numbers=tuple(i.number for i in invoices), channel="email",
-                content={"reminder": reminder.id, "stage": "thanks",
-                         "subject": draft.subject}))
+            audit.append(
+                session,
+                audit.NewEvent(
+                    kind="suggested",
+                    actor=actor,
+                    customer_id=customer_id,
+                    invoice_numbers=tuple(i.number for i in invoices),
+                    channel="email",
+                    content={"reminder": reminder.id, "stage": "thanks", "subject": draft.subject},
+                ),
+            )
         return PaymentFollowUp(cancelled, thanks)

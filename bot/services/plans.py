@@ -39,52 +39,90 @@ def schedule(total_minor: int, count: int, first: date) -> list[tuple[date, int]
     return [(first + timedelta(days=INTERVAL_DAYS * n), a) for n, a in enumerate(amounts)]
 
 
-def propose_plan(engine: Engine, customer_query: str, count: int, first: date | None,
-                 user: str, is_lead: bool, limits: PlanLimits, today: date) -> PlanOutcome:
+def propose_plan(
+    engine: Engine,
+    customer_query: str,
+    count: int,
+    first: date | None,
+    user: str,
+    is_lead: bool,
+    limits: PlanLimits,
+    today: date,
+) -> PlanOutcome:
     if count < 1:
         raise Invalid("A plan needs at least one instalment.")
     first = first or today + timedelta(days=7)
     if first < today:
-        raise Invalid(f"{first.isoformat()} is in the past: the first instalment is due today "
-                      "or later.")
+        raise Invalid(
+            f"{first.isoformat()} is in the past: the first instalment is due today or later."
+        )
     with unit_of_work(engine) as session:
         customer = find_customer(session, customer_query)
         invoices = open_invoices(session, customer.id)
         if not invoices:
             raise Invalid(f"{customer.name} owes nothing.")
         if len({i.currency for i in invoices}) > 1:
-            raise Invalid(f"{customer.name} owes in several currencies: one plan per currency "
-                          "is not supported yet.")
-        active = session.exec(select(PaymentPlan).where(
-            PaymentPlan.customer_id == customer.id, PaymentPlan.state == "active")).first()
+            raise Invalid(
+                f"{customer.name} owes in several currencies: one plan per currency "
+                "is not supported yet."
+            )
+        active = session.exec(
+            select(PaymentPlan).where(
+                PaymentPlan.customer_id == customer.id, PaymentPlan.state == "active"
+            )
+        ).first()
         if active is not None:
             raise Invalid(f"{customer.name} already has a plan on track (#{active.id}).")
         currency = invoices[0].currency
         total = sum(i.amount_minor - i.paid_minor for i in invoices)
         plan_dates = schedule(total, count, first)
-        breaches = limits.breaches(count, (plan_dates[-1][0] - today).days,
-                                   Decimal(plan_dates[0][1]) / Decimal(total))
+        breaches = limits.breaches(
+            count, (plan_dates[-1][0] - today).days, Decimal(plan_dates[0][1]) / Decimal(total)
+        )
         accepted = not breaches or is_lead
         instalments = [(d, Money.of_minor(a, currency)) for d, a in plan_dates]
-        content = {"instalments": [[d.isoformat(), str(m.amount)] for d, m in instalments],
-                   "currency": currency, "beyond_limits": breaches, "by_lead": is_lead}
+        content = {
+            "instalments": [[d.isoformat(), str(m.amount)] for d, m in instalments],
+            "currency": currency,
+            "beyond_limits": breaches,
+            "by_lead": is_lead,
+        }
         numbers = tuple(i.number for i in invoices)
         if not accepted:
-            audit.append(session, audit.NewEvent(kind="plan_refused", actor=user,
-                                                 customer_id=customer.id,
-                                                 invoice_numbers=numbers, content=content))
+            audit.append(
+                session,
+                audit.NewEvent(
+                    kind="plan_refused",
+                    actor=user,
+                    customer_id=customer.id,
+                    invoice_numbers=numbers,
+                    content=content,
+                ),
+            )
             return PlanOutcome(False, customer.name, instalments, breaches)
-        plan = PaymentPlan(customer_id=customer.id, currency=currency,
-                           invoice_numbers=",".join(numbers), total_minor=total,
-                           paid_at_start_minor=sum(i.paid_minor for i in invoices),
-                           created_by=user, beyond_limits=bool(breaches))
+        plan = PaymentPlan(
+            customer_id=customer.id,
+            currency=currency,
+            invoice_numbers=",".join(numbers),
+            total_minor=total,
+            paid_at_start_minor=sum(i.paid_minor for i in invoices),
+            created_by=user,
+            beyond_limits=bool(breaches),
+        )
         session.add(plan)
         session.flush()
         for due, amount in plan_dates:
             session.add(Instalment(plan_id=plan.id, due_date=due, amount_minor=amount))
-        audit.append(session, audit.NewEvent(kind="plan", actor=user, customer_id=customer.id,
-                                             invoice_numbers=numbers,
-                                             content={"plan": plan.id, **content}))
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="plan",
+                actor=user,
+                customer_id=customer.id,
+                invoice_numbers=numbers,
+                content={"plan": plan.id, **content},
+            ),
+        )
         return PlanOutcome(True, customer.name, instalments, breaches)
 
 
@@ -101,12 +139,17 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
     if not plans:
         return []
     numbers = {n for plan in plans for n in plan.invoice_numbers.split(",")}
-    paid = dict(session.connection().execute(
-        sa.select(Invoice.number, Invoice.paid_minor).where(col(Invoice.number).in_(numbers))
-    ).all())
+    paid = dict(
+        session.connection()
+        .execute(
+            sa.select(Invoice.number, Invoice.paid_minor).where(col(Invoice.number).in_(numbers))
+        )
+        .all()
+    )
     schedules: dict[int, list[Instalment]] = {plan.id: [] for plan in plans}
     for instalment in session.exec(
-        select(Instalment).where(col(Instalment.plan_id).in_(list(schedules)))
+        select(Instalment)
+        .where(col(Instalment.plan_id).in_(list(schedules)))
         .order_by(Instalment.plan_id, Instalment.due_date)
     ):
         schedules[instalment.plan_id].append(instalment)
@@ -130,9 +173,12 @@ def _active(session: Session) -> list[PaymentPlan]:
 
 def holds(session: Session) -> dict[str, date]:
     """Invoice number → the date until which an active plan holds its reminders."""
-    return {number: status.next_due
-            for status in _statuses(session, _active(session)) if status.next_due is not None
-            for number in status.invoice_numbers}
+    return {
+        number: status.next_due
+        for status in _statuses(session, _active(session))
+        if status.next_due is not None
+        for number in status.invoice_numbers
+    }
 
 
 def settle_plans(engine: Engine, today: date, grace_days: int) -> list[int]:
@@ -147,8 +193,14 @@ def settle_plans(engine: Engine, today: date, grace_days: int) -> list[int]:
             elif status.next_due + timedelta(days=grace_days) < today:
                 plan.state = "missed"
                 missed.append(plan.id)
-                audit.append(session, audit.NewEvent(
-                    kind="plan_missed", actor="relance", customer_id=plan.customer_id,
-                    invoice_numbers=status.invoice_numbers,
-                    content={"plan": plan.id, "instalment_due": status.next_due.isoformat()}))
+                audit.append(
+                    session,
+                    audit.NewEvent(
+                        kind="plan_missed",
+                        actor="relance",
+                        customer_id=plan.customer_id,
+                        invoice_numbers=status.invoice_numbers,
+                        content={"plan": plan.id, "instalment_due": status.next_due.isoformat()},
+                    ),
+                )
     return missed

@@ -22,20 +22,39 @@ from bot.services.errors import Invalid
 from bot.services.lookup import find_invoice
 
 
-def _promise(session: Session, invoice: Invoice, promised: date, amount_minor: int | None,
-             user: str, via: str) -> Promise:
-    session.exec(sa.update(Promise).where(Promise.invoice_id == invoice.id,
-                                          Promise.state == "open").values(state="replaced"))
-    promise = Promise(invoice_id=invoice.id, promised_date=promised, amount_minor=amount_minor,
-                      created_by=user)
+def _promise(
+    session: Session,
+    invoice: Invoice,
+    promised: date,
+    amount_minor: int | None,
+    user: str,
+    via: str,
+) -> Promise:
+    session.exec(
+        sa.update(Promise)
+        .where(Promise.invoice_id == invoice.id, Promise.state == "open")
+        .values(state="replaced")
+    )
+    promise = Promise(
+        invoice_id=invoice.id, promised_date=promised, amount_minor=amount_minor, created_by=user
+    )
     session.add(promise)
-    amount = (str(Money.of_minor(amount_minor, invoice.currency).amount)
-              if amount_minor is not None else "in full")
-    audit.append(session, audit.NewEvent(
-        kind="promise", actor=user, customer_id=invoice.customer_id,
-        invoice_numbers=(invoice.number,), channel=via,
-        content={"date": promised.isoformat(), "amount": amount, "currency": invoice.currency},
-    ))
+    amount = (
+        str(Money.of_minor(amount_minor, invoice.currency).amount)
+        if amount_minor is not None
+        else "in full"
+    )
+    audit.append(
+        session,
+        audit.NewEvent(
+            kind="promise",
+            actor=user,
+            customer_id=invoice.customer_id,
+            invoice_numbers=(invoice.number,),
+            channel=via,
+            content={"date": promised.isoformat(), "amount": amount, "currency": invoice.currency},
+        ),
+    )
     return promise
 
 
@@ -57,8 +76,9 @@ def check_amount(amount: Decimal, currency: str, balance_minor: int) -> int:
     return minor
 
 
-def record_promise(engine: Engine, number: str, promised: date, amount: Decimal | None,
-                   user: str, today: date) -> Promise:
+def record_promise(
+    engine: Engine, number: str, promised: date, amount: Decimal | None, user: str, today: date
+) -> Promise:
     check_date(promised, today)
     with unit_of_work(engine) as session:
         invoice = find_invoice(session, number)
@@ -69,16 +89,19 @@ def record_promise(engine: Engine, number: str, promised: date, amount: Decimal 
         return _promise(session, invoice, promised, minor, user, "slack")
 
 
-def promise_on_account(session: Session, invoices: list[Invoice], promised: date,
-                       amount: Decimal | None, user: str) -> list[Promise]:
+def promise_on_account(
+    session: Session, invoices: list[Invoice], promised: date, amount: Decimal | None, user: str
+) -> list[Promise]:
     """A promise made for the account (on a call): an amount is spread over the invoices,
     oldest first; without one every invoice is promised in full."""
     if amount is None:
         return [_promise(session, i, promised, None, user, "phone") for i in invoices]
     currency = invoices[0].currency
     if any(i.currency != currency for i in invoices):
-        raise Invalid("This account has several currencies: record the promise per invoice "
-                      "with `/relance promise`.")
+        raise Invalid(
+            "This account has several currencies: record the promise per invoice "
+            "with `/relance promise`."
+        )
     left = check_amount(amount, currency, sum(i.amount_minor - i.paid_minor for i in invoices))
     promises = []
     for invoice in invoices:
@@ -100,8 +123,10 @@ def settle(engine: Engine, today: date, grace_days: int) -> Settled:
     """Mark open promises kept (invoice paid) or broken (date and grace passed, unpaid)."""
     with unit_of_work(engine) as session:
         rows = session.exec(
-            select(Promise, Invoice).join(Invoice, Invoice.id == Promise.invoice_id)
-            .where(Promise.state == "open").order_by(col(Promise.id))
+            select(Promise, Invoice)
+            .join(Invoice, Invoice.id == Promise.invoice_id)
+            .where(Promise.state == "open")
+            .order_by(col(Promise.id))
         ).all()
         kept, broken = [], []
         for promise, invoice in rows:
@@ -111,8 +136,14 @@ def settle(engine: Engine, today: date, grace_days: int) -> Settled:
             elif promise.promised_date + timedelta(days=grace_days) < today:
                 promise.state = "broken"
                 broken.append(invoice.number)
-                audit.append(session, audit.NewEvent(
-                    kind="promise_broken", actor="relance", customer_id=invoice.customer_id,
-                    invoice_numbers=(invoice.number,),
-                    content={"date": promise.promised_date.isoformat()}))
+                audit.append(
+                    session,
+                    audit.NewEvent(
+                        kind="promise_broken",
+                        actor="relance",
+                        customer_id=invoice.customer_id,
+                        invoice_numbers=(invoice.number,),
+                        content={"date": promise.promised_date.isoformat()},
+                    ),
+                )
         return Settled(kept, broken)

@@ -62,36 +62,56 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             select(Reminder, Customer, Outbox)
             .join(Customer, Customer.id == Reminder.customer_id)
             .join(Outbox, Outbox.reminder_id == Reminder.id, isouter=True)
-            .where(col(Reminder.id).in_(reminder_ids)).order_by(Reminder.id)
+            .where(col(Reminder.id).in_(reminder_ids))
+            .order_by(Reminder.id)
         ).all()
         numbers = {n for r, _c, _o in rows for n in r.invoice_numbers.split(",")}
         invoices = {
-            i.number: i for i in session.exec(
-                select(Invoice).where(col(Invoice.number).in_(numbers)))
+            i.number: i
+            for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
         }
     views = []
     for reminder, customer, outbox in rows:
         lines = [
-            InvoiceLine(n, Money.of_minor(invoices[n].amount_minor - invoices[n].paid_minor,
-                                          invoices[n].currency), invoices[n].due_date)
-            for n in reminder.invoice_numbers.split(",") if n in invoices
+            InvoiceLine(
+                n,
+                Money.of_minor(
+                    invoices[n].amount_minor - invoices[n].paid_minor, invoices[n].currency
+                ),
+                invoices[n].due_date,
+            )
+            for n in reminder.invoice_numbers.split(",")
+            if n in invoices
         ]
-        views.append(ReminderView(
-            id=reminder.id, run_date=reminder.run_date, customer_name=customer.name,
-            contact_name=customer.contact_name, customer_email=customer.email,
-            country=customer.country, language=customer.language,
-            locale=customer_locale(customer.language, customer.country),
-            stage=reminder.stage, channel=reminder.channel, wording=reminder.wording,
-            subject=reminder.subject, body_text=reminder.body_text,
-            edited=bool(reminder.original_subject or reminder.original_body_text),
-            state=reminder.state, decided_by=reminder.decided_by,
-            decided_at=reminder.decided_at, skip_reason=reminder.skip_reason, invoices=lines,
-            delivery=outbox.state if outbox else "",
-            delivery_error=outbox.last_error if outbox else "",
-            attempts=outbox.attempts if outbox else 0,
-            slack_channel=reminder.slack_channel, slack_ts=reminder.slack_ts,
-            has_letter=bool(reminder.letter_text),
-        ))
+        views.append(
+            ReminderView(
+                id=reminder.id,
+                run_date=reminder.run_date,
+                customer_name=customer.name,
+                contact_name=customer.contact_name,
+                customer_email=customer.email,
+                country=customer.country,
+                language=customer.language,
+                locale=customer_locale(customer.language, customer.country),
+                stage=reminder.stage,
+                channel=reminder.channel,
+                wording=reminder.wording,
+                subject=reminder.subject,
+                body_text=reminder.body_text,
+                edited=bool(reminder.original_subject or reminder.original_body_text),
+                state=reminder.state,
+                decided_by=reminder.decided_by,
+                decided_at=reminder.decided_at,
+                skip_reason=reminder.skip_reason,
+                invoices=lines,
+                delivery=outbox.state if outbox else "",
+                delivery_error=outbox.last_error if outbox else "",
+                attempts=outbox.attempts if outbox else 0,
+                slack_channel=reminder.slack_channel,
+                slack_ts=reminder.slack_ts,
+                has_letter=bool(reminder.letter_text),
+            )
+        )
     return views
 
 

@@ -38,16 +38,20 @@ class Approvers:
                 try:
                     members.update(self.client.usergroups_users_list(usergroup=group)["users"])
                 except SlackApiError as exc:
-                    log.error("cannot read members of user group %s: %s", group,
-                              exc.response.get("error"))
+                    log.error(
+                        "cannot read members of user group %s: %s", group, exc.response.get("error")
+                    )
             self._members, self._fetched_at = frozenset(members), time.monotonic()
             return self._members
 
     def may_decide(self, user_id: str) -> bool:
         """Approvers, members of approver groups, and the finance leads."""
         settings = self.settings()
-        return user_id in settings.approvers or user_id in settings.leads or (
-            bool(settings.approver_groups) and user_id in self._group_members())
+        return (
+            user_id in settings.approvers
+            or user_id in settings.leads
+            or (bool(settings.approver_groups) and user_id in self._group_members())
+        )
 
     def is_lead(self, user_id: str) -> bool:
         return user_id in self.settings().leads
@@ -56,5 +60,6 @@ class Approvers:
         """How to name the approvers in a refusal."""
         settings = self.settings()
         names = [f"<@{u}>" for u in sorted(settings.approvers)] + [
-            f"<!subteam^{g}>" for g in settings.approver_groups]
+            f"<!subteam^{g}>" for g in settings.approver_groups
+        ]
         return ", ".join(names) if names else "nobody yet (ask the finance lead to set approvers)"

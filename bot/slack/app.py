@@ -40,16 +40,30 @@ from bot.slack.listeners.views import (
 )
 
 LISTENER_THREADS = 32
-LISTENERS = (approve, approve_all, edit, log_call, skip, relance, call_logged, edit_submitted,
-             skip_submitted, app_home_opened, open_settings, settings_submitted, letter)
+LISTENERS = (
+    approve,
+    approve_all,
+    edit,
+    log_call,
+    skip,
+    relance,
+    call_logged,
+    edit_submitted,
+    skip_submitted,
+    app_home_opened,
+    open_settings,
+    settings_submitted,
+    letter,
+)
 
 
 def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def create_app(runtime: Runtime, client: WebClient | None = None,
-               *, socket_mode: bool = False) -> tuple[App, Deps]:
+def create_app(
+    runtime: Runtime, client: WebClient | None = None, *, socket_mode: bool = False
+) -> tuple[App, Deps]:
     client = client or make_client(runtime.settings)
     app = App(
         client=client,
@@ -57,12 +71,17 @@ def create_app(runtime: Runtime, client: WebClient | None = None,
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,
         logger=logging.getLogger("bot.slack.bolt"),
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
-                                             thread_name_prefix="listener"),
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_THREADS, thread_name_prefix="listener"
+        ),
     )
-    deps = Deps(runtime=runtime, client=client,
-                approvers=Approvers(lambda: runtime.settings, client),
-                cards=CardPublisher(runtime.engine, client), instance=instance_name())
+    deps = Deps(
+        runtime=runtime,
+        client=client,
+        approvers=Approvers(lambda: runtime.settings, client),
+        cards=CardPublisher(runtime.engine, client),
+        instance=instance_name(),
+    )
     for listener in LISTENERS:
         listener.register(app, deps)
     return app, deps

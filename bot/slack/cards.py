@@ -28,11 +28,19 @@ class CardPublisher:
         for view in load_views(self.engine, cards.without_card(self.engine, run_date)):
             try:
                 response = self.client.chat_postMessage(
-                    channel=channel, thread_ts=thread_ts, text=card_fallback(view),
-                    blocks=reminder_card(view, run_date), unfurl_links=False)
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    text=card_fallback(view),
+                    blocks=reminder_card(view, run_date),
+                    unfurl_links=False,
+                )
             except SlackApiError as exc:
-                log.error("could not post the card of reminder %s to %s: %s", view.id, channel,
-                          exc.response.get("error"))
+                log.error(
+                    "could not post the card of reminder %s to %s: %s",
+                    view.id,
+                    channel,
+                    exc.response.get("error"),
+                )
                 continue
             cards.attach(self.engine, view.id, response["channel"], response["ts"])
             posted += 1
@@ -43,9 +51,17 @@ class CardPublisher:
             if not view.slack_ts:
                 continue
             try:
-                self.client.chat_update(channel=view.slack_channel, ts=view.slack_ts,
-                                        text=card_fallback(view),
-                                        blocks=reminder_card(view, today))
+                self.client.chat_update(
+                    channel=view.slack_channel,
+                    ts=view.slack_ts,
+                    text=card_fallback(view),
+                    blocks=reminder_card(view, today),
+                )
             except SlackApiError as exc:
-                log.error("could not update the card of reminder %s (%s/%s): %s", view.id,
-                          view.slack_channel, view.slack_ts, exc.response.get("error"))
+                log.error(
+                    "could not update the card of reminder %s (%s/%s): %s",
+                    view.id,
+                    view.slack_channel,
+                    view.slack_ts,
+                    exc.response.get("error"),
+                )

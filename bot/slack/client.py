@@ -17,6 +17,8 @@ def make_client(settings: Settings) -> WebClient:
         token=settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
         timeout=15,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=5),
-                        ConnectionErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
     )

@@ -37,8 +37,11 @@ class Deps:
     approvers: Approvers
     cards: CardPublisher
     instance: str
-    work: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
-        max_workers=WORK_THREADS, thread_name_prefix="relance-work"))
+    work: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(
+            max_workers=WORK_THREADS, thread_name_prefix="relance-work"
+        )
+    )
     gate: RequestGate = field(default_factory=RequestGate)
 
     def later(self, job: Callable[[], object], what: str) -> None:
@@ -66,17 +69,27 @@ class Deps:
         """A polite refusal to the person, a warning in the log, an event in the audit trail."""
         log.warning("refused %s to %s (%s)", what, user, detail or {})
         with unit_of_work(self.runtime.engine) as session:
-            audit.append(session, audit.NewEvent(
-                kind="refused", actor=user, content={"action": what, **(detail or {})}))
-        reply(f"Sorry, you are not among the people who may {what}. "
-              f"Approvers: {self.approvers.who()}.")
+            audit.append(
+                session,
+                audit.NewEvent(
+                    kind="refused", actor=user, content={"action": what, **(detail or {})}
+                ),
+            )
+        reply(
+            f"Sorry, you are not among the people who may {what}. "
+            f"Approvers: {self.approvers.who()}."
+        )
 
 
-def refuse_submission(deps: Deps, ack: Callable[..., None], user: str, block: str,
-                      what: str, detail: dict | None = None) -> None:
+def refuse_submission(
+    deps: Deps,
+    ack: Callable[..., None],
+    user: str,
+    block: str,
+    what: str,
+    detail: dict | None = None,
+) -> None:
     """A modal submitted by someone not allowed: the error shows in the modal, and the attempt
     is logged and recorded like any other refusal."""
-    ack(response_action="errors",
-        errors={block: f"You are not among the people who may {what}."})
+    ack(response_action="errors", errors={block: f"You are not among the people who may {what}."})
     deps.refuse(user, what, lambda _text, blocks=None: None, detail)
-

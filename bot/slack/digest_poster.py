@@ -31,21 +31,24 @@ def digest_due(now: datetime, runtime: Runtime) -> date | None:
     return local.date()
 
 
-def publish(runtime: Runtime, client: WebClient, channel: str, now: datetime,
-            run_date: date) -> tuple[str, digests.Digest]:
+def publish(
+    runtime: Runtime, client: WebClient, channel: str, now: datetime, run_date: date
+) -> tuple[str, digests.Digest]:
     """Settle promises, suggest (idempotent), post the summary; returns the digest's ts."""
     promises.settle(runtime.engine, run_date, runtime.policy.promise_grace_days)
     plans.settle_plans(runtime.engine, run_date, runtime.policy.promise_grace_days)
     suggest(runtime.engine, runtime.policy, runtime.composer, now, run_date)
     digest = digests.build_digest(runtime.engine, run_date, channel)
     response = client.chat_postMessage(
-        channel=channel, text=digest_fallback(digest, runtime.settings.locale),
-        blocks=digest_blocks(digest, runtime.settings.locale), unfurl_links=False)
+        channel=channel,
+        text=digest_fallback(digest, runtime.settings.locale),
+        blocks=digest_blocks(digest, runtime.settings.locale),
+        unfurl_links=False,
+    )
     return response["ts"], digest
 
 
-def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime,
-                      instance: str) -> bool:
+def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime, instance: str) -> bool:
     """Post today's digest if it is due and no other instance has: True when this one did."""
     channel = runtime.settings.digest_channel
     run_date = digest_due(now, runtime)
@@ -59,6 +62,5 @@ def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime,
     ts, digest = publish(runtime, client, channel, now, run_date)
     digests.mark_posted(runtime.engine, run.id, ts, digest)
     posted = CardPublisher(runtime.engine, client).post_new(run_date, channel, ts)
-    log.info("digest for %s posted to %s by %s with %d cards", run_date, channel, instance,
-             posted)
+    log.info("digest for %s posted to %s by %s with %d cards", run_date, channel, instance, posted)
     return True

@@ -18,8 +18,9 @@ from bot.slack.blocks.modals import loading_modal
 log = logging.getLogger(__name__)
 
 
-def open_then_fill(client: WebClient, trigger_id: str, callback_id: str,
-                   fill: Callable[[], dict | str]) -> None:
+def open_then_fill(
+    client: WebClient, trigger_id: str, callback_id: str, fill: Callable[[], dict | str]
+) -> None:
     """`fill` returns the modal, or a sentence to show instead (e.g. already decided)."""
     try:
         opened = client.views_open(trigger_id=trigger_id, view=loading_modal(callback_id))
@@ -30,7 +31,6 @@ def open_then_fill(client: WebClient, trigger_id: str, callback_id: str,
     if isinstance(content, str):
         content = {**loading_modal(callback_id), "blocks": [section(content)]}
     try:
-        client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"],
-                            view=content)
+        client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"], view=content)
     except SlackApiError as exc:
         log.error("could not fill the %s modal: %s", callback_id, exc.response.get("error"))

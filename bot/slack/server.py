@@ -31,8 +31,9 @@ OUTBOX_CHECK_SECONDS = 10
 
 
 def _send_and_show(deps: Deps) -> None:
-    report = deliver_due(deps.runtime.engine, deps.runtime.settings, deps.instance,
-                         now=deps.runtime.now())
+    report = deliver_due(
+        deps.runtime.engine, deps.runtime.settings, deps.instance, now=deps.runtime.now()
+    )
     deps.cards.refresh(report.touched, deps.today())
 
 
@@ -52,9 +53,15 @@ def start_background(deps: Deps) -> list[Ticker]:
 
     tickers = [
         Ticker("settings", SETTINGS_REFRESH_SECONDS, quietly(deps.runtime.refresh)),
-        Ticker("digest-clock", DIGEST_CHECK_SECONDS,
-               quietly(lambda: post_daily_digest(deps.runtime, deps.client, deps.runtime.now(),
-                                                 deps.instance))),
+        Ticker(
+            "digest-clock",
+            DIGEST_CHECK_SECONDS,
+            quietly(
+                lambda: post_daily_digest(
+                    deps.runtime, deps.client, deps.runtime.now(), deps.instance
+                )
+            ),
+        ),
         Ticker("outbox", OUTBOX_CHECK_SECONDS, quietly(lambda: _send_and_show(deps))),
     ]
     for ticker in tickers:
@@ -106,10 +113,20 @@ class _Gunicorn(BaseApplication):
         return application
 
 
-def run_http(settings: Settings, port: int, workers: int = 2, threads: int = 8,
-             host: str = "0.0.0.0") -> None:
-    _Gunicorn(settings, {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                         "worker_class": "gthread", "accesslog": "-", "timeout": 60}).run()
+def run_http(
+    settings: Settings, port: int, workers: int = 2, threads: int = 8, host: str = "0.0.0.0"
+) -> None:
+    _Gunicorn(
+        settings,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "timeout": 60,
+        },
+    ).run()
 
 
 class GatedSocketModeHandler(SocketModeHandler):

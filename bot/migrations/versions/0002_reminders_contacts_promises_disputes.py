@@ -18,8 +18,9 @@ UTC_TIME = sa.DateTime(timezone=True)
 
 def upgrade() -> None:
     with op.batch_alter_table("customer") as batch:
-        batch.add_column(sa.Column("paused", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
+        batch.add_column(
+            sa.Column("paused", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch.add_column(sa.Column("paused_until", sa.Date(), nullable=True))
 
     op.create_table(

@@ -20,8 +20,9 @@ def upgrade() -> None:
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("reminder_id", sa.Integer(), sa.ForeignKey("reminder.id"), nullable=False,
-                  unique=True),
+        sa.Column(
+            "reminder_id", sa.Integer(), sa.ForeignKey("reminder.id"), nullable=False, unique=True
+        ),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("state", sa.String(20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),

@@ -26,14 +26,19 @@ $$ LANGUAGE plpgsql;
 def upgrade() -> None:
     with op.batch_alter_table("reminder") as batch:
         batch.drop_constraint("uq_reminder_customer_day", type_="unique")
-        batch.create_unique_constraint("uq_reminder_customer_day_stage",
-                                       ["customer_id", "run_date", "stage"])
+        batch.create_unique_constraint(
+            "uq_reminder_customer_day_stage", ["customer_id", "run_date", "stage"]
+        )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(REFUSE)
-        op.execute("CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
-                   "FOR EACH ROW EXECUTE FUNCTION relance_audit_is_append_only()")
-        op.execute("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION relance_audit_is_append_only()")
+        op.execute(
+            "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
+            "FOR EACH ROW EXECUTE FUNCTION relance_audit_is_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+            "FOR EACH STATEMENT EXECUTE FUNCTION relance_audit_is_append_only()"
+        )
 
 
 def downgrade() -> None:

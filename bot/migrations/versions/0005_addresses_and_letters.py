@@ -18,8 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table("customer") as batch:
         batch.add_column(sa.Column("address", sa.String(), nullable=False, server_default=""))
     with op.batch_alter_table("reminder") as batch:
-        batch.add_column(sa.Column("letter_text", sa.String(), nullable=False,
-                                   server_default=""))
+        batch.add_column(sa.Column("letter_text", sa.String(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:

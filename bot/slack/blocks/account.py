@@ -15,8 +15,7 @@ def account_blocks(account: Account, locale: str) -> list[Block]:
     balance = " + ".join(m.format(locale) for m in account.balances()) or "nothing open"
     paused = ""
     if c.paused:
-        paused = " · ⏸️ paused" + (f" until {c.paused_until.isoformat()}" if c.paused_until
-                                   else "")
+        paused = " · ⏸️ paused" + (f" until {c.paused_until.isoformat()}" if c.paused_until else "")
     lines = []
     for i in account.invoices:
         notes = []
@@ -25,22 +24,27 @@ def account_blocks(account: Account, locale: str) -> list[Block]:
         if i.promised:
             notes.append(f"🤝 promised for {i.promised.isoformat()}")
         late = f"{i.days_late} days late" if i.days_late else "not yet due"
-        lines.append(f"• `{escape(i.number)}` {i.balance.format(locale)}, due "
-                     f"{i.due_date.isoformat()} ({late})" + (" — " + "; ".join(notes)
-                                                             if notes else ""))
+        lines.append(
+            f"• `{escape(i.number)}` {i.balance.format(locale)}, due "
+            f"{i.due_date.isoformat()} ({late})" + (" — " + "; ".join(notes) if notes else "")
+        )
     contacts = [
-        f"• {x.when:%Y-%m-%d} {x.channel}" + (f" ({x.stage})" if x.stage else "")
-        + (f": {x.outcome}" if x.outcome else "") + (f" by <@{escape(x.actor)}>"
-                                                     if x.actor.startswith("U") else "")
+        f"• {x.when:%Y-%m-%d} {x.channel}"
+        + (f" ({x.stage})" if x.stage else "")
+        + (f": {x.outcome}" if x.outcome else "")
+        + (f" by <@{escape(x.actor)}>" if x.actor.startswith("U") else "")
         for x in account.contacts
     ]
     return [
         header(truncate(c.name, 150)),
-        section(f"*Balance* {balance}{paused}\n{escape(c.contact_name)} · "
-                f"{escape(c.email) or 'no e-mail'} · {escape(c.phone) or 'no phone'} · "
-                f"{c.country} · {c.language}"),
-        *line_sections(capped(lines, 25, "…and {count} more open invoices"),
-                       empty="No open invoice."),
+        section(
+            f"*Balance* {balance}{paused}\n{escape(c.contact_name)} · "
+            f"{escape(c.email) or 'no e-mail'} · {escape(c.phone) or 'no phone'} · "
+            f"{c.country} · {c.language}"
+        ),
+        *line_sections(
+            capped(lines, 25, "…and {count} more open invoices"), empty="No open invoice."
+        ),
         section("*Last contacts*"),
         *line_sections(contacts, empty="No contact recorded yet."),
     ]
@@ -48,12 +52,29 @@ def account_blocks(account: Account, locale: str) -> list[Block]:
 
 def _event_line(event: AuditEvent) -> str:
     content = json.loads(event.content)
-    detail = ", ".join(f"{k}: {v}" for k, v in content.items()
-                       if k in ("stage", "subject", "reason", "outcome", "date", "amount",
-                                "received", "error", "to", "until"))
+    detail = ", ".join(
+        f"{k}: {v}"
+        for k, v in content.items()
+        if k
+        in (
+            "stage",
+            "subject",
+            "reason",
+            "outcome",
+            "date",
+            "amount",
+            "received",
+            "error",
+            "to",
+            "until",
+        )
+    )
     who = f"<@{escape(event.actor)}>" if event.actor.startswith("U") else escape(event.actor)
-    return truncate(f"• `#{event.seq}` {event.occurred_at:%Y-%m-%d %H:%M} UTC · *{event.kind}*"
-                    f" · {who}" + (f" — {escape(detail)}" if detail else ""), 500)
+    return truncate(
+        f"• `#{event.seq}` {event.occurred_at:%Y-%m-%d %H:%M} UTC · *{event.kind}*"
+        f" · {who}" + (f" — {escape(detail)}" if detail else ""),
+        500,
+    )
 
 
 def audit_blocks(title: str, events: list[AuditEvent]) -> list[Block]:

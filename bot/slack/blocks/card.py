@@ -17,10 +17,20 @@ from bot.slack.blocks.common import (
 )
 from bot.slack.mrkdwn import escape, quote
 
-STAGE_ICONS = {"courtesy": "🔔", "friendly": "✉️", "firm": "📨", "call": "📞", "final": "⚠️",
-               "handoff": "⚖️"}
-CHANNEL_WORDS = {"email": "e-mail", "phone": "phone call", "letter": "letter",
-                 "none": "no message: a person decides"}
+STAGE_ICONS = {
+    "courtesy": "🔔",
+    "friendly": "✉️",
+    "firm": "📨",
+    "call": "📞",
+    "final": "⚠️",
+    "handoff": "⚖️",
+}
+CHANNEL_WORDS = {
+    "email": "e-mail",
+    "phone": "phone call",
+    "letter": "letter",
+    "none": "no message: a person decides",
+}
 APPROVE, EDIT, SKIP = "reminder_approve", "reminder_edit", "reminder_skip"
 LOG_CALL = "call_log"
 LETTER = "letter_download"
@@ -34,8 +44,9 @@ def _status(view: ReminderView) -> str:
     who = f"<@{escape(view.decided_by)}>" if view.decided_by else "someone"
     when = ""
     if view.decided_at:
-        when = " " + slack_date(int(view.decided_at.timestamp()),
-                                view.decided_at.strftime("%Y-%m-%d %H:%M UTC"))
+        when = " " + slack_date(
+            int(view.decided_at.timestamp()), view.decided_at.strftime("%Y-%m-%d %H:%M UTC")
+        )
     if view.state == "approved":
         edited = " (edited)" if view.edited else ""
         return f"✅ Approved{edited} by {who}{when}" + _delivery(view)
@@ -67,12 +78,19 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
     icon = STAGE_ICONS.get(view.stage, "•")
     totals = " + ".join(money(t, view.locale) for t in view.totals())
     invoices = capped(
-        [f"`{escape(i.number)}` {money(i.balance, view.locale)}, "
-         f"{_days_late(i.due_date, today)} days late" for i in view.invoices],
-        8, "…and {count} more",
+        [
+            f"`{escape(i.number)}` {money(i.balance, view.locale)}, "
+            f"{_days_late(i.due_date, today)} days late"
+            for i in view.invoices
+        ],
+        8,
+        "…and {count} more",
     )
-    recipient = (f" to {escape(view.customer_email)}" if view.channel == "email"
-                 and view.customer_email else "")
+    recipient = (
+        f" to {escape(view.customer_email)}"
+        if view.channel == "email" and view.customer_email
+        else ""
+    )
     blocks = [
         section(
             f"{icon} *{escape(view.customer_name)}* · {view.country} · {view.language}\n"
@@ -84,11 +102,16 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
     ]
     value = str(view.id)
     if view.state == "suggested":
-        buttons = [button("Approve", APPROVE, value, style="primary"),
-                   button("Edit", EDIT, value), button("Skip", SKIP, value)]
+        buttons = [
+            button("Approve", APPROVE, value, style="primary"),
+            button("Edit", EDIT, value),
+            button("Skip", SKIP, value),
+        ]
         if view.channel == "phone":
-            buttons = [button("Log call", LOG_CALL, value, style="primary"),
-                       button("Skip", SKIP, value)]
+            buttons = [
+                button("Log call", LOG_CALL, value, style="primary"),
+                button("Skip", SKIP, value),
+            ]
         if view.has_letter:
             buttons.append(button("Letter (PDF)", LETTER, value))
         blocks.append(actions(f"reminder_{view.id}", *buttons))

@@ -19,31 +19,42 @@ Block = dict[str, Any]
 
 
 def header(text: str) -> Block:
-    return {"type": "header",
-            "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER_TEXT)}}
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": truncate(text, MAX_HEADER_TEXT)},
+    }
 
 
 def section(text: str, accessory: Block | None = None) -> Block:
-    block: Block = {"type": "section",
-                    "text": {"type": "mrkdwn", "text": truncate(text, MAX_SECTION_TEXT)}}
+    block: Block = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(text, MAX_SECTION_TEXT)},
+    }
     if accessory:
         block["accessory"] = accessory
     return block
 
 
 def context(text: str) -> Block:
-    return {"type": "context",
-            "elements": [{"type": "mrkdwn", "text": truncate(text, MAX_CONTEXT_TEXT)}]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(text, MAX_CONTEXT_TEXT)}],
+    }
 
 
 def divider() -> Block:
     return {"type": "divider"}
 
 
-def button(text: str, action_id: str, value: str, style: str | None = None,
-           confirm: Block | None = None) -> Block:
-    element: Block = {"type": "button", "action_id": action_id, "value": value,
-                      "text": {"type": "plain_text", "text": truncate(text, MAX_BUTTON_TEXT)}}
+def button(
+    text: str, action_id: str, value: str, style: str | None = None, confirm: Block | None = None
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "value": value,
+        "text": {"type": "plain_text", "text": truncate(text, MAX_BUTTON_TEXT)},
+    }
     if style:
         element["style"] = style
     if confirm:

@@ -38,12 +38,16 @@ def _totals_lines(digest: Digest, locale: str) -> list[str]:
     lines = []
     for currency in digest.aging.currencies():
         overdue = digest.overdue[currency]
-        before = None if digest.previous is None else digest.previous.get(
-            currency, Money.of_minor(0, currency))
+        before = (
+            None
+            if digest.previous is None
+            else digest.previous.get(currency, Money.of_minor(0, currency))
+        )
         buckets = {t.bucket: t for t in digest.aging.totals if t.currency == currency}
         parts = [
             f"{b.value}: {buckets[b].balance.format(locale)}"
-            for b, _l, _m in BUCKET_RANGES if b is not Bucket.NOT_DUE and b in buckets
+            for b, _l, _m in BUCKET_RANGES
+            if b is not Bucket.NOT_DUE and b in buckets
         ]
         not_due = buckets.get(Bucket.NOT_DUE)
         lines.append(
@@ -56,8 +60,10 @@ def _totals_lines(digest: Digest, locale: str) -> list[str]:
 
 def _promise_line(p: PromiseLine, locale: str) -> str:
     amount = f" {p.amount.format(locale)}" if p.amount else ""
-    return (f"• *{escape(p.customer)}* `{escape(p.invoice)}`{amount} promised for "
-            f"{p.promised_date.isoformat()} — {p.balance.format(locale)} still open")
+    return (
+        f"• *{escape(p.customer)}* `{escape(p.invoice)}`{amount} promised for "
+        f"{p.promised_date.isoformat()} — {p.balance.format(locale)} still open"
+    )
 
 
 def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
@@ -68,10 +74,15 @@ def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
         divider(),
         section("*Largest overdue balances*"),
         *line_sections(
-            capped([f"{n}. *{escape(c.name)}* ({c.country}) — {c.overdue.format(locale)}, "
+            capped(
+                [
+                    f"{n}. *{escape(c.name)}* ({c.country}) — {c.overdue.format(locale)}, "
                     f"oldest {c.days_late(today)} days late"
-                    for n, c in enumerate(digest.aging.top_overdue, 1)],
-                   30, "…and {count} more: `/relance customer <name>` shows any account"),
+                    for n, c in enumerate(digest.aging.top_overdue, 1)
+                ],
+                30,
+                "…and {count} more: `/relance customer <name>` shows any account",
+            ),
             empty="Nothing is overdue.",
         ),
     ]
@@ -80,43 +91,67 @@ def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
         if digest.promises_due:
             blocks.append(section("*Promises due today*"))
             blocks += line_sections(
-                capped([_promise_line(p, locale) for p in digest.promises_due], 15,
-                       "…and {count} more"), empty="")
+                capped(
+                    [_promise_line(p, locale) for p in digest.promises_due], 15, "…and {count} more"
+                ),
+                empty="",
+            )
         if digest.promises_broken:
             blocks.append(section("*Broken promises* — the ladder resumes for these"))
             blocks += line_sections(
-                capped([_promise_line(p, locale) for p in digest.promises_broken], 15,
-                       "…and {count} more"), empty="")
+                capped(
+                    [_promise_line(p, locale) for p in digest.promises_broken],
+                    15,
+                    "…and {count} more",
+                ),
+                empty="",
+            )
     if digest.missed_plans:
         blocks += [divider(), section("*Missed instalments* — the ladder resumes for these")]
-        blocks += line_sections(capped([f"• {escape(name)}" for name in digest.missed_plans],
-                                       15, "…and {count} more"), empty="")
+        blocks += line_sections(
+            capped([f"• {escape(name)}" for name in digest.missed_plans], 15, "…and {count} more"),
+            empty="",
+        )
     if digest.failed:
         blocks += [divider(), section("*Failed sends* — check the address or the mail server")]
         blocks += line_sections(
-            capped([f"• *{escape(f.customer)}* ({f.stage}): {escape(f.error)}"
-                    for f in digest.failed], 15, "…and {count} more"), empty="")
+            capped(
+                [f"• *{escape(f.customer)}* ({f.stage}): {escape(f.error)}" for f in digest.failed],
+                15,
+                "…and {count} more",
+            ),
+            empty="",
+        )
     blocks.append(divider())
     waiting = sum(digest.awaiting.values())
     if waiting:
         stages = sorted(digest.awaiting.items())
         by_stage = " · ".join(f"{stage} {count}" for stage, count in stages)
-        blocks.append(section(
-            f"*{waiting} reminder(s) await a decision* in this thread: {by_stage}"))
+        blocks.append(
+            section(f"*{waiting} reminder(s) await a decision* in this thread: {by_stage}")
+        )
         buttons = [
-            button(f"Approve all {stage} ({count})", APPROVE_ALL, f"{today.isoformat()}|{stage}",
-                   confirm=confirm_dialog(
-                       f"Approve all {stage}?",
-                       f"This approves the {count} {stage} reminder(s) still undecided today; "
-                       "approved e-mails are sent.",
-                       "Approve all"))
+            button(
+                f"Approve all {stage} ({count})",
+                APPROVE_ALL,
+                f"{today.isoformat()}|{stage}",
+                confirm=confirm_dialog(
+                    f"Approve all {stage}?",
+                    f"This approves the {count} {stage} reminder(s) still undecided today; "
+                    "approved e-mails are sent.",
+                    "Approve all",
+                ),
+            )
             for stage, count in stages
         ][:25]
         blocks.append(actions("approve_all", *buttons))
     else:
         blocks.append(context("No reminder awaits a decision today."))
-    return fit(blocks, MAX_MESSAGE_BLOCKS,
-               "The digest was cut to fit one Slack message; `/relance customer` has the rest.")
+    return fit(
+        blocks,
+        MAX_MESSAGE_BLOCKS,
+        "The digest was cut to fit one Slack message; `/relance customer` has the rest.",
+    )
 
 
 def digest_fallback(digest: Digest, locale: str = "en_GB") -> str:

@@ -24,84 +24,156 @@ def _title(text: str) -> Block:
 
 def loading_modal(callback_id: str) -> Block:
     """Opened at once (a trigger_id lives about three seconds), then filled by views.update."""
-    return {"type": "modal", "callback_id": callback_id, "title": _title("Relance"),
-            "blocks": [section("Loading the reminder…")]}
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _title("Relance"),
+        "blocks": [section("Loading the reminder…")],
+    }
 
 
 def edit_modal(view: ReminderView) -> Block:
     body_too_long = len(view.body_text) > MAX_INPUT
     blocks: list[Block] = [
         section(f"*{escape(view.customer_name)}* · {view.stage} · {view.language}"),
-        {"type": "input", "block_id": "subject",
-         "label": {"type": "plain_text", "text": "Subject"},
-         "element": {"type": "plain_text_input", "action_id": "value",
-                     "initial_value": truncate(view.subject, 250), "max_length": 250}},
-        {"type": "input", "block_id": "body",
-         "label": {"type": "plain_text", "text": "Message"},
-         "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
-                     "initial_value": view.body_text[:MAX_INPUT], "max_length": MAX_INPUT}},
-        context("Saving approves the reminder with your text; the original is kept in the "
-                "audit trail. Placeholders such as {{ contact_name }} still work."),
+        {
+            "type": "input",
+            "block_id": "subject",
+            "label": {"type": "plain_text", "text": "Subject"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "initial_value": truncate(view.subject, 250),
+                "max_length": 250,
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "body",
+            "label": {"type": "plain_text", "text": "Message"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": True,
+                "initial_value": view.body_text[:MAX_INPUT],
+                "max_length": MAX_INPUT,
+            },
+        },
+        context(
+            "Saving approves the reminder with your text; the original is kept in the "
+            "audit trail. Placeholders such as {{ contact_name }} still work."
+        ),
     ]
     if body_too_long:
-        blocks.insert(1, section("⚠️ This message is longer than Slack lets a modal edit; "
-                                 "only its first 3,000 characters are shown."))
+        blocks.insert(
+            1,
+            section(
+                "⚠️ This message is longer than Slack lets a modal edit; "
+                "only its first 3,000 characters are shown."
+            ),
+        )
     return {
-        "type": "modal", "callback_id": EDIT_CALLBACK, "private_metadata": str(view.id),
-        "title": _title("Edit reminder"), "submit": _title("Save and approve"),
-        "close": _title("Cancel"), "blocks": blocks,
+        "type": "modal",
+        "callback_id": EDIT_CALLBACK,
+        "private_metadata": str(view.id),
+        "title": _title("Edit reminder"),
+        "submit": _title("Save and approve"),
+        "close": _title("Cancel"),
+        "blocks": blocks,
     }
 
 
 def skip_modal(view: ReminderView) -> Block:
-    options = [{"text": {"type": "plain_text", "text": label}, "value": key}
-               for key, label in SKIP_REASONS.items()]
+    options = [
+        {"text": {"type": "plain_text", "text": label}, "value": key}
+        for key, label in SKIP_REASONS.items()
+    ]
     return {
-        "type": "modal", "callback_id": SKIP_CALLBACK, "private_metadata": str(view.id),
-        "title": _title("Skip reminder"), "submit": _title("Skip"), "close": _title("Cancel"),
+        "type": "modal",
+        "callback_id": SKIP_CALLBACK,
+        "private_metadata": str(view.id),
+        "title": _title("Skip reminder"),
+        "submit": _title("Skip"),
+        "close": _title("Cancel"),
         "blocks": [
             section(f"Skip today's {view.stage} reminder to *{escape(view.customer_name)}*?"),
-            {"type": "input", "block_id": "reason",
-             "label": {"type": "plain_text", "text": "Why"},
-             "element": {"type": "static_select", "action_id": "value", "options": options}},
-            {"type": "input", "block_id": "note", "optional": True,
-             "label": {"type": "plain_text", "text": "Note"},
-             "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500}},
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": {"type": "plain_text", "text": "Why"},
+                "element": {"type": "static_select", "action_id": "value", "options": options},
+            },
+            {
+                "type": "input",
+                "block_id": "note",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Note"},
+                "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500},
+            },
         ],
     }
 
 
 CALL_CALLBACK = "call_logged"
-CALL_OUTCOMES = {"reached": "Reached", "voicemail": "Left a voicemail",
-                 "no_answer": "No answer", "wrong_number": "Wrong number"}
+CALL_OUTCOMES = {
+    "reached": "Reached",
+    "voicemail": "Left a voicemail",
+    "no_answer": "No answer",
+    "wrong_number": "Wrong number",
+}
 
 
-def log_call_modal(customer_name: str, customer_ref: str, reminder_id: int | None,
-                   outcome: str | None) -> Block:
-    options = [{"text": {"type": "plain_text", "text": label}, "value": key}
-               for key, label in CALL_OUTCOMES.items()]
+def log_call_modal(
+    customer_name: str, customer_ref: str, reminder_id: int | None, outcome: str | None
+) -> Block:
+    options = [
+        {"text": {"type": "plain_text", "text": label}, "value": key}
+        for key, label in CALL_OUTCOMES.items()
+    ]
     select: Block = {"type": "static_select", "action_id": "value", "options": options}
     if outcome in CALL_OUTCOMES:
         select["initial_option"] = next(o for o in options if o["value"] == outcome)
     return {
-        "type": "modal", "callback_id": CALL_CALLBACK,
+        "type": "modal",
+        "callback_id": CALL_CALLBACK,
         "private_metadata": f"{customer_ref}|{reminder_id or ''}",
-        "title": _title("Log a call"), "submit": _title("Save"), "close": _title("Cancel"),
+        "title": _title("Log a call"),
+        "submit": _title("Save"),
+        "close": _title("Cancel"),
         "blocks": [
             section(f"Call with *{escape(customer_name)}*"),
-            {"type": "input", "block_id": "outcome",
-             "label": {"type": "plain_text", "text": "Outcome"}, "element": select},
-            {"type": "input", "block_id": "promise_date", "optional": True,
-             "label": {"type": "plain_text", "text": "Promised payment date"},
-             "element": {"type": "datepicker", "action_id": "value"}},
-            {"type": "input", "block_id": "amount", "optional": True,
-             "label": {"type": "plain_text", "text": "Amount promised (blank: in full)"},
-             "element": {"type": "plain_text_input", "action_id": "value",
-                         "max_length": 30}},
-            {"type": "input", "block_id": "notes", "optional": True,
-             "label": {"type": "plain_text", "text": "Notes"},
-             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
-                         "max_length": 2000}},
+            {
+                "type": "input",
+                "block_id": "outcome",
+                "label": {"type": "plain_text", "text": "Outcome"},
+                "element": select,
+            },
+            {
+                "type": "input",
+                "block_id": "promise_date",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Promised payment date"},
+                "element": {"type": "datepicker", "action_id": "value"},
+            },
+            {
+                "type": "input",
+                "block_id": "amount",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Amount promised (blank: in full)"},
+                "element": {"type": "plain_text_input", "action_id": "value", "max_length": 30},
+            },
+            {
+                "type": "input",
+                "block_id": "notes",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Notes"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            },
         ],
     }
 
@@ -110,10 +182,17 @@ SETTINGS_CALLBACK = "settings_submit"
 
 
 def _number_input(block_id: str, label: str, value: object, decimal: bool = False) -> Block:
-    return {"type": "input", "block_id": block_id,
-            "label": {"type": "plain_text", "text": label},
-            "element": {"type": "number_input", "action_id": "value",
-                        "is_decimal_allowed": decimal, "initial_value": str(value)}}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {
+            "type": "number_input",
+            "action_id": "value",
+            "is_decimal_allowed": decimal,
+            "initial_value": str(value),
+        },
+    }
 
 
 def settings_modal(values: dict) -> Block:
@@ -121,43 +200,89 @@ def settings_modal(values: dict) -> Block:
     users: Block = {"type": "multi_users_select", "action_id": "value"}
     if values["approvers"]:
         users["initial_users"] = values["approvers"]
-    channel: Block = {"type": "conversations_select", "action_id": "value",
-                      "filter": {"include": ["public", "private"]}}
+    channel: Block = {
+        "type": "conversations_select",
+        "action_id": "value",
+        "filter": {"include": ["public", "private"]},
+    }
     if values["digest_channel"]:
         channel["initial_conversation"] = values["digest_channel"]
     return {
-        "type": "modal", "callback_id": SETTINGS_CALLBACK, "title": _title("Relance settings"),
-        "submit": _title("Save"), "close": _title("Cancel"),
+        "type": "modal",
+        "callback_id": SETTINGS_CALLBACK,
+        "title": _title("Relance settings"),
+        "submit": _title("Save"),
+        "close": _title("Cancel"),
         "blocks": [
-            {"type": "input", "block_id": "digest_time",
-             "label": {"type": "plain_text", "text": "Digest time (business days)"},
-             "element": {"type": "timepicker", "action_id": "value",
-                         "initial_time": values["digest_time"][:5]}},
-            {"type": "input", "block_id": "digest_channel",
-             "label": {"type": "plain_text", "text": "Digest channel"}, "element": channel},
-            {"type": "input", "block_id": "approvers", "optional": True,
-             "label": {"type": "plain_text", "text": "Approvers"}, "element": users},
-            {"type": "input", "block_id": "approver_groups", "optional": True,
-             "label": {"type": "plain_text", "text": "Approver user groups (ids, comma-separated)"},
-             "element": {"type": "plain_text_input", "action_id": "value",
-                         **({"initial_value": ", ".join(values["approver_groups"])}
-                            if values["approver_groups"] else {})}},
-            _number_input("max_contacts_per_30_days", "Most contacts per customer in 30 days",
-                          values["max_contacts_per_30_days"]),
-            _number_input("max_instalments", "Plans: most instalments",
-                          values["max_instalments"]),
-            _number_input("longest_span_days", "Plans: longest span (days)",
-                          values["longest_span_days"]),
-            _number_input("least_first_payment_percent", "Plans: least first payment (%)",
-                          values["least_first_payment_percent"], decimal=True),
-            _number_input("max_discount_percent", "Most early-payment discount (%)",
-                          values["max_discount_percent"], decimal=True),
+            {
+                "type": "input",
+                "block_id": "digest_time",
+                "label": {"type": "plain_text", "text": "Digest time (business days)"},
+                "element": {
+                    "type": "timepicker",
+                    "action_id": "value",
+                    "initial_time": values["digest_time"][:5],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "digest_channel",
+                "label": {"type": "plain_text", "text": "Digest channel"},
+                "element": channel,
+            },
+            {
+                "type": "input",
+                "block_id": "approvers",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Approvers"},
+                "element": users,
+            },
+            {
+                "type": "input",
+                "block_id": "approver_groups",
+                "optional": True,
+                "label": {
+                    "type": "plain_text",
+                    "text": "Approver user groups (ids, comma-separated)",
+                },
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    **(
+                        {"initial_value": ", ".join(values["approver_groups"])}
+                        if values["approver_groups"]
+                        else {}
+                    ),
+                },
+            },
+            _number_input(
+                "max_contacts_per_30_days",
+                "Most contacts per customer in 30 days",
+                values["max_contacts_per_30_days"],
+            ),
+            _number_input("max_instalments", "Plans: most instalments", values["max_instalments"]),
+            _number_input(
+                "longest_span_days", "Plans: longest span (days)", values["longest_span_days"]
+            ),
+            _number_input(
+                "least_first_payment_percent",
+                "Plans: least first payment (%)",
+                values["least_first_payment_percent"],
+                decimal=True,
+            ),
+            _number_input(
+                "max_discount_percent",
+                "Most early-payment discount (%)",
+                values["max_discount_percent"],
+                decimal=True,
+            ),
         ],
     }
 
 
 def settings_values(state: dict) -> dict:
     """What the lead entered, back as plain values."""
+
     def element(block: str) -> dict:
         return state[block]["value"]
 
@@ -167,7 +292,14 @@ def settings_values(state: dict) -> dict:
         "digest_channel": element("digest_channel").get("selected_conversation") or "",
         "approvers": element("approvers").get("selected_users") or [],
         "approver_groups": [g.strip() for g in groups.split(",") if g.strip()],
-        **{key: element(key).get("value") for key in (
-            "max_contacts_per_30_days", "max_instalments", "longest_span_days",
-            "least_first_payment_percent", "max_discount_percent")},
+        **{
+            key: element(key).get("value")
+            for key in (
+                "max_contacts_per_30_days",
+                "max_instalments",
+                "longest_span_days",
+                "least_first_payment_percent",
+                "max_discount_percent",
+            )
+        },
     }

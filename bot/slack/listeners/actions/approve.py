@@ -9,8 +9,12 @@ from bot.slack.blocks.card import APPROVE
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.card_click import Click, on_card_click
 
-VERBS = {"approved": "approved", "skipped": "skipped", "expired": "expired",
-         "cancelled": "cancelled"}
+VERBS = {
+    "approved": "approved",
+    "skipped": "skipped",
+    "expired": "expired",
+    "cancelled": "cancelled",
+}
 
 
 def already_decided_text(state: str, decided_by: str) -> str:

@@ -25,10 +25,14 @@ def register(app: App, deps: Deps) -> None:
             if not deps.approvers.may_decide(user):
                 deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
                 return
-            approved = decisions.approve_stage(deps.runtime.engine, date.fromisoformat(day),
-                                               stage, user)
+            approved = decisions.approve_stage(
+                deps.runtime.engine, date.fromisoformat(day), stage, user
+            )
             deps.cards.refresh([r.id for r in approved], deps.today())
-            reply(f"Approved {len(approved)} {stage} reminder(s)." if approved else
-                  f"No {stage} reminder was still waiting: others decided them first.")
+            reply(
+                f"Approved {len(approved)} {stage} reminder(s)."
+                if approved
+                else f"No {stage} reminder was still waiting: others decided them first."
+            )
 
         deps.later(work, f"approving all {stage} reminders of {day}")

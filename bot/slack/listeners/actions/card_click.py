@@ -23,16 +23,21 @@ class Click:
         self.respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def on_card_click(app: App, deps: Deps, action_id: str,
-                  verb: str) -> Callable[[Callable[[Click], None]], Callable[[Click], None]]:
+def on_card_click(
+    app: App, deps: Deps, action_id: str, verb: str
+) -> Callable[[Callable[[Click], None]], Callable[[Click], None]]:
     """Register the decorated `handler(click)` for `action_id`; `verb` names the refusal."""
 
     def register(handler: Callable[[Click], None]) -> Callable[[Click], None]:
         @app.action(action_id)
         def clicked(ack: Ack, body: dict, respond: Respond) -> None:
             ack()
-            click = Click(user=body["user"]["id"], reminder_id=int(body["actions"][0]["value"]),
-                          trigger_id=body.get("trigger_id", ""), respond=respond)
+            click = Click(
+                user=body["user"]["id"],
+                reminder_id=int(body["actions"][0]["value"]),
+                trigger_id=body.get("trigger_id", ""),
+                respond=respond,
+            )
             if not deps.approvers.may_decide(click.user):
                 deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})
                 return

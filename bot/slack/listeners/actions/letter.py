@@ -21,17 +21,24 @@ def register(app: App, deps: Deps) -> None:
             with read_only(deps.runtime.engine) as session:
                 reminder = session.get(Reminder, click.reminder_id)
             settings = deps.runtime.settings
-            pdf = render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
-                             settings.letter_bold_font)
+            pdf = render_pdf(
+                Letter.from_json(reminder.letter_text),
+                settings.letter_font,
+                settings.letter_bold_font,
+            )
             try:
                 deps.client.files_upload_v2(
-                    channel=reminder.slack_channel, thread_ts=reminder.slack_ts,
-                    filename=letter_filename(reminder.id), content=pdf,
-                    title=f"Final notice — reminder {reminder.id}")
+                    channel=reminder.slack_channel,
+                    thread_ts=reminder.slack_ts,
+                    filename=letter_filename(reminder.id),
+                    content=pdf,
+                    title=f"Final notice — reminder {reminder.id}",
+                )
             except SlackApiError as exc:
-                log.error("could not upload letter %s: %s", reminder.id,
-                          exc.response.get("error"))
-                click.reply("Sorry, Slack did not take the letter; "
-                            f"`relance letter {reminder.id}` writes it to a file.")
+                log.error("could not upload letter %s: %s", reminder.id, exc.response.get("error"))
+                click.reply(
+                    "Sorry, Slack did not take the letter; "
+                    f"`relance letter {reminder.id}` writes it to a file."
+                )
 
         deps.later(upload, f"uploading the letter of {click.reminder_id}")

@@ -17,9 +17,11 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = body["user"]["id"]
         if not deps.approvers.is_lead(user):
-            deps.refuse(user, "change Relance's settings",
-                        lambda text, blocks=None: deps.client.chat_postMessage(
-                            channel=user, text=text))
+            deps.refuse(
+                user,
+                "change Relance's settings",
+                lambda text, blocks=None: deps.client.chat_postMessage(channel=user, text=text),
+            )
             return
         values = current(deps.runtime.settings, deps.runtime.policy)
         deps.client.views_open(trigger_id=body["trigger_id"], view=settings_modal(values))

@@ -13,8 +13,14 @@ from bot.slack.listeners.actions.card_click import Click, on_card_click
 from bot.slack.modal_opener import open_then_fill
 
 
-def register_modal_action(app: App, deps: Deps, action_id: str, verb: str, callback_id: str,
-                          build: Callable[[ReminderView], dict]) -> None:
+def register_modal_action(
+    app: App,
+    deps: Deps,
+    action_id: str,
+    verb: str,
+    callback_id: str,
+    build: Callable[[ReminderView], dict],
+) -> None:
     """On `action_id`, open `build(view)` for approvers; say who decided if someone did."""
 
     @on_card_click(app, deps, action_id, f"{verb} reminders")

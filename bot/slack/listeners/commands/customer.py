@@ -13,5 +13,7 @@ USAGE = "`/relance customer <name or id>` — balance, invoices, promises, dispu
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 1, USAGE)
     found = account(deps.runtime.engine, " ".join(args), deps.today())
-    reply(f"Account of {found.customer.name}",
-          blocks=account_blocks(found, deps.runtime.settings.locale))
+    reply(
+        f"Account of {found.customer.name}",
+        blocks=account_blocks(found, deps.runtime.settings.locale),
+    )

@@ -13,6 +13,5 @@ USAGE = "`/relance digest` — post today's digest here now"
 def run(deps: Deps, args: list[str], command: dict, reply: Callable[[str], None]) -> None:
     now = deps.runtime.now()
     channel = command["channel_id"]
-    ts, _digest = publish(deps.runtime, deps.client, channel, now,
-                          deps.runtime.company_today(now))
+    ts, _digest = publish(deps.runtime, deps.client, channel, now, deps.runtime.company_today(now))
     deps.cards.post_new(deps.runtime.company_today(now), channel, ts)

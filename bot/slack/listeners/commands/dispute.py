@@ -11,7 +11,8 @@ USAGE = "`/relance dispute <invoice> <reason>` — pause reminders for a dispute
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 2, USAGE)
-    dispute = open_dispute(deps.runtime.engine, args[0], " ".join(args[1:]),
-                           command["user_id"])
-    reply(f"⚠️ Invoice {args[0]} is disputed ({dispute.reason}); no reminder will mention it "
-          f"until `/relance resolve {args[0]}`.")
+    dispute = open_dispute(deps.runtime.engine, args[0], " ".join(args[1:]), command["user_id"])
+    reply(
+        f"⚠️ Invoice {args[0]} is disputed ({dispute.reason}); no reminder will mention it "
+        f"until `/relance resolve {args[0]}`."
+    )

@@ -15,10 +15,15 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 1, USAGE)
     outcome = None
     if len(args) > 1 and args[-1].lower().replace("-", "_") in (
-            "reached", "voicemail", "no_answer", "wrong_number"):
+        "reached",
+        "voicemail",
+        "no_answer",
+        "wrong_number",
+    ):
         outcome, args = args[-1].lower().replace("-", "_"), args[:-1]
     with read_only(deps.runtime.engine) as session:
         customer = find_customer(session, " ".join(args))
-    deps.client.views_open(trigger_id=command["trigger_id"],
-                           view=log_call_modal(customer.name, customer.external_id, None,
-                                               outcome))
+    deps.client.views_open(
+        trigger_id=command["trigger_id"],
+        view=log_call_modal(customer.name, customer.external_id, None, outcome),
+    )

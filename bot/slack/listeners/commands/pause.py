@@ -15,10 +15,11 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     until = None
     if len(args) > 1 and args[-1][:1].isdigit():
         until, args = a_date(args[-1]), args[:-1]
-    customer = pause(deps.runtime.engine, " ".join(args), command["user_id"], until,
-                     deps.today())
-    reply(f"⏸️ Reminders to {customer.name} are paused"
-          + (f" until {until.isoformat()}." if until else " until someone resumes them."))
+    customer = pause(deps.runtime.engine, " ".join(args), command["user_id"], until, deps.today())
+    reply(
+        f"⏸️ Reminders to {customer.name} are paused"
+        + (f" until {until.isoformat()}." if until else " until someone resumes them.")
+    )
 
 
 def run_resume(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:

@@ -20,17 +20,32 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         reply(f"⚠️ How many instalments? Usage: {USAGE}")
         return
     user = command["user_id"]
-    outcome = propose_plan(deps.runtime.engine, " ".join(args[:-1]), int(args[-1]), first, user,
-                           user in deps.runtime.settings.leads, deps.runtime.policy.plans,
-                           deps.today())
-    lines = "\n".join(f"• {d.isoformat()}: {m.format(deps.runtime.settings.locale)}"
-                      for d, m in outcome.instalments)
+    outcome = propose_plan(
+        deps.runtime.engine,
+        " ".join(args[:-1]),
+        int(args[-1]),
+        first,
+        user,
+        user in deps.runtime.settings.leads,
+        deps.runtime.policy.plans,
+        deps.today(),
+    )
+    lines = "\n".join(
+        f"• {d.isoformat()}: {m.format(deps.runtime.settings.locale)}"
+        for d, m in outcome.instalments
+    )
     if not outcome.accepted:
         leads = ", ".join(f"<@{u}>" for u in deps.runtime.settings.leads) or "a finance lead"
-        reply(f"✋ This plan goes beyond the limits ({'; '.join(outcome.breaches)}): only "
-              f"{leads} may agree it. Nothing was set up.\n{lines}")
+        reply(
+            f"✋ This plan goes beyond the limits ({'; '.join(outcome.breaches)}): only "
+            f"{leads} may agree it. Nothing was set up.\n{lines}"
+        )
         return
-    beyond = f" (beyond the limits, agreed by a lead: {'; '.join(outcome.breaches)})" \
-        if outcome.breaches else ""
-    reply(f"📅 Plan agreed with {outcome.customer}{beyond}. Reminders wait while it is kept:\n"
-          f"{lines}")
+    beyond = (
+        f" (beyond the limits, agreed by a lead: {'; '.join(outcome.breaches)})"
+        if outcome.breaches
+        else ""
+    )
+    reply(
+        f"📅 Plan agreed with {outcome.customer}{beyond}. Reminders wait while it is kept:\n{lines}"
+    )

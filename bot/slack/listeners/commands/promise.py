@@ -13,8 +13,9 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 2, USAGE)
     promised = a_date(args[1])
     amount = an_amount(args[2]) if len(args) > 2 else None
-    record_promise(deps.runtime.engine, args[0], promised, amount, command["user_id"],
-                   deps.today())
+    record_promise(deps.runtime.engine, args[0], promised, amount, command["user_id"], deps.today())
     what = f"{amount} " if amount is not None else "payment in full "
-    reply(f"🤝 Recorded: {what}of {args[0]} promised for {promised.isoformat()}. Reminders "
-          "for it wait until then.")
+    reply(
+        f"🤝 Recorded: {what}of {args[0]} promised for {promised.isoformat()}. Reminders "
+        "for it wait until then."
+    )

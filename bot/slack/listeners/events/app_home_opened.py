@@ -22,10 +22,19 @@ def register(app: App, deps: Deps) -> None:
             return
         user = event["user"]
         if not deps.approvers.may_decide(user):
-            view = {"type": "home", "blocks": [{"type": "section", "text": {
-                "type": "mrkdwn",
-                "text": "Relance shows the ledger to the people allowed to chase it. "
-                        f"Ask one of them for access: {deps.approvers.who()}."}}]}
+            view = {
+                "type": "home",
+                "blocks": [
+                    {
+                        "type": "section",
+                        "text": {
+                            "type": "mrkdwn",
+                            "text": "Relance shows the ledger to the people allowed to chase it. "
+                            f"Ask one of them for access: {deps.approvers.who()}.",
+                        },
+                    }
+                ],
+            }
             deps.client.views_publish(user_id=user, view=view)
             return
         today = deps.today()
@@ -38,8 +47,12 @@ def register(app: App, deps: Deps) -> None:
             except SlackApiError as exc:
                 log.warning("no permalink for today's digest: %s", exc.response.get("error"))
         figures = home(deps.runtime.engine, today, user)
-        deps.client.views_publish(user_id=user, view=home_view(
-            figures, deps.runtime.settings.locale, url, lead=deps.approvers.is_lead(user)))
+        deps.client.views_publish(
+            user_id=user,
+            view=home_view(
+                figures, deps.runtime.settings.locale, url, lead=deps.approvers.is_lead(user)
+            ),
+        )
 
     @app.action("open_digest")
     def link_clicked(ack) -> None:  # type: ignore[no-untyped-def]

@@ -29,16 +29,26 @@ def register(app: App, deps: Deps) -> None:
         try:
             amount = an_amount(amount_text) if amount_text else None
             log_call(
-                deps.runtime.engine, customer_ref, user, outcome, deps.today(), notes=notes,
-                promise_date=date.fromisoformat(picked) if picked else None, amount=amount,
-                reminder_id=int(reminder) if reminder else None, now=deps.runtime.now())
+                deps.runtime.engine,
+                customer_ref,
+                user,
+                outcome,
+                deps.today(),
+                notes=notes,
+                promise_date=date.fromisoformat(picked) if picked else None,
+                amount=amount,
+                reminder_id=int(reminder) if reminder else None,
+                now=deps.runtime.now(),
+            )
         except Invalid as refused:
             ack(response_action="errors", errors={_field_for(str(refused)): str(refused)[:150]})
             return
         ack()
         if reminder:
-            deps.later(lambda: deps.cards.refresh([int(reminder)], deps.today()),
-                       f"refreshing call card {reminder}")
+            deps.later(
+                lambda: deps.cards.refresh([int(reminder)], deps.today()),
+                f"refreshing call card {reminder}",
+            )
 
 
 def _field_for(message: str) -> str:

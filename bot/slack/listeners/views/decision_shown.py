@@ -12,6 +12,8 @@ def show_decision(deps: Deps, user: str, result: Decided, lost_note: str = "") -
     reminder = result.reminder
     if not result.won and reminder.slack_channel:
         deps.client.chat_postEphemeral(
-            channel=reminder.slack_channel, user=user,
-            text=already_decided_text(reminder.state, reminder.decided_by) + lost_note)
+            channel=reminder.slack_channel,
+            user=user,
+            text=already_decided_text(reminder.state, reminder.decided_by) + lost_note,
+        )
     deps.cards.refresh([reminder.id], deps.today())

@@ -14,8 +14,10 @@ def register(app: App, deps: Deps) -> None:
     def settings_submitted(ack: Ack, body: dict, view: dict) -> None:
         user = body["user"]["id"]
         if not deps.approvers.is_lead(user):
-            ack(response_action="errors",
-                errors={"digest_time": "Only finance leads may change the settings."})
+            ack(
+                response_action="errors",
+                errors={"digest_time": "Only finance leads may change the settings."},
+            )
             return
         try:
             deps.runtime.change_settings(settings_values(view["state"]["values"]), user)

@@ -19,8 +19,9 @@ def register(app: App, deps: Deps) -> None:
         user = body["user"]["id"]
         reminder_id = int(view["private_metadata"])
         if not deps.approvers.may_decide(user):
-            refuse_submission(deps, ack, user, "reason", "skip reminders",
-                              {"reminder": reminder_id})
+            refuse_submission(
+                deps, ack, user, "reason", "skip reminders", {"reminder": reminder_id}
+            )
             return
         values = view["state"]["values"]
         key = values["reason"]["value"]["selected_option"]["value"]

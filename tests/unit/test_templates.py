@@ -26,8 +26,13 @@ TEMPLATES = Templates(PROJECT_ROOT / "templates")
 POLICY = load_policy()
 RATES = load_reference_rates()
 TODAY = date(2026, 11, 25)
-SENDER = Sender("Relance Demo SAS", "Camille Laurent", "ar@relance-demo.example",
-                "+33 1 84 00 00 00", "IBAN FR76 3000 6000 0112 3456 7890 189")
+SENDER = Sender(
+    "Relance Demo SAS",
+    "Camille Laurent",
+    "ar@relance-demo.example",
+    "+33 1 84 00 00 00",
+    "IBAN FR76 3000 6000 0112 3456 7890 189",
+)
 PEOPLE = {
     "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB"),
     "fr": Addressee("Boulangerie Martin SARL", "Claire Martin", "fr", "FR"),
@@ -40,14 +45,21 @@ CURRENCY = {"en": "GBP", "fr": "EUR", "de": "EUR", "es": "EUR"}
 def context(language: str, stage: str) -> dict:
     currency = CURRENCY[language]
     items = (
-        OpenItem("INV-1042", currency, 123456, date(2026, 9, 1),
-                 payment_link="https://pay.example.com/INV-1042"),
+        OpenItem(
+            "INV-1042",
+            currency,
+            123456,
+            date(2026, 9, 1),
+            payment_link="https://pay.example.com/INV-1042",
+        ),
         OpenItem("INV-1107", currency, 98000, date(2026, 10, 31)),
     )
-    suggestion = Suggestion(POLICY.stage(stage), items, 85,
-                            datetime(2026, 11, 25, 9, tzinfo=UTC), "")
-    return reminder_context(addressee=PEOPLE[language], suggestion=suggestion, sender=SENDER,
-                            today=TODAY, rates=RATES)
+    suggestion = Suggestion(
+        POLICY.stage(stage), items, 85, datetime(2026, 11, 25, 9, tzinfo=UTC), ""
+    )
+    return reminder_context(
+        addressee=PEOPLE[language], suggestion=suggestion, sender=SENDER, today=TODAY, rates=RATES
+    )
 
 
 def check_golden(name: str, actual: str) -> None:
@@ -93,10 +105,12 @@ def test_final_notice_html_matches_its_golden_file() -> None:
 
 @pytest.mark.parametrize(
     ("language", "amount", "day"),
-    [("en", "£1,234.56", "1 September 2026"),
-     ("fr", "1\u202f234,56\xa0€", "1 septembre 2026"),
-     ("de", "1.234,56\xa0€", "1. September 2026"),
-     ("es", "1.234,56\xa0€", "1 de septiembre de 2026")],
+    [
+        ("en", "£1,234.56", "1 September 2026"),
+        ("fr", "1\u202f234,56\xa0€", "1 septembre 2026"),
+        ("de", "1.234,56\xa0€", "1. September 2026"),
+        ("es", "1.234,56\xa0€", "1 de septiembre de 2026"),
+    ],
 )
 def test_amounts_and_dates_in_the_customers_locale(language: str, amount: str, day: str) -> None:
     text = TEMPLATES.render("email", f"{language}/friendly", "txt", context(language, "friendly"))
@@ -152,7 +166,8 @@ def test_a_missing_variable_is_an_error_not_a_blank() -> None:
 def test_staff_text_renders_in_the_sandbox() -> None:
     ctx = context("en", "friendly")
     assert TEMPLATES.render_edited("Hi {{ contact_name }}, {{ total }} please.", ctx) == (
-        "Hi Oliver Thornton, £2,214.56 please.")
+        "Hi Oliver Thornton, £2,214.56 please."
+    )
     with pytest.raises(SecurityError):
         TEMPLATES.render_edited("{{ sender.__class__.__mro__[1].__subclasses__() }}", ctx)
     with pytest.raises(UndefinedError):
@@ -175,11 +190,19 @@ def test_an_opted_in_stage_offers_the_early_payment_discount() -> None:
     items = (OpenItem("INV-1042", "EUR", 123456, date(2026, 9, 1)),)
     stage = replace(POLICY.stage("friendly"), discount_percent=Decimal(2))
     suggestion = Suggestion(stage, items, 85, datetime(2026, 11, 25, 9, tzinfo=UTC), "")
-    ctx = reminder_context(addressee=PEOPLE["fr"], suggestion=suggestion, sender=SENDER,
-                           today=TODAY, rates=RATES, discount_days=7)
+    ctx = reminder_context(
+        addressee=PEOPLE["fr"],
+        suggestion=suggestion,
+        sender=SENDER,
+        today=TODAY,
+        rates=RATES,
+        discount_days=7,
+    )
     text = TEMPLATES.render("email", "fr/friendly", "txt", ctx)
-    assert ("en réglant avant le 4 décembre 2026, déduisez 2\xa0% (24,69\xa0€) ; "
-            "1\u202f209,87\xa0€ solde cette facture") in text
+    assert (
+        "en réglant avant le 4 décembre 2026, déduisez 2\xa0% (24,69\xa0€) ; "
+        "1\u202f209,87\xa0€ solde cette facture"
+    ) in text
     html = TEMPLATES.render("email", "fr/friendly", "html", ctx)
     assert "Escompte pour paiement anticipé" in html
     plain = TEMPLATES.render("email", "fr/friendly", "txt", context("fr", "friendly"))

@@ -9,9 +9,18 @@ TODAY = date(2026, 11, 26)
 
 @pytest.mark.parametrize(
     ("days", "bucket"),
-    [(-5, Bucket.NOT_DUE), (0, Bucket.NOT_DUE), (1, Bucket.DAYS_1_30), (30, Bucket.DAYS_1_30),
-     (31, Bucket.DAYS_31_60), (60, Bucket.DAYS_31_60), (61, Bucket.DAYS_61_90),
-     (90, Bucket.DAYS_61_90), (91, Bucket.OVER_90), (4000, Bucket.OVER_90)],
+    [
+        (-5, Bucket.NOT_DUE),
+        (0, Bucket.NOT_DUE),
+        (1, Bucket.DAYS_1_30),
+        (30, Bucket.DAYS_1_30),
+        (31, Bucket.DAYS_31_60),
+        (60, Bucket.DAYS_31_60),
+        (61, Bucket.DAYS_61_90),
+        (90, Bucket.DAYS_61_90),
+        (91, Bucket.OVER_90),
+        (4000, Bucket.OVER_90),
+    ],
 )
 def test_bucket_boundaries(days: int, bucket: Bucket) -> None:
     assert bucket_for(days) is bucket

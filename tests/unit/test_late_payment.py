@@ -15,8 +15,14 @@ RATES = load_reference_rates()
 
 
 def charges(country: str, amount: str, currency: str, due: date, on: date):  # type: ignore[no-untyped-def]
-    return late_charges(invoice_number="X", debt=Money(Decimal(amount), currency), due_date=due,
-                        on=on, country=country, rates=RATES)
+    return late_charges(
+        invoice_number="X",
+        debt=Money(Decimal(amount), currency),
+        due_date=due,
+        on=on,
+        country=country,
+        rates=RATES,
+    )
 
 
 def test_france_ecb_plus_ten_points_and_forty_euros() -> None:
@@ -33,8 +39,7 @@ def test_france_changes_rate_with_the_half_year() -> None:
     # 10 days of June at 13.15 % and 10 days of July at 2.15 + 10 = 12.15 %:
     # 1 000 × (13.15 % × 10 + 12.15 % × 10) / 365 = 3.6027 + 3.3288 = 6.93
     c = charges("FR", "1000.00", "EUR", date(2025, 6, 20), date(2025, 7, 10))
-    assert [(p.days, p.rate) for p in c.periods] == [(10, Decimal("13.15")),
-                                                      (10, Decimal("12.15"))]
+    assert [(p.days, p.rate) for p in c.periods] == [(10, Decimal("13.15")), (10, Decimal("12.15"))]
     assert c.interest.amount == Decimal("6.93")
 
 
@@ -61,11 +66,15 @@ def test_uk_fixes_the_rate_at_the_reference_date_before_interest_starts() -> Non
 
 @pytest.mark.parametrize(
     ("debt", "compensation"),
-    [("999.99", "40"), ("1000.00", "70"), ("9999.99", "70"), ("10000.00", "100"),
-     ("250000.00", "100")],
+    [
+        ("999.99", "40"),
+        ("1000.00", "70"),
+        ("9999.99", "70"),
+        ("10000.00", "100"),
+        ("250000.00", "100"),
+    ],
 )
-def test_uk_compensation_thresholds_exactly_at_the_boundaries(debt: str,
-                                                              compensation: str) -> None:
+def test_uk_compensation_thresholds_exactly_at_the_boundaries(debt: str, compensation: str) -> None:
     c = charges("GB", debt, "GBP", date(2025, 3, 1), date(2025, 4, 1))
     assert c.compensation == Money(Decimal(compensation), "GBP")
 

@@ -21,23 +21,41 @@ from bot.services import decisions
 from bot.services.importing import import_invoices
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import suggest
-from tests.csvfiles import line, write_csv
-from tests.smtp_server import SmtpServer
+from tests.support.csvfiles import line, write_csv
+from tests.support.smtp_server import SmtpServer
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # Wednesday, 10:00 in Paris
 
 
 def final_notice(engine: Engine, tmp_path: Path, settings: Settings) -> Reminder:
     today = NOW.date()
-    import_invoices(engine, write_csv(tmp_path / "l.csv", [line(
-        invoice_number="F-100", amount="10000", due_date=(today - timedelta(50)).isoformat(),
-        issue_date=(today - timedelta(80)).isoformat(),
-        address="12 rue des Lilas\n75011 Paris")]), load_mapping())
+    import_invoices(
+        engine,
+        write_csv(
+            tmp_path / "l.csv",
+            [
+                line(
+                    invoice_number="F-100",
+                    amount="10000",
+                    due_date=(today - timedelta(50)).isoformat(),
+                    issue_date=(today - timedelta(80)).isoformat(),
+                    address="12 rue des Lilas\n75011 Paris",
+                )
+            ],
+        ),
+        load_mapping(),
+    )
     with unit_of_work(engine) as session:
         customer = session.exec(select(Customer)).one()
         for days, stage in ((45, "friendly"), (30, "firm"), (15, "call")):
-            session.add(Contact(customer_id=customer.id, channel="email", stage=stage,
-                                occurred_at=NOW - timedelta(days=days)))
+            session.add(
+                Contact(
+                    customer_id=customer.id,
+                    channel="email",
+                    stage=stage,
+                    occurred_at=NOW - timedelta(days=days),
+                )
+            )
     runtime = build_runtime(settings, engine, clock=lambda: NOW)
     (reminder,) = suggest(engine, runtime.policy, runtime.composer, NOW, today).created
     assert reminder.stage == "final" and reminder.letter_text
@@ -48,29 +66,40 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_the_letter_reads_in_french_with_rights_and_deadline(sqlite_engine: Engine,
-                                                             tmp_path: Path) -> None:
+def test_the_letter_reads_in_french_with_rights_and_deadline(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
     settings = Settings()
     reminder = final_notice(sqlite_engine, tmp_path, settings)
-    pdf = render_pdf(Letter.from_json(reminder.letter_text), settings.letter_font,
-                     settings.letter_bold_font)
+    pdf = render_pdf(
+        Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
+    )
     assert pdf.startswith(b"%PDF")
     text = " ".join(pdf_text(pdf).split())
     for expected in (
-        "Relance Demo SAS", "Atelier Lefèvre", "12 rue des Lilas", "75011 Paris",
+        "Relance Demo SAS",
+        "Atelier Lefèvre",
+        "12 rue des Lilas",
+        "75011 Paris",
         "25 novembre 2026",  # the date of the letter
-        "Madame, Monsieur", "F-100", "10 000,00 €", "échue le 6 octobre 2026",
-        "Code de commerce, art. L441-10", "intérêts de retard sur 50 jours",
+        "Madame, Monsieur",
+        "F-100",
+        "10 000,00 €",
+        "échue le 6 octobre 2026",
+        "Code de commerce, art. L441-10",
+        "intérêts de retard sur 50 jours",
         "indemnité forfaitaire pour frais de recouvrement : 40,00 €",
         "au plus tard le 7 décembre 2026",  # eight business days later
     ):
         assert " ".join(expected.split()) in text, expected
 
 
-def test_the_final_email_carries_the_letter(sqlite_engine: Engine, tmp_path: Path,
-                                            smtp: SmtpServer) -> None:
-    settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp.port,
-                        mail_from="ar@relance-demo.example")
+def test_the_final_email_carries_the_letter(
+    sqlite_engine: Engine, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    settings = Settings(
+        smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from="ar@relance-demo.example"
+    )
     reminder = final_notice(sqlite_engine, tmp_path, settings)
     decisions.approve(sqlite_engine, reminder.id, "U1", now=NOW)
     assert deliver_due(sqlite_engine, settings, "w", now=NOW).sent == [reminder.id]
@@ -81,18 +110,23 @@ def test_the_final_email_carries_the_letter(sqlite_engine: Engine, tmp_path: Pat
     assert "F-100" in pdf_text(attachment.get_content())
 
 
-
 def test_the_letter_can_be_downloaded_from_its_card(world) -> None:  # type: ignore[no-untyped-def]
-    from tests.slack_fixtures import APPROVER
-    from tests.test_slack_app import post_digest
+    from tests.support.slack_fixtures import APPROVER
+    from tests.support.slack_steps import post_digest
 
     card = post_digest(world)[0]
-    letter = Letter(["Relance Demo SAS"], ["Customer"], "25 novembre 2026", "Mise en demeure",
-                    "Corps de la lettre F-100")
+    letter = Letter(
+        ["Relance Demo SAS"],
+        ["Customer"],
+        "25 novembre 2026",
+        "Mise en demeure",
+        "Corps de la lettre F-100",
+    )
     with unit_of_work(world.engine) as session:
         session.get(Reminder, card.id).letter_text = letter.to_json()
-    world.slack.click("letter_download", str(card.id), user=APPROVER,
-                      response_url=world.fake.response_url())
+    world.slack.click(
+        "letter_download", str(card.id), user=APPROVER, response_url=world.fake.response_url()
+    )
     done = world.fake.wait_for(lambda: world.fake.calls_to("files.completeUploadExternal"))
     assert done[0].args["channel_id"] == card.slack_channel
     assert done[0].args["thread_ts"] == card.slack_ts

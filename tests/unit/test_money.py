@@ -30,8 +30,9 @@ def test_a_declared_separator_decides_the_ambiguous_case() -> None:
     assert parse_amount("1,234", decimal_separator=",") == Decimal("1.234")
 
 
-@pytest.mark.parametrize("text", ["", "abc", "12.3.4,5,6", "1e5", "--3", "12,34,5", "²", "NaN",
-                                  "Infinity", "-"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "12.3.4,5,6", "1e5", "--3", "12,34,5", "²", "NaN", "Infinity", "-"]
+)
 def test_non_amounts_are_refused(text: str) -> None:
     with pytest.raises(AmountError):
         parse_amount(text)

@@ -26,13 +26,13 @@ TODAY = date(2026, 11, 25)
 
 def item(number: str = "F-1", days_late: int = 20, **kw) -> OpenItem:  # type: ignore[no-untyped-def]
     due = TODAY - timedelta(days=days_late)
-    return OpenItem(number, kw.pop("currency", "EUR"), kw.pop("balance_minor", 50_000), due,
-                    **kw)
+    return OpenItem(number, kw.pop("currency", "EUR"), kw.pop("balance_minor", 50_000), due, **kw)
 
 
 def account(*items: OpenItem, contacts: tuple[PastContact, ...] = (), **kw) -> Account:  # type: ignore[no-untyped-def]
-    return Account(1, kw.pop("country", "FR"), kw.pop("timezone", "Europe/Paris"), items,
-                   contacts, **kw)
+    return Account(
+        1, kw.pop("country", "FR"), kw.pop("timezone", "Europe/Paris"), items, contacts, **kw
+    )
 
 
 def sent(days_ago: int, stage: str, wording: str = "") -> PastContact:
@@ -88,14 +88,17 @@ def test_promise_suppresses_until_its_grace_ends() -> None:
 def test_holidays_weekends_and_hours_are_the_customers() -> None:
     christmas = datetime(2026, 12, 25, 9, tzinfo=UTC)
     decision = decide(account(item()), POLICY, christmas)
-    assert decision == NoAction(Reason.NOT_A_BUSINESS_DAY,
-                                "today is a public holiday in FR (Christmas Day) for the customer")
+    assert decision == NoAction(
+        Reason.NOT_A_BUSINESS_DAY,
+        "today is a public holiday in FR (Christmas Day) for the customer",
+    )
     saturday = datetime(2026, 11, 28, 9, tzinfo=UTC)
     assert decide(account(item()), POLICY, saturday).reason is Reason.NOT_A_BUSINESS_DAY  # type: ignore[union-attr]
     evening = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
     assert decide(account(item()), POLICY, evening).reason is Reason.AFTER_HOURS  # type: ignore[union-attr]
-    early_in_new_york = decide(account(item(), country="US", timezone="America/New_York"),
-                               POLICY, NOW)
+    early_in_new_york = decide(
+        account(item(), country="US", timezone="America/New_York"), POLICY, NOW
+    )
     assert isinstance(early_in_new_york, Suggestion)
     assert early_in_new_york.send_after == datetime(2026, 11, 25, 14, tzinfo=UTC)  # 09:00 EST
 
@@ -117,33 +120,48 @@ def test_contact_cap_and_spacing() -> None:
 # --- properties -------------------------------------------------------------------------------
 
 STAGES = [s.name for s in POLICY.stages]
-PLACES = [("FR", "Europe/Paris"), ("DE", "Europe/Berlin"), ("GB", "Europe/London"),
-          ("US", "America/New_York"), ("ES", "Europe/Madrid")]
+PLACES = [
+    ("FR", "Europe/Paris"),
+    ("DE", "Europe/Berlin"),
+    ("GB", "Europe/London"),
+    ("US", "America/New_York"),
+    ("ES", "Europe/Madrid"),
+]
 
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[Account, datetime]:
-    now = draw(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
-                            timezones=st.just(UTC)))
+    now = draw(
+        st.datetimes(
+            min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+        )
+    )
     country, zone = draw(st.sampled_from(PLACES))
     today = now.astimezone(__import__("zoneinfo").ZoneInfo(zone)).date()
     items = tuple(
         OpenItem(
-            number=f"I{n}", currency=draw(st.sampled_from(["EUR", "GBP", "USD"])),
+            number=f"I{n}",
+            currency=draw(st.sampled_from(["EUR", "GBP", "USD"])),
             balance_minor=draw(st.integers(1, 5_000_000)),
             due_date=today - timedelta(days=draw(st.integers(-30, 250))),
             disputed=draw(st.booleans()),
-            promised_until=draw(st.none() | st.just(today + timedelta(
-                days=draw(st.integers(-20, 20))))),
+            promised_until=draw(
+                st.none() | st.just(today + timedelta(days=draw(st.integers(-20, 20))))
+            ),
         )
         for n in range(draw(st.integers(1, 5)))
     )
-    contacts = tuple(sorted(
-        (PastContact(today - timedelta(days=draw(st.integers(0, 250))),
-                     draw(st.sampled_from(STAGES)))
-         for _ in range(draw(st.integers(0, 8)))),
-        key=lambda c: c.day,
-    ))
+    contacts = tuple(
+        sorted(
+            (
+                PastContact(
+                    today - timedelta(days=draw(st.integers(0, 250))), draw(st.sampled_from(STAGES))
+                )
+                for _ in range(draw(st.integers(0, 8)))
+            ),
+            key=lambda c: c.day,
+        )
+    )
     paused = draw(st.booleans())
     paused_until = draw(st.none() | st.just(today + timedelta(days=draw(st.integers(-10, 10)))))
     return Account(1, country, zone, items, contacts, paused, paused_until), now

@@ -24,9 +24,9 @@ from bot.models import AuditEvent, Reminder
 from bot.runtime import build_runtime, next_business_morning
 from bot.slack.blocks.card import APPROVE
 from bot.slack.server import GatedSocketModeHandler
-from tests.fake_slack import FakeSlack
-from tests.slack_fixtures import APPROVER, STRANGER, sample_ledger, slack_settings
-from tests.slack_http import click_payload, command_fields
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_fixtures import APPROVER, STRANGER, sample_ledger, slack_settings
+from tests.support.slack_http import click_payload, command_fields
 
 
 class SlackSocket:
@@ -56,8 +56,14 @@ class SlackSocket:
 
     def send(self, envelope_id: str, kind: str, payload: dict) -> dict:
         """One envelope; returns the app's acknowledgement of it."""
-        self.outgoing.put({"envelope_id": envelope_id, "type": kind, "payload": payload,
-                           "accepts_response_payload": False})
+        self.outgoing.put(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": False,
+            }
+        )
         while True:
             answer = self.answers.get(timeout=10)
             if answer.get("envelope_id") == envelope_id:
@@ -89,19 +95,28 @@ def _reminders(engine: Engine) -> list[Reminder]:
         return list(session.exec(select(Reminder).order_by(Reminder.id)).all())
 
 
-def test_a_command_and_a_click_over_the_socket(socket_app: tuple[SlackSocket, FakeSlack],
-                                                engine: Engine) -> None:
+def test_a_command_and_a_click_over_the_socket(
+    socket_app: tuple[SlackSocket, FakeSlack], engine: Engine
+) -> None:
     slack, fake = socket_app
-    ack = slack.send("env-1", "slash_commands", command_fields(
-        "digest", user=APPROVER, channel="CDIGEST", response_url=fake.response_url()))
+    ack = slack.send(
+        "env-1",
+        "slash_commands",
+        command_fields(
+            "digest", user=APPROVER, channel="CDIGEST", response_url=fake.response_url()
+        ),
+    )
     assert ack == {"envelope_id": "env-1"}
     cards = fake.wait_for(lambda: [r for r in _reminders(engine) if r.slack_ts])
     assert fake.calls_to("apps.connections.open")
     assert fake.calls_to("chat.postMessage")[0].args["channel"] == "CDIGEST"
 
     first = cards[0]
-    ack = slack.send("env-2", "interactive", click_payload(
-        APPROVE, str(first.id), user=APPROVER, response_url=fake.response_url()))
+    ack = slack.send(
+        "env-2",
+        "interactive",
+        click_payload(APPROVE, str(first.id), user=APPROVER, response_url=fake.response_url()),
+    )
     assert ack == {"envelope_id": "env-2"}
     fake.wait_for(lambda: fake.calls_to("chat.update"))
     approved = next(r for r in _reminders(engine) if r.id == first.id)
@@ -109,14 +124,23 @@ def test_a_command_and_a_click_over_the_socket(socket_app: tuple[SlackSocket, Fa
     assert f"Approved by <@{APPROVER}>" in json.dumps(fake.calls_to("chat.update")[0].args)
 
 
-def test_a_stranger_is_refused_over_the_socket_too(socket_app: tuple[SlackSocket, FakeSlack],
-                                                   engine: Engine) -> None:
+def test_a_stranger_is_refused_over_the_socket_too(
+    socket_app: tuple[SlackSocket, FakeSlack], engine: Engine
+) -> None:
     slack, fake = socket_app
-    slack.send("env-1", "slash_commands", command_fields(
-        "digest", user=APPROVER, channel="CDIGEST", response_url=fake.response_url()))
+    slack.send(
+        "env-1",
+        "slash_commands",
+        command_fields(
+            "digest", user=APPROVER, channel="CDIGEST", response_url=fake.response_url()
+        ),
+    )
     first = fake.wait_for(lambda: [r for r in _reminders(engine) if r.slack_ts])[0]
-    ack = slack.send("env-2", "interactive", click_payload(
-        APPROVE, str(first.id), user=STRANGER, response_url=fake.response_url()))
+    ack = slack.send(
+        "env-2",
+        "interactive",
+        click_payload(APPROVE, str(first.id), user=STRANGER, response_url=fake.response_url()),
+    )
     assert ack == {"envelope_id": "env-2"}
     refusal = fake.wait_for(lambda: fake.calls_to("response_url"))[0].args["text"]
     assert refusal.startswith("Sorry, you are not among the people who may approve")

@@ -24,8 +24,8 @@ from bot.services.audit_export import export_csv
 from bot.services.importing import import_invoices
 from bot.services.payments import follow_up_payments
 from bot.services.suggestions import suggest
-from tests.csvfiles import line, write_csv
-from tests.slack_fixtures import sample_ledger
+from tests.support.csvfiles import line, write_csv
+from tests.support.slack_fixtures import sample_ledger
 
 
 @pytest.fixture
@@ -39,16 +39,26 @@ def suggested(engine: Engine, tmp_path: Path):  # type: ignore[no-untyped-def]
     return runtime, run.created, now
 
 
-def test_paid_in_full_cancels_the_chaser_and_suggests_thanks(engine: Engine, tmp_path: Path,
-                                                             suggested) -> None:  # type: ignore[no-untyped-def]
+def test_paid_in_full_cancels_the_chaser_and_suggests_thanks(
+    engine: Engine, tmp_path: Path, suggested
+) -> None:  # type: ignore[no-untyped-def]
     runtime, reminders, now = suggested
     a = next(r for r in reminders if r.invoice_numbers == "A-1")
     decisions.approve(engine, a.id, "U1", now=now)
     with unit_of_work(engine) as session:
         invoice = session.exec(select(Invoice).where(Invoice.number == "A-1")).one()
-    paid = write_csv(tmp_path / "paid.csv", [line(
-        customer_id="A", invoice_number="A-1", amount_paid="1234.56",
-        due_date=invoice.due_date.isoformat(), issue_date=invoice.issue_date.isoformat())])
+    paid = write_csv(
+        tmp_path / "paid.csv",
+        [
+            line(
+                customer_id="A",
+                invoice_number="A-1",
+                amount_paid="1234.56",
+                due_date=invoice.due_date.isoformat(),
+                issue_date=invoice.issue_date.isoformat(),
+            )
+        ],
+    )
     report = import_invoices(engine, paid, load_mapping())
     assert report.paid_in_full == ("A-1",)
     follow = follow_up_payments(engine, runtime.composer, report.paid_in_full, now.date())
@@ -70,20 +80,28 @@ def test_promises_kept_and_broken(engine: Engine, suggested) -> None:  # type: i
     today = now.date()
     with unit_of_work(engine) as session:
         invoices = {i.number: i for i in session.exec(select(Invoice))}
-        session.add(Promise(invoice_id=invoices["A-1"].id, promised_date=today - timedelta(5),
-                            created_by="U1"))
-        session.add(Promise(invoice_id=invoices["B-1"].id, promised_date=today - timedelta(1),
-                            created_by="U1"))
+        session.add(
+            Promise(
+                invoice_id=invoices["A-1"].id, promised_date=today - timedelta(5), created_by="U1"
+            )
+        )
+        session.add(
+            Promise(
+                invoice_id=invoices["B-1"].id, promised_date=today - timedelta(1), created_by="U1"
+            )
+        )
         invoices["C-1"].paid_minor = invoices["C-1"].amount_minor
-        session.add(Promise(invoice_id=invoices["C-1"].id, promised_date=today,
-                            created_by="U1"))
+        session.add(Promise(invoice_id=invoices["C-1"].id, promised_date=today, created_by="U1"))
     settled = promises.settle(engine, today, grace_days=3)
     assert (settled.kept, settled.broken) == (["C-1"], ["A-1"])  # B-1 is still within grace
 
 
 def test_audit_cli_verifies_exports_and_names_a_broken_link(
-    engine: Engine, suggested, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    engine: Engine,
+    suggested,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     assert main(["audit", "verify"]) == 0
@@ -93,8 +111,7 @@ def test_audit_cli_verifies_exports_and_names_a_broken_link(
     count = export_csv(engine, out, customer="Atelier")
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert count == len(rows) >= 1 and {r["customer"] for r in rows} == {"Atelier Lefèvre"}
-    assert main(["audit", "export", "--since", "2000-01-01", "-o",
-                 str(tmp_path / "a.csv")]) == 0
+    assert main(["audit", "export", "--since", "2000-01-01", "-o", str(tmp_path / "a.csv")]) == 0
     assert (tmp_path / "a.csv").read_text().startswith("seq,occurred_at_utc,actor,kind")
 
     with engine.begin() as conn:

@@ -11,8 +11,8 @@ from bot.db import make_engine, unit_of_work
 from bot.models import AppSetting, AuditEvent
 from bot.runtime import build_runtime
 from bot.slack.blocks.modals import SETTINGS_CALLBACK
-from tests.blockkit import check_modal
-from tests.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
+from tests.support.blockkit import check_modal
+from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
 
 
 def submitted(time: str = "08:30", cap: str = "2", channel: str = "CNEW") -> dict:
@@ -21,20 +21,28 @@ def submitted(time: str = "08:30", cap: str = "2", channel: str = "CNEW") -> dic
 
     return {
         "digest_time": {"value": {"type": "timepicker", "selected_time": time}},
-        "digest_channel": {"value": {"type": "conversations_select",
-                                     "selected_conversation": channel}},
-        "approvers": {"value": {"type": "multi_users_select",
-                                "selected_users": [APPROVER, "UNEWCOMER"]}},
+        "digest_channel": {
+            "value": {"type": "conversations_select", "selected_conversation": channel}
+        },
+        "approvers": {
+            "value": {"type": "multi_users_select", "selected_users": [APPROVER, "UNEWCOMER"]}
+        },
         "approver_groups": {"value": {"type": "plain_text_input", "value": "SCOLLECT"}},
-        "max_contacts_per_30_days": value(cap), "max_instalments": value("4"),
-        "longest_span_days": value("120"), "least_first_payment_percent": value("20"),
+        "max_contacts_per_30_days": value(cap),
+        "max_instalments": value("4"),
+        "longest_span_days": value("120"),
+        "least_first_payment_percent": value("20"),
         "max_discount_percent": value("2"),
     }
 
 
 def test_a_lead_changes_the_settings(world: SlackWorld) -> None:
-    assert world.slack.click("open_settings", "settings", user=OTHER_APPROVER,
-                             response_url=world.fake.response_url()).status == 200
+    assert (
+        world.slack.click(
+            "open_settings", "settings", user=OTHER_APPROVER, response_url=world.fake.response_url()
+        ).status
+        == 200
+    )
     modal = world.fake.wait_for(lambda: world.fake.calls_to("views.open"))[0].args["view"]
     check_modal(modal)
     assert modal["callback_id"] == SETTINGS_CALLBACK
@@ -53,8 +61,10 @@ def test_a_lead_changes_the_settings(world: SlackWorld) -> None:
     assert change["before"]["digest_time"] == "09:00" and change["after"]["digest_time"] == "08:30"
     assert event.actor == OTHER_APPROVER
 
-    other = build_runtime(world.runtime.base_settings,
-                          make_engine(world.engine.url.render_as_string(hide_password=False)))
+    other = build_runtime(
+        world.runtime.base_settings,
+        make_engine(world.engine.url.render_as_string(hide_password=False)),
+    )
     assert other.settings.digest_time == "09:00"
     other.refresh()  # another instance picks the change up at its next refresh
     assert other.settings.digest_time == "08:30" and other.policy.plans.longest_span_days == 120
@@ -62,8 +72,9 @@ def test_a_lead_changes_the_settings(world: SlackWorld) -> None:
 
 
 def test_only_leads_and_only_sound_values(world: SlackWorld) -> None:
-    world.slack.click("open_settings", "settings", user=APPROVER,
-                      response_url=world.fake.response_url())
+    world.slack.click(
+        "open_settings", "settings", user=APPROVER, response_url=world.fake.response_url()
+    )
     world.fake.wait_for(lambda: world.fake.calls_to("chat.postMessage"))
     assert world.fake.calls_to("views.open") == []
     refused = world.slack.submit(SETTINGS_CALLBACK, "", submitted(), user=APPROVER).json()
@@ -73,5 +84,7 @@ def test_only_leads_and_only_sound_values(world: SlackWorld) -> None:
     assert world.runtime.settings.digest_time == "09:00"
     with unit_of_work(world.engine) as session:
         assert session.exec(select(AppSetting)).all() == []
-        assert session.exec(select(AuditEvent.actor).where(
-            AuditEvent.kind == "refused")).one() == APPROVER
+        assert (
+            session.exec(select(AuditEvent.actor).where(AuditEvent.kind == "refused")).one()
+            == APPROVER
+        )

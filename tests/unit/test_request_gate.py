@@ -10,8 +10,7 @@ from bot.slack.request_gate import RequestGate
 
 def _waiter(gate: RequestGate, deadline: float | None = None) -> threading.Event:
     done = threading.Event()
-    threading.Thread(target=lambda: (gate.wait_quiet(deadline), done.set()),
-                     daemon=True).start()
+    threading.Thread(target=lambda: (gate.wait_quiet(deadline), done.set()), daemon=True).start()
     return done
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.csvfiles import line, write_csv
+from tests.support.csvfiles import line, write_csv
 
 
 @pytest.fixture
@@ -17,15 +17,17 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def test_import_reports_what_it_did(database: Path, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_reports_what_it_did(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_csv(tmp_path / "in.csv", [line(), line(invoice_number="F-2")])
     assert main(["import", str(path)]) == 0
     assert "2 invoice lines read: 2 new" in capsys.readouterr().out
 
 
 def test_a_failed_import_exits_non_zero_and_lists_lines(
-    database: Path, tmp_path: Path,
+    database: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = write_csv(tmp_path / "in.csv", [line(amount="nope"), line(currency="ZZZ")])
@@ -35,8 +37,9 @@ def test_a_failed_import_exits_non_zero_and_lists_lines(
     assert "line 2, column 'amount'" in err and "line 3, column 'currency'" in err
 
 
-def test_an_unknown_mapping_is_explained(database: Path, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_mapping_is_explained(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["import", "x.csv", "--mapping", "sage50"]) == 2
     assert "bundled: quickbooks, relance, xero" in capsys.readouterr().err
 

@@ -13,24 +13,17 @@ from sqlmodel import select
 from bot.db import unit_of_work
 from bot.models import AuditEvent, Contact, Customer, Dispute, Promise
 from bot.slack.blocks.modals import CALL_CALLBACK
-from tests.blockkit import check_message, check_modal
-from tests.slack_fixtures import APPROVER, STRANGER, SlackWorld
+from tests.support.blockkit import check_message, check_modal
+from tests.support.slack_fixtures import APPROVER, STRANGER, SlackWorld
+from tests.support.slack_steps import ask
 
 
 def snapshot(world: SlackWorld) -> list:
     with world.engine.connect() as conn:
-        return [conn.execute(sa.text(f"SELECT * FROM {t} ORDER BY id")).all()
-                for t in ("customer", "invoice", "promise", "dispute", "contact", "audit_event")]
-
-
-def ask(world: SlackWorld, text: str, user: str = APPROVER) -> dict:
-    before = len(world.fake.calls_to("response_url"))
-    assert world.slack.command(text, user=user,
-                               response_url=world.fake.response_url()).status == 200
-    calls = world.fake.wait_for(
-        lambda: len(world.fake.calls_to("response_url")) > before
-        and world.fake.calls_to("response_url"))
-    return calls[before].args
+        return [
+            conn.execute(sa.text(f"SELECT * FROM {t} ORDER BY id")).all()
+            for t in ("customer", "invoice", "promise", "dispute", "contact", "audit_event")
+        ]
 
 
 def today(world: SlackWorld):  # type: ignore[no-untyped-def]
@@ -58,8 +51,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("text", "answer"), BAD, ids=[t for t, _a in BAD])
-def test_bad_arguments_are_explained_and_change_nothing(world: SlackWorld, text: str,
-                                                        answer: str) -> None:
+def test_bad_arguments_are_explained_and_change_nothing(
+    world: SlackWorld, text: str, answer: str
+) -> None:
     before = snapshot(world)
     reply = ask(world, text)
     assert answer in reply["text"], reply["text"]
@@ -71,8 +65,10 @@ def test_strangers_are_refused_and_logged(world: SlackWorld) -> None:
     reply = ask(world, "customer Atelier", user=STRANGER)
     assert reply["text"].startswith("Sorry, you are not among the people who may use")
     with unit_of_work(world.engine) as session:
-        assert session.exec(select(AuditEvent.actor).where(AuditEvent.kind == "refused")).one() \
+        assert (
+            session.exec(select(AuditEvent.actor).where(AuditEvent.kind == "refused")).one()
             == STRANGER
+        )
 
 
 def test_promise_dispute_resolve_pause_resume(world: SlackWorld) -> None:
@@ -106,31 +102,40 @@ def test_customer_and_audit_answers(world: SlackWorld) -> None:
 
 
 def test_log_call_opens_the_form_and_records_the_promise(world: SlackWorld) -> None:
-    assert world.slack.command("log-call Atelier reached", user=APPROVER,
-                               response_url=world.fake.response_url()).status == 200
+    assert (
+        world.slack.command(
+            "log-call Atelier reached", user=APPROVER, response_url=world.fake.response_url()
+        ).status
+        == 200
+    )
     opened = world.fake.wait_for(lambda: world.fake.calls_to("views.open"))[0].args["view"]
     check_modal(opened)
     outcome = next(b for b in opened["blocks"] if b.get("block_id") == "outcome")
     assert outcome["element"]["initial_option"]["value"] == "reached"
 
     promised = (today(world) + timedelta(days=10)).isoformat()
-    values = {"outcome": {"value": {"type": "static_select",
-                                    "selected_option": {"value": "reached"}}},
-              "promise_date": {"value": {"type": "datepicker", "selected_date": promised}},
-              "amount": {"value": {"type": "plain_text_input", "value": "200"}},
-              "notes": {"value": {"type": "plain_text_input", "value": "Pays next week"}}}
+    values = {
+        "outcome": {"value": {"type": "static_select", "selected_option": {"value": "reached"}}},
+        "promise_date": {"value": {"type": "datepicker", "selected_date": promised}},
+        "amount": {"value": {"type": "plain_text_input", "value": "200"}},
+        "notes": {"value": {"type": "plain_text_input", "value": "Pays next week"}},
+    }
     reply = world.slack.submit(CALL_CALLBACK, opened["private_metadata"], values, user=APPROVER)
     assert reply.status == 200 and reply.body == ""
     with unit_of_work(world.engine) as session:
         contact = session.exec(select(Contact)).one()
         promise = session.exec(select(Promise)).one()
-    assert (contact.channel, contact.outcome, contact.notes) == ("phone", "reached",
-                                                                 "Pays next week")
+    assert (contact.channel, contact.outcome, contact.notes) == (
+        "phone",
+        "reached",
+        "Pays next week",
+    )
     assert promise.amount_minor == 20000 and promise.promised_date.isoformat() == promised
 
     past = (today(world) - timedelta(days=1)).isoformat()
     values["promise_date"]["value"]["selected_date"] = past
-    refused = world.slack.submit(CALL_CALLBACK, opened["private_metadata"], values,
-                                 user=APPROVER).json()
+    refused = world.slack.submit(
+        CALL_CALLBACK, opened["private_metadata"], values, user=APPROVER
+    ).json()
     assert refused["response_action"] == "errors"
     assert "in the past" in refused["errors"]["promise_date"]

@@ -36,8 +36,9 @@ class _Handler:
             return "451 4.3.0 Try again later"
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.server.lock:
-            self.server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                                 message))
+            self.server.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), message)
+            )
         return "250 OK"
 
 

@@ -13,8 +13,8 @@ from bot.domain.escalation import Reason, Suggestion
 from bot.models import AuditEvent, Instalment, PaymentPlan
 from bot.services.plans import settle_plans
 from bot.services.suggestions import todays_decisions
-from tests.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
-from tests.test_commands import ask
+from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
+from tests.support.slack_steps import ask
 
 
 def decision_for(world: SlackWorld, external_id: str, now=None):  # type: ignore[no-untyped-def]
@@ -47,9 +47,11 @@ def test_beyond_limits_refused_for_staff_accepted_for_a_lead(world: SlackWorld) 
     assert "beyond the limits, agreed by a lead" in accepted
     with unit_of_work(world.engine) as session:
         plans = session.exec(select(PaymentPlan)).all()
-        kinds = session.exec(select(AuditEvent.kind, AuditEvent.actor)
-                             .where(AuditEvent.kind.in_(["plan", "plan_refused"]))
-                             .order_by(AuditEvent.seq)).all()
+        kinds = session.exec(
+            select(AuditEvent.kind, AuditEvent.actor)
+            .where(AuditEvent.kind.in_(["plan", "plan_refused"]))
+            .order_by(AuditEvent.seq)
+        ).all()
     assert len(plans) == 1 and plans[0].beyond_limits and plans[0].created_by == OTHER_APPROVER
     assert kinds == [("plan_refused", APPROVER), ("plan", OTHER_APPROVER)]
 

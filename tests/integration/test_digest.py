@@ -22,8 +22,8 @@ from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
 from bot.services.importing import import_invoices
 from bot.slack.blocks.digest import digest_blocks
 from bot.slack.digest_poster import digest_due
-from tests.blockkit import check_message
-from tests.csvfiles import line, write_csv
+from tests.support.blockkit import check_message
+from tests.support.csvfiles import line, write_csv
 
 TODAY = date(2026, 11, 25)
 
@@ -32,32 +32,89 @@ def test_digest_figures(engine: Engine, tmp_path: Path) -> None:
     def due(days: int) -> str:
         return (TODAY - timedelta(days=days)).isoformat()
 
-    import_invoices(engine, write_csv(tmp_path / "l.csv", [
-        line(customer_id="A", invoice_number="A-1", due_date=due(20), issue_date=due(50)),
-        line(customer_id="A", invoice_number="A-2", due_date=due(10), issue_date=due(40),
-             amount="100"),
-        line(customer_id="B", customer_name="Bee", invoice_number="B-1", due_date=due(40),
-             issue_date=due(70), amount="50"),
-    ]), load_mapping())
+    import_invoices(
+        engine,
+        write_csv(
+            tmp_path / "l.csv",
+            [
+                line(customer_id="A", invoice_number="A-1", due_date=due(20), issue_date=due(50)),
+                line(
+                    customer_id="A",
+                    invoice_number="A-2",
+                    due_date=due(10),
+                    issue_date=due(40),
+                    amount="100",
+                ),
+                line(
+                    customer_id="B",
+                    customer_name="Bee",
+                    invoice_number="B-1",
+                    due_date=due(40),
+                    issue_date=due(70),
+                    amount="50",
+                ),
+            ],
+        ),
+        load_mapping(),
+    )
     with unit_of_work(engine) as session:
         invoices = {i.number: i for i in session.exec(select(Invoice))}
         a = session.exec(select(Customer).where(Customer.external_id == "A")).one()
-        session.add(Promise(invoice_id=invoices["A-1"].id, promised_date=TODAY,
-                            amount_minor=50000, created_by="U1"))
-        session.add(Promise(invoice_id=invoices["B-1"].id, promised_date=TODAY - timedelta(5),
-                            created_by="U1", state="broken"))
-        session.add(DigestRun(run_date=TODAY - timedelta(days=1), channel="C1", claimed_by="x",
-                              posted_at=datetime(2026, 11, 24, 8, tzinfo=UTC),
-                              totals=json.dumps({"EUR": 100000})))
-        failed = Reminder(customer_id=a.id, run_date=TODAY - timedelta(1), stage="friendly",
-                          channel="email", language="fr", invoice_numbers="A-1",
-                          state="approved")
+        session.add(
+            Promise(
+                invoice_id=invoices["A-1"].id,
+                promised_date=TODAY,
+                amount_minor=50000,
+                created_by="U1",
+            )
+        )
+        session.add(
+            Promise(
+                invoice_id=invoices["B-1"].id,
+                promised_date=TODAY - timedelta(5),
+                created_by="U1",
+                state="broken",
+            )
+        )
+        session.add(
+            DigestRun(
+                run_date=TODAY - timedelta(days=1),
+                channel="C1",
+                claimed_by="x",
+                posted_at=datetime(2026, 11, 24, 8, tzinfo=UTC),
+                totals=json.dumps({"EUR": 100000}),
+            )
+        )
+        failed = Reminder(
+            customer_id=a.id,
+            run_date=TODAY - timedelta(1),
+            stage="friendly",
+            channel="email",
+            language="fr",
+            invoice_numbers="A-1",
+            state="approved",
+        )
         session.add(failed)
-        session.add(Reminder(customer_id=a.id, run_date=TODAY, stage="firm", channel="email",
-                             language="fr", invoice_numbers="A-1,A-2"))
+        session.add(
+            Reminder(
+                customer_id=a.id,
+                run_date=TODAY,
+                stage="firm",
+                channel="email",
+                language="fr",
+                invoice_numbers="A-1,A-2",
+            )
+        )
         session.flush()
-        session.add(Outbox(reminder_id=failed.id, channel="email", state="failed", attempts=5,
-                           last_error="550 mailbox unavailable"))
+        session.add(
+            Outbox(
+                reminder_id=failed.id,
+                channel="email",
+                state="failed",
+                attempts=5,
+                last_error="550 mailbox unavailable",
+            )
+        )
 
     d = digests.build_digest(engine, TODAY, "C1")
     assert d.overdue == {"EUR": Money(Decimal("1384.56"), "EUR")}
@@ -66,7 +123,8 @@ def test_digest_figures(engine: Engine, tmp_path: Path) -> None:
     assert d.promises_due[0].amount == Money(Decimal("500.00"), "EUR")
     assert [p.invoice for p in d.promises_broken] == ["B-1"]
     assert [(f.customer, f.error) for f in d.failed] == [
-        ("Atelier Lefèvre", "550 mailbox unavailable")]
+        ("Atelier Lefèvre", "550 mailbox unavailable")
+    ]
     assert d.awaiting == {"firm": 1}
 
     blocks = digest_blocks(d, "en_GB")
@@ -79,16 +137,27 @@ def test_digest_figures(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_a_huge_digest_stays_within_slacks_limits() -> None:
-    many = [OverdueCustomer(n, f"<Customer {n}> " + "x" * 150, "FR", 3,
-                            Money(Decimal(n), "EUR"), TODAY - timedelta(days=n))
-            for n in range(1, 400)]
+    many = [
+        OverdueCustomer(
+            n,
+            f"<Customer {n}> " + "x" * 150,
+            "FR",
+            3,
+            Money(Decimal(n), "EUR"),
+            TODAY - timedelta(days=n),
+        )
+        for n in range(1, 400)
+    ]
     currencies = ("EUR", "GBP", "USD", "CHF", "JPY", "SEK", "DKK", "PLN")
     totals = [BucketTotal(b, c, 10, Money(Decimal("10"), c)) for b in Bucket for c in currencies]
     promise = digests.PromiseLine("P" * 300, "INV", TODAY, None, Money(Decimal(1), "EUR"))
     d = digests.Digest(
-        run_date=TODAY, aging=AgingReport(TODAY, totals, many),
-        overdue={c: Money(Decimal(1), c) for c in currencies}, previous=None,
-        promises_due=[promise] * 300, promises_broken=[promise] * 300,
+        run_date=TODAY,
+        aging=AgingReport(TODAY, totals, many),
+        overdue={c: Money(Decimal(1), c) for c in currencies},
+        previous=None,
+        promises_due=[promise] * 300,
+        promises_broken=[promise] * 300,
         failed=[digests.FailedSend(n, "F" * 200, "firm", "E" * 500) for n in range(300)],
         awaiting={f"stage{n}": n for n in range(1, 40)},
     )

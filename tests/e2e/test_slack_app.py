@@ -9,50 +9,29 @@ import pytest
 from sqlmodel import select
 
 from bot.db import unit_of_work
-from bot.models import AuditEvent, Outbox, Reminder
+from bot.models import AuditEvent, Outbox
 from bot.slack.blocks.card import APPROVE, EDIT, SKIP
 from bot.slack.blocks.digest import APPROVE_ALL
 from bot.slack.blocks.modals import EDIT_CALLBACK, SKIP_CALLBACK
-from tests.blockkit import check_message, check_modal
-from tests.slack_fixtures import (
+from tests.support.blockkit import check_message, check_modal
+from tests.support.slack_fixtures import (
     APPROVER,
     GROUP_MEMBER,
     OTHER_APPROVER,
     STRANGER,
     SlackWorld,
 )
-
-
-def post_digest(world: SlackWorld) -> list[Reminder]:
-    reply = world.slack.command("digest", user=APPROVER, channel="CDIGEST",
-                                response_url=world.fake.response_url())
-    assert reply.status == 200
-
-    def posted() -> list[Reminder]:
-        with unit_of_work(world.engine) as session:
-            reminders = session.exec(select(Reminder).order_by(Reminder.id)).all()
-        return reminders if len(reminders) == 3 and all(r.slack_ts for r in reminders) else []
-
-    return world.fake.wait_for(posted)
-
-
-def reminder(world: SlackWorld, reminder_id: int) -> Reminder:
-    with unit_of_work(world.engine) as session:
-        return session.get(Reminder, reminder_id)
-
-
-def ephemerals(world: SlackWorld) -> list[str]:
-    return [c.args.get("text", "") for c in world.fake.calls_to("response_url")]
+from tests.support.slack_steps import ephemerals, post_digest, reminder
 
 
 def test_bad_or_stale_signatures_are_refused(world: SlackWorld) -> None:
-    forged = world.slack.post("command=/relance&text=digest&user_id=U1",
-                              signature="v0=" + "0" * 64)
+    forged = world.slack.post("command=/relance&text=digest&user_id=U1", signature="v0=" + "0" * 64)
     assert forged.status == 401
     import time
 
-    stale = world.slack.post("command=/relance&text=digest&user_id=U1",
-                             timestamp=int(time.time()) - 10 * 60)
+    stale = world.slack.post(
+        "command=/relance&text=digest&user_id=U1", timestamp=int(time.time()) - 10 * 60
+    )
     assert stale.status == 401
     assert world.fake.calls == []
 
@@ -81,8 +60,9 @@ def test_digest_posts_a_summary_and_one_card_per_reminder(world: SlackWorld) -> 
 
 def test_approve_once_then_others_are_told_who(world: SlackWorld) -> None:
     first = post_digest(world)[0]
-    reply = world.slack.click(APPROVE, str(first.id), user=APPROVER,
-                              response_url=world.fake.response_url())
+    reply = world.slack.click(
+        APPROVE, str(first.id), user=APPROVER, response_url=world.fake.response_url()
+    )
     assert reply.status == 200
     world.fake.wait_for(lambda: world.fake.calls_to("chat.update"))
     update = world.fake.calls_to("chat.update")[0].args
@@ -90,8 +70,9 @@ def test_approve_once_then_others_are_told_who(world: SlackWorld) -> None:
     assert f"Approved by <@{APPROVER}>" in json.dumps(update["blocks"])
     assert update["ts"] == first.slack_ts
 
-    world.slack.click(APPROVE, str(first.id), user=OTHER_APPROVER,
-                      response_url=world.fake.response_url())
+    world.slack.click(
+        APPROVE, str(first.id), user=OTHER_APPROVER, response_url=world.fake.response_url()
+    )
     text = world.fake.wait_for(lambda: ephemerals(world))[0]
     assert text == f"This reminder was already approved by <@{APPROVER}>."
     with unit_of_work(world.engine) as session:
@@ -103,8 +84,7 @@ def test_approve_once_then_others_are_told_who(world: SlackWorld) -> None:
 
 def test_a_group_member_may_decide_a_stranger_may_not(world: SlackWorld) -> None:
     first, second = post_digest(world)[:2]
-    world.slack.click(APPROVE, str(first.id), user=STRANGER,
-                      response_url=world.fake.response_url())
+    world.slack.click(APPROVE, str(first.id), user=STRANGER, response_url=world.fake.response_url())
     refusal = world.fake.wait_for(lambda: ephemerals(world))[0]
     assert refusal.startswith("Sorry, you are not among the people who may approve")
     assert reminder(world, first.id).state == "suggested"
@@ -112,8 +92,9 @@ def test_a_group_member_may_decide_a_stranger_may_not(world: SlackWorld) -> None
         refused = session.exec(select(AuditEvent).where(AuditEvent.kind == "refused")).one()
     assert refused.actor == STRANGER
 
-    world.slack.click(APPROVE, str(second.id), user=GROUP_MEMBER,
-                      response_url=world.fake.response_url())
+    world.slack.click(
+        APPROVE, str(second.id), user=GROUP_MEMBER, response_url=world.fake.response_url()
+    )
     world.fake.wait_for(lambda: reminder(world, second.id).state == "approved")
     assert reminder(world, second.id).decided_by == GROUP_MEMBER
 
@@ -121,15 +102,23 @@ def test_a_group_member_may_decide_a_stranger_may_not(world: SlackWorld) -> None
 def test_slack_retries_never_repeat_a_side_effect(world: SlackWorld) -> None:
     first = post_digest(world)[0]
     for retry in ("", "1", "2"):
-        headers = {"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"} \
-            if retry else {}
-        assert world.slack.click(APPROVE, str(first.id), user=APPROVER, headers=headers,
-                                 response_url=world.fake.response_url()).status == 200
+        headers = (
+            {"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+        )
+        assert (
+            world.slack.click(
+                APPROVE,
+                str(first.id),
+                user=APPROVER,
+                headers=headers,
+                response_url=world.fake.response_url(),
+            ).status
+            == 200
+        )
     world.fake.wait_for(lambda: len(world.fake.calls_to("chat.update")) == 3)
     with unit_of_work(world.engine) as session:
         assert len(session.exec(select(Outbox)).all()) == 1
-        assert len(session.exec(select(AuditEvent).where(
-            AuditEvent.kind == "approved")).all()) == 1
+        assert len(session.exec(select(AuditEvent).where(AuditEvent.kind == "approved")).all()) == 1
     assert ephemerals(world) == []
 
 
@@ -144,10 +133,16 @@ def test_edit_opens_a_prefilled_modal_and_saves_a_new_version(world: SlackWorld)
     assert inputs["subject"]["initial_value"] == first.subject
     assert inputs["body"]["initial_value"] == first.body_text
 
-    values = {"subject": {"value": {"type": "plain_text_input", "value": "Quick question"}},
-              "body": {"value": {"type": "plain_text_input",
-                                 "value": "Hello {{ contact_name }},\n\nCould you check "
-                                          "{{ total }}?\n\n<b>Thanks</b>"}}}
+    values = {
+        "subject": {"value": {"type": "plain_text_input", "value": "Quick question"}},
+        "body": {
+            "value": {
+                "type": "plain_text_input",
+                "value": "Hello {{ contact_name }},\n\nCould you check "
+                "{{ total }}?\n\n<b>Thanks</b>",
+            }
+        },
+    }
     reply = world.slack.submit(EDIT_CALLBACK, str(first.id), values, user=APPROVER)
     assert reply.status == 200 and reply.body == ""
     world.fake.wait_for(lambda: reminder(world, first.id).state == "approved")
@@ -166,8 +161,10 @@ def test_edit_opens_a_prefilled_modal_and_saves_a_new_version(world: SlackWorld)
 
 def test_an_edit_with_an_unknown_placeholder_is_sent_back(world: SlackWorld) -> None:
     first = post_digest(world)[0]
-    values = {"subject": {"value": {"type": "plain_text_input", "value": "Hi"}},
-              "body": {"value": {"type": "plain_text_input", "value": "Pay {{ iban }} now"}}}
+    values = {
+        "subject": {"value": {"type": "plain_text_input", "value": "Hi"}},
+        "body": {"value": {"type": "plain_text_input", "value": "Pay {{ iban }} now"}},
+    }
     reply = world.slack.submit(EDIT_CALLBACK, str(first.id), values, user=APPROVER)
     assert reply.status == 200
     answer = reply.json()
@@ -181,13 +178,15 @@ def test_skip_asks_why_and_records_it(world: SlackWorld) -> None:
     modal = world.fake.wait_for(lambda: world.fake.calls_to("views.update"))[0].args["view"]
     check_modal(modal)
     assert modal["callback_id"] == SKIP_CALLBACK
-    values = {"reason": {"value": {"type": "static_select",
-                                   "selected_option": {"value": "contacted"}}},
-              "note": {"value": {"type": "plain_text_input", "value": "Called <@U9> today"}}}
+    values = {
+        "reason": {"value": {"type": "static_select", "selected_option": {"value": "contacted"}}},
+        "note": {"value": {"type": "plain_text_input", "value": "Called <@U9> today"}},
+    }
     assert world.slack.submit(SKIP_CALLBACK, str(first.id), values, user=APPROVER).status == 200
     world.fake.wait_for(lambda: reminder(world, first.id).state == "skipped")
     assert reminder(world, first.id).skip_reason == (
-        "Already in touch with the customer: Called <@U9> today")
+        "Already in touch with the customer: Called <@U9> today"
+    )
     update = world.fake.wait_for(lambda: world.fake.calls_to("chat.update"))[0].args
     assert "Called &lt;@U9&gt; today" in json.dumps(update["blocks"])
     with unit_of_work(world.engine) as session:
@@ -198,8 +197,12 @@ def test_approve_all_for_a_stage(world: SlackWorld) -> None:
     reminders = post_digest(world)
     stage = reminders[0].stage
     same_stage = [r for r in reminders if r.stage == stage]
-    reply = world.slack.click(APPROVE_ALL, f"{reminders[0].run_date.isoformat()}|{stage}",
-                              user=APPROVER, response_url=world.fake.response_url())
+    reply = world.slack.click(
+        APPROVE_ALL,
+        f"{reminders[0].run_date.isoformat()}|{stage}",
+        user=APPROVER,
+        response_url=world.fake.response_url(),
+    )
     assert reply.status == 200
     text = world.fake.wait_for(lambda: ephemerals(world))[0]
     assert text == f"Approved {len(same_stage)} {stage} reminder(s)."
@@ -210,8 +213,7 @@ def test_approve_all_for_a_stage(world: SlackWorld) -> None:
 def test_a_rate_limited_update_is_retried_after_retry_after(world: SlackWorld) -> None:
     first = post_digest(world)[0]
     world.fake.fail_next("chat.update", status=429, headers={"Retry-After": "1"})
-    world.slack.click(APPROVE, str(first.id), user=APPROVER,
-                      response_url=world.fake.response_url())
+    world.slack.click(APPROVE, str(first.id), user=APPROVER, response_url=world.fake.response_url())
     world.fake.wait_for(lambda: len(world.fake.calls_to("chat.update")) == 2)
     assert reminder(world, first.id).state == "approved"
 

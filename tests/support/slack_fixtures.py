@@ -15,9 +15,9 @@ from bot.importing.mapping import load_mapping
 from bot.runtime import Runtime, build_runtime, next_business_morning
 from bot.services.importing import import_invoices
 from bot.slack.server import wsgi_app
-from tests.csvfiles import line, write_csv
-from tests.fake_slack import FakeSlack
-from tests.slack_http import SignedSlack, serve
+from tests.support.csvfiles import line, write_csv
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_http import SignedSlack, serve
 
 SECRET = "test-signing-secret"
 APPROVER, OTHER_APPROVER, GROUP_MEMBER, STRANGER = "UAPPROVE1", "UAPPROVE2", "UGROUP1", "USTRANGE"
@@ -35,13 +35,18 @@ class SlackWorld:
 
 
 def slack_settings(fake: FakeSlack, **overrides: object) -> Settings:
-    return Settings(**{
-        "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET,
-        "slack_api_url": fake.api_url, "digest_channel": "CDIGEST",
-        "approvers": (APPROVER, OTHER_APPROVER), "approver_groups": ("SCOLLECT",),
-        "leads": (OTHER_APPROVER,),
-        **overrides,
-    })
+    return Settings(
+        **{
+            "slack_bot_token": "xoxb-test",
+            "slack_signing_secret": SECRET,
+            "slack_api_url": fake.api_url,
+            "digest_channel": "CDIGEST",
+            "approvers": (APPROVER, OTHER_APPROVER),
+            "approver_groups": ("SCOLLECT",),
+            "leads": (OTHER_APPROVER,),
+            **overrides,
+        }
+    )
 
 
 def sample_ledger(engine: Engine, tmp_path: Path, today: date) -> None:
@@ -53,11 +58,27 @@ def sample_ledger(engine: Engine, tmp_path: Path, today: date) -> None:
 
     rows = [
         line(customer_id="A", invoice_number="A-1", due_date=due(20), issue_date=due(50)),
-        line(customer_id="B", customer_name="<!channel> & Co", contact_name="Bob",
-             language="en", country="GB", timezone="Europe/London", currency="GBP",
-             invoice_number="B-1", due_date=due(40), issue_date=due(70)),
-        line(customer_id="C", customer_name="Brasserie Van den Berg", invoice_number="C-1",
-             country="BE", timezone="Europe/Brussels", due_date=due(10), issue_date=due(40)),
+        line(
+            customer_id="B",
+            customer_name="<!channel> & Co",
+            contact_name="Bob",
+            language="en",
+            country="GB",
+            timezone="Europe/London",
+            currency="GBP",
+            invoice_number="B-1",
+            due_date=due(40),
+            issue_date=due(70),
+        ),
+        line(
+            customer_id="C",
+            customer_name="Brasserie Van den Berg",
+            invoice_number="C-1",
+            country="BE",
+            timezone="Europe/Brussels",
+            due_date=due(10),
+            issue_date=due(40),
+        ),
     ]
     import_invoices(engine, write_csv(tmp_path / "ledger.csv", rows), load_mapping())
 

@@ -15,7 +15,7 @@ from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, Invoice
 from bot.services import audit
 from bot.services.importing import ImportFailed, import_invoices
-from tests.csvfiles import line, write_csv
+from tests.support.csvfiles import line, write_csv
 
 RELANCE = load_mapping("relance")
 
@@ -33,13 +33,24 @@ def run(engine: Engine, path: Path, mapping=RELANCE):  # type: ignore[no-untyped
 
 
 def test_a_good_file_imports_customers_and_invoices(engine: Engine, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "in.csv", [
-        line(),
-        line(invoice_number="F-002", amount="250.00", amount_paid="100,50"),
-        line(customer_id="C2", customer_name="Thornton & Hale Ltd", email="ap@th.example",
-             language="en-GB", country="GB", timezone="", currency="GBP",
-             invoice_number="UK-1", amount="£1,000.00".lstrip("£")),
-    ])
+    path = write_csv(
+        tmp_path / "in.csv",
+        [
+            line(),
+            line(invoice_number="F-002", amount="250.00", amount_paid="100,50"),
+            line(
+                customer_id="C2",
+                customer_name="Thornton & Hale Ltd",
+                email="ap@th.example",
+                language="en-GB",
+                country="GB",
+                timezone="",
+                currency="GBP",
+                invoice_number="UK-1",
+                amount="£1,000.00".lstrip("£"),
+            ),
+        ],
+    )
     report = run(engine, path)
     assert (report.lines, report.invoices_created, report.customers_created) == (3, 3, 2)
     with unit_of_work(engine) as session:
@@ -56,11 +67,17 @@ def test_a_good_file_imports_customers_and_invoices(engine: Engine, tmp_path: Pa
 
 def test_reimport_updates_in_place_and_records_payments(engine: Engine, tmp_path: Path) -> None:
     run(engine, write_csv(tmp_path / "a.csv", [line(), line(invoice_number="F-002")]))
-    report = run(engine, write_csv(tmp_path / "b.csv", [
-        line(amount_paid="234.56"),
-        line(invoice_number="F-002"),
-        line(invoice_number="F-003"),
-    ]))
+    report = run(
+        engine,
+        write_csv(
+            tmp_path / "b.csv",
+            [
+                line(amount_paid="234.56"),
+                line(invoice_number="F-002"),
+                line(invoice_number="F-003"),
+            ],
+        ),
+    )
     assert (report.invoices_created, report.invoices_updated) == (1, 1)
     assert report.payments_recorded == 1
     with unit_of_work(engine) as session:
@@ -83,7 +100,7 @@ def test_an_export_without_emails_keeps_the_known_emails(engine: Engine, tmp_pat
     qb = tmp_path / "qb.csv"
     qb.write_text(
         "Date,Num,Customer,Due Date,Amount,Open Balance\n"
-        "09/01/2026,F-001,C1,10/01/2026,\"1,234.56\",234.56\n",
+        '09/01/2026,F-001,C1,10/01/2026,"1,234.56",234.56\n',
         encoding="utf-8",
     )
     report = run(engine, qb, load_mapping("quickbooks"))
@@ -96,8 +113,9 @@ def test_an_export_without_emails_keeps_the_known_emails(engine: Engine, tmp_pat
     assert invoice.payment_link == "https://pay.example.com/F-001"
 
 
-def test_xero_export_reads_country_names_and_day_first_dates(engine: Engine,
-                                                             tmp_path: Path) -> None:
+def test_xero_export_reads_country_names_and_day_first_dates(
+    engine: Engine, tmp_path: Path
+) -> None:
     xero = tmp_path / "xero.csv"
     xero.write_text(
         "ContactName,EmailAddress,POCountry,InvoiceNumber,InvoiceDate,DueDate,Total,"
@@ -111,9 +129,14 @@ def test_xero_export_reads_country_names_and_day_first_dates(engine: Engine,
         customer = session.exec(select(Customer)).one()
         invoice = session.exec(select(Invoice)).one()
     assert (customer.country, customer.timezone, customer.external_id) == (
-        "GB", "Europe/London", "Kingsley Print Works")
+        "GB",
+        "Europe/London",
+        "Kingsley Print Works",
+    )
     assert (invoice.issue_date.isoformat(), invoice.due_date.isoformat()) == (
-        "2026-09-03", "2026-10-03")
+        "2026-09-03",
+        "2026-10-03",
+    )
     assert str(invoice.balance) == "1000.00"
 
 
@@ -127,21 +150,26 @@ BAD_LINES = {
     "bad language": (line(language="zz-top"), "line 3, column 'language'", "language code"),
     "bad time zone": (line(timezone="Mars/Olympus"), "line 3, column 'timezone'", "IANA"),
     "empty amount": (line(amount=""), "line 3, column 'amount'", "is empty"),
-    "due before issue": (line(due_date="2026-08-01"), "line 3, column 'due_date'",
-                         "before the issue date"),
+    "due before issue": (
+        line(due_date="2026-08-01"),
+        "line 3, column 'due_date'",
+        "before the issue date",
+    ),
     "overpaid": (line(amount_paid="5000"), "line 3, column 'amount_paid'", "above the invoice"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_LINES))
-def test_one_bad_line_imports_nothing_and_names_it(engine: Engine, tmp_path: Path,
-                                                    case: str) -> None:
+def test_one_bad_line_imports_nothing_and_names_it(
+    engine: Engine, tmp_path: Path, case: str
+) -> None:
     run(engine, write_csv(tmp_path / "before.csv", [line(invoice_number="OLD-1")]))
     before = snapshot(engine)
     bad, where, what = BAD_LINES[case]
-    path = write_csv(tmp_path / "in.csv", [line(invoice_number="A-1"),
-                                           {**bad, "invoice_number": "A-2"},
-                                           line(invoice_number="A-3")])
+    path = write_csv(
+        tmp_path / "in.csv",
+        [line(invoice_number="A-1"), {**bad, "invoice_number": "A-2"}, line(invoice_number="A-3")],
+    )
     with pytest.raises(ImportFailed) as failed:
         run(engine, path)
     message = str(failed.value)
@@ -151,15 +179,21 @@ def test_one_bad_line_imports_nothing_and_names_it(engine: Engine, tmp_path: Pat
 
 
 def test_every_bad_line_is_listed_not_only_the_first(engine: Engine, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "in.csv", [
-        line(invoice_number="A-1", amount="abc"),
-        line(invoice_number="A-2"),
-        line(invoice_number="A-3", due_date="soon", currency="XYZ"),
-    ])
+    path = write_csv(
+        tmp_path / "in.csv",
+        [
+            line(invoice_number="A-1", amount="abc"),
+            line(invoice_number="A-2"),
+            line(invoice_number="A-3", due_date="soon", currency="XYZ"),
+        ],
+    )
     with pytest.raises(ImportFailed) as failed:
         run(engine, path)
     assert [(e.line, e.column) for e in failed.value.errors] == [
-        (2, "amount"), (4, "currency"), (4, "due_date")]
+        (2, "amount"),
+        (4, "currency"),
+        (4, "due_date"),
+    ]
     assert snapshot(engine) == [[], [], []]
 
 
@@ -176,7 +210,8 @@ def test_duplicate_invoice_numbers_within_a_file(engine: Engine, tmp_path: Path)
     with pytest.raises(ImportFailed) as failed:
         run(engine, path)
     assert str(failed.value.errors[0]) == (
-        "line 4: invoice number 'F-001' already appears on line 2")
+        "line 4: invoice number 'F-001' already appears on line 2"
+    )
     assert snapshot(engine) == [[], [], []]
 
 
@@ -196,10 +231,14 @@ def test_header_without_lines_is_refused(engine: Engine, tmp_path: Path) -> None
 
 
 def test_wrong_encoding_names_the_line(engine: Engine, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "in.csv", [
-        line(invoice_number="A-1", customer_name="Plain", contact_name="Plain"),
-        line(invoice_number="A-2", customer_name="Société Générale", contact_name="Plain"),
-    ], encoding="cp1252")
+    path = write_csv(
+        tmp_path / "in.csv",
+        [
+            line(invoice_number="A-1", customer_name="Plain", contact_name="Plain"),
+            line(invoice_number="A-2", customer_name="Société Générale", contact_name="Plain"),
+        ],
+        encoding="cp1252",
+    )
     with pytest.raises(ImportFailed) as failed:
         run(engine, path)
     assert failed.value.errors[0].line == 3
@@ -207,11 +246,17 @@ def test_wrong_encoding_names_the_line(engine: Engine, tmp_path: Path) -> None:
     assert snapshot(engine) == [[], [], []]
 
 
-def test_a_file_saved_by_excel_with_a_byte_order_mark_imports(engine: Engine,
-                                                              tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "in.csv", [
-        line(), line(invoice_number="F-002", customer_name="Société Générale"),
-    ], encoding="utf-8-sig")
+def test_a_file_saved_by_excel_with_a_byte_order_mark_imports(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "in.csv",
+        [
+            line(),
+            line(invoice_number="F-002", customer_name="Société Générale"),
+        ],
+        encoding="utf-8-sig",
+    )
     assert run(engine, path).invoices_created == 2
     with engine.connect() as conn:
         names = conn.execute(sa.text("SELECT external_id, name FROM customer")).all()
@@ -227,9 +272,13 @@ def test_a_line_with_too_many_fields_is_named(engine: Engine, tmp_path: Path) ->
 
 
 def test_quoted_newlines_keep_line_numbers_right(engine: Engine, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "in.csv", [
-        line(invoice_number="A-1", notes="two\nlines"), line(invoice_number="A-2", amount="x"),
-    ])
+    path = write_csv(
+        tmp_path / "in.csv",
+        [
+            line(invoice_number="A-1", notes="two\nlines"),
+            line(invoice_number="A-2", amount="x"),
+        ],
+    )
     with pytest.raises(ImportFailed) as failed:
         run(engine, path)
     assert failed.value.errors[0].line == 4

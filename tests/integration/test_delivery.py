@@ -19,16 +19,21 @@ from bot.runtime import build_runtime, next_business_morning
 from bot.services import audit, decisions, digest
 from bot.services.outbox import LEASE, claim, deliver_due
 from bot.services.suggestions import suggest
-from tests.slack_fixtures import sample_ledger
-from tests.smtp_server import SmtpServer
+from tests.support.slack_fixtures import sample_ledger
+from tests.support.smtp_server import SmtpServer
 
 
 def mail_settings(server: SmtpServer, **kw: object) -> Settings:
-    return Settings(smtp_host="127.0.0.1", smtp_port=server.port,
-                    mail_from="Relance Demo <ar@relance-demo.example>",
-                    reply_to="compta@relance-demo.example",
-                    bcc_archive="archive@relance-demo.example",
-                    send_backoff_seconds=60, send_max_attempts=3, **kw)  # type: ignore[arg-type]
+    return Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        mail_from="Relance Demo <ar@relance-demo.example>",
+        reply_to="compta@relance-demo.example",
+        bcc_archive="archive@relance-demo.example",
+        send_backoff_seconds=60,
+        send_max_attempts=3,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -46,13 +51,15 @@ def approved(engine: Engine, tmp_path: Path, smtp: SmtpServer):  # type: ignore[
 
 def events(engine: Engine, kind: str) -> list[dict]:
     with unit_of_work(engine) as session:
-        rows = session.exec(select(AuditEvent).where(AuditEvent.kind == kind)
-                             .order_by(AuditEvent.seq)).all()
+        rows = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == kind).order_by(AuditEvent.seq)
+        ).all()
     return [json.loads(r.content) for r in rows]
 
 
-def test_the_message_as_the_customer_receives_it(engine: Engine, smtp: SmtpServer,
-                                                 approved) -> None:  # type: ignore[no-untyped-def]
+def test_the_message_as_the_customer_receives_it(
+    engine: Engine, smtp: SmtpServer, approved
+) -> None:  # type: ignore[no-untyped-def]
     settings, reminders, now = approved
     later = now + timedelta(hours=1)
     report = deliver_due(engine, settings, "worker-1", now=later)
@@ -80,8 +87,9 @@ def test_the_message_as_the_customer_receives_it(engine: Engine, smtp: SmtpServe
     assert logged["text"] == french.body_text and logged["to"] == "jean@atelier.example"
 
 
-def test_two_senders_at_once_send_each_message_once(engine: Engine, smtp: SmtpServer,
-                                                    approved) -> None:  # type: ignore[no-untyped-def]
+def test_two_senders_at_once_send_each_message_once(
+    engine: Engine, smtp: SmtpServer, approved
+) -> None:  # type: ignore[no-untyped-def]
     settings, reminders, now = approved
     barrier = threading.Barrier(2)
     reports = []
@@ -100,8 +108,7 @@ def test_two_senders_at_once_send_each_message_once(engine: Engine, smtp: SmtpSe
     assert len(events(engine, "sent")) == len(reminders)
 
 
-def test_server_down_then_up_delivers_once(engine: Engine, smtp: SmtpServer,
-                                           approved) -> None:  # type: ignore[no-untyped-def]
+def test_server_down_then_up_delivers_once(engine: Engine, smtp: SmtpServer, approved) -> None:  # type: ignore[no-untyped-def]
     settings, reminders, now = approved
     smtp.stop()
     t1 = now + timedelta(hours=1)
@@ -124,7 +131,9 @@ def test_server_down_then_up_delivers_once(engine: Engine, smtp: SmtpServer,
 
 
 def test_deferred_until_the_last_attempt_then_failed_and_visible(
-    engine: Engine, smtp: SmtpServer, approved,  # type: ignore[no-untyped-def]
+    engine: Engine,
+    smtp: SmtpServer,
+    approved,  # type: ignore[no-untyped-def]
 ) -> None:
     settings, reminders, now = approved
     smtp.mode = "defer"
@@ -141,8 +150,7 @@ def test_deferred_until_the_last_attempt_then_failed_and_visible(
     assert smtp.received == []
 
 
-def test_a_refused_recipient_fails_at_once(engine: Engine, smtp: SmtpServer,
-                                           approved) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_recipient_fails_at_once(engine: Engine, smtp: SmtpServer, approved) -> None:  # type: ignore[no-untyped-def]
     settings, reminders, now = approved
     smtp.mode = "refuse"
     report = deliver_due(engine, settings, "w", now=now + timedelta(hours=1))
@@ -151,8 +159,7 @@ def test_a_refused_recipient_fails_at_once(engine: Engine, smtp: SmtpServer,
         assert {o.attempts for o in session.exec(select(Outbox))} == {1}
 
 
-def test_a_sender_killed_mid_send_loses_nothing(engine: Engine, smtp: SmtpServer,
-                                                approved) -> None:  # type: ignore[no-untyped-def]
+def test_a_sender_killed_mid_send_loses_nothing(engine: Engine, smtp: SmtpServer, approved) -> None:  # type: ignore[no-untyped-def]
     settings, reminders, now = approved
     t = now + timedelta(hours=1)
     claimed = claim(engine, "dead-worker", t)  # it claims, then dies before sending
@@ -163,8 +170,7 @@ def test_a_sender_killed_mid_send_loses_nothing(engine: Engine, smtp: SmtpServer
     assert len(smtp.received) == len(reminders)
 
 
-def test_test_mode_sends_nothing_to_customers(engine: Engine, smtp: SmtpServer,
-                                              approved) -> None:  # type: ignore[no-untyped-def]
+def test_test_mode_sends_nothing_to_customers(engine: Engine, smtp: SmtpServer, approved) -> None:  # type: ignore[no-untyped-def]
     settings, reminders, now = approved
     settings = mail_settings(smtp, test_mode_address="ar-team@relance-demo.example")
     report = deliver_due(engine, settings, "w", now=now + timedelta(hours=1))

@@ -91,8 +91,9 @@ class FakeSlack:
         with self._lock:
             self.calls.append(Call(method, args, response))
 
-    def fail_next(self, method: str, status: int = 429, body: dict | None = None,
-                  headers: dict | None = None) -> None:
+    def fail_next(
+        self, method: str, status: int = 429, body: dict | None = None, headers: dict | None = None
+    ) -> None:
         """The next call to `method` gets this answer instead of success."""
         body = body or {"ok": False, "error": "ratelimited"}
         headers = headers if headers is not None else {"Retry-After": "1"}
@@ -113,18 +114,20 @@ class FakeSlack:
         answers: dict[str, dict] = {
             "auth.test": {"user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"},
             "apps.connections.open": {"url": self.socket_mode_url},
-            "chat.postMessage": {"channel": args.get("channel"), "ts": ts,
-                                 "message": {"ts": ts}},
+            "chat.postMessage": {"channel": args.get("channel"), "ts": ts, "message": {"ts": ts}},
             "chat.update": {"channel": args.get("channel"), "ts": args.get("ts")},
             "chat.postEphemeral": {"message_ts": ts},
             "views.open": {"view": {"id": f"V{n}", "hash": f"h{n}"}},
             "views.update": {"view": {"id": args.get("view_id"), "hash": f"h{n}"}},
             "views.publish": {"view": {"id": f"V{n}", "hash": f"h{n}"}},
-            "chat.getPermalink": {"permalink": f"https://example.slack.com/archives/"
-                                               f"{args.get('channel')}/p{args.get('message_ts')}"},
+            "chat.getPermalink": {
+                "permalink": f"https://example.slack.com/archives/"
+                f"{args.get('channel')}/p{args.get('message_ts')}"
+            },
             "files.getUploadURLExternal": {
                 "upload_url": f"http://127.0.0.1:{self.server.server_port}/upload/F{n}",
-                "file_id": f"F{n}"},
+                "file_id": f"F{n}",
+            },
             "files.completeUploadExternal": {"files": [{"id": "F1", "title": "letter"}]},
             "usergroups.users.list": {"users": self.groups.get(args.get("usergroup", ""), [])},
         }
@@ -143,8 +146,7 @@ class FakeSlack:
             if result:
                 return result
             time.sleep(0.02)
-        raise AssertionError(f"timed out waiting; calls so far: "
-                             f"{[c.method for c in self.calls]}")
+        raise AssertionError(f"timed out waiting; calls so far: {[c.method for c in self.calls]}")
 
 
 def main() -> None:

@@ -12,10 +12,13 @@ from bot.services import audit
 
 def _append(engine: Engine, count: int) -> None:
     with unit_of_work(engine) as session:
-        audit.append_many(session, [
-            audit.NewEvent(kind="note", actor="U1", content={"n": n, "text": "é <b>"})
-            for n in range(count)
-        ])
+        audit.append_many(
+            session,
+            [
+                audit.NewEvent(kind="note", actor="U1", content={"n": n, "text": "é <b>"})
+                for n in range(count)
+            ],
+        )
 
 
 def tamper(engine: Engine, sql: str) -> None:
@@ -30,8 +33,11 @@ def tamper(engine: Engine, sql: str) -> None:
 def test_postgres_refuses_updates_and_deletes(postgres_engine: Engine) -> None:
     engine = postgres_engine
     _append(engine, 2)
-    for sql in ("UPDATE audit_event SET actor = 'x'", "DELETE FROM audit_event",
-                "TRUNCATE audit_event"):
+    for sql in (
+        "UPDATE audit_event SET actor = 'x'",
+        "DELETE FROM audit_event",
+        "TRUNCATE audit_event",
+    ):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(sa.text(sql))
     with unit_of_work(engine) as session:

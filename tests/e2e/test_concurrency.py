@@ -15,8 +15,8 @@ from bot.services import audit
 from bot.slack.blocks.card import APPROVE
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
-from tests.slack_fixtures import SlackWorld
-from tests.test_slack_app import ephemerals, post_digest
+from tests.support.slack_fixtures import SlackWorld
+from tests.support.slack_steps import ephemerals, post_digest
 
 
 def test_twenty_concurrent_approvals_make_one_approval_and_one_outbox_entry(
@@ -29,8 +29,9 @@ def test_twenty_concurrent_approvals_make_one_approval_and_one_outbox_entry(
 
     def click(user: str) -> int:
         barrier.wait()
-        return world.slack.click(APPROVE, str(card.id), user=user,
-                                 response_url=world.fake.response_url(user)).status
+        return world.slack.click(
+            APPROVE, str(card.id), user=user, response_url=world.fake.response_url(user)
+        ).status
 
     with ThreadPoolExecutor(len(clickers)) as pool:
         statuses = list(pool.map(click, clickers))
@@ -49,30 +50,32 @@ def test_twenty_concurrent_approvals_make_one_approval_and_one_outbox_entry(
 
 def test_two_instances_at_digest_time_post_one_digest(world: SlackWorld) -> None:
     url = world.engine.url.render_as_string(hide_password=False)
-    instances = [world.runtime,
-                 build_runtime(world.runtime.settings, make_engine(url),
-                               clock=world.runtime.clock)]
+    instances = [
+        world.runtime,
+        build_runtime(world.runtime.settings, make_engine(url), clock=world.runtime.clock),
+    ]
     digest_time = world.runtime.now()  # 10:00 on a business day, after the 09:00 digest time
     barrier = threading.Barrier(2)
 
     def tick(n: int) -> bool:
         runtime = instances[n]
         barrier.wait()
-        return post_daily_digest(runtime, make_client(runtime.settings), digest_time,
-                                 f"instance-{n}")
+        return post_daily_digest(
+            runtime, make_client(runtime.settings), digest_time, f"instance-{n}"
+        )
 
     with ThreadPoolExecutor(2) as pool:
         posted = list(pool.map(tick, [0, 1]))
     assert sorted(posted) == [False, True]
-    summaries = [c for c in world.fake.calls_to("chat.postMessage")
-                 if "thread_ts" not in c.args]
+    summaries = [c for c in world.fake.calls_to("chat.postMessage") if "thread_ts" not in c.args]
     assert len(summaries) == 1 and summaries[0].args["channel"] == "CDIGEST"
     with unit_of_work(world.engine) as session:
         runs = session.exec(select(DigestRun)).all()
     assert len(runs) == 1 and runs[0].posted_at is not None
     assert runs[0].message_ts == summaries[0].response["ts"]
     # later ticks the same day do nothing
-    later = post_daily_digest(instances[1], make_client(instances[1].settings), digest_time,
-                              "instance-1")
+    later = post_daily_digest(
+        instances[1], make_client(instances[1].settings), digest_time, "instance-1"
+    )
     assert not later
     instances[1].engine.dispose()

@@ -18,7 +18,7 @@ from bot.models import AuditEvent, Contact, Customer, Dispute, Invoice, Reminder
 from bot.runtime import build_runtime
 from bot.services.importing import import_invoices
 from bot.services.suggestions import suggest, todays_decisions
-from tests.csvfiles import line, write_csv
+from tests.support.csvfiles import line, write_csv
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # a Wednesday, 10:00 in Paris
 TODAY = date(2026, 11, 25)
@@ -32,11 +32,26 @@ def ledger(engine: Engine, tmp_path: Path) -> Engine:
     rows = [
         line(customer_id="A", invoice_number="A-1", due_date=due(20), issue_date=due(50)),
         line(customer_id="A", invoice_number="A-2", due_date=due(5), issue_date=due(35)),
-        line(customer_id="B", customer_name="Thornton & Hale Ltd", language="en", country="GB",
-             timezone="Europe/London", currency="GBP", invoice_number="B-1", due_date=due(40),
-             issue_date=due(70)),
-        line(customer_id="C", customer_name="Paid Up", invoice_number="C-1", due_date=due(40),
-             issue_date=due(70), amount="100", amount_paid="100"),
+        line(
+            customer_id="B",
+            customer_name="Thornton & Hale Ltd",
+            language="en",
+            country="GB",
+            timezone="Europe/London",
+            currency="GBP",
+            invoice_number="B-1",
+            due_date=due(40),
+            issue_date=due(70),
+        ),
+        line(
+            customer_id="C",
+            customer_name="Paid Up",
+            invoice_number="C-1",
+            due_date=due(40),
+            issue_date=due(70),
+            amount="100",
+            amount_paid="100",
+        ),
     ]
     import_invoices(engine, write_csv(tmp_path / "l.csv", rows), load_mapping())
     return engine
@@ -55,7 +70,9 @@ def test_one_reminder_per_customer_per_day(ledger: Engine) -> None:
         reminders = session.exec(select(Reminder).order_by(Reminder.customer_id)).all()
         events = session.exec(select(AuditEvent).where(AuditEvent.kind == "suggested")).all()
     assert [(r.stage, r.language, r.invoice_numbers) for r in reminders] == [
-        ("friendly", "fr", "A-1,A-2"), ("friendly", "en", "B-1")]
+        ("friendly", "fr", "A-1,A-2"),
+        ("friendly", "en", "B-1"),
+    ]
     assert "A-1" in reminders[0].body_text and "1\u202f234,56" in reminders[0].body_text
     assert reminders[1].subject.endswith("£1,234.56")
     assert len(events) == 2 and json.loads(events[0].content)["stage"] == "friendly"
@@ -66,8 +83,9 @@ def test_yesterdays_undecided_suggestions_expire(ledger: Engine) -> None:
     suggest(ledger, rt.policy, rt.composer, NOW - timedelta(days=1), TODAY - timedelta(days=1))
     suggest(ledger, rt.policy, rt.composer, NOW, TODAY)
     with unit_of_work(ledger) as session:
-        states = session.exec(select(Reminder.run_date, Reminder.state)
-                              .order_by(Reminder.run_date)).all()
+        states = session.exec(
+            select(Reminder.run_date, Reminder.state).order_by(Reminder.run_date)
+        ).all()
     assert [s for _d, s in states] == ["expired", "expired", "suggested", "suggested"]
 
 
@@ -75,13 +93,20 @@ def test_history_disputes_and_pauses_shape_the_decisions(ledger: Engine) -> None
     rt = runtime(ledger)
     with unit_of_work(ledger) as session:
         a = session.exec(select(Customer).where(Customer.external_id == "A")).one()
-        session.add(Contact(customer_id=a.id, channel="email", stage="friendly",
-                            occurred_at=NOW - timedelta(days=10)))
+        session.add(
+            Contact(
+                customer_id=a.id,
+                channel="email",
+                stage="friendly",
+                occurred_at=NOW - timedelta(days=10),
+            )
+        )
         b_invoice = session.exec(select(Invoice).where(Invoice.number == "B-1")).one()
         session.add(Dispute(invoice_id=b_invoice.id, reason="wrong quantity", opened_by="U1"))
     with unit_of_work(ledger) as session:
-        decisions = {d.customer.external_id: d.decision
-                     for d in todays_decisions(session, rt.policy, NOW)}
+        decisions = {
+            d.customer.external_id: d.decision for d in todays_decisions(session, rt.policy, NOW)
+        }
     assert set(decisions) == {"A", "B"}  # C has paid: not considered
     assert isinstance(decisions["A"], Suggestion) and decisions["A"].stage.name == "firm"
     assert decisions["B"].reason is Reason.DISPUTED  # type: ignore[union-attr]
@@ -90,6 +115,7 @@ def test_history_disputes_and_pauses_shape_the_decisions(ledger: Engine) -> None
         a = session.exec(select(Customer).where(Customer.external_id == "A")).one()
         a.paused, a.paused_until = True, TODAY + timedelta(days=3)
     with unit_of_work(ledger) as session:
-        decisions = {d.customer.external_id: d.decision
-                     for d in todays_decisions(session, rt.policy, NOW)}
+        decisions = {
+            d.customer.external_id: d.decision for d in todays_decisions(session, rt.policy, NOW)
+        }
     assert decisions["A"].reason is Reason.PAUSED  # type: ignore[union-attr]

@@ -1,0 +1,1 @@
+"""Test helpers shared through conftest.py: fake Slack, signed requests, SMTP server, CSV files."""

@@ -1,0 +1,187 @@
+"""Real, signed HTTP requests into the app, as Slack sends them, and the app served on loopback
+by a threaded WSGI server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from typing import Any
+from urllib.parse import urlencode
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_sdk.signature import SignatureVerifier
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    request_queue_size = 128  # bursts of simultaneous clicks must queue, not be reset
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def serve(wsgi_app: Callable) -> tuple[str, Callable[[], None]]:
+    server = make_server(
+        "127.0.0.1", 0, wsgi_app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return f"http://127.0.0.1:{server.server_port}/slack/events", stop
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class SignedSlack:
+    def __init__(self, url: str, secret: str):
+        self.url = url
+        self.secret = secret
+
+    def post(
+        self,
+        body: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        if signature is None:
+            signature = SignatureVerifier(self.secret).generate_signature(
+                timestamp=str(timestamp), body=body
+            )
+        request = urllib.request.Request(
+            self.url,
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": str(timestamp),
+                "X-Slack-Signature": signature,
+                **(headers or {}),
+            },
+        )
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(response.status, response.read().decode(), time.perf_counter() - start)
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode(), time.perf_counter() - start)
+
+    def command(self, text: str, *, user: str, channel: str = "CWORK", response_url: str) -> Reply:
+        return self.post(
+            urlencode(command_fields(text, user=user, channel=channel, response_url=response_url))
+        )
+
+    def _payload(self, payload: dict, headers: dict[str, str] | None = None) -> Reply:
+        return self.post(urlencode({"payload": json.dumps(payload)}), headers=headers)
+
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        response_url: str,
+        channel: str = "CDIGEST",
+        message_ts: str = "1.0",
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        return self._payload(
+            click_payload(
+                action_id,
+                value,
+                user=user,
+                response_url=response_url,
+                channel=channel,
+                message_ts=message_ts,
+            ),
+            headers,
+        )
+
+    def submit(self, callback_id: str, private_metadata: str, values: dict, *, user: str) -> Reply:
+        return self._payload(
+            {
+                "type": "view_submission",
+                "team": {"id": "T1"},
+                "api_app_id": "A1",
+                "user": {"id": user, "team_id": "T1"},
+                "trigger_id": f"trigger-{user}",
+                "view": {
+                    "id": "V1",
+                    "type": "modal",
+                    "callback_id": callback_id,
+                    "private_metadata": private_metadata,
+                    "state": {"values": values},
+                    "hash": "h1",
+                },
+            }
+        )
+
+
+def command_fields(text: str, *, user: str, channel: str, response_url: str) -> dict[str, str]:
+    """`/relance <text>` as Slack sends it (form fields over HTTP, the payload in Socket Mode)."""
+    return {
+        "command": "/relance",
+        "text": text,
+        "user_id": user,
+        "user_name": user.lower(),
+        "channel_id": channel,
+        "team_id": "T1",
+        "response_url": response_url,
+        "trigger_id": "trigger-cmd",
+        "api_app_id": "A1",
+    }
+
+
+def click_payload(
+    action_id: str,
+    value: str,
+    *,
+    user: str,
+    response_url: str,
+    channel: str = "CDIGEST",
+    message_ts: str = "1.0",
+) -> dict:
+    """A button click (`block_actions`) as Slack sends it."""
+    return {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "api_app_id": "A1",
+        "user": {"id": user, "team_id": "T1"},
+        "trigger_id": f"trigger-{user}",
+        "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": message_ts},
+        "message": {"ts": message_ts},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
