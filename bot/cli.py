@@ -11,17 +11,16 @@ from datetime import date
 from pathlib import Path
 
 from bot import terminal
-from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings, load_settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import MappingError, available_mappings, load_mapping
-from bot.models import Reminder
 from bot.runtime import build_runtime
 from bot.services import audit
 from bot.services.aging_report import aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
 from bot.services.importing import ImportFailed, import_invoices
+from bot.services.letters import letter_pdf
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
 
@@ -118,17 +117,12 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
-    with read_only(make_engine(settings.database_url)) as session:
-        reminder = session.get(Reminder, args.reminder)
-    if reminder is None or not reminder.letter_text:
+    letter = letter_pdf(make_engine(settings.database_url), settings, args.reminder)
+    if letter is None:
         print(f"error: reminder {args.reminder} has no letter", file=sys.stderr)
         return 2
-    output = Path(args.output or letter_filename(reminder.id))
-    output.write_bytes(
-        render_pdf(
-            Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
-        )
-    )
+    output = Path(args.output or letter.filename)
+    output.write_bytes(letter.content)
     print(f"letter written to {output}")
     return 0
 

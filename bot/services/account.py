@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from bot.db import read_only
 from bot.domain.aging import days_overdue
 from bot.domain.money import Money, totals_by_currency
-from bot.models import Contact, Customer, Dispute, Promise
+from bot.models import Contact, Dispute, Promise
 from bot.services.lookup import find_customer, open_invoices
 
 
@@ -36,8 +36,25 @@ class ContactLine:
 
 
 @dataclass(frozen=True)
-class Account:
-    customer: Customer
+class CustomerCard:
+    """Who the customer is and how to reach them."""
+
+    name: str
+    contact_name: str
+    email: str
+    phone: str
+    country: str
+    language: str
+    paused: bool
+    paused_until: date | None
+
+
+@dataclass(frozen=True)
+class CustomerAccount:
+    """Not to be confused with `domain.escalation.Account`, the policy's view of the same
+    customer: this one is what a person reads."""
+
+    customer: CustomerCard
     invoices: list[InvoiceState]
     contacts: list[ContactLine]
 
@@ -45,7 +62,7 @@ class Account:
         return totals_by_currency(i.balance for i in self.invoices)
 
 
-def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Account:
+def account(engine: Engine, query: str, today: date, contacts: int = 5) -> CustomerAccount:
     with read_only(engine) as session:
         customer = find_customer(session, query)
         invoices = open_invoices(session, customer.id)
@@ -70,8 +87,17 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Accou
             .order_by(col(Contact.occurred_at).desc())
             .limit(contacts)
         ).all()
-    return Account(
-        customer=customer,
+    return CustomerAccount(
+        customer=CustomerCard(
+            customer.name,
+            customer.contact_name,
+            customer.email,
+            customer.phone,
+            customer.country,
+            customer.language,
+            customer.paused,
+            customer.paused_until,
+        ),
         invoices=[
             InvoiceState(
                 i.number,

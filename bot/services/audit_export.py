@@ -4,8 +4,10 @@ an invoice for Slack."""
 from __future__ import annotations
 
 import csv
+import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -91,7 +93,18 @@ def export_csv(
             session.expunge_all()
 
 
-def last_events(engine: Engine, subject: str, most: int = 15) -> tuple[str, list[AuditEvent]]:
+@dataclass(frozen=True)
+class EventLine:
+    """One event of the written record, as a reader sees it."""
+
+    seq: int
+    occurred_at: datetime
+    kind: str
+    actor: str
+    content: dict[str, Any]
+
+
+def last_events(engine: Engine, subject: str, most: int = 15) -> tuple[str, list[EventLine]]:
     """The latest events about a customer (name or id) or an invoice number."""
     with read_only(engine) as session:
         try:
@@ -99,7 +112,7 @@ def last_events(engine: Engine, subject: str, most: int = 15) -> tuple[str, list
         except Invalid:
             customer = find_customer(session, subject)
             title = customer.name
-            where = AuditEvent.customer_id == customer.id
+            where: sa.ColumnElement[bool] = col(AuditEvent.customer_id) == customer.id
         else:
             title = f"invoice {invoice.number}"
             where = sa.or_(
@@ -108,9 +121,10 @@ def last_events(engine: Engine, subject: str, most: int = 15) -> tuple[str, list
                 AuditEvent.invoice_numbers.like(f"%,{invoice.number}"),
                 AuditEvent.invoice_numbers.like(f"%,{invoice.number},%"),
             )
-        events = list(
-            session.exec(
+        events = [
+            EventLine(e.seq, e.occurred_at, e.kind, e.actor, json.loads(e.content))
+            for e in session.exec(
                 select(AuditEvent).where(where).order_by(col(AuditEvent.seq).desc()).limit(most)
-            ).all()
-        )
+            )
+        ]
     return title, events

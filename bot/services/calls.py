@@ -8,20 +8,14 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
-from bot.db import unit_of_work
+from bot.db import read_only, unit_of_work
 from bot.domain.aging import days_overdue
+from bot.domain.calls import OUTCOMES, outcome_key
 from bot.models import Contact, Customer, Reminder, utcnow
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, open_invoices
 from bot.services.promises import check_date, promise_on_account
-
-OUTCOMES = {
-    "reached": "Reached",
-    "voicemail": "Left a voicemail",
-    "no_answer": "No answer",
-    "wrong_number": "Wrong number",
-}
 
 
 @dataclass(frozen=True)
@@ -32,10 +26,40 @@ class CallLogged:
 
 
 def parse_outcome(text: str) -> str:
-    key = text.strip().lower().replace("-", "_").replace(" ", "_")
-    if key not in OUTCOMES:
+    key = outcome_key(text)
+    if key is None:
         raise Invalid(f"Outcome {text!r}? Use one of: {', '.join(OUTCOMES)}.")
     return key
+
+
+@dataclass(frozen=True)
+class CallForm:
+    """What the call form opens with."""
+
+    customer: str
+    customer_ref: str  # the external id the form sends back
+    reminder_id: int | None
+    outcome: str | None
+
+
+def call_form(
+    engine: Engine,
+    *,
+    reminder_id: int | None = None,
+    customer_query: str = "",
+    outcome: str | None = None,
+) -> CallForm:
+    """The form for a call card's task (`reminder_id`) or for a customer typed by name."""
+    with read_only(engine) as session:
+        if reminder_id is not None:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is None:
+                raise Invalid(f"No reminder {reminder_id}.")
+            customer = session.get(Customer, reminder.customer_id)
+        else:
+            customer = find_customer(session, customer_query)
+    assert customer is not None  # a reminder's customer is a foreign key
+    return CallForm(customer.name, customer.external_id, reminder_id, outcome)
 
 
 def log_call(

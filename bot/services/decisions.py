@@ -24,11 +24,26 @@ SENDABLE_CHANNELS = frozenset({"email"})
 
 
 @dataclass(frozen=True)
+class DecidedReminder:
+    """Where a reminder stands after a decision, as the person who clicked is told."""
+
+    id: int
+    state: str
+    decided_by: str
+    slack_channel: str
+
+    @classmethod
+    def of(cls, reminder: Reminder) -> DecidedReminder:
+        assert reminder.id is not None
+        return cls(reminder.id, reminder.state, reminder.decided_by, reminder.slack_channel)
+
+
+@dataclass(frozen=True)
 class Decided:
     """The outcome of one click: `won` is False when someone else had already decided."""
 
     won: bool
-    reminder: Reminder
+    reminder: DecidedReminder
 
 
 def _claim(session: Session, reminder_id: int, values: dict) -> Reminder | None:
@@ -65,7 +80,7 @@ def _lost(session: Session, reminder_id: int) -> Decided:
     reminder = session.get(Reminder, reminder_id, populate_existing=True)
     if reminder is None:
         raise LookupError(f"no reminder {reminder_id}")
-    return Decided(False, reminder)
+    return Decided(False, DecidedReminder.of(reminder))
 
 
 def approve(engine: Engine, reminder_id: int, user: str, now: datetime | None = None) -> Decided:
@@ -77,7 +92,7 @@ def approve(engine: Engine, reminder_id: int, user: str, now: datetime | None = 
         if reminder is None:
             return _lost(session, reminder_id)
         _after_approval(session, reminder, user, "approved", {"subject": reminder.subject}, now)
-        return Decided(True, reminder)
+        return Decided(True, DecidedReminder.of(reminder))
 
 
 def approve_edited(
@@ -120,7 +135,7 @@ def approve_edited(
             {"before": original, "after": {"subject": subject, "text": body_text}},
             now,
         )
-        return Decided(True, reminder)
+        return Decided(True, DecidedReminder.of(reminder))
 
 
 def skip(
@@ -150,12 +165,12 @@ def skip(
                 content={"reminder": reminder.id, "stage": reminder.stage, "reason": reason},
             ),
         )
-        return Decided(True, reminder)
+        return Decided(True, DecidedReminder.of(reminder))
 
 
 def approve_stage(
     engine: Engine, run_date: date, stage: str, user: str, now: datetime | None = None
-) -> list[Reminder]:
+) -> list[DecidedReminder]:
     """*Approve all* for one stage of one day: each reminder still undecided is approved, with
     the same exactly-once rule as a single click."""
     now = now or utcnow()
@@ -183,7 +198,7 @@ def approve_stage(
                     {"subject": reminder.subject, "bulk": True},
                     now,
                 )
-                approved.append(reminder)
+                approved.append(DecidedReminder.of(reminder))
         return approved
 
 

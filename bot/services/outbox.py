@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.channels.email import Email, SendFailed, SmtpSender, build_message, message_id
-from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.models import Contact, Customer, Outbox, Reminder, utcnow
 from bot.services import audit
+from bot.services.letters import pdf_of
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -46,13 +46,13 @@ def claim(engine: Engine, worker: str, now: datetime, limit: int = 20) -> list[i
             .where(
                 Outbox.state == "pending",
                 Outbox.next_attempt_at <= now,
-                sa.or_(col(Outbox.claimed_until).is_(None), Outbox.claimed_until < now),
+                sa.or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
             )
             .order_by(Outbox.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        ids = list(session.exec(due).all())
+        ids: list[int] = list(session.exec(due).all())
         if ids:
             session.exec(
                 sa.update(Outbox)
@@ -62,11 +62,14 @@ def claim(engine: Engine, worker: str, now: datetime, limit: int = 20) -> list[i
         return ids
 
 
-def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder, Customer]:  # type: ignore[no-untyped-def]
+def _email(
+    session: Session, outbox: Outbox, settings: Settings
+) -> tuple[Email, Reminder, Customer]:
     """The message as it will leave. In test mode it goes to the test address instead of the
     customer, marked as a test, so a team can run for a week before real sends."""
     reminder = session.get(Reminder, outbox.reminder_id)
-    customer = session.get(Customer, reminder.customer_id)
+    customer = session.get(Customer, reminder.customer_id) if reminder else None
+    assert reminder is not None and customer is not None  # both foreign keys
     to, subject, text = customer.email, reminder.subject, reminder.body_text
     if settings.test_mode_address:
         to = settings.test_mode_address
@@ -75,12 +78,8 @@ def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder
             f"TEST MODE: this message would have gone to {customer.email or 'nobody'} "
             f"({customer.name}).\n\n{text}"
         )
-    attachments = ()
-    if reminder.letter_text:
-        pdf = render_pdf(
-            Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
-        )
-        attachments = ((letter_filename(reminder.id), pdf),)
+    letter = pdf_of(reminder, settings)
+    attachments = () if letter is None else ((letter.filename, letter.content),)
     email = Email(
         to=to,
         subject=subject,
@@ -93,7 +92,7 @@ def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder
     return email, reminder, customer
 
 
-def _still_mine(session, outbox_id: int, worker: str) -> Outbox | None:  # type: ignore[no-untyped-def]
+def _still_mine(session: Session, outbox_id: int, worker: str) -> Outbox | None:
     outbox = session.get(Outbox, outbox_id, populate_existing=True)
     if outbox is None or outbox.state != "pending" or outbox.claimed_by != worker:
         log.warning("lost the claim on outbox %s before recording its outcome", outbox_id)

@@ -11,9 +11,8 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 
-from bot.db import unit_of_work
 from bot.runtime import Runtime
-from bot.services import audit
+from bot.services.refusals import record_refusal
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
 from bot.slack.request_gate import RequestGate
@@ -68,13 +67,7 @@ class Deps:
     def refuse(self, user: str, what: str, reply: Reply, detail: dict | None = None) -> None:
         """A polite refusal to the person, a warning in the log, an event in the audit trail."""
         log.warning("refused %s to %s (%s)", what, user, detail or {})
-        with unit_of_work(self.runtime.engine) as session:
-            audit.append(
-                session,
-                audit.NewEvent(
-                    kind="refused", actor=user, content={"action": what, **(detail or {})}
-                ),
-            )
+        record_refusal(self.runtime.engine, user, what, detail)
         reply(
             f"Sorry, you are not among the people who may {what}. "
             f"Approvers: {self.approvers.who()}."

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
-from bot.models import AuditEvent
-from bot.services.account import Account
+from bot.services.account import CustomerAccount
+from bot.services.audit_export import EventLine
 from bot.slack.blocks.common import Block, capped, context, header, line_sections, section
 from bot.slack.mrkdwn import escape, truncate
 
 
-def account_blocks(account: Account, locale: str) -> list[Block]:
+def account_blocks(account: CustomerAccount, locale: str) -> list[Block]:
     c = account.customer
     balance = " + ".join(m.format(locale) for m in account.balances()) or "nothing open"
     paused = ""
@@ -50,8 +48,8 @@ def account_blocks(account: Account, locale: str) -> list[Block]:
     ]
 
 
-def _event_line(event: AuditEvent) -> str:
-    content = json.loads(event.content)
+def _event_line(event: EventLine) -> str:
+    content = event.content
     detail = ", ".join(
         f"{k}: {v}"
         for k, v in content.items()
@@ -77,7 +75,7 @@ def _event_line(event: AuditEvent) -> str:
     )
 
 
-def audit_blocks(title: str, events: list[AuditEvent]) -> list[Block]:
+def audit_blocks(title: str, events: list[EventLine]) -> list[Block]:
     return [
         section(f"*Audit trail — {escape(title)}* (latest first)"),
         *line_sections([_event_line(e) for e in events], empty="Nothing recorded yet."),

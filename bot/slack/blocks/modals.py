@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.calls import OUTCOMES
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import Block, context, section
 from bot.slack.mrkdwn import escape, truncate
@@ -115,12 +116,6 @@ def skip_modal(view: ReminderView) -> Block:
 
 
 CALL_CALLBACK = "call_logged"
-CALL_OUTCOMES = {
-    "reached": "Reached",
-    "voicemail": "Left a voicemail",
-    "no_answer": "No answer",
-    "wrong_number": "Wrong number",
-}
 
 
 def log_call_modal(
@@ -128,10 +123,10 @@ def log_call_modal(
 ) -> Block:
     options = [
         {"text": {"type": "plain_text", "text": label}, "value": key}
-        for key, label in CALL_OUTCOMES.items()
+        for key, label in OUTCOMES.items()
     ]
     select: Block = {"type": "static_select", "action_id": "value", "options": options}
-    if outcome in CALL_OUTCOMES:
+    if outcome in OUTCOMES:
         select["initial_option"] = next(o for o in options if o["value"] == outcome)
     return {
         "type": "modal",

@@ -6,9 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.channels.letter import Letter, letter_filename, render_pdf
-from bot.db import read_only
-from bot.models import Reminder
+from bot.services.letters import letter_pdf
 from bot.slack.blocks.card import LETTER
 from bot.slack.deps import Deps, log
 from bot.slack.listeners.actions.card_click import Click, on_card_click
@@ -18,27 +16,25 @@ def register(app: App, deps: Deps) -> None:
     @on_card_click(app, deps, LETTER, "download letters")
     def letter_clicked(click: Click) -> None:
         def upload() -> None:
-            with read_only(deps.runtime.engine) as session:
-                reminder = session.get(Reminder, click.reminder_id)
-            settings = deps.runtime.settings
-            pdf = render_pdf(
-                Letter.from_json(reminder.letter_text),
-                settings.letter_font,
-                settings.letter_bold_font,
-            )
+            letter = letter_pdf(deps.runtime.engine, deps.runtime.settings, click.reminder_id)
+            if letter is None:
+                click.reply(f"Reminder {click.reminder_id} has no letter.")
+                return
             try:
                 deps.client.files_upload_v2(
-                    channel=reminder.slack_channel,
-                    thread_ts=reminder.slack_ts,
-                    filename=letter_filename(reminder.id),
-                    content=pdf,
-                    title=f"Final notice — reminder {reminder.id}",
+                    channel=letter.slack_channel,
+                    thread_ts=letter.slack_ts,
+                    filename=letter.filename,
+                    content=letter.content,
+                    title=f"Final notice — reminder {letter.reminder_id}",
                 )
             except SlackApiError as exc:
-                log.error("could not upload letter %s: %s", reminder.id, exc.response.get("error"))
+                log.error(
+                    "could not upload letter %s: %s", letter.reminder_id, exc.response.get("error")
+                )
                 click.reply(
                     "Sorry, Slack did not take the letter; "
-                    f"`relance letter {reminder.id}` writes it to a file."
+                    f"`relance letter {letter.reminder_id}` writes it to a file."
                 )
 
         deps.later(upload, f"uploading the letter of {click.reminder_id}")

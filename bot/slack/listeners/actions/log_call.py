@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.db import read_only
-from bot.models import Customer, Reminder
+from bot.services.calls import call_form
 from bot.slack.blocks.card import LOG_CALL
 from bot.slack.blocks.modals import CALL_CALLBACK, log_call_modal
 from bot.slack.deps import Deps
@@ -17,9 +16,7 @@ def register(app: App, deps: Deps) -> None:
     @on_card_click(app, deps, LOG_CALL, "log calls")
     def log_call_clicked(click: Click) -> None:
         def fill() -> dict:
-            with read_only(deps.runtime.engine) as session:
-                reminder = session.get(Reminder, click.reminder_id)
-                customer = session.get(Customer, reminder.customer_id)
-            return log_call_modal(customer.name, customer.external_id, click.reminder_id, None)
+            form = call_form(deps.runtime.engine, reminder_id=click.reminder_id)
+            return log_call_modal(form.customer, form.customer_ref, form.reminder_id, None)
 
         open_then_fill(deps.client, click.trigger_id, CALL_CALLBACK, fill)
