@@ -21,6 +21,8 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 run: $(STAMP)
 	$(BIN)/relance run
@@ -29,4 +31,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache

@@ -13,7 +13,7 @@ import holidays
 
 
 @lru_cache(maxsize=512)
-def _holidays(country: str, year: int) -> holidays.HolidayBase | dict:
+def _holidays(country: str, year: int) -> holidays.HolidayBase | dict[date, str]:
     try:
         return holidays.country_holidays(country, years=year)
     except NotImplementedError:  # a country the package does not know: weekends only

@@ -120,7 +120,7 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                 .order_by(Reminder.id)
             ).all()
         ]
-        awaiting = dict(
+        awaiting: dict[str, int] = dict(
             session.exec(
                 sa.select(Reminder.stage, sa.func.count())
                 .where(Reminder.run_date == run_date, Reminder.state == "suggested")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.db import read_only
 from bot.domain.aging import Bucket
@@ -50,9 +51,9 @@ def _month_periods(today: date, months: int = 12) -> list[tuple[date, date]]:
     return periods
 
 
-def _dso(session, currency: str, receivable_minor: int, today: date) -> Decimal | None:  # type: ignore[no-untyped-def]
+def _dso(session: Session, currency: str, receivable_minor: int, today: date) -> Decimal | None:
     periods = _month_periods(today)
-    by_day = dict(
+    by_day: dict[date, int] = dict(
         session.connection()
         .execute(
             sa.select(Invoice.issue_date, sa.func.sum(Invoice.amount_minor))
@@ -75,7 +76,7 @@ def _dso(session, currency: str, receivable_minor: int, today: date) -> Decimal 
     return countback_dso(from_minor(receivable_minor, currency), sales)
 
 
-def _figures(session, report: AgingReport, today: date) -> list[CurrencyFigures]:  # type: ignore[no-untyped-def]
+def _figures(session: Session, report: AgingReport, today: date) -> list[CurrencyFigures]:
     result = []
     for currency in report.currencies():
         outstanding = report.total(currency)

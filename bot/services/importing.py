@@ -225,7 +225,10 @@ def _refuse_duplicates(conn: Connection) -> None:
 
 def _count(conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row]) -> ImportReport:
     """Count what the upsert will create and update, before it runs."""
-    count = lambda sql: conn.execute(sa.text(sql)).scalar_one()  # noqa: E731
+
+    def count(sql: str) -> int:
+        return int(conn.execute(sa.text(sql)).scalar_one())
+
     customers = count("SELECT COUNT(DISTINCT customer_external_id) FROM import_staging")
     known_customers = count(
         "SELECT COUNT(*) FROM customer c WHERE c.external_id IN "

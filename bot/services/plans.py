@@ -139,14 +139,14 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
     if not plans:
         return []
     numbers = {n for plan in plans for n in plan.invoice_numbers.split(",")}
-    paid = dict(
+    paid: dict[str, int] = dict(
         session.connection()
         .execute(
             sa.select(Invoice.number, Invoice.paid_minor).where(col(Invoice.number).in_(numbers))
         )
         .all()
     )
-    schedules: dict[int, list[Instalment]] = {plan.id: [] for plan in plans}
+    schedules: dict[int | None, list[Instalment]] = {plan.id: [] for plan in plans}
     for instalment in session.exec(
         select(Instalment)
         .where(col(Instalment.plan_id).in_(list(schedules)))
@@ -184,7 +184,7 @@ def holds(session: Session) -> dict[str, date]:
 def settle_plans(engine: Engine, today: date, grace_days: int) -> list[int]:
     """Mark plans completed, or missed when an instalment's date and grace have passed
     unpaid (the ladder resumes); returns the ids of the plans missed now."""
-    missed = []
+    missed: list[int] = []
     with unit_of_work(engine) as session:
         plans = _active(session)
         for plan, status in zip(plans, _statuses(session, plans), strict=True):

@@ -75,7 +75,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     disputed = set(
         session.exec(select(Dispute.invoice_id).where(col(Dispute.resolved_at).is_(None))).all()
     )
-    promised = dict(
+    promised: dict[int, date] = dict(
         session.exec(
             sa.select(Promise.invoice_id, sa.func.max(Promise.promised_date))
             .where(Promise.state == "open")
