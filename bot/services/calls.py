@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.db import read_only, unit_of_work
 from bot.domain.aging import days_overdue
 from bot.domain.calls import OUTCOMES, outcome_key
+from bot.domain.states import ReminderState, allowed, transition
 from bot.models import Contact, Customer, Reminder, utcnow
 from bot.services import audit
 from bot.services.errors import Invalid
@@ -99,8 +100,9 @@ def log_call(
                 actor=user,
             )
         )
-        if reminder is not None and reminder.state in ("suggested", "approved"):
-            reminder.state, reminder.sent_at = "done", now or utcnow()
+        if reminder is not None and allowed(ReminderState(reminder.state), ReminderState.DONE):
+            reminder.state = transition(reminder.state, ReminderState.DONE)
+            reminder.sent_at = now or utcnow()
             reminder.decided_by = reminder.decided_by or user
         promises = []
         if promise_date is not None:

@@ -15,8 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain.states import ReminderState, move
 from bot.models import Outbox, Reminder, utcnow
 from bot.services import audit
+from bot.services.queries import in_sources
 
 #: What the sender delivers. A `letter` stage is a task like a call: staff post the PDF
 #: (the card's *Letter* button), nothing is e-mailed in its place.
@@ -46,11 +48,15 @@ class Decided:
     reminder: DecidedReminder
 
 
-def _claim(session: Session, reminder_id: int, values: dict) -> Reminder | None:
+def _claim(
+    session: Session, reminder_id: int, target: ReminderState, values: dict
+) -> Reminder | None:
+    """Decide on a reminder only if it still awaits a decision."""
+    moving = move(target, only_from=ReminderState.SUGGESTED)
     result = session.exec(
         sa.update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.state == "suggested")
-        .values(**values)
+        .where(Reminder.id == reminder_id, in_sources(Reminder.state, moving))
+        .values(state=moving.target, **values)
     )
     reminder = session.get(Reminder, reminder_id, populate_existing=True)
     return reminder if result.rowcount == 1 else None
@@ -87,7 +93,10 @@ def approve(engine: Engine, reminder_id: int, user: str, now: datetime | None = 
     now = now or utcnow()
     with unit_of_work(engine) as session:
         reminder = _claim(
-            session, reminder_id, {"state": "approved", "decided_by": user, "decided_at": now}
+            session,
+            reminder_id,
+            ReminderState.APPROVED,
+            {"decided_by": user, "decided_at": now},
         )
         if reminder is None:
             return _lost(session, reminder_id)
@@ -114,8 +123,8 @@ def approve_edited(
         reminder = _claim(
             session,
             reminder_id,
+            ReminderState.APPROVED,
             {
-                "state": "approved",
                 "decided_by": user,
                 "decided_at": now,
                 "original_subject": Reminder.subject,
@@ -145,8 +154,8 @@ def skip(
         reminder = _claim(
             session,
             reminder_id,
+            ReminderState.SKIPPED,
             {
-                "state": "skipped",
                 "decided_by": user,
                 "decided_at": now or utcnow(),
                 "skip_reason": reason,
@@ -180,14 +189,17 @@ def approve_stage(
             .where(
                 Reminder.run_date == run_date,
                 Reminder.stage == stage,
-                Reminder.state == "suggested",
+                Reminder.state == ReminderState.SUGGESTED,
             )
             .order_by(Reminder.id)
         ).all()
         approved = []
         for reminder_id in ids:
             reminder = _claim(
-                session, reminder_id, {"state": "approved", "decided_by": user, "decided_at": now}
+                session,
+                reminder_id,
+                ReminderState.APPROVED,
+                {"decided_by": user, "decided_at": now},
             )
             if reminder is not None:
                 _after_approval(
@@ -207,7 +219,7 @@ def pending_stages(engine: Engine, run_date: date) -> dict[str, int]:
     with read_only(engine) as session:
         rows = session.exec(
             sa.select(Reminder.stage, sa.func.count())
-            .where(Reminder.run_date == run_date, Reminder.state == "suggested")
+            .where(Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
             .group_by(Reminder.stage)
         ).all()
     return dict(rows)

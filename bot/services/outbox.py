@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from bot.channels.email import Email, SendFailed, SmtpSender, build_message, message_id
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.domain.states import OutboxState, ReminderState, transition
 from bot.models import Contact, Customer, Outbox, Reminder, utcnow
 from bot.services import audit
 from bot.services.letters import pdf_of
@@ -44,7 +45,7 @@ def claim(engine: Engine, worker: str, now: datetime, limit: int = 20) -> list[i
         due = (
             select(Outbox.id)
             .where(
-                Outbox.state == "pending",
+                Outbox.state == OutboxState.PENDING,
                 Outbox.next_attempt_at <= now,
                 sa.or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
             )
@@ -94,7 +95,7 @@ def _email(
 
 def _still_mine(session: Session, outbox_id: int, worker: str) -> Outbox | None:
     outbox = session.get(Outbox, outbox_id, populate_existing=True)
-    if outbox is None or outbox.state != "pending" or outbox.claimed_by != worker:
+    if outbox is None or outbox.state != OutboxState.PENDING or outbox.claimed_by != worker:
         log.warning("lost the claim on outbox %s before recording its outcome", outbox_id)
         return None
     return outbox
@@ -108,10 +109,11 @@ def _record_sent(
         if outbox is None:
             return
         reminder = session.get(Reminder, outbox.reminder_id)
-        outbox.state, outbox.sent_at, outbox.message_id = "sent", now, email.message_id
+        outbox.state = transition(outbox.state, OutboxState.SENT)
+        outbox.sent_at, outbox.message_id = now, email.message_id
         outbox.attempts += 1
         outbox.claimed_by, outbox.claimed_until = "", None
-        reminder.state, reminder.sent_at = "sent", now
+        reminder.state, reminder.sent_at = transition(reminder.state, ReminderState.SENT), now
         if not test_mode:  # the customer heard nothing: the ladder must not move on
             session.add(
                 Contact(
@@ -165,7 +167,7 @@ def _record_failure(
         final = error.permanent or outbox.attempts >= settings.send_max_attempts
         content = {"reminder": reminder.id, "attempt": outbox.attempts, "error": str(error)}
         if final:
-            outbox.state = "failed"
+            outbox.state = transition(outbox.state, OutboxState.FAILED)
             content["final"] = True
         else:
             delay = settings.send_backoff_seconds * 2 ** (outbox.attempts - 1)

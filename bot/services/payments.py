@@ -13,11 +13,14 @@ from sqlmodel import col, select
 
 from bot.db import unit_of_work
 from bot.domain.money import Money
+from bot.domain.states import OutboxState, ReminderState, move, transition
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.services import audit
 from bot.services.compose import Composer
+from bot.services.queries import in_sources
 
-PENDING = ("suggested", "approved")
+#: What a payment in full cancels: reminders not yet sent
+CANCELLING = move(ReminderState.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,9 @@ def follow_up_payments(
         }
         cancelled = []
         pending = session.exec(
-            select(Reminder).where(col(Reminder.state).in_(PENDING), Reminder.stage != "thanks")
+            select(Reminder).where(
+                in_sources(Reminder.state, CANCELLING), Reminder.stage != "thanks"
+            )
         ).all()
         for reminder in pending:
             numbers = reminder.invoice_numbers.split(",")
@@ -55,11 +60,12 @@ def follow_up_payments(
             ).one()
             if still_open:
                 continue  # part of it is still owed: staff decide on the card
-            reminder.state = "cancelled"
+            reminder.state = transition(reminder.state, ReminderState.CANCELLED)
+            stopping = move(OutboxState.CANCELLED)
             session.exec(
                 sa.update(Outbox)
-                .where(Outbox.reminder_id == reminder.id, Outbox.state == "pending")
-                .values(state="cancelled")
+                .where(Outbox.reminder_id == reminder.id, in_sources(Outbox.state, stopping))
+                .values(state=stopping.target)
             )
             cancelled.append(reminder.id)
             audit.append(

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from bot.db import unit_of_work
 from bot.domain.money import Money
 from bot.domain.policy import PlanLimits
+from bot.domain.states import PlanState, transition
 from bot.models import Instalment, Invoice, PaymentPlan
 from bot.services import audit
 from bot.services.errors import Invalid
@@ -68,7 +69,7 @@ def propose_plan(
             )
         active = session.exec(
             select(PaymentPlan).where(
-                PaymentPlan.customer_id == customer.id, PaymentPlan.state == "active"
+                PaymentPlan.customer_id == customer.id, PaymentPlan.state == PlanState.ACTIVE
             )
         ).first()
         if active is not None:
@@ -168,7 +169,7 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
 
 
 def _active(session: Session) -> list[PaymentPlan]:
-    return list(session.exec(select(PaymentPlan).where(PaymentPlan.state == "active")))
+    return list(session.exec(select(PaymentPlan).where(PaymentPlan.state == PlanState.ACTIVE)))
 
 
 def holds(session: Session) -> dict[str, date]:
@@ -189,9 +190,9 @@ def settle_plans(engine: Engine, today: date, grace_days: int) -> list[int]:
         plans = _active(session)
         for plan, status in zip(plans, _statuses(session, plans), strict=True):
             if status.next_due is None:
-                plan.state = "completed"
+                plan.state = transition(plan.state, PlanState.COMPLETED)
             elif status.next_due + timedelta(days=grace_days) < today:
-                plan.state = "missed"
+                plan.state = transition(plan.state, PlanState.MISSED)
                 missed.append(plan.id)
                 audit.append(
                     session,

@@ -16,10 +16,12 @@ from sqlmodel import Session, col, select
 
 from bot.db import unit_of_work
 from bot.domain.money import AmountError, Money, to_minor
+from bot.domain.states import PromiseState, move, transition
 from bot.models import Invoice, Promise
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_invoice
+from bot.services.queries import in_sources
 
 
 def _promise(
@@ -30,10 +32,11 @@ def _promise(
     user: str,
     via: str,
 ) -> Promise:
+    replacing = move(PromiseState.REPLACED)
     session.exec(
         sa.update(Promise)
-        .where(Promise.invoice_id == invoice.id, Promise.state == "open")
-        .values(state="replaced")
+        .where(Promise.invoice_id == invoice.id, in_sources(Promise.state, replacing))
+        .values(state=replacing.target)
     )
     promise = Promise(
         invoice_id=invoice.id, promised_date=promised, amount_minor=amount_minor, created_by=user
@@ -125,16 +128,16 @@ def settle(engine: Engine, today: date, grace_days: int) -> Settled:
         rows = session.exec(
             select(Promise, Invoice)
             .join(Invoice, Invoice.id == Promise.invoice_id)
-            .where(Promise.state == "open")
+            .where(Promise.state == PromiseState.OPEN)
             .order_by(col(Promise.id))
         ).all()
         kept, broken = [], []
         for promise, invoice in rows:
             if invoice.paid_minor >= invoice.amount_minor:
-                promise.state = "kept"
+                promise.state = transition(promise.state, PromiseState.KEPT)
                 kept.append(invoice.number)
             elif promise.promised_date + timedelta(days=grace_days) < today:
-                promise.state = "broken"
+                promise.state = transition(promise.state, PromiseState.BROKEN)
                 broken.append(invoice.number)
                 audit.append(
                     session,

@@ -17,9 +17,11 @@ from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
 from bot.domain.policy import Policy
+from bot.domain.states import ReminderState, move
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
 from bot.services.compose import Composer
+from bot.services.queries import in_sources
 
 
 class CustomerView(NamedTuple):
@@ -181,10 +183,11 @@ def suggest(
         if isinstance(item.decision, Suggestion) and item.customer.id not in already
     ]
     with unit_of_work(engine) as session:
+        expiring = move(ReminderState.EXPIRED)
         session.exec(
             sa.update(Reminder)
-            .where(Reminder.state == "suggested", Reminder.run_date < run_date)
-            .values(state="expired")
+            .where(in_sources(Reminder.state, expiring), Reminder.run_date < run_date)
+            .values(state=expiring.target)
         )
         already = _suggested_today(session, run_date)  # another instance may have been quicker
         rows = [

@@ -1,0 +1,26 @@
+"""Query pieces written once: which rows a state move may take, and an invoice's open balance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from bot.domain.states import Move
+from bot.models import Invoice
+
+
+def in_sources(column: Any, move: Move) -> sa.ColumnElement[bool]:
+    """`state = x` or `state IN (x, y)`: the rows a conditional update may move."""
+    state = col(column)
+    return state == move.sources[0] if len(move.sources) == 1 else state.in_(move.sources)
+
+
+def open_minor() -> sa.ColumnElement[int]:
+    """What is still owed on an invoice, in minor units (see `domain.money.open_minor`)."""
+    return col(Invoice.amount_minor) - col(Invoice.paid_minor)
+
+
+def is_open() -> sa.ColumnElement[bool]:
+    return col(Invoice.amount_minor) > col(Invoice.paid_minor)
