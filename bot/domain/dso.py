@@ -3,7 +3,19 @@ receivables represent, counting back month by month from today."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
+
+
+def month_periods(today: date, months: int = 12) -> list[tuple[date, date]]:
+    """(first, last) day of the current month to date, then of each full month before it:
+    the periods the countback walks through."""
+    periods, end = [], today
+    for _ in range(months):
+        start = end.replace(day=1)
+        periods.append((start, end))
+        end = start - timedelta(days=1)
+    return periods
 
 
 def countback_dso(receivable: Decimal, periods: list[tuple[int, Decimal]]) -> Decimal | None:

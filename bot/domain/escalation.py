@@ -22,6 +22,7 @@ from bot.domain.calendar import (
 )
 from bot.domain.money import Money
 from bot.domain.policy import Policy, Stage
+from bot.domain.promises import grace_over, trusted_until
 
 
 class OpenItem(NamedTuple):
@@ -124,9 +125,11 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         numbers = ", ".join(i.number for i in due)
         return NoAction(Reason.DISPUTED, f"every invoice due is disputed ({numbers})")
 
-    grace = timedelta(days=policy.promise_grace_days)
+    grace = policy.promise_grace_days
     chaseable = tuple(
-        i for i in undisputed if i.promised_until is None or i.promised_until + grace < today
+        i
+        for i in undisputed
+        if i.promised_until is None or grace_over(i.promised_until, grace, today)
     )
     if not chaseable:
         latest = max(i.promised_until for i in undisputed if i.promised_until)
@@ -134,7 +137,7 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
             Reason.PROMISED,
             (
                 f"promised to pay by {latest.isoformat()} "
-                f"(trusted until {(latest + grace).isoformat()})"
+                f"(trusted until {trusted_until(latest, grace).isoformat()})"
             ),
         )
 

@@ -134,3 +134,9 @@ def totals_by_currency(amounts: Iterable[Money]) -> list[Money]:
         c = amount.currency
         totals[c] = totals[c] + amount if c in totals else amount
     return [totals[c] for c in sorted(totals)]
+
+
+def open_minor(amount_minor: int, paid_minor: int) -> int:
+    """What is still owed on an invoice, in minor units (the SQL twin is
+    `services.queries.open_minor`)."""
+    return amount_minor - paid_minor

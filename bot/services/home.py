@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot.db import read_only
 from bot.domain.aging import Bucket
-from bot.domain.dso import countback_dso
+from bot.domain.dso import countback_dso, month_periods
 from bot.domain.money import Money, from_minor
 from bot.models import Invoice, Outbox, Promise, Reminder
 from bot.services.aging_report import AgingReport, aging_report
@@ -41,18 +41,8 @@ class Home:
     failed_sends: int
 
 
-def _month_periods(today: date, months: int = 12) -> list[tuple[date, date]]:
-    """(first, last) day of the current month to date, then of each full month before it."""
-    periods, end = [], today
-    for _ in range(months):
-        start = end.replace(day=1)
-        periods.append((start, end))
-        end = start - timedelta(days=1)
-    return periods
-
-
 def _dso(session: Session, currency: str, receivable_minor: int, today: date) -> Decimal | None:
-    periods = _month_periods(today)
+    periods = month_periods(today)
     by_day: dict[date, int] = dict(
         session.connection()
         .execute(

@@ -12,12 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import unit_of_work
+from bot.domain.follow_up import cancelled_by_payment, deserves_thanks
 from bot.domain.money import Money
 from bot.domain.states import OutboxState, ReminderState, move, transition
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.services import audit
 from bot.services.compose import Composer
-from bot.services.queries import in_sources
+from bot.services.queries import in_sources, is_open
 
 #: What a payment in full cancels: reminders not yet sent
 CANCELLING = move(ReminderState.CANCELLED)
@@ -54,12 +55,10 @@ def follow_up_payments(
             if not set(numbers) & set(paid):
                 continue
             still_open = session.exec(
-                select(sa.func.count())
-                .select_from(Invoice)
-                .where(col(Invoice.number).in_(numbers), Invoice.amount_minor > Invoice.paid_minor)
-            ).one()
-            if still_open:
-                continue  # part of it is still owed: staff decide on the card
+                select(Invoice.number).where(col(Invoice.number).in_(numbers), is_open())
+            ).all()
+            if not cancelled_by_payment(numbers, paid, still_open):
+                continue
             reminder.state = transition(reminder.state, ReminderState.CANCELLED)
             stopping = move(OutboxState.CANCELLED)
             session.exec(
@@ -82,7 +81,7 @@ def follow_up_payments(
 
         overdue_paid: dict[int, list[Invoice]] = defaultdict(list)
         for invoice in paid.values():
-            if invoice.due_date < run_date:
+            if deserves_thanks(invoice.due_date, run_date):
                 overdue_paid[invoice.customer_id].append(invoice)
         thanks = []
         for customer_id, invoices in sorted(overdue_paid.items()):

@@ -14,15 +14,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import unit_of_work
-from bot.domain.money import Money
+from bot.domain.money import Money, open_minor
+from bot.domain.plans import next_due, schedule, settled
 from bot.domain.policy import PlanLimits
 from bot.domain.states import PlanState, transition
 from bot.models import Instalment, Invoice, PaymentPlan
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, open_invoices
-
-INTERVAL_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -31,13 +30,6 @@ class PlanOutcome:
     customer: str
     instalments: list[tuple[date, Money]]
     breaches: list[str]  # the limits it goes beyond (accepted anyway when a lead agreed it)
-
-
-def schedule(total_minor: int, count: int, first: date) -> list[tuple[date, int]]:
-    """Equal instalments every 30 days; the last one takes the rounding."""
-    share = total_minor // count
-    amounts = [share] * (count - 1) + [total_minor - share * (count - 1)]
-    return [(first + timedelta(days=INTERVAL_DAYS * n), a) for n, a in enumerate(amounts)]
 
 
 def propose_plan(
@@ -75,7 +67,7 @@ def propose_plan(
         if active is not None:
             raise Invalid(f"{customer.name} already has a plan on track (#{active.id}).")
         currency = invoices[0].currency
-        total = sum(i.amount_minor - i.paid_minor for i in invoices)
+        total = sum(open_minor(i.amount_minor, i.paid_minor) for i in invoices)
         plan_dates = schedule(total, count, first)
         breaches = limits.breaches(
             count, (plan_dates[-1][0] - today).days, Decimal(plan_dates[0][1]) / Decimal(total)
@@ -158,13 +150,8 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
     for plan in plans:
         covered_numbers = tuple(plan.invoice_numbers.split(","))
         paid_since = sum(paid.get(n, 0) for n in covered_numbers) - plan.paid_at_start_minor
-        covered, next_due = 0, None
-        for instalment in schedules[plan.id]:
-            covered += instalment.amount_minor
-            if covered > paid_since:
-                next_due = instalment.due_date
-                break
-        statuses.append(PlanStatus(plan.id, plan.customer_id, covered_numbers, next_due))
+        due = next_due([(i.due_date, i.amount_minor) for i in schedules[plan.id]], paid_since)
+        statuses.append(PlanStatus(plan.id, plan.customer_id, covered_numbers, due))
     return statuses
 
 
@@ -189,10 +176,11 @@ def settle_plans(engine: Engine, today: date, grace_days: int) -> list[int]:
     with unit_of_work(engine) as session:
         plans = _active(session)
         for plan, status in zip(plans, _statuses(session, plans), strict=True):
-            if status.next_due is None:
-                plan.state = transition(plan.state, PlanState.COMPLETED)
-            elif status.next_due + timedelta(days=grace_days) < today:
-                plan.state = transition(plan.state, PlanState.MISSED)
+            state = settled(status.next_due, grace_days, today)
+            if state is PlanState.ACTIVE:
+                continue
+            plan.state = transition(plan.state, state)
+            if state is PlanState.MISSED:
                 missed.append(plan.id)
                 audit.append(
                     session,

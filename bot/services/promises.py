@@ -7,7 +7,7 @@ passes unpaid is marked broken (the ladder resumes), one whose invoice is paid i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import unit_of_work
-from bot.domain.money import AmountError, Money, to_minor
+from bot.domain.money import AmountError, Money, open_minor, to_minor
+from bot.domain.promises import settled, spread
 from bot.domain.states import PromiseState, move, transition
 from bot.models import Invoice, Promise
 from bot.services import audit
@@ -85,7 +86,7 @@ def record_promise(
     check_date(promised, today)
     with unit_of_work(engine) as session:
         invoice = find_invoice(session, number)
-        balance = invoice.amount_minor - invoice.paid_minor
+        balance = open_minor(invoice.amount_minor, invoice.paid_minor)
         if balance <= 0:
             raise Invalid(f"Invoice {invoice.number} is already paid.")
         minor = None if amount is None else check_amount(amount, invoice.currency, balance)
@@ -105,15 +106,12 @@ def promise_on_account(
             "This account has several currencies: record the promise per invoice "
             "with `/relance promise`."
         )
-    left = check_amount(amount, currency, sum(i.amount_minor - i.paid_minor for i in invoices))
-    promises = []
-    for invoice in invoices:
-        if left <= 0:
-            break
-        part = min(left, invoice.amount_minor - invoice.paid_minor)
-        promises.append(_promise(session, invoice, promised, part, user, "phone"))
-        left -= part
-    return promises
+    balances = [open_minor(i.amount_minor, i.paid_minor) for i in invoices]
+    parts = spread(check_amount(amount, currency, sum(balances)), balances)
+    return [
+        _promise(session, invoice, promised, part, user, "phone")
+        for invoice, part in zip(invoices, parts, strict=False)
+    ]
 
 
 @dataclass(frozen=True)
@@ -133,11 +131,14 @@ def settle(engine: Engine, today: date, grace_days: int) -> Settled:
         ).all()
         kept, broken = [], []
         for promise, invoice in rows:
-            if invoice.paid_minor >= invoice.amount_minor:
-                promise.state = transition(promise.state, PromiseState.KEPT)
+            paid = open_minor(invoice.amount_minor, invoice.paid_minor) <= 0
+            state = settled(promise.promised_date, paid, grace_days, today)
+            if state is PromiseState.OPEN:
+                continue
+            promise.state = transition(promise.state, state)
+            if state is PromiseState.KEPT:
                 kept.append(invoice.number)
-            elif promise.promised_date + timedelta(days=grace_days) < today:
-                promise.state = transition(promise.state, PromiseState.BROKEN)
+            else:
                 broken.append(invoice.number)
                 audit.append(
                     session,
