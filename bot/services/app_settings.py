@@ -20,6 +20,17 @@ from bot.models import AppSetting, utcnow
 from bot.services import audit
 from bot.services.errors import Invalid
 
+#: What a lead may change in Slack: fields of `Settings`, then limits of the policy.
+SETTINGS_FIELDS = ("digest_time", "digest_channel", "approvers", "approver_groups")
+LIMITS = (
+    "max_contacts_per_30_days",
+    "max_instalments",
+    "longest_span_days",
+    "least_first_payment_percent",
+    "max_discount_percent",
+)
+EDITABLE = SETTINGS_FIELDS + LIMITS
+
 
 def current(settings: Settings, policy: Policy) -> dict[str, Any]:
     """The editable values as they are in force."""
@@ -40,9 +51,9 @@ def _number(values: dict, key: str, least: int, most: int) -> int:
     try:
         number = int(values[key])
     except (TypeError, ValueError):
-        raise Invalid(f"{key}: a whole number, please") from None
+        raise Invalid(key, "a whole number, please") from None
     if not least <= number <= most:
-        raise Invalid(f"{key}: between {least} and {most}")
+        raise Invalid(key, f"between {least} and {most}")
     return number
 
 
@@ -50,9 +61,9 @@ def _percent(values: dict, key: str) -> str:
     try:
         value = Decimal(str(values[key]))
     except (InvalidOperation, ValueError):
-        raise Invalid(f"{key}: a percentage such as 2 or 2.5") from None
+        raise Invalid(key, "a percentage such as 2 or 2.5") from None
     if not Decimal(0) <= value <= Decimal(100):
-        raise Invalid(f"{key}: between 0 and 100")
+        raise Invalid(key, "between 0 and 100")
     return str(value)
 
 
@@ -60,11 +71,11 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     try:
         time.fromisoformat(values["digest_time"])
     except (TypeError, ValueError):
-        raise Invalid("digest_time: a time such as 09:00") from None
+        raise Invalid("digest_time", "a time such as 09:00") from None
     if not values.get("digest_channel"):
-        raise Invalid("digest_channel: choose the channel the digest goes to")
+        raise Invalid("digest_channel", "choose the channel the digest goes to")
     if not values.get("approvers") and not values.get("approver_groups"):
-        raise Invalid("approvers: someone must be able to decide")
+        raise Invalid("approvers", "someone must be able to decide")
     return {
         "digest_time": values["digest_time"][:5],
         "digest_channel": values["digest_channel"],
@@ -110,7 +121,7 @@ def apply(settings: Settings, policy: Policy, values: dict[str, Any]) -> tuple[S
         **{
             k: (tuple(v) if isinstance(v, list) else v)
             for k, v in values.items()
-            if k in ("digest_time", "digest_channel", "approvers", "approver_groups")
+            if k in SETTINGS_FIELDS
         },
     )
     plans = policy.plans

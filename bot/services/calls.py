@@ -29,7 +29,7 @@ class CallLogged:
 def parse_outcome(text: str) -> str:
     key = outcome_key(text)
     if key is None:
-        raise Invalid(f"Outcome {text!r}? Use one of: {', '.join(OUTCOMES)}.")
+        raise Invalid("outcome", f"Outcome {text!r}? Use one of: {', '.join(OUTCOMES)}.")
     return key
 
 
@@ -80,9 +80,9 @@ def log_call(
     if promise_date is not None:
         check_date(promise_date, today)
         if outcome != "reached":
-            raise Invalid("A promise needs the customer reached on the call.")
+            raise Invalid("promise_date", "A promise needs the customer reached on the call.")
     if amount is not None and promise_date is None:
-        raise Invalid("An amount promised needs a promise date too.")
+        raise Invalid("amount", "An amount promised needs a promise date too.")
     with unit_of_work(engine) as session:
         customer: Customer = find_customer(session, customer_query)
         reminder = session.get(Reminder, reminder_id) if reminder_id else None
@@ -112,7 +112,7 @@ def log_call(
                 if days_overdue(i.due_date, today) > 0
             ] or open_invoices(session, customer.id)
             if not overdue:
-                raise Invalid(f"{customer.name} has no open invoice to promise.")
+                raise Invalid("promise_date", f"{customer.name} has no open invoice to promise.")
             promises = promise_on_account(session, overdue, promise_date, amount, user)
         audit.append(
             session,

@@ -64,19 +64,22 @@ def _promise(
 
 def check_date(promised: date, today: date) -> None:
     if promised < today:
-        raise Invalid(f"{promised.isoformat()} is in the past: a promise is for today or later.")
+        raise Invalid(
+            "promise_date",
+            f"{promised.isoformat()} is in the past: a promise is for today or later.",
+        )
 
 
 def check_amount(amount: Decimal, currency: str, balance_minor: int) -> int:
     if amount <= 0:
-        raise Invalid("The amount must be more than zero.")
+        raise Invalid("amount", "The amount must be more than zero.")
     try:
         minor = to_minor(amount, currency)
     except AmountError as exc:
-        raise Invalid(f"{exc}.") from None
+        raise Invalid("amount", f"{exc}.") from None
     if minor > balance_minor:
         balance = Money.of_minor(balance_minor, currency).format("en")
-        raise Invalid(f"{amount} is more than the balance still open ({balance}).")
+        raise Invalid("amount", f"{amount} is more than the balance still open ({balance}).")
     return minor
 
 
@@ -103,8 +106,9 @@ def promise_on_account(
     currency = invoices[0].currency
     if any(i.currency != currency for i in invoices):
         raise Invalid(
+            "promise_date",
             "This account has several currencies: record the promise per invoice "
-            "with `/relance promise`."
+            "with `/relance promise`.",
         )
     balances = [open_minor(i.amount_minor, i.paid_minor) for i in invoices]
     parts = spread(check_amount(amount, currency, sum(balances)), balances)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.aging import days_overdue
 from bot.rendering.locale import money
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import (
@@ -15,6 +16,7 @@ from bot.slack.blocks.common import (
     section,
     slack_date,
 )
+from bot.slack.ids import APPROVE, EDIT, LETTER, LOG_CALL, SKIP
 from bot.slack.mrkdwn import escape, quote
 
 STAGE_ICONS = {
@@ -31,13 +33,6 @@ CHANNEL_WORDS = {
     "letter": "letter",
     "none": "no message: a person decides",
 }
-APPROVE, EDIT, SKIP = "reminder_approve", "reminder_edit", "reminder_skip"
-LOG_CALL = "call_log"
-LETTER = "letter_download"
-
-
-def _days_late(due: date, today: date) -> int:
-    return max(0, (today - due).days)
 
 
 def _status(view: ReminderView) -> str:
@@ -80,7 +75,7 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
     invoices = capped(
         [
             f"`{escape(i.number)}` {money(i.balance, view.locale)}, "
-            f"{_days_late(i.due_date, today)} days late"
+            f"{max(0, days_overdue(i.due_date, today))} days late"
             for i in view.invoices
         ],
         8,

@@ -19,9 +19,8 @@ from bot.slack.blocks.common import (
     line_sections,
     section,
 )
+from bot.slack.ids import APPROVE_ALL
 from bot.slack.mrkdwn import escape
-
-APPROVE_ALL = "stage_approve_all"
 
 
 def _change(now: Money, before: Money | None, locale: str) -> str:

@@ -17,6 +17,7 @@ from bot.slack.blocks.common import (
     line_sections,
     section,
 )
+from bot.slack.ids import OPEN_DIGEST, OPEN_SETTINGS
 from bot.slack.mrkdwn import escape
 
 BAR_WIDTH = 20
@@ -76,13 +77,13 @@ def home_view(home: Home, locale: str, digest_url: str | None, lead: bool = Fals
         buttons.append(
             {
                 "type": "button",
-                "action_id": "open_digest",
+                "action_id": OPEN_DIGEST,
                 "url": digest_url,
                 "text": {"type": "plain_text", "text": "Open today's digest"},
             }
         )
     if lead:
-        buttons.append(button("Settings", "open_settings", "settings"))
+        buttons.append(button("Settings", OPEN_SETTINGS, "settings"))
     if buttons:
         blocks.append(actions("home_actions", *buttons))
     return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS, "Cut to fit Slack's Home tab.")}

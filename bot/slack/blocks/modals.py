@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bot.domain.calls import OUTCOMES
+from bot.services.app_settings import LIMITS
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import Block, context, section
+from bot.slack.ids import CALL_CALLBACK, EDIT_CALLBACK, SETTINGS_CALLBACK, SKIP_CALLBACK
 from bot.slack.mrkdwn import escape, truncate
 
-EDIT_CALLBACK = "reminder_edit_submit"
-SKIP_CALLBACK = "reminder_skip_submit"
 MAX_INPUT = 3000
 SKIP_REASONS = {
     "paid": "Customer says it is paid",
@@ -115,9 +115,6 @@ def skip_modal(view: ReminderView) -> Block:
     }
 
 
-CALL_CALLBACK = "call_logged"
-
-
 def log_call_modal(
     customer_name: str, customer_ref: str, reminder_id: int | None, outcome: str | None
 ) -> Block:
@@ -171,9 +168,6 @@ def log_call_modal(
             },
         ],
     }
-
-
-SETTINGS_CALLBACK = "settings_submit"
 
 
 def _number_input(block_id: str, label: str, value: object, decimal: bool = False) -> Block:
@@ -287,14 +281,5 @@ def settings_values(state: dict) -> dict:
         "digest_channel": element("digest_channel").get("selected_conversation") or "",
         "approvers": element("approvers").get("selected_users") or [],
         "approver_groups": [g.strip() for g in groups.split(",") if g.strip()],
-        **{
-            key: element(key).get("value")
-            for key in (
-                "max_contacts_per_30_days",
-                "max_instalments",
-                "longest_span_days",
-                "least_first_payment_percent",
-                "max_discount_percent",
-            )
-        },
+        **{key: element(key).get("value") for key in LIMITS},
     }

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import decisions
-from bot.slack.blocks.card import APPROVE
 from bot.slack.deps import Deps
+from bot.slack.ids import APPROVE
 from bot.slack.listeners.actions.card_click import Click, on_card_click
 
 VERBS = {

@@ -7,8 +7,8 @@ from datetime import date
 from slack_bolt import Ack, App, Respond
 
 from bot.services import decisions
-from bot.slack.blocks.digest import APPROVE_ALL
 from bot.slack.deps import Deps
+from bot.slack.ids import APPROVE_ALL
 
 
 def register(app: App, deps: Deps) -> None:

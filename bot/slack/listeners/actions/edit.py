@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.blocks.card import EDIT
-from bot.slack.blocks.modals import EDIT_CALLBACK, edit_modal
+from bot.slack.blocks.modals import edit_modal
 from bot.slack.deps import Deps
+from bot.slack.ids import EDIT, EDIT_CALLBACK
 from bot.slack.listeners.actions.reminder_modal import register_modal_action
 
 

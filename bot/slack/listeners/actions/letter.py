@@ -7,8 +7,8 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.services.letters import letter_pdf
-from bot.slack.blocks.card import LETTER
 from bot.slack.deps import Deps, log
+from bot.slack.ids import LETTER
 from bot.slack.listeners.actions.card_click import Click, on_card_click
 
 

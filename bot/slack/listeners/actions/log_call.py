@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services.calls import call_form
-from bot.slack.blocks.card import LOG_CALL
-from bot.slack.blocks.modals import CALL_CALLBACK, log_call_modal
+from bot.slack.blocks.modals import log_call_modal
 from bot.slack.deps import Deps
+from bot.slack.ids import CALL_CALLBACK, LOG_CALL
 from bot.slack.listeners.actions.card_click import Click, on_card_click
 from bot.slack.modal_opener import open_then_fill
 

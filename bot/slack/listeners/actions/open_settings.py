@@ -7,8 +7,7 @@ from slack_bolt import Ack, App
 from bot.services.app_settings import current
 from bot.slack.blocks.modals import settings_modal
 from bot.slack.deps import Deps
-
-OPEN_SETTINGS = "open_settings"
+from bot.slack.ids import OPEN_SETTINGS
 
 
 def register(app: App, deps: Deps) -> None:

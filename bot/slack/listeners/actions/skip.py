@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.blocks.card import SKIP
-from bot.slack.blocks.modals import SKIP_CALLBACK, skip_modal
+from bot.slack.blocks.modals import skip_modal
 from bot.slack.deps import Deps
+from bot.slack.ids import SKIP, SKIP_CALLBACK
 from bot.slack.listeners.actions.reminder_modal import register_modal_action
 
 

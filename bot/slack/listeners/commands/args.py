@@ -25,4 +25,6 @@ def an_amount(text: str) -> Decimal:
     try:
         return parse_amount(text)
     except AmountError:
-        raise Invalid(f"{text!r} is not an amount: write it as 1234.56 or 1 234,56.") from None
+        raise Invalid(
+            "amount", f"{text!r} is not an amount: write it as 1234.56 or 1 234,56."
+        ) from None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot.services import digest as digests
 from bot.services.home import home
 from bot.slack.blocks.home import home_view
 from bot.slack.deps import Deps
+from bot.slack.ids import OPEN_DIGEST
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,6 @@ def register(app: App, deps: Deps) -> None:
             ),
         )
 
-    @app.action("open_digest")
-    def link_clicked(ack) -> None:  # type: ignore[no-untyped-def]
+    @app.action(OPEN_DIGEST)
+    def link_clicked(ack: Ack) -> None:
         ack()  # a link button: Slack opens the URL, the app only acknowledges

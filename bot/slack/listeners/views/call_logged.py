@@ -8,8 +8,8 @@ from slack_bolt import Ack, App
 
 from bot.services.calls import log_call
 from bot.services.errors import Invalid
-from bot.slack.blocks.modals import CALL_CALLBACK
 from bot.slack.deps import Deps, refuse_submission
+from bot.slack.ids import CALL_CALLBACK
 from bot.slack.listeners.commands.args import an_amount
 
 
@@ -41,7 +41,10 @@ def register(app: App, deps: Deps) -> None:
                 now=deps.runtime.now(),
             )
         except Invalid as refused:
-            ack(response_action="errors", errors={_field_for(str(refused)): str(refused)[:150]})
+            ack(
+                response_action="errors",
+                errors={refused.field or "outcome": refused.message[:150]},
+            )
             return
         ack()
         if reminder:
@@ -49,13 +52,3 @@ def register(app: App, deps: Deps) -> None:
                 lambda: deps.cards.refresh([int(reminder)], deps.today()),
                 f"refreshing call card {reminder}",
             )
-
-
-def _field_for(message: str) -> str:
-    """Which input of the form an error is about, so Slack shows it there."""
-    lowered = message.lower()
-    if "amount" in lowered:
-        return "amount"
-    if "date" in lowered or "promise" in lowered or "past" in lowered:
-        return "promise_date"
-    return "outcome"

@@ -8,8 +8,8 @@ from bot.services import decisions
 from bot.services.compose import sender_from
 from bot.services.editing import EditedText, EditInvalid, render_edit
 from bot.services.reminder_view import ReminderView, load_view
-from bot.slack.blocks.modals import EDIT_CALLBACK
 from bot.slack.deps import Deps, refuse_submission
+from bot.slack.ids import EDIT_CALLBACK
 from bot.slack.listeners.views.decision_shown import show_decision
 
 

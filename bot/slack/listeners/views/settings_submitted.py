@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.services.errors import Invalid
-from bot.slack.blocks.modals import SETTINGS_CALLBACK, settings_values
+from bot.slack.blocks.modals import settings_values
 from bot.slack.deps import Deps
+from bot.slack.ids import SETTINGS_CALLBACK
 
 
 def register(app: App, deps: Deps) -> None:
@@ -22,8 +23,9 @@ def register(app: App, deps: Deps) -> None:
         try:
             deps.runtime.change_settings(settings_values(view["state"]["values"]), user)
         except Invalid as refused:
-            field, _sep, message = str(refused).partition(": ")
-            block = field if message else "digest_time"
-            ack(response_action="errors", errors={block: (message or str(refused))[:150]})
+            ack(
+                response_action="errors",
+                errors={refused.field or "digest_time": refused.message[:150]},
+            )
             return
         ack()

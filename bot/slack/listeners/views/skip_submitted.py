@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.services import decisions
-from bot.slack.blocks.modals import SKIP_CALLBACK, SKIP_REASONS
+from bot.slack.blocks.modals import SKIP_REASONS
 from bot.slack.deps import Deps, refuse_submission
+from bot.slack.ids import SKIP_CALLBACK
 from bot.slack.listeners.views.decision_shown import show_decision
 
 

@@ -1,0 +1,22 @@
+"""Every action id and modal callback id in one place: the blocks that draw a button and the
+listener that answers it name the same constant, so neither can drift from the other."""
+
+from __future__ import annotations
+
+# Buttons on a reminder's card
+APPROVE = "reminder_approve"
+EDIT = "reminder_edit"
+SKIP = "reminder_skip"
+LOG_CALL = "call_log"
+LETTER = "letter_download"
+
+# Buttons elsewhere
+APPROVE_ALL = "stage_approve_all"  # the digest, per stage
+OPEN_DIGEST = "open_digest"  # App Home: a link to the digest, nothing to do
+OPEN_SETTINGS = "open_settings"  # App Home, for leads
+
+# Modals submitted
+EDIT_CALLBACK = "reminder_edit_submit"
+SKIP_CALLBACK = "reminder_skip_submit"
+CALL_CALLBACK = "call_logged"
+SETTINGS_CALLBACK = "settings_submit"
