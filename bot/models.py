@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from bot.domain.money import from_minor
+from bot.domain.money import from_minor, open_minor
 
 
 def utcnow() -> datetime:
@@ -91,7 +91,7 @@ class Invoice(SQLModel, table=True):
 
     @property
     def balance(self) -> Decimal:
-        return from_minor(self.amount_minor - self.paid_minor, self.currency)
+        return from_minor(open_minor(self.amount_minor, self.paid_minor), self.currency)
 
 
 class AuditEvent(SQLModel, table=True):

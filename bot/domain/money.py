@@ -138,5 +138,5 @@ def totals_by_currency(amounts: Iterable[Money]) -> list[Money]:
 
 def open_minor(amount_minor: int, paid_minor: int) -> int:
     """What is still owed on an invoice, in minor units (the SQL twin is
-    `services.queries.open_minor`)."""
+    `services.queries.open_balance`)."""
     return amount_minor - paid_minor

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from bot.models import Contact, Customer, Dispute, Invoice, Promise
+from bot.services.queries import is_open
 
 
 def _at(day: date, zone: str) -> datetime:
@@ -36,7 +37,7 @@ def seed_history(session: Session, today: date) -> None:
             select(Invoice)
             .where(
                 Invoice.customer_id == customers[external_id].id,
-                Invoice.amount_minor > Invoice.paid_minor,
+                is_open(),
             )
             .order_by(Invoice.due_date)
         ).first()

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bot.db import read_only
 from bot.domain.aging import days_overdue
-from bot.domain.money import Money, totals_by_currency
+from bot.domain.money import Money, open_minor, totals_by_currency
 from bot.models import Contact, Dispute, Promise
 from bot.services.lookup import find_customer, open_invoices
 
@@ -101,7 +101,7 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Custo
         invoices=[
             InvoiceState(
                 i.number,
-                Money.of_minor(i.amount_minor - i.paid_minor, i.currency),
+                Money.of_minor(open_minor(i.amount_minor, i.paid_minor), i.currency),
                 i.due_date,
                 max(0, days_overdue(i.due_date, today)),
                 disputes.get(i.id, ""),

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.domain.aging import BUCKET_RANGES, Bucket, due_date_floor
 from bot.domain.money import Money, totals_by_currency
 from bot.models import Customer, Invoice
+from bot.services.queries import is_open, open_balance
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def _bucket_case(today: date) -> sa.Case:
     return sa.case(*whens, else_=Bucket.OVER_90.value)
 
 
-_BALANCE = Invoice.amount_minor - Invoice.paid_minor
-_OPEN = Invoice.amount_minor > Invoice.paid_minor
+_BALANCE = open_balance()
+_OPEN = is_open()
 
 
 def aging_report(session: Session, today: date, top: int = 10) -> AgingReport:

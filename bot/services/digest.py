@@ -29,6 +29,7 @@ from bot.models import (
     utcnow,
 )
 from bot.services.aging_report import AgingReport, aging_report
+from bot.services.queries import is_open, open_balance
 
 STALE_CLAIM = timedelta(minutes=10)
 
@@ -72,11 +73,11 @@ def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[Prom
             Invoice.currency,
             Promise.promised_date,
             Promise.amount_minor,
-            Invoice.amount_minor - Invoice.paid_minor,
+            open_balance(),
         )
         .join(Invoice, Invoice.id == Promise.invoice_id)
         .join(Customer, Customer.id == Invoice.customer_id)
-        .where(Invoice.amount_minor > Invoice.paid_minor, *where)
+        .where(is_open(), *where)
         .order_by(Promise.promised_date, Customer.name)
     ).all()
     return [

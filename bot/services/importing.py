@@ -17,7 +17,7 @@ from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy.engine import Connection, Engine
 
 from bot.db import unit_of_work
-from bot.domain.money import from_minor
+from bot.domain.money import from_minor, open_minor
 from bot.importing.mapping import Mapping
 from bot.importing.rows import LineReader, RowInvalid
 from bot.importing.source import CsvSource, LineError
@@ -300,7 +300,7 @@ def _payment_event(row: sa.Row, actor: str) -> audit.NewEvent:
             "currency": currency,
             "received": str(from_minor(row.after_minor - row.before_minor, currency)),
             "paid_total": str(from_minor(row.after_minor, currency)),
-            "balance": str(from_minor(row.amount_minor - row.after_minor, currency)),
+            "balance": str(from_minor(open_minor(row.amount_minor, row.after_minor), currency)),
         },
     )
 

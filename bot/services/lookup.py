@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import Customer, Invoice
 from bot.services.errors import Invalid
+from bot.services.queries import is_open
 
 
 def find_invoice(session: Session, number: str) -> Invoice:
@@ -49,7 +50,7 @@ def open_invoices(session: Session, customer_id: int) -> list[Invoice]:
     return list(
         session.exec(
             select(Invoice)
-            .where(Invoice.customer_id == customer_id, Invoice.amount_minor > Invoice.paid_minor)
+            .where(Invoice.customer_id == customer_id, is_open())
             .order_by(Invoice.due_date, col(Invoice.number))
         ).all()
     )

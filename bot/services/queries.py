@@ -17,7 +17,7 @@ def in_sources(column: Any, move: Move) -> sa.ColumnElement[bool]:
     return state == move.sources[0] if len(move.sources) == 1 else state.in_(move.sources)
 
 
-def open_minor() -> sa.ColumnElement[int]:
+def open_balance() -> sa.ColumnElement[int]:
     """What is still owed on an invoice, in minor units (see `domain.money.open_minor`)."""
     return col(Invoice.amount_minor) - col(Invoice.paid_minor)
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import read_only
-from bot.domain.money import Money, totals_by_currency
+from bot.domain.money import Money, open_minor, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
 
@@ -76,7 +76,8 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             InvoiceLine(
                 n,
                 Money.of_minor(
-                    invoices[n].amount_minor - invoices[n].paid_minor, invoices[n].currency
+                    open_minor(invoices[n].amount_minor, invoices[n].paid_minor),
+                    invoices[n].currency,
                 ),
                 invoices[n].due_date,
             )

@@ -21,7 +21,7 @@ from bot.domain.states import ReminderState, move
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
 from bot.services.compose import Composer
-from bot.services.queries import in_sources
+from bot.services.queries import in_sources, is_open
 
 
 class CustomerView(NamedTuple):
@@ -48,7 +48,7 @@ class CustomerDecision:
 
 def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     """Every customer with an open invoice, with what the policy needs to know about them."""
-    open_filter = Invoice.amount_minor > Invoice.paid_minor
+    open_filter = is_open()
     # Core rows on the session's connection, not the ORM: a ledger has a hundred thousand open
     # invoices, and building ORM results costs more than reading them.
     conn = session.connection()
