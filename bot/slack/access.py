@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from enum import Enum
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,6 +20,11 @@ from bot.config import Settings
 
 log = logging.getLogger(__name__)
 GROUP_CACHE_SECONDS = 300
+
+
+class Role(Enum):
+    APPROVER = "approver"  # decides on reminders, logs calls, uses /relance
+    LEAD = "lead"  # changes the settings
 
 
 class Approvers:
@@ -55,6 +61,10 @@ class Approvers:
 
     def is_lead(self, user_id: str) -> bool:
         return user_id in self.settings().leads
+
+    def allows(self, user_id: str, role: Role) -> bool:
+        """The one check every listener goes through (see `slack.permissions`)."""
+        return self.is_lead(user_id) if role is Role.LEAD else self.may_decide(user_id)
 
     def who(self) -> str:
         """How to name the approvers in a refusal."""

@@ -72,17 +72,3 @@ class Deps:
             f"Sorry, you are not among the people who may {what}. "
             f"Approvers: {self.approvers.who()}."
         )
-
-
-def refuse_submission(
-    deps: Deps,
-    ack: Callable[..., None],
-    user: str,
-    block: str,
-    what: str,
-    detail: dict | None = None,
-) -> None:
-    """A modal submitted by someone not allowed: the error shows in the modal, and the attempt
-    is logged and recorded like any other refusal."""
-    ack(response_action="errors", errors={block: f"You are not among the people who may {what}."})
-    deps.refuse(user, what, lambda _text, blocks=None: None, detail)

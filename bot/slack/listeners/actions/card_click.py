@@ -1,14 +1,16 @@
 """What every button on a reminder's card does first: acknowledge, read who clicked on which
-reminder, and let only approvers through (others are refused politely, and it is logged)."""
+reminder, and let only approvers through (see `slack.permissions`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App
 
+from bot.slack.access import Role
 from bot.slack.deps import Deps
+from bot.slack.permissions import Action, on_action
 
 
 @dataclass(frozen=True)
@@ -16,11 +18,7 @@ class Click:
     user: str
     reminder_id: int
     trigger_id: str
-    respond: Respond
-
-    def reply(self, text: str, blocks: list[dict] | None = None) -> None:
-        """An ephemeral answer to the person who clicked."""
-        self.respond(text=text, response_type="ephemeral", replace_original=False)
+    reply: Callable[..., None]  # an ephemeral answer to the person who clicked
 
 
 def on_card_click(
@@ -29,19 +27,16 @@ def on_card_click(
     """Register the decorated `handler(click)` for `action_id`; `verb` names the refusal."""
 
     def register(handler: Callable[[Click], None]) -> Callable[[Click], None]:
-        @app.action(action_id)
-        def clicked(ack: Ack, body: dict, respond: Respond) -> None:
-            ack()
-            click = Click(
-                user=body["user"]["id"],
-                reminder_id=int(body["actions"][0]["value"]),
-                trigger_id=body.get("trigger_id", ""),
-                respond=respond,
-            )
-            if not deps.approvers.may_decide(click.user):
-                deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})
-                return
-            handler(click)
+        @on_action(
+            app,
+            deps,
+            action_id,
+            role=Role.APPROVER,
+            what=verb,
+            detail=lambda body: {"reminder": int(body["actions"][0]["value"])},
+        )
+        def clicked(action: Action) -> None:
+            handler(Click(action.user, int(action.value), action.trigger_id, action.reply))
 
         return handler
 

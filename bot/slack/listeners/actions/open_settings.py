@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services.app_settings import current
+from bot.slack.access import Role
 from bot.slack.blocks.modals import settings_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import OPEN_SETTINGS
+from bot.slack.permissions import Action, on_action
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(OPEN_SETTINGS)
-    def open_settings(ack: Ack, body: dict) -> None:
-        ack()
-        user = body["user"]["id"]
-        if not deps.approvers.is_lead(user):
-            deps.refuse(
-                user,
-                "change Relance's settings",
-                lambda text, blocks=None: deps.client.chat_postMessage(channel=user, text=text),
-            )
-            return
+    @on_action(
+        app,
+        deps,
+        OPEN_SETTINGS,
+        role=Role.LEAD,
+        what="change Relance's settings",
+        by_message=True,
+    )
+    def open_settings(action: Action) -> None:
         values = current(deps.runtime.settings, deps.runtime.policy)
-        deps.client.views_open(trigger_id=body["trigger_id"], view=settings_modal(values))
+        deps.client.views_open(trigger_id=action.trigger_id, view=settings_modal(values))

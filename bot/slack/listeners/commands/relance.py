@@ -12,6 +12,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, Respond
 
 from bot.services.errors import Invalid
+from bot.slack.access import Role
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands import (
     audit,
@@ -69,7 +70,7 @@ def register(app: App, deps: Deps) -> None:
         if name not in SUBCOMMANDS:
             reply(f"I don't know `{escape(name[:40])}`. Try `/relance help`.")
             return
-        if not deps.approvers.may_decide(user):
+        if not deps.approvers.allows(user, Role.APPROVER):
             deps.refuse(user, f"use /relance {name}", reply)
             return
         handler, _usage = SUBCOMMANDS[name]

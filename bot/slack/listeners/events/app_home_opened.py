@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.services import digest as digests
 from bot.services.home import home
+from bot.slack.access import Role
 from bot.slack.blocks.home import home_view
 from bot.slack.deps import Deps
 from bot.slack.ids import OPEN_DIGEST
@@ -22,7 +23,7 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab") != "home":
             return
         user = event["user"]
-        if not deps.approvers.may_decide(user):
+        if not deps.approvers.allows(user, Role.APPROVER):
             view = {
                 "type": "home",
                 "blocks": [
@@ -51,7 +52,10 @@ def register(app: App, deps: Deps) -> None:
         deps.client.views_publish(
             user_id=user,
             view=home_view(
-                figures, deps.runtime.settings.locale, url, lead=deps.approvers.is_lead(user)
+                figures,
+                deps.runtime.settings.locale,
+                url,
+                lead=deps.approvers.allows(user, Role.LEAD),
             ),
         )
 

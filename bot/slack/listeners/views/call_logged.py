@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services.calls import log_call
 from bot.services.errors import Invalid
-from bot.slack.deps import Deps, refuse_submission
+from bot.slack.access import Role
+from bot.slack.deps import Deps
 from bot.slack.ids import CALL_CALLBACK
 from bot.slack.listeners.commands.args import an_amount
+from bot.slack.permissions import Submission, on_submission
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(CALL_CALLBACK)
-    def call_logged(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]["id"]
-        if not deps.approvers.may_decide(user):
-            refuse_submission(deps, ack, user, "outcome", "log calls")
-            return
-        customer_ref, _sep, reminder = view["private_metadata"].partition("|")
-        values = view["state"]["values"]
+    @on_submission(app, deps, CALL_CALLBACK, role=Role.APPROVER, what="log calls", block="outcome")
+    def call_logged(form: Submission) -> None:
+        customer_ref, _sep, reminder = form.view["private_metadata"].partition("|")
+        values = form.values
         outcome = values["outcome"]["value"]["selected_option"]["value"]
         picked = values["promise_date"]["value"].get("selected_date")
         amount_text = (values["amount"]["value"].get("value") or "").strip()
@@ -31,7 +29,7 @@ def register(app: App, deps: Deps) -> None:
             log_call(
                 deps.runtime.engine,
                 customer_ref,
-                user,
+                form.user,
                 outcome,
                 deps.today(),
                 notes=notes,
@@ -41,12 +39,12 @@ def register(app: App, deps: Deps) -> None:
                 now=deps.runtime.now(),
             )
         except Invalid as refused:
-            ack(
+            form.ack(
                 response_action="errors",
                 errors={refused.field or "outcome": refused.message[:150]},
             )
             return
-        ack()
+        form.ack()
         if reminder:
             deps.later(
                 lambda: deps.cards.refresh([int(reminder)], deps.today()),

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services import decisions
 from bot.services.compose import sender_from
 from bot.services.editing import EditedText, EditInvalid, render_edit
 from bot.services.reminder_view import ReminderView, load_view
-from bot.slack.deps import Deps, refuse_submission
+from bot.slack.access import Role
+from bot.slack.deps import Deps
 from bot.slack.ids import EDIT_CALLBACK
 from bot.slack.listeners.views.decision_shown import show_decision
+from bot.slack.permissions import Submission, on_submission, reminder_of
 
 
 def register(app: App, deps: Deps) -> None:
@@ -20,13 +22,18 @@ def register(app: App, deps: Deps) -> None:
         )
         show_decision(deps, user, result, lost_note=" Your edit was not saved.")
 
-    @app.view(EDIT_CALLBACK)
-    def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]["id"]
+    @on_submission(
+        app,
+        deps,
+        EDIT_CALLBACK,
+        role=Role.APPROVER,
+        what="edit reminders",
+        block="body",
+        detail=reminder_of,
+    )
+    def edit_submitted(form: Submission) -> None:
+        ack, user, view = form.ack, form.user, form.view
         reminder_id = int(view["private_metadata"])
-        if not deps.approvers.may_decide(user):
-            refuse_submission(deps, ack, user, "body", "edit reminders", {"reminder": reminder_id})
-            return
         values = view["state"]["values"]
         subject = values["subject"]["value"]["value"] or ""
         body_text = values["body"]["value"]["value"] or ""
