@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
+from bot.domain import invoice_list
 from bot.models import AuditEvent, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -105,7 +106,7 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> None:
             "actor": new.actor,
             "kind": new.kind,
             "customer_id": new.customer_id,
-            "invoice_numbers": ",".join(new.invoice_numbers),
+            "invoice_numbers": invoice_list.joined(new.invoice_numbers),
             "channel": new.channel,
             "content": json.dumps(new.content, ensure_ascii=False, sort_keys=True, default=str),
             "prev_hash": prev_hash,

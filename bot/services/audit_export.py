@@ -17,6 +17,7 @@ from bot.db import read_only
 from bot.models import AuditEvent, Customer
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, find_invoice
+from bot.services.queries import lists_number
 
 COLUMNS = [
     "seq",
@@ -115,12 +116,7 @@ def last_events(engine: Engine, subject: str, most: int = 15) -> tuple[str, list
             where: sa.ColumnElement[bool] = col(AuditEvent.customer_id) == customer.id
         else:
             title = f"invoice {invoice.number}"
-            where = sa.or_(
-                AuditEvent.invoice_numbers == invoice.number,
-                AuditEvent.invoice_numbers.like(f"{invoice.number},%"),
-                AuditEvent.invoice_numbers.like(f"%,{invoice.number}"),
-                AuditEvent.invoice_numbers.like(f"%,{invoice.number},%"),
-            )
+            where = lists_number(AuditEvent.invoice_numbers, invoice.number)
         events = [
             EventLine(e.seq, e.occurred_at, e.kind, e.actor, json.loads(e.content))
             for e in session.exec(

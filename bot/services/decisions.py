@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain import invoice_list
 from bot.domain.states import ReminderState, move
 from bot.models import Outbox, Reminder, utcnow
 from bot.services import audit
@@ -75,7 +76,7 @@ def _after_approval(
             kind=kind,
             actor=user,
             customer_id=reminder.customer_id,
-            invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+            invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
             channel=reminder.channel,
             content={"reminder": reminder.id, "stage": reminder.stage, **content},
         ),
@@ -169,7 +170,7 @@ def skip(
                 kind="skipped",
                 actor=user,
                 customer_id=reminder.customer_id,
-                invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
                 channel=reminder.channel,
                 content={"reminder": reminder.id, "stage": reminder.stage, "reason": reason},
             ),

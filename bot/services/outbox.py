@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from bot.channels.email import Email, SendFailed, SmtpSender, build_message, message_id
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.domain import invoice_list
 from bot.domain.states import OutboxState, ReminderState, transition
 from bot.models import Contact, Customer, Outbox, Reminder, utcnow
 from bot.services import audit
@@ -132,7 +133,7 @@ def _record_sent(
                 kind="sent",
                 actor="relance",
                 customer_id=reminder.customer_id,
-                invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
                 channel="email",
                 content={
                     "reminder": reminder.id,
@@ -179,7 +180,7 @@ def _record_failure(
                 kind="send_failed",
                 actor="relance",
                 customer_id=reminder.customer_id,
-                invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
+                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
                 channel="email",
                 content=content,
             ),

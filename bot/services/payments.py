@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import unit_of_work
+from bot.domain import invoice_list
 from bot.domain.follow_up import cancelled_by_payment, deserves_thanks
 from bot.domain.money import Money
 from bot.domain.states import OutboxState, ReminderState, move, transition
@@ -51,7 +52,7 @@ def follow_up_payments(
             )
         ).all()
         for reminder in pending:
-            numbers = reminder.invoice_numbers.split(",")
+            numbers = invoice_list.numbers(reminder.invoice_numbers)
             if not set(numbers) & set(paid):
                 continue
             still_open = session.exec(
@@ -105,7 +106,7 @@ def follow_up_payments(
                 channel="email",
                 language=draft.language,
                 wording=draft.wording,
-                invoice_numbers=",".join(i.number for i in invoices),
+                invoice_numbers=invoice_list.joined(i.number for i in invoices),
                 subject=draft.subject,
                 body_text=draft.text,
                 body_html=draft.html,

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import unit_of_work
+from bot.domain import invoice_list
 from bot.domain.money import Money, open_minor
 from bot.domain.plans import next_due, schedule, settled
 from bot.domain.policy import PlanLimits
@@ -96,7 +97,7 @@ def propose_plan(
         plan = PaymentPlan(
             customer_id=customer.id,
             currency=currency,
-            invoice_numbers=",".join(numbers),
+            invoice_numbers=invoice_list.joined(numbers),
             total_minor=total,
             paid_at_start_minor=sum(i.paid_minor for i in invoices),
             created_by=user,
@@ -131,7 +132,7 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
     """Where each plan stands, in three queries whatever the number of plans."""
     if not plans:
         return []
-    numbers = {n for plan in plans for n in plan.invoice_numbers.split(",")}
+    numbers = {n for plan in plans for n in invoice_list.numbers(plan.invoice_numbers)}
     paid: dict[str, int] = dict(
         session.connection()
         .execute(
@@ -148,7 +149,7 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
         schedules[instalment.plan_id].append(instalment)
     statuses = []
     for plan in plans:
-        covered_numbers = tuple(plan.invoice_numbers.split(","))
+        covered_numbers = invoice_list.numbers(plan.invoice_numbers)
         paid_since = sum(paid.get(n, 0) for n in covered_numbers) - plan.paid_at_start_minor
         due = next_due([(i.due_date, i.amount_minor) for i in schedules[plan.id]], paid_since)
         statuses.append(PlanStatus(plan.id, plan.customer_id, covered_numbers, due))

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
+from bot.domain import invoice_list
 from bot.domain.states import Move
 from bot.models import Invoice
 
@@ -24,3 +25,17 @@ def open_balance() -> sa.ColumnElement[int]:
 
 def is_open() -> sa.ColumnElement[bool]:
     return col(Invoice.amount_minor) > col(Invoice.paid_minor)
+
+
+def lists_number(column: Any, number: str) -> sa.ColumnElement[bool]:
+    """A stored invoice list (`domain.invoice_list`) that holds `number` exactly: alone,
+    first, last or in between (a number's own `%` and `_` match only themselves)."""
+    stored = col(column)
+    sep = invoice_list.SEPARATOR
+    literal = number.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.or_(
+        stored == number,
+        stored.like(f"{literal}{sep}%", escape="\\"),
+        stored.like(f"%{sep}{literal}", escape="\\"),
+        stored.like(f"%{sep}{literal}{sep}%", escape="\\"),
+    )

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain import invoice_list
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
 from bot.domain.policy import Policy
@@ -198,7 +199,7 @@ def suggest(
                 "channel": decision.stage.channel.value,
                 "language": draft.language,
                 "wording": draft.wording,
-                "invoice_numbers": ",".join(i.number for i in decision.invoices),
+                "invoice_numbers": invoice_list.joined(i.number for i in decision.invoices),
                 "subject": draft.subject,
                 "body_text": draft.text,
                 "body_html": draft.html,
@@ -227,7 +228,7 @@ def suggest(
                     kind="suggested",
                     actor=actor,
                     customer_id=r.customer_id,
-                    invoice_numbers=tuple(r.invoice_numbers.split(",")),
+                    invoice_numbers=invoice_list.numbers(r.invoice_numbers),
                     channel=r.channel,
                     content={
                         "reminder": r.id,
