@@ -19,7 +19,7 @@ from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from bot.domain import invoice_list
-from bot.models import AuditEvent, utcnow
+from bot.models import AuditEvent, Reminder, utcnow
 
 GENESIS_HASH = "0" * 64
 _LOCK_KEY = 0x52454C41  # "RELA": the advisory lock that serializes appends on PostgreSQL
@@ -33,6 +33,19 @@ class NewEvent:
     invoice_numbers: tuple[str, ...] = ()
     channel: str = ""
     content: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def about(cls, reminder: Reminder, kind: str, actor: str, **content: Any) -> NewEvent:
+        """An event about one reminder: its customer, invoices and channel, and its id first
+        in the content."""
+        return cls(
+            kind=kind,
+            actor=actor,
+            customer_id=reminder.customer_id,
+            invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
+            channel=reminder.channel,
+            content={"reminder": reminder.id, **content},
+        )
 
 
 def event_hash(

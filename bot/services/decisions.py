@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import read_only, unit_of_work
-from bot.domain import invoice_list
 from bot.domain.states import ReminderState, move
 from bot.models import Outbox, Reminder, utcnow
 from bot.services import audit
@@ -71,15 +70,7 @@ def _after_approval(
         due = max(filter(None, [now, reminder.send_after]))
         session.add(Outbox(reminder_id=reminder.id, channel=reminder.channel, next_attempt_at=due))
     audit.append(
-        session,
-        audit.NewEvent(
-            kind=kind,
-            actor=user,
-            customer_id=reminder.customer_id,
-            invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
-            channel=reminder.channel,
-            content={"reminder": reminder.id, "stage": reminder.stage, **content},
-        ),
+        session, audit.NewEvent.about(reminder, kind, user, stage=reminder.stage, **content)
     )
 
 
@@ -166,14 +157,7 @@ def skip(
             return _lost(session, reminder_id)
         audit.append(
             session,
-            audit.NewEvent(
-                kind="skipped",
-                actor=user,
-                customer_id=reminder.customer_id,
-                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
-                channel=reminder.channel,
-                content={"reminder": reminder.id, "stage": reminder.stage, "reason": reason},
-            ),
+            audit.NewEvent.about(reminder, "skipped", user, stage=reminder.stage, reason=reason),
         )
         return Decided(True, DecidedReminder.of(reminder))
 

@@ -20,7 +20,6 @@ from sqlmodel import Session, col, select
 from bot.channels.email import Email, SendFailed, SmtpSender, build_message, message_id
 from bot.config import Settings
 from bot.db import unit_of_work
-from bot.domain import invoice_list
 from bot.domain.states import OutboxState, ReminderState, transition
 from bot.models import Contact, Customer, Outbox, Reminder, utcnow
 from bot.services import audit
@@ -129,21 +128,16 @@ def _record_sent(
             )
         audit.append(
             session,
-            audit.NewEvent(
-                kind="sent",
-                actor="relance",
-                customer_id=reminder.customer_id,
-                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
-                channel="email",
-                content={
-                    "reminder": reminder.id,
-                    "to": email.to,
-                    "subject": email.subject,
-                    "text": email.text,
-                    "message_id": email.message_id,
-                    "attempt": outbox.attempts,
-                    "test_mode": test_mode,
-                },
+            audit.NewEvent.about(
+                reminder,
+                "sent",
+                "relance",
+                to=email.to,
+                subject=email.subject,
+                text=email.text,
+                message_id=email.message_id,
+                attempt=outbox.attempts,
+                test_mode=test_mode,
             ),
         )
 
@@ -166,7 +160,7 @@ def _record_failure(
         outbox.last_error = str(error)
         outbox.claimed_by, outbox.claimed_until = "", None
         final = error.permanent or outbox.attempts >= settings.send_max_attempts
-        content = {"reminder": reminder.id, "attempt": outbox.attempts, "error": str(error)}
+        content: dict[str, object] = {"attempt": outbox.attempts, "error": str(error)}
         if final:
             outbox.state = transition(outbox.state, OutboxState.FAILED)
             content["final"] = True
@@ -174,17 +168,7 @@ def _record_failure(
             delay = settings.send_backoff_seconds * 2 ** (outbox.attempts - 1)
             outbox.next_attempt_at = now + timedelta(seconds=delay)
             content["retry_at"] = outbox.next_attempt_at.isoformat()
-        audit.append(
-            session,
-            audit.NewEvent(
-                kind="send_failed",
-                actor="relance",
-                customer_id=reminder.customer_id,
-                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
-                channel="email",
-                content=content,
-            ),
-        )
+        audit.append(session, audit.NewEvent.about(reminder, "send_failed", "relance", **content))
         return not final
 
 

@@ -69,15 +69,7 @@ def follow_up_payments(
             )
             cancelled.append(reminder.id)
             audit.append(
-                session,
-                audit.NewEvent(
-                    kind="cancelled",
-                    actor=actor,
-                    customer_id=reminder.customer_id,
-                    invoice_numbers=tuple(numbers),
-                    channel=reminder.channel,
-                    content={"reminder": reminder.id, "why": "paid in full"},
-                ),
+                session, audit.NewEvent.about(reminder, "cancelled", actor, why="paid in full")
             )
 
         overdue_paid: dict[int, list[Invoice]] = defaultdict(list)

@@ -224,18 +224,8 @@ def suggest(
         audit.append_many(
             session,
             [
-                audit.NewEvent(
-                    kind="suggested",
-                    actor=actor,
-                    customer_id=r.customer_id,
-                    invoice_numbers=invoice_list.numbers(r.invoice_numbers),
-                    channel=r.channel,
-                    content={
-                        "reminder": r.id,
-                        "stage": r.stage,
-                        "wording": r.wording,
-                        "subject": r.subject,
-                    },
+                audit.NewEvent.about(
+                    r, "suggested", actor, stage=r.stage, wording=r.wording, subject=r.subject
                 )
                 for r in created
             ],

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.services.errors import Invalid
 from bot.slack.access import Role
 from bot.slack.deps import Deps, Reply
 
@@ -89,6 +90,13 @@ class Submission:
     @property
     def values(self) -> dict:
         return self.view["state"]["values"]
+
+    def reject(self, refused: Invalid, fallback: str) -> None:
+        """Keep the form open with the use case's refusal beside the input it names (beside
+        `fallback` when it names none): nothing was saved."""
+        self.ack(
+            response_action="errors", errors={refused.field or fallback: refused.message[:150]}
+        )
 
 
 def reminder_of(view: dict) -> dict[str, Any]:

@@ -39,10 +39,7 @@ def register(app: App, deps: Deps) -> None:
                 now=deps.runtime.now(),
             )
         except Invalid as refused:
-            form.ack(
-                response_action="errors",
-                errors={refused.field or "outcome": refused.message[:150]},
-            )
+            form.reject(refused, fallback="outcome")
             return
         form.ack()
         if reminder:

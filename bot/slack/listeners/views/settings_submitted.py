@@ -25,9 +25,6 @@ def register(app: App, deps: Deps) -> None:
         try:
             deps.runtime.change_settings(settings_values(form.values), form.user)
         except Invalid as refused:
-            form.ack(
-                response_action="errors",
-                errors={refused.field or "digest_time": refused.message[:150]},
-            )
+            form.reject(refused, fallback="digest_time")
             return
         form.ack()
