@@ -12,11 +12,11 @@ from pathlib import Path
 
 from bot import terminal
 from bot.config import Settings, load_settings
-from bot.db import make_engine, read_only, unit_of_work, upgrade
+from bot.db import make_engine, upgrade
 from bot.importing.mapping import MappingError, available_mappings, load_mapping
 from bot.runtime import build_runtime
 from bot.services import audit
-from bot.services.aging_report import aging_report
+from bot.services.aging_report import read_aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
 from bot.services.importing import ImportFailed, import_invoices
@@ -63,9 +63,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _report(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    with unit_of_work(engine) as session:
-        report = aging_report(session, date.today())
+    report = read_aging_report(make_engine(settings.database_url), date.today())
     print(terminal.heading("Aging"))
     print("\n".join(terminal.aging_lines(report)))
     print(terminal.heading("Largest overdue balances"))
@@ -84,8 +82,7 @@ def _send(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
-    with read_only(make_engine(settings.database_url)) as session:
-        result = audit.verify(session)
+    result = audit.verify_chain(make_engine(settings.database_url))
     if result.ok:
         print(f"audit trail intact: {result.checked} events verified")
         return 0

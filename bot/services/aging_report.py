@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.db import read_only
 from bot.domain.aging import BUCKET_RANGES, Bucket, due_date_floor
 from bot.domain.money import Money, totals_by_currency
 from bot.models import Customer, Invoice
@@ -126,3 +128,9 @@ def top_overdue(session: Session, today: date, top: int = 10) -> list[OverdueCus
         )
         for r in rows
     ]
+
+
+def read_aging_report(engine: Engine, today: date, top: int = 10) -> AgingReport:
+    """The report in a read-only transaction of its own (for the terminal)."""
+    with read_only(engine) as session:
+        return aging_report(session, today, top)

@@ -16,8 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot.db import read_only
 from bot.domain import invoice_list
 from bot.models import AuditEvent, Reminder, utcnow
 
@@ -169,3 +171,9 @@ def verify(session: Session) -> ChainReport:
             return ChainReport(checked, event.seq, "its content no longer matches its hash")
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     return ChainReport(checked)
+
+
+def verify_chain(engine: Engine) -> ChainReport:
+    """`verify` in a read-only transaction of its own (for the terminal and operators)."""
+    with read_only(engine) as session:
+        return verify(session)
