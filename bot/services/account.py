@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot.db import read_only
 from bot.domain.aging import days_overdue
 from bot.domain.money import Money, open_minor, totals_by_currency
+from bot.domain.states import PromiseState
 from bot.models import Contact, Dispute, Promise
 from bot.services.lookup import find_customer, open_invoices
 
@@ -78,7 +79,9 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Custo
         promises = {
             p.invoice_id: p.promised_date
             for p in session.exec(
-                select(Promise).where(col(Promise.invoice_id).in_(ids), Promise.state == "open")
+                select(Promise).where(
+                    col(Promise.invoice_id).in_(ids), Promise.state == PromiseState.OPEN
+                )
             )
         }
         recent = session.exec(

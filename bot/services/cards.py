@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.db import read_only, unit_of_work
+from bot.domain.states import ReminderState
 from bot.models import Reminder
 
 
@@ -19,7 +20,7 @@ def without_card(engine: Engine, run_date: date) -> list[int]:
                 select(Reminder.id)
                 .where(
                     Reminder.run_date == run_date,
-                    Reminder.state == "suggested",
+                    Reminder.state == ReminderState.SUGGESTED,
                     Reminder.slack_ts == "",
                 )
                 .order_by(Reminder.id)

@@ -18,7 +18,7 @@ from bot.domain import invoice_list
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
 from bot.domain.policy import Policy
-from bot.domain.states import ReminderState, move
+from bot.domain.states import PromiseState, ReminderState, move
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
 from bot.services.compose import Composer
@@ -81,7 +81,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     promised: dict[int, date] = dict(
         session.exec(
             sa.select(Promise.invoice_id, sa.func.max(Promise.promised_date))
-            .where(Promise.state == "open")
+            .where(Promise.state == PromiseState.OPEN)
             .group_by(Promise.invoice_id)
         ).all()
     )
