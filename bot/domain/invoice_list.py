@@ -1,6 +1,6 @@
-"""The invoices a reminder, a plan or an audit event is about, as one stored text: their
-numbers in order, joined by commas. Written and read only here, so the storage can change
-(a join table) without touching the code that uses the numbers."""
+"""A list of invoice numbers as one text: their numbers in order, joined by commas. How a
+plan and an audit event store theirs (an audit event's text is part of its hash), and how
+`Reminder.invoice_numbers` shows the rows of its join table. Written and read only here."""
 
 from __future__ import annotations
 
