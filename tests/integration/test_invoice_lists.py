@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
-from bot.db import read_only, unit_of_work
-from bot.models import Customer, Invoice, Reminder, ReminderInvoice
+from bot.db import unit_of_work
+from bot.models import Customer, Invoice
 from bot.services import audit
 from bot.services.audit_export import last_events
 
@@ -48,26 +46,3 @@ def test_the_trail_of_an_invoice_matches_whole_numbers_only(engine: Engine) -> N
     title, events = last_events(engine, "A_1")
     assert title == "invoice A_1"
     assert sorted(e.kind for e in events) == ["alone", "between", "first", "last"]
-
-
-def test_a_reminders_invoices_keep_their_order_in_python_and_in_sql(engine: Engine) -> None:
-    with unit_of_work(engine) as session:
-        customer = Customer(
-            external_id="C1", name="Acme", country="FR", timezone="Europe/Paris", currency="EUR"
-        )
-        session.add(customer)
-        session.flush()
-        session.add(
-            Reminder(
-                customer_id=customer.id,
-                run_date=date(2026, 11, 2),
-                stage="firm",
-                channel="email",
-                language="fr",
-                invoices=ReminderInvoice.listing(["F-2", "F-1", "F-10"]),
-            )
-        )
-    with read_only(engine) as session:
-        (stored,) = session.exec(select(Reminder)).all()
-        in_sql = session.execute(sa.select(Reminder.invoice_numbers)).scalar_one()
-    assert stored.invoice_numbers == in_sql == "F-2,F-1,F-10"
