@@ -20,7 +20,7 @@ from datetime import date
 
 from bench.databases import fresh, print_table
 from bot.db import make_engine, unit_of_work
-from bot.models import Customer, Reminder, ReminderInvoice
+from bot.models import Customer, Reminder
 from tests.support.slack_http import SignedSlack
 
 CLICKS = 50
@@ -56,7 +56,7 @@ def _seed(url: str) -> list[int]:
                 stage="friendly",
                 channel="email",
                 language="fr",
-                invoices=ReminderInvoice.listing([f"B-{n}"]),
+                invoice_numbers=f"B-{n}",
                 subject="Relance",
                 body_text="…",
                 slack_channel="CDIGEST",

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, relationship
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Relationship, SQLModel
+from sqlmodel import Field, SQLModel
 
-from bot.domain import invoice_list
 from bot.domain.money import from_minor, open_minor
 
 
@@ -135,6 +132,7 @@ class Reminder(SQLModel, table=True):
     channel: str = Field(max_length=20)
     language: str = Field(max_length=8)
     wording: str = Field(default="", max_length=60)
+    invoice_numbers: str
     subject: str = Field(default="")
     body_text: str = Field(default="")
     body_html: str = Field(default="")
@@ -150,36 +148,6 @@ class Reminder(SQLModel, table=True):
     slack_channel: str = Field(default="", max_length=40)
     slack_ts: str = Field(default="", max_length=40)
     created_at: datetime = _timestamp()
-    # the invoices it chases, loaded with it (one query per batch of reminders, not per row)
-    invoices: Mapped[list[ReminderInvoice]] = Relationship(
-        sa_relationship=relationship(
-            "ReminderInvoice",
-            lazy="selectin",
-            order_by="ReminderInvoice.position",
-            cascade="all, delete-orphan",
-        )
-    )
-
-    @property
-    def invoice_numbers(self) -> str:
-        """The invoices' numbers in order, as one text (`domain.invoice_list`)."""
-        return invoice_list.joined(i.number for i in self.invoices)
-
-
-class ReminderInvoice(SQLModel, table=True):
-    """One invoice a reminder chases, at its place in the list: the reminders about an invoice
-    are found through an index, never by a pattern in a text."""
-
-    __tablename__ = "reminder_invoice"
-
-    reminder_id: int | None = Field(default=None, foreign_key="reminder.id", primary_key=True)
-    position: int = Field(primary_key=True)
-    number: str = Field(max_length=64, index=True)
-
-    @classmethod
-    def listing(cls, numbers: Iterable[str]) -> list[ReminderInvoice]:
-        """The rows of a new reminder's list: `Reminder(invoices=ReminderInvoice.listing(…))`."""
-        return [cls(position=n, number=number) for n, number in enumerate(numbers)]
 
 
 class Contact(SQLModel, table=True):

@@ -14,13 +14,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain import invoice_list
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
 from bot.domain.policy import Policy
 from bot.domain.states import PromiseState, ReminderState, move
-from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder, ReminderInvoice
+from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
-from bot.services.compose import Composer, Draft
+from bot.services.compose import Composer
 from bot.services.queries import in_sources, is_open
 
 
@@ -44,34 +45,6 @@ class CustomerView(NamedTuple):
 class CustomerDecision:
     customer: CustomerView
     decision: Decision
-
-
-def _list_invoices(
-    session: Session,
-    run_date: date,
-    drafted: list[tuple[CustomerView, Suggestion, Draft]],
-    already: set[int],
-) -> None:
-    """The invoice lists of the reminders just inserted, in one bulk insert too."""
-    ids = {
-        (customer_id, stage): reminder_id
-        for customer_id, stage, reminder_id in session.execute(
-            sa.select(Reminder.customer_id, Reminder.stage, Reminder.id).where(
-                Reminder.run_date == run_date
-            )
-        )
-    }
-    listed = [
-        {
-            "reminder_id": ids[customer.id, decision.stage.name],
-            "position": position,
-            "number": invoice.number,
-        }
-        for customer, decision, _draft in drafted
-        if customer.id not in already
-        for position, invoice in enumerate(decision.invoices)
-    ]
-    session.execute(sa.insert(ReminderInvoice), listed)
 
 
 def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
@@ -226,6 +199,7 @@ def suggest(
                 "channel": decision.stage.channel.value,
                 "language": draft.language,
                 "wording": draft.wording,
+                "invoice_numbers": invoice_list.joined(i.number for i in decision.invoices),
                 "subject": draft.subject,
                 "body_text": draft.text,
                 "body_html": draft.html,
@@ -240,7 +214,6 @@ def suggest(
         # in batches has psycopg parse megabytes of SQL.
         if rows:
             session.execute(sa.insert(Reminder), rows)
-            _list_invoices(session, run_date, drafted, already)
         created = [
             r
             for r in session.exec(
