@@ -7,13 +7,16 @@ import contextlib
 import logging
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+from sqlalchemy.engine import Engine, make_url
 
 from bot import terminal
 from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings, load_settings
-from bot.db import make_engine, read_only, unit_of_work, upgrade
+from bot.db import make_engine, read_only, schema_is_current, upgrade
+from bot.domain.calendar import local_today
 from bot.importing.mapping import MappingError, available_mappings, load_mapping
 from bot.models import Reminder
 from bot.runtime import build_runtime
@@ -24,6 +27,43 @@ from bot.services.errors import Invalid
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
+from bot.settings_check import check_run
+
+
+class NotReady(Exception):
+    """The database a read-only command was pointed at has not been set up."""
+
+
+def _existing_engine(settings: Settings) -> Engine:
+    """The database, if it exists and is migrated: a command that only reads must not create
+    an empty SQLite file or fail on a missing table."""
+    url = make_url(settings.database_url)
+    is_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if is_file and not Path(str(url.database)).exists():
+        raise NotReady(
+            f"there is no database at {url.database} yet: import invoices first "
+            "(`relance import FILE`) or run `relance db upgrade`"
+        )
+    engine = make_engine(settings.database_url)
+    if not schema_is_current(engine):
+        raise NotReady(
+            "the database has not been upgraded to this version: run `relance db upgrade`"
+        )
+    return engine
+
+
+def _readable_file(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a file that can be read")
+    return path
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
@@ -37,7 +77,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         report = import_invoices(
             engine,
-            Path(args.file),
+            args.file,
             mapping,
             actor=args.actor,
             fallback_timezone=settings.timezone,
@@ -64,18 +104,18 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _report(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    with unit_of_work(engine) as session:
-        report = aging_report(session, date.today())
+    engine = _existing_engine(settings)
+    with read_only(engine) as session:
+        report = aging_report(session, local_today(datetime.now(UTC), settings.timezone))
     print(terminal.heading("Aging"))
-    print("\n".join(terminal.aging_lines(report)))
+    print("\n".join(terminal.aging_lines(report, settings.locale)))
     print(terminal.heading("Largest overdue balances"))
-    print("\n".join(terminal.top_overdue_lines(report)))
+    print("\n".join(terminal.top_overdue_lines(report, settings.locale)))
     return 0
 
 
 def _send(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
+    engine = _existing_engine(settings)
     report = deliver_due(engine, settings, f"cli:{os.getpid()}")
     print(
         f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
@@ -85,7 +125,7 @@ def _send(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
-    with read_only(make_engine(settings.database_url)) as session:
+    with read_only(_existing_engine(settings)) as session:
         result = audit.verify(session)
     if result.ok:
         print(f"audit trail intact: {result.checked} events verified")
@@ -99,9 +139,7 @@ def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    since = date.fromisoformat(args.since) if args.since else None
-    until = date.fromisoformat(args.until) if args.until else None
+    engine = _existing_engine(settings)
     with contextlib.ExitStack() as stack:
         out = (
             stack.enter_context(open(args.output, "w", newline="", encoding="utf-8"))
@@ -109,7 +147,9 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
             else sys.stdout
         )
         try:
-            count = export_csv(engine, out, customer=args.customer, since=since, until=until)
+            count = export_csv(
+                engine, out, customer=args.customer, since=args.since, until=args.until
+            )
         except Invalid as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -118,7 +158,7 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
-    with read_only(make_engine(settings.database_url)) as session:
+    with read_only(_existing_engine(settings)) as session:
         reminder = session.get(Reminder, args.reminder)
     if reminder is None or not reminder.letter_text:
         print(f"error: reminder {args.reminder} has no letter", file=sys.stderr)
@@ -142,6 +182,16 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.server import run_http, run_socket_mode
 
+    findings = check_run(settings, http=args.http)
+    for finding in findings:
+        kind = "error" if finding.fatal else "warning"
+        print(f"{kind}: {finding.setting} {finding.message}", file=sys.stderr)
+    if any(f.fatal for f in findings):
+        print(
+            "relance run: fix the settings above (see .env.example); nothing was started.",
+            file=sys.stderr,
+        )
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     upgrade(make_engine(settings.database_url))
     if args.http:
@@ -162,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     imp = commands.add_parser("import", help="import invoices from a CSV file (all or nothing)")
-    imp.add_argument("file")
+    imp.add_argument("file", type=_readable_file)
     imp.add_argument(
         "--mapping",
         default="relance",
@@ -181,8 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export = aud_commands.add_parser("export", help="write the record as CSV")
     export.add_argument("--customer", help="a customer name or id")
-    export.add_argument("--since", help="YYYY-MM-DD (UTC), inclusive")
-    export.add_argument("--until", help="YYYY-MM-DD (UTC), inclusive")
+    export.add_argument("--since", type=_iso_date, help="YYYY-MM-DD (UTC), inclusive")
+    export.add_argument("--until", type=_iso_date, help="YYYY-MM-DD (UTC), inclusive")
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", "-o", help="a file (default: standard output)")
     export.set_defaults(handler=_audit_export)
@@ -214,7 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(load_settings(), args)
+    try:
+        return args.handler(load_settings(), args)
+    except NotReady as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

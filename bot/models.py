@@ -174,7 +174,10 @@ class Promise(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     promised_date: date
     amount_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
-    state: str = Field(default="open", max_length=20)  # open | kept | broken
+    # What the invoice had been paid when the promise was made: a partial promise is kept once
+    # that much more has come in, whatever the date.
+    paid_before_minor: int = Field(default=0, sa_type=sa.BigInteger)
+    state: str = Field(default="open", max_length=20)  # open | kept | broken | replaced
     created_by: str = Field(max_length=40)
     created_at: datetime = _timestamp()
 

@@ -28,6 +28,7 @@ from bot.models import (
     Reminder,
     utcnow,
 )
+from bot.services import promises
 from bot.services.aging_report import AgingReport, aging_report
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -135,7 +136,7 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
             promises_due=promise_lines(
                 session, Promise.state == "open", Promise.promised_date == run_date
             ),
-            promises_broken=promise_lines(session, Promise.state == "broken"),
+            promises_broken=promise_lines(session, promises.broken_and_not_renewed()),
             failed=failed,
             awaiting=awaiting,
             missed_plans=list(

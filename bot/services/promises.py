@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.db import unit_of_work
@@ -36,7 +37,11 @@ def _promise(
         .values(state="replaced")
     )
     promise = Promise(
-        invoice_id=invoice.id, promised_date=promised, amount_minor=amount_minor, created_by=user
+        invoice_id=invoice.id,
+        promised_date=promised,
+        amount_minor=amount_minor,
+        paid_before_minor=invoice.paid_minor,
+        created_by=user,
     )
     session.add(promise)
     amount = (
@@ -113,6 +118,27 @@ def promise_on_account(
     return promises
 
 
+def is_kept(promise: Promise, invoice: Invoice) -> bool:
+    """Kept when the invoice is paid, or when a promised part has come in since the promise —
+    on or before its date, the ladder has nothing left to chase for it."""
+    if invoice.paid_minor >= invoice.amount_minor:
+        return True
+    return (
+        promise.amount_minor is not None
+        and invoice.paid_minor - promise.paid_before_minor >= promise.amount_minor
+    )
+
+
+def broken_and_not_renewed() -> sa.ColumnElement[bool]:
+    """Broken promises the ladder really resumed on: not those whose invoice has a newer
+    promise open (that one holds the invoice now)."""
+    renewed = aliased(Promise)
+    return sa.and_(
+        Promise.state == "broken",
+        ~sa.exists().where(renewed.invoice_id == Promise.invoice_id, renewed.state == "open"),
+    )
+
+
 @dataclass(frozen=True)
 class Settled:
     kept: list[str]
@@ -130,7 +156,7 @@ def settle(engine: Engine, today: date, grace_days: int) -> Settled:
         ).all()
         kept, broken = [], []
         for promise, invoice in rows:
-            if invoice.paid_minor >= invoice.amount_minor:
+            if is_kept(promise, invoice):
                 promise.state = "kept"
                 kept.append(invoice.number)
             elif promise.promised_date + timedelta(days=grace_days) < today:

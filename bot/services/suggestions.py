@@ -149,9 +149,18 @@ class SuggestionRun:
     decisions: list[CustomerDecision]
 
 
-def _suggested_today(session: Session, run_date: date) -> set[int]:
+#: A thank-you note is not a chase: it is suggested after an import beside whatever the rest of
+#: the account still calls for, and never stands in for today's reminder.
+FOLLOW_UP_STAGES = ("thanks",)
+
+
+def _chased_today(session: Session, run_date: date) -> set[int]:
     return set(
-        session.exec(select(Reminder.customer_id).where(Reminder.run_date == run_date)).all()
+        session.exec(
+            select(Reminder.customer_id).where(
+                Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
+            )
+        ).all()
     )
 
 
@@ -170,7 +179,7 @@ def suggest(
     is held only for the inserts, not while thousands of texts are rendered."""
     with read_only(engine) as session:
         decisions = todays_decisions(session, policy, now)
-        already = _suggested_today(session, run_date)
+        already = _chased_today(session, run_date)
     drafted = [
         (
             item.customer,
@@ -186,7 +195,7 @@ def suggest(
             .where(Reminder.state == "suggested", Reminder.run_date < run_date)
             .values(state="expired")
         )
-        already = _suggested_today(session, run_date)  # another instance may have been quicker
+        already = _chased_today(session, run_date)  # another instance may have been quicker
         rows = [
             {
                 "customer_id": customer.id,
@@ -213,7 +222,9 @@ def suggest(
         created = [
             r
             for r in session.exec(
-                select(Reminder).where(Reminder.run_date == run_date).order_by(col(Reminder.id))
+                select(Reminder)
+                .where(Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES))
+                .order_by(col(Reminder.id))
             ).all()
             if r.customer_id not in already
         ]

@@ -40,7 +40,9 @@ def test_a_failed_import_exits_non_zero_and_lists_lines(
 def test_an_unknown_mapping_is_explained(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["import", "x.csv", "--mapping", "sage50"]) == 2
+    ledger = tmp_path / "x.csv"
+    ledger.write_text("customer_id\n", encoding="utf-8")
+    assert main(["import", str(ledger), "--mapping", "sage50"]) == 2
     assert "bundled: quickbooks, relance, xero" in capsys.readouterr().err
 
 
