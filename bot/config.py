@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot.domain.late_payment import ReferenceRates
+from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
 from bot.domain.policy import Policy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +131,8 @@ def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
     data = tomllib.loads(source.read_text(encoding="utf-8"))
     return {
         name: ReferenceRates(
-            source=name,
+            source=table.get("source", name),
+            name=table.get("name", name),
             as_of=date.fromisoformat(table["as_of"]),
             changes=tuple(
                 sorted(
@@ -142,3 +143,30 @@ def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
         )
         for name, table in data.items()
     }
+
+
+def load_law_book(rates: dict[str, ReferenceRates], path: Path | None = None) -> LawBook:
+    """The late-payment laws (bundled `late_payment_laws.toml` unless a file is given), checked
+    against the rate tables they build on."""
+    source = path or Path(__file__).resolve().parent / "late_payment_laws.toml"
+    laws = {}
+    for code, law in tomllib.loads(source.read_text(encoding="utf-8")).items():
+        if law["reference"] not in rates:
+            raise ValueError(f"{source}: law {code} needs the rate table {law['reference']!r}")
+        laws[code] = Law(
+            code=code,
+            name=law["name"],
+            source=law["source"],
+            reference=law["reference"],
+            fixing=Fixing(law["fixing"]),
+            margin=Decimal(law["margin"]),
+            currency=law["currency"],
+            compensation_tiers=tuple(
+                (Decimal(t["below"]) if "below" in t else None, Decimal(t["amount"]))
+                for t in law["compensation"]
+            ),
+            citations=dict(law["citation"]),
+            rounding=Rounding(law.get("rounding", "none")),
+            compound_yearly=law.get("compound") == "yearly",
+        )
+    return LawBook(laws, rates)

@@ -36,6 +36,11 @@ class Stage:
     letter: bool = False  # a PDF letter goes with the message
     discount_percent: Decimal = Decimal(0)  # early-payment discount offered (opt-in)
 
+    @property
+    def pre_due(self) -> bool:
+        """A note about invoices coming due (a courtesy), not a chase of late ones."""
+        return self.opens_at_days <= 0
+
 
 @dataclass(frozen=True)
 class PlanLimits:
@@ -73,6 +78,8 @@ class Policy:
     def __post_init__(self) -> None:
         if not self.stages:
             raise PolicyError("the policy has no stages")
+        if all(s.pre_due for s in self.stages):
+            raise PolicyError("every stage opens before the due date: none chases late invoices")
         opens = [s.opens_at_days for s in self.stages]
         if opens != sorted(opens):
             raise PolicyError("stages must be listed in the order their days overdue open them")

@@ -10,7 +10,7 @@ from typing import Protocol
 from bot.channels.letter import Letter
 from bot.config import Settings
 from bot.domain.escalation import Suggestion
-from bot.domain.late_payment import ReferenceRates
+from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
 from bot.domain.policy import Channel
 from bot.rendering.context import Addressee, Sender, reminder_context
@@ -26,6 +26,7 @@ class Draft:
     text: str
     html: str
     letter: str = ""  # the PDF letter's content (JSON), for stages that send one
+    warnings: tuple[str, ...] = ()  # for the person approving (shown on the card)
 
 
 def sender_from(settings: Settings) -> Sender:
@@ -44,6 +45,7 @@ class Recipient(Protocol):
     language: str
     country: str
     address: str
+    governing_law: str
 
 
 class Composer:
@@ -51,24 +53,29 @@ class Composer:
         self,
         settings: Settings,
         templates: Templates,
-        rates: dict[str, ReferenceRates],
+        laws: LawBook,
         discount_days: int = 7,
     ):
         self.settings = settings
         self.discount_days = discount_days
         self.templates = templates
-        self.rates = rates
+        self.laws = laws
         self.sender = sender_from(settings)
 
     def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
         return reminder_context(
             addressee=Addressee(
-                customer.name, customer.contact_name, customer.language, customer.country
+                customer.name,
+                customer.contact_name,
+                customer.language,
+                customer.country,
+                # the company's own law unless the customer's contracts say otherwise
+                customer.governing_law or self.settings.country,
             ),
             suggestion=suggestion,
             sender=self.sender,
             today=today,
-            rates=self.rates,
+            laws=self.laws,
             final_notice_days=self.settings.final_notice_days,
             discount_days=self.discount_days,
         )
@@ -91,7 +98,15 @@ class Composer:
             customer.language, stage.template, context, suggestion.last_wording
         )
         letter = self.letter(customer, stage.template, context, today) if stage.letter else ""
-        return Draft(email.wording, email.language, email.subject, email.text, email.html, letter)
+        return Draft(
+            email.wording,
+            email.language,
+            email.subject,
+            email.text,
+            email.html,
+            letter,
+            tuple(context["charges_warnings"]),
+        )
 
     def letter(self, customer: Recipient, template: str, context: dict, today: date) -> str:
         """The letter's content, frozen now so the PDF sent later says what was approved."""

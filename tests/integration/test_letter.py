@@ -86,9 +86,9 @@ def test_the_letter_reads_in_french_with_rights_and_deadline(
         "F-100",
         "10 000,00 €",
         "échue le 6 octobre 2026",
-        "Code de commerce, art. L441-10",
-        "intérêts de retard sur 50 jours",
-        "indemnité forfaitaire pour frais de recouvrement : 40,00 €",
+        "articles L441-10 et D441-5 du Code de commerce",
+        "50 jours au taux annuel de",
+        "indemnité forfaitaire pour frais de recouvrement de 40,00 €",
         "au plus tard le 7 décembre 2026",  # eight business days later
     ):
         assert " ".join(expected.split()) in text, expected
