@@ -209,7 +209,7 @@ def late_charges(
     else:
         compensation = None
         note = (
-            f"the fixed compensation of {law.name} is a sum in {law.currency}; "
+            f"the fixed compensation under the law of {law.name} is a sum in {law.currency}; "
             f"it is not added to a debt in {debt.currency}"
         )
     stale = table.as_of if any(p.fixed_on > table.as_of for p in periods) else None
