@@ -87,6 +87,7 @@ def build_runtime(
             )
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
+    policy.check_final_notice_deadline(settings.final_notice_days)
     return Runtime(
         settings=settings,
         engine=engine or make_engine(settings.database_url),

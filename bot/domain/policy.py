@@ -95,6 +95,26 @@ class Policy:
                     f"lead's limit is {self.max_discount_percent}%"
                 )
 
+    def check_final_notice_deadline(self, final_notice_days: int) -> None:
+        """The hand-off never opens before the final notice's deadline: a final notice gives the
+        customer `final_notice_days` business days, so a hand-off after it must wait more
+        business days than that since the last contact. Raises PolicyError naming the stage."""
+        final = None
+        for stage in self.stages:
+            if stage.letter or stage.late_payment_rights:
+                final = stage
+            elif (
+                stage.channel is Channel.NONE
+                and final is not None
+                and stage.min_business_days_since_contact <= final_notice_days
+            ):
+                raise PolicyError(
+                    f"stage {stage.name} may open {stage.min_business_days_since_contact} "
+                    f"business day(s) after the {final.name} notice, whose deadline is "
+                    f"{final_notice_days} business days: set its "
+                    f"min_business_days_since_contact to at least {final_notice_days + 1}"
+                )
+
     def stage(self, name: str) -> Stage:
         for stage in self.stages:
             if stage.name == name:
