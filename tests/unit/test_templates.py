@@ -219,3 +219,34 @@ def test_a_discount_beyond_the_leads_limit_is_refused() -> None:
     data["stages"][1]["discount_percent"] = 5  # the lead allows 2
     with pytest.raises(PolicyError, match="offers 5% off: the finance lead's limit is 2%"):
         Policy.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"),
+    [
+        (
+            "fr",
+            "du 16 mai 2026 au 30 juin 2026 : 46 jours au taux annuel de 12,15\xa0%",
+            "du 1 juillet 2026 au 25 novembre 2026 : 148 jours au taux annuel de 12,15\xa0%",
+        ),
+        (
+            "de",
+            "vom 16. Mai 2026 bis 30. Juni 2026: 46 Tage zu 10,27\xa0% jährlich",
+            "vom 1. Juli 2026 bis 25. November 2026: 148 Tage zu 10,27\xa0% jährlich",
+        ),
+    ],
+)
+def test_a_debt_across_half_years_gets_one_line_per_rate_period(
+    language: str, first: str, second: str
+) -> None:
+    currency = CURRENCY[language]
+    items = (OpenItem("INV-9", currency, 100000, date(2026, 5, 15)),)
+    suggestion = Suggestion(
+        POLICY.stage("final"), items, 194, datetime(2026, 11, 25, tzinfo=UTC), ""
+    )
+    ctx = reminder_context(
+        addressee=PEOPLE[language], suggestion=suggestion, sender=SENDER, today=TODAY, laws=LAWS
+    )
+    text = TEMPLATES.render("email", f"{language}/final", "txt", ctx)
+    assert first in text and second in text
+    assert " / " not in text
