@@ -123,12 +123,9 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     if reminder is None or not reminder.letter_text:
         print(f"error: reminder {args.reminder} has no letter", file=sys.stderr)
         return 2
-    output = Path(args.output or letter_filename(reminder.id))
-    output.write_bytes(
-        render_pdf(
-            Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
-        )
-    )
+    letter = Letter.from_json(reminder.letter_text)
+    output = Path(args.output or letter_filename(reminder.id, letter))
+    output.write_bytes(render_pdf(letter, settings.letter_font, settings.letter_bold_font))
     print(f"letter written to {output}")
     return 0
 

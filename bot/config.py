@@ -42,6 +42,7 @@ class Settings:
     bank_details: str = "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP"
     final_notice_days: int = 8
     company_address: str = "12 avenue de l'Opéra\n75001 Paris\nFrance"
+    company_place: str = "Paris"  # the town a letter is written from ("Paris, le …")
     letter_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     letter_bold_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
     # Slack
@@ -91,6 +92,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         company_address=env("RELANCE_COMPANY_ADDRESS", Settings.company_address).replace(
             "\\n", "\n"
         ),
+        company_place=env("RELANCE_COMPANY_PLACE", Settings.company_place),
         letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
         letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
         final_notice_days=int(env("RELANCE_FINAL_NOTICE_DAYS", str(Settings.final_notice_days))),

@@ -15,6 +15,7 @@ from bot.domain.money import Money
 from bot.domain.policy import Channel
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
+from bot.rendering.postal import country_line
 from bot.rendering.templates import Templates
 
 
@@ -113,6 +114,7 @@ class Composer:
         language = self.templates.language_for("letter", customer.language)
         locale = customer_locale(customer.language, customer.country)
         s = self.settings
+        place = {"place": s.company_place, "today": long_date(today, locale)}
         return Letter(
             sender=[
                 s.company_name,
@@ -124,10 +126,12 @@ class Composer:
                 customer.name,
                 *([customer.contact_name] if customer.contact_name else []),
                 *customer.address.splitlines(),
+                *country_line(customer.address, customer.country, s.country),
             ],
-            dateline=long_date(today, locale),
+            dateline=self.templates.render("letter", f"{language}/dateline", "txt", place),
             subject=self.templates.render("letter", f"{language}/{template}", "subject", context),
             body=self.templates.render("letter", f"{language}/{template}", "txt", context),
+            filename=self.templates.render("letter", f"{language}/{template}", "filename", {}),
         ).to_json()
 
     def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:
