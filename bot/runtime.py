@@ -79,7 +79,7 @@ def build_runtime(
     for table in rates.values():
         if today - table.as_of > RATES_STALE_AFTER:
             log.warning(
-                "the %s reference rates were last checked on %s: statutory interest "
+                "the %s table was last checked on %s: statutory interest "
                 "on final notices uses the last rate known; update "
                 "bot/reference_rates.toml (or RELANCE_RATES_FILE)",
                 table.name,
