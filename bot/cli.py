@@ -163,13 +163,31 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
     if reminder is None or not reminder.letter_text:
         print(f"error: reminder {args.reminder} has no letter", file=sys.stderr)
         return 2
-    output = Path(args.output or letter_filename(reminder.id))
-    output.write_bytes(
-        render_pdf(
-            Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
-        )
-    )
+    letter = Letter.from_json(reminder.letter_text)
+    output = Path(args.output or letter_filename(reminder.id, letter))
+    output.write_bytes(render_pdf(letter, settings.letter_font, settings.letter_bold_font))
     print(f"letter written to {output}")
+    return 0
+
+
+def _late_charges(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.config import load_law_book, load_reference_rates
+    from bot.services.late_charges import BadQuestion, calculate
+
+    laws = load_law_book(load_reference_rates(settings.rates_file))
+    try:
+        answer = calculate(
+            laws, args.law, args.currency, args.amount, args.due, args.on, args.language
+        )
+    except (BadQuestion, LookupError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2 if isinstance(exc, BadQuestion) else 1
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(answer.lines()))
     return 0
 
 
@@ -241,6 +259,18 @@ def build_parser() -> argparse.ArgumentParser:
     letter.add_argument("reminder", type=int, help="the reminder's id")
     letter.add_argument("--output", "-o", help="the PDF file (default: final-notice-<id>.pdf)")
     letter.set_defaults(handler=_letter)
+
+    charges = commands.add_parser(
+        "late-charges", help="statutory interest and compensation on one debt, by governing law"
+    )
+    charges.add_argument("--law", required=True, help="the governing law's country (FR, DE, GB…)")
+    charges.add_argument("--currency", required=True, help="the debt's currency (EUR, GBP…)")
+    charges.add_argument("--amount", required=True, help="the debt, e.g. 1234.56")
+    charges.add_argument("--due", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    charges.add_argument("--on", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    charges.add_argument("--language", default="en", help="language of the citation (en, fr…)")
+    charges.add_argument("--json", action="store_true", help="machine-readable output")
+    charges.set_defaults(handler=_late_charges)
 
     rep = commands.add_parser("report", help="print the aging report")
     rep.set_defaults(handler=_report)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot.domain.late_payment import ReferenceRates
+from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
 from bot.domain.policy import Policy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,7 @@ class Settings:
     bank_details: str = "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP"
     final_notice_days: int = 8
     company_address: str = "12 avenue de l'Opéra\n75001 Paris\nFrance"
+    company_place: str = "Paris"  # the town a letter is written from ("Paris, le …")
     letter_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     letter_bold_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
     # Slack
@@ -91,6 +92,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         company_address=env("RELANCE_COMPANY_ADDRESS", Settings.company_address).replace(
             "\\n", "\n"
         ),
+        company_place=env("RELANCE_COMPANY_PLACE", Settings.company_place),
         letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
         letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
         final_notice_days=int(env("RELANCE_FINAL_NOTICE_DAYS", str(Settings.final_notice_days))),
@@ -131,7 +133,8 @@ def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
     data = tomllib.loads(source.read_text(encoding="utf-8"))
     return {
         name: ReferenceRates(
-            source=name,
+            source=table.get("source", name),
+            name=table.get("name", name),
             as_of=date.fromisoformat(table["as_of"]),
             changes=tuple(
                 sorted(
@@ -142,3 +145,30 @@ def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
         )
         for name, table in data.items()
     }
+
+
+def load_law_book(rates: dict[str, ReferenceRates], path: Path | None = None) -> LawBook:
+    """The late-payment laws (bundled `late_payment_laws.toml` unless a file is given), checked
+    against the rate tables they build on."""
+    source = path or Path(__file__).resolve().parent / "late_payment_laws.toml"
+    laws = {}
+    for code, law in tomllib.loads(source.read_text(encoding="utf-8")).items():
+        if law["reference"] not in rates:
+            raise ValueError(f"{source}: law {code} needs the rate table {law['reference']!r}")
+        laws[code] = Law(
+            code=code,
+            name=law["name"],
+            source=law["source"],
+            reference=law["reference"],
+            fixing=Fixing(law["fixing"]),
+            margin=Decimal(law["margin"]),
+            currency=law["currency"],
+            compensation_tiers=tuple(
+                (Decimal(t["below"]) if "below" in t else None, Decimal(t["amount"]))
+                for t in law["compensation"]
+            ),
+            citations=dict(law["citation"]),
+            rounding=Rounding(law.get("rounding", "none")),
+            compound_yearly=law.get("compound") == "yearly",
+        )
+    return LawBook(laws, rates)

@@ -64,6 +64,8 @@ class Customer(SQLModel, table=True):
     paused_until: date | None = None
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    #: ISO code of the country whose late-payment law governs the contracts; "" for the company's
+    governing_law: str = Field(default="", max_length=2)
 
 
 class Invoice(SQLModel, table=True):
@@ -148,6 +150,8 @@ class Reminder(SQLModel, table=True):
     slack_channel: str = Field(default="", max_length=40)
     slack_ts: str = Field(default="", max_length=40)
     created_at: datetime = _timestamp()
+    #: what the person approving must know (a rate past its table, a sum left out), one a line
+    warnings: str = Field(default="")
 
 
 class Contact(SQLModel, table=True):

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_policy, load_reference_rates
+from bot.config import Settings, load_law_book, load_policy, load_reference_rates
 from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day, local_today
 from bot.domain.late_payment import ReferenceRates
@@ -79,21 +79,22 @@ def build_runtime(
     for table in rates.values():
         if today - table.as_of > RATES_STALE_AFTER:
             log.warning(
-                "the %s reference rates were last checked on %s: statutory interest "
+                "the %s table was last checked on %s: statutory interest "
                 "on final notices uses the last rate known; update "
                 "bot/reference_rates.toml (or RELANCE_RATES_FILE)",
-                table.source,
+                table.name,
                 table.as_of.isoformat(),
             )
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
+    policy.check_final_notice_deadline(settings.final_notice_days)
     return Runtime(
         settings=settings,
         engine=engine or make_engine(settings.database_url),
         policy=policy,
         rates=rates,
         templates=templates,
-        composer=Composer(settings, templates, rates, policy.discount_days),
+        composer=Composer(settings, templates, load_law_book(rates), policy.discount_days),
         **({"clock": clock} if clock else {}),
     )
 

@@ -3,6 +3,10 @@ there is none. Pure: the account and its history come in, a decision goes out.
 
 The stage follows the customer's oldest chaseable invoice, and no stage is skipped that was never
 sent in the current episode (the contacts since that invoice fell due), unless it is optional.
+
+A stage that opens on or before the due date (a courtesy note) is about invoices coming due; once
+the oldest is past due it no longer applies. Any later stage chases: it lists, and charges, only
+invoices past their due date; invoices not yet due go apart, as coming due.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class Reason(StrEnum):
     WAITING = "waiting for the next stage"
     CONTACT_CAP = "contact cap reached"
     TOO_RECENT = "contacted too recently"
+    FAILED = "could not be suggested"  # an error in this customer's data or templates
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,11 @@ class NoAction:
 @dataclass(frozen=True)
 class Suggestion:
     stage: Stage
-    invoices: tuple[OpenItem, ...]  # oldest first
+    invoices: tuple[OpenItem, ...]  # oldest first; past due, unless the stage is pre-due
     days_overdue: int  # of the oldest
     send_after: datetime  # aware UTC: not before the customer's business hours
     last_wording: str  # the wording used last time, never to be used twice in a row
+    coming_due: tuple[OpenItem, ...] = ()  # not yet due: mentioned apart, never charged
 
 
 Decision = Suggestion | NoAction
@@ -194,14 +200,30 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
 
     send_after = now if local.time() >= opening else at_local_time(today, opening, account.timezone)
     last_wording = account.contacts[-1].wording if account.contacts else ""
-    return Suggestion(stage, chaseable, oldest_days, send_after.astimezone(UTC), last_wording)
+    if stage.pre_due:
+        carried, coming = chaseable, ()
+    else:
+        carried = tuple(i for i in chaseable if days_overdue(i.due_date, today) > 0)
+        coming = tuple(i for i in chaseable if days_overdue(i.due_date, today) <= 0)
+    return Suggestion(stage, carried, oldest_days, send_after.astimezone(UTC), last_wording, coming)
 
 
 def _next_stage(
     policy: Policy, days: int, episode: list[PastContact], country: str, today: date
 ) -> Stage | NoAction:
-    """The first stage not yet sent up to the one the oldest invoice's lateness opens."""
-    reached = [s for s in policy.stages if s.opens_at_days <= days]
+    """The first stage not yet sent up to the one the oldest invoice's lateness opens; a pre-due
+    stage only while nothing is past due."""
+    reached = [s for s in policy.stages if s.opens_at_days <= days and (days <= 0 or not s.pre_due)]
+    if not reached:
+        passed = [s.name for s in policy.stages if s.pre_due]
+        first = next(s for s in policy.stages if not s.pre_due)
+        return NoAction(
+            Reason.WAITING,
+            (
+                f"the {', '.join(passed)} stage is for invoices coming due; {first.name} opens "
+                f"at {first.opens_at_days} days overdue (in {first.opens_at_days - days} day(s))"
+            ),
+        )
     target = reached[-1]
     sent = {c.stage for c in episode}
     for stage in reached:

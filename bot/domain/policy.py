@@ -36,6 +36,11 @@ class Stage:
     letter: bool = False  # a PDF letter goes with the message
     discount_percent: Decimal = Decimal(0)  # early-payment discount offered (opt-in)
 
+    @property
+    def pre_due(self) -> bool:
+        """A note about invoices coming due (a courtesy), not a chase of late ones."""
+        return self.opens_at_days <= 0
+
 
 @dataclass(frozen=True)
 class PlanLimits:
@@ -73,6 +78,8 @@ class Policy:
     def __post_init__(self) -> None:
         if not self.stages:
             raise PolicyError("the policy has no stages")
+        if all(s.pre_due for s in self.stages):
+            raise PolicyError("every stage opens before the due date: none chases late invoices")
         opens = [s.opens_at_days for s in self.stages]
         if opens != sorted(opens):
             raise PolicyError("stages must be listed in the order their days overdue open them")
@@ -86,6 +93,26 @@ class Policy:
                 raise PolicyError(
                     f"stage {stage.name} offers {stage.discount_percent}% off: the finance "
                     f"lead's limit is {self.max_discount_percent}%"
+                )
+
+    def check_final_notice_deadline(self, final_notice_days: int) -> None:
+        """The hand-off never opens before the final notice's deadline: a final notice gives the
+        customer `final_notice_days` business days, so a hand-off after it must wait more
+        business days than that since the last contact. Raises PolicyError naming the stage."""
+        final = None
+        for stage in self.stages:
+            if stage.letter or stage.late_payment_rights:
+                final = stage
+            elif (
+                stage.channel is Channel.NONE
+                and final is not None
+                and stage.min_business_days_since_contact <= final_notice_days
+            ):
+                raise PolicyError(
+                    f"stage {stage.name} may open {stage.min_business_days_since_contact} "
+                    f"business day(s) after the {final.name} notice, whose deadline is "
+                    f"{final_notice_days} business days: set its "
+                    f"min_business_days_since_contact to at least {final_notice_days + 1}"
                 )
 
     def stage(self, name: str) -> Stage:

@@ -21,6 +21,7 @@ FIELDS = (
     "timezone",
     "notes",
     "address",
+    "governing_law",
     "invoice_number",
     "currency",
     "amount",

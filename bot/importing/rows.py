@@ -48,6 +48,7 @@ class InvoiceLine(NamedTuple):
     timezone: str
     notes: str
     address: str
+    governing_law: str  # ISO code of the country whose late-payment law applies; "" for default
     invoice_number: str
     currency: str
     amount_minor: int
@@ -68,6 +69,7 @@ CUSTOMER_FIELDS = (
     "timezone",
     "notes",
     "address",
+    "governing_law",
 )
 INVOICE_FIELDS = tuple(name for name in FIELDS if name not in CUSTOMER_FIELDS)
 
@@ -211,6 +213,7 @@ class LineReader:
         timezone = self._field("timezone", values["timezone"], parse_timezone, errors)
         if country and not timezone:
             timezone = country_timezone(country) or self.fallback_timezone
+        law = self._field("governing_law", values["governing_law"], parse_country, errors) or ""
         customer = (
             external_id,
             name,
@@ -222,6 +225,7 @@ class LineReader:
             timezone,
             values["notes"],
             values["address"],
+            law,
         )
         return customer, errors
 

@@ -10,11 +10,12 @@ from typing import Protocol
 from bot.channels.letter import Letter
 from bot.config import Settings
 from bot.domain.escalation import Suggestion
-from bot.domain.late_payment import ReferenceRates
+from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
 from bot.domain.policy import Channel
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
+from bot.rendering.postal import country_line
 from bot.rendering.templates import Templates
 
 
@@ -26,6 +27,7 @@ class Draft:
     text: str
     html: str
     letter: str = ""  # the PDF letter's content (JSON), for stages that send one
+    warnings: tuple[str, ...] = ()  # for the person approving (shown on the card)
 
 
 def sender_from(settings: Settings) -> Sender:
@@ -44,6 +46,7 @@ class Recipient(Protocol):
     language: str
     country: str
     address: str
+    governing_law: str
 
 
 class Composer:
@@ -51,24 +54,29 @@ class Composer:
         self,
         settings: Settings,
         templates: Templates,
-        rates: dict[str, ReferenceRates],
+        laws: LawBook,
         discount_days: int = 7,
     ):
         self.settings = settings
         self.discount_days = discount_days
         self.templates = templates
-        self.rates = rates
+        self.laws = laws
         self.sender = sender_from(settings)
 
     def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
         return reminder_context(
             addressee=Addressee(
-                customer.name, customer.contact_name, customer.language, customer.country
+                customer.name,
+                customer.contact_name,
+                customer.language,
+                customer.country,
+                # the company's own law unless the customer's contracts say otherwise
+                customer.governing_law or self.settings.country,
             ),
             suggestion=suggestion,
             sender=self.sender,
             today=today,
-            rates=self.rates,
+            laws=self.laws,
             final_notice_days=self.settings.final_notice_days,
             discount_days=self.discount_days,
         )
@@ -91,13 +99,22 @@ class Composer:
             customer.language, stage.template, context, suggestion.last_wording
         )
         letter = self.letter(customer, stage.template, context, today) if stage.letter else ""
-        return Draft(email.wording, email.language, email.subject, email.text, email.html, letter)
+        return Draft(
+            email.wording,
+            email.language,
+            email.subject,
+            email.text,
+            email.html,
+            letter,
+            tuple(context["charges_warnings"]),
+        )
 
     def letter(self, customer: Recipient, template: str, context: dict, today: date) -> str:
         """The letter's content, frozen now so the PDF sent later says what was approved."""
         language = self.templates.language_for("letter", customer.language)
         locale = customer_locale(customer.language, customer.country)
         s = self.settings
+        place = {"place": s.company_place, "today": long_date(today, locale)}
         return Letter(
             sender=[
                 s.company_name,
@@ -109,10 +126,12 @@ class Composer:
                 customer.name,
                 *([customer.contact_name] if customer.contact_name else []),
                 *customer.address.splitlines(),
+                *country_line(customer.address, customer.country, s.country),
             ],
-            dateline=long_date(today, locale),
+            dateline=self.templates.render("letter", f"{language}/dateline", "txt", place),
             subject=self.templates.render("letter", f"{language}/{template}", "subject", context),
             body=self.templates.render("letter", f"{language}/{template}", "txt", context),
+            filename=self.templates.render("letter", f"{language}/{template}", "filename", {}),
         ).to_json()
 
     def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:

@@ -62,6 +62,8 @@ class Digest:
     failed: list[FailedSend]
     awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
     missed_plans: list[str] = field(default_factory=list)  # customers who missed an instalment
+    #: (customer, cause) of each customer whose suggestion failed today
+    not_suggested: list[tuple[str, str]] = field(default_factory=list)
 
 
 def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
@@ -108,7 +110,13 @@ def _previous_totals(session: Session, run_date: date, channel: str) -> dict[str
     return {c: Money.of_minor(m, c) for c, m in json.loads(last.totals).items()}
 
 
-def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) -> Digest:
+def build_digest(
+    engine: Engine,
+    run_date: date,
+    channel: str,
+    top: int = 10,
+    not_suggested: list[tuple[str, str]] | None = None,
+) -> Digest:
     with read_only(engine) as session:
         aging = aging_report(session, run_date, top=top)
         failed = [
@@ -147,6 +155,7 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                     .order_by(Customer.name)
                 ).all()
             ),
+            not_suggested=list(not_suggested or []),
         )
 
 

@@ -77,10 +77,9 @@ def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder
         )
     attachments = ()
     if reminder.letter_text:
-        pdf = render_pdf(
-            Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
-        )
-        attachments = ((letter_filename(reminder.id), pdf),)
+        letter = Letter.from_json(reminder.letter_text)
+        pdf = render_pdf(letter, settings.letter_font, settings.letter_bold_font)
+        attachments = ((letter_filename(reminder.id, letter), pdf),)
     email = Email(
         to=to,
         subject=subject,

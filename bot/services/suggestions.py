@@ -4,22 +4,35 @@ approve, or the reason none is due — computed from the database in a handful o
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from jinja2 import TemplateNotFound
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
-from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
+from bot.domain.escalation import (
+    Account,
+    Decision,
+    NoAction,
+    OpenItem,
+    PastContact,
+    Reason,
+    Suggestion,
+    decide,
+)
 from bot.domain.policy import Policy
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
-from bot.services.compose import Composer
+from bot.services.compose import Composer, Draft
+
+log = logging.getLogger(__name__)
 
 
 class CustomerView(NamedTuple):
@@ -36,6 +49,7 @@ class CustomerView(NamedTuple):
     address: str
     paused: bool
     paused_until: date | None
+    governing_law: str
 
 
 @dataclass(frozen=True)
@@ -135,11 +149,29 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     ]
 
 
+def failure(customer: CustomerView, exc: Exception) -> CustomerDecision:
+    """One customer's error as that customer's "no suggestion, because …": the others go on."""
+    if isinstance(exc, TemplateNotFound):
+        cause = f"the template {exc.name} is missing"
+    elif isinstance(exc, LookupError):
+        cause = str(exc.args[0]) if exc.args else type(exc).__name__  # KeyError quotes str()
+    else:
+        cause = f"{type(exc).__name__}: {exc}"
+    log.warning("no suggestion for customer %s: %s", customer.external_id, cause, exc_info=exc)
+    return CustomerDecision(customer, NoAction(Reason.FAILED, f"no suggestion, because {cause}"))
+
+
+def _decide(
+    customer: CustomerView, account: Account, policy: Policy, now: datetime
+) -> CustomerDecision:
+    try:
+        return CustomerDecision(customer, decide(account, policy, now))
+    except Exception as exc:  # one customer's error never stops the morning
+        return failure(customer, exc)
+
+
 def todays_decisions(session: Session, policy: Policy, now: datetime) -> list[CustomerDecision]:
-    return [
-        CustomerDecision(customer, decide(account, policy, now))
-        for customer, account in load_accounts(session)
-    ]
+    return [_decide(customer, account, policy, now) for customer, account in load_accounts(session)]
 
 
 @dataclass(frozen=True)
@@ -147,6 +179,15 @@ class SuggestionRun:
     run_date: date
     created: list[Reminder]
     decisions: list[CustomerDecision]
+
+    @property
+    def failed(self) -> list[tuple[str, str]]:
+        """(customer name, cause) of each customer whose suggestion failed."""
+        return [
+            (d.customer.name, d.decision.detail)
+            for d in self.decisions
+            if isinstance(d.decision, NoAction) and d.decision.reason is Reason.FAILED
+        ]
 
 
 #: A thank-you note is not a chase: it is suggested after an import beside whatever the rest of
@@ -180,15 +221,17 @@ def suggest(
     with read_only(engine) as session:
         decisions = todays_decisions(session, policy, now)
         already = _chased_today(session, run_date)
-    drafted = [
-        (
-            item.customer,
-            item.decision,
-            composer.draft(item.customer, item.decision, local_today(now, item.customer.timezone)),
-        )
-        for item in decisions
-        if isinstance(item.decision, Suggestion) and item.customer.id not in already
-    ]
+    drafted: list[tuple[CustomerView, Suggestion, Draft]] = []
+    for n, item in enumerate(decisions):
+        if not isinstance(item.decision, Suggestion) or item.customer.id in already:
+            continue
+        try:
+            today = local_today(now, item.customer.timezone)
+            drafted.append(
+                (item.customer, item.decision, composer.draft(item.customer, item.decision, today))
+            )
+        except Exception as exc:  # one customer's error never stops the morning
+            decisions[n] = failure(item.customer, exc)
     with unit_of_work(engine) as session:
         session.exec(
             sa.update(Reminder)
@@ -210,6 +253,7 @@ def suggest(
                 "body_html": draft.html,
                 "letter_text": draft.letter,
                 "send_after": decision.send_after,
+                "warnings": "\n".join(draft.warnings),
             }
             for customer, decision, draft in drafted
             if customer.id not in already

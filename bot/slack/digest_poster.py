@@ -37,8 +37,8 @@ def publish(
     """Settle promises, suggest (idempotent), post the summary; returns the digest's ts."""
     promises.settle(runtime.engine, run_date, runtime.policy.promise_grace_days)
     plans.settle_plans(runtime.engine, run_date, runtime.policy.promise_grace_days)
-    suggest(runtime.engine, runtime.policy, runtime.composer, now, run_date)
-    digest = digests.build_digest(runtime.engine, run_date, channel)
+    run = suggest(runtime.engine, runtime.policy, runtime.composer, now, run_date)
+    digest = digests.build_digest(runtime.engine, run_date, channel, not_suggested=run.failed)
     response = client.chat_postMessage(
         channel=channel,
         text=digest_fallback(digest, runtime.settings.locale),

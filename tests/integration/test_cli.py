@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,30 @@ def test_demo_shows_the_aging_summary(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "Subject:" in out  # one reminder in full
     assert "Camille: approved; Samir: told it was already approved by Camille." in out
     assert "chain intact" in out
+
+
+def test_late_charges_answers_with_each_rate_period(capsys: pytest.CaptureFixture[str]) -> None:
+    # Germany, across the 1 July 2025 change: 10 days at 11.27 %, 10 at 10.27 % on €1,000
+    argv = ["late-charges", "--law", "DE", "--currency", "EUR", "--amount", "1000"]
+    assert main([*argv, "--due", "2025-06-20", "--on", "2025-07-10"]) == 0
+    out = capsys.readouterr().out
+    assert "2025-06-21 to 2025-06-30:   10 day(s) at 11.27%" in out
+    assert "2025-07-01 to 2025-07-10:   10 day(s) at 10.27%" in out
+    assert "Interest:     €5.90" in out and "Compensation: €40.00" in out
+    assert "German Civil Code (BGB), section 288(2) and (5)" in out
+    assert (
+        main([*argv, "--due", "2025-06-20", "--on", "2025-07-10", "--json", "--language", "de"])
+        == 0
+    )
+    answer = json.loads(capsys.readouterr().out)
+    assert [p["rate"] for p in answer["periods"]] == ["11.27", "10.27"]
+    assert answer["interest"] == "5.90" and answer["compensation"] == "40"
+    assert answer["citation"] == "§ 288 Abs. 2 und 5 BGB"
+
+
+def test_late_charges_refuses_what_it_cannot_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["late-charges", "--currency", "EUR", "--amount", "100", "--on", "2025-07-10"]
+    assert main([*base, "--law", "US", "--due", "2025-06-20"]) == 2
+    assert "no statutory regime is known for 'US'" in capsys.readouterr().err
+    assert main([*base, "--law", "FR", "--due", "2020-01-01"]) == 1
+    assert "no ECB main refinancing operations rate known" in capsys.readouterr().err

@@ -300,3 +300,22 @@ def test_the_bundled_sample_imports_cleanly(engine: Engine, tmp_path: Path) -> N
     assert {"FR", "DE", "GB", "US", "ES"} < countries and len(countries) >= 6
     assert {"en", "fr", "de", "es"} <= languages
     assert currencies == {"EUR", "GBP", "USD"}
+
+
+def test_the_governing_law_is_an_optional_column(engine: Engine, tmp_path: Path) -> None:
+    from bot.sample_data import HEADER
+
+    with_law = [*HEADER, "governing_law"]
+    rows = [
+        line(),
+        line(customer_id="C2", invoice_number="F-002", governing_law="Germany"),
+        line(customer_id="C3", invoice_number="F-003", governing_law="XX"),
+    ]
+    with pytest.raises(ImportFailed) as failed:
+        run(engine, write_csv(tmp_path / "bad.csv", rows, with_law))
+    assert [(e.line, e.column) for e in failed.value.errors] == [(4, "governing_law")]
+    run(engine, write_csv(tmp_path / "law.csv", rows[:2], with_law))
+    run(engine, write_csv(tmp_path / "without.csv", rows[:2]))  # no column: left as it was
+    with unit_of_work(engine) as session:
+        laws = dict(session.exec(sa.select(Customer.external_id, Customer.governing_law)).all())
+    assert laws == {"C1": "", "C2": "DE"}

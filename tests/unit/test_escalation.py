@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import load_policy
+from bot.config import load_law_book, load_policy, load_reference_rates
 from bot.domain.escalation import (
     Account,
     NoAction,
@@ -17,6 +18,7 @@ from bot.domain.escalation import (
     Suggestion,
     decide,
 )
+from bot.rendering.context import Addressee, Sender, reminder_context
 
 POLICY = load_policy()
 # Wednesday 2026-11-25, 10:00 in Paris
@@ -220,3 +222,49 @@ def test_never_a_skipped_stage(scenario: tuple[Account, datetime]) -> None:
             break
         assert stage.optional or stage.name in sent, (stage.name, decision.stage.name)
     assert decision.stage.opens_at_days <= decision.days_overdue
+
+
+def test_a_chase_carries_only_past_due_invoices_and_mentions_the_rest_apart() -> None:
+    decision = decide(account(item("OLD", 20), item("TODAY", 0), item("LATER", -10)), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.name == "friendly"
+    assert [i.number for i in decision.invoices] == ["OLD"]
+    assert [i.number for i in decision.coming_due] == ["TODAY"]
+
+
+def test_a_courtesy_note_carries_only_what_is_coming_due() -> None:
+    decision = decide(account(item("TODAY", 0), item("LATER", -10)), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.pre_due
+    assert [i.number for i in decision.invoices] == ["TODAY"] and not decision.coming_due
+    past = decide(account(item("LATE", 1)), POLICY, NOW)  # past due: no longer a courtesy
+    assert isinstance(past, NoAction) and past.reason is Reason.WAITING
+
+
+LAWS = load_law_book(load_reference_rates())
+#: the policy with statutory charges on every stage, so that every chase computes them
+CHARGING = replace(
+    POLICY, stages=tuple(replace(s, late_payment_rights=True) for s in POLICY.stages)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scenarios(), st.sampled_from(["FR", "DE", "BE", "NL", "IE", "GB", "US"]))
+def test_no_chase_lists_or_charges_an_invoice_not_past_due(
+    scenario: tuple[Account, datetime], law: str
+) -> None:
+    account, now = scenario
+    today = _local_today(account, now)
+    decision = decide(account, CHARGING, now)
+    if not isinstance(decision, Suggestion):
+        return
+    if not decision.stage.pre_due:
+        assert all(i.due_date < today for i in decision.invoices)
+    assert all(i.due_date >= today for i in decision.coming_due)
+    context = reminder_context(
+        addressee=Addressee("C", "", "en", account.country, law),
+        suggestion=decision,
+        sender=Sender("S", "", "", "", ""),
+        today=today,
+        laws=LAWS,
+    )
+    due = {i.number: i.due_date for i in account.invoices}
+    assert all(due[c["number"]] < today for c in context["charges"])

@@ -16,7 +16,7 @@ import pytest
 from jinja2 import UndefinedError
 from jinja2.exceptions import SecurityError
 
-from bot.config import PROJECT_ROOT, load_policy, load_reference_rates
+from bot.config import PROJECT_ROOT, load_law_book, load_policy, load_reference_rates
 from bot.domain.escalation import OpenItem, Suggestion
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.templates import Templates, choose_wording
@@ -24,7 +24,7 @@ from bot.rendering.templates import Templates, choose_wording
 GOLDEN = Path(__file__).parent / "golden"
 TEMPLATES = Templates(PROJECT_ROOT / "templates")
 POLICY = load_policy()
-RATES = load_reference_rates()
+LAWS = load_law_book(load_reference_rates())
 TODAY = date(2026, 11, 25)
 SENDER = Sender(
     "Relance Demo SAS",
@@ -34,10 +34,10 @@ SENDER = Sender(
     "IBAN FR76 3000 6000 0112 3456 7890 189",
 )
 PEOPLE = {
-    "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB"),
-    "fr": Addressee("Boulangerie Martin SARL", "Claire Martin", "fr", "FR"),
-    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE"),
-    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES"),
+    "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB", "GB"),
+    "fr": Addressee("Boulangerie Martin SARL", "Claire Martin", "fr", "FR", "FR"),
+    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE", "DE"),
+    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES", "ES"),
 }
 CURRENCY = {"en": "GBP", "fr": "EUR", "de": "EUR", "es": "EUR"}
 
@@ -58,7 +58,7 @@ def context(language: str, stage: str) -> dict:
         POLICY.stage(stage), items, 85, datetime(2026, 11, 25, 9, tzinfo=UTC), ""
     )
     return reminder_context(
-        addressee=PEOPLE[language], suggestion=suggestion, sender=SENDER, today=TODAY, rates=RATES
+        addressee=PEOPLE[language], suggestion=suggestion, sender=SENDER, today=TODAY, laws=LAWS
     )
 
 
@@ -119,7 +119,7 @@ def test_amounts_and_dates_in_the_customers_locale(language: str, amount: str, d
 
 def test_statutory_rights_appear_on_final_notices_only() -> None:
     final = TEMPLATES.render("email", "fr/final", "txt", context("fr", "final"))
-    assert "Code de commerce, art. L441-10" in final and "40,00\xa0€" in final
+    assert "articles L441-10 et D441-5 du Code de commerce" in final and "40,00\xa0€" in final
     firm = TEMPLATES.render("email", "fr/firm", "txt", context("fr", "firm"))
     assert "L441-10" not in firm and "intérêts" not in firm
 
@@ -195,7 +195,7 @@ def test_an_opted_in_stage_offers_the_early_payment_discount() -> None:
         suggestion=suggestion,
         sender=SENDER,
         today=TODAY,
-        rates=RATES,
+        laws=LAWS,
         discount_days=7,
     )
     text = TEMPLATES.render("email", "fr/friendly", "txt", ctx)
@@ -219,3 +219,34 @@ def test_a_discount_beyond_the_leads_limit_is_refused() -> None:
     data["stages"][1]["discount_percent"] = 5  # the lead allows 2
     with pytest.raises(PolicyError, match="offers 5% off: the finance lead's limit is 2%"):
         Policy.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"),
+    [
+        (
+            "fr",
+            "du 16 mai 2026 au 30 juin 2026 : 46 jours au taux annuel de 12,15\xa0%",
+            "du 1 juillet 2026 au 25 novembre 2026 : 148 jours au taux annuel de 12,15\xa0%",
+        ),
+        (
+            "de",
+            "vom 16. Mai 2026 bis 30. Juni 2026: 46 Tage zu 10,27\xa0% jährlich",
+            "vom 1. Juli 2026 bis 25. November 2026: 148 Tage zu 10,27\xa0% jährlich",
+        ),
+    ],
+)
+def test_a_debt_across_half_years_gets_one_line_per_rate_period(
+    language: str, first: str, second: str
+) -> None:
+    currency = CURRENCY[language]
+    items = (OpenItem("INV-9", currency, 100000, date(2026, 5, 15)),)
+    suggestion = Suggestion(
+        POLICY.stage("final"), items, 194, datetime(2026, 11, 25, tzinfo=UTC), ""
+    )
+    ctx = reminder_context(
+        addressee=PEOPLE[language], suggestion=suggestion, sender=SENDER, today=TODAY, laws=LAWS
+    )
+    text = TEMPLATES.render("email", f"{language}/final", "txt", ctx)
+    assert first in text and second in text
+    assert " / " not in text

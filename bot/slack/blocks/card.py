@@ -100,6 +100,8 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
         context(" · ".join(invoices) or "no open invoice left"),
         section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
+    if view.warnings:
+        blocks.append(context("\n".join(f"⚠️ {escape(w)}" for w in view.warnings[:5])))
     value = str(view.id)
     if view.state == "suggested":
         buttons = [

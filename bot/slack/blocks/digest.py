@@ -112,6 +112,16 @@ def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
             capped([f"• {escape(name)}" for name in digest.missed_plans], 15, "…and {count} more"),
             empty="",
         )
+    if digest.not_suggested:
+        blocks += [divider(), section("*No suggestion today* — fix the cause; the rest went on")]
+        blocks += line_sections(
+            capped(
+                [f"• *{escape(name)}*: {escape(cause)}" for name, cause in digest.not_suggested],
+                15,
+                "…and {count} more",
+            ),
+            empty="",
+        )
     if digest.failed:
         blocks += [divider(), section("*Failed sends* — check the address or the mail server")]
         blocks += line_sections(

@@ -21,16 +21,13 @@ def register(app: App, deps: Deps) -> None:
             with read_only(deps.runtime.engine) as session:
                 reminder = session.get(Reminder, click.reminder_id)
             settings = deps.runtime.settings
-            pdf = render_pdf(
-                Letter.from_json(reminder.letter_text),
-                settings.letter_font,
-                settings.letter_bold_font,
-            )
+            letter = Letter.from_json(reminder.letter_text)
+            pdf = render_pdf(letter, settings.letter_font, settings.letter_bold_font)
             try:
                 deps.client.files_upload_v2(
                     channel=reminder.slack_channel,
                     thread_ts=reminder.slack_ts,
-                    filename=letter_filename(reminder.id),
+                    filename=letter_filename(reminder.id, letter),
                     content=pdf,
                     title=f"Final notice — reminder {reminder.id}",
                 )
