@@ -1,7 +1,7 @@
 """The governing law of a customer's contracts, and the warnings a reminder carries to the card.
 
 Revision ID: 0009_law
-Revises: 0008
+Revises: 0009_lead
 Create Date: 2026-11-26
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_law"
-down_revision = "0008"
+down_revision = "0009_lead"
 branch_labels = None
 depends_on = None
 
