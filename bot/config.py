@@ -40,7 +40,6 @@ class Settings:
     contact_name: str = "Camille Laurent"
     contact_email: str = "ar@relance-demo.example"
     contact_phone: str = "+33 1 84 00 00 00"
-    bank_details: str = "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP"
     final_notice_days: int = 8
     company_address: str = "12 avenue de l'Opéra\n75001 Paris\nFrance"
     letter_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -92,7 +91,6 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         contact_name=env("RELANCE_CONTACT_NAME", Settings.contact_name),
         contact_email=env("RELANCE_CONTACT_EMAIL", Settings.contact_email),
         contact_phone=env("RELANCE_CONTACT_PHONE", Settings.contact_phone),
-        bank_details=env("RELANCE_BANK_DETAILS", Settings.bank_details),
         company_address=env("RELANCE_COMPANY_ADDRESS", Settings.company_address).replace(
             "\\n", "\n"
         ),

@@ -62,6 +62,10 @@ class Customer(SQLModel, table=True):
     address: str = Field(default="")  # postal, several lines: for the final-notice letter
     paused: bool = Field(default=False)
     paused_until: date | None = None
+    salutation: str = Field(default="", max_length=40)  # "Mrs", "Frau", "Sra.", "Madame"
+    hold_reason: str = Field(default="", max_length=20)  # a skip reason that holds reminders
+    held_until: date | None = None  # "customer says paid": held until this day
+    held_email: str = Field(default="", max_length=254)  # "wrong contact": held while unchanged
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -137,6 +141,7 @@ class Reminder(SQLModel, table=True):
     body_text: str = Field(default="")
     body_html: str = Field(default="")
     letter_text: str = Field(default="")  # the final notice's letter, frozen at suggestion
+    card_note: str = Field(default="")  # what staff must know before approving (no bank account…)
     original_subject: str = Field(default="")
     original_body_text: str = Field(default="")
     state: str = Field(default="suggested", max_length=20, index=True)

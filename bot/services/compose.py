@@ -26,6 +26,7 @@ class Draft:
     text: str
     html: str
     letter: str = ""  # the PDF letter's content (JSON), for stages that send one
+    card_note: str = ""  # what the approver must know (a currency with no bank account)
 
 
 def sender_from(settings: Settings) -> Sender:
@@ -34,7 +35,15 @@ def sender_from(settings: Settings) -> Sender:
         settings.contact_name,
         settings.contact_email,
         settings.contact_phone,
-        settings.bank_details,
+    )
+
+
+def no_account_note(currencies: list[str]) -> str:
+    if not currencies:
+        return ""
+    return (
+        f"No bank account for {', '.join(currencies)} is configured "
+        "(RELANCE_BANK_ACCOUNTS_FILE): this e-mail gives no bank details for it."
     )
 
 
@@ -71,6 +80,7 @@ class Composer:
             rates=self.rates,
             final_notice_days=self.settings.final_notice_days,
             discount_days=self.discount_days,
+            bank_accounts=self.settings.bank_accounts,
         )
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
@@ -91,7 +101,15 @@ class Composer:
             customer.language, stage.template, context, suggestion.last_wording
         )
         letter = self.letter(customer, stage.template, context, today) if stage.letter else ""
-        return Draft(email.wording, email.language, email.subject, email.text, email.html, letter)
+        return Draft(
+            email.wording,
+            email.language,
+            email.subject,
+            email.text,
+            email.html,
+            letter,
+            no_account_note(context["no_bank_account_for"]),
+        )
 
     def letter(self, customer: Recipient, template: str, context: dict, today: date) -> str:
         """The letter's content, frozen now so the PDF sent later says what was approved."""

@@ -16,7 +16,7 @@ import pytest
 from jinja2 import UndefinedError
 from jinja2.exceptions import SecurityError
 
-from bot.config import PROJECT_ROOT, load_policy, load_reference_rates
+from bot.config import PROJECT_ROOT, load_bank_accounts, load_policy, load_reference_rates
 from bot.domain.escalation import OpenItem, Suggestion
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.templates import Templates, choose_wording
@@ -25,13 +25,13 @@ GOLDEN = Path(__file__).parent / "golden"
 TEMPLATES = Templates(PROJECT_ROOT / "templates")
 POLICY = load_policy()
 RATES = load_reference_rates()
+ACCOUNTS = load_bank_accounts()
 TODAY = date(2026, 11, 25)
 SENDER = Sender(
     "Relance Demo SAS",
     "Camille Laurent",
     "ar@relance-demo.example",
     "+33 1 84 00 00 00",
-    "IBAN FR76 3000 6000 0112 3456 7890 189",
 )
 PEOPLE = {
     "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB"),
@@ -58,7 +58,12 @@ def context(language: str, stage: str) -> dict:
         POLICY.stage(stage), items, 85, datetime(2026, 11, 25, 9, tzinfo=UTC), ""
     )
     return reminder_context(
-        addressee=PEOPLE[language], suggestion=suggestion, sender=SENDER, today=TODAY, rates=RATES
+        addressee=PEOPLE[language],
+        suggestion=suggestion,
+        sender=SENDER,
+        today=TODAY,
+        rates=RATES,
+        bank_accounts=ACCOUNTS,
     )
 
 
@@ -219,3 +224,78 @@ def test_a_discount_beyond_the_leads_limit_is_refused() -> None:
     data["stages"][1]["discount_percent"] = 5  # the lead allows 2
     with pytest.raises(PolicyError, match="offers 5% off: the finance lead's limit is 2%"):
         Policy.from_dict(data)
+
+
+def _paying(language: str, items: tuple[OpenItem, ...], **extra) -> tuple[dict, str, str]:
+    suggestion = Suggestion(
+        POLICY.stage("friendly"), items, 20, datetime(2026, 11, 25, 9, tzinfo=UTC), ""
+    )
+    ctx = reminder_context(
+        addressee=PEOPLE[language],
+        suggestion=suggestion,
+        sender=SENDER,
+        today=TODAY,
+        rates=RATES,
+        bank_accounts=ACCOUNTS,
+        **extra,
+    )
+    return (
+        ctx,
+        TEMPLATES.render("email", f"{language}/friendly", "txt", ctx),
+        TEMPLATES.render("email", f"{language}/friendly", "html", ctx),
+    )
+
+
+def test_every_invoices_payment_link_is_given_when_they_differ() -> None:
+    items = tuple(
+        OpenItem(
+            f"INV-{n}", "EUR", 1000, date(2026, 11, 1), payment_link=f"https://pay.example/{n}"
+        )
+        for n in (1, 2, 3, 4)
+    )
+    for language in ("en", "fr", "de", "es"):
+        _ctx, text, html = _paying(language, items)
+        for n in (1, 2, 3, 4):
+            assert f"INV-{n}" in text and f"https://pay.example/{n}" in text
+            assert f'href="https://pay.example/{n}"' in html
+
+
+def test_one_shared_link_is_given_once() -> None:
+    items = tuple(
+        OpenItem(f"INV-{n}", "EUR", 1000, date(2026, 11, 1), payment_link="https://pay.example/a")
+        for n in (1, 2)
+    )
+    _ctx, text, _html = _paying("en", items)
+    assert text.count("https://pay.example/a") == 1
+
+
+@pytest.mark.parametrize(
+    ("currency", "shown", "not_shown"),
+    [("GBP", "GB33 BUKB", "FR76"), ("EUR", "FR76 3000", "GB33"), ("USD", "026009593", "FR76")],
+)
+def test_the_bank_account_of_the_reminders_currency(currency, shown, not_shown) -> None:
+    items = (OpenItem("INV-1", currency, 1000, date(2026, 11, 1)),)
+    for language in ("en", "fr", "de", "es"):
+        ctx, text, html = _paying(language, items)
+        assert shown in text and shown in html and shown in ctx["sender"].bank_details
+        assert not_shown not in text + html
+
+
+def test_no_account_for_a_currency_gives_no_bank_details_and_says_so() -> None:
+    from bot.services.compose import no_account_note
+
+    items = (OpenItem("INV-1", "CHF", 1000, date(2026, 11, 1)),)
+    ctx, text, html = _paying("en", items)
+    assert "IBAN" not in text + html and "bank transfer" not in text
+    assert ctx["no_bank_account_for"] == ["CHF"]
+    assert "No bank account for CHF" in no_account_note(ctx["no_bank_account_for"])
+
+
+def test_the_customer_page_link_is_in_every_language_when_there_is_one() -> None:
+    items = (OpenItem("INV-1", "EUR", 1000, date(2026, 11, 1)),)
+    url = "https://pay.relance.example/c/abc123"
+    for language in ("en", "fr", "de", "es"):
+        _ctx, text, html = _paying(language, items, customer_page_url=url)
+        assert url in text and f'href="{url}"' in html
+        _ctx, text, html = _paying(language, items)
+        assert "/c/" not in text + html
