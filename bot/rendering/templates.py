@@ -1,5 +1,5 @@
-"""The jinja2 side: files under `templates/`, strict about missing variables, sandboxed for
-text that staff edit.
+"""The jinja2 side: files under `templates/`, strict about missing variables. Only these files
+are templates: text that staff edit is never rendered (see `bot.services.editing`).
 
 Layout: `<channel>/<lang>/<stage>.{subject,txt,html}.j2` is a stage's first wording;
 `<stage>.2.{…}.j2`, `<stage>.3.{…}.j2` are further wordings. A wording's id is
@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
 
 FALLBACK_LANGUAGE = "en"
 
@@ -48,7 +47,6 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.sandbox = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self._wordings: dict[tuple[Path, str, int], tuple[str, ...]] = {}
 
     def language_for(self, channel: str, language: str) -> str:
@@ -96,8 +94,3 @@ class Templates:
         return self.env.get_template("email/_from_text.html.j2").render(
             lang=language.split("_")[0], subject=subject, paragraphs=paragraphs
         )
-
-    def render_edited(self, text: str, context: dict[str, Any]) -> str:
-        """Text written by staff in Slack, rendered in the sandbox: placeholders work, nothing
-        else in the process is reachable from it."""
-        return self.sandbox.from_string(text).render(context)

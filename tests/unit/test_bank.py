@@ -45,16 +45,8 @@ def test_the_card_tells_the_approver_when_no_account_was_given():
     from datetime import date
 
     from bot.services.compose import no_account_note
-    from bot.services.reminder_view import ReminderView
     from bot.slack.blocks.card import reminder_card
+    from tests.support.views import reminder_view
 
-    view = ReminderView(
-        id=1, run_date=date(2026, 11, 26), customer_name="Zürich AG", contact_name="",
-        customer_email="", country="CH", language="de", locale="de_CH", stage="friendly",
-        channel="email", wording="de/friendly", subject="Erinnerung", body_text="Text",
-        edited=False, state="suggested", decided_by="", decided_at=None, skip_reason="",
-        invoices=[], delivery="", delivery_error="", attempts=0, slack_channel="", slack_ts="",
-        card_note=no_account_note(["CHF"]),
-    )  # fmt: skip
-    shown = str(reminder_card(view, date(2026, 11, 26)))
-    assert "No bank account for CHF" in shown
+    view = reminder_view(card_note=no_account_note(["CHF"]))
+    assert "No bank account for CHF" in str(reminder_card(view, date(2026, 11, 26)))

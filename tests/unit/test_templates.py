@@ -1,5 +1,5 @@
 """Reminder texts in every language, checked against golden files, plus the rules that protect
-them: locale formatting, alternating wordings, strict variables, the sandbox, the fallback.
+them: locale formatting, alternating wordings, strict variables, the fallback.
 
 Regenerate the golden files after an intended wording change with
 `RELANCE_UPDATE_GOLDEN=1 make test`, then read the diff before committing it.
@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from jinja2 import UndefinedError
-from jinja2.exceptions import SecurityError
 
 from bot.config import PROJECT_ROOT, load_bank_accounts, load_policy, load_reference_rates
 from bot.domain.escalation import OpenItem, Suggestion
@@ -168,17 +167,6 @@ def test_a_missing_variable_is_an_error_not_a_blank() -> None:
         TEMPLATES.render_email("en", "friendly", ctx)
 
 
-def test_staff_text_renders_in_the_sandbox() -> None:
-    ctx = context("en", "friendly")
-    assert TEMPLATES.render_edited("Hi {{ contact_name }}, {{ total }} please.", ctx) == (
-        "Hi Oliver Thornton, £2,214.56 please."
-    )
-    with pytest.raises(SecurityError):
-        TEMPLATES.render_edited("{{ sender.__class__.__mro__[1].__subclasses__() }}", ctx)
-    with pytest.raises(UndefinedError):
-        TEMPLATES.render_edited("{{ secret_key }}", ctx)
-
-
 def test_html_escapes_customer_text() -> None:
     ctx = context("en", "friendly")
     ctx["contact_name"] = "<script>alert(1)</script>"
@@ -299,3 +287,16 @@ def test_the_customer_page_link_is_in_every_language_when_there_is_one() -> None
         assert url in text and f'href="{url}"' in html
         _ctx, text, html = _paying(language, items)
         assert "/c/" not in text + html
+
+
+def test_a_final_notice_longer_than_one_slack_input_is_edited_in_parts() -> None:
+    from bot.services.editing import PART_SIZE, join_body, split_body
+
+    paragraphs = [f"Paragraph {n}: " + "lorem ipsum " * 60 for n in range(12)]
+    text = "\n\n".join(paragraphs)
+    assert len(text) > 2 * PART_SIZE
+    parts = split_body(text)
+    assert len(parts) >= 3 and all(len(p) <= PART_SIZE for p in parts)
+    assert join_body(parts) == text
+    one_block = "x" * 7000  # no line break at all: cut anyway, nothing lost
+    assert "".join(split_body(one_block)) == one_block
