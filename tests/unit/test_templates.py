@@ -300,3 +300,32 @@ def test_a_final_notice_longer_than_one_slack_input_is_edited_in_parts() -> None
     assert join_body(parts) == text
     one_block = "x" * 7000  # no line break at all: cut anyway, nothing lost
     assert "".join(split_body(one_block)) == one_block
+
+
+@pytest.mark.parametrize(("language", "wording"), EMAIL_CASES)
+def test_html_emails_escape_every_value(language: str, wording: str) -> None:
+    """Invoice numbers and links come from ledgers: in HTML they are text, never markup."""
+    stage = wording.split("/")[1].split(".")[0]
+    link = 'https://pay.example/x"><script>alert(1)</script>'
+    items = (
+        OpenItem("INV-<b>9</b>", CURRENCY[language], 123456, date(2026, 9, 1), payment_link=link),
+        OpenItem("INV-<i>10</i>", CURRENCY[language], 1000, date(2026, 9, 2)),
+    )
+    suggestion = Suggestion(
+        POLICY.stage(stage), items, 85, datetime(2026, 11, 25, 9, tzinfo=UTC), ""
+    )
+    ctx = reminder_context(
+        addressee=PEOPLE[language],
+        suggestion=suggestion,
+        sender=SENDER,
+        today=TODAY,
+        rates=RATES,
+        bank_accounts=ACCOUNTS,
+        customer_page_url=link,
+    )
+    html = TEMPLATES.render("email", wording, "html", ctx)
+    text = TEMPLATES.render("email", wording, "txt", ctx)
+    assert "<b>9</b>" not in html and "<i>10</i>" not in html and "<script>" not in html
+    assert 'x"><' not in html
+    assert "INV-&lt;b&gt;9&lt;/b&gt;" in html
+    assert "INV-<b>9</b>" in text  # plain text is not HTML: shown as written
