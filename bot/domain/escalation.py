@@ -13,13 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from bot.domain.aging import days_overdue
-from bot.domain.calendar import (
-    at_local_time,
-    business_days_between,
-    holiday_name,
-    is_business_day,
-    local_now,
-)
+from bot.domain.calendar import business_days_between, local_now, next_business_opening
 from bot.domain.money import Money
 from bot.domain.policy import Policy, Stage
 
@@ -64,8 +58,6 @@ class Reason(StrEnum):
     DISPUTED = "disputed"
     PROMISED = "promise to pay"
     UNDER_THRESHOLD = "balance under threshold"
-    NOT_A_BUSINESS_DAY = "not a business day"
-    AFTER_HOURS = "after business hours"
     WAITING = "waiting for the next stage"
     CONTACT_CAP = "contact cap reached"
     TOO_RECENT = "contacted too recently"
@@ -82,7 +74,7 @@ class Suggestion:
     stage: Stage
     invoices: tuple[OpenItem, ...]  # oldest first
     days_overdue: int  # of the oldest
-    send_after: datetime  # aware UTC: not before the customer's business hours
+    send_after: datetime  # aware UTC: the customer's next business hours (their days, their zone)
     last_wording: str  # the wording used last time, never to be used twice in a row
 
 
@@ -146,21 +138,6 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         shown = ", ".join(Money.of_minor(t, c).format("en") for c, t in totals.items())
         return NoAction(Reason.UNDER_THRESHOLD, f"balance {shown} is under the threshold")
 
-    if not is_business_day(today, account.country):
-        name = holiday_name(today, account.country)
-        what = f"a public holiday in {account.country} ({name})" if name else "a weekend day"
-        return NoAction(Reason.NOT_A_BUSINESS_DAY, f"today is {what} for the customer")
-
-    opening, closing = policy.business_hours
-    if local.time() >= closing:
-        return NoAction(
-            Reason.AFTER_HOURS,
-            (
-                f"it is {local:%H:%M} for the customer ({account.timezone}); business hours "
-                f"end at {closing:%H:%M}"
-            ),
-        )
-
     oldest_days = days_overdue(chaseable[0].due_date, today)
     episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
     episode = [c for c in account.contacts if c.day >= episode_start]
@@ -192,7 +169,9 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
                 ),
             )
 
-    send_after = now if local.time() >= opening else at_local_time(today, opening, account.timezone)
+    send_after = next_business_opening(
+        now, account.timezone, account.country, policy.business_hours
+    )
     last_wording = account.contacts[-1].wording if account.contacts else ""
     return Suggestion(stage, chaseable, oldest_days, send_after.astimezone(UTC), last_wording)
 
