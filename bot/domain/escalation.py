@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from bot.domain.aging import days_overdue
 from bot.domain.calendar import business_days_between, local_now, next_business_opening
+from bot.domain.holds import Hold
 from bot.domain.money import Money
 from bot.domain.policy import Policy, Stage
 
@@ -50,11 +51,13 @@ class Account:
     contacts: tuple[PastContact, ...] = ()  # oldest first
     paused: bool = False
     paused_until: date | None = None
+    hold: Hold | None = None  # from a skip reason ("says paid", "wrong contact")
 
 
 class Reason(StrEnum):
     NOTHING_DUE = "nothing due"
     PAUSED = "paused"
+    HELD = "held after a skip"
     DISPUTED = "disputed"
     PROMISED = "promise to pay"
     UNDER_THRESHOLD = "balance under threshold"
@@ -96,6 +99,9 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     if account.paused and (account.paused_until is None or account.paused_until >= today):
         until = f" until {account.paused_until.isoformat()}" if account.paused_until else ""
         return NoAction(Reason.PAUSED, f"reminders are paused{until}")
+
+    if account.hold is not None and account.hold.holds_on(today):
+        return NoAction(Reason.HELD, account.hold.detail)
 
     due = tuple(
         sorted(

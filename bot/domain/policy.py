@@ -64,6 +64,7 @@ class Policy:
     stages: tuple[Stage, ...]
     max_contacts_per_30_days: int = 3
     promise_grace_days: int = 3
+    said_paid_hold_days: int = 7  # "customer says paid": held this long for the next import
     business_hours: tuple[time, time] = (time(9), time(18))
     min_balance: dict[str, Decimal] = field(default_factory=dict)
     plans: PlanLimits = field(default_factory=PlanLimits)
@@ -127,6 +128,7 @@ class Policy:
                 stages=stages,
                 max_contacts_per_30_days=int(limits.get("max_contacts_per_30_days", 3)),
                 promise_grace_days=int(limits.get("promise_grace_days", 3)),
+                said_paid_hold_days=int(limits.get("said_paid_hold_days", 7)),
                 business_hours=(time.fromisoformat(opening), time.fromisoformat(closing)),
                 min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
                 max_discount_percent=Decimal(str(discount.get("max_percent", 0))),

@@ -15,7 +15,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import read_only, unit_of_work
-from bot.models import Outbox, Reminder, utcnow
+from bot.domain.calendar import local_today
+from bot.domain.holds import hold_after_skip
+from bot.models import Customer, Outbox, Reminder, utcnow
 from bot.services import audit
 from bot.services.editing import EditedText, LetterChoice, rewritten_letter
 
@@ -135,22 +137,35 @@ def save_edit(
 
 
 def skip(
-    engine: Engine, reminder_id: int, user: str, reason: str, now: datetime | None = None
+    engine: Engine,
+    reminder_id: int,
+    user: str,
+    reason: str,
+    now: datetime | None = None,
+    reason_key: str = "",
+    said_paid_days: int = 7,
 ) -> Decided:
+    """Skip a reminder. A reason with consequences (`bot.domain.holds`) also holds its
+    customer: "says paid" for `said_paid_days`, "wrong contact" until the address changes."""
+    now = now or utcnow()
     with unit_of_work(engine) as session:
         reminder = _claim(
             session,
             reminder_id,
-            {
-                "state": "skipped",
-                "decided_by": user,
-                "decided_at": now or utcnow(),
-                "skip_reason": reason,
-            },
+            {"state": "skipped", "decided_by": user, "decided_at": now, "skip_reason": reason},
         )
         if reminder is None:
             return _lost(session, reminder_id)
-        _record(session, reminder, user, "skipped", {"reason": reason})
+        content: dict = {"reason": reason}
+        customer = session.get(Customer, reminder.customer_id)
+        hold = hold_after_skip(reason_key, local_today(now, customer.timezone), said_paid_days)
+        if hold is not None:
+            customer.hold_reason = hold.kind.value
+            customer.held_until = hold.until
+            customer.held_email = customer.email
+            session.add(customer)
+            content["hold"] = hold.detail
+        _record(session, reminder, user, "skipped", content)
         return Decided(True, reminder)
 
 

@@ -29,6 +29,7 @@ from bot.models import (
     utcnow,
 )
 from bot.services.aging_report import AgingReport, aging_report
+from bot.services.holds import HeldCustomer, held_customers
 
 STALE_CLAIM = timedelta(minutes=10)
 
@@ -61,6 +62,7 @@ class Digest:
     failed: list[FailedSend]
     awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
     missed_plans: list[str] = field(default_factory=list)  # customers who missed an instalment
+    held: list[HeldCustomer] = field(default_factory=list)  # held by a skip reason
 
 
 def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
@@ -146,6 +148,7 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                     .order_by(Customer.name)
                 ).all()
             ),
+            held=held_customers(session, run_date),
         )
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
+from bot.domain.holds import current_hold
 from bot.domain.policy import Policy
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
@@ -36,6 +37,9 @@ class CustomerView(NamedTuple):
     address: str
     paused: bool
     paused_until: date | None
+    hold_reason: str
+    held_until: date | None
+    held_email: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,9 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
                 contacts=tuple(contacts_by_customer[customer.id]),
                 paused=customer.paused,
                 paused_until=customer.paused_until,
+                hold=current_hold(
+                    customer.hold_reason, customer.held_until, customer.held_email, customer.email
+                ),
             ),
         )
         for customer in sorted(customers, key=lambda c: c.name.casefold())

@@ -21,6 +21,7 @@ SKIP_REASONS = {
     "paid": "Customer says it is paid",
     "contacted": "Already in touch with the customer",
     "wrong": "Amount or invoice is wrong",
+    "wrong_contact": "Wrong contact",
     "relationship": "Not now: the relationship needs care",
     "other": "Other (see the note)",
 }
@@ -158,6 +159,11 @@ def skip_modal(view: ReminderView) -> Block:
                 "label": {"type": "plain_text", "text": "Note"},
                 "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500},
             },
+            context(
+                "_Customer says it is paid_ holds the customer for a few days, until the next "
+                "import can show the payment. _Wrong contact_ holds them until an import "
+                "changes their e-mail address. The digest lists who is held."
+            ),
         ],
     }
 
