@@ -18,6 +18,7 @@ from bot.domain.calendar import add_business_days
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LateCharges, ReferenceRates, late_charges
 from bot.domain.money import Money, minor_digits, totals_by_currency
+from bot.rendering.addressing import addressing
 from bot.rendering.locale import customer_locale, long_date, money, percent
 
 
@@ -36,6 +37,7 @@ class Addressee:
     contact_name: str
     language: str
     country: str
+    salutation: str = ""  # "Mrs", "Frau", "Sra.", "Madame" as imported; "" for none
 
 
 def _discount(
@@ -156,10 +158,14 @@ def reminder_context(
         + [c.compensation for c in charges]
     )
     return {
+        "locale": locale,
         "customer_name": addressee.name,
         "contact_name": addressee.contact_name or addressee.name,
+        "contact_person": addressee.contact_name,  # "" when the ledger names no one
+        **addressing(addressee.salutation, addressee.contact_name),
         "invoices": invoices,
         "count": len(invoices),
+        "days_overdue": suggestion.days_overdue,
         "total": " + ".join(money(t, locale) for t in totals),
         "payment_link": paying.payment_link,
         "payment_links": paying.payment_links,

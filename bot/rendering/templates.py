@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+
+from bot.rendering.locale import plural_form
 
 FALLBACK_LANGUAGE = "en"
 PARTS = "_parts.j2"
@@ -38,6 +41,14 @@ class _PartsLoader(FileSystemLoader):
         self, environment: Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
         return super().get_source(environment, template.removesuffix(HTML_VARIANT))
+
+
+@pass_context
+def plural(context: Context, count: int, **forms: str) -> str:
+    """`{{ n }} {{ plural(n, one="day", other="days") }}`: the form the template's locale uses
+    for `count` (Babel's plural rules); `other` when the language has no such form."""
+    category = plural_form(count, context.get("locale") or FALLBACK_LANGUAGE)
+    return forms.get(category, forms["other"])
 
 
 def parts_file(channel: str, wording: str, part: str) -> str:
@@ -75,6 +86,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.globals["plural"] = plural
         self._wordings: dict[tuple[Path, str, int], tuple[str, ...]] = {}
 
     def language_for(self, channel: str, language: str) -> str:

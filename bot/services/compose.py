@@ -13,6 +13,7 @@ from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import ReferenceRates
 from bot.domain.money import Money
 from bot.domain.policy import Channel
+from bot.rendering.addressing import addressing
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
 from bot.rendering.templates import Templates
@@ -50,6 +51,7 @@ def no_account_note(currencies: list[str]) -> str:
 class Recipient(Protocol):
     name: str
     contact_name: str
+    salutation: str
     language: str
     country: str
     address: str
@@ -72,7 +74,11 @@ class Composer:
     def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
         return reminder_context(
             addressee=Addressee(
-                customer.name, customer.contact_name, customer.language, customer.country
+                customer.name,
+                customer.contact_name,
+                customer.language,
+                customer.country,
+                customer.salutation,
             ),
             suggestion=suggestion,
             sender=self.sender,
@@ -91,12 +97,13 @@ class Composer:
             script = self.templates.render("call", f"{language}/call", "txt", context)
             return Draft(f"{language}/call", language, f"Call {customer.name}", script + "\n", "")
         if stage.channel is Channel.NONE:
-            note = (
-                f"{customer.name} has {context['total']} overdue "
-                f"({suggestion.days_overdue} days for the oldest invoice) and the ladder is "
-                f"exhausted. Decide on a hand-off to a collector or a lawyer."
-            )
-            return Draft("", "en", f"Hand-off: {customer.name}", note + "\n", "")
+            # a note for the person who decides, in the customer's language (it may go on to a
+            # collector or a lawyer there)
+            language = self.templates.language_for("note", customer.language)
+            wording = f"{language}/{stage.template}"
+            subject = self.templates.render("note", wording, "subject", context)
+            note = self.templates.render("note", wording, "txt", context)
+            return Draft(wording, language, subject, note + "\n", "")
         email = self.templates.render_email(
             customer.language, stage.template, context, suggestion.last_wording
         )
@@ -138,7 +145,10 @@ class Composer:
         locale = customer_locale(customer.language, customer.country)
         language = self.templates.language_for("email", customer.language)
         context = {
+            "locale": locale,
             "contact_name": customer.contact_name or customer.name,
+            "contact_person": customer.contact_name,
+            **addressing(customer.salutation, customer.contact_name),
             "invoices": [{"number": n, "amount": money(a, locale)} for n, a in paid],
             "count": len(paid),
             "sender": self.sender,

@@ -30,6 +30,7 @@ class CustomerView(NamedTuple):
     external_id: str
     name: str
     contact_name: str
+    salutation: str
     email: str
     language: str
     country: str

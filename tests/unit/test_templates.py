@@ -34,9 +34,9 @@ SENDER = Sender(
 )
 PEOPLE = {
     "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB"),
-    "fr": Addressee("Boulangerie Martin SARL", "Claire Martin", "fr", "FR"),
-    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE"),
-    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES"),
+    "fr": Addressee("Boulangerie Martin SARL", "Claire Martin", "fr", "FR", "Madame"),
+    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE", "Herr"),
+    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES", "Sra."),
 }
 CURRENCY = {"en": "GBP", "fr": "EUR", "de": "EUR", "es": "EUR"}
 
@@ -169,7 +169,7 @@ def test_a_missing_variable_is_an_error_not_a_blank() -> None:
 
 def test_html_escapes_customer_text() -> None:
     ctx = context("en", "friendly")
-    ctx["contact_name"] = "<script>alert(1)</script>"
+    ctx["contact_person"] = "<script>alert(1)</script>"
     html = TEMPLATES.render("email", "en/friendly", "html", ctx)
     text = TEMPLATES.render("email", "en/friendly", "txt", ctx)
     assert "&lt;script&gt;" in html and "<script>" not in html
@@ -329,3 +329,105 @@ def test_html_emails_escape_every_value(language: str, wording: str) -> None:
     assert 'x"><' not in html
     assert "INV-&lt;b&gt;9&lt;/b&gt;" in html
     assert "INV-<b>9</b>" in text  # plain text is not HTML: shown as written
+
+
+def _one_invoice(language: str, stage: str, days_late: int, addressee: Addressee) -> dict:
+    due = date.fromordinal(TODAY.toordinal() - days_late)
+    items = (OpenItem("INV-7", CURRENCY[language], 50000, due),)
+    suggestion = Suggestion(
+        POLICY.stage(stage), items, days_late, datetime(2026, 11, 25, 9, tzinfo=UTC), ""
+    )
+    return reminder_context(
+        addressee=addressee,
+        suggestion=suggestion,
+        sender=SENDER,
+        today=TODAY,
+        rates=RATES,
+        bank_accounts=ACCOUNTS,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "one_day", "two_days"),
+    [
+        ("en", "(1 day ago)", "(2 days ago)"),
+        ("fr", "(retard de 1 jour)", "(retard de 2 jours)"),
+        ("de", "seit 1 Tag überfällig", "seit 2 Tagen überfällig"),
+        ("es", "(hace 1 día)", "(hace 2 días)"),
+    ],
+)
+def test_days_follow_each_languages_plural_rules(language, one_day, two_days) -> None:
+    for days_late, expected in ((1, one_day), (2, two_days)):
+        ctx = _one_invoice(language, "friendly", days_late, PEOPLE[language])
+        assert expected in TEMPLATES.render("email", f"{language}/friendly", "txt", ctx)
+
+
+@pytest.mark.parametrize(
+    ("language", "salutation", "contact", "stage", "greeting"),
+    [
+        ("de", "Frau", "Katrin Weber", "firm", "Sehr geehrte Frau Weber,"),
+        ("de", "Herr", "Stefan Müller", "friendly", "Sehr geehrter Herr Müller,"),
+        ("de", "", "Katrin Weber", "final", "Guten Tag Katrin Weber,"),
+        ("de", "", "", "final", "Sehr geehrte Damen und Herren,"),
+        ("es", "Sra.", "María García López", "firm", "Estimada Sra. García López:"),
+        ("es", "Sr.", "Javier López", "friendly", "Estimado Sr. López:"),
+        ("es", "", "Javier López", "friendly", "Buenos días, Javier López:"),
+        ("es", "", "", "final", "Estimados señores:"),
+        ("fr", "Madame", "Claire Martin", "final", "Madame,"),
+        ("fr", "Mme", "Claire Martin", "friendly", "Bonjour Madame Martin,"),
+        ("fr", "", "Claire Martin", "final", "Madame, Monsieur,"),
+        ("fr", "", "Claire Martin", "friendly", "Bonjour Claire Martin,"),
+        ("en", "Ms", "Jane Smith", "final", "Dear Ms Smith,"),
+        ("en", "", "Jane Smith", "friendly", "Hello Jane Smith,"),
+        ("en", "", "", "firm", "Dear Sir or Madam,"),
+    ],
+)
+def test_each_language_greets_formally_with_a_salutation_and_neutrally_without(
+    language, salutation, contact, stage, greeting
+) -> None:
+    addressee = Addressee("Firma GmbH", contact, language, "DE", salutation)
+    ctx = _one_invoice(language, stage, 20, addressee)
+    for wording in TEMPLATES.wordings("email", language, stage):
+        text = TEMPLATES.render("email", wording, "txt", ctx)
+        assert text.split("\n")[0] == greeting, wording
+        assert f"<p>{greeting}</p>" in TEMPLATES.render("email", wording, "html", ctx)
+
+
+PLURAL_WORDS = {
+    "en": ("invoices",),
+    "fr": ("factures", "ces factures"),
+    "de": ("Rechnungen",),
+    "es": ("facturas",),
+}
+
+
+@pytest.mark.parametrize(("language", "wording"), EMAIL_CASES)
+def test_one_invoice_is_never_called_invoices(language: str, wording: str) -> None:
+    stage = wording.split("/")[1].split(".")[0]
+    ctx = _one_invoice(language, stage, 20, PEOPLE[language])
+    for part in ("subject", "txt", "html"):
+        rendered = TEMPLATES.render("email", wording, part, ctx)
+        for word in PLURAL_WORDS[language]:
+            assert word not in rendered, (part, word)
+
+
+def test_the_french_final_notice_is_a_mise_en_demeure_from_subject_to_signature() -> None:
+    for wording in TEMPLATES.wordings("email", "fr", "final"):
+        ctx = context("fr", "final")
+        subject = TEMPLATES.render("email", wording, "subject", ctx)
+        text = TEMPLATES.render("email", wording, "txt", ctx)
+        assert subject.startswith("Mise en demeure de payer")
+        assert "mettons en demeure" in text and "dernière relance" not in text
+        assert "Dernier avis" not in TEMPLATES.render("email", wording, "html", ctx)
+        assert text.rstrip().split("\n")[-4] == (
+            "Nous vous prions d’agréer, Madame, l’expression de nos salutations distinguées."
+        )
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es"])
+def test_the_hand_off_note_is_written_in_every_language(language: str) -> None:
+    ctx = context(language, "handoff")
+    wording = f"{language}/handoff"
+    note = TEMPLATES.render("note", wording, "txt", ctx)
+    subject = TEMPLATES.render("note", wording, "subject", ctx)
+    check_golden(f"note/{language}.txt", f"Subject: {subject}\n\n{note}\n")
