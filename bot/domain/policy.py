@@ -35,6 +35,12 @@ class Stage:
     late_payment_rights: bool = False
     letter: bool = False  # a PDF letter goes with the message
     discount_percent: Decimal = Decimal(0)  # early-payment discount offered (opt-in)
+    label: str = ""  # how staff see it on a card ("Firm reminder"); defaults from the name
+    icon: str = ""  # shown before the customer's name on a card
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,10 @@ class Policy:
                 return stage
         raise KeyError(name)
 
+    def find_stage(self, name: str) -> Stage | None:
+        """The stage of that name, or None (a stage since removed, a thank-you note)."""
+        return next((s for s in self.stages if s.name == name), None)
+
     @property
     def earliest_opening(self) -> int:
         return self.stages[0].opens_at_days
@@ -116,6 +126,8 @@ class Policy:
                     late_payment_rights=bool(s.get("late_payment_rights", False)),
                     letter=bool(s.get("letter", False)),
                     discount_percent=Decimal(str(s.get("discount_percent", 0))),
+                    label=str(s.get("label", "")),
+                    icon=str(s.get("icon", "")),
                 )
                 for s in data["stages"]
                 if s.get("enabled", True)

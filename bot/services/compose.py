@@ -94,8 +94,9 @@ class Composer:
         stage = suggestion.stage
         if stage.channel is Channel.PHONE:
             language = self.templates.language_for("call", customer.language)
-            script = self.templates.render("call", f"{language}/call", "txt", context)
-            return Draft(f"{language}/call", language, f"Call {customer.name}", script + "\n", "")
+            wording = f"{language}/{stage.template}"
+            script = self.templates.render("call", wording, "txt", context)
+            return Draft(wording, language, f"Call {customer.name}", script + "\n", "")
         if stage.channel is Channel.NONE:
             # a note for the person who decides, in the customer's language (it may go on to a
             # collector or a lawyer there)
