@@ -247,3 +247,33 @@ def test_unknown_or_garbled_commands_are_explained(world: SlackWorld, text: str)
     world.slack.command(text, user=APPROVER, response_url=world.fake.response_url())
     answer = world.fake.wait_for(lambda: ephemerals(world))[0]
     assert "/relance help" in answer
+
+
+def test_editing_a_final_notice_tells_the_editor_what_became_of_its_letter(
+    world: SlackWorld,
+) -> None:
+    from bot.channels.letter import Letter
+    from bot.models import Reminder
+
+    first = post_digest(world)[0]
+    letter = Letter(["Relance Demo SAS"], ["Client"], "26 novembre 2026", "Mise en demeure", "Old")
+    with unit_of_work(world.engine) as session:
+        row = session.get(Reminder, first.id)
+        row.letter_text = letter.to_json()
+        session.add(row)
+    world.slack.click(EDIT, str(first.id), user=APPROVER, response_url=world.fake.response_url())
+    modal = world.fake.wait_for(lambda: world.fake.calls_to("views.update"))[0].args["view"]
+    check_modal(modal)
+    assert any(b.get("block_id") == "letter" for b in modal["blocks"])
+    values = {
+        "subject": {"value": {"type": "plain_text_input", "value": "Mise en demeure"}},
+        "body": {"value": {"type": "plain_text_input", "value": "Madame,\n\nnouveau texte."}},
+        "approve": {"value": {"type": "checkboxes", "selected_options": [{"value": "approve"}]}},
+        "letter": {"value": {"type": "radio_buttons", "selected_option": {"value": "rewrite"}}},
+    }
+    assert world.slack.submit(EDIT_CALLBACK, str(first.id), values, user=APPROVER).status == 200
+    told = world.fake.wait_for(lambda: world.fake.calls_to("chat.postEphemeral"))[0].args
+    assert told["user"] == APPROVER
+    assert told["text"] == "The PDF letter was re-rendered from the edited text."
+    stored = Letter.from_json(reminder(world, first.id).letter_text)
+    assert stored.body == "Madame,\n\nnouveau texte."

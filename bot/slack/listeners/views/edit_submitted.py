@@ -24,7 +24,12 @@ def register(app: App, deps: Deps) -> None:
         result = decisions.save_edit(
             deps.runtime.engine, reminder_id, user, edited, approve, letter
         )
-        show_decision(deps, user, result, lost_note=" Your edit was not saved.")
+        letter_note = (
+            f"The PDF letter was {letter.audit_text}." if result.reminder.letter_text else ""
+        )
+        show_decision(
+            deps, user, result, lost_note=" Your edit was not saved.", won_note=letter_note
+        )
 
     @app.view(EDIT_CALLBACK)
     def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
