@@ -50,6 +50,8 @@ class ReminderView:
     slack_ts: str
     has_letter: bool = False
     card_note: str = ""
+    send_after: datetime | None = None  # aware: the customer's next business hours
+    timezone: str = "UTC"  # the customer's
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -112,6 +114,8 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 slack_ts=reminder.slack_ts,
                 has_letter=bool(reminder.letter_text),
                 card_note=reminder.card_note,
+                send_after=reminder.send_after,
+                timezone=customer.timezone,
             )
         )
     return views

@@ -39,14 +39,3 @@ def test_details_default_to_iban_and_bic():
 def test_a_bad_entry_is_named(data, names):
     with pytest.raises(BankAccountError, match=names.replace("[", r"\[").replace("]", r"\]")):
         accounts_from_dict(data)
-
-
-def test_the_card_tells_the_approver_when_no_account_was_given():
-    from datetime import date
-
-    from bot.services.compose import no_account_note
-    from bot.slack.blocks.card import reminder_card
-    from tests.support.views import reminder_view
-
-    view = reminder_view(card_note=no_account_note(["CHF"]))
-    assert "No bank account for CHF" in str(reminder_card(view, date(2026, 11, 26)))

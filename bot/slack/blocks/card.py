@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot.domain.policy import Stage
 from bot.rendering.locale import money
@@ -98,6 +99,16 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
     ]
     if view.card_note:
         blocks.insert(2, context(f"⚠️ {escape(view.card_note)}"))
+    if view.channel == "email" and view.send_after and view.state in ("suggested", "approved"):
+        local = view.send_after.astimezone(ZoneInfo(view.timezone))
+        if local.date() != today:
+            blocks.insert(
+                2,
+                context(
+                    f"🕘 Goes out in the customer's business hours: "
+                    f"{local:%A %d %B, %H:%M} ({escape(view.timezone)})"
+                ),
+            )
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
