@@ -88,6 +88,8 @@ class Policy:
             raise PolicyError("stage names must be unique")
         if self.max_contacts_per_30_days < 1:
             raise PolicyError("max_contacts_per_30_days must be at least 1")
+        if self.said_paid_hold_days < 0:
+            raise PolicyError("said_paid_hold_days cannot be negative")
         for stage in self.stages:
             if not 0 <= stage.discount_percent <= self.max_discount_percent:
                 raise PolicyError(

@@ -152,3 +152,25 @@ def test_relance_check_runs_the_same_check_with_the_configuration(
     monkeypatch.setenv("RELANCE_POLICY_FILE", str(PROJECT_ROOT / "bot" / "policy.toml"))
     assert main(["check"]) == 0
     assert capsys.readouterr().out.startswith("ok: 6 stages")
+
+
+def test_every_channel_and_language_folder_is_checked(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bot.config import load_policy
+    from bot.rendering.check import template_problems
+
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT_ROOT / "templates", templates)
+    (templates / "email" / "de" / "_parts.j2").unlink()  # a folder that would borrow English
+    (templates / "note" / "es" / "handoff.subject.j2").unlink()
+    policy = load_policy()
+    call = replace(policy.stage("call"), template="call_script")
+    policy = replace(policy, stages=tuple(call if s.name == "call" else s for s in policy.stages))
+    problems = template_problems(policy, templates)
+    assert "email/de/_parts.j2 is missing" in problems
+    assert "stage 'handoff': note/es/handoff.subject.j2 is missing" in problems
+    assert [p for p in problems if "call_script" in p] == [
+        f"stage 'call': call/{lang}/call_script.txt.j2 is missing"
+        for lang in ("de", "en", "es", "fr")
+    ]
