@@ -225,6 +225,28 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(settings, Path(args.workdir))
 
 
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    """The configuration as the app would start with it: the policy, and the templates of
+    every stage in every language folder."""
+    from bot.config import load_policy
+    from bot.domain.policy import PolicyError
+    from bot.rendering.check import template_problems
+
+    try:
+        policy = load_policy(settings.policy_file)
+    except PolicyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    problems = template_problems(policy, settings.templates_dir)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    stages = ", ".join(s.name for s in policy.stages)
+    print(f"ok: {len(policy.stages)} stages ({stages}); templates in {settings.templates_dir}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="relance", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -285,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=2, help="HTTP worker processes")
     run.add_argument("--threads", type=int, default=8, help="threads per HTTP worker")
     run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check", help="check the policy and its templates")
+    check.set_defaults(handler=_check)
 
     demo = commands.add_parser("demo", help="the whole flow on sample data, no Slack needed")
     demo.add_argument("--workdir", default="var", help="where the demo database is written")

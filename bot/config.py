@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.domain.bank import BankAccount, accounts_from_dict
 from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
 from bot.domain.policy import Policy
 
@@ -39,7 +40,6 @@ class Settings:
     contact_name: str = "Camille Laurent"
     contact_email: str = "ar@relance-demo.example"
     contact_phone: str = "+33 1 84 00 00 00"
-    bank_details: str = "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP"
     final_notice_days: int = 8
     company_address: str = "12 avenue de l'Opéra\n75001 Paris\nFrance"
     company_place: str = "Paris"  # the town a letter is written from ("Paris, le …")
@@ -67,6 +67,9 @@ class Settings:
     test_mode_address: str = ""  # when set, every e-mail goes there instead (going live)
     send_max_attempts: int = 5
     send_backoff_seconds: float = 60.0  # doubled after each failed attempt
+    # Where customers pay: one account per currency (RELANCE_BANK_ACCOUNTS_FILE)
+    bank_accounts_file: Path | None = None
+    bank_accounts: dict[str, BankAccount] = field(default_factory=lambda: load_bank_accounts())
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -76,6 +79,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     env = os.environ.get
     policy = env("RELANCE_POLICY_FILE")
     rates = env("RELANCE_RATES_FILE")
+    bank_file = Path(bank) if (bank := env("RELANCE_BANK_ACCOUNTS_FILE")) else None
     return Settings(
         database_url=env("DATABASE_URL", Settings.database_url),
         timezone=env("RELANCE_TIMEZONE", Settings.timezone),
@@ -88,7 +92,6 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         contact_name=env("RELANCE_CONTACT_NAME", Settings.contact_name),
         contact_email=env("RELANCE_CONTACT_EMAIL", Settings.contact_email),
         contact_phone=env("RELANCE_CONTACT_PHONE", Settings.contact_phone),
-        bank_details=env("RELANCE_BANK_DETAILS", Settings.bank_details),
         company_address=env("RELANCE_COMPANY_ADDRESS", Settings.company_address).replace(
             "\\n", "\n"
         ),
@@ -118,6 +121,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_backoff_seconds=float(
             env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
         ),
+        bank_accounts_file=bank_file,
+        bank_accounts=load_bank_accounts(bank_file),
     )
 
 
@@ -172,3 +177,9 @@ def load_law_book(rates: dict[str, ReferenceRates], path: Path | None = None) ->
             compound_yearly=law.get("compound") == "yearly",
         )
     return LawBook(laws, rates)
+
+
+def load_bank_accounts(path: Path | None = None) -> dict[str, BankAccount]:
+    """Bank accounts by currency: the file given, else the bundled demo accounts."""
+    source = path or Path(__file__).resolve().parent / "bank_accounts.toml"
+    return accounts_from_dict(tomllib.loads(source.read_text(encoding="utf-8")))

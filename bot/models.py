@@ -62,6 +62,10 @@ class Customer(SQLModel, table=True):
     address: str = Field(default="")  # postal, several lines: for the final-notice letter
     paused: bool = Field(default=False)
     paused_until: date | None = None
+    salutation: str = Field(default="", max_length=40)  # "Mrs", "Frau", "Sra.", "Madame"
+    hold_reason: str = Field(default="", max_length=20)  # a skip reason that holds reminders
+    held_until: date | None = None  # "customer says paid": held until this day
+    held_email: str = Field(default="", max_length=254)  # "wrong contact": held while unchanged
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     #: ISO code of the country whose late-payment law governs the contracts; "" for the company's

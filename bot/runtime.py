@@ -14,6 +14,7 @@ from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day, local_today
 from bot.domain.late_payment import ReferenceRates
 from bot.domain.policy import Policy, PolicyError
+from bot.rendering.check import check_templates
 from bot.rendering.templates import Templates
 from bot.services import app_settings
 from bot.services.compose import Composer
@@ -88,6 +89,7 @@ def build_runtime(
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
     policy.check_final_notice_deadline(settings.final_notice_days)
+    check_templates(policy, settings.templates_dir)  # a stage without its files: refuse now
     return Runtime(
         settings=settings,
         engine=engine or make_engine(settings.database_url),

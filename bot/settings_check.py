@@ -88,11 +88,14 @@ def _team(settings: Settings) -> list[Finding]:
         found.append(_warn("SMTP_HOST", f"is {settings.smtp_host}: is a mail server running here?"))
     for setting, attribute in (
         ("RELANCE_COMPANY_NAME", "company_name"),
-        ("RELANCE_BANK_DETAILS", "bank_details"),
         ("RELANCE_CONTACT_EMAIL", "contact_email"),
     ):
         if getattr(settings, attribute) == getattr(_DEMO, attribute):
             found.append(_warn(setting, "still has the demo value: customers would see it"))
+    if settings.bank_accounts_file is None:
+        found.append(
+            _warn("RELANCE_BANK_ACCOUNTS_FILE", "is not set: customers would see the demo accounts")
+        )
     return found
 
 

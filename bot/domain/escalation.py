@@ -17,13 +17,8 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from bot.domain.aging import days_overdue
-from bot.domain.calendar import (
-    at_local_time,
-    business_days_between,
-    holiday_name,
-    is_business_day,
-    local_now,
-)
+from bot.domain.calendar import business_days_between, local_now, next_business_opening
+from bot.domain.holds import Hold
 from bot.domain.money import Money
 from bot.domain.policy import Policy, Stage
 
@@ -60,16 +55,16 @@ class Account:
     contacts: tuple[PastContact, ...] = ()  # oldest first
     paused: bool = False
     paused_until: date | None = None
+    hold: Hold | None = None  # from a skip reason ("says paid", "wrong contact")
 
 
 class Reason(StrEnum):
     NOTHING_DUE = "nothing due"
     PAUSED = "paused"
+    HELD = "held after a skip"
     DISPUTED = "disputed"
     PROMISED = "promise to pay"
     UNDER_THRESHOLD = "balance under threshold"
-    NOT_A_BUSINESS_DAY = "not a business day"
-    AFTER_HOURS = "after business hours"
     WAITING = "waiting for the next stage"
     CONTACT_CAP = "contact cap reached"
     TOO_RECENT = "contacted too recently"
@@ -87,7 +82,7 @@ class Suggestion:
     stage: Stage
     invoices: tuple[OpenItem, ...]  # oldest first; past due, unless the stage is pre-due
     days_overdue: int  # of the oldest
-    send_after: datetime  # aware UTC: not before the customer's business hours
+    send_after: datetime  # aware UTC: the customer's next business hours (their days, their zone)
     last_wording: str  # the wording used last time, never to be used twice in a row
     coming_due: tuple[OpenItem, ...] = ()  # not yet due: mentioned apart, never charged
 
@@ -110,6 +105,9 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     if account.paused and (account.paused_until is None or account.paused_until >= today):
         until = f" until {account.paused_until.isoformat()}" if account.paused_until else ""
         return NoAction(Reason.PAUSED, f"reminders are paused{until}")
+
+    if account.hold is not None and account.hold.holds_on(today):
+        return NoAction(Reason.HELD, account.hold.detail)
 
     due = tuple(
         sorted(
@@ -152,21 +150,6 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         shown = ", ".join(Money.of_minor(t, c).format("en") for c, t in totals.items())
         return NoAction(Reason.UNDER_THRESHOLD, f"balance {shown} is under the threshold")
 
-    if not is_business_day(today, account.country):
-        name = holiday_name(today, account.country)
-        what = f"a public holiday in {account.country} ({name})" if name else "a weekend day"
-        return NoAction(Reason.NOT_A_BUSINESS_DAY, f"today is {what} for the customer")
-
-    opening, closing = policy.business_hours
-    if local.time() >= closing:
-        return NoAction(
-            Reason.AFTER_HOURS,
-            (
-                f"it is {local:%H:%M} for the customer ({account.timezone}); business hours "
-                f"end at {closing:%H:%M}"
-            ),
-        )
-
     oldest_days = days_overdue(chaseable[0].due_date, today)
     episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
     episode = [c for c in account.contacts if c.day >= episode_start]
@@ -198,7 +181,9 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
                 ),
             )
 
-    send_after = now if local.time() >= opening else at_local_time(today, opening, account.timezone)
+    send_after = next_business_opening(
+        now, account.timezone, account.country, policy.business_hours
+    )
     last_wording = account.contacts[-1].wording if account.contacts else ""
     if stage.pre_due:
         carried, coming = chaseable, ()

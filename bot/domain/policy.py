@@ -35,6 +35,12 @@ class Stage:
     late_payment_rights: bool = False
     letter: bool = False  # a PDF letter goes with the message
     discount_percent: Decimal = Decimal(0)  # early-payment discount offered (opt-in)
+    label: str = ""  # how staff see it on a card ("Firm reminder"); defaults from the name
+    icon: str = ""  # shown before the customer's name on a card
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
 
     @property
     def pre_due(self) -> bool:
@@ -69,6 +75,7 @@ class Policy:
     stages: tuple[Stage, ...]
     max_contacts_per_30_days: int = 3
     promise_grace_days: int = 3
+    said_paid_hold_days: int = 7  # "customer says paid": held this long for the next import
     business_hours: tuple[time, time] = (time(9), time(18))
     min_balance: dict[str, Decimal] = field(default_factory=dict)
     plans: PlanLimits = field(default_factory=PlanLimits)
@@ -88,6 +95,8 @@ class Policy:
             raise PolicyError("stage names must be unique")
         if self.max_contacts_per_30_days < 1:
             raise PolicyError("max_contacts_per_30_days must be at least 1")
+        if self.said_paid_hold_days < 0:
+            raise PolicyError("said_paid_hold_days cannot be negative")
         for stage in self.stages:
             if not 0 <= stage.discount_percent <= self.max_discount_percent:
                 raise PolicyError(
@@ -121,6 +130,10 @@ class Policy:
                 return stage
         raise KeyError(name)
 
+    def find_stage(self, name: str) -> Stage | None:
+        """The stage of that name, or None (a stage since removed, a thank-you note)."""
+        return next((s for s in self.stages if s.name == name), None)
+
     @property
     def earliest_opening(self) -> int:
         return self.stages[0].opens_at_days
@@ -142,6 +155,8 @@ class Policy:
                     late_payment_rights=bool(s.get("late_payment_rights", False)),
                     letter=bool(s.get("letter", False)),
                     discount_percent=Decimal(str(s.get("discount_percent", 0))),
+                    label=str(s.get("label", "")),
+                    icon=str(s.get("icon", "")),
                 )
                 for s in data["stages"]
                 if s.get("enabled", True)
@@ -154,6 +169,7 @@ class Policy:
                 stages=stages,
                 max_contacts_per_30_days=int(limits.get("max_contacts_per_30_days", 3)),
                 promise_grace_days=int(limits.get("promise_grace_days", 3)),
+                said_paid_hold_days=int(limits.get("said_paid_hold_days", 7)),
                 business_hours=(time.fromisoformat(opening), time.fromisoformat(closing)),
                 min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
                 max_discount_percent=Decimal(str(discount.get("max_percent", 0))),

@@ -14,6 +14,7 @@ FIELDS = (
     "customer_id",
     "customer_name",
     "contact_name",
+    "salutation",
     "email",
     "phone",
     "language",

@@ -41,6 +41,7 @@ class InvoiceLine(NamedTuple):
     customer_external_id: str
     customer_name: str
     contact_name: str
+    salutation: str  # "Mrs", "Frau", "Sra.", "Madame": the contact's formal greeting
     email: str
     phone: str
     language: str
@@ -62,6 +63,7 @@ CUSTOMER_FIELDS = (
     "customer_id",
     "customer_name",
     "contact_name",
+    "salutation",
     "email",
     "phone",
     "language",
@@ -206,6 +208,7 @@ class LineReader:
         external_id = self._text("customer_id", values["customer_id"], 64, errors, True)
         name = self._text("customer_name", values["customer_name"], 200, errors, True)
         contact = self._text("contact_name", values["contact_name"], 200, errors)
+        salutation = self._text("salutation", values["salutation"].strip(), 40, errors)
         email = self._field("email", values["email"], parse_email, errors) or ""
         phone = self._text("phone", values["phone"], 40, errors)
         language = self._field("language", values["language"], parse_language, errors) or "en"
@@ -218,6 +221,7 @@ class LineReader:
             external_id,
             name,
             contact,
+            salutation,
             email,
             phone,
             language,

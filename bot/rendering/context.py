@@ -7,16 +7,18 @@ wrong way: `1 234,56 €` for a French customer, `£1,234.56` for a British one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bot.domain.aging import days_overdue
+from bot.domain.bank import BankAccount, account_for
 from bot.domain.calendar import add_business_days
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LateCharges, Law, LawBook, ReferenceRates, late_charges
 from bot.domain.money import Money, minor_digits, totals_by_currency
+from bot.rendering.addressing import addressing
 from bot.rendering.locale import customer_locale, long_date, money, percent
 
 
@@ -26,7 +28,7 @@ class Sender:
     contact_name: str
     email: str
     phone: str
-    bank_details: str
+    bank_details: str = ""  # the reminder's own accounts, written out (see `how_to_pay`)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Addressee:
     language: str
     country: str
     governing_law: str = ""  # the country whose late-payment law applies; "" for none
+    salutation: str = ""  # "Mrs", "Frau", "Sra.", "Madame" as imported; "" for none
 
 
 def _discount(
@@ -64,6 +67,43 @@ def _discount(
         ),
         "pay_by": long_date(add_business_days(today, days, country), locale),
     }
+
+
+@dataclass(frozen=True)
+class HowToPay:
+    """The ways to pay one reminder: one online link when all its invoices share it, else each
+    invoice's link; the bank account of each of its currencies, and the currencies that have
+    none (a wrong account is worse than none: staff are told on the card)."""
+
+    payment_link: str
+    payment_links: list[dict[str, str]]
+    bank_accounts: list[BankAccount]
+    no_account_for: list[str]
+
+    @property
+    def bank_details(self) -> str:
+        if len(self.bank_accounts) == 1:
+            return self.bank_accounts[0].details
+        return "; ".join(f"{a.currency}: {a.details}" for a in self.bank_accounts)
+
+
+def how_to_pay(suggestion: Suggestion, accounts: Mapping[str, BankAccount]) -> HowToPay:
+    links = {i.payment_link for i in suggestion.invoices}
+    single = links.pop() if len(links) == 1 else ""
+    currencies = sorted({i.currency for i in suggestion.invoices})
+    found = [(c, account_for(accounts, c)) for c in currencies]
+    return HowToPay(
+        payment_link=single,
+        payment_links=[]
+        if single
+        else [
+            {"number": i.number, "link": i.payment_link}
+            for i in suggestion.invoices
+            if i.payment_link
+        ],
+        bank_accounts=[a for _c, a in found if a is not None],
+        no_account_for=[c for c, a in found if a is None],
+    )
 
 
 def charges_for(
@@ -135,8 +175,11 @@ def reminder_context(
     laws: LawBook,
     final_notice_days: int = 8,
     discount_days: int = 7,
+    bank_accounts: Mapping[str, BankAccount] | None = None,
+    customer_page_url: str = "",
 ) -> dict[str, Any]:
     locale = customer_locale(addressee.language, addressee.country)
+    paying = how_to_pay(suggestion, bank_accounts or {})
     invoices = [
         {
             "number": i.number,
@@ -160,13 +203,21 @@ def reminder_context(
         + [c.compensation for c in charges if c.compensation]
     )
     return {
+        "locale": locale,
         "customer_name": addressee.name,
         "contact_name": addressee.contact_name or addressee.name,
+        "contact_person": addressee.contact_name,  # "" when the ledger names no one
+        **addressing(addressee.salutation, addressee.contact_name),
         "invoices": invoices,
         "count": len(invoices),
+        "days_overdue": suggestion.days_overdue,
         "total": " + ".join(money(t, locale) for t in totals),
-        "payment_link": next((i.payment_link for i in suggestion.invoices if i.payment_link), ""),
-        "sender": sender,
+        "payment_link": paying.payment_link,
+        "payment_links": paying.payment_links,
+        "bank_accounts": paying.bank_accounts,
+        "no_bank_account_for": paying.no_account_for,
+        "customer_page_url": customer_page_url,
+        "sender": replace(sender, bank_details=paying.bank_details),
         "today": long_date(today, locale),
         "deadline": long_date(
             add_business_days(today, final_notice_days, addressee.country), locale

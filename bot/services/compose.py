@@ -13,6 +13,7 @@ from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
 from bot.domain.policy import Channel
+from bot.rendering.addressing import addressing
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
 from bot.rendering.postal import country_line
@@ -27,7 +28,9 @@ class Draft:
     text: str
     html: str
     letter: str = ""  # the PDF letter's content (JSON), for stages that send one
-    warnings: tuple[str, ...] = ()  # for the person approving (shown on the card)
+    # what the person approving must know, shown on the card: a rate past its table, a fixed
+    # sum in another currency, a currency with no bank account
+    warnings: tuple[str, ...] = ()
 
 
 def sender_from(settings: Settings) -> Sender:
@@ -36,13 +39,22 @@ def sender_from(settings: Settings) -> Sender:
         settings.contact_name,
         settings.contact_email,
         settings.contact_phone,
-        settings.bank_details,
+    )
+
+
+def no_account_note(currencies: list[str]) -> str:
+    if not currencies:
+        return ""
+    return (
+        f"No bank account for {', '.join(currencies)} is configured "
+        "(RELANCE_BANK_ACCOUNTS_FILE): this e-mail gives no bank details for it."
     )
 
 
 class Recipient(Protocol):
     name: str
     contact_name: str
+    salutation: str
     language: str
     country: str
     address: str
@@ -72,6 +84,7 @@ class Composer:
                 customer.country,
                 # the company's own law unless the customer's contracts say otherwise
                 customer.governing_law or self.settings.country,
+                customer.salutation,
             ),
             suggestion=suggestion,
             sender=self.sender,
@@ -79,6 +92,7 @@ class Composer:
             laws=self.laws,
             final_notice_days=self.settings.final_notice_days,
             discount_days=self.discount_days,
+            bank_accounts=self.settings.bank_accounts,
         )
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
@@ -86,15 +100,17 @@ class Composer:
         stage = suggestion.stage
         if stage.channel is Channel.PHONE:
             language = self.templates.language_for("call", customer.language)
-            script = self.templates.render("call", f"{language}/call", "txt", context)
-            return Draft(f"{language}/call", language, f"Call {customer.name}", script + "\n", "")
+            wording = f"{language}/{stage.template}"
+            script = self.templates.render("call", wording, "txt", context)
+            return Draft(wording, language, f"Call {customer.name}", script + "\n", "")
         if stage.channel is Channel.NONE:
-            note = (
-                f"{customer.name} has {context['total']} overdue "
-                f"({suggestion.days_overdue} days for the oldest invoice) and the ladder is "
-                f"exhausted. Decide on a hand-off to a collector or a lawyer."
-            )
-            return Draft("", "en", f"Hand-off: {customer.name}", note + "\n", "")
+            # a note for the person who decides, in the customer's language (it may go on to a
+            # collector or a lawyer there)
+            language = self.templates.language_for("note", customer.language)
+            wording = f"{language}/{stage.template}"
+            subject = self.templates.render("note", wording, "subject", context)
+            note = self.templates.render("note", wording, "txt", context)
+            return Draft(wording, language, subject, note + "\n", "")
         email = self.templates.render_email(
             customer.language, stage.template, context, suggestion.last_wording
         )
@@ -106,7 +122,10 @@ class Composer:
             email.text,
             email.html,
             letter,
-            tuple(context["charges_warnings"]),
+            (
+                *context["charges_warnings"],
+                *filter(None, [no_account_note(context["no_bank_account_for"])]),
+            ),
         )
 
     def letter(self, customer: Recipient, template: str, context: dict, today: date) -> str:
@@ -139,7 +158,10 @@ class Composer:
         locale = customer_locale(customer.language, customer.country)
         language = self.templates.language_for("email", customer.language)
         context = {
+            "locale": locale,
             "contact_name": customer.contact_name or customer.name,
+            "contact_person": customer.contact_name,
+            **addressing(customer.salutation, customer.contact_name),
             "invoices": [{"number": n, "amount": money(a, locale)} for n, a in paid],
             "count": len(paid),
             "sender": self.sender,

@@ -15,8 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import read_only, unit_of_work
-from bot.models import Outbox, Reminder, utcnow
+from bot.domain.calendar import local_today
+from bot.domain.holds import hold_after_skip
+from bot.models import Customer, Outbox, Reminder, utcnow
 from bot.services import audit
+from bot.services.editing import EditedText, LetterChoice, rewritten_letter
 
 #: What the sender delivers. A `letter` stage is a task like a call: staff post the PDF
 #: (the card's *Letter* button), nothing is e-mailed in its place.
@@ -48,6 +51,10 @@ def _after_approval(
         # not before the customer's business hours (the suggestion knows when they open)
         due = max(filter(None, [now, reminder.send_after]))
         session.add(Outbox(reminder_id=reminder.id, channel=reminder.channel, next_attempt_at=due))
+    _record(session, reminder, user, kind, content)
+
+
+def _record(session: Session, reminder: Reminder, user: str, kind: str, content: dict) -> None:
     audit.append(
         session,
         audit.NewEvent(
@@ -80,76 +87,85 @@ def approve(engine: Engine, reminder_id: int, user: str, now: datetime | None = 
         return Decided(True, reminder)
 
 
-def approve_edited(
+def save_edit(
     engine: Engine,
     reminder_id: int,
     user: str,
-    subject: str,
-    body_text: str,
-    body_html: str,
+    edited: EditedText,
+    approve: bool,
+    letter: LetterChoice = LetterChoice.KEEP,
     now: datetime | None = None,
 ) -> Decided:
-    """Save staff's version (the original is kept beside it) and approve it."""
+    """Save staff's version exactly as written (the first original is kept beside it), and
+    approve it or leave it awaiting a decision. A final notice's letter is rewritten from the
+    edited text or kept as it was; the audit trail says which."""
     now = now or utcnow()
     with unit_of_work(engine) as session:
         before = session.get(Reminder, reminder_id)
         if before is None:
             raise LookupError(f"no reminder {reminder_id}")
         original = {"subject": before.subject, "text": before.body_text}
-        reminder = _claim(
-            session,
-            reminder_id,
-            {
-                "state": "approved",
-                "decided_by": user,
-                "decided_at": now,
-                "original_subject": Reminder.subject,
-                "original_body_text": Reminder.body_text,
-                "subject": subject,
-                "body_text": body_text,
-                "body_html": body_html,
-            },
-        )
+        first_edit = not (before.original_subject or before.original_body_text)
+        values: dict = {
+            "subject": edited.subject,
+            "body_text": edited.text,
+            "body_html": edited.html,
+            **(
+                {"original_subject": before.subject, "original_body_text": before.body_text}
+                if first_edit
+                else {}
+            ),
+            **({"state": "approved", "decided_by": user, "decided_at": now} if approve else {}),
+        }
+        content: dict = {
+            "before": original,
+            "after": {"subject": edited.subject, "text": edited.text},
+            "approved": approve,
+        }
+        if before.letter_text:
+            if letter is LetterChoice.REWRITE:
+                values["letter_text"] = rewritten_letter(before.letter_text, edited)
+            content["letter"] = letter.audit_text
+        reminder = _claim(session, reminder_id, values)
         if reminder is None:
             return _lost(session, reminder_id)
-        _after_approval(
-            session,
-            reminder,
-            user,
-            "edited",
-            {"before": original, "after": {"subject": subject, "text": body_text}},
-            now,
-        )
+        if approve:
+            _after_approval(session, reminder, user, "edited", content, now)
+        else:
+            _record(session, reminder, user, "edited", content)
         return Decided(True, reminder)
 
 
 def skip(
-    engine: Engine, reminder_id: int, user: str, reason: str, now: datetime | None = None
+    engine: Engine,
+    reminder_id: int,
+    user: str,
+    reason: str,
+    now: datetime | None = None,
+    reason_key: str = "",
+    said_paid_days: int = 7,
 ) -> Decided:
+    """Skip a reminder. A reason with consequences (`bot.domain.holds`) also holds its
+    customer: "says paid" for `said_paid_days`, "wrong contact" until the address changes."""
+    now = now or utcnow()
     with unit_of_work(engine) as session:
         reminder = _claim(
             session,
             reminder_id,
-            {
-                "state": "skipped",
-                "decided_by": user,
-                "decided_at": now or utcnow(),
-                "skip_reason": reason,
-            },
+            {"state": "skipped", "decided_by": user, "decided_at": now, "skip_reason": reason},
         )
         if reminder is None:
             return _lost(session, reminder_id)
-        audit.append(
-            session,
-            audit.NewEvent(
-                kind="skipped",
-                actor=user,
-                customer_id=reminder.customer_id,
-                invoice_numbers=tuple(reminder.invoice_numbers.split(",")),
-                channel=reminder.channel,
-                content={"reminder": reminder.id, "stage": reminder.stage, "reason": reason},
-            ),
-        )
+        content: dict = {"reason": reason}
+        customer = session.get(Customer, reminder.customer_id)
+        hold = hold_after_skip(reason_key, local_today(now, customer.timezone), said_paid_days)
+        if hold is not None:
+            customer.hold_reason = hold.kind.value
+            customer.held_until = hold.until
+            customer.held_email = customer.email
+            session.add(customer)
+            content["hold"] = hold.detail
+        _record(session, reminder, user, "skipped", content)
         return Decided(True, reminder)
 
 

@@ -30,6 +30,7 @@ from bot.models import (
 )
 from bot.services import promises
 from bot.services.aging_report import AgingReport, aging_report
+from bot.services.holds import HeldCustomer, held_customers
 
 STALE_CLAIM = timedelta(minutes=10)
 
@@ -64,6 +65,7 @@ class Digest:
     missed_plans: list[str] = field(default_factory=list)  # customers who missed an instalment
     #: (customer, cause) of each customer whose suggestion failed today
     not_suggested: list[tuple[str, str]] = field(default_factory=list)
+    held: list[HeldCustomer] = field(default_factory=list)  # held by a skip reason
 
 
 def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
@@ -156,6 +158,7 @@ def build_digest(
                 ).all()
             ),
             not_suggested=list(not_suggested or []),
+            held=held_customers(session, run_date),
         )
 
 

@@ -35,6 +35,7 @@ STAGING = sa.Table(
     sa.Column("customer_external_id", sa.String),
     sa.Column("customer_name", sa.String),
     sa.Column("contact_name", sa.String),
+    sa.Column("salutation", sa.String),
     sa.Column("email", sa.String),
     sa.Column("phone", sa.String),
     sa.Column("language", sa.String),
@@ -58,6 +59,7 @@ STAGING = sa.Table(
 _CUSTOMER_UPDATES = {
     "name": "customer_name",
     "contact_name": "contact_name",
+    "salutation": "salutation",
     "email": "email",
     "phone": "phone",
     "language": "language",
@@ -310,10 +312,12 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     customer_sets.append("currency")
     conn.execute(
         sa.text(
-            "INSERT INTO customer (external_id, name, contact_name, email, phone, language, country,"
-            " timezone, currency, notes, address, governing_law, created_at, updated_at)"
-            " SELECT customer_external_id, customer_name, contact_name, email, phone, language,"
-            " country, timezone, currency, notes, address, governing_law, :now, :now FROM ("
+            "INSERT INTO customer (external_id, name, contact_name, salutation, email, phone,"
+            " language, country, timezone, currency, notes, address, governing_law,"
+            " created_at, updated_at)"
+            " SELECT customer_external_id, customer_name, contact_name, salutation, email, phone,"
+            " language, country, timezone, currency, notes, address, governing_law, :now, :now"
+            " FROM ("
             "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
             "  AS newest FROM import_staging s) latest WHERE newest = 1"
             " ON CONFLICT (external_id) DO UPDATE SET "

@@ -49,7 +49,9 @@ class ReminderView:
     slack_channel: str
     slack_ts: str
     has_letter: bool = False
-    warnings: tuple[str, ...] = ()  # for the person approving: charges to check
+    warnings: tuple[str, ...] = ()  # for the person approving: charges to check, no account
+    send_after: datetime | None = None  # aware: the customer's next business hours
+    timezone: str = "UTC"  # the customer's
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -112,6 +114,8 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 slack_ts=reminder.slack_ts,
                 has_letter=bool(reminder.letter_text),
                 warnings=tuple(w for w in reminder.warnings.splitlines() if w),
+                send_after=reminder.send_after,
+                timezone=customer.timezone,
             )
         )
     return views

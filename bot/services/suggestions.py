@@ -27,6 +27,7 @@ from bot.domain.escalation import (
     Suggestion,
     decide,
 )
+from bot.domain.holds import current_hold
 from bot.domain.policy import Policy
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
@@ -42,6 +43,7 @@ class CustomerView(NamedTuple):
     external_id: str
     name: str
     contact_name: str
+    salutation: str
     email: str
     language: str
     country: str
@@ -50,6 +52,9 @@ class CustomerView(NamedTuple):
     paused: bool
     paused_until: date | None
     governing_law: str
+    hold_reason: str
+    held_until: date | None
+    held_email: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,9 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
                 contacts=tuple(contacts_by_customer[customer.id]),
                 paused=customer.paused,
                 paused_until=customer.paused_until,
+                hold=current_hold(
+                    customer.hold_reason, customer.held_until, customer.held_email, customer.email
+                ),
             ),
         )
         for customer in sorted(customers, key=lambda c: c.name.casefold())

@@ -79,7 +79,7 @@ def create_app(
         runtime=runtime,
         client=client,
         approvers=Approvers(lambda: runtime.settings, client),
-        cards=CardPublisher(runtime.engine, client),
+        cards=CardPublisher(runtime.engine, client, lambda: runtime.policy),
         instance=instance_name(),
     )
     for listener in LISTENERS:

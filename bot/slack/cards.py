@@ -4,12 +4,14 @@ change; a Slack error is logged with its context and never undoes the decision."
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
+from bot.domain.policy import Policy, Stage
 from bot.services import cards
 from bot.services.reminder_view import load_views
 from bot.slack.blocks.card import card_fallback, reminder_card
@@ -18,9 +20,15 @@ log = logging.getLogger(__name__)
 
 
 class CardPublisher:
-    def __init__(self, engine: Engine, client: WebClient):
+    def __init__(
+        self, engine: Engine, client: WebClient, policy: Callable[[], Policy] | None = None
+    ):
         self.engine = engine
         self.client = client
+        self.policy = policy  # read at each card: a lead's change applies at once
+
+    def _stage(self, name: str) -> Stage | None:
+        return self.policy().find_stage(name) if self.policy else None
 
     def post_new(self, run_date: date, channel: str, thread_ts: str) -> int:
         """Post a card for each of the day's reminders that has none yet; returns how many."""
@@ -30,8 +38,8 @@ class CardPublisher:
                 response = self.client.chat_postMessage(
                     channel=channel,
                     thread_ts=thread_ts,
-                    text=card_fallback(view),
-                    blocks=reminder_card(view, run_date),
+                    text=card_fallback(view, self._stage(view.stage)),
+                    blocks=reminder_card(view, run_date, self._stage(view.stage)),
                     unfurl_links=False,
                 )
             except SlackApiError as exc:
@@ -54,8 +62,8 @@ class CardPublisher:
                 self.client.chat_update(
                     channel=view.slack_channel,
                     ts=view.slack_ts,
-                    text=card_fallback(view),
-                    blocks=reminder_card(view, today),
+                    text=card_fallback(view, self._stage(view.stage)),
+                    blocks=reminder_card(view, today, self._stage(view.stage)),
                 )
             except SlackApiError as exc:
                 log.error(

@@ -61,6 +61,8 @@ def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime, instan
         return False
     ts, digest = publish(runtime, client, channel, now, run_date)
     digests.mark_posted(runtime.engine, run.id, ts, digest)
-    posted = CardPublisher(runtime.engine, client).post_new(run_date, channel, ts)
+    posted = CardPublisher(runtime.engine, client, lambda: runtime.policy).post_new(
+        run_date, channel, ts
+    )
     log.info("digest for %s posted to %s by %s with %d cards", run_date, channel, instance, posted)
     return True

@@ -154,6 +154,7 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
         country: str = "DE"
         address: str = "Hauptstraße 1\n10115 Berlin"
         governing_law: str = "DE"
+        salutation: str = "Herr"
 
     settings = Settings()  # a company in Paris
     composer = Composer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,22 +88,56 @@ def test_promise_suppresses_until_its_grace_ends() -> None:
     assert isinstance(decide(account(broken), POLICY, NOW), Suggestion)
 
 
+def _sends_at(decision: object, timezone: str) -> datetime:
+    assert isinstance(decision, Suggestion), decision
+    return decision.send_after.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
 def test_holidays_weekends_and_hours_are_the_customers() -> None:
-    christmas = datetime(2026, 12, 25, 9, tzinfo=UTC)
-    decision = decide(account(item()), POLICY, christmas)
-    assert decision == NoAction(
-        Reason.NOT_A_BUSINESS_DAY,
-        "today is a public holiday in FR (Christmas Day) for the customer",
+    christmas = datetime(2026, 12, 25, 9, tzinfo=UTC)  # Friday: sent on Monday 28th
+    assert _sends_at(decide(account(item()), POLICY, christmas), "Europe/Paris") == datetime(
+        2026, 12, 28, 9
     )
     saturday = datetime(2026, 11, 28, 9, tzinfo=UTC)
-    assert decide(account(item()), POLICY, saturday).reason is Reason.NOT_A_BUSINESS_DAY  # type: ignore[union-attr]
-    evening = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
-    assert decide(account(item()), POLICY, evening).reason is Reason.AFTER_HOURS  # type: ignore[union-attr]
+    assert _sends_at(decide(account(item()), POLICY, saturday), "Europe/Paris") == datetime(
+        2026, 11, 30, 9
+    )
+    evening = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 19:30 in Paris: tomorrow morning
+    assert _sends_at(decide(account(item()), POLICY, evening), "Europe/Paris") == datetime(
+        2026, 11, 26, 9
+    )
+    open_now = decide(account(item()), POLICY, NOW)
+    assert isinstance(open_now, Suggestion) and open_now.send_after == NOW
     early_in_new_york = decide(
         account(item(), country="US", timezone="America/New_York"), POLICY, NOW
     )
     assert isinstance(early_in_new_york, Suggestion)
     assert early_in_new_york.send_after == datetime(2026, 11, 25, 14, tzinfo=UTC)  # 09:00 EST
+
+
+# Friday 2026-11-27, the company's digest at 09:00 in Paris
+FRIDAY_DIGEST = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+def test_a_customer_in_sydney_gets_the_reminder_in_their_monday_business_hours() -> None:
+    # 19:00 on Friday in Sydney: after hours, then their weekend
+    decision = decide(
+        account(item(), country="AU", timezone="Australia/Sydney"), POLICY, FRIDAY_DIGEST
+    )
+    assert _sends_at(decision, "Australia/Sydney") == datetime(2026, 11, 30, 9)  # Monday
+
+
+def test_auckland_and_honolulu_are_served_not_dropped() -> None:
+    # 21:00 on Friday in Auckland: their Monday morning
+    auckland = decide(
+        account(item(), country="NZ", timezone="Pacific/Auckland"), POLICY, FRIDAY_DIGEST
+    )
+    assert _sends_at(auckland, "Pacific/Auckland") == datetime(2026, 11, 30, 9)
+    # 22:00 on Thursday in Honolulu (Thanksgiving, a US holiday): their Friday morning
+    honolulu = decide(
+        account(item(), country="US", timezone="Pacific/Honolulu"), POLICY, FRIDAY_DIGEST
+    )
+    assert _sends_at(honolulu, "Pacific/Honolulu") == datetime(2026, 11, 27, 9)
 
 
 def test_small_balances_are_left_alone() -> None:

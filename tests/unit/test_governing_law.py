@@ -26,6 +26,7 @@ class Customer:
     country: str = "IE"
     address: str = ""
     governing_law: str = ""
+    salutation: str = ""
 
 
 def final_context(customer: Customer) -> dict:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
+from bot.domain.policy import Stage
 from bot.rendering.locale import money
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import (
@@ -17,14 +19,6 @@ from bot.slack.blocks.common import (
 )
 from bot.slack.mrkdwn import escape, quote
 
-STAGE_ICONS = {
-    "courtesy": "🔔",
-    "friendly": "✉️",
-    "firm": "📨",
-    "call": "📞",
-    "final": "⚠️",
-    "handoff": "⚖️",
-}
 CHANNEL_WORDS = {
     "email": "e-mail",
     "phone": "phone call",
@@ -74,8 +68,11 @@ def _delivery(view: ReminderView) -> str:
     return ""
 
 
-def reminder_card(view: ReminderView, today: date) -> list[Block]:
-    icon = STAGE_ICONS.get(view.stage, "•")
+def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -> list[Block]:
+    """`stage` is the policy's stage of the reminder: its label and icon (None for a stage the
+    policy no longer has, or a thank-you note: its name is shown)."""
+    icon = f"{stage.icon} " if stage and stage.icon else ""
+    label = stage.title if stage else view.stage
     totals = " + ".join(money(t, view.locale) for t in view.totals())
     invoices = capped(
         [
@@ -93,8 +90,8 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
     )
     blocks = [
         section(
-            f"{icon} *{escape(view.customer_name)}* · {view.country} · {view.language}\n"
-            f"*{view.stage.capitalize()}* by {CHANNEL_WORDS.get(view.channel, view.channel)}"
+            f"{icon}*{escape(view.customer_name)}* · {view.country} · {view.language}\n"
+            f"*{escape(label)}* by {CHANNEL_WORDS.get(view.channel, view.channel)}"
             f"{recipient} · {len(view.invoices)} invoice(s) · total *{totals}*"
         ),
         context(" · ".join(invoices) or "no open invoice left"),
@@ -102,6 +99,16 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
     ]
     if view.warnings:
         blocks.append(context("\n".join(f"⚠️ {escape(w)}" for w in view.warnings[:5])))
+    if view.channel == "email" and view.send_after and view.state in ("suggested", "approved"):
+        local = view.send_after.astimezone(ZoneInfo(view.timezone))
+        if local.date() != today:
+            blocks.insert(
+                2,
+                context(
+                    f"🕘 Goes out in the customer's business hours: "
+                    f"{local:%A %d %B, %H:%M} ({escape(view.timezone)})"
+                ),
+            )
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
@@ -129,6 +136,7 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
     return blocks
 
 
-def card_fallback(view: ReminderView) -> str:
+def card_fallback(view: ReminderView, stage: Stage | None = None) -> str:
     """The plain text of the card's notification."""
-    return f"{view.stage.capitalize()} reminder for {escape(view.customer_name)}: {view.state}"
+    label = stage.title if stage else view.stage
+    return f"{escape(label)} for {escape(view.customer_name)}: {view.state}"

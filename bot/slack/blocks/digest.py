@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
 from bot.services.digest import Digest, PromiseLine
+from bot.services.holds import HeldCustomer
 from bot.slack.blocks.common import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -66,6 +67,13 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
     )
 
 
+def held_lines(held: list[HeldCustomer]) -> list[str]:
+    """Who a skip reason holds, and until when (`bot.services.holds.held_customers`)."""
+    return capped(
+        [f"• *{escape(h.name)}*: {escape(h.detail)}" for h in held], 15, "…and {count} more"
+    )
+
+
 def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
     today = digest.run_date
     blocks: list[Block] = [
@@ -122,6 +130,9 @@ def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
             ),
             empty="",
         )
+    if digest.held:
+        blocks += [divider(), section("*Held after a skip* — no reminder until then")]
+        blocks += line_sections(held_lines(digest.held), empty="")
     if digest.failed:
         blocks += [divider(), section("*Failed sends* — check the address or the mail server")]
         blocks += line_sections(

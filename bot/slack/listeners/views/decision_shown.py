@@ -8,7 +8,10 @@ from bot.slack.deps import Deps
 from bot.slack.listeners.actions.approve import already_decided_text
 
 
-def show_decision(deps: Deps, user: str, result: Decided, lost_note: str = "") -> None:
+def show_decision(
+    deps: Deps, user: str, result: Decided, lost_note: str = "", won_note: str = ""
+) -> None:
+    """`won_note` is told to the person whose decision was applied (what became of a letter)."""
     reminder = result.reminder
     if not result.won and reminder.slack_channel:
         deps.client.chat_postEphemeral(
@@ -16,4 +19,6 @@ def show_decision(deps: Deps, user: str, result: Decided, lost_note: str = "") -
             user=user,
             text=already_decided_text(reminder.state, reminder.decided_by) + lost_note,
         )
+    elif won_note and reminder.slack_channel:
+        deps.client.chat_postEphemeral(channel=reminder.slack_channel, user=user, text=won_note)
     deps.cards.refresh([reminder.id], deps.today())

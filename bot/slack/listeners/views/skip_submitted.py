@@ -11,8 +11,16 @@ from bot.slack.listeners.views.decision_shown import show_decision
 
 
 def register(app: App, deps: Deps) -> None:
-    def save(user: str, reminder_id: int, reason: str) -> None:
-        show_decision(deps, user, decisions.skip(deps.runtime.engine, reminder_id, user, reason))
+    def save(user: str, reminder_id: int, reason: str, key: str) -> None:
+        result = decisions.skip(
+            deps.runtime.engine,
+            reminder_id,
+            user,
+            reason,
+            reason_key=key,
+            said_paid_days=deps.runtime.policy.said_paid_hold_days,
+        )
+        show_decision(deps, user, result)
 
     @app.view(SKIP_CALLBACK)
     def skip_submitted(ack: Ack, body: dict, view: dict) -> None:
@@ -28,4 +36,4 @@ def register(app: App, deps: Deps) -> None:
         note = (values["note"]["value"].get("value") or "").strip()
         reason = SKIP_REASONS.get(key, key) + (f": {note}" if note else "")
         ack()
-        deps.later(lambda: save(user, reminder_id, reason), f"skipping reminder {reminder_id}")
+        deps.later(lambda: save(user, reminder_id, reason, key), f"skipping reminder {reminder_id}")
