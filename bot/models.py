@@ -78,6 +78,8 @@ class Invoice(SQLModel, table=True):
     issue_date: date
     due_date: date
     payment_link: str = Field(default="", max_length=500)
+    # open, paid, void or written_off (as the accounting export says); only open ones are chased
+    status: str = Field(default="open", max_length=20)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -92,6 +94,11 @@ class Invoice(SQLModel, table=True):
     @property
     def balance(self) -> Decimal:
         return from_minor(self.amount_minor - self.paid_minor, self.currency)
+
+
+#: An invoice still owed: a balance left, and not closed by the accounting tool (void, written
+#: off). Credit notes (negative amounts) are never open in this sense.
+OPEN_INVOICE = sa.and_(Invoice.amount_minor > Invoice.paid_minor, Invoice.status == "open")
 
 
 class AuditEvent(SQLModel, table=True):

@@ -29,7 +29,14 @@ FIELDS = (
     "issue_date",
     "due_date",
     "payment_link",
+    "status",
+    "document_type",
 )
+#: What an invoice's status can mean to Relance; only `open` invoices are chased.
+STATUSES = ("open", "paid", "void", "written_off")
+#: A column name standing for the text of the customer group row above a line (reports that
+#: list invoices under a row naming their customer).
+GROUP = "@group"
 REQUIRED = (
     "customer_id",
     "customer_name",
@@ -47,6 +54,24 @@ class MappingError(ValueError):
 
 
 @dataclass(frozen=True)
+class DropRule:
+    """Rows to leave out (totals, sub-headings): the cell at a 1-based `position` that starts
+    with, or equals, a given text."""
+
+    position: int
+    starts_with: str = ""
+    equals: str | None = None
+
+    def matches(self, row: list[str]) -> bool:
+        if self.position > len(row):
+            return False
+        cell = row[self.position - 1].strip()
+        if self.equals is not None:
+            return cell == self.equals
+        return cell.startswith(self.starts_with)
+
+
+@dataclass(frozen=True)
 class Mapping:
     name: str
     columns: dict[str, str]
@@ -56,23 +81,54 @@ class Mapping:
     date_formats: tuple[str, ...] = ("%Y-%m-%d",)
     decimal_separator: str | None = None
     description: str = ""
+    #: Physical lines before the header, or the column names that mark the header line.
+    skip_lines: int = 0
+    header_names: tuple[str, ...] = ()
+    drop: tuple[DropRule, ...] = ()
+    #: 1-based position of the cell naming the customer on group rows; 0 when none.
+    group_position: int = 0
+    #: Several lines per invoice number are one invoice; these fields are summed over them,
+    #: every other invoice field must agree between the lines.
+    line_items: bool = False
+    summed: tuple[str, ...] = ()
+    #: Each status text the file uses, to what it means (`open`, `paid`, `void`, `written_off`).
+    statuses: dict[str, str] = field(default_factory=dict)
+    #: Document type texts meaning a credit note (their amounts are taken as negative).
+    credit_note_types: frozenset[str] = frozenset()
+    #: Columns whose non-empty cells are joined, one per line, into the field (addresses).
+    joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def provides(self, name: str) -> bool:
-        return name in self.columns or name in self.defaults
+        return name in self.columns or name in self.joined or name in self.defaults
 
     def restricted_to(self, header: list[str]) -> Mapping:
         """This mapping without the optional columns a given file does not have."""
-        present = set(header)
-        return replace(self, columns={f: c for f, c in self.columns.items() if c in present})
+        present = set(header) | {GROUP}
+        return replace(
+            self,
+            columns={f: c for f, c in self.columns.items() if c in present},
+            joined={
+                f: tuple(c for c in cs if c in present)
+                for f, cs in self.joined.items()
+                if any(c in present for c in cs)
+            },
+        )
 
 
 def _from_toml(data: dict, origin: str) -> Mapping:
-    columns = dict(data.get("columns", {}))
+    columns: dict[str, str] = {}
+    joined: dict[str, tuple[str, ...]] = {}
+    for name, column in data.get("columns", {}).items():
+        if isinstance(column, list):
+            joined[name] = tuple(str(c) for c in column)
+        else:
+            columns[name] = str(column)
     defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
-    unknown = sorted((set(columns) | set(defaults)) - set(FIELDS))
+    unknown = sorted((set(columns) | set(joined) | set(defaults)) - set(FIELDS))
     if unknown:
         raise MappingError(f"{origin}: unknown field(s) {', '.join(unknown)}")
-    missing = [f for f in REQUIRED if f not in columns and f not in defaults]
+    given = set(columns) | set(joined) | set(defaults)
+    missing = [f for f in REQUIRED if f not in given]
     if missing:
         raise MappingError(f"{origin}: no column or default for {', '.join(missing)}")
     if "amount_paid" in columns and "balance" in columns:
@@ -80,6 +136,22 @@ def _from_toml(data: dict, origin: str) -> Mapping:
     separator = data.get("decimal_separator")
     if separator not in (None, ".", ","):
         raise MappingError(f"{origin}: decimal_separator must be '.' or ','")
+    header = data.get("header", {})
+    groups = data.get("groups", {})
+    if GROUP in columns.values() and not groups.get("position"):
+        raise MappingError(f"{origin}: {GROUP!r} needs [groups] position")
+    lines = data.get("line_items", {})
+    summed = tuple(lines.get("sum", []))
+    if set(summed) - {"amount", "amount_paid", "balance"}:
+        raise MappingError(f"{origin}: [line_items] sum may list amount, amount_paid, balance")
+    statuses: dict[str, str] = {}
+    for meaning, texts in data.get("statuses", {}).items():
+        if meaning not in STATUSES:
+            raise MappingError(f"{origin}: [statuses] keys are {', '.join(STATUSES)}")
+        statuses.update({str(t).casefold(): meaning for t in texts})
+    if "status" in columns and not statuses:
+        raise MappingError(f"{origin}: a status column needs [statuses]")
+    types = data.get("document_types", {})
     return Mapping(
         name=data.get("name", origin),
         description=data.get("description", ""),
@@ -89,6 +161,18 @@ def _from_toml(data: dict, origin: str) -> Mapping:
         encoding=data.get("encoding", "utf-8-sig"),
         date_formats=tuple(data.get("date_formats", ["%Y-%m-%d"])),
         decimal_separator=separator,
+        skip_lines=int(header.get("skip_lines", 0)),
+        header_names=tuple(header.get("find", ())),
+        drop=tuple(
+            DropRule(int(r["position"]), r.get("starts_with", ""), r.get("equals"))
+            for r in data.get("drop", [])
+        ),
+        group_position=int(groups.get("position", 0)),
+        line_items=bool(lines.get("per_invoice", False)),
+        summed=summed,
+        statuses=statuses,
+        credit_note_types=frozenset(str(t).casefold() for t in types.get("credit_note", [])),
+        joined=joined,
     )
 
 

@@ -55,6 +55,7 @@ class InvoiceLine(NamedTuple):
     issue_date: date
     due_date: date
     payment_link: str
+    status: str  # open, paid, void or written_off
 
 
 CUSTOMER_FIELDS = (
@@ -153,19 +154,29 @@ class LineReader:
         self.mapping = mapping
         self.fallback_timezone = fallback_timezone
         self._customer = lru_cache(maxsize=65536)(self._read_customer)
-        position = {name: index for index, name in enumerate(header)}
+        # A column with an empty header name is no column at all: never read as a field.
+        position = {name: index for index, name in enumerate(header) if name}
+        names = CUSTOMER_FIELDS + INVOICE_FIELDS
         self._where = tuple(
             (position.get(mapping.columns.get(name, "")), mapping.defaults.get(name, ""))
-            for name in CUSTOMER_FIELDS + INVOICE_FIELDS
+            for name in names
         )
+        self._joins = tuple(
+            (names.index(name), tuple(position[c] for c in columns if c in position))
+            for name, columns in mapping.joined.items()
+        )
+        self._per_line_amount = "amount" not in mapping.summed
 
     def _raw(self, row: list[str]) -> list[str]:
         """Each field's text, stripped, in CUSTOMER_FIELDS + INVOICE_FIELDS order; the mapping's
         default where the file has no such column or leaves the cell empty."""
-        return [
+        raw = [
             (row[index].strip() if index is not None else "") or default
             for index, default in self._where
         ]
+        for at, indexes in self._joins:
+            raw[at] = "\n".join(p for p in (row[i].strip() for i in indexes) if p) or raw[at]
+        return raw
 
     def _column(self, name: str) -> str:
         return self.mapping.columns.get(name, name)
@@ -238,6 +249,8 @@ class LineReader:
             issue_raw,
             due_raw,
             link_raw,
+            status_raw,
+            type_raw,
         ) = raw[split:]
         errors = list(customer_errors)
         number = self._text("invoice_number", number_raw, 64, errors, True)
@@ -252,17 +265,21 @@ class LineReader:
             paid_or_balance, balance_raw if by_balance else paid_raw, self._amount, errors
         )
 
+        status = self._field("status", status_raw, self._status, errors) or "open"
+        if amount is not None and type_raw.casefold() in self.mapping.credit_note_types:
+            amount = -abs(amount)
+
         amount_minor = paid_minor = 0
         if currency and amount is not None:
             amount_minor = self._minor(amount, currency, "amount", errors)
-            if amount_minor is not None and amount_minor <= 0:
-                errors.append(FieldError(self._column("amount"), "must be more than zero"))
+            if amount_minor == 0 and self._per_line_amount:
+                errors.append(FieldError(self._column("amount"), "is zero"))
         if currency and other is not None:
             other_minor = self._minor(other, currency, paid_or_balance, errors)
             if other_minor is not None and amount_minor:
                 is_balance = paid_or_balance == "balance"
                 paid_minor = amount_minor - other_minor if is_balance else other_minor
-                if not 0 <= paid_minor <= amount_minor:
+                if self._per_line_amount and not _between_zero_and(paid_minor, amount_minor):
                     errors.append(
                         FieldError(
                             self._column(paid_or_balance),
@@ -273,7 +290,16 @@ class LineReader:
             errors.append(FieldError(self._column("due_date"), "is before the issue date"))
         if errors:
             raise RowInvalid(errors)
-        return InvoiceLine(*customer, number, currency, amount_minor, paid_minor, issue, due, link)
+        return InvoiceLine(
+            *customer, number, currency, amount_minor, paid_minor, issue, due, link, status
+        )
+
+    def _status(self, raw: str) -> str:
+        meaning = self.mapping.statuses.get(raw.casefold())
+        if meaning is None:
+            known = ", ".join(sorted(self.mapping.statuses))
+            raise ValueError(f"{raw!r} is not a status this mapping knows ({known})")
+        return meaning
 
     def _date(self, raw: str) -> date:
         return parse_date(raw, self.mapping.date_formats)
@@ -299,3 +325,8 @@ def _parse_currency(raw: str) -> str:
     if not is_currency(code):
         raise ValueError(f"{raw!r} is not an ISO 4217 currency code in use (e.g. EUR, GBP, USD)")
     return code
+
+
+def _between_zero_and(paid: int, amount: int) -> bool:
+    """A payment on an invoice, or credit applied from a credit note (both signs negative)."""
+    return 0 <= paid <= amount if amount >= 0 else amount <= paid <= 0

@@ -17,7 +17,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
 from bot.domain.policy import Policy
-from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
+from bot.models import OPEN_INVOICE, Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
 from bot.services.compose import Composer
 
@@ -46,7 +46,7 @@ class CustomerDecision:
 
 def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     """Every customer with an open invoice, with what the policy needs to know about them."""
-    open_filter = Invoice.amount_minor > Invoice.paid_minor
+    open_filter = OPEN_INVOICE
     # Core rows on the session's connection, not the ORM: a ledger has a hundred thousand open
     # invoices, and building ORM results costs more than reading them.
     conn = session.connection()

@@ -143,12 +143,22 @@ def test_xero_export_reads_country_names_and_day_first_dates(
 BAD_LINES = {
     "bad date": (line(due_date="31/02/2026"), "line 3, column 'due_date'", "is not a date like"),
     "bad amount": (line(amount="12,3x"), "line 3, column 'amount'", "is not an amount"),
-    "too many decimals": (line(amount="10.001"), "line 3, column 'amount'", "decimal places"),
+    "too many decimals": (line(amount="10.0012"), "line 3, column 'amount'", "decimal places"),
     "unknown currency": (line(currency="EURO"), "line 3, column 'currency'", "ISO 4217"),
     "bad e-mail": (line(email="jean@"), "line 3, column 'email'", "is not an e-mail address"),
     "bad country": (line(country="XX"), "line 3, column 'country'", "ISO 3166"),
     "bad language": (line(language="zz-top"), "line 3, column 'language'", "language code"),
     "bad time zone": (line(timezone="Mars/Olympus"), "line 3, column 'timezone'", "IANA"),
+    "amount readable two ways": (
+        line(amount="1.500"),
+        "line 3, column 'amount'",
+        "could be read two ways",
+    ),
+    "paid readable two ways": (
+        line(amount_paid="1,000"),
+        "line 3, column 'amount_paid'",
+        "could be read two ways",
+    ),
     "empty amount": (line(amount=""), "line 3, column 'amount'", "is empty"),
     "due before issue": (
         line(due_date="2026-08-01"),
@@ -300,3 +310,33 @@ def test_the_bundled_sample_imports_cleanly(engine: Engine, tmp_path: Path) -> N
     assert {"FR", "DE", "GB", "US", "ES"} < countries and len(countries) >= 6
     assert {"en", "fr", "de", "es"} <= languages
     assert currencies == {"EUR", "GBP", "USD"}
+
+
+def test_a_column_with_an_empty_header_is_ignored(engine: Engine, tmp_path: Path) -> None:
+    """A report's unnamed first column never stands in for fields the mapping leaves out."""
+    qb = tmp_path / "qb.csv"
+    qb.write_text(
+        ",Date,Num,Customer,Due Date,Amount,Open Balance\n"
+        'x,09/01/2026,1001,Amy,10/01/2026,"1,500.00",500.00\n',
+        encoding="utf-8",
+    )
+    run(engine, qb, load_mapping("quickbooks"))
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer)).one()
+        invoice = session.exec(select(Invoice)).one()
+    assert (customer.country, customer.language, customer.notes) == ("US", "en", "")
+    assert (invoice.amount_minor, invoice.paid_minor) == (150000, 100000)
+
+
+def test_a_declared_separator_reads_thousands_without_decimals(
+    engine: Engine, tmp_path: Path
+) -> None:
+    qb = tmp_path / "qb.csv"
+    qb.write_text(
+        "Date,Num,Customer,Due Date,Amount,Open Balance\n"
+        '09/01/2026,1001,Amy,10/01/2026,"1,500",500\n',
+        encoding="utf-8",
+    )
+    run(engine, qb, load_mapping("quickbooks"))
+    with unit_of_work(engine) as session:
+        assert session.exec(select(Invoice.amount_minor)).one() == 150000

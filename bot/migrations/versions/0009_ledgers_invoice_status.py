@@ -1,0 +1,24 @@
+"""Invoice status from the accounting export: void and written-off invoices are not chased.
+
+Revision ID: 0009_ledgers
+Revises: 0008
+Create Date: 2026-11-26
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009_ledgers"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("invoice") as batch:
+        batch.add_column(sa.Column("status", sa.String(20), nullable=False, server_default="open"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("invoice") as batch:
+        batch.drop_column("status")
