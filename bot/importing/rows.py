@@ -266,8 +266,10 @@ class LineReader:
         )
 
         status = self._field("status", status_raw, self._status, errors) or "open"
-        if amount is not None and type_raw.casefold() in self.mapping.credit_note_types:
-            amount = -abs(amount)
+        if type_raw and type_raw.casefold() in self.mapping.credit_note_types:
+            # Tools that type their credit notes write their figures unsigned.
+            amount = -abs(amount) if amount is not None else None
+            other = -abs(other) if other is not None else None
 
         amount_minor = paid_minor = 0
         if currency and amount is not None:

@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.db import unit_of_work
 from bot.importing.mapping import Mapping, MappingError, load_mapping
 from bot.models import AuditEvent, Customer, Invoice
+from bot.services.credits import net_balances, open_credits
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.lookup import open_invoices
 
@@ -211,3 +212,60 @@ def test_a_mapping_with_a_status_column_must_say_what_statuses_mean(tmp_path: Pa
     text = LINE_ITEMS_MAPPING.split("[statuses]")[0] + '[defaults]\ncurrency = "EUR"\ncountry="FR"'
     with pytest.raises(MappingError, match="a status column needs"):
         mapping_file(tmp_path, text)
+
+
+CREDIT_MAPPING = """
+name = "credits"
+decimal_separator = "."
+[columns]
+customer_id = "Customer"
+customer_name = "Customer"
+invoice_number = "Number"
+document_type = "Type"
+amount = "Total"
+balance = "Due"
+issue_date = "Date"
+due_date = "Due date"
+[document_types]
+credit_note = ["Credit Note"]
+[defaults]
+currency = "EUR"
+country = "FR"
+"""
+
+
+def test_credit_notes_reduce_the_balance_and_are_never_chased(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "credits.csv"
+    path.write_text(
+        "Customer,Number,Type,Total,Due,Date,Due date\n"
+        "Duval SA,INV-1,Invoice,500.00,500.00,2026-08-01,2026-09-01\n"
+        "Duval SA,CN-1,Credit Note,120.00,120.00,2026-09-10,2026-09-10\n"  # by its type
+        "Duval SA,CN-2,Invoice,-30.00,-10.00,2026-09-12,2026-09-12\n"  # by its sign, partly used
+        "Duval SA,CN-3,Credit Note,40.00,0,2026-09-15,2026-09-15\n",  # fully applied
+        encoding="utf-8",
+    )
+    import_invoices(engine, path, mapping_file(tmp_path, CREDIT_MAPPING))
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer)).one()
+        chased = [i.number for i in open_invoices(session, customer.id or 0)]
+        credits = open_credits(session, customer.id or 0)
+        balances = net_balances(session, customer.id or 0)
+    assert chased == ["INV-1"]
+    assert [(c.number, str(c.remaining.amount)) for c in credits] == [
+        ("CN-1", "120.00"),
+        ("CN-2", "10.00"),
+    ]
+    assert str(balances["EUR"].amount) == "370.00"
+
+
+def test_a_credit_note_applied_beyond_its_amount_is_named(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "credits.csv"
+    path.write_text(
+        "Customer,Number,Type,Total,Due,Date,Due date\n"
+        "Duval SA,CN-1,Credit Note,120.00,-150.00,2026-09-10,2026-09-10\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed, match="line 2, column 'Due': gives a payment below zero"):
+        import_invoices(engine, path, mapping_file(tmp_path, CREDIT_MAPPING))
