@@ -42,6 +42,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             actor=args.actor,
             fallback_timezone=settings.timezone,
             progress=sys.stderr.isatty(),
+            allow_reassign=args.allow_reassign,
         )
     except ImportFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
@@ -169,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"bundled mapping ({', '.join(available_mappings())}) or a TOML file",
     )
     imp.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    imp.add_argument(
+        "--allow-reassign",
+        action="store_true",
+        help="let the file move known invoices to another customer (each move is audited)",
+    )
     imp.set_defaults(handler=_import)
 
     send = commands.add_parser("send", help="send the approved messages that are due, once")

@@ -101,7 +101,10 @@ def import_invoices(
     actor: str = "import",
     fallback_timezone: str = "Europe/Paris",
     progress: bool = False,
+    allow_reassign: bool = False,
 ) -> ImportReport:
+    """Import one file; an invoice number already known under another customer is refused
+    unless `allow_reassign` (then the move is audited)."""
     source = CsvSource(path, mapping, progress=progress)
     with unit_of_work(engine) as session:
         conn = session.connection()
@@ -121,9 +124,24 @@ def import_invoices(
             conn.exec_driver_sql(
                 "UPDATE import_staging SET paid_minor = amount_minor WHERE status = 'paid'"
             )
+        moves = _moves(conn)
+        if moves and not allow_reassign:
+            raise ImportFailed(
+                [
+                    LineError(
+                        m.line,
+                        "",
+                        f"invoice {m.number!r} belongs to customer {m.before!r}, not "
+                        f"{m.after!r} (import with --allow-reassign to move it)",
+                    )
+                    for m in moves[:MAX_ERRORS_KEPT]
+                ],
+                len(moves),
+            )
         payments = _payments(conn, mapping)
         report = _count(conn, mapping, lines, payments)
         events = [_payment_event(p, actor) for p in payments]
+        events += [_reversal_event(r, actor) for r in _reversals(conn, mapping)]
         closed = _closed(conn)
         events.append(
             audit.NewEvent(
@@ -134,6 +152,7 @@ def import_invoices(
         )
         _apply(conn, mapping)
         events += _closed_events(conn, closed, actor)
+        events += _move_events(conn, moves, actor)
         audit.append_many(session, events)
         STAGING.drop(conn)
     return report
@@ -417,9 +436,77 @@ def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row]:
                 "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
                 " s.paid_minor AS after_minor, s.amount_minor"
                 " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
-                " WHERE s.paid_minor > i.paid_minor ORDER BY s.line"
+                " WHERE s.paid_minor > i.paid_minor AND s.amount_minor > 0 ORDER BY s.line"
             )
         ).all()
+    )
+
+
+def _moves(conn: Connection) -> list[sa.Row]:
+    """Known invoices this file puts under another customer."""
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT s.line, s.invoice_number AS number, c.external_id AS before,"
+                " s.customer_external_id AS after, c.id AS before_id"
+                " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
+                " JOIN customer c ON c.id = i.customer_id"
+                " WHERE c.external_id <> s.customer_external_id ORDER BY s.line"
+            )
+        ).all()
+    )
+
+
+def _move_events(conn: Connection, moves: list[sa.Row], actor: str) -> list[audit.NewEvent]:
+    if not moves:
+        return []
+    owners = dict(
+        conn.execute(
+            sa.select(Invoice.number, Invoice.customer_id).where(
+                col(Invoice.number).in_([m.number for m in moves])
+            )
+        ).all()
+    )
+    return [
+        audit.NewEvent(
+            kind="invoice_reassigned",
+            actor=actor,
+            customer_id=owners[m.number],
+            invoice_numbers=(m.number,),
+            content={"from_customer": m.before, "to_customer": m.after},
+        )
+        for m in moves
+    ]
+
+
+def _reversals(conn: Connection, mapping: Mapping) -> list[sa.Row]:
+    """Invoices this file shows less paid than before: a payment taken back."""
+    if not _tracks_payments(mapping):
+        return []
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
+                " s.paid_minor AS after_minor, s.amount_minor"
+                " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
+                " WHERE s.paid_minor < i.paid_minor AND s.amount_minor > 0 ORDER BY s.line"
+            )
+        ).all()
+    )
+
+
+def _reversal_event(row: sa.Row, actor: str) -> audit.NewEvent:
+    return audit.NewEvent(
+        kind="payment_reversed",
+        actor=actor,
+        customer_id=row.customer_id,
+        invoice_numbers=(row.number,),
+        content={
+            "currency": row.currency,
+            "reversed": str(from_minor(row.before_minor - row.after_minor, row.currency)),
+            "paid_total": str(from_minor(row.after_minor, row.currency)),
+            "balance": str(from_minor(row.amount_minor - row.after_minor, row.currency)),
+        },
     )
 
 

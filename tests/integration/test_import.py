@@ -340,3 +340,41 @@ def test_a_declared_separator_reads_thousands_without_decimals(
     run(engine, qb, load_mapping("quickbooks"))
     with unit_of_work(engine) as session:
         assert session.exec(select(Invoice.amount_minor)).one() == 150000
+
+
+def test_a_lower_amount_paid_is_a_reversed_payment(engine: Engine, tmp_path: Path) -> None:
+    run(engine, write_csv(tmp_path / "a.csv", [line(amount_paid="500.00")]))
+    run(engine, write_csv(tmp_path / "b.csv", [line(amount_paid="200.00")]))
+    with unit_of_work(engine) as session:
+        invoice = session.exec(select(Invoice)).one()
+        reversed_ = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == "payment_reversed")
+        ).one()
+    assert invoice.paid_minor == 20000
+    assert reversed_.invoice_numbers == "F-001"
+    assert json.loads(reversed_.content)["reversed"] == "300.00"
+
+
+def test_an_invoice_moving_to_another_customer_is_refused(engine: Engine, tmp_path: Path) -> None:
+    run(engine, write_csv(tmp_path / "a.csv", [line()]))
+    before = snapshot(engine)
+    moved = write_csv(tmp_path / "b.csv", [line(customer_id="C2", customer_name="Other")])
+    with pytest.raises(ImportFailed) as failed:
+        run(engine, moved)
+    assert str(failed.value.errors[0]) == (
+        "line 2: invoice 'F-001' belongs to customer 'C1', not 'C2' "
+        "(import with --allow-reassign to move it)"
+    )
+    assert snapshot(engine) == before
+
+
+def test_an_allowed_move_is_audited(engine: Engine, tmp_path: Path) -> None:
+    run(engine, write_csv(tmp_path / "a.csv", [line()]))
+    moved = write_csv(tmp_path / "b.csv", [line(customer_id="C2", customer_name="Other")])
+    import_invoices(engine, moved, RELANCE, actor="tester", allow_reassign=True)
+    with unit_of_work(engine) as session:
+        owner = session.exec(select(Customer).join(Invoice)).one()
+        move = session.exec(select(AuditEvent).where(AuditEvent.kind == "invoice_reassigned")).one()
+    assert owner.external_id == "C2"
+    assert move.customer_id == owner.id
+    assert json.loads(move.content) == {"from_customer": "C1", "to_customer": "C2"}
