@@ -31,6 +31,7 @@ FIELDS = (
     "payment_link",
     "status",
     "document_type",
+    "credit",
 )
 #: What an invoice's status can mean to Relance; only `open` invoices are chased.
 STATUSES = ("open", "paid", "void", "written_off")
@@ -54,21 +55,51 @@ class MappingError(ValueError):
 
 
 @dataclass(frozen=True)
-class DropRule:
-    """Rows to leave out (totals, sub-headings): the cell at a 1-based `position` that starts
-    with, or equals, a given text."""
+class RowRule:
+    """Rows to leave out (totals, sub-headings) or to keep (one ledger account): the cell in a
+    `column` (by header name) or at a 1-based `position` (for unnamed columns) that starts
+    with a text, equals one of some texts, or is not empty."""
 
-    position: int
+    position: int = 0
+    column: str = ""
     starts_with: str = ""
-    equals: str | None = None
+    one_of: tuple[str, ...] = ()
+    not_empty: bool = False
+
+    def resolved(self, header: list[str]) -> RowRule:
+        """The rule with its column's position in this file's header (0: no such column)."""
+        if not self.column:
+            return self
+        position = header.index(self.column) + 1 if self.column in header else 0
+        return replace(self, position=position)
 
     def matches(self, row: list[str]) -> bool:
-        if self.position > len(row):
+        if not 0 < self.position <= len(row):
             return False
         cell = row[self.position - 1].strip()
-        if self.equals is not None:
-            return cell == self.equals
+        if self.not_empty:
+            return bool(cell)
+        if self.one_of:
+            return cell in self.one_of
         return cell.startswith(self.starts_with)
+
+
+def _rules(data: list[dict], origin: str, table: str) -> tuple[RowRule, ...]:
+    rules = []
+    for rule in data:
+        if not (rule.get("position") or rule.get("column")):
+            raise MappingError(f"{origin}: each [[{table}]] needs a column or a position")
+        equals = rule.get("equals", [])
+        rules.append(
+            RowRule(
+                position=int(rule.get("position", 0)),
+                column=str(rule.get("column", "")),
+                starts_with=str(rule.get("starts_with", "")),
+                one_of=tuple(equals) if isinstance(equals, list) else (str(equals),),
+                not_empty=bool(rule.get("not_empty", False)),
+            )
+        )
+    return tuple(rules)
 
 
 @dataclass(frozen=True)
@@ -84,7 +115,11 @@ class Mapping:
     #: Physical lines before the header, or the column names that mark the header line.
     skip_lines: int = 0
     header_names: tuple[str, ...] = ()
-    drop: tuple[DropRule, ...] = ()
+    drop: tuple[RowRule, ...] = ()
+    #: When given, only rows matching one of these are read (e.g. customer accounts 411…).
+    keep: tuple[RowRule, ...] = ()
+    #: Days from issue to due date, for ledgers that carry no due date (the FEC).
+    due_days: int | None = None
     #: 1-based position of the cell naming the customer on group rows; 0 when none.
     group_position: int = 0
     #: Several lines per invoice number are one invoice; these fields are summed over them,
@@ -97,6 +132,14 @@ class Mapping:
     credit_note_types: frozenset[str] = frozenset()
     #: Columns whose non-empty cells are joined, one per line, into the field (addresses).
     joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def rules_for(self, header: list[str]) -> Mapping:
+        """This mapping with its row rules placed on a file's header."""
+        return replace(
+            self,
+            drop=tuple(r.resolved(header) for r in self.drop),
+            keep=tuple(r.resolved(header) for r in self.keep),
+        )
 
     def provides(self, name: str) -> bool:
         return name in self.columns or name in self.joined or name in self.defaults
@@ -128,6 +171,8 @@ def _from_toml(data: dict, origin: str) -> Mapping:
     if unknown:
         raise MappingError(f"{origin}: unknown field(s) {', '.join(unknown)}")
     given = set(columns) | set(joined) | set(defaults)
+    if "due_days_after_issue" in data:
+        given.add("due_date")
     missing = [f for f in REQUIRED if f not in given]
     if missing:
         raise MappingError(f"{origin}: no column or default for {', '.join(missing)}")
@@ -163,10 +208,9 @@ def _from_toml(data: dict, origin: str) -> Mapping:
         decimal_separator=separator,
         skip_lines=int(header.get("skip_lines", 0)),
         header_names=tuple(header.get("find", ())),
-        drop=tuple(
-            DropRule(int(r["position"]), r.get("starts_with", ""), r.get("equals"))
-            for r in data.get("drop", [])
-        ),
+        drop=_rules(data.get("drop", []), origin, "drop"),
+        keep=_rules(data.get("keep", []), origin, "keep"),
+        due_days=data.get("due_days_after_issue"),
         group_position=int(groups.get("position", 0)),
         line_items=bool(lines.get("per_invoice", False)),
         summed=summed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
@@ -251,14 +251,21 @@ class LineReader:
             link_raw,
             status_raw,
             type_raw,
+            credit_raw,
         ) = raw[split:]
         errors = list(customer_errors)
         number = self._text("invoice_number", number_raw, 64, errors, True)
         currency = self._field("currency", currency_raw, _parse_currency, errors, True)
         issue = self._field("issue_date", issue_raw, self._date, errors, True)
-        due = self._field("due_date", due_raw, self._date, errors, True)
+        if not due_raw and self.mapping.due_days is not None:
+            due = issue + timedelta(days=self.mapping.due_days) if issue else None
+        else:
+            due = self._field("due_date", due_raw, self._date, errors, True)
         link = self._text("payment_link", link_raw, 500, errors)
         amount = self._field("amount", amount_raw, self._amount, errors, True)
+        credit = self._field("credit", credit_raw, self._amount, errors)
+        if amount is not None and credit is not None:  # a ledger's debit and credit columns
+            amount -= credit
         by_balance = self.mapping.provides("balance")
         paid_or_balance = "balance" if by_balance else "amount_paid"
         other = self._field(
@@ -297,7 +304,8 @@ class LineReader:
         )
 
     def _status(self, raw: str) -> str:
-        meaning = self.mapping.statuses.get(raw.casefold())
+        statuses = self.mapping.statuses
+        meaning = statuses.get(raw.casefold()) or statuses.get("*")  # `*`: any other text
         if meaning is None:
             known = ", ".join(sorted(self.mapping.statuses))
             raise ValueError(f"{raw!r} is not a status this mapping knows ({known})")

@@ -84,7 +84,7 @@ class CsvSource:
             self.header = header
             if not self._header_ok():
                 return
-            mapping = self.mapping = self.mapping.restricted_to(self.header)
+            mapping = self.mapping = self.mapping.restricted_to(self.header).rules_for(header)
             width = len(self.header)
             if mapping.group_position:
                 self.header = [*self.header, GROUP]
@@ -101,6 +101,8 @@ class CsvSource:
                     if opened is not None:
                         group = opened
                         continue
+                if mapping.keep and not any(rule.matches(row) for rule in mapping.keep):
+                    continue
                 if len(row) != width:
                     self.errors.append(
                         LineError(line, "", f"has {len(row)} fields where the header has {width}")
@@ -137,7 +139,7 @@ class CsvSource:
         present = set(self.header) | {GROUP}
         for name in REQUIRED:
             column = self.mapping.columns.get(name)
-            if column is not None and column not in present:
+            if column is not None and column not in present and name not in self.mapping.defaults:
                 self.errors.append(
                     LineError(
                         self.header_line,
