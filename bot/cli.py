@@ -32,6 +32,9 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     except MappingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if not Path(args.file).is_file():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return 2
     engine = make_engine(settings.database_url)
     upgrade(engine)
     try:

@@ -65,6 +65,7 @@ class RowRule:
     starts_with: str = ""
     one_of: tuple[str, ...] = ()
     not_empty: bool = False
+    empty: bool = False
 
     def resolved(self, header: list[str]) -> RowRule:
         """The rule with its column's position in this file's header (0: no such column)."""
@@ -75,8 +76,10 @@ class RowRule:
 
     def matches(self, row: list[str]) -> bool:
         if not 0 < self.position <= len(row):
-            return False
+            return self.empty and self.position > 0  # a short row (a report's footer line)
         cell = row[self.position - 1].strip()
+        if self.empty:
+            return not cell
         if self.not_empty:
             return bool(cell)
         if self.one_of:
@@ -97,6 +100,7 @@ def _rules(data: list[dict], origin: str, table: str) -> tuple[RowRule, ...]:
                 starts_with=str(rule.get("starts_with", "")),
                 one_of=tuple(equals) if isinstance(equals, list) else (str(equals),),
                 not_empty=bool(rule.get("not_empty", False)),
+                empty=bool(rule.get("empty", False)),
             )
         )
     return tuple(rules)

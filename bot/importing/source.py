@@ -94,13 +94,13 @@ class CsvSource:
                 line, previous_end = previous_end + 1, reader.line_num
                 if not "".join(row).strip():  # a blank line, or only separators
                     continue
-                if mapping.drop and any(rule.matches(row) for rule in mapping.drop):
-                    continue
                 if mapping.group_position:
                     opened = _group_name(row, mapping.group_position)
                     if opened is not None:
                         group = opened
                         continue
+                if mapping.drop and any(rule.matches(row) for rule in mapping.drop):
+                    continue
                 if mapping.keep and not any(rule.matches(row) for rule in mapping.keep):
                     continue
                 if len(row) != width:

@@ -293,7 +293,9 @@ def _merge_line_items(conn: Connection, mapping: Mapping) -> None:
         raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
     if not first:
         return
-    sums = {"amount_minor": "SUM(t.amount_minor)"}
+    sums: dict[str, str] = {}
+    if "amount" in mapping.summed:
+        sums["amount_minor"] = "SUM(t.amount_minor)"
     if {"amount_paid", "balance"} & set(mapping.summed):
         sums["paid_minor"] = "SUM(t.paid_minor)"
     elif by_balance and "amount" in mapping.summed:  # the repeated balance, of the new total
@@ -303,14 +305,21 @@ def _merge_line_items(conn: Connection, mapping: Mapping) -> None:
         " WHERE t.invoice_number = import_staging.invoice_number)"
         for col, expr in sums.items()
     )
-    conn.exec_driver_sql(
-        f"UPDATE import_staging SET {sets} WHERE invoice_number IN (SELECT invoice_number"
-        " FROM import_staging GROUP BY invoice_number HAVING COUNT(*) > 1)"
-    )
+    if sums:
+        conn.exec_driver_sql(
+            f"UPDATE import_staging SET {sets} WHERE invoice_number IN (SELECT invoice_number"
+            " FROM import_staging GROUP BY invoice_number HAVING COUNT(*) > 1)"
+        )
     conn.exec_driver_sql(
         "DELETE FROM import_staging WHERE line NOT IN"
         " (SELECT MIN(line) FROM import_staging GROUP BY invoice_number)"
     )
+    if sums:
+        _refuse_impossible_totals(conn)
+
+
+def _refuse_impossible_totals(conn: Connection) -> None:
+    """Summed line items checked as a whole: not zero, and paid within the invoice amount."""
     bad = conn.execute(
         sa.text(
             "SELECT line, invoice_number, amount_minor FROM import_staging WHERE amount_minor = 0"
