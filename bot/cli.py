@@ -21,6 +21,7 @@ from bot.services import audit
 from bot.services.aging_report import aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
+from bot.services.history import import_history
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
@@ -64,6 +65,31 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             f"{len(follow_up.cancelled)} pending reminders cancelled (paid); "
             f"{len(follow_up.thanks)} thank-you notes suggested."
         )
+    return 0
+
+
+def _import_history(settings: Settings, args: argparse.Namespace) -> int:
+    if not Path(args.file).is_file():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    runtime = build_runtime(settings, engine)
+    try:
+        report = import_history(
+            engine,
+            Path(args.file),
+            runtime.policy,
+            runtime.company_today(runtime.now()),
+            actor=args.actor,
+        )
+    except ImportFailed as failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
+    print(
+        f"{report.contacts} past contacts imported for {report.customers} customers; "
+        f"{report.already_imported} already imported."
+    )
     return 0
 
 
@@ -179,6 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="let the file move known invoices to another customer (each move is audited)",
     )
     imp.set_defaults(handler=_import)
+
+    history = commands.add_parser(
+        "import-history",
+        help="import past contacts (date, customer, invoices, stage, channel, who, note) "
+        "so the ladder continues where the team left off (all or nothing)",
+    )
+    history.add_argument("file")
+    history.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    history.set_defaults(handler=_import_history)
 
     send = commands.add_parser("send", help="send the approved messages that are due, once")
     send.set_defaults(handler=_send)

@@ -144,6 +144,7 @@ class Reminder(SQLModel, table=True):
     body_text: str = Field(default="")
     body_html: str = Field(default="")
     letter_text: str = Field(default="")  # the final notice's letter, frozen at suggestion
+    stage_note: str = Field(default="")  # why the stage is not the ladder's next (go-live start)
     original_subject: str = Field(default="")
     original_body_text: str = Field(default="")
     state: str = Field(default="suggested", max_length=20, index=True)

@@ -84,6 +84,7 @@ class Suggestion:
     days_overdue: int  # of the oldest
     send_after: datetime  # aware UTC: not before the customer's business hours
     last_wording: str  # the wording used last time, never to be used twice in a row
+    note: str = ""  # why the ladder starts where it does, when it does not start at the bottom
 
 
 Decision = Suggestion | NoAction
@@ -164,10 +165,19 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     oldest_days = days_overdue(chaseable[0].due_date, today)
     episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
     episode = [c for c in account.contacts if c.day >= episode_start]
-    stage_or_wait = _next_stage(policy, oldest_days, episode, account.country, today)
-    if isinstance(stage_or_wait, NoAction):
-        return stage_or_wait
-    stage = stage_or_wait
+    note = ""
+    first = None if episode else _first_contact_stage(policy, oldest_days)
+    if first is not None:
+        stage = first
+        note = (
+            f"first contact {oldest_days} days late: the policy starts at the {stage.name} "
+            f"stage from {stage.first_contact_from_days} days"
+        )
+    else:
+        stage_or_wait = _next_stage(policy, oldest_days, episode, account.country, today)
+        if isinstance(stage_or_wait, NoAction):
+            return stage_or_wait
+        stage = stage_or_wait
 
     recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
     if len(recent) >= policy.max_contacts_per_30_days:
@@ -194,17 +204,36 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
 
     send_after = now if local.time() >= opening else at_local_time(today, opening, account.timezone)
     last_wording = account.contacts[-1].wording if account.contacts else ""
-    return Suggestion(stage, chaseable, oldest_days, send_after.astimezone(UTC), last_wording)
+    return Suggestion(stage, chaseable, oldest_days, send_after.astimezone(UTC), last_wording, note)
+
+
+def _first_contact_stage(policy: Policy, days: int) -> Stage | None:
+    """The furthest stage whose `first_contact_from_days` this lateness reaches, if any."""
+    starts = [
+        s
+        for s in policy.stages
+        if s.first_contact_from_days is not None
+        and days >= s.first_contact_from_days
+        and s.opens_at_days <= days
+    ]
+    return starts[-1] if starts else None
 
 
 def _next_stage(
     policy: Policy, days: int, episode: list[PastContact], country: str, today: date
 ) -> Stage | NoAction:
-    """The first stage not yet sent up to the one the oldest invoice's lateness opens."""
+    """The first stage not yet sent up to the one the oldest invoice's lateness opens.
+
+    Stages below the furthest one sent in the episode are passed: the team (or the history
+    imported at go-live, or a first contact started higher) already went beyond them."""
     reached = [s for s in policy.stages if s.opens_at_days <= days]
     target = reached[-1]
     sent = {c.stage for c in episode}
-    for stage in reached:
+    order = {s.name: index for index, s in enumerate(policy.stages)}
+    furthest = max((order[c.stage] for c in episode if c.stage in order), default=-1)
+    for index, stage in enumerate(reached):
+        if index <= furthest:
+            continue
         if stage.name not in sent and (not stage.optional or stage is target):
             return stage
     last_of_target = [c for c in episode if c.stage == target.name]

@@ -35,6 +35,9 @@ class Stage:
     late_payment_rights: bool = False
     letter: bool = False  # a PDF letter goes with the message
     discount_percent: Decimal = Decimal(0)  # early-payment discount offered (opt-in)
+    #: With no contact yet in the episode, a customer this many days late starts here (a ledger
+    #: taken over at go-live without history): the earlier stages are not sent.
+    first_contact_from_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Policy:
                     late_payment_rights=bool(s.get("late_payment_rights", False)),
                     letter=bool(s.get("letter", False)),
                     discount_percent=Decimal(str(s.get("discount_percent", 0))),
+                    first_contact_from_days=s.get("first_contact_from_days"),
                 )
                 for s in data["stages"]
                 if s.get("enabled", True)

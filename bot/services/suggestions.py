@@ -200,6 +200,7 @@ def suggest(
                 "body_text": draft.text,
                 "body_html": draft.html,
                 "letter_text": draft.letter,
+                "stage_note": decision.note,
                 "send_after": decision.send_after,
             }
             for customer, decision, draft in drafted

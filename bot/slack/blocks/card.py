@@ -100,6 +100,8 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
         context(" · ".join(invoices) or "no open invoice left"),
         section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
+    if view.stage_note:
+        blocks.insert(2, context(f"⏩ {escape(view.stage_note)}"))
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
