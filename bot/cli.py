@@ -7,22 +7,26 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
+
+from sqlalchemy.engine import Engine
 
 from bot import terminal
 from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings, load_settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
-from bot.importing.mapping import MappingError, available_mappings, load_mapping
+from bot.importing.mapping import Mapping, MappingError, available_mappings, load_mapping
 from bot.models import Reminder
 from bot.runtime import build_runtime
 from bot.services import audit
 from bot.services.aging_report import aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
+from bot.services.folder_import import import_folder
 from bot.services.history import import_history
-from bot.services.importing import ImportFailed, import_invoices
+from bot.services.importing import ImportFailed, ImportReport, import_invoices
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
 
@@ -32,6 +36,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         mapping = load_mapping(args.mapping)
     except MappingError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.watch:
+        return _watch(settings, args, mapping)
+    if not args.file:
+        print("error: give a FILE to import, or --watch DIR", file=sys.stderr)
         return 2
     if not Path(args.file).is_file():
         print(f"error: no such file: {args.file}", file=sys.stderr)
@@ -52,20 +61,58 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {failed}", file=sys.stderr)
         return 1
     print("\n".join(terminal.import_lines(report)))
+    _follow_up(settings, engine, report, args.actor)
+    return 0
+
+
+def _follow_up(settings: Settings, engine: Engine, report: ImportReport, actor: str) -> None:
+    """What an import's payments change: pending reminders cancelled, thank-yous suggested."""
     runtime = build_runtime(settings, engine)
     follow_up = follow_up_payments(
         engine,
         runtime.composer,
         report.paid_in_full,
         runtime.company_today(runtime.now()),
-        actor=args.actor,
+        actor=actor,
     )
     if follow_up.cancelled or follow_up.thanks:
         print(
             f"{len(follow_up.cancelled)} pending reminders cancelled (paid); "
             f"{len(follow_up.thanks)} thank-you notes suggested."
         )
-    return 0
+
+
+def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> int:
+    """Import each new file of a folder once (then `done/` or `failed/`), every `--every`
+    seconds, or once with `--once` (for cron); each outcome told to the digest channel."""
+    folder = Path(args.watch)
+    if not folder.is_dir():
+        print(f"error: no such folder: {folder}", file=sys.stderr)
+        return 2
+    from bot.slack.client import make_client
+    from bot.slack.import_notice import post_import_notices
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    client = make_client(settings) if settings.slack_bot_token else None
+    while True:
+        outcomes = import_folder(
+            engine,
+            folder,
+            mapping,
+            actor=args.actor,
+            fallback_timezone=settings.timezone,
+            allow_reassign=args.allow_reassign,
+        )
+        for outcome in outcomes:
+            print(outcome.summary(), file=sys.stdout if outcome.ok else sys.stderr)
+            if outcome.report is not None:
+                _follow_up(settings, engine, outcome.report, args.actor)
+        if outcomes and client is not None and settings.digest_channel:
+            post_import_notices(client, settings.digest_channel, outcomes)
+        if args.once:
+            return 0 if all(o.ok for o in outcomes) else 1
+        time.sleep(args.every)
 
 
 def _import_history(settings: Settings, args: argparse.Namespace) -> int:
@@ -192,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     imp = commands.add_parser("import", help="import invoices from a CSV file (all or nothing)")
-    imp.add_argument("file")
+    imp.add_argument("file", nargs="?", help="the file to import (or --watch DIR)")
     imp.add_argument(
         "--mapping",
         default="relance",
@@ -204,6 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the file move known invoices to another customer (each move is audited)",
     )
+    imp.add_argument(
+        "--watch",
+        metavar="DIR",
+        help="import each new file dropped in DIR once, filing it in DIR/done or DIR/failed "
+        "(with its error report) and telling the digest channel",
+    )
+    imp.add_argument("--once", action="store_true", help="with --watch: one pass, then exit")
+    imp.add_argument("--every", type=float, default=60, help="with --watch: seconds between passes")
     imp.set_defaults(handler=_import)
 
     history = commands.add_parser(

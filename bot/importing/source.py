@@ -78,44 +78,52 @@ class CsvSource:
             ) as bar,
         ):
             reader = csv.reader(self._lines(stream, bar), delimiter=self.mapping.delimiter)
-            header = self._find_header(reader)
-            if header is None:
-                return
-            self.header = header
-            if not self._header_ok():
-                return
-            mapping = self.mapping = self.mapping.restricted_to(self.header).rules_for(header)
-            width = len(self.header)
+            try:
+                yield from self._rows(reader)
+            except csv.Error as exc:  # a stray NUL or carriage return: not a text file
+                self.errors.append(
+                    LineError(reader.line_num or 1, "", f"cannot be read as CSV ({exc})")
+                )
+
+    def _rows(self, reader: Any) -> Iterator[tuple[int, list[str]]]:
+        """The data rows after the header, numbered by physical line, filtered by the
+        mapping's row rules; group rows give their customer to the rows below."""
+        header = self._find_header(reader)
+        if header is None:
+            return
+        self.header = header
+        if not self._header_ok():
+            return
+        mapping = self.mapping = self.mapping.restricted_to(self.header).rules_for(header)
+        width = len(self.header)
+        if mapping.group_position:
+            self.header = [*self.header, GROUP]
+        group: str | None = None
+        previous_end = reader.line_num
+        for row in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            if not "".join(row).strip():  # a blank line, or only separators
+                continue
             if mapping.group_position:
-                self.header = [*self.header, GROUP]
-            group: str | None = None
-            previous_end = reader.line_num
-            for row in reader:
-                line, previous_end = previous_end + 1, reader.line_num
-                if not "".join(row).strip():  # a blank line, or only separators
+                opened = _group_name(row, mapping.group_position)
+                if opened is not None:
+                    group = opened
                     continue
-                if mapping.group_position:
-                    opened = _group_name(row, mapping.group_position)
-                    if opened is not None:
-                        group = opened
-                        continue
-                if mapping.drop and any(rule.matches(row) for rule in mapping.drop):
+            if mapping.drop and any(rule.matches(row) for rule in mapping.drop):
+                continue
+            if mapping.keep and not any(rule.matches(row) for rule in mapping.keep):
+                continue
+            if len(row) != width:
+                self.errors.append(
+                    LineError(line, "", f"has {len(row)} fields where the header has {width}")
+                )
+                continue
+            if mapping.group_position:
+                if group is None:
+                    self.errors.append(LineError(line, "", "comes before any customer group row"))
                     continue
-                if mapping.keep and not any(rule.matches(row) for rule in mapping.keep):
-                    continue
-                if len(row) != width:
-                    self.errors.append(
-                        LineError(line, "", f"has {len(row)} fields where the header has {width}")
-                    )
-                    continue
-                if mapping.group_position:
-                    if group is None:
-                        self.errors.append(
-                            LineError(line, "", "comes before any customer group row")
-                        )
-                        continue
-                    row.append(group)
-                yield line, row
+                row.append(group)
+            yield line, row
 
     def _find_header(self, reader: Any) -> list[str] | None:
         """The header line: after `skip_lines` lines, or the first holding `header_names`."""

@@ -378,3 +378,11 @@ def test_an_allowed_move_is_audited(engine: Engine, tmp_path: Path) -> None:
     assert owner.external_id == "C2"
     assert move.customer_id == owner.id
     assert json.loads(move.content) == {"from_customer": "C1", "to_customer": "C2"}
+
+
+def test_a_file_that_is_not_text_is_refused_with_its_line(engine: Engine, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [line()])
+    with path.open("ab") as out:
+        out.write(b"C1,x\rY\x00,z\n")
+    with pytest.raises(ImportFailed, match=r"line 3: cannot be read as CSV"):
+        run(engine, path)
