@@ -95,7 +95,8 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
     engine = make_engine(settings.database_url)
     upgrade(engine)
     client = make_client(settings) if settings.slack_bot_token else None
-    while True:
+
+    def one_pass() -> bool:
         outcomes = import_folder(
             engine,
             folder,
@@ -110,8 +111,15 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
                 _follow_up(settings, engine, outcome.report, args.actor)
         if outcomes and client is not None and settings.digest_channel:
             post_import_notices(client, settings.digest_channel, outcomes)
-        if args.once:
-            return 0 if all(o.ok for o in outcomes) else 1
+        return all(o.ok for o in outcomes)
+
+    if args.once:
+        return 0 if one_pass() else 1
+    while True:
+        try:
+            one_pass()
+        except Exception:  # a database outage: the files stay where they are, tried again
+            logging.getLogger(__name__).exception("import pass failed; next in %s s", args.every)
         time.sleep(args.every)
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.services.folder_import import FileOutcome
 from bot.slack.mrkdwn import escape
+
+log = logging.getLogger(__name__)
 
 #: The error lines shown in Slack; the whole report stays beside the file in `failed/`.
 ERROR_LINES = 10
@@ -20,5 +25,9 @@ def notice_text(outcome: FileOutcome) -> str:
 
 
 def post_import_notices(client: WebClient, channel: str, outcomes: list[FileOutcome]) -> None:
+    """Each file's notice on its own: one Slack failure does not hide the others."""
     for outcome in outcomes:
-        client.chat_postMessage(channel=channel, text=notice_text(outcome), unfurl_links=False)
+        try:
+            client.chat_postMessage(channel=channel, text=notice_text(outcome), unfurl_links=False)
+        except SlackApiError as exc:
+            log.warning("could not tell %s about %s: %s", channel, outcome.name, exc)
