@@ -162,7 +162,8 @@ class Mapping:
         )
 
 
-def _from_toml(data: dict, origin: str) -> Mapping:
+def parse_mapping(data: dict, origin: str) -> Mapping:
+    """A mapping from its TOML table; `origin` names it in errors."""
     columns: dict[str, str] = {}
     joined: dict[str, tuple[str, ...]] = {}
     for name, column in data.get("columns", {}).items():
@@ -241,4 +242,4 @@ def load_mapping(name_or_path: str = "relance") -> Mapping:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise MappingError(f"{path}: {exc}") from exc
-    return _from_toml(data, path.stem)
+    return parse_mapping(data, path.stem)
