@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,14 +18,16 @@ from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings, load_settings
 from bot.db import make_engine, read_only, schema_is_current, upgrade
 from bot.domain.calendar import local_today
-from bot.importing.mapping import MappingError, available_mappings, load_mapping
+from bot.importing.mapping import Mapping, MappingError, available_mappings, load_mapping
 from bot.models import Reminder
 from bot.runtime import build_runtime
 from bot.services import audit
 from bot.services.aging_report import aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
-from bot.services.importing import ImportFailed, import_invoices
+from bot.services.folder_import import import_folder
+from bot.services.history import import_history
+from bot.services.importing import ImportFailed, ImportReport, import_invoices
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
 from bot.settings_check import check_run
@@ -52,13 +55,6 @@ def _existing_engine(settings: Settings) -> Engine:
     return engine
 
 
-def _readable_file(value: str) -> Path:
-    path = Path(value)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{value!r} is not a file that can be read")
-    return path
-
-
 def _iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -72,34 +68,114 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     except MappingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.watch:
+        return _watch(settings, args, mapping)
+    if not args.file:
+        print("error: give a FILE to import, or --watch DIR", file=sys.stderr)
+        return 2
+    if not Path(args.file).is_file():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return 2
     engine = make_engine(settings.database_url)
     upgrade(engine)
     try:
         report = import_invoices(
             engine,
-            args.file,
+            Path(args.file),
             mapping,
             actor=args.actor,
             fallback_timezone=settings.timezone,
             progress=sys.stderr.isatty(),
+            allow_reassign=args.allow_reassign,
         )
     except ImportFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
         return 1
     print("\n".join(terminal.import_lines(report)))
+    _follow_up(settings, engine, report, args.actor)
+    return 0
+
+
+def _follow_up(settings: Settings, engine: Engine, report: ImportReport, actor: str) -> None:
+    """What an import's payments change: pending reminders cancelled, thank-yous suggested."""
     runtime = build_runtime(settings, engine)
     follow_up = follow_up_payments(
         engine,
         runtime.composer,
         report.paid_in_full,
         runtime.company_today(runtime.now()),
-        actor=args.actor,
+        actor=actor,
     )
     if follow_up.cancelled or follow_up.thanks:
         print(
             f"{len(follow_up.cancelled)} pending reminders cancelled (paid); "
             f"{len(follow_up.thanks)} thank-you notes suggested."
         )
+
+
+def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> int:
+    """Import each new file of a folder once (then `done/` or `failed/`), every `--every`
+    seconds, or once with `--once` (for cron); each outcome told to the digest channel."""
+    folder = Path(args.watch)
+    if not folder.is_dir():
+        print(f"error: no such folder: {folder}", file=sys.stderr)
+        return 2
+    from bot.slack.client import make_client
+    from bot.slack.import_notice import post_import_notices
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    client = make_client(settings) if settings.slack_bot_token else None
+
+    def one_pass() -> bool:
+        outcomes = import_folder(
+            engine,
+            folder,
+            mapping,
+            actor=args.actor,
+            fallback_timezone=settings.timezone,
+            allow_reassign=args.allow_reassign,
+        )
+        for outcome in outcomes:
+            print(outcome.summary(), file=sys.stdout if outcome.ok else sys.stderr)
+            if outcome.report is not None:
+                _follow_up(settings, engine, outcome.report, args.actor)
+        if outcomes and client is not None and settings.digest_channel:
+            post_import_notices(client, settings.digest_channel, outcomes)
+        return all(o.ok for o in outcomes)
+
+    if args.once:
+        return 0 if one_pass() else 1
+    while True:
+        try:
+            one_pass()
+        except Exception:  # a database outage: the files stay where they are, tried again
+            logging.getLogger(__name__).exception("import pass failed; next in %s s", args.every)
+        time.sleep(args.every)
+
+
+def _import_history(settings: Settings, args: argparse.Namespace) -> int:
+    if not Path(args.file).is_file():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    runtime = build_runtime(settings, engine)
+    try:
+        report = import_history(
+            engine,
+            Path(args.file),
+            runtime.policy,
+            runtime.company_today(runtime.now()),
+            actor=args.actor,
+        )
+    except ImportFailed as failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
+    print(
+        f"{report.contacts} past contacts imported for {report.customers} customers; "
+        f"{report.already_imported} already imported."
+    )
     return 0
 
 
@@ -252,14 +328,36 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     imp = commands.add_parser("import", help="import invoices from a CSV file (all or nothing)")
-    imp.add_argument("file", type=_readable_file)
+    imp.add_argument("file", nargs="?", help="the file to import (or --watch DIR)")
     imp.add_argument(
         "--mapping",
         default="relance",
         help=f"bundled mapping ({', '.join(available_mappings())}) or a TOML file",
     )
     imp.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    imp.add_argument(
+        "--allow-reassign",
+        action="store_true",
+        help="let the file move known invoices to another customer (each move is audited)",
+    )
+    imp.add_argument(
+        "--watch",
+        metavar="DIR",
+        help="import each new file dropped in DIR once, filing it in DIR/done or DIR/failed "
+        "(with its error report) and telling the digest channel",
+    )
+    imp.add_argument("--once", action="store_true", help="with --watch: one pass, then exit")
+    imp.add_argument("--every", type=float, default=60, help="with --watch: seconds between passes")
     imp.set_defaults(handler=_import)
+
+    history = commands.add_parser(
+        "import-history",
+        help="import past contacts (date, customer, invoices, stage, channel, who, note) "
+        "so the ladder continues where the team left off (all or nothing)",
+    )
+    history.add_argument("file")
+    history.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    history.set_defaults(handler=_import_history)
 
     send = commands.add_parser("send", help="send the approved messages that are due, once")
     send.set_defaults(handler=_send)

@@ -84,6 +84,8 @@ class Invoice(SQLModel, table=True):
     issue_date: date
     due_date: date
     payment_link: str = Field(default="", max_length=500)
+    # open, paid, void or written_off (as the accounting export says); only open ones are chased
+    status: str = Field(default="open", max_length=20)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -98,6 +100,11 @@ class Invoice(SQLModel, table=True):
     @property
     def balance(self) -> Decimal:
         return from_minor(self.amount_minor - self.paid_minor, self.currency)
+
+
+#: An invoice still owed: a balance left, and not closed by the accounting tool (void, written
+#: off). Credit notes (negative amounts) are never open in this sense.
+OPEN_INVOICE = sa.and_(Invoice.amount_minor > Invoice.paid_minor, Invoice.status == "open")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -143,6 +150,7 @@ class Reminder(SQLModel, table=True):
     body_text: str = Field(default="")
     body_html: str = Field(default="")
     letter_text: str = Field(default="")  # the final notice's letter, frozen at suggestion
+    stage_note: str = Field(default="")  # why the stage is not the ladder's next (go-live start)
     original_subject: str = Field(default="")
     original_body_text: str = Field(default="")
     state: str = Field(default="suggested", max_length=20, index=True)

@@ -85,6 +85,7 @@ class Suggestion:
     send_after: datetime  # aware UTC: the customer's next business hours (their days, their zone)
     last_wording: str  # the wording used last time, never to be used twice in a row
     coming_due: tuple[OpenItem, ...] = ()  # not yet due: mentioned apart, never charged
+    note: str = ""  # why the ladder starts where it does, when it does not start at the bottom
 
 
 Decision = Suggestion | NoAction
@@ -153,10 +154,19 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     oldest_days = days_overdue(chaseable[0].due_date, today)
     episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
     episode = [c for c in account.contacts if c.day >= episode_start]
-    stage_or_wait = _next_stage(policy, oldest_days, episode, account.country, today)
-    if isinstance(stage_or_wait, NoAction):
-        return stage_or_wait
-    stage = stage_or_wait
+    note = ""
+    first = None if episode else _first_contact_stage(policy, oldest_days)
+    if first is not None:
+        stage = first
+        note = (
+            f"first contact {oldest_days} days late: the policy starts at the {stage.name} "
+            f"stage from {stage.first_contact_from_days} days"
+        )
+    else:
+        stage_or_wait = _next_stage(policy, oldest_days, episode, account.country, today)
+        if isinstance(stage_or_wait, NoAction):
+            return stage_or_wait
+        stage = stage_or_wait
 
     recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
     if len(recent) >= policy.max_contacts_per_30_days:
@@ -190,14 +200,31 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     else:
         carried = tuple(i for i in chaseable if days_overdue(i.due_date, today) > 0)
         coming = tuple(i for i in chaseable if days_overdue(i.due_date, today) <= 0)
-    return Suggestion(stage, carried, oldest_days, send_after.astimezone(UTC), last_wording, coming)
+    return Suggestion(
+        stage, carried, oldest_days, send_after.astimezone(UTC), last_wording, coming, note
+    )
+
+
+def _first_contact_stage(policy: Policy, days: int) -> Stage | None:
+    """The furthest stage whose `first_contact_from_days` this lateness reaches, if any."""
+    starts = [
+        s
+        for s in policy.stages
+        if s.first_contact_from_days is not None
+        and days >= s.first_contact_from_days
+        and s.opens_at_days <= days
+    ]
+    return starts[-1] if starts else None
 
 
 def _next_stage(
     policy: Policy, days: int, episode: list[PastContact], country: str, today: date
 ) -> Stage | NoAction:
     """The first stage not yet sent up to the one the oldest invoice's lateness opens; a pre-due
-    stage only while nothing is past due."""
+    stage only while nothing is past due.
+
+    Stages below the furthest one sent in the episode are passed: the team (or the history
+    imported at go-live, or a first contact started higher) already went beyond them."""
     reached = [s for s in policy.stages if s.opens_at_days <= days and (days <= 0 or not s.pre_due)]
     if not reached:
         passed = [s.name for s in policy.stages if s.pre_due]
@@ -211,7 +238,11 @@ def _next_stage(
         )
     target = reached[-1]
     sent = {c.stage for c in episode}
+    order = {s.name: index for index, s in enumerate(policy.stages)}
+    furthest = max((order[c.stage] for c in episode if c.stage in order), default=-1)
     for stage in reached:
+        if order[stage.name] <= furthest:
+            continue
         if stage.name not in sent and (not stage.optional or stage is target):
             return stage
     last_of_target = [c for c in episode if c.stage == target.name]

@@ -47,6 +47,10 @@ class Stage:
         """A note about invoices coming due (a courtesy), not a chase of late ones."""
         return self.opens_at_days <= 0
 
+    #: With no contact yet in the episode, a customer this many days late starts here (a ledger
+    #: taken over at go-live without history): the earlier stages are not sent.
+    first_contact_from_days: int | None = None
+
 
 @dataclass(frozen=True)
 class PlanLimits:
@@ -157,6 +161,7 @@ class Policy:
                     discount_percent=Decimal(str(s.get("discount_percent", 0))),
                     label=str(s.get("label", "")),
                     icon=str(s.get("icon", "")),
+                    first_contact_from_days=s.get("first_contact_from_days"),
                 )
                 for s in data["stages"]
                 if s.get("enabled", True)

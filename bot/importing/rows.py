@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
@@ -57,6 +57,7 @@ class InvoiceLine(NamedTuple):
     issue_date: date
     due_date: date
     payment_link: str
+    status: str  # open, paid, void or written_off
 
 
 CUSTOMER_FIELDS = (
@@ -157,19 +158,29 @@ class LineReader:
         self.mapping = mapping
         self.fallback_timezone = fallback_timezone
         self._customer = lru_cache(maxsize=65536)(self._read_customer)
-        position = {name: index for index, name in enumerate(header)}
+        # A column with an empty header name is no column at all: never read as a field.
+        position = {name: index for index, name in enumerate(header) if name}
+        names = CUSTOMER_FIELDS + INVOICE_FIELDS
         self._where = tuple(
             (position.get(mapping.columns.get(name, "")), mapping.defaults.get(name, ""))
-            for name in CUSTOMER_FIELDS + INVOICE_FIELDS
+            for name in names
         )
+        self._joins = tuple(
+            (names.index(name), tuple(position[c] for c in columns if c in position))
+            for name, columns in mapping.joined.items()
+        )
+        self._per_line_amount = "amount" not in mapping.summed
 
     def _raw(self, row: list[str]) -> list[str]:
         """Each field's text, stripped, in CUSTOMER_FIELDS + INVOICE_FIELDS order; the mapping's
         default where the file has no such column or leaves the cell empty."""
-        return [
+        raw = [
             (row[index].strip() if index is not None else "") or default
             for index, default in self._where
         ]
+        for at, indexes in self._joins:
+            raw[at] = "\n".join(p for p in (row[i].strip() for i in indexes) if p) or raw[at]
+        return raw
 
     def _column(self, name: str) -> str:
         return self.mapping.columns.get(name, name)
@@ -246,31 +257,46 @@ class LineReader:
             issue_raw,
             due_raw,
             link_raw,
+            status_raw,
+            type_raw,
+            credit_raw,
         ) = raw[split:]
         errors = list(customer_errors)
         number = self._text("invoice_number", number_raw, 64, errors, True)
         currency = self._field("currency", currency_raw, _parse_currency, errors, True)
         issue = self._field("issue_date", issue_raw, self._date, errors, True)
-        due = self._field("due_date", due_raw, self._date, errors, True)
+        if not due_raw and self.mapping.due_days is not None:
+            due = issue + timedelta(days=self.mapping.due_days) if issue else None
+        else:
+            due = self._field("due_date", due_raw, self._date, errors, True)
         link = self._text("payment_link", link_raw, 500, errors)
         amount = self._field("amount", amount_raw, self._amount, errors, True)
+        credit = self._field("credit", credit_raw, self._amount, errors)
+        if amount is not None and credit is not None:  # a ledger's debit and credit columns
+            amount -= credit
         by_balance = self.mapping.provides("balance")
         paid_or_balance = "balance" if by_balance else "amount_paid"
         other = self._field(
             paid_or_balance, balance_raw if by_balance else paid_raw, self._amount, errors
         )
 
+        status = self._field("status", status_raw, self._status, errors) or "open"
+        if type_raw and type_raw.casefold() in self.mapping.credit_note_types:
+            # Tools that type their credit notes write their figures unsigned.
+            amount = -abs(amount) if amount is not None else None
+            other = -abs(other) if other is not None else None
+
         amount_minor = paid_minor = 0
         if currency and amount is not None:
             amount_minor = self._minor(amount, currency, "amount", errors)
-            if amount_minor is not None and amount_minor <= 0:
-                errors.append(FieldError(self._column("amount"), "must be more than zero"))
+            if amount_minor == 0 and self._per_line_amount:
+                errors.append(FieldError(self._column("amount"), "is zero"))
         if currency and other is not None:
             other_minor = self._minor(other, currency, paid_or_balance, errors)
             if other_minor is not None and amount_minor:
                 is_balance = paid_or_balance == "balance"
                 paid_minor = amount_minor - other_minor if is_balance else other_minor
-                if not 0 <= paid_minor <= amount_minor:
+                if self._per_line_amount and not _between_zero_and(paid_minor, amount_minor):
                     errors.append(
                         FieldError(
                             self._column(paid_or_balance),
@@ -281,7 +307,17 @@ class LineReader:
             errors.append(FieldError(self._column("due_date"), "is before the issue date"))
         if errors:
             raise RowInvalid(errors)
-        return InvoiceLine(*customer, number, currency, amount_minor, paid_minor, issue, due, link)
+        return InvoiceLine(
+            *customer, number, currency, amount_minor, paid_minor, issue, due, link, status
+        )
+
+    def _status(self, raw: str) -> str:
+        statuses = self.mapping.statuses
+        meaning = statuses.get(raw.casefold()) or statuses.get("*")  # `*`: any other text
+        if meaning is None:
+            known = ", ".join(sorted(self.mapping.statuses))
+            raise ValueError(f"{raw!r} is not a status this mapping knows ({known})")
+        return meaning
 
     def _date(self, raw: str) -> date:
         return parse_date(raw, self.mapping.date_formats)
@@ -307,3 +343,8 @@ def _parse_currency(raw: str) -> str:
     if not is_currency(code):
         raise ValueError(f"{raw!r} is not an ISO 4217 currency code in use (e.g. EUR, GBP, USD)")
     return code
+
+
+def _between_zero_and(paid: int, amount: int) -> bool:
+    """A payment on an invoice, or credit applied from a credit note (both signs negative)."""
+    return 0 <= paid <= amount if amount >= 0 else amount <= paid <= 0

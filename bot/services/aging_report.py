@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.domain.aging import BUCKET_RANGES, Bucket, due_date_floor
 from bot.domain.money import Money, totals_by_currency
-from bot.models import Customer, Invoice
+from bot.models import OPEN_INVOICE, Customer, Invoice
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _bucket_case(today: date) -> sa.Case:
 
 
 _BALANCE = Invoice.amount_minor - Invoice.paid_minor
-_OPEN = Invoice.amount_minor > Invoice.paid_minor
+_OPEN = OPEN_INVOICE
 
 
 def aging_report(session: Session, today: date, top: int = 10) -> AgingReport:

@@ -52,6 +52,7 @@ class ReminderView:
     warnings: tuple[str, ...] = ()  # for the person approving: charges to check, no account
     send_after: datetime | None = None  # aware: the customer's next business hours
     timezone: str = "UTC"  # the customer's
+    stage_note: str = ""
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -116,6 +117,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 warnings=tuple(w for w in reminder.warnings.splitlines() if w),
                 send_after=reminder.send_after,
                 timezone=customer.timezone,
+                stage_note=reminder.stage_note,
             )
         )
     return views

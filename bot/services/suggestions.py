@@ -29,7 +29,7 @@ from bot.domain.escalation import (
 )
 from bot.domain.holds import current_hold
 from bot.domain.policy import Policy
-from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
+from bot.models import OPEN_INVOICE, Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
 from bot.services.compose import Composer, Draft
 
@@ -65,7 +65,7 @@ class CustomerDecision:
 
 def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     """Every customer with an open invoice, with what the policy needs to know about them."""
-    open_filter = Invoice.amount_minor > Invoice.paid_minor
+    open_filter = OPEN_INVOICE
     # Core rows on the session's connection, not the ORM: a ledger has a hundred thousand open
     # invoices, and building ORM results costs more than reading them.
     conn = session.connection()
@@ -260,6 +260,7 @@ def suggest(
                 "body_text": draft.text,
                 "body_html": draft.html,
                 "letter_text": draft.letter,
+                "stage_note": decision.note,
                 "send_after": decision.send_after,
                 "warnings": "\n".join(draft.warnings),
             }

@@ -41,10 +41,25 @@ def test_a_failed_import_exits_non_zero_and_lists_lines(
 def test_an_unknown_mapping_is_explained(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ledger = tmp_path / "x.csv"
-    ledger.write_text("customer_id\n", encoding="utf-8")
-    assert main(["import", str(ledger), "--mapping", "sage50"]) == 2
-    assert "bundled: quickbooks, relance, xero" in capsys.readouterr().err
+    assert main(["import", "x.csv", "--mapping", "myob"]) == 2
+    err = capsys.readouterr().err
+    assert "no mapping named 'myob'" in err
+    assert "bundled: fec, odoo, pennylane, quickbooks, quickbooks_open_invoices, relance," in err
+
+
+def test_import_help_lists_the_bundled_mappings(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "fec, odoo, pennylane, quickbooks, quickbooks_open_invoices, relance, sage50, " in out
+    assert "stripe, xero" in out
+
+
+def test_a_missing_file_is_explained(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(tmp_path / "nowhere.csv")]) == 2
+    assert "nowhere.csv" in capsys.readouterr().err
 
 
 def test_demo_shows_the_aging_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

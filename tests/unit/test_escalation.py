@@ -252,10 +252,13 @@ def test_never_a_skipped_stage(scenario: tuple[Account, datetime]) -> None:
         return
     episode_start = decision.invoices[0].due_date + timedelta(days=min(0, POLICY.earliest_opening))
     sent = {c.stage for c in account.contacts if c.day >= episode_start}
-    for stage in POLICY.stages:
+    names = [s.name for s in POLICY.stages]
+    furthest = max((names.index(s) for s in sent if s in names), default=-1)
+    for index, stage in enumerate(POLICY.stages):
         if stage is decision.stage:
             break
-        assert stage.optional or stage.name in sent, (stage.name, decision.stage.name)
+        passed = index <= furthest  # the team already went beyond it
+        assert stage.optional or stage.name in sent or passed, (stage.name, decision.stage.name)
     assert decision.stage.opens_at_days <= decision.days_overdue
 
 
@@ -303,3 +306,33 @@ def test_no_chase_lists_or_charges_an_invoice_not_past_due(
     )
     due = {i.number: i.due_date for i in account.invoices}
     assert all(due[c["number"]] < today for c in context["charges"])
+
+
+def test_the_ladder_continues_above_the_furthest_stage_already_sent() -> None:
+    """History taken over at go-live may start at firm: friendly is not sent afterwards."""
+    history = (sent(40, "firm"),)
+    decision = decide(account(item(days_late=50), contacts=history), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.name == "call"
+
+
+def _policy_starting_firm_from(days: int):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    stages = tuple(
+        replace(s, first_contact_from_days=days) if s.name == "firm" else s for s in POLICY.stages
+    )
+    return replace(POLICY, stages=stages)
+
+
+def test_a_first_contact_long_overdue_starts_where_the_policy_says() -> None:
+    policy = _policy_starting_firm_from(120)
+    late = decide(account(item(days_late=199)), policy, NOW)
+    assert isinstance(late, Suggestion) and late.stage.name == "firm"
+    assert (
+        late.note
+        == "first contact 199 days late: the policy starts at the firm stage from 120 days"
+    )
+    recent = decide(account(item(days_late=50)), policy, NOW)
+    assert isinstance(recent, Suggestion) and recent.stage.name == "friendly" and not recent.note
+    after = decide(account(item(days_late=199), contacts=(sent(10, "firm"),)), policy, NOW)
+    assert isinstance(after, Suggestion) and after.stage.name == "call" and not after.note

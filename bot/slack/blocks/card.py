@@ -109,6 +109,8 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
                     f"{local:%A %d %B, %H:%M} ({escape(view.timezone)})"
                 ),
             )
+    if view.stage_note:
+        blocks.insert(2, context(f"⏩ {escape(view.stage_note)}"))
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
