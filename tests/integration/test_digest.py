@@ -20,8 +20,8 @@ from bot.runtime import build_runtime
 from bot.services import digest as digests
 from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
 from bot.services.importing import import_invoices
+from bot.services.morning import due as digest_due
 from bot.slack.blocks.digest import digest_blocks
-from bot.slack.digest_poster import digest_due
 from tests.support.blockkit import check_message
 from tests.support.csvfiles import line, write_csv
 

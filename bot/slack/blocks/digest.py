@@ -66,7 +66,11 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
     )
 
 
-def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
+def digest_blocks(
+    digest: Digest, locale: str = "en_GB", where: str = "in this thread"
+) -> list[Block]:
+    """`where` says where today's cards are (the digest's own thread, or its channel when the
+    digest is shown to one person elsewhere)."""
     today = digest.run_date
     blocks: list[Block] = [
         header(f"Overdue digest — {today:%A %d %B %Y}"),
@@ -127,9 +131,7 @@ def digest_blocks(digest: Digest, locale: str = "en_GB") -> list[Block]:
     if waiting:
         stages = sorted(digest.awaiting.items())
         by_stage = " · ".join(f"{stage} {count}" for stage, count in stages)
-        blocks.append(
-            section(f"*{waiting} reminder(s) await a decision* in this thread: {by_stage}")
-        )
+        blocks.append(section(f"*{waiting} reminder(s) await a decision* {where}: {by_stage}"))
         buttons = [
             button(
                 f"Approve all {stage} ({count})",
