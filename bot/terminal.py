@@ -90,8 +90,8 @@ def reminder_lines(reminder: Reminder, customer: Customer) -> list[str]:
 def digest_lines(digest: Digest, locale: str = "en") -> list[str]:
     """The daily digest as the terminal shows it (Slack gets Block Kit, same figures)."""
     lines = []
-    for currency, overdue in digest.overdue.items():
-        before = (digest.previous or {}).get(currency)
+    for currency in digest.currencies():
+        overdue, before = digest.overdue_in(currency), digest.previous_in(currency)
         change = (
             ""
             if before is None

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain.aging import Bucket
 from bot.domain.money import Money
 from bot.models import (
     Customer,
@@ -31,6 +32,7 @@ from bot.models import (
 from bot.services.aging_report import AgingReport, aging_report
 
 STALE_CLAIM = timedelta(minutes=10)
+OVERDUE_KEY = "overdue"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,68 @@ class Digest:
     failed: list[FailedSend]
     awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
     missed_plans: list[str] = field(default_factory=list)  # customers who missed an instalment
+    # the last digest's overdue per currency and bucket (None before the first, or when the
+    # last one was stored before buckets were kept)
+    previous_buckets: dict[str, dict[Bucket, Money]] | None = None
+
+    def currencies(self) -> list[str]:
+        """Today's currencies and the last digest's: a currency paid off since shows its fall."""
+        return sorted(set(self.aging.currencies()) | set(self.previous or {}))
+
+    def overdue_in(self, currency: str) -> Money:
+        return self.overdue.get(currency, Money.of_minor(0, currency))
+
+    def previous_in(self, currency: str) -> Money | None:
+        """The last digest's overdue total, zero for a currency it did not have; None when there
+        was no last digest."""
+        if self.previous is None:
+            return None
+        return self.previous.get(currency, Money.of_minor(0, currency))
+
+    def overdue_buckets(self, currency: str) -> dict[Bucket, Money]:
+        return {
+            t.bucket: t.balance
+            for t in self.aging.totals
+            if t.currency == currency and t.bucket is not Bucket.NOT_DUE
+        }
+
+    def previous_bucket(self, currency: str, bucket: Bucket) -> Money | None:
+        if self.previous_buckets is None:
+            return None
+        return self.previous_buckets.get(currency, {}).get(bucket, Money.of_minor(0, currency))
+
+
+def stored_totals(digest: Digest) -> str:
+    """What a posted digest keeps for the next one: overdue per currency, and per bucket."""
+    return json.dumps(
+        {
+            currency: {
+                OVERDUE_KEY: digest.overdue_in(currency).minor,
+                **{b.value: m.minor for b, m in digest.overdue_buckets(currency).items()},
+            }
+            for currency in digest.aging.currencies()
+        }
+    )
+
+
+def _read_totals(
+    totals: str,
+) -> tuple[dict[str, Money], dict[str, dict[Bucket, Money]] | None]:
+    """The stored totals; digests posted before buckets were kept hold one number per currency."""
+    stored = json.loads(totals)
+    overall: dict[str, Money] = {}
+    buckets: dict[str, dict[Bucket, Money]] | None = {}
+    for currency, value in stored.items():
+        if isinstance(value, int):
+            overall[currency] = Money.of_minor(value, currency)
+            buckets = None
+            continue
+        overall[currency] = Money.of_minor(value[OVERDUE_KEY], currency)
+        if buckets is not None:
+            buckets[currency] = {
+                Bucket(k): Money.of_minor(m, currency) for k, m in value.items() if k != OVERDUE_KEY
+            }
+    return overall, buckets
 
 
 def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
@@ -91,7 +155,9 @@ def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[Prom
     ]
 
 
-def _previous_totals(session: Session, run_date: date, channel: str) -> dict[str, Money] | None:
+def _previous_totals(
+    session: Session, run_date: date, channel: str
+) -> tuple[dict[str, Money] | None, dict[str, dict[Bucket, Money]] | None]:
     last = session.exec(
         select(DigestRun)
         .where(
@@ -103,8 +169,8 @@ def _previous_totals(session: Session, run_date: date, channel: str) -> dict[str
         .limit(1)
     ).first()
     if last is None:
-        return None
-    return {c: Money.of_minor(m, c) for c, m in json.loads(last.totals).items()}
+        return None, None
+    return _read_totals(last.totals)
 
 
 def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) -> Digest:
@@ -127,11 +193,13 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                 .group_by(Reminder.stage)
             ).all()
         )
+        previous, previous_buckets = _previous_totals(session, run_date, channel)
         return Digest(
             run_date=run_date,
             aging=aging,
             overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
-            previous=_previous_totals(session, run_date, channel),
+            previous=previous,
+            previous_buckets=previous_buckets,
             promises_due=promise_lines(
                 session, Promise.state == "open", Promise.promised_date == run_date
             ),
@@ -185,7 +253,7 @@ def mark_posted(engine: Engine, run_id: int, message_ts: str, digest: Digest) ->
         run = session.get(DigestRun, run_id)
         run.posted_at = utcnow()
         run.message_ts = message_ts
-        run.totals = json.dumps({c: m.minor for c, m in digest.overdue.items()})
+        run.totals = stored_totals(digest)
 
 
 def digest_thread(engine: Engine, run_date: date, channel: str) -> str | None:

@@ -24,37 +24,75 @@ from bot.slack.mrkdwn import escape
 APPROVE_ALL = "stage_approve_all"
 
 
+def _delta(now: Money, before: Money, locale: str) -> str:
+    delta = now.amount - before.amount
+    if delta == 0:
+        return "unchanged"
+    return f"{'▲' if delta > 0 else '▼'} {Money(abs(delta), now.currency).format(locale)}"
+
+
 def _change(now: Money, before: Money | None, locale: str) -> str:
     if before is None:
         return "new since the last digest"
-    delta = Money(now.amount - before.amount, now.currency)
-    if delta.amount == 0:
-        return "unchanged since the last digest"
-    arrow = "▲" if delta.amount > 0 else "▼"
-    return f"{arrow} {Money(abs(delta.amount), now.currency).format(locale)} since the last digest"
+    return f"{_delta(now, before, locale)} since the last digest"
+
+
+def _bucket_part(digest: Digest, currency: str, bucket: Bucket, locale: str) -> str | None:
+    """One bucket's balance with its change; a bucket emptied since shows its fall."""
+    now = digest.overdue_buckets(currency).get(bucket)
+    before = digest.previous_bucket(currency, bucket)
+    if now is None and (before is None or before.amount == 0):
+        return None
+    now = now or Money.of_minor(0, currency)
+    change = "" if before is None else f" ({_delta(now, before, locale)})"
+    return f"{bucket.value}: {now.format(locale)}{change}"
 
 
 def _totals_lines(digest: Digest, locale: str) -> list[str]:
     lines = []
-    for currency in digest.aging.currencies():
-        overdue = digest.overdue[currency]
-        before = (
-            None
-            if digest.previous is None
-            else digest.previous.get(currency, Money.of_minor(0, currency))
-        )
-        buckets = {t.bucket: t for t in digest.aging.totals if t.currency == currency}
+    for currency in digest.currencies():
+        overdue = digest.overdue_in(currency)
         parts = [
-            f"{b.value}: {buckets[b].balance.format(locale)}"
+            part
             for b, _l, _m in BUCKET_RANGES
-            if b is not Bucket.NOT_DUE and b in buckets
+            if b is not Bucket.NOT_DUE
+            and (part := _bucket_part(digest, currency, b, locale)) is not None
         ]
-        not_due = buckets.get(Bucket.NOT_DUE)
-        lines.append(
-            f"*{currency}* overdue *{overdue.format(locale)}* ({_change(overdue, before, locale)})"
-            f"\n      {' · '.join(parts) or 'nothing overdue'}"
-            + (f" · not yet due: {not_due.balance.format(locale)}" if not_due else "")
+        not_due = next(
+            (
+                t.balance
+                for t in digest.aging.totals
+                if t.currency == currency and t.bucket is Bucket.NOT_DUE
+            ),
+            None,
         )
+        lines.append(
+            f"*{currency}* overdue *{overdue.format(locale)}* "
+            f"({_change(overdue, digest.previous_in(currency), locale)})"
+            f"\n      {' · '.join(parts) or 'nothing overdue'}"
+            + (f" · not yet due: {not_due.format(locale)}" if not_due else "")
+        )
+    return lines
+
+
+def _ranking_lines(digest: Digest, locale: str, most: int = 30) -> list[str]:
+    """The largest overdue balances, numbered within each currency (amounts in different
+    currencies are never ranked against each other); at most `most` customers."""
+    today = digest.run_date
+    lines: list[str] = []
+    rank: dict[str, int] = {}
+    for c in digest.aging.top_overdue[:most]:
+        currency = c.overdue.currency
+        if currency not in rank:
+            lines.append(f"_{currency}_")
+        rank[currency] = rank.get(currency, 0) + 1
+        lines.append(
+            f"{rank[currency]}. *{escape(c.name)}* ({c.country}) — {c.overdue.format(locale)}, "
+            f"oldest {c.days_late(today)} days late"
+        )
+    left_out = len(digest.aging.top_overdue) - most
+    if left_out > 0:
+        lines.append(f"…and {left_out} more: `/relance customer <name>` shows any account")
     return lines
 
 
@@ -77,18 +115,7 @@ def digest_blocks(
         *line_sections(_totals_lines(digest, locale), empty="Nothing is owed. 🎉"),
         divider(),
         section("*Largest overdue balances*"),
-        *line_sections(
-            capped(
-                [
-                    f"{n}. *{escape(c.name)}* ({c.country}) — {c.overdue.format(locale)}, "
-                    f"oldest {c.days_late(today)} days late"
-                    for n, c in enumerate(digest.aging.top_overdue, 1)
-                ],
-                30,
-                "…and {count} more: `/relance customer <name>` shows any account",
-            ),
-            empty="Nothing is overdue.",
-        ),
+        *line_sections(_ranking_lines(digest, locale), empty="Nothing is overdue."),
     ]
     if digest.promises_due or digest.promises_broken:
         blocks.append(divider())
