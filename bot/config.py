@@ -66,6 +66,7 @@ class Settings:
     test_mode_address: str = ""  # when set, every e-mail goes there instead (going live)
     send_max_attempts: int = 5
     send_backoff_seconds: float = 60.0  # doubled after each failed attempt
+    digest_page_size: int = 20  # cards at most in the digest's thread per morning
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -116,6 +117,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_backoff_seconds=float(
             env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
         ),
+        digest_page_size=int(env("RELANCE_DIGEST_PAGE_SIZE", str(Settings.digest_page_size))),
     )
 
 

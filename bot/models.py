@@ -64,6 +64,7 @@ class Customer(SQLModel, table=True):
     paused_until: date | None = None
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    owner: str = Field(default="", max_length=40)  # the Slack user who chases this customer
 
 
 class Invoice(SQLModel, table=True):
@@ -148,6 +149,9 @@ class Reminder(SQLModel, table=True):
     slack_channel: str = Field(default="", max_length=40)
     slack_ts: str = Field(default="", max_length=40)
     created_at: datetime = _timestamp()
+    owner: str = Field(default="", max_length=40, index=True)  # whose worklist it is on
+    auto_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    auto_rule: str = Field(default="", max_length=80)  # the policy rule that approves it then
 
 
 class Contact(SQLModel, table=True):

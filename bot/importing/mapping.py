@@ -21,6 +21,7 @@ FIELDS = (
     "timezone",
     "notes",
     "address",
+    "owner",
     "invoice_number",
     "currency",
     "amount",

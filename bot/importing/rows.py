@@ -15,6 +15,7 @@ from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
+from bot.domain.owners import parse_owner
 from bot.importing.mapping import FIELDS, Mapping
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ class InvoiceLine(NamedTuple):
     timezone: str
     notes: str
     address: str
+    owner: str
     invoice_number: str
     currency: str
     amount_minor: int
@@ -68,6 +70,7 @@ CUSTOMER_FIELDS = (
     "timezone",
     "notes",
     "address",
+    "owner",
 )
 INVOICE_FIELDS = tuple(name for name in FIELDS if name not in CUSTOMER_FIELDS)
 
@@ -222,6 +225,7 @@ class LineReader:
             timezone,
             values["notes"],
             values["address"],
+            self._field("owner", values["owner"], parse_owner, errors) or "",
         )
         return customer, errors
 

@@ -9,6 +9,7 @@ instance died) may be taken over after `STALE_CLAIM`.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -66,6 +67,14 @@ class Digest:
     # the last digest's overdue per currency and bucket (None before the first, or when the
     # last one was stored before buckets were kept)
     previous_buckets: dict[str, dict[Bucket, Money]] | None = None
+    awaiting_by_owner: dict[str, int] = field(default_factory=dict)  # '' = nobody's
+    in_thread: int = 0  # of those awaiting, the ones that need the channel
+
+    @property
+    def owners(self) -> dict[str, int]:
+        """Each owner's count of reminders awaiting them, the largest first."""
+        owned = {o: n for o, n in self.awaiting_by_owner.items() if o}
+        return dict(sorted(owned.items(), key=lambda item: (-item[1], item[0])))
 
     def currencies(self) -> list[str]:
         """Today's currencies and the last digest's: a currency paid off since shows its fall."""
@@ -173,7 +182,14 @@ def _previous_totals(
     return _read_totals(last.totals)
 
 
-def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) -> Digest:
+def build_digest(
+    engine: Engine,
+    run_date: date,
+    channel: str,
+    top: int = 10,
+    channel_stages: Collection[str] = (),
+) -> Digest:
+    """`channel_stages`: the stages whose cards the thread holds even when owned."""
     with read_only(engine) as session:
         aging = aging_report(session, run_date, top=top)
         failed = [
@@ -194,12 +210,28 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
             ).all()
         )
         previous, previous_buckets = _previous_totals(session, run_date, channel)
+        today_awaiting = (Reminder.run_date == run_date, Reminder.state == "suggested")
+        by_owner = dict(
+            session.exec(
+                sa.select(Reminder.owner, sa.func.count())
+                .where(*today_awaiting)
+                .group_by(Reminder.owner)
+            ).all()
+        )
+        in_thread = session.execute(
+            sa.select(sa.func.count()).where(
+                *today_awaiting,
+                sa.or_(Reminder.owner == "", col(Reminder.stage).in_(list(channel_stages))),
+            )
+        ).scalar_one()
         return Digest(
             run_date=run_date,
             aging=aging,
             overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
             previous=previous,
             previous_buckets=previous_buckets,
+            awaiting_by_owner=by_owner,
+            in_thread=in_thread,
             promises_due=promise_lines(
                 session, Promise.state == "open", Promise.promised_date == run_date
             ),

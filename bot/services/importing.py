@@ -42,6 +42,7 @@ STAGING = sa.Table(
     sa.Column("timezone", sa.String),
     sa.Column("notes", sa.String),
     sa.Column("address", sa.String),
+    sa.Column("owner", sa.String),
     sa.Column("invoice_number", sa.String),
     sa.Column("currency", sa.String),
     sa.Column("amount_minor", sa.BigInteger),
@@ -64,6 +65,7 @@ _CUSTOMER_UPDATES = {
     "timezone": "timezone",
     "notes": "notes",
     "address": "address",
+    "owner": "owner",
 }
 
 
@@ -309,9 +311,9 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     conn.execute(
         sa.text(
             "INSERT INTO customer (external_id, name, contact_name, email, phone, language, country,"
-            " timezone, currency, notes, address, created_at, updated_at)"
+            " timezone, currency, notes, address, owner, created_at, updated_at)"
             " SELECT customer_external_id, customer_name, contact_name, email, phone, language,"
-            " country, timezone, currency, notes, address, :now, :now FROM ("
+            " country, timezone, currency, notes, address, owner, :now, :now FROM ("
             "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
             "  AS newest FROM import_staging s) latest WHERE newest = 1"
             " ON CONFLICT (external_id) DO UPDATE SET "

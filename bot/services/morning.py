@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
 from bot.domain.escalation import Suggestion
+from bot.domain.worklist import channel_stages, route
 from bot.models import Reminder
 from bot.runtime import Runtime
 from bot.services import digest as digests
@@ -71,20 +72,47 @@ def prepare(
     promises.settle(runtime.engine, run_date, grace)
     plans.settle_plans(runtime.engine, run_date, grace)
     run = suggest(runtime.engine, runtime.policy, runtime.composer, now, run_date, actor=actor)
-    digest = digests.build_digest(runtime.engine, run_date, channel)
+    digest = _digest(runtime, run_date, channel)
     return Morning(run_date, channel, digest, run.decisions, run)
+
+
+def _digest(runtime: Runtime, run_date: date, channel: str) -> digests.Digest:
+    return digests.build_digest(
+        runtime.engine, run_date, channel, channel_stages=channel_stages(runtime.policy)
+    )
 
 
 def _preview(runtime: Runtime, now: datetime, run_date: date, channel: str) -> Morning:
     with read_only(runtime.engine) as session:
         decisions = todays_decisions(session, runtime.policy, now)
-    digest = digests.build_digest(runtime.engine, run_date, channel)
-    would = Counter(
-        item.decision.stage.name for item in decisions if isinstance(item.decision, Suggestion)
+    digest = _digest(runtime, run_date, channel)
+    in_channel = channel_stages(runtime.policy)
+    would = [
+        (
+            item.decision.stage.name,
+            route(
+                item.decision,
+                item.customer.owner,
+                item.customer.country,
+                item.customer.timezone,
+                runtime.policy,
+                now,
+            ).owner,
+        )
+        for item in decisions
+        if isinstance(item.decision, Suggestion)
+    ]
+    # a preview after the real run counts what is stored too
+    awaiting = Counter(stage for stage, _owner in would) | Counter(digest.awaiting)
+    by_owner = Counter(owner for _stage, owner in would) | Counter(digest.awaiting_by_owner)
+    in_thread = sum(1 for stage, owner in would if not owner or stage in in_channel)
+    preview = replace(
+        digest,
+        awaiting=dict(awaiting),
+        awaiting_by_owner=dict(by_owner),
+        in_thread=max(in_thread, digest.in_thread),
     )
-    stored = Counter(digest.awaiting)  # a preview after the real run counts those too
-    awaiting = dict(would | stored)
-    return Morning(run_date, channel, replace(digest, awaiting=awaiting), decisions, None)
+    return Morning(run_date, channel, preview, decisions, None)
 
 
 def claim(

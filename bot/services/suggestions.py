@@ -17,6 +17,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
 from bot.domain.policy import Policy
+from bot.domain.worklist import route
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
 from bot.services.compose import Composer
@@ -36,6 +37,7 @@ class CustomerView(NamedTuple):
     address: str
     paused: bool
     paused_until: date | None
+    owner: str
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,9 @@ def suggest(
                 "body_html": draft.html,
                 "letter_text": draft.letter,
                 "send_after": decision.send_after,
+                **route(
+                    decision, customer.owner, customer.country, customer.timezone, policy, now
+                ).columns(),
             }
             for customer, decision, draft in drafted
             if customer.id not in already

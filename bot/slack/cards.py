@@ -4,6 +4,7 @@ change; a Slack error is logged with its context and never undoes the decision."
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import date
 
 from slack_sdk import WebClient
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.services import cards
 from bot.services.reminder_view import load_views
 from bot.slack.blocks.card import card_fallback, reminder_card
+from bot.slack.blocks.digest import more_cards_note
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +24,19 @@ class CardPublisher:
         self.engine = engine
         self.client = client
 
-    def post_new(self, run_date: date, channel: str, thread_ts: str) -> int:
-        """Post a card for each of the day's reminders that has none yet; returns how many."""
+    def post_new(
+        self,
+        run_date: date,
+        channel: str,
+        thread_ts: str,
+        channel_stages: Collection[str] = (),
+        page: int = 20,
+    ) -> int:
+        """Post a card for each of the day's reminders that needs the channel and has none yet,
+        at most `page`, then one note for the rest; returns how many cards were posted."""
         posted = 0
-        for view in load_views(self.engine, cards.without_card(self.engine, run_date)):
+        todo = cards.without_card(self.engine, run_date, channel_stages, page)
+        for view in load_views(self.engine, todo.ids):
             try:
                 response = self.client.chat_postMessage(
                     channel=channel,
@@ -44,7 +55,15 @@ class CardPublisher:
                 continue
             cards.attach(self.engine, view.id, response["channel"], response["ts"])
             posted += 1
+        if todo.left:
+            self._say(channel, thread_ts, more_cards_note(todo.left))
         return posted
+
+    def _say(self, channel: str, thread_ts: str, text: str) -> None:
+        try:
+            self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        except SlackApiError as exc:
+            log.error("could not post to %s: %s", channel, exc.response.get("error"))
 
     def refresh(self, reminder_ids: list[int], today: date) -> None:
         for view in load_views(self.engine, reminder_ids):

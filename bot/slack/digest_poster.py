@@ -1,23 +1,62 @@
-"""Posting the daily digest: the morning service decides and claims; this posts the summary,
-then one card per suggested reminder in its thread."""
+"""Posting the daily digest: the morning service decides and claims; this posts ONE summary,
+in its thread only the cards that need the channel (a page at most), and one direct message
+per owner with their count and a link to their Home. The number of messages does not grow
+with the number of suggestions beyond the page."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.domain.worklist import channel_stages
 from bot.runtime import Runtime
 from bot.services import morning as mornings
-from bot.slack.blocks.digest import digest_blocks, digest_fallback
+from bot.slack.blocks.digest import digest_blocks, digest_fallback, owner_note
 from bot.slack.cards import CardPublisher
 
 log = logging.getLogger(__name__)
 
 
+def home_url(client: WebClient) -> str | None:
+    """The deep link to this app's Home tab, or None when Slack will not say who we are."""
+    try:
+        me = client.auth_test()
+        app_id = client.bots_info(bot=me["bot_id"])["bot"]["app_id"]
+    except (SlackApiError, KeyError, TypeError) as exc:
+        log.warning("no link to the Home tab: %s", exc)
+        return None
+    return f"slack://app?team={me['team_id']}&id={app_id}&tab=home"
+
+
+def post_thread_cards(
+    runtime: Runtime, client: WebClient, run_date: date, channel: str, ts: str
+) -> int:
+    """The next page of today's cards that need the channel, in the digest's thread."""
+    return CardPublisher(runtime.engine, client).post_new(
+        run_date, channel, ts, channel_stages(runtime.policy), runtime.settings.digest_page_size
+    )
+
+
+def notify_owners(client: WebClient, morning: mornings.Morning) -> int:
+    """One direct message per owner with something awaiting them; returns how many went."""
+    owners = morning.digest.owners
+    url = home_url(client) if owners else None
+    sent = 0
+    for owner, count in owners.items():
+        try:
+            client.chat_postMessage(channel=owner, text=owner_note(count, url))
+            sent += 1
+        except SlackApiError as exc:
+            log.error("could not tell %s about their morning: %s", owner, exc.response.get("error"))
+    return sent
+
+
 def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning) -> str:
-    """Post a claimed morning's digest and its cards; returns the digest's ts."""
+    """Post a claimed morning's digest, its thread's cards and the owners' notes; returns the
+    digest's ts."""
     locale = runtime.settings.locale
     response = client.chat_postMessage(
         channel=morning.channel,
@@ -27,8 +66,15 @@ def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning)
     )
     ts = response["ts"]
     mornings.posted(runtime, morning, ts)
-    posted = CardPublisher(runtime.engine, client).post_new(morning.run_date, morning.channel, ts)
-    log.info("digest for %s posted to %s with %d cards", morning.run_date, morning.channel, posted)
+    posted = post_thread_cards(runtime, client, morning.run_date, morning.channel, ts)
+    told = notify_owners(client, morning)
+    log.info(
+        "digest for %s posted to %s with %d cards; %d owners told",
+        morning.run_date,
+        morning.channel,
+        posted,
+        told,
+    )
     return ts
 
 

@@ -22,6 +22,21 @@ from bot.slack.blocks.common import (
 from bot.slack.mrkdwn import escape
 
 APPROVE_ALL = "stage_approve_all"
+MAX_OWNERS_NAMED = 20
+
+
+def more_cards_note(left: int) -> str:
+    """The last message of a thread whose cards reached the page size."""
+    return (
+        f"…and {left} more reminder(s) need the channel today. `/relance digest` in this "
+        "channel posts the next page; any approver can also decide them from Relance's Home."
+    )
+
+
+def owner_note(count: int, home_url: str | None) -> str:
+    """The one direct message an owner gets each morning."""
+    home = f"<{home_url}|your Home in Relance>" if home_url else "your Home in Relance"
+    return f"Good morning: {count} reminder(s) await your decision today — see {home}."
 
 
 def _delta(now: Money, before: Money, locale: str) -> str:
@@ -104,6 +119,18 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
     )
 
 
+def _awaiting_line(digest: Digest, waiting: int, by_stage: str, where: str) -> str:
+    owners = digest.owners
+    if not owners:
+        return f"*{waiting} reminder(s) await a decision* {where}: {by_stage}"
+    named = [f"<@{owner}> {count}" for owner, count in owners.items()]
+    return (
+        f"*{waiting} reminder(s) await a decision*: {by_stage}\n"
+        f"{digest.in_thread} {where}; the others on their owner's Home: "
+        + " · ".join(capped(named, MAX_OWNERS_NAMED, "and {count} more"))
+    )
+
+
 def digest_blocks(
     digest: Digest, locale: str = "en_GB", where: str = "in this thread"
 ) -> list[Block]:
@@ -158,7 +185,7 @@ def digest_blocks(
     if waiting:
         stages = sorted(digest.awaiting.items())
         by_stage = " · ".join(f"{stage} {count}" for stage, count in stages)
-        blocks.append(section(f"*{waiting} reminder(s) await a decision* {where}: {by_stage}"))
+        blocks.append(section(_awaiting_line(digest, waiting, by_stage, where)))
         buttons = [
             button(
                 f"Approve all {stage} ({count})",

@@ -8,7 +8,7 @@ from bot.services import digest as digests
 from bot.services import morning as mornings
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
 from bot.slack.deps import Deps, Reply
-from bot.slack.digest_poster import post_morning
+from bot.slack.digest_poster import post_morning, post_thread_cards
 
 USAGE = (
     "`/relance digest` — today's digest now (posted in the digest channel, shown to you elsewhere)"
@@ -27,7 +27,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     morning = mornings.prepare(runtime, now, home or command["channel_id"])
     thread = digests.digest_thread(runtime.engine, morning.run_date, home) if home else None
     if thread:  # suggestions new since the post go into today's thread, not here
-        deps.cards.post_new(morning.run_date, home, thread)
+        post_thread_cards(runtime, deps.client, morning.run_date, home, thread)
     locale = runtime.settings.locale
     reply(
         digest_fallback(morning.digest, locale),

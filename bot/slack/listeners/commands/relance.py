@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, Respond
 from bot.services.errors import Invalid
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands import (
+    assign,
     audit,
     customer,
     digest,
@@ -40,6 +41,7 @@ SUBCOMMANDS: dict[str, tuple[Handler, str]] = {
     "log-call": (log_call.run, log_call.USAGE),
     "plan": (plan.run, plan.USAGE),
     "audit": (audit.run, audit.USAGE),
+    "assign": (assign.run, assign.USAGE),
 }
 
 

@@ -1,0 +1,34 @@
+"""A morning of many suggestions shared among owners, for the end-to-end tests and benches."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from bot.importing.mapping import load_mapping
+from bot.services.importing import import_invoices
+from tests.support.csvfiles import line, write_csv
+
+OWNERS = ("UOWNER1", "UOWNER2", "UOWNER3")
+
+
+def many_customers(engine: Engine, folder: Path, today: date, count: int, unowned: int = 0) -> None:
+    """`count` late customers, the first `count - unowned` shared in turn among OWNERS."""
+    due = (today - timedelta(days=20)).isoformat()
+    issued = (today - timedelta(days=50)).isoformat()
+    rows = [
+        line(
+            customer_id=f"M{n:05d}",
+            customer_name=f"Many {n:05d}",
+            invoice_number=f"M-{n:05d}",
+            amount=f"{100 + n}",
+            due_date=due,
+            issue_date=issued,
+            owner=OWNERS[n % len(OWNERS)] if n < count - unowned else "",
+        )
+        for n in range(count)
+    ]
+    header = [*line().keys(), "owner"]
+    import_invoices(engine, write_csv(folder / "many.csv", rows, header=header), load_mapping())
