@@ -169,22 +169,38 @@ def approve_stage(
             )
             .order_by(Reminder.id)
         ).all()
-        approved = []
-        for reminder_id in ids:
-            reminder = _claim(
-                session, reminder_id, {"state": "approved", "decided_by": user, "decided_at": now}
+        return _approve_each(session, list(ids), user, now)
+
+
+def approve_selected(
+    engine: Engine, reminder_ids: list[int], user: str, now: datetime | None = None
+) -> list[Reminder]:
+    """*Approve the selected* on a worklist: each one still undecided is approved once, in one
+    transaction; those someone else decided first are left as they are."""
+    now = now or utcnow()
+    with unit_of_work(engine) as session:
+        return _approve_each(session, sorted(set(reminder_ids)), user, now)
+
+
+def _approve_each(
+    session: Session, reminder_ids: list[int], user: str, now: datetime
+) -> list[Reminder]:
+    approved = []
+    for reminder_id in reminder_ids:
+        reminder = _claim(
+            session, reminder_id, {"state": "approved", "decided_by": user, "decided_at": now}
+        )
+        if reminder is not None:
+            _after_approval(
+                session,
+                reminder,
+                user,
+                "approved",
+                {"subject": reminder.subject, "bulk": True},
+                now,
             )
-            if reminder is not None:
-                _after_approval(
-                    session,
-                    reminder,
-                    user,
-                    "approved",
-                    {"subject": reminder.subject, "bulk": True},
-                    now,
-                )
-                approved.append(reminder)
-        return approved
+            approved.append(reminder)
+    return approved
 
 
 def pending_stages(engine: Engine, run_date: date) -> dict[str, int]:

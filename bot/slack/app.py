@@ -29,6 +29,7 @@ from bot.slack.listeners.actions import (
     log_call,
     open_settings,
     skip,
+    worklist,
 )
 from bot.slack.listeners.commands import relance
 from bot.slack.listeners.events import app_home_opened
@@ -54,6 +55,7 @@ LISTENERS = (
     open_settings,
     settings_submitted,
     letter,
+    worklist,
 )
 
 
