@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.models import Outbox, Reminder, utcnow
@@ -200,6 +200,43 @@ def _approve_each(
                 now,
             )
             approved.append(reminder)
+    return approved
+
+
+POLICY = "policy"  # the actor of an approval made by the policy's auto-approval rule
+
+
+def approve_by_policy(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Approve the suggestions whose hold window has passed (`auto_at <= now`) and that nobody
+    skipped or edited first. The same conditional update as a click, with the time in it: of
+    several instances running this at once, one approves each reminder; the audit event's actor
+    is `policy`, and it names the rule."""
+    now = now or utcnow()
+    approved = []
+    with unit_of_work(engine) as session:
+        due = session.exec(
+            select(Reminder.id, Reminder.auto_rule)
+            .where(
+                Reminder.state == "suggested",
+                col(Reminder.auto_at).is_not(None),
+                col(Reminder.auto_at) <= now,
+            )
+            .order_by(Reminder.id)
+        ).all()
+        for reminder_id, rule in due:
+            reminder = _claim(
+                session, reminder_id, {"state": "approved", "decided_by": POLICY, "decided_at": now}
+            )
+            if reminder is not None:
+                _after_approval(
+                    session,
+                    reminder,
+                    POLICY,
+                    "approved",
+                    {"subject": reminder.subject, "rule": rule},
+                    now,
+                )
+                approved.append(reminder_id)
     return approved
 
 

@@ -49,6 +49,8 @@ class ReminderView:
     slack_channel: str
     slack_ts: str
     has_letter: bool = False
+    auto_at: datetime | None = None  # approved by the policy then, unless stopped before
+    auto_rule: str = ""
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -110,6 +112,8 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 slack_channel=reminder.slack_channel,
                 slack_ts=reminder.slack_ts,
                 has_letter=bool(reminder.letter_text),
+                auto_at=reminder.auto_at,
+                auto_rule=reminder.auto_rule,
             )
         )
     return views

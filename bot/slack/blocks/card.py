@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.rendering.locale import money
+from bot.services.decisions import POLICY
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import (
     Block,
@@ -40,8 +41,23 @@ def _days_late(due: date, today: date) -> int:
     return max(0, (today - due).days)
 
 
+def _who(decided_by: str) -> str:
+    if decided_by == POLICY:
+        return "the policy"
+    return f"<@{escape(decided_by)}>" if decided_by else "someone"
+
+
+def goes_unless_stopped(view: ReminderView) -> str:
+    """What the policy will do with a suggestion nobody stops."""
+    at = view.auto_at
+    if at is None:
+        return ""
+    when = slack_date(int(at.timestamp()), at.strftime("%Y-%m-%d %H:%M UTC"))
+    return f"⏱ Goes {when} unless someone skips or edits it first ({escape(view.auto_rule)})"
+
+
 def _status(view: ReminderView) -> str:
-    who = f"<@{escape(view.decided_by)}>" if view.decided_by else "someone"
+    who = _who(view.decided_by)
     when = ""
     if view.decided_at:
         when = " " + slack_date(
@@ -115,6 +131,8 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
         if view.has_letter:
             buttons.append(button("Letter (PDF)", LETTER, value))
         blocks.append(actions(f"reminder_{view.id}", *buttons))
+        if view.auto_at is not None:
+            blocks.append(context(goes_unless_stopped(view)))
     else:
         blocks.append(context(_status(view)))
         later = []
