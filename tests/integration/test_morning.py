@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 from bot.db import read_only
 from bot.domain.escalation import Suggestion
+from bot.domain.policy import PolicyError
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, DigestRun, Promise, Reminder
 from bot.runtime import Runtime, build_runtime
@@ -80,3 +81,16 @@ def test_not_due_before_the_digest_time(runtime: Runtime) -> None:
     early = NOW - timedelta(hours=2)  # 08:00 in Paris, before the 09:00 digest
     assert mornings.claim(runtime, early, "one", "CDIGEST") is None
     assert _counts(runtime.engine)[0] == 0
+
+
+def test_a_policy_auto_approving_final_notices_is_refused_at_start_up(tmp_path: Path) -> None:
+    bundled = (PROJECT_ROOT / "bot" / "policy.toml").read_text(encoding="utf-8")
+    risky = bundled.replace(
+        'name = "final"                 # consequences',
+        'name = "final"\nauto_approve = { at = "11:00" }  # consequences',
+    )
+    assert risky != bundled
+    path = tmp_path / "policy.toml"
+    path.write_text(risky, encoding="utf-8")
+    with pytest.raises(PolicyError, match="stage final may not be approved automatically"):
+        build_runtime(Settings(policy_file=path))
