@@ -35,6 +35,12 @@ def channel_stages(policy: Policy) -> frozenset[str]:
     return frozenset(s.name for s in policy.stages if s.in_channel)
 
 
+def one_by_one(policy: Policy) -> frozenset[str]:
+    """Stages never approved in bulk: final notices (statutory rights or a letter) are read
+    one at a time."""
+    return frozenset(s.name for s in policy.stages if s.late_payment_rights or s.letter)
+
+
 def balances(suggestion: Suggestion) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for item in suggestion.invoices:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.aging import Bucket
-from bot.domain.money import Money
+from bot.domain.money import Money, totals_by_currency
 from bot.models import (
     Customer,
     DigestRun,
@@ -69,6 +69,9 @@ class Digest:
     previous_buckets: dict[str, dict[Bucket, Money]] | None = None
     awaiting_by_owner: dict[str, int] = field(default_factory=dict)  # '' = nobody's
     in_thread: int = 0  # of those awaiting, the ones that need the channel
+    held_back: dict[str, int] = field(default_factory=dict)  # reason -> customers, when known
+    awaiting_totals: dict[str, list[Money]] = field(default_factory=dict)  # stage -> per currency
+    one_by_one: frozenset[str] = frozenset()  # stages never approved all at once
 
     @property
     def owners(self) -> dict[str, int]:
@@ -182,14 +185,44 @@ def _previous_totals(
     return _read_totals(last.totals)
 
 
+def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]:
+    """What the undecided reminders of the day ask for, per stage and currency."""
+    awaiting = (Reminder.run_date == run_date, Reminder.state == "suggested")
+    conn = session.connection()
+    numbers_by_stage = conn.execute(
+        sa.select(Reminder.stage, Reminder.invoice_numbers).where(*awaiting)
+    ).all()
+    if not numbers_by_stage:
+        return {}
+    balances = {
+        number: Money.of_minor(balance, currency)
+        for number, currency, balance in conn.execute(
+            sa.select(
+                Invoice.number, Invoice.currency, Invoice.amount_minor - Invoice.paid_minor
+            ).where(
+                col(Invoice.customer_id).in_(sa.select(Reminder.customer_id).where(*awaiting)),
+                Invoice.amount_minor > Invoice.paid_minor,
+            )
+        ).all()
+    }
+    by_stage: dict[str, list[Money]] = {}
+    for stage, numbers in numbers_by_stage:
+        by_stage.setdefault(stage, []).extend(
+            balances[n] for n in numbers.split(",") if n in balances
+        )
+    return {stage: totals_by_currency(amounts) for stage, amounts in by_stage.items()}
+
+
 def build_digest(
     engine: Engine,
     run_date: date,
     channel: str,
     top: int = 10,
     channel_stages: Collection[str] = (),
+    one_by_one: Collection[str] = (),
 ) -> Digest:
-    """`channel_stages`: the stages whose cards the thread holds even when owned."""
+    """`channel_stages`: the stages whose cards the thread holds even when owned;
+    `one_by_one`: the stages the digest offers no *Approve all* for."""
     with read_only(engine) as session:
         aging = aging_report(session, run_date, top=top)
         failed = [
@@ -225,6 +258,8 @@ def build_digest(
             )
         ).scalar_one()
         return Digest(
+            awaiting_totals=_awaiting_totals(session, run_date),
+            one_by_one=frozenset(one_by_one),
             run_date=run_date,
             aging=aging,
             overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},

@@ -15,8 +15,8 @@ from datetime import date, datetime, time
 
 from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
-from bot.domain.escalation import Suggestion
-from bot.domain.worklist import channel_stages, route
+from bot.domain.escalation import NoAction, Reason, Suggestion
+from bot.domain.worklist import channel_stages, one_by_one, route
 from bot.models import Reminder
 from bot.runtime import Runtime
 from bot.services import digest as digests
@@ -72,13 +72,47 @@ def prepare(
     promises.settle(runtime.engine, run_date, grace)
     plans.settle_plans(runtime.engine, run_date, grace)
     run = suggest(runtime.engine, runtime.policy, runtime.composer, now, run_date, actor=actor)
-    digest = _digest(runtime, run_date, channel)
+    digest = replace(_digest(runtime, run_date, channel), held_back=held_back(run.decisions))
     return Morning(run_date, channel, digest, run.decisions, run)
+
+
+def held_back(decisions: list[CustomerDecision]) -> dict[str, int]:
+    """How many customers with something late get no reminder today, by reason."""
+    counts = Counter(
+        d.decision.reason.value
+        for d in decisions
+        if isinstance(d.decision, NoAction) and d.decision.reason is not Reason.NOTHING_DUE
+    )
+    return dict(counts.most_common())
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    reason: str
+    customers: list[tuple[str, str]]  # (name, detail), by name
+
+
+def who_is_held_back(runtime: Runtime, now: datetime, reason: str) -> HeldBack:
+    """The customers held back today for `reason` (read-only: decided afresh, nothing stored)."""
+    with read_only(runtime.engine) as session:
+        decisions = todays_decisions(session, runtime.policy, now)
+    return HeldBack(
+        reason,
+        [
+            (d.customer.name, d.decision.detail)
+            for d in decisions
+            if isinstance(d.decision, NoAction) and d.decision.reason.value == reason
+        ],
+    )
 
 
 def _digest(runtime: Runtime, run_date: date, channel: str) -> digests.Digest:
     return digests.build_digest(
-        runtime.engine, run_date, channel, channel_stages=channel_stages(runtime.policy)
+        runtime.engine,
+        run_date,
+        channel,
+        channel_stages=channel_stages(runtime.policy),
+        one_by_one=one_by_one(runtime.policy),
     )
 
 
@@ -112,7 +146,9 @@ def _preview(runtime: Runtime, now: datetime, run_date: date, channel: str) -> M
         awaiting_by_owner=dict(by_owner),
         in_thread=max(in_thread, digest.in_thread),
     )
-    return Morning(run_date, channel, preview, decisions, None)
+    return Morning(
+        run_date, channel, replace(preview, held_back=held_back(decisions)), decisions, None
+    )
 
 
 def claim(

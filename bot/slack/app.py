@@ -25,6 +25,7 @@ from bot.slack.listeners.actions import (
     approve,
     approve_all,
     edit,
+    held_back,
     letter,
     log_call,
     open_settings,
@@ -56,6 +57,7 @@ LISTENERS = (
     settings_submitted,
     letter,
     worklist,
+    held_back,
 )
 
 

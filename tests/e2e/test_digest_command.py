@@ -9,11 +9,12 @@ from sqlmodel import select
 
 from bot.db import read_only
 from bot.models import DigestRun, Reminder
+from bot.slack.blocks.digest import APPROVE_ALL, SHOW_HELD_BACK
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
 from tests.support.blockkit import check_message
 from tests.support.slack_fixtures import APPROVER, SlackWorld
-from tests.support.slack_steps import post_digest
+from tests.support.slack_steps import ask, post_digest
 
 
 def test_digest_in_another_channel_is_shown_privately_and_keeps_the_cards(
@@ -60,3 +61,31 @@ def test_digest_in_the_digest_channel_posts_once_and_records_its_totals(
     assert len(summaries) == 1
     with read_only(world.engine) as session:
         assert session.exec(select(Reminder).where(Reminder.slack_ts == "")).all() == []
+
+
+def test_the_digest_shows_who_is_held_back_and_refuses_approve_all_for_final_notices(
+    world: SlackWorld,
+) -> None:
+    ask(world, "pause Atelier")
+    world.slack.command(
+        "digest", user=APPROVER, channel="CDIGEST", response_url=world.fake.response_url()
+    )
+    digest = world.fake.wait_for(lambda: world.fake.calls_to("chat.postMessage"))[0].args
+    text = json.dumps(digest["blocks"], ensure_ascii=False)
+    assert "*Held back today*: 1 late customer(s) get no reminder — paused 1" in text
+
+    before = len(world.fake.calls_to("response_url"))
+    world.slack.click(
+        SHOW_HELD_BACK, "paused", user=APPROVER, response_url=world.fake.response_url()
+    )
+    shown = world.fake.wait_for(lambda: world.fake.calls_to("response_url")[before:])[0].args
+    assert shown["response_type"] == "ephemeral"
+    assert "*Held back — paused* (1)" in shown["text"] and "Atelier Lefèvre" in shown["text"]
+
+    before = len(world.fake.calls_to("response_url"))
+    day = world.runtime.company_today(world.runtime.now()).isoformat()
+    world.slack.click(
+        APPROVE_ALL, f"{day}|final", user=APPROVER, response_url=world.fake.response_url()
+    )
+    refused = world.fake.wait_for(lambda: world.fake.calls_to("response_url")[before:])[0].args
+    assert "final notices: approve them one by one" in refused["text"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from bot.domain.aging import Bucket
 from bot.domain.money import Money
 from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
 from bot.services.digest import Digest
-from bot.slack.blocks.digest import digest_blocks
+from bot.slack.blocks.digest import SHOW_HELD_BACK, digest_blocks
 from tests.support.blockkit import check_message
 
 TODAY = date(2026, 11, 25)
@@ -96,3 +97,36 @@ def test_the_ranking_is_numbered_within_each_currency() -> None:
     for line in ("1. *Alpha*", "2. *Beta*", "1. *Gamma*", "2. *Delta*", "_EUR_", "_GBP_"):
         assert line in shown
     assert "3. *Gamma*" not in shown
+
+
+def test_who_is_held_back_is_counted_by_reason_each_with_show() -> None:
+    d = replace(
+        digest([BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("100"))], None),
+        held_back={"promise to pay": 3, "paused": 1},
+    )
+    shown = text(d)
+    assert "*Held back today*: 4 late customer(s) get no reminder" in shown
+    assert "promise to pay 3 · paused 1" in shown
+    blocks = digest_blocks(d)
+    show = next(b for b in blocks if b.get("block_id") == "held_back")["elements"]
+    assert [(e["action_id"], e["value"]) for e in show] == [
+        (SHOW_HELD_BACK, "promise to pay"),
+        (SHOW_HELD_BACK, "paused"),
+    ]
+
+
+def test_approve_all_confirms_count_and_total_and_is_never_offered_for_final_notices() -> None:
+    d = replace(
+        digest([BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("100"))], None),
+        awaiting={"friendly": 2, "final": 1},
+        awaiting_totals={"friendly": [eur("350"), Money(Decimal(20), "GBP")], "final": [eur("9")]},
+        one_by_one=frozenset({"final"}),
+    )
+    blocks = digest_blocks(d)
+    check_message(blocks)
+    bulk = next(b for b in blocks if b.get("block_id") == "approve_all")["elements"]
+    assert [e["value"] for e in bulk] == [f"{TODAY.isoformat()}|friendly"]
+    confirm = bulk[0]["confirm"]["text"]["text"]
+    assert "approves the 2 friendly reminder(s)" in confirm
+    assert "asking for €350.00 + £20.00 in all" in confirm
+    assert "final: final notices are approved one by one" in json.dumps(blocks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
 from bot.services.digest import Digest, PromiseLine
+from bot.services.morning import HeldBack
 from bot.slack.blocks.common import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -19,9 +20,10 @@ from bot.slack.blocks.common import (
     line_sections,
     section,
 )
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import escape, truncate
 
 APPROVE_ALL = "stage_approve_all"
+SHOW_HELD_BACK = "digest_show_held_back"
 MAX_OWNERS_NAMED = 20
 
 
@@ -119,6 +121,49 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
     )
 
 
+def _approve_all_button(digest: Digest, stage: str, count: int, locale: str) -> Block:
+    total = " + ".join(m.format(locale) for m in digest.awaiting_totals.get(stage, []))
+    asking = f", asking for {total} in all" if total else ""
+    return button(
+        f"Approve all {stage} ({count})",
+        APPROVE_ALL,
+        f"{digest.run_date.isoformat()}|{stage}",
+        confirm=confirm_dialog(
+            f"Approve all {stage}?",
+            f"This approves the {count} {stage} reminder(s) still undecided today{asking}; "
+            "approved e-mails are sent.",
+            "Approve all",
+        ),
+    )
+
+
+def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
+    """Who gets no reminder today although late, counted by reason, each with *Show*."""
+    total = sum(held_back.values())
+    lines = " · ".join(f"{escape(reason)} {count}" for reason, count in held_back.items())
+    return [
+        section(f"*Held back today*: {total} late customer(s) get no reminder — {lines}"),
+        actions(
+            "held_back",
+            *[
+                button(f"Show: {reason} ({count})", SHOW_HELD_BACK, reason)
+                for reason, count in list(held_back.items())[:25]
+            ],
+        ),
+    ]
+
+
+def held_back_text(held: HeldBack, most: int = 40) -> str:
+    lines = [
+        f"• *{escape(truncate(name, 80))}*: {escape(truncate(detail, 160))}"
+        for name, detail in held.customers
+    ]
+    if not lines:
+        return f"Nobody is held back for “{escape(held.reason)}” any more."
+    shown = capped(lines, most, "…and {count} more: `/relance customer <name>` shows any account")
+    return f"*Held back — {escape(held.reason)}* ({len(lines)})\n" + "\n".join(shown)
+
+
 def _awaiting_line(digest: Digest, waiting: int, by_stage: str, where: str) -> str:
     owners = digest.owners
     if not owners:
@@ -180,6 +225,8 @@ def digest_blocks(
             ),
             empty="",
         )
+    if digest.held_back:
+        blocks += [divider(), *held_back_blocks(digest.held_back)]
     blocks.append(divider())
     waiting = sum(digest.awaiting.values())
     if waiting:
@@ -187,20 +234,19 @@ def digest_blocks(
         by_stage = " · ".join(f"{stage} {count}" for stage, count in stages)
         blocks.append(section(_awaiting_line(digest, waiting, by_stage, where)))
         buttons = [
-            button(
-                f"Approve all {stage} ({count})",
-                APPROVE_ALL,
-                f"{today.isoformat()}|{stage}",
-                confirm=confirm_dialog(
-                    f"Approve all {stage}?",
-                    f"This approves the {count} {stage} reminder(s) still undecided today; "
-                    "approved e-mails are sent.",
-                    "Approve all",
-                ),
-            )
+            _approve_all_button(digest, stage, count, locale)
             for stage, count in stages
+            if stage not in digest.one_by_one
         ][:25]
-        blocks.append(actions("approve_all", *buttons))
+        if buttons:
+            blocks.append(actions("approve_all", *buttons))
+        singles = [stage for stage, _count in stages if stage in digest.one_by_one]
+        if singles:
+            blocks.append(
+                context(
+                    f"{', '.join(singles)}: final notices are approved one by one, on their card."
+                )
+            )
     else:
         blocks.append(context("No reminder awaits a decision today."))
     return fit(
