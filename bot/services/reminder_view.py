@@ -13,6 +13,7 @@ from bot.db import read_only
 from bot.domain.money import Money, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
+from bot.services.worklists import NO_FACTS, CustomerFacts, customer_facts
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class ReminderView:
     has_letter: bool = False
     auto_at: datetime | None = None  # approved by the policy then, unless stopped before
     auto_rule: str = ""
+    phone: str = ""
+    facts: CustomerFacts = NO_FACTS  # last contact, promise, dispute, plan: why and what holds
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -72,6 +75,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
         }
+        facts = customer_facts(session.connection(), sorted({c.id for _r, c, _o in rows}))
     views = []
     for reminder, customer, outbox in rows:
         lines = [
@@ -114,6 +118,8 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 has_letter=bool(reminder.letter_text),
                 auto_at=reminder.auto_at,
                 auto_rule=reminder.auto_rule,
+                phone=customer.phone,
+                facts=facts.get(customer.id, NO_FACTS),
             )
         )
     return views

@@ -30,6 +30,77 @@ class LastContact:
 
 
 @dataclass(frozen=True)
+class CustomerFacts:
+    """What a person weighs before a reminder goes: the last contact, and what holds."""
+
+    last_contact: LastContact | None = None
+    promised: bool = False  # an open promise to pay on an open invoice
+    disputed: bool = False  # an open dispute on an open invoice
+    on_plan: bool = False  # an active payment plan
+
+
+NO_FACTS = CustomerFacts()
+
+
+def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, CustomerFacts]:
+    """The facts of each customer in `customers`, in four queries whatever their number."""
+    if not customers:
+        return {}
+    open_of = sa.select(Invoice.id).where(
+        col(Invoice.customer_id).in_(customers), Invoice.amount_minor > Invoice.paid_minor
+    )
+    promised = set(
+        conn.execute(
+            sa.select(Invoice.customer_id)
+            .join(Promise, Promise.invoice_id == Invoice.id)
+            .where(col(Invoice.id).in_(open_of), Promise.state == "open")
+        ).scalars()
+    )
+    disputed = set(
+        conn.execute(
+            sa.select(Invoice.customer_id)
+            .join(Dispute, Dispute.invoice_id == Invoice.id)
+            .where(col(Invoice.id).in_(open_of), col(Dispute.resolved_at).is_(None))
+        ).scalars()
+    )
+    on_plan = set(
+        conn.execute(
+            sa.select(PaymentPlan.customer_id).where(
+                col(PaymentPlan.customer_id).in_(customers), PaymentPlan.state == "active"
+            )
+        ).scalars()
+    )
+    latest = (
+        sa.select(Contact.customer_id, sa.func.max(Contact.occurred_at).label("at"))
+        .where(col(Contact.customer_id).in_(customers))
+        .group_by(Contact.customer_id)
+        .subquery()
+    )
+    contacts = {
+        customer_id: LastContact(at, channel, stage, outcome)
+        for customer_id, at, channel, stage, outcome in conn.execute(
+            sa.select(
+                Contact.customer_id,
+                Contact.occurred_at,
+                Contact.channel,
+                Contact.stage,
+                Contact.outcome,
+            ).join(
+                latest,
+                sa.and_(
+                    latest.c.customer_id == Contact.customer_id,
+                    latest.c.at == Contact.occurred_at,
+                ),
+            )
+        ).all()
+    }
+    return {
+        c: CustomerFacts(contacts.get(c), c in promised, c in disputed, c in on_plan)
+        for c in customers
+    }
+
+
+@dataclass(frozen=True)
 class WorkItem:
     reminder_id: int
     customer: str
@@ -37,11 +108,8 @@ class WorkItem:
     channel: str
     totals: list[Money]
     oldest_days_late: int
-    last_contact: LastContact | None
+    facts: CustomerFacts
     phone: str
-    promised: bool
-    disputed: bool
-    on_plan: bool
     auto_at: datetime | None  # approved by the policy then, unless stopped before
 
 
@@ -144,54 +212,7 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
             ).where(col(Invoice.number).in_(numbers))
         ).all()
     }
-    open_of = sa.select(Invoice.id).where(
-        col(Invoice.customer_id).in_(customers), Invoice.amount_minor > Invoice.paid_minor
-    )
-    promised = set(
-        conn.execute(
-            sa.select(Invoice.customer_id)
-            .join(Promise, Promise.invoice_id == Invoice.id)
-            .where(col(Invoice.id).in_(open_of), Promise.state == "open")
-        ).scalars()
-    )
-    disputed = set(
-        conn.execute(
-            sa.select(Invoice.customer_id)
-            .join(Dispute, Dispute.invoice_id == Invoice.id)
-            .where(col(Invoice.id).in_(open_of), col(Dispute.resolved_at).is_(None))
-        ).scalars()
-    )
-    on_plan = set(
-        conn.execute(
-            sa.select(PaymentPlan.customer_id).where(
-                col(PaymentPlan.customer_id).in_(customers), PaymentPlan.state == "active"
-            )
-        ).scalars()
-    )
-    latest = (
-        sa.select(Contact.customer_id, sa.func.max(Contact.occurred_at).label("at"))
-        .where(col(Contact.customer_id).in_(customers))
-        .group_by(Contact.customer_id)
-        .subquery()
-    )
-    contacts = {
-        customer_id: LastContact(at, channel, stage, outcome)
-        for customer_id, at, channel, stage, outcome in conn.execute(
-            sa.select(
-                Contact.customer_id,
-                Contact.occurred_at,
-                Contact.channel,
-                Contact.stage,
-                Contact.outcome,
-            ).join(
-                latest,
-                sa.and_(
-                    latest.c.customer_id == Contact.customer_id,
-                    latest.c.at == Contact.occurred_at,
-                ),
-            )
-        ).all()
-    }
+    facts = customer_facts(conn, customers)
     items = []
     for r in rows:
         mine = [invoices[n] for n in r.invoice_numbers.split(",") if n in invoices]
@@ -203,11 +224,8 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
                 channel=r.channel,
                 totals=totals_by_currency(Money.of_minor(b, c) for c, b, _d in mine),
                 oldest_days_late=max(((today - d).days for _c, _b, d in mine), default=0),
-                last_contact=contacts.get(r.customer_id),
+                facts=facts.get(r.customer_id, NO_FACTS),
                 phone=r.phone,
-                promised=r.customer_id in promised,
-                disputed=r.customer_id in disputed,
-                on_plan=r.customer_id in on_plan,
                 auto_at=r.auto_at,
             )
         )

@@ -16,6 +16,7 @@ from bot.slack.blocks.common import (
     section,
     slack_date,
 )
+from bot.slack.blocks.facts import flags, last_contact_text
 from bot.slack.mrkdwn import escape, quote
 
 STAGE_ICONS = {
@@ -39,6 +40,17 @@ LETTER = "letter_download"
 
 def _days_late(due: date, today: date) -> int:
     return max(0, (today - due).days)
+
+
+def _why(view: ReminderView, today: date) -> str:
+    """Why this stage today, and what a person weighs before it goes."""
+    oldest = max((_days_late(i.due_date, today) for i in view.invoices), default=0)
+    parts = [
+        f"*Why {escape(view.stage)}*: oldest invoice {oldest} days late",
+        last_contact_text(view.facts),
+        *flags(view.facts, view.channel, view.phone),
+    ]
+    return " · ".join(parts)
 
 
 def _who(decided_by: str) -> str:
@@ -114,6 +126,7 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
             f"{recipient} · {len(view.invoices)} invoice(s) · total *{totals}*"
         ),
         context(" · ".join(invoices) or "no open invoice left"),
+        context(_why(view, today)),
         section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
     value = str(view.id)

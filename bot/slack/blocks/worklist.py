@@ -18,6 +18,7 @@ from bot.slack.blocks.common import (
     section,
     slack_date,
 )
+from bot.slack.blocks.facts import flags, last_contact_text
 from bot.slack.mrkdwn import escape, truncate
 
 HOME_ROW = "home_row"  # the row's menu: approve|<id>, edit|<id>, skip|<id>
@@ -28,41 +29,19 @@ PICK_BLOCK = "pick-"  # + the group's number
 PICKS_PER_GROUP = 10
 
 
-def _when(moment_epoch: int, fallback: str) -> str:
-    return slack_date(moment_epoch, fallback)
-
-
 def _facts(item: WorkItem, locale: str) -> str:
     total = " + ".join(m.format(locale) for m in item.totals) or "nothing left open"
     lines = [
         f"*{escape(item.customer)}* — {total} · oldest {item.oldest_days_late} days late",
+        last_contact_text(item.facts),
     ]
-    last = item.last_contact
-    if last is None:
-        lines.append("No contact yet")
-    else:
-        what = " ".join(filter(None, [last.channel, f"({last.stage})" if last.stage else ""]))
-        outcome = f" — {escape(last.outcome)}" if last.outcome else ""
-        stamp = int(last.day.timestamp())
-        lines.append(f"Last contact {_when(stamp, last.day.date().isoformat())} {what}{outcome}")
-    flags = [
-        flag
-        for flag, on in (
-            ("🤝 promise to pay", item.promised),
-            ("⚖️ dispute open", item.disputed),
-            ("📅 on a payment plan", item.on_plan),
-        )
-        if on
-    ]
-    if item.channel == "phone" and item.phone:
-        flags.append(f"📞 {escape(item.phone)}")
+    shown = flags(item.facts, item.channel, item.phone)
     if item.auto_at is not None:
         at = item.auto_at
-        flags.append(
-            f"⏱ goes {_when(int(at.timestamp()), at.strftime('%H:%M UTC'))} unless stopped"
-        )
-    if flags:
-        lines.append(" · ".join(flags))
+        when = slack_date(int(at.timestamp()), at.strftime("%H:%M UTC"))
+        shown.append(f"⏱ goes {when} unless stopped")
+    if shown:
+        lines.append(" · ".join(shown))
     return "\n".join(lines)
 
 
