@@ -67,6 +67,7 @@ class Settings:
     send_max_attempts: int = 5
     send_backoff_seconds: float = 60.0  # doubled after each failed attempt
     digest_page_size: int = 20  # cards at most in the digest's thread per morning
+    viewers: tuple[str, ...] = field(default_factory=tuple)  # read-only: users (U…) or groups (S…)
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -118,6 +119,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
             env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
         ),
         digest_page_size=int(env("RELANCE_DIGEST_PAGE_SIZE", str(Settings.digest_page_size))),
+        viewers=_split(env("RELANCE_VIEWERS", "")),
     )
 
 

@@ -42,9 +42,10 @@ def read_place(metadata: str) -> tuple[str, int]:
 
 
 def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> None:
-    if not deps.approvers.may_decide(user):
+    if not deps.approvers.may_view(user):
         deps.client.views_publish(user_id=user, view=_stranger_view(deps))
         return
+    decides = deps.approvers.may_decide(user)
     runtime = deps.runtime
     today = deps.today()
     channel = runtime.settings.digest_channel
@@ -56,18 +57,21 @@ def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> Non
         except SlackApiError as exc:
             log.warning("no permalink for today's digest: %s", exc.response.get("error"))
     lead = deps.approvers.is_lead(user)
-    mine = worklist(
-        runtime.engine,
-        today,
-        user if scope == MINE else NOBODY,
-        [s.name for s in runtime.policy.stages],
-        page,
-    )
-    morning = worklist_blocks(
-        mine, runtime.settings.locale, progress(runtime.engine, today) if lead else None
-    )
+    morning: list[dict] = []
+    if decides:  # a viewer sees the figures, with nothing to decide
+        mine = worklist(
+            runtime.engine,
+            today,
+            user if scope == MINE else NOBODY,
+            [s.name for s in runtime.policy.stages],
+            page,
+        )
+        page = mine.page
+        morning = worklist_blocks(
+            mine, runtime.settings.locale, progress(runtime.engine, today) if lead else None
+        )
     view = home_view(
         home(runtime.engine, today, user), runtime.settings.locale, url, lead=lead, top=morning
     )
-    view["private_metadata"] = f"{scope}|{mine.page}"
+    view["private_metadata"] = f"{scope}|{page}"
     deps.client.views_publish(user_id=user, view=view)

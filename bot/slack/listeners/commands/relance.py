@@ -45,6 +45,10 @@ SUBCOMMANDS: dict[str, tuple[Handler, str]] = {
 }
 
 
+#: What read-only viewers (`RELANCE_VIEWERS`) may run besides `help`.
+READ_ONLY = frozenset({"customer"})
+
+
 def help_text() -> str:
     lines = ["`/relance help` — this list", *(usage for _h, usage in SUBCOMMANDS.values())]
     return "*Relance* — what you can do here:\n" + "\n".join(f"• {line}" for line in lines)
@@ -71,7 +75,10 @@ def register(app: App, deps: Deps) -> None:
         if name not in SUBCOMMANDS:
             reply(f"I don't know `{escape(name[:40])}`. Try `/relance help`.")
             return
-        if not deps.approvers.may_decide(user):
+        allowed = (
+            deps.approvers.may_view(user) if name in READ_ONLY else deps.approvers.may_decide(user)
+        )
+        if not allowed:
             deps.refuse(user, f"use /relance {name}", reply)
             return
         handler, _usage = SUBCOMMANDS[name]
