@@ -29,7 +29,7 @@ from bench.databases import OPEN_INVOICES, best_of, fresh, loaded_ledgers, print
 from bench.suggestions_bench import _read_rows
 from bot.config import Settings
 from bot.db import make_engine, read_only
-from bot.domain.owners import OwnerRule
+from bot.domain.owners import Match, OwnerRule
 from bot.importing.mapping import load_mapping
 from bot.runtime import Runtime, build_runtime
 from bot.services import morning as mornings
@@ -46,9 +46,9 @@ NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # a Wednesday, 10:00 in Paris
 TODAY = NOW.date()
 OWNERS = ("UBENCHA", "UBENCHB", "UBENCHC")
 RULES = (
-    OwnerRule(OWNERS[0], country="FR"),
-    OwnerRule(OWNERS[1], currency="GBP"),
-    OwnerRule(OWNERS[2], currency="EUR"),
+    OwnerRule(OWNERS[0], Match(country="FR")),
+    OwnerRule(OWNERS[1], Match(currency="GBP")),
+    OwnerRule(OWNERS[2], Match(currency="EUR")),
 )
 
 

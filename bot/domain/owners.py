@@ -26,16 +26,18 @@ def parse_owner(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class OwnerRule:
-    owner: str
+class Match:
+    """Which customers a rule is for: a country, a currency, a band of the balance in that
+    currency (min inclusive, max exclusive). An empty match takes everyone."""
+
     country: str | None = None
     currency: str | None = None
-    min_amount: Decimal | None = None  # the balance in `currency`, inclusive
-    max_amount: Decimal | None = None  # exclusive
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
 
     def __post_init__(self) -> None:
         if (self.min_amount is not None or self.max_amount is not None) and not self.currency:
-            raise ValueError(f"owner rule for {self.owner}: an amount band needs its currency")
+            raise ValueError("an amount band needs its currency")
 
     def matches(self, country: str, balances: Mapping[str, Decimal]) -> bool:
         if self.country and self.country != country:
@@ -50,23 +52,31 @@ class OwnerRule:
         return self.max_amount is None or balance < self.max_amount
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> OwnerRule:
+    def from_dict(cls, data: Mapping[str, object]) -> Match:
         def amount(key: str) -> Decimal | None:
             value = data.get(key)
             return None if value is None else Decimal(str(value))
 
-        try:
-            owner = parse_owner(str(data["owner"]))
-        except (KeyError, ValueError) as exc:
-            raise ValueError(f"owner rule {dict(data)}: {exc}") from None
         country, currency = data.get("country"), data.get("currency")
         return cls(
-            owner=owner,
             country=str(country).upper() if country else None,
             currency=str(currency).upper() if currency else None,
             min_amount=amount("min_amount"),
             max_amount=amount("max_amount"),
         )
+
+
+@dataclass(frozen=True)
+class OwnerRule:
+    owner: str
+    match: Match = Match()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> OwnerRule:
+        try:
+            return cls(parse_owner(str(data["owner"])), Match.from_dict(data))
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"owner rule {dict(data)}: {exc}") from None
 
 
 def owner_for(
@@ -75,4 +85,4 @@ def owner_for(
     """The customer's owner: the one named on it, else the first matching rule's, else ''."""
     if named:
         return named
-    return next((r.owner for r in rules if r.matches(country, balances)), "")
+    return next((r.owner for r in rules if r.match.matches(country, balances)), "")

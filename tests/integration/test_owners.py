@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.db import read_only
-from bot.domain.owners import OwnerRule
+from bot.domain.owners import Match, OwnerRule
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, Reminder
 from bot.runtime import build_runtime
@@ -66,7 +66,7 @@ def test_the_owner_column_is_imported_and_a_bad_one_named(engine: Engine, tmp_pa
 def test_suggestions_go_to_the_named_owner_else_the_rule(engine: Engine, tmp_path: Path) -> None:
     ledger(engine, tmp_path, A="UCAMILLE")
     runtime = build_runtime(Settings(), engine)
-    policy = replace(runtime.policy, owners=(OwnerRule("USAMIR", country="GB"),))
+    policy = replace(runtime.policy, owners=(OwnerRule("USAMIR", Match(country="GB")),))
     suggest(engine, policy, runtime.composer, NOW, TODAY)
     with read_only(engine) as session:
         reminders = session.exec(select(Reminder).order_by(Reminder.customer_id)).all()

@@ -9,14 +9,14 @@ import pytest
 
 from bot.config import load_policy
 from bot.domain.escalation import OpenItem, Suggestion
-from bot.domain.owners import OwnerRule, owner_for, parse_owner
+from bot.domain.owners import Match, OwnerRule, owner_for, parse_owner
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.worklist import LEAST_HOLD, route
 
 RULES = (
-    OwnerRule("UGB", country="GB"),
-    OwnerRule("UBIG", currency="EUR", min_amount=Decimal(10000)),
-    OwnerRule("USMALL", currency="EUR", max_amount=Decimal(10000)),
+    OwnerRule("UGB", Match(country="GB")),
+    OwnerRule("UBIG", Match(currency="EUR", min_amount=Decimal(10000))),
+    OwnerRule("USMALL", Match(currency="EUR", max_amount=Decimal(10000))),
 )
 
 
