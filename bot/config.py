@@ -16,7 +16,9 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.domain.late_payment import ReferenceRates
-from bot.domain.policy import Policy
+from bot.domain.owners import Match
+from bot.domain.policy import Policy, PolicyError
+from bot.domain.segments import SegmentRule, Segments
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,6 +129,23 @@ def load_policy(path: Path | None = None) -> Policy:
     """The escalation policy from TOML: the file given, else the bundled default."""
     source = path or Path(__file__).resolve().parent / "policy.toml"
     return Policy.from_dict(tomllib.loads(source.read_text(encoding="utf-8")))
+
+
+def load_segments(path: Path | None = None) -> Segments:
+    """The other policies the main policy file names under `[[segments]]`, each from its own
+    file (relative to the main one), with the rules that choose them."""
+    source = path or Path(__file__).resolve().parent / "policy.toml"
+    entries = tomllib.loads(source.read_text(encoding="utf-8")).get("segments", [])
+    try:
+        policies = {str(e["name"]): load_policy(source.parent / str(e["policy"])) for e in entries}
+        rules = tuple(
+            SegmentRule(str(e["name"]), Match.from_dict(e))
+            for e in entries
+            if any(key in e for key in ("country", "currency", "min_amount", "max_amount"))
+        )
+        return Segments(policies, rules)
+    except (KeyError, ValueError, OSError) as exc:
+        raise PolicyError(f"invalid segments in {source.name}: {exc}") from exc
 
 
 def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:

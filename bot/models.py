@@ -65,6 +65,7 @@ class Customer(SQLModel, table=True):
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     owner: str = Field(default="", max_length=40)  # the Slack user who chases this customer
+    segment: str = Field(default="", max_length=40)  # its escalation policy, if not the main one
 
 
 class Invoice(SQLModel, table=True):
@@ -152,6 +153,7 @@ class Reminder(SQLModel, table=True):
     owner: str = Field(default="", max_length=40, index=True)  # whose worklist it is on
     auto_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     auto_rule: str = Field(default="", max_length=80)  # the policy rule that approves it then
+    segment: str = Field(default="", max_length=40)  # the policy that suggested it ('' = main)
 
 
 class Contact(SQLModel, table=True):

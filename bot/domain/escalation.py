@@ -69,6 +69,7 @@ class Reason(StrEnum):
     WAITING = "waiting for the next stage"
     CONTACT_CAP = "contact cap reached"
     TOO_RECENT = "contacted too recently"
+    UNKNOWN_SEGMENT = "segment not in the policy"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ FIELDS = (
     "notes",
     "address",
     "owner",
+    "segment",
     "invoice_number",
     "currency",
     "amount",

@@ -50,6 +50,7 @@ class InvoiceLine(NamedTuple):
     notes: str
     address: str
     owner: str
+    segment: str
     invoice_number: str
     currency: str
     amount_minor: int
@@ -71,6 +72,7 @@ CUSTOMER_FIELDS = (
     "notes",
     "address",
     "owner",
+    "segment",
 )
 INVOICE_FIELDS = tuple(name for name in FIELDS if name not in CUSTOMER_FIELDS)
 
@@ -226,6 +228,7 @@ class LineReader:
             values["notes"],
             values["address"],
             self._field("owner", values["owner"], parse_owner, errors) or "",
+            self._field("segment", values["segment"], parse_segment, errors) or "",
         )
         return customer, errors
 
@@ -296,6 +299,14 @@ class LineReader:
         except AmountError as exc:
             errors.append(FieldError(self._column(name), str(exc)))
             return None
+
+
+def parse_segment(text: str) -> str:
+    """A segment's name as the policy writes it: letters, digits, '-' and '_', at most 40."""
+    name = text.strip()
+    if len(name) > 40 or not all(c.isalnum() or c in "-_" for c in name):
+        raise ValueError(f"{text[:40]!r} is not a segment name (letters, digits, - and _)")
+    return name
 
 
 def _parse_currency(raw: str) -> str:

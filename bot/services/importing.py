@@ -43,6 +43,7 @@ STAGING = sa.Table(
     sa.Column("notes", sa.String),
     sa.Column("address", sa.String),
     sa.Column("owner", sa.String),
+    sa.Column("segment", sa.String),
     sa.Column("invoice_number", sa.String),
     sa.Column("currency", sa.String),
     sa.Column("amount_minor", sa.BigInteger),
@@ -66,6 +67,7 @@ _CUSTOMER_UPDATES = {
     "notes": "notes",
     "address": "address",
     "owner": "owner",
+    "segment": "segment",
 }
 
 
@@ -311,9 +313,9 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     conn.execute(
         sa.text(
             "INSERT INTO customer (external_id, name, contact_name, email, phone, language, country,"
-            " timezone, currency, notes, address, owner, created_at, updated_at)"
+            " timezone, currency, notes, address, owner, segment, created_at, updated_at)"
             " SELECT customer_external_id, customer_name, contact_name, email, phone, language,"
-            " country, timezone, currency, notes, address, owner, :now, :now FROM ("
+            " country, timezone, currency, notes, address, owner, segment, :now, :now FROM ("
             "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
             "  AS newest FROM import_staging s) latest WHERE newest = 1"
             " ON CONFLICT (external_id) DO UPDATE SET "

@@ -71,7 +71,15 @@ def prepare(
     grace = runtime.policy.promise_grace_days
     promises.settle(runtime.engine, run_date, grace)
     plans.settle_plans(runtime.engine, run_date, grace)
-    run = suggest(runtime.engine, runtime.policy, runtime.composer, now, run_date, actor=actor)
+    run = suggest(
+        runtime.engine,
+        runtime.policy,
+        runtime.composer,
+        now,
+        run_date,
+        actor=actor,
+        segments=runtime.segments,
+    )
     digest = replace(_digest(runtime, run_date, channel), held_back=held_back(run.decisions))
     return Morning(run_date, channel, digest, run.decisions, run)
 
@@ -95,7 +103,7 @@ class HeldBack:
 def who_is_held_back(runtime: Runtime, now: datetime, reason: str) -> HeldBack:
     """The customers held back today for `reason` (read-only: decided afresh, nothing stored)."""
     with read_only(runtime.engine) as session:
-        decisions = todays_decisions(session, runtime.policy, now)
+        decisions = todays_decisions(session, runtime.policy, now, runtime.segments)
     return HeldBack(
         reason,
         [
@@ -118,7 +126,7 @@ def _digest(runtime: Runtime, run_date: date, channel: str) -> digests.Digest:
 
 def _preview(runtime: Runtime, now: datetime, run_date: date, channel: str) -> Morning:
     with read_only(runtime.engine) as session:
-        decisions = todays_decisions(session, runtime.policy, now)
+        decisions = todays_decisions(session, runtime.policy, now, runtime.segments)
     digest = _digest(runtime, run_date, channel)
     in_channel = channel_stages(runtime.policy)
     would = [

@@ -54,6 +54,7 @@ class ReminderView:
     auto_rule: str = ""
     phone: str = ""
     facts: CustomerFacts = NO_FACTS  # last contact, promise, dispute, plan: why and what holds
+    segment: str = ""  # the policy that suggested it, when not the main one
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -120,6 +121,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 auto_rule=reminder.auto_rule,
                 phone=customer.phone,
                 facts=facts.get(customer.id, NO_FACTS),
+                segment=reminder.segment,
             )
         )
     return views

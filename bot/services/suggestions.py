@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -15,8 +16,18 @@ from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
-from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
+from bot.domain.escalation import (
+    Account,
+    Decision,
+    NoAction,
+    OpenItem,
+    PastContact,
+    Reason,
+    Suggestion,
+    decide,
+)
 from bot.domain.policy import Policy
+from bot.domain.segments import MAIN, Segments
 from bot.domain.worklist import route
 from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
@@ -38,12 +49,14 @@ class CustomerView(NamedTuple):
     paused: bool
     paused_until: date | None
     owner: str
+    segment: str
 
 
 @dataclass(frozen=True)
 class CustomerDecision:
     customer: CustomerView
     decision: Decision
+    segment: str = MAIN  # whose policy decided
 
 
 def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
@@ -137,11 +150,36 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     ]
 
 
-def todays_decisions(session: Session, policy: Policy, now: datetime) -> list[CustomerDecision]:
+def todays_decisions(
+    session: Session, policy: Policy, now: datetime, segments: Segments | None = None
+) -> list[CustomerDecision]:
+    """Each customer decided by its segment's policy (`policy` for those in none)."""
+    if segments is None or not segments.policies:
+        return [
+            CustomerDecision(customer, decide(account, policy, now))
+            for customer, account in load_accounts(session)
+        ]
     return [
-        CustomerDecision(customer, decide(account, policy, now))
+        _decide_in_segment(customer, account, policy, segments, now)
         for customer, account in load_accounts(session)
     ]
+
+
+def _decide_in_segment(
+    customer: CustomerView, account: Account, main: Policy, segments: Segments, now: datetime
+) -> CustomerDecision:
+    owed: dict[str, Decimal] = defaultdict(Decimal)
+    for item in account.invoices:
+        owed[item.currency] += item.balance.amount
+    segment = segments.choose(customer.segment, customer.country, owed)
+    policy = segments.policy(segment, main)
+    if policy is None:
+        held = NoAction(
+            Reason.UNKNOWN_SEGMENT,
+            f"the customer's segment {segment!r} has no policy: add it under [[segments]]",
+        )
+        return CustomerDecision(customer, held, segment)
+    return CustomerDecision(customer, decide(account, policy, now), segment)
 
 
 @dataclass(frozen=True)
@@ -164,6 +202,7 @@ def suggest(
     now: datetime,
     run_date: date,
     actor: str = "relance",
+    segments: Segments | None = None,
 ) -> SuggestionRun:
     """Store today's suggestions as reminders awaiting a decision (once per customer per day),
     and retire yesterday's undecided ones: their amounts and stage may no longer hold.
@@ -171,13 +210,14 @@ def suggest(
     Deciding and rendering happen before the write transaction, so on SQLite the write lock
     is held only for the inserts, not while thousands of texts are rendered."""
     with read_only(engine) as session:
-        decisions = todays_decisions(session, policy, now)
+        decisions = todays_decisions(session, policy, now, segments)
         already = _suggested_today(session, run_date)
     drafted = [
         (
             item.customer,
             item.decision,
             composer.draft(item.customer, item.decision, local_today(now, item.customer.timezone)),
+            item.segment,
         )
         for item in decisions
         if isinstance(item.decision, Suggestion) and item.customer.id not in already
@@ -203,11 +243,12 @@ def suggest(
                 "body_html": draft.html,
                 "letter_text": draft.letter,
                 "send_after": decision.send_after,
+                "segment": segment,
                 **route(
                     decision, customer.owner, customer.country, customer.timezone, policy, now
                 ).columns(),
             }
-            for customer, decision, draft in drafted
+            for customer, decision, draft, segment in drafted
             if customer.id not in already
         ]
         # One bulk insert, then one query for the stored rows: building thousands of validated

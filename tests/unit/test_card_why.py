@@ -55,7 +55,7 @@ def test_a_call_card_says_why_with_the_last_contact_what_holds_and_the_number() 
     blocks = reminder_card(view(facts=facts, phone="+33 1 00 00 00 00"), TODAY)
     check_message(blocks)
     text = json.dumps(blocks, ensure_ascii=False)
-    assert "*Why call*: oldest invoice 55 days late" in text
+    assert "*Why call* (main policy): oldest invoice 55 days late" in text
     assert "Last contact <!date^" in text and "email (firm) — bounced &lt;x&gt;" in text
     assert "🤝 promise to pay" in text and "📅 on a payment plan" in text
     assert "dispute" not in text and "📞 +33 1 00 00 00 00" in text

@@ -11,6 +11,7 @@ from bot.config import load_policy
 from bot.domain.escalation import OpenItem, Suggestion
 from bot.domain.owners import Match, OwnerRule, owner_for, parse_owner
 from bot.domain.policy import Policy, PolicyError
+from bot.domain.segments import MAIN, SegmentRule, Segments
 from bot.domain.worklist import LEAST_HOLD, route
 
 RULES = (
@@ -101,3 +102,16 @@ def test_a_suggestion_made_after_the_hour_is_held_at_least_the_least_hold() -> N
     routed = route(_suggestion(policy, "10"), "", "FR", "Europe/Paris", policy, now)
     assert routed.auto_at == now + LEAST_HOLD
     assert policy.stages[0].auto_approve.at == time(11)
+
+
+def test_a_segment_is_the_named_one_then_the_first_matching_rule_then_the_main() -> None:
+    public = _policy()
+    segments = Segments({"public": public}, (SegmentRule("public", Match(country="DE")),))
+    assert segments.choose("keys", "DE", {}) == "keys"
+    assert segments.choose("", "DE", {}) == "public"
+    assert segments.choose("", "FR", {}) == MAIN
+    main = load_policy()
+    assert segments.policy(MAIN, main) is main and segments.policy("public", main) is public
+    assert segments.policy("keys", main) is None
+    with pytest.raises(ValueError, match="segments with no policy: nosuch"):
+        Segments({}, (SegmentRule("nosuch", Match()),))

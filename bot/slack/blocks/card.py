@@ -45,8 +45,9 @@ def _days_late(due: date, today: date) -> int:
 def _why(view: ReminderView, today: date) -> str:
     """Why this stage today, and what a person weighs before it goes."""
     oldest = max((_days_late(i.due_date, today) for i in view.invoices), default=0)
+    policy = f" (policy *{escape(view.segment)}*)" if view.segment else " (main policy)"
     parts = [
-        f"*Why {escape(view.stage)}*: oldest invoice {oldest} days late",
+        f"*Why {escape(view.stage)}*{policy}: oldest invoice {oldest} days late",
         last_contact_text(view.facts),
         *flags(view.facts, view.channel, view.phone),
     ]
