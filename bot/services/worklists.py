@@ -37,9 +37,11 @@ class CustomerFacts:
     promised: bool = False  # an open promise to pay on an open invoice
     disputed: bool = False  # an open dispute on an open invoice
     on_plan: bool = False  # an active payment plan
+    history: tuple[str, ...] = ()  # the stages of its last contacts, oldest first
 
 
 NO_FACTS = CustomerFacts()
+HISTORY_SHOWN = 5  # the last stages a card shows
 
 
 def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, CustomerFacts]:
@@ -94,8 +96,25 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
             )
         ).all()
     }
+    history: dict[int, list[str]] = {}
+    for customer_id, stage in conn.execute(
+        sa.select(Contact.customer_id, Contact.stage)
+        .where(
+            col(Contact.customer_id).in_(customers),
+            Contact.stage != "",
+            Contact.stage != "thanks",
+        )
+        .order_by(Contact.customer_id, Contact.occurred_at)
+    ).all():
+        history.setdefault(customer_id, []).append(stage)
     return {
-        c: CustomerFacts(contacts.get(c), c in promised, c in disputed, c in on_plan)
+        c: CustomerFacts(
+            contacts.get(c),
+            c in promised,
+            c in disputed,
+            c in on_plan,
+            tuple(history.get(c, [])[-HISTORY_SHOWN:]),
+        )
         for c in customers
     }
 

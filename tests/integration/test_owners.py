@@ -11,16 +11,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.db import read_only
+from bot.db import read_only, unit_of_work
 from bot.domain.owners import Match, OwnerRule
 from bot.importing.mapping import load_mapping
-from bot.models import AuditEvent, Customer, Reminder
+from bot.models import AuditEvent, Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.runtime import build_runtime
 from bot.services import cards
 from bot.services.errors import Invalid
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.owners import assign
 from bot.services.suggestions import suggest
+from bot.services.worklists import customer_facts
 from tests.support.csvfiles import line, write_csv
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
@@ -98,3 +99,31 @@ def test_the_thread_gets_nobodys_reminders_and_stages_that_need_the_channel(
     assert cards.without_card(engine, TODAY, (), page=10) == cards.ThreadPage([ids[""]], 0)
     everyone = cards.without_card(engine, TODAY, ("friendly",), page=1)
     assert everyone == cards.ThreadPage([min(ids.values())], 1)
+
+
+def test_customer_facts_say_the_last_contact_the_history_and_what_holds(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ledger(engine, tmp_path)
+    with unit_of_work(engine) as session:
+        a = session.exec(select(Customer).where(Customer.external_id == "A")).one()
+        invoice = session.exec(select(Invoice).where(Invoice.number == "A-1")).one()
+        for days, stage, outcome in ((9, "friendly", ""), (4, "firm", "bounced")):
+            session.add(
+                Contact(
+                    customer_id=a.id,
+                    occurred_at=NOW - timedelta(days=days),
+                    channel="email",
+                    stage=stage,
+                    outcome=outcome,
+                )
+            )
+        session.add(Promise(invoice_id=invoice.id, promised_date=TODAY, created_by="U1"))
+        session.add(Dispute(invoice_id=invoice.id, reason="price", opened_by="U1"))
+        a_id = a.id
+    with read_only(engine) as session:
+        facts = customer_facts(session.connection(), [a_id])[a_id]
+    assert facts.history == ("friendly", "firm") and facts.promised and facts.disputed
+    assert not facts.on_plan
+    assert (facts.last_contact.stage, facts.last_contact.outcome) == ("firm", "bounced")
+    assert facts.last_contact.day == NOW - timedelta(days=4)

@@ -51,12 +51,14 @@ def test_a_call_card_says_why_with_the_last_contact_what_holds_and_the_number() 
         LastContact(datetime(2026, 11, 20, 9, tzinfo=UTC), "email", "firm", "bounced <x>"),
         promised=True,
         on_plan=True,
+        history=("friendly", "firm"),
     )
     blocks = reminder_card(view(facts=facts, phone="+33 1 00 00 00 00"), TODAY)
     check_message(blocks)
     text = json.dumps(blocks, ensure_ascii=False)
     assert "*Why call* (main policy): oldest invoice 55 days late" in text
     assert "Last contact <!date^" in text and "email (firm) — bounced &lt;x&gt;" in text
+    assert "sent before: friendly → firm" in text
     assert "🤝 promise to pay" in text and "📅 on a payment plan" in text
     assert "dispute" not in text and "📞 +33 1 00 00 00 00" in text
 

@@ -16,7 +16,7 @@ from bot.slack.blocks.common import (
     section,
     slack_date,
 )
-from bot.slack.blocks.facts import flags, last_contact_text
+from bot.slack.blocks.facts import flags, history_text, last_contact_text
 from bot.slack.mrkdwn import escape, quote
 
 STAGE_ICONS = {
@@ -49,9 +49,10 @@ def _why(view: ReminderView, today: date) -> str:
     parts = [
         f"*Why {escape(view.stage)}*{policy}: oldest invoice {oldest} days late",
         last_contact_text(view.facts),
+        history_text(view.facts),
         *flags(view.facts, view.channel, view.phone),
     ]
-    return " · ".join(parts)
+    return " · ".join(part for part in parts if part)
 
 
 def _who(decided_by: str) -> str:

@@ -18,6 +18,13 @@ def last_contact_text(facts: CustomerFacts) -> str:
     return f"Last contact {when} {what}{outcome}"
 
 
+def history_text(facts: CustomerFacts) -> str:
+    """The stages already sent, oldest first: why the ladder stands where it does."""
+    if not facts.history:
+        return ""
+    return "sent before: " + " → ".join(escape(stage) for stage in facts.history)
+
+
 def flags(facts: CustomerFacts, channel: str, phone: str) -> list[str]:
     shown = [
         flag
