@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.db import read_only
 from bot.models import AuditEvent, Outbox, Reminder
 from bot.services import morning as mornings
+from bot.slack.blocks.modals import SKIP_CALLBACK
 from bot.slack.blocks.worklist import HOME_APPROVE_SELECTED, HOME_PICK, HOME_ROW
 from tests.support.blockkit import check_home
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
@@ -126,3 +127,13 @@ def test_a_rows_menu_approves_it_or_opens_its_skip(morning: SlackWorld) -> None:
     assert opened["type"] == "modal"
     with read_only(morning.engine) as session:
         assert session.get(Reminder, second).state == "suggested"
+    published = len(morning.fake.calls_to("views.publish"))
+    values = {
+        "reason": {"value": {"type": "static_select", "selected_option": {"value": "contacted"}}},
+        "note": {"value": {"type": "plain_text_input", "value": ""}},
+    }
+    assert morning.slack.submit(SKIP_CALLBACK, str(second), values, user=APPROVER).status == 200
+    again = morning.fake.wait_for(lambda: morning.fake.calls_to("views.publish")[published:])
+    assert second not in row_ids(again[0].args["view"])
+    with read_only(morning.engine) as session:
+        assert session.get(Reminder, second).state == "skipped"

@@ -1,10 +1,12 @@
 """What a modal's decision (edit and approve, skip) shows afterwards: the person who lost the
-race to someone else is told who decided first, and the card is re-rendered either way."""
+race to someone else is told who decided first, and the card is re-rendered either way (or,
+for a reminder that lives only on a worklist, the decider's Home)."""
 
 from __future__ import annotations
 
 from bot.services.decisions import Decided
 from bot.slack.deps import Deps
+from bot.slack.home_publisher import publish_home
 from bot.slack.listeners.actions.approve import already_decided_text
 
 
@@ -17,3 +19,5 @@ def show_decision(deps: Deps, user: str, result: Decided, lost_note: str = "") -
             text=already_decided_text(reminder.state, reminder.decided_by) + lost_note,
         )
     deps.cards.refresh([reminder.id], deps.today())
+    if not reminder.slack_ts:  # no card: it was decided from a worklist, which shows it gone
+        publish_home(deps, user)
