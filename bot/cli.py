@@ -295,6 +295,25 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _morning(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.morning import prepare
+
+    engine = make_engine(settings.database_url)
+    if not args.dry_run:
+        upgrade(engine)
+    runtime = build_runtime(settings, engine)
+    now = runtime.now()
+    morning = prepare(
+        runtime, now, settings.digest_channel or "terminal", dry_run=args.dry_run, actor="cli"
+    )
+    title = "would be suggested (dry run: nothing stored)" if morning.dry_run else "suggested"
+    print(terminal.heading(f"Morning of {morning.run_date}: {title}"))
+    print("\n".join(terminal.decision_lines(morning.decisions)))
+    print(terminal.heading("The digest"))
+    print("\n".join(terminal.digest_lines(morning.digest, settings.locale)))
+    return 0
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -408,6 +427,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check the policy and its templates")
     check.set_defaults(handler=_check)
+    morning = commands.add_parser(
+        "morning", help="settle, suggest and print today's digest (the app posts the cards)"
+    )
+    morning.add_argument(
+        "--dry-run", action="store_true", help="decide and print, but store nothing"
+    )
+    morning.set_defaults(handler=_morning)
 
     demo = commands.add_parser("demo", help="the whole flow on sample data, no Slack needed")
     demo.add_argument("--workdir", default="var", help="where the demo database is written")

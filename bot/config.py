@@ -17,7 +17,9 @@ from dotenv import load_dotenv
 
 from bot.domain.bank import BankAccount, accounts_from_dict
 from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
-from bot.domain.policy import Policy
+from bot.domain.owners import Match
+from bot.domain.policy import Policy, PolicyError
+from bot.domain.segments import SegmentRule, Segments
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +72,8 @@ class Settings:
     # Where customers pay: one account per currency (RELANCE_BANK_ACCOUNTS_FILE)
     bank_accounts_file: Path | None = None
     bank_accounts: dict[str, BankAccount] = field(default_factory=lambda: load_bank_accounts())
+    digest_page_size: int = 20  # cards at most in the digest's thread per morning
+    viewers: tuple[str, ...] = field(default_factory=tuple)  # read-only: users (U…) or groups (S…)
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -123,6 +127,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         ),
         bank_accounts_file=bank_file,
         bank_accounts=load_bank_accounts(bank_file),
+        digest_page_size=int(env("RELANCE_DIGEST_PAGE_SIZE", str(Settings.digest_page_size))),
+        viewers=_split(env("RELANCE_VIEWERS", "")),
     )
 
 
@@ -130,6 +136,23 @@ def load_policy(path: Path | None = None) -> Policy:
     """The escalation policy from TOML: the file given, else the bundled default."""
     source = path or Path(__file__).resolve().parent / "policy.toml"
     return Policy.from_dict(tomllib.loads(source.read_text(encoding="utf-8")))
+
+
+def load_segments(path: Path | None = None) -> Segments:
+    """The other policies the main policy file names under `[[segments]]`, each from its own
+    file (relative to the main one), with the rules that choose them."""
+    source = path or Path(__file__).resolve().parent / "policy.toml"
+    entries = tomllib.loads(source.read_text(encoding="utf-8")).get("segments", [])
+    try:
+        policies = {str(e["name"]): load_policy(source.parent / str(e["policy"])) for e in entries}
+        rules = tuple(
+            SegmentRule(str(e["name"]), Match.from_dict(e))
+            for e in entries
+            if any(key in e for key in ("country", "currency", "min_amount", "max_amount"))
+        )
+        return Segments(policies, rules)
+    except (KeyError, ValueError, OSError) as exc:
+        raise PolicyError(f"invalid segments in {source.name}: {exc}") from exc
 
 
 def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:

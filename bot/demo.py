@@ -17,9 +17,8 @@ from bot.sample_data import write_sample_invoices
 from bot.sample_data.history import seed_history
 from bot.services import audit, decisions
 from bot.services.aging_report import aging_report
-from bot.services.digest import build_digest
 from bot.services.importing import import_invoices
-from bot.services.suggestions import suggest
+from bot.services.morning import prepare
 
 
 def run_demo(settings: Settings, workdir: Path) -> int:
@@ -50,18 +49,18 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     print(terminal.heading("Largest overdue balances (per currency)"))
     print("\n".join(terminal.top_overdue_lines(aging)))
 
-    run = suggest(engine, runtime.policy, runtime.composer, now, today, actor="demo")
+    morning = prepare(runtime, now, "demo", actor="demo")
     print(terminal.heading(f"3. Today's suggested reminders ({now:%H:%M %Z})"))
-    print("\n".join(terminal.decision_lines(run.decisions)))
+    print("\n".join(terminal.decision_lines(morning.decisions)))
 
-    shown = next((r for r in run.created if r.stage == "final"), run.created[0])
+    shown = next((r for r in morning.created if r.stage == "final"), morning.created[0])
     with unit_of_work(engine) as session:
         customer = session.get(Customer, shown.customer_id)
     print(terminal.heading("One suggested reminder, in full"))
     print("\n".join(terminal.reminder_lines(shown, customer)))
 
     print(terminal.heading("4. The digest posted to Slack (its figures)"))
-    print("\n".join(terminal.digest_lines(build_digest(engine, today, "demo"), settings.locale)))
+    print("\n".join(terminal.digest_lines(morning.digest, settings.locale)))
 
     print(terminal.heading("5. Two people click Approve on that card at the same moment"))
     first = decisions.approve(engine, shown.id, "U-CAMILLE", now=now)

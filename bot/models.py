@@ -70,6 +70,8 @@ class Customer(SQLModel, table=True):
     updated_at: datetime = _timestamp()
     #: ISO code of the country whose late-payment law governs the contracts; "" for the company's
     governing_law: str = Field(default="", max_length=2)
+    owner: str = Field(default="", max_length=40)  # the Slack user who chases this customer
+    segment: str = Field(default="", max_length=40)  # its escalation policy, if not the main one
 
 
 class Invoice(SQLModel, table=True):
@@ -164,6 +166,10 @@ class Reminder(SQLModel, table=True):
     created_at: datetime = _timestamp()
     #: what the person approving must know (a rate past its table, a sum left out), one a line
     warnings: str = Field(default="")
+    owner: str = Field(default="", max_length=40, index=True)  # whose worklist it is on
+    auto_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    auto_rule: str = Field(default="", max_length=80)  # the policy rule that approves it then
+    segment: str = Field(default="", max_length=40)  # the policy that suggested it ('' = main)
 
 
 class Contact(SQLModel, table=True):

@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_law_book, load_policy, load_reference_rates
+from bot.config import Settings, load_law_book, load_policy, load_reference_rates, load_segments
 from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day, local_today
 from bot.domain.late_payment import ReferenceRates
 from bot.domain.policy import Policy, PolicyError
+from bot.domain.segments import Segments
 from bot.rendering.check import check_templates
 from bot.rendering.templates import Templates
 from bot.services import app_settings
@@ -35,6 +36,7 @@ class Runtime:
     templates: Templates
     composer: Composer
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    segments: Segments = field(default_factory=Segments)  # policies other than the main one
 
     def __post_init__(self) -> None:
         self.base_settings, self.base_policy = self.settings, self.policy
@@ -97,6 +99,7 @@ def build_runtime(
         rates=rates,
         templates=templates,
         composer=Composer(settings, templates, load_law_book(rates), policy.discount_days),
+        segments=load_segments(settings.policy_file),
         **({"clock": clock} if clock else {}),
     )
 

@@ -90,8 +90,8 @@ def reminder_lines(reminder: Reminder, customer: Customer) -> list[str]:
 def digest_lines(digest: Digest, locale: str = "en") -> list[str]:
     """The daily digest as the terminal shows it (Slack gets Block Kit, same figures)."""
     lines = []
-    for currency, overdue in digest.overdue.items():
-        before = (digest.previous or {}).get(currency)
+    for currency in digest.currencies():
+        overdue, before = digest.overdue_in(currency), digest.previous_in(currency)
         change = (
             ""
             if before is None
@@ -110,8 +110,14 @@ def digest_lines(digest: Digest, locale: str = "en") -> list[str]:
         for p in digest.promises_broken
     ]
     lines += [f"Failed send: {f.customer} ({f.stage}): {f.error}" for f in digest.failed]
+    if digest.held_back:
+        held = ", ".join(f"{reason} {n}" for reason, n in digest.held_back.items())
+        lines.append(f"Held back today: {held}")
     waiting = ", ".join(f"{stage} {n}" for stage, n in sorted(digest.awaiting.items()))
     lines.append(f"Awaiting a decision: {waiting or 'nothing'}")
+    owners = ", ".join(f"{owner} {n}" for owner, n in digest.owners.items())
+    if owners:
+        lines.append(f"On their owner's worklist: {owners}")
     return lines
 
 

@@ -69,6 +69,7 @@ class Reason(StrEnum):
     CONTACT_CAP = "contact cap reached"
     TOO_RECENT = "contacted too recently"
     FAILED = "could not be suggested"  # an error in this customer's data or templates
+    UNKNOWN_SEGMENT = "segment not in the policy"
 
 
 @dataclass(frozen=True)

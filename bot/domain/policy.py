@@ -11,6 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.owners import OwnerRule
+
 
 class Channel(StrEnum):
     EMAIL = "email"
@@ -50,6 +52,35 @@ class Stage:
     #: With no contact yet in the episode, a customer this many days late starts here (a ledger
     #: taken over at go-live without history): the earlier stages are not sent.
     first_contact_from_days: int | None = None
+    in_channel: bool = False  # its cards go to the digest's thread even when owned
+    auto_approve: AutoApproval | None = None  # approved by the policy unless stopped first
+
+    @property
+    def never_automatic(self) -> bool:
+        """Final notices, calls, letters and hand-offs always wait for a person."""
+        return self.channel is not Channel.EMAIL or self.late_payment_rights or self.letter
+
+
+@dataclass(frozen=True)
+class AutoApproval:
+    """Approve a stage's suggestion at `at` (the customer's local time) unless someone skips
+    or edits it before; only under `under` in its currency when that is given."""
+
+    at: time
+    under: dict[str, Decimal] = field(default_factory=dict)
+
+    def applies(self, balances: dict[str, Decimal]) -> bool:
+        if not self.under:
+            return True
+        return len(balances) == 1 and all(
+            c in self.under and amount < self.under[c] for c, amount in balances.items()
+        )
+
+    def rule(self, stage: str) -> str:
+        under = ", ".join(f"{c} {v}" for c, v in sorted(self.under.items()))
+        return f"stage {stage}: auto-approve at {self.at:%H:%M}" + (
+            f" under {under}" if under else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -85,6 +116,7 @@ class Policy:
     plans: PlanLimits = field(default_factory=PlanLimits)
     max_discount_percent: Decimal = Decimal(0)  # the lead's ceiling for any stage's discount
     discount_days: int = 7  # business days to pay and take the discount
+    owners: tuple[OwnerRule, ...] = ()  # who chases whom when the customer names nobody
 
     def __post_init__(self) -> None:
         if not self.stages:
@@ -106,6 +138,11 @@ class Policy:
                 raise PolicyError(
                     f"stage {stage.name} offers {stage.discount_percent}% off: the finance "
                     f"lead's limit is {self.max_discount_percent}%"
+                )
+            if stage.auto_approve is not None and stage.never_automatic:
+                raise PolicyError(
+                    f"stage {stage.name} may not be approved automatically: final notices, "
+                    "calls, letters and hand-offs always wait for a person"
                 )
 
     def check_final_notice_deadline(self, final_notice_days: int) -> None:
@@ -162,6 +199,8 @@ class Policy:
                     label=str(s.get("label", "")),
                     icon=str(s.get("icon", "")),
                     first_contact_from_days=s.get("first_contact_from_days"),
+                    in_channel=bool(s.get("in_channel", False)),
+                    auto_approve=_auto_approval(s.get("auto_approve")),
                 )
                 for s in data["stages"]
                 if s.get("enabled", True)
@@ -179,6 +218,7 @@ class Policy:
                 min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
                 max_discount_percent=Decimal(str(discount.get("max_percent", 0))),
                 discount_days=int(discount.get("pay_within_business_days", 7)),
+                owners=tuple(OwnerRule.from_dict(r) for r in data.get("owners", [])),
                 plans=PlanLimits(
                     max_instalments=int(plans.get("max_instalments", 6)),
                     longest_span_days=int(plans.get("longest_span_days", 180)),
@@ -189,3 +229,12 @@ class Policy:
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise PolicyError(f"invalid policy: {exc!r}") from exc
+
+
+def _auto_approval(data: dict[str, Any] | None) -> AutoApproval | None:
+    if data is None:
+        return None
+    return AutoApproval(
+        at=time.fromisoformat(data["at"]),
+        under={k.upper(): Decimal(str(v)) for k, v in data.get("under", {}).items()},
+    )

@@ -23,6 +23,8 @@ FIELDS = (
     "notes",
     "address",
     "governing_law",
+    "owner",
+    "segment",
     "invoice_number",
     "currency",
     "amount",

@@ -15,6 +15,7 @@ from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
+from bot.domain.owners import parse_owner
 from bot.importing.mapping import FIELDS, Mapping
 
 T = TypeVar("T")
@@ -50,6 +51,8 @@ class InvoiceLine(NamedTuple):
     notes: str
     address: str
     governing_law: str  # ISO code of the country whose late-payment law applies; "" for default
+    owner: str
+    segment: str
     invoice_number: str
     currency: str
     amount_minor: int
@@ -73,6 +76,8 @@ CUSTOMER_FIELDS = (
     "notes",
     "address",
     "governing_law",
+    "owner",
+    "segment",
 )
 INVOICE_FIELDS = tuple(name for name in FIELDS if name not in CUSTOMER_FIELDS)
 
@@ -241,6 +246,8 @@ class LineReader:
             values["notes"],
             values["address"],
             law,
+            self._field("owner", values["owner"], parse_owner, errors) or "",
+            self._field("segment", values["segment"], parse_segment, errors) or "",
         )
         return customer, errors
 
@@ -336,6 +343,14 @@ class LineReader:
         except AmountError as exc:
             errors.append(FieldError(self._column(name), str(exc)))
             return None
+
+
+def parse_segment(text: str) -> str:
+    """A segment's name as the policy writes it: letters, digits, '-' and '_', at most 40."""
+    name = text.strip()
+    if len(name) > 40 or not all(c.isalnum() or c in "-_" for c in name):
+        raise ValueError(f"{text[:40]!r} is not a segment name (letters, digits, - and _)")
+    return name
 
 
 def _parse_currency(raw: str) -> str:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
@@ -185,22 +185,75 @@ def approve_stage(
             )
             .order_by(Reminder.id)
         ).all()
-        approved = []
-        for reminder_id in ids:
+        return _approve_each(session, list(ids), user, now)
+
+
+def approve_selected(
+    engine: Engine, reminder_ids: list[int], user: str, now: datetime | None = None
+) -> list[Reminder]:
+    """*Approve the selected* on a worklist: each one still undecided is approved once, in one
+    transaction; those someone else decided first are left as they are."""
+    now = now or utcnow()
+    with unit_of_work(engine) as session:
+        return _approve_each(session, sorted(set(reminder_ids)), user, now)
+
+
+def _approve_each(
+    session: Session, reminder_ids: list[int], user: str, now: datetime
+) -> list[Reminder]:
+    approved = []
+    for reminder_id in reminder_ids:
+        reminder = _claim(
+            session, reminder_id, {"state": "approved", "decided_by": user, "decided_at": now}
+        )
+        if reminder is not None:
+            _after_approval(
+                session,
+                reminder,
+                user,
+                "approved",
+                {"subject": reminder.subject, "bulk": True},
+                now,
+            )
+            approved.append(reminder)
+    return approved
+
+
+POLICY = "policy"  # the actor of an approval made by the policy's auto-approval rule
+
+
+def approve_by_policy(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Approve the suggestions whose hold window has passed (`auto_at <= now`) and that nobody
+    skipped or edited first. The same conditional update as a click, with the time in it: of
+    several instances running this at once, one approves each reminder; the audit event's actor
+    is `policy`, and it names the rule."""
+    now = now or utcnow()
+    approved = []
+    with unit_of_work(engine) as session:
+        due = session.exec(
+            select(Reminder.id, Reminder.auto_rule)
+            .where(
+                Reminder.state == "suggested",
+                col(Reminder.auto_at).is_not(None),
+                col(Reminder.auto_at) <= now,
+            )
+            .order_by(Reminder.id)
+        ).all()
+        for reminder_id, rule in due:
             reminder = _claim(
-                session, reminder_id, {"state": "approved", "decided_by": user, "decided_at": now}
+                session, reminder_id, {"state": "approved", "decided_by": POLICY, "decided_at": now}
             )
             if reminder is not None:
                 _after_approval(
                     session,
                     reminder,
-                    user,
+                    POLICY,
                     "approved",
-                    {"subject": reminder.subject, "bulk": True},
+                    {"subject": reminder.subject, "rule": rule},
                     now,
                 )
-                approved.append(reminder)
-        return approved
+                approved.append(reminder_id)
+    return approved
 
 
 def pending_stages(engine: Engine, run_date: date) -> dict[str, int]:

@@ -45,6 +45,8 @@ STAGING = sa.Table(
     sa.Column("notes", sa.String),
     sa.Column("address", sa.String),
     sa.Column("governing_law", sa.String),
+    sa.Column("owner", sa.String),
+    sa.Column("segment", sa.String),
     sa.Column("invoice_number", sa.String),
     sa.Column("currency", sa.String),
     sa.Column("amount_minor", sa.BigInteger),
@@ -70,6 +72,8 @@ _CUSTOMER_UPDATES = {
     "notes": "notes",
     "address": "address",
     "governing_law": "governing_law",
+    "owner": "owner",
+    "segment": "segment",
 }
 
 
@@ -546,11 +550,11 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     conn.execute(
         sa.text(
             "INSERT INTO customer (external_id, name, contact_name, salutation, email, phone,"
-            " language, country, timezone, currency, notes, address, governing_law,"
+            " language, country, timezone, currency, notes, address, governing_law, owner, segment,"
             " created_at, updated_at)"
             " SELECT customer_external_id, customer_name, contact_name, salutation, email, phone,"
-            " language, country, timezone, currency, notes, address, governing_law, :now, :now"
-            " FROM ("
+            " language, country, timezone, currency, notes, address, governing_law, owner, segment,"
+            " :now, :now FROM ("
             "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
             "  AS newest FROM import_staging s) latest WHERE newest = 1"
             " ON CONFLICT (external_id) DO UPDATE SET "

@@ -13,6 +13,7 @@ from bot.db import read_only
 from bot.domain.money import Money, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
+from bot.services.worklists import NO_FACTS, CustomerFacts, customer_facts
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class ReminderView:
     send_after: datetime | None = None  # aware: the customer's next business hours
     timezone: str = "UTC"  # the customer's
     stage_note: str = ""
+    auto_at: datetime | None = None  # approved by the policy then, unless stopped before
+    auto_rule: str = ""
+    phone: str = ""
+    facts: CustomerFacts = NO_FACTS  # last contact, promise, dispute, plan: why and what holds
+    segment: str = ""  # the policy that suggested it, when not the main one
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -74,6 +80,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
         }
+        facts = customer_facts(session.connection(), sorted({c.id for _r, c, _o in rows}))
     views = []
     for reminder, customer, outbox in rows:
         lines = [
@@ -118,6 +125,11 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 send_after=reminder.send_after,
                 timezone=customer.timezone,
                 stage_note=reminder.stage_note,
+                auto_at=reminder.auto_at,
+                auto_rule=reminder.auto_rule,
+                phone=customer.phone,
+                facts=facts.get(customer.id, NO_FACTS),
+                segment=reminder.segment,
             )
         )
     return views

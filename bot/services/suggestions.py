@@ -8,6 +8,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -29,6 +30,8 @@ from bot.domain.escalation import (
 )
 from bot.domain.holds import current_hold
 from bot.domain.policy import Policy
+from bot.domain.segments import MAIN, Segments
+from bot.domain.worklist import route
 from bot.models import OPEN_INVOICE, Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
 from bot.services.compose import Composer, Draft
@@ -55,12 +58,15 @@ class CustomerView(NamedTuple):
     hold_reason: str
     held_until: date | None
     held_email: str
+    owner: str
+    segment: str
 
 
 @dataclass(frozen=True)
 class CustomerDecision:
     customer: CustomerView
     decision: Decision
+    segment: str = MAIN  # whose policy decided
 
 
 def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
@@ -170,16 +176,45 @@ def failure(customer: CustomerView, exc: Exception) -> CustomerDecision:
 
 
 def _decide(
-    customer: CustomerView, account: Account, policy: Policy, now: datetime
+    customer: CustomerView,
+    account: Account,
+    policy: Policy,
+    now: datetime,
+    segments: Segments | None,
 ) -> CustomerDecision:
     try:
-        return CustomerDecision(customer, decide(account, policy, now))
+        if segments is None or not segments.policies:
+            return CustomerDecision(customer, decide(account, policy, now))
+        return _decide_in_segment(customer, account, policy, segments, now)
     except Exception as exc:  # one customer's error never stops the morning
         return failure(customer, exc)
 
 
-def todays_decisions(session: Session, policy: Policy, now: datetime) -> list[CustomerDecision]:
-    return [_decide(customer, account, policy, now) for customer, account in load_accounts(session)]
+def todays_decisions(
+    session: Session, policy: Policy, now: datetime, segments: Segments | None = None
+) -> list[CustomerDecision]:
+    """Each customer decided by its segment's policy (`policy` for those in none)."""
+    return [
+        _decide(customer, account, policy, now, segments)
+        for customer, account in load_accounts(session)
+    ]
+
+
+def _decide_in_segment(
+    customer: CustomerView, account: Account, main: Policy, segments: Segments, now: datetime
+) -> CustomerDecision:
+    owed: dict[str, Decimal] = defaultdict(Decimal)
+    for item in account.invoices:
+        owed[item.currency] += item.balance.amount
+    segment = segments.choose(customer.segment, customer.country, owed)
+    policy = segments.policy(segment, main)
+    if policy is None:
+        held = NoAction(
+            Reason.UNKNOWN_SEGMENT,
+            f"the customer's segment {segment!r} has no policy: add it under [[segments]]",
+        )
+        return CustomerDecision(customer, held, segment)
+    return CustomerDecision(customer, decide(account, policy, now), segment)
 
 
 @dataclass(frozen=True)
@@ -220,6 +255,7 @@ def suggest(
     now: datetime,
     run_date: date,
     actor: str = "relance",
+    segments: Segments | None = None,
 ) -> SuggestionRun:
     """Store today's suggestions as reminders awaiting a decision (once per customer per day),
     and retire yesterday's undecided ones: their amounts and stage may no longer hold.
@@ -227,19 +263,19 @@ def suggest(
     Deciding and rendering happen before the write transaction, so on SQLite the write lock
     is held only for the inserts, not while thousands of texts are rendered."""
     with read_only(engine) as session:
-        decisions = todays_decisions(session, policy, now)
+        decisions = todays_decisions(session, policy, now, segments)
         already = _chased_today(session, run_date)
-    drafted: list[tuple[CustomerView, Suggestion, Draft]] = []
+    drafted: list[tuple[CustomerView, Suggestion, Draft, str]] = []
     for n, item in enumerate(decisions):
         if not isinstance(item.decision, Suggestion) or item.customer.id in already:
             continue
         try:
             today = local_today(now, item.customer.timezone)
-            drafted.append(
-                (item.customer, item.decision, composer.draft(item.customer, item.decision, today))
-            )
+            draft = composer.draft(item.customer, item.decision, today)
         except Exception as exc:  # one customer's error never stops the morning
             decisions[n] = failure(item.customer, exc)
+            continue
+        drafted.append((item.customer, item.decision, draft, item.segment))
     with unit_of_work(engine) as session:
         session.exec(
             sa.update(Reminder)
@@ -263,8 +299,12 @@ def suggest(
                 "stage_note": decision.note,
                 "send_after": decision.send_after,
                 "warnings": "\n".join(draft.warnings),
+                "segment": segment,
+                **route(
+                    decision, customer.owner, customer.country, customer.timezone, policy, now
+                ).columns(),
             }
-            for customer, decision, draft in drafted
+            for customer, decision, draft, segment in drafted
             if customer.id not in already
         ]
         # One bulk insert, then one query for the stored rows: building thousands of validated

@@ -25,10 +25,12 @@ from bot.slack.listeners.actions import (
     approve,
     approve_all,
     edit,
+    held_back,
     letter,
     log_call,
     open_settings,
     skip,
+    worklist,
 )
 from bot.slack.listeners.commands import relance
 from bot.slack.listeners.events import app_home_opened
@@ -54,6 +56,8 @@ LISTENERS = (
     open_settings,
     settings_submitted,
     letter,
+    worklist,
+    held_back,
 )
 
 

@@ -4,7 +4,7 @@ change; a Slack error is logged with its context and never undoes the decision."
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 
 from slack_sdk import WebClient
@@ -15,6 +15,7 @@ from bot.domain.policy import Policy, Stage
 from bot.services import cards
 from bot.services.reminder_view import load_views
 from bot.slack.blocks.card import card_fallback, reminder_card
+from bot.slack.blocks.digest import more_cards_note
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,19 @@ class CardPublisher:
     def _stage(self, name: str) -> Stage | None:
         return self.policy().find_stage(name) if self.policy else None
 
-    def post_new(self, run_date: date, channel: str, thread_ts: str) -> int:
-        """Post a card for each of the day's reminders that has none yet; returns how many."""
+    def post_new(
+        self,
+        run_date: date,
+        channel: str,
+        thread_ts: str,
+        channel_stages: Collection[str] = (),
+        page: int = 20,
+    ) -> int:
+        """Post a card for each of the day's reminders that needs the channel and has none yet,
+        at most `page`, then one note for the rest; returns how many cards were posted."""
         posted = 0
-        for view in load_views(self.engine, cards.without_card(self.engine, run_date)):
+        todo = cards.without_card(self.engine, run_date, channel_stages, page)
+        for view in load_views(self.engine, todo.ids):
             try:
                 response = self.client.chat_postMessage(
                     channel=channel,
@@ -52,7 +62,15 @@ class CardPublisher:
                 continue
             cards.attach(self.engine, view.id, response["channel"], response["ts"])
             posted += 1
+        if todo.left:
+            self._say(channel, thread_ts, more_cards_note(todo.left))
         return posted
+
+    def _say(self, channel: str, thread_ts: str, text: str) -> None:
+        try:
+            self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        except SlackApiError as exc:
+            log.error("could not post to %s: %s", channel, exc.response.get("error"))
 
     def refresh(self, reminder_ids: list[int], today: date) -> None:
         for view in load_views(self.engine, reminder_ids):

@@ -19,6 +19,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from bot.services import decisions
 from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
 from bot.slack.deps import Deps
@@ -28,6 +29,12 @@ from bot.slack.scheduler import Ticker
 log = logging.getLogger(__name__)
 DIGEST_CHECK_SECONDS = 30
 OUTBOX_CHECK_SECONDS = 10
+AUTO_APPROVAL_SECONDS = 30
+
+
+def _approve_by_policy(deps: Deps) -> None:
+    approved = decisions.approve_by_policy(deps.runtime.engine, deps.runtime.now())
+    deps.cards.refresh(approved, deps.today())
 
 
 def _send_and_show(deps: Deps) -> None:
@@ -63,6 +70,7 @@ def start_background(deps: Deps) -> list[Ticker]:
             ),
         ),
         Ticker("outbox", OUTBOX_CHECK_SECONDS, quietly(lambda: _send_and_show(deps))),
+        Ticker("auto-approval", AUTO_APPROVAL_SECONDS, quietly(lambda: _approve_by_policy(deps))),
     ]
     for ticker in tickers:
         ticker.start()

@@ -140,3 +140,12 @@ def test_log_call_opens_the_form_and_records_the_promise(world: SlackWorld) -> N
     ).json()
     assert refused["response_action"] == "errors"
     assert "in the past" in refused["errors"]["promise_date"]
+
+
+def test_assign_gives_a_customer_an_owner(world: SlackWorld) -> None:
+    reply = ask(world, f"assign Atelier <@{STRANGER}|someone>")
+    assert reply["text"] == f"👤 <@{STRANGER}> now chases Atelier Lefèvre."
+    with unit_of_work(world.engine) as session:
+        customer = session.exec(select(Customer).where(Customer.name == "Atelier Lefèvre")).one()
+    assert customer.owner == STRANGER
+    assert "not a Slack user id" in ask(world, "assign Atelier somebody")["text"]

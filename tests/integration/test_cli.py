@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,27 @@ def test_late_charges_refuses_what_it_cannot_answer(capsys: pytest.CaptureFixtur
     assert "no statutory regime is known for 'US'" in capsys.readouterr().err
     assert main([*base, "--law", "FR", "--due", "2020-01-01"]) == 1
     assert "no ECB main refinancing operations rate known" in capsys.readouterr().err
+
+
+TABLES = ("reminder", "digest_run")
+
+
+def test_morning_dry_run_prints_and_stores_nothing(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date, timedelta
+
+    due = (date.today() - timedelta(days=20)).isoformat()
+    path = write_csv(tmp_path / "in.csv", [line(due_date=due, issue_date="2020-01-01")])
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["morning", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "dry run: nothing stored" in out and "Awaiting a decision" in out
+    with sqlite3.connect(database) as db:
+        stored = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
+    assert stored == [0, 0]
+    assert main(["morning"]) == 0
+    assert "dry run" not in capsys.readouterr().out
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM digest_run").fetchone()[0] == 0

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.policy import Stage
 from bot.rendering.locale import money
+from bot.services.decisions import POLICY
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import (
     Block,
@@ -17,6 +18,7 @@ from bot.slack.blocks.common import (
     section,
     slack_date,
 )
+from bot.slack.blocks.facts import flags, history_text, last_contact_text
 from bot.slack.mrkdwn import escape, quote
 
 CHANNEL_WORDS = {
@@ -34,8 +36,36 @@ def _days_late(due: date, today: date) -> int:
     return max(0, (today - due).days)
 
 
+def _why(view: ReminderView, today: date) -> str:
+    """Why this stage today, and what a person weighs before it goes."""
+    oldest = max((_days_late(i.due_date, today) for i in view.invoices), default=0)
+    policy = f" (policy *{escape(view.segment)}*)" if view.segment else " (main policy)"
+    parts = [
+        f"*Why {escape(view.stage)}*{policy}: oldest invoice {oldest} days late",
+        last_contact_text(view.facts),
+        history_text(view.facts),
+        *flags(view.facts, view.channel, view.phone),
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def _who(decided_by: str) -> str:
+    if decided_by == POLICY:
+        return "the policy"
+    return f"<@{escape(decided_by)}>" if decided_by else "someone"
+
+
+def goes_unless_stopped(view: ReminderView) -> str:
+    """What the policy will do with a suggestion nobody stops."""
+    at = view.auto_at
+    if at is None:
+        return ""
+    when = slack_date(int(at.timestamp()), at.strftime("%Y-%m-%d %H:%M UTC"))
+    return f"⏱ Goes {when} unless someone skips or edits it first ({escape(view.auto_rule)})"
+
+
 def _status(view: ReminderView) -> str:
-    who = f"<@{escape(view.decided_by)}>" if view.decided_by else "someone"
+    who = _who(view.decided_by)
     when = ""
     if view.decided_at:
         when = " " + slack_date(
@@ -95,6 +125,7 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
             f"{recipient} · {len(view.invoices)} invoice(s) · total *{totals}*"
         ),
         context(" · ".join(invoices) or "no open invoice left"),
+        context(_why(view, today)),
         section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
     if view.warnings:
@@ -126,6 +157,8 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
         if view.has_letter:
             buttons.append(button("Letter (PDF)", LETTER, value))
         blocks.append(actions(f"reminder_{view.id}", *buttons))
+        if view.auto_at is not None:
+            blocks.append(context(goes_unless_stopped(view)))
     else:
         blocks.append(context(_status(view)))
         later = []

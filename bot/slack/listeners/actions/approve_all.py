@@ -6,6 +6,7 @@ from datetime import date
 
 from slack_bolt import Ack, App, Respond
 
+from bot.domain.worklist import one_by_one
 from bot.services import decisions
 from bot.slack.blocks.digest import APPROVE_ALL
 from bot.slack.deps import Deps
@@ -24,6 +25,11 @@ def register(app: App, deps: Deps) -> None:
         def work() -> None:
             if not deps.approvers.may_decide(user):
                 deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
+                return
+            if stage in one_by_one(deps.runtime.policy):
+                reply(
+                    f"{stage} reminders are final notices: approve them one by one, on each card."
+                )
                 return
             approved = decisions.approve_stage(
                 deps.runtime.engine, date.fromisoformat(day), stage, user

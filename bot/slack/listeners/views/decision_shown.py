@@ -1,10 +1,12 @@
 """What a modal's decision (edit and approve, skip) shows afterwards: the person who lost the
-race to someone else is told who decided first, and the card is re-rendered either way."""
+race to someone else is told who decided first, and the card is re-rendered either way (or,
+for a reminder that lives only on a worklist, the decider's Home)."""
 
 from __future__ import annotations
 
 from bot.services.decisions import Decided
 from bot.slack.deps import Deps
+from bot.slack.home_publisher import publish_home
 from bot.slack.listeners.actions.approve import already_decided_text
 
 
@@ -22,3 +24,5 @@ def show_decision(
     elif won_note and reminder.slack_channel:
         deps.client.chat_postEphemeral(channel=reminder.slack_channel, user=user, text=won_note)
     deps.cards.refresh([reminder.id], deps.today())
+    if not reminder.slack_ts:  # no card: it was decided from a worklist, which shows it gone
+        publish_home(deps, user)
