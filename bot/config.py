@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.domain.bank import BankAccount, accounts_from_dict
 from bot.domain.late_payment import ReferenceRates
 from bot.domain.policy import Policy
 
@@ -66,6 +67,9 @@ class Settings:
     test_mode_address: str = ""  # when set, every e-mail goes there instead (going live)
     send_max_attempts: int = 5
     send_backoff_seconds: float = 60.0  # doubled after each failed attempt
+    # Where customers pay: one account per currency (RELANCE_BANK_ACCOUNTS_FILE)
+    bank_accounts_file: Path | None = None
+    bank_accounts: dict[str, BankAccount] = field(default_factory=lambda: load_bank_accounts())
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -75,6 +79,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     env = os.environ.get
     policy = env("RELANCE_POLICY_FILE")
     rates = env("RELANCE_RATES_FILE")
+    bank_file = Path(bank) if (bank := env("RELANCE_BANK_ACCOUNTS_FILE")) else None
     return Settings(
         database_url=env("DATABASE_URL", Settings.database_url),
         timezone=env("RELANCE_TIMEZONE", Settings.timezone),
@@ -116,6 +121,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_backoff_seconds=float(
             env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
         ),
+        bank_accounts_file=bank_file,
+        bank_accounts=load_bank_accounts(bank_file),
     )
 
 
@@ -142,3 +149,9 @@ def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
         )
         for name, table in data.items()
     }
+
+
+def load_bank_accounts(path: Path | None = None) -> dict[str, BankAccount]:
+    """Bank accounts by currency: the file given, else the bundled demo accounts."""
+    source = path or Path(__file__).resolve().parent / "bank_accounts.toml"
+    return accounts_from_dict(tomllib.loads(source.read_text(encoding="utf-8")))
