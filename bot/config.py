@@ -70,6 +70,11 @@ class Settings:
     # Where customers pay: one account per currency (RELANCE_BANK_ACCOUNTS_FILE)
     bank_accounts_file: Path | None = None
     bank_accounts: dict[str, BankAccount] = field(default_factory=lambda: load_bank_accounts())
+    # The customer's page (bot/web): off while the secret or the public address is unset
+    page_secret: str = ""
+    public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
+    page_link_days: int = 60
+    page_port: int = 3001  # the page's own server in Socket Mode
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -123,6 +128,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         ),
         bank_accounts_file=bank_file,
         bank_accounts=load_bank_accounts(bank_file),
+        page_secret=env("RELANCE_PAGE_SECRET", ""),
+        public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
+        page_link_days=int(env("RELANCE_PAGE_LINK_DAYS", str(Settings.page_link_days))),
+        page_port=int(env("RELANCE_PAGE_PORT", str(Settings.page_port))),
     )
 
 
