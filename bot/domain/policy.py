@@ -69,6 +69,7 @@ class Policy:
     plans: PlanLimits = field(default_factory=PlanLimits)
     max_discount_percent: Decimal = Decimal(0)  # the lead's ceiling for any stage's discount
     discount_days: int = 7  # business days to pay and take the discount
+    promise_max_days: int = 30  # a customer may promise (on their page) at most this far ahead
 
     def __post_init__(self) -> None:
         if not self.stages:
@@ -127,6 +128,7 @@ class Policy:
                 stages=stages,
                 max_contacts_per_30_days=int(limits.get("max_contacts_per_30_days", 3)),
                 promise_grace_days=int(limits.get("promise_grace_days", 3)),
+                promise_max_days=int(limits.get("promise_max_days", 30)),
                 business_hours=(time.fromisoformat(opening), time.fromisoformat(closing)),
                 min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
                 max_discount_percent=Decimal(str(discount.get("max_percent", 0))),
