@@ -28,6 +28,7 @@ from bot.slack.listeners.actions import (
     letter,
     log_call,
     open_settings,
+    page_news,
     skip,
 )
 from bot.slack.listeners.commands import relance
@@ -54,6 +55,7 @@ LISTENERS = (
     open_settings,
     settings_submitted,
     letter,
+    page_news,
 )
 
 
