@@ -15,7 +15,7 @@ from bot.domain.calendar import add_business_days, at_local_time, is_business_da
 from bot.domain.late_payment import ReferenceRates
 from bot.domain.policy import Policy, PolicyError
 from bot.rendering.templates import Templates
-from bot.services import app_settings
+from bot.services import app_settings, page_links
 from bot.services.compose import Composer
 from bot.services.errors import Invalid
 
@@ -87,13 +87,21 @@ def build_runtime(
             )
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
+    engine = engine or make_engine(settings.database_url)
+    now = clock or (lambda: datetime.now(UTC))
     return Runtime(
         settings=settings,
-        engine=engine or make_engine(settings.database_url),
+        engine=engine,
         policy=policy,
         rates=rates,
         templates=templates,
-        composer=Composer(settings, templates, rates, policy.discount_days),
+        composer=Composer(
+            settings,
+            templates,
+            rates,
+            policy.discount_days,
+            page_url=lambda customer_id: page_links.page_url(engine, settings, customer_id, now()),
+        ),
         **({"clock": clock} if clock else {}),
     )
 

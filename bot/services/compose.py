@@ -3,6 +3,7 @@ note for a person."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -39,6 +40,7 @@ def sender_from(settings: Settings) -> Sender:
 
 
 class Recipient(Protocol):
+    id: int | None
     name: str
     contact_name: str
     language: str
@@ -53,15 +55,18 @@ class Composer:
         templates: Templates,
         rates: dict[str, ReferenceRates],
         discount_days: int = 7,
+        page_url: Callable[[int], str] | None = None,
     ):
+        """`page_url` gives a customer's page link (empty when the page is off)."""
         self.settings = settings
+        self.page_url = page_url
         self.discount_days = discount_days
         self.templates = templates
         self.rates = rates
         self.sender = sender_from(settings)
 
     def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
-        return reminder_context(
+        context = reminder_context(
             addressee=Addressee(
                 customer.name, customer.contact_name, customer.language, customer.country
             ),
@@ -72,6 +77,9 @@ class Composer:
             final_notice_days=self.settings.final_notice_days,
             discount_days=self.discount_days,
         )
+        has_page = self.page_url is not None and customer.id is not None
+        context["customer_page_url"] = self.page_url(customer.id) if has_page else ""
+        return context
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
         context = self.context(customer, suggestion, today)
