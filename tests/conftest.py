@@ -24,6 +24,7 @@ pytest_plugins = [
     "tests.support.slack_fixtures",
     "tests.support.smtp_server",
     "tests.support.page_world",
+    "tests.support.browser",
 ]
 
 POSTGRES_URL = os.environ.get(
