@@ -138,7 +138,9 @@ def _note(holder: LinkHolder, client: str) -> dict[str, str]:
     return {"link": holder.public_id, "client": client[:64]}
 
 
-def record_view(engine: Engine, holder: LinkHolder, client: str) -> None:
+def record_view(engine: Engine, holder: LinkHolder, client: str) -> int | None:
+    """Records that the customer opened the page; returns their latest card's reminder id, so
+    the card can show it ("seen 2 h ago")."""
     with unit_of_work(engine) as session:
         audit.append(
             session,
@@ -150,6 +152,12 @@ def record_view(engine: Engine, holder: LinkHolder, client: str) -> None:
                 content=_note(holder, client),
             ),
         )
+        return session.exec(
+            select(Reminder.id)
+            .where(Reminder.customer_id == holder.customer_id, Reminder.slack_ts != "")
+            .order_by(col(Reminder.id).desc())
+            .limit(1)
+        ).first()
 
 
 def last_views(session: Session, customer_ids: list[int]) -> dict[int, datetime]:

@@ -13,6 +13,7 @@ from bot.db import read_only
 from bot.domain.money import Money, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
+from bot.services.customer_page import last_views
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class ReminderView:
     slack_channel: str
     slack_ts: str
     has_letter: bool = False
+    page_seen_at: datetime | None = None  # when the customer last opened their page
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -70,6 +72,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
         }
+        seen = last_views(session, list({c.id for _r, c, _o in rows}))
     views = []
     for reminder, customer, outbox in rows:
         lines = [
@@ -110,6 +113,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 slack_channel=reminder.slack_channel,
                 slack_ts=reminder.slack_ts,
                 has_letter=bool(reminder.letter_text),
+                page_seen_at=seen.get(customer.id),
             )
         )
     return views

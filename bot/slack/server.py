@@ -78,7 +78,11 @@ def page_app(runtime: Runtime, deps: Deps) -> PageApp | None:
     """The customer's page, posting what customers do with this app's Slack client."""
     if not page_links.enabled(runtime.settings):
         return None
-    return PageApp(runtime, news_poster(deps.client))
+
+    def show_seen(reminder_id: int) -> None:
+        deps.later(lambda: deps.cards.refresh([reminder_id], deps.today()), "showing a page view")
+
+    return PageApp(runtime, news_poster(deps.client), on_view=show_seen)
 
 
 def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:

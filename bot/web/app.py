@@ -53,9 +53,17 @@ class PageApp:
     """`post_news` tells the collectors (in Slack) what a customer did; a failure there is
     logged and never loses what the customer sent, which is already recorded."""
 
-    def __init__(self, runtime: Runtime, post_news: PostNews, limiter: RateLimiter | None = None):
+    def __init__(
+        self,
+        runtime: Runtime,
+        post_news: PostNews,
+        limiter: RateLimiter | None = None,
+        on_view: Callable[[int], None] | None = None,
+    ):
+        """`on_view(reminder_id)` re-renders the customer's card once they opened the page."""
         self.runtime = runtime
         self.post_news = post_news
+        self.on_view = on_view
         self.limiter = limiter or RateLimiter()
         self.env = Environment(
             loader=FileSystemLoader(runtime.settings.templates_dir),
@@ -143,7 +151,9 @@ class PageApp:
         holder = self._holder(token, language)
         if isinstance(holder, Response):
             return holder
-        customer_page.record_view(self.runtime.engine, holder, _client(environ))
+        card = customer_page.record_view(self.runtime.engine, holder, _client(environ))
+        if card is not None and self.on_view is not None:
+            self.on_view(card)
         return self.render(holder, token, language, done=query.get("done", ""))
 
     def act(self, environ: dict, token: str, action: str) -> Response:

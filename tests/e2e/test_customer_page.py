@@ -45,6 +45,10 @@ def test_the_page_shows_the_customers_open_invoices_and_how_to_pay(
     views = page_world.events("page_view")
     assert len(views) == 1 and views[0].customer_id == page_world.customers["A"]
     assert json.loads(views[0].content)["client"] == "127.0.0.1"
+    # the customer's card shows it: "seen … ago", in each reader's time
+    update = page_world.fake.wait_for(lambda: page_world.fake.calls_to("chat.update"))[0]
+    assert update.args["ts"] == CARD_TS
+    assert "Customer page seen <!date^" in json.dumps(update.args["blocks"])
 
 
 def test_a_pound_customer_gets_the_pound_account_and_no_euro_qr(page_world: PageWorld) -> None:

@@ -100,6 +100,14 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
         context(" · ".join(invoices) or "no open invoice left"),
         section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
+    if view.page_seen_at:
+        seen = view.page_seen_at
+        blocks.append(
+            context(
+                f"👀 Customer page seen <!date^{int(seen.timestamp())}^{{ago}}|"
+                f"{seen:%Y-%m-%d %H:%M} UTC>"
+            )
+        )
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
