@@ -88,8 +88,7 @@ def build_runtime(
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
     engine = engine or make_engine(settings.database_url)
-    now = clock or (lambda: datetime.now(UTC))
-    return Runtime(
+    runtime = Runtime(
         settings=settings,
         engine=engine,
         policy=policy,
@@ -100,10 +99,14 @@ def build_runtime(
             templates,
             rates,
             policy.discount_days,
-            page_url=lambda customer_id: page_links.page_url(engine, settings, customer_id, now()),
+            # read when a reminder is composed: the settings and clock of that moment
+            page_url=lambda customer_id: page_links.page_url(
+                engine, runtime.settings, customer_id, runtime.now()
+            ),
         ),
         **({"clock": clock} if clock else {}),
     )
+    return runtime
 
 
 def next_business_morning(today: date, settings: Settings) -> datetime:

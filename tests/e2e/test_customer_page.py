@@ -11,9 +11,11 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.db import read_only
+from bot.domain.escalation import Suggestion
 from bot.models import Customer, Dispute, Promise
 from bot.services import page_links
 from bot.services.audit_export import export_csv
+from bot.services.suggestions import todays_decisions
 from bot.slack.blocks.page_news import PAGE_HANDLE
 from tests.support.page_world import CARD_CHANNEL, CARD_TS, PageWorld, http
 from tests.support.slack_fixtures import APPROVER
@@ -274,3 +276,49 @@ def test_control_characters_are_refused_with_the_field_named(page_world: PageWor
     assert answer.status == 400
     assert 'id="dispute-text-error"' in answer.body and "characters we cannot accept" in answer.body
     assert not page_world.events("dispute")
+
+
+def test_every_reminder_carries_the_customers_link(page_world: PageWorld) -> None:
+    runtime = page_world.runtime
+    with read_only(page_world.engine) as session:
+        due = [
+            item
+            for item in todays_decisions(session, runtime.policy, runtime.now())
+            if isinstance(item.decision, Suggestion)
+        ]
+    assert {item.customer.external_id for item in due} == {"A", "B", "C"}
+    for item in due:
+        url = runtime.composer.context(item.customer, item.decision, page_world.today)[
+            "customer_page_url"
+        ]
+        assert url.startswith(page_world.base + "/pay/")
+        holder = page_links.resolve(
+            page_world.engine, runtime.settings, url.rsplit("/", 1)[1], runtime.now()
+        )
+        assert holder.customer_id == item.customer.id
+
+
+def test_new_link_from_slack_revokes_every_link_sent(page_world: PageWorld) -> None:
+    sent = page_world.link("A")
+    page_world.slack.command(
+        "customer A", user=APPROVER, response_url=page_world.fake.response_url("cmd")
+    )
+    answer = page_world.fake.wait_for(lambda: page_world.fake.calls_to("response_url"))[0]
+    button = next(e for b in answer.args["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert button["text"]["text"] == "New link" and "confirm" in button
+    page_world.slack.click(
+        button["action_id"],
+        button["value"],
+        user=APPROVER,
+        response_url=page_world.fake.response_url("new"),
+    )
+    replies = page_world.fake.wait_for(
+        lambda: [
+            c for c in page_world.fake.calls_to("response_url") if c.args["path"].endswith("new")
+        ]
+    )
+    fresh = replies[0].args["text"].rsplit(" ", 1)[1]
+    assert http("GET", sent).status == 403
+    assert http("GET", fresh).status == 200
+    (renewed,) = page_world.events("page_link_renewed")
+    assert renewed.actor == APPROVER
