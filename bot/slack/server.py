@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import Callable, Iterable
 
 from gunicorn.app.base import BaseApplication
@@ -20,8 +21,11 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.services import page_links
+from bot.services.customer_page import News
 from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
+from bot.slack.blocks.page_news import news_text
+from bot.slack.client import make_client
 from bot.slack.deps import Deps
 from bot.slack.digest_poster import post_daily_digest
 from bot.slack.page_news import news_poster
@@ -173,3 +177,21 @@ def run_socket_mode(settings: Settings) -> None:
         log.info("the customer page listens on port %s", settings.page_port)
     freeze_startup_objects()
     handler.start()
+
+
+def run_page_server(settings: Settings, port: int, host: str = "127.0.0.1") -> None:
+    """`relance page`: the customer's page alone (the demo, or a separate front). What
+    customers send goes to Slack when a bot token is set, else to the log."""
+    if not page_links.enabled(settings):
+        raise SystemExit("The page needs RELANCE_PAGE_SECRET and RELANCE_PUBLIC_URL (.env.example)")
+    runtime = build_runtime(settings)
+    if settings.slack_bot_token:
+        post = news_poster(make_client(settings))
+    else:
+
+        def post(news: News) -> None:
+            log.info("%s (no SLACK_BOT_TOKEN: not posted to Slack)", news_text(news))
+
+    serve_page(PageApp(runtime, post), host, port)
+    log.info("the customer page listens on http://%s:%s%s…", host, port, PAGE_PREFIX)
+    threading.Event().wait()

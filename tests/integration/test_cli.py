@@ -54,3 +54,15 @@ def test_demo_shows_the_aging_summary(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "Subject:" in out  # one reminder in full
     assert "Camille: approved; Samir: told it was already approved by Camille." in out
     assert "chain intact" in out
+
+
+def test_demo_writes_a_customers_page_and_prints_its_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RELANCE_PAGE_SECRET", raising=False)
+    assert main(["demo", "--workdir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    page = (tmp_path / "customer-page.html").read_text(encoding="utf-8")
+    link = next(word for word in out.split() if "/pay/" in word)
+    assert f'action="/pay/{link.rsplit("/", 1)[1]}/promise"' in page
+    assert page.count("data-invoice=") >= 1 and "relance page --port 3001" in out
