@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import clicks_bench, digest_bench, import_bench, suggestions_bench
+from bench import clicks_bench, digest_bench, import_bench, page_bench, suggestions_bench
 
 
 def main() -> None:
@@ -15,6 +15,7 @@ def main() -> None:
     digest_bench.main()
     suggestions_bench.main()
     clicks_bench.main()
+    page_bench.main()
     print(f"\nall benchmarks: {time.perf_counter() - start:.0f} s")
 
 

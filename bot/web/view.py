@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.domain.bank import account_for
 from bot.domain.epc_qr import EpcError, epc_payload
 from bot.rendering.locale import customer_locale, long_date, money
-from bot.services.customer_page import MAX_REMITTANCE_REFERENCE, PageData
+from bot.services.customer_page import MAX_REMITTANCE_REFERENCE, PageData, PageInvoice
 from bot.web.qr import qr_svg
 
 
@@ -85,14 +85,14 @@ def page_context(
 ) -> dict:
     locale = customer_locale(language, data.country)
 
-    def row(i):  # type: ignore[no-untyped-def]
-        return {
+    def row(i: PageInvoice) -> dict:
+        amount = money(i.amount, locale)  # Babel's formatting is most of the page's cost:
+        return {  # an unpaid invoice's balance is its amount, formatted once
             "number": i.number,
             "issued": long_date(i.issue_date, locale),
             "due": long_date(i.due_date, locale),
-            "due_iso": i.due_date.isoformat(),
-            "amount": money(i.amount, locale),
-            "balance": money(i.balance, locale),
+            "amount": amount,
+            "balance": amount if i.balance == i.amount else money(i.balance, locale),
             "days_late": i.days_late,
             "disputed": i.disputed,
             "promised": long_date(i.promised, locale) if i.promised else "",
