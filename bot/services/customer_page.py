@@ -37,6 +37,7 @@ from bot.services.errors import Invalid
 from bot.services.lookup import open_invoices
 from bot.services.page_links import LinkHolder
 from bot.services.promises import record_promise
+from bot.services.threads import conversation_target
 
 ACTOR = "customer-page"
 DISPUTE_REASONS = ("not_received", "wrong_amount", "quality", "already_paid", "other")
@@ -233,32 +234,19 @@ def _customer_invoice(session: Session, holder: LinkHolder, number: str) -> Invo
     return invoice
 
 
-def _target(session: Session, customer_id: int, digest_channel: str) -> tuple[str, str | None]:
-    """The thread of the customer's latest card, else the digest channel."""
-    card = session.exec(
-        select(Reminder)
-        .where(Reminder.customer_id == customer_id, Reminder.slack_ts != "")
-        .order_by(col(Reminder.id).desc())
-        .limit(1)
-    ).first()
-    if card is not None:
-        return card.slack_channel, card.slack_ts
-    return digest_channel, None
-
-
 def _news(
     engine: Engine, holder: LinkHolder, digest_channel: str, kind: str, **kwargs: object
 ) -> News:
     with read_only(engine) as session:
         customer = session.get(Customer, holder.customer_id)
-        channel, thread = _target(session, holder.customer_id, digest_channel)
+        target = conversation_target(session, holder.customer_id, digest_channel=digest_channel)
     return News(
         customer_id=holder.customer_id,
         customer_ref=customer.external_id,
         customer_name=customer.name,
         kind=kind,
-        target_channel=channel,
-        target_thread=thread,
+        target_channel=target.channel if target else "",
+        target_thread=target.thread_ts if target else None,
         **kwargs,  # type: ignore[arg-type]
     )
 
