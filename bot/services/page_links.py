@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
@@ -63,7 +64,7 @@ def sign(settings: Settings, public_id: str, now: datetime) -> str:
     return _serializer(settings, now).dumps(public_id)
 
 
-def _public_id(session: Session, customer_id: int) -> PageLink | None:
+def _current(session: Session, customer_id: int) -> PageLink | None:
     return session.exec(
         select(PageLink).where(
             PageLink.customer_id == customer_id, col(PageLink.revoked_at).is_(None)
@@ -86,17 +87,23 @@ def _issue(session: Session, customer_id: int, generation: int, user: str) -> Pa
 def current_link(engine: Engine, customer_id: int) -> str:
     """The public id of the customer's current link, issued on first use."""
     with read_only(engine) as session:
-        link = _public_id(session, customer_id)
+        link = _current(session, customer_id)
     if link is not None:
         return link.public_id
-    with unit_of_work(engine) as session:
-        link = _public_id(session, customer_id)  # another instance may have been quicker
-        if link is None:
-            last = session.exec(
-                select(sa.func.max(PageLink.generation)).where(PageLink.customer_id == customer_id)
-            ).one()
-            link = _issue(session, customer_id, (last or 0) + 1, "relance")
-        return link.public_id
+    try:
+        with unit_of_work(engine) as session:
+            link = _current(session, customer_id)
+            if link is None:
+                last = session.exec(
+                    select(sa.func.max(PageLink.generation)).where(
+                        PageLink.customer_id == customer_id
+                    )
+                ).one()
+                link = _issue(session, customer_id, (last or 0) + 1, "relance")
+            return link.public_id
+    except IntegrityError:  # another instance issued it at the same moment: theirs stands
+        with read_only(engine) as session:
+            return _current(session, customer_id).public_id
 
 
 def url_for(settings: Settings, public_id: str, now: datetime) -> str:

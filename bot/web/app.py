@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from http import HTTPStatus
 from urllib.parse import parse_qs, quote
 
@@ -109,7 +109,7 @@ class PageApp:
             )
             return Response(status, body)
 
-    def _today(self, holder: LinkHolder):  # type: ignore[no-untyped-def]
+    def _today(self) -> date:
         return self.runtime.company_today(self.runtime.now())
 
     def render(
@@ -125,7 +125,7 @@ class PageApp:
         status: HTTPStatus = HTTPStatus.OK,
     ) -> Response:
         settings = self.runtime.settings
-        today = self._today(holder)
+        today = self._today()
         data = customer_page.load_page(self.runtime.engine, holder.customer_id, today)
         chosen, t = words(settings.templates_dir, language or data.language)
         available = languages(settings.templates_dir)
@@ -201,7 +201,7 @@ class PageApp:
     ) -> News:
         engine, policy = self.runtime.engine, self.runtime.policy
         digest = self.runtime.settings.digest_channel
-        today = self._today(holder)
+        today = self._today()
         if action == "paid":
             return customer_page.say_paid(engine, holder, client, form, today, digest)
         if action == "promise":
