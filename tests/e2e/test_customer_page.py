@@ -10,9 +10,9 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.db import read_only
+from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Suggestion
-from bot.models import Customer, Dispute, Promise
+from bot.models import Customer, Dispute, Invoice, Promise
 from bot.services import page_links
 from bot.services.audit_export import export_csv
 from bot.services.suggestions import todays_decisions
@@ -322,3 +322,24 @@ def test_new_link_from_slack_revokes_every_link_sent(page_world: PageWorld) -> N
     assert http("GET", fresh).status == 200
     (renewed,) = page_world.events("page_link_renewed")
     assert renewed.actor == APPROVER
+
+
+def test_a_credit_in_the_customers_favour_is_shown_and_taken_off_the_total(
+    page_world: PageWorld,
+) -> None:
+    with unit_of_work(page_world.engine) as session:  # a credit note, as an import leaves it
+        session.add(
+            Invoice(
+                number="AV-7",
+                customer_id=page_world.customers["A"],
+                currency="EUR",
+                amount_minor=0,
+                paid_minor=5000,
+                issue_date=page_world.today,
+                due_date=page_world.today,
+            )
+        )
+    body = http("GET", page_world.link("A")).body.replace("\u202f", " ").replace("\xa0", " ")
+    assert "Avoirs en votre faveur" in body and "AV-7: -50,00 €" in body
+    assert "1 549,90 €" in body  # 1 599,90 € less the credit
+    assert 'data-invoice="AV-7"' not in body  # never among the invoices to pay
