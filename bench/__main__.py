@@ -5,7 +5,14 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import clicks_bench, digest_bench, import_bench, morning_bench, suggestions_bench
+from bench import (
+    clicks_bench,
+    digest_bench,
+    import_bench,
+    morning_bench,
+    page_bench,
+    suggestions_bench,
+)
 
 
 def main() -> None:
@@ -16,6 +23,7 @@ def main() -> None:
     suggestions_bench.main()
     clicks_bench.main()
     morning_bench.main([])
+    page_bench.main()
     print(f"\nall benchmarks: {time.perf_counter() - start:.0f} s")
 
 

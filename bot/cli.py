@@ -314,6 +314,15 @@ def _morning(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _page(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.slack.server import run_page_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    upgrade(make_engine(settings.database_url))
+    run_page_server(settings, args.port, args.host)
+    return 0
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -434,6 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="decide and print, but store nothing"
     )
     morning.set_defaults(handler=_morning)
+    page = commands.add_parser("page", help="serve the customers' page alone")
+    page.add_argument("--port", type=int, default=3001)
+    page.add_argument("--host", default="127.0.0.1")
+    page.set_defaults(handler=_page)
 
     demo = commands.add_parser("demo", help="the whole flow on sample data, no Slack needed")
     demo.add_argument("--workdir", default="var", help="where the demo database is written")

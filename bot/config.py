@@ -74,6 +74,11 @@ class Settings:
     bank_accounts: dict[str, BankAccount] = field(default_factory=lambda: load_bank_accounts())
     digest_page_size: int = 20  # cards at most in the digest's thread per morning
     viewers: tuple[str, ...] = field(default_factory=tuple)  # read-only: users (U…) or groups (S…)
+    # The customer's page (bot/web): off while the secret or the public address is unset
+    page_secret: str = ""
+    public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
+    page_link_days: int = 60
+    page_port: int = 3001  # the page's own server in Socket Mode
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -129,6 +134,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         bank_accounts=load_bank_accounts(bank_file),
         digest_page_size=int(env("RELANCE_DIGEST_PAGE_SIZE", str(Settings.digest_page_size))),
         viewers=_split(env("RELANCE_VIEWERS", "")),
+        page_secret=env("RELANCE_PAGE_SECRET", ""),
+        public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
+        page_link_days=int(env("RELANCE_PAGE_LINK_DAYS", str(Settings.page_link_days))),
+        page_port=int(env("RELANCE_PAGE_PORT", str(Settings.page_port))),
     )
 
 

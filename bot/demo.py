@@ -12,13 +12,14 @@ from bot.config import Settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, Outbox
-from bot.runtime import build_runtime, next_business_morning
+from bot.runtime import Runtime, build_runtime, next_business_morning
 from bot.sample_data import write_sample_invoices
 from bot.sample_data.history import seed_history
 from bot.services import audit, decisions
 from bot.services.aging_report import aging_report
 from bot.services.importing import import_invoices
 from bot.services.morning import prepare
+from bot.web.snapshot import with_demo_page, write_page
 
 
 def run_demo(settings: Settings, workdir: Path) -> int:
@@ -29,6 +30,7 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
     runtime = build_runtime(settings, engine)
+    with_demo_page(runtime)  # so the reminders carry the page link too
     now = next_business_morning(datetime.now(UTC).astimezone().date(), settings)
     today = now.date()
 
@@ -88,8 +90,26 @@ def run_demo(settings: Settings, workdir: Path) -> int:
         f"relance audit verify: {chain.checked} events, "
         f"{'chain intact' if chain.ok else 'BROKEN at #' + str(chain.broken_seq)}"
     )
+    show_customer_page(runtime, workdir, database)
     print(
         f"\nDemo database: {database} — try `DATABASE_URL=sqlite:///{database} "
         "relance audit export`"
     )
     return 0
+
+
+def show_customer_page(runtime: Runtime, workdir: Path, database: Path) -> None:
+    """Step 7: the page the first late customer's link opens, written to a file."""
+    print(terminal.heading("7. The customer's page (the link in every reminder)"))
+    with read_only(runtime.engine) as session:
+        customer = session.exec(select(Customer).order_by(col(Customer.id))).first()
+    out = workdir / "customer-page.html"
+    url = write_page(runtime, customer.id, out)
+    settings = runtime.settings
+    print(f"{customer.name}'s page: {out}")
+    print(f"Its link: {url}")
+    print(
+        f"Serve it locally: DATABASE_URL=sqlite:///{database} "
+        f"RELANCE_PAGE_SECRET={settings.page_secret} RELANCE_PUBLIC_URL={settings.public_url} "
+        f"relance page --port {settings.public_url.rsplit(':', 1)[1]}"
+    )

@@ -287,3 +287,22 @@ class AppSetting(SQLModel, table=True):
     value: str  # JSON
     updated_by: str = Field(max_length=40)
     updated_at: datetime = _timestamp()
+
+
+class PageLink(SQLModel, table=True):
+    """One generation of a customer's page link. The signed token carries only `public_id`
+    (random, so the link says nothing about the customer); a *New link* revokes the current
+    generation and issues the next, so every link sent before stops working."""
+
+    __tablename__ = "page_link"
+    __table_args__ = (
+        sa.UniqueConstraint("customer_id", "generation", name="uq_page_link_generation"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    generation: int
+    public_id: str = Field(max_length=32, unique=True)
+    created_by: str = Field(max_length=40)
+    created_at: datetime = _timestamp()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -17,7 +17,7 @@ from bot.domain.policy import Policy, PolicyError
 from bot.domain.segments import Segments
 from bot.rendering.check import check_templates
 from bot.rendering.templates import Templates
-from bot.services import app_settings
+from bot.services import app_settings, page_links
 from bot.services.compose import Composer
 from bot.services.errors import Invalid
 
@@ -92,16 +92,27 @@ def build_runtime(
     policy = load_policy(settings.policy_file)
     policy.check_final_notice_deadline(settings.final_notice_days)
     check_templates(policy, settings.templates_dir)  # a stage without its files: refuse now
-    return Runtime(
+    engine = engine or make_engine(settings.database_url)
+    runtime = Runtime(
         settings=settings,
-        engine=engine or make_engine(settings.database_url),
+        engine=engine,
         policy=policy,
         rates=rates,
         templates=templates,
-        composer=Composer(settings, templates, load_law_book(rates), policy.discount_days),
         segments=load_segments(settings.policy_file),
+        composer=Composer(
+            settings,
+            templates,
+            load_law_book(rates),
+            policy.discount_days,
+            # read when a reminder is composed: the settings and clock of that moment
+            page_url=lambda customer_id: page_links.page_url(
+                engine, runtime.settings, customer_id, runtime.now()
+            ),
+        ),
         **({"clock": clock} if clock else {}),
     )
+    return runtime
 
 
 def next_business_morning(today: date, settings: Settings) -> datetime:

@@ -117,6 +117,7 @@ class Policy:
     max_discount_percent: Decimal = Decimal(0)  # the lead's ceiling for any stage's discount
     discount_days: int = 7  # business days to pay and take the discount
     owners: tuple[OwnerRule, ...] = ()  # who chases whom when the customer names nobody
+    promise_max_days: int = 30  # a customer may promise (on their page) at most this far ahead
 
     def __post_init__(self) -> None:
         if not self.stages:
@@ -214,6 +215,7 @@ class Policy:
                 max_contacts_per_30_days=int(limits.get("max_contacts_per_30_days", 3)),
                 promise_grace_days=int(limits.get("promise_grace_days", 3)),
                 said_paid_hold_days=int(limits.get("said_paid_hold_days", 7)),
+                promise_max_days=int(limits.get("promise_max_days", 30)),
                 business_hours=(time.fromisoformat(opening), time.fromisoformat(closing)),
                 min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
                 max_discount_percent=Decimal(str(discount.get("max_percent", 0))),

@@ -3,6 +3,7 @@ note for a person."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -52,6 +53,7 @@ def no_account_note(currencies: list[str]) -> str:
 
 
 class Recipient(Protocol):
+    id: int | None
     name: str
     contact_name: str
     salutation: str
@@ -68,15 +70,18 @@ class Composer:
         templates: Templates,
         laws: LawBook,
         discount_days: int = 7,
+        page_url: Callable[[int], str] | None = None,
     ):
+        """`page_url` gives a customer's page link (empty when the page is off)."""
         self.settings = settings
+        self.page_url = page_url
         self.discount_days = discount_days
         self.templates = templates
         self.laws = laws
         self.sender = sender_from(settings)
 
     def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
-        return reminder_context(
+        context = reminder_context(
             addressee=Addressee(
                 customer.name,
                 customer.contact_name,
@@ -94,6 +99,9 @@ class Composer:
             discount_days=self.discount_days,
             bank_accounts=self.settings.bank_accounts,
         )
+        has_page = self.page_url is not None and customer.id is not None
+        context["customer_page_url"] = self.page_url(customer.id) if has_page else ""
+        return context
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
         context = self.context(customer, suggestion, today)

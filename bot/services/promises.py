@@ -30,6 +30,7 @@ def _promise(
     amount_minor: int | None,
     user: str,
     via: str,
+    note: dict | None = None,
 ) -> Promise:
     session.exec(
         sa.update(Promise)
@@ -57,7 +58,12 @@ def _promise(
             customer_id=invoice.customer_id,
             invoice_numbers=(invoice.number,),
             channel=via,
-            content={"date": promised.isoformat(), "amount": amount, "currency": invoice.currency},
+            content={
+                "date": promised.isoformat(),
+                "amount": amount,
+                "currency": invoice.currency,
+                **(note or {}),
+            },
         ),
     )
     return promise
@@ -82,8 +88,16 @@ def check_amount(amount: Decimal, currency: str, balance_minor: int) -> int:
 
 
 def record_promise(
-    engine: Engine, number: str, promised: date, amount: Decimal | None, user: str, today: date
+    engine: Engine,
+    number: str,
+    promised: date,
+    amount: Decimal | None,
+    user: str,
+    today: date,
+    via: str = "slack",
+    note: dict | None = None,
 ) -> Promise:
+    """`note` adds to the audit event what the channel knows (the page: link and address)."""
     check_date(promised, today)
     with unit_of_work(engine) as session:
         invoice = find_invoice(session, number)
@@ -91,7 +105,7 @@ def record_promise(
         if balance <= 0:
             raise Invalid(f"Invoice {invoice.number} is already paid.")
         minor = None if amount is None else check_amount(amount, invoice.currency, balance)
-        return _promise(session, invoice, promised, minor, user, "slack")
+        return _promise(session, invoice, promised, minor, user, via, note)
 
 
 def promise_on_account(

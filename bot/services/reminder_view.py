@@ -13,6 +13,7 @@ from bot.db import read_only
 from bot.domain.money import Money, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
+from bot.services.customer_page import last_views
 from bot.services.worklists import NO_FACTS, CustomerFacts, customer_facts
 
 
@@ -59,6 +60,7 @@ class ReminderView:
     phone: str = ""
     facts: CustomerFacts = NO_FACTS  # last contact, promise, dispute, plan: why and what holds
     segment: str = ""  # the policy that suggested it, when not the main one
+    page_seen_at: datetime | None = None  # when the customer last opened their page
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -81,6 +83,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
         }
         facts = customer_facts(session.connection(), sorted({c.id for _r, c, _o in rows}))
+        seen = last_views(session, list({c.id for _r, c, _o in rows}))
     views = []
     for reminder, customer, outbox in rows:
         lines = [
@@ -130,6 +133,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 phone=customer.phone,
                 facts=facts.get(customer.id, NO_FACTS),
                 segment=reminder.segment,
+                page_seen_at=seen.get(customer.id),
             )
         )
     return views

@@ -29,6 +29,7 @@ from bot.slack.listeners.actions import (
     letter,
     log_call,
     open_settings,
+    page_news,
     skip,
     worklist,
 )
@@ -58,6 +59,7 @@ LISTENERS = (
     letter,
     worklist,
     held_back,
+    page_news,
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import Callable, Iterable
 
 from gunicorn.app.base import BaseApplication
@@ -19,12 +20,19 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
-from bot.services import decisions
+from bot.services import decisions, page_links
+from bot.services.customer_page import News
 from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
+from bot.slack.blocks.page_news import news_text
+from bot.slack.client import make_client
 from bot.slack.deps import Deps
 from bot.slack.digest_poster import post_daily_digest
+from bot.slack.page_news import news_poster
 from bot.slack.scheduler import Ticker
+from bot.web.app import PREFIX as PAGE_PREFIX
+from bot.web.app import PageApp
+from bot.web.serve import serve_page
 
 log = logging.getLogger(__name__)
 DIGEST_CHECK_SECONDS = 30
@@ -77,18 +85,33 @@ def start_background(deps: Deps) -> list[Ticker]:
     return tickers
 
 
+def page_app(runtime: Runtime, deps: Deps) -> PageApp | None:
+    """The customer's page, posting what customers do with this app's Slack client."""
+    if not page_links.enabled(runtime.settings):
+        return None
+
+    def show_seen(reminder_id: int) -> None:
+        deps.later(lambda: deps.cards.refresh([reminder_id], deps.today()), "showing a page view")
+
+    return PageApp(runtime, news_poster(deps.client), on_view=show_seen)
+
+
 def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
-    """The WSGI callable: Slack's requests on /slack/events, a health check on /healthz."""
+    """The WSGI callable: Slack's requests on /slack/events, a health check on /healthz, the
+    customer's page under /pay/ when it is configured."""
     app, deps = create_app(runtime)
     if background:
         start_background(deps)
     slack = SlackRequestHandler(app, path="/slack/events")
+    page = page_app(runtime, deps)
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
         with deps.gate.request():
+            if page is not None and environ.get("PATH_INFO", "").startswith(PAGE_PREFIX):
+                return page(environ, start_response)
             return slack(environ, start_response)
 
     return application
@@ -155,5 +178,27 @@ def run_socket_mode(settings: Settings) -> None:
         raise SystemExit("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see .env.example)")
     handler = GatedSocketModeHandler(build_runtime(settings))
     start_background(handler.deps)
+    page = page_app(handler.deps.runtime, handler.deps)
+    if page is not None:
+        serve_page(page, "0.0.0.0", settings.page_port)
+        log.info("the customer page listens on port %s", settings.page_port)
     freeze_startup_objects()
     handler.start()
+
+
+def run_page_server(settings: Settings, port: int, host: str = "127.0.0.1") -> None:
+    """`relance page`: the customer's page alone (the demo, or a separate front). What
+    customers send goes to Slack when a bot token is set, else to the log."""
+    if not page_links.enabled(settings):
+        raise SystemExit("The page needs RELANCE_PAGE_SECRET and RELANCE_PUBLIC_URL (.env.example)")
+    runtime = build_runtime(settings)
+    if settings.slack_bot_token:
+        post = news_poster(make_client(settings))
+    else:
+
+        def post(news: News) -> None:
+            log.info("%s (no SLACK_BOT_TOKEN: not posted to Slack)", news_text(news))
+
+    serve_page(PageApp(runtime, post), host, port)
+    log.info("the customer page listens on http://%s:%s%s…", host, port, PAGE_PREFIX)
+    threading.Event().wait()

@@ -124,3 +124,15 @@ def test_morning_dry_run_prints_and_stores_nothing(
     assert "dry run" not in capsys.readouterr().out
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM digest_run").fetchone()[0] == 0
+
+
+def test_demo_writes_a_customers_page_and_prints_its_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RELANCE_PAGE_SECRET", raising=False)
+    assert main(["demo", "--workdir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    page = (tmp_path / "customer-page.html").read_text(encoding="utf-8")
+    link = out.split("Its link: ", 1)[1].split()[0]  # the page's own link (reminders carry others)
+    assert f'action="/pay/{link.rsplit("/", 1)[1]}/promise"' in page
+    assert page.count("data-invoice=") >= 1 and "relance page --port 3001" in out

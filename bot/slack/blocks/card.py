@@ -142,6 +142,14 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
             )
     if view.stage_note:
         blocks.insert(2, context(f"⏩ {escape(view.stage_note)}"))
+    if view.page_seen_at:
+        seen = view.page_seen_at
+        blocks.append(
+            context(
+                f"👀 Customer page seen <!date^{int(seen.timestamp())}^{{ago}}|"
+                f"{seen:%Y-%m-%d %H:%M} UTC>"
+            )
+        )
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
