@@ -1,0 +1,173 @@
+"""A real IMAP server for the tests: Dovecot from the distribution's packages, started on
+loopback on a free port with its own configuration, one test user (passwd-file) and a maildir
+in a temporary directory; stopped when the session ends.
+
+Locally, without Dovecot installed, the IMAP tests are skipped; under CI (`CI` or
+`RELANCE_REQUIRE_POSTGRES=1`) they fail instead, like the PostgreSQL half.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+
+REQUIRE = os.environ.get("RELANCE_REQUIRE_POSTGRES") == "1" or bool(os.environ.get("CI"))
+USER, PASSWORD = "relance", "test-password"
+
+
+@dataclass
+class ImapServer:
+    host: str
+    port: int
+    user: str
+    password: str
+
+    def client(self) -> IMAPClient:
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=30)
+        client.login(self.user, self.password)
+        return client
+
+    def append(self, raw: bytes, folder: str = "INBOX") -> None:
+        """Put a message in the mailbox the way a mail server would: over IMAP APPEND."""
+        with self.client() as client:
+            client.append(folder, raw)
+
+    def uids(self, folder: str) -> list[int]:
+        with self.client() as client:
+            if not client.folder_exists(folder):
+                return []
+            client.select_folder(folder, readonly=True)
+            return list(client.search("ALL"))
+
+    def empty(self) -> None:
+        """Every folder emptied: each test starts clean."""
+        with self.client() as client:
+            listed = client.list_folders()
+            for flags, _delim, name in listed:
+                if b"\\Noselect" not in flags and b"\\NonExistent" not in flags:
+                    client.select_folder(name)
+                    uids = client.search("ALL")
+                    if uids:
+                        client.delete_messages(uids)
+                        client.expunge()
+                    client.unselect_folder()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _config(root: Path, port: int) -> str:
+    """Dovecot as root drops to system users; as anyone else it runs as that user."""
+    if os.geteuid() == 0:
+        internal, login = "dovecot", "dovenull"
+        mail_uid, mail_gid = "nobody", grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name
+    else:
+        internal = login = mail_uid = pwd.getpwuid(os.getuid()).pw_name
+        mail_gid = grp.getgrgid(os.getgid()).gr_name
+    return f"""
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+instance_name = relance-test-{port}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {internal}
+default_login_user = {login}
+first_valid_uid = 1
+mail_location = maildir:{root}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={mail_uid} gid={mail_gid} home={root}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+protocol imap {{
+  mail_max_userip_connections = 200
+}}
+"""
+
+
+def _unavailable(message: str) -> None:
+    if REQUIRE:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    binary = shutil.which("dovecot") or (
+        "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
+    )
+    if binary is None:
+        _unavailable("Dovecot is not installed (Debian: apt-get install dovecot-imapd)")
+    root = Path(tempfile.mkdtemp(prefix="relance-imap-"))
+    root.chmod(0o755)  # the mail user must reach its maildir
+    (root / "mail").mkdir()
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
+    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    port = _free_port()
+    conf = root / "dovecot.conf"
+    conf.write_text(_config(root, port))
+    errors = root / "start.err"
+    with errors.open("w") as err:  # not a pipe: the daemon keeps it open after detaching
+        started = subprocess.run([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=err)
+    if started.returncode != 0:
+        message = errors.read_text().strip()
+        shutil.rmtree(root, ignore_errors=True)
+        _unavailable(f"Dovecot did not start: {message}")
+    server = ImapServer("127.0.0.1", port, USER, PASSWORD)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            server.client().logout()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                _unavailable(f"Dovecot did not answer on port {port}")
+            time.sleep(0.1)
+    yield server
+    pid = int((root / "run" / "master.pid").read_text())
+    os.kill(pid, 15)
+    for _ in range(50):
+        if not (root / "run" / "master.pid").exists():
+            break
+        time.sleep(0.1)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap(imap_server: ImapServer) -> Iterator[ImapServer]:
+    """The server with an empty mailbox."""
+    imap_server.empty()
+    yield imap_server
