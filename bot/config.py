@@ -66,6 +66,15 @@ class Settings:
     test_mode_address: str = ""  # when set, every e-mail goes there instead (going live)
     send_max_attempts: int = 5
     send_backoff_seconds: float = 60.0  # doubled after each failed attempt
+    # The reply mailbox (IMAP): empty host = not read
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"  # ssl | starttls | none (loopback only)
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    imap_done_folder: str = "Relance/Handled"
+    imap_poll_seconds: float = 60.0
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -116,6 +125,14 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_backoff_seconds=float(
             env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
         ),
+        imap_host=env("IMAP_HOST", ""),
+        imap_port=int(env("IMAP_PORT", str(Settings.imap_port))),
+        imap_security=env("IMAP_SECURITY", Settings.imap_security),
+        imap_user=env("IMAP_USER", ""),
+        imap_password=env("IMAP_PASSWORD", ""),
+        imap_folder=env("IMAP_FOLDER", Settings.imap_folder),
+        imap_done_folder=env("IMAP_DONE_FOLDER", Settings.imap_done_folder),
+        imap_poll_seconds=float(env("IMAP_POLL_SECONDS", str(Settings.imap_poll_seconds))),
     )
 
 

@@ -62,6 +62,7 @@ class Customer(SQLModel, table=True):
     address: str = Field(default="")  # postal, several lines: for the final-notice letter
     paused: bool = Field(default=False)
     paused_until: date | None = None
+    email_problem: str = Field(default="")  # a hard bounce or "left the company": call instead
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -262,3 +263,32 @@ class AppSetting(SQLModel, table=True):
     value: str  # JSON
     updated_by: str = Field(max_length=40)
     updated_at: datetime = _timestamp()
+
+
+class InboundMessage(SQLModel, table=True):
+    """One message read from the reply mailbox: the unique (mailbox, UIDVALIDITY, UID) makes
+    each message handled once, whichever instance read it and however often."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        sa.UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_mailbox_uid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(max_length=300)
+    uidvalidity: int = Field(sa_type=sa.BigInteger)
+    uid: int = Field(sa_type=sa.BigInteger)
+    message_id: str = Field(default="", max_length=200)
+    sender: str = Field(default="", max_length=254)
+    subject: str = Field(default="")
+    kind: str = Field(max_length=20)  # reply | bounce | ... | unreadable
+    reason: str = Field(default="")  # why it was set aside, for a person
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    reminder_id: int | None = Field(default=None, foreign_key="reminder.id")
+    matched_by: str = Field(default="", max_length=20)  # thread | subject | sender | domain
+    summary: str = Field(default="{}")  # JSON: what the Slack message shows
+    received_at: datetime = _timestamp()
+    post_claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    slack_channel: str = Field(default="", max_length=40)
+    slack_ts: str = Field(default="", max_length=40, index=True)
+    moved: bool = False

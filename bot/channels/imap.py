@@ -1,0 +1,102 @@
+"""The reply mailbox over IMAP: list what waits, read one message without marking it, move it
+to the done folder once handled (never deleted). IMAPS, STARTTLS, or plain for loopback.
+
+A message is known by (mailbox, UIDVALIDITY, UID): the server promises a UID is never reused
+while UIDVALIDITY stays the same, which makes the database's record of it exact.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from imapclient import IMAPClient
+
+from bot.config import Settings
+
+
+@dataclass(frozen=True)
+class Waiting:
+    mailbox: str  # user@host/folder: the key of the folder, whatever instance reads it
+    uidvalidity: int
+    uids: tuple[int, ...]
+
+
+class Mailbox:
+    """One connection, the inbox folder selected read-write."""
+
+    def __init__(self, client: IMAPClient, settings: Settings):
+        self.client = client
+        self.folder = settings.imap_folder
+        self.done_folder = settings.imap_done_folder
+        self.key = f"{settings.imap_user}@{settings.imap_host}/{settings.imap_folder}"
+        self._uidvalidity = 0
+
+    def waiting(self) -> Waiting:
+        status = self.client.select_folder(self.folder)
+        self._uidvalidity = int(status[b"UIDVALIDITY"])
+        uids = sorted(int(uid) for uid in self.client.search(["NOT", "DELETED"]))
+        return Waiting(self.key, self._uidvalidity, tuple(uids))
+
+    def read(self, uid: int) -> bytes | None:
+        """The message's bytes (BODY.PEEK: no \\Seen flag set); None if it is gone."""
+        try:
+            fetched = self.client.fetch([uid], ["BODY.PEEK[]"])
+        except IMAPClient.Error as exc:
+            if "EXPUNGEISSUED" in str(exc):
+                return None
+            raise
+        body = fetched.get(uid, {}).get(b"BODY[]")
+        return None if body is None else bytes(body)  # NIL: expunged by another instance
+
+    def _done(self) -> str:
+        """The done folder in the server's own hierarchy ("a/b" is "a.b" on some servers)."""
+        listed = self.client.list_folders("", "")
+        delimiter = listed[0][1] if listed and listed[0][1] else b"/"
+        return self.done_folder.replace("/", delimiter.decode())
+
+    def move_done(self, uid: int) -> None:
+        """Out of the inbox into the done folder; a message already moved is no error."""
+        if "/" in self.done_folder:
+            self.done_folder = self._done()
+        if not self.client.folder_exists(self.done_folder):
+            try:
+                self.client.create_folder(self.done_folder)
+            except IMAPClient.Error:
+                if not self.client.folder_exists(self.done_folder):  # another instance won
+                    raise
+        if self.client.has_capability("MOVE"):
+            try:
+                self.client.move([uid], self.done_folder)
+            except IMAPClient.Error as exc:
+                if "EXPUNGEISSUED" not in str(exc):  # RFC 5530: another instance moved it
+                    raise
+        else:  # RFC 3501 only: copy, then remove the original from the inbox alone
+            self.client.copy([uid], self.done_folder)
+            self.client.delete_messages([uid])
+            self.client.uid_expunge([uid])
+
+
+@contextmanager
+def connect(settings: Settings, timeout: float = 60) -> Iterator[Mailbox]:
+    security = settings.imap_security
+    context = ssl.create_default_context()
+    client = IMAPClient(
+        settings.imap_host,
+        port=settings.imap_port,
+        ssl=security == "ssl",
+        ssl_context=context if security == "ssl" else None,
+        timeout=timeout,
+    )
+    try:
+        if security == "starttls":
+            client.starttls(context)
+        client.login(settings.imap_user, settings.imap_password)
+        yield Mailbox(client, settings)
+    finally:
+        try:
+            client.logout()
+        except (IMAPClient.Error, OSError):
+            client.shutdown()
