@@ -343,6 +343,7 @@ class InboundView:
     text: str
     attachments: tuple[tuple[str, int], ...]
     customer_id: int | None
+    customer_ref: str  # the customer's id in the ledger, for the buttons
     customer_name: str
     matched_by: str
     consequence: str
@@ -389,6 +390,7 @@ def claim_unposted(
                     text=summary.get("text", ""),
                     attachments=tuple(tuple(a) for a in summary.get("attachments", [])),
                     customer_id=row.customer_id,
+                    customer_ref=customer.external_id if customer else "",
                     customer_name=customer.name if customer else "",
                     matched_by=row.matched_by,
                     consequence=summary.get("consequence", ""),

@@ -25,6 +25,7 @@ from bot.slack.listeners.actions import (
     approve,
     approve_all,
     edit,
+    inbound_resume,
     letter,
     log_call,
     open_settings,
@@ -54,6 +55,7 @@ LISTENERS = (
     open_settings,
     settings_submitted,
     letter,
+    inbound_resume,
 )
 
 

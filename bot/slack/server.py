@@ -17,12 +17,15 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot.channels.imap import connect
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from bot.services.inbox import fetch_mail
 from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
 from bot.slack.deps import Deps
 from bot.slack.digest_poster import post_daily_digest
+from bot.slack.inbox_poster import post_inbound
 from bot.slack.scheduler import Ticker
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,19 @@ def _send_and_show(deps: Deps) -> None:
 
 
 SETTINGS_REFRESH_SECONDS = 60
+
+
+def _read_mailbox(deps: Deps) -> None:
+    """The reply mailbox read once, then whatever is not yet in Slack posted (also what an
+    earlier round recorded but could not post)."""
+    runtime = deps.runtime
+    try:
+        with connect(runtime.settings) as mailbox:
+            report = fetch_mail(runtime.engine, mailbox, runtime.now())
+        if report.failed:
+            log.warning("inbox: %s message(s) left for the next round", len(report.failed))
+    finally:
+        post_inbound(runtime.engine, deps.client, runtime.settings.digest_channel, runtime.now())
 
 
 def start_background(deps: Deps) -> list[Ticker]:
@@ -64,6 +80,14 @@ def start_background(deps: Deps) -> list[Ticker]:
         ),
         Ticker("outbox", OUTBOX_CHECK_SECONDS, quietly(lambda: _send_and_show(deps))),
     ]
+    if deps.runtime.settings.imap_host:
+        tickers.append(
+            Ticker(
+                "inbox",
+                deps.runtime.settings.imap_poll_seconds,
+                quietly(lambda: _read_mailbox(deps)),
+            )
+        )
     for ticker in tickers:
         ticker.start()
     return tickers

@@ -278,3 +278,25 @@ def test_a_crash_between_recording_and_moving_only_moves_after_restart(
     assert report.handled == [] and report.already_handled == 1
     (row,) = _rows(engine)
     assert row.moved and imap.uids("INBOX") == []
+
+
+def test_fetch_mail_once_from_the_command_line(
+    tmp_path: Path, imap: ImapServer, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    database = tmp_path / "cli.sqlite"
+    for name, value in {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "IMAP_HOST": imap.host,
+        "IMAP_PORT": str(imap.port),
+        "IMAP_SECURITY": "none",
+        "IMAP_USER": imap.user,
+        "IMAP_PASSWORD": imap.password,
+        "SLACK_BOT_TOKEN": "",
+    }.items():
+        monkeypatch.setenv(name, value)
+    imap.append(reply(sender="stranger@nowhere.example").as_bytes())
+    assert main(["fetch-mail"]) == 0
+    assert "1 handled, 0 handled before, 0 failed" in capsys.readouterr().out
+    assert imap.uids("INBOX") == []

@@ -1,0 +1,65 @@
+"""A message read from the reply mailbox, as posted in the customer's card thread (or the
+digest channel when nobody could tell whose it is). Everything in it is the sender's text:
+escaped, and cut to Slack's limits."""
+
+from __future__ import annotations
+
+from bot.services.inbox import InboundView
+from bot.slack.blocks.common import Block, actions, button, context, section
+from bot.slack.mrkdwn import escape, quote, truncate
+
+RESUME = "inbound_resume"
+KIND_WORDS = {
+    "reply": "💬 Reply",
+    "bounce": "❗ Hard bounce",
+    "delay": "⏳ Delivery delayed",
+    "out_of_office": "🏖️ Out of office",
+    "left_company": "🚪 Contact has left",
+    "auto_reply": "🤖 Automatic answer",
+    "unreadable": "⚠️ Unreadable message, set aside",
+}
+MATCH_WORDS = {
+    "thread": "answers a reminder",
+    "subject": "invoice number in the subject",
+    "sender": "sender's address",
+    "domain": "sender's domain",
+    "": "unmatched: please find the customer",
+}
+MAX_QUOTED = 2500
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return ""
+
+
+def inbound_fallback(view: InboundView) -> str:
+    who = view.customer_name or view.sender or "unknown sender"
+    return truncate(f"{KIND_WORDS.get(view.kind, view.kind)} from {escape(who)}", 300)
+
+
+def inbound_blocks(view: InboundView) -> list[Block]:
+    kind = KIND_WORDS.get(view.kind, escape(view.kind))
+    customer = f"*{escape(view.customer_name)}*" if view.customer_name else "*no customer*"
+    sender = escape(f"{view.sender_name} <{view.sender}>" if view.sender_name else view.sender)
+    blocks = [
+        section(f"{kind} · {customer}\nFrom: {sender}\nSubject: {escape(view.subject) or '—'}"),
+    ]
+    if view.reason:
+        blocks.append(section(f"Why it was set aside: {escape(view.reason)}"))
+    if view.text:
+        blocks.append(section(quote(view.text, MAX_QUOTED)))
+    if view.attachments:
+        listed = ", ".join(f"{escape(name)} ({_size(size)})" for name, size in view.attachments)
+        blocks.append(context(f"📎 {listed}"))
+    blocks.append(
+        context(f"Matched by: {MATCH_WORDS.get(view.matched_by, '')} · {escape(view.consequence)}")
+    )
+    if view.customer_id is not None and view.kind in ("reply", "left_company", "out_of_office"):
+        blocks.append(
+            actions(f"inbound_{view.id}", button("Resume reminders", RESUME, view.customer_ref))
+        )
+    return blocks
