@@ -29,6 +29,7 @@ class Email:
     message_id: str
     language: str
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, PDF)
+    approved_by: str = ""  # the person who approved it; empty for what no person approved
 
 
 def message_id(reminder_id: int, mail_from: str) -> str:
@@ -49,7 +50,10 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = email.message_id
-    message["Auto-Submitted"] = "auto-generated"
+    if not email.approved_by:
+        # RFC 3834: tells auto-responders not to answer. A message a person approved is that
+        # person's letter: its out-of-office and "has left" answers are wanted.
+        message["Auto-Submitted"] = "auto-generated"
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")

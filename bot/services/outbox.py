@@ -89,6 +89,7 @@ def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder
         language=reminder.language,
         attachments=attachments,
         message_id=message_id(reminder.id, settings.mail_from),
+        approved_by=reminder.decided_by,
     )
     return email, reminder, customer
 
