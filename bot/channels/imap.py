@@ -32,13 +32,12 @@ class Mailbox:
         self.folder = settings.imap_folder
         self.done_folder = settings.imap_done_folder
         self.key = f"{settings.imap_user}@{settings.imap_host}/{settings.imap_folder}"
-        self._uidvalidity = 0
+        self._done_ready = False
 
     def waiting(self) -> Waiting:
         status = self.client.select_folder(self.folder)
-        self._uidvalidity = int(status[b"UIDVALIDITY"])
         uids = sorted(int(uid) for uid in self.client.search(["NOT", "DELETED"]))
-        return Waiting(self.key, self._uidvalidity, tuple(uids))
+        return Waiting(self.key, int(status[b"UIDVALIDITY"]), tuple(uids))
 
     def read(self, uid: int) -> bytes | None:
         """The message's bytes (BODY.PEEK: no \\Seen flag set); None if it is gone."""
@@ -51,22 +50,26 @@ class Mailbox:
         body = fetched.get(uid, {}).get(b"BODY[]")
         return None if body is None else bytes(body)  # NIL: expunged by another instance
 
-    def _done(self) -> str:
-        """The done folder in the server's own hierarchy ("a/b" is "a.b" on some servers)."""
-        listed = self.client.list_folders("", "")
-        delimiter = listed[0][1] if listed and listed[0][1] else b"/"
-        return self.done_folder.replace("/", delimiter.decode())
-
-    def move_done(self, uid: int) -> None:
-        """Out of the inbox into the done folder; a message already moved is no error."""
+    def _ensure_done_folder(self) -> None:
+        """Once per connection: the done folder in the server's own hierarchy ("a/b" is "a.b"
+        on some servers), created if missing."""
+        if self._done_ready:
+            return
         if "/" in self.done_folder:
-            self.done_folder = self._done()
+            listed = self.client.list_folders("", "")
+            delimiter = listed[0][1] if listed and listed[0][1] else b"/"
+            self.done_folder = self.done_folder.replace("/", delimiter.decode())
         if not self.client.folder_exists(self.done_folder):
             try:
                 self.client.create_folder(self.done_folder)
             except IMAPClient.Error:
                 if not self.client.folder_exists(self.done_folder):  # another instance won
                     raise
+        self._done_ready = True
+
+    def move_done(self, uid: int) -> None:
+        """Out of the inbox into the done folder; a message already moved is no error."""
+        self._ensure_done_folder()
         if self.client.has_capability("MOVE"):
             try:
                 self.client.move([uid], self.done_folder)

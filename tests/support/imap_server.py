@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,54 +117,70 @@ protocol imap {{
 """
 
 
-def _unavailable(message: str) -> None:
-    if REQUIRE:
-        pytest.fail(message)
-    pytest.skip(message)
+class DovecotUnavailable(Exception):
+    pass
 
 
-@pytest.fixture(scope="session")
-def imap_server() -> Iterator[ImapServer]:
+@contextmanager
+def running_dovecot() -> Iterator[ImapServer]:
+    """Dovecot on a free loopback port with its own configuration, stopped on leaving (the
+    test fixture and the inbox benchmark share it)."""
     binary = shutil.which("dovecot") or (
         "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
     )
     if binary is None:
-        _unavailable("Dovecot is not installed (Debian: apt-get install dovecot-imapd)")
+        raise DovecotUnavailable("Dovecot is not installed (Debian: apt-get install dovecot-imapd)")
     root = Path(tempfile.mkdtemp(prefix="relance-imap-"))
-    root.chmod(0o755)  # the mail user must reach its maildir
-    (root / "mail").mkdir()
-    if os.geteuid() == 0:
-        nobody = pwd.getpwnam("nobody")
-        os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
-    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-    port = _free_port()
-    conf = root / "dovecot.conf"
-    conf.write_text(_config(root, port))
-    errors = root / "start.err"
-    with errors.open("w") as err:  # not a pipe: the daemon keeps it open after detaching
-        started = subprocess.run([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=err)
-    if started.returncode != 0:
-        message = errors.read_text().strip()
-        shutil.rmtree(root, ignore_errors=True)
-        _unavailable(f"Dovecot did not start: {message}")
-    server = ImapServer("127.0.0.1", port, USER, PASSWORD)
-    deadline = time.monotonic() + 10
-    while True:
+    try:
+        root.chmod(0o755)  # the mail user must reach its maildir
+        (root / "mail").mkdir()
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
+        (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+        port = _free_port()
+        conf = root / "dovecot.conf"
+        conf.write_text(_config(root, port))
+        errors = root / "start.err"
+        with errors.open("w") as err:  # not a pipe: the daemon keeps it open after detaching
+            started = subprocess.run(
+                [binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=err
+            )
+        if started.returncode != 0:
+            raise DovecotUnavailable(f"Dovecot did not start: {errors.read_text().strip()}")
         try:
-            server.client().logout()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                _unavailable(f"Dovecot did not answer on port {port}")
-            time.sleep(0.1)
-    yield server
-    pid = int((root / "run" / "master.pid").read_text())
-    os.kill(pid, 15)
-    for _ in range(50):
-        if not (root / "run" / "master.pid").exists():
-            break
-        time.sleep(0.1)
-    shutil.rmtree(root, ignore_errors=True)
+            server = ImapServer("127.0.0.1", port, USER, PASSWORD)
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    server.client().logout()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise DovecotUnavailable(f"Dovecot did not answer on port {port}") from None
+                    time.sleep(0.1)
+            yield server
+        finally:
+            pid = int((root / "run" / "master.pid").read_text())
+            os.kill(pid, 15)
+            for _ in range(50):
+                if not (root / "run" / "master.pid").exists():
+                    break
+                time.sleep(0.1)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    try:
+        with running_dovecot() as server:
+            yield server
+    except DovecotUnavailable as exc:
+        message = str(exc)
+        if REQUIRE:
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture
