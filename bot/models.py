@@ -292,3 +292,5 @@ class InboundMessage(SQLModel, table=True):
     slack_channel: str = Field(default="", max_length=40)
     slack_ts: str = Field(default="", max_length=40, index=True)
     moved: bool = False
+    # the answer a person wrote from Slack (sent through the outbox as a reminder row of its own)
+    reply_reminder_id: int | None = Field(default=None, foreign_key="reminder.id", unique=True)

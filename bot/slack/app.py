@@ -25,6 +25,7 @@ from bot.slack.listeners.actions import (
     approve,
     approve_all,
     edit,
+    inbound_reply,
     inbound_resume,
     letter,
     log_call,
@@ -36,6 +37,7 @@ from bot.slack.listeners.events import app_home_opened
 from bot.slack.listeners.views import (
     call_logged,
     edit_submitted,
+    reply_submitted,
     settings_submitted,
     skip_submitted,
 )
@@ -56,6 +58,8 @@ LISTENERS = (
     settings_submitted,
     letter,
     inbound_resume,
+    inbound_reply,
+    reply_submitted,
 )
 
 

@@ -3,20 +3,28 @@ the (fake) Slack API, escaped; the ladder holds until a person presses *Resume r
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlmodel import select
+
 from bot.channels.email import message_id
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.db import read_only
-from bot.models import Customer
+from bot.models import AuditEvent, Customer, InboundMessage
 from bot.services import inbox
+from bot.services.outbox import deliver_due
 from bot.services.suggestions import todays_decisions
-from bot.slack.blocks.inbound import RESUME
+from bot.slack.blocks.inbound import REPLY, REPLY_CALLBACK, RESUME
 from bot.slack.client import make_client
 from bot.slack.inbox_poster import post_inbound
 from tests.support.imap_server import ImapServer
 from tests.support.mail_samples import reply
-from tests.support.slack_fixtures import APPROVER, STRANGER, SlackWorld
+from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, STRANGER, SlackWorld
 from tests.support.slack_steps import ephemerals, post_digest
+from tests.support.smtp_server import SmtpServer
 
 
 def _read(world: SlackWorld, imap: ImapServer) -> None:
@@ -71,3 +79,42 @@ def test_a_reply_goes_to_the_card_thread_and_holds_the_ladder(
     world.fake.wait_for(lambda: any("resume with the next" in t for t in ephemerals(world)))
     with read_only(world.engine) as session:
         assert not session.get(Customer, card.customer_id).paused
+
+
+def test_reply_from_slack_reaches_the_customer_threaded_once(
+    world: SlackWorld, imap: ImapServer, smtp: SmtpServer
+) -> None:
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    customer_mail = reply(
+        sender="Jean Lefèvre <jean@atelier.example>",
+        text="Can we pay half now?",
+        in_reply_to=message_id(card.id, world.runtime.settings.mail_from),
+    )
+    imap.append(customer_mail.as_bytes())
+    _read(world, imap)
+    with read_only(world.engine) as session:
+        inbound_id = session.exec(select(InboundMessage.id)).one()
+    posted = world.fake.calls_to("chat.postMessage")[-1]
+    assert f"'value': '{inbound_id}'" in str(posted.args["blocks"])  # the Reply button
+
+    world.slack.click(REPLY, str(inbound_id), user=APPROVER, response_url=world.fake.response_url())
+    opened = world.fake.wait_for(lambda: world.fake.calls_to("views.update"))
+    assert "jean@atelier.example" in str(opened[-1].args["view"])
+
+    values = {"text": {"value": {"type": "plain_text_input", "value": "Yes, half by Friday."}}}
+    assert world.slack.submit(REPLY_CALLBACK, str(inbound_id), values, user=APPROVER).status == 200
+    again = world.slack.submit(REPLY_CALLBACK, str(inbound_id), values, user=OTHER_APPROVER)
+    assert "answered already" in again.json()["errors"]["text"]
+
+    settings = replace(world.runtime.settings, smtp_host="127.0.0.1", smtp_port=smtp.port)
+    deliver_due(world.engine, settings, "worker", now=world.runtime.now() + timedelta(minutes=1))
+    deliver_due(world.engine, settings, "worker", now=world.runtime.now() + timedelta(minutes=2))
+    (received,) = [m for m in smtp.received if m.message["In-Reply-To"]]
+    assert received.message["In-Reply-To"] == customer_mail["Message-ID"]
+    assert received.message["To"] == "jean@atelier.example"
+    assert received.message["Subject"] == "Re: Your invoice"
+    assert received.message["Auto-Submitted"] is None
+    assert received.message.get_body(("plain",)).get_content().strip() == "Yes, half by Friday."
+    with read_only(world.engine) as session:
+        logged = session.exec(select(AuditEvent).where(AuditEvent.kind == "reply")).one()
+    assert json.loads(logged.content)["text"] == "Yes, half by Friday."

@@ -49,3 +49,17 @@ def test_kinds_from_standard_headers() -> None:
     assert bounce.kind is Kind.BOUNCE and bounce.failed_addresses == ("a@b.example",)
     assert "<relance-reminder-9@x.example>" in bounce.references
     assert "5.1.1" in bounce.bounce_detail
+
+
+def test_an_answer_from_slack_is_checked_before_it_goes() -> None:
+    from bot.services.errors import Invalid
+    from bot.services.replies import MAX_TEXT, check_text
+
+    assert check_text("  Yes,\n\thalf by Friday.  ") == "Yes,\n\thalf by Friday."
+    for text, words in [
+        ("", "Write the answer"),
+        ("ok\nbad \u202e line", "Line 2"),
+        ("x" * (MAX_TEXT + 1), "at most"),
+    ]:
+        with pytest.raises(Invalid, match=words):
+            check_text(text)

@@ -37,6 +37,8 @@ def upgrade() -> None:
         sa.Column("slack_channel", sa.String(40), nullable=False),
         sa.Column("slack_ts", sa.String(40), nullable=False),
         sa.Column("moved", sa.Boolean(), nullable=False),
+        sa.Column("reply_reminder_id", sa.Integer(), sa.ForeignKey("reminder.id"), nullable=True),
+        sa.UniqueConstraint("reply_reminder_id"),
         sa.UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_mailbox_uid"),
     )
     op.create_index("ix_inbound_message_customer_id", "inbound_message", ["customer_id"])

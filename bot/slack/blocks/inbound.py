@@ -5,10 +5,13 @@ escaped, and cut to Slack's limits."""
 from __future__ import annotations
 
 from bot.services.inbox import InboundView
+from bot.services.replies import MAX_TEXT, ReplyDraft
 from bot.slack.blocks.common import Block, actions, button, context, section
 from bot.slack.mrkdwn import escape, quote, truncate
 
 RESUME = "inbound_resume"
+REPLY = "inbound_reply"
+REPLY_CALLBACK = "inbound_reply_submitted"
 KIND_WORDS = {
     "reply": "💬 Reply",
     "bounce": "❗ Hard bounce",
@@ -58,8 +61,40 @@ def inbound_blocks(view: InboundView) -> list[Block]:
     blocks.append(
         context(f"Matched by: {MATCH_WORDS.get(view.matched_by, '')} · {escape(view.consequence)}")
     )
+    buttons = []
+    if view.customer_id is not None and view.kind == "reply":
+        buttons.append(button("Reply", REPLY, str(view.id), style="primary"))
     if view.customer_id is not None and view.kind in ("reply", "left_company", "out_of_office"):
-        blocks.append(
-            actions(f"inbound_{view.id}", button("Resume reminders", RESUME, view.customer_ref))
-        )
+        buttons.append(button("Resume reminders", RESUME, view.customer_ref))
+    if buttons:
+        blocks.append(actions(f"inbound_{view.id}", *buttons))
     return blocks
+
+
+def reply_modal(draft: ReplyDraft) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": REPLY_CALLBACK,
+        "private_metadata": str(draft.inbound_id),
+        "title": {"type": "plain_text", "text": "Reply"},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(
+                f"To *{escape(draft.customer_name)}* — {escape(draft.to)}\n"
+                f"Subject: {escape(draft.subject)}\n"
+                "Sent as written, threaded to their message, once."
+            ),
+            {
+                "type": "input",
+                "block_id": "text",
+                "label": {"type": "plain_text", "text": "Your answer"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": MAX_TEXT,
+                },
+            },
+        ],
+    }
