@@ -21,7 +21,7 @@ from bot.domain.calendar import (
     local_now,
 )
 from bot.domain.money import Money
-from bot.domain.policy import Policy, Stage
+from bot.domain.policy import Channel, Policy, Stage
 
 
 class OpenItem(NamedTuple):
@@ -56,6 +56,7 @@ class Account:
     contacts: tuple[PastContact, ...] = ()  # oldest first
     paused: bool = False
     paused_until: date | None = None
+    email_failing: bool = False  # a hard bounce or a contact who left: e-mail reaches nobody
 
 
 class Reason(StrEnum):
@@ -168,6 +169,8 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     if isinstance(stage_or_wait, NoAction):
         return stage_or_wait
     stage = stage_or_wait
+    if account.email_failing and stage.channel is Channel.EMAIL:
+        stage = _by_phone(policy, stage)
 
     recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
     if len(recent) >= policy.max_contacts_per_30_days:
@@ -195,6 +198,11 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     send_after = now if local.time() >= opening else at_local_time(today, opening, account.timezone)
     last_wording = account.contacts[-1].wording if account.contacts else ""
     return Suggestion(stage, chaseable, oldest_days, send_after.astimezone(UTC), last_wording)
+
+
+def _by_phone(policy: Policy, stage: Stage) -> Stage:
+    """An e-mail stage when e-mail reaches nobody: the policy's call instead (if it has one)."""
+    return next((s for s in policy.stages if s.channel is Channel.PHONE), stage)
 
 
 def _next_stage(

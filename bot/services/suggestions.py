@@ -36,6 +36,7 @@ class CustomerView(NamedTuple):
     address: str
     paused: bool
     paused_until: date | None
+    email_problem: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
                 contacts=tuple(contacts_by_customer[customer.id]),
                 paused=customer.paused,
                 paused_until=customer.paused_until,
+                email_failing=bool(customer.email_problem),
             ),
         )
         for customer in sorted(customers, key=lambda c: c.name.casefold())

@@ -14,12 +14,13 @@ from sqlmodel import select
 
 from bot.channels.email import message_id
 from bot.channels.imap import connect
-from bot.config import Settings
+from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, InboundMessage, Reminder
 from bot.services import inbox
 from bot.services.importing import import_invoices
+from bot.services.suggestions import todays_decisions
 from tests.support.csvfiles import line, write_csv
 from tests.support.imap_server import ImapServer
 from tests.support.mail_samples import hard_bounce, reply
@@ -138,6 +139,12 @@ def test_a_hard_bounce_marks_the_address_failing(
     )
     problem = _customer(engine, ledger["A"]).email_problem
     assert "jean@atelier.example" in problem and "5.1.1" in problem
+    with read_only(engine) as session:
+        decisions = {
+            d.customer.id: d.decision for d in todays_decisions(session, load_policy(), NOW)
+        }
+    assert decisions[ledger["A"]].stage.name == "call"  # e-mail reaches nobody: phone them
+    assert decisions[ledger["B"]].stage.channel == "email"
 
 
 def test_out_of_office_with_a_return_date_holds_until_then(

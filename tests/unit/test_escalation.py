@@ -220,3 +220,19 @@ def test_never_a_skipped_stage(scenario: tuple[Account, datetime]) -> None:
             break
         assert stage.optional or stage.name in sent, (stage.name, decision.stage.name)
     assert decision.stage.opens_at_days <= decision.days_overdue
+
+
+def test_when_email_reaches_nobody_the_next_step_is_a_call() -> None:
+    failing = decide(account(item(days_late=20), email_failing=True), POLICY, NOW)
+    assert isinstance(failing, Suggestion) and failing.stage.name == "call"
+    assert failing.stage.channel == "phone"
+    final = decide(
+        account(
+            item(days_late=50),
+            contacts=(sent(40, "friendly"), sent(25, "firm"), sent(10, "call")),
+            email_failing=True,
+        ),
+        POLICY,
+        NOW,
+    )
+    assert not (isinstance(final, Suggestion) and final.stage.channel == "email")
