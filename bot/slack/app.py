@@ -25,6 +25,9 @@ from bot.slack.listeners.actions import (
     approve,
     approve_all,
     edit,
+    inbound_dispute,
+    inbound_paid,
+    inbound_promise,
     inbound_reply,
     inbound_resume,
     letter,
@@ -37,6 +40,8 @@ from bot.slack.listeners.events import app_home_opened
 from bot.slack.listeners.views import (
     call_logged,
     edit_submitted,
+    inbound_dispute_submitted,
+    inbound_promise_submitted,
     reply_submitted,
     settings_submitted,
     skip_submitted,
@@ -60,6 +65,11 @@ LISTENERS = (
     inbound_resume,
     inbound_reply,
     reply_submitted,
+    inbound_dispute,
+    inbound_promise,
+    inbound_paid,
+    inbound_dispute_submitted,
+    inbound_promise_submitted,
 )
 
 

@@ -13,11 +13,19 @@ from bot.channels.email import message_id
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.db import read_only
-from bot.models import AuditEvent, Customer, InboundMessage
+from bot.models import AuditEvent, Customer, Dispute, InboundMessage, Promise
 from bot.services import inbox
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import todays_decisions
-from bot.slack.blocks.inbound import REPLY, REPLY_CALLBACK, RESUME
+from bot.slack.blocks.inbound import (
+    DISPUTE,
+    DISPUTE_CALLBACK,
+    PAID,
+    PROMISE_CALLBACK,
+    REPLY,
+    REPLY_CALLBACK,
+    RESUME,
+)
 from bot.slack.client import make_client
 from bot.slack.inbox_poster import post_inbound
 from tests.support.imap_server import ImapServer
@@ -118,3 +126,48 @@ def test_reply_from_slack_reaches_the_customer_threaded_once(
     with read_only(world.engine) as session:
         logged = session.exec(select(AuditEvent).where(AuditEvent.kind == "reply")).one()
     assert json.loads(logged.content)["text"] == "Yes, half by Friday."
+
+
+def test_dispute_promise_and_paid_from_under_the_message(
+    world: SlackWorld, imap: ImapServer
+) -> None:
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    imap.append(
+        reply(
+            text="The second crate was broken; we pay the rest on the 15th.",
+            in_reply_to=message_id(card.id, world.runtime.settings.mail_from),
+        ).as_bytes()
+    )
+    _read(world, imap)
+    with read_only(world.engine) as session:
+        inbound_id = str(session.exec(select(InboundMessage.id)).one())
+
+    world.slack.click(DISPUTE, inbound_id, user=APPROVER, response_url=world.fake.response_url())
+    modal = world.fake.wait_for(lambda: world.fake.calls_to("views.update"))[-1].args["view"]
+    assert "A-1" in str(modal)
+    picked = {"type": "multi_static_select", "selected_options": [{"value": "B-1"}]}
+    values = {
+        "invoices": {"value": picked},
+        "reason": {"value": {"type": "plain_text_input", "value": "broken crate"}},
+    }
+    refused = world.slack.submit(DISPUTE_CALLBACK, inbound_id, values, user=APPROVER).json()
+    assert "Not an open invoice" in refused["errors"]["reason"]  # another customer's invoice
+    values["invoices"]["value"]["selected_options"] = [{"value": "A-1"}]
+    assert world.slack.submit(DISPUTE_CALLBACK, inbound_id, values, user=APPROVER).status == 200
+
+    promised = (world.runtime.now() + timedelta(days=19)).date().isoformat()
+    values = {
+        "date": {"value": {"type": "datepicker", "selected_date": promised}},
+        "amount": {"value": {"type": "plain_text_input", "value": "100"}},
+    }
+    assert world.slack.submit(PROMISE_CALLBACK, inbound_id, values, user=APPROVER).status == 200
+
+    world.slack.click(PAID, inbound_id, user=APPROVER, response_url=world.fake.response_url())
+    world.fake.wait_for(lambda: any("says they paid" in t for t in ephemerals(world)))
+    with read_only(world.engine) as session:
+        (dispute,) = session.exec(select(Dispute)).all()
+        (promise,) = session.exec(select(Promise)).all()
+        kinds = set(session.exec(select(AuditEvent.kind)).all())
+    assert dispute.reason == "broken crate" and dispute.opened_by == APPROVER
+    assert promise.promised_date.isoformat() == promised and promise.amount_minor == 10000
+    assert {"dispute", "promise", "reported_paid"} <= kinds

@@ -5,6 +5,7 @@ escaped, and cut to Slack's limits."""
 from __future__ import annotations
 
 from bot.services.inbox import InboundView
+from bot.services.inbox_actions import OpenAccount
 from bot.services.replies import MAX_TEXT, ReplyDraft
 from bot.slack.blocks.common import Block, actions, button, context, section
 from bot.slack.mrkdwn import escape, quote, truncate
@@ -12,6 +13,9 @@ from bot.slack.mrkdwn import escape, quote, truncate
 RESUME = "inbound_resume"
 REPLY = "inbound_reply"
 REPLY_CALLBACK = "inbound_reply_submitted"
+DISPUTE, DISPUTE_CALLBACK = "inbound_dispute", "inbound_dispute_submitted"
+PROMISE, PROMISE_CALLBACK = "inbound_promise", "inbound_promise_submitted"
+PAID = "inbound_paid"
 KIND_WORDS = {
     "reply": "💬 Reply",
     "bounce": "❗ Hard bounce",
@@ -63,7 +67,12 @@ def inbound_blocks(view: InboundView) -> list[Block]:
     )
     buttons = []
     if view.customer_id is not None and view.kind == "reply":
-        buttons.append(button("Reply", REPLY, str(view.id), style="primary"))
+        buttons += [
+            button("Reply", REPLY, str(view.id), style="primary"),
+            button("Dispute", DISPUTE, str(view.id)),
+            button("Promise", PROMISE, str(view.id)),
+            button("Mark paid — check next import", PAID, str(view.id)),
+        ]
     if view.customer_id is not None and view.kind in ("reply", "left_company", "out_of_office"):
         buttons.append(button("Resume reminders", RESUME, view.customer_ref))
     if buttons:
@@ -98,3 +107,64 @@ def reply_modal(draft: ReplyDraft) -> Block:
             },
         ],
     }
+
+
+def _modal(callback_id: str, inbound_id: int, title: str, blocks: list[Block]) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": str(inbound_id),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def _input(block_id: str, label: str, element: Block, optional: bool = False) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": {**element, "action_id": "value"},
+    }
+
+
+def dispute_modal(account: OpenAccount) -> Block:
+    options = [
+        {"text": {"type": "plain_text", "text": truncate(n, 75)}, "value": n}
+        for n in account.invoices
+    ]
+    return _modal(
+        DISPUTE_CALLBACK,
+        account.inbound_id,
+        "Dispute",
+        [
+            section(f"What does *{escape(account.customer_name)}* dispute?"),
+            _input("invoices", "Invoices", {"type": "multi_static_select", "options": options}),
+            _input(
+                "reason",
+                "Reason",
+                {"type": "plain_text_input", "multiline": True, "max_length": 2000},
+            ),
+        ],
+    )
+
+
+def promise_modal(account: OpenAccount) -> Block:
+    return _modal(
+        PROMISE_CALLBACK,
+        account.inbound_id,
+        "Promise to pay",
+        [
+            section(f"*{escape(account.customer_name)}* promises to pay"),
+            _input("date", "By", {"type": "datepicker"}),
+            _input(
+                "amount",
+                "Amount (empty: everything open)",
+                {"type": "plain_text_input", "max_length": 30},
+                optional=True,
+            ),
+        ],
+    )
