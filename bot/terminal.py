@@ -124,6 +124,11 @@ def audit_lines(events: list[AuditEvent]) -> list[str]:
     ]
 
 
+def _printable(text: str) -> str:
+    """Customer text on a terminal: no escape sequences or other control characters."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 def inbound_lines(view: InboundView) -> list[str]:
     """A message from the reply mailbox, as it would be posted in Slack."""
     where = (
@@ -132,11 +137,12 @@ def inbound_lines(view: InboundView) -> list[str]:
         else (view.target.channel if view.target else "nowhere")
     )
     lines = [
-        f"{view.kind.replace('_', ' ')} from {view.sender} — {view.customer_name or 'unmatched'}"
+        f"{view.kind.replace('_', ' ')} from {_printable(view.sender)} — "
+        f"{_printable(view.customer_name) or 'unmatched'}"
         f" (matched by {view.matched_by or 'nothing'}) → {where}",
-        f"  Subject: {view.subject}",
+        f"  Subject: {_printable(view.subject)}",
     ]
-    lines += [f"  > {line}" for line in view.text.splitlines()[:6]]
-    lines += [f"  Attachment: {name} ({size} bytes)" for name, size in view.attachments]
+    lines += [f"  > {_printable(line)}" for line in view.text.splitlines()[:6]]
+    lines += [f"  Attachment: {_printable(name)} ({size} bytes)" for name, size in view.attachments]
     lines.append(f"  ⇒ {view.consequence}")
     return lines
