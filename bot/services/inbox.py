@@ -189,7 +189,12 @@ def _record(
         match.reminder_id,
         match.matched_by,
     )
-    consequence = _consequences(session, message, match, now.date())
+    effect = Effect(message.kind, message.failed_addresses, message.bounce_detail, message.back_on)
+    consequence = (
+        apply_effect(session, session.get(Customer, match.customer_id), effect, now.date())
+        if match.customer_id is not None
+        else "unmatched: a person assigns it"
+    )
     row.summary = json.dumps(_summary(message, consequence))
     session.add(row)
     session.flush()
@@ -282,11 +287,30 @@ def _unique(ids: Iterable[int]) -> int | None:
 # --- what a message changes ----------------------------------------------------------------
 
 
-def _consequences(session: Session, message: Inbound, match: Match, today: date) -> str:
+@dataclass(frozen=True)
+class Effect:
+    """What of a message bears on its customer (kept in the record's summary, so a message a
+    person assigns later has the same effect as one matched at once)."""
+
+    kind: Kind
+    failed_addresses: tuple[str, ...] = ()
+    bounce_detail: str = ""
+    back_on: date | None = None
+
+    @classmethod
+    def of_record(cls, row: InboundMessage) -> Effect:
+        summary = json.loads(row.summary)
+        back_on = summary.get("back_on")
+        return cls(
+            Kind(row.kind),
+            tuple(summary.get("failed", ())),
+            summary.get("bounce", ""),
+            date.fromisoformat(back_on) if back_on else None,
+        )
+
+
+def apply_effect(session: Session, customer: Customer, message: Effect, today: date) -> str:
     """The hold or flag the message puts on its customer, in words for the people."""
-    if match.customer_id is None:
-        return "unmatched: a person assigns it"
-    customer = session.get(Customer, match.customer_id)
     if message.kind is Kind.BOUNCE:
         failing = [a for a in message.failed_addresses if a in customer.email.lower()]
         if not failing:
@@ -324,6 +348,7 @@ def _summary(message: Inbound, consequence: str) -> dict[str, Any]:
         "attachments": [[a.filename, a.size] for a in message.attachments],
         "back_on": message.back_on.isoformat() if message.back_on else None,
         "bounce": message.bounce_detail,
+        "failed": list(message.failed_addresses),
         "consequence": consequence,
     }
 

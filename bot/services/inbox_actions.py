@@ -1,9 +1,11 @@
 """What a person does about a customer's message, from under it in Slack: record a dispute or
-a promise it contains, or note that the customer says they paid. Each reuses the service that
+a promise it contains, note that the customer says they paid, or say whose an unmatched
+message is. Each reuses the service that
 the slash commands use, for the customer the message was matched to."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,6 +18,8 @@ from bot.models import Customer, InboundMessage, Invoice
 from bot.services import audit
 from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
+from bot.services.inbox import Effect, apply_effect
+from bot.services.lookup import find_customer
 from bot.services.pauses import hold
 from bot.services.promises import check_date, promise_on_account
 
@@ -100,4 +104,35 @@ def reported_paid(engine: Engine, inbound_id: int, user: str) -> str:
         )
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, user, None, "the customer says they paid: check next import")
+        return customer.name
+
+
+def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) -> str:
+    """A person tells whose an unmatched message is: it takes the effect it would have had
+    (a hold, a failing address), and is posted again, in that customer's card thread."""
+    with unit_of_work(engine) as session:
+        row = session.get(InboundMessage, inbound_id)
+        if row is None:
+            raise Invalid("No such message.")
+        if row.customer_id is not None:
+            raise Invalid("This message was assigned already.")
+        customer = find_customer(session, query)
+        consequence = (
+            apply_effect(session, customer, Effect.of_record(row), today)
+            if row.kind != "unreadable"
+            else "set aside: nothing to apply"
+        )
+        summary = {**json.loads(row.summary), "consequence": consequence}
+        row.customer_id, row.matched_by, row.summary = customer.id, "person", json.dumps(summary)
+        row.slack_channel, row.slack_ts, row.post_claimed_until = "", "", None
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="inbound_assigned",
+                actor=user,
+                customer_id=customer.id,
+                channel="email",
+                content={"inbound_id": inbound_id, "consequence": consequence},
+            ),
+        )
         return customer.name

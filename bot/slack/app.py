@@ -25,6 +25,7 @@ from bot.slack.listeners.actions import (
     approve,
     approve_all,
     edit,
+    inbound_assign,
     inbound_dispute,
     inbound_paid,
     inbound_promise,
@@ -40,6 +41,7 @@ from bot.slack.listeners.events import app_home_opened
 from bot.slack.listeners.views import (
     call_logged,
     edit_submitted,
+    inbound_assign_submitted,
     inbound_dispute_submitted,
     inbound_promise_submitted,
     reply_submitted,
@@ -70,6 +72,8 @@ LISTENERS = (
     inbound_paid,
     inbound_dispute_submitted,
     inbound_promise_submitted,
+    inbound_assign,
+    inbound_assign_submitted,
 )
 
 

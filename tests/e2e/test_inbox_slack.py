@@ -18,6 +18,8 @@ from bot.services import inbox
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import todays_decisions
 from bot.slack.blocks.inbound import (
+    ASSIGN,
+    ASSIGN_CALLBACK,
     DISPUTE,
     DISPUTE_CALLBACK,
     PAID,
@@ -171,3 +173,34 @@ def test_dispute_promise_and_paid_from_under_the_message(
     assert dispute.reason == "broken crate" and dispute.opened_by == APPROVER
     assert promise.promised_date.isoformat() == promised and promise.amount_minor == 10000
     assert {"dispute", "promise", "reported_paid"} <= kinds
+
+
+def test_an_unmatched_message_goes_to_the_digest_channel_and_a_person_assigns_it(
+    world: SlackWorld, imap: ImapServer
+) -> None:
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "B-1")
+    before = len(world.fake.calls_to("chat.postMessage"))
+    imap.append(reply(sender="bob@private.example", subject="Hello", text="Paid?").as_bytes())
+    _read(world, imap)
+    (unmatched,) = world.fake.calls_to("chat.postMessage")[before:]
+    assert unmatched.args["channel"] == "CDIGEST" and not unmatched.args.get("thread_ts")
+    with read_only(world.engine) as session:
+        inbound_id = str(session.exec(select(InboundMessage.id)).one())
+        external_id = session.get(Customer, card.customer_id).external_id
+    assert f"'action_id': '{ASSIGN}'" in str(unmatched.args["blocks"])
+
+    values = {"customer": {"value": {"type": "plain_text_input", "value": "no such firm"}}}
+    refused = world.slack.submit(ASSIGN_CALLBACK, inbound_id, values, user=APPROVER).json()
+    assert "No customer matches" in refused["errors"]["customer"]
+    values = {"customer": {"value": {"type": "plain_text_input", "value": external_id}}}
+    assert world.slack.submit(ASSIGN_CALLBACK, inbound_id, values, user=APPROVER).status == 200
+    posted = world.fake.wait_for(
+        lambda: [
+            c
+            for c in world.fake.calls_to("chat.postMessage")[before + 1 :]
+            if c.args.get("thread_ts") == card.slack_ts
+        ]
+    )
+    assert "assigned by a person" in str(posted[0].args["blocks"])
+    with read_only(world.engine) as session:
+        assert session.get(Customer, card.customer_id).paused  # a reply holds the ladder

@@ -16,6 +16,7 @@ REPLY_CALLBACK = "inbound_reply_submitted"
 DISPUTE, DISPUTE_CALLBACK = "inbound_dispute", "inbound_dispute_submitted"
 PROMISE, PROMISE_CALLBACK = "inbound_promise", "inbound_promise_submitted"
 PAID = "inbound_paid"
+ASSIGN, ASSIGN_CALLBACK = "inbound_assign", "inbound_assign_submitted"
 KIND_WORDS = {
     "reply": "💬 Reply",
     "bounce": "❗ Hard bounce",
@@ -30,6 +31,7 @@ MATCH_WORDS = {
     "subject": "invoice number in the subject",
     "sender": "sender's address",
     "domain": "sender's domain",
+    "person": "assigned by a person",
     "": "unmatched: please find the customer",
 }
 MAX_QUOTED = 2500
@@ -75,6 +77,8 @@ def inbound_blocks(view: InboundView) -> list[Block]:
         ]
     if view.customer_id is not None and view.kind in ("reply", "left_company", "out_of_office"):
         buttons.append(button("Resume reminders", RESUME, view.customer_ref))
+    if view.customer_id is None:
+        buttons.append(button("Assign to a customer", ASSIGN, str(view.id), style="primary"))
     if buttons:
         blocks.append(actions(f"inbound_{view.id}", *buttons))
     return blocks
@@ -165,6 +169,22 @@ def promise_modal(account: OpenAccount) -> Block:
                 "Amount (empty: everything open)",
                 {"type": "plain_text_input", "max_length": 30},
                 optional=True,
+            ),
+        ],
+    )
+
+
+def assign_modal(inbound_id: int) -> Block:
+    return _modal(
+        ASSIGN_CALLBACK,
+        inbound_id,
+        "Assign",
+        [
+            section("Whose message is this? It then goes to that customer's card thread."),
+            _input(
+                "customer",
+                "Customer (name or id)",
+                {"type": "plain_text_input", "max_length": 200},
             ),
         ],
     )
