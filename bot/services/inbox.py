@@ -60,6 +60,7 @@ class Handled:
     kind: str
     customer_id: int | None
     matched_by: str
+    reminder_id: int | None = None  # the reminder it answers, when known
 
 
 @dataclass
@@ -222,7 +223,7 @@ def _record(
             },
         ),
     )
-    return Handled(row.id, row.kind, match.customer_id, match.matched_by)
+    return Handled(row.id, row.kind, match.customer_id, match.matched_by, match.reminder_id)
 
 
 # --- matching ------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class ReminderView:
     slack_channel: str
     slack_ts: str
     has_letter: bool = False
+    email_problem: str = ""  # a hard bounce or a contact who left (from the reply mailbox)
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -110,6 +111,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 slack_channel=reminder.slack_channel,
                 slack_ts=reminder.slack_ts,
                 has_letter=bool(reminder.letter_text),
+                email_problem=customer.email_problem,
             )
         )
     return views

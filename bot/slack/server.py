@@ -31,6 +31,7 @@ from bot.slack.scheduler import Ticker
 log = logging.getLogger(__name__)
 DIGEST_CHECK_SECONDS = 30
 OUTBOX_CHECK_SECONDS = 10
+FAILING = ("bounce", "left_company")
 
 
 def _send_and_show(deps: Deps) -> None:
@@ -43,7 +44,7 @@ def _send_and_show(deps: Deps) -> None:
 SETTINGS_REFRESH_SECONDS = 60
 
 
-def _read_mailbox(deps: Deps) -> None:
+def read_mailbox(deps: Deps) -> None:
     """The reply mailbox read once, then whatever is not yet in Slack posted (also what an
     earlier round recorded but could not post)."""
     runtime = deps.runtime
@@ -52,6 +53,8 @@ def _read_mailbox(deps: Deps) -> None:
             report = fetch_mail(runtime.engine, mailbox, runtime.now())
         if report.failed:
             log.warning("inbox: %s message(s) left for the next round", len(report.failed))
+        failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
+        deps.cards.refresh(failing, deps.today())  # the card shows the failing address
     finally:
         post_inbound(runtime.engine, deps.client, runtime.settings.digest_channel, runtime.now())
 
@@ -85,7 +88,7 @@ def start_background(deps: Deps) -> list[Ticker]:
             Ticker(
                 "inbox",
                 deps.runtime.settings.imap_poll_seconds,
-                quietly(lambda: _read_mailbox(deps)),
+                quietly(lambda: read_mailbox(deps)),
             )
         )
     for ticker in tickers:

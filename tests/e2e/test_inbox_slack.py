@@ -31,7 +31,7 @@ from bot.slack.blocks.inbound import (
 from bot.slack.client import make_client
 from bot.slack.inbox_poster import post_inbound
 from tests.support.imap_server import ImapServer
-from tests.support.mail_samples import reply
+from tests.support.mail_samples import hard_bounce, reply
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, STRANGER, SlackWorld
 from tests.support.slack_steps import ephemerals, post_digest
 from tests.support.smtp_server import SmtpServer
@@ -204,3 +204,33 @@ def test_an_unmatched_message_goes_to_the_digest_channel_and_a_person_assigns_it
     assert "assigned by a person" in str(posted[0].args["blocks"])
     with read_only(world.engine) as session:
         assert session.get(Customer, card.customer_id).paused  # a reply holds the ladder
+
+
+def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
+    world: SlackWorld, imap: ImapServer
+) -> None:
+    from bot.slack.app import create_app
+    from bot.slack.server import read_mailbox
+
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    imap.append(
+        hard_bounce("jean@atelier.example", message_id(card.id, world.runtime.settings.mail_from))
+    )
+    world.runtime.settings = replace(
+        world.runtime.settings,
+        imap_host=imap.host,
+        imap_port=imap.port,
+        imap_security="none",
+        imap_user=imap.user,
+        imap_password=imap.password,
+    )
+    _app, deps = create_app(world.runtime, make_client(world.runtime.settings))
+    read_mailbox(deps)
+    (updated,) = [c for c in world.fake.calls_to("chat.update") if c.args["ts"] == card.slack_ts]
+    assert "E-mail failing: hard bounce" in str(updated.args["blocks"])
+    in_thread = [
+        c
+        for c in world.fake.calls_to("chat.postMessage")
+        if c.args.get("thread_ts") == card.slack_ts
+    ]
+    assert "is failing: call instead" in str(in_thread[-1].args["blocks"])

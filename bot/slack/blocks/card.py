@@ -100,6 +100,8 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
         context(" · ".join(invoices) or "no open invoice left"),
         section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
+    if view.email_problem:
+        blocks.insert(2, context(f"❗ E-mail failing: {escape(view.email_problem)}"))
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
