@@ -74,6 +74,7 @@ class Settings:
     imap_password: str = ""
     imap_folder: str = "INBOX"
     imap_done_folder: str = "Relance/Handled"
+    imap_ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
     imap_poll_seconds: float = 60.0
 
 
@@ -132,6 +133,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         imap_password=env("IMAP_PASSWORD", ""),
         imap_folder=env("IMAP_FOLDER", Settings.imap_folder),
         imap_done_folder=env("IMAP_DONE_FOLDER", Settings.imap_done_folder),
+        imap_ca_file=Path(env("IMAP_CA_FILE", "")) if env("IMAP_CA_FILE") else None,
         imap_poll_seconds=float(env("IMAP_POLL_SECONDS", str(Settings.imap_poll_seconds))),
     )
 

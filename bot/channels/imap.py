@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from imapclient import IMAPClient
@@ -85,7 +85,9 @@ class Mailbox:
 @contextmanager
 def connect(settings: Settings, timeout: float = 60) -> Iterator[Mailbox]:
     security = settings.imap_security
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(
+        cafile=str(settings.imap_ca_file) if settings.imap_ca_file else None
+    )
     client = IMAPClient(
         settings.imap_host,
         port=settings.imap_port,
@@ -97,9 +99,15 @@ def connect(settings: Settings, timeout: float = 60) -> Iterator[Mailbox]:
         if security == "starttls":
             client.starttls(context)
         client.login(settings.imap_user, settings.imap_password)
+    except BaseException:
+        with suppress(IMAPClient.Error, OSError):
+            client.shutdown()
+        raise
+    try:
         yield Mailbox(client, settings)
     finally:
         try:
             client.logout()
         except (IMAPClient.Error, OSError):
-            client.shutdown()
+            with suppress(IMAPClient.Error, OSError):
+                client.shutdown()

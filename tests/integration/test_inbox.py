@@ -4,7 +4,9 @@ is matched, classified, recorded once with its consequences, and moved to the do
 from __future__ import annotations
 
 import json
+import ssl
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -307,3 +309,22 @@ def test_fetch_mail_once_from_the_command_line(
     assert main(["fetch-mail"]) == 0
     assert "1 handled, 0 handled before, 0 failed" in capsys.readouterr().out
     assert imap.uids("INBOX") == []
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_imaps_and_starttls_with_the_certificate_checked(
+    engine: Engine, imap: ImapServer, ledger: dict[str, int], security: str
+) -> None:
+    imap.append(reply(sender="Compta <compta@brasserie.example>").as_bytes())
+    settings = replace(
+        _settings(imap),
+        imap_security=security,
+        imap_port=imap.imaps_port if security == "ssl" else imap.port,
+        imap_ca_file=imap.ca_file,
+    )
+    with connect(settings) as mailbox:
+        (handled,) = inbox.fetch_mail(engine, mailbox, NOW).handled
+    assert handled.customer_id == ledger["B"]
+    unknown = replace(settings, imap_ca_file=None)
+    with pytest.raises(ssl.SSLCertVerificationError), connect(unknown):  # refused
+        pass

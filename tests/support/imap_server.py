@@ -31,9 +31,11 @@ USER, PASSWORD = "relance", "test-password"
 @dataclass
 class ImapServer:
     host: str
-    port: int
+    port: int  # plain, STARTTLS offered
     user: str
     password: str
+    imaps_port: int = 0
+    ca_file: Path | None = None  # the self-signed certificate the server presents
 
     def client(self) -> IMAPClient:
         client = IMAPClient(self.host, port=self.port, ssl=False, timeout=30)
@@ -72,7 +74,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _config(root: Path, port: int) -> str:
+def _config(root: Path, port: int, imaps_port: int) -> str:
     """Dovecot as root drops to system users; as anyone else it runs as that user."""
     if os.geteuid() == 0:
         internal, login = "dovecot", "dovenull"
@@ -87,7 +89,9 @@ log_path = {root}/dovecot.log
 instance_name = relance-test-{port}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -108,13 +112,30 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 protocol imap {{
   mail_max_userip_connections = 200
 }}
 """
+
+
+def _self_signed(root: Path) -> None:
+    """A certificate for 127.0.0.1, so IMAPS and STARTTLS are tested with verification on."""
+    made = subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"),
+        ],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    if made.returncode != 0:
+        raise DovecotUnavailable(f"no test certificate (openssl): {made.stderr.strip()}")
+    (root / "key.pem").chmod(0o600)
 
 
 class DovecotUnavailable(Exception):
@@ -138,9 +159,10 @@ def running_dovecot() -> Iterator[ImapServer]:
             nobody = pwd.getpwnam("nobody")
             os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
         (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-        port = _free_port()
+        port, imaps_port = _free_port(), _free_port()
+        _self_signed(root)
         conf = root / "dovecot.conf"
-        conf.write_text(_config(root, port))
+        conf.write_text(_config(root, port, imaps_port))
         errors = root / "start.err"
         with errors.open("w") as err:  # not a pipe: the daemon keeps it open after detaching
             started = subprocess.run(
@@ -149,7 +171,7 @@ def running_dovecot() -> Iterator[ImapServer]:
         if started.returncode != 0:
             raise DovecotUnavailable(f"Dovecot did not start: {errors.read_text().strip()}")
         try:
-            server = ImapServer("127.0.0.1", port, USER, PASSWORD)
+            server = ImapServer("127.0.0.1", port, USER, PASSWORD, imaps_port, root / "cert.pem")
             deadline = time.monotonic() + 10
             while True:
                 try:
