@@ -4,7 +4,8 @@ A real Dovecot (started as the tests start it) holds 5,000 messages: replies thr
 reminder, replies matched by sender, hard bounces and out-of-office answers, over 1,000
 customers. Relance's `fetch_mail` reads, parses, matches, classifies, records (with its audit
 event and hold) and moves each one. The baseline, in the same run and against the same
-server, only reads each message's bytes and moves it — the IMAP work alone.
+server, only reads the messages' bytes and moves them, as many per round trip — the IMAP work
+alone.
 
 Usage: python -m bench.inbox_bench [messages]
 """
@@ -23,7 +24,7 @@ from bot.channels.imap import connect
 from bot.config import Settings
 from bot.db import make_engine, unit_of_work
 from bot.models import Customer, Reminder
-from bot.services.inbox import fetch_mail
+from bot.services.inbox import BATCH, fetch_mail
 from tests.support.imap_server import ImapServer, running_dovecot
 from tests.support.mail_samples import hard_bounce, reply
 
@@ -114,10 +115,11 @@ def _fill(imap: ImapServer, messages: list[bytes]) -> None:
 
 def _baseline(imap: ImapServer) -> None:
     with connect(_settings(imap, "Baseline")) as mailbox:
-        waiting = mailbox.waiting()
-        for uid in waiting.uids:
-            mailbox.read(uid)
-            mailbox.move_done(uid)
+        uids = mailbox.waiting().uids
+        for start in range(0, len(uids), BATCH):
+            chunk = list(uids[start : start + BATCH])
+            mailbox.read(chunk)
+            mailbox.move_done(chunk)
 
 
 def main(count: int = 5_000) -> None:

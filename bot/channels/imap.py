@@ -39,16 +39,23 @@ class Mailbox:
         uids = sorted(int(uid) for uid in self.client.search(["NOT", "DELETED"]))
         return Waiting(self.key, int(status[b"UIDVALIDITY"]), tuple(uids))
 
-    def read(self, uid: int) -> bytes | None:
-        """The message's bytes (BODY.PEEK: no \\Seen flag set); None if it is gone."""
+    def read(self, uids: list[int]) -> dict[int, bytes]:
+        """The messages' bytes in one round trip (BODY.PEEK: no \\Seen flag set); those gone
+        meanwhile (moved by another instance) are missing from the answer."""
         try:
-            fetched = self.client.fetch([uid], ["BODY.PEEK[]"])
+            fetched = self.client.fetch(uids, ["BODY.PEEK[]"])
         except IMAPClient.Error as exc:
-            if "EXPUNGEISSUED" in str(exc):
-                return None
-            raise
-        body = fetched.get(uid, {}).get(b"BODY[]")
-        return None if body is None else bytes(body)  # NIL: expunged by another instance
+            if "EXPUNGEISSUED" not in str(exc):
+                raise
+            if len(uids) == 1:
+                return {}
+            # RFC 5530: some were expunged meanwhile by another instance: the others one by one
+            return {uid: body for one in uids for uid, body in self.read([one]).items()}
+        return {
+            uid: bytes(data[b"BODY[]"])
+            for uid, data in fetched.items()
+            if data.get(b"BODY[]") is not None  # NIL: expunged by another instance
+        }
 
     def _ensure_done_folder(self) -> None:
         """Once per connection: the done folder in the server's own hierarchy ("a/b" is "a.b"
@@ -67,19 +74,19 @@ class Mailbox:
                     raise
         self._done_ready = True
 
-    def move_done(self, uid: int) -> None:
+    def move_done(self, uids: list[int]) -> None:
         """Out of the inbox into the done folder; a message already moved is no error."""
         self._ensure_done_folder()
         if self.client.has_capability("MOVE"):
             try:
-                self.client.move([uid], self.done_folder)
+                self.client.move(uids, self.done_folder)
             except IMAPClient.Error as exc:
                 if "EXPUNGEISSUED" not in str(exc):  # RFC 5530: another instance moved it
                     raise
         else:  # RFC 3501 only: copy, then remove the original from the inbox alone
-            self.client.copy([uid], self.done_folder)
-            self.client.delete_messages([uid])
-            self.client.uid_expunge([uid])
+            self.client.copy(uids, self.done_folder)
+            self.client.delete_messages(uids)
+            self.client.uid_expunge(uids)
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.channels.imap import Waiting
 from bot.db import read_only, unit_of_work
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 ACTOR = "inbox"
 POST_LEASE = timedelta(minutes=5)
 MOVE_LEASE = timedelta(minutes=5)
+BATCH = 20  # messages per IMAP round trip (at most a few hundred MB with large attachments)
 FREE_MAIL = frozenset(
     {
         "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
@@ -48,8 +49,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]")
 
 class MailboxReader(Protocol):
     def waiting(self) -> Waiting: ...
-    def read(self, uid: int) -> bytes | None: ...
-    def move_done(self, uid: int) -> None: ...
+    def read(self, uids: list[int]) -> dict[int, bytes]: ...
+    def move_done(self, uids: list[int]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,8 @@ class Match:
 
 
 def fetch_mail(engine: Engine, mailbox: MailboxReader, now: datetime) -> FetchReport:
-    """Everything waiting in the mailbox, each message on its own: one that fails is logged
-    and stays in the inbox for the next round; the others go on.
+    """Everything waiting in the mailbox, a few messages per round trip, each handled on its
+    own: one that fails is logged and stays in the inbox for the next round; the others go on.
 
     The instance that recorded a message moves it (two moving it at once could leave two
     copies); a message recorded but still in the inbox after `MOVE_LEASE` lost its recorder
@@ -87,26 +88,39 @@ def fetch_mail(engine: Engine, mailbox: MailboxReader, now: datetime) -> FetchRe
     report = FetchReport()
     waiting = mailbox.waiting()
     known = _known(engine, waiting)
-    for uid in waiting.uids:
+    for start in range(0, len(waiting.uids), BATCH):
+        chunk = waiting.uids[start : start + BATCH]
+        to_move = [uid for uid in chunk if uid in known and known[uid] <= now - MOVE_LEASE]
+        report.already_handled += sum(1 for uid in chunk if uid in known)
+        unknown = [uid for uid in chunk if uid not in known]
         try:
-            if uid in known:
-                report.already_handled += 1
-                if known[uid] > now - MOVE_LEASE:
-                    continue
-            else:
-                raw = mailbox.read(uid)
-                if raw is None:
-                    continue  # moved by another instance meanwhile
-                handled = record(engine, waiting.mailbox, waiting.uidvalidity, uid, raw, now)
-                if handled is None:
-                    report.already_handled += 1
-                    continue
-                report.handled.append(handled)
-            mailbox.move_done(uid)
-            _mark_moved(engine, waiting, uid)
+            bodies = mailbox.read(unknown) if unknown else {}
         except Exception as exc:
-            log.exception("inbox: message %s of %s failed", uid, waiting.mailbox)
-            report.failed.append(f"{uid}: {type(exc).__name__}: {exc}")
+            log.exception("inbox: messages %s of %s could not be read", unknown, waiting.mailbox)
+            report.failed += [f"{uid}: {type(exc).__name__}: {exc}" for uid in unknown]
+            bodies = {}
+        for uid in unknown:
+            raw = bodies.get(uid)
+            if raw is None:
+                continue  # moved by another instance meanwhile, or not read
+            try:
+                handled = record(engine, waiting.mailbox, waiting.uidvalidity, uid, raw, now)
+            except Exception as exc:
+                log.exception("inbox: message %s of %s failed", uid, waiting.mailbox)
+                report.failed.append(f"{uid}: {type(exc).__name__}: {exc}")
+                continue
+            if handled is None:
+                report.already_handled += 1
+            else:
+                report.handled.append(handled)
+                to_move.append(uid)
+        if to_move:
+            try:
+                mailbox.move_done(to_move)
+                _mark_moved(engine, waiting, to_move)
+            except Exception as exc:  # recorded: moved by whoever reads them after the lease
+                log.exception("inbox: messages %s of %s not moved", to_move, waiting.mailbox)
+                report.failed += [f"{uid}: not moved: {exc}" for uid in to_move]
     return report
 
 
@@ -123,14 +137,14 @@ def _known(engine: Engine, waiting: Waiting) -> dict[int, datetime]:
         )
 
 
-def _mark_moved(engine: Engine, waiting: Waiting, uid: int) -> None:
+def _mark_moved(engine: Engine, waiting: Waiting, uids: list[int]) -> None:
     with unit_of_work(engine) as session:
         session.exec(
             sa.update(InboundMessage)
             .where(
                 InboundMessage.mailbox == waiting.mailbox,
                 InboundMessage.uidvalidity == waiting.uidvalidity,
-                InboundMessage.uid == uid,
+                col(InboundMessage.uid).in_(uids),
             )
             .values(moved=True)
         )

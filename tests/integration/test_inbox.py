@@ -276,7 +276,7 @@ def test_a_crash_between_recording_and_moving_only_moves_after_restart(
 
     real_move = imap_channel.Mailbox.move_done
 
-    def crash(self: object, uid: int) -> None:
+    def crash(self: object, uids: list[int]) -> None:
         raise Crash
 
     monkeypatch.setattr(imap_channel.Mailbox, "move_done", crash)
