@@ -9,6 +9,7 @@ from bench import (
     clicks_bench,
     digest_bench,
     import_bench,
+    inbox_bench,
     morning_bench,
     page_bench,
     suggestions_bench,
@@ -24,6 +25,7 @@ def main() -> None:
     clicks_bench.main()
     morning_bench.main([])
     page_bench.main()
+    inbox_bench.main(500 if quick else 5_000)
     print(f"\nall benchmarks: {time.perf_counter() - start:.0f} s")
 
 

@@ -200,6 +200,34 @@ def _send(settings: Settings, _args: argparse.Namespace) -> int:
     return 0 if not report.failed else 1
 
 
+def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
+    """The reply mailbox read once (for cron), and what it brought posted to Slack when a
+    bot token is configured (else the running app posts it)."""
+    from bot.channels.imap import connect
+    from bot.services.inbox import fetch_mail
+
+    if not settings.imap_host:
+        print("error: IMAP_HOST is not set: there is no mailbox to read", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with connect(settings) as mailbox:
+        report = fetch_mail(engine, mailbox, datetime.now(UTC))
+    print(
+        f"{len(report.handled)} handled, {report.already_handled} handled before, "
+        f"{len(report.failed)} failed (left in the mailbox for the next round)"
+    )
+    if settings.slack_bot_token:
+        from bot.slack.client import make_client
+        from bot.slack.inbox_poster import post_inbound
+
+        posted = post_inbound(
+            engine, make_client(settings), settings.digest_channel, datetime.now(UTC)
+        )
+        print(f"{posted} posted to Slack")
+    return 0 if not report.failed else 1
+
+
 def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
     with read_only(_existing_engine(settings)) as session:
         result = audit.verify(session)
@@ -389,6 +417,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     send = commands.add_parser("send", help="send the approved messages that are due, once")
     send.set_defaults(handler=_send)
+
+    fetch = commands.add_parser(
+        "fetch-mail", help="read the reply mailbox once (IMAP): replies, bounces, out-of-office"
+    )
+    fetch.set_defaults(handler=_fetch_mail)
 
     aud = commands.add_parser("audit", help="the audit trail")
     aud_commands = aud.add_subparsers(dest="audit_command", required=True)

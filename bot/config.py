@@ -79,6 +79,16 @@ class Settings:
     public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
     page_link_days: int = 60
     page_port: int = 3001  # the page's own server in Socket Mode
+    # The reply mailbox (IMAP): empty host = not read
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"  # ssl | starttls | none (loopback only)
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    imap_done_folder: str = "Relance/Handled"
+    imap_ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
+    imap_poll_seconds: float = 60.0
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -138,6 +148,15 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
         page_link_days=int(env("RELANCE_PAGE_LINK_DAYS", str(Settings.page_link_days))),
         page_port=int(env("RELANCE_PAGE_PORT", str(Settings.page_port))),
+        imap_host=env("IMAP_HOST", ""),
+        imap_port=int(env("IMAP_PORT", str(Settings.imap_port))),
+        imap_security=env("IMAP_SECURITY", Settings.imap_security),
+        imap_user=env("IMAP_USER", ""),
+        imap_password=env("IMAP_PASSWORD", ""),
+        imap_folder=env("IMAP_FOLDER", Settings.imap_folder),
+        imap_done_folder=env("IMAP_DONE_FOLDER", Settings.imap_done_folder),
+        imap_ca_file=Path(env("IMAP_CA_FILE", "")) if env("IMAP_CA_FILE") else None,
+        imap_poll_seconds=float(env("IMAP_POLL_SECONDS", str(Settings.imap_poll_seconds))),
     )
 
 

@@ -66,6 +66,7 @@ class Customer(SQLModel, table=True):
     hold_reason: str = Field(default="", max_length=20)  # a skip reason that holds reminders
     held_until: date | None = None  # "customer says paid": held until this day
     held_email: str = Field(default="", max_length=254)  # "wrong contact": held while unchanged
+    email_problem: str = Field(default="")  # a hard bounce or "left the company": call instead
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     #: ISO code of the country whose late-payment law governs the contracts; "" for the company's
@@ -306,3 +307,34 @@ class PageLink(SQLModel, table=True):
     created_by: str = Field(max_length=40)
     created_at: datetime = _timestamp()
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InboundMessage(SQLModel, table=True):
+    """One message read from the reply mailbox: the unique (mailbox, UIDVALIDITY, UID) makes
+    each message handled once, whichever instance read it and however often."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        sa.UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_mailbox_uid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(max_length=300)
+    uidvalidity: int = Field(sa_type=sa.BigInteger)
+    uid: int = Field(sa_type=sa.BigInteger)
+    message_id: str = Field(default="", max_length=200)
+    sender: str = Field(default="", max_length=254)
+    subject: str = Field(default="")
+    kind: str = Field(max_length=20)  # reply | bounce | ... | unreadable
+    reason: str = Field(default="")  # why it was set aside, for a person
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    reminder_id: int | None = Field(default=None, foreign_key="reminder.id")
+    matched_by: str = Field(default="", max_length=20)  # thread | subject | sender | domain
+    summary: str = Field(default="{}")  # JSON: what the Slack message shows
+    received_at: datetime = _timestamp()
+    post_claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    slack_channel: str = Field(default="", max_length=40)
+    slack_ts: str = Field(default="", max_length=40, index=True)
+    moved: bool = False
+    # the answer a person wrote from Slack (sent through the outbox as a reminder row of its own)
+    reply_reminder_id: int | None = Field(default=None, foreign_key="reminder.id", unique=True)

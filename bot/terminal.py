@@ -11,6 +11,7 @@ from bot.models import AuditEvent, Customer, Reminder
 from bot.services.aging_report import AgingReport
 from bot.services.digest import Digest
 from bot.services.importing import ImportReport
+from bot.services.inbox import InboundView
 from bot.services.suggestions import CustomerDecision
 
 
@@ -127,3 +128,27 @@ def audit_lines(events: list[AuditEvent]) -> list[str]:
         f" {e.invoice_numbers[:40]}  hash {e.hash[:12]}… ← {e.prev_hash[:12]}…"
         for e in events
     ]
+
+
+def _printable(text: str) -> str:
+    """Customer text on a terminal: no escape sequences or other control characters."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def inbound_lines(view: InboundView) -> list[str]:
+    """A message from the reply mailbox, as it would be posted in Slack."""
+    where = (
+        f"card thread {view.target.thread_ts}"
+        if view.target and view.target.thread_ts
+        else (view.target.channel if view.target else "nowhere")
+    )
+    lines = [
+        f"{view.kind.replace('_', ' ')} from {_printable(view.sender)} — "
+        f"{_printable(view.customer_name) or 'unmatched'}"
+        f" (matched by {view.matched_by or 'nothing'}) → {where}",
+        f"  Subject: {_printable(view.subject)}",
+    ]
+    lines += [f"  > {_printable(line)}" for line in view.text.splitlines()[:6]]
+    lines += [f"  Attachment: {_printable(name)} ({size} bytes)" for name, size in view.attachments]
+    lines.append(f"  ⇒ {view.consequence}")
+    return lines

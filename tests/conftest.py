@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.support.smtp_server",
     "tests.support.page_world",
     "tests.support.browser",
+    "tests.support.imap_server",
 ]
 
 POSTGRES_URL = os.environ.get(

@@ -29,6 +29,8 @@ class Email:
     message_id: str
     language: str
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, PDF)
+    approved_by: str = ""  # the person who approved it; empty for what no person approved
+    in_reply_to: str = ""  # the customer's Message-ID, when this answers their message
 
 
 def message_id(reminder_id: int, mail_from: str) -> str:
@@ -49,7 +51,13 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = email.message_id
-    message["Auto-Submitted"] = "auto-generated"
+    if email.in_reply_to:
+        message["In-Reply-To"] = email.in_reply_to
+        message["References"] = email.in_reply_to
+    if not email.approved_by:
+        # RFC 3834: tells auto-responders not to answer. A message a person approved is that
+        # person's letter: its out-of-office and "has left" answers are wanted.
+        message["Auto-Submitted"] = "auto-generated"
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")

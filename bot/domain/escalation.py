@@ -20,7 +20,7 @@ from bot.domain.aging import days_overdue
 from bot.domain.calendar import business_days_between, local_now, next_business_opening
 from bot.domain.holds import Hold
 from bot.domain.money import Money
-from bot.domain.policy import Policy, Stage
+from bot.domain.policy import Channel, Policy, Stage
 
 
 class OpenItem(NamedTuple):
@@ -56,6 +56,7 @@ class Account:
     paused: bool = False
     paused_until: date | None = None
     hold: Hold | None = None  # from a skip reason ("says paid", "wrong contact")
+    email_failing: bool = False  # a hard bounce or a contact who left: e-mail reaches nobody
 
 
 class Reason(StrEnum):
@@ -168,6 +169,8 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         if isinstance(stage_or_wait, NoAction):
             return stage_or_wait
         stage = stage_or_wait
+    if account.email_failing and stage.channel is Channel.EMAIL:
+        stage = _by_phone(policy, stage)
 
     recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
     if len(recent) >= policy.max_contacts_per_30_days:
@@ -216,6 +219,11 @@ def _first_contact_stage(policy: Policy, days: int) -> Stage | None:
         and s.opens_at_days <= days
     ]
     return starts[-1] if starts else None
+
+
+def _by_phone(policy: Policy, stage: Stage) -> Stage:
+    """An e-mail stage when e-mail reaches nobody: the policy's call instead (if it has one)."""
+    return next((s for s in policy.stages if s.channel is Channel.PHONE), stage)
 
 
 def _next_stage(

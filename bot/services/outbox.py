@@ -21,7 +21,7 @@ from bot.channels.email import Email, SendFailed, SmtpSender, build_message, mes
 from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings
 from bot.db import unit_of_work
-from bot.models import Contact, Customer, Outbox, Reminder, utcnow
+from bot.models import Contact, Customer, InboundMessage, Outbox, Reminder, utcnow
 from bot.services import audit
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,11 @@ def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder
     reminder = session.get(Reminder, outbox.reminder_id)
     customer = session.get(Customer, reminder.customer_id)
     to, subject, text = customer.email, reminder.subject, reminder.body_text
+    answered = session.exec(
+        select(InboundMessage).where(InboundMessage.reply_reminder_id == reminder.id)
+    ).first()
+    if answered is not None:  # a person's answer to a customer's message: to its sender
+        to = answered.sender
     if settings.test_mode_address:
         to = settings.test_mode_address
         subject = f"[TEST → {customer.email or 'no address'}] {subject}"
@@ -88,6 +93,8 @@ def _email(session, outbox: Outbox, settings: Settings) -> tuple[Email, Reminder
         language=reminder.language,
         attachments=attachments,
         message_id=message_id(reminder.id, settings.mail_from),
+        approved_by=reminder.decided_by,
+        in_reply_to=answered.message_id if answered is not None else "",
     )
     return email, reminder, customer
 

@@ -109,12 +109,17 @@ def record_promise(
 
 
 def promise_on_account(
-    session: Session, invoices: list[Invoice], promised: date, amount: Decimal | None, user: str
+    session: Session,
+    invoices: list[Invoice],
+    promised: date,
+    amount: Decimal | None,
+    user: str,
+    channel: str = "phone",
 ) -> list[Promise]:
-    """A promise made for the account (on a call): an amount is spread over the invoices,
-    oldest first; without one every invoice is promised in full."""
+    """A promise made for the account (on a call, or in an e-mail): an amount is spread over
+    the invoices, oldest first; without one every invoice is promised in full."""
     if amount is None:
-        return [_promise(session, i, promised, None, user, "phone") for i in invoices]
+        return [_promise(session, i, promised, None, user, channel) for i in invoices]
     currency = invoices[0].currency
     if any(i.currency != currency for i in invoices):
         raise Invalid(
@@ -127,7 +132,7 @@ def promise_on_account(
         if left <= 0:
             break
         part = min(left, invoice.amount_minor - invoice.paid_minor)
-        promises.append(_promise(session, invoice, promised, part, user, "phone"))
+        promises.append(_promise(session, invoice, promised, part, user, channel))
         left -= part
     return promises
 

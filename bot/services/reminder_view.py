@@ -61,6 +61,7 @@ class ReminderView:
     facts: CustomerFacts = NO_FACTS  # last contact, promise, dispute, plan: why and what holds
     segment: str = ""  # the policy that suggested it, when not the main one
     page_seen_at: datetime | None = None  # when the customer last opened their page
+    email_problem: str = ""  # a hard bounce or a contact who left (from the reply mailbox)
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -134,6 +135,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 facts=facts.get(customer.id, NO_FACTS),
                 segment=reminder.segment,
                 page_seen_at=seen.get(customer.id),
+                email_problem=customer.email_problem,
             )
         )
     return views

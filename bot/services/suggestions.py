@@ -60,6 +60,7 @@ class CustomerView(NamedTuple):
     held_email: str
     owner: str
     segment: str
+    email_problem: str
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
                 hold=current_hold(
                     customer.hold_reason, customer.held_until, customer.held_email, customer.email
                 ),
+                email_failing=bool(customer.email_problem),
             ),
         )
         for customer in sorted(customers, key=lambda c: c.name.casefold())

@@ -1,8 +1,6 @@
 """Where news about a customer is posted in Slack, so the people who chase them see it beside
-what was already said: in the thread of the customer's latest card, else in the digest channel.
-
-When customers have owners (`customer.owner`), an owner's direct message comes between the two:
-that step is added where the owner column exists.
+what was already said: in the thread of the customer's latest card, else by direct message to
+the customer's owner (their worklist is in the App Home), else in the digest channel.
 """
 
 from __future__ import annotations
@@ -11,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from bot.models import DigestRun, Reminder
+from bot.models import Customer, DigestRun, Reminder
 
 
 @dataclass(frozen=True)
@@ -23,9 +21,9 @@ class ConversationTarget:
 def conversation_target(
     session: Session, customer_id: int, *, digest_channel: str = ""
 ) -> ConversationTarget | None:
-    """The thread of the customer's latest card; else the digest channel: `digest_channel`
-    when the caller knows it (the settings in force), else the channel of the latest digest.
-    None when there is nowhere to post."""
+    """The thread of the customer's latest card; else the owner's direct messages; else the
+    digest channel: `digest_channel` when the caller knows it (the settings in force), else the
+    channel of the latest digest. None when there is nowhere to post."""
     card = session.exec(
         select(Reminder.slack_channel, Reminder.slack_ts)
         .where(Reminder.customer_id == customer_id, Reminder.slack_ts != "")
@@ -34,6 +32,9 @@ def conversation_target(
     ).first()
     if card is not None:
         return ConversationTarget(channel=card[0], thread_ts=card[1])
+    owner = session.exec(select(Customer.owner).where(Customer.id == customer_id)).first()
+    if owner:
+        return ConversationTarget(channel=owner, thread_ts=None)
     if digest_channel:
         return ConversationTarget(channel=digest_channel, thread_ts=None)
     latest_digest = session.exec(

@@ -26,6 +26,12 @@ from bot.slack.listeners.actions import (
     approve_all,
     edit,
     held_back,
+    inbound_assign,
+    inbound_dispute,
+    inbound_paid,
+    inbound_promise,
+    inbound_reply,
+    inbound_resume,
     letter,
     log_call,
     open_settings,
@@ -38,6 +44,10 @@ from bot.slack.listeners.events import app_home_opened
 from bot.slack.listeners.views import (
     call_logged,
     edit_submitted,
+    inbound_assign_submitted,
+    inbound_dispute_submitted,
+    inbound_promise_submitted,
+    reply_submitted,
     settings_submitted,
     skip_submitted,
 )
@@ -60,6 +70,16 @@ LISTENERS = (
     worklist,
     held_back,
     page_news,
+    inbound_resume,
+    inbound_reply,
+    reply_submitted,
+    inbound_dispute,
+    inbound_promise,
+    inbound_paid,
+    inbound_dispute_submitted,
+    inbound_promise_submitted,
+    inbound_assign,
+    inbound_assign_submitted,
 )
 
 

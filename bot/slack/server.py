@@ -18,16 +18,19 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot.channels.imap import connect
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.services import decisions, page_links
 from bot.services.customer_page import News
+from bot.services.inbox import fetch_mail
 from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
 from bot.slack.blocks.page_news import news_text
 from bot.slack.client import make_client
 from bot.slack.deps import Deps
 from bot.slack.digest_poster import post_daily_digest
+from bot.slack.inbox_poster import post_inbound
 from bot.slack.page_news import news_poster
 from bot.slack.scheduler import Ticker
 from bot.web.app import PREFIX as PAGE_PREFIX
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 DIGEST_CHECK_SECONDS = 30
 OUTBOX_CHECK_SECONDS = 10
 AUTO_APPROVAL_SECONDS = 30
+FAILING = ("bounce", "left_company")  # inbound kinds that change what a card says
 
 
 def _approve_by_policy(deps: Deps) -> None:
@@ -53,6 +57,21 @@ def _send_and_show(deps: Deps) -> None:
 
 
 SETTINGS_REFRESH_SECONDS = 60
+
+
+def read_mailbox(deps: Deps) -> None:
+    """The reply mailbox read once, then whatever is not yet in Slack posted (also what an
+    earlier round recorded but could not post)."""
+    runtime = deps.runtime
+    try:
+        with connect(runtime.settings) as mailbox:
+            report = fetch_mail(runtime.engine, mailbox, runtime.now())
+        if report.failed:
+            log.warning("inbox: %s message(s) left for the next round", len(report.failed))
+        failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
+        deps.cards.refresh(failing, deps.today())  # the card shows the failing address
+    finally:
+        post_inbound(runtime.engine, deps.client, runtime.settings.digest_channel, runtime.now())
 
 
 def start_background(deps: Deps) -> list[Ticker]:
@@ -80,6 +99,14 @@ def start_background(deps: Deps) -> list[Ticker]:
         Ticker("outbox", OUTBOX_CHECK_SECONDS, quietly(lambda: _send_and_show(deps))),
         Ticker("auto-approval", AUTO_APPROVAL_SECONDS, quietly(lambda: _approve_by_policy(deps))),
     ]
+    if deps.runtime.settings.imap_host:
+        tickers.append(
+            Ticker(
+                "inbox",
+                deps.runtime.settings.imap_poll_seconds,
+                quietly(lambda: read_mailbox(deps)),
+            )
+        )
     for ticker in tickers:
         ticker.start()
     return tickers

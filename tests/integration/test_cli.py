@@ -72,6 +72,9 @@ def test_demo_shows_the_aging_summary(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "reminders suggested" in out and "customers get none today, and why" in out
     assert "Subject:" in out  # one reminder in full
     assert "Camille: approved; Samir: told it was already approved by Camille." in out
+    assert "⇒ held until someone acts" in out  # the reply
+    assert "is failing: call instead" in out  # the hard bounce
+    assert "(out of office)" in out and "held until 20" in out
     assert "chain intact" in out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.channels.email import Email, build_message
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.models import AuditEvent, Contact, Outbox, Reminder
@@ -74,6 +76,7 @@ def test_the_message_as_the_customer_receives_it(
     assert set(got.recipients) == {"jean@atelier.example", "archive@relance-demo.example"}
     assert message["Message-ID"] == f"<relance-reminder-{french.id}@relance-demo.example>"
     assert message["Content-Language"] == "fr"
+    assert message["Auto-Submitted"] is None  # a person approved it: auto-answers are wanted
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert text.startswith("Bonjour Jean Lefèvre,") and "1\u202f234,56\xa0€" in text
@@ -185,3 +188,12 @@ def test_test_mode_sends_nothing_to_customers(engine: Engine, smtp: SmtpServer, 
     assert all(e["test_mode"] for e in events(engine, "sent"))
     with unit_of_work(engine) as session:
         assert session.exec(select(Contact)).all() == []  # the ladder does not move on
+
+
+def test_only_what_no_person_approved_asks_auto_responders_for_silence() -> None:
+    unapproved = Email(
+        to="a@b.example", subject="s", text="t", html="", message_id="<m@x>", language="en"
+    )
+    assert build_message(unapproved, Settings())["Auto-Submitted"] == "auto-generated"
+    approved = replace(unapproved, approved_by="UAPPROVE1")
+    assert build_message(approved, Settings())["Auto-Submitted"] is None

@@ -1,4 +1,5 @@
-"""Where a customer's news is posted: their latest card's thread, else the digest channel."""
+"""Where a customer's news is posted: their latest card's thread, else their owner, else the
+digest channel."""
 
 from __future__ import annotations
 
@@ -60,3 +61,16 @@ def test_without_a_card_the_digest_channel(engine: Engine) -> None:
         session.add(DigestRun(run_date=date(2026, 11, 25), channel="CLAST", claimed_by="i1"))
     with read_only(engine) as session:
         assert conversation_target(session, customer_id) == ConversationTarget("CLAST", None)
+
+
+def test_without_a_card_an_owned_customer_goes_to_the_owner(engine: Engine) -> None:
+    customer_id = _customer(engine)
+    with unit_of_work(engine) as session:
+        session.get(Customer, customer_id).owner = "UOWNER1"
+    with read_only(engine) as session:
+        assert conversation_target(session, customer_id, digest_channel="CSET") == (
+            ConversationTarget(channel="UOWNER1", thread_ts=None)
+        )
+    _reminder(engine, customer_id, date(2026, 11, 20), "100.1")
+    with read_only(engine) as session:  # a card's thread still comes first
+        assert conversation_target(session, customer_id).thread_ts == "100.1"

@@ -336,3 +336,19 @@ def test_a_first_contact_long_overdue_starts_where_the_policy_says() -> None:
     assert isinstance(recent, Suggestion) and recent.stage.name == "friendly" and not recent.note
     after = decide(account(item(days_late=199), contacts=(sent(10, "firm"),)), policy, NOW)
     assert isinstance(after, Suggestion) and after.stage.name == "call" and not after.note
+
+
+def test_when_email_reaches_nobody_the_next_step_is_a_call() -> None:
+    failing = decide(account(item(days_late=20), email_failing=True), POLICY, NOW)
+    assert isinstance(failing, Suggestion) and failing.stage.name == "call"
+    assert failing.stage.channel == "phone"
+    final = decide(
+        account(
+            item(days_late=50),
+            contacts=(sent(40, "friendly"), sent(25, "firm"), sent(10, "call")),
+            email_failing=True,
+        ),
+        POLICY,
+        NOW,
+    )
+    assert not (isinstance(final, Suggestion) and final.stage.channel == "email")

@@ -150,6 +150,8 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
                 f"{seen:%Y-%m-%d %H:%M} UTC>"
             )
         )
+    if view.email_problem:
+        blocks.insert(2, context(f"❗ E-mail failing: {escape(view.email_problem)}"))
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
