@@ -81,6 +81,9 @@ def _send(settings: Settings, _args: argparse.Namespace) -> int:
         f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
         f"{len(report.failed)} failed for good"
     )
+    if report.paused_until is not None:
+        print(f"sending paused until {report.paused_until.isoformat()}: the mail server refused")
+        return 1
     return 0 if not report.failed else 1
 
 

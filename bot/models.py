@@ -262,3 +262,16 @@ class AppSetting(SQLModel, table=True):
     value: str  # JSON
     updated_by: str = Field(max_length=40)
     updated_at: datetime = _timestamp()
+
+
+class OutboxPause(SQLModel, table=True):
+    """The whole outbox held back because the mail server itself refused (login, greeting,
+    connection): no message is charged an attempt; senders wait until `paused_until`."""
+
+    __tablename__ = "outbox_pause"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    failures: int = 0  # in a row; the backoff doubles with each
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = Field(default="", max_length=500)
+    since: datetime = _timestamp()

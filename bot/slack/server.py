@@ -23,6 +23,7 @@ from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
 from bot.slack.deps import Deps
 from bot.slack.digest_poster import post_daily_digest
+from bot.slack.outbox_alerts import post_outbox_alert
 from bot.slack.scheduler import Ticker
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def _send_and_show(deps: Deps) -> None:
     report = deliver_due(
         deps.runtime.engine, deps.runtime.settings, deps.instance, now=deps.runtime.now()
     )
+    post_outbox_alert(deps.client, deps.runtime.settings.digest_channel, report)
     deps.cards.refresh(report.touched, deps.today())
 
 
