@@ -6,6 +6,7 @@ from bot.services.account import account
 from bot.slack.blocks.account import account_blocks
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
+from bot.slack.mrkdwn import escape
 
 USAGE = "`/relance customer <name or id>` — balance, invoices, promises, disputes, contacts"
 
@@ -14,6 +15,6 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 1, USAGE)
     found = account(deps.runtime.engine, " ".join(args), deps.today())
     reply(
-        f"Account of {found.customer.name}",
+        f"Account of {escape(found.customer.name)}",
         blocks=account_blocks(found, deps.runtime.settings.locale),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.services.plans import propose_plan
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
+from bot.slack.mrkdwn import escape
 
 USAGE = "`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan"
 
@@ -47,5 +48,5 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         else ""
     )
     reply(
-        f"📅 Plan agreed with {outcome.customer}{beyond}. Reminders wait while it is kept:\n{lines}"
+        f"📅 Plan agreed with {escape(outcome.customer)}{beyond}. Reminders wait while it is kept:\n{lines}"
     )
