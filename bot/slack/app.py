@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
+from bot.slack import request_checks
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
@@ -82,6 +83,7 @@ def create_app(
         cards=CardPublisher(runtime.engine, client),
         instance=instance_name(),
     )
+    request_checks.register(app, deps)
     for listener in LISTENERS:
         listener.register(app, deps)
     return app, deps

@@ -24,6 +24,7 @@ from bot.slack.app import create_app
 from bot.slack.deps import Deps
 from bot.slack.digest_poster import post_daily_digest
 from bot.slack.outbox_alerts import post_outbox_alert
+from bot.slack.request_checks import well_formed_timestamp
 from bot.slack.scheduler import Ticker
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
         if environ.get("PATH_INFO") == "/healthz":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
+        if not well_formed_timestamp(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")):
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"missing or malformed X-Slack-Request-Timestamp\n"]
         with deps.gate.request():
             return slack(environ, start_response)
 

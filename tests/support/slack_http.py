@@ -105,7 +105,7 @@ class SignedSlack:
         user: str,
         response_url: str,
         channel: str = "CDIGEST",
-        message_ts: str = "1.0",
+        message_ts: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> Reply:
         return self._payload(
@@ -162,9 +162,15 @@ def click_payload(
     user: str,
     response_url: str,
     channel: str = "CDIGEST",
-    message_ts: str = "1.0",
+    message_ts: str | None = None,
 ) -> dict:
-    """A button click (`block_actions`) as Slack sends it."""
+    """A button click (`block_actions`) as Slack sends it: on the message `message_ts`, or
+    without one on a view (the App Home)."""
+    container = (
+        {"type": "message", "message_ts": message_ts, "channel_id": channel}
+        if message_ts
+        else {"type": "view", "view_id": "VHOME"}
+    )
     return {
         "type": "block_actions",
         "team": {"id": "T1"},
@@ -172,8 +178,8 @@ def click_payload(
         "user": {"id": user, "team_id": "T1"},
         "trigger_id": f"trigger-{user}",
         "channel": {"id": channel},
-        "container": {"type": "message", "message_ts": message_ts},
-        "message": {"ts": message_ts},
+        "container": container,
+        **({"message": {"ts": message_ts}} if message_ts else {}),
         "response_url": response_url,
         "actions": [
             {

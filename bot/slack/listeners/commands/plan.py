@@ -17,7 +17,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     if args[-1][:1].isdigit() and "-" in args[-1]:
         first, args = a_date(args[-1]), args[:-1]
     need(args, 2, USAGE)
-    if not args[-1].isdigit():
+    if not (args[-1].isascii() and args[-1].isdigit() and len(args[-1]) <= 9):
         reply(f"⚠️ How many instalments? Usage: {USAGE}")
         return
     user = command["user_id"]

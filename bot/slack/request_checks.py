@@ -1,0 +1,122 @@
+"""Refusing malformed requests before any listener runs: a refusal, never an HTTP 500.
+
+A button naming no reminder, or a reminder other than the card it was clicked on, and a form
+whose hidden reference names no reminder are answered (ephemerally, or in the form) and logged;
+the listeners behind this check can trust what they read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from slack_bolt import Ack, App, BoltResponse, Respond
+
+from bot.services.cards import card_ts
+from bot.slack.blocks.card import APPROVE, EDIT, LETTER, LOG_CALL, SKIP
+from bot.slack.blocks.digest import APPROVE_ALL
+from bot.slack.blocks.modals import CALL_CALLBACK, EDIT_CALLBACK, SKIP_CALLBACK
+from bot.slack.deps import Deps
+
+log = logging.getLogger(__name__)
+
+CARD_ACTIONS = frozenset({APPROVE, EDIT, SKIP, LOG_CALL, LETTER})
+REMINDER_FORMS = frozenset({EDIT_CALLBACK, SKIP_CALLBACK})
+
+
+def well_formed_timestamp(value: str | None) -> bool:
+    """Slack's request timestamp is whole seconds since the epoch."""
+    return bool(value) and value.isascii() and value.isdigit() and len(value) <= 12  # type: ignore[union-attr]
+
+
+def reminder_id(text: object) -> int | None:
+    """A reminder id as buttons and forms carry it: a positive whole number, else None."""
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12:
+        number = int(text)
+        return number if number > 0 else None
+    return None
+
+
+def _action_problem(deps: Deps, body: dict) -> str | None:
+    action = (body.get("actions") or [{}])[0]
+    action_id, value = action.get("action_id"), action.get("value")
+    if action_id == APPROVE_ALL:
+        day, _sep, stage = str(value).partition("|")
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return "this button names no day"
+        return None if stage else "this button names no stage"
+    if action_id not in CARD_ACTIONS:
+        return None
+    number = reminder_id(value)
+    ts = card_ts(deps.runtime.engine, number) if number else None
+    if ts is None:
+        return "this button names no reminder"
+    container = body.get("container") or {}
+    if container.get("type") == "message" and container.get("message_ts") != ts:
+        return "this button names a reminder other than the card it is on"
+    return None
+
+
+def _form_problem(deps: Deps, view: dict) -> str | None:
+    callback, metadata = view.get("callback_id"), view.get("private_metadata", "")
+    if callback in REMINDER_FORMS:
+        reference = metadata
+    elif callback == CALL_CALLBACK:
+        customer, _sep, reference = str(metadata).partition("|")
+        if not customer:
+            return "this form names no customer"
+        if not reference:
+            return None
+    else:
+        return None
+    number = reminder_id(reference)
+    if number is None or card_ts(deps.runtime.engine, number) is None:
+        return "this form names no reminder"
+    return None
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.middleware
+    def refuse_malformed(
+        body: dict, next: Callable[[], BoltResponse], ack: Ack, respond: Respond | None
+    ) -> BoltResponse:
+        kind = body.get("type")
+        user = (body.get("user") or {}).get("id", "")
+        if kind == "block_actions":
+            problem = _action_problem(deps, body)
+            if problem:
+                answer = ack()
+                log.warning("refused a click from %s: %s (%s)", user, problem, body.get("actions"))
+                if respond is not None:
+                    respond(
+                        text=f"Sorry, {problem}; nothing was done. Use the buttons on the card.",
+                        response_type="ephemeral",
+                        replace_original=False,
+                    )
+                return answer
+        elif kind == "view_submission":
+            problem = _form_problem(deps, body.get("view") or {})
+            if problem:
+                log.warning("refused a form from %s: %s", user, problem)
+                return ack(response_action="update", view=_refusal_view(problem))
+        return next()
+
+
+def _refusal_view(problem: str) -> dict:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Not saved"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"Sorry, {problem}; nothing was saved. Open the form again from the card.",
+                },
+            }
+        ],
+    }
