@@ -275,3 +275,13 @@ class OutboxPause(SQLModel, table=True):
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str = Field(default="", max_length=500)
     since: datetime = _timestamp()
+
+
+class SlackRequest(SQLModel, table=True):
+    """A signed Slack request already handled: a replay within Slack's 5-minute window finds its
+    signature here and is answered without acting again. Rows older than the window go."""
+
+    __tablename__ = "slack_request"
+
+    signature: str = Field(primary_key=True, max_length=100)
+    seen_at: datetime = _timestamp(index=True)

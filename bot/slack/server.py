@@ -8,17 +8,21 @@ database decides which instance posts the digest or sends a message.
 from __future__ import annotations
 
 import gc
+import io
 import logging
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from bot.services import replays
 from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
 from bot.slack.deps import Deps
@@ -87,9 +91,28 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"missing or malformed X-Slack-Request-Timestamp\n"]
         with deps.gate.request():
+            if is_replay(environ, runtime):
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b""]
             return slack(environ, start_response)
 
     return application
+
+
+def is_replay(environ: dict, runtime: Runtime) -> bool:
+    """A correctly signed request seen before (see services/replays.py): answered with an empty
+    200, so Slack is satisfied and nothing acts twice. The body is read here and handed on."""
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    environ["wsgi.input"] = io.BytesIO(body)
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    verifier = SignatureVerifier(runtime.settings.slack_signing_secret)
+    if not verifier.is_valid(body.decode("utf-8", "replace"), timestamp, signature):
+        return False  # bolt refuses it
+    if replays.first_arrival(runtime.engine, signature, datetime.now(UTC)):
+        return False
+    log.warning("refused a replayed request (signature %s…)", signature[:12])
+    return True
 
 
 def freeze_startup_objects() -> None:

@@ -1,4 +1,4 @@
-"""Hardening: the outbox pause when the mail server refuses.
+"""Hardening: the outbox pause when the mail server refuses; signed requests already handled.
 
 Revision ID: 0009_robust
 Revises: 0008
@@ -23,7 +23,14 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(500), nullable=False),
         sa.Column("since", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "slack_request",
+        sa.Column("signature", sa.String(100), primary_key=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_slack_request_seen_at", "slack_request", ["seen_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("slack_request")
     op.drop_table("outbox_pause")
