@@ -42,9 +42,18 @@ class Runtime:
         return self.clock()
 
     def refresh(self) -> None:
+        self._version = app_settings.version(self.engine)
         self.settings, self.policy = app_settings.apply(
             self.base_settings, self.base_policy, app_settings.overrides(self.engine)
         )
+
+    def fresh_settings(self) -> Settings:
+        """The settings with every lead's change up to now, for decisions about authority: one
+        small query compares the stored settings' version with the one applied here, so an
+        approver removed on one instance is refused on every instance at once."""
+        if app_settings.version(self.engine) != getattr(self, "_version", None):
+            self.refresh()
+        return self.settings
 
     def change_settings(self, values: dict, user: str) -> None:
         """A lead's change: checked against the policy (a stage's discount may not exceed a

@@ -79,7 +79,7 @@ def create_app(
     deps = Deps(
         runtime=runtime,
         client=client,
-        approvers=Approvers(lambda: runtime.settings, client),
+        approvers=Approvers(runtime.fresh_settings, client),
         cards=CardPublisher(runtime.engine, client),
         instance=instance_name(),
     )

@@ -27,7 +27,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         int(args[-1]),
         first,
         user,
-        user in deps.runtime.settings.leads,
+        deps.approvers.is_lead(user),
         deps.runtime.policy.plans,
         deps.today(),
     )
