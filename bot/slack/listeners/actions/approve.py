@@ -36,4 +36,4 @@ def register(app: App, deps: Deps) -> None:
                 click.reply(already_decided_text(reminder.state, reminder.decided_by))
             deps.cards.refresh([click.reminder_id], deps.today())
 
-        deps.later(work, f"approving reminder {click.reminder_id}")
+        deps.later(work, f"approving reminder {click.reminder_id}", click.reply)

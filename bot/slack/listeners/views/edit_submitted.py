@@ -43,4 +43,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"body": str(exc)[:150]})
             return
         ack()
-        deps.later(lambda: save(user, reminder, edited), f"saving the edit of {reminder_id}")
+        deps.later(
+            lambda: save(user, reminder, edited),
+            f"saving the edit of {reminder_id}",
+            deps.tell_user(user),
+        )
