@@ -148,7 +148,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     upgrade(make_engine(settings.database_url))
     if args.http:
-        run_http(settings, args.port, workers=args.workers, threads=args.threads)
+        run_http(settings, args.port, workers=args.workers, threads=args.threads, host=args.host)
     else:
         run_socket_mode(settings)
     return 0
@@ -205,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="start the Slack app (Socket Mode unless --http)")
     run.add_argument("--http", action="store_true", help="serve Slack's HTTP requests")
     run.add_argument("--port", type=int, default=3000)
+    run.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on in HTTP mode (0.0.0.0 to take traffic from a load balancer)",
+    )
     run.add_argument("--workers", type=int, default=2, help="HTTP worker processes")
     run.add_argument("--threads", type=int, default=8, help="threads per HTTP worker")
     run.set_defaults(handler=_run)

@@ -143,8 +143,12 @@ class _Gunicorn(BaseApplication):
 
 
 def run_http(
-    settings: Settings, port: int, workers: int = 2, threads: int = 8, host: str = "0.0.0.0"
+    settings: Settings, port: int, workers: int = 2, threads: int = 8, host: str = "127.0.0.1"
 ) -> None:
+    """Serve HTTP mode. Without a signing secret no request could be verified (every answer
+    would be an error), so it refuses to start."""
+    if not settings.slack_signing_secret:
+        raise SystemExit("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests")
     _Gunicorn(
         settings,
         {
