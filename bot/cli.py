@@ -17,7 +17,7 @@ from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import MappingError, available_mappings, load_mapping
 from bot.models import Reminder
 from bot.runtime import build_runtime
-from bot.services import audit
+from bot.services import audit, audit_checkpoint
 from bot.services.aging_report import aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
@@ -87,11 +87,31 @@ def _send(settings: Settings, _args: argparse.Namespace) -> int:
     return 0 if not report.failed else 1
 
 
-def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
+def _audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        text = audit_checkpoint.take(make_engine(settings.database_url))
+    except Invalid as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
+    Path(args.output).write_text(text)
+    print(f"checkpoint written to {args.output}: {text.strip()}")
+    return 0
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     with read_only(make_engine(settings.database_url)) as session:
         result = audit.verify(session)
+        anchored = (
+            audit_checkpoint.check(session, Path(args.checkpoint).read_text())
+            if args.checkpoint
+            else None
+        )
+    if result.ok and anchored:
+        print(f"audit trail BROKEN: {anchored}", file=sys.stderr)
+        return 1
     if result.ok:
-        print(f"audit trail intact: {result.checked} events verified")
+        against = f", consistent with checkpoint {args.checkpoint}" if args.checkpoint else ""
+        print(f"audit trail intact: {result.checked} events verified{against}")
         return 0
     print(
         f"audit trail BROKEN at event #{result.broken_seq}: {result.reason} "
@@ -179,9 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     aud = commands.add_parser("audit", help="the audit trail")
     aud_commands = aud.add_subparsers(dest="audit_command", required=True)
-    aud_commands.add_parser("verify", help="walk the hash chain").set_defaults(
-        handler=_audit_verify
+    verify = aud_commands.add_parser("verify", help="walk the hash chain")
+    verify.add_argument(
+        "--checkpoint", help="a file from `relance audit checkpoint`: the head must still be there"
     )
+    verify.set_defaults(handler=_audit_verify)
+    checkpoint = aud_commands.add_parser(
+        "checkpoint", help="write the chain's head, signed with RELANCE_AUDIT_KEY, to a file"
+    )
+    checkpoint.add_argument("--output", "-o", required=True, help="the checkpoint file")
+    checkpoint.set_defaults(handler=_audit_checkpoint)
     export = aud_commands.add_parser("export", help="write the record as CSV")
     export.add_argument("--customer", help="a customer name or id")
     export.add_argument("--since", help="YYYY-MM-DD (UTC), inclusive")

@@ -12,7 +12,9 @@ from bot.domain.calendar import is_business_day, local_now
 from bot.runtime import Runtime
 from bot.services import digest as digests
 from bot.services import plans, promises
+from bot.services.audit_checkpoint import Head, read_head
 from bot.services.suggestions import suggest
+from bot.slack.blocks.common import MAX_MESSAGE_BLOCKS, context, fit
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
 from bot.slack.cards import CardPublisher
 
@@ -31,6 +33,21 @@ def digest_due(now: datetime, runtime: Runtime) -> date | None:
     return local.date()
 
 
+def audit_head_block(head: Head) -> dict:
+    """The audit chain's head, kept in Slack's history: an anchor outside the database that a
+    later `relance audit verify` can be compared with."""
+    return context(f"Audit trail head: event #{head.seq} · `{head.hash or 'empty'}`")
+
+
+def with_audit_head(blocks: list[dict], runtime: Runtime) -> list[dict]:
+    """The digest's blocks with the head just under the title (where a cut never reaches)."""
+    return fit(
+        [*blocks[:1], audit_head_block(read_head(runtime.engine)), *blocks[1:]],
+        MAX_MESSAGE_BLOCKS,
+        "The digest was cut to fit one Slack message; `/relance customer` has the rest.",
+    )
+
+
 def publish(
     runtime: Runtime, client: WebClient, channel: str, now: datetime, run_date: date
 ) -> tuple[str, digests.Digest]:
@@ -42,7 +59,7 @@ def publish(
     response = client.chat_postMessage(
         channel=channel,
         text=digest_fallback(digest, runtime.settings.locale),
-        blocks=digest_blocks(digest, runtime.settings.locale),
+        blocks=with_audit_head(digest_blocks(digest, runtime.settings.locale), runtime),
         unfurl_links=False,
     )
     return response["ts"], digest
