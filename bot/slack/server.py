@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import gc
 import io
+import json
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -99,6 +101,22 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
     return application
 
 
+def _acts(body: str) -> bool:
+    """Slash commands and form submissions, whose effects a replay would repeat. A button's
+    effect already happens once whoever clicks how often (one decision per reminder), and
+    clicks are where the time to acknowledge matters: they skip the database round trip."""
+    fields = parse_qs(body)
+    if "command" in fields:
+        return True
+    payload = fields.get("payload")
+    if not payload:
+        return False
+    try:
+        return json.loads(payload[0]).get("type") == "view_submission"
+    except (ValueError, AttributeError):
+        return False
+
+
 def is_replay(environ: dict, runtime: Runtime) -> bool:
     """A correctly signed request seen before (see services/replays.py): answered with an empty
     200, so Slack is satisfied and nothing acts twice. The body is read here and handed on."""
@@ -106,8 +124,11 @@ def is_replay(environ: dict, runtime: Runtime) -> bool:
     environ["wsgi.input"] = io.BytesIO(body)
     timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
     signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    text = body.decode("utf-8", "replace")
+    if not _acts(text):
+        return False
     verifier = SignatureVerifier(runtime.settings.slack_signing_secret)
-    if not verifier.is_valid(body.decode("utf-8", "replace"), timestamp, signature):
+    if not verifier.is_valid(text, timestamp, signature):
         return False  # bolt refuses it
     if replays.first_arrival(runtime.engine, signature, datetime.now(UTC)):
         return False
