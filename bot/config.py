@@ -66,6 +66,7 @@ class Settings:
     test_mode_address: str = ""  # when set, every e-mail goes there instead (going live)
     send_max_attempts: int = 5
     send_backoff_seconds: float = 60.0  # doubled after each failed attempt
+    send_lease_seconds: float = 300.0  # a sender's claim on a message, renewed before each send
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -115,6 +116,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_max_attempts=int(env("RELANCE_SEND_MAX_ATTEMPTS", str(Settings.send_max_attempts))),
         send_backoff_seconds=float(
             env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
+        ),
+        send_lease_seconds=float(
+            env("RELANCE_SEND_LEASE_SECONDS", str(Settings.send_lease_seconds))
         ),
     )
 

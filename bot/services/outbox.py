@@ -293,7 +293,7 @@ def deliver_due(
     worker: str,
     sender: SmtpSender | None = None,
     now: datetime | None = None,
-    lease: timedelta = LEASE,
+    lease: timedelta | None = None,
 ) -> DeliveryReport:
     """One pass: claim what is due, then for each message renew the claim, send, record.
 
@@ -302,6 +302,7 @@ def deliver_due(
     the pass, so `sent_at` is when each message left.
     """
     sender = sender or SmtpSender(settings)
+    lease = lease or timedelta(seconds=settings.send_lease_seconds)
     started, ticks = now or utcnow(), time.monotonic()
 
     def clock() -> datetime:

@@ -1,8 +1,9 @@
 """Refusing malformed requests before any listener runs: a refusal, never an HTTP 500.
 
-A button naming no reminder, or a reminder other than the card it was clicked on, and a form
-whose hidden reference names no reminder are answered (ephemerally, or in the form) and logged;
-the listeners behind this check can trust what they read.
+A button whose value is no reminder id, and a form whose hidden reference names no reminder, are
+answered (ephemerally, or in the form) and logged before any listener runs; a button naming a
+reminder that does not exist or is not its card's is checked just after the acknowledgement
+(`card_problem`). The listeners behind these checks can trust what they read.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def reminder_id(text: object) -> int | None:
     return None
 
 
-def _action_problem(deps: Deps, body: dict) -> str | None:
+def _action_problem(body: dict) -> str | None:
     action = (body.get("actions") or [{}])[0]
     action_id, value = action.get("action_id"), action.get("value")
     if action_id == APPROVE_ALL:
@@ -48,10 +49,16 @@ def _action_problem(deps: Deps, body: dict) -> str | None:
         except ValueError:
             return "this button names no day"
         return None if stage else "this button names no stage"
-    if action_id not in CARD_ACTIONS:
-        return None
-    number = reminder_id(value)
-    ts = card_ts(deps.runtime.engine, number) if number else None
+    if action_id in CARD_ACTIONS and reminder_id(value) is None:
+        return "this button names no reminder"
+    return None
+
+
+def card_problem(deps: Deps, number: int, body: dict) -> str | None:
+    """Whether the reminder a card's button names exists and is the card's own. It reads the
+    database, so it runs after the acknowledgement (see `on_card_click`), keeping a burst of
+    clicks off the connection pool until each is acknowledged."""
+    ts = card_ts(deps.runtime.engine, number)
     if ts is None:
         return "this button names no reminder"
     container = body.get("container") or {}
@@ -86,7 +93,7 @@ def register(app: App, deps: Deps) -> None:
         kind = body.get("type")
         user = (body.get("user") or {}).get("id", "")
         if kind == "block_actions":
-            problem = _action_problem(deps, body)
+            problem = _action_problem(body)
             if problem:
                 answer = ack()
                 log.warning("refused a click from %s: %s (%s)", user, problem, body.get("actions"))

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack, App, Respond
 
-from bot.slack.deps import Deps
+from bot.slack.deps import Deps, log
+from bot.slack.request_checks import card_problem
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ def on_card_click(
                 trigger_id=body.get("trigger_id", ""),
                 respond=respond,
             )
+            problem = card_problem(deps, click.reminder_id, body)
+            if problem:
+                log.warning("refused a click from %s: %s", click.user, problem)
+                click.reply(f"Sorry, {problem}; nothing was done. Use the buttons on the card.")
+                return
             if not deps.approvers.may_decide(click.user):
                 deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})
                 return
