@@ -44,6 +44,9 @@ class _Handler:
             self.server.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), message)
             )
+        if self.server.mode == "drop":  # kept the message, then the line went dead
+            server.transport.close()
+            return "421 4.4.2 Connection dropped"
         return "250 OK"
 
 
@@ -77,7 +80,8 @@ class SmtpServer:
             self.port = probe.getsockname()[1]
         self.received: list[Received] = []
         self.lock = threading.Lock()
-        self.mode = "accept"  # accept | defer | refuse | refuse-greeting | refuse-login
+        # accept | defer | refuse | refuse-greeting | refuse-login | drop (after keeping it)
+        self.mode = "accept"
         self.delay = 0.0  # seconds before answering each message's data
         self.controller: Controller | None = None
 
