@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -321,7 +322,10 @@ def deliver_due(
         except SendFailed as failure:  # the server's fault: hold everything, charge no one
             log.warning("mail server refused; outbox paused: %s", failure)
             _release(engine, claimed[position:], worker)
-            report.pause = _pause(engine, failure, settings, clock())
+            try:
+                report.pause = _pause(engine, failure, settings, clock())
+            except sa.exc.IntegrityError:  # another sender began the pause at the same moment
+                report.pause = _pause(engine, failure, settings, clock())
             report.paused_until = report.pause.until
             return report
         except Exception:  # recording failed: the lease expires and the row is tried again
@@ -332,8 +336,13 @@ def deliver_due(
     return report
 
 
-def _deliver_one(  # type: ignore[no-untyped-def]
-    engine: Engine, settings: Settings, worker: str, sender: SmtpSender, outbox_id: int, clock
+def _deliver_one(
+    engine: Engine,
+    settings: Settings,
+    worker: str,
+    sender: SmtpSender,
+    outbox_id: int,
+    clock: Callable[[], datetime],
 ) -> tuple[str, int]:
     """Send one claimed message; returns which list of the report it belongs in and its
     reminder. Raises SendFailed only for a server-level failure."""

@@ -26,16 +26,20 @@ CARD_ACTIONS = frozenset({APPROVE, EDIT, SKIP, LOG_CALL, LETTER})
 REMINDER_FORMS = frozenset({EDIT_CALLBACK, SKIP_CALLBACK})
 
 
+def _whole_number(text: object) -> bool:
+    """Plain ASCII digits, not too many (`int()` would also take `²`, `-1` or ` 1`)."""
+    return isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12
+
+
 def well_formed_timestamp(value: str | None) -> bool:
     """Slack's request timestamp is whole seconds since the epoch."""
-    return bool(value) and value.isascii() and value.isdigit() and len(value) <= 12  # type: ignore[union-attr]
+    return _whole_number(value)
 
 
 def reminder_id(text: object) -> int | None:
     """A reminder id as buttons and forms carry it: a positive whole number, else None."""
-    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12:
-        number = int(text)
-        return number if number > 0 else None
+    if _whole_number(text) and int(text) > 0:  # type: ignore[arg-type]
+        return int(text)  # type: ignore[arg-type]
     return None
 
 
