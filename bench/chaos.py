@@ -125,9 +125,11 @@ def _click_all(
     seconds: float,
     response_url: str,
 ) -> None:
-    """Every reminder clicked by each approver, in a shuffled order, 16 at a time, spread over
-    the campaign."""
-    jobs = [(i, user) for i in ids for user in APPROVERS]
+    """Half the reminders clicked once (a lost decision shows), the others by each approver
+    at once (racing clicks), in a shuffled order, 16 at a time, spread over the campaign."""
+    half = len(ids) // 2
+    jobs = [(i, APPROVERS[0]) for i in ids[:half]]
+    jobs += [(i, user) for i in ids[half:] for user in APPROVERS]
     random.shuffle(jobs)
     pause = seconds * 16 / len(jobs)
 

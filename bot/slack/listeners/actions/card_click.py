@@ -25,20 +25,18 @@ class Click:
 
 
 def on_card_click(
-    app: App, deps: Deps, action_id: str, verb: str
+    app: App, deps: Deps, action_id: str, verb: str, *, later: str = ""
 ) -> Callable[[Callable[[Click], None]], Callable[[Click], None]]:
-    """Register the decorated `handler(click)` for `action_id`; `verb` names the refusal."""
+    """Register the decorated `handler(click)` for `action_id`; `verb` names the refusal.
+
+    With `later` (what the work is, for the log and the person), the checks and the handler run
+    after the acknowledgement on the work pool (`Deps.later`: once the burst is acknowledged,
+    retried on transient database errors, the person told if it fails); without, at once (a
+    modal must open while its trigger is valid).
+    """
 
     def register(handler: Callable[[Click], None]) -> Callable[[Click], None]:
-        @app.action(action_id)
-        def clicked(ack: Ack, body: dict, respond: Respond) -> None:
-            ack()
-            click = Click(
-                user=body["user"]["id"],
-                reminder_id=int(body["actions"][0]["value"]),
-                trigger_id=body.get("trigger_id", ""),
-                respond=respond,
-            )
+        def checked(click: Click, body: dict) -> None:
             problem = card_problem(deps, click.reminder_id, body)
             if problem:
                 log.warning("refused a click from %s: %s", click.user, problem)
@@ -48,6 +46,22 @@ def on_card_click(
                 deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})
                 return
             handler(click)
+
+        @app.action(action_id)
+        def clicked(ack: Ack, body: dict, respond: Respond) -> None:
+            ack()
+            click = Click(
+                user=body["user"]["id"],
+                reminder_id=int(body["actions"][0]["value"]),
+                trigger_id=body.get("trigger_id", ""),
+                respond=respond,
+            )
+            if later:
+                deps.later(
+                    lambda: checked(click, body), f"{later} {click.reminder_id}", click.reply
+                )
+            else:
+                checked(click, body)
 
         return handler
 
