@@ -21,7 +21,7 @@ from bot.domain.calendar import local_today
 from bot.importing.mapping import Mapping, MappingError, available_mappings, load_mapping
 from bot.models import Reminder
 from bot.runtime import build_runtime
-from bot.services import audit
+from bot.services import audit, audit_checkpoint
 from bot.services.aging_report import aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
@@ -197,6 +197,9 @@ def _send(settings: Settings, _args: argparse.Namespace) -> int:
         f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
         f"{len(report.failed)} failed for good"
     )
+    if report.paused_until is not None:
+        print(f"sending paused until {report.paused_until.isoformat()}: the mail server refused")
+        return 1
     return 0 if not report.failed else 1
 
 
@@ -228,11 +231,34 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     return 0 if not report.failed else 1
 
 
-def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
+def _audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        text = audit_checkpoint.take(_existing_engine(settings))
+    except Invalid as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
+    Path(args.output).write_text(text)
+    print(f"checkpoint written to {args.output}: {text.strip()}")
+    return 0
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    if args.checkpoint and not Path(args.checkpoint).is_file():
+        print(f"error: no checkpoint file {args.checkpoint}", file=sys.stderr)
+        return 2
     with read_only(_existing_engine(settings)) as session:
         result = audit.verify(session)
+        anchored = (
+            audit_checkpoint.check(session, Path(args.checkpoint).read_text())
+            if args.checkpoint
+            else None
+        )
+    if result.ok and anchored:
+        print(f"audit trail BROKEN: {anchored}", file=sys.stderr)
+        return 1
     if result.ok:
-        print(f"audit trail intact: {result.checked} events verified")
+        against = f", consistent with checkpoint {args.checkpoint}" if args.checkpoint else ""
+        print(f"audit trail intact: {result.checked} events verified{against}")
         return 0
     print(
         f"audit trail BROKEN at event #{result.broken_seq}: {result.reason} "
@@ -317,7 +343,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     upgrade(make_engine(settings.database_url))
     if args.http:
-        run_http(settings, args.port, workers=args.workers, threads=args.threads)
+        run_http(settings, args.port, workers=args.workers, threads=args.threads, host=args.host)
     else:
         run_socket_mode(settings)
     return 0
@@ -425,9 +451,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     aud = commands.add_parser("audit", help="the audit trail")
     aud_commands = aud.add_subparsers(dest="audit_command", required=True)
-    aud_commands.add_parser("verify", help="walk the hash chain").set_defaults(
-        handler=_audit_verify
+    verify = aud_commands.add_parser("verify", help="walk the hash chain")
+    verify.add_argument(
+        "--checkpoint", help="a file from `relance audit checkpoint`: the head must still be there"
     )
+    verify.set_defaults(handler=_audit_verify)
+    checkpoint = aud_commands.add_parser(
+        "checkpoint", help="write the chain's head, signed with RELANCE_AUDIT_KEY, to a file"
+    )
+    checkpoint.add_argument("--output", "-o", required=True, help="the checkpoint file")
+    checkpoint.set_defaults(handler=_audit_checkpoint)
     export = aud_commands.add_parser("export", help="write the record as CSV")
     export.add_argument("--customer", help="a customer name or id")
     export.add_argument("--since", type=_iso_date, help="YYYY-MM-DD (UTC), inclusive")
@@ -463,6 +496,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="start the Slack app (Socket Mode unless --http)")
     run.add_argument("--http", action="store_true", help="serve Slack's HTTP requests")
     run.add_argument("--port", type=int, default=3000)
+    run.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on in HTTP mode (0.0.0.0 to take traffic from a load balancer)",
+    )
     run.add_argument("--workers", type=int, default=2, help="HTTP worker processes")
     run.add_argument("--threads", type=int, default=8, help="threads per HTTP worker")
     run.set_defaults(handler=_run)

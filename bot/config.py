@@ -89,6 +89,7 @@ class Settings:
     imap_done_folder: str = "Relance/Handled"
     imap_ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
     imap_poll_seconds: float = 60.0
+    send_lease_seconds: float = 300.0  # a sender's claim on a message, renewed before each send
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -157,6 +158,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         imap_done_folder=env("IMAP_DONE_FOLDER", Settings.imap_done_folder),
         imap_ca_file=Path(env("IMAP_CA_FILE", "")) if env("IMAP_CA_FILE") else None,
         imap_poll_seconds=float(env("IMAP_POLL_SECONDS", str(Settings.imap_poll_seconds))),
+        send_lease_seconds=float(
+            env("RELANCE_SEND_LEASE_SECONDS", str(Settings.send_lease_seconds))
+        ),
     )
 
 

@@ -338,3 +338,26 @@ class InboundMessage(SQLModel, table=True):
     moved: bool = False
     # the answer a person wrote from Slack (sent through the outbox as a reminder row of its own)
     reply_reminder_id: int | None = Field(default=None, foreign_key="reminder.id", unique=True)
+
+
+class OutboxPause(SQLModel, table=True):
+    """The whole outbox held back because the mail server itself refused (login, greeting,
+    connection): no message is charged an attempt; senders wait until `paused_until`."""
+
+    __tablename__ = "outbox_pause"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    failures: int = 0  # in a row; the backoff doubles with each
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = Field(default="", max_length=500)
+    since: datetime = _timestamp()
+
+
+class SlackRequest(SQLModel, table=True):
+    """A signed Slack request already handled: a replay within Slack's 5-minute window finds its
+    signature here and is answered without acting again. Rows older than the window go."""
+
+    __tablename__ = "slack_request"
+
+    signature: str = Field(primary_key=True, max_length=100)
+    seen_at: datetime = _timestamp(index=True)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 
 from sqlalchemy.engine import Engine
 
@@ -22,6 +23,7 @@ from bot.services.compose import Composer
 from bot.services.errors import Invalid
 
 log = logging.getLogger(__name__)
+VERSION_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -45,9 +47,22 @@ class Runtime:
         return self.clock()
 
     def refresh(self) -> None:
+        self._version = app_settings.version(self.engine)
         self.settings, self.policy = app_settings.apply(
             self.base_settings, self.base_policy, app_settings.overrides(self.engine)
         )
+
+    def fresh_settings(self) -> Settings:
+        """The settings with every lead's change, for decisions about authority: one small
+        query compares the stored settings' version with the one applied here (at most once a
+        second, so a burst of clicks makes one query), so an approver removed on one instance
+        is refused on every instance within a second."""
+        checked = getattr(self, "_version_checked", float("-inf"))
+        if monotonic() - checked >= VERSION_CHECK_SECONDS:
+            self._version_checked = monotonic()
+            if app_settings.version(self.engine) != getattr(self, "_version", None):
+                self.refresh()
+        return self.settings
 
     def change_settings(self, values: dict, user: str) -> None:
         """A lead's change: checked against the policy (a stage's discount may not exceed a

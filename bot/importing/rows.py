@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,6 +20,12 @@ from bot.domain.owners import parse_owner
 from bot.importing.mapping import FIELDS, Mapping
 
 T = TypeVar("T")
+
+# Text that reaches a Slack card, an e-mail header or a CSV export: a one-line field refuses every
+# control character (a line break in a name would end up in a Subject header); notes and
+# addresses may hold line breaks and nothing else.
+_CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_TEXT = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -209,10 +216,26 @@ class LineReader:
             return None
 
     def _text(
-        self, name: str, raw: str, limit: int, errors: list[FieldError], required: bool = False
+        self,
+        name: str,
+        raw: str,
+        limit: int,
+        errors: list[FieldError],
+        required: bool = False,
+        multiline: bool = False,
     ) -> str:
         if len(raw) > limit:
             errors.append(FieldError(self._column(name), f"is longer than {limit} characters"))
+            return ""
+        control = (_CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE).search(raw)
+        if control:
+            errors.append(
+                FieldError(
+                    self._column(name),
+                    f"contains the control character U+{ord(control.group()):04X}"
+                    + ("" if multiline else " (a line break, tab or similar)"),
+                )
+            )
             return ""
         if not raw and required:
             errors.append(FieldError(self._column(name), "is empty"))
@@ -243,8 +266,8 @@ class LineReader:
             language,
             country,
             timezone,
-            values["notes"],
-            values["address"],
+            self._text("notes", values["notes"], 2000, errors, multiline=True),
+            self._text("address", values["address"], 500, errors, multiline=True),
             law,
             self._field("owner", values["owner"], parse_owner, errors) or "",
             self._field("segment", values["segment"], parse_segment, errors) or "",

@@ -46,3 +46,11 @@ def attach(engine: Engine, reminder_id: int, channel: str, ts: str) -> None:
     with unit_of_work(engine) as session:
         reminder = session.get(Reminder, reminder_id)
         reminder.slack_channel, reminder.slack_ts = channel, ts
+
+
+def card_ts(engine: Engine, reminder_id: int) -> str | None:
+    """The ts of the reminder's card ("" when none was posted); None when there is no such
+    reminder."""
+    with read_only(engine) as session:
+        reminder = session.get(Reminder, reminder_id)
+        return None if reminder is None else reminder.slack_ts

@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
+from bot.slack import request_checks
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
@@ -104,10 +105,11 @@ def create_app(
     deps = Deps(
         runtime=runtime,
         client=client,
-        approvers=Approvers(lambda: runtime.settings, client),
+        approvers=Approvers(runtime.fresh_settings, client),
         cards=CardPublisher(runtime.engine, client, lambda: runtime.policy),
         instance=instance_name(),
     )
+    request_checks.register(app, deps)
     for listener in LISTENERS:
         listener.register(app, deps)
     return app, deps

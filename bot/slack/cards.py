@@ -4,6 +4,8 @@ change; a Slack error is logged with its context and never undoes the decision."
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Collection
 from datetime import date
 
@@ -18,6 +20,7 @@ from bot.slack.blocks.card import card_fallback, reminder_card
 from bot.slack.blocks.digest import more_cards_note
 
 log = logging.getLogger(__name__)
+UPDATE_EVERY = 1.0  # seconds between two updates of one card
 
 
 class CardPublisher:
@@ -27,6 +30,9 @@ class CardPublisher:
         self.engine = engine
         self.client = client
         self.policy = policy  # read at each card: a lead's change applies at once
+        self._lock = threading.Lock()
+        self._last_update: dict[int, float] = {}  # reminder id -> monotonic time of the update
+        self._waiting: set[int] = set()  # reminder ids with an update already scheduled
 
     def _stage(self, name: str) -> Stage | None:
         return self.policy().find_stage(name) if self.policy else None
@@ -73,6 +79,41 @@ class CardPublisher:
             log.error("could not post to %s: %s", channel, exc.response.get("error"))
 
     def refresh(self, reminder_ids: list[int], today: date) -> None:
+        """Re-render these cards, at most once a second each (Slack's rate limit for
+        `chat.update` is about one a second per message): a card updated less than a second
+        ago gets one more update a second after the last, rendering whatever it is by then;
+        requests in between add nothing."""
+        now_ids = []
+        with self._lock:
+            if len(self._last_update) > 10_000:  # forget cards not updated within the second
+                recent = time.monotonic() - UPDATE_EVERY
+                self._last_update = {k: t for k, t in self._last_update.items() if t > recent}
+            for reminder_id in reminder_ids:
+                if reminder_id in self._waiting:
+                    continue
+                wait = self._last_update.get(reminder_id, float("-inf")) + UPDATE_EVERY
+                wait -= time.monotonic()
+                if wait <= 0:
+                    self._last_update[reminder_id] = time.monotonic()
+                    now_ids.append(reminder_id)
+                    continue
+                self._waiting.add(reminder_id)
+                timer = threading.Timer(wait, self._update_later, (reminder_id, today))
+                timer.daemon = True
+                timer.start()
+        if now_ids:
+            self._update(now_ids, today)
+
+    def _update_later(self, reminder_id: int, today: date) -> None:
+        with self._lock:
+            self._waiting.discard(reminder_id)
+            self._last_update[reminder_id] = time.monotonic()
+        try:
+            self._update([reminder_id], today)
+        except Exception:
+            log.exception("could not update the card of reminder %s", reminder_id)
+
+    def _update(self, reminder_ids: list[int], today: date) -> None:
         for view in load_views(self.engine, reminder_ids):
             if not view.slack_ts:
                 continue

@@ -14,6 +14,8 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.worklist import channel_stages
 from bot.runtime import Runtime
 from bot.services import morning as mornings
+from bot.services.audit_checkpoint import Head, read_head
+from bot.slack.blocks.common import MAX_MESSAGE_BLOCKS, context, fit
 from bot.slack.blocks.digest import digest_blocks, digest_fallback, owner_note
 from bot.slack.cards import CardPublisher
 
@@ -29,6 +31,21 @@ def home_url(client: WebClient) -> str | None:
         log.warning("no link to the Home tab: %s", exc)
         return None
     return f"slack://app?team={me['team_id']}&id={app_id}&tab=home"
+
+
+def audit_head_block(head: Head) -> dict:
+    """The audit chain's head, kept in Slack's history: an anchor outside the database that a
+    later `relance audit verify` can be compared with."""
+    return context(f"Audit trail head: event #{head.seq} · `{head.hash or 'empty'}`")
+
+
+def with_audit_head(blocks: list[dict], runtime: Runtime) -> list[dict]:
+    """The digest's blocks with the head just under the title (where a cut never reaches)."""
+    return fit(
+        [*blocks[:1], audit_head_block(read_head(runtime.engine)), *blocks[1:]],
+        MAX_MESSAGE_BLOCKS,
+        "The digest was cut to fit one Slack message; `/relance customer` has the rest.",
+    )
 
 
 def post_thread_cards(
@@ -61,7 +78,7 @@ def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning)
     response = client.chat_postMessage(
         channel=morning.channel,
         text=digest_fallback(morning.digest, locale),
-        blocks=digest_blocks(morning.digest, locale),
+        blocks=with_audit_head(digest_blocks(morning.digest, locale), runtime),
         unfurl_links=False,
     )
     ts = response["ts"]

@@ -32,7 +32,7 @@ from bot.slack.client import make_client
 from bot.slack.inbox_poster import post_inbound
 from tests.support.imap_server import ImapServer
 from tests.support.mail_samples import hard_bounce, reply
-from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, STRANGER, SlackWorld
+from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, STRANGER, SlackWorld, reconfigure
 from tests.support.slack_steps import ephemerals, post_digest
 from tests.support.smtp_server import SmtpServer
 
@@ -216,8 +216,8 @@ def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
     imap.append(
         hard_bounce("jean@atelier.example", message_id(card.id, world.runtime.settings.mail_from))
     )
-    world.runtime.settings = replace(
-        world.runtime.settings,
+    reconfigure(
+        world.runtime,
         imap_host=imap.host,
         imap_port=imap.port,
         imap_security="none",

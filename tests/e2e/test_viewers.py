@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 
 from tests.support.blockkit import check_home
-from tests.support.slack_fixtures import SlackWorld
+from tests.support.slack_fixtures import SlackWorld, reconfigure
 from tests.support.slack_steps import ask
 
 VIEWER = "UVIEWSALES"
 
 
 def as_viewer(world: SlackWorld) -> None:
-    world.runtime.settings = replace(world.runtime.settings, viewers=(VIEWER,))
+    reconfigure(world.runtime, viewers=(VIEWER,))
 
 
 def test_a_viewer_may_look_a_customer_up_but_not_change_anything(world: SlackWorld) -> None:

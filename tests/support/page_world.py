@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.error import HTTPError
@@ -24,7 +24,7 @@ from bot.services import page_links
 from bot.slack.server import wsgi_app
 from tests.support.fake_slack import FakeSlack
 from tests.support.page import TODAY, page_customers
-from tests.support.slack_fixtures import SECRET, slack_settings
+from tests.support.slack_fixtures import SECRET, reconfigure, slack_settings
 from tests.support.slack_http import SignedSlack, serve
 
 PAGE_SECRET = "page-secret-for-tests"
@@ -103,7 +103,7 @@ def page_world(engine: Engine, tmp_path: Path) -> Iterator[PageWorld]:
     runtime = build_runtime(settings, engine, clock=lambda: morning)
     url, stop = serve(wsgi_app(runtime, background=False))
     base = url.removesuffix("/slack/events")
-    runtime.settings = replace(runtime.settings, public_url=base)
+    reconfigure(runtime, public_url=base)
     customers = page_customers(engine, tmp_path)
     with unit_of_work(engine) as session:
         session.add(

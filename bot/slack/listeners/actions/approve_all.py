@@ -41,4 +41,4 @@ def register(app: App, deps: Deps) -> None:
                 else f"No {stage} reminder was still waiting: others decided them first."
             )
 
-        deps.later(work, f"approving all {stage} reminders of {day}")
+        deps.later(work, f"approving all {stage} reminders of {day}", reply)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack, App, Respond
 
-from bot.slack.deps import Deps
+from bot.slack.deps import Deps, log
+from bot.slack.request_checks import card_problem
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,28 @@ class Click:
 
 
 def on_card_click(
-    app: App, deps: Deps, action_id: str, verb: str
+    app: App, deps: Deps, action_id: str, verb: str, *, later: str = ""
 ) -> Callable[[Callable[[Click], None]], Callable[[Click], None]]:
-    """Register the decorated `handler(click)` for `action_id`; `verb` names the refusal."""
+    """Register the decorated `handler(click)` for `action_id`; `verb` names the refusal.
+
+    With `later` (what the work is, for the log and the person), the checks and the handler run
+    after the acknowledgement on the work pool (`Deps.later`: once the burst is acknowledged,
+    retried on transient database errors, the person told if it fails); without, at once (a
+    modal must open while its trigger is valid).
+    """
 
     def register(handler: Callable[[Click], None]) -> Callable[[Click], None]:
+        def checked(click: Click, body: dict) -> None:
+            problem = card_problem(deps, click.reminder_id, body)
+            if problem:
+                log.warning("refused a click from %s: %s", click.user, problem)
+                click.reply(f"Sorry, {problem}; nothing was done. Use the buttons on the card.")
+                return
+            if not deps.approvers.may_decide(click.user):
+                deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})
+                return
+            handler(click)
+
         @app.action(action_id)
         def clicked(ack: Ack, body: dict, respond: Respond) -> None:
             ack()
@@ -38,10 +56,12 @@ def on_card_click(
                 trigger_id=body.get("trigger_id", ""),
                 respond=respond,
             )
-            if not deps.approvers.may_decide(click.user):
-                deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})
-                return
-            handler(click)
+            if later:
+                deps.later(
+                    lambda: checked(click, body), f"{later} {click.reminder_id}", click.reply
+                )
+            else:
+                checked(click, body)
 
         return handler
 

@@ -8,6 +8,7 @@ from bot.slack.blocks.account import account_blocks
 from bot.slack.blocks.page_news import new_link_button
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
+from bot.slack.mrkdwn import escape
 
 USAGE = "`/relance customer <name or id>` — balance, invoices, promises, disputes, contacts"
 
@@ -18,4 +19,4 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     blocks = account_blocks(found, deps.runtime.settings.locale)
     if page_links.enabled(deps.runtime.settings):
         blocks.append(new_link_button(found.customer.external_id))
-    reply(f"Account of {found.customer.name}", blocks=blocks)
+    reply(f"Account of {escape(found.customer.name)}", blocks=blocks)

@@ -69,4 +69,5 @@ def register(app: App, deps: Deps) -> None:
         deps.later(
             lambda: save(user, reminder_id, edited, approve, letter),
             f"saving the edit of {reminder_id}",
+            deps.tell_user(user),
         )

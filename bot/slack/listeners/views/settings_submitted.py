@@ -6,7 +6,7 @@ from slack_bolt import Ack, App
 
 from bot.services.errors import Invalid
 from bot.slack.blocks.modals import SETTINGS_CALLBACK, settings_values
-from bot.slack.deps import Deps
+from bot.slack.deps import Deps, refuse_submission
 
 
 def register(app: App, deps: Deps) -> None:
@@ -14,10 +14,7 @@ def register(app: App, deps: Deps) -> None:
     def settings_submitted(ack: Ack, body: dict, view: dict) -> None:
         user = body["user"]["id"]
         if not deps.approvers.is_lead(user):
-            ack(
-                response_action="errors",
-                errors={"digest_time": "Only finance leads may change the settings."},
-            )
+            refuse_submission(deps, ack, user, "digest_time", "change Relance's settings")
             return
         try:
             deps.runtime.change_settings(settings_values(view["state"]["values"]), user)

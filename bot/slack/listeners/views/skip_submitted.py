@@ -36,4 +36,8 @@ def register(app: App, deps: Deps) -> None:
         note = (values["note"]["value"].get("value") or "").strip()
         reason = SKIP_REASONS.get(key, key) + (f": {note}" if note else "")
         ack()
-        deps.later(lambda: save(user, reminder_id, reason, key), f"skipping reminder {reminder_id}")
+        deps.later(
+            lambda: save(user, reminder_id, reason, key),
+            f"skipping reminder {reminder_id}",
+            deps.tell_user(user),
+        )
