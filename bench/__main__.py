@@ -5,7 +5,15 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import clicks_bench, digest_bench, import_bench, suggestions_bench
+from bench import (
+    clicks_bench,
+    digest_bench,
+    import_bench,
+    inbox_bench,
+    morning_bench,
+    page_bench,
+    suggestions_bench,
+)
 
 
 def main() -> None:
@@ -15,6 +23,9 @@ def main() -> None:
     digest_bench.main()
     suggestions_bench.main()
     clicks_bench.main()
+    morning_bench.main([])
+    page_bench.main()
+    inbox_bench.main(500 if quick else 5_000)
     print(f"\nall benchmarks: {time.perf_counter() - start:.0f} s")
 
 

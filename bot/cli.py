@@ -7,22 +7,58 @@ import contextlib
 import logging
 import os
 import sys
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+from sqlalchemy.engine import Engine, make_url
 
 from bot import terminal
 from bot.config import Settings, load_settings
-from bot.db import make_engine, upgrade
-from bot.importing.mapping import MappingError, available_mappings, load_mapping
+from bot.db import make_engine, read_only, schema_is_current, upgrade
+from bot.domain.calendar import local_today
+from bot.importing.mapping import Mapping, MappingError, available_mappings, load_mapping
 from bot.runtime import build_runtime
-from bot.services import audit
+from bot.services import audit, audit_checkpoint
 from bot.services.aging_report import read_aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
-from bot.services.importing import ImportFailed, import_invoices
+from bot.services.folder_import import import_folder
+from bot.services.history import import_history
+from bot.services.importing import ImportFailed, ImportReport, import_invoices
 from bot.services.letters import letter_pdf
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
+from bot.settings_check import check_run
+
+
+class NotReady(Exception):
+    """The database a read-only command was pointed at has not been set up."""
+
+
+def _existing_engine(settings: Settings) -> Engine:
+    """The database, if it exists and is migrated: a command that only reads must not create
+    an empty SQLite file or fail on a missing table."""
+    url = make_url(settings.database_url)
+    is_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if is_file and not Path(str(url.database)).exists():
+        raise NotReady(
+            f"there is no database at {url.database} yet: import invoices first "
+            "(`relance import FILE`) or run `relance db upgrade`"
+        )
+    engine = make_engine(settings.database_url)
+    if not schema_is_current(engine):
+        raise NotReady(
+            "the database has not been upgraded to this version: run `relance db upgrade`"
+        )
+    return engine
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
@@ -30,6 +66,14 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         mapping = load_mapping(args.mapping)
     except MappingError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.watch:
+        return _watch(settings, args, mapping)
+    if not args.file:
+        print("error: give a FILE to import, or --watch DIR", file=sys.stderr)
+        return 2
+    if not Path(args.file).is_file():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
         return 2
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -41,50 +85,179 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             actor=args.actor,
             fallback_timezone=settings.timezone,
             progress=sys.stderr.isatty(),
+            allow_reassign=args.allow_reassign,
         )
     except ImportFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
         return 1
     print("\n".join(terminal.import_lines(report)))
+    _follow_up(settings, engine, report, args.actor)
+    return 0
+
+
+def _follow_up(settings: Settings, engine: Engine, report: ImportReport, actor: str) -> None:
+    """What an import's payments change: pending reminders cancelled, thank-yous suggested."""
     runtime = build_runtime(settings, engine)
     follow_up = follow_up_payments(
         engine,
         runtime.composer,
         report.paid_in_full,
         runtime.company_today(runtime.now()),
-        actor=args.actor,
+        actor=actor,
     )
     if follow_up.cancelled or follow_up.thanks:
         print(
             f"{len(follow_up.cancelled)} pending reminders cancelled (paid); "
             f"{len(follow_up.thanks)} thank-you notes suggested."
         )
+
+
+def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> int:
+    """Import each new file of a folder once (then `done/` or `failed/`), every `--every`
+    seconds, or once with `--once` (for cron); each outcome told to the digest channel."""
+    folder = Path(args.watch)
+    if not folder.is_dir():
+        print(f"error: no such folder: {folder}", file=sys.stderr)
+        return 2
+    from bot.slack.client import make_client
+    from bot.slack.import_notice import post_import_notices
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    client = make_client(settings) if settings.slack_bot_token else None
+
+    def one_pass() -> bool:
+        outcomes = import_folder(
+            engine,
+            folder,
+            mapping,
+            actor=args.actor,
+            fallback_timezone=settings.timezone,
+            allow_reassign=args.allow_reassign,
+        )
+        for outcome in outcomes:
+            print(outcome.summary(), file=sys.stdout if outcome.ok else sys.stderr)
+            if outcome.report is not None:
+                _follow_up(settings, engine, outcome.report, args.actor)
+        if outcomes and client is not None and settings.digest_channel:
+            post_import_notices(client, settings.digest_channel, outcomes)
+        return all(o.ok for o in outcomes)
+
+    if args.once:
+        return 0 if one_pass() else 1
+    while True:
+        try:
+            one_pass()
+        except Exception:  # a database outage: the files stay where they are, tried again
+            logging.getLogger(__name__).exception("import pass failed; next in %s s", args.every)
+        time.sleep(args.every)
+
+
+def _import_history(settings: Settings, args: argparse.Namespace) -> int:
+    if not Path(args.file).is_file():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    runtime = build_runtime(settings, engine)
+    try:
+        report = import_history(
+            engine,
+            Path(args.file),
+            runtime.policy,
+            runtime.company_today(runtime.now()),
+            actor=args.actor,
+        )
+    except ImportFailed as failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
+    print(
+        f"{report.contacts} past contacts imported for {report.customers} customers; "
+        f"{report.already_imported} already imported."
+    )
     return 0
 
 
 def _report(settings: Settings, _args: argparse.Namespace) -> int:
-    report = read_aging_report(make_engine(settings.database_url), date.today())
+    report = read_aging_report(
+        _existing_engine(settings), local_today(datetime.now(UTC), settings.timezone)
+    )
     print(terminal.heading("Aging"))
-    print("\n".join(terminal.aging_lines(report)))
+    print("\n".join(terminal.aging_lines(report, settings.locale)))
     print(terminal.heading("Largest overdue balances"))
-    print("\n".join(terminal.top_overdue_lines(report)))
+    print("\n".join(terminal.top_overdue_lines(report, settings.locale)))
     return 0
 
 
 def _send(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
+    engine = _existing_engine(settings)
     report = deliver_due(engine, settings, f"cli:{os.getpid()}")
     print(
         f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
         f"{len(report.failed)} failed for good"
     )
+    if report.paused_until is not None:
+        print(f"sending paused until {report.paused_until.isoformat()}: the mail server refused")
+        return 1
     return 0 if not report.failed else 1
 
 
-def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
-    result = audit.verify_chain(make_engine(settings.database_url))
+def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
+    """The reply mailbox read once (for cron), and what it brought posted to Slack when a
+    bot token is configured (else the running app posts it)."""
+    from bot.channels.imap import connect
+    from bot.services.inbox import fetch_mail
+
+    if not settings.imap_host:
+        print("error: IMAP_HOST is not set: there is no mailbox to read", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with connect(settings) as mailbox:
+        report = fetch_mail(engine, mailbox, datetime.now(UTC))
+    print(
+        f"{len(report.handled)} handled, {report.already_handled} handled before, "
+        f"{len(report.failed)} failed (left in the mailbox for the next round)"
+    )
+    if settings.slack_bot_token:
+        from bot.slack.client import make_client
+        from bot.slack.inbox_poster import post_inbound
+
+        posted = post_inbound(
+            engine, make_client(settings), settings.digest_channel, datetime.now(UTC)
+        )
+        print(f"{posted} posted to Slack")
+    return 0 if not report.failed else 1
+
+
+def _audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        text = audit_checkpoint.take(_existing_engine(settings))
+    except Invalid as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
+    Path(args.output).write_text(text)
+    print(f"checkpoint written to {args.output}: {text.strip()}")
+    return 0
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    if args.checkpoint and not Path(args.checkpoint).is_file():
+        print(f"error: no checkpoint file {args.checkpoint}", file=sys.stderr)
+        return 2
+    with read_only(_existing_engine(settings)) as session:
+        result = audit.verify(session)
+        anchored = (
+            audit_checkpoint.check(session, Path(args.checkpoint).read_text())
+            if args.checkpoint
+            else None
+        )
+    if result.ok and anchored:
+        print(f"audit trail BROKEN: {anchored}", file=sys.stderr)
+        return 1
     if result.ok:
-        print(f"audit trail intact: {result.checked} events verified")
+        against = f", consistent with checkpoint {args.checkpoint}" if args.checkpoint else ""
+        print(f"audit trail intact: {result.checked} events verified{against}")
         return 0
     print(
         f"audit trail BROKEN at event #{result.broken_seq}: {result.reason} "
@@ -95,9 +268,7 @@ def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    since = date.fromisoformat(args.since) if args.since else None
-    until = date.fromisoformat(args.until) if args.until else None
+    engine = _existing_engine(settings)
     with contextlib.ExitStack() as stack:
         out = (
             stack.enter_context(open(args.output, "w", newline="", encoding="utf-8"))
@@ -105,7 +276,9 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
             else sys.stdout
         )
         try:
-            count = export_csv(engine, out, customer=args.customer, since=since, until=until)
+            count = export_csv(
+                engine, out, customer=args.customer, since=args.since, until=args.until
+            )
         except Invalid as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -114,13 +287,34 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
-    letter = letter_pdf(make_engine(settings.database_url), settings, args.reminder)
+    letter = letter_pdf(_existing_engine(settings), settings, args.reminder)
     if letter is None:
         print(f"error: reminder {args.reminder} has no letter", file=sys.stderr)
         return 2
     output = Path(args.output or letter.filename)
     output.write_bytes(letter.content)
     print(f"letter written to {output}")
+    return 0
+
+
+def _late_charges(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.config import load_law_book, load_reference_rates
+    from bot.services.late_charges import BadQuestion, calculate
+
+    laws = load_law_book(load_reference_rates(settings.rates_file))
+    try:
+        answer = calculate(
+            laws, args.law, args.currency, args.amount, args.due, args.on, args.language
+        )
+    except (BadQuestion, LookupError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2 if isinstance(exc, BadQuestion) else 1
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(answer.lines()))
     return 0
 
 
@@ -133,12 +327,50 @@ def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.server import run_http, run_socket_mode
 
+    findings = check_run(settings, http=args.http)
+    for finding in findings:
+        kind = "error" if finding.fatal else "warning"
+        print(f"{kind}: {finding.setting} {finding.message}", file=sys.stderr)
+    if any(f.fatal for f in findings):
+        print(
+            "relance run: fix the settings above (see .env.example); nothing was started.",
+            file=sys.stderr,
+        )
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     upgrade(make_engine(settings.database_url))
     if args.http:
-        run_http(settings, args.port, workers=args.workers, threads=args.threads)
+        run_http(settings, args.port, workers=args.workers, threads=args.threads, host=args.host)
     else:
         run_socket_mode(settings)
+    return 0
+
+
+def _morning(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.morning import prepare
+
+    engine = make_engine(settings.database_url)
+    if not args.dry_run:
+        upgrade(engine)
+    runtime = build_runtime(settings, engine)
+    now = runtime.now()
+    morning = prepare(
+        runtime, now, settings.digest_channel or "terminal", dry_run=args.dry_run, actor="cli"
+    )
+    title = "would be suggested (dry run: nothing stored)" if morning.dry_run else "suggested"
+    print(terminal.heading(f"Morning of {morning.run_date}: {title}"))
+    print("\n".join(terminal.decision_lines(morning.decisions)))
+    print(terminal.heading("The digest"))
+    print("\n".join(terminal.digest_lines(morning.digest, settings.locale)))
+    return 0
+
+
+def _page(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.slack.server import run_page_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    upgrade(make_engine(settings.database_url))
+    run_page_server(settings, args.port, args.host)
     return 0
 
 
@@ -148,32 +380,88 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(settings, Path(args.workdir))
 
 
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    """The configuration as the app would start with it: the policy, and the templates of
+    every stage in every language folder."""
+    from bot.config import load_policy
+    from bot.domain.policy import PolicyError
+    from bot.rendering.check import template_problems
+
+    try:
+        policy = load_policy(settings.policy_file)
+    except PolicyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    problems = template_problems(policy, settings.templates_dir)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    stages = ", ".join(s.name for s in policy.stages)
+    print(f"ok: {len(policy.stages)} stages ({stages}); templates in {settings.templates_dir}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="relance", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     imp = commands.add_parser("import", help="import invoices from a CSV file (all or nothing)")
-    imp.add_argument("file")
+    imp.add_argument("file", nargs="?", help="the file to import (or --watch DIR)")
     imp.add_argument(
         "--mapping",
         default="relance",
         help=f"bundled mapping ({', '.join(available_mappings())}) or a TOML file",
     )
     imp.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    imp.add_argument(
+        "--allow-reassign",
+        action="store_true",
+        help="let the file move known invoices to another customer (each move is audited)",
+    )
+    imp.add_argument(
+        "--watch",
+        metavar="DIR",
+        help="import each new file dropped in DIR once, filing it in DIR/done or DIR/failed "
+        "(with its error report) and telling the digest channel",
+    )
+    imp.add_argument("--once", action="store_true", help="with --watch: one pass, then exit")
+    imp.add_argument("--every", type=float, default=60, help="with --watch: seconds between passes")
     imp.set_defaults(handler=_import)
+
+    history = commands.add_parser(
+        "import-history",
+        help="import past contacts (date, customer, invoices, stage, channel, who, note) "
+        "so the ladder continues where the team left off (all or nothing)",
+    )
+    history.add_argument("file")
+    history.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    history.set_defaults(handler=_import_history)
 
     send = commands.add_parser("send", help="send the approved messages that are due, once")
     send.set_defaults(handler=_send)
 
+    fetch = commands.add_parser(
+        "fetch-mail", help="read the reply mailbox once (IMAP): replies, bounces, out-of-office"
+    )
+    fetch.set_defaults(handler=_fetch_mail)
+
     aud = commands.add_parser("audit", help="the audit trail")
     aud_commands = aud.add_subparsers(dest="audit_command", required=True)
-    aud_commands.add_parser("verify", help="walk the hash chain").set_defaults(
-        handler=_audit_verify
+    verify = aud_commands.add_parser("verify", help="walk the hash chain")
+    verify.add_argument(
+        "--checkpoint", help="a file from `relance audit checkpoint`: the head must still be there"
     )
+    verify.set_defaults(handler=_audit_verify)
+    checkpoint = aud_commands.add_parser(
+        "checkpoint", help="write the chain's head, signed with RELANCE_AUDIT_KEY, to a file"
+    )
+    checkpoint.add_argument("--output", "-o", required=True, help="the checkpoint file")
+    checkpoint.set_defaults(handler=_audit_checkpoint)
     export = aud_commands.add_parser("export", help="write the record as CSV")
     export.add_argument("--customer", help="a customer name or id")
-    export.add_argument("--since", help="YYYY-MM-DD (UTC), inclusive")
-    export.add_argument("--until", help="YYYY-MM-DD (UTC), inclusive")
+    export.add_argument("--since", type=_iso_date, help="YYYY-MM-DD (UTC), inclusive")
+    export.add_argument("--until", type=_iso_date, help="YYYY-MM-DD (UTC), inclusive")
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", "-o", help="a file (default: standard output)")
     export.set_defaults(handler=_audit_export)
@@ -182,6 +470,18 @@ def build_parser() -> argparse.ArgumentParser:
     letter.add_argument("reminder", type=int, help="the reminder's id")
     letter.add_argument("--output", "-o", help="the PDF file (default: final-notice-<id>.pdf)")
     letter.set_defaults(handler=_letter)
+
+    charges = commands.add_parser(
+        "late-charges", help="statutory interest and compensation on one debt, by governing law"
+    )
+    charges.add_argument("--law", required=True, help="the governing law's country (FR, DE, GB…)")
+    charges.add_argument("--currency", required=True, help="the debt's currency (EUR, GBP…)")
+    charges.add_argument("--amount", required=True, help="the debt, e.g. 1234.56")
+    charges.add_argument("--due", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    charges.add_argument("--on", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    charges.add_argument("--language", default="en", help="language of the citation (en, fr…)")
+    charges.add_argument("--json", action="store_true", help="machine-readable output")
+    charges.set_defaults(handler=_late_charges)
 
     rep = commands.add_parser("report", help="print the aging report")
     rep.set_defaults(handler=_report)
@@ -193,9 +493,28 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="start the Slack app (Socket Mode unless --http)")
     run.add_argument("--http", action="store_true", help="serve Slack's HTTP requests")
     run.add_argument("--port", type=int, default=3000)
+    run.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on in HTTP mode (0.0.0.0 to take traffic from a load balancer)",
+    )
     run.add_argument("--workers", type=int, default=2, help="HTTP worker processes")
     run.add_argument("--threads", type=int, default=8, help="threads per HTTP worker")
     run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check", help="check the policy and its templates")
+    check.set_defaults(handler=_check)
+    morning = commands.add_parser(
+        "morning", help="settle, suggest and print today's digest (the app posts the cards)"
+    )
+    morning.add_argument(
+        "--dry-run", action="store_true", help="decide and print, but store nothing"
+    )
+    morning.set_defaults(handler=_morning)
+    page = commands.add_parser("page", help="serve the customers' page alone")
+    page.add_argument("--port", type=int, default=3001)
+    page.add_argument("--host", default="127.0.0.1")
+    page.set_defaults(handler=_page)
 
     demo = commands.add_parser("demo", help="the whole flow on sample data, no Slack needed")
     demo.add_argument("--workdir", default="var", help="where the demo database is written")
@@ -205,7 +524,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(load_settings(), args)
+    try:
+        return args.handler(load_settings(), args)
+    except NotReady as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -15,8 +15,11 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot.domain.late_payment import ReferenceRates
-from bot.domain.policy import Policy
+from bot.domain.bank import BankAccount, accounts_from_dict
+from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
+from bot.domain.owners import Match
+from bot.domain.policy import Policy, PolicyError
+from bot.domain.segments import SegmentRule, Segments
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,9 +42,9 @@ class Settings:
     contact_name: str = "Camille Laurent"
     contact_email: str = "ar@relance-demo.example"
     contact_phone: str = "+33 1 84 00 00 00"
-    bank_details: str = "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP"
     final_notice_days: int = 8
     company_address: str = "12 avenue de l'Opéra\n75001 Paris\nFrance"
+    company_place: str = "Paris"  # the town a letter is written from ("Paris, le …")
     letter_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     letter_bold_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
     # Slack
@@ -66,6 +69,27 @@ class Settings:
     test_mode_address: str = ""  # when set, every e-mail goes there instead (going live)
     send_max_attempts: int = 5
     send_backoff_seconds: float = 60.0  # doubled after each failed attempt
+    # Where customers pay: one account per currency (RELANCE_BANK_ACCOUNTS_FILE)
+    bank_accounts_file: Path | None = None
+    bank_accounts: dict[str, BankAccount] = field(default_factory=lambda: load_bank_accounts())
+    digest_page_size: int = 20  # cards at most in the digest's thread per morning
+    viewers: tuple[str, ...] = field(default_factory=tuple)  # read-only: users (U…) or groups (S…)
+    # The customer's page (bot/web): off while the secret or the public address is unset
+    page_secret: str = ""
+    public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
+    page_link_days: int = 60
+    page_port: int = 3001  # the page's own server in Socket Mode
+    # The reply mailbox (IMAP): empty host = not read
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"  # ssl | starttls | none (loopback only)
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    imap_done_folder: str = "Relance/Handled"
+    imap_ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
+    imap_poll_seconds: float = 60.0
+    send_lease_seconds: float = 300.0  # a sender's claim on a message, renewed before each send
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -75,6 +99,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     env = os.environ.get
     policy = env("RELANCE_POLICY_FILE")
     rates = env("RELANCE_RATES_FILE")
+    bank_file = Path(bank) if (bank := env("RELANCE_BANK_ACCOUNTS_FILE")) else None
     return Settings(
         database_url=env("DATABASE_URL", Settings.database_url),
         timezone=env("RELANCE_TIMEZONE", Settings.timezone),
@@ -87,10 +112,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         contact_name=env("RELANCE_CONTACT_NAME", Settings.contact_name),
         contact_email=env("RELANCE_CONTACT_EMAIL", Settings.contact_email),
         contact_phone=env("RELANCE_CONTACT_PHONE", Settings.contact_phone),
-        bank_details=env("RELANCE_BANK_DETAILS", Settings.bank_details),
         company_address=env("RELANCE_COMPANY_ADDRESS", Settings.company_address).replace(
             "\\n", "\n"
         ),
+        company_place=env("RELANCE_COMPANY_PLACE", Settings.company_place),
         letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
         letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
         final_notice_days=int(env("RELANCE_FINAL_NOTICE_DAYS", str(Settings.final_notice_days))),
@@ -116,6 +141,26 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_backoff_seconds=float(
             env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
         ),
+        bank_accounts_file=bank_file,
+        bank_accounts=load_bank_accounts(bank_file),
+        digest_page_size=int(env("RELANCE_DIGEST_PAGE_SIZE", str(Settings.digest_page_size))),
+        viewers=_split(env("RELANCE_VIEWERS", "")),
+        page_secret=env("RELANCE_PAGE_SECRET", ""),
+        public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
+        page_link_days=int(env("RELANCE_PAGE_LINK_DAYS", str(Settings.page_link_days))),
+        page_port=int(env("RELANCE_PAGE_PORT", str(Settings.page_port))),
+        imap_host=env("IMAP_HOST", ""),
+        imap_port=int(env("IMAP_PORT", str(Settings.imap_port))),
+        imap_security=env("IMAP_SECURITY", Settings.imap_security),
+        imap_user=env("IMAP_USER", ""),
+        imap_password=env("IMAP_PASSWORD", ""),
+        imap_folder=env("IMAP_FOLDER", Settings.imap_folder),
+        imap_done_folder=env("IMAP_DONE_FOLDER", Settings.imap_done_folder),
+        imap_ca_file=Path(env("IMAP_CA_FILE", "")) if env("IMAP_CA_FILE") else None,
+        imap_poll_seconds=float(env("IMAP_POLL_SECONDS", str(Settings.imap_poll_seconds))),
+        send_lease_seconds=float(
+            env("RELANCE_SEND_LEASE_SECONDS", str(Settings.send_lease_seconds))
+        ),
     )
 
 
@@ -125,13 +170,31 @@ def load_policy(path: Path | None = None) -> Policy:
     return Policy.from_dict(tomllib.loads(source.read_text(encoding="utf-8")))
 
 
+def load_segments(path: Path | None = None) -> Segments:
+    """The other policies the main policy file names under `[[segments]]`, each from its own
+    file (relative to the main one), with the rules that choose them."""
+    source = path or Path(__file__).resolve().parent / "policy.toml"
+    entries = tomllib.loads(source.read_text(encoding="utf-8")).get("segments", [])
+    try:
+        policies = {str(e["name"]): load_policy(source.parent / str(e["policy"])) for e in entries}
+        rules = tuple(
+            SegmentRule(str(e["name"]), Match.from_dict(e))
+            for e in entries
+            if any(key in e for key in ("country", "currency", "min_amount", "max_amount"))
+        )
+        return Segments(policies, rules)
+    except (KeyError, ValueError, OSError) as exc:
+        raise PolicyError(f"invalid segments in {source.name}: {exc}") from exc
+
+
 def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
     """Central bank rates for statutory interest: the file given, else the bundled table."""
     source = path or Path(__file__).resolve().parent / "reference_rates.toml"
     data = tomllib.loads(source.read_text(encoding="utf-8"))
     return {
         name: ReferenceRates(
-            source=name,
+            source=table.get("source", name),
+            name=table.get("name", name),
             as_of=date.fromisoformat(table["as_of"]),
             changes=tuple(
                 sorted(
@@ -142,3 +205,36 @@ def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
         )
         for name, table in data.items()
     }
+
+
+def load_law_book(rates: dict[str, ReferenceRates], path: Path | None = None) -> LawBook:
+    """The late-payment laws (bundled `late_payment_laws.toml` unless a file is given), checked
+    against the rate tables they build on."""
+    source = path or Path(__file__).resolve().parent / "late_payment_laws.toml"
+    laws = {}
+    for code, law in tomllib.loads(source.read_text(encoding="utf-8")).items():
+        if law["reference"] not in rates:
+            raise ValueError(f"{source}: law {code} needs the rate table {law['reference']!r}")
+        laws[code] = Law(
+            code=code,
+            name=law["name"],
+            source=law["source"],
+            reference=law["reference"],
+            fixing=Fixing(law["fixing"]),
+            margin=Decimal(law["margin"]),
+            currency=law["currency"],
+            compensation_tiers=tuple(
+                (Decimal(t["below"]) if "below" in t else None, Decimal(t["amount"]))
+                for t in law["compensation"]
+            ),
+            citations=dict(law["citation"]),
+            rounding=Rounding(law.get("rounding", "none")),
+            compound_yearly=law.get("compound") == "yearly",
+        )
+    return LawBook(laws, rates)
+
+
+def load_bank_accounts(path: Path | None = None) -> dict[str, BankAccount]:
+    """Bank accounts by currency: the file given, else the bundled demo accounts."""
+    source = path or Path(__file__).resolve().parent / "bank_accounts.toml"
+    return accounts_from_dict(tomllib.loads(source.read_text(encoding="utf-8")))

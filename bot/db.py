@@ -16,6 +16,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
@@ -86,6 +88,16 @@ def read_only(engine: Engine) -> Iterator[Session]:
             yield session
         finally:
             session.close()  # detaches what was read, still loaded; nothing to commit
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether every migration has been applied: commands that only read refuse an older schema
+    with a clear word instead of failing on a missing table."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == set(ScriptDirectory.from_config(config).get_heads())
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

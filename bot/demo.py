@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot import terminal
+from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import load_mapping
-from bot.models import AuditEvent, Customer, Outbox
-from bot.runtime import build_runtime, next_business_morning
+from bot.models import AuditEvent, Customer, Outbox, Reminder
+from bot.runtime import Runtime, build_runtime, next_business_morning
 from bot.sample_data import write_sample_invoices
 from bot.sample_data.history import seed_history
-from bot.services import audit, decisions
+from bot.sample_data.inbound import sample_message
+from bot.services import audit, decisions, inbox
 from bot.services.aging_report import aging_report
-from bot.services.digest import build_digest
 from bot.services.importing import import_invoices
-from bot.services.suggestions import suggest
+from bot.services.morning import prepare
+from bot.web.snapshot import with_demo_page, write_page
 
 
 def run_demo(settings: Settings, workdir: Path) -> int:
@@ -30,6 +33,7 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
     runtime = build_runtime(settings, engine)
+    with_demo_page(runtime)  # so the reminders carry the page link too
     now = next_business_morning(datetime.now(UTC).astimezone().date(), settings)
     today = now.date()
 
@@ -50,18 +54,18 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     print(terminal.heading("Largest overdue balances (per currency)"))
     print("\n".join(terminal.top_overdue_lines(aging)))
 
-    run = suggest(engine, runtime.policy, runtime.composer, now, today, actor="demo")
+    morning = prepare(runtime, now, "demo", actor="demo")
     print(terminal.heading(f"3. Today's suggested reminders ({now:%H:%M %Z})"))
-    print("\n".join(terminal.decision_lines(run.decisions)))
+    print("\n".join(terminal.decision_lines(morning.decisions)))
 
-    shown = next((r for r in run.created if r.stage == "final"), run.created[0])
+    shown = next((r for r in morning.created if r.stage == "final"), morning.created[0])
     with unit_of_work(engine) as session:
         customer = session.get(Customer, shown.customer_id)
     print(terminal.heading("One suggested reminder, in full"))
     print("\n".join(terminal.reminder_lines(shown, customer)))
 
     print(terminal.heading("4. The digest posted to Slack (its figures)"))
-    print("\n".join(terminal.digest_lines(build_digest(engine, today, "demo"), settings.locale)))
+    print("\n".join(terminal.digest_lines(morning.digest, settings.locale)))
 
     print(terminal.heading("5. Two people click Approve on that card at the same moment"))
     first = decisions.approve(engine, shown.id, "U-CAMILLE", now=now)
@@ -78,7 +82,9 @@ def run_demo(settings: Settings, workdir: Path) -> int:
         "`relance send` or the running app delivers it through SMTP_HOST."
     )
 
-    print(terminal.heading("6. The audit trail (append-only, hash-chained)"))
+    _listening(engine, settings, morning.created, shown, now)
+
+    print(terminal.heading("7. The audit trail (append-only, hash-chained)"))
     with read_only(engine) as session:
         events = session.exec(
             select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(6)
@@ -89,8 +95,50 @@ def run_demo(settings: Settings, workdir: Path) -> int:
         f"relance audit verify: {chain.checked} events, "
         f"{'chain intact' if chain.ok else 'BROKEN at #' + str(chain.broken_seq)}"
     )
+    show_customer_page(runtime, workdir, database)
     print(
         f"\nDemo database: {database} — try `DATABASE_URL=sqlite:///{database} "
         "relance audit export`"
     )
     return 0
+
+
+def show_customer_page(runtime: Runtime, workdir: Path, database: Path) -> None:
+    """Step 8: the page the first late customer's link opens, written to a file."""
+    print(terminal.heading("8. The customer's page (the link in every reminder)"))
+    with read_only(runtime.engine) as session:
+        customer = session.exec(select(Customer).order_by(col(Customer.id))).first()
+    out = workdir / "customer-page.html"
+    url = write_page(runtime, customer.id, out)
+    settings = runtime.settings
+    print(f"{customer.name}'s page: {out}")
+    print(f"Its link: {url}")
+    print(
+        f"Serve it locally: DATABASE_URL=sqlite:///{database} "
+        f"RELANCE_PAGE_SECRET={settings.page_secret} RELANCE_PUBLIC_URL={settings.public_url} "
+        f"relance page --port {settings.public_url.rsplit(':', 1)[1]}"
+    )
+
+
+def _listening(
+    engine: Engine, settings: Settings, created: list[Reminder], shown: Reminder, now: datetime
+) -> None:
+    """Three answers from the reply mailbox, handled by the very code that handles what IMAP
+    reads (the demo has no mail server: the bundled messages stand in for its bytes)."""
+    print(terminal.heading("6. The reply mailbox: a reply, a bounce, an out-of-office answer"))
+    others = [r for r in created if r.customer_id != shown.customer_id and r.channel == "email"]
+    cases = [("reply", shown), *zip(("bounce", "out_of_office"), others[:2], strict=False)]
+    for uid, (name, reminder) in enumerate(cases, start=1):
+        with read_only(engine) as session:
+            customer = session.get(Customer, reminder.customer_id)
+        raw = sample_message(
+            name,
+            contact=customer.contact_name or customer.name,
+            email=customer.email,
+            subject=reminder.subject,
+            message_id=message_id(reminder.id, settings.mail_from),
+            back_on=now.date() + timedelta(days=12),
+        )
+        inbox.record(engine, "demo-mailbox/INBOX", 1, uid, raw, now)
+    for view in inbox.claim_unposted(engine, now, settings.digest_channel or "the digest channel"):
+        print("\n".join(terminal.inbound_lines(view)))

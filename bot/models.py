@@ -62,8 +62,17 @@ class Customer(SQLModel, table=True):
     address: str = Field(default="")  # postal, several lines: for the final-notice letter
     paused: bool = Field(default=False)
     paused_until: date | None = None
+    salutation: str = Field(default="", max_length=40)  # "Mrs", "Frau", "Sra.", "Madame"
+    hold_reason: str = Field(default="", max_length=20)  # a skip reason that holds reminders
+    held_until: date | None = None  # "customer says paid": held until this day
+    held_email: str = Field(default="", max_length=254)  # "wrong contact": held while unchanged
+    email_problem: str = Field(default="")  # a hard bounce or "left the company": call instead
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    #: ISO code of the country whose late-payment law governs the contracts; "" for the company's
+    governing_law: str = Field(default="", max_length=2)
+    owner: str = Field(default="", max_length=40)  # the Slack user who chases this customer
+    segment: str = Field(default="", max_length=40)  # its escalation policy, if not the main one
 
 
 class Invoice(SQLModel, table=True):
@@ -78,6 +87,8 @@ class Invoice(SQLModel, table=True):
     issue_date: date
     due_date: date
     payment_link: str = Field(default="", max_length=500)
+    # open, paid, void or written_off (as the accounting export says); only open ones are chased
+    status: str = Field(default="open", max_length=20)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -92,6 +103,11 @@ class Invoice(SQLModel, table=True):
     @property
     def balance(self) -> Decimal:
         return from_minor(open_minor(self.amount_minor, self.paid_minor), self.currency)
+
+
+#: An invoice still owed: a balance left, and not closed by the accounting tool (void, written
+#: off). Credit notes (negative amounts) are never open in this sense.
+OPEN_INVOICE = sa.and_(Invoice.amount_minor > Invoice.paid_minor, Invoice.status == "open")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -137,6 +153,7 @@ class Reminder(SQLModel, table=True):
     body_text: str = Field(default="")
     body_html: str = Field(default="")
     letter_text: str = Field(default="")  # the final notice's letter, frozen at suggestion
+    stage_note: str = Field(default="")  # why the stage is not the ladder's next (go-live start)
     original_subject: str = Field(default="")
     original_body_text: str = Field(default="")
     state: str = Field(default="suggested", max_length=20, index=True)
@@ -148,6 +165,12 @@ class Reminder(SQLModel, table=True):
     slack_channel: str = Field(default="", max_length=40)
     slack_ts: str = Field(default="", max_length=40)
     created_at: datetime = _timestamp()
+    #: what the person approving must know (a rate past its table, a sum left out), one a line
+    warnings: str = Field(default="")
+    owner: str = Field(default="", max_length=40, index=True)  # whose worklist it is on
+    auto_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    auto_rule: str = Field(default="", max_length=80)  # the policy rule that approves it then
+    segment: str = Field(default="", max_length=40)  # the policy that suggested it ('' = main)
 
 
 class Contact(SQLModel, table=True):
@@ -174,7 +197,10 @@ class Promise(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     promised_date: date
     amount_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
-    state: str = Field(default="open", max_length=20)  # open | kept | broken
+    # What the invoice had been paid when the promise was made: a partial promise is kept once
+    # that much more has come in, whatever the date.
+    paid_before_minor: int = Field(default=0, sa_type=sa.BigInteger)
+    state: str = Field(default="open", max_length=20)  # open | kept | broken | replaced
     created_by: str = Field(max_length=40)
     created_at: datetime = _timestamp()
 
@@ -262,3 +288,76 @@ class AppSetting(SQLModel, table=True):
     value: str  # JSON
     updated_by: str = Field(max_length=40)
     updated_at: datetime = _timestamp()
+
+
+class PageLink(SQLModel, table=True):
+    """One generation of a customer's page link. The signed token carries only `public_id`
+    (random, so the link says nothing about the customer); a *New link* revokes the current
+    generation and issues the next, so every link sent before stops working."""
+
+    __tablename__ = "page_link"
+    __table_args__ = (
+        sa.UniqueConstraint("customer_id", "generation", name="uq_page_link_generation"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    generation: int
+    public_id: str = Field(max_length=32, unique=True)
+    created_by: str = Field(max_length=40)
+    created_at: datetime = _timestamp()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InboundMessage(SQLModel, table=True):
+    """One message read from the reply mailbox: the unique (mailbox, UIDVALIDITY, UID) makes
+    each message handled once, whichever instance read it and however often."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        sa.UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_mailbox_uid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(max_length=300)
+    uidvalidity: int = Field(sa_type=sa.BigInteger)
+    uid: int = Field(sa_type=sa.BigInteger)
+    message_id: str = Field(default="", max_length=200)
+    sender: str = Field(default="", max_length=254)
+    subject: str = Field(default="")
+    kind: str = Field(max_length=20)  # reply | bounce | ... | unreadable
+    reason: str = Field(default="")  # why it was set aside, for a person
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    reminder_id: int | None = Field(default=None, foreign_key="reminder.id")
+    matched_by: str = Field(default="", max_length=20)  # thread | subject | sender | domain
+    summary: str = Field(default="{}")  # JSON: what the Slack message shows
+    received_at: datetime = _timestamp()
+    post_claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    slack_channel: str = Field(default="", max_length=40)
+    slack_ts: str = Field(default="", max_length=40, index=True)
+    moved: bool = False
+    # the answer a person wrote from Slack (sent through the outbox as a reminder row of its own)
+    reply_reminder_id: int | None = Field(default=None, foreign_key="reminder.id", unique=True)
+
+
+class OutboxPause(SQLModel, table=True):
+    """The whole outbox held back because the mail server itself refused (login, greeting,
+    connection): no message is charged an attempt; senders wait until `paused_until`."""
+
+    __tablename__ = "outbox_pause"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    failures: int = 0  # in a row; the backoff doubles with each
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = Field(default="", max_length=500)
+    since: datetime = _timestamp()
+
+
+class SlackRequest(SQLModel, table=True):
+    """A signed Slack request already handled: a replay within Slack's 5-minute window finds its
+    signature here and is answered without acting again. Rows older than the window go."""
+
+    __tablename__ = "slack_request"
+
+    signature: str = Field(primary_key=True, max_length=100)
+    seen_at: datetime = _timestamp(index=True)

@@ -6,20 +6,24 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_policy, load_reference_rates
+from bot.config import Settings, load_law_book, load_policy, load_reference_rates, load_segments
 from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day, local_today
 from bot.domain.late_payment import ReferenceRates
 from bot.domain.policy import Policy, PolicyError
+from bot.domain.segments import Segments
+from bot.rendering.check import check_templates
 from bot.rendering.templates import Templates
-from bot.services import app_settings
+from bot.services import app_settings, page_links
 from bot.services.compose import Composer
 from bot.services.errors import Invalid
 
 log = logging.getLogger(__name__)
+VERSION_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Runtime:
     templates: Templates
     composer: Composer
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    segments: Segments = field(default_factory=Segments)  # policies other than the main one
 
     def __post_init__(self) -> None:
         self.base_settings, self.base_policy = self.settings, self.policy
@@ -42,9 +47,22 @@ class Runtime:
         return self.clock()
 
     def refresh(self) -> None:
+        self._version = app_settings.version(self.engine)
         self.settings, self.policy = app_settings.apply(
             self.base_settings, self.base_policy, app_settings.overrides(self.engine)
         )
+
+    def fresh_settings(self) -> Settings:
+        """The settings with every lead's change, for decisions about authority: one small
+        query compares the stored settings' version with the one applied here (at most once a
+        second, so a burst of clicks makes one query), so an approver removed on one instance
+        is refused on every instance within a second."""
+        checked = getattr(self, "_version_checked", float("-inf"))
+        if monotonic() - checked >= VERSION_CHECK_SECONDS:
+            self._version_checked = monotonic()
+            if app_settings.version(self.engine) != getattr(self, "_version", None):
+                self.refresh()
+        return self.settings
 
     def change_settings(self, values: dict, user: str) -> None:
         """A lead's change: checked against the policy (a stage's discount may not exceed a
@@ -79,23 +97,37 @@ def build_runtime(
     for table in rates.values():
         if today - table.as_of > RATES_STALE_AFTER:
             log.warning(
-                "the %s reference rates were last checked on %s: statutory interest "
+                "the %s table was last checked on %s: statutory interest "
                 "on final notices uses the last rate known; update "
                 "bot/reference_rates.toml (or RELANCE_RATES_FILE)",
-                table.source,
+                table.name,
                 table.as_of.isoformat(),
             )
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
-    return Runtime(
+    policy.check_final_notice_deadline(settings.final_notice_days)
+    check_templates(policy, settings.templates_dir)  # a stage without its files: refuse now
+    engine = engine or make_engine(settings.database_url)
+    runtime = Runtime(
         settings=settings,
-        engine=engine or make_engine(settings.database_url),
+        engine=engine,
         policy=policy,
         rates=rates,
         templates=templates,
-        composer=Composer(settings, templates, rates, policy.discount_days),
+        segments=load_segments(settings.policy_file),
+        composer=Composer(
+            settings,
+            templates,
+            load_law_book(rates),
+            policy.discount_days,
+            # read when a reminder is composed: the settings and clock of that moment
+            page_url=lambda customer_id: page_links.page_url(
+                engine, runtime.settings, customer_id, runtime.now()
+            ),
+        ),
         **({"clock": clock} if clock else {}),
     )
+    return runtime
 
 
 def next_business_morning(today: date, settings: Settings) -> datetime:

@@ -11,6 +11,7 @@ from bot.models import AuditEvent, Customer, Reminder
 from bot.services.aging_report import AgingReport
 from bot.services.digest import Digest
 from bot.services.importing import ImportReport
+from bot.services.inbox import InboundView
 from bot.services.suggestions import CustomerDecision
 
 
@@ -90,8 +91,8 @@ def reminder_lines(reminder: Reminder, customer: Customer) -> list[str]:
 def digest_lines(digest: Digest, locale: str = "en") -> list[str]:
     """The daily digest as the terminal shows it (Slack gets Block Kit, same figures)."""
     lines = []
-    for currency, overdue in digest.overdue.items():
-        before = (digest.previous or {}).get(currency)
+    for currency in digest.currencies():
+        overdue, before = digest.overdue_in(currency), digest.previous_in(currency)
         change = (
             ""
             if before is None
@@ -110,8 +111,14 @@ def digest_lines(digest: Digest, locale: str = "en") -> list[str]:
         for p in digest.promises_broken
     ]
     lines += [f"Failed send: {f.customer} ({f.stage}): {f.error}" for f in digest.failed]
+    if digest.held_back:
+        held = ", ".join(f"{reason} {n}" for reason, n in digest.held_back.items())
+        lines.append(f"Held back today: {held}")
     waiting = ", ".join(f"{stage} {n}" for stage, n in sorted(digest.awaiting.items()))
     lines.append(f"Awaiting a decision: {waiting or 'nothing'}")
+    owners = ", ".join(f"{owner} {n}" for owner, n in digest.owners.items())
+    if owners:
+        lines.append(f"On their owner's worklist: {owners}")
     return lines
 
 
@@ -121,3 +128,27 @@ def audit_lines(events: list[AuditEvent]) -> list[str]:
         f" {e.invoice_numbers[:40]}  hash {e.hash[:12]}… ← {e.prev_hash[:12]}…"
         for e in events
     ]
+
+
+def _printable(text: str) -> str:
+    """Customer text on a terminal: no escape sequences or other control characters."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def inbound_lines(view: InboundView) -> list[str]:
+    """A message from the reply mailbox, as it would be posted in Slack."""
+    where = (
+        f"card thread {view.target.thread_ts}"
+        if view.target and view.target.thread_ts
+        else (view.target.channel if view.target else "nowhere")
+    )
+    lines = [
+        f"{view.kind.replace('_', ' ')} from {_printable(view.sender)} — "
+        f"{_printable(view.customer_name) or 'unmatched'}"
+        f" (matched by {view.matched_by or 'nothing'}) → {where}",
+        f"  Subject: {_printable(view.subject)}",
+    ]
+    lines += [f"  > {_printable(line)}" for line in view.text.splitlines()[:6]]
+    lines += [f"  Attachment: {_printable(name)} ({size} bytes)" for name, size in view.attachments]
+    lines.append(f"  ⇒ {view.consequence}")
+    return lines

@@ -20,7 +20,13 @@ from sqlmodel import SQLModel
 
 from bot.db import make_engine, normalize_url, upgrade
 
-pytest_plugins = ["tests.support.slack_fixtures", "tests.support.smtp_server"]
+pytest_plugins = [
+    "tests.support.slack_fixtures",
+    "tests.support.smtp_server",
+    "tests.support.page_world",
+    "tests.support.browser",
+    "tests.support.imap_server",
+]
 
 POSTGRES_URL = os.environ.get(
     "RELANCE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -3,6 +3,7 @@ errors sorted into those worth retrying and those that are final."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -13,11 +14,26 @@ from bot.config import Settings
 
 
 class SendFailed(Exception):
-    """A send that did not happen. `permanent` when retrying cannot help (5xx, no address)."""
+    """A send that did not happen. `permanent` when retrying cannot help (5xx, no address).
 
-    def __init__(self, message: str, *, permanent: bool):
+    `server` when the fault is the mail server's, not this message's (no connection, a refused
+    greeting or login, our own sender address refused): every message would fail the same way,
+    so the outbox pauses instead of charging the message an attempt.
+    """
+
+    def __init__(self, message: str, *, permanent: bool, server: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.server = server
+
+
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: str) -> str:
+    """A header value on one line: any control character (CR, LF, tab...) becomes a space, so
+    text that came from data can never start a header of its own or break the message."""
+    return _LINE_BREAKING.sub(" ", value).strip()
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,8 @@ class Email:
     message_id: str
     language: str
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, PDF)
+    approved_by: str = ""  # the person who approved it; empty for what no person approved
+    in_reply_to: str = ""  # the customer's Message-ID, when this answers their message
 
 
 def message_id(reminder_id: int, mail_from: str) -> str:
@@ -41,15 +59,21 @@ def message_id(reminder_id: int, mail_from: str) -> str:
 def build_message(email: Email, settings: Settings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
-    message["To"] = email.to
+    message["To"] = one_line(email.to)
     if settings.reply_to:
         message["Reply-To"] = settings.reply_to
     if settings.bcc_archive:
         message["Bcc"] = settings.bcc_archive
-    message["Subject"] = email.subject
+    message["Subject"] = one_line(email.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = email.message_id
-    message["Auto-Submitted"] = "auto-generated"
+    if email.in_reply_to:
+        message["In-Reply-To"] = email.in_reply_to
+        message["References"] = email.in_reply_to
+    if not email.approved_by:
+        # RFC 3834: tells auto-responders not to answer. A message a person approved is that
+        # person's letter: its out-of-office and "has left" answers are wanted.
+        message["Auto-Submitted"] = "auto-generated"
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")
@@ -75,33 +99,65 @@ class SmtpSender:
             client.starttls(context=ssl.create_default_context())
         return client
 
+    def _open(self) -> smtplib.SMTP:
+        """A connection past greeting and login; any failure here is the server's."""
+        try:
+            client = self._connect()
+        except smtplib.SMTPResponseException as exc:  # e.g. 554 in the greeting
+            raise _server_failure("refused the connection", exc) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendFailed(
+                f"mail server unreachable: {exc}", permanent=False, server=True
+            ) from exc
+        try:
+            client.ehlo_or_helo_if_needed()
+            if self.settings.smtp_user:
+                client.login(self.settings.smtp_user, self.settings.smtp_password)
+        except smtplib.SMTPResponseException as exc:  # 535 login refused, EHLO refused
+            client.close()
+            raise _server_failure("refused the login or greeting", exc) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            client.close()
+            raise SendFailed(f"mail server unusable: {exc}", permanent=False, server=True) from exc
+        return client
+
     def send(self, message: EmailMessage) -> None:
         recipients = [
             a for _n, a in getaddresses(message.get_all("To", []) + message.get_all("Bcc", [])) if a
         ]
-        try:
-            with self._connect() as client:
-                if self.settings.smtp_user:
-                    client.login(self.settings.smtp_user, self.settings.smtp_password)
+        with self._open() as client:
+            try:
                 refused = client.send_message(message, to_addrs=recipients)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise SendFailed(
-                f"recipient refused: {_codes(exc.recipients)}",
-                permanent=_all_permanent(exc.recipients),
-            ) from exc
-        except smtplib.SMTPResponseException as exc:
-            raise SendFailed(
-                f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
-                permanent=500 <= exc.smtp_code < 600,
-            ) from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            raise SendFailed(f"mail server unreachable: {exc}", permanent=False) from exc
+            except smtplib.SMTPRecipientsRefused as exc:
+                raise SendFailed(
+                    f"recipient refused: {_codes(exc.recipients)}",
+                    permanent=_all_permanent(exc.recipients),
+                ) from exc
+            except smtplib.SMTPSenderRefused as exc:  # our own From: every message would fail
+                raise _server_failure("refused the sender address", exc) from exc
+            except smtplib.SMTPResponseException as exc:  # this message's data refused
+                raise SendFailed(
+                    f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
+                    permanent=500 <= exc.smtp_code < 600,
+                ) from exc
+            except (smtplib.SMTPException, OSError) as exc:
+                raise SendFailed(
+                    f"mail server dropped the connection: {exc}", permanent=False, server=True
+                ) from exc
         to = parseaddr(message["To"])[1]
         if to in refused:
             raise SendFailed(
                 f"recipient refused: {_codes({to: refused[to]})}",
                 permanent=_all_permanent({to: refused[to]}),
             )
+
+
+def _server_failure(what: str, exc: smtplib.SMTPResponseException) -> SendFailed:
+    return SendFailed(
+        f"mail server {what}: SMTP {exc.smtp_code} {_text(exc.smtp_error)}",
+        permanent=False,
+        server=True,
+    )
 
 
 def _text(value: bytes | str) -> str:

@@ -1,13 +1,23 @@
 """The final-notice letter as a PDF (fpdf2): sender and recipient blocks, place and date,
-subject, body. A Unicode TrueType font keeps every language's text extractable."""
+subject, body with its tables, page numbers. A Unicode TrueType font keeps every language's text
+extractable.
+
+The body is plain text, so that it can be frozen, read and edited as text; the letter templates
+mark its tables (invoices, charges) between `[table]` and `[/table]` lines, one row a line, cells
+split by `|`; a heading starting with `>` is right-aligned, a row starting with `=` is a total.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+TABLE_START, TABLE_END, CELL, RIGHT, TOTAL = "[table]", "[/table]", "|", ">", "="
 
 
 @dataclass(frozen=True)
@@ -17,23 +27,122 @@ class Letter:
     dateline: str
     subject: str
     body: str
+    filename: str = ""  # the file's name in the customer's language, without extension
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Letter:
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def letter_filename(reminder_id: int) -> str:
-    return f"final-notice-{reminder_id}.pdf"
+def letter_filename(reminder_id: int, letter: Letter | None = None) -> str:
+    """`mise-en-demeure-12.pdf`, `letzte-mahnung-12.pdf`…; letters frozen before file names
+    were translated keep the English one."""
+    stem = letter.filename if letter and letter.filename else "final-notice"
+    return f"{stem}-{reminder_id}.pdf"
+
+
+@dataclass(frozen=True)
+class _Table:
+    headings: list[str]
+    right: list[bool]
+    rows: list[list[str]]
+    totals: list[int]  # indexes of total rows
+
+
+def _blocks(body: str) -> Iterator[str | _Table]:
+    """The body as paragraphs of text and tables, in order."""
+    text: list[str] = []
+    table: list[str] | None = None
+    for line in body.splitlines():
+        if line.strip() == TABLE_START and table is None:
+            if "\n".join(text).strip():
+                yield "\n".join(text)
+            text, table = [], []
+        elif line.strip() == TABLE_END and table is not None:
+            yield from _table(table)
+            table = None
+        elif table is not None:
+            table.append(line)
+        else:
+            text.append(line)
+    if table is not None:  # an unclosed table is shown as it was written
+        text += [TABLE_START, *table]
+    if "\n".join(text).strip():
+        yield "\n".join(text)
+
+
+def _table(lines: list[str]) -> Iterator[str | _Table]:
+    if not lines:
+        return
+    head = [c.strip() for c in lines[0].split(CELL)]
+    right = [c.startswith(RIGHT) for c in head]
+    headings = [c.removeprefix(RIGHT).strip() for c in head]
+    rows, totals = [], []
+    for line in lines[1:]:
+        cells = [c.strip() for c in line.split(CELL)]
+        if len(cells) != len(headings):  # a cell with the separator in it: keep it readable
+            yield line
+            continue
+        if cells[0].startswith(TOTAL):
+            cells[0] = cells[0].removeprefix(TOTAL).strip()
+            totals.append(len(rows))
+        rows.append(cells)
+    yield _Table(headings, right, rows, totals)
+
+
+class _Paper(FPDF):
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font("Body", "", 8.5)
+        self.cell(0, 6, f"{self.page_no()}/{{nb}}", align="C")
+
+
+def _draw_table(pdf: FPDF, table: _Table) -> None:
+    """Columns as wide as their content (a total's label spans the empty cells after it); when
+    that is wider than the page, the widest column wraps."""
+    pdf.set_font("Body", "B", 9.5)
+    widths = [pdf.get_string_width(h) + 5 for h in table.headings]
+    pdf.set_font("Body", "", 9.5)
+    for n, row in enumerate(table.rows):
+        for i, cell in enumerate(row):
+            if n not in table.totals or i == len(row) - 1:
+                widths[i] = max(widths[i], pdf.get_string_width(cell) + 5)
+    excess = sum(widths) - pdf.epw
+    if excess > 0:
+        widest = widths.index(max(widths))
+        widths[widest] = max(widths[widest] - excess, 20)
+    pdf.ln(1)
+    with pdf.table(
+        col_widths=tuple(widths),
+        width=min(pdf.epw, sum(widths)),
+        align="LEFT",
+        text_align=tuple("RIGHT" if r else "LEFT" for r in table.right),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+        line_height=5.2,
+        borders_layout="HORIZONTAL_LINES",
+    ) as grid:
+        grid.row(table.headings)
+        for n, cells in enumerate(table.rows):
+            if n not in table.totals:
+                grid.row(cells)
+                continue
+            row = grid.row(style=FontFace(emphasis="BOLD"))
+            span = 1 + next((k for k, c in enumerate(cells[1:-1]) if c), len(cells) - 2)
+            row.cell(cells[0], colspan=span, align="LEFT")
+            for cell in cells[span:]:
+                row.cell(cell)
+    pdf.ln(3)
 
 
 def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
-    pdf = FPDF(format="A4")
+    pdf = _Paper(format="A4")
     pdf.set_margins(22, 20, 22)
-    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_auto_page_break(auto=True, margin=22)
     pdf.add_font("Body", "", str(font))
     pdf.add_font("Body", "B", str(bold_font))
     pdf.add_page()
@@ -50,6 +159,11 @@ def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
     pdf.set_font("Body", "B", 11)
     pdf.multi_cell(0, 6, letter.subject, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font("Body", "", 10.5)
-    pdf.multi_cell(0, 5.2, letter.body, new_x="LMARGIN", new_y="NEXT")
+    for block in _blocks(letter.body):
+        if isinstance(block, _Table):
+            _draw_table(pdf, block)
+        else:
+            pdf.set_font("Body", "", 10.5)
+            pdf.multi_cell(0, 5.2, block.strip("\n"), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
     return bytes(pdf.output())

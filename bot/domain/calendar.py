@@ -56,3 +56,21 @@ def local_today(now: datetime, timezone: str) -> date:
 def at_local_time(day: date, clock: time, timezone: str) -> datetime:
     """The aware instant of `clock` on `day` in `timezone` (for scheduling sends and digests)."""
     return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone))
+
+
+def next_business_opening(
+    now: datetime, timezone: str, country: str, hours: tuple[time, time]
+) -> datetime:
+    """The first instant from `now` within business hours where the customer is: now if they
+    are open, else the next opening on one of their business days (weekends and public
+    holidays of their country skipped). A reminder suggested at the company's digest is sent
+    then, whatever the time zone."""
+    opening, closing = hours
+    local = local_now(now, timezone)
+    day = local.date()
+    if is_business_day(day, country):
+        if local.time() < opening:
+            return at_local_time(day, opening, timezone)
+        if local.time() < closing:
+            return now
+    return at_local_time(add_business_days(day, 1, country), opening, timezone)

@@ -3,6 +3,10 @@ there is none. Pure: the account and its history come in, a decision goes out.
 
 The stage follows the customer's oldest chaseable invoice, and no stage is skipped that was never
 sent in the current episode (the contacts since that invoice fell due), unless it is optional.
+
+A stage that opens on or before the due date (a courtesy note) is about invoices coming due; once
+the oldest is past due it no longer applies. Any later stage chases: it lists, and charges, only
+invoices past their due date; invoices not yet due go apart, as coming due.
 """
 
 from __future__ import annotations
@@ -13,15 +17,10 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from bot.domain.aging import days_overdue
-from bot.domain.calendar import (
-    at_local_time,
-    business_days_between,
-    holiday_name,
-    is_business_day,
-    local_now,
-)
+from bot.domain.calendar import business_days_between, local_now, next_business_opening
+from bot.domain.holds import Hold
 from bot.domain.money import Money
-from bot.domain.policy import Policy, Stage
+from bot.domain.policy import Channel, Policy, Stage
 from bot.domain.promises import grace_over, trusted_until
 
 
@@ -57,19 +56,22 @@ class Account:
     contacts: tuple[PastContact, ...] = ()  # oldest first
     paused: bool = False
     paused_until: date | None = None
+    hold: Hold | None = None  # from a skip reason ("says paid", "wrong contact")
+    email_failing: bool = False  # a hard bounce or a contact who left: e-mail reaches nobody
 
 
 class Reason(StrEnum):
     NOTHING_DUE = "nothing due"
     PAUSED = "paused"
+    HELD = "held after a skip"
     DISPUTED = "disputed"
     PROMISED = "promise to pay"
     UNDER_THRESHOLD = "balance under threshold"
-    NOT_A_BUSINESS_DAY = "not a business day"
-    AFTER_HOURS = "after business hours"
     WAITING = "waiting for the next stage"
     CONTACT_CAP = "contact cap reached"
     TOO_RECENT = "contacted too recently"
+    FAILED = "could not be suggested"  # an error in this customer's data or templates
+    UNKNOWN_SEGMENT = "segment not in the policy"
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,12 @@ class NoAction:
 @dataclass(frozen=True)
 class Suggestion:
     stage: Stage
-    invoices: tuple[OpenItem, ...]  # oldest first
+    invoices: tuple[OpenItem, ...]  # oldest first; past due, unless the stage is pre-due
     days_overdue: int  # of the oldest
-    send_after: datetime  # aware UTC: not before the customer's business hours
+    send_after: datetime  # aware UTC: the customer's next business hours (their days, their zone)
     last_wording: str  # the wording used last time, never to be used twice in a row
+    coming_due: tuple[OpenItem, ...] = ()  # not yet due: mentioned apart, never charged
+    note: str = ""  # why the ladder starts where it does, when it does not start at the bottom
 
 
 Decision = Suggestion | NoAction
@@ -105,6 +109,9 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     if account.paused and (account.paused_until is None or account.paused_until >= today):
         until = f" until {account.paused_until.isoformat()}" if account.paused_until else ""
         return NoAction(Reason.PAUSED, f"reminders are paused{until}")
+
+    if account.hold is not None and account.hold.holds_on(today):
+        return NoAction(Reason.HELD, account.hold.detail)
 
     due = tuple(
         sorted(
@@ -149,28 +156,24 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         shown = ", ".join(Money.of_minor(t, c).format("en") for c, t in totals.items())
         return NoAction(Reason.UNDER_THRESHOLD, f"balance {shown} is under the threshold")
 
-    if not is_business_day(today, account.country):
-        name = holiday_name(today, account.country)
-        what = f"a public holiday in {account.country} ({name})" if name else "a weekend day"
-        return NoAction(Reason.NOT_A_BUSINESS_DAY, f"today is {what} for the customer")
-
-    opening, closing = policy.business_hours
-    if local.time() >= closing:
-        return NoAction(
-            Reason.AFTER_HOURS,
-            (
-                f"it is {local:%H:%M} for the customer ({account.timezone}); business hours "
-                f"end at {closing:%H:%M}"
-            ),
-        )
-
     oldest_days = days_overdue(chaseable[0].due_date, today)
     episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
     episode = [c for c in account.contacts if c.day >= episode_start]
-    stage_or_wait = _next_stage(policy, oldest_days, episode, account.country, today)
-    if isinstance(stage_or_wait, NoAction):
-        return stage_or_wait
-    stage = stage_or_wait
+    note = ""
+    first = None if episode else _first_contact_stage(policy, oldest_days)
+    if first is not None:
+        stage = first
+        note = (
+            f"first contact {oldest_days} days late: the policy starts at the {stage.name} "
+            f"stage from {stage.first_contact_from_days} days"
+        )
+    else:
+        stage_or_wait = _next_stage(policy, oldest_days, episode, account.country, today)
+        if isinstance(stage_or_wait, NoAction):
+            return stage_or_wait
+        stage = stage_or_wait
+    if account.email_failing and stage.channel is Channel.EMAIL:
+        stage = _by_phone(policy, stage)
 
     recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
     if len(recent) >= policy.max_contacts_per_30_days:
@@ -195,19 +198,63 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
                 ),
             )
 
-    send_after = now if local.time() >= opening else at_local_time(today, opening, account.timezone)
+    send_after = next_business_opening(
+        now, account.timezone, account.country, policy.business_hours
+    )
     last_wording = account.contacts[-1].wording if account.contacts else ""
-    return Suggestion(stage, chaseable, oldest_days, send_after.astimezone(UTC), last_wording)
+    if stage.pre_due:
+        carried, coming = chaseable, ()
+    else:
+        carried = tuple(i for i in chaseable if days_overdue(i.due_date, today) > 0)
+        coming = tuple(i for i in chaseable if days_overdue(i.due_date, today) <= 0)
+    return Suggestion(
+        stage, carried, oldest_days, send_after.astimezone(UTC), last_wording, coming, note
+    )
+
+
+def _first_contact_stage(policy: Policy, days: int) -> Stage | None:
+    """The furthest stage whose `first_contact_from_days` this lateness reaches, if any."""
+    starts = [
+        s
+        for s in policy.stages
+        if s.first_contact_from_days is not None
+        and days >= s.first_contact_from_days
+        and s.opens_at_days <= days
+    ]
+    return starts[-1] if starts else None
+
+
+def _by_phone(policy: Policy, stage: Stage) -> Stage:
+    """An e-mail stage when e-mail reaches nobody: the policy's call instead (if it has one)."""
+    return next((s for s in policy.stages if s.channel is Channel.PHONE), stage)
 
 
 def _next_stage(
     policy: Policy, days: int, episode: list[PastContact], country: str, today: date
 ) -> Stage | NoAction:
-    """The first stage not yet sent up to the one the oldest invoice's lateness opens."""
-    reached = [s for s in policy.stages if s.opens_at_days <= days]
+    """The first stage not yet sent up to the one the oldest invoice's lateness opens; a pre-due
+    stage only while nothing is past due.
+
+    Stages below the furthest one sent in the episode are passed: the team (or the history
+    imported at go-live, or a first contact started higher) already went beyond them."""
+    reached = [s for s in policy.stages if s.opens_at_days <= days and (days <= 0 or not s.pre_due)]
+    if not reached:
+        passed = [s.name for s in policy.stages if s.pre_due]
+        first = next(s for s in policy.stages if not s.pre_due)
+        return NoAction(
+            Reason.WAITING,
+            (
+                f"the {', '.join(passed)} stage is for invoices coming due; {first.name} opens "
+                f"at {first.opens_at_days} days overdue (in {first.opens_at_days - days} day(s))"
+            ),
+        )
     target = reached[-1]
     sent = {c.stage for c in episode}
+    order = {s.name: index for index, s in enumerate(policy.stages)}
+    furthest = max((order[c.stage] for c in episode if c.stage in order), default=-1)
     for stage in reached:
+        if order[stage.name] <= furthest:
+            continue
         if stage.name not in sent and (not stage.optional or stage is target):
             return stage
     last_of_target = [c for c in episode if c.stage == target.name]

@@ -63,6 +63,12 @@ def from_minor(minor: int, currency: str) -> Decimal:
 
 _SPACES = re.compile(r"[\s\u00a0\u202f'’]")
 _GROUPED = re.compile(r"^-?\d{1,3}(?:[.,]\d{3})+$")
+#: One mark followed by exactly three digits: `1,500` is 1500 in London and 1.5 in Paris.
+_TWO_WAYS = re.compile(r"^-?[1-9]\d{0,2}[.,]\d{3}$")
+
+
+class AmbiguousAmount(AmountError):
+    """An amount that reads as two different numbers depending on the decimal separator."""
 
 
 def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal:
@@ -70,11 +76,18 @@ def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal:
 
     With `decimal_separator` given (a mapping knows its tool's format) the other mark is taken
     as grouping. Without it: when both marks appear the last one is the decimal separator; a
-    single mark used more than once is grouping (`1,234,567`); otherwise it is the decimal mark.
+    single mark used more than once is grouping (`1,234,567`); one mark followed by exactly
+    three digits (`1,500`, `1.500`) could be either and is refused, never guessed; otherwise
+    the single mark is the decimal mark.
     """
     plain = text.strip()
     digits = plain[1:] if plain.startswith("-") else plain
-    if decimal_separator != "," and digits.isascii() and digits.replace(".", "", 1).isdigit():
+    if (
+        decimal_separator != ","
+        and digits.isascii()
+        and digits.replace(".", "", 1).isdigit()
+        and (decimal_separator == "." or not _TWO_WAYS.match(plain))
+    ):
         return Decimal(plain)  # the common case, `1234.56`, without the general parsing below
     cleaned = _SPACES.sub("", plain)
     if cleaned.startswith("(") and cleaned.endswith(")"):  # accounting negative
@@ -82,6 +95,11 @@ def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal:
     if not cleaned:
         raise AmountError("empty amount")
     if decimal_separator is None:
+        if _TWO_WAYS.match(cleaned):
+            raise AmbiguousAmount(
+                f"{text.strip()!r} could be read two ways (thousands or decimals); state the "
+                "mapping's decimal_separator, or write the amount with both marks or none"
+            )
         decimal_separator = _guess_decimal_separator(cleaned)
     grouping = "," if decimal_separator == "." else "."
     normalized = cleaned.replace(grouping, "").replace(decimal_separator, ".")

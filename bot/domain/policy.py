@@ -11,6 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.owners import OwnerRule
+
 
 class Channel(StrEnum):
     EMAIL = "email"
@@ -35,6 +37,50 @@ class Stage:
     late_payment_rights: bool = False
     letter: bool = False  # a PDF letter goes with the message
     discount_percent: Decimal = Decimal(0)  # early-payment discount offered (opt-in)
+    label: str = ""  # how staff see it on a card ("Firm reminder"); defaults from the name
+    icon: str = ""  # shown before the customer's name on a card
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    @property
+    def pre_due(self) -> bool:
+        """A note about invoices coming due (a courtesy), not a chase of late ones."""
+        return self.opens_at_days <= 0
+
+    #: With no contact yet in the episode, a customer this many days late starts here (a ledger
+    #: taken over at go-live without history): the earlier stages are not sent.
+    first_contact_from_days: int | None = None
+    in_channel: bool = False  # its cards go to the digest's thread even when owned
+    auto_approve: AutoApproval | None = None  # approved by the policy unless stopped first
+
+    @property
+    def never_automatic(self) -> bool:
+        """Final notices, calls, letters and hand-offs always wait for a person."""
+        return self.channel is not Channel.EMAIL or self.late_payment_rights or self.letter
+
+
+@dataclass(frozen=True)
+class AutoApproval:
+    """Approve a stage's suggestion at `at` (the customer's local time) unless someone skips
+    or edits it before; only under `under` in its currency when that is given."""
+
+    at: time
+    under: dict[str, Decimal] = field(default_factory=dict)
+
+    def applies(self, balances: dict[str, Decimal]) -> bool:
+        if not self.under:
+            return True
+        return len(balances) == 1 and all(
+            c in self.under and amount < self.under[c] for c, amount in balances.items()
+        )
+
+    def rule(self, stage: str) -> str:
+        under = ", ".join(f"{c} {v}" for c, v in sorted(self.under.items()))
+        return f"stage {stage}: auto-approve at {self.at:%H:%M}" + (
+            f" under {under}" if under else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -64,15 +110,20 @@ class Policy:
     stages: tuple[Stage, ...]
     max_contacts_per_30_days: int = 3
     promise_grace_days: int = 3
+    said_paid_hold_days: int = 7  # "customer says paid": held this long for the next import
     business_hours: tuple[time, time] = (time(9), time(18))
     min_balance: dict[str, Decimal] = field(default_factory=dict)
     plans: PlanLimits = field(default_factory=PlanLimits)
     max_discount_percent: Decimal = Decimal(0)  # the lead's ceiling for any stage's discount
     discount_days: int = 7  # business days to pay and take the discount
+    owners: tuple[OwnerRule, ...] = ()  # who chases whom when the customer names nobody
+    promise_max_days: int = 30  # a customer may promise (on their page) at most this far ahead
 
     def __post_init__(self) -> None:
         if not self.stages:
             raise PolicyError("the policy has no stages")
+        if all(s.pre_due for s in self.stages):
+            raise PolicyError("every stage opens before the due date: none chases late invoices")
         opens = [s.opens_at_days for s in self.stages]
         if opens != sorted(opens):
             raise PolicyError("stages must be listed in the order their days overdue open them")
@@ -81,11 +132,38 @@ class Policy:
             raise PolicyError("stage names must be unique")
         if self.max_contacts_per_30_days < 1:
             raise PolicyError("max_contacts_per_30_days must be at least 1")
+        if self.said_paid_hold_days < 0:
+            raise PolicyError("said_paid_hold_days cannot be negative")
         for stage in self.stages:
             if not 0 <= stage.discount_percent <= self.max_discount_percent:
                 raise PolicyError(
                     f"stage {stage.name} offers {stage.discount_percent}% off: the finance "
                     f"lead's limit is {self.max_discount_percent}%"
+                )
+            if stage.auto_approve is not None and stage.never_automatic:
+                raise PolicyError(
+                    f"stage {stage.name} may not be approved automatically: final notices, "
+                    "calls, letters and hand-offs always wait for a person"
+                )
+
+    def check_final_notice_deadline(self, final_notice_days: int) -> None:
+        """The hand-off never opens before the final notice's deadline: a final notice gives the
+        customer `final_notice_days` business days, so a hand-off after it must wait more
+        business days than that since the last contact. Raises PolicyError naming the stage."""
+        final = None
+        for stage in self.stages:
+            if stage.letter or stage.late_payment_rights:
+                final = stage
+            elif (
+                stage.channel is Channel.NONE
+                and final is not None
+                and stage.min_business_days_since_contact <= final_notice_days
+            ):
+                raise PolicyError(
+                    f"stage {stage.name} may open {stage.min_business_days_since_contact} "
+                    f"business day(s) after the {final.name} notice, whose deadline is "
+                    f"{final_notice_days} business days: set its "
+                    f"min_business_days_since_contact to at least {final_notice_days + 1}"
                 )
 
     def stage(self, name: str) -> Stage:
@@ -93,6 +171,10 @@ class Policy:
             if stage.name == name:
                 return stage
         raise KeyError(name)
+
+    def find_stage(self, name: str) -> Stage | None:
+        """The stage of that name, or None (a stage since removed, a thank-you note)."""
+        return next((s for s in self.stages if s.name == name), None)
 
     @property
     def earliest_opening(self) -> int:
@@ -115,6 +197,11 @@ class Policy:
                     late_payment_rights=bool(s.get("late_payment_rights", False)),
                     letter=bool(s.get("letter", False)),
                     discount_percent=Decimal(str(s.get("discount_percent", 0))),
+                    label=str(s.get("label", "")),
+                    icon=str(s.get("icon", "")),
+                    first_contact_from_days=s.get("first_contact_from_days"),
+                    in_channel=bool(s.get("in_channel", False)),
+                    auto_approve=_auto_approval(s.get("auto_approve")),
                 )
                 for s in data["stages"]
                 if s.get("enabled", True)
@@ -127,10 +214,13 @@ class Policy:
                 stages=stages,
                 max_contacts_per_30_days=int(limits.get("max_contacts_per_30_days", 3)),
                 promise_grace_days=int(limits.get("promise_grace_days", 3)),
+                said_paid_hold_days=int(limits.get("said_paid_hold_days", 7)),
+                promise_max_days=int(limits.get("promise_max_days", 30)),
                 business_hours=(time.fromisoformat(opening), time.fromisoformat(closing)),
                 min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
                 max_discount_percent=Decimal(str(discount.get("max_percent", 0))),
                 discount_days=int(discount.get("pay_within_business_days", 7)),
+                owners=tuple(OwnerRule.from_dict(r) for r in data.get("owners", [])),
                 plans=PlanLimits(
                     max_instalments=int(plans.get("max_instalments", 6)),
                     longest_span_days=int(plans.get("longest_span_days", 180)),
@@ -141,3 +231,12 @@ class Policy:
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise PolicyError(f"invalid policy: {exc!r}") from exc
+
+
+def _auto_approval(data: dict[str, Any] | None) -> AutoApproval | None:
+    if data is None:
+        return None
+    return AutoApproval(
+        at=time.fromisoformat(data["at"]),
+        under={k.upper(): Decimal(str(v)) for k, v in data.get("under", {}).items()},
+    )

@@ -23,10 +23,11 @@ def grace_over(due: date, grace_days: int, today: date) -> bool:
     return trusted_until(due, grace_days) < today
 
 
-def settled(promised: date, paid_in_full: bool, grace_days: int, today: date) -> PromiseState:
-    """Where an open promise stands today: kept once its invoice is paid, broken once its date
-    and grace have passed unpaid, else still open."""
-    if paid_in_full:
+def settled(promised: date, kept: bool, grace_days: int, today: date) -> PromiseState:
+    """Where an open promise stands today: kept once what it promised has come in (`kept`: the
+    invoice paid, or the promised part since the promise), broken once its date and grace have
+    passed without, else still open."""
+    if kept:
         return PromiseState.KEPT
     if grace_over(promised, grace_days, today):
         return PromiseState.BROKEN

@@ -14,6 +14,7 @@ FIELDS = (
     "customer_id",
     "customer_name",
     "contact_name",
+    "salutation",
     "email",
     "phone",
     "language",
@@ -21,6 +22,9 @@ FIELDS = (
     "timezone",
     "notes",
     "address",
+    "governing_law",
+    "owner",
+    "segment",
     "invoice_number",
     "currency",
     "amount",
@@ -29,7 +33,15 @@ FIELDS = (
     "issue_date",
     "due_date",
     "payment_link",
+    "status",
+    "document_type",
+    "credit",
 )
+#: What an invoice's status can mean to Relance; only `open` invoices are chased.
+STATUSES = ("open", "paid", "void", "written_off")
+#: A column name standing for the text of the customer group row above a line (reports that
+#: list invoices under a row naming their customer).
+GROUP = "@group"
 REQUIRED = (
     "customer_id",
     "customer_name",
@@ -47,6 +59,58 @@ class MappingError(ValueError):
 
 
 @dataclass(frozen=True)
+class RowRule:
+    """Rows to leave out (totals, sub-headings) or to keep (one ledger account): the cell in a
+    `column` (by header name) or at a 1-based `position` (for unnamed columns) that starts
+    with a text, equals one of some texts, or is not empty."""
+
+    position: int = 0
+    column: str = ""
+    starts_with: str = ""
+    one_of: tuple[str, ...] = ()
+    not_empty: bool = False
+    empty: bool = False
+
+    def resolved(self, header: list[str]) -> RowRule:
+        """The rule with its column's position in this file's header (0: no such column)."""
+        if not self.column:
+            return self
+        position = header.index(self.column) + 1 if self.column in header else 0
+        return replace(self, position=position)
+
+    def matches(self, row: list[str]) -> bool:
+        if not 0 < self.position <= len(row):
+            return self.empty and self.position > 0  # a short row (a report's footer line)
+        cell = row[self.position - 1].strip()
+        if self.empty:
+            return not cell
+        if self.not_empty:
+            return bool(cell)
+        if self.one_of:
+            return cell in self.one_of
+        return cell.startswith(self.starts_with)
+
+
+def _rules(data: list[dict], origin: str, table: str) -> tuple[RowRule, ...]:
+    rules = []
+    for rule in data:
+        if not (rule.get("position") or rule.get("column")):
+            raise MappingError(f"{origin}: each [[{table}]] needs a column or a position")
+        equals = rule.get("equals", [])
+        rules.append(
+            RowRule(
+                position=int(rule.get("position", 0)),
+                column=str(rule.get("column", "")),
+                starts_with=str(rule.get("starts_with", "")),
+                one_of=tuple(equals) if isinstance(equals, list) else (str(equals),),
+                not_empty=bool(rule.get("not_empty", False)),
+                empty=bool(rule.get("empty", False)),
+            )
+        )
+    return tuple(rules)
+
+
+@dataclass(frozen=True)
 class Mapping:
     name: str
     columns: dict[str, str]
@@ -56,23 +120,69 @@ class Mapping:
     date_formats: tuple[str, ...] = ("%Y-%m-%d",)
     decimal_separator: str | None = None
     description: str = ""
+    #: Physical lines before the header, or the column names that mark the header line.
+    skip_lines: int = 0
+    header_names: tuple[str, ...] = ()
+    drop: tuple[RowRule, ...] = ()
+    #: When given, only rows matching one of these are read (e.g. customer accounts 411…).
+    keep: tuple[RowRule, ...] = ()
+    #: Days from issue to due date, for ledgers that carry no due date (the FEC).
+    due_days: int | None = None
+    #: 1-based position of the cell naming the customer on group rows; 0 when none.
+    group_position: int = 0
+    #: Several lines per invoice number are one invoice; these fields are summed over them,
+    #: every other invoice field must agree between the lines.
+    line_items: bool = False
+    summed: tuple[str, ...] = ()
+    #: Each status text the file uses, to what it means (`open`, `paid`, `void`, `written_off`).
+    statuses: dict[str, str] = field(default_factory=dict)
+    #: Document type texts meaning a credit note (their amounts are taken as negative).
+    credit_note_types: frozenset[str] = frozenset()
+    #: Columns whose non-empty cells are joined, one per line, into the field (addresses).
+    joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def rules_for(self, header: list[str]) -> Mapping:
+        """This mapping with its row rules placed on a file's header."""
+        return replace(
+            self,
+            drop=tuple(r.resolved(header) for r in self.drop),
+            keep=tuple(r.resolved(header) for r in self.keep),
+        )
 
     def provides(self, name: str) -> bool:
-        return name in self.columns or name in self.defaults
+        return name in self.columns or name in self.joined or name in self.defaults
 
     def restricted_to(self, header: list[str]) -> Mapping:
         """This mapping without the optional columns a given file does not have."""
-        present = set(header)
-        return replace(self, columns={f: c for f, c in self.columns.items() if c in present})
+        present = set(header) | {GROUP}
+        return replace(
+            self,
+            columns={f: c for f, c in self.columns.items() if c in present},
+            joined={
+                f: tuple(c for c in cs if c in present)
+                for f, cs in self.joined.items()
+                if any(c in present for c in cs)
+            },
+        )
 
 
-def _from_toml(data: dict, origin: str) -> Mapping:
-    columns = dict(data.get("columns", {}))
+def parse_mapping(data: dict, origin: str) -> Mapping:
+    """A mapping from its TOML table; `origin` names it in errors."""
+    columns: dict[str, str] = {}
+    joined: dict[str, tuple[str, ...]] = {}
+    for name, column in data.get("columns", {}).items():
+        if isinstance(column, list):
+            joined[name] = tuple(str(c) for c in column)
+        else:
+            columns[name] = str(column)
     defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
-    unknown = sorted((set(columns) | set(defaults)) - set(FIELDS))
+    unknown = sorted((set(columns) | set(joined) | set(defaults)) - set(FIELDS))
     if unknown:
         raise MappingError(f"{origin}: unknown field(s) {', '.join(unknown)}")
-    missing = [f for f in REQUIRED if f not in columns and f not in defaults]
+    given = set(columns) | set(joined) | set(defaults)
+    if "due_days_after_issue" in data:
+        given.add("due_date")
+    missing = [f for f in REQUIRED if f not in given]
     if missing:
         raise MappingError(f"{origin}: no column or default for {', '.join(missing)}")
     if "amount_paid" in columns and "balance" in columns:
@@ -80,6 +190,22 @@ def _from_toml(data: dict, origin: str) -> Mapping:
     separator = data.get("decimal_separator")
     if separator not in (None, ".", ","):
         raise MappingError(f"{origin}: decimal_separator must be '.' or ','")
+    header = data.get("header", {})
+    groups = data.get("groups", {})
+    if GROUP in columns.values() and not groups.get("position"):
+        raise MappingError(f"{origin}: {GROUP!r} needs [groups] position")
+    lines = data.get("line_items", {})
+    summed = tuple(lines.get("sum", []))
+    if set(summed) - {"amount", "amount_paid", "balance"}:
+        raise MappingError(f"{origin}: [line_items] sum may list amount, amount_paid, balance")
+    statuses: dict[str, str] = {}
+    for meaning, texts in data.get("statuses", {}).items():
+        if meaning not in STATUSES:
+            raise MappingError(f"{origin}: [statuses] keys are {', '.join(STATUSES)}")
+        statuses.update({str(t).casefold(): meaning for t in texts})
+    if "status" in columns and not statuses:
+        raise MappingError(f"{origin}: a status column needs [statuses]")
+    types = data.get("document_types", {})
     return Mapping(
         name=data.get("name", origin),
         description=data.get("description", ""),
@@ -89,6 +215,17 @@ def _from_toml(data: dict, origin: str) -> Mapping:
         encoding=data.get("encoding", "utf-8-sig"),
         date_formats=tuple(data.get("date_formats", ["%Y-%m-%d"])),
         decimal_separator=separator,
+        skip_lines=int(header.get("skip_lines", 0)),
+        header_names=tuple(header.get("find", ())),
+        drop=_rules(data.get("drop", []), origin, "drop"),
+        keep=_rules(data.get("keep", []), origin, "keep"),
+        due_days=data.get("due_days_after_issue"),
+        group_position=int(groups.get("position", 0)),
+        line_items=bool(lines.get("per_invoice", False)),
+        summed=summed,
+        statuses=statuses,
+        credit_note_types=frozenset(str(t).casefold() for t in types.get("credit_note", [])),
+        joined=joined,
     )
 
 
@@ -109,4 +246,4 @@ def load_mapping(name_or_path: str = "relance") -> Mapping:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise MappingError(f"{path}: {exc}") from exc
-    return _from_toml(data, path.stem)
+    return parse_mapping(data, path.stem)

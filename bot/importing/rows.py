@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
@@ -15,9 +16,16 @@ from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
+from bot.domain.owners import parse_owner
 from bot.importing.mapping import FIELDS, Mapping
 
 T = TypeVar("T")
+
+# Text that reaches a Slack card, an e-mail header or a CSV export: a one-line field refuses every
+# control character (a line break in a name would end up in a Subject header); notes and
+# addresses may hold line breaks and nothing else.
+_CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_TEXT = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class InvoiceLine(NamedTuple):
     customer_external_id: str
     customer_name: str
     contact_name: str
+    salutation: str  # "Mrs", "Frau", "Sra.", "Madame": the contact's formal greeting
     email: str
     phone: str
     language: str
@@ -48,6 +57,9 @@ class InvoiceLine(NamedTuple):
     timezone: str
     notes: str
     address: str
+    governing_law: str  # ISO code of the country whose late-payment law applies; "" for default
+    owner: str
+    segment: str
     invoice_number: str
     currency: str
     amount_minor: int
@@ -55,12 +67,14 @@ class InvoiceLine(NamedTuple):
     issue_date: date
     due_date: date
     payment_link: str
+    status: str  # open, paid, void or written_off
 
 
 CUSTOMER_FIELDS = (
     "customer_id",
     "customer_name",
     "contact_name",
+    "salutation",
     "email",
     "phone",
     "language",
@@ -68,6 +82,9 @@ CUSTOMER_FIELDS = (
     "timezone",
     "notes",
     "address",
+    "governing_law",
+    "owner",
+    "segment",
 )
 INVOICE_FIELDS = tuple(name for name in FIELDS if name not in CUSTOMER_FIELDS)
 
@@ -153,19 +170,29 @@ class LineReader:
         self.mapping = mapping
         self.fallback_timezone = fallback_timezone
         self._customer = lru_cache(maxsize=65536)(self._read_customer)
-        position = {name: index for index, name in enumerate(header)}
+        # A column with an empty header name is no column at all: never read as a field.
+        position = {name: index for index, name in enumerate(header) if name}
+        names = CUSTOMER_FIELDS + INVOICE_FIELDS
         self._where = tuple(
             (position.get(mapping.columns.get(name, "")), mapping.defaults.get(name, ""))
-            for name in CUSTOMER_FIELDS + INVOICE_FIELDS
+            for name in names
         )
+        self._joins = tuple(
+            (names.index(name), tuple(position[c] for c in columns if c in position))
+            for name, columns in mapping.joined.items()
+        )
+        self._per_line_amount = "amount" not in mapping.summed
 
     def _raw(self, row: list[str]) -> list[str]:
         """Each field's text, stripped, in CUSTOMER_FIELDS + INVOICE_FIELDS order; the mapping's
         default where the file has no such column or leaves the cell empty."""
-        return [
+        raw = [
             (row[index].strip() if index is not None else "") or default
             for index, default in self._where
         ]
+        for at, indexes in self._joins:
+            raw[at] = "\n".join(p for p in (row[i].strip() for i in indexes) if p) or raw[at]
+        return raw
 
     def _column(self, name: str) -> str:
         return self.mapping.columns.get(name, name)
@@ -189,10 +216,26 @@ class LineReader:
             return None
 
     def _text(
-        self, name: str, raw: str, limit: int, errors: list[FieldError], required: bool = False
+        self,
+        name: str,
+        raw: str,
+        limit: int,
+        errors: list[FieldError],
+        required: bool = False,
+        multiline: bool = False,
     ) -> str:
         if len(raw) > limit:
             errors.append(FieldError(self._column(name), f"is longer than {limit} characters"))
+            return ""
+        control = (_CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE).search(raw)
+        if control:
+            errors.append(
+                FieldError(
+                    self._column(name),
+                    f"contains the control character U+{ord(control.group()):04X}"
+                    + ("" if multiline else " (a line break, tab or similar)"),
+                )
+            )
             return ""
         if not raw and required:
             errors.append(FieldError(self._column(name), "is empty"))
@@ -204,6 +247,7 @@ class LineReader:
         external_id = self._text("customer_id", values["customer_id"], 64, errors, True)
         name = self._text("customer_name", values["customer_name"], 200, errors, True)
         contact = self._text("contact_name", values["contact_name"], 200, errors)
+        salutation = self._text("salutation", values["salutation"].strip(), 40, errors)
         email = self._field("email", values["email"], parse_email, errors) or ""
         phone = self._text("phone", values["phone"], 40, errors)
         language = self._field("language", values["language"], parse_language, errors) or "en"
@@ -211,17 +255,22 @@ class LineReader:
         timezone = self._field("timezone", values["timezone"], parse_timezone, errors)
         if country and not timezone:
             timezone = country_timezone(country) or self.fallback_timezone
+        law = self._field("governing_law", values["governing_law"], parse_country, errors) or ""
         customer = (
             external_id,
             name,
             contact,
+            salutation,
             email,
             phone,
             language,
             country,
             timezone,
-            values["notes"],
-            values["address"],
+            self._text("notes", values["notes"], 2000, errors, multiline=True),
+            self._text("address", values["address"], 500, errors, multiline=True),
+            law,
+            self._field("owner", values["owner"], parse_owner, errors) or "",
+            self._field("segment", values["segment"], parse_segment, errors) or "",
         )
         return customer, errors
 
@@ -238,31 +287,46 @@ class LineReader:
             issue_raw,
             due_raw,
             link_raw,
+            status_raw,
+            type_raw,
+            credit_raw,
         ) = raw[split:]
         errors = list(customer_errors)
         number = self._text("invoice_number", number_raw, 64, errors, True)
         currency = self._field("currency", currency_raw, _parse_currency, errors, True)
         issue = self._field("issue_date", issue_raw, self._date, errors, True)
-        due = self._field("due_date", due_raw, self._date, errors, True)
+        if not due_raw and self.mapping.due_days is not None:
+            due = issue + timedelta(days=self.mapping.due_days) if issue else None
+        else:
+            due = self._field("due_date", due_raw, self._date, errors, True)
         link = self._text("payment_link", link_raw, 500, errors)
         amount = self._field("amount", amount_raw, self._amount, errors, True)
+        credit = self._field("credit", credit_raw, self._amount, errors)
+        if amount is not None and credit is not None:  # a ledger's debit and credit columns
+            amount -= credit
         by_balance = self.mapping.provides("balance")
         paid_or_balance = "balance" if by_balance else "amount_paid"
         other = self._field(
             paid_or_balance, balance_raw if by_balance else paid_raw, self._amount, errors
         )
 
+        status = self._field("status", status_raw, self._status, errors) or "open"
+        if type_raw and type_raw.casefold() in self.mapping.credit_note_types:
+            # Tools that type their credit notes write their figures unsigned.
+            amount = -abs(amount) if amount is not None else None
+            other = -abs(other) if other is not None else None
+
         amount_minor = paid_minor = 0
         if currency and amount is not None:
             amount_minor = self._minor(amount, currency, "amount", errors)
-            if amount_minor is not None and amount_minor <= 0:
-                errors.append(FieldError(self._column("amount"), "must be more than zero"))
+            if amount_minor == 0 and self._per_line_amount:
+                errors.append(FieldError(self._column("amount"), "is zero"))
         if currency and other is not None:
             other_minor = self._minor(other, currency, paid_or_balance, errors)
             if other_minor is not None and amount_minor:
                 is_balance = paid_or_balance == "balance"
                 paid_minor = amount_minor - other_minor if is_balance else other_minor
-                if not 0 <= paid_minor <= amount_minor:
+                if self._per_line_amount and not _between_zero_and(paid_minor, amount_minor):
                     errors.append(
                         FieldError(
                             self._column(paid_or_balance),
@@ -273,7 +337,17 @@ class LineReader:
             errors.append(FieldError(self._column("due_date"), "is before the issue date"))
         if errors:
             raise RowInvalid(errors)
-        return InvoiceLine(*customer, number, currency, amount_minor, paid_minor, issue, due, link)
+        return InvoiceLine(
+            *customer, number, currency, amount_minor, paid_minor, issue, due, link, status
+        )
+
+    def _status(self, raw: str) -> str:
+        statuses = self.mapping.statuses
+        meaning = statuses.get(raw.casefold()) or statuses.get("*")  # `*`: any other text
+        if meaning is None:
+            known = ", ".join(sorted(self.mapping.statuses))
+            raise ValueError(f"{raw!r} is not a status this mapping knows ({known})")
+        return meaning
 
     def _date(self, raw: str) -> date:
         return parse_date(raw, self.mapping.date_formats)
@@ -294,8 +368,21 @@ class LineReader:
             return None
 
 
+def parse_segment(text: str) -> str:
+    """A segment's name as the policy writes it: letters, digits, '-' and '_', at most 40."""
+    name = text.strip()
+    if len(name) > 40 or not all(c.isalnum() or c in "-_" for c in name):
+        raise ValueError(f"{text[:40]!r} is not a segment name (letters, digits, - and _)")
+    return name
+
+
 def _parse_currency(raw: str) -> str:
     code = raw.strip().upper()
     if not is_currency(code):
         raise ValueError(f"{raw!r} is not an ISO 4217 currency code in use (e.g. EUR, GBP, USD)")
     return code
+
+
+def _between_zero_and(paid: int, amount: int) -> bool:
+    """A payment on an invoice, or credit applied from a credit note (both signs negative)."""
+    return 0 <= paid <= amount if amount >= 0 else amount <= paid <= 0

@@ -11,11 +11,11 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from tqdm import tqdm
 
-from bot.importing.mapping import REQUIRED, Mapping
+from bot.importing.mapping import GROUP, REQUIRED, Mapping
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +40,7 @@ class CsvSource:
     progress: bool = False
     errors: list[LineError] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    header_line: int = 1
 
     def _lines(self, stream: BinaryIO, bar: tqdm) -> Iterator[str]:
         encoding = self.mapping.encoding
@@ -78,37 +79,78 @@ class CsvSource:
         ):
             reader = csv.reader(self._lines(stream, bar), delimiter=self.mapping.delimiter)
             try:
-                self.header = [h.strip() for h in next(reader)]
-            except StopIteration:
-                self.errors.append(LineError(1, "", "the file is empty: no header line"))
-                return
-            if not self._header_ok():
-                return
-            self.mapping = self.mapping.restricted_to(self.header)
-            previous_end = reader.line_num
-            for row in reader:
-                line, previous_end = previous_end + 1, reader.line_num
-                if not "".join(row).strip():  # a blank line, or only separators
+                yield from self._rows(reader)
+            except csv.Error as exc:  # a stray NUL or carriage return: not a text file
+                self.errors.append(
+                    LineError(reader.line_num or 1, "", f"cannot be read as CSV ({exc})")
+                )
+
+    def _rows(self, reader: Any) -> Iterator[tuple[int, list[str]]]:
+        """The data rows after the header, numbered by physical line, filtered by the
+        mapping's row rules; group rows give their customer to the rows below."""
+        header = self._find_header(reader)
+        if header is None:
+            return
+        self.header = header
+        if not self._header_ok():
+            return
+        mapping = self.mapping = self.mapping.restricted_to(self.header).rules_for(header)
+        width = len(self.header)
+        if mapping.group_position:
+            self.header = [*self.header, GROUP]
+        group: str | None = None
+        previous_end = reader.line_num
+        for row in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            if not "".join(row).strip():  # a blank line, or only separators
+                continue
+            if mapping.group_position:
+                opened = _group_name(row, mapping.group_position)
+                if opened is not None:
+                    group = opened
                     continue
-                if len(row) != len(self.header):
-                    self.errors.append(
-                        LineError(
-                            line,
-                            "",
-                            (f"has {len(row)} fields where the header has {len(self.header)}"),
-                        )
-                    )
+            if mapping.drop and any(rule.matches(row) for rule in mapping.drop):
+                continue
+            if mapping.keep and not any(rule.matches(row) for rule in mapping.keep):
+                continue
+            if len(row) != width:
+                self.errors.append(
+                    LineError(line, "", f"has {len(row)} fields where the header has {width}")
+                )
+                continue
+            if mapping.group_position:
+                if group is None:
+                    self.errors.append(LineError(line, "", "comes before any customer group row"))
                     continue
-                yield line, row
+                row.append(group)
+            yield line, row
+
+    def _find_header(self, reader: Any) -> list[str] | None:
+        """The header line: after `skip_lines` lines, or the first holding `header_names`."""
+        wanted = set(self.mapping.header_names)
+        for _ in range(self.mapping.skip_lines):
+            next(reader, None)
+        for row in reader:
+            header = [h.strip() for h in row]
+            if not wanted or wanted <= set(header):
+                self.header_line = reader.line_num
+                return header
+        if wanted:
+            self.errors.append(
+                LineError(1, "", f"no header line with the columns {', '.join(sorted(wanted))}")
+            )
+        else:
+            self.errors.append(LineError(1, "", "the file is empty: no header line"))
+        return None
 
     def _header_ok(self) -> bool:
-        present = set(self.header)
+        present = set(self.header) | {GROUP}
         for name in REQUIRED:
             column = self.mapping.columns.get(name)
-            if column is not None and column not in present:
+            if column is not None and column not in present and name not in self.mapping.defaults:
                 self.errors.append(
                     LineError(
-                        1,
+                        self.header_line,
                         column,
                         (
                             f"missing column (Relance reads {name} from it; mapping "
@@ -117,3 +159,13 @@ class CsvSource:
                     )
                 )
         return not self.errors
+
+
+def _group_name(row: list[str], position: int) -> str | None:
+    """The customer a group row opens: its only non-empty cell, at `position`."""
+    if position > len(row):
+        return None
+    name = row[position - 1].strip()
+    if not name or any(cell.strip() for i, cell in enumerate(row) if i != position - 1):
+        return None
+    return name

@@ -6,16 +6,19 @@ wrong way: `1 234,56 €` for a French customer, `£1,234.56` for a British one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bot.domain.aging import days_overdue
+from bot.domain.bank import BankAccount, account_for
 from bot.domain.calendar import add_business_days
 from bot.domain.escalation import Suggestion
-from bot.domain.late_payment import LateCharges, ReferenceRates, late_charges
+from bot.domain.late_payment import LateCharges, Law, LawBook, ReferenceRates, late_charges
 from bot.domain.money import Money, minor_digits, totals_by_currency
+from bot.rendering.addressing import addressing
 from bot.rendering.locale import customer_locale, long_date, money, percent
 
 
@@ -25,7 +28,7 @@ class Sender:
     contact_name: str
     email: str
     phone: str
-    bank_details: str
+    bank_details: str = ""  # the reminder's own accounts, written out (see `how_to_pay`)
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Addressee:
     contact_name: str
     language: str
     country: str
+    governing_law: str = ""  # the country whose late-payment law applies; "" for none
+    salutation: str = ""  # "Mrs", "Frau", "Sra.", "Madame" as imported; "" for none
 
 
 def _discount(
@@ -64,21 +69,101 @@ def _discount(
     }
 
 
+@dataclass(frozen=True)
+class HowToPay:
+    """The ways to pay one reminder: one online link when all its invoices share it, else each
+    invoice's link; the bank account of each of its currencies, and the currencies that have
+    none (a wrong account is worse than none: staff are told on the card)."""
+
+    payment_link: str
+    payment_links: list[dict[str, str]]
+    bank_accounts: list[BankAccount]
+    no_account_for: list[str]
+
+    @property
+    def bank_details(self) -> str:
+        if len(self.bank_accounts) == 1:
+            return self.bank_accounts[0].details
+        return "; ".join(f"{a.currency}: {a.details}" for a in self.bank_accounts)
+
+
+def how_to_pay(suggestion: Suggestion, accounts: Mapping[str, BankAccount]) -> HowToPay:
+    links = {i.payment_link for i in suggestion.invoices}
+    single = links.pop() if len(links) == 1 else ""
+    currencies = sorted({i.currency for i in suggestion.invoices})
+    found = [(c, account_for(accounts, c)) for c in currencies]
+    return HowToPay(
+        payment_link=single,
+        payment_links=[]
+        if single
+        else [
+            {"number": i.number, "link": i.payment_link}
+            for i in suggestion.invoices
+            if i.payment_link
+        ],
+        bank_accounts=[a for _c, a in found if a is not None],
+        no_account_for=[c for c, a in found if a is None],
+    )
+
+
 def charges_for(
-    suggestion: Suggestion, country: str, today: date, rates: dict[str, ReferenceRates]
+    suggestion: Suggestion, law: Law | None, today: date, rates: Mapping[str, ReferenceRates]
 ) -> list[LateCharges]:
+    """Statutory charges on the invoices the reminder carries: none on one not past due."""
     found = (
         late_charges(
             invoice_number=i.number,
             debt=i.balance,
             due_date=i.due_date,
             on=today,
-            country=country,
+            law=law,
             rates=rates,
         )
         for i in suggestion.invoices
     )
     return [c for c in found if c is not None]
+
+
+def charges_warnings(charges: list[LateCharges]) -> list[str]:
+    """What the person approving must know about the charges: a rate past its table's `as_of`,
+    a fixed sum left out for its currency. Staff-facing, in English."""
+    warnings = []
+    for c in charges:
+        if c.stale_as_of:
+            table = c.law.reference
+            warnings.append(
+                f"{c.invoice_number}: the {table} rate table is known up to "
+                f"{c.stale_as_of.isoformat()}; a later period is charged at the last rate known"
+            )
+        if c.compensation_note:
+            warnings.append(f"{c.invoice_number}: {c.compensation_note}")
+    return list(dict.fromkeys(warnings))
+
+
+def _charges_context(
+    charges: list[LateCharges], law: Law | None, language: str, locale: str
+) -> dict[str, Any]:
+    return {
+        "charges": [
+            {
+                "number": c.invoice_number,
+                "days": c.days,
+                "periods": [
+                    {
+                        "start": long_date(p.start, locale),
+                        "end": long_date(p.end, locale),
+                        "days": p.days,
+                        "rate": percent(p.rate, locale),
+                    }
+                    for p in c.periods
+                ],
+                "interest": money(c.interest, locale),
+                "compensation": money(c.compensation, locale) if c.compensation else "",
+            }
+            for c in charges
+        ],
+        "charges_law": law.citation(language) if law and charges else "",
+    }
 
 
 def reminder_context(
@@ -87,11 +172,14 @@ def reminder_context(
     suggestion: Suggestion,
     sender: Sender,
     today: date,
-    rates: dict[str, ReferenceRates],
+    laws: LawBook,
     final_notice_days: int = 8,
     discount_days: int = 7,
+    bank_accounts: Mapping[str, BankAccount] | None = None,
+    customer_page_url: str = "",
 ) -> dict[str, Any]:
     locale = customer_locale(addressee.language, addressee.country)
+    paying = how_to_pay(suggestion, bank_accounts or {})
     invoices = [
         {
             "number": i.number,
@@ -103,39 +191,48 @@ def reminder_context(
         for i in suggestion.invoices
     ]
     totals = totals_by_currency([i.balance for i in suggestion.invoices])
+    law = laws.law(addressee.governing_law)
     charges = (
-        charges_for(suggestion, addressee.country, today, rates)
+        charges_for(suggestion, law, today, laws.rates)
         if suggestion.stage.late_payment_rights
         else []
     )
     with_charges = totals_by_currency(
         [i.balance for i in suggestion.invoices]
         + [c.interest for c in charges]
-        + [c.compensation for c in charges]
+        + [c.compensation for c in charges if c.compensation]
     )
     return {
+        "locale": locale,
         "customer_name": addressee.name,
         "contact_name": addressee.contact_name or addressee.name,
+        "contact_person": addressee.contact_name,  # "" when the ledger names no one
+        **addressing(addressee.salutation, addressee.contact_name),
         "invoices": invoices,
         "count": len(invoices),
+        "days_overdue": suggestion.days_overdue,
         "total": " + ".join(money(t, locale) for t in totals),
-        "payment_link": next((i.payment_link for i in suggestion.invoices if i.payment_link), ""),
-        "sender": sender,
+        "payment_link": paying.payment_link,
+        "payment_links": paying.payment_links,
+        "bank_accounts": paying.bank_accounts,
+        "no_bank_account_for": paying.no_account_for,
+        "customer_page_url": customer_page_url,
+        "sender": replace(sender, bank_details=paying.bank_details),
         "today": long_date(today, locale),
         "deadline": long_date(
             add_business_days(today, final_notice_days, addressee.country), locale
         ),
-        "charges": [
+        **_charges_context(charges, law, addressee.language, locale),
+        "charges_warnings": charges_warnings(charges),
+        "coming_due": [
             {
-                "number": c.invoice_number,
-                "days": c.days,
-                "rate": " / ".join(percent(p.rate, locale) for p in c.periods),
-                "interest": money(c.interest, locale),
-                "compensation": money(c.compensation, locale),
+                "number": i.number,
+                "balance": money(i.balance, locale),
+                "due_date": long_date(i.due_date, locale),
+                "payment_link": i.payment_link,
             }
-            for c in charges
+            for i in suggestion.coming_due
         ],
-        "charges_law": charges[0].jurisdiction.law if charges else "",
         "total_with_charges": " + ".join(money(t, locale) for t in with_charges),
         "discount": _discount(suggestion, addressee.country, locale, today, discount_days),
     }

@@ -25,6 +25,13 @@ def customer_locale(language: str, country: str) -> str:
         return str(locale)
 
 
+@lru_cache(maxsize=4096)
+def plural_form(count: int, locale: str) -> str:
+    """The CLDR plural category of `count` in `locale` ("one", "few", "many", "other"…):
+    French says "1 jour" and "0 jour", English "1 day" and "0 days"."""
+    return babel_locale(locale).plural_form(abs(count))
+
+
 def money(value: Money, locale: str) -> str:
     return value.format(locale)
 

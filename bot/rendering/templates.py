@@ -1,22 +1,60 @@
-"""The jinja2 side: files under `templates/`, strict about missing variables, sandboxed for
-text that staff edit.
+"""The jinja2 side: files under `templates/`, strict about missing variables. Only these files
+are templates: text that staff edit is never rendered (see `bot.services.editing`).
 
 Layout: `<channel>/<lang>/<stage>.{subject,txt,html}.j2` is a stage's first wording;
 `<stage>.2.{…}.j2`, `<stage>.3.{…}.j2` are further wordings. A wording's id is
 `<lang>/<stage>[.<n>]`. A language without templates falls back to English.
+
+A template imports its language's shared parts through the variable `parts_file`
+(`{% import parts_file as parts with context %}`), never by path: a folder copied and
+translated uses its own parts. For an HTML part the variable names the same file under an
+`@html` suffix, which the loader reads from the same file but compiles with autoescaping:
+every value a macro writes into HTML is escaped, however the macro is written.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+
+from bot.rendering.locale import plural_form
 
 FALLBACK_LANGUAGE = "en"
+PARTS = "_parts.j2"
+HTML_VARIANT = "@html"
+
+
+def _autoescaped(name: str | None) -> bool:
+    return name is not None and (name.endswith(".html.j2") or name.endswith(HTML_VARIANT))
+
+
+class _PartsLoader(FileSystemLoader):
+    """Reads `x@html` from the file `x`: one source, compiled once for text, once for HTML."""
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        return super().get_source(environment, template.removesuffix(HTML_VARIANT))
+
+
+@pass_context
+def plural(context: Context, count: int, **forms: str) -> str:
+    """`{{ n }} {{ plural(n, one="day", other="days") }}`: the form the template's locale uses
+    for `count` (Babel's plural rules); `other` when the language has no such form."""
+    category = plural_form(count, context.get("locale") or FALLBACK_LANGUAGE)
+    return forms.get(category, forms["other"])
+
+
+def parts_file(channel: str, wording: str, part: str) -> str:
+    """The shared parts a wording's `part` imports: its own language's, escaped for HTML."""
+    language = wording.split("/")[0]
+    return f"{channel}/{language}/{PARTS}" + (HTML_VARIANT if part == "html" else "")
 
 
 @dataclass(frozen=True)
@@ -41,14 +79,14 @@ class Templates:
     def __init__(self, directory: Path):
         self.directory = directory
         self.env = Environment(
-            loader=FileSystemLoader(directory),
+            loader=_PartsLoader(directory),
             undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            autoescape=_autoescaped,
             keep_trailing_newline=False,
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.sandbox = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self.env.globals["plural"] = plural
         self._wordings: dict[tuple[Path, str, int], tuple[str, ...]] = {}
 
     def language_for(self, channel: str, language: str) -> str:
@@ -75,7 +113,11 @@ class Templates:
         return list(self._wordings[key])
 
     def render(self, channel: str, wording: str, part: str, context: dict[str, Any]) -> str:
-        return self.env.get_template(f"{channel}/{wording}.{part}.j2").render(context).strip()
+        return (
+            self.env.get_template(f"{channel}/{wording}.{part}.j2")
+            .render({**context, "parts_file": parts_file(channel, wording, part)})
+            .strip()
+        )
 
     def render_email(
         self, language: str, stage: str, context: dict[str, Any], last_wording: str = ""
@@ -96,8 +138,3 @@ class Templates:
         return self.env.get_template("email/_from_text.html.j2").render(
             lang=language.split("_")[0], subject=subject, paragraphs=paragraphs
         )
-
-    def render_edited(self, text: str, context: dict[str, Any]) -> str:
-        """Text written by staff in Slack, rendered in the sandbox: placeholders work, nothing
-        else in the process is reachable from it."""
-        return self.sandbox.from_string(text).render(context)

@@ -16,8 +16,8 @@ from sqlmodel import Session
 from bot.db import read_only
 from bot.domain.aging import BUCKET_RANGES, Bucket, due_date_floor
 from bot.domain.money import Money, totals_by_currency
-from bot.models import Customer, Invoice
-from bot.services.queries import is_open, open_balance
+from bot.models import OPEN_INVOICE, Customer, Invoice
+from bot.services.queries import open_balance
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _bucket_case(today: date) -> sa.Case:
 
 
 _BALANCE = open_balance()
-_OPEN = is_open()
+_OPEN = OPEN_INVOICE
 
 
 def aging_report(session: Session, today: date, top: int = 10) -> AgingReport:

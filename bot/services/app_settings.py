@@ -10,6 +10,7 @@ from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -107,6 +108,15 @@ def save(engine: Engine, values: dict[str, Any], before: dict[str, Any], user: s
                 content={"before": {k: before.get(k) for k in changed}, "after": changed},
             ),
         )
+
+
+def version(engine: Engine) -> tuple[int, str]:
+    """Changes whenever a lead saves a change: how many stored values, and the latest save."""
+    with read_only(engine) as session:
+        count, latest = session.exec(
+            sa.select(sa.func.count(), sa.func.max(AppSetting.updated_at))
+        ).one()
+    return count, str(latest)
 
 
 def overrides(engine: Engine) -> dict[str, Any]:

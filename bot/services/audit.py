@@ -1,7 +1,10 @@
 """The written record: append-only, hash-chained, verifiable.
 
 Each event stores the hash of the one before it, so changing or deleting any row breaks every
-link after it. Appends are serialized: an advisory transaction lock on PostgreSQL, the
+link after it. With `RELANCE_AUDIT_KEY` set, each link is an HMAC keyed with that secret, which
+lives in the configuration and never with the data: someone who can write to the database
+cannot recompute a chain that verifies. (Deleting the newest events leaves a valid shorter
+chain: the checkpoints of services/audit_checkpoint.py catch that.) Appends are serialized: an advisory transaction lock on PostgreSQL, the
 `BEGIN IMMEDIATE` write lock on SQLite; the unique `seq` and `prev_hash` columns refuse a fork
 even if that serialization were ever bypassed.
 """
@@ -9,7 +12,9 @@ even if that serialization were ever bypassed.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,7 +83,15 @@ def event_hash(
         ensure_ascii=False,
         separators=(",", ":"),
     )
+    key = audit_key()
+    if key:
+        return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def audit_key() -> bytes:
+    """The secret that keys the chain, from the configuration (empty: plain SHA-256 links)."""
+    return os.environ.get("RELANCE_AUDIT_KEY", "").encode()
 
 
 def _stored_hash(event: AuditEvent) -> str:

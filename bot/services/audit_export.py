@@ -34,6 +34,19 @@ COLUMNS = [
 ]
 
 
+# A cell starting with one of these is read as a formula by spreadsheet programs
+# (OWASP, "CSV Injection"): `=HYPERLINK(...)` in a customer name would become a live link.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a leading apostrophe before anything that could
+    start a formula. Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _filtered(customer_id: int | None, since: date | None, until: date | None) -> sa.Select:
     query = select(AuditEvent, Customer.external_id, Customer.name).join(
         Customer, Customer.id == AuditEvent.customer_id, isouter=True
@@ -75,7 +88,8 @@ def export_csv(
                 return written
             for event, external_id, name in rows:
                 writer.writerow(
-                    [
+                    cell(value)
+                    for value in (
                         event.seq,
                         event.occurred_at.isoformat(),
                         event.actor,
@@ -87,7 +101,7 @@ def export_csv(
                         event.content,
                         event.prev_hash,
                         event.hash,
-                    ]
+                    )
                 )
             written += len(rows)
             after = rows[-1][0].seq

@@ -1,34 +1,57 @@
-"""Where each reminder's card lives in Slack, so it can be updated in place."""
+"""Where each reminder's card lives in Slack, so it can be updated in place, and which of the
+day's reminders need a card in the digest's thread at all."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.states import ReminderState
 from bot.models import Reminder
 
 
-def without_card(engine: Engine, run_date: date) -> list[int]:
-    """Today's undecided reminders not posted yet (a rerun posts only what is missing)."""
+@dataclass(frozen=True)
+class ThreadPage:
+    ids: list[int]  # the cards to post now, oldest first
+    left: int  # further ones that need the channel, beyond the page
+
+
+def without_card(
+    engine: Engine, run_date: date, channel_stages: Collection[str], page: int
+) -> ThreadPage:
+    """Today's undecided reminders that need the channel (their stage says so, or nobody owns
+    the customer) and have no card yet, at most `page` of them; a rerun posts only what is
+    missing. Owned reminders of other stages live on their owner's Home."""
+    needs_channel = sa.or_(Reminder.owner == "", col(Reminder.stage).in_(list(channel_stages)))
+    where = (
+        Reminder.run_date == run_date,
+        Reminder.state == ReminderState.SUGGESTED,
+        Reminder.slack_ts == "",
+        needs_channel,
+    )
     with read_only(engine) as session:
-        return list(
-            session.exec(
-                select(Reminder.id)
-                .where(
-                    Reminder.run_date == run_date,
-                    Reminder.state == ReminderState.SUGGESTED,
-                    Reminder.slack_ts == "",
-                )
-                .order_by(Reminder.id)
-            ).all()
+        ids = list(
+            session.exec(select(Reminder.id).where(*where).order_by(Reminder.id).limit(page)).all()
         )
+        total = session.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+    return ThreadPage(ids, total - len(ids))
 
 
 def attach(engine: Engine, reminder_id: int, channel: str, ts: str) -> None:
     with unit_of_work(engine) as session:
         reminder = session.get(Reminder, reminder_id)
         reminder.slack_channel, reminder.slack_ts = channel, ts
+
+
+def card_ts(engine: Engine, reminder_id: int) -> str | None:
+    """The ts of the reminder's card ("" when none was posted); None when there is no such
+    reminder."""
+    with read_only(engine) as session:
+        reminder = session.get(Reminder, reminder_id)
+        return None if reminder is None else reminder.slack_ts

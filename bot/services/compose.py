@@ -3,6 +3,7 @@ note for a person."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -10,11 +11,13 @@ from typing import Protocol
 from bot.channels.letter import Letter
 from bot.config import Settings
 from bot.domain.escalation import Suggestion
-from bot.domain.late_payment import ReferenceRates
+from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
 from bot.domain.policy import Channel
+from bot.rendering.addressing import addressing
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
+from bot.rendering.postal import country_line
 from bot.rendering.templates import Templates
 
 
@@ -26,6 +29,9 @@ class Draft:
     text: str
     html: str
     letter: str = ""  # the PDF letter's content (JSON), for stages that send one
+    # what the person approving must know, shown on the card: a rate past its table, a fixed
+    # sum in another currency, a currency with no bank account
+    warnings: tuple[str, ...] = ()
 
 
 def sender_from(settings: Settings) -> Sender:
@@ -34,16 +40,27 @@ def sender_from(settings: Settings) -> Sender:
         settings.contact_name,
         settings.contact_email,
         settings.contact_phone,
-        settings.bank_details,
+    )
+
+
+def no_account_note(currencies: list[str]) -> str:
+    if not currencies:
+        return ""
+    return (
+        f"No bank account for {', '.join(currencies)} is configured "
+        "(RELANCE_BANK_ACCOUNTS_FILE): this e-mail gives no bank details for it."
     )
 
 
 class Recipient(Protocol):
+    id: int | None
     name: str
     contact_name: str
+    salutation: str
     language: str
     country: str
     address: str
+    governing_law: str
 
 
 class Composer:
@@ -51,53 +68,80 @@ class Composer:
         self,
         settings: Settings,
         templates: Templates,
-        rates: dict[str, ReferenceRates],
+        laws: LawBook,
         discount_days: int = 7,
+        page_url: Callable[[int], str] | None = None,
     ):
+        """`page_url` gives a customer's page link (empty when the page is off)."""
         self.settings = settings
+        self.page_url = page_url
         self.discount_days = discount_days
         self.templates = templates
-        self.rates = rates
+        self.laws = laws
         self.sender = sender_from(settings)
 
     def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
-        return reminder_context(
+        context = reminder_context(
             addressee=Addressee(
-                customer.name, customer.contact_name, customer.language, customer.country
+                customer.name,
+                customer.contact_name,
+                customer.language,
+                customer.country,
+                # the company's own law unless the customer's contracts say otherwise
+                customer.governing_law or self.settings.country,
+                customer.salutation,
             ),
             suggestion=suggestion,
             sender=self.sender,
             today=today,
-            rates=self.rates,
+            laws=self.laws,
             final_notice_days=self.settings.final_notice_days,
             discount_days=self.discount_days,
+            bank_accounts=self.settings.bank_accounts,
         )
+        has_page = self.page_url is not None and customer.id is not None
+        context["customer_page_url"] = self.page_url(customer.id) if has_page else ""
+        return context
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
         context = self.context(customer, suggestion, today)
         stage = suggestion.stage
         if stage.channel is Channel.PHONE:
             language = self.templates.language_for("call", customer.language)
-            script = self.templates.render("call", f"{language}/call", "txt", context)
-            return Draft(f"{language}/call", language, f"Call {customer.name}", script + "\n", "")
+            wording = f"{language}/{stage.template}"
+            script = self.templates.render("call", wording, "txt", context)
+            return Draft(wording, language, f"Call {customer.name}", script + "\n", "")
         if stage.channel is Channel.NONE:
-            note = (
-                f"{customer.name} has {context['total']} overdue "
-                f"({suggestion.days_overdue} days for the oldest invoice) and the ladder is "
-                f"exhausted. Decide on a hand-off to a collector or a lawyer."
-            )
-            return Draft("", "en", f"Hand-off: {customer.name}", note + "\n", "")
+            # a note for the person who decides, in the customer's language (it may go on to a
+            # collector or a lawyer there)
+            language = self.templates.language_for("note", customer.language)
+            wording = f"{language}/{stage.template}"
+            subject = self.templates.render("note", wording, "subject", context)
+            note = self.templates.render("note", wording, "txt", context)
+            return Draft(wording, language, subject, note + "\n", "")
         email = self.templates.render_email(
             customer.language, stage.template, context, suggestion.last_wording
         )
         letter = self.letter(customer, stage.template, context, today) if stage.letter else ""
-        return Draft(email.wording, email.language, email.subject, email.text, email.html, letter)
+        return Draft(
+            email.wording,
+            email.language,
+            email.subject,
+            email.text,
+            email.html,
+            letter,
+            (
+                *context["charges_warnings"],
+                *filter(None, [no_account_note(context["no_bank_account_for"])]),
+            ),
+        )
 
     def letter(self, customer: Recipient, template: str, context: dict, today: date) -> str:
         """The letter's content, frozen now so the PDF sent later says what was approved."""
         language = self.templates.language_for("letter", customer.language)
         locale = customer_locale(customer.language, customer.country)
         s = self.settings
+        place = {"place": s.company_place, "today": long_date(today, locale)}
         return Letter(
             sender=[
                 s.company_name,
@@ -109,10 +153,12 @@ class Composer:
                 customer.name,
                 *([customer.contact_name] if customer.contact_name else []),
                 *customer.address.splitlines(),
+                *country_line(customer.address, customer.country, s.country),
             ],
-            dateline=long_date(today, locale),
+            dateline=self.templates.render("letter", f"{language}/dateline", "txt", place),
             subject=self.templates.render("letter", f"{language}/{template}", "subject", context),
             body=self.templates.render("letter", f"{language}/{template}", "txt", context),
+            filename=self.templates.render("letter", f"{language}/{template}", "filename", {}),
         ).to_json()
 
     def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:
@@ -120,7 +166,10 @@ class Composer:
         locale = customer_locale(customer.language, customer.country)
         language = self.templates.language_for("email", customer.language)
         context = {
+            "locale": locale,
             "contact_name": customer.contact_name or customer.name,
+            "contact_person": customer.contact_name,
+            **addressing(customer.salutation, customer.contact_name),
             "invoices": [{"number": n, "amount": money(a, locale)} for n, a in paid],
             "count": len(paid),
             "sender": self.sender,

@@ -12,12 +12,15 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain.calendar import local_today
+from bot.domain.holds import hold_after_skip
 from bot.domain.states import ReminderState, move
-from bot.models import Outbox, Reminder, utcnow
+from bot.models import Customer, Outbox, Reminder, utcnow
 from bot.services import audit
+from bot.services.editing import EditedText, LetterChoice, rewritten_letter
 from bot.services.queries import in_sources
 
 #: What the sender delivers. A `letter` stage is a task like a call: staff post the PDF
@@ -49,14 +52,17 @@ class Decided:
 
 
 def _claim(
-    session: Session, reminder_id: int, target: ReminderState, values: dict
+    session: Session, reminder_id: int, target: ReminderState | None, values: dict
 ) -> Reminder | None:
-    """Decide on a reminder only if it still awaits a decision."""
-    moving = move(target, only_from=ReminderState.SUGGESTED)
+    """Decide on a reminder only if it still awaits a decision (`target` None: change it but
+    leave it awaiting one, as an edit saved without approving)."""
+    if target is None:
+        where, state = Reminder.state == ReminderState.SUGGESTED, {}
+    else:
+        moving = move(target, only_from=ReminderState.SUGGESTED)
+        where, state = in_sources(Reminder.state, moving), {"state": moving.target}
     result = session.exec(
-        sa.update(Reminder)
-        .where(Reminder.id == reminder_id, in_sources(Reminder.state, moving))
-        .values(state=moving.target, **values)
+        sa.update(Reminder).where(Reminder.id == reminder_id, where).values(**state, **values)
     )
     reminder = session.get(Reminder, reminder_id, populate_existing=True)
     return reminder if result.rowcount == 1 else None
@@ -69,6 +75,10 @@ def _after_approval(
         # not before the customer's business hours (the suggestion knows when they open)
         due = max(filter(None, [now, reminder.send_after]))
         session.add(Outbox(reminder_id=reminder.id, channel=reminder.channel, next_attempt_at=due))
+    _record(session, reminder, user, kind, content)
+
+
+def _record(session: Session, reminder: Reminder, user: str, kind: str, content: dict) -> None:
     audit.append(
         session, audit.NewEvent.about(reminder, kind, user, stage=reminder.stage, **content)
     )
@@ -96,69 +106,86 @@ def approve(engine: Engine, reminder_id: int, user: str, now: datetime | None = 
         return Decided(True, DecidedReminder.of(reminder))
 
 
-def approve_edited(
+def save_edit(
     engine: Engine,
     reminder_id: int,
     user: str,
-    subject: str,
-    body_text: str,
-    body_html: str,
+    edited: EditedText,
+    approve: bool,
+    letter: LetterChoice = LetterChoice.KEEP,
     now: datetime | None = None,
 ) -> Decided:
-    """Save staff's version (the original is kept beside it) and approve it."""
+    """Save staff's version exactly as written (the first original is kept beside it), and
+    approve it or leave it awaiting a decision. A final notice's letter is rewritten from the
+    edited text or kept as it was; the audit trail says which."""
     now = now or utcnow()
     with unit_of_work(engine) as session:
         before = session.get(Reminder, reminder_id)
         if before is None:
             raise LookupError(f"no reminder {reminder_id}")
         original = {"subject": before.subject, "text": before.body_text}
-        reminder = _claim(
-            session,
-            reminder_id,
-            ReminderState.APPROVED,
-            {
-                "decided_by": user,
-                "decided_at": now,
-                "original_subject": Reminder.subject,
-                "original_body_text": Reminder.body_text,
-                "subject": subject,
-                "body_text": body_text,
-                "body_html": body_html,
-            },
-        )
+        first_edit = not (before.original_subject or before.original_body_text)
+        values: dict = {
+            "subject": edited.subject,
+            "body_text": edited.text,
+            "body_html": edited.html,
+            **(
+                {"original_subject": before.subject, "original_body_text": before.body_text}
+                if first_edit
+                else {}
+            ),
+            **({"decided_by": user, "decided_at": now} if approve else {}),
+        }
+        content: dict = {
+            "before": original,
+            "after": {"subject": edited.subject, "text": edited.text},
+            "approved": approve,
+        }
+        if before.letter_text:
+            if letter is LetterChoice.REWRITE:
+                values["letter_text"] = rewritten_letter(before.letter_text, edited)
+            content["letter"] = letter.audit_text
+        reminder = _claim(session, reminder_id, ReminderState.APPROVED if approve else None, values)
         if reminder is None:
             return _lost(session, reminder_id)
-        _after_approval(
-            session,
-            reminder,
-            user,
-            "edited",
-            {"before": original, "after": {"subject": subject, "text": body_text}},
-            now,
-        )
+        if approve:
+            _after_approval(session, reminder, user, "edited", content, now)
+        else:
+            _record(session, reminder, user, "edited", content)
         return Decided(True, DecidedReminder.of(reminder))
 
 
 def skip(
-    engine: Engine, reminder_id: int, user: str, reason: str, now: datetime | None = None
+    engine: Engine,
+    reminder_id: int,
+    user: str,
+    reason: str,
+    now: datetime | None = None,
+    reason_key: str = "",
+    said_paid_days: int = 7,
 ) -> Decided:
+    """Skip a reminder. A reason with consequences (`bot.domain.holds`) also holds its
+    customer: "says paid" for `said_paid_days`, "wrong contact" until the address changes."""
+    now = now or utcnow()
     with unit_of_work(engine) as session:
         reminder = _claim(
             session,
             reminder_id,
             ReminderState.SKIPPED,
-            {
-                "decided_by": user,
-                "decided_at": now or utcnow(),
-                "skip_reason": reason,
-            },
+            {"decided_by": user, "decided_at": now, "skip_reason": reason},
         )
         if reminder is None:
             return _lost(session, reminder_id)
-        audit.append(
-            session,
-            audit.NewEvent.about(reminder, "skipped", user, stage=reminder.stage, reason=reason),
-        )
+        content: dict = {"reason": reason}
+        customer = session.get(Customer, reminder.customer_id)
+        hold = hold_after_skip(reason_key, local_today(now, customer.timezone), said_paid_days)
+        if hold is not None:
+            customer.hold_reason = hold.kind.value
+            customer.held_until = hold.until
+            customer.held_email = customer.email
+            session.add(customer)
+            content["hold"] = hold.detail
+        _record(session, reminder, user, "skipped", content)
         return Decided(True, DecidedReminder.of(reminder))
 
 
@@ -178,25 +205,78 @@ def approve_stage(
             )
             .order_by(Reminder.id)
         ).all()
-        approved = []
-        for reminder_id in ids:
+        return _approve_each(session, list(ids), user, now)
+
+
+def approve_selected(
+    engine: Engine, reminder_ids: list[int], user: str, now: datetime | None = None
+) -> list[DecidedReminder]:
+    """*Approve the selected* on a worklist: each one still undecided is approved once, in one
+    transaction; those someone else decided first are left as they are."""
+    now = now or utcnow()
+    with unit_of_work(engine) as session:
+        return _approve_each(session, sorted(set(reminder_ids)), user, now)
+
+
+def _approve_each(
+    session: Session, reminder_ids: list[int], user: str, now: datetime
+) -> list[DecidedReminder]:
+    approved = []
+    for reminder_id in reminder_ids:
+        reminder = _claim(
+            session, reminder_id, ReminderState.APPROVED, {"decided_by": user, "decided_at": now}
+        )
+        if reminder is not None:
+            _after_approval(
+                session,
+                reminder,
+                user,
+                "approved",
+                {"subject": reminder.subject, "bulk": True},
+                now,
+            )
+            approved.append(DecidedReminder.of(reminder))
+    return approved
+
+
+POLICY = "policy"  # the actor of an approval made by the policy's auto-approval rule
+
+
+def approve_by_policy(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Approve the suggestions whose hold window has passed (`auto_at <= now`) and that nobody
+    skipped or edited first. The same conditional update as a click, with the time in it: of
+    several instances running this at once, one approves each reminder; the audit event's actor
+    is `policy`, and it names the rule."""
+    now = now or utcnow()
+    approved = []
+    with unit_of_work(engine) as session:
+        due = session.exec(
+            select(Reminder.id, Reminder.auto_rule)
+            .where(
+                Reminder.state == ReminderState.SUGGESTED,
+                col(Reminder.auto_at).is_not(None),
+                col(Reminder.auto_at) <= now,
+            )
+            .order_by(Reminder.id)
+        ).all()
+        for reminder_id, rule in due:
             reminder = _claim(
                 session,
                 reminder_id,
                 ReminderState.APPROVED,
-                {"decided_by": user, "decided_at": now},
+                {"decided_by": POLICY, "decided_at": now},
             )
             if reminder is not None:
                 _after_approval(
                     session,
                     reminder,
-                    user,
+                    POLICY,
                     "approved",
-                    {"subject": reminder.subject, "bulk": True},
+                    {"subject": reminder.subject, "rule": rule},
                     now,
                 )
-                approved.append(DecidedReminder.of(reminder))
-        return approved
+                approved.append(reminder_id)
+    return approved
 
 
 def pending_stages(engine: Engine, run_date: date) -> dict[str, int]:

@@ -9,6 +9,7 @@ instance died) may be taken over after `STALE_CLAIM`.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -17,7 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
-from bot.domain.money import Money
+from bot.domain.aging import Bucket
+from bot.domain.money import Money, totals_by_currency
 from bot.models import (
     Customer,
     DigestRun,
@@ -28,10 +30,13 @@ from bot.models import (
     Reminder,
     utcnow,
 )
+from bot.services import promises
 from bot.services.aging_report import AgingReport, aging_report
+from bot.services.holds import HeldCustomer, held_customers
 from bot.services.queries import is_open, open_balance
 
 STALE_CLAIM = timedelta(minutes=10)
+OVERDUE_KEY = "overdue"
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,82 @@ class Digest:
     failed: list[FailedSend]
     awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
     missed_plans: list[str] = field(default_factory=list)  # customers who missed an instalment
+    #: (customer, cause) of each customer whose suggestion failed today
+    not_suggested: list[tuple[str, str]] = field(default_factory=list)
+    held: list[HeldCustomer] = field(default_factory=list)  # held by a skip reason
+    # the last digest's overdue per currency and bucket (None before the first, or when the
+    # last one was stored before buckets were kept)
+    previous_buckets: dict[str, dict[Bucket, Money]] | None = None
+    awaiting_by_owner: dict[str, int] = field(default_factory=dict)  # '' = nobody's
+    in_thread: int = 0  # of those awaiting, the ones that need the channel
+    held_back: dict[str, int] = field(default_factory=dict)  # reason -> customers, when known
+    awaiting_totals: dict[str, list[Money]] = field(default_factory=dict)  # stage -> per currency
+    one_by_one: frozenset[str] = frozenset()  # stages never approved all at once
+
+    @property
+    def owners(self) -> dict[str, int]:
+        """Each owner's count of reminders awaiting them, the largest first."""
+        owned = {o: n for o, n in self.awaiting_by_owner.items() if o}
+        return dict(sorted(owned.items(), key=lambda item: (-item[1], item[0])))
+
+    def currencies(self) -> list[str]:
+        """Today's currencies and the last digest's: a currency paid off since shows its fall."""
+        return sorted(set(self.aging.currencies()) | set(self.previous or {}))
+
+    def overdue_in(self, currency: str) -> Money:
+        return self.overdue.get(currency, Money.of_minor(0, currency))
+
+    def previous_in(self, currency: str) -> Money | None:
+        """The last digest's overdue total, zero for a currency it did not have; None when there
+        was no last digest."""
+        if self.previous is None:
+            return None
+        return self.previous.get(currency, Money.of_minor(0, currency))
+
+    def overdue_buckets(self, currency: str) -> dict[Bucket, Money]:
+        return {
+            t.bucket: t.balance
+            for t in self.aging.totals
+            if t.currency == currency and t.bucket is not Bucket.NOT_DUE
+        }
+
+    def previous_bucket(self, currency: str, bucket: Bucket) -> Money | None:
+        if self.previous_buckets is None:
+            return None
+        return self.previous_buckets.get(currency, {}).get(bucket, Money.of_minor(0, currency))
+
+
+def stored_totals(digest: Digest) -> str:
+    """What a posted digest keeps for the next one: overdue per currency, and per bucket."""
+    return json.dumps(
+        {
+            currency: {
+                OVERDUE_KEY: digest.overdue_in(currency).minor,
+                **{b.value: m.minor for b, m in digest.overdue_buckets(currency).items()},
+            }
+            for currency in digest.aging.currencies()
+        }
+    )
+
+
+def _read_totals(
+    totals: str,
+) -> tuple[dict[str, Money], dict[str, dict[Bucket, Money]] | None]:
+    """The stored totals; digests posted before buckets were kept hold one number per currency."""
+    stored = json.loads(totals)
+    overall: dict[str, Money] = {}
+    buckets: dict[str, dict[Bucket, Money]] | None = {}
+    for currency, value in stored.items():
+        if isinstance(value, int):
+            overall[currency] = Money.of_minor(value, currency)
+            buckets = None
+            continue
+        overall[currency] = Money.of_minor(value[OVERDUE_KEY], currency)
+        if buckets is not None:
+            buckets[currency] = {
+                Bucket(k): Money.of_minor(m, currency) for k, m in value.items() if k != OVERDUE_KEY
+            }
+    return overall, buckets
 
 
 def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
@@ -92,7 +173,9 @@ def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[Prom
     ]
 
 
-def _previous_totals(session: Session, run_date: date, channel: str) -> dict[str, Money] | None:
+def _previous_totals(
+    session: Session, run_date: date, channel: str
+) -> tuple[dict[str, Money] | None, dict[str, dict[Bucket, Money]] | None]:
     last = session.exec(
         select(DigestRun)
         .where(
@@ -104,11 +187,49 @@ def _previous_totals(session: Session, run_date: date, channel: str) -> dict[str
         .limit(1)
     ).first()
     if last is None:
-        return None
-    return {c: Money.of_minor(m, c) for c, m in json.loads(last.totals).items()}
+        return None, None
+    return _read_totals(last.totals)
 
 
-def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) -> Digest:
+def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]:
+    """What the undecided reminders of the day ask for, per stage and currency."""
+    awaiting = (Reminder.run_date == run_date, Reminder.state == "suggested")
+    conn = session.connection()
+    numbers_by_stage = conn.execute(
+        sa.select(Reminder.stage, Reminder.invoice_numbers).where(*awaiting)
+    ).all()
+    if not numbers_by_stage:
+        return {}
+    balances = {
+        number: Money.of_minor(balance, currency)
+        for number, currency, balance in conn.execute(
+            sa.select(
+                Invoice.number, Invoice.currency, Invoice.amount_minor - Invoice.paid_minor
+            ).where(
+                col(Invoice.customer_id).in_(sa.select(Reminder.customer_id).where(*awaiting)),
+                Invoice.amount_minor > Invoice.paid_minor,
+            )
+        ).all()
+    }
+    by_stage: dict[str, list[Money]] = {}
+    for stage, numbers in numbers_by_stage:
+        by_stage.setdefault(stage, []).extend(
+            balances[n] for n in numbers.split(",") if n in balances
+        )
+    return {stage: totals_by_currency(amounts) for stage, amounts in by_stage.items()}
+
+
+def build_digest(
+    engine: Engine,
+    run_date: date,
+    channel: str,
+    top: int = 10,
+    not_suggested: list[tuple[str, str]] | None = None,
+    channel_stages: Collection[str] = (),
+    one_by_one: Collection[str] = (),
+) -> Digest:
+    """`channel_stages`: the stages whose cards the thread holds even when owned;
+    `one_by_one`: the stages the digest offers no *Approve all* for."""
     with read_only(engine) as session:
         aging = aging_report(session, run_date, top=top)
         failed = [
@@ -128,15 +249,35 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                 .group_by(Reminder.stage)
             ).all()
         )
+        previous, previous_buckets = _previous_totals(session, run_date, channel)
+        today_awaiting = (Reminder.run_date == run_date, Reminder.state == "suggested")
+        by_owner = dict(
+            session.exec(
+                sa.select(Reminder.owner, sa.func.count())
+                .where(*today_awaiting)
+                .group_by(Reminder.owner)
+            ).all()
+        )
+        in_thread = session.execute(
+            sa.select(sa.func.count()).where(
+                *today_awaiting,
+                sa.or_(Reminder.owner == "", col(Reminder.stage).in_(list(channel_stages))),
+            )
+        ).scalar_one()
         return Digest(
+            awaiting_totals=_awaiting_totals(session, run_date),
+            one_by_one=frozenset(one_by_one),
             run_date=run_date,
             aging=aging,
             overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
-            previous=_previous_totals(session, run_date, channel),
+            previous=previous,
+            previous_buckets=previous_buckets,
+            awaiting_by_owner=by_owner,
+            in_thread=in_thread,
             promises_due=promise_lines(
                 session, Promise.state == "open", Promise.promised_date == run_date
             ),
-            promises_broken=promise_lines(session, Promise.state == "broken"),
+            promises_broken=promise_lines(session, promises.broken_and_not_renewed()),
             failed=failed,
             awaiting=awaiting,
             missed_plans=list(
@@ -147,6 +288,8 @@ def build_digest(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                     .order_by(Customer.name)
                 ).all()
             ),
+            not_suggested=list(not_suggested or []),
+            held=held_customers(session, run_date),
         )
 
 
@@ -186,7 +329,7 @@ def mark_posted(engine: Engine, run_id: int, message_ts: str, digest: Digest) ->
         run = session.get(DigestRun, run_id)
         run.posted_at = utcnow()
         run.message_ts = message_ts
-        run.totals = json.dumps({c: m.minor for c, m in digest.overdue.items()})
+        run.totals = stored_totals(digest)
 
 
 def digest_thread(engine: Engine, run_date: date, channel: str) -> str | None:

@@ -13,7 +13,9 @@ from bot.services.errors import Invalid
 from bot.services.lookup import find_invoice
 
 
-def open_dispute(engine: Engine, number: str, reason: str, user: str) -> Dispute:
+def open_dispute(
+    engine: Engine, number: str, reason: str, user: str, note: dict | None = None
+) -> Dispute:
     if not reason.strip():
         raise Invalid("Say what the customer disputes: `/relance dispute <invoice> <reason>`.")
     with unit_of_work(engine) as session:
@@ -34,7 +36,7 @@ def open_dispute(engine: Engine, number: str, reason: str, user: str) -> Dispute
                 actor=user,
                 customer_id=invoice.customer_id,
                 invoice_numbers=(invoice.number,),
-                content={"reason": dispute.reason},
+                content={"reason": dispute.reason, **(note or {})},
             ),
         )
         return dispute

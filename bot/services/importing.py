@@ -15,13 +15,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
 
 from bot.db import unit_of_work
 from bot.domain.money import from_minor, open_minor
 from bot.importing.mapping import Mapping
 from bot.importing.rows import LineReader, RowInvalid
 from bot.importing.source import CsvSource, LineError
-from bot.models import UTCDateTime, utcnow
+from bot.models import Invoice, UTCDateTime, utcnow
 from bot.services import audit
 
 BATCH_SIZE = 2000
@@ -35,6 +36,7 @@ STAGING = sa.Table(
     sa.Column("customer_external_id", sa.String),
     sa.Column("customer_name", sa.String),
     sa.Column("contact_name", sa.String),
+    sa.Column("salutation", sa.String),
     sa.Column("email", sa.String),
     sa.Column("phone", sa.String),
     sa.Column("language", sa.String),
@@ -42,6 +44,9 @@ STAGING = sa.Table(
     sa.Column("timezone", sa.String),
     sa.Column("notes", sa.String),
     sa.Column("address", sa.String),
+    sa.Column("governing_law", sa.String),
+    sa.Column("owner", sa.String),
+    sa.Column("segment", sa.String),
     sa.Column("invoice_number", sa.String),
     sa.Column("currency", sa.String),
     sa.Column("amount_minor", sa.BigInteger),
@@ -49,6 +54,7 @@ STAGING = sa.Table(
     sa.Column("issue_date", sa.Date),
     sa.Column("due_date", sa.Date),
     sa.Column("payment_link", sa.String),
+    sa.Column("status", sa.String),
     prefixes=["TEMPORARY"],
 )
 
@@ -57,6 +63,7 @@ STAGING = sa.Table(
 _CUSTOMER_UPDATES = {
     "name": "customer_name",
     "contact_name": "contact_name",
+    "salutation": "salutation",
     "email": "email",
     "phone": "phone",
     "language": "language",
@@ -64,6 +71,9 @@ _CUSTOMER_UPDATES = {
     "timezone": "timezone",
     "notes": "notes",
     "address": "address",
+    "governing_law": "governing_law",
+    "owner": "owner",
+    "segment": "segment",
 }
 
 
@@ -99,7 +109,10 @@ def import_invoices(
     actor: str = "import",
     fallback_timezone: str = "Europe/Paris",
     progress: bool = False,
+    allow_reassign: bool = False,
 ) -> ImportReport:
+    """Import one file; an invoice number already known under another customer is refused
+    unless `allow_reassign` (then the move is audited)."""
     source = CsvSource(path, mapping, progress=progress)
     with unit_of_work(engine) as session:
         conn = session.connection()
@@ -111,10 +124,33 @@ def import_invoices(
         lines = _stage(conn, source, fallback_timezone)
         mapping = source.mapping  # as the file's header narrowed it
         _index_staged(conn)
-        _refuse_duplicates(conn)
+        if mapping.line_items:
+            _merge_line_items(conn, mapping)
+        else:
+            _refuse_duplicates(conn)
+        if mapping.provides("status"):
+            conn.exec_driver_sql(
+                "UPDATE import_staging SET paid_minor = amount_minor WHERE status = 'paid'"
+            )
+        moves = _moves(conn)
+        if moves and not allow_reassign:
+            raise ImportFailed(
+                [
+                    LineError(
+                        m.line,
+                        "",
+                        f"invoice {m.number!r} belongs to customer {m.before!r}, not "
+                        f"{m.after!r} (import with --allow-reassign to move it)",
+                    )
+                    for m in moves[:MAX_ERRORS_KEPT]
+                ],
+                len(moves),
+            )
         payments = _payments(conn, mapping)
         report = _count(conn, mapping, lines, payments)
         events = [_payment_event(p, actor) for p in payments]
+        events += [_reversal_event(r, actor) for r in _reversals(conn, mapping)]
+        closed = _closed(conn)
         events.append(
             audit.NewEvent(
                 kind="import",
@@ -123,6 +159,8 @@ def import_invoices(
             )
         )
         _apply(conn, mapping)
+        events += _closed_events(conn, closed, actor)
+        events += _move_events(conn, moves, actor)
         audit.append_many(session, events)
         STAGING.drop(conn)
     return report
@@ -223,6 +261,138 @@ def _refuse_duplicates(conn: Connection) -> None:
     raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
 
 
+#: Invoice fields every line item of one invoice must repeat alike.
+_AGREEING = ("customer_external_id", "currency", "issue_date", "due_date", "status")
+
+
+def _merge_line_items(conn: Connection, mapping: Mapping) -> None:
+    """Lines sharing an invoice number become one invoice: the mapping's summed fields added
+    up, every other invoice field checked to agree (an error names both lines otherwise)."""
+    by_balance = mapping.provides("balance")
+    other = "amount_minor - paid_minor" if by_balance else "paid_minor"
+    compared = list(_AGREEING)
+    if "amount" not in mapping.summed:
+        compared.append("amount_minor")
+    if not {"amount_paid", "balance"} & set(mapping.summed):
+        compared.append(other)
+    rows = conn.execute(
+        sa.text(
+            f"SELECT line, invoice_number, {', '.join(compared)} FROM import_staging"
+            " WHERE invoice_number IN (SELECT invoice_number FROM import_staging"
+            " GROUP BY invoice_number HAVING COUNT(*) > 1) ORDER BY invoice_number, line"
+        )
+    ).all()
+    names = [*_AGREEING, "amount", "balance" if by_balance else "amount_paid"]
+    first: dict[str, sa.Row] = {}
+    errors = []
+    for row in rows:
+        seen = first.setdefault(row.invoice_number, row)
+        differing = [names[i] for i in range(len(compared)) if row[i + 2] != seen[i + 2]]
+        if differing:
+            errors.append(
+                LineError(
+                    row.line,
+                    mapping.columns.get(differing[0], differing[0]),
+                    f"invoice {row.invoice_number!r} has another {', '.join(differing)} "
+                    f"on line {seen.line}",
+                )
+            )
+    if errors:
+        raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
+    if not first:
+        return
+    sums: dict[str, str] = {}
+    if "amount" in mapping.summed:
+        sums["amount_minor"] = "SUM(t.amount_minor)"
+    if {"amount_paid", "balance"} & set(mapping.summed):
+        sums["paid_minor"] = "SUM(t.paid_minor)"
+    elif by_balance and "amount" in mapping.summed:  # the repeated balance, of the new total
+        sums["paid_minor"] = "SUM(t.amount_minor) - MIN(t.amount_minor - t.paid_minor)"
+    sets = ", ".join(
+        f"{col} = (SELECT {expr} FROM import_staging t"
+        " WHERE t.invoice_number = import_staging.invoice_number)"
+        for col, expr in sums.items()
+    )
+    if sums:
+        conn.exec_driver_sql(
+            f"UPDATE import_staging SET {sets} WHERE invoice_number IN (SELECT invoice_number"
+            " FROM import_staging GROUP BY invoice_number HAVING COUNT(*) > 1)"
+        )
+    conn.exec_driver_sql(
+        "DELETE FROM import_staging WHERE line NOT IN"
+        " (SELECT MIN(line) FROM import_staging GROUP BY invoice_number)"
+    )
+    if sums:
+        _refuse_impossible_totals(conn)
+
+
+def _refuse_impossible_totals(conn: Connection) -> None:
+    """Summed line items checked as a whole: not zero, and paid within the invoice amount."""
+    bad = conn.execute(
+        sa.text(
+            "SELECT line, invoice_number, amount_minor FROM import_staging WHERE amount_minor = 0"
+            " OR (amount_minor > 0 AND (paid_minor < 0 OR paid_minor > amount_minor))"
+            " OR (amount_minor < 0 AND (paid_minor > 0 OR paid_minor < amount_minor))"
+            " ORDER BY line"
+        )
+    ).all()
+    if bad:
+        raise ImportFailed(
+            [
+                LineError(
+                    r.line,
+                    "",
+                    f"invoice {r.invoice_number!r}: its lines add up to "
+                    + ("zero" if r.amount_minor == 0 else "a payment beyond the invoice amount"),
+                )
+                for r in bad[:MAX_ERRORS_KEPT]
+            ],
+            len(bad),
+        )
+
+
+def _closed(conn: Connection) -> list[sa.Row]:
+    """Invoices this file shows void or written off that were not already so."""
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT s.invoice_number AS number, s.status, s.currency,"
+                " s.amount_minor - s.paid_minor AS balance_minor"
+                " FROM import_staging s LEFT JOIN invoice i ON i.number = s.invoice_number"
+                " WHERE s.status IN ('void', 'written_off')"
+                " AND (i.status IS NULL OR i.status <> s.status) ORDER BY s.line"
+            )
+        ).all()
+    )
+
+
+def _closed_events(conn: Connection, closed: list[sa.Row], actor: str) -> list[audit.NewEvent]:
+    """One audit event per invoice closed, once its customer is known (it may be new)."""
+    if not closed:
+        return []
+    owners = dict(
+        conn.execute(
+            sa.select(Invoice.number, Invoice.customer_id).where(
+                col(Invoice.number).in_([c.number for c in closed])
+            )
+        ).all()
+    )
+    return [
+        audit.NewEvent(
+            kind="invoice_closed",
+            actor=actor,
+            customer_id=owners[row.number],
+            invoice_numbers=(row.number,),
+            content={
+                "status": row.status,
+                "currency": row.currency,
+                "balance_closed": str(from_minor(row.balance_minor, row.currency)),
+            },
+        )
+        for row in closed
+    ]
+
+
 def _count(conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row]) -> ImportReport:
     """Count what the upsert will create and update, before it runs."""
 
@@ -230,6 +400,7 @@ def _count(conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row
         return int(conn.execute(sa.text(sql)).scalar_one())
 
     customers = count("SELECT COUNT(DISTINCT customer_external_id) FROM import_staging")
+    invoices = count("SELECT COUNT(*) FROM import_staging")
     known_customers = count(
         "SELECT COUNT(*) FROM customer c WHERE c.external_id IN "
         "(SELECT customer_external_id FROM import_staging)"
@@ -246,7 +417,7 @@ def _count(conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row
         lines=lines,
         customers_created=customers - known_customers,
         customers_updated=known_customers,
-        invoices_created=lines - known_invoices,
+        invoices_created=invoices - known_invoices,
         invoices_updated=changed,
         payments_recorded=len(payments),
         paid_in_full=tuple(p.number for p in payments if p.after_minor >= p.amount_minor),
@@ -254,7 +425,7 @@ def _count(conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row
 
 
 def _tracks_payments(mapping: Mapping) -> bool:
-    return mapping.provides("amount_paid") or mapping.provides("balance")
+    return any(mapping.provides(f) for f in ("amount_paid", "balance", "status"))
 
 
 def _invoice_columns(mapping: Mapping) -> list[str]:
@@ -264,6 +435,8 @@ def _invoice_columns(mapping: Mapping) -> list[str]:
         columns.append("paid_minor")
     if mapping.provides("payment_link"):
         columns.append("payment_link")
+    if mapping.provides("status"):
+        columns.append("status")
     return columns
 
 
@@ -283,9 +456,77 @@ def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row]:
                 "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
                 " s.paid_minor AS after_minor, s.amount_minor"
                 " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
-                " WHERE s.paid_minor > i.paid_minor ORDER BY s.line"
+                " WHERE s.paid_minor > i.paid_minor AND s.amount_minor > 0 ORDER BY s.line"
             )
         ).all()
+    )
+
+
+def _moves(conn: Connection) -> list[sa.Row]:
+    """Known invoices this file puts under another customer."""
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT s.line, s.invoice_number AS number, c.external_id AS before,"
+                " s.customer_external_id AS after, c.id AS before_id"
+                " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
+                " JOIN customer c ON c.id = i.customer_id"
+                " WHERE c.external_id <> s.customer_external_id ORDER BY s.line"
+            )
+        ).all()
+    )
+
+
+def _move_events(conn: Connection, moves: list[sa.Row], actor: str) -> list[audit.NewEvent]:
+    if not moves:
+        return []
+    owners = dict(
+        conn.execute(
+            sa.select(Invoice.number, Invoice.customer_id).where(
+                col(Invoice.number).in_([m.number for m in moves])
+            )
+        ).all()
+    )
+    return [
+        audit.NewEvent(
+            kind="invoice_reassigned",
+            actor=actor,
+            customer_id=owners[m.number],
+            invoice_numbers=(m.number,),
+            content={"from_customer": m.before, "to_customer": m.after},
+        )
+        for m in moves
+    ]
+
+
+def _reversals(conn: Connection, mapping: Mapping) -> list[sa.Row]:
+    """Invoices this file shows less paid than before: a payment taken back."""
+    if not _tracks_payments(mapping):
+        return []
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
+                " s.paid_minor AS after_minor, s.amount_minor"
+                " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
+                " WHERE s.paid_minor < i.paid_minor AND s.amount_minor > 0 ORDER BY s.line"
+            )
+        ).all()
+    )
+
+
+def _reversal_event(row: sa.Row, actor: str) -> audit.NewEvent:
+    return audit.NewEvent(
+        kind="payment_reversed",
+        actor=actor,
+        customer_id=row.customer_id,
+        invoice_numbers=(row.number,),
+        content={
+            "currency": row.currency,
+            "reversed": str(from_minor(row.before_minor - row.after_minor, row.currency)),
+            "paid_total": str(from_minor(row.after_minor, row.currency)),
+            "balance": str(from_minor(row.amount_minor - row.after_minor, row.currency)),
+        },
     )
 
 
@@ -311,10 +552,12 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     customer_sets.append("currency")
     conn.execute(
         sa.text(
-            "INSERT INTO customer (external_id, name, contact_name, email, phone, language, country,"
-            " timezone, currency, notes, address, created_at, updated_at)"
-            " SELECT customer_external_id, customer_name, contact_name, email, phone, language,"
-            " country, timezone, currency, notes, address, :now, :now FROM ("
+            "INSERT INTO customer (external_id, name, contact_name, salutation, email, phone,"
+            " language, country, timezone, currency, notes, address, governing_law, owner, segment,"
+            " created_at, updated_at)"
+            " SELECT customer_external_id, customer_name, contact_name, salutation, email, phone,"
+            " language, country, timezone, currency, notes, address, governing_law, owner, segment,"
+            " :now, :now FROM ("
             "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
             "  AS newest FROM import_staging s) latest WHERE newest = 1"
             " ON CONFLICT (external_id) DO UPDATE SET "
@@ -326,9 +569,9 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     conn.execute(
         sa.text(
             "INSERT INTO invoice (number, customer_id, currency, amount_minor, paid_minor, issue_date,"
-            " due_date, payment_link, created_at, updated_at)"
+            " due_date, payment_link, status, created_at, updated_at)"
             " SELECT s.invoice_number, c.id, s.currency, s.amount_minor, s.paid_minor, s.issue_date,"
-            " s.due_date, s.payment_link, :now, :now"
+            " s.due_date, s.payment_link, s.status, :now, :now"
             " FROM import_staging s JOIN customer c ON c.external_id = s.customer_external_id"
             " WHERE true ON CONFLICT (number) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in columns)

@@ -29,12 +29,11 @@ def pdf_of(reminder: Reminder, settings: Settings) -> LetterPdf | None:
     """The reminder's letter, or None when its stage sends none."""
     if not reminder.letter_text or reminder.id is None:
         return None
-    content = render_pdf(
-        Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
-    )
+    letter = Letter.from_json(reminder.letter_text)
+    content = render_pdf(letter, settings.letter_font, settings.letter_bold_font)
     return LetterPdf(
         reminder.id,
-        letter_filename(reminder.id),
+        letter_filename(reminder.id, letter),
         content,
         reminder.slack_channel,
         reminder.slack_ts,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.models import Customer, Invoice
+from bot.models import OPEN_INVOICE, Customer, Invoice
 from bot.services.errors import Invalid
-from bot.services.queries import is_open
 
 
 def find_invoice(session: Session, number: str) -> Invoice:
@@ -50,7 +49,7 @@ def open_invoices(session: Session, customer_id: int) -> list[Invoice]:
     return list(
         session.exec(
             select(Invoice)
-            .where(Invoice.customer_id == customer_id, is_open())
+            .where(Invoice.customer_id == customer_id, OPEN_INVOICE)
             .order_by(Invoice.due_date, col(Invoice.number))
         ).all()
     )

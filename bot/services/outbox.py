@@ -1,15 +1,21 @@
 """Delivering approved messages exactly once, retrying failures, losing nothing.
 
 A sender claims due rows for a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's write
-lock serializes claims), sends each, and records the outcome only if its lease still holds. A
-sender killed mid-send leaves a claim that expires; the row is claimed again and resent with
-the same Message-ID. Failures are retried with exponential backoff, each one an audit event;
-after the last attempt the row is `failed` and shows in the digest.
+lock serializes claims), renews the lease just before sending each one (a row whose lease
+lapsed belongs to whoever claimed it next), and records the outcome only if its lease still
+holds. A sender killed mid-send leaves a claim that expires; the row is claimed again and resent
+with the same Message-ID. A message's own failures (a refused recipient, a message that cannot
+be built) are that message's alone: retried with exponential backoff, each one an audit event;
+after the last attempt the row is `failed` and shows in the digest. A failure of the server
+itself (connection, greeting, login) pauses the whole outbox with backoff instead, charging no
+message an attempt.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,12 +27,13 @@ from bot.channels.email import Email, SendFailed, SmtpSender, build_message, mes
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.states import OutboxState, ReminderState, transition
-from bot.models import Contact, Customer, Outbox, Reminder, utcnow
+from bot.models import Contact, Customer, InboundMessage, Outbox, OutboxPause, Reminder, utcnow
 from bot.services import audit
 from bot.services.letters import pdf_of
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
+MAX_PAUSE_SECONDS = 3600
 
 
 @dataclass
@@ -34,13 +41,18 @@ class DeliveryReport:
     sent: list[int] = field(default_factory=list)  # reminder ids
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    paused_until: datetime | None = None  # the outbox is held back until then
+    pause: OutboxPaused | None = None  # set when this pass was refused by the server
+    resumed: bool = False  # this pass ended a pause
 
     @property
     def touched(self) -> list[int]:
         return self.sent + self.retrying + self.failed
 
 
-def claim(engine: Engine, worker: str, now: datetime, limit: int = 20) -> list[int]:
+def claim(
+    engine: Engine, worker: str, now: datetime, limit: int = 20, lease: timedelta = LEASE
+) -> list[int]:
     with unit_of_work(engine) as session:
         due = (
             select(Outbox.id)
@@ -58,7 +70,7 @@ def claim(engine: Engine, worker: str, now: datetime, limit: int = 20) -> list[i
             session.exec(
                 sa.update(Outbox)
                 .where(col(Outbox.id).in_(ids))
-                .values(claimed_by=worker, claimed_until=now + LEASE)
+                .values(claimed_by=worker, claimed_until=now + lease)
             )
         return ids
 
@@ -72,6 +84,11 @@ def _email(
     customer = session.get(Customer, reminder.customer_id) if reminder else None
     assert reminder is not None and customer is not None  # both foreign keys
     to, subject, text = customer.email, reminder.subject, reminder.body_text
+    answered = session.exec(
+        select(InboundMessage).where(InboundMessage.reply_reminder_id == reminder.id)
+    ).first()
+    if answered is not None:  # a person's answer to a customer's message: to its sender
+        to = answered.sender
     if settings.test_mode_address:
         to = settings.test_mode_address
         subject = f"[TEST → {customer.email or 'no address'}] {subject}"
@@ -89,6 +106,8 @@ def _email(
         language=reminder.language,
         attachments=attachments,
         message_id=message_id(reminder.id, settings.mail_from),
+        approved_by=reminder.decided_by,
+        in_reply_to=answered.message_id if answered is not None else "",
     )
     return email, reminder, customer
 
@@ -157,7 +176,7 @@ def _record_failure(
             return True
         reminder = session.get(Reminder, outbox.reminder_id)
         outbox.attempts += 1
-        outbox.last_error = str(error)
+        outbox.last_error = str(error)[:1000]
         outbox.claimed_by, outbox.claimed_until = "", None
         final = error.permanent or outbox.attempts >= settings.send_max_attempts
         content: dict[str, object] = {"attempt": outbox.attempts, "error": str(error)}
@@ -172,30 +191,172 @@ def _record_failure(
         return not final
 
 
+@dataclass(frozen=True)
+class OutboxPaused:
+    """The mail server refused: nothing is sent before `until`. `first` when this pass began the
+    pause (the moment to alert people); `failures` in a row so far."""
+
+    until: datetime
+    failures: int
+    error: str
+    first: bool
+
+
+def _renew(engine: Engine, outbox_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+    """Extend this worker's claim just before sending: False when the claim has lapsed or
+    another sender holds the row, which must then not be sent from here."""
+    with unit_of_work(engine) as session:
+        renewed = session.exec(
+            sa.update(Outbox)
+            .where(
+                Outbox.id == outbox_id,
+                Outbox.state == "pending",
+                Outbox.claimed_by == worker,
+                col(Outbox.claimed_until) > now,
+            )
+            .values(claimed_until=now + lease)
+        ).rowcount
+    if not renewed:
+        log.warning(
+            "the claim on outbox %s lapsed before sending; left to its new owner", outbox_id
+        )
+    return bool(renewed)
+
+
+def _release(engine: Engine, outbox_ids: list[int], worker: str) -> None:
+    """Give back claimed rows without charging them an attempt."""
+    with unit_of_work(engine) as session:
+        session.exec(
+            sa.update(Outbox)
+            .where(col(Outbox.id).in_(outbox_ids), Outbox.claimed_by == worker)
+            .values(claimed_by="", claimed_until=None)
+        )
+
+
+def paused_until(engine: Engine, now: datetime) -> datetime | None:
+    with unit_of_work(engine) as session:
+        pause = session.get(OutboxPause, "email")
+        if pause is None or pause.paused_until is None or pause.paused_until <= now:
+            return None
+        return pause.paused_until
+
+
+def _pause(engine: Engine, error: SendFailed, settings: Settings, now: datetime) -> OutboxPaused:
+    """Hold every sender back, doubling the wait with each refusal in a row (at most an hour)."""
+    with unit_of_work(engine) as session:
+        pause = session.get(OutboxPause, "email", with_for_update=True)
+        if pause is None:
+            pause = OutboxPause(channel="email", since=now)
+            session.add(pause)
+        first = pause.failures == 0
+        pause.failures += 1
+        delay = min(settings.send_backoff_seconds * 2 ** (pause.failures - 1), MAX_PAUSE_SECONDS)
+        pause.paused_until = now + timedelta(seconds=delay)
+        pause.last_error = str(error)[:500]
+        if first:
+            pause.since = now
+            audit.append(
+                session,
+                audit.NewEvent(
+                    kind="outbox_paused",
+                    actor="relance",
+                    channel="email",
+                    content={"error": pause.last_error, "until": pause.paused_until.isoformat()},
+                ),
+            )
+        return OutboxPaused(pause.paused_until, pause.failures, pause.last_error, first)
+
+
+def _resume(engine: Engine) -> bool:
+    """After a message went through: end a pause; True when there was one."""
+    with unit_of_work(engine) as session:
+        pause = session.get(OutboxPause, "email", with_for_update=True)
+        if pause is None or pause.failures == 0:
+            return False
+        pause.failures, pause.paused_until = 0, None
+        audit.append(
+            session,
+            audit.NewEvent(kind="outbox_resumed", actor="relance", channel="email", content={}),
+        )
+        return True
+
+
 def deliver_due(
     engine: Engine,
     settings: Settings,
     worker: str,
     sender: SmtpSender | None = None,
     now: datetime | None = None,
+    lease: timedelta | None = None,
 ) -> DeliveryReport:
-    """One pass: claim what is due, send it, record each outcome."""
+    """One pass: claim what is due, then for each message renew the claim, send, record.
+
+    A message that cannot be built or is refused fails alone, with its cause; a server that
+    refuses everyone pauses the outbox and charges no message. Times advance from `now` with
+    the pass, so `sent_at` is when each message left.
+    """
     sender = sender or SmtpSender(settings)
-    now = now or utcnow()
+    lease = lease or timedelta(seconds=settings.send_lease_seconds)
+    started, ticks = now or utcnow(), time.monotonic()
+
+    def clock() -> datetime:
+        return started + timedelta(seconds=time.monotonic() - ticks)
+
     report = DeliveryReport()
-    for outbox_id in claim(engine, worker, now):
-        with unit_of_work(engine) as session:
-            outbox = session.get(Outbox, outbox_id)
-            email, reminder, _customer = _email(session, outbox, settings)
+    report.paused_until = paused_until(engine, started)
+    if report.paused_until is not None:
+        return report
+    claimed = claim(engine, worker, started, lease=lease)
+    for position, outbox_id in enumerate(claimed):
         try:
-            if not email.to:
-                raise SendFailed("the customer has no e-mail address", permanent=True)
-            sender.send(build_message(email, settings))
-        except SendFailed as failure:
-            log.warning("sending reminder %s failed: %s", reminder.id, failure)
-            retrying = _record_failure(engine, outbox_id, worker, failure, settings, now)
-            (report.retrying if retrying else report.failed).append(reminder.id)
+            if not _renew(engine, outbox_id, worker, clock(), lease):
+                continue
+            outcome = _deliver_one(engine, settings, worker, sender, outbox_id, clock)
+        except SendFailed as failure:  # the server's fault: hold everything, charge no one
+            log.warning("mail server refused; outbox paused: %s", failure)
+            _release(engine, claimed[position:], worker)
+            try:
+                report.pause = _pause(engine, failure, settings, clock())
+            except sa.exc.IntegrityError:  # another sender began the pause at the same moment
+                report.pause = _pause(engine, failure, settings, clock())
+            report.paused_until = report.pause.until
+            return report
+        except Exception:  # recording failed: the lease expires and the row is tried again
+            log.exception("delivering outbox %s failed; it will be claimed again", outbox_id)
             continue
-        _record_sent(engine, outbox_id, worker, email, now, bool(settings.test_mode_address))
-        report.sent.append(reminder.id)
+        getattr(report, outcome[0]).append(outcome[1])
+    report.resumed = bool(report.sent) and _resume(engine)
     return report
+
+
+def _deliver_one(
+    engine: Engine,
+    settings: Settings,
+    worker: str,
+    sender: SmtpSender,
+    outbox_id: int,
+    clock: Callable[[], datetime],
+) -> tuple[str, int]:
+    """Send one claimed message; returns which list of the report it belongs in and its
+    reminder. Raises SendFailed only for a server-level failure."""
+    with unit_of_work(engine) as session:
+        reminder_id = session.get(Outbox, outbox_id).reminder_id
+    try:
+        with unit_of_work(engine) as session:
+            email, _reminder, _customer = _email(session, session.get(Outbox, outbox_id), settings)
+        if not email.to:
+            raise SendFailed("the customer has no e-mail address", permanent=True)
+        sender.send(build_message(email, settings))
+    except SendFailed as failure:
+        if failure.server:
+            raise
+        log.warning("sending reminder %s failed: %s", reminder_id, failure)
+        retrying = _record_failure(engine, outbox_id, worker, failure, settings, clock())
+        return ("retrying" if retrying else "failed"), reminder_id
+    except Exception as exc:  # this message cannot be built or sent as it is: its failure only
+        log.exception("reminder %s cannot be sent", reminder_id)
+        failure = SendFailed(f"cannot be sent: {type(exc).__name__}: {exc}", permanent=True)
+        _record_failure(engine, outbox_id, worker, failure, settings, clock())
+        return "failed", reminder_id
+    _record_sent(engine, outbox_id, worker, email, clock(), bool(settings.test_mode_address))
+    return "sent", reminder_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.db import unit_of_work
 from bot.models import Customer
@@ -18,17 +19,23 @@ def pause(engine: Engine, query: str, user: str, until: date | None, today: date
         raise Invalid(f"{until.isoformat()} is in the past: pause until today or later.")
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
-        customer.paused, customer.paused_until = True, until
-        audit.append(
-            session,
-            audit.NewEvent(
-                kind="pause",
-                actor=user,
-                customer_id=customer.id,
-                content={"until": until.isoformat() if until else None},
-            ),
-        )
+        hold(session, customer, user, until)
         return customer
+
+
+def hold(
+    session: Session, customer: Customer, user: str, until: date | None, reason: str = ""
+) -> None:
+    """The pause itself, inside the caller's transaction (a reply read from the mailbox holds
+    the ladder in the same transaction that records it)."""
+    customer.paused, customer.paused_until = True, until
+    content: dict[str, str | None] = {"until": until.isoformat() if until else None}
+    if reason:
+        content["reason"] = reason
+    audit.append(
+        session,
+        audit.NewEvent(kind="pause", actor=user, customer_id=customer.id, content=content),
+    )
 
 
 def resume(engine: Engine, query: str, user: str) -> Customer:

@@ -33,6 +33,12 @@ class PlanOutcome:
     breaches: list[str]  # the limits it goes beyond (accepted anyway when a lead agreed it)
 
 
+# The outer bounds even a lead cannot pass: ten years of monthly instalments, starting within a
+# year. They keep every date a plan computes far from the calendar's end.
+MOST_INSTALMENTS = 120
+FURTHEST_FIRST_DAYS = 366
+
+
 def propose_plan(
     engine: Engine,
     customer_query: str,
@@ -45,10 +51,19 @@ def propose_plan(
 ) -> PlanOutcome:
     if count < 1:
         raise Invalid("A plan needs at least one instalment.")
+    if count > MOST_INSTALMENTS:  # checked before any date arithmetic: 10**6 would overflow
+        raise Invalid(
+            f"{count} instalments is more than any plan may have ({MOST_INSTALMENTS}); "
+            f"staff may offer up to {limits.max_instalments} without a lead."
+        )
     first = first or today + timedelta(days=7)
     if first < today:
         raise Invalid(
             f"{first.isoformat()} is in the past: the first instalment is due today or later."
+        )
+    if first > today + timedelta(days=FURTHEST_FIRST_DAYS):
+        raise Invalid(
+            f"{first.isoformat()} is too far ahead: the first instalment is due within a year."
         )
     with unit_of_work(engine) as session:
         customer = find_customer(session, customer_query)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.db import unit_of_work
@@ -32,6 +33,7 @@ def _promise(
     amount_minor: int | None,
     user: str,
     via: str,
+    note: dict | None = None,
 ) -> Promise:
     replacing = move(PromiseState.REPLACED)
     session.exec(
@@ -40,7 +42,11 @@ def _promise(
         .values(state=replacing.target)
     )
     promise = Promise(
-        invoice_id=invoice.id, promised_date=promised, amount_minor=amount_minor, created_by=user
+        invoice_id=invoice.id,
+        promised_date=promised,
+        amount_minor=amount_minor,
+        paid_before_minor=invoice.paid_minor,
+        created_by=user,
     )
     session.add(promise)
     amount = (
@@ -56,7 +62,12 @@ def _promise(
             customer_id=invoice.customer_id,
             invoice_numbers=(invoice.number,),
             channel=via,
-            content={"date": promised.isoformat(), "amount": amount, "currency": invoice.currency},
+            content={
+                "date": promised.isoformat(),
+                "amount": amount,
+                "currency": invoice.currency,
+                **(note or {}),
+            },
         ),
     )
     return promise
@@ -84,8 +95,16 @@ def check_amount(amount: Decimal, currency: str, balance_minor: int) -> int:
 
 
 def record_promise(
-    engine: Engine, number: str, promised: date, amount: Decimal | None, user: str, today: date
+    engine: Engine,
+    number: str,
+    promised: date,
+    amount: Decimal | None,
+    user: str,
+    today: date,
+    via: str = "slack",
+    note: dict | None = None,
 ) -> Promise:
+    """`note` adds to the audit event what the channel knows (the page: link and address)."""
     check_date(promised, today)
     with unit_of_work(engine) as session:
         invoice = find_invoice(session, number)
@@ -93,16 +112,21 @@ def record_promise(
         if balance <= 0:
             raise Invalid(f"Invoice {invoice.number} is already paid.")
         minor = None if amount is None else check_amount(amount, invoice.currency, balance)
-        return _promise(session, invoice, promised, minor, user, "slack")
+        return _promise(session, invoice, promised, minor, user, via, note)
 
 
 def promise_on_account(
-    session: Session, invoices: list[Invoice], promised: date, amount: Decimal | None, user: str
+    session: Session,
+    invoices: list[Invoice],
+    promised: date,
+    amount: Decimal | None,
+    user: str,
+    channel: str = "phone",
 ) -> list[Promise]:
-    """A promise made for the account (on a call): an amount is spread over the invoices,
-    oldest first; without one every invoice is promised in full."""
+    """A promise made for the account (on a call, or in an e-mail): an amount is spread over
+    the invoices, oldest first; without one every invoice is promised in full."""
     if amount is None:
-        return [_promise(session, i, promised, None, user, "phone") for i in invoices]
+        return [_promise(session, i, promised, None, user, channel) for i in invoices]
     currency = invoices[0].currency
     if any(i.currency != currency for i in invoices):
         raise Invalid(
@@ -113,9 +137,32 @@ def promise_on_account(
     balances = [open_minor(i.amount_minor, i.paid_minor) for i in invoices]
     parts = spread(check_amount(amount, currency, sum(balances)), balances)
     return [
-        _promise(session, invoice, promised, part, user, "phone")
+        _promise(session, invoice, promised, part, user, channel)
         for invoice, part in zip(invoices, parts, strict=False)
     ]
+
+
+def is_kept(promise: Promise, invoice: Invoice) -> bool:
+    """Kept when the invoice is paid, or when a promised part has come in since the promise —
+    on or before its date, the ladder has nothing left to chase for it."""
+    if invoice.paid_minor >= invoice.amount_minor:
+        return True
+    return (
+        promise.amount_minor is not None
+        and invoice.paid_minor - promise.paid_before_minor >= promise.amount_minor
+    )
+
+
+def broken_and_not_renewed() -> sa.ColumnElement[bool]:
+    """Broken promises the ladder really resumed on: not those whose invoice has a newer
+    promise open (that one holds the invoice now)."""
+    renewed = aliased(Promise)
+    return sa.and_(
+        Promise.state == PromiseState.BROKEN,
+        ~sa.exists().where(
+            renewed.invoice_id == Promise.invoice_id, renewed.state == PromiseState.OPEN
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -135,8 +182,7 @@ def settle(engine: Engine, today: date, grace_days: int) -> Settled:
         ).all()
         kept, broken = [], []
         for promise, invoice in rows:
-            paid = open_minor(invoice.amount_minor, invoice.paid_minor) <= 0
-            state = settled(promise.promised_date, paid, grace_days, today)
+            state = settled(promise.promised_date, is_kept(promise, invoice), grace_days, today)
             if state is PromiseState.OPEN:
                 continue
             promise.state = transition(promise.state, state)

@@ -14,6 +14,8 @@ from bot.domain import invoice_list
 from bot.domain.money import Money, open_minor, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
+from bot.services.customer_page import last_views
+from bot.services.worklists import NO_FACTS, CustomerFacts, customer_facts
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,17 @@ class ReminderView:
     slack_channel: str
     slack_ts: str
     has_letter: bool = False
+    warnings: tuple[str, ...] = ()  # for the person approving: charges to check, no account
+    send_after: datetime | None = None  # aware: the customer's next business hours
+    timezone: str = "UTC"  # the customer's
+    stage_note: str = ""
+    auto_at: datetime | None = None  # approved by the policy then, unless stopped before
+    auto_rule: str = ""
+    phone: str = ""
+    facts: CustomerFacts = NO_FACTS  # last contact, promise, dispute, plan: why and what holds
+    segment: str = ""  # the policy that suggested it, when not the main one
+    page_seen_at: datetime | None = None  # when the customer last opened their page
+    email_problem: str = ""  # a hard bounce or a contact who left (from the reply mailbox)
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -71,6 +84,8 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
         }
+        facts = customer_facts(session.connection(), sorted({c.id for _r, c, _o in rows}))
+        seen = last_views(session, list({c.id for _r, c, _o in rows}))
     views = []
     for reminder, customer, outbox in rows:
         lines = [
@@ -112,6 +127,17 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 slack_channel=reminder.slack_channel,
                 slack_ts=reminder.slack_ts,
                 has_letter=bool(reminder.letter_text),
+                warnings=tuple(w for w in reminder.warnings.splitlines() if w),
+                send_after=reminder.send_after,
+                timezone=customer.timezone,
+                stage_note=reminder.stage_note,
+                auto_at=reminder.auto_at,
+                auto_rule=reminder.auto_rule,
+                phone=customer.phone,
+                facts=facts.get(customer.id, NO_FACTS),
+                segment=reminder.segment,
+                page_seen_at=seen.get(customer.id),
+                email_problem=customer.email_problem,
             )
         )
     return views

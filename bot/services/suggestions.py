@@ -4,25 +4,42 @@ approve, or the reason none is due — computed from the database in a handful o
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from jinja2 import TemplateNotFound
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain import invoice_list
 from bot.domain.calendar import local_today
-from bot.domain.escalation import Account, Decision, OpenItem, PastContact, Suggestion, decide
+from bot.domain.escalation import (
+    Account,
+    Decision,
+    NoAction,
+    OpenItem,
+    PastContact,
+    Reason,
+    Suggestion,
+    decide,
+)
+from bot.domain.holds import current_hold
 from bot.domain.policy import Policy
+from bot.domain.segments import MAIN, Segments
 from bot.domain.states import PromiseState, ReminderState, move
-from bot.models import Contact, Customer, Dispute, Invoice, Promise, Reminder
+from bot.domain.worklist import route
+from bot.models import OPEN_INVOICE, Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
-from bot.services.compose import Composer
-from bot.services.queries import in_sources, is_open
+from bot.services.compose import Composer, Draft
+from bot.services.queries import in_sources
+
+log = logging.getLogger(__name__)
 
 
 class CustomerView(NamedTuple):
@@ -32,6 +49,7 @@ class CustomerView(NamedTuple):
     external_id: str
     name: str
     contact_name: str
+    salutation: str
     email: str
     language: str
     country: str
@@ -39,17 +57,25 @@ class CustomerView(NamedTuple):
     address: str
     paused: bool
     paused_until: date | None
+    governing_law: str
+    hold_reason: str
+    held_until: date | None
+    held_email: str
+    owner: str
+    segment: str
+    email_problem: str
 
 
 @dataclass(frozen=True)
 class CustomerDecision:
     customer: CustomerView
     decision: Decision
+    segment: str = MAIN  # whose policy decided
 
 
 def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     """Every customer with an open invoice, with what the policy needs to know about them."""
-    open_filter = is_open()
+    open_filter = OPEN_INVOICE
     # Core rows on the session's connection, not the ORM: a ledger has a hundred thousand open
     # invoices, and building ORM results costs more than reading them.
     conn = session.connection()
@@ -132,17 +158,68 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
                 contacts=tuple(contacts_by_customer[customer.id]),
                 paused=customer.paused,
                 paused_until=customer.paused_until,
+                hold=current_hold(
+                    customer.hold_reason, customer.held_until, customer.held_email, customer.email
+                ),
+                email_failing=bool(customer.email_problem),
             ),
         )
         for customer in sorted(customers, key=lambda c: c.name.casefold())
     ]
 
 
-def todays_decisions(session: Session, policy: Policy, now: datetime) -> list[CustomerDecision]:
+def failure(customer: CustomerView, exc: Exception) -> CustomerDecision:
+    """One customer's error as that customer's "no suggestion, because …": the others go on."""
+    if isinstance(exc, TemplateNotFound):
+        cause = f"the template {exc.name} is missing"
+    elif isinstance(exc, LookupError):
+        cause = str(exc.args[0]) if exc.args else type(exc).__name__  # KeyError quotes str()
+    else:
+        cause = f"{type(exc).__name__}: {exc}"
+    log.warning("no suggestion for customer %s: %s", customer.external_id, cause, exc_info=exc)
+    return CustomerDecision(customer, NoAction(Reason.FAILED, f"no suggestion, because {cause}"))
+
+
+def _decide(
+    customer: CustomerView,
+    account: Account,
+    policy: Policy,
+    now: datetime,
+    segments: Segments | None,
+) -> CustomerDecision:
+    try:
+        if segments is None or not segments.policies:
+            return CustomerDecision(customer, decide(account, policy, now))
+        return _decide_in_segment(customer, account, policy, segments, now)
+    except Exception as exc:  # one customer's error never stops the morning
+        return failure(customer, exc)
+
+
+def todays_decisions(
+    session: Session, policy: Policy, now: datetime, segments: Segments | None = None
+) -> list[CustomerDecision]:
+    """Each customer decided by its segment's policy (`policy` for those in none)."""
     return [
-        CustomerDecision(customer, decide(account, policy, now))
+        _decide(customer, account, policy, now, segments)
         for customer, account in load_accounts(session)
     ]
+
+
+def _decide_in_segment(
+    customer: CustomerView, account: Account, main: Policy, segments: Segments, now: datetime
+) -> CustomerDecision:
+    owed: dict[str, Decimal] = defaultdict(Decimal)
+    for item in account.invoices:
+        owed[item.currency] += item.balance.amount
+    segment = segments.choose(customer.segment, customer.country, owed)
+    policy = segments.policy(segment, main)
+    if policy is None:
+        held = NoAction(
+            Reason.UNKNOWN_SEGMENT,
+            f"the customer's segment {segment!r} has no policy: add it under [[segments]]",
+        )
+        return CustomerDecision(customer, held, segment)
+    return CustomerDecision(customer, decide(account, policy, now), segment)
 
 
 @dataclass(frozen=True)
@@ -151,10 +228,28 @@ class SuggestionRun:
     created: list[Reminder]
     decisions: list[CustomerDecision]
 
+    @property
+    def failed(self) -> list[tuple[str, str]]:
+        """(customer name, cause) of each customer whose suggestion failed."""
+        return [
+            (d.customer.name, d.decision.detail)
+            for d in self.decisions
+            if isinstance(d.decision, NoAction) and d.decision.reason is Reason.FAILED
+        ]
 
-def _suggested_today(session: Session, run_date: date) -> set[int]:
+
+#: A thank-you note is not a chase: it is suggested after an import beside whatever the rest of
+#: the account still calls for, and never stands in for today's reminder.
+FOLLOW_UP_STAGES = ("thanks",)
+
+
+def _chased_today(session: Session, run_date: date) -> set[int]:
     return set(
-        session.exec(select(Reminder.customer_id).where(Reminder.run_date == run_date)).all()
+        session.exec(
+            select(Reminder.customer_id).where(
+                Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
+            )
+        ).all()
     )
 
 
@@ -165,6 +260,7 @@ def suggest(
     now: datetime,
     run_date: date,
     actor: str = "relance",
+    segments: Segments | None = None,
 ) -> SuggestionRun:
     """Store today's suggestions as reminders awaiting a decision (once per customer per day),
     and retire yesterday's undecided ones: their amounts and stage may no longer hold.
@@ -172,17 +268,19 @@ def suggest(
     Deciding and rendering happen before the write transaction, so on SQLite the write lock
     is held only for the inserts, not while thousands of texts are rendered."""
     with read_only(engine) as session:
-        decisions = todays_decisions(session, policy, now)
-        already = _suggested_today(session, run_date)
-    drafted = [
-        (
-            item.customer,
-            item.decision,
-            composer.draft(item.customer, item.decision, local_today(now, item.customer.timezone)),
-        )
-        for item in decisions
-        if isinstance(item.decision, Suggestion) and item.customer.id not in already
-    ]
+        decisions = todays_decisions(session, policy, now, segments)
+        already = _chased_today(session, run_date)
+    drafted: list[tuple[CustomerView, Suggestion, Draft, str]] = []
+    for n, item in enumerate(decisions):
+        if not isinstance(item.decision, Suggestion) or item.customer.id in already:
+            continue
+        try:
+            today = local_today(now, item.customer.timezone)
+            draft = composer.draft(item.customer, item.decision, today)
+        except Exception as exc:  # one customer's error never stops the morning
+            decisions[n] = failure(item.customer, exc)
+            continue
+        drafted.append((item.customer, item.decision, draft, item.segment))
     with unit_of_work(engine) as session:
         expiring = move(ReminderState.EXPIRED)
         session.exec(
@@ -190,7 +288,7 @@ def suggest(
             .where(in_sources(Reminder.state, expiring), Reminder.run_date < run_date)
             .values(state=expiring.target)
         )
-        already = _suggested_today(session, run_date)  # another instance may have been quicker
+        already = _chased_today(session, run_date)  # another instance may have been quicker
         rows = [
             {
                 "customer_id": customer.id,
@@ -204,9 +302,15 @@ def suggest(
                 "body_text": draft.text,
                 "body_html": draft.html,
                 "letter_text": draft.letter,
+                "stage_note": decision.note,
                 "send_after": decision.send_after,
+                "warnings": "\n".join(draft.warnings),
+                "segment": segment,
+                **route(
+                    decision, customer.owner, customer.country, customer.timezone, policy, now
+                ).columns(),
             }
-            for customer, decision, draft in drafted
+            for customer, decision, draft, segment in drafted
             if customer.id not in already
         ]
         # One bulk insert, then one query for the stored rows: building thousands of validated
@@ -217,7 +321,9 @@ def suggest(
         created = [
             r
             for r in session.exec(
-                select(Reminder).where(Reminder.run_date == run_date).order_by(col(Reminder.id))
+                select(Reminder)
+                .where(Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES))
+                .order_by(col(Reminder.id))
             ).all()
             if r.customer_id not in already
         ]

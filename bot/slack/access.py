@@ -31,24 +31,26 @@ class Approvers:
     def __init__(self, settings: Callable[[], Settings], client: WebClient):
         self.settings = settings  # read at each check: leads may change approvers in Slack
         self.client = client
-        self._members: frozenset[str] = frozenset()
-        self._fetched_at = float("-inf")
+        self._members: dict[tuple[str, ...], tuple[float, frozenset[str]]] = {}
         self._lock = threading.Lock()
 
-    def _group_members(self) -> frozenset[str]:
+    def _group_members(self, groups: tuple[str, ...] | None = None) -> frozenset[str]:
+        """The members of `groups` (the approver groups by default), kept a few minutes."""
+        groups = self.settings().approver_groups if groups is None else groups
         with self._lock:
-            if time.monotonic() - self._fetched_at < GROUP_CACHE_SECONDS:
-                return self._members
+            fetched_at, known = self._members.get(groups, (float("-inf"), frozenset()))
+            if time.monotonic() - fetched_at < GROUP_CACHE_SECONDS:
+                return known
             members: set[str] = set()
-            for group in self.settings().approver_groups:
+            for group in groups:
                 try:
                     members.update(self.client.usergroups_users_list(usergroup=group)["users"])
                 except SlackApiError as exc:
                     log.error(
                         "cannot read members of user group %s: %s", group, exc.response.get("error")
                     )
-            self._members, self._fetched_at = frozenset(members), time.monotonic()
-            return self._members
+            self._members[groups] = (time.monotonic(), frozenset(members))
+            return frozenset(members)
 
     def may_decide(self, user_id: str) -> bool:
         """Approvers, members of approver groups, and the finance leads."""
@@ -58,6 +60,17 @@ class Approvers:
             or user_id in settings.leads
             or (bool(settings.approver_groups) and user_id in self._group_members())
         )
+
+    def may_view(self, user_id: str) -> bool:
+        """Those who decide, and the read-only viewers (`RELANCE_VIEWERS`: users or groups):
+        they may look a customer up and see the Home's figures, never decide."""
+        if self.may_decide(user_id):
+            return True
+        viewers = self.settings().viewers
+        if user_id in viewers:
+            return True
+        groups = tuple(v for v in viewers if v.startswith("S"))
+        return bool(groups) and user_id in self._group_members(groups)
 
     def is_lead(self, user_id: str) -> bool:
         return user_id in self.settings().leads

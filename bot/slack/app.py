@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.runtime import Runtime
+from bot.slack import request_checks
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
@@ -25,16 +26,29 @@ from bot.slack.listeners.actions import (
     approve,
     approve_all,
     edit,
+    held_back,
+    inbound_assign,
+    inbound_dispute,
+    inbound_paid,
+    inbound_promise,
+    inbound_reply,
+    inbound_resume,
     letter,
     log_call,
     open_settings,
+    page_news,
     skip,
+    worklist,
 )
 from bot.slack.listeners.commands import relance
 from bot.slack.listeners.events import app_home_opened
 from bot.slack.listeners.views import (
     call_logged,
     edit_submitted,
+    inbound_assign_submitted,
+    inbound_dispute_submitted,
+    inbound_promise_submitted,
+    reply_submitted,
     settings_submitted,
     skip_submitted,
 )
@@ -54,6 +68,19 @@ LISTENERS = (
     open_settings,
     settings_submitted,
     letter,
+    worklist,
+    held_back,
+    page_news,
+    inbound_resume,
+    inbound_reply,
+    reply_submitted,
+    inbound_dispute,
+    inbound_promise,
+    inbound_paid,
+    inbound_dispute_submitted,
+    inbound_promise_submitted,
+    inbound_assign,
+    inbound_assign_submitted,
 )
 
 
@@ -78,10 +105,11 @@ def create_app(
     deps = Deps(
         runtime=runtime,
         client=client,
-        approvers=Approvers(lambda: runtime.settings, client),
-        cards=CardPublisher(runtime.engine, client),
+        approvers=Approvers(runtime.fresh_settings, client),
+        cards=CardPublisher(runtime.engine, client, lambda: runtime.policy),
         instance=instance_name(),
     )
+    request_checks.register(app, deps)
     for listener in LISTENERS:
         listener.register(app, deps)
     return app, deps

@@ -4,34 +4,58 @@ change; a Slack error is logged with its context and never undoes the decision."
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable, Collection
 from datetime import date
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
+from bot.domain.policy import Policy, Stage
 from bot.services import cards
 from bot.services.reminder_view import load_views
 from bot.slack.blocks.card import card_fallback, reminder_card
+from bot.slack.blocks.digest import more_cards_note
 
 log = logging.getLogger(__name__)
+UPDATE_EVERY = 1.0  # seconds between two updates of one card
 
 
 class CardPublisher:
-    def __init__(self, engine: Engine, client: WebClient):
+    def __init__(
+        self, engine: Engine, client: WebClient, policy: Callable[[], Policy] | None = None
+    ):
         self.engine = engine
         self.client = client
+        self.policy = policy  # read at each card: a lead's change applies at once
+        self._lock = threading.Lock()
+        self._last_update: dict[int, float] = {}  # reminder id -> monotonic time of the update
+        self._waiting: set[int] = set()  # reminder ids with an update already scheduled
 
-    def post_new(self, run_date: date, channel: str, thread_ts: str) -> int:
-        """Post a card for each of the day's reminders that has none yet; returns how many."""
+    def _stage(self, name: str) -> Stage | None:
+        return self.policy().find_stage(name) if self.policy else None
+
+    def post_new(
+        self,
+        run_date: date,
+        channel: str,
+        thread_ts: str,
+        channel_stages: Collection[str] = (),
+        page: int = 20,
+    ) -> int:
+        """Post a card for each of the day's reminders that needs the channel and has none yet,
+        at most `page`, then one note for the rest; returns how many cards were posted."""
         posted = 0
-        for view in load_views(self.engine, cards.without_card(self.engine, run_date)):
+        todo = cards.without_card(self.engine, run_date, channel_stages, page)
+        for view in load_views(self.engine, todo.ids):
             try:
                 response = self.client.chat_postMessage(
                     channel=channel,
                     thread_ts=thread_ts,
-                    text=card_fallback(view),
-                    blocks=reminder_card(view, run_date),
+                    text=card_fallback(view, self._stage(view.stage)),
+                    blocks=reminder_card(view, run_date, self._stage(view.stage)),
                     unfurl_links=False,
                 )
             except SlackApiError as exc:
@@ -44,9 +68,52 @@ class CardPublisher:
                 continue
             cards.attach(self.engine, view.id, response["channel"], response["ts"])
             posted += 1
+        if todo.left:
+            self._say(channel, thread_ts, more_cards_note(todo.left))
         return posted
 
+    def _say(self, channel: str, thread_ts: str, text: str) -> None:
+        try:
+            self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        except SlackApiError as exc:
+            log.error("could not post to %s: %s", channel, exc.response.get("error"))
+
     def refresh(self, reminder_ids: list[int], today: date) -> None:
+        """Re-render these cards, at most once a second each (Slack's rate limit for
+        `chat.update` is about one a second per message): a card updated less than a second
+        ago gets one more update a second after the last, rendering whatever it is by then;
+        requests in between add nothing."""
+        now_ids = []
+        with self._lock:
+            if len(self._last_update) > 10_000:  # forget cards not updated within the second
+                recent = time.monotonic() - UPDATE_EVERY
+                self._last_update = {k: t for k, t in self._last_update.items() if t > recent}
+            for reminder_id in reminder_ids:
+                if reminder_id in self._waiting:
+                    continue
+                wait = self._last_update.get(reminder_id, float("-inf")) + UPDATE_EVERY
+                wait -= time.monotonic()
+                if wait <= 0:
+                    self._last_update[reminder_id] = time.monotonic()
+                    now_ids.append(reminder_id)
+                    continue
+                self._waiting.add(reminder_id)
+                timer = threading.Timer(wait, self._update_later, (reminder_id, today))
+                timer.daemon = True
+                timer.start()
+        if now_ids:
+            self._update(now_ids, today)
+
+    def _update_later(self, reminder_id: int, today: date) -> None:
+        with self._lock:
+            self._waiting.discard(reminder_id)
+            self._last_update[reminder_id] = time.monotonic()
+        try:
+            self._update([reminder_id], today)
+        except Exception:
+            log.exception("could not update the card of reminder %s", reminder_id)
+
+    def _update(self, reminder_ids: list[int], today: date) -> None:
         for view in load_views(self.engine, reminder_ids):
             if not view.slack_ts:
                 continue
@@ -54,8 +121,8 @@ class CardPublisher:
                 self.client.chat_update(
                     channel=view.slack_channel,
                     ts=view.slack_ts,
-                    text=card_fallback(view),
-                    blocks=reminder_card(view, today),
+                    text=card_fallback(view, self._stage(view.stage)),
+                    blocks=reminder_card(view, today, self._stage(view.stage)),
                 )
             except SlackApiError as exc:
                 log.error(

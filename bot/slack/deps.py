@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.runtime import Runtime
 from bot.services.refusals import record_refusal
+from bot.services.transient import is_transient
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
 from bot.slack.request_gate import RequestGate
@@ -21,6 +23,7 @@ log = logging.getLogger("bot.slack")
 
 
 WORK_THREADS = 2
+RETRY_PAUSES = (0.2, 1.0, 3.0)  # seconds before each new try of work after ack()
 
 
 class Reply(Protocol):
@@ -43,23 +46,46 @@ class Deps:
     )
     gate: RequestGate = field(default_factory=RequestGate)
 
-    def later(self, job: Callable[[], object], what: str) -> None:
+    def later(
+        self, job: Callable[[], object], what: str, tell: Callable[[str], object] | None = None
+    ) -> None:
         """Run the slow part of a handler after its `ack()`, on a small pool of its own, once
         the requests in flight are answered (see `RequestGate`).
 
         Few threads on purpose: under a burst of clicks, CPU-bound work in many threads would
         hold the GIL away from the threads that send the acknowledgements Slack waits for.
+        The person was told "received": a transient database error (a dropped connection) is
+        retried; if the work still fails, `tell` lets them know, so nothing vanishes silently.
         """
         deadline = self.gate.deadline()
 
         def run() -> None:
             self.gate.wait_quiet(deadline)
-            try:
-                job()
-            except Exception:
-                log.exception("%s failed after it was acknowledged", what)
+            for pause in (*RETRY_PAUSES, None):
+                try:
+                    job()
+                    return
+                except Exception as exc:
+                    if pause is not None and is_transient(exc):
+                        log.warning("%s hit a transient error, retrying: %s", what, exc)
+                        time.sleep(pause)
+                        continue
+                    log.exception("%s failed after it was acknowledged", what)
+                    break
+            if tell is not None:
+                try:
+                    tell(
+                        f"Sorry: {what} failed after your click was received, and may not "
+                        "have been recorded. Check the card and try again."
+                    )
+                except Exception:
+                    log.exception("could not tell anyone that %s failed", what)
 
         self.work.submit(run)
+
+    def tell_user(self, user: str) -> Callable[[str], object]:
+        """A direct message to `user`, for work after a form (which has no reply URL)."""
+        return lambda text: self.client.chat_postMessage(channel=user, text=text)
 
     def today(self) -> date:
         return self.runtime.company_today(self.runtime.now())
@@ -72,3 +98,17 @@ class Deps:
             f"Sorry, you are not among the people who may {what}. "
             f"Approvers: {self.approvers.who()}."
         )
+
+
+def refuse_submission(
+    deps: Deps,
+    ack: Callable[..., None],
+    user: str,
+    block: str,
+    what: str,
+    detail: dict | None = None,
+) -> None:
+    """A modal submitted by someone not allowed: the error shows in the modal, and the attempt
+    is logged and recorded like any other refusal."""
+    ack(response_action="errors", errors={block: f"You are not among the people who may {what}."})
+    deps.refuse(user, what, lambda _text, blocks=None: None, detail)

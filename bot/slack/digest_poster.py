@@ -1,66 +1,104 @@
-"""Posting the daily digest: claim the day, suggest, post the summary, then one card per
-suggested reminder in its thread."""
+"""Posting the daily digest: the morning service decides and claims; this posts ONE summary,
+in its thread only the cards that need the channel (a page at most), and one direct message
+per owner with their count and a link to their Home. The number of messages does not grow
+with the number of suggestions beyond the page."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from bot.domain.calendar import is_business_day, local_now
+from bot.domain.worklist import channel_stages
 from bot.runtime import Runtime
-from bot.services import digest as digests
-from bot.services import plans, promises
-from bot.services.suggestions import suggest
-from bot.slack.blocks.digest import digest_blocks, digest_fallback
+from bot.services import morning as mornings
+from bot.services.audit_checkpoint import Head, read_head
+from bot.slack.blocks.common import MAX_MESSAGE_BLOCKS, context, fit
+from bot.slack.blocks.digest import digest_blocks, digest_fallback, owner_note
 from bot.slack.cards import CardPublisher
 
 log = logging.getLogger(__name__)
 
 
-def digest_due(now: datetime, runtime: Runtime) -> date | None:
-    """The run date when the daily digest is due at `now`: a business day where the company
-    is, at or after the configured local time. None otherwise."""
-    settings = runtime.settings
-    local = local_now(now, settings.timezone)
-    if not is_business_day(local.date(), settings.country):
+def home_url(client: WebClient) -> str | None:
+    """The deep link to this app's Home tab, or None when Slack will not say who we are."""
+    try:
+        me = client.auth_test()
+        app_id = client.bots_info(bot=me["bot_id"])["bot"]["app_id"]
+    except (SlackApiError, KeyError, TypeError) as exc:
+        log.warning("no link to the Home tab: %s", exc)
         return None
-    if local.time() < time.fromisoformat(settings.digest_time):
-        return None
-    return local.date()
+    return f"slack://app?team={me['team_id']}&id={app_id}&tab=home"
 
 
-def publish(
-    runtime: Runtime, client: WebClient, channel: str, now: datetime, run_date: date
-) -> tuple[str, digests.Digest]:
-    """Settle promises, suggest (idempotent), post the summary; returns the digest's ts."""
-    promises.settle(runtime.engine, run_date, runtime.policy.promise_grace_days)
-    plans.settle_plans(runtime.engine, run_date, runtime.policy.promise_grace_days)
-    suggest(runtime.engine, runtime.policy, runtime.composer, now, run_date)
-    digest = digests.build_digest(runtime.engine, run_date, channel)
+def audit_head_block(head: Head) -> dict:
+    """The audit chain's head, kept in Slack's history: an anchor outside the database that a
+    later `relance audit verify` can be compared with."""
+    return context(f"Audit trail head: event #{head.seq} · `{head.hash or 'empty'}`")
+
+
+def with_audit_head(blocks: list[dict], runtime: Runtime) -> list[dict]:
+    """The digest's blocks with the head just under the title (where a cut never reaches)."""
+    return fit(
+        [*blocks[:1], audit_head_block(read_head(runtime.engine)), *blocks[1:]],
+        MAX_MESSAGE_BLOCKS,
+        "The digest was cut to fit one Slack message; `/relance customer` has the rest.",
+    )
+
+
+def post_thread_cards(
+    runtime: Runtime, client: WebClient, run_date: date, channel: str, ts: str
+) -> int:
+    """The next page of today's cards that need the channel, in the digest's thread."""
+    return CardPublisher(runtime.engine, client, lambda: runtime.policy).post_new(
+        run_date, channel, ts, channel_stages(runtime.policy), runtime.settings.digest_page_size
+    )
+
+
+def notify_owners(client: WebClient, morning: mornings.Morning) -> int:
+    """One direct message per owner with something awaiting them; returns how many went."""
+    owners = morning.digest.owners
+    url = home_url(client) if owners else None
+    sent = 0
+    for owner, count in owners.items():
+        try:
+            client.chat_postMessage(channel=owner, text=owner_note(count, url))
+            sent += 1
+        except SlackApiError as exc:
+            log.error("could not tell %s about their morning: %s", owner, exc.response.get("error"))
+    return sent
+
+
+def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning) -> str:
+    """Post a claimed morning's digest, its thread's cards and the owners' notes; returns the
+    digest's ts."""
+    locale = runtime.settings.locale
     response = client.chat_postMessage(
-        channel=channel,
-        text=digest_fallback(digest, runtime.settings.locale),
-        blocks=digest_blocks(digest, runtime.settings.locale),
+        channel=morning.channel,
+        text=digest_fallback(morning.digest, locale),
+        blocks=with_audit_head(digest_blocks(morning.digest, locale), runtime),
         unfurl_links=False,
     )
-    return response["ts"], digest
+    ts = response["ts"]
+    mornings.posted(runtime, morning, ts)
+    posted = post_thread_cards(runtime, client, morning.run_date, morning.channel, ts)
+    told = notify_owners(client, morning)
+    log.info(
+        "digest for %s posted to %s with %d cards; %d owners told",
+        morning.run_date,
+        morning.channel,
+        posted,
+        told,
+    )
+    return ts
 
 
 def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime, instance: str) -> bool:
     """Post today's digest if it is due and no other instance has: True when this one did."""
-    channel = runtime.settings.digest_channel
-    run_date = digest_due(now, runtime)
-    if run_date is None or not channel:
+    morning = mornings.claim(runtime, now, instance, runtime.settings.digest_channel)
+    if morning is None:
         return False
-    if digests.digest_thread(runtime.engine, run_date, channel):
-        return False
-    run = digests.claim(runtime.engine, run_date, channel, instance, now)
-    if run is None:
-        return False
-    ts, digest = publish(runtime, client, channel, now, run_date)
-    digests.mark_posted(runtime.engine, run.id, ts, digest)
-    posted = CardPublisher(runtime.engine, client).post_new(run_date, channel, ts)
-    log.info("digest for %s posted to %s by %s with %d cards", run_date, channel, instance, posted)
+    post_morning(runtime, client, morning)
     return True

@@ -12,6 +12,7 @@ LETTER = "letter_download"
 
 # Buttons elsewhere
 APPROVE_ALL = "stage_approve_all"  # the digest, per stage
+SHOW_HELD_BACK = "digest_show_held_back"  # the digest: the customers held back, one reason
 OPEN_DIGEST = "open_digest"  # App Home: a link to the digest, nothing to do
 OPEN_SETTINGS = "open_settings"  # App Home, for leads
 

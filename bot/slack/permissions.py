@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.services.errors import Invalid
 from bot.slack.access import Role
-from bot.slack.deps import Deps, Reply
+from bot.slack.deps import Deps, Reply, refuse_submission
 
 Detail = Callable[[dict], dict[str, Any]]
 
@@ -124,11 +124,7 @@ def on_submission(
             if deps.approvers.allows(user, role):
                 handler(Submission(user, view, ack))
                 return
-            ack(
-                response_action="errors",
-                errors={block: f"You are not among the people who may {what}."},
-            )
-            deps.refuse(user, what, lambda _text, blocks=None: None, detail(view) or None)
+            refuse_submission(deps, ack, user, block, what, detail(view) or None)
 
         return handler
 

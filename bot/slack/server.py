@@ -8,36 +8,78 @@ database decides which instance posts the digest or sends a message.
 from __future__ import annotations
 
 import gc
+import io
+import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot.channels.imap import connect
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from bot.services import decisions, page_links, replays
+from bot.services.customer_page import News
+from bot.services.inbox import fetch_mail
 from bot.services.outbox import deliver_due
 from bot.slack.app import create_app
+from bot.slack.blocks.page_news import news_text
+from bot.slack.client import make_client
 from bot.slack.deps import Deps
 from bot.slack.digest_poster import post_daily_digest
+from bot.slack.inbox_poster import post_inbound
+from bot.slack.outbox_alerts import post_outbox_alert
+from bot.slack.page_news import news_poster
+from bot.slack.request_checks import well_formed_timestamp
 from bot.slack.scheduler import Ticker
+from bot.web.app import PREFIX as PAGE_PREFIX
+from bot.web.app import PageApp
+from bot.web.serve import serve_page
 
 log = logging.getLogger(__name__)
 DIGEST_CHECK_SECONDS = 30
 OUTBOX_CHECK_SECONDS = 10
+AUTO_APPROVAL_SECONDS = 30
+FAILING = ("bounce", "left_company")  # inbound kinds that change what a card says
+
+
+def _approve_by_policy(deps: Deps) -> None:
+    approved = decisions.approve_by_policy(deps.runtime.engine, deps.runtime.now())
+    deps.cards.refresh(approved, deps.today())
 
 
 def _send_and_show(deps: Deps) -> None:
     report = deliver_due(
         deps.runtime.engine, deps.runtime.settings, deps.instance, now=deps.runtime.now()
     )
+    post_outbox_alert(deps.client, deps.runtime.settings.digest_channel, report)
     deps.cards.refresh(report.touched, deps.today())
 
 
 SETTINGS_REFRESH_SECONDS = 60
+
+
+def read_mailbox(deps: Deps) -> None:
+    """The reply mailbox read once, then whatever is not yet in Slack posted (also what an
+    earlier round recorded but could not post)."""
+    runtime = deps.runtime
+    try:
+        with connect(runtime.settings) as mailbox:
+            report = fetch_mail(runtime.engine, mailbox, runtime.now())
+        if report.failed:
+            log.warning("inbox: %s message(s) left for the next round", len(report.failed))
+        failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
+        deps.cards.refresh(failing, deps.today())  # the card shows the failing address
+    finally:
+        post_inbound(runtime.engine, deps.client, runtime.settings.digest_channel, runtime.now())
 
 
 def start_background(deps: Deps) -> list[Ticker]:
@@ -63,27 +105,93 @@ def start_background(deps: Deps) -> list[Ticker]:
             ),
         ),
         Ticker("outbox", OUTBOX_CHECK_SECONDS, quietly(lambda: _send_and_show(deps))),
+        Ticker("auto-approval", AUTO_APPROVAL_SECONDS, quietly(lambda: _approve_by_policy(deps))),
     ]
+    if deps.runtime.settings.imap_host:
+        tickers.append(
+            Ticker(
+                "inbox",
+                deps.runtime.settings.imap_poll_seconds,
+                quietly(lambda: read_mailbox(deps)),
+            )
+        )
     for ticker in tickers:
         ticker.start()
     return tickers
 
 
+def page_app(runtime: Runtime, deps: Deps) -> PageApp | None:
+    """The customer's page, posting what customers do with this app's Slack client."""
+    if not page_links.enabled(runtime.settings):
+        return None
+
+    def show_seen(reminder_id: int) -> None:
+        deps.later(lambda: deps.cards.refresh([reminder_id], deps.today()), "showing a page view")
+
+    return PageApp(runtime, news_poster(deps.client), on_view=show_seen)
+
+
 def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
-    """The WSGI callable: Slack's requests on /slack/events, a health check on /healthz."""
+    """The WSGI callable: Slack's requests on /slack/events, a health check on /healthz, the
+    customer's page under /pay/ when it is configured."""
     app, deps = create_app(runtime)
     if background:
         start_background(deps)
     slack = SlackRequestHandler(app, path="/slack/events")
+    page = page_app(runtime, deps)
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
+        if page is not None and environ.get("PATH_INFO", "").startswith(PAGE_PREFIX):
+            with deps.gate.request():
+                return page(environ, start_response)
+        if not well_formed_timestamp(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")):
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"missing or malformed X-Slack-Request-Timestamp\n"]
         with deps.gate.request():
+            if is_replay(environ, runtime):
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b""]
             return slack(environ, start_response)
 
     return application
+
+
+def _acts(body: str) -> bool:
+    """Slash commands and form submissions, whose effects a replay would repeat. A button's
+    effect already happens once whoever clicks how often (one decision per reminder), and
+    clicks are where the time to acknowledge matters: they skip the database round trip."""
+    fields = parse_qs(body)
+    if "command" in fields:
+        return True
+    payload = fields.get("payload")
+    if not payload:
+        return False
+    try:
+        return json.loads(payload[0]).get("type") == "view_submission"
+    except (ValueError, AttributeError):
+        return False
+
+
+def is_replay(environ: dict, runtime: Runtime) -> bool:
+    """A correctly signed request seen before (see services/replays.py): answered with an empty
+    200, so Slack is satisfied and nothing acts twice. The body is read here and handed on."""
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    environ["wsgi.input"] = io.BytesIO(body)
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    text = body.decode("utf-8", "replace")
+    if not _acts(text):
+        return False
+    verifier = SignatureVerifier(runtime.settings.slack_signing_secret)
+    if not verifier.is_valid(text, timestamp, signature):
+        return False  # bolt refuses it
+    if replays.first_arrival(runtime.engine, signature, datetime.now(UTC)):
+        return False
+    log.warning("refused a replayed request (signature %s…)", signature[:12])
+    return True
 
 
 def freeze_startup_objects() -> None:
@@ -114,8 +222,9 @@ class _Gunicorn(BaseApplication):
 
 
 def run_http(
-    settings: Settings, port: int, workers: int = 2, threads: int = 8, host: str = "0.0.0.0"
+    settings: Settings, port: int, workers: int = 2, threads: int = 8, host: str = "127.0.0.1"
 ) -> None:
+    """Serve HTTP mode (`relance run` has checked the settings first: bot/settings_check.py)."""
     _Gunicorn(
         settings,
         {
@@ -143,9 +252,30 @@ class GatedSocketModeHandler(SocketModeHandler):
 
 
 def run_socket_mode(settings: Settings) -> None:
-    if not (settings.slack_bot_token and settings.slack_app_token):
-        raise SystemExit("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see .env.example)")
+    """Serve Socket Mode (`relance run` has checked the settings first: bot/settings_check.py)."""
     handler = GatedSocketModeHandler(build_runtime(settings))
     start_background(handler.deps)
+    page = page_app(handler.deps.runtime, handler.deps)
+    if page is not None:
+        serve_page(page, "0.0.0.0", settings.page_port)
+        log.info("the customer page listens on port %s", settings.page_port)
     freeze_startup_objects()
     handler.start()
+
+
+def run_page_server(settings: Settings, port: int, host: str = "127.0.0.1") -> None:
+    """`relance page`: the customer's page alone (the demo, or a separate front). What
+    customers send goes to Slack when a bot token is set, else to the log."""
+    if not page_links.enabled(settings):
+        raise SystemExit("The page needs RELANCE_PAGE_SECRET and RELANCE_PUBLIC_URL (.env.example)")
+    runtime = build_runtime(settings)
+    if settings.slack_bot_token:
+        post = news_poster(make_client(settings))
+    else:
+
+        def post(news: News) -> None:
+            log.info("%s (no SLACK_BOT_TOKEN: not posted to Slack)", news_text(news))
+
+    serve_page(PageApp(runtime, post), host, port)
+    log.info("the customer page listens on http://%s:%s%s…", host, port, PAGE_PREFIX)
+    threading.Event().wait()

@@ -35,7 +35,8 @@ BAD = [
     ("promise A-1 2020-01-01", "2020-01-01 is in the past"),
     ("promise A-1 soon", "'soon' is not a date"),
     ("promise A-1 2030-01-01 -5", "The amount must be more than zero."),
-    ("promise A-1 2030-01-01 10.001", "more than 2 decimal places for EUR"),
+    ("promise A-1 2030-01-01 10.0012", "more than 2 decimal places for EUR"),
+    ("promise A-1 2030-01-01 1,500", "'1,500' is not an amount: write it as 1234.56"),
     ("promise A-1 2030-01-01 99999", "is more than the balance still open"),
     ("promise A-1", "Usage: `/relance promise"),
     ("dispute NOPE-1 wrong amount", "No invoice numbered 'NOPE-1'."),
@@ -139,3 +140,12 @@ def test_log_call_opens_the_form_and_records_the_promise(world: SlackWorld) -> N
     ).json()
     assert refused["response_action"] == "errors"
     assert "in the past" in refused["errors"]["promise_date"]
+
+
+def test_assign_gives_a_customer_an_owner(world: SlackWorld) -> None:
+    reply = ask(world, f"assign Atelier <@{STRANGER}|someone>")
+    assert reply["text"] == f"👤 <@{STRANGER}> now chases Atelier Lefèvre."
+    with unit_of_work(world.engine) as session:
+        customer = session.exec(select(Customer).where(Customer.name == "Atelier Lefèvre")).one()
+    assert customer.owner == STRANGER
+    assert "not a Slack user id" in ask(world, "assign Atelier somebody")["text"]

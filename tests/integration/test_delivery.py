@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.channels.email import Email, build_message
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.models import AuditEvent, Contact, Outbox, Reminder
@@ -74,6 +76,7 @@ def test_the_message_as_the_customer_receives_it(
     assert set(got.recipients) == {"jean@atelier.example", "archive@relance-demo.example"}
     assert message["Message-ID"] == f"<relance-reminder-{french.id}@relance-demo.example>"
     assert message["Content-Language"] == "fr"
+    assert message["Auto-Submitted"] is None  # a person approved it: auto-answers are wanted
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert text.startswith("Bonjour Jean Lefèvre,") and "1\u202f234,56\xa0€" in text
@@ -109,15 +112,16 @@ def test_two_senders_at_once_send_each_message_once(
 
 
 def test_server_down_then_up_delivers_once(engine: Engine, smtp: SmtpServer, approved) -> None:  # type: ignore[no-untyped-def]
+    """An unreachable server pauses the whole outbox; no message is charged an attempt."""
     settings, reminders, now = approved
     smtp.stop()
     t1 = now + timedelta(hours=1)
     down = deliver_due(engine, settings, "w", now=t1)
-    assert down.sent == [] and len(down.retrying) == len(reminders)
+    assert down.sent == down.retrying == down.failed == []
+    assert down.pause is not None and "unreachable" in down.pause.error
     with unit_of_work(engine) as session:
         rows = session.exec(select(Outbox)).all()
-    assert {(o.state, o.attempts) for o in rows} == {("pending", 1)}
-    assert all("unreachable" in o.last_error for o in rows)
+    assert {(o.state, o.attempts) for o in rows} == {("pending", 0)}
 
     smtp.start()
     assert deliver_due(engine, settings, "w", now=t1 + timedelta(seconds=30)).sent == []
@@ -125,9 +129,8 @@ def test_server_down_then_up_delivers_once(engine: Engine, smtp: SmtpServer, app
     assert len(up.sent) == len(reminders)
     assert deliver_due(engine, settings, "w", now=t1 + timedelta(hours=5)).sent == []
     assert len(smtp.received) == len(reminders)
-    failures = events(engine, "send_failed")
-    assert len(failures) == len(reminders) and all("retry_at" in f for f in failures)
-    assert {e["attempt"] for e in events(engine, "sent")} == {2}
+    assert events(engine, "send_failed") == []
+    assert {e["attempt"] for e in events(engine, "sent")} == {1}
 
 
 def test_deferred_until_the_last_attempt_then_failed_and_visible(
@@ -185,3 +188,12 @@ def test_test_mode_sends_nothing_to_customers(engine: Engine, smtp: SmtpServer, 
     assert all(e["test_mode"] for e in events(engine, "sent"))
     with unit_of_work(engine) as session:
         assert session.exec(select(Contact)).all() == []  # the ladder does not move on
+
+
+def test_only_what_no_person_approved_asks_auto_responders_for_silence() -> None:
+    unapproved = Email(
+        to="a@b.example", subject="s", text="t", html="", message_id="<m@x>", language="en"
+    )
+    assert build_message(unapproved, Settings())["Auto-Submitted"] == "auto-generated"
+    approved = replace(unapproved, approved_by="UAPPROVE1")
+    assert build_message(approved, Settings())["Auto-Submitted"] is None

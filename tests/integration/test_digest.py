@@ -20,8 +20,8 @@ from bot.runtime import build_runtime
 from bot.services import digest as digests
 from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
 from bot.services.importing import import_invoices
+from bot.services.morning import due as digest_due
 from bot.slack.blocks.digest import digest_blocks
-from bot.slack.digest_poster import digest_due
 from tests.support.blockkit import check_message
 from tests.support.csvfiles import line, write_csv
 
@@ -174,3 +174,25 @@ def test_digest_time_is_a_business_day_at_the_configured_local_time() -> None:
     assert digest_due(datetime(2026, 11, 28, 12, tzinfo=UTC), runtime) is None  # Saturday
     assert digest_due(datetime(2026, 12, 25, 12, tzinfo=UTC), runtime) is None  # Christmas
     runtime.engine.dispose()
+
+
+def test_a_posted_digest_keeps_its_totals_per_bucket_for_the_next(
+    engine: Engine, tmp_path: Path
+) -> None:
+    rows = [
+        line(customer_id="A", invoice_number="A-1", due_date="2026-11-05", amount="300"),
+        line(customer_id="A", invoice_number="A-2", due_date="2026-10-01", amount="50"),
+    ]
+    import_invoices(engine, write_csv(tmp_path / "l.csv", rows), load_mapping())
+    first = digests.build_digest(engine, TODAY, "C1")
+    run = digests.claim(engine, TODAY, "C1", "one")
+    digests.mark_posted(engine, run.id, "1.1", first)
+
+    later = digests.build_digest(engine, TODAY + timedelta(days=1), "C1")
+    assert later.previous == {"EUR": Money(Decimal("350.00"), "EUR")}
+    assert later.previous_buckets == {
+        "EUR": {
+            Bucket.DAYS_1_30: Money(Decimal(300), "EUR"),
+            Bucket.DAYS_31_60: Money(Decimal(50), "EUR"),
+        }
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,82 @@ def test_audit_cli_verifies_exports_and_names_a_broken_link(
         conn.execute(sa.text("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2"))
     assert main(["audit", "verify"]) == 1
     assert "BROKEN at event #2" in capsys.readouterr().err
+
+
+def test_a_thank_you_and_the_chase_of_the_rest_of_the_account_coexist(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """One invoice paid, one still late: the customer is thanked for the first and still gets
+    today's reminder for the second — the thank-you never stands in for the chase."""
+    from datetime import date
+
+    now = next_business_morning(date(2026, 11, 25), Settings())
+    runtime = build_runtime(Settings(), engine, clock=lambda: now)
+    due, issued = (now.date() - timedelta(days=d) for d in (20, 50))
+    both = [
+        line(
+            customer_id="T",
+            invoice_number=n,
+            due_date=due.isoformat(),
+            issue_date=issued.isoformat(),
+        )
+        for n in ("T-1", "T-2")
+    ]
+    import_invoices(engine, write_csv(tmp_path / "before.csv", both), load_mapping())
+    paid = [{**both[0], "amount_paid": both[0]["amount"]}, both[1]]
+    report = import_invoices(engine, write_csv(tmp_path / "after.csv", paid), load_mapping())
+    follow = follow_up_payments(engine, runtime.composer, report.paid_in_full, now.date())
+    assert len(follow.thanks) == 1
+
+    run = suggest(engine, runtime.policy, runtime.composer, now, now.date())
+    assert [(r.stage, r.invoice_numbers) for r in run.created] == [("friendly", "T-2")]
+    with unit_of_work(engine) as session:
+        today = session.exec(select(Reminder).where(Reminder.run_date == now.date())).all()
+        suggested_events = session.exec(
+            sa.text("SELECT count(*) FROM audit_event WHERE kind = 'suggested'")
+        ).one()[0]
+    assert sorted(r.stage for r in today) == ["friendly", "thanks"]
+    assert suggested_events == 2  # one each: the thank-you is not announced twice
+
+
+def test_a_partial_promise_paid_before_its_date_is_kept(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
+    _runtime, _reminders, now = suggested
+    today = now.date()
+    with unit_of_work(engine) as session:
+        invoice = session.exec(select(Invoice).where(Invoice.number == "A-1")).one()
+        half = invoice.amount_minor // 2
+    promises.record_promise(
+        engine, "A-1", today + timedelta(days=10), Decimal(half) / 100, "U1", today
+    )
+    with unit_of_work(engine) as session:
+        session.exec(select(Invoice).where(Invoice.number == "A-1")).one().paid_minor = half
+    settled = promises.settle(engine, today + timedelta(days=30), grace_days=3)
+    assert (settled.kept, settled.broken) == (["A-1"], [])
+
+
+def test_a_broken_promise_renewed_is_no_longer_listed_as_broken(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.digest import build_digest
+
+    _runtime, _reminders, now = suggested
+    today = now.date()
+    promises.record_promise(engine, "A-1", today, None, "U1", today)
+    promises.settle(engine, today + timedelta(days=10), grace_days=3)
+    later = today + timedelta(days=10)
+    assert [p.invoice for p in build_digest(engine, later, "CDIGEST").promises_broken] == ["A-1"]
+    promises.record_promise(engine, "A-1", later + timedelta(days=5), None, "U1", later)
+    assert build_digest(engine, later, "CDIGEST").promises_broken == []
+
+
+def test_home_counts_only_messages_still_to_go(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.home import home
+
+    _runtime, reminders, now = suggested
+    mail = [r for r in reminders if r.channel == "email"]
+    for reminder in mail[:2]:
+        decisions.approve(engine, reminder.id, "U1", now=now)
+    assert home(engine, now.date(), "U1").yours_pending == 2
+    with unit_of_work(engine) as session:
+        session.exec(
+            sa.update(Outbox).where(Outbox.reminder_id == mail[0].id).values(state="failed")
+        )
+    assert home(engine, now.date(), "U1").yours_pending == 1

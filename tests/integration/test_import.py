@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, Invoice
+from bot.sample_data import HEADER
 from bot.services import audit
 from bot.services.importing import ImportFailed, import_invoices
 from tests.support.csvfiles import line, write_csv
@@ -143,12 +144,22 @@ def test_xero_export_reads_country_names_and_day_first_dates(
 BAD_LINES = {
     "bad date": (line(due_date="31/02/2026"), "line 3, column 'due_date'", "is not a date like"),
     "bad amount": (line(amount="12,3x"), "line 3, column 'amount'", "is not an amount"),
-    "too many decimals": (line(amount="10.001"), "line 3, column 'amount'", "decimal places"),
+    "too many decimals": (line(amount="10.0012"), "line 3, column 'amount'", "decimal places"),
     "unknown currency": (line(currency="EURO"), "line 3, column 'currency'", "ISO 4217"),
     "bad e-mail": (line(email="jean@"), "line 3, column 'email'", "is not an e-mail address"),
     "bad country": (line(country="XX"), "line 3, column 'country'", "ISO 3166"),
     "bad language": (line(language="zz-top"), "line 3, column 'language'", "language code"),
     "bad time zone": (line(timezone="Mars/Olympus"), "line 3, column 'timezone'", "IANA"),
+    "amount readable two ways": (
+        line(amount="1.500"),
+        "line 3, column 'amount'",
+        "could be read two ways",
+    ),
+    "paid readable two ways": (
+        line(amount_paid="1,000"),
+        "line 3, column 'amount_paid'",
+        "could be read two ways",
+    ),
     "empty amount": (line(amount=""), "line 3, column 'amount'", "is empty"),
     "due before issue": (
         line(due_date="2026-08-01"),
@@ -267,7 +278,9 @@ def test_a_line_with_too_many_fields_is_named(engine: Engine, tmp_path: Path) ->
     path = write_csv(tmp_path / "in.csv", [line()])
     with path.open("a", encoding="utf-8") as out:
         out.write("C1,x,y\n")
-    with pytest.raises(ImportFailed, match="line 3: has 3 fields where the header has 17"):
+    with pytest.raises(
+        ImportFailed, match=f"line 3: has 3 fields where the header has {len(HEADER)}"
+    ):
         run(engine, path)
 
 
@@ -300,3 +313,98 @@ def test_the_bundled_sample_imports_cleanly(engine: Engine, tmp_path: Path) -> N
     assert {"FR", "DE", "GB", "US", "ES"} < countries and len(countries) >= 6
     assert {"en", "fr", "de", "es"} <= languages
     assert currencies == {"EUR", "GBP", "USD"}
+
+
+def test_the_governing_law_is_an_optional_column(engine: Engine, tmp_path: Path) -> None:
+    from bot.sample_data import HEADER
+
+    with_law = [*HEADER, "governing_law"]
+    rows = [
+        line(),
+        line(customer_id="C2", invoice_number="F-002", governing_law="Germany"),
+        line(customer_id="C3", invoice_number="F-003", governing_law="XX"),
+    ]
+    with pytest.raises(ImportFailed) as failed:
+        run(engine, write_csv(tmp_path / "bad.csv", rows, with_law))
+    assert [(e.line, e.column) for e in failed.value.errors] == [(4, "governing_law")]
+    run(engine, write_csv(tmp_path / "law.csv", rows[:2], with_law))
+    run(engine, write_csv(tmp_path / "without.csv", rows[:2]))  # no column: left as it was
+    with unit_of_work(engine) as session:
+        laws = dict(session.exec(sa.select(Customer.external_id, Customer.governing_law)).all())
+    assert laws == {"C1": "", "C2": "DE"}
+
+
+def test_a_column_with_an_empty_header_is_ignored(engine: Engine, tmp_path: Path) -> None:
+    """A report's unnamed first column never stands in for fields the mapping leaves out."""
+    qb = tmp_path / "qb.csv"
+    qb.write_text(
+        ",Date,Num,Customer,Due Date,Amount,Open Balance\n"
+        'x,09/01/2026,1001,Amy,10/01/2026,"1,500.00",500.00\n',
+        encoding="utf-8",
+    )
+    run(engine, qb, load_mapping("quickbooks"))
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer)).one()
+        invoice = session.exec(select(Invoice)).one()
+    assert (customer.country, customer.language, customer.notes) == ("US", "en", "")
+    assert (invoice.amount_minor, invoice.paid_minor) == (150000, 100000)
+
+
+def test_a_declared_separator_reads_thousands_without_decimals(
+    engine: Engine, tmp_path: Path
+) -> None:
+    qb = tmp_path / "qb.csv"
+    qb.write_text(
+        "Date,Num,Customer,Due Date,Amount,Open Balance\n"
+        '09/01/2026,1001,Amy,10/01/2026,"1,500",500\n',
+        encoding="utf-8",
+    )
+    run(engine, qb, load_mapping("quickbooks"))
+    with unit_of_work(engine) as session:
+        assert session.exec(select(Invoice.amount_minor)).one() == 150000
+
+
+def test_a_lower_amount_paid_is_a_reversed_payment(engine: Engine, tmp_path: Path) -> None:
+    run(engine, write_csv(tmp_path / "a.csv", [line(amount_paid="500.00")]))
+    run(engine, write_csv(tmp_path / "b.csv", [line(amount_paid="200.00")]))
+    with unit_of_work(engine) as session:
+        invoice = session.exec(select(Invoice)).one()
+        reversed_ = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == "payment_reversed")
+        ).one()
+    assert invoice.paid_minor == 20000
+    assert reversed_.invoice_numbers == "F-001"
+    assert json.loads(reversed_.content)["reversed"] == "300.00"
+
+
+def test_an_invoice_moving_to_another_customer_is_refused(engine: Engine, tmp_path: Path) -> None:
+    run(engine, write_csv(tmp_path / "a.csv", [line()]))
+    before = snapshot(engine)
+    moved = write_csv(tmp_path / "b.csv", [line(customer_id="C2", customer_name="Other")])
+    with pytest.raises(ImportFailed) as failed:
+        run(engine, moved)
+    assert str(failed.value.errors[0]) == (
+        "line 2: invoice 'F-001' belongs to customer 'C1', not 'C2' "
+        "(import with --allow-reassign to move it)"
+    )
+    assert snapshot(engine) == before
+
+
+def test_an_allowed_move_is_audited(engine: Engine, tmp_path: Path) -> None:
+    run(engine, write_csv(tmp_path / "a.csv", [line()]))
+    moved = write_csv(tmp_path / "b.csv", [line(customer_id="C2", customer_name="Other")])
+    import_invoices(engine, moved, RELANCE, actor="tester", allow_reassign=True)
+    with unit_of_work(engine) as session:
+        owner = session.exec(select(Customer).join(Invoice)).one()
+        move = session.exec(select(AuditEvent).where(AuditEvent.kind == "invoice_reassigned")).one()
+    assert owner.external_id == "C2"
+    assert move.customer_id == owner.id
+    assert json.loads(move.content) == {"from_customer": "C1", "to_customer": "C2"}
+
+
+def test_a_file_that_is_not_text_is_refused_with_its_line(engine: Engine, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [line()])
+    with path.open("ab") as out:
+        out.write(b"C1,x\rY\x00,z\n")
+    with pytest.raises(ImportFailed, match=r"line 3: cannot be read as CSV"):
+        run(engine, path)

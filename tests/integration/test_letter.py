@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.channels.letter import Letter, render_pdf
+from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
@@ -81,15 +81,18 @@ def test_the_letter_reads_in_french_with_rights_and_deadline(
         "Atelier Lefèvre",
         "12 rue des Lilas",
         "75011 Paris",
-        "25 novembre 2026",  # the date of the letter
+        "Paris, le 25 novembre 2026",  # place and date
         "Madame, Monsieur",
-        "F-100",
-        "10 000,00 €",
-        "échue le 6 octobre 2026",
-        "Code de commerce, art. L441-10",
-        "intérêts de retard sur 50 jours",
-        "indemnité forfaitaire pour frais de recouvrement : 40,00 €",
+        # the invoices as a table: heading, the row, the total
+        "Facture Échéance Jours de retard Montant dû",
+        "F-100 6 octobre 2026 50 10 000,00 €",
+        "Total dû 10 000,00 €",
+        "articles L441-10 et D441-5 du Code de commerce",
+        # the charges as a table, one row per rate period
+        "Facture Période Jours Taux annuel Intérêts Indemnité forfaitaire",
+        "F-100 7 octobre 2026 au 25 novembre 2026 50 12,15 % 166,44 € 40,00 €",
         "au plus tard le 7 décembre 2026",  # eight business days later
+        "1/1",  # the page number
     ):
         assert " ".join(expected.split()) in text, expected
 
@@ -105,7 +108,7 @@ def test_the_final_email_carries_the_letter(
     assert deliver_due(sqlite_engine, settings, "w", now=NOW).sent == [reminder.id]
     message = smtp.received[0].message
     (attachment,) = list(message.iter_attachments())
-    assert attachment.get_filename() == f"final-notice-{reminder.id}.pdf"
+    assert attachment.get_filename() == f"mise-en-demeure-{reminder.id}.pdf"  # her language
     assert attachment.get_content_type() == "application/pdf"
     assert "F-100" in pdf_text(attachment.get_content())
 
@@ -132,3 +135,52 @@ def test_the_letter_can_be_downloaded_from_its_card(world) -> None:  # type: ign
     assert done[0].args["thread_ts"] == card.slack_ts
     (pdf,) = world.fake.uploads.values()
     assert "Corps de la lettre F-100" in pdf_text(pdf)
+
+
+def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_name() -> None:
+    from dataclasses import dataclass
+    from datetime import date
+
+    from bot.config import PROJECT_ROOT, load_law_book, load_policy, load_reference_rates
+    from bot.domain.escalation import OpenItem, Suggestion
+    from bot.rendering.templates import Templates
+    from bot.services.compose import Composer
+
+    @dataclass
+    class Customer:
+        name: str = "Müller Maschinenbau GmbH"
+        contact_name: str = "Stefan Müller"
+        language: str = "de"
+        country: str = "DE"
+        address: str = "Hauptstraße 1\n10115 Berlin"
+        governing_law: str = "DE"
+        salutation: str = "Herr"
+
+    settings = Settings()  # a company in Paris
+    composer = Composer(
+        settings, Templates(PROJECT_ROOT / "templates"), load_law_book(load_reference_rates())
+    )
+    items = tuple(  # eight invoices from spring: two rate periods each, two pages
+        OpenItem(f"R-{n}", "EUR", 100_000, date(2026, 3 + n % 3, 1 + n)) for n in range(8)
+    )
+    suggestion = Suggestion(load_policy().stage("final"), items, 260, NOW, "")
+    today = date(2026, 11, 26)
+    frozen = composer.letter(
+        Customer(), "final", composer.context(Customer(), suggestion, today), today
+    )
+    letter = Letter.from_json(frozen)
+    assert letter_filename(7, letter) == "letzte-mahnung-7.pdf"
+    assert letter.recipient[-1] == "ALLEMAGNE"  # in the sender's language, last line
+    pdf = render_pdf(letter, settings.letter_font, settings.letter_bold_font)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 2 and pages[0].endswith("1/2") and pages[1].endswith("2/2")
+    text = " ".join(pages)
+    assert "10115 Berlin ALLEMAGNE" in text and "Paris, 26. November 2026" in text
+    assert "Rechnung Fällig am Tage überfällig Offener Betrag" in text
+    assert "R-1 2. April 2026 238 1.000,00 €" in text
+    assert "Rechnung Zeitraum Tage Zinssatz p. a. Verzugszinsen Pauschale" in text
+    # one row per rate period, the interest and the lump sum once per invoice:
+    # 1 000 × 10.27 % × (89 + 149) / 365 = 66.97
+    assert "R-1 3. April 2026 bis 30. Juni 2026 89 10,27 % 66,97 € 40,00 €" in text
+    assert "1. Juli 2026 bis 26. November 2026 149 10,27 % R-2" in text
+    assert "§ 288 Abs. 2 und 5 BGB" in text

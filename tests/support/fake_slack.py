@@ -113,6 +113,7 @@ class FakeSlack:
         ts = f"1700000000.{n:06d}"
         answers: dict[str, dict] = {
             "auth.test": {"user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"},
+            "bots.info": {"bot": {"id": args.get("bot"), "app_id": "A1"}},
             "apps.connections.open": {"url": self.socket_mode_url},
             "chat.postMessage": {"channel": args.get("channel"), "ts": ts, "message": {"ts": ts}},
             "chat.update": {"channel": args.get("channel"), "ts": args.get("ts")},

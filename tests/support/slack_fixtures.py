@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -96,3 +96,10 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[SlackWorld]:
     yield SlackWorld(fake, SignedSlack(url, SECRET), runtime)
     stop()
     fake.close()
+
+
+def reconfigure(runtime: Runtime, **changes: object) -> None:
+    """Change the environment's settings of a running app, as a restart with another `.env`
+    would: the base the leads' changes apply over, and the settings in force."""
+    runtime.base_settings = replace(runtime.base_settings, **changes)
+    runtime.settings = replace(runtime.settings, **changes)

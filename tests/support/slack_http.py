@@ -3,6 +3,7 @@ by a threaded WSGI server."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -105,7 +106,7 @@ class SignedSlack:
         user: str,
         response_url: str,
         channel: str = "CDIGEST",
-        message_ts: str = "1.0",
+        message_ts: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> Reply:
         return self._payload(
@@ -127,7 +128,7 @@ class SignedSlack:
                 "team": {"id": "T1"},
                 "api_app_id": "A1",
                 "user": {"id": user, "team_id": "T1"},
-                "trigger_id": f"trigger-{user}",
+                "trigger_id": next_trigger_id(),
                 "view": {
                     "id": "V1",
                     "type": "modal",
@@ -140,6 +141,15 @@ class SignedSlack:
         )
 
 
+_TRIGGERS = itertools.count(1)
+
+
+def next_trigger_id() -> str:
+    """Slack gives every interaction a trigger id of its own, so no two requests it sends have
+    the same body (and signature) — unlike a replay."""
+    return f"trigger-{next(_TRIGGERS)}"
+
+
 def command_fields(text: str, *, user: str, channel: str, response_url: str) -> dict[str, str]:
     """`/relance <text>` as Slack sends it (form fields over HTTP, the payload in Socket Mode)."""
     return {
@@ -150,7 +160,7 @@ def command_fields(text: str, *, user: str, channel: str, response_url: str) -> 
         "channel_id": channel,
         "team_id": "T1",
         "response_url": response_url,
-        "trigger_id": "trigger-cmd",
+        "trigger_id": next_trigger_id(),
         "api_app_id": "A1",
     }
 
@@ -162,9 +172,15 @@ def click_payload(
     user: str,
     response_url: str,
     channel: str = "CDIGEST",
-    message_ts: str = "1.0",
+    message_ts: str | None = None,
 ) -> dict:
-    """A button click (`block_actions`) as Slack sends it."""
+    """A button click (`block_actions`) as Slack sends it: on the message `message_ts`, or
+    without one on a view (the App Home)."""
+    container = (
+        {"type": "message", "message_ts": message_ts, "channel_id": channel}
+        if message_ts
+        else {"type": "view", "view_id": "VHOME"}
+    )
     return {
         "type": "block_actions",
         "team": {"id": "T1"},
@@ -172,8 +188,8 @@ def click_payload(
         "user": {"id": user, "team_id": "T1"},
         "trigger_id": f"trigger-{user}",
         "channel": {"id": channel},
-        "container": {"type": "message", "message_ts": message_ts},
-        "message": {"ts": message_ts},
+        "container": container,
+        **({"message": {"ts": message_ts}} if message_ts else {}),
         "response_url": response_url,
         "actions": [
             {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import load_policy
+from bot.config import load_law_book, load_policy, load_reference_rates
 from bot.domain.escalation import (
     Account,
     NoAction,
@@ -17,6 +19,7 @@ from bot.domain.escalation import (
     Suggestion,
     decide,
 )
+from bot.rendering.context import Addressee, Sender, reminder_context
 
 POLICY = load_policy()
 # Wednesday 2026-11-25, 10:00 in Paris
@@ -85,22 +88,56 @@ def test_promise_suppresses_until_its_grace_ends() -> None:
     assert isinstance(decide(account(broken), POLICY, NOW), Suggestion)
 
 
+def _sends_at(decision: object, timezone: str) -> datetime:
+    assert isinstance(decision, Suggestion), decision
+    return decision.send_after.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
 def test_holidays_weekends_and_hours_are_the_customers() -> None:
-    christmas = datetime(2026, 12, 25, 9, tzinfo=UTC)
-    decision = decide(account(item()), POLICY, christmas)
-    assert decision == NoAction(
-        Reason.NOT_A_BUSINESS_DAY,
-        "today is a public holiday in FR (Christmas Day) for the customer",
+    christmas = datetime(2026, 12, 25, 9, tzinfo=UTC)  # Friday: sent on Monday 28th
+    assert _sends_at(decide(account(item()), POLICY, christmas), "Europe/Paris") == datetime(
+        2026, 12, 28, 9
     )
     saturday = datetime(2026, 11, 28, 9, tzinfo=UTC)
-    assert decide(account(item()), POLICY, saturday).reason is Reason.NOT_A_BUSINESS_DAY  # type: ignore[union-attr]
-    evening = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
-    assert decide(account(item()), POLICY, evening).reason is Reason.AFTER_HOURS  # type: ignore[union-attr]
+    assert _sends_at(decide(account(item()), POLICY, saturday), "Europe/Paris") == datetime(
+        2026, 11, 30, 9
+    )
+    evening = datetime(2026, 11, 25, 18, 30, tzinfo=UTC)  # 19:30 in Paris: tomorrow morning
+    assert _sends_at(decide(account(item()), POLICY, evening), "Europe/Paris") == datetime(
+        2026, 11, 26, 9
+    )
+    open_now = decide(account(item()), POLICY, NOW)
+    assert isinstance(open_now, Suggestion) and open_now.send_after == NOW
     early_in_new_york = decide(
         account(item(), country="US", timezone="America/New_York"), POLICY, NOW
     )
     assert isinstance(early_in_new_york, Suggestion)
     assert early_in_new_york.send_after == datetime(2026, 11, 25, 14, tzinfo=UTC)  # 09:00 EST
+
+
+# Friday 2026-11-27, the company's digest at 09:00 in Paris
+FRIDAY_DIGEST = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+def test_a_customer_in_sydney_gets_the_reminder_in_their_monday_business_hours() -> None:
+    # 19:00 on Friday in Sydney: after hours, then their weekend
+    decision = decide(
+        account(item(), country="AU", timezone="Australia/Sydney"), POLICY, FRIDAY_DIGEST
+    )
+    assert _sends_at(decision, "Australia/Sydney") == datetime(2026, 11, 30, 9)  # Monday
+
+
+def test_auckland_and_honolulu_are_served_not_dropped() -> None:
+    # 21:00 on Friday in Auckland: their Monday morning
+    auckland = decide(
+        account(item(), country="NZ", timezone="Pacific/Auckland"), POLICY, FRIDAY_DIGEST
+    )
+    assert _sends_at(auckland, "Pacific/Auckland") == datetime(2026, 11, 30, 9)
+    # 22:00 on Thursday in Honolulu (Thanksgiving, a US holiday): their Friday morning
+    honolulu = decide(
+        account(item(), country="US", timezone="Pacific/Honolulu"), POLICY, FRIDAY_DIGEST
+    )
+    assert _sends_at(honolulu, "Pacific/Honolulu") == datetime(2026, 11, 27, 9)
 
 
 def test_small_balances_are_left_alone() -> None:
@@ -215,8 +252,103 @@ def test_never_a_skipped_stage(scenario: tuple[Account, datetime]) -> None:
         return
     episode_start = decision.invoices[0].due_date + timedelta(days=min(0, POLICY.earliest_opening))
     sent = {c.stage for c in account.contacts if c.day >= episode_start}
-    for stage in POLICY.stages:
+    names = [s.name for s in POLICY.stages]
+    furthest = max((names.index(s) for s in sent if s in names), default=-1)
+    for index, stage in enumerate(POLICY.stages):
         if stage is decision.stage:
             break
-        assert stage.optional or stage.name in sent, (stage.name, decision.stage.name)
+        passed = index <= furthest  # the team already went beyond it
+        assert stage.optional or stage.name in sent or passed, (stage.name, decision.stage.name)
     assert decision.stage.opens_at_days <= decision.days_overdue
+
+
+def test_a_chase_carries_only_past_due_invoices_and_mentions_the_rest_apart() -> None:
+    decision = decide(account(item("OLD", 20), item("TODAY", 0), item("LATER", -10)), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.name == "friendly"
+    assert [i.number for i in decision.invoices] == ["OLD"]
+    assert [i.number for i in decision.coming_due] == ["TODAY"]
+
+
+def test_a_courtesy_note_carries_only_what_is_coming_due() -> None:
+    decision = decide(account(item("TODAY", 0), item("LATER", -10)), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.pre_due
+    assert [i.number for i in decision.invoices] == ["TODAY"] and not decision.coming_due
+    past = decide(account(item("LATE", 1)), POLICY, NOW)  # past due: no longer a courtesy
+    assert isinstance(past, NoAction) and past.reason is Reason.WAITING
+
+
+LAWS = load_law_book(load_reference_rates())
+#: the policy with statutory charges on every stage, so that every chase computes them
+CHARGING = replace(
+    POLICY, stages=tuple(replace(s, late_payment_rights=True) for s in POLICY.stages)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scenarios(), st.sampled_from(["FR", "DE", "BE", "NL", "IE", "GB", "US"]))
+def test_no_chase_lists_or_charges_an_invoice_not_past_due(
+    scenario: tuple[Account, datetime], law: str
+) -> None:
+    account, now = scenario
+    today = _local_today(account, now)
+    decision = decide(account, CHARGING, now)
+    if not isinstance(decision, Suggestion):
+        return
+    if not decision.stage.pre_due:
+        assert all(i.due_date < today for i in decision.invoices)
+    assert all(i.due_date >= today for i in decision.coming_due)
+    context = reminder_context(
+        addressee=Addressee("C", "", "en", account.country, law),
+        suggestion=decision,
+        sender=Sender("S", "", "", "", ""),
+        today=today,
+        laws=LAWS,
+    )
+    due = {i.number: i.due_date for i in account.invoices}
+    assert all(due[c["number"]] < today for c in context["charges"])
+
+
+def test_the_ladder_continues_above_the_furthest_stage_already_sent() -> None:
+    """History taken over at go-live may start at firm: friendly is not sent afterwards."""
+    history = (sent(40, "firm"),)
+    decision = decide(account(item(days_late=50), contacts=history), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.name == "call"
+
+
+def _policy_starting_firm_from(days: int):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    stages = tuple(
+        replace(s, first_contact_from_days=days) if s.name == "firm" else s for s in POLICY.stages
+    )
+    return replace(POLICY, stages=stages)
+
+
+def test_a_first_contact_long_overdue_starts_where_the_policy_says() -> None:
+    policy = _policy_starting_firm_from(120)
+    late = decide(account(item(days_late=199)), policy, NOW)
+    assert isinstance(late, Suggestion) and late.stage.name == "firm"
+    assert (
+        late.note
+        == "first contact 199 days late: the policy starts at the firm stage from 120 days"
+    )
+    recent = decide(account(item(days_late=50)), policy, NOW)
+    assert isinstance(recent, Suggestion) and recent.stage.name == "friendly" and not recent.note
+    after = decide(account(item(days_late=199), contacts=(sent(10, "firm"),)), policy, NOW)
+    assert isinstance(after, Suggestion) and after.stage.name == "call" and not after.note
+
+
+def test_when_email_reaches_nobody_the_next_step_is_a_call() -> None:
+    failing = decide(account(item(days_late=20), email_failing=True), POLICY, NOW)
+    assert isinstance(failing, Suggestion) and failing.stage.name == "call"
+    assert failing.stage.channel == "phone"
+    final = decide(
+        account(
+            item(days_late=50),
+            contacts=(sent(40, "friendly"), sent(25, "firm"), sent(10, "call")),
+            email_failing=True,
+        ),
+        POLICY,
+        NOW,
+    )
+    assert not (isinstance(final, Suggestion) and final.stage.channel == "email")

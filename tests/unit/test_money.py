@@ -2,7 +2,14 @@ from decimal import Decimal
 
 import pytest
 
-from bot.domain.money import AmountError, Money, is_currency, parse_amount, to_minor
+from bot.domain.money import (
+    AmbiguousAmount,
+    AmountError,
+    Money,
+    is_currency,
+    parse_amount,
+    to_minor,
+)
 
 
 @pytest.mark.parametrize(
@@ -25,9 +32,24 @@ def test_amounts_read_with_either_decimal_separator(text: str, expected: str) ->
     assert parse_amount(text) == Decimal(expected)
 
 
+@pytest.mark.parametrize("text", ["1,500", "1.500", "-2.250", "999,999"])
+def test_an_amount_readable_two_ways_is_refused_without_a_declared_separator(text: str) -> None:
+    with pytest.raises(AmbiguousAmount, match="could be read two ways"):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("0.500", "0.500"), ("1.50", "1.50"), ("1,5", "1.5")]
+)
+def test_amounts_that_read_one_way_only_are_not_ambiguous(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
 def test_a_declared_separator_decides_the_ambiguous_case() -> None:
     assert parse_amount("1,234", decimal_separator=".") == Decimal("1234")
     assert parse_amount("1,234", decimal_separator=",") == Decimal("1.234")
+    assert parse_amount("1.500", decimal_separator=".") == Decimal("1.5")
+    assert parse_amount("1.500", decimal_separator=",") == Decimal("1500")
 
 
 @pytest.mark.parametrize(

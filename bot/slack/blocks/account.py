@@ -34,7 +34,7 @@ def account_blocks(account: CustomerAccount, locale: str) -> list[Block]:
         for x in account.contacts
     ]
     return [
-        header(truncate(c.name, 150)),
+        header(truncate(escape(c.name), 150)),
         section(
             f"*Balance* {balance}{paused}\n{escape(c.contact_name)} · "
             f"{escape(c.email) or 'no e-mail'} · {escape(c.phone) or 'no phone'} · "

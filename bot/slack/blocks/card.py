@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot.domain.aging import days_overdue
+from bot.domain.policy import Stage
 from bot.rendering.locale import money
+from bot.services.decisions import POLICY
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import (
     Block,
@@ -16,17 +19,10 @@ from bot.slack.blocks.common import (
     section,
     slack_date,
 )
+from bot.slack.blocks.facts import flags, history_text, last_contact_text
 from bot.slack.ids import APPROVE, EDIT, LETTER, LOG_CALL, SKIP
 from bot.slack.mrkdwn import escape, quote
 
-STAGE_ICONS = {
-    "courtesy": "🔔",
-    "friendly": "✉️",
-    "firm": "📨",
-    "call": "📞",
-    "final": "⚠️",
-    "handoff": "⚖️",
-}
 CHANNEL_WORDS = {
     "email": "e-mail",
     "phone": "phone call",
@@ -35,8 +31,36 @@ CHANNEL_WORDS = {
 }
 
 
+def _why(view: ReminderView, today: date) -> str:
+    """Why this stage today, and what a person weighs before it goes."""
+    oldest = max((max(0, days_overdue(i.due_date, today)) for i in view.invoices), default=0)
+    policy = f" (policy *{escape(view.segment)}*)" if view.segment else " (main policy)"
+    parts = [
+        f"*Why {escape(view.stage)}*{policy}: oldest invoice {oldest} days late",
+        last_contact_text(view.facts),
+        history_text(view.facts),
+        *flags(view.facts, view.channel, view.phone),
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def _who(decided_by: str) -> str:
+    if decided_by == POLICY:
+        return "the policy"
+    return f"<@{escape(decided_by)}>" if decided_by else "someone"
+
+
+def goes_unless_stopped(view: ReminderView) -> str:
+    """What the policy will do with a suggestion nobody stops."""
+    at = view.auto_at
+    if at is None:
+        return ""
+    when = slack_date(int(at.timestamp()), at.strftime("%Y-%m-%d %H:%M UTC"))
+    return f"⏱ Goes {when} unless someone skips or edits it first ({escape(view.auto_rule)})"
+
+
 def _status(view: ReminderView) -> str:
-    who = f"<@{escape(view.decided_by)}>" if view.decided_by else "someone"
+    who = _who(view.decided_by)
     when = ""
     if view.decided_at:
         when = " " + slack_date(
@@ -69,8 +93,11 @@ def _delivery(view: ReminderView) -> str:
     return ""
 
 
-def reminder_card(view: ReminderView, today: date) -> list[Block]:
-    icon = STAGE_ICONS.get(view.stage, "•")
+def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -> list[Block]:
+    """`stage` is the policy's stage of the reminder: its label and icon (None for a stage the
+    policy no longer has, or a thank-you note: its name is shown)."""
+    icon = f"{stage.icon} " if stage and stage.icon else ""
+    label = stage.title if stage else view.stage
     totals = " + ".join(money(t, view.locale) for t in view.totals())
     invoices = capped(
         [
@@ -88,13 +115,38 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
     )
     blocks = [
         section(
-            f"{icon} *{escape(view.customer_name)}* · {view.country} · {view.language}\n"
-            f"*{view.stage.capitalize()}* by {CHANNEL_WORDS.get(view.channel, view.channel)}"
+            f"{icon}*{escape(view.customer_name)}* · {view.country} · {view.language}\n"
+            f"*{escape(label)}* by {CHANNEL_WORDS.get(view.channel, view.channel)}"
             f"{recipient} · {len(view.invoices)} invoice(s) · total *{totals}*"
         ),
         context(" · ".join(invoices) or "no open invoice left"),
+        context(_why(view, today)),
         section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
+    if view.warnings:
+        blocks.append(context("\n".join(f"⚠️ {escape(w)}" for w in view.warnings[:5])))
+    if view.channel == "email" and view.send_after and view.state in ("suggested", "approved"):
+        local = view.send_after.astimezone(ZoneInfo(view.timezone))
+        if local.date() != today:
+            blocks.insert(
+                2,
+                context(
+                    f"🕘 Goes out in the customer's business hours: "
+                    f"{local:%A %d %B, %H:%M} ({escape(view.timezone)})"
+                ),
+            )
+    if view.stage_note:
+        blocks.insert(2, context(f"⏩ {escape(view.stage_note)}"))
+    if view.page_seen_at:
+        seen = view.page_seen_at
+        blocks.append(
+            context(
+                f"👀 Customer page seen <!date^{int(seen.timestamp())}^{{ago}}|"
+                f"{seen:%Y-%m-%d %H:%M} UTC>"
+            )
+        )
+    if view.email_problem:
+        blocks.insert(2, context(f"❗ E-mail failing: {escape(view.email_problem)}"))
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
@@ -110,6 +162,8 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
         if view.has_letter:
             buttons.append(button("Letter (PDF)", LETTER, value))
         blocks.append(actions(f"reminder_{view.id}", *buttons))
+        if view.auto_at is not None:
+            blocks.append(context(goes_unless_stopped(view)))
     else:
         blocks.append(context(_status(view)))
         later = []
@@ -122,6 +176,7 @@ def reminder_card(view: ReminderView, today: date) -> list[Block]:
     return blocks
 
 
-def card_fallback(view: ReminderView) -> str:
+def card_fallback(view: ReminderView, stage: Stage | None = None) -> str:
     """The plain text of the card's notification."""
-    return f"{view.stage.capitalize()} reminder for {escape(view.customer_name)}: {view.state}"
+    label = stage.title if stage else view.stage
+    return f"{escape(label)} for {escape(view.customer_name)}: {view.state}"

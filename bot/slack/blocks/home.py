@@ -35,8 +35,16 @@ def _promise(p: PromiseLine, locale: str) -> str:
     )
 
 
-def home_view(home: Home, locale: str, digest_url: str | None, lead: bool = False) -> Block:
+def home_view(
+    home: Home,
+    locale: str,
+    digest_url: str | None,
+    lead: bool = False,
+    top: list[Block] | None = None,
+) -> Block:
+    """`top`: blocks shown first (my morning); the ledger's figures follow, cut if need be."""
     blocks: list[Block] = [
+        *(top or []),
         header("Relance — the ledger at a glance"),
         context(f"As of {home.today:%A %d %B %Y}"),
     ]

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from bot.domain.calls import OUTCOMES
 from bot.services.app_settings import LIMITS
+from bot.services.editing import MAX_SUBJECT, PART_SIZE, LetterChoice, split_body
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import Block, context, section
 from bot.slack.ids import CALL_CALLBACK, EDIT_CALLBACK, SETTINGS_CALLBACK, SKIP_CALLBACK
 from bot.slack.mrkdwn import escape, truncate
 
-MAX_INPUT = 3000
+APPROVE_OPTION = {
+    "text": {"type": "plain_text", "text": "Approve it: send my version"},
+    "value": "approve",
+}
+LETTER_CHOICES = {
+    LetterChoice.REWRITE: "Rewrite it from the edited text",
+    LetterChoice.KEEP: "Keep it as it was suggested",
+}
 SKIP_REASONS = {
     "paid": "Customer says it is paid",
     "contacted": "Already in touch with the customer",
     "wrong": "Amount or invoice is wrong",
+    "wrong_contact": "Wrong contact",
     "relationship": "Not now: the relationship needs care",
     "other": "Other (see the note)",
 }
@@ -33,52 +42,92 @@ def loading_modal(callback_id: str) -> Block:
     }
 
 
+def _text_input(block_id: str, label: str, value: str, max_length: int, **extra: object) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "optional": bool(extra.pop("optional", False)),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "max_length": max_length,
+            **({"initial_value": value} if value else {}),
+            **extra,
+        },
+    }
+
+
+def body_block_ids(count: int) -> list[str]:
+    """`body`, `body_2`, `body_3`…: the message's parts, in order."""
+    return ["body", *(f"body_{n}" for n in range(2, count + 1))]
+
+
 def edit_modal(view: ReminderView) -> Block:
-    body_too_long = len(view.body_text) > MAX_INPUT
+    """Subject and message as plain text. A message longer than one Slack input (3,000
+    characters, a final notice) is shown in several parts, plus an empty one to write more."""
+    parts = split_body(view.body_text)
+    if len(parts) > 1:
+        parts.append("")
+    ids = body_block_ids(len(parts))
     blocks: list[Block] = [
         section(f"*{escape(view.customer_name)}* · {view.stage} · {view.language}"),
-        {
-            "type": "input",
-            "block_id": "subject",
-            "label": {"type": "plain_text", "text": "Subject"},
-            "element": {
-                "type": "plain_text_input",
-                "action_id": "value",
-                "initial_value": truncate(view.subject, 250),
-                "max_length": 250,
-            },
-        },
-        {
-            "type": "input",
-            "block_id": "body",
-            "label": {"type": "plain_text", "text": "Message"},
-            "element": {
-                "type": "plain_text_input",
-                "action_id": "value",
-                "multiline": True,
-                "initial_value": view.body_text[:MAX_INPUT],
-                "max_length": MAX_INPUT,
-            },
-        },
-        context(
-            "Saving approves the reminder with your text; the original is kept in the "
-            "audit trail. Placeholders such as {{ contact_name }} still work."
+        _text_input("subject", "Subject", view.subject[:MAX_SUBJECT], MAX_SUBJECT),
+        *(
+            _text_input(
+                block_id,
+                "Message" if len(parts) == 1 else f"Message, part {n} of {len(parts)}",
+                part,
+                PART_SIZE,
+                multiline=True,
+                optional=n > 1,
+            )
+            for n, (block_id, part) in enumerate(zip(ids, parts, strict=True), 1)
         ),
+        {
+            "type": "input",
+            "block_id": "approve",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "After saving"},
+            "element": {
+                "type": "checkboxes",
+                "action_id": "value",
+                "options": [APPROVE_OPTION],
+                "initial_options": [APPROVE_OPTION],
+            },
+        },
     ]
-    if body_too_long:
-        blocks.insert(
-            1,
-            section(
-                "⚠️ This message is longer than Slack lets a modal edit; "
-                "only its first 3,000 characters are shown."
-            ),
+    if view.has_letter:
+        options = [
+            {"text": {"type": "plain_text", "text": label}, "value": choice.value}
+            for choice, label in LETTER_CHOICES.items()
+        ]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "letter",
+                "label": {"type": "plain_text", "text": "The PDF letter"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "value",
+                    "options": options,
+                    "initial_option": options[0],
+                },
+            }
         )
+    note = (
+        "What you write is sent exactly as written: nothing in it is replaced "
+        "(no placeholders). The original is kept in the audit trail."
+    )
+    if len(parts) > 1:
+        note += " The parts are sent as one message, a blank line between them."
+    blocks.append(context(note))
     return {
         "type": "modal",
         "callback_id": EDIT_CALLBACK,
         "private_metadata": str(view.id),
         "title": _title("Edit reminder"),
-        "submit": _title("Save and approve"),
+        "submit": _title("Save"),
         "close": _title("Cancel"),
         "blocks": blocks,
     }
@@ -111,6 +160,11 @@ def skip_modal(view: ReminderView) -> Block:
                 "label": {"type": "plain_text", "text": "Note"},
                 "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500},
             },
+            context(
+                "_Customer says it is paid_ holds the customer for a few days, until the next "
+                "import can show the payment. _Wrong contact_ holds them until an import "
+                "changes their e-mail address. The digest lists who is held."
+            ),
         ],
     }
 

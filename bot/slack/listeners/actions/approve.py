@@ -24,16 +24,13 @@ def already_decided_text(state: str, decided_by: str) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_card_click(app, deps, APPROVE, "approve reminders")
+    @on_card_click(app, deps, APPROVE, "approve reminders", later="approving reminder")
     def approve_clicked(click: Click) -> None:
-        def work() -> None:
-            result = decisions.approve(deps.runtime.engine, click.reminder_id, click.user)
-            reminder = result.reminder
-            # Losing to one's own earlier click stays silent: Slack's resends of a click may be
-            # handled before the original, and the card already says who approved.
-            mine = reminder.decided_by == click.user and reminder.state == "approved"
-            if not (result.won or mine):
-                click.reply(already_decided_text(reminder.state, reminder.decided_by))
-            deps.cards.refresh([click.reminder_id], deps.today())
-
-        deps.later(work, f"approving reminder {click.reminder_id}")
+        result = decisions.approve(deps.runtime.engine, click.reminder_id, click.user)
+        reminder = result.reminder
+        # Losing to one's own earlier click stays silent: Slack's resends of a click may be
+        # handled before the original, and the card already says who approved.
+        mine = reminder.decided_by == click.user and reminder.state == "approved"
+        if not (result.won or mine):
+            click.reply(already_decided_text(reminder.state, reminder.decided_by))
+        deps.cards.refresh([click.reminder_id], deps.today())

@@ -25,10 +25,22 @@ def register_modal_action(
 
     @on_card_click(app, deps, action_id, f"{verb} reminders")
     def clicked(click: Click) -> None:
-        def fill() -> dict | str:
-            view = load_view(deps.runtime.engine, click.reminder_id)
-            if view.state != "suggested":
-                return already_decided_text(view.state, view.decided_by)
-            return build(view)
+        open_reminder_modal(deps, click.reminder_id, click.trigger_id, callback_id, build)
 
-        open_then_fill(deps.client, click.trigger_id, callback_id, fill)
+
+def open_reminder_modal(
+    deps: Deps,
+    reminder_id: int,
+    trigger_id: str,
+    callback_id: str,
+    build: Callable[[ReminderView], dict],
+) -> None:
+    """Open the modal at once, then fill it with the reminder (or say who decided it)."""
+
+    def fill() -> dict | str:
+        view = load_view(deps.runtime.engine, reminder_id)
+        if view.state != "suggested":
+            return already_decided_text(view.state, view.decided_by)
+        return build(view)
+
+    open_then_fill(deps.client, trigger_id, callback_id, fill)

@@ -6,6 +6,7 @@ from bot.services.audit_export import last_events
 from bot.slack.blocks.account import audit_blocks
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
+from bot.slack.mrkdwn import escape
 
 USAGE = "`/relance audit <customer or invoice>` — the last events of the audit trail"
 
@@ -13,4 +14,4 @@ USAGE = "`/relance audit <customer or invoice>` — the last events of the audit
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 1, USAGE)
     title, events = last_events(deps.runtime.engine, " ".join(args))
-    reply(f"Audit trail of {title}", blocks=audit_blocks(title, events))
+    reply(f"Audit trail of {escape(title)}", blocks=audit_blocks(title, events))

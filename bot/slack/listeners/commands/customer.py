@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from bot.services import page_links
 from bot.services.account import account
 from bot.slack.blocks.account import account_blocks
+from bot.slack.blocks.page_news import new_link_button
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
+from bot.slack.mrkdwn import escape
 
 USAGE = "`/relance customer <name or id>` — balance, invoices, promises, disputes, contacts"
 
@@ -13,7 +16,7 @@ USAGE = "`/relance customer <name or id>` — balance, invoices, promises, dispu
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 1, USAGE)
     found = account(deps.runtime.engine, " ".join(args), deps.today())
-    reply(
-        f"Account of {found.customer.name}",
-        blocks=account_blocks(found, deps.runtime.settings.locale),
-    )
+    blocks = account_blocks(found, deps.runtime.settings.locale)
+    if page_links.enabled(deps.runtime.settings):
+        blocks.append(new_link_button(found.customer.external_id))
+    reply(f"Account of {escape(found.customer.name)}", blocks=blocks)

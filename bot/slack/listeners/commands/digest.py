@@ -1,17 +1,41 @@
-"""`/relance digest`: today's digest, now, in this channel."""
+"""`/relance digest`: today's digest now. In the digest channel it posts the day's digest (if
+not posted yet) with its cards; anywhere else, or once posted, it is shown to the asker only,
+so no other channel takes today's cards away from the digest's thread."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bot.services import digest as digests
+from bot.services import morning as mornings
+from bot.slack.blocks.digest import digest_blocks, digest_fallback
+from bot.slack.deps import Deps, Reply
+from bot.slack.digest_poster import post_morning, post_thread_cards
 
-from bot.slack.deps import Deps
-from bot.slack.digest_poster import publish
+USAGE = (
+    "`/relance digest` — today's digest now (posted in the digest channel, shown to you elsewhere)"
+)
 
-USAGE = "`/relance digest` — post today's digest here now"
 
-
-def run(deps: Deps, args: list[str], command: dict, reply: Callable[[str], None]) -> None:
-    now = deps.runtime.now()
-    channel = command["channel_id"]
-    ts, _digest = publish(deps.runtime, deps.client, channel, now, deps.runtime.company_today(now))
-    deps.cards.post_new(deps.runtime.company_today(now), channel, ts)
+def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+    runtime = deps.runtime
+    now = runtime.now()
+    home = runtime.settings.digest_channel
+    if command["channel_id"] == home:
+        claimed = mornings.claim(runtime, now, deps.instance, home, when_due=False)
+        if claimed is not None:
+            post_morning(runtime, deps.client, claimed)
+            return
+    morning = mornings.prepare(runtime, now, home or command["channel_id"])
+    thread = digests.digest_thread(runtime.engine, morning.run_date, home) if home else None
+    if thread:  # suggestions new since the post go into today's thread, not here
+        post_thread_cards(runtime, deps.client, morning.run_date, home, thread)
+    locale = runtime.settings.locale
+    reply(
+        digest_fallback(morning.digest, locale),
+        digest_blocks(
+            morning.digest,
+            locale,
+            where=f"in the thread of today's digest in <#{home}>"
+            if home
+            else "(no digest channel)",
+        ),
+    )

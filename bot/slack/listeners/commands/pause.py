@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.services.pauses import pause, resume
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
+from bot.slack.mrkdwn import escape
 
 USAGE = "`/relance pause <customer> [YYYY-MM-DD]` — no reminders (until a date)"
 RESUME_USAGE = "`/relance resume <customer>` — reminders again"
@@ -17,7 +18,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         until, args = a_date(args[-1]), args[:-1]
     customer = pause(deps.runtime.engine, " ".join(args), command["user_id"], until, deps.today())
     reply(
-        f"⏸️ Reminders to {customer.name} are paused"
+        f"⏸️ Reminders to {escape(customer.name)} are paused"
         + (f" until {until.isoformat()}." if until else " until someone resumes them.")
     )
 
@@ -25,4 +26,4 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
 def run_resume(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 1, RESUME_USAGE)
     customer = resume(deps.runtime.engine, " ".join(args), command["user_id"])
-    reply(f"▶️ Reminders to {customer.name} resume with the next digest.")
+    reply(f"▶️ Reminders to {escape(customer.name)} resume with the next digest.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.services.plans import propose_plan
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
+from bot.slack.mrkdwn import escape
 
 USAGE = "`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan"
 
@@ -16,7 +17,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     if args[-1][:1].isdigit() and "-" in args[-1]:
         first, args = a_date(args[-1]), args[:-1]
     need(args, 2, USAGE)
-    if not args[-1].isdigit():
+    if not (args[-1].isascii() and args[-1].isdigit() and len(args[-1]) <= 9):
         reply(f"⚠️ How many instalments? Usage: {USAGE}")
         return
     user = command["user_id"]
@@ -26,7 +27,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         int(args[-1]),
         first,
         user,
-        user in deps.runtime.settings.leads,
+        deps.approvers.is_lead(user),
         deps.runtime.policy.plans,
         deps.today(),
     )
@@ -47,5 +48,5 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         else ""
     )
     reply(
-        f"📅 Plan agreed with {outcome.customer}{beyond}. Reminders wait while it is kept:\n{lines}"
+        f"📅 Plan agreed with {escape(outcome.customer)}{beyond}. Reminders wait while it is kept:\n{lines}"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.services.promises import record_promise
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, an_amount, need
+from bot.slack.mrkdwn import escape
 
 USAGE = "`/relance promise <invoice> <YYYY-MM-DD> [amount]` — record a promise to pay"
 
@@ -16,6 +17,6 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     record_promise(deps.runtime.engine, args[0], promised, amount, command["user_id"], deps.today())
     what = f"{amount} " if amount is not None else "payment in full "
     reply(
-        f"🤝 Recorded: {what}of {args[0]} promised for {promised.isoformat()}. Reminders "
+        f"🤝 Recorded: {what}of {escape(args[0])} promised for {promised.isoformat()}. Reminders "
         "for it wait until then."
     )

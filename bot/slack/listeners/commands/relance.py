@@ -12,9 +12,9 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, Respond
 
 from bot.services.errors import Invalid
-from bot.slack.access import Role
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands import (
+    assign,
     audit,
     customer,
     digest,
@@ -41,7 +41,12 @@ SUBCOMMANDS: dict[str, tuple[Handler, str]] = {
     "log-call": (log_call.run, log_call.USAGE),
     "plan": (plan.run, plan.USAGE),
     "audit": (audit.run, audit.USAGE),
+    "assign": (assign.run, assign.USAGE),
 }
+
+
+#: What read-only viewers (`RELANCE_VIEWERS`) may run besides `help`.
+READ_ONLY = frozenset({"customer"})
 
 
 def help_text() -> str:
@@ -70,7 +75,10 @@ def register(app: App, deps: Deps) -> None:
         if name not in SUBCOMMANDS:
             reply(f"I don't know `{escape(name[:40])}`. Try `/relance help`.")
             return
-        if not deps.approvers.allows(user, Role.APPROVER):
+        allowed = (
+            deps.approvers.may_view(user) if name in READ_ONLY else deps.approvers.may_decide(user)
+        )
+        if not allowed:
             deps.refuse(user, f"use /relance {name}", reply)
             return
         handler, _usage = SUBCOMMANDS[name]

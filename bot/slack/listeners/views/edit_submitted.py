@@ -1,53 +1,73 @@
-"""The edit modal submitted: check the text renders, then save it and approve, exactly once."""
+"""The edit modal submitted: check the text (as text: it is never rendered), then save it —
+approving it too when the box is ticked — exactly once."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.services import decisions
-from bot.services.compose import sender_from
-from bot.services.editing import EditedText, EditInvalid, render_edit
-from bot.services.reminder_view import ReminderView, load_view
-from bot.slack.access import Role
-from bot.slack.deps import Deps
+from bot.services.editing import EditedText, EditInvalid, LetterChoice, check_edit, join_body
+from bot.services.reminder_view import load_view
+from bot.slack.deps import Deps, refuse_submission
 from bot.slack.ids import EDIT_CALLBACK
 from bot.slack.listeners.views.decision_shown import show_decision
-from bot.slack.permissions import Submission, on_submission, reminder_of
+
+
+def _typed(values: dict, block_id: str) -> str:
+    return (values.get(block_id, {}).get("value", {}).get("value")) or ""
 
 
 def register(app: App, deps: Deps) -> None:
-    def save(user: str, reminder: ReminderView, edited: EditedText) -> None:
-        result = decisions.approve_edited(
-            deps.runtime.engine, reminder.id, user, edited.subject, edited.text, edited.html
+    def save(
+        user: str, reminder_id: int, edited: EditedText, approve: bool, letter: LetterChoice
+    ) -> None:
+        result = decisions.save_edit(
+            deps.runtime.engine, reminder_id, user, edited, approve, letter
         )
-        show_decision(deps, user, result, lost_note=" Your edit was not saved.")
+        letter_note = (
+            f"The PDF letter was {letter.audit_text}." if result.reminder.letter_text else ""
+        )
+        show_decision(
+            deps, user, result, lost_note=" Your edit was not saved.", won_note=letter_note
+        )
 
-    @on_submission(
-        app,
-        deps,
-        EDIT_CALLBACK,
-        role=Role.APPROVER,
-        what="edit reminders",
-        block="body",
-        detail=reminder_of,
-    )
-    def edit_submitted(form: Submission) -> None:
-        ack, user, view = form.ack, form.user, form.view
+    @app.view(EDIT_CALLBACK)
+    def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
+        user = body["user"]["id"]
         reminder_id = int(view["private_metadata"])
+        if not deps.approvers.may_decide(user):
+            refuse_submission(deps, ack, user, "body", "edit reminders", {"reminder": reminder_id})
+            return
         values = view["state"]["values"]
-        subject = values["subject"]["value"]["value"] or ""
-        body_text = values["body"]["value"]["value"] or ""
+        parts = sorted(
+            (k for k in values if k == "body" or k.startswith("body_")),
+            key=lambda k: int(k.removeprefix("body_")) if k != "body" else 1,
+        )
+        approve = any(
+            o.get("value") == "approve"
+            for o in values.get("approve", {}).get("value", {}).get("selected_options") or []
+        )
+        chosen = (values.get("letter", {}).get("value", {}).get("selected_option") or {}).get(
+            "value", LetterChoice.KEEP.value
+        )
         reminder = load_view(deps.runtime.engine, reminder_id)
         try:
-            edited = render_edit(
+            letter = LetterChoice(chosen)
+            edited = check_edit(
                 deps.runtime.templates,
-                sender_from(deps.runtime.settings),
-                reminder,
-                subject,
-                body_text,
+                reminder.language,
+                _typed(values, "subject"),
+                join_body([_typed(values, k) for k in parts]),
             )
-        except EditInvalid as exc:
-            ack(response_action="errors", errors={"body": str(exc)[:150]})
+        except ValueError as exc:
+            field, message = (
+                (exc.field, exc.message) if isinstance(exc, EditInvalid) else ("letter", str(exc))
+            )
+            ack(response_action="errors", errors={field: message[:150]})
             return
         ack()
-        deps.later(lambda: save(user, reminder, edited), f"saving the edit of {reminder_id}")
+        deps.later(
+            lambda: save(user, reminder_id, edited, approve, letter),
+            f"saving the edit of {reminder_id}",
+            deps.tell_user(user),
+        )

@@ -1,0 +1,379 @@
+"""What an incoming e-mail is, read from its bytes: who sent it, what it answers, its text, its
+attachments, and what kind of message it is — standards first (RFC 3464 delivery status
+notifications, RFC 3834 auto-replies), then the usual vendor headers, then wording.
+
+Pure: bytes in, a plain value out; a message that cannot be read is `Unreadable`, never a crash.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage, Message
+from email.utils import parseaddr, parsedate_to_datetime
+from enum import StrEnum
+from html.parser import HTMLParser
+
+from flufl.bounce import all_failures
+
+MAX_TEXT = 200_000  # characters of text kept from one message (the audit event's full text)
+
+
+class Kind(StrEnum):
+    REPLY = "reply"  # a person wrote: posted in the card's thread, the ladder holds
+    BOUNCE = "bounce"  # permanent delivery failure (DSN): the address is failing
+    DELAY = "delay"  # temporary failure: noted, nothing changes
+    OUT_OF_OFFICE = "out_of_office"  # away, perhaps until a date
+    LEFT_COMPANY = "left_company"  # the contact no longer works there
+    AUTO_REPLY = "auto_reply"  # any other automatic answer (ticket opened, thank you…)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Inbound:
+    message_id: str
+    sender: str  # the address only, lower case
+    sender_name: str
+    subject: str
+    date: datetime | None
+    references: tuple[str, ...]  # In-Reply-To first, then References, without duplicates
+    text: str  # the whole text part (HTML-only messages converted), bounded
+    reply_text: str  # the text without the quoted history
+    attachments: tuple[Attachment, ...]
+    kind: Kind
+    failed_addresses: tuple[str, ...] = ()  # for bounces
+    bounce_detail: str = ""  # status and diagnostic of a DSN
+    back_on: date | None = None  # for out-of-office answers that say when
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    reason: str
+
+
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+def read_message(raw: bytes, today: date) -> Inbound | Unreadable:
+    """One message from its bytes. `today` anchors a return date written without a year."""
+    try:
+        message = message_from_bytes(raw, policy=policy.default)
+        return _read(message, today)
+    except Exception as exc:  # a hostile or broken message is set aside, never a crash loop
+        return Unreadable(f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _header(message: Message, name: str) -> str:
+    """One line, without control or bidirectional-override characters (a subject that
+    reverses the text around it shows what it is)."""
+    value = message.get(name)
+    if value is None:
+        return ""
+    text = "".join(c for c in str(value) if unicodedata.category(c) not in ("Cc", "Cf"))
+    return " ".join(text.split())
+
+
+def _read(message: EmailMessage, today: date) -> Inbound | Unreadable:
+    if message.defects and not message.get("From"):
+        return Unreadable("no headers could be read: " + ", ".join(map(_defect, message.defects)))
+    sender_name, sender = parseaddr(_header(message, "From"))
+    references: list[str] = []
+    for headers in (message, *_returned_headers(message)):
+        for name in ("In-Reply-To", "References", "Message-ID"):
+            if name == "Message-ID" and headers is message:
+                continue
+            for ref in _MSGID.findall(_header(headers, name)):
+                if ref not in references:
+                    references.append(ref)
+    try:
+        sent = parsedate_to_datetime(_header(message, "Date")) if message.get("Date") else None
+    except (TypeError, ValueError):
+        sent = None
+    text = _text(message)[:MAX_TEXT]
+    attachments = tuple(_attachments(message))
+    kind, failed, detail = _classify(message, text)
+    back_on = return_date(text, today) if kind is Kind.OUT_OF_OFFICE else None
+    return Inbound(
+        message_id=_header(message, "Message-ID")[:200],
+        sender=sender.lower()[:254],
+        sender_name=sender_name[:200],
+        subject=_header(message, "Subject")[:500],
+        date=sent,
+        references=tuple(references),
+        text=text,
+        reply_text=trim_quoted(text),
+        attachments=attachments,
+        kind=kind,
+        failed_addresses=failed,
+        bounce_detail=detail,
+        back_on=back_on,
+    )
+
+
+def _returned_headers(message: EmailMessage) -> list[Message]:
+    """The headers of our own message that a delivery report sends back (RFC 3462): its
+    Message-ID tells which reminder bounced."""
+    found: list[Message] = []
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "message/rfc822":
+            found += [p for p in part.get_payload() if isinstance(p, Message)]
+        elif kind == "text/rfc822-headers":
+            found.append(message_from_bytes(part.get_payload(decode=True) or b""))
+    return found
+
+
+def _defect(defect: Exception) -> str:
+    return type(defect).__name__
+
+
+def _text(message: EmailMessage) -> str:
+    """The first text/plain body part; else the first HTML one, converted to text."""
+    try:
+        body = message.get_body(preferencelist=("plain",))
+        if body is not None:
+            return str(body.get_content())
+        body = message.get_body(preferencelist=("html",))
+        if body is not None:
+            return html_to_text(str(body.get_content()))
+    except (LookupError, KeyError):  # an unknown charset: read what can be read
+        payload = message.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            return payload.decode("utf-8", errors="replace")
+    return ""
+
+
+def _attachments(message: EmailMessage):  # type: ignore[no-untyped-def]
+    if message.get_content_maintype() != "multipart" or message.get_content_type() == (
+        "multipart/report"
+    ):
+        return
+    for part in message.iter_attachments():
+        if part.get_content_maintype() == "multipart":
+            continue
+        payload = part.get_payload(decode=True)
+        yield Attachment(
+            filename=(part.get_filename() or "(no name)")[:200],
+            content_type=part.get_content_type(),
+            size=len(payload) if isinstance(payload, bytes) else len(str(part.get_payload())),
+        )
+
+
+# --- classification: standards first ------------------------------------------------------
+
+_VENDOR_AUTO = ("x-autoreply", "x-autorespond", "x-auto-response-suppress", "x-mailer-autoreply")
+_OOO_WORDS = re.compile(
+    r"out of (the )?office|away from (the|my) office|on (annual )?leave|on holiday|on vacation|"
+    r"absent|abwesen|nicht im büro|urlaub|absence|en congé|en vacances|fuera de la oficina|"
+    r"ausente|de vacaciones|automatic reply|réponse automatique|automatische antwort|"
+    r"respuesta automática",
+    re.IGNORECASE,
+)
+_LEFT_WORDS = re.compile(
+    r"(no longer|not longer) (with|work(s|ing)? (at|for)|employed)|has left (the company|\w+)|"
+    r"left the company|ne fait plus partie|a quitté|n'est plus (en poste|chez|employée?)|"
+    r"nicht mehr (bei|im unternehmen|für)|hat das unternehmen verlassen|"
+    r"ya no (trabaja|forma parte)",
+    re.IGNORECASE,
+)
+
+
+def _classify(message: EmailMessage, text: str) -> tuple[Kind, tuple[str, ...], str]:
+    if message.get_content_type() == "multipart/report" or _is_dsn(message):
+        temporary, permanent = all_failures(message)
+        detail = _dsn_detail(message)
+        if permanent:
+            addresses = sorted(a.decode(errors="replace").lower() for a in permanent)
+            return Kind.BOUNCE, tuple(addresses), detail
+        if temporary:
+            addresses = sorted(a.decode(errors="replace").lower() for a in temporary)
+            return Kind.DELAY, tuple(addresses), detail
+    if _is_automatic(message):
+        words = f"{_header(message, 'Subject')}\n{text[:3000]}"
+        if _LEFT_WORDS.search(words):
+            return Kind.LEFT_COMPANY, (), ""
+        if _OOO_WORDS.search(words):
+            return Kind.OUT_OF_OFFICE, (), ""
+        return Kind.AUTO_REPLY, (), ""
+    return Kind.REPLY, (), ""
+
+
+def _is_dsn(message: EmailMessage) -> bool:
+    return any(part.get_content_type() == "message/delivery-status" for part in message.walk())
+
+
+def _is_automatic(message: EmailMessage) -> bool:
+    """RFC 3834 first; then the headers the common mail systems set on their answers."""
+    auto = _header(message, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return True
+    if any(message.get(name) for name in _VENDOR_AUTO):
+        return True
+    if _header(message, "Precedence").lower() in ("auto_reply", "bulk", "junk"):
+        return True
+    return bool(message.get("X-Autoreply") or message.get("X-Autorespond"))
+
+
+def _dsn_detail(message: EmailMessage) -> str:
+    """Status and diagnostic of the first failed recipient in the DSN, for the people."""
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        blocks = part.get_payload()
+        if not isinstance(blocks, list):
+            continue
+        for block in blocks[1:]:
+            status = _header(block, "Status")
+            diagnostic = _header(block, "Diagnostic-Code")
+            if status or diagnostic:
+                return " ".join(filter(None, (status, diagnostic)))[:500]
+    return ""
+
+
+# --- text ----------------------------------------------------------------------------------
+
+_QUOTE_HEADER = re.compile(
+    r"^(On .{0,200} wrote:|Le .{0,200} a écrit ?:|Am .{0,200} schrieb .{0,200}:|"
+    r"El .{0,200} escribió:|-{2,} ?Original Message ?-{2,}|-{2,} ?Message d'origine ?-{2,}|"
+    r"From: .+|De ?: .+|Von: .+|_{10,})\s*$",
+    re.IGNORECASE,
+)
+
+
+def trim_quoted(text: str) -> str:
+    """The new text of a reply: up to the first quoted line or the header that introduces the
+    quoted history ("On … wrote:", "-----Original Message-----", an Outlook "From:")."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        if line.startswith(">") or _QUOTE_HEADER.match(line.strip()):
+            break
+        kept.append(line.rstrip())
+    while kept and not kept[-1]:
+        kept.pop()
+    return "\n".join(kept).strip()
+
+
+class _Text(HTMLParser):
+    _BLOCK = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"})
+    _SKIP = frozenset({"script", "style", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+        if tag in self._SKIP:
+            self.skipping += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML body: tags dropped, scripts and styles skipped, entities
+    decoded; the result is still customer text, escaped wherever it goes."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# --- return date of an out-of-office answer -------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan", "janvier", "janv", "januar", "enero", "ene"),
+            ("february", "feb", "février", "fevrier", "févr", "februar", "febrero"),
+            ("march", "mar", "mars", "märz", "marzo"),
+            ("april", "apr", "avril", "avr", "abril", "abr"),
+            ("may", "mai", "mayo"),
+            ("june", "jun", "juin", "juni", "junio"),
+            ("july", "jul", "juillet", "juil", "juli", "julio"),
+            ("august", "aug", "août", "aout", "agosto", "ago"),
+            ("september", "sep", "sept", "septembre", "septiembre"),
+            ("october", "oct", "octobre", "oktober", "octubre", "okt"),
+            ("november", "nov", "novembre", "noviembre"),
+            (
+                "december",
+                "dec",
+                "décembre",
+                "decembre",
+                "déc",
+                "dezember",
+                "diciembre",
+                "dez",
+                "dic",
+            ),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_NUMERIC = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})\b")
+_DAY_MONTH = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th|er|\.)?\s+([a-zéèûäü]{3,10})\.?(?:\s+(\d{4}))?\b"
+)
+_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b")
+
+
+def return_date(text: str, today: date) -> date | None:
+    """The latest date in the first lines that is after `today`: the day they are back (or
+    the last day away — holding until then is the cautious reading). Numeric dates are read
+    day first (the European order), unless only the other order makes a date; a date that
+    reads both ways is ambiguous and not used."""
+    head = text[:2000].lower()
+    found: list[date] = []
+    for y, m, d in _ISO.findall(head):
+        found += _valid(int(y), int(m), int(d))
+    for a, b, y in _NUMERIC.findall(head):
+        year = int(y) + (2000 if len(y) == 2 else 0)
+        readings = _valid(year, int(b), int(a)) + _valid(year, int(a), int(b))
+        if len(set(readings)) == 1:
+            found += readings
+    for d, month, y in _DAY_MONTH.findall(head):
+        if month in _MONTHS:
+            found += _with_year(today, _MONTHS[month], int(d), y)
+    for month, d, y in _MONTH_DAY.findall(head):
+        if month in _MONTHS:
+            found += _with_year(today, _MONTHS[month], int(d), y)
+    after = [day for day in found if today < day <= date(today.year + 1, today.month, 1)]
+    return max(after) if after else None
+
+
+def _valid(year: int, month: int, day: int) -> list[date]:
+    try:
+        return [date(year, month, day)]
+    except ValueError:
+        return []
+
+
+def _with_year(today: date, month: int, day: int, year: str) -> list[date]:
+    if year:
+        return _valid(int(year), month, day)
+    this_year = _valid(today.year, month, day)
+    if this_year and this_year[0] >= today:
+        return this_year
+    return _valid(today.year + 1, month, day)

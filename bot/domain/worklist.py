@@ -1,0 +1,66 @@
+"""Where a suggestion goes: whose worklist, and whether the policy approves it by itself later.
+
+Pure: the suggestion, the customer's named owner and the policy in, a routing out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from bot.domain.calendar import at_local_time, local_now
+from bot.domain.escalation import Suggestion
+from bot.domain.owners import owner_for
+from bot.domain.policy import Policy
+
+#: The least time between a suggestion and its approval by the policy: someone must be able
+#: to stop it (a suggestion made after its stage's hour goes this much later).
+LEAST_HOLD = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Routing:
+    owner: str  # '' when nobody owns the customer: the digest's thread has it
+    auto_at: datetime | None  # aware UTC; None when a person must decide
+    auto_rule: str  # the policy rule that approves it then, for the audit trail
+
+    def columns(self) -> dict[str, object]:
+        return {"owner": self.owner, "auto_at": self.auto_at, "auto_rule": self.auto_rule}
+
+
+def channel_stages(policy: Policy) -> frozenset[str]:
+    """The stages whose cards go to the digest's thread even when someone owns the customer."""
+    return frozenset(s.name for s in policy.stages if s.in_channel)
+
+
+def one_by_one(policy: Policy) -> frozenset[str]:
+    """Stages never approved in bulk: final notices (statutory rights or a letter) are read
+    one at a time."""
+    return frozenset(s.name for s in policy.stages if s.late_payment_rights or s.letter)
+
+
+def balances(suggestion: Suggestion) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for item in suggestion.invoices:
+        totals[item.currency] += item.balance.amount
+    return dict(totals)
+
+
+def route(
+    suggestion: Suggestion,
+    named_owner: str,
+    country: str,
+    timezone: str,
+    policy: Policy,
+    now: datetime,
+) -> Routing:
+    owed = balances(suggestion)
+    owner = owner_for(named_owner, policy.owners, country, owed)
+    auto = suggestion.stage.auto_approve
+    if auto is None or suggestion.stage.never_automatic or not auto.applies(owed):
+        return Routing(owner, None, "")
+    local_day = local_now(now, timezone).date()
+    at = max(at_local_time(local_day, auto.at, timezone), now + LEAST_HOLD, suggestion.send_after)
+    return Routing(owner, at.astimezone(now.tzinfo), auto.rule(suggestion.stage.name))

@@ -1,0 +1,486 @@
+"""What the customer sees and does on their page; every rule lives here or in the services it
+reuses (a promise made on the page is the one `/relance promise` records, a dispute the one
+`/relance dispute` opens).
+
+Each action is checked, recorded in the audit trail with the link's id and the client's
+address, and returns the news to post where the collector works.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.db import read_only, unit_of_work
+from bot.domain.aging import days_overdue
+from bot.domain.money import (
+    AmountError,
+    Money,
+    from_minor,
+    parse_amount,
+    to_minor,
+    totals_by_currency,
+)
+from bot.domain.policy import Policy
+from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise, Reminder
+from bot.services import audit
+from bot.services.disputes import open_dispute
+from bot.services.errors import Invalid
+from bot.services.lookup import open_invoices
+from bot.services.page_links import LinkHolder
+from bot.services.promises import record_promise
+from bot.services.threads import conversation_target
+
+ACTOR = "customer-page"
+DISPUTE_REASONS = ("not_received", "wrong_amount", "quality", "already_paid", "other")
+MAX_TEXT = 1000
+MAX_LINE = 200
+MAX_REMITTANCE_REFERENCE = 140  # what a transfer's remittance line (and an EPC QR code) carries
+
+
+class PageInvalid(Invalid):
+    """A form value refused: `field` names the input, `code` the reason (the page words it
+    in the customer's language)."""
+
+    def __init__(self, field: str, code: str):
+        super().__init__(f"{field}: {code}")
+        self.field, self.code = field, code
+
+
+@dataclass(frozen=True)
+class PageInvoice:
+    number: str
+    issue_date: date
+    due_date: date
+    amount: Money
+    balance: Money
+    days_late: int
+    payment_link: str
+    disputed: bool
+    promised: date | None
+
+
+@dataclass(frozen=True)
+class PageData:
+    customer_ref: str  # the customer's id in the ledger: a reference to quote
+    customer_name: str
+    contact_name: str
+    email: str
+    phone: str
+    language: str
+    country: str
+    invoices: list[PageInvoice]
+    credits: list[PageInvoice]  # invoices whose balance is in the customer's favour
+    totals: list[Money]
+
+
+def load_page(engine: Engine, customer_id: int, today: date) -> PageData:
+    with read_only(engine) as session:
+        customer = session.get(Customer, customer_id)
+        invoices = open_invoices(session, customer_id)
+        credits = session.exec(
+            select(Invoice)
+            .where(Invoice.customer_id == customer_id, Invoice.amount_minor < Invoice.paid_minor)
+            .order_by(col(Invoice.number))
+        ).all()
+        ids = [i.id for i in invoices]
+        disputed = set(
+            session.exec(
+                select(Dispute.invoice_id).where(
+                    col(Dispute.invoice_id).in_(ids), col(Dispute.resolved_at).is_(None)
+                )
+            ).all()
+        )
+        promised = {
+            p.invoice_id: p.promised_date
+            for p in session.exec(
+                select(Promise).where(col(Promise.invoice_id).in_(ids), Promise.state == "open")
+            )
+        }
+
+    def row(i: Invoice) -> PageInvoice:
+        return PageInvoice(
+            i.number,
+            i.issue_date,
+            i.due_date,
+            Money.of_minor(i.amount_minor, i.currency),
+            Money.of_minor(i.amount_minor - i.paid_minor, i.currency),
+            max(0, days_overdue(i.due_date, today)),
+            i.payment_link,
+            i.id in disputed,
+            promised.get(i.id),
+        )
+
+    rows = [row(i) for i in invoices]
+    credit_rows = [row(i) for i in credits]
+    return PageData(
+        customer_ref=customer.external_id,
+        customer_name=customer.name,
+        contact_name=customer.contact_name,
+        email=customer.email,
+        phone=customer.phone,
+        language=customer.language,
+        country=customer.country,
+        invoices=rows,
+        credits=credit_rows,
+        totals=totals_by_currency([r.balance for r in rows + credit_rows]),
+    )
+
+
+def _note(holder: LinkHolder, client: str) -> dict[str, str]:
+    return {"link": holder.public_id, "client": client[:64]}
+
+
+def record_view(engine: Engine, holder: LinkHolder, client: str) -> int | None:
+    """Records that the customer opened the page; returns their latest card's reminder id, so
+    the card can show it ("seen 2 h ago")."""
+    with unit_of_work(engine) as session:
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="page_view",
+                actor=ACTOR,
+                customer_id=holder.customer_id,
+                channel="page",
+                content=_note(holder, client),
+            ),
+        )
+        return session.exec(
+            select(Reminder.id)
+            .where(Reminder.customer_id == holder.customer_id, Reminder.slack_ts != "")
+            .order_by(col(Reminder.id).desc())
+            .limit(1)
+        ).first()
+
+
+def last_views(session: Session, customer_ids: list[int]) -> dict[int, datetime]:
+    """When each customer last opened their page (for the cards' "seen 2 h ago")."""
+    if not customer_ids:
+        return {}
+    rows = session.exec(
+        select(AuditEvent.customer_id, sa.func.max(AuditEvent.occurred_at))
+        .where(AuditEvent.kind == "page_view", col(AuditEvent.customer_id).in_(customer_ids))
+        .group_by(AuditEvent.customer_id)
+    ).all()
+    return {cid: when for cid, when in rows}
+
+
+# --- what the customer sends -------------------------------------------------------------
+
+
+def clean_text(value: str, field: str, limit: int, *, multiline: bool = False) -> str:
+    """Customer text is data: bounded, no control characters (a line break only where the
+    field is a paragraph), never evaluated."""
+    if len(value) > limit:
+        raise PageInvalid(field, "too_long")
+    for char in value:
+        if char in "\n\r\t" and multiline:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf") and char != "\u200d":
+            raise PageInvalid(field, "control")
+    return value.strip()
+
+
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise PageInvalid(field, "date") from None
+
+
+def _amount(value: str, field: str, currency: str) -> Decimal:
+    try:
+        amount = from_minor(to_minor(parse_amount(value), currency), currency)
+    except (AmountError, InvalidOperation, ValueError):
+        raise PageInvalid(field, "amount") from None
+    if amount <= 0:
+        raise PageInvalid(field, "amount")
+    return amount
+
+
+@dataclass(frozen=True)
+class News:
+    """What happened on the page, for the collector: `facts` are (label, customer text)."""
+
+    customer_id: int
+    customer_ref: str
+    customer_name: str
+    kind: str  # paid | promise | dispute | plan | contact
+    invoice_numbers: tuple[str, ...]
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    for_lead: bool = False
+    target_channel: str = ""
+    target_thread: str | None = None
+
+
+def _customer_invoice(session: Session, holder: LinkHolder, number: str) -> Invoice:
+    """Only an invoice of this link's customer: another customer's number is refused alike
+    whether it exists or not."""
+    invoice = session.exec(
+        select(Invoice).where(
+            Invoice.number == number.strip(), Invoice.customer_id == holder.customer_id
+        )
+    ).first()
+    if invoice is None:
+        raise PageInvalid("invoice", "unknown")
+    return invoice
+
+
+def _news(
+    engine: Engine, holder: LinkHolder, digest_channel: str, kind: str, **kwargs: object
+) -> News:
+    with read_only(engine) as session:
+        customer = session.get(Customer, holder.customer_id)
+        target = conversation_target(session, holder.customer_id, digest_channel=digest_channel)
+    return News(
+        customer_id=holder.customer_id,
+        customer_ref=customer.external_id,
+        customer_name=customer.name,
+        kind=kind,
+        target_channel=target.channel if target else "",
+        target_thread=target.thread_ts if target else None,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def say_paid(
+    engine: Engine,
+    holder: LinkHolder,
+    client: str,
+    form: dict[str, str],
+    today: date,
+    digest_channel: str,
+) -> News:
+    paid_on = _date(form.get("paid_on", ""), "paid_on")
+    if paid_on > today or paid_on < today - timedelta(days=366):
+        raise PageInvalid("paid_on", "date_range")
+    reference = clean_text(form.get("reference", ""), "reference", MAX_LINE)
+    with unit_of_work(engine) as session:
+        currency = session.exec(
+            select(Invoice.currency).where(Invoice.customer_id == holder.customer_id).limit(1)
+        ).first()
+        amount = _amount(form.get("amount", ""), "amount", currency or "EUR")
+        numbers = tuple(
+            session.exec(
+                select(Invoice.number).where(
+                    Invoice.customer_id == holder.customer_id,
+                    Invoice.amount_minor > Invoice.paid_minor,
+                )
+            ).all()
+        )
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="page_paid",
+                actor=ACTOR,
+                customer_id=holder.customer_id,
+                invoice_numbers=numbers,
+                channel="page",
+                content={
+                    "date": paid_on.isoformat(),
+                    "amount": str(amount),
+                    "currency": currency,
+                    "reference": reference,
+                    **_note(holder, client),
+                },
+            ),
+        )
+    return _news(
+        engine,
+        holder,
+        digest_channel,
+        "paid",
+        invoice_numbers=numbers,
+        facts=[
+            ("Paid on", paid_on.isoformat()),
+            ("Amount", f"{amount} {currency}"),
+            ("Reference", reference),
+        ],
+    )
+
+
+def promise(
+    engine: Engine,
+    policy: Policy,
+    holder: LinkHolder,
+    client: str,
+    form: dict[str, str],
+    today: date,
+    digest_channel: str,
+) -> News:
+    with read_only(engine) as session:
+        invoice = _customer_invoice(session, holder, form.get("invoice", ""))
+    promised = _date(form.get("date", ""), "date")
+    if promised < today:
+        raise PageInvalid("date", "past")
+    if promised > today + timedelta(days=policy.promise_max_days):
+        raise PageInvalid("date", "too_far")
+    raw = form.get("amount", "").strip()
+    amount = _amount(raw, "amount", invoice.currency) if raw else None
+    try:
+        record_promise(
+            engine,
+            invoice.number,
+            promised,
+            amount,
+            ACTOR,
+            today,
+            via="page",
+            note=_note(holder, client),
+        )
+    except PageInvalid:
+        raise
+    except Invalid:
+        raise PageInvalid("amount", "balance") from None
+    shown = f"{amount} {invoice.currency}" if amount is not None else "in full"
+    return _news(
+        engine,
+        holder,
+        digest_channel,
+        "promise",
+        invoice_numbers=(invoice.number,),
+        facts=[("Invoice", invoice.number), ("Pay by", promised.isoformat()), ("Amount", shown)],
+    )
+
+
+def dispute(
+    engine: Engine,
+    holder: LinkHolder,
+    client: str,
+    form: dict[str, str],
+    digest_channel: str,
+) -> News:
+    with read_only(engine) as session:
+        invoice = _customer_invoice(session, holder, form.get("invoice", ""))
+    reason = form.get("reason", "")
+    if reason not in DISPUTE_REASONS:
+        raise PageInvalid("reason", "choose")
+    text = clean_text(form.get("text", ""), "text", MAX_TEXT, multiline=True)
+    if not text:
+        raise PageInvalid("text", "empty")
+    try:
+        open_dispute(
+            engine,
+            invoice.number,
+            f"{reason}: {text}",
+            ACTOR,
+            note={"reason_code": reason, **_note(holder, client)},
+        )
+    except Invalid:
+        raise PageInvalid("invoice", "already_disputed") from None
+    return _news(
+        engine,
+        holder,
+        digest_channel,
+        "dispute",
+        invoice_numbers=(invoice.number,),
+        facts=[("Invoice", invoice.number), ("Reason", reason.replace("_", " ")), ("", text)],
+    )
+
+
+def ask_plan(
+    engine: Engine,
+    policy: Policy,
+    holder: LinkHolder,
+    client: str,
+    form: dict[str, str],
+    digest_channel: str,
+) -> News:
+    try:
+        count = int(form.get("instalments", ""))
+    except ValueError:
+        raise PageInvalid("instalments", "number") from None
+    if not 2 <= count <= 36:
+        raise PageInvalid("instalments", "number")
+    for_lead = count > policy.plans.max_instalments
+    with unit_of_work(engine) as session:
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="page_plan_request",
+                actor=ACTOR,
+                customer_id=holder.customer_id,
+                channel="page",
+                content={"instalments": count, "for_lead": for_lead, **_note(holder, client)},
+            ),
+        )
+    return _news(
+        engine,
+        holder,
+        digest_channel,
+        "plan",
+        invoice_numbers=(),
+        facts=[("Instalments", str(count))],
+        for_lead=for_lead,
+    )
+
+
+def update_contact(
+    engine: Engine,
+    holder: LinkHolder,
+    client: str,
+    form: dict[str, str],
+    digest_channel: str,
+) -> News:
+    name = clean_text(form.get("contact_name", ""), "contact_name", MAX_LINE)
+    phone = clean_text(form.get("phone", ""), "phone", 40)
+    try:
+        email = validate_email(
+            clean_text(form.get("email", ""), "email", 254), check_deliverability=False
+        ).normalized
+    except EmailNotValidError:
+        raise PageInvalid("email", "email") from None
+    with unit_of_work(engine) as session:
+        customer = session.get(Customer, holder.customer_id)
+        before = {"contact_name": customer.contact_name, "email": customer.email}
+        customer.contact_name, customer.email = name or customer.contact_name, email
+        customer.phone = phone or customer.phone
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="page_contact",
+                actor=ACTOR,
+                customer_id=holder.customer_id,
+                channel="page",
+                content={
+                    "before": json.dumps(before, ensure_ascii=False),
+                    "contact_name": name,
+                    "email": email,
+                    "phone": phone,
+                    **_note(holder, client),
+                },
+            ),
+        )
+    return _news(
+        engine,
+        holder,
+        digest_channel,
+        "contact",
+        invoice_numbers=(),
+        facts=[("Contact", name), ("E-mail", email), ("Phone", phone)],
+    )
+
+
+def mark_handled(
+    engine: Engine, customer_id: int, kind: str, invoice_numbers: list[str], user: str
+) -> None:
+    """A collector took up what the customer sent (accepted the promise, opened the dispute…)."""
+    with unit_of_work(engine) as session:
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="page_news_handled",
+                actor=user,
+                customer_id=customer_id,
+                invoice_numbers=tuple(invoice_numbers),
+                content={"news": kind},
+            ),
+        )

@@ -1,0 +1,104 @@
+"""Scheduled import: every new file dropped in a folder imported once, then filed away.
+
+A file that imports goes to `done/`; one that does not goes to `failed/` with its error report
+beside it (`<name>.errors.txt`), so nothing is retried by accident and nothing is lost. Files
+still being written (changed in the last `settle_seconds`), hidden files and partial downloads
+are left for the next pass.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from bot.importing.mapping import Mapping
+from bot.services.importing import ImportFailed, ImportReport, import_invoices
+
+DONE, FAILED = "done", "failed"
+_PARTIAL = (".part", ".tmp", ".crdownload", ".partial")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    name: str
+    moved_to: Path
+    report: ImportReport | None = None
+    errors: str = ""  # the error report, when nothing was imported
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+    def summary(self) -> str:
+        """One line for a person: what the file brought, or how many errors stopped it."""
+        if self.report is None:
+            return f"{self.name}: nothing imported ({self.errors.splitlines()[0].removeprefix('nothing imported: ')})"
+        r = self.report
+        return (
+            f"{self.name}: {r.invoices_created} new invoices, {r.invoices_updated} changed, "
+            f"{r.customers_created} new customers, {r.payments_recorded} payments"
+        )
+
+
+def new_files(folder: Path, settle_seconds: float, now: float) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and not p.name.endswith(_PARTIAL)
+        and now - p.stat().st_mtime >= settle_seconds
+    )
+
+
+def import_folder(
+    engine: Engine,
+    folder: Path,
+    mapping: Mapping,
+    *,
+    actor: str = "import",
+    fallback_timezone: str = "Europe/Paris",
+    allow_reassign: bool = False,
+    settle_seconds: float = 10,
+    clock: Callable[[], float] = time.time,
+) -> list[FileOutcome]:
+    """One pass over the folder: each new file imported (all or nothing) and filed away."""
+    (folder / DONE).mkdir(exist_ok=True)
+    (folder / FAILED).mkdir(exist_ok=True)
+    outcomes = []
+    for path in new_files(folder, settle_seconds, clock()):
+        try:
+            report = import_invoices(
+                engine,
+                path,
+                mapping,
+                actor=actor,
+                fallback_timezone=fallback_timezone,
+                allow_reassign=allow_reassign,
+            )
+        except ImportFailed as failed:
+            target = _free_name(folder / FAILED, path.name)
+            path.rename(target)
+            target.with_name(target.name + ".errors.txt").write_text(
+                str(failed) + "\n", encoding="utf-8"
+            )
+            outcomes.append(FileOutcome(path.name, target, errors=str(failed)))
+            continue
+        target = _free_name(folder / DONE, path.name)
+        path.rename(target)
+        outcomes.append(FileOutcome(path.name, target, report=report))
+    return outcomes
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """`name` in `folder`, or `name` with a counter when a file of that name was filed before."""
+    target, count = folder / name, 1
+    while target.exists():
+        stem, dot, suffix = name.partition(".")
+        target = folder / f"{stem}-{count}{dot}{suffix}"
+        count += 1
+    return target

@@ -1,0 +1,138 @@
+"""What a person does about a customer's message, from under it in Slack: record a dispute or
+a promise it contains, note that the customer says they paid, or say whose an unmatched
+message is. Each reuses the service that
+the slash commands use, for the customer the message was matched to."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.db import read_only, unit_of_work
+from bot.models import Customer, InboundMessage, Invoice
+from bot.services import audit
+from bot.services.disputes import open_dispute
+from bot.services.errors import Invalid
+from bot.services.inbox import Effect, apply_effect
+from bot.services.lookup import find_customer
+from bot.services.pauses import hold
+from bot.services.promises import check_date, promise_on_account
+
+
+@dataclass(frozen=True)
+class OpenAccount:
+    inbound_id: int
+    customer_name: str
+    invoices: tuple[str, ...]  # open invoice numbers, oldest due first
+
+
+def _customer_of(session: Session, inbound_id: int) -> Customer:
+    row = session.get(InboundMessage, inbound_id)
+    if row is None or row.customer_id is None:
+        raise Invalid("This message has no customer yet.")
+    return session.get(Customer, row.customer_id)
+
+
+def _open_invoices(session: Session, customer_id: int) -> list[Invoice]:
+    return list(
+        session.exec(
+            select(Invoice)
+            .where(Invoice.customer_id == customer_id, Invoice.amount_minor > Invoice.paid_minor)
+            .order_by(col(Invoice.due_date), col(Invoice.number))
+        ).all()
+    )
+
+
+def open_account(engine: Engine, inbound_id: int) -> OpenAccount:
+    with read_only(engine) as session:
+        customer = _customer_of(session, inbound_id)
+        invoices = _open_invoices(session, customer.id)
+    if not invoices:
+        raise Invalid(f"{customer.name} has no open invoice.")
+    return OpenAccount(inbound_id, customer.name, tuple(i.number for i in invoices[:100]))
+
+
+def dispute(engine: Engine, inbound_id: int, numbers: list[str], reason: str, user: str) -> int:
+    """One dispute per invoice picked (each must be this customer's and open)."""
+    account = open_account(engine, inbound_id)
+    if not numbers:
+        raise Invalid("Pick the invoices the customer disputes.")
+    foreign = [n for n in numbers if n not in account.invoices]
+    if foreign:
+        raise Invalid(f"Not an open invoice of {account.customer_name}: {', '.join(foreign)}")
+    for number in numbers:
+        open_dispute(engine, number, reason, user)
+    return len(numbers)
+
+
+def promise(
+    engine: Engine,
+    inbound_id: int,
+    promised: date,
+    amount: Decimal | None,
+    user: str,
+    today: date,
+) -> int:
+    check_date(promised, today)
+    with unit_of_work(engine) as session:
+        customer = _customer_of(session, inbound_id)
+        invoices = _open_invoices(session, customer.id)
+        if not invoices:
+            raise Invalid(f"{customer.name} has no open invoice.")
+        return len(promise_on_account(session, invoices, promised, amount, user, "email"))
+
+
+def reported_paid(engine: Engine, inbound_id: int, user: str) -> str:
+    """The customer says they paid: reminders hold, and the next import (which brings the
+    payments) tells whether it is so. Returns the customer's name."""
+    with unit_of_work(engine) as session:
+        customer = _customer_of(session, inbound_id)
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="reported_paid",
+                actor=user,
+                customer_id=customer.id,
+                channel="email",
+                content={"inbound_id": inbound_id},
+            ),
+        )
+        if not customer.paused or customer.paused_until is not None:
+            hold(session, customer, user, None, "the customer says they paid: check next import")
+        return customer.name
+
+
+def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) -> str:
+    """A person tells whose an unmatched message is: it takes the effect it would have had
+    (a hold, a failing address), and is posted again, in that customer's card thread."""
+    with unit_of_work(engine) as session:
+        row = session.get(InboundMessage, inbound_id)
+        if row is None:
+            raise Invalid("No such message.")
+        if row.customer_id is not None:
+            raise Invalid("This message was assigned already.")
+        customer = find_customer(session, query)
+        consequence = (
+            apply_effect(session, customer, Effect.of_record(row), today)
+            if row.kind != "unreadable"
+            else "set aside: nothing to apply"
+        )
+        summary = {**json.loads(row.summary), "consequence": consequence}
+        row.customer_id, row.matched_by, row.summary = customer.id, "person", json.dumps(summary)
+        row.slack_channel, row.slack_ts, row.post_claimed_until = "", "", None
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="inbound_assigned",
+                actor=user,
+                customer_id=customer.id,
+                channel="email",
+                content={"inbound_id": inbound_id, "consequence": consequence},
+            ),
+        )
+        return customer.name

@@ -1,0 +1,121 @@
+"""A person answers a customer's message from Slack: the text goes through the outbox like an
+approved reminder — sent once, retried, logged — threaded to the customer's message.
+
+Once per message: the answer's reminder row is linked to the message by a conditional update,
+so two people submitting at the same moment send one answer; the other is told who did.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.db import read_only, unit_of_work
+from bot.models import Customer, InboundMessage, Outbox, Reminder
+from bot.services import audit
+from bot.services.errors import Invalid
+
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class ReplyDraft:
+    inbound_id: int
+    customer_name: str
+    to: str
+    subject: str
+
+
+def draft(engine: Engine, inbound_id: int) -> ReplyDraft:
+    with read_only(engine) as session:
+        row = session.get(InboundMessage, inbound_id)
+        if row is None or row.customer_id is None or not row.sender:
+            raise Invalid("This message has no customer to answer.")
+        if row.reply_reminder_id is not None:
+            raise Invalid("This message has been answered already.")
+        customer = session.get(Customer, row.customer_id)
+        return ReplyDraft(inbound_id, customer.name, row.sender, _subject(row.subject))
+
+
+def _subject(subject: str) -> str:
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}".strip()
+
+
+def check_text(text: str) -> str:
+    """Staff text is sent as written: bounded, and without control characters (named by line)."""
+    text = text.strip()
+    if not text:
+        raise Invalid("Write the answer first.")
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"The answer is {len(text):,} characters long; at most {MAX_TEXT:,}.")
+    for number, line in enumerate(text.split("\n"), start=1):
+        bad = [c for c in line if c != "\t" and unicodedata.category(c) in ("Cc", "Cf")]
+        if bad:
+            raise Invalid(f"Line {number} holds a control character (U+{ord(bad[0]):04X}).")
+    return text
+
+
+def send_reply(engine: Engine, inbound_id: int, text: str, user: str, now: datetime) -> int:
+    """Queue the answer; returns its reminder id. Invalid when it cannot or need not go."""
+    text = check_text(text)
+    reply = draft(engine, inbound_id)
+    try:
+        return _queue(engine, reply, text, user, now)
+    except sa.exc.IntegrityError:  # the same answer row inserted by a simultaneous submission
+        raise Invalid("Someone answered this message a moment ago.") from None
+
+
+def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetime) -> int:
+    inbound_id = reply.inbound_id
+    with unit_of_work(engine) as session:
+        row = session.get(InboundMessage, inbound_id)
+        customer = session.get(Customer, row.customer_id)
+        answered = session.get(Reminder, row.reminder_id) if row.reminder_id else None
+        reminder = Reminder(
+            customer_id=customer.id,
+            run_date=now.date(),
+            stage=f"reply-{inbound_id}"[:20],
+            channel="email",
+            language=customer.language,
+            invoice_numbers=answered.invoice_numbers if answered else "",
+            subject=reply.subject,
+            body_text=text,
+            original_subject=reply.subject,
+            original_body_text=text,
+            state="approved",
+            decided_by=user,
+            decided_at=now,
+            send_after=now,
+        )
+        session.add(reminder)
+        session.flush()
+        won = session.execute(
+            sa.update(InboundMessage)
+            .where(InboundMessage.id == inbound_id, InboundMessage.reply_reminder_id.is_(None))
+            .values(reply_reminder_id=reminder.id)
+        ).rowcount
+        if not won:
+            raise Invalid("Someone answered this message a moment ago.")
+        session.add(Outbox(reminder_id=reminder.id, channel="email", next_attempt_at=now))
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="reply",
+                actor=user,
+                customer_id=customer.id,
+                invoice_numbers=tuple(filter(None, reminder.invoice_numbers.split(","))),
+                channel="email",
+                content={
+                    "inbound_id": inbound_id,
+                    "reminder": reminder.id,
+                    "to": reply.to,
+                    "subject": reply.subject,
+                    "text": text,
+                },
+            ),
+        )
+        return reminder.id

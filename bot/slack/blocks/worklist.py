@@ -1,0 +1,157 @@
+"""My morning on the Home tab: a page of my reminders grouped by stage, each with the facts to
+decide it and its own Approve / Edit / Skip (a menu on the row), ticks for *Approve the
+selected* (one checkbox group per ten rows: Slack's most per group), and for a lead everyone's
+progress. One block per row, so a page of 50 stays inside a Home view's 100 blocks."""
+
+from __future__ import annotations
+
+from bot.services.worklists import NOBODY, OwnerProgress, WorkItem, Worklist
+from bot.slack.blocks.common import (
+    Block,
+    actions,
+    button,
+    capped,
+    confirm_dialog,
+    context,
+    header,
+    line_sections,
+    section,
+    slack_date,
+)
+from bot.slack.blocks.facts import flags, last_contact_text
+from bot.slack.mrkdwn import escape, truncate
+
+HOME_ROW = "home_row"  # the row's menu: approve|<id>, edit|<id>, skip|<id>
+HOME_PICK = "home_pick"
+HOME_APPROVE_SELECTED = "home_approve_selected"
+HOME_PAGE = "home_page"
+PICK_BLOCK = "pick-"  # + the group's number
+PICKS_PER_GROUP = 10
+
+
+def _facts(item: WorkItem, locale: str) -> str:
+    total = " + ".join(m.format(locale) for m in item.totals) or "nothing left open"
+    lines = [
+        f"*{escape(item.customer)}* — {total} · oldest {item.oldest_days_late} days late",
+        last_contact_text(item.facts),
+    ]
+    shown = flags(item.facts, item.channel, item.phone)
+    if item.auto_at is not None:
+        at = item.auto_at
+        when = slack_date(int(at.timestamp()), at.strftime("%H:%M UTC"))
+        shown.append(f"⏱ goes {when} unless stopped")
+    if shown:
+        lines.append(" · ".join(shown))
+    return "\n".join(lines)
+
+
+def _row(item: WorkItem, locale: str) -> Block:
+    rid = str(item.reminder_id)
+    menu = {
+        "type": "overflow",
+        "action_id": HOME_ROW,
+        "options": [
+            {"text": {"type": "plain_text", "text": label}, "value": f"{verb}|{rid}"}
+            for label, verb in (("Approve", "approve"), ("Edit…", "edit"), ("Skip…", "skip"))
+        ],
+    }
+    return section(_facts(item, locale), accessory=menu)
+
+
+def _picks(group: int, items: list[WorkItem]) -> Block:
+    return actions(
+        f"{PICK_BLOCK}{group}",
+        {
+            "type": "checkboxes",
+            "action_id": HOME_PICK,
+            "options": [
+                {
+                    "text": {"type": "plain_text", "text": truncate(item.customer, 70)},
+                    "value": str(item.reminder_id),
+                }
+                for item in items
+            ],
+        },
+    )
+
+
+def _team(team: list[OwnerProgress]) -> list[Block]:
+    lines = [
+        f"• {'nobody' if p.owner == NOBODY else f'<@{p.owner}>'}: {p.decided} decided · "
+        f"{p.waiting} waiting"
+        for p in team
+    ]
+    return [
+        section("*The team's morning* (decided / waiting per owner)"),
+        *line_sections(capped(lines, 30, "…and {count} more"), empty="Nothing suggested today."),
+    ]
+
+
+def worklist_blocks(
+    worklist: Worklist, locale: str, team: list[OwnerProgress] | None = None
+) -> list[Block]:
+    mine = worklist.owner != NOBODY
+    title = "My morning" if mine else "Nobody's reminders"
+    blocks: list[Block] = [header(f"{title} — {worklist.total} to decide")]
+    if worklist.by_stage:
+        blocks.append(
+            context(" · ".join(f"{stage} {count}" for stage, count in worklist.by_stage.items()))
+        )
+    stage = None
+    group: list[WorkItem] = []
+    for n, item in enumerate(worklist.items):
+        if item.stage != stage:
+            stage = item.stage
+            blocks.append(section(f"*{escape(stage)}* ({worklist.by_stage.get(stage, 0)})"))
+        blocks.append(_row(item, locale))
+        group.append(item)
+        if len(group) == PICKS_PER_GROUP or n == len(worklist.items) - 1:
+            blocks.append(_picks(n // PICKS_PER_GROUP, group))
+            group = []
+    if not worklist.items:
+        blocks.append(section("Nothing awaits your decision today. ☕"))
+    controls = []
+    if worklist.items:
+        controls.append(
+            button(
+                "Approve the selected",
+                HOME_APPROVE_SELECTED,
+                worklist.owner or "nobody",
+                style="primary",
+                confirm=confirm_dialog(
+                    "Approve the selected?",
+                    "Every ticked reminder still undecided is approved; approved e-mails are sent.",
+                    "Approve",
+                ),
+            )
+        )
+    scope = worklist.owner or "nobody"
+    if worklist.page > 0:
+        controls.append(button("◀ Previous", HOME_PAGE, f"{scope}|{worklist.page - 1}"))
+    if worklist.page + 1 < worklist.pages:
+        controls.append(button("Next ▶", HOME_PAGE, f"{scope}|{worklist.page + 1}"))
+    if mine and worklist.nobodys:
+        controls.append(button(f"Nobody's ({worklist.nobodys})", HOME_PAGE, "nobody|0"))
+    if not mine:
+        controls.append(button("My morning", HOME_PAGE, "mine|0"))
+    if controls:
+        blocks.append(actions("worklist", *controls))
+    if worklist.pages > 1:
+        blocks.append(context(f"Page {worklist.page + 1} of {worklist.pages}"))
+    if team is not None:
+        blocks += _team(team)
+    return blocks
+
+
+def selected_ids(view: dict) -> list[int]:
+    """The reminders ticked on a Home view, from the view's state as Slack sends it back."""
+    values = (view.get("state") or {}).get("values") or {}
+    ids = []
+    for block_id, fields in values.items():
+        if not block_id.startswith(PICK_BLOCK):
+            continue
+        for field in fields.values():
+            for option in field.get("selected_options") or []:
+                if option.get("value", "").isdigit():
+                    ids.append(int(option["value"]))
+    return ids

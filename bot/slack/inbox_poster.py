@@ -1,0 +1,42 @@
+"""Posting what the reply mailbox brought: each recorded message once, in its customer's card
+thread or the digest channel. A Slack error leaves the message to be posted next round."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+
+from bot.services import inbox
+from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
+
+log = logging.getLogger(__name__)
+
+
+def post_inbound(engine: Engine, client: WebClient, digest_channel: str, now: datetime) -> int:
+    """Returns how many were posted."""
+    posted = 0
+    for view in inbox.claim_unposted(engine, now, digest_channel):
+        if view.target is None:
+            log.warning("inbound message %s: no digest channel to post it to", view.id)
+            inbox.release(engine, view.id)
+            continue
+        try:
+            response = client.chat_postMessage(
+                channel=view.target.channel,
+                thread_ts=view.target.thread_ts,
+                text=inbound_fallback(view),
+                blocks=inbound_blocks(view),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            log.error("could not post inbound message %s: %s", view.id, exc.response.get("error"))
+            inbox.release(engine, view.id)
+            continue
+        inbox.mark_posted(engine, view.id, response["channel"], response["ts"])
+        posted += 1
+    return posted

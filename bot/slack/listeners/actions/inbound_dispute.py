@@ -1,0 +1,24 @@
+"""*Dispute* under a customer's message: pick the invoices and say why (a modal)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.errors import Invalid
+from bot.services.inbox_actions import open_account
+from bot.slack.blocks.inbound import DISPUTE, DISPUTE_CALLBACK, dispute_modal
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
+from bot.slack.modal_opener import open_then_fill
+
+
+def register(app: App, deps: Deps) -> None:
+    @on_inbound_click(app, deps, DISPUTE, "record disputes")
+    def clicked(click: InboundClick) -> None:
+        def fill() -> dict | str:
+            try:
+                return dispute_modal(open_account(deps.runtime.engine, click.inbound_id))
+            except Invalid as exc:
+                return str(exc)
+
+        open_then_fill(deps.client, click.trigger_id, DISPUTE_CALLBACK, fill)

@@ -1,0 +1,27 @@
+"""*Mark paid — check next import*: the customer says they paid; their reminders hold until a
+person resumes them, and the next import shows the payment (or not)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.errors import Invalid
+from bot.services.inbox_actions import reported_paid
+from bot.slack.blocks.inbound import PAID
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
+from bot.slack.mrkdwn import escape
+
+
+def register(app: App, deps: Deps) -> None:
+    @on_inbound_click(app, deps, PAID, "mark payments")
+    def clicked(click: InboundClick) -> None:
+        try:
+            name = reported_paid(deps.runtime.engine, click.inbound_id, click.user)
+        except Invalid as exc:
+            click.reply(str(exc))
+            return
+        click.reply(
+            f"💶 Noted: {escape(name)} says they paid. Reminders hold; the next import "
+            "shows the payment — then press *Resume reminders* if it is not there."
+        )

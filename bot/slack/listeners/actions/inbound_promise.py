@@ -1,0 +1,24 @@
+"""*Promise* under a customer's message: the date and, if they said, the amount (a modal)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.errors import Invalid
+from bot.services.inbox_actions import open_account
+from bot.slack.blocks.inbound import PROMISE, PROMISE_CALLBACK, promise_modal
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
+from bot.slack.modal_opener import open_then_fill
+
+
+def register(app: App, deps: Deps) -> None:
+    @on_inbound_click(app, deps, PROMISE, "record promises")
+    def clicked(click: InboundClick) -> None:
+        def fill() -> dict | str:
+            try:
+                return promise_modal(open_account(deps.runtime.engine, click.inbound_id))
+            except Invalid as exc:
+                return str(exc)
+
+        open_then_fill(deps.client, click.trigger_id, PROMISE_CALLBACK, fill)

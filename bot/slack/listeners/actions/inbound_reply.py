@@ -1,0 +1,24 @@
+"""*Reply* under a customer's message: a modal for the answer (approvers only)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services.errors import Invalid
+from bot.services.replies import draft
+from bot.slack.blocks.inbound import REPLY, REPLY_CALLBACK, reply_modal
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
+from bot.slack.modal_opener import open_then_fill
+
+
+def register(app: App, deps: Deps) -> None:
+    @on_inbound_click(app, deps, REPLY, "answer customers")
+    def clicked(click: InboundClick) -> None:
+        def fill() -> dict | str:
+            try:
+                return reply_modal(draft(deps.runtime.engine, click.inbound_id))
+            except Invalid as exc:
+                return str(exc)
+
+        open_then_fill(deps.client, click.trigger_id, REPLY_CALLBACK, fill)

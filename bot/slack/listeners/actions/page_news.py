@@ -1,0 +1,89 @@
+"""The buttons of a customer's page news (*Accept promise*, *Open dispute*, …, *Open account*)
+and `/relance customer`'s *New link*: approvers only."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt import Ack, App, Respond
+
+from bot.services.account import account
+from bot.services.customer_page import mark_handled
+from bot.services.errors import Invalid
+from bot.services.page_links import new_link
+from bot.slack.blocks.account import account_blocks
+from bot.slack.blocks.page_news import (
+    HANDLE_LABELS,
+    PAGE_ACCOUNT,
+    PAGE_HANDLE,
+    PAGE_NEW_LINK,
+    handled_blocks,
+)
+from bot.slack.deps import Deps
+from bot.slack.mrkdwn import escape
+
+
+def register(app: App, deps: Deps) -> None:
+    def allowed(body: dict, respond: Respond, verb: str) -> str | None:
+        user = body["user"]["id"]
+
+        def reply(text: str, blocks: list[dict] | None = None) -> None:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+
+        if not deps.approvers.may_decide(user):
+            deps.refuse(user, verb, reply)
+            return None
+        return user
+
+    @app.action(PAGE_HANDLE)
+    def handle(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user = allowed(body, respond, "take up a customer's answer")
+        if user is None:
+            return
+        value = json.loads(body["actions"][0]["value"])
+        mark_handled(deps.runtime.engine, int(value["c"]), value["k"], value["i"], user)
+        message = body.get("message", {})
+        deps.client.chat_update(
+            channel=body["channel"]["id"],
+            ts=message.get("ts", ""),
+            text=message.get("text") or "A customer's answer from their page",
+            blocks=handled_blocks(message.get("blocks", []), HANDLE_LABELS[value["k"]], user),
+        )
+
+    @app.action(PAGE_ACCOUNT)
+    def show_account(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        if allowed(body, respond, "see a customer's account") is None:
+            return
+        found = account(deps.runtime.engine, body["actions"][0]["value"], deps.today())
+        respond(
+            text=f"Account of {found.customer.name}",
+            blocks=account_blocks(found, deps.runtime.settings.locale),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    @app.action(PAGE_NEW_LINK)
+    def renew(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        user = allowed(body, respond, "replace a customer's page link")
+        if user is None:
+            return
+        try:
+            renewed = new_link(
+                deps.runtime.engine,
+                deps.runtime.settings,
+                body["actions"][0]["value"],
+                user,
+                deps.runtime.now(),
+            )
+        except Invalid as exc:
+            text = str(exc)
+        else:
+            text = (
+                f"New page link for *{escape(renewed.customer_name)}* (generation "
+                f"{renewed.generation}); every earlier link now shows nothing. The next "
+                f"reminder carries it: {renewed.url}"
+            )
+        respond(text=text, response_type="ephemeral", replace_original=False)

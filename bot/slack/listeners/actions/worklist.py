@@ -1,0 +1,79 @@
+"""My morning's controls on the Home tab: a row's menu (approve it, or open Edit or Skip for
+it), *Approve the selected*, the pages. Each decision keeps the exactly-once rule of a card's
+click; the Home is published again afterwards."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.services import decisions
+from bot.slack.blocks.modals import edit_modal, skip_modal
+from bot.slack.blocks.worklist import (
+    HOME_APPROVE_SELECTED,
+    HOME_PAGE,
+    HOME_PICK,
+    HOME_ROW,
+    selected_ids,
+)
+from bot.slack.deps import Deps
+from bot.slack.home_publisher import publish_home, read_place
+from bot.slack.ids import EDIT_CALLBACK, SKIP_CALLBACK
+from bot.slack.listeners.actions.reminder_modal import open_reminder_modal
+
+MODALS = {"edit": (EDIT_CALLBACK, edit_modal), "skip": (SKIP_CALLBACK, skip_modal)}
+
+
+def register(app: App, deps: Deps) -> None:
+    def refused(user: str, what: str, detail: dict) -> bool:
+        if deps.approvers.may_decide(user):
+            return False
+
+        def tell(text: str, blocks: list[dict] | None = None) -> None:
+            deps.client.chat_postMessage(channel=user, text=text)  # a Home has no thread
+
+        deps.refuse(user, what, tell, detail)
+        return True
+
+    def approve(body: dict, ids: list[int]) -> None:
+        user = body["user"]["id"]
+        scope, page = read_place(body.get("view", {}).get("private_metadata", ""))
+
+        def work() -> None:
+            if refused(user, "approve reminders", {"reminders": ids[:50]}):
+                return
+            approved = decisions.approve_selected(deps.runtime.engine, ids, user)
+            deps.cards.refresh([r.id for r in approved], deps.today())
+            publish_home(deps, user, scope, page)
+
+        deps.later(work, f"approving {len(ids)} reminder(s) from the Home")
+
+    @app.action(HOME_ROW)
+    def row_menu(ack: Ack, body: dict) -> None:
+        ack()
+        verb, _, rid = body["actions"][0]["selected_option"]["value"].partition("|")
+        if not rid.isdigit() or verb not in ("approve", *MODALS):
+            return
+        if verb == "approve":
+            approve(body, [int(rid)])
+            return
+        user = body["user"]["id"]
+        if refused(user, f"{verb} reminders", {"reminder": int(rid)}):
+            return
+        callback, build = MODALS[verb]
+        open_reminder_modal(deps, int(rid), body.get("trigger_id", ""), callback, build)
+
+    @app.action(HOME_APPROVE_SELECTED)
+    def approve_selected(ack: Ack, body: dict) -> None:
+        ack()
+        approve(body, selected_ids(body.get("view", {})))
+
+    @app.action(HOME_PAGE)
+    def turn_page(ack: Ack, body: dict) -> None:
+        ack()
+        user = body["user"]["id"]
+        scope, page = read_place(body["actions"][0].get("value", ""))
+        deps.later(lambda: publish_home(deps, user, scope, page), "turning a Home page")
+
+    @app.action(HOME_PICK)
+    def ticked(ack: Ack) -> None:
+        ack()  # the ticks are read from the view's state when *Approve the selected* is clicked

@@ -1,0 +1,19 @@
+"""`/relance assign <customer> <@person>`: who chases this customer from now on."""
+
+from __future__ import annotations
+
+from bot.services.owners import assign
+from bot.slack.deps import Deps, Reply
+from bot.slack.listeners.commands.args import need
+from bot.slack.mrkdwn import escape
+
+USAGE = "`/relance assign <customer> <@person>` — who chases this customer"
+
+
+def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+    need(args, 2, USAGE)
+    done = assign(
+        deps.runtime.engine, " ".join(args[:-1]), args[-1], command["user_id"], deps.today()
+    )
+    moved = f" {done.moved} reminder(s) of today moved to their worklist." if done.moved else ""
+    reply(f"👤 <@{done.owner}> now chases {escape(done.customer)}.{moved}")

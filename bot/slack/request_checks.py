@@ -1,0 +1,141 @@
+"""Refusing malformed requests before any listener runs: a refusal, never an HTTP 500.
+
+A button whose value is no reminder id, and a form whose hidden reference names no reminder, are
+answered (ephemerally, or in the form) and logged before any listener runs; a button naming a
+reminder that does not exist or is not its card's is checked just after the acknowledgement
+(`card_problem`). The listeners behind these checks can trust what they read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from slack_bolt import Ack, App, BoltResponse, Respond
+
+from bot.services.cards import card_ts
+from bot.slack.deps import Deps
+from bot.slack.ids import (
+    APPROVE,
+    APPROVE_ALL,
+    CALL_CALLBACK,
+    EDIT,
+    EDIT_CALLBACK,
+    LETTER,
+    LOG_CALL,
+    SKIP,
+    SKIP_CALLBACK,
+)
+
+log = logging.getLogger(__name__)
+
+CARD_ACTIONS = frozenset({APPROVE, EDIT, SKIP, LOG_CALL, LETTER})
+REMINDER_FORMS = frozenset({EDIT_CALLBACK, SKIP_CALLBACK})
+
+
+def _whole_number(text: object) -> bool:
+    """Plain ASCII digits, not too many (`int()` would also take `²`, `-1` or ` 1`)."""
+    return isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12
+
+
+def well_formed_timestamp(value: str | None) -> bool:
+    """Slack's request timestamp is whole seconds since the epoch."""
+    return _whole_number(value)
+
+
+def reminder_id(text: object) -> int | None:
+    """A reminder id as buttons and forms carry it: a positive whole number, else None."""
+    if _whole_number(text) and int(text) > 0:  # type: ignore[arg-type]
+        return int(text)  # type: ignore[arg-type]
+    return None
+
+
+def _action_problem(body: dict) -> str | None:
+    action = (body.get("actions") or [{}])[0]
+    action_id, value = action.get("action_id"), action.get("value")
+    if action_id == APPROVE_ALL:
+        day, _sep, stage = str(value).partition("|")
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return "this button names no day"
+        return None if stage else "this button names no stage"
+    if action_id in CARD_ACTIONS and reminder_id(value) is None:
+        return "this button names no reminder"
+    return None
+
+
+def card_problem(deps: Deps, number: int, body: dict) -> str | None:
+    """Whether the reminder a card's button names exists and is the card's own. It reads the
+    database, so it runs after the acknowledgement (see `on_card_click`), keeping a burst of
+    clicks off the connection pool until each is acknowledged."""
+    ts = card_ts(deps.runtime.engine, number)
+    if ts is None:
+        return "this button names no reminder"
+    container = body.get("container") or {}
+    if container.get("type") == "message" and container.get("message_ts") != ts:
+        return "this button names a reminder other than the card it is on"
+    return None
+
+
+def _form_problem(deps: Deps, view: dict) -> str | None:
+    callback, metadata = view.get("callback_id"), view.get("private_metadata", "")
+    if callback in REMINDER_FORMS:
+        reference = metadata
+    elif callback == CALL_CALLBACK:
+        customer, _sep, reference = str(metadata).partition("|")
+        if not customer:
+            return "this form names no customer"
+        if not reference:
+            return None
+    else:
+        return None
+    number = reminder_id(reference)
+    if number is None or card_ts(deps.runtime.engine, number) is None:
+        return "this form names no reminder"
+    return None
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.middleware
+    def refuse_malformed(
+        body: dict, next: Callable[[], BoltResponse], ack: Ack, respond: Respond | None
+    ) -> BoltResponse:
+        kind = body.get("type")
+        user = (body.get("user") or {}).get("id", "")
+        if kind == "block_actions":
+            problem = _action_problem(body)
+            if problem:
+                answer = ack()
+                log.warning("refused a click from %s: %s (%s)", user, problem, body.get("actions"))
+                if respond is not None:
+                    respond(
+                        text=f"Sorry, {problem}; nothing was done. Use the buttons on the card.",
+                        response_type="ephemeral",
+                        replace_original=False,
+                    )
+                return answer
+        elif kind == "view_submission":
+            problem = _form_problem(deps, body.get("view") or {})
+            if problem:
+                log.warning("refused a form from %s: %s", user, problem)
+                return ack(response_action="update", view=_refusal_view(problem))
+        return next()
+
+
+def _refusal_view(problem: str) -> dict:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Not saved"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"Sorry, {problem}; nothing was saved. Open the form again from the card.",
+                },
+            }
+        ],
+    }

@@ -1,0 +1,130 @@
+"""Hostile customer text through every Slack surface: no mention, no disguised link, no
+markup and no template evaluation survives into any Web API call the app makes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from bot.db import unit_of_work
+from bot.importing.mapping import load_mapping
+from bot.models import Customer, Reminder
+from bot.services.importing import import_invoices
+from bot.slack.blocks.card import APPROVE, EDIT, SKIP
+from tests.support.csvfiles import line, write_csv
+from tests.support.slack_fixtures import APPROVER, SlackWorld
+from tests.support.slack_steps import ask
+
+NAME = '<https://evil.example|Pay here> <!channel> & {{ 7*7 }} "><script>'
+CONTACT = "<!here> Bob & {{ 7*7 }}"
+INVOICE = 'INV-<!here>&"><script>{{7*7}}'
+REASON = "<https://evil.example|refund here> <!channel> & {{ 7*7 }}"
+
+# Keys whose values are not shown as mrkdwn: ids, URLs, and the raw text an input is
+# prefilled with so that it can be edited as it is.
+NOT_SHOWN = {"initial_value", "private_metadata", "value", "url", "path", "response_url", "ts"}
+RAW = ("<!channel>", "<!here>", "<https://evil.example", "<script>", '">', "|Pay here>")
+BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
+
+
+def shown_strings(value: Any, key: str = "") -> list[str]:
+    if key in NOT_SHOWN:
+        return []
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in shown_strings(v, k)]
+    if isinstance(value, list):
+        return [s for v in value for s in shown_strings(v, key)]
+    return [value] if isinstance(value, str) else []
+
+
+def hostile_ledger(world: SlackWorld, tmp_path: Path) -> None:
+    today = world.runtime.company_today(world.runtime.now())
+    row = line(
+        customer_id="H",
+        customer_name=NAME,
+        contact_name=CONTACT,
+        language="en",
+        country="GB",
+        timezone="Europe/London",
+        currency="GBP",
+        invoice_number=INVOICE,
+        due_date=(today - timedelta(days=30)).isoformat(),
+        issue_date=(today - timedelta(days=60)).isoformat(),
+    )
+    import_invoices(world.engine, write_csv(tmp_path / "hostile.csv", [row]), load_mapping())
+
+
+def hostile_reminder(world: SlackWorld) -> Reminder:
+    def posted() -> Reminder | None:
+        with unit_of_work(world.engine) as session:
+            customer = session.exec(select(Customer).where(Customer.external_id == "H")).one()
+            found = session.exec(
+                select(Reminder).where(Reminder.customer_id == customer.id)
+            ).first()
+        return found if found is not None and found.slack_ts else None
+
+    return world.fake.wait_for(posted)
+
+
+def test_hostile_text_never_reaches_slack_raw(world: SlackWorld, tmp_path: Path) -> None:
+    hostile_ledger(world, tmp_path)
+    world.slack.command(
+        "digest", user=APPROVER, channel="CDIGEST", response_url=world.fake.response_url()
+    )
+    reminder = hostile_reminder(world)
+    due = (world.runtime.company_today(world.runtime.now()) + timedelta(days=5)).isoformat()
+    quoted = f"'{INVOICE}'"
+    for text in (
+        "customer H",
+        "audit H",
+        f"audit {quoted}",
+        f"promise {quoted} {due} 10.00",
+        f"dispute {quoted} '{REASON}'",
+        f"resolve {quoted} '{REASON}'",
+        "pause H",
+        "resume H",
+        "plan H 3",
+        "plan H 99",
+    ):
+        ask(world, text)
+    world.slack.command("log-call H", user=APPROVER, response_url=world.fake.response_url())
+    for action in (EDIT, SKIP, APPROVE):
+        world.slack.click(
+            action,
+            str(reminder.id),
+            user=APPROVER,
+            response_url=world.fake.response_url(),
+            message_ts=reminder.slack_ts,
+        )
+    world.fake.wait_for(lambda: len(world.fake.calls_to("views.open")) >= 3)
+    world.fake.wait_for(lambda: world.fake.calls_to("chat.update"))
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "event": {"type": "app_home_opened", "user": APPROVER, "channel": "D1", "tab": "home"},
+        }
+    )
+    world.slack.post(body, content_type="application/json")
+    world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))
+
+    methods = {c.method for c in world.fake.calls}
+    assert {"chat.postMessage", "response_url", "views.open", "chat.update"} <= methods
+    problems = []
+    for call in world.fake.calls:
+        for text in shown_strings(call.args):
+            raw = [r for r in RAW if r in text]
+            if raw or BARE_AMPERSAND.search(text):
+                problems.append((call.method, raw, text[:300]))
+    assert problems == [], "\n".join(map(repr, problems))
+    shown = json.dumps([c.args for c in world.fake.calls], ensure_ascii=False)
+    assert "{{ 7*7 }}" in shown  # shown as written, never evaluated

@@ -1,0 +1,236 @@
+"""A customer's reply, read from the real IMAP server, lands in the thread of their card on
+the (fake) Slack API, escaped; the ladder holds until a person presses *Resume reminders*."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.channels.email import message_id
+from bot.channels.imap import connect
+from bot.config import Settings
+from bot.db import read_only
+from bot.models import AuditEvent, Customer, Dispute, InboundMessage, Promise
+from bot.services import inbox
+from bot.services.outbox import deliver_due
+from bot.services.suggestions import todays_decisions
+from bot.slack.blocks.inbound import (
+    ASSIGN,
+    ASSIGN_CALLBACK,
+    DISPUTE,
+    DISPUTE_CALLBACK,
+    PAID,
+    PROMISE_CALLBACK,
+    REPLY,
+    REPLY_CALLBACK,
+    RESUME,
+)
+from bot.slack.client import make_client
+from bot.slack.inbox_poster import post_inbound
+from tests.support.imap_server import ImapServer
+from tests.support.mail_samples import hard_bounce, reply
+from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, STRANGER, SlackWorld, reconfigure
+from tests.support.slack_steps import ephemerals, post_digest
+from tests.support.smtp_server import SmtpServer
+
+
+def _read(world: SlackWorld, imap: ImapServer) -> None:
+    settings = Settings(
+        mail_from=world.runtime.settings.mail_from,
+        imap_host=imap.host,
+        imap_port=imap.port,
+        imap_security="none",
+        imap_user=imap.user,
+        imap_password=imap.password,
+    )
+    with connect(settings) as mailbox:
+        inbox.fetch_mail(world.engine, mailbox, world.runtime.now())
+    post_inbound(world.engine, make_client(world.runtime.settings), "CDIGEST", world.runtime.now())
+
+
+def test_a_reply_goes_to_the_card_thread_and_holds_the_ladder(
+    world: SlackWorld, imap: ImapServer
+) -> None:
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "B-1")
+    before = len(world.fake.calls_to("chat.postMessage"))
+    imap.append(
+        reply(
+            subject="Re: <!channel> invoice",
+            text="<@U1> we *never* received the goods.\n\nOn Monday you wrote:\n> old",
+            in_reply_to=message_id(card.id, world.runtime.settings.mail_from),
+        ).as_bytes()
+    )
+    _read(world, imap)
+    (posted,) = world.fake.calls_to("chat.postMessage")[before:]
+    assert (posted.args["channel"], posted.args["thread_ts"]) == (card.slack_channel, card.slack_ts)
+    shown = str(posted.args["blocks"])
+    assert "&lt;!channel&gt;" in shown and "&lt;@U1&gt;" in shown and "<!channel>" not in shown
+    assert "On Monday" not in shown  # quoted history trimmed
+    _read(world, imap)  # nothing posted twice
+    assert len(world.fake.calls_to("chat.postMessage")) == before + 1
+
+    def decision():  # type: ignore[no-untyped-def]
+        with read_only(world.engine) as session:
+            return next(
+                d.decision
+                for d in todays_decisions(session, world.runtime.policy, world.runtime.now())
+                if d.customer.id == card.customer_id
+            )
+
+    assert decision().reason.value == "paused"
+    with read_only(world.engine) as session:
+        external_id = session.get(Customer, card.customer_id).external_id
+    world.slack.click(RESUME, external_id, user=STRANGER, response_url=world.fake.response_url())
+    world.fake.wait_for(lambda: any("not among" in t for t in ephemerals(world)))
+    world.slack.click(RESUME, external_id, user=APPROVER, response_url=world.fake.response_url())
+    world.fake.wait_for(lambda: any("resume with the next" in t for t in ephemerals(world)))
+    with read_only(world.engine) as session:
+        assert not session.get(Customer, card.customer_id).paused
+
+
+def test_reply_from_slack_reaches_the_customer_threaded_once(
+    world: SlackWorld, imap: ImapServer, smtp: SmtpServer
+) -> None:
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    customer_mail = reply(
+        sender="Jean Lefèvre <jean@atelier.example>",
+        text="Can we pay half now?",
+        in_reply_to=message_id(card.id, world.runtime.settings.mail_from),
+    )
+    imap.append(customer_mail.as_bytes())
+    _read(world, imap)
+    with read_only(world.engine) as session:
+        inbound_id = session.exec(select(InboundMessage.id)).one()
+    posted = world.fake.calls_to("chat.postMessage")[-1]
+    assert f"'value': '{inbound_id}'" in str(posted.args["blocks"])  # the Reply button
+
+    world.slack.click(REPLY, str(inbound_id), user=APPROVER, response_url=world.fake.response_url())
+    opened = world.fake.wait_for(lambda: world.fake.calls_to("views.update"))
+    assert "jean@atelier.example" in str(opened[-1].args["view"])
+
+    values = {"text": {"value": {"type": "plain_text_input", "value": "Yes, half by Friday."}}}
+    assert world.slack.submit(REPLY_CALLBACK, str(inbound_id), values, user=APPROVER).status == 200
+    again = world.slack.submit(REPLY_CALLBACK, str(inbound_id), values, user=OTHER_APPROVER)
+    assert "answered already" in again.json()["errors"]["text"]
+
+    settings = replace(world.runtime.settings, smtp_host="127.0.0.1", smtp_port=smtp.port)
+    deliver_due(world.engine, settings, "worker", now=world.runtime.now() + timedelta(minutes=1))
+    deliver_due(world.engine, settings, "worker", now=world.runtime.now() + timedelta(minutes=2))
+    (received,) = [m for m in smtp.received if m.message["In-Reply-To"]]
+    assert received.message["In-Reply-To"] == customer_mail["Message-ID"]
+    assert received.message["To"] == "jean@atelier.example"
+    assert received.message["Subject"] == "Re: Your invoice"
+    assert received.message["Auto-Submitted"] is None
+    assert received.message.get_body(("plain",)).get_content().strip() == "Yes, half by Friday."
+    with read_only(world.engine) as session:
+        logged = session.exec(select(AuditEvent).where(AuditEvent.kind == "reply")).one()
+    assert json.loads(logged.content)["text"] == "Yes, half by Friday."
+
+
+def test_dispute_promise_and_paid_from_under_the_message(
+    world: SlackWorld, imap: ImapServer
+) -> None:
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    imap.append(
+        reply(
+            text="The second crate was broken; we pay the rest on the 15th.",
+            in_reply_to=message_id(card.id, world.runtime.settings.mail_from),
+        ).as_bytes()
+    )
+    _read(world, imap)
+    with read_only(world.engine) as session:
+        inbound_id = str(session.exec(select(InboundMessage.id)).one())
+
+    world.slack.click(DISPUTE, inbound_id, user=APPROVER, response_url=world.fake.response_url())
+    modal = world.fake.wait_for(lambda: world.fake.calls_to("views.update"))[-1].args["view"]
+    assert "A-1" in str(modal)
+    picked = {"type": "multi_static_select", "selected_options": [{"value": "B-1"}]}
+    values = {
+        "invoices": {"value": picked},
+        "reason": {"value": {"type": "plain_text_input", "value": "broken crate"}},
+    }
+    refused = world.slack.submit(DISPUTE_CALLBACK, inbound_id, values, user=APPROVER).json()
+    assert "Not an open invoice" in refused["errors"]["reason"]  # another customer's invoice
+    values["invoices"]["value"]["selected_options"] = [{"value": "A-1"}]
+    assert world.slack.submit(DISPUTE_CALLBACK, inbound_id, values, user=APPROVER).status == 200
+
+    promised = (world.runtime.now() + timedelta(days=19)).date().isoformat()
+    values = {
+        "date": {"value": {"type": "datepicker", "selected_date": promised}},
+        "amount": {"value": {"type": "plain_text_input", "value": "100"}},
+    }
+    assert world.slack.submit(PROMISE_CALLBACK, inbound_id, values, user=APPROVER).status == 200
+
+    world.slack.click(PAID, inbound_id, user=APPROVER, response_url=world.fake.response_url())
+    world.fake.wait_for(lambda: any("says they paid" in t for t in ephemerals(world)))
+    with read_only(world.engine) as session:
+        (dispute,) = session.exec(select(Dispute)).all()
+        (promise,) = session.exec(select(Promise)).all()
+        kinds = set(session.exec(select(AuditEvent.kind)).all())
+    assert dispute.reason == "broken crate" and dispute.opened_by == APPROVER
+    assert promise.promised_date.isoformat() == promised and promise.amount_minor == 10000
+    assert {"dispute", "promise", "reported_paid"} <= kinds
+
+
+def test_an_unmatched_message_goes_to_the_digest_channel_and_a_person_assigns_it(
+    world: SlackWorld, imap: ImapServer
+) -> None:
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "B-1")
+    before = len(world.fake.calls_to("chat.postMessage"))
+    imap.append(reply(sender="bob@private.example", subject="Hello", text="Paid?").as_bytes())
+    _read(world, imap)
+    (unmatched,) = world.fake.calls_to("chat.postMessage")[before:]
+    assert unmatched.args["channel"] == "CDIGEST" and not unmatched.args.get("thread_ts")
+    with read_only(world.engine) as session:
+        inbound_id = str(session.exec(select(InboundMessage.id)).one())
+        external_id = session.get(Customer, card.customer_id).external_id
+    assert f"'action_id': '{ASSIGN}'" in str(unmatched.args["blocks"])
+
+    values = {"customer": {"value": {"type": "plain_text_input", "value": "no such firm"}}}
+    refused = world.slack.submit(ASSIGN_CALLBACK, inbound_id, values, user=APPROVER).json()
+    assert "No customer matches" in refused["errors"]["customer"]
+    values = {"customer": {"value": {"type": "plain_text_input", "value": external_id}}}
+    assert world.slack.submit(ASSIGN_CALLBACK, inbound_id, values, user=APPROVER).status == 200
+    posted = world.fake.wait_for(
+        lambda: [
+            c
+            for c in world.fake.calls_to("chat.postMessage")[before + 1 :]
+            if c.args.get("thread_ts") == card.slack_ts
+        ]
+    )
+    assert "assigned by a person" in str(posted[0].args["blocks"])
+    with read_only(world.engine) as session:
+        assert session.get(Customer, card.customer_id).paused  # a reply holds the ladder
+
+
+def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
+    world: SlackWorld, imap: ImapServer
+) -> None:
+    from bot.slack.app import create_app
+    from bot.slack.server import read_mailbox
+
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    imap.append(
+        hard_bounce("jean@atelier.example", message_id(card.id, world.runtime.settings.mail_from))
+    )
+    reconfigure(
+        world.runtime,
+        imap_host=imap.host,
+        imap_port=imap.port,
+        imap_security="none",
+        imap_user=imap.user,
+        imap_password=imap.password,
+    )
+    _app, deps = create_app(world.runtime, make_client(world.runtime.settings))
+    read_mailbox(deps)
+    (updated,) = [c for c in world.fake.calls_to("chat.update") if c.args["ts"] == card.slack_ts]
+    assert "E-mail failing: hard bounce" in str(updated.args["blocks"])
+    in_thread = [
+        c
+        for c in world.fake.calls_to("chat.postMessage")
+        if c.args.get("thread_ts") == card.slack_ts
+    ]
+    assert "is failing: call instead" in str(in_thread[-1].args["blocks"])

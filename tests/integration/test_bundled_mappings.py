@@ -1,0 +1,203 @@
+"""Each bundled mapping imports its tool's export, as downloaded, end to end.
+
+The fixtures in tests/fixtures/exports are shaped like each tool's own export (title lines,
+group rows, totals, line items, encodings, separators). The expected aging figures and open
+credits are worked out here straight from the file, with the csv module and each tool's own
+rules, never through Relance's import code, and compared with what Relance reports.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.db import unit_of_work
+from bot.domain.aging import bucket_for
+from bot.importing.mapping import available_mappings, load_mapping
+from bot.models import Customer
+from bot.services.aging_report import aging_report
+from bot.services.credits import open_credits
+from bot.services.importing import import_invoices
+
+TODAY = date(2026, 11, 26)
+EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
+
+#: One open item: its due date, currency and balance in cents (negative: a credit).
+Item = tuple[date, str, int]
+
+
+def cents(text: str, decimal_mark: str = ".") -> int:
+    """Cents from a report's amount: currency signs, spaces and thousands marks removed."""
+    kept = "".join(c for c in text if c.isdigit() or c in "-" + decimal_mark)
+    return int(Decimal(kept.replace(decimal_mark, ".")) * 100)
+
+
+def day(text: str, fmt: str) -> date:
+    return datetime.strptime(text, fmt).date()
+
+
+def rows(name: str, encoding: str = "utf-8-sig", delimiter: str = ",") -> list[list[str]]:
+    with (EXPORTS / name).open(encoding=encoding, newline="") as stream:
+        return list(csv.reader(stream, delimiter=delimiter))
+
+
+def records(table: list[list[str]], header_has: str) -> Iterator[dict[str, str]]:
+    """Rows as dicts under the first line that holds `header_has` (report title lines above)."""
+    start = next(i for i, row in enumerate(table) if header_has in row)
+    header = table[start]
+    for row in table[start + 1 :]:
+        if len(row) == len(header):
+            yield dict(zip(header, row, strict=True))
+
+
+def xero() -> list[Item]:
+    seen: dict[str, Item] = {}
+    for r in records(rows("xero.csv"), "InvoiceNumber"):
+        if r["Status"] == "Awaiting Payment" and r["InvoiceNumber"] not in seen:
+            sign = -1 if r["Type"] == "Sales credit note" else 1
+            due = day(r["DueDate"], "%d/%m/%Y")
+            seen[r["InvoiceNumber"]] = (due, r["Currency"], sign * cents(r["InvoiceAmountDue"]))
+    return list(seen.values())
+
+
+def quickbooks() -> list[Item]:
+    return [
+        (day(r["Due Date"], "%m/%d/%Y"), "USD", cents(r["Open Balance"]))
+        for r in records(rows("quickbooks.csv"), "Num")
+        if r["Num"]
+    ]
+
+
+def quickbooks_open_invoices() -> list[Item]:
+    return [
+        (day(r["Due Date"], "%m/%d/%Y"), "USD", cents(r["Open Balance"]))
+        for r in records(rows("quickbooks_open_invoices.csv"), "Num")
+        if r[""] == "" and r["Num"]  # invoice lines: not group, total or footer rows
+    ]
+
+
+def stripe() -> list[Item]:
+    items = []
+    for r in records(rows("stripe.csv"), "Number"):
+        if r["Status"] == "open":
+            due = r["Due Date (UTC)"] or r["Date (UTC)"]
+            items.append((day(due[:10], "%Y-%m-%d"), r["Currency"].upper(), cents(r["Total"])
+                          - cents(r["Amount Paid"])))  # fmt: skip
+    return items
+
+
+def sage50() -> list[Item]:
+    sign = {"SI": 1, "SC": -1, "SA": -1}
+    return [
+        (day(r["DUE_DATE"], "%d/%m/%Y"), "GBP", sign[r["TYPE"]] * cents(r["OUTSTANDING"]))
+        for r in records(rows("sage50.csv", encoding="cp1252"), "TYPE")
+        if r["TYPE"] in sign
+    ]
+
+
+def pennylane() -> list[Item]:
+    open_statuses = {"À venir", "En retard", "Partiellement payée"}
+    return [
+        (
+            day(r["Date d'échéance"], "%d/%m/%Y"),
+            r["Devise"],
+            (-1 if r["Type"] == "Avoir" else 1) * cents(r["Reste à payer"], ","),
+        )
+        for r in records(rows("pennylane.csv", delimiter=";"), "Statut")
+        if r["Statut"] in open_statuses
+    ]
+
+
+def fec() -> list[Item]:
+    return [
+        (
+            day(r["PieceDate"], "%Y%m%d") + timedelta(days=30),
+            r["Idevise"] or "EUR",
+            cents(r["Debit"], ",") - cents(r["Credit"], ","),
+        )
+        for r in records(rows("fec.txt", delimiter="\t"), "CompteNum")
+        if r["CompteNum"].startswith("411") and not r["EcritureLet"]
+    ]
+
+
+def odoo() -> list[Item]:
+    return [
+        (day(r["Due Date"], "%Y-%m-%d"), r["Currency"], cents(r["Amount Due Signed"]))
+        for r in records(rows("odoo.csv"), "Number")
+        if r["Status"] == "Posted"
+    ]
+
+
+EXPECTED: dict[str, tuple[str, Callable[[], list[Item]]]] = {
+    "xero": ("xero.csv", xero),
+    "quickbooks": ("quickbooks.csv", quickbooks),
+    "quickbooks_open_invoices": ("quickbooks_open_invoices.csv", quickbooks_open_invoices),
+    "stripe": ("stripe.csv", stripe),
+    "sage50": ("sage50.csv", sage50),
+    "pennylane": ("pennylane.csv", pennylane),
+    "fec": ("fec.txt", fec),
+    "odoo": ("odoo.csv", odoo),
+}
+
+
+def test_every_bundled_tool_mapping_has_a_fixture() -> None:
+    assert set(available_mappings()) - {"relance"} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_bundled_mapping_imports_its_tool_export(engine: Engine, name: str) -> None:
+    fixture, expected_items = EXPECTED[name]
+    items = expected_items()
+    assert (any(b > 0 for _d, _c, b in items) and any(b < 0 for _d, _c, b in items)) or (
+        name in {"quickbooks", "stripe"}  # these exports carry no credit notes
+    )
+    import_invoices(engine, EXPORTS / fixture, load_mapping(name))
+
+    expected_buckets: Counter[tuple[str, str]] = Counter()
+    expected_counts: Counter[tuple[str, str]] = Counter()
+    expected_credits: Counter[str] = Counter()
+    for due, currency, balance in items:
+        if balance > 0:
+            key = (bucket_for((TODAY - due).days).value, currency)
+            expected_buckets[key] += balance
+            expected_counts[key] += 1
+        elif balance < 0:
+            expected_credits[currency] -= balance
+
+    with unit_of_work(engine) as session:
+        report = aging_report(session, TODAY)
+        credits: defaultdict[str, int] = defaultdict(int)
+        for customer in session.exec(select(Customer)):
+            for credit in open_credits(session, customer.id or 0):
+                credits[credit.remaining.currency] += credit.remaining.minor
+    assert {(t.bucket.value, t.currency): t.balance.minor for t in report.totals} == dict(
+        expected_buckets
+    )
+    assert {(t.bucket.value, t.currency): t.invoices for t in report.totals} == dict(
+        expected_counts
+    )
+    assert dict(credits) == dict(expected_credits)
+
+
+def test_xero_reads_addresses_and_closes_voided_invoices(engine: Engine) -> None:
+    import_invoices(engine, EXPORTS / "xero.csv", load_mapping("xero"))
+    with unit_of_work(engine) as session:
+        customers = {c.name: c for c in session.exec(select(Customer))}
+    assert customers["Kingsley Print Works"].address == "12 Mill Lane\nLeeds\nLS1 4AB"
+    assert customers["Hofmann & Söhne GmbH"].country == "DE"
+    assert customers["Baker Bros Pty"].country == "GB"  # no postal country: the default
+
+
+def test_sage50_reads_windows_1252(engine: Engine) -> None:
+    import_invoices(engine, EXPORTS / "sage50.csv", load_mapping("sage50"))
+    with unit_of_work(engine) as session:
+        names = set(session.exec(select(Customer.name)))
+    assert names == {"Café Brûlé Ltd", "O'Hara & Daughters"}

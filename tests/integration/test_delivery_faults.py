@@ -1,0 +1,190 @@
+"""The outbox under faults: a poison message fails alone, headers stay single-line, a slow
+server never makes two senders send the same message, and a server that refuses everyone
+pauses the outbox instead of failing every message."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.db import unit_of_work
+from bot.models import AuditEvent, Customer, Outbox, OutboxPause, Reminder
+from bot.runtime import build_runtime, next_business_morning
+from bot.services import audit, decisions, digest
+from bot.services.outbox import deliver_due
+from bot.services.suggestions import suggest
+from bot.slack.outbox_alerts import alert_text
+from tests.support.slack_fixtures import sample_ledger
+from tests.support.smtp_server import SmtpServer
+
+
+def mail_settings(server: SmtpServer, **kw: object) -> Settings:
+    return Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        mail_from="Relance Demo <ar@relance-demo.example>",
+        send_backoff_seconds=60,
+        send_max_attempts=3,
+        **kw,
+    )  # type: ignore[arg-type]
+
+
+def approve_all(engine: Engine, tmp_path: Path, settings: Settings):  # type: ignore[no-untyped-def]
+    now = next_business_morning(date(2026, 11, 25), settings)
+    runtime = build_runtime(settings, engine, clock=lambda: now)
+    sample_ledger(engine, tmp_path, now.date())
+    run = suggest(engine, runtime.policy, runtime.composer, now, now.date())
+    for reminder in run.created:
+        assert decisions.approve(engine, reminder.id, "UAPPROVE1", now=now).won
+    return run.created, now + timedelta(hours=1)
+
+
+def kinds(engine: Engine, kind: str) -> list[dict]:
+    with unit_of_work(engine) as session:
+        rows = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == kind).order_by(AuditEvent.seq)
+        ).all()
+    return [json.loads(r.content) for r in rows]
+
+
+def outbox_rows(engine: Engine) -> dict[int, Outbox]:
+    with unit_of_work(engine) as session:
+        return {o.reminder_id: o for o in session.exec(select(Outbox)).all()}
+
+
+def test_a_message_that_cannot_be_built_fails_alone_with_its_cause(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    settings = mail_settings(smtp)
+    reminders, when = approve_all(engine, tmp_path, settings)
+    poison = reminders[0]
+    with unit_of_work(engine) as session:
+        session.get(Reminder, poison.id).letter_text = "{not a letter"
+    report = deliver_due(engine, settings, "w", now=when)
+    assert report.failed == [poison.id]
+    assert sorted(report.sent) == sorted(r.id for r in reminders[1:])
+    assert len(smtp.received) == len(reminders) - 1
+    row = outbox_rows(engine)[poison.id]
+    assert row.state == "failed" and "cannot be sent" in row.last_error
+    failure = kinds(engine, "send_failed")
+    assert [f["reminder"] for f in failure] == [poison.id] and "cannot be sent" in failure[0][
+        "error"
+    ]
+    shown = digest.build_digest(engine, when.date(), "C").failed
+    assert [(f.reminder_id, "cannot be sent" in f.error) for f in shown] == [(poison.id, True)]
+
+
+def test_a_line_break_in_a_name_never_reaches_a_header(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    settings = mail_settings(smtp)
+    reminders, when = approve_all(engine, tmp_path, settings)
+    target = reminders[0]
+    with unit_of_work(engine) as session:
+        reminder = session.get(Reminder, target.id)
+        reminder.subject = "Invoice for Evil\r\nBcc: thief@evil.example\nX-Injected: yes"
+    report = deliver_due(engine, settings, "w", now=when)
+    assert sorted(report.sent) == sorted(r.id for r in reminders)
+    got = next(m for m in smtp.received if "Evil" in m.message["Subject"])
+    assert got.message["Subject"] == "Invoice for Evil Bcc: thief@evil.example X-Injected: yes"
+    assert got.message["X-Injected"] is None
+    assert "thief@evil.example" not in got.recipients
+
+
+def test_a_slow_server_and_two_senders_send_each_message_once(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """The first sender's batch outlives its lease; the second starts after the lease would
+    have lapsed. Each message is renewed just before it leaves, so none goes twice."""
+    settings = mail_settings(smtp)
+    reminders, when = approve_all(engine, tmp_path, settings)
+    smtp.delay = 0.4
+    lease = timedelta(seconds=0.6)
+    started = time.monotonic()
+    reports = []
+
+    def first() -> None:
+        reports.append(deliver_due(engine, settings, "w1", now=when, lease=lease))
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    time.sleep(0.7)
+    late = when + timedelta(seconds=time.monotonic() - started)
+    reports.append(deliver_due(engine, settings, "w2", now=late, lease=lease))
+    thread.join()
+    assert len(reminders) >= 3
+    ids = [m.message["Message-ID"] for m in smtp.received]
+    assert sorted(ids) == sorted(set(ids)) and len(ids) == len(reminders)
+    assert len(kinds(engine, "sent")) == len(reminders)
+    sent_at = sorted(o.sent_at for o in outbox_rows(engine).values())
+    assert sent_at[0] > when and len(set(sent_at)) == len(sent_at)  # each when it left
+
+
+@pytest.mark.parametrize("refusal", ["refuse-login", "refuse-greeting"])
+def test_a_server_that_refuses_everyone_pauses_the_outbox_and_charges_no_message(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path, refusal: str
+) -> None:
+    settings = mail_settings(smtp, smtp_user="relance", smtp_password="wrong")
+    reminders, when = approve_all(engine, tmp_path, settings)
+    smtp.mode = refusal
+    refused = deliver_due(engine, settings, "w", now=when)
+    assert refused.sent == refused.failed == refused.retrying == []
+    assert refused.pause is not None and refused.pause.first
+    code = "535" if refusal == "refuse-login" else "554"
+    assert code in refused.pause.error
+    assert {(o.state, o.attempts, o.claimed_by) for o in outbox_rows(engine).values()} == {
+        ("pending", 0, "")
+    }
+    text = alert_text(refused)
+    assert text is not None and "paused" in text and code in text
+
+    again = deliver_due(engine, settings, "w", now=when + timedelta(seconds=61))
+    assert again.pause is not None and not again.pause.first and again.pause.failures == 2
+    assert alert_text(again) is None  # one alert per pause, not one per attempt
+    with unit_of_work(engine) as session:
+        pause = session.get(OutboxPause, "email")
+    assert pause.paused_until >= when + timedelta(seconds=61 + 120)  # the wait doubled
+    waiting = deliver_due(engine, settings, "w", now=when + timedelta(seconds=90))
+    assert waiting.paused_until is not None and waiting.pause is None
+
+    smtp.mode = "accept"
+    fixed = deliver_due(engine, settings, "w", now=when + timedelta(hours=1))
+    assert sorted(fixed.sent) == sorted(r.id for r in reminders) and fixed.resumed
+    assert "resumed" in (alert_text(fixed) or "")
+    assert {(o.state, o.attempts) for o in outbox_rows(engine).values()} == {("sent", 1)}
+    assert kinds(engine, "send_failed") == []
+    assert len(kinds(engine, "outbox_paused")) == 1 and len(kinds(engine, "outbox_resumed")) == 1
+    with unit_of_work(engine) as session:
+        assert audit.verify(session).ok
+
+
+def test_a_refused_recipient_still_fails_only_that_message(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    settings = mail_settings(smtp)
+    reminders, when = approve_all(engine, tmp_path, settings)
+    smtp.mode = "refuse"
+    report = deliver_due(engine, settings, "w", now=when)
+    assert sorted(report.failed) == sorted(r.id for r in reminders) and report.pause is None
+
+
+def test_in_test_mode_a_line_break_in_an_address_reaches_no_header(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """Test mode puts the customer's address and name into the subject and body."""
+    settings = mail_settings(smtp, test_mode_address="qa@relance-demo.example")
+    reminders, when = approve_all(engine, tmp_path, settings)
+    with unit_of_work(engine) as session:
+        customer = session.get(Customer, session.get(Reminder, reminders[0].id).customer_id)
+        customer.email = "jean@atelier.example\nBcc: thief@evil.example"
+    report = deliver_due(engine, settings, "w", now=when)
+    assert sorted(report.sent) == sorted(r.id for r in reminders)
+    assert all("thief@evil.example" not in m.recipients for m in smtp.received)

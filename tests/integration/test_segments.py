@@ -1,0 +1,99 @@
+"""Segments on SQLite and PostgreSQL: each customer follows the policy its import column or a
+rule chooses; the reminder remembers which; an unknown segment holds the customer back."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.db import read_only
+from bot.domain.escalation import NoAction, Reason
+from bot.domain.policy import PolicyError
+from bot.importing.mapping import load_mapping
+from bot.models import Customer, Reminder
+from bot.runtime import build_runtime
+from bot.services.importing import import_invoices
+from bot.services.morning import prepare
+from tests.support.csvfiles import line, write_csv
+
+NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+SEGMENTS = """
+[[segments]]
+name = "public"
+policy = "public.toml"
+country = "GB"
+"""
+
+
+def policies(folder: Path, segments: str = SEGMENTS) -> Path:
+    bundled = (PROJECT_ROOT / "bot" / "policy.toml").read_text(encoding="utf-8")
+    public = '[[stages]]\nname = "friendly"\nopens_at_days = 30\nchannel = "email"\n'
+    (folder / "public.toml").write_text(public, encoding="utf-8")  # longer terms
+    main = folder / "policy.toml"
+    main.write_text(bundled + segments, encoding="utf-8")
+    return main
+
+
+def test_each_customer_follows_its_segments_policy(engine: Engine, tmp_path: Path) -> None:
+    def late(days: int) -> str:
+        return (TODAY - timedelta(days=days)).isoformat()
+
+    rows = [
+        line(customer_id="A", invoice_number="A-1", due_date=late(20)),
+        line(
+            customer_id="B",
+            customer_name="Bee Ltd",
+            invoice_number="B-1",
+            due_date=late(20),
+            country="GB",
+            timezone="Europe/London",
+            currency="GBP",
+        ),
+        line(
+            customer_id="C",
+            customer_name="Cee",
+            invoice_number="C-1",
+            due_date=late(40),
+            segment="public",
+        ),
+        line(
+            customer_id="D",
+            customer_name="Dee",
+            invoice_number="D-1",
+            due_date=late(20),
+            segment="nosuch",
+        ),
+    ]
+    header = [*line().keys(), "segment"]
+    import_invoices(engine, write_csv(tmp_path / "l.csv", rows, header=header), load_mapping())
+    runtime = build_runtime(Settings(policy_file=policies(tmp_path)), engine, clock=lambda: NOW)
+    morning = prepare(runtime, NOW, "C1")
+
+    by_name = {d.customer.name: d for d in morning.decisions}
+    assert by_name["Bee Ltd"].segment == "public"
+    assert isinstance(by_name["Bee Ltd"].decision, NoAction)  # public opens at 30 days
+    held = by_name["Dee"].decision
+    assert isinstance(held, NoAction) and held.reason is Reason.UNKNOWN_SEGMENT
+    assert morning.digest.held_back[Reason.UNKNOWN_SEGMENT.value] == 1
+    with read_only(engine) as session:
+        stored = {
+            name: segment
+            for name, segment in session.exec(
+                select(Customer.name, Reminder.segment).join(
+                    Reminder, Reminder.customer_id == Customer.id
+                )
+            ).all()
+        }
+    assert stored == {"Atelier Lefèvre": "", "Cee": "public"}
+
+
+def test_a_rule_naming_a_segment_without_a_policy_is_refused(tmp_path: Path) -> None:
+    broken = SEGMENTS + '\n[[segments]]\nname = "keys"\npolicy = "missing.toml"\n'
+    with pytest.raises(PolicyError, match="invalid segments"):
+        build_runtime(Settings(policy_file=policies(tmp_path, broken)))

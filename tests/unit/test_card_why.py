@@ -1,0 +1,74 @@
+"""A card says why: the stage's reason, the last contact and its outcome, what holds, the
+number to call — and when the policy will approve it unless stopped."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from bot.domain.money import Money
+from bot.services.reminder_view import InvoiceLine, ReminderView
+from bot.services.worklists import CustomerFacts, LastContact
+from bot.slack.blocks.card import reminder_card
+from tests.support.blockkit import check_message
+
+TODAY = date(2026, 11, 25)
+
+
+def view(**changes: object) -> ReminderView:
+    base = dict(
+        id=7,
+        run_date=TODAY,
+        customer_name="Atelier <Lefèvre>",
+        contact_name="Jean",
+        customer_email="jean@atelier.example",
+        country="FR",
+        language="fr",
+        locale="fr_FR",
+        stage="call",
+        channel="phone",
+        wording="",
+        subject="Call",
+        body_text="Script",
+        edited=False,
+        state="suggested",
+        decided_by="",
+        decided_at=None,
+        skip_reason="",
+        invoices=[InvoiceLine("F-1", Money(Decimal(100), "EUR"), date(2026, 10, 1))],
+        delivery="",
+        delivery_error="",
+        attempts=0,
+        slack_channel="",
+        slack_ts="",
+    )
+    return ReminderView(**{**base, **changes})
+
+
+def test_a_call_card_says_why_with_the_last_contact_what_holds_and_the_number() -> None:
+    facts = CustomerFacts(
+        LastContact(datetime(2026, 11, 20, 9, tzinfo=UTC), "email", "firm", "bounced <x>"),
+        promised=True,
+        on_plan=True,
+        history=("friendly", "firm"),
+    )
+    blocks = reminder_card(view(facts=facts, phone="+33 1 00 00 00 00"), TODAY)
+    check_message(blocks)
+    text = json.dumps(blocks, ensure_ascii=False)
+    assert "*Why call* (main policy): oldest invoice 55 days late" in text
+    assert "Last contact <!date^" in text and "email (firm) — bounced &lt;x&gt;" in text
+    assert "sent before: friendly → firm" in text
+    assert "🤝 promise to pay" in text and "📅 on a payment plan" in text
+    assert "dispute" not in text and "📞 +33 1 00 00 00 00" in text
+
+
+def test_a_card_the_policy_will_approve_says_when_unless_stopped() -> None:
+    at = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    blocks = reminder_card(
+        view(stage="friendly", channel="email", auto_at=at, auto_rule="stage friendly: auto"),
+        TODAY,
+    )
+    text = json.dumps(blocks, ensure_ascii=False)
+    assert "⏱ Goes <!date^" in text and "unless someone skips or edits it first" in text
+    assert "No contact yet" in text

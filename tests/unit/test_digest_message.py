@@ -1,0 +1,132 @@
+"""The digest message's changes and ranking, from figures built by hand (no database)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bot.domain.aging import Bucket
+from bot.domain.money import Money
+from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
+from bot.services.digest import Digest
+from bot.slack.blocks.digest import SHOW_HELD_BACK, digest_blocks
+from tests.support.blockkit import check_message
+
+TODAY = date(2026, 11, 25)
+
+
+def eur(amount: str) -> Money:
+    return Money(Decimal(amount), "EUR")
+
+
+def digest(
+    totals: list[BucketTotal],
+    previous: dict[str, Money] | None,
+    previous_buckets: dict[str, dict[Bucket, Money]] | None = None,
+    top: list[OverdueCustomer] | None = None,
+) -> Digest:
+    aging = AgingReport(TODAY, totals, top or [])
+    return Digest(
+        run_date=TODAY,
+        aging=aging,
+        overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
+        previous=previous,
+        promises_due=[],
+        promises_broken=[],
+        failed=[],
+        awaiting={},
+        previous_buckets=previous_buckets,
+    )
+
+
+def text(d: Digest) -> str:
+    blocks = digest_blocks(d, "en_GB")
+    check_message(blocks)
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_each_bucket_shows_its_change_and_an_emptied_bucket_its_fall() -> None:
+    d = digest(
+        [
+            BucketTotal(Bucket.DAYS_1_30, "EUR", 2, eur("300")),
+            BucketTotal(Bucket.DAYS_61_90, "EUR", 1, eur("80")),
+        ],
+        {"EUR": eur("350")},
+        {"EUR": {Bucket.DAYS_1_30: eur("200"), Bucket.DAYS_31_60: eur("150")}},
+    )
+    shown = text(d)
+    assert "overdue *€380.00* (▲ €30.00 since the last digest)" in shown
+    assert "1–30: €300.00 (▲ €100.00)" in shown
+    assert "31–60: €0.00 (▼ €150.00)" in shown
+    assert "61–90: €80.00 (▲ €80.00)" in shown
+
+
+def test_a_currency_paid_off_entirely_shows_its_former_total_falling() -> None:
+    d = digest(
+        [BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("100"))],
+        {"EUR": eur("100"), "GBP": Money(Decimal("500"), "GBP")},
+        {
+            "EUR": {Bucket.DAYS_1_30: eur("100")},
+            "GBP": {Bucket.OVER_90: Money(Decimal(500), "GBP")},
+        },
+    )
+    shown = text(d)
+    assert "*GBP* overdue *£0.00* (▼ £500.00 since the last digest)" in shown
+    assert "over 90: £0.00 (▼ £500.00)" in shown
+    assert "*EUR* overdue *€100.00* (unchanged since the last digest)" in shown
+
+
+def test_the_ranking_is_numbered_within_each_currency() -> None:
+    def owes(n: int, name: str, amount: Money) -> OverdueCustomer:
+        return OverdueCustomer(n, name, "FR", 1, amount, TODAY - timedelta(days=10))
+
+    gbp = Money(Decimal("70"), "GBP")
+    d = digest(
+        [BucketTotal(Bucket.DAYS_1_30, "EUR", 2, eur("150"))],
+        None,
+        top=[
+            owes(1, "Alpha", eur("100")),
+            owes(2, "Beta", eur("50")),
+            owes(3, "Gamma", gbp),
+            owes(4, "Delta", Money(Decimal("20"), "GBP")),
+        ],
+    )
+    shown = text(d)
+    for line in ("1. *Alpha*", "2. *Beta*", "1. *Gamma*", "2. *Delta*", "_EUR_", "_GBP_"):
+        assert line in shown
+    assert "3. *Gamma*" not in shown
+
+
+def test_who_is_held_back_is_counted_by_reason_each_with_show() -> None:
+    d = replace(
+        digest([BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("100"))], None),
+        held_back={"promise to pay": 3, "paused": 1},
+    )
+    shown = text(d)
+    assert "*Held back today*: 4 late customer(s) get no reminder" in shown
+    assert "promise to pay 3 · paused 1" in shown
+    blocks = digest_blocks(d)
+    show = next(b for b in blocks if b.get("block_id") == "held_back")["elements"]
+    assert [(e["action_id"], e["value"]) for e in show] == [
+        (SHOW_HELD_BACK, "promise to pay"),
+        (SHOW_HELD_BACK, "paused"),
+    ]
+
+
+def test_approve_all_confirms_count_and_total_and_is_never_offered_for_final_notices() -> None:
+    d = replace(
+        digest([BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("100"))], None),
+        awaiting={"friendly": 2, "final": 1},
+        awaiting_totals={"friendly": [eur("350"), Money(Decimal(20), "GBP")], "final": [eur("9")]},
+        one_by_one=frozenset({"final"}),
+    )
+    blocks = digest_blocks(d)
+    check_message(blocks)
+    bulk = next(b for b in blocks if b.get("block_id") == "approve_all")["elements"]
+    assert [e["value"] for e in bulk] == [f"{TODAY.isoformat()}|friendly"]
+    confirm = bulk[0]["confirm"]["text"]["text"]
+    assert "approves the 2 friendly reminder(s)" in confirm
+    assert "asking for €350.00 + £20.00 in all" in confirm
+    assert "final: final notices are approved one by one" in json.dumps(blocks)
