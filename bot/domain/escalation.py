@@ -202,6 +202,7 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         now, account.timezone, account.country, policy.business_hours
     )
     last_wording = account.contacts[-1].wording if account.contacts else ""
+    coming: tuple[OpenItem, ...]
     if stage.pre_due:
         carried, coming = chaseable, ()
     else:

@@ -7,6 +7,7 @@ Pure: bytes in, a plain value out; a message that cannot be read is `Unreadable`
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ class Inbound:
     kind: Kind
     failed_addresses: tuple[str, ...] = ()  # for bounces
     bounce_detail: str = ""  # status and diagnostic of a DSN
-    back_on: date | None = None  # for out-of-office answers that say when
+    back_on: dt.date | None = None  # for out-of-office answers that say when
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def _returned_headers(message: EmailMessage) -> list[Message]:
         if kind == "message/rfc822":
             found += [p for p in part.get_payload() if isinstance(p, Message)]
         elif kind == "text/rfc822-headers":
-            found.append(message_from_bytes(part.get_payload(decode=True) or b""))
+            payload = part.get_payload(decode=True)
+            found.append(message_from_bytes(payload if isinstance(payload, bytes) else b""))
     return found
 
 
@@ -232,6 +234,8 @@ def _dsn_detail(message: EmailMessage) -> str:
         if not isinstance(blocks, list):
             continue
         for block in blocks[1:]:
+            if not isinstance(block, Message):
+                continue
             status = _header(block, "Status")
             diagnostic = _header(block, "Diagnostic-Code")
             if status or diagnostic:

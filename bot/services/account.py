@@ -40,6 +40,7 @@ class ContactLine:
 class CustomerCard:
     """Who the customer is and how to reach them."""
 
+    external_id: str  # the ledger's id, which the page's links are signed with
     name: str
     contact_name: str
     email: str
@@ -92,6 +93,7 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Custo
         ).all()
     return CustomerAccount(
         customer=CustomerCard(
+            customer.external_id,
             customer.name,
             customer.contact_name,
             customer.email,

@@ -99,8 +99,11 @@ class Composer:
             discount_days=self.discount_days,
             bank_accounts=self.settings.bank_accounts,
         )
-        has_page = self.page_url is not None and customer.id is not None
-        context["customer_page_url"] = self.page_url(customer.id) if has_page else ""
+        context["customer_page_url"] = (
+            self.page_url(customer.id)
+            if self.page_url is not None and customer.id is not None
+            else ""
+        )
         return context
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:

@@ -30,6 +30,7 @@ from bot.domain.money import (
     totals_by_currency,
 )
 from bot.domain.policy import Policy
+from bot.domain.states import PromiseState
 from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit
 from bot.services.disputes import open_dispute
@@ -102,7 +103,9 @@ def load_page(engine: Engine, customer_id: int, today: date) -> PageData:
         promised = {
             p.invoice_id: p.promised_date
             for p in session.exec(
-                select(Promise).where(col(Promise.invoice_id).in_(ids), Promise.state == "open")
+                select(Promise).where(
+                    col(Promise.invoice_id).in_(ids), Promise.state == PromiseState.OPEN
+                )
             )
         }
 
@@ -170,7 +173,7 @@ def last_views(session: Session, customer_ids: list[int]) -> dict[int, datetime]
         .where(AuditEvent.kind == "page_view", col(AuditEvent.customer_id).in_(customer_ids))
         .group_by(AuditEvent.customer_id)
     ).all()
-    return {cid: when for cid, when in rows}
+    return {cid: when for cid, when in rows if cid is not None}
 
 
 # --- what the customer sends -------------------------------------------------------------
@@ -247,7 +250,7 @@ def _news(
         kind=kind,
         target_channel=target.channel if target else "",
         target_thread=target.thread_ts if target else None,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 

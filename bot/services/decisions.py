@@ -56,14 +56,13 @@ def _claim(
 ) -> Reminder | None:
     """Decide on a reminder only if it still awaits a decision (`target` None: change it but
     leave it awaiting one, as an edit saved without approving)."""
+    query = sa.update(Reminder).where(Reminder.id == reminder_id).values(**values)
     if target is None:
-        where, state = Reminder.state == ReminderState.SUGGESTED, {}
+        query = query.where(col(Reminder.state) == ReminderState.SUGGESTED)
     else:
         moving = move(target, only_from=ReminderState.SUGGESTED)
-        where, state = in_sources(Reminder.state, moving), {"state": moving.target}
-    result = session.exec(
-        sa.update(Reminder).where(Reminder.id == reminder_id, where).values(**state, **values)
-    )
+        query = query.where(in_sources(Reminder.state, moving)).values(state=moving.target)
+    result = session.exec(query)
     reminder = session.get(Reminder, reminder_id, populate_existing=True)
     return reminder if result.rowcount == 1 else None
 
@@ -275,7 +274,7 @@ def approve_by_policy(engine: Engine, now: datetime | None = None) -> list[int]:
                     {"subject": reminder.subject, "rule": rule},
                     now,
                 )
-                approved.append(reminder_id)
+                approved.append(DecidedReminder.of(reminder).id)
     return approved
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from bot.db import read_only, unit_of_work
 from bot.domain.aging import Bucket
 from bot.domain.money import Money, totals_by_currency
+from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
 from bot.models import (
     Customer,
     DigestRun,
@@ -193,7 +194,7 @@ def _previous_totals(
 
 def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]:
     """What the undecided reminders of the day ask for, per stage and currency."""
-    awaiting = (Reminder.run_date == run_date, Reminder.state == "suggested")
+    awaiting = (Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
     conn = session.connection()
     numbers_by_stage = conn.execute(
         sa.select(Reminder.stage, Reminder.invoice_numbers).where(*awaiting)
@@ -238,20 +239,20 @@ def build_digest(
                 sa.select(Reminder.id, Customer.name, Reminder.stage, Outbox.last_error)
                 .join(Reminder, Reminder.id == Outbox.reminder_id)
                 .join(Customer, Customer.id == Reminder.customer_id)
-                .where(Outbox.state == "failed")
+                .where(Outbox.state == OutboxState.FAILED)
                 .order_by(Reminder.id)
             ).all()
         ]
         awaiting: dict[str, int] = dict(
             session.exec(
                 sa.select(Reminder.stage, sa.func.count())
-                .where(Reminder.run_date == run_date, Reminder.state == "suggested")
+                .where(Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
                 .group_by(Reminder.stage)
             ).all()
         )
         previous, previous_buckets = _previous_totals(session, run_date, channel)
-        today_awaiting = (Reminder.run_date == run_date, Reminder.state == "suggested")
-        by_owner = dict(
+        today_awaiting = (Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
+        by_owner: dict[str, int] = dict(
             session.exec(
                 sa.select(Reminder.owner, sa.func.count())
                 .where(*today_awaiting)
@@ -275,7 +276,7 @@ def build_digest(
             awaiting_by_owner=by_owner,
             in_thread=in_thread,
             promises_due=promise_lines(
-                session, Promise.state == "open", Promise.promised_date == run_date
+                session, Promise.state == PromiseState.OPEN, Promise.promised_date == run_date
             ),
             promises_broken=promise_lines(session, promises.broken_and_not_renewed()),
             failed=failed,
@@ -284,7 +285,7 @@ def build_digest(
                 session.exec(
                     select(Customer.name)
                     .join(PaymentPlan, PaymentPlan.customer_id == Customer.id)
-                    .where(PaymentPlan.state == "missed")
+                    .where(PaymentPlan.state == PlanState.MISSED)
                     .order_by(Customer.name)
                 ).all()
             ),

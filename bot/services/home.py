@@ -15,6 +15,7 @@ from bot.db import read_only
 from bot.domain.aging import Bucket
 from bot.domain.dso import countback_dso, month_periods
 from bot.domain.money import Money, from_minor
+from bot.domain.states import OutboxState, PromiseState, ReminderState
 from bot.models import Invoice, Outbox, Promise, Reminder
 from bot.services import promises
 from bot.services.aging_report import AgingReport, aging_report
@@ -100,7 +101,7 @@ def home(engine: Engine, today: date, user: str) -> Home:
         awaiting = conn.execute(
             sa.select(sa.func.count())
             .select_from(Reminder)
-            .where(Reminder.run_date == today, Reminder.state == "suggested")
+            .where(Reminder.run_date == today, Reminder.state == ReminderState.SUGGESTED)
         ).scalar_one()
         # Still to go: an outbox row not yet sent nor failed for good. Call tasks have no outbox
         # row (nobody sends them); a failed send is counted with the failures below.
@@ -110,12 +111,12 @@ def home(engine: Engine, today: date, user: str) -> Home:
             .join(Outbox, Outbox.reminder_id == Reminder.id)
             .where(
                 Reminder.decided_by == user,
-                Reminder.state == "approved",
-                Outbox.state == "pending",
+                Reminder.state == ReminderState.APPROVED,
+                Outbox.state == OutboxState.PENDING,
             )
         ).scalar_one()
         failed = conn.execute(
-            sa.select(sa.func.count()).select_from(Outbox).where(Outbox.state == "failed")
+            sa.select(sa.func.count()).select_from(Outbox).where(Outbox.state == OutboxState.FAILED)
         ).scalar_one()
         return Home(
             today=today,
@@ -124,7 +125,7 @@ def home(engine: Engine, today: date, user: str) -> Home:
             yours_pending=yours,
             promises_this_week=promise_lines(
                 session,
-                Promise.state == "open",
+                Promise.state == PromiseState.OPEN,
                 Promise.promised_date >= today,
                 Promise.promised_date <= today + timedelta(days=7),
             ),

@@ -370,7 +370,7 @@ def _closed_events(conn: Connection, closed: list[sa.Row], actor: str) -> list[a
     """One audit event per invoice closed, once its customer is known (it may be new)."""
     if not closed:
         return []
-    owners = dict(
+    owners: dict[str, int] = dict(
         conn.execute(
             sa.select(Invoice.number, Invoice.customer_id).where(
                 col(Invoice.number).in_([c.number for c in closed])
@@ -480,7 +480,7 @@ def _moves(conn: Connection) -> list[sa.Row]:
 def _move_events(conn: Connection, moves: list[sa.Row], actor: str) -> list[audit.NewEvent]:
     if not moves:
         return []
-    owners = dict(
+    owners: dict[str, int] = dict(
         conn.execute(
             sa.select(Invoice.number, Invoice.customer_id).where(
                 col(Invoice.number).in_([m.number for m in moves])

@@ -180,9 +180,12 @@ def _record(
     now: datetime,
     size: int,
 ) -> Handled:
-    row = InboundMessage(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, received_at=now)
+    kind = "unreadable" if isinstance(message, Unreadable) else message.kind.value
+    row = InboundMessage(
+        mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, received_at=now, kind=kind
+    )
     if isinstance(message, Unreadable):
-        row.kind, row.reason = "unreadable", message.reason
+        row.reason = message.reason
         row.summary = json.dumps({"size": size})
         session.add(row)
         session.flush()
@@ -198,7 +201,6 @@ def _record(
         return Handled(row.id, row.kind, None, "")
     match = match_message(session, message)
     row.message_id, row.sender, row.subject = message.message_id, message.sender, message.subject
-    row.kind = message.kind.value
     row.customer_id, row.reminder_id, row.matched_by = (
         match.customer_id,
         match.reminder_id,
@@ -403,7 +405,7 @@ def claim_unposted(
                 InboundMessage.slack_ts == "",
                 sa.or_(
                     InboundMessage.post_claimed_until.is_(None),
-                    InboundMessage.post_claimed_until < worker_now,
+                    col(InboundMessage.post_claimed_until) < worker_now,
                 ),
             )
             .order_by(InboundMessage.id)

@@ -35,7 +35,9 @@ def _customer_of(session: Session, inbound_id: int) -> Customer:
     row = session.get(InboundMessage, inbound_id)
     if row is None or row.customer_id is None:
         raise Invalid("This message has no customer yet.")
-    return session.get(Customer, row.customer_id)
+    customer = session.get(Customer, row.customer_id)
+    assert customer is not None  # a foreign key
+    return customer
 
 
 def _open_invoices(session: Session, customer_id: int) -> list[Invoice]:

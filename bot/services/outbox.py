@@ -210,7 +210,7 @@ def _renew(engine: Engine, outbox_id: int, worker: str, now: datetime, lease: ti
             sa.update(Outbox)
             .where(
                 Outbox.id == outbox_id,
-                Outbox.state == "pending",
+                Outbox.state == OutboxState.PENDING,
                 Outbox.claimed_by == worker,
                 col(Outbox.claimed_until) > now,
             )
@@ -355,8 +355,8 @@ def _deliver_one(
         return ("retrying" if retrying else "failed"), reminder_id
     except Exception as exc:  # this message cannot be built or sent as it is: its failure only
         log.exception("reminder %s cannot be sent", reminder_id)
-        failure = SendFailed(f"cannot be sent: {type(exc).__name__}: {exc}", permanent=True)
-        _record_failure(engine, outbox_id, worker, failure, settings, clock())
+        unsendable = SendFailed(f"cannot be sent: {type(exc).__name__}: {exc}", permanent=True)
+        _record_failure(engine, outbox_id, worker, unsendable, settings, clock())
         return "failed", reminder_id
     _record_sent(engine, outbox_id, worker, email, clock(), bool(settings.test_mode_address))
     return "sent", reminder_id

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db import unit_of_work
 from bot.domain.owners import parse_owner
+from bot.domain.states import ReminderState
 from bot.models import Reminder
 from bot.services import audit
 from bot.services.errors import Invalid
@@ -40,7 +41,7 @@ def assign(engine: Engine, query: str, owner_text: str, user: str, today: date) 
             .where(
                 Reminder.customer_id == customer.id,
                 Reminder.run_date == today,
-                Reminder.state == "suggested",
+                Reminder.state == ReminderState.SUGGESTED,
             )
             .values(owner=owner)
         ).rowcount

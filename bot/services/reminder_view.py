@@ -84,8 +84,9 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
         }
-        facts = customer_facts(session.connection(), sorted({c.id for _r, c, _o in rows}))
-        seen = last_views(session, list({c.id for _r, c, _o in rows}))
+        customer_ids = {c.id for _r, c, _o in rows if c.id is not None}
+        facts = customer_facts(session.connection(), sorted(customer_ids))
+        seen = last_views(session, list(customer_ids))
     views = []
     for reminder, customer, outbox in rows:
         lines = [

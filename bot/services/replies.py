@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.db import read_only, unit_of_work
+from bot.domain.states import ReminderState, move
 from bot.models import Customer, InboundMessage, Outbox, Reminder
 from bot.services import audit
 from bot.services.errors import Invalid
@@ -86,7 +87,8 @@ def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetim
             body_text=text,
             original_subject=reply.subject,
             original_body_text=text,
-            state="approved",
+            # sent as written by the person who wrote it: approved as a click approves
+            state=move(ReminderState.APPROVED, only_from=ReminderState.SUGGESTED).target,
             decided_by=user,
             decided_at=now,
             send_after=now,
@@ -118,4 +120,5 @@ def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetim
                 },
             ),
         )
+        assert reminder.id is not None  # a row read from the table
         return reminder.id

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from bot.db import read_only
 from bot.domain.money import Money, totals_by_currency
+from bot.domain.states import PlanState, PromiseState, ReminderState
 from bot.models import Contact, Customer, Dispute, Invoice, PaymentPlan, Promise, Reminder
 
 #: Rows per Home page: one block each, plus one checkbox group per ten, so a page stays
@@ -55,7 +56,7 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
         conn.execute(
             sa.select(Invoice.customer_id)
             .join(Promise, Promise.invoice_id == Invoice.id)
-            .where(col(Invoice.id).in_(open_of), Promise.state == "open")
+            .where(col(Invoice.id).in_(open_of), Promise.state == PromiseState.OPEN)
         ).scalars()
     )
     disputed = set(
@@ -68,7 +69,7 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
     on_plan = set(
         conn.execute(
             sa.select(PaymentPlan.customer_id).where(
-                col(PaymentPlan.customer_id).in_(customers), PaymentPlan.state == "active"
+                col(PaymentPlan.customer_id).in_(customers), PaymentPlan.state == PlanState.ACTIVE
             )
         ).scalars()
     )
@@ -164,11 +165,15 @@ def worklist(
     size: int = PAGE_SIZE,
 ) -> Worklist:
     """`owner`'s undecided reminders of `today` (NOBODY: the unowned), page `page` (from 0)."""
-    mine = (Reminder.run_date == today, Reminder.state == "suggested", Reminder.owner == owner)
+    mine = (
+        Reminder.run_date == today,
+        Reminder.state == ReminderState.SUGGESTED,
+        Reminder.owner == owner,
+    )
     balance = sa.func.sum(Invoice.amount_minor - Invoice.paid_minor)
     with read_only(engine) as session:
         conn = session.connection()
-        counts = dict(
+        counts: dict[str, int] = dict(
             conn.execute(
                 sa.select(Reminder.stage, sa.func.count()).where(*mine).group_by(Reminder.stage)
             ).all()
@@ -176,7 +181,7 @@ def worklist(
         nobodys = conn.execute(
             sa.select(sa.func.count()).where(
                 Reminder.run_date == today,
-                Reminder.state == "suggested",
+                Reminder.state == ReminderState.SUGGESTED,
                 Reminder.owner == NOBODY,
             )
         ).scalar_one()
@@ -253,7 +258,7 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
 
 def progress(engine: Engine, today: date) -> list[OwnerProgress]:
     """Each owner's decided and waiting reminders of today, the most waiting first."""
-    waiting = sa.func.sum(sa.case((Reminder.state == "suggested", 1), else_=0))
+    waiting = sa.func.sum(sa.case((Reminder.state == ReminderState.SUGGESTED, 1), else_=0))
     # decided by someone: neither waiting nor retired by the system (expired, cancelled)
     decided = sa.func.sum(
         sa.case((col(Reminder.state).not_in(["suggested", "expired", "cancelled"]), 1), else_=0)
