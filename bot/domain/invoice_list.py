@@ -1,6 +1,6 @@
 """A list of invoice numbers as one text: their numbers in order, joined by commas. How a
-plan and an audit event store theirs (an audit event's text is part of its hash), and how
-`Reminder.invoice_numbers` shows the rows of its join table. Written and read only here."""
+reminder, a plan and an audit event store theirs (an audit event's text is part of its hash).
+Written and read only here."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain import invoice_list
 from bot.domain.aging import Bucket
 from bot.domain.money import Money, totals_by_currency
 from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
@@ -215,7 +216,7 @@ def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]
     by_stage: dict[str, list[Money]] = {}
     for stage, numbers in numbers_by_stage:
         by_stage.setdefault(stage, []).extend(
-            balances[n] for n in numbers.split(",") if n in balances
+            balances[n] for n in invoice_list.numbers(numbers) if n in balances
         )
     return {stage: totals_by_currency(amounts) for stage, amounts in by_stage.items()}
 

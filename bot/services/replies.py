@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.db import read_only, unit_of_work
+from bot.domain import invoice_list
 from bot.domain.states import ReminderState, move
 from bot.models import Customer, InboundMessage, Outbox, Reminder
 from bot.services import audit
@@ -109,7 +110,7 @@ def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetim
                 kind="reply",
                 actor=user,
                 customer_id=customer.id,
-                invoice_numbers=tuple(filter(None, reminder.invoice_numbers.split(","))),
+                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
                 channel="email",
                 content={
                     "inbound_id": inbound_id,

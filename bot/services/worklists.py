@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from bot.db import read_only
+from bot.domain import invoice_list
 from bot.domain.money import Money, totals_by_currency
 from bot.domain.states import PlanState, PromiseState, ReminderState
 from bot.models import Contact, Customer, Dispute, Invoice, PaymentPlan, Promise, Reminder
@@ -223,7 +224,7 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
     if not rows:
         return []
     customers = [r.customer_id for r in rows]
-    numbers = {n for r in rows for n in r.invoice_numbers.split(",")}
+    numbers = {n for r in rows for n in invoice_list.numbers(r.invoice_numbers)}
     invoices = {
         number: (currency, amount - paid, due)
         for number, currency, amount, paid, due in conn.execute(
@@ -239,7 +240,7 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
     facts = customer_facts(conn, customers)
     items = []
     for r in rows:
-        mine = [invoices[n] for n in r.invoice_numbers.split(",") if n in invoices]
+        mine = [invoices[n] for n in invoice_list.numbers(r.invoice_numbers) if n in invoices]
         items.append(
             WorkItem(
                 reminder_id=r.id,
