@@ -36,11 +36,20 @@ class DecidedReminder:
     state: str
     decided_by: str
     slack_channel: str
+    slack_ts: str  # "" when it has no card (decided from a worklist)
+    has_letter: bool  # a final notice's PDF letter goes with it
 
     @classmethod
     def of(cls, reminder: Reminder) -> DecidedReminder:
         assert reminder.id is not None
-        return cls(reminder.id, reminder.state, reminder.decided_by, reminder.slack_channel)
+        return cls(
+            reminder.id,
+            reminder.state,
+            reminder.decided_by,
+            reminder.slack_channel,
+            reminder.slack_ts,
+            bool(reminder.letter_text),
+        )
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,11 @@ def reminder_of(view: dict) -> dict[str, Any]:
     return {"reminder": int(view["private_metadata"])}
 
 
+def inbound_of(view: dict) -> dict[str, Any]:
+    """The inbound message a thread's modal is about (its private metadata), likewise."""
+    return {"inbound": int(view["private_metadata"])}
+
+
 def on_submission(
     app: App,
     deps: Deps,

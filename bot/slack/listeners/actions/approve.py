@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.domain.states import ReminderState
 from bot.services import decisions
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE
@@ -30,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
         reminder = result.reminder
         # Losing to one's own earlier click stays silent: Slack's resends of a click may be
         # handled before the original, and the card already says who approved.
-        mine = reminder.decided_by == click.user and reminder.state == "approved"
+        mine = reminder.decided_by == click.user and reminder.state == ReminderState.APPROVED
         if not (result.won or mine):
             click.reply(already_decided_text(reminder.state, reminder.decided_by))
         deps.cards.refresh([click.reminder_id], deps.today())

@@ -3,14 +3,16 @@ approving it too when the box is ticked — exactly once."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services import decisions
 from bot.services.editing import EditedText, EditInvalid, LetterChoice, check_edit, join_body
 from bot.services.reminder_view import load_view
-from bot.slack.deps import Deps, refuse_submission
+from bot.slack.access import Role
+from bot.slack.deps import Deps
 from bot.slack.ids import EDIT_CALLBACK
 from bot.slack.listeners.views.decision_shown import show_decision
+from bot.slack.permissions import Submission, on_submission, reminder_of
 
 
 def _typed(values: dict, block_id: str) -> str:
@@ -25,20 +27,25 @@ def register(app: App, deps: Deps) -> None:
             deps.runtime.engine, reminder_id, user, edited, approve, letter
         )
         letter_note = (
-            f"The PDF letter was {letter.audit_text}." if result.reminder.letter_text else ""
+            f"The PDF letter was {letter.audit_text}." if result.reminder.has_letter else ""
         )
         show_decision(
             deps, user, result, lost_note=" Your edit was not saved.", won_note=letter_note
         )
 
-    @app.view(EDIT_CALLBACK)
-    def edit_submitted(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]["id"]
-        reminder_id = int(view["private_metadata"])
-        if not deps.approvers.may_decide(user):
-            refuse_submission(deps, ack, user, "body", "edit reminders", {"reminder": reminder_id})
-            return
-        values = view["state"]["values"]
+    @on_submission(
+        app,
+        deps,
+        EDIT_CALLBACK,
+        role=Role.APPROVER,
+        what="edit reminders",
+        block="body",
+        detail=reminder_of,
+    )
+    def edit_submitted(form: Submission) -> None:
+        user = form.user
+        reminder_id = int(form.view["private_metadata"])
+        values = form.values
         parts = sorted(
             (k for k in values if k == "body" or k.startswith("body_")),
             key=lambda k: int(k.removeprefix("body_")) if k != "body" else 1,
@@ -63,9 +70,9 @@ def register(app: App, deps: Deps) -> None:
             field, message = (
                 (exc.field, exc.message) if isinstance(exc, EditInvalid) else ("letter", str(exc))
             )
-            ack(response_action="errors", errors={field: message[:150]})
+            form.ack(response_action="errors", errors={field: message[:150]})
             return
-        ack()
+        form.ack()
         deps.later(
             lambda: save(user, reminder_id, edited, approve, letter),
             f"saving the edit of {reminder_id}",

@@ -3,32 +3,36 @@ posted again in their card thread."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import assign
+from bot.slack.access import Role
 from bot.slack.blocks.inbound import ASSIGN_CALLBACK
-from bot.slack.deps import Deps, refuse_submission
+from bot.slack.deps import Deps
 from bot.slack.inbox_poster import post_inbound
+from bot.slack.permissions import Submission, inbound_of, on_submission
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(ASSIGN_CALLBACK)
-    def assign_submitted(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]["id"]
-        inbound_id = int(view["private_metadata"])
-        if not deps.approvers.may_decide(user):
-            refuse_submission(
-                deps, ack, user, "customer", "assign messages", {"inbound": inbound_id}
-            )
-            return
-        query = view["state"]["values"]["customer"]["value"].get("value") or ""
+    @on_submission(
+        app,
+        deps,
+        ASSIGN_CALLBACK,
+        role=Role.APPROVER,
+        what="assign messages",
+        block="customer",
+        detail=inbound_of,
+    )
+    def assign_submitted(form: Submission) -> None:
+        inbound_id = int(form.view["private_metadata"])
+        query = form.values["customer"]["value"].get("value") or ""
         try:
-            assign(deps.runtime.engine, inbound_id, query, user, deps.today())
+            assign(deps.runtime.engine, inbound_id, query, form.user, deps.today())
         except Invalid as exc:
-            ack(response_action="errors", errors={"customer": str(exc)})
+            form.reject(exc, fallback="customer")
             return
-        ack()
+        form.ack()
         runtime = deps.runtime
         deps.later(
             lambda: post_inbound(

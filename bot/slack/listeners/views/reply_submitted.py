@@ -3,26 +3,32 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services.errors import Invalid
 from bot.services.replies import send_reply
+from bot.slack.access import Role
 from bot.slack.blocks.inbound import REPLY_CALLBACK
-from bot.slack.deps import Deps, refuse_submission
+from bot.slack.deps import Deps
+from bot.slack.permissions import Submission, inbound_of, on_submission
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(REPLY_CALLBACK)
-    def reply_submitted(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]["id"]
-        inbound_id = int(view["private_metadata"])
-        if not deps.approvers.may_decide(user):
-            refuse_submission(deps, ack, user, "text", "answer customers", {"inbound": inbound_id})
-            return
-        text = view["state"]["values"]["text"]["value"].get("value") or ""
+    @on_submission(
+        app,
+        deps,
+        REPLY_CALLBACK,
+        role=Role.APPROVER,
+        what="answer customers",
+        block="text",
+        detail=inbound_of,
+    )
+    def reply_submitted(form: Submission) -> None:
+        inbound_id = int(form.view["private_metadata"])
+        text = form.values["text"]["value"].get("value") or ""
         try:
-            send_reply(deps.runtime.engine, inbound_id, text, user, deps.runtime.now())
+            send_reply(deps.runtime.engine, inbound_id, text, form.user, deps.runtime.now())
         except Invalid as exc:
-            ack(response_action="errors", errors={"text": str(exc)})
+            form.reject(exc, fallback="text")
             return
-        ack()
+        form.ack()

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services.errors import Invalid
+from bot.slack.access import Role
 from bot.slack.blocks.modals import settings_values
-from bot.slack.deps import Deps, refuse_submission
+from bot.slack.deps import Deps
 from bot.slack.ids import SETTINGS_CALLBACK
+from bot.slack.permissions import Submission, on_submission
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(SETTINGS_CALLBACK)
-    def settings_submitted(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]["id"]
-        if not deps.approvers.is_lead(user):
-            refuse_submission(deps, ack, user, "digest_time", "change Relance's settings")
-            return
+    @on_submission(
+        app,
+        deps,
+        SETTINGS_CALLBACK,
+        role=Role.LEAD,
+        what="change Relance's settings",
+        block="digest_time",
+    )
+    def settings_submitted(form: Submission) -> None:
         try:
-            deps.runtime.change_settings(settings_values(view["state"]["values"]), user)
+            deps.runtime.change_settings(settings_values(form.values), form.user)
         except Invalid as refused:
-            field, _sep, message = str(refused).partition(": ")
-            block = field if message else "digest_time"
-            ack(response_action="errors", errors={block: (message or str(refused))[:150]})
+            form.reject(refused, fallback="digest_time")
             return
-        ack()
+        form.ack()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.services import decisions
+from bot.slack.access import Role
 from bot.slack.blocks.modals import SKIP_REASONS
-from bot.slack.deps import Deps, refuse_submission
+from bot.slack.deps import Deps
 from bot.slack.ids import SKIP_CALLBACK
 from bot.slack.listeners.views.decision_shown import show_decision
+from bot.slack.permissions import Submission, on_submission, reminder_of
 
 
 def register(app: App, deps: Deps) -> None:
@@ -23,22 +25,23 @@ def register(app: App, deps: Deps) -> None:
         )
         show_decision(deps, user, result)
 
-    @app.view(SKIP_CALLBACK)
-    def skip_submitted(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]["id"]
-        reminder_id = int(view["private_metadata"])
-        if not deps.approvers.may_decide(user):
-            refuse_submission(
-                deps, ack, user, "reason", "skip reminders", {"reminder": reminder_id}
-            )
-            return
-        values = view["state"]["values"]
-        key = values["reason"]["value"]["selected_option"]["value"]
-        note = (values["note"]["value"].get("value") or "").strip()
+    @on_submission(
+        app,
+        deps,
+        SKIP_CALLBACK,
+        role=Role.APPROVER,
+        what="skip reminders",
+        block="reason",
+        detail=reminder_of,
+    )
+    def skip_submitted(form: Submission) -> None:
+        reminder_id = int(form.view["private_metadata"])
+        key = form.values["reason"]["value"]["selected_option"]["value"]
+        note = (form.values["note"]["value"].get("value") or "").strip()
         reason = SKIP_REASONS.get(key, key) + (f": {note}" if note else "")
-        ack()
+        form.ack()
         deps.later(
-            lambda: save(user, reminder_id, reason, key),
+            lambda: save(form.user, reminder_id, reason, key),
             f"skipping reminder {reminder_id}",
-            deps.tell_user(user),
+            deps.tell_user(form.user),
         )
