@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
+from bot.rendering.locale import staff_date
 from bot.services.digest import Digest, PromiseLine
 from bot.services.holds import HeldCustomer
 from bot.services.morning import HeldBack
@@ -118,7 +119,7 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
     amount = f" {p.amount.format(locale)}" if p.amount else ""
     return (
         f"• *{escape(p.customer)}* `{escape(p.invoice)}`{amount} promised for "
-        f"{p.promised_date.isoformat()} — {p.balance.format(locale)} still open"
+        f"{staff_date(p.promised_date, locale)} — {p.balance.format(locale)} still open"
     )
 
 
@@ -191,7 +192,7 @@ def digest_blocks(
     digest is shown to one person elsewhere)."""
     today = digest.run_date
     blocks: list[Block] = [
-        header(f"Overdue digest — {today:%A %d %B %Y}"),
+        header(f"Overdue digest — {staff_date(today, locale, 'full')}"),
         *line_sections(_totals_lines(digest, locale), empty="Nothing is owed. 🎉"),
         divider(),
         section("*Largest overdue balances*"),
