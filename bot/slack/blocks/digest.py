@@ -224,6 +224,19 @@ def digest_blocks(
             capped([f"• {escape(name)}" for name in digest.missed_plans], 15, "…and {count} more"),
             empty="",
         )
+    if digest.failing_addresses:
+        blocks += [divider(), section("*E-mail failing* — reminders go by phone until it is fixed")]
+        blocks += line_sections(
+            capped(
+                [
+                    f"• *{escape(name)}*: {escape(problem)}"
+                    for name, problem in digest.failing_addresses
+                ],
+                15,
+                "…and {count} more",
+            ),
+            empty="",
+        )
     if digest.not_suggested:
         blocks += [divider(), section("*No suggestion today* — fix the cause; the rest went on")]
         blocks += line_sections(
