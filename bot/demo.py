@@ -51,9 +51,9 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     with unit_of_work(engine) as session:
         aging = aging_report(session, today, top=5)
     print(terminal.heading(f"2. Aging on {staff_date(today, settings.locale, 'full')}"))
-    print("\n".join(terminal.aging_lines(aging)))
+    print("\n".join(terminal.aging_lines(aging, settings.locale)))
     print(terminal.heading("Largest overdue balances (per currency)"))
-    print("\n".join(terminal.top_overdue_lines(aging)))
+    print("\n".join(terminal.top_overdue_lines(aging, settings.locale)))
 
     morning = prepare(runtime, now, "demo", actor="demo")
     print(terminal.heading(f"3. Today's suggested reminders ({now:%H:%M %Z})"))
