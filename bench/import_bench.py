@@ -50,6 +50,7 @@ def generate(path: Path, lines: int, seed: int = 7) -> None:
                     f"K{c:07d}",
                     f"Customer {c} Ltd",
                     f"Contact {c}",
+                    "",  # salutation
                     f"ap{c}@customer{c}.example",
                     "+33 1 00 00 00 00",
                     language,
@@ -59,8 +60,8 @@ def generate(path: Path, lines: int, seed: int = 7) -> None:
                     f"{c} Main Street\nTown",
                     f"B-{n:08d}",
                     currency,
-                    f"{amount / 100:.2f}",
-                    f"{paid / 100:.2f}",
+                    f"{amount // 100}.{amount % 100:02d}",
+                    f"{paid // 100}.{paid % 100:02d}",
                     (due - timedelta(days=30)).isoformat(),
                     due.isoformat(),
                     f"https://pay.example.com/B-{n:08d}",

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, Outbox, Reminder
+from bot.rendering.locale import staff_date
 from bot.runtime import Runtime, build_runtime, next_business_morning
 from bot.sample_data import write_sample_invoices
 from bot.sample_data.history import seed_history
@@ -49,10 +50,10 @@ def run_demo(settings: Settings, workdir: Path) -> int:
 
     with unit_of_work(engine) as session:
         aging = aging_report(session, today, top=5)
-    print(terminal.heading(f"2. Aging on {today:%A %d %B %Y}"))
-    print("\n".join(terminal.aging_lines(aging)))
+    print(terminal.heading(f"2. Aging on {staff_date(today, settings.locale, 'full')}"))
+    print("\n".join(terminal.aging_lines(aging, settings.locale)))
     print(terminal.heading("Largest overdue balances (per currency)"))
-    print("\n".join(terminal.top_overdue_lines(aging)))
+    print("\n".join(terminal.top_overdue_lines(aging, settings.locale)))
 
     morning = prepare(runtime, now, "demo", actor="demo")
     print(terminal.heading(f"3. Today's suggested reminders ({now:%H:%M %Z})"))

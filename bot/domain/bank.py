@@ -19,6 +19,18 @@ class BankAccount:
     details: str  # how the account is written in a reminder ("IBAN … · BIC …", sort code, …)
     iban: str | None = None
     bic: str | None = None
+    #: the holder's postal address, which a Swiss QR-bill must carry (CHF and Swiss EUR accounts)
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+
+    @property
+    def swiss(self) -> bool:
+        """A Swiss or Liechtenstein account with the address a QR-bill needs."""
+        iban = (self.iban or "").replace(" ", "").upper()
+        return iban[:2] in ("CH", "LI") and bool(self.postcode and self.city and self.country)
 
 
 def account_for(accounts: Mapping[str, BankAccount], currency: str) -> BankAccount | None:
@@ -29,7 +41,8 @@ def account_for(accounts: Mapping[str, BankAccount], currency: str) -> BankAccou
 
 def accounts_from_dict(data: Mapping[str, Any]) -> dict[str, BankAccount]:
     """`{"EUR": {"holder": …, "iban": …, "bic": …, "details": …}, …}` as accounts by currency.
-    `details` defaults to the IBAN and BIC written out."""
+    `details` defaults to the IBAN and BIC written out; a Swiss account adds the holder's
+    `street`, `house_number`, `postcode`, `city` and `country` for its QR-bill."""
     accounts: dict[str, BankAccount] = {}
     for currency, entry in data.items():
         code = currency.upper()
@@ -37,7 +50,8 @@ def accounts_from_dict(data: Mapping[str, Any]) -> dict[str, BankAccount]:
             raise BankAccountError(f"[{currency}]: a section is a currency code, like [EUR]")
         if not isinstance(entry, Mapping):
             raise BankAccountError(f"[{currency}]: expected holder, iban, bic, details")
-        unknown = set(entry) - {"holder", "details", "iban", "bic"}
+        address = ("street", "house_number", "postcode", "city", "country")
+        unknown = set(entry) - {"holder", "details", "iban", "bic", *address}
         if unknown:
             raise BankAccountError(f"[{currency}]: unknown key(s) {', '.join(sorted(unknown))}")
         holder = str(entry.get("holder", "")).strip()
@@ -48,5 +62,7 @@ def accounts_from_dict(data: Mapping[str, Any]) -> dict[str, BankAccount]:
         )
         if not holder or not details:
             raise BankAccountError(f"[{currency}]: holder and details (or iban) are required")
-        accounts[code] = BankAccount(code, holder, details, iban, bic)
+        accounts[code] = BankAccount(
+            code, holder, details, iban, bic, **{k: str(entry.get(k, "")).strip() for k in address}
+        )
     return accounts

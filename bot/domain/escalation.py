@@ -40,6 +40,20 @@ class OpenItem(NamedTuple):
         return Money.of_minor(self.balance_minor, self.currency)
 
 
+class OpenCredit(NamedTuple):
+    """A credit note not yet applied: it is shown on the reminder and netted from its currency's
+    total, never chased."""
+
+    number: str
+    currency: str
+    amount_minor: int  # positive: what the company owes back
+    issued: date
+
+    @property
+    def amount(self) -> Money:
+        return Money.of_minor(self.amount_minor, self.currency)
+
+
 class PastContact(NamedTuple):
     day: date  # the customer's local date
     stage: str
@@ -58,6 +72,7 @@ class Account:
     paused_until: date | None = None
     hold: Hold | None = None  # from a skip reason ("says paid", "wrong contact")
     email_failing: bool = False  # a hard bounce or a contact who left: e-mail reaches nobody
+    credits: tuple[OpenCredit, ...] = ()  # credit notes in the customer's favour
 
 
 class Reason(StrEnum):
@@ -89,6 +104,7 @@ class Suggestion:
     last_wording: str  # the wording used last time, never to be used twice in a row
     coming_due: tuple[OpenItem, ...] = ()  # not yet due: mentioned apart, never charged
     note: str = ""  # why the ladder starts where it does, when it does not start at the bottom
+    credits: tuple[OpenCredit, ...] = ()  # shown and netted, in the invoices' currencies
 
 
 Decision = Suggestion | NoAction
@@ -208,8 +224,16 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     else:
         carried = tuple(i for i in chaseable if days_overdue(i.due_date, today) > 0)
         coming = tuple(i for i in chaseable if days_overdue(i.due_date, today) <= 0)
+    currencies = {i.currency for i in carried}
     return Suggestion(
-        stage, carried, oldest_days, send_after.astimezone(UTC), last_wording, coming, note
+        stage,
+        carried,
+        oldest_days,
+        send_after.astimezone(UTC),
+        last_wording,
+        coming,
+        note,
+        tuple(c for c in account.credits if c.currency in currencies),
     )
 
 

@@ -234,5 +234,21 @@ def reminder_context(
             for i in suggestion.coming_due
         ],
         "total_with_charges": " + ".join(money(t, locale) for t in with_charges),
+        # credit notes in the customer's favour, netted from the total of their currency
+        "credits": [
+            {
+                "number": c.number,
+                "amount": money(c.amount, locale),
+                "issued": long_date(c.issued, locale),
+            }
+            for c in suggestion.credits
+        ],
+        "total_after_credits": " + ".join(
+            money(t, locale)
+            for t in totals_by_currency(
+                [i.balance for i in suggestion.invoices]
+                + [Money(-c.amount.amount, c.currency) for c in suggestion.credits]
+            )
+        ),
         "discount": _discount(suggestion, addressee.country, locale, today, discount_days),
     }

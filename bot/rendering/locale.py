@@ -42,6 +42,13 @@ def long_date(value: date, locale: str) -> str:
     return format_date(value, format="long", locale=babel_locale(locale))
 
 
+@lru_cache(maxsize=4096)
+def staff_date(value: date, locale: str, style: str = "medium") -> str:
+    """A date shown to staff, in `RELANCE_LOCALE`: `26 Nov 2026` (en_GB), `26 nov. 2026`
+    (fr_FR); `full` for headings: `jeudi 26 novembre 2026`."""
+    return format_date(value, format=style, locale=babel_locale(locale))
+
+
 def percent(rate: Decimal, locale: str) -> str:
     """A yearly rate given in percent points (12.15) as the locale writes it (`12,15 %`)."""
     return format_percent(rate / 100, locale=babel_locale(locale), decimal_quantization=False)

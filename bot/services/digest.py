@@ -69,6 +69,9 @@ class Digest:
     failed: list[FailedSend]
     awaiting: dict[str, int]  # stage -> reminders awaiting a decision today
     missed_plans: list[str] = field(default_factory=list)  # customers who missed an instalment
+    #: (customer, what the reply mailbox said) for each address that bounced or whose contact
+    #: left: their reminders go by phone until the contact is fixed
+    failing_addresses: list[tuple[str, str]] = field(default_factory=list)
     #: (customer, cause) of each customer whose suggestion failed today
     not_suggested: list[tuple[str, str]] = field(default_factory=list)
     held: list[HeldCustomer] = field(default_factory=list)  # held by a skip reason
@@ -282,6 +285,14 @@ def build_digest(
             promises_broken=promise_lines(session, promises.broken_and_not_renewed()),
             failed=failed,
             awaiting=awaiting,
+            failing_addresses=[
+                (name, problem)
+                for name, problem in session.exec(
+                    sa.select(Customer.name, Customer.email_problem)
+                    .where(Customer.email_problem != "")
+                    .order_by(Customer.name)
+                ).all()
+            ],
             missed_plans=list(
                 session.exec(
                     select(Customer.name)

@@ -23,6 +23,7 @@ from bot.domain.escalation import (
     Account,
     Decision,
     NoAction,
+    OpenCredit,
     OpenItem,
     PastContact,
     Reason,
@@ -129,6 +130,21 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
         )
         earliest_due = min(earliest_due, due)
 
+    credits_by_customer: dict[int, list[OpenCredit]] = defaultdict(list)
+    for number, customer_id, currency, amount, paid, issued in conn.execute(
+        sa.select(
+            Invoice.number,
+            Invoice.customer_id,
+            Invoice.currency,
+            Invoice.amount_minor,
+            Invoice.paid_minor,
+            Invoice.issue_date,
+        )
+        .where(Invoice.amount_minor < Invoice.paid_minor, Invoice.status == "open")
+        .order_by(Invoice.issue_date, Invoice.number)
+    ).all():
+        credits_by_customer[customer_id].append(OpenCredit(number, currency, paid - amount, issued))
+
     since = datetime.combine(earliest_due, datetime.min.time(), tzinfo=UTC)
     zones = {c.id: c.timezone for c in customers}
     contacts_by_customer: dict[int, list[PastContact]] = defaultdict(list)
@@ -162,6 +178,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
                     customer.hold_reason, customer.held_until, customer.held_email, customer.email
                 ),
                 email_failing=bool(customer.email_problem),
+                credits=tuple(credits_by_customer[customer.id]),
             ),
         )
         for customer in sorted(customers, key=lambda c: c.name.casefold())

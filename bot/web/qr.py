@@ -1,9 +1,16 @@
-"""The EPC QR code drawn inline as SVG (segno): no image file, no third-party request."""
+"""The payment codes drawn inline as SVG: the EPC QR code (segno) and the Swiss QR-bill's
+payment part (qrbill). No image file, no third-party request."""
 
 from __future__ import annotations
 
+import io
+from decimal import Decimal
+
 import segno
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from qrbill import QRBill
+
+from bot.domain.bank import BankAccount
 
 
 def qr_svg(payload: str, label: str) -> Markup:
@@ -11,3 +18,33 @@ def qr_svg(payload: str, label: str) -> Markup:
     code = segno.make(payload, error="m", micro=False, boost_error=False)
     svg = code.svg_inline(scale=4, border=4, dark="#000", light="#fff", title=label)
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+def swiss_qr_bill(
+    account: BankAccount, amount: Decimal, currency: str, reference: str, language: str
+) -> QRBill:
+    """The QR-bill (Swiss Payment Standards) for a transfer to `account`: its QR code carries
+    the amount and the reference as unstructured information."""
+    return QRBill(
+        account=(account.iban or "").replace(" ", ""),
+        creditor={
+            "name": account.holder,
+            "street": account.street,
+            "house_num": account.house_number,
+            "pcode": account.postcode,
+            "city": account.city,
+            "country": account.country,
+        },
+        amount=f"{amount:.2f}",
+        currency=currency,
+        additional_information=reference,
+        language=language if language in ("en", "fr", "de", "it") else "en",
+    )
+
+
+def qr_bill_svg(bill: QRBill, label: str) -> Markup:
+    """The payment slip (receipt and payment part) as an inline, labelled SVG."""
+    out = io.StringIO()
+    bill.as_svg(out)
+    svg = out.getvalue().split("?>", 1)[-1].strip()  # no XML declaration inside HTML
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))

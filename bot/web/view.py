@@ -1,5 +1,6 @@
 """From the page's data to what its template shows: amounts and dates in the reader's locale,
-and how to pay each currency (its bank account, the reference, the EPC QR code for euros)."""
+and how to pay each currency (its bank account, the reference, the EPC QR code for euros, the
+QR-bill for a Swiss account)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.domain.bank import account_for
 from bot.domain.epc_qr import EpcError, epc_payload
 from bot.rendering.locale import customer_locale, long_date, money
 from bot.services.customer_page import MAX_REMITTANCE_REFERENCE, PageData, PageInvoice
-from bot.web.qr import qr_svg
+from bot.web.qr import qr_bill_svg, qr_svg, swiss_qr_bill
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Payment:
     qr: Markup | None
     qr_label: str
     links: list[tuple[str, str]]  # (invoice number, payment link)
+    swiss: bool = False  # the code is a Swiss QR-bill's payment part, not an EPC QR code
 
 
 def reference_for(data: PageData, currency: str) -> str:
@@ -37,7 +39,7 @@ def reference_for(data: PageData, currency: str) -> str:
 
 
 def payments(
-    data: PageData, settings: Settings, words: dict[str, str], locale: str
+    data: PageData, settings: Settings, words: dict[str, str], locale: str, language: str = "en"
 ) -> list[Payment]:
     out = []
     for total in data.totals:
@@ -47,7 +49,15 @@ def payments(
         reference = reference_for(data, total.currency)
         shown = money(total, locale)
         qr, label = None, ""
-        if account is not None and account.iban and total.currency == "EUR":
+        if account is not None and account.swiss and total.currency in ("CHF", "EUR"):
+            try:
+                bill = swiss_qr_bill(account, total.amount, total.currency, reference, language)
+            except ValueError:  # qrbill refuses what the standard does not allow
+                bill = None
+            if bill is not None:
+                label = words["qr_bill_label"].format(amount=shown, reference=reference)
+                qr = qr_bill_svg(bill, label)
+        elif account is not None and account.iban and total.currency == "EUR":
             try:
                 payload = epc_payload(
                     name=account.holder,
@@ -75,6 +85,7 @@ def payments(
                     for i in data.invoices
                     if i.payment_link and i.balance.currency == total.currency
                 ],
+                swiss=qr is not None and account is not None and account.swiss,
             )
         )
     return out
@@ -103,6 +114,6 @@ def page_context(
         "invoices": [row(i) for i in data.invoices],
         "credits": [row(i) for i in data.credits],
         "totals": [money(t, locale) for t in data.totals],
-        "payments": payments(data, settings, words, locale),
+        "payments": payments(data, settings, words, locale, language),
         "today": today.isoformat(),
     }

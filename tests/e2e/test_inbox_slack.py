@@ -234,3 +234,9 @@ def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
         if c.args.get("thread_ts") == card.slack_ts
     ]
     assert "is failing: call instead" in str(in_thread[-1].args["blocks"])
+    from bot.services.digest import build_digest
+    from bot.slack.blocks.digest import digest_blocks
+
+    digest = build_digest(world.engine, world.runtime.company_today(world.runtime.now()), "CDIGEST")
+    shown = str(digest_blocks(digest))  # the next digest names the failing address too
+    assert "E-mail failing" in shown and "Atelier Lef" in shown and "hard bounce" in shown

@@ -10,7 +10,7 @@ from bot.domain.bank import BankAccount, BankAccountError, account_for, accounts
 
 def test_the_bundled_accounts_cover_euros_pounds_and_dollars():
     accounts = load_bank_accounts()
-    assert set(accounts) == {"EUR", "GBP", "USD"}
+    assert set(accounts) == {"CHF", "EUR", "GBP", "USD"}
     assert account_for(accounts, "GBP").iban.startswith("GB")
     assert account_for(accounts, "eur").iban.startswith("FR")
 

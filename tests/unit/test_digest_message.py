@@ -130,3 +130,19 @@ def test_approve_all_confirms_count_and_total_and_is_never_offered_for_final_not
     assert "approves the 2 friendly reminder(s)" in confirm
     assert "asking for €350.00 + £20.00 in all" in confirm
     assert "final: final notices are approved one by one" in json.dumps(blocks)
+
+
+def test_dates_to_staff_follow_the_staff_locale() -> None:
+    """RELANCE_LOCALE=fr_FR: amounts and dates in French alike, not English weekday names."""
+    from bot.services.digest import PromiseLine
+
+    figures = replace(
+        digest([BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("1234.56"))], None),
+        promises_due=[PromiseLine("Atelier", "F-1", TODAY, None, eur("10"))],
+    )
+    french = json.dumps(digest_blocks(figures, "fr_FR"), ensure_ascii=False)
+    assert "mercredi 25 novembre 2026" in french and "25 nov. 2026" in french
+    assert "1\u202f234,56\xa0€" in french or "1 234,56\xa0€" in french
+    assert "Wednesday" not in french
+    english = json.dumps(digest_blocks(figures, "en_GB"), ensure_ascii=False)
+    assert "Wednesday, 25 November 2026" in english and "25 Nov 2026" in english

@@ -309,11 +309,11 @@ def test_the_bank_account_of_the_reminders_currency(currency, shown, not_shown) 
 def test_no_account_for_a_currency_gives_no_bank_details_and_says_so() -> None:
     from bot.services.compose import no_account_note
 
-    items = (OpenItem("INV-1", "CHF", 1000, date(2026, 11, 1)),)
+    items = (OpenItem("INV-1", "SEK", 1000, date(2026, 11, 1)),)
     ctx, text, html = _paying("en", items)
     assert "IBAN" not in text + html and "bank transfer" not in text
-    assert ctx["no_bank_account_for"] == ["CHF"]
-    assert "No bank account for CHF" in no_account_note(ctx["no_bank_account_for"])
+    assert ctx["no_bank_account_for"] == ["SEK"]
+    assert "No bank account for SEK" in no_account_note(ctx["no_bank_account_for"])
 
 
 def test_the_customer_page_link_is_in_every_language_when_there_is_one() -> None:

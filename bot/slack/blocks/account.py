@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.rendering.locale import staff_date
 from bot.services.account import CustomerAccount
 from bot.services.audit_export import EventLine
 from bot.slack.blocks.common import Block, capped, context, header, line_sections, section
@@ -13,18 +14,21 @@ def account_blocks(account: CustomerAccount, locale: str) -> list[Block]:
     balance = " + ".join(m.format(locale) for m in account.balances()) or "nothing open"
     paused = ""
     if c.paused:
-        paused = " · ⏸️ paused" + (f" until {c.paused_until.isoformat()}" if c.paused_until else "")
+        paused = " · ⏸️ paused" + (
+            f" until {staff_date(c.paused_until, locale)}" if c.paused_until else ""
+        )
     lines = []
     for i in account.invoices:
         notes = []
         if i.disputed:
             notes.append(f"⚠️ disputed: {escape(i.disputed)}")
         if i.promised:
-            notes.append(f"🤝 promised for {i.promised.isoformat()}")
+            notes.append(f"🤝 promised for {staff_date(i.promised, locale)}")
         late = f"{i.days_late} days late" if i.days_late else "not yet due"
         lines.append(
             f"• `{escape(i.number)}` {i.balance.format(locale)}, due "
-            f"{i.due_date.isoformat()} ({late})" + (" — " + "; ".join(notes) if notes else "")
+            f"{staff_date(i.due_date, locale)} ({late})"
+            + (" — " + "; ".join(notes) if notes else "")
         )
     contacts = [
         f"• {x.when:%Y-%m-%d} {x.channel}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
+from bot.rendering.locale import staff_date
 from bot.services.digest import Digest, PromiseLine
 from bot.services.holds import HeldCustomer
 from bot.services.morning import HeldBack
@@ -117,7 +118,7 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
     amount = f" {p.amount.format(locale)}" if p.amount else ""
     return (
         f"• *{escape(p.customer)}* `{escape(p.invoice)}`{amount} promised for "
-        f"{p.promised_date.isoformat()} — {p.balance.format(locale)} still open"
+        f"{staff_date(p.promised_date, locale)} — {p.balance.format(locale)} still open"
     )
 
 
@@ -190,7 +191,7 @@ def digest_blocks(
     digest is shown to one person elsewhere)."""
     today = digest.run_date
     blocks: list[Block] = [
-        header(f"Overdue digest — {today:%A %d %B %Y}"),
+        header(f"Overdue digest — {staff_date(today, locale, 'full')}"),
         *line_sections(_totals_lines(digest, locale), empty="Nothing is owed. 🎉"),
         divider(),
         section("*Largest overdue balances*"),
@@ -220,6 +221,19 @@ def digest_blocks(
         blocks += [divider(), section("*Missed instalments* — the ladder resumes for these")]
         blocks += line_sections(
             capped([f"• {escape(name)}" for name in digest.missed_plans], 15, "…and {count} more"),
+            empty="",
+        )
+    if digest.failing_addresses:
+        blocks += [divider(), section("*E-mail failing* — reminders go by phone until it is fixed")]
+        blocks += line_sections(
+            capped(
+                [
+                    f"• *{escape(name)}*: {escape(problem)}"
+                    for name, problem in digest.failing_addresses
+                ],
+                15,
+                "…and {count} more",
+            ),
             empty="",
         )
     if digest.not_suggested:

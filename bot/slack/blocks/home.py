@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.rendering.locale import staff_date
 from bot.services.digest import PromiseLine
 from bot.services.home import Home
 from bot.slack.blocks.common import (
@@ -30,7 +31,7 @@ def _bar(value: float, most: float) -> str:
 
 def _promise(p: PromiseLine, locale: str) -> str:
     return (
-        f"• {p.promised_date.isoformat()} *{escape(p.customer)}* `{escape(p.invoice)}` — "
+        f"• {staff_date(p.promised_date, locale)} *{escape(p.customer)}* `{escape(p.invoice)}` — "
         f"{(p.amount or p.balance).format(locale)}"
     )
 
@@ -46,7 +47,7 @@ def home_view(
     blocks: list[Block] = [
         *(top or []),
         header("Relance — the ledger at a glance"),
-        context(f"As of {home.today:%A %d %B %Y}"),
+        context(f"As of {staff_date(home.today, locale, 'full')}"),
     ]
     for c in home.currencies:
         dso = f"{c.dso:.0f} days" if c.dso is not None else "not enough sales to count back"

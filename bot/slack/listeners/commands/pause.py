@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.rendering.locale import staff_date
 from bot.services.pauses import pause, resume
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
@@ -19,7 +20,11 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     customer = pause(deps.runtime.engine, " ".join(args), command["user_id"], until, deps.today())
     reply(
         f"⏸️ Reminders to {escape(customer.name)} are paused"
-        + (f" until {until.isoformat()}." if until else " until someone resumes them.")
+        + (
+            f" until {staff_date(until, deps.runtime.settings.locale)}."
+            if until
+            else " until someone resumes them."
+        )
     )
 
 

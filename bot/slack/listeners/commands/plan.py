@@ -3,6 +3,7 @@ limits; beyond them only a lead may agree the plan."""
 
 from __future__ import annotations
 
+from bot.rendering.locale import staff_date
 from bot.services.plans import propose_plan
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
@@ -32,7 +33,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         deps.today(),
     )
     lines = "\n".join(
-        f"• {d.isoformat()}: {m.format(deps.runtime.settings.locale)}"
+        f"• {staff_date(d, deps.runtime.settings.locale)}: {m.format(deps.runtime.settings.locale)}"
         for d, m in outcome.instalments
     )
     if not outcome.accepted:

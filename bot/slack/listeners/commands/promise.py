@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.rendering.locale import staff_date
 from bot.services.promises import record_promise
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, an_amount, need
@@ -17,6 +18,6 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     record_promise(deps.runtime.engine, args[0], promised, amount, command["user_id"], deps.today())
     what = f"{amount} " if amount is not None else "payment in full "
     reply(
-        f"🤝 Recorded: {what}of {escape(args[0])} promised for {promised.isoformat()}. Reminders "
+        f"🤝 Recorded: {what}of {escape(args[0])} promised for {staff_date(promised, deps.runtime.settings.locale)}. Reminders "
         "for it wait until then."
     )

@@ -1,0 +1,51 @@
+"""A credit note in the customer's favour appears on their reminder and is netted from the total
+of its currency; it is never chased, and a credit in another currency is not netted."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.importing.mapping import load_mapping
+from bot.runtime import build_runtime, next_business_morning
+from bot.services.importing import import_invoices
+from bot.services.suggestions import suggest
+from tests.support.csvfiles import line, write_csv
+
+
+def test_a_credit_note_is_shown_and_netted_on_the_reminder(engine: Engine, tmp_path: Path) -> None:
+    now = next_business_morning(date(2026, 11, 25), Settings())
+    today = now.date()
+    due, issued = (today - timedelta(days=d) for d in (20, 50))
+    rows = [
+        line(
+            invoice_number="F-1",
+            amount="1000",
+            due_date=due.isoformat(),
+            issue_date=issued.isoformat(),
+        ),
+        line(
+            invoice_number="AV-1",
+            amount="-150",
+            due_date=due.isoformat(),
+            issue_date=issued.isoformat(),
+        ),
+        line(  # a pound credit does not reduce a euro debt
+            invoice_number="AV-2",
+            currency="GBP",
+            amount="-20",
+            due_date=due.isoformat(),
+            issue_date=issued.isoformat(),
+        ),
+    ]
+    import_invoices(engine, write_csv(tmp_path / "ledger.csv", rows), load_mapping())
+    runtime = build_runtime(Settings(), engine, clock=lambda: now)
+    (reminder,) = suggest(engine, runtime.policy, runtime.composer, now, today).created
+    assert reminder.invoice_numbers == "F-1"  # the credit notes are never chased
+    assert "Avoir en votre faveur : AV-1 (150,00\u00a0€)" in reminder.body_text
+    assert "Total après cet avoir : 850,00\u00a0€" in reminder.body_text
+    assert "AV-2" not in reminder.body_text
+    assert "AV-1 (150,00\u00a0€)" in reminder.body_html and "850,00\u00a0€" in reminder.body_html
