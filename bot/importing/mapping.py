@@ -8,9 +8,10 @@ from pathlib import Path
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 
-#: Every field Relance reads from an invoice line. A mapping names the column that holds it,
-#: or gives a default for the whole file; a field that is neither is simply not imported.
-FIELDS = (
+#: Every field Relance reads from an invoice line, the customer's first. A mapping names the
+#: column that holds it, or gives a default for the whole file; a field that is neither is simply
+#: not imported.
+CUSTOMER_FIELDS = (
     "customer_id",
     "customer_name",
     "contact_name",
@@ -25,6 +26,8 @@ FIELDS = (
     "governing_law",
     "owner",
     "segment",
+)
+INVOICE_FIELDS = (
     "invoice_number",
     "currency",
     "amount",
@@ -37,6 +40,7 @@ FIELDS = (
     "document_type",
     "credit",
 )
+FIELDS = CUSTOMER_FIELDS + INVOICE_FIELDS
 #: What an invoice's status can mean to Relance; only `open` invoices are chased.
 STATUSES = ("open", "paid", "void", "written_off")
 #: A column name standing for the text of the customer group row above a line (reports that

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
 from bot.domain.owners import parse_owner
-from bot.importing.mapping import FIELDS, Mapping
+from bot.importing.mapping import CUSTOMER_FIELDS, FIELDS, Mapping
 
 T = TypeVar("T")
 
@@ -68,25 +68,6 @@ class InvoiceLine(NamedTuple):
     due_date: date
     payment_link: str
     status: str  # open, paid, void or written_off
-
-
-CUSTOMER_FIELDS = (
-    "customer_id",
-    "customer_name",
-    "contact_name",
-    "salutation",
-    "email",
-    "phone",
-    "language",
-    "country",
-    "timezone",
-    "notes",
-    "address",
-    "governing_law",
-    "owner",
-    "segment",
-)
-INVOICE_FIELDS = tuple(name for name in FIELDS if name not in CUSTOMER_FIELDS)
 
 
 @lru_cache(maxsize=1)
@@ -172,7 +153,7 @@ class LineReader:
         self._customer = lru_cache(maxsize=65536)(self._read_customer)
         # A column with an empty header name is no column at all: never read as a field.
         position = {name: index for index, name in enumerate(header) if name}
-        names = CUSTOMER_FIELDS + INVOICE_FIELDS
+        names = FIELDS
         self._where = tuple(
             (position.get(mapping.columns.get(name, "")), mapping.defaults.get(name, ""))
             for name in names
@@ -184,7 +165,7 @@ class LineReader:
         self._per_line_amount = "amount" not in mapping.summed
 
     def _raw(self, row: list[str]) -> list[str]:
-        """Each field's text, stripped, in CUSTOMER_FIELDS + INVOICE_FIELDS order; the mapping's
+        """Each field's text, stripped, in FIELDS order (the customer's first); the mapping's
         default where the file has no such column or leaves the cell empty."""
         raw = [
             (row[index].strip() if index is not None else "") or default

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from bot.importing.mapping import FIELDS
+
 CUSTOMERS_CSV = Path(__file__).resolve().parent / "customers.csv"
 
 #: Usual payment terms (days) by country, used to place the issue date before the due date.
@@ -19,25 +21,12 @@ _TERMS = {"DE": 14, "AT": 14, "GB": 30, "IE": 30, "US": 30, "FR": 45, "BE": 30, 
 #: Days overdue to draw from, one range per aging bucket (negative: not yet due).
 _LATENESS = [(-40, 0), (1, 30), (31, 60), (61, 90), (91, 200)]
 
+#: The sample file's columns: Relance's own fields, less the optional ones a plain ledger lacks.
 HEADER = [
-    "customer_id",
-    "customer_name",
-    "contact_name",
-    "salutation",
-    "email",
-    "phone",
-    "language",
-    "country",
-    "timezone",
-    "notes",
-    "address",
-    "invoice_number",
-    "currency",
-    "amount",
-    "amount_paid",
-    "issue_date",
-    "due_date",
-    "payment_link",
+    name
+    for name in FIELDS
+    if name
+    not in ("governing_law", "owner", "segment", "balance", "status", "document_type", "credit")
 ]
 
 

@@ -366,17 +366,20 @@ def _closed(conn: Connection) -> list[sa.Row]:
     )
 
 
+def _owners(conn: Connection, numbers: list[str]) -> dict[str, int]:
+    """Each invoice's customer as the import left it (a customer may be new)."""
+    return dict(
+        conn.execute(
+            sa.select(Invoice.number, Invoice.customer_id).where(col(Invoice.number).in_(numbers))
+        ).all()
+    )
+
+
 def _closed_events(conn: Connection, closed: list[sa.Row], actor: str) -> list[audit.NewEvent]:
     """One audit event per invoice closed, once its customer is known (it may be new)."""
     if not closed:
         return []
-    owners: dict[str, int] = dict(
-        conn.execute(
-            sa.select(Invoice.number, Invoice.customer_id).where(
-                col(Invoice.number).in_([c.number for c in closed])
-            )
-        ).all()
-    )
+    owners = _owners(conn, [c.number for c in closed])
     return [
         audit.NewEvent(
             kind="invoice_closed",
@@ -480,13 +483,7 @@ def _moves(conn: Connection) -> list[sa.Row]:
 def _move_events(conn: Connection, moves: list[sa.Row], actor: str) -> list[audit.NewEvent]:
     if not moves:
         return []
-    owners: dict[str, int] = dict(
-        conn.execute(
-            sa.select(Invoice.number, Invoice.customer_id).where(
-                col(Invoice.number).in_([m.number for m in moves])
-            )
-        ).all()
-    )
+    owners = _owners(conn, [m.number for m in moves])
     return [
         audit.NewEvent(
             kind="invoice_reassigned",
