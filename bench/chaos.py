@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,9 +32,9 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from bench.clicks_bench import SECRET, _free_port
-from bench.databases import POSTGRES_URL, fresh
-from bot.db import make_engine, read_only, unit_of_work
-from bot.models import AuditEvent, Customer, Outbox, Reminder
+from bench.databases import POSTGRES_URL, fresh, seed_cards
+from bot.db import make_engine, read_only
+from bot.models import AuditEvent, Outbox, Reminder
 from bot.services import audit
 from tests.support.slack_http import SignedSlack
 from tests.support.smtp_server import SmtpServer
@@ -54,40 +53,6 @@ class Campaign:
     acknowledged: set[int] = field(default_factory=set)
     clicks: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _seed(url: str) -> list[int]:
-    engine = make_engine(url)
-    with unit_of_work(engine) as session:
-        ids = []
-        for n in range(REMINDERS):
-            customer = Customer(
-                external_id=f"X{n}",
-                name=f"Chaos customer {n}",
-                country="FR",
-                timezone="Europe/Paris",
-                currency="EUR",
-                email=f"ap{n}@chaos.example",
-            )
-            session.add(customer)
-            session.flush()
-            reminder = Reminder(
-                customer_id=customer.id,
-                run_date=date(2026, 11, 25),
-                stage="friendly",
-                channel="email",
-                language="fr",
-                invoice_numbers=f"X-{n}",
-                subject=f"Relance X-{n}",
-                body_text="Merci de régler la facture X-{n}.",
-                slack_channel="CDIGEST",
-                slack_ts=f"1.{n}",
-            )
-            session.add(reminder)
-            session.flush()
-            ids.append(reminder.id)
-    engine.dispose()
-    return ids
 
 
 def _start(command: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
@@ -321,7 +286,7 @@ def run(backend: str, seconds: float, allowed: set[str]) -> tuple[Campaign, dict
     url = fresh(backend, "chaos")
     if backend == "postgresql":
         url += "&application_name=" + quote(APP_NAME)
-    ids = _seed(url)
+    ids = seed_cards(url, REMINDERS, "X")
     fake = subprocess.Popen(
         [sys.executable, "-m", "tests.support.fake_slack"],
         stdin=subprocess.PIPE,

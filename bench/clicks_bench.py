@@ -16,11 +16,8 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 
-from bench.databases import fresh, print_table
-from bot.db import make_engine, unit_of_work
-from bot.models import Customer, Reminder
+from bench.databases import fresh, print_table, seed_cards
 from tests.support.slack_http import SignedSlack
 
 CLICKS = 50
@@ -33,40 +30,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _seed(url: str) -> list[int]:
-    engine = make_engine(url)
-    with unit_of_work(engine) as session:
-        ids = []
-        for n in range(CLICKS * ROUNDS):
-            customer = Customer(
-                external_id=f"K{n}",
-                name=f"Customer {n}",
-                country="FR",
-                timezone="Europe/Paris",
-                currency="EUR",
-                email=f"ap{n}@example.com",
-            )
-            session.add(customer)
-            session.flush()
-            reminder = Reminder(
-                customer_id=customer.id,
-                run_date=date(2026, 11, 25),
-                stage="friendly",
-                channel="email",
-                language="fr",
-                invoice_numbers=f"B-{n}",
-                subject="Relance",
-                body_text="…",
-                slack_channel="CDIGEST",
-                slack_ts=f"1.{n}",
-            )
-            session.add(reminder)
-            session.flush()
-            ids.append(reminder.id)
-    engine.dispose()
-    return ids
 
 
 def _start(command: list[str], env: dict, port: int) -> subprocess.Popen:
@@ -155,7 +118,7 @@ def main() -> list[list[str]]:
     try:
         for backend in ("sqlite", "postgresql"):
             url = fresh(backend, "clicks")
-            ids = [str(i) for i in _seed(url)]
+            ids = [str(i) for i in seed_cards(url, CLICKS * ROUNDS, "B")]
             env = {
                 **os.environ,
                 "DATABASE_URL": url,
