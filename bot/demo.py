@@ -23,6 +23,7 @@ from bot.services import audit, decisions, inbox
 from bot.services.aging_report import aging_report
 from bot.services.importing import import_invoices
 from bot.services.morning import prepare
+from bot.services.reminder_view import load_view
 from bot.web.snapshot import with_demo_page, write_page
 
 
@@ -60,17 +61,16 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     print("\n".join(terminal.decision_lines(morning.decisions)))
 
     shown = next((r for r in morning.created if r.stage == "final"), morning.created[0])
-    with unit_of_work(engine) as session:
-        customer = session.get(Customer, shown.customer_id)
+    view = load_view(runtime.drafter(), shown.id)  # written now, as when its card is opened
     print(terminal.heading("One suggested reminder, in full"))
-    print("\n".join(terminal.reminder_lines(shown, customer)))
+    print("\n".join(terminal.reminder_lines(view)))
 
     print(terminal.heading("4. The digest posted to Slack (its figures)"))
     print("\n".join(terminal.digest_lines(morning.digest, settings.locale)))
 
     print(terminal.heading("5. Two people click Approve on that card at the same moment"))
-    first = decisions.approve(engine, shown.id, "U-CAMILLE", now=now)
-    second = decisions.approve(engine, shown.id, "U-SAMIR", now=now)
+    first = decisions.approve(runtime.drafter(), shown.id, "U-CAMILLE", now=now)
+    second = decisions.approve(runtime.drafter(), shown.id, "U-SAMIR", now=now)
     print(
         f"Camille: {'approved' if first.won else 'too late'}; Samir: "
         f"{'approved' if second.won else 'told it was already approved by Camille'}."
@@ -78,7 +78,7 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     with unit_of_work(engine) as session:
         queued = session.exec(select(Outbox).where(Outbox.reminder_id == shown.id)).one()
     print(
-        f"One e-mail queued for {customer.email}, not before "
+        f"One e-mail queued for {view.customer_email}, not before "
         f"{queued.next_attempt_at:%Y-%m-%d %H:%M} UTC (the customer's business hours); "
         "`relance send` or the running app delivers it through SMTP_HOST."
     )

@@ -18,7 +18,7 @@ from bot.rendering.addressing import addressing
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
 from bot.rendering.postal import country_line
-from bot.rendering.templates import Templates
+from bot.rendering.templates import Templates, choose_wording
 
 
 @dataclass(frozen=True)
@@ -106,25 +106,37 @@ class Composer:
         )
         return context
 
-    def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
-        context = self.context(customer, suggestion, today)
+    def plan(self, customer: Recipient, suggestion: Suggestion) -> tuple[str, str]:
+        """The language and wording (`lang/template`) the texts will use, without writing them:
+        cheap enough for every suggestion of a morning, and it fails the same way drafting
+        would when a stage has no template in the customer's language."""
         stage = suggestion.stage
         if stage.channel is Channel.PHONE:
             language = self.templates.language_for("call", customer.language)
-            wording = f"{language}/{stage.template}"
+        elif stage.channel is Channel.NONE:
+            language = self.templates.language_for("note", customer.language)
+        else:
+            wording = choose_wording(
+                self.templates.wordings("email", customer.language, stage.template),
+                suggestion.last_wording,
+            )
+            return wording.split("/")[0], wording
+        return language, f"{language}/{stage.template}"
+
+    def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
+        language, wording = self.plan(customer, suggestion)
+        context = self.context(customer, suggestion, today)
+        stage = suggestion.stage
+        if stage.channel is Channel.PHONE:
             script = self.templates.render("call", wording, "txt", context)
             return Draft(wording, language, f"Call {customer.name}", script + "\n", "")
         if stage.channel is Channel.NONE:
             # a note for the person who decides, in the customer's language (it may go on to a
             # collector or a lawyer there)
-            language = self.templates.language_for("note", customer.language)
-            wording = f"{language}/{stage.template}"
             subject = self.templates.render("note", wording, "subject", context)
             note = self.templates.render("note", wording, "txt", context)
             return Draft(wording, language, subject, note + "\n", "")
-        email = self.templates.render_email(
-            customer.language, stage.template, context, suggestion.last_wording
-        )
+        email = self.templates.render_email(wording, context)
         letter = self.letter(customer, stage.template, context, today) if stage.letter else ""
         return Draft(
             email.wording,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -37,7 +38,7 @@ from bot.domain.states import PromiseState, ReminderState, move
 from bot.domain.worklist import route
 from bot.models import OPEN_INVOICE, Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
-from bot.services.compose import Composer, Draft
+from bot.services.compose import Composer
 from bot.services.queries import in_sources
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,14 @@ class CustomerDecision:
     segment: str = MAIN  # whose policy decided
 
 
-def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
-    """Every customer with an open invoice, with what the policy needs to know about them."""
+def load_accounts(
+    session: Session, only: Collection[int] | None = None
+) -> list[tuple[CustomerView, Account]]:
+    """Every customer with an open invoice (or those of them in `only`), with what the policy
+    needs to know about them."""
     open_filter = OPEN_INVOICE
+    if only is not None:
+        open_filter = sa.and_(open_filter, col(Invoice.customer_id).in_(sorted(only)))
     # Core rows on the session's connection, not the ORM: a ledger has a hundred thousand open
     # invoices, and building ORM results costs more than reading them.
     conn = session.connection()
@@ -141,6 +147,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
             Invoice.issue_date,
         )
         .where(Invoice.amount_minor < Invoice.paid_minor, Invoice.status == "open")
+        .where(sa.true() if only is None else col(Invoice.customer_id).in_(sorted(only)))
         .order_by(Invoice.issue_date, Invoice.number)
     ).all():
         credits_by_customer[customer_id].append(OpenCredit(number, currency, paid - amount, issued))
@@ -157,6 +164,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
             Contact.wording,
         )
         .where(Contact.occurred_at >= since, Contact.stage != "thanks")
+        .where(sa.true() if only is None else col(Contact.customer_id).in_(sorted(only)))
         .order_by(Contact.customer_id, Contact.occurred_at)
     ).all():
         if customer_id in zones:
@@ -185,19 +193,25 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     ]
 
 
-def failure(customer: CustomerView, exc: Exception) -> CustomerDecision:
-    """One customer's error as that customer's "no suggestion, because …": the others go on."""
+def cause_of(exc: Exception) -> str:
+    """An error in words for the person reading the digest or the card."""
     if isinstance(exc, TemplateNotFound):
         cause = f"the template {exc.name} is missing"
     elif isinstance(exc, LookupError):
         cause = str(exc.args[0]) if exc.args else type(exc).__name__  # KeyError quotes str()
     else:
         cause = f"{type(exc).__name__}: {exc}"
+    return cause
+
+
+def failure(customer: CustomerView, exc: Exception) -> CustomerDecision:
+    """One customer's error as that customer's "no suggestion, because …": the others go on."""
+    cause = cause_of(exc)
     log.warning("no suggestion for customer %s: %s", customer.external_id, cause, exc_info=exc)
     return CustomerDecision(customer, NoAction(Reason.FAILED, f"no suggestion, because {cause}"))
 
 
-def _decide(
+def decide_for(
     customer: CustomerView,
     account: Account,
     policy: Policy,
@@ -217,7 +231,7 @@ def todays_decisions(
 ) -> list[CustomerDecision]:
     """Each customer decided by its segment's policy (`policy` for those in none)."""
     return [
-        _decide(customer, account, policy, now, segments)
+        decide_for(customer, account, policy, now, segments)
         for customer, account in load_accounts(session)
     ]
 
@@ -282,22 +296,24 @@ def suggest(
     """Store today's suggestions as reminders awaiting a decision (once per customer per day),
     and retire yesterday's undecided ones: their amounts and stage may no longer hold.
 
-    Deciding and rendering happen before the write transaction, so on SQLite the write lock
-    is held only for the inserts, not while thousands of texts are rendered."""
+    The texts are not written here: a morning suggests thousands, people read a few pages, and
+    writing them cost five times the deciding. Each reminder keeps its planned wording and is
+    written when first shown, edited or approved (`drafting.write_pending`), from the same
+    facts. Planning the wording still finds a stage without a template in this customer's
+    language, so that failure stays the customer's own, named in the digest."""
     with read_only(engine) as session:
         decisions = todays_decisions(session, policy, now, segments)
         already = _chased_today(session, run_date)
-    drafted: list[tuple[CustomerView, Suggestion, Draft, str]] = []
+    planned: list[tuple[CustomerView, Suggestion, tuple[str, str], str]] = []
     for n, item in enumerate(decisions):
         if not isinstance(item.decision, Suggestion) or item.customer.id in already:
             continue
         try:
-            today = local_today(now, item.customer.timezone)
-            draft = composer.draft(item.customer, item.decision, today)
+            wording = composer.plan(item.customer, item.decision)
         except Exception as exc:  # one customer's error never stops the morning
             decisions[n] = failure(item.customer, exc)
             continue
-        drafted.append((item.customer, item.decision, draft, item.segment))
+        planned.append((item.customer, item.decision, wording, item.segment))
     with unit_of_work(engine) as session:
         expiring = move(ReminderState.EXPIRED)
         session.exec(
@@ -312,22 +328,19 @@ def suggest(
                 "run_date": run_date,
                 "stage": decision.stage.name,
                 "channel": decision.stage.channel.value,
-                "language": draft.language,
-                "wording": draft.wording,
+                "language": language,
+                "wording": wording,
                 "invoice_numbers": invoice_list.joined(i.number for i in decision.invoices),
-                "subject": draft.subject,
-                "body_text": draft.text,
-                "body_html": draft.html,
-                "letter_text": draft.letter,
                 "stage_note": decision.note,
                 "send_after": decision.send_after,
-                "warnings": "\n".join(draft.warnings),
                 "segment": segment,
+                "drafted": False,
+                "created_at": now,  # the instant drafting decides again at
                 **route(
                     decision, customer.owner, customer.country, customer.timezone, policy, now
                 ).columns(),
             }
-            for customer, decision, draft, segment in drafted
+            for customer, decision, (language, wording), segment in planned
             if customer.id not in already
         ]
         # One bulk insert, then one query for the stored rows: building thousands of validated
@@ -347,9 +360,7 @@ def suggest(
         audit.append_many(
             session,
             [
-                audit.NewEvent.about(
-                    r, "suggested", actor, stage=r.stage, wording=r.wording, subject=r.subject
-                )
+                audit.NewEvent.about(r, "suggested", actor, stage=r.stage, wording=r.wording)
                 for r in created
             ],
         )
