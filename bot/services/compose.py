@@ -15,7 +15,7 @@ from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
 from bot.domain.policy import Channel
 from bot.rendering.addressing import addressing
-from bot.rendering.context import Addressee, Sender, reminder_context
+from bot.rendering.context import Addressee, Sender, charges_for, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
 from bot.rendering.postal import country_line
 from bot.rendering.templates import Templates, choose_wording
@@ -106,11 +106,15 @@ class Composer:
         )
         return context
 
-    def plan(self, customer: Recipient, suggestion: Suggestion) -> tuple[str, str]:
+    def plan(self, customer: Recipient, suggestion: Suggestion, today: date) -> tuple[str, str]:
         """The language and wording (`lang/template`) the texts will use, without writing them:
-        cheap enough for every suggestion of a morning, and it fails the same way drafting
-        would when a stage has no template in the customer's language."""
+        cheap enough for every suggestion of a morning. It fails as drafting would on what the
+        data can break — a stage with no template in the customer's language, statutory
+        charges with no reference rate known for their period — so the morning names it."""
         stage = suggestion.stage
+        if stage.late_payment_rights:
+            law = self.laws.law(customer.governing_law or self.settings.country)
+            charges_for(suggestion, law, today, self.laws.rates)
         if stage.channel is Channel.PHONE:
             language = self.templates.language_for("call", customer.language)
         elif stage.channel is Channel.NONE:
@@ -124,7 +128,7 @@ class Composer:
         return language, f"{language}/{stage.template}"
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
-        language, wording = self.plan(customer, suggestion)
+        language, wording = self.plan(customer, suggestion, today)
         context = self.context(customer, suggestion, today)
         stage = suggestion.stage
         if stage.channel is Channel.PHONE:

@@ -102,9 +102,7 @@ def _lost(session: Session, reminder_id: int) -> Decided:
     return Decided(False, DecidedReminder.of(reminder))
 
 
-def approve(
-    drafter: Drafter, reminder_id: int, user: str, now: datetime | None = None
-) -> Decided:
+def approve(drafter: Drafter, reminder_id: int, user: str, now: datetime | None = None) -> Decided:
     now = now or utcnow()
     drafting.write_pending(drafter, [reminder_id])
     with unit_of_work(drafter.engine) as session:

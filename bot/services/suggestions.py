@@ -309,7 +309,8 @@ def suggest(
         if not isinstance(item.decision, Suggestion) or item.customer.id in already:
             continue
         try:
-            wording = composer.plan(item.customer, item.decision)
+            today = local_today(now, item.customer.timezone)
+            wording = composer.plan(item.customer, item.decision, today)
         except Exception as exc:  # one customer's error never stops the morning
             decisions[n] = failure(item.customer, exc)
             continue
