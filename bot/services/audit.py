@@ -142,7 +142,7 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> None:
         row["hash"] = prev_hash = event_hash(**row)
         rows.append(row)
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        session.connection().execute(insert(AuditEvent.__table__), rows)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
-from bot.domain.policy import Channel
+from bot.domain.policy import Channel, Stage
 from bot.rendering.addressing import addressing
 from bot.rendering.context import Addressee, Sender, charges_for, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
@@ -106,29 +106,32 @@ class Composer:
         )
         return context
 
-    def plan(self, customer: Recipient, suggestion: Suggestion, today: date) -> tuple[str, str]:
-        """The language and wording (`lang/template`) the texts will use, without writing them:
-        cheap enough for every suggestion of a morning. It fails as drafting would on what the
-        data can break — a stage with no template in the customer's language, statutory
-        charges with no reference rate known for their period — so the morning names it."""
-        stage = suggestion.stage
-        if stage.late_payment_rights:
-            law = self.laws.law(customer.governing_law or self.settings.country)
-            charges_for(suggestion, law, today, self.laws.rates)
+    def wording(self, language: str, stage: Stage, last_wording: str) -> tuple[str, str]:
+        """The language and wording (`lang/template`) a stage's texts use for a customer who
+        reads `language`, never the wording used last time. Cheap: the morning asks it of
+        every suggestion, and fails as drafting would on a stage with no template."""
         if stage.channel is Channel.PHONE:
-            language = self.templates.language_for("call", customer.language)
+            language = self.templates.language_for("call", language)
         elif stage.channel is Channel.NONE:
-            language = self.templates.language_for("note", customer.language)
+            language = self.templates.language_for("note", language)
         else:
-            wording = choose_wording(
-                self.templates.wordings("email", customer.language, stage.template),
-                suggestion.last_wording,
+            chosen = choose_wording(
+                self.templates.wordings("email", language, stage.template), last_wording
             )
-            return wording.split("/")[0], wording
+            return chosen.split("/")[0], chosen
         return language, f"{language}/{stage.template}"
 
+    def check_figures(self, customer: Recipient, suggestion: Suggestion, today: date) -> None:
+        """Raise now what writing the texts later would raise on the data: statutory charges
+        with no reference rate known for their period."""
+        if suggestion.stage.late_payment_rights:
+            law = self.laws.law(customer.governing_law or self.settings.country)
+            charges_for(suggestion, law, today, self.laws.rates)
+
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
-        language, wording = self.plan(customer, suggestion, today)
+        language, wording = self.wording(
+            customer.language, suggestion.stage, suggestion.last_wording
+        )
         context = self.context(customer, suggestion, today)
         stage = suggestion.stage
         if stage.channel is Channel.PHONE:

@@ -4,12 +4,12 @@ approve, or the reason none is due — computed from the database in a handful o
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -30,6 +30,7 @@ from bot.domain.escalation import (
     Reason,
     Suggestion,
     decide,
+    owed,
 )
 from bot.domain.holds import current_hold
 from bot.domain.policy import Policy
@@ -239,10 +240,7 @@ def todays_decisions(
 def _decide_in_segment(
     customer: CustomerView, account: Account, main: Policy, segments: Segments, now: datetime
 ) -> CustomerDecision:
-    owed: dict[str, Decimal] = defaultdict(Decimal)
-    for item in account.invoices:
-        owed[item.currency] += item.balance.amount
-    segment = segments.choose(customer.segment, customer.country, owed)
+    segment = segments.choose(customer.segment, customer.country, owed(account.invoices))
     policy = segments.policy(segment, main)
     if policy is None:
         held = NoAction(
@@ -304,13 +302,15 @@ def suggest(
     with read_only(engine) as session:
         decisions = todays_decisions(session, policy, now, segments)
         already = _chased_today(session, run_date)
+    wording_for = functools.cache(composer.wording)  # the template folders listed once
     planned: list[tuple[CustomerView, Suggestion, tuple[str, str], str]] = []
     for n, item in enumerate(decisions):
         if not isinstance(item.decision, Suggestion) or item.customer.id in already:
             continue
+        customer, decision = item.customer, item.decision
         try:
-            today = local_today(now, item.customer.timezone)
-            wording = composer.plan(item.customer, item.decision, today)
+            composer.check_figures(customer, decision, local_today(now, customer.timezone))
+            wording = wording_for(customer.language, decision.stage, decision.last_wording)
         except Exception as exc:  # one customer's error never stops the morning
             decisions[n] = failure(item.customer, exc)
             continue
@@ -348,7 +348,7 @@ def suggest(
         # model objects one by one cost more than rendering their texts, and INSERT ... RETURNING
         # in batches has psycopg parse megabytes of SQL.
         if rows:
-            session.execute(sa.insert(Reminder), rows)
+            session.connection().execute(sa.insert(Reminder.__table__), rows)
         created = [
             r
             for r in session.exec(
