@@ -251,10 +251,28 @@ def _decide_in_segment(
     return CustomerDecision(customer, decide(account, policy, now), segment)
 
 
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """A reminder a morning stored, as its run reports it (its texts are written later)."""
+
+    id: int
+    customer_id: int
+    stage: str
+    channel: str
+    language: str
+    wording: str
+    invoice_numbers: str
+    owner: str
+    auto_at: datetime | None
+    send_after: datetime | None
+    stage_note: str
+    segment: str
+
+
 @dataclass(frozen=True)
 class SuggestionRun:
     run_date: date
-    created: list[Reminder]
+    created: list[Suggested]
     decisions: list[CustomerDecision]
 
     @property
@@ -344,19 +362,20 @@ def suggest(
             for customer, decision, (language, wording), segment in planned
             if customer.id not in already
         ]
-        # One bulk insert, then one query for the stored rows: building thousands of validated
-        # model objects one by one cost more than rendering their texts, and INSERT ... RETURNING
-        # in batches has psycopg parse megabytes of SQL.
+        # One bulk insert, then one query for the stored rows, read as plain values: validated
+        # model objects cost more, one by one, than everything else stored here, and
+        # INSERT ... RETURNING in batches has psycopg parse megabytes of SQL.
+        conn = session.connection()
         if rows:
-            session.connection().execute(sa.insert(Reminder.__table__), rows)
+            conn.execute(sa.insert(Reminder.__table__), rows)
         created = [
-            r
-            for r in session.exec(
-                select(Reminder)
+            Suggested(*row)
+            for row in conn.execute(
+                sa.select(*(getattr(Reminder, name) for name in Suggested.__slots__))
                 .where(Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES))
                 .order_by(col(Reminder.id))
-            ).all()
-            if r.customer_id not in already
+            )
+            if row.customer_id not in already
         ]
         audit.append_many(
             session,
