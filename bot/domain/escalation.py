@@ -63,8 +63,10 @@ class PastContact(NamedTuple):
     wording: str = ""
 
 
-@dataclass(frozen=True)
-class Account:
+class Account(NamedTuple):
+    """One customer as the policy sees it (a tuple, like its items: a morning builds twenty
+    thousand)."""
+
     customer_id: int
     country: str
     timezone: str

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db import read_only
+from bot.db import insert_rows, read_only
 from bot.domain import invoice_list
 from bot.models import AuditEvent, utcnow
 
@@ -154,8 +154,7 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> None:
         }
         row["hash"] = prev_hash = event_hash(**row)
         rows.append(row)
-    if rows:
-        session.connection().execute(insert(AuditEvent.__table__), rows)
+    insert_rows(session.connection(), AuditEvent.__table__, rows)
 
 
 @dataclass(frozen=True)

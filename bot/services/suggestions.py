@@ -17,7 +17,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db import read_only, unit_of_work
+from bot.db import insert_rows, read_only, unit_of_work
 from bot.domain import invoice_list
 from bot.domain.calendar import local_today
 from bot.domain.escalation import (
@@ -122,20 +122,14 @@ def load_accounts(
 
     on_plan = plans.holds(session)  # a plan on track holds like a promise to its next date
     items_by_customer: dict[int, list[OpenItem]] = defaultdict(list)
-    earliest_due = date.max
     for invoice_id, number, customer_id, currency, amount, paid, due, link in invoices:
+        held = None  # until when a promise or a plan holds it (most invoices: neither)
+        if invoice_id in promised or number in on_plan:
+            held = max(filter(None, (promised.get(invoice_id), on_plan.get(number))))
         items_by_customer[customer_id].append(
-            OpenItem(
-                number,
-                currency,
-                amount - paid,
-                due,
-                invoice_id in disputed,
-                max(filter(None, (promised.get(invoice_id), on_plan.get(number))), default=None),
-                link,
-            )
+            OpenItem(number, currency, amount - paid, due, invoice_id in disputed, held, link)
         )
-        earliest_due = min(earliest_due, due)
+    earliest_due = min(row.due_date for row in invoices)
 
     credits_by_customer: dict[int, list[OpenCredit]] = defaultdict(list)
     for number, customer_id, currency, amount, paid, issued in conn.execute(
@@ -366,8 +360,7 @@ def suggest(
         # model objects cost more, one by one, than everything else stored here, and
         # INSERT ... RETURNING in batches has psycopg parse megabytes of SQL.
         conn = session.connection()
-        if rows:
-            conn.execute(sa.insert(Reminder.__table__), rows)
+        insert_rows(conn, Reminder.__table__, rows)
         created = [
             Suggested(*row)
             for row in conn.execute(
