@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot import terminal
@@ -13,7 +12,7 @@ from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.importing.mapping import load_mapping
-from bot.models import AuditEvent, Customer, Outbox, Reminder
+from bot.models import AuditEvent, Customer, Outbox
 from bot.rendering.locale import staff_date
 from bot.runtime import Runtime, build_runtime, next_business_morning
 from bot.sample_data import write_sample_invoices
@@ -23,6 +22,8 @@ from bot.services import audit, decisions, inbox
 from bot.services.aging_report import aging_report
 from bot.services.importing import import_invoices
 from bot.services.morning import prepare
+from bot.services.reminder_view import load_view, load_views
+from bot.services.suggestions import Suggested
 from bot.web.snapshot import with_demo_page, write_page
 
 
@@ -60,17 +61,16 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     print("\n".join(terminal.decision_lines(morning.decisions)))
 
     shown = next((r for r in morning.created if r.stage == "final"), morning.created[0])
-    with unit_of_work(engine) as session:
-        customer = session.get(Customer, shown.customer_id)
+    view = load_view(runtime.drafter(), shown.id)  # written now, as when its card is opened
     print(terminal.heading("One suggested reminder, in full"))
-    print("\n".join(terminal.reminder_lines(shown, customer)))
+    print("\n".join(terminal.reminder_lines(view)))
 
     print(terminal.heading("4. The digest posted to Slack (its figures)"))
     print("\n".join(terminal.digest_lines(morning.digest, settings.locale)))
 
     print(terminal.heading("5. Two people click Approve on that card at the same moment"))
-    first = decisions.approve(engine, shown.id, "U-CAMILLE", now=now)
-    second = decisions.approve(engine, shown.id, "U-SAMIR", now=now)
+    first = decisions.approve(runtime.drafter(), shown.id, "U-CAMILLE", now=now)
+    second = decisions.approve(runtime.drafter(), shown.id, "U-SAMIR", now=now)
     print(
         f"Camille: {'approved' if first.won else 'too late'}; Samir: "
         f"{'approved' if second.won else 'told it was already approved by Camille'}."
@@ -78,12 +78,12 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     with unit_of_work(engine) as session:
         queued = session.exec(select(Outbox).where(Outbox.reminder_id == shown.id)).one()
     print(
-        f"One e-mail queued for {customer.email}, not before "
+        f"One e-mail queued for {view.customer_email}, not before "
         f"{queued.next_attempt_at:%Y-%m-%d %H:%M} UTC (the customer's business hours); "
         "`relance send` or the running app delivers it through SMTP_HOST."
     )
 
-    _listening(engine, settings, morning.created, shown, now)
+    _listening(runtime, morning.created, shown, now)
 
     print(terminal.heading("7. The audit trail (append-only, hash-chained)"))
     with read_only(engine) as session:
@@ -121,21 +121,20 @@ def show_customer_page(runtime: Runtime, workdir: Path, database: Path) -> None:
     )
 
 
-def _listening(
-    engine: Engine, settings: Settings, created: list[Reminder], shown: Reminder, now: datetime
-) -> None:
+def _listening(runtime: Runtime, created: list[Suggested], shown: Suggested, now: datetime) -> None:
     """Three answers from the reply mailbox, handled by the very code that handles what IMAP
     reads (the demo has no mail server: the bundled messages stand in for its bytes)."""
+    engine, settings = runtime.engine, runtime.settings
     print(terminal.heading("6. The reply mailbox: a reply, a bounce, an out-of-office answer"))
     others = [r for r in created if r.customer_id != shown.customer_id and r.channel == "email"]
-    cases = [("reply", shown), *zip(("bounce", "out_of_office"), others[:2], strict=False)]
+    ids = [shown.id, *(r.id for r in others[:2])]  # the reply answers the reminder shown
+    views = {v.id: v for v in load_views(runtime.drafter(), ids)}
+    cases = zip(("reply", "bounce", "out_of_office"), [views[i] for i in ids], strict=False)
     for uid, (name, reminder) in enumerate(cases, start=1):
-        with read_only(engine) as session:
-            customer = session.get(Customer, reminder.customer_id)
         raw = sample_message(
             name,
-            contact=customer.contact_name or customer.name,
-            email=customer.email,
+            contact=reminder.contact_name or reminder.customer_name,
+            email=reminder.customer_email,
             subject=reminder.subject,
             message_id=message_id(reminder.id, settings.mail_from),
             back_on=now.date() + timedelta(days=12),

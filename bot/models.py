@@ -171,6 +171,8 @@ class Reminder(SQLModel, table=True):
     auto_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     auto_rule: str = Field(default="", max_length=80)  # the policy rule that approves it then
     segment: str = Field(default="", max_length=40)  # the policy that suggested it ('' = main)
+    #: False from the morning until someone first needs its texts (see services/drafting.py)
+    drafted: bool = Field(default=True)
 
 
 class Contact(SQLModel, table=True):

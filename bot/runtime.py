@@ -20,6 +20,7 @@ from bot.rendering.check import check_templates
 from bot.rendering.templates import Templates
 from bot.services import app_settings, page_links
 from bot.services.compose import Composer
+from bot.services.drafting import Drafter
 from bot.services.errors import Invalid
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def drafter(self) -> Drafter:
+        """What writes a reminder's texts when first needed, with the policy in force now."""
+        return Drafter(self.engine, self.composer, self.policy, self.segments)
 
     def refresh(self) -> None:
         self._version = app_settings.version(self.engine)

@@ -7,11 +7,12 @@ from collections import defaultdict
 from bot.domain.aging import BUCKET_RANGES
 from bot.domain.escalation import Suggestion
 from bot.domain.money import Money
-from bot.models import AuditEvent, Customer, Reminder
+from bot.models import AuditEvent
 from bot.services.aging_report import AgingReport
 from bot.services.digest import Digest
 from bot.services.importing import ImportReport
 from bot.services.inbox import InboundView
+from bot.services.reminder_view import ReminderView
 from bot.services.suggestions import CustomerDecision
 
 
@@ -78,13 +79,13 @@ def decision_lines(decisions: list[CustomerDecision]) -> list[str]:
     return lines
 
 
-def reminder_lines(reminder: Reminder, customer: Customer) -> list[str]:
+def reminder_lines(view: ReminderView) -> list[str]:
     return [
-        f"To: {customer.contact_name} <{customer.email}> — {customer.name}",
-        f"Stage: {reminder.stage} · channel: {reminder.channel} · wording: {reminder.wording}",
-        f"Subject: {reminder.subject}",
+        f"To: {view.contact_name} <{view.customer_email}> — {view.customer_name}",
+        f"Stage: {view.stage} · channel: {view.channel} · wording: {view.wording}",
+        f"Subject: {view.subject}",
         "",
-        *reminder.body_text.rstrip("\n").split("\n"),
+        *view.body_text.rstrip("\n").split("\n"),
     ]
 
 

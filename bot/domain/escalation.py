@@ -11,15 +11,17 @@ invoices past their due date; invoices not yet due go apart, as coming due.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
 from bot.domain.aging import days_overdue
 from bot.domain.calendar import business_days_between, local_now, next_business_opening
 from bot.domain.holds import Hold
-from bot.domain.money import Money
+from bot.domain.money import Money, from_minor
 from bot.domain.policy import Channel, Policy, Stage
 from bot.domain.promises import grace_over, trusted_until
 
@@ -61,8 +63,10 @@ class PastContact(NamedTuple):
     wording: str = ""
 
 
-@dataclass(frozen=True)
-class Account:
+class Account(NamedTuple):
+    """One customer as the policy sees it (a tuple, like its items: a morning builds twenty
+    thousand)."""
+
     customer_id: int
     country: str
     timezone: str
@@ -110,11 +114,17 @@ class Suggestion:
 Decision = Suggestion | NoAction
 
 
-def _totals(items: tuple[OpenItem, ...]) -> dict[str, int]:
+def _totals(items: Iterable[OpenItem]) -> dict[str, int]:
     totals: dict[str, int] = {}
     for item in items:
         totals[item.currency] = totals.get(item.currency, 0) + item.balance_minor
     return totals
+
+
+def owed(items: Iterable[OpenItem]) -> dict[str, Decimal]:
+    """What the items come to per currency, summed in minor units: exact, and a morning asks
+    it of every open invoice."""
+    return {currency: from_minor(total, currency) for currency, total in _totals(items).items()}
 
 
 def decide(account: Account, policy: Policy, now: datetime) -> Decision:

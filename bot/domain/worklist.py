@@ -5,13 +5,11 @@ Pure: the suggestion, the customer's named owner and the policy in, a routing ou
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from bot.domain.calendar import at_local_time, local_now
-from bot.domain.escalation import Suggestion
+from bot.domain.escalation import Suggestion, owed
 from bot.domain.owners import owner_for
 from bot.domain.policy import Policy
 
@@ -41,13 +39,6 @@ def one_by_one(policy: Policy) -> frozenset[str]:
     return frozenset(s.name for s in policy.stages if s.late_payment_rights or s.letter)
 
 
-def balances(suggestion: Suggestion) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for item in suggestion.invoices:
-        totals[item.currency] += item.balance.amount
-    return dict(totals)
-
-
 def route(
     suggestion: Suggestion,
     named_owner: str,
@@ -56,10 +47,10 @@ def route(
     policy: Policy,
     now: datetime,
 ) -> Routing:
-    owed = balances(suggestion)
-    owner = owner_for(named_owner, policy.owners, country, owed)
+    balances = owed(suggestion.invoices)
+    owner = owner_for(named_owner, policy.owners, country, balances)
     auto = suggestion.stage.auto_approve
-    if auto is None or suggestion.stage.never_automatic or not auto.applies(owed):
+    if auto is None or suggestion.stage.never_automatic or not auto.applies(balances):
         return Routing(owner, None, "")
     local_day = local_now(now, timezone).date()
     at = max(at_local_time(local_day, auto.at, timezone), now + LEAST_HOLD, suggestion.send_after)

@@ -119,10 +119,8 @@ class Templates:
             .strip()
         )
 
-    def render_email(
-        self, language: str, stage: str, context: dict[str, Any], last_wording: str = ""
-    ) -> RenderedEmail:
-        wording = choose_wording(self.wordings("email", language, stage), last_wording)
+    def render_email(self, wording: str, context: dict[str, Any]) -> RenderedEmail:
+        """The e-mail's three parts in one wording (`lang/template`, see `wordings`)."""
         return RenderedEmail(
             wording=wording,
             language=wording.split("/")[0],

@@ -18,18 +18,31 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db import read_only
+from bot.db import insert_rows, read_only
 from bot.domain import invoice_list
-from bot.models import AuditEvent, Reminder, utcnow
+from bot.models import AuditEvent, utcnow
 
 GENESIS_HASH = "0" * 64
 _LOCK_KEY = 0x52454C41  # "RELA": the advisory lock that serializes appends on PostgreSQL
+
+
+class AboutReminder(Protocol):
+    """What an event about a reminder records of it (a stored row, or a morning's report)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def invoice_numbers(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,7 @@ class NewEvent:
     content: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def about(cls, reminder: Reminder, kind: str, actor: str, **content: Any) -> NewEvent:
+    def about(cls, reminder: AboutReminder, kind: str, actor: str, **content: Any) -> NewEvent:
         """An event about one reminder: its customer, invoices and channel, and its id first
         in the content."""
         return cls(
@@ -141,8 +154,7 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> None:
         }
         row["hash"] = prev_hash = event_hash(**row)
         rows.append(row)
-    if rows:
-        session.execute(insert(AuditEvent), rows)
+    insert_rows(session.connection(), AuditEvent.__table__, rows)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from bot.config import Settings
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
-from bot.domain.policy import Channel
+from bot.domain.policy import Channel, Stage
 from bot.rendering.addressing import addressing
-from bot.rendering.context import Addressee, Sender, reminder_context
+from bot.rendering.context import Addressee, Sender, charges_for, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
 from bot.rendering.postal import country_line
-from bot.rendering.templates import Templates
+from bot.rendering.templates import Templates, choose_wording
 
 
 @dataclass(frozen=True)
@@ -106,25 +106,44 @@ class Composer:
         )
         return context
 
+    def wording(self, language: str, stage: Stage, last_wording: str) -> tuple[str, str]:
+        """The language and wording (`lang/template`) a stage's texts use for a customer who
+        reads `language`, never the wording used last time. Cheap: the morning asks it of
+        every suggestion, and fails as drafting would on a stage with no template."""
+        if stage.channel is Channel.PHONE:
+            language = self.templates.language_for("call", language)
+        elif stage.channel is Channel.NONE:
+            language = self.templates.language_for("note", language)
+        else:
+            chosen = choose_wording(
+                self.templates.wordings("email", language, stage.template), last_wording
+            )
+            return chosen.split("/")[0], chosen
+        return language, f"{language}/{stage.template}"
+
+    def check_figures(self, customer: Recipient, suggestion: Suggestion, today: date) -> None:
+        """Raise now what writing the texts later would raise on the data: statutory charges
+        with no reference rate known for their period."""
+        if suggestion.stage.late_payment_rights:
+            law = self.laws.law(customer.governing_law or self.settings.country)
+            charges_for(suggestion, law, today, self.laws.rates)
+
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
+        language, wording = self.wording(
+            customer.language, suggestion.stage, suggestion.last_wording
+        )
         context = self.context(customer, suggestion, today)
         stage = suggestion.stage
         if stage.channel is Channel.PHONE:
-            language = self.templates.language_for("call", customer.language)
-            wording = f"{language}/{stage.template}"
             script = self.templates.render("call", wording, "txt", context)
             return Draft(wording, language, f"Call {customer.name}", script + "\n", "")
         if stage.channel is Channel.NONE:
             # a note for the person who decides, in the customer's language (it may go on to a
             # collector or a lawyer there)
-            language = self.templates.language_for("note", customer.language)
-            wording = f"{language}/{stage.template}"
             subject = self.templates.render("note", wording, "subject", context)
             note = self.templates.render("note", wording, "txt", context)
             return Draft(wording, language, subject, note + "\n", "")
-        email = self.templates.render_email(
-            customer.language, stage.template, context, suggestion.last_wording
-        )
+        email = self.templates.render_email(wording, context)
         letter = self.letter(customer, stage.template, context, today) if stage.letter else ""
         return Draft(
             email.wording,

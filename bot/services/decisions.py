@@ -19,7 +19,8 @@ from bot.domain.calendar import local_today
 from bot.domain.holds import hold_after_skip
 from bot.domain.states import ReminderState, move
 from bot.models import Customer, Outbox, Reminder, utcnow
-from bot.services import audit
+from bot.services import audit, drafting
+from bot.services.drafting import Drafter
 from bot.services.editing import EditedText, LetterChoice, rewritten_letter
 from bot.services.queries import in_sources
 
@@ -66,6 +67,8 @@ def _claim(
     """Decide on a reminder only if it still awaits a decision (`target` None: change it but
     leave it awaiting one, as an edit saved without approving)."""
     query = sa.update(Reminder).where(Reminder.id == reminder_id).values(**values)
+    if target is not ReminderState.SKIPPED:  # only texts someone could have read are sent
+        query = query.where(col(Reminder.drafted))
     if target is None:
         query = query.where(col(Reminder.state) == ReminderState.SUGGESTED)
     else:
@@ -99,9 +102,10 @@ def _lost(session: Session, reminder_id: int) -> Decided:
     return Decided(False, DecidedReminder.of(reminder))
 
 
-def approve(engine: Engine, reminder_id: int, user: str, now: datetime | None = None) -> Decided:
+def approve(drafter: Drafter, reminder_id: int, user: str, now: datetime | None = None) -> Decided:
     now = now or utcnow()
-    with unit_of_work(engine) as session:
+    drafting.write_pending(drafter, [reminder_id])
+    with unit_of_work(drafter.engine) as session:
         reminder = _claim(
             session,
             reminder_id,
@@ -198,12 +202,12 @@ def skip(
 
 
 def approve_stage(
-    engine: Engine, run_date: date, stage: str, user: str, now: datetime | None = None
+    drafter: Drafter, run_date: date, stage: str, user: str, now: datetime | None = None
 ) -> list[DecidedReminder]:
     """*Approve all* for one stage of one day: each reminder still undecided is approved, with
     the same exactly-once rule as a single click."""
     now = now or utcnow()
-    with unit_of_work(engine) as session:
+    with read_only(drafter.engine) as session:
         ids = session.exec(
             select(Reminder.id)
             .where(
@@ -213,16 +217,17 @@ def approve_stage(
             )
             .order_by(Reminder.id)
         ).all()
-        return _approve_each(session, list(ids), user, now)
+    return approve_selected(drafter, [i for i in ids if i is not None], user, now)
 
 
 def approve_selected(
-    engine: Engine, reminder_ids: list[int], user: str, now: datetime | None = None
+    drafter: Drafter, reminder_ids: list[int], user: str, now: datetime | None = None
 ) -> list[DecidedReminder]:
     """*Approve the selected* on a worklist: each one still undecided is approved once, in one
     transaction; those someone else decided first are left as they are."""
     now = now or utcnow()
-    with unit_of_work(engine) as session:
+    drafting.write_pending(drafter, reminder_ids)
+    with unit_of_work(drafter.engine) as session:
         return _approve_each(session, sorted(set(reminder_ids)), user, now)
 
 
@@ -250,22 +255,24 @@ def _approve_each(
 POLICY = "policy"  # the actor of an approval made by the policy's auto-approval rule
 
 
-def approve_by_policy(engine: Engine, now: datetime | None = None) -> list[int]:
+def approve_by_policy(drafter: Drafter, now: datetime | None = None) -> list[int]:
     """Approve the suggestions whose hold window has passed (`auto_at <= now`) and that nobody
     skipped or edited first. The same conditional update as a click, with the time in it: of
     several instances running this at once, one approves each reminder; the audit event's actor
     is `policy`, and it names the rule."""
     now = now or utcnow()
     approved = []
-    with unit_of_work(engine) as session:
+    ripe = (
+        Reminder.state == ReminderState.SUGGESTED,
+        col(Reminder.auto_at).is_not(None),
+        col(Reminder.auto_at) <= now,
+    )
+    with read_only(drafter.engine) as session:
+        ripe_ids = [i for i in session.exec(select(Reminder.id).where(*ripe)) if i is not None]
+    drafting.write_pending(drafter, ripe_ids)
+    with unit_of_work(drafter.engine) as session:
         due = session.exec(
-            select(Reminder.id, Reminder.auto_rule)
-            .where(
-                Reminder.state == ReminderState.SUGGESTED,
-                col(Reminder.auto_at).is_not(None),
-                col(Reminder.auto_at) <= now,
-            )
-            .order_by(Reminder.id)
+            select(Reminder.id, Reminder.auto_rule).where(*ripe).order_by(Reminder.id)
         ).all()
         for reminder_id, rule in due:
             reminder = _claim(

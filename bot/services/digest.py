@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from bot.db import read_only, unit_of_work
 from bot.domain import invoice_list
 from bot.domain.aging import Bucket
-from bot.domain.money import Money, totals_by_currency
+from bot.domain.money import Money
 from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
 from bot.models import (
     Customer,
@@ -206,7 +206,7 @@ def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]
     if not numbers_by_stage:
         return {}
     balances = {
-        number: Money.of_minor(balance, currency)
+        number: (currency, balance)
         for number, currency, balance in conn.execute(
             sa.select(
                 Invoice.number, Invoice.currency, Invoice.amount_minor - Invoice.paid_minor
@@ -216,12 +216,19 @@ def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]
             )
         ).all()
     }
-    by_stage: dict[str, list[Money]] = {}
+    # summed in minor units, made Money once per stage and currency: a morning's reminders
+    # carry a hundred thousand invoices
+    by_stage: dict[str, dict[str, int]] = {}
     for stage, numbers in numbers_by_stage:
-        by_stage.setdefault(stage, []).extend(
-            balances[n] for n in invoice_list.numbers(numbers) if n in balances
-        )
-    return {stage: totals_by_currency(amounts) for stage, amounts in by_stage.items()}
+        sums = by_stage.setdefault(stage, {})
+        for number in invoice_list.numbers(numbers):
+            if number in balances:
+                currency, balance = balances[number]
+                sums[currency] = sums.get(currency, 0) + balance
+    return {
+        stage: [Money.of_minor(sums[c], c) for c in sorted(sums)]
+        for stage, sums in by_stage.items()
+    }
 
 
 def build_digest(

@@ -17,11 +17,16 @@ from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
 from bot.domain.escalation import NoAction, Reason, Suggestion
 from bot.domain.worklist import channel_stages, one_by_one, route
-from bot.models import Reminder
 from bot.runtime import Runtime
 from bot.services import digest as digests
 from bot.services import plans, promises
-from bot.services.suggestions import CustomerDecision, SuggestionRun, suggest, todays_decisions
+from bot.services.suggestions import (
+    CustomerDecision,
+    Suggested,
+    SuggestionRun,
+    suggest,
+    todays_decisions,
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class Morning:
         return self.run is None
 
     @property
-    def created(self) -> list[Reminder]:
+    def created(self) -> list[Suggested]:
         """The reminders this run stored (none in a dry run, or when all existed already)."""
         return self.run.created if self.run else []
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import read_only
@@ -14,7 +13,9 @@ from bot.domain import invoice_list
 from bot.domain.money import Money, open_minor, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
+from bot.services import drafting
 from bot.services.customer_page import last_views
+from bot.services.drafting import Drafter
 from bot.services.worklists import NO_FACTS, CustomerFacts, customer_facts
 
 
@@ -68,10 +69,12 @@ class ReminderView:
         return totals_by_currency(line.balance for line in self.invoices)
 
 
-def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
+def load_views(drafter: Drafter, reminder_ids: list[int]) -> list[ReminderView]:
+    """The reminders as their cards show them, their texts written first if still pending."""
     if not reminder_ids:
         return []
-    with read_only(engine) as session:
+    drafting.write_pending(drafter, reminder_ids)
+    with read_only(drafter.engine) as session:
         rows = session.exec(
             select(Reminder, Customer, Outbox)
             .join(Customer, Customer.id == Reminder.customer_id)
@@ -144,8 +147,8 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
     return views
 
 
-def load_view(engine: Engine, reminder_id: int) -> ReminderView:
-    views = load_views(engine, [reminder_id])
+def load_view(drafter: Drafter, reminder_id: int) -> ReminderView:
+    views = load_views(drafter, [reminder_id])
     if not views:
         raise LookupError(f"no reminder {reminder_id}")
     return views[0]

@@ -4,11 +4,12 @@ approve, or the reason none is due — computed from the database in a handful o
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db import read_only, unit_of_work
+from bot.db import insert_rows, read_only, unit_of_work
 from bot.domain import invoice_list
 from bot.domain.calendar import local_today
 from bot.domain.escalation import (
@@ -29,6 +30,7 @@ from bot.domain.escalation import (
     Reason,
     Suggestion,
     decide,
+    owed,
 )
 from bot.domain.holds import current_hold
 from bot.domain.policy import Policy
@@ -37,7 +39,7 @@ from bot.domain.states import PromiseState, ReminderState, move
 from bot.domain.worklist import route
 from bot.models import OPEN_INVOICE, Contact, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit, plans
-from bot.services.compose import Composer, Draft
+from bot.services.compose import Composer
 from bot.services.queries import in_sources
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,14 @@ class CustomerDecision:
     segment: str = MAIN  # whose policy decided
 
 
-def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
-    """Every customer with an open invoice, with what the policy needs to know about them."""
+def load_accounts(
+    session: Session, only: Collection[int] | None = None
+) -> list[tuple[CustomerView, Account]]:
+    """Every customer with an open invoice (or those of them in `only`), with what the policy
+    needs to know about them."""
     open_filter = OPEN_INVOICE
+    if only is not None:
+        open_filter = sa.and_(open_filter, col(Invoice.customer_id).in_(sorted(only)))
     # Core rows on the session's connection, not the ORM: a ledger has a hundred thousand open
     # invoices, and building ORM results costs more than reading them.
     conn = session.connection()
@@ -115,20 +122,14 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
 
     on_plan = plans.holds(session)  # a plan on track holds like a promise to its next date
     items_by_customer: dict[int, list[OpenItem]] = defaultdict(list)
-    earliest_due = date.max
     for invoice_id, number, customer_id, currency, amount, paid, due, link in invoices:
+        held = None  # until when a promise or a plan holds it (most invoices: neither)
+        if invoice_id in promised or number in on_plan:
+            held = max(filter(None, (promised.get(invoice_id), on_plan.get(number))))
         items_by_customer[customer_id].append(
-            OpenItem(
-                number,
-                currency,
-                amount - paid,
-                due,
-                invoice_id in disputed,
-                max(filter(None, (promised.get(invoice_id), on_plan.get(number))), default=None),
-                link,
-            )
+            OpenItem(number, currency, amount - paid, due, invoice_id in disputed, held, link)
         )
-        earliest_due = min(earliest_due, due)
+    earliest_due = min(row.due_date for row in invoices)
 
     credits_by_customer: dict[int, list[OpenCredit]] = defaultdict(list)
     for number, customer_id, currency, amount, paid, issued in conn.execute(
@@ -141,6 +142,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
             Invoice.issue_date,
         )
         .where(Invoice.amount_minor < Invoice.paid_minor, Invoice.status == "open")
+        .where(sa.true() if only is None else col(Invoice.customer_id).in_(sorted(only)))
         .order_by(Invoice.issue_date, Invoice.number)
     ).all():
         credits_by_customer[customer_id].append(OpenCredit(number, currency, paid - amount, issued))
@@ -157,6 +159,7 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
             Contact.wording,
         )
         .where(Contact.occurred_at >= since, Contact.stage != "thanks")
+        .where(sa.true() if only is None else col(Contact.customer_id).in_(sorted(only)))
         .order_by(Contact.customer_id, Contact.occurred_at)
     ).all():
         if customer_id in zones:
@@ -185,19 +188,25 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     ]
 
 
-def failure(customer: CustomerView, exc: Exception) -> CustomerDecision:
-    """One customer's error as that customer's "no suggestion, because …": the others go on."""
+def cause_of(exc: Exception) -> str:
+    """An error in words for the person reading the digest or the card."""
     if isinstance(exc, TemplateNotFound):
         cause = f"the template {exc.name} is missing"
     elif isinstance(exc, LookupError):
         cause = str(exc.args[0]) if exc.args else type(exc).__name__  # KeyError quotes str()
     else:
         cause = f"{type(exc).__name__}: {exc}"
+    return cause
+
+
+def failure(customer: CustomerView, exc: Exception) -> CustomerDecision:
+    """One customer's error as that customer's "no suggestion, because …": the others go on."""
+    cause = cause_of(exc)
     log.warning("no suggestion for customer %s: %s", customer.external_id, cause, exc_info=exc)
     return CustomerDecision(customer, NoAction(Reason.FAILED, f"no suggestion, because {cause}"))
 
 
-def _decide(
+def decide_for(
     customer: CustomerView,
     account: Account,
     policy: Policy,
@@ -217,7 +226,7 @@ def todays_decisions(
 ) -> list[CustomerDecision]:
     """Each customer decided by its segment's policy (`policy` for those in none)."""
     return [
-        _decide(customer, account, policy, now, segments)
+        decide_for(customer, account, policy, now, segments)
         for customer, account in load_accounts(session)
     ]
 
@@ -225,10 +234,7 @@ def todays_decisions(
 def _decide_in_segment(
     customer: CustomerView, account: Account, main: Policy, segments: Segments, now: datetime
 ) -> CustomerDecision:
-    owed: dict[str, Decimal] = defaultdict(Decimal)
-    for item in account.invoices:
-        owed[item.currency] += item.balance.amount
-    segment = segments.choose(customer.segment, customer.country, owed)
+    segment = segments.choose(customer.segment, customer.country, owed(account.invoices))
     policy = segments.policy(segment, main)
     if policy is None:
         held = NoAction(
@@ -239,10 +245,28 @@ def _decide_in_segment(
     return CustomerDecision(customer, decide(account, policy, now), segment)
 
 
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """A reminder a morning stored, as its run reports it (its texts are written later)."""
+
+    id: int
+    customer_id: int
+    stage: str
+    channel: str
+    language: str
+    wording: str
+    invoice_numbers: str
+    owner: str
+    auto_at: datetime | None
+    send_after: datetime | None
+    stage_note: str
+    segment: str
+
+
 @dataclass(frozen=True)
 class SuggestionRun:
     run_date: date
-    created: list[Reminder]
+    created: list[Suggested]
     decisions: list[CustomerDecision]
 
     @property
@@ -282,22 +306,27 @@ def suggest(
     """Store today's suggestions as reminders awaiting a decision (once per customer per day),
     and retire yesterday's undecided ones: their amounts and stage may no longer hold.
 
-    Deciding and rendering happen before the write transaction, so on SQLite the write lock
-    is held only for the inserts, not while thousands of texts are rendered."""
+    The texts are not written here: a morning suggests thousands, people read a few pages, and
+    writing them cost five times the deciding. Each reminder keeps its planned wording and is
+    written when first shown, edited or approved (`drafting.write_pending`), from the same
+    facts. Planning the wording still finds a stage without a template in this customer's
+    language, so that failure stays the customer's own, named in the digest."""
     with read_only(engine) as session:
         decisions = todays_decisions(session, policy, now, segments)
         already = _chased_today(session, run_date)
-    drafted: list[tuple[CustomerView, Suggestion, Draft, str]] = []
+    wording_for = functools.cache(composer.wording)  # the template folders listed once
+    planned: list[tuple[CustomerView, Suggestion, tuple[str, str], str]] = []
     for n, item in enumerate(decisions):
         if not isinstance(item.decision, Suggestion) or item.customer.id in already:
             continue
+        customer, decision = item.customer, item.decision
         try:
-            today = local_today(now, item.customer.timezone)
-            draft = composer.draft(item.customer, item.decision, today)
+            composer.check_figures(customer, decision, local_today(now, customer.timezone))
+            wording = wording_for(customer.language, decision.stage, decision.last_wording)
         except Exception as exc:  # one customer's error never stops the morning
             decisions[n] = failure(item.customer, exc)
             continue
-        drafted.append((item.customer, item.decision, draft, item.segment))
+        planned.append((item.customer, item.decision, wording, item.segment))
     with unit_of_work(engine) as session:
         expiring = move(ReminderState.EXPIRED)
         session.exec(
@@ -312,44 +341,39 @@ def suggest(
                 "run_date": run_date,
                 "stage": decision.stage.name,
                 "channel": decision.stage.channel.value,
-                "language": draft.language,
-                "wording": draft.wording,
+                "language": language,
+                "wording": wording,
                 "invoice_numbers": invoice_list.joined(i.number for i in decision.invoices),
-                "subject": draft.subject,
-                "body_text": draft.text,
-                "body_html": draft.html,
-                "letter_text": draft.letter,
                 "stage_note": decision.note,
                 "send_after": decision.send_after,
-                "warnings": "\n".join(draft.warnings),
                 "segment": segment,
+                "drafted": False,
+                "created_at": now,  # the instant drafting decides again at
                 **route(
                     decision, customer.owner, customer.country, customer.timezone, policy, now
                 ).columns(),
             }
-            for customer, decision, draft, segment in drafted
+            for customer, decision, (language, wording), segment in planned
             if customer.id not in already
         ]
-        # One bulk insert, then one query for the stored rows: building thousands of validated
-        # model objects one by one cost more than rendering their texts, and INSERT ... RETURNING
-        # in batches has psycopg parse megabytes of SQL.
-        if rows:
-            session.execute(sa.insert(Reminder), rows)
+        # One bulk insert, then one query for the stored rows, read as plain values: validated
+        # model objects cost more, one by one, than everything else stored here, and
+        # INSERT ... RETURNING in batches has psycopg parse megabytes of SQL.
+        conn = session.connection()
+        insert_rows(conn, Reminder.__table__, rows)
         created = [
-            r
-            for r in session.exec(
-                select(Reminder)
+            Suggested(*row)
+            for row in conn.execute(
+                sa.select(*(getattr(Reminder, name) for name in Suggested.__slots__))
                 .where(Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES))
                 .order_by(col(Reminder.id))
-            ).all()
-            if r.customer_id not in already
+            )
+            if row.customer_id not in already
         ]
         audit.append_many(
             session,
             [
-                audit.NewEvent.about(
-                    r, "suggested", actor, stage=r.stage, wording=r.wording, subject=r.subject
-                )
+                audit.NewEvent.about(r, "suggested", actor, stage=r.stage, wording=r.wording)
                 for r in created
             ],
         )

@@ -106,7 +106,7 @@ def create_app(
         runtime=runtime,
         client=client,
         approvers=Approvers(runtime.fresh_settings, client),
-        cards=CardPublisher(runtime.engine, client, lambda: runtime.policy),
+        cards=CardPublisher(runtime.drafter, client),
         instance=instance_name(),
     )
     request_checks.register(app, deps)

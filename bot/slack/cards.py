@@ -11,10 +11,10 @@ from datetime import date
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.engine import Engine
 
-from bot.domain.policy import Policy, Stage
+from bot.domain.policy import Stage
 from bot.services import cards
+from bot.services.drafting import Drafter
 from bot.services.reminder_view import load_views
 from bot.slack.blocks.card import card_fallback, reminder_card
 from bot.slack.blocks.digest import more_cards_note
@@ -24,18 +24,15 @@ UPDATE_EVERY = 1.0  # seconds between two updates of one card
 
 
 class CardPublisher:
-    def __init__(
-        self, engine: Engine, client: WebClient, policy: Callable[[], Policy] | None = None
-    ):
-        self.engine = engine
+    def __init__(self, drafter: Callable[[], Drafter], client: WebClient):
+        self.drafter = drafter  # read at each card: a lead's change to the policy applies at once
         self.client = client
-        self.policy = policy  # read at each card: a lead's change applies at once
         self._lock = threading.Lock()
         self._last_update: dict[int, float] = {}  # reminder id -> monotonic time of the update
         self._waiting: set[int] = set()  # reminder ids with an update already scheduled
 
     def _stage(self, name: str) -> Stage | None:
-        return self.policy().find_stage(name) if self.policy else None
+        return self.drafter().policy.find_stage(name)
 
     def post_new(
         self,
@@ -48,8 +45,9 @@ class CardPublisher:
         """Post a card for each of the day's reminders that needs the channel and has none yet,
         at most `page`, then one note for the rest; returns how many cards were posted."""
         posted = 0
-        todo = cards.without_card(self.engine, run_date, channel_stages, page)
-        for view in load_views(self.engine, todo.ids):
+        drafter = self.drafter()
+        todo = cards.without_card(drafter.engine, run_date, channel_stages, page)
+        for view in load_views(drafter, todo.ids):
             try:
                 response = self.client.chat_postMessage(
                     channel=channel,
@@ -66,7 +64,7 @@ class CardPublisher:
                     exc.response.get("error"),
                 )
                 continue
-            cards.attach(self.engine, view.id, response["channel"], response["ts"])
+            cards.attach(drafter.engine, view.id, response["channel"], response["ts"])
             posted += 1
         if todo.left:
             self._say(channel, thread_ts, more_cards_note(todo.left))
@@ -114,7 +112,7 @@ class CardPublisher:
             log.exception("could not update the card of reminder %s", reminder_id)
 
     def _update(self, reminder_ids: list[int], today: date) -> None:
-        for view in load_views(self.engine, reminder_ids):
+        for view in load_views(self.drafter(), reminder_ids):
             if not view.slack_ts:
                 continue
             try:

@@ -52,7 +52,7 @@ def post_thread_cards(
     runtime: Runtime, client: WebClient, run_date: date, channel: str, ts: str
 ) -> int:
     """The next page of today's cards that need the channel, in the digest's thread."""
-    return CardPublisher(runtime.engine, client, lambda: runtime.policy).post_new(
+    return CardPublisher(runtime.drafter, client).post_new(
         run_date, channel, ts, channel_stages(runtime.policy), runtime.settings.digest_page_size
     )
 

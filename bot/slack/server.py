@@ -52,7 +52,7 @@ FAILING = ("bounce", "left_company")  # inbound kinds that change what a card sa
 
 
 def _approve_by_policy(deps: Deps) -> None:
-    approved = decisions.approve_by_policy(deps.runtime.engine, deps.runtime.now())
+    approved = decisions.approve_by_policy(deps.runtime.drafter(), deps.runtime.now())
     deps.cards.refresh(approved, deps.today())
 
 

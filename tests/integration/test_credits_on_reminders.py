@@ -14,6 +14,7 @@ from bot.runtime import build_runtime, next_business_morning
 from bot.services.importing import import_invoices
 from bot.services.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
+from tests.support.drafts import written
 
 
 def test_a_credit_note_is_shown_and_netted_on_the_reminder(engine: Engine, tmp_path: Path) -> None:
@@ -43,7 +44,9 @@ def test_a_credit_note_is_shown_and_netted_on_the_reminder(engine: Engine, tmp_p
     ]
     import_invoices(engine, write_csv(tmp_path / "ledger.csv", rows), load_mapping())
     runtime = build_runtime(Settings(), engine, clock=lambda: now)
-    (reminder,) = suggest(engine, runtime.policy, runtime.composer, now, today).created
+    (reminder,) = written(
+        runtime, suggest(engine, runtime.policy, runtime.composer, now, today).created
+    )
     assert reminder.invoice_numbers == "F-1"  # the credit notes are never chased
     assert "Avoir en votre faveur : AV-1 (150,00\u00a0€)" in reminder.body_text
     assert "Total après cet avoir : 850,00\u00a0€" in reminder.body_text

@@ -21,6 +21,7 @@ from bot.runtime import build_runtime, next_business_morning
 from bot.services import audit, decisions, digest
 from bot.services.outbox import LEASE, claim, deliver_due
 from bot.services.suggestions import suggest
+from tests.support.drafts import written
 from tests.support.slack_fixtures import sample_ledger
 from tests.support.smtp_server import SmtpServer
 
@@ -47,8 +48,9 @@ def approved(engine: Engine, tmp_path: Path, smtp: SmtpServer):  # type: ignore[
     sample_ledger(engine, tmp_path, now.date())
     run = suggest(engine, runtime.policy, runtime.composer, now, now.date())
     for reminder in run.created:
-        assert decisions.approve(engine, reminder.id, "UAPPROVE1", now=now).won
-    return settings, run.created, now
+        assert decisions.approve(runtime.drafter(), reminder.id, "UAPPROVE1", now=now).won
+    reminders = written(runtime, run.created)
+    return settings, reminders, now
 
 
 def events(engine: Engine, kind: str) -> list[dict]:

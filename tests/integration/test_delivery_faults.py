@@ -22,6 +22,7 @@ from bot.services import audit, decisions, digest
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import suggest
 from bot.slack.outbox_alerts import alert_text
+from tests.support.drafts import written
 from tests.support.slack_fixtures import sample_ledger
 from tests.support.smtp_server import SmtpServer
 
@@ -43,8 +44,9 @@ def approve_all(engine: Engine, tmp_path: Path, settings: Settings):  # type: ig
     sample_ledger(engine, tmp_path, now.date())
     run = suggest(engine, runtime.policy, runtime.composer, now, now.date())
     for reminder in run.created:
-        assert decisions.approve(engine, reminder.id, "UAPPROVE1", now=now).won
-    return run.created, now + timedelta(hours=1)
+        assert decisions.approve(runtime.drafter(), reminder.id, "UAPPROVE1", now=now).won
+    reminders = written(runtime, run.created)
+    return reminders, now + timedelta(hours=1)
 
 
 def kinds(engine: Engine, kind: str) -> list[dict]:

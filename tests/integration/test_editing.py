@@ -22,6 +22,7 @@ from bot.services import decisions
 from bot.services.editing import LetterChoice, check_edit
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import suggest
+from tests.support.drafts import written
 from tests.support.slack_fixtures import sample_ledger
 from tests.support.smtp_server import SmtpServer
 
@@ -39,7 +40,7 @@ def suggested(engine: Engine, tmp_path: Path, smtp: SmtpServer):  # type: ignore
     runtime = build_runtime(settings, engine, clock=lambda: now)
     sample_ledger(engine, tmp_path, now.date())
     run = suggest(engine, runtime.policy, runtime.composer, now, now.date())
-    return settings, runtime.templates, run.created, now
+    return settings, runtime, written(runtime, run.created), now
 
 
 def edited_events(engine: Engine) -> list[dict]:
@@ -51,9 +52,9 @@ def edited_events(engine: Engine) -> list[dict]:
 
 
 def test_an_edit_is_sent_exactly_as_saved(engine: Engine, smtp: SmtpServer, suggested) -> None:  # type: ignore[no-untyped-def]
-    settings, templates, reminders, now = suggested
+    settings, runtime, reminders, now = suggested
     first = reminders[0]
-    edited = check_edit(templates, first.language, "Re: {{ 7*7 }} {% raw %}", HOSTILE_BODY)
+    edited = check_edit(runtime.templates, first.language, "Re: {{ 7*7 }} {% raw %}", HOSTILE_BODY)
     assert decisions.save_edit(engine, first.id, "UAPPROVE1", edited, approve=True, now=now).won
 
     report = deliver_due(engine, settings, "worker-1", now=now + timedelta(hours=9))
@@ -75,10 +76,10 @@ def test_an_edit_is_sent_exactly_as_saved(engine: Engine, smtp: SmtpServer, sugg
 def test_saving_without_approving_keeps_the_reminder_awaiting_a_decision(
     engine: Engine, suggested
 ) -> None:  # type: ignore[no-untyped-def]
-    _settings, templates, reminders, now = suggested
+    _settings, runtime, reminders, now = suggested
     first = reminders[0]
-    one = check_edit(templates, "en", "First try", "Hello,\n\nplease pay.")
-    two = check_edit(templates, "en", "Second try", "Hello again,\n\nplease pay.")
+    one = check_edit(runtime.templates, "en", "First try", "Hello,\n\nplease pay.")
+    two = check_edit(runtime.templates, "en", "Second try", "Hello again,\n\nplease pay.")
     assert decisions.save_edit(engine, first.id, "UAPPROVE1", one, approve=False, now=now).won
     assert decisions.save_edit(engine, first.id, "UAPPROVE1", two, approve=False, now=now).won
     with unit_of_work(engine) as session:
@@ -87,7 +88,7 @@ def test_saving_without_approving_keeps_the_reminder_awaiting_a_decision(
     assert saved.state == "suggested" and saved.subject == "Second try"
     assert saved.original_subject == first.subject  # the suggestion, not the first edit
     assert [e["approved"] for e in edited_events(engine)] == [False, False]
-    assert decisions.approve(engine, first.id, "UAPPROVE2", now=now).won
+    assert decisions.approve(runtime.drafter(), first.id, "UAPPROVE2", now=now).won
 
 
 @pytest.mark.parametrize(
@@ -100,7 +101,7 @@ def test_saving_without_approving_keeps_the_reminder_awaiting_a_decision(
 def test_a_final_notices_letter_follows_the_edit_or_is_kept(
     engine: Engine, suggested, choice: LetterChoice, recorded: str
 ) -> None:  # type: ignore[no-untyped-def]
-    _settings, templates, reminders, now = suggested
+    _settings, runtime, reminders, now = suggested
     first = reminders[0]
     letter = Letter(
         ["Relance Demo SAS"], ["Client SA"], "26 novembre 2026", "Mise en demeure", "Old"
@@ -109,7 +110,9 @@ def test_a_final_notices_letter_follows_the_edit_or_is_kept(
         row = session.get(Reminder, first.id)
         row.letter_text = letter.to_json()
         session.add(row)
-    edited = check_edit(templates, "fr", "Mise en demeure", "Madame,\n\nnouveau texte {{ x }}.")
+    edited = check_edit(
+        runtime.templates, "fr", "Mise en demeure", "Madame,\n\nnouveau texte {{ x }}."
+    )
     decisions.save_edit(engine, first.id, "UAPPROVE1", edited, approve=True, letter=choice, now=now)
     with unit_of_work(engine) as session:
         stored = Letter.from_json(session.get(Reminder, first.id).letter_text)

@@ -45,7 +45,7 @@ def test_paid_in_full_cancels_the_chaser_and_suggests_thanks(
 ) -> None:  # type: ignore[no-untyped-def]
     runtime, reminders, now = suggested
     a = next(r for r in reminders if r.invoice_numbers == "A-1")
-    decisions.approve(engine, a.id, "U1", now=now)
+    decisions.approve(runtime.drafter(), a.id, "U1", now=now)
     with unit_of_work(engine) as session:
         invoice = session.exec(select(Invoice).where(Invoice.number == "A-1")).one()
     paid = write_csv(
@@ -190,10 +190,10 @@ def test_a_broken_promise_renewed_is_no_longer_listed_as_broken(engine: Engine, 
 def test_home_counts_only_messages_still_to_go(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
     from bot.services.home import home
 
-    _runtime, reminders, now = suggested
+    runtime, reminders, now = suggested
     mail = [r for r in reminders if r.channel == "email"]
     for reminder in mail[:2]:
-        decisions.approve(engine, reminder.id, "U1", now=now)
+        decisions.approve(runtime.drafter(), reminder.id, "U1", now=now)
     assert home(engine, now.date(), "U1").yours_pending == 2
     with unit_of_work(engine) as session:
         session.exec(

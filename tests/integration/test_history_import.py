@@ -18,6 +18,7 @@ from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Contact, Reminder
 from bot.runtime import build_runtime
 from bot.services import audit
+from bot.services.drafting import Drafter
 from bot.services.history import import_history
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.reminder_view import load_view
@@ -134,9 +135,11 @@ def test_a_first_contact_long_overdue_starts_higher_and_the_card_says_so(
     stages = tuple(
         replace(s, first_contact_from_days=120) if s.name == "firm" else s for s in POLICY.stages
     )
-    reminders = suggested_stages(late_ledger, replace(POLICY, stages=stages))
+    policy = replace(POLICY, stages=stages)
+    reminders = suggested_stages(late_ledger, policy)
     late = reminders["F-001"]
     assert late.stage == "firm"
     assert reminders["F-002"].stage == "friendly" and not reminders["F-002"].stage_note
-    card = json.dumps(reminder_card(load_view(late_ledger, late.id or 0), TODAY))
+    drafter = Drafter(late_ledger, build_runtime(Settings(), late_ledger).composer, policy)
+    card = json.dumps(reminder_card(load_view(drafter, late.id or 0), TODAY))
     assert "first contact 199 days late: the policy starts at the firm stage from 120 days" in card

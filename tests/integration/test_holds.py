@@ -20,6 +20,7 @@ from bot.services.importing import import_invoices
 from bot.services.suggestions import suggest, todays_decisions
 from bot.slack.blocks.digest import digest_blocks
 from tests.support.csvfiles import line, write_csv
+from tests.support.drafts import written
 
 MONDAY = date(2026, 11, 30)
 
@@ -40,7 +41,9 @@ def _decision(engine: Engine, runtime, now):  # type: ignore[no-untyped-def]
 
 def test_customer_says_paid_holds_them_for_the_policys_days(engine: Engine, tmp_path: Path) -> None:
     runtime, now = _setup(engine, tmp_path)
-    reminder = suggest(engine, runtime.policy, runtime.composer, now, now.date()).created[0]
+    reminder = written(
+        runtime, suggest(engine, runtime.policy, runtime.composer, now, now.date()).created
+    )[0]
     days = runtime.policy.said_paid_hold_days
     assert decisions.skip(
         engine, reminder.id, "U1", "Customer says it is paid", now=now, reason_key="paid",
@@ -63,7 +66,9 @@ def test_customer_says_paid_holds_them_for_the_policys_days(engine: Engine, tmp_
 
 def test_wrong_contact_holds_until_an_import_changes_it(engine: Engine, tmp_path: Path) -> None:
     runtime, now = _setup(engine, tmp_path)
-    reminder = suggest(engine, runtime.policy, runtime.composer, now, now.date()).created[0]
+    reminder = written(
+        runtime, suggest(engine, runtime.policy, runtime.composer, now, now.date()).created
+    )[0]
     decisions.skip(engine, reminder.id, "U1", "Wrong contact", now=now, reason_key="wrong_contact")
 
     a_month_later = now + timedelta(days=30)
@@ -79,6 +84,8 @@ def test_wrong_contact_holds_until_an_import_changes_it(engine: Engine, tmp_path
 
 def test_other_reasons_hold_nothing(engine: Engine, tmp_path: Path) -> None:
     runtime, now = _setup(engine, tmp_path)
-    reminder = suggest(engine, runtime.policy, runtime.composer, now, now.date()).created[0]
+    reminder = written(
+        runtime, suggest(engine, runtime.policy, runtime.composer, now, now.date()).created
+    )[0]
     decisions.skip(engine, reminder.id, "U1", "Already in touch", now=now, reason_key="contacted")
     assert isinstance(_decision(engine, runtime, now + timedelta(days=7)), Suggestion)

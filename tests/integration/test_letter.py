@@ -22,6 +22,7 @@ from bot.services.importing import import_invoices
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
+from tests.support.drafts import written
 from tests.support.smtp_server import SmtpServer
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # Wednesday, 10:00 in Paris
@@ -57,7 +58,9 @@ def final_notice(engine: Engine, tmp_path: Path, settings: Settings) -> Reminder
                 )
             )
     runtime = build_runtime(settings, engine, clock=lambda: NOW)
-    (reminder,) = suggest(engine, runtime.policy, runtime.composer, NOW, today).created
+    (reminder,) = written(
+        runtime, suggest(engine, runtime.policy, runtime.composer, NOW, today).created
+    )
     assert reminder.stage == "final" and reminder.letter_text
     return reminder
 
@@ -104,7 +107,8 @@ def test_the_final_email_carries_the_letter(
         smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from="ar@relance-demo.example"
     )
     reminder = final_notice(sqlite_engine, tmp_path, settings)
-    decisions.approve(sqlite_engine, reminder.id, "U1", now=NOW)
+    runtime = build_runtime(settings, sqlite_engine, clock=lambda: NOW)
+    decisions.approve(runtime.drafter(), reminder.id, "U1", now=NOW)
     assert deliver_due(sqlite_engine, settings, "w", now=NOW).sent == [reminder.id]
     message = smtp.received[0].message
     (attachment,) = list(message.iter_attachments())

@@ -18,6 +18,7 @@ from bot.sample_data import HEADER
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
+from tests.support.drafts import written
 
 WEBER = {
     "customer_id": "D1",
@@ -43,7 +44,9 @@ def test_the_salutation_is_imported_and_greets_the_contact(engine: Engine, tmp_p
     settings = Settings()
     now = next_business_morning(date(2026, 11, 25), settings)
     runtime = build_runtime(settings, engine, clock=lambda: now)
-    reminder = suggest(engine, runtime.policy, runtime.composer, now, now.date()).created[0]
+    reminder = written(
+        runtime, suggest(engine, runtime.policy, runtime.composer, now, now.date()).created
+    )[0]
     assert reminder.body_text.startswith("Sehr geehrte Frau Weber,\n")
     assert "<p>Sehr geehrte Frau Weber,</p>" in reminder.body_html
 

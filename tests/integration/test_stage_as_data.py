@@ -22,6 +22,7 @@ from bot.services.reminder_view import load_view
 from bot.services.suggestions import suggest
 from bot.slack.blocks.card import reminder_card
 from tests.support.csvfiles import line, write_csv
+from tests.support.drafts import written
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Rome
 SECOND_FIRM = """
@@ -113,7 +114,7 @@ def test_italian_and_a_second_firm_reminder_are_data_and_templates_only(
             )
 
     run = suggest(engine, runtime.policy, runtime.composer, NOW, date(2026, 11, 25))
-    [reminder] = run.created
+    [reminder] = written(runtime, run.created)
     assert (reminder.stage, reminder.language, reminder.wording) == (
         "firm_second",
         "it",
@@ -123,7 +124,9 @@ def test_italian_and_a_second_firm_reminder_are_data_and_templates_only(
     assert "[2]   - Fattura R-1" in reminder.body_text and "Cordiali saluti," in reminder.body_text
     card = str(
         reminder_card(
-            load_view(engine, reminder.id), NOW.date(), runtime.policy.find_stage(reminder.stage)
+            load_view(runtime.drafter(), reminder.id),
+            NOW.date(),
+            runtime.policy.find_stage(reminder.stage),
         )
     )
     assert "🔁 *Rossi Forniture S.r.l.*" in card and "*Second firm reminder*" in card

@@ -19,6 +19,7 @@ from bot.runtime import build_runtime
 from bot.services.importing import import_invoices
 from bot.services.suggestions import suggest, todays_decisions
 from tests.support.csvfiles import line, write_csv
+from tests.support.drafts import written
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # a Wednesday, 10:00 in Paris
 TODAY = date(2026, 11, 25)
@@ -73,6 +74,7 @@ def test_one_reminder_per_customer_per_day(ledger: Engine) -> None:
         ("friendly", "fr", "A-1,A-2"),
         ("friendly", "en", "B-1"),
     ]
+    reminders = written(rt, reminders)
     assert "A-1" in reminders[0].body_text and "1\u202f234,56" in reminders[0].body_text
     assert reminders[1].subject.endswith("£1,234.56")
     assert len(events) == 2 and json.loads(events[0].content)["stage"] == "friendly"

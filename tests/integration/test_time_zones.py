@@ -47,7 +47,7 @@ def test_a_customer_in_sydney_gets_the_reminder_in_their_monday_business_hours(
     run = suggest(engine, runtime.policy, runtime.composer, FRIDAY_DIGEST, FRIDAY_DIGEST.date())
     assert [r.send_after for r in run.created] == [SYDNEY_MONDAY_OPENING]
     reminder = run.created[0]
-    assert decisions.approve(engine, reminder.id, "UAPPROVE1", now=FRIDAY_DIGEST).won
+    assert decisions.approve(runtime.drafter(), reminder.id, "UAPPROVE1", now=FRIDAY_DIGEST).won
 
     for not_yet in (
         FRIDAY_DIGEST + timedelta(hours=1),

@@ -24,7 +24,7 @@ from bot.config import (
 )
 from bot.domain.escalation import OpenItem, Suggestion
 from bot.rendering.context import Addressee, Sender, reminder_context
-from bot.rendering.templates import Templates, choose_wording
+from bot.rendering.templates import RenderedEmail, Templates, choose_wording
 
 GOLDEN = Path(__file__).parent / "golden"
 TEMPLATES = Templates(PROJECT_ROOT / "templates")
@@ -134,11 +134,17 @@ def test_statutory_rights_appear_on_final_notices_only() -> None:
     assert "L441-10" not in firm and "intérêts" not in firm
 
 
+def email_in(language: str, stage: str, ctx: dict, last_wording: str = "") -> RenderedEmail:
+    """The e-mail as a reminder gets it: the wording chosen, then its three parts."""
+    wording = choose_wording(TEMPLATES.wordings("email", language, stage), last_wording)
+    return TEMPLATES.render_email(wording, ctx)
+
+
 def test_the_same_wording_never_twice_in_a_row() -> None:
     ctx = context("en", "firm")
-    first = TEMPLATES.render_email("en", "firm", ctx, last_wording="")
-    second = TEMPLATES.render_email("en", "firm", ctx, last_wording=first.wording)
-    third = TEMPLATES.render_email("en", "firm", ctx, last_wording=second.wording)
+    first = email_in("en", "firm", ctx)
+    second = email_in("en", "firm", ctx, first.wording)
+    third = email_in("en", "firm", ctx, second.wording)
     assert first.wording != second.wording != third.wording
     assert first.text != second.text
     assert choose_wording(["a"], "a") == "a"  # a single wording has no alternative
@@ -162,7 +168,7 @@ def test_a_wording_added_while_running_is_used(tmp_path: Path) -> None:
 
 
 def test_a_language_without_templates_falls_back_to_english() -> None:
-    email = TEMPLATES.render_email("it_IT", "friendly", context("en", "friendly"))
+    email = email_in("it_IT", "friendly", context("en", "friendly"))
     assert email.language == "en" and email.wording == "en/friendly"
 
 
@@ -170,7 +176,7 @@ def test_a_missing_variable_is_an_error_not_a_blank() -> None:
     ctx = context("en", "friendly")
     del ctx["total"]
     with pytest.raises(UndefinedError):
-        TEMPLATES.render_email("en", "friendly", ctx)
+        email_in("en", "friendly", ctx)
 
 
 def test_html_escapes_customer_text() -> None:

@@ -71,6 +71,8 @@ def _status(view: ReminderView) -> str:
         return f"✅ Approved{edited} by {who}{when}" + _delivery(view)
     if view.state == "skipped":
         return f"⏭️ Skipped by {who}{when}: {escape(view.skip_reason) or 'no reason given'}"
+    if view.state == "expired" and view.skip_reason:  # lapsed before it was written
+        return f"⌛ Expired: {escape(view.skip_reason)}"
     if view.state == "expired":
         return "⌛ Expired: not decided on its day; today's digest has a fresh suggestion"
     if view.state == "cancelled":
@@ -121,8 +123,9 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
         ),
         context(" · ".join(invoices) or "no open invoice left"),
         context(_why(view, today)),
-        section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"),
     ]
+    if view.subject:  # an expired suggestion may never have been written
+        blocks.append(section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"))
     if view.warnings:
         blocks.append(context("\n".join(f"⚠️ {escape(w)}" for w in view.warnings[:5])))
     if view.channel == "email" and view.send_after and view.state in ("suggested", "approved"):

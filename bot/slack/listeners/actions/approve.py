@@ -27,7 +27,7 @@ def already_decided_text(state: str, decided_by: str) -> str:
 def register(app: App, deps: Deps) -> None:
     @on_card_click(app, deps, APPROVE, "approve reminders", later="approving reminder")
     def approve_clicked(click: Click) -> None:
-        result = decisions.approve(deps.runtime.engine, click.reminder_id, click.user)
+        result = decisions.approve(deps.runtime.drafter(), click.reminder_id, click.user)
         reminder = result.reminder
         # Losing to one's own earlier click stays silent: Slack's resends of a click may be
         # handled before the original, and the card already says who approved.

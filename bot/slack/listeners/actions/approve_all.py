@@ -32,7 +32,7 @@ def register(app: App, deps: Deps) -> None:
                 )
                 return
             approved = decisions.approve_stage(
-                deps.runtime.engine, date.fromisoformat(day), stage, user
+                deps.runtime.drafter(), date.fromisoformat(day), stage, user
             )
             deps.cards.refresh([r.id for r in approved], deps.today())
             reply(

@@ -38,7 +38,7 @@ def open_reminder_modal(
     """Open the modal at once, then fill it with the reminder (or say who decided it)."""
 
     def fill() -> dict | str:
-        view = load_view(deps.runtime.engine, reminder_id)
+        view = load_view(deps.runtime.drafter(), reminder_id)
         if view.state != "suggested":
             return already_decided_text(view.state, view.decided_by)
         return build(view)

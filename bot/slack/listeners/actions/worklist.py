@@ -41,7 +41,7 @@ def register(app: App, deps: Deps) -> None:
         def work() -> None:
             if refused(user, "approve reminders", {"reminders": ids[:50]}):
                 return
-            approved = decisions.approve_selected(deps.runtime.engine, ids, user)
+            approved = decisions.approve_selected(deps.runtime.drafter(), ids, user)
             deps.cards.refresh([r.id for r in approved], deps.today())
             publish_home(deps, user, scope, page)
 

@@ -57,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
         chosen = (values.get("letter", {}).get("value", {}).get("selected_option") or {}).get(
             "value", LetterChoice.KEEP.value
         )
-        reminder = load_view(deps.runtime.engine, reminder_id)
+        reminder = load_view(deps.runtime.drafter(), reminder_id)
         try:
             letter = LetterChoice(chosen)
             edited = check_edit(
