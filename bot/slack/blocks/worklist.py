@@ -35,7 +35,7 @@ def _facts(item: WorkItem, locale: str) -> str:
         f"*{escape(item.customer)}* — {total} · oldest {item.oldest_days_late} days late",
         last_contact_text(item.facts),
     ]
-    shown = flags(item.facts, item.channel, item.phone)
+    shown = flags(item.facts, item.channel, item.phone, item.email_problem)
     if item.auto_at is not None:
         at = item.auto_at
         when = slack_date(int(at.timestamp()), at.strftime("%H:%M UTC"))
