@@ -137,6 +137,7 @@ class WorkItem:
     phone: str
     auto_at: datetime | None  # approved by the policy then, unless stopped before
     email_problem: str = ""  # a hard bounce or a contact who left: call instead
+    final_notice: bool = False  # a letter goes with it: its legal part can be read in full
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ def worklist(
                 Customer.name,
                 Customer.phone,
                 Customer.email_problem,
+                (Reminder.letter_text != "").label("final_notice"),
             )
             .join(Customer, Customer.id == Reminder.customer_id)
             .where(*mine)
@@ -259,6 +261,7 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
                 phone=r.phone,
                 auto_at=r.auto_at,
                 email_problem=r.email_problem,
+                final_notice=bool(r.final_notice),
             )
         )
     return items
