@@ -105,8 +105,10 @@ def build_runtime(
             )
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
-    policy.check_final_notice_deadline(settings.final_notice_days)
-    check_templates(policy, settings.templates_dir)  # a stage without its files: refuse now
+    segments = load_segments(settings.policy_file)
+    for each in (policy, *segments.policies.values()):
+        each.check_final_notice_deadline(settings.final_notice_days)
+        check_templates(each, settings.templates_dir)  # a stage without its files: refuse now
     engine = engine or make_engine(settings.database_url)
     runtime = Runtime(
         settings=settings,
@@ -114,7 +116,7 @@ def build_runtime(
         policy=policy,
         rates=rates,
         templates=templates,
-        segments=load_segments(settings.policy_file),
+        segments=segments,
         composer=Composer(
             settings,
             templates,

@@ -141,7 +141,7 @@ def _preview(runtime: Runtime, now: datetime, run_date: date, channel: str) -> M
                 item.customer.owner,
                 item.customer.country,
                 item.customer.timezone,
-                runtime.policy,
+                runtime.segments.policy_or_main(item.segment, runtime.policy),
                 now,
             ).owner,
         )

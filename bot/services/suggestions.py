@@ -324,7 +324,12 @@ def suggest(
                 "warnings": "\n".join(draft.warnings),
                 "segment": segment,
                 **route(
-                    decision, customer.owner, customer.country, customer.timezone, policy, now
+                    decision,
+                    customer.owner,
+                    customer.country,
+                    customer.timezone,
+                    segments.policy_or_main(segment, policy) if segments else policy,
+                    now,
                 ).columns(),
             }
             for customer, decision, draft, segment in drafted
