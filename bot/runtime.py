@@ -46,6 +46,10 @@ class Runtime:
     def now(self) -> datetime:
         return self.clock()
 
+    def policies(self) -> tuple[Policy, ...]:
+        """The main policy and every segment's: what holds for any customer's stage."""
+        return (self.policy, *self.segments.policies.values())
+
     def refresh(self) -> None:
         self._version = app_settings.version(self.engine)
         self.settings, self.policy = app_settings.apply(

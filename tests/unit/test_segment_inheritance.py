@@ -15,6 +15,7 @@ from bot.config import load_policy
 from bot.domain.owners import OwnerRule
 from bot.domain.policy import PolicyError
 from bot.domain.segments import Segments
+from bot.domain.worklist import channel_stages, one_by_one
 
 STAGES = '[[stages]]\nname = "friendly"\nopens_at_days = 30\nchannel = "email"\n'
 
@@ -93,3 +94,18 @@ def test_an_inherited_discount_ceiling_still_bounds_the_segments_stages() -> Non
     offer = STAGES + "discount_percent = 5\n"
     with pytest.raises(PolicyError, match="limit is 3"):
         _segment(offer)
+
+
+def test_a_segments_own_final_notice_is_never_approved_in_bulk_and_its_calls_go_to_the_thread() -> (
+    None
+):
+    own = _segment(
+        STAGES + '[[stages]]\nname = "public_final"\nopens_at_days = 90\nchannel = "email"\n'
+        "letter = true\n"
+        '[[stages]]\nname = "public_call"\nopens_at_days = 95\nchannel = "phone"\n'
+        "in_channel = true\n"
+    )
+    main = _main()
+    assert "public_final" in one_by_one(main, own) and "final" in one_by_one(main, own)
+    assert "public_final" not in one_by_one(main)
+    assert {"public_call", "call"} <= channel_stages(main, own)
