@@ -59,9 +59,9 @@ def home_action(action: dict, *, user: str, view: dict) -> str:
     )
 
 
-def open_home(world: SlackWorld, user: str) -> dict:
-    before = len(world.fake.calls_to("views.publish"))
-    body = json.dumps(
+def home_opened(user: str) -> str:
+    """The `app_home_opened` event Slack sends when `user` opens the app's Home tab."""
+    return json.dumps(
         {
             "token": "t",
             "team_id": "T1",
@@ -72,7 +72,11 @@ def open_home(world: SlackWorld, user: str) -> dict:
             "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
         }
     )
-    assert world.slack.post(body, content_type="application/json").status == 200
+
+
+def open_home(world: SlackWorld, user: str) -> dict:
+    before = len(world.fake.calls_to("views.publish"))
+    assert world.slack.post(home_opened(user), content_type="application/json").status == 200
     return world.fake.wait_for(lambda: world.fake.calls_to("views.publish")[before:])[0].args
 
 
