@@ -172,18 +172,22 @@ def load_policy(path: Path | None = None) -> Policy:
 
 def load_segments(path: Path | None = None) -> Segments:
     """The other policies the main policy file names under `[[segments]]`, each from its own
-    file (relative to the main one), with the rules that choose them."""
+    file (relative to the main one) and laid over the main policy, with the rules that choose
+    them."""
     source = path or Path(__file__).resolve().parent / "policy.toml"
     entries = tomllib.loads(source.read_text(encoding="utf-8")).get("segments", [])
     try:
-        policies = {str(e["name"]): load_policy(source.parent / str(e["policy"])) for e in entries}
+        sources = {
+            str(e["name"]): tomllib.loads((source.parent / str(e["policy"])).read_text("utf-8"))
+            for e in entries
+        }
         rules = tuple(
             SegmentRule(str(e["name"]), Match.from_dict(e))
             for e in entries
             if any(key in e for key in ("country", "currency", "min_amount", "max_amount"))
         )
-        return Segments(policies, rules)
-    except (KeyError, ValueError, OSError) as exc:
+        return Segments.over(load_policy(path), sources, rules)
+    except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(f"invalid segments in {source.name}: {exc}") from exc
 
 

@@ -340,6 +340,9 @@ class InboundMessage(SQLModel, table=True):
     moved: bool = False
     # the answer a person wrote from Slack (sent through the outbox as a reminder row of its own)
     reply_reminder_id: int | None = Field(default=None, foreign_key="reminder.id", unique=True)
+    # when a person acted on it (answered, a dispute or promise from it, resumed the ladder)
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handled_by: str = Field(default="", max_length=40)
 
 
 class OutboxPause(SQLModel, table=True):

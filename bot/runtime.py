@@ -51,6 +51,10 @@ class Runtime:
         """What writes a reminder's texts when first needed, with the policy in force now."""
         return Drafter(self.engine, self.composer, self.policy, self.segments)
 
+    def policies(self) -> tuple[Policy, ...]:
+        """The main policy and every segment's: what holds for any customer's stage."""
+        return (self.policy, *self.segments.policies.values())
+
     def refresh(self) -> None:
         self._version = app_settings.version(self.engine)
         self.settings, self.policy = app_settings.apply(
@@ -110,8 +114,10 @@ def build_runtime(
             )
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
-    policy.check_final_notice_deadline(settings.final_notice_days)
-    check_templates(policy, settings.templates_dir)  # a stage without its files: refuse now
+    segments = load_segments(settings.policy_file)
+    for each in (policy, *segments.policies.values()):
+        each.check_final_notice_deadline(settings.final_notice_days)
+        check_templates(each, settings.templates_dir)  # a stage without its files: refuse now
     engine = engine or make_engine(settings.database_url)
     runtime = Runtime(
         settings=settings,
@@ -119,7 +125,7 @@ def build_runtime(
         policy=policy,
         rates=rates,
         templates=templates,
-        segments=load_segments(settings.policy_file),
+        segments=segments,
         composer=Composer(
             settings,
             templates,

@@ -5,7 +5,8 @@ Pure data with its own validation; `bot.config.load_policy` reads it from TOML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import time
 from decimal import Decimal
 from enum import StrEnum
@@ -181,8 +182,12 @@ class Policy:
         return self.stages[0].opens_at_days
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Policy:
+    def from_dict(cls, data: Mapping[str, Any], base: Policy | None = None) -> Policy:
+        """The policy `data` describes; what it does not set is `base`'s (a segment's policy
+        over the main one), else the defaults."""
         try:
+            if base is not None and "stages" not in data:
+                return replace(base, **_settings(data, base))
             stages = tuple(
                 Stage(
                     name=s["name"],
@@ -206,31 +211,52 @@ class Policy:
                 for s in data["stages"]
                 if s.get("enabled", True)
             )
-            limits = data.get("limits", {})
-            plans = data.get("plans", {})
-            discount = data.get("discount", {})
-            opening, closing = data.get("business_hours", ["09:00", "18:00"])
-            return cls(
-                stages=stages,
-                max_contacts_per_30_days=int(limits.get("max_contacts_per_30_days", 3)),
-                promise_grace_days=int(limits.get("promise_grace_days", 3)),
-                said_paid_hold_days=int(limits.get("said_paid_hold_days", 7)),
-                promise_max_days=int(limits.get("promise_max_days", 30)),
-                business_hours=(time.fromisoformat(opening), time.fromisoformat(closing)),
-                min_balance={k: Decimal(str(v)) for k, v in limits.get("min_balance", {}).items()},
-                max_discount_percent=Decimal(str(discount.get("max_percent", 0))),
-                discount_days=int(discount.get("pay_within_business_days", 7)),
-                owners=tuple(OwnerRule.from_dict(r) for r in data.get("owners", [])),
-                plans=PlanLimits(
-                    max_instalments=int(plans.get("max_instalments", 6)),
-                    longest_span_days=int(plans.get("longest_span_days", 180)),
-                    least_first_payment_percent=Decimal(
-                        str(plans.get("least_first_payment_percent", 10))
-                    ),
-                ),
-            )
+            if base is not None:
+                return replace(base, stages=stages, **_settings(data, base))
+            return cls(stages=stages, **_settings(data, None))
         except (KeyError, ValueError, TypeError) as exc:
             raise PolicyError(f"invalid policy: {exc!r}") from exc
+
+
+def _settings(data: Mapping[str, Any], base: Policy | None) -> dict[str, Any]:
+    """The policy's settings other than its stages that `data` sets; with no `base`, every
+    one (the defaults where `data` is silent)."""
+    limits, plans, discount = (data.get(t, {}) for t in ("limits", "plans", "discount"))
+    found: dict[str, Any] = {}
+    for table, key, name, read in (
+        (limits, "max_contacts_per_30_days", "max_contacts_per_30_days", int),
+        (limits, "promise_grace_days", "promise_grace_days", int),
+        (limits, "said_paid_hold_days", "said_paid_hold_days", int),
+        (limits, "promise_max_days", "promise_max_days", int),
+        (discount, "max_percent", "max_discount_percent", _decimal),
+        (discount, "pay_within_business_days", "discount_days", int),
+    ):
+        if key in table:
+            found[name] = read(table[key])
+    if "min_balance" in limits:
+        found["min_balance"] = {k: _decimal(v) for k, v in limits["min_balance"].items()}
+    if "business_hours" in data:
+        opening, closing = data["business_hours"]
+        found["business_hours"] = (time.fromisoformat(opening), time.fromisoformat(closing))
+    if "owners" in data:
+        found["owners"] = tuple(OwnerRule.from_dict(r) for r in data["owners"])
+    limits_of = base.plans if base is not None else PlanLimits()
+    changed: dict[str, Any] = {
+        name: read(plans[name])
+        for name, read in (
+            ("max_instalments", int),
+            ("longest_span_days", int),
+            ("least_first_payment_percent", _decimal),
+        )
+        if name in plans
+    }
+    if changed or base is None:
+        found["plans"] = replace(limits_of, **changed)
+    return found
+
+
+def _decimal(value: object) -> Decimal:
+    return Decimal(str(value))
 
 
 def _auto_approval(data: dict[str, Any] | None) -> AutoApproval | None:

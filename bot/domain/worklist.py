@@ -28,15 +28,18 @@ class Routing:
         return {"owner": self.owner, "auto_at": self.auto_at, "auto_rule": self.auto_rule}
 
 
-def channel_stages(policy: Policy) -> frozenset[str]:
-    """The stages whose cards go to the digest's thread even when someone owns the customer."""
-    return frozenset(s.name for s in policy.stages if s.in_channel)
+def channel_stages(*policies: Policy) -> frozenset[str]:
+    """The stages (of the main policy and its segments') whose cards go to the digest's thread
+    even when someone owns the customer."""
+    return frozenset(s.name for p in policies for s in p.stages if s.in_channel)
 
 
-def one_by_one(policy: Policy) -> frozenset[str]:
-    """Stages never approved in bulk: final notices (statutory rights or a letter) are read
-    one at a time."""
-    return frozenset(s.name for s in policy.stages if s.late_payment_rights or s.letter)
+def one_by_one(*policies: Policy) -> frozenset[str]:
+    """Stages (of the main policy and its segments') never approved in bulk: final notices
+    (statutory rights or a letter) are read one at a time."""
+    return frozenset(
+        s.name for p in policies for s in p.stages if s.late_payment_rights or s.letter
+    )
 
 
 def route(

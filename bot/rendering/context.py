@@ -6,11 +6,11 @@ wrong way: `1 234,56 €` for a French customer, `£1,234.56` for a British one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from bot.domain.aging import days_overdue
 from bot.domain.bank import BankAccount, account_for
@@ -106,10 +106,22 @@ def how_to_pay(suggestion: Suggestion, accounts: Mapping[str, BankAccount]) -> H
     )
 
 
+class Owed(Protocol):
+    """An invoice as the charges see it (a suggestion's item, a stored reminder's line)."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def balance(self) -> Money: ...
+    @property
+    def due_date(self) -> date: ...
+
+
 def charges_for(
-    suggestion: Suggestion, law: Law | None, today: date, rates: Mapping[str, ReferenceRates]
+    invoices: Iterable[Owed], law: Law | None, today: date, rates: Mapping[str, ReferenceRates]
 ) -> list[LateCharges]:
-    """Statutory charges on the invoices the reminder carries: none on one not past due."""
+    """Statutory charges on the invoices a reminder carries: none on one not past due. The
+    final notice, its letter and the card's legal part all take theirs from here."""
     found = (
         late_charges(
             invoice_number=i.number,
@@ -119,9 +131,21 @@ def charges_for(
             law=law,
             rates=rates,
         )
-        for i in suggestion.invoices
+        for i in invoices
     )
     return [c for c in found if c is not None]
+
+
+def claimed(balances: Iterable[Money], charges: list[LateCharges]) -> list[Money]:
+    """What a final notice claims, by currency: the balances, the interest and the fixed
+    compensation where it is added."""
+    return totals_by_currency(
+        [
+            *balances,
+            *(c.interest for c in charges),
+            *(c.compensation for c in charges if c.compensation),
+        ]
+    )
 
 
 def charges_warnings(charges: list[LateCharges]) -> list[str]:
@@ -193,15 +217,11 @@ def reminder_context(
     totals = totals_by_currency([i.balance for i in suggestion.invoices])
     law = laws.law(addressee.governing_law)
     charges = (
-        charges_for(suggestion, law, today, laws.rates)
+        charges_for(suggestion.invoices, law, today, laws.rates)
         if suggestion.stage.late_payment_rights
         else []
     )
-    with_charges = totals_by_currency(
-        [i.balance for i in suggestion.invoices]
-        + [c.interest for c in charges]
-        + [c.compensation for c in charges if c.compensation]
-    )
+    with_charges = claimed([i.balance for i in suggestion.invoices], charges)
     return {
         "locale": locale,
         "customer_name": addressee.name,

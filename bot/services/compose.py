@@ -126,7 +126,7 @@ class Composer:
         with no reference rate known for their period."""
         if suggestion.stage.late_payment_rights:
             law = self.laws.law(customer.governing_law or self.settings.country)
-            charges_for(suggestion, law, today, self.laws.rates)
+            charges_for(suggestion.invoices, law, today, self.laws.rates)
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
         language, wording = self.wording(

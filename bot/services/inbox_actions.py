@@ -22,6 +22,7 @@ from bot.services.inbox import Effect, apply_effect
 from bot.services.lookup import find_customer
 from bot.services.pauses import hold
 from bot.services.promises import check_date, promise_on_account
+from bot.services.replies_waiting import mark_handled
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def dispute(engine: Engine, inbound_id: int, numbers: list[str], reason: str, us
         raise Invalid(f"Not an open invoice of {account.customer_name}: {', '.join(foreign)}")
     for number in numbers:
         open_dispute(engine, number, reason, user)
+    with unit_of_work(engine) as session:
+        mark_handled(session, user, inbound_id=inbound_id)
     return len(numbers)
 
 
@@ -86,6 +89,7 @@ def promise(
         invoices = _open_invoices(session, customer.id)
         if not invoices:
             raise Invalid(f"{customer.name} has no open invoice.")
+        mark_handled(session, user, inbound_id=inbound_id)
         return len(promise_on_account(session, invoices, promised, amount, user, "email"))
 
 
@@ -106,6 +110,7 @@ def reported_paid(engine: Engine, inbound_id: int, user: str) -> str:
         )
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, user, None, "the customer says they paid: check next import")
+        mark_handled(session, user, inbound_id=inbound_id)
         return customer.name
 
 

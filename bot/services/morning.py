@@ -128,8 +128,8 @@ def _digest(runtime: Runtime, run_date: date, channel: str) -> digests.Digest:
         runtime.engine,
         run_date,
         channel,
-        channel_stages=channel_stages(runtime.policy),
-        one_by_one=one_by_one(runtime.policy),
+        channel_stages=channel_stages(*runtime.policies()),
+        one_by_one=one_by_one(*runtime.policies()),
     )
 
 
@@ -137,7 +137,7 @@ def _preview(runtime: Runtime, now: datetime, run_date: date, channel: str) -> M
     with read_only(runtime.engine) as session:
         decisions = todays_decisions(session, runtime.policy, now, runtime.segments)
     digest = _digest(runtime, run_date, channel)
-    in_channel = channel_stages(runtime.policy)
+    in_channel = channel_stages(*runtime.policies())
     would = [
         (
             item.decision.stage.name,
@@ -146,7 +146,7 @@ def _preview(runtime: Runtime, now: datetime, run_date: date, channel: str) -> M
                 item.customer.owner,
                 item.customer.country,
                 item.customer.timezone,
-                runtime.policy,
+                runtime.segments.policy_or_main(item.segment, runtime.policy),
                 now,
             ).owner,
         )

@@ -12,6 +12,7 @@ from bot.models import Customer
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer
+from bot.services.replies_waiting import mark_handled
 
 
 def pause(engine: Engine, query: str, user: str, until: date | None, today: date) -> Customer:
@@ -45,4 +46,5 @@ def resume(engine: Engine, query: str, user: str) -> Customer:
             raise Invalid(f"{customer.name} is not paused.")
         customer.paused, customer.paused_until = False, None
         audit.append(session, audit.NewEvent(kind="resume", actor=user, customer_id=customer.id))
+        mark_handled(session, user, customer_id=customer.id)  # read, and the ladder goes on
         return customer

@@ -20,6 +20,7 @@ from bot.domain.states import ReminderState, move
 from bot.models import Customer, InboundMessage, Outbox, Reminder
 from bot.services import audit
 from bot.services.errors import Invalid
+from bot.services.replies_waiting import mark_handled
 
 MAX_TEXT = 20_000
 
@@ -103,6 +104,7 @@ def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetim
         ).rowcount
         if not won:
             raise Invalid("Someone answered this message a moment ago.")
+        mark_handled(session, user, inbound_id=inbound_id)
         session.add(Outbox(reminder_id=reminder.id, channel="email", next_attempt_at=now))
         audit.append(
             session,

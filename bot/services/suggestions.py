@@ -350,7 +350,12 @@ def suggest(
                 "drafted": False,
                 "created_at": now,  # the instant drafting decides again at
                 **route(
-                    decision, customer.owner, customer.country, customer.timezone, policy, now
+                    decision,
+                    customer.owner,
+                    customer.country,
+                    customer.timezone,
+                    segments.policy_or_main(segment, policy) if segments else policy,
+                    now,
                 ).columns(),
             }
             for customer, decision, (language, wording), segment in planned

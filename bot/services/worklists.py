@@ -16,6 +16,7 @@ from bot.domain import invoice_list
 from bot.domain.money import Money, totals_by_currency
 from bot.domain.states import PlanState, PromiseState, ReminderState
 from bot.models import Contact, Customer, Dispute, Invoice, PaymentPlan, Promise, Reminder
+from bot.services.replies_waiting import count_waiting
 
 #: Rows per Home page: one block each, plus one checkbox group per ten, so a page stays
 #: within Slack's 100 blocks per Home view with room for the team's progress.
@@ -40,6 +41,7 @@ class CustomerFacts:
     disputed: bool = False  # an open dispute on an open invoice
     on_plan: bool = False  # an active payment plan
     history: tuple[str, ...] = ()  # the stages of its last contacts, oldest first
+    replies_waiting: int = 0  # its replies no person has acted on yet
 
 
 NO_FACTS = CustomerFacts()
@@ -47,7 +49,7 @@ HISTORY_SHOWN = 5  # the last stages a card shows
 
 
 def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, CustomerFacts]:
-    """The facts of each customer in `customers`, in four queries whatever their number."""
+    """The facts of each customer in `customers`, in six queries whatever their number."""
     if not customers:
         return {}
     open_of = sa.select(Invoice.id).where(
@@ -109,6 +111,7 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
         .order_by(Contact.customer_id, Contact.occurred_at)
     ).all():
         history.setdefault(customer_id, []).append(stage)
+    replies = count_waiting(conn, customers)
     return {
         c: CustomerFacts(
             contacts.get(c),
@@ -116,6 +119,7 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
             c in disputed,
             c in on_plan,
             tuple(history.get(c, [])[-HISTORY_SHOWN:]),
+            replies.get(c, 0),
         )
         for c in customers
     }
@@ -132,6 +136,8 @@ class WorkItem:
     facts: CustomerFacts
     phone: str
     auto_at: datetime | None  # approved by the policy then, unless stopped before
+    email_problem: str = ""  # a hard bounce or a contact who left: call instead
+    final_notice: bool = False  # a letter goes with it: its legal part can be read in full
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,8 @@ def worklist(
                 Reminder.auto_at,
                 Customer.name,
                 Customer.phone,
+                Customer.email_problem,
+                (Reminder.letter_text != "").label("final_notice"),
             )
             .join(Customer, Customer.id == Reminder.customer_id)
             .where(*mine)
@@ -252,6 +260,8 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
                 facts=facts.get(r.customer_id, NO_FACTS),
                 phone=r.phone,
                 auto_at=r.auto_at,
+                email_problem=r.email_problem,
+                final_notice=bool(r.final_notice),
             )
         )
     return items

@@ -53,7 +53,11 @@ def post_thread_cards(
 ) -> int:
     """The next page of today's cards that need the channel, in the digest's thread."""
     return CardPublisher(runtime.drafter, client).post_new(
-        run_date, channel, ts, channel_stages(runtime.policy), runtime.settings.digest_page_size
+        run_date,
+        channel,
+        ts,
+        channel_stages(*runtime.policies()),
+        runtime.settings.digest_page_size,
     )
 
 

@@ -9,6 +9,7 @@ EDIT = "reminder_edit"
 SKIP = "reminder_skip"
 LOG_CALL = "call_log"
 LETTER = "letter_download"
+LEGAL_PART = "legal_part"  # a final notice's legal part, in a modal
 
 # Buttons elsewhere
 APPROVE_ALL = "stage_approve_all"  # the digest, per stage
@@ -21,3 +22,4 @@ EDIT_CALLBACK = "reminder_edit_submit"
 SKIP_CALLBACK = "reminder_skip_submit"
 CALL_CALLBACK = "call_logged"
 SETTINGS_CALLBACK = "settings_submit"
+LEGAL_CALLBACK = "legal_part_shown"  # nothing to submit: read and close

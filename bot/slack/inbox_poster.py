@@ -11,14 +11,24 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
 from bot.services import inbox
+from bot.services.replies_waiting import undecided_cards
 from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
+from bot.slack.cards import CardPublisher
 
 log = logging.getLogger(__name__)
 
 
-def post_inbound(engine: Engine, client: WebClient, digest_channel: str, now: datetime) -> int:
-    """Returns how many were posted."""
+def post_inbound(
+    engine: Engine,
+    client: WebClient,
+    digest_channel: str,
+    now: datetime,
+    cards: CardPublisher | None = None,
+) -> int:
+    """Returns how many were posted. With `cards`, the cards of the customers who wrote are
+    re-rendered: they show the replies waiting."""
     posted = 0
+    wrote: set[int] = set()
     for view in inbox.claim_unposted(engine, now, digest_channel):
         if view.target is None:
             log.warning("inbound message %s: no digest channel to post it to", view.id)
@@ -39,4 +49,8 @@ def post_inbound(engine: Engine, client: WebClient, digest_channel: str, now: da
             continue
         inbox.mark_posted(engine, view.id, response["channel"], response["ts"])
         posted += 1
+        if view.customer_id is not None and view.kind == "reply":
+            wrote.add(view.customer_id)
+    if cards is not None and wrote:
+        cards.refresh(undecided_cards(engine, sorted(wrote)), now.date())
     return posted

@@ -79,7 +79,13 @@ def read_mailbox(deps: Deps) -> None:
         failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
         deps.cards.refresh(failing, deps.today())  # the card shows the failing address
     finally:
-        post_inbound(runtime.engine, deps.client, runtime.settings.digest_channel, runtime.now())
+        post_inbound(
+            runtime.engine,
+            deps.client,
+            runtime.settings.digest_channel,
+            runtime.now(),
+            deps.cards,
+        )
 
 
 def start_background(deps: Deps) -> list[Ticker]:

@@ -53,16 +53,16 @@ def test_the_policy_approves_at_its_time_unless_skipped_first_and_only_once(
     world.fake.wait_for(lambda: reminder(world, first.id).state == "skipped")
 
     now = world.runtime.now()
-    assert decisions.approve_by_policy(world.engine, now) == []  # before 11:00 anywhere
+    assert decisions.approve_by_policy(world.runtime.drafter(), now) == []  # before 11:00 anywhere
 
     url = world.engine.url.render_as_string(hide_password=False)
     second = build_runtime(world.runtime.settings, make_engine(url))
-    engines = [world.engine, second.engine]
+    drafters = [world.runtime.drafter(), second.drafter()]
     barrier = threading.Barrier(2)
 
     def instance(n: int) -> list[int]:
         barrier.wait()
-        return decisions.approve_by_policy(engines[n], now + timedelta(hours=3))
+        return decisions.approve_by_policy(drafters[n], now + timedelta(hours=3))
 
     with ThreadPoolExecutor(2) as pool:
         runs = list(pool.map(instance, [0, 1]))
@@ -78,4 +78,4 @@ def test_the_policy_approves_at_its_time_unless_skipped_first_and_only_once(
     assert {r.decided_by for r in approved} == {decisions.POLICY} and len(approved) == 2
     assert len(outbox) == 2 and len(events) == 2
     assert {(e.actor, json.loads(e.content)["rule"]) for e in events} == {("policy", RULE)}
-    assert decisions.approve_by_policy(world.engine, now + timedelta(hours=4)) == []
+    assert decisions.approve_by_policy(world.runtime.drafter(), now + timedelta(hours=4)) == []

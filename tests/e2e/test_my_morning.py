@@ -4,7 +4,6 @@ selected* approves exactly the ticked rows, once, even when the click arrives tw
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from bot.slack.blocks.modals import SKIP_CALLBACK
 from bot.slack.blocks.worklist import HOME_APPROVE_SELECTED, HOME_PICK, HOME_ROW
 from tests.support.blockkit import check_home
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
-from tests.support.worklists import OWNERS, home_action, many_customers
+from tests.support.worklists import OWNERS, home_action, many_customers, open_home, row_ids
 
 
 @pytest.fixture
@@ -26,33 +25,6 @@ def morning(world: SlackWorld, tmp_path: Path) -> SlackWorld:
     many_customers(world.engine, tmp_path, today, 180)  # 60 each
     mornings.prepare(world.runtime, world.runtime.now(), "CDIGEST")
     return world
-
-
-def open_home(world: SlackWorld, user: str) -> dict:
-    before = len(world.fake.calls_to("views.publish"))
-    body = json.dumps(
-        {
-            "token": "t",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
-        }
-    )
-    assert world.slack.post(body, content_type="application/json").status == 200
-    return world.fake.wait_for(lambda: world.fake.calls_to("views.publish")[before:])[0].args
-
-
-def row_ids(view: dict) -> list[int]:
-    return [
-        int(option["value"].split("|")[1])
-        for block in view["blocks"]
-        if block.get("accessory", {}).get("action_id") == HOME_ROW
-        for option in block["accessory"]["options"]
-        if option["value"].startswith("approve|")
-    ]
 
 
 def owners_of(world: SlackWorld, ids: list[int]) -> set[str]:

@@ -16,6 +16,7 @@ from bot.domain.escalation import NoAction, Reason
 from bot.domain.policy import PolicyError
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, Reminder
+from bot.rendering.check import TemplateCheckFailed
 from bot.runtime import build_runtime
 from bot.services.importing import import_invoices
 from bot.services.morning import prepare
@@ -97,3 +98,53 @@ def test_a_rule_naming_a_segment_without_a_policy_is_refused(tmp_path: Path) -> 
     broken = SEGMENTS + '\n[[segments]]\nname = "keys"\npolicy = "missing.toml"\n'
     with pytest.raises(PolicyError, match="invalid segments"):
         build_runtime(Settings(policy_file=policies(tmp_path, broken)))
+
+
+def test_a_segment_setting_only_its_owners_keeps_the_main_ladder_and_routes_to_them(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A key-accounts file with only an owners rule: its customers climb the main policy's
+    ladder, and their reminders go to the segment's owner, not the main policy's."""
+    main = policies(
+        tmp_path,
+        '\n[[owners]]\ncountry = "FR"\nowner = "U0456EFGH"\n'
+        '\n[[segments]]\nname = "keys"\npolicy = "keys.toml"\n',
+    )
+    keys = '[[owners]]\ncountry = "FR"\nowner = "U0123ABCD"\n'
+    (tmp_path / "keys.toml").write_text(keys, encoding="utf-8")
+    late = (TODAY - timedelta(days=20)).isoformat()
+    rows = [
+        line(customer_id="A", invoice_number="A-1", due_date=late),
+        line(
+            customer_id="K",
+            customer_name="Key",
+            invoice_number="K-1",
+            due_date=late,
+            segment="keys",
+        ),
+    ]
+    header = [*line().keys(), "segment"]
+    import_invoices(engine, write_csv(tmp_path / "l.csv", rows, header=header), load_mapping())
+    runtime = build_runtime(Settings(policy_file=main), engine, clock=lambda: NOW)
+    prepare(runtime, NOW, "C1")
+    with read_only(engine) as session:
+        stored = {
+            name: (stage, owner, segment)
+            for name, stage, owner, segment in session.exec(
+                select(Customer.name, Reminder.stage, Reminder.owner, Reminder.segment).join(
+                    Reminder, Reminder.customer_id == Customer.id
+                )
+            ).all()
+        }
+    assert stored["Key"] == (stored["Atelier Lefèvre"][0], "U0123ABCD", "keys")
+    assert stored["Atelier Lefèvre"][1] == "U0456EFGH"
+
+
+def test_a_segment_stage_without_its_templates_is_refused_at_start_up(tmp_path: Path) -> None:
+    main = policies(tmp_path, '\n[[segments]]\nname = "keys"\npolicy = "keys.toml"\n')
+    stage = (
+        '[[stages]]\nname = "nudge"\ntemplate = "no_such"\nopens_at_days = 5\nchannel = "email"\n'
+    )
+    (tmp_path / "keys.toml").write_text(stage, encoding="utf-8")
+    with pytest.raises(TemplateCheckFailed, match="no_such"):
+        build_runtime(Settings(policy_file=main))

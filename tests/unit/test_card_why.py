@@ -61,6 +61,13 @@ def test_a_call_card_says_why_with_the_last_contact_what_holds_and_the_number() 
     assert "sent before: friendly → firm" in text
     assert "🤝 promise to pay" in text and "📅 on a payment plan" in text
     assert "dispute" not in text and "📞 +33 1 00 00 00 00" in text
+    assert "waiting" not in text
+
+
+def test_a_card_counts_the_replies_waiting() -> None:
+    one = json.dumps(reminder_card(view(facts=CustomerFacts(replies_waiting=1)), TODAY))
+    three = json.dumps(reminder_card(view(facts=CustomerFacts(replies_waiting=3)), TODAY))
+    assert "1 reply waiting" in one and "3 replies waiting" in three
 
 
 def test_a_card_the_policy_will_approve_says_when_unless_stopped() -> None:

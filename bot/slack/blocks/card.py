@@ -20,7 +20,7 @@ from bot.slack.blocks.common import (
     slack_date,
 )
 from bot.slack.blocks.facts import flags, history_text, last_contact_text
-from bot.slack.ids import APPROVE, EDIT, LETTER, LOG_CALL, SKIP
+from bot.slack.ids import APPROVE, EDIT, LEGAL_PART, LETTER, LOG_CALL, SKIP
 from bot.slack.mrkdwn import escape, quote
 
 CHANNEL_WORDS = {
@@ -163,7 +163,10 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
                 button("Skip", SKIP, value),
             ]
         if view.has_letter:
-            buttons.append(button("Letter (PDF)", LETTER, value))
+            buttons += [
+                button("Letter (PDF)", LETTER, value),
+                button("Legal part", LEGAL_PART, value),
+            ]
         blocks.append(actions(f"reminder_{view.id}", *buttons))
         if view.auto_at is not None:
             blocks.append(context(goes_unless_stopped(view)))
@@ -173,7 +176,10 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
         if view.channel == "phone" and view.state == "approved":
             later.append(button("Log call", LOG_CALL, value))
         if view.has_letter:
-            later.append(button("Letter (PDF)", LETTER, value))
+            later += [
+                button("Letter (PDF)", LETTER, value),
+                button("Legal part", LEGAL_PART, value),
+            ]
         if later:
             blocks.append(actions(f"reminder_{view.id}", *later))
     return blocks

@@ -1,11 +1,12 @@
 """The facts that explain a reminder, worded once for the card and the Home's rows: the last
-contact and its outcome, and what holds (promise, dispute, plan), the number to call."""
+contact and its outcome, what holds (promise, dispute, plan), replies waiting to be read, a
+failing address, the number to call."""
 
 from __future__ import annotations
 
 from bot.services.worklists import CustomerFacts
 from bot.slack.blocks.common import slack_date
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import escape, truncate
 
 
 def last_contact_text(facts: CustomerFacts) -> str:
@@ -25,7 +26,9 @@ def history_text(facts: CustomerFacts) -> str:
     return "sent before: " + " → ".join(escape(stage) for stage in facts.history)
 
 
-def flags(facts: CustomerFacts, channel: str, phone: str) -> list[str]:
+def flags(facts: CustomerFacts, channel: str, phone: str, email_problem: str = "") -> list[str]:
+    """Short flags for what holds or needs reading first; `email_problem` for a row that has no
+    room for the card's own line about it."""
     shown = [
         flag
         for flag, on in (
@@ -35,6 +38,11 @@ def flags(facts: CustomerFacts, channel: str, phone: str) -> list[str]:
         )
         if on
     ]
+    if facts.replies_waiting:
+        many = facts.replies_waiting > 1
+        shown.append(f"💬 {facts.replies_waiting} repl{'ies' if many else 'y'} waiting")
+    if email_problem:
+        shown.append(f"❗ e-mail failing: {escape(truncate(email_problem, 80))}")
     if channel == "phone" and phone:
         shown.append(f"📞 {escape(phone)}")
     return shown

@@ -21,7 +21,7 @@ from bot.slack.blocks.common import (
 from bot.slack.blocks.facts import flags, last_contact_text
 from bot.slack.mrkdwn import escape, truncate
 
-HOME_ROW = "home_row"  # the row's menu: approve|<id>, edit|<id>, skip|<id>
+HOME_ROW = "home_row"  # the row's menu: approve|<id>, edit|<id>, skip|<id>, legal|<id>
 HOME_PICK = "home_pick"
 HOME_APPROVE_SELECTED = "home_approve_selected"
 HOME_PAGE = "home_page"
@@ -35,7 +35,7 @@ def _facts(item: WorkItem, locale: str) -> str:
         f"*{escape(item.customer)}* — {total} · oldest {item.oldest_days_late} days late",
         last_contact_text(item.facts),
     ]
-    shown = flags(item.facts, item.channel, item.phone)
+    shown = flags(item.facts, item.channel, item.phone, item.email_problem)
     if item.auto_at is not None:
         at = item.auto_at
         when = slack_date(int(at.timestamp()), at.strftime("%H:%M UTC"))
@@ -47,12 +47,15 @@ def _facts(item: WorkItem, locale: str) -> str:
 
 def _row(item: WorkItem, locale: str) -> Block:
     rid = str(item.reminder_id)
+    verbs = [("Approve", "approve"), ("Edit…", "edit"), ("Skip…", "skip")]
+    if item.final_notice:
+        verbs.append(("Legal part…", "legal"))
     menu = {
         "type": "overflow",
         "action_id": HOME_ROW,
         "options": [
             {"text": {"type": "plain_text", "text": label}, "value": f"{verb}|{rid}"}
-            for label, verb in (("Approve", "approve"), ("Edit…", "edit"), ("Skip…", "skip"))
+            for label, verb in verbs
         ],
     }
     return section(_facts(item, locale), accessory=menu)

@@ -26,7 +26,7 @@ def register(app: App, deps: Deps) -> None:
             if not deps.approvers.may_decide(user):
                 deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
                 return
-            if stage in one_by_one(deps.runtime.policy):
+            if stage in one_by_one(*deps.runtime.policies()):
                 reply(
                     f"{stage} reminders are final notices: approve them one by one, on each card."
                 )

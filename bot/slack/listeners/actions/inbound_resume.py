@@ -7,6 +7,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.services.errors import Invalid
 from bot.services.pauses import resume
+from bot.services.replies_waiting import undecided_cards
 from bot.slack.blocks.inbound import RESUME
 from bot.slack.deps import Deps
 from bot.slack.mrkdwn import escape
@@ -31,3 +32,5 @@ def register(app: App, deps: Deps) -> None:
             reply(str(exc))
             return
         reply(f"▶️ Reminders to {escape(customer.name)} resume with the next digest.")
+        if customer.id is not None:  # its cards no longer say a reply waits
+            deps.cards.refresh(undecided_cards(deps.runtime.engine, [customer.id]), deps.today())

@@ -18,6 +18,7 @@ from bot.slack.blocks.worklist import (
 from bot.slack.deps import Deps
 from bot.slack.home_publisher import publish_home, read_place
 from bot.slack.ids import EDIT_CALLBACK, SKIP_CALLBACK
+from bot.slack.listeners.actions.legal_part import open_legal_part
 from bot.slack.listeners.actions.reminder_modal import open_reminder_modal
 
 MODALS = {"edit": (EDIT_CALLBACK, edit_modal), "skip": (SKIP_CALLBACK, skip_modal)}
@@ -51,13 +52,17 @@ def register(app: App, deps: Deps) -> None:
     def row_menu(ack: Ack, body: dict) -> None:
         ack()
         verb, _, rid = body["actions"][0]["selected_option"]["value"].partition("|")
-        if not rid.isdigit() or verb not in ("approve", *MODALS):
+        if not rid.isdigit() or verb not in ("approve", "legal", *MODALS):
             return
         if verb == "approve":
             approve(body, [int(rid)])
             return
         user = body["user"]["id"]
-        if refused(user, f"{verb} reminders", {"reminder": int(rid)}):
+        what = "read final notices" if verb == "legal" else f"{verb} reminders"
+        if refused(user, what, {"reminder": int(rid)}):
+            return
+        if verb == "legal":
+            open_legal_part(deps, int(rid), body.get("trigger_id", ""))
             return
         callback, build = MODALS[verb]
         open_reminder_modal(deps, int(rid), body.get("trigger_id", ""), callback, build)

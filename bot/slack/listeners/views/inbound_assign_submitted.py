@@ -36,7 +36,11 @@ def register(app: App, deps: Deps) -> None:
         runtime = deps.runtime
         deps.later(
             lambda: post_inbound(
-                runtime.engine, deps.client, runtime.settings.digest_channel, runtime.now()
+                runtime.engine,
+                deps.client,
+                runtime.settings.digest_channel,
+                runtime.now(),
+                deps.cards,
             ),
             f"posting inbound message {inbound_id} in its thread",
         )
