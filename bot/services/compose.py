@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
-from bot.domain.policy import Channel, Stage
+from bot.domain.policy import Channel
 from bot.rendering.addressing import addressing
 from bot.rendering.context import Addressee, Sender, charges_for, reminder_context
 from bot.rendering.locale import customer_locale, long_date, money
@@ -106,20 +106,22 @@ class Composer:
         )
         return context
 
-    def wording(self, language: str, stage: Stage, last_wording: str) -> tuple[str, str]:
+    def wording(
+        self, language: str, channel: Channel, template: str, last_wording: str
+    ) -> tuple[str, str]:
         """The language and wording (`lang/template`) a stage's texts use for a customer who
         reads `language`, never the wording used last time. Cheap: the morning asks it of
         every suggestion, and fails as drafting would on a stage with no template."""
-        if stage.channel is Channel.PHONE:
+        if channel is Channel.PHONE:
             language = self.templates.language_for("call", language)
-        elif stage.channel is Channel.NONE:
+        elif channel is Channel.NONE:
             language = self.templates.language_for("note", language)
         else:
             chosen = choose_wording(
-                self.templates.wordings("email", language, stage.template), last_wording
+                self.templates.wordings("email", language, template), last_wording
             )
             return chosen.split("/")[0], chosen
-        return language, f"{language}/{stage.template}"
+        return language, f"{language}/{template}"
 
     def check_figures(self, customer: Recipient, suggestion: Suggestion, today: date) -> None:
         """Raise now what writing the texts later would raise on the data: statutory charges
@@ -129,11 +131,11 @@ class Composer:
             charges_for(suggestion.invoices, law, today, self.laws.rates)
 
     def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
+        stage = suggestion.stage
         language, wording = self.wording(
-            customer.language, suggestion.stage, suggestion.last_wording
+            customer.language, stage.channel, stage.template, suggestion.last_wording
         )
         context = self.context(customer, suggestion, today)
-        stage = suggestion.stage
         if stage.channel is Channel.PHONE:
             script = self.templates.render("call", wording, "txt", context)
             return Draft(wording, language, f"Call {customer.name}", script + "\n", "")

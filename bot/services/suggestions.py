@@ -322,7 +322,10 @@ def suggest(
         customer, decision = item.customer, item.decision
         try:
             composer.check_figures(customer, decision, local_today(now, customer.timezone))
-            wording = wording_for(customer.language, decision.stage, decision.last_wording)
+            stage = decision.stage
+            wording = wording_for(
+                customer.language, stage.channel, stage.template, decision.last_wording
+            )
         except Exception as exc:  # one customer's error never stops the morning
             decisions[n] = failure(item.customer, exc)
             continue
