@@ -90,6 +90,9 @@ class Settings:
     imap_ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
     imap_poll_seconds: float = 60.0
     send_lease_seconds: float = 300.0  # a sender's claim on a message, renewed before each send
+    recovery_seconds: float = (
+        60.0  # an acknowledged click's work, before another instance redoes it
+    )
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -161,6 +164,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_lease_seconds=float(
             env("RELANCE_SEND_LEASE_SECONDS", str(Settings.send_lease_seconds))
         ),
+        recovery_seconds=float(env("RELANCE_RECOVERY_SECONDS", str(Settings.recovery_seconds))),
     )
 
 
