@@ -4,7 +4,8 @@ A click or form is stored with its body in the insert that already guards agains
 (`replays.first_arrival`), before Slack gets its acknowledgement, claimed by the instance
 that received it for a grace period. When its listener's work is done, or has failed for
 good, the row is marked handled. A worker killed in between leaves the row unhandled; once
-the claim lapses, an instance's recovery pass claims it (one instance at a time: a lease,
+the claim lapses (the instance working on it renews it: `renew`), an instance's recovery pass
+claims it (one instance at a time: a lease,
 taken with a conditional update) and dispatches it again through the same listeners.
 Decisions are conditional state moves, so work that had committed before the kill is not
 applied twice.
@@ -12,6 +13,7 @@ applied twice.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -48,6 +50,23 @@ def finish(engine: Engine, signature: str, now: datetime, error: str | None = No
             sa.update(SlackRequest)
             .where(col(SlackRequest.signature) == signature, col(SlackRequest.handled_at).is_(None))
             .values(handled_at=now, claimed_until=None, error=error and error[:ERROR_CHARS])
+        )
+
+
+def renew(engine: Engine, signatures: Collection[str], instance: str, until: datetime) -> None:
+    """Extend this instance's claim on the requests it is still working on: slow work is not
+    taken for dead and dispatched again elsewhere."""
+    if not signatures:
+        return
+    with unit_of_work(engine) as session:
+        session.exec(
+            sa.update(SlackRequest)
+            .where(
+                col(SlackRequest.signature).in_(signatures),
+                col(SlackRequest.claimed_by) == instance,
+                col(SlackRequest.handled_at).is_(None),
+            )
+            .values(claimed_until=until)
         )
 
 

@@ -7,8 +7,8 @@ over: `ContextPool`) and from there into `Deps.later`. Each holds the entry whil
 when the last lets go, the row is marked handled. A request no listener took (refused by the
 request checks, say) is handled as soon as it is answered.
 
-Every instance's scheduler runs `recover`: a row left unhandled past its claim (its worker was
-killed) is claimed by one instance and dispatched again through the same app, skipping only
+Every instance's scheduler runs `recover`: it renews the claims of the entries this process
+still works on, and a row left unhandled past its claim (its worker was killed) is claimed by one instance and dispatched again through the same app, skipping only
 the replay check (it is the same request). A request whose work stopped too often, and work
 that failed for good, are reported to the person ephemerally, with the cause.
 """
@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 CAUSE_CHARS = 200
 
 
+_in_flight: set[str] = set()  # the signatures of the entries this process works on
+_in_flight_lock = threading.Lock()
+
+
 class Entry:
     """One journaled request while this process works on it."""
 
@@ -54,6 +58,8 @@ class Entry:
         self._holders = 0
         self.taken = False  # whether a listener took it
         self._error: str | None = None
+        with _in_flight_lock:
+            _in_flight.add(signature)
 
     def hold(self) -> None:
         with self._lock:
@@ -70,6 +76,8 @@ class Entry:
         self.close()
 
     def close(self) -> None:
+        with _in_flight_lock:
+            _in_flight.discard(self.signature)
         try:
             journal.finish(self.engine, self.signature, datetime.now(UTC), self._error)
         except Exception:  # the row stays unhandled: a recovery dispatches it again
