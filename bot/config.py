@@ -31,6 +31,8 @@ def _split(value: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///relance.sqlite"
+    # The tables' owner, for migrations (PostgreSQL: the app's own role may not alter them)
+    migration_database_url: str = ""  # empty: DATABASE_URL
     timezone: str = "Europe/Paris"
     country: str = "FR"  # the company's own: its business days decide when the digest runs
     locale: str = "en_GB"
@@ -105,6 +107,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     bank_file = Path(bank) if (bank := env("RELANCE_BANK_ACCOUNTS_FILE")) else None
     return Settings(
         database_url=env("DATABASE_URL", Settings.database_url),
+        migration_database_url=env("MIGRATION_DATABASE_URL", ""),
         timezone=env("RELANCE_TIMEZONE", Settings.timezone),
         country=env("RELANCE_COUNTRY", Settings.country),
         locale=env("RELANCE_LOCALE", Settings.locale),

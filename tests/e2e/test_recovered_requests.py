@@ -20,6 +20,7 @@ from bot.services import replays
 from bot.slack import journal
 from bot.slack.app import create_app
 from bot.slack.blocks.card import APPROVE
+from tests.support.roles import tampering
 from tests.support.slack_fixtures import APPROVER, SlackWorld
 from tests.support.slack_http import click_payload
 from tests.support.slack_steps import post_digest, reminder
@@ -50,7 +51,7 @@ def left_by_a_dead_worker(world: SlackWorld, reminder_id: int, slack_ts: str) ->
 @contextmanager
 def audit_refusing(engine: Engine) -> Iterator[None]:
     """Every new audit event refused by the database (a trigger): a failure no retry cures."""
-    with engine.begin() as conn:
+    with tampering(engine) as conn:  # the owner's DDL: the app's role may not add triggers
         if is_postgres(engine):
             conn.exec_driver_sql(
                 "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
@@ -68,7 +69,7 @@ def audit_refusing(engine: Engine) -> Iterator[None]:
     try:
         yield
     finally:
-        with engine.begin() as conn:
+        with tampering(engine) as conn:
             conn.exec_driver_sql(
                 "DROP TRIGGER refuse_audit" + (" ON audit_event" if is_postgres(engine) else "")
             )
