@@ -33,7 +33,7 @@ from sqlmodel import col
 from bench.clicks_bench import SECRET
 from bench.databases import POSTGRES_URL, fresh
 from bot.db import make_engine, read_only
-from bot.models import AuditEvent, Outbox, Reminder
+from bot.models import AuditEvent, Outbox, Reminder, SlackRequest
 from bot.services import audit
 from tests.support.app_process import children, free_port, wait_healthy
 from tests.support.seeding import seed_cards
@@ -217,6 +217,19 @@ def _invariants(campaign: Campaign, url: str, smtp: SmtpServer, waiting: int) ->
             ).all()
         )
         customer_of = dict(session.exec(sa.select(Reminder.id, Reminder.customer_id)).all())
+        journal = Counter(
+            "failed" if error else ("handled" if handled else "unhandled")
+            for handled, error in session.exec(
+                sa.select(SlackRequest.handled_at, SlackRequest.error).where(
+                    col(SlackRequest.body).is_not(None)
+                )
+            ).all()
+        )
+        recovered = session.exec(
+            sa.select(sa.func.count())
+            .select_from(SlackRequest)
+            .where(col(SlackRequest.recoveries) > 0)
+        ).one()[0]
         chain = audit.verify(session)
     engine.dispose()
     approved = {r for r, s in states.items() if s in ("approved", "sent")}
@@ -242,6 +255,9 @@ def _invariants(campaign: Campaign, url: str, smtp: SmtpServer, waiting: int) ->
         "clicks answered": campaign.clicks,
         "reminders acknowledged": len(campaign.acknowledged),
         "acknowledged decisions lost": len(lost),
+        "journaled clicks handled / failed / left unhandled": f"{journal['handled']} / "
+        f"{journal['failed']} / {journal['unhandled']}",
+        "clicks dispatched again after their worker was killed": recovered,
         "approvals": len(approved),
         "approvals with no e-mail yet (outbox pending / failed)": f"{waiting} / "
         + str(sum(1 for r in unsent if outbox[r].state == "failed")),
@@ -294,6 +310,8 @@ def run(backend: str, seconds: float, allowed: set[str]) -> tuple[Campaign, dict
         "RELANCE_SEND_BACKOFF_SECONDS": "1",
         "RELANCE_SEND_MAX_ATTEMPTS": "1000",
         "RELANCE_SEND_LEASE_SECONDS": "8",
+        # A killed worker's acknowledged clicks are dispatched again within the drain.
+        "RELANCE_RECOVERY_SECONDS": "10",
     }
     command = [sys.executable, "-m", "bot.cli", "run", "--http", "--port", str(port)]
     log = Path(tempfile.mkdtemp(prefix="relance-chaos-")) / f"{backend}-app.log"
