@@ -19,7 +19,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -31,11 +30,13 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlmodel import col
 
-from bench.clicks_bench import SECRET, _free_port
-from bench.databases import POSTGRES_URL, fresh, seed_cards
+from bench.clicks_bench import SECRET
+from bench.databases import POSTGRES_URL, fresh
 from bot.db import make_engine, read_only
-from bot.models import AuditEvent, Outbox, Reminder
+from bot.models import AuditEvent, Outbox, Reminder, SlackRequest
 from bot.services import audit
+from tests.support.app_process import children, free_port, wait_healthy
+from tests.support.seeding import seed_cards
 from tests.support.slack_http import SignedSlack
 from tests.support.smtp_server import SmtpServer
 
@@ -58,28 +59,8 @@ class Campaign:
 def _start(command: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
     """The app, its log in `log` (where a failed invariant is explained)."""
     process = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the app did not start; see {log}")
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                found.append(int(entry.name))
-    return found
+    wait_healthy(port, process, log)
+    return process
 
 
 def _click_all(
@@ -181,7 +162,7 @@ def _faults(
     while not stop.wait(random.uniform(0.5, 1.5)):
         kind = random.choice(kinds)
         if kind == "worker":
-            workers = _children(server.pid)
+            workers = children(server.pid)
             if workers:
                 os.kill(random.choice(workers), signal.SIGKILL)
                 campaign.faults["app worker killed"] += 1
@@ -236,6 +217,19 @@ def _invariants(campaign: Campaign, url: str, smtp: SmtpServer, waiting: int) ->
             ).all()
         )
         customer_of = dict(session.exec(sa.select(Reminder.id, Reminder.customer_id)).all())
+        journal = Counter(
+            "failed" if error else ("handled" if handled else "unhandled")
+            for handled, error in session.exec(
+                sa.select(SlackRequest.handled_at, SlackRequest.error).where(
+                    col(SlackRequest.body).is_not(None)
+                )
+            ).all()
+        )
+        recovered = session.exec(
+            sa.select(sa.func.count())
+            .select_from(SlackRequest)
+            .where(col(SlackRequest.recoveries) > 0)
+        ).one()[0]
         chain = audit.verify(session)
     engine.dispose()
     approved = {r for r, s in states.items() if s in ("approved", "sent")}
@@ -261,6 +255,9 @@ def _invariants(campaign: Campaign, url: str, smtp: SmtpServer, waiting: int) ->
         "clicks answered": campaign.clicks,
         "reminders acknowledged": len(campaign.acknowledged),
         "acknowledged decisions lost": len(lost),
+        "journaled clicks handled / failed / left unhandled": f"{journal['handled']} / "
+        f"{journal['failed']} / {journal['unhandled']}",
+        "clicks dispatched again after their worker was killed": recovered,
         "approvals": len(approved),
         "approvals with no e-mail yet (outbox pending / failed)": f"{waiting} / "
         + str(sum(1 for r in unsent if outbox[r].state == "failed")),
@@ -296,7 +293,7 @@ def run(backend: str, seconds: float, allowed: set[str]) -> tuple[Campaign, dict
     api_url = fake.stdout.readline().strip()  # type: ignore[union-attr]
     smtp = SmtpServer()
     smtp.start()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -313,6 +310,8 @@ def run(backend: str, seconds: float, allowed: set[str]) -> tuple[Campaign, dict
         "RELANCE_SEND_BACKOFF_SECONDS": "1",
         "RELANCE_SEND_MAX_ATTEMPTS": "1000",
         "RELANCE_SEND_LEASE_SECONDS": "8",
+        # A killed worker's acknowledged clicks are dispatched again within the drain.
+        "RELANCE_RECOVERY_SECONDS": "10",
     }
     command = [sys.executable, "-m", "bot.cli", "run", "--http", "--port", str(port)]
     log = Path(tempfile.mkdtemp(prefix="relance-chaos-")) / f"{backend}-app.log"
@@ -346,7 +345,7 @@ def run(backend: str, seconds: float, allowed: set[str]) -> tuple[Campaign, dict
     try:
         server.wait(15)
     except subprocess.TimeoutExpired:
-        for pid in _children(server.pid):
+        for pid in children(server.pid):
             os.kill(pid, signal.SIGKILL)
         server.kill()
         server.wait(10)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,19 +16,15 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.databases import fresh, print_table, seed_cards
+from bench.databases import fresh, print_table
+from tests.support.app_process import free_port
+from tests.support.seeding import seed_cards
 from tests.support.slack_http import SignedSlack
 
 CLICKS = 50
 SECRET = "bench-secret"
 ROUNDS = 5
 WARM_UP_BURSTS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(command: list[str], env: dict, port: int) -> subprocess.Popen:
@@ -128,7 +123,7 @@ def main() -> list[list[str]]:
                 "RELANCE_APPROVERS": "UBENCH",
                 "RELANCE_DIGEST_CHANNEL": "",
             }
-            port = _free_port()
+            port = free_port()
             ours = _measure(
                 [
                     sys.executable,
@@ -148,7 +143,7 @@ def main() -> list[list[str]]:
                 api_url,
                 ids,
             )
-            port = _free_port()
+            port = free_port()
             bare = _measure(
                 [*gunicorn, "-b", f"127.0.0.1:{port}", "bench.bare_app:application"],
                 env,

@@ -6,14 +6,12 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy.engine import Engine
 
-from bot.db import make_engine, normalize_url, unit_of_work, upgrade
-from bot.models import Customer, Reminder
+from bot.db import make_engine, normalize_url, upgrade
 
 POSTGRES_URL = os.environ.get(
     "RELANCE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -80,39 +78,3 @@ def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
     print("  ".join("-" * w for w in widths))
     for row in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
-
-
-def seed_cards(url: str, count: int, prefix: str) -> list[int]:
-    """`count` customers, each with one friendly reminder already posted as a card in the digest
-    channel (what clicks need); returns the reminders' ids."""
-    engine = make_engine(url)
-    with unit_of_work(engine) as session:
-        ids = []
-        for n in range(count):
-            customer = Customer(
-                external_id=f"{prefix}{n}",
-                name=f"Customer {prefix}{n}",
-                country="FR",
-                timezone="Europe/Paris",
-                currency="EUR",
-                email=f"ap{n}@{prefix.lower()}.example",
-            )
-            session.add(customer)
-            session.flush()
-            reminder = Reminder(
-                customer_id=customer.id,
-                run_date=date(2026, 11, 25),
-                stage="friendly",
-                channel="email",
-                language="fr",
-                invoice_numbers=f"{prefix}-{n}",
-                subject=f"Relance {prefix}-{n}",
-                body_text=f"Merci de régler la facture {prefix}-{n}.",
-                slack_channel="CDIGEST",
-                slack_ts=f"1.{n}",
-            )
-            session.add(reminder)
-            session.flush()
-            ids.append(reminder.id)
-    engine.dispose()
-    return ids

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot import terminal
 from bot.config import Settings, load_settings
-from bot.db import make_engine, read_only, schema_is_current, upgrade
+from bot.db import grant_app_role, make_engine, migrate, read_only, schema_is_current
 from bot.domain.calendar import local_today
 from bot.importing.mapping import Mapping, MappingError, available_mappings, load_mapping
 from bot.runtime import build_runtime
@@ -76,7 +76,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: no such file: {args.file}", file=sys.stderr)
         return 2
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    _migrate(settings)
     try:
         report = import_invoices(
             engine,
@@ -123,7 +123,7 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
     from bot.slack.import_notice import post_import_notices
 
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    _migrate(settings)
     client = make_client(settings) if settings.slack_bot_token else None
 
     def one_pass() -> bool:
@@ -158,7 +158,7 @@ def _import_history(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: no such file: {args.file}", file=sys.stderr)
         return 2
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    _migrate(settings)
     runtime = build_runtime(settings, engine)
     try:
         report = import_history(
@@ -212,7 +212,7 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
         print("error: IMAP_HOST is not set: there is no mailbox to read", file=sys.stderr)
         return 2
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    _migrate(settings)
     with connect(settings) as mailbox:
         report = fetch_mail(engine, mailbox, datetime.now(UTC))
     print(
@@ -318,8 +318,24 @@ def _late_charges(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(settings: Settings) -> None:
+    """Migrations run as the tables' owner (MIGRATION_DATABASE_URL, else DATABASE_URL)."""
+    migrate(settings.database_url, settings.migration_database_url)
+
+
+def _db_grant(settings: Settings, args: argparse.Namespace) -> int:
+    owner = make_engine(settings.migration_database_url or settings.database_url)
+    if owner.dialect.name != "postgresql":
+        print("error: roles are PostgreSQL's; SQLite has none to grant", file=sys.stderr)
+        return 2
+    grant_app_role(owner, args.role)
+    owner.dispose()
+    print(f"{args.role} may now use the tables (the audit trail: read and append only)")
+    return 0
+
+
 def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
-    upgrade(make_engine(settings.database_url))
+    _migrate(settings)
     print("database is up to date")
     return 0
 
@@ -338,7 +354,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    upgrade(make_engine(settings.database_url))
+    _migrate(settings)
     if args.http:
         run_http(settings, args.port, workers=args.workers, threads=args.threads, host=args.host)
     else:
@@ -351,7 +367,7 @@ def _morning(settings: Settings, args: argparse.Namespace) -> int:
 
     engine = make_engine(settings.database_url)
     if not args.dry_run:
-        upgrade(engine)
+        _migrate(settings)
     runtime = build_runtime(settings, engine)
     now = runtime.now()
     morning = prepare(
@@ -369,7 +385,7 @@ def _page(settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.server import run_page_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    upgrade(make_engine(settings.database_url))
+    _migrate(settings)
     run_page_server(settings, args.port, args.host)
     return 0
 
@@ -489,6 +505,12 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
+    grant = db_commands.add_parser(
+        "grant",
+        help="give the app's PostgreSQL role its rights (as the owner: MIGRATION_DATABASE_URL)",
+    )
+    grant.add_argument("role", help="the role DATABASE_URL logs in as, e.g. relance_app")
+    grant.set_defaults(handler=_db_grant)
 
     run = commands.add_parser("run", help="start the Slack app (Socket Mode unless --http)")
     run.add_argument("--http", action="store_true", help="serve Slack's HTTP requests")

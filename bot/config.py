@@ -31,6 +31,8 @@ def _split(value: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///relance.sqlite"
+    # The tables' owner, for migrations (PostgreSQL: the app's own role may not alter them)
+    migration_database_url: str = ""  # empty: DATABASE_URL
     timezone: str = "Europe/Paris"
     country: str = "FR"  # the company's own: its business days decide when the digest runs
     locale: str = "en_GB"
@@ -90,6 +92,9 @@ class Settings:
     imap_ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
     imap_poll_seconds: float = 60.0
     send_lease_seconds: float = 300.0  # a sender's claim on a message, renewed before each send
+    recovery_seconds: float = (
+        60.0  # an acknowledged click's work, before another instance redoes it
+    )
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -102,6 +107,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     bank_file = Path(bank) if (bank := env("RELANCE_BANK_ACCOUNTS_FILE")) else None
     return Settings(
         database_url=env("DATABASE_URL", Settings.database_url),
+        migration_database_url=env("MIGRATION_DATABASE_URL", ""),
         timezone=env("RELANCE_TIMEZONE", Settings.timezone),
         country=env("RELANCE_COUNTRY", Settings.country),
         locale=env("RELANCE_LOCALE", Settings.locale),
@@ -161,6 +167,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_lease_seconds=float(
             env("RELANCE_SEND_LEASE_SECONDS", str(Settings.send_lease_seconds))
         ),
+        recovery_seconds=float(env("RELANCE_RECOVERY_SECONDS", str(Settings.recovery_seconds))),
     )
 
 

@@ -128,6 +128,44 @@ def schema_is_current(engine: Engine) -> bool:
     return current == set(ScriptDirectory.from_config(config).get_heads())
 
 
+APP_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+
+
+def grant_app_role(owner: Engine, role: str) -> None:
+    """What the app's PostgreSQL role may do in the schema the owner migrated: read and write
+    every table except the audit trail, which it may only read and append to (no UPDATE,
+    DELETE or TRUNCATE; not being the owner, it cannot switch the append-only trigger off);
+    use the sequences. Tables created by later migrations get the same by default."""
+    with owner.begin() as conn:
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+        quote = conn.dialect.identifier_preparer.quote
+        to, where = quote(role), quote(schema)
+        for statement in (
+            f"GRANT USAGE ON SCHEMA {where} TO {to}",
+            f"GRANT {APP_PRIVILEGES} ON ALL TABLES IN SCHEMA {where} TO {to}",
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM {to}",
+            f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {to}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {to}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {where} GRANT {APP_PRIVILEGES} ON TABLES TO {to}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {where} GRANT USAGE, SELECT ON SEQUENCES TO {to}",
+        ):
+            conn.exec_driver_sql(statement)
+
+
+def migrate(database_url: str, migration_url: str = "") -> None:
+    """Apply the migrations as the tables' owner (`migration_url`, else `database_url`); on
+    PostgreSQL with two different roles, grant the app's role what it needs
+    (`grant_app_role`)."""
+    owner = make_engine(migration_url or database_url)
+    try:
+        upgrade(owner)
+        app_user = make_url(normalize_url(database_url)).username
+        if is_postgres(owner) and app_user and app_user != owner.url.username:
+            grant_app_role(owner, app_user)
+    finally:
+        owner.dispose()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the Alembic migrations to the database behind `engine`."""
     config = Config()

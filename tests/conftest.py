@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from bot.db import make_engine, normalize_url, upgrade
+from bot.db import make_engine, migrate, normalize_url, upgrade
+from tests.support.roles import OWNER_URL, as_app, create_app_role, tampering
 
 pytest_plugins = [
     "tests.support.slack_fixtures",
@@ -28,14 +29,13 @@ pytest_plugins = [
     "tests.support.imap_server",
 ]
 
-POSTGRES_URL = os.environ.get(
-    "RELANCE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_URL = OWNER_URL
 REQUIRE_POSTGRES = os.environ.get("RELANCE_REQUIRE_POSTGRES") == "1" or bool(os.environ.get("CI"))
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
+    """A schema of this session's, migrated by the owner; the URL logs in as the app's role."""
     admin = make_engine(POSTGRES_URL)
     try:
         with admin.connect():
@@ -50,11 +50,13 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    create_app_role(admin)
     separator = "&" if "?" in POSTGRES_URL else "?"
-    url = normalize_url(POSTGRES_URL) + separator + "options=" + quote(f"-csearch_path={schema}")
-    migrated = make_engine(url)
-    upgrade(migrated)
-    migrated.dispose()
+    owner_url = (
+        normalize_url(POSTGRES_URL) + separator + "options=" + quote(f"-csearch_path={schema}")
+    )
+    url = as_app(owner_url)
+    migrate(url, owner_url)  # as the owner, granting the app's role its rights
     yield url
     with admin.begin() as conn:
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -71,9 +73,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _empty_postgres(engine: Engine) -> None:
+    """Emptied by the owner (the app's role may not truncate the audit trail)."""
     tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    with tampering(engine) as conn:
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 

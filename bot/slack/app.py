@@ -3,7 +3,8 @@
 `process_before_response` stays off: every handler calls `ack()` first, Slack gets its answer
 within its three seconds, and the slow work goes on in bolt's worker threads. Bolt's default
 pool has five threads: a burst of clicks would wait behind earlier clicks' slow work before even
-being acknowledged, so the pool is sized for bursts.
+being acknowledged, so the pool is sized for bursts. Each listener runs in the context of the request that
+started it, so that its work after `ack()` belongs to the request's journal entry.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -22,6 +22,7 @@ from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
 from bot.slack.deps import Deps
+from bot.slack.journal import ContextPool
 from bot.slack.listeners.actions import (
     approve,
     approve_all,
@@ -100,9 +101,7 @@ def create_app(
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,
         logger=logging.getLogger("bot.slack.bolt"),
-        listener_executor=ThreadPoolExecutor(
-            max_workers=LISTENER_THREADS, thread_name_prefix="listener"
-        ),
+        listener_executor=ContextPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     deps = Deps(
         runtime=runtime,

@@ -15,8 +15,10 @@ from slack_sdk import WebClient
 from bot.runtime import Runtime
 from bot.services.refusals import record_refusal
 from bot.services.transient import is_transient
+from bot.slack import journal
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
+from bot.slack.journal import cause_of, failure_text
 from bot.slack.request_gate import RequestGate
 
 log = logging.getLogger("bot.slack")
@@ -55,33 +57,56 @@ class Deps:
         Few threads on purpose: under a burst of clicks, CPU-bound work in many threads would
         hold the GIL away from the threads that send the acknowledgements Slack waits for.
         The person was told "received": a transient database error (a dropped connection) is
-        retried; if the work still fails, `tell` lets them know, so nothing vanishes silently.
+        retried; if the work still fails, they are told why (where they clicked, else by
+        `tell`), so nothing vanishes silently. The journaled request it belongs to is marked
+        handled when it ends (bot/slack/journal.py): a worker killed before leaves it to
+        another instance's recovery.
         """
         deadline = self.gate.deadline()
+        entry = journal.current.get()  # the journaled request this work belongs to, if any
+        if entry is not None:
+            entry.hold()
 
         def run() -> None:
-            self.gate.wait_quiet(deadline)
-            for pause in (*RETRY_PAUSES, None):
-                try:
-                    job()
-                    return
-                except Exception as exc:
-                    if pause is not None and is_transient(exc):
-                        log.warning("%s hit a transient error, retrying: %s", what, exc)
-                        time.sleep(pause)
-                        continue
-                    log.exception("%s failed after it was acknowledged", what)
-                    break
-            if tell is not None:
-                try:
-                    tell(
-                        f"Sorry: {what} failed after your click was received, and may not "
-                        "have been recorded. Check the card and try again."
-                    )
-                except Exception:
-                    log.exception("could not tell anyone that %s failed", what)
+            cause = None
+            try:
+                self.gate.wait_quiet(deadline)
+                cause = self._retried(job, what)
+                if cause is not None:
+                    self._tell_failure(entry, tell, failure_text(what, cause))
+            finally:
+                if entry is not None:
+                    entry.release(cause)
 
         self.work.submit(run)
+
+    @staticmethod
+    def _retried(job: Callable[[], object], what: str) -> str | None:
+        """Run `job`, again after a transient database error; the cause if it failed for good."""
+        pauses = iter(RETRY_PAUSES)
+        while True:
+            try:
+                job()
+                return None
+            except Exception as exc:
+                pause = next(pauses, None)
+                if pause is None or not is_transient(exc):
+                    log.exception("%s failed after it was acknowledged", what)
+                    return cause_of(exc)
+                log.warning("%s hit a transient error, retrying: %s", what, exc)
+                time.sleep(pause)
+
+    def _tell_failure(
+        self, entry: journal.Entry | None, tell: Callable[[str], object] | None, text: str
+    ) -> None:
+        """Ephemerally where the person clicked when known, else by `tell`."""
+        try:
+            if entry is not None and entry.tell(self.client, text):
+                return
+            if tell is not None:
+                tell(text)
+        except Exception:
+            log.exception("could not tell anyone: %s", text)
 
     def tell_user(self, user: str) -> Callable[[str], object]:
         """A direct message to `user`, for work after a form (which has no reply URL)."""

@@ -9,27 +9,25 @@ from __future__ import annotations
 
 import gc
 import io
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
-from urllib.parse import parse_qs
 
 from gunicorn.app.base import BaseApplication
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
-from bot.services import decisions, page_links, replays
+from bot.services import decisions, page_links
 from bot.services.customer_page import News
 from bot.services.inbox import fetch_mail
 from bot.services.outbox import deliver_due
+from bot.slack import journal
 from bot.slack.app import create_app
 from bot.slack.blocks.page_news import news_text
 from bot.slack.client import make_client
@@ -48,6 +46,7 @@ log = logging.getLogger(__name__)
 DIGEST_CHECK_SECONDS = 30
 OUTBOX_CHECK_SECONDS = 10
 AUTO_APPROVAL_SECONDS = 30
+RECOVERY_CHECK_SECONDS = 10
 FAILING = ("bounce", "left_company")  # inbound kinds that change what a card says
 
 
@@ -88,9 +87,10 @@ def read_mailbox(deps: Deps) -> None:
         )
 
 
-def start_background(deps: Deps) -> list[Ticker]:
+def start_background(deps: Deps, app: App) -> list[Ticker]:
     """The periodic work of an instance; like work after `ack()`, it lets requests in flight
-    be answered first (see `RequestGate`)."""
+    be answered first (see `RequestGate`). `app` dispatches again the clicks and forms other
+    workers acknowledged and died before doing (bot/slack/journal.py)."""
 
     def quietly(work: Callable[[], object]) -> Callable[[object], None]:
         def run(_now: object) -> None:
@@ -112,6 +112,19 @@ def start_background(deps: Deps) -> list[Ticker]:
         ),
         Ticker("outbox", OUTBOX_CHECK_SECONDS, quietly(lambda: _send_and_show(deps))),
         Ticker("auto-approval", AUTO_APPROVAL_SECONDS, quietly(lambda: _approve_by_policy(deps))),
+        Ticker(
+            "recovery",
+            min(RECOVERY_CHECK_SECONDS, deps.runtime.settings.recovery_seconds / 2),
+            quietly(
+                lambda: journal.recover(
+                    app,
+                    deps.runtime.engine,
+                    deps.client,
+                    deps.instance,
+                    deps.runtime.settings.recovery_seconds,
+                )
+            ),
+        ),
     ]
     if deps.runtime.settings.imap_host:
         tickers.append(
@@ -142,7 +155,7 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
     customer's page under /pay/ when it is configured."""
     app, deps = create_app(runtime)
     if background:
-        start_background(deps)
+        start_background(deps, app)
     slack = SlackRequestHandler(app, path="/slack/events")
     page = page_app(runtime, deps)
 
@@ -157,47 +170,35 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"missing or malformed X-Slack-Request-Timestamp\n"]
         with deps.gate.request():
-            if is_replay(environ, runtime):
+            replay, entry = admit(environ, deps)
+            if replay:
                 start_response("200 OK", [("Content-Type", "text/plain")])
                 return [b""]
-            return slack(environ, start_response)
+            with journal.dispatching(entry, deps.work.submit):
+                return slack(environ, start_response)
 
     return application
 
 
-def _acts(body: str) -> bool:
-    """Slash commands and form submissions, whose effects a replay would repeat. A button's
-    effect already happens once whoever clicks how often (one decision per reminder), and
-    clicks are where the time to acknowledge matters: they skip the database round trip."""
-    fields = parse_qs(body)
-    if "command" in fields:
-        return True
-    payload = fields.get("payload")
-    if not payload:
-        return False
-    try:
-        return json.loads(payload[0]).get("type") == "view_submission"
-    except (ValueError, AttributeError):
-        return False
-
-
-def is_replay(environ: dict, runtime: Runtime) -> bool:
-    """A correctly signed request seen before (see services/replays.py): answered with an empty
-    200, so Slack is satisfied and nothing acts twice. The body is read here and handed on."""
+def admit(environ: dict, deps: Deps) -> tuple[bool, journal.Entry | None]:
+    """Whether a signed request is a replay (see services/replays.py), and the journal entry of
+    a click or form (bot/slack/journal.py), both from one insert before the acknowledgement.
+    The body is read here and handed on."""
     body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
     environ["wsgi.input"] = io.BytesIO(body)
-    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
-    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
-    text = body.decode("utf-8", "replace")
-    if not _acts(text):
-        return False
-    verifier = SignatureVerifier(runtime.settings.slack_signing_secret)
-    if not verifier.is_valid(text, timestamp, signature):
-        return False  # bolt refuses it
-    if replays.first_arrival(runtime.engine, signature, datetime.now(UTC)):
-        return False
-    log.warning("refused a replayed request (signature %s…)", signature[:12])
-    return True
+    settings = deps.runtime.settings
+    return journal.admit(
+        deps.runtime.engine,
+        settings.slack_signing_secret,
+        {
+            "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+            "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+            "content-type": environ.get("CONTENT_TYPE", ""),
+        },
+        body.decode("utf-8", "replace"),
+        deps.instance,
+        settings.recovery_seconds,
+    )
 
 
 def freeze_startup_objects() -> None:
@@ -260,7 +261,7 @@ class GatedSocketModeHandler(SocketModeHandler):
 def run_socket_mode(settings: Settings) -> None:
     """Serve Socket Mode (`relance run` has checked the settings first: bot/settings_check.py)."""
     handler = GatedSocketModeHandler(build_runtime(settings))
-    start_background(handler.deps)
+    start_background(handler.deps, handler.app)
     page = page_app(handler.deps.runtime, handler.deps)
     if page is not None:
         serve_page(page, "0.0.0.0", settings.page_port)

@@ -1,5 +1,6 @@
 """An acknowledged click is never lost silently: a dropped database connection while the
-decision is written is retried, and if the database stays away the person is told."""
+decision is written is retried, and if the database stays away the person is told why,
+ephemerally where they clicked."""
 
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ def test_an_approval_that_cannot_be_written_is_reported_to_the_person(world: Sla
         world.slack.click(
             APPROVE, str(first.id), user=APPROVER, response_url=world.fake.response_url()
         )
-        text = world.fake.wait_for(lambda: ephemerals(world), timeout=15)[0]
-    assert "may not have been recorded" in text and f"reminder {first.id}" in text
+        calls = world.fake.wait_for(lambda: world.fake.calls_to("chat.postEphemeral"), timeout=15)
+    told = calls[0].args
+    assert (told["channel"], told["user"]) == ("CDIGEST", APPROVER)
+    assert "may not have been recorded" in told["text"] and f"reminder {first.id}" in told["text"]
+    assert "server closed the connection unexpectedly" in told["text"]  # the cause
     assert reminder(world, first.id).state == "suggested"

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db import unit_of_work
 from bot.services import audit
+from tests.support.roles import owner_of, tampering
 
 
 def _append(engine: Engine, count: int) -> None:
@@ -22,17 +23,15 @@ def _append(engine: Engine, count: int) -> None:
 
 
 def tamper(engine: Engine, sql: str) -> None:
-    """Change the table behind the app's back. PostgreSQL's trigger refuses it, so there the
-    tamperer is a superuser who switches triggers off first."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    """Change the table behind the app's back. PostgreSQL refuses it to the app's role, and
+    its trigger to anyone, so there the tamperer is a superuser who switches triggers off."""
+    with tampering(engine) as conn:
         conn.execute(sa.text(sql))
 
 
-def test_postgres_refuses_updates_and_deletes(postgres_engine: Engine) -> None:
-    engine = postgres_engine
-    _append(engine, 2)
+def test_postgres_refuses_updates_and_deletes_even_to_the_owner(postgres_engine: Engine) -> None:
+    _append(postgres_engine, 2)
+    engine = owner_of(postgres_engine)
     for sql in (
         "UPDATE audit_event SET actor = 'x'",
         "DELETE FROM audit_event",
@@ -42,6 +41,7 @@ def test_postgres_refuses_updates_and_deletes(postgres_engine: Engine) -> None:
             conn.execute(sa.text(sql))
     with unit_of_work(engine) as session:
         assert audit.verify(session).checked == 2
+    engine.dispose()
 
 
 def test_a_fresh_chain_verifies(engine: Engine) -> None:

@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.db import unit_of_work
 from bot.models import AuditEvent
 from bot.services import audit
+from tests.support.roles import tampering
 
 KEY = "a-secret-kept-in-the-configuration"
 
@@ -41,9 +42,7 @@ def append(engine: Engine, count: int, start: int = 0) -> None:
 
 def rewrite(engine: Engine, recompute) -> None:  # type: ignore[no-untyped-def]
     """A tamperer with write access changes event 2 and recomputes every link after it."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    with tampering(engine) as conn:
         rows = conn.execute(sa.select(AuditEvent).order_by(col(AuditEvent.seq))).all()
         conn.execute(sa.delete(AuditEvent))
         prev = audit.GENESIS_HASH
@@ -98,9 +97,7 @@ def test_deleted_newest_events_are_caught_by_a_checkpoint(
     assert json.loads(point.read_text())["seq"] == 5
     append(keyed, 2, start=5)
     assert main(["audit", "verify", "--checkpoint", str(point)]) == 0
-    with keyed.begin() as conn:
-        if keyed.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    with tampering(keyed) as conn:
         conn.execute(sa.delete(AuditEvent).where(AuditEvent.seq >= 4))
     assert verify(keyed).ok  # the shorter chain alone looks whole
     capsys.readouterr()

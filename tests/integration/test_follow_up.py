@@ -26,6 +26,7 @@ from bot.services.importing import import_invoices
 from bot.services.payments import follow_up_payments
 from bot.services.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
+from tests.support.roles import tampering
 from tests.support.slack_fixtures import sample_ledger
 
 
@@ -115,9 +116,7 @@ def test_audit_cli_verifies_exports_and_names_a_broken_link(
     assert main(["audit", "export", "--since", "2000-01-01", "-o", str(tmp_path / "a.csv")]) == 0
     assert (tmp_path / "a.csv").read_text().startswith("seq,occurred_at_utc,actor,kind")
 
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    with tampering(engine) as conn:
         conn.execute(sa.text("UPDATE audit_event SET actor = 'mallory' WHERE seq = 2"))
     assert main(["audit", "verify"]) == 1
     assert "BROKEN at event #2" in capsys.readouterr().err

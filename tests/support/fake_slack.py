@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,6 +24,12 @@ class Call:
     response: dict[str, Any]
 
 
+@dataclass
+class Hold:
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -33,6 +39,7 @@ class FakeSlack:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._faults: dict[str, list[tuple[int, dict, dict]]] = {}
+        self._holds: dict[str, Hold] = {}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -99,7 +106,16 @@ class FakeSlack:
         headers = headers if headers is not None else {"Retry-After": "1"}
         self._faults.setdefault(method, []).append((status, body, headers))
 
+    def hold(self, method: str) -> Hold:
+        """Calls to `method` wait unanswered (the caller parked in it) until released."""
+        self._holds[method] = hold = Hold()
+        return hold
+
     def _answer(self, method: str, args: dict) -> tuple[int, dict, dict]:
+        hold = self._holds.get(method)
+        if hold is not None:
+            hold.arrived.set()
+            hold.released.wait(60)
         status, body, headers = self._reply(method, args)
         self._record(method, args, body)
         return status, body, headers
