@@ -1,7 +1,7 @@
 """The request journal: a signed click or form kept with its body until its work is done.
 
 Revision ID: 0010_durable
-Revises: 0009_robust
+Revises: 0010_rows
 Create Date: 2026-11-27
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_durable"
-down_revision = "0009_robust"
+down_revision = "0010_rows"
 branch_labels = None
 depends_on = None
 
