@@ -13,7 +13,7 @@ from urllib.parse import quote
 from sqlalchemy.engine import Engine
 
 from bot.db import make_engine, normalize_url, unit_of_work, upgrade
-from bot.models import Customer, Reminder
+from bot.models import Customer, Reminder, ReminderInvoice
 
 POSTGRES_URL = os.environ.get(
     "RELANCE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -105,7 +105,7 @@ def seed_cards(url: str, count: int, prefix: str) -> list[int]:
                 stage="friendly",
                 channel="email",
                 language="fr",
-                invoice_numbers=f"{prefix}-{n}",
+                invoices=ReminderInvoice.listing([f"{prefix}-{n}"]),
                 subject=f"Relance {prefix}-{n}",
                 body_text=f"Merci de régler la facture {prefix}-{n}.",
                 slack_channel="CDIGEST",

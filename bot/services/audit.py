@@ -49,7 +49,7 @@ class NewEvent:
             kind=kind,
             actor=actor,
             customer_id=reminder.customer_id,
-            invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
+            invoice_numbers=reminder.numbers,
             channel=reminder.channel,
             content={"reminder": reminder.id, **content},
         )

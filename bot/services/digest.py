@@ -18,7 +18,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
-from bot.domain import invoice_list
 from bot.domain.aging import Bucket
 from bot.domain.money import Money, totals_by_currency
 from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
@@ -30,6 +29,7 @@ from bot.models import (
     PaymentPlan,
     Promise,
     Reminder,
+    ReminderInvoice,
     utcnow,
 )
 from bot.services import promises
@@ -201,7 +201,9 @@ def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]
     awaiting = (Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
     conn = session.connection()
     numbers_by_stage = conn.execute(
-        sa.select(Reminder.stage, Reminder.invoice_numbers).where(*awaiting)
+        sa.select(Reminder.stage, ReminderInvoice.number)
+        .join(ReminderInvoice, ReminderInvoice.reminder_id == Reminder.id)
+        .where(*awaiting)
     ).all()
     if not numbers_by_stage:
         return {}
@@ -217,10 +219,10 @@ def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]
         ).all()
     }
     by_stage: dict[str, list[Money]] = {}
-    for stage, numbers in numbers_by_stage:
-        by_stage.setdefault(stage, []).extend(
-            balances[n] for n in invoice_list.numbers(numbers) if n in balances
-        )
+    for stage, number in numbers_by_stage:
+        listed = by_stage.setdefault(stage, [])
+        if number in balances:
+            listed.append(balances[number])
     return {stage: totals_by_currency(amounts) for stage, amounts in by_stage.items()}
 
 

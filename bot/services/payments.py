@@ -12,11 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import unit_of_work
-from bot.domain import invoice_list
 from bot.domain.follow_up import cancelled_by_payment, deserves_thanks
 from bot.domain.money import Money
 from bot.domain.states import OutboxState, ReminderState, move, transition
-from bot.models import Customer, Invoice, Outbox, Reminder
+from bot.models import Customer, Invoice, Outbox, Reminder, ReminderInvoice
 from bot.services import audit
 from bot.services.compose import Composer
 from bot.services.queries import in_sources, is_open
@@ -46,15 +45,20 @@ def follow_up_payments(
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(paid_numbers)))
         }
         cancelled = []
+        touched = select(ReminderInvoice.reminder_id).where(
+            col(ReminderInvoice.number).in_(list(paid))
+        )
         pending = session.exec(
-            select(Reminder).where(
-                in_sources(Reminder.state, CANCELLING), Reminder.stage != "thanks"
+            select(Reminder)
+            .where(
+                in_sources(Reminder.state, CANCELLING),
+                Reminder.stage != "thanks",
+                col(Reminder.id).in_(touched),
             )
+            .order_by(col(Reminder.id))
         ).all()
         for reminder in pending:
-            numbers = invoice_list.numbers(reminder.invoice_numbers)
-            if not set(numbers) & set(paid):
-                continue
+            numbers = reminder.numbers
             still_open = session.exec(
                 select(Invoice.number).where(col(Invoice.number).in_(numbers), is_open())
             ).all()
@@ -98,7 +102,7 @@ def follow_up_payments(
                 channel="email",
                 language=draft.language,
                 wording=draft.wording,
-                invoice_numbers=invoice_list.joined(i.number for i in invoices),
+                invoices=ReminderInvoice.listing(i.number for i in invoices),
                 subject=draft.subject,
                 body_text=draft.text,
                 body_html=draft.html,

@@ -9,7 +9,7 @@ from sqlmodel import col
 
 from bot.domain import invoice_list
 from bot.domain.states import Move
-from bot.models import Invoice
+from bot.models import Invoice, ReminderInvoice
 
 
 def in_sources(column: Any, move: Move) -> sa.ColumnElement[bool]:
@@ -25,6 +25,19 @@ def open_balance() -> sa.ColumnElement[int]:
 
 def is_open() -> sa.ColumnElement[bool]:
     return col(Invoice.amount_minor) > col(Invoice.paid_minor)
+
+
+def listed(conn: sa.Connection, reminder_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The invoices of these reminders, each list in its order (`Reminder.numbers` without
+    loading the rows)."""
+    lists: dict[int, list[str]] = {}
+    for reminder_id, number in conn.execute(
+        sa.select(ReminderInvoice.reminder_id, ReminderInvoice.number)
+        .where(col(ReminderInvoice.reminder_id).in_(reminder_ids))
+        .order_by(ReminderInvoice.reminder_id, ReminderInvoice.position)
+    ):
+        lists.setdefault(reminder_id, []).append(number)
+    return {reminder_id: tuple(numbers) for reminder_id, numbers in lists.items()}
 
 
 def lists_number(column: Any, number: str) -> sa.ColumnElement[bool]:

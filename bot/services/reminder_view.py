@@ -10,7 +10,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import read_only
-from bot.domain import invoice_list
 from bot.domain.money import Money, open_minor, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
@@ -79,7 +78,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
             .where(col(Reminder.id).in_(reminder_ids))
             .order_by(Reminder.id)
         ).all()
-        numbers = {n for r, _c, _o in rows for n in invoice_list.numbers(r.invoice_numbers)}
+        numbers = {n for r, _c, _o in rows for n in r.numbers}
         invoices = {
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
@@ -98,7 +97,7 @@ def load_views(engine: Engine, reminder_ids: list[int]) -> list[ReminderView]:
                 ),
                 invoices[n].due_date,
             )
-            for n in invoice_list.numbers(reminder.invoice_numbers)
+            for n in reminder.numbers
             if n in invoices
         ]
         views.append(

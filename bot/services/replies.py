@@ -15,9 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.db import read_only, unit_of_work
-from bot.domain import invoice_list
 from bot.domain.states import ReminderState, move
-from bot.models import Customer, InboundMessage, Outbox, Reminder
+from bot.models import Customer, InboundMessage, Outbox, Reminder, ReminderInvoice
 from bot.services import audit
 from bot.services.errors import Invalid
 
@@ -83,7 +82,7 @@ def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetim
             stage=f"reply-{inbound_id}"[:20],
             channel="email",
             language=customer.language,
-            invoice_numbers=answered.invoice_numbers if answered else "",
+            invoices=ReminderInvoice.listing(answered.numbers if answered else ()),
             subject=reply.subject,
             body_text=text,
             original_subject=reply.subject,
@@ -110,7 +109,7 @@ def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetim
                 kind="reply",
                 actor=user,
                 customer_id=customer.id,
-                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
+                invoice_numbers=reminder.numbers,
                 channel="email",
                 content={
                     "inbound_id": inbound_id,

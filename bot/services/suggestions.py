@@ -17,7 +17,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
-from bot.domain import invoice_list
 from bot.domain.calendar import local_today
 from bot.domain.escalation import (
     Account,
@@ -35,7 +34,16 @@ from bot.domain.policy import Policy
 from bot.domain.segments import MAIN, Segments
 from bot.domain.states import PromiseState, ReminderState, move
 from bot.domain.worklist import route
-from bot.models import OPEN_INVOICE, Contact, Customer, Dispute, Invoice, Promise, Reminder
+from bot.models import (
+    OPEN_INVOICE,
+    Contact,
+    Customer,
+    Dispute,
+    Invoice,
+    Promise,
+    Reminder,
+    ReminderInvoice,
+)
 from bot.services import audit, plans
 from bot.services.compose import Composer, Draft
 from bot.services.queries import in_sources
@@ -270,6 +278,32 @@ def _chased_today(session: Session, run_date: date) -> set[int]:
     )
 
 
+def _list_invoices(
+    session: Session,
+    run_date: date,
+    drafted: list[tuple[CustomerView, Suggestion, Draft, str]],
+    already: set[int],
+) -> None:
+    """The invoice lists of the reminders just inserted, in one bulk insert too."""
+    stored = session.execute(
+        sa.select(Reminder.customer_id, Reminder.stage, Reminder.id).where(
+            Reminder.run_date == run_date
+        )
+    )
+    ids = {(customer_id, stage): reminder_id for customer_id, stage, reminder_id in stored}
+    session.execute(
+        sa.insert(ReminderInvoice),
+        [
+            row
+            for customer, decision, _draft, _segment in drafted
+            if customer.id not in already
+            for row in ReminderInvoice.rows(
+                ids[customer.id, decision.stage.name], (i.number for i in decision.invoices)
+            )
+        ],
+    )
+
+
 def suggest(
     engine: Engine,
     policy: Policy,
@@ -314,7 +348,6 @@ def suggest(
                 "channel": decision.stage.channel.value,
                 "language": draft.language,
                 "wording": draft.wording,
-                "invoice_numbers": invoice_list.joined(i.number for i in decision.invoices),
                 "subject": draft.subject,
                 "body_text": draft.text,
                 "body_html": draft.html,
@@ -335,6 +368,7 @@ def suggest(
         # in batches has psycopg parse megabytes of SQL.
         if rows:
             session.execute(sa.insert(Reminder), rows)
+            _list_invoices(session, run_date, drafted, already)
         created = [
             r
             for r in session.exec(

@@ -12,10 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from bot.db import read_only
-from bot.domain import invoice_list
 from bot.domain.money import Money, totals_by_currency
 from bot.domain.states import PlanState, PromiseState, ReminderState
 from bot.models import Contact, Customer, Dispute, Invoice, PaymentPlan, Promise, Reminder
+from bot.services.queries import listed
 
 #: Rows per Home page: one block each, plus one checkbox group per ten, so a page stays
 #: within Slack's 100 blocks per Home view with room for the team's progress.
@@ -203,7 +203,6 @@ def worklist(
                 Reminder.customer_id,
                 Reminder.stage,
                 Reminder.channel,
-                Reminder.invoice_numbers,
                 Reminder.auto_at,
                 Customer.name,
                 Customer.phone,
@@ -224,7 +223,8 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
     if not rows:
         return []
     customers = [r.customer_id for r in rows]
-    numbers = {n for r in rows for n in invoice_list.numbers(r.invoice_numbers)}
+    lists = listed(conn, [r.id for r in rows])
+    numbers = {n for listing in lists.values() for n in listing}
     invoices = {
         number: (currency, amount - paid, due)
         for number, currency, amount, paid, due in conn.execute(
@@ -240,7 +240,7 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
     facts = customer_facts(conn, customers)
     items = []
     for r in rows:
-        mine = [invoices[n] for n in invoice_list.numbers(r.invoice_numbers) if n in invoices]
+        mine = [invoices[n] for n in lists.get(r.id, ()) if n in invoices]
         items.append(
             WorkItem(
                 reminder_id=r.id,
