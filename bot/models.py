@@ -221,7 +221,8 @@ class ReminderInvoice(SQLModel, table=True):
 
     __tablename__ = "reminder_invoice"
 
-    reminder_id: int | None = Field(default=None, foreign_key="reminder.id", primary_key=True)
+    # set from the reminder it is listed on when both are flushed
+    reminder_id: int = Field(default=None, foreign_key="reminder.id", primary_key=True)
     position: int = Field(primary_key=True)
     number: str = Field(max_length=64, index=True)
 

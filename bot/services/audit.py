@@ -110,7 +110,7 @@ def _stored_hash(event: AuditEvent) -> str:
 
 def _lock_chain(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_LOCK_KEY))
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_LOCK_KEY))
 
 
 def append(session: Session, event: NewEvent) -> None:
@@ -128,7 +128,7 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> None:
     rows = []
     for new in events:
         seq += 1
-        row = {
+        row: dict[str, Any] = {
             "seq": seq,
             "occurred_at": utcnow(),
             "actor": new.actor,
@@ -161,7 +161,7 @@ def _walk(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
     while True:
         rows = session.exec(
             select(AuditEvent)
-            .where(AuditEvent.seq > after)
+            .where(col(AuditEvent.seq) > after)
             .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()

@@ -18,7 +18,7 @@ from bot.domain.states import OutboxState, ReminderState, move, transition
 from bot.models import Customer, Invoice, Outbox, Reminder, ReminderInvoice
 from bot.services import audit
 from bot.services.compose import Composer
-from bot.services.queries import in_sources, is_open
+from bot.services.queries import get, id_of, in_sources, is_open
 
 #: What a payment in full cancels: reminders not yet sent
 CANCELLING = move(ReminderState.CANCELLED)
@@ -44,7 +44,7 @@ def follow_up_payments(
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(paid_numbers)))
         }
-        cancelled = []
+        cancelled: list[int] = []
         touched = select(ReminderInvoice.reminder_id).where(
             col(ReminderInvoice.number).in_(list(paid))
         )
@@ -52,7 +52,7 @@ def follow_up_payments(
             select(Reminder)
             .where(
                 in_sources(Reminder.state, CANCELLING),
-                Reminder.stage != "thanks",
+                col(Reminder.stage) != "thanks",
                 col(Reminder.id).in_(touched),
             )
             .order_by(col(Reminder.id))
@@ -68,10 +68,12 @@ def follow_up_payments(
             stopping = move(OutboxState.CANCELLED)
             session.exec(
                 sa.update(Outbox)
-                .where(Outbox.reminder_id == reminder.id, in_sources(Outbox.state, stopping))
+                .where(
+                    col(Outbox.reminder_id) == reminder.id, in_sources(col(Outbox.state), stopping)
+                )
                 .values(state=stopping.target)
             )
-            cancelled.append(reminder.id)
+            cancelled.append(id_of(reminder))
             audit.append(
                 session, audit.NewEvent.about(reminder, "cancelled", actor, why="paid in full")
             )
@@ -80,18 +82,18 @@ def follow_up_payments(
         for invoice in paid.values():
             if deserves_thanks(invoice.due_date, run_date):
                 overdue_paid[invoice.customer_id].append(invoice)
-        thanks = []
+        thanks: list[int] = []
         for customer_id, invoices in sorted(overdue_paid.items()):
             exists = session.exec(
                 select(Reminder.id).where(
-                    Reminder.customer_id == customer_id,
-                    Reminder.run_date == run_date,
-                    Reminder.stage == "thanks",
+                    col(Reminder.customer_id) == customer_id,
+                    col(Reminder.run_date) == run_date,
+                    col(Reminder.stage) == "thanks",
                 )
             ).first()
             if exists:
                 continue
-            customer = session.get(Customer, customer_id)
+            customer = get(session, Customer, customer_id)
             draft = composer.thanks(
                 customer, [(i.number, Money.of_minor(i.amount_minor, i.currency)) for i in invoices]
             )
@@ -109,7 +111,7 @@ def follow_up_payments(
             )
             session.add(reminder)
             session.flush()
-            thanks.append(reminder.id)
+            thanks.append(id_of(reminder))
             audit.append(
                 session,
                 audit.NewEvent(

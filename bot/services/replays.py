@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.db import is_postgres, unit_of_work
 from bot.models import SlackRequest
@@ -32,12 +33,12 @@ def first_arrival(engine: Engine, signature: str, now: datetime) -> bool:
     insert = (postgresql.insert if is_postgres(engine) else sqlite.insert)(SlackRequest)
     with unit_of_work(engine) as session:
         if is_postgres(engine):
-            session.exec(sa.text("SET LOCAL synchronous_commit = off"))
+            session.execute(sa.text("SET LOCAL synchronous_commit = off"))
         if random.randrange(PRUNE_ONE_IN) == 0:
-            session.exec(sa.delete(SlackRequest).where(SlackRequest.seen_at < now - WINDOW))
+            session.exec(sa.delete(SlackRequest).where(col(SlackRequest.seen_at) < now - WINDOW))
         inserted = session.connection().execute(
             insert.values(signature=signature, seen_at=now)
             .on_conflict_do_nothing()
-            .returning(SlackRequest.signature)
+            .returning(col(SlackRequest.signature))
         )
         return inserted.first() is not None

@@ -4,8 +4,10 @@ progress. Read-only; a page costs a handful of queries whatever the worklist's l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -50,63 +52,64 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
     """The facts of each customer in `customers`, in four queries whatever their number."""
     if not customers:
         return {}
-    open_of = sa.select(Invoice.id).where(
-        col(Invoice.customer_id).in_(customers), Invoice.amount_minor > Invoice.paid_minor
+    open_of = sa.select(col(Invoice.id)).where(
+        col(Invoice.customer_id).in_(customers), col(Invoice.amount_minor) > col(Invoice.paid_minor)
     )
     promised = set(
         conn.execute(
-            sa.select(Invoice.customer_id)
-            .join(Promise, Promise.invoice_id == Invoice.id)
-            .where(col(Invoice.id).in_(open_of), Promise.state == PromiseState.OPEN)
+            sa.select(col(Invoice.customer_id))
+            .join(Promise, col(Promise.invoice_id) == col(Invoice.id))
+            .where(col(Invoice.id).in_(open_of), col(Promise.state) == PromiseState.OPEN)
         ).scalars()
     )
     disputed = set(
         conn.execute(
-            sa.select(Invoice.customer_id)
-            .join(Dispute, Dispute.invoice_id == Invoice.id)
+            sa.select(col(Invoice.customer_id))
+            .join(Dispute, col(Dispute.invoice_id) == col(Invoice.id))
             .where(col(Invoice.id).in_(open_of), col(Dispute.resolved_at).is_(None))
         ).scalars()
     )
     on_plan = set(
         conn.execute(
-            sa.select(PaymentPlan.customer_id).where(
-                col(PaymentPlan.customer_id).in_(customers), PaymentPlan.state == PlanState.ACTIVE
+            sa.select(col(PaymentPlan.customer_id)).where(
+                col(PaymentPlan.customer_id).in_(customers),
+                col(PaymentPlan.state) == PlanState.ACTIVE,
             )
         ).scalars()
     )
     latest = (
-        sa.select(Contact.customer_id, sa.func.max(Contact.occurred_at).label("at"))
+        sa.select(col(Contact.customer_id), sa.func.max(col(Contact.occurred_at)).label("at"))
         .where(col(Contact.customer_id).in_(customers))
-        .group_by(Contact.customer_id)
+        .group_by(col(Contact.customer_id))
         .subquery()
     )
     contacts = {
         customer_id: LastContact(at, channel, stage, outcome)
         for customer_id, at, channel, stage, outcome in conn.execute(
             sa.select(
-                Contact.customer_id,
-                Contact.occurred_at,
-                Contact.channel,
-                Contact.stage,
-                Contact.outcome,
+                col(Contact.customer_id),
+                col(Contact.occurred_at),
+                col(Contact.channel),
+                col(Contact.stage),
+                col(Contact.outcome),
             ).join(
                 latest,
                 sa.and_(
-                    latest.c.customer_id == Contact.customer_id,
-                    latest.c.at == Contact.occurred_at,
+                    latest.c.customer_id == col(Contact.customer_id),
+                    latest.c.at == col(Contact.occurred_at),
                 ),
             )
         ).all()
     }
     history: dict[int, list[str]] = {}
     for customer_id, stage in conn.execute(
-        sa.select(Contact.customer_id, Contact.stage)
+        sa.select(col(Contact.customer_id), col(Contact.stage))
         .where(
             col(Contact.customer_id).in_(customers),
-            Contact.stage != "",
-            Contact.stage != "thanks",
+            col(Contact.stage) != "",
+            col(Contact.stage) != "thanks",
         )
-        .order_by(Contact.customer_id, Contact.occurred_at)
+        .order_by(col(Contact.customer_id), col(Contact.occurred_at))
     ).all():
         history.setdefault(customer_id, []).append(stage)
     return {
@@ -153,7 +156,7 @@ class OwnerProgress:
     waiting: int
 
 
-def _stage_rank(stages: list[str]) -> sa.Case:
+def _stage_rank(stages: list[str]) -> sa.Case[Any]:
     return sa.case({name: rank for rank, name in enumerate(stages)}, value=Reminder.stage, else_=99)
 
 
@@ -167,23 +170,25 @@ def worklist(
 ) -> Worklist:
     """`owner`'s undecided reminders of `today` (NOBODY: the unowned), page `page` (from 0)."""
     mine = (
-        Reminder.run_date == today,
-        Reminder.state == ReminderState.SUGGESTED,
-        Reminder.owner == owner,
+        col(Reminder.run_date) == today,
+        col(Reminder.state) == ReminderState.SUGGESTED,
+        col(Reminder.owner) == owner,
     )
     balance = sa.func.sum(Invoice.amount_minor - Invoice.paid_minor)
     with read_only(engine) as session:
         conn = session.connection()
         counts: dict[str, int] = dict(
             conn.execute(
-                sa.select(Reminder.stage, sa.func.count()).where(*mine).group_by(Reminder.stage)
+                sa.select(col(Reminder.stage), sa.func.count())
+                .where(*mine)
+                .group_by(col(Reminder.stage))
             ).all()
         )
         nobodys = conn.execute(
             sa.select(sa.func.count()).where(
-                Reminder.run_date == today,
-                Reminder.state == ReminderState.SUGGESTED,
-                Reminder.owner == NOBODY,
+                col(Reminder.run_date) == today,
+                col(Reminder.state) == ReminderState.SUGGESTED,
+                col(Reminder.owner) == NOBODY,
             )
         ).scalar_one()
         total = sum(counts.values())
@@ -192,24 +197,24 @@ def worklist(
         customer_total = (
             sa.select(balance)
             .where(
-                Invoice.customer_id == Reminder.customer_id,
-                Invoice.amount_minor > Invoice.paid_minor,
+                col(Invoice.customer_id) == col(Reminder.customer_id),
+                col(Invoice.amount_minor) > col(Invoice.paid_minor),
             )
             .scalar_subquery()
         )
         rows = conn.execute(
             sa.select(
-                Reminder.id,
-                Reminder.customer_id,
-                Reminder.stage,
-                Reminder.channel,
-                Reminder.auto_at,
-                Customer.name,
-                Customer.phone,
+                col(Reminder.id),
+                col(Reminder.customer_id),
+                col(Reminder.stage),
+                col(Reminder.channel),
+                col(Reminder.auto_at),
+                col(Customer.name),
+                col(Customer.phone),
             )
-            .join(Customer, Customer.id == Reminder.customer_id)
+            .join(Customer, col(Customer.id) == col(Reminder.customer_id))
             .where(*mine)
-            .order_by(_stage_rank(stages), customer_total.desc(), Reminder.id)
+            .order_by(_stage_rank(stages), customer_total.desc(), col(Reminder.id))
             .offset(page * size)
             .limit(size)
         ).all()
@@ -219,7 +224,11 @@ def worklist(
     return Worklist(owner, today, page, pages, total, by_stage, items, nobodys)
 
 
-def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkItem]:
+#: a worklist line as read: reminder id, customer id, stage, channel, auto time, name, phone
+_Line = sa.Row[int | None, int, str, str, datetime | None, str, str]
+
+
+def _items(conn: sa.Connection, today: date, rows: Sequence[_Line]) -> list[WorkItem]:
     if not rows:
         return []
     customers = [r.customer_id for r in rows]
@@ -229,11 +238,11 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
         number: (currency, amount - paid, due)
         for number, currency, amount, paid, due in conn.execute(
             sa.select(
-                Invoice.number,
-                Invoice.currency,
-                Invoice.amount_minor,
-                Invoice.paid_minor,
-                Invoice.due_date,
+                col(Invoice.number),
+                col(Invoice.currency),
+                col(Invoice.amount_minor),
+                col(Invoice.paid_minor),
+                col(Invoice.due_date),
             ).where(col(Invoice.number).in_(numbers))
         ).all()
     }
@@ -259,7 +268,7 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
 
 def progress(engine: Engine, today: date) -> list[OwnerProgress]:
     """Each owner's decided and waiting reminders of today, the most waiting first."""
-    waiting = sa.func.sum(sa.case((Reminder.state == ReminderState.SUGGESTED, 1), else_=0))
+    waiting = sa.func.sum(sa.case((col(Reminder.state) == ReminderState.SUGGESTED, 1), else_=0))
     # decided by someone: neither waiting nor retired by the system (expired, cancelled)
     decided = sa.func.sum(
         sa.case((col(Reminder.state).not_in(["suggested", "expired", "cancelled"]), 1), else_=0)
@@ -268,9 +277,9 @@ def progress(engine: Engine, today: date) -> list[OwnerProgress]:
         rows = (
             session.connection()
             .execute(
-                sa.select(Reminder.owner, decided, waiting)
-                .where(Reminder.run_date == today)
-                .group_by(Reminder.owner)
+                sa.select(col(Reminder.owner), decided, waiting)
+                .where(col(Reminder.run_date) == today)
+                .group_by(col(Reminder.owner))
             )
             .all()
         )
