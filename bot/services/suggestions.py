@@ -46,7 +46,7 @@ from bot.models import (
 )
 from bot.services import audit, plans
 from bot.services.compose import Composer, Draft
-from bot.services.queries import in_sources
+from bot.services.queries import in_sources, stored_id
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +90,14 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     conn = session.connection()
     invoices = conn.execute(
         sa.select(
-            Invoice.id,
-            Invoice.number,
-            Invoice.customer_id,
-            Invoice.currency,
-            Invoice.amount_minor,
-            Invoice.paid_minor,
-            Invoice.due_date,
-            Invoice.payment_link,
+            col(Invoice.id),
+            col(Invoice.number),
+            col(Invoice.customer_id),
+            col(Invoice.currency),
+            col(Invoice.amount_minor),
+            col(Invoice.paid_minor),
+            col(Invoice.due_date),
+            col(Invoice.payment_link),
         ).where(open_filter)
     ).all()
     if not invoices:
@@ -114,10 +114,10 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
         session.exec(select(Dispute.invoice_id).where(col(Dispute.resolved_at).is_(None))).all()
     )
     promised: dict[int, date] = dict(
-        session.exec(
-            sa.select(Promise.invoice_id, sa.func.max(Promise.promised_date))
-            .where(Promise.state == PromiseState.OPEN)
-            .group_by(Promise.invoice_id)
+        session.execute(
+            sa.select(col(Promise.invoice_id), sa.func.max(col(Promise.promised_date)))
+            .where(col(Promise.state) == PromiseState.OPEN)
+            .group_by(col(Promise.invoice_id))
         ).all()
     )
 
@@ -132,7 +132,10 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
                 amount - paid,
                 due,
                 invoice_id in disputed,
-                max(filter(None, (promised.get(invoice_id), on_plan.get(number))), default=None),
+                max(
+                    filter(None, (promised.get(stored_id(invoice_id)), on_plan.get(number))),
+                    default=None,
+                ),
                 link,
             )
         )
@@ -141,15 +144,15 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     credits_by_customer: dict[int, list[OpenCredit]] = defaultdict(list)
     for number, customer_id, currency, amount, paid, issued in conn.execute(
         sa.select(
-            Invoice.number,
-            Invoice.customer_id,
-            Invoice.currency,
-            Invoice.amount_minor,
-            Invoice.paid_minor,
-            Invoice.issue_date,
+            col(Invoice.number),
+            col(Invoice.customer_id),
+            col(Invoice.currency),
+            col(Invoice.amount_minor),
+            col(Invoice.paid_minor),
+            col(Invoice.issue_date),
         )
-        .where(Invoice.amount_minor < Invoice.paid_minor, Invoice.status == "open")
-        .order_by(Invoice.issue_date, Invoice.number)
+        .where(col(Invoice.amount_minor) < col(Invoice.paid_minor), col(Invoice.status) == "open")
+        .order_by(col(Invoice.issue_date), col(Invoice.number))
     ).all():
         credits_by_customer[customer_id].append(OpenCredit(number, currency, paid - amount, issued))
 
@@ -158,14 +161,14 @@ def load_accounts(session: Session) -> list[tuple[CustomerView, Account]]:
     contacts_by_customer: dict[int, list[PastContact]] = defaultdict(list)
     for customer_id, occurred, channel, stage, wording in conn.execute(
         sa.select(
-            Contact.customer_id,
-            Contact.occurred_at,
-            Contact.channel,
-            Contact.stage,
-            Contact.wording,
+            col(Contact.customer_id),
+            col(Contact.occurred_at),
+            col(Contact.channel),
+            col(Contact.stage),
+            col(Contact.wording),
         )
-        .where(Contact.occurred_at >= since, Contact.stage != "thanks")
-        .order_by(Contact.customer_id, Contact.occurred_at)
+        .where(col(Contact.occurred_at) >= since, col(Contact.stage) != "thanks")
+        .order_by(col(Contact.customer_id), col(Contact.occurred_at))
     ).all():
         if customer_id in zones:
             contacts_by_customer[customer_id].append(
@@ -272,7 +275,7 @@ def _chased_today(session: Session, run_date: date) -> set[int]:
     return set(
         session.exec(
             select(Reminder.customer_id).where(
-                Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
+                col(Reminder.run_date) == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
             )
         ).all()
     )
@@ -286,8 +289,8 @@ def _list_invoices(
 ) -> None:
     """The invoice lists of the reminders just inserted, in one bulk insert too."""
     stored = session.execute(
-        sa.select(Reminder.customer_id, Reminder.stage, Reminder.id).where(
-            Reminder.run_date == run_date
+        sa.select(col(Reminder.customer_id), col(Reminder.stage), col(Reminder.id)).where(
+            col(Reminder.run_date) == run_date
         )
     )
     ids = {(customer_id, stage): reminder_id for customer_id, stage, reminder_id in stored}
@@ -336,7 +339,7 @@ def suggest(
         expiring = move(ReminderState.EXPIRED)
         session.exec(
             sa.update(Reminder)
-            .where(in_sources(Reminder.state, expiring), Reminder.run_date < run_date)
+            .where(in_sources(col(Reminder.state), expiring), col(Reminder.run_date) < run_date)
             .values(state=expiring.target)
         )
         already = _chased_today(session, run_date)  # another instance may have been quicker
@@ -373,7 +376,9 @@ def suggest(
             r
             for r in session.exec(
                 select(Reminder)
-                .where(Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES))
+                .where(
+                    col(Reminder.run_date) == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
+                )
                 .order_by(col(Reminder.id))
             ).all()
             if r.customer_id not in already
