@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from pydantic import ConfigDict
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, relationship
 from sqlalchemy.types import TypeDecorator
@@ -147,7 +146,7 @@ class Reminder(SQLModel, table=True):
     )
 
     # `invoice_numbers` below is computed from `reminder_invoice`, not a field of its own
-    model_config = ConfigDict(ignored_types=(hybrid_property,))  # type: ignore[assignment]
+    model_config = SQLModel.model_config | {"ignored_types": (hybrid_property,)}
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
