@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
 
 from bot.services.home import home
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
 from tests.support.blockkit import check_home
 from tests.support.slack_fixtures import APPROVER, STRANGER, SlackWorld
+from tests.support.slack_http import home_opened_event
 
 
 def home_opened(world: SlackWorld, user: str) -> int:
-    body = json.dumps(
-        {
-            "token": "t",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
-        }
-    )
+    body = home_opened_event(user)
     return world.slack.post(body, content_type="application/json").status
 
 

@@ -4,7 +4,6 @@ selected* approves exactly the ticked rows, once, even when the click arrives tw
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from bot.slack.blocks.modals import SKIP_CALLBACK
 from bot.slack.blocks.worklist import HOME_APPROVE_SELECTED, HOME_PICK, HOME_ROW
 from tests.support.blockkit import check_home
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
+from tests.support.slack_http import home_opened_event
 from tests.support.worklists import OWNERS, home_action, many_customers
 
 
@@ -30,17 +30,7 @@ def morning(world: SlackWorld, tmp_path: Path) -> SlackWorld:
 
 def open_home(world: SlackWorld, user: str) -> dict:
     before = len(world.fake.calls_to("views.publish"))
-    body = json.dumps(
-        {
-            "token": "t",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
-        }
-    )
+    body = home_opened_event(user)
     assert world.slack.post(body, content_type="application/json").status == 200
     return world.fake.wait_for(lambda: world.fake.calls_to("views.publish")[before:])[0].args
 

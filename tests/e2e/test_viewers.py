@@ -4,10 +4,10 @@ and are refused anything that decides or changes."""
 from __future__ import annotations
 
 import json
-import time
 
 from tests.support.blockkit import check_home
 from tests.support.slack_fixtures import SlackWorld, reconfigure
+from tests.support.slack_http import home_opened_event
 from tests.support.slack_steps import ask
 
 VIEWER = "UVIEWSALES"
@@ -28,17 +28,7 @@ def test_a_viewer_may_look_a_customer_up_but_not_change_anything(world: SlackWor
 
 def test_a_viewer_sees_the_figures_on_the_home_without_a_worklist(world: SlackWorld) -> None:
     as_viewer(world)
-    body = json.dumps(
-        {
-            "token": "t",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": VIEWER, "channel": "D1", "tab": "home"},
-        }
-    )
+    body = home_opened_event(VIEWER)
     assert world.slack.post(body, content_type="application/json").status == 200
     view = world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))[0].args["view"]
     check_home(view)
