@@ -23,7 +23,7 @@ from bot.channels.email import message_id
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.db import make_engine, unit_of_work
-from bot.models import Customer, Reminder
+from bot.models import Customer, Reminder, ReminderInvoice
 from bot.services.inbox import BATCH, fetch_mail
 from tests.support.imap_server import ImapServer, running_dovecot
 from tests.support.mail_samples import hard_bounce, reply
@@ -72,11 +72,15 @@ def _ledger(url: str) -> None:
                     "stage": "friendly",
                     "channel": "email",
                     "language": "en",
-                    "invoice_numbers": f"F-{customer_id}",
                     "state": "sent",
                 }
                 for customer_id in ids
             ],
+        )
+        reminders = session.execute(sa.select(Reminder.id, Reminder.customer_id)).all()
+        session.execute(
+            sa.insert(ReminderInvoice),
+            [row for r in reminders for row in ReminderInvoice.rows(r.id, [f"F-{r.customer_id}"])],
         )
     engine.dispose()
 

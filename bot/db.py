@@ -23,7 +23,7 @@ from psycopg import sql
 from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql.schema import ColumnDefault
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -68,13 +68,14 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def insert_rows(conn: Connection, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Thousands of new rows of one table, in the caller's transaction, as fast as the database
     takes them: one COPY on PostgreSQL (an executemany there is one statement per row), one
     executemany on SQLite. A column the rows leave out takes the table's own default; every
     row names the same columns."""
     if not rows:
         return
+    table: Table = model.__table__
     if conn.dialect.name != "postgresql":
         conn.execute(table.insert(), rows)
         return

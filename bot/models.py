@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, relationship
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
+from bot.domain import invoice_list
 from bot.domain.money import from_minor, open_minor
 
 
@@ -141,6 +145,9 @@ class Reminder(SQLModel, table=True):
         ),
     )
 
+    # `invoice_numbers` below is computed from `reminder_invoice`, not a field of its own
+    model_config = SQLModel.model_config | {"ignored_types": (hybrid_property,)}
+
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     run_date: date = Field(index=True)
@@ -148,7 +155,6 @@ class Reminder(SQLModel, table=True):
     channel: str = Field(max_length=20)
     language: str = Field(max_length=8)
     wording: str = Field(default="", max_length=60)
-    invoice_numbers: str
     subject: str = Field(default="")
     body_text: str = Field(default="")
     body_html: str = Field(default="")
@@ -173,6 +179,66 @@ class Reminder(SQLModel, table=True):
     segment: str = Field(default="", max_length=40)  # the policy that suggested it ('' = main)
     #: False from the morning until someone first needs its texts (see services/drafting.py)
     drafted: bool = Field(default=True)
+    # the invoices it chases, loaded with it (one query per batch of reminders, not per row)
+    invoices: Mapped[list[ReminderInvoice]] = Relationship(
+        sa_relationship=relationship(
+            "ReminderInvoice",
+            lazy="selectin",
+            order_by="ReminderInvoice.position",
+            cascade="all, delete-orphan",
+        )
+    )
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The invoices' numbers in order, each whole (a number may hold a comma)."""
+        return tuple(i.number for i in self.invoices)
+
+    @hybrid_property
+    def invoice_numbers(self) -> str:
+        """The invoices' numbers in order as one text (`domain.invoice_list`), for display and
+        queries; in a query, the same text aggregated from `reminder_invoice`."""
+        return invoice_list.joined(self.numbers)
+
+    @invoice_numbers.inplace.expression
+    @classmethod
+    def _invoice_numbers_sql(cls) -> sa.ColumnElement[str]:
+        ordered = (
+            sa.select(ReminderInvoice.number)
+            .where(ReminderInvoice.reminder_id == cls.id)
+            .order_by(ReminderInvoice.position)
+            .subquery()
+        )
+        return (
+            sa.select(sa.func.aggregate_strings(ordered.c.number, invoice_list.SEPARATOR))
+            .scalar_subquery()
+            .label("invoice_numbers")
+        )
+
+
+class ReminderInvoice(SQLModel, table=True):
+    """One invoice a reminder chases, at its place in the list: the reminders about an invoice
+    are found through an index, never by a pattern in a text."""
+
+    __tablename__ = "reminder_invoice"
+
+    # set from the reminder it is listed on when both are flushed
+    reminder_id: int = Field(default=None, foreign_key="reminder.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    number: str = Field(max_length=64, index=True)
+
+    @classmethod
+    def listing(cls, numbers: Iterable[str]) -> list[ReminderInvoice]:
+        """The rows of a new reminder's list: `Reminder(invoices=ReminderInvoice.listing(…))`."""
+        return [cls(position=n, number=number) for n, number in enumerate(numbers)]
+
+    @staticmethod
+    def rows(reminder_id: int, numbers: Iterable[str]) -> list[dict[str, object]]:
+        """The same rows as plain values, for a bulk insert."""
+        return [
+            {"reminder_id": reminder_id, "position": n, "number": number}
+            for n, number in enumerate(numbers)
+        ]
 
 
 class Contact(SQLModel, table=True):

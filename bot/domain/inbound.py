@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from email import message_from_bytes, policy
@@ -154,7 +155,7 @@ def _text(message: EmailMessage) -> str:
     return ""
 
 
-def _attachments(message: EmailMessage):  # type: ignore[no-untyped-def]
+def _attachments(message: EmailMessage) -> Iterator[Attachment]:
     if message.get_content_maintype() != "multipart" or message.get_content_type() == (
         "multipart/report"
     ):
@@ -275,7 +276,7 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self.skipping = 0
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._SKIP:
             self.skipping += 1
         elif tag in self._BLOCK:

@@ -1,5 +1,6 @@
-"""A list of invoice numbers as one text: their numbers in order, joined by commas. How a
-reminder, a plan and an audit event store theirs (an audit event's text is part of its hash).
+"""A list of invoice numbers as one text: their numbers in order, joined by commas. How a plan
+and an audit event store theirs (an audit event's text is part of its hash), and how a
+reminder's list (rows of `reminder_invoice`, where a number may hold a comma) reads as one text.
 Written and read only here."""
 
 from __future__ import annotations

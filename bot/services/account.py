@@ -15,6 +15,7 @@ from bot.domain.money import Money, open_minor, totals_by_currency
 from bot.domain.states import PromiseState
 from bot.models import Contact, Dispute, Promise
 from bot.services.lookup import find_customer, open_invoices
+from bot.services.queries import id_of
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class CustomerAccount:
 def account(engine: Engine, query: str, today: date, contacts: int = 5) -> CustomerAccount:
     with read_only(engine) as session:
         customer = find_customer(session, query)
-        invoices = open_invoices(session, customer.id)
+        invoices = open_invoices(session, id_of(customer))
         ids = [i.id for i in invoices]
         disputes = {
             d.invoice_id: d.reason
@@ -81,13 +82,13 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Custo
             p.invoice_id: p.promised_date
             for p in session.exec(
                 select(Promise).where(
-                    col(Promise.invoice_id).in_(ids), Promise.state == PromiseState.OPEN
+                    col(Promise.invoice_id).in_(ids), col(Promise.state) == PromiseState.OPEN
                 )
             )
         }
         recent = session.exec(
             select(Contact)
-            .where(Contact.customer_id == customer.id)
+            .where(col(Contact.customer_id) == customer.id)
             .order_by(col(Contact.occurred_at).desc())
             .limit(contacts)
         ).all()
@@ -109,8 +110,8 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Custo
                 Money.of_minor(open_minor(i.amount_minor, i.paid_minor), i.currency),
                 i.due_date,
                 max(0, days_overdue(i.due_date, today)),
-                disputes.get(i.id, ""),
-                promises.get(i.id),
+                disputes.get(id_of(i), ""),
+                promises.get(id_of(i)),
             )
             for i in invoices
         ],

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.db import read_only
 from bot.domain.aging import BUCKET_RANGES, Bucket, due_date_floor
@@ -59,12 +60,12 @@ class AgingReport:
         return (totals_by_currency(amounts) or [Money.of_minor(0, currency)])[0]
 
 
-def _bucket_case(today: date) -> sa.Case:
+def _bucket_case(today: date) -> sa.Case[Any]:
     whens = []
     for bucket, _least, _most in BUCKET_RANGES:
         floor = due_date_floor(today, bucket)
         if floor is not None:
-            whens.append((Invoice.due_date >= floor, bucket.value))
+            whens.append((col(Invoice.due_date) >= floor, bucket.value))
     return sa.case(*whens, else_=Bucket.OVER_90.value)
 
 
@@ -74,10 +75,10 @@ _OPEN = OPEN_INVOICE
 
 def aging_report(session: Session, today: date, top: int = 10) -> AgingReport:
     bucket = _bucket_case(today).label("bucket")
-    rows = session.exec(
-        sa.select(bucket, Invoice.currency, sa.func.count(), sa.func.sum(_BALANCE))
+    rows = session.execute(
+        sa.select(bucket, col(Invoice.currency), sa.func.count(), sa.func.sum(_BALANCE))
         .where(_OPEN)
-        .group_by(bucket, Invoice.currency)
+        .group_by(bucket, col(Invoice.currency))
     ).all()
     order = {b.value: i for i, (b, _l, _m) in enumerate(BUCKET_RANGES)}
     totals = sorted(
@@ -95,14 +96,14 @@ def top_overdue(session: Session, today: date, top: int = 10) -> list[OverdueCus
     """
     per_customer = (
         sa.select(
-            Invoice.customer_id,
-            Invoice.currency,
+            col(Invoice.customer_id),
+            col(Invoice.currency),
             sa.func.count().label("invoices"),
             sa.func.sum(_BALANCE).label("overdue"),
-            sa.func.min(Invoice.due_date).label("oldest"),
+            sa.func.min(col(Invoice.due_date)).label("oldest"),
         )
-        .where(_OPEN, Invoice.due_date < today)
-        .group_by(Invoice.customer_id, Invoice.currency)
+        .where(_OPEN, col(Invoice.due_date) < today)
+        .group_by(col(Invoice.customer_id), col(Invoice.currency))
         .subquery()
     )
     ranked = sa.select(
@@ -111,9 +112,9 @@ def top_overdue(session: Session, today: date, top: int = 10) -> list[OverdueCus
         .over(partition_by=per_customer.c.currency, order_by=per_customer.c.overdue.desc())
         .label("rank"),
     ).subquery()
-    rows = session.exec(
-        sa.select(ranked, Customer.name, Customer.country)
-        .join(Customer, Customer.id == ranked.c.customer_id)
+    rows = session.execute(
+        sa.select(ranked, col(Customer.name), col(Customer.country))
+        .join(Customer, col(Customer.id) == ranked.c.customer_id)
         .where(ranked.c.rank <= top)
         .order_by(ranked.c.currency, ranked.c.overdue.desc())
     ).all()

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.db import read_only, unit_of_work
@@ -48,7 +48,7 @@ def current(settings: Settings, policy: Policy) -> dict[str, Any]:
     }
 
 
-def _number(values: dict, key: str, least: int, most: int) -> int:
+def _number(values: dict[str, Any], key: str, least: int, most: int) -> int:
     try:
         number = int(values[key])
     except (TypeError, ValueError):
@@ -58,7 +58,7 @@ def _number(values: dict, key: str, least: int, most: int) -> int:
     return number
 
 
-def _percent(values: dict, key: str) -> str:
+def _percent(values: dict[str, Any], key: str) -> str:
     try:
         value = Decimal(str(values[key]))
     except (InvalidOperation, ValueError):
@@ -113,8 +113,8 @@ def save(engine: Engine, values: dict[str, Any], before: dict[str, Any], user: s
 def version(engine: Engine) -> tuple[int, str]:
     """Changes whenever a lead saves a change: how many stored values, and the latest save."""
     with read_only(engine) as session:
-        count, latest = session.exec(
-            sa.select(sa.func.count(), sa.func.max(AppSetting.updated_at))
+        count, latest = session.execute(
+            sa.select(sa.func.count(), sa.func.max(col(AppSetting.updated_at)))
         ).one()
     return count, str(latest)
 
@@ -126,14 +126,12 @@ def overrides(engine: Engine) -> dict[str, Any]:
 
 def apply(settings: Settings, policy: Policy, values: dict[str, Any]) -> tuple[Settings, Policy]:
     """The environment's settings and the policy file, with the leads' changes on top."""
-    s = replace(
-        settings,
-        **{
-            k: (tuple(v) if isinstance(v, list) else v)
-            for k, v in values.items()
-            if k in SETTINGS_FIELDS
-        },
-    )
+    changed: dict[str, Any] = {
+        k: (tuple(v) if isinstance(v, list) else v)
+        for k, v in values.items()
+        if k in SETTINGS_FIELDS
+    }
+    s = replace(settings, **changed)
     plans = policy.plans
     plans = replace(
         plans,

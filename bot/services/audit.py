@@ -40,7 +40,7 @@ class AboutReminder(Protocol):
     @property
     def customer_id(self) -> int: ...
     @property
-    def invoice_numbers(self) -> str: ...
+    def numbers(self) -> tuple[str, ...]: ...
     @property
     def channel(self) -> str: ...
 
@@ -62,7 +62,7 @@ class NewEvent:
             kind=kind,
             actor=actor,
             customer_id=reminder.customer_id,
-            invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
+            invoice_numbers=reminder.numbers,
             channel=reminder.channel,
             content={"reminder": reminder.id, **content},
         )
@@ -123,7 +123,7 @@ def _stored_hash(event: AuditEvent) -> str:
 
 def _lock_chain(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_LOCK_KEY))
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_LOCK_KEY))
 
 
 def append(session: Session, event: NewEvent) -> None:
@@ -141,7 +141,7 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> None:
     rows = []
     for new in events:
         seq += 1
-        row = {
+        row: dict[str, Any] = {
             "seq": seq,
             "occurred_at": utcnow(),
             "actor": new.actor,
@@ -154,7 +154,7 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> None:
         }
         row["hash"] = prev_hash = event_hash(**row)
         rows.append(row)
-    insert_rows(session.connection(), AuditEvent.__table__, rows)
+    insert_rows(session.connection(), AuditEvent, rows)
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def _walk(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
     while True:
         rows = session.exec(
             select(AuditEvent)
-            .where(AuditEvent.seq > after)
+            .where(col(AuditEvent.seq) > after)
             .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()

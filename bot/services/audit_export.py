@@ -12,6 +12,7 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select
 
 from bot.db import read_only
 from bot.models import AuditEvent, Customer
@@ -47,17 +48,22 @@ def cell(value: object) -> object:
     return value
 
 
-def _filtered(customer_id: int | None, since: date | None, until: date | None) -> sa.Select:
-    query = select(AuditEvent, Customer.external_id, Customer.name).join(
-        Customer, Customer.id == AuditEvent.customer_id, isouter=True
+def _filtered(
+    customer_id: int | None, since: date | None, until: date | None
+) -> Select[AuditEvent, str, str]:
+    query = select(AuditEvent, col(Customer.external_id), col(Customer.name)).join(
+        Customer, col(Customer.id) == col(AuditEvent.customer_id), isouter=True
     )
     if customer_id is not None:
-        query = query.where(AuditEvent.customer_id == customer_id)
+        query = query.where(col(AuditEvent.customer_id) == customer_id)
     if since is not None:
-        query = query.where(AuditEvent.occurred_at >= datetime.combine(since, time(), tzinfo=UTC))
+        query = query.where(
+            col(AuditEvent.occurred_at) >= datetime.combine(since, time(), tzinfo=UTC)
+        )
     if until is not None:
         query = query.where(
-            AuditEvent.occurred_at < datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
+            col(AuditEvent.occurred_at)
+            < datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
         )
     return query
 
@@ -80,7 +86,7 @@ def export_csv(
         while True:
             rows = session.exec(
                 _filtered(customer_id, since, until)
-                .where(AuditEvent.seq > after)
+                .where(col(AuditEvent.seq) > after)
                 .order_by(col(AuditEvent.seq))
                 .limit(batch)
             ).all()

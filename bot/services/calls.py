@@ -17,6 +17,7 @@ from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, open_invoices
 from bot.services.promises import check_date, promise_on_account
+from bot.services.queries import id_of
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def log_call(
             raise Invalid("That call task belongs to another customer.")
         session.add(
             Contact(
-                customer_id=customer.id,
+                customer_id=id_of(customer),
                 occurred_at=now or utcnow(),
                 channel="phone",
                 stage="call",
@@ -108,9 +109,9 @@ def log_call(
         if promise_date is not None:
             overdue = [
                 i
-                for i in open_invoices(session, customer.id)
+                for i in open_invoices(session, id_of(customer))
                 if days_overdue(i.due_date, today) > 0
-            ] or open_invoices(session, customer.id)
+            ] or open_invoices(session, id_of(customer))
             if not overdue:
                 raise Invalid("promise_date", f"{customer.name} has no open invoice to promise.")
             promises = promise_on_account(session, overdue, promise_date, amount, user)

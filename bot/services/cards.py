@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot.db import read_only, unit_of_work
 from bot.domain.states import ReminderState
 from bot.models import Reminder
+from bot.services.queries import get, stored_ids
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,18 @@ def without_card(
     """Today's undecided reminders that need the channel (their stage says so, or nobody owns
     the customer) and have no card yet, at most `page` of them; a rerun posts only what is
     missing. Owned reminders of other stages live on their owner's Home."""
-    needs_channel = sa.or_(Reminder.owner == "", col(Reminder.stage).in_(list(channel_stages)))
+    needs_channel = sa.or_(col(Reminder.owner) == "", col(Reminder.stage).in_(list(channel_stages)))
     where = (
-        Reminder.run_date == run_date,
-        Reminder.state == ReminderState.SUGGESTED,
-        Reminder.slack_ts == "",
+        col(Reminder.run_date) == run_date,
+        col(Reminder.state) == ReminderState.SUGGESTED,
+        col(Reminder.slack_ts) == "",
         needs_channel,
     )
     with read_only(engine) as session:
-        ids = list(
-            session.exec(select(Reminder.id).where(*where).order_by(Reminder.id).limit(page)).all()
+        ids = stored_ids(
+            session.exec(
+                select(col(Reminder.id)).where(*where).order_by(col(Reminder.id)).limit(page)
+            ).all()
         )
         total = session.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
     return ThreadPage(ids, total - len(ids))
@@ -45,7 +48,7 @@ def without_card(
 
 def attach(engine: Engine, reminder_id: int, channel: str, ts: str) -> None:
     with unit_of_work(engine) as session:
-        reminder = session.get(Reminder, reminder_id)
+        reminder = get(session, Reminder, reminder_id)
         reminder.slack_channel, reminder.slack_ts = channel, ts
 
 

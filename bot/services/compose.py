@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.channels.letter import Letter
 from bot.config import Settings
@@ -53,14 +53,24 @@ def no_account_note(currencies: list[str]) -> str:
 
 
 class Recipient(Protocol):
-    id: int | None
-    name: str
-    contact_name: str
-    salutation: str
-    language: str
-    country: str
-    address: str
-    governing_law: str
+    """Whom a text is for: a customer row or the plain view the morning reads."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def contact_name(self) -> str: ...
+    @property
+    def salutation(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def governing_law(self) -> str: ...
 
 
 class Composer:
@@ -80,7 +90,7 @@ class Composer:
         self.laws = laws
         self.sender = sender_from(settings)
 
-    def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict:
+    def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict[str, Any]:
         context = reminder_context(
             addressee=Addressee(
                 customer.name,
@@ -160,7 +170,9 @@ class Composer:
             ),
         )
 
-    def letter(self, customer: Recipient, template: str, context: dict, today: date) -> str:
+    def letter(
+        self, customer: Recipient, template: str, context: dict[str, Any], today: date
+    ) -> str:
         """The letter's content, frozen now so the PDF sent later says what was approved."""
         language = self.templates.language_for("letter", customer.language)
         locale = customer_locale(customer.language, customer.country)

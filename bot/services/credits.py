@@ -27,11 +27,11 @@ def open_credits(session: Session, customer_id: int) -> list[Credit]:
     rows = session.exec(
         select(Invoice)
         .where(
-            Invoice.customer_id == customer_id,
-            Invoice.amount_minor < Invoice.paid_minor,
-            Invoice.status == "open",
+            col(Invoice.customer_id) == customer_id,
+            col(Invoice.amount_minor) < col(Invoice.paid_minor),
+            col(Invoice.status) == "open",
         )
-        .order_by(Invoice.issue_date, col(Invoice.number))
+        .order_by(col(Invoice.issue_date), col(Invoice.number))
     ).all()
     return [
         Credit(i.number, i.issue_date, Money.of_minor(i.paid_minor - i.amount_minor, i.currency))

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -38,6 +39,7 @@ from bot.services.errors import Invalid
 from bot.services.lookup import open_invoices
 from bot.services.page_links import LinkHolder
 from bot.services.promises import record_promise
+from bot.services.queries import get, id_of
 from bot.services.threads import conversation_target
 
 ACTOR = "customer-page"
@@ -85,11 +87,14 @@ class PageData:
 
 def load_page(engine: Engine, customer_id: int, today: date) -> PageData:
     with read_only(engine) as session:
-        customer = session.get(Customer, customer_id)
+        customer = get(session, Customer, customer_id)
         invoices = open_invoices(session, customer_id)
         credits = session.exec(
             select(Invoice)
-            .where(Invoice.customer_id == customer_id, Invoice.amount_minor < Invoice.paid_minor)
+            .where(
+                col(Invoice.customer_id) == customer_id,
+                col(Invoice.amount_minor) < Invoice.paid_minor,
+            )
             .order_by(col(Invoice.number))
         ).all()
         ids = [i.id for i in invoices]
@@ -104,7 +109,7 @@ def load_page(engine: Engine, customer_id: int, today: date) -> PageData:
             p.invoice_id: p.promised_date
             for p in session.exec(
                 select(Promise).where(
-                    col(Promise.invoice_id).in_(ids), Promise.state == PromiseState.OPEN
+                    col(Promise.invoice_id).in_(ids), col(Promise.state) == PromiseState.OPEN
                 )
             )
         }
@@ -119,7 +124,7 @@ def load_page(engine: Engine, customer_id: int, today: date) -> PageData:
             max(0, days_overdue(i.due_date, today)),
             i.payment_link,
             i.id in disputed,
-            promised.get(i.id),
+            promised.get(id_of(i)),
         )
 
     rows = [row(i) for i in invoices]
@@ -158,7 +163,7 @@ def record_view(engine: Engine, holder: LinkHolder, client: str) -> int | None:
         )
         return session.exec(
             select(Reminder.id)
-            .where(Reminder.customer_id == holder.customer_id, Reminder.slack_ts != "")
+            .where(col(Reminder.customer_id) == holder.customer_id, col(Reminder.slack_ts) != "")
             .order_by(col(Reminder.id).desc())
             .limit(1)
         ).first()
@@ -169,9 +174,9 @@ def last_views(session: Session, customer_ids: list[int]) -> dict[int, datetime]
     if not customer_ids:
         return {}
     rows = session.exec(
-        select(AuditEvent.customer_id, sa.func.max(AuditEvent.occurred_at))
-        .where(AuditEvent.kind == "page_view", col(AuditEvent.customer_id).in_(customer_ids))
-        .group_by(AuditEvent.customer_id)
+        select(col(AuditEvent.customer_id), sa.func.max(col(AuditEvent.occurred_at)))
+        .where(col(AuditEvent.kind) == "page_view", col(AuditEvent.customer_id).in_(customer_ids))
+        .group_by(col(AuditEvent.customer_id))
     ).all()
     return {cid: when for cid, when in rows if cid is not None}
 
@@ -229,7 +234,7 @@ def _customer_invoice(session: Session, holder: LinkHolder, number: str) -> Invo
     whether it exists or not."""
     invoice = session.exec(
         select(Invoice).where(
-            Invoice.number == number.strip(), Invoice.customer_id == holder.customer_id
+            col(Invoice.number) == number.strip(), col(Invoice.customer_id) == holder.customer_id
         )
     ).first()
     if invoice is None:
@@ -238,10 +243,10 @@ def _customer_invoice(session: Session, holder: LinkHolder, number: str) -> Invo
 
 
 def _news(
-    engine: Engine, holder: LinkHolder, digest_channel: str, kind: str, **kwargs: object
+    engine: Engine, holder: LinkHolder, digest_channel: str, kind: str, **kwargs: Any
 ) -> News:
     with read_only(engine) as session:
-        customer = session.get(Customer, holder.customer_id)
+        customer = get(session, Customer, holder.customer_id)
         target = conversation_target(session, holder.customer_id, digest_channel=digest_channel)
     return News(
         customer_id=holder.customer_id,
@@ -268,14 +273,14 @@ def say_paid(
     reference = clean_text(form.get("reference", ""), "reference", MAX_LINE)
     with unit_of_work(engine) as session:
         currency = session.exec(
-            select(Invoice.currency).where(Invoice.customer_id == holder.customer_id).limit(1)
+            select(Invoice.currency).where(col(Invoice.customer_id) == holder.customer_id).limit(1)
         ).first()
         amount = _amount(form.get("amount", ""), "amount", currency or "EUR")
         numbers = tuple(
             session.exec(
                 select(Invoice.number).where(
-                    Invoice.customer_id == holder.customer_id,
-                    Invoice.amount_minor > Invoice.paid_minor,
+                    col(Invoice.customer_id) == holder.customer_id,
+                    col(Invoice.amount_minor) > Invoice.paid_minor,
                 )
             ).all()
         )
@@ -442,7 +447,7 @@ def update_contact(
     except EmailNotValidError:
         raise PageInvalid("email", "email") from None
     with unit_of_work(engine) as session:
-        customer = session.get(Customer, holder.customer_id)
+        customer = get(session, Customer, holder.customer_id)
         before = {"contact_name": customer.contact_name, "email": customer.email}
         customer.contact_name, customer.email = name or customer.contact_name, email
         customer.phone = phone or customer.phone

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,7 +23,7 @@ from bot.models import Customer, Outbox, Reminder, utcnow
 from bot.services import audit, drafting
 from bot.services.drafting import Drafter
 from bot.services.editing import EditedText, LetterChoice, rewritten_letter
-from bot.services.queries import in_sources
+from bot.services.queries import get, id_of, in_sources, stored_id, stored_ids
 
 #: What the sender delivers. A `letter` stage is a task like a call: staff post the PDF
 #: (the card's *Letter* button), nothing is e-mailed in its place.
@@ -62,11 +63,11 @@ class Decided:
 
 
 def _claim(
-    session: Session, reminder_id: int, target: ReminderState | None, values: dict
+    session: Session, reminder_id: int, target: ReminderState | None, values: dict[str, Any]
 ) -> Reminder | None:
     """Decide on a reminder only if it still awaits a decision (`target` None: change it but
     leave it awaiting one, as an edit saved without approving)."""
-    query = sa.update(Reminder).where(Reminder.id == reminder_id).values(**values)
+    query = sa.update(Reminder).where(col(Reminder.id) == reminder_id).values(**values)
     if target is not ReminderState.SKIPPED:  # only texts someone could have read are sent
         query = query.where(col(Reminder.drafted))
     if target is None:
@@ -80,16 +81,25 @@ def _claim(
 
 
 def _after_approval(
-    session: Session, reminder: Reminder, user: str, kind: str, content: dict, now: datetime
+    session: Session,
+    reminder: Reminder,
+    user: str,
+    kind: str,
+    content: dict[str, Any],
+    now: datetime,
 ) -> None:
     if reminder.channel in SENDABLE_CHANNELS:
         # not before the customer's business hours (the suggestion knows when they open)
         due = max(filter(None, [now, reminder.send_after]))
-        session.add(Outbox(reminder_id=reminder.id, channel=reminder.channel, next_attempt_at=due))
+        session.add(
+            Outbox(reminder_id=id_of(reminder), channel=reminder.channel, next_attempt_at=due)
+        )
     _record(session, reminder, user, kind, content)
 
 
-def _record(session: Session, reminder: Reminder, user: str, kind: str, content: dict) -> None:
+def _record(
+    session: Session, reminder: Reminder, user: str, kind: str, content: dict[str, Any]
+) -> None:
     audit.append(
         session, audit.NewEvent.about(reminder, kind, user, stage=reminder.stage, **content)
     )
@@ -137,7 +147,7 @@ def save_edit(
             raise LookupError(f"no reminder {reminder_id}")
         original = {"subject": before.subject, "text": before.body_text}
         first_edit = not (before.original_subject or before.original_body_text)
-        values: dict = {
+        values: dict[str, Any] = {
             "subject": edited.subject,
             "body_text": edited.text,
             "body_html": edited.html,
@@ -148,7 +158,7 @@ def save_edit(
             ),
             **({"decided_by": user, "decided_at": now} if approve else {}),
         }
-        content: dict = {
+        content: dict[str, Any] = {
             "before": original,
             "after": {"subject": edited.subject, "text": edited.text},
             "approved": approve,
@@ -188,8 +198,8 @@ def skip(
         )
         if reminder is None:
             return _lost(session, reminder_id)
-        content: dict = {"reason": reason}
-        customer = session.get(Customer, reminder.customer_id)
+        content: dict[str, Any] = {"reason": reason}
+        customer = get(session, Customer, reminder.customer_id)
         hold = hold_after_skip(reason_key, local_today(now, customer.timezone), said_paid_days)
         if hold is not None:
             customer.hold_reason = hold.kind.value
@@ -209,15 +219,15 @@ def approve_stage(
     now = now or utcnow()
     with read_only(drafter.engine) as session:
         ids = session.exec(
-            select(Reminder.id)
+            select(col(Reminder.id))
             .where(
-                Reminder.run_date == run_date,
-                Reminder.stage == stage,
-                Reminder.state == ReminderState.SUGGESTED,
+                col(Reminder.run_date) == run_date,
+                col(Reminder.stage) == stage,
+                col(Reminder.state) == ReminderState.SUGGESTED,
             )
-            .order_by(Reminder.id)
+            .order_by(col(Reminder.id))
         ).all()
-    return approve_selected(drafter, [i for i in ids if i is not None], user, now)
+    return approve_selected(drafter, stored_ids(ids), user, now)
 
 
 def approve_selected(
@@ -272,12 +282,14 @@ def approve_by_policy(drafter: Drafter, now: datetime | None = None) -> list[int
     drafting.write_pending(drafter, ripe_ids)
     with unit_of_work(drafter.engine) as session:
         due = session.exec(
-            select(Reminder.id, Reminder.auto_rule).where(*ripe).order_by(Reminder.id)
+            select(col(Reminder.id), col(Reminder.auto_rule))
+            .where(*ripe)
+            .order_by(col(Reminder.id))
         ).all()
         for reminder_id, rule in due:
             reminder = _claim(
                 session,
-                reminder_id,
+                stored_id(reminder_id),
                 ReminderState.APPROVED,
                 {"decided_by": POLICY, "decided_at": now},
             )
@@ -297,9 +309,11 @@ def approve_by_policy(drafter: Drafter, now: datetime | None = None) -> list[int
 def pending_stages(engine: Engine, run_date: date) -> dict[str, int]:
     """How many reminders of each stage still await a decision today."""
     with read_only(engine) as session:
-        rows = session.exec(
-            sa.select(Reminder.stage, sa.func.count())
-            .where(Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
-            .group_by(Reminder.stage)
+        rows = session.execute(
+            sa.select(col(Reminder.stage), sa.func.count())
+            .where(
+                col(Reminder.run_date) == run_date, col(Reminder.state) == ReminderState.SUGGESTED
+            )
+            .group_by(col(Reminder.stage))
         ).all()
     return dict(rows)

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
-from bot.domain import invoice_list
 from bot.domain.aging import Bucket
 from bot.domain.money import Money
 from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
@@ -30,12 +29,13 @@ from bot.models import (
     PaymentPlan,
     Promise,
     Reminder,
+    ReminderInvoice,
     utcnow,
 )
 from bot.services import promises
 from bot.services.aging_report import AgingReport, aging_report
 from bot.services.holds import HeldCustomer, held_customers
-from bot.services.queries import is_open, open_balance
+from bot.services.queries import get, is_open, open_balance
 
 STALE_CLAIM = timedelta(minutes=10)
 OVERDUE_KEY = "overdue"
@@ -152,19 +152,19 @@ def _read_totals(
 
 def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[PromiseLine]:
     """Promises on invoices still open (a broken one stays listed until paid or replaced)."""
-    rows = session.exec(
+    rows = session.execute(
         sa.select(
-            Customer.name,
-            Invoice.number,
-            Invoice.currency,
-            Promise.promised_date,
-            Promise.amount_minor,
+            col(Customer.name),
+            col(Invoice.number),
+            col(Invoice.currency),
+            col(Promise.promised_date),
+            col(Promise.amount_minor),
             open_balance(),
         )
-        .join(Invoice, Invoice.id == Promise.invoice_id)
-        .join(Customer, Customer.id == Invoice.customer_id)
+        .join(Invoice, col(Invoice.id) == col(Promise.invoice_id))
+        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
         .where(is_open(), *where)
-        .order_by(Promise.promised_date, Customer.name)
+        .order_by(col(Promise.promised_date), col(Customer.name))
     ).all()
     return [
         PromiseLine(
@@ -184,8 +184,8 @@ def _previous_totals(
     last = session.exec(
         select(DigestRun)
         .where(
-            DigestRun.channel == channel,
-            DigestRun.run_date < run_date,
+            col(DigestRun.channel) == channel,
+            col(DigestRun.run_date) < run_date,
             col(DigestRun.posted_at).is_not(None),
         )
         .order_by(col(DigestRun.run_date).desc())
@@ -197,38 +197,28 @@ def _previous_totals(
 
 
 def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]:
-    """What the undecided reminders of the day ask for, per stage and currency."""
-    awaiting = (Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
-    conn = session.connection()
-    numbers_by_stage = conn.execute(
-        sa.select(Reminder.stage, Reminder.invoice_numbers).where(*awaiting)
+    """What the undecided reminders of the day ask for, per stage and currency: summed by the
+    database through the reminders' invoice lists (a morning's carry a hundred thousand)."""
+    sums = session.execute(
+        sa.select(
+            col(Reminder.stage),
+            col(Invoice.currency),
+            sa.func.sum(col(Invoice.amount_minor) - col(Invoice.paid_minor)),
+        )
+        .join(ReminderInvoice, col(ReminderInvoice.reminder_id) == col(Reminder.id))
+        .join(Invoice, col(Invoice.number) == col(ReminderInvoice.number))
+        .where(
+            col(Reminder.run_date) == run_date,
+            col(Reminder.state) == ReminderState.SUGGESTED,
+            col(Invoice.amount_minor) > col(Invoice.paid_minor),
+        )
+        .group_by(col(Reminder.stage), col(Invoice.currency))
+        .order_by(col(Reminder.stage), col(Invoice.currency))
     ).all()
-    if not numbers_by_stage:
-        return {}
-    balances = {
-        number: (currency, balance)
-        for number, currency, balance in conn.execute(
-            sa.select(
-                Invoice.number, Invoice.currency, Invoice.amount_minor - Invoice.paid_minor
-            ).where(
-                col(Invoice.customer_id).in_(sa.select(Reminder.customer_id).where(*awaiting)),
-                Invoice.amount_minor > Invoice.paid_minor,
-            )
-        ).all()
-    }
-    # summed in minor units, made Money once per stage and currency: a morning's reminders
-    # carry a hundred thousand invoices
-    by_stage: dict[str, dict[str, int]] = {}
-    for stage, numbers in numbers_by_stage:
-        sums = by_stage.setdefault(stage, {})
-        for number in invoice_list.numbers(numbers):
-            if number in balances:
-                currency, balance = balances[number]
-                sums[currency] = sums.get(currency, 0) + balance
-    return {
-        stage: [Money.of_minor(sums[c], c) for c in sorted(sums)]
-        for stage, sums in by_stage.items()
-    }
+    by_stage: dict[str, list[Money]] = {}
+    for stage, currency, total in sums:
+        by_stage.setdefault(stage, []).append(Money.of_minor(int(total), currency))
+    return by_stage
 
 
 def build_digest(
@@ -246,34 +236,45 @@ def build_digest(
         aging = aging_report(session, run_date, top=top)
         failed = [
             FailedSend(r_id, name, stage, error)
-            for r_id, name, stage, error in session.exec(
-                sa.select(Reminder.id, Customer.name, Reminder.stage, Outbox.last_error)
-                .join(Reminder, Reminder.id == Outbox.reminder_id)
-                .join(Customer, Customer.id == Reminder.customer_id)
-                .where(Outbox.state == OutboxState.FAILED)
-                .order_by(Reminder.id)
+            for r_id, name, stage, error in session.execute(
+                sa.select(
+                    col(Reminder.id),
+                    col(Customer.name),
+                    col(Reminder.stage),
+                    col(Outbox.last_error),
+                )
+                .join(Reminder, col(Reminder.id) == col(Outbox.reminder_id))
+                .join(Customer, col(Customer.id) == col(Reminder.customer_id))
+                .where(col(Outbox.state) == OutboxState.FAILED)
+                .order_by(col(Reminder.id))
             ).all()
         ]
         awaiting: dict[str, int] = dict(
-            session.exec(
-                sa.select(Reminder.stage, sa.func.count())
-                .where(Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
-                .group_by(Reminder.stage)
+            session.execute(
+                sa.select(col(Reminder.stage), sa.func.count())
+                .where(
+                    col(Reminder.run_date) == run_date,
+                    col(Reminder.state) == ReminderState.SUGGESTED,
+                )
+                .group_by(col(Reminder.stage))
             ).all()
         )
         previous, previous_buckets = _previous_totals(session, run_date, channel)
-        today_awaiting = (Reminder.run_date == run_date, Reminder.state == ReminderState.SUGGESTED)
+        today_awaiting = (
+            col(Reminder.run_date) == run_date,
+            col(Reminder.state) == ReminderState.SUGGESTED,
+        )
         by_owner: dict[str, int] = dict(
-            session.exec(
-                sa.select(Reminder.owner, sa.func.count())
+            session.execute(
+                sa.select(col(Reminder.owner), sa.func.count())
                 .where(*today_awaiting)
-                .group_by(Reminder.owner)
+                .group_by(col(Reminder.owner))
             ).all()
         )
         in_thread = session.execute(
             sa.select(sa.func.count()).where(
                 *today_awaiting,
-                sa.or_(Reminder.owner == "", col(Reminder.stage).in_(list(channel_stages))),
+                sa.or_(col(Reminder.owner) == "", col(Reminder.stage).in_(list(channel_stages))),
             )
         ).scalar_one()
         return Digest(
@@ -287,25 +288,27 @@ def build_digest(
             awaiting_by_owner=by_owner,
             in_thread=in_thread,
             promises_due=promise_lines(
-                session, Promise.state == PromiseState.OPEN, Promise.promised_date == run_date
+                session,
+                col(Promise.state) == PromiseState.OPEN,
+                col(Promise.promised_date) == run_date,
             ),
             promises_broken=promise_lines(session, promises.broken_and_not_renewed()),
             failed=failed,
             awaiting=awaiting,
             failing_addresses=[
                 (name, problem)
-                for name, problem in session.exec(
-                    sa.select(Customer.name, Customer.email_problem)
-                    .where(Customer.email_problem != "")
-                    .order_by(Customer.name)
+                for name, problem in session.execute(
+                    sa.select(col(Customer.name), col(Customer.email_problem))
+                    .where(col(Customer.email_problem) != "")
+                    .order_by(col(Customer.name))
                 ).all()
             ],
             missed_plans=list(
                 session.exec(
-                    select(Customer.name)
-                    .join(PaymentPlan, PaymentPlan.customer_id == Customer.id)
-                    .where(PaymentPlan.state == PlanState.MISSED)
-                    .order_by(Customer.name)
+                    select(col(Customer.name))
+                    .join(PaymentPlan, col(PaymentPlan.customer_id) == col(Customer.id))
+                    .where(col(PaymentPlan.state) == PlanState.MISSED)
+                    .order_by(col(Customer.name))
                 ).all()
             ),
             not_suggested=list(not_suggested or []),
@@ -330,23 +333,25 @@ def claim(
         taken = session.exec(
             sa.update(DigestRun)
             .where(
-                DigestRun.run_date == run_date,
-                DigestRun.channel == channel,
+                col(DigestRun.run_date) == run_date,
+                col(DigestRun.channel) == channel,
                 col(DigestRun.posted_at).is_(None),
-                DigestRun.claimed_at < now - STALE_CLAIM,
+                col(DigestRun.claimed_at) < now - STALE_CLAIM,
             )
             .values(claimed_by=instance, claimed_at=now)
         )
         if taken.rowcount != 1:
             return None
         return session.exec(
-            select(DigestRun).where(DigestRun.run_date == run_date, DigestRun.channel == channel)
+            select(DigestRun).where(
+                col(DigestRun.run_date) == run_date, col(DigestRun.channel) == channel
+            )
         ).one()
 
 
 def mark_posted(engine: Engine, run_id: int, message_ts: str, digest: Digest) -> None:
     with unit_of_work(engine) as session:
-        run = session.get(DigestRun, run_id)
+        run = get(session, DigestRun, run_id)
         run.posted_at = utcnow()
         run.message_ts = message_ts
         run.totals = stored_totals(digest)
@@ -357,8 +362,8 @@ def digest_thread(engine: Engine, run_date: date, channel: str) -> str | None:
     with read_only(engine) as session:
         return session.exec(
             select(DigestRun.message_ts).where(
-                DigestRun.run_date == run_date,
-                DigestRun.channel == channel,
+                col(DigestRun.run_date) == run_date,
+                col(DigestRun.channel) == channel,
                 col(DigestRun.posted_at).is_not(None),
             )
         ).first()

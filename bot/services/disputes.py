@@ -3,6 +3,8 @@ until someone resolves it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -11,10 +13,11 @@ from bot.models import Dispute, utcnow
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_invoice
+from bot.services.queries import id_of
 
 
 def open_dispute(
-    engine: Engine, number: str, reason: str, user: str, note: dict | None = None
+    engine: Engine, number: str, reason: str, user: str, note: dict[str, Any] | None = None
 ) -> Dispute:
     if not reason.strip():
         raise Invalid("Say what the customer disputes: `/relance dispute <invoice> <reason>`.")
@@ -22,12 +25,12 @@ def open_dispute(
         invoice = find_invoice(session, number)
         existing = session.exec(
             select(Dispute).where(
-                Dispute.invoice_id == invoice.id, col(Dispute.resolved_at).is_(None)
+                col(Dispute.invoice_id) == invoice.id, col(Dispute.resolved_at).is_(None)
             )
         ).first()
         if existing is not None:
             raise Invalid(f"Invoice {invoice.number} is already disputed: {existing.reason}")
-        dispute = Dispute(invoice_id=invoice.id, reason=reason.strip(), opened_by=user)
+        dispute = Dispute(invoice_id=id_of(invoice), reason=reason.strip(), opened_by=user)
         session.add(dispute)
         audit.append(
             session,
@@ -47,7 +50,7 @@ def resolve_dispute(engine: Engine, number: str, user: str, note: str = "") -> D
         invoice = find_invoice(session, number)
         dispute = session.exec(
             select(Dispute).where(
-                Dispute.invoice_id == invoice.id, col(Dispute.resolved_at).is_(None)
+                col(Dispute.invoice_id) == invoice.id, col(Dispute.resolved_at).is_(None)
             )
         ).first()
         if dispute is None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
 from bot.domain.holds import current_hold
 from bot.models import Customer
@@ -20,16 +21,16 @@ class HeldCustomer:
 
 def held_customers(session: Session, today: date) -> list[HeldCustomer]:
     """Customers a skip reason holds today; a lapsed or lifted hold is not listed."""
-    rows = session.exec(
-        select(
-            Customer.name,
-            Customer.hold_reason,
-            Customer.held_until,
-            Customer.held_email,
-            Customer.email,
+    rows = session.execute(
+        sa.select(
+            col(Customer.name),
+            col(Customer.hold_reason),
+            col(Customer.held_until),
+            col(Customer.held_email),
+            col(Customer.email),
         )
         .where(col(Customer.hold_reason) != "")
-        .order_by(Customer.name)
+        .order_by(col(Customer.name))
     ).all()
     held = []
     for name, kind, until, email_then, email_now in rows:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.db import read_only
 from bot.domain.aging import Bucket
@@ -48,13 +48,13 @@ def _dso(session: Session, currency: str, receivable_minor: int, today: date) ->
     by_day: dict[date, int] = dict(
         session.connection()
         .execute(
-            sa.select(Invoice.issue_date, sa.func.sum(Invoice.amount_minor))
+            sa.select(col(Invoice.issue_date), sa.func.sum(col(Invoice.amount_minor)))
             .where(
-                Invoice.currency == currency,
-                Invoice.issue_date >= periods[-1][0],
-                Invoice.issue_date <= today,
+                col(Invoice.currency) == currency,
+                col(Invoice.issue_date) >= periods[-1][0],
+                col(Invoice.issue_date) <= today,
             )
-            .group_by(Invoice.issue_date)
+            .group_by(col(Invoice.issue_date))
         )
         .all()
     )
@@ -101,22 +101,24 @@ def home(engine: Engine, today: date, user: str) -> Home:
         awaiting = conn.execute(
             sa.select(sa.func.count())
             .select_from(Reminder)
-            .where(Reminder.run_date == today, Reminder.state == ReminderState.SUGGESTED)
+            .where(col(Reminder.run_date) == today, col(Reminder.state) == ReminderState.SUGGESTED)
         ).scalar_one()
         # Still to go: an outbox row not yet sent nor failed for good. Call tasks have no outbox
         # row (nobody sends them); a failed send is counted with the failures below.
         yours = conn.execute(
             sa.select(sa.func.count())
             .select_from(Reminder)
-            .join(Outbox, Outbox.reminder_id == Reminder.id)
+            .join(Outbox, col(Outbox.reminder_id) == col(Reminder.id))
             .where(
-                Reminder.decided_by == user,
-                Reminder.state == ReminderState.APPROVED,
-                Outbox.state == OutboxState.PENDING,
+                col(Reminder.decided_by) == user,
+                col(Reminder.state) == ReminderState.APPROVED,
+                col(Outbox.state) == OutboxState.PENDING,
             )
         ).scalar_one()
         failed = conn.execute(
-            sa.select(sa.func.count()).select_from(Outbox).where(Outbox.state == OutboxState.FAILED)
+            sa.select(sa.func.count())
+            .select_from(Outbox)
+            .where(col(Outbox.state) == OutboxState.FAILED)
         ).scalar_one()
         return Home(
             today=today,
@@ -125,9 +127,9 @@ def home(engine: Engine, today: date, user: str) -> Home:
             yours_pending=yours,
             promises_this_week=promise_lines(
                 session,
-                Promise.state == PromiseState.OPEN,
-                Promise.promised_date >= today,
-                Promise.promised_date <= today + timedelta(days=7),
+                col(Promise.state) == PromiseState.OPEN,
+                col(Promise.promised_date) >= today,
+                col(Promise.promised_date) <= today + timedelta(days=7),
             ),
             promises_broken=promise_lines(session, promises.broken_and_not_renewed()),
             failed_sends=failed,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from psycopg.copy import QueuedLibpqWriter
@@ -195,7 +196,7 @@ def _stage(conn: Connection, source: CsvSource, fallback_timezone: str) -> int:
 
 
 @contextmanager
-def _staging_writer(conn: Connection) -> Iterator[Callable[[tuple], None]]:
+def _staging_writer(conn: Connection) -> Iterator[Callable[[tuple[Any, ...]], None]]:
     """A function taking one validated, typed row at a time, straight to the driver.
 
     PostgreSQL gets the whole file as one COPY, written from a thread of psycopg's own: the
@@ -203,7 +204,10 @@ def _staging_writer(conn: Connection) -> Iterator[Callable[[tuple], None]]:
     bounded, about 32 MB, so memory stays flat). SQLite gets batched inserts.
     """
     if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        if driver is None:
+            raise RuntimeError("the database connection is closed")
+        cursor = driver.cursor()
         with (
             cursor,
             cursor.copy("COPY import_staging FROM STDIN", writer=QueuedLibpqWriter(cursor)) as copy,
@@ -212,9 +216,9 @@ def _staging_writer(conn: Connection) -> Iterator[Callable[[tuple], None]]:
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     insert = f"INSERT INTO import_staging VALUES ({', '.join([mark] * len(STAGING.columns))})"
-    batch: list[tuple] = []
+    batch: list[tuple[Any, ...]] = []
 
-    def write(row: tuple) -> None:
+    def write(row: tuple[Any, ...]) -> None:
         batch.append(row)
         if len(batch) >= BATCH_SIZE:
             conn.exec_driver_sql(insert, batch)
@@ -283,7 +287,7 @@ def _merge_line_items(conn: Connection, mapping: Mapping) -> None:
         )
     ).all()
     names = [*_AGREEING, "amount", "balance" if by_balance else "amount_paid"]
-    first: dict[str, sa.Row] = {}
+    first: dict[str, sa.Row[Any]] = {}
     errors = []
     for row in rows:
         seen = first.setdefault(row.invoice_number, row)
@@ -351,7 +355,7 @@ def _refuse_impossible_totals(conn: Connection) -> None:
         )
 
 
-def _closed(conn: Connection) -> list[sa.Row]:
+def _closed(conn: Connection) -> list[sa.Row[Any]]:
     """Invoices this file shows void or written off that were not already so."""
     return list(
         conn.execute(
@@ -370,12 +374,14 @@ def _owners(conn: Connection, numbers: list[str]) -> dict[str, int]:
     """Each invoice's customer as the import left it (a customer may be new)."""
     return dict(
         conn.execute(
-            sa.select(Invoice.number, Invoice.customer_id).where(col(Invoice.number).in_(numbers))
+            sa.select(col(Invoice.number), col(Invoice.customer_id)).where(
+                col(Invoice.number).in_(numbers)
+            )
         ).all()
     )
 
 
-def _closed_events(conn: Connection, closed: list[sa.Row], actor: str) -> list[audit.NewEvent]:
+def _closed_events(conn: Connection, closed: list[sa.Row[Any]], actor: str) -> list[audit.NewEvent]:
     """One audit event per invoice closed, once its customer is known (it may be new)."""
     if not closed:
         return []
@@ -396,7 +402,9 @@ def _closed_events(conn: Connection, closed: list[sa.Row], actor: str) -> list[a
     ]
 
 
-def _count(conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row]) -> ImportReport:
+def _count(
+    conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row[Any]]
+) -> ImportReport:
     """Count what the upsert will create and update, before it runs."""
 
     def count(sql: str) -> int:
@@ -450,7 +458,7 @@ def _invoice_changed(mapping: Mapping, old: str, new: str, customer_id: str) -> 
     return " OR ".join(f"{old}.{col} <> {source(col)}" for col in _invoice_columns(mapping))
 
 
-def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row]:
+def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row[Any]]:
     if not _tracks_payments(mapping):
         return []
     return list(
@@ -465,7 +473,7 @@ def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row]:
     )
 
 
-def _moves(conn: Connection) -> list[sa.Row]:
+def _moves(conn: Connection) -> list[sa.Row[Any]]:
     """Known invoices this file puts under another customer."""
     return list(
         conn.execute(
@@ -480,7 +488,7 @@ def _moves(conn: Connection) -> list[sa.Row]:
     )
 
 
-def _move_events(conn: Connection, moves: list[sa.Row], actor: str) -> list[audit.NewEvent]:
+def _move_events(conn: Connection, moves: list[sa.Row[Any]], actor: str) -> list[audit.NewEvent]:
     if not moves:
         return []
     owners = _owners(conn, [m.number for m in moves])
@@ -496,7 +504,7 @@ def _move_events(conn: Connection, moves: list[sa.Row], actor: str) -> list[audi
     ]
 
 
-def _reversals(conn: Connection, mapping: Mapping) -> list[sa.Row]:
+def _reversals(conn: Connection, mapping: Mapping) -> list[sa.Row[Any]]:
     """Invoices this file shows less paid than before: a payment taken back."""
     if not _tracks_payments(mapping):
         return []
@@ -512,7 +520,7 @@ def _reversals(conn: Connection, mapping: Mapping) -> list[sa.Row]:
     )
 
 
-def _reversal_event(row: sa.Row, actor: str) -> audit.NewEvent:
+def _reversal_event(row: sa.Row[Any], actor: str) -> audit.NewEvent:
     return audit.NewEvent(
         kind="payment_reversed",
         actor=actor,
@@ -527,7 +535,7 @@ def _reversal_event(row: sa.Row, actor: str) -> audit.NewEvent:
     )
 
 
-def _payment_event(row: sa.Row, actor: str) -> audit.NewEvent:
+def _payment_event(row: sa.Row[Any], actor: str) -> audit.NewEvent:
     currency = row.currency
     return audit.NewEvent(
         kind="payment",

@@ -28,6 +28,7 @@ from bot.domain.inbound import Inbound, Kind, Unreadable, read_message
 from bot.models import Customer, InboundMessage, Invoice, Reminder, utcnow
 from bot.services import audit
 from bot.services.pauses import hold
+from bot.services.queries import get, id_of, stored_ids
 from bot.services.threads import ConversationTarget, conversation_target
 
 log = logging.getLogger(__name__)
@@ -130,8 +131,8 @@ def _known(engine: Engine, waiting: Waiting) -> dict[int, datetime]:
         return dict(
             session.exec(
                 select(InboundMessage.uid, InboundMessage.received_at).where(
-                    InboundMessage.mailbox == waiting.mailbox,
-                    InboundMessage.uidvalidity == waiting.uidvalidity,
+                    col(InboundMessage.mailbox) == waiting.mailbox,
+                    col(InboundMessage.uidvalidity) == waiting.uidvalidity,
                 )
             ).all()
         )
@@ -142,8 +143,8 @@ def _mark_moved(engine: Engine, waiting: Waiting, uids: list[int]) -> None:
         session.exec(
             sa.update(InboundMessage)
             .where(
-                InboundMessage.mailbox == waiting.mailbox,
-                InboundMessage.uidvalidity == waiting.uidvalidity,
+                col(InboundMessage.mailbox) == waiting.mailbox,
+                col(InboundMessage.uidvalidity) == waiting.uidvalidity,
                 col(InboundMessage.uid).in_(uids),
             )
             .values(moved=True)
@@ -160,9 +161,9 @@ def record(
         with unit_of_work(engine) as session:
             if session.exec(
                 select(InboundMessage.id).where(
-                    InboundMessage.mailbox == mailbox,
-                    InboundMessage.uidvalidity == uidvalidity,
-                    InboundMessage.uid == uid,
+                    col(InboundMessage.mailbox) == mailbox,
+                    col(InboundMessage.uidvalidity) == uidvalidity,
+                    col(InboundMessage.uid) == uid,
                 )
             ).first():
                 return None
@@ -198,7 +199,7 @@ def _record(
                 content={"inbound_id": row.id, "set_aside": message.reason, "size": size},
             ),
         )
-        return Handled(row.id, row.kind, None, "")
+        return Handled(id_of(row), row.kind, None, "")
     match = match_message(session, message)
     row.message_id, row.sender, row.subject = message.message_id, message.sender, message.subject
     row.customer_id, row.reminder_id, row.matched_by = (
@@ -208,7 +209,7 @@ def _record(
     )
     effect = Effect(message.kind, message.failed_addresses, message.bounce_detail, message.back_on)
     consequence = (
-        apply_effect(session, session.get(Customer, match.customer_id), effect, now.date())
+        apply_effect(session, get(session, Customer, match.customer_id), effect, now.date())
         if match.customer_id is not None
         else "unmatched: a person assigns it"
     )
@@ -239,7 +240,7 @@ def _record(
             },
         ),
     )
-    return Handled(row.id, row.kind, match.customer_id, match.matched_by, match.reminder_id)
+    return Handled(id_of(row), row.kind, match.customer_id, match.matched_by, match.reminder_id)
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -260,7 +261,7 @@ def match_message(session: Session, message: Inbound) -> Match:
     if tokens:
         owners = set(
             session.exec(
-                select(Invoice.customer_id).where(Invoice.number.in_(sorted(tokens)[:50]))
+                select(col(Invoice.customer_id)).where(col(Invoice.number).in_(sorted(tokens)[:50]))
             ).all()
         )
         if len(owners) == 1:
@@ -293,7 +294,7 @@ def _customers_with(session: Session, needle: str, *, exact: bool) -> list[int]:
         condition = sa.or_(
             email.like(f"%{escaped}", escape="\\"), email.like(f"%{escaped},%", escape="\\")
         )
-    return list(session.exec(select(Customer.id).where(condition).limit(3)).all())
+    return stored_ids(session.exec(select(col(Customer.id)).where(condition).limit(3)).all())
 
 
 def _unique(ids: Iterable[int]) -> int | None:
@@ -402,13 +403,13 @@ def claim_unposted(
         rows = session.exec(
             select(InboundMessage)
             .where(
-                InboundMessage.slack_ts == "",
+                col(InboundMessage.slack_ts) == "",
                 sa.or_(
-                    InboundMessage.post_claimed_until.is_(None),
+                    col(InboundMessage.post_claimed_until).is_(None),
                     col(InboundMessage.post_claimed_until) < worker_now,
                 ),
             )
-            .order_by(InboundMessage.id)
+            .order_by(col(InboundMessage.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
@@ -417,14 +418,14 @@ def claim_unposted(
             row.post_claimed_until = worker_now + POST_LEASE
             customer = session.get(Customer, row.customer_id) if row.customer_id else None
             target = (
-                conversation_target(session, customer.id, digest_channel=digest_channel)
+                conversation_target(session, id_of(customer), digest_channel=digest_channel)
                 if customer is not None
                 else (ConversationTarget(digest_channel, None) if digest_channel else None)
             )
             summary = json.loads(row.summary)
             views.append(
                 InboundView(
-                    id=row.id,
+                    id=id_of(row),
                     kind=row.kind,
                     sender=row.sender,
                     sender_name=summary.get("sender_name", ""),
@@ -445,12 +446,12 @@ def claim_unposted(
 
 def mark_posted(engine: Engine, inbound_id: int, channel: str, ts: str) -> None:
     with unit_of_work(engine) as session:
-        row = session.get(InboundMessage, inbound_id)
+        row = get(session, InboundMessage, inbound_id)
         row.slack_channel, row.slack_ts, row.post_claimed_until = channel, ts, None
 
 
 def release(engine: Engine, inbound_id: int) -> None:
     """A post that failed: tried again on the next round."""
     with unit_of_work(engine) as session:
-        row = session.get(InboundMessage, inbound_id)
+        row = get(session, InboundMessage, inbound_id)
         row.post_claimed_until = utcnow()

@@ -22,6 +22,7 @@ from bot.services.inbox import Effect, apply_effect
 from bot.services.lookup import find_customer
 from bot.services.pauses import hold
 from bot.services.promises import check_date, promise_on_account
+from bot.services.queries import id_of
 from bot.services.replies_waiting import mark_handled
 
 
@@ -45,7 +46,10 @@ def _open_invoices(session: Session, customer_id: int) -> list[Invoice]:
     return list(
         session.exec(
             select(Invoice)
-            .where(Invoice.customer_id == customer_id, Invoice.amount_minor > Invoice.paid_minor)
+            .where(
+                col(Invoice.customer_id) == customer_id,
+                col(Invoice.amount_minor) > Invoice.paid_minor,
+            )
             .order_by(col(Invoice.due_date), col(Invoice.number))
         ).all()
     )
@@ -54,7 +58,7 @@ def _open_invoices(session: Session, customer_id: int) -> list[Invoice]:
 def open_account(engine: Engine, inbound_id: int) -> OpenAccount:
     with read_only(engine) as session:
         customer = _customer_of(session, inbound_id)
-        invoices = _open_invoices(session, customer.id)
+        invoices = _open_invoices(session, id_of(customer))
     if not invoices:
         raise Invalid(f"{customer.name} has no open invoice.")
     return OpenAccount(inbound_id, customer.name, tuple(i.number for i in invoices[:100]))
@@ -86,7 +90,7 @@ def promise(
     check_date(promised, today)
     with unit_of_work(engine) as session:
         customer = _customer_of(session, inbound_id)
-        invoices = _open_invoices(session, customer.id)
+        invoices = _open_invoices(session, id_of(customer))
         if not invoices:
             raise Invalid(f"{customer.name} has no open invoice.")
         mark_handled(session, user, inbound_id=inbound_id)

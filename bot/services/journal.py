@@ -81,8 +81,8 @@ def claim_unhandled(
         col(SlackRequest.claimed_until) < now,
     )
     with read_only(engine) as session:
-        due = session.exec(
-            sa.select(SlackRequest.signature)
+        due = session.execute(
+            sa.select(col(SlackRequest.signature))
             .where(*lapsed)
             .order_by(col(SlackRequest.seen_at))
             .limit(BATCH)
@@ -98,7 +98,11 @@ def claim_unhandled(
                     claimed_until=now + lease,
                     recoveries=col(SlackRequest.recoveries) + 1,
                 )
-                .returning(SlackRequest.body, SlackRequest.content_type, SlackRequest.recoveries)
+                .returning(
+                    col(SlackRequest.body),
+                    col(SlackRequest.content_type),
+                    col(SlackRequest.recoveries),
+                )
             ).first()
         if row is not None:
             body, content_type, recoveries = row

@@ -25,7 +25,9 @@ def find_customer(session: Session, query: str) -> Customer:
         raise Invalid("Which customer? Give a name or a customer id.")
     exact = session.exec(
         select(Customer).where(
-            sa.or_(Customer.external_id == text, sa.func.lower(Customer.name) == text.lower())
+            sa.or_(
+                col(Customer.external_id) == text, sa.func.lower(col(Customer.name)) == text.lower()
+            )
         )
     ).all()
     if len(exact) == 1:
@@ -49,7 +51,7 @@ def open_invoices(session: Session, customer_id: int) -> list[Invoice]:
     return list(
         session.exec(
             select(Invoice)
-            .where(Invoice.customer_id == customer_id, OPEN_INVOICE)
-            .order_by(Invoice.due_date, col(Invoice.number))
+            .where(col(Invoice.customer_id) == customer_id, OPEN_INVOICE)
+            .order_by(col(Invoice.due_date), col(Invoice.number))
         ).all()
     )

@@ -30,6 +30,7 @@ from bot.domain.states import OutboxState, ReminderState, transition
 from bot.models import Contact, Customer, InboundMessage, Outbox, OutboxPause, Reminder, utcnow
 from bot.services import audit
 from bot.services.letters import pdf_of
+from bot.services.queries import get, id_of, stored_ids
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -55,17 +56,17 @@ def claim(
 ) -> list[int]:
     with unit_of_work(engine) as session:
         due = (
-            select(Outbox.id)
+            select(col(Outbox.id))
             .where(
-                Outbox.state == OutboxState.PENDING,
-                Outbox.next_attempt_at <= now,
+                col(Outbox.state) == OutboxState.PENDING,
+                col(Outbox.next_attempt_at) <= now,
                 sa.or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
             )
-            .order_by(Outbox.id)
+            .order_by(col(Outbox.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        ids: list[int] = list(session.exec(due).all())
+        ids = stored_ids(session.exec(due).all())
         if ids:
             session.exec(
                 sa.update(Outbox)
@@ -80,12 +81,12 @@ def _email(
 ) -> tuple[Email, Reminder, Customer]:
     """The message as it will leave. In test mode it goes to the test address instead of the
     customer, marked as a test, so a team can run for a week before real sends."""
-    reminder = session.get(Reminder, outbox.reminder_id)
+    reminder = get(session, Reminder, outbox.reminder_id)
     customer = session.get(Customer, reminder.customer_id) if reminder else None
     assert reminder is not None and customer is not None  # both foreign keys
     to, subject, text = customer.email, reminder.subject, reminder.body_text
     answered = session.exec(
-        select(InboundMessage).where(InboundMessage.reply_reminder_id == reminder.id)
+        select(InboundMessage).where(col(InboundMessage.reply_reminder_id) == reminder.id)
     ).first()
     if answered is not None:  # a person's answer to a customer's message: to its sender
         to = answered.sender
@@ -105,7 +106,7 @@ def _email(
         html=reminder.body_html,
         language=reminder.language,
         attachments=attachments,
-        message_id=message_id(reminder.id, settings.mail_from),
+        message_id=message_id(id_of(reminder), settings.mail_from),
         approved_by=reminder.decided_by,
         in_reply_to=answered.message_id if answered is not None else "",
     )
@@ -127,7 +128,7 @@ def _record_sent(
         outbox = _still_mine(session, outbox_id, worker)
         if outbox is None:
             return
-        reminder = session.get(Reminder, outbox.reminder_id)
+        reminder = get(session, Reminder, outbox.reminder_id)
         outbox.state = transition(outbox.state, OutboxState.SENT)
         outbox.sent_at, outbox.message_id = now, email.message_id
         outbox.attempts += 1
@@ -174,7 +175,7 @@ def _record_failure(
         outbox = _still_mine(session, outbox_id, worker)
         if outbox is None:
             return True
-        reminder = session.get(Reminder, outbox.reminder_id)
+        reminder = get(session, Reminder, outbox.reminder_id)
         outbox.attempts += 1
         outbox.last_error = str(error)[:1000]
         outbox.claimed_by, outbox.claimed_until = "", None
@@ -209,9 +210,9 @@ def _renew(engine: Engine, outbox_id: int, worker: str, now: datetime, lease: ti
         renewed = session.exec(
             sa.update(Outbox)
             .where(
-                Outbox.id == outbox_id,
-                Outbox.state == OutboxState.PENDING,
-                Outbox.claimed_by == worker,
+                col(Outbox.id) == outbox_id,
+                col(Outbox.state) == OutboxState.PENDING,
+                col(Outbox.claimed_by) == worker,
                 col(Outbox.claimed_until) > now,
             )
             .values(claimed_until=now + lease)
@@ -228,7 +229,7 @@ def _release(engine: Engine, outbox_ids: list[int], worker: str) -> None:
     with unit_of_work(engine) as session:
         session.exec(
             sa.update(Outbox)
-            .where(col(Outbox.id).in_(outbox_ids), Outbox.claimed_by == worker)
+            .where(col(Outbox.id).in_(outbox_ids), col(Outbox.claimed_by) == worker)
             .values(claimed_by="", claimed_until=None)
         )
 
@@ -340,10 +341,10 @@ def _deliver_one(
     """Send one claimed message; returns which list of the report it belongs in and its
     reminder. Raises SendFailed only for a server-level failure."""
     with unit_of_work(engine) as session:
-        reminder_id = session.get(Outbox, outbox_id).reminder_id
+        reminder_id = get(session, Outbox, outbox_id).reminder_id
     try:
         with unit_of_work(engine) as session:
-            email, _reminder, _customer = _email(session, session.get(Outbox, outbox_id), settings)
+            email, _reminder, _customer = _email(session, get(session, Outbox, outbox_id), settings)
         if not email.to:
             raise SendFailed("the customer has no e-mail address", permanent=True)
         sender.send(build_message(email, settings))

@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.db import unit_of_work
 from bot.domain.owners import parse_owner
@@ -39,9 +40,9 @@ def assign(engine: Engine, query: str, owner_text: str, user: str, today: date) 
         moved = session.exec(
             sa.update(Reminder)
             .where(
-                Reminder.customer_id == customer.id,
-                Reminder.run_date == today,
-                Reminder.state == ReminderState.SUGGESTED,
+                col(Reminder.customer_id) == customer.id,
+                col(Reminder.run_date) == today,
+                col(Reminder.state) == ReminderState.SUGGESTED,
             )
             .values(owner=owner)
         ).rowcount

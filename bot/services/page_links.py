@@ -25,6 +25,7 @@ from bot.models import Customer, PageLink, utcnow
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer
+from bot.services.queries import id_of
 
 _SALT = "relance-customer-page"
 
@@ -67,7 +68,7 @@ def sign(settings: Settings, public_id: str, now: datetime) -> str:
 def _current(session: Session, customer_id: int) -> PageLink | None:
     return session.exec(
         select(PageLink).where(
-            PageLink.customer_id == customer_id, col(PageLink.revoked_at).is_(None)
+            col(PageLink.customer_id) == customer_id, col(PageLink.revoked_at).is_(None)
         )
     ).first()
 
@@ -96,14 +97,17 @@ def current_link(engine: Engine, customer_id: int) -> str:
             if link is None:
                 last = session.exec(
                     select(sa.func.max(PageLink.generation)).where(
-                        PageLink.customer_id == customer_id
+                        col(PageLink.customer_id) == customer_id
                     )
                 ).one()
                 link = _issue(session, customer_id, (last or 0) + 1, "relance")
             return link.public_id
     except IntegrityError:  # another instance issued it at the same moment: theirs stands
         with read_only(engine) as session:
-            return _current(session, customer_id).public_id
+            link = _current(session, customer_id)
+            if link is None:  # revoked again since: nothing to give
+                raise
+            return link.public_id
 
 
 def url_for(settings: Settings, public_id: str, now: datetime) -> str:
@@ -128,7 +132,7 @@ def resolve(engine: Engine, settings: Settings, token: str, now: datetime) -> Li
     if not isinstance(public_id, str):
         raise LinkRefused("forged")
     with read_only(engine) as session:
-        link = session.exec(select(PageLink).where(PageLink.public_id == public_id)).first()
+        link = session.exec(select(PageLink).where(col(PageLink.public_id) == public_id)).first()
     if link is None:
         raise LinkRefused("forged")
     if link.revoked_at is not None:
@@ -166,13 +170,13 @@ def new_link(engine: Engine, settings: Settings, query: str, user: str, now: dat
         customer: Customer = find_customer(session, query)
         session.exec(
             sa.update(PageLink)
-            .where(PageLink.customer_id == customer.id, col(PageLink.revoked_at).is_(None))
+            .where(col(PageLink.customer_id) == customer.id, col(PageLink.revoked_at).is_(None))
             .values(revoked_at=utcnow())
         )
         last = session.exec(
-            select(sa.func.max(PageLink.generation)).where(PageLink.customer_id == customer.id)
+            select(sa.func.max(PageLink.generation)).where(col(PageLink.customer_id) == customer.id)
         ).one()
-        link = _issue(session, customer.id, (last or 0) + 1, user)
+        link = _issue(session, id_of(customer), (last or 0) + 1, user)
         audit.append(
             session,
             audit.NewEvent(

@@ -12,14 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import unit_of_work
-from bot.domain import invoice_list
 from bot.domain.follow_up import cancelled_by_payment, deserves_thanks
 from bot.domain.money import Money
 from bot.domain.states import OutboxState, ReminderState, move, transition
-from bot.models import Customer, Invoice, Outbox, Reminder
+from bot.models import Customer, Invoice, Outbox, Reminder, ReminderInvoice
 from bot.services import audit
 from bot.services.compose import Composer
-from bot.services.queries import in_sources, is_open
+from bot.services.queries import get, id_of, in_sources, is_open
 
 #: What a payment in full cancels: reminders not yet sent
 CANCELLING = move(ReminderState.CANCELLED)
@@ -45,16 +44,21 @@ def follow_up_payments(
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(paid_numbers)))
         }
-        cancelled = []
+        cancelled: list[int] = []
+        touched = select(ReminderInvoice.reminder_id).where(
+            col(ReminderInvoice.number).in_(list(paid))
+        )
         pending = session.exec(
-            select(Reminder).where(
-                in_sources(Reminder.state, CANCELLING), Reminder.stage != "thanks"
+            select(Reminder)
+            .where(
+                in_sources(Reminder.state, CANCELLING),
+                col(Reminder.stage) != "thanks",
+                col(Reminder.id).in_(touched),
             )
+            .order_by(col(Reminder.id))
         ).all()
         for reminder in pending:
-            numbers = invoice_list.numbers(reminder.invoice_numbers)
-            if not set(numbers) & set(paid):
-                continue
+            numbers = reminder.numbers
             still_open = session.exec(
                 select(Invoice.number).where(col(Invoice.number).in_(numbers), is_open())
             ).all()
@@ -64,10 +68,12 @@ def follow_up_payments(
             stopping = move(OutboxState.CANCELLED)
             session.exec(
                 sa.update(Outbox)
-                .where(Outbox.reminder_id == reminder.id, in_sources(Outbox.state, stopping))
+                .where(
+                    col(Outbox.reminder_id) == reminder.id, in_sources(col(Outbox.state), stopping)
+                )
                 .values(state=stopping.target)
             )
-            cancelled.append(reminder.id)
+            cancelled.append(id_of(reminder))
             audit.append(
                 session, audit.NewEvent.about(reminder, "cancelled", actor, why="paid in full")
             )
@@ -76,18 +82,18 @@ def follow_up_payments(
         for invoice in paid.values():
             if deserves_thanks(invoice.due_date, run_date):
                 overdue_paid[invoice.customer_id].append(invoice)
-        thanks = []
+        thanks: list[int] = []
         for customer_id, invoices in sorted(overdue_paid.items()):
             exists = session.exec(
                 select(Reminder.id).where(
-                    Reminder.customer_id == customer_id,
-                    Reminder.run_date == run_date,
-                    Reminder.stage == "thanks",
+                    col(Reminder.customer_id) == customer_id,
+                    col(Reminder.run_date) == run_date,
+                    col(Reminder.stage) == "thanks",
                 )
             ).first()
             if exists:
                 continue
-            customer = session.get(Customer, customer_id)
+            customer = get(session, Customer, customer_id)
             draft = composer.thanks(
                 customer, [(i.number, Money.of_minor(i.amount_minor, i.currency)) for i in invoices]
             )
@@ -98,14 +104,14 @@ def follow_up_payments(
                 channel="email",
                 language=draft.language,
                 wording=draft.wording,
-                invoice_numbers=invoice_list.joined(i.number for i in invoices),
+                invoices=ReminderInvoice.listing(i.number for i in invoices),
                 subject=draft.subject,
                 body_text=draft.text,
                 body_html=draft.html,
             )
             session.add(reminder)
             session.flush()
-            thanks.append(reminder.id)
+            thanks.append(id_of(reminder))
             audit.append(
                 session,
                 audit.NewEvent(

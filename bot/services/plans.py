@@ -23,6 +23,7 @@ from bot.models import Instalment, Invoice, PaymentPlan
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, open_invoices
+from bot.services.queries import id_of
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def propose_plan(
         )
     with unit_of_work(engine) as session:
         customer = find_customer(session, customer_query)
-        invoices = open_invoices(session, customer.id)
+        invoices = open_invoices(session, id_of(customer))
         if not invoices:
             raise Invalid(f"{customer.name} owes nothing.")
         if len({i.currency for i in invoices}) > 1:
@@ -77,7 +78,8 @@ def propose_plan(
             )
         active = session.exec(
             select(PaymentPlan).where(
-                PaymentPlan.customer_id == customer.id, PaymentPlan.state == PlanState.ACTIVE
+                col(PaymentPlan.customer_id) == customer.id,
+                col(PaymentPlan.state) == PlanState.ACTIVE,
             )
         ).first()
         if active is not None:
@@ -110,7 +112,7 @@ def propose_plan(
             )
             return PlanOutcome(False, customer.name, instalments, breaches)
         plan = PaymentPlan(
-            customer_id=customer.id,
+            customer_id=id_of(customer),
             currency=currency,
             invoice_numbers=invoice_list.joined(numbers),
             total_minor=total,
@@ -121,7 +123,7 @@ def propose_plan(
         session.add(plan)
         session.flush()
         for due, amount in plan_dates:
-            session.add(Instalment(plan_id=plan.id, due_date=due, amount_minor=amount))
+            session.add(Instalment(plan_id=id_of(plan), due_date=due, amount_minor=amount))
         audit.append(
             session,
             audit.NewEvent(
@@ -151,7 +153,9 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
     paid: dict[str, int] = dict(
         session.connection()
         .execute(
-            sa.select(Invoice.number, Invoice.paid_minor).where(col(Invoice.number).in_(numbers))
+            sa.select(col(Invoice.number), col(Invoice.paid_minor)).where(
+                col(Invoice.number).in_(numbers)
+            )
         )
         .all()
     )
@@ -159,7 +163,7 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
     for instalment in session.exec(
         select(Instalment)
         .where(col(Instalment.plan_id).in_(list(schedules)))
-        .order_by(Instalment.plan_id, Instalment.due_date)
+        .order_by(col(Instalment.plan_id), col(Instalment.due_date))
     ):
         schedules[instalment.plan_id].append(instalment)
     statuses = []
@@ -167,12 +171,12 @@ def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
         covered_numbers = invoice_list.numbers(plan.invoice_numbers)
         paid_since = sum(paid.get(n, 0) for n in covered_numbers) - plan.paid_at_start_minor
         due = next_due([(i.due_date, i.amount_minor) for i in schedules[plan.id]], paid_since)
-        statuses.append(PlanStatus(plan.id, plan.customer_id, covered_numbers, due))
+        statuses.append(PlanStatus(id_of(plan), plan.customer_id, covered_numbers, due))
     return statuses
 
 
 def _active(session: Session) -> list[PaymentPlan]:
-    return list(session.exec(select(PaymentPlan).where(PaymentPlan.state == PlanState.ACTIVE)))
+    return list(session.exec(select(PaymentPlan).where(col(PaymentPlan.state) == PlanState.ACTIVE)))
 
 
 def holds(session: Session) -> dict[str, date]:
@@ -196,8 +200,9 @@ def settle_plans(engine: Engine, today: date, grace_days: int) -> list[int]:
             if state is PlanState.ACTIVE:
                 continue
             plan.state = transition(plan.state, state)
-            if state is PlanState.MISSED:
-                missed.append(plan.id)
+            # missed: an instalment is due (a plan with none left is completed)
+            if state is PlanState.MISSED and status.next_due is not None:
+                missed.append(id_of(plan))
                 audit.append(
                     session,
                     audit.NewEvent(

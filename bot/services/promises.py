@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -23,7 +24,7 @@ from bot.models import Invoice, Promise
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_invoice
-from bot.services.queries import in_sources
+from bot.services.queries import id_of, in_sources
 
 
 def _promise(
@@ -33,16 +34,16 @@ def _promise(
     amount_minor: int | None,
     user: str,
     via: str,
-    note: dict | None = None,
+    note: dict[str, Any] | None = None,
 ) -> Promise:
     replacing = move(PromiseState.REPLACED)
     session.exec(
         sa.update(Promise)
-        .where(Promise.invoice_id == invoice.id, in_sources(Promise.state, replacing))
+        .where(col(Promise.invoice_id) == invoice.id, in_sources(col(Promise.state), replacing))
         .values(state=replacing.target)
     )
     promise = Promise(
-        invoice_id=invoice.id,
+        invoice_id=id_of(invoice),
         promised_date=promised,
         amount_minor=amount_minor,
         paid_before_minor=invoice.paid_minor,
@@ -102,7 +103,7 @@ def record_promise(
     user: str,
     today: date,
     via: str = "slack",
-    note: dict | None = None,
+    note: dict[str, Any] | None = None,
 ) -> Promise:
     """`note` adds to the audit event what the channel knows (the page: link and address)."""
     check_date(promised, today)
@@ -158,9 +159,10 @@ def broken_and_not_renewed() -> sa.ColumnElement[bool]:
     promise open (that one holds the invoice now)."""
     renewed = aliased(Promise)
     return sa.and_(
-        Promise.state == PromiseState.BROKEN,
+        col(Promise.state) == PromiseState.BROKEN,
         ~sa.exists().where(
-            renewed.invoice_id == Promise.invoice_id, renewed.state == PromiseState.OPEN
+            col(renewed.invoice_id) == col(Promise.invoice_id),
+            col(renewed.state) == PromiseState.OPEN,
         ),
     )
 
@@ -176,8 +178,8 @@ def settle(engine: Engine, today: date, grace_days: int) -> Settled:
     with unit_of_work(engine) as session:
         rows = session.exec(
             select(Promise, Invoice)
-            .join(Invoice, Invoice.id == Promise.invoice_id)
-            .where(Promise.state == PromiseState.OPEN)
+            .join(Invoice, col(Invoice.id) == col(Promise.invoice_id))
+            .where(col(Promise.state) == PromiseState.OPEN)
             .order_by(col(Promise.id))
         ).all()
         kept, broken = [], []

@@ -9,13 +9,13 @@ from datetime import date, datetime
 from sqlmodel import col, select
 
 from bot.db import read_only
-from bot.domain import invoice_list
 from bot.domain.money import Money, open_minor, totals_by_currency
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
 from bot.services import drafting
 from bot.services.customer_page import last_views
 from bot.services.drafting import Drafter
+from bot.services.queries import id_of
 from bot.services.worklists import NO_FACTS, CustomerFacts, customer_facts
 
 
@@ -77,12 +77,12 @@ def load_views(drafter: Drafter, reminder_ids: list[int]) -> list[ReminderView]:
     with read_only(drafter.engine) as session:
         rows = session.exec(
             select(Reminder, Customer, Outbox)
-            .join(Customer, Customer.id == Reminder.customer_id)
-            .join(Outbox, Outbox.reminder_id == Reminder.id, isouter=True)
+            .join(Customer, col(Customer.id) == col(Reminder.customer_id))
+            .join(Outbox, col(Outbox.reminder_id) == col(Reminder.id), isouter=True)
             .where(col(Reminder.id).in_(reminder_ids))
-            .order_by(Reminder.id)
+            .order_by(col(Reminder.id))
         ).all()
-        numbers = {n for r, _c, _o in rows for n in invoice_list.numbers(r.invoice_numbers)}
+        numbers = {n for r, _c, _o in rows for n in r.numbers}
         invoices = {
             i.number: i
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(numbers)))
@@ -101,12 +101,12 @@ def load_views(drafter: Drafter, reminder_ids: list[int]) -> list[ReminderView]:
                 ),
                 invoices[n].due_date,
             )
-            for n in invoice_list.numbers(reminder.invoice_numbers)
+            for n in reminder.numbers
             if n in invoices
         ]
         views.append(
             ReminderView(
-                id=reminder.id,
+                id=id_of(reminder),
                 run_date=reminder.run_date,
                 customer_name=customer.name,
                 contact_name=customer.contact_name,
@@ -138,9 +138,9 @@ def load_views(drafter: Drafter, reminder_ids: list[int]) -> list[ReminderView]:
                 auto_at=reminder.auto_at,
                 auto_rule=reminder.auto_rule,
                 phone=customer.phone,
-                facts=facts.get(customer.id, NO_FACTS),
+                facts=facts.get(id_of(customer), NO_FACTS),
                 segment=reminder.segment,
-                page_seen_at=seen.get(customer.id),
+                page_seen_at=seen.get(id_of(customer)),
                 email_problem=customer.email_problem,
             )
         )

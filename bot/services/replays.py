@@ -111,7 +111,7 @@ def _insert(engine: Engine, rows: list[dict[str, object]]) -> set[str]:
         inserted = conn.execute(
             insert.values([{k: row.get(k) for k in keys} for row in rows])
             .on_conflict_do_nothing()
-            .returning(SlackRequest.signature)
+            .returning(col(SlackRequest.signature))
         )
         return {signature for (signature,) in inserted}
 

@@ -13,13 +13,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.db import read_only, unit_of_work
-from bot.domain import invoice_list
 from bot.domain.states import ReminderState, move
-from bot.models import Customer, InboundMessage, Outbox, Reminder
+from bot.models import Customer, InboundMessage, Outbox, Reminder, ReminderInvoice
 from bot.services import audit
 from bot.services.errors import Invalid
+from bot.services.queries import get, id_of
 from bot.services.replies_waiting import mark_handled
 
 MAX_TEXT = 20_000
@@ -35,12 +36,12 @@ class ReplyDraft:
 
 def draft(engine: Engine, inbound_id: int) -> ReplyDraft:
     with read_only(engine) as session:
-        row = session.get(InboundMessage, inbound_id)
+        row = get(session, InboundMessage, inbound_id)
         if row is None or row.customer_id is None or not row.sender:
             raise Invalid("This message has no customer to answer.")
         if row.reply_reminder_id is not None:
             raise Invalid("This message has been answered already.")
-        customer = session.get(Customer, row.customer_id)
+        customer = get(session, Customer, row.customer_id)
         return ReplyDraft(inbound_id, customer.name, row.sender, _subject(row.subject))
 
 
@@ -75,16 +76,16 @@ def send_reply(engine: Engine, inbound_id: int, text: str, user: str, now: datet
 def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetime) -> int:
     inbound_id = reply.inbound_id
     with unit_of_work(engine) as session:
-        row = session.get(InboundMessage, inbound_id)
-        customer = session.get(Customer, row.customer_id)
+        row = get(session, InboundMessage, inbound_id)
+        customer = get(session, Customer, row.customer_id)
         answered = session.get(Reminder, row.reminder_id) if row.reminder_id else None
         reminder = Reminder(
-            customer_id=customer.id,
+            customer_id=id_of(customer),
             run_date=now.date(),
             stage=f"reply-{inbound_id}"[:20],
             channel="email",
             language=customer.language,
-            invoice_numbers=answered.invoice_numbers if answered else "",
+            invoices=ReminderInvoice.listing(answered.numbers if answered else ()),
             subject=reply.subject,
             body_text=text,
             original_subject=reply.subject,
@@ -97,22 +98,25 @@ def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetim
         )
         session.add(reminder)
         session.flush()
-        won = session.execute(
+        won = session.exec(
             sa.update(InboundMessage)
-            .where(InboundMessage.id == inbound_id, InboundMessage.reply_reminder_id.is_(None))
+            .where(
+                col(InboundMessage.id) == inbound_id,
+                col(InboundMessage.reply_reminder_id).is_(None),
+            )
             .values(reply_reminder_id=reminder.id)
         ).rowcount
         if not won:
             raise Invalid("Someone answered this message a moment ago.")
         mark_handled(session, user, inbound_id=inbound_id)
-        session.add(Outbox(reminder_id=reminder.id, channel="email", next_attempt_at=now))
+        session.add(Outbox(reminder_id=id_of(reminder), channel="email", next_attempt_at=now))
         audit.append(
             session,
             audit.NewEvent(
                 kind="reply",
                 actor=user,
                 customer_id=customer.id,
-                invoice_numbers=invoice_list.numbers(reminder.invoice_numbers),
+                invoice_numbers=reminder.numbers,
                 channel="email",
                 content={
                     "inbound_id": inbound_id,

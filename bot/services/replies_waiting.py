@@ -14,19 +14,21 @@ from bot.db import read_only
 from bot.domain.inbound import Kind
 from bot.domain.states import ReminderState
 from bot.models import InboundMessage, Reminder, utcnow
+from bot.services.queries import stored_id, stored_ids
 
-WAITING = (InboundMessage.kind == Kind.REPLY.value, col(InboundMessage.handled_at).is_(None))
+WAITING = (col(InboundMessage.kind) == Kind.REPLY.value, col(InboundMessage.handled_at).is_(None))
 
 
 def count_waiting(conn: sa.Connection, customers: list[int]) -> dict[int, int]:
     """Each customer's replies waiting (customers with none are left out), in one query."""
-    return dict(
-        conn.execute(
-            sa.select(InboundMessage.customer_id, sa.func.count())
+    return {
+        stored_id(customer_id): count
+        for customer_id, count in conn.execute(
+            sa.select(col(InboundMessage.customer_id), sa.func.count())
             .where(col(InboundMessage.customer_id).in_(customers), *WAITING)
-            .group_by(InboundMessage.customer_id)
+            .group_by(col(InboundMessage.customer_id))
         ).all()
-    )
+    }
 
 
 def mark_handled(
@@ -35,9 +37,9 @@ def mark_handled(
     """The reply `inbound_id`, or every reply waiting from `customer_id`, acted on by `user`
     (inside the caller's transaction: the action and its mark commit together)."""
     target = (
-        InboundMessage.id == inbound_id
+        col(InboundMessage.id) == inbound_id
         if inbound_id is not None
-        else InboundMessage.customer_id == customer_id
+        else col(InboundMessage.customer_id) == customer_id
     )
     session.execute(
         sa.update(InboundMessage)
@@ -52,13 +54,13 @@ def undecided_cards(engine: Engine, customers: list[int]) -> list[int]:
     if not customers:
         return []
     with read_only(engine) as session:
-        return list(
+        return stored_ids(
             session.connection()
             .execute(
-                sa.select(Reminder.id).where(
+                sa.select(col(Reminder.id)).where(
                     col(Reminder.customer_id).in_(customers),
-                    Reminder.state == ReminderState.SUGGESTED,
-                    Reminder.slack_ts != "",
+                    col(Reminder.state) == ReminderState.SUGGESTED,
+                    col(Reminder.slack_ts) != "",
                 )
             )
             .scalars()

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import sqlalchemy as sa
 from jinja2 import TemplateNotFound
@@ -37,10 +37,19 @@ from bot.domain.policy import Policy
 from bot.domain.segments import MAIN, Segments
 from bot.domain.states import PromiseState, ReminderState, move
 from bot.domain.worklist import route
-from bot.models import OPEN_INVOICE, Contact, Customer, Dispute, Invoice, Promise, Reminder
+from bot.models import (
+    OPEN_INVOICE,
+    Contact,
+    Customer,
+    Dispute,
+    Invoice,
+    Promise,
+    Reminder,
+    ReminderInvoice,
+)
 from bot.services import audit, plans
 from bot.services.compose import Composer
-from bot.services.queries import in_sources
+from bot.services.queries import in_sources, stored_id
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +98,14 @@ def load_accounts(
     conn = session.connection()
     invoices = conn.execute(
         sa.select(
-            Invoice.id,
-            Invoice.number,
-            Invoice.customer_id,
-            Invoice.currency,
-            Invoice.amount_minor,
-            Invoice.paid_minor,
-            Invoice.due_date,
-            Invoice.payment_link,
+            col(Invoice.id),
+            col(Invoice.number),
+            col(Invoice.customer_id),
+            col(Invoice.currency),
+            col(Invoice.amount_minor),
+            col(Invoice.paid_minor),
+            col(Invoice.due_date),
+            col(Invoice.payment_link),
         ).where(open_filter)
     ).all()
     if not invoices:
@@ -113,10 +122,10 @@ def load_accounts(
         session.exec(select(Dispute.invoice_id).where(col(Dispute.resolved_at).is_(None))).all()
     )
     promised: dict[int, date] = dict(
-        session.exec(
-            sa.select(Promise.invoice_id, sa.func.max(Promise.promised_date))
-            .where(Promise.state == PromiseState.OPEN)
-            .group_by(Promise.invoice_id)
+        session.execute(
+            sa.select(col(Promise.invoice_id), sa.func.max(col(Promise.promised_date)))
+            .where(col(Promise.state) == PromiseState.OPEN)
+            .group_by(col(Promise.invoice_id))
         ).all()
     )
 
@@ -125,7 +134,7 @@ def load_accounts(
     for invoice_id, number, customer_id, currency, amount, paid, due, link in invoices:
         held = None  # until when a promise or a plan holds it (most invoices: neither)
         if invoice_id in promised or number in on_plan:
-            held = max(filter(None, (promised.get(invoice_id), on_plan.get(number))))
+            held = max(filter(None, (promised.get(stored_id(invoice_id)), on_plan.get(number))))
         items_by_customer[customer_id].append(
             OpenItem(number, currency, amount - paid, due, invoice_id in disputed, held, link)
         )
@@ -134,16 +143,16 @@ def load_accounts(
     credits_by_customer: dict[int, list[OpenCredit]] = defaultdict(list)
     for number, customer_id, currency, amount, paid, issued in conn.execute(
         sa.select(
-            Invoice.number,
-            Invoice.customer_id,
-            Invoice.currency,
-            Invoice.amount_minor,
-            Invoice.paid_minor,
-            Invoice.issue_date,
+            col(Invoice.number),
+            col(Invoice.customer_id),
+            col(Invoice.currency),
+            col(Invoice.amount_minor),
+            col(Invoice.paid_minor),
+            col(Invoice.issue_date),
         )
-        .where(Invoice.amount_minor < Invoice.paid_minor, Invoice.status == "open")
+        .where(col(Invoice.amount_minor) < col(Invoice.paid_minor), col(Invoice.status) == "open")
         .where(sa.true() if only is None else col(Invoice.customer_id).in_(sorted(only)))
-        .order_by(Invoice.issue_date, Invoice.number)
+        .order_by(col(Invoice.issue_date), col(Invoice.number))
     ).all():
         credits_by_customer[customer_id].append(OpenCredit(number, currency, paid - amount, issued))
 
@@ -152,15 +161,15 @@ def load_accounts(
     contacts_by_customer: dict[int, list[PastContact]] = defaultdict(list)
     for customer_id, occurred, channel, stage, wording in conn.execute(
         sa.select(
-            Contact.customer_id,
-            Contact.occurred_at,
-            Contact.channel,
-            Contact.stage,
-            Contact.wording,
+            col(Contact.customer_id),
+            col(Contact.occurred_at),
+            col(Contact.channel),
+            col(Contact.stage),
+            col(Contact.wording),
         )
-        .where(Contact.occurred_at >= since, Contact.stage != "thanks")
+        .where(col(Contact.occurred_at) >= since, col(Contact.stage) != "thanks")
         .where(sa.true() if only is None else col(Contact.customer_id).in_(sorted(only)))
-        .order_by(Contact.customer_id, Contact.occurred_at)
+        .order_by(col(Contact.customer_id), col(Contact.occurred_at))
     ).all():
         if customer_id in zones:
             contacts_by_customer[customer_id].append(
@@ -255,12 +264,30 @@ class Suggested:
     channel: str
     language: str
     wording: str
-    invoice_numbers: str
     owner: str
     auto_at: datetime | None
     send_after: datetime | None
     stage_note: str
     segment: str
+    numbers: tuple[str, ...]  # the invoices it chases, in order
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "customer_id",
+        "stage",
+        "channel",
+        "language",
+        "wording",
+        "owner",
+        "auto_at",
+        "send_after",
+        "stage_note",
+        "segment",
+    )
+
+    @property
+    def invoice_numbers(self) -> str:
+        return invoice_list.joined(self.numbers)
 
 
 @dataclass(frozen=True)
@@ -288,7 +315,7 @@ def _chased_today(session: Session, run_date: date) -> set[int]:
     return set(
         session.exec(
             select(Reminder.customer_id).where(
-                Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
+                col(Reminder.run_date) == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
             )
         ).all()
     )
@@ -334,7 +361,7 @@ def suggest(
         expiring = move(ReminderState.EXPIRED)
         session.exec(
             sa.update(Reminder)
-            .where(in_sources(Reminder.state, expiring), Reminder.run_date < run_date)
+            .where(in_sources(col(Reminder.state), expiring), col(Reminder.run_date) < run_date)
             .values(state=expiring.target)
         )
         already = _chased_today(session, run_date)  # another instance may have been quicker
@@ -346,7 +373,6 @@ def suggest(
                 "channel": decision.stage.channel.value,
                 "language": language,
                 "wording": wording,
-                "invoice_numbers": invoice_list.joined(i.number for i in decision.invoices),
                 "stage_note": decision.note,
                 "send_after": decision.send_after,
                 "segment": segment,
@@ -366,18 +392,30 @@ def suggest(
         ]
         # One bulk insert, then one query for the stored rows, read as plain values: validated
         # model objects cost more, one by one, than everything else stored here, and
-        # INSERT ... RETURNING in batches has psycopg parse megabytes of SQL.
+        # INSERT ... RETURNING in batches has psycopg parse megabytes of SQL. Their invoice
+        # lists follow in one bulk insert, from what was decided.
         conn = session.connection()
-        insert_rows(conn, Reminder.__table__, rows)
+        insert_rows(conn, Reminder, rows)
+        numbers = {
+            customer.id: tuple(i.number for i in decision.invoices)
+            for customer, decision, _wording, _segment in planned
+        }
         created = [
-            Suggested(*row)
+            Suggested(**row._mapping, numbers=numbers[row.customer_id])
             for row in conn.execute(
-                sa.select(*(getattr(Reminder, name) for name in Suggested.__slots__))
-                .where(Reminder.run_date == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES))
+                sa.select(*(getattr(Reminder, name) for name in Suggested.COLUMNS))
+                .where(
+                    col(Reminder.run_date) == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
+                )
                 .order_by(col(Reminder.id))
             )
             if row.customer_id not in already
         ]
+        insert_rows(
+            conn,
+            ReminderInvoice,
+            [row for r in created for row in ReminderInvoice.rows(r.id, r.numbers)],
+        )
         audit.append_many(
             session,
             [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.models import Customer, DigestRun, Reminder
 
@@ -25,9 +25,9 @@ def conversation_target(
     digest channel: `digest_channel` when the caller knows it (the settings in force), else the
     channel of the latest digest. None when there is nowhere to post."""
     card = session.exec(
-        select(Reminder.slack_channel, Reminder.slack_ts)
-        .where(Reminder.customer_id == customer_id, Reminder.slack_ts != "")
-        .order_by(Reminder.created_at.desc(), Reminder.id.desc())
+        select(col(Reminder.slack_channel), col(Reminder.slack_ts))
+        .where(col(Reminder.customer_id) == customer_id, col(Reminder.slack_ts) != "")
+        .order_by(col(Reminder.created_at).desc(), col(Reminder.id).desc())
         .limit(1)
     ).first()
     if card is not None:
@@ -38,6 +38,8 @@ def conversation_target(
     if digest_channel:
         return ConversationTarget(channel=digest_channel, thread_ts=None)
     latest_digest = session.exec(
-        select(DigestRun.channel).order_by(DigestRun.run_date.desc(), DigestRun.id.desc()).limit(1)
+        select(col(DigestRun.channel))
+        .order_by(col(DigestRun.run_date).desc(), col(DigestRun.id).desc())
+        .limit(1)
     ).first()
     return ConversationTarget(channel=latest_digest, thread_ts=None) if latest_digest else None

@@ -4,18 +4,20 @@ progress. Read-only; a page costs a handful of queries whatever the worklist's l
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from bot.db import read_only
-from bot.domain import invoice_list
 from bot.domain.money import Money, totals_by_currency
 from bot.domain.states import PlanState, PromiseState, ReminderState
 from bot.models import Contact, Customer, Dispute, Invoice, PaymentPlan, Promise, Reminder
+from bot.services.queries import listed
 from bot.services.replies_waiting import count_waiting
 
 #: Rows per Home page: one block each, plus one checkbox group per ten, so a page stays
@@ -52,63 +54,64 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
     """The facts of each customer in `customers`, in six queries whatever their number."""
     if not customers:
         return {}
-    open_of = sa.select(Invoice.id).where(
-        col(Invoice.customer_id).in_(customers), Invoice.amount_minor > Invoice.paid_minor
+    open_of = sa.select(col(Invoice.id)).where(
+        col(Invoice.customer_id).in_(customers), col(Invoice.amount_minor) > col(Invoice.paid_minor)
     )
     promised = set(
         conn.execute(
-            sa.select(Invoice.customer_id)
-            .join(Promise, Promise.invoice_id == Invoice.id)
-            .where(col(Invoice.id).in_(open_of), Promise.state == PromiseState.OPEN)
+            sa.select(col(Invoice.customer_id))
+            .join(Promise, col(Promise.invoice_id) == col(Invoice.id))
+            .where(col(Invoice.id).in_(open_of), col(Promise.state) == PromiseState.OPEN)
         ).scalars()
     )
     disputed = set(
         conn.execute(
-            sa.select(Invoice.customer_id)
-            .join(Dispute, Dispute.invoice_id == Invoice.id)
+            sa.select(col(Invoice.customer_id))
+            .join(Dispute, col(Dispute.invoice_id) == col(Invoice.id))
             .where(col(Invoice.id).in_(open_of), col(Dispute.resolved_at).is_(None))
         ).scalars()
     )
     on_plan = set(
         conn.execute(
-            sa.select(PaymentPlan.customer_id).where(
-                col(PaymentPlan.customer_id).in_(customers), PaymentPlan.state == PlanState.ACTIVE
+            sa.select(col(PaymentPlan.customer_id)).where(
+                col(PaymentPlan.customer_id).in_(customers),
+                col(PaymentPlan.state) == PlanState.ACTIVE,
             )
         ).scalars()
     )
     latest = (
-        sa.select(Contact.customer_id, sa.func.max(Contact.occurred_at).label("at"))
+        sa.select(col(Contact.customer_id), sa.func.max(col(Contact.occurred_at)).label("at"))
         .where(col(Contact.customer_id).in_(customers))
-        .group_by(Contact.customer_id)
+        .group_by(col(Contact.customer_id))
         .subquery()
     )
     contacts = {
         customer_id: LastContact(at, channel, stage, outcome)
         for customer_id, at, channel, stage, outcome in conn.execute(
             sa.select(
-                Contact.customer_id,
-                Contact.occurred_at,
-                Contact.channel,
-                Contact.stage,
-                Contact.outcome,
+                col(Contact.customer_id),
+                col(Contact.occurred_at),
+                col(Contact.channel),
+                col(Contact.stage),
+                col(Contact.outcome),
             ).join(
                 latest,
                 sa.and_(
-                    latest.c.customer_id == Contact.customer_id,
-                    latest.c.at == Contact.occurred_at,
+                    latest.c.customer_id == col(Contact.customer_id),
+                    latest.c.at == col(Contact.occurred_at),
                 ),
             )
         ).all()
     }
     history: dict[int, list[str]] = {}
     for customer_id, stage in conn.execute(
-        sa.select(Contact.customer_id, Contact.stage)
+        sa.select(col(Contact.customer_id), col(Contact.stage))
         .where(
             col(Contact.customer_id).in_(customers),
-            Contact.stage != "",
-            Contact.stage != "thanks",
+            col(Contact.stage) != "",
+            col(Contact.stage) != "thanks",
         )
-        .order_by(Contact.customer_id, Contact.occurred_at)
+        .order_by(col(Contact.customer_id), col(Contact.occurred_at))
     ).all():
         history.setdefault(customer_id, []).append(stage)
     replies = count_waiting(conn, customers)
@@ -137,7 +140,7 @@ class WorkItem:
     phone: str
     auto_at: datetime | None  # approved by the policy then, unless stopped before
     email_problem: str = ""  # a hard bounce or a contact who left: call instead
-    final_notice: bool = False  # a letter goes with it: its legal part can be read in full
+    final_notice: bool = False  # statutory rights or a letter: its legal part can be read in full
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ class OwnerProgress:
     waiting: int
 
 
-def _stage_rank(stages: list[str]) -> sa.Case:
+def _stage_rank(stages: list[str]) -> sa.Case[Any]:
     return sa.case({name: rank for rank, name in enumerate(stages)}, value=Reminder.stage, else_=99)
 
 
@@ -170,26 +173,30 @@ def worklist(
     stages: list[str],
     page: int = 0,
     size: int = PAGE_SIZE,
+    legal_stages: Collection[str] = (),
 ) -> Worklist:
-    """`owner`'s undecided reminders of `today` (NOBODY: the unowned), page `page` (from 0)."""
+    """`owner`'s undecided reminders of `today` (NOBODY: the unowned), page `page` (from 0);
+    rows of `legal_stages` (final notices) offer their legal part in full."""
     mine = (
-        Reminder.run_date == today,
-        Reminder.state == ReminderState.SUGGESTED,
-        Reminder.owner == owner,
+        col(Reminder.run_date) == today,
+        col(Reminder.state) == ReminderState.SUGGESTED,
+        col(Reminder.owner) == owner,
     )
     balance = sa.func.sum(Invoice.amount_minor - Invoice.paid_minor)
     with read_only(engine) as session:
         conn = session.connection()
         counts: dict[str, int] = dict(
             conn.execute(
-                sa.select(Reminder.stage, sa.func.count()).where(*mine).group_by(Reminder.stage)
+                sa.select(col(Reminder.stage), sa.func.count())
+                .where(*mine)
+                .group_by(col(Reminder.stage))
             ).all()
         )
         nobodys = conn.execute(
             sa.select(sa.func.count()).where(
-                Reminder.run_date == today,
-                Reminder.state == ReminderState.SUGGESTED,
-                Reminder.owner == NOBODY,
+                col(Reminder.run_date) == today,
+                col(Reminder.state) == ReminderState.SUGGESTED,
+                col(Reminder.owner) == NOBODY,
             )
         ).scalar_one()
         total = sum(counts.values())
@@ -198,27 +205,26 @@ def worklist(
         customer_total = (
             sa.select(balance)
             .where(
-                Invoice.customer_id == Reminder.customer_id,
-                Invoice.amount_minor > Invoice.paid_minor,
+                col(Invoice.customer_id) == col(Reminder.customer_id),
+                col(Invoice.amount_minor) > col(Invoice.paid_minor),
             )
             .scalar_subquery()
         )
         rows = conn.execute(
             sa.select(
-                Reminder.id,
-                Reminder.customer_id,
-                Reminder.stage,
-                Reminder.channel,
-                Reminder.invoice_numbers,
-                Reminder.auto_at,
-                Customer.name,
-                Customer.phone,
-                Customer.email_problem,
-                (Reminder.letter_text != "").label("final_notice"),
+                col(Reminder.id),
+                col(Reminder.customer_id),
+                col(Reminder.stage),
+                col(Reminder.channel),
+                col(Reminder.auto_at),
+                col(Customer.name),
+                col(Customer.phone),
+                col(Customer.email_problem),
+                col(Reminder.stage).in_(list(legal_stages)).label("final_notice"),
             )
-            .join(Customer, Customer.id == Reminder.customer_id)
+            .join(Customer, col(Customer.id) == col(Reminder.customer_id))
             .where(*mine)
-            .order_by(_stage_rank(stages), customer_total.desc(), Reminder.id)
+            .order_by(_stage_rank(stages), customer_total.desc(), col(Reminder.id))
             .offset(page * size)
             .limit(size)
         ).all()
@@ -228,27 +234,33 @@ def worklist(
     return Worklist(owner, today, page, pages, total, by_stage, items, nobodys)
 
 
-def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkItem]:
+#: a worklist line as read: reminder id, customer id, stage, channel, auto time, name, phone,
+#: e-mail problem, final notice
+_Line = sa.Row[int | None, int, str, str, datetime | None, str, str, str, bool]
+
+
+def _items(conn: sa.Connection, today: date, rows: Sequence[_Line]) -> list[WorkItem]:
     if not rows:
         return []
     customers = [r.customer_id for r in rows]
-    numbers = {n for r in rows for n in invoice_list.numbers(r.invoice_numbers)}
+    lists = listed(conn, [r.id for r in rows])
+    numbers = {n for listing in lists.values() for n in listing}
     invoices = {
         number: (currency, amount - paid, due)
         for number, currency, amount, paid, due in conn.execute(
             sa.select(
-                Invoice.number,
-                Invoice.currency,
-                Invoice.amount_minor,
-                Invoice.paid_minor,
-                Invoice.due_date,
+                col(Invoice.number),
+                col(Invoice.currency),
+                col(Invoice.amount_minor),
+                col(Invoice.paid_minor),
+                col(Invoice.due_date),
             ).where(col(Invoice.number).in_(numbers))
         ).all()
     }
     facts = customer_facts(conn, customers)
     items = []
     for r in rows:
-        mine = [invoices[n] for n in invoice_list.numbers(r.invoice_numbers) if n in invoices]
+        mine = [invoices[n] for n in lists.get(r.id, ()) if n in invoices]
         items.append(
             WorkItem(
                 reminder_id=r.id,
@@ -269,7 +281,7 @@ def _items(conn: sa.Connection, today: date, rows: list[sa.Row]) -> list[WorkIte
 
 def progress(engine: Engine, today: date) -> list[OwnerProgress]:
     """Each owner's decided and waiting reminders of today, the most waiting first."""
-    waiting = sa.func.sum(sa.case((Reminder.state == ReminderState.SUGGESTED, 1), else_=0))
+    waiting = sa.func.sum(sa.case((col(Reminder.state) == ReminderState.SUGGESTED, 1), else_=0))
     # decided by someone: neither waiting nor retired by the system (expired, cancelled)
     decided = sa.func.sum(
         sa.case((col(Reminder.state).not_in(["suggested", "expired", "cancelled"]), 1), else_=0)
@@ -278,9 +290,9 @@ def progress(engine: Engine, today: date) -> list[OwnerProgress]:
         rows = (
             session.connection()
             .execute(
-                sa.select(Reminder.owner, decided, waiting)
-                .where(Reminder.run_date == today)
-                .group_by(Reminder.owner)
+                sa.select(col(Reminder.owner), decided, waiting)
+                .where(col(Reminder.run_date) == today)
+                .group_by(col(Reminder.owner))
             )
             .all()
         )

@@ -7,6 +7,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.worklist import one_by_one
 from bot.services import digest as digests
 from bot.services.home import home
 from bot.services.worklists import NOBODY, progress, worklist
@@ -65,6 +66,7 @@ def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> Non
             user if scope == MINE else NOBODY,
             [s.name for s in runtime.policy.stages],
             page,
+            legal_stages=one_by_one(*runtime.policies()),
         )
         page = mine.page
         morning = worklist_blocks(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from typing import TypeGuard
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 
@@ -34,7 +35,7 @@ CARD_ACTIONS = frozenset({APPROVE, EDIT, SKIP, LOG_CALL, LETTER})
 REMINDER_FORMS = frozenset({EDIT_CALLBACK, SKIP_CALLBACK})
 
 
-def _whole_number(text: object) -> bool:
+def _whole_number(text: object) -> TypeGuard[str]:
     """Plain ASCII digits, not too many (`int()` would also take `²`, `-1` or ` 1`)."""
     return isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12
 
@@ -46,8 +47,8 @@ def well_formed_timestamp(value: str | None) -> bool:
 
 def reminder_id(text: object) -> int | None:
     """A reminder id as buttons and forms carry it: a positive whole number, else None."""
-    if _whole_number(text) and int(text) > 0:  # type: ignore[arg-type]
-        return int(text)  # type: ignore[arg-type]
+    if _whole_number(text) and int(text) > 0:
+        return int(text)
     return None
 
 

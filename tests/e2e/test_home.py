@@ -9,11 +9,11 @@ from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
 from tests.support.blockkit import check_home
 from tests.support.slack_fixtures import APPROVER, STRANGER, SlackWorld
-from tests.support.worklists import home_opened as opened
+from tests.support.slack_http import home_opened_event
 
 
 def home_opened(world: SlackWorld, user: str) -> int:
-    return world.slack.post(opened(user), content_type="application/json").status
+    return world.slack.post(home_opened_event(user), content_type="application/json").status
 
 
 def test_home_shows_the_ledger_to_approvers(world: SlackWorld) -> None:

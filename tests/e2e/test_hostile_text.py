@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from bot.services.importing import import_invoices
 from bot.slack.blocks.card import APPROVE, EDIT, SKIP
 from tests.support.csvfiles import line, write_csv
 from tests.support.slack_fixtures import APPROVER, SlackWorld
+from tests.support.slack_http import home_opened_event
 from tests.support.slack_steps import ask
 
 NAME = '<https://evil.example|Pay here> <!channel> & {{ 7*7 }} "><script>'
@@ -104,17 +104,7 @@ def test_hostile_text_never_reaches_slack_raw(world: SlackWorld, tmp_path: Path)
         )
     world.fake.wait_for(lambda: len(world.fake.calls_to("views.open")) >= 3)
     world.fake.wait_for(lambda: world.fake.calls_to("chat.update"))
-    body = json.dumps(
-        {
-            "type": "event_callback",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": APPROVER, "channel": "D1", "tab": "home"},
-        }
-    )
-    world.slack.post(body, content_type="application/json")
+    world.slack.post(home_opened_event(APPROVER), content_type="application/json")
     world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))
 
     methods = {c.method for c in world.fake.calls}

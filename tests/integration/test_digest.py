@@ -15,7 +15,7 @@ from bot.db import unit_of_work
 from bot.domain.aging import Bucket
 from bot.domain.money import Money
 from bot.importing.mapping import load_mapping
-from bot.models import Customer, DigestRun, Invoice, Outbox, Promise, Reminder
+from bot.models import Customer, DigestRun, Invoice, Outbox, Promise, Reminder, ReminderInvoice
 from bot.runtime import build_runtime
 from bot.services import digest as digests
 from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
@@ -91,7 +91,7 @@ def test_digest_figures(engine: Engine, tmp_path: Path) -> None:
             stage="friendly",
             channel="email",
             language="fr",
-            invoice_numbers="A-1",
+            invoices=ReminderInvoice.listing(["A-1"]),
             state="approved",
         )
         session.add(failed)
@@ -102,7 +102,7 @@ def test_digest_figures(engine: Engine, tmp_path: Path) -> None:
                 stage="firm",
                 channel="email",
                 language="fr",
-                invoice_numbers="A-1,A-2",
+                invoices=ReminderInvoice.listing(["A-1", "A-2"]),
             )
         )
         session.flush()

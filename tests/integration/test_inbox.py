@@ -19,7 +19,7 @@ from bot.channels.imap import connect
 from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
 from bot.importing.mapping import load_mapping
-from bot.models import AuditEvent, Customer, InboundMessage, Reminder
+from bot.models import AuditEvent, Customer, InboundMessage, Reminder, ReminderInvoice
 from bot.services import inbox
 from bot.services.importing import import_invoices
 from bot.services.suggestions import todays_decisions
@@ -63,7 +63,7 @@ def ledger(engine: Engine, tmp_path: Path) -> dict[str, int]:
             stage="friendly",
             channel="email",
             language="fr",
-            invoice_numbers="F-001",
+            invoices=ReminderInvoice.listing(["F-001"]),
             state="sent",
         )
         session.add(reminder)

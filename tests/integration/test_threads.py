@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.db import read_only, unit_of_work
-from bot.models import Customer, DigestRun, Reminder
+from bot.models import Customer, DigestRun, Reminder, ReminderInvoice
 from bot.services.threads import ConversationTarget, conversation_target
 
 
@@ -31,7 +31,7 @@ def _reminder(engine: Engine, customer_id: int, day: date, ts: str) -> None:
                 stage="friendly",
                 channel="email",
                 language="en",
-                invoice_numbers="A-1",
+                invoices=ReminderInvoice.listing(["A-1"]),
                 slack_channel="CDIGEST" if ts else "",
                 slack_ts=ts,
                 created_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.db import read_only, unit_of_work
-from bot.models import AuditEvent, Reminder
+from bot.models import AuditEvent, Reminder, ReminderInvoice
 from bot.runtime import Runtime, build_runtime, next_business_morning
 from bot.services import page_links
 from bot.slack.server import wsgi_app
@@ -113,7 +113,7 @@ def page_world(engine: Engine, tmp_path: Path) -> Iterator[PageWorld]:
                 stage="firm",
                 channel="email",
                 language="fr",
-                invoice_numbers="F-101,F-102",
+                invoices=ReminderInvoice.listing(["F-101", "F-102"]),
                 slack_channel=CARD_CHANNEL,
                 slack_ts=CARD_TS,
             )

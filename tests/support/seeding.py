@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.db import make_engine, unit_of_work
-from bot.models import Customer, Reminder
+from bot.models import Customer, Reminder, ReminderInvoice
 
 
 def seed_cards(url: str, count: int, prefix: str) -> list[int]:
@@ -31,7 +31,7 @@ def seed_cards(url: str, count: int, prefix: str) -> list[int]:
                 stage="friendly",
                 channel="email",
                 language="fr",
-                invoice_numbers=f"{prefix}-{n}",
+                invoices=ReminderInvoice.listing([f"{prefix}-{n}"]),
                 subject=f"Relance {prefix}-{n}",
                 body_text=f"Merci de régler la facture {prefix}-{n}.",
                 slack_channel="CDIGEST",

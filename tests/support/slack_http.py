@@ -150,6 +150,21 @@ def next_trigger_id() -> str:
     return f"trigger-{next(_TRIGGERS)}"
 
 
+def home_opened_event(user: str) -> str:
+    """The `app_home_opened` event Slack posts when `user` opens the app's Home tab."""
+    return json.dumps(
+        {
+            "token": "t",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
+        }
+    )
+
+
 def command_fields(text: str, *, user: str, channel: str, response_url: str) -> dict[str, str]:
     """`/relance <text>` as Slack sends it (form fields over HTTP, the payload in Socket Mode)."""
     return {

@@ -15,6 +15,7 @@ from bot.services.importing import import_invoices
 from bot.slack.blocks.worklist import HOME_ROW
 from tests.support.csvfiles import line, write_csv
 from tests.support.slack_fixtures import APPROVER, GROUP_MEMBER, OTHER_APPROVER, SlackWorld
+from tests.support.slack_http import home_opened_event
 
 OWNERS = (APPROVER, OTHER_APPROVER, GROUP_MEMBER)  # all three may decide; the second is a lead
 
@@ -59,24 +60,9 @@ def home_action(action: dict, *, user: str, view: dict) -> str:
     )
 
 
-def home_opened(user: str) -> str:
-    """The `app_home_opened` event Slack sends when `user` opens the app's Home tab."""
-    return json.dumps(
-        {
-            "token": "t",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"},
-        }
-    )
-
-
 def open_home(world: SlackWorld, user: str) -> dict:
     before = len(world.fake.calls_to("views.publish"))
-    assert world.slack.post(home_opened(user), content_type="application/json").status == 200
+    assert world.slack.post(home_opened_event(user), content_type="application/json").status == 200
     return world.fake.wait_for(lambda: world.fake.calls_to("views.publish")[before:])[0].args
 
 

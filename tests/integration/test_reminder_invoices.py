@@ -1,0 +1,169 @@
+"""A reminder's invoices live in `reminder_invoice`: migration 0010_types moves the old
+comma-joined lists there in order and back, payments find the reminders an invoice is on
+through its index, and a number holding a comma stays one number — on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.db import MIGRATIONS_DIR, read_only, unit_of_work
+from bot.models import Customer, Invoice, Reminder, ReminderInvoice
+from bot.runtime import build_runtime
+from bot.services.payments import follow_up_payments
+
+BEFORE = "0009_robust"
+RUN_DATE = date(2026, 11, 25)
+
+
+def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+OLD_REMINDER = """
+INSERT INTO reminder (customer_id, run_date, stage, channel, language, wording, invoice_numbers,
+  subject, body_text, body_html, original_subject, original_body_text, state, decided_by,
+  skip_reason, slack_channel, slack_ts, created_at)
+VALUES (:customer, '2026-11-02', :stage, 'email', 'fr', '', :numbers, '', '', '', '', '',
+  'suggested', '', '', '', '', '2026-11-02 08:00:00')
+"""
+
+
+def test_the_invoice_lists_move_to_their_table_and_back(engine: Engine) -> None:
+    _migrate(engine, BEFORE, down=True)
+    with engine.begin() as conn:
+        customer = conn.execute(
+            sa.text(
+                "INSERT INTO customer (external_id, name, contact_name, email, phone, language,"
+                " country, timezone, currency, notes, address, paused, created_at, updated_at)"
+                " VALUES ('C1', 'Acme', '', '', '', 'fr', 'FR', 'Europe/Paris', 'EUR', '', '',"
+                " false, '2026-11-01 08:00:00', '2026-11-01 08:00:00') RETURNING id"
+            )
+        ).scalar_one()
+        for stage, numbers in [("friendly", "F-2,F-1,F-10"), ("thanks", "F-7"), ("reply-1", "")]:
+            conn.execute(
+                sa.text(OLD_REMINDER), {"customer": customer, "stage": stage, "numbers": numbers}
+            )
+
+    _migrate(engine, "head")
+    with engine.connect() as conn:
+        listed = conn.execute(
+            sa.text(
+                "SELECT r.stage, l.position, l.number FROM reminder_invoice l"
+                " JOIN reminder r ON r.id = l.reminder_id ORDER BY r.stage, l.position"
+            )
+        ).all()
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("reminder")}
+    assert [tuple(row) for row in listed] == [
+        ("friendly", 0, "F-2"),
+        ("friendly", 1, "F-1"),
+        ("friendly", 2, "F-10"),
+        ("thanks", 0, "F-7"),
+    ]
+    assert "invoice_numbers" not in columns
+    with read_only(engine) as session:
+        by_stage = {r.stage: r.numbers for r in session.exec(select(Reminder))}
+    assert by_stage == {"friendly": ("F-2", "F-1", "F-10"), "thanks": ("F-7",), "reply-1": ()}
+
+    _migrate(engine, BEFORE, down=True)
+    with engine.connect() as conn:
+        back = conn.execute(
+            sa.text("SELECT stage, invoice_numbers FROM reminder ORDER BY stage")
+        ).all()
+        tables = sa.inspect(conn).get_table_names()
+    assert [tuple(row) for row in back] == [
+        ("friendly", "F-2,F-1,F-10"),
+        ("reply-1", ""),
+        ("thanks", "F-7"),
+    ]
+    assert "reminder_invoice" not in tables
+    _migrate(engine, "head")
+
+
+def _customer(session: sa.orm.Session) -> int:
+    customer = Customer(
+        external_id="C1",
+        name="Acme",
+        email="ap@acme.example",
+        country="FR",
+        timezone="Europe/Paris",
+        currency="EUR",
+    )
+    session.add(customer)
+    session.flush()
+    assert customer.id is not None
+    return customer.id
+
+
+def test_a_reminders_invoices_keep_their_order_in_python_and_in_sql(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        session.add(
+            Reminder(
+                customer_id=_customer(session),
+                run_date=RUN_DATE,
+                stage="firm",
+                channel="email",
+                language="fr",
+                invoices=ReminderInvoice.listing(["F-2", "F-1", "F-10"]),
+            )
+        )
+    with read_only(engine) as session:
+        (stored,) = session.exec(select(Reminder)).all()
+        in_sql = session.execute(sa.select(Reminder.invoice_numbers)).scalar_one()
+    assert stored.numbers == ("F-2", "F-1", "F-10")
+    assert stored.invoice_numbers == in_sql == "F-2,F-1,F-10"
+
+
+def test_a_payment_cancels_the_reminders_on_its_invoice_even_with_a_comma(
+    engine: Engine,
+) -> None:
+    """`2026,17` paid in full: the reminder chasing it is cancelled and thanked for; the one
+    chasing the two other invoices `2026` and `17` (what splitting a text would have found)
+    stays awaiting its decision."""
+    with unit_of_work(engine) as session:
+        customer_id = _customer(session)
+        for number, paid in [("2026,17", 50_00), ("2026", 0), ("17", 0)]:
+            session.add(
+                Invoice(
+                    number=number,
+                    customer_id=customer_id,
+                    currency="EUR",
+                    amount_minor=50_00,
+                    paid_minor=paid,
+                    issue_date=date(2026, 9, 1),
+                    due_date=date(2026, 10, 1),
+                )
+            )
+        for stage, numbers in [("friendly", ["2026,17"]), ("firm", ["2026", "17"])]:
+            session.add(
+                Reminder(
+                    customer_id=customer_id,
+                    run_date=RUN_DATE,
+                    stage=stage,
+                    channel="email",
+                    language="fr",
+                    invoices=ReminderInvoice.listing(numbers),
+                )
+            )
+    composer = build_runtime(Settings(), engine).composer
+
+    done = follow_up_payments(engine, composer, ("2026,17",), RUN_DATE)
+
+    with read_only(engine) as session:
+        reminders = {r.stage: r for r in session.exec(select(Reminder))}
+    assert done.cancelled == [reminders["friendly"].id]
+    assert done.thanks == [reminders["thanks"].id]
+    assert reminders["friendly"].state == "cancelled"
+    assert reminders["firm"].state == "suggested"
+    assert reminders["firm"].numbers == ("2026", "17")
+    assert reminders["thanks"].numbers == ("2026,17",)
