@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, relationship
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Relationship, SQLModel
@@ -145,9 +144,6 @@ class Reminder(SQLModel, table=True):
         ),
     )
 
-    # `invoice_numbers` below is computed from `reminder_invoice`, not a field of its own
-    model_config = SQLModel.model_config | {"ignored_types": (hybrid_property,)}
-
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     run_date: date = Field(index=True)
@@ -194,26 +190,11 @@ class Reminder(SQLModel, table=True):
         """The invoices' numbers in order, each whole (a number may hold a comma)."""
         return tuple(i.number for i in self.invoices)
 
-    @hybrid_property
+    @property
     def invoice_numbers(self) -> str:
-        """The invoices' numbers in order as one text (`domain.invoice_list`), for display and
-        queries; in a query, the same text aggregated from `reminder_invoice`."""
+        """The invoices' numbers in order as one text (`domain.invoice_list`), for display; a
+        query finds a reminder's invoices through `reminder_invoice`."""
         return invoice_list.joined(self.numbers)
-
-    @invoice_numbers.inplace.expression
-    @classmethod
-    def _invoice_numbers_sql(cls) -> sa.ColumnElement[str]:
-        ordered = (
-            sa.select(ReminderInvoice.number)
-            .where(ReminderInvoice.reminder_id == cls.id)
-            .order_by(ReminderInvoice.position)
-            .subquery()
-        )
-        return (
-            sa.select(sa.func.aggregate_strings(ordered.c.number, invoice_list.SEPARATOR))
-            .scalar_subquery()
-            .label("invoice_numbers")
-        )
 
 
 class ReminderInvoice(SQLModel, table=True):

@@ -9,11 +9,11 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
-from bot.models import Reminder
+from bot.models import Reminder, ReminderInvoice
 from bot.services.importing import import_invoices
 from bot.slack.blocks.worklist import HOME_ROW
 from bot.slack.ids import LEGAL_PART
@@ -49,7 +49,11 @@ def _final_notice(world: SlackWorld, folder: Path) -> Reminder:
 
     def carded() -> Reminder | None:
         with read_only(world.engine) as session:
-            found = session.exec(select(Reminder).where(Reminder.invoice_numbers == "Z-1")).first()
+            found = session.exec(
+                select(Reminder)
+                .join(ReminderInvoice, col(ReminderInvoice.reminder_id) == col(Reminder.id))
+                .where(ReminderInvoice.number == "Z-1")
+            ).first()
         return found if found is not None and found.slack_ts else None
 
     return world.fake.wait_for(carded)
