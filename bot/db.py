@@ -71,14 +71,12 @@ def is_postgres(engine: Engine) -> bool:
 def insert_rows(conn: Connection, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Thousands of new rows of one table, in the caller's transaction, as fast as the database
     takes them: one COPY on PostgreSQL (an executemany there is one statement per row), one
-    executemany on SQLite. A column the rows leave out takes the table's own default; every
-    row names the same columns."""
+    driver-level executemany on SQLite (the columns' own conversions applied once, not
+    SQLAlchemy's per-row machinery). A column the rows leave out takes the table's default;
+    every row names the same columns."""
     if not rows:
         return
     table: Table = model.__table__
-    if conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), rows)
-        return
     given = rows[0].keys()
     defaults = {
         c.name: c.default.arg(None) if c.default.is_callable else c.default.arg
@@ -86,12 +84,31 @@ def insert_rows(conn: Connection, model: type[SQLModel], rows: list[dict[str, An
         if c.name not in given and isinstance(c.default, ColumnDefault)
     }
     names = [c.name for c in table.columns if c.name in given or c.name in defaults]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+    values = ([row[n] if n in row else defaults[n] for n in names] for row in rows)
+    if conn.dialect.name == "postgresql":
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+        )
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row(row)
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    convert = [
+        (i, process)
+        for i, n in enumerate(names)
+        if (process := table.c[n].type.bind_processor(conn.dialect)) is not None
+    ]
+    for_driver = []
+    for row in values:
+        for i, process in convert:
+            row[i] = process(row[i])
+        for_driver.append(tuple(row))
+    conn.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
+        f"VALUES ({', '.join('?' * len(names))})",
+        for_driver,
     )
-    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row[n] if n in row else defaults[n] for n in names])
 
 
 @contextmanager
