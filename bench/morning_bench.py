@@ -2,10 +2,11 @@
 same rows; the Slack calls one morning makes for 100, 1,000 and 10,000 suggestions; and how
 long an owner's Home worklist takes to build with 1,000 suggestions (p50 / p99).
 
-The morning job is `bot.services.morning.prepare`: settle promises and plans, decide, write
-every suggested reminder's texts, store them with their owners and audit events, build the
-digest. Deciding alone is timed beside it. The Slack calls are counted on the fake Slack API
-(the count does not depend on the database; SQLite is used). The Home is built from the
+The morning job is `bot.services.morning.prepare`: settle promises and plans, decide, plan each
+suggested reminder's wording (its texts are written when first read), store them with their
+invoice lists, owners and audit events, build the digest. Deciding alone is timed beside it.
+The Slack calls are counted on the fake Slack API (the count does not depend on the database;
+SQLite is used). The Home is built from the
 database and rendered to Block Kit JSON, as the app does before `views.publish`.
 
 Usage: python -m bench.morning_bench [--skip-job]

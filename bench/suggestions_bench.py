@@ -1,9 +1,10 @@
 """Suggestions: today's decisions for 20,000 customers with 100,000 open invoices, against the
 time it takes just to read the same rows from the database.
 
-Beside it, once per database, the whole morning job: deciding, writing every suggested
-reminder's texts in the customer's language, and storing them with their audit events. The
-ledger has no contact history, so nearly every customer gets a first reminder: the worst day.
+Beside it, once per database, the suggesting step of the morning: deciding, planning each
+suggested reminder's wording (the texts are written when first read), and storing the reminders
+with their invoice lists and audit events. The ledger has no contact history, so nearly every
+customer gets a first reminder: the worst day.
 
 Usage: python -m bench.suggestions_bench
 """
