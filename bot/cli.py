@@ -287,7 +287,8 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _letter(settings: Settings, args: argparse.Namespace) -> int:
-    letter = letter_pdf(_existing_engine(settings), settings, args.reminder)
+    runtime = build_runtime(settings, _existing_engine(settings))
+    letter = letter_pdf(runtime.drafter(), settings, args.reminder)
     if letter is None:
         print(f"error: reminder {args.reminder} has no letter", file=sys.stderr)
         return 2

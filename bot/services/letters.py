@@ -1,19 +1,19 @@
 """The final-notice letter as a PDF, made in one place for the sender, Slack and the terminal.
 
-The letter's content was frozen at suggestion (`Reminder.letter_text`), so the PDF says what was
-approved whoever asks for it and whenever.
+The letter's content is frozen when the reminder is first written (`Reminder.letter_text`, see
+`drafting.py`), so the PDF says what was approved whoever asks for it and whenever.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
-
 from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings
 from bot.db import read_only
 from bot.models import Reminder
+from bot.services import drafting
+from bot.services.drafting import Drafter
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ def pdf_of(reminder: Reminder, settings: Settings) -> LetterPdf | None:
     )
 
 
-def letter_pdf(engine: Engine, settings: Settings, reminder_id: int) -> LetterPdf | None:
-    with read_only(engine) as session:
+def letter_pdf(drafter: Drafter, settings: Settings, reminder_id: int) -> LetterPdf | None:
+    """The reminder's letter (written first if the reminder still awaits its texts)."""
+    drafting.write_pending(drafter, [reminder_id])
+    with read_only(drafter.engine) as session:
         reminder = session.get(Reminder, reminder_id)
     return None if reminder is None else pdf_of(reminder, settings)

@@ -16,11 +16,12 @@ from bot.config import Settings
 from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import Contact, Customer, Reminder
-from bot.runtime import build_runtime
+from bot.runtime import Runtime, build_runtime
 from bot.services import decisions
 from bot.services.importing import import_invoices
+from bot.services.letters import letter_pdf
 from bot.services.outbox import deliver_due
-from bot.services.suggestions import suggest
+from bot.services.suggestions import Suggested, suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
 from tests.support.smtp_server import SmtpServer
@@ -29,6 +30,16 @@ NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # Wednesday, 10:00 in Paris
 
 
 def final_notice(engine: Engine, tmp_path: Path, settings: Settings) -> Reminder:
+    runtime, suggested = unread_final_notice(engine, tmp_path, settings)
+    (reminder,) = written(runtime, [suggested])
+    assert reminder.stage == "final" and reminder.letter_text
+    return reminder
+
+
+def unread_final_notice(
+    engine: Engine, tmp_path: Path, settings: Settings
+) -> tuple[Runtime, Suggested]:
+    """A customer past the call stage: the morning suggests a final notice, unwritten yet."""
     today = NOW.date()
     import_invoices(
         engine,
@@ -58,11 +69,8 @@ def final_notice(engine: Engine, tmp_path: Path, settings: Settings) -> Reminder
                 )
             )
     runtime = build_runtime(settings, engine, clock=lambda: NOW)
-    (reminder,) = written(
-        runtime, suggest(engine, runtime.policy, runtime.composer, NOW, today).created
-    )
-    assert reminder.stage == "final" and reminder.letter_text
-    return reminder
+    (suggested,) = suggest(engine, runtime.policy, runtime.composer, NOW, today).created
+    return runtime, suggested
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -98,6 +106,16 @@ def test_the_letter_reads_in_french_with_rights_and_deadline(
         "1/1",  # the page number
     ):
         assert " ".join(expected.split()) in text, expected
+
+
+def test_the_letter_of_a_final_notice_nobody_opened_is_written_when_asked(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    settings = Settings()
+    runtime, suggested = unread_final_notice(sqlite_engine, tmp_path, settings)
+    letter = letter_pdf(runtime.drafter(), settings, suggested.id)  # as `relance letter` asks
+    assert letter is not None and letter.filename.endswith(".pdf")
+    assert "F-100" in pdf_text(letter.content)
 
 
 def test_the_final_email_carries_the_letter(

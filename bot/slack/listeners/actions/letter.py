@@ -16,7 +16,7 @@ def register(app: App, deps: Deps) -> None:
     @on_card_click(app, deps, LETTER, "download letters")
     def letter_clicked(click: Click) -> None:
         def upload() -> None:
-            letter = letter_pdf(deps.runtime.engine, deps.runtime.settings, click.reminder_id)
+            letter = letter_pdf(deps.runtime.drafter(), deps.runtime.settings, click.reminder_id)
             if letter is None:
                 click.reply(f"Reminder {click.reminder_id} has no letter.")
                 return
