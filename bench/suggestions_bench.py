@@ -72,8 +72,8 @@ def main() -> list[list[str]]:
             "decide all",
             "read rows",
             "ratio",
-            "reminders written",
-            "decide + write + store",
+            "reminders stored",
+            "decide + plan + store",
         ],
         rows,
     )
