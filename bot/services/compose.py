@@ -90,7 +90,15 @@ class Composer:
         self.laws = laws
         self.sender = sender_from(settings)
 
-    def context(self, customer: Recipient, suggestion: Suggestion, today: date) -> dict[str, Any]:
+    def context(
+        self,
+        customer: Recipient,
+        suggestion: Suggestion,
+        today: date,
+        discount_days: int | None = None,
+    ) -> dict[str, Any]:
+        """`discount_days`: the deciding policy's (a segment's, or a lead's change since
+        start-up); by default the main policy's at start-up."""
         context = reminder_context(
             addressee=Addressee(
                 customer.name,
@@ -106,7 +114,7 @@ class Composer:
             today=today,
             laws=self.laws,
             final_notice_days=self.settings.final_notice_days,
-            discount_days=self.discount_days,
+            discount_days=self.discount_days if discount_days is None else discount_days,
             bank_accounts=self.settings.bank_accounts,
         )
         context["customer_page_url"] = (
@@ -140,12 +148,18 @@ class Composer:
             law = self.laws.law(customer.governing_law or self.settings.country)
             charges_for(suggestion.invoices, law, today, self.laws.rates)
 
-    def draft(self, customer: Recipient, suggestion: Suggestion, today: date) -> Draft:
+    def draft(
+        self,
+        customer: Recipient,
+        suggestion: Suggestion,
+        today: date,
+        discount_days: int | None = None,
+    ) -> Draft:
         stage = suggestion.stage
         language, wording = self.wording(
             customer.language, stage.channel, stage.template, suggestion.last_wording
         )
-        context = self.context(customer, suggestion, today)
+        context = self.context(customer, suggestion, today, discount_days)
         if stage.channel is Channel.PHONE:
             script = self.templates.render("call", wording, "txt", context)
             return Draft(wording, language, f"Call {customer.name}", script + "\n", "")

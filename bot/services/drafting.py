@@ -48,6 +48,10 @@ class Drafter:
     policy: Policy
     segments: Segments | None = None
 
+    def policy_of(self, segment: str) -> Policy:
+        """The policy that decides for `segment`'s customers (the main one by default)."""
+        return self.segments.policy_or_main(segment, self.policy) if self.segments else self.policy
+
 
 @dataclass(frozen=True)
 class _Pending:
@@ -88,9 +92,10 @@ def write_pending(drafter: Drafter, reminder_ids: Collection[int]) -> None:
             lapsed[item.id] = "no longer holds: nothing is owed any more"
             continue
         customer, account = accounts[item.customer_id]
-        decided = decide_for(
+        decision = decide_for(
             customer, account, drafter.policy, item.suggested_at, drafter.segments
-        ).decision
+        )
+        decided = decision.decision
         if not isinstance(decided, Suggestion):
             lapsed[item.id] = f"no longer holds: {decided.detail}"
         elif decided.stage.name != item.stage:
@@ -98,7 +103,9 @@ def write_pending(drafter: Drafter, reminder_ids: Collection[int]) -> None:
         else:
             try:
                 today = local_today(item.suggested_at, customer.timezone)
-                written[item.id] = drafter.composer.draft(customer, decided, today)
+                written[item.id] = drafter.composer.draft(
+                    customer, decided, today, drafter.policy_of(decision.segment).discount_days
+                )
             except Exception as exc:  # this reminder's failure, not its neighbours'
                 log.warning("reminder %s not written", item.id, exc_info=exc)
                 lapsed[item.id] = f"its texts could not be written: {cause_of(exc)}"

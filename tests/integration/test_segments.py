@@ -12,14 +12,17 @@ from sqlmodel import select
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import read_only
+from bot.domain.calendar import add_business_days
 from bot.domain.escalation import NoAction, Reason
 from bot.domain.policy import PolicyError
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, Reminder
 from bot.rendering.check import TemplateCheckFailed
+from bot.rendering.locale import customer_locale, long_date
 from bot.runtime import build_runtime
 from bot.services.importing import import_invoices
 from bot.services.morning import prepare
+from bot.services.reminder_view import load_view
 from tests.support.csvfiles import line, write_csv
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
@@ -148,3 +151,29 @@ def test_a_segment_stage_without_its_templates_is_refused_at_start_up(tmp_path: 
     (tmp_path / "keys.toml").write_text(stage, encoding="utf-8")
     with pytest.raises(TemplateCheckFailed, match="no_such"):
         build_runtime(Settings(policy_file=main))
+
+
+def test_a_segments_discount_terms_are_the_ones_its_reminders_offer(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Key accounts pay within 3 business days for their 2 %; the texts, written when first
+    read, take the deciding segment's terms, not the main policy's 7 days."""
+    main = policies(tmp_path, '\n[[segments]]\nname = "keys"\npolicy = "keys.toml"\n')
+    keys = (
+        "[discount]\npay_within_business_days = 3\n"
+        '[[stages]]\nname = "friendly"\nopens_at_days = 7\nchannel = "email"\n'
+        "discount_percent = 2\n"
+    )
+    (tmp_path / "keys.toml").write_text(keys, encoding="utf-8")
+    late = (TODAY - timedelta(days=20)).isoformat()
+    rows = [line(customer_id="K", customer_name="Key", invoice_number="K-1", due_date=late)]
+    header = [*line().keys(), "segment"]
+    rows[0]["segment"] = "keys"
+    import_invoices(engine, write_csv(tmp_path / "l.csv", rows, header=header), load_mapping())
+    runtime = build_runtime(Settings(policy_file=main), engine, clock=lambda: NOW)
+    (suggested,) = prepare(runtime, NOW, "C1").created
+
+    view = load_view(runtime.drafter(), suggested.id)
+    locale = customer_locale("fr", "FR")
+    assert f"avant le {long_date(add_business_days(TODAY, 3, 'FR'), locale)}" in view.body_text
+    assert long_date(add_business_days(TODAY, 7, "FR"), locale) not in view.body_text
