@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.policy import Stage
 from bot.services import cards
 from bot.services.drafting import Drafter
-from bot.services.reminder_view import load_views
+from bot.services.reminder_view import ReminderView, load_views
 from bot.slack.blocks.card import card_fallback, reminder_card
 from bot.slack.blocks.digest import more_cards_note
 
@@ -31,8 +31,10 @@ class CardPublisher:
         self._last_update: dict[int, float] = {}  # reminder id -> monotonic time of the update
         self._waiting: set[int] = set()  # reminder ids with an update already scheduled
 
-    def _stage(self, name: str) -> Stage | None:
-        return self.drafter().policy.find_stage(name)
+    def _stage(self, view: ReminderView) -> Stage | None:
+        """The stage as the policy that suggested the reminder has it (a segment's own stage
+        keeps its label and icon); None for a thank-you note."""
+        return self.drafter().policy_of(view.segment).find_stage(view.stage)
 
     def post_new(
         self,
@@ -52,8 +54,8 @@ class CardPublisher:
                 response = self.client.chat_postMessage(
                     channel=channel,
                     thread_ts=thread_ts,
-                    text=card_fallback(view, self._stage(view.stage)),
-                    blocks=reminder_card(view, run_date, self._stage(view.stage)),
+                    text=card_fallback(view, self._stage(view)),
+                    blocks=reminder_card(view, run_date, self._stage(view)),
                     unfurl_links=False,
                 )
             except SlackApiError as exc:
@@ -119,8 +121,8 @@ class CardPublisher:
                 self.client.chat_update(
                     channel=view.slack_channel,
                     ts=view.slack_ts,
-                    text=card_fallback(view, self._stage(view.stage)),
-                    blocks=reminder_card(view, today, self._stage(view.stage)),
+                    text=card_fallback(view, self._stage(view)),
+                    blocks=reminder_card(view, today, self._stage(view)),
                 )
             except SlackApiError as exc:
                 log.error(

@@ -3,6 +3,7 @@ rule chooses; the reminder remembers which; an unknown segment holds the custome
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +24,10 @@ from bot.runtime import build_runtime
 from bot.services.importing import import_invoices
 from bot.services.morning import prepare
 from bot.services.reminder_view import load_view
+from bot.slack.cards import CardPublisher
+from bot.slack.client import make_client
 from tests.support.csvfiles import line, write_csv
+from tests.support.fake_slack import FakeSlack
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
@@ -177,3 +181,29 @@ def test_a_segments_discount_terms_are_the_ones_its_reminders_offer(
     locale = customer_locale("fr", "FR")
     assert f"avant le {long_date(add_business_days(TODAY, 3, 'FR'), locale)}" in view.body_text
     assert long_date(add_business_days(TODAY, 7, "FR"), locale) not in view.body_text
+
+
+def test_a_segments_own_stage_keeps_its_label_and_icon_on_the_card(
+    engine: Engine, tmp_path: Path
+) -> None:
+    main = policies(tmp_path, '\n[[segments]]\nname = "keys"\npolicy = "keys.toml"\n')
+    keys = (
+        '[[stages]]\nname = "nudge"\nlabel = "Gentle nudge"\nicon = "🪶"\n'
+        'template = "friendly"\nopens_at_days = 7\nchannel = "email"\n'
+    )
+    (tmp_path / "keys.toml").write_text(keys, encoding="utf-8")
+    late = (TODAY - timedelta(days=20)).isoformat()
+    rows = [line(customer_id="K", customer_name="Key", invoice_number="K-1", due_date=late)]
+    rows[0]["segment"] = "keys"
+    header = [*line().keys(), "segment"]
+    import_invoices(engine, write_csv(tmp_path / "l.csv", rows, header=header), load_mapping())
+    fake = FakeSlack()
+    settings = Settings(policy_file=main, slack_bot_token="xoxb-test", slack_api_url=fake.api_url)
+    runtime = build_runtime(settings, engine, clock=lambda: NOW)
+    prepare(runtime, NOW, "C1")
+
+    assert CardPublisher(runtime.drafter, make_client(settings)).post_new(TODAY, "C1", "1.0") == 1
+    (card,) = fake.calls_to("chat.postMessage")
+    shown = json.dumps(card.args["blocks"], ensure_ascii=False)
+    assert "🪶 *Key*" in shown and "*Gentle nudge*" in shown
+    fake.close()
