@@ -58,13 +58,15 @@ def at_local_time(day: date, clock: time, timezone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone))
 
 
+@lru_cache(maxsize=4096)
 def next_business_opening(
     now: datetime, timezone: str, country: str, hours: tuple[time, time]
 ) -> datetime:
     """The first instant from `now` within business hours where the customer is: now if they
     are open, else the next opening on one of their business days (weekends and public
     holidays of their country skipped). A reminder suggested at the company's digest is sent
-    then, whatever the time zone."""
+    then, whatever the time zone. Remembered: a morning asks it for thousands of customers
+    who share a handful of zones and countries."""
     opening, closing = hours
     local = local_now(now, timezone)
     day = local.date()

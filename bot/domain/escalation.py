@@ -121,6 +121,10 @@ def _totals(items: Iterable[OpenItem]) -> dict[str, int]:
     return totals
 
 
+def _by_due_date(item: OpenItem) -> tuple[date, str]:
+    return item.due_date, item.number
+
+
 def owed(items: Iterable[OpenItem]) -> dict[str, Decimal]:
     """What the items come to per currency, summed in minor units: exact, and a morning asks
     it of every open invoice."""
@@ -139,15 +143,12 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     if account.hold is not None and account.hold.holds_on(today):
         return NoAction(Reason.HELD, account.hold.detail)
 
+    # the earliest due date a stage can open on (a morning asks it of every open invoice)
+    latest_due = today - timedelta(days=policy.earliest_opening)
     due = tuple(
         sorted(
-            (
-                i
-                for i in account.invoices
-                if days_overdue(i.due_date, today) >= policy.earliest_opening
-                and i.balance_minor > 0
-            ),
-            key=lambda i: (i.due_date, i.number),
+            (i for i in account.invoices if i.due_date <= latest_due and i.balance_minor > 0),
+            key=_by_due_date,
         )
     )
     if not due:
@@ -176,7 +177,7 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
 
     totals = _totals(chaseable)
     if all(
-        Money.of_minor(total, currency).amount < policy.min_balance.get(currency, 0)
+        from_minor(total, currency) < policy.min_balance.get(currency, 0)
         for currency, total in totals.items()
     ):
         shown = ", ".join(Money.of_minor(t, c).format("en") for c, t in totals.items())

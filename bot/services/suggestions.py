@@ -48,6 +48,7 @@ from bot.models import (
     ReminderInvoice,
 )
 from bot.services import audit, plans
+from bot.services.bulk import no_cycle_collection
 from bot.services.compose import Composer
 from bot.services.queries import in_sources, stored_id
 
@@ -230,6 +231,7 @@ def decide_for(
         return failure(customer, exc)
 
 
+@no_cycle_collection()
 def todays_decisions(
     session: Session, policy: Policy, now: datetime, segments: Segments | None = None
 ) -> list[CustomerDecision]:
@@ -321,6 +323,7 @@ def _chased_today(session: Session, run_date: date) -> set[int]:
     )
 
 
+@no_cycle_collection()
 def suggest(
     engine: Engine,
     policy: Policy,
