@@ -8,8 +8,6 @@ fake, which hands out that server's address from `apps.connections.open`.
 from __future__ import annotations
 
 import json
-import queue
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +15,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
-from websockets.sync.server import ServerConnection, serve
 
 from bot.db import unit_of_work
 from bot.models import AuditEvent, Reminder
@@ -27,50 +24,7 @@ from bot.slack.server import GatedSocketModeHandler
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_fixtures import APPROVER, STRANGER, sample_ledger, slack_settings
 from tests.support.slack_http import click_payload, command_fields
-
-
-class SlackSocket:
-    """Slack's end of the socket: sends envelopes, collects what the app answers."""
-
-    def __init__(self) -> None:
-        self.outgoing: queue.Queue[dict] = queue.Queue()
-        self.answers: queue.Queue[dict] = queue.Queue()
-        self.connected = threading.Event()
-        self.server = serve(self._session, "127.0.0.1", 0)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
-
-    def _session(self, connection: ServerConnection) -> None:
-        connection.send(json.dumps({"type": "hello", "num_connections": 1}))
-        self.connected.set()
-        threading.Thread(target=self._forward, args=(connection,), daemon=True).start()
-        for message in connection:
-            self.answers.put(json.loads(message))
-
-    def _forward(self, connection: ServerConnection) -> None:
-        while True:
-            connection.send(json.dumps(self.outgoing.get()))
-
-    def send(self, envelope_id: str, kind: str, payload: dict) -> dict:
-        """One envelope; returns the app's acknowledgement of it."""
-        self.outgoing.put(
-            {
-                "envelope_id": envelope_id,
-                "type": kind,
-                "payload": payload,
-                "accepts_response_payload": False,
-            }
-        )
-        while True:
-            answer = self.answers.get(timeout=10)
-            if answer.get("envelope_id") == envelope_id:
-                return answer
-
-    def close(self) -> None:
-        self.server.shutdown()
+from tests.support.slack_socket import SlackSocket
 
 
 @pytest.fixture
