@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.db import unit_of_work
-from bot.models import AuditEvent, Reminder
+from bot.models import AuditEvent, Reminder, SlackRequest
 from bot.runtime import build_runtime, next_business_morning
 from bot.slack.blocks.card import APPROVE
 from bot.slack.server import GatedSocketModeHandler
@@ -101,3 +101,33 @@ def test_a_stranger_is_refused_over_the_socket_too(
     assert next(r for r in _reminders(engine) if r.id == first.id).state == "suggested"
     with unit_of_work(engine) as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.kind == "refused")).one()
+
+
+def _handled(engine: Engine) -> list[SlackRequest]:
+    with unit_of_work(engine) as session:
+        return list(session.exec(select(SlackRequest).where(SlackRequest.handled_at != None)))  # noqa: E711
+
+
+def test_a_redelivered_envelope_is_acknowledged_and_acts_once(
+    socket_app: tuple[SlackSocket, FakeSlack], engine: Engine
+) -> None:
+    slack, fake = socket_app
+    command = command_fields(
+        "digest", user=APPROVER, channel="CDIGEST", response_url=fake.response_url()
+    )
+    slack.send("env-1", "slash_commands", command)
+    first = fake.wait_for(lambda: [r for r in _reminders(engine) if r.slack_ts])[0]
+    click = click_payload(APPROVE, str(first.id), user=APPROVER, response_url=fake.response_url())
+    for envelope_id, kind, payload in [
+        ("env-1", "slash_commands", command),  # the same command, delivered again
+        ("env-2", "interactive", click),
+        ("env-3", "interactive", click),  # the same click, in another envelope
+    ]:
+        assert slack.send(envelope_id, kind, payload) == {"envelope_id": envelope_id}
+    fake.wait_for(lambda: _handled(engine))  # the click's journal entry: its work is done
+    assert next(r for r in _reminders(engine) if r.id == first.id).state == "approved"
+    with unit_of_work(engine) as session:
+        assert len(session.exec(select(AuditEvent).where(AuditEvent.kind == "approved")).all()) == 1
+    assert len(fake.calls_to("chat.update")) == 1
+    digests = [c for c in fake.calls_to("chat.postMessage") if "digest" in c.args["text"]]
+    assert len(digests) == 1  # the command acted once
