@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from sqlmodel import col, select
 
 from bot.db import read_only
 from bot.models import AuditEvent, Outbox, Reminder, SlackRequest
-from tests.support.app_process import socket_app
+from tests.support.app_process import socket_app, until
 from tests.support.fake_slack import FakeSlack
 from tests.support.seeding import seed_cards
 from tests.support.slack_http import click_payload
@@ -47,13 +45,6 @@ def _reminder(engine: Engine, reminder_id: int) -> Reminder:
 def _count(engine: Engine, model: type, *where: object) -> int:
     with read_only(engine) as session:
         return session.exec(sa.select(sa.func.count()).select_from(model).where(*where)).one()[0]
-
-
-def _until(predicate: Callable[[], object], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +93,7 @@ def test_a_click_acknowledged_over_the_socket_by_a_killed_process_is_applied_onc
 
         with socket_app(env, tmp_path / "second.log"):
             assert slack.connected.wait(60)
-            _until(lambda: _entry(engine).handled_at is not None)
+            until(lambda: _entry(engine).handled_at is not None)
             entry = _entry(engine)
             assert entry.recoveries == 1 and entry.error is None
             reminder = _reminder(engine, reminder_id)
@@ -111,7 +102,7 @@ def test_a_click_acknowledged_over_the_socket_by_a_killed_process_is_applied_onc
             assert _count(engine, Outbox, Outbox.reminder_id == reminder_id) == 1
             # The card shows the decision (updated by the new process); nobody told otherwise.
             updates = 2 if decided_before_the_kill else 1
-            _until(lambda: len(fake.calls_to("chat.update")) >= updates)
+            until(lambda: len(fake.calls_to("chat.update")) >= updates)
             assert fake.calls_to("chat.postEphemeral") == []
             assert fake.calls_to("response_url") == []
     finally:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +31,14 @@ def children(pid: int) -> list[int]:
             if ppid == pid:
                 found.append(int(entry.name))
     return found
+
+
+def until(predicate: Callable[[], object], timeout: float = 60) -> None:
+    """Wait for what another process does (no timing asserted: a deadline only stops a hang)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
 
 
 def wait_healthy(port: int, process: subprocess.Popen, log: Path) -> None:
