@@ -167,6 +167,7 @@ def _json_object(text: str) -> dict[str, Any]:
 
 
 JOURNALED = frozenset({"block_actions", "view_submission"})  # decisions: clicks and forms
+KEY_CHARS = 100  # slack_request.signature
 
 
 def admit(
@@ -202,9 +203,6 @@ def admit_envelope(
         return False, None
     key = f"socket:{payload.get('trigger_id') or envelope_id}"[:KEY_CHARS]
     return first_seen(engine, key, kind, journaled, json.dumps(payload), JSON, instance, grace)
-
-
-KEY_CHARS = 100  # slack_request.signature
 
 
 def first_seen(
