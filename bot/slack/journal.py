@@ -1,16 +1,20 @@
 """Work after `ack()` that outlives its worker (the rows: services/journal.py).
 
-The WSGI app stores each click and form with its body before acknowledging it (`admit`), and
-dispatches it inside `dispatching(entry)`. A context variable carries the entry to the
+Both transports store each click and form with its body before acknowledging it: the WSGI
+app (`admit`, keyed by the request's signature) and the Socket Mode handler (`admit_envelope`,
+keyed by the payload's trigger id, the payload kept as JSON); both go through `first_seen`,
+which also refuses a replay or redelivery. Each dispatches the request inside
+`dispatching(entry)`. A context variable carries the entry to the
 listener (the listener pool runs each listener in the context of the thread that handed it
 over: `ContextPool`) and from there into `Deps.later`. Each holds the entry while it runs;
 when the last lets go, the row is marked handled. A request no listener took (refused by the
 request checks, say) is handled as soon as it is answered.
 
 Every instance's scheduler runs `recover`: it renews the claims of the entries this process
-still works on, and a row left unhandled past its claim (its worker was killed) is claimed by one instance and dispatched again through the same app, skipping only
-the replay check (it is the same request). A request whose work stopped too often, and work
-that failed for good, are reported to the person ephemerally, with the cause.
+still works on, and a row left unhandled past its claim (its worker was killed) is claimed by
+one instance and dispatched again through the same app, skipping only the replay check (it is
+the same request). A request whose work stopped too often, and work that failed for good, are
+reported to the person ephemerally, with the cause.
 """
 
 from __future__ import annotations
@@ -132,27 +136,45 @@ def dispatching(
             after(entry.close)
 
 
-def payload_of(body: str) -> tuple[str, dict[str, Any]]:
-    """What kind of request a form-encoded body is, and its payload (fields for a command)."""
+FORM = "application/x-www-form-urlencoded"  # HTTP mode's bodies
+JSON = "application/json"  # Socket Mode's payloads, kept as JSON
+
+
+def payload_of(body: str, content_type: str = FORM) -> tuple[str, dict[str, Any]]:
+    """What kind of request a kept body is, and its payload (no fields for a command): a form
+    as HTTP mode receives it, or a Socket Mode payload kept as JSON."""
+    if content_type.startswith(JSON):
+        return kind_of("interactive", _json_object(body))
     fields = parse_qs(body)
     if "command" in fields:
         return "command", {}
+    return kind_of("interactive", _json_object((fields.get("payload") or [""])[0]))
+
+
+def kind_of(envelope: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A Socket Mode envelope's kind of request, and its payload ({} for a command)."""
+    if envelope == "slash_commands":
+        return "command", {}
+    return (str(payload.get("type", "")), payload) if envelope == "interactive" else ("", {})
+
+
+def _json_object(text: str) -> dict[str, Any]:
     try:
-        payload = json.loads(fields["payload"][0])
-    except (KeyError, IndexError, ValueError):
-        return "", {}
-    return (str(payload.get("type", "")), payload) if isinstance(payload, dict) else ("", {})
+        payload = json.loads(text)
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
 
 
 JOURNALED = frozenset({"block_actions", "view_submission"})  # decisions: clicks and forms
+KEY_CHARS = 100  # slack_request.signature
 
 
 def admit(
     engine: Engine, secret: str, headers: dict[str, str], body: str, instance: str, grace: float
 ) -> tuple[bool, Entry | None]:
-    """(replay, entry): whether this correctly signed request was seen before, and the journal
-    entry of a click or form seen now (stored in the same insert). Slash commands are only
-    remembered (a replay repeats them); they are not dispatched again."""
+    """(replay, entry) for a request arrived over HTTP: `first_seen` keyed by its signature,
+    once it is checked (bolt refuses it otherwise)."""
     kind, payload = payload_of(body)
     if kind != "command" and kind not in JOURNALED:
         return False, None
@@ -160,15 +182,51 @@ def admit(
     signature = headers.get("x-slack-signature", "")
     if not SignatureVerifier(secret).is_valid(body, timestamp, signature):
         return False, None  # bolt refuses it
+    content_type = headers.get("content-type") or FORM
+    return first_seen(engine, signature, kind, payload, body, content_type, instance, grace)
+
+
+def admit_envelope(
+    engine: Engine,
+    envelope: str,
+    envelope_id: str,
+    payload: dict[str, Any],
+    instance: str,
+    grace: float,
+) -> tuple[bool, Entry | None]:
+    """(replay, entry) for a Socket Mode envelope: `first_seen` keyed by the payload's trigger
+    id (one per action of the person's, whichever envelope redelivers it), else the envelope's
+    id. The socket is authenticated; what this refuses is a redelivery. The payload is kept as
+    JSON, which recovery dispatches as the Socket Mode adapter does."""
+    kind, journaled = kind_of(envelope, payload)
+    if kind != "command" and kind not in JOURNALED:
+        return False, None
+    key = f"socket:{payload.get('trigger_id') or envelope_id}"[:KEY_CHARS]
+    return first_seen(engine, key, kind, journaled, json.dumps(payload), JSON, instance, grace)
+
+
+def first_seen(
+    engine: Engine,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    body: str,
+    content_type: str,
+    instance: str,
+    grace: float,
+) -> tuple[bool, Entry | None]:
+    """(replay, entry): whether this request was seen before, and the journal entry of a click
+    or form seen now (stored with its body in the same insert, before it is acknowledged).
+    Slash commands are only remembered (a replay repeats them); they are not dispatched
+    again."""
     now = datetime.now(UTC)
     kept = None
     if kind in JOURNALED:
-        content_type = headers.get("content-type", "application/x-www-form-urlencoded")
         kept = replays.Kept(body, content_type, instance, now + timedelta(seconds=grace))
-    if not replays.first_arrival(engine, signature, now, kept):
-        log.warning("refused a replayed request (signature %s…)", signature[:12])
+    if not replays.first_arrival(engine, key, now, kept):
+        log.warning("refused a replayed request (%s…)", key[:12])
         return True, None
-    return False, Entry(engine, signature, payload) if kept else None
+    return False, Entry(engine, key, payload) if kept else None
 
 
 def recover(app: App, engine: Engine, client: WebClient, instance: str, grace: float) -> int:
@@ -176,7 +234,8 @@ def recover(app: App, engine: Engine, client: WebClient, instance: str, grace: f
     done; returns how many."""
     claimed = journal.claim_unhandled(engine, instance, datetime.now(UTC), timedelta(seconds=grace))
     for unhandled in claimed:
-        entry = Entry(engine, unhandled.signature, payload_of(unhandled.body)[1])
+        payload = payload_of(unhandled.body, unhandled.content_type)[1]
+        entry = Entry(engine, unhandled.signature, payload)
         if unhandled.exhausted:
             _give_up(entry, client, unhandled.recoveries - 1)
             continue
@@ -187,7 +246,7 @@ def recover(app: App, engine: Engine, client: WebClient, instance: str, grace: f
         request = BoltRequest(
             body=unhandled.body,
             headers={"content-type": unhandled.content_type},
-            mode="socket_mode",  # its signature was checked when it arrived; it has expired since
+            mode="socket_mode",  # checked when it arrived (signature or socket); expired since
         )
         with dispatching(entry, lambda close: close()):
             app.dispatch(request)

@@ -19,6 +19,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.channels.imap import connect
 from bot.config import Settings
@@ -246,8 +247,10 @@ def run_http(
 
 
 class GatedSocketModeHandler(SocketModeHandler):
-    """Bolt's Socket Mode handler, counting each request as in flight while it is answered,
-    as the WSGI app does (see `RequestGate`)."""
+    """Bolt's Socket Mode handler, doing for each envelope what the WSGI app does for a
+    request: counted as in flight while it is answered (see `RequestGate`), a redelivery
+    acknowledged without acting again, a click or form journaled before its acknowledgement
+    (bot/slack/journal.py)."""
 
     def __init__(self, runtime: Runtime):
         app, self.deps = create_app(runtime, socket_mode=True)
@@ -255,7 +258,19 @@ class GatedSocketModeHandler(SocketModeHandler):
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
         with self.deps.gate.request():
-            super().handle(client, req)
+            replay, entry = journal.admit_envelope(
+                self.deps.runtime.engine,
+                req.type,
+                req.envelope_id,
+                req.payload,
+                self.deps.instance,
+                self.deps.runtime.settings.recovery_seconds,
+            )
+            if replay:
+                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
+            with journal.dispatching(entry, self.deps.work.submit):
+                super().handle(client, req)
 
 
 def run_socket_mode(settings: Settings) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlmodel import col, select
 
 from bot.db import read_only
 from bot.models import AuditEvent, Outbox, Reminder, SlackRequest
-from tests.support.app_process import children, http_app
+from tests.support.app_process import children, http_app, until
 from tests.support.fake_slack import FakeSlack
 from tests.support.seeding import seed_cards
 from tests.support.slack_http import SignedSlack
@@ -85,13 +84,6 @@ def _kill_the_worker(world: Killable) -> int:
     return worker
 
 
-def _until(predicate: object, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-
-
 @pytest.mark.parametrize(
     ("parked_in", "user", "decided_before_the_kill"),
     [("usergroups.users.list", GROUP_MEMBER, False), ("chat.update", APPROVER, True)],
@@ -116,8 +108,8 @@ def test_an_approval_acknowledged_by_a_killed_worker_is_applied_once(
 
     killed = _kill_the_worker(world)
     parked.released.set()
-    _until(lambda: [p for p in children(world.server.pid) if p != killed])  # type: ignore[attr-defined]
-    _until(lambda: _entry(world.engine).handled_at is not None)
+    until(lambda: [p for p in children(world.server.pid) if p != killed])  # type: ignore[attr-defined]
+    until(lambda: _entry(world.engine).handled_at is not None)
 
     entry = _entry(world.engine)
     assert entry.recoveries == 1 and entry.error is None
@@ -128,6 +120,6 @@ def test_an_approval_acknowledged_by_a_killed_worker_is_applied_once(
     assert _count(world.engine, AuditEvent, AuditEvent.kind == "approved") == 1
     assert _count(world.engine, Outbox, Outbox.reminder_id == world.reminder_id) == 1
     # The card shows the decision (updated by the new worker), and nobody was told otherwise.
-    _until(lambda: len(world.fake.calls_to("chat.update")) >= (2 if decided_before_the_kill else 1))
+    until(lambda: len(world.fake.calls_to("chat.update")) >= (2 if decided_before_the_kill else 1))
     assert world.fake.calls_to("chat.postEphemeral") == []
     assert world.fake.calls_to("response_url") == []

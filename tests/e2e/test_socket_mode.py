@@ -8,8 +8,6 @@ fake, which hands out that server's address from `apps.connections.open`.
 from __future__ import annotations
 
 import json
-import queue
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,60 +15,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
-from websockets.sync.server import ServerConnection, serve
 
 from bot.db import unit_of_work
-from bot.models import AuditEvent, Reminder
+from bot.models import AuditEvent, Reminder, SlackRequest
 from bot.runtime import build_runtime, next_business_morning
 from bot.slack.blocks.card import APPROVE
 from bot.slack.server import GatedSocketModeHandler
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_fixtures import APPROVER, STRANGER, sample_ledger, slack_settings
 from tests.support.slack_http import click_payload, command_fields
-
-
-class SlackSocket:
-    """Slack's end of the socket: sends envelopes, collects what the app answers."""
-
-    def __init__(self) -> None:
-        self.outgoing: queue.Queue[dict] = queue.Queue()
-        self.answers: queue.Queue[dict] = queue.Queue()
-        self.connected = threading.Event()
-        self.server = serve(self._session, "127.0.0.1", 0)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
-
-    def _session(self, connection: ServerConnection) -> None:
-        connection.send(json.dumps({"type": "hello", "num_connections": 1}))
-        self.connected.set()
-        threading.Thread(target=self._forward, args=(connection,), daemon=True).start()
-        for message in connection:
-            self.answers.put(json.loads(message))
-
-    def _forward(self, connection: ServerConnection) -> None:
-        while True:
-            connection.send(json.dumps(self.outgoing.get()))
-
-    def send(self, envelope_id: str, kind: str, payload: dict) -> dict:
-        """One envelope; returns the app's acknowledgement of it."""
-        self.outgoing.put(
-            {
-                "envelope_id": envelope_id,
-                "type": kind,
-                "payload": payload,
-                "accepts_response_payload": False,
-            }
-        )
-        while True:
-            answer = self.answers.get(timeout=10)
-            if answer.get("envelope_id") == envelope_id:
-                return answer
-
-    def close(self) -> None:
-        self.server.shutdown()
+from tests.support.slack_socket import SlackSocket
 
 
 @pytest.fixture
@@ -147,3 +101,33 @@ def test_a_stranger_is_refused_over_the_socket_too(
     assert next(r for r in _reminders(engine) if r.id == first.id).state == "suggested"
     with unit_of_work(engine) as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.kind == "refused")).one()
+
+
+def _handled(engine: Engine) -> list[SlackRequest]:
+    with unit_of_work(engine) as session:
+        return list(session.exec(select(SlackRequest).where(SlackRequest.handled_at != None)))  # noqa: E711
+
+
+def test_a_redelivered_envelope_is_acknowledged_and_acts_once(
+    socket_app: tuple[SlackSocket, FakeSlack], engine: Engine
+) -> None:
+    slack, fake = socket_app
+    command = command_fields(
+        "digest", user=APPROVER, channel="CDIGEST", response_url=fake.response_url()
+    )
+    slack.send("env-1", "slash_commands", command)
+    first = fake.wait_for(lambda: [r for r in _reminders(engine) if r.slack_ts])[0]
+    click = click_payload(APPROVE, str(first.id), user=APPROVER, response_url=fake.response_url())
+    for envelope_id, kind, payload in [
+        ("env-1", "slash_commands", command),  # the same command, delivered again
+        ("env-2", "interactive", click),
+        ("env-3", "interactive", click),  # the same click, in another envelope
+    ]:
+        assert slack.send(envelope_id, kind, payload) == {"envelope_id": envelope_id}
+    fake.wait_for(lambda: _handled(engine))  # the click's journal entry: its work is done
+    assert next(r for r in _reminders(engine) if r.id == first.id).state == "approved"
+    with unit_of_work(engine) as session:
+        assert len(session.exec(select(AuditEvent).where(AuditEvent.kind == "approved")).all()) == 1
+    assert len(fake.calls_to("chat.update")) == 1
+    digests = [c for c in fake.calls_to("chat.postMessage") if "digest" in c.args["text"]]
+    assert len(digests) == 1  # the command acted once

@@ -1,5 +1,5 @@
-"""The HTTP app as production runs it: `relance run --http` (gunicorn) in a process of its own,
-its workers found among its children (to kill one, as a crash would)."""
+"""The app as production runs it, in a process of its own: `relance run --http` (gunicorn; its
+workers found among its children, to kill one as a crash would) or `relance run` (Socket Mode)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,6 +33,14 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def until(predicate: Callable[[], object], timeout: float = 60) -> None:
+    """Wait for what another process does (no timing asserted: a deadline only stops a hang)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
 def wait_healthy(port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -51,18 +59,31 @@ def wait_healthy(port: int, process: subprocess.Popen, log: Path) -> None:
 def http_app(env: dict[str, str], workdir: Path, workers: int = 1) -> Iterator[subprocess.Popen]:
     """`relance run --http` on a free port (`process.port`), stopped at the end."""
     port = free_port()
-    log = workdir / "app.log"
-    command = [sys.executable, "-m", "bot.cli", "run", "--http", "--port", str(port)]
+    command = ["run", "--http", "--port", str(port), "--workers", str(workers), "--threads", "4"]
+    with relance(command, env, workdir / "app.log") as process:
+        process.port = port  # type: ignore[attr-defined]
+        wait_healthy(port, process, workdir / "app.log")
+        yield process
+
+
+@contextmanager
+def socket_app(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """`relance run` (Socket Mode: it connects to the socket `apps.connections.open` names),
+    stopped at the end unless it was killed before."""
+    with relance(["run"], env, log) as process:
+        yield process
+
+
+@contextmanager
+def relance(arguments: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     process = subprocess.Popen(
-        [*command, "--workers", str(workers), "--threads", "4"],
-        cwd=workdir,
+        [sys.executable, "-m", "bot.cli", *arguments],
+        cwd=log.parent,
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    process.port = port  # type: ignore[attr-defined]
     try:
-        wait_healthy(port, process, log)
         yield process
     finally:
         process.terminate()

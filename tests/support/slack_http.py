@@ -201,7 +201,7 @@ def click_payload(
         "team": {"id": "T1"},
         "api_app_id": "A1",
         "user": {"id": user, "team_id": "T1"},
-        "trigger_id": f"trigger-{user}",
+        "trigger_id": next_trigger_id(),
         "channel": {"id": channel},
         "container": container,
         **({"message": {"ts": message_ts}} if message_ts else {}),
