@@ -230,9 +230,14 @@ def first_seen(
 
 
 def recover(app: App, engine: Engine, client: WebClient, instance: str, grace: float) -> int:
-    """Dispatch again the requests acknowledged by a worker that died before their work was
-    done; returns how many."""
-    claimed = journal.claim_unhandled(engine, instance, datetime.now(UTC), timedelta(seconds=grace))
+    """Renew this process's claims on the work it still does (slow work is not taken for
+    dead), then dispatch again the requests acknowledged by a worker that died before their
+    work was done; returns how many."""
+    now, lease = datetime.now(UTC), timedelta(seconds=grace)
+    with _in_flight_lock:
+        working = sorted(_in_flight)
+    journal.renew(engine, working, instance, now + lease)
+    claimed = journal.claim_unhandled(engine, instance, now, lease)
     for unhandled in claimed:
         payload = payload_of(unhandled.body, unhandled.content_type)[1]
         entry = Entry(engine, unhandled.signature, payload)

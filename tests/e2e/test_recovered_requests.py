@@ -28,8 +28,11 @@ from tests.support.slack_steps import post_digest, reminder
 REFUSAL = "the audit store refused the event"
 
 
-def left_by_a_dead_worker(world: SlackWorld, reminder_id: int, slack_ts: str) -> str:
-    """An approval some worker journaled and acknowledged, then died before doing."""
+def left_by_a_dead_worker(
+    world: SlackWorld, reminder_id: int, slack_ts: str, by: str = "dead-host:1"
+) -> str:
+    """An approval some worker (`by`) journaled and acknowledged, then died before doing, or
+    is still doing past its claim."""
     payload = click_payload(
         APPROVE,
         str(reminder_id),
@@ -41,7 +44,7 @@ def left_by_a_dead_worker(world: SlackWorld, reminder_id: int, slack_ts: str) ->
     kept = replays.Kept(
         urlencode({"payload": json.dumps(payload)}),
         "application/x-www-form-urlencoded",
-        "dead-host:1",
+        by,
         now - timedelta(seconds=1),
     )
     assert replays.first_arrival(world.engine, "v0=dead", now - timedelta(seconds=30), kept)
@@ -139,3 +142,20 @@ def test_a_request_whose_work_stopped_too_often_is_reported_not_retried(
     assert told["user"] == APPROVER and "stopped 3 times" in told["text"]
     assert entry(world.engine, signature).handled_at is not None
     assert reminder(world, first.id).state == "suggested"
+
+
+def test_work_still_running_past_its_claim_keeps_it_and_is_not_dispatched_elsewhere(
+    world: SlackWorld,
+) -> None:
+    first = post_digest(world)[0]
+    signature = left_by_a_dead_worker(world, first.id, first.slack_ts, by="live-host:2")
+    running = journal.Entry(world.engine, signature, {})  # this process is still on it
+    try:
+        assert recover(world, "live-host:2") == 0  # renews its own claim first
+        assert entry(world.engine, signature).claimed_until > datetime.now(UTC)
+        assert recover(world, "other-host:3") == 0  # not taken for dead
+    finally:
+        running.hold()
+        running.release()
+    assert entry(world.engine, signature).handled_at is not None
+    assert approvals(world.engine) == 0 and reminder(world, first.id).state == "suggested"
