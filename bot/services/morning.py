@@ -20,6 +20,7 @@ from bot.domain.worklist import channel_stages, one_by_one, route
 from bot.runtime import Runtime
 from bot.services import digest as digests
 from bot.services import plans, promises
+from bot.services.bulk import no_cycle_collection
 from bot.services.suggestions import (
     CustomerDecision,
     Suggested,
@@ -60,6 +61,7 @@ def due(now: datetime, runtime: Runtime) -> date | None:
     return local.date()
 
 
+@no_cycle_collection()
 def prepare(
     runtime: Runtime,
     now: datetime,

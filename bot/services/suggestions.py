@@ -260,6 +260,7 @@ def _decide_in_segment(
 class Suggested:
     """A reminder a morning stored, as its run reports it (its texts are written later)."""
 
+    numbers: tuple[str, ...]  # the invoices it chases, in order
     id: int
     customer_id: int
     stage: str
@@ -271,7 +272,6 @@ class Suggested:
     send_after: datetime | None
     stage_note: str
     segment: str
-    numbers: tuple[str, ...]  # the invoices it chases, in order
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "id",
@@ -404,7 +404,7 @@ def suggest(
             for customer, decision, _wording, _segment in planned
         }
         created = [
-            Suggested(**row._mapping, numbers=numbers[row.customer_id])
+            Suggested(numbers[row.customer_id], *row)
             for row in conn.execute(
                 sa.select(*(getattr(Reminder, name) for name in Suggested.COLUMNS))
                 .where(
