@@ -7,6 +7,7 @@ in the same transaction, so an approval is never without its delivery, nor the r
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -231,11 +232,24 @@ def approve_stage(
 
 
 def approve_selected(
-    drafter: Drafter, reminder_ids: list[int], user: str, now: datetime | None = None
+    drafter: Drafter,
+    reminder_ids: list[int],
+    user: str,
+    now: datetime | None = None,
+    one_by_one: Collection[str] = (),
 ) -> list[DecidedReminder]:
     """*Approve the selected* on a worklist: each one still undecided is approved once, in one
-    transaction; those someone else decided first are left as they are."""
+    transaction; those someone else decided first are left as they are. Reminders of the
+    `one_by_one` stages (final notices) are approved only on their own, never in a batch."""
     now = now or utcnow()
+    if len(set(reminder_ids)) > 1 and one_by_one:
+        with read_only(drafter.engine) as session:
+            kept = session.exec(
+                select(col(Reminder.id)).where(
+                    col(Reminder.id).in_(reminder_ids), col(Reminder.stage).not_in(one_by_one)
+                )
+            ).all()
+        reminder_ids = stored_ids(kept)
     drafting.write_pending(drafter, reminder_ids)
     with unit_of_work(drafter.engine) as session:
         return _approve_each(session, sorted(set(reminder_ids)), user, now)

@@ -4,6 +4,8 @@ selected* approves exactly the ticked rows, once, even when the click arrives tw
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,11 +13,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import read_only
-from bot.models import AuditEvent, Outbox, Reminder, SlackRequest
+from bot.importing.mapping import load_mapping
+from bot.models import AuditEvent, Customer, Outbox, Reminder, SlackRequest
 from bot.services import morning as mornings
+from bot.services.importing import import_invoices
 from bot.slack.blocks.modals import SKIP_CALLBACK
-from bot.slack.blocks.worklist import HOME_APPROVE_SELECTED, HOME_PICK, HOME_ROW
+from bot.slack.blocks.worklist import HOME_APPROVE_SELECTED, HOME_PICK, HOME_ROW, PICK_BLOCK
 from tests.support.blockkit import check_home
+from tests.support.csvfiles import line, write_csv
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
 from tests.support.worklists import OWNERS, home_action, many_customers, open_home, row_ids
 
@@ -119,3 +124,74 @@ def test_a_rows_menu_approves_it_or_opens_its_skip(morning: SlackWorld) -> None:
     assert second not in row_ids(again[0].args["view"])
     with read_only(morning.engine) as session:
         assert session.get(Reminder, second).state == "skipped"
+
+
+def test_a_final_notice_is_never_ticked_into_approve_the_selected(
+    world: SlackWorld, tmp_path: Path
+) -> None:
+    """A final notice is read and approved on its own: its row offers no checkbox, and a
+    batch that names it anyway (a crafted request) approves only the others."""
+    runtime = world.runtime
+    today = runtime.company_today(runtime.now())
+    rows = [
+        line(
+            customer_id=f"F{days}",
+            customer_name=f"Late {days}",
+            invoice_number=f"F-{days}",
+            due_date=(today - timedelta(days=days)).isoformat(),
+            issue_date=(today - timedelta(days=days + 30)).isoformat(),
+            owner=APPROVER,
+        )
+        for days in (20, 50)
+    ]
+    header = [*line().keys(), "owner"]
+    import_invoices(
+        world.engine, write_csv(tmp_path / "f.csv", rows, header=header), load_mapping()
+    )
+    stages = tuple(  # never contacted, 50 days late: the policy starts at the final notice
+        replace(s, first_contact_from_days=45) if s.name == "final" else s
+        for s in runtime.policy.stages
+    )
+    runtime.policy = runtime.base_policy = replace(runtime.policy, stages=stages)
+    mornings.prepare(runtime, runtime.now(), "CDIGEST")
+    with read_only(world.engine) as session:
+        stage_of = dict(
+            session.exec(
+                select(Reminder.stage, Reminder.id)
+                .join(Customer, col(Customer.id) == col(Reminder.customer_id))
+                .where(col(Customer.external_id).in_(["F20", "F50"]))
+            ).all()
+        )
+    final, friendly = stage_of["final"], stage_of["friendly"]
+
+    view = open_home(world, APPROVER)["view"]
+    assert sorted(row_ids(view)) == sorted([final, friendly])
+    offered = [
+        int(option["value"])
+        for block in view["blocks"]
+        for element in block.get("elements") or []
+        if element.get("action_id") == HOME_PICK
+        for option in element["options"]
+    ]
+    assert offered == [friendly]
+
+    picks = [
+        {"value": str(rid), "text": {"type": "plain_text", "text": "x"}}
+        for rid in (final, friendly)
+    ]
+    ticked = {f"{PICK_BLOCK}0": {HOME_PICK: {"selected_options": picks}}}
+    crafted = {**view, "id": "VHOME", "state": {"values": ticked}}
+    click = home_action(
+        {"type": "button", "action_id": HOME_APPROVE_SELECTED, "value": APPROVER},
+        user=APPROVER,
+        view=crafted,
+    )
+    assert world.slack.post(click).status == 200
+    world.fake.wait_for(lambda: not unhandled(world.engine))
+    with read_only(world.engine) as session:
+        states = dict(
+            session.exec(
+                select(Reminder.id, Reminder.state).where(col(Reminder.id).in_([final, friendly]))
+            ).all()
+        )
+    assert states == {friendly: "approved", final: "suggested"}

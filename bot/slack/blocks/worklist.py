@@ -61,7 +61,12 @@ def _row(item: WorkItem, locale: str) -> Block:
     return section(_facts(item, locale), accessory=menu)
 
 
-def _picks(group: int, items: list[WorkItem]) -> Block:
+def _picks(group: int, items: list[WorkItem]) -> Block | None:
+    """The group's checkboxes: a final notice is read and approved on its own (its row's
+    menu), never ticked into *Approve the selected*. None when the group has nothing to tick."""
+    items = [item for item in items if not item.final_notice]
+    if not items:
+        return None
     return actions(
         f"{PICK_BLOCK}{group}",
         {
@@ -109,7 +114,8 @@ def worklist_blocks(
         blocks.append(_row(item, locale))
         group.append(item)
         if len(group) == PICKS_PER_GROUP or n == len(worklist.items) - 1:
-            blocks.append(_picks(n // PICKS_PER_GROUP, group))
+            if (picks := _picks(n // PICKS_PER_GROUP, group)) is not None:
+                blocks.append(picks)
             group = []
     if not worklist.items:
         blocks.append(section("Nothing awaits your decision today. ☕"))

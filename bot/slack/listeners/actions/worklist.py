@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
+from bot.domain.worklist import one_by_one
 from bot.services import decisions
 from bot.slack.blocks.modals import edit_modal, skip_modal
 from bot.slack.blocks.worklist import (
@@ -42,7 +43,10 @@ def register(app: App, deps: Deps) -> None:
         def work() -> None:
             if refused(user, "approve reminders", {"reminders": ids[:50]}):
                 return
-            approved = decisions.approve_selected(deps.runtime.drafter(), ids, user)
+            runtime = deps.runtime
+            approved = decisions.approve_selected(
+                runtime.drafter(), ids, user, one_by_one=one_by_one(*runtime.policies())
+            )
             deps.cards.refresh([r.id for r in approved], deps.today())
             publish_home(deps, user, scope, page)
 
