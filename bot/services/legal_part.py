@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.db import read_only
 from bot.domain.calendar import local_today
 from bot.domain.late_payment import LateCharges, Law, LawBook, ReferenceRates
 from bot.domain.money import Money
-from bot.models import Customer, Reminder
 from bot.rendering.context import charges_for, charges_warnings, claimed
 from bot.services.drafting import Drafter
 from bot.services.reminder_view import InvoiceLine, load_view
@@ -39,13 +37,10 @@ def legal_part(
 ) -> LegalPart:
     """LookupError for a reminder that does not exist."""
     view = load_view(drafter, reminder_id)
-    with read_only(drafter.engine) as session:
-        reminder = session.get(Reminder, reminder_id)
-        customer = session.get(Customer, reminder.customer_id) if reminder else None
-        assert reminder is not None and customer is not None  # read just above
-        # the company's own law unless the customer's contracts say otherwise, as on the notice
-        code = customer.governing_law or company_country
-        on = local_today(reminder.created_at, customer.timezone)
+    # the company's own law unless the customer's contracts say otherwise, as on the notice
+    code = view.governing_law or company_country
+    at = view.suggested_at
+    on = local_today(at, view.timezone) if at else view.run_date
     law = laws.law(code)
     charges = charges_for(view.invoices, law, on, laws.rates)
     return LegalPart(

@@ -64,6 +64,8 @@ class ReminderView:
     segment: str = ""  # the policy that suggested it, when not the main one
     page_seen_at: datetime | None = None  # when the customer last opened their page
     email_problem: str = ""  # a hard bounce or a contact who left (from the reply mailbox)
+    governing_law: str = ""  # the customer's contracts' country ("": the company's)
+    suggested_at: datetime | None = None  # the morning's instant: its texts are of that day
 
     def totals(self) -> list[Money]:
         return totals_by_currency(line.balance for line in self.invoices)
@@ -142,6 +144,8 @@ def load_views(drafter: Drafter, reminder_ids: list[int]) -> list[ReminderView]:
                 segment=reminder.segment,
                 page_seen_at=seen.get(id_of(customer)),
                 email_problem=customer.email_problem,
+                governing_law=customer.governing_law,
+                suggested_at=reminder.created_at,
             )
         )
     return views
