@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -109,6 +110,27 @@ def insert_rows(conn: Connection, model: type[SQLModel], rows: list[dict[str, An
         f"VALUES ({', '.join('?' * len(names))})",
         for_driver,
     )
+
+
+def new_ids(conn: Connection, model: type[SQLModel], count: int) -> list[int]:
+    """`count` fresh primary keys for rows about to be inserted with `insert_rows`, so the
+    caller knows its rows' ids without reading them back. PostgreSQL draws them from the
+    table's sequence (safe beside other writers); SQLite continues after the largest id, which
+    is safe because every writing transaction holds the database's write lock from its start
+    (`BEGIN IMMEDIATE`)."""
+    if count <= 0:
+        return []
+    table: Table = model.__table__
+    if conn.dialect.name == "postgresql":
+        return sorted(
+            conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id'))"
+                " FROM generate_series(1, %(count)s)",
+                {"table": table.name, "count": count},
+            ).scalars()
+        )
+    last = conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+    return list(range(last + 1, last + 1 + count))
 
 
 @contextmanager

@@ -221,80 +221,50 @@ def _awaiting_totals(session: Session, run_date: date) -> dict[str, list[Money]]
     return by_stage
 
 
-def build_digest(
-    engine: Engine,
-    run_date: date,
-    channel: str,
-    top: int = 10,
-    not_suggested: list[tuple[str, str]] | None = None,
-    channel_stages: Collection[str] = (),
-    one_by_one: Collection[str] = (),
-) -> Digest:
-    """`channel_stages`: the stages whose cards the thread holds even when owned;
-    `one_by_one`: the stages the digest offers no *Approve all* for."""
+@dataclass(frozen=True)
+class LedgerFacts:
+    """What the digest says of the ledger, everything but today's reminders: read on its own,
+    so the morning reads it while it decides."""
+
+    aging: AgingReport
+    previous: dict[str, Money] | None
+    previous_buckets: dict[str, dict[Bucket, Money]] | None
+    promises_due: list[PromiseLine]
+    promises_broken: list[PromiseLine]
+    failed: list[FailedSend]
+    failing_addresses: list[tuple[str, str]]
+    missed_plans: list[str]
+    held: list[HeldCustomer]
+
+
+def ledger_facts(engine: Engine, run_date: date, channel: str, top: int = 10) -> LedgerFacts:
     with read_only(engine) as session:
-        aging = aging_report(session, run_date, top=top)
-        failed = [
-            FailedSend(r_id, name, stage, error)
-            for r_id, name, stage, error in session.execute(
-                sa.select(
-                    col(Reminder.id),
-                    col(Customer.name),
-                    col(Reminder.stage),
-                    col(Outbox.last_error),
-                )
-                .join(Reminder, col(Reminder.id) == col(Outbox.reminder_id))
-                .join(Customer, col(Customer.id) == col(Reminder.customer_id))
-                .where(col(Outbox.state) == OutboxState.FAILED)
-                .order_by(col(Reminder.id))
-            ).all()
-        ]
-        awaiting: dict[str, int] = dict(
-            session.execute(
-                sa.select(col(Reminder.stage), sa.func.count())
-                .where(
-                    col(Reminder.run_date) == run_date,
-                    col(Reminder.state) == ReminderState.SUGGESTED,
-                )
-                .group_by(col(Reminder.stage))
-            ).all()
-        )
         previous, previous_buckets = _previous_totals(session, run_date, channel)
-        today_awaiting = (
-            col(Reminder.run_date) == run_date,
-            col(Reminder.state) == ReminderState.SUGGESTED,
-        )
-        by_owner: dict[str, int] = dict(
-            session.execute(
-                sa.select(col(Reminder.owner), sa.func.count())
-                .where(*today_awaiting)
-                .group_by(col(Reminder.owner))
-            ).all()
-        )
-        in_thread = session.execute(
-            sa.select(sa.func.count()).where(
-                *today_awaiting,
-                sa.or_(col(Reminder.owner) == "", col(Reminder.stage).in_(list(channel_stages))),
-            )
-        ).scalar_one()
-        return Digest(
-            awaiting_totals=_awaiting_totals(session, run_date),
-            one_by_one=frozenset(one_by_one),
-            run_date=run_date,
-            aging=aging,
-            overdue={c: aging.total(c, overdue_only=True) for c in aging.currencies()},
+        return LedgerFacts(
+            aging=aging_report(session, run_date, top=top),
             previous=previous,
             previous_buckets=previous_buckets,
-            awaiting_by_owner=by_owner,
-            in_thread=in_thread,
             promises_due=promise_lines(
                 session,
                 col(Promise.state) == PromiseState.OPEN,
                 col(Promise.promised_date) == run_date,
             ),
             promises_broken=promise_lines(session, promises.broken_and_not_renewed()),
-            failed=failed,
-            awaiting=awaiting,
+            failed=[
+                FailedSend(r_id, name, stage, error)
+                for r_id, name, stage, error in session.execute(
+                    sa.select(
+                        col(Reminder.id),
+                        col(Customer.name),
+                        col(Reminder.stage),
+                        col(Outbox.last_error),
+                    )
+                    .join(Reminder, col(Reminder.id) == col(Outbox.reminder_id))
+                    .join(Customer, col(Customer.id) == col(Reminder.customer_id))
+                    .where(col(Outbox.state) == OutboxState.FAILED)
+                    .order_by(col(Reminder.id))
+                ).all()
+            ],
             failing_addresses=[
                 (name, problem)
                 for name, problem in session.execute(
@@ -311,9 +281,69 @@ def build_digest(
                     .order_by(col(Customer.name))
                 ).all()
             ),
-            not_suggested=list(not_suggested or []),
             held=held_customers(session, run_date),
         )
+
+
+def build_digest(
+    engine: Engine,
+    run_date: date,
+    channel: str,
+    top: int = 10,
+    not_suggested: list[tuple[str, str]] | None = None,
+    channel_stages: Collection[str] = (),
+    one_by_one: Collection[str] = (),
+    ledger: LedgerFacts | None = None,
+) -> Digest:
+    """`channel_stages`: the stages whose cards the thread holds even when owned;
+    `one_by_one`: the stages the digest offers no *Approve all* for; `ledger`: the ledger's
+    facts when already read (else read here)."""
+    ledger = ledger or ledger_facts(engine, run_date, channel, top)
+    today_awaiting = (
+        col(Reminder.run_date) == run_date,
+        col(Reminder.state) == ReminderState.SUGGESTED,
+    )
+    with read_only(engine) as session:
+        awaiting: dict[str, int] = dict(
+            session.execute(
+                sa.select(col(Reminder.stage), sa.func.count())
+                .where(*today_awaiting)
+                .group_by(col(Reminder.stage))
+            ).all()
+        )
+        by_owner: dict[str, int] = dict(
+            session.execute(
+                sa.select(col(Reminder.owner), sa.func.count())
+                .where(*today_awaiting)
+                .group_by(col(Reminder.owner))
+            ).all()
+        )
+        in_thread = session.execute(
+            sa.select(sa.func.count()).where(
+                *today_awaiting,
+                sa.or_(col(Reminder.owner) == "", col(Reminder.stage).in_(list(channel_stages))),
+            )
+        ).scalar_one()
+        awaiting_totals = _awaiting_totals(session, run_date)
+    return Digest(
+        awaiting_totals=awaiting_totals,
+        one_by_one=frozenset(one_by_one),
+        run_date=run_date,
+        overdue={c: ledger.aging.total(c, overdue_only=True) for c in ledger.aging.currencies()},
+        awaiting_by_owner=by_owner,
+        in_thread=in_thread,
+        awaiting=awaiting,
+        not_suggested=list(not_suggested or []),
+        aging=ledger.aging,
+        previous=ledger.previous,
+        previous_buckets=ledger.previous_buckets,
+        promises_due=ledger.promises_due,
+        promises_broken=ledger.promises_broken,
+        failed=ledger.failed,
+        failing_addresses=ledger.failing_addresses,
+        missed_plans=ledger.missed_plans,
+        held=ledger.held,
+    )
 
 
 def claim(

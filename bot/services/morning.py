@@ -10,6 +10,7 @@ the decision already ignores them, only the digest's "broken" list lags one real
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
@@ -78,17 +79,22 @@ def prepare(
     grace = runtime.policy.promise_grace_days
     promises.settle(runtime.engine, run_date, grace)
     plans.settle_plans(runtime.engine, run_date, grace)
-    run = suggest(
-        runtime.engine,
-        runtime.policy,
-        runtime.composer,
-        now,
-        run_date,
-        actor=actor,
-        segments=runtime.segments,
-    )
+    # What the digest says of the ledger does not depend on today's reminders: it is read on a
+    # second connection while this one decides and stores (the database works, Python waits).
+    with ThreadPoolExecutor(1, thread_name_prefix="digest") as reader:
+        ledger = reader.submit(digests.ledger_facts, runtime.engine, run_date, channel)
+        run = suggest(
+            runtime.engine,
+            runtime.policy,
+            runtime.composer,
+            now,
+            run_date,
+            actor=actor,
+            segments=runtime.segments,
+        )
+        facts = ledger.result()
     digest = replace(
-        _digest(runtime, run_date, channel),
+        _digest(runtime, run_date, channel, facts),
         held_back=held_back(run.decisions),
         not_suggested=run.failed,  # one customer's failure is named, the others went on
     )
@@ -125,13 +131,16 @@ def who_is_held_back(runtime: Runtime, now: datetime, reason: str) -> HeldBack:
     )
 
 
-def _digest(runtime: Runtime, run_date: date, channel: str) -> digests.Digest:
+def _digest(
+    runtime: Runtime, run_date: date, channel: str, ledger: digests.LedgerFacts | None = None
+) -> digests.Digest:
     return digests.build_digest(
         runtime.engine,
         run_date,
         channel,
         channel_stages=channel_stages(*runtime.policies()),
         one_by_one=one_by_one(*runtime.policies()),
+        ledger=ledger,
     )
 
 

@@ -17,7 +17,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db import insert_rows, read_only, unit_of_work
+from bot.db import insert_rows, new_ids, read_only, unit_of_work
 from bot.domain import invoice_list
 from bot.domain.calendar import local_today
 from bot.domain.escalation import (
@@ -291,6 +291,10 @@ class Suggested:
     def invoice_numbers(self) -> str:
         return invoice_list.joined(self.numbers)
 
+    def columns(self) -> dict[str, object]:
+        """Its stored columns, by name."""
+        return {name: getattr(self, name) for name in self.COLUMNS}
+
 
 @dataclass(frozen=True)
 class SuggestionRun:
@@ -368,52 +372,51 @@ def suggest(
             .values(state=expiring.target)
         )
         already = _chased_today(session, run_date)  # another instance may have been quicker
-        rows = [
-            {
-                "customer_id": customer.id,
-                "run_date": run_date,
-                "stage": decision.stage.name,
-                "channel": decision.stage.channel.value,
-                "language": language,
-                "wording": wording,
-                "stage_note": decision.note,
-                "send_after": decision.send_after,
-                "segment": segment,
-                "drafted": False,
-                "created_at": now,  # the instant drafting decides again at
-                **route(
-                    decision,
-                    customer.owner,
-                    customer.country,
-                    customer.timezone,
-                    segments.policy_or_main(segment, policy) if segments else policy,
-                    now,
-                ).columns(),
-            }
-            for customer, decision, (language, wording), segment in planned
-            if customer.id not in already
-        ]
-        # One bulk insert, then one query for the stored rows, read as plain values: validated
-        # model objects cost more, one by one, than everything else stored here, and
-        # INSERT ... RETURNING in batches has psycopg parse megabytes of SQL. Their invoice
-        # lists follow in one bulk insert, from what was decided.
+        planned = [p for p in planned if p[0].id not in already]
+        # Ids drawn up front, one bulk insert of plain rows, nothing read back: validated model
+        # objects cost more, one by one, than everything else stored here, and reading back
+        # twenty thousand rows just written costs about as much as writing them.
         conn = session.connection()
-        insert_rows(conn, Reminder, rows)
-        numbers = {
-            customer.id: tuple(i.number for i in decision.invoices)
-            for customer, decision, _wording, _segment in planned
-        }
-        created = [
-            Suggested(numbers[row.customer_id], *row)
-            for row in conn.execute(
-                sa.select(*(getattr(Reminder, name) for name in Suggested.COLUMNS))
-                .where(
-                    col(Reminder.run_date) == run_date, col(Reminder.stage).not_in(FOLLOW_UP_STAGES)
-                )
-                .order_by(col(Reminder.id))
+        rows: list[dict[str, object]] = []
+        created: list[Suggested] = []
+        ids = new_ids(conn, Reminder, len(planned))
+        for reminder_id, (customer, decision, (language, wording), segment) in zip(
+            ids, planned, strict=True
+        ):
+            stage = decision.stage
+            routing = route(
+                decision,
+                customer.owner,
+                customer.country,
+                customer.timezone,
+                segments.policy_or_main(segment, policy) if segments else policy,
+                now,
             )
-            if row.customer_id not in already
-        ]
+            reported = Suggested(
+                tuple(i.number for i in decision.invoices),
+                reminder_id,
+                customer.id,
+                stage.name,
+                stage.channel.value,
+                language,
+                wording,
+                routing.owner,
+                routing.auto_at,
+                decision.send_after,
+                decision.note,
+                segment,
+            )
+            created.append(reported)
+            rows.append(
+                {
+                    **reported.columns(),
+                    "run_date": run_date,
+                    "auto_rule": routing.auto_rule,
+                    "drafted": False,
+                    "created_at": now,  # the instant drafting decides again at
+                }
+            )
+        insert_rows(conn, Reminder, rows)
         insert_rows(
             conn,
             ReminderInvoice,
