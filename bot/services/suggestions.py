@@ -357,13 +357,13 @@ def suggest(
         try:
             composer.check_figures(customer, decision, local_today(now, customer.timezone))
             stage = decision.stage
-            wording = wording_for(
+            language_and_wording = wording_for(
                 customer.language, stage.channel, stage.template, decision.last_wording
             )
         except Exception as exc:  # one customer's error never stops the morning
             decisions[n] = failure(item.customer, exc)
             continue
-        planned.append((item.customer, item.decision, wording, item.segment))
+        planned.append((item.customer, item.decision, language_and_wording, item.segment))
     with unit_of_work(engine) as session:
         expiring = move(ReminderState.EXPIRED)
         session.exec(
