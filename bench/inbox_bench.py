@@ -80,7 +80,11 @@ def _ledger(url: str) -> None:
         reminders = session.execute(sa.select(Reminder.id, Reminder.customer_id)).all()
         session.execute(
             sa.insert(ReminderInvoice),
-            [row for r in reminders for row in ReminderInvoice.rows(r.id, [f"F-{r.customer_id}"])],
+            [
+                dict(zip(ReminderInvoice.COLUMNS, row, strict=True))
+                for r in reminders
+                for row in ReminderInvoice.rows(r.id, [f"F-{r.customer_id}"])
+            ],
         )
     engine.dispose()
 

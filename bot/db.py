@@ -9,7 +9,7 @@ them read and then both try to write (the approval race, the audit chain). Read-
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -69,42 +69,58 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def insert_rows(conn: Connection, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+def insert_rows(
+    conn: Connection,
+    model: type[SQLModel],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
     """Thousands of new rows of one table, in the caller's transaction, as fast as the database
     takes them: one COPY on PostgreSQL (an executemany there is one statement per row), one
-    driver-level executemany on SQLite (the columns' own conversions applied once, not
-    SQLAlchemy's per-row machinery). A column the rows leave out takes the table's default;
-    every row names the same columns."""
+    driver-level executemany on SQLite (SQLAlchemy's per-row machinery left out).
+
+    Each row holds the values of `columns`, in that order; a column left out takes the table's
+    default. On SQLite the columns' own conversions (dates and times to text) run once per
+    distinct value: a morning's rows share their run date, their instant and a few openings."""
     if not rows:
         return
     table: Table = model.__table__
-    given = rows[0].keys()
-    defaults = {
-        c.name: c.default.arg(None) if c.default.is_callable else c.default.arg
+    defaults = [
+        (c.name, c.default.arg(None) if c.default.is_callable else c.default.arg)
         for c in table.columns
-        if c.name not in given and isinstance(c.default, ColumnDefault)
-    }
-    names = [c.name for c in table.columns if c.name in given or c.name in defaults]
-    values = ([row[n] if n in row else defaults[n] for n in names] for row in rows)
+        if c.name not in columns and isinstance(c.default, ColumnDefault)
+    ]
+    names = [*columns, *(name for name, _value in defaults)]
+    tail = tuple(value for _name, value in defaults)
     if conn.dialect.name == "postgresql":
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
         )
         with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in values:
-                copy.write_row(row)
+            for row in rows:
+                copy.write_row((*row, *tail))
         return
-    quote = conn.dialect.identifier_preparer.quote
-    convert = [
-        (i, process)
-        for i, n in enumerate(names)
-        if (process := table.c[n].type.bind_processor(conn.dialect)) is not None
+    converters = [
+        (i, process, {})
+        for i, name in enumerate(names)
+        if (process := table.c[name].type.bind_processor(conn.dialect)) is not None
     ]
-    for_driver = []
-    for row in values:
-        for i, process in convert:
-            row[i] = process(row[i])
-        for_driver.append(tuple(row))
+    for_driver: list[tuple[Any, ...]] = []
+    for row in rows:
+        if not converters:
+            for_driver.append((*row, *tail))
+            continue
+        values = [*row, *tail]
+        for i, process, seen in converters:
+            value = values[i]
+            try:
+                values[i] = seen[value]
+            except KeyError:
+                values[i] = seen[value] = process(value)
+            except TypeError:  # unhashable (a JSON value): converted each time
+                values[i] = process(value)
+        for_driver.append(tuple(values))
+    quote = conn.dialect.identifier_preparer.quote
     conn.exec_driver_sql(
         f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
         f"VALUES ({', '.join('?' * len(names))})",

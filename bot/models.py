@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, relationship
@@ -213,13 +214,13 @@ class ReminderInvoice(SQLModel, table=True):
         """The rows of a new reminder's list: `Reminder(invoices=ReminderInvoice.listing(…))`."""
         return [cls(position=n, number=number) for n, number in enumerate(numbers)]
 
+    #: the columns of `rows`, in order
+    COLUMNS: ClassVar[tuple[str, ...]] = ("reminder_id", "position", "number")
+
     @staticmethod
-    def rows(reminder_id: int, numbers: Iterable[str]) -> list[dict[str, object]]:
-        """The same rows as plain values, for a bulk insert."""
-        return [
-            {"reminder_id": reminder_id, "position": n, "number": number}
-            for n, number in enumerate(numbers)
-        ]
+    def rows(reminder_id: int, numbers: Iterable[str]) -> list[tuple[int, int, str]]:
+        """The same rows as plain values (`COLUMNS`), for a bulk insert."""
+        return [(reminder_id, n, number) for n, number in enumerate(numbers)]
 
 
 class Contact(SQLModel, table=True):

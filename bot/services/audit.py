@@ -73,6 +73,29 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _CONTENT = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 
 
+#: The stored fields a link covers, in the order of its canonical form.
+_HASHED = (
+    "seq",
+    "occurred_at",
+    "actor",
+    "kind",
+    "customer_id",
+    "invoice_numbers",
+    "channel",
+    "content",
+    "prev_hash",
+)
+
+
+def _link(values: tuple[Any, ...], key: bytes) -> str:
+    """The hash of one event from its `_HASHED` values."""
+    seq, occurred_at, *rest = values
+    canonical = _CANONICAL.encode([seq, occurred_at.isoformat(), *rest]).encode()
+    if key:
+        return hmac.new(key, canonical, hashlib.sha256).hexdigest()
+    return hashlib.sha256(canonical).hexdigest()
+
+
 def event_hash(
     *,
     seq: int,
@@ -88,23 +111,10 @@ def event_hash(
 ) -> str:
     """SHA-256 over a canonical JSON form of every stored field but the hash itself, keyed
     with `key` (by default the configured `audit_key()`)."""
-    canonical = _CANONICAL.encode(
-        [
-            seq,
-            occurred_at.isoformat(),
-            actor,
-            kind,
-            customer_id,
-            invoice_numbers,
-            channel,
-            content,
-            prev_hash,
-        ]
-    ).encode()
-    key = audit_key() if key is None else key
-    if key:
-        return hmac.new(key, canonical, hashlib.sha256).hexdigest()
-    return hashlib.sha256(canonical).hexdigest()
+    return _link(
+        (seq, occurred_at, actor, kind, customer_id, invoice_numbers, channel, content, prev_hash),
+        audit_key() if key is None else key,
+    )
 
 
 def audit_key() -> bytes:
@@ -147,20 +157,20 @@ def append_many(session: Session, events: Iterable[NewEvent]) -> None:
     rows = []
     for new in events:
         seq += 1
-        row: dict[str, Any] = {
-            "seq": seq,
-            "occurred_at": occurred_at,
-            "actor": new.actor,
-            "kind": new.kind,
-            "customer_id": new.customer_id,
-            "invoice_numbers": invoice_list.joined(new.invoice_numbers),
-            "channel": new.channel,
-            "content": _CONTENT.encode(new.content),
-            "prev_hash": prev_hash,
-        }
-        row["hash"] = prev_hash = event_hash(**row, key=key)
-        rows.append(row)
-    insert_rows(session.connection(), AuditEvent, rows)
+        values = (
+            seq,
+            occurred_at,
+            new.actor,
+            new.kind,
+            new.customer_id,
+            invoice_list.joined(new.invoice_numbers),
+            new.channel,
+            _CONTENT.encode(new.content),
+            prev_hash,
+        )
+        prev_hash = _link(values, key)
+        rows.append((*values, prev_hash))
+    insert_rows(session.connection(), AuditEvent, (*_HASHED, "hash"), rows)
 
 
 @dataclass(frozen=True)

@@ -291,10 +291,6 @@ class Suggested:
     def invoice_numbers(self) -> str:
         return invoice_list.joined(self.numbers)
 
-    def columns(self) -> dict[str, object]:
-        """Its stored columns, by name."""
-        return {name: getattr(self, name) for name in self.COLUMNS}
-
 
 @dataclass(frozen=True)
 class SuggestionRun:
@@ -377,7 +373,7 @@ def suggest(
         # objects cost more, one by one, than everything else stored here, and reading back
         # twenty thousand rows just written costs about as much as writing them.
         conn = session.connection()
-        rows: list[dict[str, object]] = []
+        rows: list[tuple[object, ...]] = []
         created: list[Suggested] = []
         ids = new_ids(conn, Reminder, len(planned))
         for reminder_id, (customer, decision, (language, wording), segment) in zip(
@@ -392,8 +388,7 @@ def suggest(
                 segments.policy_or_main(segment, policy) if segments else policy,
                 now,
             )
-            reported = Suggested(
-                tuple(i.number for i in decision.invoices),
+            values = (
                 reminder_id,
                 customer.id,
                 stage.name,
@@ -406,20 +401,19 @@ def suggest(
                 decision.note,
                 segment,
             )
-            created.append(reported)
-            rows.append(
-                {
-                    **reported.columns(),
-                    "run_date": run_date,
-                    "auto_rule": routing.auto_rule,
-                    "drafted": False,
-                    "created_at": now,  # the instant drafting decides again at
-                }
-            )
-        insert_rows(conn, Reminder, rows)
+            created.append(Suggested(tuple(i.number for i in decision.invoices), *values))
+            # the instant drafting decides again at is the morning's
+            rows.append((*values, run_date, routing.auto_rule, False, now))
+        insert_rows(
+            conn,
+            Reminder,
+            (*Suggested.COLUMNS, "run_date", "auto_rule", "drafted", "created_at"),
+            rows,
+        )
         insert_rows(
             conn,
             ReminderInvoice,
+            ReminderInvoice.COLUMNS,
             [row for r in created for row in ReminderInvoice.rows(r.id, r.numbers)],
         )
         audit.append_many(
