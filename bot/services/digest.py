@@ -9,6 +9,7 @@ instance died) may be taken over after `STALE_CLAIM`.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -299,40 +300,31 @@ def build_digest(
     `one_by_one`: the stages the digest offers no *Approve all* for; `ledger`: the ledger's
     facts when already read (else read here)."""
     ledger = ledger or ledger_facts(engine, run_date, channel, top)
-    today_awaiting = (
-        col(Reminder.run_date) == run_date,
-        col(Reminder.state) == ReminderState.SUGGESTED,
-    )
     with read_only(engine) as session:
-        awaiting: dict[str, int] = dict(
-            session.execute(
-                sa.select(col(Reminder.stage), sa.func.count())
-                .where(*today_awaiting)
-                .group_by(col(Reminder.stage))
-            ).all()
-        )
-        by_owner: dict[str, int] = dict(
-            session.execute(
-                sa.select(col(Reminder.owner), sa.func.count())
-                .where(*today_awaiting)
-                .group_by(col(Reminder.owner))
-            ).all()
-        )
-        in_thread = session.execute(
-            sa.select(sa.func.count()).where(
-                *today_awaiting,
-                sa.or_(col(Reminder.owner) == "", col(Reminder.stage).in_(list(channel_stages))),
+        # today's undecided reminders counted once, by stage and owner; summed three ways here
+        counts = session.execute(
+            sa.select(col(Reminder.stage), col(Reminder.owner), sa.func.count())
+            .where(
+                col(Reminder.run_date) == run_date,
+                col(Reminder.state) == ReminderState.SUGGESTED,
             )
-        ).scalar_one()
+            .group_by(col(Reminder.stage), col(Reminder.owner))
+        ).all()
         awaiting_totals = _awaiting_totals(session, run_date)
+    awaiting: Counter[str] = Counter()
+    by_owner: Counter[str] = Counter()
+    for stage, owner, count in counts:
+        awaiting[stage] += count
+        by_owner[owner] += count
+    in_thread = sum(count for stage, owner, count in counts if not owner or stage in channel_stages)
     return Digest(
         awaiting_totals=awaiting_totals,
         one_by_one=frozenset(one_by_one),
         run_date=run_date,
         overdue={c: ledger.aging.total(c, overdue_only=True) for c in ledger.aging.currencies()},
-        awaiting_by_owner=by_owner,
+        awaiting_by_owner=dict(by_owner),
         in_thread=in_thread,
-        awaiting=awaiting,
+        awaiting=dict(awaiting),
         not_suggested=list(not_suggested or []),
         aging=ledger.aging,
         previous=ledger.previous,
