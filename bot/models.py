@@ -118,18 +118,20 @@ class AuditEvent(SQLModel, table=True):
     """One link of the append-only, hash-chained written record (see services/audit.py)."""
 
     __tablename__ = "audit_event"
+    # a customer's events, or one kind of them (a hash covers the unique seq: never shared)
+    __table_args__ = (sa.Index("ix_audit_event_customer_kind", "customer_id", "kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)
     occurred_at: datetime = _timestamp()
     actor: str = Field(max_length=100)
-    kind: str = Field(max_length=40, index=True)
-    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    kind: str = Field(max_length=40)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
     invoice_numbers: str = Field(default="")
     channel: str = Field(default="", max_length=20)
     content: str = Field(default="{}")
-    prev_hash: str = Field(max_length=64, unique=True)
-    hash: str = Field(max_length=64, unique=True)
+    prev_hash: str = Field(max_length=64, unique=True)  # one successor per link: no fork
+    hash: str = Field(max_length=64)
 
 
 class Reminder(SQLModel, table=True):
@@ -146,7 +148,7 @@ class Reminder(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    customer_id: int = Field(foreign_key="customer.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id")  # found through the unique constraint
     run_date: date = Field(index=True)
     stage: str = Field(max_length=20)
     channel: str = Field(max_length=20)

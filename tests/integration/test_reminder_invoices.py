@@ -7,32 +7,18 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.db import MIGRATIONS_DIR, read_only, unit_of_work
+from bot.db import read_only, unit_of_work
 from bot.models import Customer, Invoice, Reminder, ReminderInvoice
 from bot.runtime import build_runtime
 from bot.services.payments import follow_up_payments
-from tests.support.roles import owner_of
+from tests.support.migrations import migrate_to
 
 BEFORE = "0010_durable"  # the revision before the invoice lists got their table
 RUN_DATE = date(2026, 11, 25)
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    """As deployed: migrations run as the tables' owner (on PostgreSQL not the app's role)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    owner = owner_of(engine) if engine.dialect.name == "postgresql" else engine
-    with owner.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
-    if owner is not engine:
-        owner.dispose()
 
 
 OLD_REMINDER = """
@@ -45,7 +31,7 @@ VALUES (:customer, '2026-11-02', :stage, 'email', 'fr', '', :numbers, '', '', ''
 
 
 def test_the_invoice_lists_move_to_their_table_and_back(engine: Engine) -> None:
-    _migrate(engine, BEFORE, down=True)
+    migrate_to(engine, BEFORE, down=True)
     with engine.begin() as conn:
         customer = conn.execute(
             sa.text(
@@ -60,7 +46,7 @@ def test_the_invoice_lists_move_to_their_table_and_back(engine: Engine) -> None:
                 sa.text(OLD_REMINDER), {"customer": customer, "stage": stage, "numbers": numbers}
             )
 
-    _migrate(engine, "head")
+    migrate_to(engine, "head")
     with engine.connect() as conn:
         listed = conn.execute(
             sa.text(
@@ -80,7 +66,7 @@ def test_the_invoice_lists_move_to_their_table_and_back(engine: Engine) -> None:
         by_stage = {r.stage: r.numbers for r in session.exec(select(Reminder))}
     assert by_stage == {"friendly": ("F-2", "F-1", "F-10"), "thanks": ("F-7",), "reply-1": ()}
 
-    _migrate(engine, BEFORE, down=True)
+    migrate_to(engine, BEFORE, down=True)
     with engine.connect() as conn:
         back = conn.execute(
             sa.text("SELECT stage, invoice_numbers FROM reminder ORDER BY stage")
@@ -92,7 +78,7 @@ def test_the_invoice_lists_move_to_their_table_and_back(engine: Engine) -> None:
         ("thanks", "F-7"),
     ]
     assert "reminder_invoice" not in tables
-    _migrate(engine, "head")
+    migrate_to(engine, "head")
 
 
 def _customer(session: sa.orm.Session) -> int:
