@@ -75,9 +75,8 @@ def prepare(
     run_date = runtime.company_today(now)
     if dry_run:
         return _preview(runtime, now, run_date, channel)
-    grace = runtime.policy.promise_grace_days
-    promises.settle(runtime.engine, run_date, grace)
-    plans.settle_plans(runtime.engine, run_date, grace)
+    promises.settle(runtime.engine, run_date, runtime.governing())
+    plans.settle_plans(runtime.engine, run_date, runtime.governing())
     run = suggest(
         runtime.engine,
         runtime.policy,

@@ -59,8 +59,8 @@ def test_beyond_limits_refused_for_staff_accepted_for_a_lead(world: SlackWorld) 
 def test_a_missed_instalment_resumes_the_ladder(world: SlackWorld) -> None:
     today = world.runtime.company_today(world.runtime.now())
     ask(world, f"plan Atelier 2 {today.isoformat()}")
-    assert settle_plans(world.engine, today + timedelta(days=3), grace_days=3) == []
-    missed = settle_plans(world.engine, today + timedelta(days=4), grace_days=3)
+    assert settle_plans(world.engine, today + timedelta(days=3), world.runtime.governing()) == []
+    missed = settle_plans(world.engine, today + timedelta(days=4), world.runtime.governing())
     assert len(missed) == 1
     later = world.runtime.now() + timedelta(days=7)
     assert isinstance(decision_for(world, "A", later), Suggestion)
