@@ -75,8 +75,9 @@ def prepare(
     run_date = runtime.company_today(now)
     if dry_run:
         return _preview(runtime, now, run_date, channel)
-    promises.settle(runtime.engine, run_date, runtime.governing())
-    plans.settle_plans(runtime.engine, run_date, runtime.governing())
+    governing = runtime.governing()  # each promise and plan settled with its customer's grace
+    promises.settle(runtime.engine, run_date, governing)
+    plans.settle_plans(runtime.engine, run_date, governing)
     run = suggest(
         runtime.engine,
         runtime.policy,
