@@ -20,6 +20,7 @@ from bot.rendering.check import check_templates
 from bot.rendering.templates import Templates
 from bot.services import app_settings, page_links
 from bot.services.compose import Composer
+from bot.services.customer_policy import Policies
 from bot.services.drafting import Drafter
 from bot.services.errors import Invalid
 
@@ -50,6 +51,10 @@ class Runtime:
     def drafter(self) -> Drafter:
         """What writes a reminder's texts when first needed, with the policy in force now."""
         return Drafter(self.engine, self.composer, self.policy, self.segments)
+
+    def governing(self) -> Policies:
+        """What tells which policy governs a customer: the main one in force, or its segment's."""
+        return Policies(self.policy, self.segments)
 
     def policies(self) -> tuple[Policy, ...]:
         """The main policy and every segment's: what holds for any customer's stage."""

@@ -56,6 +56,15 @@ class Segments:
             return named
         return next((r.segment for r in self.rules if r.match.matches(country, balances)), MAIN)
 
+    def deciding(
+        self, named: str, country: str, balances: Mapping[str, Decimal], main: Policy
+    ) -> tuple[str, Policy | None]:
+        """The customer's segment and the policy that decides for it over `main` (None for a
+        segment the policy does not know): the one choice the morning and every other use
+        of a customer's settings make alike."""
+        segment = self.choose(named, country, balances)
+        return segment, self.policy(segment, main)
+
     def policy(self, segment: str, main: Policy) -> Policy | None:
         """The segment's policy over `main` (`main` itself for MAIN); None for a segment the
         policy does not know."""

@@ -30,10 +30,10 @@ from bot.domain.money import (
     to_minor,
     totals_by_currency,
 )
-from bot.domain.policy import Policy
 from bot.domain.states import PromiseState
 from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit
+from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
 from bot.services.lookup import open_invoices
@@ -53,9 +53,10 @@ class PageInvalid(Invalid):
     """A form value refused: `field` names the input, `code` the reason (the page words it
     in the customer's language)."""
 
-    def __init__(self, field: str, code: str):
+    def __init__(self, field: str, code: str, **params: object):
+        """`params` fill the placeholders of the reason's words (a limit's days)."""
         super().__init__(f"{field}: {code}")
-        self.field, self.code = field, code
+        self.field, self.code, self.params = field, code, params
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,13 @@ class PageData:
     invoices: list[PageInvoice]
     credits: list[PageInvoice]  # invoices whose balance is in the customer's favour
     totals: list[Money]
+    latest_promise: date  # the furthest date a promise may name, by the customer's policy
 
 
-def load_page(engine: Engine, customer_id: int, today: date) -> PageData:
+def load_page(engine: Engine, policies: Policies, customer_id: int, today: date) -> PageData:
     with read_only(engine) as session:
         customer = get(session, Customer, customer_id)
+        policy = policies.of_customer(session, customer_id)
         invoices = open_invoices(session, customer_id)
         credits = session.exec(
             select(Invoice)
@@ -140,6 +143,7 @@ def load_page(engine: Engine, customer_id: int, today: date) -> PageData:
         invoices=rows,
         credits=credit_rows,
         totals=totals_by_currency([r.balance for r in rows + credit_rows]),
+        latest_promise=today + timedelta(days=policy.promise_max_days),
     )
 
 
@@ -317,20 +321,22 @@ def say_paid(
 
 def promise(
     engine: Engine,
-    policy: Policy,
+    policies: Policies,
     holder: LinkHolder,
     client: str,
     form: dict[str, str],
     today: date,
     digest_channel: str,
 ) -> News:
+    """A promise no further ahead than the customer's policy allows on the page."""
     with read_only(engine) as session:
         invoice = _customer_invoice(session, holder, form.get("invoice", ""))
+        furthest = policies.of_customer(session, holder.customer_id).promise_max_days
     promised = _date(form.get("date", ""), "date")
     if promised < today:
         raise PageInvalid("date", "past")
-    if promised > today + timedelta(days=policy.promise_max_days):
-        raise PageInvalid("date", "too_far")
+    if promised > today + timedelta(days=furthest):
+        raise PageInvalid("date", "too_far", days=furthest)
     raw = form.get("amount", "").strip()
     amount = _amount(raw, "amount", invoice.currency) if raw else None
     try:
@@ -396,7 +402,7 @@ def dispute(
 
 def ask_plan(
     engine: Engine,
-    policy: Policy,
+    policies: Policies,
     holder: LinkHolder,
     client: str,
     form: dict[str, str],
@@ -408,8 +414,9 @@ def ask_plan(
         raise PageInvalid("instalments", "number") from None
     if not 2 <= count <= 36:
         raise PageInvalid("instalments", "number")
-    for_lead = count > policy.plans.max_instalments
     with unit_of_work(engine) as session:
+        limits = policies.of_customer(session, holder.customer_id).plans
+        for_lead = count > limits.max_instalments  # beyond what staff may agree alone
         audit.append(
             session,
             audit.NewEvent(

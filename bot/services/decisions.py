@@ -22,6 +22,7 @@ from bot.domain.holds import hold_after_skip
 from bot.domain.states import ReminderState, move
 from bot.models import Customer, Outbox, Reminder, utcnow
 from bot.services import audit, drafting
+from bot.services.customer_policy import Policies
 from bot.services.drafting import Drafter
 from bot.services.editing import EditedText, LetterChoice, rewritten_letter
 from bot.services.queries import get, id_of, in_sources, stored_id, stored_ids
@@ -183,12 +184,13 @@ def skip(
     reminder_id: int,
     user: str,
     reason: str,
+    policies: Policies,
     now: datetime | None = None,
     reason_key: str = "",
-    said_paid_days: int = 7,
 ) -> Decided:
     """Skip a reminder. A reason with consequences (`bot.domain.holds`) also holds its
-    customer: "says paid" for `said_paid_days`, "wrong contact" until the address changes."""
+    customer: "says paid" for the days of the policy governing it, "wrong contact" until the
+    address changes."""
     now = now or utcnow()
     with unit_of_work(engine) as session:
         reminder = _claim(
@@ -201,6 +203,7 @@ def skip(
             return _lost(session, reminder_id)
         content: dict[str, Any] = {"reason": reason}
         customer = get(session, Customer, reminder.customer_id)
+        said_paid_days = policies.of_customer(session, id_of(customer)).said_paid_hold_days
         hold = hold_after_skip(reason_key, local_today(now, customer.timezone), said_paid_days)
         if hold is not None:
             customer.hold_reason = hold.kind.value

@@ -17,10 +17,10 @@ from bot.db import unit_of_work
 from bot.domain import invoice_list
 from bot.domain.money import Money, open_minor
 from bot.domain.plans import next_due, schedule, settled
-from bot.domain.policy import PlanLimits
 from bot.domain.states import PlanState, transition
 from bot.models import Instalment, Invoice, PaymentPlan
 from bot.services import audit
+from bot.services.customer_policy import Policies
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, open_invoices
 from bot.services.queries import id_of
@@ -47,16 +47,13 @@ def propose_plan(
     first: date | None,
     user: str,
     is_lead: bool,
-    limits: PlanLimits,
+    policies: Policies,
     today: date,
 ) -> PlanOutcome:
+    """The plan within the limits of the policy governing the customer (its segment's, or
+    the main one); beyond them only a lead's is agreed, and a refusal is recorded."""
     if count < 1:
         raise Invalid("A plan needs at least one instalment.")
-    if count > MOST_INSTALMENTS:  # checked before any date arithmetic: 10**6 would overflow
-        raise Invalid(
-            f"{count} instalments is more than any plan may have ({MOST_INSTALMENTS}); "
-            f"staff may offer up to {limits.max_instalments} without a lead."
-        )
     first = first or today + timedelta(days=7)
     if first < today:
         raise Invalid(
@@ -68,6 +65,12 @@ def propose_plan(
         )
     with unit_of_work(engine) as session:
         customer = find_customer(session, customer_query)
+        limits = policies.of_customer(session, id_of(customer)).plans
+        if count > MOST_INSTALMENTS:  # checked before any date arithmetic: 10**6 would overflow
+            raise Invalid(
+                f"{count} instalments is more than any plan may have ({MOST_INSTALMENTS}); "
+                f"staff may offer up to {limits.max_instalments} without a lead."
+            )
         invoices = open_invoices(session, id_of(customer))
         if not invoices:
             raise Invalid(f"{customer.name} owes nothing.")
@@ -189,14 +192,17 @@ def holds(session: Session) -> dict[str, date]:
     }
 
 
-def settle_plans(engine: Engine, today: date, grace_days: int) -> list[int]:
-    """Mark plans completed, or missed when an instalment's date and grace have passed
-    unpaid (the ladder resumes); returns the ids of the plans missed now."""
+def settle_plans(engine: Engine, today: date, policies: Policies) -> list[int]:
+    """Mark plans completed, or missed when an instalment's date and the grace of the policy
+    governing its customer have passed unpaid (the ladder resumes); returns the ids of the
+    plans missed now."""
     missed: list[int] = []
     with unit_of_work(engine) as session:
         plans = _active(session)
+        governing = policies.of_customers(session, {plan.customer_id for plan in plans})
         for plan, status in zip(plans, _statuses(session, plans), strict=True):
-            state = settled(status.next_due, grace_days, today)
+            grace = governing[plan.customer_id].promise_grace_days
+            state = settled(status.next_due, grace, today)
             if state is PlanState.ACTIVE:
                 continue
             plan.state = transition(plan.state, state)

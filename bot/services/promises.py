@@ -22,6 +22,7 @@ from bot.domain.promises import settled, spread
 from bot.domain.states import PromiseState, move, transition
 from bot.models import Invoice, Promise
 from bot.services import audit
+from bot.services.customer_policy import Policies
 from bot.services.errors import Invalid
 from bot.services.lookup import find_invoice
 from bot.services.queries import id_of, in_sources
@@ -173,8 +174,9 @@ class Settled:
     broken: list[str]
 
 
-def settle(engine: Engine, today: date, grace_days: int) -> Settled:
-    """Mark open promises kept (invoice paid) or broken (date and grace passed, unpaid)."""
+def settle(engine: Engine, today: date, policies: Policies) -> Settled:
+    """Mark open promises kept (invoice paid) or broken (date and grace passed, unpaid), each
+    with the grace of the policy that governs its customer."""
     with unit_of_work(engine) as session:
         rows = session.exec(
             select(Promise, Invoice)
@@ -182,9 +184,11 @@ def settle(engine: Engine, today: date, grace_days: int) -> Settled:
             .where(col(Promise.state) == PromiseState.OPEN)
             .order_by(col(Promise.id))
         ).all()
+        governing = policies.of_customers(session, {invoice.customer_id for _, invoice in rows})
         kept, broken = [], []
         for promise, invoice in rows:
-            state = settled(promise.promised_date, is_kept(promise, invoice), grace_days, today)
+            grace = governing[invoice.customer_id].promise_grace_days
+            state = settled(promise.promised_date, is_kept(promise, invoice), grace, today)
             if state is PromiseState.OPEN:
                 continue
             promise.state = transition(promise.state, state)

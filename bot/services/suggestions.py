@@ -245,8 +245,9 @@ def todays_decisions(
 def _decide_in_segment(
     customer: CustomerView, account: Account, main: Policy, segments: Segments, now: datetime
 ) -> CustomerDecision:
-    segment = segments.choose(customer.segment, customer.country, owed(account.invoices))
-    policy = segments.policy(segment, main)
+    segment, policy = segments.deciding(
+        customer.segment, customer.country, owed(account.invoices), main
+    )
     if policy is None:
         held = NoAction(
             Reason.UNKNOWN_SEGMENT,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date
 from http import HTTPStatus
 from urllib.parse import parse_qs, quote
 
@@ -126,7 +126,9 @@ class PageApp:
     ) -> Response:
         settings = self.runtime.settings
         today = self._today()
-        data = customer_page.load_page(self.runtime.engine, holder.customer_id, today)
+        data = customer_page.load_page(
+            self.runtime.engine, self.runtime.governing(), holder.customer_id, today
+        )
         chosen, t = words(settings.templates_dir, language or data.language)
         available = languages(settings.templates_dir)
         body = self.env.get_template("web/page.html.j2").render(
@@ -137,7 +139,7 @@ class PageApp:
             base=PREFIX + token,
             csrf=page_links.csrf_token(settings, holder),
             reasons=DISPUTE_REASONS,
-            promise_max=(today + timedelta(days=self.runtime.policy.promise_max_days)).isoformat(),
+            promise_max=data.latest_promise.isoformat(),
             done=t.get(f"done_{done}", "") if done else "",
             open_form=open_form,
             errors=errors or {},
@@ -177,9 +179,7 @@ class PageApp:
         try:
             news = self._carry_out(holder, action, form, _client(environ))
         except PageInvalid as bad:
-            message = t.get(f"err_{bad.code}", t["error_intro"]).format(
-                days=self.runtime.policy.promise_max_days
-            )
+            message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
             return self.render(
                 holder,
                 token,
@@ -199,17 +199,17 @@ class PageApp:
     def _carry_out(
         self, holder: LinkHolder, action: str, form: dict[str, str], client: str
     ) -> News:
-        engine, policy = self.runtime.engine, self.runtime.policy
+        engine, policies = self.runtime.engine, self.runtime.governing()
         digest = self.runtime.settings.digest_channel
         today = self._today()
         if action == "paid":
             return customer_page.say_paid(engine, holder, client, form, today, digest)
         if action == "promise":
-            return customer_page.promise(engine, policy, holder, client, form, today, digest)
+            return customer_page.promise(engine, policies, holder, client, form, today, digest)
         if action == "dispute":
             return customer_page.dispute(engine, holder, client, form, digest)
         if action == "plan":
-            return customer_page.ask_plan(engine, policy, holder, client, form, digest)
+            return customer_page.ask_plan(engine, policies, holder, client, form, digest)
         return customer_page.update_contact(engine, holder, client, form, digest)
 
 

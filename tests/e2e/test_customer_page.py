@@ -18,6 +18,7 @@ from bot.services.audit_export import export_csv
 from bot.services.suggestions import todays_decisions
 from bot.slack.blocks.page_news import PAGE_HANDLE
 from tests.support.page_world import CARD_CHANNEL, CARD_TS, PageWorld, http
+from tests.support.segments import key_accounts
 from tests.support.slack_fixtures import APPROVER
 
 HOSTILE = (
@@ -205,6 +206,36 @@ def test_a_promise_past_the_policys_limit_is_refused(page_world: PageWorld) -> N
     assert "up to 30 days from today" in answer.body
     assert 'aria-invalid="true"' in answer.body
     assert not page_world.events("promise") and not page_world.news()
+
+
+def test_a_customer_in_a_segment_may_promise_as_far_as_its_policy_allows(
+    page_world: PageWorld,
+) -> None:
+    key_accounts(
+        page_world.runtime, "DE", limits={"promise_max_days": 60}, plans={"max_instalments": 3}
+    )
+    today = page_world.today
+    b = page_world.link("B")  # Müller, in Germany: a key account
+    assert f'max="{(today + timedelta(days=60)).isoformat()}"' in http("GET", b).body
+    assert (
+        f'max="{(today + timedelta(days=30)).isoformat()}"'
+        in http("GET", page_world.link("A")).body
+    )
+
+    def promise(days: int) -> dict[str, str]:
+        return {
+            "invoice": "D-201",
+            "date": (today + timedelta(days=days)).isoformat(),
+            "lang": "en",
+        }
+
+    too_far = page_world.post(b, "promise", promise(61))
+    assert too_far.status == 400 and "up to 60 days from today" in too_far.body
+    assert page_world.post(b, "promise", promise(45)).status == 303
+    assert page_world.post(b, "plan", {"instalments": "4"}).status == 303
+    promised, plan = page_world.news()
+    assert (today + timedelta(days=45)).isoformat() in json.dumps(promised)
+    assert "a lead decides" in json.dumps(plan["blocks"])  # 4 is beyond the keys' 3
 
 
 def test_a_hundred_posts_in_a_minute_are_limited_and_none_accepted_is_lost(

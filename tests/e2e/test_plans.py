@@ -13,6 +13,7 @@ from bot.domain.escalation import Reason, Suggestion
 from bot.models import AuditEvent, Instalment, PaymentPlan
 from bot.services.plans import settle_plans
 from bot.services.suggestions import todays_decisions
+from tests.support.segments import key_accounts
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
 from tests.support.slack_steps import ask
 
@@ -59,8 +60,8 @@ def test_beyond_limits_refused_for_staff_accepted_for_a_lead(world: SlackWorld) 
 def test_a_missed_instalment_resumes_the_ladder(world: SlackWorld) -> None:
     today = world.runtime.company_today(world.runtime.now())
     ask(world, f"plan Atelier 2 {today.isoformat()}")
-    assert settle_plans(world.engine, today + timedelta(days=3), grace_days=3) == []
-    missed = settle_plans(world.engine, today + timedelta(days=4), grace_days=3)
+    assert settle_plans(world.engine, today + timedelta(days=3), world.runtime.governing()) == []
+    missed = settle_plans(world.engine, today + timedelta(days=4), world.runtime.governing())
     assert len(missed) == 1
     later = world.runtime.now() + timedelta(days=7)
     assert isinstance(decision_for(world, "A", later), Suggestion)
@@ -72,3 +73,11 @@ def test_bad_plan_requests(world: SlackWorld) -> None:
     assert "at least one instalment" in ask(world, "plan Atelier 0")["text"]
     ask(world, "plan Atelier 2")
     assert "already has a plan on track" in ask(world, "plan Atelier 3")["text"]
+
+
+def test_a_customer_in_a_segment_is_held_to_its_segments_plan_limits(world: SlackWorld) -> None:
+    key_accounts(world.runtime, "FR", plans={"max_instalments": 3})
+    refused = ask(world, "plan Atelier 4")["text"]
+    assert "goes beyond the limits (4 instalments (the most is 3))" in refused
+    agreed = ask(world, "plan Brasserie 4")["text"]  # in Belgium: the main policy's 6
+    assert agreed.startswith("📅 Plan agreed with Brasserie Van den Berg.")

@@ -4,16 +4,19 @@ checked after each step. Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from bot.db import unit_of_work
-from bot.models import AuditEvent, Outbox
+from bot.domain.calendar import local_today
+from bot.models import AuditEvent, Customer, Outbox
 from bot.slack.blocks.card import APPROVE, EDIT, SKIP
 from bot.slack.blocks.digest import APPROVE_ALL
 from bot.slack.blocks.modals import EDIT_CALLBACK, SKIP_CALLBACK
 from tests.support.blockkit import check_message, check_modal
+from tests.support.segments import key_accounts
 from tests.support.slack_fixtures import (
     APPROVER,
     GROUP_MEMBER,
@@ -216,6 +219,32 @@ def test_skip_asks_why_and_records_it(world: SlackWorld) -> None:
     assert "Called &lt;@U9&gt; today" in json.dumps(update["blocks"])
     with unit_of_work(world.engine) as session:
         assert session.exec(select(Outbox)).all() == []
+
+
+def test_a_customer_in_a_segment_who_says_it_paid_is_held_for_its_segments_days(
+    world: SlackWorld,
+) -> None:
+    key_accounts(world.runtime, "FR", limits={"said_paid_hold_days": 14})
+    reminders = {r.customer_id: r for r in post_digest(world)}
+    with unit_of_work(world.engine) as session:
+        customers = {c.external_id: c.id for c in session.exec(select(Customer)).all()}
+    paid = {
+        "reason": {"value": {"type": "static_select", "selected_option": {"value": "paid"}}},
+        "note": {"value": {"type": "plain_text_input", "value": ""}},
+    }
+
+    def says_paid(external_id: str) -> None:
+        skipped = reminders[customers[external_id]].id
+        assert world.slack.submit(SKIP_CALLBACK, str(skipped), paid, user=APPROVER).status == 200
+        world.fake.wait_for(lambda: reminder(world, skipped).state == "skipped")
+
+    says_paid("A")  # Atelier, in France: a key account
+    says_paid("C")  # Brasserie, in Belgium: the main policy
+    with unit_of_work(world.engine) as session:
+        held = {c.external_id: c.held_until for c in session.exec(select(Customer)).all()}
+    today = local_today(datetime.now(UTC), "Europe/Paris")
+    assert held["A"] in {today + timedelta(days=14), today + timedelta(days=13)}  # at midnight
+    assert held["C"] in {today + timedelta(days=7), today + timedelta(days=6)}
 
 
 def test_approve_all_for_a_stage(world: SlackWorld) -> None:

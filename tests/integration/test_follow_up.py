@@ -78,7 +78,7 @@ def test_paid_in_full_cancels_the_chaser_and_suggests_thanks(
 
 
 def test_promises_kept_and_broken(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
-    _runtime, _reminders, now = suggested
+    runtime, _reminders, now = suggested
     today = now.date()
     with unit_of_work(engine) as session:
         invoices = {i.number: i for i in session.exec(select(Invoice))}
@@ -94,7 +94,7 @@ def test_promises_kept_and_broken(engine: Engine, suggested) -> None:  # type: i
         )
         invoices["C-1"].paid_minor = invoices["C-1"].amount_minor
         session.add(Promise(invoice_id=invoices["C-1"].id, promised_date=today, created_by="U1"))
-    settled = promises.settle(engine, today, grace_days=3)
+    settled = promises.settle(engine, today, runtime.governing())
     assert (settled.kept, settled.broken) == (["C-1"], ["A-1"])  # B-1 is still within grace
 
 
@@ -159,7 +159,7 @@ def test_a_thank_you_and_the_chase_of_the_rest_of_the_account_coexist(
 
 
 def test_a_partial_promise_paid_before_its_date_is_kept(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
-    _runtime, _reminders, now = suggested
+    runtime, _reminders, now = suggested
     today = now.date()
     with unit_of_work(engine) as session:
         invoice = session.exec(select(Invoice).where(Invoice.number == "A-1")).one()
@@ -169,17 +169,17 @@ def test_a_partial_promise_paid_before_its_date_is_kept(engine: Engine, suggeste
     )
     with unit_of_work(engine) as session:
         session.exec(select(Invoice).where(Invoice.number == "A-1")).one().paid_minor = half
-    settled = promises.settle(engine, today + timedelta(days=30), grace_days=3)
+    settled = promises.settle(engine, today + timedelta(days=30), runtime.governing())
     assert (settled.kept, settled.broken) == (["A-1"], [])
 
 
 def test_a_broken_promise_renewed_is_no_longer_listed_as_broken(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
     from bot.services.digest import build_digest
 
-    _runtime, _reminders, now = suggested
+    runtime, _reminders, now = suggested
     today = now.date()
     promises.record_promise(engine, "A-1", today, None, "U1", today)
-    promises.settle(engine, today + timedelta(days=10), grace_days=3)
+    promises.settle(engine, today + timedelta(days=10), runtime.governing())
     later = today + timedelta(days=10)
     assert [p.invoice for p in build_digest(engine, later, "CDIGEST").promises_broken] == ["A-1"]
     promises.record_promise(engine, "A-1", later + timedelta(days=5), None, "U1", later)

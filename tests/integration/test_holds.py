@@ -46,9 +46,14 @@ def test_customer_says_paid_holds_them_for_the_policys_days(engine: Engine, tmp_
     )[0]
     days = runtime.policy.said_paid_hold_days
     assert decisions.skip(
-        engine, reminder.id, "U1", "Customer says it is paid", now=now, reason_key="paid",
-        said_paid_days=days,
-    ).won  # fmt: skip
+        engine,
+        reminder.id,
+        "U1",
+        "Customer says it is paid",
+        runtime.governing(),
+        now=now,
+        reason_key="paid",
+    ).won
 
     until = MONDAY + timedelta(days=days)
     for later in (1, days):
@@ -69,7 +74,15 @@ def test_wrong_contact_holds_until_an_import_changes_it(engine: Engine, tmp_path
     reminder = written(
         runtime, suggest(engine, runtime.policy, runtime.composer, now, now.date()).created
     )[0]
-    decisions.skip(engine, reminder.id, "U1", "Wrong contact", now=now, reason_key="wrong_contact")
+    decisions.skip(
+        engine,
+        reminder.id,
+        "U1",
+        "Wrong contact",
+        runtime.governing(),
+        now=now,
+        reason_key="wrong_contact",
+    )
 
     a_month_later = now + timedelta(days=30)
     decision = _decision(engine, runtime, a_month_later)
@@ -87,5 +100,13 @@ def test_other_reasons_hold_nothing(engine: Engine, tmp_path: Path) -> None:
     reminder = written(
         runtime, suggest(engine, runtime.policy, runtime.composer, now, now.date()).created
     )[0]
-    decisions.skip(engine, reminder.id, "U1", "Already in touch", now=now, reason_key="contacted")
+    decisions.skip(
+        engine,
+        reminder.id,
+        "U1",
+        "Already in touch",
+        runtime.governing(),
+        now=now,
+        reason_key="contacted",
+    )
     assert isinstance(_decision(engine, runtime, now + timedelta(days=7)), Suggestion)

@@ -113,5 +113,8 @@ def test_a_segment_is_the_named_one_then_the_first_matching_rule_then_the_main()
     main = load_policy()
     assert segments.policy(MAIN, main) is main and segments.policy("public", main) is public
     assert segments.policy("keys", main) is None
+    assert segments.deciding("", "DE", {}, main) == ("public", public)
+    assert segments.deciding("", "FR", {}, main) == (MAIN, main)
+    assert segments.deciding("keys", "DE", {}, main) == ("keys", None)  # held back by the morning
     with pytest.raises(ValueError, match="segments with no policy: nosuch"):
         Segments({}, (SegmentRule("nosuch", Match()),))

@@ -20,7 +20,9 @@ def page(currency: str) -> PageData:
     invoice = PageInvoice(
         "R-7", date(2026, 9, 1), date(2026, 10, 1), amount, amount, 56, "", False, None
     )
-    return PageData("C-CH", "Uhren AG", "", "", "", "de", "CH", [invoice], [], [amount])
+    return PageData(
+        "C-CH", "Uhren AG", "", "", "", "de", "CH", [invoice], [], [amount], date(2026, 11, 25)
+    )
 
 
 def test_a_swiss_franc_debt_gets_a_qr_bill_with_amount_account_and_reference() -> None:

@@ -1,5 +1,5 @@
-"""`/relance plan <customer> <instalments> [first date]`: instalments within the lead's
-limits; beyond them only a lead may agree the plan."""
+"""`/relance plan <customer> <instalments> [first date]`: instalments within the limits of
+the customer's policy; beyond them only a lead may agree the plan."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         first,
         user,
         deps.approvers.is_lead(user),
-        deps.runtime.policy.plans,
+        deps.runtime.governing(),
         deps.today(),
     )
     lines = "\n".join(

@@ -21,7 +21,7 @@ def register(app: App, deps: Deps) -> None:
             user,
             reason,
             reason_key=key,
-            said_paid_days=deps.runtime.policy.said_paid_hold_days,
+            policies=deps.runtime.governing(),
         )
         show_decision(deps, user, result)
 
