@@ -29,11 +29,10 @@ from bot.domain.calendar import local_today
 from bot.domain.escalation import Suggestion
 from bot.domain.policy import Policy
 from bot.domain.segments import Segments
-from bot.domain.states import ReminderState, move
+from bot.domain.states import ReminderState
 from bot.models import Reminder
-from bot.services import audit
 from bot.services.compose import Composer, Draft
-from bot.services.queries import in_sources
+from bot.services.overtaken import expire
 from bot.services.suggestions import cause_of, decide_for, load_accounts
 
 log = logging.getLogger(__name__)
@@ -130,26 +129,4 @@ def _store(engine: Engine, written: dict[int, Draft], lapsed: dict[int, str]) ->
                     drafted=True,
                 )
             )
-        if not lapsed:
-            return
-        expiring = move(ReminderState.EXPIRED)
-        for reminder_id, reason in lapsed.items():
-            done = session.exec(
-                sa.update(Reminder)
-                .where(
-                    col(Reminder.id) == reminder_id,
-                    undrafted,
-                    in_sources(Reminder.state, expiring),
-                )
-                .values(state=expiring.target, skip_reason=reason)
-            )
-            if done.rowcount:
-                reminder = session.get(Reminder, reminder_id, populate_existing=True)
-                assert reminder is not None
-                log.info("reminder %s expired before it was written: %s", reminder_id, reason)
-                audit.append(
-                    session,
-                    audit.NewEvent.about(
-                        reminder, "expired", "relance", stage=reminder.stage, reason=reason
-                    ),
-                )
+        expire(session, lapsed, "relance", undrafted)

@@ -1,7 +1,8 @@
 """What a person does about a customer's message, from under it in Slack: record a dispute or
 a promise it contains, note that the customer says they paid, or say whose an unmatched
-message is. Each reuses the service that
-the slash commands use, for the customer the message was matched to."""
+message is. Each reuses the service that the slash commands use, for the customer the message
+was matched to; the customer's suggestions it overtakes expire at once (services/overtaken.py),
+and the reminders whose cards show something new are returned for Slack to re-render."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
 from bot.services.inbox import Effect, apply_effect
 from bot.services.lookup import find_customer
+from bot.services.overtaken import WHOLE_ACCOUNT, Touched, overtake
 from bot.services.pauses import hold
 from bot.services.promises import check_date, promise_on_account
 from bot.services.queries import id_of
@@ -31,6 +33,15 @@ class OpenAccount:
     inbound_id: int
     customer_name: str
     invoices: tuple[str, ...]  # open invoice numbers, oldest due first
+
+
+@dataclass(frozen=True)
+class Acted:
+    """An action on a customer's message, done: whose it was, and their reminders that were
+    awaiting a decision (the overtaken ones now expired), for their cards and worklists."""
+
+    customer_name: str
+    touched: Touched
 
 
 def _customer_of(session: Session, inbound_id: int) -> Customer:
@@ -64,7 +75,7 @@ def open_account(engine: Engine, inbound_id: int) -> OpenAccount:
     return OpenAccount(inbound_id, customer.name, tuple(i.number for i in invoices[:100]))
 
 
-def dispute(engine: Engine, inbound_id: int, numbers: list[str], reason: str, user: str) -> int:
+def dispute(engine: Engine, inbound_id: int, numbers: list[str], reason: str, user: str) -> Acted:
     """One dispute per invoice picked (each must be this customer's and open)."""
     account = open_account(engine, inbound_id)
     if not numbers:
@@ -75,8 +86,10 @@ def dispute(engine: Engine, inbound_id: int, numbers: list[str], reason: str, us
     for number in numbers:
         open_dispute(engine, number, reason, user)
     with unit_of_work(engine) as session:
+        customer = _customer_of(session, inbound_id)
         mark_handled(session, user, inbound_id=inbound_id)
-    return len(numbers)
+        why = f"no longer holds: {', '.join(numbers)} disputed by the customer"
+        return Acted(customer.name, overtake(session, id_of(customer), numbers, user, why))
 
 
 def promise(
@@ -86,7 +99,7 @@ def promise(
     amount: Decimal | None,
     user: str,
     today: date,
-) -> int:
+) -> Acted:
     check_date(promised, today)
     with unit_of_work(engine) as session:
         customer = _customer_of(session, inbound_id)
@@ -94,12 +107,18 @@ def promise(
         if not invoices:
             raise Invalid(f"{customer.name} has no open invoice.")
         mark_handled(session, user, inbound_id=inbound_id)
-        return len(promise_on_account(session, invoices, promised, amount, user, "email"))
+        made = {
+            p.invoice_id
+            for p in promise_on_account(session, invoices, promised, amount, user, "email")
+        }
+        promised_numbers = [i.number for i in invoices if i.id in made]
+        why = f"no longer holds: the customer promised to pay by {promised.isoformat()}"
+        return Acted(customer.name, overtake(session, id_of(customer), promised_numbers, user, why))
 
 
-def reported_paid(engine: Engine, inbound_id: int, user: str) -> str:
+def reported_paid(engine: Engine, inbound_id: int, user: str) -> Acted:
     """The customer says they paid: reminders hold, and the next import (which brings the
-    payments) tells whether it is so. Returns the customer's name."""
+    payments) tells whether it is so."""
     with unit_of_work(engine) as session:
         customer = _customer_of(session, inbound_id)
         audit.append(
@@ -115,7 +134,8 @@ def reported_paid(engine: Engine, inbound_id: int, user: str) -> str:
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, user, None, "the customer says they paid: check next import")
         mark_handled(session, user, inbound_id=inbound_id)
-        return customer.name
+        why = "no longer holds: the customer says they paid (the next import shows it)"
+        return Acted(customer.name, overtake(session, id_of(customer), WHOLE_ACCOUNT, user, why))
 
 
 def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) -> str:

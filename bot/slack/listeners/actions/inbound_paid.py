@@ -1,5 +1,6 @@
 """*Mark paid — check next import*: the customer says they paid; their reminders hold until a
-person resumes them, and the next import shows the payment (or not)."""
+person resumes them, and the next import shows the payment (or not). Their suggestions expire
+at once, on their cards and worklists."""
 
 from __future__ import annotations
 
@@ -11,17 +12,21 @@ from bot.slack.blocks.inbound import PAID
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
 from bot.slack.mrkdwn import escape
+from bot.slack.touched_shown import show_touched
 
 
 def register(app: App, deps: Deps) -> None:
     @on_inbound_click(app, deps, PAID, "mark payments")
     def clicked(click: InboundClick) -> None:
         try:
-            name = reported_paid(deps.runtime.engine, click.inbound_id, click.user)
+            acted = reported_paid(deps.runtime.engine, click.inbound_id, click.user)
         except Invalid as exc:
             click.reply(str(exc))
             return
         click.reply(
-            f"💶 Noted: {escape(name)} says they paid. Reminders hold; the next import "
+            f"💶 Noted: {escape(acted.customer_name)} says they paid. Reminders hold; the next import "
             "shows the payment — then press *Resume reminders* if it is not there."
+        )
+        show_touched(
+            deps, acted.touched, f"the payment noted from message {click.inbound_id}", click.reply
         )

@@ -1,5 +1,6 @@
 """The promise modal under a customer's message submitted: the promise is recorded on the
-account before the acknowledgement; a problem shows in the modal."""
+account before the acknowledgement; a problem shows in the modal. The customer's cards and
+worklist rows then show it (those it overtook expired)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bot.slack.blocks.inbound import PROMISE_CALLBACK
 from bot.slack.deps import Deps
 from bot.slack.listeners.commands.args import a_date, an_amount
 from bot.slack.permissions import Submission, inbound_of, on_submission
+from bot.slack.touched_shown import show_touched
 
 
 def register(app: App, deps: Deps) -> None:
@@ -35,8 +37,13 @@ def register(app: App, deps: Deps) -> None:
         try:
             text = (values["amount"]["value"].get("value") or "").strip()
             amount = an_amount(text) if text else None
-            promise(deps.runtime.engine, inbound_id, promised, amount, form.user, deps.today())
+            acted = promise(
+                deps.runtime.engine, inbound_id, promised, amount, form.user, deps.today()
+            )
         except Invalid as exc:
             form.reject(exc, fallback="amount")
             return
         form.ack()
+        show_touched(
+            deps, acted.touched, f"the promise from message {inbound_id}", deps.tell_user(form.user)
+        )
