@@ -84,7 +84,8 @@ def test_a_dispute_expires_only_the_suggestion_that_chases_its_invoice(
 
 def test_a_decided_reminder_stays_as_decided(engine: Engine, tmp_path: Path) -> None:
     reminders, inbound_id = _morning_and_a_reply(engine, tmp_path)
-    decisions.skip(engine, reminders["A-1"], "U2", "called them instead")
+    policies = build_runtime(Settings(), engine).governing()
+    decisions.skip(engine, reminders["A-1"], "U2", "called them instead", policies)
 
     acted = inbox_actions.reported_paid(engine, inbound_id, "U1")
     assert acted.touched.reminders == () and acted.touched.owners == ()
