@@ -201,15 +201,16 @@ class Reminder(SQLModel, table=True):
 
 
 class ReminderInvoice(SQLModel, table=True):
-    """One invoice a reminder chases, at its place in the list: the reminders about an invoice
-    are found through an index, never by a pattern in a text."""
+    """One invoice a reminder chases, at its place in the list: whole numbers, never a pattern
+    in a text. Read by reminder (the primary key); the reminders about an invoice are its
+    customer's reminders that list it."""
 
     __tablename__ = "reminder_invoice"
 
     # set from the reminder it is listed on when both are flushed
     reminder_id: int = Field(default=None, foreign_key="reminder.id", primary_key=True)
     position: int = Field(primary_key=True)
-    number: str = Field(max_length=64, index=True)
+    number: str = Field(max_length=64)  # an invoice's reminders: found through its customer
 
     @classmethod
     def listing(cls, numbers: Iterable[str]) -> list[ReminderInvoice]:

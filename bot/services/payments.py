@@ -18,7 +18,7 @@ from bot.domain.states import OutboxState, ReminderState, move, transition
 from bot.models import Customer, Invoice, Outbox, Reminder, ReminderInvoice
 from bot.services import audit
 from bot.services.compose import Composer
-from bot.services.queries import get, id_of, in_sources, is_open
+from bot.services.queries import get, id_of, in_sources, is_open, listed
 
 #: What a payment in full cancels: reminders not yet sent
 CANCELLING = move(ReminderState.CANCELLED)
@@ -45,20 +45,23 @@ def follow_up_payments(
             for i in session.exec(select(Invoice).where(col(Invoice.number).in_(paid_numbers)))
         }
         cancelled: list[int] = []
-        touched = select(ReminderInvoice.reminder_id).where(
-            col(ReminderInvoice.number).in_(list(paid))
-        )
-        pending = session.exec(
+        # The reminders still to go out to the payers, then their lists by primary key: an
+        # invoice's reminders are found through its customer, never by scanning every list a
+        # morning ever wrote.
+        candidates = session.exec(
             select(Reminder)
             .where(
+                col(Reminder.customer_id).in_(sorted({i.customer_id for i in paid.values()})),
                 in_sources(Reminder.state, CANCELLING),
                 col(Reminder.stage) != "thanks",
-                col(Reminder.id).in_(touched),
             )
             .order_by(col(Reminder.id))
         ).all()
-        for reminder in pending:
-            numbers = reminder.numbers
+        lists = listed(session.connection(), [id_of(r) for r in candidates])
+        for reminder in candidates:
+            numbers = lists.get(id_of(reminder), ())
+            if paid.keys().isdisjoint(numbers):
+                continue
             still_open = session.exec(
                 select(Invoice.number).where(col(Invoice.number).in_(numbers), is_open())
             ).all()

@@ -61,16 +61,20 @@ def is_open() -> sa.ColumnElement[bool]:
     return col(Invoice.amount_minor) > col(Invoice.paid_minor)
 
 
+_BATCH = 10_000
+
+
 def listed(conn: sa.Connection, reminder_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The invoices of these reminders, each list in its order (`Reminder.numbers` without
     loading the rows)."""
     lists: dict[int, list[str]] = {}
-    for reminder_id, number in conn.execute(
-        sa.select(col(ReminderInvoice.reminder_id), col(ReminderInvoice.number))
-        .where(col(ReminderInvoice.reminder_id).in_(reminder_ids))
-        .order_by(col(ReminderInvoice.reminder_id), col(ReminderInvoice.position))
-    ):
-        lists.setdefault(reminder_id, []).append(number)
+    for start in range(0, len(reminder_ids), _BATCH):  # within SQLite's bound parameters
+        for reminder_id, number in conn.execute(
+            sa.select(col(ReminderInvoice.reminder_id), col(ReminderInvoice.number))
+            .where(col(ReminderInvoice.reminder_id).in_(reminder_ids[start : start + _BATCH]))
+            .order_by(col(ReminderInvoice.reminder_id), col(ReminderInvoice.position))
+        ):
+            lists.setdefault(reminder_id, []).append(number)
     return {reminder_id: tuple(numbers) for reminder_id, numbers in lists.items()}
 
 

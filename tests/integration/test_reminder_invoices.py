@@ -1,6 +1,7 @@
 """A reminder's invoices live in `reminder_invoice`: migration 0010_types moves the old
 comma-joined lists there in order and back, payments find the reminders an invoice is on
-through its index, and a number holding a comma stays one number — on both databases."""
+through its customer and their lists, and a number holding a comma stays one number — on both
+databases."""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@ events updated every one of them.
 
 - reminder: `ix_reminder_customer_id` goes; the unique (customer, day, stage) constraint
   starts with the customer and finds a customer's reminders as well.
+- reminder_invoice: `ix_reminder_invoice_number` goes. The reminders about a paid invoice are
+  its customer's (found through the constraint above), their lists read by primary key; the
+  index cost a third of writing a morning's hundred thousand list rows on PostgreSQL.
 - audit_event: the unique constraint on `hash` goes. A hash covers its event's `seq`, which is
   unique, so two events can only share a hash through a SHA-256 collision; the chain's fork
   guard is the unique `prev_hash`, which stays. The `kind` and `customer_id` indexes become one
@@ -49,6 +52,7 @@ def _is_postgres() -> bool:
 
 def upgrade() -> None:
     op.drop_index("ix_reminder_customer_id", "reminder")
+    op.drop_index("ix_reminder_invoice_number", "reminder_invoice")
     op.drop_index("ix_audit_event_kind", "audit_event")
     op.drop_index("ix_audit_event_customer_id", "audit_event")
     if _is_postgres():
@@ -72,4 +76,5 @@ def downgrade() -> None:
             pass
     op.create_index("ix_audit_event_customer_id", "audit_event", ["customer_id"])
     op.create_index("ix_audit_event_kind", "audit_event", ["kind"])
+    op.create_index("ix_reminder_invoice_number", "reminder_invoice", ["number"])
     op.create_index("ix_reminder_customer_id", "reminder", ["customer_id"])
