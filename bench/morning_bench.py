@@ -2,7 +2,8 @@
 same rows; the Slack calls one morning makes for 100, 1,000 and 10,000 suggestions; and how
 long an owner's Home worklist takes to build with 1,000 suggestions (p50 / p99).
 
-The morning job is `bot.services.morning.prepare`: settle promises and plans, decide, plan each
+The morning job is `bot.services.morning.prepare` (the best of three runs, each from the same
+ledger, against the best of three reads): settle promises and plans, decide, plan each
 suggested reminder's wording (its texts are written when first read), store them with their
 invoice lists, owners and audit events, build the digest. Deciding alone is timed beside it.
 The Slack calls are counted on the fake Slack API (the count does not depend on the database;
@@ -61,6 +62,19 @@ def _runtime(
     return rt
 
 
+def _forget_the_morning(engine: sa.Engine) -> None:
+    """Delete what a morning stored, so the next one starts from the same ledger. The bench
+    owns its database: on PostgreSQL it switches the audit trail's append-only trigger off."""
+    tables = ("reminder_invoice", "reminder", "audit_event")
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} CASCADE")  # nothing else yet
+            return
+        for table in tables:
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
 def morning_job() -> list[list[str]]:
     rows = []
     for backend, engine in loaded_ledgers(OPEN_INVOICES, "morning"):
@@ -72,9 +86,12 @@ def morning_job() -> list[list[str]]:
 
         decide = best_of(3, decide_all)
         read = best_of(3, lambda engine=engine: _read_rows(engine))
-        start = time.perf_counter()
-        done = mornings.prepare(rt, NOW, "CBENCH")
-        job = time.perf_counter() - start
+        job = float("inf")
+        for _ in range(3):  # the best of three, like the read: each from the same ledger
+            _forget_the_morning(engine)
+            start = time.perf_counter()
+            done = mornings.prepare(rt, NOW, "CBENCH")
+            job = min(job, time.perf_counter() - start)
         rows.append(
             [
                 backend,
