@@ -8,6 +8,7 @@ import functools
 import logging
 from collections import defaultdict
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import ClassVar, NamedTuple
@@ -324,6 +325,22 @@ def _chased_today(session: Session, run_date: date) -> set[int]:
     )
 
 
+def _store(conn: sa.Connection, rows: list[tuple[object, ...]], created: list[Suggested]) -> None:
+    """The morning's reminders (`rows`) and their invoice lists, in bulk."""
+    insert_rows(
+        conn,
+        Reminder,
+        (*Suggested.COLUMNS, "run_date", "auto_rule", "drafted", "created_at"),
+        rows,
+    )
+    insert_rows(
+        conn,
+        ReminderInvoice,
+        ReminderInvoice.COLUMNS,
+        [row for r in created for row in ReminderInvoice.rows(r.id, r.numbers)],
+    )
+
+
 @no_cycle_collection()
 def suggest(
     engine: Engine,
@@ -405,23 +422,19 @@ def suggest(
             created.append(Suggested(tuple(i.number for i in decision.invoices), *values))
             # the instant drafting decides again at is the morning's
             rows.append((*values, run_date, routing.auto_rule, False, now))
-        insert_rows(
-            conn,
-            Reminder,
-            (*Suggested.COLUMNS, "run_date", "auto_rule", "drafted", "created_at"),
-            rows,
-        )
-        insert_rows(
-            conn,
-            ReminderInvoice,
-            ReminderInvoice.COLUMNS,
-            [row for r in created for row in ReminderInvoice.rows(r.id, r.numbers)],
-        )
-        audit.append_many(
-            session,
-            [
-                audit.NewEvent.about(r, "suggested", actor, stage=r.stage, wording=r.wording)
-                for r in created
-            ],
-        )
+        # The database takes the reminders and their lists on this transaction's connection,
+        # from a second thread, while this one links their audit events (Python's work, no
+        # database): the chain's head is read first, under its lock.
+        chain = audit.head(session)
+        with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
+            stored = writer.submit(_store, conn, rows, created)
+            events = audit.linked(
+                chain,
+                [
+                    audit.NewEvent.about(r, "suggested", actor, stage=r.stage, wording=r.wording)
+                    for r in created
+                ],
+            )
+            stored.result()
+        audit.store(session, events)
     return SuggestionRun(run_date, created, decisions)
