@@ -40,6 +40,7 @@ class Touched:
     owners: tuple[str, ...]  # whose worklists list them (the unowned's page is no one's)
 
     def __or__(self, other: Touched) -> Touched:
+        """Shown together: a call's task and its promise, a dispute on several invoices."""
         return Touched(
             tuple(sorted({*self.reminders, *other.reminders})),
             tuple(sorted({*self.owners, *other.owners})),
