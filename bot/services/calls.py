@@ -1,4 +1,5 @@
-"""Logging a phone call: its outcome and notes, and any promise the customer made on it."""
+"""Logging a phone call: its outcome and notes, and any promise the customer made on it (which
+stops the reminders it overtakes, as a promise recorded anywhere else does)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.models import Contact, Customer, Reminder, utcnow
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, open_invoices
+from bot.services.overtaken import NOTHING, Touched
 from bot.services.promises import check_date, promise_on_account
 from bot.services.queries import id_of
 
@@ -24,7 +26,7 @@ from bot.services.queries import id_of
 class CallLogged:
     customer: str
     outcome: str
-    promised: int  # invoices now under a promise
+    touched: Touched  # the call task, and the customer's reminders a promise touched
 
 
 def parse_outcome(text: str) -> str:
@@ -105,7 +107,9 @@ def log_call(
             reminder.state = transition(reminder.state, ReminderState.DONE)
             reminder.sent_at = now or utcnow()
             reminder.decided_by = reminder.decided_by or user
-        promises = []
+        touched = NOTHING
+        if reminder is not None:  # the call task: done, on its card and its owner's worklist
+            touched = Touched((id_of(reminder),), (reminder.owner,) if reminder.owner else ())
         if promise_date is not None:
             overdue = [
                 i
@@ -114,7 +118,7 @@ def log_call(
             ] or open_invoices(session, id_of(customer))
             if not overdue:
                 raise Invalid("promise_date", f"{customer.name} has no open invoice to promise.")
-            promises = promise_on_account(session, overdue, promise_date, amount, user)
+            touched |= promise_on_account(session, overdue, promise_date, amount, user).touched
         audit.append(
             session,
             audit.NewEvent(
@@ -131,4 +135,4 @@ def log_call(
                 },
             ),
         )
-        return CallLogged(customer.name, outcome, len(promises))
+        return CallLogged(customer.name, outcome, touched)

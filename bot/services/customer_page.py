@@ -3,7 +3,8 @@ reuses (a promise made on the page is the one `/relance promise` records, a disp
 `/relance dispute` opens).
 
 Each action is checked, recorded in the audit trail with the link's id and the client's
-address, and returns the news to post where the collector works.
+address, and returns the news to post where the collector works, with the reminders a promise
+or a dispute touched (those it overtook stopped: services/overtaken.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
 from bot.services.lookup import open_invoices
+from bot.services.overtaken import NOTHING, Touched
 from bot.services.page_links import LinkHolder
 from bot.services.promises import record_promise
 from bot.services.queries import get, id_of
@@ -231,6 +233,7 @@ class News:
     for_lead: bool = False
     target_channel: str = ""
     target_thread: str | None = None
+    touched: Touched = NOTHING  # reminders whose cards and worklist rows show something new
 
 
 def _customer_invoice(session: Session, holder: LinkHolder, number: str) -> Invoice:
@@ -340,7 +343,7 @@ def promise(
     raw = form.get("amount", "").strip()
     amount = _amount(raw, "amount", invoice.currency) if raw else None
     try:
-        record_promise(
+        made = record_promise(
             engine,
             invoice.number,
             promised,
@@ -362,6 +365,7 @@ def promise(
         "promise",
         invoice_numbers=(invoice.number,),
         facts=[("Invoice", invoice.number), ("Pay by", promised.isoformat()), ("Amount", shown)],
+        touched=made.touched,
     )
 
 
@@ -381,7 +385,7 @@ def dispute(
     if not text:
         raise PageInvalid("text", "empty")
     try:
-        open_dispute(
+        touched = open_dispute(
             engine,
             invoice.number,
             f"{reason}: {text}",
@@ -397,6 +401,7 @@ def dispute(
         "dispute",
         invoice_numbers=(invoice.number,),
         facts=[("Invoice", invoice.number), ("Reason", reason.replace("_", " ")), ("", text)],
+        touched=touched,
     )
 
 

@@ -1,5 +1,6 @@
 """Disputes: listening comes first. An open dispute takes its invoice out of every reminder
-until someone resolves it."""
+until someone resolves it, from whichever door it is recorded (a command, a customer's
+message, their page): the reminders chasing it that nobody sent yet stop at once."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from bot.models import Dispute, utcnow
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_invoice
+from bot.services.overtaken import Touched, overtake
 from bot.services.queries import id_of
 
 
 def open_dispute(
     engine: Engine, number: str, reason: str, user: str, note: dict[str, Any] | None = None
-) -> Dispute:
+) -> Touched:
+    """The customer's reminders it overtakes are returned for their cards and worklists."""
     if not reason.strip():
         raise Invalid("Say what the customer disputes: `/relance dispute <invoice> <reason>`.")
     with unit_of_work(engine) as session:
@@ -42,7 +45,8 @@ def open_dispute(
                 content={"reason": dispute.reason, **(note or {})},
             ),
         )
-        return dispute
+        fact = f"{invoice.number} disputed by the customer"
+        return overtake(session, invoice.customer_id, [invoice.number], user, fact)
 
 
 def resolve_dispute(engine: Engine, number: str, user: str, note: str = "") -> Dispute:

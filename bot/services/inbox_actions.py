@@ -1,8 +1,8 @@
 """What a person does about a customer's message, from under it in Slack: record a dispute or
 a promise it contains, note that the customer says they paid, or say whose an unmatched
 message is. Each reuses the service that the slash commands use, for the customer the message
-was matched to; the customer's suggestions it overtakes expire at once (services/overtaken.py),
-and the reminders whose cards show something new are returned for Slack to re-render."""
+was matched to; what it overtakes stops at once (services/overtaken.py), and the reminders
+whose cards show something new are returned for Slack to re-render."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
 from bot.services.inbox import Effect, apply_effect
 from bot.services.lookup import find_customer
-from bot.services.overtaken import WHOLE_ACCOUNT, Touched, overtake
+from bot.services.overtaken import NOTHING, WHOLE_ACCOUNT, Touched, overtake
 from bot.services.pauses import hold
 from bot.services.promises import check_date, promise_on_account
 from bot.services.queries import id_of
@@ -83,13 +83,12 @@ def dispute(engine: Engine, inbound_id: int, numbers: list[str], reason: str, us
     foreign = [n for n in numbers if n not in account.invoices]
     if foreign:
         raise Invalid(f"Not an open invoice of {account.customer_name}: {', '.join(foreign)}")
+    touched = NOTHING
     for number in numbers:
-        open_dispute(engine, number, reason, user)
+        touched |= open_dispute(engine, number, reason, user)
     with unit_of_work(engine) as session:
-        customer = _customer_of(session, inbound_id)
         mark_handled(session, user, inbound_id=inbound_id)
-        why = f"no longer holds: {', '.join(numbers)} disputed by the customer"
-        return Acted(customer.name, overtake(session, id_of(customer), numbers, user, why))
+    return Acted(account.customer_name, touched)
 
 
 def promise(
@@ -107,13 +106,8 @@ def promise(
         if not invoices:
             raise Invalid(f"{customer.name} has no open invoice.")
         mark_handled(session, user, inbound_id=inbound_id)
-        made = {
-            p.invoice_id
-            for p in promise_on_account(session, invoices, promised, amount, user, "email")
-        }
-        promised_numbers = [i.number for i in invoices if i.id in made]
-        why = f"no longer holds: the customer promised to pay by {promised.isoformat()}"
-        return Acted(customer.name, overtake(session, id_of(customer), promised_numbers, user, why))
+        made = promise_on_account(session, invoices, promised, amount, user, "email")
+        return Acted(customer.name, made.touched)
 
 
 def reported_paid(engine: Engine, inbound_id: int, user: str) -> Acted:
@@ -134,8 +128,8 @@ def reported_paid(engine: Engine, inbound_id: int, user: str) -> Acted:
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, user, None, "the customer says they paid: check next import")
         mark_handled(session, user, inbound_id=inbound_id)
-        why = "no longer holds: the customer says they paid (the next import shows it)"
-        return Acted(customer.name, overtake(session, id_of(customer), WHOLE_ACCOUNT, user, why))
+        fact = "the customer says they paid (the next import shows it)"
+        return Acted(customer.name, overtake(session, id_of(customer), WHOLE_ACCOUNT, user, fact))
 
 
 def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) -> str:

@@ -1,7 +1,9 @@
 """Promises to pay: recorded with their date (and maybe amount), followed up at each digest.
 
 A promise holds the reminders for its invoice until its date plus the grace period; one that
-passes unpaid is marked broken (the ladder resumes), one whose invoice is paid is kept.
+passes unpaid is marked broken (the ladder resumes), one whose invoice is paid is kept. From
+whichever door it is recorded (a command, a call, a customer's message, their page), the
+reminders chasing its invoices that nobody sent yet stop at once (services/overtaken.py).
 """
 
 from __future__ import annotations
@@ -25,7 +27,23 @@ from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.errors import Invalid
 from bot.services.lookup import find_invoice
+from bot.services.overtaken import Touched, overtake
 from bot.services.queries import id_of, in_sources
+
+
+@dataclass(frozen=True)
+class Promised:
+    """A promise recorded: the invoices it covers, and the customer's reminders it touched
+    (those it overtook stopped), for their cards and worklists."""
+
+    numbers: tuple[str, ...]
+    touched: Touched
+
+
+def _overtaking(session: Session, invoices: list[Invoice], promised: date, user: str) -> Promised:
+    numbers = tuple(i.number for i in invoices)
+    fact = f"the customer promised to pay by {promised.isoformat()}"
+    return Promised(numbers, overtake(session, invoices[0].customer_id, numbers, user, fact))
 
 
 def _promise(
@@ -36,7 +54,7 @@ def _promise(
     user: str,
     via: str,
     note: dict[str, Any] | None = None,
-) -> Promise:
+) -> None:
     replacing = move(PromiseState.REPLACED)
     session.exec(
         sa.update(Promise)
@@ -72,7 +90,6 @@ def _promise(
             },
         ),
     )
-    return promise
 
 
 def check_date(promised: date, today: date) -> None:
@@ -105,7 +122,7 @@ def record_promise(
     today: date,
     via: str = "slack",
     note: dict[str, Any] | None = None,
-) -> Promise:
+) -> Promised:
     """`note` adds to the audit event what the channel knows (the page: link and address)."""
     check_date(promised, today)
     with unit_of_work(engine) as session:
@@ -114,7 +131,8 @@ def record_promise(
         if balance <= 0:
             raise Invalid(f"Invoice {invoice.number} is already paid.")
         minor = None if amount is None else check_amount(amount, invoice.currency, balance)
-        return _promise(session, invoice, promised, minor, user, via, note)
+        _promise(session, invoice, promised, minor, user, via, note)
+        return _overtaking(session, [invoice], promised, user)
 
 
 def promise_on_account(
@@ -124,11 +142,13 @@ def promise_on_account(
     amount: Decimal | None,
     user: str,
     channel: str = "phone",
-) -> list[Promise]:
+) -> Promised:
     """A promise made for the account (on a call, or in an e-mail): an amount is spread over
     the invoices, oldest first; without one every invoice is promised in full."""
     if amount is None:
-        return [_promise(session, i, promised, None, user, channel) for i in invoices]
+        for invoice in invoices:
+            _promise(session, invoice, promised, None, user, channel)
+        return _overtaking(session, invoices, promised, user)
     currency = invoices[0].currency
     if any(i.currency != currency for i in invoices):
         raise Invalid(
@@ -138,10 +158,10 @@ def promise_on_account(
         )
     balances = [open_minor(i.amount_minor, i.paid_minor) for i in invoices]
     parts = spread(check_amount(amount, currency, sum(balances)), balances)
-    return [
+    reached = invoices[: len(parts)]
+    for invoice, part in zip(reached, parts, strict=True):
         _promise(session, invoice, promised, part, user, channel)
-        for invoice, part in zip(invoices, parts, strict=False)
-    ]
+    return _overtaking(session, reached, promised, user)
 
 
 def is_kept(promise: Promise, invoice: Invoice) -> bool:

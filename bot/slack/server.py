@@ -39,6 +39,7 @@ from bot.slack.outbox_alerts import post_outbox_alert
 from bot.slack.page_news import news_poster
 from bot.slack.request_checks import well_formed_timestamp
 from bot.slack.scheduler import Ticker
+from bot.slack.touched_shown import show_touched
 from bot.web.app import PREFIX as PAGE_PREFIX
 from bot.web.app import PageApp
 from bot.web.serve import serve_page
@@ -141,14 +142,21 @@ def start_background(deps: Deps, app: App) -> list[Ticker]:
 
 
 def page_app(runtime: Runtime, deps: Deps) -> PageApp | None:
-    """The customer's page, posting what customers do with this app's Slack client."""
+    """The customer's page, posting what customers do with this app's Slack client, and
+    showing at once on the cards and worklists what it changed there."""
     if not page_links.enabled(runtime.settings):
         return None
 
     def show_seen(reminder_id: int) -> None:
         deps.later(lambda: deps.cards.refresh([reminder_id], deps.today()), "showing a page view")
 
-    return PageApp(runtime, news_poster(deps.client), on_view=show_seen)
+    post = news_poster(deps.client)
+
+    def post_news(news: News) -> None:
+        show_touched(deps, news.touched, f"the customer's {news.kind} on their page")
+        post(news)
+
+    return PageApp(runtime, post_news, on_view=show_seen)
 
 
 def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:

@@ -17,7 +17,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Suggestion
 from bot.models import AuditEvent, Outbox, Reminder
 from bot.runtime import Runtime, build_runtime, next_business_morning
-from bot.services import decisions, disputes
+from bot.services import decisions, pauses
 from bot.services.reminder_view import load_view, load_views
 from bot.services.suggestions import SuggestionRun, suggest, todays_decisions
 from tests.support.slack_fixtures import sample_ledger
@@ -85,17 +85,18 @@ def test_approving_an_unread_reminder_writes_it_before_it_is_queued(
     }
 
 
-def test_a_suggestion_overtaken_by_a_dispute_expires_instead_of_being_written(
+def test_a_suggestion_overtaken_by_a_pause_expires_instead_of_being_written(
     engine: Engine, tmp_path: Path
 ) -> None:
     runtime, run = morning(engine, tmp_path)
-    disputes.open_dispute(engine, "B-1", "never delivered", "UAGENT")
+    pauses.pause(engine, "B", "UAGENT", None, MORNING.date())  # a fact nothing expired at once
     b = stored(engine)["B-1"]
+    assert b.state == "suggested"
 
     lost = decisions.approve(runtime.drafter(), b.id or 0, "UAPPROVE1", now=MORNING)
     assert not lost.won and lost.reminder.state == "expired"
     row = stored(engine)["B-1"]
-    assert row.subject == "" and row.skip_reason.startswith("no longer holds: every invoice due")
+    assert row.subject == "" and row.skip_reason == "no longer holds: reminders are paused"
     assert [e["reason"] for e in events(engine, "expired")] == [row.skip_reason]
     with read_only(engine) as session:
         assert session.exec(select(Outbox)).all() == []

@@ -1,36 +1,44 @@
-"""Suggestions overtaken by what a person records from a customer's message, on SQLite and
-PostgreSQL: one that chases an invoice now disputed expires, with why, by whom, in the audit
-trail; one that does not chase it stays to be decided; a decided reminder and other customers'
-suggestions are left as they are. Each action names the reminders whose cards change."""
+"""Reminders overtaken by a dispute or a promise, whichever door records it (a customer's
+message, a command, a call), on SQLite and PostgreSQL: a suggestion that chases an invoice now
+disputed or promised expires, with why, by whom, in the audit trail; one that does not chase
+it stays to be decided; a decided reminder and other customers' suggestions are left as they
+are. An e-mail approved but still waiting for the customer's business hours is not sent: it is
+stopped, with why; one a sender already holds goes, once. Each action names the reminders
+whose cards change."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.config import Settings
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
-from bot.models import AuditEvent, InboundMessage, Reminder
+from bot.models import AuditEvent, InboundMessage, Outbox, Reminder
 from bot.runtime import build_runtime, next_business_morning
-from bot.services import decisions, inbox, inbox_actions
+from bot.services import audit, calls, decisions, disputes, inbox, inbox_actions, promises
 from bot.services.importing import import_invoices
+from bot.services.outbox import LEASE, claim, deliver_due
+from bot.services.overtaken import Touched
 from bot.services.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
 from tests.support.mail_samples import reply
+from tests.support.smtp_server import SmtpServer
 
 MONDAY = date(2026, 11, 30)
 OWNER = "UOWNER1"
 
 
-def _morning_and_a_reply(engine: Engine, tmp_path: Path) -> tuple[dict[str, int], int]:
+def _morning(engine: Engine, tmp_path: Path) -> dict[str, int]:
     """Atelier Lefèvre (owned, one invoice late and one not yet due) and Bee (unowned, late),
-    each with today's suggestion written; then Atelier Lefèvre's reply, recorded."""
+    each with today's suggestion written."""
     settings = Settings()
     now = next_business_morning(MONDAY, settings)
     runtime = build_runtime(settings, engine, clock=lambda: now)
@@ -50,6 +58,13 @@ def _morning_and_a_reply(engine: Engine, tmp_path: Path) -> tuple[dict[str, int]
     created = suggest(engine, runtime.policy, runtime.composer, now, now.date()).created
     reminders = {r.invoice_numbers: r.id for r in written(runtime, created)}
     assert set(reminders) == {"A-1", "B-1"}  # A-2 is not due yet
+    return reminders
+
+
+def _morning_and_a_reply(engine: Engine, tmp_path: Path) -> tuple[dict[str, int], int]:
+    """The morning above; then Atelier Lefèvre's reply, recorded."""
+    reminders = _morning(engine, tmp_path)
+    now = next_business_morning(MONDAY, Settings())
     inbox.record(engine, "INBOX", 1, 1, reply(text="A-2 is wrong; A-1 is paid.").as_bytes(), now)
     with read_only(engine) as session:
         inbound_id = session.exec(select(InboundMessage.id)).one()
@@ -90,3 +105,132 @@ def test_a_decided_reminder_stays_as_decided(engine: Engine, tmp_path: Path) -> 
     acted = inbox_actions.reported_paid(engine, inbound_id, "U1")
     assert acted.touched.reminders == () and acted.touched.owners == ()
     assert _states(engine)["A-1"] == ("skipped", "called them instead")
+
+
+PROMISED = MONDAY + timedelta(days=10)
+Door = Callable[[Engine, str], Touched]
+
+#: Each door that records a dispute or a promise other than a customer's message, as
+#: (recording it on an invoice, by U1, returning what it touched; the fact it states).
+DOORS: dict[str, tuple[Door, str]] = {
+    "/relance dispute": (
+        lambda engine, number: disputes.open_dispute(engine, number, "never delivered", "U1"),
+        "{number} disputed by the customer",
+    ),
+    "/relance promise": (
+        lambda engine, number: (
+            promises.record_promise(engine, number, PROMISED, None, "U1", MONDAY).touched
+        ),
+        f"the customer promised to pay by {PROMISED.isoformat()}",
+    ),
+    "a call's promise": (
+        lambda engine, number: (
+            calls.log_call(
+                engine, number.split("-")[0], "U1", "reached", MONDAY, promise_date=PROMISED
+            ).touched
+        ),
+        f"the customer promised to pay by {PROMISED.isoformat()}",
+    ),
+}
+
+
+@pytest.mark.parametrize("door", list(DOORS))
+def test_every_door_expires_the_suggestions_it_overtakes(
+    engine: Engine, tmp_path: Path, door: str
+) -> None:
+    reminders = _morning(engine, tmp_path)
+    record, fact = DOORS[door]
+
+    touched = record(engine, "A-1")
+
+    assert touched.reminders == (reminders["A-1"],) and touched.owners == (OWNER,)
+    why = f"no longer holds: {fact.format(number='A-1')}"
+    assert _states(engine) == {"A-1": ("expired", why), "B-1": ("suggested", "")}
+    with read_only(engine) as session:
+        (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "expired")).all()
+    assert event.actor == "U1" and json.loads(event.content)["reason"] == why
+
+
+FRIDAY_DIGEST = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 19:00 in Sydney
+SYDNEY_MONDAY_OPENING = datetime(2026, 11, 29, 22, 0, tzinfo=UTC)
+
+
+def _approved_for_monday(
+    engine: Engine, tmp_path: Path, smtp: SmtpServer
+) -> tuple[Settings, dict[str, int]]:
+    """Two customers in Sydney, each with an e-mail approved on Friday at the digest, waiting
+    in the outbox for their Monday's business hours; their reminders by invoice."""
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp.port)  # type: ignore[arg-type]
+    runtime = build_runtime(settings, engine, clock=lambda: FRIDAY_DIGEST)
+    sydney = {"language": "en", "country": "AU", "timezone": "Australia/Sydney", "currency": "AUD"}
+    rows = [
+        line(
+            customer_id=c,
+            customer_name=f"{c} Pty Ltd",
+            email=f"ap@{c.lower()}.example",
+            invoice_number=f"{c}-1",
+            amount="5000",
+            issue_date="2026-10-01",
+            due_date="2026-11-01",
+            **sydney,
+        )
+        for c in ("H", "K")
+    ]
+    import_invoices(engine, write_csv(tmp_path / "ledger.csv", rows), load_mapping())
+    run = suggest(engine, runtime.policy, runtime.composer, FRIDAY_DIGEST, FRIDAY_DIGEST.date())
+    assert {r.send_after for r in run.created} == {SYDNEY_MONDAY_OPENING}
+    for created in run.created:
+        assert decisions.approve(runtime.drafter(), created.id, "UAPPROVE1", FRIDAY_DIGEST).won
+    not_yet = FRIDAY_DIGEST + timedelta(hours=1)
+    assert deliver_due(engine, settings, "sender", now=not_yet).sent == []
+    return settings, {r.numbers[0]: r.id for r in run.created}
+
+
+def _reminder(engine: Engine, reminder_id: int) -> tuple[Reminder, Outbox]:
+    with read_only(engine) as session:
+        reminder = session.get(Reminder, reminder_id)
+        outbox = session.exec(select(Outbox).where(Outbox.reminder_id == reminder_id)).one()
+    assert reminder is not None
+    return reminder, outbox
+
+
+@pytest.mark.parametrize("door", list(DOORS))
+def test_an_approved_reminder_waiting_for_business_hours_is_not_sent_once_overtaken(
+    engine: Engine, tmp_path: Path, smtp: SmtpServer, door: str
+) -> None:
+    settings, reminders = _approved_for_monday(engine, tmp_path, smtp)
+    record, fact = DOORS[door]
+
+    touched = record(engine, "H-1")
+
+    assert touched.reminders == (reminders["H-1"],)  # its card now says it will not go
+    report = deliver_due(engine, settings, "sender", now=SYDNEY_MONDAY_OPENING)
+    assert report.sent == [reminders["K-1"]]  # another customer's goes as approved
+    assert [m.message["To"] for m in smtp.received] == ["ap@k.example"]
+    later = SYDNEY_MONDAY_OPENING + timedelta(days=3)
+    assert deliver_due(engine, settings, "sender", now=later).touched == []
+    reminder, outbox = _reminder(engine, reminders["H-1"])
+    why = f"since its approval, {fact.format(number='H-1')}"
+    assert (reminder.state, reminder.skip_reason, outbox.state) == ("cancelled", why, "cancelled")
+    assert _reminder(engine, reminders["K-1"])[0].state == "sent"
+    with read_only(engine) as session:
+        (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "cancelled")).all()
+        assert audit.verify(session).ok
+    assert event.actor == "U1"
+    assert json.loads(event.content) == {"reminder": reminders["H-1"], "why": why}
+
+
+def test_a_reminder_a_sender_holds_is_left_to_go_once(
+    engine: Engine, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    settings, reminders = _approved_for_monday(engine, tmp_path, smtp)
+    claimed = claim(engine, "sender-1", SYDNEY_MONDAY_OPENING)  # on the wire, as far as we know
+    assert len(claimed) == 2
+
+    touched = disputes.open_dispute(engine, "H-1", "never delivered", "U1")
+
+    assert touched.reminders == ()
+    assert _reminder(engine, reminders["H-1"])[1].state == "pending"
+    report = deliver_due(engine, settings, "sender-2", now=SYDNEY_MONDAY_OPENING + LEASE * 2)
+    assert reminders["H-1"] in report.sent  # the lapsed claim's row, sent exactly once
+    assert len([m for m in smtp.received if m.message["To"] == "ap@h.example"]) == 1

@@ -75,6 +75,8 @@ def _status(view: ReminderView) -> str:
         return f"⌛ Expired: {escape(view.skip_reason)}"
     if view.state == "expired":
         return "⌛ Expired: not decided on its day; today's digest has a fresh suggestion"
+    if view.state == "cancelled" and view.skip_reason:  # stopped before it left
+        return f"🚫 Not sent: {escape(view.skip_reason)}"
     if view.state == "cancelled":
         return "🚫 Cancelled: the invoices were paid"
     if view.state == "done":

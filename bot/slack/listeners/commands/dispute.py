@@ -1,4 +1,5 @@
-"""`/relance dispute <invoice> <reason>`: reminders for the invoice stop until resolved."""
+"""`/relance dispute <invoice> <reason>`: reminders for the invoice stop until resolved; the
+customer's cards and worklist rows show it at once (those it overtook stopped)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from bot.services.disputes import open_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
+from bot.slack.touched_shown import show_touched
 
 USAGE = "`/relance dispute <invoice> <reason>` — pause reminders for a disputed invoice"
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 2, USAGE)
-    dispute = open_dispute(deps.runtime.engine, args[0], " ".join(args[1:]), command["user_id"])
+    reason = " ".join(args[1:])
+    touched = open_dispute(deps.runtime.engine, args[0], reason, command["user_id"])
     reply(
-        f"⚠️ Invoice {escape(args[0])} is disputed ({escape(dispute.reason)}); no reminder will "
+        f"⚠️ Invoice {escape(args[0])} is disputed ({escape(reason.strip())}); no reminder will "
         f"mention it until `/relance resolve {escape(args[0])}`."
     )
+    show_touched(deps, touched, f"the dispute on {args[0]}", reply)

@@ -1,4 +1,5 @@
-"""`/relance promise <invoice> <date> [amount]`: a promise to pay holds the reminders."""
+"""`/relance promise <invoice> <date> [amount]`: a promise to pay holds the reminders; the
+customer's cards and worklist rows show it at once (those it overtook stopped)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from bot.services.promises import record_promise
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, an_amount, need
 from bot.slack.mrkdwn import escape
+from bot.slack.touched_shown import show_touched
 
 USAGE = "`/relance promise <invoice> <YYYY-MM-DD> [amount]` — record a promise to pay"
 
@@ -15,9 +17,12 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 2, USAGE)
     promised = a_date(args[1])
     amount = an_amount(args[2]) if len(args) > 2 else None
-    record_promise(deps.runtime.engine, args[0], promised, amount, command["user_id"], deps.today())
+    made = record_promise(
+        deps.runtime.engine, args[0], promised, amount, command["user_id"], deps.today()
+    )
     what = f"{amount} " if amount is not None else "payment in full "
     reply(
         f"🤝 Recorded: {what}of {escape(args[0])} promised for {staff_date(promised, deps.runtime.settings.locale)}. Reminders "
         "for it wait until then."
     )
+    show_touched(deps, made.touched, f"the promise on {args[0]}", reply)

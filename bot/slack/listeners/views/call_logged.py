@@ -1,4 +1,5 @@
-"""The call form submitted: outcome, notes, and any promise, checked before it is saved."""
+"""The call form submitted: outcome, notes, and any promise, checked before it is saved; then
+the call task's card, and the customer's cards and worklist rows a promise touched, show it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.slack.deps import Deps
 from bot.slack.ids import CALL_CALLBACK
 from bot.slack.listeners.commands.args import an_amount
 from bot.slack.permissions import Submission, on_submission
+from bot.slack.touched_shown import show_touched
 
 
 def register(app: App, deps: Deps) -> None:
@@ -26,7 +28,7 @@ def register(app: App, deps: Deps) -> None:
         notes = (values["notes"]["value"].get("value") or "").strip()
         try:
             amount = an_amount(amount_text) if amount_text else None
-            log_call(
+            logged = log_call(
                 deps.runtime.engine,
                 customer_ref,
                 form.user,
@@ -42,8 +44,6 @@ def register(app: App, deps: Deps) -> None:
             form.reject(refused, fallback="outcome")
             return
         form.ack()
-        if reminder:
-            deps.later(
-                lambda: deps.cards.refresh([int(reminder)], deps.today()),
-                f"refreshing call card {reminder}",
-            )
+        show_touched(
+            deps, logged.touched, f"the call logged on {logged.customer}", deps.tell_user(form.user)
+        )
