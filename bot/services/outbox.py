@@ -8,13 +8,15 @@ with the same Message-ID. So does a connection lost once a message's data went o
 server may have kept it.
 
 Just before sending a row it claimed fresh (never sent, or given back after a failure that
-proves it was not), a sender looks again at what was recorded since the approval: a reminder
-now overtaken (paid, paused or held, an invoice disputed or promised) is cancelled with why
+proves it was not), a sender looks again at what is recorded about its customer now: a reminder
+overtaken (paid, paused or held, an invoice disputed or promised) is cancelled with why
 instead (services/overtaken.py). A row taken over from a lapsed claim may have left already,
-so it is sent as approved, never decided again. A message's own failures (a refused recipient, a message that cannot
-be built) are that message's alone: retried with exponential backoff, each one an audit event;
-after the last attempt the row is `failed` and shows in the digest. A failure of the server
-itself (connection, greeting, login) pauses the whole outbox with backoff instead, charging no
+so it is sent as approved, never decided again.
+
+A message's own failures (a refused recipient, a message that cannot be built) are that
+message's alone: retried with exponential backoff, each one an audit event; after the last
+attempt the row is `failed` and shows in the digest. A failure of the server itself
+(connection, greeting, login) pauses the whole outbox with backoff instead, charging no
 message an attempt.
 """
 
@@ -52,7 +54,7 @@ class DeliveryReport:
     sent: list[int] = field(default_factory=list)  # reminder ids
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
-    cancelled: list[int] = field(default_factory=list)  # overtaken since approval: not sent
+    cancelled: list[int] = field(default_factory=list)  # overtaken: cancelled, not sent
     paused_until: datetime | None = None  # the outbox is held back until then
     pause: OutboxPaused | None = None  # set when this pass was refused by the server
     resumed: bool = False  # this pass ended a pause
@@ -258,7 +260,7 @@ def _release(engine: Engine, claimed: list[Claimed], worker: str) -> None:
 def _stopped(
     engine: Engine, outbox_id: int, worker: str, policies: Policies, now: datetime
 ) -> int | None:
-    """The reminder of a row this worker holds, when what was recorded since its approval
+    """The reminder of a row this worker holds, when what is recorded about its customer now
     overtakes it and it is cancelled instead of sent; None when it is to go."""
     with unit_of_work(engine) as session:
         reminder_id = get(session, Outbox, outbox_id).reminder_id
