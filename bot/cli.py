@@ -194,7 +194,8 @@ def _send(settings: Settings, _args: argparse.Namespace) -> int:
     report = deliver_due(engine, settings, f"cli:{os.getpid()}")
     print(
         f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
-        f"{len(report.failed)} failed for good"
+        f"{len(report.failed)} failed for good, "
+        f"{len(report.cancelled)} not sent (overtaken: their cards say why)"
     )
     if report.paused_until is not None:
         print(f"sending paused until {report.paused_until.isoformat()}: the mail server refused")

@@ -19,12 +19,18 @@ class SendFailed(Exception):
     `server` when the fault is the mail server's, not this message's (no connection, a refused
     greeting or login, our own sender address refused): every message would fail the same way,
     so the outbox pauses instead of charging the message an attempt.
+
+    `maybe_delivered` when the connection was lost once the message itself had gone out (DATA)
+    and before the server answered: it may have kept it, so it may have been sent.
     """
 
-    def __init__(self, message: str, *, permanent: bool, server: bool = False):
+    def __init__(
+        self, message: str, *, permanent: bool, server: bool = False, maybe_delivered: bool = False
+    ):
         super().__init__(message)
         self.permanent = permanent
         self.server = server
+        self.maybe_delivered = maybe_delivered
 
 
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -83,23 +89,38 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
     return message
 
 
+class _Client(smtplib.SMTP):
+    """A connection that knows whether a message's data went out: from then on, whatever
+    breaks before the server's answer, the server may have kept it."""
+
+    handed_over = False
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        self.handed_over = True
+        return super().data(msg)
+
+
+class _SslClient(_Client, smtplib.SMTP_SSL):
+    pass
+
+
 class SmtpSender:
     def __init__(self, settings: Settings, timeout: float = 30):
         self.settings = settings
         self.timeout = timeout
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Client:
         s = self.settings
         if s.smtp_security == "ssl":
-            return smtplib.SMTP_SSL(
+            return _SslClient(
                 s.smtp_host, s.smtp_port, timeout=self.timeout, context=ssl.create_default_context()
             )
-        client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=self.timeout)
+        client = _Client(s.smtp_host, s.smtp_port, timeout=self.timeout)
         if s.smtp_security == "starttls":
             client.starttls(context=ssl.create_default_context())
         return client
 
-    def _open(self) -> smtplib.SMTP:
+    def _open(self) -> _Client:
         """A connection past greeting and login; any failure here is the server's."""
         try:
             client = self._connect()
@@ -142,7 +163,10 @@ class SmtpSender:
                 ) from exc
             except (smtplib.SMTPException, OSError) as exc:
                 raise SendFailed(
-                    f"mail server dropped the connection: {exc}", permanent=False, server=True
+                    f"mail server dropped the connection: {exc}",
+                    permanent=False,
+                    server=True,
+                    maybe_delivered=client.handed_over,
                 ) from exc
         to = parseaddr(message["To"])[1]
         if to in refused:

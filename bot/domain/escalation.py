@@ -131,17 +131,29 @@ def owed(items: Iterable[OpenItem]) -> dict[str, Decimal]:
     return {currency: from_minor(total, currency) for currency, total in _totals(items).items()}
 
 
+def paused_detail(until: date | None) -> str:
+    """A pause in words, wherever it stops a reminder (`until`: its last day, if any)."""
+    return "reminders are paused" + (f" until {until.isoformat()}" if until else "")
+
+
+def held_back(account: Account, today: date) -> NoAction | None:
+    """What holds the whole account back `today`, if anything: a pause, then a hold after a
+    skip ("says paid", "wrong contact")."""
+    if account.paused and (account.paused_until is None or account.paused_until >= today):
+        return NoAction(Reason.PAUSED, paused_detail(account.paused_until))
+    if account.hold is not None and account.hold.holds_on(today):
+        return NoAction(Reason.HELD, account.hold.detail)
+    return None
+
+
 def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     """Today's decision for one customer. `now` is an aware instant."""
     local = local_now(now, account.timezone)
     today = local.date()
 
-    if account.paused and (account.paused_until is None or account.paused_until >= today):
-        until = f" until {account.paused_until.isoformat()}" if account.paused_until else ""
-        return NoAction(Reason.PAUSED, f"reminders are paused{until}")
-
-    if account.hold is not None and account.hold.holds_on(today):
-        return NoAction(Reason.HELD, account.hold.detail)
+    stopped = held_back(account, today)
+    if stopped is not None:
+        return stopped
 
     # the earliest due date a stage can open on (a morning asks it of every open invoice)
     latest_due = today - timedelta(days=policy.earliest_opening)

@@ -38,11 +38,17 @@ class Hold:
         return "the contact is wrong: held until an import changes the e-mail address"
 
 
+def said_paid(today: date, days: int) -> Hold:
+    """The customer says it is paid (a skip's reason, or their own word on their page): held
+    `days` from `today`, for the payment to reach the ledger."""
+    return Hold(HoldKind.SAID_PAID, today + timedelta(days=days))
+
+
 def hold_after_skip(reason_key: str, today: date, said_paid_days: int) -> Hold | None:
     """The hold a skip puts on its customer, if its reason has one."""
     kind = HOLD_FOR_SKIP.get(reason_key)
     if kind is HoldKind.SAID_PAID:
-        return Hold(kind, today + timedelta(days=said_paid_days))
+        return said_paid(today, said_paid_days)
     if kind is HoldKind.WRONG_CONTACT:
         return Hold(kind)
     return None

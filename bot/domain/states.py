@@ -17,7 +17,7 @@ class ReminderState(StrEnum):
     APPROVED = "approved"  # queued for the sender, or a task (call, letter) to do
     SKIPPED = "skipped"
     EXPIRED = "expired"  # undecided when the next day's suggestions came
-    CANCELLED = "cancelled"  # paid in full before it left
+    CANCELLED = "cancelled"  # stopped before it left: paid in full, or overtaken since
     SENT = "sent"
     DONE = "done"  # a call task logged
 

@@ -3,8 +3,8 @@ reuses (a promise made on the page is the one `/relance promise` records, a disp
 `/relance dispute` opens).
 
 Each action is checked, recorded in the audit trail with the link's id and the client's
-address, and returns the news to post where the collector works, with the reminders a promise
-or a dispute touched (those it overtook stopped: services/overtaken.py).
+address, and returns the news to post where the collector works, with the reminders a
+payment, a promise or a dispute touched (those it overtook stopped: services/overtaken.py).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.aging import days_overdue
+from bot.domain.holds import said_paid
 from bot.domain.money import (
     AmountError,
     Money,
@@ -31,14 +32,16 @@ from bot.domain.money import (
     to_minor,
     totals_by_currency,
 )
+from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.domain.states import PromiseState
 from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise, Reminder
 from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
+from bot.services.holds import put_on_hold
 from bot.services.lookup import open_invoices
-from bot.services.overtaken import NOTHING, Touched
+from bot.services.overtaken import NOTHING, Touched, overtake
 from bot.services.page_links import LinkHolder
 from bot.services.promises import record_promise
 from bot.services.queries import get, id_of
@@ -268,12 +271,16 @@ def _news(
 
 def say_paid(
     engine: Engine,
+    policies: Policies,
     holder: LinkHolder,
     client: str,
     form: dict[str, str],
     today: date,
     digest_channel: str,
 ) -> News:
+    """The customer says they paid: held as a skip "Customer says it is paid" holds (for the
+    days of their policy, long enough for the next import to show the payment; chasing then
+    resumes if it does not), and what it overtakes on the whole account stops at once."""
     paid_on = _date(form.get("paid_on", ""), "paid_on")
     if paid_on > today or paid_on < today - timedelta(days=366):
         raise PageInvalid("paid_on", "date_range")
@@ -308,6 +315,10 @@ def say_paid(
                 },
             ),
         )
+        days = policies.of_customer(session, holder.customer_id).said_paid_hold_days
+        hold = said_paid(today, days)
+        put_on_hold(get(session, Customer, holder.customer_id), hold)
+        touched = overtake(session, holder.customer_id, WHOLE_ACCOUNT, ACTOR, hold.detail)
     return _news(
         engine,
         holder,
@@ -319,6 +330,7 @@ def say_paid(
             ("Amount", f"{amount} {currency}"),
             ("Reference", reference),
         ],
+        touched=touched,
     )
 
 

@@ -25,6 +25,7 @@ from bot.services import audit, drafting
 from bot.services.customer_policy import Policies
 from bot.services.drafting import Drafter
 from bot.services.editing import EditedText, LetterChoice, rewritten_letter
+from bot.services.holds import put_on_hold
 from bot.services.queries import get, id_of, in_sources, stored_id, stored_ids
 
 #: What the sender delivers. A `letter` stage is a task like a call: staff post the PDF
@@ -206,10 +207,7 @@ def skip(
         said_paid_days = policies.of_customer(session, id_of(customer)).said_paid_hold_days
         hold = hold_after_skip(reason_key, local_today(now, customer.timezone), said_paid_days)
         if hold is not None:
-            customer.hold_reason = hold.kind.value
-            customer.held_until = hold.until
-            customer.held_email = customer.email
-            session.add(customer)
+            put_on_hold(customer, hold)
             content["hold"] = hold.detail
         _record(session, reminder, user, "skipped", content)
         return Decided(True, DecidedReminder.of(reminder))

@@ -1,5 +1,6 @@
-"""Who is held by a skip reason, and until when: for the digest (`held_customers` is the one
-call a digest or morning run needs)."""
+"""Holding a customer by what a skip reason (or the customer's own word) means, and who is
+held, until when: for the digest (`held_customers` is the one call a digest or morning run
+needs)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot.domain.holds import current_hold
+from bot.domain.holds import Hold, current_hold
 from bot.models import Customer
 
 
@@ -17,6 +18,13 @@ from bot.models import Customer
 class HeldCustomer:
     name: str
     detail: str  # why, and until when ("…held until 2026-12-03, pending the next import")
+
+
+def put_on_hold(customer: Customer, hold: Hold) -> None:
+    """The customer held from now on, against the address they have now (a wrong-contact hold
+    ends when it changes)."""
+    customer.hold_reason, customer.held_until = hold.kind.value, hold.until
+    customer.held_email = customer.email
 
 
 def held_customers(session: Session, today: date) -> list[HeldCustomer]:

@@ -15,13 +15,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.models import Customer, InboundMessage, Invoice
 from bot.services import audit
 from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
 from bot.services.inbox import Effect, apply_effect
 from bot.services.lookup import find_customer
-from bot.services.overtaken import NOTHING, WHOLE_ACCOUNT, Touched, overtake
+from bot.services.overtaken import NOTHING, Touched, overtake
 from bot.services.pauses import hold
 from bot.services.promises import check_date, promise_on_account
 from bot.services.queries import id_of

@@ -4,10 +4,19 @@ A sender claims due rows for a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQ
 lock serializes claims), renews the lease just before sending each one (a row whose lease
 lapsed belongs to whoever claimed it next), and records the outcome only if its lease still
 holds. A sender killed mid-send leaves a claim that expires; the row is claimed again and resent
-with the same Message-ID. A message's own failures (a refused recipient, a message that cannot
-be built) are that message's alone: retried with exponential backoff, each one an audit event;
-after the last attempt the row is `failed` and shows in the digest. A failure of the server
-itself (connection, greeting, login) pauses the whole outbox with backoff instead, charging no
+with the same Message-ID. So does a connection lost once a message's data went out: the
+server may have kept it.
+
+Just before sending a row it claimed fresh (never sent, or given back after a failure that
+proves it was not), a sender looks again at what is recorded about its customer now: a reminder
+overtaken (paid, paused or held, an invoice disputed or promised) is cancelled with why
+instead (services/overtaken.py). A row taken over from a lapsed claim may have left already,
+so it is sent as approved, never decided again.
+
+A message's own failures (a refused recipient, a message that cannot be built) are that
+message's alone: retried with exponential backoff, each one an audit event; after the last
+attempt the row is `failed` and shows in the digest. A failure of the server itself
+(connection, greeting, login) pauses the whole outbox with backoff instead, charging no
 message an attempt.
 """
 
@@ -18,19 +27,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.channels.email import Email, SendFailed, SmtpSender, build_message, message_id
-from bot.config import Settings
+from bot.config import Settings, load_policy, load_segments
 from bot.db import unit_of_work
 from bot.domain.states import OutboxState, ReminderState, transition
 from bot.models import Contact, Customer, InboundMessage, Outbox, OutboxPause, Reminder, utcnow
 from bot.services import audit
+from bot.services.customer_policy import Policies
 from bot.services.letters import pdf_of
-from bot.services.queries import get, id_of, stored_ids
+from bot.services.overtaken import stop_if_overtaken
+from bot.services.queries import get, id_of, stored_id
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -42,21 +54,27 @@ class DeliveryReport:
     sent: list[int] = field(default_factory=list)  # reminder ids
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)  # overtaken: cancelled, not sent
     paused_until: datetime | None = None  # the outbox is held back until then
     pause: OutboxPaused | None = None  # set when this pass was refused by the server
     resumed: bool = False  # this pass ended a pause
 
     @property
     def touched(self) -> list[int]:
-        return self.sent + self.retrying + self.failed
+        return self.sent + self.retrying + self.failed + self.cancelled
+
+
+class Claimed(NamedTuple):
+    outbox_id: int
+    taken_over: bool  # from a claim that lapsed: that sender may have sent it
 
 
 def claim(
     engine: Engine, worker: str, now: datetime, limit: int = 20, lease: timedelta = LEASE
-) -> list[int]:
+) -> list[Claimed]:
     with unit_of_work(engine) as session:
         due = (
-            select(col(Outbox.id))
+            select(col(Outbox.id), col(Outbox.claimed_by))
             .where(
                 col(Outbox.state) == OutboxState.PENDING,
                 col(Outbox.next_attempt_at) <= now,
@@ -66,14 +84,16 @@ def claim(
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        ids = stored_ids(session.exec(due).all())
-        if ids:
+        claimed = [
+            Claimed(stored_id(row_id), bool(held_by)) for row_id, held_by in session.exec(due)
+        ]
+        if claimed:
             session.exec(
                 sa.update(Outbox)
-                .where(col(Outbox.id).in_(ids))
+                .where(col(Outbox.id).in_([c.outbox_id for c in claimed]))
                 .values(claimed_by=worker, claimed_until=now + lease)
             )
-        return ids
+        return claimed
 
 
 def _email(
@@ -224,13 +244,29 @@ def _renew(engine: Engine, outbox_id: int, worker: str, now: datetime, lease: ti
     return bool(renewed)
 
 
-def _release(engine: Engine, outbox_ids: list[int], worker: str) -> None:
+def _release(engine: Engine, claimed: list[Claimed], worker: str) -> None:
     """Give back claimed rows without charging them an attempt."""
     with unit_of_work(engine) as session:
         session.exec(
             sa.update(Outbox)
-            .where(col(Outbox.id).in_(outbox_ids), col(Outbox.claimed_by) == worker)
+            .where(
+                col(Outbox.id).in_([c.outbox_id for c in claimed]),
+                col(Outbox.claimed_by) == worker,
+            )
             .values(claimed_by="", claimed_until=None)
+        )
+
+
+def _stopped(
+    engine: Engine, outbox_id: int, worker: str, policies: Policies, now: datetime
+) -> int | None:
+    """The reminder of a row this worker holds, when what is recorded about its customer now
+    overtakes it and it is cancelled instead of sent; None when it is to go."""
+    with unit_of_work(engine) as session:
+        reminder_id = get(session, Outbox, outbox_id).reminder_id
+        mine = (col(Outbox.claimed_by) == worker, col(Outbox.claimed_until) > now)
+        return (
+            reminder_id if stop_if_overtaken(session, reminder_id, policies, now, *mine) else None
         )
 
 
@@ -289,14 +325,20 @@ def deliver_due(
     sender: SmtpSender | None = None,
     now: datetime | None = None,
     lease: timedelta | None = None,
+    policies: Policies | None = None,
 ) -> DeliveryReport:
-    """One pass: claim what is due, then for each message renew the claim, send, record.
+    """One pass: claim what is due, then for each message renew the claim, look again
+    whether it still holds, send, record.
 
     A message that cannot be built or is refused fails alone, with its cause; a server that
     refuses everyone pauses the outbox and charges no message. Times advance from `now` with
-    the pass, so `sent_at` is when each message left.
+    the pass, so `sent_at` is when each message left. `policies`: those in force (a promise's
+    grace); by default the policy file's.
     """
     sender = sender or SmtpSender(settings)
+    policies = policies or Policies(
+        load_policy(settings.policy_file), load_segments(settings.policy_file)
+    )
     lease = lease or timedelta(seconds=settings.send_lease_seconds)
     started, ticks = now or utcnow(), time.monotonic()
 
@@ -308,14 +350,22 @@ def deliver_due(
     if report.paused_until is not None:
         return report
     claimed = claim(engine, worker, started, lease=lease)
-    for position, outbox_id in enumerate(claimed):
+    for position, (outbox_id, taken_over) in enumerate(claimed):
         try:
             if not _renew(engine, outbox_id, worker, clock(), lease):
                 continue
+            if not taken_over:
+                stopped = _stopped(engine, outbox_id, worker, policies, clock())
+                if stopped is not None:
+                    report.cancelled.append(stopped)
+                    continue
             outcome = _deliver_one(engine, settings, worker, sender, outbox_id, clock)
         except SendFailed as failure:  # the server's fault: hold everything, charge no one
             log.warning("mail server refused; outbox paused: %s", failure)
-            _release(engine, claimed[position:], worker)
+            # one the server may have kept keeps its claim, to lapse as a killed sender's
+            _release(
+                engine, claimed[position + 1 if failure.maybe_delivered else position :], worker
+            )
             try:
                 report.pause = _pause(engine, failure, settings, clock())
             except sa.exc.IntegrityError:  # another sender began the pause at the same moment

@@ -8,26 +8,29 @@ afresh. It is the same move as a suggestion that lapses before it is written
 An e-mail already approved but still queued (waiting for the customer's business hours, or for
 a retry) would say the same stale thing: it is cancelled before it leaves, with why. Only a
 row no sender holds is cancelled: one claimed may be on the wire already, and a claim lapsed
-by a sender's death may have been sent (outbox.py), so it is left to go exactly once."""
+by a sender's death may have been sent (outbox.py), so it is left to go exactly once. The
+sender itself looks again just before sending (`stop_if_overtaken`), by the rules of
+domain/overtaking.py: a fact recorded while it held the row stops it there."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from bot.domain.overtaking import chases_any, why_overtaken
 from bot.domain.states import OutboxState, ReminderState, move, transition
 from bot.models import InboundMessage, Outbox, Reminder
 from bot.services import audit
+from bot.services.customer_policy import Policies
 from bot.services.queries import in_sources, listed, stored_id
-from bot.services.suggestions import FOLLOW_UP_STAGES
+from bot.services.suggestions import FOLLOW_UP_STAGES, load_accounts
 
 log = logging.getLogger(__name__)
-
-WHOLE_ACCOUNT = None  # what a hold on the customer overtakes: every invoice
 
 
 @dataclass(frozen=True)
@@ -81,16 +84,46 @@ def _chasing(
     return [
         reminder_id
         for reminder_id, _owner in rows
-        if numbers is WHOLE_ACCOUNT or not set(numbers).isdisjoint(chased.get(reminder_id, ()))
+        if chases_any(chased.get(reminder_id, ()), numbers)
     ]
+
+
+#: The approved reminders a fact can stop: a thank-you and a person's answer to the customer
+#: chase nothing, so they go whatever was recorded.
+_CHASING = (
+    col(Reminder.stage).not_in(FOLLOW_UP_STAGES),
+    ~sa.exists().where(col(InboundMessage.reply_reminder_id) == col(Reminder.id)),
+)
+
+
+def _stop(
+    session: Session, reminder_id: int, actor: str, reason: str, *held: sa.ColumnElement[bool]
+) -> Reminder | None:
+    """Cancel an approved reminder's queued e-mail, with why (on its card, and in the audit
+    trail), if its outbox row is still pending and `held` (who holds it) is true of it."""
+    stopping = move(OutboxState.CANCELLED)
+    # on PostgreSQL this waits for a claim under way, then re-reads the row
+    if not session.exec(
+        sa.update(Outbox)
+        .where(col(Outbox.reminder_id) == reminder_id, in_sources(Outbox.state, stopping), *held)
+        .values(state=stopping.target)
+    ).rowcount:
+        return None
+    reminder = session.get(Reminder, reminder_id, populate_existing=True)
+    assert reminder is not None  # the outbox row's foreign key
+    reminder.state = transition(reminder.state, ReminderState.CANCELLED)
+    reminder.skip_reason = reason
+    log.info("reminder %s stopped before it left: %s", reminder_id, reason)
+    audit.append(session, audit.NewEvent.about(reminder, "cancelled", actor, why=reason))
+    return reminder
 
 
 def _stop_queued(
     session: Session, customer_id: int, numbers: Collection[str] | None, actor: str, reason: str
 ) -> list[tuple[int, str]]:
     """Cancel the customer's approved reminders chasing `numbers` whose e-mail no sender holds
-    yet; returns those cancelled (id, owner). A thank-you and a person's answer to the
-    customer chase nothing: they go."""
+    yet; returns those cancelled (id, owner)."""
+    unclaimed = col(Outbox.claimed_by) == ""
     rows = [
         (stored_id(reminder_id), owner)
         for reminder_id, owner in session.connection().execute(
@@ -99,36 +132,45 @@ def _stop_queued(
             .where(
                 col(Reminder.customer_id) == customer_id,
                 col(Reminder.state) == ReminderState.APPROVED,
-                col(Reminder.stage).not_in(FOLLOW_UP_STAGES),
-                ~sa.exists().where(col(InboundMessage.reply_reminder_id) == col(Reminder.id)),
+                *_CHASING,
                 col(Outbox.state) == OutboxState.PENDING,
-                col(Outbox.claimed_by) == "",
+                unclaimed,
             )
             .order_by(col(Reminder.id))
         )
     ]
-    stopping = move(OutboxState.CANCELLED)
     stopped = []
     for reminder_id in _chasing(session, rows, numbers):
-        # a sender's claim wins: on PostgreSQL this waits for a claim under way, then re-reads
-        if not session.exec(
-            sa.update(Outbox)
-            .where(
-                col(Outbox.reminder_id) == reminder_id,
-                in_sources(Outbox.state, stopping),
-                col(Outbox.claimed_by) == "",
-            )
-            .values(state=stopping.target)
-        ).rowcount:
-            continue
-        reminder = session.get(Reminder, reminder_id, populate_existing=True)
-        assert reminder is not None  # the outbox row's foreign key
-        reminder.state = transition(reminder.state, ReminderState.CANCELLED)
-        reminder.skip_reason = reason
-        log.info("reminder %s stopped before it left: %s", reminder_id, reason)
-        audit.append(session, audit.NewEvent.about(reminder, "cancelled", actor, why=reason))
-        stopped.append((reminder_id, reminder.owner))
+        reminder = _stop(session, reminder_id, actor, reason, unclaimed)  # a sender's claim wins
+        if reminder is not None:
+            stopped.append((reminder_id, reminder.owner))
     return stopped
+
+
+def stop_if_overtaken(
+    session: Session,
+    reminder_id: int,
+    policies: Policies,
+    now: datetime,
+    *held: sa.ColumnElement[bool],
+) -> bool:
+    """The sender's last look at an approved e-mail before it leaves: when what is recorded
+    about its customer now overtakes it (`domain.overtaking.why_overtaken`: paid, paused or
+    held, an invoice disputed or promised), it is cancelled instead, by Relance, with why —
+    while `held` (the sender's claim) is true of its outbox row. True when it was stopped."""
+    customer_id = session.connection().scalar(
+        sa.select(col(Reminder.customer_id)).where(col(Reminder.id) == reminder_id, *_CHASING)
+    )
+    if customer_id is None:
+        return False
+    chased = listed(session.connection(), [reminder_id]).get(reminder_id, ())
+    accounts = load_accounts(session, [customer_id])
+    policy = policies.of_customer(session, customer_id)
+    fact = why_overtaken(accounts[0][1] if accounts else None, chased, policy, now)
+    if fact is None:
+        return False
+    reason = f"by the time it was to leave, {fact}"
+    return _stop(session, reminder_id, "relance", reason, *held) is not None
 
 
 def overtake(
@@ -138,7 +180,7 @@ def overtake(
     actor: str,
     fact: str,
 ) -> Touched:
-    """`actor` just recorded `fact`, which takes `numbers` (WHOLE_ACCOUNT: every invoice) off
+    """`actor` just recorded `fact`, which takes `numbers` (`WHOLE_ACCOUNT`: every invoice) off
     the ladder, in the caller's transaction: the customer's suggestions chasing any of them
     expire, and their e-mails approved but not yet sent are stopped, each saying why."""
     session.flush()  # what the caller changed (a call task done) is not overtaken

@@ -1,4 +1,5 @@
-"""Pausing a customer's reminders (indefinitely or until a date), and resuming them."""
+"""Pausing a customer's reminders (indefinitely or until a date), and resuming them. A
+person's pause stops at once what it overtakes (services/overtaken.py)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,29 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import unit_of_work
+from bot.domain.escalation import paused_detail
+from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.models import Customer
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer
+from bot.services.overtaken import Touched, overtake
+from bot.services.queries import id_of
 from bot.services.replies_waiting import mark_handled
 
 
-def pause(engine: Engine, query: str, user: str, until: date | None, today: date) -> Customer:
+def pause(
+    engine: Engine, query: str, user: str, until: date | None, today: date
+) -> tuple[Customer, Touched]:
+    """The customer paused, and their reminders it touched (the undecided ones expired, the
+    approved e-mails still queued stopped), for their cards and worklists."""
     if until is not None and until < today:
         raise Invalid(f"{until.isoformat()} is in the past: pause until today or later.")
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
         hold(session, customer, user, until)
-        return customer
+        fact = paused_detail(until)
+        return customer, overtake(session, id_of(customer), WHOLE_ACCOUNT, user, fact)
 
 
 def hold(

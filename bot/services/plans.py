@@ -1,7 +1,8 @@
 """Payment plans: instalments for a customer's open invoices, within the limits the finance
 lead sets. Staff may agree a plan within them; beyond them only a lead may, and a refusal is
-recorded like an acceptance. A plan on track holds the ladder; a missed instalment releases
-it and shows in the digest."""
+recorded like an acceptance. A plan on track holds the ladder, like a promise: once agreed,
+what it overtakes stops at once (services/overtaken.py); a missed instalment releases it and
+shows in the digest."""
 
 from __future__ import annotations
 
@@ -9,20 +10,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from bot.db import unit_of_work
 from bot.domain import invoice_list
 from bot.domain.money import Money, open_minor
-from bot.domain.plans import next_due, schedule, settled
+from bot.domain.plans import schedule, settled
 from bot.domain.states import PlanState, transition
-from bot.models import Instalment, Invoice, PaymentPlan
+from bot.models import Instalment, PaymentPlan
 from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, open_invoices
+from bot.services.overtaken import NOTHING, Touched, overtake
+from bot.services.plan_status import active_plans, statuses
 from bot.services.queries import id_of
 
 
@@ -32,6 +34,7 @@ class PlanOutcome:
     customer: str
     instalments: list[tuple[date, Money]]
     breaches: list[str]  # the limits it goes beyond (accepted anyway when a lead agreed it)
+    touched: Touched = NOTHING  # the customer's reminders whose cards and worklists show it
 
 
 # The outer bounds even a lead cannot pass: ten years of monthly instalments, starting within a
@@ -137,59 +140,9 @@ def propose_plan(
                 content={"plan": plan.id, **content},
             ),
         )
-        return PlanOutcome(True, customer.name, instalments, breaches)
-
-
-@dataclass(frozen=True)
-class PlanStatus:
-    plan_id: int
-    customer_id: int
-    invoice_numbers: tuple[str, ...]
-    next_due: date | None  # the first instalment not yet covered by payments; None when done
-
-
-def _statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
-    """Where each plan stands, in three queries whatever the number of plans."""
-    if not plans:
-        return []
-    numbers = {n for plan in plans for n in invoice_list.numbers(plan.invoice_numbers)}
-    paid: dict[str, int] = dict(
-        session.connection()
-        .execute(
-            sa.select(col(Invoice.number), col(Invoice.paid_minor)).where(
-                col(Invoice.number).in_(numbers)
-            )
-        )
-        .all()
-    )
-    schedules: dict[int | None, list[Instalment]] = {plan.id: [] for plan in plans}
-    for instalment in session.exec(
-        select(Instalment)
-        .where(col(Instalment.plan_id).in_(list(schedules)))
-        .order_by(col(Instalment.plan_id), col(Instalment.due_date))
-    ):
-        schedules[instalment.plan_id].append(instalment)
-    statuses = []
-    for plan in plans:
-        covered_numbers = invoice_list.numbers(plan.invoice_numbers)
-        paid_since = sum(paid.get(n, 0) for n in covered_numbers) - plan.paid_at_start_minor
-        due = next_due([(i.due_date, i.amount_minor) for i in schedules[plan.id]], paid_since)
-        statuses.append(PlanStatus(id_of(plan), plan.customer_id, covered_numbers, due))
-    return statuses
-
-
-def _active(session: Session) -> list[PaymentPlan]:
-    return list(session.exec(select(PaymentPlan).where(col(PaymentPlan.state) == PlanState.ACTIVE)))
-
-
-def holds(session: Session) -> dict[str, date]:
-    """Invoice number → the date until which an active plan holds its reminders."""
-    return {
-        number: status.next_due
-        for status in _statuses(session, _active(session))
-        if status.next_due is not None
-        for number in status.invoice_numbers
-    }
+        fact = f"a payment plan was agreed, its first instalment due {first.isoformat()}"
+        touched = overtake(session, id_of(customer), numbers, user, fact)
+        return PlanOutcome(True, customer.name, instalments, breaches, touched)
 
 
 def settle_plans(engine: Engine, today: date, policies: Policies) -> list[int]:
@@ -198,9 +151,9 @@ def settle_plans(engine: Engine, today: date, policies: Policies) -> list[int]:
     plans missed now."""
     missed: list[int] = []
     with unit_of_work(engine) as session:
-        plans = _active(session)
+        plans = active_plans(session)
         governing = policies.of_customers(session, {plan.customer_id for plan in plans})
-        for plan, status in zip(plans, _statuses(session, plans), strict=True):
+        for plan, status in zip(plans, statuses(session, plans), strict=True):
             grace = governing[plan.customer_id].promise_grace_days
             state = settled(status.next_due, grace, today)
             if state is PlanState.ACTIVE:

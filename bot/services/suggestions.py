@@ -48,7 +48,7 @@ from bot.models import (
     Reminder,
     ReminderInvoice,
 )
-from bot.services import audit, plans
+from bot.services import audit, plan_status
 from bot.services.bulk import no_cycle_collection
 from bot.services.compose import Composer
 from bot.services.queries import in_sources, stored_id
@@ -131,7 +131,7 @@ def load_accounts(
         ).all()
     )
 
-    on_plan = plans.holds(session)  # a plan on track holds like a promise to its next date
+    on_plan = plan_status.holds(session)  # a plan on track holds like a promise to its next date
     items_by_customer: dict[int, list[OpenItem]] = defaultdict(list)
     for invoice_id, number, customer_id, currency, amount, paid, due, link in invoices:
         held = None  # until when a promise or a plan holds it (most invoices: neither)

@@ -58,8 +58,13 @@ def _approve_by_policy(deps: Deps) -> None:
 
 
 def _send_and_show(deps: Deps) -> None:
+    runtime = deps.runtime
     report = deliver_due(
-        deps.runtime.engine, deps.runtime.settings, deps.instance, now=deps.runtime.now()
+        runtime.engine,
+        runtime.settings,
+        deps.instance,
+        now=runtime.now(),
+        policies=runtime.governing(),
     )
     post_outbox_alert(deps.client, deps.runtime.settings.digest_channel, report)
     deps.cards.refresh(report.touched, deps.today())

@@ -203,7 +203,7 @@ class PageApp:
         digest = self.runtime.settings.digest_channel
         today = self._today()
         if action == "paid":
-            return customer_page.say_paid(engine, holder, client, form, today, digest)
+            return customer_page.say_paid(engine, policies, holder, client, form, today, digest)
         if action == "promise":
             return customer_page.promise(engine, policies, holder, client, form, today, digest)
         if action == "dispute":

@@ -1,8 +1,9 @@
 """A dispute or a promise recorded by `/relance dispute`, `/relance promise`, on a call, or by
-the customer on their page shows at once on the cards, as one recorded from under a
-customer's message does (test_inbound_cards.py): a suggestion it overtakes no longer offers
-*Approve* (it expired, with why), an approved e-mail still waiting to leave says it will not
-be sent, and other customers' cards are left alone."""
+the customer on their page, a pause (`/relance pause`) and an agreed plan (`/relance plan`)
+show at once on the cards, as one recorded from under a customer's message does
+(test_inbound_cards.py): a suggestion it overtakes no longer offers *Approve* (it expired,
+with why), an approved e-mail still waiting to leave says it will not be sent, and other
+customers' cards are left alone."""
 
 from __future__ import annotations
 
@@ -35,6 +36,18 @@ def _dispute(world: SlackWorld) -> None:
 
 def _promise(world: SlackWorld) -> None:
     assert "Recorded" in ask(world, f"promise A-1 {_promised(world).isoformat()}")["text"]
+
+
+def _pause(world: SlackWorld) -> None:
+    assert "are paused until someone resumes them" in ask(world, "pause Atelier")["text"]
+
+
+def _plan_from(world: SlackWorld) -> date:
+    return world.runtime.company_today(world.runtime.now()) + timedelta(days=7)
+
+
+def _plan(world: SlackWorld) -> None:
+    assert "Plan agreed" in ask(world, "plan Atelier 3")["text"]
 
 
 def _call(world: SlackWorld) -> None:
@@ -74,7 +87,13 @@ DOORS = [
     (_dispute, "A-1 disputed by the customer"),
     (_promise, "the customer promised to pay by {date}"),
     (_call, "the customer promised to pay by {date}"),
+    (_pause, "reminders are paused"),
+    (_plan, "a payment plan was agreed, its first instalment due {first}"),
 ]
+
+
+def _said(fact: str, world: SlackWorld) -> str:
+    return fact.format(date=_promised(world).isoformat(), first=_plan_from(world).isoformat())
 
 
 @pytest.mark.parametrize(("act", "fact"), DOORS)
@@ -88,7 +107,7 @@ def test_the_card_a_command_or_a_call_overtakes_expires(
 
     act(world)
 
-    why = f"⌛ Expired: no longer holds: {fact.format(date=_promised(world).isoformat())}"
+    why = f"⌛ Expired: no longer holds: {_said(fact, world)}"
     shown = _card_shown(world.fake, atelier.slack_ts, before, saying=why)
     assert f'"{APPROVE}"' not in shown
     assert reminder(world, atelier.id).state == "expired"
@@ -111,7 +130,7 @@ def test_an_approved_email_still_waiting_is_stopped_and_its_card_says_so(
 
     act(world)
 
-    why = f"🚫 Not sent: since its approval, {fact.format(date=_promised(world).isoformat())}"
+    why = f"🚫 Not sent: since its approval, {_said(fact, world)}"
     _card_shown(world.fake, atelier.slack_ts, before, saying=why)
     with read_only(world.engine) as session:
         queued = session.exec(select(Outbox).where(Outbox.reminder_id == atelier.id)).one()
@@ -131,6 +150,7 @@ OTHER_TS = "1764150000.000300"
             {"invoice": "F-101", "reason": "wrong_amount", "text": "We ordered 2"},
             "F-101 disputed by the customer",
         ),
+        ("paid", {"amount": "100", "reference": "transfer 12"}, "the customer says it is paid"),
     ],
 )
 def test_the_card_a_customer_overtakes_on_their_page_expires(
@@ -155,7 +175,8 @@ def test_the_card_a_customer_overtakes_on_their_page_expires(
     _card_shown(page_world.fake, CARD_TS, 0, saying="Customer page seen")
     before = len(page_world.fake.calls_to("chat.update"))
 
-    answer = page_world.post(url, action, {**form, "date": due, "csrf": csrf}, csrf=False)
+    dated = {"date": due, "paid_on": page_world.today.isoformat()}
+    answer = page_world.post(url, action, {**form, **dated, "csrf": csrf}, csrf=False)
 
     assert answer.status == 303
     shown = _card_shown(page_world.fake, CARD_TS, before, saying="⌛ Expired: no longer holds")

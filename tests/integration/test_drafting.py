@@ -18,6 +18,7 @@ from bot.domain.escalation import Suggestion
 from bot.models import AuditEvent, Outbox, Reminder
 from bot.runtime import Runtime, build_runtime, next_business_morning
 from bot.services import decisions, pauses
+from bot.services.lookup import find_customer
 from bot.services.reminder_view import load_view, load_views
 from bot.services.suggestions import SuggestionRun, suggest, todays_decisions
 from tests.support.slack_fixtures import sample_ledger
@@ -89,7 +90,8 @@ def test_a_suggestion_overtaken_by_a_pause_expires_instead_of_being_written(
     engine: Engine, tmp_path: Path
 ) -> None:
     runtime, run = morning(engine, tmp_path)
-    pauses.pause(engine, "B", "UAGENT", None, MORNING.date())  # a fact nothing expired at once
+    with unit_of_work(engine) as session:  # the mailbox's hold (a reply): nothing expires at once
+        pauses.hold(session, find_customer(session, "B"), "relance", None, "the customer replied")
     b = stored(engine)["B-1"]
     assert b.state == "suggested"
 

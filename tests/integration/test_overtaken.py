@@ -1,32 +1,52 @@
-"""Reminders overtaken by a dispute or a promise, whichever door records it (a customer's
-message, a command, a call), on SQLite and PostgreSQL: a suggestion that chases an invoice now
-disputed or promised expires, with why, by whom, in the audit trail; one that does not chase
-it stays to be decided; a decided reminder and other customers' suggestions are left as they
-are. An e-mail approved but still waiting for the customer's business hours is not sent: it is
-stopped, with why; one a sender already holds goes, once. Each action names the reminders
-whose cards change."""
+"""Reminders overtaken by a dispute, a promise, a pause, a payment the customer reports or an
+agreed plan, whichever door records it (a customer's message, a command, a call, their page),
+on SQLite and PostgreSQL: a suggestion that chases an invoice now off the ladder expires, with
+why, by whom, in the audit trail; one that does not chase it stays to be decided; a decided
+reminder and other customers' suggestions are left as they are. An e-mail approved but still
+waiting for the customer's business hours is not sent: it is stopped, with why; one a sender
+already holds goes, once, unless the sender, looking again before it leaves, finds it
+overtaken. Each action names the reminders whose cards change."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.config import Settings
+from bot.channels.email import SmtpSender
+from bot.config import Settings, load_policy
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, InboundMessage, Outbox, Reminder
 from bot.runtime import build_runtime, next_business_morning
-from bot.services import audit, calls, decisions, disputes, inbox, inbox_actions, promises
+from bot.services import (
+    audit,
+    calls,
+    customer_page,
+    decisions,
+    disputes,
+    inbox,
+    inbox_actions,
+    pauses,
+    plans,
+    promises,
+)
+from bot.services.customer_policy import Policies
 from bot.services.importing import import_invoices
+from bot.services.lookup import find_customer
 from bot.services.outbox import LEASE, claim, deliver_due
-from bot.services.overtaken import Touched
+from bot.services.overtaken import NOTHING, Touched
+from bot.services.page_links import LinkHolder
+from bot.services.reminder_view import load_view
 from bot.services.suggestions import suggest
+from bot.slack.blocks.card import reminder_card
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
 from tests.support.mail_samples import reply
@@ -108,28 +128,81 @@ def test_a_decided_reminder_stays_as_decided(engine: Engine, tmp_path: Path) -> 
 
 
 PROMISED = MONDAY + timedelta(days=10)
-Door = Callable[[Engine, str], Touched]
+PLAN_FROM = MONDAY + timedelta(days=7)  # a plan's first instalment, by default
+SAID_PAID_UNTIL = MONDAY + timedelta(days=7)  # the policy's said_paid_hold_days
+POLICIES = Policies(load_policy())
 
-#: Each door that records a dispute or a promise other than a customer's message, as
-#: (recording it on an invoice, by U1, returning what it touched; the fact it states).
-DOORS: dict[str, tuple[Door, str]] = {
-    "/relance dispute": (
+
+def _customer(number: str) -> str:
+    """The customer's id in the ledger (A-1 is customer A's)."""
+    return number.split("-")[0]
+
+
+def _paid_on_the_page(engine: Engine, number: str) -> Touched:
+    """The customer of `number` says on their page they paid."""
+    with read_only(engine) as session:
+        customer_id = find_customer(session, _customer(number)).id
+    assert customer_id is not None
+    form = {"paid_on": MONDAY.isoformat(), "amount": "100", "reference": "transfer 12"}
+    holder = LinkHolder(customer_id, "link-1", 1)
+    return customer_page.say_paid(engine, POLICIES, holder, "127.0.0.1", form, MONDAY, "C").touched
+
+
+@dataclass(frozen=True)
+class Door:
+    """A door that records a fact taking an invoice off the ladder, other than a customer's
+    message: `record` does it on an invoice (its whole account, for some), returning what it
+    touched; `fact` as the door states it ({number}: the invoice); `at_sending` as the sender
+    finds it in the ledger when it looks again."""
+
+    record: Callable[[Engine, str], Touched]
+    fact: str
+    at_sending: str
+    actor: str = "U1"
+
+
+PROMISE = f"the customer promised to pay by {PROMISED.isoformat()}"
+PAUSED = "reminders are paused"
+SAID_PAID = (
+    f"the customer says it is paid: held until {SAID_PAID_UNTIL.isoformat()}, "
+    "pending the next import"
+)
+DOORS: dict[str, Door] = {
+    "/relance dispute": Door(
         lambda engine, number: disputes.open_dispute(engine, number, "never delivered", "U1"),
         "{number} disputed by the customer",
+        "{number} disputed by the customer",
     ),
-    "/relance promise": (
+    "/relance promise": Door(
         lambda engine, number: (
             promises.record_promise(engine, number, PROMISED, None, "U1", MONDAY).touched
         ),
-        f"the customer promised to pay by {PROMISED.isoformat()}",
+        PROMISE,
+        PROMISE,
     ),
-    "a call's promise": (
+    "a call's promise": Door(
         lambda engine, number: (
             calls.log_call(
-                engine, number.split("-")[0], "U1", "reached", MONDAY, promise_date=PROMISED
+                engine, _customer(number), "U1", "reached", MONDAY, promise_date=PROMISED
             ).touched
         ),
-        f"the customer promised to pay by {PROMISED.isoformat()}",
+        PROMISE,
+        PROMISE,
+    ),
+    "/relance pause": Door(
+        lambda engine, number: pauses.pause(engine, _customer(number), "U1", None, MONDAY)[1],
+        PAUSED,
+        PAUSED,
+    ),
+    "'I have paid' on the page": Door(_paid_on_the_page, SAID_PAID, SAID_PAID, "customer-page"),
+    "/relance plan": Door(
+        lambda engine, number: (
+            plans.propose_plan(
+                engine, _customer(number), 3, None, "U1", False, POLICIES, MONDAY
+            ).touched
+        ),
+        f"a payment plan was agreed, its first instalment due {PLAN_FROM.isoformat()}",
+        f"the customer promised to pay by {PLAN_FROM.isoformat()}",  # its next instalment
     ),
 }
 
@@ -139,16 +212,16 @@ def test_every_door_expires_the_suggestions_it_overtakes(
     engine: Engine, tmp_path: Path, door: str
 ) -> None:
     reminders = _morning(engine, tmp_path)
-    record, fact = DOORS[door]
+    chosen = DOORS[door]
 
-    touched = record(engine, "A-1")
+    touched = chosen.record(engine, "A-1")
 
     assert touched.reminders == (reminders["A-1"],) and touched.owners == (OWNER,)
-    why = f"no longer holds: {fact.format(number='A-1')}"
+    why = f"no longer holds: {chosen.fact.format(number='A-1')}"
     assert _states(engine) == {"A-1": ("expired", why), "B-1": ("suggested", "")}
     with read_only(engine) as session:
         (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "expired")).all()
-    assert event.actor == "U1" and json.loads(event.content)["reason"] == why
+    assert event.actor == chosen.actor and json.loads(event.content)["reason"] == why
 
 
 FRIDAY_DIGEST = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 19:00 in Sydney
@@ -199,9 +272,9 @@ def test_an_approved_reminder_waiting_for_business_hours_is_not_sent_once_overta
     engine: Engine, tmp_path: Path, smtp: SmtpServer, door: str
 ) -> None:
     settings, reminders = _approved_for_monday(engine, tmp_path, smtp)
-    record, fact = DOORS[door]
+    chosen = DOORS[door]
 
-    touched = record(engine, "H-1")
+    touched = chosen.record(engine, "H-1")
 
     assert touched.reminders == (reminders["H-1"],)  # its card now says it will not go
     report = deliver_due(engine, settings, "sender", now=SYDNEY_MONDAY_OPENING)
@@ -210,14 +283,19 @@ def test_an_approved_reminder_waiting_for_business_hours_is_not_sent_once_overta
     later = SYDNEY_MONDAY_OPENING + timedelta(days=3)
     assert deliver_due(engine, settings, "sender", now=later).touched == []
     reminder, outbox = _reminder(engine, reminders["H-1"])
-    why = f"since its approval, {fact.format(number='H-1')}"
+    why = f"since its approval, {chosen.fact.format(number='H-1')}"
     assert (reminder.state, reminder.skip_reason, outbox.state) == ("cancelled", why, "cancelled")
     assert _reminder(engine, reminders["K-1"])[0].state == "sent"
+    _cancelled_by(engine, chosen.actor, reminders["H-1"], why)
+
+
+def _cancelled_by(engine: Engine, actor: str, reminder_id: int, why: str) -> None:
+    """The one cancellation in the audit trail (still verifiable) is `actor`'s, saying why."""
     with read_only(engine) as session:
         (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "cancelled")).all()
         assert audit.verify(session).ok
-    assert event.actor == "U1"
-    assert json.loads(event.content) == {"reminder": reminders["H-1"], "why": why}
+    assert event.actor == actor
+    assert json.loads(event.content) == {"reminder": reminder_id, "why": why}
 
 
 def test_a_reminder_a_sender_holds_is_left_to_go_once(
@@ -234,3 +312,69 @@ def test_a_reminder_a_sender_holds_is_left_to_go_once(
     report = deliver_due(engine, settings, "sender-2", now=SYDNEY_MONDAY_OPENING + LEASE * 2)
     assert reminders["H-1"] in report.sent  # the lapsed claim's row, sent exactly once
     assert len([m for m in smtp.received if m.message["To"] == "ap@h.example"]) == 1
+
+
+class RecordingMidSend(SmtpSender):
+    """The real sender, while a person records `door`'s fact on H-1 just as its e-mail goes
+    on the wire (the sender holds its row: the door leaves it)."""
+
+    def __init__(self, settings: Settings, engine: Engine, door: Door):
+        super().__init__(settings)
+        self.engine, self.door, self.touched = engine, door, NOTHING
+
+    def send(self, message: EmailMessage) -> None:
+        if message["To"] == "ap@h.example" and self.touched == NOTHING:
+            self.touched = self.door.record(self.engine, "H-1")
+            assert self.touched.reminders == ()  # nothing to show yet: the sender holds it
+        super().send(message)
+
+
+@pytest.mark.parametrize("door", list(DOORS))
+def test_a_row_released_for_retry_once_overtaken_is_stopped_by_the_sender(
+    engine: Engine, tmp_path: Path, smtp: SmtpServer, door: str
+) -> None:
+    settings, reminders = _approved_for_monday(engine, tmp_path, smtp)
+    chosen = DOORS[door]
+    smtp.mode = "defer"  # both refused for now: to retry
+    sender = RecordingMidSend(settings, engine, chosen)
+    first = deliver_due(engine, settings, "sender", sender, now=SYDNEY_MONDAY_OPENING)
+    assert sorted(first.retrying) == sorted(reminders.values())
+    smtp.mode = "accept"
+
+    retry = SYDNEY_MONDAY_OPENING + timedelta(hours=1)
+    report = deliver_due(engine, settings, "sender", now=retry)
+
+    assert report.cancelled == [reminders["H-1"]]
+    assert report.sent == [reminders["K-1"]]  # another customer's goes as approved
+    assert [m.message["To"] for m in smtp.received] == ["ap@k.example"]
+    assert deliver_due(engine, settings, "sender", now=retry + timedelta(days=3)).touched == []
+    reminder, outbox = _reminder(engine, reminders["H-1"])
+    why = f"by the time it was to leave, {chosen.at_sending.format(number='H-1')}"
+    assert (reminder.state, reminder.skip_reason, outbox.state) == ("cancelled", why, "cancelled")
+    _cancelled_by(engine, "relance", reminders["H-1"], why)
+    runtime = build_runtime(settings, engine, clock=lambda: retry)
+    card = json.dumps(reminder_card(load_view(runtime.drafter(), reminder.id or 0), MONDAY))
+    assert f"Not sent: {why}" in card
+
+
+def test_a_message_the_server_may_have_kept_goes_again_and_is_not_decided_again(
+    engine: Engine, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """The line drops after H-1's e-mail went out: the server may have kept it, as it does
+    here. A dispute recorded since does not make it "not sent": it goes again with the same
+    Message-ID once its claim lapses, as a killed sender's would."""
+    settings, reminders = _approved_for_monday(engine, tmp_path, smtp)
+    smtp.mode = "drop"
+    dropped = deliver_due(engine, settings, "sender", now=SYDNEY_MONDAY_OPENING)
+    assert dropped.pause is not None and len(smtp.received) == 1  # H's, kept
+    smtp.mode = "accept"
+
+    assert disputes.open_dispute(engine, "H-1", "never delivered", "U1").reminders == ()
+    after_pause = deliver_due(engine, settings, "sender", now=dropped.pause.until)
+    after_lease = deliver_due(engine, settings, "sender", now=SYDNEY_MONDAY_OPENING + LEASE * 2)
+
+    assert after_pause.sent == [reminders["K-1"]]
+    assert after_lease.sent == [reminders["H-1"]] and after_lease.cancelled == []
+    to_h = [m.message for m in smtp.received if m.message["To"] == "ap@h.example"]
+    assert len(to_h) == 2 and to_h[0]["Message-ID"] == to_h[1]["Message-ID"]
+    assert _reminder(engine, reminders["H-1"])[0].state == "sent"

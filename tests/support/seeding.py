@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.db import make_engine, unit_of_work
-from bot.models import Customer, Reminder, ReminderInvoice
+from bot.models import Customer, Invoice, Reminder, ReminderInvoice
 
 
 def seed_cards(url: str, count: int, prefix: str) -> list[int]:
@@ -25,6 +25,16 @@ def seed_cards(url: str, count: int, prefix: str) -> list[int]:
             )
             session.add(customer)
             session.flush()
+            session.add(  # what the reminder chases: owed, or a sender would not send it
+                Invoice(
+                    number=f"{prefix}-{n}",
+                    customer_id=customer.id,
+                    currency="EUR",
+                    amount_minor=120_000,
+                    issue_date=date(2026, 10, 1),
+                    due_date=date(2026, 10, 31),
+                )
+            )
             reminder = Reminder(
                 customer_id=customer.id,
                 run_date=date(2026, 11, 25),

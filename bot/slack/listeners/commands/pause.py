@@ -1,4 +1,5 @@
-"""`/relance pause <customer> [until]` and `/relance resume <customer>`."""
+"""`/relance pause <customer> [until]` and `/relance resume <customer>`: a pause shows at
+once on the customer's cards and worklist rows (what it overtook stopped)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from bot.services.pauses import pause, resume
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
 from bot.slack.mrkdwn import escape
+from bot.slack.touched_shown import show_touched
 
 USAGE = "`/relance pause <customer> [YYYY-MM-DD]` — no reminders (until a date)"
 RESUME_USAGE = "`/relance resume <customer>` — reminders again"
@@ -17,7 +19,9 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     until = None
     if len(args) > 1 and args[-1][:1].isdigit():
         until, args = a_date(args[-1]), args[:-1]
-    customer = pause(deps.runtime.engine, " ".join(args), command["user_id"], until, deps.today())
+    customer, touched = pause(
+        deps.runtime.engine, " ".join(args), command["user_id"], until, deps.today()
+    )
     reply(
         f"⏸️ Reminders to {escape(customer.name)} are paused"
         + (
@@ -26,6 +30,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
             else " until someone resumes them."
         )
     )
+    show_touched(deps, touched, f"the pause of {customer.name}", reply)
 
 
 def run_resume(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:

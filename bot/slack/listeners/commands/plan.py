@@ -1,5 +1,6 @@
 """`/relance plan <customer> <instalments> [first date]`: instalments within the limits of
-the customer's policy; beyond them only a lead may agree the plan."""
+the customer's policy; beyond them only a lead may agree the plan. An agreed plan shows at
+once on the customer's cards and worklist rows (what it overtook stopped)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from bot.services.plans import propose_plan
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
 from bot.slack.mrkdwn import escape
+from bot.slack.touched_shown import show_touched
 
 USAGE = "`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan"
 
@@ -51,3 +53,4 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     reply(
         f"📅 Plan agreed with {escape(outcome.customer)}{beyond}. Reminders wait while it is kept:\n{lines}"
     )
+    show_touched(deps, outcome.touched, f"the plan agreed with {outcome.customer}", reply)
