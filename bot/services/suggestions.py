@@ -406,7 +406,7 @@ def suggest(
                 segments.policy_or_main(segment, policy) if segments else policy,
                 now,
             )
-            values = (
+            values = (  # Suggested.COLUMNS, in order
                 reminder_id,
                 customer.id,
                 stage.name,
