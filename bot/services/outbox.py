@@ -404,6 +404,8 @@ def _deliver_one(
         log.warning("sending reminder %s failed: %s", reminder_id, failure)
         retrying = _record_failure(engine, outbox_id, worker, failure, settings, clock())
         return ("retrying" if retrying else "failed"), reminder_id
+    except sa.exc.DBAPIError:  # the database failed, not this message: claimed again later
+        raise
     except Exception as exc:  # this message cannot be built or sent as it is: its failure only
         log.exception("reminder %s cannot be sent", reminder_id)
         unsendable = SendFailed(f"cannot be sent: {type(exc).__name__}: {exc}", permanent=True)

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -19,6 +20,7 @@ from bot.db import unit_of_work
 from bot.models import AuditEvent, Customer, Outbox, OutboxPause, Reminder
 from bot.runtime import build_runtime, next_business_morning
 from bot.services import audit, decisions, digest
+from bot.services import outbox as outbox_module
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import suggest
 from bot.slack.outbox_alerts import alert_text
@@ -190,3 +192,33 @@ def test_in_test_mode_a_line_break_in_an_address_reaches_no_header(
     report = deliver_due(engine, settings, "w", now=when)
     assert sorted(report.sent) == sorted(r.id for r in reminders)
     assert all("thief@evil.example" not in m.recipients for m in smtp.received)
+
+
+def test_a_database_failure_while_building_a_message_charges_it_nothing(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault campaign's case: the database connection is cut while a message is read to
+    be built. That is the database's failure, not the message's: no attempt is charged, the
+    row is claimed again once its lease lapses, and it goes once."""
+    settings = mail_settings(smtp)
+    reminders, when = approve_all(engine, tmp_path, settings)
+    cut = reminders[0]
+    build = outbox_module._email
+
+    def connection_cut(session, outbox, settings):  # type: ignore[no-untyped-def]
+        if outbox.reminder_id == cut.id:
+            raise sa.exc.OperationalError("SELECT customer", {}, Exception("connection lost"))
+        return build(session, outbox, settings)
+
+    monkeypatch.setattr(outbox_module, "_email", connection_cut)
+    report = deliver_due(engine, settings, "w", now=when)
+    assert report.failed == [] and cut.id not in report.sent
+    row = outbox_rows(engine)[cut.id]
+    assert (row.state, row.attempts, row.last_error) == ("pending", 0, "")
+    assert kinds(engine, "send_failed") == []
+
+    monkeypatch.setattr(outbox_module, "_email", build)
+    later = when + timedelta(seconds=settings.send_lease_seconds + 1)
+    assert deliver_due(engine, settings, "w2", now=later).sent == [cut.id]
+    assert len(smtp.received) == len(reminders)  # each message once
+    assert outbox_rows(engine)[cut.id].state == "sent"
