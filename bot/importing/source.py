@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from tqdm import tqdm
 
-from bot.importing.mapping import GROUP, REQUIRED, Mapping
+from bot.importing.mapping import GROUP, Mapping
 
 
 @dataclass(frozen=True, order=True)
@@ -145,7 +145,7 @@ class CsvSource:
 
     def _header_ok(self) -> bool:
         present = set(self.header) | {GROUP}
-        for name in REQUIRED:
+        for name in self.mapping.required:
             column = self.mapping.columns.get(name)
             if column is not None and column not in present and name not in self.mapping.defaults:
                 self.errors.append(
