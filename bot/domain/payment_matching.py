@@ -140,7 +140,7 @@ def _tail(body: str) -> str:
 
 
 def _name_key(name: str) -> str:
-    words = utils.default_process(name).upper().split()
+    words = utils.default_process(name.replace(".", "")).upper().split()
     return " ".join(w for w in words if w not in _LEGAL_FORMS)
 
 
