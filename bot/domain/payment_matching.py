@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -146,7 +146,8 @@ def _name_key(name: str) -> str:
 
 class OpenBook:
     """The open invoices, the customers' names and the payer IBANs learnt, indexed once for
-    all the lines of a statement."""
+    all the lines of a statement; `settle` takes what a line paid off, so the next line of
+    the same file sees what is still owed."""
 
     def __init__(
         self,
@@ -155,22 +156,42 @@ class OpenBook:
         payer_ibans: Mapping[str, frozenset[int]],
     ) -> None:
         self.by_number: dict[str, OpenInvoice] = {}
-        self.by_body: dict[str, list[OpenInvoice]] = defaultdict(list)
-        self.by_tail: dict[str, list[OpenInvoice]] = defaultdict(list)
-        self.by_customer: dict[int, list[OpenInvoice]] = defaultdict(list)
+        self.by_body: dict[str, list[str]] = defaultdict(list)
+        self.by_tail: dict[str, list[str]] = defaultdict(list)
+        owed: dict[int, list[OpenInvoice]] = defaultdict(list)
         for invoice in invoices:
             self.by_number[invoice.number] = invoice
             body = reference_body(invoice.number)
-            self.by_body[body].append(invoice)
+            self.by_body[body].append(invoice.number)
             tail = _tail(body)
             if tail != body and len(tail) >= 4:
-                self.by_tail[tail].append(invoice)
-            self.by_customer[invoice.customer_id].append(invoice)
-        for listed in self.by_customer.values():
-            listed.sort(key=lambda i: (i.due, i.number))
+                self.by_tail[tail].append(invoice.number)
+            owed[invoice.customer_id].append(invoice)
+        self._customers = {
+            cid: [i.number for i in sorted(listed, key=lambda i: (i.due, i.number))]
+            for cid, listed in owed.items()
+        }
         self.names = {cid: _name_key(name) for cid, name in customer_names.items()}
-        self.customer_names = dict(customer_names)
         self.payer_ibans = payer_ibans
+
+    def _open(self, numbers: Iterable[str]) -> list[OpenInvoice]:
+        return [self.by_number[n] for n in numbers if n in self.by_number]
+
+    def owed_by(self, customer_id: int) -> list[OpenInvoice]:
+        """The customer's open invoices, the oldest due first."""
+        return self._open(self._customers.get(customer_id, ()))
+
+    def settle(self, allocations: Iterable[Allocation]) -> None:
+        """What a line applied is paid: an invoice paid in full is no longer open."""
+        for allocation in allocations:
+            invoice = self.by_number.get(allocation.number)
+            if invoice is None:
+                continue
+            left = invoice.balance - allocation.amount
+            if left > 0:
+                self.by_number[invoice.number] = replace(invoice, balance=left)
+            else:
+                del self.by_number[invoice.number]
 
     def named(self, text: str) -> tuple[list[OpenInvoice], list[str]]:
         """The open invoices the remittance text names (by RF reference or number), and what
@@ -197,16 +218,16 @@ class OpenBook:
         if key.startswith("RF") and len(key) > 4 and key[2:4].isdigit():
             body = body_of(key)
             if body is not None:
-                hits = self.by_body.get(body, [])
+                hits = self._open(self.by_body.get(body, ()))
                 if len(hits) == 1:
                     return hits, ""
                 return [], f"reference {key} names {'several' if hits else 'no open'} invoice(s)"
         if len(key) < 4 or not any(c.isdigit() for c in key):
             return [], ""
-        hits = self.by_body.get(key) or self.by_tail.get(key) or []
+        hits = self._open(self.by_body.get(key, ())) or self._open(self.by_tail.get(key, ()))
         if len(hits) > 1:
             return [], f"{key} could be {', '.join(sorted(h.number for h in hits))}"
-        return list(hits), ""
+        return hits, ""
 
     def payer(self, line: StatementLine, threshold: float) -> tuple[set[int], str]:
         """The customers the payer may be: by an IBAN learnt before, else by a close name."""
@@ -300,7 +321,7 @@ def _by_payer(line: StatementLine, book: OpenBook, policy: MatchPolicy) -> Match
     if not customers:
         return Match(Outcome.DECIDE, PERSON, "unknown payer")
     if len(customers) > 1:
-        listed = {n for c in customers for n in (i.number for i in book.by_customer.get(c, []))}
+        listed = {i.number for c in customers for i in book.owed_by(c)}
         return Match(
             Outcome.DECIDE,
             PERSON,
@@ -309,7 +330,7 @@ def _by_payer(line: StatementLine, book: OpenBook, policy: MatchPolicy) -> Match
             via=via,
         )
     customer = customers.pop()
-    owed = book.by_customer.get(customer, [])
+    owed = book.owed_by(customer)
     same = [i for i in owed if i.currency == line.currency]
     if not same:
         why = "nothing open" if not owed else f"nothing open in {line.currency}"
@@ -387,3 +408,19 @@ def reversed_entry(reversal: StatementLine, earlier: Sequence[Reversible]) -> in
             if e.line.remittance == reversal.remittance and e.line.payer_iban == reversal.payer_iban
         ]
     return fits[0].key if len(fits) == 1 else None
+
+
+def allocate(
+    amount: Decimal, invoices: Sequence[OpenInvoice]
+) -> tuple[tuple[Allocation, ...], Decimal]:
+    """A person chose these invoices for a payment: each paid in turn, the oldest due first,
+    as far as the money goes; what is left over is unapplied credit."""
+    left = amount
+    paid: list[Allocation] = []
+    for invoice in sorted(invoices, key=lambda i: (i.due, i.number)):
+        if left <= 0:
+            break
+        part = min(left, invoice.balance)
+        paid.append(Allocation(invoice.number, part))
+        left -= part
+    return tuple(paid), left
