@@ -4,6 +4,7 @@ The use cases: `import_statement` (store a statement once, apply what the refere
 allows, hand the rest to a person), `apply_line` and `not_a_payment` (a person's decision,
 exactly once), and the views the Slack cards and the CLI show."""
 
+from bot.channels.bank import BankFileError
 from bot.services.cash.applying import BalanceChanged
 from bot.services.cash.deciding import (
     Candidate,
@@ -15,16 +16,18 @@ from bot.services.cash.deciding import (
     lines_to_decide,
     not_a_payment,
 )
-from bot.services.cash.statements import BankImport, import_statement
+from bot.services.cash.statements import BankImport, import_bank_file, import_statement
 
 __all__ = [
     "BalanceChanged",
+    "BankFileError",
     "BankImport",
     "Candidate",
     "LineDecided",
     "LineView",
     "apply_line",
     "card_posted",
+    "import_bank_file",
     "import_statement",
     "line_view",
     "lines_to_decide",

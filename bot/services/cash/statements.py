@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot.channels.bank import read_statement
 from bot.db import insert_rows, new_ids, unit_of_work
 from bot.domain.bank_statement import Statement, StatementLine
 from bot.domain.money import from_minor, to_minor
@@ -31,6 +32,7 @@ from bot.domain.payment_matching import (
     reversed_entry,
 )
 from bot.domain.states import BankLineState, move
+from bot.importing.mapping import Mapping
 from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, PayerIban, utcnow
 from bot.services import audit
 from bot.services.cash.applying import Paying, overtake_paid, pay, undo
@@ -271,6 +273,25 @@ def import_statement(
         unapplied,
         len(touched.reminders) + len(follow_up.cancelled),
         len(follow_up.thanks),
+    )
+
+
+def import_bank_file(
+    engine: Engine,
+    path: Path,
+    *,
+    policy: MatchPolicy,
+    composer: Composer,
+    run_date: date,
+    account: str = "",
+    mapping: Mapping | None = None,
+    actor: str = "import",
+) -> BankImport:
+    """Read a bank file (`channels.bank`: raises `BankFileError` naming each bad line, and then
+    nothing is stored) and import it."""
+    statement = read_statement(path, account=account, mapping=mapping)
+    return import_statement(
+        engine, statement, path, policy=policy, composer=composer, run_date=run_date, actor=actor
     )
 
 
