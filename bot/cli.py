@@ -141,13 +141,15 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
             actor=args.actor,
             fallback_timezone=settings.timezone,
             allow_reassign=args.allow_reassign,
+            bank=lambda path: _bank_import(settings, engine, path, "", None, args.actor),
         )
         for outcome in outcomes:
             print(outcome.summary(), file=sys.stdout if outcome.ok else sys.stderr)
             if outcome.report is not None:
                 _follow_up(settings, engine, outcome.report, args.actor)
-        if outcomes and client is not None and settings.digest_channel:
-            post_import_notices(client, settings.digest_channel, outcomes)
+        told = [o for o in outcomes if o.bank is None]  # a statement posted its own summary
+        if told and client is not None and settings.digest_channel:
+            post_import_notices(client, settings.digest_channel, told)
         return all(o.ok for o in outcomes)
 
     if args.once:
