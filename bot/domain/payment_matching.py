@@ -17,6 +17,7 @@ Debits and fees are not payments: ignored. Money is Decimal; sums are compared i
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -140,7 +141,10 @@ def _tail(body: str) -> str:
 
 
 def _name_key(name: str) -> str:
-    words = utils.default_process(name.replace(".", "")).upper().split()
+    """A name as compared: no accents, dots, case or company form ("Lefèvre S.A.R.L." and
+    "LEFEVRE" are the same payer)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    words = utils.default_process(plain.replace(".", "")).upper().split()
     return " ".join(w for w in words if w not in _LEGAL_FORMS)
 
 
@@ -222,9 +226,11 @@ class OpenBook:
                 if len(hits) == 1:
                     return hits, ""
                 return [], f"reference {key} names {'several' if hits else 'no open'} invoice(s)"
-        if len(key) < 4 or not any(c.isdigit() for c in key):
+        if not any(c.isdigit() for c in key) or len(key) < 2:
             return [], ""
-        hits = self._open(self.by_body.get(key, ())) or self._open(self.by_tail.get(key, ()))
+        hits = self._open(self.by_body.get(key, ()))
+        if not hits and len(key) >= 4:  # a number without its prefix: long enough to mean it
+            hits = self._open(self.by_tail.get(key, ()))
         if len(hits) > 1:
             return [], f"{key} could be {', '.join(sorted(h.number for h in hits))}"
         return hits, ""

@@ -24,9 +24,12 @@ STATES = {"applied": "applied", "not_payment": "marked not a customer payment"}
 def register(app: App, deps: Deps) -> None:
     locale = deps.runtime.settings.locale
 
-    def told(result: cash.LineDecided, user: str, reply: Callable[[str], object]) -> None:
+    def told(
+        result: cash.LineDecided, user: str, reply: Callable[[str], object], target: str
+    ) -> None:
+        """The loser is told who decided first (a person's own resent click stays silent)."""
         line = result.line
-        if not result.won and line.decided_by != user:
+        if not result.won and not (line.decided_by == user and line.state == target):
             verb = STATES.get(line.state, line.state.replace("_", " "))
             who = f" by <@{line.decided_by}>" if line.decided_by else ""
             reply(f"This payment was already {verb}{who}.")
@@ -45,7 +48,7 @@ def register(app: App, deps: Deps) -> None:
             run_date=deps.today(),
             numbers=numbers,
         )
-        told(result, user, reply)
+        told(result, user, reply, "applied")
 
     def clicked(action_id: str, work: Callable[[str, int, Respond, str], None]) -> None:
         @app.action(action_id)
@@ -74,7 +77,8 @@ def register(app: App, deps: Deps) -> None:
 
     def not_payment_clicked(user: str, line_id: int, respond: Respond, _trigger: str) -> None:
         def work() -> None:
-            told(cash.not_a_payment(deps.runtime.engine, line_id, user), user, ephemeral(respond))
+            result = cash.not_a_payment(deps.runtime.engine, line_id, user)
+            told(result, user, ephemeral(respond), "not_payment")
 
         deps.later(work, f"dismissing bank line {line_id}", ephemeral(respond))
 
