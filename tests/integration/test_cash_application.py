@@ -268,3 +268,22 @@ def test_not_a_payment_is_decided_once(engine: Engine, runtime: Runtime, tmp_pat
     assert first.won and not second.won
     assert second.line.decided_by == "U1" and second.line.state == "not_payment"
     assert _balance(engine, "FD-9001") == Decimal("250.00")
+
+
+def test_the_digest_shows_cash_collected_and_unapplied(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    from bot.services.digest import build_digest
+    from bot.slack.blocks.digest import digest_blocks
+
+    entries = [
+        Entry("1250.00", "G1", text="FA-2026-0106"),  # 50.00 over: unapplied credit
+        Entry("77.00", "G2", name="Zebra"),  # unknown payer: waiting for a person
+    ]
+    _import(engine, runtime, tmp_path, camt053(entries))
+    digest = build_digest(engine, TODAY, "CDIGEST")
+    assert digest.cash_collected["EUR"].amount == Decimal("1200.00")
+    assert digest.cash_unapplied["EUR"].amount == Decimal("127.00")
+    text = str(digest_blocks(digest))
+    assert "Cash collected* since the last digest: €1,200.00" in text
+    assert "€127.00" in text
