@@ -25,7 +25,16 @@ def import_lines(report: ImportReport) -> list[str]:
     return [
         f"{report.lines} invoice lines read: {report.invoices_created} new, "
         f"{report.invoices_updated} changed; {report.customers_created} new customers, "
-        f"{report.customers_updated} known; {report.payments_recorded} payments recorded."
+        f"{report.customers_updated} known; {report.payments_recorded} payments recorded.",
+        *(
+            [
+                f"{len(report.discrepancies)} invoices the ledger shows open though a bank "
+                f"payment was applied (kept paid, for a person to check): "
+                + ", ".join(report.discrepancies[:20])
+            ]
+            if report.discrepancies
+            else []
+        ),
     ]
 
 

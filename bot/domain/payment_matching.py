@@ -145,7 +145,8 @@ def _name_key(name: str) -> str:
     "LEFEVRE" are the same payer)."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     words = utils.default_process(plain.replace(".", "")).upper().split()
-    return " ".join(w for w in words if w not in _LEGAL_FORMS)
+    # sorted once here, so that a plain ratio is rapidfuzz's token-sort ratio
+    return " ".join(sorted(w for w in words if w not in _LEGAL_FORMS))
 
 
 class OpenBook:
@@ -177,6 +178,8 @@ class OpenBook:
         }
         self.names = {cid: _name_key(name) for cid, name in customer_names.items()}
         self.payer_ibans = payer_ibans
+        self._keys = self.by_body.keys() | self.by_tail.keys()
+        self._close: dict[str, set[int]] = {}  # a payer's name → the customers close to it
 
     def _open(self, numbers: Iterable[str]) -> list[OpenInvoice]:
         return [self.by_number[n] for n in numbers if n in self.by_number]
@@ -219,6 +222,8 @@ class OpenBook:
         return list(found.values()), unclear
 
     def _lookup(self, key: str) -> tuple[list[OpenInvoice], str]:
+        if key not in self._keys and not key.startswith("RF"):
+            return [], ""
         if key.startswith("RF") and len(key) > 4 and key[2:4].isdigit():
             body = body_of(key)
             if body is not None:
@@ -242,15 +247,12 @@ class OpenBook:
         key = _name_key(line.payer_name)
         if not key or not self.names:
             return set(), ""
-        close = process.extract(
-            key,
-            self.names,
-            scorer=fuzz.token_sort_ratio,
-            processor=None,
-            score_cutoff=threshold,
-            limit=2,
-        )
-        return {cid for _name, _score, cid in close}, "name"
+        if key not in self._close:  # a payer paying several invoices is searched once
+            close = process.extract(
+                key, self.names, scorer=fuzz.ratio, processor=None, score_cutoff=threshold, limit=2
+            )
+            self._close[key] = {cid for _name, _score, cid in close}
+        return set(self._close[key]), "name"
 
 
 def _minor(amount: Decimal) -> int:

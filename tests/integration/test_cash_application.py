@@ -79,14 +79,11 @@ def _import(
     path.write_bytes(data)
     if name.endswith(".xml"):  # every camt statement written here is valid by the XSD
         assert schema("camt.053.001.02").validate(etree.fromstring(data))
-    return cash.import_statement(
-        engine,
-        read_statement(path),
-        path,
-        policy=policy or MatchPolicy(),
-        composer=runtime.composer,
-        run_date=TODAY,
+    report = cash.import_statement(
+        engine, read_statement(path), path, policy=policy or MatchPolicy()
     )
+    cash.propose_thanks(engine, runtime.composer, report, TODAY, "import")
+    return report
 
 
 def _balance(engine: Engine, number: str) -> Decimal:
@@ -287,3 +284,19 @@ def test_the_digest_shows_cash_collected_and_unapplied(
     text = str(digest_blocks(digest))
     assert "Cash collected* since the last digest: €1,200.00" in text
     assert "€127.00" in text
+
+
+def test_a_ledger_still_showing_a_paid_invoice_open_is_a_discrepancy_not_a_chase(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    _import(engine, runtime, tmp_path, camt053([Entry("250.00", "L1", text="FD-9001")]))
+    _ledger(engine, tmp_path)  # the same ledger again: FD-9001 still unpaid in it
+    assert _balance(engine, "FD-9001") == 0  # the bank's evidence holds
+    with read_only(engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.kind == "cash_discrepancy")).one()
+    assert event.invoice_numbers == "FD-9001"
+    assert json.loads(event.content) == {"ledger_paid_minor": 0, "applied_minor": 25000}
+    assert "FD-9001" not in [
+        r.invoice_numbers
+        for r in suggest(engine, runtime.policy, runtime.composer, NOW, TODAY).created
+    ]

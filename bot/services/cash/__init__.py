@@ -16,7 +16,12 @@ from bot.services.cash.deciding import (
     lines_to_decide,
     not_a_payment,
 )
-from bot.services.cash.statements import BankImport, import_bank_file, import_statement
+from bot.services.cash.statements import (
+    BankImport,
+    import_bank_file,
+    import_statement,
+    propose_thanks,
+)
 
 __all__ = [
     "BalanceChanged",
@@ -32,4 +37,5 @@ __all__ = [
     "line_view",
     "lines_to_decide",
     "not_a_payment",
+    "propose_thanks",
 ]

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.db import insert_rows
 from bot.domain.money import from_minor
 from bot.domain.states import ReminderState
 from bot.models import BankLine, CashApplication, Invoice, PayerIban, Reminder
@@ -23,6 +24,9 @@ from bot.services.queries import stored_id
 class BalanceChanged(Exception):
     """An invoice no longer owes what the line would pay (someone applied or imported a
     payment meanwhile): nothing of the line is applied."""
+
+
+_APPLICATION = ("line_id", "invoice_id", "amount_minor", "rule", "decided_by", "applied_at")
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
     application row per invoice, one audit event per line."""
     invoices = _invoices(session, (n for p in payings for n, _m in p.amounts))
     updates: list[dict[str, int]] = []
-    rows: list[CashApplication] = []
+    rows: list[tuple[object, ...]] = []
     events: list[audit.NewEvent] = []
     paid: list[Paid] = []
     owed = {number: amount - already for number, (_k, amount, already) in invoices.items()}
@@ -85,16 +89,7 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
                 closed.append(number)
             key = invoices[number][0]
             updates.append({"key": key, "minor": minor})
-            rows.append(
-                CashApplication(
-                    line_id=paying.line_id,
-                    invoice_id=key,
-                    amount_minor=minor,
-                    rule=paying.rule,
-                    decided_by=actor,
-                    applied_at=now,
-                )
-            )
+            rows.append((paying.line_id, key, minor, paying.rule, actor, now))
         numbers = tuple(n for n, _m in paying.amounts)
         paid.append(Paid(paying.customer_id, numbers, tuple(closed)))
         events.append(
@@ -128,7 +123,7 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
         )
         if done.rowcount not in (-1, len(updates)):  # a concurrent payment came first
             raise BalanceChanged("an invoice's balance changed while the statement was applied")
-        session.add_all(rows)
+        insert_rows(session.connection(), CashApplication, _APPLICATION, rows)
     audit.append_many(session, events)
     return paid
 

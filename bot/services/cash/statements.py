@@ -89,7 +89,7 @@ class BankImport:
     reversed: int
     unapplied: dict[str, Decimal] = field(default_factory=dict)  # surplus kept as credit
     cancelled: int = 0  # reminders overtaken (expired or stopped)
-    thanks: int = 0
+    paid_in_full: tuple[str, ...] = ()  # invoice numbers the statement paid off
 
 
 def _open_book(session: Session) -> OpenBook:
@@ -143,13 +143,11 @@ def import_statement(
     source: Path,
     *,
     policy: MatchPolicy,
-    composer: Composer,
-    run_date: date,
     actor: str = "import",
 ) -> BankImport:
     """Store and match `statement` (read from `source`); an entry already imported (same
     account and bank reference) is left as it is, so a file imported twice applies nothing
-    twice."""
+    twice. The thank-you notes are the caller's next step (`propose_thanks`)."""
     now = utcnow()
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     with unit_of_work(engine) as session:
@@ -254,8 +252,6 @@ def import_statement(
             ),
         )
         statement_id = record.id
-    closed = tuple(n for p in paid for n in p.closed)
-    follow_up = follow_up_payments(engine, composer, closed, run_date, actor=actor)
     assert statement_id is not None
     return BankImport(
         statement_id,
@@ -271,8 +267,18 @@ def import_statement(
         counts[BankLineState.IGNORED],
         reversed_count,
         unapplied,
-        len(touched.reminders) + len(follow_up.cancelled),
-        len(follow_up.thanks),
+        len(touched.reminders),
+        tuple(n for p in paid for n in p.closed),
+    )
+
+
+def propose_thanks(
+    engine: Engine, composer: Composer, report: BankImport, run_date: date, actor: str
+) -> int:
+    """After an import, as after a ledger's: a thank-you proposed to each customer whose
+    overdue invoices the statement paid off. The number proposed."""
+    return len(
+        follow_up_payments(engine, composer, report.paid_in_full, run_date, actor=actor).thanks
     )
 
 
@@ -290,9 +296,9 @@ def import_bank_file(
     """Read a bank file (`channels.bank`: raises `BankFileError` naming each bad line, and then
     nothing is stored) and import it."""
     statement = read_statement(path, account=account, mapping=mapping)
-    return import_statement(
-        engine, statement, path, policy=policy, composer=composer, run_date=run_date, actor=actor
-    )
+    report = import_statement(engine, statement, path, policy=policy, actor=actor)
+    propose_thanks(engine, composer, report, run_date, actor)
+    return report
 
 
 def _row(

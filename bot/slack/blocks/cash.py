@@ -50,10 +50,8 @@ def summary_blocks(report: BankImport, locale: str) -> list[Block]:
         details.append(f"{report.reversed} reversed by the bank: their payments undone")
     if report.unapplied:
         details.append(f"unapplied credit (overpaid): {_totals(report.unapplied, locale)}")
-    if report.cancelled or report.thanks:
-        details.append(
-            f"{report.cancelled} reminders overtaken, {report.thanks} thank-you notes proposed"
-        )
+    if report.cancelled:
+        details.append(f"{report.cancelled} reminders overtaken by what was paid")
     if len(report.to_decide) > MAX_CARDS:
         details.append(f"the first {MAX_CARDS} lines to decide are in the thread")
     return [section(summary_text(report, locale)), context(" · ".join(details))]
