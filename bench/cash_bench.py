@@ -104,7 +104,14 @@ def main(sizes: list[int]) -> list[list[str]]:
                 report = cash.import_statement(engine, bank, source, policy=MatchPolicy())
                 ours = time.perf_counter() - start
                 start = time.perf_counter()
-                thanks = cash.propose_thanks(engine, runtime.composer, report, BOOKED, "bench")
+                thanks = cash.after_import(
+                    engine,
+                    report,
+                    composer=runtime.composer,
+                    policies=runtime.governing(),
+                    run_date=BOOKED,
+                    actor="bench",
+                )
                 follow_up = time.perf_counter() - start
                 start = time.perf_counter()
                 _read_back(engine)
@@ -131,7 +138,7 @@ def main(sizes: list[int]) -> list[list[str]]:
             "ratio",
             "applied",
             "to decide",
-            "thanks",
+            "thank-yous (after)",
         ],
         rows,
     )

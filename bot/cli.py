@@ -204,6 +204,7 @@ def _bank_import(
         path,
         policy=runtime.policy.cash,
         composer=runtime.composer,
+        policies=runtime.governing(),
         run_date=runtime.company_today(runtime.now()),
         account=account,
         mapping=mapping,

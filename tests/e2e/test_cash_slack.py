@@ -51,6 +51,7 @@ def test_a_statement_summary_a_card_and_one_application_for_two_clicks(
         statement,
         policy=runtime.policy.cash,
         composer=runtime.composer,
+        policies=runtime.governing(),
         run_date=world.runtime.company_today(runtime.now()),
     )
     post_bank_import(
@@ -130,6 +131,7 @@ def test_someone_who_may_not_decide_is_refused(world: SlackWorld, tmp_path: Path
         statement,
         policy=runtime.policy.cash,
         composer=runtime.composer,
+        policies=runtime.governing(),
         run_date=runtime.company_today(runtime.now()),
     )
     (line_id,) = report.to_decide

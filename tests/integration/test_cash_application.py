@@ -82,7 +82,14 @@ def _import(
     report = cash.import_statement(
         engine, read_statement(path), path, policy=policy or MatchPolicy()
     )
-    cash.propose_thanks(engine, runtime.composer, report, TODAY, "import")
+    cash.after_import(
+        engine,
+        report,
+        composer=runtime.composer,
+        policies=runtime.governing(),
+        run_date=TODAY,
+        actor="import",
+    )
     return report
 
 
@@ -300,3 +307,15 @@ def test_a_ledger_still_showing_a_paid_invoice_open_is_a_discrepancy_not_a_chase
         r.invoice_numbers
         for r in suggest(engine, runtime.policy, runtime.composer, NOW, TODAY).created
     ]
+
+
+def test_a_promise_is_kept_the_same_morning_the_bank_pays_it(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    from bot.models import Promise
+    from bot.services.promises import record_promise
+
+    record_promise(engine, "FD-9001", TODAY + timedelta(days=5), None, "U1", TODAY)
+    _import(engine, runtime, tmp_path, camt053([Entry("250.00", "PK1", text="FD-9001")]))
+    with read_only(engine) as session:
+        assert session.exec(select(Promise)).one().state == "kept"

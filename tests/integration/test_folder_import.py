@@ -115,6 +115,7 @@ def test_bank_statements_dropped_in_the_folder_are_applied(engine: Engine, tmp_p
         engine,
         policy=MatchPolicy(),
         composer=runtime.composer,
+        policies=runtime.governing(),
         run_date=runtime.company_today(runtime.now()),
     )
     outcomes = import_folder(engine, inbox, load_mapping(), settle_seconds=0, bank=bank)

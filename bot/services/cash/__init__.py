@@ -18,9 +18,9 @@ from bot.services.cash.deciding import (
 )
 from bot.services.cash.statements import (
     BankImport,
+    after_import,
     import_bank_file,
     import_statement,
-    propose_thanks,
 )
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Candidate",
     "LineDecided",
     "LineView",
+    "after_import",
     "apply_line",
     "card_posted",
     "import_bank_file",
@@ -37,5 +38,4 @@ __all__ = [
     "line_view",
     "lines_to_decide",
     "not_a_payment",
-    "propose_thanks",
 ]

@@ -34,9 +34,10 @@ from bot.domain.payment_matching import (
 from bot.domain.states import BankLineState, move
 from bot.importing.mapping import Mapping
 from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, PayerIban, utcnow
-from bot.services import audit
+from bot.services import audit, plans, promises
 from bot.services.cash.applying import Paying, overtake_paid, pay, undo
 from bot.services.compose import Composer
+from bot.services.customer_policy import Policies
 from bot.services.payments import follow_up_payments
 from bot.services.queries import in_sources, stored_id
 
@@ -147,7 +148,7 @@ def import_statement(
 ) -> BankImport:
     """Store and match `statement` (read from `source`); an entry already imported (same
     account and bank reference) is left as it is, so a file imported twice applies nothing
-    twice. The thank-you notes are the caller's next step (`propose_thanks`)."""
+    twice. What follows from the payments is the caller's next step (`after_import`)."""
     now = utcnow()
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     with unit_of_work(engine) as session:
@@ -272,11 +273,22 @@ def import_statement(
     )
 
 
-def propose_thanks(
-    engine: Engine, composer: Composer, report: BankImport, run_date: date, actor: str
+def after_import(
+    engine: Engine,
+    report: BankImport,
+    *,
+    composer: Composer,
+    policies: Policies,
+    run_date: date,
+    actor: str,
 ) -> int:
-    """After an import, as after a ledger's: a thank-you proposed to each customer whose
-    overdue invoices the statement paid off. The number proposed."""
+    """What the cash changes beyond its invoices, at once rather than tomorrow: promises kept
+    and plan instalments met are settled as the morning settles them, and a thank-you is
+    proposed to each customer whose overdue invoices were paid off (as after a ledger
+    import). The number of thank-you notes proposed."""
+    if report.applied:
+        promises.settle(engine, run_date, policies)
+        plans.settle_plans(engine, run_date, policies)
     return len(
         follow_up_payments(engine, composer, report.paid_in_full, run_date, actor=actor).thanks
     )
@@ -288,16 +300,19 @@ def import_bank_file(
     *,
     policy: MatchPolicy,
     composer: Composer,
+    policies: Policies,
     run_date: date,
     account: str = "",
     mapping: Mapping | None = None,
     actor: str = "import",
 ) -> BankImport:
     """Read a bank file (`channels.bank`: raises `BankFileError` naming each bad line, and then
-    nothing is stored) and import it."""
+    nothing is stored), import it, and settle what it changed (`after_import`)."""
     statement = read_statement(path, account=account, mapping=mapping)
     report = import_statement(engine, statement, path, policy=policy, actor=actor)
-    propose_thanks(engine, composer, report, run_date, actor)
+    after_import(
+        engine, report, composer=composer, policies=policies, run_date=run_date, actor=actor
+    )
     return report
 
 
