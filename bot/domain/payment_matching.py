@@ -236,6 +236,8 @@ class OpenBook:
         hits = self._open(self.by_body.get(key, ()))
         if not hits and len(key) >= 4:  # a number without its prefix: long enough to mean it
             hits = self._open(self.by_tail.get(key, ()))
+        if not hits and key in self.by_body:  # paid by an earlier line: paid twice?
+            return [], f"{', '.join(self.by_body[key])} is paid already"
         if len(hits) > 1:
             return [], f"{key} could be {', '.join(sorted(h.number for h in hits))}"
         return hits, ""

@@ -237,3 +237,19 @@ def test_a_combination_found_adds_up_exactly(balances: list[Decimal], data: st.D
     found = exact_combinations(invoices, total, 4)
     assert found  # the chosen set, or another one of the same sum
     assert all(sum((i.balance for i in combo), Decimal(0)) == total for combo in found)
+
+
+def test_an_invoice_paid_by_an_earlier_line_is_not_paid_twice() -> None:
+    book = OpenBook(INVOICES, NAMES, {})
+    first = match_line(_line("1200.00", "FA-2026-0106"), book, POLICY)
+    book.settle(first.allocations)
+    again = match_line(_line("1200.00", "FA-2026-0106"), book, POLICY)
+    assert again.outcome is Outcome.DECIDE
+    assert again.why == "FA-2026-0106 is paid already"
+
+
+def test_a_part_payment_leaves_the_rest_for_the_next_line() -> None:
+    book = OpenBook(INVOICES, NAMES, {})
+    book.settle(match_line(_line("200.00", "FA-2026-0106"), book, POLICY).allocations)
+    rest = match_line(_line("1000.00", "FA-2026-0106"), book, POLICY)
+    assert rest.outcome is Outcome.APPLIED and rest.surplus == 0
