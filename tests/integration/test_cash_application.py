@@ -319,3 +319,23 @@ def test_a_promise_is_kept_the_same_morning_the_bank_pays_it(
     _import(engine, runtime, tmp_path, camt053([Entry("250.00", "PK1", text="FD-9001")]))
     with read_only(engine) as session:
         assert session.exec(select(Promise)).one().state == "kept"
+
+
+def test_the_customers_account_shows_the_bank_payments(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    from bot.services.account import account
+    from bot.slack.blocks.account import account_blocks
+    from tests.support.blockkit import check_message
+
+    _import(engine, runtime, tmp_path, camt053([Entry("250.00", "AC1", text="FD-9001")]))
+    shown = account(engine, "C4", TODAY)
+    (payment,) = shown.payments
+    assert (payment.number, payment.amount.amount, payment.undone) == (
+        "FD-9001",
+        Decimal("250.00"),
+        False,
+    )
+    blocks = account_blocks(shown, "en_GB")
+    check_message(blocks)
+    assert "`FD-9001` €250.00 by bank transfer" in str(blocks)
