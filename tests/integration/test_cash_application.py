@@ -339,3 +339,17 @@ def test_the_customers_account_shows_the_bank_payments(
     blocks = account_blocks(shown, "en_GB")
     check_message(blocks)
     assert "`FD-9001` €250.00 by bank transfer" in str(blocks)
+
+
+def test_an_ofx_delete_correction_reverses_the_payment(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    _import(engine, runtime, tmp_path, ofx([Entry("300.00", "OF1", text="FA-2026-0107")]), "a.ofx")
+    assert _balance(engine, "FA-2026-0107") == 0
+    correction = ofx([Entry("300.00", "OF2", text="x")]).replace(
+        b"<FITID>OF2</FITID>",
+        b"<FITID>OF2</FITID><CORRECTFITID>OF1</CORRECTFITID><CORRECTACTION>DELETE</CORRECTACTION>",
+    )
+    report = _import(engine, runtime, tmp_path, correction, "b.ofx")
+    assert report.reversed == 1
+    assert _balance(engine, "FA-2026-0107") == Decimal("300.00")

@@ -1,8 +1,9 @@
 """OFX bank statements (OFX 1.x SGML and 2.x XML), read with `ofxtools`.
 
 Each STMTTRN is one entry: its FITID (unique per account, by the OFX specification) is its
-reference; a positive TRNAMT is money received. The payer is NAME (or PAYEE's name), what they
-wrote is MEMO."""
+reference, and stands for its end-to-end id too; a positive TRNAMT is money received. The payer
+is NAME (or PAYEE's name), what they wrote is MEMO. A correction with CORRECTACTION DELETE
+takes back the transaction its CORRECTFITID names: a reversal of it."""
 
 from __future__ import annotations
 
@@ -47,12 +48,16 @@ def _entry(entry: Any, currency: str) -> dict[str, Any]:
     foreign = getattr(entry, "currency", None) or getattr(entry, "origcurrency", None)
     said = [str(entry.memo or ""), str(entry.refnum or "")]
     amount = entry.trnamt
+    deleting = str(getattr(entry, "correctaction", "") or "") == "DELETE"
+    money_in = amount is not None and amount > 0
     return {
         "reference": str(entry.fitid or ""),
         "booked": entry.dtposted.date() if entry.dtposted is not None else None,
         "amount": abs(amount) if amount is not None else None,
         "currency": str(foreign.cursym) if foreign is not None else currency,
-        "credit": amount is not None and amount > 0,
+        "credit": money_in != deleting,  # deleting money received takes it out again
+        "reversal": deleting,
         "payer_name": str(name),
         "remittance": "\n".join(s for s in said if s),
+        "end_to_end": str((entry.correctfitid if deleting else entry.fitid) or ""),
     }
