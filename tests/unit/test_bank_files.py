@@ -233,3 +233,12 @@ def test_a_bad_csv_line_is_named_and_nothing_is_read(tmp_path: Path) -> None:
 def test_a_csv_without_mapping_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BankFileError, match="needs its bank's --mapping"):
         read_statement(_file(tmp_path, "b.csv", b"Date,Amount\n01/12/2026,1.00\n"))
+
+
+def test_the_account_given_must_be_the_statements(tmp_path: Path) -> None:
+    path = _file(tmp_path, "s.xml", camt053(ENTRIES))
+    assert read_statement(path, account="FR7630006000011234567890189").account == (
+        "FR7630006000011234567890189"
+    )
+    with pytest.raises(BankFileError, match="is the statement of FR76"):
+        read_statement(path, account="DE89370400440532013000")

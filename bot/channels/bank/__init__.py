@@ -4,6 +4,7 @@ its bank's mapping. Every file is bounded in size, validated, and read whole or 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from bot.channels.bank.camt import read_camt, version_of
@@ -36,18 +37,19 @@ def is_bank_file(path: Path) -> bool:
 
 
 def read_statement(path: Path, *, account: str = "", mapping: Mapping | None = None) -> Statement:
-    """The statement in `path`, its lines under `account` when given (an IBAN: a CSV export
-    rarely says whose it is), else the account the file names; `mapping` for a CSV export."""
+    """The statement in `path`; `account` (an IBAN) names its account when the file does not
+    (a CSV export rarely says whose it is), and must be the one a camt, MT940 or OFX file
+    names; `mapping` for a CSV export."""
     data = read_bounded(path)
     kind = _kind(data)
     if kind == "camt":
-        statement = read_camt(data, account)
+        statement = read_camt(data)
     elif kind == "ofx":
-        statement = read_ofx(data, account)
+        statement = read_ofx(data)
     elif kind == "mt940":
-        statement = read_mt940(data, account)
+        statement = read_mt940(data)
     elif mapping is not None:
-        statement = read_csv_export(path, mapping, account)
+        return read_csv_export(path, mapping, account)  # an export's own account column varies
     else:
         raise BankFileError(
             [
@@ -58,4 +60,10 @@ def read_statement(path: Path, *, account: str = "", mapping: Mapping | None = N
                 )
             ]
         )
-    return statement
+    if not account:
+        return statement
+    said = compact_iban(statement.account) or statement.account.replace(" ", "").upper()
+    if statement.account and said != account:
+        message = f"is the statement of {statement.account}, not of {account}"
+        raise BankFileError([LineError(1, "", message)])
+    return replace(statement, account=account)

@@ -46,7 +46,7 @@ def version_of(data: bytes) -> str | None:
     return head[start + len(_PREFIX) :].split('"', 1)[0].split("'", 1)[0]
 
 
-def read_camt(data: bytes, account: str = "") -> Statement:
+def read_camt(data: bytes) -> Statement:
     version = version_of(data)
     if version not in VERSIONS:
         raise BankFileError(
@@ -84,7 +84,7 @@ def read_camt(data: bytes, account: str = "") -> Statement:
         raise BankFileError(
             [LineError(1, "", f"covers several accounts ({', '.join(sorted(accounts))})")]
         )
-    found = Lines(account=account or (accounts.pop() if accounts else ""))
+    found = Lines(account=accounts.pop() if accounts else "")
     for report in reports:
         for entry in report.xpath("c:Ntry", namespaces=ns):
             _entry(found, entry, ns)

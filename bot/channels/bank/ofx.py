@@ -22,7 +22,7 @@ def looks_like_ofx(head: bytes) -> bool:
     return b"OFXHEADER" in start or b"<OFX>" in start
 
 
-def read_ofx(data: bytes, account: str = "") -> Statement:
+def read_ofx(data: bytes) -> Statement:
     tree = OFXTree()
     try:
         tree.parse(BytesIO(data))
@@ -33,7 +33,7 @@ def read_ofx(data: bytes, account: str = "") -> Statement:
     accounts = {str(getattr(s.account, "acctid", "")) for s in statements}
     if len(accounts) > 1:
         raise BankFileError([LineError(1, "", f"covers several accounts ({len(accounts)})")])
-    found = Lines(account=account or (accounts.pop() if accounts else ""))
+    found = Lines(account=accounts.pop() if accounts else "")
     position = 0
     for statement in statements:
         for entry in statement.transactions:

@@ -49,7 +49,7 @@ def _payer(details: dict[str, Any]) -> tuple[str, str]:
     return name, iban
 
 
-def read_mt940(data: bytes, account: str = "") -> Statement:
+def read_mt940(data: bytes) -> Statement:
     text = _decoded(data).replace("\r\n", "\n")
     statements = mt940.models.Transactions()
     try:
@@ -58,7 +58,7 @@ def read_mt940(data: bytes, account: str = "") -> Statement:
         message = f"not a readable MT940 statement ({exc})"
         raise BankFileError([LineError(1, "", message)]) from None
     starts = [n for n, row in enumerate(text.split("\n"), start=1) if row.startswith(":61:")]
-    found = Lines(account=account or str(statements.data.get("account_identification") or ""))
+    found = Lines(account=str(statements.data.get("account_identification") or ""))
     if len(statements.transactions) != len(starts):
         raise BankFileError(
             [
