@@ -186,7 +186,7 @@ def test_a_bad_amount_in_mt940_is_named(tmp_path: Path) -> None:
 
 def test_bank_mappings_are_bundled_and_valid() -> None:
     names = available_mappings(BANK_MAPPINGS_DIR)
-    assert {"sparkasse", "barclays", "boursorama"} <= set(names)
+    assert {"sparkasse", "barclays", "boursorama", "santander_es"} <= set(names)
     for name in names:
         assert load_mapping(name, bank=True).required == ("booking_date", "currency")
 
@@ -242,3 +242,23 @@ def test_the_account_given_must_be_the_statements(tmp_path: Path) -> None:
     )
     with pytest.raises(BankFileError, match="is the statement of FR76"):
         read_statement(path, account="DE89370400440532013000")
+
+
+def test_a_spanish_export_with_title_lines_is_read(tmp_path: Path) -> None:
+    text = (
+        "Movimientos de la cuenta ES91 2100 0418 4502 0005 1332\n"
+        "Titular: EMPRESA DEMO SL\n\n"
+        "Fecha operación;Fecha valor;Concepto;Importe;Saldo\n"
+        "02/09/2026;02/09/2026;COMISION MANTENIMIENTO;-12,50;14.987,50\n"
+        '03/09/2026;03/09/2026;"TRANSF. CLIENTE EJEMPLO; FRA F-2026-0042";1.210,00;16.197,50\n'
+    )
+    statement = read_statement(
+        _file(tmp_path, "movimientos.csv", text.encode()),
+        mapping=load_mapping("santander_es", bank=True),
+        account="ES9121000418450200051332",
+    )
+    fee, paid = statement.lines
+    assert (fee.amount, fee.credit) == (Decimal("12.50"), False)
+    assert (paid.amount, paid.credit, paid.currency) == (Decimal("1210.00"), True, "EUR")
+    assert "F-2026-0042" in paid.remittance
+    assert statement.account == "ES9121000418450200051332"
