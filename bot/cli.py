@@ -185,6 +185,9 @@ def _import_bank(settings: Settings, args: argparse.Namespace) -> int:
     except cash.BankFileError as failed:
         print(f"error: {failed}", file=sys.stderr)
         return 1
+    except cash.BalanceChanged as changed:  # a payment recorded meanwhile: nothing was applied
+        print(f"error: nothing imported: {changed}; import the file again", file=sys.stderr)
+        return 1
     print(f"{path.name}: {terminal.bank_line(report)}")
     return 0
 
