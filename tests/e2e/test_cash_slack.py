@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 
 from sqlmodel import select
@@ -142,3 +143,44 @@ def test_someone_who_may_not_decide_is_refused(world: SlackWorld, tmp_path: Path
     assert "not among the people who may apply bank payments" in told[0]
     with read_only(world.engine) as session:
         assert session.get(BankLine, line_id).state == "to_decide"  # type: ignore[union-attr]
+
+
+def test_choose_invoices_opens_a_form_and_applies_what_was_chosen(
+    world: SlackWorld, tmp_path: Path
+) -> None:
+    from bot.slack.ids import CASH_CHOOSE, CASH_CHOOSE_CALLBACK
+    from tests.support.blockkit import check_modal
+
+    statement = tmp_path / "statement.xml"
+    # 1,300.00 from Atelier Lefèvre: A-1 (1,234.56) and 65.44 over
+    statement.write_bytes(camt053([Entry("1300.00", "CH1", name="Atelier Lefevre")]))
+    runtime = world.runtime
+    report = cash.import_bank_file(
+        world.engine,
+        statement,
+        policy=runtime.policy.cash,
+        composer=runtime.composer,
+        policies=runtime.governing(),
+        run_date=runtime.company_today(runtime.now()),
+    )
+    (line_id,) = report.to_decide
+    world.slack.click(
+        CASH_CHOOSE, str(line_id), user=APPROVER, response_url=world.fake.response_url()
+    )
+    world.fake.wait_for(lambda: world.fake.calls_to("views.update"))
+    form = world.fake.calls_to("views.update")[-1].args["view"]
+    check_modal(form)
+    choices = next(b for b in form["blocks"] if b.get("block_id") == "invoices")
+    assert [o["value"] for o in choices["element"]["options"]] == ["A-1"]
+    values = {
+        "invoices": {
+            "value": {"type": "multi_static_select", "selected_options": [{"value": "A-1"}]}
+        }
+    }
+    reply = world.slack.submit(CASH_CHOOSE_CALLBACK, str(line_id), values, user=APPROVER)
+    assert reply.status == 200
+    line = world.fake.wait_for(
+        lambda: (view := cash.line_view(world.engine, line_id)).state == "applied" and view
+    )
+    assert line.decided_by == APPROVER
+    assert line.unapplied == Decimal("65.44")  # kept as credit
