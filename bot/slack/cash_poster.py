@@ -35,6 +35,7 @@ def post_bank_import(
     except SlackApiError as exc:
         log.warning("could not post the summary of %s: %s", report.file_name, exc)
         return
+    cash.summary_posted(engine, report.statement_id, posted["channel"], posted["ts"])
     for view in cash.lines_to_decide(engine, report.statement_id)[:MAX_CARDS]:
         try:
             card = client.chat_postMessage(

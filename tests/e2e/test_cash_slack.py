@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot.db import read_only
-from bot.models import BankLine, CashApplication, Customer, Outbox, Reminder
+from bot.models import BankLine, BankStatement, CashApplication, Customer, Outbox, Reminder
 from bot.services import cash, decisions
 from bot.slack.cash_poster import post_bank_import
 from bot.slack.client import make_client
@@ -64,6 +64,9 @@ def test_a_statement_summary_a_card_and_one_application_for_two_clicks(
     assert summary.args["channel"] == "CDIGEST"
     assert "applied 1 for €1,234.56, 1 to decide" in summary.args["text"]
     (card,) = [c for c in posts if c.args.get("thread_ts") == summary.response["ts"]]
+    with read_only(world.engine) as session:
+        stored = session.get(BankStatement, report.statement_id)
+    assert stored is not None and stored.slack_ts == summary.response["ts"]
     buttons = [e for b in card.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert [b["action_id"] for b in buttons] == ["cash_apply", "cash_choose", "cash_not_payment"]
     assert buttons[0]["text"]["text"] == "Apply to A-1"

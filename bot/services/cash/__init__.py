@@ -15,6 +15,7 @@ from bot.services.cash.deciding import (
     line_view,
     lines_to_decide,
     not_a_payment,
+    summary_posted,
 )
 from bot.services.cash.statements import (
     BankImport,
@@ -38,4 +39,5 @@ __all__ = [
     "line_view",
     "lines_to_decide",
     "not_a_payment",
+    "summary_posted",
 ]

@@ -19,7 +19,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.money import from_minor, to_minor
 from bot.domain.payment_matching import OpenInvoice, allocate
 from bot.domain.states import BankLineState, move
-from bot.models import OPEN_INVOICE, BankLine, Customer, Invoice, utcnow
+from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, utcnow
 from bot.services.cash.applying import BalanceChanged, Paying, learn_iban, overtake_paid, pay
 from bot.services.compose import Composer
 from bot.services.payments import follow_up_payments
@@ -143,6 +143,16 @@ def card_posted(engine: Engine, line_id: int, channel: str, ts: str) -> None:
         session.exec(
             sa.update(BankLine)
             .where(col(BankLine.id) == line_id)
+            .values(slack_channel=channel, slack_ts=ts)
+        )
+
+
+def summary_posted(engine: Engine, statement_id: int, channel: str, ts: str) -> None:
+    """Where a statement's summary is (its cards are in that thread)."""
+    with unit_of_work(engine) as session:
+        session.exec(
+            sa.update(BankStatement)
+            .where(col(BankStatement.id) == statement_id)
             .values(slack_channel=channel, slack_ts=ts)
         )
 
