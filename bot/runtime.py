@@ -10,7 +10,7 @@ from time import monotonic
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_law_book, load_policy, load_reference_rates, load_segments
+from bot.config import Settings, load_law_book, load_policy, load_rates, load_segments
 from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day, local_today
 from bot.domain.late_payment import ReferenceRates
@@ -106,14 +106,14 @@ RATES_STALE_AFTER = timedelta(days=200)
 def build_runtime(
     settings: Settings, engine: Engine | None = None, clock: Callable[[], datetime] | None = None
 ) -> Runtime:
-    rates = load_reference_rates(settings.rates_file)
+    rates = load_rates(settings)
     today = (clock() if clock else datetime.now(UTC)).date()
     for table in rates.values():
         if today - table.as_of > RATES_STALE_AFTER:
             log.warning(
                 "the %s table was last checked on %s: statutory interest "
                 "on final notices uses the last rate known; update "
-                "bot/reference_rates.toml (or RELANCE_RATES_FILE)",
+                "bot/reference_rates.toml, or run `relance rates update`",
                 table.name,
                 table.as_of.isoformat(),
             )
