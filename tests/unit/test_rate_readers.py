@@ -3,6 +3,7 @@ and on what it must refuse rather than read: another series, an error page, a br
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -76,7 +77,9 @@ def test_the_sdmx_reader_refuses_what_is_not_the_series(text: str, error: str) -
 
 def test_the_bundesbank_reader_checks_the_series_id() -> None:
     other = read("bundesbank_basiszinssatz.csv").replace("BBKBAS2", "BBKBAS1")  # the DÜG rate
-    with pytest.raises(FormatError, match="line 2: series 'BBIN1.M.DE.BBK.BBKBAS1.EUR.ME'"):
+    with pytest.raises(
+        FormatError, match=re.escape("line 2: series 'BBIN1.M.DE.BBK.BBKBAS1.EUR.ME'")
+    ):
         bundesbank.parse(other)
 
 
