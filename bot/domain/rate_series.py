@@ -93,6 +93,27 @@ def stale_tables(book: LawBook, today: date) -> list[StaleTable]:
     return out
 
 
+def disagreement(known: ReferenceRates, fetched: ReferenceRates) -> str | None:
+    """Where a fetched table says another rate than the table in force on a day both cover (a
+    misread answer, or the wrong series): the first such day, said, else None. A fetched table
+    that disagrees is not used: which one is right is for a person to settle."""
+    if not fetched.changes:
+        return "no rate in the fetched table"
+    start, end = fetched.changes[0][0], min(known.as_of, fetched.as_of)
+    days = {start, end, *(d for d, _ in known.changes), *(d for d, _ in fetched.changes)}
+    for day in sorted(d for d in days if start <= d <= end):
+        try:
+            mine = known.on(day)
+        except LookupError:
+            continue
+        theirs = fetched.on(day)
+        if mine != theirs:
+            return (
+                f"it gives {theirs} % on {day.isoformat()} where the table in force says {mine} %"
+            )
+    return None
+
+
 def overlay(
     bundled: Mapping[str, ReferenceRates], local: Mapping[str, ReferenceRates]
 ) -> dict[str, ReferenceRates]:

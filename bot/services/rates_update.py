@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.domain.late_payment import ReferenceRates
-from bot.domain.rate_series import austrian_base_rate, changes
+from bot.domain.rate_series import austrian_base_rate, changes, disagreement
 
 #: how far back each update asks: enough to hold every fixing day a current debt can reach
 WINDOW = timedelta(days=3 * 366)
@@ -62,7 +62,10 @@ def update_rates(
     for source in sources:
         try:
             seen = source.fetch(today - WINDOW)
-            update.tables[source.key] = _table(source, known.get(source.key), seen, today)
+            table = _table(source, known.get(source.key), seen, today)
+            if source.key in known and (differs := disagreement(known[source.key], table)):
+                raise ValueError(differs)
+            update.tables[source.key] = table
         except (OSError, ValueError) as exc:
             update.failures.append(
                 f"{source.key} ({source.publisher}, {source.series}) not refreshed: {exc}"

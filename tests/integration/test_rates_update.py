@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.rates import http
 from bot.cli import main
 from bot.config import load_reference_rates
 
@@ -29,6 +31,7 @@ class Publishers:
 
     def __init__(self) -> None:
         self.answers: dict[str, tuple[int, bytes]] = {}
+        self.drip: set[str] = set()  # paths answered a byte at a time, 10 a second
         self.asked: list[str] = []
         publishers = self
 
@@ -43,7 +46,16 @@ class Publishers:
                 self.send_header("Content-Type", "text/csv")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if path not in publishers.drip:
+                    self.wfile.write(body)
+                    return
+                for byte in body[:30]:  # bounded: three seconds at most
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.1)
 
             def log_message(self, *_args: object) -> None:
                 pass
@@ -160,3 +172,27 @@ def test_show_prints_each_tables_last_known_date_and_source(
     after = capsys.readouterr().out
     assert "BoE: Bank of England Bank Rate, known to 2025-12-31, last rate 3.75 %" in after
     assert "source: Bank of England Interactive Database, series IUDBEDR, fetched on" in after
+
+
+def test_an_answer_that_disagrees_with_the_table_in_force_is_not_used(
+    publishers: Publishers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorded = (FIXTURES / "ecb_mro_daily.csv").read_bytes()
+    publishers.answers["/ecb/data/FM/D.U2.EUR.4F.KR.MRR_FR.LEV"] = (
+        200,
+        recorded.replace(b",2025-03-12,2.65", b",2025-03-12,2.75"),
+    )
+    assert main(["rates", "update"]) == 0  # Bank Rate and the Basiszinssatz still refreshed
+    err = capsys.readouterr().err
+    assert (
+        "ECB (ECB Data Portal, FM.D.U2.EUR.4F.KR.MRR_FR.LEV) not refreshed: it gives 2.75 % on "
+        "2025-03-12 where the table in force says 2.65 %"
+    ) in err
+    assert "AT-BASIS not refreshed: it follows the ECB rate" in err
+
+
+def test_an_answer_that_trickles_in_is_cut_at_the_deadline(publishers: Publishers) -> None:
+    path = "/ecb/data/FM/D.U2.EUR.4F.KR.MRR_FR.LEV"
+    publishers.drip.add(path)
+    with pytest.raises(http.FetchError, match=r"no whole answer within 0.5 s"):
+        http.get(publishers.url + path, "text/csv", timeout=0.5)

@@ -102,3 +102,18 @@ def test_a_table_more_than_a_week_past_its_next_fixing_is_stale() -> None:
     assert stale["BoE"].next_fixing == date(2025, 12, 31)
     assert stale["ECB"].next_fixing == date(2026, 1, 1)
     assert "DE-BASIS" in {t.key for t in stale_tables(book, date(2026, 7, 9))}
+
+
+def test_a_fetched_table_that_says_another_rate_on_a_day_both_cover_disagrees() -> None:
+    from bot.domain.rate_series import disagreement
+
+    known = table(date(2025, 12, 18), (date(2023, 8, 3), "5.25"), (date(2025, 12, 18), "3.75"))
+    same = table(date(2025, 12, 31), (date(2024, 1, 2), "5.25"), (date(2025, 12, 18), "3.75"))
+    assert disagreement(known, same) is None
+    late = table(date(2025, 12, 31), (date(2024, 1, 2), "5.25"), (date(2025, 12, 19), "3.75"))
+    assert disagreement(known, late) == (
+        "it gives 5.25 % on 2025-12-18 where the table in force says 3.75 %"
+    )
+    # after the table in force ends, a new rate is news, not a disagreement
+    news = table(date(2026, 2, 6), *same.changes, (date(2026, 2, 5), "3.50"))
+    assert disagreement(known, news) is None
