@@ -196,3 +196,20 @@ def test_an_answer_that_trickles_in_is_cut_at_the_deadline(publishers: Publisher
     publishers.drip.add(path)
     with pytest.raises(http.FetchError, match=r"no whole answer within 0.5 s"):
         http.get(publishers.url + path, "text/csv", timeout=0.5)
+
+
+def test_the_running_app_takes_the_tables_an_update_wrote_since_it_started(
+    publishers: Publishers, tmp_path: Path
+) -> None:
+    from bot.config import Settings
+    from bot.runtime import build_runtime
+
+    fetched = tmp_path / "fetched-rates.toml"
+    runtime = build_runtime(Settings(fetched_rates_file=fetched))
+    assert runtime.laws().rates["BoE"].as_of == date(2025, 12, 18)  # bundled
+    assert main(["rates", "update"]) == 0  # e.g. from cron, while the app runs
+    assert runtime.laws().rates["BoE"].as_of == date(2025, 12, 31)
+    assert runtime.composer.laws.rates["BoE"].as_of == date(2025, 12, 31)  # what notices use
+    fetched.write_text("not toml [", encoding="utf-8")
+    assert runtime.laws().rates["BoE"].as_of == date(2025, 12, 31)  # kept, and logged
+    runtime.engine.dispose()
