@@ -207,7 +207,7 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     """The reply mailbox read once (for cron), and what it brought posted to Slack when a
     bot token is configured (else the running app posts it)."""
     from bot.channels.imap import connect
-    from bot.services.inbox import fetch_mail
+    from bot.services.inbox import Listening, fetch_mail
 
     if not settings.imap_host:
         print("error: IMAP_HOST is not set: there is no mailbox to read", file=sys.stderr)
@@ -215,7 +215,7 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     _migrate(settings)
     with connect(settings) as mailbox:
-        report = fetch_mail(engine, mailbox, datetime.now(UTC))
+        report = fetch_mail(engine, mailbox, datetime.now(UTC), Listening.of(settings))
     print(
         f"{len(report.handled)} handled, {report.already_handled} handled before, "
         f"{len(report.failed)} failed (left in the mailbox for the next round)"

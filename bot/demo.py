@@ -127,6 +127,7 @@ def _listening(runtime: Runtime, created: list[Suggested], shown: Suggested, now
     engine, settings = runtime.engine, runtime.settings
     print(terminal.heading("6. The reply mailbox: a reply, a bounce, an out-of-office answer"))
     others = [r for r in created if r.customer_id != shown.customer_id and r.channel == "email"]
+    listening = inbox.Listening.of(settings)
     ids = [shown.id, *(r.id for r in others[:2])]  # the reply answers the reminder shown
     views = {v.id: v for v in load_views(runtime.drafter(), ids)}
     cases = zip(("reply", "bounce", "out_of_office"), [views[i] for i in ids], strict=False)
@@ -136,9 +137,9 @@ def _listening(runtime: Runtime, created: list[Suggested], shown: Suggested, now
             contact=reminder.contact_name or reminder.customer_name,
             email=reminder.customer_email,
             subject=reminder.subject,
-            message_id=message_id(reminder.id, settings.mail_from),
+            message_id=message_id(reminder.id, settings),
             back_on=now.date() + timedelta(days=12),
         )
-        inbox.record(engine, "demo-mailbox/INBOX", 1, uid, raw, now)
+        inbox.record(engine, "demo-mailbox/INBOX", 1, uid, raw, now, listening)
     for view in inbox.claim_unposted(engine, now, settings.digest_channel or "the digest channel"):
         print("\n".join(terminal.inbound_lines(view)))

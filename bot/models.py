@@ -394,6 +394,11 @@ class InboundMessage(SQLModel, table=True):
     # when a person acted on it (answered, a dispute or promise from it, resumed the ladder)
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     handled_by: str = Field(default="", max_length=40)
+    # how it is known to be its customer's (services/inbox.py); empty: a stranger's claim
+    authenticated: str = Field(default="", max_length=200)
+    # it would have changed something and was not authenticated: waits for a person's Confirm
+    awaiting_confirmation: bool = False
+    confirmed_by: str = Field(default="", max_length=40)
 
 
 class OutboxPause(SQLModel, table=True):
