@@ -29,7 +29,7 @@ from bot.services.importing import ImportFailed, ImportReport, import_invoices
 from bot.services.letters import letter_pdf
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
-from bot.settings_check import check_run
+from bot.settings_check import check_run, transport_findings
 
 
 class NotReady(Exception):
@@ -399,8 +399,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    """The configuration as the app would start with it: the policy, and the templates of
-    every stage in every language folder."""
+    """The configuration as the app would start with it: the policy, the templates of every
+    stage in every language folder, and how the mail servers are reached."""
     from bot.config import load_policy
     from bot.domain.policy import PolicyError
     from bot.rendering.check import template_problems
@@ -411,6 +411,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     problems = template_problems(policy, settings.templates_dir)
+    problems += [f"{f.setting} {f.message}" for f in transport_findings(settings)]
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:

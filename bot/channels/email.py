@@ -1,5 +1,6 @@
 """E-mail over SMTP: multipart text + HTML, the headers an archive and a mail client need, and
-errors sorted into those worth retrying and those that are final."""
+errors sorted into those worth retrying and those that are final (domain/smtp_status.py: the
+enhanced status code first, so a full mailbox is retried)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, getaddresses, parseaddr
 
+from bot.channels.transport import InsecureTransport, require_secure
 from bot.config import Settings
 from bot.domain.mail_trust import reply_token, token_key
+from bot.domain.smtp_status import is_permanent
 
 MESSAGE_ID_PREFIX = "relance-reminder-"
 
@@ -141,6 +144,11 @@ class SmtpSender:
 
     def _open(self) -> _Client:
         """A connection past greeting and login; any failure here is the server's."""
+        s = self.settings
+        try:
+            require_secure("SMTP_SECURITY", s.smtp_security, s.smtp_host)
+        except InsecureTransport as exc:  # every message would be refused the same way
+            raise SendFailed(str(exc), permanent=False, server=True) from exc
         try:
             client = self._connect()
         except smtplib.SMTPResponseException as exc:  # e.g. 554 in the greeting
@@ -178,7 +186,7 @@ class SmtpSender:
             except smtplib.SMTPResponseException as exc:  # this message's data refused
                 raise SendFailed(
                     f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
-                    permanent=500 <= exc.smtp_code < 600,
+                    permanent=is_permanent(exc.smtp_code, _text(exc.smtp_error)),
                 ) from exc
             except (smtplib.SMTPException, OSError) as exc:
                 raise SendFailed(
@@ -212,4 +220,5 @@ def _codes(recipients: dict) -> str:
 
 
 def _all_permanent(recipients: dict) -> bool:
-    return all(500 <= code < 600 for code, _msg in recipients.values())
+    """Refused at RCPT: final only when every refusal is (RFC 3463 codes first)."""
+    return all(is_permanent(code, _text(msg), at_rcpt=True) for code, msg in recipients.values())

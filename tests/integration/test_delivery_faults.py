@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -222,3 +223,37 @@ def test_a_database_failure_while_building_a_message_charges_it_nothing(
     assert deliver_due(engine, settings, "w2", now=later).sent == [cut.id]
     assert len(smtp.received) == len(reminders)  # each message once
     assert outbox_rows(engine)[cut.id].state == "sent"
+
+
+def test_a_full_mailbox_is_retried_then_failed_after_the_retry_budget(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """552 5.2.2 at RCPT (RFC 3463: mailbox full, a persistent transient condition): retried
+    with backoff, then failed once `send_max_attempts` (3) are spent — never failed at once."""
+    settings = mail_settings(smtp)
+    reminders, when = approve_all(engine, tmp_path, settings)
+    smtp.mode = "mailbox-full"
+    first = deliver_due(engine, settings, "w", now=when)
+    assert sorted(first.retrying) == sorted(r.id for r in reminders) and first.failed == []
+    second = deliver_due(engine, settings, "w", now=when + timedelta(seconds=61))
+    assert sorted(second.retrying) == sorted(r.id for r in reminders)
+    third = deliver_due(engine, settings, "w", now=when + timedelta(seconds=61 + 121))
+    assert sorted(third.failed) == sorted(r.id for r in reminders) and third.retrying == []
+    rows = outbox_rows(engine).values()
+    assert {(o.state, o.attempts) for o in rows} == {("failed", 3)}
+    assert all("552" in o.last_error and "5.2.2" in o.last_error for o in rows)
+    assert smtp.received == []
+
+
+def test_clear_text_smtp_to_another_host_is_refused_before_connecting(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """SMTP_SECURITY=none is for loopback: to another host (192.0.2.1, TEST-NET-1, where nothing
+    answers) the outbox pauses with the reason, no message is charged, the password stays."""
+    settings = mail_settings(smtp, smtp_user="relance", smtp_password="secret")
+    reminders, when = approve_all(engine, tmp_path, settings)
+    elsewhere = replace(settings, smtp_host="192.0.2.1")
+    refused = deliver_due(engine, elsewhere, "w", now=when)
+    assert refused.pause is not None and "clear text" in refused.pause.error
+    assert {(o.state, o.attempts) for o in outbox_rows(engine).values()} == {("pending", 0)}
+    assert len(reminders) > 0

@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from bot.channels.email import message_id, reply_address
 from bot.channels.imap import connect
+from bot.channels.transport import InsecureTransport
 from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
 from bot.importing.mapping import load_mapping
@@ -538,3 +539,15 @@ def test_a_person_confirms_a_stranger_s_claim_once(
         events = session.exec(select(AuditEvent).where(AuditEvent.kind == "inbound_confirmed"))
         (event,) = events.all()
     assert event.actor == row.confirmed_by
+
+
+def test_clear_text_imap_to_another_host_is_refused_before_connecting(
+    imap: ImapServer,
+) -> None:
+    """The password never leaves: refused before any connection (192.0.2.1 is TEST-NET-1,
+    which nothing answers: a connection attempt would time out, not be refused)."""
+    elsewhere = replace(_settings(imap), imap_host="192.0.2.1")
+    with pytest.raises(InsecureTransport, match="clear text"), connect(elsewhere):
+        pass
+    with connect(_settings(imap)) as mailbox:  # loopback: allowed
+        assert mailbox.waiting().uids == ()
