@@ -231,6 +231,21 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     return 0 if not report.failed else 1
 
 
+def _audit_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.audit_keys import rotate_key
+
+    try:
+        rotated = rotate_key(_existing_engine(settings), args.actor)
+    except Invalid as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
+    print(
+        f"key rotated at event #{rotated.seq}: key {rotated.from_key or '(none)'} → "
+        f"{rotated.to_key}; keep the old key in RELANCE_AUDIT_OLD_KEYS to verify the history"
+    )
+    return 0
+
+
 def _audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
     try:
         text = audit_checkpoint.take(_existing_engine(settings))
@@ -252,9 +267,17 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
             audit_checkpoint.check(session, Path(args.checkpoint).read_text())
             if args.checkpoint
             else None
-        )
-    if result.ok and anchored:
+        ) or audit_checkpoint.check_recorded(session)
+    if result.broken_seq is None and anchored:
         print(f"audit trail BROKEN: {anchored}", file=sys.stderr)
+        return 1
+    if result.unverifiable_before is not None and result.broken_seq is None:
+        print(
+            f"audit trail UNVERIFIABLE before event #{result.unverifiable_before}: linked with "
+            f"key(s) {', '.join(result.missing_keys)} not given (RELANCE_AUDIT_OLD_KEYS); "
+            f"{result.checked} events verified",
+            file=sys.stderr,
+        )
         return 1
     if result.ok:
         against = f", consistent with checkpoint {args.checkpoint}" if args.checkpoint else ""
@@ -477,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checkpoint.add_argument("--output", "-o", required=True, help="the checkpoint file")
     checkpoint.set_defaults(handler=_audit_checkpoint)
+    rotate = aud_commands.add_parser(
+        "rotate-key",
+        help="record that RELANCE_AUDIT_KEY replaces the key in RELANCE_AUDIT_OLD_KEYS (signed by both)",
+    )
+    rotate.add_argument("--actor", default="operator", help="who is recorded in the audit trail")
+    rotate.set_defaults(handler=_audit_rotate_key)
     export = aud_commands.add_parser("export", help="write the record as CSV")
     export.add_argument("--customer", help="a customer name or id")
     export.add_argument("--since", type=_iso_date, help="YYYY-MM-DD (UTC), inclusive")
