@@ -16,16 +16,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.models import AuditEvent, Customer, Outbox, OutboxPause, Reminder
 from bot.runtime import build_runtime, next_business_morning
-from bot.services import audit, decisions, digest
+from bot.services import audit, decisions, digest, inbox
 from bot.services import outbox as outbox_module
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import suggest
 from bot.slack.outbox_alerts import alert_text
+from tests.support.dkim_signer import signed, trusting
 from tests.support.drafts import written
+from tests.support.mail_samples import reply
 from tests.support.slack_fixtures import sample_ledger
 from tests.support.smtp_server import SmtpServer
 
@@ -257,3 +260,23 @@ def test_clear_text_smtp_to_another_host_is_refused_before_connecting(
     assert refused.pause is not None and "clear text" in refused.pause.error
     assert {(o.state, o.attempts) for o in outbox_rows(engine).values()} == {("pending", 0)}
     assert len(reminders) > 0
+
+
+@pytest.mark.parametrize("authenticated", [False, True], ids=["forged", "dkim-signed"])
+def test_a_reply_cancels_an_approved_e_mail_only_when_authenticated(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path, authenticated: bool
+) -> None:
+    """Issue 25, finding 2: a stranger's reply quoting the reminder's Message-ID cancelled the
+    customer's approved e-mail. Unauthenticated, it now changes nothing (the e-mail goes);
+    signed by the customer's domain, it holds them and the e-mail is cancelled, as before."""
+    settings = mail_settings(smtp, mail_token_secret="test-mail-secret")
+    reminders, when = approve_all(engine, tmp_path, settings)
+    first = reminders[0]
+    mail = reply(text="Stop.", in_reply_to=message_id(first.id, settings))
+    raw = signed(mail) if authenticated else mail.as_bytes()
+    assert inbox.record(engine, "INBOX", 1, 1, raw, when, trusting(settings)) is not None
+    report = deliver_due(engine, settings, "w", now=when)
+    if authenticated:
+        assert first.id in report.cancelled and first.id not in report.sent
+    else:
+        assert first.id in report.sent and report.cancelled == []
