@@ -93,6 +93,14 @@ def _team(settings: Settings) -> list[Finding]:
                 "nobody may decide (no approvers, approver groups or leads): every click is refused",
             )
         )
+    if settings.imap_host and not settings.mail_token_secret:
+        found.append(
+            _warn(
+                "RELANCE_MAIL_SECRET",
+                "is not set (nor RELANCE_PAGE_SECRET): no reply or bounce can be tied to the "
+                "reminder it answers",
+            )
+        )
     if settings.mail_from == _DEMO.mail_from:
         found.append(_warn("MAIL_FROM", f"is the default {_DEMO.mail_from!r}"))
     if settings.smtp_host in ("localhost", "127.0.0.1") and not settings.test_mode_address:

@@ -165,10 +165,16 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
         return customer.name
 
 
-def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> str:
+@dataclass(frozen=True)
+class Confirmed:
+    customer_id: int
+    consequence: str  # what it changed, in words
+
+
+def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirmed:
     """A person vouches for a message that was not authenticated as its customer's: it takes
     the effect it would have had (a hold, a failing address), once — the first click wins, a
-    second one is told so. Returns what it changed, in words."""
+    second one is told so."""
     with unit_of_work(engine) as session:
         claimed = session.exec(
             sa.update(InboundMessage)
@@ -195,4 +201,4 @@ def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> str:
                 content={"inbound_id": inbound_id, "consequence": consequence},
             ),
         )
-        return consequence
+        return Confirmed(id_of(customer), consequence)

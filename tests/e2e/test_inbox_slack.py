@@ -268,7 +268,13 @@ def test_a_stranger_s_claim_waits_for_a_person_s_confirm(
     world.fake.wait_for(lambda: any("not among" in t for t in ephemerals(world)))
     with read_only(world.engine) as session:
         assert not session.get(Customer, card.customer_id).paused
+    updates = len(world.fake.calls_to("chat.update"))
     world.slack.click(CONFIRM, inbound_id, user=APPROVER, response_url=world.fake.response_url())
+    world.fake.wait_for(  # the card is shown again: the customer now held
+        lambda: [
+            c for c in world.fake.calls_to("chat.update")[updates:] if c.args["ts"] == card.slack_ts
+        ]
+    )
     world.fake.wait_for(
         lambda: any("Confirmed: held until someone acts" in t for t in ephemerals(world))
     )

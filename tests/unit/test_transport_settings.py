@@ -58,3 +58,11 @@ def test_the_channel_refuses_before_it_connects() -> None:
     with pytest.raises(InsecureTransport, match="clear text"):
         require_secure("IMAP_SECURITY", "none", "192.0.2.1")
     require_secure("IMAP_SECURITY", "none", "127.0.0.1")
+
+
+def test_reading_replies_without_a_token_secret_is_warned_of() -> None:
+    reading = Settings(**READY, imap_host="127.0.0.1", imap_security="none")
+    warned = {f.setting for f in check_run(reading, http=False) if not f.fatal}
+    assert "RELANCE_MAIL_SECRET" in warned
+    keyed = Settings(**READY, imap_host="127.0.0.1", imap_security="none", mail_token_secret="s")
+    assert "RELANCE_MAIL_SECRET" not in {f.setting for f in check_run(keyed, http=False)}

@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import confirm
+from bot.services.replies_waiting import undecided_cards
 from bot.slack.blocks.inbound import CONFIRM
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
@@ -17,9 +18,12 @@ from bot.slack.mrkdwn import escape
 def register(app: App, deps: Deps) -> None:
     @on_inbound_click(app, deps, CONFIRM, "confirm a message")
     def clicked(click: InboundClick) -> None:
+        engine = deps.runtime.engine
         try:
-            consequence = confirm(deps.runtime.engine, click.inbound_id, click.user, deps.today())
+            confirmed = confirm(engine, click.inbound_id, click.user, deps.today())
         except Invalid as exc:
             click.reply(str(exc))
             return
-        click.reply(f"✅ Confirmed: {escape(consequence)}")
+        click.reply(f"✅ Confirmed: {escape(confirmed.consequence)}")
+        # its cards now say the customer is held or their address failing
+        deps.cards.refresh(undecided_cards(engine, [confirmed.customer_id]), deps.today())
