@@ -132,6 +132,22 @@ class AuditEvent(SQLModel, table=True):
     content: str = Field(default="{}")
     prev_hash: str = Field(max_length=64, unique=True)  # one successor per link: no fork
     hash: str = Field(max_length=64)
+    key_id: str | None = Field(default=None, max_length=16)  # its key's id; None: before ids
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's head as it was each morning (services/audit_checkpoint.py): verification
+    compares the trail with the latest, so an emptied or shortened trail shows. The app's role
+    may only append here, as to the trail."""
+
+    __tablename__ = "audit_head"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recorded_at: datetime = _timestamp()
+    seq: int
+    hash: str = Field(max_length=64)
+    key_id: str = Field(default="", max_length=16)  # the key its signature is made with
+    signature: str = Field(default="", max_length=64)  # HMAC of seq|hash|recorded_at; "" no key
 
 
 class Reminder(SQLModel, table=True):
@@ -394,6 +410,11 @@ class InboundMessage(SQLModel, table=True):
     # when a person acted on it (answered, a dispute or promise from it, resumed the ladder)
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     handled_by: str = Field(default="", max_length=40)
+    # how it is known to be its customer's (services/inbox.py); empty: a stranger's claim
+    authenticated: str = Field(default="", max_length=200)
+    # it would have changed something and was not authenticated: waits for a person's Confirm
+    awaiting_confirmation: bool = False
+    confirmed_by: str = Field(default="", max_length=40)
 
 
 class OutboxPause(SQLModel, table=True):

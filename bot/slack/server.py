@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.services import decisions, page_links
 from bot.services.customer_page import News
-from bot.services.inbox import fetch_mail
+from bot.services.inbox import Listening, fetch_mail
 from bot.services.outbox import deliver_due
 from bot.slack import journal
 from bot.slack.app import create_app
@@ -79,7 +79,8 @@ def read_mailbox(deps: Deps) -> None:
     runtime = deps.runtime
     try:
         with connect(runtime.settings) as mailbox:
-            report = fetch_mail(runtime.engine, mailbox, runtime.now())
+            listening = Listening.of(runtime.settings)
+            report = fetch_mail(runtime.engine, mailbox, runtime.now(), listening)
         if report.failed:
             log.warning("inbox: %s message(s) left for the next round", len(report.failed))
         failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
