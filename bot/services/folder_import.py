@@ -63,6 +63,7 @@ def import_folder(
     actor: str = "import",
     fallback_timezone: str = "Europe/Paris",
     allow_reassign: bool = False,
+    allow_future: bool = False,
     settle_seconds: float = 10,
     clock: Callable[[], float] = time.time,
 ) -> list[FileOutcome]:
@@ -79,6 +80,7 @@ def import_folder(
                 actor=actor,
                 fallback_timezone=fallback_timezone,
                 allow_reassign=allow_reassign,
+                allow_future=allow_future,
             )
         except ImportFailed as failed:
             target = _free_name(folder / FAILED, path.name)
