@@ -367,7 +367,7 @@ def test_payment_links_are_https_or_loopback(
         import_invoices(engine, path, load_mapping())
         return
     with pytest.raises(
-        ImportFailed, match="line 2, column 'payment_link': .* is not an https:// link"
+        ImportFailed, match=r"line 2, column 'payment_link': .* is not an https:// link"
     ):
         import_invoices(engine, path, load_mapping())
 
