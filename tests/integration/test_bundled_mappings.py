@@ -19,10 +19,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.aging import bucket_for
 from bot.importing.mapping import available_mappings, load_mapping
 from bot.models import Customer, Invoice
+from bot.runtime import build_runtime
+from bot.services import customer_page
 from bot.services.aging_report import aging_report
 from bot.services.credits import open_credits
 from bot.services.importing import import_invoices
@@ -277,3 +280,27 @@ def test_stripe_owes_its_amount_due_not_the_total(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         invoice = session.exec(select(Invoice).where(Invoice.number == "A77B9C10-0001")).one()
     assert invoice.amount_minor - invoice.paid_minor == 8000
+
+
+def test_a_voided_credit_note_is_no_credit_on_the_customers_page(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Odoo's list export: a cancelled credit note must not lower what the page says is owed,
+    any more than it does on a reminder or in the aging report."""
+    path = tmp_path / "odoo.csv"
+    path.write_text(
+        '"Number","Partner","Partner/Country","Invoice/Bill Date","Due Date","Currency",'
+        '"Total Signed","Amount Due Signed","Status"\n'
+        '"INV/2026/0001","Duval SA","France","2026-08-01","2026-08-31","EUR","500.00","500.00",'
+        '"Posted"\n'
+        '"RINV/2026/0001","Duval SA","France","2026-08-10","2026-08-10","EUR","-100.00",'
+        '"-100.00","Cancelled"\n',
+        encoding="utf-8",
+    )
+    import_invoices(engine, path, load_mapping("odoo"))
+    runtime = build_runtime(Settings(), engine)
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer)).one()
+    page = customer_page.load_page(engine, runtime.governing(), customer.id or 0, TODAY)
+    assert page.credits == []
+    assert [t.amount for t in page.totals] == [Decimal("500.00")]
