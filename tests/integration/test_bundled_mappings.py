@@ -67,7 +67,7 @@ def xero() -> list[Item]:
     seen: dict[str, Item] = {}
     for r in records(rows("xero.csv"), "InvoiceNumber"):
         key = r["InvoiceNumber"] or f"{r['ContactName']}/{r['InvoiceDate']}/{r['Total']}"
-        if r["Status"] == "Awaiting Payment" and key not in seen:
+        if r["Status"] in {"Awaiting Payment", "AUTHORISED"} and key not in seen:
             credit = r["Type"] == "Sales credit note" or not r["InvoiceNumber"]
             due = day(r["DueDate"], "%d/%m/%Y")
             seen[key] = (due, r["Currency"], (-1 if credit else 1) * cents(r["InvoiceAmountDue"]))
@@ -268,7 +268,7 @@ def test_xero_reports_where_its_amount_due_differs_and_keeps_overpayments_as_cre
         credits = open_credits(session, baker.id or 0)
     assert invoices["INV-0111"].amount_minor - invoices["INV-0111"].paid_minor == 96000
     (credit,) = credits
-    assert credit.number.startswith("Receive overpayment 2026-11-14 ")
+    assert credit.number.startswith("RECEIVE-OVERPAYMENT 2026-11-14 ")
     assert credit.remaining.minor == 7500 and credit.remaining.currency == "GBP"
     again = import_invoices(engine, EXPORTS / "xero.csv", load_mapping("xero"))
     assert again.invoices_created == 0  # the credit's number is found again
