@@ -3,16 +3,16 @@
 A general ledger (the French FEC) lists entries, not invoices: an invoice debits the customer
 account, a payment or a credit note credits it, and lettering (a matching code on each line)
 records which entries settle which. Read entry by entry, a payment would stand apart as a credit
-and every figure would count the debt twice over. Here the entries of one document become one
-item; a fully lettered group is settled; the credits of a partly lettered group go to the
-invoices of that group first; every credit left over, lettered or not, goes to the customer's
-oldest open invoices in its currency. What the customer owes is then the same everywhere.
+and every figure would count the debt twice over. Here a fully lettered group is settled; the credits
+of a partly lettered group go to the invoices of that group first; every credit left over,
+lettered or not, goes to the customer's oldest open invoices in its currency; then the entries
+of one document become one item. What the customer owes is then the same everywhere.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -42,75 +42,102 @@ class Item:
     amount: int
     issued: date
     paid: int = 0
-    letters: set[str] = field(default_factory=set)
 
     @property
     def open(self) -> int:
         return self.amount - self.paid
 
 
+@dataclass
+class _Line:
+    """One entry and what the settling has matched of it (same sign as its amount)."""
+
+    entry: Entry
+    paid: int = 0
+
+    @property
+    def amount(self) -> int:
+        return self.entry.amount
+
+    @property
+    def open(self) -> int:
+        return self.entry.amount - self.paid
+
+
 class Conflict(ValueError):
-    """Entries of one document number under two customers or currencies."""
+    """Two customers' invoices under one document number."""
 
     def __init__(self, line: int, number: str, first_line: int):
-        super().__init__(
-            f"document {number!r} is on line {first_line} under another customer or currency"
-        )
+        super().__init__(f"invoice {number!r} is on line {first_line} under another customer")
         self.line = line
 
 
 def settle(entries: list[Entry]) -> list[Item]:
-    """Each document's item, with what the ledger's credits have paid on it."""
-    items: dict[str, Item] = {}
-    inner_credit: dict[str, int] = defaultdict(int)
-    for e in entries:
-        item = items.get(e.number)
-        if item is None:
-            item = items[e.number] = Item(e.line, e.customer, e.currency, e.number, 0, e.issued)
-        elif (item.customer, item.currency) != (e.customer, e.currency):
-            raise Conflict(e.line, e.number, item.line)
-        # An invoice's own later credit lines (a payment booked under its number) pay it.
-        if e.amount >= 0:
-            item.amount += e.amount
-        else:
-            inner_credit[e.number] -= e.amount
-        item.issued = min(item.issued, e.issued)
+    """Each document's item, with what the ledger's credits have paid on it.
+
+    Lettering is read line by line (one payment may letter several invoices under several
+    codes): a group whose lines add up to zero is settled; otherwise its credit lines pay its
+    debit lines, oldest first. Then a document's own credit lines pay its debit lines (a
+    payment booked under the invoice's number), and every credit left pays the customer's
+    oldest open invoices in its currency."""
+    lines = sorted((_Line(e) for e in entries), key=lambda x: (x.entry.issued, x.entry.line))
+    lettered: dict[tuple[str, str], list[_Line]] = defaultdict(list)
+    documents: dict[tuple[str, str, str], list[_Line]] = defaultdict(list)
+    accounts: dict[tuple[str, str], list[_Line]] = defaultdict(list)
+    for x in lines:
+        e = x.entry
         if e.lettering:
-            item.letters.add(e.lettering)
-    for number, item in items.items():
-        credit = inner_credit.get(number, 0)
-        if item.amount == 0:  # only credit lines: a payment or a credit note
-            item.amount = -credit
-        else:  # paid beyond its amount, the invoice holds a credit (`open` below zero)
-            item.paid += credit
-    ordered = sorted(items.values(), key=lambda i: (i.issued, i.line))
-    groups: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for item in ordered:
-        for letter in item.letters:
-            groups[(item.customer, letter)].append(item)
-    for members in groups.values():
-        if sum(m.open for m in members) == 0:  # fully lettered: everything settled
-            for m in members:
-                m.paid = m.amount
+            lettered[(e.customer, e.lettering)].append(x)
+        documents[(e.customer, e.currency, e.number)].append(x)
+        accounts[(e.customer, e.currency)].append(x)
+    for group in lettered.values():
+        if sum(x.amount for x in group) == 0:  # fully lettered: everything settled
+            for x in group:
+                x.paid = x.amount
         else:
-            _apply(members)
-    by_account: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for item in ordered:
-        by_account[(item.customer, item.currency)].append(item)
-    for account in by_account.values():
-        _apply(account)
-    return ordered
+            _apply(group)
+    for group in documents.values():
+        _apply(group)
+    for group in accounts.values():
+        _apply(group)
+    return _documents(documents)
 
 
-def _apply(items: list[Item]) -> None:
-    """Each credit's unused part (`open` below zero) paid on the open invoices, oldest first;
-    `items` come oldest first."""
-    invoices = [i for i in items if i.open > 0]
-    for credit in (i for i in items if i.open < 0):
-        for invoice in invoices:
-            used = min(-credit.open, invoice.open)
+def _documents(documents: dict[tuple[str, str, str], list[_Line]]) -> list[Item]:
+    """One item per document: its debits (or, without any, its credits) as the amount, and
+    what is left open of all its lines as its balance. A payment's number shared by several
+    customers (one bank statement) is told apart by the customer; an invoice's is an error."""
+    customers_of: dict[str, set[str]] = defaultdict(set)
+    for customer, _currency, number in documents:
+        customers_of[number].add(customer)
+    items: list[Item] = []
+    invoices: dict[str, int] = {}
+    for (customer, currency, number), group in documents.items():
+        first = min(x.entry.line for x in group)
+        debits = sum(x.amount for x in group if x.amount > 0)
+        amount = debits or sum(x.amount for x in group)
+        shown = number
+        if amount > 0:
+            if number in invoices:
+                raise Conflict(first, number, invoices[number])
+            invoices[number] = first
+        elif len(customers_of[number]) > 1:
+            shown = f"{number} / {customer}"[:64]
+        issued = min(x.entry.issued for x in group)
+        open_ = sum(x.open for x in group)
+        items.append(Item(first, customer, currency, shown, amount, issued, amount - open_))
+    return sorted(items, key=lambda i: i.line)
+
+
+def _apply(lines: list[_Line]) -> None:
+    """Each credit's unused part (`open` below zero) paid on the open debits, oldest first;
+    `lines` come oldest first."""
+    debits = [x for x in lines if x.open > 0]
+    for credit in (x for x in lines if x.open < 0):
+        for debit in debits:
+            used = min(-credit.open, debit.open)
             if used > 0:
-                invoice.paid += used
+                debit.paid += used
                 credit.paid -= used
             if credit.open == 0:
                 break

@@ -282,10 +282,10 @@ def _settle(conn: Connection) -> None:
         conn.execute(sa.text("DELETE FROM import_staging WHERE line = :line"), merged)
     conn.execute(
         sa.text(
-            "UPDATE import_staging SET amount_minor = :amount, paid_minor = :paid"
-            " WHERE line = :line"
+            "UPDATE import_staging SET amount_minor = :amount, paid_minor = :paid,"
+            " invoice_number = :number WHERE line = :line"
         ),
-        [{"line": i.line, "amount": i.amount, "paid": i.paid} for i in items],
+        [{"line": i.line, "amount": i.amount, "paid": i.paid, "number": i.number} for i in items],
     )
 
 

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.money import Money
 from bot.importing.mapping import load_mapping
-from bot.models import Customer
+from bot.models import Customer, Invoice
 from bot.runtime import build_runtime, next_business_morning
 from bot.services import customer_page
 from bot.services import digest as digests
@@ -81,3 +81,50 @@ def test_aging_digest_reminder_and_page_give_the_ledgers_figure(engine: Engine) 
         assert page.totals == [Money(balance[name], "EUR")] and page.credits == []
         late = sum((i.balance.amount for i in page.invoices if i.days_late > 0), Decimal(0))
         assert late == overdue
+
+
+HEADER = (
+    "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|"
+    "PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|"
+    "Idevise"
+)
+
+
+def fec_line(aux: str, name: str, piece: str, day: str, debit: str, credit: str, let: str) -> str:
+    return (
+        f"VE|Ventes|{piece}|{day}|411000|Clients|{aux}|{name}|{piece}|{day}|{piece}|{debit}|"
+        f"{credit}|{let}||{day}||"
+    )
+
+
+def test_one_bank_statement_paying_two_customers_imports_and_reimports(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A bank statement booked as one piece pays two customers (a common French FEC); one
+    transfer letters two invoices under two codes. Imported twice, nothing is created again."""
+    path = tmp_path / "FEC.txt"
+    path.write_bytes(
+        "\r\n".join(
+            [
+                HEADER,
+                fec_line("C1", "Hôtel Dupré", "F1", "20260901", "1000,00", "0,00", "AA"),
+                fec_line("C1", "Hôtel Dupré", "F2", "20260902", "500,00", "0,00", "AB"),
+                fec_line("C2", "Bâtiment Roux", "F3", "20260903", "300,00", "0,00", ""),
+                fec_line("C1", "Hôtel Dupré", "RELEVE-9", "20260930", "0,00", "1000,00", "AA"),
+                fec_line("C1", "Hôtel Dupré", "RELEVE-9", "20260930", "0,00", "300,00", "AB"),
+                fec_line("C2", "Bâtiment Roux", "RELEVE-9", "20260930", "0,00", "120,00", ""),
+            ]
+        ).encode("iso-8859-15")
+    )
+    first = import_invoices(engine, path, load_mapping("fec"))
+    again = import_invoices(engine, path, load_mapping("fec"))
+    assert (first.invoices_created, again.invoices_created, again.invoices_updated) == (5, 0, 0)
+    with unit_of_work(engine) as session:
+        balances = {i.number: i.amount_minor - i.paid_minor for i in session.exec(select(Invoice))}
+    assert balances == {
+        "F1": 0,
+        "F2": 20000,
+        "F3": 18000,
+        "RELEVE-9 / C1": 0,
+        "RELEVE-9 / C2": 0,
+    }

@@ -60,7 +60,36 @@ def test_a_payment_booked_under_the_invoice_number_pays_it() -> None:
     assert open_items([entry(1, "F1", 900, 1), entry(2, "F1", -400, 7)]) == {"F1": 500}
 
 
-def test_one_number_under_two_customers_is_refused_with_its_line() -> None:
+def test_one_payment_may_letter_several_invoices_under_several_codes() -> None:
+    items = open_items(
+        [
+            entry(1, "F1", 1000, 1, "AA"),
+            entry(2, "F2", 500, 2, "AB"),
+            entry(3, "VIR", -1000, 9, "AA"),
+            entry(4, "VIR", -300, 9, "AB"),  # F2 partly paid by the same transfer
+        ]
+    )
+    assert items == {"F1": 0, "F2": 200, "VIR": 0}
+
+
+def test_one_bank_statement_paying_two_customers_keeps_both_payments() -> None:
+    items = settle(
+        [
+            entry(1, "F1", 100, 1, who="A"),
+            entry(2, "F2", 300, 1, who="B"),
+            entry(3, "RELEVE-12", -100, 5, who="A"),
+            entry(4, "RELEVE-12", -120, 5, who="B"),
+        ]
+    )
+    assert {(i.number, i.open) for i in items} == {
+        ("F1", 0),
+        ("F2", 180),
+        ("RELEVE-12 / A", 0),
+        ("RELEVE-12 / B", 0),
+    }
+
+
+def test_one_invoice_number_under_two_customers_is_refused_with_its_line() -> None:
     with pytest.raises(Conflict) as raised:
         settle([entry(1, "F1", 100, 1, who="A"), entry(5, "F1", 100, 1, who="B")])
     assert raised.value.line == 5
