@@ -287,12 +287,12 @@ def parse_mapping(data: dict, origin: str) -> Mapping:
     )
 
 
-def _choices(data: dict, key: str, default: str) -> tuple[str, ...]:
+def _choices(data: dict, key: str, default: str, origin: str) -> tuple[str, ...]:
     """A setting given as one value or as the list of values the tool may write."""
     value = data.get(key, default)
     values = tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
     if not values:
-        raise MappingError(f"{key} lists no value")
+        raise MappingError(f"{origin}: {key} lists no value")
     return values
 
 
