@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -254,10 +255,15 @@ def parse_mapping(data: dict, origin: str) -> Mapping:
     fallbacks = {str(k): str(v) for k, v in data.get("fallbacks", {}).items()}
     if set(fallbacks) - set(FIELDS):
         raise MappingError(f"{origin}: unknown field(s) in [fallbacks]")
-    delimiters, encodings = (
-        _choices(data, "delimiter", ","),
-        _choices(data, "encoding", "utf-8-sig"),
-    )
+    delimiters = _choices(data, "delimiter", ",", origin)
+    encodings = _choices(data, "encoding", "utf-8-sig", origin)
+    if any(len(d) != 1 for d in delimiters):
+        raise MappingError(f"{origin}: a delimiter is one character")
+    for encoding in encodings:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise MappingError(f"{origin}: unknown encoding {encoding!r}") from None
     return Mapping(
         name=data.get("name", origin),
         description=data.get("description", ""),
