@@ -338,8 +338,9 @@ def _refuse_currency_changes(conn: Connection) -> None:
 
 
 def _disagreements(conn: Connection, mapping: Mapping) -> tuple[str, ...]:
-    """Open invoices whose tool's balance is not total − paid, one line each."""
-    if not (mapping.provides("balance") and mapping.provides("amount_paid")):
+    """Open invoices whose tool's balance is not total − paid, one line each (for one figure
+    per invoice: summed line items carry no comparable paid figure)."""
+    if mapping.summed or not (mapping.provides("balance") and mapping.provides("amount_paid")):
         return ()
     rows = conn.execute(
         sa.text(
