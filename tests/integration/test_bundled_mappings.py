@@ -103,9 +103,10 @@ def stripe() -> list[Item]:
 
 
 def quickbooks_aging_detail() -> list[Item]:
-    """Transactions under the aging rows; payments and credit memos are credits."""
+    """Transactions under the aging rows; payments and credit memos are credits. The header
+    is in sentence case (`Due date`, `Open balance`), as current QuickBooks exports write it."""
     return [
-        (day(r["Due Date"], "%m/%d/%Y"), "USD", cents(r["Open Balance"]))
+        (day(r["Due date"], "%m/%d/%Y"), "USD", cents(r["Open balance"]))
         for r in records(rows("quickbooks_aging_detail.csv"), "Num")
         if r[""] == "" and r["Num"]
     ]
