@@ -271,6 +271,11 @@ def test_xero_reports_where_its_amount_due_differs_and_keeps_overpayments_as_cre
     (credit,) = credits
     assert credit.number.startswith("RECEIVE-OVERPAYMENT 2026-11-14 ")
     assert credit.remaining.minor == 7500 and credit.remaining.currency == "GBP"
+    page = customer_page.load_page(
+        engine, build_runtime(Settings(), engine).governing(), baker.id or 0, TODAY
+    )
+    assert [(c.number, c.balance.minor) for c in page.credits] == [(credit.number, -7500)]
+    assert credit.number not in [i.number for i in page.invoices]  # listed, never chased
     again = import_invoices(engine, EXPORTS / "xero.csv", load_mapping("xero"))
     assert again.invoices_created == 0  # the credit's number is found again
 
