@@ -312,7 +312,7 @@ class LineReader:
         else:
             due = self._field("due_date", due_raw, self._date, errors, True)
         link = self._text("payment_link", link_raw, 500, errors)
-        if link and not errors:
+        if link:
             link = self._field("payment_link", link, parse_payment_link, errors) or ""
         amount = self._field("amount", amount_raw, self._amount, errors, True)
         credit = self._field("credit", credit_raw, self._amount, errors)

@@ -27,7 +27,7 @@ _SNIFF_LINES = 64
 _CHUNK = 1 << 20
 
 
-def separator_name(separator: str) -> str:
+def _separator_name(separator: str) -> str:
     return "tab" if separator == "\t" else repr(separator)
 
 
@@ -109,16 +109,20 @@ class CsvSource:
         head = head[self.mapping.skip_lines :]
         others = tuple(s for s in _SEPARATORS if s not in allowed)
         for separator in (*allowed, *others):
-            for row in csv.reader(head, delimiter=separator):
+            try:
+                rows = list(csv.reader(head, delimiter=separator))
+            except csv.Error:  # not text: the reading proper names the line
+                return self.mapping.delimiter
+            for row in rows:
                 if wanted <= {header_key(cell) for cell in row}:
                     if separator in allowed:
                         return separator
-                    expected = " or ".join(separator_name(a) for a in allowed)
+                    expected = " or ".join(_separator_name(a) for a in allowed)
                     self.errors.append(
                         LineError(
                             1,
                             "",
-                            f"this file is separated by {separator_name(separator)}; the "
+                            f"this file is separated by {_separator_name(separator)}; the "
                             f"mapping {self.mapping.name!r} expects {expected}",
                         )
                     )
