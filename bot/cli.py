@@ -140,6 +140,8 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
         for outcome in outcomes:
             print(outcome.summary(), file=sys.stdout if outcome.ok else sys.stderr)
             if outcome.report is not None:
+                for disagreement in outcome.report.disagreements:
+                    print(disagreement)
                 _follow_up(settings, engine, outcome.report, args.actor)
         if outcomes and client is not None and settings.digest_channel:
             post_import_notices(client, settings.digest_channel, outcomes)

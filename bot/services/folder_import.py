@@ -38,9 +38,14 @@ class FileOutcome:
         if self.report is None:
             return f"{self.name}: nothing imported ({self.errors.splitlines()[0].removeprefix('nothing imported: ')})"
         r = self.report
+        differing = (
+            f", {len(r.disagreements)} balances other than total − paid (imported as the tool says)"
+            if r.disagreements
+            else ""
+        )
         return (
             f"{self.name}: {r.invoices_created} new invoices, {r.invoices_updated} changed, "
-            f"{r.customers_created} new customers, {r.payments_recorded} payments"
+            f"{r.customers_created} new customers, {r.payments_recorded} payments{differing}"
         )
 
 
