@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.db import unit_of_work
 from bot.importing.mapping import Mapping, MappingError, load_mapping
 from bot.models import AuditEvent, Customer, Invoice
-from bot.services.credits import net_balances, open_credits
+from bot.runtime import build_runtime
+from bot.services import customer_page
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.lookup import open_invoices
 from bot.terminal import import_lines
@@ -64,6 +66,15 @@ Total for Bill's Windsurf Shop,,,,,$85.00
 
 TOTAL,,,,,"$1,524.00"
 """
+
+
+def chased_and_page(engine: Engine) -> tuple[list[str], customer_page.PageData]:
+    """The only customer's chased invoice numbers, and their page (credits listed there)."""
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer)).one()
+        chased = [i.number for i in open_invoices(session, customer.id or 0)]
+    policies = build_runtime(Settings(), engine).governing()
+    return chased, customer_page.load_page(engine, policies, customer.id or 0, date(2026, 11, 26))
 
 
 def mapping_file(tmp_path: Path, text: str) -> Mapping:
@@ -250,17 +261,13 @@ def test_credit_notes_reduce_the_balance_and_are_never_chased(
         encoding="utf-8",
     )
     import_invoices(engine, path, mapping_file(tmp_path, CREDIT_MAPPING))
-    with unit_of_work(engine) as session:
-        customer = session.exec(select(Customer)).one()
-        chased = [i.number for i in open_invoices(session, customer.id or 0)]
-        credits = open_credits(session, customer.id or 0)
-        balances = net_balances(session, customer.id or 0)
+    chased, page = chased_and_page(engine)
     assert chased == ["INV-1"]
-    assert [(c.number, str(c.remaining.amount)) for c in credits] == [
-        ("CN-1", "120.00"),
-        ("CN-2", "10.00"),
+    assert [(c.number, str(c.balance.amount)) for c in page.credits] == [
+        ("CN-1", "-120.00"),
+        ("CN-2", "-10.00"),
     ]
-    assert str(balances["EUR"].amount) == "370.00"
+    assert [str(t.amount) for t in page.totals] == ["370.00"]
 
 
 def test_a_credit_note_applied_beyond_its_amount_is_named(engine: Engine, tmp_path: Path) -> None:
@@ -440,10 +447,7 @@ def test_a_mapping_may_take_unnumbered_rows_as_credits(engine: Engine, tmp_path:
         encoding="utf-8",
     )
     import_invoices(engine, path, mapping_file(tmp_path, text))
-    with unit_of_work(engine) as session:
-        customer = session.exec(select(Customer)).one()
-        chased = [i.number for i in open_invoices(session, customer.id or 0)]
-        credits = open_credits(session, customer.id or 0)
+    chased, page = chased_and_page(engine)
     assert chased == ["INV-1"]
-    assert [str(c.remaining.amount) for c in credits] == ["80.00"]
-    assert credits[0].number.startswith("Credit 2026-08-20 ")
+    assert [str(c.balance.amount) for c in page.credits] == ["-80.00"]
+    assert page.credits[0].number.startswith("Credit 2026-08-20 ")
