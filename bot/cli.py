@@ -86,6 +86,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             fallback_timezone=settings.timezone,
             progress=sys.stderr.isatty(),
             allow_reassign=args.allow_reassign,
+            allow_future=args.allow_future,
         )
     except ImportFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
@@ -134,10 +135,13 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
             actor=args.actor,
             fallback_timezone=settings.timezone,
             allow_reassign=args.allow_reassign,
+            allow_future=args.allow_future,
         )
         for outcome in outcomes:
             print(outcome.summary(), file=sys.stdout if outcome.ok else sys.stderr)
             if outcome.report is not None:
+                for disagreement in outcome.report.disagreements:
+                    print(disagreement)
                 _follow_up(settings, engine, outcome.report, args.actor)
         if outcomes and client is not None and settings.digest_channel:
             post_import_notices(client, settings.digest_channel, outcomes)
@@ -492,6 +496,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-reassign",
         action="store_true",
         help="let the file move known invoices to another customer (each move is audited)",
+    )
+    imp.add_argument(
+        "--allow-future",
+        action="store_true",
+        help="accept invoices issued after today (refused otherwise, as typing errors)",
     )
     imp.add_argument(
         "--watch",

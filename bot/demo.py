@@ -44,7 +44,12 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     write_sample_invoices(sample, today)
     print(terminal.heading(f"1. Importing the sample ledger ({sample})"))
     report = import_invoices(
-        engine, sample, load_mapping("relance"), actor="demo", fallback_timezone=settings.timezone
+        engine,
+        sample,
+        load_mapping("relance"),
+        actor="demo",
+        fallback_timezone=settings.timezone,
+        today=today,  # the demo's clock: on a weekend, the next business day
     )
     print("\n".join(terminal.import_lines(report)))
     with unit_of_work(engine) as session:

@@ -102,6 +102,7 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
             .where(
                 col(Invoice.customer_id) == customer_id,
                 col(Invoice.amount_minor) < Invoice.paid_minor,
+                col(Invoice.status) == "open",  # a voided credit note is no credit, as on reminders
             )
             .order_by(col(Invoice.number))
         ).all()
