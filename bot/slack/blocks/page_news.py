@@ -30,7 +30,9 @@ HANDLE_LABELS = {
 
 
 def news_text(news: News) -> str:
-    return f"{news.customer_name} {HEADLINES[news.kind]} on their page"
+    """The message's `text` (its notification and fallback): mrkdwn like the blocks, so the
+    customer's name is escaped there too."""
+    return f"{escape(news.customer_name)} {HEADLINES[news.kind]} on their page"
 
 
 def news_blocks(news: News) -> list[Block]:
