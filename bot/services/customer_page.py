@@ -34,7 +34,7 @@ from bot.domain.money import (
 )
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.domain.states import PromiseState
-from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise, Reminder
+from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise
 from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
@@ -154,28 +154,6 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
 
 def _note(holder: LinkHolder, client: str) -> dict[str, str]:
     return {"link": holder.public_id, "client": client[:64]}
-
-
-def record_view(engine: Engine, holder: LinkHolder, client: str) -> int | None:
-    """Records that the customer opened the page; returns their latest card's reminder id, so
-    the card can show it ("seen 2 h ago")."""
-    with unit_of_work(engine) as session:
-        audit.append(
-            session,
-            audit.NewEvent(
-                kind="page_view",
-                actor=ACTOR,
-                customer_id=holder.customer_id,
-                channel="page",
-                content=_note(holder, client),
-            ),
-        )
-        return session.exec(
-            select(Reminder.id)
-            .where(col(Reminder.customer_id) == holder.customer_id, col(Reminder.slack_ts) != "")
-            .order_by(col(Reminder.id).desc())
-            .limit(1)
-        ).first()
 
 
 def last_views(session: Session, customer_ids: list[int]) -> dict[int, datetime]:
