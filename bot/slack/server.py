@@ -300,8 +300,8 @@ def run_socket_mode(settings: Settings) -> None:
     start_background(handler.deps, handler.app)
     page = page_app(handler.deps.runtime, handler.deps)
     if page is not None:
-        serve_page(page, "0.0.0.0", settings.page_port)
-        log.info("the customer page listens on port %s", settings.page_port)
+        serve_page(page, settings.page_host, settings.page_port)
+        log.info("the customer page listens on %s:%s", settings.page_host, settings.page_port)
     freeze_startup_objects()
     handler.start()
 
