@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.runtime import Runtime
-from bot.services import customer_page, page_links, page_visits
+from bot.services import contact_changes, customer_page, page_links, page_visits
 from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
 from bot.services.page_links import LinkHolder, LinkRefused
 from bot.services.page_visits import Visit
@@ -201,8 +201,26 @@ class PageApp:
             self.post_news(news)
         except Exception:
             log.exception("could not post the customer's %s to Slack", action)
+        if news.request_id is not None:
+            self._tell_old_address(news.request_id)
         target = f"{PREFIX}{token}?done={action}" + (f"&lang={quote(language)}" if language else "")
         return Response(HTTPStatus.SEE_OTHER, "", [("Location", target)])
+
+    def _tell_old_address(self, request_id: int) -> None:
+        """The address on record hears that a change was asked (in its customer's language);
+        a failure is logged, the request stands."""
+        settings = self.runtime.settings
+        try:
+            asked = contact_changes.asked_of(self.runtime.engine, request_id)
+            if not asked.email:
+                return
+            _, t = words(settings.templates_dir, asked.language)
+            text = t["contact_notice_body"].format(customer=asked.customer_name)
+            contact_changes.tell_old_address(
+                settings, asked.email, t["contact_notice_subject"], text, asked.language
+            )
+        except Exception:
+            log.exception("could not tell the address on record of contact change %s", request_id)
 
     def _carry_out(
         self, holder: LinkHolder, action: str, form: dict[str, str], client: str
@@ -218,7 +236,7 @@ class PageApp:
             return customer_page.dispute(engine, holder, client, form, digest)
         if action == "plan":
             return customer_page.ask_plan(engine, policies, holder, client, form, digest)
-        return customer_page.update_contact(engine, holder, client, form, digest)
+        return customer_page.ask_contact_change(engine, holder, client, form, digest)
 
 
 def _client(environ: dict) -> str:
