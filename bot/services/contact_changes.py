@@ -9,12 +9,12 @@ collectors clicking together one wins and the other is told who did).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col
+from sqlmodel import col, select
 
 from bot.channels.email import Email, SmtpSender, build_message
 from bot.config import Settings
@@ -22,6 +22,8 @@ from bot.db import read_only, unit_of_work
 from bot.models import ContactChange, Customer
 from bot.services import audit
 from bot.services.queries import get
+
+RETELL_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,22 @@ class Decided:
 
 
 def asked_of(engine: Engine, request_id: int) -> AskedOf:
+    """Whom to tell of a request: nobody (no e-mail) when another request of the customer's,
+    asked within `RETELL_AFTER` before it, is still undecided: the address was told then, and
+    a link's holder cannot make the app write to it twenty times a minute."""
     with read_only(engine) as session:
         change = get(session, ContactChange, request_id)
         customer = get(session, Customer, change.customer_id)
-        return AskedOf(customer.name, customer.email, customer.language)
+        told = session.exec(
+            select(ContactChange.id).where(
+                col(ContactChange.customer_id) == change.customer_id,
+                col(ContactChange.id) < request_id,
+                col(ContactChange.decided_at).is_(None),
+                col(ContactChange.asked_at) > change.asked_at - RETELL_AFTER,
+            )
+        ).first()
+        email = "" if told is not None else customer.email
+        return AskedOf(customer.name, email, customer.language)
 
 
 def tell_old_address(settings: Settings, to: str, subject: str, text: str, language: str) -> None:

@@ -92,3 +92,15 @@ def test_a_contact_change_waits_for_a_collector_and_tells_the_old_address(
     assert json.loads(applied.content)["before_email"] == before.email
     assert (customer(world).email, customer(world).contact_name) == (NEW, "Mallory")
     assert [r.recipients for r in smtp.received] == [[before.email]]  # the page sent nothing new
+
+
+def test_repeated_requests_tell_the_old_address_once(
+    page_world: PageWorld, smtp: SmtpServer
+) -> None:
+    """A link's holder cannot make the app write to the customer twenty times a minute."""
+    reconfigure(page_world.runtime, smtp_host="127.0.0.1", smtp_port=smtp.port)
+    url = page_world.link("A")
+    for n in range(5):
+        form = {"contact_name": "M", "email": f"m{n}@elsewhere.example", "phone": ""}
+        assert page_world.post(url, "contact", form).status == 303
+    assert len(smtp.received) == 1 and len(page_world.events("page_contact_asked")) == 5
