@@ -102,7 +102,10 @@ def payload_of(body: bytes, content_type: str) -> dict[str, Any] | None:
 def fingerprint(body: bytes | None, environ: dict[str, Any]) -> str:
     """What the log says of a refused body: its size and a hash, never its bytes."""
     if body is None:
-        return f"declared {environ.get('CONTENT_LENGTH') or 'chunked'} bytes, not read"
+        declared = declared_length(environ)
+        if declared is None:
+            return f"chunked, read no further than {MAX_BODY_BYTES + 1} bytes"
+        return f"declared {declared} bytes, not read"
     return f"{len(body)} bytes, sha256 {hashlib.sha256(body).hexdigest()[:16]}"
 
 
