@@ -88,6 +88,7 @@ class Settings:
     public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
     page_link_days: int = 60
     page_port: int = 3001  # the page's own server in Socket Mode
+    page_host: str = "127.0.0.1"  # where it listens: loopback, behind the HTTPS proxy
     # The reply mailbox (IMAP): empty host = not read
     imap_host: str = ""
     imap_port: int = 993
@@ -174,6 +175,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
         page_link_days=int(env("RELANCE_PAGE_LINK_DAYS", str(Settings.page_link_days))),
         page_port=int(env("RELANCE_PAGE_PORT", str(Settings.page_port))),
+        page_host=env("RELANCE_PAGE_HOST", Settings.page_host),
         imap_host=env("IMAP_HOST", ""),
         imap_port=int(env("IMAP_PORT", str(Settings.imap_port))),
         imap_security=env("IMAP_SECURITY", Settings.imap_security),

@@ -376,6 +376,29 @@ class PageLink(SQLModel, table=True):
     created_by: str = Field(max_length=40)
     created_at: datetime = _timestamp()
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What strangers' requests cost is kept here, shared by every process and instance: the
+    # last view and prefetch recorded (one of each an hour), and the posts of the current minute.
+    viewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    prefetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rate_minute: int = 0  # minutes since the epoch of the window `rate_hits` counts
+    rate_hits: int = 0
+
+
+class ContactChange(SQLModel, table=True):
+    """A billing-contact change asked on the customer's page: applied only once a collector
+    accepts it (a link may have been forwarded), decided once (`decided_at`)."""
+
+    __tablename__ = "contact_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contact_name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=40)
+    asked_at: datetime = _timestamp()
+    link: str = Field(max_length=32)  # the page link's public id it was asked through
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str = Field(default="", max_length=40)
 
 
 class InboundMessage(SQLModel, table=True):
