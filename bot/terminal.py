@@ -35,6 +35,7 @@ def import_lines(report: ImportReport) -> list[str]:
             if report.discrepancies
             else []
         ),
+        *report.disagreements,
     ]
 
 

@@ -30,6 +30,7 @@ from bot.slack.listeners.actions import (
     edit,
     held_back,
     inbound_assign,
+    inbound_confirm,
     inbound_dispute,
     inbound_paid,
     inbound_promise,
@@ -86,6 +87,7 @@ LISTENERS = (
     inbound_assign,
     inbound_assign_submitted,
     cash_line,
+    inbound_confirm,
 )
 
 

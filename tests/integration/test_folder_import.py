@@ -16,6 +16,7 @@ from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import Invoice
 from bot.services.folder_import import import_folder
+from bot.slack.import_notice import notice_text
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import FakeSlack
 
@@ -131,3 +132,18 @@ def test_bank_statements_dropped_in_the_folder_are_applied(engine: Engine, tmp_p
     ).read_text(encoding="utf-8")
     with unit_of_work(engine) as session:
         assert session.exec(select(Invoice)).one().balance == 0
+
+
+def test_a_balance_other_than_total_less_paid_is_told_to_the_channel(
+    engine: Engine, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "xero.csv"
+    (inbox / "xero.csv").write_bytes(export.read_bytes())
+    (outcome,) = import_folder(engine, inbox, load_mapping("xero"), settle_seconds=0)
+    assert outcome.summary().endswith(
+        ", 1 balances other than total − paid (imported as the tool says)"
+    )
+    lines = notice_text(outcome).splitlines()
+    assert lines[1].startswith("• line 11: invoice INV-0111: xero says GBP 960.00 is owed")

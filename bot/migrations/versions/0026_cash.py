@@ -1,7 +1,7 @@
 """Cash application: bank statements, their lines, the payments applied, learnt payer IBANs.
 
 Revision ID: 0016_cash
-Revises: 0011_speed
+Revises: 0013_trust_mail
 Create Date: 2026-12-06
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_cash"
-down_revision = "0011_speed"
+down_revision = "0013_trust_mail"
 branch_labels = None
 depends_on = None
 
