@@ -39,6 +39,7 @@ INVOICE_FIELDS = (
     "status",
     "document_type",
     "credit",
+    "pdf",
 )
 FIELDS = CUSTOMER_FIELDS + INVOICE_FIELDS
 #: What an invoice's status can mean to Relance; only `open` invoices are chased.

@@ -15,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
+from bot.domain.copies import check_pdf_reference
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
 from bot.domain.owners import parse_owner
 from bot.importing.mapping import CUSTOMER_FIELDS, FIELDS, Mapping
@@ -68,6 +69,7 @@ class InvoiceLine(NamedTuple):
     due_date: date
     payment_link: str
     status: str  # open, paid, void or written_off
+    pdf: str  # the invoice's PDF: a path under the documents folder or an https URL
 
 
 @lru_cache(maxsize=1)
@@ -271,6 +273,7 @@ class LineReader:
             status_raw,
             type_raw,
             credit_raw,
+            pdf_raw,
         ) = raw[split:]
         errors = list(customer_errors)
         number = self._text("invoice_number", number_raw, 64, errors, True)
@@ -281,6 +284,7 @@ class LineReader:
         else:
             due = self._field("due_date", due_raw, self._date, errors, True)
         link = self._text("payment_link", link_raw, 500, errors)
+        pdf = self._field("pdf", pdf_raw, check_pdf_reference, errors) or ""
         amount = self._field("amount", amount_raw, self._amount, errors, True)
         credit = self._field("credit", credit_raw, self._amount, errors)
         if amount is not None and credit is not None:  # a ledger's debit and credit columns
@@ -319,7 +323,7 @@ class LineReader:
         if errors:
             raise RowInvalid(errors)
         return InvoiceLine(
-            *customer, number, currency, amount_minor, paid_minor, issue, due, link, status
+            *customer, number, currency, amount_minor, paid_minor, issue, due, link, status, pdf
         )
 
     def _status(self, raw: str) -> str:

@@ -26,7 +26,16 @@ HEADER = [
     name
     for name in FIELDS
     if name
-    not in ("governing_law", "owner", "segment", "balance", "status", "document_type", "credit")
+    not in (
+        "governing_law",
+        "owner",
+        "segment",
+        "balance",
+        "status",
+        "document_type",
+        "credit",
+        "pdf",
+    )
 ]
 
 

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from bot.channels.imap import Waiting
 from bot.db import read_only, unit_of_work
-from bot.domain.inbound import Inbound, Kind, Unreadable, read_message
+from bot.domain.inbound import PERSON_WROTE, Inbound, Kind, Unreadable, read_message
 from bot.models import Customer, InboundMessage, Invoice, Reminder, utcnow
 from bot.services import audit
 from bot.services.pauses import hold
@@ -352,7 +352,7 @@ def apply_effect(session: Session, customer: Customer, message: Effect, today: d
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, ACTOR, None, "the contact has left the company")
         return "contact has left the company: held until someone finds the new contact"
-    if message.kind is Kind.REPLY:
+    if message.kind in PERSON_WROTE:
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, ACTOR, None, "the customer replied")
         return "held until someone acts"
