@@ -44,9 +44,9 @@ def sent(days_ago: int, stage: str, wording: str = "") -> PastContact:
 
 def test_a_first_contact_starts_at_the_stage_its_lateness_calls_for() -> None:
     """The bundled policy at go-live (no history imported): a friendly "surely an oversight"
-    only for a customer a few days late; 15 days late starts firm, 90 days late the final
+    only for a customer up to six weeks late; 45 days late starts firm, 90 days late the final
     notice (never a hand-off without one), each saying why on the card."""
-    recent = decide(account(item(days_late=10)), POLICY, NOW)
+    recent = decide(account(item(days_late=40)), POLICY, NOW)
     assert isinstance(recent, Suggestion) and recent.stage.name == "friendly" and not recent.note
     weeks = decide(account(item(days_late=50)), POLICY, NOW)
     assert isinstance(weeks, Suggestion) and weeks.stage.name == "firm"
@@ -282,7 +282,7 @@ def test_never_a_skipped_stage(scenario: tuple[Account, datetime]) -> None:
 
 
 def test_a_chase_carries_only_past_due_invoices_and_mentions_the_rest_apart() -> None:
-    decision = decide(account(item("OLD", 10), item("TODAY", 0), item("LATER", -10)), POLICY, NOW)
+    decision = decide(account(item("OLD", 20), item("TODAY", 0), item("LATER", -10)), POLICY, NOW)
     assert isinstance(decision, Suggestion) and decision.stage.name == "friendly"
     assert [i.number for i in decision.invoices] == ["OLD"]
     assert [i.number for i in decision.coming_due] == ["TODAY"]
