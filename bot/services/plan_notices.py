@@ -70,6 +70,7 @@ def suggest_notice(
         body_html=draft.html,
         original_subject=draft.subject,
         original_body_text=draft.text,
+        owner=customer.owner,  # on the worklist of whoever chases this customer
     )
     session.add(reminder)
     session.flush()
