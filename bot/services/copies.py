@@ -40,6 +40,7 @@ from bot.services.errors import Invalid
 from bot.services.lookup import open_invoices
 from bot.services.queries import get
 from bot.services.statement import copy_words, statement_pdf
+from bot.services.suggestions import FOLLOW_UP_STAGES
 
 log = logging.getLogger(__name__)
 KIND = "copies"  # the answer's stage is `copies-<message id>`, its audit event `copies`
@@ -87,6 +88,12 @@ def invoice_copies(session: Session, numbers: Sequence[str], settings: Settings)
     return copies
 
 
+def carries_copies(stage: str) -> bool:
+    """A reminder on the ladder, or an answer sending copies; not a thank-you, a plan's notice
+    or a person's own answer (sent as written)."""
+    return stage not in FOLLOW_UP_STAGES and not stage.startswith("reply-")
+
+
 @dataclass(frozen=True)
 class Enclosures:
     attachments: tuple[tuple[str, bytes], ...]
@@ -106,8 +113,11 @@ def enclosures(
     within the cap, else linked) and, for an answer to a request for copies, the statement."""
     with read_only(engine) as session:
         reminder = get(session, Reminder, reminder_id)
-        copies = invoice_copies(session, reminder.numbers, settings)
-        customer_id, stage = reminder.customer_id, reminder.stage
+        stage = reminder.stage
+        copies = (
+            invoice_copies(session, reminder.numbers, settings) if carries_copies(stage) else []
+        )
+        customer_id = reminder.customer_id
     packing = pack(copies, settings.attachments_max_bytes)
     attachments: list[tuple[str, bytes]] = []
     missing = [c.number for c in copies if c not in packing.attached + packing.linked]

@@ -19,10 +19,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
-from bot.models import AuditEvent, Customer, Invoice, Outbox, Reminder
+from bot.models import AuditEvent, Customer, InboundMessage, Invoice, Outbox, Reminder
 from bot.runtime import Runtime, build_runtime
 from bot.sample_data import HEADER
 from bot.services import decisions, inbox, page_links
@@ -30,6 +31,7 @@ from bot.services.copies import send_copies
 from bot.services.errors import Invalid
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.outbox import deliver_due
+from bot.services.replies import send_reply
 from bot.services.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.mail_samples import reply
@@ -205,11 +207,12 @@ def test_an_import_refuses_a_copy_outside_the_folder_naming_line_and_column(
         assert session.exec(select(Invoice)).all() == []  # nothing imported
 
 
-def _copy_request(engine: Engine) -> int:
+def _copy_request(engine: Engine, in_reply_to: str = "") -> int:
     raw = reply(
         sender="Compta Atelier <compta@atelier.example>",
         subject="Re: Relance facture F-101",
         text="Bonjour, pourriez-vous nous renvoyer les factures ? Merci.",
+        in_reply_to=in_reply_to,
     )
     raw.replace_header("Message-ID", "<ask-copies-1@atelier.example>")
     handled = inbox.record(engine, "INBOX", 1, 1, raw.as_bytes(), NOW)
@@ -282,3 +285,22 @@ def test_copies_without_a_documents_folder_send_the_statement_alone(
     assert set(_pdfs(got.message)) == {"releve-de-compte-2026-11-26.pdf"}
     (sent,) = _events(engine, "sent")
     assert sent["copies_missing"] == list(NUMBERS)
+
+
+def test_a_persons_own_answer_goes_as_written_without_copies(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    documents = _documents(tmp_path)
+    _ledger(engine, tmp_path, {n: _filed(n) for n in NUMBERS})
+    runtime = _runtime(engine, _settings(smtp, documents))
+    reminder_id = _approved_reminder(runtime)
+    deliver_due(engine, runtime.settings, "worker-1", now=NOW + timedelta(minutes=1))
+    inbound_id = _copy_request(engine, message_id(reminder_id, runtime.settings.mail_from))
+    with read_only(engine) as session:  # it answers the reminder: the reply lists its invoices
+        assert session.get(InboundMessage, inbound_id).reminder_id == reminder_id  # type: ignore[union-attr]
+    send_reply(engine, inbound_id, "Nous vous rappelons demain.", "UAPPROVE1", NOW)
+    deliver_due(engine, runtime.settings, "worker-1", now=NOW + timedelta(minutes=2))
+    first, answer = smtp.received
+    assert len(_pdfs(first.message)) == 3
+    assert _pdfs(answer.message) == {}
+    assert answer.message.get_content().strip() == "Nous vous rappelons demain."
