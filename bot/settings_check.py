@@ -68,6 +68,15 @@ def _values(settings: Settings) -> list[Finding]:
         found.append(
             _fatal("SMTP_SECURITY", f"{settings.smtp_security!r} is not none, starttls or ssl")
         )
+    if settings.attachments_max_bytes < 0:
+        found.append(_fatal("RELANCE_ATTACHMENTS_MAX_BYTES", "is below zero"))
+    if settings.documents_dir is not None and not settings.documents_dir.is_dir():
+        found.append(
+            _warn(
+                "RELANCE_DOCUMENTS_DIR",
+                f"{str(settings.documents_dir)!r} is not a folder: no invoice copy can be sent",
+            )
+        )
     return found
 
 

@@ -3,6 +3,7 @@ as links, files kept inside the documents folder, and replies that ask for a cop
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.channels.documents import DocumentMissing, locate, read_pdf
+from bot.config import Settings
 from bot.domain.copies import Copy, check_pdf_reference, pack
 from bot.domain.inbound import Inbound, Kind, asks_for_copy, read_message
 from bot.services.copies import attachment_name
+from bot.settings_check import check_run
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "default-invoice.pdf"
 
@@ -139,3 +142,17 @@ def test_only_the_new_text_of_a_reply_decides() -> None:
     )
     assert isinstance(asked, Inbound) and asked.kind is Kind.COPY_REQUEST
     assert isinstance(quoted, Inbound) and quoted.kind is Kind.REPLY
+
+
+def test_start_up_says_when_the_documents_folder_is_not_one(tmp_path: Path) -> None:
+    def said(**changes: object) -> list[str]:
+        settings = replace(Settings(), **changes)  # type: ignore[arg-type]
+        return [f"{f.setting}: {f.message}" for f in check_run(settings, http=False)]
+
+    missing = tmp_path / "nowhere"
+    assert any(
+        m.startswith("RELANCE_DOCUMENTS_DIR:") and "not a folder" in m
+        for m in said(documents_dir=missing)
+    )
+    assert not any(m.startswith("RELANCE_DOCUMENTS_DIR") for m in said(documents_dir=tmp_path))
+    assert "RELANCE_ATTACHMENTS_MAX_BYTES: is below zero" in said(attachments_max_bytes=-1)
