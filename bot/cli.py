@@ -29,7 +29,7 @@ from bot.services.importing import ImportFailed, ImportReport, import_invoices
 from bot.services.letters import letter_pdf
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
-from bot.settings_check import check_run
+from bot.settings_check import check_run, transport_findings
 
 
 class NotReady(Exception):
@@ -86,6 +86,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             fallback_timezone=settings.timezone,
             progress=sys.stderr.isatty(),
             allow_reassign=args.allow_reassign,
+            allow_future=args.allow_future,
         )
     except ImportFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
@@ -134,10 +135,13 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
             actor=args.actor,
             fallback_timezone=settings.timezone,
             allow_reassign=args.allow_reassign,
+            allow_future=args.allow_future,
         )
         for outcome in outcomes:
             print(outcome.summary(), file=sys.stdout if outcome.ok else sys.stderr)
             if outcome.report is not None:
+                for disagreement in outcome.report.disagreements:
+                    print(disagreement)
                 _follow_up(settings, engine, outcome.report, args.actor)
         if outcomes and client is not None and settings.digest_channel:
             post_import_notices(client, settings.digest_channel, outcomes)
@@ -207,7 +211,7 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     """The reply mailbox read once (for cron), and what it brought posted to Slack when a
     bot token is configured (else the running app posts it)."""
     from bot.channels.imap import connect
-    from bot.services.inbox import fetch_mail
+    from bot.services.inbox import Listening, fetch_mail
 
     if not settings.imap_host:
         print("error: IMAP_HOST is not set: there is no mailbox to read", file=sys.stderr)
@@ -215,7 +219,7 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     _migrate(settings)
     with connect(settings) as mailbox:
-        report = fetch_mail(engine, mailbox, datetime.now(UTC))
+        report = fetch_mail(engine, mailbox, datetime.now(UTC), Listening.of(settings))
     print(
         f"{len(report.handled)} handled, {report.already_handled} handled before, "
         f"{len(report.failed)} failed (left in the mailbox for the next round)"
@@ -229,6 +233,21 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
         )
         print(f"{posted} posted to Slack")
     return 0 if not report.failed else 1
+
+
+def _audit_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.audit_keys import rotate_key
+
+    try:
+        rotated = rotate_key(_existing_engine(settings), args.actor)
+    except Invalid as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
+    print(
+        f"key rotated at event #{rotated.seq}: key {rotated.from_key or '(none)'} → "
+        f"{rotated.to_key}; keep the old key in RELANCE_AUDIT_OLD_KEYS to verify the history"
+    )
+    return 0
 
 
 def _audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
@@ -252,9 +271,17 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
             audit_checkpoint.check(session, Path(args.checkpoint).read_text())
             if args.checkpoint
             else None
-        )
-    if result.ok and anchored:
+        ) or audit_checkpoint.check_recorded(session)
+    if result.broken_seq is None and anchored:
         print(f"audit trail BROKEN: {anchored}", file=sys.stderr)
+        return 1
+    if result.unverifiable_before is not None and result.broken_seq is None:
+        print(
+            f"audit trail UNVERIFIABLE before event #{result.unverifiable_before}: linked with "
+            f"key(s) {', '.join(result.missing_keys)} not given (RELANCE_AUDIT_OLD_KEYS); "
+            f"{result.checked} events verified",
+            file=sys.stderr,
+        )
         return 1
     if result.ok:
         against = f", consistent with checkpoint {args.checkpoint}" if args.checkpoint else ""
@@ -431,8 +458,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    """The configuration as the app would start with it: the policy, and the templates of
-    every stage in every language folder."""
+    """The configuration as the app would start with it: the policy, the templates of every
+    stage in every language folder, and how the mail servers are reached."""
     from bot.config import load_policy
     from bot.domain.policy import PolicyError
     from bot.rendering.check import template_problems
@@ -443,6 +470,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     problems = template_problems(policy, settings.templates_dir)
+    problems += [f"{f.setting} {f.message}" for f in transport_findings(settings)]
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
@@ -468,6 +496,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-reassign",
         action="store_true",
         help="let the file move known invoices to another customer (each move is audited)",
+    )
+    imp.add_argument(
+        "--allow-future",
+        action="store_true",
+        help="accept invoices issued after today (refused otherwise, as typing errors)",
     )
     imp.add_argument(
         "--watch",
@@ -508,6 +541,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checkpoint.add_argument("--output", "-o", required=True, help="the checkpoint file")
     checkpoint.set_defaults(handler=_audit_checkpoint)
+    rotate = aud_commands.add_parser(
+        "rotate-key",
+        help="record that RELANCE_AUDIT_KEY replaces the key in RELANCE_AUDIT_OLD_KEYS (signed by both)",
+    )
+    rotate.add_argument("--actor", default="operator", help="who is recorded in the audit trail")
+    rotate.set_defaults(handler=_audit_rotate_key)
     export = aud_commands.add_parser("export", help="write the record as CSV")
     export.add_argument("--customer", help="a customer name or id")
     export.add_argument("--since", type=_iso_date, help="YYYY-MM-DD (UTC), inclusive")

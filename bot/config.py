@@ -88,6 +88,7 @@ class Settings:
     public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
     page_link_days: int = 60
     page_port: int = 3001  # the page's own server in Socket Mode
+    page_host: str = "127.0.0.1"  # where it listens: loopback, behind the HTTPS proxy
     # The reply mailbox (IMAP): empty host = not read
     imap_host: str = ""
     imap_port: int = 993
@@ -98,6 +99,12 @@ class Settings:
     imap_done_folder: str = "Relance/Handled"
     imap_ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
     imap_poll_seconds: float = 60.0
+    # Which inbound mail counts (bot/domain/mail_trust.py): the reply tokens' secret
+    # (RELANCE_MAIL_SECRET, else the page's secret; a label keeps the two keys apart), answers to
+    # reply+<token>@ (MAIL_REPLY_PLUS), the receiving servers whose Authentication-Results count
+    mail_token_secret: str = ""
+    reply_plus_address: bool = False
+    mail_authserv_ids: tuple[str, ...] = field(default_factory=tuple)
     send_lease_seconds: float = 300.0  # a sender's claim on a message, renewed before each send
     recovery_seconds: float = (
         60.0  # an acknowledged click's work, before another instance redoes it
@@ -172,6 +179,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
         page_link_days=int(env("RELANCE_PAGE_LINK_DAYS", str(Settings.page_link_days))),
         page_port=int(env("RELANCE_PAGE_PORT", str(Settings.page_port))),
+        page_host=env("RELANCE_PAGE_HOST", Settings.page_host),
         imap_host=env("IMAP_HOST", ""),
         imap_port=int(env("IMAP_PORT", str(Settings.imap_port))),
         imap_security=env("IMAP_SECURITY", Settings.imap_security),
@@ -181,6 +189,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         imap_done_folder=env("IMAP_DONE_FOLDER", Settings.imap_done_folder),
         imap_ca_file=Path(env("IMAP_CA_FILE", "")) if env("IMAP_CA_FILE") else None,
         imap_poll_seconds=float(env("IMAP_POLL_SECONDS", str(Settings.imap_poll_seconds))),
+        mail_token_secret=env("RELANCE_MAIL_SECRET", "") or env("RELANCE_PAGE_SECRET", ""),
+        reply_plus_address=env("MAIL_REPLY_PLUS", "").lower() in ("1", "true", "yes", "on"),
+        mail_authserv_ids=_split(env("MAIL_AUTHSERV_IDS", "")),
         send_lease_seconds=float(
             env("RELANCE_SEND_LEASE_SECONDS", str(Settings.send_lease_seconds))
         ),

@@ -184,7 +184,12 @@ def send_copies(
     account, queued as the answer to their message (once)."""
     reply = replies.draft(engine, inbound_id)  # refuses a message answered already
     with read_only(engine) as session:
-        customer_id = get(session, InboundMessage, inbound_id).customer_id
+        row = get(session, InboundMessage, inbound_id)
+        if row.awaiting_confirmation:  # anyone can write a customer's name in a header
+            raise Invalid(
+                "Confirm first that this message is the customer's: copies go to its sender."
+            )
+        customer_id = row.customer_id
         assert customer_id is not None  # the draft has a customer
         customer = get(session, Customer, customer_id)
         numbers = tuple(i.number for i in open_invoices(session, customer_id))

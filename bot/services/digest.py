@@ -35,7 +35,7 @@ from bot.models import (
     ReminderInvoice,
     utcnow,
 )
-from bot.services import promises
+from bot.services import audit_checkpoint, promises
 from bot.services.aging_report import AgingReport, aging_report
 from bot.services.holds import HeldCustomer, held_customers
 from bot.services.queries import get, is_open, open_balance
@@ -379,9 +379,12 @@ def claim(
 
 
 def mark_posted(engine: Engine, run_id: int, message_ts: str, digest: Digest) -> None:
+    """The digest went out; the audit chain's head is recorded with it (once a morning: the
+    trail is later checked against it, services/audit_checkpoint.py)."""
     with unit_of_work(engine) as session:
         run = get(session, DigestRun, run_id)
         run.posted_at = utcnow()
+        audit_checkpoint.record_head(session, run.posted_at)
         run.message_ts = message_ts
         run.totals = stored_totals(digest)
 

@@ -30,10 +30,12 @@ from bot.services import decisions, inbox, page_links
 from bot.services.copies import send_copies
 from bot.services.errors import Invalid
 from bot.services.importing import ImportFailed, import_invoices
+from bot.services.inbox_actions import confirm
 from bot.services.outbox import deliver_due
 from bot.services.replies import send_reply
 from bot.services.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
+from tests.support.dkim_signer import signed, trusting
 from tests.support.mail_samples import reply
 from tests.support.smtp_server import SmtpServer
 
@@ -61,6 +63,7 @@ def _settings(smtp: SmtpServer, documents: Path, **changes: object) -> Settings:
             documents_dir=documents,
             page_secret="page-secret-for-tests",
             public_url="https://pay.relance-demo.example",
+            mail_token_secret="test-mail-secret",
         ),
         **changes,  # type: ignore[arg-type]
     )
@@ -207,15 +210,19 @@ def test_an_import_refuses_a_copy_outside_the_folder_naming_line_and_column(
         assert session.exec(select(Invoice)).all() == []  # nothing imported
 
 
-def _copy_request(engine: Engine, in_reply_to: str = "") -> int:
-    raw = reply(
+def _copy_request(
+    engine: Engine, settings: Settings, in_reply_to: str = "", authenticated: bool = True
+) -> int:
+    """The customer's accounts team asks for copies; signed by its domain (DKIM) unless not."""
+    mail = reply(
         sender="Compta Atelier <compta@atelier.example>",
         subject="Re: Relance facture F-101",
         text="Bonjour, pourriez-vous nous renvoyer les factures ? Merci.",
         in_reply_to=in_reply_to,
     )
-    raw.replace_header("Message-ID", "<ask-copies-1@atelier.example>")
-    handled = inbox.record(engine, "INBOX", 1, 1, raw.as_bytes(), NOW)
+    mail.replace_header("Message-ID", "<ask-copies-1@atelier.example>")
+    raw = signed(mail) if authenticated else mail.as_bytes()
+    handled = inbox.record(engine, "INBOX", 1, 1, raw, NOW, trusting(settings))
     assert handled is not None and handled.kind == "copy_request"
     return handled.id
 
@@ -226,7 +233,7 @@ def test_send_copies_answers_the_request_once_with_the_invoices_and_a_statement(
     documents = _documents(tmp_path)
     customer_id = _ledger(engine, tmp_path, {n: _filed(n) for n in NUMBERS})
     runtime = _runtime(engine, _settings(smtp, documents))
-    inbound_id = _copy_request(engine)
+    inbound_id = _copy_request(engine, runtime.settings)
     with read_only(engine) as session:  # a person wrote: the ladder holds until someone acts
         customer = session.get(Customer, customer_id)
         assert customer is not None and customer.paused
@@ -278,7 +285,7 @@ def test_copies_without_a_documents_folder_send_the_statement_alone(
 ) -> None:
     _ledger(engine, tmp_path, {n: _filed(n) for n in NUMBERS})
     runtime = _runtime(engine, _settings(smtp, tmp_path / "documents", documents_dir=None))
-    inbound_id = _copy_request(engine)
+    inbound_id = _copy_request(engine, runtime.settings)
     send_copies(engine, runtime.settings, inbound_id, "UAPPROVE1", NOW, lambda _cid: "")
     deliver_due(engine, runtime.settings, "worker-1", now=NOW + timedelta(minutes=1))
     (got,) = smtp.received
@@ -295,7 +302,7 @@ def test_a_persons_own_answer_goes_as_written_without_copies(
     runtime = _runtime(engine, _settings(smtp, documents))
     reminder_id = _approved_reminder(runtime)
     deliver_due(engine, runtime.settings, "worker-1", now=NOW + timedelta(minutes=1))
-    inbound_id = _copy_request(engine, message_id(reminder_id, runtime.settings.mail_from))
+    inbound_id = _copy_request(engine, runtime.settings, message_id(reminder_id, runtime.settings))
     with read_only(engine) as session:  # it answers the reminder: the reply lists its invoices
         assert session.get(InboundMessage, inbound_id).reminder_id == reminder_id  # type: ignore[union-attr]
     send_reply(engine, inbound_id, "Nous vous rappelons demain.", "UAPPROVE1", NOW)
@@ -304,3 +311,21 @@ def test_a_persons_own_answer_goes_as_written_without_copies(
     assert len(_pdfs(first.message)) == 3
     assert _pdfs(answer.message) == {}
     assert answer.message.get_content().strip() == "Nous vous rappelons demain."
+
+
+def test_copies_go_only_to_a_sender_vouched_for(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """Anyone can write a customer's name in a header: an unauthenticated request gets no
+    copies until a person confirms the message is the customer's."""
+    documents = _documents(tmp_path)
+    _ledger(engine, tmp_path, {n: _filed(n) for n in NUMBERS})
+    runtime = _runtime(engine, _settings(smtp, documents))
+    inbound_id = _copy_request(engine, runtime.settings, authenticated=False)
+    with pytest.raises(Invalid, match="Confirm first"):
+        send_copies(engine, runtime.settings, inbound_id, "UAPPROVE1", NOW, lambda _cid: "")
+    confirm(engine, inbound_id, "UAPPROVE1", NOW.date())
+    send_copies(engine, runtime.settings, inbound_id, "UAPPROVE1", NOW, lambda _cid: "")
+    deliver_due(engine, runtime.settings, "worker-1", now=NOW + timedelta(minutes=1))
+    (got,) = smtp.received
+    assert got.message["To"] == "compta@atelier.example" and len(_pdfs(got.message)) == 4

@@ -2,7 +2,7 @@
 so reminders attach it and the customer's page offers it.
 
 Revision ID: 0017_copies
-Revises: 0011_speed
+Revises: 0013_trust_mail
 Create Date: 2026-12-06
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_copies"
-down_revision = "0011_speed"
+down_revision = "0013_trust_mail"
 branch_labels = None
 depends_on = None
 

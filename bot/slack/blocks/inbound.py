@@ -20,6 +20,7 @@ COPIES = "inbound_send_copies"
 #: kinds a person wrote: answered, acted on (`domain.inbound.PERSON_WROTE`)
 PERSON_WROTE = ("reply", "copy_request")
 ASSIGN, ASSIGN_CALLBACK = "inbound_assign", "inbound_assign_submitted"
+CONFIRM = "inbound_confirm"
 KIND_WORDS = {
     "reply": "💬 Reply",
     "copy_request": "📄 Asks for a copy",
@@ -73,7 +74,16 @@ def inbound_blocks(view: InboundView) -> list[Block]:
         context(f"Matched by: {MATCH_WORDS.get(view.matched_by, '')} · {escape(view.consequence)}")
     )
     buttons = []
-    if view.customer_id is not None and view.kind == "copy_request":
+    if view.awaiting_confirmation:
+        blocks.append(
+            context(
+                "⚠️ Anyone can write a sender, a subject or a reply header: this message is not "
+                "authenticated as the customer's. *Confirm* only if you know it is theirs."
+            )
+        )
+        buttons.append(button("Confirm — it is theirs", CONFIRM, str(view.id), style="danger"))
+    trusted = view.customer_id is not None and not view.awaiting_confirmation
+    if trusted and view.kind == "copy_request":  # documents go only to a sender vouched for
         buttons.append(button("Send copies", COPIES, str(view.id), style="primary"))
     if view.customer_id is not None and view.kind in PERSON_WROTE:
         buttons += [
