@@ -109,6 +109,10 @@ class Settings:
     recovery_seconds: float = (
         60.0  # an acknowledged click's work, before another instance redoes it
     )
+    # Copies: the folder the ledger's invoice PDF paths are read under (None: no files read),
+    # and how many bytes of them one e-mail attaches (the rest go as links)
+    documents_dir: Path | None = None
+    attachments_max_bytes: int = 5_000_000
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -192,6 +196,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
             env("RELANCE_SEND_LEASE_SECONDS", str(Settings.send_lease_seconds))
         ),
         recovery_seconds=float(env("RELANCE_RECOVERY_SECONDS", str(Settings.recovery_seconds))),
+        documents_dir=Path(docs) if (docs := env("RELANCE_DOCUMENTS_DIR")) else None,
+        attachments_max_bytes=int(
+            env("RELANCE_ATTACHMENTS_MAX_BYTES", str(Settings.attachments_max_bytes))
+        ),
     )
 
 
