@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_copies"
-down_revision = "0013_trust_mail"
+down_revision = "0016_cash"
 branch_labels = None
 depends_on = None
 
