@@ -20,10 +20,11 @@ from typing import NamedTuple
 
 from bot.domain.aging import days_overdue
 from bot.domain.calendar import business_days_between, local_now, next_business_opening
+from bot.domain.due_now import due_now, held_for_later
 from bot.domain.holds import Hold
 from bot.domain.money import Money, from_minor
 from bot.domain.policy import Channel, Policy, Stage
-from bot.domain.promises import grace_over, trusted_until
+from bot.domain.promises import trusted_until
 
 
 class OpenItem(NamedTuple):
@@ -172,11 +173,7 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         return NoAction(Reason.DISPUTED, f"every invoice due is disputed ({numbers})")
 
     grace = policy.promise_grace_days
-    chaseable = tuple(
-        i
-        for i in undisputed
-        if i.promised_until is None or grace_over(i.promised_until, grace, today)
-    )
+    chaseable = tuple(i for i in undisputed if not held_for_later(i, grace, today))
     if not chaseable:
         latest = max(i.promised_until for i in undisputed if i.promised_until)
         return NoAction(
@@ -244,9 +241,9 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     coming: tuple[OpenItem, ...]
     if stage.pre_due:
         carried, coming = chaseable, ()
-    else:
-        carried = tuple(i for i in chaseable if days_overdue(i.due_date, today) > 0)
-        coming = tuple(i for i in chaseable if days_overdue(i.due_date, today) <= 0)
+    else:  # what the page asks for too (domain/due_now.py)
+        split = due_now(chaseable, grace, today)
+        carried, coming = split.due, split.coming_due
     currencies = {i.currency for i in carried}
     return Suggestion(
         stage,

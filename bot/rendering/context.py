@@ -15,6 +15,12 @@ from typing import Any, Protocol
 from bot.domain.aging import days_overdue
 from bot.domain.bank import BankAccount, account_for
 from bot.domain.calendar import add_business_days
+from bot.domain.creditor_reference import (
+    creditor_reference,
+    is_valid,
+    printed,
+    reference_to_quote,
+)
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LateCharges, Law, LawBook, ReferenceRates, late_charges
 from bot.domain.money import Money, minor_digits, totals_by_currency
@@ -39,6 +45,7 @@ class Addressee:
     country: str
     governing_law: str = ""  # the country whose late-payment law applies; "" for none
     salutation: str = ""  # "Mrs", "Frau", "Sra.", "Madame" as imported; "" for none
+    account_number: str = ""  # the customer's id in the ledger: the reference of a demand
 
 
 def _discount(
@@ -67,6 +74,20 @@ def _discount(
         ),
         "pay_by": long_date(add_business_days(today, days, country), locale),
     }
+
+
+def printed_reference(number: str) -> str:
+    """An invoice's RF reference as a person reads it (groups of four), or its number when no
+    reference can carry it."""
+    reference = creditor_reference(number)
+    return printed(reference) if reference else number
+
+
+def demand_reference(numbers: list[str], account_number: str) -> str:
+    """The reference a transfer paying all of `numbers` quotes, as a person reads it: the one
+    the page and its payment code carry too."""
+    reference = reference_to_quote(numbers, account_number) or " ".join(numbers)
+    return printed(reference) if is_valid(reference) else reference
 
 
 @dataclass(frozen=True)
@@ -211,6 +232,7 @@ def reminder_context(
             "due_date": long_date(i.due_date, locale),
             "days_late": max(0, days_overdue(i.due_date, today)),
             "payment_link": i.payment_link,
+            "reference": printed_reference(i.number),
         }
         for i in suggestion.invoices
     ]
@@ -232,6 +254,10 @@ def reminder_context(
         "count": len(invoices),
         "days_overdue": suggestion.days_overdue,
         "total": " + ".join(money(t, locale) for t in totals),
+        # what to quote on a transfer: the invoice's RF reference, or the account's for several
+        "reference": demand_reference(
+            [i.number for i in suggestion.invoices], addressee.account_number
+        ),
         "payment_link": paying.payment_link,
         "payment_links": paying.payment_links,
         "bank_accounts": paying.bank_accounts,
@@ -250,6 +276,7 @@ def reminder_context(
                 "balance": money(i.balance, locale),
                 "due_date": long_date(i.due_date, locale),
                 "payment_link": i.payment_link,
+                "reference": printed_reference(i.number),
             }
             for i in suggestion.coming_due
         ],

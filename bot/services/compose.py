@@ -71,6 +71,8 @@ class Recipient(Protocol):
     def address(self) -> str: ...
     @property
     def governing_law(self) -> str: ...
+    @property
+    def external_id(self) -> str: ...
 
 
 class Composer:
@@ -108,6 +110,7 @@ class Composer:
                 # the company's own law unless the customer's contracts say otherwise
                 customer.governing_law or self.settings.country,
                 customer.salutation,
+                customer.external_id,
             ),
             suggestion=suggestion,
             sender=self.sender,

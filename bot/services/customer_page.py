@@ -23,7 +23,8 @@ from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.aging import days_overdue
-from bot.domain.holds import said_paid
+from bot.domain.due_now import Declared, being_checked, due_now
+from bot.domain.holds import HoldKind, current_hold, said_paid
 from bot.domain.money import (
     AmountError,
     Money,
@@ -33,8 +34,7 @@ from bot.domain.money import (
     totals_by_currency,
 )
 from bot.domain.overtaking import WHOLE_ACCOUNT
-from bot.domain.states import PromiseState
-from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise, Reminder
+from bot.models import AuditEvent, Customer, Invoice, Reminder
 from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
@@ -44,7 +44,8 @@ from bot.services.lookup import open_invoices
 from bot.services.overtaken import NOTHING, Touched, overtake
 from bot.services.page_links import LinkHolder
 from bot.services.promises import record_promise
-from bot.services.queries import get, id_of
+from bot.services.queries import get
+from bot.services.suggestions import load_accounts
 from bot.services.threads import conversation_target
 
 ACTOR = "customer-page"
@@ -74,7 +75,8 @@ class PageInvoice:
     days_late: int
     payment_link: str
     disputed: bool
-    promised: date | None
+    promised: date | None  # promised, or held by a plan on track, until then
+    due_now: bool = False  # part of what the page asks for now (domain/due_now.py)
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,39 @@ class PageData:
     country: str
     invoices: list[PageInvoice]
     credits: list[PageInvoice]  # invoices whose balance is in the customer's favour
-    totals: list[Money]
+    totals: list[Money]  # what to pay now, by currency: the e-mail's demand, less credits
     latest_promise: date  # the furthest date a promise may name, by the customer's policy
+    declared: Declared | None = None  # a payment the customer declared, being checked
+
+
+def _declared(
+    session: Session, customer: Customer, owed: list[Money], today: date
+) -> Declared | None:
+    """The payment the customer last declared on the page, while it is being checked."""
+    hold = current_hold(
+        customer.hold_reason, customer.held_until, customer.held_email, customer.email
+    )
+    held = hold is not None and hold.kind is HoldKind.SAID_PAID and hold.holds_on(today)
+    if not held:
+        return None
+    event = session.exec(
+        select(AuditEvent)
+        .where(col(AuditEvent.customer_id) == customer.id, col(AuditEvent.kind) == "page_paid")
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+    if event is None:
+        return None
+    content = json.loads(event.content)
+    currency = content.get("currency") or "EUR"
+    open_now = next((m for m in owed if m.currency == currency), Money(Decimal(0), currency))
+    declared = Declared(
+        on=date.fromisoformat(content["date"]),
+        amount=Money(Decimal(content["amount"]), currency),
+        # declared before the page kept what was open: checked until the hold ends
+        open_then=Money(Decimal(content.get("open", str(open_now.amount))), currency),
+    )
+    return declared if being_checked(declared, open_now, held) else None
 
 
 def load_page(engine: Engine, policies: Policies, customer_id: int, today: date) -> PageData:
@@ -105,22 +138,16 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
             )
             .order_by(col(Invoice.number))
         ).all()
-        ids = [i.id for i in invoices]
-        disputed = set(
-            session.exec(
-                select(Dispute.invoice_id).where(
-                    col(Dispute.invoice_id).in_(ids), col(Dispute.resolved_at).is_(None)
-                )
-            ).all()
-        )
-        promised = {
-            p.invoice_id: p.promised_date
-            for p in session.exec(
-                select(Promise).where(
-                    col(Promise.invoice_id).in_(ids), col(Promise.state) == PromiseState.OPEN
-                )
-            )
-        }
+        # the invoices as the morning reads them: disputes, promises and plans alike
+        accounts = load_accounts(session, only=[customer_id])
+        items = accounts[0][1].invoices if accounts else ()
+        owed = totals_by_currency(i.balance for i in items)
+        split = due_now(items, policy.promise_grace_days, today)
+        account_credits = accounts[0][1].credits if accounts else ()
+        declared = _declared(session, customer, owed, today)
+    held = {i.number: i.promised_until for i in split.held}
+    disputed = {i.number for i in split.disputed}
+    due = {i.number for i in split.due}
 
     def row(i: Invoice) -> PageInvoice:
         return PageInvoice(
@@ -131,12 +158,11 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
             Money.of_minor(i.amount_minor - i.paid_minor, i.currency),
             max(0, days_overdue(i.due_date, today)),
             i.payment_link,
-            i.id in disputed,
-            promised.get(id_of(i)),
+            i.number in disputed,
+            held.get(i.number),
+            i.number in due,
         )
 
-    rows = [row(i) for i in invoices]
-    credit_rows = [row(i) for i in credits]
     return PageData(
         customer_ref=customer.external_id,
         customer_name=customer.name,
@@ -145,10 +171,11 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
         phone=customer.phone,
         language=customer.language,
         country=customer.country,
-        invoices=rows,
-        credits=credit_rows,
-        totals=totals_by_currency([r.balance for r in rows + credit_rows]),
+        invoices=[row(i) for i in invoices],
+        credits=[row(i) for i in credits],
+        totals=split.to_pay(account_credits),
         latest_promise=today + timedelta(days=policy.promise_max_days),
+        declared=declared,
     )
 
 
@@ -290,13 +317,19 @@ def say_paid(
             select(Invoice.currency).where(col(Invoice.customer_id) == holder.customer_id).limit(1)
         ).first()
         amount = _amount(form.get("amount", ""), "amount", currency or "EUR")
-        numbers = tuple(
-            session.exec(
-                select(Invoice.number).where(
-                    col(Invoice.customer_id) == holder.customer_id,
-                    col(Invoice.amount_minor) > Invoice.paid_minor,
-                )
-            ).all()
+        still_open = session.exec(
+            select(
+                Invoice.number, Invoice.currency, Invoice.amount_minor, Invoice.paid_minor
+            ).where(
+                col(Invoice.customer_id) == holder.customer_id,
+                col(Invoice.amount_minor) > Invoice.paid_minor,
+            )
+        ).all()
+        numbers = tuple(row[0] for row in still_open)
+        # what was open then: the page checks the payment until the ledger shows less
+        open_then = from_minor(
+            sum(amount - paid for _n, c, amount, paid in still_open if c == currency),
+            currency or "EUR",
         )
         audit.append(
             session,
@@ -311,6 +344,7 @@ def say_paid(
                     "amount": str(amount),
                     "currency": currency,
                     "reference": reference,
+                    "open": str(open_then),
                     **_note(holder, client),
                 },
             ),

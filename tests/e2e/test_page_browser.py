@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
-from sqlmodel import select
+from sqlmodel import col, select
 
-from bot.db import read_only
-from bot.models import Dispute, Promise
+from bot.db import read_only, unit_of_work
+from bot.domain.creditor_reference import creditor_reference, is_valid, printed
+from bot.domain.escalation import Suggestion
+from bot.models import Dispute, Invoice, Promise
+from bot.services.suggestions import todays_decisions
 from tests.support.browser import axe_script
 from tests.support.page_world import CARD_CHANNEL, CARD_TS, PageWorld
 
@@ -86,7 +90,7 @@ def test_a_customer_sees_promises_disputes_and_says_paid(
     form.get_by_label("Montant payé").fill("99,90")
     form.get_by_label("Référence du paiement").fill("VIR-2026-11-26")
     form.get_by_role("button").click()
-    assert "rechercher votre paiement" in tab.get_by_role("status").inner_text()
+    assert "vérifions la réception de votre paiement" in tab.get_by_role("status").inner_text()
     shot(tab, screenshots, f"page-after-answers-{db}")
 
     with read_only(page_world.engine) as session:
@@ -162,14 +166,93 @@ def test_the_keyboard_reaches_and_opens_every_form(page_world: PageWorld, tab) -
     assert tab.evaluate("document.activeElement.id") == "promise-invoice"
 
 
+def decoded_qr(tab) -> list[str]:  # type: ignore[no-untyped-def]
+    """The lines of the page's EPC QR code, as a banking app reads them (zxing-cpp)."""
+    png = tab.locator(".qr svg").screenshot()
+    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))
+    return found.text.split("\n")
+
+
 def test_the_pages_epc_qr_code_decodes_to_the_amount_iban_and_reference(
     page_world: PageWorld, tab
 ) -> None:
     tab.goto(page_world.link("A"))
-    png = tab.locator(".qr svg").screenshot()
-    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))
-    lines = found.text.split("\n")
+    lines = decoded_qr(tab)
     assert lines[6] == "FR7630006000011234567890189"
     assert lines[7] == "EUR1599.90"
-    assert lines[10] == "F-101 F-102 F-103"
-    assert tab.locator(".reference").inner_text() == "F-101 F-102 F-103"
+    # three invoices: the structured reference of the customer's account (ISO 11649, "A")
+    assert lines[9] == creditor_reference("A") and len(lines) == 10
+    assert is_valid(lines[9])
+    assert tab.locator(".reference").inner_text() == printed(lines[9])
+    # each invoice's own reference beside it, for paying one alone
+    assert tab.locator("tr[data-invoice='F-101'] .invoice-reference").inner_text() == printed(
+        creditor_reference("F-101") or ""
+    )
+
+
+def test_the_page_asks_for_what_the_email_demands_and_not_again_once_declared_paid(
+    page_world: PageWorld, tab, screenshots: Path, request: pytest.FixtureRequest
+) -> None:
+    """A customer with a disputed, a promised, a coming-due and two overdue invoices: the page's
+    total and its QR code's amount are the reminder's demand, to the cent."""
+    db = request.node.callspec.params["engine"]
+    customer = page_world.customers["A"]
+    today = page_world.today
+    with unit_of_work(page_world.engine) as session:
+        for number, amount, due in (("F-104", 45678, -12), ("F-105", 70000, 10)):
+            session.add(
+                Invoice(
+                    number=number,
+                    customer_id=customer,
+                    currency="EUR",
+                    amount_minor=amount,
+                    issue_date=today - timedelta(days=40),
+                    due_date=today + timedelta(days=due),
+                )
+            )
+    url = page_world.link("A")
+    promised = (today + timedelta(days=9)).isoformat()
+    assert page_world.post(url, "promise", {"invoice": "F-101", "date": promised}).status == 303
+    answer = page_world.post(
+        url, "dispute", {"invoice": "F-102", "reason": "quality", "text": "Cassé"}
+    )
+    assert answer.status == 303
+    runtime = page_world.runtime
+    with read_only(page_world.engine) as session:
+        (item,) = [
+            d
+            for d in todays_decisions(session, runtime.policy, runtime.now())
+            if d.customer.id == customer and isinstance(d.decision, Suggestion)
+        ]
+    assert [i.number for i in item.decision.invoices] == ["F-104", "F-103"]  # oldest first
+    draft = runtime.composer.draft(item.customer, item.decision, today)
+    demanded = re.search(r"Total dû : ([^\n]+)", plain(draft.text)).group(1)
+    assert demanded == "556,68 €"  # 99,90 + 456,78; not the disputed, promised, coming-due
+    reference = creditor_reference("A") or ""
+    assert printed(reference) in draft.text  # the e-mail quotes the QR code's reference
+
+    tab.goto(url)
+    assert plain(tab.locator(".total .amount").inner_text()) == demanded
+    assert "700,00 €" in plain(tab.locator(".coming").inner_text())  # F-105, apart
+    lines = decoded_qr(tab)
+    assert lines[7] == "EUR556.68" and lines[9] == reference
+    shot(tab, screenshots, f"page-due-now-{db}")
+
+    # "I have paid" the whole of it: being checked, and no code asks for it again
+    tab.get_by_text("J’ai payé").click()
+    form = tab.locator("form[action$='/paid']")
+    form.get_by_label("Montant payé").fill("556,68")
+    form.get_by_role("button").click()
+    declared = plain(tab.locator(".declared").inner_text())
+    assert "Paiement de 556,68 € déclaré le 26 novembre 2026" in declared
+    assert "en cours de vérification" in declared
+    assert tab.locator(".qr svg").count() == 0
+    # the next import shows the money in: the declaration is settled, the page plain again
+    with unit_of_work(page_world.engine) as session:
+        for invoice in session.exec(
+            select(Invoice).where(col(Invoice.number).in_(["F-103", "F-104"]))
+        ):
+            invoice.paid_minor = invoice.amount_minor
+    tab.goto(url)
+    assert tab.locator(".declared").count() == 0
+    assert tab.locator(".total").count() == 0  # nothing due now: F-105 is not yet due

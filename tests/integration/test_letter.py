@@ -95,8 +95,10 @@ def test_the_letter_reads_in_french_with_rights_and_deadline(
         "Paris, le 25 novembre 2026",  # place and date
         "Madame, Monsieur",
         # the invoices as a table: heading, the row, the total
-        "Facture Échéance Jours de retard Montant dû",
-        "F-100 6 octobre 2026 50 10 000,00 €",
+        "Facture Référence Échéance Jours de retard Montant dû",
+        "F-100 RF92 F100 6 octobre 2026 50 10 000,00 €",
+        # the transfer line names the reference to quote (the invoice's own: one invoice)
+        "Merci d’indiquer la référence RF92 F100 dans votre virement.",
         "Total dû 10 000,00 €",
         "articles L441-10 et D441-5 du Code de commerce",
         # the charges as a table, one row per rate period
@@ -177,6 +179,7 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
         address: str = "Hauptstraße 1\n10115 Berlin"
         governing_law: str = "DE"
         salutation: str = "Herr"
+        external_id: str = "K-204"
 
     settings = Settings()  # a company in Paris
     composer = Composer(
@@ -198,8 +201,10 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
     assert len(pages) == 2 and pages[0].endswith("1/2") and pages[1].endswith("2/2")
     text = " ".join(pages)
     assert "10115 Berlin ALLEMAGNE" in text and "Paris, 26. November 2026" in text
-    assert "Rechnung Fällig am Tage überfällig Offener Betrag" in text
-    assert "R-1 2. April 2026 238 1.000,00 €" in text
+    assert "Rechnung Referenz Fällig am Tage überfällig Offener Betrag" in text
+    assert "R-1 RF59 R1 2. April 2026 238 1.000,00 €" in text
+    # several invoices: the account's reference for all of them
+    assert "Bitte geben Sie als Verwendungszweck RF24 K204 an: Er gilt für alle" in text
     assert "Rechnung Zeitraum Tage Zinssatz p. a. Verzugszinsen Pauschale" in text
     # one row per rate period, the interest and the lump sum once per invoice:
     # 1 000 × 10.27 % × (89 + 149) / 365 = 66.97

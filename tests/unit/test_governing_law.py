@@ -27,6 +27,7 @@ class Customer:
     address: str = ""
     governing_law: str = ""
     salutation: str = ""
+    external_id: str = "C-7"
 
 
 def final_context(customer: Customer) -> dict:

@@ -39,10 +39,12 @@ SENDER = Sender(
     "+33 1 84 00 00 00",
 )
 PEOPLE = {
-    "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB", "GB"),
-    "fr": Addressee("Boulangerie Martin SARL", "Claire Martin", "fr", "FR", "FR", "Madame"),
-    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE", "DE", "Herr"),
-    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES", "ES", "Sra."),
+    "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB", "GB", "", "C-1042"),
+    "fr": Addressee(
+        "Boulangerie Martin SARL", "Claire Martin", "fr", "FR", "FR", "Madame", "C-2001"
+    ),
+    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE", "DE", "Herr", "K-204"),
+    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES", "ES", "Sra.", "E-77"),
 }
 CURRENCY = {"en": "GBP", "fr": "EUR", "de": "EUR", "es": "EUR"}
 
