@@ -28,6 +28,8 @@ class Letter:
     subject: str
     body: str
     filename: str = ""  # the file's name in the customer's language, without extension
+    footer: str = ""  # the company's legal identity, at the foot of every page
+    logo: str = ""  # the company's logo (a PNG or JPEG file), top right of the first page
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -96,7 +98,13 @@ def _table(lines: list[str]) -> Iterator[str | _Table]:
 
 
 class _Paper(FPDF):
+    legal = ""  # the company's identity line(s), above the page number
+
     def footer(self) -> None:
+        if self.legal:
+            self.set_y(-22.5)
+            self.set_font("Body", "", 7.5)
+            self.multi_cell(0, 3.6, self.legal, align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_y(-14)
         self.set_font("Body", "", 8.5)
         self.cell(0, 6, f"{self.page_no()}/{{nb}}", align="C")
@@ -141,11 +149,14 @@ def _draw_table(pdf: FPDF, table: _Table) -> None:
 
 def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
     pdf = _Paper(format="A4")
+    pdf.legal = letter.footer
     pdf.set_margins(22, 20, 22)
-    pdf.set_auto_page_break(auto=True, margin=22)
+    pdf.set_auto_page_break(auto=True, margin=27 if letter.footer else 22)
     pdf.add_font("Body", "", str(font))
     pdf.add_font("Body", "B", str(bold_font))
     pdf.add_page()
+    if letter.logo and Path(letter.logo).is_file():
+        pdf.image(letter.logo, x=pdf.w - 22 - 40, y=14, h=14)
     pdf.set_font("Body", "B", 11)
     pdf.multi_cell(80, 5, letter.sender[0], new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Body", "", 10)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bot.domain.aging import days_overdue
 from bot.domain.bank import BankAccount, account_for
 from bot.domain.calendar import add_business_days
+from bot.domain.company import CompanyIdentity
 from bot.domain.creditor_reference import (
     creditor_reference,
     is_valid,
@@ -35,6 +36,7 @@ class Sender:
     email: str
     phone: str
     bank_details: str = ""  # the reminder's own accounts, written out (see `how_to_pay`)
+    identity: CompanyIdentity | None = None  # the legal identity at the foot of every text
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,10 @@ def reminder_context(
         "payment_link": paying.payment_link,
         "payment_links": paying.payment_links,
         "bank_accounts": paying.bank_accounts,
+        # why an account's holder is another entity than the invoicing one, in their language
+        "holder_notes": {
+            a.currency: a.holder_note(addressee.language) for a in paying.bank_accounts
+        },
         "no_bank_account_for": paying.no_account_for,
         "customer_page_url": customer_page_url,
         "sender": replace(sender, bank_details=paying.bank_details),

@@ -40,6 +40,7 @@ def sender_from(settings: Settings) -> Sender:
         settings.contact_name,
         settings.contact_email,
         settings.contact_phone,
+        identity=settings.identity,
     )
 
 
@@ -212,6 +213,8 @@ class Composer:
             subject=self.templates.render("letter", f"{language}/{template}", "subject", context),
             body=self.templates.render("letter", f"{language}/{template}", "txt", context),
             filename=self.templates.render("letter", f"{language}/{template}", "filename", {}),
+            footer=self.templates.render("letter", f"{language}/footer", "txt", context),
+            logo=str(s.company_logo) if s.company_logo else "",
         ).to_json()
 
     def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:

@@ -4,8 +4,10 @@ QR-bill for a Swiss account)."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -30,6 +32,7 @@ class Payment:
     currency: str
     total: str
     holder: str
+    holder_note: str  # why another entity holds the account
     details: str
     reference: str
     qr: Markup | None
@@ -88,6 +91,7 @@ def payments(
                 currency=total.currency,
                 total=shown,
                 holder=account.holder if account else "",
+                holder_note=account.holder_note(language) if account else "",
                 details=account.details if account else "",
                 reference=printed_ref(reference),
                 qr=qr,
@@ -106,6 +110,20 @@ def payments(
 def printed_ref(reference: str) -> str:
     """An RF reference in groups of four for a person; anything else as it is."""
     return printed(reference) if is_valid(reference) else reference
+
+
+MAX_LOGO_BYTES = 200_000
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def logo_data_uri(path: Path | None) -> str:
+    """The company's logo inline (the page loads nothing from elsewhere): a PNG or JPEG of at
+    most 200 kB, else none."""
+    if path is None or not path.is_file() or path.stat().st_size > MAX_LOGO_BYTES:
+        return ""
+    data = path.read_bytes()
+    kind = next((t for magic, t in LOGO_TYPES.items() if data.startswith(magic)), "")
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}" if kind else ""
 
 
 def page_context(
@@ -143,6 +161,7 @@ def page_context(
         ],
         "payments": payments(data, settings, words, locale, language),
         "today": today.isoformat(),
+        "logo": logo_data_uri(settings.company_logo),
         "declared": (
             {
                 "on": long_date(data.declared.on, locale),

@@ -41,6 +41,11 @@ def test_the_page_shows_the_customers_open_invoices_and_how_to_pay(
     assert "FR76 3000 6000 0112 3456 7890 189" in body  # the euro account
     assert "<svg" in body  # its EPC QR code, inline
     assert "Payer la facture F-101 en ligne" in body  # its payment link; F-103 has none
+    # who the company is (Code de commerce R123-237), and the warning against fake bank details
+    assert "RCS Paris 912 345 675" in body and "au capital de 10 000 €" in body
+    assert "Nous ne modifions jamais nos coordonnées bancaires par e-mail" in body
+    # what to pay and how come before the list of invoices
+    assert body.index('class="total"') < body.index('id="pay"') < body.index('id="invoices"')
     assert "F-103 en ligne" not in body
     assert answer.headers["Referrer-Policy"] == "no-referrer"
     assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
@@ -207,6 +212,9 @@ def test_a_promise_past_the_policys_limit_is_refused(page_world: PageWorld) -> N
     assert answer.status == 400
     assert "up to 30 days from today" in answer.body
     assert 'aria-invalid="true"' in answer.body
+    # the banner lists what to fix, not only "Please check the form:"
+    banner = answer.body.split('role="alert"')[1].split("</div>")[0]
+    assert "<li>I will pay by: we can accept a date up to 30 days from today</li>" in banner
     assert not page_world.events("promise") and not page_world.news()
 
 

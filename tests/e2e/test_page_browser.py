@@ -118,6 +118,10 @@ def test_on_a_phone_the_page_fits_the_screen_and_passes_axe(
     tab.goto(page_world.link("A"))
     overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+    # what to pay, to whom and with which reference: on the first screen, before the list
+    for selector in (".total", "#pay", ".reference"):
+        box = tab.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["viewport"]["height"], selector
     # the table becomes labelled lines: each value carries its column's name
     assert tab.locator("tr[data-invoice='F-101'] td").first.get_attribute("data-label") == "Facture"
     shot(tab, screenshots, f"page-phone-{request.node.callspec.params['engine']}")

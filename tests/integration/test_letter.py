@@ -105,6 +105,9 @@ def test_the_letter_reads_in_french_with_rights_and_deadline(
         "Facture Période Jours Taux annuel Intérêts Indemnité forfaitaire",
         "F-100 7 octobre 2026 au 25 novembre 2026 50 12,15 % 166,44 € 40,00 €",
         "au plus tard le 7 décembre 2026",  # eight business days later
+        # the company's identity at the foot, as Code de commerce R123-237 asks
+        "Relance Demo SAS, SAS au capital de 10 000 € · RCS Paris 912 345 675",
+        "Siège social : 12 avenue de l'Opéra, 75001 Paris",
         "1/1",  # the page number
     ):
         assert " ".join(expected.split()) in text, expected

@@ -17,6 +17,7 @@ from jinja2 import UndefinedError
 
 from bot.config import (
     PROJECT_ROOT,
+    Settings,
     load_bank_accounts,
     load_law_book,
     load_policy,
@@ -37,6 +38,7 @@ SENDER = Sender(
     "Camille Laurent",
     "ar@relance-demo.example",
     "+33 1 84 00 00 00",
+    identity=Settings().identity,  # the demo company's: SAS, RCS Paris, capital, VAT
 )
 PEOPLE = {
     "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB", "GB", "", "C-1042"),
@@ -464,7 +466,7 @@ def test_the_french_final_notice_is_a_mise_en_demeure_from_subject_to_signature(
         assert subject.startswith("Mise en demeure de payer")
         assert "mettons en demeure" in text and "dernière relance" not in text
         assert "Dernier avis" not in TEMPLATES.render("email", wording, "html", ctx)
-        assert text.rstrip().split("\n")[-4] == (
+        assert text.rstrip().split("\n")[-6] == (  # before the name and the legal footer
             "Nous vous prions d’agréer, Madame, l’expression de nos salutations distinguées."
         )
 
