@@ -78,6 +78,7 @@ class Account(NamedTuple):
     hold: Hold | None = None  # from a skip reason ("says paid", "wrong contact")
     email_failing: bool = False  # a hard bounce or a contact who left: e-mail reaches nobody
     credits: tuple[OpenCredit, ...] = ()  # credit notes in the customer's favour
+    last_answer: date | None = None  # the customer's last reply, promise or dispute recorded
 
 
 class Reason(StrEnum):
@@ -110,6 +111,12 @@ class Suggestion:
     coming_due: tuple[OpenItem, ...] = ()  # not yet due: mentioned apart, never charged
     note: str = ""  # why the ladder starts where it does, when it does not start at the bottom
     credits: tuple[OpenCredit, ...] = ()  # shown and netted, in the invoices' currencies
+    # the customer replied, promised or disputed since the episode began: a text must not
+    # say the reminders went unanswered
+    answered: bool = False
+    # which reminder of the episode this is (1 for the first that chases; 0 before anything is
+    # due): a repeated stage counts on ("Third reminder") instead of repeating its words
+    reminder_number: int = 0
 
 
 Decision = Suggestion | NoAction
@@ -254,7 +261,16 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         coming,
         note,
         tuple(c for c in account.credits if c.currency in currencies),
+        account.last_answer is not None and account.last_answer >= episode_start,
+        0 if stage.pre_due else 1 + _reminders_sent(policy, episode),
     )
+
+
+def _reminders_sent(policy: Policy, episode: list[PastContact]) -> int:
+    """The reminders that chased in the episode: e-mails and letters, not the courtesy notes
+    sent before the due date, nor calls."""
+    courtesy = {s.name for s in policy.stages if s.pre_due}
+    return sum(1 for c in episode if c.channel == "email" and c.stage not in courtesy)
 
 
 def _first_contact_stage(policy: Policy, days: int) -> Stage | None:

@@ -246,6 +246,15 @@ def reminder_context(
         else []
     )
     with_charges = claimed([i.balance for i in suggestion.invoices], charges)
+    total_after_credits = " + ".join(
+        money(t, locale)
+        for t in totals_by_currency(
+            [i.balance for i in suggestion.invoices]
+            + [Money(-c.amount.amount, c.currency) for c in suggestion.credits]
+        )
+    )
+    total_with_charges = " + ".join(money(t, locale) for t in with_charges)
+    total = " + ".join(money(t, locale) for t in totals)
     return {
         "locale": locale,
         "customer_name": addressee.name,
@@ -254,8 +263,14 @@ def reminder_context(
         **addressing(addressee.salutation, addressee.contact_name),
         "invoices": invoices,
         "count": len(invoices),
+        "answered": suggestion.answered,  # never say "unanswered" when they answered
+        "reminder_number": suggestion.reminder_number,
         "days_overdue": suggestion.days_overdue,
-        "total": " + ".join(money(t, locale) for t in totals),
+        "total": total,
+        # the one figure a deadline sentence names: with charges, else after credits
+        "demanded": (
+            total_with_charges if charges else total_after_credits if suggestion.credits else total
+        ),
         # what to quote on a transfer: the invoice's RF reference, or the account's for several
         "reference": demand_reference(
             [i.number for i in suggestion.invoices], addressee.account_number
@@ -286,7 +301,7 @@ def reminder_context(
             }
             for i in suggestion.coming_due
         ],
-        "total_with_charges": " + ".join(money(t, locale) for t in with_charges),
+        "total_with_charges": total_with_charges,
         # credit notes in the customer's favour, netted from the total of their currency
         "credits": [
             {
@@ -296,12 +311,6 @@ def reminder_context(
             }
             for c in suggestion.credits
         ],
-        "total_after_credits": " + ".join(
-            money(t, locale)
-            for t in totals_by_currency(
-                [i.balance for i in suggestion.invoices]
-                + [Money(-c.amount.amount, c.currency) for c in suggestion.credits]
-            )
-        ),
+        "total_after_credits": total_after_credits,
         "discount": _discount(suggestion, addressee.country, locale, today, discount_days),
     }

@@ -121,7 +121,7 @@ def test_final_notice_html_matches_its_golden_file() -> None:
     ("language", "amount", "day"),
     [
         ("en", "£1,234.56", "1 September 2026"),
-        ("fr", "1\u202f234,56\xa0€", "1 septembre 2026"),
+        ("fr", "1\u202f234,56\xa0€", "1er septembre 2026"),
         ("de", "1.234,56\xa0€", "1. September 2026"),
         ("es", "1.234,56\xa0€", "1 de septiembre de 2026"),
     ],
@@ -236,7 +236,7 @@ def test_a_discount_beyond_the_leads_limit_is_refused() -> None:
         (
             "fr",
             "du 16 mai 2026 au 30 juin 2026 : 46 jours au taux annuel de 12,15\xa0%",
-            "du 1 juillet 2026 au 25 novembre 2026 : 148 jours au taux annuel de 12,15\xa0%",
+            "du 1er juillet 2026 au 25 novembre 2026 : 148 jours au taux annuel de 12,15\xa0%",
         ),
         (
             "de",

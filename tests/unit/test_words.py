@@ -1,0 +1,109 @@
+"""Words a customer reads that must stay true: the first of the month in French, a repeated
+stage that counts on, a final notice that says "unanswered" only when it was, and a deadline
+that names its figure. In every shipped language."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot.domain.escalation import Suggestion, decide
+from bot.rendering.locale import long_date
+from tests.unit.test_escalation import NOW, POLICY, TODAY, account, item, sent
+from tests.unit.test_templates import TEMPLATES, context
+
+LANGUAGES = ("en", "fr", "de", "es")
+
+
+@pytest.mark.parametrize(
+    ("day", "locale", "written"),
+    [
+        (date(2026, 9, 1), "fr_FR", "1er septembre 2026"),
+        (date(2026, 9, 1), "fr_BE", "1er septembre 2026"),
+        (date(2026, 9, 11), "fr_FR", "11 septembre 2026"),
+        (date(2026, 9, 1), "de_DE", "1. September 2026"),
+        (date(2026, 9, 1), "en_GB", "1 September 2026"),
+    ],
+)
+def test_french_writes_the_first_of_the_month_as_an_ordinal(
+    day: date, locale: str, written: str
+) -> None:
+    assert long_date(day, locale) == written
+
+
+def test_a_repeated_stage_counts_on_and_says_whether_they_answered() -> None:
+    history = (sent(25, "friendly"), sent(13, "firm", "en/firm"))
+    decision = decide(account(item(days_late=28), contacts=history), POLICY, NOW)
+    assert isinstance(decision, Suggestion) and decision.stage.name == "firm"
+    assert decision.reminder_number == 3 and not decision.answered
+    answered = account(item(days_late=28), contacts=history, last_answer=TODAY - timedelta(3))
+    again = decide(answered, POLICY, NOW)
+    assert isinstance(again, Suggestion) and again.answered
+    before = account(item(days_late=28), contacts=history, last_answer=TODAY - timedelta(40))
+    old = decide(before, POLICY, NOW)  # an answer before this episode began does not count
+    assert isinstance(old, Suggestion) and not old.answered
+
+
+@pytest.mark.parametrize(
+    ("language", "third", "fifth"),
+    [
+        ("en", "Third reminder:", "Fifth reminder:"),
+        ("fr", "3e relance :", "5e relance :"),
+        ("de", "3. Mahnung:", "5. Mahnung:"),
+        ("es", "Tercer aviso:", "Quinto aviso:"),
+    ],
+)
+def test_every_firm_wording_names_which_reminder_it_is(
+    language: str, third: str, fifth: str
+) -> None:
+    for wording in TEMPLATES.wordings("email", language, "firm"):
+        for number, expected in ((3, third), (5, fifth)):
+            ctx = {**context(language, "firm"), "reminder_number": number}
+            subject = TEMPLATES.render("email", wording, "subject", ctx)
+            assert subject.startswith(expected), (wording, subject)
+
+
+UNANSWERED = {
+    "en": "have gone unanswered",
+    "fr": "sans réponse",
+    "de": "nicht reagiert",
+    "es": "no han obtenido respuesta",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_final_notice_says_unanswered_only_when_no_answer_was_recorded(
+    language: str,
+) -> None:
+    for wording in TEMPLATES.wordings("email", language, "final"):
+        for answered in (False, True):
+            ctx = {**context(language, "final"), "answered": answered}
+            for part in ("txt", "html"):
+                text = TEMPLATES.render("email", wording, part, ctx)
+                if answered:
+                    assert UNANSWERED[language] not in text, (wording, part)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "payment of £2,367.11"),
+        ("fr", "soit 2\u202f337,65\xa0€"),
+        ("de", "Zahlung von 2.330,98\xa0€"),
+        ("es", "pago de 2.330,55\xa0€"),
+    ],
+)
+def test_the_deadline_sentence_names_the_sum_with_its_charges(language: str, sentence: str) -> None:
+    for wording in TEMPLATES.wordings("email", language, "final"):
+        ctx = context(language, "final")
+        assert ctx["demanded"] == ctx["total_with_charges"]
+        text = TEMPLATES.render("email", wording, "txt", ctx)
+        deadline = next(line for line in text.splitlines() if ctx["deadline"] in line)
+        assert ctx["demanded"] in deadline, (wording, deadline)
+    assert sentence in TEMPLATES.render("email", f"{language}/final", "txt", ctx)
+
+
+def test_the_demanded_sum_is_the_total_when_no_charge_applies() -> None:
+    ctx = context("fr", "firm")
+    assert ctx["demanded"] == ctx["total"]
