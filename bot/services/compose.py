@@ -3,7 +3,7 @@ note for a person."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -12,7 +12,7 @@ from bot.channels.letter import Letter
 from bot.config import Settings
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LawBook
-from bot.domain.money import Money
+from bot.domain.money import Money, totals_by_currency
 from bot.domain.policy import Channel
 from bot.rendering.addressing import addressing
 from bot.rendering.context import Addressee, Sender, charges_for, reminder_context
@@ -217,8 +217,14 @@ class Composer:
             logo=str(s.company_logo) if s.company_logo else "",
         ).to_json()
 
-    def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:
-        """A thank-you for invoices paid after they fell overdue."""
+    def thanks(
+        self,
+        customer: Recipient,
+        paid: list[tuple[str, Money]],
+        still_open: Sequence[tuple[str, Money, date]] = (),
+    ) -> Draft:
+        """A thank-you for invoices paid after they fell overdue, with what remains open (or
+        that the account is clear)."""
         locale = customer_locale(customer.language, customer.country)
         language = self.templates.language_for("email", customer.language)
         context = {
@@ -228,6 +234,13 @@ class Composer:
             **addressing(customer.salutation, customer.contact_name),
             "invoices": [{"number": n, "amount": money(a, locale)} for n, a in paid],
             "count": len(paid),
+            "still_open": [
+                {"number": n, "balance": money(b, locale), "due_date": long_date(d, locale)}
+                for n, b, d in still_open
+            ],
+            "still_open_total": " + ".join(
+                money(t, locale) for t in totals_by_currency(b for _n, b, _d in still_open)
+            ),
             "sender": self.sender,
         }
         subject = self.templates.render("email", f"{language}/thanks", "subject", context)

@@ -5,13 +5,23 @@ that names its figure. In every shipped language."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
+from bot.config import PROJECT_ROOT, Settings, load_law_book, load_reference_rates
 from bot.domain.escalation import Suggestion, decide
+from bot.domain.money import Money
 from bot.rendering.locale import long_date
+from bot.rendering.templates import Templates
+from bot.services.compose import Composer
 from tests.unit.test_escalation import NOW, POLICY, TODAY, account, item, sent
+from tests.unit.test_governing_law import Customer
 from tests.unit.test_templates import TEMPLATES, context
+
+COMPOSER = Composer(
+    Settings(), Templates(PROJECT_ROOT / "templates"), load_law_book(load_reference_rates())
+)
 
 LANGUAGES = ("en", "fr", "de", "es")
 
@@ -107,3 +117,33 @@ def test_the_deadline_sentence_names_the_sum_with_its_charges(language: str, sen
 def test_the_demanded_sum_is_the_total_when_no_charge_applies() -> None:
     ctx = context("fr", "firm")
     assert ctx["demanded"] == ctx["total"]
+
+
+CLEAR = {
+    "en": "Your account is now clear",
+    "fr": "Votre compte est désormais soldé",
+    "de": "Ihr Konto ist damit ausgeglichen",
+    "es": "Su cuenta queda saldada",
+}
+STILL_OPEN = {
+    "en": "Still open on your account:",
+    "fr": "Restent ouvertes sur votre compte :",
+    "de": "Auf Ihrem Konto sind noch offen:",
+    "es": "Siguen pendientes en su cuenta:",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_thank_you_lists_what_remains_open_or_says_the_account_is_clear(
+    language: str,
+) -> None:
+    customer = Customer(language=language, country={"en": "GB"}.get(language, language.upper()))
+    paid = [("INV-7", Money(Decimal("120.00"), "EUR"))]
+    clear = COMPOSER.thanks(customer, paid, [])
+    assert CLEAR[language] in clear.text and STILL_OPEN[language] not in clear.text
+    left = [("INV-9", Money(Decimal("80.50"), "EUR"), date(2026, 12, 1))]
+    note = COMPOSER.thanks(customer, paid, left)
+    assert STILL_OPEN[language] in note.text and CLEAR[language] not in note.text
+    line = next(x for x in note.text.splitlines() if "INV-9" in x)
+    assert "80" in line and ("1er décembre" in line if language == "fr" else True)
+    assert "912 345 675" in note.text.split("\n-- \n")[1]  # the identity at the foot
