@@ -147,3 +147,15 @@ def test_a_thank_you_lists_what_remains_open_or_says_the_account_is_clear(
     line = next(x for x in note.text.splitlines() if "INV-9" in x)
     assert "80" in line and ("1er décembre" in line if language == "fr" else True)
     assert "912 345 675" in note.text.split("\n-- \n")[1]  # the identity at the foot
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_stage_has_two_wordings_in_every_language(language: str) -> None:
+    """A repeated or a next reminder never reads the same as the last one."""
+    for stage in ("courtesy", "friendly", "firm", "final"):
+        wordings = TEMPLATES.wordings("email", language, stage)
+        assert len(wordings) >= 2 and all(w.startswith(f"{language}/") for w in wordings), stage
+        subjects = {
+            TEMPLATES.render("email", w, "subject", context(language, stage)) for w in wordings
+        }
+        assert len(subjects) == len(wordings), stage
