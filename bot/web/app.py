@@ -21,7 +21,7 @@ from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
 from bot.services.page_links import LinkHolder, LinkRefused
 from bot.web.ratelimit import RateLimiter
 from bot.web.view import page_context
-from bot.web.words import languages, words
+from bot.web.words import best_language, languages, words
 
 log = logging.getLogger(__name__)
 
@@ -96,16 +96,23 @@ class PageApp:
 
     # --- pieces ----------------------------------------------------------------------------
 
-    def _holder(self, token: str, language: str) -> LinkHolder | Response:
+    def _holder(
+        self, token: str, language: str, environ: dict | None = None
+    ) -> LinkHolder | Response:
         try:
             return page_links.resolve(
                 self.runtime.engine, self.runtime.settings, token, self.runtime.now()
             )
         except LinkRefused as refused:
-            chosen, t = words(self.runtime.settings.templates_dir, language)
+            settings = self.runtime.settings
+            # the language asked for, else the customer's (a link we issued), else the browser's
+            accepted = best_language(
+                (environ or {}).get("HTTP_ACCEPT_LANGUAGE", ""), languages(settings.templates_dir)
+            )
+            chosen, t = words(settings.templates_dir, language or refused.language or accepted)
             status = HTTPStatus.GONE if refused.reason == "expired" else HTTPStatus.FORBIDDEN
             body = self.env.get_template("web/refused.html.j2").render(
-                t=t, language=chosen, message=t[f"refused_{refused.reason}"]
+                t=t, language=chosen, message=t[f"refused_{refused.reason}"], company=settings
             )
             return Response(status, body)
 
@@ -150,7 +157,7 @@ class PageApp:
 
     def show(self, environ: dict, token: str, query: dict[str, str]) -> Response:
         language = query.get("lang", "")
-        holder = self._holder(token, language)
+        holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
             return holder
         card = customer_page.record_view(self.runtime.engine, holder, _client(environ))
@@ -161,7 +168,7 @@ class PageApp:
     def act(self, environ: dict, token: str, action: str) -> Response:
         form = _form(environ)
         language = form.get("lang", "")
-        holder = self._holder(token, language)
+        holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
             return holder
         _, t = words(self.runtime.settings.templates_dir, language or "en")

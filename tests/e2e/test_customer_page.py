@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 from sqlmodel import select
 
@@ -176,11 +178,15 @@ def test_forged_expired_revoked_and_other_customers_links_show_nothing(
         answer = http("GET", url)
         assert answer.status == status
         assert "F-101" not in answer.body and "Atelier" not in answer.body
+        assert status != 410 or "Ce lien a expiré" in answer.body  # in the customer's words
     page_links.new_link(
         page_world.engine, page_world.runtime.settings, "A", APPROVER, page_world.runtime.now()
     )
     revoked = http("GET", good)
-    assert revoked.status == 403 and "replaced" in revoked.body and "F-101" not in revoked.body
+    assert revoked.status == 403 and "F-101" not in revoked.body
+    # a link we issued is refused in its customer's language, with whom to contact
+    assert "remplacé par un plus récent" in revoked.body and 'lang="fr"' in revoked.body
+    assert "ar@relance-demo.example" in revoked.body and "+33 1 84 00 00 00" in revoked.body
     # B's link shows only B, and B's form cannot name A's invoice
     b = page_world.link("B")
     assert "F-101" not in http("GET", b).body
@@ -188,6 +194,20 @@ def test_forged_expired_revoked_and_other_customers_links_show_nothing(
         b, "promise", {"invoice": "F-101", "date": page_world.today.isoformat()}
     )
     assert refused.status == 400 and not page_world.events("promise")
+
+
+def test_a_forged_link_is_refused_in_the_browsers_language_with_the_contact(
+    page_world: PageWorld,
+) -> None:
+    request = Request(page_world.link("A") + "x", headers={"Accept-Language": "es-ES;q=0.4, de"})
+    try:
+        urlopen(request, timeout=30)
+    except HTTPError as refused:
+        assert refused.code == 403
+        body = refused.read().decode()
+    assert 'lang="de"' in body and "Dieser Link ist ungültig" in body  # de outweighs es
+    assert "Camille Laurent" in body and "RCS Paris, 912 345 675" in body
+    assert "F-101" not in body
 
 
 def _public_id(world: PageWorld, customer: str) -> str:
