@@ -34,6 +34,7 @@ from bot.domain.money import (
     totals_by_currency,
 )
 from bot.domain.overtaking import WHOLE_ACCOUNT
+from bot.domain.plans import schedule
 from bot.models import AuditEvent, Customer, Invoice, Reminder
 from bot.services import audit
 from bot.services.customer_policy import Policies
@@ -93,6 +94,7 @@ class PageData:
     totals: list[Money]  # what to pay now, by currency: the e-mail's demand, less credits
     latest_promise: date  # the furthest date a promise may name, by the customer's policy
     declared: Declared | None = None  # a payment the customer declared, being checked
+    most_instalments: int = 6  # the longest plan the page offers (the policy's limit)
 
 
 def _declared(
@@ -176,6 +178,7 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
         totals=split.to_pay(account_credits),
         latest_promise=today + timedelta(days=policy.promise_max_days),
         declared=declared,
+        most_instalments=policy.plans.max_instalments,
     )
 
 
@@ -260,7 +263,6 @@ class News:
     kind: str  # paid | promise | dispute | plan | contact
     invoice_numbers: tuple[str, ...]
     facts: list[tuple[str, str]] = field(default_factory=list)
-    for_lead: bool = False
     target_channel: str = ""
     target_thread: str | None = None
     touched: Touched = NOTHING  # reminders whose cards and worklist rows show something new
@@ -451,23 +453,56 @@ def dispute(
     )
 
 
+@dataclass(frozen=True)
+class PlanProposal:
+    """The schedule a plan request would ask for: what is due now, in equal monthly
+    instalments, the first today (`domain.plans.schedule`)."""
+
+    instalments: list[tuple[date, Money]]
+
+
+def propose_plan(
+    engine: Engine, policies: Policies, holder: LinkHolder, form: dict[str, str], today: date
+) -> PlanProposal:
+    """The schedule for the count asked, within what the customer's policy lets staff agree
+    (more instalments are refused here: the page offers only what can be accepted)."""
+    with read_only(engine) as session:
+        most = policies.of_customer(session, holder.customer_id).plans.max_instalments
+    try:
+        count = int(form.get("instalments", ""))
+    except ValueError:
+        raise PageInvalid("instalments", "number", most=most) from None
+    if not 2 <= count <= most:
+        raise PageInvalid("instalments", "number", most=most)
+    due = load_page(engine, policies, holder.customer_id, today).totals
+    if len(due) != 1:  # nothing due now, or several currencies: a person sets that plan up
+        raise PageInvalid("instalments", "plan_currency")
+    total = due[0]
+    return PlanProposal(
+        [
+            (day, Money.of_minor(minor, total.currency))
+            for day, minor in schedule(total.minor, count, today)
+        ]
+    )
+
+
 def ask_plan(
     engine: Engine,
     policies: Policies,
     holder: LinkHolder,
     client: str,
     form: dict[str, str],
+    today: date,
     digest_channel: str,
 ) -> News:
-    try:
-        count = int(form.get("instalments", ""))
-    except ValueError:
-        raise PageInvalid("instalments", "number") from None
-    if not 2 <= count <= 36:
-        raise PageInvalid("instalments", "number")
+    """A plan request for the schedule the customer saw, recorded for a collector to agree."""
+    proposal = propose_plan(engine, policies, holder, form, today)
+    count = len(proposal.instalments)
+    shown = [
+        f"{day.isoformat()}: {amount.amount} {amount.currency}"
+        for day, amount in proposal.instalments
+    ]
     with unit_of_work(engine) as session:
-        limits = policies.of_customer(session, holder.customer_id).plans
-        for_lead = count > limits.max_instalments  # beyond what staff may agree alone
         audit.append(
             session,
             audit.NewEvent(
@@ -475,7 +510,11 @@ def ask_plan(
                 actor=ACTOR,
                 customer_id=holder.customer_id,
                 channel="page",
-                content={"instalments": count, "for_lead": for_lead, **_note(holder, client)},
+                content={
+                    "instalments": count,
+                    "schedule": "; ".join(shown),
+                    **_note(holder, client),
+                },
             ),
         )
     return _news(
@@ -484,8 +523,7 @@ def ask_plan(
         digest_channel,
         "plan",
         invoice_numbers=(),
-        facts=[("Instalments", str(count))],
-        for_lead=for_lead,
+        facts=[("Instalments", str(count)), ("Schedule", "; ".join(shown))],
     )
 
 

@@ -15,12 +15,13 @@ from urllib.parse import parse_qs, quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.rendering.locale import customer_locale
 from bot.runtime import Runtime
 from bot.services import customer_page, page_links
 from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
 from bot.services.page_links import LinkHolder, LinkRefused
 from bot.web.ratelimit import RateLimiter
-from bot.web.view import page_context
+from bot.web.view import page_context, plan_rows
 from bot.web.words import best_language, languages, words
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ class PageApp:
         errors: dict[str, str] | None = None,
         values: dict[str, str] | None = None,
         status: HTTPStatus = HTTPStatus.OK,
+        plan: customer_page.PlanProposal | None = None,
     ) -> Response:
         settings = self.runtime.settings
         today = self._today()
@@ -152,6 +154,7 @@ class PageApp:
             errors=errors or {},
             values=values or {},
             **page_context(data, settings, t, chosen, today),
+            plan=plan_rows(plan, customer_locale(chosen, data.country)) if plan else [],
         )
         return Response(status, body)
 
@@ -183,6 +186,8 @@ class PageApp:
                 errors={"_form": t["err_csrf"]},
                 status=HTTPStatus.FORBIDDEN,
             )
+        if action == "plan" and form.get("step") != "send":  # the schedule first, then send
+            return self._preview_plan(holder, token, language, form, t)
         try:
             news = self._carry_out(holder, action, form, _client(environ))
         except PageInvalid as bad:
@@ -203,6 +208,27 @@ class PageApp:
         target = f"{PREFIX}{token}?done={action}" + (f"&lang={quote(language)}" if language else "")
         return Response(HTTPStatus.SEE_OTHER, "", [("Location", target)])
 
+    def _preview_plan(
+        self, holder: LinkHolder, token: str, language: str, form: dict[str, str], t: dict
+    ) -> Response:
+        """The schedule the request would ask for, shown before the customer sends it."""
+        try:
+            proposal = customer_page.propose_plan(
+                self.runtime.engine, self.runtime.governing(), holder, form, self._today()
+            )
+        except PageInvalid as bad:
+            message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
+            return self.render(
+                holder,
+                token,
+                language,
+                open_form="plan",
+                errors={bad.field: message},
+                values=form,
+                status=HTTPStatus.BAD_REQUEST,
+            )
+        return self.render(holder, token, language, open_form="plan", values=form, plan=proposal)
+
     def _carry_out(
         self, holder: LinkHolder, action: str, form: dict[str, str], client: str
     ) -> News:
@@ -216,7 +242,7 @@ class PageApp:
         if action == "dispute":
             return customer_page.dispute(engine, holder, client, form, digest)
         if action == "plan":
-            return customer_page.ask_plan(engine, policies, holder, client, form, digest)
+            return customer_page.ask_plan(engine, policies, holder, client, form, today, digest)
         return customer_page.update_contact(engine, holder, client, form, digest)
 
 

@@ -23,7 +23,12 @@ from bot.domain.due_now import after_declared
 from bot.domain.epc_qr import EpcError, epc_payload
 from bot.domain.money import totals_by_currency
 from bot.rendering.locale import customer_locale, long_date, money
-from bot.services.customer_page import MAX_REMITTANCE_REFERENCE, PageData, PageInvoice
+from bot.services.customer_page import (
+    MAX_REMITTANCE_REFERENCE,
+    PageData,
+    PageInvoice,
+    PlanProposal,
+)
 from bot.web.qr import qr_bill_svg, qr_svg, swiss_qr_bill
 
 
@@ -124,6 +129,14 @@ def logo_data_uri(path: Path | None) -> str:
     data = path.read_bytes()
     kind = next((t for magic, t in LOGO_TYPES.items() if data.startswith(magic)), "")
     return f"data:{kind};base64,{base64.b64encode(data).decode()}" if kind else ""
+
+
+def plan_rows(plan: PlanProposal, locale: str) -> list[dict[str, str]]:
+    """A proposed plan's instalments as the customer reads them."""
+    return [
+        {"due": long_date(day, locale), "amount": money(amount, locale)}
+        for day, amount in plan.instalments
+    ]
 
 
 def page_context(

@@ -140,9 +140,21 @@ def test_dispute_and_paid_reach_slack_and_the_audit_trail(page_world: PageWorld)
     assert all(n["thread_ts"] == CARD_TS for n in page_world.news())
 
 
-def test_a_plan_beyond_the_limits_goes_to_a_lead_and_contact_changes(page_world: PageWorld) -> None:
+def test_a_plan_is_offered_within_the_limits_with_its_schedule_first_and_contact_changes(
+    page_world: PageWorld,
+) -> None:
     url = page_world.link("A")
-    assert page_world.post(url, "plan", {"instalments": "12"}).status == 303
+    beyond = page_world.post(url, "plan", {"instalments": "12", "step": "send", "lang": "en"})
+    assert beyond.status == 400 and "give a number from 2 to 6" in beyond.body  # the policy's
+    assert 'max="6"' in http("GET", url).body
+    preview = page_world.post(url, "plan", {"instalments": "3", "lang": "en"})
+    assert preview.status == 200 and not page_world.news()  # shown, not sent
+    schedule = preview.body.split('class="schedule"')[1].split("</table>")[0]
+    days = [page_world.today + timedelta(days=30 * n) for n in range(3)]
+    for day in days:  # what is due now (1 599,90 €) in three, thirty days apart
+        assert f"{day.day} {day.strftime('%B')} {day.year}" in schedule
+    assert schedule.count("533,30\xa0€") == 3  # English words, French figures (en_FR)
+    assert page_world.post(url, "plan", {"instalments": "3", "step": "send"}).status == 303
     assert (
         page_world.post(
             url,
@@ -152,7 +164,9 @@ def test_a_plan_beyond_the_limits_goes_to_a_lead_and_contact_changes(page_world:
         == 303
     )
     plan, contact = page_world.news()
-    assert "a lead decides" in json.dumps(plan["blocks"])
+    assert "EUR" in json.dumps(plan["blocks"]) and "533.30" in json.dumps(plan["blocks"])
+    (request,) = page_world.events("page_plan_request")
+    assert json.loads(request.content)["schedule"].startswith(f"{days[0].isoformat()}: 533.30")
     assert "billing contact" in contact["text"]
     with read_only(page_world.engine) as session:
         customer = session.get(Customer, page_world.customers["A"])
@@ -259,13 +273,15 @@ def test_a_customer_in_a_segment_may_promise_as_far_as_its_policy_allows(
             "lang": "en",
         }
 
+    beyond = page_world.post(b, "plan", {"instalments": "4", "step": "send", "lang": "en"})
+    assert beyond.status == 400 and "from 2 to 3" in beyond.body  # the keys' limit
+    assert page_world.post(b, "plan", {"instalments": "3", "step": "send"}).status == 303
     too_far = page_world.post(b, "promise", promise(61))
     assert too_far.status == 400 and "up to 60 days from today" in too_far.body
     assert page_world.post(b, "promise", promise(45)).status == 303
-    assert page_world.post(b, "plan", {"instalments": "4"}).status == 303
-    promised, plan = page_world.news()
+    plan, promised = page_world.news()
     assert (today + timedelta(days=45)).isoformat() in json.dumps(promised)
-    assert "a lead decides" in json.dumps(plan["blocks"])  # 4 is beyond the keys' 3
+    assert "Instalments:* 3" in json.dumps(plan["blocks"])
 
 
 def test_a_hundred_posts_in_a_minute_are_limited_and_none_accepted_is_lost(

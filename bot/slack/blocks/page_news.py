@@ -39,11 +39,10 @@ def news_blocks(news: News) -> list[Block]:
         for label, value in news.facts
         if value
     )
-    lead = "\n:bust_in_silhouette: Beyond the plan limits: a lead decides." if news.for_lead else ""
     value = json.dumps({"c": news.customer_id, "k": news.kind, "i": list(news.invoice_numbers)[:5]})
     return [
         section(
-            f":globe_with_meridians: *{escape(news.customer_name)}* {HEADLINES[news.kind]} on their page.{lead}"
+            f":globe_with_meridians: *{escape(news.customer_name)}* {HEADLINES[news.kind]} on their page."
         ),
         section(facts or "—"),
         actions(
