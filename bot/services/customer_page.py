@@ -35,7 +35,8 @@ from bot.domain.money import (
 )
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.domain.plans import schedule
-from bot.models import AuditEvent, Customer, Invoice, Reminder
+from bot.domain.promises import spread
+from bot.models import AuditEvent, Customer, Dispute, Invoice, Reminder
 from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
@@ -370,6 +371,20 @@ def say_paid(
     )
 
 
+MAX_INVOICES = 100  # invoices one answer may name
+
+
+def _customer_invoices(session: Session, holder: LinkHolder, form: dict[str, str]) -> list[Invoice]:
+    """The invoices an answer names (one a line: the page's boxes), each this customer's, oldest
+    due first; none is refused like an unknown one."""
+    numbers = list(dict.fromkeys(n.strip() for n in form.get("invoice", "").split("\n")))
+    numbers = [n for n in numbers if n]
+    if not numbers or len(numbers) > MAX_INVOICES:
+        raise PageInvalid("invoice", "unknown")
+    invoices = [_customer_invoice(session, holder, n) for n in numbers]
+    return sorted(invoices, key=lambda i: (i.due_date, i.number))
+
+
 def promise(
     engine: Engine,
     policies: Policies,
@@ -379,41 +394,55 @@ def promise(
     today: date,
     digest_channel: str,
 ) -> News:
-    """A promise no further ahead than the customer's policy allows on the page."""
+    """A promise for one invoice or several, no further ahead than the customer's policy allows
+    on the page; an amount for several is spread over them, oldest first (`promises.spread`)."""
     with read_only(engine) as session:
-        invoice = _customer_invoice(session, holder, form.get("invoice", ""))
+        invoices = _customer_invoices(session, holder, form)
         furthest = policies.of_customer(session, holder.customer_id).promise_max_days
     promised = _date(form.get("date", ""), "date")
     if promised < today:
         raise PageInvalid("date", "past")
     if promised > today + timedelta(days=furthest):
         raise PageInvalid("date", "too_far", days=furthest)
+    currency = invoices[0].currency
     raw = form.get("amount", "").strip()
-    amount = _amount(raw, "amount", invoice.currency) if raw else None
-    try:
-        made = record_promise(
-            engine,
-            invoice.number,
-            promised,
-            amount,
-            ACTOR,
-            today,
-            via="page",
-            note=_note(holder, client),
-        )
-    except PageInvalid:
-        raise
-    except Invalid:
-        raise PageInvalid("amount", "balance") from None
-    shown = f"{amount} {invoice.currency}" if amount is not None else "in full"
+    amount = _amount(raw, "amount", currency) if raw else None
+    balances = [i.amount_minor - i.paid_minor for i in invoices]
+    parts: list[int | None] = [None] * len(invoices)
+    if amount is not None:
+        if len({i.currency for i in invoices}) > 1 or to_minor(amount, currency) > sum(balances):
+            raise PageInvalid("amount", "balance")
+        parts = list(spread(to_minor(amount, currency), balances))
+    touched = NOTHING
+    for invoice, part in zip(invoices, parts, strict=False):
+        try:
+            made = record_promise(
+                engine,
+                invoice.number,
+                promised,
+                None if part is None else from_minor(part, currency),
+                ACTOR,
+                today,
+                via="page",
+                note=_note(holder, client),
+            )
+        except Invalid:
+            raise PageInvalid("amount", "balance") from None
+        touched |= made.touched
+    numbers = tuple(i.number for i in invoices)
+    shown = f"{amount} {currency}" if amount is not None else "in full"
     return _news(
         engine,
         holder,
         digest_channel,
         "promise",
-        invoice_numbers=(invoice.number,),
-        facts=[("Invoice", invoice.number), ("Pay by", promised.isoformat()), ("Amount", shown)],
-        touched=made.touched,
+        invoice_numbers=numbers,
+        facts=[
+            ("Invoice", ", ".join(numbers)),
+            ("Pay by", promised.isoformat()),
+            ("Amount", shown),
+        ],
+        touched=touched,
     )
 
 
@@ -424,31 +453,47 @@ def dispute(
     form: dict[str, str],
     digest_channel: str,
 ) -> News:
-    with read_only(engine) as session:
-        invoice = _customer_invoice(session, holder, form.get("invoice", ""))
+    """A dispute of one invoice or several, for one reason; none opens if any is disputed."""
     reason = form.get("reason", "")
     if reason not in DISPUTE_REASONS:
         raise PageInvalid("reason", "choose")
     text = clean_text(form.get("text", ""), "text", MAX_TEXT, multiline=True)
     if not text:
         raise PageInvalid("text", "empty")
-    try:
-        touched = open_dispute(
-            engine,
-            invoice.number,
-            f"{reason}: {text}",
-            ACTOR,
-            note={"reason_code": reason, **_note(holder, client)},
-        )
-    except Invalid:
-        raise PageInvalid("invoice", "already_disputed") from None
+    with read_only(engine) as session:
+        invoices = _customer_invoices(session, holder, form)
+        already = session.exec(
+            select(Dispute.id).where(
+                col(Dispute.invoice_id).in_([i.id for i in invoices]),
+                col(Dispute.resolved_at).is_(None),
+            )
+        ).first()
+    if already is not None:
+        raise PageInvalid("invoice", "already_disputed")
+    touched = NOTHING
+    for invoice in invoices:
+        try:
+            touched |= open_dispute(
+                engine,
+                invoice.number,
+                f"{reason}: {text}",
+                ACTOR,
+                note={"reason_code": reason, **_note(holder, client)},
+            )
+        except Invalid:
+            raise PageInvalid("invoice", "already_disputed") from None
+    numbers = tuple(i.number for i in invoices)
     return _news(
         engine,
         holder,
         digest_channel,
         "dispute",
-        invoice_numbers=(invoice.number,),
-        facts=[("Invoice", invoice.number), ("Reason", reason.replace("_", " ")), ("", text)],
+        invoice_numbers=numbers,
+        facts=[
+            ("Invoice", ", ".join(numbers)),
+            ("Reason", reason.replace("_", " ")),
+            ("", text),
+        ],
         touched=touched,
     )
 

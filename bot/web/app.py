@@ -256,4 +256,8 @@ def _form(environ: dict) -> dict[str, str]:
     except ValueError:
         length = 0
     raw = environ["wsgi.input"].read(length).decode("utf-8", errors="replace")
-    return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    # several invoices ticked: one a line (the only field the page repeats)
+    return {
+        k: "\n".join(v) if k == "invoice" else v[0]
+        for k, v in parse_qs(raw, keep_blank_values=True).items()
+    }

@@ -210,6 +210,53 @@ def test_forged_expired_revoked_and_other_customers_links_show_nothing(
     assert refused.status == 400 and not page_world.events("promise")
 
 
+def test_several_invoices_are_promised_or_disputed_at_once(page_world: PageWorld) -> None:
+    url = page_world.link("A")
+    promised = (page_world.today + timedelta(days=10)).isoformat()
+    # ticked boxes arrive as repeated fields; 400,00 is spread oldest first
+    answer = http(
+        "POST",
+        f"{url}/promise",
+        None,
+        raw=f"csrf={page_world.csrf(url)}&invoice=F-102&invoice=F-101&date={promised}"
+        "&amount=1300,00",
+    )
+    assert answer.status == 303
+    with read_only(page_world.engine) as session:
+        promises = {
+            number: p.amount_minor
+            for p, number in session.exec(
+                select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id)
+            )
+        }
+    assert promises == {"F-101": 120000, "F-102": 10000}  # F-101 first: it fell due first
+    (news,) = page_world.news()
+    assert "F-101, F-102" in json.dumps(news["blocks"])
+    both = http(
+        "POST",
+        f"{url}/dispute",
+        None,
+        raw=f"csrf={page_world.csrf(url)}&invoice=F-103&invoice=F-101&reason=quality&text=cass%C3%A9",
+    )
+    assert both.status == 303
+    with read_only(page_world.engine) as session:
+        disputed = set(
+            session.exec(
+                select(Invoice.number).join(Dispute, Dispute.invoice_id == Invoice.id)
+            ).all()
+        )
+    assert disputed == {"F-101", "F-103"}
+    again = http(
+        "POST",
+        f"{url}/dispute",
+        None,
+        raw=f"csrf={page_world.csrf(url)}&invoice=F-102&invoice=F-103&reason=other&text=x",
+    )
+    assert again.status == 400  # F-103 is disputed already: F-102 is not opened either
+    with read_only(page_world.engine) as session:
+        assert len(session.exec(select(Dispute)).all()) == 2
+
+
 def test_a_forged_link_is_refused_in_the_browsers_language_with_the_contact(
     page_world: PageWorld,
 ) -> None:

@@ -70,7 +70,7 @@ def test_a_customer_sees_promises_disputes_and_says_paid(
     promised = (page_world.today + timedelta(days=7)).isoformat()
     tab.get_by_text("Je m’engage à payer").click()
     form = tab.locator("form[action$='/promise']")
-    form.get_by_label("Facture", exact=True).select_option("F-101")
+    form.get_by_label("F-101").check()
     form.get_by_label("Je paierai au plus tard le").fill(promised)
     form.get_by_label("Montant (vide pour le solde entier)").fill("500")
     form.get_by_role("button").click()
@@ -78,7 +78,7 @@ def test_a_customer_sees_promises_disputes_and_says_paid(
 
     tab.get_by_text("Je conteste une facture").click()
     form = tab.locator("form[action$='/dispute']")
-    form.get_by_label("Facture", exact=True).select_option("F-103")
+    form.get_by_label("F-103").check()
     form.get_by_label("Motif").select_option("quality")
     form.get_by_label("Précisez").fill("Les pièces sont arrivées cassées.")
     form.get_by_role("button").click()
@@ -145,6 +145,7 @@ def test_the_page_in_german_and_switched_to_french_passes_axe(
     assert "2 500,00 €" in plain(tab.locator(".total").inner_text())
     # an answer keeps the chosen language, and a refused one says why, accessibly
     tab.get_by_text("Je m’engage à payer").click()
+    tab.locator("form[action$='/promise']").get_by_label("D-201").check()
     tab.get_by_label("Je paierai au plus tard le").fill(
         (page_world.today - timedelta(days=1)).isoformat()
     )
@@ -167,7 +168,10 @@ def test_the_keyboard_reaches_and_opens_every_form(page_world: PageWorld, tab) -
     assert reached[-1] == "Je m’engage à payer"
     tab.keyboard.press("Enter")
     tab.keyboard.press("Tab")
-    assert tab.evaluate("document.activeElement.id") == "promise-invoice"
+    assert tab.evaluate("[document.activeElement.name, document.activeElement.type]") == [
+        "invoice",
+        "checkbox",
+    ]
 
 
 def decoded_qr(tab) -> list[str]:  # type: ignore[no-untyped-def]
