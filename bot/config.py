@@ -60,6 +60,10 @@ class Settings:
     company_registered_office: str = "12 avenue de l'Opéra, 75001 Paris"
     company_vat: str = "FR65912345675"
     company_logo: Path | None = None  # a PNG or JPEG shown on the page and the letters
+    # Who signs the final-notice letter (empty: the contact), and whether it goes registered
+    signatory_name: str = ""
+    signatory_title: str = ""
+    letter_registered: bool = True  # French practice sends a mise en demeure recommandée
     # Slack
     slack_bot_token: str = ""
     slack_app_token: str = ""
@@ -155,6 +159,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         ),
         company_vat=env("RELANCE_COMPANY_VAT", Settings.company_vat),
         company_logo=Path(logo) if (logo := env("RELANCE_COMPANY_LOGO")) else None,
+        signatory_name=env("RELANCE_SIGNATORY_NAME", ""),
+        signatory_title=env("RELANCE_SIGNATORY_TITLE", ""),
+        letter_registered=env("RELANCE_LETTER_REGISTERED", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
         letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
         letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
         final_notice_days=int(env("RELANCE_FINAL_NOTICE_DAYS", str(Settings.final_notice_days))),

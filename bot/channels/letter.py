@@ -30,6 +30,7 @@ class Letter:
     filename: str = ""  # the file's name in the customer's language, without extension
     footer: str = ""  # the company's legal identity, at the foot of every page
     logo: str = ""  # the company's logo (a PNG or JPEG file), top right of the first page
+    mention: str = ""  # how it is sent, above the subject ("Lettre recommandée avec AR")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -164,9 +165,13 @@ def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
     pdf.set_xy(115, 50)
     pdf.set_font("Body", "", 11)
     pdf.multi_cell(75, 5.5, "\n".join(letter.recipient), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(max(pdf.get_y(), 80) + 8)
+    pdf.set_y(max(pdf.get_y(), 76) + 6)
     pdf.cell(0, 6, letter.dateline, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
+    if letter.mention:
+        pdf.set_font("Body", "", 10)
+        pdf.multi_cell(0, 5, letter.mention, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
     pdf.set_font("Body", "B", 11)
     pdf.multi_cell(0, 6, letter.subject, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -174,7 +179,7 @@ def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
         if isinstance(block, _Table):
             _draw_table(pdf, block)
         else:
-            pdf.set_font("Body", "", 10.5)
-            pdf.multi_cell(0, 5.2, block.strip("\n"), align="L", new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
+            pdf.set_font("Body", "", 10)
+            pdf.multi_cell(0, 4.9, block.strip("\n"), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.5)
     return bytes(pdf.output())

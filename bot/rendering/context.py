@@ -37,6 +37,8 @@ class Sender:
     phone: str
     bank_details: str = ""  # the reminder's own accounts, written out (see `how_to_pay`)
     identity: CompanyIdentity | None = None  # the legal identity at the foot of every text
+    signatory: str = ""  # who signs the letter (empty: the contact)
+    signatory_title: str = ""
 
 
 @dataclass(frozen=True)

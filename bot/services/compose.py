@@ -41,6 +41,8 @@ def sender_from(settings: Settings) -> Sender:
         settings.contact_email,
         settings.contact_phone,
         identity=settings.identity,
+        signatory=settings.signatory_name,
+        signatory_title=settings.signatory_title,
     )
 
 
@@ -214,6 +216,11 @@ class Composer:
             body=self.templates.render("letter", f"{language}/{template}", "txt", context),
             filename=self.templates.render("letter", f"{language}/{template}", "filename", {}),
             footer=self.templates.render("letter", f"{language}/footer", "txt", context),
+            mention=(
+                self.templates.render("letter", f"{language}/registered", "txt", {})
+                if s.letter_registered
+                else ""
+            ),
             logo=str(s.company_logo) if s.company_logo else "",
         ).to_json()
 

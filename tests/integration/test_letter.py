@@ -94,6 +94,9 @@ def test_the_letter_reads_in_french_with_rights_and_deadline(
         "75011 Paris",
         "Paris, le 25 novembre 2026",  # place and date
         "Madame, Monsieur",
+        # how it is sent, the French "Objet", interest still running (the line out without it)
+        "Lettre recommandée avec accusé de réception Objet : Mise en demeure de payer",
+        "Les intérêts continuent de courir au taux légal jusqu’au complet paiement.",
         # the invoices as a table: heading, the row, the total
         "Facture Référence Échéance Jours de retard Montant dû",
         "F-100 RF92 F100 6 octobre 2026 50 10 000,00 €",
@@ -184,7 +187,7 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
         salutation: str = "Herr"
         external_id: str = "K-204"
 
-    settings = Settings()  # a company in Paris
+    settings = Settings(signatory_name="Anne Roux", signatory_title="Directrice financière")
     composer = Composer(
         settings, Templates(PROJECT_ROOT / "templates"), load_law_book(load_reference_rates())
     )
@@ -208,6 +211,11 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
     assert "R-1 RF59 R1 2. April 2026 238 1.000,00 €" in text
     # several invoices: the account's reference for all of them
     assert "Bitte geben Sie als Verwendungszweck RF24 K204 an: Er gilt für alle" in text
+    # the e-mail's salutation, interest still running, the signatory and their title
+    assert "Sehr geehrter Herr Müller," in text and "Damen und Herren" not in text
+    assert "Die Verzugszinsen laufen bis zum Zahlungseingang weiter." in text
+    assert "Anne Roux Directrice financière Relance Demo SAS" in text
+    assert "Per Einschreiben" in text
     assert "Rechnung Zeitraum Tage Zinssatz p. a. Verzugszinsen Pauschale" in text
     # one row per rate period, the interest and the lump sum once per invoice:
     # 1 000 × 10.27 % × (89 + 149) / 365 = 66.97
