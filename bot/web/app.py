@@ -7,6 +7,8 @@ get). A link that does not hold gets a plain page that shows nothing of any acco
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -14,6 +16,7 @@ from http import HTTPStatus
 from urllib.parse import parse_qs, quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from bot.rendering.locale import customer_locale
 from bot.runtime import Runtime
@@ -43,6 +46,21 @@ HEADERS = [
 ]
 
 PostNews = Callable[[News], None]
+COPY_SCRIPT = "web/copy.js"  # the one script the page runs, allowed by its hash
+
+
+def with_script(headers: list[tuple[str, str]], script: str) -> list[tuple[str, str]]:
+    """The headers with the policy allowing exactly `script` inline (CSP Level 2 hash source)."""
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return [
+        (
+            name,
+            f"{value}; script-src 'sha256-{digest}'"
+            if name == "Content-Security-Policy"
+            else value,
+        )
+        for name, value in headers
+    ]
 
 
 class Response:
@@ -70,6 +88,8 @@ class PageApp:
             loader=FileSystemLoader(runtime.settings.templates_dir),
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
+        self.script = (runtime.settings.templates_dir / COPY_SCRIPT).read_text(encoding="utf-8")
+        self.headers = with_script(HEADERS, self.script)
 
     # --- WSGI ------------------------------------------------------------------------------
 
@@ -81,7 +101,9 @@ class PageApp:
             response = Response(HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong.")
         status = f"{response.status.value} {response.status.phrase}"
         body = response.body.encode()
-        start_response(status, [*HEADERS, *response.headers, ("Content-Length", str(len(body)))])
+        start_response(
+            status, [*self.headers, *response.headers, ("Content-Length", str(len(body)))]
+        )
         return [body]
 
     def handle(self, environ: dict) -> Response:
@@ -155,6 +177,7 @@ class PageApp:
             values=values or {},
             **page_context(data, settings, t, chosen, today),
             plan=plan_rows(plan, customer_locale(chosen, data.country)) if plan else [],
+            script=Markup(self.script),
         )
         return Response(status, body)
 

@@ -39,6 +39,7 @@ class Payment:
     holder: str
     holder_note: str  # why another entity holds the account
     details: str
+    iban: str  # compact, for the copy button ("" for an account without one)
     reference: str
     qr: Markup | None
     qr_label: str
@@ -98,6 +99,7 @@ def payments(
                 holder=account.holder if account else "",
                 holder_note=account.holder_note(language) if account else "",
                 details=account.details if account else "",
+                iban=(account.iban or "").replace(" ", "") if account else "",
                 reference=printed_ref(reference),
                 qr=qr,
                 qr_label=label,

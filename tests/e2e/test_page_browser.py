@@ -264,3 +264,21 @@ def test_the_page_asks_for_what_the_email_demands_and_not_again_once_declared_pa
     tab.goto(url)
     assert tab.locator(".declared").count() == 0
     assert tab.locator(".total").count() == 0  # nothing due now: F-105 is not yet due
+
+
+def test_copy_buttons_put_the_iban_and_the_reference_on_the_clipboard(
+    page_world: PageWorld, browser
+) -> None:  # type: ignore[no-untyped-def]
+    """The page's one script runs, allowed by its hash in the policy (no violation reported)."""
+    context = browser.new_context(locale="fr-FR", permissions=["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
+    blocked: list[str] = []
+    tab.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    tab.goto(page_world.link("A"))
+    tab.get_by_role("button", name="Copier l’IBAN").click()
+    assert tab.evaluate("navigator.clipboard.readText()") == "FR7630006000011234567890189"
+    assert tab.locator("#copied-EUR").inner_text() == "Copié."
+    tab.get_by_role("button", name="Copier la référence").click()
+    assert tab.evaluate("navigator.clipboard.readText()") == creditor_reference("A")
+    assert blocked == []
+    context.close()
