@@ -82,6 +82,24 @@ UNANSWERED = {
 }
 
 
+NO_REPLY = {
+    "en": "or a reply",
+    "fr": "ni réponse",
+    "de": "noch eine Antwort",
+    "es": "ni una respuesta",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_firm_reminder_says_no_reply_came_only_when_none_was_recorded(language: str) -> None:
+    wording = f"{language}/firm.2"
+    for answered in (False, True):
+        ctx = {**context(language, "firm"), "answered": answered}
+        for part in ("txt", "html"):
+            text = TEMPLATES.render("email", wording, part, ctx)
+            assert (NO_REPLY[language] in text) is not answered, (part, answered)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_final_notice_says_unanswered_only_when_no_answer_was_recorded(
     language: str,
