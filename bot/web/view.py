@@ -13,15 +13,11 @@ from markupsafe import Markup
 
 from bot.config import Settings
 from bot.domain.bank import account_for
-from bot.domain.creditor_reference import (
-    creditor_reference,
-    is_valid,
-    printed,
-    reference_to_quote,
-)
+from bot.domain.creditor_reference import is_valid, printed, reference_to_quote
 from bot.domain.due_now import after_declared
 from bot.domain.epc_qr import EpcError, epc_payload
 from bot.domain.money import totals_by_currency
+from bot.rendering.context import printed_reference
 from bot.rendering.locale import customer_locale, long_date, money
 from bot.services.customer_page import (
     MAX_REMITTANCE_REFERENCE,
@@ -158,7 +154,7 @@ def page_context(
             "disputed": i.disputed,
             "promised": long_date(i.promised, locale) if i.promised else "",
             "due_now": i.due_now,
-            "reference": printed_ref(creditor_reference(i.number) or i.number),
+            "reference": printed_reference(i.number),
         }
 
     return {
