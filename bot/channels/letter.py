@@ -167,7 +167,7 @@ def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
     pdf.multi_cell(75, 5.5, "\n".join(letter.recipient), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y(), 76) + 6)
     pdf.cell(0, 6, letter.dateline, align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
+    pdf.ln(3)
     if letter.mention:
         pdf.set_font("Body", "", 10)
         pdf.multi_cell(0, 5, letter.mention, new_x="LMARGIN", new_y="NEXT")
