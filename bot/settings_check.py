@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
+from stdnum.fr import siren
 
 from bot.channels.transport import transport_problem
-from bot.config import Settings
+from bot.config import Settings, load_disclosures
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,46 @@ def _team(settings: Settings) -> list[Finding]:
     return found
 
 
+def _identity(settings: Settings) -> list[Finding]:
+    """What the company's country requires its correspondence to show, and bank accounts held
+    by another entity with nothing to tell the customer why."""
+    found = []
+    identity = settings.identity
+    rule = load_disclosures().get(settings.country.upper())
+    for name in rule.missing(identity) if rule else []:
+        found.append(
+            _warn(
+                f"RELANCE_COMPANY_{name.upper()}",
+                f"is empty: business correspondence in {settings.country} must show it "
+                f"({rule.source if rule else ''})",
+            )
+        )
+    if (
+        settings.country.upper() == "FR"
+        and identity.registration
+        and not siren.is_valid(identity.registration)
+    ):
+        found.append(
+            _warn("RELANCE_COMPANY_REGISTRATION", "is not a valid SIREN (nine digits, Luhn key)")
+        )
+    if settings.company_logo is not None and not settings.company_logo.is_file():
+        found.append(_warn("RELANCE_COMPANY_LOGO", f"{settings.company_logo} is not a file"))
+    for currency, account in sorted(settings.bank_accounts.items()):
+        if account.holder not in (identity.legal_name, settings.company_name) and not (
+            account.holder_notes
+        ):
+            found.append(
+                _warn(
+                    "RELANCE_BANK_ACCOUNTS_FILE",
+                    f"[{currency}] is held by {account.holder}, not {identity.legal_name}: "
+                    "add a holder_note telling customers why",
+                )
+            )
+    return found
+
+
 def check_run(settings: Settings, http: bool) -> list[Finding]:
     """Every problem with the settings `relance run` would start with, fatal ones first."""
     found = _credentials(settings, http) + _values(settings) + _team(settings)
+    found += _identity(settings)
     return sorted(found, key=lambda f: not f.fatal)
