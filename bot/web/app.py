@@ -34,7 +34,9 @@ PREFIX = "/pay/"
 MAX_FORM_BYTES = 16_384
 ACTIONS = ("paid", "promise", "dispute", "plan", "contact")
 DOWNLOADS = ("invoice", "statement")
-MULTILINE = frozenset({"text"})  # the fields where a line break is the customer's text
+#: the fields where a line break belongs: the customer's text, and the invoices ticked (one per
+#: line; each must still be one of the customer's own numbers)
+MULTILINE = frozenset({"text", "invoice"})
 VISITED = "relance_visited"  # a cookie that tells a returning browser from a first fetch
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
 HEADERS = [
@@ -255,11 +257,11 @@ class PageApp:
                 errors={"_form": t["err_csrf"]},
                 status=HTTPStatus.FORBIDDEN,
             )
-        if action == "plan" and form.get("step") != "send":  # the schedule first, then send
-            return self._preview_plan(holder, token, language, form, t)
         try:
             for name, value in form.items():  # no control character reaches a service
                 customer_page.clean_text(value, name, MAX_FORM_BYTES, multiline=name in MULTILINE)
+            if action == "plan" and form.get("step") != "send":  # the schedule first, then send
+                return self._preview_plan(holder, token, language, form, t)
             news = self._carry_out(holder, action, form, _client(environ))
         except PageInvalid as bad:
             message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)

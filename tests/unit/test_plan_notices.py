@@ -25,7 +25,7 @@ SCHEDULE = [
 #: (language, country): the first instalment as each locale writes it
 FIRST = {
     ("en", "IE"): ("€450.00", "1 December 2026"),
-    ("fr", "FR"): ("450,00\xa0€", "1 décembre 2026"),
+    ("fr", "FR"): ("450,00\xa0€", "1er décembre 2026"),
     ("de", "DE"): ("450,00\xa0€", "1. Dezember 2026"),
     ("es", "ES"): ("450,00\xa0€", "1 de diciembre de 2026"),
 }

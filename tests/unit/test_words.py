@@ -116,7 +116,7 @@ def test_the_final_notice_says_unanswered_only_when_no_answer_was_recorded(
 @pytest.mark.parametrize(
     ("language", "sentence"),
     [
-        ("en", "payment of £2,367.11"),
+        ("en", "payment of £2,366.23"),
         ("fr", "soit 2\u202f337,65\xa0€"),
         ("de", "Zahlung von 2.330,98\xa0€"),
         ("es", "pago de 2.330,55\xa0€"),
