@@ -398,9 +398,28 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(settings, Path(args.workdir))
 
 
+def _check_slack(settings: Settings) -> int:
+    """Slack's side of the set-up: the token, its scopes, the digest channel (one line each)."""
+    from bot.slack.client import make_client
+    from bot.slack.slack_check import slack_problems
+
+    if not settings.slack_bot_token:
+        print("error: SLACK_BOT_TOKEN is not set", file=sys.stderr)
+        return 1
+    problems = slack_problems(make_client(settings), settings.digest_channel)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"ok: the bot token has every scope Relance needs; it is in {settings.digest_channel}")
+    return 0
+
+
 def _check(settings: Settings, args: argparse.Namespace) -> int:
     """The configuration as the app would start with it: the policy, and the templates of
-    every stage in every language folder."""
+    every stage in every language folder (with --slack: Slack's side instead)."""
+    if args.slack:
+        return _check_slack(settings)
     from bot.config import load_policy
     from bot.domain.policy import PolicyError
     from bot.rendering.check import template_problems
@@ -527,6 +546,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     check = commands.add_parser("check", help="check the policy and its templates")
+    check.add_argument(
+        "--slack",
+        action="store_true",
+        help="check Slack instead: the bot token's scopes and the digest channel",
+    )
     check.set_defaults(handler=_check)
     morning = commands.add_parser(
         "morning", help="settle, suggest and print today's digest (the app posts the cards)"

@@ -22,7 +22,7 @@ from bot.slack.blocks.common import (
     line_sections,
     section,
 )
-from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK
+from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK, numbered
 from bot.slack.mrkdwn import escape, truncate
 
 MAX_OWNERS_NAMED = 20
@@ -129,12 +129,12 @@ def held_lines(held: list[HeldCustomer]) -> list[str]:
     )
 
 
-def _approve_all_button(digest: Digest, stage: str, count: int, locale: str) -> Block:
+def _approve_all_button(digest: Digest, stage: str, count: int, locale: str, n: int) -> Block:
     total = " + ".join(m.format(locale) for m in digest.awaiting_totals.get(stage, []))
     asking = f", asking for {total} in all" if total else ""
     return button(
         f"Approve all {stage} ({count})",
-        APPROVE_ALL,
+        numbered(APPROVE_ALL, n),
         f"{digest.run_date.isoformat()}|{stage}",
         confirm=confirm_dialog(
             f"Approve all {stage}?",
@@ -154,8 +154,8 @@ def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
         actions(
             "held_back",
             *[
-                button(f"Show: {reason} ({count})", SHOW_HELD_BACK, reason)
-                for reason, count in list(held_back.items())[:25]
+                button(f"Show: {reason} ({count})", numbered(SHOW_HELD_BACK, n), reason)
+                for n, (reason, count) in enumerate(list(held_back.items())[:25])
             ],
         ),
     ]
@@ -268,10 +268,11 @@ def digest_blocks(
         by_stage = " · ".join(f"{stage} {count}" for stage, count in stages)
         blocks.append(section(_awaiting_line(digest, waiting, by_stage, where)))
         buttons = [
-            _approve_all_button(digest, stage, count, locale)
-            for stage, count in stages
-            if stage not in digest.one_by_one
-        ][:25]
+            _approve_all_button(digest, stage, count, locale, n)
+            for n, (stage, count) in enumerate(
+                [(stage, count) for stage, count in stages if stage not in digest.one_by_one][:25]
+            )
+        ]
         if buttons:
             blocks.append(actions("approve_all", *buttons))
         singles = [stage for stage, _count in stages if stage in digest.one_by_one]

@@ -9,11 +9,11 @@ from slack_bolt import Ack, App, Respond
 from bot.domain.worklist import one_by_one
 from bot.services import decisions
 from bot.slack.deps import Deps
-from bot.slack.ids import APPROVE_ALL
+from bot.slack.ids import APPROVE_ALL, any_numbered
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(APPROVE_ALL)
+    @app.action(any_numbered(APPROVE_ALL))
     def approve_all_clicked(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
