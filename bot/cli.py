@@ -355,6 +355,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not _slack_lets_us_start(settings):
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _migrate(settings)
     if args.http:
@@ -362,6 +364,21 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     else:
         run_socket_mode(settings)
     return 0
+
+
+def _slack_lets_us_start(settings: Settings) -> bool:
+    """Slack's side named before the start, one line each: a missing scope or a digest
+    channel without the bot is a warning (the rest works); a refused token stops the start."""
+    from bot.slack.client import make_client
+    from bot.slack.slack_check import slack_problems
+
+    problems = slack_problems(make_client(settings), settings.digest_channel)
+    for problem in problems:
+        print(f"{'error' if problem.fatal else 'warning'}: {problem.text}", file=sys.stderr)
+    if any(p.fatal for p in problems):
+        print("relance run: nothing was started.", file=sys.stderr)
+        return False
+    return True
 
 
 def _morning(settings: Settings, args: argparse.Namespace) -> int:
@@ -408,7 +425,7 @@ def _check_slack(settings: Settings) -> int:
         return 1
     problems = slack_problems(make_client(settings), settings.digest_channel)
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"error: {problem.text}", file=sys.stderr)
     if problems:
         return 1
     print(f"ok: the bot token has every scope Relance needs; it is in {settings.digest_channel}")

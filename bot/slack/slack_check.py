@@ -6,25 +6,22 @@ prints them, and the app logs them when it starts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.scopes import FEATURE_SCOPES, METHODS, bot_scopes
+from bot.slack.slack_errors import explain
 
-TOKEN_ERRORS = {
-    "invalid_auth": "SLACK_BOT_TOKEN is not a valid token (invalid_auth): copy the Bot User "
-    "OAuth Token from the app's OAuth & Permissions page",
-    "token_revoked": "SLACK_BOT_TOKEN was revoked (token_revoked): reinstall the app and copy "
-    "the new Bot User OAuth Token",
-    "account_inactive": "SLACK_BOT_TOKEN belongs to a deactivated app or workspace "
-    "(account_inactive)",
-    "not_authed": "SLACK_BOT_TOKEN is not set (not_authed)",
-}
+# Errors that mean the token itself is unusable.
+TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 
 
-def token_problem(error: str) -> str | None:
-    """The one line for a Slack error that means the token itself is unusable, else None."""
-    return TOKEN_ERRORS.get(error)
+@dataclass(frozen=True)
+class Problem:
+    text: str
+    fatal: bool = False  # the token itself is unusable: nothing the app does can work
 
 
 def granted_scopes(headers: dict) -> set[str]:
@@ -72,15 +69,15 @@ def channel_line(client: WebClient, channel: str) -> str | None:
     return None
 
 
-def slack_problems(client: WebClient, channel: str) -> list[str]:
+def slack_problems(client: WebClient, channel: str) -> list[Problem]:
     """Every problem found, one line each; none when Slack will take the app's work."""
     try:
         answer = client.auth_test()
     except SlackApiError as exc:
         error = exc.response.get("error", "")
-        return [token_problem(error) or f"Slack refused the bot token: {error}"]
+        return [Problem(explain(error), fatal=error in TOKEN_ERRORS)]
     except OSError as exc:
-        return [f"Slack could not be reached at {client.base_url}: {exc}"]
-    problems = scope_lines(granted_scopes(dict(answer.headers)))
+        return [Problem(f"Slack could not be reached at {client.base_url}: {exc}")]
+    lines = scope_lines(granted_scopes(dict(answer.headers)))
     line = channel_line(client, channel)
-    return [*problems, *([line] if line else [])]
+    return [Problem(text) for text in [*lines, *([line] if line else [])]]

@@ -92,8 +92,8 @@ def violations_since(mark: int) -> list[Violation]:
 
 @dataclass(frozen=True)
 class Pace:
-    """How fast the fake lets calls through: Slack's published rates times `speed`, one
-    minute's worth at once for a tiered method, and `burst` posts at once per channel.
+    """How fast the fake lets calls through: Slack's published rates times `speed`; at once,
+    `burst` posts per channel, and a minute's worth (or `burst`, if more) of a tiered method.
 
     The tests' default keeps the per-second refill and a 1 s Retry-After but a generous burst,
     so a test that posts a page of cards is not slowed; `strict()` is Slack's published pace
@@ -146,7 +146,7 @@ class FakeSlack:
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._faults: dict[str, list[tuple[int, dict, dict]]] = {}
+        self._faults: dict[str, list[list]] = {}  # [calls to let through first, answer]
         self._holds: dict[str, Hold] = {}
         fake = self
 
@@ -215,12 +215,18 @@ class FakeSlack:
         record_violation(violation)
 
     def fail_next(
-        self, method: str, status: int = 429, body: dict | None = None, headers: dict | None = None
+        self,
+        method: str,
+        status: int = 429,
+        body: dict | None = None,
+        headers: dict | None = None,
+        after: int = 0,
     ) -> None:
-        """The next call to `method` gets this answer instead of success."""
+        """The next call to `method` (after `after` more answered as usual) gets this answer
+        instead of success."""
         body = body or {"ok": False, "error": "ratelimited"}
         headers = headers if headers is not None else {"Retry-After": "1"}
-        self._faults.setdefault(method, []).append((status, body, headers))
+        self._faults.setdefault(method, []).append([after, (status, body, headers)])
 
     def hold(self, method: str) -> Hold:
         """Calls to `method` wait unanswered (the caller parked in it) until released."""
@@ -253,7 +259,7 @@ class FakeSlack:
         else:
             key = (method, "")
             per_minute = PER_MINUTE[tier] * self.pace.speed
-            capacity, per_second = max(per_minute, 1.0), per_minute / 60
+            capacity, per_second = max(per_minute, self.pace.burst, 1.0), per_minute / 60
         now = time.monotonic()
         with self._lock:
             bucket = self._buckets.get(key)
@@ -312,8 +318,10 @@ class FakeSlack:
     def _reply(self, method: str, args: dict) -> tuple[int, dict, dict]:
         with self._lock:
             faults = self._faults.get(method)
+            if faults and faults[0][0] == 0:
+                return faults.pop(0)[1]
             if faults:
-                return faults.pop(0)
+                faults[0][0] -= 1
         refused = self._refusal(method, args)
         if refused is not None:
             return refused
