@@ -21,6 +21,9 @@ with the docs.slack.dev page that states it (read 2026-12-06):
   https://docs.slack.dev/reference/block-kit/blocks/section-block
 - plain_text_input: min_length 0–3000, max_length 1–3000, and the initial value within them
   https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element
+- option objects: text at most 75 characters, value at most 150 (slack_sdk's `Option`
+  checks them, but a select's `to_dict()` does not call it)
+  https://docs.slack.dev/reference/block-kit/composition-objects/option-object
 - checkboxes and radio buttons: at most 10 options
   https://docs.slack.dev/reference/block-kit/block-elements/checkboxes-element
   https://docs.slack.dev/reference/block-kit/block-elements/radio-button-group-element
@@ -46,6 +49,8 @@ FIELD_LENGTH = 2000
 FIELDS = 10
 INPUT_LENGTH = 3000
 CHOICES = 10  # checkboxes, radio buttons
+OPTION_TEXT = 75
+OPTION_VALUE = 150
 
 
 def _refusal(reason: str, pointer: str) -> str:
@@ -76,6 +81,24 @@ def _texts(node: Any, pointer: str) -> list[tuple[str, str]]:
     if isinstance(node, list):
         return [t for n, v in enumerate(node) for t in _texts(v, f"{pointer}/{n}")]
     return []
+
+
+def _option_refusals(element: dict, at: str) -> list[str]:
+    found = []
+    options = [(f"{at}/options/{n}", o) for n, o in enumerate(element.get("options") or [])]
+    for key in ("initial_options",):
+        options += [(f"{at}/{key}/{n}", o) for n, o in enumerate(element.get(key) or [])]
+    if isinstance(element.get("initial_option"), dict):
+        options.append((f"{at}/initial_option", element["initial_option"]))
+    for where, o in options:
+        text = (o.get("text") or {}).get("text") or ""
+        if len(text) > OPTION_TEXT:
+            found.append(
+                _refusal(f"must be at most {OPTION_TEXT} characters", f"{where}/text/text")
+            )
+        if len(str(o.get("value") or "")) > OPTION_VALUE:
+            found.append(_refusal(f"must be at most {OPTION_VALUE} characters", f"{where}/value"))
+    return found
 
 
 def _input_refusals(element: dict, at: str) -> list[str]:
@@ -110,26 +133,25 @@ def _block_refusals(block: dict, at: str) -> list[str]:
         found.append(_refusal(f"must be at most {ID_LENGTH} characters", f"{at}/block_id"))
     seen: set[str] = set()
     for where, element in _elements(block):
+        here = f"{at}{where}"
+        if element.get("type") == "plain_text_input":
+            found += _input_refusals(element, here)
+        found += _option_refusals(element, here)
+        choices = element.get("options") or []
+        if element.get("type") in ("checkboxes", "radio_buttons") and len(choices) > CHOICES:
+            found.append(_refusal(f"no more than {CHOICES} items allowed", f"{here}/options"))
         action_id = element.get("action_id")
         if not isinstance(action_id, str):
             continue
         if len(action_id) > ID_LENGTH:
-            found.append(
-                _refusal(f"must be at most {ID_LENGTH} characters", f"{at}{where}/action_id")
-            )
+            found.append(_refusal(f"must be at most {ID_LENGTH} characters", f"{here}/action_id"))
         if action_id in seen:
             found.append(
                 _refusal(
-                    f"action_id {action_id!r} is not unique within its block",
-                    f"{at}{where}/action_id",
+                    f"action_id {action_id!r} is not unique within its block", f"{here}/action_id"
                 )
             )
         seen.add(action_id)
-        if element.get("type") == "plain_text_input":
-            found += _input_refusals(element, f"{at}{where}")
-        choices = element.get("options") or []
-        if element.get("type") in ("checkboxes", "radio_buttons") and len(choices) > CHOICES:
-            found.append(_refusal(f"no more than {CHOICES} items allowed", f"{at}{where}/options"))
     fields = block.get("fields") or []
     if block.get("type") == "section":
         for n, field in enumerate(fields):

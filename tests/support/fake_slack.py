@@ -90,6 +90,15 @@ def violations_since(mark: int) -> list[Violation]:
         return _violations[mark:]
 
 
+def expected_violations(mark: int) -> list[Violation]:
+    """For the tests of the fake itself, which break the rules on purpose: the violations
+    since `mark`, taken back so that they fail nothing."""
+    with _violations_lock:
+        taken = _violations[mark:]
+        del _violations[mark:]
+    return taken
+
+
 @dataclass(frozen=True)
 class Pace:
     """How fast the fake lets calls through: Slack's published rates times `speed`; at once,
