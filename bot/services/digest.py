@@ -84,6 +84,12 @@ class Digest:
     held_back: dict[str, int] = field(default_factory=dict)  # reason -> customers, when known
     awaiting_totals: dict[str, list[Money]] = field(default_factory=dict)  # stage -> per currency
     one_by_one: frozenset[str] = frozenset()  # stages never approved all at once
+    by_phone: frozenset[str] = frozenset()  # calls: made and logged, never approved all at once
+    stage_titles: dict[str, str] = field(default_factory=dict)  # key -> the policy's label
+
+    def title(self, stage: str) -> str:
+        """The stage as staff read it: the policy's label, never its key."""
+        return self.stage_titles.get(stage) or stage.replace("_", " ").capitalize()
 
     @property
     def owners(self) -> dict[str, int]:
@@ -295,6 +301,8 @@ def build_digest(
     channel_stages: Collection[str] = (),
     one_by_one: Collection[str] = (),
     ledger: LedgerFacts | None = None,
+    by_phone: Collection[str] = (),
+    stage_titles: dict[str, str] | None = None,
 ) -> Digest:
     """`channel_stages`: the stages whose cards the thread holds even when owned;
     `one_by_one`: the stages the digest offers no *Approve all* for; `ledger`: the ledger's
@@ -320,6 +328,8 @@ def build_digest(
     return Digest(
         awaiting_totals=awaiting_totals,
         one_by_one=frozenset(one_by_one),
+        by_phone=frozenset(by_phone),
+        stage_titles=dict(stage_titles or {}),
         run_date=run_date,
         overdue={c: ledger.aging.total(c, overdue_only=True) for c in ledger.aging.currencies()},
         awaiting_by_owner=dict(by_owner),

@@ -119,18 +119,28 @@ def test_who_is_held_back_is_counted_by_reason_each_with_show() -> None:
 def test_approve_all_confirms_count_and_total_and_is_never_offered_for_final_notices() -> None:
     d = replace(
         digest([BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("100"))], None),
-        awaiting={"friendly": 2, "final": 1},
+        awaiting={"friendly": 2, "final": 1, "call": 3},
         awaiting_totals={"friendly": [eur("350"), Money(Decimal(20), "GBP")], "final": [eur("9")]},
         one_by_one=frozenset({"final"}),
+        by_phone=frozenset({"call"}),
+        stage_titles={
+            "friendly": "Friendly reminder",
+            "final": "Final notice",
+            "call": "Phone call",
+        },
     )
     blocks = digest_blocks(d)
     check_message(blocks)
     bulk = next(b for b in blocks if b.get("block_id") == "approve_all")["elements"]
-    assert [e["value"] for e in bulk] == [f"{TODAY.isoformat()}|friendly"]
+    assert [e["value"] for e in bulk] == [f"{TODAY.isoformat()}|friendly"]  # no final, no call
+    assert bulk[0]["text"]["text"] == "Approve all 2 · Friendly reminder"
     confirm = bulk[0]["confirm"]["text"]["text"]
-    assert "approves the 2 friendly reminder(s)" in confirm
+    assert "approves the 2 reminder(s) of the “Friendly reminder” stage" in confirm
     assert "asking for €350.00 + £20.00 in all" in confirm
-    assert "final: final notices are approved one by one" in json.dumps(blocks)
+    shown = json.dumps(blocks, ensure_ascii=False)
+    assert "Final notice: approved one by one, on each card." in shown
+    assert "Phone call: made and logged with *Log call* on each card." in shown
+    assert "Phone call 3 · Final notice 1 · Friendly reminder 2" in shown  # labels, not keys
 
 
 def test_dates_to_staff_follow_the_staff_locale() -> None:

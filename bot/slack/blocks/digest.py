@@ -130,16 +130,17 @@ def held_lines(held: list[HeldCustomer]) -> list[str]:
 
 
 def _approve_all_button(digest: Digest, stage: str, count: int, locale: str, n: int) -> Block:
+    title = digest.title(stage)
     total = " + ".join(m.format(locale) for m in digest.awaiting_totals.get(stage, []))
     asking = f", asking for {total} in all" if total else ""
     return button(
-        f"Approve all {stage} ({count})",
+        f"Approve all {count} · {title}",
         numbered(APPROVE_ALL, n),
         f"{digest.run_date.isoformat()}|{stage}",
         confirm=confirm_dialog(
-            f"Approve all {stage}?",
-            f"This approves the {count} {stage} reminder(s) still undecided today{asking}; "
-            "approved e-mails are sent.",
+            f"Approve all: {title}?",
+            f"This approves the {count} reminder(s) of the “{title}” stage still undecided "
+            f"today{asking}; approved e-mails are sent.",
             "Approve all",
         ),
     )
@@ -253,7 +254,10 @@ def digest_blocks(
         blocks += [divider(), section("*Failed sends* — check the address or the mail server")]
         blocks += line_sections(
             capped(
-                [f"• *{escape(f.customer)}* ({f.stage}): {escape(f.error)}" for f in digest.failed],
+                [
+                    f"• *{escape(f.customer)}* ({escape(digest.title(f.stage))}): {escape(f.error)}"
+                    for f in digest.failed
+                ],
                 15,
                 "…and {count} more",
             ),
@@ -265,23 +269,23 @@ def digest_blocks(
     waiting = sum(digest.awaiting.values())
     if waiting:
         stages = sorted(digest.awaiting.items())
-        by_stage = " · ".join(f"{stage} {count}" for stage, count in stages)
+        by_stage = " · ".join(f"{escape(digest.title(s))} {count}" for s, count in stages)
         blocks.append(section(_awaiting_line(digest, waiting, by_stage, where)))
         buttons = [
             _approve_all_button(digest, stage, count, locale, n)
             for n, (stage, count) in enumerate(
-                [(stage, count) for stage, count in stages if stage not in digest.one_by_one][:25]
+                [(s, c) for s, c in stages if s not in digest.one_by_one | digest.by_phone][:25]
             )
         ]
         if buttons:
             blocks.append(actions("approve_all", *buttons))
-        singles = [stage for stage, _count in stages if stage in digest.one_by_one]
-        if singles:
-            blocks.append(
-                context(
-                    f"{', '.join(singles)}: final notices are approved one by one, on their card."
-                )
-            )
+        singles = [escape(digest.title(s)) for s, _count in stages if s in digest.one_by_one]
+        calls = [escape(digest.title(s)) for s, _count in stages if s in digest.by_phone]
+        notes = [f"{', '.join(singles)}: approved one by one, on each card."] if singles else []
+        if calls:
+            notes.append(f"{', '.join(calls)}: made and logged with *Log call* on each card.")
+        if notes:
+            blocks.append(context(" ".join(notes)))
     else:
         blocks.append(context("No reminder awaits a decision today."))
     return fit(

@@ -6,7 +6,7 @@ from datetime import date
 
 from slack_bolt import Ack, App, Respond
 
-from bot.domain.worklist import one_by_one
+from bot.domain.worklist import by_phone, one_by_one, stage_titles
 from bot.services import decisions
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE_ALL, any_numbered
@@ -26,9 +26,14 @@ def register(app: App, deps: Deps) -> None:
             if not deps.approvers.may_decide(user):
                 deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
                 return
-            if stage in one_by_one(*deps.runtime.policies()):
+            policies = deps.runtime.policies()
+            title = stage_titles(*policies).get(stage, stage)
+            if stage in one_by_one(*policies):
+                reply(f"“{title}”: final notices are approved one by one, on each card.")
+                return
+            if stage in by_phone(*policies):
                 reply(
-                    f"{stage} reminders are final notices: approve them one by one, on each card."
+                    f"“{title}”: a call is made and logged with *Log call* on its card, not approved."
                 )
                 return
             approved = decisions.approve_stage(
@@ -36,9 +41,9 @@ def register(app: App, deps: Deps) -> None:
             )
             deps.cards.refresh([r.id for r in approved], deps.today())
             reply(
-                f"Approved {len(approved)} {stage} reminder(s)."
+                f"Approved {len(approved)} “{title}” reminder(s)."
                 if approved
-                else f"No {stage} reminder was still waiting: others decided them first."
+                else f"No “{title}” reminder was still waiting: others decided them first."
             )
 
         deps.later(work, f"approving all {stage} reminders of {day}", reply)
