@@ -8,8 +8,26 @@ from slack_bolt import Ack, App, Respond
 
 from bot.domain.worklist import by_phone, one_by_one, stage_titles
 from bot.services import decisions
+from bot.slack.blocks.common import capped
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE_ALL, any_numbered
+from bot.slack.mrkdwn import escape, truncate
+
+
+def bounced_note(bounced: list[tuple[str, str]], most: int = 10) -> str:
+    """Who *Approve all* left out because their address bounced, by name."""
+    if not bounced:
+        return ""
+    named = capped(
+        [f"*{escape(name)}* ({escape(truncate(problem, 80))})" for name, problem in bounced],
+        most,
+        "and {count} more",
+    )
+    return (
+        f"\nLeft out, their address bounced ({len(bounced)}): "
+        + " · ".join(named)
+        + ". Fix the address or call them; their cards are still waiting."
+    )
 
 
 def register(app: App, deps: Deps) -> None:
@@ -36,14 +54,17 @@ def register(app: App, deps: Deps) -> None:
                     f"“{title}”: a call is made and logged with *Log call* on its card, not approved."
                 )
                 return
-            approved = decisions.approve_stage(
-                deps.runtime.drafter(), date.fromisoformat(day), stage, user
-            )
+            run_date = date.fromisoformat(day)
+            approved = decisions.approve_stage(deps.runtime.drafter(), run_date, stage, user)
             deps.cards.refresh([r.id for r in approved], deps.today())
+            bounced = decisions.bounced_in_stage(deps.runtime.engine, run_date, stage)
             reply(
-                f"Approved {len(approved)} “{title}” reminder(s)."
-                if approved
-                else f"No “{title}” reminder was still waiting: others decided them first."
+                (
+                    f"Approved {len(approved)} reminder(s) of the “{title}” stage."
+                    if approved
+                    else f"No “{title}” reminder was still waiting: others decided them first."
+                )
+                + bounced_note(bounced)
             )
 
         deps.later(work, f"approving all {stage} reminders of {day}", reply)
