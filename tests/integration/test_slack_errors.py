@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import _slack_lets_us_start, main
+from bot.config import Settings
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
 from bot.slack.slack_errors import LAYOUT_REFUSED
 from tests.support.app_process import free_port
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import FakeSlack, manifest_scopes
 from tests.support.slack_fixtures import SlackWorld
 
 REFUSED = {
@@ -95,3 +96,20 @@ def test_a_refused_token_stops_the_start_in_one_line(
     assert "error: SLACK_BOT_TOKEN" in err and f"({error})" in err
     assert "Traceback" not in err
     assert not (tmp_path / "r.sqlite").exists()  # nothing was started
+
+
+def test_a_missing_scope_is_named_when_the_app_starts_and_the_start_goes_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake = FakeSlack(scopes=manifest_scopes() - {"users:read"})
+    settings = Settings(
+        slack_bot_token="xoxb-test", slack_api_url=fake.api_url, digest_channel="CDIGEST"
+    )
+    try:
+        assert _slack_lets_us_start(settings)
+    finally:
+        fake.close()
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        "warning: the bot token lacks the users:read scope (needed by bots.info)"
+    )
