@@ -484,6 +484,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not _slack_lets_us_start(settings):
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _migrate(settings)
     if args.http:
@@ -491,6 +493,21 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     else:
         run_socket_mode(settings)
     return 0
+
+
+def _slack_lets_us_start(settings: Settings) -> bool:
+    """Slack's side named before the start, one line each: a missing scope or a digest
+    channel without the bot is a warning (the rest works); a refused token stops the start."""
+    from bot.slack.client import make_client
+    from bot.slack.slack_check import slack_problems
+
+    problems = slack_problems(make_client(settings), settings.digest_channel)
+    for problem in problems:
+        print(f"{'error' if problem.fatal else 'warning'}: {problem.text}", file=sys.stderr)
+    if any(p.fatal for p in problems):
+        print("relance run: nothing was started.", file=sys.stderr)
+        return False
+    return True
 
 
 def _morning(settings: Settings, args: argparse.Namespace) -> int:
@@ -527,9 +544,29 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(settings, Path(args.workdir))
 
 
+def _check_slack(settings: Settings) -> int:
+    """Slack's side of the set-up: the token, its scopes, the digest channel (one line each)."""
+    from bot.slack.client import make_client
+    from bot.slack.slack_check import slack_problems
+
+    if not settings.slack_bot_token:
+        print("error: SLACK_BOT_TOKEN is not set", file=sys.stderr)
+        return 1
+    problems = slack_problems(make_client(settings), settings.digest_channel)
+    for problem in problems:
+        print(f"error: {problem.text}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"ok: the bot token has every scope Relance needs; it is in {settings.digest_channel}")
+    return 0
+
+
 def _check(settings: Settings, args: argparse.Namespace) -> int:
     """The configuration as the app would start with it: the policy, the templates of every
-    stage in every language folder, and how the mail servers are reached."""
+    stage in every language folder, and how the mail servers are reached (with --slack:
+    Slack's side instead)."""
+    if args.slack:
+        return _check_slack(settings)
     from bot.config import load_policy
     from bot.domain.policy import PolicyError
     from bot.rendering.check import template_problems
@@ -692,6 +729,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     check = commands.add_parser("check", help="check the policy and its templates")
+    check.add_argument(
+        "--slack",
+        action="store_true",
+        help="check Slack instead: the bot token's scopes and the digest channel",
+    )
     check.set_defaults(handler=_check)
     morning = commands.add_parser(
         "morning", help="settle, suggest and print today's digest (the app posts the cards)"

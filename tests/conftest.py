@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.support.page_world",
     "tests.support.browser",
     "tests.support.imap_server",
+    "tests.support.strict_slack",
 ]
 
 POSTGRES_URL = OWNER_URL

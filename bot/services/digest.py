@@ -91,6 +91,12 @@ class Digest:
     cash_unapplied: dict[str, Money] = field(default_factory=dict)  # received, on no invoice
     #: the rate tables a week past a fixing they do not reach: said on Mondays only
     stale_rates: list[StaleTable] = field(default_factory=list)
+    by_phone: frozenset[str] = frozenset()  # calls: made and logged, never approved all at once
+    stage_titles: dict[str, str] = field(default_factory=dict)  # key -> the policy's label
+
+    def title(self, stage: str) -> str:
+        """The stage as staff read it: the policy's label, never its key."""
+        return self.stage_titles.get(stage) or stage.replace("_", " ").capitalize()
 
     @property
     def owners(self) -> dict[str, int]:
@@ -323,6 +329,8 @@ def build_digest(
     one_by_one: Collection[str] = (),
     ledger: LedgerFacts | None = None,
     laws: LawBook | None = None,
+    by_phone: Collection[str] = (),
+    stage_titles: dict[str, str] | None = None,
 ) -> Digest:
     """`channel_stages`: the stages whose cards the thread holds even when owned;
     `one_by_one`: the stages the digest offers no *Approve all* for; `ledger`: the ledger's
@@ -349,6 +357,8 @@ def build_digest(
     return Digest(
         awaiting_totals=awaiting_totals,
         one_by_one=frozenset(one_by_one),
+        by_phone=frozenset(by_phone),
+        stage_titles=dict(stage_titles or {}),
         run_date=run_date,
         overdue={c: ledger.aging.total(c, overdue_only=True) for c in ledger.aging.currencies()},
         awaiting_by_owner=dict(by_owner),

@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
 from bot.domain.escalation import NoAction, Reason, Suggestion
-from bot.domain.worklist import channel_stages, one_by_one, route
+from bot.domain.worklist import by_phone, channel_stages, one_by_one, route, stage_titles
 from bot.runtime import Runtime
 from bot.services import digest as digests
 from bot.services import plans, promises
@@ -142,6 +142,8 @@ def _digest(
         one_by_one=one_by_one(*runtime.policies()),
         ledger=ledger,
         laws=runtime.laws(),
+        by_phone=by_phone(*runtime.policies()),
+        stage_titles=stage_titles(*runtime.policies()),
     )
 
 

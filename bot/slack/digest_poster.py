@@ -18,6 +18,7 @@ from bot.services.audit_checkpoint import Head, read_head
 from bot.slack.blocks.common import MAX_MESSAGE_BLOCKS, context, fit
 from bot.slack.blocks.digest import digest_blocks, digest_fallback, owner_note
 from bot.slack.cards import CardPublisher
+from bot.slack.slack_errors import explain_exception, post_blocks
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning)
     """Post a claimed morning's digest, its thread's cards and the owners' notes; returns the
     digest's ts."""
     locale = runtime.settings.locale
-    response = client.chat_postMessage(
+    response = post_blocks(
+        client,
         channel=morning.channel,
         text=digest_fallback(morning.digest, locale),
         blocks=with_audit_head(digest_blocks(morning.digest, locale), runtime),
@@ -104,5 +106,9 @@ def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime, instan
     morning = mornings.claim(runtime, now, instance, runtime.settings.digest_channel)
     if morning is None:
         return False
-    post_morning(runtime, client, morning)
+    try:
+        post_morning(runtime, client, morning)
+    except SlackApiError as exc:
+        log.error("the digest was not posted: %s", explain_exception(exc, morning.channel))
+        return False
     return True

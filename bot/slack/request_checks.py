@@ -32,6 +32,7 @@ from bot.slack.ids import (
     LOG_CALL,
     SKIP,
     SKIP_CALLBACK,
+    any_numbered,
 )
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def _action_shaped(action: object) -> bool:
 def _action_problem(body: dict) -> str | None:
     action = body["actions"][0]
     action_id, value = action.get("action_id"), action.get("value")
-    if action_id == APPROVE_ALL:
+    if isinstance(action_id, str) and any_numbered(APPROVE_ALL).match(action_id):
         day, _sep, stage = str(value).partition("|")
         try:
             date.fromisoformat(day)

@@ -20,6 +20,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_sdk.signature import SignatureVerifier
 
+from tests.support.blockkit import message_refusals, view_refusals
+from tests.support.fake_slack import Violation, record_violation
+
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
@@ -88,9 +91,13 @@ class SignedSlack:
         start = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return Reply(response.status, response.read().decode(), time.perf_counter() - start)
+                reply = Reply(
+                    response.status, response.read().decode(), time.perf_counter() - start
+                )
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode(), time.perf_counter() - start)
+        judge_ack(reply.body)
+        return reply
 
     def command(self, text: str, *, user: str, channel: str = "CWORK", response_url: str) -> Reply:
         return self.post(
@@ -141,6 +148,24 @@ class SignedSlack:
                 },
             }
         )
+
+
+def judge_ack(body: str) -> None:
+    """An acknowledgement carrying a view (`response_action`) or blocks (a command's answer)
+    is judged as Slack judges the same payload sent to its Web API."""
+    try:
+        answer = json.loads(body) if body else None
+    except ValueError:
+        return
+    if not isinstance(answer, dict):
+        return
+    errors = []
+    if answer.get("response_action") in ("update", "push"):
+        errors += view_refusals(answer.get("view"))
+    if "blocks" in answer:
+        errors += message_refusals(answer["blocks"])
+    if errors:
+        record_violation(Violation("acknowledgement", tuple(errors)))
 
 
 _TRIGGERS = itertools.count(1)

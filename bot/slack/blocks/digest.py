@@ -22,7 +22,7 @@ from bot.slack.blocks.common import (
     line_sections,
     section,
 )
-from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK
+from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK, numbered
 from bot.slack.mrkdwn import escape, truncate
 
 MAX_OWNERS_NAMED = 20
@@ -129,17 +129,18 @@ def held_lines(held: list[HeldCustomer]) -> list[str]:
     )
 
 
-def _approve_all_button(digest: Digest, stage: str, count: int, locale: str) -> Block:
+def _approve_all_button(digest: Digest, stage: str, count: int, locale: str, n: int) -> Block:
+    title = digest.title(stage)
     total = " + ".join(m.format(locale) for m in digest.awaiting_totals.get(stage, []))
     asking = f", asking for {total} in all" if total else ""
     return button(
-        f"Approve all {stage} ({count})",
-        APPROVE_ALL,
+        f"Approve all {count} · {title}",
+        numbered(APPROVE_ALL, n),
         f"{digest.run_date.isoformat()}|{stage}",
         confirm=confirm_dialog(
-            f"Approve all {stage}?",
-            f"This approves the {count} {stage} reminder(s) still undecided today{asking}; "
-            "approved e-mails are sent.",
+            f"Approve all: {title}?",
+            f"This approves the {count} reminder(s) of the “{title}” stage still undecided "
+            f"today{asking}; approved e-mails are sent.",
             "Approve all",
         ),
     )
@@ -154,8 +155,8 @@ def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
         actions(
             "held_back",
             *[
-                button(f"Show: {reason} ({count})", SHOW_HELD_BACK, reason)
-                for reason, count in list(held_back.items())[:25]
+                button(f"Show: {reason} ({count})", numbered(SHOW_HELD_BACK, n), reason)
+                for n, (reason, count) in enumerate(list(held_back.items())[:25])
             ],
         ),
     ]
@@ -267,7 +268,10 @@ def digest_blocks(
         blocks += [divider(), section("*Failed sends* — check the address or the mail server")]
         blocks += line_sections(
             capped(
-                [f"• *{escape(f.customer)}* ({f.stage}): {escape(f.error)}" for f in digest.failed],
+                [
+                    f"• *{escape(f.customer)}* ({escape(digest.title(f.stage))}): {escape(f.error)}"
+                    for f in digest.failed
+                ],
                 15,
                 "…and {count} more",
             ),
@@ -289,22 +293,23 @@ def digest_blocks(
     waiting = sum(digest.awaiting.values())
     if waiting:
         stages = sorted(digest.awaiting.items())
-        by_stage = " · ".join(f"{stage} {count}" for stage, count in stages)
+        by_stage = " · ".join(f"{escape(digest.title(s))} {count}" for s, count in stages)
         blocks.append(section(_awaiting_line(digest, waiting, by_stage, where)))
         buttons = [
-            _approve_all_button(digest, stage, count, locale)
-            for stage, count in stages
-            if stage not in digest.one_by_one
-        ][:25]
+            _approve_all_button(digest, stage, count, locale, n)
+            for n, (stage, count) in enumerate(
+                [(s, c) for s, c in stages if s not in digest.one_by_one | digest.by_phone][:25]
+            )
+        ]
         if buttons:
             blocks.append(actions("approve_all", *buttons))
-        singles = [stage for stage, _count in stages if stage in digest.one_by_one]
-        if singles:
-            blocks.append(
-                context(
-                    f"{', '.join(singles)}: final notices are approved one by one, on their card."
-                )
-            )
+        singles = [escape(digest.title(s)) for s, _count in stages if s in digest.one_by_one]
+        calls = [escape(digest.title(s)) for s, _count in stages if s in digest.by_phone]
+        notes = [f"{', '.join(singles)}: approved one by one, on each card."] if singles else []
+        if calls:
+            notes.append(f"{', '.join(calls)}: made and logged with *Log call* on each card.")
+        if notes:
+            blocks.append(context(" ".join(notes)))
     else:
         blocks.append(context("No reminder awaits a decision today."))
     return fit(

@@ -4,9 +4,10 @@ escaped, and cut to Slack's limits."""
 
 from __future__ import annotations
 
+from bot.services.editing import PART_SIZE
 from bot.services.inbox import InboundView
 from bot.services.inbox_actions import OpenAccount
-from bot.services.replies import MAX_TEXT, ReplyDraft
+from bot.services.replies import ReplyDraft
 from bot.slack.blocks.common import Block, actions, button, context, section
 from bot.slack.mrkdwn import escape, quote, truncate
 
@@ -40,6 +41,7 @@ MATCH_WORDS = {
     "": "unmatched: please find the customer",
 }
 MAX_QUOTED = 2500
+REPLY_PARTS = 2
 
 
 def _size(size: int) -> str:
@@ -105,7 +107,13 @@ def inbound_blocks(view: InboundView) -> list[Block]:
     return blocks
 
 
+def reply_part_ids() -> list[str]:
+    """`text`, `text_2`: the answer's parts, in order (one Slack input holds 3,000 characters)."""
+    return ["text", *(f"text_{n}" for n in range(2, REPLY_PARTS + 1))]
+
+
 def reply_modal(draft: ReplyDraft) -> Block:
+    parts = reply_part_ids()
     return {
         "type": "modal",
         "callback_id": REPLY_CALLBACK,
@@ -119,17 +127,18 @@ def reply_modal(draft: ReplyDraft) -> Block:
                 f"Subject: {escape(draft.subject)}\n"
                 "Sent as written, threaded to their message, once."
             ),
-            {
-                "type": "input",
-                "block_id": "text",
-                "label": {"type": "plain_text", "text": "Your answer"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    "multiline": True,
-                    "max_length": MAX_TEXT,
-                },
-            },
+            *(
+                _input(
+                    block_id,
+                    "Your answer" if n == 1 else "Your answer, continued",
+                    {"type": "plain_text_input", "multiline": True, "max_length": PART_SIZE},
+                    optional=n > 1,
+                )
+                for n, block_id in enumerate(parts, 1)
+            ),
+            context(
+                "A longer answer goes on in the second box: sent as one, a blank line between."
+            ),
         ],
     }
 

@@ -6,14 +6,32 @@ from datetime import date
 
 from slack_bolt import Ack, App, Respond
 
-from bot.domain.worklist import one_by_one
+from bot.domain.worklist import by_phone, one_by_one, stage_titles
 from bot.services import decisions
+from bot.slack.blocks.common import capped
 from bot.slack.deps import Deps
-from bot.slack.ids import APPROVE_ALL
+from bot.slack.ids import APPROVE_ALL, any_numbered
+from bot.slack.mrkdwn import escape, truncate
+
+
+def bounced_note(bounced: list[tuple[str, str]], most: int = 10) -> str:
+    """Who *Approve all* left out because their address bounced, by name."""
+    if not bounced:
+        return ""
+    named = capped(
+        [f"*{escape(name)}* ({escape(truncate(problem, 80))})" for name, problem in bounced],
+        most,
+        "and {count} more",
+    )
+    return (
+        f"\nLeft out, their address bounced ({len(bounced)}): "
+        + " · ".join(named)
+        + ". Fix the address or call them; their cards are still waiting."
+    )
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(APPROVE_ALL)
+    @app.action(any_numbered(APPROVE_ALL))
     def approve_all_clicked(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
@@ -26,19 +44,27 @@ def register(app: App, deps: Deps) -> None:
             if not deps.approvers.may_decide(user):
                 deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
                 return
-            if stage in one_by_one(*deps.runtime.policies()):
+            policies = deps.runtime.policies()
+            title = stage_titles(*policies).get(stage, stage)
+            if stage in one_by_one(*policies):
+                reply(f"“{title}”: final notices are approved one by one, on each card.")
+                return
+            if stage in by_phone(*policies):
                 reply(
-                    f"{stage} reminders are final notices: approve them one by one, on each card."
+                    f"“{title}”: a call is made and logged with *Log call* on its card, not approved."
                 )
                 return
-            approved = decisions.approve_stage(
-                deps.runtime.drafter(), date.fromisoformat(day), stage, user
-            )
+            run_date = date.fromisoformat(day)
+            approved = decisions.approve_stage(deps.runtime.drafter(), run_date, stage, user)
             deps.cards.refresh([r.id for r in approved], deps.today())
+            bounced = decisions.bounced_in_stage(deps.runtime.engine, run_date, stage)
             reply(
-                f"Approved {len(approved)} {stage} reminder(s)."
-                if approved
-                else f"No {stage} reminder was still waiting: others decided them first."
+                (
+                    f"Approved {len(approved)} reminder(s) of the “{title}” stage."
+                    if approved
+                    else f"No “{title}” reminder was still waiting: others decided them first."
+                )
+                + bounced_note(bounced)
             )
 
         deps.later(work, f"approving all {stage} reminders of {day}", reply)
