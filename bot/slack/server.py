@@ -12,6 +12,7 @@ import io
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from time import monotonic
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
@@ -21,6 +22,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot import metrics, ops
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
@@ -66,6 +68,7 @@ def _send_and_show(deps: Deps) -> None:
         now=runtime.now(),
         policies=runtime.governing(),
     )
+    metrics.count_delivery(report)
     post_outbox_alert(deps.client, deps.runtime.settings.digest_channel, report)
     deps.cards.refresh(report.touched, deps.today())
 
@@ -80,6 +83,7 @@ def read_mailbox(deps: Deps) -> None:
     try:
         with connect(runtime.settings) as mailbox:
             report = fetch_mail(runtime.engine, mailbox, runtime.now())
+        metrics.count_inbox(report)
         if report.failed:
             log.warning("inbox: %s message(s) left for the next round", len(report.failed))
         failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
@@ -174,12 +178,15 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
     page = page_app(runtime, deps)
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok\n"]
+        if environ.get("PATH_INFO") in ops.PATHS:
+            return ops.answer(runtime, environ, start_response)
         if page is not None and environ.get("PATH_INFO", "").startswith(PAGE_PREFIX):
+            metrics.count(
+                "page", kind="answer" if environ.get("REQUEST_METHOD") == "POST" else "view"
+            )
             with deps.gate.request():
                 return page(environ, start_response)
+        arrived = monotonic()
         if not well_formed_timestamp(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")):
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"missing or malformed X-Slack-Request-Timestamp\n"]
@@ -189,7 +196,10 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
                 start_response("200 OK", [("Content-Type", "text/plain")])
                 return [b""]
             with journal.dispatching(entry, deps.work.submit):
-                return slack(environ, start_response)
+                answered = slack(environ, start_response)
+            metrics.count("clicks", via="http")
+            metrics.observe("ack", monotonic() - arrived)
+            return answered
 
     return application
 
@@ -245,7 +255,9 @@ class _Gunicorn(BaseApplication):
 def run_http(
     settings: Settings, port: int, workers: int = 2, threads: int = 8, host: str = "127.0.0.1"
 ) -> None:
-    """Serve HTTP mode (`relance run` has checked the settings first: bot/settings_check.py)."""
+    """Serve HTTP mode (`relance run` has checked the settings first: bot/settings_check.py);
+    the workers' metrics are summed (bot/metrics.py)."""
+    metrics.prepare_multiprocess()
     _Gunicorn(
         settings,
         {
@@ -255,6 +267,7 @@ def run_http(
             "worker_class": "gthread",
             "accesslog": "-",
             "timeout": 60,
+            "child_exit": lambda _server, worker: metrics.worker_exited(worker.pid),
         },
     ).run()
 
@@ -270,6 +283,7 @@ class GatedSocketModeHandler(SocketModeHandler):
         super().__init__(app, runtime.settings.slack_app_token)
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        arrived = monotonic()
         with self.deps.gate.request():
             replay, entry = journal.admit_envelope(
                 self.deps.runtime.engine,
@@ -284,6 +298,8 @@ class GatedSocketModeHandler(SocketModeHandler):
                 return
             with journal.dispatching(entry, self.deps.work.submit):
                 super().handle(client, req)
+            metrics.count("clicks", via="socket")
+            metrics.observe("ack", monotonic() - arrived)
 
 
 def run_socket_mode(settings: Settings) -> None:
@@ -291,9 +307,12 @@ def run_socket_mode(settings: Settings) -> None:
     handler = GatedSocketModeHandler(build_runtime(settings))
     start_background(handler.deps, handler.app)
     page = page_app(handler.deps.runtime, handler.deps)
-    if page is not None:
-        serve_page(page, "0.0.0.0", settings.page_port)
-        log.info("the customer page listens on port %s", settings.page_port)
+    serve_page(ops.with_operations(handler.deps.runtime, page), "0.0.0.0", settings.page_port)
+    log.info(
+        "%s/healthz, /readyz and /metrics listen on port %s",
+        "the customer page, " if page is not None else "",
+        settings.page_port,
+    )
     freeze_startup_objects()
     handler.start()
 
