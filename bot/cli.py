@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
 
-from bot import __version__, terminal
+from bot import __version__, logs, terminal
 from bot.config import Settings, load_settings
 from bot.db import grant_app_role, make_engine, migrate, read_only, schema_is_current
 from bot.domain.calendar import local_today
@@ -371,7 +371,17 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.server import run_http, run_socket_mode
 
     findings = check_run(settings, http=args.http)
-    _print_findings(findings)
+    if logs.json_wanted():  # a log pipeline reads even the start-up's words as JSON lines
+        logs.configure()
+        for finding in findings:
+            logging.getLogger("bot.settings").log(
+                logging.ERROR if finding.fatal else logging.WARNING,
+                "%s %s",
+                finding.setting,
+                finding.message,
+            )
+    else:
+        _print_findings(findings)
     if any(f.fatal for f in findings):
         print(
             "relance run: fix the settings above (see .env.example); nothing was started.",
@@ -380,8 +390,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     from bot.slack.client import verify_token
 
+    logs.configure()
     verify_token(settings)  # a token Slack refuses stops the start here, in one line
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _migrate(settings)
     if args.http:
         run_http(settings, args.port, workers=args.workers, threads=args.threads, host=args.host)
@@ -423,7 +433,7 @@ def _morning(settings: Settings, args: argparse.Namespace) -> int:
 def _page(settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.server import run_page_server
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     _migrate(settings)
     run_page_server(settings, args.port, args.host)
     return 0

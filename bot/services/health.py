@@ -79,7 +79,9 @@ def readiness(engine: Engine, now: datetime, slack_token_accepted: bool | None) 
     reasons: list[str] = []
     try:
         if not schema_is_current(engine):
-            reasons.append("the database schema is not this version's: run `relance db upgrade`")
+            return Readiness(
+                False, ("the database schema is not this version's: run `relance db upgrade`",)
+            )
         with read_only(engine) as session:
             oldest = session.exec(
                 select(func.min(Outbox.next_attempt_at)).where(

@@ -11,6 +11,7 @@ import gc
 import io
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from time import monotonic
 
@@ -22,7 +23,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot import metrics, ops
+from bot import logs, metrics, ops
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
@@ -187,6 +188,7 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
             with deps.gate.request():
                 return page(environ, start_response)
         arrived = monotonic()
+        logs.request_id.set(uuid.uuid4().hex[:12])
         if not well_formed_timestamp(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")):
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"missing or malformed X-Slack-Request-Timestamp\n"]
@@ -268,6 +270,7 @@ def run_http(
             "accesslog": "-",
             "timeout": 60,
             "child_exit": lambda _server, worker: metrics.worker_exited(worker.pid),
+            **logs.gunicorn_config(),
         },
     ).run()
 
@@ -284,6 +287,7 @@ class GatedSocketModeHandler(SocketModeHandler):
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
         arrived = monotonic()
+        logs.request_id.set(req.envelope_id)
         with self.deps.gate.request():
             replay, entry = journal.admit_envelope(
                 self.deps.runtime.engine,
