@@ -120,6 +120,7 @@ class Settings:
     public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
     page_link_days: int = 60
     page_port: int = 3001  # the page's own server in Socket Mode
+    health_port: int = 0  # Socket Mode without the page: /healthz, /readyz, /metrics here (0: off)
     # The reply mailbox (IMAP): empty host = not read
     imap_host: str = ""
     imap_port: int = 993
@@ -192,6 +193,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
         page_link_days=_int("RELANCE_PAGE_LINK_DAYS", Settings.page_link_days),
         page_port=_int("RELANCE_PAGE_PORT", Settings.page_port),
+        health_port=_int("RELANCE_HEALTH_PORT", Settings.health_port),
         imap_host=env("IMAP_HOST", ""),
         imap_port=_int("IMAP_PORT", Settings.imap_port),
         imap_security=env("IMAP_SECURITY", Settings.imap_security),

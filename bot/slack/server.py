@@ -311,12 +311,14 @@ def run_socket_mode(settings: Settings) -> None:
     handler = GatedSocketModeHandler(build_runtime(settings))
     start_background(handler.deps, handler.app)
     page = page_app(handler.deps.runtime, handler.deps)
-    serve_page(ops.with_operations(handler.deps.runtime, page), "0.0.0.0", settings.page_port)
-    log.info(
-        "%s/healthz, /readyz and /metrics listen on port %s",
-        "the customer page, " if page is not None else "",
-        settings.page_port,
-    )
+    if page is not None:
+        serve_page(ops.with_operations(handler.deps.runtime, page), "0.0.0.0", settings.page_port)
+        log.info("the customer page listens on port %s", settings.page_port)
+    if settings.health_port:
+        serve_page(
+            ops.with_operations(handler.deps.runtime, None), "127.0.0.1", settings.health_port
+        )
+        log.info("/healthz, /readyz and /metrics listen on 127.0.0.1:%s", settings.health_port)
     freeze_startup_objects()
     handler.start()
 

@@ -24,10 +24,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import Engine
 
 from bot.db import make_engine, upgrade
-from tests.support.app_process import children, free_port, http_app, until
+from tests.support.app_process import children, free_port, http_app, socket_app, until
 from tests.support.fake_slack import FakeSlack
 from tests.support.seeding import seed_cards
-from tests.support.slack_http import SignedSlack
+from tests.support.slack_http import SignedSlack, click_payload
+from tests.support.slack_socket import SlackSocket
 
 SECRET = "ops-secret"
 APPROVER = "UOPS"
@@ -206,3 +207,42 @@ def test_readyz_refuses_an_older_schema(tmp_path: Path) -> None:
     body = answer(runtime, {"PATH_INFO": "/readyz"}, lambda status, _headers: got.append(status))
     assert got == ["503 Service Unavailable"]
     assert b"relance db upgrade" in b"".join(body)
+
+
+def test_socket_mode_serves_them_on_its_small_server(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Socket Mode has no HTTP endpoint for Slack: with the page off, `RELANCE_HEALTH_PORT`
+    serves the three on loopback; a click over the socket is counted."""
+    url = str(sqlite_engine.url)
+    (reminder,) = seed_cards(url, 1, "Q")
+    fake, slack = FakeSlack(), SlackSocket()
+    fake.socket_mode_url = slack.url
+    port = free_port()
+    env = app_env(url, fake, SLACK_APP_TOKEN="xapp-ops", RELANCE_HEALTH_PORT=str(port))
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # one process: its own counts
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with socket_app(env, tmp_path / "socket.log"):
+            assert slack.connected.wait(60)
+            until(lambda: _listening(base))
+            assert get(f"{base}/readyz") == (200, "ready\n")
+            click = click_payload(
+                "reminder_approve",
+                str(reminder),
+                user=APPROVER,
+                response_url=fake.response_url(),
+                message_ts="1.0",
+            )
+            assert slack.send("env-1", "interactive", click) == {"envelope_id": "env-1"}
+            until(lambda: scrape(base).get(("relance_clicks_total", (("via", "socket"),))) == 1)
+            assert scrape(base)[("relance_ack_seconds_count", ())] == 1
+    finally:
+        slack.close()
+        fake.close()
+
+
+def _listening(base: str) -> bool:
+    try:
+        urllib.request.urlopen(f"{base}/healthz", timeout=1)
+        return True
+    except OSError:
+        return False
