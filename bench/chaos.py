@@ -32,6 +32,8 @@ from sqlmodel import col
 
 from bench.clicks_bench import SECRET
 from bench.databases import POSTGRES_URL, fresh
+from bot.channels.email import message_id
+from bot.config import Settings
 from bot.db import make_engine, read_only
 from bot.models import AuditEvent, Outbox, Reminder, SlackRequest
 from bot.services import audit
@@ -44,6 +46,8 @@ APPROVERS = ("UCHAOS1", "UCHAOS2", "UCHAOS3")
 REMINDERS = 120
 FAULTS = ("worker", "sender", "database", "smtp")  # database: PostgreSQL only
 APP_NAME = f"relance_chaos_{os.getpid()}"  # only these connections are ever terminated
+# The sender and the reply tokens' secret: a sent Message-ID is found by the reminder it names
+MAIL_SETTINGS = Settings(mail_from="Relance <ar@chaos.example>", mail_token_secret="chaos-mail")
 warnings.filterwarnings("ignore", message="Session.login_data")  # aiosmtpd's own notice
 
 
@@ -236,7 +240,7 @@ def _invariants(campaign: Campaign, url: str, smtp: SmtpServer, waiting: int) ->
     lost = sorted(campaign.acknowledged - approved)
     by_message_id = Counter(m.message["Message-ID"] for m in smtp.received)
     never_received = sorted(
-        r for r in approved if f"<relance-reminder-{r}@chaos.example>" not in by_message_id
+        r for r in approved if message_id(r, MAIL_SETTINGS) not in by_message_id
     )
     duplicates = {m: c for m, c in by_message_id.items() if c > 1}
     sent = {r for r, o in outbox.items() if o.state == "sent"}
@@ -306,7 +310,8 @@ def run(backend: str, seconds: float, allowed: set[str]) -> tuple[Campaign, dict
         "SMTP_PORT": str(smtp.port),
         "SMTP_USER": "chaos",
         "SMTP_PASSWORD": "chaos",
-        "MAIL_FROM": "Relance <ar@chaos.example>",
+        "MAIL_FROM": MAIL_SETTINGS.mail_from,
+        "RELANCE_MAIL_SECRET": MAIL_SETTINGS.mail_token_secret,
         "RELANCE_SEND_BACKOFF_SECONDS": "1",
         "RELANCE_SEND_MAX_ATTEMPTS": "1000",
         "RELANCE_SEND_LEASE_SECONDS": "8",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -24,12 +25,14 @@ from bot.channels.imap import connect
 from bot.config import Settings
 from bot.db import make_engine, unit_of_work
 from bot.models import Customer, Reminder, ReminderInvoice
-from bot.services.inbox import BATCH, fetch_mail
+from bot.services.inbox import BATCH, Listening, fetch_mail
 from tests.support.imap_server import ImapServer, running_dovecot
 from tests.support.mail_samples import hard_bounce, reply
 
 CUSTOMERS = 1_000
 MAIL_FROM = "Relance <ar@relance.example>"
+SETTINGS = Settings(mail_from=MAIL_FROM, mail_token_secret="bench-secret")
+LISTENING = replace(Listening.of(SETTINGS), dkim=None)  # unsigned messages: no DNS asked
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
 
@@ -95,7 +98,7 @@ def _messages(count: int) -> list[bytes]:
     for n in range(count):
         customer = n % CUSTOMERS
         sender = f"ap@customer{customer}.example"
-        mid = message_id(customer + 1, MAIL_FROM)
+        mid = message_id(customer + 1, SETTINGS)
         kind = n % 10
         if kind < 4:
             raw = reply(sender=sender, in_reply_to=mid, text=f"Reply {n}\n\n> quoted").as_bytes()
@@ -145,7 +148,7 @@ def main(count: int = 5_000) -> None:
             engine = make_engine(url)
             start = time.perf_counter()
             with connect(_settings(imap, "Handled")) as mailbox:
-                report = fetch_mail(engine, mailbox, NOW)
+                report = fetch_mail(engine, mailbox, NOW, LISTENING)
             took = time.perf_counter() - start
             engine.dispose()
             assert len(report.handled) == count and not report.failed, report.failed[:3]

@@ -88,6 +88,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             fallback_timezone=settings.timezone,
             progress=sys.stderr.isatty(),
             allow_reassign=args.allow_reassign,
+            allow_future=args.allow_future,
         )
     except ImportFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
@@ -136,10 +137,13 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
             actor=args.actor,
             fallback_timezone=settings.timezone,
             allow_reassign=args.allow_reassign,
+            allow_future=args.allow_future,
         )
         for outcome in outcomes:
             print(outcome.summary(), file=sys.stdout if outcome.ok else sys.stderr)
             if outcome.report is not None:
+                for disagreement in outcome.report.disagreements:
+                    print(disagreement)
                 _follow_up(settings, engine, outcome.report, args.actor)
         if outcomes and client is not None and settings.digest_channel:
             post_import_notices(client, settings.digest_channel, outcomes)
@@ -211,7 +215,7 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     from imapclient import IMAPClient
 
     from bot.channels.imap import connect
-    from bot.services.inbox import fetch_mail
+    from bot.services.inbox import Listening, fetch_mail
 
     if not settings.imap_host:
         print("error: IMAP_HOST is not set: there is no mailbox to read", file=sys.stderr)
@@ -220,7 +224,7 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     _migrate(settings)
     try:
         with connect(settings) as mailbox:
-            report = fetch_mail(engine, mailbox, datetime.now(UTC))
+            report = fetch_mail(engine, mailbox, datetime.now(UTC), Listening.of(settings))
     except (OSError, IMAPClient.Error) as exc:
         raise _mailbox_failure(settings, exc) from exc
     print(
@@ -256,6 +260,21 @@ def _mailbox_failure(settings: Settings, exc: Exception) -> Failure:
     )
 
 
+def _audit_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.audit_keys import rotate_key
+
+    try:
+        rotated = rotate_key(_existing_engine(settings), args.actor)
+    except Invalid as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
+    print(
+        f"key rotated at event #{rotated.seq}: key {rotated.from_key or '(none)'} → "
+        f"{rotated.to_key}; keep the old key in RELANCE_AUDIT_OLD_KEYS to verify the history"
+    )
+    return 0
+
+
 def _audit_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
     try:
         text = audit_checkpoint.take(_existing_engine(settings))
@@ -277,9 +296,17 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
             audit_checkpoint.check(session, Path(args.checkpoint).read_text())
             if args.checkpoint
             else None
-        )
-    if result.ok and anchored:
+        ) or audit_checkpoint.check_recorded(session)
+    if result.broken_seq is None and anchored:
         print(f"audit trail BROKEN: {anchored}", file=sys.stderr)
+        return 1
+    if result.unverifiable_before is not None and result.broken_seq is None:
+        print(
+            f"audit trail UNVERIFIABLE before event #{result.unverifiable_before}: linked with "
+            f"key(s) {', '.join(result.missing_keys)} not given (RELANCE_AUDIT_OLD_KEYS); "
+            f"{result.checked} events verified",
+            file=sys.stderr,
+        )
         return 1
     if result.ok:
         against = f", consistent with checkpoint {args.checkpoint}" if args.checkpoint else ""
@@ -327,10 +354,10 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
 def _late_charges(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from bot.config import load_law_book, load_reference_rates
+    from bot.config import load_law_book, load_rates
     from bot.services.late_charges import BadQuestion, calculate
 
-    laws = load_law_book(load_reference_rates(settings.rates_file))
+    laws = load_law_book(load_rates(settings))
     try:
         answer = calculate(
             laws, args.law, args.currency, args.amount, args.due, args.on, args.language
@@ -342,6 +369,38 @@ def _late_charges(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         print("\n".join(answer.lines()))
+    return 0
+
+
+def _rates_update(settings: Settings, _args: argparse.Namespace) -> int:
+    """Exit 1 only when no table could be refreshed: a publisher down leaves its table as it
+    was (said on one line) and the others are still worth writing."""
+    from bot.channels.rates.publishers import sources
+    from bot.config import load_rates, save_fetched_rates
+    from bot.services.rates_update import update_rates
+
+    today = local_today(datetime.now(UTC), settings.timezone)
+    update = update_rates(load_rates(settings), sources(settings, today), today)
+    for line in update.failures:
+        print(f"warning: {line}", file=sys.stderr)
+    if not update.tables:
+        print("error: no rate table could be refreshed; the ones in force stay", file=sys.stderr)
+        return 1
+    save_fetched_rates(settings.fetched_rates_file, update.tables)
+    for key, table in sorted(update.tables.items()):
+        print(
+            f"{key}: {table.changes[-1][1]} % since {table.changes[-1][0]}, known to {table.as_of}"
+        )
+    print(f"written to {settings.fetched_rates_file}")
+    return 0
+
+
+def _rates_show(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.config import load_rates
+
+    for key, table in sorted(load_rates(settings).items()):
+        print(f"{key}: {table.name}, known to {table.as_of}, last rate {table.changes[-1][1]} %")
+        print(f"  source: {table.source}")
     return 0
 
 
@@ -489,6 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="let the file move known invoices to another customer (each move is audited)",
     )
     imp.add_argument(
+        "--allow-future",
+        action="store_true",
+        help="accept invoices issued after today (refused otherwise, as typing errors)",
+    )
+    imp.add_argument(
         "--watch",
         metavar="DIR",
         help="import each new file dropped in DIR once, filing it in DIR/done or DIR/failed "
@@ -527,6 +591,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checkpoint.add_argument("--output", "-o", required=True, help="the checkpoint file")
     checkpoint.set_defaults(handler=_audit_checkpoint)
+    rotate = aud_commands.add_parser(
+        "rotate-key",
+        help="record that RELANCE_AUDIT_KEY replaces the key in RELANCE_AUDIT_OLD_KEYS (signed by both)",
+    )
+    rotate.add_argument("--actor", default="operator", help="who is recorded in the audit trail")
+    rotate.set_defaults(handler=_audit_rotate_key)
     export = aud_commands.add_parser("export", help="write the record as CSV")
     export.add_argument("--customer", help="a customer name or id")
     export.add_argument("--since", type=_iso_date, help="YYYY-MM-DD (UTC), inclusive")
@@ -556,6 +626,15 @@ def build_parser() -> argparse.ArgumentParser:
     charges.add_argument("--language", default="en", help="language of the citation (en, fr…)")
     charges.add_argument("--json", action="store_true", help="machine-readable output")
     charges.set_defaults(handler=_late_charges)
+
+    rates = commands.add_parser("rates", help="the reference rates of statutory interest")
+    rates_commands = rates.add_subparsers(dest="rates_command", required=True)
+    rates_commands.add_parser(
+        "update", help="fetch each table's series from its publisher"
+    ).set_defaults(handler=_rates_update)
+    rates_commands.add_parser("show", help="each table's last known date and source").set_defaults(
+        handler=_rates_show
+    )
 
     rep = commands.add_parser("report", help="print the aging report")
     rep.set_defaults(handler=_report)

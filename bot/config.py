@@ -6,6 +6,7 @@ SQLite in the working directory, no Slack credentials needed until `relance run`
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from bot.domain.bank import BankAccount, accounts_from_dict
 from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
 from bot.domain.owners import Match
 from bot.domain.policy import Policy, PolicyError
+from bot.domain.rate_series import overlay
 from bot.domain.segments import SegmentRule, Segments
 from bot.failures import Failure
 
@@ -78,6 +80,11 @@ class Settings:
     templates_dir: Path = Path(__file__).resolve().parent / "templates"
     policy_file: Path | None = None
     rates_file: Path | None = None
+    # `relance rates update` writes here; read over the bundled (or RELANCE_RATES_FILE) tables
+    fetched_rates_file: Path = Path("relance-rates.toml")
+    rates_ecb_url: str = "https://data-api.ecb.europa.eu/service"
+    rates_boe_url: str = "https://www.bankofengland.co.uk"
+    rates_bundesbank_url: str = "https://api.statistiken.bundesbank.de/rest"
     # Who the reminders come from, and how customers pay
     company_name: str = "Relance Demo SAS"
     contact_name: str = "Camille Laurent"
@@ -120,6 +127,7 @@ class Settings:
     public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
     page_link_days: int = 60
     page_port: int = 3001  # the page's own server in Socket Mode
+    page_host: str = "127.0.0.1"  # where it listens: loopback, behind the HTTPS proxy
     health_port: int = 0  # Socket Mode without the page: /healthz, /readyz, /metrics here (0: off)
     # The reply mailbox (IMAP): empty host = not read
     imap_host: str = ""
@@ -131,6 +139,12 @@ class Settings:
     imap_done_folder: str = "Relance/Handled"
     imap_ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
     imap_poll_seconds: float = 60.0
+    # Which inbound mail counts (bot/domain/mail_trust.py): the reply tokens' secret
+    # (RELANCE_MAIL_SECRET, else the page's secret; a label keeps the two keys apart), answers to
+    # reply+<token>@ (MAIL_REPLY_PLUS), the receiving servers whose Authentication-Results count
+    mail_token_secret: str = ""
+    reply_plus_address: bool = False
+    mail_authserv_ids: tuple[str, ...] = field(default_factory=tuple)
     send_lease_seconds: float = 300.0  # a sender's claim on a message, renewed before each send
     recovery_seconds: float = (
         60.0  # an acknowledged click's work, before another instance redoes it
@@ -154,6 +168,12 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         templates_dir=Path(env("RELANCE_TEMPLATES_DIR", str(Settings.templates_dir))),
         policy_file=Path(policy) if policy else None,
         rates_file=Path(rates) if rates else None,
+        fetched_rates_file=Path(
+            env("RELANCE_FETCHED_RATES_FILE", str(Settings.fetched_rates_file))
+        ),
+        rates_ecb_url=env("RELANCE_RATES_ECB_URL", Settings.rates_ecb_url),
+        rates_boe_url=env("RELANCE_RATES_BOE_URL", Settings.rates_boe_url),
+        rates_bundesbank_url=env("RELANCE_RATES_BUNDESBANK_URL", Settings.rates_bundesbank_url),
         company_name=env("RELANCE_COMPANY_NAME", Settings.company_name),
         contact_name=env("RELANCE_CONTACT_NAME", Settings.contact_name),
         contact_email=env("RELANCE_CONTACT_EMAIL", Settings.contact_email),
@@ -194,6 +214,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         page_link_days=_int("RELANCE_PAGE_LINK_DAYS", Settings.page_link_days),
         page_port=_int("RELANCE_PAGE_PORT", Settings.page_port),
         health_port=_int("RELANCE_HEALTH_PORT", Settings.health_port),
+        page_host=env("RELANCE_PAGE_HOST", Settings.page_host),
         imap_host=env("IMAP_HOST", ""),
         imap_port=_int("IMAP_PORT", Settings.imap_port),
         imap_security=env("IMAP_SECURITY", Settings.imap_security),
@@ -203,6 +224,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         imap_done_folder=env("IMAP_DONE_FOLDER", Settings.imap_done_folder),
         imap_ca_file=Path(env("IMAP_CA_FILE", "")) if env("IMAP_CA_FILE") else None,
         imap_poll_seconds=_float("IMAP_POLL_SECONDS", Settings.imap_poll_seconds),
+        mail_token_secret=env("RELANCE_MAIL_SECRET", "") or env("RELANCE_PAGE_SECRET", ""),
+        reply_plus_address=env("MAIL_REPLY_PLUS", "").lower() in ("1", "true", "yes", "on"),
+        mail_authserv_ids=_split(env("MAIL_AUTHSERV_IDS", "")),
         send_lease_seconds=_float("RELANCE_SEND_LEASE_SECONDS", Settings.send_lease_seconds),
         recovery_seconds=_float("RELANCE_RECOVERY_SECONDS", Settings.recovery_seconds),
     )
@@ -235,9 +259,19 @@ def load_segments(path: Path | None = None) -> Segments:
         raise PolicyError(f"invalid segments in {source.name}: {exc}") from exc
 
 
-def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
-    """Central bank rates for statutory interest: the file given, else the bundled table."""
+def load_reference_rates(
+    path: Path | None = None, fetched: Path | None = None
+) -> dict[str, ReferenceRates]:
+    """Central bank rates for statutory interest: the file given, else the bundled table, with
+    the tables `relance rates update` fetched (`fetched`, when it exists) over them."""
     source = path or Path(__file__).resolve().parent / "reference_rates.toml"
+    tables = _rate_tables(source)
+    if fetched is not None and fetched.exists():
+        tables = overlay(tables, _rate_tables(fetched))
+    return tables
+
+
+def _rate_tables(source: Path) -> dict[str, ReferenceRates]:
     data = _toml(source, "RELANCE_RATES_FILE")
     return {
         name: ReferenceRates(
@@ -253,6 +287,32 @@ def load_reference_rates(path: Path | None = None) -> dict[str, ReferenceRates]:
         )
         for name, table in data.items()
     }
+
+
+def save_fetched_rates(path: Path, tables: dict[str, ReferenceRates]) -> None:
+    """Write `tables` over those already fetched to `path` (the same TOML shape as the bundled
+    file), atomically: a reader never sees half a file."""
+    known = _rate_tables(path) if path.exists() else {}
+    known.update(tables)
+    lines = ["# Written by `relance rates update`; read over bot/reference_rates.toml.", ""]
+    for key, table in sorted(known.items()):
+        lines += [
+            f"[{json.dumps(key)}]",
+            f"name = {json.dumps(table.name, ensure_ascii=False)}",
+            f"source = {json.dumps(table.source, ensure_ascii=False)}",
+            f'as_of = "{table.as_of.isoformat()}"',
+            f"[{json.dumps(key)}.changes]",
+            *(f'"{day.isoformat()}" = "{rate}"' for day, rate in table.changes),
+            "",
+        ]
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text("\n".join(lines), encoding="utf-8")
+    partial.replace(path)
+
+
+def load_rates(settings: Settings) -> dict[str, ReferenceRates]:
+    """The rate tables in force for `settings`: bundled or given, the fetched ones over them."""
+    return load_reference_rates(settings.rates_file, settings.fetched_rates_file)
 
 
 def load_law_book(rates: dict[str, ReferenceRates], path: Path | None = None) -> LawBook:

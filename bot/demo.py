@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bot.rendering.locale import staff_date
 from bot.runtime import Runtime, build_runtime, next_business_morning
 from bot.sample_data import write_sample_invoices
 from bot.sample_data.history import seed_history
-from bot.sample_data.inbound import sample_message
+from bot.sample_data.inbound import DEMO_MX, sample_message
 from bot.services import audit, decisions, inbox
 from bot.services.aging_report import aging_report
 from bot.services.importing import import_invoices
@@ -43,7 +44,12 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     write_sample_invoices(sample, today)
     print(terminal.heading(f"1. Importing the sample ledger ({sample})"))
     report = import_invoices(
-        engine, sample, load_mapping("relance"), actor="demo", fallback_timezone=settings.timezone
+        engine,
+        sample,
+        load_mapping("relance"),
+        actor="demo",
+        fallback_timezone=settings.timezone,
+        today=today,  # the demo's clock: on a weekend, the next business day
     )
     print("\n".join(terminal.import_lines(report)))
     with unit_of_work(engine) as session:
@@ -124,9 +130,15 @@ def show_customer_page(runtime: Runtime, workdir: Path, database: Path) -> None:
 def _listening(runtime: Runtime, created: list[Suggested], shown: Suggested, now: datetime) -> None:
     """Three answers from the reply mailbox, handled by the very code that handles what IMAP
     reads (the demo has no mail server: the bundled messages stand in for its bytes)."""
-    engine, settings = runtime.engine, runtime.settings
+    engine = runtime.engine
+    settings = replace(  # trusting the demo's receiving server, as MAIL_AUTHSERV_IDS would
+        runtime.settings,
+        mail_token_secret=runtime.settings.mail_token_secret or runtime.settings.page_secret,
+        mail_authserv_ids=(DEMO_MX,),
+    )
     print(terminal.heading("6. The reply mailbox: a reply, a bounce, an out-of-office answer"))
     others = [r for r in created if r.customer_id != shown.customer_id and r.channel == "email"]
+    listening = replace(inbox.Listening.of(settings), dkim=None)  # no DNS asked in a demo
     ids = [shown.id, *(r.id for r in others[:2])]  # the reply answers the reminder shown
     views = {v.id: v for v in load_views(runtime.drafter(), ids)}
     cases = zip(("reply", "bounce", "out_of_office"), [views[i] for i in ids], strict=False)
@@ -136,9 +148,9 @@ def _listening(runtime: Runtime, created: list[Suggested], shown: Suggested, now
             contact=reminder.contact_name or reminder.customer_name,
             email=reminder.customer_email,
             subject=reminder.subject,
-            message_id=message_id(reminder.id, settings.mail_from),
+            message_id=message_id(reminder.id, settings),
             back_on=now.date() + timedelta(days=12),
         )
-        inbox.record(engine, "demo-mailbox/INBOX", 1, uid, raw, now)
+        inbox.record(engine, "demo-mailbox/INBOX", 1, uid, raw, now, listening)
     for view in inbox.claim_unposted(engine, now, settings.digest_channel or "the digest channel"):
         print("\n".join(terminal.inbound_lines(view)))

@@ -132,6 +132,22 @@ class AuditEvent(SQLModel, table=True):
     content: str = Field(default="{}")
     prev_hash: str = Field(max_length=64, unique=True)  # one successor per link: no fork
     hash: str = Field(max_length=64)
+    key_id: str | None = Field(default=None, max_length=16)  # its key's id; None: before ids
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's head as it was each morning (services/audit_checkpoint.py): verification
+    compares the trail with the latest, so an emptied or shortened trail shows. The app's role
+    may only append here, as to the trail."""
+
+    __tablename__ = "audit_head"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recorded_at: datetime = _timestamp()
+    seq: int
+    hash: str = Field(max_length=64)
+    key_id: str = Field(default="", max_length=16)  # the key its signature is made with
+    signature: str = Field(default="", max_length=64)  # HMAC of seq|hash|recorded_at; "" no key
 
 
 class Reminder(SQLModel, table=True):
@@ -360,6 +376,29 @@ class PageLink(SQLModel, table=True):
     created_by: str = Field(max_length=40)
     created_at: datetime = _timestamp()
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What strangers' requests cost is kept here, shared by every process and instance: the
+    # last view and prefetch recorded (one of each an hour), and the posts of the current minute.
+    viewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    prefetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rate_minute: int = 0  # minutes since the epoch of the window `rate_hits` counts
+    rate_hits: int = 0
+
+
+class ContactChange(SQLModel, table=True):
+    """A billing-contact change asked on the customer's page: applied only once a collector
+    accepts it (a link may have been forwarded), decided once (`decided_at`)."""
+
+    __tablename__ = "contact_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contact_name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=40)
+    asked_at: datetime = _timestamp()
+    link: str = Field(max_length=32)  # the page link's public id it was asked through
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str = Field(default="", max_length=40)
 
 
 class InboundMessage(SQLModel, table=True):
@@ -394,6 +433,11 @@ class InboundMessage(SQLModel, table=True):
     # when a person acted on it (answered, a dispute or promise from it, resumed the ladder)
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     handled_by: str = Field(default="", max_length=40)
+    # how it is known to be its customer's (services/inbox.py); empty: a stranger's claim
+    authenticated: str = Field(default="", max_length=200)
+    # it would have changed something and was not authenticated: waits for a person's Confirm
+    awaiting_confirmation: bool = False
+    confirmed_by: str = Field(default="", max_length=40)
 
 
 class OutboxPause(SQLModel, table=True):

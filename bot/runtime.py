@@ -6,14 +6,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from time import monotonic
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_law_book, load_policy, load_reference_rates, load_segments
+from bot.config import Settings, load_law_book, load_policy, load_rates, load_segments
 from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day, local_today
-from bot.domain.late_payment import ReferenceRates
+from bot.domain.late_payment import LawBook, ReferenceRates
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.segments import Segments
 from bot.rendering.templates import Templates
@@ -44,6 +45,22 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.base_settings, self.base_policy = self.settings, self.policy
+        self._rates_stamp = _stamp(self.settings.fetched_rates_file)
+
+    def laws(self) -> LawBook:
+        """The law book on the rate tables in force: read again once `relance rates update`
+        (from cron, say) has written new tables since (one stat a call). A file that cannot be
+        read leaves the tables as they were, logged."""
+        stamp = _stamp(self.base_settings.fetched_rates_file)
+        if stamp != self._rates_stamp:
+            self._rates_stamp = stamp
+            try:
+                rates = load_rates(self.base_settings)
+                self.composer.laws = load_law_book(rates)
+                self.rates = rates
+            except (OSError, ValueError, KeyError) as exc:
+                log.error("the fetched rate tables could not be read, kept the others: %s", exc)
+        return self.composer.laws
 
     def now(self) -> datetime:
         return self.clock()
@@ -103,17 +120,21 @@ class Runtime:
 RATES_STALE_AFTER = timedelta(days=200)
 
 
+def _stamp(path: Path) -> int | None:
+    return path.stat().st_mtime_ns if path.exists() else None
+
+
 def build_runtime(
     settings: Settings, engine: Engine | None = None, clock: Callable[[], datetime] | None = None
 ) -> Runtime:
-    rates = load_reference_rates(settings.rates_file)
+    rates = load_rates(settings)
     today = (clock() if clock else datetime.now(UTC)).date()
     for table in rates.values():
         if today - table.as_of > RATES_STALE_AFTER:
             log.warning(
                 "the %s table was last checked on %s: statutory interest "
                 "on final notices uses the last rate known; update "
-                "bot/reference_rates.toml (or RELANCE_RATES_FILE)",
+                "bot/reference_rates.toml, or run `relance rates update`",
                 table.name,
                 table.as_of.isoformat(),
             )

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
-from bot.config import Settings, load_law_book, load_policy, load_reference_rates, load_segments
+from bot.channels.transport import transport_problem
+from bot.config import Settings, load_law_book, load_policy, load_rates, load_segments
 from bot.domain.policy import Policy, PolicyError
 from bot.failures import Failure, refusal
 from bot.rendering.check import TemplateCheckFailed, syntax_problems, template_problems
@@ -127,7 +128,7 @@ def _configuration(settings: Settings) -> list[Finding]:
     """The policy, its segments, the rate tables and laws, and the templates, loaded and checked
     as start-up does."""
     loaders: list[tuple[str, Callable[[], object]]] = [
-        ("RELANCE_RATES_FILE", lambda: load_law_book(load_reference_rates(settings.rates_file))),
+        ("RELANCE_RATES_FILE", lambda: load_law_book(load_rates(settings))),
         ("RELANCE_POLICY_FILE", lambda: load_policy(settings.policy_file)),
     ]
     found = []
@@ -171,10 +172,20 @@ def _values(settings: Settings) -> list[Finding]:
         Locale.parse(settings.locale)
     except (UnknownLocaleError, ValueError):
         found.append(_fatal("RELANCE_LOCALE", f"{settings.locale!r} is not a known locale"))
-    if settings.smtp_security not in ("none", "starttls", "ssl"):
-        found.append(
-            _fatal("SMTP_SECURITY", f"{settings.smtp_security!r} is not none, starttls or ssl")
-        )
+    return found + transport_findings(settings)
+
+
+def transport_findings(settings: Settings) -> list[Finding]:
+    """Unknown `*_SECURITY` values, and clear text to a server that is not this machine (the
+    reply mailbox only when it is read)."""
+    found = []
+    checked = [("SMTP_SECURITY", settings.smtp_security, settings.smtp_host)]
+    if settings.imap_host:
+        checked.append(("IMAP_SECURITY", settings.imap_security, settings.imap_host))
+    for setting, security, host in checked:
+        problem = transport_problem(setting, security, host)
+        if problem:
+            found.append(_fatal(setting, problem))
     return found
 
 
@@ -187,6 +198,14 @@ def _team(settings: Settings) -> list[Finding]:
             _warn(
                 "RELANCE_APPROVERS",
                 "nobody may decide (no approvers, approver groups or leads): every click is refused",
+            )
+        )
+    if settings.imap_host and not settings.mail_token_secret:
+        found.append(
+            _warn(
+                "RELANCE_MAIL_SECRET",
+                "is not set (nor RELANCE_PAGE_SECRET): no reply or bounce can be tied to the "
+                "reminder it answers",
             )
         )
     if settings.mail_from == _DEMO.mail_from:

@@ -24,7 +24,8 @@ def import_lines(report: ImportReport) -> list[str]:
     return [
         f"{report.lines} invoice lines read: {report.invoices_created} new, "
         f"{report.invoices_updated} changed; {report.customers_created} new customers, "
-        f"{report.customers_updated} known; {report.payments_recorded} payments recorded."
+        f"{report.customers_updated} known; {report.payments_recorded} payments recorded.",
+        *report.disagreements,
     ]
 
 

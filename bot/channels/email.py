@@ -1,5 +1,6 @@
 """E-mail over SMTP: multipart text + HTML, the headers an archive and a mail client need, and
-errors sorted into those worth retrying and those that are final."""
+errors sorted into those worth retrying and those that are final (domain/smtp_status.py: the
+enhanced status code first, so a full mailbox is retried)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, parseaddr
+from email.utils import formataddr, formatdate, getaddresses, parseaddr
 
+from bot.channels.transport import InsecureTransport, require_secure
 from bot.config import Settings
+from bot.domain.mail_trust import reply_token, token_key
+from bot.domain.smtp_status import is_permanent
+
+MESSAGE_ID_PREFIX = "relance-reminder-"
 
 
 class SendFailed(Exception):
@@ -53,21 +59,37 @@ class Email:
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, PDF)
     approved_by: str = ""  # the person who approved it; empty for what no person approved
     in_reply_to: str = ""  # the customer's Message-ID, when this answers their message
+    reply_to: str = ""  # where answers go (carrying the reminder's token); else the settings'
 
 
-def message_id(reminder_id: int, mail_from: str) -> str:
+def message_id(reminder_id: int, settings: Settings) -> str:
     """Derived from the reminder, so a resend after a crash carries the same id and mail
-    clients and archives can tell it is the same message."""
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "relance.invalid"
-    return f"<relance-reminder-{reminder_id}@{domain}>"
+    clients and archives can tell it is the same message; its reply token (an HMAC of the
+    reminder's id, domain/mail_trust.py) lets an answer or a bounce be tied to it, and nobody
+    else forge one."""
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "relance.invalid"
+    token = reply_token(reminder_id, token_key(settings.mail_token_secret))
+    return f"<{MESSAGE_ID_PREFIX}{token}@{domain}>"
+
+
+def reply_address(reminder_id: int, settings: Settings) -> str:
+    """Where the customer's answer goes: the reply address (else the sender) with the
+    reminder's token after a `+` (RFC 5233 subaddress), when MAIL_REPLY_PLUS is on; the
+    mailbox must deliver `name+anything@` to `name@`."""
+    name, address = parseaddr(settings.reply_to or settings.mail_from)
+    if not settings.reply_plus_address or "@" not in address:
+        return settings.reply_to
+    local, _, domain = address.rpartition("@")
+    token = reply_token(reminder_id, token_key(settings.mail_token_secret))
+    return formataddr((name, f"{local.partition('+')[0]}+{token}@{domain}"))
 
 
 def build_message(email: Email, settings: Settings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = one_line(email.to)
-    if settings.reply_to:
-        message["Reply-To"] = settings.reply_to
+    if email.reply_to or settings.reply_to:
+        message["Reply-To"] = email.reply_to or settings.reply_to
     if settings.bcc_archive:
         message["Bcc"] = settings.bcc_archive
     message["Subject"] = one_line(email.subject)
@@ -122,6 +144,11 @@ class SmtpSender:
 
     def _open(self) -> _Client:
         """A connection past greeting and login; any failure here is the server's."""
+        s = self.settings
+        try:
+            require_secure("SMTP_SECURITY", s.smtp_security, s.smtp_host)
+        except InsecureTransport as exc:  # every message would be refused the same way
+            raise SendFailed(str(exc), permanent=False, server=True) from exc
         try:
             client = self._connect()
         except smtplib.SMTPResponseException as exc:  # e.g. 554 in the greeting
@@ -159,7 +186,7 @@ class SmtpSender:
             except smtplib.SMTPResponseException as exc:  # this message's data refused
                 raise SendFailed(
                     f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
-                    permanent=500 <= exc.smtp_code < 600,
+                    permanent=is_permanent(exc.smtp_code, _text(exc.smtp_error)),
                 ) from exc
             except (smtplib.SMTPException, OSError) as exc:
                 raise SendFailed(
@@ -193,4 +220,5 @@ def _codes(recipients: dict) -> str:
 
 
 def _all_permanent(recipients: dict) -> bool:
-    return all(500 <= code < 600 for code, _msg in recipients.values())
+    """Refused at RCPT: final only when every refusal is (RFC 3463 codes first)."""
+    return all(is_permanent(code, _text(msg), at_rcpt=True) for code, msg in recipients.values())

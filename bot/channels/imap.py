@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from imapclient import IMAPClient
 
+from bot.channels.transport import require_secure
 from bot.config import Settings
 
 
@@ -92,6 +93,7 @@ class Mailbox:
 @contextmanager
 def connect(settings: Settings, timeout: float = 60) -> Iterator[Mailbox]:
     security = settings.imap_security
+    require_secure("IMAP_SECURITY", security, settings.imap_host)  # before the password leaves
     context = ssl.create_default_context(
         cafile=str(settings.imap_ca_file) if settings.imap_ca_file else None
     )

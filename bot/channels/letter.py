@@ -98,10 +98,18 @@ def _table(lines: list[str]) -> Iterator[str | _Table]:
 
 
 class _Paper(FPDF):
+    """A4 whose footer writes "page/total" as plain text: the total is counted by a first pass.
+    fpdf2's page-count alias (`{nb}`) would also replace that text in the letter's own words."""
+
+    def __init__(self, total_pages: int):
+        super().__init__(format="A4")
+        self.total_pages = total_pages
+        self.alias_nb_pages(None)  # type: ignore[arg-type]  # fpdf2 documents None: no alias
+
     def footer(self) -> None:
         self.set_y(-14)
         self.set_font("Body", "", 8.5)
-        self.cell(0, 6, f"{self.page_no()}/{{nb}}", align="C")
+        self.cell(0, 6, f"{self.page_no()}/{self.total_pages}", align="C")
 
 
 def _draw_table(pdf: FPDF, table: _Table) -> None:
@@ -142,13 +150,19 @@ def _draw_table(pdf: FPDF, table: _Table) -> None:
 
 
 def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
+    """The letter's PDF; its texts are drawn literally (customer and staff words are data)."""
     for setting, path in (("RELANCE_LETTER_FONT", font), ("RELANCE_LETTER_BOLD_FONT", bold_font)):
         if not path.is_file():
             raise Failure(
                 f"the letter's font {path} is missing ({setting})",
                 "install fonts-dejavu-core (Debian, Ubuntu) or point the setting at a TrueType font",
             )
-    pdf = _Paper(format="A4")
+    pages = _draw(letter, font, bold_font, total_pages=0).pages_count
+    return bytes(_draw(letter, font, bold_font, total_pages=pages).output())
+
+
+def _draw(letter: Letter, font: Path, bold_font: Path, total_pages: int) -> _Paper:
+    pdf = _Paper(total_pages)
     pdf.set_margins(22, 20, 22)
     pdf.set_auto_page_break(auto=True, margin=22)
     pdf.add_font("Body", "", str(font))
@@ -174,4 +188,4 @@ def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
             pdf.set_font("Body", "", 10.5)
             pdf.multi_cell(0, 5.2, block.strip("\n"), align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
-    return bytes(pdf.output())
+    return pdf

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
-from email.utils import parseaddr, parsedate_to_datetime
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from enum import StrEnum
 from html.parser import HTMLParser
 
@@ -55,6 +55,8 @@ class Inbound:
     failed_addresses: tuple[str, ...] = ()  # for bounces
     bounce_detail: str = ""  # status and diagnostic of a DSN
     back_on: dt.date | None = None  # for out-of-office answers that say when
+    recipients: tuple[str, ...] = ()  # the addresses it was delivered to (a reply token's)
+    auth_results: tuple[str, ...] = ()  # the Authentication-Results headers, top down
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,21 @@ def _read(message: EmailMessage, today: date) -> Inbound | Unreadable:
         failed_addresses=failed,
         bounce_detail=detail,
         back_on=back_on,
+        recipients=_recipients(message),
+        auth_results=tuple(
+            str(value)[:8000] for value in (message.get_all("Authentication-Results") or [])[:20]
+        ),
     )
+
+
+_RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
+
+
+def _recipients(message: EmailMessage) -> tuple[str, ...]:
+    """Where the message was addressed, lower case, at most 50."""
+    values = [str(v) for name in _RECIPIENT_HEADERS for v in (message.get_all(name) or [])]
+    found = [address.lower()[:254] for _name, address in getaddresses(values) if address]
+    return tuple(dict.fromkeys(found))[:50]
 
 
 def _returned_headers(message: EmailMessage) -> list[Message]:

@@ -119,6 +119,7 @@ class Policy:
     discount_days: int = 7  # business days to pay and take the discount
     owners: tuple[OwnerRule, ...] = ()  # who chases whom when the customer names nobody
     promise_max_days: int = 30  # a customer may promise (on their page) at most this far ahead
+    ooo_max_hold_days: int = 14  # an out-of-office answer holds the ladder at most this long
 
     def __post_init__(self) -> None:
         if not self.stages:
@@ -135,6 +136,8 @@ class Policy:
             raise PolicyError("max_contacts_per_30_days must be at least 1")
         if self.said_paid_hold_days < 0:
             raise PolicyError("said_paid_hold_days cannot be negative")
+        if self.ooo_max_hold_days < 0:
+            raise PolicyError("ooo_max_hold_days cannot be negative")
         for stage in self.stages:
             if not 0 <= stage.discount_percent <= self.max_discount_percent:
                 raise PolicyError(
@@ -228,6 +231,7 @@ def _settings(data: Mapping[str, Any], base: Policy | None) -> dict[str, Any]:
         (limits, "promise_grace_days", "promise_grace_days", int),
         (limits, "said_paid_hold_days", "said_paid_hold_days", int),
         (limits, "promise_max_days", "promise_max_days", int),
+        (limits, "ooo_max_hold_days", "ooo_max_hold_days", int),
         (discount, "max_percent", "max_discount_percent", _decimal),
         (discount, "pay_within_business_days", "discount_days", int),
     ):

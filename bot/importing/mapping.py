@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,6 +41,7 @@ INVOICE_FIELDS = (
     "status",
     "document_type",
     "credit",
+    "lettering",
 )
 FIELDS = CUSTOMER_FIELDS + INVOICE_FIELDS
 #: What an invoice's status can mean to Relance; only `open` invoices are chased.
@@ -60,6 +63,15 @@ REQUIRED = (
 
 class MappingError(ValueError):
     """A mapping file that cannot be used."""
+
+
+def header_key(name: str) -> str:
+    """A column name as compared with a file's header: what tools vary between versions and
+    locales (case, surrounding and non-breaking spaces, a byte-order mark, stray quotes) left
+    out, so `Due date`, `"Due Date "` and `DUE\u00a0DATE` all name the same column."""
+    text = unicodedata.normalize("NFKC", name).replace("\ufeff", "")
+    text = text.strip().strip("\"'").strip()
+    return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,12 @@ class Mapping:
     defaults: dict[str, str] = field(default_factory=dict)
     delimiter: str = ","
     encoding: str = "utf-8-sig"
+    #: Every separator the tool may write (the FEC allows tab or '|'), detected from the header
+    #: line; empty: only `delimiter`.
+    delimiters: tuple[str, ...] = ()
+    #: Every encoding the tool may write, tried in order on the whole file (the last one, a
+    #: single-byte encoding, always decodes); empty: only `encoding`.
+    encodings: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ("%Y-%m-%d",)
     decimal_separator: str | None = None
     description: str = ""
@@ -144,6 +162,31 @@ class Mapping:
     credit_note_types: frozenset[str] = frozenset()
     #: Columns whose non-empty cells are joined, one per line, into the field (addresses).
     joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: A column read when a field's own column is empty or holds a placeholder (`-`).
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    placeholders: frozenset[str] = frozenset()
+    #: Ledgers of entries (the FEC): lines of one document number are one item, lettered
+    #: groups settle together, and payments and credit notes are applied to the customer's
+    #: oldest open invoices, so the balance is the one the ledger shows.
+    settles: bool = False
+    #: Rows without an invoice number are credits in the customer's favour (Xero's
+    #: overpayments and prepayments), numbered from their own fields.
+    unnumbered_credits: bool = False
+
+    def column_names(self) -> set[str]:
+        """Every header name this mapping refers to."""
+        names = set(self.columns.values()) | set(self.fallbacks.values())
+        names |= {c for cs in self.joined.values() for c in cs} | set(self.header_names)
+        names |= {r.column for r in (*self.drop, *self.keep) if r.column}
+        return names - {GROUP}
+
+    def expected_header(self) -> set[str]:
+        """The column names whose presence marks this mapping's header line."""
+        if self.header_names:
+            return set(self.header_names)
+        return {
+            self.columns[f] for f in REQUIRED if f in self.columns and f not in self.defaults
+        } - {GROUP}
 
     def rules_for(self, header: list[str]) -> Mapping:
         """This mapping with its row rules placed on a file's header."""
@@ -162,6 +205,7 @@ class Mapping:
         return replace(
             self,
             columns={f: c for f, c in self.columns.items() if c in present},
+            fallbacks={f: c for f, c in self.fallbacks.items() if c in present},
             joined={
                 f: tuple(c for c in cs if c in present)
                 for f, cs in self.joined.items()
@@ -189,8 +233,6 @@ def parse_mapping(data: dict, origin: str) -> Mapping:
     missing = [f for f in REQUIRED if f not in given]
     if missing:
         raise MappingError(f"{origin}: no column or default for {', '.join(missing)}")
-    if "amount_paid" in columns and "balance" in columns:
-        raise MappingError(f"{origin}: map either amount_paid or balance, not both")
     separator = data.get("decimal_separator")
     if separator not in (None, ".", ","):
         raise MappingError(f"{origin}: decimal_separator must be '.' or ','")
@@ -210,13 +252,27 @@ def parse_mapping(data: dict, origin: str) -> Mapping:
     if "status" in columns and not statuses:
         raise MappingError(f"{origin}: a status column needs [statuses]")
     types = data.get("document_types", {})
+    fallbacks = {str(k): str(v) for k, v in data.get("fallbacks", {}).items()}
+    if set(fallbacks) - set(FIELDS):
+        raise MappingError(f"{origin}: unknown field(s) in [fallbacks]")
+    delimiters = _choices(data, "delimiter", ",", origin)
+    encodings = _choices(data, "encoding", "utf-8-sig", origin)
+    if any(len(d) != 1 for d in delimiters):
+        raise MappingError(f"{origin}: a delimiter is one character")
+    for encoding in encodings:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise MappingError(f"{origin}: unknown encoding {encoding!r}") from None
     return Mapping(
         name=data.get("name", origin),
         description=data.get("description", ""),
         columns=columns,
         defaults=defaults,
-        delimiter=data.get("delimiter", ","),
-        encoding=data.get("encoding", "utf-8-sig"),
+        delimiter=delimiters[0],
+        encoding=encodings[0],
+        delimiters=delimiters if len(delimiters) > 1 else (),
+        encodings=encodings if len(encodings) > 1 else (),
         date_formats=tuple(data.get("date_formats", ["%Y-%m-%d"])),
         decimal_separator=separator,
         skip_lines=int(header.get("skip_lines", 0)),
@@ -230,7 +286,20 @@ def parse_mapping(data: dict, origin: str) -> Mapping:
         statuses=statuses,
         credit_note_types=frozenset(str(t).casefold() for t in types.get("credit_note", [])),
         joined=joined,
+        fallbacks=fallbacks,
+        placeholders=frozenset(str(p) for p in data.get("placeholders", [])),
+        settles=bool(data.get("settlement", {}).get("apply_credits", False)),
+        unnumbered_credits=bool(data.get("credits", {}).get("unnumbered", False)),
     )
+
+
+def _choices(data: dict, key: str, default: str, origin: str) -> tuple[str, ...]:
+    """A setting given as one value or as the list of values the tool may write."""
+    value = data.get(key, default)
+    values = tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+    if not values:
+        raise MappingError(f"{origin}: {key} lists no value")
+    return values
 
 
 def available_mappings() -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -26,6 +29,11 @@ T = TypeVar("T")
 # addresses may hold line breaks and nothing else.
 _CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_IN_TEXT = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# Unicode bidirectional controls (embeddings, overrides, isolates, marks) reorder what a reader
+# sees, so an invoice number or a link can display as something else ("Trojan Source",
+# CVE-2021-42574): refused in every field.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LOOPBACK_NAMES = frozenset({"localhost"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ class InvoiceLine(NamedTuple):
     due_date: date
     payment_link: str
     status: str  # open, paid, void or written_off
+    lettering: str  # a ledger's matching code (the FEC's EcritureLet); "" when none
+    reported_paid_minor: int | None  # the file's own paid figure when it also gives a balance
 
 
 @lru_cache(maxsize=1)
@@ -162,6 +172,11 @@ class LineReader:
             (names.index(name), tuple(position[c] for c in columns if c in position))
             for name, columns in mapping.joined.items()
         )
+        self._fallbacks = tuple(
+            (names.index(name), position[column])
+            for name, column in mapping.fallbacks.items()
+            if column in position
+        )
         self._per_line_amount = "amount" not in mapping.summed
 
     def _raw(self, row: list[str]) -> list[str]:
@@ -173,6 +188,9 @@ class LineReader:
         ]
         for at, indexes in self._joins:
             raw[at] = "\n".join(p for p in (row[i].strip() for i in indexes) if p) or raw[at]
+        for at, index in self._fallbacks:
+            if not raw[at] or raw[at] in self.mapping.placeholders:
+                raw[at] = row[index].strip()
         return raw
 
     def _column(self, name: str) -> str:
@@ -271,9 +289,22 @@ class LineReader:
             status_raw,
             type_raw,
             credit_raw,
+            letter_raw,
         ) = raw[split:]
         errors = list(customer_errors)
-        number = self._text("invoice_number", number_raw, 64, errors, True)
+        bidi = _BIDI.search("".join(raw))
+        if bidi:
+            errors += [
+                FieldError(
+                    self._column(name),
+                    f"contains the bidirectional control U+{ord(bidi.group()):04X}, which "
+                    "changes how the text reads on screen",
+                )
+                for name, text in zip(FIELDS, raw, strict=True)
+                if _BIDI.search(text)
+            ]
+        unnumbered = not number_raw and self.mapping.unnumbered_credits
+        number = self._text("invoice_number", number_raw, 64, errors, not unnumbered)
         currency = self._field("currency", currency_raw, _parse_currency, errors, True)
         issue = self._field("issue_date", issue_raw, self._date, errors, True)
         if not due_raw and self.mapping.due_days is not None:
@@ -281,6 +312,8 @@ class LineReader:
         else:
             due = self._field("due_date", due_raw, self._date, errors, True)
         link = self._text("payment_link", link_raw, 500, errors)
+        if link:
+            link = self._field("payment_link", link, parse_payment_link, errors) or ""
         amount = self._field("amount", amount_raw, self._amount, errors, True)
         credit = self._field("credit", credit_raw, self._amount, errors)
         if amount is not None and credit is not None:  # a ledger's debit and credit columns
@@ -290,14 +323,27 @@ class LineReader:
         other = self._field(
             paid_or_balance, balance_raw if by_balance else paid_raw, self._amount, errors
         )
+        # The tool's own balance is the truth; its paid figure, when it gives one too, is
+        # kept to show where the two disagree (a credit note allocated, say).
+        reported = (
+            self._field("amount_paid", paid_raw, self._amount, errors) if by_balance else None
+        )
+        lettering = self._text("lettering", letter_raw, 20, errors)
 
         status = self._field("status", status_raw, self._status, errors) or "open"
-        if type_raw and type_raw.casefold() in self.mapping.credit_note_types:
-            # Tools that type their credit notes write their figures unsigned.
+        if unnumbered or (type_raw and type_raw.casefold() in self.mapping.credit_note_types):
+            # Tools that type their credit notes write their figures unsigned; a row without
+            # a number where the mapping allows it is money held for the customer.
             amount = -abs(amount) if amount is not None else None
             other = -abs(other) if other is not None else None
+            reported = -abs(reported) if reported is not None else None
+        if unnumbered and issue and not errors:
+            number = _credit_number(type_raw, issue, customer[0], amount_raw, balance_raw)
 
         amount_minor = paid_minor = 0
+        reported_minor = None
+        if currency and reported is not None:
+            reported_minor = self._minor(reported, currency, "amount_paid", errors)
         if currency and amount is not None:
             amount_minor = self._minor(amount, currency, "amount", errors)
             if amount_minor == 0 and self._per_line_amount:
@@ -319,7 +365,17 @@ class LineReader:
         if errors:
             raise RowInvalid(errors)
         return InvoiceLine(
-            *customer, number, currency, amount_minor, paid_minor, issue, due, link, status
+            *customer,
+            number,
+            currency,
+            amount_minor,
+            paid_minor,
+            issue,
+            due,
+            link,
+            status,
+            lettering,
+            reported_minor,
         )
 
     def _status(self, raw: str) -> str:
@@ -347,6 +403,33 @@ class LineReader:
         except AmountError as exc:
             errors.append(FieldError(self._column(name), str(exc)))
             return None
+
+
+def parse_payment_link(text: str) -> str:
+    """A link a customer is sent to pay: https, or plain http only to this machine (a local
+    test server); `javascript:`, `data:` and the like are refused."""
+    parts = urlsplit(text)
+    if parts.scheme == "https" and parts.hostname:
+        return text
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return text
+    raise ValueError(f"{text[:60]!r} is not an https:// link (http:// only on loopback)")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.casefold() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _credit_number(kind: str, issued: date, customer: str, amount: str, balance: str) -> str:
+    """A stable number for a credit its tool left unnumbered (an overpayment, a prepayment):
+    its kind and date, and a digest of who and how much, so a re-import finds it again."""
+    digest = hashlib.sha256(f"{customer}\x1f{issued}\x1f{amount}\x1f{balance}".encode())
+    return f"{(kind or 'Credit')[:30]} {issued.isoformat()} {digest.hexdigest()[:6].upper()}"
 
 
 def parse_segment(text: str) -> str:

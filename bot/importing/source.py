@@ -6,16 +6,29 @@ failing somewhere in a buffer.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from tqdm import tqdm
 
-from bot.importing.mapping import GROUP, REQUIRED, Mapping
+from bot.importing.mapping import GROUP, REQUIRED, Mapping, header_key
+
+#: Separators a spreadsheet or an accounting tool may have written, to name the one a file uses
+#: when it is not the mapping's.
+_SEPARATORS = (",", ";", "\t", "|")
+#: Lines read to find the header and its separator (report title blocks are a few lines).
+_SNIFF_LINES = 64
+_CHUNK = 1 << 20
+
+
+def _separator_name(separator: str) -> str:
+    return "tab" if separator == "\t" else repr(separator)
 
 
 @dataclass(frozen=True, order=True)
@@ -65,7 +78,63 @@ class CsvSource:
             # A byte-order mark can only open the file; plain UTF-8 decodes the rest in C.
             encoding = encoding.removesuffix("-sig")
 
+    def _detect_encoding(self) -> str:
+        """The first of the mapping's encodings that decodes the whole file (the last one, a
+        single-byte encoding, always does)."""
+        candidates = self.mapping.encodings
+        for encoding in candidates[:-1]:
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                with open(self.path, "rb") as stream:
+                    while chunk := stream.read(_CHUNK):
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+        return candidates[-1]
+
+    def _detect_separator(self) -> str | None:
+        """The separator under which the header line reads as the mapping's; None (with an
+        error naming it) when the file is separated by something the mapping does not allow."""
+        allowed = self.mapping.delimiters or (self.mapping.delimiter,)
+        wanted = {header_key(n) for n in self.mapping.expected_header()}
+        if not wanted:
+            return self.mapping.delimiter
+        with open(self.path, "rb") as stream:
+            head = [
+                raw.decode(self.mapping.encoding, errors="replace")
+                for raw in islice(stream, _SNIFF_LINES)
+            ]
+        head = head[self.mapping.skip_lines :]
+        others = tuple(s for s in _SEPARATORS if s not in allowed)
+        for separator in (*allowed, *others):
+            try:
+                rows = list(csv.reader(head, delimiter=separator))
+            except csv.Error:  # not text: the reading proper names the line
+                return self.mapping.delimiter
+            for row in rows:
+                if wanted <= {header_key(cell) for cell in row}:
+                    if separator in allowed:
+                        return separator
+                    expected = " or ".join(_separator_name(a) for a in allowed)
+                    self.errors.append(
+                        LineError(
+                            1,
+                            "",
+                            f"this file is separated by {_separator_name(separator)}; the "
+                            f"mapping {self.mapping.name!r} expects {expected}",
+                        )
+                    )
+                    return None
+        return self.mapping.delimiter
+
     def records(self) -> Iterator[tuple[int, list[str]]]:
+        if self.mapping.encodings:
+            self.mapping = replace(self.mapping, encoding=self._detect_encoding())
+        separator = self._detect_separator()
+        if separator is None:
+            return
         with (
             open(self.path, "rb") as stream,
             tqdm(
@@ -77,7 +146,7 @@ class CsvSource:
                 leave=False,
             ) as bar,
         ):
-            reader = csv.reader(self._lines(stream, bar), delimiter=self.mapping.delimiter)
+            reader = csv.reader(self._lines(stream, bar), delimiter=separator)
             try:
                 yield from self._rows(reader)
             except csv.Error as exc:  # a stray NUL or carriage return: not a text file
@@ -126,18 +195,28 @@ class CsvSource:
             yield line, row
 
     def _find_header(self, reader: Any) -> list[str] | None:
-        """The header line: after `skip_lines` lines, or the first holding `header_names`."""
-        wanted = set(self.mapping.header_names)
+        """The header line: after `skip_lines` lines, or the first holding `header_names`.
+
+        Its names are matched to the mapping's as `header_key` compares them, and written as
+        the mapping spells them, so everything after reads the mapping's names."""
+        wanted = {header_key(n) for n in self.mapping.header_names}
+        spelled = {header_key(n): n for n in self.mapping.column_names()}
         for _ in range(self.mapping.skip_lines):
             next(reader, None)
         for row in reader:
-            header = [h.strip() for h in row]
-            if not wanted or wanted <= set(header):
+            keys = [header_key(h) for h in row]
+            header = [spelled.get(k, h.strip()) for k, h in zip(keys, row, strict=True)]
+            if not wanted or wanted <= set(keys):
                 self.header_line = reader.line_num
                 return header
         if wanted:
             self.errors.append(
-                LineError(1, "", f"no header line with the columns {', '.join(sorted(wanted))}")
+                LineError(
+                    1,
+                    "",
+                    "no header line with the columns "
+                    + ", ".join(sorted(self.mapping.header_names)),
+                )
             )
         else:
             self.errors.append(LineError(1, "", "the file is empty: no header line"))

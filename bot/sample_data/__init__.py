@@ -26,7 +26,16 @@ HEADER = [
     name
     for name in FIELDS
     if name
-    not in ("governing_law", "owner", "segment", "balance", "status", "document_type", "credit")
+    not in (
+        "governing_law",
+        "owner",
+        "segment",
+        "balance",
+        "status",
+        "document_type",
+        "credit",
+        "lettering",
+    )
 ]
 
 
@@ -44,7 +53,8 @@ def write_sample_invoices(target: Path, today: date, seed: int = 2026) -> int:
                 count += 1
                 low, high = _LATENESS[(index + count) % len(_LATENESS)]
                 due = today - timedelta(days=rng.randint(low, high))
-                issue = due - timedelta(days=_TERMS.get(customer["country"], 30))
+                # issued by today at the latest: an invoice not yet issued is not in a ledger
+                issue = min(due - timedelta(days=_TERMS.get(customer["country"], 30)), today)
                 amount = Decimal(rng.randint(12_000, 950_000)) / 100
                 roll = rng.random()
                 paid = (

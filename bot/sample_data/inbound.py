@@ -9,6 +9,7 @@ from email.header import Header
 from pathlib import Path
 
 MAILBOX = Path(__file__).resolve().parent / "mailbox"
+DEMO_MX = "mx.relance-demo.example"  # the authserv-id of the demo's receiving server
 
 
 def sample_message(
@@ -20,11 +21,14 @@ def sample_message(
     message_id: str,
     back_on: date | None = None,
 ) -> bytes:
-    """One bundled message (`reply`, `bounce`, `out_of_office`) as a mail server hands it over."""
+    """One bundled message (`reply`, `bounce`, `out_of_office`) as a mail server hands it over
+    (the reply and the out-of-office answer stamped by the demo's receiving server, `DEMO_MX`,
+    as DKIM-signed by the customer's domain)."""
     text = (MAILBOX / f"{name}.eml").read_text(encoding="utf-8")
     for marker, value in {
         "%CONTACT%": contact.replace('"', "'"),
         "%EMAIL%": email,
+        "%DOMAIN%": email.rpartition("@")[2],
         "%SUBJECT%": Header(subject, "utf-8").encode(),
         "%MESSAGE_ID%": message_id,
         "%RETURN%": back_on.strftime("%d %B %Y") if back_on else "",

@@ -4,7 +4,17 @@ Each event stores the hash of the one before it, so changing or deleting any row
 link after it. With `RELANCE_AUDIT_KEY` set, each link is an HMAC keyed with that secret, which
 lives in the configuration and never with the data: someone who can write to the database
 cannot recompute a chain that verifies. (Deleting the newest events leaves a valid shorter
-chain: the checkpoints of services/audit_checkpoint.py catch that.) Appends are serialized: an advisory transaction lock on PostgreSQL, the
+chain: the heads recorded each morning and the checkpoints of services/audit_checkpoint.py
+catch that.)
+
+Keys change: each event names the id of the key that links it (`key_id`, a fingerprint, never
+the key), `relance audit rotate-key` appends a `key_rotated` event signed by the old key too,
+and verification takes every key it is given (`RELANCE_AUDIT_KEY`, the old ones in
+`RELANCE_AUDIT_OLD_KEYS`). An event whose key is not given is not called intact: its links are
+followed, and the report says the trail is unverifiable before the first event it can check
+again. Events from before key ids were verified with the current key, as they always were.
+
+Appends are serialized: an advisory transaction lock on PostgreSQL, the
 `BEGIN IMMEDIATE` write lock on SQLite; the unique `seq` and `prev_hash` columns refuse a fork
 even if that serialization were ever bypassed.
 """
@@ -122,6 +132,18 @@ def audit_key() -> bytes:
     return os.environ.get("RELANCE_AUDIT_KEY", "").encode()
 
 
+def key_id(key: bytes) -> str:
+    """A key's public name: a fingerprint that tells keys apart and reveals nothing of them
+    ("" for no key: plain SHA-256 links)."""
+    return hmac.new(key, b"relance/audit-key-id", hashlib.sha256).hexdigest()[:16] if key else ""
+
+
+def known_keys() -> dict[str, bytes]:
+    """Every key verification may use, by id: the current one, the old ones, and none."""
+    old = [k.strip().encode() for k in os.environ.get("RELANCE_AUDIT_OLD_KEYS", "").split(",")]
+    return {key_id(k): k for k in [b"", *filter(None, old), audit_key()]}
+
+
 def _stored_hash(event: AuditEvent) -> str:
     return event_hash(
         seq=event.seq,
@@ -171,6 +193,7 @@ def linked(after: Head, events: Iterable[NewEvent]) -> list[tuple[Any, ...]]:
     reminders."""
     seq, prev_hash = after.seq, after.hash
     key, occurred_at = audit_key(), utcnow()  # the events of one append happen together
+    kid = key_id(key)
     rows = []
     for new in events:
         seq += 1
@@ -186,13 +209,13 @@ def linked(after: Head, events: Iterable[NewEvent]) -> list[tuple[Any, ...]]:
             prev_hash,
         )
         prev_hash = _link(values, key)
-        rows.append((*values, prev_hash))
+        rows.append((*values, prev_hash, kid))
     return rows
 
 
 def store(session: Session, rows: list[tuple[Any, ...]]) -> None:
     """`linked` rows, in one bulk insert, in the transaction that read their head."""
-    insert_rows(session.connection(), AuditEvent, (*_HASHED, "hash"), rows)
+    insert_rows(session.connection(), AuditEvent, (*_HASHED, "hash", "key_id"), rows)
 
 
 @dataclass(frozen=True)
@@ -200,10 +223,13 @@ class ChainReport:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    # the first event after the last one whose key was not given: nothing before it is proven
+    unverifiable_before: int | None = None
+    missing_keys: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return self.broken_seq is None and self.unverifiable_before is None
 
 
 def _walk(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
@@ -222,17 +248,67 @@ def _walk(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
         session.expunge_all()
 
 
-def verify(session: Session) -> ChainReport:
-    """Walk the chain from the start; name the first event whose link does not hold."""
+def hash_with(event: AuditEvent, key: bytes) -> str:
+    """The event's link as `key` would make it."""
+    return event_hash(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        kind=event.kind,
+        customer_id=event.customer_id,
+        invoice_numbers=event.invoice_numbers,
+        channel=event.channel,
+        content=event.content,
+        prev_hash=event.prev_hash,
+        key=key,
+    )
+
+
+def rotation_signature(old_key: bytes, new_id: str, seq: int, hash_: str) -> str:
+    """The old key's word that the chain after event `seq` (`hash_`) goes on under `new_id`."""
+    return hmac.new(old_key, f"{new_id}|{seq}|{hash_}".encode(), hashlib.sha256).hexdigest()
+
+
+def _rotation_problem(event: AuditEvent, keys: dict[str, bytes]) -> str:
+    content = json.loads(event.content)
+    old = keys.get(content.get("from_key", "?"))
+    if old is None or not old:
+        return ""  # the old key is not given (reported as unverifiable) or there was none
+    expected = rotation_signature(old, content.get("to_key", ""), event.seq - 1, event.prev_hash)
+    if hmac.compare_digest(expected, str(content.get("old_key_signature", ""))):
+        return ""
+    return "a key rotation the key it replaces did not sign"
+
+
+def verify(session: Session, keys: dict[str, bytes] | None = None) -> ChainReport:
+    """Walk the chain from the start; name the first event whose link does not hold, or the
+    events whose key was not given (`keys` by id; by default the configured ones)."""
+    keys = known_keys() if keys is None else keys
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    unverifiable, missing = 0, set()
     for event in _walk(session):
         if event.seq != expected_seq:
             return ChainReport(checked, expected_seq, f"event #{expected_seq} is missing")
         if event.prev_hash != prev_hash:
             return ChainReport(checked, event.seq, "does not link to the event before it")
-        if _stored_hash(event) != event.hash:
+        if event.key_id is None:  # from before key ids: the current key, as always
+            if _stored_hash(event) != event.hash:
+                return ChainReport(checked, event.seq, "its content no longer matches its hash")
+            checked += 1
+        elif event.key_id not in keys:
+            unverifiable = event.seq
+            missing.add(event.key_id)
+        elif hash_with(event, keys[event.key_id]) != event.hash:
             return ChainReport(checked, event.seq, "its content no longer matches its hash")
-        prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        elif event.kind == "key_rotated" and (problem := _rotation_problem(event, keys)):
+            return ChainReport(checked, event.seq, problem)
+        else:
+            checked += 1
+        prev_hash, expected_seq = event.hash, expected_seq + 1
+    if unverifiable:
+        return ChainReport(
+            checked, unverifiable_before=unverifiable + 1, missing_keys=tuple(sorted(missing))
+        )
     return ChainReport(checked)
 
 

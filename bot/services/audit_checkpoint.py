@@ -5,6 +5,11 @@ the audit key and kept away from the database (a file an operator archives, the 
 message in Slack). A later verification against it catches what a chain alone cannot show:
 newest events deleted (the chain ends before the checkpoint), or the chain rewritten with
 recomputed links (the event at the checkpoint has another hash).
+
+The morning records the head too, each day, in the database (`record_head`, the `audit_head`
+table the app's role may only append to): `relance audit verify` compares the trail with the
+latest recorded head (`check_recorded`), so an emptied or shortened trail fails without a
+checkpoint file.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only
-from bot.models import AuditEvent, utcnow
-from bot.services.audit import audit_key
+from bot.models import AuditEvent, AuditHead, utcnow
+from bot.services.audit import audit_key, key_id, known_keys
 from bot.services.errors import Invalid
 
 
@@ -86,4 +91,47 @@ def check(session: Session, text: str) -> str | None:
         )
     if event.hash != point.hash:
         return f"event #{point.seq} is not the one checkpointed at {point.taken_at}: rewritten"
+    return None
+
+
+def record_head(session: Session, now: datetime) -> None:
+    """Today's head, kept with the time and signed with the audit key (when there is one)."""
+    current = head(session)
+    recorded_at = now.replace(microsecond=0)
+    key = audit_key()
+    session.add(
+        AuditHead(
+            recorded_at=recorded_at,
+            seq=current.seq,
+            hash=current.hash,
+            key_id=key_id(key),
+            signature=(
+                _signature(key, current.seq, current.hash, recorded_at.isoformat()) if key else ""
+            ),
+        )
+    )
+
+
+def check_recorded(session: Session) -> str | None:
+    """None when the trail still holds the latest head a morning recorded; otherwise what is
+    wrong."""
+    latest = session.exec(
+        select(AuditHead).order_by(col(AuditHead.seq).desc(), col(AuditHead.id).desc()).limit(1)
+    ).first()
+    if latest is None or latest.seq == 0:
+        return None
+    when = latest.recorded_at.replace(microsecond=0).isoformat()
+    key = known_keys().get(latest.key_id)
+    if key and not hmac.compare_digest(
+        latest.signature, _signature(key, latest.seq, latest.hash, when)
+    ):
+        return f"the head recorded at {when} does not carry its key's signature: altered"
+    event = session.exec(select(AuditEvent).where(AuditEvent.seq == latest.seq)).first()
+    if event is None:
+        return (
+            f"event #{latest.seq}, the head recorded at {when}, is missing: the trail was "
+            "emptied or its newest events deleted"
+        )
+    if event.hash != latest.hash:
+        return f"event #{latest.seq} is not the one recorded as the head at {when}: rewritten"
     return None

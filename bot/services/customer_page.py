@@ -34,7 +34,7 @@ from bot.domain.money import (
 )
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.domain.states import PromiseState
-from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise, Reminder
+from bot.models import AuditEvent, ContactChange, Customer, Dispute, Invoice, Promise
 from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
@@ -102,6 +102,7 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
             .where(
                 col(Invoice.customer_id) == customer_id,
                 col(Invoice.amount_minor) < Invoice.paid_minor,
+                col(Invoice.status) == "open",  # a voided credit note is no credit, as on reminders
             )
             .order_by(col(Invoice.number))
         ).all()
@@ -154,28 +155,6 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
 
 def _note(holder: LinkHolder, client: str) -> dict[str, str]:
     return {"link": holder.public_id, "client": client[:64]}
-
-
-def record_view(engine: Engine, holder: LinkHolder, client: str) -> int | None:
-    """Records that the customer opened the page; returns their latest card's reminder id, so
-    the card can show it ("seen 2 h ago")."""
-    with unit_of_work(engine) as session:
-        audit.append(
-            session,
-            audit.NewEvent(
-                kind="page_view",
-                actor=ACTOR,
-                customer_id=holder.customer_id,
-                channel="page",
-                content=_note(holder, client),
-            ),
-        )
-        return session.exec(
-            select(Reminder.id)
-            .where(col(Reminder.customer_id) == holder.customer_id, col(Reminder.slack_ts) != "")
-            .order_by(col(Reminder.id).desc())
-            .limit(1)
-        ).first()
 
 
 def last_views(session: Session, customer_ids: list[int]) -> dict[int, datetime]:
@@ -237,6 +216,7 @@ class News:
     target_channel: str = ""
     target_thread: str | None = None
     touched: Touched = NOTHING  # reminders whose cards and worklist rows show something new
+    request_id: int | None = None  # the contact change it asks (services/contact_changes.py)
 
 
 def _customer_invoice(session: Session, holder: LinkHolder, number: str) -> Invoice:
@@ -455,13 +435,16 @@ def ask_plan(
     )
 
 
-def update_contact(
+def ask_contact_change(
     engine: Engine,
     holder: LinkHolder,
     client: str,
     form: dict[str, str],
     digest_channel: str,
 ) -> News:
+    """A new billing contact is a request, never a change: a forwarded link could otherwise
+    redirect every future reminder. It waits for a collector (services/contact_changes.py);
+    the customer's addresses stay as they are until then."""
     name = clean_text(form.get("contact_name", ""), "contact_name", MAX_LINE)
     phone = clean_text(form.get("phone", ""), "phone", 40)
     try:
@@ -473,16 +456,24 @@ def update_contact(
     with unit_of_work(engine) as session:
         customer = get(session, Customer, holder.customer_id)
         before = {"contact_name": customer.contact_name, "email": customer.email}
-        customer.contact_name, customer.email = name or customer.contact_name, email
-        customer.phone = phone or customer.phone
+        change = ContactChange(
+            customer_id=holder.customer_id,
+            contact_name=name,
+            email=email,
+            phone=phone,
+            link=holder.public_id,
+        )
+        session.add(change)
+        session.flush()
         audit.append(
             session,
             audit.NewEvent(
-                kind="page_contact",
+                kind="page_contact_asked",
                 actor=ACTOR,
                 customer_id=holder.customer_id,
                 channel="page",
                 content={
+                    "request": id_of(change),
                     "before": json.dumps(before, ensure_ascii=False),
                     "contact_name": name,
                     "email": email,
@@ -491,6 +482,7 @@ def update_contact(
                 },
             ),
         )
+        request = id_of(change)
     return _news(
         engine,
         holder,
@@ -498,6 +490,7 @@ def update_contact(
         "contact",
         invoice_numbers=(),
         facts=[("Contact", name), ("E-mail", email), ("Phone", phone)],
+        request_id=request,
     )
 
 

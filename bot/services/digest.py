@@ -20,7 +20,9 @@ from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.aging import Bucket
+from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
+from bot.domain.rate_series import StaleTable, stale_tables
 from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
 from bot.models import (
     Customer,
@@ -33,7 +35,7 @@ from bot.models import (
     ReminderInvoice,
     utcnow,
 )
-from bot.services import promises
+from bot.services import audit_checkpoint, promises
 from bot.services.aging_report import AgingReport, aging_report
 from bot.services.holds import HeldCustomer, held_customers
 from bot.services.queries import get, is_open, open_balance
@@ -84,6 +86,8 @@ class Digest:
     held_back: dict[str, int] = field(default_factory=dict)  # reason -> customers, when known
     awaiting_totals: dict[str, list[Money]] = field(default_factory=dict)  # stage -> per currency
     one_by_one: frozenset[str] = frozenset()  # stages never approved all at once
+    #: the rate tables a week past a fixing they do not reach: said on Mondays only
+    stale_rates: list[StaleTable] = field(default_factory=list)
 
     @property
     def owners(self) -> dict[str, int]:
@@ -295,10 +299,12 @@ def build_digest(
     channel_stages: Collection[str] = (),
     one_by_one: Collection[str] = (),
     ledger: LedgerFacts | None = None,
+    laws: LawBook | None = None,
 ) -> Digest:
     """`channel_stages`: the stages whose cards the thread holds even when owned;
     `one_by_one`: the stages the digest offers no *Approve all* for; `ledger`: the ledger's
-    facts when already read (else read here)."""
+    facts when already read (else read here); `laws`: the law book whose rate tables the
+    Monday digest checks (once a week is enough to be acted on, not so often it is ignored)."""
     ledger = ledger or ledger_facts(engine, run_date, channel, top)
     with read_only(engine) as session:
         # today's undecided reminders counted once, by stage and owner; summed three ways here
@@ -335,6 +341,7 @@ def build_digest(
         failing_addresses=ledger.failing_addresses,
         missed_plans=ledger.missed_plans,
         held=ledger.held,
+        stale_rates=stale_tables(laws, run_date) if laws and run_date.weekday() == 0 else [],
     )
 
 
@@ -372,9 +379,12 @@ def claim(
 
 
 def mark_posted(engine: Engine, run_id: int, message_ts: str, digest: Digest) -> None:
+    """The digest went out; the audit chain's head is recorded with it (once a morning: the
+    trail is later checked against it, services/audit_checkpoint.py)."""
     with unit_of_work(engine) as session:
         run = get(session, DigestRun, run_id)
         run.posted_at = utcnow()
+        audit_checkpoint.record_head(session, run.posted_at)
         run.message_ts = message_ts
         run.totals = stored_totals(digest)
 

@@ -38,9 +38,14 @@ class FileOutcome:
         if self.report is None:
             return f"{self.name}: nothing imported ({self.errors.splitlines()[0].removeprefix('nothing imported: ')})"
         r = self.report
+        differing = (
+            f", {len(r.disagreements)} balances other than total − paid (imported as the tool says)"
+            if r.disagreements
+            else ""
+        )
         return (
             f"{self.name}: {r.invoices_created} new invoices, {r.invoices_updated} changed, "
-            f"{r.customers_created} new customers, {r.payments_recorded} payments"
+            f"{r.customers_created} new customers, {r.payments_recorded} payments{differing}"
         )
 
 
@@ -63,6 +68,7 @@ def import_folder(
     actor: str = "import",
     fallback_timezone: str = "Europe/Paris",
     allow_reassign: bool = False,
+    allow_future: bool = False,
     settle_seconds: float = 10,
     clock: Callable[[], float] = time.time,
 ) -> list[FileOutcome]:
@@ -79,6 +85,7 @@ def import_folder(
                 actor=actor,
                 fallback_timezone=fallback_timezone,
                 allow_reassign=allow_reassign,
+                allow_future=allow_future,
             )
         except ImportFailed as failed:
             target = _free_name(folder / FAILED, path.name)

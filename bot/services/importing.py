@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
 from bot.db import unit_of_work
+from bot.domain.calendar import local_today
 from bot.domain.money import from_minor, open_minor
+from bot.domain.settlement import Conflict, Entry, settle
 from bot.importing.mapping import Mapping
 from bot.importing.rows import LineReader, RowInvalid
 from bot.importing.source import CsvSource, LineError
@@ -56,6 +59,8 @@ STAGING = sa.Table(
     sa.Column("due_date", sa.Date),
     sa.Column("payment_link", sa.String),
     sa.Column("status", sa.String),
+    sa.Column("lettering", sa.String),
+    sa.Column("reported_paid_minor", sa.BigInteger),
     prefixes=["TEMPORARY"],
 )
 
@@ -100,6 +105,9 @@ class ImportReport:
     invoices_updated: int
     payments_recorded: int
     paid_in_full: tuple[str, ...] = ()  # invoice numbers this import shows fully paid
+    #: One line per invoice whose tool gives a balance other than total − paid (a credit
+    #: allocated in the tool, say): the tool's balance is imported, the difference shown.
+    disagreements: tuple[str, ...] = ()
 
 
 def import_invoices(
@@ -111,10 +119,14 @@ def import_invoices(
     fallback_timezone: str = "Europe/Paris",
     progress: bool = False,
     allow_reassign: bool = False,
+    allow_future: bool = False,
+    today: date | None = None,
 ) -> ImportReport:
     """Import one file; an invoice number already known under another customer is refused
-    unless `allow_reassign` (then the move is audited)."""
+    unless `allow_reassign` (then the move is audited), one issued after `today` (the team's
+    date by default) unless `allow_future`; a known invoice's currency never changes."""
     source = CsvSource(path, mapping, progress=progress)
+    today = today or local_today(utcnow(), fallback_timezone)
     with unit_of_work(engine) as session:
         conn = session.connection()
         # The staging table lives in the import's transaction: a failure rolls its creation
@@ -125,10 +137,16 @@ def import_invoices(
         lines = _stage(conn, source, fallback_timezone)
         mapping = source.mapping  # as the file's header narrowed it
         _index_staged(conn)
-        if mapping.line_items:
+        if mapping.settles:
+            _settle(conn)
+        elif mapping.line_items:
             _merge_line_items(conn, mapping)
         else:
             _refuse_duplicates(conn)
+        if not allow_future:
+            _refuse_future(conn, today)
+        _refuse_currency_changes(conn)
+        disagreements = _disagreements(conn, mapping)
         if mapping.provides("status"):
             conn.exec_driver_sql(
                 "UPDATE import_staging SET paid_minor = amount_minor WHERE status = 'paid'"
@@ -148,7 +166,7 @@ def import_invoices(
                 len(moves),
             )
         payments = _payments(conn, mapping)
-        report = _count(conn, mapping, lines, payments)
+        report = _count(conn, mapping, lines, payments, disagreements)
         events = [_payment_event(p, actor) for p in payments]
         events += [_reversal_event(r, actor) for r in _reversals(conn, mapping)]
         closed = _closed(conn)
@@ -237,6 +255,114 @@ def _index_staged(conn: Connection) -> None:
         "CREATE INDEX ix_staged_customer ON import_staging (customer_external_id, line)"
     )
     conn.exec_driver_sql("ANALYZE import_staging")
+
+
+def _settle(conn: Connection) -> None:
+    """A ledger's entries read as its open items (bot.domain.settlement): one staged row per
+    document, with what the ledger's payments and credit notes have paid on it."""
+    staged = STAGING.c
+    rows = conn.execute(
+        sa.select(
+            staged.line,
+            staged.customer_external_id,
+            staged.currency,
+            staged.invoice_number,
+            staged.amount_minor,
+            staged.issue_date,
+            staged.lettering,
+        ).order_by(staged.line)
+    ).all()
+    try:
+        items = settle([Entry(*row) for row in rows])
+    except Conflict as conflict:
+        raise ImportFailed([LineError(conflict.line, "", str(conflict))]) from None
+    kept = {item.line for item in items}
+    merged = [{"line": row.line} for row in rows if row.line not in kept]
+    if merged:
+        conn.execute(sa.text("DELETE FROM import_staging WHERE line = :line"), merged)
+    conn.execute(
+        sa.text(
+            "UPDATE import_staging SET amount_minor = :amount, paid_minor = :paid,"
+            " invoice_number = :number WHERE line = :line"
+        ),
+        [{"line": i.line, "amount": i.amount, "paid": i.paid, "number": i.number} for i in items],
+    )
+
+
+def _refuse_future(conn: Connection, today: date) -> None:
+    """An invoice issued after the import date is a typing error or a draft, until told."""
+    rows = conn.execute(
+        sa.select(STAGING.c.line, STAGING.c.invoice_number, STAGING.c.issue_date)
+        .where(STAGING.c.issue_date > today)
+        .order_by(STAGING.c.line)
+    ).all()
+    if rows:
+        raise ImportFailed(
+            [
+                LineError(
+                    r.line,
+                    "",
+                    f"invoice {r.invoice_number!r} is issued on {r.issue_date.isoformat()}, "
+                    f"after today ({today.isoformat()}): import with --allow-future if it is",
+                )
+                for r in rows[:MAX_ERRORS_KEPT]
+            ],
+            len(rows),
+        )
+
+
+def _refuse_currency_changes(conn: Connection) -> None:
+    """A known invoice keeps its currency: a file saying otherwise is wrong, or the invoice
+    was reissued and needs a new number."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT s.line, s.invoice_number AS number, i.currency AS before,"
+            " s.currency AS after FROM import_staging s"
+            " JOIN invoice i ON i.number = s.invoice_number"
+            " WHERE i.currency <> s.currency ORDER BY s.line"
+        )
+    ).all()
+    if rows:
+        raise ImportFailed(
+            [
+                LineError(
+                    r.line,
+                    "",
+                    f"invoice {r.number!r} is in {r.before}, not {r.after}: a re-import cannot "
+                    "change an invoice's currency (cancel it in your tool and issue a new one)",
+                )
+                for r in rows[:MAX_ERRORS_KEPT]
+            ],
+            len(rows),
+        )
+
+
+def _disagreements(conn: Connection, mapping: Mapping) -> tuple[str, ...]:
+    """Open invoices whose tool's balance is not total − paid, one line each (for one figure
+    per invoice: summed line items carry no comparable paid figure)."""
+    if mapping.summed or not (mapping.provides("balance") and mapping.provides("amount_paid")):
+        return ()
+    rows = conn.execute(
+        sa.text(
+            "SELECT line, invoice_number, currency, amount_minor, paid_minor,"
+            " reported_paid_minor FROM import_staging WHERE status = 'open'"
+            " AND reported_paid_minor IS NOT NULL AND reported_paid_minor <> paid_minor"
+            " ORDER BY line"
+        )
+    ).all()
+
+    def money(minor: int, currency: str) -> str:
+        return f"{currency} {from_minor(minor, currency)}"
+
+    return tuple(
+        f"line {r.line}: invoice {r.invoice_number}: {mapping.name} says "
+        f"{money(r.amount_minor - r.paid_minor, r.currency)} is owed, where total "
+        f"{money(r.amount_minor, r.currency)} less paid "
+        f"{money(r.reported_paid_minor, r.currency)} gives "
+        f"{money(r.amount_minor - r.reported_paid_minor, r.currency)}; "
+        f"imported as {mapping.name} says (a credit or adjustment allocated there)"
+        for r in rows
+    )
 
 
 def _refuse_duplicates(conn: Connection) -> None:
@@ -403,7 +529,11 @@ def _closed_events(conn: Connection, closed: list[sa.Row[Any]], actor: str) -> l
 
 
 def _count(
-    conn: Connection, mapping: Mapping, lines: int, payments: list[sa.Row[Any]]
+    conn: Connection,
+    mapping: Mapping,
+    lines: int,
+    payments: list[sa.Row[Any]],
+    disagreements: tuple[str, ...],
 ) -> ImportReport:
     """Count what the upsert will create and update, before it runs."""
 
@@ -432,6 +562,7 @@ def _count(
         invoices_updated=changed,
         payments_recorded=len(payments),
         paid_in_full=tuple(p.number for p in payments if p.after_minor >= p.amount_minor),
+        disagreements=disagreements,
     )
 
 

@@ -6,6 +6,21 @@ transaction as everything the message changes. Two instances reading the same me
 insert wins, the other's transaction rolls back whole. A crash after reading and before
 recording leaves the message in the inbox, read again next time; a crash after recording and
 before moving finds the record next time and only moves the message.
+
+A message is evidence, not a command. It changes something by itself (a hold, a failing
+address) only when it is authenticated as its customer's:
+
+- a delivery report (DSN) when it names a Message-ID this app sent, its reply token verified;
+- any other message when its `From:` is the customer's (their address, or their own domain —
+  never a free-mail one) and that domain is vouched for: a DKIM signature that verifies, or the
+  trusted receiving server's Authentication-Results (dkim, dmarc or an aligned spf pass).
+
+What an authenticated message may do by itself is what it did before: a reply holds the ladder
+until someone acts, an out-of-office holds it until the return date (at most the policy's
+`ooo_max_hold_days`), "has left the company" flags the contact and holds, a hard bounce marks
+the address failing. Never more: it cannot resume, promise, dispute or mark anything paid —
+those are a person's clicks. Anything else is posted all the same, changes nothing, and waits
+for a person's *Confirm* (`inbox_actions.confirm`), which applies it once.
 """
 
 from __future__ import annotations
@@ -22,9 +37,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot.channels.dkim_check import DkimChecker
+from bot.channels.email import MESSAGE_ID_PREFIX
 from bot.channels.imap import Waiting
+from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
 from bot.domain.inbound import Inbound, Kind, Unreadable, read_message
+from bot.domain.mail_trust import aligned, authenticated_domains, reminder_of, token_key
 from bot.models import Customer, InboundMessage, Invoice, Reminder, utcnow
 from bot.services import audit
 from bot.services.pauses import hold
@@ -44,8 +63,41 @@ FREE_MAIL = frozenset(
         "orange.fr", "free.fr", "laposte.net", "wanadoo.fr", "proton.me", "protonmail.com",
     }
 )  # fmt: skip
-_REMINDER_ID = re.compile(r"^<relance-reminder-(\d+)@")
+_REMINDER_TOKEN = re.compile(rf"^<{MESSAGE_ID_PREFIX}([^@<>]+)@")
+UNCONFIRMED = "not authenticated as the customer's: nothing changed until someone confirms it"
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]")
+
+
+class Authenticator(Protocol):
+    def domains(self, raw: bytes) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class Listening:
+    """What reading the mailbox trusts: the reply tokens' key, the receiving servers whose
+    Authentication-Results count, a DKIM checker; and the policy's cap on an out-of-office
+    hold."""
+
+    token_key: bytes
+    authserv_ids: tuple[str, ...] = ()
+    dkim: Authenticator | None = None
+    ooo_max_hold_days: int = 14
+
+    @classmethod
+    def of(cls, settings: Settings) -> Listening:
+        return cls(
+            token_key(settings.mail_token_secret),
+            settings.mail_authserv_ids,
+            DkimChecker(),
+            load_policy(settings.policy_file).ooo_max_hold_days,
+        )
+
+    def vouched(self, raw: bytes, message: Inbound) -> frozenset[str]:
+        """The domains this message is authenticated as coming from."""
+        domains = authenticated_domains(message.auth_results, self.authserv_ids)
+        if self.dkim is not None and not aligned(message.sender, domains):
+            domains |= self.dkim.domains(raw)
+        return domains
 
 
 class MailboxReader(Protocol):
@@ -79,7 +131,9 @@ class Match:
     matched_by: str  # thread | subject | sender | domain | "" (unmatched)
 
 
-def fetch_mail(engine: Engine, mailbox: MailboxReader, now: datetime) -> FetchReport:
+def fetch_mail(
+    engine: Engine, mailbox: MailboxReader, now: datetime, listening: Listening
+) -> FetchReport:
     """Everything waiting in the mailbox, a few messages per round trip, each handled on its
     own: one that fails is logged and stays in the inbox for the next round; the others go on.
 
@@ -105,7 +159,9 @@ def fetch_mail(engine: Engine, mailbox: MailboxReader, now: datetime) -> FetchRe
             if raw is None:
                 continue  # moved by another instance meanwhile, or not read
             try:
-                handled = record(engine, waiting.mailbox, waiting.uidvalidity, uid, raw, now)
+                handled = record(
+                    engine, waiting.mailbox, waiting.uidvalidity, uid, raw, now, listening
+                )
             except Exception as exc:
                 log.exception("inbox: message %s of %s failed", uid, waiting.mailbox)
                 report.failed.append(f"{uid}: {type(exc).__name__}: {exc}")
@@ -152,7 +208,13 @@ def _mark_moved(engine: Engine, waiting: Waiting, uids: list[int]) -> None:
 
 
 def record(
-    engine: Engine, mailbox: str, uidvalidity: int, uid: int, raw: bytes, now: datetime
+    engine: Engine,
+    mailbox: str,
+    uidvalidity: int,
+    uid: int,
+    raw: bytes,
+    now: datetime,
+    listening: Listening,
 ) -> Handled | None:
     """Read, match, classify and record one message with its consequences, in one
     transaction. None when it was recorded already (by this or another instance)."""
@@ -167,24 +229,24 @@ def record(
                 )
             ).first():
                 return None
-            return _record(session, mailbox, uidvalidity, uid, message, now, len(raw))
+            row = InboundMessage(
+                mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, received_at=now, kind=""
+            )
+            return _record(session, row, message, now, raw, listening)
     except sa.exc.IntegrityError:
         return None  # another instance recorded it first; everything done here rolled back
 
 
 def _record(
     session: Session,
-    mailbox: str,
-    uidvalidity: int,
-    uid: int,
+    row: InboundMessage,
     message: Inbound | Unreadable,
     now: datetime,
-    size: int,
+    raw: bytes,
+    listening: Listening,
 ) -> Handled:
-    kind = "unreadable" if isinstance(message, Unreadable) else message.kind.value
-    row = InboundMessage(
-        mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, received_at=now, kind=kind
-    )
+    size = len(raw)
+    row.kind = "unreadable" if isinstance(message, Unreadable) else message.kind.value
     if isinstance(message, Unreadable):
         row.reason = message.reason
         row.summary = json.dumps({"size": size})
@@ -200,20 +262,29 @@ def _record(
             ),
         )
         return Handled(id_of(row), row.kind, None, "")
-    match = match_message(session, message)
+    match = match_message(session, message, listening.token_key)
     row.message_id, row.sender, row.subject = message.message_id, message.sender, message.subject
     row.customer_id, row.reminder_id, row.matched_by = (
         match.customer_id,
         match.reminder_id,
         match.matched_by,
     )
-    effect = Effect(message.kind, message.failed_addresses, message.bounce_detail, message.back_on)
-    consequence = (
-        apply_effect(session, get(session, Customer, match.customer_id), effect, now.date())
-        if match.customer_id is not None
-        else "unmatched: a person assigns it"
-    )
-    row.summary = json.dumps(_summary(message, consequence))
+    back_on = message.back_on
+    if back_on is not None:  # a hold no longer than the policy allows, whatever the text says
+        back_on = min(back_on, now.date() + timedelta(days=listening.ooo_max_hold_days))
+    effect = Effect(message.kind, message.failed_addresses, message.bounce_detail, back_on)
+    if match.customer_id is None:
+        consequence = "unmatched: a person assigns it"
+    else:
+        customer = get(session, Customer, match.customer_id)
+        if effect.changes_something:
+            row.authenticated = _authenticated(message, match, customer, raw, listening)
+        if row.authenticated or not effect.changes_something:
+            consequence = apply_effect(session, customer, effect, now.date())
+        else:
+            row.awaiting_confirmation = True
+            consequence = UNCONFIRMED
+    row.summary = json.dumps(_summary(message, effect, consequence))
     session.add(row)
     session.flush()
     audit.append(
@@ -227,6 +298,7 @@ def _record(
                 "inbound_id": row.id,
                 "kind": message.kind.value,
                 "matched_by": match.matched_by,
+                "authenticated": row.authenticated,
                 "message_id": message.message_id,
                 "from": message.sender,
                 "subject": message.subject,
@@ -246,17 +318,47 @@ def _record(
 # --- matching ------------------------------------------------------------------------------
 
 
-def match_message(session: Session, message: Inbound) -> Match:
-    """By the reminder it answers (In-Reply-To / References, or the Message-ID a bounce sends
-    back); else an invoice number in the subject; else the sender's address, then domain,
-    against the customers' e-mails. Two customers fitting equally is no match: a person
-    assigns it."""
+def _authenticated(
+    message: Inbound, match: Match, customer: Customer, raw: bytes, listening: Listening
+) -> str:
+    """How the message is known to be its customer's, in words; empty when it is not."""
+    if message.kind is Kind.BOUNCE:
+        return "names a message this app sent" if match.matched_by == "thread" else ""
+    addresses = [a.strip() for a in customer.email.lower().split(",") if a.strip()]
+    domains = {a.rpartition("@")[2] for a in addresses} - FREE_MAIL
+    if message.sender not in addresses and message.sender.rpartition("@")[2] not in domains:
+        return ""
+    vouched = listening.vouched(raw, message)
+    if not aligned(message.sender, vouched):
+        return ""
+    return "authenticated: " + ", ".join(sorted(vouched))[:150]
+
+
+def _reminder_answered(message: Inbound, key: bytes) -> int | None:
+    """The reminder whose verified token the message carries: in a Message-ID it answers (or a
+    bounce sends back), or in the address it was sent to."""
     for ref in message.references:
-        found = _REMINDER_ID.match(ref)
-        if found:
-            reminder = session.get(Reminder, int(found.group(1)))
-            if reminder is not None:
-                return Match(reminder.customer_id, reminder.id, "thread")
+        found = _REMINDER_TOKEN.match(ref)
+        reminder_id = reminder_of(found.group(1), key) if found else None
+        if reminder_id is not None:
+            return reminder_id
+    for address in message.recipients:
+        local = address.rpartition("@")[0]
+        reminder_id = reminder_of(local.partition("+")[2], key) if "+" in local else None
+        if reminder_id is not None:
+            return reminder_id
+    return None
+
+
+def match_message(session: Session, message: Inbound, key: bytes) -> Match:
+    """By the reminder it answers (its token verified under `key`); else an invoice number in
+    the subject; else the sender's address, then domain, against the customers' e-mails. Two
+    customers fitting equally is no match: a person assigns it. Only the token is proof: the
+    rest is a guess for a person to read (see `_authenticated`)."""
+    reminder_id = _reminder_answered(message, key)
+    reminder = session.get(Reminder, reminder_id) if reminder_id is not None else None
+    if reminder is not None:
+        return Match(reminder.customer_id, reminder.id, "thread")
     tokens = set(_TOKEN.findall(message.subject))
     if tokens:
         owners = set(
@@ -315,6 +417,13 @@ class Effect:
     bounce_detail: str = ""
     back_on: date | None = None
 
+    @property
+    def changes_something(self) -> bool:
+        """Whether applying it would hold the ladder or flag an address."""
+        if self.kind is Kind.OUT_OF_OFFICE:
+            return self.back_on is not None
+        return self.kind in (Kind.BOUNCE, Kind.LEFT_COMPANY, Kind.REPLY)
+
     @classmethod
     def of_record(cls, row: InboundMessage) -> Effect:
         summary = json.loads(row.summary)
@@ -359,12 +468,12 @@ def apply_effect(session: Session, customer: Customer, message: Effect, today: d
     return "automatic answer: nothing changes"
 
 
-def _summary(message: Inbound, consequence: str) -> dict[str, Any]:
+def _summary(message: Inbound, effect: Effect, consequence: str) -> dict[str, Any]:
     return {
         "sender_name": message.sender_name,
         "text": message.reply_text[:4000],
         "attachments": [[a.filename, a.size] for a in message.attachments],
-        "back_on": message.back_on.isoformat() if message.back_on else None,
+        "back_on": effect.back_on.isoformat() if effect.back_on else None,
         "bounce": message.bounce_detail,
         "failed": list(message.failed_addresses),
         "consequence": consequence,
@@ -392,6 +501,7 @@ class InboundView:
     consequence: str
     reason: str
     target: ConversationTarget | None
+    awaiting_confirmation: bool = False  # a stranger's claim: its Confirm button applies it
 
 
 def claim_unposted(
@@ -439,6 +549,7 @@ def claim_unposted(
                     consequence=summary.get("consequence", ""),
                     reason=row.reason,
                     target=target,
+                    awaiting_confirmation=row.awaiting_confirmation,
                 )
             )
         return views

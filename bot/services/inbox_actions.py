@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -25,7 +26,7 @@ from bot.services.lookup import find_customer
 from bot.services.overtaken import NOTHING, Touched, overtake
 from bot.services.pauses import hold
 from bot.services.promises import check_date, promise_on_account
-from bot.services.queries import id_of
+from bot.services.queries import get, id_of
 from bot.services.replies_waiting import mark_handled
 
 
@@ -162,3 +163,42 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
             ),
         )
         return customer.name
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    customer_id: int
+    consequence: str  # what it changed, in words
+
+
+def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirmed:
+    """A person vouches for a message that was not authenticated as its customer's: it takes
+    the effect it would have had (a hold, a failing address), once — the first click wins, a
+    second one is told so."""
+    with unit_of_work(engine) as session:
+        claimed = session.exec(
+            sa.update(InboundMessage)
+            .where(
+                col(InboundMessage.id) == inbound_id,
+                col(InboundMessage.awaiting_confirmation).is_(True),
+                col(InboundMessage.customer_id).is_not(None),
+            )
+            .values(awaiting_confirmation=False, confirmed_by=user)
+        )
+        if claimed.rowcount != 1:
+            raise Invalid("This message waits for no confirmation (confirmed already?).")
+        row = get(session, InboundMessage, inbound_id)
+        customer = _customer_of(session, inbound_id)
+        consequence = apply_effect(session, customer, Effect.of_record(row), today)
+        row.summary = json.dumps({**json.loads(row.summary), "consequence": consequence})
+        audit.append(
+            session,
+            audit.NewEvent(
+                kind="inbound_confirmed",
+                actor=user,
+                customer_id=customer.id,
+                channel="email",
+                content={"inbound_id": inbound_id, "consequence": consequence},
+            ),
+        )
+        return Confirmed(id_of(customer), consequence)

@@ -141,6 +141,7 @@ def _digest(
         channel_stages=channel_stages(*runtime.policies()),
         one_by_one=one_by_one(*runtime.policies()),
         ledger=ledger,
+        laws=runtime.laws(),
     )
 
 

@@ -33,7 +33,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.channels.email import Email, SendFailed, SmtpSender, build_message, message_id
+from bot.channels.email import (
+    Email,
+    SendFailed,
+    SmtpSender,
+    build_message,
+    message_id,
+    reply_address,
+)
 from bot.config import Settings, load_policy, load_segments
 from bot.db import unit_of_work
 from bot.domain.states import OutboxState, ReminderState, transition
@@ -126,7 +133,8 @@ def _email(
         html=reminder.body_html,
         language=reminder.language,
         attachments=attachments,
-        message_id=message_id(id_of(reminder), settings.mail_from),
+        message_id=message_id(id_of(reminder), settings),
+        reply_to=reply_address(id_of(reminder), settings),
         approved_by=reminder.decided_by,
         in_reply_to=answered.message_id if answered is not None else "",
     )

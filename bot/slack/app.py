@@ -29,6 +29,7 @@ from bot.slack.listeners.actions import (
     edit,
     held_back,
     inbound_assign,
+    inbound_confirm,
     inbound_dispute,
     inbound_paid,
     inbound_promise,
@@ -84,6 +85,7 @@ LISTENERS = (
     inbound_promise_submitted,
     inbound_assign,
     inbound_assign_submitted,
+    inbound_confirm,
 )
 
 

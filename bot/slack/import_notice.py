@@ -17,8 +17,11 @@ ERROR_LINES = 10
 
 
 def notice_text(outcome: FileOutcome) -> str:
-    if outcome.ok:
-        return f"📥 {escape(outcome.summary())}"
+    if outcome.report is not None:
+        differing = outcome.report.disagreements[:ERROR_LINES]
+        return "\n".join(
+            [f"📥 {escape(outcome.summary())}", *(f"• {escape(line)}" for line in differing)]
+        )
     lines = outcome.errors.splitlines()[1 : ERROR_LINES + 1]
     shown = "\n".join(f"• {escape(line)}" for line in lines)
     return f"❗ {escape(outcome.summary())}; moved to `failed/` with its error report\n{shown}"

@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.services import decisions, page_links
 from bot.services.customer_page import News
-from bot.services.inbox import fetch_mail
+from bot.services.inbox import Listening, fetch_mail
 from bot.services.outbox import deliver_due
 from bot.slack import journal
 from bot.slack.app import create_app
@@ -40,7 +40,8 @@ from bot.slack.digest_poster import post_daily_digest
 from bot.slack.inbox_poster import post_inbound
 from bot.slack.outbox_alerts import post_outbox_alert
 from bot.slack.page_news import news_poster
-from bot.slack.request_checks import well_formed_timestamp
+from bot.slack.request_body import Refused, screen
+from bot.slack.request_checks import refuse_shapeless
 from bot.slack.scheduler import Ticker
 from bot.slack.touched_shown import show_touched
 from bot.web.app import PREFIX as PAGE_PREFIX
@@ -83,7 +84,8 @@ def read_mailbox(deps: Deps) -> None:
     runtime = deps.runtime
     try:
         with connect(runtime.settings) as mailbox:
-            report = fetch_mail(runtime.engine, mailbox, runtime.now())
+            listening = Listening.of(runtime.settings)
+            report = fetch_mail(runtime.engine, mailbox, runtime.now(), listening)
         metrics.count_inbox(report)
         if report.failed:
             log.warning("inbox: %s message(s) left for the next round", len(report.failed))
@@ -189,11 +191,17 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
                 return page(environ, start_response)
         arrived = monotonic()
         logs.request_id.set(uuid.uuid4().hex[:12])
-        if not well_formed_timestamp(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")):
-            start_response("400 Bad Request", [("Content-Type", "text/plain")])
-            return [b"missing or malformed X-Slack-Request-Timestamp\n"]
+        screened = screen(environ, runtime.settings.slack_signing_secret)
+        if isinstance(screened, Refused):
+            start_response(screened.status, [("Content-Type", "text/plain")])
+            return [screened.reason.encode() + b"\n"]
+        body = screened.body
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         with deps.gate.request():
-            replay, entry = admit(environ, deps)
+            if refuse_shapeless(deps, screened.payload):
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b""]
+            replay, entry = admit(environ, body.decode(), deps)
             if replay:
                 start_response("200 OK", [("Content-Type", "text/plain")])
                 return [b""]
@@ -206,12 +214,10 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
     return application
 
 
-def admit(environ: dict, deps: Deps) -> tuple[bool, journal.Entry | None]:
+def admit(environ: dict, body: str, deps: Deps) -> tuple[bool, journal.Entry | None]:
     """Whether a signed request is a replay (see services/replays.py), and the journal entry of
     a click or form (bot/slack/journal.py), both from one insert before the acknowledgement.
-    The body is read here and handed on."""
-    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-    environ["wsgi.input"] = io.BytesIO(body)
+    `body` has passed `screen` (bounded, signed, well shaped)."""
     settings = deps.runtime.settings
     return journal.admit(
         deps.runtime.engine,
@@ -221,7 +227,7 @@ def admit(environ: dict, deps: Deps) -> tuple[bool, journal.Entry | None]:
             "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
             "content-type": environ.get("CONTENT_TYPE", ""),
         },
-        body.decode("utf-8", "replace"),
+        body,
         deps.instance,
         settings.recovery_seconds,
     )
@@ -289,6 +295,9 @@ class GatedSocketModeHandler(SocketModeHandler):
         arrived = monotonic()
         logs.request_id.set(req.envelope_id)
         with self.deps.gate.request():
+            if isinstance(req.payload, dict) and refuse_shapeless(self.deps, req.payload):
+                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
             replay, entry = journal.admit_envelope(
                 self.deps.runtime.engine,
                 req.type,
@@ -312,8 +321,10 @@ def run_socket_mode(settings: Settings) -> None:
     start_background(handler.deps, handler.app)
     page = page_app(handler.deps.runtime, handler.deps)
     if page is not None:
-        serve_page(ops.with_operations(handler.deps.runtime, page), "0.0.0.0", settings.page_port)
-        log.info("the customer page listens on port %s", settings.page_port)
+        serve_page(
+            ops.with_operations(handler.deps.runtime, page), settings.page_host, settings.page_port
+        )
+        log.info("the customer page listens on %s:%s", settings.page_host, settings.page_port)
     if settings.health_port:
         serve_page(
             ops.with_operations(handler.deps.runtime, None), "127.0.0.1", settings.health_port

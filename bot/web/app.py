@@ -16,10 +16,10 @@ from urllib.parse import parse_qs, quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.runtime import Runtime
-from bot.services import customer_page, page_links
+from bot.services import contact_changes, customer_page, page_links, page_visits
 from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
 from bot.services.page_links import LinkHolder, LinkRefused
-from bot.web.ratelimit import RateLimiter
+from bot.services.page_visits import Visit
 from bot.web.view import page_context
 from bot.web.words import languages, words
 
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 PREFIX = "/pay/"
 MAX_FORM_BYTES = 16_384
 ACTIONS = ("paid", "promise", "dispute", "plan", "contact")
+MULTILINE = frozenset({"text"})  # the fields where a line break is the customer's text
+VISITED = "relance_visited"  # a cookie that tells a returning browser from a first fetch
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
 HEADERS = [
     ("Content-Type", "text/html; charset=utf-8"),
@@ -57,14 +59,12 @@ class PageApp:
         self,
         runtime: Runtime,
         post_news: PostNews,
-        limiter: RateLimiter | None = None,
         on_view: Callable[[int], None] | None = None,
     ):
         """`on_view(reminder_id)` re-renders the customer's card once they opened the page."""
         self.runtime = runtime
         self.post_news = post_news
         self.on_view = on_view
-        self.limiter = limiter or RateLimiter()
         self.env = Environment(
             loader=FileSystemLoader(runtime.settings.templates_dir),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -153,10 +153,16 @@ class PageApp:
         holder = self._holder(token, language)
         if isinstance(holder, Response):
             return holder
-        card = customer_page.record_view(self.runtime.engine, holder, _client(environ))
-        if card is not None and self.on_view is not None:
-            self.on_view(card)
-        return self.render(holder, token, language, done=query.get("done", ""))
+        if environ.get("REQUEST_METHOD") == "GET":  # a HEAD shows nothing and records nothing
+            card = page_visits.record_visit(
+                self.runtime.engine, holder, _visit(environ), self.runtime.now()
+            )
+            if card is not None and self.on_view is not None:
+                self.on_view(card)
+        shown = self.render(holder, token, language, done=query.get("done", ""))
+        cookie = f"{VISITED}=1; Path={PREFIX}; Max-Age=31536000; HttpOnly; SameSite=Lax"
+        shown.headers.append(("Set-Cookie", cookie))
+        return shown
 
     def act(self, environ: dict, token: str, action: str) -> Response:
         form = _form(environ)
@@ -165,7 +171,7 @@ class PageApp:
         if isinstance(holder, Response):
             return holder
         _, t = words(self.runtime.settings.templates_dir, language or "en")
-        if not self.limiter.allow(holder.public_id):
+        if not page_visits.allow_post(self.runtime.engine, holder, self.runtime.now()):
             return Response(HTTPStatus.TOO_MANY_REQUESTS, t["err_rate"], [("Retry-After", "60")])
         if not page_links.csrf_ok(self.runtime.settings, holder, form.get("csrf", "")):
             return self.render(
@@ -177,6 +183,8 @@ class PageApp:
                 status=HTTPStatus.FORBIDDEN,
             )
         try:
+            for name, value in form.items():  # no control character reaches a service
+                customer_page.clean_text(value, name, MAX_FORM_BYTES, multiline=name in MULTILINE)
             news = self._carry_out(holder, action, form, _client(environ))
         except PageInvalid as bad:
             message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
@@ -193,8 +201,26 @@ class PageApp:
             self.post_news(news)
         except Exception:
             log.exception("could not post the customer's %s to Slack", action)
+        if news.request_id is not None:
+            self._tell_old_address(news.request_id)
         target = f"{PREFIX}{token}?done={action}" + (f"&lang={quote(language)}" if language else "")
         return Response(HTTPStatus.SEE_OTHER, "", [("Location", target)])
+
+    def _tell_old_address(self, request_id: int) -> None:
+        """The address on record hears that a change was asked (in its customer's language);
+        a failure is logged, the request stands."""
+        settings = self.runtime.settings
+        try:
+            asked = contact_changes.asked_of(self.runtime.engine, request_id)
+            if not asked.email:
+                return
+            _, t = words(settings.templates_dir, asked.language)
+            text = t["contact_notice_body"].format(customer=asked.customer_name)
+            contact_changes.tell_old_address(
+                settings, asked.email, t["contact_notice_subject"], text, asked.language
+            )
+        except Exception:
+            log.exception("could not tell the address on record of contact change %s", request_id)
 
     def _carry_out(
         self, holder: LinkHolder, action: str, form: dict[str, str], client: str
@@ -210,11 +236,17 @@ class PageApp:
             return customer_page.dispute(engine, holder, client, form, digest)
         if action == "plan":
             return customer_page.ask_plan(engine, policies, holder, client, form, digest)
-        return customer_page.update_contact(engine, holder, client, form, digest)
+        return customer_page.ask_contact_change(engine, holder, client, form, digest)
 
 
 def _client(environ: dict) -> str:
     return str(environ.get("REMOTE_ADDR", ""))
+
+
+def _visit(environ: dict) -> Visit:
+    cookies = str(environ.get("HTTP_COOKIE", ""))
+    returning = any(c.strip().startswith(f"{VISITED}=") for c in cookies.split(";"))
+    return Visit(_client(environ), str(environ.get("HTTP_USER_AGENT", "")), returning)
 
 
 def _form(environ: dict) -> dict[str, str]:

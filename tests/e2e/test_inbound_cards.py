@@ -20,6 +20,7 @@ from bot.slack.blocks.inbound import DISPUTE, DISPUTE_CALLBACK, PAID, PROMISE, P
 from bot.slack.client import make_client
 from bot.slack.ids import APPROVE
 from bot.slack.inbox_poster import post_inbound
+from tests.support.dkim_signer import signed, trusting
 from tests.support.mail_samples import reply
 from tests.support.slack_fixtures import APPROVER, SlackWorld
 from tests.support.slack_steps import ephemerals, post_digest
@@ -69,9 +70,10 @@ def _morning_with_a_reply(
     settings, now = world.runtime.settings, world.runtime.now()
     mail = reply(
         text="The crate was broken; we pay on the 15th.",
-        in_reply_to=message_id(atelier.id, settings.mail_from),
+        in_reply_to=message_id(atelier.id, settings),
     )
-    assert inbox.record(world.engine, "INBOX", 7, 1, mail.as_bytes(), now) is not None
+    listening = trusting(settings)
+    assert inbox.record(world.engine, "INBOX", 7, 1, signed(mail), now, listening) is not None
     assert post_inbound(world.engine, make_client(settings), "CDIGEST", now) == 1
     with read_only(world.engine) as session:
         inbound_id = str(session.exec(select(InboundMessage.id)).one())

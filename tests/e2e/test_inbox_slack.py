@@ -20,6 +20,7 @@ from bot.services.suggestions import todays_decisions
 from bot.slack.blocks.inbound import (
     ASSIGN,
     ASSIGN_CALLBACK,
+    CONFIRM,
     DISPUTE,
     DISPUTE_CALLBACK,
     PAID,
@@ -30,6 +31,7 @@ from bot.slack.blocks.inbound import (
 )
 from bot.slack.client import make_client
 from bot.slack.inbox_poster import post_inbound
+from tests.support.dkim_signer import signed, trusting
 from tests.support.imap_server import ImapServer
 from tests.support.mail_samples import hard_bounce, reply
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, STRANGER, SlackWorld, reconfigure
@@ -40,6 +42,7 @@ from tests.support.smtp_server import SmtpServer
 def _read(world: SlackWorld, imap: ImapServer) -> None:
     settings = Settings(
         mail_from=world.runtime.settings.mail_from,
+        mail_token_secret=world.runtime.settings.mail_token_secret,
         imap_host=imap.host,
         imap_port=imap.port,
         imap_security="none",
@@ -47,7 +50,7 @@ def _read(world: SlackWorld, imap: ImapServer) -> None:
         imap_password=imap.password,
     )
     with connect(settings) as mailbox:
-        inbox.fetch_mail(world.engine, mailbox, world.runtime.now())
+        inbox.fetch_mail(world.engine, mailbox, world.runtime.now(), trusting(settings))
     post_inbound(world.engine, make_client(world.runtime.settings), "CDIGEST", world.runtime.now())
 
 
@@ -57,11 +60,13 @@ def test_a_reply_goes_to_the_card_thread_and_holds_the_ladder(
     card = next(r for r in post_digest(world) if r.invoice_numbers == "B-1")
     before = len(world.fake.calls_to("chat.postMessage"))
     imap.append(
-        reply(
-            subject="Re: <!channel> invoice",
-            text="<@U1> we *never* received the goods.\n\nOn Monday you wrote:\n> old",
-            in_reply_to=message_id(card.id, world.runtime.settings.mail_from),
-        ).as_bytes()
+        signed(
+            reply(
+                subject="Re: <!channel> invoice",
+                text="<@U1> we *never* received the goods.\n\nOn Monday you wrote:\n> old",
+                in_reply_to=message_id(card.id, world.runtime.settings),
+            )
+        )
     )
     _read(world, imap)
     (posted,) = world.fake.calls_to("chat.postMessage")[before:]
@@ -98,7 +103,7 @@ def test_reply_from_slack_reaches_the_customer_threaded_once(
     customer_mail = reply(
         sender="Jean Lefèvre <jean@atelier.example>",
         text="Can we pay half now?",
-        in_reply_to=message_id(card.id, world.runtime.settings.mail_from),
+        in_reply_to=message_id(card.id, world.runtime.settings),
     )
     imap.append(customer_mail.as_bytes())
     _read(world, imap)
@@ -137,7 +142,7 @@ def test_dispute_promise_and_paid_from_under_the_message(
     imap.append(
         reply(
             text="The second crate was broken; we pay the rest on the 15th.",
-            in_reply_to=message_id(card.id, world.runtime.settings.mail_from),
+            in_reply_to=message_id(card.id, world.runtime.settings),
         ).as_bytes()
     )
     _read(world, imap)
@@ -213,9 +218,7 @@ def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
     from bot.slack.server import read_mailbox
 
     card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
-    imap.append(
-        hard_bounce("jean@atelier.example", message_id(card.id, world.runtime.settings.mail_from))
-    )
+    imap.append(hard_bounce("jean@atelier.example", message_id(card.id, world.runtime.settings)))
     reconfigure(
         world.runtime,
         imap_host=imap.host,
@@ -240,3 +243,46 @@ def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
     digest = build_digest(world.engine, world.runtime.company_today(world.runtime.now()), "CDIGEST")
     shown = str(digest_blocks(digest))  # the next digest names the failing address too
     assert "E-mail failing" in shown and "Atelier Lef" in shown and "hard bounce" in shown
+
+
+def test_a_stranger_s_claim_waits_for_a_person_s_confirm(
+    world: SlackWorld, imap: ImapServer
+) -> None:
+    """A reply quoting the card's reminder but not authenticated as the customer's: posted in
+    the card's thread with a Confirm button; nothing holds until an approver presses it, once."""
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    before = len(world.fake.calls_to("chat.postMessage"))
+    forged = reply(
+        text="Stop all reminders.", in_reply_to=message_id(card.id, world.runtime.settings)
+    )
+    imap.append(forged.as_bytes())
+    _read(world, imap)
+    (posted,) = world.fake.calls_to("chat.postMessage")[before:]
+    assert posted.args["thread_ts"] == card.slack_ts
+    assert f"'action_id': '{CONFIRM}'" in str(posted.args["blocks"])
+    with read_only(world.engine) as session:
+        inbound_id = str(session.exec(select(InboundMessage.id)).one())
+        assert not session.get(Customer, card.customer_id).paused
+
+    world.slack.click(CONFIRM, inbound_id, user=STRANGER, response_url=world.fake.response_url())
+    world.fake.wait_for(lambda: any("not among" in t for t in ephemerals(world)))
+    with read_only(world.engine) as session:
+        assert not session.get(Customer, card.customer_id).paused
+    updates = len(world.fake.calls_to("chat.update"))
+    world.slack.click(CONFIRM, inbound_id, user=APPROVER, response_url=world.fake.response_url())
+    world.fake.wait_for(  # the card is shown again: the customer now held
+        lambda: [
+            c for c in world.fake.calls_to("chat.update")[updates:] if c.args["ts"] == card.slack_ts
+        ]
+    )
+    world.fake.wait_for(
+        lambda: any("Confirmed: held until someone acts" in t for t in ephemerals(world))
+    )
+    world.slack.click(
+        CONFIRM, inbound_id, user=OTHER_APPROVER, response_url=world.fake.response_url()
+    )
+    world.fake.wait_for(lambda: any("confirmed already" in t for t in ephemerals(world)))
+    with read_only(world.engine) as session:
+        assert session.get(Customer, card.customer_id).paused
+        confirmed = session.exec(select(AuditEvent).where(AuditEvent.kind == "inbound_confirmed"))
+        assert [e.actor for e in confirmed] == [APPROVER]

@@ -13,6 +13,7 @@ from bot.slack.blocks.worklist import HOME_PAGE
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
 from bot.slack.inbox_poster import post_inbound
+from tests.support.dkim_signer import signed, trusting
 from tests.support.mail_samples import reply
 from tests.support.slack_fixtures import APPROVER, SlackWorld
 from tests.support.slack_steps import ephemerals, post_digest
@@ -41,8 +42,8 @@ def test_a_reply_flags_the_card_and_the_row_until_someone_acts(world: SlackWorld
     settings = world.runtime.settings
     now = world.runtime.now()
     for uid, text in ((1, "We never received the goods."), (2, "Also: the price is wrong.")):
-        mail = reply(text=text, in_reply_to=message_id(card.id, settings.mail_from))
-        assert inbox.record(world.engine, "INBOX", 7, uid, mail.as_bytes(), now) is not None
+        mail = signed(reply(text=text, in_reply_to=message_id(card.id, settings)))
+        assert inbox.record(world.engine, "INBOX", 7, uid, mail, now, trusting(settings))
     cards = CardPublisher(world.runtime.drafter, make_client(settings))
     before = len(world.fake.calls_to("chat.update"))
     assert post_inbound(world.engine, make_client(settings), "CDIGEST", now, cards) == 2

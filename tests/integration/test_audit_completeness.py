@@ -51,7 +51,7 @@ def rewrite(engine: Engine, recompute) -> None:  # type: ignore[no-untyped-def]
             if values["seq"] == 2:
                 values["content"] = '{"n": "paid in full"}'
             values["prev_hash"] = prev
-            fields = {k: v for k, v in values.items() if k not in ("id", "hash")}
+            fields = {k: v for k, v in values.items() if k not in ("id", "hash", "key_id")}
             values["hash"] = prev = recompute(**fields)
             conn.execute(sa.insert(AuditEvent).values(**values))
 

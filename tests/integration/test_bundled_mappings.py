@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,12 +19,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.aging import bucket_for
+from bot.domain.money import Money
 from bot.importing.mapping import available_mappings, load_mapping
-from bot.models import Customer
+from bot.models import Customer, Invoice
+from bot.runtime import build_runtime
+from bot.services import customer_page
 from bot.services.aging_report import aging_report
-from bot.services.credits import open_credits
 from bot.services.importing import import_invoices
 
 TODAY = date(2026, 11, 26)
@@ -59,12 +62,15 @@ def records(table: list[list[str]], header_has: str) -> Iterator[dict[str, str]]
 
 
 def xero() -> list[Item]:
+    """Xero's own InvoiceAmountDue; a row without an invoice number (an overpayment) is money
+    held for the customer."""
     seen: dict[str, Item] = {}
     for r in records(rows("xero.csv"), "InvoiceNumber"):
-        if r["Status"] == "Awaiting Payment" and r["InvoiceNumber"] not in seen:
-            sign = -1 if r["Type"] == "Sales credit note" else 1
+        key = r["InvoiceNumber"] or f"{r['ContactName']}/{r['InvoiceDate']}/{r['Total']}"
+        if r["Status"] in {"Awaiting Payment", "AUTHORISED"} and key not in seen:
+            credit = r["Type"] == "Sales credit note" or not r["InvoiceNumber"]
             due = day(r["DueDate"], "%d/%m/%Y")
-            seen[r["InvoiceNumber"]] = (due, r["Currency"], sign * cents(r["InvoiceAmountDue"]))
+            seen[key] = (due, r["Currency"], (-1 if credit else 1) * cents(r["InvoiceAmountDue"]))
     return list(seen.values())
 
 
@@ -85,13 +91,25 @@ def quickbooks_open_invoices() -> list[Item]:
 
 
 def stripe() -> list[Item]:
+    """Stripe's own Amount Remaining (after any customer balance applied), not Total − paid."""
     items = []
     for r in records(rows("stripe.csv"), "Number"):
         if r["Status"] == "open":
             due = r["Due Date (UTC)"] or r["Date (UTC)"]
-            items.append((day(due[:10], "%Y-%m-%d"), r["Currency"].upper(), cents(r["Total"])
-                          - cents(r["Amount Paid"])))  # fmt: skip
+            items.append(
+                (day(due[:10], "%Y-%m-%d"), r["Currency"].upper(), cents(r["Amount Remaining"]))
+            )
     return items
+
+
+def quickbooks_aging_detail() -> list[Item]:
+    """Transactions under the aging rows; payments and credit memos are credits. The header
+    is in sentence case (`Due date`, `Open balance`), as current QuickBooks exports write it."""
+    return [
+        (day(r["Due date"], "%m/%d/%Y"), "USD", cents(r["Open balance"]))
+        for r in records(rows("quickbooks_aging_detail.csv"), "Num")
+        if r[""] == "" and r["Num"]
+    ]
 
 
 def sage50() -> list[Item]:
@@ -116,16 +134,32 @@ def pennylane() -> list[Item]:
     ]
 
 
+def fec_ledger_balances() -> dict[str, int]:
+    """Each customer's balance on the 411 accounts: debits less credits, every line."""
+    balances: Counter[str] = Counter()
+    for r in records(rows("fec.txt", encoding="iso-8859-15", delimiter="\t"), "CompteNum"):
+        if r["CompteNum"].startswith("411"):
+            balances[r["CompAuxNum"]] += cents(r["Debit"], ",") - cents(r["Credit"], ",")
+    return dict(balances)
+
+
 def fec() -> list[Item]:
-    return [
-        (
-            day(r["PieceDate"], "%Y%m%d") + timedelta(days=30),
-            r["Idevise"] or "EUR",
-            cents(r["Debit"], ",") - cents(r["Credit"], ","),
-        )
-        for r in records(rows("fec.txt", delimiter="\t"), "CompteNum")
-        if r["CompteNum"].startswith("411") and not r["EcritureLet"]
+    """Worked out by hand from fec.txt (due: 30 days after PieceDate), and checked against the
+    ledger's own balances below:
+    C0012: FA2026-101 and VIR0710 lettered AA, 2,400 each way: settled. Unlettered credit note
+    AV2026-009 (120, 1 Oct) and payment VIR1112 (500, 12 Nov) pay the oldest open invoice,
+    FA2025-388 (1,800 → 1,180); FA2026-140 stays at 960.
+    C0031: FA2026-120 (1,200) lettered BB with the partial payment VIR1020 (800): 400 open;
+    FA2026-160 (3,600) untouched.
+    """
+    items = [
+        (date(2026, 1, 14), "EUR", 118000),  # FA2025-388, issued 2025-12-15
+        (date(2026, 10, 15), "EUR", 96000),  # FA2026-140
+        (date(2026, 10, 31), "EUR", 40000),  # FA2026-120
+        (date(2026, 12, 5), "EUR", 360000),  # FA2026-160
     ]
+    assert fec_ledger_balances() == {"C0012": 118000 + 96000, "C0031": 40000 + 360000}
+    return items
 
 
 def odoo() -> list[Item]:
@@ -140,6 +174,7 @@ EXPECTED: dict[str, tuple[str, Callable[[], list[Item]]]] = {
     "xero": ("xero.csv", xero),
     "quickbooks": ("quickbooks.csv", quickbooks),
     "quickbooks_open_invoices": ("quickbooks_open_invoices.csv", quickbooks_open_invoices),
+    "quickbooks_aging_detail": ("quickbooks_aging_detail.csv", quickbooks_aging_detail),
     "stripe": ("stripe.csv", stripe),
     "sage50": ("sage50.csv", sage50),
     "pennylane": ("pennylane.csv", pennylane),
@@ -157,7 +192,7 @@ def test_a_bundled_mapping_imports_its_tool_export(engine: Engine, name: str) ->
     fixture, expected_items = EXPECTED[name]
     items = expected_items()
     assert (any(b > 0 for _d, _c, b in items) and any(b < 0 for _d, _c, b in items)) or (
-        name in {"quickbooks", "stripe"}  # these exports carry no credit notes
+        name in {"quickbooks", "stripe", "fec"}  # no credit notes, or all of them applied
     )
     import_invoices(engine, EXPORTS / fixture, load_mapping(name))
 
@@ -174,10 +209,12 @@ def test_a_bundled_mapping_imports_its_tool_export(engine: Engine, name: str) ->
 
     with unit_of_work(engine) as session:
         report = aging_report(session, TODAY)
-        credits: defaultdict[str, int] = defaultdict(int)
-        for customer in session.exec(select(Customer)):
-            for credit in open_credits(session, customer.id or 0):
-                credits[credit.remaining.currency] += credit.remaining.minor
+        customer_ids = [c.id or 0 for c in session.exec(select(Customer))]
+    policies = build_runtime(Settings(), engine).governing()
+    credits: defaultdict[str, int] = defaultdict(int)
+    for customer_id in customer_ids:  # as each customer's page lists them
+        for credit in customer_page.load_page(engine, policies, customer_id, TODAY).credits:
+            credits[credit.balance.currency] -= credit.balance.minor
     assert {(t.bucket.value, t.currency): t.balance.minor for t in report.totals} == dict(
         expected_buckets
     )
@@ -201,3 +238,75 @@ def test_sage50_reads_windows_1252(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         names = set(session.exec(select(Customer.name)))
     assert names == {"Café Brûlé Ltd", "O'Hara & Daughters"}
+
+
+def test_fec_reads_odoos_own_pipe_separated_output(engine: Engine) -> None:
+    """Odoo's FEC (its test's expected file): '|' separators, zero-padded amounts, PieceRef
+    '-' standing for none (the entry number is the invoice's), only 411… lines read."""
+    report = import_invoices(engine, EXPORTS / "odoo_fec.txt", load_mapping("fec"))
+    assert report.lines == 1
+    with unit_of_work(engine) as session:
+        (invoice,) = session.exec(select(Invoice)).all()
+        customer = session.get(Customer, invoice.customer_id)
+    assert (invoice.number, invoice.currency, invoice.amount_minor, invoice.paid_minor) == (
+        "INV/2021/00001",
+        "EUR",
+        776045,
+        0,
+    )
+    assert (invoice.issue_date, invoice.due_date) == (date(2021, 5, 2), date(2021, 6, 1))
+    assert customer is not None and (customer.external_id, customer.name) == ("7", "partner_a")
+
+
+def test_xero_reports_where_its_amount_due_differs_and_keeps_overpayments_as_credits(
+    engine: Engine,
+) -> None:
+    report = import_invoices(engine, EXPORTS / "xero.csv", load_mapping("xero"))
+    (line,) = report.disagreements
+    assert "invoice INV-0111: xero says GBP 960.00 is owed" in line
+    assert "total GBP 1200.00 less paid GBP 0.00 gives GBP 1200.00" in line
+    with unit_of_work(engine) as session:
+        invoices = {i.number: i for i in session.exec(select(Invoice))}
+        baker = session.exec(select(Customer).where(Customer.name == "Baker Bros Pty")).one()
+    assert invoices["INV-0111"].amount_minor - invoices["INV-0111"].paid_minor == 96000
+    page = customer_page.load_page(
+        engine, build_runtime(Settings(), engine).governing(), baker.id or 0, TODAY
+    )
+    (credit,) = page.credits
+    assert credit.number.startswith("RECEIVE-OVERPAYMENT 2026-11-14 ")
+    assert credit.balance == Money(Decimal("-75.00"), "GBP")
+    assert credit.number not in [i.number for i in page.invoices]  # listed, never chased
+    again = import_invoices(engine, EXPORTS / "xero.csv", load_mapping("xero"))
+    assert again.invoices_created == 0  # the credit's number is found again
+
+
+def test_stripe_owes_its_amount_due_not_the_total(engine: Engine) -> None:
+    """Fjord's invoice totals 100.00; a customer balance of 20.00 left 80.00 due."""
+    import_invoices(engine, EXPORTS / "stripe.csv", load_mapping("stripe"))
+    with unit_of_work(engine) as session:
+        invoice = session.exec(select(Invoice).where(Invoice.number == "A77B9C10-0001")).one()
+    assert invoice.amount_minor - invoice.paid_minor == 8000
+
+
+def test_a_voided_credit_note_is_no_credit_on_the_customers_page(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Odoo's list export: a cancelled credit note must not lower what the page says is owed,
+    any more than it does on a reminder or in the aging report."""
+    path = tmp_path / "odoo.csv"
+    path.write_text(
+        '"Number","Partner","Partner/Country","Invoice/Bill Date","Due Date","Currency",'
+        '"Total Signed","Amount Due Signed","Status"\n'
+        '"INV/2026/0001","Duval SA","France","2026-08-01","2026-08-31","EUR","500.00","500.00",'
+        '"Posted"\n'
+        '"RINV/2026/0001","Duval SA","France","2026-08-10","2026-08-10","EUR","-100.00",'
+        '"-100.00","Cancelled"\n',
+        encoding="utf-8",
+    )
+    import_invoices(engine, path, load_mapping("odoo"))
+    runtime = build_runtime(Settings(), engine)
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer)).one()
+    page = customer_page.load_page(engine, runtime.governing(), customer.id or 0, TODAY)
+    assert page.credits == []
+    assert [t.amount for t in page.totals] == [Decimal("500.00")]

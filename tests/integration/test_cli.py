@@ -39,20 +39,45 @@ def test_a_failed_import_exits_non_zero_and_lists_lines(
     assert "line 2, column 'amount'" in err and "line 3, column 'currency'" in err
 
 
+def test_an_invoice_issued_in_the_future_needs_allow_future(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "in.csv", [line(issue_date="2099-01-04", due_date="2099-02-03")])
+    assert main(["import", str(path)]) == 1
+    assert "line 2: invoice 'F-001' is issued on 2099-01-04, after today" in capsys.readouterr().err
+    assert main(["import", str(path), "--allow-future"]) == 0
+
+
+def test_import_prints_where_the_tools_balance_differs(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "xero.csv"
+    assert main(["import", str(export), "--mapping", "xero"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("10 invoice lines read")
+    assert out[1].startswith("line 11: invoice INV-0111: xero says GBP 960.00 is owed, where total")
+
+
 def test_an_unknown_mapping_is_explained(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["import", "x.csv", "--mapping", "myob"]) == 2
     err = capsys.readouterr().err
     assert "no mapping named 'myob'" in err
-    assert "bundled: fec, odoo, pennylane, quickbooks, quickbooks_open_invoices, relance," in err
+    assert (
+        "bundled: fec, odoo, pennylane, quickbooks, quickbooks_aging_detail, quickbooks_open_invoices,"
+        in err
+    )
 
 
 def test_import_help_lists_the_bundled_mappings(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["import", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "fec, odoo, pennylane, quickbooks, quickbooks_open_invoices, relance, sage50, " in out
+    assert (
+        "fec, odoo, pennylane, quickbooks, quickbooks_aging_detail, quickbooks_open_invoices, relance, "
+        in out
+    )
     assert "stripe, xero" in out
 
 

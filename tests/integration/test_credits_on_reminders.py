@@ -52,3 +52,28 @@ def test_a_credit_note_is_shown_and_netted_on_the_reminder(engine: Engine, tmp_p
     assert "Total après cet avoir : 850,00\u00a0€" in reminder.body_text
     assert "AV-2" not in reminder.body_text
     assert "AV-1 (150,00\u00a0€)" in reminder.body_html and "850,00\u00a0€" in reminder.body_html
+
+
+def test_a_xero_overpayment_is_netted_on_the_reminder_never_chased(
+    engine: Engine, tmp_path: Path
+) -> None:
+    now = next_business_morning(date(2026, 11, 25), Settings())
+    today = now.date()
+    export = tmp_path / "xero.csv"
+    export.write_text(
+        "ContactName,EmailAddress,POCountry,InvoiceNumber,InvoiceDate,DueDate,Total,"
+        "InvoiceAmountPaid,InvoiceAmountDue,Currency,Type,Status\n"
+        "Baker Bros Pty,ap@bakerbros.example,United Kingdom,INV-0105,10/09/2026,10/10/2026,"
+        "330.00,0.00,330.00,GBP,Sales invoice,Awaiting Payment\n"
+        "Baker Bros Pty,ap@bakerbros.example,United Kingdom,,14/10/2026,14/10/2026,"
+        "75.00,0.00,75.00,GBP,RECEIVE-OVERPAYMENT,AUTHORISED\n",
+        encoding="utf-8",
+    )
+    import_invoices(engine, export, load_mapping("xero"))
+    runtime = build_runtime(Settings(), engine, clock=lambda: now)
+    (reminder,) = written(
+        runtime, suggest(engine, runtime.policy, runtime.composer, now, today).created
+    )
+    assert reminder.invoice_numbers == "INV-0105"
+    assert "RECEIVE-OVERPAYMENT 2026-10-14" in reminder.body_text
+    assert "£255.00" in reminder.body_text  # 330.00 less the 75.00 overpayment

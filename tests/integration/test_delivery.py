@@ -16,6 +16,7 @@ from sqlmodel import select
 from bot.channels.email import Email, build_message
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.domain.mail_trust import reply_token, token_key
 from bot.models import AuditEvent, Contact, Outbox, Reminder
 from bot.runtime import build_runtime, next_business_morning
 from bot.services import audit, decisions, digest
@@ -33,6 +34,7 @@ def mail_settings(server: SmtpServer, **kw: object) -> Settings:
         mail_from="Relance Demo <ar@relance-demo.example>",
         reply_to="compta@relance-demo.example",
         bcc_archive="archive@relance-demo.example",
+        mail_token_secret="test-mail-secret",
         send_backoff_seconds=60,
         send_max_attempts=3,
         **kw,
@@ -76,7 +78,8 @@ def test_the_message_as_the_customer_receives_it(
     assert message["Reply-To"] == "compta@relance-demo.example"
     assert message["Bcc"] is None  # the archive copy travels in the envelope only
     assert set(got.recipients) == {"jean@atelier.example", "archive@relance-demo.example"}
-    assert message["Message-ID"] == f"<relance-reminder-{french.id}@relance-demo.example>"
+    token = reply_token(french.id, token_key(settings.mail_token_secret))
+    assert message["Message-ID"] == f"<relance-reminder-{token}@relance-demo.example>"
     assert message["Content-Language"] == "fr"
     assert message["Auto-Submitted"] is None  # a person approved it: auto-answers are wanted
     text = message.get_body(("plain",)).get_content()

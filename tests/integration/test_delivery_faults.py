@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,16 +16,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.models import AuditEvent, Customer, Outbox, OutboxPause, Reminder
 from bot.runtime import build_runtime, next_business_morning
-from bot.services import audit, decisions, digest
+from bot.services import audit, decisions, digest, inbox
 from bot.services import outbox as outbox_module
 from bot.services.outbox import deliver_due
 from bot.services.suggestions import suggest
 from bot.slack.outbox_alerts import alert_text
+from tests.support.dkim_signer import signed, trusting
 from tests.support.drafts import written
+from tests.support.mail_samples import reply
 from tests.support.slack_fixtures import sample_ledger
 from tests.support.smtp_server import SmtpServer
 
@@ -222,3 +226,57 @@ def test_a_database_failure_while_building_a_message_charges_it_nothing(
     assert deliver_due(engine, settings, "w2", now=later).sent == [cut.id]
     assert len(smtp.received) == len(reminders)  # each message once
     assert outbox_rows(engine)[cut.id].state == "sent"
+
+
+def test_a_full_mailbox_is_retried_then_failed_after_the_retry_budget(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """552 5.2.2 at RCPT (RFC 3463: mailbox full, a persistent transient condition): retried
+    with backoff, then failed once `send_max_attempts` (3) are spent — never failed at once."""
+    settings = mail_settings(smtp)
+    reminders, when = approve_all(engine, tmp_path, settings)
+    smtp.mode = "mailbox-full"
+    first = deliver_due(engine, settings, "w", now=when)
+    assert sorted(first.retrying) == sorted(r.id for r in reminders) and first.failed == []
+    second = deliver_due(engine, settings, "w", now=when + timedelta(seconds=61))
+    assert sorted(second.retrying) == sorted(r.id for r in reminders)
+    third = deliver_due(engine, settings, "w", now=when + timedelta(seconds=61 + 121))
+    assert sorted(third.failed) == sorted(r.id for r in reminders) and third.retrying == []
+    rows = outbox_rows(engine).values()
+    assert {(o.state, o.attempts) for o in rows} == {("failed", 3)}
+    assert all("552" in o.last_error and "5.2.2" in o.last_error for o in rows)
+    assert smtp.received == []
+
+
+def test_clear_text_smtp_to_another_host_is_refused_before_connecting(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """SMTP_SECURITY=none is for loopback: to another host (192.0.2.1, TEST-NET-1, where nothing
+    answers) the outbox pauses with the reason, no message is charged, the password stays."""
+    settings = mail_settings(smtp, smtp_user="relance", smtp_password="secret")
+    reminders, when = approve_all(engine, tmp_path, settings)
+    elsewhere = replace(settings, smtp_host="192.0.2.1")
+    refused = deliver_due(engine, elsewhere, "w", now=when)
+    assert refused.pause is not None and "clear text" in refused.pause.error
+    assert {(o.state, o.attempts) for o in outbox_rows(engine).values()} == {("pending", 0)}
+    assert len(reminders) > 0
+
+
+@pytest.mark.parametrize("authenticated", [False, True], ids=["forged", "dkim-signed"])
+def test_a_reply_cancels_an_approved_e_mail_only_when_authenticated(
+    engine: Engine, smtp: SmtpServer, tmp_path: Path, authenticated: bool
+) -> None:
+    """Issue 25, finding 2: a stranger's reply quoting the reminder's Message-ID cancelled the
+    customer's approved e-mail. Unauthenticated, it now changes nothing (the e-mail goes);
+    signed by the customer's domain, it holds them and the e-mail is cancelled, as before."""
+    settings = mail_settings(smtp, mail_token_secret="test-mail-secret")
+    reminders, when = approve_all(engine, tmp_path, settings)
+    first = reminders[0]
+    mail = reply(text="Stop.", in_reply_to=message_id(first.id, settings))
+    raw = signed(mail) if authenticated else mail.as_bytes()
+    assert inbox.record(engine, "INBOX", 1, 1, raw, when, trusting(settings)) is not None
+    report = deliver_due(engine, settings, "w", now=when)
+    if authenticated:
+        assert first.id in report.cancelled and first.id not in report.sent
+    else:
+        assert first.id in report.sent and report.cancelled == []

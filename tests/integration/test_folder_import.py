@@ -16,6 +16,7 @@ from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import Invoice
 from bot.services.folder_import import import_folder
+from bot.slack.import_notice import notice_text
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import FakeSlack
 
@@ -91,3 +92,18 @@ def test_the_watch_command_tells_the_digest_channel(
     assert posts[1]["text"].startswith("❗ tuesday.csv: nothing imported (1 error(s))")
     assert "line 2, column 'amount'" in posts[1]["text"]
     assert "monday.csv: 2 new invoices" in capsys.readouterr().out
+
+
+def test_a_balance_other_than_total_less_paid_is_told_to_the_channel(
+    engine: Engine, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "xero.csv"
+    (inbox / "xero.csv").write_bytes(export.read_bytes())
+    (outcome,) = import_folder(engine, inbox, load_mapping("xero"), settle_seconds=0)
+    assert outcome.summary().endswith(
+        ", 1 balances other than total − paid (imported as the tool says)"
+    )
+    lines = notice_text(outcome).splitlines()
+    assert lines[1].startswith("• line 11: invoice INV-0111: xero says GBP 960.00 is owed")

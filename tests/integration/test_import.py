@@ -97,7 +97,7 @@ def test_reimport_updates_in_place_and_records_payments(engine: Engine, tmp_path
 
 
 def test_an_export_without_emails_keeps_the_known_emails(engine: Engine, tmp_path: Path) -> None:
-    run(engine, write_csv(tmp_path / "a.csv", [line()]))
+    run(engine, write_csv(tmp_path / "a.csv", [line(currency="USD")]))  # QuickBooks: USD
     qb = tmp_path / "qb.csv"
     qb.write_text(
         "Date,Num,Customer,Due Date,Amount,Open Balance\n"

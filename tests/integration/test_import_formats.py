@@ -4,18 +4,23 @@ statuses and addresses, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.db import unit_of_work
 from bot.importing.mapping import Mapping, MappingError, load_mapping
 from bot.models import AuditEvent, Customer, Invoice
-from bot.services.credits import net_balances, open_credits
+from bot.runtime import build_runtime
+from bot.services import customer_page
 from bot.services.importing import ImportFailed, import_invoices
 from bot.services.lookup import open_invoices
+from bot.terminal import import_lines
+from tests.support.csvfiles import line, write_csv
 
 REPORT_MAPPING = """
 name = "report"
@@ -61,6 +66,15 @@ Total for Bill's Windsurf Shop,,,,,$85.00
 
 TOTAL,,,,,"$1,524.00"
 """
+
+
+def chased_and_page(engine: Engine) -> tuple[list[str], customer_page.PageData]:
+    """The only customer's chased invoice numbers, and their page (credits listed there)."""
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer)).one()
+        chased = [i.number for i in open_invoices(session, customer.id or 0)]
+    policies = build_runtime(Settings(), engine).governing()
+    return chased, customer_page.load_page(engine, policies, customer.id or 0, date(2026, 11, 26))
 
 
 def mapping_file(tmp_path: Path, text: str) -> Mapping:
@@ -247,17 +261,13 @@ def test_credit_notes_reduce_the_balance_and_are_never_chased(
         encoding="utf-8",
     )
     import_invoices(engine, path, mapping_file(tmp_path, CREDIT_MAPPING))
-    with unit_of_work(engine) as session:
-        customer = session.exec(select(Customer)).one()
-        chased = [i.number for i in open_invoices(session, customer.id or 0)]
-        credits = open_credits(session, customer.id or 0)
-        balances = net_balances(session, customer.id or 0)
+    chased, page = chased_and_page(engine)
     assert chased == ["INV-1"]
-    assert [(c.number, str(c.remaining.amount)) for c in credits] == [
-        ("CN-1", "120.00"),
-        ("CN-2", "10.00"),
+    assert [(c.number, str(c.balance.amount)) for c in page.credits] == [
+        ("CN-1", "-120.00"),
+        ("CN-2", "-10.00"),
     ]
-    assert str(balances["EUR"].amount) == "370.00"
+    assert [str(t.amount) for t in page.totals] == ["370.00"]
 
 
 def test_a_credit_note_applied_beyond_its_amount_is_named(engine: Engine, tmp_path: Path) -> None:
@@ -269,3 +279,175 @@ def test_a_credit_note_applied_beyond_its_amount_is_named(engine: Engine, tmp_pa
     )
     with pytest.raises(ImportFailed, match="line 2, column 'Due': gives a payment below zero"):
         import_invoices(engine, path, mapping_file(tmp_path, CREDIT_MAPPING))
+
+
+def test_header_names_match_whatever_case_spaces_and_quotes_the_tool_wrote(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """QuickBooks has written `Due date` and `Open balance`; spreadsheets add a byte-order mark,
+    quotes, padding and non-breaking spaces. All of them name the mapping's columns."""
+    path = tmp_path / "invoice_list.csv"
+    path.write_text(
+        "\ufeffCraig's Design and Landscaping Services\nInvoice List\n\n"
+        '"DATE", Transaction type ,"num ",Customer,Due date,"Amount",Open\u00a0balance\n'
+        '07/02/2026,Invoice,1001,Amy\'s Bird Sanctuary,08/01/2026,"1,108.00",108.00\n',
+        encoding="utf-8",
+    )
+    report = import_invoices(engine, path, load_mapping("quickbooks"))
+    assert report.invoices_created == 1
+    with unit_of_work(engine) as session:
+        invoice = session.exec(select(Invoice)).one()
+    assert (invoice.amount_minor, invoice.paid_minor) == (110800, 100000)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "text", "message"),
+    [
+        (
+            "relance",
+            "customer_id;customer_name;country;invoice_number;currency;amount;issue_date;"
+            "due_date\nC1;Duval;FR;F-1;EUR;10,00;2026-09-01;2026-10-01\n",
+            "line 1: this file is separated by ';'; the mapping 'relance' expects ','",
+        ),
+        (
+            "pennylane",
+            "Client,Numéro de facture,Montant TTC,Date d'émission,Date d'échéance\n",
+            "line 1: this file is separated by ','; the mapping 'pennylane' expects ';'",
+        ),
+        (
+            "fec",
+            "JournalCode;CompteNum;PieceRef;Debit;Credit\n",
+            "this file is separated by ';'; the mapping 'fec' expects tab or '|'",
+        ),
+    ],
+)
+def test_a_file_with_another_separator_is_told_which(
+    engine: Engine, tmp_path: Path, mapping: str, text: str, message: str
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ImportFailed, match=message):
+        import_invoices(engine, path, load_mapping(mapping))
+
+
+def test_a_reimport_cannot_change_an_invoices_currency(engine: Engine, tmp_path: Path) -> None:
+    import_invoices(engine, write_csv(tmp_path / "a.csv", [line(amount="5389.25")]), load_mapping())
+    moved = write_csv(tmp_path / "b.csv", [line(currency="GBP", amount="100.00")])
+    with pytest.raises(
+        ImportFailed, match="line 2: invoice 'F-001' is in EUR, not GBP: a re-import cannot"
+    ):
+        import_invoices(engine, moved, load_mapping())
+    with unit_of_work(engine) as session:
+        invoice = session.exec(select(Invoice)).one()
+    assert (invoice.currency, invoice.amount_minor) == ("EUR", 538925)
+
+
+def test_an_invoice_issued_after_today_needs_allow_future(engine: Engine, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [line(issue_date="2026-12-01", due_date="2026-12-31")])
+    with pytest.raises(
+        ImportFailed, match="line 2: invoice 'F-001' is issued on 2026-12-01, after"
+    ):
+        import_invoices(engine, path, load_mapping(), today=date(2026, 11, 26))
+    report = import_invoices(
+        engine, path, load_mapping(), today=date(2026, 11, 26), allow_future=True
+    )
+    assert report.invoices_created == 1
+
+
+@pytest.mark.parametrize(
+    ("link", "accepted"),
+    [
+        ("https://pay.example.com/F-001", True),
+        ("http://127.0.0.1:8080/pay/F-001", True),
+        ("http://localhost/pay", True),
+        ("javascript:alert(document.cookie)", False),
+        ("http://pay.example.com/F-001", False),
+        ("data:text/html,<b>pay</b>", False),
+        ("//pay.example.com/F-001", False),
+    ],
+)
+def test_payment_links_are_https_or_loopback(
+    engine: Engine, tmp_path: Path, link: str, accepted: bool
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [line(payment_link=link)])
+    if accepted:
+        import_invoices(engine, path, load_mapping())
+        return
+    with pytest.raises(
+        ImportFailed, match=r"line 2, column 'payment_link': .* is not an https:// link"
+    ):
+        import_invoices(engine, path, load_mapping())
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("customer_name", "Atelier \u202eerèvefeL"),
+        ("invoice_number", "F-\u2066001\u2069"),
+        ("notes", "paid\u200f already"),
+    ],
+)
+def test_bidirectional_controls_are_refused_in_any_field(
+    engine: Engine, tmp_path: Path, field: str, value: str
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [line(**{field: value})])
+    with pytest.raises(
+        ImportFailed, match=f"line 2, column '{field}': contains the bidirectional control U\\+"
+    ):
+        import_invoices(engine, path, load_mapping())
+
+
+BALANCE_MAPPING = """
+name = "ledger"
+decimal_separator = "."
+[columns]
+customer_id = "Customer"
+customer_name = "Customer"
+invoice_number = "Number"
+amount = "Total"
+amount_paid = "Paid"
+balance = "Due"
+issue_date = "Date"
+due_date = "Due date"
+[defaults]
+currency = "EUR"
+country = "FR"
+"""
+
+
+def test_the_tools_balance_is_imported_and_each_disagreement_is_listed(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        "Customer,Number,Total,Paid,Due,Date,Due date\n"
+        "Duval SA,INV-1,1200.00,0.00,960.00,2026-08-01,2026-09-01\n"  # a credit note allocated
+        "Duval SA,INV-2,500.00,200.00,300.00,2026-08-02,2026-09-02\n",  # agrees
+        encoding="utf-8",
+    )
+    report = import_invoices(engine, path, mapping_file(tmp_path, BALANCE_MAPPING))
+    assert report.disagreements == (
+        "line 2: invoice INV-1: ledger says EUR 960.00 is owed, where total EUR 1200.00 less "
+        "paid EUR 0.00 gives EUR 1200.00; imported as ledger says (a credit or adjustment "
+        "allocated there)",
+    )
+    assert report.disagreements[0] in import_lines(report)
+    with unit_of_work(engine) as session:
+        balances = {i.number: i.amount_minor - i.paid_minor for i in session.exec(select(Invoice))}
+    assert balances == {"INV-1": 96000, "INV-2": 30000}
+
+
+def test_a_mapping_may_take_unnumbered_rows_as_credits(engine: Engine, tmp_path: Path) -> None:
+    text = BALANCE_MAPPING + "[credits]\nunnumbered = true\n"
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        "Customer,Number,Total,Paid,Due,Date,Due date\n"
+        "Duval SA,INV-1,500.00,0.00,500.00,2026-08-01,2026-09-01\n"
+        "Duval SA,,80.00,0.00,80.00,2026-08-20,2026-08-20\n",
+        encoding="utf-8",
+    )
+    import_invoices(engine, path, mapping_file(tmp_path, text))
+    chased, page = chased_and_page(engine)
+    assert chased == ["INV-1"]
+    assert [str(c.balance.amount) for c in page.credits] == ["-80.00"]
+    assert page.credits[0].number.startswith("Credit 2026-08-20 ")

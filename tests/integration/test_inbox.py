@@ -1,5 +1,9 @@
 """Listening, against a real IMAP server (Dovecot): each message read from the reply mailbox
-is matched, classified, recorded once with its consequences, and moved to the done folder."""
+is matched, classified, recorded once with its consequences, and moved to the done folder.
+
+The customers' messages here are DKIM-signed by their domains (the suite's own key, its DNS
+record served from memory): authenticated, they act by themselves. What strangers can forge
+is tests/integration/test_inbox_trust.py."""
 
 from __future__ import annotations
 
@@ -14,26 +18,33 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.channels.email import message_id
+from bot.channels.email import message_id, reply_address
 from bot.channels.imap import connect
+from bot.channels.transport import InsecureTransport
 from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, InboundMessage, Reminder, ReminderInvoice
 from bot.services import inbox
+from bot.services.errors import Invalid
 from bot.services.importing import import_invoices
+from bot.services.inbox_actions import confirm
+from bot.services.queries import id_of
 from bot.services.suggestions import todays_decisions
 from tests.support.csvfiles import line, write_csv
+from tests.support.dkim_signer import signed, trusting
 from tests.support.imap_server import ImapServer
 from tests.support.mail_samples import hard_bounce, reply
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 MAIL_FROM = "Relance <ar@relance.example>"
+SECRET = "test-mail-secret"
 
 
 def _settings(imap: ImapServer) -> Settings:
     return Settings(
         mail_from=MAIL_FROM,
+        mail_token_secret=SECRET,
         imap_host=imap.host,
         imap_port=imap.port,
         imap_security="none",
@@ -72,9 +83,13 @@ def ledger(engine: Engine, tmp_path: Path) -> dict[str, int]:
     return ids
 
 
+def listening() -> inbox.Listening:
+    return trusting(Settings(mail_token_secret=SECRET))
+
+
 def _fetch(engine: Engine, imap: ImapServer, now: datetime = NOW) -> inbox.FetchReport:
     with connect(_settings(imap)) as mailbox:
-        return inbox.fetch_mail(engine, mailbox, now)
+        return inbox.fetch_mail(engine, mailbox, now, listening())
 
 
 def _rows(engine: Engine) -> list[InboundMessage]:
@@ -90,8 +105,8 @@ def _customer(engine: Engine, customer_id: int) -> Customer:
 def test_a_reply_threaded_by_in_reply_to_holds_the_ladder(
     engine: Engine, imap: ImapServer, ledger: dict[str, int]
 ) -> None:
-    reminder_mid = message_id(ledger["reminder"], MAIL_FROM)
-    imap.append(reply(sender="someone@else.example", in_reply_to=reminder_mid).as_bytes())
+    reminder_mid = message_id(ledger["reminder"], _settings(imap))
+    imap.append(signed(reply(sender="jean.l@atelier.example", in_reply_to=reminder_mid)))
     report = _fetch(engine, imap)
     assert [(h.kind, h.customer_id, h.matched_by) for h in report.handled] == [
         ("reply", ledger["A"], "thread")
@@ -132,7 +147,8 @@ def test_an_invoice_number_in_the_subject_matches(
 def test_a_hard_bounce_marks_the_address_failing(
     engine: Engine, imap: ImapServer, ledger: dict[str, int]
 ) -> None:
-    imap.append(hard_bounce("jean@atelier.example", message_id(ledger["reminder"], MAIL_FROM)))
+    sent = message_id(ledger["reminder"], _settings(imap))
+    imap.append(hard_bounce("jean@atelier.example", sent))
     (handled,) = _fetch(engine, imap).handled
     assert (handled.kind, handled.customer_id, handled.matched_by) == (
         "bounce",
@@ -153,11 +169,13 @@ def test_out_of_office_with_a_return_date_holds_until_then(
     engine: Engine, imap: ImapServer, ledger: dict[str, int]
 ) -> None:
     imap.append(
-        reply(
-            subject="Automatic reply: Your invoice",
-            text="I am out of the office until 7 December 2026 with limited access to e-mail.",
-            headers={"Auto-Submitted": "auto-replied"},
-        ).as_bytes()
+        signed(
+            reply(
+                subject="Automatic reply: Your invoice",
+                text="I am out of the office until 7 December 2026 with limited access to e-mail.",
+                headers={"Auto-Submitted": "auto-replied"},
+            )
+        )
     )
     (handled,) = _fetch(engine, imap).handled
     assert handled.kind == "out_of_office"
@@ -169,11 +187,13 @@ def test_left_the_company_flags_the_contact(
     engine: Engine, imap: ImapServer, ledger: dict[str, int]
 ) -> None:
     imap.append(
-        reply(
-            subject="Réponse automatique",
-            text="Jean Lefèvre ne fait plus partie de la société. Écrivez à contact@atelier.",
-            headers={"X-Autoreply": "yes"},
-        ).as_bytes()
+        signed(
+            reply(
+                subject="Réponse automatique",
+                text="Jean Lefèvre ne fait plus partie de la société. Écrivez à contact@atelier.",
+                headers={"X-Autoreply": "yes"},
+            )
+        )
     )
     (handled,) = _fetch(engine, imap).handled
     assert handled.kind == "left_company"
@@ -323,8 +343,211 @@ def test_imaps_and_starttls_with_the_certificate_checked(
         imap_ca_file=imap.ca_file,
     )
     with connect(settings) as mailbox:
-        (handled,) = inbox.fetch_mail(engine, mailbox, NOW).handled
+        (handled,) = inbox.fetch_mail(engine, mailbox, NOW, listening()).handled
     assert handled.customer_id == ledger["B"]
     unknown = replace(settings, imap_ca_file=None)
     with pytest.raises(ssl.SSLCertVerificationError), connect(unknown):  # refused
         pass
+
+
+# --- what strangers can forge (issue 25, findings 2 and 3) ---------------------------------
+
+
+def _state(engine: Engine, customer_id: int) -> tuple[bool, date | None, str]:
+    customer = _customer(engine, customer_id)
+    return customer.paused, customer.paused_until, customer.email_problem
+
+
+def _pauses(engine: Engine) -> int:
+    with read_only(engine) as session:
+        return len(session.exec(select(AuditEvent).where(AuditEvent.kind == "pause")).all())
+
+
+def _altered(token_id: str) -> str:
+    """The reminder's Message-ID with one character of its MAC changed."""
+    local, _, domain = token_id.partition("@")
+    return f"{local[:-1]}{'a' if local[-1] != 'a' else 'b'}@{domain}"
+
+
+@pytest.fixture
+def paused_b(engine: Engine, ledger: dict[str, int]) -> date:
+    """Brasserie is on a dated pause: a stranger's message must not make it indefinite."""
+    until = date(2026, 12, 1)
+    with unit_of_work(engine) as session:
+        customer = session.get(Customer, ledger["B"])
+        customer.paused, customer.paused_until = True, until
+    return until
+
+
+def test_forged_thread_subject_sender_and_domain_change_nothing(
+    engine: Engine, imap: ImapServer, ledger: dict[str, int], paused_b: date
+) -> None:
+    sent = message_id(ledger["reminder"], _settings(imap))
+    guessed = f"<relance-reminder-{ledger['reminder']}@relance.example>"  # today's format
+    forged = [
+        reply(sender="mallory@evil.example", in_reply_to=guessed).as_bytes(),
+        reply(sender="mallory@evil.example", in_reply_to=_altered(sent)).as_bytes(),
+        reply(sender="mallory@evil.example", subject="About invoice BR-77").as_bytes(),
+        reply(sender="Compta <compta@brasserie.example>").as_bytes(),  # spoofed sender
+        reply(sender="boss@brasserie.example").as_bytes(),  # spoofed domain
+        signed(reply(sender="jean@atelier.example"), "evil.example"),  # signed, not theirs
+        reply(sender="jean@atelier.example", in_reply_to=sent).as_bytes(),  # real token, unsigned
+    ]
+    for raw in forged:
+        imap.append(raw)
+    handled = _fetch(engine, imap).handled
+    assert [(h.customer_id, h.matched_by) for h in handled] == [
+        (None, ""),  # a guessed id matches nothing
+        (None, ""),  # nor an altered token
+        (ledger["B"], "subject"),
+        (ledger["B"], "sender"),
+        (ledger["B"], "domain"),
+        (ledger["A"], "sender"),
+        (ledger["A"], "thread"),
+    ]
+    assert _state(engine, ledger["A"]) == (False, None, "")
+    assert _state(engine, ledger["B"]) == (True, paused_b, "")  # still dated
+    assert _pauses(engine) == 0
+    rows = _rows(engine)
+    assert [r.awaiting_confirmation for r in rows] == [False, False] + [True] * 5
+    assert all(json.loads(r.summary)["consequence"] == inbox.UNCONFIRMED for r in rows[2:])
+    assert not any(r.authenticated for r in rows)
+
+
+def test_forged_bounce_and_out_of_office_change_nothing(
+    engine: Engine, imap: ImapServer, ledger: dict[str, int]
+) -> None:
+    sent = message_id(ledger["reminder"], _settings(imap))
+    guessed = f"<relance-reminder-{ledger['reminder']}@relance.example>"
+    imap.append(hard_bounce("jean@atelier.example", guessed))
+    imap.append(hard_bounce("jean@atelier.example", _altered(sent)))
+    imap.append(
+        reply(
+            subject="Automatic reply",
+            text="I am out of the office until 15 October 2027.",
+            headers={"Auto-Submitted": "auto-replied"},
+        ).as_bytes()
+    )
+    kinds = [(h.kind, h.customer_id) for h in _fetch(engine, imap).handled]
+    assert kinds == [
+        ("bounce", ledger["A"]),
+        ("bounce", ledger["A"]),
+        ("out_of_office", ledger["A"]),
+    ]
+    assert _state(engine, ledger["A"]) == (False, None, "")  # no failing address, no hold
+    assert all(r.awaiting_confirmation for r in _rows(engine))
+
+
+def test_an_authenticated_out_of_office_holds_at_most_the_policy_s_days(
+    engine: Engine, imap: ImapServer, ledger: dict[str, int]
+) -> None:
+    imap.append(
+        signed(
+            reply(
+                subject="Automatic reply",
+                text="I am out of the office until 15 October 2027.",
+                headers={"Auto-Submitted": "auto-replied"},
+            )
+        )
+    )
+    (handled,) = _fetch(engine, imap).handled
+    assert handled.kind == "out_of_office"
+    assert _state(engine, ledger["A"]) == (True, NOW.date() + timedelta(days=14), "")
+
+
+def test_the_same_messages_authenticated_act_as_today(
+    engine: Engine, imap: ImapServer, ledger: dict[str, int], paused_b: date
+) -> None:
+    """Signed by the customer's domain (DKIM, the suite's key), or vouched for by the trusted
+    receiving server (RFC 8601 Authentication-Results), the messages above act by themselves."""
+    settings = replace(_settings(imap), reply_plus_address=True)
+    sent, to_token = (
+        message_id(ledger["reminder"], settings),
+        reply_address(ledger["reminder"], settings),
+    )
+    brasserie = "brasserie.example"
+    imap.append(signed(reply(sender="boss@brasserie.example", subject="About BR-77"), brasserie))
+    imap.append(signed(reply(sender="compta@brasserie.example", subject="Hello"), brasserie))
+    imap.append(signed(reply(sender="it@brasserie.example", subject="Hi"), brasserie))
+    imap.append(signed(reply(sender="jean@atelier.example", in_reply_to=sent)))
+    imap.append(signed(reply(sender="jean@atelier.example", to=to_token, subject="Re")))
+    handled = _fetch(engine, imap).handled
+    assert [(h.customer_id, h.matched_by) for h in handled] == [
+        (ledger["B"], "subject"),
+        (ledger["B"], "sender"),
+        (ledger["B"], "domain"),
+        (ledger["A"], "thread"),
+        (ledger["A"], "thread"),  # by the token in the address it was sent to
+    ]
+    assert _state(engine, ledger["A"]) == (True, None, "")
+    assert _state(engine, ledger["B"]) == (True, None, "")  # held until someone acts
+    assert [r.authenticated for r in _rows(engine)] == 3 * [
+        "authenticated: brasserie.example"
+    ] + 2 * ["authenticated: atelier.example"]
+    assert not any(r.awaiting_confirmation for r in _rows(engine))
+
+
+def test_authentication_results_count_only_from_the_trusted_server(
+    engine: Engine, imap: ImapServer, ledger: dict[str, int]
+) -> None:
+    passing = "mx.relance.example; dkim=pass header.d=atelier.example; dmarc=pass"
+    cases = [
+        ["other.example; dkim=pass header.d=atelier.example"],  # anyone may write this
+        # the server's own (topmost) verdict, then one the sender wrote with the server's id
+        ["mx.relance.example; dkim=fail header.d=atelier.example", passing],
+        [passing],
+    ]
+    for n, headers in enumerate(cases):
+        message = reply(subject=f"Case {n}")
+        for value in headers:
+            message["Authentication-Results"] = value
+        imap.append(message.as_bytes())
+    trusting = replace(listening(), authserv_ids=("mx.relance.example",), dkim=None)
+    with connect(_settings(imap)) as mailbox:
+        inbox.fetch_mail(engine, mailbox, NOW, trusting)
+    assert [r.awaiting_confirmation for r in _rows(engine)] == [True, True, False]
+    assert _state(engine, ledger["A"]) == (True, None, "")
+
+
+def test_a_person_confirms_a_stranger_s_claim_once(
+    engine: Engine, imap: ImapServer, ledger: dict[str, int]
+) -> None:
+    imap.append(hard_bounce("jean@atelier.example", "<guessed@relance.example>"))
+    _fetch(engine, imap)
+    (row,) = _rows(engine)
+    assert row.awaiting_confirmation and _state(engine, ledger["A"])[2] == ""
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def click(user: str) -> None:
+        start.wait()
+        try:
+            outcomes.append(confirm(engine, id_of(row), user, NOW.date()).consequence)
+        except Invalid as exc:
+            outcomes.append(f"refused: {exc}")
+
+    threads = [threading.Thread(target=click, args=(user,)) for user in ("U1", "U2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o.startswith("refused") for o in outcomes) == [False, True]
+    assert "jean@atelier.example" in _state(engine, ledger["A"])[2]  # the address is failing
+    (row,) = _rows(engine)
+    assert not row.awaiting_confirmation and row.confirmed_by in ("U1", "U2")
+    with read_only(engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.kind == "inbound_confirmed"))
+        (event,) = events.all()
+    assert event.actor == row.confirmed_by
+
+
+def test_clear_text_imap_to_another_host_is_refused_before_connecting(
+    imap: ImapServer,
+) -> None:
+    """The password never leaves: refused before any connection (192.0.2.1 is TEST-NET-1,
+    which nothing answers: a connection attempt would time out, not be refused)."""
+    elsewhere = replace(_settings(imap), imap_host="192.0.2.1")
+    with pytest.raises(InsecureTransport, match="clear text"), connect(elsewhere):
+        pass
+    with connect(_settings(imap)) as mailbox:  # loopback: allowed
+        assert mailbox.waiting().uids == ()

@@ -206,3 +206,21 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
     assert "R-1 3. April 2026 bis 30. Juni 2026 89 10,27 % 66,97 € 40,00 €" in text
     assert "1. Juli 2026 bis 26. November 2026 149 10,27 % R-2" in text
     assert "§ 288 Abs. 2 und 5 BGB" in text
+
+
+def test_the_letter_s_words_are_drawn_literally_even_a_page_count_alias() -> None:
+    """fpdf2 replaces `{nb}` by the page count wherever it meets it (issue 25, finding 9): a
+    customer's name or a person's edit saying `{nb}` must reach the paper as written."""
+    settings = Settings()
+    letter = Letter(
+        sender=["Relance Demo SAS", "12 avenue de l'Opéra"],
+        recipient=["Atelier {nb}", "1 rue de la Paix", "75002 Paris"],
+        dateline="Paris, le 26 novembre 2026",
+        subject="Mise en demeure {nb}",
+        body="Article {nb} du contrat : payer sous huit jours.\n\n{nb} {NB} {{nb}}",
+    )
+    pdf = render_pdf(letter, settings.letter_font, settings.letter_bold_font)
+    (page,) = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert "Atelier {nb}" in page and "Mise en demeure {nb}" in page
+    assert "Article {nb} du contrat" in page and "{nb} {NB} {{nb}}" in page
+    assert page.endswith("1/1")  # the footer still counts the pages

@@ -48,6 +48,7 @@ from bot.services.reminder_view import load_view
 from bot.services.suggestions import suggest
 from bot.slack.blocks.card import reminder_card
 from tests.support.csvfiles import line, write_csv
+from tests.support.dkim_signer import signed, trusting
 from tests.support.drafts import written
 from tests.support.mail_samples import reply
 from tests.support.smtp_server import SmtpServer
@@ -85,7 +86,8 @@ def _morning_and_a_reply(engine: Engine, tmp_path: Path) -> tuple[dict[str, int]
     """The morning above; then Atelier Lefèvre's reply, recorded."""
     reminders = _morning(engine, tmp_path)
     now = next_business_morning(MONDAY, Settings())
-    inbox.record(engine, "INBOX", 1, 1, reply(text="A-2 is wrong; A-1 is paid.").as_bytes(), now)
+    mail = signed(reply(text="A-2 is wrong; A-1 is paid."))
+    inbox.record(engine, "INBOX", 1, 1, mail, now, trusting(Settings()))
     with read_only(engine) as session:
         inbound_id = session.exec(select(InboundMessage.id)).one()
     return reminders, inbound_id

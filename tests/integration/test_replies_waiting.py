@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, InboundMessage
@@ -17,6 +18,7 @@ from bot.services import inbox, inbox_actions, replies
 from bot.services.importing import import_invoices
 from bot.services.replies_waiting import count_waiting
 from tests.support.csvfiles import line, write_csv
+from tests.support.dkim_signer import signed, trusting
 from tests.support.mail_samples import hard_bounce, reply
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -37,13 +39,13 @@ def test_a_reply_waits_until_answered_or_acted_on(engine: Engine, tmp_path: Path
     import_invoices(engine, write_csv(tmp_path / "l.csv", rows), load_mapping())
     for uid, mail in enumerate(
         [
-            reply(text="Can we pay half now?").as_bytes(),
-            reply(text="And the rest in March?").as_bytes(),
+            signed(reply(text="Can we pay half now?")),
+            signed(reply(text="And the rest in March?")),
             hard_bounce("jean@atelier.example", "<r1@relance.example>"),
         ],
         start=1,
     ):
-        inbox.record(engine, "INBOX", 1, uid, mail, NOW)
+        inbox.record(engine, "INBOX", 1, uid, mail, NOW, trusting(Settings()))
     assert _waiting(engine) == {"A": 2}  # the bounce is no reply; Bee wrote nothing
 
     with read_only(engine) as session:

@@ -14,10 +14,11 @@ def reply(
     in_reply_to: str = "",
     html: str = "",
     headers: dict[str, str] | None = None,
+    to: str = "ar@relance.example",
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = "ar@relance.example"
+    message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate()
     message["Message-ID"] = f"<{abs(hash((sender, subject, text)))}@customer.example>"

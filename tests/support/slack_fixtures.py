@@ -44,6 +44,7 @@ def slack_settings(fake: FakeSlack, **overrides: object) -> Settings:
             "approvers": (APPROVER, OTHER_APPROVER),
             "approver_groups": ("SCOLLECT",),
             "leads": (OTHER_APPROVER,),
+            "mail_token_secret": "test-mail-secret",
             **overrides,
         }
     )

@@ -1,5 +1,5 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can be told to
-defer (4xx), refuse a recipient (5xx), refuse its greeting (554) or every login (535), answer
+defer (4xx), refuse a recipient (5xx, or 552 5.2.2 mailbox full), refuse its greeting (554) or every login (535), answer
 slowly, or go down and come back on the same port."""
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class _Handler:
     async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
         if self.server.mode == "refuse":
             return "550 5.1.1 No such mailbox"
+        if self.server.mode == "mailbox-full":  # as Postfix relays a full mailbox at RCPT
+            return "552 5.2.2 Mailbox full"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -80,7 +82,7 @@ class SmtpServer:
             self.port = probe.getsockname()[1]
         self.received: list[Received] = []
         self.lock = threading.Lock()
-        # accept | defer | refuse | refuse-greeting | refuse-login | drop (after keeping it)
+        # accept | defer | refuse | mailbox-full | refuse-greeting | refuse-login | drop (after keeping it)
         self.mode = "accept"
         self.delay = 0.0  # seconds before answering each message's data
         self.controller: Controller | None = None

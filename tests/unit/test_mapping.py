@@ -11,6 +11,7 @@ from bot.importing.mapping import (
     MappingError,
     RowRule,
     available_mappings,
+    header_key,
     load_mapping,
     parse_mapping,
 )
@@ -74,3 +75,33 @@ def test_row_rules_by_column_name_or_position() -> None:
     assert not no_number.matches(["", "1001", "Open"])
     missing = RowRule(column="Nowhere", not_empty=True).resolved(header)
     assert not missing.matches(["a", "b", "c"])
+
+
+@pytest.mark.parametrize(
+    ("top", "message"),
+    [
+        ('delimiter = ["\\t", "||"]', "mine: a delimiter is one character"),
+        ('encoding = ["utf-8", "latin-42"]', "mine: unknown encoding 'latin-42'"),
+        ("delimiter = []", "mine: delimiter lists no value"),
+    ],
+)
+def test_separators_and_encodings_are_checked(top: str, message: str) -> None:
+    with pytest.raises(MappingError, match=message):
+        parse_mapping(tomllib.loads(top + "\n" + BASE), "mine")
+
+
+def test_a_fallback_names_a_known_field() -> None:
+    with pytest.raises(MappingError, match="unknown field"):
+        parse_mapping(tomllib.loads(BASE + '[fallbacks]\nnope = "X"\n'), "mine")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Due Date", "due date", " DUE DATE ", '"Due Date"', "\ufeffDue Date", "Due\u00a0date"],
+)
+def test_header_names_compare_as_tools_vary_them(written: str) -> None:
+    assert header_key(written) == header_key("Due Date")
+
+
+def test_header_names_that_differ_stay_apart() -> None:
+    assert header_key("Due") != header_key("Due Date") != header_key("DueDate")

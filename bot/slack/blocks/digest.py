@@ -261,6 +261,16 @@ def digest_blocks(
         )
     if digest.held_back:
         blocks += [divider(), *held_back_blocks(digest.held_back)]
+    if digest.stale_rates:
+        blocks += [divider(), section("*Rate tables out of date* — run `relance rates update`")]
+        blocks += line_sections(
+            [
+                f"• {escape(t.name)}: known to {staff_date(t.as_of, locale)}; the rate of "
+                f"{staff_date(t.next_fixing, locale)} is not, so charges use the last one known"
+                for t in digest.stale_rates
+            ],
+            empty="",
+        )
     blocks.append(divider())
     waiting = sum(digest.awaiting.values())
     if waiting:

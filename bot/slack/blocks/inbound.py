@@ -17,6 +17,7 @@ DISPUTE, DISPUTE_CALLBACK = "inbound_dispute", "inbound_dispute_submitted"
 PROMISE, PROMISE_CALLBACK = "inbound_promise", "inbound_promise_submitted"
 PAID = "inbound_paid"
 ASSIGN, ASSIGN_CALLBACK = "inbound_assign", "inbound_assign_submitted"
+CONFIRM = "inbound_confirm"
 KIND_WORDS = {
     "reply": "💬 Reply",
     "bounce": "❗ Hard bounce",
@@ -69,6 +70,14 @@ def inbound_blocks(view: InboundView) -> list[Block]:
         context(f"Matched by: {MATCH_WORDS.get(view.matched_by, '')} · {escape(view.consequence)}")
     )
     buttons = []
+    if view.awaiting_confirmation:
+        blocks.append(
+            context(
+                "⚠️ Anyone can write a sender, a subject or a reply header: this message is not "
+                "authenticated as the customer's. *Confirm* only if you know it is theirs."
+            )
+        )
+        buttons.append(button("Confirm — it is theirs", CONFIRM, str(view.id), style="danger"))
     if view.customer_id is not None and view.kind == "reply":
         buttons += [
             button("Reply", REPLY, str(view.id), style="primary"),

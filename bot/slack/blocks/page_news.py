@@ -12,25 +12,28 @@ from bot.slack.mrkdwn import escape, quote
 PAGE_HANDLE = "page_handle"
 PAGE_ACCOUNT = "page_account"
 PAGE_NEW_LINK = "page_new_link"
+PAGE_CONTACT_ACCEPT = "page_contact_accept"
 
 HEADLINES = {
     "paid": "says they have paid",
     "promise": "promised to pay",
     "dispute": "disputes an invoice",
     "plan": "asks for a payment plan",
-    "contact": "changed their billing contact",
+    "contact": "asks to change their billing contact",
 }
 HANDLE_LABELS = {
     "paid": "Payment checked",
     "promise": "Accept promise",
     "dispute": "Open dispute",
     "plan": "Take plan request",
-    "contact": "Noted",
+    "contact": "Change accepted",
 }
 
 
 def news_text(news: News) -> str:
-    return f"{news.customer_name} {HEADLINES[news.kind]} on their page"
+    """The message's `text` (its notification and fallback): mrkdwn like the blocks, so the
+    customer's name is escaped there too."""
+    return f"{escape(news.customer_name)} {HEADLINES[news.kind]} on their page"
 
 
 def news_blocks(news: News) -> list[Block]:
@@ -41,6 +44,10 @@ def news_blocks(news: News) -> list[Block]:
     )
     lead = "\n:bust_in_silhouette: Beyond the plan limits: a lead decides." if news.for_lead else ""
     value = json.dumps({"c": news.customer_id, "k": news.kind, "i": list(news.invoice_numbers)[:5]})
+    handle = button(HANDLE_LABELS[news.kind], PAGE_HANDLE, value[:2000], style="primary")
+    if news.request_id is not None:  # a contact change: applied only when a collector accepts
+        lead += "\n:warning: Nothing changes until you accept; the address on record was told."
+        handle = button("Accept change", PAGE_CONTACT_ACCEPT, str(news.request_id), style="primary")
     return [
         section(
             f":globe_with_meridians: *{escape(news.customer_name)}* {HEADLINES[news.kind]} on their page.{lead}"
@@ -48,7 +55,7 @@ def news_blocks(news: News) -> list[Block]:
         section(facts or "—"),
         actions(
             "page_news",
-            button(HANDLE_LABELS[news.kind], PAGE_HANDLE, value[:2000], style="primary"),
+            handle,
             button("Open account", PAGE_ACCOUNT, news.customer_ref),
         ),
     ]

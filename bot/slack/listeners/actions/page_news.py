@@ -7,6 +7,7 @@ import json
 
 from slack_bolt import Ack, App, Respond
 
+from bot.services import contact_changes
 from bot.services.account import account
 from bot.services.customer_page import mark_handled
 from bot.services.errors import Invalid
@@ -15,12 +16,14 @@ from bot.slack.blocks.account import account_blocks
 from bot.slack.blocks.page_news import (
     HANDLE_LABELS,
     PAGE_ACCOUNT,
+    PAGE_CONTACT_ACCEPT,
     PAGE_HANDLE,
     PAGE_NEW_LINK,
     handled_blocks,
 )
 from bot.slack.deps import Deps
 from bot.slack.mrkdwn import escape
+from bot.slack.request_checks import reminder_id
 
 
 def register(app: App, deps: Deps) -> None:
@@ -51,6 +54,40 @@ def register(app: App, deps: Deps) -> None:
             blocks=handled_blocks(message.get("blocks", []), HANDLE_LABELS[value["k"]], user),
         )
 
+    @app.action(PAGE_CONTACT_ACCEPT)
+    def accept_contact(ack: Ack, body: dict, respond: Respond) -> None:
+        """The customer's new billing contact applied, once: the first collector wins."""
+        ack()
+        user = allowed(body, respond, "accept a customer's new billing contact")
+        if user is None:
+            return
+        number = reminder_id(body["actions"][0]["value"])  # a positive whole number, or None
+        try:
+            if number is None:
+                raise LookupError("no request")
+            decided = contact_changes.accept(deps.runtime.engine, number, user, deps.runtime.now())
+        except LookupError:
+            respond(
+                text="Sorry, this button names no contact change; nothing was done.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        if not decided.won:
+            respond(
+                text=f"<@{escape(decided.decided_by)}> already accepted this change.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        message = body.get("message", {})
+        deps.client.chat_update(
+            channel=body["channel"]["id"],
+            ts=message.get("ts", ""),
+            text=message.get("text") or "A customer's answer from their page",
+            blocks=handled_blocks(message.get("blocks", []), HANDLE_LABELS["contact"], user),
+        )
+
     @app.action(PAGE_ACCOUNT)
     def show_account(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
@@ -58,7 +95,7 @@ def register(app: App, deps: Deps) -> None:
             return
         found = account(deps.runtime.engine, body["actions"][0]["value"], deps.today())
         respond(
-            text=f"Account of {found.customer.name}",
+            text=f"Account of {escape(found.customer.name)}",
             blocks=account_blocks(found, deps.runtime.settings.locale),
             response_type="ephemeral",
             replace_original=False,
