@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.support.page_world",
     "tests.support.browser",
     "tests.support.imap_server",
+    "tests.support.own_postgres",
 ]
 
 POSTGRES_URL = OWNER_URL
