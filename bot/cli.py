@@ -14,14 +14,21 @@ from pathlib import Path
 from sqlalchemy.engine import Engine, make_url
 
 from bot import __version__, logs, terminal
+from bot.channels.bank import compact_iban
 from bot.config import Settings, load_settings
 from bot.db import grant_app_role, make_engine, migrate, read_only, schema_is_current
 from bot.domain.calendar import local_today
 from bot.explain import explain
 from bot.failures import Failure
-from bot.importing.mapping import Mapping, MappingError, available_mappings, load_mapping
+from bot.importing.mapping import (
+    BANK_MAPPINGS_DIR,
+    Mapping,
+    MappingError,
+    available_mappings,
+    load_mapping,
+)
 from bot.runtime import build_runtime
-from bot.services import audit, audit_checkpoint
+from bot.services import audit, audit_checkpoint, cash
 from bot.services.aging_report import read_aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
@@ -137,6 +144,7 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
             actor=args.actor,
             fallback_timezone=settings.timezone,
             allow_reassign=args.allow_reassign,
+            bank=lambda path: _bank_import(settings, engine, path, "", None, args.actor),
             allow_future=args.allow_future,
         )
         for outcome in outcomes:
@@ -145,8 +153,9 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
                 for disagreement in outcome.report.disagreements:
                     print(disagreement)
                 _follow_up(settings, engine, outcome.report, args.actor)
-        if outcomes and client is not None and settings.digest_channel:
-            post_import_notices(client, settings.digest_channel, outcomes)
+        told = [o for o in outcomes if o.bank is None]  # a statement posted its own summary
+        if told and client is not None and settings.digest_channel:
+            post_import_notices(client, settings.digest_channel, told)
         return all(o.ok for o in outcomes)
 
     if args.once:
@@ -157,6 +166,67 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
         except Exception:  # a database outage: the files stay where they are, tried again
             logging.getLogger(__name__).exception("import pass failed; next in %s s", args.every)
         time.sleep(args.every)
+
+
+def _import_bank(settings: Settings, args: argparse.Namespace) -> int:
+    """A bank statement (camt.053/054, MT940, OFX, or a CSV export with --mapping) matched to
+    the open invoices; the summary and the lines to decide go to the digest channel."""
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return 2
+    account = compact_iban(args.account) if args.account else ""
+    if args.account and not account:
+        print(f"error: {args.account!r} is not a valid IBAN", file=sys.stderr)
+        return 2
+    try:
+        mapping = load_mapping(args.mapping, bank=True) if args.mapping else None
+    except MappingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    _migrate(settings)
+    try:
+        report = _bank_import(settings, engine, path, account, mapping, args.actor)
+    except cash.BankFileError as failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
+    except cash.BalanceChanged as changed:  # a payment recorded meanwhile: nothing was applied
+        print(f"error: nothing imported: {changed}; import the file again", file=sys.stderr)
+        return 1
+    print(f"{path.name}: {terminal.bank_line(report)}")
+    return 0
+
+
+def _bank_import(
+    settings: Settings,
+    engine: Engine,
+    path: Path,
+    account: str,
+    mapping: Mapping | None,
+    actor: str,
+) -> cash.BankImport:
+    """Import one bank file and tell the digest channel (when Slack is configured)."""
+    runtime = build_runtime(settings, engine)
+    report = cash.import_bank_file(
+        engine,
+        path,
+        policy=runtime.policy.cash,
+        composer=runtime.composer,
+        policies=runtime.governing(),
+        run_date=runtime.company_today(runtime.now()),
+        account=account,
+        mapping=mapping,
+        actor=actor,
+    )
+    if settings.slack_bot_token and settings.digest_channel:
+        from bot.slack.cash_poster import post_bank_import
+        from bot.slack.client import make_client
+
+        post_bank_import(
+            make_client(settings), engine, settings.digest_channel, report, settings.locale
+        )
+    return report
 
 
 def _import_history(settings: Settings, args: argparse.Namespace) -> int:
@@ -561,6 +631,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--once", action="store_true", help="with --watch: one pass, then exit")
     imp.add_argument("--every", type=float, default=60, help="with --watch: seconds between passes")
     imp.set_defaults(handler=_import)
+
+    bank = commands.add_parser(
+        "import-bank",
+        help="import a bank statement (camt.053/054, MT940, OFX, or CSV with --mapping) and "
+        "apply the payments it shows (all or nothing)",
+    )
+    bank.add_argument("file")
+    bank.add_argument("--account", help="the account's IBAN, when the file does not say")
+    bank.add_argument(
+        "--mapping",
+        help="a CSV export's bundled mapping "
+        f"({', '.join(available_mappings(BANK_MAPPINGS_DIR))}) or a TOML file",
+    )
+    bank.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    bank.set_defaults(handler=_import_bank)
 
     history = commands.add_parser(
         "import-history",

@@ -37,6 +37,7 @@ from bot.models import (
 )
 from bot.services import audit_checkpoint, promises
 from bot.services.aging_report import AgingReport, aging_report
+from bot.services.cash import totals
 from bot.services.holds import HeldCustomer, held_customers
 from bot.services.queries import get, is_open, open_balance
 
@@ -86,6 +87,8 @@ class Digest:
     held_back: dict[str, int] = field(default_factory=dict)  # reason -> customers, when known
     awaiting_totals: dict[str, list[Money]] = field(default_factory=dict)  # stage -> per currency
     one_by_one: frozenset[str] = frozenset()  # stages never approved all at once
+    cash_collected: dict[str, Money] = field(default_factory=dict)  # since the last digest
+    cash_unapplied: dict[str, Money] = field(default_factory=dict)  # received, on no invoice
     #: the rate tables a week past a fixing they do not reach: said on Mondays only
     stale_rates: list[StaleTable] = field(default_factory=list)
 
@@ -240,6 +243,8 @@ class LedgerFacts:
     failing_addresses: list[tuple[str, str]]
     missed_plans: list[str]
     held: list[HeldCustomer]
+    cash_collected: dict[str, Money] = field(default_factory=dict)
+    cash_unapplied: dict[str, Money] = field(default_factory=dict)
 
 
 def ledger_facts(engine: Engine, run_date: date, channel: str, top: int = 10) -> LedgerFacts:
@@ -287,7 +292,25 @@ def ledger_facts(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                 ).all()
             ),
             held=held_customers(session, run_date),
+            cash_collected=totals.collected_since(
+                session, _last_posted(session, run_date, channel)
+            ),
+            cash_unapplied=totals.unapplied(session),
         )
+
+
+def _last_posted(session: Session, run_date: date, channel: str) -> datetime | None:
+    """When the last digest before today's was posted: cash since then is new."""
+    return session.exec(
+        select(DigestRun.posted_at)
+        .where(
+            col(DigestRun.channel) == channel,
+            col(DigestRun.run_date) < run_date,
+            col(DigestRun.posted_at).is_not(None),
+        )
+        .order_by(col(DigestRun.run_date).desc())
+        .limit(1)
+    ).first()
 
 
 def build_digest(
@@ -341,6 +364,8 @@ def build_digest(
         failing_addresses=ledger.failing_addresses,
         missed_plans=ledger.missed_plans,
         held=ledger.held,
+        cash_collected=ledger.cash_collected,
+        cash_unapplied=ledger.cash_unapplied,
         stale_rates=stale_tables(laws, run_date) if laws and run_date.weekday() == 0 else [],
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from bot.importing.rows import LineReader, RowInvalid
 from bot.importing.source import CsvSource, LineError
 from bot.models import Invoice, UTCDateTime, utcnow
 from bot.services import audit
+from bot.services.cash.reconcile import keep_applied
 
 BATCH_SIZE = 2000
 MAX_ERRORS_KEPT = 1000
@@ -105,6 +106,8 @@ class ImportReport:
     invoices_updated: int
     payments_recorded: int
     paid_in_full: tuple[str, ...] = ()  # invoice numbers this import shows fully paid
+    #: shown open by the ledger although a bank payment was applied: kept paid, for a person
+    discrepancies: tuple[str, ...] = ()
     #: One line per invoice whose tool gives a balance other than total − paid (a credit
     #: allocated in the tool, say): the tool's balance is imported, the difference shown.
     disagreements: tuple[str, ...] = ()
@@ -178,6 +181,7 @@ def import_invoices(
             )
         )
         _apply(conn, mapping)
+        report = replace(report, discrepancies=keep_applied(session, STAGING, actor))
         events += _closed_events(conn, closed, actor)
         events += _move_events(conn, moves, actor)
         audit.append_many(session, events)

@@ -26,6 +26,7 @@ from bot.slack.journal import ContextPool
 from bot.slack.listeners.actions import (
     approve,
     approve_all,
+    cash_line,
     edit,
     held_back,
     inbound_assign,
@@ -85,6 +86,7 @@ LISTENERS = (
     inbound_promise_submitted,
     inbound_assign,
     inbound_assign_submitted,
+    cash_line,
     inbound_confirm,
 )
 

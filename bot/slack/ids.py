@@ -17,9 +17,15 @@ SHOW_HELD_BACK = "digest_show_held_back"  # the digest: the customers held back,
 OPEN_DIGEST = "open_digest"  # App Home: a link to the digest, nothing to do
 OPEN_SETTINGS = "open_settings"  # App Home, for leads
 
+# Buttons on a bank line's card (the value: the line's id)
+CASH_APPLY = "cash_apply"
+CASH_CHOOSE = "cash_choose"
+CASH_NOT_PAYMENT = "cash_not_payment"
+
 # Modals submitted
 EDIT_CALLBACK = "reminder_edit_submit"
 SKIP_CALLBACK = "reminder_skip_submit"
 CALL_CALLBACK = "call_logged"
 SETTINGS_CALLBACK = "settings_submit"
 LEGAL_CALLBACK = "legal_part_shown"  # nothing to submit: read and close
+CASH_CHOOSE_CALLBACK = "cash_choose_submit"  # the invoices a bank line pays

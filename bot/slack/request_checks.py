@@ -22,6 +22,10 @@ from bot.slack.ids import (
     APPROVE,
     APPROVE_ALL,
     CALL_CALLBACK,
+    CASH_APPLY,
+    CASH_CHOOSE,
+    CASH_CHOOSE_CALLBACK,
+    CASH_NOT_PAYMENT,
     EDIT,
     EDIT_CALLBACK,
     LETTER,
@@ -34,6 +38,7 @@ log = logging.getLogger(__name__)
 
 CARD_ACTIONS = frozenset({APPROVE, EDIT, SKIP, LOG_CALL, LETTER})
 REMINDER_FORMS = frozenset({EDIT_CALLBACK, SKIP_CALLBACK})
+BANK_LINE_ACTIONS = frozenset({CASH_APPLY, CASH_CHOOSE, CASH_NOT_PAYMENT})
 
 
 def _whole_number(text: object) -> TypeGuard[str]:
@@ -113,6 +118,8 @@ def _action_problem(body: dict) -> str | None:
         return None if stage else "this button names no stage"
     if action_id in CARD_ACTIONS and reminder_id(value) is None:
         return "this button names no reminder"
+    if action_id in BANK_LINE_ACTIONS and reminder_id(value) is None:  # the same form of id
+        return "this button names no bank line"
     return None
 
 
@@ -139,6 +146,8 @@ def _form_problem(deps: Deps, view: dict) -> str | None:
             return "this form names no customer"
         if not reference:
             return None
+    elif callback == CASH_CHOOSE_CALLBACK:
+        return None if reminder_id(metadata) is not None else "this form names no bank line"
     else:
         return None
     number = reminder_id(reference)

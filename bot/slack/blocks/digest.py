@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
-from bot.rendering.locale import staff_date
+from bot.rendering.locale import money, staff_date
 from bot.services.digest import Digest, PromiseLine
 from bot.services.holds import HeldCustomer
 from bot.services.morning import HeldBack
@@ -184,6 +184,18 @@ def _awaiting_line(digest: Digest, waiting: int, by_stage: str, where: str) -> s
     )
 
 
+def _cash_line(digest: Digest, locale: str) -> str:
+    """Bank payments: applied since the last digest, and received but on no invoice yet."""
+
+    def listed(totals: dict[str, Money]) -> str:
+        return ", ".join(money(totals[c], locale) for c in sorted(totals)) or "nothing"
+
+    text = f"🏦 *Cash collected* since the last digest: {listed(digest.cash_collected)}"
+    if digest.cash_unapplied:
+        text += f" · *unapplied*, for a person to place: {listed(digest.cash_unapplied)}"
+    return text
+
+
 def digest_blocks(
     digest: Digest, locale: str = "en_GB", where: str = "in this thread"
 ) -> list[Block]:
@@ -197,6 +209,8 @@ def digest_blocks(
         section("*Largest overdue balances*"),
         *line_sections(_ranking_lines(digest, locale), empty="Nothing is overdue."),
     ]
+    if digest.cash_collected or digest.cash_unapplied:
+        blocks += [divider(), section(_cash_line(digest, locale))]
     if digest.promises_due or digest.promises_broken:
         blocks.append(divider())
         if digest.promises_due:
