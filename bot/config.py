@@ -149,6 +149,10 @@ class Settings:
     recovery_seconds: float = (
         60.0  # an acknowledged click's work, before another instance redoes it
     )
+    # Copies: the folder the ledger's invoice PDF paths are read under (None: no files read),
+    # and how many bytes of them one e-mail attaches (the rest go as links)
+    documents_dir: Path | None = None
+    attachments_max_bytes: int = 5_000_000
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -229,6 +233,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         mail_authserv_ids=_split(env("MAIL_AUTHSERV_IDS", "")),
         send_lease_seconds=_float("RELANCE_SEND_LEASE_SECONDS", Settings.send_lease_seconds),
         recovery_seconds=_float("RELANCE_RECOVERY_SECONDS", Settings.recovery_seconds),
+        documents_dir=Path(docs) if (docs := env("RELANCE_DOCUMENTS_DIR")) else None,
+        attachments_max_bytes=_int("RELANCE_ATTACHMENTS_MAX_BYTES", Settings.attachments_max_bytes),
     )
 
 

@@ -91,6 +91,8 @@ class Invoice(SQLModel, table=True):
     issue_date: date
     due_date: date
     payment_link: str = Field(default="", max_length=500)
+    #: the invoice's PDF: a path under the documents folder, or an https URL ("" when none)
+    pdf: str = Field(default="", max_length=500)
     # open, paid, void or written_off (as the accounting export says); only open ones are chased
     status: str = Field(default="open", max_length=20)
     created_at: datetime = _timestamp()

@@ -172,6 +172,15 @@ def _values(settings: Settings) -> list[Finding]:
         Locale.parse(settings.locale)
     except (UnknownLocaleError, ValueError):
         found.append(_fatal("RELANCE_LOCALE", f"{settings.locale!r} is not a known locale"))
+    if settings.attachments_max_bytes < 0:
+        found.append(_fatal("RELANCE_ATTACHMENTS_MAX_BYTES", "is below zero"))
+    if settings.documents_dir is not None and not settings.documents_dir.is_dir():
+        found.append(
+            _warn(
+                "RELANCE_DOCUMENTS_DIR",
+                f"{str(settings.documents_dir)!r} is not a folder: no invoice copy can be sent",
+            )
+        )
     return found + transport_findings(settings)
 
 

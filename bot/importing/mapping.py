@@ -44,6 +44,7 @@ INVOICE_FIELDS = (
     "document_type",
     "credit",
     "lettering",
+    "pdf",
 )
 FIELDS = CUSTOMER_FIELDS + INVOICE_FIELDS
 #: What an invoice's status can mean to Relance; only `open` invoices are chased.

@@ -211,6 +211,40 @@ class Composer:
             filename=self.templates.render("letter", f"{language}/{template}", "filename", {}),
         ).to_json()
 
+    def plan_notice(
+        self,
+        customer: Recipient,
+        kind: str,
+        instalments: list[tuple[date, Money]],
+        due: date | None = None,
+    ) -> Draft:
+        """A payment plan's message (`kind`: `confirmed` with the schedule, `due` before an
+        instalment, `missed` once one passed unpaid); `due` is that instalment's date."""
+        locale = customer_locale(customer.language, customer.country)
+        language = self.templates.language_for("email", customer.language)
+        rows = [
+            {"date": long_date(d, locale), "amount": money(m, locale), "current": d == due}
+            for d, m in instalments
+        ]
+        current = next((r for r in rows if r["current"]), None)
+        context = {
+            "locale": locale,
+            "contact_name": customer.contact_name or customer.name,
+            "contact_person": customer.contact_name,
+            **addressing(customer.salutation, customer.contact_name),
+            "instalments": rows,
+            "count": len(rows),
+            "total": money(sum((m for _d, m in instalments[1:]), instalments[0][1]), locale),
+            "instalment": current,
+            "sender": self.sender,
+        }
+        wording = f"{language}/plan_{kind}"
+        subject = self.templates.render("email", wording, "subject", context)
+        text = self.templates.render("email", wording, "txt", context) + "\n"
+        return Draft(
+            wording, language, subject, text, self.templates.html_from_text(text, language, subject)
+        )
+
     def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:
         """A thank-you for invoices paid after they fell overdue."""
         locale = customer_locale(customer.language, customer.country)

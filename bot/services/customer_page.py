@@ -75,6 +75,7 @@ class PageInvoice:
     payment_link: str
     disputed: bool
     promised: date | None
+    pdf: str = ""  # its copy: a path under the documents folder, or an https URL
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
             i.payment_link,
             i.id in disputed,
             promised.get(id_of(i)),
+            i.pdf,
         )
 
     rows = [row(i) for i in invoices]

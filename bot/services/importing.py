@@ -62,6 +62,7 @@ STAGING = sa.Table(
     sa.Column("status", sa.String),
     sa.Column("lettering", sa.String),
     sa.Column("reported_paid_minor", sa.BigInteger),
+    sa.Column("pdf", sa.String),
     prefixes=["TEMPORARY"],
 )
 
@@ -583,6 +584,8 @@ def _invoice_columns(mapping: Mapping) -> list[str]:
         columns.append("payment_link")
     if mapping.provides("status"):
         columns.append("status")
+    if mapping.provides("pdf"):
+        columns.append("pdf")
     return columns
 
 
@@ -709,9 +712,9 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     conn.execute(
         sa.text(
             "INSERT INTO invoice (number, customer_id, currency, amount_minor, paid_minor, issue_date,"
-            " due_date, payment_link, status, created_at, updated_at)"
+            " due_date, payment_link, status, pdf, created_at, updated_at)"
             " SELECT s.invoice_number, c.id, s.currency, s.amount_minor, s.paid_minor, s.issue_date,"
-            " s.due_date, s.payment_link, s.status, :now, :now"
+            " s.due_date, s.payment_link, s.status, s.pdf, :now, :now"
             " FROM import_staging s JOIN customer c ON c.external_id = s.customer_external_id"
             " WHERE true ON CONFLICT (number) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in columns)

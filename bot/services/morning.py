@@ -78,7 +78,7 @@ def prepare(
         return _preview(runtime, now, run_date, channel)
     governing = runtime.governing()  # each promise and plan settled with its customer's grace
     promises.settle(runtime.engine, run_date, governing)
-    plans.settle_plans(runtime.engine, run_date, governing)
+    plans.settle_plans(runtime.engine, run_date, governing, runtime.composer)
     # What the digest says of the ledger does not depend on today's reminders: it is read on a
     # second connection while this one decides and stores (the database works, Python waits).
     with ThreadPoolExecutor(1, thread_name_prefix="digest") as reader:

@@ -311,8 +311,9 @@ class SuggestionRun:
 
 
 #: A thank-you note is not a chase: it is suggested after an import beside whatever the rest of
-#: the account still calls for, and never stands in for today's reminder.
-FOLLOW_UP_STAGES = ("thanks",)
+#: the account still calls for, and never stands in for today's reminder. Nor is a payment
+#: plan's notice (services/plan_notices.py).
+FOLLOW_UP_STAGES = ("thanks", "plan-confirmed", "plan-due", "plan-missed")
 
 
 def _chased_today(session: Session, run_date: date) -> set[int]:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from bot.services import inbox
 from bot.services.replies_waiting import undecided_cards
-from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
+from bot.slack.blocks.inbound import PERSON_WROTE, inbound_blocks, inbound_fallback
 from bot.slack.cards import CardPublisher
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def post_inbound(
             continue
         inbox.mark_posted(engine, view.id, response["channel"], response["ts"])
         posted += 1
-        if view.customer_id is not None and view.kind == "reply":
+        if view.customer_id is not None and view.kind in PERSON_WROTE:
             wrote.add(view.customer_id)
     if cards is not None and wrote:
         cards.refresh(undecided_cards(engine, sorted(wrote)), now.date())

@@ -16,10 +16,11 @@ from urllib.parse import parse_qs, quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.runtime import Runtime
-from bot.services import contact_changes, customer_page, page_links, page_visits
+from bot.services import contact_changes, copies, customer_page, page_links, page_visits
 from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
 from bot.services.page_links import LinkHolder, LinkRefused
 from bot.services.page_visits import Visit
+from bot.services.statement import copy_words, statement_pdf
 from bot.web.view import page_context
 from bot.web.words import languages, words
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/pay/"
 MAX_FORM_BYTES = 16_384
 ACTIONS = ("paid", "promise", "dispute", "plan", "contact")
+DOWNLOADS = ("invoice", "statement")
 MULTILINE = frozenset({"text"})  # the fields where a line break is the customer's text
 VISITED = "relance_visited"  # a cookie that tells a returning browser from a first fetch
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
@@ -47,7 +49,7 @@ PostNews = Callable[[News], None]
 
 
 class Response:
-    def __init__(self, status: HTTPStatus, body: str = "", headers: list | None = None):
+    def __init__(self, status: HTTPStatus, body: str | bytes = "", headers: list | None = None):
         self.status, self.body, self.headers = status, body, headers or []
 
 
@@ -79,8 +81,10 @@ class PageApp:
             log.exception("the customer page failed")
             response = Response(HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong.")
         status = f"{response.status.value} {response.status.phrase}"
-        body = response.body.encode()
-        start_response(status, [*HEADERS, *response.headers, ("Content-Length", str(len(body)))])
+        body = response.body if isinstance(response.body, bytes) else response.body.encode()
+        own = {name.lower() for name, _value in response.headers}
+        common = [(name, value) for name, value in HEADERS if name.lower() not in own]
+        start_response(status, [*common, *response.headers, ("Content-Length", str(len(body)))])
         return [body]
 
     def handle(self, environ: dict) -> Response:
@@ -90,6 +94,8 @@ class PageApp:
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         if len(parts) == 1 and method in ("GET", "HEAD"):
             return self.show(environ, parts[0], query)
+        if len(parts) == 2 and method in ("GET", "HEAD") and parts[1] in DOWNLOADS:
+            return self.download(environ, parts[0], parts[1], query)
         if len(parts) == 2 and method == "POST" and parts[1] in ACTIONS:
             return self.act(environ, parts[0], parts[1])
         return Response(HTTPStatus.NOT_FOUND, "Not found.", [("Content-Type", "text/plain")])
@@ -133,6 +139,7 @@ class PageApp:
         available = languages(settings.templates_dir)
         body = self.env.get_template("web/page.html.j2").render(
             t=t,
+            c=copy_words(settings.templates_dir, chosen)[1],
             language=chosen,
             switch=[(code, LANGUAGE_NAMES.get(code, code)) for code in available],
             company=settings,
@@ -163,6 +170,41 @@ class PageApp:
         cookie = f"{VISITED}=1; Path={PREFIX}; Max-Age=31536000; HttpOnly; SameSite=Lax"
         shown.headers.append(("Set-Cookie", cookie))
         return shown
+
+    def download(self, environ: dict, token: str, what: str, query: dict[str, str]) -> Response:
+        """A copy of one of the link holder's invoices, or their statement of account, as a
+        file to save (never shown inline)."""
+        holder = self._holder(token, query.get("lang", ""))
+        if isinstance(holder, Response):
+            return holder
+        engine, settings = self.runtime.engine, self.runtime.settings
+        # each copy made counts against the link's rate, as a form sent does
+        if not page_visits.allow_post(engine, holder, self.runtime.now()):
+            return Response(HTTPStatus.TOO_MANY_REQUESTS, "", [("Retry-After", "60")])
+        number = query.get("n", "") if what == "invoice" else ""
+        if what == "statement":
+            data = customer_page.load_page(
+                engine, self.runtime.governing(), holder.customer_id, self._today()
+            )
+            pdf = statement_pdf(data, settings, self._today())
+            found: copies.Download | None = copies.Download(pdf.filename, pdf.content)
+        else:
+            found = copies.invoice_download(engine, settings, holder.customer_id, number)
+        if found is None:
+            return Response(HTTPStatus.NOT_FOUND, "Not found.", [("Content-Type", "text/plain")])
+        copies.record_download(
+            engine, holder.customer_id, holder.public_id, _client(environ), what, number
+        )
+        if found.url:
+            return Response(HTTPStatus.SEE_OTHER, "", [("Location", found.url)])
+        return Response(
+            HTTPStatus.OK,
+            found.content,
+            [
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", f'attachment; filename="{found.filename}"'),
+            ],
+        )
 
     def act(self, environ: dict, token: str, action: str) -> Response:
         form = _form(environ)

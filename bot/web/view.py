@@ -107,6 +107,7 @@ def page_context(
             "days_late": i.days_late,
             "disputed": i.disputed,
             "promised": long_date(i.promised, locale) if i.promised else "",
+            "pdf": bool(i.pdf),
         }
 
     return {

@@ -48,7 +48,9 @@ CURRENCY = {"en": "GBP", "fr": "EUR", "de": "EUR", "es": "EUR"}
 
 
 def context(language: str, stage: str) -> dict:
+    """Two overdue invoices and one coming due; a pre-due stage has only invoices coming due."""
     currency = CURRENCY[language]
+    coming = (OpenItem("INV-1190", currency, 45000, date(2026, 12, 2)),)
     items = (
         OpenItem(
             "INV-1042",
@@ -59,9 +61,11 @@ def context(language: str, stage: str) -> dict:
         ),
         OpenItem("INV-1107", currency, 98000, date(2026, 10, 31)),
     )
-    suggestion = Suggestion(
-        POLICY.stage(stage), items, 85, datetime(2026, 11, 25, 9, tzinfo=UTC), ""
-    )
+    when = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    if POLICY.stage(stage).pre_due:
+        suggestion = Suggestion(POLICY.stage(stage), coming, -7, when, "")
+    else:
+        suggestion = Suggestion(POLICY.stage(stage), items, 85, when, "", coming)
     return reminder_context(
         addressee=PEOPLE[language],
         suggestion=suggestion,
@@ -97,7 +101,9 @@ def test_email_matches_its_golden_file(language: str, wording: str) -> None:
     text = TEMPLATES.render("email", wording, "txt", ctx)
     check_golden(f"email/{wording}.txt", f"Subject: {subject}\n\n{text}\n")
     html = TEMPLATES.render("email", wording, "html", ctx)
-    assert html.startswith("<!DOCTYPE html>") and "INV-1042" in html
+    assert html.startswith("<!DOCTYPE html>") and "INV-1190" in html  # due or coming due
+    if stage != "courtesy":  # overdue invoices listed, and what is coming due apart
+        assert "INV-1042" in html and "INV-1190" in text.split("INV-1107")[1]
     assert "{{" not in text + html and "{%" not in text + html
 
 

@@ -16,10 +16,14 @@ REPLY_CALLBACK = "inbound_reply_submitted"
 DISPUTE, DISPUTE_CALLBACK = "inbound_dispute", "inbound_dispute_submitted"
 PROMISE, PROMISE_CALLBACK = "inbound_promise", "inbound_promise_submitted"
 PAID = "inbound_paid"
+COPIES = "inbound_send_copies"
+#: kinds a person wrote: answered, acted on (`domain.inbound.PERSON_WROTE`)
+PERSON_WROTE = ("reply", "copy_request")
 ASSIGN, ASSIGN_CALLBACK = "inbound_assign", "inbound_assign_submitted"
 CONFIRM = "inbound_confirm"
 KIND_WORDS = {
     "reply": "💬 Reply",
+    "copy_request": "📄 Asks for a copy",
     "bounce": "❗ Hard bounce",
     "delay": "⏳ Delivery delayed",
     "out_of_office": "🏖️ Out of office",
@@ -78,14 +82,21 @@ def inbound_blocks(view: InboundView) -> list[Block]:
             )
         )
         buttons.append(button("Confirm — it is theirs", CONFIRM, str(view.id), style="danger"))
-    if view.customer_id is not None and view.kind == "reply":
+    trusted = view.customer_id is not None and not view.awaiting_confirmation
+    if trusted and view.kind == "copy_request":  # documents go only to a sender vouched for
+        buttons.append(button("Send copies", COPIES, str(view.id), style="primary"))
+    if view.customer_id is not None and view.kind in PERSON_WROTE:
         buttons += [
-            button("Reply", REPLY, str(view.id), style="primary"),
+            button("Reply", REPLY, str(view.id), style="primary" if not buttons else None),
             button("Dispute", DISPUTE, str(view.id)),
             button("Promise", PROMISE, str(view.id)),
             button("Mark paid — check next import", PAID, str(view.id)),
         ]
-    if view.customer_id is not None and view.kind in ("reply", "left_company", "out_of_office"):
+    if view.customer_id is not None and view.kind in (
+        *PERSON_WROTE,
+        "left_company",
+        "out_of_office",
+    ):
         buttons.append(button("Resume reminders", RESUME, view.customer_ref))
     if view.customer_id is None:
         buttons.append(button("Assign to a customer", ASSIGN, str(view.id), style="primary"))

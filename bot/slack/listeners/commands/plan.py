@@ -33,6 +33,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         deps.approvers.is_lead(user),
         deps.runtime.governing(),
         deps.today(),
+        deps.runtime.composer,
     )
     lines = "\n".join(
         f"• {staff_date(d, deps.runtime.settings.locale)}: {m.format(deps.runtime.settings.locale)}"
@@ -50,7 +51,12 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         if outcome.breaches
         else ""
     )
+    told = (
+        "\n✉️ The confirmation with this schedule awaits approval on your worklist."
+        if outcome.confirmation is not None
+        else ""
+    )
     reply(
-        f"📅 Plan agreed with {escape(outcome.customer)}{beyond}. Reminders wait while it is kept:\n{lines}"
+        f"📅 Plan agreed with {escape(outcome.customer)}{beyond}. Reminders wait while it is kept:\n{lines}{told}"
     )
     show_touched(deps, outcome.touched, f"the plan agreed with {outcome.customer}", reply)
