@@ -18,6 +18,7 @@ from typing import Any
 from dotenv import load_dotenv
 
 from bot.domain.bank import BankAccount, accounts_from_dict
+from bot.domain.company import CompanyIdentity, Disclosure, disclosures_from_dict
 from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
 from bot.domain.owners import Match
 from bot.domain.policy import Policy, PolicyError
@@ -95,6 +96,20 @@ class Settings:
     company_place: str = "Paris"  # the town a letter is written from ("Paris, le …")
     letter_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     letter_bold_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    # The company's legal identity, shown at the foot of e-mails, letters and the page
+    # (bot/company_disclosures.toml says which fields its country requires)
+    company_legal_name: str = ""  # empty: company_name
+    company_legal_form: str = "SAS"
+    company_registration: str = "912 345 675"
+    company_registry: str = "RCS Paris"
+    company_capital: str = "10 000 €"
+    company_registered_office: str = "12 avenue de l'Opéra, 75001 Paris"
+    company_vat: str = "FR65912345675"
+    company_logo: Path | None = None  # a PNG or JPEG shown on the page and the letters
+    # Who signs the final-notice letter (empty: the contact), and whether it goes registered
+    signatory_name: str = ""
+    signatory_title: str = ""
+    letter_registered: bool = True  # French practice sends a mise en demeure recommandée
     # Slack
     slack_bot_token: str = ""
     slack_app_token: str = ""
@@ -154,6 +169,18 @@ class Settings:
     documents_dir: Path | None = None
     attachments_max_bytes: int = 5_000_000
 
+    @property
+    def identity(self) -> CompanyIdentity:
+        return CompanyIdentity(
+            self.company_legal_name or self.company_name,
+            self.company_legal_form,
+            self.company_registration,
+            self.company_registry,
+            self.company_capital,
+            self.company_registered_office,
+            self.company_vat,
+        )
+
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     """Read settings; real environment variables win over the `.env` file."""
@@ -186,6 +213,20 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
             "\\n", "\n"
         ),
         company_place=env("RELANCE_COMPANY_PLACE", Settings.company_place),
+        company_legal_name=env("RELANCE_COMPANY_LEGAL_NAME", ""),
+        company_legal_form=env("RELANCE_COMPANY_LEGAL_FORM", Settings.company_legal_form),
+        company_registration=env("RELANCE_COMPANY_REGISTRATION", Settings.company_registration),
+        company_registry=env("RELANCE_COMPANY_REGISTRY", Settings.company_registry),
+        company_capital=env("RELANCE_COMPANY_CAPITAL", Settings.company_capital),
+        company_registered_office=env(
+            "RELANCE_COMPANY_REGISTERED_OFFICE", Settings.company_registered_office
+        ),
+        company_vat=env("RELANCE_COMPANY_VAT", Settings.company_vat),
+        company_logo=Path(logo) if (logo := env("RELANCE_COMPANY_LOGO")) else None,
+        signatory_name=env("RELANCE_SIGNATORY_NAME", ""),
+        signatory_title=env("RELANCE_SIGNATORY_TITLE", ""),
+        letter_registered=env("RELANCE_LETTER_REGISTERED", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
         letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
         letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
         final_notice_days=_int("RELANCE_FINAL_NOTICE_DAYS", Settings.final_notice_days),
@@ -352,3 +393,9 @@ def load_bank_accounts(path: Path | None = None) -> dict[str, BankAccount]:
     """Bank accounts by currency: the file given, else the bundled demo accounts."""
     source = path or Path(__file__).resolve().parent / "bank_accounts.toml"
     return accounts_from_dict(_toml(source, "RELANCE_BANK_ACCOUNTS_FILE"))
+
+
+def load_disclosures(path: Path | None = None) -> dict[str, Disclosure]:
+    """What each country requires a company's correspondence to show (the bundled file)."""
+    source = path or Path(__file__).resolve().parent / "company_disclosures.toml"
+    return disclosures_from_dict(tomllib.loads(source.read_text(encoding="utf-8")))

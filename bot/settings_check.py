@@ -16,9 +16,17 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
+from stdnum.fr import siren
 
 from bot.channels.transport import transport_problem
-from bot.config import Settings, load_law_book, load_policy, load_rates, load_segments
+from bot.config import (
+    Settings,
+    load_disclosures,
+    load_law_book,
+    load_policy,
+    load_rates,
+    load_segments,
+)
 from bot.domain.policy import Policy, PolicyError
 from bot.failures import Failure, refusal
 from bot.rendering.check import TemplateCheckFailed, syntax_problems, template_problems
@@ -234,6 +242,44 @@ def _team(settings: Settings) -> list[Finding]:
     return found
 
 
+def _identity(settings: Settings) -> list[Finding]:
+    """What the company's country requires its correspondence to show, and bank accounts held
+    by another entity with nothing to tell the customer why."""
+    found = []
+    identity = settings.identity
+    rule = load_disclosures().get(settings.country.upper())
+    for name in rule.missing(identity) if rule else []:
+        found.append(
+            _warn(
+                f"RELANCE_COMPANY_{name.upper()}",
+                f"is empty: business correspondence in {settings.country} must show it "
+                f"({rule.source if rule else ''})",
+            )
+        )
+    if (
+        settings.country.upper() == "FR"
+        and identity.registration
+        and not siren.is_valid(identity.registration)
+    ):
+        found.append(
+            _warn("RELANCE_COMPANY_REGISTRATION", "is not a valid SIREN (nine digits, Luhn key)")
+        )
+    if settings.company_logo is not None and not settings.company_logo.is_file():
+        found.append(_warn("RELANCE_COMPANY_LOGO", f"{settings.company_logo} is not a file"))
+    for currency, account in sorted(settings.bank_accounts.items()):
+        if account.holder not in (identity.legal_name, settings.company_name) and not (
+            account.holder_notes
+        ):
+            found.append(
+                _warn(
+                    "RELANCE_BANK_ACCOUNTS_FILE",
+                    f"[{currency}] is held by {account.holder}, not {identity.legal_name}: "
+                    "add a holder_note telling customers why",
+                )
+            )
+    return found
+
+
 def check_configuration(settings: Settings) -> list[Finding]:
     """Everything start-up checks except the Slack credentials: `relance check` (a `--slack`
     option adds the workspace's own checks to this list), fatal ones first."""
@@ -243,6 +289,7 @@ def check_configuration(settings: Settings) -> list[Finding]:
         + _configuration(settings)
         + _letters(settings)
         + _team(settings)
+        + _identity(settings)
     )
     return sorted(found, key=lambda f: not f.fatal)
 

@@ -43,6 +43,7 @@ from bot.models import (
     Contact,
     Customer,
     Dispute,
+    InboundMessage,
     Invoice,
     Promise,
     Reminder,
@@ -159,6 +160,7 @@ def load_accounts(
         credits_by_customer[customer_id].append(OpenCredit(number, currency, paid - amount, issued))
 
     since = datetime.combine(earliest_due, datetime.min.time(), tzinfo=UTC)
+    answered = last_answers(session, since, only)
     zones = {c.id: c.timezone for c in customers}
     contacts_by_customer: dict[int, list[PastContact]] = defaultdict(list)
     for customer_id, occurred, channel, stage, wording in conn.execute(
@@ -193,10 +195,50 @@ def load_accounts(
                 ),
                 email_failing=bool(customer.email_problem),
                 credits=tuple(credits_by_customer[customer.id]),
+                last_answer=(
+                    local_today(answered[customer.id], customer.timezone)
+                    if customer.id in answered
+                    else None
+                ),
             ),
         )
         for customer in sorted(customers, key=lambda c: c.name.casefold())
     ]
+
+
+def last_answers(
+    session: Session, since: datetime, only: Collection[int] | None = None
+) -> dict[int, datetime]:
+    """When each customer last answered (a reply read from the mailbox, a promise, a dispute)
+    since `since`: three grouped queries, whatever the number of customers."""
+    conn = session.connection()
+    scope = sa.true() if only is None else col(Invoice.customer_id).in_(sorted(only))
+    found: dict[int, datetime] = {}
+    queries = [
+        sa.select(col(InboundMessage.customer_id), sa.func.max(col(InboundMessage.received_at)))
+        .where(
+            col(InboundMessage.kind) == "reply",
+            col(InboundMessage.received_at) >= since,
+            sa.true() if only is None else col(InboundMessage.customer_id).in_(sorted(only)),
+        )
+        .group_by(col(InboundMessage.customer_id)),
+        *(
+            sa.select(col(Invoice.customer_id), sa.func.max(when))
+            .join(table, col(Invoice.id) == invoice_id)
+            .where(when >= since, scope)
+            .group_by(col(Invoice.customer_id))
+            for table, invoice_id, when in (
+                (Promise, col(Promise.invoice_id), col(Promise.created_at)),
+                (Dispute, col(Dispute.invoice_id), col(Dispute.opened_at)),
+            )
+        ),
+    ]
+    for query in queries:
+        for customer_id, latest in conn.execute(query).all():
+            if customer_id is not None and latest is not None:
+                latest = latest if latest.tzinfo else latest.replace(tzinfo=UTC)
+                found[customer_id] = max(found.get(customer_id, latest), latest)
+    return found
 
 
 def cause_of(exc: Exception) -> str:

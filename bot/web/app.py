@@ -7,6 +7,8 @@ get). A link that does not hold gets a plain page that shows nothing of any acco
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -14,15 +16,17 @@ from http import HTTPStatus
 from urllib.parse import parse_qs, quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from bot.rendering.locale import customer_locale
 from bot.runtime import Runtime
 from bot.services import contact_changes, copies, customer_page, page_links, page_visits
 from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
 from bot.services.page_links import LinkHolder, LinkRefused
 from bot.services.page_visits import Visit
 from bot.services.statement import copy_words, statement_pdf
-from bot.web.view import page_context
-from bot.web.words import languages, words
+from bot.web.view import page_context, plan_rows
+from bot.web.words import best_language, languages, words
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,21 @@ HEADERS = [
 ]
 
 PostNews = Callable[[News], None]
+COPY_SCRIPT = "web/copy.js"  # the one script the page runs, allowed by its hash
+
+
+def with_script(headers: list[tuple[str, str]], script: str) -> list[tuple[str, str]]:
+    """The headers with the policy allowing exactly `script` inline (CSP Level 2 hash source)."""
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return [
+        (
+            name,
+            f"{value}; script-src 'sha256-{digest}'"
+            if name == "Content-Security-Policy"
+            else value,
+        )
+        for name, value in headers
+    ]
 
 
 class Response:
@@ -71,6 +90,8 @@ class PageApp:
             loader=FileSystemLoader(runtime.settings.templates_dir),
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
+        self.script = (runtime.settings.templates_dir / COPY_SCRIPT).read_text(encoding="utf-8")
+        self.headers = with_script(HEADERS, self.script)
 
     # --- WSGI ------------------------------------------------------------------------------
 
@@ -83,7 +104,7 @@ class PageApp:
         status = f"{response.status.value} {response.status.phrase}"
         body = response.body if isinstance(response.body, bytes) else response.body.encode()
         own = {name.lower() for name, _value in response.headers}
-        common = [(name, value) for name, value in HEADERS if name.lower() not in own]
+        common = [(name, value) for name, value in self.headers if name.lower() not in own]
         start_response(status, [*common, *response.headers, ("Content-Length", str(len(body)))])
         return [body]
 
@@ -102,16 +123,23 @@ class PageApp:
 
     # --- pieces ----------------------------------------------------------------------------
 
-    def _holder(self, token: str, language: str) -> LinkHolder | Response:
+    def _holder(
+        self, token: str, language: str, environ: dict | None = None
+    ) -> LinkHolder | Response:
         try:
             return page_links.resolve(
                 self.runtime.engine, self.runtime.settings, token, self.runtime.now()
             )
         except LinkRefused as refused:
-            chosen, t = words(self.runtime.settings.templates_dir, language)
+            settings = self.runtime.settings
+            # the language asked for, else the customer's (a link we issued), else the browser's
+            accepted = best_language(
+                (environ or {}).get("HTTP_ACCEPT_LANGUAGE", ""), languages(settings.templates_dir)
+            )
+            chosen, t = words(settings.templates_dir, language or refused.language or accepted)
             status = HTTPStatus.GONE if refused.reason == "expired" else HTTPStatus.FORBIDDEN
             body = self.env.get_template("web/refused.html.j2").render(
-                t=t, language=chosen, message=t[f"refused_{refused.reason}"]
+                t=t, language=chosen, message=t[f"refused_{refused.reason}"], company=settings
             )
             return Response(status, body)
 
@@ -129,6 +157,7 @@ class PageApp:
         errors: dict[str, str] | None = None,
         values: dict[str, str] | None = None,
         status: HTTPStatus = HTTPStatus.OK,
+        plan: customer_page.PlanProposal | None = None,
     ) -> Response:
         settings = self.runtime.settings
         today = self._today()
@@ -152,12 +181,14 @@ class PageApp:
             errors=errors or {},
             values=values or {},
             **page_context(data, settings, t, chosen, today),
+            plan=plan_rows(plan, customer_locale(chosen, data.country)) if plan else [],
+            script=Markup(self.script),
         )
         return Response(status, body)
 
     def show(self, environ: dict, token: str, query: dict[str, str]) -> Response:
         language = query.get("lang", "")
-        holder = self._holder(token, language)
+        holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
             return holder
         if environ.get("REQUEST_METHOD") == "GET":  # a HEAD shows nothing and records nothing
@@ -209,7 +240,7 @@ class PageApp:
     def act(self, environ: dict, token: str, action: str) -> Response:
         form = _form(environ)
         language = form.get("lang", "")
-        holder = self._holder(token, language)
+        holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
             return holder
         _, t = words(self.runtime.settings.templates_dir, language or "en")
@@ -224,6 +255,8 @@ class PageApp:
                 errors={"_form": t["err_csrf"]},
                 status=HTTPStatus.FORBIDDEN,
             )
+        if action == "plan" and form.get("step") != "send":  # the schedule first, then send
+            return self._preview_plan(holder, token, language, form, t)
         try:
             for name, value in form.items():  # no control character reaches a service
                 customer_page.clean_text(value, name, MAX_FORM_BYTES, multiline=name in MULTILINE)
@@ -264,6 +297,27 @@ class PageApp:
         except Exception:
             log.exception("could not tell the address on record of contact change %s", request_id)
 
+    def _preview_plan(
+        self, holder: LinkHolder, token: str, language: str, form: dict[str, str], t: dict
+    ) -> Response:
+        """The schedule the request would ask for, shown before the customer sends it."""
+        try:
+            proposal = customer_page.propose_plan(
+                self.runtime.engine, self.runtime.governing(), holder, form, self._today()
+            )
+        except PageInvalid as bad:
+            message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
+            return self.render(
+                holder,
+                token,
+                language,
+                open_form="plan",
+                errors={bad.field: message},
+                values=form,
+                status=HTTPStatus.BAD_REQUEST,
+            )
+        return self.render(holder, token, language, open_form="plan", values=form, plan=proposal)
+
     def _carry_out(
         self, holder: LinkHolder, action: str, form: dict[str, str], client: str
     ) -> News:
@@ -277,7 +331,7 @@ class PageApp:
         if action == "dispute":
             return customer_page.dispute(engine, holder, client, form, digest)
         if action == "plan":
-            return customer_page.ask_plan(engine, policies, holder, client, form, digest)
+            return customer_page.ask_plan(engine, policies, holder, client, form, today, digest)
         return customer_page.ask_contact_change(engine, holder, client, form, digest)
 
 
@@ -297,4 +351,8 @@ def _form(environ: dict) -> dict[str, str]:
     except ValueError:
         length = 0
     raw = environ["wsgi.input"].read(length).decode("utf-8", errors="replace")
-    return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    # several invoices ticked: one a line (the only field the page repeats)
+    return {
+        k: "\n".join(v) if k == "invoice" else v[0]
+        for k, v in parse_qs(raw, keep_blank_values=True).items()
+    }

@@ -42,7 +42,7 @@ def news_blocks(news: News) -> list[Block]:
         for label, value in news.facts
         if value
     )
-    lead = "\n:bust_in_silhouette: Beyond the plan limits: a lead decides." if news.for_lead else ""
+    lead = ""
     value = json.dumps({"c": news.customer_id, "k": news.kind, "i": list(news.invoice_numbers)[:5]})
     handle = button(HANDLE_LABELS[news.kind], PAGE_HANDLE, value[:2000], style="primary")
     if news.request_id is not None:  # a contact change: applied only when a collector accepts
