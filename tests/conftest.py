@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.support.browser",
     "tests.support.imap_server",
     "tests.support.strict_slack",
+    "tests.support.own_postgres",
 ]
 
 POSTGRES_URL = OWNER_URL

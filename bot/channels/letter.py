@@ -17,6 +17,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from bot.failures import Failure
+
 TABLE_START, TABLE_END, CELL, RIGHT, TOTAL = "[table]", "[/table]", "|", ">", "="
 
 
@@ -158,6 +160,12 @@ def _draw_table(pdf: FPDF, table: _Table) -> None:
 
 def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
     """The letter's PDF; its texts are drawn literally (customer and staff words are data)."""
+    for setting, path in (("RELANCE_LETTER_FONT", font), ("RELANCE_LETTER_BOLD_FONT", bold_font)):
+        if not path.is_file():
+            raise Failure(
+                f"the letter's font {path} is missing ({setting})",
+                "install fonts-dejavu-core (Debian, Ubuntu) or point the setting at a TrueType font",
+            )
     pages = _draw(letter, font, bold_font, total_pages=0).pages_count
     return bytes(_draw(letter, font, bold_font, total_pages=pages).output())
 

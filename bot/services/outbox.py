@@ -428,13 +428,18 @@ def _deliver_one(
     except SendFailed as failure:
         if failure.server:
             raise
-        log.warning("sending reminder %s failed: %s", reminder_id, failure)
+        log.warning(
+            "sending reminder %s failed: %s",
+            reminder_id,
+            failure,
+            extra={"reminder_id": reminder_id},
+        )
         retrying = _record_failure(engine, outbox_id, worker, failure, settings, clock())
         return ("retrying" if retrying else "failed"), reminder_id
     except sa.exc.DBAPIError:  # the database failed, not this message: claimed again later
         raise
     except Exception as exc:  # this message cannot be built or sent as it is: its failure only
-        log.exception("reminder %s cannot be sent", reminder_id)
+        log.exception("reminder %s cannot be sent", reminder_id, extra={"reminder_id": reminder_id})
         unsendable = SendFailed(f"cannot be sent: {type(exc).__name__}: {exc}", permanent=True)
         _record_failure(engine, outbox_id, worker, unsendable, settings, clock())
         return "failed", reminder_id

@@ -112,7 +112,11 @@ class CardPublisher:
         try:
             self._update([reminder_id], today)
         except Exception:
-            log.exception("could not update the card of reminder %s", reminder_id)
+            log.exception(
+                "could not update the card of reminder %s",
+                reminder_id,
+                extra={"reminder_id": reminder_id},
+            )
 
     def _update(self, reminder_ids: list[int], today: date) -> None:
         for view in load_views(self.drafter(), reminder_ids):

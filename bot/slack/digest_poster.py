@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from time import monotonic
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.domain.worklist import channel_stages
 from bot.runtime import Runtime
 from bot.services import morning as mornings
@@ -103,6 +105,7 @@ def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning)
 
 def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime, instance: str) -> bool:
     """Post today's digest if it is due and no other instance has: True when this one did."""
+    started = monotonic()
     morning = mornings.claim(runtime, now, instance, runtime.settings.digest_channel)
     if morning is None:
         return False
@@ -111,4 +114,5 @@ def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime, instan
     except SlackApiError as exc:
         log.error("the digest was not posted: %s", explain_exception(exc, morning.channel))
         return False
+    metrics.observe("morning", monotonic() - started)
     return True

@@ -11,7 +11,9 @@ import gc
 import io
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable
+from time import monotonic
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
@@ -21,6 +23,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot import logs, metrics, ops
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
@@ -67,6 +70,7 @@ def _send_and_show(deps: Deps) -> None:
         now=runtime.now(),
         policies=runtime.governing(),
     )
+    metrics.count_delivery(report)
     post_outbox_alert(deps.client, deps.runtime.settings.digest_channel, report)
     deps.cards.refresh(report.touched, deps.today())
 
@@ -82,6 +86,7 @@ def read_mailbox(deps: Deps) -> None:
         with connect(runtime.settings) as mailbox:
             listening = Listening.of(runtime.settings)
             report = fetch_mail(runtime.engine, mailbox, runtime.now(), listening)
+        metrics.count_inbox(report)
         if report.failed:
             log.warning("inbox: %s message(s) left for the next round", len(report.failed))
         failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
@@ -176,12 +181,16 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
     page = page_app(runtime, deps)
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok\n"]
+        if environ.get("PATH_INFO") in ops.PATHS:
+            return ops.answer(runtime, environ, start_response)
         if page is not None and environ.get("PATH_INFO", "").startswith(PAGE_PREFIX):
+            metrics.count(
+                "page", kind="answer" if environ.get("REQUEST_METHOD") == "POST" else "view"
+            )
             with deps.gate.request():
                 return page(environ, start_response)
+        arrived = monotonic()
+        logs.request_id.set(uuid.uuid4().hex[:12])
         screened = screen(environ, runtime.settings.slack_signing_secret)
         if isinstance(screened, Refused):
             start_response(screened.status, [("Content-Type", "text/plain")])
@@ -197,7 +206,10 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
                 start_response("200 OK", [("Content-Type", "text/plain")])
                 return [b""]
             with journal.dispatching(entry, deps.work.submit):
-                return slack(environ, start_response)
+                answered = slack(environ, start_response)
+            metrics.count("clicks", via="http")
+            metrics.observe("ack", monotonic() - arrived)
+            return answered
 
     return application
 
@@ -251,7 +263,9 @@ class _Gunicorn(BaseApplication):
 def run_http(
     settings: Settings, port: int, workers: int = 2, threads: int = 8, host: str = "127.0.0.1"
 ) -> None:
-    """Serve HTTP mode (`relance run` has checked the settings first: bot/settings_check.py)."""
+    """Serve HTTP mode (`relance run` has checked the settings first: bot/settings_check.py);
+    the workers' metrics are summed (bot/metrics.py)."""
+    metrics.prepare_multiprocess()
     _Gunicorn(
         settings,
         {
@@ -261,6 +275,8 @@ def run_http(
             "worker_class": "gthread",
             "accesslog": "-",
             "timeout": 60,
+            "child_exit": lambda _server, worker: metrics.worker_exited(worker.pid),
+            **logs.gunicorn_config(),
         },
     ).run()
 
@@ -276,6 +292,8 @@ class GatedSocketModeHandler(SocketModeHandler):
         super().__init__(app, runtime.settings.slack_app_token)
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        arrived = monotonic()
+        logs.request_id.set(req.envelope_id)
         with self.deps.gate.request():
             if isinstance(req.payload, dict) and refuse_shapeless(self.deps, req.payload):
                 client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
@@ -293,6 +311,8 @@ class GatedSocketModeHandler(SocketModeHandler):
                 return
             with journal.dispatching(entry, self.deps.work.submit):
                 super().handle(client, req)
+            metrics.count("clicks", via="socket")
+            metrics.observe("ack", monotonic() - arrived)
 
 
 def run_socket_mode(settings: Settings) -> None:
@@ -301,8 +321,15 @@ def run_socket_mode(settings: Settings) -> None:
     start_background(handler.deps, handler.app)
     page = page_app(handler.deps.runtime, handler.deps)
     if page is not None:
-        serve_page(page, settings.page_host, settings.page_port)
+        serve_page(
+            ops.with_operations(handler.deps.runtime, page), settings.page_host, settings.page_port
+        )
         log.info("the customer page listens on %s:%s", settings.page_host, settings.page_port)
+    if settings.health_port:
+        serve_page(
+            ops.with_operations(handler.deps.runtime, None), "127.0.0.1", settings.health_port
+        )
+        log.info("/healthz, /readyz and /metrics listen on 127.0.0.1:%s", settings.health_port)
     freeze_startup_objects()
     handler.start()
 

@@ -142,13 +142,13 @@ def test_morning_dry_run_prints_and_stores_nothing(
     path = write_csv(tmp_path / "in.csv", [line(due_date=due, issue_date="2020-01-01")])
     assert main(["import", str(path)]) == 0
     capsys.readouterr()
-    assert main(["morning", "--dry-run"]) == 0
+    assert main(["morning", "--dry-run", "--force"]) == 0
     out = capsys.readouterr().out
     assert "dry run: nothing stored" in out and "Awaiting a decision" in out
     with sqlite3.connect(database) as db:
         stored = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
     assert stored == [0, 0]
-    assert main(["morning"]) == 0
+    assert main(["morning", "--force"]) == 0
     assert "dry run" not in capsys.readouterr().out
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM digest_run").fetchone()[0] == 0

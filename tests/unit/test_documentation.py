@@ -21,6 +21,7 @@ def settings_read_by_the_code() -> set[str]:
     for source in (ROOT / "bot").rglob("*.py"):
         text = source.read_text(encoding="utf-8")
         names |= set(re.findall(rf'\benv\(\s*"({SETTING})"', text))
+        names |= set(re.findall(rf'\b_(?:int|float)\(\s*"({SETTING})"', text))  # numbers
         names |= set(re.findall(rf'os\.environ(?:\.get)?[\(\[]\s*"({SETTING})"', text))
         names |= set(re.findall(rf'getenv\(\s*"({SETTING})"', text))
     return names

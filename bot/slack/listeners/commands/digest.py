@@ -4,6 +4,9 @@ so no other channel takes today's cards away from the digest's thread."""
 
 from __future__ import annotations
 
+from time import monotonic
+
+from bot import metrics
 from bot.services import digest as digests
 from bot.services import morning as mornings
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
@@ -20,9 +23,11 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     now = runtime.now()
     home = runtime.settings.digest_channel
     if command["channel_id"] == home:
+        started = monotonic()
         claimed = mornings.claim(runtime, now, deps.instance, home, when_due=False)
         if claimed is not None:
             post_morning(runtime, deps.client, claimed)
+            metrics.observe("morning", monotonic() - started)
             return
     morning = mornings.prepare(runtime, now, home or command["channel_id"])
     thread = digests.digest_thread(runtime.engine, morning.run_date, home) if home else None
