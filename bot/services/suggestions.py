@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
-from bot.db import insert_rows, new_ids, read_only, unit_of_work
+from bot.db import insert_rows, new_ids, read_only, refresh_statistics, unit_of_work
 from bot.domain import invoice_list
 from bot.domain.calendar import local_today
 from bot.domain.escalation import (
@@ -435,6 +435,7 @@ def suggest(
     decisions: list[CustomerDecision] = []
     held: Counter[str] = Counter()
     failed: list[tuple[str, str]] = []
+    stored_count = 0
     with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
         for between in customer_batches(engine, batch):
             decided, stored = _suggest_batch(
@@ -451,9 +452,12 @@ def suggest(
             )
             held.update(held_back(decided))
             failed.extend(failures(decided))
+            stored_count += len(stored)
             if details:
                 decisions.extend(decided)
                 created.extend(stored)
+    if stored_count:  # the digest reads them next: its plans must know they are there
+        refresh_statistics(engine, Reminder, ReminderInvoice)
     return SuggestionRun(
         run_date,
         created,
