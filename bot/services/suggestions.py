@@ -89,7 +89,7 @@ class CustomerDecision:
 
 
 def _of_customers(
-    column: Mapped[int],
+    column: Mapped[int] | Mapped[int | None],
     only: Collection[int] | None,
     between: tuple[int, int] | None,
 ) -> sa.ColumnElement[bool]:
@@ -152,7 +152,9 @@ def load_accounts(
         CustomerView(*row)
         for row in conn.execute(
             sa.select(*(getattr(Customer, name) for name in CustomerView._fields)).where(
-                col(Customer.id).in_(select(Invoice.customer_id).where(open_filter).distinct())
+                col(Customer.id).in_(select(Invoice.customer_id).where(open_filter).distinct()),
+                # said of the customer too, or PostgreSQL reads every customer for each batch
+                _of_customers(col(Customer.id), only, between),
             )
         ).all()
     ]
