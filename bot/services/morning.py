@@ -37,7 +37,7 @@ class Morning:
     run_date: date
     channel: str
     digest: digests.Digest
-    decisions: list[CustomerDecision]  # every customer with an open invoice, and why
+    decisions: list[CustomerDecision]  # every customer with an open invoice, and why (details)
     run: SuggestionRun | None  # what was stored; None in a dry run
     claim_id: int | None = None  # the day's claim on the channel, when this run holds it
 
