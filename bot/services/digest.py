@@ -25,6 +25,7 @@ from bot.domain.money import Money
 from bot.domain.rate_series import StaleTable, stale_tables
 from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
 from bot.models import (
+    EMAIL_FAILING,
     Customer,
     DigestRun,
     Invoice,
@@ -285,7 +286,7 @@ def ledger_facts(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                 (name, problem)
                 for name, problem in session.execute(
                     sa.select(col(Customer.name), col(Customer.email_problem))
-                    .where(col(Customer.email_problem) != "")
+                    .where(sa.text(EMAIL_FAILING))  # its partial index's own words
                     .order_by(col(Customer.name))
                 ).all()
             ],

@@ -106,7 +106,7 @@ def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning)
 def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime, instance: str) -> bool:
     """Post today's digest if it is due and no other instance has: True when this one did."""
     started = monotonic()
-    morning = mornings.claim(runtime, now, instance, runtime.settings.digest_channel)
+    morning = mornings.claim(runtime, now, instance, runtime.settings.digest_channel, details=False)
     if morning is None:
         return False
     try:

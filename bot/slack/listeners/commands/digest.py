@@ -24,12 +24,12 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     home = runtime.settings.digest_channel
     if command["channel_id"] == home:
         started = monotonic()
-        claimed = mornings.claim(runtime, now, deps.instance, home, when_due=False)
+        claimed = mornings.claim(runtime, now, deps.instance, home, when_due=False, details=False)
         if claimed is not None:
             post_morning(runtime, deps.client, claimed)
             metrics.observe("morning", monotonic() - started)
             return
-    morning = mornings.prepare(runtime, now, home or command["channel_id"])
+    morning = mornings.prepare(runtime, now, home or command["channel_id"], details=False)
     thread = digests.digest_thread(runtime.engine, morning.run_date, home) if home else None
     if thread:  # suggestions new since the post go into today's thread, not here
         post_thread_cards(runtime, deps.client, morning.run_date, home, thread)
