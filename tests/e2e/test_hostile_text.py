@@ -144,7 +144,7 @@ def test_a_hostile_name_is_escaped_in_every_call_of_a_morning_the_page_and_comma
         ("promise", {"invoice": "F-101", "date": due, "amount": "600"}),
         ("dispute", {"invoice": "F-103", "reason": "other", "text": PAGE_NAME}),
         ("paid", {"paid_on": world.today.isoformat(), "amount": "10", "reference": PAGE_NAME}),
-        ("plan", {"instalments": "12"}),
+        ("plan", {"instalments": "3", "step": "send"}),
         ("contact", {"contact_name": PAGE_NAME, "email": "a@b.example", "phone": ""}),
     ):
         assert world.post(url, action, form).status == 303
