@@ -31,8 +31,10 @@ lock:
 demo: $(STAMP)
 	$(BIN)/relance demo
 
+# Two workers, a test file each at a time (its module fixtures stay in one process): the
+# suite's services (PostgreSQL schemas, Dovecot, SMTP, Chromium) are per process already.
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench

@@ -312,14 +312,14 @@ def load_reference_rates(
     """Central bank rates for statutory interest: the file given, else the bundled table, with
     the tables `relance rates update` fetched (`fetched`, when it exists) over them."""
     source = path or Path(__file__).resolve().parent / "reference_rates.toml"
-    tables = _rate_tables(source)
+    tables = _rate_tables(source, "RELANCE_RATES_FILE")
     if fetched is not None and fetched.exists():
-        tables = overlay(tables, _rate_tables(fetched))
+        tables = overlay(tables, _rate_tables(fetched, "RELANCE_FETCHED_RATES_FILE"))
     return tables
 
 
-def _rate_tables(source: Path) -> dict[str, ReferenceRates]:
-    data = _toml(source, "RELANCE_RATES_FILE")
+def _rate_tables(source: Path, setting: str) -> dict[str, ReferenceRates]:
+    data = _toml(source, setting)
     return {
         name: ReferenceRates(
             source=table.get("source", name),
@@ -339,7 +339,7 @@ def _rate_tables(source: Path) -> dict[str, ReferenceRates]:
 def save_fetched_rates(path: Path, tables: dict[str, ReferenceRates]) -> None:
     """Write `tables` over those already fetched to `path` (the same TOML shape as the bundled
     file), atomically: a reader never sees half a file."""
-    known = _rate_tables(path) if path.exists() else {}
+    known = _rate_tables(path, "RELANCE_FETCHED_RATES_FILE") if path.exists() else {}
     known.update(tables)
     lines = ["# Written by `relance rates update`; read over bot/reference_rates.toml.", ""]
     for key, table in sorted(known.items()):

@@ -17,6 +17,7 @@ from bot.domain.calendar import add_business_days, at_local_time, is_business_da
 from bot.domain.late_payment import LawBook, ReferenceRates
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.segments import Segments
+from bot.failures import Failure
 from bot.rendering.templates import Templates
 from bot.services import app_settings, page_links
 from bot.services.compose import Composer
@@ -58,7 +59,7 @@ class Runtime:
                 rates = load_rates(self.base_settings)
                 self.composer.laws = load_law_book(rates)
                 self.rates = rates
-            except (OSError, ValueError, KeyError) as exc:
+            except (Failure, OSError, ValueError, KeyError) as exc:
                 log.error("the fetched rate tables could not be read, kept the others: %s", exc)
         return self.composer.laws
 

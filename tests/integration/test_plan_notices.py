@@ -61,7 +61,7 @@ CUSTOMERS = {
 }
 #: What each language says of a three-instalment schedule of 300 € from 1 December 2026.
 SCHEDULE = {
-    "fr": ("Votre échéancier de paiement : 3 échéances", "  - 1 décembre 2026 : 300,00\xa0€"),
+    "fr": ("Votre échéancier de paiement : 3 échéances", "  - 1er décembre 2026 : 300,00\xa0€"),
     "de": ("Ihre Ratenzahlung: 3 Raten", "  - 1. Dezember 2026: 300,00\xa0€"),
     "es": ("Su plan de pagos: 3 plazos", "  - 1 de diciembre de 2026: 300,00\xa0€"),
     "en": ("Your payment plan: 3 instalments", "  - 1 December 2026: €300.00"),
