@@ -22,6 +22,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.aging import Bucket
 from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
+from bot.domain.policy import Stage
 from bot.domain.rate_series import StaleTable, stale_tables
 from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
 from bot.models import (
@@ -86,6 +87,7 @@ class Digest:
     held_back: dict[str, int] = field(default_factory=dict)  # reason -> customers, when known
     awaiting_totals: dict[str, list[Money]] = field(default_factory=dict)  # stage -> per currency
     one_by_one: frozenset[str] = frozenset()  # stages never approved all at once
+    stages: dict[str, Stage] = field(default_factory=dict)  # by name: the labels staff read
     #: the rate tables a week past a fixing they do not reach: said on Mondays only
     stale_rates: list[StaleTable] = field(default_factory=list)
 
@@ -299,6 +301,7 @@ def build_digest(
     channel_stages: Collection[str] = (),
     one_by_one: Collection[str] = (),
     ledger: LedgerFacts | None = None,
+    stages: dict[str, Stage] | None = None,
     laws: LawBook | None = None,
 ) -> Digest:
     """`channel_stages`: the stages whose cards the thread holds even when owned;
@@ -326,6 +329,7 @@ def build_digest(
     return Digest(
         awaiting_totals=awaiting_totals,
         one_by_one=frozenset(one_by_one),
+        stages=dict(stages or {}),
         run_date=run_date,
         overdue={c: ledger.aging.total(c, overdue_only=True) for c in ledger.aging.currencies()},
         awaiting_by_owner=dict(by_owner),

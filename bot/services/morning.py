@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
 from bot.domain.escalation import NoAction, Reason, Suggestion
+from bot.domain.policy import stages_by_name
 from bot.domain.worklist import channel_stages, one_by_one, route
 from bot.runtime import Runtime
 from bot.services import digest as digests
@@ -141,6 +142,7 @@ def _digest(
         channel_stages=channel_stages(*runtime.policies()),
         one_by_one=one_by_one(*runtime.policies()),
         ledger=ledger,
+        stages=stages_by_name(*runtime.policies()),
         laws=runtime.laws(),
     )
 

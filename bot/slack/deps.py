@@ -12,6 +12,7 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 
+from bot.rendering.staff_text import carried
 from bot.runtime import Runtime
 from bot.services.refusals import record_refusal
 from bot.services.transient import is_transient
@@ -78,7 +79,7 @@ class Deps:
                 if entry is not None:
                     entry.release(cause)
 
-        self.work.submit(run)
+        self.work.submit(carried(run))
 
     @staticmethod
     def _retried(job: Callable[[], object], what: str) -> str | None:

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.worklist import channel_stages
+from bot.rendering.staff_text import speaking
 from bot.runtime import Runtime
 from bot.services import morning as mornings
 from bot.services.audit_checkpoint import Head, read_head
@@ -78,6 +79,11 @@ def notify_owners(client: WebClient, morning: mornings.Morning) -> int:
 def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning) -> str:
     """Post a claimed morning's digest, its thread's cards and the owners' notes; returns the
     digest's ts."""
+    with speaking(runtime.settings.locale):
+        return _post_morning(runtime, client, morning)
+
+
+def _post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning) -> str:
     locale = runtime.settings.locale
     response = client.chat_postMessage(
         channel=morning.channel,
