@@ -29,7 +29,7 @@ from bot.slack.server import wsgi_app
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.slack_fixtures import APPROVER, SECRET, SlackWorld, slack_settings
-from tests.support.slack_http import SignedSlack, serve
+from tests.support.slack_http import SignedSlack, home_opened_event, serve
 
 FRENCH_PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "relance.po"
 
@@ -148,6 +148,9 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     card = reminders[0]
     world.slack.click(APPROVE, str(card.id), user=APPROVER, response_url=world.fake.response_url())
     world.fake.wait_for(lambda: world.fake.calls_to("chat.update"))
+    home = world.slack.post(home_opened_event(APPROVER), content_type="application/json")
+    assert home.status == 200
+    world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))
 
     shown = json.dumps([c.args for c in world.fake.calls], ensure_ascii=False)
     assert "Synthèse des impayés" in shown and "Approuver" in shown and "Ignorer" in shown
@@ -155,6 +158,7 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     # CLDR plurals, French: 1 and 2 (and more) take different forms, never "jour(s)"
     assert "avec 1 jour de retard" in shown and "avec 10 jours de retard" in shown
     assert "2 factures" in shown and "1 facture " in shown
+    assert "Relance — le grand livre en un coup d’œil" in shown  # the Home tab
     assert "(s)" not in shown
     assert untranslated(world.fake) == []
 
@@ -165,10 +169,8 @@ def test_the_scan_finds_english_where_it_is_left() -> None:
     try:
         line_block = {"type": "section", "text": {"type": "mrkdwn", "text": "oldest 3 days late"}}
         fake.calls.append(Call("chat.postMessage", {"text": "x", "blocks": [line_block]}, {}))
-        assert {i for _m, i, _t in untranslated(fake)} == {
-            "oldest {count} days late",
-            "{count} days late",
-        }
+        found = {i for _m, i, _t in untranslated(fake)}
+        assert {"oldest {count} days late", "{count} days late"} <= found
         line_block["text"]["text"] = "la plus ancienne avec 3 jours de retard"
         assert untranslated(fake) == []
     finally:

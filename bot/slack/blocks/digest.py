@@ -113,7 +113,8 @@ def _totals_lines(digest: Digest, locale: str) -> list[str]:
                 amount=overdue.format(locale),
                 change=_change(overdue, digest.previous_in(currency), locale),
             )
-            + f"\n      {' · '.join(parts) or _('nothing overdue')}"
+            + "\n      "
+            + (" · ".join(parts) or _("nothing overdue"))
             + (_(" · not yet due: {amount}", amount=not_due.format(locale)) if not_due else "")
         )
     return lines
@@ -178,7 +179,6 @@ def _approve_all_button(digest: Digest, stage: str, count: int, locale: str) -> 
                 asking=asking,
             ),
             _("Approve all"),
-            _("Cancel"),
         ),
     )
 
