@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.worklist import channel_stages
-from bot.rendering.staff_text import speaking
+from bot.rendering.staff_text import _, speaking
 from bot.runtime import Runtime
 from bot.services import morning as mornings
 from bot.services.audit_checkpoint import Head, read_head
@@ -37,7 +37,9 @@ def home_url(client: WebClient) -> str | None:
 def audit_head_block(head: Head) -> dict:
     """The audit chain's head, kept in Slack's history: an anchor outside the database that a
     later `relance audit verify` can be compared with."""
-    return context(f"Audit trail head: event #{head.seq} · `{head.hash or 'empty'}`")
+    return context(
+        _("Audit trail head: event #{seq} · `{hash}`", seq=head.seq, hash=head.hash or _("empty"))
+    )
 
 
 def with_audit_head(blocks: list[dict], runtime: Runtime) -> list[dict]:

@@ -24,7 +24,7 @@ from bot.models import Reminder
 from bot.rendering.staff_text import LOCALE_DIR
 from bot.runtime import build_runtime, next_business_morning
 from bot.services.importing import import_invoices
-from bot.slack.ids import APPROVE
+from bot.slack.ids import APPROVE, EDIT, SKIP, SKIP_CALLBACK
 from bot.slack.server import wsgi_app
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import Call, FakeSlack
@@ -145,9 +145,22 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     reminders = world.fake.wait_for(
         lambda: (r := _reminders(world)) and all(x.slack_ts for x in r) and r
     )
-    card = reminders[0]
-    world.slack.click(APPROVE, str(card.id), user=APPROVER, response_url=world.fake.response_url())
+    approved, skipped, edited = reminders[0], reminders[1], reminders[-1]
+    world.slack.click(
+        APPROVE, str(approved.id), user=APPROVER, response_url=world.fake.response_url()
+    )
     world.fake.wait_for(lambda: world.fake.calls_to("chat.update"))
+    for action, card, modals in ((SKIP, skipped, 1), (EDIT, edited, 2)):
+        world.slack.click(
+            action, str(card.id), user=APPROVER, response_url=world.fake.response_url()
+        )
+        world.fake.wait_for(lambda n=modals: len(world.fake.calls_to("views.update")) >= n)
+    reason = {
+        "reason": {"value": {"type": "static_select", "selected_option": {"value": "paid"}}},
+        "note": {"value": {"type": "plain_text_input", "value": ""}},
+    }
+    assert world.slack.submit(SKIP_CALLBACK, str(skipped.id), reason, user=APPROVER).status == 200
+    world.fake.wait_for(lambda: len(world.fake.calls_to("chat.update")) >= 2)
     home = world.slack.post(home_opened_event(APPROVER), content_type="application/json")
     assert home.status == 200
     world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))
@@ -159,6 +172,11 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     assert "avec 1 jour de retard" in shown and "avec 10 jours de retard" in shown
     assert "2 factures" in shown and "1 facture " in shown
     assert "Relance — le grand livre en un coup d’œil" in shown  # the Home tab
+    assert "Ignorer la relance" in shown and "Modifier la relance" in shown  # the modals
+    assert "Ignorée par" in shown and "Le client dit avoir payé" in shown  # the skip, recorded
+    assert "en attente de l’étape suivante" in shown  # why a customer is held back
+    visible = "\n".join(t for c in world.fake.calls for t in visible_texts(c.args))
+    assert "friendly" not in visible and "Audit trail" not in visible  # stage keys, fixed words
     assert "(s)" not in shown
     assert untranslated(world.fake) == []
 

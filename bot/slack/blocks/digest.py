@@ -186,7 +186,7 @@ def _approve_all_button(digest: Digest, stage: str, count: int, locale: str) -> 
 def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
     """Who gets no reminder today although late, counted by reason, each with *Show*."""
     total = sum(held_back.values())
-    lines = " · ".join(f"{escape(reason)} {count}" for reason, count in held_back.items())
+    lines = " · ".join(f"{escape(_(reason))} {count}" for reason, count in held_back.items())
     return [
         section(
             ngettext(
@@ -200,7 +200,7 @@ def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
             "held_back",
             *[
                 button(
-                    _("Show: {reason} ({count})", reason=reason, count=count),
+                    _("Show: {reason} ({count})", reason=_(reason), count=count),
                     SHOW_HELD_BACK,
                     reason,
                 )
@@ -216,13 +216,13 @@ def held_back_text(held: HeldBack, most: int = 40) -> str:
         for name, detail in held.customers
     ]
     if not lines:
-        return _("Nobody is held back for “{reason}” any more.", reason=escape(held.reason))
+        return _("Nobody is held back for “{reason}” any more.", reason=escape(_(held.reason)))
     shown = capped(
         lines, most, _("…and {count} more: `/relance customer <name>` shows any account")
     )
-    return _("*Held back — {reason}* ({count})", reason=escape(held.reason), count=len(lines)) + (
-        "\n" + "\n".join(shown)
-    )
+    return _(
+        "*Held back — {reason}* ({count})", reason=escape(_(held.reason)), count=len(lines)
+    ) + ("\n" + "\n".join(shown))
 
 
 def _awaiting_line(digest: Digest, waiting: int, by_stage: str, where: str) -> str:
