@@ -259,7 +259,8 @@ def test_approve_all_for_a_stage(world: SlackWorld) -> None:
     )
     assert reply.status == 200
     text = world.fake.wait_for(lambda: ephemerals(world))[0]
-    assert text == f"Approved {len(same_stage)} {stage} reminder(s)."
+    label = world.runtime.policy.find_stage(stage).title
+    assert text == f"Approved {len(same_stage)} reminders “{label}”."
     assert {reminder(world, r.id).state for r in same_stage} == {"approved"}
     assert len(world.fake.calls_to("chat.update")) == len(same_stage)
 

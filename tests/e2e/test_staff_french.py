@@ -24,12 +24,13 @@ from bot.models import Reminder
 from bot.rendering.staff_text import LOCALE_DIR
 from bot.runtime import build_runtime, next_business_morning
 from bot.services.importing import import_invoices
-from bot.slack.ids import APPROVE, EDIT, SKIP, SKIP_CALLBACK
+from bot.slack.ids import APPROVE, APPROVE_ALL, EDIT, SKIP, SKIP_CALLBACK
 from bot.slack.server import wsgi_app
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import Call, FakeSlack
-from tests.support.slack_fixtures import APPROVER, SECRET, SlackWorld, slack_settings
+from tests.support.slack_fixtures import APPROVER, SECRET, STRANGER, SlackWorld, slack_settings
 from tests.support.slack_http import SignedSlack, home_opened_event, serve
+from tests.support.slack_steps import ask, ephemerals
 
 FRENCH_PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "relance.po"
 
@@ -161,6 +162,20 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     }
     assert world.slack.submit(SKIP_CALLBACK, str(skipped.id), reason, user=APPROVER).status == 200
     world.fake.wait_for(lambda: len(world.fake.calls_to("chat.update")) >= 2)
+    bulk = next(
+        e
+        for c in world.fake.calls_to("chat.postMessage")
+        for b in c.args.get("blocks") or []
+        for e in b.get("elements") or []
+        if e.get("action_id") == APPROVE_ALL
+    )
+    world.slack.click(
+        APPROVE_ALL, bulk["value"], user=APPROVER, response_url=world.fake.response_url()
+    )
+    world.fake.wait_for(lambda: ephemerals(world))
+    for command, user in (("help", APPROVER), ("frobnicate", APPROVER), ("pause", APPROVER)):
+        ask(world, command, user)
+    ask(world, "customer Atelier", STRANGER)
     home = world.slack.post(home_opened_event(APPROVER), content_type="application/json")
     assert home.status == 200
     world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))
@@ -177,6 +192,10 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     assert "en attente de l’étape suivante" in shown  # why a customer is held back
     visible = "\n".join(t for c in world.fake.calls for t in visible_texts(c.args))
     assert "friendly" not in visible and "Audit trail" not in visible  # stage keys, fixed words
+    replies = "\n".join(ephemerals(world))
+    assert "Aucune relance « Relance amiable » n’était encore en attente" in replies
+    assert "ce que vous pouvez faire ici" in replies and "Je ne connais pas" in replies
+    assert "Usage : `/relance pause &lt;client&gt;" in replies and "Désolé" in replies
     assert "(s)" not in shown
     assert untranslated(world.fake) == []
 

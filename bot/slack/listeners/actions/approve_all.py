@@ -6,7 +6,9 @@ from datetime import date
 
 from slack_bolt import Ack, App, Respond
 
+from bot.domain.policy import stages_by_name
 from bot.domain.worklist import one_by_one
+from bot.rendering.staff_text import _, language, ngettext
 from bot.services import decisions
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE_ALL
@@ -26,9 +28,15 @@ def register(app: App, deps: Deps) -> None:
             if not deps.approvers.may_decide(user):
                 deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
                 return
+            known = stages_by_name(*deps.runtime.policies()).get(stage)
+            label = known.title_in(language()) if known else stage
             if stage in one_by_one(*deps.runtime.policies()):
                 reply(
-                    f"{stage} reminders are final notices: approve them one by one, on each card."
+                    _(
+                        "“{stage}” reminders are final notices: approve them one by one, on each "
+                        "card.",
+                        stage=label,
+                    )
                 )
                 return
             approved = decisions.approve_stage(
@@ -36,9 +44,17 @@ def register(app: App, deps: Deps) -> None:
             )
             deps.cards.refresh([r.id for r in approved], deps.today())
             reply(
-                f"Approved {len(approved)} {stage} reminder(s)."
+                ngettext(
+                    "Approved {count} reminder “{stage}”.",
+                    "Approved {count} reminders “{stage}”.",
+                    len(approved),
+                    stage=label,
+                )
                 if approved
-                else f"No {stage} reminder was still waiting: others decided them first."
+                else _(
+                    "No reminder “{stage}” was still waiting: others decided them first.",
+                    stage=label,
+                )
             )
 
         deps.later(work, f"approving all {stage} reminders of {day}", reply)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_
 from bot.services.owners import assign
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
 
-USAGE = "`/relance assign <customer> <@person>` — who chases this customer"
+USAGE = N_("`/relance assign <customer> <@person>` — who chases this customer")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:

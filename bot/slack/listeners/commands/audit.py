@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_
 from bot.services.audit_export import last_events
 from bot.slack.blocks.account import audit_blocks
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
 
-USAGE = "`/relance audit <customer or invoice>` — the last events of the audit trail"
+USAGE = N_("`/relance audit <customer or invoice>` — the last events of the audit trail")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:

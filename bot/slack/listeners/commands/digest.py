@@ -4,13 +4,14 @@ so no other channel takes today's cards away from the digest's thread."""
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_
 from bot.services import digest as digests
 from bot.services import morning as mornings
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
 from bot.slack.deps import Deps, Reply
 from bot.slack.digest_poster import post_morning, post_thread_cards
 
-USAGE = (
+USAGE = N_(
     "`/relance digest` — today's digest now (posted in the digest channel, shown to you elsewhere)"
 )
 

@@ -3,13 +3,14 @@ customer's cards and worklist rows show it at once (those it overtook stopped)."
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_
 from bot.services.disputes import open_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
 from bot.slack.touched_shown import show_touched
 
-USAGE = "`/relance dispute <invoice> <reason>` — pause reminders for a disputed invoice"
+USAGE = N_("`/relance dispute <invoice> <reason>` — pause reminders for a disputed invoice")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:

@@ -5,13 +5,14 @@ once on the customer's cards and worklist rows (what it overtook stopped)."""
 from __future__ import annotations
 
 from bot.rendering.locale import staff_date
+from bot.rendering.staff_text import N_
 from bot.services.plans import propose_plan
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
 from bot.slack.mrkdwn import escape
 from bot.slack.touched_shown import show_touched
 
-USAGE = "`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan"
+USAGE = N_("`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:

@@ -4,13 +4,14 @@ customer's cards and worklist rows show it at once (those it overtook stopped)."
 from __future__ import annotations
 
 from bot.rendering.locale import staff_date
+from bot.rendering.staff_text import N_
 from bot.services.promises import record_promise
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, an_amount, need
 from bot.slack.mrkdwn import escape
 from bot.slack.touched_shown import show_touched
 
-USAGE = "`/relance promise <invoice> <YYYY-MM-DD> [amount]` — record a promise to pay"
+USAGE = N_("`/relance promise <invoice> <YYYY-MM-DD> [amount]` — record a promise to pay")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:

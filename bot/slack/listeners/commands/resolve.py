@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_
 from bot.services.disputes import resolve_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
 
-USAGE = "`/relance resolve <invoice> [note]` — close a dispute"
+USAGE = N_("`/relance resolve <invoice> [note]` — close a dispute")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
