@@ -173,7 +173,12 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
         APPROVE_ALL, bulk["value"], user=APPROVER, response_url=world.fake.response_url()
     )
     world.fake.wait_for(lambda: ephemerals(world))
-    for command, user in (("help", APPROVER), ("frobnicate", APPROVER), ("pause", APPROVER)):
+    for command, user in (
+        ("help", APPROVER),
+        ("frobnicate", APPROVER),
+        ("pause", APPROVER),
+        ("customer Atelier", APPROVER),
+    ):
         ask(world, command, user)
     ask(world, "customer Atelier", STRANGER)
     home = world.slack.post(home_opened_event(APPROVER), content_type="application/json")
@@ -196,6 +201,7 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     assert "Aucune relance « Relance amiable » n’était encore en attente" in replies
     assert "ce que vous pouvez faire ici" in replies and "Je ne connais pas" in replies
     assert "Usage : `/relance pause &lt;client&gt;" in replies and "Désolé" in replies
+    assert "Compte : Atelier Lefèvre" in replies and "*Solde*" in shown  # an account
     assert "(s)" not in shown
     assert untranslated(world.fake) == []
 

@@ -7,6 +7,7 @@ import json
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import _
 from bot.services.account import account
 from bot.services.customer_page import mark_handled
 from bot.services.errors import Invalid
@@ -48,7 +49,7 @@ def register(app: App, deps: Deps) -> None:
             channel=body["channel"]["id"],
             ts=message.get("ts", ""),
             text=message.get("text") or "A customer's answer from their page",
-            blocks=handled_blocks(message.get("blocks", []), HANDLE_LABELS[value["k"]], user),
+            blocks=handled_blocks(message.get("blocks", []), _(HANDLE_LABELS[value["k"]]), user),
         )
 
     @app.action(PAGE_ACCOUNT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.rendering.staff_text import N_
+from bot.rendering.staff_text import N_, _
 from bot.services import page_links
 from bot.services.account import account
 from bot.slack.blocks.account import account_blocks
@@ -20,4 +20,4 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     blocks = account_blocks(found, deps.runtime.settings.locale)
     if page_links.enabled(deps.runtime.settings):
         blocks.append(new_link_button(found.customer.external_id))
-    reply(f"Account of {escape(found.customer.name)}", blocks=blocks)
+    reply(_("Account of {customer}", customer=escape(found.customer.name)), blocks=blocks)
