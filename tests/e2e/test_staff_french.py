@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,9 +22,20 @@ from sqlmodel import select
 from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import Reminder
-from bot.rendering.staff_text import LOCALE_DIR
+from bot.rendering.staff_text import LOCALE_DIR, speaking
 from bot.runtime import build_runtime, next_business_morning
 from bot.services.importing import import_invoices
+from bot.services.inbox import InboundView
+from bot.services.inbox_actions import OpenAccount
+from bot.services.replies import ReplyDraft
+from bot.slack.blocks.inbound import (
+    assign_modal,
+    dispute_modal,
+    inbound_blocks,
+    inbound_fallback,
+    promise_modal,
+    reply_modal,
+)
 from bot.slack.ids import APPROVE, APPROVE_ALL, EDIT, SKIP, SKIP_CALLBACK
 from bot.slack.server import wsgi_app
 from tests.support.csvfiles import line, write_csv
@@ -218,3 +230,47 @@ def test_the_scan_finds_english_where_it_is_left() -> None:
         assert untranslated(fake) == []
     finally:
         fake.close()
+
+
+def test_a_customers_message_and_its_forms_are_in_french() -> None:
+    """The inbound card (a reply awaiting confirmation, an unmatched bounce) and its forms,
+    rendered in French and scanned the same way (the mailbox's own tests post them)."""
+    reply_view = InboundView(
+        id=7,
+        kind="reply",
+        sender="jean@atelier.example",
+        sender_name="Jean Lefèvre",
+        subject="Re: Relance",
+        text="Nous avons payé hier.",
+        attachments=(("virement.pdf", 2048),),
+        customer_id=1,
+        customer_ref="A",
+        customer_name="Atelier Lefèvre",
+        matched_by="thread",
+        consequence="relances en pause",
+        reason="",
+        target=None,
+        awaiting_confirmation=True,
+    )
+    bounce = replace(reply_view, kind="bounce", customer_id=None, matched_by="", reason="x")
+    account = OpenAccount(inbound_id=7, customer_name="Atelier Lefèvre", invoices=("A-1",))
+    with speaking("fr_FR"):
+        payloads = [
+            {"text": inbound_fallback(reply_view), "blocks": inbound_blocks(reply_view)},
+            {"text": inbound_fallback(bounce), "blocks": inbound_blocks(bounce)},
+            {"view": reply_modal(ReplyDraft(7, "Atelier Lefèvre", "jean@atelier.example", "Re"))},
+            {"view": dispute_modal(account)},
+            {"view": promise_modal(account)},
+            {"view": assign_modal(7)},
+        ]
+    fake = FakeSlack()
+    try:
+        fake.calls.extend(Call("chat.postMessage", p, {}) for p in payloads)
+        assert untranslated(fake) == []
+    finally:
+        fake.close()
+    shown = json.dumps(payloads, ensure_ascii=False)
+    assert (
+        "Confirmer — c’est bien le sien" in shown and "Rattaché par : répond à une relance" in shown
+    )
+    assert "❗ Rejet définitif" in shown and "Promesse de paiement" in shown
