@@ -190,6 +190,8 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
         ("frobnicate", APPROVER),
         ("pause", APPROVER),
         ("customer Atelier", APPROVER),
+        ("dispute C-1 montant erroné", APPROVER),
+        ("resolve C-1", APPROVER),
     ):
         ask(world, command, user)
     ask(world, "customer Atelier", STRANGER)
@@ -214,6 +216,7 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     assert "ce que vous pouvez faire ici" in replies and "Je ne connais pas" in replies
     assert "Usage : `/relance pause &lt;client&gt;" in replies and "Désolé" in replies
     assert "Compte : Atelier Lefèvre" in replies and "*Solde*" in shown  # an account
+    assert "La facture C-1 est en litige" in replies and "Le litige sur C-1 est clos" in replies
     assert "(s)" not in shown
     assert untranslated(world.fake) == []
 

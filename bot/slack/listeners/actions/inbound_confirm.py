@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import _
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import confirm
 from bot.services.replies_waiting import undecided_cards
@@ -24,6 +25,6 @@ def register(app: App, deps: Deps) -> None:
         except Invalid as exc:
             click.reply(str(exc))
             return
-        click.reply(f"✅ Confirmed: {escape(confirmed.consequence)}")
+        click.reply(_("✅ Confirmed: {what}", what=escape(confirmed.consequence)))
         # its cards now say the customer is held or their address failing
         deps.cards.refresh(undecided_cards(engine, [confirmed.customer_id]), deps.today())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import _
 from bot.services.errors import Invalid
 from bot.services.pauses import resume
 from bot.services.replies_waiting import undecided_cards
@@ -31,6 +32,11 @@ def register(app: App, deps: Deps) -> None:
         except Invalid as exc:
             reply(str(exc))
             return
-        reply(f"▶️ Reminders to {escape(customer.name)} resume with the next digest.")
+        reply(
+            _(
+                "▶️ Reminders to {customer} resume with the next digest.",
+                customer=escape(customer.name),
+            )
+        )
         if customer.id is not None:  # its cards no longer say a reply waits
             deps.cards.refresh(undecided_cards(deps.runtime.engine, [customer.id]), deps.today())

@@ -59,7 +59,7 @@ def register(app: App, deps: Deps) -> None:
             return
         found = account(deps.runtime.engine, body["actions"][0]["value"], deps.today())
         respond(
-            text=f"Account of {found.customer.name}",
+            text=_("Account of {customer}", customer=found.customer.name),
             blocks=account_blocks(found, deps.runtime.settings.locale),
             response_type="ephemeral",
             replace_original=False,

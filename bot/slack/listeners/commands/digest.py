@@ -4,7 +4,7 @@ so no other channel takes today's cards away from the digest's thread."""
 
 from __future__ import annotations
 
-from bot.rendering.staff_text import N_
+from bot.rendering.staff_text import N_, _
 from bot.services import digest as digests
 from bot.services import morning as mornings
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
@@ -35,8 +35,8 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         digest_blocks(
             morning.digest,
             locale,
-            where=f"in the thread of today's digest in <#{home}>"
+            where=_("in the thread of today's digest in <#{channel}>", channel=home)
             if home
-            else "(no digest channel)",
+            else _("(no digest channel)"),
         ),
     )
