@@ -15,6 +15,7 @@ from typing import TypeGuard
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 
+from bot.rendering.staff_text import N_, _
 from bot.services.cards import card_ts
 from bot.slack.deps import Deps
 from bot.slack.ids import (
@@ -60,10 +61,10 @@ def _action_problem(body: dict) -> str | None:
         try:
             date.fromisoformat(day)
         except ValueError:
-            return "this button names no day"
+            return N_("this button names no day")
         return None if stage else "this button names no stage"
     if action_id in CARD_ACTIONS and reminder_id(value) is None:
-        return "this button names no reminder"
+        return N_("this button names no reminder")
     return None
 
 
@@ -73,10 +74,10 @@ def card_problem(deps: Deps, number: int, body: dict) -> str | None:
     clicks off the connection pool until each is acknowledged."""
     ts = card_ts(deps.runtime.engine, number)
     if ts is None:
-        return "this button names no reminder"
+        return N_("this button names no reminder")
     container = body.get("container") or {}
     if container.get("type") == "message" and container.get("message_ts") != ts:
-        return "this button names a reminder other than the card it is on"
+        return N_("this button names a reminder other than the card it is on")
     return None
 
 
@@ -87,14 +88,14 @@ def _form_problem(deps: Deps, view: dict) -> str | None:
     elif callback == CALL_CALLBACK:
         customer, _sep, reference = str(metadata).partition("|")
         if not customer:
-            return "this form names no customer"
+            return N_("this form names no customer")
         if not reference:
             return None
     else:
         return None
     number = reminder_id(reference)
     if number is None or card_ts(deps.runtime.engine, number) is None:
-        return "this form names no reminder"
+        return N_("this form names no reminder")
     return None
 
 
@@ -112,7 +113,10 @@ def register(app: App, deps: Deps) -> None:
                 log.warning("refused a click from %s: %s (%s)", user, problem, body.get("actions"))
                 if respond is not None:
                     respond(
-                        text=f"Sorry, {problem}; nothing was done. Use the buttons on the card.",
+                        text=_(
+                            "Sorry, {problem}; nothing was done. Use the buttons on the card.",
+                            problem=_(problem),
+                        ),
                         response_type="ephemeral",
                         replace_original=False,
                     )
@@ -128,14 +132,17 @@ def register(app: App, deps: Deps) -> None:
 def _refusal_view(problem: str) -> dict:
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Not saved"},
-        "close": {"type": "plain_text", "text": "Close"},
+        "title": {"type": "plain_text", "text": _("Not saved")},
+        "close": {"type": "plain_text", "text": _("Close")},
         "blocks": [
             {
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f"Sorry, {problem}; nothing was saved. Open the form again from the card.",
+                    "text": _(
+                        "Sorry, {problem}; nothing was saved. Open the form again from the card.",
+                        problem=_(problem),
+                    ),
                 },
             }
         ],
