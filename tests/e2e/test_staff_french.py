@@ -195,6 +195,10 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     ):
         ask(world, command, user)
     ask(world, "customer Atelier", STRANGER)
+    world.slack.click(
+        APPROVE, str(skipped.id), user=STRANGER, response_url=world.fake.response_url()
+    )
+    world.fake.wait_for(lambda: any("approuver des relances" in t for t in ephemerals(world)))
     home = world.slack.post(home_opened_event(APPROVER), content_type="application/json")
     assert home.status == 200
     world.fake.wait_for(lambda: world.fake.calls_to("views.publish"))

@@ -27,7 +27,7 @@ def already_decided_text(state: str, decided_by: str) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_card_click(app, deps, APPROVE, "approve reminders", later="approving reminder")
+    @on_card_click(app, deps, APPROVE, N_("approve reminders"), later="approving reminder")
     def approve_clicked(click: Click) -> None:
         result = decisions.approve(deps.runtime.drafter(), click.reminder_id, click.user)
         reminder = result.reminder

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.domain.policy import stages_by_name
 from bot.domain.worklist import one_by_one
-from bot.rendering.staff_text import _, language, ngettext
+from bot.rendering.staff_text import N_, _, language, ngettext
 from bot.services import decisions
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE_ALL
@@ -26,7 +26,7 @@ def register(app: App, deps: Deps) -> None:
 
         def work() -> None:
             if not deps.approvers.may_decide(user):
-                deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
+                deps.refuse(user, N_("approve reminders"), reply, {"stage": stage, "day": day})
                 return
             known = stages_by_name(*deps.runtime.policies()).get(stage)
             label = known.title_in(language()) if known else stage

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
-from bot.rendering.staff_text import _
+from bot.rendering.staff_text import N_, _
 from bot.services.errors import Invalid
 from bot.services.pauses import resume
 from bot.services.replies_waiting import undecided_cards
@@ -25,7 +25,7 @@ def register(app: App, deps: Deps) -> None:
 
         customer_ref = body["actions"][0]["value"]
         if not deps.approvers.may_decide(user):
-            deps.refuse(user, "resume reminders", reply, {"customer": customer_ref})
+            deps.refuse(user, N_("resume reminders"), reply, {"customer": customer_ref})
             return
         try:
             customer = resume(deps.runtime.engine, customer_ref, user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.errors import Invalid
 from bot.services.replies import send_reply
 from bot.slack.access import Role
@@ -19,7 +20,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         REPLY_CALLBACK,
         role=Role.APPROVER,
-        what="answer customers",
+        what=N_("answer customers"),
         block="text",
         detail=inbound_of,
     )

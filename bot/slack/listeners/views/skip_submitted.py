@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.rendering.staff_text import _
+from bot.rendering.staff_text import N_, _
 from bot.services import decisions
 from bot.slack.access import Role
 from bot.slack.blocks.modals import SKIP_REASONS
@@ -31,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         SKIP_CALLBACK,
         role=Role.APPROVER,
-        what="skip reminders",
+        what=N_("skip reminders"),
         block="reason",
         detail=reminder_of,
     )
