@@ -3,13 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Every dependency pinned with its hashes (`make lock` writes them from pyproject.toml's ranges):
+# requirements.lock for a deployment, requirements-dev.lock with the tools and test servers.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links --no-header
 
-.PHONY: demo test lint run bench chaos clean catalogs messages
+.PHONY: demo test lint run bench chaos clean lock catalogs messages
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || { echo "a dependency is missing from $(DEV_LOCK): run make lock"; exit 1; }
 	touch $(STAMP)
 
 # Staff text in Slack (bot/rendering/staff_text.py): the .po catalogs are committed, the .mo
@@ -29,6 +37,14 @@ messages: $(STAMP)
 		--copyright-holder Relance -o bot/locale/relance.pot .
 	$(BIN)/pybabel update -i bot/locale/relance.pot -d bot/locale -D relance \
 		--no-fuzzy-matching --ignore-obsolete
+
+# After adding or changing a dependency in pyproject.toml: `make lock`, then commit both files.
+# Pins already in the files are kept; `make lock UPGRADE=--upgrade` moves every pin to the newest.
+lock:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip pip-tools
+	$(VENV)-lock/bin/pip-compile $(COMPILE) $(UPGRADE) --output-file $(LOCK) pyproject.toml
+	$(VENV)-lock/bin/pip-compile $(COMPILE) $(UPGRADE) --extra dev --output-file $(DEV_LOCK) pyproject.toml
 
 demo: $(STAMP) $(CATALOGS)
 	$(BIN)/relance demo
@@ -53,4 +69,4 @@ chaos: $(STAMP) $(CATALOGS)
 	$(BIN)/python -m bench.chaos
 
 clean:
-	rm -rf $(CATALOGS) $(VENV) var .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache
+	rm -rf $(CATALOGS) $(VENV) $(VENV)-lock var .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache

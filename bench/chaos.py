@@ -355,9 +355,11 @@ def run(backend: str, seconds: float, allowed: set[str]) -> tuple[Campaign, dict
         server.kill()
         server.wait(10)
     fake.stdin.close()  # type: ignore[union-attr]
-    fake.wait(10)
+    # The fake prints what Slack would have refused and exits 1 (tests/support/fake_slack.py).
+    slack_refused = fake.wait(10) != 0
     smtp.stop()
     results = _invariants(campaign, url, smtp, waiting)
+    results["calls Slack would refuse"] = "some (see above)" if slack_refused else "none"
     results["duration"] = f"{time.monotonic() - started:.0f} s"
     results["app log"] = str(log)
     return campaign, results
@@ -371,6 +373,7 @@ def holds(results: dict[str, object]) -> bool:
         and results["audit verify"] == "intact"
         and str(results["approvals with no e-mail yet (outbox pending / failed)"]) == "0 / 0"
         and str(results["approvals never received by the mail server"]).strip() == "0"
+        and results["calls Slack would refuse"] == "none"
     )
 
 

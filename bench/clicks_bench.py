@@ -164,7 +164,8 @@ def main() -> list[list[str]]:
             )
     finally:
         fake.stdin.close()
-        fake.wait(10)
+        # The fake prints what Slack would have refused and exits 1 (tests/support/fake_slack.py).
+        assert fake.wait(10) == 0, "the app sent Slack something Slack refuses"
     print_table(
         f"Clicks ({CLICKS} concurrent Approve clicks × {ROUNDS} rounds, HTTP mode)",
         ["database", "clicks", "median", "p99", "bare median", "bare p99", "p99 ratio"],

@@ -13,13 +13,22 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
 
-from bot import terminal
+from bot import __version__, logs, terminal
+from bot.channels.bank import compact_iban
 from bot.config import Settings, load_settings
 from bot.db import grant_app_role, make_engine, migrate, read_only, schema_is_current
 from bot.domain.calendar import local_today
-from bot.importing.mapping import Mapping, MappingError, available_mappings, load_mapping
+from bot.explain import explain
+from bot.failures import Failure
+from bot.importing.mapping import (
+    BANK_MAPPINGS_DIR,
+    Mapping,
+    MappingError,
+    available_mappings,
+    load_mapping,
+)
 from bot.runtime import build_runtime
-from bot.services import audit, audit_checkpoint
+from bot.services import audit, audit_checkpoint, cash
 from bot.services.aging_report import read_aging_report
 from bot.services.audit_export import export_csv
 from bot.services.errors import Invalid
@@ -29,10 +38,10 @@ from bot.services.importing import ImportFailed, ImportReport, import_invoices
 from bot.services.letters import letter_pdf
 from bot.services.outbox import deliver_due
 from bot.services.payments import follow_up_payments
-from bot.settings_check import check_run, transport_findings
+from bot.settings_check import Finding, check_configuration, check_run
 
 
-class NotReady(Exception):
+class NotReady(Failure):
     """The database a read-only command was pointed at has not been set up."""
 
 
@@ -43,13 +52,13 @@ def _existing_engine(settings: Settings) -> Engine:
     is_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     if is_file and not Path(str(url.database)).exists():
         raise NotReady(
-            f"there is no database at {url.database} yet: import invoices first "
-            "(`relance import FILE`) or run `relance db upgrade`"
+            f"there is no database at {url.database} yet",
+            "import invoices first (`relance import FILE`) or run `relance db upgrade`",
         )
     engine = make_engine(settings.database_url)
     if not schema_is_current(engine):
         raise NotReady(
-            "the database has not been upgraded to this version: run `relance db upgrade`"
+            "the database has not been upgraded to this version", "run `relance db upgrade`"
         )
     return engine
 
@@ -135,6 +144,7 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
             actor=args.actor,
             fallback_timezone=settings.timezone,
             allow_reassign=args.allow_reassign,
+            bank=lambda path: _bank_import(settings, engine, path, "", None, args.actor),
             allow_future=args.allow_future,
         )
         for outcome in outcomes:
@@ -143,8 +153,9 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
                 for disagreement in outcome.report.disagreements:
                     print(disagreement)
                 _follow_up(settings, engine, outcome.report, args.actor)
-        if outcomes and client is not None and settings.digest_channel:
-            post_import_notices(client, settings.digest_channel, outcomes)
+        told = [o for o in outcomes if o.bank is None]  # a statement posted its own summary
+        if told and client is not None and settings.digest_channel:
+            post_import_notices(client, settings.digest_channel, told)
         return all(o.ok for o in outcomes)
 
     if args.once:
@@ -155,6 +166,67 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
         except Exception:  # a database outage: the files stay where they are, tried again
             logging.getLogger(__name__).exception("import pass failed; next in %s s", args.every)
         time.sleep(args.every)
+
+
+def _import_bank(settings: Settings, args: argparse.Namespace) -> int:
+    """A bank statement (camt.053/054, MT940, OFX, or a CSV export with --mapping) matched to
+    the open invoices; the summary and the lines to decide go to the digest channel."""
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return 2
+    account = compact_iban(args.account) if args.account else ""
+    if args.account and not account:
+        print(f"error: {args.account!r} is not a valid IBAN", file=sys.stderr)
+        return 2
+    try:
+        mapping = load_mapping(args.mapping, bank=True) if args.mapping else None
+    except MappingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    _migrate(settings)
+    try:
+        report = _bank_import(settings, engine, path, account, mapping, args.actor)
+    except cash.BankFileError as failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
+    except cash.BalanceChanged as changed:  # a payment recorded meanwhile: nothing was applied
+        print(f"error: nothing imported: {changed}; import the file again", file=sys.stderr)
+        return 1
+    print(f"{path.name}: {terminal.bank_line(report)}")
+    return 0
+
+
+def _bank_import(
+    settings: Settings,
+    engine: Engine,
+    path: Path,
+    account: str,
+    mapping: Mapping | None,
+    actor: str,
+) -> cash.BankImport:
+    """Import one bank file and tell the digest channel (when Slack is configured)."""
+    runtime = build_runtime(settings, engine)
+    report = cash.import_bank_file(
+        engine,
+        path,
+        policy=runtime.policy.cash,
+        composer=runtime.composer,
+        policies=runtime.governing(),
+        run_date=runtime.company_today(runtime.now()),
+        account=account,
+        mapping=mapping,
+        actor=actor,
+    )
+    if settings.slack_bot_token and settings.digest_channel:
+        from bot.slack.cash_poster import post_bank_import
+        from bot.slack.client import make_client
+
+        post_bank_import(
+            make_client(settings), engine, settings.digest_channel, report, settings.locale
+        )
+    return report
 
 
 def _import_history(settings: Settings, args: argparse.Namespace) -> int:
@@ -194,7 +266,7 @@ def _report(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _send(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = _existing_engine(settings)
+    engine = _existing_engine(settings)  # an older schema: told to run `relance db upgrade`
     report = deliver_due(engine, settings, f"cli:{os.getpid()}")
     print(
         f"{len(report.sent)} sent, {len(report.retrying)} to retry, "
@@ -210,6 +282,8 @@ def _send(settings: Settings, _args: argparse.Namespace) -> int:
 def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
     """The reply mailbox read once (for cron), and what it brought posted to Slack when a
     bot token is configured (else the running app posts it)."""
+    from imapclient import IMAPClient
+
     from bot.channels.imap import connect
     from bot.services.inbox import Listening, fetch_mail
 
@@ -218,8 +292,11 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
         return 2
     engine = make_engine(settings.database_url)
     _migrate(settings)
-    with connect(settings) as mailbox:
-        report = fetch_mail(engine, mailbox, datetime.now(UTC), Listening.of(settings))
+    try:
+        with connect(settings) as mailbox:
+            report = fetch_mail(engine, mailbox, datetime.now(UTC), Listening.of(settings))
+    except (OSError, IMAPClient.Error) as exc:
+        raise _mailbox_failure(settings, exc) from exc
     print(
         f"{len(report.handled)} handled, {report.already_handled} handled before, "
         f"{len(report.failed)} failed (left in the mailbox for the next round)"
@@ -233,6 +310,24 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
         )
         print(f"{posted} posted to Slack")
     return 0 if not report.failed else 1
+
+
+def _mailbox_failure(settings: Settings, exc: Exception) -> Failure:
+    """The reply mailbox's server down, unknown, refusing TLS or the login, named."""
+    from imapclient.exceptions import LoginError
+
+    where = f"{settings.imap_host}:{settings.imap_port}"
+    if isinstance(exc, LoginError):
+        return Failure(
+            f"the mail server {where} refused the login of {settings.imap_user!r}",
+            "check IMAP_USER and IMAP_PASSWORD",
+            1,
+        )
+    return Failure(
+        f"the reply mailbox at {where} cannot be read ({explain(exc).cause})",
+        "check that the server runs, and IMAP_HOST, IMAP_PORT and IMAP_SECURITY",
+        1,
+    )
 
 
 def _audit_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
@@ -405,16 +500,29 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.server import run_http, run_socket_mode
 
     findings = check_run(settings, http=args.http)
-    for finding in findings:
-        kind = "error" if finding.fatal else "warning"
-        print(f"{kind}: {finding.setting} {finding.message}", file=sys.stderr)
+    if logs.json_wanted():  # a log pipeline reads even the start-up's words as JSON lines
+        logs.configure()
+        for finding in findings:
+            logging.getLogger("bot.settings").log(
+                logging.ERROR if finding.fatal else logging.WARNING,
+                "%s %s",
+                finding.setting,
+                finding.message,
+            )
+    else:
+        _print_findings(findings)
     if any(f.fatal for f in findings):
         print(
             "relance run: fix the settings above (see .env.example); nothing was started.",
             file=sys.stderr,
         )
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from bot.slack.client import verify_token
+
+    logs.configure()
+    if not _slack_lets_us_start(settings):
+        return 2
+    verify_token(settings)  # what /readyz reports: the token Slack accepted at the start
     _migrate(settings)
     if args.http:
         run_http(settings, args.port, workers=args.workers, threads=args.threads, host=args.host)
@@ -423,12 +531,38 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _slack_lets_us_start(settings: Settings) -> bool:
+    """Slack's side named before the start, one line each: a missing scope or a digest
+    channel without the bot is a warning (the rest works); a refused token stops the start."""
+    from bot.slack.client import make_client
+    from bot.slack.slack_check import slack_problems
+
+    problems = slack_problems(make_client(settings), settings.digest_channel)
+    for problem in problems:
+        print(f"{'error' if problem.fatal else 'warning'}: {problem.text}", file=sys.stderr)
+    if any(p.fatal for p in problems):
+        print("relance run: nothing was started.", file=sys.stderr)
+        return False
+    return True
+
+
 def _morning(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.calendar import holiday_name, is_business_day
     from bot.services.morning import prepare
 
-    engine = make_engine(settings.database_url)
-    if not args.dry_run:
+    today = local_today(datetime.now(UTC), settings.timezone)
+    if not args.force and not is_business_day(today, settings.country):
+        why = holiday_name(today, settings.country) or today.strftime("%A")
+        print(
+            f"{today.isoformat()} is not a business day in {settings.country} ({why}): "
+            "nothing suggested (--force to run anyway)"
+        )
+        return 0
+    if args.dry_run:  # reads only: never creates the database file
+        engine = _existing_engine(settings)
+    else:
         _migrate(settings)
+        engine = make_engine(settings.database_url)
     runtime = build_runtime(settings, engine)
     now = runtime.now()
     morning = prepare(
@@ -445,7 +579,7 @@ def _morning(settings: Settings, args: argparse.Namespace) -> int:
 def _page(settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.server import run_page_server
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     _migrate(settings)
     run_page_server(settings, args.port, args.host)
     return 0
@@ -457,24 +591,43 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(settings, Path(args.workdir))
 
 
-def _check(settings: Settings, args: argparse.Namespace) -> int:
-    """The configuration as the app would start with it: the policy, the templates of every
-    stage in every language folder, and how the mail servers are reached."""
-    from bot.config import load_policy
-    from bot.domain.policy import PolicyError
-    from bot.rendering.check import template_problems
+def _check_slack(settings: Settings) -> int:
+    """Slack's side of the set-up: the token, its scopes, the digest channel (one line each)."""
+    from bot.slack.client import make_client
+    from bot.slack.slack_check import slack_problems
 
-    try:
-        policy = load_policy(settings.policy_file)
-    except PolicyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    if not settings.slack_bot_token:
+        print("error: SLACK_BOT_TOKEN is not set", file=sys.stderr)
         return 1
-    problems = template_problems(policy, settings.templates_dir)
-    problems += [f"{f.setting} {f.message}" for f in transport_findings(settings)]
+    problems = slack_problems(make_client(settings), settings.digest_channel)
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"error: {problem.text}", file=sys.stderr)
     if problems:
         return 1
+    print(f"ok: the bot token has every scope Relance needs; it is in {settings.digest_channel}")
+    return 0
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        kind = "error" if finding.fatal else "warning"
+        print(f"{kind}: {finding.setting} {finding.message}", file=sys.stderr)
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    """Exactly what start-up checks, without starting: the settings, the placeholders, every
+    policy and segment with the rules between them and the settings, and every template of
+    every stage in every language compiled (bot/settings_check.py); with --slack, Slack's
+    side instead."""
+    if args.slack:
+        return _check_slack(settings)
+    from bot.config import load_policy
+
+    findings = check_configuration(settings)
+    _print_findings(findings)
+    if any(f.fatal for f in findings):
+        return 1
+    policy = load_policy(settings.policy_file)
     stages = ", ".join(s.name for s in policy.stages)
     print(f"ok: {len(policy.stages)} stages ({stages}); templates in {settings.templates_dir}")
     return 0
@@ -482,6 +635,10 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="relance", description=__doc__)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of a failure, not one line"
+    )
+    parser.add_argument("--version", action="version", version=f"relance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     imp = commands.add_parser("import", help="import invoices from a CSV file (all or nothing)")
@@ -511,6 +668,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--once", action="store_true", help="with --watch: one pass, then exit")
     imp.add_argument("--every", type=float, default=60, help="with --watch: seconds between passes")
     imp.set_defaults(handler=_import)
+
+    bank = commands.add_parser(
+        "import-bank",
+        help="import a bank statement (camt.053/054, MT940, OFX, or CSV with --mapping) and "
+        "apply the payments it shows (all or nothing)",
+    )
+    bank.add_argument("file")
+    bank.add_argument("--account", help="the account's IBAN, when the file does not say")
+    bank.add_argument(
+        "--mapping",
+        help="a CSV export's bundled mapping "
+        f"({', '.join(available_mappings(BANK_MAPPINGS_DIR))}) or a TOML file",
+    )
+    bank.add_argument("--actor", default="import", help="who is recorded in the audit trail")
+    bank.set_defaults(handler=_import_bank)
 
     history = commands.add_parser(
         "import-history",
@@ -557,7 +729,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     letter = commands.add_parser("letter", help="write a final-notice letter as PDF")
     letter.add_argument("reminder", type=int, help="the reminder's id")
-    letter.add_argument("--output", "-o", help="the PDF file (default: final-notice-<id>.pdf)")
+    letter.add_argument(
+        "--output",
+        "-o",
+        help="the PDF file (default: the letter's own name in its language and the id, "
+        "e.g. mise-en-demeure-12.pdf, final-notice-12.pdf; the command prints it)",
+    )
     letter.set_defaults(handler=_letter)
 
     charges = commands.add_parser(
@@ -606,13 +783,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--threads", type=int, default=8, help="threads per HTTP worker")
     run.set_defaults(handler=_run)
 
-    check = commands.add_parser("check", help="check the policy and its templates")
+    check = commands.add_parser(
+        "check",
+        help="run the start-up checks without starting: settings, policies and segments, "
+        "every template compiled",
+    )
+    check.add_argument(
+        "--slack",
+        action="store_true",
+        help="check Slack instead: the bot token's scopes and the digest channel",
+    )
     check.set_defaults(handler=_check)
     morning = commands.add_parser(
         "morning", help="settle, suggest and print today's digest (the app posts the cards)"
     )
     morning.add_argument(
         "--dry-run", action="store_true", help="decide and print, but store nothing"
+    )
+    morning.add_argument(
+        "--force", action="store_true", help="run on a weekend or holiday too (skipped by default)"
     )
     morning.set_defaults(handler=_morning)
     page = commands.add_parser("page", help="serve the customers' page alone")
@@ -627,12 +816,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every failure is one line naming its cause and its fix (bot/failures.py); `--debug`
+    shows the traceback instead."""
     args = build_parser().parse_args(argv)
     try:
         return args.handler(load_settings(), args)
-    except NotReady as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except (Exception, KeyboardInterrupt) as exc:
+        if args.debug:
+            raise
+        explained = explain(exc)
+        print(f"error: {explained.line}", file=sys.stderr)
+        return explained.code
 
 
 if __name__ == "__main__":

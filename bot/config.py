@@ -13,17 +13,56 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 
 from bot.domain.bank import BankAccount, accounts_from_dict
+from bot.domain.company import CompanyIdentity, Disclosure, disclosures_from_dict
 from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
 from bot.domain.owners import Match
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.rate_series import overlay
 from bot.domain.segments import SegmentRule, Segments
+from bot.failures import Failure
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _number(name: str, default: float, kind: type[int] | type[float]) -> Any:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise Failure(
+            f"{name}={value!r} is not {what}", f"set it to {what} (default {default})"
+        ) from None
+
+
+def _int(name: str, default: int) -> int:
+    return int(_number(name, default, int))
+
+
+def _float(name: str, default: float) -> float:
+    return float(_number(name, default, float))
+
+
+def _toml(path: Path, setting: str) -> dict[str, Any]:
+    """A data file's contents, or a refusal naming the setting that points at it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise Failure(
+            f"{setting}: cannot read {path} ({exc.strerror})",
+            "correct the path, or leave the setting out for the bundled file",
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise Failure(
+            f"{setting}: {path} is not valid TOML ({exc})", "correct the file, then `relance check`"
+        ) from None
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -38,7 +77,8 @@ class Settings:
     timezone: str = "Europe/Paris"
     country: str = "FR"  # the company's own: its business days decide when the digest runs
     locale: str = "en_GB"
-    templates_dir: Path = PROJECT_ROOT / "templates"
+    # the package's copy of templates/ (a link to it in the source tree): installed apps have it
+    templates_dir: Path = Path(__file__).resolve().parent / "templates"
     policy_file: Path | None = None
     rates_file: Path | None = None
     # `relance rates update` writes here; read over the bundled (or RELANCE_RATES_FILE) tables
@@ -56,6 +96,20 @@ class Settings:
     company_place: str = "Paris"  # the town a letter is written from ("Paris, le …")
     letter_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     letter_bold_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    # The company's legal identity, shown at the foot of e-mails, letters and the page
+    # (bot/company_disclosures.toml says which fields its country requires)
+    company_legal_name: str = ""  # empty: company_name
+    company_legal_form: str = "SAS"
+    company_registration: str = "912 345 675"
+    company_registry: str = "RCS Paris"
+    company_capital: str = "10 000 €"
+    company_registered_office: str = "12 avenue de l'Opéra, 75001 Paris"
+    company_vat: str = "FR65912345675"
+    company_logo: Path | None = None  # a PNG or JPEG shown on the page and the letters
+    # Who signs the final-notice letter (empty: the contact), and whether it goes registered
+    signatory_name: str = ""
+    signatory_title: str = ""
+    letter_registered: bool = True  # French practice sends a mise en demeure recommandée
     # Slack
     slack_bot_token: str = ""
     slack_app_token: str = ""
@@ -88,6 +142,8 @@ class Settings:
     public_url: str = ""  # where customers reach the page, e.g. https://pay.example.com
     page_link_days: int = 60
     page_port: int = 3001  # the page's own server in Socket Mode
+    page_host: str = "127.0.0.1"  # where it listens: loopback, behind the HTTPS proxy
+    health_port: int = 0  # Socket Mode without the page: /healthz, /readyz, /metrics here (0: off)
     # The reply mailbox (IMAP): empty host = not read
     imap_host: str = ""
     imap_port: int = 993
@@ -108,6 +164,22 @@ class Settings:
     recovery_seconds: float = (
         60.0  # an acknowledged click's work, before another instance redoes it
     )
+    # Copies: the folder the ledger's invoice PDF paths are read under (None: no files read),
+    # and how many bytes of them one e-mail attaches (the rest go as links)
+    documents_dir: Path | None = None
+    attachments_max_bytes: int = 5_000_000
+
+    @property
+    def identity(self) -> CompanyIdentity:
+        return CompanyIdentity(
+            self.company_legal_name or self.company_name,
+            self.company_legal_form,
+            self.company_registration,
+            self.company_registry,
+            self.company_capital,
+            self.company_registered_office,
+            self.company_vat,
+        )
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -141,9 +213,23 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
             "\\n", "\n"
         ),
         company_place=env("RELANCE_COMPANY_PLACE", Settings.company_place),
+        company_legal_name=env("RELANCE_COMPANY_LEGAL_NAME", ""),
+        company_legal_form=env("RELANCE_COMPANY_LEGAL_FORM", Settings.company_legal_form),
+        company_registration=env("RELANCE_COMPANY_REGISTRATION", Settings.company_registration),
+        company_registry=env("RELANCE_COMPANY_REGISTRY", Settings.company_registry),
+        company_capital=env("RELANCE_COMPANY_CAPITAL", Settings.company_capital),
+        company_registered_office=env(
+            "RELANCE_COMPANY_REGISTERED_OFFICE", Settings.company_registered_office
+        ),
+        company_vat=env("RELANCE_COMPANY_VAT", Settings.company_vat),
+        company_logo=Path(logo) if (logo := env("RELANCE_COMPANY_LOGO")) else None,
+        signatory_name=env("RELANCE_SIGNATORY_NAME", ""),
+        signatory_title=env("RELANCE_SIGNATORY_TITLE", ""),
+        letter_registered=env("RELANCE_LETTER_REGISTERED", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
         letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
         letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
-        final_notice_days=int(env("RELANCE_FINAL_NOTICE_DAYS", str(Settings.final_notice_days))),
+        final_notice_days=_int("RELANCE_FINAL_NOTICE_DAYS", Settings.final_notice_days),
         slack_bot_token=env("SLACK_BOT_TOKEN", ""),
         slack_app_token=env("SLACK_APP_TOKEN", ""),
         slack_signing_secret=env("SLACK_SIGNING_SECRET", ""),
@@ -154,7 +240,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         approver_groups=_split(env("RELANCE_APPROVER_GROUPS", "")),
         leads=_split(env("RELANCE_LEADS", "")),
         smtp_host=env("SMTP_HOST", Settings.smtp_host),
-        smtp_port=int(env("SMTP_PORT", str(Settings.smtp_port))),
+        smtp_port=_int("SMTP_PORT", Settings.smtp_port),
         smtp_user=env("SMTP_USER", ""),
         smtp_password=env("SMTP_PASSWORD", ""),
         smtp_security=env("SMTP_SECURITY", Settings.smtp_security),
@@ -162,41 +248,41 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         reply_to=env("MAIL_REPLY_TO", ""),
         bcc_archive=env("MAIL_BCC_ARCHIVE", ""),
         test_mode_address=env("RELANCE_TEST_MODE_ADDRESS", ""),
-        send_max_attempts=int(env("RELANCE_SEND_MAX_ATTEMPTS", str(Settings.send_max_attempts))),
-        send_backoff_seconds=float(
-            env("RELANCE_SEND_BACKOFF_SECONDS", str(Settings.send_backoff_seconds))
-        ),
+        send_max_attempts=_int("RELANCE_SEND_MAX_ATTEMPTS", Settings.send_max_attempts),
+        send_backoff_seconds=_float("RELANCE_SEND_BACKOFF_SECONDS", Settings.send_backoff_seconds),
         bank_accounts_file=bank_file,
         bank_accounts=load_bank_accounts(bank_file),
-        digest_page_size=int(env("RELANCE_DIGEST_PAGE_SIZE", str(Settings.digest_page_size))),
+        digest_page_size=_int("RELANCE_DIGEST_PAGE_SIZE", Settings.digest_page_size),
         viewers=_split(env("RELANCE_VIEWERS", "")),
         page_secret=env("RELANCE_PAGE_SECRET", ""),
         public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
-        page_link_days=int(env("RELANCE_PAGE_LINK_DAYS", str(Settings.page_link_days))),
-        page_port=int(env("RELANCE_PAGE_PORT", str(Settings.page_port))),
+        page_link_days=_int("RELANCE_PAGE_LINK_DAYS", Settings.page_link_days),
+        page_port=_int("RELANCE_PAGE_PORT", Settings.page_port),
+        health_port=_int("RELANCE_HEALTH_PORT", Settings.health_port),
+        page_host=env("RELANCE_PAGE_HOST", Settings.page_host),
         imap_host=env("IMAP_HOST", ""),
-        imap_port=int(env("IMAP_PORT", str(Settings.imap_port))),
+        imap_port=_int("IMAP_PORT", Settings.imap_port),
         imap_security=env("IMAP_SECURITY", Settings.imap_security),
         imap_user=env("IMAP_USER", ""),
         imap_password=env("IMAP_PASSWORD", ""),
         imap_folder=env("IMAP_FOLDER", Settings.imap_folder),
         imap_done_folder=env("IMAP_DONE_FOLDER", Settings.imap_done_folder),
         imap_ca_file=Path(env("IMAP_CA_FILE", "")) if env("IMAP_CA_FILE") else None,
-        imap_poll_seconds=float(env("IMAP_POLL_SECONDS", str(Settings.imap_poll_seconds))),
+        imap_poll_seconds=_float("IMAP_POLL_SECONDS", Settings.imap_poll_seconds),
         mail_token_secret=env("RELANCE_MAIL_SECRET", "") or env("RELANCE_PAGE_SECRET", ""),
         reply_plus_address=env("MAIL_REPLY_PLUS", "").lower() in ("1", "true", "yes", "on"),
         mail_authserv_ids=_split(env("MAIL_AUTHSERV_IDS", "")),
-        send_lease_seconds=float(
-            env("RELANCE_SEND_LEASE_SECONDS", str(Settings.send_lease_seconds))
-        ),
-        recovery_seconds=float(env("RELANCE_RECOVERY_SECONDS", str(Settings.recovery_seconds))),
+        send_lease_seconds=_float("RELANCE_SEND_LEASE_SECONDS", Settings.send_lease_seconds),
+        recovery_seconds=_float("RELANCE_RECOVERY_SECONDS", Settings.recovery_seconds),
+        documents_dir=Path(docs) if (docs := env("RELANCE_DOCUMENTS_DIR")) else None,
+        attachments_max_bytes=_int("RELANCE_ATTACHMENTS_MAX_BYTES", Settings.attachments_max_bytes),
     )
 
 
 def load_policy(path: Path | None = None) -> Policy:
     """The escalation policy from TOML: the file given, else the bundled default."""
     source = path or Path(__file__).resolve().parent / "policy.toml"
-    return Policy.from_dict(tomllib.loads(source.read_text(encoding="utf-8")))
+    return Policy.from_dict(_toml(source, "RELANCE_POLICY_FILE"))
 
 
 def load_segments(path: Path | None = None) -> Segments:
@@ -204,7 +290,7 @@ def load_segments(path: Path | None = None) -> Segments:
     file (relative to the main one) and laid over the main policy, with the rules that choose
     them."""
     source = path or Path(__file__).resolve().parent / "policy.toml"
-    entries = tomllib.loads(source.read_text(encoding="utf-8")).get("segments", [])
+    entries = _toml(source, "RELANCE_POLICY_FILE").get("segments", [])
     try:
         sources = {
             str(e["name"]): tomllib.loads((source.parent / str(e["policy"])).read_text("utf-8"))
@@ -233,7 +319,7 @@ def load_reference_rates(
 
 
 def _rate_tables(source: Path) -> dict[str, ReferenceRates]:
-    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    data = _toml(source, "RELANCE_RATES_FILE")
     return {
         name: ReferenceRates(
             source=table.get("source", name),
@@ -306,4 +392,10 @@ def load_law_book(rates: dict[str, ReferenceRates], path: Path | None = None) ->
 def load_bank_accounts(path: Path | None = None) -> dict[str, BankAccount]:
     """Bank accounts by currency: the file given, else the bundled demo accounts."""
     source = path or Path(__file__).resolve().parent / "bank_accounts.toml"
-    return accounts_from_dict(tomllib.loads(source.read_text(encoding="utf-8")))
+    return accounts_from_dict(_toml(source, "RELANCE_BANK_ACCOUNTS_FILE"))
+
+
+def load_disclosures(path: Path | None = None) -> dict[str, Disclosure]:
+    """What each country requires a company's correspondence to show (the bundled file)."""
+    source = path or Path(__file__).resolve().parent / "company_disclosures.toml"
+    return disclosures_from_dict(tomllib.loads(source.read_text(encoding="utf-8")))

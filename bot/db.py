@@ -149,6 +149,18 @@ def new_ids(conn: Connection, model: type[SQLModel], count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
+def refresh_statistics(engine: Engine, *models: type[SQLModel]) -> None:
+    """Have PostgreSQL's planner see tables a bulk write has just grown, before they are read:
+    autovacuum samples them only later, and a plan built for an empty table walks a hundred
+    thousand rows one lookup at a time. Tables this role does not own are skipped with a
+    warning by the server, not an error. SQLite plans without such statistics."""
+    if engine.dialect.name != "postgresql" or not models:
+        return
+    names = ", ".join(engine.dialect.identifier_preparer.quote(m.__table__.name) for m in models)  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"ANALYZE {names}")
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises."""

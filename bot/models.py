@@ -51,7 +51,23 @@ def _minor(**kwargs: object) -> object:
     return Field(default=0, sa_type=sa.BigInteger, **kwargs)
 
 
+def _partial_index(name: str, where: str) -> sa.Index:
+    """An index on customers' names covering only the rows `where` holds (migration 0018_scale):
+    the digest's short lists of customers found without reading them all."""
+    return sa.Index(name, "name", sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+
+
+#: The customers a skip reason holds, and those whose e-mail address fails (see above).
+HELD = "hold_reason != ''"
+EMAIL_FAILING = "email_problem != ''"
+
+
 class Customer(SQLModel, table=True):
+    __table_args__ = (
+        _partial_index("ix_customer_held", HELD),
+        _partial_index("ix_customer_email_problem", EMAIL_FAILING),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(max_length=200)
@@ -91,6 +107,8 @@ class Invoice(SQLModel, table=True):
     issue_date: date
     due_date: date
     payment_link: str = Field(default="", max_length=500)
+    #: the invoice's PDF: a path under the documents folder, or an https URL ("" when none)
+    pdf: str = Field(default="", max_length=500)
     # open, paid, void or written_off (as the accounting export says); only open ones are chased
     status: str = Field(default="open", max_length=20)
     created_at: datetime = _timestamp()
@@ -376,6 +394,29 @@ class PageLink(SQLModel, table=True):
     created_by: str = Field(max_length=40)
     created_at: datetime = _timestamp()
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What strangers' requests cost is kept here, shared by every process and instance: the
+    # last view and prefetch recorded (one of each an hour), and the posts of the current minute.
+    viewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    prefetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rate_minute: int = 0  # minutes since the epoch of the window `rate_hits` counts
+    rate_hits: int = 0
+
+
+class ContactChange(SQLModel, table=True):
+    """A billing-contact change asked on the customer's page: applied only once a collector
+    accepts it (a link may have been forwarded), decided once (`decided_at`)."""
+
+    __tablename__ = "contact_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contact_name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=40)
+    asked_at: datetime = _timestamp()
+    link: str = Field(max_length=32)  # the page link's public id it was asked through
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str = Field(default="", max_length=40)
 
 
 class InboundMessage(SQLModel, table=True):
@@ -448,3 +489,87 @@ class SlackRequest(SQLModel, table=True):
     recoveries: int = 0
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=500)
+
+
+class BankStatement(SQLModel, table=True):
+    """One bank file imported (`relance import-bank`): its lines are `BankLine`s."""
+
+    __tablename__ = "bank_statement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str = Field(max_length=255)
+    file_sha256: str = Field(max_length=64)
+    format: str = Field(max_length=40)  # camt.053, camt.054, mt940, ofx, csv:<mapping>
+    account: str = Field(default="", max_length=64)
+    lines: int = 0  # entries in the file (those already imported before included)
+    imported_by: str = Field(max_length=100)
+    imported_at: datetime = _timestamp()
+    slack_channel: str = Field(default="", max_length=40)  # its summary in the digest channel
+    slack_ts: str = Field(default="", max_length=40)
+
+
+class BankLine(SQLModel, table=True):
+    """One entry of a statement, once per account and bank reference however often the file
+    comes: what it says, what matching made of it (`state`: domain/states.BankLineState) and
+    who decided."""
+
+    __tablename__ = "bank_line"
+    __table_args__ = (sa.UniqueConstraint("account", "reference", name="uq_bank_line_entry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    statement_id: int = Field(foreign_key="bank_statement.id", index=True)
+    account: str = Field(default="", max_length=64)
+    reference: str = Field(max_length=100)
+    position: int = 0
+    booked_on: date
+    currency: str = Field(max_length=3)
+    amount_minor: int = _minor()
+    credit: bool = True
+    reversal: bool = False
+    payer_name: str = Field(default="", max_length=140)
+    payer_iban: str = Field(default="", max_length=34, index=True)
+    remittance: str = Field(default="")
+    end_to_end: str = Field(default="", max_length=100)
+    state: str = Field(max_length=20, index=True)
+    rule: int = 0  # 1 reference, 2 payer, 3 a person
+    why: str = Field(default="")
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    candidates: str = Field(default="[]")  # JSON: invoice numbers a person may choose among
+    proposed: str = Field(default="[]")  # JSON: [[number, minor], …] the matching proposes
+    unapplied_minor: int = _minor()  # received beyond what it paid: credit a person places
+    reverses_line_id: int | None = Field(default=None, foreign_key="bank_line.id")
+    decided_by: str = Field(default="", max_length=40)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    slack_channel: str = Field(default="", max_length=40)  # its card, when a person decides
+    slack_ts: str = Field(default="", max_length=40)
+
+
+class CashApplication(SQLModel, table=True):
+    """Money from one bank line applied to one invoice: what it paid, by which rule, who
+    decided. A reversal marks it undone (and takes the amount off the invoice again)."""
+
+    __tablename__ = "cash_application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    line_id: int = Field(foreign_key="bank_line.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    amount_minor: int = _minor()
+    rule: int = 0
+    decided_by: str = Field(max_length=40)
+    applied_at: datetime = _timestamp(index=True)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PayerIban(SQLModel, table=True):
+    """An IBAN a customer paid from, learnt when a person applied a payment from it: the
+    next payment from it is suggested for that customer."""
+
+    __tablename__ = "payer_iban"
+    __table_args__ = (sa.UniqueConstraint("iban", "customer_id", name="uq_payer_iban_customer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    iban: str = Field(max_length=34, index=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    learnt_by: str = Field(max_length=40)
+    learnt_at: datetime = _timestamp()
+    line_id: int | None = Field(default=None, foreign_key="bank_line.id")

@@ -17,13 +17,13 @@ from bot.domain.calendar import add_business_days, at_local_time, is_business_da
 from bot.domain.late_payment import LawBook, ReferenceRates
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.segments import Segments
-from bot.rendering.check import check_templates
 from bot.rendering.templates import Templates
 from bot.services import app_settings, page_links
 from bot.services.compose import Composer
 from bot.services.customer_policy import Policies
 from bot.services.drafting import Drafter
 from bot.services.errors import Invalid
+from bot.settings_check import policy_refusals
 
 log = logging.getLogger(__name__)
 VERSION_CHECK_SECONDS = 1.0
@@ -141,9 +141,9 @@ def build_runtime(
     templates = Templates(settings.templates_dir)
     policy = load_policy(settings.policy_file)
     segments = load_segments(settings.policy_file)
-    for each in (policy, *segments.policies.values()):
-        each.check_final_notice_deadline(settings.final_notice_days)
-        check_templates(each, settings.templates_dir)  # a stage without its files: refuse now
+    # the start-up refusals `relance check` lists (bot/settings_check.py): refuse now
+    for _setting, refusal in policy_refusals(settings, (policy, *segments.policies.values())):
+        raise refusal
     engine = engine or make_engine(settings.database_url)
     runtime = Runtime(
         settings=settings,

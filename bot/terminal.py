@@ -9,6 +9,7 @@ from bot.domain.escalation import Suggestion
 from bot.domain.money import Money
 from bot.models import AuditEvent
 from bot.services.aging_report import AgingReport
+from bot.services.cash import BankImport
 from bot.services.digest import Digest
 from bot.services.importing import ImportReport
 from bot.services.inbox import InboundView
@@ -25,8 +26,32 @@ def import_lines(report: ImportReport) -> list[str]:
         f"{report.lines} invoice lines read: {report.invoices_created} new, "
         f"{report.invoices_updated} changed; {report.customers_created} new customers, "
         f"{report.customers_updated} known; {report.payments_recorded} payments recorded.",
+        *(
+            [
+                f"{len(report.discrepancies)} invoices the ledger shows open though a bank "
+                f"payment was applied (kept paid, for a person to check): "
+                + ", ".join(report.discrepancies[:20])
+            ]
+            if report.discrepancies
+            else []
+        ),
         *report.disagreements,
     ]
+
+
+def bank_line(report: BankImport, locale: str = "en") -> str:
+    """What a bank statement brought, in one line."""
+    applied = ", ".join(Money(v, c).format(locale) for c, v in sorted(report.applied_total.items()))
+    text = (
+        f"{report.lines} entries: {report.applied} applied ({applied or 'nothing'}), "
+        f"{len(report.to_decide)} to decide ({report.suggested} suggested), "
+        f"{report.ignored} money out or fees, {report.reversed} reversed, "
+        f"{report.already_imported} imported before"
+    )
+    if report.unapplied:
+        credit = ", ".join(Money(v, c).format(locale) for c, v in sorted(report.unapplied.items()))
+        text += f"; unapplied credit {credit}"
+    return text
 
 
 def aging_lines(report: AgingReport, locale: str = "en") -> list[str]:

@@ -27,6 +27,8 @@ pytest_plugins = [
     "tests.support.page_world",
     "tests.support.browser",
     "tests.support.imap_server",
+    "tests.support.strict_slack",
+    "tests.support.own_postgres",
 ]
 
 POSTGRES_URL = OWNER_URL

@@ -17,6 +17,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from bot.failures import Failure
+
 TABLE_START, TABLE_END, CELL, RIGHT, TOTAL = "[table]", "[/table]", "|", ">", "="
 
 
@@ -28,6 +30,9 @@ class Letter:
     subject: str
     body: str
     filename: str = ""  # the file's name in the customer's language, without extension
+    footer: str = ""  # the company's legal identity, at the foot of every page
+    logo: str = ""  # the company's logo (a PNG or JPEG file), top right of the first page
+    mention: str = ""  # how it is sent, above the subject ("Lettre recommandée avec AR")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -99,12 +104,18 @@ class _Paper(FPDF):
     """A4 whose footer writes "page/total" as plain text: the total is counted by a first pass.
     fpdf2's page-count alias (`{nb}`) would also replace that text in the letter's own words."""
 
+    legal = ""  # the company's identity line(s), above the page number
+
     def __init__(self, total_pages: int):
         super().__init__(format="A4")
         self.total_pages = total_pages
         self.alias_nb_pages(None)  # type: ignore[arg-type]  # fpdf2 documents None: no alias
 
     def footer(self) -> None:
+        if self.legal:
+            self.set_y(-22.5)
+            self.set_font("Body", "", 7.5)
+            self.multi_cell(0, 3.6, self.legal, align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_y(-14)
         self.set_font("Body", "", 8.5)
         self.cell(0, 6, f"{self.page_no()}/{self.total_pages}", align="C")
@@ -149,17 +160,26 @@ def _draw_table(pdf: FPDF, table: _Table) -> None:
 
 def render_pdf(letter: Letter, font: Path, bold_font: Path) -> bytes:
     """The letter's PDF; its texts are drawn literally (customer and staff words are data)."""
+    for setting, path in (("RELANCE_LETTER_FONT", font), ("RELANCE_LETTER_BOLD_FONT", bold_font)):
+        if not path.is_file():
+            raise Failure(
+                f"the letter's font {path} is missing ({setting})",
+                "install fonts-dejavu-core (Debian, Ubuntu) or point the setting at a TrueType font",
+            )
     pages = _draw(letter, font, bold_font, total_pages=0).pages_count
     return bytes(_draw(letter, font, bold_font, total_pages=pages).output())
 
 
 def _draw(letter: Letter, font: Path, bold_font: Path, total_pages: int) -> _Paper:
     pdf = _Paper(total_pages)
+    pdf.legal = letter.footer
     pdf.set_margins(22, 20, 22)
-    pdf.set_auto_page_break(auto=True, margin=22)
+    pdf.set_auto_page_break(auto=True, margin=27 if letter.footer else 22)
     pdf.add_font("Body", "", str(font))
     pdf.add_font("Body", "B", str(bold_font))
     pdf.add_page()
+    if letter.logo and Path(letter.logo).is_file():
+        pdf.image(letter.logo, x=pdf.w - 22 - 40, y=14, h=14)
     pdf.set_font("Body", "B", 11)
     pdf.multi_cell(80, 5, letter.sender[0], new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Body", "", 10)
@@ -167,9 +187,13 @@ def _draw(letter: Letter, font: Path, bold_font: Path, total_pages: int) -> _Pap
     pdf.set_xy(115, 50)
     pdf.set_font("Body", "", 11)
     pdf.multi_cell(75, 5.5, "\n".join(letter.recipient), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(max(pdf.get_y(), 80) + 8)
+    pdf.set_y(max(pdf.get_y(), 76) + 6)
     pdf.cell(0, 6, letter.dateline, align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
+    pdf.ln(3)
+    if letter.mention:
+        pdf.set_font("Body", "", 10)
+        pdf.multi_cell(0, 5, letter.mention, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
     pdf.set_font("Body", "B", 11)
     pdf.multi_cell(0, 6, letter.subject, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -177,7 +201,7 @@ def _draw(letter: Letter, font: Path, bold_font: Path, total_pages: int) -> _Pap
         if isinstance(block, _Table):
             _draw_table(pdf, block)
         else:
-            pdf.set_font("Body", "", 10.5)
-            pdf.multi_cell(0, 5.2, block.strip("\n"), align="L", new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
+            pdf.set_font("Body", "", 10)
+            pdf.multi_cell(0, 4.9, block.strip("\n"), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.5)
     return pdf

@@ -25,6 +25,13 @@ class BankAccount:
     postcode: str = ""
     city: str = ""
     country: str = ""
+    #: why another entity than the invoicing one holds the account, by language ("en" first)
+    holder_notes: tuple[tuple[str, str], ...] = ()
+
+    def holder_note(self, language: str) -> str:
+        """The note in `language`, else in English, else none."""
+        notes = dict(self.holder_notes)
+        return notes.get(language) or notes.get("en", "")
 
     @property
     def swiss(self) -> bool:
@@ -51,7 +58,7 @@ def accounts_from_dict(data: Mapping[str, Any]) -> dict[str, BankAccount]:
         if not isinstance(entry, Mapping):
             raise BankAccountError(f"[{currency}]: expected holder, iban, bic, details")
         address = ("street", "house_number", "postcode", "city", "country")
-        unknown = set(entry) - {"holder", "details", "iban", "bic", *address}
+        unknown = set(entry) - {"holder", "holder_note", "details", "iban", "bic", *address}
         if unknown:
             raise BankAccountError(f"[{currency}]: unknown key(s) {', '.join(sorted(unknown))}")
         holder = str(entry.get("holder", "")).strip()
@@ -62,7 +69,16 @@ def accounts_from_dict(data: Mapping[str, Any]) -> dict[str, BankAccount]:
         )
         if not holder or not details:
             raise BankAccountError(f"[{currency}]: holder and details (or iban) are required")
+        notes = entry.get("holder_note", {})
+        if not isinstance(notes, Mapping):
+            raise BankAccountError(f"[{currency}]: holder_note is a table of languages (en = …)")
         accounts[code] = BankAccount(
-            code, holder, details, iban, bic, **{k: str(entry.get(k, "")).strip() for k in address}
+            code,
+            holder,
+            details,
+            iban,
+            bic,
+            **{k: str(entry.get(k, "")).strip() for k in address},
+            holder_notes=tuple((str(k), " ".join(str(v).split())) for k, v in notes.items()),
         )
     return accounts

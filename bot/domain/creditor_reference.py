@@ -8,6 +8,8 @@ number, so nothing has to be stored: FA-2026-0106 → RF04FA20260106."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
@@ -46,3 +48,11 @@ def body_of(reference: str) -> str | None:
     if not is_valid(reference):
         return None
     return str(iso11649.compact(reference))[4:]
+
+
+def reference_to_quote(invoice_numbers: Sequence[str], account_number: str) -> str:
+    """What a transfer paying `invoice_numbers` quotes (electronic form): the invoice's own RF
+    reference for one invoice, the customer account's for several (each invoice's is listed
+    beside it). A number no reference can carry falls back to the number itself, as written."""
+    one = invoice_numbers[0] if len(invoice_numbers) == 1 else account_number
+    return creditor_reference(one) or one

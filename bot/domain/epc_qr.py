@@ -5,12 +5,15 @@ enable data capture for the initiation of a SEPA credit transfer", version 3.0):
 separated by line feeds; version 002 makes the BIC optional inside the EEA; character set 1 is
 UTF-8; the amount is "EUR" followed by the amount with a dot and at most two decimals
 (0.01 to 999999999.99); an unstructured remittance text of at most 140 characters carries the
-reference (an invoice number is not an ISO 11649 structured reference); at most 331 bytes.
+reference, or the structured-reference line an ISO 11649 RF reference (which the bank checks and
+passes on untouched) and no text after it; at most 331 bytes.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+
+from bot.domain.creditor_reference import is_valid
 
 MAX_BYTES = 331
 MAX_NAME = 70
@@ -33,7 +36,8 @@ def _clean(value: str, limit: int, what: str) -> str:
 def epc_payload(
     *, name: str, iban: str, amount: Decimal, reference: str, bic: str | None = None
 ) -> str:
-    """The text to encode: a euro transfer of `amount` to `iban`, quoting `reference`."""
+    """The text to encode: a euro transfer of `amount` to `iban`, quoting `reference` (an RF
+    reference goes in the structured line, anything else in the unstructured one)."""
     iban = iban.replace(" ", "").upper()
     if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:].isalnum()):
         raise EpcError(f"{iban!r} is not an IBAN")
@@ -51,9 +55,11 @@ def epc_payload(
         iban,
         f"EUR{amount.quantize(Decimal('0.01'))}",
         "",  # purpose code: none
-        "",  # structured creditor reference: none (the reference goes unstructured)
-        _clean(reference, MAX_REMITTANCE, "reference"),
     ]
+    if is_valid(reference):  # structured, and then nothing after it (EPC069-12 §3.4)
+        lines.append(reference.replace(" ", "").upper())
+    else:
+        lines += ["", _clean(reference, MAX_REMITTANCE, "reference")]
     payload = "\n".join(lines)
     if len(payload.encode()) > MAX_BYTES:
         raise EpcError("the transfer does not fit in an EPC QR code")

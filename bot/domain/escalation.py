@@ -20,10 +20,11 @@ from typing import NamedTuple
 
 from bot.domain.aging import days_overdue
 from bot.domain.calendar import business_days_between, local_now, next_business_opening
+from bot.domain.due_now import due_now, held_for_later
 from bot.domain.holds import Hold
 from bot.domain.money import Money, from_minor
 from bot.domain.policy import Channel, Policy, Stage
-from bot.domain.promises import grace_over, trusted_until
+from bot.domain.promises import trusted_until
 from bot.rendering.staff_text import N_
 
 
@@ -78,6 +79,7 @@ class Account(NamedTuple):
     hold: Hold | None = None  # from a skip reason ("says paid", "wrong contact")
     email_failing: bool = False  # a hard bounce or a contact who left: e-mail reaches nobody
     credits: tuple[OpenCredit, ...] = ()  # credit notes in the customer's favour
+    last_answer: date | None = None  # the customer's last reply, promise or dispute recorded
 
 
 class Reason(StrEnum):
@@ -110,6 +112,12 @@ class Suggestion:
     coming_due: tuple[OpenItem, ...] = ()  # not yet due: mentioned apart, never charged
     note: str = ""  # why the ladder starts where it does, when it does not start at the bottom
     credits: tuple[OpenCredit, ...] = ()  # shown and netted, in the invoices' currencies
+    # the customer replied, promised or disputed since the episode began: a text must not
+    # say the reminders went unanswered
+    answered: bool = False
+    # which reminder of the episode this is (1 for the first that chases; 0 before anything is
+    # due): a repeated stage counts on ("Third reminder") instead of repeating its words
+    reminder_number: int = 0
 
 
 Decision = Suggestion | NoAction
@@ -173,11 +181,7 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         return NoAction(Reason.DISPUTED, f"every invoice due is disputed ({numbers})")
 
     grace = policy.promise_grace_days
-    chaseable = tuple(
-        i
-        for i in undisputed
-        if i.promised_until is None or grace_over(i.promised_until, grace, today)
-    )
+    chaseable = tuple(i for i in undisputed if not held_for_later(i, grace, today))
     if not chaseable:
         latest = max(i.promised_until for i in undisputed if i.promised_until)
         return NoAction(
@@ -245,9 +249,9 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     coming: tuple[OpenItem, ...]
     if stage.pre_due:
         carried, coming = chaseable, ()
-    else:
-        carried = tuple(i for i in chaseable if days_overdue(i.due_date, today) > 0)
-        coming = tuple(i for i in chaseable if days_overdue(i.due_date, today) <= 0)
+    else:  # what the page asks for too (domain/due_now.py)
+        split = due_now(chaseable, grace, today)
+        carried, coming = split.due, split.coming_due
     currencies = {i.currency for i in carried}
     return Suggestion(
         stage,
@@ -258,7 +262,16 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         coming,
         note,
         tuple(c for c in account.credits if c.currency in currencies),
+        account.last_answer is not None and account.last_answer >= episode_start,
+        0 if stage.pre_due else 1 + _reminders_sent(policy, episode),
     )
+
+
+def _reminders_sent(policy: Policy, episode: list[PastContact]) -> int:
+    """The reminders that chased in the episode: e-mails and letters, not the courtesy notes
+    sent before the due date, nor calls."""
+    courtesy = {s.name for s in policy.stages if s.pre_due}
+    return sum(1 for c in episode if c.channel == "email" and c.stage not in courtesy)
 
 
 def _first_contact_stage(policy: Policy, days: int) -> Stage | None:

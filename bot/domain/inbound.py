@@ -31,6 +31,11 @@ class Kind(StrEnum):
     OUT_OF_OFFICE = "out_of_office"  # away, perhaps until a date
     LEFT_COMPANY = "left_company"  # the contact no longer works there
     AUTO_REPLY = "auto_reply"  # any other automatic answer (ticket opened, thank you…)
+    COPY_REQUEST = "copy_request"  # a person wrote asking for a copy of an invoice
+
+
+#: What a person wrote (not a machine): the ladder holds until someone acts on it.
+PERSON_WROTE = frozenset({Kind.REPLY, Kind.COPY_REQUEST})
 
 
 @dataclass(frozen=True)
@@ -223,7 +228,31 @@ def _classify(message: EmailMessage, text: str) -> tuple[Kind, tuple[str, ...], 
         if _OOO_WORDS.search(words):
             return Kind.OUT_OF_OFFICE, (), ""
         return Kind.AUTO_REPLY, (), ""
+    if asks_for_copy(trim_quoted(text)):
+        return Kind.COPY_REQUEST, (), ""
     return Kind.REPLY, (), ""
+
+
+# How customers ask for a copy, in each shipped language: "a copy of the invoice", "could you
+# resend invoice…", "duplicata", "Rechnungskopie", "copia de la factura"…
+_COPY_WORDS = re.compile(
+    r"\b(cop(y|ies) of (the |your |this |that |our |these |those )?(invoices?|bills?|statement)|"
+    r"(re-?send|send (me|us)( again)?) (a |the |another )?(cop(y|ies)|invoices?|bills?)|"
+    r"duplicate invoice|invoice cop(y|ies)|"
+    r"copies? (de la|des|de cette|de votre) factures?|duplicatas?|"
+    r"(renvoyer|réexpédier|retransmettre|renvoyez|envoyer à nouveau) (la|les|cette|votre|vos) "
+    r"factures?|"
+    r"rechnungskopien?|kopien? (der|ihrer|dieser) rechnung(en)?|rechnungsduplikat|"
+    r"rechnung(en)? (erneut|nochmals|noch einmal) (zu)?(senden|schicken)|"
+    r"copias? de (la|las|esta|su|sus) facturas?|duplicado de (la|las) facturas?|"
+    r"(reenviar|reenvíen|reenvíe|volver a enviar)(nos|me)? (la|las|esta|su|sus) facturas?)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_copy(reply_text: str) -> bool:
+    """Whether a person's new text (the quoted history left out) asks for a copy."""
+    return bool(_COPY_WORDS.search(reply_text[:3000]))
 
 
 def _is_dsn(message: EmailMessage) -> bool:

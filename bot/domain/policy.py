@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.owners import OwnerRule
+from bot.domain.payment_matching import MatchPolicy
 
 
 class Channel(StrEnum):
@@ -125,6 +126,7 @@ class Policy:
     discount_days: int = 7  # business days to pay and take the discount
     owners: tuple[OwnerRule, ...] = ()  # who chases whom when the customer names nobody
     promise_max_days: int = 30  # a customer may promise (on their page) at most this far ahead
+    cash: MatchPolicy = field(default_factory=MatchPolicy)  # bank payments applied by themselves
     ooo_max_hold_days: int = 14  # an out-of-office answer holds the ladder at most this long
 
     def __post_init__(self) -> None:
@@ -251,6 +253,8 @@ def _settings(data: Mapping[str, Any], base: Policy | None) -> dict[str, Any]:
     if "business_hours" in data:
         opening, closing = data["business_hours"]
         found["business_hours"] = (time.fromisoformat(opening), time.fromisoformat(closing))
+    if "cash" in data:
+        found["cash"] = MatchPolicy.from_dict(data["cash"])
     if "owners" in data:
         found["owners"] = tuple(OwnerRule.from_dict(r) for r in data["owners"])
     limits_of = base.plans if base is not None else PlanLimits()
@@ -279,13 +283,3 @@ def _auto_approval(data: dict[str, Any] | None) -> AutoApproval | None:
         at=time.fromisoformat(data["at"]),
         under={k.upper(): Decimal(str(v)) for k, v in data.get("under", {}).items()},
     )
-
-
-def stages_by_name(*policies: Policy) -> dict[str, Stage]:
-    """Each stage name of these policies and its stage (the first policy's where two share a
-    name): what a summary of many reminders labels them with."""
-    found: dict[str, Stage] = {}
-    for policy in policies:
-        for stage in policy.stages:
-            found.setdefault(stage.name, stage)
-    return found

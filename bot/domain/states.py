@@ -42,10 +42,22 @@ class PlanState(StrEnum):
     MISSED = "missed"
 
 
-State = ReminderState | OutboxState | PromiseState | PlanState
-S = TypeVar("S", ReminderState, OutboxState, PromiseState, PlanState)
+class BankLineState(StrEnum):
+    """A bank statement's line: set by matching when imported, then moved by a person (or
+    by a reversal)."""
 
-_R, _O, _P, _L = ReminderState, OutboxState, PromiseState, PlanState
+    APPLIED = "applied"  # its money is on the invoices it paid
+    SUGGESTED = "suggested"  # the payer rule proposes invoices: a person confirms
+    TO_DECIDE = "to_decide"  # a person decides
+    IGNORED = "ignored"  # money out, a fee, or a reversal that found what it undoes
+    NOT_PAYMENT = "not_payment"  # a person said it is not a customer's payment
+    REVERSED = "reversed"  # the bank took it back: what it applied is undone
+
+
+State = ReminderState | OutboxState | PromiseState | PlanState | BankLineState
+S = TypeVar("S", ReminderState, OutboxState, PromiseState, PlanState, BankLineState)
+
+_R, _O, _P, _L, _B = ReminderState, OutboxState, PromiseState, PlanState, BankLineState
 
 #: Every move a service may make, and no other.
 ALLOWED: frozenset[tuple[State, State]] = frozenset(
@@ -66,6 +78,13 @@ ALLOWED: frozenset[tuple[State, State]] = frozenset(
         (_P.OPEN, _P.REPLACED),
         (_L.ACTIVE, _L.COMPLETED),
         (_L.ACTIVE, _L.MISSED),
+        (_B.SUGGESTED, _B.APPLIED),  # a person applies it
+        (_B.TO_DECIDE, _B.APPLIED),
+        (_B.SUGGESTED, _B.NOT_PAYMENT),
+        (_B.TO_DECIDE, _B.NOT_PAYMENT),
+        (_B.APPLIED, _B.REVERSED),  # a reversal undoes what it applied
+        (_B.SUGGESTED, _B.REVERSED),
+        (_B.TO_DECIDE, _B.REVERSED),
     }
 )
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from bot.domain.calendar import at_local_time, local_now
 from bot.domain.escalation import Suggestion, owed
 from bot.domain.owners import owner_for
-from bot.domain.policy import Policy
+from bot.domain.policy import Channel, Policy
 
 #: The least time between a suggestion and its approval by the policy: someone must be able
 #: to stop it (a suggestion made after its stage's hour goes this much later).
@@ -40,6 +40,17 @@ def one_by_one(*policies: Policy) -> frozenset[str]:
     return frozenset(
         s.name for p in policies for s in p.stages if s.late_payment_rights or s.letter
     )
+
+
+def by_phone(*policies: Policy) -> frozenset[str]:
+    """Stages whose reminder is a call: made and logged by a person, never approved in bulk."""
+    return frozenset(s.name for p in policies for s in p.stages if s.channel is Channel.PHONE)
+
+
+def stage_titles(*policies: Policy, language: str = "en") -> dict[str, str]:
+    """What staff read for each stage key: its label ("Friendly reminder") in `language`, the
+    first policy's (the main one) when segments name a stage alike."""
+    return {s.name: s.title_in(language) for p in reversed(policies) for s in p.stages}
 
 
 def route(

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
+#: Bank statement exports (CSV) are read through the same format, with the fields of a bank line.
+BANK_MAPPINGS_DIR = MAPPINGS_DIR / "bank"
 
 #: Every field Relance reads from an invoice line, the customer's first. A mapping names the
 #: column that holds it, or gives a default for the whole file; a field that is neither is simply
@@ -42,6 +44,7 @@ INVOICE_FIELDS = (
     "document_type",
     "credit",
     "lettering",
+    "pdf",
 )
 FIELDS = CUSTOMER_FIELDS + INVOICE_FIELDS
 #: What an invoice's status can mean to Relance; only `open` invoices are chased.
@@ -59,6 +62,23 @@ REQUIRED = (
     "issue_date",
     "due_date",
 )
+
+
+#: A bank export's fields: a signed `amount`, or separate `credit_amount` and `debit_amount`.
+BANK_FIELDS = (
+    "account",
+    "booking_date",
+    "amount",
+    "credit_amount",
+    "debit_amount",
+    "currency",
+    "payer_name",
+    "payer_iban",
+    "remittance",
+    "reference",
+    "end_to_end",
+)
+BANK_REQUIRED = ("booking_date", "currency")
 
 
 class MappingError(ValueError):
@@ -162,6 +182,8 @@ class Mapping:
     credit_note_types: frozenset[str] = frozenset()
     #: Columns whose non-empty cells are joined, one per line, into the field (addresses).
     joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The fields a file must give (an invoice ledger's, or a bank export's `BANK_REQUIRED`).
+    required: tuple[str, ...] = REQUIRED
     #: A column read when a field's own column is empty or holds a placeholder (`-`).
     fallbacks: dict[str, str] = field(default_factory=dict)
     placeholders: frozenset[str] = frozenset()
@@ -185,7 +207,7 @@ class Mapping:
         if self.header_names:
             return set(self.header_names)
         return {
-            self.columns[f] for f in REQUIRED if f in self.columns and f not in self.defaults
+            self.columns[f] for f in self.required if f in self.columns and f not in self.defaults
         } - {GROUP}
 
     def rules_for(self, header: list[str]) -> Mapping:
@@ -214,8 +236,14 @@ class Mapping:
         )
 
 
-def parse_mapping(data: dict, origin: str) -> Mapping:
-    """A mapping from its TOML table; `origin` names it in errors."""
+def parse_mapping(
+    data: dict,
+    origin: str,
+    fields: tuple[str, ...] = FIELDS,
+    required: tuple[str, ...] = REQUIRED,
+) -> Mapping:
+    """A mapping from its TOML table; `origin` names it in errors. `fields` and `required`
+    are a ledger's unless given (a bank export's)."""
     columns: dict[str, str] = {}
     joined: dict[str, tuple[str, ...]] = {}
     for name, column in data.get("columns", {}).items():
@@ -224,13 +252,13 @@ def parse_mapping(data: dict, origin: str) -> Mapping:
         else:
             columns[name] = str(column)
     defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
-    unknown = sorted((set(columns) | set(joined) | set(defaults)) - set(FIELDS))
+    unknown = sorted((set(columns) | set(joined) | set(defaults)) - set(fields))
     if unknown:
         raise MappingError(f"{origin}: unknown field(s) {', '.join(unknown)}")
     given = set(columns) | set(joined) | set(defaults)
     if "due_days_after_issue" in data:
         given.add("due_date")
-    missing = [f for f in REQUIRED if f not in given]
+    missing = [f for f in required if f not in given]
     if missing:
         raise MappingError(f"{origin}: no column or default for {', '.join(missing)}")
     separator = data.get("decimal_separator")
@@ -286,6 +314,7 @@ def parse_mapping(data: dict, origin: str) -> Mapping:
         statuses=statuses,
         credit_note_types=frozenset(str(t).casefold() for t in types.get("credit_note", [])),
         joined=joined,
+        required=required,
         fallbacks=fallbacks,
         placeholders=frozenset(str(p) for p in data.get("placeholders", [])),
         settles=bool(data.get("settlement", {}).get("apply_credits", False)),
@@ -302,21 +331,26 @@ def _choices(data: dict, key: str, default: str, origin: str) -> tuple[str, ...]
     return values
 
 
-def available_mappings() -> list[str]:
-    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
+def available_mappings(folder: Path = MAPPINGS_DIR) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.toml"))
 
 
-def load_mapping(name_or_path: str = "relance") -> Mapping:
-    """A bundled mapping by name (`relance`, `quickbooks`, `xero`) or a TOML file by path."""
+def load_mapping(name_or_path: str = "relance", *, bank: bool = False) -> Mapping:
+    """A bundled mapping by name (`relance`, `quickbooks`, `xero`; with `bank`, a bank
+    export's: `sparkasse`, `barclays`, …) or a TOML file by path."""
+    folder = BANK_MAPPINGS_DIR if bank else MAPPINGS_DIR
     path = Path(name_or_path)
     if not path.suffix:
-        path = MAPPINGS_DIR / f"{name_or_path}.toml"
+        path = folder / f"{name_or_path}.toml"
         if not path.exists():
             raise MappingError(
-                f"no mapping named {name_or_path!r}; bundled: {', '.join(available_mappings())}"
+                f"no mapping named {name_or_path!r}; bundled: "
+                + ", ".join(available_mappings(folder))
             )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise MappingError(f"{path}: {exc}") from exc
+    if bank:
+        return parse_mapping(data, path.stem, BANK_FIELDS, BANK_REQUIRED)
     return parse_mapping(data, path.stem)

@@ -18,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
+from bot.domain.copies import check_pdf_reference
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
 from bot.domain.owners import parse_owner
 from bot.importing.mapping import CUSTOMER_FIELDS, FIELDS, Mapping
@@ -78,6 +79,7 @@ class InvoiceLine(NamedTuple):
     status: str  # open, paid, void or written_off
     lettering: str  # a ledger's matching code (the FEC's EcritureLet); "" when none
     reported_paid_minor: int | None  # the file's own paid figure when it also gives a balance
+    pdf: str  # the invoice's PDF: a path under the documents folder or an https URL
 
 
 @lru_cache(maxsize=1)
@@ -290,6 +292,7 @@ class LineReader:
             type_raw,
             credit_raw,
             letter_raw,
+            pdf_raw,
         ) = raw[split:]
         errors = list(customer_errors)
         bidi = _BIDI.search("".join(raw))
@@ -314,6 +317,7 @@ class LineReader:
         link = self._text("payment_link", link_raw, 500, errors)
         if link:
             link = self._field("payment_link", link, parse_payment_link, errors) or ""
+        pdf = self._field("pdf", pdf_raw, check_pdf_reference, errors) or ""
         amount = self._field("amount", amount_raw, self._amount, errors, True)
         credit = self._field("credit", credit_raw, self._amount, errors)
         if amount is not None and credit is not None:  # a ledger's debit and credit columns
@@ -376,6 +380,7 @@ class LineReader:
             status,
             lettering,
             reported_minor,
+            pdf,
         )
 
     def _status(self, raw: str) -> str:

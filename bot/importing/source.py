@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from tqdm import tqdm
 
-from bot.importing.mapping import GROUP, REQUIRED, Mapping, header_key
+from bot.importing.mapping import GROUP, Mapping, header_key
 
 #: Separators a spreadsheet or an accounting tool may have written, to name the one a file uses
 #: when it is not the mapping's.
@@ -224,7 +224,7 @@ class CsvSource:
 
     def _header_ok(self) -> bool:
         present = set(self.header) | {GROUP}
-        for name in REQUIRED:
+        for name in self.mapping.required:
             column = self.mapping.columns.get(name)
             if column is not None and column not in present and name not in self.mapping.defaults:
                 self.errors.append(

@@ -15,6 +15,13 @@ from typing import Any, Protocol
 from bot.domain.aging import days_overdue
 from bot.domain.bank import BankAccount, account_for
 from bot.domain.calendar import add_business_days
+from bot.domain.company import CompanyIdentity
+from bot.domain.creditor_reference import (
+    creditor_reference,
+    is_valid,
+    printed,
+    reference_to_quote,
+)
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LateCharges, Law, LawBook, ReferenceRates, late_charges
 from bot.domain.money import Money, minor_digits, totals_by_currency
@@ -29,6 +36,9 @@ class Sender:
     email: str
     phone: str
     bank_details: str = ""  # the reminder's own accounts, written out (see `how_to_pay`)
+    identity: CompanyIdentity | None = None  # the legal identity at the foot of every text
+    signatory: str = ""  # who signs the letter (empty: the contact)
+    signatory_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class Addressee:
     country: str
     governing_law: str = ""  # the country whose late-payment law applies; "" for none
     salutation: str = ""  # "Mrs", "Frau", "Sra.", "Madame" as imported; "" for none
+    account_number: str = ""  # the customer's id in the ledger: the reference of a demand
 
 
 def _discount(
@@ -67,6 +78,20 @@ def _discount(
         ),
         "pay_by": long_date(add_business_days(today, days, country), locale),
     }
+
+
+def printed_reference(number: str) -> str:
+    """An invoice's RF reference as a person reads it (groups of four), or its number when no
+    reference can carry it."""
+    reference = creditor_reference(number)
+    return printed(reference) if reference else number
+
+
+def demand_reference(numbers: list[str], account_number: str) -> str:
+    """The reference a transfer paying all of `numbers` quotes, as a person reads it: the one
+    the page and its payment code carry too."""
+    reference = reference_to_quote(numbers, account_number) or " ".join(numbers)
+    return printed(reference) if is_valid(reference) else reference
 
 
 @dataclass(frozen=True)
@@ -211,6 +236,7 @@ def reminder_context(
             "due_date": long_date(i.due_date, locale),
             "days_late": max(0, days_overdue(i.due_date, today)),
             "payment_link": i.payment_link,
+            "reference": printed_reference(i.number),
         }
         for i in suggestion.invoices
     ]
@@ -222,6 +248,15 @@ def reminder_context(
         else []
     )
     with_charges = claimed([i.balance for i in suggestion.invoices], charges)
+    total_after_credits = " + ".join(
+        money(t, locale)
+        for t in totals_by_currency(
+            [i.balance for i in suggestion.invoices]
+            + [Money(-c.amount.amount, c.currency) for c in suggestion.credits]
+        )
+    )
+    total_with_charges = " + ".join(money(t, locale) for t in with_charges)
+    total = " + ".join(money(t, locale) for t in totals)
     return {
         "locale": locale,
         "customer_name": addressee.name,
@@ -230,11 +265,25 @@ def reminder_context(
         **addressing(addressee.salutation, addressee.contact_name),
         "invoices": invoices,
         "count": len(invoices),
+        "answered": suggestion.answered,  # never say "unanswered" when they answered
+        "reminder_number": suggestion.reminder_number,
         "days_overdue": suggestion.days_overdue,
-        "total": " + ".join(money(t, locale) for t in totals),
+        "total": total,
+        # the one figure a deadline sentence names: with charges, else after credits
+        "demanded": (
+            total_with_charges if charges else total_after_credits if suggestion.credits else total
+        ),
+        # what to quote on a transfer: the invoice's RF reference, or the account's for several
+        "reference": demand_reference(
+            [i.number for i in suggestion.invoices], addressee.account_number
+        ),
         "payment_link": paying.payment_link,
         "payment_links": paying.payment_links,
         "bank_accounts": paying.bank_accounts,
+        # why an account's holder is another entity than the invoicing one, in their language
+        "holder_notes": {
+            a.currency: a.holder_note(addressee.language) for a in paying.bank_accounts
+        },
         "no_bank_account_for": paying.no_account_for,
         "customer_page_url": customer_page_url,
         "sender": replace(sender, bank_details=paying.bank_details),
@@ -250,10 +299,11 @@ def reminder_context(
                 "balance": money(i.balance, locale),
                 "due_date": long_date(i.due_date, locale),
                 "payment_link": i.payment_link,
+                "reference": printed_reference(i.number),
             }
             for i in suggestion.coming_due
         ],
-        "total_with_charges": " + ".join(money(t, locale) for t in with_charges),
+        "total_with_charges": total_with_charges,
         # credit notes in the customer's favour, netted from the total of their currency
         "credits": [
             {
@@ -263,12 +313,6 @@ def reminder_context(
             }
             for c in suggestion.credits
         ],
-        "total_after_credits": " + ".join(
-            money(t, locale)
-            for t in totals_by_currency(
-                [i.balance for i in suggestion.invoices]
-                + [Money(-c.amount.amount, c.currency) for c in suggestion.credits]
-            )
-        ),
+        "total_after_credits": total_after_credits,
         "discount": _discount(suggestion, addressee.country, locale, today, discount_days),
     }

@@ -38,8 +38,12 @@ def money(value: Money, locale: str) -> str:
 
 @lru_cache(maxsize=8192)
 def long_date(value: date, locale: str) -> str:
-    """Cached: a day's run writes the same few hundred due dates in a handful of locales."""
-    return format_date(value, format="long", locale=babel_locale(locale))
+    """Cached: a day's run writes the same few hundred due dates in a handful of locales.
+    French writes the first of the month as an ordinal, "1er septembre" (CLDR does not)."""
+    text = format_date(value, format="long", locale=babel_locale(locale))
+    if value.day == 1 and locale.split("_")[0] == "fr" and text.startswith("1 "):
+        return "1er" + text[1:]
+    return text
 
 
 @lru_cache(maxsize=4096)

@@ -35,6 +35,7 @@ HEADER = [
         "document_type",
         "credit",
         "lettering",
+        "pdf",
     )
 ]
 

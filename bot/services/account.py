@@ -3,7 +3,7 @@ lateness, open promises and disputes, pause, and the last contacts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
@@ -14,6 +14,7 @@ from bot.domain.aging import days_overdue
 from bot.domain.money import Money, open_minor, totals_by_currency
 from bot.domain.states import PromiseState
 from bot.models import Contact, Dispute, Promise
+from bot.services.cash.totals import AppliedPayment, applied_to
 from bot.services.lookup import find_customer, open_invoices
 from bot.services.queries import id_of
 
@@ -60,6 +61,7 @@ class CustomerAccount:
     customer: CustomerCard
     invoices: list[InvoiceState]
     contacts: list[ContactLine]
+    payments: list[AppliedPayment] = field(default_factory=list)  # from bank statements
 
     def balances(self) -> list[Money]:
         return totals_by_currency(i.balance for i in self.invoices)
@@ -92,6 +94,7 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Custo
             .order_by(col(Contact.occurred_at).desc())
             .limit(contacts)
         ).all()
+        payments = applied_to(session, id_of(customer))
     return CustomerAccount(
         customer=CustomerCard(
             customer.external_id,
@@ -118,4 +121,5 @@ def account(engine: Engine, query: str, today: date, contacts: int = 5) -> Custo
         contacts=[
             ContactLine(c.occurred_at, c.channel, c.stage, c.outcome, c.actor) for c in recent
         ],
+        payments=payments,
     )

@@ -3,7 +3,7 @@ note for a person."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -12,7 +12,7 @@ from bot.channels.letter import Letter
 from bot.config import Settings
 from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LawBook
-from bot.domain.money import Money
+from bot.domain.money import Money, totals_by_currency
 from bot.domain.policy import Channel
 from bot.rendering.addressing import addressing
 from bot.rendering.context import Addressee, Sender, charges_for, reminder_context
@@ -40,6 +40,9 @@ def sender_from(settings: Settings) -> Sender:
         settings.contact_name,
         settings.contact_email,
         settings.contact_phone,
+        identity=settings.identity,
+        signatory=settings.signatory_name,
+        signatory_title=settings.signatory_title,
     )
 
 
@@ -71,6 +74,8 @@ class Recipient(Protocol):
     def address(self) -> str: ...
     @property
     def governing_law(self) -> str: ...
+    @property
+    def external_id(self) -> str: ...
 
 
 class Composer:
@@ -108,6 +113,7 @@ class Composer:
                 # the company's own law unless the customer's contracts say otherwise
                 customer.governing_law or self.settings.country,
                 customer.salutation,
+                customer.external_id,
             ),
             suggestion=suggestion,
             sender=self.sender,
@@ -209,10 +215,57 @@ class Composer:
             subject=self.templates.render("letter", f"{language}/{template}", "subject", context),
             body=self.templates.render("letter", f"{language}/{template}", "txt", context),
             filename=self.templates.render("letter", f"{language}/{template}", "filename", {}),
+            footer=self.templates.render("letter", f"{language}/footer", "txt", context),
+            mention=(
+                self.templates.render("letter", f"{language}/registered", "txt", {})
+                if s.letter_registered
+                else ""
+            ),
+            logo=str(s.company_logo) if s.company_logo else "",
         ).to_json()
 
-    def thanks(self, customer: Recipient, paid: list[tuple[str, Money]]) -> Draft:
-        """A thank-you for invoices paid after they fell overdue."""
+    def plan_notice(
+        self,
+        customer: Recipient,
+        kind: str,
+        instalments: list[tuple[date, Money]],
+        due: date | None = None,
+    ) -> Draft:
+        """A payment plan's message (`kind`: `confirmed` with the schedule, `due` before an
+        instalment, `missed` once one passed unpaid); `due` is that instalment's date."""
+        locale = customer_locale(customer.language, customer.country)
+        language = self.templates.language_for("email", customer.language)
+        rows = [
+            {"date": long_date(d, locale), "amount": money(m, locale), "current": d == due}
+            for d, m in instalments
+        ]
+        current = next((r for r in rows if r["current"]), None)
+        context = {
+            "locale": locale,
+            "contact_name": customer.contact_name or customer.name,
+            "contact_person": customer.contact_name,
+            **addressing(customer.salutation, customer.contact_name),
+            "instalments": rows,
+            "count": len(rows),
+            "total": money(sum((m for _d, m in instalments[1:]), instalments[0][1]), locale),
+            "instalment": current,
+            "sender": self.sender,
+        }
+        wording = f"{language}/plan_{kind}"
+        subject = self.templates.render("email", wording, "subject", context)
+        text = self.templates.render("email", wording, "txt", context) + "\n"
+        return Draft(
+            wording, language, subject, text, self.templates.html_from_text(text, language, subject)
+        )
+
+    def thanks(
+        self,
+        customer: Recipient,
+        paid: list[tuple[str, Money]],
+        still_open: Sequence[tuple[str, Money, date]] = (),
+    ) -> Draft:
+        """A thank-you for invoices paid after they fell overdue, with what remains open (or
+        that the account is clear)."""
         locale = customer_locale(customer.language, customer.country)
         language = self.templates.language_for("email", customer.language)
         context = {
@@ -222,6 +275,13 @@ class Composer:
             **addressing(customer.salutation, customer.contact_name),
             "invoices": [{"number": n, "amount": money(a, locale)} for n, a in paid],
             "count": len(paid),
+            "still_open": [
+                {"number": n, "balance": money(b, locale), "due_date": long_date(d, locale)}
+                for n, b, d in still_open
+            ],
+            "still_open_total": " + ".join(
+                money(t, locale) for t in totals_by_currency(b for _n, b, _d in still_open)
+            ),
             "sender": self.sender,
         }
         subject = self.templates.render("email", f"{language}/thanks", "subject", context)

@@ -23,7 +23,8 @@ from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.aging import days_overdue
-from bot.domain.holds import said_paid
+from bot.domain.due_now import Declared, being_checked, due_now
+from bot.domain.holds import HoldKind, current_hold, said_paid
 from bot.domain.money import (
     AmountError,
     Money,
@@ -33,8 +34,9 @@ from bot.domain.money import (
     totals_by_currency,
 )
 from bot.domain.overtaking import WHOLE_ACCOUNT
-from bot.domain.states import PromiseState
-from bot.models import AuditEvent, Customer, Dispute, Invoice, Promise, Reminder
+from bot.domain.plans import schedule
+from bot.domain.promises import spread
+from bot.models import AuditEvent, ContactChange, Customer, Dispute, Invoice
 from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
@@ -45,6 +47,7 @@ from bot.services.overtaken import NOTHING, Touched, overtake
 from bot.services.page_links import LinkHolder
 from bot.services.promises import record_promise
 from bot.services.queries import get, id_of
+from bot.services.suggestions import load_accounts
 from bot.services.threads import conversation_target
 
 ACTOR = "customer-page"
@@ -74,7 +77,9 @@ class PageInvoice:
     days_late: int
     payment_link: str
     disputed: bool
-    promised: date | None
+    promised: date | None  # promised, or held by a plan on track, until then
+    due_now: bool = False  # part of what the page asks for now (domain/due_now.py)
+    pdf: str = ""  # its copy: a path under the documents folder, or an https URL
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,40 @@ class PageData:
     country: str
     invoices: list[PageInvoice]
     credits: list[PageInvoice]  # invoices whose balance is in the customer's favour
-    totals: list[Money]
+    totals: list[Money]  # what to pay now, by currency: the e-mail's demand, less credits
     latest_promise: date  # the furthest date a promise may name, by the customer's policy
+    declared: Declared | None = None  # a payment the customer declared, being checked
+    most_instalments: int = 6  # the longest plan the page offers (the policy's limit)
+
+
+def _declared(
+    session: Session, customer: Customer, owed: list[Money], today: date
+) -> Declared | None:
+    """The payment the customer last declared on the page, while it is being checked."""
+    hold = current_hold(
+        customer.hold_reason, customer.held_until, customer.held_email, customer.email
+    )
+    held = hold is not None and hold.kind is HoldKind.SAID_PAID and hold.holds_on(today)
+    if not held:
+        return None
+    event = session.exec(
+        select(AuditEvent)
+        .where(col(AuditEvent.customer_id) == customer.id, col(AuditEvent.kind) == "page_paid")
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+    if event is None:
+        return None
+    content = json.loads(event.content)
+    currency = content.get("currency") or "EUR"
+    open_now = next((m for m in owed if m.currency == currency), Money(Decimal(0), currency))
+    declared = Declared(
+        on=date.fromisoformat(content["date"]),
+        amount=Money(Decimal(content["amount"]), currency),
+        # declared before the page kept what was open: checked until the hold ends
+        open_then=Money(Decimal(content.get("open", str(open_now.amount))), currency),
+    )
+    return declared if being_checked(declared, open_now, held) else None
 
 
 def load_page(engine: Engine, policies: Policies, customer_id: int, today: date) -> PageData:
@@ -106,22 +143,16 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
             )
             .order_by(col(Invoice.number))
         ).all()
-        ids = [i.id for i in invoices]
-        disputed = set(
-            session.exec(
-                select(Dispute.invoice_id).where(
-                    col(Dispute.invoice_id).in_(ids), col(Dispute.resolved_at).is_(None)
-                )
-            ).all()
-        )
-        promised = {
-            p.invoice_id: p.promised_date
-            for p in session.exec(
-                select(Promise).where(
-                    col(Promise.invoice_id).in_(ids), col(Promise.state) == PromiseState.OPEN
-                )
-            )
-        }
+        # the invoices as the morning reads them: disputes, promises and plans alike
+        accounts = load_accounts(session, only=[customer_id])
+        items = accounts[0][1].invoices if accounts else ()
+        owed = totals_by_currency(i.balance for i in items)
+        split = due_now(items, policy.promise_grace_days, today)
+        account_credits = accounts[0][1].credits if accounts else ()
+        declared = _declared(session, customer, owed, today)
+    held = {i.number: i.promised_until for i in split.held}
+    disputed = {i.number for i in split.disputed}
+    due = {i.number for i in split.due}
 
     def row(i: Invoice) -> PageInvoice:
         return PageInvoice(
@@ -132,12 +163,12 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
             Money.of_minor(i.amount_minor - i.paid_minor, i.currency),
             max(0, days_overdue(i.due_date, today)),
             i.payment_link,
-            i.id in disputed,
-            promised.get(id_of(i)),
+            i.number in disputed,
+            held.get(i.number),
+            i.number in due,
+            i.pdf,
         )
 
-    rows = [row(i) for i in invoices]
-    credit_rows = [row(i) for i in credits]
     return PageData(
         customer_ref=customer.external_id,
         customer_name=customer.name,
@@ -146,37 +177,17 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
         phone=customer.phone,
         language=customer.language,
         country=customer.country,
-        invoices=rows,
-        credits=credit_rows,
-        totals=totals_by_currency([r.balance for r in rows + credit_rows]),
+        invoices=[row(i) for i in invoices],
+        credits=[row(i) for i in credits],
+        totals=split.to_pay(account_credits),
         latest_promise=today + timedelta(days=policy.promise_max_days),
+        declared=declared,
+        most_instalments=policy.plans.max_instalments,
     )
 
 
 def _note(holder: LinkHolder, client: str) -> dict[str, str]:
     return {"link": holder.public_id, "client": client[:64]}
-
-
-def record_view(engine: Engine, holder: LinkHolder, client: str) -> int | None:
-    """Records that the customer opened the page; returns their latest card's reminder id, so
-    the card can show it ("seen 2 h ago")."""
-    with unit_of_work(engine) as session:
-        audit.append(
-            session,
-            audit.NewEvent(
-                kind="page_view",
-                actor=ACTOR,
-                customer_id=holder.customer_id,
-                channel="page",
-                content=_note(holder, client),
-            ),
-        )
-        return session.exec(
-            select(Reminder.id)
-            .where(col(Reminder.customer_id) == holder.customer_id, col(Reminder.slack_ts) != "")
-            .order_by(col(Reminder.id).desc())
-            .limit(1)
-        ).first()
 
 
 def last_views(session: Session, customer_ids: list[int]) -> dict[int, datetime]:
@@ -234,10 +245,10 @@ class News:
     kind: str  # paid | promise | dispute | plan | contact
     invoice_numbers: tuple[str, ...]
     facts: list[tuple[str, str]] = field(default_factory=list)
-    for_lead: bool = False
     target_channel: str = ""
     target_thread: str | None = None
     touched: Touched = NOTHING  # reminders whose cards and worklist rows show something new
+    request_id: int | None = None  # the contact change it asks (services/contact_changes.py)
 
 
 def _customer_invoice(session: Session, holder: LinkHolder, number: str) -> Invoice:
@@ -291,13 +302,19 @@ def say_paid(
             select(Invoice.currency).where(col(Invoice.customer_id) == holder.customer_id).limit(1)
         ).first()
         amount = _amount(form.get("amount", ""), "amount", currency or "EUR")
-        numbers = tuple(
-            session.exec(
-                select(Invoice.number).where(
-                    col(Invoice.customer_id) == holder.customer_id,
-                    col(Invoice.amount_minor) > Invoice.paid_minor,
-                )
-            ).all()
+        still_open = session.exec(
+            select(
+                Invoice.number, Invoice.currency, Invoice.amount_minor, Invoice.paid_minor
+            ).where(
+                col(Invoice.customer_id) == holder.customer_id,
+                col(Invoice.amount_minor) > Invoice.paid_minor,
+            )
+        ).all()
+        numbers = tuple(row[0] for row in still_open)
+        # what was open then: the page checks the payment until the ledger shows less
+        open_then = from_minor(
+            sum(amount - paid for _n, c, amount, paid in still_open if c == currency),
+            currency or "EUR",
         )
         audit.append(
             session,
@@ -312,6 +329,7 @@ def say_paid(
                     "amount": str(amount),
                     "currency": currency,
                     "reference": reference,
+                    "open": str(open_then),
                     **_note(holder, client),
                 },
             ),
@@ -335,6 +353,20 @@ def say_paid(
     )
 
 
+MAX_INVOICES = 100  # invoices one answer may name
+
+
+def _customer_invoices(session: Session, holder: LinkHolder, form: dict[str, str]) -> list[Invoice]:
+    """The invoices an answer names (one a line: the page's boxes), each this customer's, oldest
+    due first; none is refused like an unknown one."""
+    numbers = list(dict.fromkeys(n.strip() for n in form.get("invoice", "").split("\n")))
+    numbers = [n for n in numbers if n]
+    if not numbers or len(numbers) > MAX_INVOICES:
+        raise PageInvalid("invoice", "unknown")
+    invoices = [_customer_invoice(session, holder, n) for n in numbers]
+    return sorted(invoices, key=lambda i: (i.due_date, i.number))
+
+
 def promise(
     engine: Engine,
     policies: Policies,
@@ -344,41 +376,55 @@ def promise(
     today: date,
     digest_channel: str,
 ) -> News:
-    """A promise no further ahead than the customer's policy allows on the page."""
+    """A promise for one invoice or several, no further ahead than the customer's policy allows
+    on the page; an amount for several is spread over them, oldest first (`promises.spread`)."""
     with read_only(engine) as session:
-        invoice = _customer_invoice(session, holder, form.get("invoice", ""))
+        invoices = _customer_invoices(session, holder, form)
         furthest = policies.of_customer(session, holder.customer_id).promise_max_days
     promised = _date(form.get("date", ""), "date")
     if promised < today:
         raise PageInvalid("date", "past")
     if promised > today + timedelta(days=furthest):
         raise PageInvalid("date", "too_far", days=furthest)
+    currency = invoices[0].currency
     raw = form.get("amount", "").strip()
-    amount = _amount(raw, "amount", invoice.currency) if raw else None
-    try:
-        made = record_promise(
-            engine,
-            invoice.number,
-            promised,
-            amount,
-            ACTOR,
-            today,
-            via="page",
-            note=_note(holder, client),
-        )
-    except PageInvalid:
-        raise
-    except Invalid:
-        raise PageInvalid("amount", "balance") from None
-    shown = f"{amount} {invoice.currency}" if amount is not None else "in full"
+    amount = _amount(raw, "amount", currency) if raw else None
+    balances = [i.amount_minor - i.paid_minor for i in invoices]
+    parts: list[int | None] = [None] * len(invoices)
+    if amount is not None:
+        if len({i.currency for i in invoices}) > 1 or to_minor(amount, currency) > sum(balances):
+            raise PageInvalid("amount", "balance")
+        parts = list(spread(to_minor(amount, currency), balances))
+    touched = NOTHING
+    for invoice, part in zip(invoices, parts, strict=False):
+        try:
+            made = record_promise(
+                engine,
+                invoice.number,
+                promised,
+                None if part is None else from_minor(part, currency),
+                ACTOR,
+                today,
+                via="page",
+                note=_note(holder, client),
+            )
+        except Invalid:
+            raise PageInvalid("amount", "balance") from None
+        touched |= made.touched
+    numbers = tuple(i.number for i in invoices)
+    shown = f"{amount} {currency}" if amount is not None else "in full"
     return _news(
         engine,
         holder,
         digest_channel,
         "promise",
-        invoice_numbers=(invoice.number,),
-        facts=[("Invoice", invoice.number), ("Pay by", promised.isoformat()), ("Amount", shown)],
-        touched=made.touched,
+        invoice_numbers=numbers,
+        facts=[
+            ("Invoice", ", ".join(numbers)),
+            ("Pay by", promised.isoformat()),
+            ("Amount", shown),
+        ],
+        touched=touched,
     )
 
 
@@ -389,32 +435,81 @@ def dispute(
     form: dict[str, str],
     digest_channel: str,
 ) -> News:
-    with read_only(engine) as session:
-        invoice = _customer_invoice(session, holder, form.get("invoice", ""))
+    """A dispute of one invoice or several, for one reason; none opens if any is disputed."""
     reason = form.get("reason", "")
     if reason not in DISPUTE_REASONS:
         raise PageInvalid("reason", "choose")
     text = clean_text(form.get("text", ""), "text", MAX_TEXT, multiline=True)
     if not text:
         raise PageInvalid("text", "empty")
-    try:
-        touched = open_dispute(
-            engine,
-            invoice.number,
-            f"{reason}: {text}",
-            ACTOR,
-            note={"reason_code": reason, **_note(holder, client)},
-        )
-    except Invalid:
-        raise PageInvalid("invoice", "already_disputed") from None
+    with read_only(engine) as session:
+        invoices = _customer_invoices(session, holder, form)
+        already = session.exec(
+            select(Dispute.id).where(
+                col(Dispute.invoice_id).in_([i.id for i in invoices]),
+                col(Dispute.resolved_at).is_(None),
+            )
+        ).first()
+    if already is not None:
+        raise PageInvalid("invoice", "already_disputed")
+    touched = NOTHING
+    for invoice in invoices:
+        try:
+            touched |= open_dispute(
+                engine,
+                invoice.number,
+                f"{reason}: {text}",
+                ACTOR,
+                note={"reason_code": reason, **_note(holder, client)},
+            )
+        except Invalid:
+            raise PageInvalid("invoice", "already_disputed") from None
+    numbers = tuple(i.number for i in invoices)
     return _news(
         engine,
         holder,
         digest_channel,
         "dispute",
-        invoice_numbers=(invoice.number,),
-        facts=[("Invoice", invoice.number), ("Reason", reason.replace("_", " ")), ("", text)],
+        invoice_numbers=numbers,
+        facts=[
+            ("Invoice", ", ".join(numbers)),
+            ("Reason", reason.replace("_", " ")),
+            ("", text),
+        ],
         touched=touched,
+    )
+
+
+@dataclass(frozen=True)
+class PlanProposal:
+    """The schedule a plan request would ask for: what is due now, in equal monthly
+    instalments, the first today (`domain.plans.schedule`)."""
+
+    instalments: list[tuple[date, Money]]
+
+
+def propose_plan(
+    engine: Engine, policies: Policies, holder: LinkHolder, form: dict[str, str], today: date
+) -> PlanProposal:
+    """The schedule for the count asked, within what the customer's policy lets staff agree
+    (more instalments are refused here: the page offers only what can be accepted)."""
+    with read_only(engine) as session:
+        most = policies.of_customer(session, holder.customer_id).plans.max_instalments
+    try:
+        count = int(form.get("instalments", ""))
+    except ValueError:
+        raise PageInvalid("instalments", "number", most=most) from None
+    if not 2 <= count <= most:
+        raise PageInvalid("instalments", "number", most=most)
+    due = load_page(engine, policies, holder.customer_id, today).totals
+    if len(due) != 1:  # nothing due now, or several currencies: a person sets that plan up
+        raise PageInvalid("instalments", "plan_currency")
+    total = due[0]
+    return PlanProposal(
+        [
+            (day, Money.of_minor(minor, total.currency))
+            for day, minor in schedule(total.minor, count, today)
+        ]
     )
 
 
@@ -424,17 +519,17 @@ def ask_plan(
     holder: LinkHolder,
     client: str,
     form: dict[str, str],
+    today: date,
     digest_channel: str,
 ) -> News:
-    try:
-        count = int(form.get("instalments", ""))
-    except ValueError:
-        raise PageInvalid("instalments", "number") from None
-    if not 2 <= count <= 36:
-        raise PageInvalid("instalments", "number")
+    """A plan request for the schedule the customer saw, recorded for a collector to agree."""
+    proposal = propose_plan(engine, policies, holder, form, today)
+    count = len(proposal.instalments)
+    shown = [
+        f"{day.isoformat()}: {amount.amount} {amount.currency}"
+        for day, amount in proposal.instalments
+    ]
     with unit_of_work(engine) as session:
-        limits = policies.of_customer(session, holder.customer_id).plans
-        for_lead = count > limits.max_instalments  # beyond what staff may agree alone
         audit.append(
             session,
             audit.NewEvent(
@@ -442,7 +537,11 @@ def ask_plan(
                 actor=ACTOR,
                 customer_id=holder.customer_id,
                 channel="page",
-                content={"instalments": count, "for_lead": for_lead, **_note(holder, client)},
+                content={
+                    "instalments": count,
+                    "schedule": "; ".join(shown),
+                    **_note(holder, client),
+                },
             ),
         )
     return _news(
@@ -451,18 +550,20 @@ def ask_plan(
         digest_channel,
         "plan",
         invoice_numbers=(),
-        facts=[("Instalments", str(count))],
-        for_lead=for_lead,
+        facts=[("Instalments", str(count)), ("Schedule", "; ".join(shown))],
     )
 
 
-def update_contact(
+def ask_contact_change(
     engine: Engine,
     holder: LinkHolder,
     client: str,
     form: dict[str, str],
     digest_channel: str,
 ) -> News:
+    """A new billing contact is a request, never a change: a forwarded link could otherwise
+    redirect every future reminder. It waits for a collector (services/contact_changes.py);
+    the customer's addresses stay as they are until then."""
     name = clean_text(form.get("contact_name", ""), "contact_name", MAX_LINE)
     phone = clean_text(form.get("phone", ""), "phone", 40)
     try:
@@ -474,16 +575,24 @@ def update_contact(
     with unit_of_work(engine) as session:
         customer = get(session, Customer, holder.customer_id)
         before = {"contact_name": customer.contact_name, "email": customer.email}
-        customer.contact_name, customer.email = name or customer.contact_name, email
-        customer.phone = phone or customer.phone
+        change = ContactChange(
+            customer_id=holder.customer_id,
+            contact_name=name,
+            email=email,
+            phone=phone,
+            link=holder.public_id,
+        )
+        session.add(change)
+        session.flush()
         audit.append(
             session,
             audit.NewEvent(
-                kind="page_contact",
+                kind="page_contact_asked",
                 actor=ACTOR,
                 customer_id=holder.customer_id,
                 channel="page",
                 content={
+                    "request": id_of(change),
                     "before": json.dumps(before, ensure_ascii=False),
                     "contact_name": name,
                     "email": email,
@@ -492,6 +601,7 @@ def update_contact(
                 },
             ),
         )
+        request = id_of(change)
     return _news(
         engine,
         holder,
@@ -499,6 +609,7 @@ def update_contact(
         "contact",
         invoice_numbers=(),
         facts=[("Contact", name), ("E-mail", email), ("Phone", phone)],
+        request_id=request,
     )
 
 

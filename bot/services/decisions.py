@@ -217,19 +217,40 @@ def approve_stage(
     drafter: Drafter, run_date: date, stage: str, user: str, now: datetime | None = None
 ) -> list[DecidedReminder]:
     """*Approve all* for one stage of one day: each reminder still undecided is approved, with
-    the same exactly-once rule as a single click."""
+    the same exactly-once rule as a single click — except those whose customer's address has
+    bounced since (`bounced_in_stage` names them): an e-mail would reach nobody."""
     now = now or utcnow()
     with read_only(drafter.engine) as session:
         ids = session.exec(
             select(col(Reminder.id))
+            .join(Customer, col(Customer.id) == col(Reminder.customer_id))
             .where(
                 col(Reminder.run_date) == run_date,
                 col(Reminder.stage) == stage,
                 col(Reminder.state) == ReminderState.SUGGESTED,
+                col(Customer.email_problem) == "",
             )
             .order_by(col(Reminder.id))
         ).all()
     return approve_selected(drafter, stored_ids(ids), user, now)
+
+
+def bounced_in_stage(engine: Engine, run_date: date, stage: str) -> list[tuple[str, str]]:
+    """(customer, what bounced) for each undecided reminder of the stage that *Approve all*
+    leaves out because the customer's address failed."""
+    with read_only(engine) as session:
+        rows = session.execute(
+            sa.select(col(Customer.name), col(Customer.email_problem))
+            .join(Reminder, col(Reminder.customer_id) == col(Customer.id))
+            .where(
+                col(Reminder.run_date) == run_date,
+                col(Reminder.stage) == stage,
+                col(Reminder.state) == ReminderState.SUGGESTED,
+                col(Customer.email_problem) != "",
+            )
+            .order_by(col(Customer.name))
+        ).all()
+    return [(name, problem) for name, problem in rows]
 
 
 def approve_selected(

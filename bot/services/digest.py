@@ -22,10 +22,10 @@ from bot.db import read_only, unit_of_work
 from bot.domain.aging import Bucket
 from bot.domain.late_payment import LawBook
 from bot.domain.money import Money
-from bot.domain.policy import Stage
 from bot.domain.rate_series import StaleTable, stale_tables
 from bot.domain.states import OutboxState, PlanState, PromiseState, ReminderState
 from bot.models import (
+    EMAIL_FAILING,
     Customer,
     DigestRun,
     Invoice,
@@ -38,6 +38,7 @@ from bot.models import (
 )
 from bot.services import audit_checkpoint, promises
 from bot.services.aging_report import AgingReport, aging_report
+from bot.services.cash import totals
 from bot.services.holds import HeldCustomer, held_customers
 from bot.services.queries import get, is_open, open_balance
 
@@ -87,9 +88,16 @@ class Digest:
     held_back: dict[str, int] = field(default_factory=dict)  # reason -> customers, when known
     awaiting_totals: dict[str, list[Money]] = field(default_factory=dict)  # stage -> per currency
     one_by_one: frozenset[str] = frozenset()  # stages never approved all at once
-    stages: dict[str, Stage] = field(default_factory=dict)  # by name: the labels staff read
+    cash_collected: dict[str, Money] = field(default_factory=dict)  # since the last digest
+    cash_unapplied: dict[str, Money] = field(default_factory=dict)  # received, on no invoice
     #: the rate tables a week past a fixing they do not reach: said on Mondays only
     stale_rates: list[StaleTable] = field(default_factory=list)
+    by_phone: frozenset[str] = frozenset()  # calls: made and logged, never approved all at once
+    stage_titles: dict[str, str] = field(default_factory=dict)  # key -> the policy's label
+
+    def title(self, stage: str) -> str:
+        """The stage as staff read it: the policy's label, never its key."""
+        return self.stage_titles.get(stage) or stage.replace("_", " ").capitalize()
 
     @property
     def owners(self) -> dict[str, int]:
@@ -242,6 +250,8 @@ class LedgerFacts:
     failing_addresses: list[tuple[str, str]]
     missed_plans: list[str]
     held: list[HeldCustomer]
+    cash_collected: dict[str, Money] = field(default_factory=dict)
+    cash_unapplied: dict[str, Money] = field(default_factory=dict)
 
 
 def ledger_facts(engine: Engine, run_date: date, channel: str, top: int = 10) -> LedgerFacts:
@@ -276,7 +286,7 @@ def ledger_facts(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                 (name, problem)
                 for name, problem in session.execute(
                     sa.select(col(Customer.name), col(Customer.email_problem))
-                    .where(col(Customer.email_problem) != "")
+                    .where(sa.text(EMAIL_FAILING))  # its partial index's own words
                     .order_by(col(Customer.name))
                 ).all()
             ],
@@ -289,7 +299,25 @@ def ledger_facts(engine: Engine, run_date: date, channel: str, top: int = 10) ->
                 ).all()
             ),
             held=held_customers(session, run_date),
+            cash_collected=totals.collected_since(
+                session, _last_posted(session, run_date, channel)
+            ),
+            cash_unapplied=totals.unapplied(session),
         )
+
+
+def _last_posted(session: Session, run_date: date, channel: str) -> datetime | None:
+    """When the last digest before today's was posted: cash since then is new."""
+    return session.exec(
+        select(DigestRun.posted_at)
+        .where(
+            col(DigestRun.channel) == channel,
+            col(DigestRun.run_date) < run_date,
+            col(DigestRun.posted_at).is_not(None),
+        )
+        .order_by(col(DigestRun.run_date).desc())
+        .limit(1)
+    ).first()
 
 
 def build_digest(
@@ -301,8 +329,9 @@ def build_digest(
     channel_stages: Collection[str] = (),
     one_by_one: Collection[str] = (),
     ledger: LedgerFacts | None = None,
-    stages: dict[str, Stage] | None = None,
     laws: LawBook | None = None,
+    by_phone: Collection[str] = (),
+    stage_titles: dict[str, str] | None = None,
 ) -> Digest:
     """`channel_stages`: the stages whose cards the thread holds even when owned;
     `one_by_one`: the stages the digest offers no *Approve all* for; `ledger`: the ledger's
@@ -329,7 +358,8 @@ def build_digest(
     return Digest(
         awaiting_totals=awaiting_totals,
         one_by_one=frozenset(one_by_one),
-        stages=dict(stages or {}),
+        by_phone=frozenset(by_phone),
+        stage_titles=dict(stage_titles or {}),
         run_date=run_date,
         overdue={c: ledger.aging.total(c, overdue_only=True) for c in ledger.aging.currencies()},
         awaiting_by_owner=dict(by_owner),
@@ -345,6 +375,8 @@ def build_digest(
         failing_addresses=ledger.failing_addresses,
         missed_plans=ledger.missed_plans,
         held=ledger.held,
+        cash_collected=ledger.cash_collected,
+        cash_unapplied=ledger.cash_unapplied,
         stale_rates=stale_tables(laws, run_date) if laws and run_date.weekday() == 0 else [],
     )
 

@@ -3,7 +3,8 @@
 A file that imports goes to `done/`; one that does not goes to `failed/` with its error report
 beside it (`<name>.errors.txt`), so nothing is retried by accident and nothing is lost. Files
 still being written (changed in the last `settle_seconds`), hidden files and partial downloads
-are left for the next pass.
+are left for the next pass. A bank statement (camt, MT940, OFX: told by its content) dropped in
+the same folder goes to the `bank` importer given, the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from bot.channels.bank import BankFileError, is_bank_file
 from bot.importing.mapping import Mapping
+from bot.services.cash import BankImport
 from bot.services.importing import ImportFailed, ImportReport, import_invoices
 
 DONE, FAILED = "done", "failed"
@@ -28,13 +31,17 @@ class FileOutcome:
     moved_to: Path
     report: ImportReport | None = None
     errors: str = ""  # the error report, when nothing was imported
+    bank: BankImport | None = None  # a bank statement's
 
     @property
     def ok(self) -> bool:
-        return self.report is not None
+        return self.report is not None or self.bank is not None
 
     def summary(self) -> str:
         """One line for a person: what the file brought, or how many errors stopped it."""
+        if self.bank is not None:
+            b = self.bank
+            return f"{self.name}: bank statement, {b.applied} applied, {len(b.to_decide)} to decide"
         if self.report is None:
             return f"{self.name}: nothing imported ({self.errors.splitlines()[0].removeprefix('nothing imported: ')})"
         r = self.report
@@ -71,6 +78,7 @@ def import_folder(
     allow_future: bool = False,
     settle_seconds: float = 10,
     clock: Callable[[], float] = time.time,
+    bank: Callable[[Path], BankImport] | None = None,
 ) -> list[FileOutcome]:
     """One pass over the folder: each new file imported (all or nothing) and filed away."""
     (folder / DONE).mkdir(exist_ok=True)
@@ -78,6 +86,12 @@ def import_folder(
     outcomes = []
     for path in new_files(folder, settle_seconds, clock()):
         try:
+            if bank is not None and is_bank_file(path):
+                statement = bank(path)
+                target = _free_name(folder / DONE, path.name)
+                path.rename(target)
+                outcomes.append(FileOutcome(path.name, target, bank=statement))
+                continue
             report = import_invoices(
                 engine,
                 path,
@@ -87,7 +101,7 @@ def import_folder(
                 allow_reassign=allow_reassign,
                 allow_future=allow_future,
             )
-        except ImportFailed as failed:
+        except (ImportFailed, BankFileError) as failed:
             target = _free_name(folder / FAILED, path.name)
             path.rename(target)
             target.with_name(target.name + ".errors.txt").write_text(

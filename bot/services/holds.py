@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from bot.domain.holds import Hold, current_hold
-from bot.models import Customer
+from bot.models import HELD, Customer
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def held_customers(session: Session, today: date) -> list[HeldCustomer]:
             col(Customer.held_email),
             col(Customer.email),
         )
-        .where(col(Customer.hold_reason) != "")
+        .where(sa.text(HELD))  # as its partial index says it, so both databases use it
         .order_by(col(Customer.name))
     ).all()
     held = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from bot.importing.rows import LineReader, RowInvalid
 from bot.importing.source import CsvSource, LineError
 from bot.models import Invoice, UTCDateTime, utcnow
 from bot.services import audit
+from bot.services.cash.reconcile import keep_applied
 
 BATCH_SIZE = 2000
 MAX_ERRORS_KEPT = 1000
@@ -61,6 +62,7 @@ STAGING = sa.Table(
     sa.Column("status", sa.String),
     sa.Column("lettering", sa.String),
     sa.Column("reported_paid_minor", sa.BigInteger),
+    sa.Column("pdf", sa.String),
     prefixes=["TEMPORARY"],
 )
 
@@ -105,6 +107,8 @@ class ImportReport:
     invoices_updated: int
     payments_recorded: int
     paid_in_full: tuple[str, ...] = ()  # invoice numbers this import shows fully paid
+    #: shown open by the ledger although a bank payment was applied: kept paid, for a person
+    discrepancies: tuple[str, ...] = ()
     #: One line per invoice whose tool gives a balance other than total − paid (a credit
     #: allocated in the tool, say): the tool's balance is imported, the difference shown.
     disagreements: tuple[str, ...] = ()
@@ -178,6 +182,7 @@ def import_invoices(
             )
         )
         _apply(conn, mapping)
+        report = replace(report, discrepancies=keep_applied(session, STAGING, actor))
         events += _closed_events(conn, closed, actor)
         events += _move_events(conn, moves, actor)
         audit.append_many(session, events)
@@ -579,6 +584,8 @@ def _invoice_columns(mapping: Mapping) -> list[str]:
         columns.append("payment_link")
     if mapping.provides("status"):
         columns.append("status")
+    if mapping.provides("pdf"):
+        columns.append("pdf")
     return columns
 
 
@@ -705,9 +712,9 @@ def _apply(conn: Connection, mapping: Mapping) -> None:
     conn.execute(
         sa.text(
             "INSERT INTO invoice (number, customer_id, currency, amount_minor, paid_minor, issue_date,"
-            " due_date, payment_link, status, created_at, updated_at)"
+            " due_date, payment_link, status, pdf, created_at, updated_at)"
             " SELECT s.invoice_number, c.id, s.currency, s.amount_minor, s.paid_minor, s.issue_date,"
-            " s.due_date, s.payment_link, s.status, :now, :now"
+            " s.due_date, s.payment_link, s.status, s.pdf, :now, :now"
             " FROM import_staging s JOIN customer c ON c.external_id = s.customer_external_id"
             " WHERE true ON CONFLICT (number) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in columns)

@@ -42,7 +42,7 @@ from bot.channels.email import MESSAGE_ID_PREFIX
 from bot.channels.imap import Waiting
 from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
-from bot.domain.inbound import Inbound, Kind, Unreadable, read_message
+from bot.domain.inbound import PERSON_WROTE, Inbound, Kind, Unreadable, read_message
 from bot.domain.mail_trust import aligned, authenticated_domains, reminder_of, token_key
 from bot.models import Customer, InboundMessage, Invoice, Reminder, utcnow
 from bot.services import audit
@@ -422,7 +422,7 @@ class Effect:
         """Whether applying it would hold the ladder or flag an address."""
         if self.kind is Kind.OUT_OF_OFFICE:
             return self.back_on is not None
-        return self.kind in (Kind.BOUNCE, Kind.LEFT_COMPANY, Kind.REPLY)
+        return self.kind in (Kind.BOUNCE, Kind.LEFT_COMPANY, *PERSON_WROTE)
 
     @classmethod
     def of_record(cls, row: InboundMessage) -> Effect:
@@ -461,7 +461,7 @@ def apply_effect(session: Session, customer: Customer, message: Effect, today: d
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, ACTOR, None, "the contact has left the company")
         return "contact has left the company: held until someone finds the new contact"
-    if message.kind is Kind.REPLY:
+    if message.kind in PERSON_WROTE:
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, ACTOR, None, "the customer replied")
         return "held until someone acts"

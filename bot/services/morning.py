@@ -16,9 +16,9 @@ from datetime import date, datetime, time
 
 from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
-from bot.domain.escalation import NoAction, Reason, Suggestion
-from bot.domain.policy import stages_by_name
-from bot.domain.worklist import channel_stages, one_by_one, route
+from bot.domain.escalation import NoAction, Suggestion
+from bot.domain.worklist import by_phone, channel_stages, one_by_one, route, stage_titles
+from bot.rendering.staff_text import language
 from bot.runtime import Runtime
 from bot.services import digest as digests
 from bot.services import plans, promises
@@ -27,6 +27,7 @@ from bot.services.suggestions import (
     CustomerDecision,
     Suggested,
     SuggestionRun,
+    held_back,
     suggest,
     todays_decisions,
 )
@@ -37,7 +38,7 @@ class Morning:
     run_date: date
     channel: str
     digest: digests.Digest
-    decisions: list[CustomerDecision]  # every customer with an open invoice, and why
+    decisions: list[CustomerDecision]  # every customer with an open invoice, and why (details)
     run: SuggestionRun | None  # what was stored; None in a dry run
     claim_id: int | None = None  # the day's claim on the channel, when this run holds it
 
@@ -71,15 +72,18 @@ def prepare(
     *,
     dry_run: bool = False,
     actor: str = "relance",
+    details: bool = True,
 ) -> Morning:
     """Today's morning for `channel` (settled, suggested, summed up), without claiming it.
-    Suggesting is idempotent: a second call adds only what is new."""
+    Suggesting is idempotent: a second call adds only what is new. Without `details` the
+    morning keeps its counts, not each decision and reminder: its memory stays flat however
+    large the ledger (what a posted digest needs)."""
     run_date = runtime.company_today(now)
     if dry_run:
         return _preview(runtime, now, run_date, channel)
     governing = runtime.governing()  # each promise and plan settled with its customer's grace
     promises.settle(runtime.engine, run_date, governing)
-    plans.settle_plans(runtime.engine, run_date, governing)
+    plans.settle_plans(runtime.engine, run_date, governing, runtime.composer)
     # What the digest says of the ledger does not depend on today's reminders: it is read on a
     # second connection while this one decides and stores (the database works, Python waits).
     with ThreadPoolExecutor(1, thread_name_prefix="digest") as reader:
@@ -92,24 +96,15 @@ def prepare(
             run_date,
             actor=actor,
             segments=runtime.segments,
+            details=details,
         )
         facts = ledger.result()
     digest = replace(
         _digest(runtime, run_date, channel, facts),
-        held_back=held_back(run.decisions),
+        held_back=run.held_back,
         not_suggested=run.failed,  # one customer's failure is named, the others went on
     )
     return Morning(run_date, channel, digest, run.decisions, run)
-
-
-def held_back(decisions: list[CustomerDecision]) -> dict[str, int]:
-    """How many customers with something late get no reminder today, by reason."""
-    counts = Counter(
-        d.decision.reason.value
-        for d in decisions
-        if isinstance(d.decision, NoAction) and d.decision.reason is not Reason.NOTHING_DUE
-    )
-    return dict(counts.most_common())
 
 
 @dataclass(frozen=True)
@@ -142,8 +137,9 @@ def _digest(
         channel_stages=channel_stages(*runtime.policies()),
         one_by_one=one_by_one(*runtime.policies()),
         ledger=ledger,
-        stages=stages_by_name(*runtime.policies()),
         laws=runtime.laws(),
+        by_phone=by_phone(*runtime.policies()),
+        stage_titles=stage_titles(*runtime.policies(), language=language()),
     )
 
 
@@ -178,16 +174,26 @@ def _preview(runtime: Runtime, now: datetime, run_date: date, channel: str) -> M
         in_thread=max(in_thread, digest.in_thread),
     )
     return Morning(
-        run_date, channel, replace(preview, held_back=held_back(decisions)), decisions, None
+        run_date,
+        channel,
+        replace(preview, held_back=dict(held_back(decisions).most_common())),
+        decisions,
+        None,
     )
 
 
 def claim(
-    runtime: Runtime, now: datetime, instance: str, channel: str, *, when_due: bool = True
+    runtime: Runtime,
+    now: datetime,
+    instance: str,
+    channel: str,
+    *,
+    when_due: bool = True,
+    details: bool = True,
 ) -> Morning | None:
     """Today's morning for `channel` if this instance is the one to post it: due (unless
     `when_due` is off, as for `/relance digest` in the digest channel), not yet posted there,
-    and claimed by no live instance. None otherwise."""
+    and claimed by no live instance. None otherwise. The app posts it without `details`."""
     if not channel:
         return None
     run_date = due(now, runtime) if when_due else runtime.company_today(now)
@@ -196,7 +202,7 @@ def claim(
     held = digests.claim(runtime.engine, run_date, channel, instance, now)
     if held is None:
         return None
-    return replace(prepare(runtime, now, channel), claim_id=held.id)
+    return replace(prepare(runtime, now, channel, details=details), claim_id=held.id)
 
 
 def posted(runtime: Runtime, morning: Morning, message_ts: str) -> None:

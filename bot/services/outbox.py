@@ -45,7 +45,7 @@ from bot.config import Settings, load_policy, load_segments
 from bot.db import unit_of_work
 from bot.domain.states import OutboxState, ReminderState, transition
 from bot.models import Contact, Customer, InboundMessage, Outbox, OutboxPause, Reminder, utcnow
-from bot.services import audit
+from bot.services import audit, copies, page_links
 from bot.services.customer_policy import Policies
 from bot.services.letters import pdf_of
 from bot.services.overtaken import stop_if_overtaken
@@ -150,7 +150,13 @@ def _still_mine(session: Session, outbox_id: int, worker: str) -> Outbox | None:
 
 
 def _record_sent(
-    engine: Engine, outbox_id: int, worker: str, email: Email, now: datetime, test_mode: bool
+    engine: Engine,
+    outbox_id: int,
+    worker: str,
+    email: Email,
+    found: copies.Enclosures,
+    now: datetime,
+    test_mode: bool,
 ) -> None:
     with unit_of_work(engine) as session:
         outbox = _still_mine(session, outbox_id, worker)
@@ -186,6 +192,9 @@ def _record_sent(
                 message_id=email.message_id,
                 attempt=outbox.attempts,
                 test_mode=test_mode,
+                attachments=[name for name, _content in email.attachments],
+                linked=[number for number, _url in found.links],
+                copies_missing=list(found.missing),
             ),
         )
 
@@ -367,7 +376,7 @@ def deliver_due(
                 if stopped is not None:
                     report.cancelled.append(stopped)
                     continue
-            outcome = _deliver_one(engine, settings, worker, sender, outbox_id, clock)
+            outcome = _deliver_one(engine, settings, policies, worker, sender, outbox_id, clock)
         except SendFailed as failure:  # the server's fault: hold everything, charge no one
             log.warning("mail server refused; outbox paused: %s", failure)
             # one the server may have kept keeps its claim, to lapse as a killed sender's
@@ -391,6 +400,7 @@ def deliver_due(
 def _deliver_one(
     engine: Engine,
     settings: Settings,
+    policies: Policies,
     worker: str,
     sender: SmtpSender,
     outbox_id: int,
@@ -403,21 +413,35 @@ def _deliver_one(
     try:
         with unit_of_work(engine) as session:
             email, _reminder, _customer = _email(session, get(session, Outbox, outbox_id), settings)
+        found = copies.enclosures(
+            engine,
+            settings,
+            policies,
+            reminder_id,
+            clock(),
+            lambda customer_id: page_links.page_url(engine, settings, customer_id, clock()),
+        )
+        email = copies.enclose(email, found, settings)
         if not email.to:
             raise SendFailed("the customer has no e-mail address", permanent=True)
         sender.send(build_message(email, settings))
     except SendFailed as failure:
         if failure.server:
             raise
-        log.warning("sending reminder %s failed: %s", reminder_id, failure)
+        log.warning(
+            "sending reminder %s failed: %s",
+            reminder_id,
+            failure,
+            extra={"reminder_id": reminder_id},
+        )
         retrying = _record_failure(engine, outbox_id, worker, failure, settings, clock())
         return ("retrying" if retrying else "failed"), reminder_id
     except sa.exc.DBAPIError:  # the database failed, not this message: claimed again later
         raise
     except Exception as exc:  # this message cannot be built or sent as it is: its failure only
-        log.exception("reminder %s cannot be sent", reminder_id)
+        log.exception("reminder %s cannot be sent", reminder_id, extra={"reminder_id": reminder_id})
         unsendable = SendFailed(f"cannot be sent: {type(exc).__name__}: {exc}", permanent=True)
         _record_failure(engine, outbox_id, worker, unsendable, settings, clock())
         return "failed", reminder_id
-    _record_sent(engine, outbox_id, worker, email, clock(), bool(settings.test_mode_address))
+    _record_sent(engine, outbox_id, worker, email, found, clock(), bool(settings.test_mode_address))
     return "sent", reminder_id

@@ -40,11 +40,12 @@ class LinkHolder:
 
 
 class LinkRefused(Exception):
-    """A link that shows no data: `reason` is forged | expired | revoked."""
+    """A link that shows no data: `reason` is forged | expired | revoked. A link we issued
+    (expired, revoked) names its customer's language, so the refusal is in words they read."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, language: str = ""):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.language = reason, language
 
 
 def enabled(settings: Settings) -> bool:
@@ -133,12 +134,19 @@ def resolve(engine: Engine, settings: Settings, token: str, now: datetime) -> Li
         raise LinkRefused("forged")
     with read_only(engine) as session:
         link = session.exec(select(PageLink).where(col(PageLink.public_id) == public_id)).first()
+        language = (
+            session.exec(
+                select(Customer.language).where(col(Customer.id) == link.customer_id)
+            ).first()
+            if link is not None
+            else ""
+        ) or ""
     if link is None:
         raise LinkRefused("forged")
     if link.revoked_at is not None:
-        raise LinkRefused("revoked")
+        raise LinkRefused("revoked", language)
     if (now - signed_at.astimezone(UTC)).total_seconds() > max_age:
-        raise LinkRefused("expired")
+        raise LinkRefused("expired", language)
     return LinkHolder(link.customer_id, link.public_id, link.generation)
 
 

@@ -18,6 +18,7 @@ from bot.domain.states import OutboxState, ReminderState, move, transition
 from bot.models import Customer, Invoice, Outbox, Reminder, ReminderInvoice
 from bot.services import audit
 from bot.services.compose import Composer
+from bot.services.lookup import open_invoices
 from bot.services.queries import get, id_of, in_sources, is_open, listed
 
 #: What a payment in full cancels: reminders not yet sent
@@ -98,7 +99,16 @@ def follow_up_payments(
                 continue
             customer = get(session, Customer, customer_id)
             draft = composer.thanks(
-                customer, [(i.number, Money.of_minor(i.amount_minor, i.currency)) for i in invoices]
+                customer,
+                [(i.number, Money.of_minor(i.amount_minor, i.currency)) for i in invoices],
+                [  # what remains open, so the note never reads as "all settled" when it is not
+                    (
+                        i.number,
+                        Money.of_minor(i.amount_minor - i.paid_minor, i.currency),
+                        i.due_date,
+                    )
+                    for i in open_invoices(session, customer_id)
+                ],
             )
             reminder = Reminder(
                 customer_id=customer_id,

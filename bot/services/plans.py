@@ -20,10 +20,12 @@ from bot.domain.plans import schedule, settled
 from bot.domain.states import PlanState, transition
 from bot.models import Instalment, PaymentPlan
 from bot.services import audit
+from bot.services.compose import Composer
 from bot.services.customer_policy import Policies
 from bot.services.errors import Invalid
 from bot.services.lookup import find_customer, open_invoices
 from bot.services.overtaken import NOTHING, Touched, overtake
+from bot.services.plan_notices import before_instalment, due_soon, suggest_notice
 from bot.services.plan_status import active_plans, statuses
 from bot.services.queries import id_of
 
@@ -35,6 +37,7 @@ class PlanOutcome:
     instalments: list[tuple[date, Money]]
     breaches: list[str]  # the limits it goes beyond (accepted anyway when a lead agreed it)
     touched: Touched = NOTHING  # the customer's reminders whose cards and worklists show it
+    confirmation: int | None = None  # the reminder telling the customer, awaiting approval
 
 
 # The outer bounds even a lead cannot pass: ten years of monthly instalments, starting within a
@@ -52,9 +55,12 @@ def propose_plan(
     is_lead: bool,
     policies: Policies,
     today: date,
+    composer: Composer | None = None,
 ) -> PlanOutcome:
     """The plan within the limits of the policy governing the customer (its segment's, or
-    the main one); beyond them only a lead's is agreed, and a refusal is recorded."""
+    the main one); beyond them only a lead's is agreed, and a refusal is recorded. With a
+    `composer`, an agreed plan's confirmation to the customer (its schedule) is suggested in
+    the same transaction."""
     if count < 1:
         raise Invalid("A plan needs at least one instalment.")
     first = first or today + timedelta(days=7)
@@ -142,13 +148,21 @@ def propose_plan(
         )
         fact = f"a payment plan was agreed, its first instalment due {first.isoformat()}"
         touched = overtake(session, id_of(customer), numbers, user, fact)
-        return PlanOutcome(True, customer.name, instalments, breaches, touched)
+        confirmation = (
+            suggest_notice(session, composer, plan, "confirmed", today, user)
+            if composer is not None
+            else None
+        )
+        return PlanOutcome(True, customer.name, instalments, breaches, touched, confirmation)
 
 
-def settle_plans(engine: Engine, today: date, policies: Policies) -> list[int]:
+def settle_plans(
+    engine: Engine, today: date, policies: Policies, composer: Composer | None = None
+) -> list[int]:
     """Mark plans completed, or missed when an instalment's date and the grace of the policy
     governing its customer have passed unpaid (the ladder resumes); returns the ids of the
-    plans missed now."""
+    plans missed now. With a `composer`, the customer's notices are suggested too: the missed
+    instalment's, and a note before each instalment of a plan on track."""
     missed: list[int] = []
     with unit_of_work(engine) as session:
         plans = active_plans(session)
@@ -157,6 +171,8 @@ def settle_plans(engine: Engine, today: date, policies: Policies) -> list[int]:
             grace = governing[plan.customer_id].promise_grace_days
             state = settled(status.next_due, grace, today)
             if state is PlanState.ACTIVE:
+                if composer is not None and status.next_due and due_soon(status.next_due, today):
+                    before_instalment(session, composer, plan, status.next_due, today)
                 continue
             plan.state = transition(plan.state, state)
             # missed: an instalment is due (a plan with none left is completed)
@@ -172,4 +188,8 @@ def settle_plans(engine: Engine, today: date, policies: Policies) -> list[int]:
                         content={"plan": plan.id, "instalment_due": status.next_due.isoformat()},
                     ),
                 )
+                if composer is not None:
+                    suggest_notice(
+                        session, composer, plan, "missed", today, "relance", status.next_due
+                    )
     return missed

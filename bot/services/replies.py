@@ -68,24 +68,38 @@ def send_reply(engine: Engine, inbound_id: int, text: str, user: str, now: datet
     text = check_text(text)
     reply = draft(engine, inbound_id)
     try:
-        return _queue(engine, reply, text, user, now)
+        return queue_answer(engine, reply, text, user, now)
     except sa.exc.IntegrityError:  # the same answer row inserted by a simultaneous submission
         raise Invalid("Someone answered this message a moment ago.") from None
 
 
-def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetime) -> int:
+def queue_answer(
+    engine: Engine,
+    reply: ReplyDraft,
+    text: str,
+    user: str,
+    now: datetime,
+    *,
+    kind: str = "reply",
+    numbers: tuple[str, ...] | None = None,
+) -> int:
+    """The answer as an approved reminder row (stage `<kind>-<message id>`), its outbox row and
+    its audit event (`kind`), once per message; `numbers`: the invoices it is about (by default
+    those of the reminder the message answered)."""
     inbound_id = reply.inbound_id
     with unit_of_work(engine) as session:
         row = get(session, InboundMessage, inbound_id)
         customer = get(session, Customer, row.customer_id)
-        answered = session.get(Reminder, row.reminder_id) if row.reminder_id else None
+        if numbers is None:
+            answered = session.get(Reminder, row.reminder_id) if row.reminder_id else None
+            numbers = answered.numbers if answered else ()
         reminder = Reminder(
             customer_id=id_of(customer),
             run_date=now.date(),
-            stage=f"reply-{inbound_id}"[:20],
+            stage=f"{kind}-{inbound_id}"[:20],
             channel="email",
             language=customer.language,
-            invoices=ReminderInvoice.listing(answered.numbers if answered else ()),
+            invoices=ReminderInvoice.listing(numbers),
             subject=reply.subject,
             body_text=text,
             original_subject=reply.subject,
@@ -113,7 +127,7 @@ def _queue(engine: Engine, reply: ReplyDraft, text: str, user: str, now: datetim
         audit.append(
             session,
             audit.NewEvent(
-                kind="reply",
+                kind=kind,
                 actor=user,
                 customer_id=customer.id,
                 invoice_numbers=reminder.numbers,

@@ -11,12 +11,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from bot.db import read_only
-from bot.domain.inbound import Kind
+from bot.domain.inbound import PERSON_WROTE
 from bot.domain.states import ReminderState
 from bot.models import InboundMessage, Reminder, utcnow
 from bot.services.queries import stored_id, stored_ids
 
-WAITING = (col(InboundMessage.kind) == Kind.REPLY.value, col(InboundMessage.handled_at).is_(None))
+WAITING = (
+    col(InboundMessage.kind).in_([k.value for k in PERSON_WROTE]),
+    col(InboundMessage.handled_at).is_(None),
+)
 
 
 def count_waiting(conn: sa.Connection, customers: list[int]) -> dict[int, int]:

@@ -26,10 +26,12 @@ from bot.slack.journal import ContextPool
 from bot.slack.listeners.actions import (
     approve,
     approve_all,
+    cash_line,
     edit,
     held_back,
     inbound_assign,
     inbound_confirm,
+    inbound_copies,
     inbound_dispute,
     inbound_paid,
     inbound_promise,
@@ -81,10 +83,12 @@ LISTENERS = (
     inbound_dispute,
     inbound_promise,
     inbound_paid,
+    inbound_copies,
     inbound_dispute_submitted,
     inbound_promise_submitted,
     inbound_assign,
     inbound_assign_submitted,
+    cash_line,
     inbound_confirm,
 )
 

@@ -18,6 +18,7 @@ from bot.services.drafting import Drafter
 from bot.services.reminder_view import ReminderView, load_views
 from bot.slack.blocks.card import card_fallback, reminder_card
 from bot.slack.blocks.digest import more_cards_note
+from bot.slack.slack_errors import explain_exception, post_blocks
 
 log = logging.getLogger(__name__)
 UPDATE_EVERY = 1.0  # seconds between two updates of one card
@@ -51,7 +52,8 @@ class CardPublisher:
         todo = cards.without_card(drafter.engine, run_date, channel_stages, page)
         for view in load_views(drafter, todo.ids):
             try:
-                response = self.client.chat_postMessage(
+                response = post_blocks(
+                    self.client,
                     channel=channel,
                     thread_ts=thread_ts,
                     text=card_fallback(view, self._stage(view)),
@@ -60,10 +62,9 @@ class CardPublisher:
                 )
             except SlackApiError as exc:
                 log.error(
-                    "could not post the card of reminder %s to %s: %s",
+                    "could not post the card of reminder %s: %s",
                     view.id,
-                    channel,
-                    exc.response.get("error"),
+                    explain_exception(exc, channel),
                 )
                 continue
             cards.attach(drafter.engine, view.id, response["channel"], response["ts"])
@@ -111,7 +112,11 @@ class CardPublisher:
         try:
             self._update([reminder_id], today)
         except Exception:
-            log.exception("could not update the card of reminder %s", reminder_id)
+            log.exception(
+                "could not update the card of reminder %s",
+                reminder_id,
+                extra={"reminder_id": reminder_id},
+            )
 
     def _update(self, reminder_ids: list[int], today: date) -> None:
         for view in load_views(self.drafter(), reminder_ids):

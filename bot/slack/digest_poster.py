@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from time import monotonic
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.domain.worklist import channel_stages
 from bot.rendering.staff_text import _, speaking
 from bot.runtime import Runtime
@@ -19,6 +21,7 @@ from bot.services.audit_checkpoint import Head, read_head
 from bot.slack.blocks.common import MAX_MESSAGE_BLOCKS, context, fit
 from bot.slack.blocks.digest import digest_blocks, digest_fallback, owner_note
 from bot.slack.cards import CardPublisher
+from bot.slack.slack_errors import explain_exception, post_blocks
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +90,8 @@ def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning)
 
 def _post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning) -> str:
     locale = runtime.settings.locale
-    response = client.chat_postMessage(
+    response = post_blocks(
+        client,
         channel=morning.channel,
         text=digest_fallback(morning.digest, locale),
         blocks=with_audit_head(digest_blocks(morning.digest, locale), runtime),
@@ -109,8 +113,14 @@ def _post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning
 
 def post_daily_digest(runtime: Runtime, client: WebClient, now: datetime, instance: str) -> bool:
     """Post today's digest if it is due and no other instance has: True when this one did."""
-    morning = mornings.claim(runtime, now, instance, runtime.settings.digest_channel)
+    started = monotonic()
+    morning = mornings.claim(runtime, now, instance, runtime.settings.digest_channel, details=False)
     if morning is None:
         return False
-    post_morning(runtime, client, morning)
+    try:
+        post_morning(runtime, client, morning)
+    except SlackApiError as exc:
+        log.error("the digest was not posted: %s", explain_exception(exc, morning.channel))
+        return False
+    metrics.observe("morning", monotonic() - started)
     return True

@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 
 from bot.services import inbox
 from bot.services.replies_waiting import undecided_cards
-from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
+from bot.slack.blocks.inbound import PERSON_WROTE, inbound_blocks, inbound_fallback
 from bot.slack.cards import CardPublisher
+from bot.slack.slack_errors import explain_exception, post_blocks
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ def post_inbound(
             inbox.release(engine, view.id)
             continue
         try:
-            response = client.chat_postMessage(
+            response = post_blocks(
+                client,
                 channel=view.target.channel,
                 thread_ts=view.target.thread_ts,
                 text=inbound_fallback(view),
@@ -44,12 +46,16 @@ def post_inbound(
                 unfurl_media=False,
             )
         except SlackApiError as exc:
-            log.error("could not post inbound message %s: %s", view.id, exc.response.get("error"))
+            log.error(
+                "could not post inbound message %s: %s",
+                view.id,
+                explain_exception(exc, view.target.channel),
+            )
             inbox.release(engine, view.id)
             continue
         inbox.mark_posted(engine, view.id, response["channel"], response["ts"])
         posted += 1
-        if view.customer_id is not None and view.kind == "reply":
+        if view.customer_id is not None and view.kind in PERSON_WROTE:
             wrote.add(view.customer_id)
     if cards is not None and wrote:
         cards.refresh(undecided_cards(engine, sorted(wrote)), now.date())

@@ -53,11 +53,9 @@ class Entry:
     def __init__(self, engine: Engine, signature: str, payload: dict[str, Any]):
         self.engine = engine
         self.signature = signature
-        self.user = str((payload.get("user") or {}).get("id", ""))
-        self.channel = str(
-            (payload.get("channel") or {}).get("id")
-            or (payload.get("container") or {}).get("channel_id")
-            or ""
+        self.user = _inner(payload, "user", "id")
+        self.channel = _inner(payload, "channel", "id") or _inner(
+            payload, "container", "channel_id"
         )
         self._lock = threading.Lock()
         self._holders = 0
@@ -95,6 +93,14 @@ class Entry:
             return False
         client.chat_postEphemeral(channel=self.channel, user=self.user, text=text)
         return True
+
+
+def _inner(payload: dict[str, Any], key: str, field: str) -> str:
+    """`payload[key][field]` as text, "" when either is missing or not what Slack sends (the
+    request checks refuse such a payload; the journal must not fail on it first)."""
+    outer = payload.get(key)
+    value = outer.get(field) if isinstance(outer, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 current: contextvars.ContextVar[Entry | None] = contextvars.ContextVar(

@@ -11,7 +11,9 @@ import gc
 import io
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable
+from time import monotonic
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
@@ -21,6 +23,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot import logs, metrics, ops
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.rendering.staff_text import speaking
@@ -38,7 +41,8 @@ from bot.slack.digest_poster import post_daily_digest
 from bot.slack.inbox_poster import post_inbound
 from bot.slack.outbox_alerts import post_outbox_alert
 from bot.slack.page_news import news_poster
-from bot.slack.request_checks import well_formed_timestamp
+from bot.slack.request_body import Refused, screen
+from bot.slack.request_checks import refuse_shapeless
 from bot.slack.scheduler import Ticker
 from bot.slack.touched_shown import show_touched
 from bot.web.app import PREFIX as PAGE_PREFIX
@@ -67,6 +71,7 @@ def _send_and_show(deps: Deps) -> None:
         now=runtime.now(),
         policies=runtime.governing(),
     )
+    metrics.count_delivery(report)
     post_outbox_alert(deps.client, deps.runtime.settings.digest_channel, report)
     deps.cards.refresh(report.touched, deps.today())
 
@@ -82,6 +87,7 @@ def read_mailbox(deps: Deps) -> None:
         with connect(runtime.settings) as mailbox:
             listening = Listening.of(runtime.settings)
             report = fetch_mail(runtime.engine, mailbox, runtime.now(), listening)
+        metrics.count_inbox(report)
         if report.failed:
             log.warning("inbox: %s message(s) left for the next round", len(report.failed))
         failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
@@ -178,17 +184,27 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
     page = page_app(runtime, deps)
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok\n"]
+        if environ.get("PATH_INFO") in ops.PATHS:
+            return ops.answer(runtime, environ, start_response)
         if page is not None and environ.get("PATH_INFO", "").startswith(PAGE_PREFIX):
+            metrics.count(
+                "page", kind="answer" if environ.get("REQUEST_METHOD") == "POST" else "view"
+            )
             with deps.gate.request():
                 return page(environ, start_response)
-        if not well_formed_timestamp(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")):
-            start_response("400 Bad Request", [("Content-Type", "text/plain")])
-            return [b"missing or malformed X-Slack-Request-Timestamp\n"]
+        arrived = monotonic()
+        logs.request_id.set(uuid.uuid4().hex[:12])
+        screened = screen(environ, runtime.settings.slack_signing_secret)
+        if isinstance(screened, Refused):
+            start_response(screened.status, [("Content-Type", "text/plain")])
+            return [screened.reason.encode() + b"\n"]
+        body = screened.body
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         with deps.gate.request():
-            replay, entry = admit(environ, deps)
+            if refuse_shapeless(deps, screened.payload):
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b""]
+            replay, entry = admit(environ, body.decode(), deps)
             if replay:
                 start_response("200 OK", [("Content-Type", "text/plain")])
                 return [b""]
@@ -196,17 +212,18 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
                 journal.dispatching(entry, deps.work.submit),
                 speaking(deps.runtime.settings.locale),
             ):
-                return slack(environ, start_response)
+                answered = slack(environ, start_response)
+            metrics.count("clicks", via="http")
+            metrics.observe("ack", monotonic() - arrived)
+            return answered
 
     return application
 
 
-def admit(environ: dict, deps: Deps) -> tuple[bool, journal.Entry | None]:
+def admit(environ: dict, body: str, deps: Deps) -> tuple[bool, journal.Entry | None]:
     """Whether a signed request is a replay (see services/replays.py), and the journal entry of
     a click or form (bot/slack/journal.py), both from one insert before the acknowledgement.
-    The body is read here and handed on."""
-    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-    environ["wsgi.input"] = io.BytesIO(body)
+    `body` has passed `screen` (bounded, signed, well shaped)."""
     settings = deps.runtime.settings
     return journal.admit(
         deps.runtime.engine,
@@ -216,7 +233,7 @@ def admit(environ: dict, deps: Deps) -> tuple[bool, journal.Entry | None]:
             "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
             "content-type": environ.get("CONTENT_TYPE", ""),
         },
-        body.decode("utf-8", "replace"),
+        body,
         deps.instance,
         settings.recovery_seconds,
     )
@@ -252,7 +269,9 @@ class _Gunicorn(BaseApplication):
 def run_http(
     settings: Settings, port: int, workers: int = 2, threads: int = 8, host: str = "127.0.0.1"
 ) -> None:
-    """Serve HTTP mode (`relance run` has checked the settings first: bot/settings_check.py)."""
+    """Serve HTTP mode (`relance run` has checked the settings first: bot/settings_check.py);
+    the workers' metrics are summed (bot/metrics.py)."""
+    metrics.prepare_multiprocess()
     _Gunicorn(
         settings,
         {
@@ -262,6 +281,8 @@ def run_http(
             "worker_class": "gthread",
             "accesslog": "-",
             "timeout": 60,
+            "child_exit": lambda _server, worker: metrics.worker_exited(worker.pid),
+            **logs.gunicorn_config(),
         },
     ).run()
 
@@ -277,7 +298,12 @@ class GatedSocketModeHandler(SocketModeHandler):
         super().__init__(app, runtime.settings.slack_app_token)
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        arrived = monotonic()
+        logs.request_id.set(req.envelope_id)
         with self.deps.gate.request():
+            if isinstance(req.payload, dict) and refuse_shapeless(self.deps, req.payload):
+                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
             replay, entry = journal.admit_envelope(
                 self.deps.runtime.engine,
                 req.type,
@@ -294,6 +320,8 @@ class GatedSocketModeHandler(SocketModeHandler):
                 speaking(self.deps.runtime.settings.locale),
             ):
                 super().handle(client, req)
+            metrics.count("clicks", via="socket")
+            metrics.observe("ack", monotonic() - arrived)
 
 
 def run_socket_mode(settings: Settings) -> None:
@@ -302,8 +330,15 @@ def run_socket_mode(settings: Settings) -> None:
     start_background(handler.deps, handler.app)
     page = page_app(handler.deps.runtime, handler.deps)
     if page is not None:
-        serve_page(page, "0.0.0.0", settings.page_port)
-        log.info("the customer page listens on port %s", settings.page_port)
+        serve_page(
+            ops.with_operations(handler.deps.runtime, page), settings.page_host, settings.page_port
+        )
+        log.info("the customer page listens on %s:%s", settings.page_host, settings.page_port)
+    if settings.health_port:
+        serve_page(
+            ops.with_operations(handler.deps.runtime, None), "127.0.0.1", settings.health_port
+        )
+        log.info("/healthz, /readyz and /metrics listen on 127.0.0.1:%s", settings.health_port)
     freeze_startup_objects()
     handler.start()
 

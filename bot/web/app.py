@@ -7,6 +7,8 @@ get). A link that does not hold gets a plain page that shows nothing of any acco
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -14,20 +16,28 @@ from http import HTTPStatus
 from urllib.parse import parse_qs, quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from bot.rendering.locale import customer_locale
 from bot.runtime import Runtime
-from bot.services import customer_page, page_links
+from bot.services import contact_changes, copies, customer_page, page_links, page_visits
 from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
 from bot.services.page_links import LinkHolder, LinkRefused
-from bot.web.ratelimit import RateLimiter
-from bot.web.view import page_context
-from bot.web.words import languages, words
+from bot.services.page_visits import Visit
+from bot.services.statement import copy_words, statement_pdf
+from bot.web.view import page_context, plan_rows
+from bot.web.words import best_language, languages, words
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/pay/"
 MAX_FORM_BYTES = 16_384
 ACTIONS = ("paid", "promise", "dispute", "plan", "contact")
+DOWNLOADS = ("invoice", "statement")
+#: the fields where a line break belongs: the customer's text, and the invoices ticked (one per
+#: line; each must still be one of the customer's own numbers)
+MULTILINE = frozenset({"text", "invoice"})
+VISITED = "relance_visited"  # a cookie that tells a returning browser from a first fetch
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
 HEADERS = [
     ("Content-Type", "text/html; charset=utf-8"),
@@ -42,10 +52,25 @@ HEADERS = [
 ]
 
 PostNews = Callable[[News], None]
+COPY_SCRIPT = "web/copy.js"  # the one script the page runs, allowed by its hash
+
+
+def with_script(headers: list[tuple[str, str]], script: str) -> list[tuple[str, str]]:
+    """The headers with the policy allowing exactly `script` inline (CSP Level 2 hash source)."""
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return [
+        (
+            name,
+            f"{value}; script-src 'sha256-{digest}'"
+            if name == "Content-Security-Policy"
+            else value,
+        )
+        for name, value in headers
+    ]
 
 
 class Response:
-    def __init__(self, status: HTTPStatus, body: str = "", headers: list | None = None):
+    def __init__(self, status: HTTPStatus, body: str | bytes = "", headers: list | None = None):
         self.status, self.body, self.headers = status, body, headers or []
 
 
@@ -57,18 +82,18 @@ class PageApp:
         self,
         runtime: Runtime,
         post_news: PostNews,
-        limiter: RateLimiter | None = None,
         on_view: Callable[[int], None] | None = None,
     ):
         """`on_view(reminder_id)` re-renders the customer's card once they opened the page."""
         self.runtime = runtime
         self.post_news = post_news
         self.on_view = on_view
-        self.limiter = limiter or RateLimiter()
         self.env = Environment(
             loader=FileSystemLoader(runtime.settings.templates_dir),
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
+        self.script = (runtime.settings.templates_dir / COPY_SCRIPT).read_text(encoding="utf-8")
+        self.headers = with_script(HEADERS, self.script)
 
     # --- WSGI ------------------------------------------------------------------------------
 
@@ -79,8 +104,10 @@ class PageApp:
             log.exception("the customer page failed")
             response = Response(HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong.")
         status = f"{response.status.value} {response.status.phrase}"
-        body = response.body.encode()
-        start_response(status, [*HEADERS, *response.headers, ("Content-Length", str(len(body)))])
+        body = response.body if isinstance(response.body, bytes) else response.body.encode()
+        own = {name.lower() for name, _value in response.headers}
+        common = [(name, value) for name, value in self.headers if name.lower() not in own]
+        start_response(status, [*common, *response.headers, ("Content-Length", str(len(body)))])
         return [body]
 
     def handle(self, environ: dict) -> Response:
@@ -90,22 +117,31 @@ class PageApp:
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         if len(parts) == 1 and method in ("GET", "HEAD"):
             return self.show(environ, parts[0], query)
+        if len(parts) == 2 and method in ("GET", "HEAD") and parts[1] in DOWNLOADS:
+            return self.download(environ, parts[0], parts[1], query)
         if len(parts) == 2 and method == "POST" and parts[1] in ACTIONS:
             return self.act(environ, parts[0], parts[1])
         return Response(HTTPStatus.NOT_FOUND, "Not found.", [("Content-Type", "text/plain")])
 
     # --- pieces ----------------------------------------------------------------------------
 
-    def _holder(self, token: str, language: str) -> LinkHolder | Response:
+    def _holder(
+        self, token: str, language: str, environ: dict | None = None
+    ) -> LinkHolder | Response:
         try:
             return page_links.resolve(
                 self.runtime.engine, self.runtime.settings, token, self.runtime.now()
             )
         except LinkRefused as refused:
-            chosen, t = words(self.runtime.settings.templates_dir, language)
+            settings = self.runtime.settings
+            # the language asked for, else the customer's (a link we issued), else the browser's
+            accepted = best_language(
+                (environ or {}).get("HTTP_ACCEPT_LANGUAGE", ""), languages(settings.templates_dir)
+            )
+            chosen, t = words(settings.templates_dir, language or refused.language or accepted)
             status = HTTPStatus.GONE if refused.reason == "expired" else HTTPStatus.FORBIDDEN
             body = self.env.get_template("web/refused.html.j2").render(
-                t=t, language=chosen, message=t[f"refused_{refused.reason}"]
+                t=t, language=chosen, message=t[f"refused_{refused.reason}"], company=settings
             )
             return Response(status, body)
 
@@ -123,6 +159,7 @@ class PageApp:
         errors: dict[str, str] | None = None,
         values: dict[str, str] | None = None,
         status: HTTPStatus = HTTPStatus.OK,
+        plan: customer_page.PlanProposal | None = None,
     ) -> Response:
         settings = self.runtime.settings
         today = self._today()
@@ -133,6 +170,7 @@ class PageApp:
         available = languages(settings.templates_dir)
         body = self.env.get_template("web/page.html.j2").render(
             t=t,
+            c=copy_words(settings.templates_dir, chosen)[1],
             language=chosen,
             switch=[(code, LANGUAGE_NAMES.get(code, code)) for code in available],
             company=settings,
@@ -145,27 +183,70 @@ class PageApp:
             errors=errors or {},
             values=values or {},
             **page_context(data, settings, t, chosen, today),
+            plan=plan_rows(plan, customer_locale(chosen, data.country)) if plan else [],
+            script=Markup(self.script),
         )
         return Response(status, body)
 
     def show(self, environ: dict, token: str, query: dict[str, str]) -> Response:
         language = query.get("lang", "")
-        holder = self._holder(token, language)
+        holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
             return holder
-        card = customer_page.record_view(self.runtime.engine, holder, _client(environ))
-        if card is not None and self.on_view is not None:
-            self.on_view(card)
-        return self.render(holder, token, language, done=query.get("done", ""))
+        if environ.get("REQUEST_METHOD") == "GET":  # a HEAD shows nothing and records nothing
+            card = page_visits.record_visit(
+                self.runtime.engine, holder, _visit(environ), self.runtime.now()
+            )
+            if card is not None and self.on_view is not None:
+                self.on_view(card)
+        shown = self.render(holder, token, language, done=query.get("done", ""))
+        cookie = f"{VISITED}=1; Path={PREFIX}; Max-Age=31536000; HttpOnly; SameSite=Lax"
+        shown.headers.append(("Set-Cookie", cookie))
+        return shown
+
+    def download(self, environ: dict, token: str, what: str, query: dict[str, str]) -> Response:
+        """A copy of one of the link holder's invoices, or their statement of account, as a
+        file to save (never shown inline)."""
+        holder = self._holder(token, query.get("lang", ""))
+        if isinstance(holder, Response):
+            return holder
+        engine, settings = self.runtime.engine, self.runtime.settings
+        # each copy made counts against the link's rate, as a form sent does
+        if not page_visits.allow_post(engine, holder, self.runtime.now()):
+            return Response(HTTPStatus.TOO_MANY_REQUESTS, "", [("Retry-After", "60")])
+        number = query.get("n", "") if what == "invoice" else ""
+        if what == "statement":
+            data = customer_page.load_page(
+                engine, self.runtime.governing(), holder.customer_id, self._today()
+            )
+            pdf = statement_pdf(data, settings, self._today())
+            found: copies.Download | None = copies.Download(pdf.filename, pdf.content)
+        else:
+            found = copies.invoice_download(engine, settings, holder.customer_id, number)
+        if found is None:
+            return Response(HTTPStatus.NOT_FOUND, "Not found.", [("Content-Type", "text/plain")])
+        copies.record_download(
+            engine, holder.customer_id, holder.public_id, _client(environ), what, number
+        )
+        if found.url:
+            return Response(HTTPStatus.SEE_OTHER, "", [("Location", found.url)])
+        return Response(
+            HTTPStatus.OK,
+            found.content,
+            [
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", f'attachment; filename="{found.filename}"'),
+            ],
+        )
 
     def act(self, environ: dict, token: str, action: str) -> Response:
         form = _form(environ)
         language = form.get("lang", "")
-        holder = self._holder(token, language)
+        holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
             return holder
         _, t = words(self.runtime.settings.templates_dir, language or "en")
-        if not self.limiter.allow(holder.public_id):
+        if not page_visits.allow_post(self.runtime.engine, holder, self.runtime.now()):
             return Response(HTTPStatus.TOO_MANY_REQUESTS, t["err_rate"], [("Retry-After", "60")])
         if not page_links.csrf_ok(self.runtime.settings, holder, form.get("csrf", "")):
             return self.render(
@@ -177,6 +258,10 @@ class PageApp:
                 status=HTTPStatus.FORBIDDEN,
             )
         try:
+            for name, value in form.items():  # no control character reaches a service
+                customer_page.clean_text(value, name, MAX_FORM_BYTES, multiline=name in MULTILINE)
+            if action == "plan" and form.get("step") != "send":  # the schedule first, then send
+                return self._preview_plan(holder, token, language, form, t)
             news = self._carry_out(holder, action, form, _client(environ))
         except PageInvalid as bad:
             message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
@@ -193,8 +278,47 @@ class PageApp:
             self.post_news(news)
         except Exception:
             log.exception("could not post the customer's %s to Slack", action)
+        if news.request_id is not None:
+            self._tell_old_address(news.request_id)
         target = f"{PREFIX}{token}?done={action}" + (f"&lang={quote(language)}" if language else "")
         return Response(HTTPStatus.SEE_OTHER, "", [("Location", target)])
+
+    def _tell_old_address(self, request_id: int) -> None:
+        """The address on record hears that a change was asked (in its customer's language);
+        a failure is logged, the request stands."""
+        settings = self.runtime.settings
+        try:
+            asked = contact_changes.asked_of(self.runtime.engine, request_id)
+            if not asked.email:
+                return
+            _, t = words(settings.templates_dir, asked.language)
+            text = t["contact_notice_body"].format(customer=asked.customer_name)
+            contact_changes.tell_old_address(
+                settings, asked.email, t["contact_notice_subject"], text, asked.language
+            )
+        except Exception:
+            log.exception("could not tell the address on record of contact change %s", request_id)
+
+    def _preview_plan(
+        self, holder: LinkHolder, token: str, language: str, form: dict[str, str], t: dict
+    ) -> Response:
+        """The schedule the request would ask for, shown before the customer sends it."""
+        try:
+            proposal = customer_page.propose_plan(
+                self.runtime.engine, self.runtime.governing(), holder, form, self._today()
+            )
+        except PageInvalid as bad:
+            message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
+            return self.render(
+                holder,
+                token,
+                language,
+                open_form="plan",
+                errors={bad.field: message},
+                values=form,
+                status=HTTPStatus.BAD_REQUEST,
+            )
+        return self.render(holder, token, language, open_form="plan", values=form, plan=proposal)
 
     def _carry_out(
         self, holder: LinkHolder, action: str, form: dict[str, str], client: str
@@ -209,12 +333,18 @@ class PageApp:
         if action == "dispute":
             return customer_page.dispute(engine, holder, client, form, digest)
         if action == "plan":
-            return customer_page.ask_plan(engine, policies, holder, client, form, digest)
-        return customer_page.update_contact(engine, holder, client, form, digest)
+            return customer_page.ask_plan(engine, policies, holder, client, form, today, digest)
+        return customer_page.ask_contact_change(engine, holder, client, form, digest)
 
 
 def _client(environ: dict) -> str:
     return str(environ.get("REMOTE_ADDR", ""))
+
+
+def _visit(environ: dict) -> Visit:
+    cookies = str(environ.get("HTTP_COOKIE", ""))
+    returning = any(c.strip().startswith(f"{VISITED}=") for c in cookies.split(";"))
+    return Visit(_client(environ), str(environ.get("HTTP_USER_AGENT", "")), returning)
 
 
 def _form(environ: dict) -> dict[str, str]:
@@ -223,4 +353,8 @@ def _form(environ: dict) -> dict[str, str]:
     except ValueError:
         length = 0
     raw = environ["wsgi.input"].read(length).decode("utf-8", errors="replace")
-    return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    # several invoices ticked: one a line (the only field the page repeats)
+    return {
+        k: "\n".join(v) if k == "invoice" else v[0]
+        for k, v in parse_qs(raw, keep_blank_values=True).items()
+    }

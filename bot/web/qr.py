@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from qrbill import QRBill
 
 from bot.domain.bank import BankAccount
+from bot.domain.creditor_reference import is_valid
 
 
 def qr_svg(payload: str, label: str) -> Markup:
@@ -24,7 +25,9 @@ def swiss_qr_bill(
     account: BankAccount, amount: Decimal, currency: str, reference: str, language: str
 ) -> QRBill:
     """The QR-bill (Swiss Payment Standards) for a transfer to `account`: its QR code carries
-    the amount and the reference as unstructured information."""
+    the amount and the reference, an RF one as a creditor reference (SCOR), anything else as
+    unstructured information."""
+    structured = is_valid(reference)
     return QRBill(
         account=(account.iban or "").replace(" ", ""),
         creditor={
@@ -37,7 +40,8 @@ def swiss_qr_bill(
         },
         amount=f"{amount:.2f}",
         currency=currency,
-        additional_information=reference,
+        reference_number=reference if structured else None,
+        additional_information="" if structured else reference,
         language=language if language in ("en", "fr", "de", "it") else "en",
     )
 

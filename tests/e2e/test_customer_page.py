@@ -6,14 +6,16 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 from sqlmodel import select
 
 from bot.config import Settings
 from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Suggestion
-from bot.models import Customer, Dispute, Invoice, Promise
-from bot.services import page_links
+from bot.models import ContactChange, Customer, Dispute, Invoice, Promise
+from bot.services import contact_changes, page_links
 from bot.services.audit_export import export_csv
 from bot.services.suggestions import todays_decisions
 from bot.slack.blocks.page_news import PAGE_HANDLE
@@ -41,6 +43,11 @@ def test_the_page_shows_the_customers_open_invoices_and_how_to_pay(
     assert "FR76 3000 6000 0112 3456 7890 189" in body  # the euro account
     assert "<svg" in body  # its EPC QR code, inline
     assert "Payer la facture F-101 en ligne" in body  # its payment link; F-103 has none
+    # who the company is (Code de commerce R123-237), and the warning against fake bank details
+    assert "RCS Paris 912 345 675" in body and "au capital de 10 000 €" in body
+    assert "Nous ne modifions jamais nos coordonnées bancaires par e-mail" in body
+    # what to pay and how come before the list of invoices
+    assert body.index('class="total"') < body.index('id="pay"') < body.index('id="invoices"')
     assert "F-103 en ligne" not in body
     assert answer.headers["Referrer-Policy"] == "no-referrer"
     assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
@@ -133,9 +140,21 @@ def test_dispute_and_paid_reach_slack_and_the_audit_trail(page_world: PageWorld)
     assert all(n["thread_ts"] == CARD_TS for n in page_world.news())
 
 
-def test_a_plan_beyond_the_limits_goes_to_a_lead_and_contact_changes(page_world: PageWorld) -> None:
+def test_a_plan_is_offered_within_the_limits_with_its_schedule_first_and_contact_changes(
+    page_world: PageWorld,
+) -> None:
     url = page_world.link("A")
-    assert page_world.post(url, "plan", {"instalments": "12"}).status == 303
+    beyond = page_world.post(url, "plan", {"instalments": "12", "step": "send", "lang": "en"})
+    assert beyond.status == 400 and "give a number from 2 to 6" in beyond.body  # the policy's
+    assert 'max="6"' in http("GET", url).body
+    preview = page_world.post(url, "plan", {"instalments": "3", "lang": "en"})
+    assert preview.status == 200 and not page_world.news()  # shown, not sent
+    schedule = preview.body.split('class="schedule"')[1].split("</table>")[0]
+    days = [page_world.today + timedelta(days=30 * n) for n in range(3)]
+    for day in days:  # what is due now (1 599,90 €) in three, thirty days apart
+        assert f"{day.day} {day.strftime('%B')} {day.year}" in schedule
+    assert schedule.count("533,30\xa0€") == 3  # English words, French figures (en_FR)
+    assert page_world.post(url, "plan", {"instalments": "3", "step": "send"}).status == 303
     assert (
         page_world.post(
             url,
@@ -145,11 +164,13 @@ def test_a_plan_beyond_the_limits_goes_to_a_lead_and_contact_changes(page_world:
         == 303
     )
     plan, contact = page_world.news()
-    assert "a lead decides" in json.dumps(plan["blocks"])
+    assert "EUR" in json.dumps(plan["blocks"]) and "533.30" in json.dumps(plan["blocks"])
+    (request,) = page_world.events("page_plan_request")
+    assert json.loads(request.content)["schedule"].startswith(f"{days[0].isoformat()}: 533.30")
     assert "billing contact" in contact["text"]
     with read_only(page_world.engine) as session:
         customer = session.get(Customer, page_world.customers["A"])
-    assert (customer.contact_name, customer.email) == ("Jeanne", "jeanne@atelier.example")
+    assert customer.email != "jeanne@atelier.example"  # a request: a collector accepts it
 
 
 def test_forged_expired_revoked_and_other_customers_links_show_nothing(
@@ -171,11 +192,15 @@ def test_forged_expired_revoked_and_other_customers_links_show_nothing(
         answer = http("GET", url)
         assert answer.status == status
         assert "F-101" not in answer.body and "Atelier" not in answer.body
+        assert status != 410 or "Ce lien a expiré" in answer.body  # in the customer's words
     page_links.new_link(
         page_world.engine, page_world.runtime.settings, "A", APPROVER, page_world.runtime.now()
     )
     revoked = http("GET", good)
-    assert revoked.status == 403 and "replaced" in revoked.body and "F-101" not in revoked.body
+    assert revoked.status == 403 and "F-101" not in revoked.body
+    # a link we issued is refused in its customer's language, with whom to contact
+    assert "remplacé par un plus récent" in revoked.body and 'lang="fr"' in revoked.body
+    assert "ar@relance-demo.example" in revoked.body and "+33 1 84 00 00 00" in revoked.body
     # B's link shows only B, and B's form cannot name A's invoice
     b = page_world.link("B")
     assert "F-101" not in http("GET", b).body
@@ -183,6 +208,67 @@ def test_forged_expired_revoked_and_other_customers_links_show_nothing(
         b, "promise", {"invoice": "F-101", "date": page_world.today.isoformat()}
     )
     assert refused.status == 400 and not page_world.events("promise")
+
+
+def test_several_invoices_are_promised_or_disputed_at_once(page_world: PageWorld) -> None:
+    url = page_world.link("A")
+    promised = (page_world.today + timedelta(days=10)).isoformat()
+    # ticked boxes arrive as repeated fields; 400,00 is spread oldest first
+    answer = http(
+        "POST",
+        f"{url}/promise",
+        None,
+        raw=f"csrf={page_world.csrf(url)}&invoice=F-102&invoice=F-101&date={promised}"
+        "&amount=1300,00",
+    )
+    assert answer.status == 303
+    with read_only(page_world.engine) as session:
+        promises = {
+            number: p.amount_minor
+            for p, number in session.exec(
+                select(Promise, Invoice.number).join(Invoice, Invoice.id == Promise.invoice_id)
+            )
+        }
+    assert promises == {"F-101": 120000, "F-102": 10000}  # F-101 first: it fell due first
+    (news,) = page_world.news()
+    assert "F-101, F-102" in json.dumps(news["blocks"])
+    both = http(
+        "POST",
+        f"{url}/dispute",
+        None,
+        raw=f"csrf={page_world.csrf(url)}&invoice=F-103&invoice=F-101&reason=quality&text=cass%C3%A9",
+    )
+    assert both.status == 303
+    with read_only(page_world.engine) as session:
+        disputed = set(
+            session.exec(
+                select(Invoice.number).join(Dispute, Dispute.invoice_id == Invoice.id)
+            ).all()
+        )
+    assert disputed == {"F-101", "F-103"}
+    again = http(
+        "POST",
+        f"{url}/dispute",
+        None,
+        raw=f"csrf={page_world.csrf(url)}&invoice=F-102&invoice=F-103&reason=other&text=x",
+    )
+    assert again.status == 400  # F-103 is disputed already: F-102 is not opened either
+    with read_only(page_world.engine) as session:
+        assert len(session.exec(select(Dispute)).all()) == 2
+
+
+def test_a_forged_link_is_refused_in_the_browsers_language_with_the_contact(
+    page_world: PageWorld,
+) -> None:
+    request = Request(page_world.link("A") + "x", headers={"Accept-Language": "es-ES;q=0.4, de"})
+    try:
+        urlopen(request, timeout=30)
+    except HTTPError as refused:
+        assert refused.code == 403
+        body = refused.read().decode()
+    assert 'lang="de"' in body and "Dieser Link ist ungültig" in body  # de outweighs es
+    assert "Camille Laurent" in body and "RCS Paris, 912 345 675" in body
+    assert "F-101" not in body
 
 
 def _public_id(world: PageWorld, customer: str) -> str:
@@ -207,6 +293,9 @@ def test_a_promise_past_the_policys_limit_is_refused(page_world: PageWorld) -> N
     assert answer.status == 400
     assert "up to 30 days from today" in answer.body
     assert 'aria-invalid="true"' in answer.body
+    # the banner lists what to fix, not only "Please check the form:"
+    banner = answer.body.split('role="alert"')[1].split("</div>")[0]
+    assert "<li>I will pay by: we can accept a date up to 30 days from today</li>" in banner
     assert not page_world.events("promise") and not page_world.news()
 
 
@@ -231,13 +320,15 @@ def test_a_customer_in_a_segment_may_promise_as_far_as_its_policy_allows(
             "lang": "en",
         }
 
+    beyond = page_world.post(b, "plan", {"instalments": "4", "step": "send", "lang": "en"})
+    assert beyond.status == 400 and "from 2 to 3" in beyond.body  # the keys' limit
+    assert page_world.post(b, "plan", {"instalments": "3", "step": "send"}).status == 303
     too_far = page_world.post(b, "promise", promise(61))
     assert too_far.status == 400 and "up to 60 days from today" in too_far.body
     assert page_world.post(b, "promise", promise(45)).status == 303
-    assert page_world.post(b, "plan", {"instalments": "4"}).status == 303
-    promised, plan = page_world.news()
+    plan, promised = page_world.news()
     assert (today + timedelta(days=45)).isoformat() in json.dumps(promised)
-    assert "a lead decides" in json.dumps(plan["blocks"])  # 4 is beyond the keys' 3
+    assert "Instalments:* 3" in json.dumps(plan["blocks"])
 
 
 def test_a_hundred_posts_in_a_minute_are_limited_and_none_accepted_is_lost(
@@ -284,6 +375,9 @@ def test_hostile_text_is_inert_on_the_page_in_slack_and_in_the_export(
         ).status
         == 303
     )
+    with read_only(page_world.engine) as session:
+        (change,) = session.exec(select(ContactChange)).all()
+    contact_changes.accept(page_world.engine, change.id, APPROVER, page_world.runtime.now())
     body = http("GET", url).body
     assert "<script>alert" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "{{ 7*7 }}" in body  # shown as typed, never evaluated

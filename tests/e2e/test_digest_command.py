@@ -88,4 +88,4 @@ def test_the_digest_shows_who_is_held_back_and_refuses_approve_all_for_final_not
         APPROVE_ALL, f"{day}|final", user=APPROVER, response_url=world.fake.response_url()
     )
     refused = world.fake.wait_for(lambda: world.fake.calls_to("response_url")[before:])[0].args
-    assert "final notices: approve them one by one" in refused["text"]
+    assert refused["text"] == "“Final notice”: final notices are approved one by one, on each card."

@@ -16,7 +16,10 @@ from bot.importing.mapping import load_mapping
 from bot.models import Customer, Reminder
 from bot.services.importing import import_invoices
 from bot.slack.blocks.card import APPROVE, EDIT, SKIP
+from bot.slack.blocks.page_news import PAGE_ACCOUNT, PAGE_HANDLE
+from bot.slack.mrkdwn import escape
 from tests.support.csvfiles import line, write_csv
+from tests.support.page_world import PageWorld
 from tests.support.slack_fixtures import APPROVER, SlackWorld
 from tests.support.slack_http import home_opened_event
 from tests.support.slack_steps import ask
@@ -118,3 +121,60 @@ def test_hostile_text_never_reaches_slack_raw(world: SlackWorld, tmp_path: Path)
     assert problems == [], "\n".join(map(repr, problems))
     shown = json.dumps([c.args for c in world.fake.calls], ensure_ascii=False)
     assert "{{ 7*7 }}" in shown  # shown as written, never evaluated
+
+
+PAGE_NAME = "<!channel> <@U123> & <https://evil.example|click>"
+PAGE_RAW = ("<!channel>", "<@U123>", "<https://evil.example", "|click>")
+
+
+def test_a_hostile_name_is_escaped_in_every_call_of_a_morning_the_page_and_commands(
+    page_world: PageWorld,
+) -> None:
+    """Every `text` and every block of every recorded call, after the morning's digest, each
+    of the page's answers, the buttons of its news and the commands that name the customer."""
+    with unit_of_work(page_world.engine) as session:
+        session.get(Customer, page_world.customers["A"]).name = PAGE_NAME
+    world, url = page_world, page_world.link("A")
+    world.slack.command(
+        "digest", user=APPROVER, channel="CDIGEST", response_url=world.fake.response_url()
+    )
+    world.fake.wait_for(lambda: world.news())
+    due = (world.today + timedelta(days=10)).isoformat()
+    for action, form in (
+        ("promise", {"invoice": "F-101", "date": due, "amount": "600"}),
+        ("dispute", {"invoice": "F-103", "reason": "other", "text": PAGE_NAME}),
+        ("paid", {"paid_on": world.today.isoformat(), "amount": "10", "reference": PAGE_NAME}),
+        ("plan", {"instalments": "12"}),
+        ("contact", {"contact_name": PAGE_NAME, "email": "a@b.example", "phone": ""}),
+    ):
+        assert world.post(url, action, form).status == 303
+
+    def page_news() -> list[dict]:
+        return [n for n in world.news() if "on their page" in n["text"]]
+
+    news = world.fake.wait_for(lambda: len(page_news()) >= 5 and page_news())
+    buttons = [
+        (e["action_id"], e["value"])
+        for n in news
+        for b in n.get("blocks", [])
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] in (PAGE_HANDLE, PAGE_ACCOUNT)
+    ]
+    before = len(world.fake.calls_to("response_url"))
+    for action_id, value in buttons:
+        world.slack.click(
+            action_id, value, user=APPROVER, response_url=world.fake.response_url(), channel="C1"
+        )
+    world.fake.wait_for(lambda: len(world.fake.calls_to("response_url")) >= before + 5)
+    for text in ("customer A", "audit A", "pause A", "resume A"):
+        ask(world, text)  # a PageWorld talks to Slack as a SlackWorld does
+
+    assert any(escape(PAGE_NAME) in str(c.args) for c in world.fake.calls)
+    problems = []
+    for call in world.fake.calls:
+        for text in shown_strings(call.args):
+            raw = [r for r in PAGE_RAW if r in text]
+            if raw or BARE_AMPERSAND.search(text):
+                problems.append((call.method, raw, text[:300]))
+    assert problems == [], "\n".join(map(repr, problems))

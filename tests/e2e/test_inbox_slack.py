@@ -21,6 +21,7 @@ from bot.slack.blocks.inbound import (
     ASSIGN,
     ASSIGN_CALLBACK,
     CONFIRM,
+    COPIES,
     DISPUTE,
     DISPUTE_CALLBACK,
     PAID,
@@ -243,6 +244,48 @@ def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
     digest = build_digest(world.engine, world.runtime.company_today(world.runtime.now()), "CDIGEST")
     shown = str(digest_blocks(digest))  # the next digest names the failing address too
     assert "E-mail failing" in shown and "Atelier Lef" in shown and "hard bounce" in shown
+
+
+def test_a_request_for_copies_gets_a_send_copies_button_that_answers_once(
+    world: SlackWorld, imap: ImapServer, smtp: SmtpServer
+) -> None:
+    card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
+    imap.append(  # signed by the customer's domain: copies may go to its sender
+        signed(
+            reply(
+                sender="Jean Lefèvre <jean@atelier.example>",
+                text="Bonjour, pourriez-vous nous renvoyer la facture ?",
+                in_reply_to=message_id(card.id, world.runtime.settings),
+            )
+        )
+    )
+    _read(world, imap)
+    with read_only(world.engine) as session:
+        row = session.exec(select(InboundMessage)).one()
+    assert row.kind == "copy_request"
+    posted = world.fake.calls_to("chat.postMessage")[-1]
+    buttons = [e for b in posted.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e["action_id"] for e in buttons][:2] == [COPIES, REPLY]
+    assert "Asks for a copy" in str(posted.args["blocks"])
+
+    world.slack.click(COPIES, str(row.id), user=STRANGER, response_url=world.fake.response_url())
+    world.fake.wait_for(lambda: any("not among" in t for t in ephemerals(world)))
+    for user in (APPROVER, OTHER_APPROVER):
+        world.slack.click(COPIES, str(row.id), user=user, response_url=world.fake.response_url())
+    refusals = ("answered already", "answered this message a moment ago")  # in turn, or at once
+    world.fake.wait_for(lambda: any(r in t for t in ephemerals(world) for r in refusals))
+    world.fake.wait_for(lambda: any("Copies for" in t and "A-1" in t for t in ephemerals(world)))
+
+    settings = replace(world.runtime.settings, smtp_host="127.0.0.1", smtp_port=smtp.port)
+    deliver_due(world.engine, settings, "worker", now=world.runtime.now() + timedelta(minutes=1))
+    (sent,) = smtp.received
+    assert sent.message["To"] == "jean@atelier.example"
+    assert sent.message["In-Reply-To"] == row.message_id
+    names = [p.get_filename() for p in sent.message.iter_attachments()]
+    assert len(names) == 1 and names[0].startswith("releve-de-compte-")  # no PDFs on file
+    with read_only(world.engine) as session:
+        (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "copies")).all()
+    assert event.actor in (APPROVER, OTHER_APPROVER)
 
 
 def test_a_stranger_s_claim_waits_for_a_person_s_confirm(

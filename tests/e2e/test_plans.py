@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Reason, Suggestion
-from bot.models import AuditEvent, Instalment, PaymentPlan
+from bot.models import AuditEvent, Instalment, PaymentPlan, Reminder
 from bot.services.plans import settle_plans
 from bot.services.suggestions import todays_decisions
 from tests.support.segments import key_accounts
@@ -28,6 +28,10 @@ def test_a_plan_within_limits_holds_the_ladder(world: SlackWorld) -> None:
     assert isinstance(decision_for(world, "A"), Suggestion)
     reply = ask(world, "plan Atelier 3")["text"]
     assert reply.startswith("📅 Plan agreed with Atelier Lefèvre.")
+    assert "confirmation with this schedule awaits approval" in reply
+    with read_only(world.engine) as session:
+        (told,) = session.exec(select(Reminder).where(Reminder.stage == "plan-confirmed")).all()
+    assert told.state == "suggested" and told.subject.startswith("Votre échéancier de paiement")
     with unit_of_work(world.engine) as session:
         plan = session.exec(select(PaymentPlan)).one()
         parts = session.exec(select(Instalment).order_by(Instalment.due_date)).all()

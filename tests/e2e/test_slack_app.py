@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bot.db import unit_of_work
 from bot.domain.calendar import local_today
+from bot.domain.worklist import stage_titles
 from bot.models import AuditEvent, Customer, Outbox
 from bot.slack.blocks.card import APPROVE, EDIT, SKIP
 from bot.slack.blocks.digest import APPROVE_ALL
@@ -259,8 +260,8 @@ def test_approve_all_for_a_stage(world: SlackWorld) -> None:
     )
     assert reply.status == 200
     text = world.fake.wait_for(lambda: ephemerals(world))[0]
-    label = world.runtime.policy.find_stage(stage).title
-    assert text == f"Approved {len(same_stage)} reminders “{label}”."
+    title = stage_titles(*world.runtime.policies())[stage]
+    assert text == f"Approved {len(same_stage)} reminders of the “{title}” stage."  # not the key
     assert {reminder(world, r.id).state for r in same_stage} == {"approved"}
     assert len(world.fake.calls_to("chat.update")) == len(same_stage)
 

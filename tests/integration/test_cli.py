@@ -142,13 +142,13 @@ def test_morning_dry_run_prints_and_stores_nothing(
     path = write_csv(tmp_path / "in.csv", [line(due_date=due, issue_date="2020-01-01")])
     assert main(["import", str(path)]) == 0
     capsys.readouterr()
-    assert main(["morning", "--dry-run"]) == 0
+    assert main(["morning", "--dry-run", "--force"]) == 0
     out = capsys.readouterr().out
     assert "dry run: nothing stored" in out and "Awaiting a decision" in out
     with sqlite3.connect(database) as db:
         stored = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
     assert stored == [0, 0]
-    assert main(["morning"]) == 0
+    assert main(["morning", "--force"]) == 0
     assert "dry run" not in capsys.readouterr().out
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM digest_run").fetchone()[0] == 0
@@ -164,3 +164,23 @@ def test_demo_writes_a_customers_page_and_prints_its_link(
     link = out.split("Its link: ", 1)[1].split()[0]  # the page's own link (reminders carry others)
     assert f'action="/pay/{link.rsplit("/", 1)[1]}/promise"' in page
     assert page.count("data-invoice=") >= 1 and "relance page --port 3001" in out
+
+
+def test_import_bank_applies_once_and_names_bad_lines(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.bank_files import Entry, mt940
+
+    assert main(["import", str(write_csv(tmp_path / "in.csv", [line()]))]) == 0
+    statement = tmp_path / "stmt.sta"
+    statement.write_bytes(mt940([Entry("1234.56", "B1", text="F-001")]))
+    assert main(["import-bank", str(statement)]) == 0
+    assert "1 entries: 1 applied (€1,234.56)" in capsys.readouterr().out
+    assert main(["import-bank", str(statement)]) == 0
+    assert "0 applied (nothing)" in capsys.readouterr().out
+    bad = tmp_path / "bad.sta"
+    bad.write_bytes(mt940([Entry("12.345", "B2")]))
+    assert main(["import-bank", str(bad)]) == 1
+    assert "line 5, column 'amount'" in capsys.readouterr().err
+    assert main(["import-bank", str(statement), "--account", "not-an-iban"]) == 2
+    assert main(["import-bank", str(statement), "--mapping", "nobank"]) == 2

@@ -94,6 +94,46 @@ def test_the_watch_command_tells_the_digest_channel(
     assert "monday.csv: 2 new invoices" in capsys.readouterr().out
 
 
+def test_bank_statements_dropped_in_the_folder_are_applied(engine: Engine, tmp_path: Path) -> None:
+    from functools import partial
+
+    from bot.config import Settings
+    from bot.domain.payment_matching import MatchPolicy
+    from bot.runtime import build_runtime
+    from bot.services import cash
+    from tests.support.bank_files import Entry, camt053
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_csv(inbox / "a-ledger.csv", [line()])
+    (inbox / "b-statement.xml").write_bytes(camt053([Entry("1234.56", "E1", text="F-001")]))
+    (inbox / "c-broken.xml").write_bytes(
+        camt053([Entry("1.00", "E2")]).replace(b"<Sts>BOOK</Sts>", b"")
+    )
+    runtime = build_runtime(Settings(), engine)
+    bank = partial(
+        cash.import_bank_file,
+        engine,
+        policy=MatchPolicy(),
+        composer=runtime.composer,
+        policies=runtime.governing(),
+        run_date=runtime.company_today(runtime.now()),
+    )
+    outcomes = import_folder(engine, inbox, load_mapping(), settle_seconds=0, bank=bank)
+    assert [(o.name, o.ok) for o in outcomes] == [
+        ("a-ledger.csv", True),
+        ("b-statement.xml", True),
+        ("c-broken.xml", False),
+    ]
+    assert outcomes[1].summary() == "b-statement.xml: bank statement, 1 applied, 0 to decide"
+    assert (inbox / "done" / "b-statement.xml").is_file()
+    assert "does not follow the camt.053.001.02 schema" in (
+        inbox / "failed" / "c-broken.xml.errors.txt"
+    ).read_text(encoding="utf-8")
+    with unit_of_work(engine) as session:
+        assert session.exec(select(Invoice)).one().balance == 0
+
+
 def test_a_balance_other_than_total_less_paid_is_told_to_the_channel(
     engine: Engine, tmp_path: Path
 ) -> None:

@@ -65,10 +65,15 @@ def suggested_stages(engine: Engine, policy=POLICY) -> dict[str, Reminder]:  # t
     return {r.invoice_numbers: r for r in run.created}
 
 
-def test_without_history_a_customer_199_days_late_gets_the_friendly_reminder(
+def test_without_history_a_customer_199_days_late_gets_the_final_notice_not_a_friendly_one(
     late_ledger: Engine,
 ) -> None:
-    assert suggested_stages(late_ledger)["F-001"].stage == "friendly"
+    """The bundled policy at go-live: the stage the lateness calls for, and the card says why."""
+    late = suggested_stages(late_ledger)["F-001"]
+    assert late.stage == "final"
+    assert late.stage_note == (
+        "first contact 199 days late: the policy starts at the final stage from 90 days"
+    )
 
 
 def test_imported_history_lets_the_ladder_continue(late_ledger: Engine, tmp_path: Path) -> None:
@@ -133,7 +138,7 @@ def test_a_first_contact_long_overdue_starts_higher_and_the_card_says_so(
     late_ledger: Engine,
 ) -> None:
     stages = tuple(
-        replace(s, first_contact_from_days=120) if s.name == "firm" else s for s in POLICY.stages
+        replace(s, first_contact_from_days=120 if s.name == "firm" else None) for s in POLICY.stages
     )
     policy = replace(POLICY, stages=stages)
     reminders = suggested_stages(late_ledger, policy)

@@ -94,15 +94,23 @@ def test_the_letter_reads_in_french_with_rights_and_deadline(
         "75011 Paris",
         "Paris, le 25 novembre 2026",  # place and date
         "Madame, Monsieur",
+        # how it is sent, the French "Objet", interest still running (the line out without it)
+        "Lettre recommandée avec accusé de réception Objet : Mise en demeure de payer",
+        "Les intérêts continuent de courir au taux légal jusqu’au complet paiement.",
         # the invoices as a table: heading, the row, the total
-        "Facture Échéance Jours de retard Montant dû",
-        "F-100 6 octobre 2026 50 10 000,00 €",
+        "Facture Référence Échéance Jours de retard Montant dû",
+        "F-100 RF92 F100 6 octobre 2026 50 10 000,00 €",
+        # the transfer line names the reference to quote (the invoice's own: one invoice)
+        "Merci d’indiquer la référence RF92 F100 dans votre virement.",
         "Total dû 10 000,00 €",
         "articles L441-10 et D441-5 du Code de commerce",
         # the charges as a table, one row per rate period
         "Facture Période Jours Taux annuel Intérêts Indemnité forfaitaire",
         "F-100 7 octobre 2026 au 25 novembre 2026 50 12,15 % 166,44 € 40,00 €",
         "au plus tard le 7 décembre 2026",  # eight business days later
+        # the company's identity at the foot, as Code de commerce R123-237 asks
+        "Relance Demo SAS, SAS au capital de 10 000 € · RCS Paris 912 345 675",
+        "Siège social : 12 avenue de l'Opéra, 75001 Paris",
         "1/1",  # the page number
     ):
         assert " ".join(expected.split()) in text, expected
@@ -177,8 +185,9 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
         address: str = "Hauptstraße 1\n10115 Berlin"
         governing_law: str = "DE"
         salutation: str = "Herr"
+        external_id: str = "K-204"
 
-    settings = Settings()  # a company in Paris
+    settings = Settings(signatory_name="Anne Roux", signatory_title="Directrice financière")
     composer = Composer(
         settings, Templates(PROJECT_ROOT / "templates"), load_law_book(load_reference_rates())
     )
@@ -198,8 +207,15 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
     assert len(pages) == 2 and pages[0].endswith("1/2") and pages[1].endswith("2/2")
     text = " ".join(pages)
     assert "10115 Berlin ALLEMAGNE" in text and "Paris, 26. November 2026" in text
-    assert "Rechnung Fällig am Tage überfällig Offener Betrag" in text
-    assert "R-1 2. April 2026 238 1.000,00 €" in text
+    assert "Rechnung Referenz Fällig am Tage überfällig Offener Betrag" in text
+    assert "R-1 RF59 R1 2. April 2026 238 1.000,00 €" in text
+    # several invoices: the account's reference for all of them
+    assert "Bitte geben Sie als Verwendungszweck RF24 K204 an: Er gilt für alle" in text
+    # the e-mail's salutation, interest still running, the signatory and their title
+    assert "Sehr geehrter Herr Müller," in text and "Damen und Herren" not in text
+    assert "Die Verzugszinsen laufen bis zum Zahlungseingang weiter." in text
+    assert "Anne Roux Directrice financière Relance Demo SAS" in text
+    assert "Per Einschreiben" in text
     assert "Rechnung Zeitraum Tage Zinssatz p. a. Verzugszinsen Pauschale" in text
     # one row per rate period, the interest and the lump sum once per invoice:
     # 1 000 × 10.27 % × (89 + 149) / 365 = 66.97

@@ -316,13 +316,17 @@ def test_a_plan_beyond_its_segments_limits_needs_a_lead_where_the_main_policy_al
     assert not refused.accepted and refused.breaches == ["4 instalments (the most is 3)"]
     assert four_instalments("Grand Compte", lead=True).accepted
 
-    def asked_on_the_page(customer: str) -> News:
+    def asked_on_the_page(customer: str, count: int) -> News:
         holder = LinkHolder(ids[customer], "link", 1)
+        form = {"instalments": str(count)}
         return customer_page.ask_plan(
-            engine, runtime.governing(), holder, "127.0.0.1", {"instalments": "4"}, "C1"
+            engine, runtime.governing(), holder, "127.0.0.1", form, TODAY, "C1"
         )
 
-    assert asked_on_the_page("K").for_lead and not asked_on_the_page("A").for_lead
+    with pytest.raises(customer_page.PageInvalid) as beyond:  # the page offers only 3 there
+        asked_on_the_page("K", 4)
+    assert beyond.value.params == {"most": 3}
+    assert asked_on_the_page("K", 3).facts[0] == ("Instalments", "3")
 
 
 def test_the_page_lets_a_key_account_promise_as_far_ahead_as_its_segment_allows(

@@ -47,8 +47,13 @@ class _NoRedirect(HTTPRedirectHandler):
 _opener = build_opener(_NoRedirect)
 
 
-def http(method: str, url: str, form: dict[str, str] | None = None) -> Answer:
-    data = urlencode(form).encode() if form is not None else None
+def http(
+    method: str, url: str, form: dict[str, str] | None = None, raw: str | None = None
+) -> Answer:
+    """`raw`: a form body as written (a field repeated, as ticked boxes send it)."""
+    data = (
+        raw.encode() if raw is not None else urlencode(form).encode() if form is not None else None
+    )
     request = Request(url, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", "application/x-www-form-urlencoded")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +19,9 @@ from urllib.parse import urlencode
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_sdk.signature import SignatureVerifier
+
+from tests.support.blockkit import message_refusals, view_refusals
+from tests.support.fake_slack import Violation, record_violation
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -86,9 +91,13 @@ class SignedSlack:
         start = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return Reply(response.status, response.read().decode(), time.perf_counter() - start)
+                reply = Reply(
+                    response.status, response.read().decode(), time.perf_counter() - start
+                )
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode(), time.perf_counter() - start)
+        judge_ack(reply.body)
+        return reply
 
     def command(self, text: str, *, user: str, channel: str = "CWORK", response_url: str) -> Reply:
         return self.post(
@@ -139,6 +148,24 @@ class SignedSlack:
                 },
             }
         )
+
+
+def judge_ack(body: str) -> None:
+    """An acknowledgement carrying a view (`response_action`) or blocks (a command's answer)
+    is judged as Slack judges the same payload sent to its Web API."""
+    try:
+        answer = json.loads(body) if body else None
+    except ValueError:
+        return
+    if not isinstance(answer, dict):
+        return
+    errors = []
+    if answer.get("response_action") in ("update", "push"):
+        errors += view_refusals(answer.get("view"))
+    if "blocks" in answer:
+        errors += message_refusals(answer["blocks"])
+    if errors:
+        record_violation(Violation("acknowledgement", tuple(errors)))
 
 
 _TRIGGERS = itertools.count(1)
@@ -216,3 +243,55 @@ def click_payload(
             }
         ],
     }
+
+
+def oversized_status(url: str, declared: int, *, chunked: bool = False, whole: bool = False) -> int:
+    """The status a server answers to a body of `declared` bytes, sent as a stranger would
+    (unsigned): with Content-Length, only the headers and a first kilobyte are sent before the
+    answer is awaited, so an answer proves the server did not wait to read the rest (`whole`:
+    the rest goes on being sent meanwhile, as an attacker would); chunked (no length to refuse
+    from), it is streamed until the server answers or `declared` bytes went out."""
+    parts = urllib.parse.urlsplit(url)
+    length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {declared}"
+    head = (
+        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Slack-Request-Timestamp: {int(time.time())}\r\nX-Slack-Signature: v0=00\r\n"
+        f"{length}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as sock:
+        sock.sendall(head)
+        chunk = b"payload=" + b"x" * 65_528
+        if not chunked:
+            sock.sendall(chunk[:1024])
+            if whole:
+                threading.Thread(
+                    target=_send_rest, args=(sock, declared - 1024), daemon=True
+                ).start()
+        else:
+            sock.settimeout(0.5)
+            sent = 0
+            while sent < declared:
+                try:
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                except (TimeoutError, OSError):
+                    break  # the server stopped reading: its answer is waiting
+                sent += len(chunk)
+            sock.settimeout(60)
+        answer = b""
+        while b"\r\n" not in answer:
+            data = sock.recv(4096)
+            if not data:
+                break
+            answer += data
+    return int(answer.split(b" ", 2)[1])
+
+
+def _send_rest(sock: socket.socket, count: int) -> None:
+    block = b"x" * 1_048_576
+    try:
+        while count > 0:
+            sock.sendall(block[: min(count, len(block))])
+            count -= len(block)
+    except OSError:
+        pass  # the server closed the connection: what it refused is not read

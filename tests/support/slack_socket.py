@@ -11,6 +11,8 @@ import threading
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
+from tests.support.slack_http import judge_ack
+
 
 class SlackSocket:
     def __init__(self) -> None:
@@ -30,7 +32,10 @@ class SlackSocket:
         threading.Thread(target=self._forward, args=(connection,), daemon=True).start()
         try:
             for message in connection:
-                self.answers.put(json.loads(message))
+                answer = json.loads(message)
+                if isinstance(answer.get("payload"), dict):
+                    judge_ack(json.dumps(answer["payload"]))
+                self.answers.put(answer)
         except ConnectionClosed:  # the app's process was killed
             pass
 

@@ -12,6 +12,7 @@ from bot.domain.money import Money
 from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
 from bot.services.digest import Digest
 from bot.slack.blocks.digest import SHOW_HELD_BACK, digest_blocks
+from bot.slack.ids import any_numbered
 from tests.support.blockkit import check_message
 
 TODAY = date(2026, 11, 25)
@@ -109,27 +110,37 @@ def test_who_is_held_back_is_counted_by_reason_each_with_show() -> None:
     assert "promise to pay 3 · paused 1" in shown
     blocks = digest_blocks(d)
     show = next(b for b in blocks if b.get("block_id") == "held_back")["elements"]
-    assert [(e["action_id"], e["value"]) for e in show] == [
-        (SHOW_HELD_BACK, "promise to pay"),
-        (SHOW_HELD_BACK, "paused"),
-    ]
+    assert [e["value"] for e in show] == ["promise to pay", "paused"]
+    # each its own action id (Slack refuses two alike in a block), each answered by *Show*
+    assert len({e["action_id"] for e in show}) == 2
+    assert all(any_numbered(SHOW_HELD_BACK).match(e["action_id"]) for e in show)
 
 
 def test_approve_all_confirms_count_and_total_and_is_never_offered_for_final_notices() -> None:
     d = replace(
         digest([BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("100"))], None),
-        awaiting={"friendly": 2, "final": 1},
+        awaiting={"friendly": 2, "final": 1, "call": 3},
         awaiting_totals={"friendly": [eur("350"), Money(Decimal(20), "GBP")], "final": [eur("9")]},
         one_by_one=frozenset({"final"}),
+        by_phone=frozenset({"call"}),
+        stage_titles={
+            "friendly": "Friendly reminder",
+            "final": "Final notice",
+            "call": "Phone call",
+        },
     )
     blocks = digest_blocks(d)
     check_message(blocks)
     bulk = next(b for b in blocks if b.get("block_id") == "approve_all")["elements"]
-    assert [e["value"] for e in bulk] == [f"{TODAY.isoformat()}|friendly"]
+    assert [e["value"] for e in bulk] == [f"{TODAY.isoformat()}|friendly"]  # no final, no call
+    assert bulk[0]["text"]["text"] == "Approve all 2 · Friendly reminder"
     confirm = bulk[0]["confirm"]["text"]["text"]
-    assert "approves the 2 reminders “friendly”" in confirm
+    assert "approves the 2 reminders of the “Friendly reminder” stage" in confirm
     assert "asking for €350.00 + £20.00 in all" in confirm
-    assert "final: final notices are approved one by one" in json.dumps(blocks)
+    shown = json.dumps(blocks, ensure_ascii=False)
+    assert "Final notice: approved one by one, on each card." in shown
+    assert "Phone call: made and logged with *Log call* on each card." in shown
+    assert "Phone call 3 · Final notice 1 · Friendly reminder 2" in shown  # labels, not keys
 
 
 def test_dates_to_staff_follow_the_staff_locale() -> None:

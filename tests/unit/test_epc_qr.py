@@ -78,3 +78,17 @@ def test_the_drawn_code_decodes_to_the_exact_amount_iban_and_reference() -> None
         "reference": "F-2026/0042",
         "name": "Müller & Söhne",
     }
+
+
+def test_an_rf_reference_goes_in_the_structured_line_and_nothing_after_it() -> None:
+    """EPC069-12 v3.0 §3.4: a structured creditor reference (ISO 11649) or an unstructured
+    text, never both; the last line carries no trailing line feed."""
+    payload = epc_payload(
+        name="Relance Demo SAS", iban=IBAN, amount=Decimal("556.68"), reference="RF04 FA20 2601 06"
+    )
+    assert payload.split("\n")[8:] == ["", "RF04FA20260106"]
+    assert not payload.endswith("\n")
+    out = io.BytesIO()
+    segno.make(payload, error="m", micro=False, boost_error=False).save(out, kind="png", scale=6)
+    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(out.getvalue())).convert("L"))
+    assert found.text.split("\n")[7:] == ["EUR556.68", "", "RF04FA20260106"]

@@ -42,9 +42,19 @@ def sent(days_ago: int, stage: str, wording: str = "") -> PastContact:
     return PastContact(TODAY - timedelta(days=days_ago), stage, wording=wording)
 
 
-def test_first_reminder_is_friendly_even_when_the_invoice_is_very_late() -> None:
-    decision = decide(account(item(days_late=50)), POLICY, NOW)
-    assert isinstance(decision, Suggestion) and decision.stage.name == "friendly"
+def test_a_first_contact_starts_at_the_stage_its_lateness_calls_for() -> None:
+    """The bundled policy at go-live (no history imported): a friendly "surely an oversight"
+    only for a customer up to six weeks late; 45 days late starts firm, 90 days late the final
+    notice (never a hand-off without one), each saying why on the card."""
+    recent = decide(account(item(days_late=40)), POLICY, NOW)
+    assert isinstance(recent, Suggestion) and recent.stage.name == "friendly" and not recent.note
+    weeks = decide(account(item(days_late=50)), POLICY, NOW)
+    assert isinstance(weeks, Suggestion) and weeks.stage.name == "firm"
+    months = decide(account(item(days_late=199)), POLICY, NOW)
+    assert isinstance(months, Suggestion) and months.stage.name == "final"
+    assert months.note == (
+        "first contact 199 days late: the policy starts at the final stage from 90 days"
+    )
 
 
 def test_the_ladder_moves_one_stage_at_a_time() -> None:
@@ -53,9 +63,14 @@ def test_the_ladder_moves_one_stage_at_a_time() -> None:
     assert isinstance(decision, Suggestion) and decision.stage.name == "call"
 
 
-def test_courtesy_only_on_its_own_day_and_optional_afterwards() -> None:
-    today = decide(account(item(days_late=0)), POLICY, NOW)
-    assert isinstance(today, Suggestion) and today.stage.name == "courtesy"
+def test_courtesy_five_days_before_the_due_date_and_optional_afterwards() -> None:
+    early = decide(account(item(days_late=-6)), POLICY, NOW)
+    assert isinstance(early, NoAction)  # nothing to say yet
+    ahead = decide(account(item(days_late=-5)), POLICY, NOW)
+    assert isinstance(ahead, Suggestion) and ahead.stage.name == "courtesy"
+    assert ahead.days_overdue == -5 and not ahead.coming_due
+    sent_then = decide(account(item(days_late=0), contacts=(sent(5, "courtesy"),)), POLICY, NOW)
+    assert isinstance(sent_then, NoAction)  # once, not again on the due date
     later = decide(account(item(days_late=5)), POLICY, NOW)
     assert isinstance(later, Suggestion) and later.stage.name == "friendly"
 
@@ -258,7 +273,11 @@ def test_never_a_skipped_stage(scenario: tuple[Account, datetime]) -> None:
         if stage is decision.stage:
             break
         passed = index <= furthest  # the team already went beyond it
-        assert stage.optional or stage.name in sent or passed, (stage.name, decision.stage.name)
+        started = bool(decision.note) and not sent  # a first contact starts where lateness says
+        assert stage.optional or stage.name in sent or passed or started, (
+            stage.name,
+            decision.stage.name,
+        )
     assert decision.stage.opens_at_days <= decision.days_overdue
 
 
@@ -319,7 +338,8 @@ def _policy_starting_firm_from(days: int):  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     stages = tuple(
-        replace(s, first_contact_from_days=days) if s.name == "firm" else s for s in POLICY.stages
+        replace(s, first_contact_from_days=days if s.name == "firm" else None)
+        for s in POLICY.stages
     )
     return replace(POLICY, stages=stages)
 

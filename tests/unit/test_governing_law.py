@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from bot.channels.letter import Letter
 from bot.config import PROJECT_ROOT, Settings, load_law_book, load_policy, load_reference_rates
 from bot.domain.escalation import OpenItem, Suggestion
 from bot.rendering.templates import Templates
@@ -27,6 +28,7 @@ class Customer:
     address: str = ""
     governing_law: str = ""
     salutation: str = ""
+    external_id: str = "C-7"
 
 
 def final_context(customer: Customer) -> dict:
@@ -52,3 +54,20 @@ def test_the_company_law_applies_unless_the_customer_has_one() -> None:
 def test_no_statutory_regime_means_no_charges() -> None:
     context = final_context(Customer(governing_law="US"))
     assert context["charges"] == [] and context["charges_law"] == ""
+
+
+def test_a_pound_debt_under_french_law_says_why_the_compensation_column_is_empty() -> None:
+    """The letter in English for a debt in pounds under French law: D441-5's €40 is not added
+    to it, and the letter says so instead of leaving the column blank without a word."""
+    customer = Customer()
+    letter = Letter.from_json(
+        COMPOSER.letter(customer, "final", final_context(customer), date(2025, 3, 2))
+    )
+    assert "No fixed recovery compensation is claimed on INV-7" in letter.body
+    assert "Interest continues to run at the statutory rate until payment" in letter.body
+    assert letter.mention == "By registered post"
+    british = Customer(governing_law="GB")
+    with_sum = Letter.from_json(
+        COMPOSER.letter(british, "final", final_context(british), date(2025, 3, 2))
+    )
+    assert "No fixed recovery compensation" not in with_sum.body  # £100 is claimed there

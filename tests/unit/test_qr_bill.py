@@ -18,7 +18,7 @@ from bot.web.words import words
 def page(currency: str) -> PageData:
     amount = Money(Decimal("1234.50"), currency)
     invoice = PageInvoice(
-        "R-7", date(2026, 9, 1), date(2026, 10, 1), amount, amount, 56, "", False, None
+        "R-7", date(2026, 9, 1), date(2026, 10, 1), amount, amount, 56, "", False, None, True
     )
     return PageData(
         "C-CH", "Uhren AG", "", "", "", "de", "CH", [invoice], [], [amount], date(2026, 11, 25)
@@ -38,6 +38,10 @@ def test_a_swiss_franc_debt_gets_a_qr_bill_with_amount_account_and_reference() -
     assert fields[5:11] == ["Relance Demo SA", "Rue du Lac", "1", "1003", "Lausanne", "CH"]
     assert fields[18:20] == ["1234.50", "CHF"]
     assert "R-7" in fields and fields[-1] == "EPD"
+    # the page's reference is the invoice's RF one: a creditor reference (SCOR), checked
+    assert payment.reference == "RF91 R7"
+    scor = swiss_qr_bill(account, Decimal("1234.50"), "CHF", "RF91R7", "de").qr_data()
+    assert scor.split("\r\n")[27:29] == ["SCOR", "RF91R7"]
 
 
 def test_a_euro_debt_to_a_french_account_keeps_the_epc_code() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.domain.states import (
     ALLOWED,
+    BankLineState,
     ForbiddenTransition,
     OutboxState,
     PlanState,
@@ -17,7 +18,7 @@ from bot.domain.states import (
     transition,
 )
 
-R, OB, P, L = ReminderState, OutboxState, PromiseState, PlanState
+R, OB, P, L, B = ReminderState, OutboxState, PromiseState, PlanState, BankLineState
 
 #: What each service does, read from the code: (service, from, to).
 PERFORMED = [
@@ -37,6 +38,13 @@ PERFORMED = [
     ("promises: a newer promise", P.OPEN, P.REPLACED),
     ("plans: all covered", L.ACTIVE, L.COMPLETED),
     ("plans: instalment missed", L.ACTIVE, L.MISSED),
+    ("cash.apply_line: a person applies a suggestion", B.SUGGESTED, B.APPLIED),
+    ("cash.apply_line: a person applies a line to decide", B.TO_DECIDE, B.APPLIED),
+    ("cash.not_a_payment", B.SUGGESTED, B.NOT_PAYMENT),
+    ("cash.not_a_payment", B.TO_DECIDE, B.NOT_PAYMENT),
+    ("cash: a reversal undoes an applied payment", B.APPLIED, B.REVERSED),
+    ("cash: a reversal closes a suggestion", B.SUGGESTED, B.REVERSED),
+    ("cash: a reversal closes a line to decide", B.TO_DECIDE, B.REVERSED),
 ]
 
 
@@ -53,6 +61,14 @@ def test_the_stored_strings_do_not_change() -> None:
     assert [s.value for s in OB] == ["pending", "sent", "failed", "cancelled"]
     assert [s.value for s in P] == ["open", "kept", "broken", "replaced"]
     assert [s.value for s in L] == ["active", "completed", "missed"]
+    assert [s.value for s in B] == [
+        "applied",
+        "suggested",
+        "to_decide",
+        "ignored",
+        "not_payment",
+        "reversed",
+    ]
 
 
 @pytest.mark.parametrize(("why", "source", "target"), PERFORMED)
@@ -64,7 +80,7 @@ def test_the_table_holds_nothing_the_services_do_not_do() -> None:
     assert set(ALLOWED) == {(s, t) for _why, s, t in PERFORMED}
 
 
-@pytest.mark.parametrize("kind", [R, OB, P, L])
+@pytest.mark.parametrize("kind", [R, OB, P, L, B])
 def test_every_other_move_raises(kind) -> None:
     performed = {(s, t) for _why, s, t in PERFORMED}
     for source, target in itertools.product(kind, kind):

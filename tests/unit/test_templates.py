@@ -17,6 +17,7 @@ from jinja2 import UndefinedError
 
 from bot.config import (
     PROJECT_ROOT,
+    Settings,
     load_bank_accounts,
     load_law_book,
     load_policy,
@@ -37,18 +38,23 @@ SENDER = Sender(
     "Camille Laurent",
     "ar@relance-demo.example",
     "+33 1 84 00 00 00",
+    identity=Settings().identity,  # the demo company's: SAS, RCS Paris, capital, VAT
 )
 PEOPLE = {
-    "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB", "GB"),
-    "fr": Addressee("Boulangerie Martin SARL", "Claire Martin", "fr", "FR", "FR", "Madame"),
-    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE", "DE", "Herr"),
-    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES", "ES", "Sra."),
+    "en": Addressee("Thornton & Hale Ltd", "Oliver Thornton", "en", "GB", "GB", "", "C-1042"),
+    "fr": Addressee(
+        "Boulangerie Martin SARL", "Claire Martin", "fr", "FR", "FR", "Madame", "C-2001"
+    ),
+    "de": Addressee("Müller Maschinenbau GmbH", "Stefan Müller", "de", "DE", "DE", "Herr", "K-204"),
+    "es": Addressee("Distribuciones García S.L.", "María García", "es", "ES", "ES", "Sra.", "E-77"),
 }
 CURRENCY = {"en": "GBP", "fr": "EUR", "de": "EUR", "es": "EUR"}
 
 
 def context(language: str, stage: str) -> dict:
+    """Two overdue invoices and one coming due; a pre-due stage has only invoices coming due."""
     currency = CURRENCY[language]
+    coming = (OpenItem("INV-1190", currency, 45000, date(2026, 12, 2)),)
     items = (
         OpenItem(
             "INV-1042",
@@ -59,9 +65,11 @@ def context(language: str, stage: str) -> dict:
         ),
         OpenItem("INV-1107", currency, 98000, date(2026, 10, 31)),
     )
-    suggestion = Suggestion(
-        POLICY.stage(stage), items, 85, datetime(2026, 11, 25, 9, tzinfo=UTC), ""
-    )
+    when = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    if POLICY.stage(stage).pre_due:
+        suggestion = Suggestion(POLICY.stage(stage), coming, -7, when, "")
+    else:
+        suggestion = Suggestion(POLICY.stage(stage), items, 85, when, "", coming)
     return reminder_context(
         addressee=PEOPLE[language],
         suggestion=suggestion,
@@ -97,7 +105,9 @@ def test_email_matches_its_golden_file(language: str, wording: str) -> None:
     text = TEMPLATES.render("email", wording, "txt", ctx)
     check_golden(f"email/{wording}.txt", f"Subject: {subject}\n\n{text}\n")
     html = TEMPLATES.render("email", wording, "html", ctx)
-    assert html.startswith("<!DOCTYPE html>") and "INV-1042" in html
+    assert html.startswith("<!DOCTYPE html>") and "INV-1190" in html  # due or coming due
+    if stage != "courtesy":  # overdue invoices listed, and what is coming due apart
+        assert "INV-1042" in html and "INV-1190" in text.split("INV-1107")[1]
     assert "{{" not in text + html and "{%" not in text + html
 
 
@@ -117,7 +127,7 @@ def test_final_notice_html_matches_its_golden_file() -> None:
     ("language", "amount", "day"),
     [
         ("en", "£1,234.56", "1 September 2026"),
-        ("fr", "1\u202f234,56\xa0€", "1 septembre 2026"),
+        ("fr", "1\u202f234,56\xa0€", "1er septembre 2026"),
         ("de", "1.234,56\xa0€", "1. September 2026"),
         ("es", "1.234,56\xa0€", "1 de septiembre de 2026"),
     ],
@@ -232,7 +242,7 @@ def test_a_discount_beyond_the_leads_limit_is_refused() -> None:
         (
             "fr",
             "du 16 mai 2026 au 30 juin 2026 : 46 jours au taux annuel de 12,15\xa0%",
-            "du 1 juillet 2026 au 25 novembre 2026 : 148 jours au taux annuel de 12,15\xa0%",
+            "du 1er juillet 2026 au 25 novembre 2026 : 148 jours au taux annuel de 12,15\xa0%",
         ),
         (
             "de",
@@ -462,7 +472,7 @@ def test_the_french_final_notice_is_a_mise_en_demeure_from_subject_to_signature(
         assert subject.startswith("Mise en demeure de payer")
         assert "mettons en demeure" in text and "dernière relance" not in text
         assert "Dernier avis" not in TEMPLATES.render("email", wording, "html", ctx)
-        assert text.rstrip().split("\n")[-4] == (
+        assert text.rstrip().split("\n")[-6] == (  # before the name and the legal footer
             "Nous vous prions d’agréer, Madame, l’expression de nos salutations distinguées."
         )
 

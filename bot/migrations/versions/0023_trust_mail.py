@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_trust_mail"
-down_revision = "0011_speed"
+down_revision = "0012_trust_http"
 branch_labels = None
 depends_on = None
 

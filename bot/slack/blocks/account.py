@@ -46,6 +46,16 @@ def account_blocks(account: CustomerAccount, locale: str) -> list[Block]:
         + (_(" by <@{user}>", user=escape(x.actor)) if x.actor.startswith("U") else "")
         for x in account.contacts
     ]
+    payments = [
+        f"• {p.applied_at:%Y-%m-%d} `{escape(p.number)}` {p.amount.format(locale)} by bank "
+        + (
+            f"transfer, applied by <@{escape(p.decided_by)}>"
+            if p.decided_by.startswith("U")
+            else "transfer"
+        )
+        + (" — reversed by the bank" if p.undone else "")
+        for p in account.payments
+    ]
     return [
         header(truncate(escape(c.name), 150)),
         section(
@@ -65,6 +75,7 @@ def account_blocks(account: CustomerAccount, locale: str) -> list[Block]:
         ),
         section(_("*Last contacts*")),
         *line_sections(contacts, empty=_("No contact recorded yet.")),
+        *([section(_("*Bank payments*")), *line_sections(payments, empty="")] if payments else []),
     ]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
-from bot.rendering.locale import staff_date
-from bot.rendering.staff_text import N_, _, language, ngettext
+from bot.rendering.locale import money, staff_date
+from bot.rendering.staff_text import N_, _, ngettext
 from bot.services.digest import Digest, PromiseLine
 from bot.services.holds import HeldCustomer
 from bot.services.morning import HeldBack
@@ -23,7 +23,7 @@ from bot.slack.blocks.common import (
     line_sections,
     section,
 )
-from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK
+from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK, numbered
 from bot.slack.mrkdwn import escape, truncate
 
 MAX_OWNERS_NAMED = 20
@@ -33,12 +33,6 @@ BUCKET_WORDS = {Bucket.NOT_DUE: N_("not yet due"), Bucket.OVER_90: N_("over 90")
 
 def bucket_label(bucket: Bucket) -> str:
     return _(BUCKET_WORDS[bucket]) if bucket in BUCKET_WORDS else bucket.value
-
-
-def _label(digest: Digest, name: str) -> str:
-    """A stage as staff know it: the policy's label in their language, else its name."""
-    stage = digest.stages.get(name)
-    return stage.title_in(language()) if stage else name
 
 
 def more_cards_note(left: int) -> str:
@@ -159,23 +153,23 @@ def held_lines(held: list[HeldCustomer]) -> list[str]:
     )
 
 
-def _approve_all_button(digest: Digest, stage: str, count: int, locale: str) -> Block:
+def _approve_all_button(digest: Digest, stage: str, count: int, locale: str, n: int) -> Block:
+    title = digest.title(stage)
     total = " + ".join(m.format(locale) for m in digest.awaiting_totals.get(stage, []))
-    label = _label(digest, stage)
     asking = _(", asking for {total} in all", total=total) if total else ""
     return button(
-        _("Approve all: {stage} ({count})", stage=label, count=count),
-        APPROVE_ALL,
+        _("Approve all {count} · {stage}", count=count, stage=title),
+        numbered(APPROVE_ALL, n),
         f"{digest.run_date.isoformat()}|{stage}",
         confirm=confirm_dialog(
-            _("Approve all: {stage}?", stage=label),
+            _("Approve all: {stage}?", stage=title),
             ngettext(
-                "This approves the {count} reminder “{stage}” still undecided today{asking}; "
-                "approved e-mails are sent.",
-                "This approves the {count} reminders “{stage}” still undecided today{asking}; "
-                "approved e-mails are sent.",
+                "This approves the {count} reminder of the “{stage}” stage still undecided "
+                "today{asking}; approved e-mails are sent.",
+                "This approves the {count} reminders of the “{stage}” stage still undecided "
+                "today{asking}; approved e-mails are sent.",
                 count,
-                stage=label,
+                stage=title,
                 asking=asking,
             ),
             _("Approve all"),
@@ -201,10 +195,10 @@ def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
             *[
                 button(
                     _("Show: {reason} ({count})", reason=_(reason), count=count),
-                    SHOW_HELD_BACK,
+                    numbered(SHOW_HELD_BACK, n),
                     reason,
                 )
-                for reason, count in list(held_back.items())[:25]
+                for n, (reason, count) in enumerate(list(held_back.items())[:25])
             ],
         ),
     ]
@@ -253,6 +247,22 @@ def _awaiting_line(digest: Digest, waiting: int, by_stage: str, where: str) -> s
     )
 
 
+def _cash_line(digest: Digest, locale: str) -> str:
+    """Bank payments: applied since the last digest, and received but on no invoice yet."""
+
+    def listed(totals: dict[str, Money]) -> str:
+        return ", ".join(money(totals[c], locale) for c in sorted(totals)) or _("nothing")
+
+    text = "🏦 " + _(
+        "*Cash collected* since the last digest: {amounts}", amounts=listed(digest.cash_collected)
+    )
+    if digest.cash_unapplied:
+        text += " · " + _(
+            "*unapplied*, for a person to place: {amounts}", amounts=listed(digest.cash_unapplied)
+        )
+    return text
+
+
 def digest_blocks(digest: Digest, locale: str = "en_GB", where: str | None = None) -> list[Block]:
     """`where` says where today's cards are (the digest's own thread, or its channel when the
     digest is shown to one person elsewhere)."""
@@ -266,6 +276,8 @@ def digest_blocks(digest: Digest, locale: str = "en_GB", where: str | None = Non
         section(_("*Largest overdue balances*")),
         *line_sections(_ranking_lines(digest, locale), empty=_("Nothing is overdue.")),
     ]
+    if digest.cash_collected or digest.cash_unapplied:
+        blocks += [divider(), section(_cash_line(digest, locale))]
     if digest.promises_due or digest.promises_broken:
         blocks.append(divider())
         if digest.promises_due:
@@ -320,7 +332,7 @@ def digest_blocks(digest: Digest, locale: str = "en_GB", where: str | None = Non
         blocks += line_sections(
             capped(
                 [
-                    f"• *{escape(f.customer)}* ({escape(_label(digest, f.stage))}): {escape(f.error)}"
+                    f"• *{escape(f.customer)}* ({escape(digest.title(f.stage))}): {escape(f.error)}"
                     for f in digest.failed
                 ],
                 15,
@@ -349,25 +361,32 @@ def digest_blocks(digest: Digest, locale: str = "en_GB", where: str | None = Non
     waiting = sum(digest.awaiting.values())
     if waiting:
         stages = sorted(digest.awaiting.items())
-        by_stage = " · ".join(f"{escape(_label(digest, stage))} {count}" for stage, count in stages)
+        by_stage = " · ".join(f"{escape(digest.title(s))} {count}" for s, count in stages)
         blocks.append(section(_awaiting_line(digest, waiting, by_stage, where)))
         buttons = [
-            _approve_all_button(digest, stage, count, locale)
-            for stage, count in stages
-            if stage not in digest.one_by_one
-        ][:25]
+            _approve_all_button(digest, stage, count, locale, n)
+            for n, (stage, count) in enumerate(
+                [(s, c) for s, c in stages if s not in digest.one_by_one | digest.by_phone][:25]
+            )
+        ]
         if buttons:
             blocks.append(actions("approve_all", *buttons))
-        singles = [stage for stage, _count in stages if stage in digest.one_by_one]
-        if singles:
-            blocks.append(
-                context(
-                    _(
-                        "{stages}: final notices are approved one by one, on their card.",
-                        stages=", ".join(escape(_label(digest, s)) for s in singles),
-                    )
+        singles = [escape(digest.title(s)) for s, _count in stages if s in digest.one_by_one]
+        calls = [escape(digest.title(s)) for s, _count in stages if s in digest.by_phone]
+        notes = (
+            [_("{stages}: approved one by one, on each card.", stages=", ".join(singles))]
+            if singles
+            else []
+        )
+        if calls:
+            notes.append(
+                _(
+                    "{stages}: made and logged with *Log call* on each card.",
+                    stages=", ".join(calls),
                 )
             )
+        if notes:
+            blocks.append(context(" ".join(notes)))
     else:
         blocks.append(context(_("No reminder awaits a decision today.")))
     return fit(

@@ -5,9 +5,10 @@ escaped, and cut to Slack's limits."""
 from __future__ import annotations
 
 from bot.rendering.staff_text import N_, _
+from bot.services.editing import PART_SIZE
 from bot.services.inbox import InboundView
 from bot.services.inbox_actions import OpenAccount
-from bot.services.replies import MAX_TEXT, ReplyDraft
+from bot.services.replies import ReplyDraft
 from bot.slack.blocks.common import Block, actions, button, context, section
 from bot.slack.mrkdwn import escape, quote, truncate
 
@@ -17,10 +18,14 @@ REPLY_CALLBACK = "inbound_reply_submitted"
 DISPUTE, DISPUTE_CALLBACK = "inbound_dispute", "inbound_dispute_submitted"
 PROMISE, PROMISE_CALLBACK = "inbound_promise", "inbound_promise_submitted"
 PAID = "inbound_paid"
+COPIES = "inbound_send_copies"
+#: kinds a person wrote: answered, acted on (`domain.inbound.PERSON_WROTE`)
+PERSON_WROTE = ("reply", "copy_request")
 ASSIGN, ASSIGN_CALLBACK = "inbound_assign", "inbound_assign_submitted"
 CONFIRM = "inbound_confirm"
 KIND_WORDS = {
     "reply": N_("💬 Reply"),
+    "copy_request": N_("📄 Asks for a copy"),
     "bounce": N_("❗ Hard bounce"),
     "delay": N_("⏳ Delivery delayed"),
     "out_of_office": N_("🏖️ Out of office"),
@@ -37,6 +42,7 @@ MATCH_WORDS = {
     "": N_("unmatched: please find the customer"),
 }
 MAX_QUOTED = 2500
+REPLY_PARTS = 2
 
 
 def _size(size: int) -> str:
@@ -96,14 +102,21 @@ def inbound_blocks(view: InboundView) -> list[Block]:
             )
         )
         buttons.append(button(_("Confirm — it is theirs"), CONFIRM, str(view.id), style="danger"))
-    if view.customer_id is not None and view.kind == "reply":
+    trusted = view.customer_id is not None and not view.awaiting_confirmation
+    if trusted and view.kind == "copy_request":  # documents go only to a sender vouched for
+        buttons.append(button(_("Send copies"), COPIES, str(view.id), style="primary"))
+    if view.customer_id is not None and view.kind in PERSON_WROTE:
         buttons += [
-            button(_("Reply"), REPLY, str(view.id), style="primary"),
+            button(_("Reply"), REPLY, str(view.id), style="primary" if not buttons else None),
             button(_("Dispute"), DISPUTE, str(view.id)),
             button(_("Promise"), PROMISE, str(view.id)),
             button(_("Mark paid — check next import"), PAID, str(view.id)),
         ]
-    if view.customer_id is not None and view.kind in ("reply", "left_company", "out_of_office"):
+    if view.customer_id is not None and view.kind in (
+        *PERSON_WROTE,
+        "left_company",
+        "out_of_office",
+    ):
         buttons.append(button(_("Resume reminders"), RESUME, view.customer_ref))
     if view.customer_id is None:
         buttons.append(button(_("Assign to a customer"), ASSIGN, str(view.id), style="primary"))
@@ -112,7 +125,13 @@ def inbound_blocks(view: InboundView) -> list[Block]:
     return blocks
 
 
+def reply_part_ids() -> list[str]:
+    """`text`, `text_2`: the answer's parts, in order (one Slack input holds 3,000 characters)."""
+    return ["text", *(f"text_{n}" for n in range(2, REPLY_PARTS + 1))]
+
+
 def reply_modal(draft: ReplyDraft) -> Block:
+    parts = reply_part_ids()
     return {
         "type": "modal",
         "callback_id": REPLY_CALLBACK,
@@ -132,17 +151,18 @@ def reply_modal(draft: ReplyDraft) -> Block:
                 + "\n"
                 + _("Sent as written, threaded to their message, once.")
             ),
-            {
-                "type": "input",
-                "block_id": "text",
-                "label": {"type": "plain_text", "text": _("Your answer")},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    "multiline": True,
-                    "max_length": MAX_TEXT,
-                },
-            },
+            *(
+                _input(
+                    block_id,
+                    _("Your answer") if n == 1 else _("Your answer, continued"),
+                    {"type": "plain_text_input", "multiline": True, "max_length": PART_SIZE},
+                    optional=n > 1,
+                )
+                for n, block_id in enumerate(parts, 1)
+            ),
+            context(
+                _("A longer answer goes on in the second box: sent as one, a blank line between.")
+            ),
         ],
     }
 

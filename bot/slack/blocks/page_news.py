@@ -13,6 +13,7 @@ from bot.slack.mrkdwn import escape, quote
 PAGE_HANDLE = "page_handle"
 PAGE_ACCOUNT = "page_account"
 PAGE_NEW_LINK = "page_new_link"
+PAGE_CONTACT_ACCEPT = "page_contact_accept"
 
 #: what the customer did, the customer's name as {customer}
 HEADLINES = {
@@ -20,19 +21,21 @@ HEADLINES = {
     "promise": N_("{customer} promised to pay on their page"),
     "dispute": N_("{customer} disputes an invoice on their page"),
     "plan": N_("{customer} asks for a payment plan on their page"),
-    "contact": N_("{customer} changed their billing contact on their page"),
+    "contact": N_("{customer} asks to change their billing contact on their page"),
 }
 HANDLE_LABELS = {
     "paid": N_("Payment checked"),
     "promise": N_("Accept promise"),
     "dispute": N_("Open dispute"),
     "plan": N_("Take plan request"),
-    "contact": N_("Noted"),
+    "contact": N_("Change accepted"),
 }
 
 
 def news_text(news: News) -> str:
-    return _(HEADLINES[news.kind], customer=news.customer_name)
+    """The message's `text` (its notification and fallback): mrkdwn like the blocks, so the
+    customer's name is escaped there too."""
+    return _(HEADLINES[news.kind], customer=escape(news.customer_name))
 
 
 def news_blocks(news: News) -> list[Block]:
@@ -41,12 +44,16 @@ def news_blocks(news: News) -> list[Block]:
         for label, value in news.facts
         if value
     )
-    lead = (
-        "\n:bust_in_silhouette: " + _("Beyond the plan limits: a lead decides.")
-        if news.for_lead
-        else ""
-    )
+    lead = ""
     value = json.dumps({"c": news.customer_id, "k": news.kind, "i": list(news.invoice_numbers)[:5]})
+    handle = button(_(HANDLE_LABELS[news.kind]), PAGE_HANDLE, value[:2000], style="primary")
+    if news.request_id is not None:  # a contact change: applied only when a collector accepts
+        lead += "\n:warning: " + _(
+            "Nothing changes until you accept; the address on record was told."
+        )
+        handle = button(
+            _("Accept change"), PAGE_CONTACT_ACCEPT, str(news.request_id), style="primary"
+        )
     return [
         section(
             ":globe_with_meridians: "
@@ -56,7 +63,7 @@ def news_blocks(news: News) -> list[Block]:
         section(facts or "—"),
         actions(
             "page_news",
-            button(_(HANDLE_LABELS[news.kind]), PAGE_HANDLE, value[:2000], style="primary"),
+            handle,
             button(_("Open account"), PAGE_ACCOUNT, news.customer_ref),
         ),
     ]

@@ -20,6 +20,7 @@ from bot.slack.blocks.common import (
     slack_date,
 )
 from bot.slack.blocks.facts import flags, last_contact_text
+from bot.slack.ids import numbered
 from bot.slack.mrkdwn import escape, truncate
 
 HOME_ROW = "home_row"  # the row's menu: approve|<id>, edit|<id>, skip|<id>, legal|<id>
@@ -147,15 +148,19 @@ def worklist_blocks(
         )
     scope = worklist.owner or "nobody"
     if worklist.page > 0:
-        controls.append(button(_("◀ Previous"), HOME_PAGE, f"{scope}|{worklist.page - 1}"))
+        controls.append(
+            button(_("◀ Previous"), numbered(HOME_PAGE, 1), f"{scope}|{worklist.page - 1}")
+        )
     if worklist.page + 1 < worklist.pages:
-        controls.append(button(_("Next ▶"), HOME_PAGE, f"{scope}|{worklist.page + 1}"))
+        controls.append(button(_("Next ▶"), numbered(HOME_PAGE, 2), f"{scope}|{worklist.page + 1}"))
     if mine and worklist.nobodys:
         controls.append(
-            button(_("Nobody's ({count})", count=worklist.nobodys), HOME_PAGE, "nobody|0")
+            button(
+                _("Nobody's ({count})", count=worklist.nobodys), numbered(HOME_PAGE, 3), "nobody|0"
+            )
         )
     if not mine:
-        controls.append(button(_("My morning"), HOME_PAGE, "mine|0"))
+        controls.append(button(_("My morning"), numbered(HOME_PAGE, 4), "mine|0"))
     if controls:
         blocks.append(actions("worklist", *controls))
     if worklist.pages > 1:

@@ -9,11 +9,11 @@ from bot.rendering.staff_text import N_
 from bot.services import morning as mornings
 from bot.slack.blocks.digest import held_back_text
 from bot.slack.deps import Deps
-from bot.slack.ids import SHOW_HELD_BACK
+from bot.slack.ids import SHOW_HELD_BACK, any_numbered
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(SHOW_HELD_BACK)
+    @app.action(any_numbered(SHOW_HELD_BACK))
     def show(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
         user = body["user"]["id"]

@@ -19,7 +19,7 @@ from bot.slack.blocks.worklist import (
 )
 from bot.slack.deps import Deps
 from bot.slack.home_publisher import publish_home, read_place
-from bot.slack.ids import EDIT_CALLBACK, SKIP_CALLBACK
+from bot.slack.ids import EDIT_CALLBACK, SKIP_CALLBACK, any_numbered
 from bot.slack.listeners.actions.legal_part import open_legal_part
 from bot.slack.listeners.actions.reminder_modal import open_reminder_modal
 
@@ -77,7 +77,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         approve(body, selected_ids(body.get("view", {})))
 
-    @app.action(HOME_PAGE)
+    @app.action(any_numbered(HOME_PAGE))
     def turn_page(ack: Ack, body: dict) -> None:
         ack()
         user = body["user"]["id"]

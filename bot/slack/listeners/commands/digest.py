@@ -4,6 +4,9 @@ so no other channel takes today's cards away from the digest's thread."""
 
 from __future__ import annotations
 
+from time import monotonic
+
+from bot import metrics
 from bot.rendering.staff_text import N_, _
 from bot.services import digest as digests
 from bot.services import morning as mornings
@@ -21,11 +24,13 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     now = runtime.now()
     home = runtime.settings.digest_channel
     if command["channel_id"] == home:
-        claimed = mornings.claim(runtime, now, deps.instance, home, when_due=False)
+        started = monotonic()
+        claimed = mornings.claim(runtime, now, deps.instance, home, when_due=False, details=False)
         if claimed is not None:
             post_morning(runtime, deps.client, claimed)
+            metrics.observe("morning", monotonic() - started)
             return
-    morning = mornings.prepare(runtime, now, home or command["channel_id"])
+    morning = mornings.prepare(runtime, now, home or command["channel_id"], details=False)
     thread = digests.digest_thread(runtime.engine, morning.run_date, home) if home else None
     if thread:  # suggestions new since the post go into today's thread, not here
         post_thread_cards(runtime, deps.client, morning.run_date, home, thread)

@@ -34,6 +34,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         deps.approvers.is_lead(user),
         deps.runtime.governing(),
         deps.today(),
+        deps.runtime.composer,
     )
     lines = "\n".join(
         f"• {staff_date(d, deps.runtime.settings.locale)}: {m.format(deps.runtime.settings.locale)}"
@@ -59,12 +60,17 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         if outcome.breaches
         else ""
     )
+    told = (
+        "\n✉️ " + _("The confirmation with this schedule awaits approval on your worklist.")
+        if outcome.confirmation is not None
+        else ""
+    )
     reply(
         _(
             "📅 Plan agreed with {customer}{beyond}. Reminders wait while it is kept:",
             customer=escape(outcome.customer),
             beyond=beyond,
         )
-        + f"\n{lines}"
+        + f"\n{lines}{told}"
     )
     show_touched(deps, outcome.touched, f"the plan agreed with {outcome.customer}", reply)

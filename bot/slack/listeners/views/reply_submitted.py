@@ -1,20 +1,24 @@
-"""The reply modal submitted: the answer is queued in the outbox before the acknowledgement
-(so an acknowledged answer is never lost); a problem shows in the modal."""
+"""The reply modal submitted (its parts joined, as the edit form's are): the answer is queued
+in the outbox before the acknowledgement (so an acknowledged answer is never lost); a problem
+shows in the modal."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
+from bot.services.editing import join_body
 from bot.services.errors import Invalid
 from bot.services.replies import send_reply
 from bot.slack.access import Role
-from bot.slack.blocks.inbound import REPLY_CALLBACK
+from bot.slack.blocks.inbound import REPLY_CALLBACK, reply_part_ids
 from bot.slack.deps import Deps
 from bot.slack.permissions import Submission, inbound_of, on_submission
 
 
 def register(app: App, deps: Deps) -> None:
+    parts = reply_part_ids()
+
     @on_submission(
         app,
         deps,
@@ -26,7 +30,8 @@ def register(app: App, deps: Deps) -> None:
     )
     def reply_submitted(form: Submission) -> None:
         inbound_id = int(form.view["private_metadata"])
-        text = form.values["text"]["value"].get("value") or ""
+        values = form.values
+        text = join_body([(values.get(k, {}).get("value", {}).get("value") or "") for k in parts])
         try:
             send_reply(deps.runtime.engine, inbound_id, text, form.user, deps.runtime.now())
         except Invalid as exc:

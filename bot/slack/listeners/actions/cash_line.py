@@ -1,0 +1,119 @@
+"""The buttons on a bank line's card and the *Choose invoices…* form: a payment applied or
+dismissed exactly once, whoever clicks first; the others are told who decided. Only approvers
+decide; the others are refused politely, and it is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from slack_bolt import Ack, App, Respond
+
+from bot.services import cash
+from bot.slack.access import Role
+from bot.slack.blocks.cash import choose_modal
+from bot.slack.cash_poster import refresh_line
+from bot.slack.deps import Deps
+from bot.slack.ids import CASH_APPLY, CASH_CHOOSE, CASH_CHOOSE_CALLBACK, CASH_NOT_PAYMENT
+from bot.slack.modal_opener import open_then_fill
+from bot.slack.mrkdwn import escape
+from bot.slack.permissions import Submission, on_submission
+
+STATES = {"applied": "applied", "not_payment": "marked not a customer payment"}
+
+
+def register(app: App, deps: Deps) -> None:
+    locale = deps.runtime.settings.locale
+
+    def told(
+        result: cash.LineDecided, user: str, reply: Callable[[str], object], target: str
+    ) -> None:
+        """The loser is told who decided first (a person's own resent click stays silent)."""
+        line = result.line
+        if not result.won and not (line.decided_by == user and line.state == target):
+            verb = STATES.get(line.state, line.state.replace("_", " "))
+            who = f" by <@{line.decided_by}>" if line.decided_by else ""
+            reply(f"This payment was already {verb}{who}.")
+        elif result.problem:
+            reply(f"Nothing applied: {escape(result.problem)}.")
+        refresh_line(deps.client, line, locale)
+
+    def apply(
+        user: str, line_id: int, numbers: Sequence[str], reply: Callable[[str], object]
+    ) -> None:
+        result = cash.apply_line(
+            deps.runtime.engine,
+            line_id,
+            user,
+            composer=deps.runtime.composer,
+            run_date=deps.today(),
+            numbers=numbers,
+        )
+        told(result, user, reply, "applied")
+
+    def clicked(action_id: str, work: Callable[[str, int, Respond, str], None]) -> None:
+        @app.action(action_id)
+        def on_click(ack: Ack, body: dict, respond: Respond) -> None:
+            ack()
+            user = body["user"]["id"]
+            line_id = int(body["actions"][0]["value"])
+
+            def reply(text: str) -> None:
+                respond(text=text, response_type="ephemeral", replace_original=False)
+
+            if not deps.approvers.may_decide(user):
+                deps.refuse(user, "apply bank payments", reply, {"bank_line": line_id})
+                return
+            work(user, line_id, respond, body.get("trigger_id", ""))
+
+    def ephemeral(respond: Respond) -> Callable[[str], object]:
+        return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
+
+    def apply_clicked(user: str, line_id: int, respond: Respond, _trigger: str) -> None:
+        deps.later(
+            lambda: apply(user, line_id, (), ephemeral(respond)),
+            f"applying bank line {line_id}",
+            ephemeral(respond),
+        )
+
+    def not_payment_clicked(user: str, line_id: int, respond: Respond, _trigger: str) -> None:
+        def work() -> None:
+            result = cash.not_a_payment(deps.runtime.engine, line_id, user)
+            told(result, user, ephemeral(respond), "not_payment")
+
+        deps.later(work, f"dismissing bank line {line_id}", ephemeral(respond))
+
+    def choose_clicked(user: str, line_id: int, _respond: Respond, trigger: str) -> None:
+        def fill() -> dict | str:
+            view = cash.line_view(deps.runtime.engine, line_id)
+            if not view.open:
+                return f"This payment was already decided by <@{view.decided_by}>."
+            return choose_modal(view, locale)
+
+        open_then_fill(deps.client, trigger, CASH_CHOOSE_CALLBACK, fill)
+
+    clicked(CASH_APPLY, apply_clicked)
+    clicked(CASH_NOT_PAYMENT, not_payment_clicked)
+    clicked(CASH_CHOOSE, choose_clicked)
+
+    @on_submission(
+        app,
+        deps,
+        CASH_CHOOSE_CALLBACK,
+        role=Role.APPROVER,
+        what="apply bank payments",
+        block="invoices",
+        detail=lambda view: {"bank_line": view.get("private_metadata", "")},
+    )
+    def chosen(form: Submission) -> None:
+        line_id = int(form.view["private_metadata"])
+        value = form.values["invoices"]["value"]
+        picked = [o["value"] for o in value.get("selected_options") or []]
+        picked += [n.strip() for n in (value.get("value") or "").splitlines() if n.strip()]
+        if not picked:
+            form.ack(response_action="errors", errors={"invoices": "Choose at least one invoice"})
+            return
+        form.ack()
+        tell = deps.tell_user(form.user)
+        deps.later(
+            lambda: apply(form.user, line_id, picked, tell), f"applying bank line {line_id}", tell
+        )
