@@ -36,7 +36,7 @@ from bot.slack.blocks.inbound import (
     promise_modal,
     reply_modal,
 )
-from bot.slack.ids import APPROVE, APPROVE_ALL, EDIT, SKIP, SKIP_CALLBACK
+from bot.slack.ids import APPROVE, APPROVE_ALL, EDIT, SKIP, SKIP_CALLBACK, any_numbered
 from bot.slack.server import wsgi_app
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import Call, FakeSlack
@@ -179,10 +179,10 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
         for c in world.fake.calls_to("chat.postMessage")
         for b in c.args.get("blocks") or []
         for e in b.get("elements") or []
-        if e.get("action_id") == APPROVE_ALL
+        if any_numbered(APPROVE_ALL).match(e.get("action_id", ""))
     )
     world.slack.click(
-        APPROVE_ALL, bulk["value"], user=APPROVER, response_url=world.fake.response_url()
+        bulk["action_id"], bulk["value"], user=APPROVER, response_url=world.fake.response_url()
     )
     world.fake.wait_for(lambda: ephemerals(world))
     for command, user in (
