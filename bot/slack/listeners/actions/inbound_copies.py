@@ -32,7 +32,7 @@ def register(app: App, deps: Deps) -> None:
                 ),
             )
         except Invalid as exc:
-            click.reply(str(exc))
+            click.reply(_(str(exc)))
             return
         listed = ", ".join(escape(n) for n in queued.numbers) or _("no open invoice")
         click.reply(
