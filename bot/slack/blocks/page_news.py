@@ -40,7 +40,7 @@ def news_text(news: News) -> str:
 
 def news_blocks(news: News) -> list[Block]:
     facts = "\n".join(
-        (f"*{label}:* {escape(value)}" if label else quote(value, 1500))
+        (f"*{_(label)}:* {escape(value)}" if label else quote(value, 1500))
         for label, value in news.facts
         if value
     )
