@@ -1,7 +1,7 @@
 """Prometheus metrics: what each process counts (e-mails, inbox messages, clicks and their
 acknowledgement latency, page views and answers, the morning's duration), and what is read from
-the shared database at each scrape (the outbox, the last digest, the inbox's lag, the audit
-trail's head: bot/services/health.py).
+the shared database at each scrape (the outbox, the last digest, the inbox's lag, bank lines
+applied and waiting, the audit trail's head: bot/services/health.py).
 
 Under gunicorn each worker writes its counts to files in `PROMETHEUS_MULTIPROC_DIR` and a
 scrape of any worker sums them (prometheus-client's multiprocess mode): `relance run --http`
@@ -118,6 +118,12 @@ def _database_families(engine: Engine) -> Iterator[Any]:
         ("relance_inbox_unposted", "Mailbox messages not yet in Slack", f.inbox_unposted),
         ("relance_inbox_lag_seconds", "Age of the oldest of those", f.inbox_lag_seconds),
         ("relance_audit_events", "Events in the audit trail", f.audit_events),
+        ("relance_bank_lines_applied", "Bank statement lines applied", f.bank_lines_applied),
+        (
+            "relance_bank_lines_waiting",
+            "Bank statement lines waiting for a person",
+            f.bank_lines_waiting,
+        ),
     ]
     if f.last_digest_at is not None:
         values.append(

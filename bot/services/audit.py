@@ -145,17 +145,8 @@ def known_keys() -> dict[str, bytes]:
 
 
 def _stored_hash(event: AuditEvent) -> str:
-    return event_hash(
-        seq=event.seq,
-        occurred_at=event.occurred_at,
-        actor=event.actor,
-        kind=event.kind,
-        customer_id=event.customer_id,
-        invoice_numbers=event.invoice_numbers,
-        channel=event.channel,
-        content=event.content,
-        prev_hash=event.prev_hash,
-    )
+    """The event's link under the configured key."""
+    return hash_with(event, audit_key())
 
 
 def _lock_chain(session: Session) -> None:

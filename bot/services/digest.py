@@ -193,10 +193,9 @@ def promise_lines(session: Session, *where: sa.ColumnElement[bool]) -> list[Prom
     ]
 
 
-def _previous_totals(
-    session: Session, run_date: date, channel: str
-) -> tuple[dict[str, Money] | None, dict[str, dict[Bucket, Money]] | None]:
-    last = session.exec(
+def _last_run(session: Session, run_date: date, channel: str) -> DigestRun | None:
+    """The last digest posted to `channel` before `run_date`: what today's is compared with."""
+    return session.exec(
         select(DigestRun)
         .where(
             col(DigestRun.channel) == channel,
@@ -206,6 +205,12 @@ def _previous_totals(
         .order_by(col(DigestRun.run_date).desc())
         .limit(1)
     ).first()
+
+
+def _previous_totals(
+    session: Session, run_date: date, channel: str
+) -> tuple[dict[str, Money] | None, dict[str, dict[Bucket, Money]] | None]:
+    last = _last_run(session, run_date, channel)
     if last is None:
         return None, None
     return _read_totals(last.totals)
@@ -308,16 +313,8 @@ def ledger_facts(engine: Engine, run_date: date, channel: str, top: int = 10) ->
 
 def _last_posted(session: Session, run_date: date, channel: str) -> datetime | None:
     """When the last digest before today's was posted: cash since then is new."""
-    return session.exec(
-        select(DigestRun.posted_at)
-        .where(
-            col(DigestRun.channel) == channel,
-            col(DigestRun.run_date) < run_date,
-            col(DigestRun.posted_at).is_not(None),
-        )
-        .order_by(col(DigestRun.run_date).desc())
-        .limit(1)
-    ).first()
+    last = _last_run(session, run_date, channel)
+    return last.posted_at if last is not None else None
 
 
 def build_digest(

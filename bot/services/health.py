@@ -1,6 +1,6 @@
 """What `/readyz` and `/metrics` read from the database: whether this instance can do its work
 (the database answers, its schema is this version's, the outbox moves), and the figures an
-operator graphs (the outbox, the last digest, the inbox, the audit trail's head).
+operator graphs (the outbox, the last digest, the inbox, bank lines, the audit trail's head).
 
 Read at each scrape from the database every instance shares, so they agree whichever
 instance is asked."""
@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from bot.db import read_only, schema_is_current
-from bot.models import AuditEvent, DigestRun, InboundMessage, Outbox, OutboxPause
+from bot.domain.states import BankLineState
+from bot.models import AuditEvent, BankLine, DigestRun, InboundMessage, Outbox, OutboxPause
 
 #: A due message still waiting this long after its time: the senders are not sending.
 OUTBOX_STALLED_AFTER = timedelta(minutes=15)
@@ -31,6 +32,8 @@ class Figures:
     inbox_lag_seconds: float  # the oldest of those, since it was read
     audit_events: int
     audit_head_age_seconds: float | None  # since the newest event (None: empty trail)
+    bank_lines_applied: int = 0  # bank statement lines whose money is on invoices
+    bank_lines_waiting: int = 0  # lines a person still has to decide (suggested or to decide)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ def figures(session: Session, now: datetime) -> Figures:
         )
     ).one()
     audit = session.exec(select(func.count(), func.max(AuditEvent.occurred_at))).one()
+    bank = dict(
+        session.exec(select(BankLine.state, func.count()).group_by(col(BankLine.state))).all()
+    )
     return Figures(
         outbox_pending=int(pending[0]),
         outbox_failed=int(failed),
@@ -69,6 +75,10 @@ def figures(session: Session, now: datetime) -> Figures:
         inbox_lag_seconds=_age(now, inbox[1]),
         audit_events=int(audit[0]),
         audit_head_age_seconds=_age(now, audit[1]) if audit[1] is not None else None,
+        bank_lines_applied=int(bank.get(BankLineState.APPLIED, 0)),
+        bank_lines_waiting=int(
+            bank.get(BankLineState.SUGGESTED, 0) + bank.get(BankLineState.TO_DECIDE, 0)
+        ),
     )
 
 

@@ -353,3 +353,20 @@ def test_an_ofx_delete_correction_reverses_the_payment(
     report = _import(engine, runtime, tmp_path, correction, "b.ofx")
     assert report.reversed == 1
     assert _balance(engine, "FA-2026-0107") == Decimal("300.00")
+
+
+def test_the_health_figures_count_bank_lines_applied_and_waiting(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    from bot.services.health import figures
+
+    rf = creditor_reference("FA-2026-0106")
+    assert rf is not None
+    entries = [
+        Entry("1200.00", "H1", rf=rf),  # applied by its reference
+        Entry("999.99", "H2", name="Somebody Unknown"),  # a person decides
+    ]
+    _import(engine, runtime, tmp_path, camt053(entries))
+    with read_only(engine) as session:
+        seen = figures(session, NOW)
+    assert (seen.bank_lines_applied, seen.bank_lines_waiting) == (1, 1)
