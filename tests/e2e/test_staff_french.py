@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,13 @@ from bot.importing.mapping import load_mapping
 from bot.models import Reminder
 from bot.rendering.staff_text import LOCALE_DIR, speaking
 from bot.runtime import build_runtime, next_business_morning
+from bot.services.cash import BankImport, Candidate, LineView
+from bot.services.customer_page import News
 from bot.services.importing import import_invoices
 from bot.services.inbox import InboundView
 from bot.services.inbox_actions import OpenAccount
 from bot.services.replies import ReplyDraft
+from bot.slack.blocks.cash import choose_modal, line_blocks, line_fallback, summary_blocks
 from bot.slack.blocks.inbound import (
     assign_modal,
     dispute_modal,
@@ -36,6 +40,7 @@ from bot.slack.blocks.inbound import (
     promise_modal,
     reply_modal,
 )
+from bot.slack.blocks.page_news import news_blocks, news_text
 from bot.slack.ids import APPROVE, APPROVE_ALL, EDIT, SKIP, SKIP_CALLBACK, any_numbered
 from bot.slack.server import wsgi_app
 from tests.support.csvfiles import line, write_csv
@@ -281,3 +286,76 @@ def test_a_customers_message_and_its_forms_are_in_french() -> None:
         "Confirmer — c’est bien le sien" in shown and "Rattaché par : répond à une relance" in shown
     )
     assert "❗ Rejet définitif" in shown and "Promesse de paiement" in shown
+
+
+def test_bank_payments_and_a_contact_change_are_in_french() -> None:
+    """A statement's summary, a bank line's card (to decide, with a proposal; then applied with
+    credit kept), its form, and a customer's contact change asked on their page, rendered in
+    French and scanned the same way (the bank's and the page's own tests post them)."""
+    bank_line = LineView(
+        id=3,
+        booked=date(2026, 12, 1),
+        amount=Decimal("1250.00"),
+        currency="EUR",
+        payer_name="Atelier Lefèvre",
+        payer_iban="FR7630006000011234567890189",
+        remittance="Facture A-1",
+        state="to_decide",
+        why="montant différent du solde",
+        customer="Atelier Lefèvre",
+        proposed=(("A-1", Decimal("1200.00")),),
+        candidates=tuple(
+            Candidate(f"A-{n}", Decimal("100.00"), date(2026, 11, n)) for n in range(1, 13)
+        ),
+        decided_by="",
+        unapplied=Decimal(0),
+        slack_channel="",
+        slack_ts="",
+    )
+    applied = replace(bank_line, state="applied", decided_by="U1", unapplied=Decimal("50.00"))
+    report = BankImport(
+        statement_id=1,
+        file_name="releve.xml",
+        format="camt.053",
+        account="FR76",
+        lines=5,
+        already_imported=1,
+        applied=1,
+        applied_total={"EUR": Decimal("10.00")},
+        suggested=0,
+        to_decide=(3,),
+        ignored=1,
+        reversed=1,
+        unapplied={"EUR": Decimal("50.00")},
+        cancelled=2,
+    )
+    change = News(
+        customer_id=1,
+        customer_ref="A",
+        customer_name="Atelier Lefèvre",
+        kind="contact",
+        invoice_numbers=(),
+        facts=[("Contact", "Jean Lefèvre"), ("E-mail", "jean@atelier.example")],
+        request_id=4,
+    )
+    with speaking("fr_FR"):
+        payloads = [
+            {"text": "x", "blocks": summary_blocks(report, "fr_FR")},
+            {"text": line_fallback(bank_line, "fr_FR"), "blocks": line_blocks(bank_line, "fr_FR")},
+            {"text": "x", "blocks": line_blocks(applied, "fr_FR")},
+            {"view": choose_modal(bank_line, "fr_FR")},
+            {"text": news_text(change), "blocks": news_blocks(change)},
+        ]
+    fake = FakeSlack()
+    try:
+        fake.calls.extend(Call("chat.postMessage", p, {}) for p in payloads)
+        assert untranslated(fake) == []
+    finally:
+        fake.close()
+    shown = json.dumps(payloads, ensure_ascii=False)
+    assert "Relevé bancaire releve.xml" in shown and "2 relances dépassées" in shown
+    assert "Affecter à A-1" in shown and "Pas un paiement client" in shown
+    assert "Affecté par <@U1>" in shown and "conservés en avoir" in shown
+    assert "Affecter un paiement" in shown and "… et 2 de plus" in shown
+    assert "demande à changer son contact de facturation" in shown
+    assert "Accepter le changement" in shown
