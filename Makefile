@@ -10,7 +10,7 @@ DEV_LOCK := requirements-dev.lock
 COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
 	--no-emit-find-links --no-header
 
-.PHONY: demo test lint run bench chaos clean lock
+.PHONY: demo test lint run bench chaos clean lock catalogs messages
 
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,24 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 	$(BIN)/python -m pip check || { echo "a dependency is missing from $(DEV_LOCK): run make lock"; exit 1; }
 	touch $(STAMP)
 
+# Staff text in Slack (bot/rendering/staff_text.py): the .po catalogs are committed, the .mo
+# files they compile to are built here, never committed.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard bot/locale/*/LC_MESSAGES/relance.po))
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+catalogs: $(CATALOGS)
+
+# After changing staff text: the template read again from the code, each catalog updated (new
+# msgids left empty for a translator, never guessed); tests/unit/test_staff_catalogs.py fails
+# until the template is current and every French entry is translated.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project Relance \
+		--copyright-holder Relance -o bot/locale/relance.pot .
+	$(BIN)/pybabel update -i bot/locale/relance.pot -d bot/locale -D relance \
+		--no-fuzzy-matching --ignore-obsolete
+
 # After adding or changing a dependency in pyproject.toml: `make lock`, then commit both files.
 # Pins already in the files are kept; `make lock UPGRADE=--upgrade` moves every pin to the newest.
 lock:
@@ -28,12 +46,12 @@ lock:
 	$(VENV)-lock/bin/pip-compile $(COMPILE) $(UPGRADE) --output-file $(LOCK) pyproject.toml
 	$(VENV)-lock/bin/pip-compile $(COMPILE) $(UPGRADE) --extra dev --output-file $(DEV_LOCK) pyproject.toml
 
-demo: $(STAMP)
+demo: $(STAMP) $(CATALOGS)
 	$(BIN)/relance demo
 
 # Two workers, a test file each at a time (its module fixtures stay in one process): the
 # suite's services (PostgreSQL schemas, Dovecot, SMTP, Chromium) are per process already.
-test: $(STAMP) lint
+test: $(STAMP) $(CATALOGS) lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
@@ -42,15 +60,15 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-run: $(STAMP)
+run: $(STAMP) $(CATALOGS)
 	$(BIN)/relance run
 
-bench: $(STAMP)
+bench: $(STAMP) $(CATALOGS)
 	$(BIN)/python -m bench
 
 # A fault campaign, not part of `make test` (see bench/chaos.py): a few minutes, loopback only.
-chaos: $(STAMP)
+chaos: $(STAMP) $(CATALOGS)
 	$(BIN)/python -m bench.chaos
 
 clean:
-	rm -rf $(VENV) $(VENV)-lock var .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache
+	rm -rf $(CATALOGS) $(VENV) $(VENV)-lock var .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache

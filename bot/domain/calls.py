@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_
+
 #: outcome key (stored on the contact) → its label in the form
 OUTCOMES: dict[str, str] = {
-    "reached": "Reached",
-    "voicemail": "Left a voicemail",
-    "no_answer": "No answer",
-    "wrong_number": "Wrong number",
+    "reached": N_("Reached"),
+    "voicemail": N_("Left a voicemail"),
+    "no_answer": N_("No answer"),
+    "wrong_number": N_("Wrong number"),
 }
 
 

@@ -25,6 +25,7 @@ from bot.domain.holds import Hold
 from bot.domain.money import Money, from_minor
 from bot.domain.policy import Channel, Policy, Stage
 from bot.domain.promises import trusted_until
+from bot.rendering.staff_text import N_
 
 
 class OpenItem(NamedTuple):
@@ -82,17 +83,17 @@ class Account(NamedTuple):
 
 
 class Reason(StrEnum):
-    NOTHING_DUE = "nothing due"
-    PAUSED = "paused"
-    HELD = "held after a skip"
-    DISPUTED = "disputed"
-    PROMISED = "promise to pay"
-    UNDER_THRESHOLD = "balance under threshold"
-    WAITING = "waiting for the next stage"
-    CONTACT_CAP = "contact cap reached"
-    TOO_RECENT = "contacted too recently"
-    FAILED = "could not be suggested"  # an error in this customer's data or templates
-    UNKNOWN_SEGMENT = "segment not in the policy"
+    NOTHING_DUE = N_("nothing due")
+    PAUSED = N_("paused")
+    HELD = N_("held after a skip")
+    DISPUTED = N_("disputed")
+    PROMISED = N_("promise to pay")
+    UNDER_THRESHOLD = N_("balance under threshold")
+    WAITING = N_("waiting for the next stage")
+    CONTACT_CAP = N_("contact cap reached")
+    TOO_RECENT = N_("contacted too recently")
+    FAILED = N_("could not be suggested")  # an error in this customer's data or templates
+    UNKNOWN_SEGMENT = N_("segment not in the policy")
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,16 @@ class Stage:
     discount_percent: Decimal = Decimal(0)  # early-payment discount offered (opt-in)
     label: str = ""  # how staff see it on a card ("Firm reminder"); defaults from the name
     icon: str = ""  # shown before the customer's name on a card
+    #: the label in other staff languages (`labels = { fr = "Relance amiable" }`)
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def title(self) -> str:
         return self.label or self.name.replace("_", " ").capitalize()
+
+    def title_in(self, language: str) -> str:
+        """The label staff read in `language` (`RELANCE_LOCALE`'s), else the main label."""
+        return dict(self.labels).get(language, self.title)
 
     @property
     def pre_due(self) -> bool:
@@ -209,6 +215,9 @@ class Policy:
                     discount_percent=Decimal(str(s.get("discount_percent", 0))),
                     label=str(s.get("label", "")),
                     icon=str(s.get("icon", "")),
+                    labels=tuple(
+                        (str(lang), str(text)) for lang, text in s.get("labels", {}).items()
+                    ),
                     first_contact_from_days=s.get("first_contact_from_days"),
                     in_channel=bool(s.get("in_channel", False)),
                     auto_approve=_auto_approval(s.get("auto_approve")),

@@ -47,10 +47,10 @@ def by_phone(*policies: Policy) -> frozenset[str]:
     return frozenset(s.name for p in policies for s in p.stages if s.channel is Channel.PHONE)
 
 
-def stage_titles(*policies: Policy) -> dict[str, str]:
-    """What staff read for each stage key: its label ("Friendly reminder"), the first
-    policy's (the main one) when segments name a stage alike."""
-    return {s.name: s.title for p in reversed(policies) for s in p.stages}
+def stage_titles(*policies: Policy, language: str = "en") -> dict[str, str]:
+    """What staff read for each stage key: its label ("Friendly reminder") in `language`, the
+    first policy's (the main one) when segments name a stage alike."""
+    return {s.name: s.title_in(language) for p in reversed(policies) for s in p.stages}
 
 
 def route(

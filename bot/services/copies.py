@@ -33,6 +33,7 @@ from bot.config import Settings
 from bot.db import read_only, unit_of_work
 from bot.domain.copies import Copy, is_url, pack
 from bot.models import Customer, InboundMessage, Invoice, Reminder
+from bot.rendering.staff_text import N_
 from bot.services import audit, replies
 from bot.services.customer_page import ACTOR, load_page
 from bot.services.customer_policy import Policies
@@ -187,7 +188,7 @@ def send_copies(
         row = get(session, InboundMessage, inbound_id)
         if row.awaiting_confirmation:  # anyone can write a customer's name in a header
             raise Invalid(
-                "Confirm first that this message is the customer's: copies go to its sender."
+                N_("Confirm first that this message is the customer's: copies go to its sender.")
             )
         customer_id = row.customer_id
         assert customer_id is not None  # the draft has a customer
@@ -197,7 +198,7 @@ def send_copies(
     try:
         queued = replies.queue_answer(engine, reply, text, user, now, kind=KIND, numbers=numbers)
     except sa.exc.IntegrityError:  # a simultaneous click inserted the same answer
-        raise Invalid("Someone answered this message a moment ago.") from None
+        raise Invalid(N_("Someone answered this message a moment ago.")) from None
     return CopiesQueued(queued, reply.customer_name, reply.to, numbers)
 
 

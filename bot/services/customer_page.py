@@ -37,6 +37,7 @@ from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.domain.plans import schedule
 from bot.domain.promises import spread
 from bot.models import AuditEvent, ContactChange, Customer, Dispute, Invoice
+from bot.rendering.staff_text import N_
 from bot.services import audit
 from bot.services.customer_policy import Policies
 from bot.services.disputes import open_dispute
@@ -345,9 +346,9 @@ def say_paid(
         "paid",
         invoice_numbers=numbers,
         facts=[
-            ("Paid on", paid_on.isoformat()),
-            ("Amount", f"{amount} {currency}"),
-            ("Reference", reference),
+            (N_("Paid on"), paid_on.isoformat()),
+            (N_("Amount"), f"{amount} {currency}"),
+            (N_("Reference"), reference),
         ],
         touched=touched,
     )
@@ -420,9 +421,9 @@ def promise(
         "promise",
         invoice_numbers=numbers,
         facts=[
-            ("Invoice", ", ".join(numbers)),
-            ("Pay by", promised.isoformat()),
-            ("Amount", shown),
+            (N_("Invoice"), ", ".join(numbers)),
+            (N_("Pay by"), promised.isoformat()),
+            (N_("Amount"), shown),
         ],
         touched=touched,
     )
@@ -472,8 +473,8 @@ def dispute(
         "dispute",
         invoice_numbers=numbers,
         facts=[
-            ("Invoice", ", ".join(numbers)),
-            ("Reason", reason.replace("_", " ")),
+            (N_("Invoice"), ", ".join(numbers)),
+            (N_("Reason"), reason.replace("_", " ")),
             ("", text),
         ],
         touched=touched,
@@ -550,7 +551,7 @@ def ask_plan(
         digest_channel,
         "plan",
         invoice_numbers=(),
-        facts=[("Instalments", str(count)), ("Schedule", "; ".join(shown))],
+        facts=[(N_("Instalments"), str(count)), (N_("Schedule"), "; ".join(shown))],
     )
 
 
@@ -608,7 +609,7 @@ def ask_contact_change(
         digest_channel,
         "contact",
         invoice_numbers=(),
-        facts=[("Contact", name), ("E-mail", email), ("Phone", phone)],
+        facts=[(N_("Contact"), name), (N_("E-mail"), email), (N_("Phone"), phone)],
         request_id=request,
     )
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from bot.db import read_only, unit_of_work
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.models import Customer, InboundMessage, Invoice
+from bot.rendering.staff_text import N_
 from bot.services import audit
 from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
@@ -186,7 +187,7 @@ def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirme
             .values(awaiting_confirmation=False, confirmed_by=user)
         )
         if claimed.rowcount != 1:
-            raise Invalid("This message waits for no confirmation (confirmed already?).")
+            raise Invalid(N_("This message waits for no confirmation (confirmed already?)."))
         row = get(session, InboundMessage, inbound_id)
         customer = _customer_of(session, inbound_id)
         consequence = apply_effect(session, customer, Effect.of_record(row), today)

@@ -18,6 +18,7 @@ from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
 from bot.domain.escalation import NoAction, Suggestion
 from bot.domain.worklist import by_phone, channel_stages, one_by_one, route, stage_titles
+from bot.rendering.staff_text import language
 from bot.runtime import Runtime
 from bot.services import digest as digests
 from bot.services import plans, promises
@@ -138,7 +139,7 @@ def _digest(
         ledger=ledger,
         laws=runtime.laws(),
         by_phone=by_phone(*runtime.policies()),
-        stage_titles=stage_titles(*runtime.policies()),
+        stage_titles=stage_titles(*runtime.policies(), language=language()),
     )
 
 

@@ -18,6 +18,7 @@ from sqlmodel import col
 from bot.db import read_only, unit_of_work
 from bot.domain.states import ReminderState, move
 from bot.models import Customer, InboundMessage, Outbox, Reminder, ReminderInvoice
+from bot.rendering.staff_text import N_
 from bot.services import audit
 from bot.services.errors import Invalid
 from bot.services.queries import get, id_of
@@ -38,9 +39,9 @@ def draft(engine: Engine, inbound_id: int) -> ReplyDraft:
     with read_only(engine) as session:
         row = get(session, InboundMessage, inbound_id)
         if row is None or row.customer_id is None or not row.sender:
-            raise Invalid("This message has no customer to answer.")
+            raise Invalid(N_("This message has no customer to answer."))
         if row.reply_reminder_id is not None:
-            raise Invalid("This message has been answered already.")
+            raise Invalid(N_("This message has been answered already."))
         customer = get(session, Customer, row.customer_id)
         return ReplyDraft(inbound_id, customer.name, row.sender, _subject(row.subject))
 
@@ -53,7 +54,7 @@ def check_text(text: str) -> str:
     """Staff text is sent as written: bounded, and without control characters (named by line)."""
     text = text.strip()
     if not text:
-        raise Invalid("Write the answer first.")
+        raise Invalid(N_("Write the answer first."))
     if len(text) > MAX_TEXT:
         raise Invalid(f"The answer is {len(text):,} characters long; at most {MAX_TEXT:,}.")
     for number, line in enumerate(text.split("\n"), start=1):
@@ -70,7 +71,7 @@ def send_reply(engine: Engine, inbound_id: int, text: str, user: str, now: datet
     try:
         return queue_answer(engine, reply, text, user, now)
     except sa.exc.IntegrityError:  # the same answer row inserted by a simultaneous submission
-        raise Invalid("Someone answered this message a moment ago.") from None
+        raise Invalid(N_("Someone answered this message a moment ago.")) from None
 
 
 def queue_answer(
@@ -121,7 +122,7 @@ def queue_answer(
             .values(reply_reminder_id=reminder.id)
         ).rowcount
         if not won:
-            raise Invalid("Someone answered this message a moment ago.")
+            raise Invalid(N_("Someone answered this message a moment ago."))
         mark_handled(session, user, inbound_id=inbound_id)
         session.add(Outbox(reminder_id=id_of(reminder), channel="email", next_attempt_at=now))
         audit.append(

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 
+from bot.rendering.staff_text import _, carried
 from bot.runtime import Runtime
 from bot.services.refusals import record_refusal
 from bot.services.transient import is_transient
@@ -78,7 +79,7 @@ class Deps:
                 if entry is not None:
                     entry.release(cause)
 
-        self.work.submit(run)
+        self.work.submit(carried(run))
 
     @staticmethod
     def _retried(job: Callable[[], object], what: str) -> str | None:
@@ -120,8 +121,11 @@ class Deps:
         log.warning("refused %s to %s (%s)", what, user, detail or {})
         record_refusal(self.runtime.engine, user, what, detail)
         reply(
-            f"Sorry, you are not among the people who may {what}. "
-            f"Approvers: {self.approvers.who()}."
+            _(
+                "Sorry, you are not among the people who may {what}. Approvers: {approvers}.",
+                what=_(what),
+                approvers=self.approvers.who(),
+            )
         )
 
 
@@ -135,5 +139,8 @@ def refuse_submission(
 ) -> None:
     """A modal submitted by someone not allowed: the error shows in the modal, and the attempt
     is logged and recorded like any other refusal."""
-    ack(response_action="errors", errors={block: f"You are not among the people who may {what}."})
+    ack(
+        response_action="errors",
+        errors={block: _("You are not among the people who may {what}.", what=_(what))},
+    )
     deps.refuse(user, what, lambda _text, blocks=None: None, detail)

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import metrics
 from bot.domain.worklist import channel_stages
+from bot.rendering.staff_text import _, speaking
 from bot.runtime import Runtime
 from bot.services import morning as mornings
 from bot.services.audit_checkpoint import Head, read_head
@@ -39,7 +40,9 @@ def home_url(client: WebClient) -> str | None:
 def audit_head_block(head: Head) -> dict:
     """The audit chain's head, kept in Slack's history: an anchor outside the database that a
     later `relance audit verify` can be compared with."""
-    return context(f"Audit trail head: event #{head.seq} · `{head.hash or 'empty'}`")
+    return context(
+        _("Audit trail head: event #{seq} · `{hash}`", seq=head.seq, hash=head.hash or _("empty"))
+    )
 
 
 def with_audit_head(blocks: list[dict], runtime: Runtime) -> list[dict]:
@@ -81,6 +84,11 @@ def notify_owners(client: WebClient, morning: mornings.Morning) -> int:
 def post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning) -> str:
     """Post a claimed morning's digest, its thread's cards and the owners' notes; returns the
     digest's ts."""
+    with speaking(runtime.settings.locale):
+        return _post_morning(runtime, client, morning)
+
+
+def _post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning) -> str:
     locale = runtime.settings.locale
     response = post_blocks(
         client,

@@ -35,6 +35,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 
+from bot.rendering.staff_text import _
 from bot.services import journal, replays
 from bot.slack.mrkdwn import escape
 
@@ -285,7 +286,9 @@ def cause_of(exc: BaseException) -> str:
 
 def failure_text(what: str, cause: str) -> str:
     """What the person reads when work acknowledged for them failed for good."""
-    return (
-        f"Sorry: {escape(what)} failed after your click was received, and may not have been "
-        f"recorded ({escape(cause)}). Check the card and try again."
+    return _(
+        "Sorry: {what} failed after your click was received, and may not have been recorded "
+        "({cause}). Check the card and try again.",
+        what=escape(what),
+        cause=escape(cause),
     )

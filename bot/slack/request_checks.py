@@ -15,6 +15,7 @@ from typing import TypeGuard
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 
+from bot.rendering.staff_text import N_, _
 from bot.services.cards import card_ts
 from bot.services.refusals import record_refusal
 from bot.slack.deps import Deps
@@ -93,9 +94,9 @@ def shape_problem(body: dict) -> str | None:
         view = _dict(body.get("view"))
         values = _dict(view.get("state")).get("values")
         if not (_text(view.get("callback_id")) and isinstance(values, dict)):
-            return "this form names no view"
+            return N_("this form names no view")
         if not all(isinstance(v, dict) for v in values.values()):
-            return "this form names no view"
+            return N_("this form names no view")
     return None
 
 
@@ -115,12 +116,12 @@ def _action_problem(body: dict) -> str | None:
         try:
             date.fromisoformat(day)
         except ValueError:
-            return "this button names no day"
-        return None if stage else "this button names no stage"
+            return N_("this button names no day")
+        return None if stage else N_("this button names no stage")
     if action_id in CARD_ACTIONS and reminder_id(value) is None:
-        return "this button names no reminder"
+        return N_("this button names no reminder")
     if action_id in BANK_LINE_ACTIONS and reminder_id(value) is None:  # the same form of id
-        return "this button names no bank line"
+        return N_("this button names no bank line")
     return None
 
 
@@ -130,10 +131,10 @@ def card_problem(deps: Deps, number: int, body: dict) -> str | None:
     clicks off the connection pool until each is acknowledged."""
     ts = card_ts(deps.runtime.engine, number)
     if ts is None:
-        return "this button names no reminder"
+        return N_("this button names no reminder")
     container = body.get("container") or {}
     if container.get("type") == "message" and container.get("message_ts") != ts:
-        return "this button names a reminder other than the card it is on"
+        return N_("this button names a reminder other than the card it is on")
     return None
 
 
@@ -144,16 +145,16 @@ def _form_problem(deps: Deps, view: dict) -> str | None:
     elif callback == CALL_CALLBACK:
         customer, _sep, reference = str(metadata).partition("|")
         if not customer:
-            return "this form names no customer"
+            return N_("this form names no customer")
         if not reference:
             return None
     elif callback == CASH_CHOOSE_CALLBACK:
-        return None if reminder_id(metadata) is not None else "this form names no bank line"
+        return None if reminder_id(metadata) is not None else N_("this form names no bank line")
     else:
         return None
     number = reminder_id(reference)
     if number is None or card_ts(deps.runtime.engine, number) is None:
-        return "this form names no reminder"
+        return N_("this form names no reminder")
     return None
 
 
@@ -171,7 +172,10 @@ def register(app: App, deps: Deps) -> None:
                 log.warning("refused a click from %s: %s (%s)", user, problem, body.get("actions"))
                 if respond is not None:
                     respond(
-                        text=f"Sorry, {problem}; nothing was done. Use the buttons on the card.",
+                        text=_(
+                            "Sorry, {problem}; nothing was done. Use the buttons on the card.",
+                            problem=_(problem),
+                        ),
                         response_type="ephemeral",
                         replace_original=False,
                     )
@@ -208,14 +212,17 @@ def refuse_shapeless(deps: Deps, body: dict) -> bool:
 def _refusal_view(problem: str) -> dict:
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Not saved"},
-        "close": {"type": "plain_text", "text": "Close"},
+        "title": {"type": "plain_text", "text": _("Not saved")},
+        "close": {"type": "plain_text", "text": _("Close")},
         "blocks": [
             {
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f"Sorry, {problem}; nothing was saved. Open the form again from the card.",
+                    "text": _(
+                        "Sorry, {problem}; nothing was saved. Open the form again from the card.",
+                        problem=_(problem),
+                    ),
                 },
             }
         ],

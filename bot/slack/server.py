@@ -26,6 +26,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from bot import logs, metrics, ops
 from bot.channels.imap import connect
 from bot.config import Settings
+from bot.rendering.staff_text import speaking
 from bot.runtime import Runtime, build_runtime
 from bot.services import decisions, page_links
 from bot.services.customer_page import News
@@ -109,7 +110,8 @@ def start_background(deps: Deps, app: App) -> list[Ticker]:
     def quietly(work: Callable[[], object]) -> Callable[[object], None]:
         def run(_now: object) -> None:
             deps.gate.wait_quiet()
-            work()
+            with speaking(deps.runtime.settings.locale):
+                work()
 
         return run
 
@@ -165,8 +167,9 @@ def page_app(runtime: Runtime, deps: Deps) -> PageApp | None:
     post = news_poster(deps.client)
 
     def post_news(news: News) -> None:
-        show_touched(deps, news.touched, f"the customer's {news.kind} on their page")
-        post(news)
+        with speaking(runtime.settings.locale):
+            show_touched(deps, news.touched, f"the customer's {news.kind} on their page")
+            post(news)
 
     return PageApp(runtime, post_news, on_view=show_seen)
 
@@ -205,7 +208,10 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
             if replay:
                 start_response("200 OK", [("Content-Type", "text/plain")])
                 return [b""]
-            with journal.dispatching(entry, deps.work.submit):
+            with (
+                journal.dispatching(entry, deps.work.submit),
+                speaking(deps.runtime.settings.locale),
+            ):
                 answered = slack(environ, start_response)
             metrics.count("clicks", via="http")
             metrics.observe("ack", monotonic() - arrived)
@@ -309,7 +315,10 @@ class GatedSocketModeHandler(SocketModeHandler):
             if replay:
                 client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
                 return
-            with journal.dispatching(entry, self.deps.work.submit):
+            with (
+                journal.dispatching(entry, self.deps.work.submit),
+                speaking(self.deps.runtime.settings.locale),
+            ):
                 super().handle(client, req)
             metrics.count("clicks", via="socket")
             metrics.observe("ack", monotonic() - arrived)

@@ -16,9 +16,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.rendering.staff_text import N_, _
+
 log = logging.getLogger(__name__)
 
-LAYOUT_REFUSED = (
+LAYOUT_REFUSED = N_(
     "⚠️ Slack refused this message's layout, so it is shown as plain text without its "
     "buttons: decide from Relance's Home or with `/relance`. The details are in Relance's log."
 )
@@ -74,5 +76,5 @@ def post_blocks(client: WebClient, *, channel: str, text: str, **message: Any) -
             exc.response.get("errors") or exc.response.get("response_metadata"),
         )
         return client.chat_postMessage(
-            channel=channel, text=f"{text}\n\n{LAYOUT_REFUSED}", **message
+            channel=channel, text=f"{text}\n\n{_(LAYOUT_REFUSED)}", **message
         )

@@ -30,7 +30,7 @@ def test_digest_in_another_channel_is_shown_privately_and_keeps_the_cards(
     assert shown["response_type"] == "ephemeral"
     check_message(shown["blocks"])
     text = json.dumps(shown["blocks"], ensure_ascii=False)
-    assert "3 reminder(s) await a decision* in the thread of today's digest in <#CDIGEST>" in text
+    assert "3 reminders await a decision* in the thread of today's digest in <#CDIGEST>" in text
     assert world.fake.calls_to("chat.postMessage") == []
 
     assert post_daily_digest(
@@ -72,7 +72,7 @@ def test_the_digest_shows_who_is_held_back_and_refuses_approve_all_for_final_not
     )
     digest = world.fake.wait_for(lambda: world.fake.calls_to("chat.postMessage"))[0].args
     text = json.dumps(digest["blocks"], ensure_ascii=False)
-    assert "*Held back today*: 1 late customer(s) get no reminder — paused 1" in text
+    assert "*Held back today*: 1 late customer gets no reminder — paused 1" in text
 
     before = len(world.fake.calls_to("response_url"))
     world.slack.click(

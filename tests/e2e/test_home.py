@@ -27,7 +27,7 @@ def test_home_shows_the_ledger_to_approvers(world: SlackWorld) -> None:
     check_home(view)
     text = json.dumps(view, ensure_ascii=False)
     assert "outstanding" in text and "DSO (countback)" in text and "█" in text
-    assert "3* reminder(s) await a decision today" in text
+    assert "3* reminders await a decision today" in text
     assert "Open today's digest" in text
 
 

@@ -27,8 +27,8 @@ def test_a_600_suggestion_morning_posts_a_bounded_number_of_messages(
     thread = [p for p in rest if p.args.get("thread_ts") == digest.response["ts"]]
     cards = [p for p in thread if "blocks" in p.args]
     assert len(cards) == page and len(thread) == page + 1
-    assert "40 more reminder(s) need the channel" in thread[-1].args["text"]
+    assert "40 more reminders need the channel" in thread[-1].args["text"]
     notes = {p.args["channel"]: p.args["text"] for p in rest if p not in thread}
     assert set(notes) == set(OWNERS)
-    assert all("180 reminder(s) await your decision" in text for text in notes.values())
+    assert all("180 reminders await your decision" in text for text in notes.values())
     assert all("slack://app?team=T1&id=A1&tab=home" in text for text in notes.values())

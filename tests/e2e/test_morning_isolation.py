@@ -103,7 +103,9 @@ def test_a_morning_goes_on_past_an_old_invoice_and_a_missing_template(
     cards = [p for p in posts[1:] if p.args.get("thread_ts")]
     assert len(cards) == 2
     # their rates are fixed after the tables' `as_of`: each card warns the person approving
-    ecb_known = tomllib.loads((PROJECT_ROOT / "bot" / "reference_rates.toml").read_text(encoding="utf-8"))["ECB"]["as_of"]
+    ecb_known = tomllib.loads(
+        (PROJECT_ROOT / "bot" / "reference_rates.toml").read_text(encoding="utf-8")
+    )["ECB"]["as_of"]
     for card in cards:
         text = json.dumps(card.args["blocks"], ensure_ascii=False)
         assert "⚠️" in text and f"known up to {ecb_known}" in text

@@ -43,7 +43,7 @@ def test_200_suggestions_approve_all_and_page_news_get_through_slacks_pace(
         if p.response.get("ok") and p.args.get("thread_ts") == digest.response["ts"]
     ]
     assert len([p for p in thread if "blocks" in p.args]) == page  # every card of the page
-    assert "more reminder(s) need the channel" in thread[-1].args["text"]
+    assert "more reminders need the channel" in thread[-1].args["text"]
     told = {
         p.args["channel"] for p in posts if p.response.get("ok") and p.args["channel"] in OWNERS
     }

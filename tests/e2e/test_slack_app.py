@@ -261,7 +261,7 @@ def test_approve_all_for_a_stage(world: SlackWorld) -> None:
     assert reply.status == 200
     text = world.fake.wait_for(lambda: ephemerals(world))[0]
     title = stage_titles(*world.runtime.policies())[stage]
-    assert text == f"Approved {len(same_stage)} reminder(s) of the “{title}” stage."  # not the key
+    assert text == f"Approved {len(same_stage)} reminders of the “{title}” stage."  # not the key
     assert {reminder(world, r.id).state for r in same_stage} == {"approved"}
     assert len(world.fake.calls_to("chat.update")) == len(same_stage)
 

@@ -57,7 +57,7 @@ def test_a_call_card_says_why_with_the_last_contact_what_holds_and_the_number() 
     check_message(blocks)
     text = json.dumps(blocks, ensure_ascii=False)
     assert "*Why call* (main policy): oldest invoice 55 days late" in text
-    assert "Last contact <!date^" in text and "email (firm) — bounced &lt;x&gt;" in text
+    assert "Last contact <!date^" in text and "e-mail (firm) — bounced &lt;x&gt;" in text
     assert "sent before: friendly → firm" in text
     assert "🤝 promise to pay" in text and "📅 on a payment plan" in text
     assert "dispute" not in text and "📞 +33 1 00 00 00 00" in text

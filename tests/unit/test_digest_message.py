@@ -106,7 +106,7 @@ def test_who_is_held_back_is_counted_by_reason_each_with_show() -> None:
         held_back={"promise to pay": 3, "paused": 1},
     )
     shown = text(d)
-    assert "*Held back today*: 4 late customer(s) get no reminder" in shown
+    assert "*Held back today*: 4 late customers get no reminder" in shown
     assert "promise to pay 3 · paused 1" in shown
     blocks = digest_blocks(d)
     show = next(b for b in blocks if b.get("block_id") == "held_back")["elements"]
@@ -135,7 +135,7 @@ def test_approve_all_confirms_count_and_total_and_is_never_offered_for_final_not
     assert [e["value"] for e in bulk] == [f"{TODAY.isoformat()}|friendly"]  # no final, no call
     assert bulk[0]["text"]["text"] == "Approve all 2 · Friendly reminder"
     confirm = bulk[0]["confirm"]["text"]["text"]
-    assert "approves the 2 reminder(s) of the “Friendly reminder” stage" in confirm
+    assert "approves the 2 reminders of the “Friendly reminder” stage" in confirm
     assert "asking for €350.00 + £20.00 in all" in confirm
     shown = json.dumps(blocks, ensure_ascii=False)
     assert "Final notice: approved one by one, on each card." in shown

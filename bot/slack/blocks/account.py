@@ -3,38 +3,47 @@
 from __future__ import annotations
 
 from bot.rendering.locale import staff_date
+from bot.rendering.staff_text import _, ngettext
 from bot.services.account import CustomerAccount
 from bot.services.audit_export import EventLine
 from bot.slack.blocks.common import Block, capped, context, header, line_sections, section
+from bot.slack.blocks.facts import CONTACT_WORDS
 from bot.slack.mrkdwn import escape, truncate
 
 
 def account_blocks(account: CustomerAccount, locale: str) -> list[Block]:
     c = account.customer
-    balance = " + ".join(m.format(locale) for m in account.balances()) or "nothing open"
+    balance = " + ".join(m.format(locale) for m in account.balances()) or _("nothing open")
     paused = ""
     if c.paused:
-        paused = " · ⏸️ paused" + (
-            f" until {staff_date(c.paused_until, locale)}" if c.paused_until else ""
+        paused = " · " + (
+            _("⏸️ paused until {date}", date=staff_date(c.paused_until, locale))
+            if c.paused_until
+            else _("⏸️ paused")
         )
     lines = []
     for i in account.invoices:
         notes = []
         if i.disputed:
-            notes.append(f"⚠️ disputed: {escape(i.disputed)}")
+            notes.append(_("⚠️ disputed: {reason}", reason=escape(i.disputed)))
         if i.promised:
-            notes.append(f"🤝 promised for {staff_date(i.promised, locale)}")
-        late = f"{i.days_late} days late" if i.days_late else "not yet due"
+            notes.append(_("🤝 promised for {date}", date=staff_date(i.promised, locale)))
+        late = (
+            ngettext("{count} day late", "{count} days late", i.days_late)
+            if i.days_late
+            else _("not yet due")
+        )
         lines.append(
-            f"• `{escape(i.number)}` {i.balance.format(locale)}, due "
-            f"{staff_date(i.due_date, locale)} ({late})"
+            f"• `{escape(i.number)}` {i.balance.format(locale)}, "
+            + _("due {date} ({late})", date=staff_date(i.due_date, locale), late=late)
             + (" — " + "; ".join(notes) if notes else "")
         )
     contacts = [
-        f"• {x.when:%Y-%m-%d} {x.channel}"
+        f"• {x.when:%Y-%m-%d} "
+        + (_(CONTACT_WORDS[x.channel]) if x.channel in CONTACT_WORDS else x.channel)
         + (f" ({x.stage})" if x.stage else "")
         + (f": {x.outcome}" if x.outcome else "")
-        + (f" by <@{escape(x.actor)}>" if x.actor.startswith("U") else "")
+        + (_(" by <@{user}>", user=escape(x.actor)) if x.actor.startswith("U") else "")
         for x in account.contacts
     ]
     payments = [
@@ -50,16 +59,23 @@ def account_blocks(account: CustomerAccount, locale: str) -> list[Block]:
     return [
         header(truncate(escape(c.name), 150)),
         section(
-            f"*Balance* {balance}{paused}\n{escape(c.contact_name)} · "
-            f"{escape(c.email) or 'no e-mail'} · {escape(c.phone) or 'no phone'} · "
-            f"{c.country} · {c.language}"
+            _("*Balance* {balance}", balance=balance)
+            + f"{paused}\n{escape(c.contact_name)} · "
+            + " · ".join(
+                [
+                    escape(c.email) or _("no e-mail"),
+                    escape(c.phone) or _("no phone"),
+                    c.country,
+                    c.language,
+                ]
+            )
         ),
         *line_sections(
-            capped(lines, 25, "…and {count} more open invoices"), empty="No open invoice."
+            capped(lines, 25, _("…and {count} more open invoices")), empty=_("No open invoice.")
         ),
-        section("*Last contacts*"),
-        *line_sections(contacts, empty="No contact recorded yet."),
-        *([section("*Bank payments*"), *line_sections(payments, empty="")] if payments else []),
+        section(_("*Last contacts*")),
+        *line_sections(contacts, empty=_("No contact recorded yet.")),
+        *([section(_("*Bank payments*")), *line_sections(payments, empty="")] if payments else []),
     ]
 
 
@@ -92,7 +108,7 @@ def _event_line(event: EventLine) -> str:
 
 def audit_blocks(title: str, events: list[EventLine]) -> list[Block]:
     return [
-        section(f"*Audit trail — {escape(title)}* (latest first)"),
-        *line_sections([_event_line(e) for e in events], empty="Nothing recorded yet."),
-        context("The full record, hash-chained: `relance audit export --format csv`."),
+        section(_("*Audit trail — {title}* (latest first)", title=escape(title))),
+        *line_sections([_event_line(e) for e in events], empty=_("Nothing recorded yet.")),
+        context(_("The full record, hash-chained: `relance audit export --format csv`.")),
     ]

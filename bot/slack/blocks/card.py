@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from bot.domain.aging import days_overdue
 from bot.domain.policy import Stage
 from bot.rendering.locale import money
+from bot.rendering.staff_text import N_, _, language, ngettext
 from bot.services.decisions import POLICY
 from bot.services.reminder_view import ReminderView
 from bot.slack.blocks.common import (
@@ -24,19 +27,24 @@ from bot.slack.ids import APPROVE, EDIT, LEGAL_PART, LETTER, LOG_CALL, SKIP
 from bot.slack.mrkdwn import escape, quote
 
 CHANNEL_WORDS = {
-    "email": "e-mail",
-    "phone": "phone call",
-    "letter": "letter",
-    "none": "no message: a person decides",
+    "email": N_("e-mail"),
+    "phone": N_("phone call"),
+    "letter": N_("letter"),
+    "none": N_("no message: a person decides"),
 }
 
 
-def _why(view: ReminderView, today: date) -> str:
+def _why(view: ReminderView, today: date, stage_title: str) -> str:
     """Why this stage today, and what a person weighs before it goes."""
     oldest = max((max(0, days_overdue(i.due_date, today)) for i in view.invoices), default=0)
-    policy = f" (policy *{escape(view.segment)}*)" if view.segment else " (main policy)"
+    policy = (
+        _(" (policy *{segment}*)", segment=escape(view.segment))
+        if view.segment
+        else _(" (main policy)")
+    )
     parts = [
-        f"*Why {escape(view.stage)}*{policy}: oldest invoice {oldest} days late",
+        _("*Why {stage}*{policy}: ", stage=escape(stage_title), policy=policy)
+        + ngettext("oldest invoice {count} day late", "oldest invoice {count} days late", oldest),
         last_contact_text(view.facts),
         history_text(view.facts),
         *flags(view.facts, view.channel, view.phone),
@@ -46,8 +54,8 @@ def _why(view: ReminderView, today: date) -> str:
 
 def _who(decided_by: str) -> str:
     if decided_by == POLICY:
-        return "the policy"
-    return f"<@{escape(decided_by)}>" if decided_by else "someone"
+        return _("the policy")
+    return f"<@{escape(decided_by)}>" if decided_by else _("someone")
 
 
 def goes_unless_stopped(view: ReminderView) -> str:
@@ -56,7 +64,11 @@ def goes_unless_stopped(view: ReminderView) -> str:
     if at is None:
         return ""
     when = slack_date(int(at.timestamp()), at.strftime("%Y-%m-%d %H:%M UTC"))
-    return f"⏱ Goes {when} unless someone skips or edits it first ({escape(view.auto_rule)})"
+    return _(
+        "⏱ Goes {when} unless someone skips or edits it first ({rule})",
+        when=when,
+        rule=escape(view.auto_rule),
+    )
 
 
 def _status(view: ReminderView) -> str:
@@ -67,33 +79,45 @@ def _status(view: ReminderView) -> str:
             int(view.decided_at.timestamp()), view.decided_at.strftime("%Y-%m-%d %H:%M UTC")
         )
     if view.state == "approved":
-        edited = " (edited)" if view.edited else ""
-        return f"✅ Approved{edited} by {who}{when}" + _delivery(view)
+        if view.edited:
+            return _("✅ Approved (edited) by {who}{when}", who=who, when=when) + _delivery(view)
+        return _("✅ Approved by {who}{when}", who=who, when=when) + _delivery(view)
     if view.state == "skipped":
-        return f"⏭️ Skipped by {who}{when}: {escape(view.skip_reason) or 'no reason given'}"
+        return _(
+            "⏭️ Skipped by {who}{when}: {reason}",
+            who=who,
+            when=when,
+            reason=escape(view.skip_reason) or _("no reason given"),
+        )
     if view.state == "expired" and view.skip_reason:  # lapsed before it was written
-        return f"⌛ Expired: {escape(view.skip_reason)}"
+        return _("⌛ Expired: {reason}", reason=escape(view.skip_reason))
     if view.state == "expired":
-        return "⌛ Expired: not decided on its day; today's digest has a fresh suggestion"
+        return _("⌛ Expired: not decided on its day; today's digest has a fresh suggestion")
     if view.state == "cancelled" and view.skip_reason:  # stopped before it left
-        return f"🚫 Not sent: {escape(view.skip_reason)}"
+        return _("🚫 Not sent: {reason}", reason=escape(view.skip_reason))
     if view.state == "cancelled":
-        return "🚫 Cancelled: the invoices were paid"
+        return _("🚫 Cancelled: the invoices were paid")
     if view.state == "done":
-        return f"📞 Call logged by {who}{when}"
+        return _("📞 Call logged by {who}{when}", who=who, when=when)
     if view.state == "sent":
-        return f"✅ Approved by {who}" + _delivery(view)
-    return f"State: {escape(view.state)}"
+        return _("✅ Approved by {who}{when}", who=who, when="") + _delivery(view)
+    return _("State: {state}", state=escape(view.state))
 
 
 def _delivery(view: ReminderView) -> str:
     if view.delivery == "sent":
-        return " · 📬 sent"
+        return _(" · 📬 sent")
     if view.delivery == "failed":
-        return f" · ❗ sending failed after {view.attempts} attempts: {escape(view.delivery_error)}"
+        return ngettext(
+            " · ❗ sending failed after {count} attempt: {error}",
+            " · ❗ sending failed after {count} attempts: {error}",
+            view.attempts,
+            error=escape(view.delivery_error),
+        )
     if view.delivery == "pending":
-        retry = f" (attempt {view.attempts + 1})" if view.attempts else ""
-        return f" · ⏳ sending{retry}"
+        if view.attempts:
+            return _(" · ⏳ sending (attempt {number})", number=view.attempts + 1)
+        return _(" · ⏳ sending")
     return ""
 
 
@@ -101,30 +125,41 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
     """`stage` is the policy's stage of the reminder: its label and icon (None for a stage the
     policy no longer has, or a thank-you note: its name is shown)."""
     icon = f"{stage.icon} " if stage and stage.icon else ""
-    label = stage.title if stage else view.stage
+    label = stage.title_in(language()) if stage else view.stage
     totals = " + ".join(money(t, view.locale) for t in view.totals())
     invoices = capped(
         [
             f"`{escape(i.number)}` {money(i.balance, view.locale)}, "
-            f"{max(0, days_overdue(i.due_date, today))} days late"
+            + ngettext(
+                "{count} day late", "{count} days late", max(0, days_overdue(i.due_date, today))
+            )
             for i in view.invoices
         ],
         8,
-        "…and {count} more",
+        _("…and {count} more"),
     )
     recipient = (
-        f" to {escape(view.customer_email)}"
+        _(" to {address}", address=escape(view.customer_email))
         if view.channel == "email" and view.customer_email
         else ""
     )
+    channel = _(CHANNEL_WORDS[view.channel]) if view.channel in CHANNEL_WORDS else view.channel
     blocks = [
         section(
             f"{icon}*{escape(view.customer_name)}* · {view.country} · {view.language}\n"
-            f"*{escape(label)}* by {CHANNEL_WORDS.get(view.channel, view.channel)}"
-            f"{recipient} · {len(view.invoices)} invoice(s) · total *{totals}*"
+            + _(
+                "*{stage}* by {channel}{recipient}",
+                stage=escape(label),
+                channel=channel,
+                recipient=recipient,
+            )
+            + " · "
+            + ngettext("{count} invoice", "{count} invoices", len(view.invoices))
+            + " · "
+            + _("total *{totals}*", totals=totals)
         ),
-        context(" · ".join(invoices) or "no open invoice left"),
-        context(_why(view, today)),
+        context(" · ".join(invoices) or _("no open invoice left")),
+        context(_why(view, today, label)),
     ]
     if view.subject:  # an expired suggestion may never have been written
         blocks.append(section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"))
@@ -136,8 +171,11 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
             blocks.insert(
                 2,
                 context(
-                    f"🕘 Goes out in the customer's business hours: "
-                    f"{local:%A %d %B, %H:%M} ({escape(view.timezone)})"
+                    _(
+                        "🕘 Goes out in the customer's business hours: {when} ({zone})",
+                        when=f"{format_date(local, 'EEEE dd MMMM', language())}, {local:%H:%M}",
+                        zone=escape(view.timezone),
+                    )
                 ),
             )
     if view.stage_note:
@@ -146,28 +184,32 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
         seen = view.page_seen_at
         blocks.append(
             context(
-                f"👀 Customer page seen <!date^{int(seen.timestamp())}^{{ago}}|"
-                f"{seen:%Y-%m-%d %H:%M} UTC>"
+                _(
+                    "👀 Customer page seen {when}",
+                    when=f"<!date^{int(seen.timestamp())}^{{ago}}|{seen:%Y-%m-%d %H:%M} UTC>",
+                )
             )
         )
     if view.email_problem:
-        blocks.insert(2, context(f"❗ E-mail failing: {escape(view.email_problem)}"))
+        blocks.insert(
+            2, context(_("❗ E-mail failing: {problem}", problem=escape(view.email_problem)))
+        )
     value = str(view.id)
     if view.state == "suggested":
         buttons = [
-            button("Approve", APPROVE, value, style="primary"),
-            button("Edit", EDIT, value),
-            button("Skip", SKIP, value),
+            button(_("Approve"), APPROVE, value, style="primary"),
+            button(_("Edit"), EDIT, value),
+            button(_("Skip"), SKIP, value),
         ]
         if view.channel == "phone":
             buttons = [
-                button("Log call", LOG_CALL, value, style="primary"),
-                button("Skip", SKIP, value),
+                button(_("Log call"), LOG_CALL, value, style="primary"),
+                button(_("Skip"), SKIP, value),
             ]
         if view.has_letter:
             buttons += [
-                button("Letter (PDF)", LETTER, value),
-                button("Legal part", LEGAL_PART, value),
+                button(_("Letter (PDF)"), LETTER, value),
+                button(_("Legal part"), LEGAL_PART, value),
             ]
         blocks.append(actions(f"reminder_{view.id}", *buttons))
         if view.auto_at is not None:
@@ -176,11 +218,11 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
         blocks.append(context(_status(view)))
         later = []
         if view.channel == "phone" and view.state == "approved":
-            later.append(button("Log call", LOG_CALL, value))
+            later.append(button(_("Log call"), LOG_CALL, value))
         if view.has_letter:
             later += [
-                button("Letter (PDF)", LETTER, value),
-                button("Legal part", LEGAL_PART, value),
+                button(_("Letter (PDF)"), LETTER, value),
+                button(_("Legal part"), LEGAL_PART, value),
             ]
         if later:
             blocks.append(actions(f"reminder_{view.id}", *later))
@@ -189,5 +231,22 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
 
 def card_fallback(view: ReminderView, stage: Stage | None = None) -> str:
     """The plain text of the card's notification."""
-    label = stage.title if stage else view.stage
-    return f"{escape(label)} for {escape(view.customer_name)}: {view.state}"
+    label = stage.title_in(language()) if stage else view.stage
+    return _(
+        "{stage} for {customer}: {state}",
+        stage=escape(label),
+        customer=escape(view.customer_name),
+        state=_(STATE_WORDS[view.state]) if view.state in STATE_WORDS else view.state,
+    )
+
+
+#: a reminder's state as its notification says it
+STATE_WORDS = {
+    "suggested": N_("suggested"),
+    "approved": N_("approved"),
+    "skipped": N_("skipped"),
+    "expired": N_("expired"),
+    "cancelled": N_("cancelled"),
+    "done": N_("done"),
+    "sent": N_("sent"),
+}

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot.domain.money import Money
 from bot.rendering.locale import money, staff_date
+from bot.rendering.staff_text import _, ngettext
 from bot.services.cash import BankImport, LineView
 from bot.slack.blocks.common import (
     MAX_MESSAGE_BLOCKS,
@@ -33,27 +34,46 @@ def _totals(totals: dict[str, Decimal], locale: str) -> str:
 
 def summary_text(report: BankImport, locale: str) -> str:
     """The one line that says what the statement brought."""
-    text = (
-        f"🏦 Bank statement {escape(report.file_name)}: applied {report.applied} for "
-        f"{_totals(report.applied_total, locale)}, {len(report.to_decide)} to decide"
+    text = "🏦 " + _(
+        "Bank statement {file}: applied {applied} for {total}, {to_decide} to decide",
+        file=escape(report.file_name),
+        applied=report.applied,
+        total=_totals(report.applied_total, locale),
+        to_decide=len(report.to_decide),
     )
     if report.already_imported:
-        text += f" ({report.already_imported} entries imported before, left as they were)"
+        text += " " + ngettext(
+            "({count} entry imported before, left as it was)",
+            "({count} entries imported before, left as they were)",
+            report.already_imported,
+        )
     return text
 
 
 def summary_blocks(report: BankImport, locale: str) -> list[Block]:
     details = [
-        f"{report.lines} entries · {report.ignored} money out or fees ignored",
+        ngettext("{count} entry", "{count} entries", report.lines)
+        + " · "
+        + _("{count} money out or fees ignored", count=report.ignored),
     ]
     if report.reversed:
-        details.append(f"{report.reversed} reversed by the bank: their payments undone")
+        details.append(
+            _("{count} reversed by the bank: their payments undone", count=report.reversed)
+        )
     if report.unapplied:
-        details.append(f"unapplied credit (overpaid): {_totals(report.unapplied, locale)}")
+        details.append(
+            _("unapplied credit (overpaid): {total}", total=_totals(report.unapplied, locale))
+        )
     if report.cancelled:
-        details.append(f"{report.cancelled} reminders overtaken by what was paid")
+        details.append(
+            ngettext(
+                "{count} reminder overtaken by what was paid",
+                "{count} reminders overtaken by what was paid",
+                report.cancelled,
+            )
+        )
     if len(report.to_decide) > MAX_CARDS:
-        details.append(f"the first {MAX_CARDS} lines to decide are in the thread")
+        details.append(_("the first {count} lines to decide are in the thread", count=MAX_CARDS))
     return [section(summary_text(report, locale)), context(" · ".join(details))]
 
 
@@ -64,45 +84,55 @@ def _amount(view: LineView, locale: str) -> str:
 def _apply_label(view: LineView) -> str | None:
     """What *Apply to …* applies: the proposal, or the one candidate; else no such button."""
     if view.proposed:
-        return "Apply to " + ", ".join(number for number, _a in view.proposed)
+        return _("Apply to {invoices}", invoices=", ".join(number for number, _a in view.proposed))
     if len(view.candidates) == 1:
-        return f"Apply to {view.candidates[0].number}"
+        return _("Apply to {invoices}", invoices=view.candidates[0].number)
     return None
 
 
 def line_text(view: LineView, locale: str) -> str:
-    payer = escape(view.payer_name) or "_no name_"
+    payer = escape(view.payer_name) or _("_no name_")
     lines = [
-        f"*{_amount(view, locale)}* from {payer}"
+        _("*{amount}* from {payer}", amount=_amount(view, locale), payer=payer)
         + (f" (`{escape(view.payer_iban)}`)" if view.payer_iban else "")
-        + f" · booked {staff_date(view.booked, locale)}",
+        + " · "
+        + _("booked {date}", date=staff_date(view.booked, locale)),
     ]
     if view.remittance:
         lines.append(quote(view.remittance.replace("\n", " · "), 500))
     if view.customer:
-        lines.append(f"Customer: *{escape(view.customer)}*")
-    lines.append(f"_Why a person decides:_ {escape(view.why)}")
+        lines.append(_("Customer: *{customer}*", customer=escape(view.customer)))
+    lines.append(_("_Why a person decides:_ {why}", why=escape(view.why)))
     if view.candidates:
         shown = [
-            f"• {escape(c.number)}: {money(Money(c.balance, view.currency), locale)} "
-            f"due {staff_date(c.due, locale)}"
+            f"• {escape(c.number)}: "
+            + _(
+                "{balance} due {date}",
+                balance=money(Money(c.balance, view.currency), locale),
+                date=staff_date(c.due, locale),
+            )
             for c in view.candidates[:10]
         ]
         more = len(view.candidates) - len(shown)
-        lines += shown + ([f"… and {more} more"] if more else [])
+        lines += shown + ([_("… and {count} more", count=more)] if more else [])
     return "\n".join(lines)
 
 
 def _outcome(view: LineView, locale: str) -> str:
     if view.state == "applied":
-        text = f"✅ Applied by <@{view.decided_by}>" if view.decided_by else "✅ Applied"
+        text = "✅ " + (
+            _("Applied by <@{user}>", user=view.decided_by) if view.decided_by else _("Applied")
+        )
         if view.unapplied:
-            text += f"; {money(Money(view.unapplied, view.currency), locale)} kept as credit"
+            text += "; " + _(
+                "{amount} kept as credit",
+                amount=money(Money(view.unapplied, view.currency), locale),
+            )
         return text
     if view.state == "not_payment":
-        return f"🚫 Not a customer payment, said <@{view.decided_by}>"
+        return "🚫 " + _("Not a customer payment, said <@{user}>", user=view.decided_by)
     if view.state == "reversed":
-        return "↩️ Reversed by the bank"
+        return "↩️ " + _("Reversed by the bank")
     return ""
 
 
@@ -117,14 +147,21 @@ def line_blocks(view: LineView, locale: str) -> list[Block]:
     label = _apply_label(view)
     if label is not None:
         buttons.append(button(label, CASH_APPLY, value, style="primary"))
-    buttons.append(button("Choose invoices…", CASH_CHOOSE, value))
-    buttons.append(button("Not a customer payment", CASH_NOT_PAYMENT, value))
+    buttons.append(button(_("Choose invoices…"), CASH_CHOOSE, value))
+    buttons.append(button(_("Not a customer payment"), CASH_NOT_PAYMENT, value))
     blocks.append(actions(f"bank_line_{view.id}", *buttons))
     return fit(blocks, MAX_MESSAGE_BLOCKS, "…")
 
 
 def line_fallback(view: LineView, locale: str) -> str:
-    return truncate(f"Bank payment to decide: {_amount(view, locale)} from {view.payer_name}", 300)
+    return truncate(
+        _(
+            "Bank payment to decide: {amount} from {payer}",
+            amount=_amount(view, locale),
+            payer=view.payer_name,
+        ),
+        300,
+    )
 
 
 def choose_modal(view: LineView, locale: str) -> Block:
@@ -148,7 +185,7 @@ def choose_modal(view: LineView, locale: str) -> Block:
             {
                 "type": "input",
                 "block_id": "invoices",
-                "label": {"type": "plain_text", "text": "Invoices it pays"},
+                "label": {"type": "plain_text", "text": _("Invoices it pays")},
                 "element": {
                     "type": "multi_static_select",
                     "action_id": "value",
@@ -161,7 +198,7 @@ def choose_modal(view: LineView, locale: str) -> Block:
             {
                 "type": "input",
                 "block_id": "invoices",
-                "label": {"type": "plain_text", "text": "Invoice numbers, one a line"},
+                "label": {"type": "plain_text", "text": _("Invoice numbers, one a line")},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "value",
@@ -170,13 +207,13 @@ def choose_modal(view: LineView, locale: str) -> Block:
                 },
             }
         )
-    blocks.append(context("The oldest due is paid first; what is left is kept as credit."))
+    blocks.append(context(_("The oldest due is paid first; what is left is kept as credit.")))
     return {
         "type": "modal",
         "callback_id": CASH_CHOOSE_CALLBACK,
         "private_metadata": str(view.id),
-        "title": {"type": "plain_text", "text": "Apply a payment"},
-        "submit": {"type": "plain_text", "text": "Apply"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": _("Apply a payment")},
+        "submit": {"type": "plain_text", "text": _("Apply")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": blocks,
     }

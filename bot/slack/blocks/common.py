@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.rendering.staff_text import _
 from bot.slack.mrkdwn import truncate
 
 MAX_MESSAGE_BLOCKS = 50
@@ -62,7 +63,8 @@ def button(
     return element
 
 
-def confirm_dialog(title: str, text: str, yes: str, no: str = "Cancel") -> Block:
+def confirm_dialog(title: str, text: str, yes: str, no: str | None = None) -> Block:
+    no = no or _("Cancel")
     return {
         "title": {"type": "plain_text", "text": truncate(title, 100)},
         "text": {"type": "mrkdwn", "text": truncate(text, 300)},
@@ -100,7 +102,8 @@ def capped(lines: list[str], most: int, more: str) -> list[str]:
 
 def slack_date(when_epoch: int, fallback: str) -> str:
     """A time Slack shows in each reader's own time zone."""
-    return f"<!date^{when_epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    shown = _("{date} at {time}", date="{date_short_pretty}", time="{time}")
+    return f"<!date^{when_epoch}^{shown}|{fallback}>"
 
 
 def fit(blocks: list[Block], most: int, note: str) -> list[Block]:

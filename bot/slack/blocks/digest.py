@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
 from bot.rendering.locale import money, staff_date
+from bot.rendering.staff_text import N_, _, ngettext
 from bot.services.digest import Digest, PromiseLine
 from bot.services.holds import HeldCustomer
 from bot.services.morning import HeldBack
@@ -26,33 +27,48 @@ from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK, numbered
 from bot.slack.mrkdwn import escape, truncate
 
 MAX_OWNERS_NAMED = 20
+#: the words of the aging buckets that have any (the others are day ranges)
+BUCKET_WORDS = {Bucket.NOT_DUE: N_("not yet due"), Bucket.OVER_90: N_("over 90")}
+
+
+def bucket_label(bucket: Bucket) -> str:
+    return _(BUCKET_WORDS[bucket]) if bucket in BUCKET_WORDS else bucket.value
 
 
 def more_cards_note(left: int) -> str:
     """The last message of a thread whose cards reached the page size."""
-    return (
-        f"…and {left} more reminder(s) need the channel today. `/relance digest` in this "
-        "channel posts the next page; any approver can also decide them from Relance's Home."
+    return ngettext(
+        "…and {count} more reminder needs the channel today. `/relance digest` in this "
+        "channel posts the next page; any approver can also decide it from Relance's Home.",
+        "…and {count} more reminders need the channel today. `/relance digest` in this "
+        "channel posts the next page; any approver can also decide them from Relance's Home.",
+        left,
     )
 
 
 def owner_note(count: int, home_url: str | None) -> str:
     """The one direct message an owner gets each morning."""
-    home = f"<{home_url}|your Home in Relance>" if home_url else "your Home in Relance"
-    return f"Good morning: {count} reminder(s) await your decision today — see {home}."
+    words = _("your Home in Relance")
+    home = f"<{home_url}|{words}>" if home_url else words
+    return ngettext(
+        "Good morning: {count} reminder awaits your decision today — see {home}.",
+        "Good morning: {count} reminders await your decision today — see {home}.",
+        count,
+        home=home,
+    )
 
 
 def _delta(now: Money, before: Money, locale: str) -> str:
     delta = now.amount - before.amount
     if delta == 0:
-        return "unchanged"
+        return _("unchanged")
     return f"{'▲' if delta > 0 else '▼'} {Money(abs(delta), now.currency).format(locale)}"
 
 
 def _change(now: Money, before: Money | None, locale: str) -> str:
     if before is None:
-        return "new since the last digest"
-    return f"{_delta(now, before, locale)} since the last digest"
+        return _("new since the last digest")
+    return _("{change} since the last digest", change=_delta(now, before, locale))
 
 
 def _bucket_part(digest: Digest, currency: str, bucket: Bucket, locale: str) -> str | None:
@@ -63,7 +79,7 @@ def _bucket_part(digest: Digest, currency: str, bucket: Bucket, locale: str) -> 
         return None
     now = now or Money.of_minor(0, currency)
     change = "" if before is None else f" ({_delta(now, before, locale)})"
-    return f"{bucket.value}: {now.format(locale)}{change}"
+    return f"{bucket_label(bucket)}: {now.format(locale)}{change}"
 
 
 def _totals_lines(digest: Digest, locale: str) -> list[str]:
@@ -85,10 +101,15 @@ def _totals_lines(digest: Digest, locale: str) -> list[str]:
             None,
         )
         lines.append(
-            f"*{currency}* overdue *{overdue.format(locale)}* "
-            f"({_change(overdue, digest.previous_in(currency), locale)})"
-            f"\n      {' · '.join(parts) or 'nothing overdue'}"
-            + (f" · not yet due: {not_due.format(locale)}" if not_due else "")
+            _(
+                "*{currency}* overdue *{amount}* ({change})",
+                currency=currency,
+                amount=overdue.format(locale),
+                change=_change(overdue, digest.previous_in(currency), locale),
+            )
+            + "\n      "
+            + (" · ".join(parts) or _("nothing overdue"))
+            + (_(" · not yet due: {amount}", amount=not_due.format(locale)) if not_due else "")
         )
     return lines
 
@@ -106,42 +127,52 @@ def _ranking_lines(digest: Digest, locale: str, most: int = 30) -> list[str]:
         rank[currency] = rank.get(currency, 0) + 1
         lines.append(
             f"{rank[currency]}. *{escape(c.name)}* ({c.country}) — {c.overdue.format(locale)}, "
-            f"oldest {c.days_late(today)} days late"
+            + ngettext("oldest {count} day late", "oldest {count} days late", c.days_late(today))
         )
     left_out = len(digest.aging.top_overdue) - most
     if left_out > 0:
-        lines.append(f"…and {left_out} more: `/relance customer <name>` shows any account")
+        lines.append(
+            _("…and {count} more: `/relance customer <name>` shows any account", count=left_out)
+        )
     return lines
 
 
 def _promise_line(p: PromiseLine, locale: str) -> str:
     amount = f" {p.amount.format(locale)}" if p.amount else ""
-    return (
-        f"• *{escape(p.customer)}* `{escape(p.invoice)}`{amount} promised for "
-        f"{staff_date(p.promised_date, locale)} — {p.balance.format(locale)} still open"
+    return f"• *{escape(p.customer)}* `{escape(p.invoice)}`{amount} " + _(
+        "promised for {date} — {balance} still open",
+        date=staff_date(p.promised_date, locale),
+        balance=p.balance.format(locale),
     )
 
 
 def held_lines(held: list[HeldCustomer]) -> list[str]:
     """Who a skip reason holds, and until when (`bot.services.holds.held_customers`)."""
     return capped(
-        [f"• *{escape(h.name)}*: {escape(h.detail)}" for h in held], 15, "…and {count} more"
+        [f"• *{escape(h.name)}*: {escape(h.detail)}" for h in held], 15, _("…and {count} more")
     )
 
 
 def _approve_all_button(digest: Digest, stage: str, count: int, locale: str, n: int) -> Block:
     title = digest.title(stage)
     total = " + ".join(m.format(locale) for m in digest.awaiting_totals.get(stage, []))
-    asking = f", asking for {total} in all" if total else ""
+    asking = _(", asking for {total} in all", total=total) if total else ""
     return button(
-        f"Approve all {count} · {title}",
+        _("Approve all {count} · {stage}", count=count, stage=title),
         numbered(APPROVE_ALL, n),
         f"{digest.run_date.isoformat()}|{stage}",
         confirm=confirm_dialog(
-            f"Approve all: {title}?",
-            f"This approves the {count} reminder(s) of the “{title}” stage still undecided "
-            f"today{asking}; approved e-mails are sent.",
-            "Approve all",
+            _("Approve all: {stage}?", stage=title),
+            ngettext(
+                "This approves the {count} reminder of the “{stage}” stage still undecided "
+                "today{asking}; approved e-mails are sent.",
+                "This approves the {count} reminders of the “{stage}” stage still undecided "
+                "today{asking}; approved e-mails are sent.",
+                count,
+                stage=title,
+                asking=asking,
+            ),
+            _("Approve all"),
         ),
     )
 
@@ -149,13 +180,24 @@ def _approve_all_button(digest: Digest, stage: str, count: int, locale: str, n: 
 def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
     """Who gets no reminder today although late, counted by reason, each with *Show*."""
     total = sum(held_back.values())
-    lines = " · ".join(f"{escape(reason)} {count}" for reason, count in held_back.items())
+    lines = " · ".join(f"{escape(_(reason))} {count}" for reason, count in held_back.items())
     return [
-        section(f"*Held back today*: {total} late customer(s) get no reminder — {lines}"),
+        section(
+            ngettext(
+                "*Held back today*: {count} late customer gets no reminder — {lines}",
+                "*Held back today*: {count} late customers get no reminder — {lines}",
+                total,
+                lines=lines,
+            )
+        ),
         actions(
             "held_back",
             *[
-                button(f"Show: {reason} ({count})", numbered(SHOW_HELD_BACK, n), reason)
+                button(
+                    _("Show: {reason} ({count})", reason=_(reason), count=count),
+                    numbered(SHOW_HELD_BACK, n),
+                    reason,
+                )
                 for n, (reason, count) in enumerate(list(held_back.items())[:25])
             ],
         ),
@@ -168,20 +210,40 @@ def held_back_text(held: HeldBack, most: int = 40) -> str:
         for name, detail in held.customers
     ]
     if not lines:
-        return f"Nobody is held back for “{escape(held.reason)}” any more."
-    shown = capped(lines, most, "…and {count} more: `/relance customer <name>` shows any account")
-    return f"*Held back — {escape(held.reason)}* ({len(lines)})\n" + "\n".join(shown)
+        return _("Nobody is held back for “{reason}” any more.", reason=escape(_(held.reason)))
+    shown = capped(
+        lines, most, _("…and {count} more: `/relance customer <name>` shows any account")
+    )
+    return _(
+        "*Held back — {reason}* ({count})", reason=escape(_(held.reason)), count=len(lines)
+    ) + ("\n" + "\n".join(shown))
 
 
 def _awaiting_line(digest: Digest, waiting: int, by_stage: str, where: str) -> str:
     owners = digest.owners
     if not owners:
-        return f"*{waiting} reminder(s) await a decision* {where}: {by_stage}"
+        return ngettext(
+            "*{count} reminder awaits a decision* {where}: {by_stage}",
+            "*{count} reminders await a decision* {where}: {by_stage}",
+            waiting,
+            where=where,
+            by_stage=by_stage,
+        )
     named = [f"<@{owner}> {count}" for owner, count in owners.items()]
     return (
-        f"*{waiting} reminder(s) await a decision*: {by_stage}\n"
-        f"{digest.in_thread} {where}; the others on their owner's Home: "
-        + " · ".join(capped(named, MAX_OWNERS_NAMED, "and {count} more"))
+        ngettext(
+            "*{count} reminder awaits a decision*: {by_stage}",
+            "*{count} reminders await a decision*: {by_stage}",
+            waiting,
+            by_stage=by_stage,
+        )
+        + "\n"
+        + _(
+            "{count} {where}; the others on their owner's Home: ",
+            count=digest.in_thread,
+            where=where,
+        )
+        + " · ".join(capped(named, MAX_OWNERS_NAMED, _("and {count} more")))
     )
 
 
@@ -189,57 +251,58 @@ def _cash_line(digest: Digest, locale: str) -> str:
     """Bank payments: applied since the last digest, and received but on no invoice yet."""
 
     def listed(totals: dict[str, Money]) -> str:
-        return ", ".join(money(totals[c], locale) for c in sorted(totals)) or "nothing"
+        return ", ".join(money(totals[c], locale) for c in sorted(totals)) or _("nothing")
 
-    text = f"🏦 *Cash collected* since the last digest: {listed(digest.cash_collected)}"
+    text = "🏦 " + _(
+        "*Cash collected* since the last digest: {amounts}", amounts=listed(digest.cash_collected)
+    )
     if digest.cash_unapplied:
-        text += f" · *unapplied*, for a person to place: {listed(digest.cash_unapplied)}"
+        text += " · " + _(
+            "*unapplied*, for a person to place: {amounts}", amounts=listed(digest.cash_unapplied)
+        )
     return text
 
 
-def digest_blocks(
-    digest: Digest, locale: str = "en_GB", where: str = "in this thread"
-) -> list[Block]:
+def digest_blocks(digest: Digest, locale: str = "en_GB", where: str | None = None) -> list[Block]:
     """`where` says where today's cards are (the digest's own thread, or its channel when the
     digest is shown to one person elsewhere)."""
+    where = where or _("in this thread")
     today = digest.run_date
+    more = _("…and {count} more")
     blocks: list[Block] = [
-        header(f"Overdue digest — {staff_date(today, locale, 'full')}"),
-        *line_sections(_totals_lines(digest, locale), empty="Nothing is owed. 🎉"),
+        header(_("Overdue digest — {date}", date=staff_date(today, locale, "full"))),
+        *line_sections(_totals_lines(digest, locale), empty=_("Nothing is owed. 🎉")),
         divider(),
-        section("*Largest overdue balances*"),
-        *line_sections(_ranking_lines(digest, locale), empty="Nothing is overdue."),
+        section(_("*Largest overdue balances*")),
+        *line_sections(_ranking_lines(digest, locale), empty=_("Nothing is overdue.")),
     ]
     if digest.cash_collected or digest.cash_unapplied:
         blocks += [divider(), section(_cash_line(digest, locale))]
     if digest.promises_due or digest.promises_broken:
         blocks.append(divider())
         if digest.promises_due:
-            blocks.append(section("*Promises due today*"))
+            blocks.append(section(_("*Promises due today*")))
             blocks += line_sections(
-                capped(
-                    [_promise_line(p, locale) for p in digest.promises_due], 15, "…and {count} more"
-                ),
+                capped([_promise_line(p, locale) for p in digest.promises_due], 15, more),
                 empty="",
             )
         if digest.promises_broken:
-            blocks.append(section("*Broken promises* — the ladder resumes for these"))
+            blocks.append(section(_("*Broken promises* — the ladder resumes for these")))
             blocks += line_sections(
-                capped(
-                    [_promise_line(p, locale) for p in digest.promises_broken],
-                    15,
-                    "…and {count} more",
-                ),
+                capped([_promise_line(p, locale) for p in digest.promises_broken], 15, more),
                 empty="",
             )
     if digest.missed_plans:
-        blocks += [divider(), section("*Missed instalments* — the ladder resumes for these")]
+        blocks += [divider(), section(_("*Missed instalments* — the ladder resumes for these"))]
         blocks += line_sections(
-            capped([f"• {escape(name)}" for name in digest.missed_plans], 15, "…and {count} more"),
+            capped([f"• {escape(name)}" for name in digest.missed_plans], 15, more),
             empty="",
         )
     if digest.failing_addresses:
-        blocks += [divider(), section("*E-mail failing* — reminders go by phone until it is fixed")]
+        blocks += [
+            divider(),
+            section(_("*E-mail failing* — reminders go by phone until it is fixed")),
+        ]
         blocks += line_sections(
             capped(
                 [
@@ -247,25 +310,25 @@ def digest_blocks(
                     for name, problem in digest.failing_addresses
                 ],
                 15,
-                "…and {count} more",
+                more,
             ),
             empty="",
         )
     if digest.not_suggested:
-        blocks += [divider(), section("*No suggestion today* — fix the cause; the rest went on")]
+        blocks += [divider(), section(_("*No suggestion today* — fix the cause; the rest went on"))]
         blocks += line_sections(
             capped(
                 [f"• *{escape(name)}*: {escape(cause)}" for name, cause in digest.not_suggested],
                 15,
-                "…and {count} more",
+                more,
             ),
             empty="",
         )
     if digest.held:
-        blocks += [divider(), section("*Held after a skip* — no reminder until then")]
+        blocks += [divider(), section(_("*Held after a skip* — no reminder until then"))]
         blocks += line_sections(held_lines(digest.held), empty="")
     if digest.failed:
-        blocks += [divider(), section("*Failed sends* — check the address or the mail server")]
+        blocks += [divider(), section(_("*Failed sends* — check the address or the mail server"))]
         blocks += line_sections(
             capped(
                 [
@@ -273,18 +336,23 @@ def digest_blocks(
                     for f in digest.failed
                 ],
                 15,
-                "…and {count} more",
+                more,
             ),
             empty="",
         )
     if digest.held_back:
         blocks += [divider(), *held_back_blocks(digest.held_back)]
     if digest.stale_rates:
-        blocks += [divider(), section("*Rate tables out of date* — run `relance rates update`")]
+        blocks += [divider(), section(_("*Rate tables out of date* — run `relance rates update`"))]
         blocks += line_sections(
             [
-                f"• {escape(t.name)}: known to {staff_date(t.as_of, locale)}; the rate of "
-                f"{staff_date(t.next_fixing, locale)} is not, so charges use the last one known"
+                f"• {escape(t.name)}: "
+                + _(
+                    "known to {known}; the rate of {next} is not, so charges use the last one "
+                    "known",
+                    known=staff_date(t.as_of, locale),
+                    next=staff_date(t.next_fixing, locale),
+                )
                 for t in digest.stale_rates
             ],
             empty="",
@@ -305,20 +373,33 @@ def digest_blocks(
             blocks.append(actions("approve_all", *buttons))
         singles = [escape(digest.title(s)) for s, _count in stages if s in digest.one_by_one]
         calls = [escape(digest.title(s)) for s, _count in stages if s in digest.by_phone]
-        notes = [f"{', '.join(singles)}: approved one by one, on each card."] if singles else []
+        notes = (
+            [_("{stages}: approved one by one, on each card.", stages=", ".join(singles))]
+            if singles
+            else []
+        )
         if calls:
-            notes.append(f"{', '.join(calls)}: made and logged with *Log call* on each card.")
+            notes.append(
+                _(
+                    "{stages}: made and logged with *Log call* on each card.",
+                    stages=", ".join(calls),
+                )
+            )
         if notes:
             blocks.append(context(" ".join(notes)))
     else:
-        blocks.append(context("No reminder awaits a decision today."))
+        blocks.append(context(_("No reminder awaits a decision today.")))
     return fit(
         blocks,
         MAX_MESSAGE_BLOCKS,
-        "The digest was cut to fit one Slack message; `/relance customer` has the rest.",
+        _("The digest was cut to fit one Slack message; `/relance customer` has the rest."),
     )
 
 
 def digest_fallback(digest: Digest, locale: str = "en_GB") -> str:
-    overdue = ", ".join(m.format(locale) for m in digest.overdue.values()) or "nothing"
-    return f"Overdue digest for {digest.run_date.isoformat()}: {overdue} overdue"
+    overdue = ", ".join(m.format(locale) for m in digest.overdue.values()) or _("nothing")
+    return _(
+        "Overdue digest for {date}: {overdue} overdue",
+        date=digest.run_date.isoformat(),
+        overdue=overdue,
+    )

@@ -4,26 +4,31 @@ failing address, the number to call."""
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_, _, ngettext
 from bot.services.worklists import CustomerFacts
 from bot.slack.blocks.common import slack_date
 from bot.slack.mrkdwn import escape, truncate
+
+#: how a contact's channel reads in "Last contact …"
+CONTACT_WORDS = {"email": N_("e-mail"), "phone": N_("phone"), "letter": N_("letter")}
 
 
 def last_contact_text(facts: CustomerFacts) -> str:
     last = facts.last_contact
     if last is None:
-        return "No contact yet"
-    what = " ".join(filter(None, [last.channel, f"({last.stage})" if last.stage else ""]))
+        return _("No contact yet")
+    channel = _(CONTACT_WORDS[last.channel]) if last.channel in CONTACT_WORDS else last.channel
+    what = " ".join(filter(None, [channel, f"({last.stage})" if last.stage else ""]))
     outcome = f" — {escape(last.outcome)}" if last.outcome else ""
     when = slack_date(int(last.day.timestamp()), last.day.date().isoformat())
-    return f"Last contact {when} {what}{outcome}"
+    return _("Last contact {when} {what}{outcome}", when=when, what=what, outcome=outcome)
 
 
 def history_text(facts: CustomerFacts) -> str:
     """The stages already sent, oldest first: why the ladder stands where it does."""
     if not facts.history:
         return ""
-    return "sent before: " + " → ".join(escape(stage) for stage in facts.history)
+    return _("sent before: {stages}", stages=" → ".join(escape(stage) for stage in facts.history))
 
 
 def flags(facts: CustomerFacts, channel: str, phone: str, email_problem: str = "") -> list[str]:
@@ -32,17 +37,20 @@ def flags(facts: CustomerFacts, channel: str, phone: str, email_problem: str = "
     shown = [
         flag
         for flag, on in (
-            ("🤝 promise to pay", facts.promised),
-            ("⚖️ dispute open", facts.disputed),
-            ("📅 on a payment plan", facts.on_plan),
+            (_("🤝 promise to pay"), facts.promised),
+            (_("⚖️ dispute open"), facts.disputed),
+            (_("📅 on a payment plan"), facts.on_plan),
         )
         if on
     ]
     if facts.replies_waiting:
-        many = facts.replies_waiting > 1
-        shown.append(f"💬 {facts.replies_waiting} repl{'ies' if many else 'y'} waiting")
+        shown.append(
+            ngettext(
+                "💬 {count} reply waiting", "💬 {count} replies waiting", facts.replies_waiting
+            )
+        )
     if email_problem:
-        shown.append(f"❗ e-mail failing: {escape(truncate(email_problem, 80))}")
+        shown.append(_("❗ e-mail failing: {problem}", problem=escape(truncate(email_problem, 80))))
     if channel == "phone" and phone:
         shown.append(f"📞 {escape(phone)}")
     return shown

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.rendering.locale import staff_date
+from decimal import Decimal
+
+from bot.rendering.locale import percent, staff_date
+from bot.rendering.staff_text import _, ngettext
 from bot.services.digest import PromiseLine
 from bot.services.home import Home
 from bot.slack.blocks.common import (
@@ -18,6 +21,7 @@ from bot.slack.blocks.common import (
     line_sections,
     section,
 )
+from bot.slack.blocks.digest import bucket_label
 from bot.slack.ids import OPEN_DIGEST, OPEN_SETTINGS
 from bot.slack.mrkdwn import escape
 
@@ -46,39 +50,63 @@ def home_view(
     """`top`: blocks shown first (my morning); the ledger's figures follow, cut if need be."""
     blocks: list[Block] = [
         *(top or []),
-        header("Relance — the ledger at a glance"),
-        context(f"As of {staff_date(home.today, locale, 'full')}"),
+        header(_("Relance — the ledger at a glance")),
+        context(_("As of {date}", date=staff_date(home.today, locale, "full"))),
     ]
     for c in home.currencies:
-        dso = f"{c.dso:.0f} days" if c.dso is not None else "not enough sales to count back"
+        dso = (
+            ngettext("{count} day", "{count} days", round(c.dso))
+            if c.dso is not None
+            else _("not enough sales to count back")
+        )
         most = max((float(m.amount) for _b, m in c.buckets), default=0.0)
         bars = [
-            f"`{b.value:<11}` {_bar(float(m.amount), most)} {m.format(locale)}"
+            f"`{bucket_label(b):<11}` {_bar(float(m.amount), most)} {m.format(locale)}"
             for b, m in c.buckets
         ]
         blocks += [
             section(
-                f"*{c.currency}* outstanding *{c.outstanding.format(locale)}* · overdue "
-                f"*{c.overdue.format(locale)}* · over 90 days *{c.over_90_share:.0%}* · "
-                f"DSO (countback) *{dso}*"
+                _(
+                    "*{currency}* outstanding *{outstanding}* · overdue *{overdue}* · "
+                    "over 90 days *{share}* · DSO (countback) *{dso}*",
+                    currency=c.currency,
+                    outstanding=c.outstanding.format(locale),
+                    overdue=c.overdue.format(locale),
+                    share=percent((c.over_90_share * 100).quantize(Decimal(1)), locale),
+                    dso=dso,
+                )
             ),
             section("\n".join(bars)),
         ]
+    more = _("…and {count} more")
     blocks += [
         divider(),
         section(
-            f"*{home.awaiting}* reminder(s) await a decision today · *{home.yours_pending}*"
-            f" you approved are waiting to go · *{home.failed_sends}* failed send(s)"
+            " · ".join(
+                [
+                    ngettext(
+                        "*{count}* reminder awaits a decision today",
+                        "*{count}* reminders await a decision today",
+                        home.awaiting,
+                    ),
+                    ngettext(
+                        "*{count}* you approved is waiting to go",
+                        "*{count}* you approved are waiting to go",
+                        home.yours_pending,
+                    ),
+                    ngettext("*{count}* failed send", "*{count}* failed sends", home.failed_sends),
+                ]
+            )
         ),
-        section("*Promises due this week*"),
+        section(_("*Promises due this week*")),
         *line_sections(
-            capped([_promise(p, locale) for p in home.promises_this_week], 10, "…and {count} more"),
-            empty="None.",
+            capped([_promise(p, locale) for p in home.promises_this_week], 10, more),
+            empty=_("None."),
         ),
-        section("*Broken promises*"),
+        section(_("*Broken promises*")),
         *line_sections(
-            capped([_promise(p, locale) for p in home.promises_broken], 10, "…and {count} more"),
-            empty="None.",
+            capped([_promise(p, locale) for p in home.promises_broken], 10, more),
+            empty=_("None."),
         ),
     ]
     buttons = []
@@ -88,11 +116,14 @@ def home_view(
                 "type": "button",
                 "action_id": OPEN_DIGEST,
                 "url": digest_url,
-                "text": {"type": "plain_text", "text": "Open today's digest"},
+                "text": {"type": "plain_text", "text": _("Open today's digest")},
             }
         )
     if lead:
-        buttons.append(button("Settings", OPEN_SETTINGS, "settings"))
+        buttons.append(button(_("Settings"), OPEN_SETTINGS, "settings"))
     if buttons:
         blocks.append(actions("home_actions", *buttons))
-    return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS, "Cut to fit Slack's Home tab.")}
+    return {
+        "type": "home",
+        "blocks": fit(blocks, MAX_HOME_BLOCKS, _("Cut to fit Slack's Home tab.")),
+    }

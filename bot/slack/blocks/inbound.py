@@ -4,6 +4,7 @@ escaped, and cut to Slack's limits."""
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_, _
 from bot.services.editing import PART_SIZE
 from bot.services.inbox import InboundView
 from bot.services.inbox_actions import OpenAccount
@@ -23,22 +24,22 @@ PERSON_WROTE = ("reply", "copy_request")
 ASSIGN, ASSIGN_CALLBACK = "inbound_assign", "inbound_assign_submitted"
 CONFIRM = "inbound_confirm"
 KIND_WORDS = {
-    "reply": "💬 Reply",
-    "copy_request": "📄 Asks for a copy",
-    "bounce": "❗ Hard bounce",
-    "delay": "⏳ Delivery delayed",
-    "out_of_office": "🏖️ Out of office",
-    "left_company": "🚪 Contact has left",
-    "auto_reply": "🤖 Automatic answer",
-    "unreadable": "⚠️ Unreadable message, set aside",
+    "reply": N_("💬 Reply"),
+    "copy_request": N_("📄 Asks for a copy"),
+    "bounce": N_("❗ Hard bounce"),
+    "delay": N_("⏳ Delivery delayed"),
+    "out_of_office": N_("🏖️ Out of office"),
+    "left_company": N_("🚪 Contact has left"),
+    "auto_reply": N_("🤖 Automatic answer"),
+    "unreadable": N_("⚠️ Unreadable message, set aside"),
 }
 MATCH_WORDS = {
-    "thread": "answers a reminder",
-    "subject": "invoice number in the subject",
-    "sender": "sender's address",
-    "domain": "sender's domain",
-    "person": "assigned by a person",
-    "": "unmatched: please find the customer",
+    "thread": N_("answers a reminder"),
+    "subject": N_("invoice number in the subject"),
+    "sender": N_("sender's address"),
+    "domain": N_("sender's domain"),
+    "person": N_("assigned by a person"),
+    "": N_("unmatched: please find the customer"),
 }
 MAX_QUOTED = 2500
 REPLY_PARTS = 2
@@ -54,54 +55,71 @@ def _size(size: int) -> str:
 
 
 def inbound_fallback(view: InboundView) -> str:
-    who = view.customer_name or view.sender or "unknown sender"
-    return truncate(f"{KIND_WORDS.get(view.kind, view.kind)} from {escape(who)}", 300)
+    who = view.customer_name or view.sender or _("unknown sender")
+    return truncate(_("{kind} from {who}", kind=_kind(view.kind), who=escape(who)), 300)
+
+
+def _kind(kind: str) -> str:
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else escape(kind)
 
 
 def inbound_blocks(view: InboundView) -> list[Block]:
-    kind = KIND_WORDS.get(view.kind, escape(view.kind))
-    customer = f"*{escape(view.customer_name)}*" if view.customer_name else "*no customer*"
+    kind = _kind(view.kind)
+    customer = f"*{escape(view.customer_name)}*" if view.customer_name else _("*no customer*")
     sender = escape(f"{view.sender_name} <{view.sender}>" if view.sender_name else view.sender)
     blocks = [
-        section(f"{kind} · {customer}\nFrom: {sender}\nSubject: {escape(view.subject) or '—'}"),
+        section(
+            f"{kind} · {customer}\n"
+            + _("From: {sender}", sender=sender)
+            + "\n"
+            + _("Subject: {subject}", subject=escape(view.subject) or "—")
+        ),
     ]
     if view.reason:
-        blocks.append(section(f"Why it was set aside: {escape(view.reason)}"))
+        blocks.append(section(_("Why it was set aside: {reason}", reason=escape(view.reason))))
     if view.text:
         blocks.append(section(quote(view.text, MAX_QUOTED)))
     if view.attachments:
         listed = ", ".join(f"{escape(name)} ({_size(size)})" for name, size in view.attachments)
         blocks.append(context(f"📎 {listed}"))
     blocks.append(
-        context(f"Matched by: {MATCH_WORDS.get(view.matched_by, '')} · {escape(view.consequence)}")
+        context(
+            _(
+                "Matched by: {how} · {consequence}",
+                how=_(MATCH_WORDS[view.matched_by]) if view.matched_by in MATCH_WORDS else "",
+                consequence=escape(view.consequence),
+            )
+        )
     )
     buttons = []
     if view.awaiting_confirmation:
         blocks.append(
             context(
-                "⚠️ Anyone can write a sender, a subject or a reply header: this message is not "
-                "authenticated as the customer's. *Confirm* only if you know it is theirs."
+                _(
+                    "⚠️ Anyone can write a sender, a subject or a reply header: this message is "
+                    "not authenticated as the customer's. *Confirm* only if you know it is theirs."
+                )
             )
         )
-        buttons.append(button("Confirm — it is theirs", CONFIRM, str(view.id), style="danger"))
+        buttons.append(button(_("Confirm — it is theirs"), CONFIRM, str(view.id), style="danger"))
     trusted = view.customer_id is not None and not view.awaiting_confirmation
     if trusted and view.kind == "copy_request":  # documents go only to a sender vouched for
-        buttons.append(button("Send copies", COPIES, str(view.id), style="primary"))
+        buttons.append(button(_("Send copies"), COPIES, str(view.id), style="primary"))
     if view.customer_id is not None and view.kind in PERSON_WROTE:
         buttons += [
-            button("Reply", REPLY, str(view.id), style="primary" if not buttons else None),
-            button("Dispute", DISPUTE, str(view.id)),
-            button("Promise", PROMISE, str(view.id)),
-            button("Mark paid — check next import", PAID, str(view.id)),
+            button(_("Reply"), REPLY, str(view.id), style="primary" if not buttons else None),
+            button(_("Dispute"), DISPUTE, str(view.id)),
+            button(_("Promise"), PROMISE, str(view.id)),
+            button(_("Mark paid — check next import"), PAID, str(view.id)),
         ]
     if view.customer_id is not None and view.kind in (
         *PERSON_WROTE,
         "left_company",
         "out_of_office",
     ):
-        buttons.append(button("Resume reminders", RESUME, view.customer_ref))
+        buttons.append(button(_("Resume reminders"), RESUME, view.customer_ref))
     if view.customer_id is None:
-        buttons.append(button("Assign to a customer", ASSIGN, str(view.id), style="primary"))
+        buttons.append(button(_("Assign to a customer"), ASSIGN, str(view.id), style="primary"))
     if buttons:
         blocks.append(actions(f"inbound_{view.id}", *buttons))
     return blocks
@@ -118,26 +136,32 @@ def reply_modal(draft: ReplyDraft) -> Block:
         "type": "modal",
         "callback_id": REPLY_CALLBACK,
         "private_metadata": str(draft.inbound_id),
-        "title": {"type": "plain_text", "text": "Reply"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": _("Reply")},
+        "submit": {"type": "plain_text", "text": _("Send")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": [
             section(
-                f"To *{escape(draft.customer_name)}* — {escape(draft.to)}\n"
-                f"Subject: {escape(draft.subject)}\n"
-                "Sent as written, threaded to their message, once."
+                _(
+                    "To *{customer}* — {to}",
+                    customer=escape(draft.customer_name),
+                    to=escape(draft.to),
+                )
+                + "\n"
+                + _("Subject: {subject}", subject=escape(draft.subject))
+                + "\n"
+                + _("Sent as written, threaded to their message, once.")
             ),
             *(
                 _input(
                     block_id,
-                    "Your answer" if n == 1 else "Your answer, continued",
+                    _("Your answer") if n == 1 else _("Your answer, continued"),
                     {"type": "plain_text_input", "multiline": True, "max_length": PART_SIZE},
                     optional=n > 1,
                 )
                 for n, block_id in enumerate(parts, 1)
             ),
             context(
-                "A longer answer goes on in the second box: sent as one, a blank line between."
+                _("A longer answer goes on in the second box: sent as one, a blank line between.")
             ),
         ],
     }
@@ -149,8 +173,8 @@ def _modal(callback_id: str, inbound_id: int, title: str, blocks: list[Block]) -
         "callback_id": callback_id,
         "private_metadata": str(inbound_id),
         "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "submit": {"type": "plain_text", "text": _("Save")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": blocks,
     }
 
@@ -173,13 +197,13 @@ def dispute_modal(account: OpenAccount) -> Block:
     return _modal(
         DISPUTE_CALLBACK,
         account.inbound_id,
-        "Dispute",
+        _("Dispute"),
         [
-            section(f"What does *{escape(account.customer_name)}* dispute?"),
-            _input("invoices", "Invoices", {"type": "multi_static_select", "options": options}),
+            section(_("What does *{customer}* dispute?", customer=escape(account.customer_name))),
+            _input("invoices", _("Invoices"), {"type": "multi_static_select", "options": options}),
             _input(
                 "reason",
-                "Reason",
+                _("Reason"),
                 {"type": "plain_text_input", "multiline": True, "max_length": 2000},
             ),
         ],
@@ -190,13 +214,13 @@ def promise_modal(account: OpenAccount) -> Block:
     return _modal(
         PROMISE_CALLBACK,
         account.inbound_id,
-        "Promise to pay",
+        _("Promise to pay"),
         [
-            section(f"*{escape(account.customer_name)}* promises to pay"),
-            _input("date", "By", {"type": "datepicker"}),
+            section(_("*{customer}* promises to pay", customer=escape(account.customer_name))),
+            _input("date", _("By"), {"type": "datepicker"}),
             _input(
                 "amount",
-                "Amount (empty: everything open)",
+                _("Amount (empty: everything open)"),
                 {"type": "plain_text_input", "max_length": 30},
                 optional=True,
             ),
@@ -208,12 +232,12 @@ def assign_modal(inbound_id: int) -> Block:
     return _modal(
         ASSIGN_CALLBACK,
         inbound_id,
-        "Assign",
+        _("Assign"),
         [
-            section("Whose message is this? It then goes to that customer's card thread."),
+            section(_("Whose message is this? It then goes to that customer's card thread.")),
             _input(
                 "customer",
-                "Customer (name or id)",
+                _("Customer (name or id)"),
                 {"type": "plain_text_input", "max_length": 200},
             ),
         ],

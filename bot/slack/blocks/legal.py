@@ -5,7 +5,8 @@ Amounts read as the customer's notice writes them (their locale)."""
 from __future__ import annotations
 
 from bot.domain.late_payment import LateCharges
-from bot.rendering.locale import money
+from bot.rendering.locale import money, percent
+from bot.rendering.staff_text import _, language, ngettext
 from bot.services.legal_part import LegalPart
 from bot.slack.blocks.common import Block, capped, context, section
 from bot.slack.ids import LEGAL_CALLBACK
@@ -18,37 +19,66 @@ def _law(part: LegalPart) -> list[str]:
     law, rates = part.law, part.rates
     if law is None:
         return [
-            f"No statutory late-payment regime is known for {escape(part.governing_law)}: "
-            "the notice claims no interest and no fixed compensation."
+            _(
+                "No statutory late-payment regime is known for {law}: the notice claims no "
+                "interest and no fixed compensation.",
+                law=escape(part.governing_law),
+            )
         ]
-    rounding = ", rounded up to the next half point" if law.rounding.value != "none" else ""
-    compounding = "; interest added to the debt each year" if law.compound_yearly else ""
+    rounding = _(", rounded up to the next half point") if law.rounding.value != "none" else ""
+    compounding = _("; interest added to the debt each year") if law.compound_yearly else ""
     table = f"{escape(rates.name)} ({escape(rates.source)})" if rates else escape(law.reference)
     return [
-        f"*Statute*: {escape(law.citation(part.language))} — {escape(law.name)}",
-        f"*Source*: {escape(law.source)}",
-        f"*Rate*: the reference rate {table} plus {law.margin} points{rounding}"
-        f" ({law.fixing.value} fixing){compounding}",
+        _(
+            "*Statute*: {citation} — {name}",
+            citation=escape(law.citation(part.language)),
+            name=escape(law.name),
+        ),
+        _("*Source*: {source}", source=escape(law.source)),
+        _(
+            "*Rate*: the reference rate {table} plus {margin} points{rounding} ({fixing} fixing)"
+            "{compounding}",
+            table=table,
+            margin=law.margin,
+            rounding=rounding,
+            fixing=law.fixing.value,
+            compounding=compounding,
+        ),
     ]
 
 
 def _invoice(charges: LateCharges, part: LegalPart) -> str:
     line = next(i for i in part.invoices if i.number == charges.invoice_number)
     periods = "\n".join(
-        f"• {p.start.isoformat()} to {p.end.isoformat()}: {p.days} day(s) at {p.rate}% "
-        f"(reference {p.reference}% on {p.fixed_on.isoformat()})"
+        "• "
+        + ngettext(
+            "{start} to {end}: {count} day at {rate} (reference {reference} on {fixed})",
+            "{start} to {end}: {count} days at {rate} (reference {reference} on {fixed})",
+            p.days,
+            start=p.start.isoformat(),
+            end=p.end.isoformat(),
+            rate=percent(p.rate, language()),
+            reference=percent(p.reference, language()),
+            fixed=p.fixed_on.isoformat(),
+        )
         for p in charges.periods[:12]
     )
     compensation = (
         money(charges.compensation, part.locale)
         if charges.compensation
-        else f"none added ({escape(charges.compensation_note)})"
+        else _("none added ({note})", note=escape(charges.compensation_note))
     )
     return truncate(
-        f"`{escape(line.number)}` {money(line.balance, part.locale)} due "
-        f"{line.due_date.isoformat()}, {charges.days} day(s) late\n{periods}\n"
-        f"Interest *{money(charges.interest, part.locale)}* · "
-        f"fixed compensation *{compensation}*",
+        f"`{escape(line.number)}` {money(line.balance, part.locale)} "
+        + _("due {date}", date=line.due_date.isoformat())
+        + ", "
+        + ngettext("{count} day late", "{count} days late", charges.days)
+        + f"\n{periods}\n"
+        + _(
+            "Interest *{interest}* · fixed compensation *{compensation}*",
+            interest=money(charges.interest, part.locale),
+            compensation=compensation,
+        ),
         2900,
     )
 
@@ -57,14 +87,17 @@ def legal_modal(part: LegalPart) -> Block:
     charged = [_invoice(c, part) for c in part.charges]
     blocks: list[Block] = [
         section(
-            f"*Final notice to {escape(part.customer_name)}*: the figures of "
-            f"{part.on.isoformat()}, the day it was written"
+            _(
+                "*Final notice to {customer}*: the figures of {date}, the day it was written",
+                customer=escape(part.customer_name),
+                date=part.on.isoformat(),
+            )
         ),
         *(section(text) for text in _law(part)),
-        *(section(text) for text in capped(charged, MOST_INVOICES, "…and {count} more")),
+        *(section(text) for text in capped(charged, MOST_INVOICES, _("…and {count} more"))),
         section(
-            "*Total claimed*: "
-            + (" + ".join(money(t, part.locale) for t in part.claimed) or "nothing left open")
+            _("*Total claimed*: ")
+            + (" + ".join(money(t, part.locale) for t in part.claimed) or _("nothing left open"))
         ),
     ]
     if part.warnings:
@@ -72,7 +105,7 @@ def legal_modal(part: LegalPart) -> Block:
     return {
         "type": "modal",
         "callback_id": LEGAL_CALLBACK,
-        "title": {"type": "plain_text", "text": "Legal part"},
-        "close": {"type": "plain_text", "text": "Close"},
+        "title": {"type": "plain_text", "text": _("Legal part")},
+        "close": {"type": "plain_text", "text": _("Close")},
         "blocks": blocks,
     }

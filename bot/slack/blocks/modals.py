@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.calls import OUTCOMES
+from bot.rendering.staff_text import N_, _
 from bot.services.app_settings import LIMITS
 from bot.services.editing import MAX_SUBJECT, PART_SIZE, LetterChoice, split_body
 from bot.services.reminder_view import ReminderView
@@ -11,25 +12,30 @@ from bot.slack.ids import CALL_CALLBACK, EDIT_CALLBACK, SETTINGS_CALLBACK, SKIP_
 from bot.slack.mrkdwn import escape, truncate
 
 APPROVE_OPTION = {
-    "text": {"type": "plain_text", "text": "Approve it: send my version"},
+    "text": {"type": "plain_text", "text": N_("Approve it: send my version")},
     "value": "approve",
 }
 LETTER_CHOICES = {
-    LetterChoice.REWRITE: "Rewrite it from the edited text",
-    LetterChoice.KEEP: "Keep it as it was suggested",
+    LetterChoice.REWRITE: N_("Rewrite it from the edited text"),
+    LetterChoice.KEEP: N_("Keep it as it was suggested"),
 }
 SKIP_REASONS = {
-    "paid": "Customer says it is paid",
-    "contacted": "Already in touch with the customer",
-    "wrong": "Amount or invoice is wrong",
-    "wrong_contact": "Wrong contact",
-    "relationship": "Not now: the relationship needs care",
-    "other": "Other (see the note)",
+    "paid": N_("Customer says it is paid"),
+    "contacted": N_("Already in touch with the customer"),
+    "wrong": N_("Amount or invoice is wrong"),
+    "wrong_contact": N_("Wrong contact"),
+    "relationship": N_("Not now: the relationship needs care"),
+    "other": N_("Other (see the note)"),
 }
 
 
 def _title(text: str) -> Block:
-    return {"type": "plain_text", "text": truncate(text, 24)}
+    """A modal's title, submit or close: `text` is a msgid, shown in the staff language."""
+    return {"type": "plain_text", "text": truncate(_(text), 24)}
+
+
+def _plain(text: str) -> Block:
+    return {"type": "plain_text", "text": text}
 
 
 def loading_modal(callback_id: str) -> Block:
@@ -37,8 +43,8 @@ def loading_modal(callback_id: str) -> Block:
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": _title("Relance"),
-        "blocks": [section("Loading the reminder…")],
+        "title": _title(N_("Relance")),
+        "blocks": [section(_("Loading the reminder…"))],
     }
 
 
@@ -46,7 +52,7 @@ def _text_input(block_id: str, label: str, value: str, max_length: int, **extra:
     return {
         "type": "input",
         "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
+        "label": _plain(label),
         "optional": bool(extra.pop("optional", False)),
         "element": {
             "type": "plain_text_input",
@@ -66,17 +72,20 @@ def body_block_ids(count: int) -> list[str]:
 def edit_modal(view: ReminderView) -> Block:
     """Subject and message as plain text. A message longer than one Slack input (3,000
     characters, a final notice) is shown in several parts, plus an empty one to write more."""
+    approve = {**APPROVE_OPTION, "text": _plain(_(APPROVE_OPTION["text"]["text"]))}
     parts = split_body(view.body_text)
     if len(parts) > 1:
         parts.append("")
     ids = body_block_ids(len(parts))
     blocks: list[Block] = [
-        section(f"*{escape(view.customer_name)}* · {view.stage} · {view.language}"),
-        _text_input("subject", "Subject", view.subject[:MAX_SUBJECT], MAX_SUBJECT),
+        section(f"*{escape(view.customer_name)}* · {escape(view.stage)} · {view.language}"),
+        _text_input("subject", _("Subject"), view.subject[:MAX_SUBJECT], MAX_SUBJECT),
         *(
             _text_input(
                 block_id,
-                "Message" if len(parts) == 1 else f"Message, part {n} of {len(parts)}",
+                _("Message")
+                if len(parts) == 1
+                else _("Message, part {part} of {parts}", part=n, parts=len(parts)),
                 part,
                 PART_SIZE,
                 multiline=True,
@@ -88,25 +97,25 @@ def edit_modal(view: ReminderView) -> Block:
             "type": "input",
             "block_id": "approve",
             "optional": True,
-            "label": {"type": "plain_text", "text": "After saving"},
+            "label": _plain(_("After saving")),
             "element": {
                 "type": "checkboxes",
                 "action_id": "value",
-                "options": [APPROVE_OPTION],
-                "initial_options": [APPROVE_OPTION],
+                "options": [approve],
+                "initial_options": [approve],
             },
         },
     ]
     if view.has_letter:
         options = [
-            {"text": {"type": "plain_text", "text": label}, "value": choice.value}
+            {"text": _plain(_(label)), "value": choice.value}
             for choice, label in LETTER_CHOICES.items()
         ]
         blocks.append(
             {
                 "type": "input",
                 "block_id": "letter",
-                "label": {"type": "plain_text", "text": "The PDF letter"},
+                "label": _plain(_("The PDF letter")),
                 "element": {
                     "type": "radio_buttons",
                     "action_id": "value",
@@ -115,55 +124,62 @@ def edit_modal(view: ReminderView) -> Block:
                 },
             }
         )
-    note = (
+    note = _(
         "What you write is sent exactly as written: nothing in it is replaced "
         "(no placeholders). The original is kept in the audit trail."
     )
     if len(parts) > 1:
-        note += " The parts are sent as one message, a blank line between them."
+        note += " " + _("The parts are sent as one message, a blank line between them.")
     blocks.append(context(note))
     return {
         "type": "modal",
         "callback_id": EDIT_CALLBACK,
         "private_metadata": str(view.id),
-        "title": _title("Edit reminder"),
-        "submit": _title("Save"),
-        "close": _title("Cancel"),
+        "title": _title(N_("Edit reminder")),
+        "submit": _title(N_("Save")),
+        "close": _title(N_("Cancel")),
         "blocks": blocks,
     }
 
 
 def skip_modal(view: ReminderView) -> Block:
-    options = [
-        {"text": {"type": "plain_text", "text": label}, "value": key}
-        for key, label in SKIP_REASONS.items()
-    ]
+    options = [{"text": _plain(_(label)), "value": key} for key, label in SKIP_REASONS.items()]
     return {
         "type": "modal",
         "callback_id": SKIP_CALLBACK,
         "private_metadata": str(view.id),
-        "title": _title("Skip reminder"),
-        "submit": _title("Skip"),
-        "close": _title("Cancel"),
+        "title": _title(N_("Skip reminder")),
+        "submit": _title(N_("Skip")),
+        "close": _title(N_("Cancel")),
         "blocks": [
-            section(f"Skip today's {view.stage} reminder to *{escape(view.customer_name)}*?"),
+            section(
+                _(
+                    "Skip today's reminder “{stage}” to *{customer}*?",
+                    stage=escape(view.stage),
+                    customer=escape(view.customer_name),
+                )
+            ),
             {
                 "type": "input",
                 "block_id": "reason",
-                "label": {"type": "plain_text", "text": "Why"},
+                "label": _plain(_("Why")),
                 "element": {"type": "static_select", "action_id": "value", "options": options},
             },
             {
                 "type": "input",
                 "block_id": "note",
                 "optional": True,
-                "label": {"type": "plain_text", "text": "Note"},
+                "label": _plain(_("Note")),
                 "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500},
             },
             context(
-                "_Customer says it is paid_ holds the customer for a few days, until the next "
-                "import can show the payment. _Wrong contact_ holds them until an import "
-                "changes their e-mail address. The digest lists who is held."
+                _(
+                    "_{paid}_ holds the customer for a few days, until the next import can show "
+                    "the payment. _{wrong_contact}_ holds them until an import changes their "
+                    "e-mail address. The digest lists who is held.",
+                    paid=_(SKIP_REASONS["paid"]),
+                    wrong_contact=_(SKIP_REASONS["wrong_contact"]),
+                )
             ),
         ],
     }
@@ -172,10 +188,7 @@ def skip_modal(view: ReminderView) -> Block:
 def log_call_modal(
     customer_name: str, customer_ref: str, reminder_id: int | None, outcome: str | None
 ) -> Block:
-    options = [
-        {"text": {"type": "plain_text", "text": label}, "value": key}
-        for key, label in OUTCOMES.items()
-    ]
+    options = [{"text": _plain(_(label)), "value": key} for key, label in OUTCOMES.items()]
     select: Block = {"type": "static_select", "action_id": "value", "options": options}
     if outcome in OUTCOMES:
         select["initial_option"] = next(o for o in options if o["value"] == outcome)
@@ -183,36 +196,36 @@ def log_call_modal(
         "type": "modal",
         "callback_id": CALL_CALLBACK,
         "private_metadata": f"{customer_ref}|{reminder_id or ''}",
-        "title": _title("Log a call"),
-        "submit": _title("Save"),
-        "close": _title("Cancel"),
+        "title": _title(N_("Log a call")),
+        "submit": _title(N_("Save")),
+        "close": _title(N_("Cancel")),
         "blocks": [
-            section(f"Call with *{escape(customer_name)}*"),
+            section(_("Call with *{customer}*", customer=escape(customer_name))),
             {
                 "type": "input",
                 "block_id": "outcome",
-                "label": {"type": "plain_text", "text": "Outcome"},
+                "label": _plain(_("Outcome")),
                 "element": select,
             },
             {
                 "type": "input",
                 "block_id": "promise_date",
                 "optional": True,
-                "label": {"type": "plain_text", "text": "Promised payment date"},
+                "label": _plain(_("Promised payment date")),
                 "element": {"type": "datepicker", "action_id": "value"},
             },
             {
                 "type": "input",
                 "block_id": "amount",
                 "optional": True,
-                "label": {"type": "plain_text", "text": "Amount promised (blank: in full)"},
+                "label": _plain(_("Amount promised (blank: in full)")),
                 "element": {"type": "plain_text_input", "action_id": "value", "max_length": 30},
             },
             {
                 "type": "input",
                 "block_id": "notes",
                 "optional": True,
-                "label": {"type": "plain_text", "text": "Notes"},
+                "label": _plain(_("Notes")),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "value",
@@ -228,7 +241,7 @@ def _number_input(block_id: str, label: str, value: object, decimal: bool = Fals
     return {
         "type": "input",
         "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
+        "label": _plain(label),
         "element": {
             "type": "number_input",
             "action_id": "value",
@@ -253,14 +266,14 @@ def settings_modal(values: dict) -> Block:
     return {
         "type": "modal",
         "callback_id": SETTINGS_CALLBACK,
-        "title": _title("Relance settings"),
-        "submit": _title("Save"),
-        "close": _title("Cancel"),
+        "title": _title(N_("Relance settings")),
+        "submit": _title(N_("Save")),
+        "close": _title(N_("Cancel")),
         "blocks": [
             {
                 "type": "input",
                 "block_id": "digest_time",
-                "label": {"type": "plain_text", "text": "Digest time (business days)"},
+                "label": _plain(_("Digest time (business days)")),
                 "element": {
                     "type": "timepicker",
                     "action_id": "value",
@@ -270,24 +283,21 @@ def settings_modal(values: dict) -> Block:
             {
                 "type": "input",
                 "block_id": "digest_channel",
-                "label": {"type": "plain_text", "text": "Digest channel"},
+                "label": _plain(_("Digest channel")),
                 "element": channel,
             },
             {
                 "type": "input",
                 "block_id": "approvers",
                 "optional": True,
-                "label": {"type": "plain_text", "text": "Approvers"},
+                "label": _plain(_("Approvers")),
                 "element": users,
             },
             {
                 "type": "input",
                 "block_id": "approver_groups",
                 "optional": True,
-                "label": {
-                    "type": "plain_text",
-                    "text": "Approver user groups (ids, comma-separated)",
-                },
+                "label": _plain(_("Approver user groups (ids, comma-separated)")),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "value",
@@ -300,22 +310,24 @@ def settings_modal(values: dict) -> Block:
             },
             _number_input(
                 "max_contacts_per_30_days",
-                "Most contacts per customer in 30 days",
+                _("Most contacts per customer in 30 days"),
                 values["max_contacts_per_30_days"],
             ),
-            _number_input("max_instalments", "Plans: most instalments", values["max_instalments"]),
             _number_input(
-                "longest_span_days", "Plans: longest span (days)", values["longest_span_days"]
+                "max_instalments", _("Plans: most instalments"), values["max_instalments"]
+            ),
+            _number_input(
+                "longest_span_days", _("Plans: longest span (days)"), values["longest_span_days"]
             ),
             _number_input(
                 "least_first_payment_percent",
-                "Plans: least first payment (%)",
+                _("Plans: least first payment (%)"),
                 values["least_first_payment_percent"],
                 decimal=True,
             ),
             _number_input(
                 "max_discount_percent",
-                "Most early-payment discount (%)",
+                _("Most early-payment discount (%)"),
                 values["max_discount_percent"],
                 decimal=True,
             ),

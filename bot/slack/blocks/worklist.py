@@ -5,6 +5,7 @@ progress. One block per row, so a page of 50 stays inside a Home view's 100 bloc
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import _, ngettext
 from bot.services.worklists import NOBODY, OwnerProgress, WorkItem, Worklist
 from bot.slack.blocks.common import (
     Block,
@@ -31,16 +32,17 @@ PICKS_PER_GROUP = 10
 
 
 def _facts(item: WorkItem, locale: str) -> str:
-    total = " + ".join(m.format(locale) for m in item.totals) or "nothing left open"
+    total = " + ".join(m.format(locale) for m in item.totals) or _("nothing left open")
     lines = [
-        f"*{escape(item.customer)}* — {total} · oldest {item.oldest_days_late} days late",
+        f"*{escape(item.customer)}* — {total} · "
+        + ngettext("oldest {count} day late", "oldest {count} days late", item.oldest_days_late),
         last_contact_text(item.facts),
     ]
     shown = flags(item.facts, item.channel, item.phone, item.email_problem)
     if item.auto_at is not None:
         at = item.auto_at
         when = slack_date(int(at.timestamp()), at.strftime("%H:%M UTC"))
-        shown.append(f"⏱ goes {when} unless stopped")
+        shown.append(_("⏱ goes {when} unless stopped", when=when))
     if shown:
         lines.append(" · ".join(shown))
     return "\n".join(lines)
@@ -48,9 +50,9 @@ def _facts(item: WorkItem, locale: str) -> str:
 
 def _row(item: WorkItem, locale: str) -> Block:
     rid = str(item.reminder_id)
-    verbs = [("Approve", "approve"), ("Edit…", "edit"), ("Skip…", "skip")]
+    verbs = [(_("Approve"), "approve"), (_("Edit…"), "edit"), (_("Skip…"), "skip")]
     if item.final_notice:
-        verbs.append(("Legal part…", "legal"))
+        verbs.append((_("Legal part…"), "legal"))
     menu = {
         "type": "overflow",
         "action_id": HOME_ROW,
@@ -86,13 +88,17 @@ def _picks(group: int, items: list[WorkItem]) -> Block | None:
 
 def _team(team: list[OwnerProgress]) -> list[Block]:
     lines = [
-        f"• {'nobody' if p.owner == NOBODY else f'<@{p.owner}>'}: {p.decided} decided · "
-        f"{p.waiting} waiting"
+        "• "
+        + (_("nobody") if p.owner == NOBODY else f"<@{p.owner}>")
+        + ": "
+        + _("{decided} decided · {waiting} waiting", decided=p.decided, waiting=p.waiting)
         for p in team
     ]
     return [
-        section("*The team's morning* (decided / waiting per owner)"),
-        *line_sections(capped(lines, 30, "…and {count} more"), empty="Nothing suggested today."),
+        section(_("*The team's morning* (decided / waiting per owner)")),
+        *line_sections(
+            capped(lines, 30, _("…and {count} more")), empty=_("Nothing suggested today.")
+        ),
     ]
 
 
@@ -100,8 +106,10 @@ def worklist_blocks(
     worklist: Worklist, locale: str, team: list[OwnerProgress] | None = None
 ) -> list[Block]:
     mine = worklist.owner != NOBODY
-    title = "My morning" if mine else "Nobody's reminders"
-    blocks: list[Block] = [header(f"{title} — {worklist.total} to decide")]
+    title = _("My morning") if mine else _("Nobody's reminders")
+    blocks: list[Block] = [
+        header(_("{title} — {count} to decide", title=title, count=worklist.total))
+    ]
     if worklist.by_stage:
         blocks.append(
             context(" · ".join(f"{stage} {count}" for stage, count in worklist.by_stage.items()))
@@ -119,39 +127,46 @@ def worklist_blocks(
                 blocks.append(picks)
             group = []
     if not worklist.items:
-        blocks.append(section("Nothing awaits your decision today. ☕"))
+        blocks.append(section(_("Nothing awaits your decision today. ☕")))
     controls = []
     if worklist.items:
         controls.append(
             button(
-                "Approve the selected",
+                _("Approve the selected"),
                 HOME_APPROVE_SELECTED,
                 worklist.owner or "nobody",
                 style="primary",
                 confirm=confirm_dialog(
-                    "Approve the selected?",
-                    "Every ticked reminder still undecided is approved; approved e-mails are sent.",
-                    "Approve",
+                    _("Approve the selected?"),
+                    _(
+                        "Every ticked reminder still undecided is approved; approved e-mails "
+                        "are sent."
+                    ),
+                    _("Approve"),
                 ),
             )
         )
     scope = worklist.owner or "nobody"
     if worklist.page > 0:
         controls.append(
-            button("◀ Previous", numbered(HOME_PAGE, 1), f"{scope}|{worklist.page - 1}")
+            button(_("◀ Previous"), numbered(HOME_PAGE, 1), f"{scope}|{worklist.page - 1}")
         )
     if worklist.page + 1 < worklist.pages:
-        controls.append(button("Next ▶", numbered(HOME_PAGE, 2), f"{scope}|{worklist.page + 1}"))
+        controls.append(button(_("Next ▶"), numbered(HOME_PAGE, 2), f"{scope}|{worklist.page + 1}"))
     if mine and worklist.nobodys:
         controls.append(
-            button(f"Nobody's ({worklist.nobodys})", numbered(HOME_PAGE, 3), "nobody|0")
+            button(
+                _("Nobody's ({count})", count=worklist.nobodys), numbered(HOME_PAGE, 3), "nobody|0"
+            )
         )
     if not mine:
-        controls.append(button("My morning", numbered(HOME_PAGE, 4), "mine|0"))
+        controls.append(button(_("My morning"), numbered(HOME_PAGE, 4), "mine|0"))
     if controls:
         blocks.append(actions("worklist", *controls))
     if worklist.pages > 1:
-        blocks.append(context(f"Page {worklist.page + 1} of {worklist.pages}"))
+        blocks.append(
+            context(_("Page {page} of {pages}", page=worklist.page + 1, pages=worklist.pages))
+        )
     if team is not None:
         blocks += _team(team)
     return blocks

@@ -5,27 +5,29 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.domain.states import ReminderState
+from bot.rendering.staff_text import N_, _
 from bot.services import decisions
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE
 from bot.slack.listeners.actions.card_click import Click, on_card_click
 
 VERBS = {
-    "approved": "approved",
-    "skipped": "skipped",
-    "expired": "expired",
-    "cancelled": "cancelled",
+    "approved": N_("This reminder was already approved{who}."),
+    "skipped": N_("This reminder was already skipped{who}."),
+    "expired": N_("This reminder was already expired{who}."),
+    "cancelled": N_("This reminder was already cancelled{who}."),
 }
 
 
 def already_decided_text(state: str, decided_by: str) -> str:
-    verb = VERBS.get(state, state)
-    who = f" by <@{decided_by}>" if decided_by else ""
-    return f"This reminder was already {verb}{who}."
+    who = _(" by <@{user}>", user=decided_by) if decided_by else ""
+    if state in VERBS:
+        return _(VERBS[state], who=who)
+    return _("This reminder is already {state}{who}.", state=state, who=who)
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_card_click(app, deps, APPROVE, "approve reminders", later="approving reminder")
+    @on_card_click(app, deps, APPROVE, N_("approve reminders"), later="approving reminder")
     def approve_clicked(click: Click) -> None:
         result = decisions.approve(deps.runtime.drafter(), click.reminder_id, click.user)
         reminder = result.reminder

@@ -7,6 +7,7 @@ from datetime import date
 from slack_bolt import Ack, App, Respond
 
 from bot.domain.worklist import by_phone, one_by_one, stage_titles
+from bot.rendering.staff_text import N_, _, language, ngettext
 from bot.services import decisions
 from bot.slack.blocks.common import capped
 from bot.slack.deps import Deps
@@ -21,12 +22,13 @@ def bounced_note(bounced: list[tuple[str, str]], most: int = 10) -> str:
     named = capped(
         [f"*{escape(name)}* ({escape(truncate(problem, 80))})" for name, problem in bounced],
         most,
-        "and {count} more",
+        _("and {count} more"),
     )
-    return (
-        f"\nLeft out, their address bounced ({len(bounced)}): "
-        + " · ".join(named)
-        + ". Fix the address or call them; their cards are still waiting."
+    return "\n" + _(
+        "Left out, their address bounced ({count}): {names}. Fix the address or call them; "
+        "their cards are still waiting.",
+        count=len(bounced),
+        names=" · ".join(named),
     )
 
 
@@ -42,16 +44,25 @@ def register(app: App, deps: Deps) -> None:
 
         def work() -> None:
             if not deps.approvers.may_decide(user):
-                deps.refuse(user, "approve reminders", reply, {"stage": stage, "day": day})
+                deps.refuse(user, N_("approve reminders"), reply, {"stage": stage, "day": day})
                 return
             policies = deps.runtime.policies()
-            title = stage_titles(*policies).get(stage, stage)
+            title = stage_titles(*policies, language=language()).get(stage, stage)
             if stage in one_by_one(*policies):
-                reply(f"“{title}”: final notices are approved one by one, on each card.")
+                reply(
+                    _(
+                        "“{stage}”: final notices are approved one by one, on each card.",
+                        stage=title,
+                    )
+                )
                 return
             if stage in by_phone(*policies):
                 reply(
-                    f"“{title}”: a call is made and logged with *Log call* on its card, not approved."
+                    _(
+                        "“{stage}”: a call is made and logged with *Log call* on its card, not "
+                        "approved.",
+                        stage=title,
+                    )
                 )
                 return
             run_date = date.fromisoformat(day)
@@ -60,9 +71,17 @@ def register(app: App, deps: Deps) -> None:
             bounced = decisions.bounced_in_stage(deps.runtime.engine, run_date, stage)
             reply(
                 (
-                    f"Approved {len(approved)} reminder(s) of the “{title}” stage."
+                    ngettext(
+                        "Approved {count} reminder of the “{stage}” stage.",
+                        "Approved {count} reminders of the “{stage}” stage.",
+                        len(approved),
+                        stage=title,
+                    )
                     if approved
-                    else f"No “{title}” reminder was still waiting: others decided them first."
+                    else _(
+                        "No “{stage}” reminder was still waiting: others decided them first.",
+                        stage=title,
+                    )
                 )
                 + bounced_note(bounced)
             )

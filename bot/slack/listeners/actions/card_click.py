@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import _
 from bot.slack.deps import Deps, log
 from bot.slack.request_checks import card_problem
 
@@ -40,7 +41,12 @@ def on_card_click(
             problem = card_problem(deps, click.reminder_id, body)
             if problem:
                 log.warning("refused a click from %s: %s", click.user, problem)
-                click.reply(f"Sorry, {problem}; nothing was done. Use the buttons on the card.")
+                click.reply(
+                    _(
+                        "Sorry, {problem}; nothing was done. Use the buttons on the card.",
+                        problem=_(problem),
+                    )
+                )
                 return
             if not deps.approvers.may_decide(click.user):
                 deps.refuse(click.user, verb, click.reply, {"reminder": click.reminder_id})

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import N_, _
 from bot.services import cash
 from bot.slack.access import Role
 from bot.slack.blocks.cash import choose_modal
@@ -18,7 +19,7 @@ from bot.slack.modal_opener import open_then_fill
 from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Submission, on_submission
 
-STATES = {"applied": "applied", "not_payment": "marked not a customer payment"}
+STATES = {"applied": N_("applied"), "not_payment": N_("marked not a customer payment")}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -30,11 +31,11 @@ def register(app: App, deps: Deps) -> None:
         """The loser is told who decided first (a person's own resent click stays silent)."""
         line = result.line
         if not result.won and not (line.decided_by == user and line.state == target):
-            verb = STATES.get(line.state, line.state.replace("_", " "))
-            who = f" by <@{line.decided_by}>" if line.decided_by else ""
-            reply(f"This payment was already {verb}{who}.")
+            verb = _(STATES[line.state]) if line.state in STATES else line.state.replace("_", " ")
+            who = _(" by <@{user}>", user=line.decided_by) if line.decided_by else ""
+            reply(_("This payment was already {verb}{who}.", verb=verb, who=who))
         elif result.problem:
-            reply(f"Nothing applied: {escape(result.problem)}.")
+            reply(_("Nothing applied: {problem}.", problem=escape(result.problem)))
         refresh_line(deps.client, line, locale)
 
     def apply(
@@ -61,7 +62,7 @@ def register(app: App, deps: Deps) -> None:
                 respond(text=text, response_type="ephemeral", replace_original=False)
 
             if not deps.approvers.may_decide(user):
-                deps.refuse(user, "apply bank payments", reply, {"bank_line": line_id})
+                deps.refuse(user, N_("apply bank payments"), reply, {"bank_line": line_id})
                 return
             work(user, line_id, respond, body.get("trigger_id", ""))
 
@@ -86,7 +87,7 @@ def register(app: App, deps: Deps) -> None:
         def fill() -> dict | str:
             view = cash.line_view(deps.runtime.engine, line_id)
             if not view.open:
-                return f"This payment was already decided by <@{view.decided_by}>."
+                return _("This payment was already decided by <@{user}>.", user=view.decided_by)
             return choose_modal(view, locale)
 
         open_then_fill(deps.client, trigger, CASH_CHOOSE_CALLBACK, fill)
@@ -100,7 +101,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         CASH_CHOOSE_CALLBACK,
         role=Role.APPROVER,
-        what="apply bank payments",
+        what=N_("apply bank payments"),
         block="invoices",
         detail=lambda view: {"bank_line": view.get("private_metadata", "")},
     )
@@ -110,7 +111,9 @@ def register(app: App, deps: Deps) -> None:
         picked = [o["value"] for o in value.get("selected_options") or []]
         picked += [n.strip() for n in (value.get("value") or "").splitlines() if n.strip()]
         if not picked:
-            form.ack(response_action="errors", errors={"invoices": "Choose at least one invoice"})
+            form.ack(
+                response_action="errors", errors={"invoices": _("Choose at least one invoice")}
+            )
             return
         form.ack()
         tell = deps.tell_user(form.user)

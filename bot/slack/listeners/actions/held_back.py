@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import N_
 from bot.services import morning as mornings
 from bot.slack.blocks.digest import held_back_text
 from bot.slack.deps import Deps
@@ -23,7 +24,7 @@ def register(app: App, deps: Deps) -> None:
 
         def work() -> None:
             if not deps.approvers.may_decide(user):
-                deps.refuse(user, "see who is held back", reply)
+                deps.refuse(user, N_("see who is held back"), reply)
                 return
             held = mornings.who_is_held_back(deps.runtime, deps.runtime.now(), reason)
             reply(held_back_text(held))

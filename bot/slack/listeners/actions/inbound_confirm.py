@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_, _
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import confirm
 from bot.services.replies_waiting import undecided_cards
@@ -16,14 +17,14 @@ from bot.slack.mrkdwn import escape
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_inbound_click(app, deps, CONFIRM, "confirm a message")
+    @on_inbound_click(app, deps, CONFIRM, N_("confirm a message"))
     def clicked(click: InboundClick) -> None:
         engine = deps.runtime.engine
         try:
             confirmed = confirm(engine, click.inbound_id, click.user, deps.today())
         except Invalid as exc:
-            click.reply(str(exc))
+            click.reply(_(str(exc)))
             return
-        click.reply(f"✅ Confirmed: {escape(confirmed.consequence)}")
+        click.reply(_("✅ Confirmed: {what}", what=escape(confirmed.consequence)))
         # its cards now say the customer is held or their address failing
         deps.cards.refresh(undecided_cards(engine, [confirmed.customer_id]), deps.today())

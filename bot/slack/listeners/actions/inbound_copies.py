@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_, _
 from bot.services import page_links
 from bot.services.copies import send_copies
 from bot.services.errors import Invalid
@@ -16,7 +17,7 @@ from bot.slack.mrkdwn import escape
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_inbound_click(app, deps, COPIES, "send copies to customers")
+    @on_inbound_click(app, deps, COPIES, N_("send copies to customers"))
     def clicked(click: InboundClick) -> None:
         runtime = deps.runtime
         try:
@@ -31,10 +32,16 @@ def register(app: App, deps: Deps) -> None:
                 ),
             )
         except Invalid as exc:
-            click.reply(str(exc))
+            click.reply(_(str(exc)))
             return
-        listed = ", ".join(escape(n) for n in queued.numbers) or "no open invoice"
+        listed = ", ".join(escape(n) for n in queued.numbers) or _("no open invoice")
         click.reply(
-            f"📄 Copies for {escape(queued.customer_name)} queued to {escape(queued.to)}: "
-            f"{listed}, with a statement of account. It leaves with the next sending."
+            "📄 "
+            + _(
+                "Copies for {customer} queued to {to}: {listed}, with a statement of account. "
+                "It leaves with the next sending.",
+                customer=escape(queued.customer_name),
+                to=escape(queued.to),
+                listed=listed,
+            )
         )

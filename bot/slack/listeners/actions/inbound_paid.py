@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_, _
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import reported_paid
 from bot.slack.blocks.inbound import PAID
@@ -16,12 +17,12 @@ from bot.slack.touched_shown import show_touched
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_inbound_click(app, deps, PAID, "mark payments")
+    @on_inbound_click(app, deps, PAID, N_("mark payments"))
     def clicked(click: InboundClick) -> None:
         try:
             acted = reported_paid(deps.runtime.engine, click.inbound_id, click.user)
         except Invalid as exc:
-            click.reply(str(exc))
+            click.reply(_(str(exc)))
             return
         click.reply(
             f"💶 Noted: {escape(acted.customer_name)} says they paid. Reminders hold; the next import "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_, _
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import open_account
 from bot.slack.blocks.inbound import PROMISE, PROMISE_CALLBACK, promise_modal
@@ -13,12 +14,12 @@ from bot.slack.modal_opener import open_then_fill
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_inbound_click(app, deps, PROMISE, "record promises")
+    @on_inbound_click(app, deps, PROMISE, N_("record promises"))
     def clicked(click: InboundClick) -> None:
         def fill() -> dict | str:
             try:
                 return promise_modal(open_account(deps.runtime.engine, click.inbound_id))
             except Invalid as exc:
-                return str(exc)
+                return _(str(exc))
 
         open_then_fill(deps.client, click.trigger_id, PROMISE_CALLBACK, fill)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import N_, _
 from bot.services.errors import Invalid
 from bot.services.pauses import resume
 from bot.services.replies_waiting import undecided_cards
@@ -24,13 +25,18 @@ def register(app: App, deps: Deps) -> None:
 
         customer_ref = body["actions"][0]["value"]
         if not deps.approvers.may_decide(user):
-            deps.refuse(user, "resume reminders", reply, {"customer": customer_ref})
+            deps.refuse(user, N_("resume reminders"), reply, {"customer": customer_ref})
             return
         try:
             customer = resume(deps.runtime.engine, customer_ref, user)
         except Invalid as exc:
             reply(str(exc))
             return
-        reply(f"▶️ Reminders to {escape(customer.name)} resume with the next digest.")
+        reply(
+            _(
+                "▶️ Reminders to {customer} resume with the next digest.",
+                customer=escape(customer.name),
+            )
+        )
         if customer.id is not None:  # its cards no longer say a reply waits
             deps.cards.refresh(undecided_cards(deps.runtime.engine, [customer.id]), deps.today())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.legal_part import legal_part
 from bot.slack.blocks.legal import legal_modal
 from bot.slack.deps import Deps
@@ -27,6 +28,6 @@ def open_legal_part(deps: Deps, reminder_id: int, trigger_id: str) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_card_click(app, deps, LEGAL_PART, "read final notices")
+    @on_card_click(app, deps, LEGAL_PART, N_("read final notices"))
     def legal_clicked(click: Click) -> None:
         open_legal_part(deps, click.reminder_id, click.trigger_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.rendering.staff_text import _
 from bot.services.letters import letter_pdf
 from bot.slack.deps import Deps, log
 from bot.slack.ids import LETTER
@@ -18,7 +19,7 @@ def register(app: App, deps: Deps) -> None:
         def upload() -> None:
             letter = letter_pdf(deps.runtime.drafter(), deps.runtime.settings, click.reminder_id)
             if letter is None:
-                click.reply(f"Reminder {click.reminder_id} has no letter.")
+                click.reply(_("Reminder {id} has no letter.", id=click.reminder_id))
                 return
             try:
                 deps.client.files_upload_v2(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.app_settings import current
 from bot.slack.access import Role
 from bot.slack.blocks.modals import settings_modal
@@ -18,7 +19,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         OPEN_SETTINGS,
         role=Role.LEAD,
-        what="change Relance's settings",
+        what=N_("change Relance's settings"),
         by_message=True,
     )
     def open_settings(action: Action) -> None:

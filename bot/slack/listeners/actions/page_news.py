@@ -7,6 +7,7 @@ import json
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import N_, _
 from bot.services import contact_changes
 from bot.services.account import account
 from bot.services.customer_page import mark_handled
@@ -41,7 +42,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(PAGE_HANDLE)
     def handle(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        user = allowed(body, respond, "take up a customer's answer")
+        user = allowed(body, respond, N_("take up a customer's answer"))
         if user is None:
             return
         value = json.loads(body["actions"][0]["value"])
@@ -50,15 +51,15 @@ def register(app: App, deps: Deps) -> None:
         deps.client.chat_update(
             channel=body["channel"]["id"],
             ts=message.get("ts", ""),
-            text=message.get("text") or "A customer's answer from their page",
-            blocks=handled_blocks(message.get("blocks", []), HANDLE_LABELS[value["k"]], user),
+            text=message.get("text") or _("A customer's answer from their page"),
+            blocks=handled_blocks(message.get("blocks", []), _(HANDLE_LABELS[value["k"]]), user),
         )
 
     @app.action(PAGE_CONTACT_ACCEPT)
     def accept_contact(ack: Ack, body: dict, respond: Respond) -> None:
         """The customer's new billing contact applied, once: the first collector wins."""
         ack()
-        user = allowed(body, respond, "accept a customer's new billing contact")
+        user = allowed(body, respond, N_("accept a customer's new billing contact"))
         if user is None:
             return
         number = reminder_id(body["actions"][0]["value"])  # a positive whole number, or None
@@ -68,14 +69,14 @@ def register(app: App, deps: Deps) -> None:
             decided = contact_changes.accept(deps.runtime.engine, number, user, deps.runtime.now())
         except LookupError:
             respond(
-                text="Sorry, this button names no contact change; nothing was done.",
+                text=_("Sorry, this button names no contact change; nothing was done."),
                 response_type="ephemeral",
                 replace_original=False,
             )
             return
         if not decided.won:
             respond(
-                text=f"<@{escape(decided.decided_by)}> already accepted this change.",
+                text=_("<@{user}> already accepted this change.", user=escape(decided.decided_by)),
                 response_type="ephemeral",
                 replace_original=False,
             )
@@ -84,18 +85,18 @@ def register(app: App, deps: Deps) -> None:
         deps.client.chat_update(
             channel=body["channel"]["id"],
             ts=message.get("ts", ""),
-            text=message.get("text") or "A customer's answer from their page",
-            blocks=handled_blocks(message.get("blocks", []), HANDLE_LABELS["contact"], user),
+            text=message.get("text") or _("A customer's answer from their page"),
+            blocks=handled_blocks(message.get("blocks", []), _(HANDLE_LABELS["contact"]), user),
         )
 
     @app.action(PAGE_ACCOUNT)
     def show_account(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        if allowed(body, respond, "see a customer's account") is None:
+        if allowed(body, respond, N_("see a customer's account")) is None:
             return
         found = account(deps.runtime.engine, body["actions"][0]["value"], deps.today())
         respond(
-            text=f"Account of {escape(found.customer.name)}",
+            text=_("Account of {customer}", customer=escape(found.customer.name)),
             blocks=account_blocks(found, deps.runtime.settings.locale),
             response_type="ephemeral",
             replace_original=False,
@@ -104,7 +105,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(PAGE_NEW_LINK)
     def renew(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        user = allowed(body, respond, "replace a customer's page link")
+        user = allowed(body, respond, N_("replace a customer's page link"))
         if user is None:
             return
         try:

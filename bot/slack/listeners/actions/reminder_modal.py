@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import language
 from bot.services.reminder_view import ReminderView, load_view
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.approve import already_decided_text
@@ -41,6 +43,9 @@ def open_reminder_modal(
         view = load_view(deps.runtime.drafter(), reminder_id)
         if view.state != "suggested":
             return already_decided_text(view.state, view.decided_by)
+        stage = deps.runtime.drafter().policy_of(view.segment).find_stage(view.stage)
+        if stage is not None:  # shown as staff know it: the policy's label in their language
+            view = replace(view, stage=stage.title_in(language()))
         return build(view)
 
     open_then_fill(deps.client, trigger_id, callback_id, fill)

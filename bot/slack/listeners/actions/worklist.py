@@ -7,6 +7,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.domain.worklist import one_by_one
+from bot.rendering.staff_text import N_
 from bot.services import decisions
 from bot.slack.blocks.modals import edit_modal, skip_modal
 from bot.slack.blocks.worklist import (
@@ -41,7 +42,7 @@ def register(app: App, deps: Deps) -> None:
         scope, page = read_place(body.get("view", {}).get("private_metadata", ""))
 
         def work() -> None:
-            if refused(user, "approve reminders", {"reminders": ids[:50]}):
+            if refused(user, N_("approve reminders"), {"reminders": ids[:50]}):
                 return
             runtime = deps.runtime
             approved = decisions.approve_selected(
@@ -62,7 +63,7 @@ def register(app: App, deps: Deps) -> None:
             approve(body, [int(rid)])
             return
         user = body["user"]["id"]
-        what = "read final notices" if verb == "legal" else f"{verb} reminders"
+        what = N_("read final notices") if verb == "legal" else f"{verb} reminders"
         if refused(user, what, {"reminder": int(rid)}):
             return
         if verb == "legal":

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_, _, ngettext
 from bot.services.owners import assign
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
 
-USAGE = "`/relance assign <customer> <@person>` — who chases this customer"
+USAGE = N_("`/relance assign <customer> <@person>` — who chases this customer")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
@@ -15,5 +16,17 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     done = assign(
         deps.runtime.engine, " ".join(args[:-1]), args[-1], command["user_id"], deps.today()
     )
-    moved = f" {done.moved} reminder(s) of today moved to their worklist." if done.moved else ""
-    reply(f"👤 <@{done.owner}> now chases {escape(done.customer)}.{moved}")
+    moved = (
+        " "
+        + ngettext(
+            "{count} reminder of today moved to their worklist.",
+            "{count} reminders of today moved to their worklist.",
+            done.moved,
+        )
+        if done.moved
+        else ""
+    )
+    reply(
+        _("👤 <@{owner}> now chases {customer}.", owner=done.owner, customer=escape(done.customer))
+        + moved
+    )

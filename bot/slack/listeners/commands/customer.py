@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_, _
 from bot.services import page_links
 from bot.services.account import account
 from bot.slack.blocks.account import account_blocks
@@ -10,7 +11,7 @@ from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
 
-USAGE = "`/relance customer <name or id>` — balance, invoices, promises, disputes, contacts"
+USAGE = N_("`/relance customer <name or id>` — balance, invoices, promises, disputes, contacts")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
@@ -19,4 +20,4 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     blocks = account_blocks(found, deps.runtime.settings.locale)
     if page_links.enabled(deps.runtime.settings):
         blocks.append(new_link_button(found.customer.external_id))
-    reply(f"Account of {escape(found.customer.name)}", blocks=blocks)
+    reply(_("Account of {customer}", customer=escape(found.customer.name)), blocks=blocks)

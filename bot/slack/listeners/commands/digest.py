@@ -7,13 +7,14 @@ from __future__ import annotations
 from time import monotonic
 
 from bot import metrics
+from bot.rendering.staff_text import N_, _
 from bot.services import digest as digests
 from bot.services import morning as mornings
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
 from bot.slack.deps import Deps, Reply
 from bot.slack.digest_poster import post_morning, post_thread_cards
 
-USAGE = (
+USAGE = N_(
     "`/relance digest` — today's digest now (posted in the digest channel, shown to you elsewhere)"
 )
 
@@ -39,8 +40,8 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         digest_blocks(
             morning.digest,
             locale,
-            where=f"in the thread of today's digest in <#{home}>"
+            where=_("in the thread of today's digest in <#{channel}>", channel=home)
             if home
-            else "(no digest channel)",
+            else _("(no digest channel)"),
         ),
     )

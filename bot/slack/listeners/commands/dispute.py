@@ -3,13 +3,14 @@ customer's cards and worklist rows show it at once (those it overtook stopped)."
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_, _
 from bot.services.disputes import open_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
 from bot.slack.touched_shown import show_touched
 
-USAGE = "`/relance dispute <invoice> <reason>` — pause reminders for a disputed invoice"
+USAGE = N_("`/relance dispute <invoice> <reason>` — pause reminders for a disputed invoice")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
@@ -17,7 +18,11 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     reason = " ".join(args[1:])
     touched = open_dispute(deps.runtime.engine, args[0], reason, command["user_id"])
     reply(
-        f"⚠️ Invoice {escape(args[0])} is disputed ({escape(reason.strip())}); no reminder will "
-        f"mention it until `/relance resolve {escape(args[0])}`."
+        _(
+            "⚠️ Invoice {invoice} is disputed ({reason}); no reminder will mention it until "
+            "`/relance resolve {invoice}`.",
+            invoice=escape(args[0]),
+            reason=escape(reason.strip()),
+        )
     )
     show_touched(deps, touched, f"the dispute on {args[0]}", reply)

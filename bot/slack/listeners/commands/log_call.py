@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot.domain.calls import OUTCOMES, outcome_key
+from bot.domain.calls import outcome_key
+from bot.rendering.staff_text import N_
 from bot.services.calls import call_form
 from bot.slack.blocks.modals import log_call_modal
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 
-USAGE = f"`/relance log-call <customer> [{'|'.join(OUTCOMES)}]` — log a call"
+USAGE = N_("`/relance log-call <customer> [{outcomes}]` — log a call")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:

@@ -4,14 +4,15 @@ once on the customer's cards and worklist rows (what it overtook stopped)."""
 from __future__ import annotations
 
 from bot.rendering.locale import staff_date
+from bot.rendering.staff_text import N_, _
 from bot.services.pauses import pause, resume
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
 from bot.slack.mrkdwn import escape
 from bot.slack.touched_shown import show_touched
 
-USAGE = "`/relance pause <customer> [YYYY-MM-DD]` — no reminders (until a date)"
-RESUME_USAGE = "`/relance resume <customer>` — reminders again"
+USAGE = N_("`/relance pause <customer> [YYYY-MM-DD]` — no reminders (until a date)")
+RESUME_USAGE = N_("`/relance resume <customer>` — reminders again")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
@@ -23,11 +24,15 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         deps.runtime.engine, " ".join(args), command["user_id"], until, deps.today()
     )
     reply(
-        f"⏸️ Reminders to {escape(customer.name)} are paused"
-        + (
-            f" until {staff_date(until, deps.runtime.settings.locale)}."
-            if until
-            else " until someone resumes them."
+        _(
+            "⏸️ Reminders to {customer} are paused until {date}.",
+            customer=escape(customer.name),
+            date=staff_date(until, deps.runtime.settings.locale),
+        )
+        if until
+        else _(
+            "⏸️ Reminders to {customer} are paused until someone resumes them.",
+            customer=escape(customer.name),
         )
     )
     show_touched(deps, touched, f"the pause of {customer.name}", reply)
@@ -36,4 +41,6 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
 def run_resume(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 1, RESUME_USAGE)
     customer = resume(deps.runtime.engine, " ".join(args), command["user_id"])
-    reply(f"▶️ Reminders to {escape(customer.name)} resume with the next digest.")
+    reply(
+        _("▶️ Reminders to {customer} resume with the next digest.", customer=escape(customer.name))
+    )

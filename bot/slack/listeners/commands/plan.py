@@ -5,13 +5,14 @@ once on the customer's cards and worklist rows (what it overtook stopped)."""
 from __future__ import annotations
 
 from bot.rendering.locale import staff_date
+from bot.rendering.staff_text import N_, _
 from bot.services.plans import propose_plan
 from bot.slack.deps import Deps, Reply
-from bot.slack.listeners.commands.args import a_date, need
+from bot.slack.listeners.commands.args import a_date, need, usage_text
 from bot.slack.mrkdwn import escape
 from bot.slack.touched_shown import show_touched
 
-USAGE = "`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan"
+USAGE = N_("`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
@@ -21,7 +22,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         first, args = a_date(args[-1]), args[:-1]
     need(args, 2, USAGE)
     if not (args[-1].isascii() and args[-1].isdigit() and len(args[-1]) <= 9):
-        reply(f"⚠️ How many instalments? Usage: {USAGE}")
+        reply(_("⚠️ How many instalments? Usage: {usage}", usage=usage_text(USAGE)))
         return
     user = command["user_id"]
     outcome = propose_plan(
@@ -40,23 +41,36 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         for d, m in outcome.instalments
     )
     if not outcome.accepted:
-        leads = ", ".join(f"<@{u}>" for u in deps.runtime.settings.leads) or "a finance lead"
+        leads = ", ".join(f"<@{u}>" for u in deps.runtime.settings.leads) or _("a finance lead")
         reply(
-            f"✋ This plan goes beyond the limits ({'; '.join(outcome.breaches)}): only "
-            f"{leads} may agree it. Nothing was set up.\n{lines}"
+            _(
+                "✋ This plan goes beyond the limits ({breaches}): only {leads} may agree it. "
+                "Nothing was set up.",
+                breaches="; ".join(outcome.breaches),
+                leads=leads,
+            )
+            + f"\n{lines}"
         )
         return
     beyond = (
-        f" (beyond the limits, agreed by a lead: {'; '.join(outcome.breaches)})"
+        _(
+            " (beyond the limits, agreed by a lead: {breaches})",
+            breaches="; ".join(outcome.breaches),
+        )
         if outcome.breaches
         else ""
     )
     told = (
-        "\n✉️ The confirmation with this schedule awaits approval on your worklist."
+        "\n✉️ " + _("The confirmation with this schedule awaits approval on your worklist.")
         if outcome.confirmation is not None
         else ""
     )
     reply(
-        f"📅 Plan agreed with {escape(outcome.customer)}{beyond}. Reminders wait while it is kept:\n{lines}{told}"
+        _(
+            "📅 Plan agreed with {customer}{beyond}. Reminders wait while it is kept:",
+            customer=escape(outcome.customer),
+            beyond=beyond,
+        )
+        + f"\n{lines}{told}"
     )
     show_touched(deps, outcome.touched, f"the plan agreed with {outcome.customer}", reply)

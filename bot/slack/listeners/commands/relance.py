@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import _
 from bot.services.errors import Invalid
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands import (
@@ -25,6 +26,7 @@ from bot.slack.listeners.commands import (
     promise,
     resolve,
 )
+from bot.slack.listeners.commands.args import usage_text
 from bot.slack.mrkdwn import escape
 
 Handler = Callable[[Deps, list[str], dict, Reply], None]
@@ -50,8 +52,8 @@ READ_ONLY = frozenset({"customer"})
 
 
 def help_text() -> str:
-    lines = ["`/relance help` — this list", *(usage for _h, usage in SUBCOMMANDS.values())]
-    return "*Relance* — what you can do here:\n" + "\n".join(f"• {line}" for line in lines)
+    lines = [_("`/relance help` — this list"), *(usage_text(u) for _h, u in SUBCOMMANDS.values())]
+    return _("*Relance* — what you can do here:") + "\n" + "\n".join(f"• {line}" for line in lines)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -66,20 +68,20 @@ def register(app: App, deps: Deps) -> None:
         try:
             words = shlex.split(command.get("text", ""))
         except ValueError:
-            reply("I could not read that: check the quotes. Try `/relance help`.")
+            reply(_("I could not read that: check the quotes. Try `/relance help`."))
             return
         name, args = (words[0].lower(), words[1:]) if words else ("help", [])
         if name == "help":
             reply(help_text())
             return
         if name not in SUBCOMMANDS:
-            reply(f"I don't know `{escape(name[:40])}`. Try `/relance help`.")
+            reply(_("I don't know `{name}`. Try `/relance help`.", name=escape(name[:40])))
             return
         allowed = (
             deps.approvers.may_view(user) if name in READ_ONLY else deps.approvers.may_decide(user)
         )
         if not allowed:
-            deps.refuse(user, f"use /relance {name}", reply)
+            deps.refuse(user, _("use /relance {name}", name=name), reply)
             return
         handler, _usage = SUBCOMMANDS[name]
         try:

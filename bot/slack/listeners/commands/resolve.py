@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from bot.rendering.staff_text import N_, _
 from bot.services.disputes import resolve_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
 
-USAGE = "`/relance resolve <invoice> [note]` — close a dispute"
+USAGE = N_("`/relance resolve <invoice> [note]` — close a dispute")
 
 
 def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     need(args, 1, USAGE)
     resolve_dispute(deps.runtime.engine, args[0], command["user_id"], " ".join(args[1:]))
-    reply(f"✅ The dispute on {escape(args[0])} is resolved; the invoice is chased again.")
+    reply(
+        _(
+            "✅ The dispute on {invoice} is resolved; the invoice is chased again.",
+            invoice=escape(args[0]),
+        )
+    )

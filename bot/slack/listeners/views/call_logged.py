@@ -7,6 +7,7 @@ from datetime import date
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.calls import log_call
 from bot.services.errors import Invalid
 from bot.slack.access import Role
@@ -18,7 +19,9 @@ from bot.slack.touched_shown import show_touched
 
 
 def register(app: App, deps: Deps) -> None:
-    @on_submission(app, deps, CALL_CALLBACK, role=Role.APPROVER, what="log calls", block="outcome")
+    @on_submission(
+        app, deps, CALL_CALLBACK, role=Role.APPROVER, what=N_("log calls"), block="outcome"
+    )
     def call_logged(form: Submission) -> None:
         customer_ref, _sep, reminder = form.view["private_metadata"].partition("|")
         values = form.values

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services import decisions
 from bot.services.editing import EditedText, EditInvalid, LetterChoice, check_edit, join_body
 from bot.services.reminder_view import load_view
@@ -38,7 +39,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         EDIT_CALLBACK,
         role=Role.APPROVER,
-        what="edit reminders",
+        what=N_("edit reminders"),
         block="body",
         detail=reminder_of,
     )

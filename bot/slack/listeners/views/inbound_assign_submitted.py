@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import assign
 from bot.slack.access import Role
@@ -20,7 +21,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         ASSIGN_CALLBACK,
         role=Role.APPROVER,
-        what="assign messages",
+        what=N_("assign messages"),
         block="customer",
         detail=inbound_of,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import dispute
 from bot.slack.access import Role
@@ -21,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         DISPUTE_CALLBACK,
         role=Role.APPROVER,
-        what="record disputes",
+        what=N_("record disputes"),
         block="reason",
         detail=inbound_of,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.errors import Invalid
 from bot.services.inbox_actions import promise
 from bot.slack.access import Role
@@ -22,7 +23,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         PROMISE_CALLBACK,
         role=Role.APPROVER,
-        what="record promises",
+        what=N_("record promises"),
         block="date",
         detail=inbound_of,
     )

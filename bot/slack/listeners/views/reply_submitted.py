@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.editing import join_body
 from bot.services.errors import Invalid
 from bot.services.replies import send_reply
@@ -23,7 +24,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         REPLY_CALLBACK,
         role=Role.APPROVER,
-        what="answer customers",
+        what=N_("answer customers"),
         block="text",
         detail=inbound_of,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.services.errors import Invalid
 from bot.slack.access import Role
 from bot.slack.blocks.modals import settings_values
@@ -18,7 +19,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         SETTINGS_CALLBACK,
         role=Role.LEAD,
-        what="change Relance's settings",
+        what=N_("change Relance's settings"),
         block="digest_time",
     )
     def settings_submitted(form: Submission) -> None:

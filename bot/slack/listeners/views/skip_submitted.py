@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_, _
 from bot.services import decisions
 from bot.slack.access import Role
 from bot.slack.blocks.modals import SKIP_REASONS
@@ -30,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
         deps,
         SKIP_CALLBACK,
         role=Role.APPROVER,
-        what="skip reminders",
+        what=N_("skip reminders"),
         block="reason",
         detail=reminder_of,
     )
@@ -38,7 +39,8 @@ def register(app: App, deps: Deps) -> None:
         reminder_id = int(form.view["private_metadata"])
         key = form.values["reason"]["value"]["selected_option"]["value"]
         note = (form.values["note"]["value"].get("value") or "").strip()
-        reason = SKIP_REASONS.get(key, key) + (f": {note}" if note else "")
+        label = _(SKIP_REASONS[key]) if key in SKIP_REASONS else key  # kept in the team's words
+        reason = label + (f": {note}" if note else "")
         form.ack()
         deps.later(
             lambda: save(form.user, reminder_id, reason, key),

@@ -1,0 +1,92 @@
+"""The staff catalogs (bot/locale): the template current with the code, French complete, and the
+language looked up per call."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from bot.rendering.staff_text import LOCALE_DIR, _, carried, language, ngettext, speaking
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+
+
+def _read(path: Path) -> Catalog:
+    with path.open("rb") as po:
+        return read_po(po)
+
+
+def _fields(text: str) -> set[str]:
+    return set(re.findall(r"\{[^{}]*\}", text))
+
+
+def test_the_template_has_every_msgid_the_code_uses() -> None:
+    """`make messages` was run after the last change of staff text."""
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    in_code = {
+        msgid if isinstance(msgid, str) else tuple(msgid)
+        for _file, _line, msgid, *_rest in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords=KEYWORDS
+        )
+    }
+    in_template = {m.id for m in _read(LOCALE_DIR / "relance.pot") if m.id}
+    assert in_code - in_template == set(), "run `make messages` and translate what is new"
+    assert in_template - in_code == set(), "the template holds msgids no code uses"
+
+
+def test_french_is_complete_with_no_fuzzy_entry_and_the_same_fields() -> None:
+    template = {m.id for m in _read(LOCALE_DIR / "relance.pot") if m.id}
+    french = _read(LOCALE_DIR / "fr" / "LC_MESSAGES" / "relance.po")
+    assert french.num_plurals == 3  # CLDR French: one (0, 1), many (millions), other
+    entries = {m.id: m for m in french if m.id}
+    assert set(entries) == template
+    assert not french.obsolete
+    for msgid, message in entries.items():
+        assert not message.fuzzy, msgid
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(forms), f"untranslated: {msgid!r}"
+        english = msgid if isinstance(msgid, tuple) else (msgid,)
+        fields = set().union(*(_fields(e) for e in english)) - {"{count}"}
+        for form in forms:
+            assert _fields(form) - {"{count}"} == fields, (msgid, form)
+
+
+def test_plurals_follow_cldr_in_each_language() -> None:
+    def days(n: int) -> str:
+        return ngettext("{count} day late", "{count} days late", n)
+
+    assert [days(n) for n in (0, 1, 2)] == ["0 days late", "1 day late", "2 days late"]
+    with speaking("fr_FR"):
+        assert [days(n) for n in (0, 1, 2)] == [
+            "0 jour de retard",
+            "1 jour de retard",
+            "2 jours de retard",
+        ]
+
+
+def test_the_language_is_per_context_and_carried_to_other_threads() -> None:
+    seen: list[str] = []
+    with speaking("fr_FR"):
+        assert _("Approve") == "Approuver" and language() == "fr"
+        job = carried(lambda: seen.append(_("Skip")))
+        bare = threading.Thread(target=lambda: seen.append(_("Skip")))
+    assert _("Approve") == "Approve" and language() == "en"  # nothing leaks out
+    worker = threading.Thread(target=job)
+    for thread in (worker, bare):
+        thread.start()
+        thread.join()
+    assert seen == ["Ignorer", "Skip"]  # a thread not handed the context speaks the source
+
+
+def test_values_are_filled_in_never_read_as_templates() -> None:
+    with speaking("fr_FR"):
+        text = _("🚫 Not sent: {reason}", reason="{reason.__class__} {0}")
+    assert text == "🚫 Non envoyée : {reason.__class__} {0}"
