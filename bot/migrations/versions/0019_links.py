@@ -35,6 +35,7 @@ branch_labels = None
 depends_on = None
 
 SEPARATOR = ","
+Lists = dict[int, list[str]]  # a list's owner (reminder, plan, event) → its numbers in order
 BATCH = 10_000  # rows per statement, parameters within SQLite's bound
 
 REMINDER_INVOICE = sa.table(
@@ -130,7 +131,7 @@ def _insert(bind: sa.Connection, table: sa.TableClause, rows: list[dict[str, obj
         bind.execute(sa.insert(table), rows[start : start + BATCH])
 
 
-def _rows(key: str, lists: dict[int, list[str]]) -> list[dict[str, object]]:
+def _rows(key: str, lists: Lists) -> list[dict[str, object]]:
     return [
         {key: owner, "position": position, "number": number}
         for owner, numbers in lists.items()
@@ -138,12 +139,12 @@ def _rows(key: str, lists: dict[int, list[str]]) -> list[dict[str, object]]:
     ]
 
 
-def _reminder_lists(bind: sa.Connection, pieces: Pieces) -> dict[int, list[str]]:
+def _reminder_lists(bind: sa.Connection, pieces: Pieces) -> Lists:
     """The reminder lists that name a number no invoice has, read whole (see above)."""
     orphan = sa.select(REMINDER_INVOICE.c.reminder_id).where(
         ~sa.exists().where(INVOICE.c.number == REMINDER_INVOICE.c.number)
     )
-    lists: dict[int, list[str]] = {}
+    lists: Lists = {}
     for reminder_id, number in bind.execute(
         sa.select(REMINDER_INVOICE.c.reminder_id, REMINDER_INVOICE.c.number)
         .where(REMINDER_INVOICE.c.reminder_id.in_(orphan))
@@ -153,19 +154,9 @@ def _reminder_lists(bind: sa.Connection, pieces: Pieces) -> dict[int, list[str]]
     return {reminder_id: pieces.whole(numbers) for reminder_id, numbers in lists.items()}
 
 
-def _refuse_orphans(what: str, lists: dict[int, list[str]], invoices: set[str]) -> str:
-    """What of `lists` names no invoice, one line per list (the first ten lists)."""
-    lines = [
-        f"{what} {owner}: {', '.join(repr(n) for n in numbers if n not in invoices)}"
-        for owner, numbers in sorted(lists.items())
-        if not set(numbers) <= invoices
-    ]
-    return "\n".join(lines[:10] + ([f"… and {len(lines) - 10} more"] if len(lines) > 10 else []))
-
-
-def upgrade() -> None:
-    bind = op.get_bind()
-    pieces = Pieces(bind)
+def _read_lists(bind: sa.Connection, pieces: Pieces) -> tuple[Lists, Lists]:
+    """The reminder lists to repair and every plan's list, read whole; a list naming a number
+    that is no invoice stops the migration here, before anything changed."""
     reminders = _reminder_lists(bind, pieces)
     plans = {
         plan_id: pieces.whole(_split(stored))
@@ -175,26 +166,37 @@ def upgrade() -> None:
     }
     named = {n for numbers in [*reminders.values(), *plans.values()] for n in numbers}
     invoices = set(_existing(bind, named))
-    if orphans := "\n".join(
-        filter(
-            None,
-            [
-                _refuse_orphans("reminder", reminders, invoices),
-                _refuse_orphans("payment plan", plans, invoices),
-            ],
-        )
-    ):
+    orphans = [
+        f"{what} {owner}: {missing}"
+        for what, lists in [("reminder", reminders), ("payment plan", plans)]
+        for owner, numbers in sorted(lists.items())
+        if (missing := ", ".join(repr(n) for n in numbers if n not in invoices))
+    ]
+    if orphans:
+        more = [f"… and {len(orphans) - 10} more"] if len(orphans) > 10 else []
         raise RuntimeError(
             "0019_links: these lists name invoices that do not exist (nothing was changed;"
-            " import the invoices, or correct the lists, then migrate again):\n" + orphans
+            " import the invoices, or correct the lists, then migrate again):\n"
+            + "\n".join(orphans[:10] + more)
         )
+    return reminders, plans
 
-    if reminders:  # the split lists, whole again
-        op.execute(REMINDER_INVOICE.delete().where(REMINDER_INVOICE.c.reminder_id.in_(reminders)))
-        _insert(bind, REMINDER_INVOICE, _rows("reminder_id", reminders))
+
+def _tie_reminders(bind: sa.Connection, repaired: Lists) -> None:
+    """The split lists whole again, then every list tied to the invoices."""
+    ids = sorted(repaired)
+    for start in range(0, len(ids), BATCH):
+        op.execute(
+            REMINDER_INVOICE.delete().where(
+                REMINDER_INVOICE.c.reminder_id.in_(ids[start : start + BATCH])
+            )
+        )
+    _insert(bind, REMINDER_INVOICE, _rows("reminder_id", repaired))
     with op.batch_alter_table("reminder_invoice") as batch:
         batch.create_foreign_key(FK_NAME, "invoice", ["number"], ["number"])
 
+
+def _plans_as_rows(bind: sa.Connection, plans: Lists) -> None:
     op.create_table(
         "plan_invoice",
         sa.Column("number", sa.String(64), sa.ForeignKey("invoice.number"), nullable=False),
@@ -206,6 +208,13 @@ def upgrade() -> None:
     # the instalments' rows pointing at it refuse.
     op.execute("ALTER TABLE payment_plan DROP COLUMN invoice_numbers")
 
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    pieces = Pieces(bind)
+    reminders, plans = _read_lists(bind, pieces)
+    _tie_reminders(bind, reminders)
+    _plans_as_rows(bind, plans)
     op.create_table(
         "audit_event_invoice",
         sa.Column(
@@ -263,7 +272,7 @@ def downgrade() -> None:
         "payment_plan",
         sa.Column("invoice_numbers", sa.String(), nullable=False, server_default=""),
     )
-    lists: dict[int, list[str]] = {}
+    lists: Lists = {}
     for plan_id, number in bind.execute(
         sa.select(PLAN_INVOICE.c.plan_id, PLAN_INVOICE.c.number).order_by(
             PLAN_INVOICE.c.plan_id, PLAN_INVOICE.c.position
