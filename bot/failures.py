@@ -1,5 +1,5 @@
 """A refusal that knows its cause and its fix: raised where the context is known (which
-setting, which file, which server), shown by the command as one line (bot/explain.py)."""
+setting, which file, which server), shown by the command as one line (bot/entry/explain.py)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 
 from bot.rendering.staff_text import _
-from bot.services import journal, replays
+from bot.services.common import journal, replays
 from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from bot.db import read_only
 from bot.models import BankLine, BankStatement, CashApplication, Customer, Outbox, Reminder
-from bot.services import cash, decisions
+from bot.services import cash
+from bot.services.reminders import decisions
 from bot.slack.cash_poster import post_bank_import
 from bot.slack.client import make_client
 from bot.slack.ids import CASH_APPLY, CASH_NOT_PAYMENT

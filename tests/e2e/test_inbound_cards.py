@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.channels.email import message_id
 from bot.db import read_only, unit_of_work
 from bot.models import Customer, InboundMessage, Reminder
-from bot.services import inbox
+from bot.services.inbox import mailbox as inbox
 from bot.slack.blocks.inbound import DISPUTE, DISPUTE_CALLBACK, PAID, PROMISE, PROMISE_CALLBACK
 from bot.slack.client import make_client
 from bot.slack.ids import APPROVE

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from bot.db import is_postgres, read_only, unit_of_work
 from bot.models import AuditEvent, SlackRequest
-from bot.services import journal as rows
-from bot.services import replays
+from bot.services.common import journal as rows
+from bot.services.common import replays
 from bot.slack import journal
 from bot.slack.app import create_app
 from bot.slack.blocks.card import APPROVE

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bot.channels.email import message_id
-from bot.services import inbox
+from bot.services.inbox import mailbox as inbox
 from bot.slack.blocks.inbound import RESUME
 from bot.slack.blocks.worklist import HOME_PAGE
 from bot.slack.cards import CardPublisher

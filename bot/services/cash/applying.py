@@ -17,8 +17,8 @@ from bot.domain.money import from_minor
 from bot.domain.states import ReminderState
 from bot.models import BankLine, CashApplication, Invoice, PayerIban, Reminder
 from bot.services import audit
-from bot.services.overtaken import NOTHING, Touched, overtake
-from bot.services.queries import stored_id
+from bot.services.common.queries import stored_id
+from bot.services.reminders.overtaken import NOTHING, Touched, overtake
 
 
 class BalanceChanged(Exception):

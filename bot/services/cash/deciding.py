@@ -20,10 +20,10 @@ from bot.domain.money import from_minor, to_minor
 from bot.domain.payment_matching import OpenInvoice, allocate
 from bot.domain.states import BankLineState, move
 from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, utcnow
+from bot.services.accounts.payments import follow_up_payments
 from bot.services.cash.applying import BalanceChanged, Paying, learn_iban, overtake_paid, pay
-from bot.services.compose import Composer
-from bot.services.payments import follow_up_payments
-from bot.services.queries import get, in_sources
+from bot.services.common.queries import get, in_sources
+from bot.services.reminders.compose import Composer
 
 
 @dataclass(frozen=True)

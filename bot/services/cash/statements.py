@@ -34,12 +34,13 @@ from bot.domain.payment_matching import (
 from bot.domain.states import BankLineState, move
 from bot.importing.mapping import Mapping
 from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, PayerIban, utcnow
-from bot.services import audit, plans, promises
+from bot.services import audit
+from bot.services.accounts import plans, promises
+from bot.services.accounts.payments import follow_up_payments
 from bot.services.cash.applying import Paying, overtake_paid, pay, undo
-from bot.services.compose import Composer
-from bot.services.customer_policy import Policies
-from bot.services.payments import follow_up_payments
-from bot.services.queries import in_sources, stored_id
+from bot.services.common.customer_policy import Policies
+from bot.services.common.queries import in_sources, stored_id
+from bot.services.reminders.compose import Composer
 
 _STATE = {
     Outcome.APPLIED: BankLineState.APPLIED,
