@@ -32,8 +32,9 @@ from bench.suggestions_bench import _read_rows
 from bot.config import Settings
 from bot.db import make_engine, read_only
 from bot.domain.owners import Match, OwnerRule
-from bot.entry.composition import Runtime, build_runtime
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
+from bot.services.common.context import Runtime
 from bot.services.ledger.importing import import_invoices
 from bot.services.overview import morning as mornings
 from bot.services.overview.worklists import worklist

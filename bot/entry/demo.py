@@ -12,7 +12,7 @@ from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
 from bot.entry import terminal
-from bot.entry.composition import Runtime, build_runtime, next_business_morning
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.entry.sample_data import write_sample_invoices
 from bot.entry.sample_data.history import seed_history
 from bot.entry.sample_data.inbound import DEMO_MX, sample_message
@@ -20,6 +20,7 @@ from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, Outbox
 from bot.rendering.locale import staff_date
 from bot.services import audit
+from bot.services.common.context import Runtime
 from bot.services.inbox import mailbox as inbox
 from bot.services.ledger.aging_report import aging_report
 from bot.services.ledger.importing import import_invoices

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from bot.entry.composition import Runtime
+from bot.services.common.context import Runtime
 from bot.services.operations import metrics
 from bot.services.operations.health import readiness
 from bot.slack import client

@@ -27,8 +27,9 @@ from bot import logs
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.entry import ops
-from bot.entry.composition import Runtime, build_runtime
+from bot.entry.composition import build_runtime
 from bot.rendering.staff_text import speaking
+from bot.services.common.context import Runtime
 from bot.services.delivery.outbox import deliver_due
 from bot.services.inbox.mailbox import Listening, fetch_mail
 from bot.services.operations import metrics

@@ -13,9 +13,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.worklist import channel_stages
-from bot.entry.composition import Runtime
 from bot.rendering.staff_text import _, speaking
 from bot.services.audit.checkpoint import Head, read_head
+from bot.services.common.context import Runtime
 from bot.services.operations import metrics
 from bot.services.overview import morning as mornings
 from bot.slack.blocks.common import MAX_MESSAGE_BLOCKS, context, fit

@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from bot.entry.composition import Runtime
 from bot.rendering.locale import customer_locale
 from bot.services.accounts import contact_changes
+from bot.services.common.context import Runtime
 from bot.services.delivery import copies
 from bot.services.page import customer_page, page_links, page_visits
 from bot.services.page.customer_page import DISPUTE_REASONS, News, PageInvalid

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from bot.entry.composition import Runtime
+from bot.services.common.context import Runtime
 from bot.services.page import page_links
 from bot.web.app import PageApp
 

@@ -20,10 +20,11 @@ from bot.config import Settings
 from bot.db import read_only
 from bot.domain.creditor_reference import creditor_reference
 from bot.domain.payment_matching import MatchPolicy
-from bot.entry.composition import Runtime, build_runtime
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, BankLine, CashApplication, Invoice, PayerIban, Reminder
 from bot.services import cash
+from bot.services.common.context import Runtime
 from bot.services.ledger.importing import import_invoices
 from bot.services.reminders.suggestions import suggest
 from tests.support.bank_files import Entry, camt053, mt940, ofx

@@ -22,10 +22,11 @@ from sqlmodel import select
 from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import read_only
-from bot.entry.composition import Runtime, build_runtime
+from bot.entry.composition import build_runtime
 from bot.entry.sample_data import HEADER
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, InboundMessage, Invoice, Outbox, Reminder
+from bot.services.common.context import Runtime
 from bot.services.common.errors import Invalid
 from bot.services.delivery.copies import send_copies
 from bot.services.delivery.outbox import deliver_due

@@ -15,9 +15,10 @@ from sqlmodel import select
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Suggestion
-from bot.entry.composition import Runtime, build_runtime, next_business_morning
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.models import AuditEvent, Outbox, Reminder
 from bot.services.accounts import pauses
+from bot.services.common.context import Runtime
 from bot.services.common.lookup import find_customer
 from bot.services.overview.reminder_view import load_view, load_views
 from bot.services.reminders import decisions

@@ -14,9 +14,10 @@ from sqlmodel import select
 from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings
 from bot.db import unit_of_work
-from bot.entry.composition import Runtime, build_runtime
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Contact, Customer, Reminder
+from bot.services.common.context import Runtime
 from bot.services.delivery.letters import letter_pdf
 from bot.services.delivery.outbox import deliver_due
 from bot.services.ledger.importing import import_invoices

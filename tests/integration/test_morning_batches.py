@@ -13,10 +13,11 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.db import read_only
 from bot.domain.escalation import Reason, Suggestion
-from bot.entry.composition import Runtime, build_runtime
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Reminder
 from bot.services import audit
+from bot.services.common.context import Runtime
 from bot.services.ledger.importing import import_invoices
 from bot.services.reminders.suggestions import held_back, suggest, todays_decisions
 from tests.support.csvfiles import line, write_csv

@@ -18,13 +18,14 @@ from bot.db import read_only, unit_of_work
 from bot.domain.calendar import add_business_days
 from bot.domain.escalation import NoAction, Reason, Suggestion
 from bot.domain.policy import PolicyError
-from bot.entry.composition import Runtime, build_runtime
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, Invoice, Promise, Reminder
 from bot.rendering.check import TemplateCheckFailed
 from bot.rendering.locale import customer_locale, long_date
 from bot.services.accounts.plans import PlanOutcome, propose_plan
 from bot.services.accounts.promises import record_promise
+from bot.services.common.context import Runtime
 from bot.services.ledger.importing import import_invoices
 from bot.services.overview.morning import prepare
 from bot.services.overview.reminder_view import load_view

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from sqlmodel import col, select
 
 from bot.db import read_only
-from bot.entry.composition import Runtime
 from bot.models import Reminder
+from bot.services.common.context import Runtime
 from bot.services.reminders import drafting
 
 

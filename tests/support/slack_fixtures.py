@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.entry.composition import Runtime, build_runtime, next_business_morning
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.entry.server import wsgi_app
 from bot.importing.mapping import load_mapping
+from bot.services.common.context import Runtime
 from bot.services.ledger.importing import import_invoices
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import FakeSlack

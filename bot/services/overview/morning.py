@@ -18,10 +18,10 @@ from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
 from bot.domain.escalation import NoAction, Suggestion
 from bot.domain.worklist import by_phone, channel_stages, one_by_one, route, stage_titles
-from bot.entry.composition import Runtime
 from bot.rendering.staff_text import language
 from bot.services.accounts import plans, promises
 from bot.services.common.bulk import no_cycle_collection
+from bot.services.common.context import Runtime
 from bot.services.overview import digest as digests
 from bot.services.reminders.suggestions import (
     CustomerDecision,
