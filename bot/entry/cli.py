@@ -226,7 +226,7 @@ def _bank_import(
         from bot.slack.client import make_client
 
         post_bank_import(
-            make_client(settings), engine, settings.digest_channel, report, settings.locale
+            make_client(settings), runtime, settings.digest_channel, report, settings.locale
         )
     return report
 
@@ -308,7 +308,10 @@ def _fetch_mail(settings: Settings, _args: argparse.Namespace) -> int:
         from bot.slack.inbox_poster import post_inbound
 
         posted = post_inbound(
-            engine, make_client(settings), settings.digest_channel, datetime.now(UTC)
+            build_runtime(settings, engine),
+            make_client(settings),
+            settings.digest_channel,
+            datetime.now(UTC),
         )
         print(f"{posted} posted to Slack")
     return 0 if not report.failed else 1

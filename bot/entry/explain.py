@@ -12,7 +12,8 @@ import socket
 import ssl
 from dataclasses import dataclass
 
-from bot.failures import Failure, refusal
+from bot.failures import Failure
+from bot.services.operations.settings_check import refusal
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def read_mailbox(deps: Deps) -> None:
         deps.cards.refresh(failing, deps.today())  # the card shows the failing address
     finally:
         post_inbound(
-            runtime.engine,
+            runtime,
             deps.client,
             runtime.settings.digest_channel,
             runtime.now(),
@@ -138,7 +138,7 @@ def start_background(deps: Deps, app: App) -> list[Ticker]:
             quietly(
                 lambda: journal.recover(
                     app,
-                    deps.runtime.engine,
+                    deps.runtime,
                     deps.client,
                     deps.instance,
                     deps.runtime.settings.recovery_seconds,
@@ -230,7 +230,7 @@ def admit(environ: dict, body: str, deps: Deps) -> tuple[bool, journal.Entry | N
     `body` has passed `screen` (bounded, signed, well shaped)."""
     settings = deps.runtime.settings
     return journal.admit(
-        deps.runtime.engine,
+        deps.runtime,
         settings.slack_signing_secret,
         {
             "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
@@ -309,7 +309,7 @@ class GatedSocketModeHandler(SocketModeHandler):
                 client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
                 return
             replay, entry = journal.admit_envelope(
-                self.deps.runtime.engine,
+                self.deps.runtime,
                 req.type,
                 req.envelope_id,
                 req.payload,

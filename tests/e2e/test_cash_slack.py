@@ -57,7 +57,7 @@ def test_a_statement_summary_a_card_and_one_application_for_two_clicks(
         run_date=world.runtime.company_today(runtime.now()),
     )
     post_bank_import(
-        make_client(runtime.settings), world.engine, "CDIGEST", report, runtime.settings.locale
+        make_client(runtime.settings), runtime, "CDIGEST", report, runtime.settings.locale
     )
 
     posts = world.fake.calls_to("chat.postMessage")

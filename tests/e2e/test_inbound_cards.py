@@ -74,7 +74,7 @@ def _morning_with_a_reply(
     )
     listening = trusting(settings)
     assert inbox.record(world.engine, "INBOX", 7, 1, signed(mail), now, listening) is not None
-    assert post_inbound(world.engine, make_client(settings), "CDIGEST", now) == 1
+    assert post_inbound(world.runtime, make_client(settings), "CDIGEST", now) == 1
     with read_only(world.engine) as session:
         inbound_id = str(session.exec(select(InboundMessage.id)).one())
     return reminders, inbound_id

@@ -52,7 +52,7 @@ def _read(world: SlackWorld, imap: ImapServer) -> None:
     )
     with connect(settings) as mailbox:
         inbox.fetch_mail(world.engine, mailbox, world.runtime.now(), trusting(settings))
-    post_inbound(world.engine, make_client(world.runtime.settings), "CDIGEST", world.runtime.now())
+    post_inbound(world.runtime, make_client(world.runtime.settings), "CDIGEST", world.runtime.now())
 
 
 def test_a_reply_goes_to_the_card_thread_and_holds_the_ladder(

@@ -4,28 +4,15 @@ as it was (the bundled one, or the last one fetched)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
 from bot.domain.late_payment import ReferenceRates
-from bot.domain.rate_series import austrian_base_rate, changes, disagreement
+from bot.domain.rate_series import Observations, Source, austrian_base_rate, changes, disagreement
 
 #: how far back each update asks: enough to hold every fixing day a current debt can reach
 WINDOW = timedelta(days=3 * 366)
-
-Observations = list[tuple[date, Decimal]]
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str  # the table's key in reference_rates.toml
-    series: str  # as the publisher names it, for the person reading a failure
-    publisher: str
-    fetch: Callable[[date], Observations]  # the first day wanted -> (day, rate) observations
-    #: the rate is fixed for the half-year it starts (the Basiszinssatz): known to its end
-    half_yearly: bool = False
 
 
 @dataclass(frozen=True)

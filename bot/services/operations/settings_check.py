@@ -28,7 +28,7 @@ from bot.config import (
     load_segments,
 )
 from bot.domain.policy import Policy, PolicyError
-from bot.failures import Failure, refusal
+from bot.failures import Failure
 from bot.rendering.check import TemplateCheckFailed, syntax_problems, template_problems
 
 
@@ -298,3 +298,22 @@ def check_run(settings: Settings, http: bool) -> list[Finding]:
     """Every problem with the settings `relance run` would start with, fatal ones first."""
     found = _credentials_not_placeholders(settings, http) + check_configuration(settings)
     return sorted(found, key=lambda f: not f.fatal)
+
+
+def refusal(exc: Exception) -> Failure | None:
+    """The start-up refusals (a policy, its templates) as a `Failure`: `relance check`,
+    `relance run` and every other command word them alike."""
+    if isinstance(exc, Failure):
+        return exc
+    if isinstance(exc, PolicyError):
+        return Failure(
+            f"the policy is refused ({str(exc).strip().splitlines()[0]})",
+            "correct the policy file (RELANCE_POLICY_FILE) or the setting it names, "
+            "then `relance check`",
+        )
+    if isinstance(exc, TemplateCheckFailed):
+        return Failure(
+            f"the templates do not match the policy ({'; '.join(exc.problems)})",
+            "add or correct the files in RELANCE_TEMPLATES_DIR, then `relance check`",
+        )
+    return None

@@ -37,7 +37,7 @@ def register(app: App, deps: Deps) -> None:
         runtime = deps.runtime
         deps.later(
             lambda: post_inbound(
-                runtime.engine,
+                runtime,
                 deps.client,
                 runtime.settings.digest_channel,
                 runtime.now(),
