@@ -37,7 +37,7 @@ from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice,
 from bot.services import audit
 from bot.services.accounts import plans, promises
 from bot.services.accounts.payments import follow_up_payments
-from bot.services.cash.applying import Paying, overtake_paid, pay, undo
+from bot.services.cash._applying import Paying, overtake_paid, pay, undo
 from bot.services.common.customer_policy import Policies
 from bot.services.common.queries import in_sources, stored_id
 from bot.services.reminders.compose import Composer

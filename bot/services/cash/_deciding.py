@@ -21,7 +21,7 @@ from bot.domain.payment_matching import OpenInvoice, allocate
 from bot.domain.states import BankLineState, move
 from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, utcnow
 from bot.services.accounts.payments import follow_up_payments
-from bot.services.cash.applying import BalanceChanged, Paying, learn_iban, overtake_paid, pay
+from bot.services.cash._applying import BalanceChanged, Paying, learn_iban, overtake_paid, pay
 from bot.services.common.queries import get, in_sources
 from bot.services.reminders.compose import Composer
 
