@@ -98,7 +98,7 @@ def test_the_morning_skips_a_day_off_unless_forced(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'r.sqlite'}")
     monkeypatch.setenv("RELANCE_COUNTRY", "FR")
-    monkeypatch.setattr("bot.entry.cli.local_today", lambda _now, _zone: day)
+    monkeypatch.setattr("bot.entry.cli.running.local_today", lambda _now, _zone: day)
     assert main(["morning"]) == 0
     out = capsys.readouterr().out
     assert f"{day.isoformat()} is not a business day in FR" in out and why in out
