@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from time import monotonic
 
 from gunicorn.app.base import BaseApplication
-from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.socket_mode.builtin import SocketModeClient
@@ -24,139 +23,29 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot import logs
-from bot.channels.imap import connect
 from bot.config import Settings
 from bot.entry import ops
 from bot.entry.composition import build_runtime
+from bot.entry.tickers import start_background
 from bot.rendering.staff_text import speaking
 from bot.services.common.context import Runtime
-from bot.services.delivery.outbox import deliver_due
-from bot.services.inbox.mailbox import Listening, fetch_mail
 from bot.services.operations import metrics
 from bot.services.page import page_links
 from bot.services.page.customer_page import News
-from bot.services.reminders import decisions
 from bot.slack import journal
 from bot.slack.app import create_app
 from bot.slack.blocks.page_news import news_text
 from bot.slack.client import make_client
 from bot.slack.deps import Deps
-from bot.slack.digest_poster import post_daily_digest
-from bot.slack.inbox_poster import post_inbound
-from bot.slack.outbox_alerts import post_outbox_alert
 from bot.slack.page_news import news_poster
 from bot.slack.request_body import Refused, screen
 from bot.slack.request_checks import refuse_shapeless
-from bot.slack.scheduler import Ticker
 from bot.slack.touched_shown import show_touched
 from bot.web.app import PREFIX as PAGE_PREFIX
 from bot.web.app import PageApp
 from bot.web.serve import serve_page
 
 log = logging.getLogger(__name__)
-DIGEST_CHECK_SECONDS = 30
-OUTBOX_CHECK_SECONDS = 10
-AUTO_APPROVAL_SECONDS = 30
-RECOVERY_CHECK_SECONDS = 10
-FAILING = ("bounce", "left_company")  # inbound kinds that change what a card says
-
-
-def _approve_by_policy(deps: Deps) -> None:
-    approved = decisions.approve_by_policy(deps.runtime.drafter(), deps.runtime.now())
-    deps.cards.refresh(approved, deps.today())
-
-
-def _send_and_show(deps: Deps) -> None:
-    runtime = deps.runtime
-    report = deliver_due(
-        runtime.engine,
-        runtime.settings,
-        deps.instance,
-        now=runtime.now(),
-        policies=runtime.governing(),
-    )
-    metrics.count_delivery(report)
-    post_outbox_alert(deps.client, deps.runtime.settings.digest_channel, report)
-    deps.cards.refresh(report.touched, deps.today())
-
-
-SETTINGS_REFRESH_SECONDS = 60
-
-
-def read_mailbox(deps: Deps) -> None:
-    """The reply mailbox read once, then whatever is not yet in Slack posted (also what an
-    earlier round recorded but could not post)."""
-    runtime = deps.runtime
-    try:
-        with connect(runtime.settings) as mailbox:
-            listening = Listening.of(runtime.settings)
-            report = fetch_mail(runtime.engine, mailbox, runtime.now(), listening)
-        metrics.count_inbox(report)
-        if report.failed:
-            log.warning("inbox: %s message(s) left for the next round", len(report.failed))
-        failing = [h.reminder_id for h in report.handled if h.reminder_id and h.kind in FAILING]
-        deps.cards.refresh(failing, deps.today())  # the card shows the failing address
-    finally:
-        post_inbound(
-            runtime,
-            deps.client,
-            runtime.settings.digest_channel,
-            runtime.now(),
-            deps.cards,
-        )
-
-
-def start_background(deps: Deps, app: App) -> list[Ticker]:
-    """The periodic work of an instance; like work after `ack()`, it lets requests in flight
-    be answered first (see `RequestGate`). `app` dispatches again the clicks and forms other
-    workers acknowledged and died before doing (bot/slack/journal.py)."""
-
-    def quietly(work: Callable[[], object]) -> Callable[[object], None]:
-        def run(_now: object) -> None:
-            deps.gate.wait_quiet()
-            with speaking(deps.runtime.settings.locale):
-                work()
-
-        return run
-
-    tickers = [
-        Ticker("settings", SETTINGS_REFRESH_SECONDS, quietly(deps.runtime.refresh)),
-        Ticker(
-            "digest-clock",
-            DIGEST_CHECK_SECONDS,
-            quietly(
-                lambda: post_daily_digest(
-                    deps.runtime, deps.client, deps.runtime.now(), deps.instance
-                )
-            ),
-        ),
-        Ticker("outbox", OUTBOX_CHECK_SECONDS, quietly(lambda: _send_and_show(deps))),
-        Ticker("auto-approval", AUTO_APPROVAL_SECONDS, quietly(lambda: _approve_by_policy(deps))),
-        Ticker(
-            "recovery",
-            min(RECOVERY_CHECK_SECONDS, deps.runtime.settings.recovery_seconds / 2),
-            quietly(
-                lambda: journal.recover(
-                    app,
-                    deps.runtime,
-                    deps.client,
-                    deps.instance,
-                    deps.runtime.settings.recovery_seconds,
-                )
-            ),
-        ),
-    ]
-    if deps.runtime.settings.imap_host:
-        tickers.append(
-            Ticker(
-                "inbox",
-                deps.runtime.settings.imap_poll_seconds,
-                quietly(lambda: read_mailbox(deps)),
-            )
-        )
-    for ticker in tickers:
-        ticker.start()
-    return tickers
 
 
 def page_app(runtime: Runtime, deps: Deps) -> PageApp | None:

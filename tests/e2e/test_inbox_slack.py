@@ -215,7 +215,7 @@ def test_an_unmatched_message_goes_to_the_digest_channel_and_a_person_assigns_it
 def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
     world: SlackWorld, imap: ImapServer
 ) -> None:
-    from bot.entry.server import read_mailbox
+    from bot.entry.tickers import read_mailbox
     from bot.slack.app import create_app
 
     card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
