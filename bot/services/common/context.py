@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from time import monotonic
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 VERSION_CHECK_SECONDS = 1.0
 
 
+@dataclass
 class Runtime:
     """`settings` and `policy` are the environment's and the policy file's values with the
     leads' changes from Slack on top (`refresh`); every instance refreshes them regularly."""
