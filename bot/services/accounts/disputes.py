@@ -49,7 +49,7 @@ def open_dispute(
         return overtake(session, invoice.customer_id, [invoice.number], user, fact)
 
 
-def resolve_dispute(engine: Engine, number: str, user: str, note: str = "") -> Dispute:
+def resolve_dispute(engine: Engine, number: str, user: str, note: str = "") -> None:
     with unit_of_work(engine) as session:
         invoice = find_invoice(session, number)
         dispute = session.exec(
@@ -70,4 +70,3 @@ def resolve_dispute(engine: Engine, number: str, user: str, note: str = "") -> D
                 content={"reason": dispute.reason, "note": note},
             ),
         )
-        return dispute

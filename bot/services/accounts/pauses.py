@@ -3,6 +3,7 @@ person's pause stops at once what it overtakes (services/overtaken.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.engine import Engine
@@ -20,9 +21,18 @@ from bot.services.inbox.replies_waiting import mark_handled
 from bot.services.reminders.overtaken import Touched, overtake
 
 
+@dataclass(frozen=True)
+class Paused:
+    """Whose reminders a pause or a resume changed, for the reply (never the row itself)."""
+
+    customer_id: int
+    name: str
+    until: date | None = None
+
+
 def pause(
     engine: Engine, query: str, user: str, until: date | None, today: date
-) -> tuple[Customer, Touched]:
+) -> tuple[Paused, Touched]:
     """The customer paused, and their reminders it touched (the undecided ones expired, the
     approved e-mails still queued stopped), for their cards and worklists."""
     if until is not None and until < today:
@@ -31,7 +41,8 @@ def pause(
         customer = find_customer(session, query)
         hold(session, customer, user, until)
         fact = paused_detail(until)
-        return customer, overtake(session, id_of(customer), WHOLE_ACCOUNT, user, fact)
+        touched = overtake(session, id_of(customer), WHOLE_ACCOUNT, user, fact)
+        return Paused(id_of(customer), customer.name, until), touched
 
 
 def hold(
@@ -49,7 +60,7 @@ def hold(
     )
 
 
-def resume(engine: Engine, query: str, user: str) -> Customer:
+def resume(engine: Engine, query: str, user: str) -> Paused:
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
         if not customer.paused:
@@ -57,4 +68,4 @@ def resume(engine: Engine, query: str, user: str) -> Customer:
         customer.paused, customer.paused_until = False, None
         audit.append(session, audit.NewEvent(kind="resume", actor=user, customer_id=customer.id))
         mark_handled(session, user, customer_id=customer.id)  # read, and the ladder goes on
-        return customer
+        return Paused(id_of(customer), customer.name)
