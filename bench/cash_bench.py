@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.domain.bank_statement import Statement, StatementLine
 from bot.domain.creditor_reference import creditor_reference
 from bot.domain.payment_matching import MatchPolicy
-from bot.runtime import build_runtime
+from bot.entry.composition import build_runtime
 from bot.services import cash
 
 BOOKED = date(2026, 11, 26)

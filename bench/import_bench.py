@@ -18,9 +18,9 @@ from pathlib import Path
 
 from bench.databases import fresh, print_table
 from bot.db import make_engine
+from bot.entry.sample_data import HEADER
 from bot.importing.mapping import load_mapping
-from bot.sample_data import HEADER
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
 
 COUNTRIES = [
     ("FR", "fr", "Europe/Paris", "EUR"),

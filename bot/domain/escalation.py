@@ -23,9 +23,9 @@ from bot.domain.calendar import business_days_between, local_now, next_business_
 from bot.domain.due_now import due_now, held_for_later
 from bot.domain.holds import Hold
 from bot.domain.money import Money, from_minor
+from bot.domain.msgid import N_
 from bot.domain.policy import Channel, Policy, Stage
 from bot.domain.promises import trusted_until
-from bot.rendering.staff_text import N_
 
 
 class OpenItem(NamedTuple):

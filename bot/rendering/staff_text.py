@@ -23,6 +23,8 @@ from typing import TypeVar
 from babel import Locale
 from babel.support import Translations
 
+from bot.domain.msgid import N_ as N_  # where rules mark text, the one marker
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "relance"
 T = TypeVar("T")
@@ -92,8 +94,3 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     """The CLDR plural form of `count` ("1 day late", "2 days late"; French "1 jour", "2
     jours"); `{count}` and the other fields filled in."""
     return _translations().ngettext(singular, plural, count).format(count=count, **values)
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for the catalog where it is defined; `_` translates it where it is shown."""
-    return message

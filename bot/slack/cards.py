@@ -13,9 +13,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.policy import Stage
-from bot.services import cards
-from bot.services.drafting import Drafter
-from bot.services.reminder_view import ReminderView, load_views
+from bot.services.overview import cards
+from bot.services.overview.reminder_view import ReminderView, load_views
+from bot.services.reminders.drafting import Drafter
 from bot.slack.blocks.card import card_fallback, reminder_card
 from bot.slack.blocks.digest import more_cards_note
 from bot.slack.slack_errors import explain_exception, post_blocks

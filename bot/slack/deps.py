@@ -13,9 +13,9 @@ from typing import Protocol
 from slack_sdk import WebClient
 
 from bot.rendering.staff_text import _, carried
-from bot.runtime import Runtime
-from bot.services.refusals import record_refusal
-from bot.services.transient import is_transient
+from bot.services.audit.refusals import record_refusal
+from bot.services.common.context import Runtime
+from bot.services.common.transient import is_transient
 from bot.slack import journal
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher

@@ -12,12 +12,12 @@ from time import monotonic
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import metrics
 from bot.domain.worklist import channel_stages
 from bot.rendering.staff_text import _, speaking
-from bot.runtime import Runtime
-from bot.services import morning as mornings
-from bot.services.audit_checkpoint import Head, read_head
+from bot.services.audit.checkpoint import Head, read_head
+from bot.services.common.context import Runtime
+from bot.services.operations import metrics
+from bot.services.overview import morning as mornings
 from bot.slack.blocks.common import MAX_MESSAGE_BLOCKS, context, fit
 from bot.slack.blocks.digest import digest_blocks, digest_fallback, owner_note
 from bot.slack.cards import CardPublisher

@@ -8,9 +8,9 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.worklist import one_by_one
-from bot.services import digest as digests
-from bot.services.home import home
-from bot.services.worklists import NOBODY, progress, worklist
+from bot.services.overview import digest as digests
+from bot.services.overview.home import home
+from bot.services.overview.worklists import NOBODY, progress, worklist
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.worklist import worklist_blocks
 from bot.slack.deps import Deps

@@ -7,7 +7,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.folder_import import FileOutcome
+from bot.services.ledger.folder_import import FileOutcome
 from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk import WebClient
 
-from bot.services.outbox import DeliveryReport
+from bot.services.delivery.outbox import DeliveryReport
 from bot.slack.mrkdwn import escape, truncate
 
 log = logging.getLogger(__name__)

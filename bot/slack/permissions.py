@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.services.errors import Invalid
+from bot.services.common.errors import Invalid
 from bot.slack.access import Role
 from bot.slack.deps import Deps, Reply, refuse_submission
 

@@ -16,8 +16,8 @@ from typing import TypeGuard
 from slack_bolt import Ack, App, BoltResponse, Respond
 
 from bot.rendering.staff_text import N_, _
-from bot.services.cards import card_ts
-from bot.services.refusals import record_refusal
+from bot.services.audit.refusals import record_refusal
+from bot.services.overview.cards import card_ts
 from bot.slack.deps import Deps
 from bot.slack.ids import (
     APPROVE,

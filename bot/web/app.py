@@ -19,12 +19,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from bot.rendering.locale import customer_locale
-from bot.runtime import Runtime
-from bot.services import contact_changes, copies, customer_page, page_links, page_visits
-from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
-from bot.services.page_links import LinkHolder, LinkRefused
-from bot.services.page_visits import Visit
-from bot.services.statement import copy_words, statement_pdf
+from bot.services.accounts import contact_changes
+from bot.services.common.context import Runtime
+from bot.services.delivery import copies
+from bot.services.page import customer_page, page_links, page_visits
+from bot.services.page.customer_page import DISPUTE_REASONS, News, PageInvalid
+from bot.services.page.page_links import LinkHolder, LinkRefused
+from bot.services.page.page_visits import Visit
+from bot.services.page.statement import copy_words, statement_pdf
 from bot.web.view import page_context, plan_rows
 from bot.web.words import best_language, languages, words
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from bot.runtime import Runtime
-from bot.services import page_links
+from bot.services.common.context import Runtime
+from bot.services.page import page_links
 from bot.web.app import PageApp
 
 DEMO_SECRET = "demo-only-page-secret"

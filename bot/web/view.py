@@ -19,7 +19,7 @@ from bot.domain.epc_qr import EpcError, epc_payload
 from bot.domain.money import totals_by_currency
 from bot.rendering.context import printed_reference
 from bot.rendering.locale import customer_locale, long_date, money
-from bot.services.customer_page import (
+from bot.services.page.customer_page import (
     MAX_REMITTANCE_REFERENCE,
     PageData,
     PageInvoice,

@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from bot.db import read_only
 from bot.models import BankLine, BankStatement, CashApplication, Customer, Outbox, Reminder
-from bot.services import cash, decisions
+from bot.services import cash
+from bot.services.reminders import decisions
 from bot.slack.cash_poster import post_bank_import
 from bot.slack.client import make_client
 from bot.slack.ids import CASH_APPLY, CASH_NOT_PAYMENT
@@ -56,7 +57,7 @@ def test_a_statement_summary_a_card_and_one_application_for_two_clicks(
         run_date=world.runtime.company_today(runtime.now()),
     )
     post_bank_import(
-        make_client(runtime.settings), world.engine, "CDIGEST", report, runtime.settings.locale
+        make_client(runtime.settings), runtime, "CDIGEST", report, runtime.settings.locale
     )
 
     posts = world.fake.calls_to("chat.postMessage")

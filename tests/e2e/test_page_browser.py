@@ -19,7 +19,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.creditor_reference import creditor_reference, is_valid, printed
 from bot.domain.escalation import Suggestion
 from bot.models import Dispute, Invoice, Promise
-from bot.services.suggestions import todays_decisions
+from bot.services.reminders.suggestions import todays_decisions
 from tests.support.browser import axe_script
 from tests.support.page_world import CARD_CHANNEL, CARD_TS, PageWorld
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Reason, Suggestion
 from bot.models import AuditEvent, Instalment, PaymentPlan, Reminder
-from bot.services.plans import settle_plans
-from bot.services.suggestions import todays_decisions
+from bot.services.accounts.plans import settle_plans
+from bot.services.reminders.suggestions import todays_decisions
 from tests.support.segments import key_accounts
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
 from tests.support.slack_steps import ask

@@ -21,16 +21,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime, next_business_morning
+from bot.entry.server import wsgi_app
 from bot.importing.mapping import load_mapping
 from bot.models import Reminder
 from bot.rendering.staff_text import LOCALE_DIR, speaking
-from bot.runtime import build_runtime, next_business_morning
 from bot.services.cash import BankImport, Candidate, LineView
-from bot.services.customer_page import News
-from bot.services.importing import import_invoices
-from bot.services.inbox import InboundView
-from bot.services.inbox_actions import OpenAccount
-from bot.services.replies import ReplyDraft
+from bot.services.inbox.actions import OpenAccount
+from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.replies import ReplyDraft
+from bot.services.ledger.importing import import_invoices
+from bot.services.page.customer_page import News
 from bot.slack.blocks.cash import choose_modal, line_blocks, line_fallback, summary_blocks
 from bot.slack.blocks.inbound import (
     assign_modal,
@@ -42,7 +43,6 @@ from bot.slack.blocks.inbound import (
 )
 from bot.slack.blocks.page_news import news_blocks, news_text
 from bot.slack.ids import APPROVE, APPROVE_ALL, EDIT, SKIP, SKIP_CALLBACK, any_numbered
-from bot.slack.server import wsgi_app
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.slack_fixtures import APPROVER, SECRET, STRANGER, SlackWorld, slack_settings

@@ -20,12 +20,13 @@ from bot.config import Settings
 from bot.db import read_only
 from bot.domain.creditor_reference import creditor_reference
 from bot.domain.payment_matching import MatchPolicy
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, BankLine, CashApplication, Invoice, PayerIban, Reminder
-from bot.runtime import Runtime, build_runtime
 from bot.services import cash
-from bot.services.importing import import_invoices
-from bot.services.suggestions import suggest
+from bot.services.common.context import Runtime
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders.suggestions import suggest
 from tests.support.bank_files import Entry, camt053, mt940, ofx
 from tests.support.csvfiles import line, write_csv
 
@@ -277,7 +278,7 @@ def test_not_a_payment_is_decided_once(engine: Engine, runtime: Runtime, tmp_pat
 def test_the_digest_shows_cash_collected_and_unapplied(
     engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
-    from bot.services.digest import build_digest
+    from bot.services.overview.digest import build_digest
     from bot.slack.blocks.digest import digest_blocks
 
     entries = [
@@ -313,7 +314,7 @@ def test_a_promise_is_kept_the_same_morning_the_bank_pays_it(
     engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
     from bot.models import Promise
-    from bot.services.promises import record_promise
+    from bot.services.accounts.promises import record_promise
 
     record_promise(engine, "FD-9001", TODAY + timedelta(days=5), None, "U1", TODAY)
     _import(engine, runtime, tmp_path, camt053([Entry("250.00", "PK1", text="FD-9001")]))
@@ -324,7 +325,7 @@ def test_a_promise_is_kept_the_same_morning_the_bank_pays_it(
 def test_the_customers_account_shows_the_bank_payments(
     engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
-    from bot.services.account import account
+    from bot.services.accounts.account import account
     from bot.slack.blocks.account import account_blocks
     from tests.support.blockkit import check_message
 
@@ -358,7 +359,7 @@ def test_an_ofx_delete_correction_reverses_the_payment(
 def test_the_health_figures_count_bank_lines_applied_and_waiting(
     engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
-    from bot.services.health import figures
+    from bot.services.operations.health import figures
 
     rf = creditor_reference("FA-2026-0106")
     assert rf is not None

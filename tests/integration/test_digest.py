@@ -14,13 +14,13 @@ from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.aging import Bucket
 from bot.domain.money import Money
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, DigestRun, Invoice, Outbox, Promise, Reminder, ReminderInvoice
-from bot.runtime import build_runtime
-from bot.services import digest as digests
-from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
-from bot.services.importing import import_invoices
-from bot.services.morning import due as digest_due
+from bot.services.ledger.aging_report import AgingReport, BucketTotal, OverdueCustomer
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview import digest as digests
+from bot.services.overview.morning import due as digest_due
 from bot.slack.blocks.digest import digest_blocks
 from tests.support.blockkit import check_message
 from tests.support.csvfiles import line, write_csv

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.cli import main
 from bot.db import unit_of_work
+from bot.entry.cli import main
 from bot.importing.mapping import load_mapping
 from bot.models import Invoice
-from bot.services.folder_import import import_folder
+from bot.services.ledger.folder_import import import_folder
 from bot.slack.import_notice import notice_text
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import FakeSlack
@@ -99,7 +99,7 @@ def test_bank_statements_dropped_in_the_folder_are_applied(engine: Engine, tmp_p
 
     from bot.config import Settings
     from bot.domain.payment_matching import MatchPolicy
-    from bot.runtime import build_runtime
+    from bot.entry.composition import build_runtime
     from bot.services import cash
     from tests.support.bank_files import Entry, camt053
 

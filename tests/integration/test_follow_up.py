@@ -14,17 +14,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.cli import main
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.entry.cli import main
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.importing.mapping import load_mapping
 from bot.models import Invoice, Outbox, Promise, Reminder
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import decisions, promises
-from bot.services.audit_export import export_csv
-from bot.services.importing import import_invoices
-from bot.services.payments import follow_up_payments
-from bot.services.suggestions import suggest
+from bot.services.accounts import promises
+from bot.services.accounts.payments import follow_up_payments
+from bot.services.audit.export import export_csv
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.roles import tampering
 from tests.support.slack_fixtures import sample_ledger
@@ -174,7 +175,7 @@ def test_a_partial_promise_paid_before_its_date_is_kept(engine: Engine, suggeste
 
 
 def test_a_broken_promise_renewed_is_no_longer_listed_as_broken(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
-    from bot.services.digest import build_digest
+    from bot.services.overview.digest import build_digest
 
     runtime, _reminders, now = suggested
     today = now.date()
@@ -187,7 +188,7 @@ def test_a_broken_promise_renewed_is_no_longer_listed_as_broken(engine: Engine, 
 
 
 def test_home_counts_only_messages_still_to_go(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
-    from bot.services.home import home
+    from bot.services.overview.home import home
 
     runtime, reminders, now = suggested
     mail = [r for r in reminders if r.channel == "email"]

@@ -12,12 +12,12 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.db import read_only
 from bot.domain.escalation import NoAction, Reason, Suggestion
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.importing.mapping import load_mapping
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import decisions
-from bot.services.digest import build_digest
-from bot.services.importing import import_invoices
-from bot.services.suggestions import suggest, todays_decisions
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview.digest import build_digest
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import suggest, todays_decisions
 from bot.slack.blocks.digest import digest_blocks
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written

@@ -25,12 +25,12 @@ from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, InboundMessage, Reminder, ReminderInvoice
-from bot.services import inbox
-from bot.services.errors import Invalid
-from bot.services.importing import import_invoices
-from bot.services.inbox_actions import confirm
-from bot.services.queries import id_of
-from bot.services.suggestions import todays_decisions
+from bot.services.common.errors import Invalid
+from bot.services.common.queries import id_of
+from bot.services.inbox import mailbox as inbox
+from bot.services.inbox.actions import confirm
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders.suggestions import todays_decisions
 from tests.support.csvfiles import line, write_csv
 from tests.support.dkim_signer import signed, trusting
 from tests.support.imap_server import ImapServer
@@ -312,7 +312,7 @@ def test_a_crash_between_recording_and_moving_only_moves_after_restart(
 def test_fetch_mail_once_from_the_command_line(
     tmp_path: Path, imap: ImapServer, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
-    from bot.cli import main
+    from bot.entry.cli import main
 
     database = tmp_path / "cli.sqlite"
     for name, value in {

@@ -14,14 +14,15 @@ from sqlmodel import select
 from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Contact, Customer, Reminder
-from bot.runtime import Runtime, build_runtime
-from bot.services import decisions
-from bot.services.importing import import_invoices
-from bot.services.letters import letter_pdf
-from bot.services.outbox import deliver_due
-from bot.services.suggestions import Suggested, suggest
+from bot.services.common.context import Runtime
+from bot.services.delivery.letters import letter_pdf
+from bot.services.delivery.outbox import deliver_due
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import Suggested, suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
 from tests.support.smtp_server import SmtpServer
@@ -174,7 +175,7 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
     from bot.config import PROJECT_ROOT, load_law_book, load_policy, load_reference_rates
     from bot.domain.escalation import OpenItem, Suggestion
     from bot.rendering.templates import Templates
-    from bot.services.compose import Composer
+    from bot.services.reminders.compose import Composer
 
     @dataclass
     class Customer:

@@ -17,7 +17,7 @@ from bot.channels.letter import Letter, render_pdf
 from bot.config import PROJECT_ROOT, Settings, load_law_book, load_policy, load_reference_rates
 from bot.domain.escalation import OpenItem, Suggestion
 from bot.rendering.templates import Templates
-from bot.services.compose import Composer
+from bot.services.reminders.compose import Composer
 
 SETTINGS = Settings(signatory_name="Anne Roux", signatory_title="Directrice financière")
 COMPOSER = Composer(

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.rates import http
-from bot.cli import main
 from bot.config import load_reference_rates
+from bot.entry.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rates"
 PATHS = {  # what each publisher is asked for -> the recorded answer
@@ -202,7 +202,7 @@ def test_the_running_app_takes_the_tables_an_update_wrote_since_it_started(
     publishers: Publishers, tmp_path: Path
 ) -> None:
     from bot.config import Settings
-    from bot.runtime import build_runtime
+    from bot.entry.composition import build_runtime
 
     fetched = tmp_path / "fetched-rates.toml"
     runtime = build_runtime(Settings(fetched_rates_file=fetched))

@@ -18,20 +18,22 @@ from bot.db import read_only, unit_of_work
 from bot.domain.calendar import add_business_days
 from bot.domain.escalation import NoAction, Reason, Suggestion
 from bot.domain.policy import PolicyError
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, Invoice, Promise, Reminder
 from bot.rendering.check import TemplateCheckFailed
 from bot.rendering.locale import customer_locale, long_date
-from bot.runtime import Runtime, build_runtime
-from bot.services import customer_page, decisions
-from bot.services.customer_page import News, PageInvalid
-from bot.services.importing import import_invoices
-from bot.services.morning import prepare
-from bot.services.page_links import LinkHolder
-from bot.services.plans import PlanOutcome, propose_plan
-from bot.services.promises import record_promise
-from bot.services.reminder_view import load_view
-from bot.services.suggestions import todays_decisions
+from bot.services.accounts.plans import PlanOutcome, propose_plan
+from bot.services.accounts.promises import record_promise
+from bot.services.common.context import Runtime
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview.morning import prepare
+from bot.services.overview.reminder_view import load_view
+from bot.services.page import customer_page
+from bot.services.page.customer_page import News, PageInvalid
+from bot.services.page.page_links import LinkHolder
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import todays_decisions
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
 from tests.support.csvfiles import line, write_csv

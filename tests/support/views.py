@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.services.reminder_view import ReminderView
+from bot.services.overview.reminder_view import ReminderView
 
 BASE = ReminderView(
     id=1, run_date=date(2026, 11, 26), customer_name="Zürich AG", contact_name="",

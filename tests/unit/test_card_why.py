@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bot.domain.money import Money
-from bot.services.reminder_view import InvoiceLine, ReminderView
-from bot.services.worklists import CustomerFacts, LastContact
+from bot.services.overview.reminder_view import InvoiceLine, ReminderView
+from bot.services.overview.worklists import CustomerFacts, LastContact
 from bot.slack.blocks.card import reminder_card
 from tests.support.blockkit import check_message
 

@@ -5,8 +5,8 @@ allows, hand the rest to a person), `apply_line` and `not_a_payment` (a person's
 exactly once), and the views the Slack cards and the CLI show."""
 
 from bot.channels.bank import BankFileError
-from bot.services.cash.applying import BalanceChanged
-from bot.services.cash.deciding import (
+from bot.services.cash._applying import BalanceChanged
+from bot.services.cash._deciding import (
     Candidate,
     LineDecided,
     LineView,
@@ -17,7 +17,7 @@ from bot.services.cash.deciding import (
     not_a_payment,
     summary_posted,
 )
-from bot.services.cash.statements import (
+from bot.services.cash._statements import (
     BankImport,
     after_import,
     import_bank_file,

@@ -11,8 +11,8 @@ from bot.domain.aging import days_overdue
 from bot.domain.policy import Stage
 from bot.rendering.locale import money
 from bot.rendering.staff_text import N_, _, language, ngettext
-from bot.services.decisions import POLICY
-from bot.services.reminder_view import ReminderView
+from bot.services.overview.reminder_view import ReminderView
+from bot.services.reminders.decisions import POLICY
 from bot.slack.blocks.common import (
     Block,
     actions,

@@ -6,9 +6,9 @@ from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
 from bot.rendering.locale import money, staff_date
 from bot.rendering.staff_text import N_, _, ngettext
-from bot.services.digest import Digest, PromiseLine
-from bot.services.holds import HeldCustomer
-from bot.services.morning import HeldBack
+from bot.services.overview.digest import Digest, PromiseLine
+from bot.services.overview.morning import HeldBack
+from bot.services.reminders.holds import HeldCustomer
 from bot.slack.blocks.common import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -147,7 +147,7 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
 
 
 def held_lines(held: list[HeldCustomer]) -> list[str]:
-    """Who a skip reason holds, and until when (`bot.services.holds.held_customers`)."""
+    """Who a skip reason holds, and until when (`bot.services.reminders.holds.held_customers`)."""
     return capped(
         [f"• *{escape(h.name)}*: {escape(h.detail)}" for h in held], 15, _("…and {count} more")
     )

@@ -5,7 +5,7 @@ failing address, the number to call."""
 from __future__ import annotations
 
 from bot.rendering.staff_text import N_, _, ngettext
-from bot.services.worklists import CustomerFacts
+from bot.services.overview.worklists import CustomerFacts
 from bot.slack.blocks.common import slack_date
 from bot.slack.mrkdwn import escape, truncate
 

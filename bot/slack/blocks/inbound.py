@@ -5,10 +5,10 @@ escaped, and cut to Slack's limits."""
 from __future__ import annotations
 
 from bot.rendering.staff_text import N_, _
-from bot.services.editing import PART_SIZE
-from bot.services.inbox import InboundView
-from bot.services.inbox_actions import OpenAccount
-from bot.services.replies import ReplyDraft
+from bot.services.inbox.actions import OpenAccount
+from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.replies import ReplyDraft
+from bot.services.reminders.editing import PART_SIZE
 from bot.slack.blocks.common import Block, actions, button, context, section
 from bot.slack.mrkdwn import escape, quote, truncate
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.domain.calls import OUTCOMES
 from bot.rendering.staff_text import N_, _
-from bot.services.app_settings import LIMITS
-from bot.services.editing import MAX_SUBJECT, PART_SIZE, LetterChoice, split_body
-from bot.services.reminder_view import ReminderView
+from bot.services.operations.app_settings import LIMITS
+from bot.services.overview.reminder_view import ReminderView
+from bot.services.reminders.editing import MAX_SUBJECT, PART_SIZE, LetterChoice, split_body
 from bot.slack.blocks.common import Block, context, section
 from bot.slack.ids import CALL_CALLBACK, EDIT_CALLBACK, SETTINGS_CALLBACK, SKIP_CALLBACK
 from bot.slack.mrkdwn import escape, truncate

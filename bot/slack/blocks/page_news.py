@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.rendering.staff_text import N_, _
-from bot.services.customer_page import News
+from bot.services.page.customer_page import News
 from bot.slack.blocks.common import Block, actions, button, confirm_dialog, context, section
 from bot.slack.mrkdwn import escape, quote
 

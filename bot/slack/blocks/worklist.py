@@ -6,7 +6,7 @@ progress. One block per row, so a page of 50 stays inside a Home view's 100 bloc
 from __future__ import annotations
 
 from bot.rendering.staff_text import _, ngettext
-from bot.services.worklists import NOBODY, OwnerProgress, WorkItem, Worklist
+from bot.services.overview.worklists import NOBODY, OwnerProgress, WorkItem, Worklist
 from bot.slack.blocks.common import (
     Block,
     actions,

@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.domain.states import ReminderState
 from bot.rendering.staff_text import N_, _
-from bot.services import decisions
+from bot.services.reminders import decisions
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE
 from bot.slack.listeners.actions.card_click import Click, on_card_click

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.domain.worklist import by_phone, one_by_one, stage_titles
 from bot.rendering.staff_text import N_, _, language, ngettext
-from bot.services import decisions
+from bot.services.reminders import decisions
 from bot.slack.blocks.common import capped
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE_ALL, any_numbered

@@ -7,9 +7,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_, _
-from bot.services.errors import Invalid
-from bot.services.inbox_actions import confirm
-from bot.services.replies_waiting import undecided_cards
+from bot.services.common.errors import Invalid
+from bot.services.inbox.actions import confirm
+from bot.services.inbox.replies_waiting import undecided_cards
 from bot.slack.blocks.inbound import CONFIRM
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click

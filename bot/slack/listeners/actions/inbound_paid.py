@@ -7,8 +7,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_, _
-from bot.services.errors import Invalid
-from bot.services.inbox_actions import reported_paid
+from bot.services.common.errors import Invalid
+from bot.services.inbox.actions import reported_paid
 from bot.slack.blocks.inbound import PAID
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click

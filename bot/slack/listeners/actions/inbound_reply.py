@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_, _
-from bot.services.errors import Invalid
-from bot.services.replies import draft
+from bot.services.common.errors import Invalid
+from bot.services.inbox.replies import draft
 from bot.slack.blocks.inbound import REPLY, REPLY_CALLBACK, reply_modal
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click

@@ -6,9 +6,9 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 
 from bot.rendering.staff_text import N_, _
-from bot.services.errors import Invalid
-from bot.services.pauses import resume
-from bot.services.replies_waiting import undecided_cards
+from bot.services.accounts.pauses import resume
+from bot.services.common.errors import Invalid
+from bot.services.inbox.replies_waiting import undecided_cards
 from bot.slack.blocks.inbound import RESUME
 from bot.slack.deps import Deps
 from bot.slack.mrkdwn import escape

@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services.legal_part import legal_part
+from bot.services.overview.legal_part import legal_part
 from bot.slack.blocks.legal import legal_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import LEGAL_CALLBACK, LEGAL_PART

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services.calls import call_form
+from bot.services.accounts.calls import call_form
 from bot.slack.blocks.modals import log_call_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import CALL_CALLBACK, LOG_CALL

@@ -8,11 +8,11 @@ import json
 from slack_bolt import Ack, App, Respond
 
 from bot.rendering.staff_text import N_, _
-from bot.services import contact_changes
-from bot.services.account import account
-from bot.services.customer_page import mark_handled
-from bot.services.errors import Invalid
-from bot.services.page_links import new_link
+from bot.services.accounts import contact_changes
+from bot.services.accounts.account import account
+from bot.services.common.errors import Invalid
+from bot.services.page.customer_page import mark_handled
+from bot.services.page.page_links import new_link
 from bot.slack.blocks.account import account_blocks
 from bot.slack.blocks.page_news import (
     HANDLE_LABELS,

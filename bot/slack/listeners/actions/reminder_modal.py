@@ -8,7 +8,7 @@ from dataclasses import replace
 from slack_bolt import App
 
 from bot.rendering.staff_text import language
-from bot.services.reminder_view import ReminderView, load_view
+from bot.services.overview.reminder_view import ReminderView, load_view
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.approve import already_decided_text
 from bot.slack.listeners.actions.card_click import Click, on_card_click

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 
 from bot.domain.worklist import one_by_one
 from bot.rendering.staff_text import N_
-from bot.services import decisions
+from bot.services.reminders import decisions
 from bot.slack.blocks.modals import edit_modal, skip_modal
 from bot.slack.blocks.worklist import (
     HOME_APPROVE_SELECTED,

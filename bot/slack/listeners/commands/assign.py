@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.rendering.staff_text import N_, _, ngettext
-from bot.services.owners import assign
+from bot.services.accounts.owners import assign
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.rendering.staff_text import N_, _
-from bot.services.audit_export import last_events
+from bot.services.audit.export import last_events
 from bot.slack.blocks.account import audit_blocks
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.rendering.staff_text import N_, _
-from bot.services import page_links
-from bot.services.account import account
+from bot.services.accounts.account import account
+from bot.services.page import page_links
 from bot.slack.blocks.account import account_blocks
 from bot.slack.blocks.page_news import new_link_button
 from bot.slack.deps import Deps, Reply

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from time import monotonic
 
-from bot import metrics
 from bot.rendering.staff_text import N_, _
-from bot.services import digest as digests
-from bot.services import morning as mornings
+from bot.services.operations import metrics
+from bot.services.overview import digest as digests
+from bot.services.overview import morning as mornings
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
 from bot.slack.deps import Deps, Reply
 from bot.slack.digest_poster import post_morning, post_thread_cards

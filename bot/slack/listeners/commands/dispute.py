@@ -4,7 +4,7 @@ customer's cards and worklist rows show it at once (those it overtook stopped)."
 from __future__ import annotations
 
 from bot.rendering.staff_text import N_, _
-from bot.services.disputes import open_dispute
+from bot.services.accounts.disputes import open_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape

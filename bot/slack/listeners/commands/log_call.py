@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.calls import outcome_key
 from bot.rendering.staff_text import N_
-from bot.services.calls import call_form
+from bot.services.accounts.calls import call_form
 from bot.slack.blocks.modals import log_call_modal
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.rendering.locale import staff_date
 from bot.rendering.staff_text import N_, _
-from bot.services.pauses import pause, resume
+from bot.services.accounts.pauses import pause, resume
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
 from bot.slack.mrkdwn import escape

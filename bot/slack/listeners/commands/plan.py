@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.rendering.locale import staff_date
 from bot.rendering.staff_text import N_, _
-from bot.services.plans import propose_plan
+from bot.services.accounts.plans import propose_plan
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need, usage_text
 from bot.slack.mrkdwn import escape

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.rendering.locale import staff_date
 from bot.rendering.staff_text import N_, _
-from bot.services.promises import record_promise
+from bot.services.accounts.promises import record_promise
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, an_amount, need
 from bot.slack.mrkdwn import escape

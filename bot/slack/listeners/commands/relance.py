@@ -12,7 +12,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, Respond
 
 from bot.rendering.staff_text import _
-from bot.services.errors import Invalid
+from bot.services.common.errors import Invalid
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands import (
     assign,

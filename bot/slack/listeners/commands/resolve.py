@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.rendering.staff_text import N_, _
-from bot.services.disputes import resolve_dispute
+from bot.services.accounts.disputes import resolve_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape

@@ -6,9 +6,15 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services import decisions
-from bot.services.editing import EditedText, EditInvalid, LetterChoice, check_edit, join_body
-from bot.services.reminder_view import load_view
+from bot.services.overview.reminder_view import load_view
+from bot.services.reminders import decisions
+from bot.services.reminders.editing import (
+    EditedText,
+    EditInvalid,
+    LetterChoice,
+    check_edit,
+    join_body,
+)
 from bot.slack.access import Role
 from bot.slack.deps import Deps
 from bot.slack.ids import EDIT_CALLBACK
