@@ -45,7 +45,7 @@ def worker_exited(pid: int) -> None:
     if os.environ.get(MULTIPROC):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid)
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]  # untyped library
 
 
 @cache
@@ -153,7 +153,7 @@ def exposition(engine: Engine) -> bytes:
     _metrics()  # the families exist (at zero) before anything happened
     registry = CollectorRegistry()
     if os.environ.get(MULTIPROC):
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped library
     else:
         registry = REGISTRY
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -96,7 +97,7 @@ class Runtime:
                 self.refresh()
         return self.settings
 
-    def change_settings(self, values: dict, user: str) -> None:
+    def change_settings(self, values: dict[str, Any], user: str) -> None:
         """A lead's change: checked against the policy (a stage's discount may not exceed a
         lowered ceiling), saved with its audit event, in force here at once."""
         clean = app_settings.validate(values)

@@ -10,6 +10,7 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, getaddresses, parseaddr
+from typing import Any
 
 from bot.channels.transport import InsecureTransport, require_secure
 from bot.config import Settings
@@ -215,10 +216,10 @@ def _text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
-def _codes(recipients: dict) -> str:
+def _codes(recipients: dict[str, Any]) -> str:
     return "; ".join(f"{a} ({code} {_text(msg)})" for a, (code, msg) in recipients.items())
 
 
-def _all_permanent(recipients: dict) -> bool:
+def _all_permanent(recipients: dict[str, Any]) -> bool:
     """Refused at RCPT: final only when every refusal is (RFC 3463 codes first)."""
     return all(is_permanent(code, _text(msg), at_rcpt=True) for code, msg in recipients.values())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.calls import OUTCOMES
 from bot.rendering.staff_text import N_, _
 from bot.services.app_settings import LIMITS
@@ -251,7 +253,7 @@ def _number_input(block_id: str, label: str, value: object, decimal: bool = Fals
     }
 
 
-def settings_modal(values: dict) -> Block:
+def settings_modal(values: dict[str, Any]) -> Block:
     """Leads only: when and where the digest goes, who decides, the limits."""
     users: Block = {"type": "multi_users_select", "action_id": "value"}
     if values["approvers"]:
@@ -335,10 +337,10 @@ def settings_modal(values: dict) -> Block:
     }
 
 
-def settings_values(state: dict) -> dict:
+def settings_values(state: dict[str, Any]) -> dict[str, Any]:
     """What the lead entered, back as plain values."""
 
-    def element(block: str) -> dict:
+    def element(block: str) -> dict[str, Any]:
         return state[block]["value"]
 
     groups = element("approver_groups").get("value") or ""
