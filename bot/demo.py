@@ -23,6 +23,7 @@ from bot.services import audit, decisions, inbox
 from bot.services.aging_report import aging_report
 from bot.services.importing import import_invoices
 from bot.services.morning import prepare
+from bot.services.queries import id_of
 from bot.services.reminder_view import load_view, load_views
 from bot.services.suggestions import Suggested
 from bot.web.snapshot import with_demo_page, write_page
@@ -115,8 +116,9 @@ def show_customer_page(runtime: Runtime, workdir: Path, database: Path) -> None:
     print(terminal.heading("8. The customer's page (the link in every reminder)"))
     with read_only(runtime.engine) as session:
         customer = session.exec(select(Customer).order_by(col(Customer.id))).first()
+    assert customer is not None  # the demo imported its sample customers in step 1
     out = workdir / "customer-page.html"
-    url = write_page(runtime, customer.id, out)
+    url = write_page(runtime, id_of(customer), out)
     settings = runtime.settings
     print(f"{customer.name}'s page: {out}")
     print(f"Its link: {url}")

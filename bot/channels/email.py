@@ -10,12 +10,15 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, getaddresses, parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.channels.transport import InsecureTransport, require_secure
 from bot.config import Settings
 from bot.domain.mail_trust import reply_token, token_key
 from bot.domain.smtp_status import is_permanent
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 MESSAGE_ID_PREFIX = "relance-reminder-"
 
@@ -118,7 +121,7 @@ class _Client(smtplib.SMTP):
 
     handed_over = False
 
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
         self.handed_over = True
         return super().data(msg)
 

@@ -133,7 +133,7 @@ class Deps:
 
 def refuse_submission(
     deps: Deps,
-    ack: Callable[..., None],
+    ack: Callable[..., object],
     user: str,
     block: str,
     what: str,

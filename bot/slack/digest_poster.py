@@ -98,7 +98,7 @@ def _post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning
         blocks=with_audit_head(digest_blocks(morning.digest, locale), runtime),
         unfurl_links=False,
     )
-    ts = response["ts"]
+    ts: str = response["ts"]
     mornings.posted(runtime, morning, ts)
     posted = post_thread_cards(runtime, client, morning.run_date, morning.channel, ts)
     told = notify_owners(client, morning)

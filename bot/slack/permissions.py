@@ -89,7 +89,8 @@ class Submission:
 
     @property
     def values(self) -> dict[str, Any]:
-        return self.view["state"]["values"]
+        values: dict[str, Any] = self.view["state"]["values"]
+        return values
 
     def reject(self, refused: Invalid, fallback: str) -> None:
         """Keep the form open with the use case's refusal beside the input it names (beside

@@ -299,8 +299,9 @@ class GatedSocketModeHandler(SocketModeHandler):
         app, self.deps = create_app(runtime, socket_mode=True)
         super().__init__(app, runtime.settings.slack_app_token)
 
-    # Bolt's builtin handler narrows the client to the builtin one the same way
-    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    def handle(  # type: ignore[override]  # Bolt's own handler narrows the client alike
+        self, client: SocketModeClient, req: SocketModeRequest
+    ) -> None:
         arrived = monotonic()
         logs.request_id.set(req.envelope_id)
         with self.deps.gate.request():

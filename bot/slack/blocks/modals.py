@@ -13,7 +13,7 @@ from bot.slack.blocks.common import Block, context, section
 from bot.slack.ids import CALL_CALLBACK, EDIT_CALLBACK, SETTINGS_CALLBACK, SKIP_CALLBACK
 from bot.slack.mrkdwn import escape, truncate
 
-APPROVE_OPTION = {
+APPROVE_OPTION: Block = {
     "text": {"type": "plain_text", "text": N_("Approve it: send my version")},
     "value": "approve",
 }
@@ -341,7 +341,8 @@ def settings_values(state: dict[str, Any]) -> dict[str, Any]:
     """What the lead entered, back as plain values."""
 
     def element(block: str) -> dict[str, Any]:
-        return state[block]["value"]
+        value: dict[str, Any] = state[block]["value"]
+        return value
 
     groups = element("approver_groups").get("value") or ""
     return {

@@ -40,7 +40,7 @@ def register(app: App, deps: Deps) -> None:
         user = body["user"]["id"]
         day, stage = body["actions"][0]["value"].split("|", 1)
 
-        def reply(text: str) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
         def work() -> None:

@@ -59,7 +59,7 @@ def register(app: App, deps: Deps) -> None:
             user = body["user"]["id"]
             line_id = int(body["actions"][0]["value"])
 
-            def reply(text: str) -> None:
+            def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
                 respond(text=text, response_type="ephemeral", replace_original=False)
 
             if not deps.approvers.may_decide(user):

@@ -30,7 +30,7 @@ from bot.slack.request_checks import reminder_id
 
 def register(app: App, deps: Deps) -> None:
     def allowed(body: dict[str, Any], respond: Respond, verb: str) -> str | None:
-        user = body["user"]["id"]
+        user: str = body["user"]["id"]
 
         def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
