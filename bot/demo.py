@@ -83,7 +83,7 @@ def run_demo(settings: Settings, workdir: Path) -> int:
         f"{'approved' if second.won else 'told it was already approved by Camille'}."
     )
     with unit_of_work(engine) as session:
-        queued = session.exec(select(Outbox).where(Outbox.reminder_id == shown.id)).one()
+        queued = session.exec(select(Outbox).where(col(Outbox.reminder_id) == shown.id)).one()
     print(
         f"One e-mail queued for {view.customer_email}, not before "
         f"{queued.next_attempt_at:%Y-%m-%d %H:%M} UTC (the customer's business hours); "

@@ -36,7 +36,7 @@ def seed_history(session: Session, today: date) -> None:
         invoice = session.exec(
             select(Invoice)
             .where(
-                Invoice.customer_id == customers[external_id].id,
+                col(Invoice.customer_id) == customers[external_id].id,
                 is_open(),
             )
             .order_by(col(Invoice.due_date))
