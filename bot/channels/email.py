@@ -10,11 +10,15 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, getaddresses, parseaddr
+from typing import TYPE_CHECKING, Any
 
 from bot.channels.transport import InsecureTransport, require_secure
 from bot.config import Settings
 from bot.domain.mail_trust import reply_token, token_key
 from bot.domain.smtp_status import is_permanent
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 MESSAGE_ID_PREFIX = "relance-reminder-"
 
@@ -117,7 +121,7 @@ class _Client(smtplib.SMTP):
 
     handed_over = False
 
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
         self.handed_over = True
         return super().data(msg)
 
@@ -215,10 +219,10 @@ def _text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
-def _codes(recipients: dict) -> str:
+def _codes(recipients: dict[str, Any]) -> str:
     return "; ".join(f"{a} ({code} {_text(msg)})" for a, (code, msg) in recipients.items())
 
 
-def _all_permanent(recipients: dict) -> bool:
+def _all_permanent(recipients: dict[str, Any]) -> bool:
     """Refused at RCPT: final only when every refusal is (RFC 3463 codes first)."""
     return all(is_permanent(code, _text(msg), at_rcpt=True) for code, msg in recipients.values())

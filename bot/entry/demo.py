@@ -21,6 +21,7 @@ from bot.models import AuditEvent, Customer, Outbox
 from bot.rendering.locale import staff_date
 from bot.services import audit
 from bot.services.common.context import Runtime
+from bot.services.common.queries import id_of
 from bot.services.inbox import mailbox as inbox
 from bot.services.ledger.aging_report import aging_report
 from bot.services.ledger.importing import import_invoices
@@ -85,7 +86,7 @@ def run_demo(settings: Settings, workdir: Path) -> int:
         f"{'approved' if second.won else 'told it was already approved by Camille'}."
     )
     with unit_of_work(engine) as session:
-        queued = session.exec(select(Outbox).where(Outbox.reminder_id == shown.id)).one()
+        queued = session.exec(select(Outbox).where(col(Outbox.reminder_id) == shown.id)).one()
     print(
         f"One e-mail queued for {view.customer_email}, not before "
         f"{queued.next_attempt_at:%Y-%m-%d %H:%M} UTC (the customer's business hours); "
@@ -118,8 +119,9 @@ def show_customer_page(runtime: Runtime, workdir: Path, database: Path) -> None:
     print(terminal.heading("8. The customer's page (the link in every reminder)"))
     with read_only(runtime.engine) as session:
         customer = session.exec(select(Customer).order_by(col(Customer.id))).first()
+    assert customer is not None  # the demo imported its sample customers in step 1
     out = workdir / "customer-page.html"
-    url = write_page(runtime, customer.id, out)
+    url = write_page(runtime, id_of(customer), out)
     settings = runtime.settings
     print(f"{customer.name}'s page: {out}")
     print(f"Its link: {url}")

@@ -4,8 +4,9 @@ own server: `/healthz` (the process answers), `/readyz` (it can work: bot/servic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from bot.services.common.context import Runtime
 from bot.services.operations import metrics
@@ -15,7 +16,9 @@ from bot.slack import client
 PATHS = ("/healthz", "/readyz", "/metrics")
 
 
-def answer(runtime: Runtime, environ: dict, start_response: Callable) -> Iterable[bytes]:
+def answer(
+    runtime: Runtime, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
     """One of `PATHS` answered (the caller routes only those here)."""
     path = environ.get("PATH_INFO")
     if path == "/metrics":
@@ -31,10 +34,10 @@ def answer(runtime: Runtime, environ: dict, start_response: Callable) -> Iterabl
     return [b"ok\n"]
 
 
-def with_operations(runtime: Runtime, app: Callable | None) -> Callable:
+def with_operations(runtime: Runtime, app: WSGIApplication | None) -> WSGIApplication:
     """`app` (the customer's page, or nothing) with the operator's endpoints beside it."""
 
-    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") in PATHS:
             return answer(runtime, environ, start_response)
         if app is None:

@@ -12,8 +12,10 @@ import io
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from time import monotonic
+from typing import Any
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -67,7 +69,7 @@ def page_app(runtime: Runtime, deps: Deps) -> PageApp | None:
     return PageApp(runtime, post_news, on_view=show_seen)
 
 
-def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
+def wsgi_app(runtime: Runtime, *, background: bool = True) -> WSGIApplication:
     """The WSGI callable: Slack's requests on /slack/events, a health check on /healthz, the
     customer's page under /pay/ when it is configured."""
     app, deps = create_app(runtime)
@@ -76,7 +78,7 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
     slack = SlackRequestHandler(app, path="/slack/events")
     page = page_app(runtime, deps)
 
-    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") in ops.PATHS:
             return ops.answer(runtime, environ, start_response)
         if page is not None and environ.get("PATH_INFO", "").startswith(PAGE_PREFIX):
@@ -113,7 +115,7 @@ def wsgi_app(runtime: Runtime, *, background: bool = True) -> Callable:
     return application
 
 
-def admit(environ: dict, body: str, deps: Deps) -> tuple[bool, journal.Entry | None]:
+def admit(environ: WSGIEnvironment, body: str, deps: Deps) -> tuple[bool, journal.Entry | None]:
     """Whether a signed request is a replay (see services/replays.py), and the journal entry of
     a click or form (bot/slack/journal.py), both from one insert before the acknowledgement.
     `body` has passed `screen` (bounded, signed, well shaped)."""
@@ -143,8 +145,8 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, settings: Settings, options: dict):
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
+    def __init__(self, settings: Settings, options: dict[str, Any]):
         self.settings = settings
         self.options = options
         super().__init__()
@@ -153,7 +155,7 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Callable:
+    def load(self) -> WSGIApplication:
         application = wsgi_app(build_runtime(self.settings))
         freeze_startup_objects()
         return application
@@ -190,7 +192,9 @@ class GatedSocketModeHandler(SocketModeHandler):
         app, self.deps = create_app(runtime, socket_mode=True)
         super().__init__(app, runtime.settings.slack_app_token)
 
-    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+    def handle(  # type: ignore[override]  # Bolt's own handler narrows the client alike
+        self, client: SocketModeClient, req: SocketModeRequest
+    ) -> None:
         arrived = monotonic()
         logs.request_id.set(req.envelope_id)
         with self.deps.gate.request():
@@ -233,7 +237,7 @@ def run_socket_mode(settings: Settings) -> None:
         )
         log.info("/healthz, /readyz and /metrics listen on 127.0.0.1:%s", settings.health_port)
     freeze_startup_objects()
-    handler.start()
+    handler.start()  # type: ignore[no-untyped-call]  # Bolt leaves `start` unannotated
 
 
 def run_page_server(settings: Settings, port: int, host: str = "127.0.0.1") -> None:

@@ -7,6 +7,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 #: Bank statement exports (CSV) are read through the same format, with the fields of a bank line.
@@ -127,7 +128,7 @@ class RowRule:
         return cell.startswith(self.starts_with)
 
 
-def _rules(data: list[dict], origin: str, table: str) -> tuple[RowRule, ...]:
+def _rules(data: list[dict[str, Any]], origin: str, table: str) -> tuple[RowRule, ...]:
     rules = []
     for rule in data:
         if not (rule.get("position") or rule.get("column")):
@@ -237,7 +238,7 @@ class Mapping:
 
 
 def parse_mapping(
-    data: dict,
+    data: dict[str, Any],
     origin: str,
     fields: tuple[str, ...] = FIELDS,
     required: tuple[str, ...] = REQUIRED,
@@ -322,7 +323,7 @@ def parse_mapping(
     )
 
 
-def _choices(data: dict, key: str, default: str, origin: str) -> tuple[str, ...]:
+def _choices(data: dict[str, Any], key: str, default: str, origin: str) -> tuple[str, ...]:
     """A setting given as one value or as the list of values the tool may write."""
     value = data.get(key, default)
     values = tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)

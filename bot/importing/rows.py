@@ -151,6 +151,10 @@ def parse_date(text: str, formats: tuple[str, ...]) -> date:
     raise ValueError(f"{text!r} is not a date like {shown}")
 
 
+#: A line's customer fields, in `CUSTOMER_FIELDS` order, the first part of an `InvoiceLine`.
+_Customer = tuple[str, str, str, str, str, str, str, str, str, str, str, str, str, str]
+
+
 class LineReader:
     """Turns raw CSV rows into `InvoiceLine`s under one mapping and one file's header.
 
@@ -242,7 +246,7 @@ class LineReader:
             errors.append(FieldError(self._column(name), "is empty"))
         return raw
 
-    def _read_customer(self, raw: tuple[str, ...]) -> tuple[tuple, list[FieldError]]:
+    def _read_customer(self, raw: tuple[str, ...]) -> tuple[_Customer, list[FieldError]]:
         values = dict(zip(CUSTOMER_FIELDS, raw, strict=True))
         errors: list[FieldError] = []
         external_id = self._text("customer_id", values["customer_id"], 64, errors, True)
@@ -265,8 +269,8 @@ class LineReader:
             email,
             phone,
             language,
-            country,
-            timezone,
+            country or "",  # None only with an error recorded: the line is refused
+            timezone or "",
             self._text("notes", values["notes"], 2000, errors, multiline=True),
             self._text("address", values["address"], 500, errors, multiline=True),
             law,
@@ -344,7 +348,8 @@ class LineReader:
         if unnumbered and issue and not errors:
             number = _credit_number(type_raw, issue, customer[0], amount_raw, balance_raw)
 
-        amount_minor = paid_minor = 0
+        amount_minor: int | None = 0
+        paid_minor = 0
         reported_minor = None
         if currency and reported is not None:
             reported_minor = self._minor(reported, currency, "amount_paid", errors)
@@ -368,6 +373,9 @@ class LineReader:
             errors.append(FieldError(self._column("due_date"), "is before the issue date"))
         if errors:
             raise RowInvalid(errors)
+        # each is None only when its field recorded an error
+        assert currency is not None and issue is not None and due is not None
+        assert amount_minor is not None
         return InvoiceLine(
             *customer,
             number,

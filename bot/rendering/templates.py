@@ -39,7 +39,7 @@ class _PartsLoader(FileSystemLoader):
 
     def get_source(
         self, environment: Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         return super().get_source(environment, template.removesuffix(HTML_VARIANT))
 
 

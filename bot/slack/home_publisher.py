@@ -4,6 +4,7 @@ progress for a lead, then the ledger at a glance. Rebuilt from the database each
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 MINE, NOBODYS = "mine", "nobody"
 
 
-def _stranger_view(deps: Deps) -> dict:
+def _stranger_view(deps: Deps) -> dict[str, Any]:
     return {
         "type": "home",
         "blocks": [
@@ -58,7 +59,7 @@ def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> Non
         except SlackApiError as exc:
             log.warning("no permalink for today's digest: %s", exc.response.get("error"))
     lead = deps.approvers.is_lead(user)
-    morning: list[dict] = []
+    morning: list[dict[str, Any]] = []
     if decides:  # a viewer sees the figures, with nothing to decide
         mine = worklist(
             runtime.engine,

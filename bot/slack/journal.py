@@ -112,7 +112,7 @@ class ContextPool(ThreadPoolExecutor):
     """A thread pool whose jobs run in the context of the thread that submitted them, holding
     that context's journal entry while they run (bolt's listener pool is one)."""
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         entry = current.get()
         if entry is not None:
             entry.hold()

@@ -13,7 +13,9 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import date
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qs, quote
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -72,7 +74,12 @@ def with_script(headers: list[tuple[str, str]], script: str) -> list[tuple[str, 
 
 
 class Response:
-    def __init__(self, status: HTTPStatus, body: str | bytes = "", headers: list | None = None):
+    def __init__(
+        self,
+        status: HTTPStatus,
+        body: str | bytes = "",
+        headers: list[tuple[str, str]] | None = None,
+    ):
         self.status, self.body, self.headers = status, body, headers or []
 
 
@@ -99,7 +106,7 @@ class PageApp:
 
     # --- WSGI ------------------------------------------------------------------------------
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
             response = self.handle(environ)
         except Exception:
@@ -112,7 +119,7 @@ class PageApp:
         start_response(status, [*common, *response.headers, ("Content-Length", str(len(body)))])
         return [body]
 
-    def handle(self, environ: dict) -> Response:
+    def handle(self, environ: WSGIEnvironment) -> Response:
         path = environ.get("PATH_INFO", "")
         parts = path[len(PREFIX) :].split("/") if path.startswith(PREFIX) else []
         method = environ.get("REQUEST_METHOD", "GET")
@@ -128,7 +135,7 @@ class PageApp:
     # --- pieces ----------------------------------------------------------------------------
 
     def _holder(
-        self, token: str, language: str, environ: dict | None = None
+        self, token: str, language: str, environ: WSGIEnvironment | None = None
     ) -> LinkHolder | Response:
         try:
             return page_links.resolve(
@@ -190,7 +197,7 @@ class PageApp:
         )
         return Response(status, body)
 
-    def show(self, environ: dict, token: str, query: dict[str, str]) -> Response:
+    def show(self, environ: WSGIEnvironment, token: str, query: dict[str, str]) -> Response:
         language = query.get("lang", "")
         holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
@@ -206,7 +213,9 @@ class PageApp:
         shown.headers.append(("Set-Cookie", cookie))
         return shown
 
-    def download(self, environ: dict, token: str, what: str, query: dict[str, str]) -> Response:
+    def download(
+        self, environ: WSGIEnvironment, token: str, what: str, query: dict[str, str]
+    ) -> Response:
         """A copy of one of the link holder's invoices, or their statement of account, as a
         file to save (never shown inline)."""
         holder = self._holder(token, query.get("lang", ""))
@@ -241,7 +250,7 @@ class PageApp:
             ],
         )
 
-    def act(self, environ: dict, token: str, action: str) -> Response:
+    def act(self, environ: WSGIEnvironment, token: str, action: str) -> Response:
         form = _form(environ)
         language = form.get("lang", "")
         holder = self._holder(token, language, environ)
@@ -302,7 +311,7 @@ class PageApp:
             log.exception("could not tell the address on record of contact change %s", request_id)
 
     def _preview_plan(
-        self, holder: LinkHolder, token: str, language: str, form: dict[str, str], t: dict
+        self, holder: LinkHolder, token: str, language: str, form: dict[str, str], t: dict[str, Any]
     ) -> Response:
         """The schedule the request would ask for, shown before the customer sends it."""
         try:
@@ -339,17 +348,17 @@ class PageApp:
         return customer_page.ask_contact_change(engine, holder, client, form, digest)
 
 
-def _client(environ: dict) -> str:
+def _client(environ: WSGIEnvironment) -> str:
     return str(environ.get("REMOTE_ADDR", ""))
 
 
-def _visit(environ: dict) -> Visit:
+def _visit(environ: WSGIEnvironment) -> Visit:
     cookies = str(environ.get("HTTP_COOKIE", ""))
     returning = any(c.strip().startswith(f"{VISITED}=") for c in cookies.split(";"))
     return Visit(_client(environ), str(environ.get("HTTP_USER_AGENT", "")), returning)
 
 
-def _form(environ: dict) -> dict[str, str]:
+def _form(environ: WSGIEnvironment) -> dict[str, str]:
     try:
         length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_FORM_BYTES)
     except ValueError:

@@ -11,7 +11,7 @@ ran one thread per connection with no timeout: 800 half-open connections held 80
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from wsgiref.types import WSGIApplication
 
 from waitress.server import BaseWSGIServer, create_server
 
@@ -22,7 +22,7 @@ CONNECTIONS = 100
 IDLE_SECONDS = 30
 
 
-def serve_page(app: Callable, host: str, port: int) -> BaseWSGIServer:
+def serve_page(app: WSGIApplication, host: str, port: int) -> BaseWSGIServer:
     """Serve `app` on `host:port` from a daemon thread; `close()` on the result stops it."""
     server = create_server(
         app,

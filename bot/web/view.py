@@ -8,6 +8,7 @@ import base64
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
@@ -139,10 +140,10 @@ def plan_rows(plan: PlanProposal, locale: str) -> list[dict[str, str]]:
 
 def page_context(
     data: PageData, settings: Settings, words: dict[str, str], language: str, today: date
-) -> dict:
+) -> dict[str, Any]:
     locale = customer_locale(language, data.country)
 
-    def row(i: PageInvoice) -> dict:
+    def row(i: PageInvoice) -> dict[str, Any]:
         amount = money(i.amount, locale)  # Babel's formatting is most of the page's cost:
         return {  # an unpaid invoice's balance is its amount, formatted once
             "number": i.number,

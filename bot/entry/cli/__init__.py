@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     shows the traceback instead."""
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(load_settings(), args)
+        code: int = args.handler(load_settings(), args)
+        return code
     except (Exception, KeyboardInterrupt) as exc:
         if args.debug:
             raise

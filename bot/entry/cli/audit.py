@@ -95,7 +95,7 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     aud = commands.add_parser("audit", help="the audit trail")
     aud_commands = aud.add_subparsers(dest="audit_command", required=True)
     verify = aud_commands.add_parser("verify", help="walk the hash chain")

@@ -228,7 +228,7 @@ def _report(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = commands.add_parser("import", help="import invoices from a CSV file (all or nothing)")
     imp.add_argument("file", nargs="?", help="the file to import (or --watch DIR)")
     imp.add_argument(

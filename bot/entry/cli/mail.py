@@ -119,7 +119,7 @@ def _late_charges(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     send = commands.add_parser("send", help="send the approved messages that are due, once")
     send.set_defaults(handler=_send)
 

@@ -42,7 +42,7 @@ def _rates_show(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rates = commands.add_parser("rates", help="the reference rates of statutory interest")
     rates_commands = rates.add_subparsers(dest="rates_command", required=True)
     rates_commands.add_parser(

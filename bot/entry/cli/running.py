@@ -155,7 +155,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = commands.add_parser("run", help="start the Slack app (Socket Mode unless --http)")
     run.add_argument("--http", action="store_true", help="serve Slack's HTTP requests")
     run.add_argument("--port", type=int, default=3000)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.models import Contact, Customer, Dispute, Invoice, Promise
-from bot.services.common.queries import is_open
+from bot.services.common.queries import id_of, is_open
 
 
 def _at(day: date, zone: str) -> datetime:
@@ -23,7 +23,7 @@ def seed_history(session: Session, today: date) -> None:
         customer = customers[external_id]
         session.add(
             Contact(
-                customer_id=customer.id,
+                customer_id=id_of(customer),
                 channel="email",
                 stage=stage,
                 wording=wording,
@@ -36,10 +36,10 @@ def seed_history(session: Session, today: date) -> None:
         invoice = session.exec(
             select(Invoice)
             .where(
-                Invoice.customer_id == customers[external_id].id,
+                col(Invoice.customer_id) == customers[external_id].id,
                 is_open(),
             )
-            .order_by(Invoice.due_date)
+            .order_by(col(Invoice.due_date))
         ).first()
         assert invoice is not None, f"sample customer {external_id} has no open invoice"
         return invoice
@@ -58,14 +58,14 @@ def seed_history(session: Session, today: date) -> None:
     customers["C024"].paused = True  # paused by a lead
     session.add(
         Dispute(
-            invoice_id=first_open_invoice("C044").id,
+            invoice_id=id_of(first_open_invoice("C044")),
             reason="Goods returned damaged",
             opened_by="demo",
         )
     )
     session.add(
         Promise(
-            invoice_id=first_open_invoice("C045").id,
+            invoice_id=id_of(first_open_invoice("C045")),
             promised_date=today + timedelta(days=5),
             created_by="demo",
         )

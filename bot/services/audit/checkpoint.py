@@ -83,7 +83,7 @@ def check(session: Session, text: str) -> str | None:
         return "the checkpoint's signature does not match this audit key"
     if point.seq == 0:
         return None
-    event = session.exec(select(AuditEvent).where(AuditEvent.seq == point.seq)).first()
+    event = session.exec(select(AuditEvent).where(col(AuditEvent.seq) == point.seq)).first()
     if event is None:
         return (
             f"event #{point.seq}, the head at {point.taken_at}, is missing: "
@@ -126,7 +126,7 @@ def check_recorded(session: Session) -> str | None:
         latest.signature, _signature(key, latest.seq, latest.hash, when)
     ):
         return f"the head recorded at {when} does not carry its key's signature: altered"
-    event = session.exec(select(AuditEvent).where(AuditEvent.seq == latest.seq)).first()
+    event = session.exec(select(AuditEvent).where(col(AuditEvent.seq) == latest.seq)).first()
     if event is None:
         return (
             f"event #{latest.seq}, the head recorded at {when}, is missing: the trail was "

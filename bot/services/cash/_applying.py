@@ -115,9 +115,9 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
             sa.update(Invoice)
             .where(
                 col(Invoice.id) == sa.bindparam("key"),
-                Invoice.amount_minor - Invoice.paid_minor >= sa.bindparam("minor"),
+                col(Invoice.amount_minor) - col(Invoice.paid_minor) >= sa.bindparam("minor"),
             )
-            .values(paid_minor=Invoice.paid_minor + sa.bindparam("minor"), updated_at=now)
+            .values(paid_minor=col(Invoice.paid_minor) + sa.bindparam("minor"), updated_at=now)
             .execution_options(synchronize_session=False),
             updates,
         )

@@ -36,7 +36,7 @@ def find_customer(session: Session, query: str) -> Customer:
     matches = session.exec(
         select(Customer)
         .where(sa.func.lower(Customer.name).like(pattern, escape="\\"))
-        .order_by(Customer.name)
+        .order_by(col(Customer.name))
         .limit(6)
     ).all()
     if len(matches) == 1:

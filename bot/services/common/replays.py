@@ -12,6 +12,7 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Required, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,9 +37,20 @@ class Kept:
     until: datetime
 
 
+class _Values(TypedDict, total=False):
+    """One request's row: its signature and arrival, and what `Kept` holds when given."""
+
+    signature: Required[str]
+    seen_at: Required[datetime]
+    body: str
+    content_type: str
+    claimed_by: str
+    claimed_until: datetime
+
+
 @dataclass
 class _Arrival:
-    values: dict[str, object]
+    values: _Values
     done: threading.Event = field(default_factory=threading.Event)
     new: bool = False
     error: BaseException | None = None
@@ -56,7 +68,7 @@ class _GroupCommit:
         self._queue_lock = threading.Lock()
         self._writer = threading.Lock()
 
-    def arrive(self, values: dict[str, object]) -> bool:
+    def arrive(self, values: _Values) -> bool:
         arrival = _Arrival(values)
         with self._queue_lock:
             self._queue.append(arrival)
@@ -70,7 +82,7 @@ class _GroupCommit:
         return arrival.new
 
     def _write(self, batch: list[_Arrival]) -> None:
-        first: dict[object, _Arrival] = {}  # a replay in the same batch is not new either
+        first: dict[str, _Arrival] = {}  # a replay in the same batch is not new either
         for arrival in batch:
             first.setdefault(arrival.values["signature"], arrival)
         try:
@@ -86,7 +98,7 @@ class _GroupCommit:
             arrival.done.set()
 
 
-def _insert(engine: Engine, rows: list[dict[str, object]]) -> set[str]:
+def _insert(engine: Engine, rows: list[_Values]) -> set[str]:
     """One transaction inserting `rows`, skipping signatures already there; the new ones.
 
     On PostgreSQL the commit does not wait for the disk: it sits before every
@@ -94,14 +106,14 @@ def _insert(engine: Engine, rows: list[dict[str, object]]) -> set[str]:
     and only a crash of the database server itself could lose the last fraction of a second.
     """
     insert = (postgresql.insert if is_postgres(engine) else sqlite.insert)(SlackRequest)
-    now = max(row["seen_at"] for row in rows)  # type: ignore[type-var]
+    now = max(row["seen_at"] for row in rows)
     with engine.begin() as conn:
         if is_postgres(engine):
             conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
         if random.randrange(PRUNE_ONE_IN) == 0:
             conn.execute(
                 sa.delete(SlackRequest).where(
-                    col(SlackRequest.seen_at) < now - WINDOW,  # type: ignore[operator]
+                    col(SlackRequest.seen_at) < now - WINDOW,
                     sa.or_(
                         col(SlackRequest.body).is_(None), col(SlackRequest.handled_at).is_not(None)
                     ),
@@ -128,7 +140,7 @@ def first_arrival(engine: Engine, signature: str, now: datetime, kept: Kept | No
     An insert that does nothing on a conflict: a signature can only be valid within the
     window (Slack's timestamp check), so any row already there means a replay.
     """
-    values: dict[str, object] = {"signature": signature, "seen_at": now}
+    values: _Values = {"signature": signature, "seen_at": now}
     if kept is not None:
         values |= {
             "body": kept.body,

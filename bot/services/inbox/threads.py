@@ -32,7 +32,7 @@ def conversation_target(
     ).first()
     if card is not None:
         return ConversationTarget(channel=card[0], thread_ts=card[1])
-    owner = session.exec(select(Customer.owner).where(Customer.id == customer_id)).first()
+    owner = session.exec(select(Customer.owner).where(col(Customer.id) == customer_id)).first()
     if owner:
         return ConversationTarget(channel=owner, thread_ts=None)
     if digest_channel:

@@ -174,7 +174,7 @@ def _imported_before(
 ) -> set[tuple[int, datetime, str, str]]:
     rows = session.exec(
         select(Contact.customer_id, Contact.occurred_at, Contact.stage, Contact.channel).where(
-            Contact.outcome == IMPORTED, col(Contact.customer_id).in_(customer_ids)
+            col(Contact.outcome) == IMPORTED, col(Contact.customer_id).in_(customer_ids)
         )
     ).all()
     return {(cid, when.astimezone(UTC), stage, channel) for cid, when, stage, channel in rows}

@@ -48,18 +48,18 @@ def _age(now: datetime, then: datetime | None) -> float:
 
 def figures(session: Session, now: datetime) -> Figures:
     pending = session.exec(
-        select(func.count(), func.min(Outbox.next_attempt_at)).where(Outbox.state == "pending")
+        select(func.count(), func.min(Outbox.next_attempt_at)).where(col(Outbox.state) == "pending")
     ).one()
     due = session.exec(
         select(func.min(Outbox.next_attempt_at)).where(
-            Outbox.state == "pending", Outbox.next_attempt_at <= now
+            col(Outbox.state) == "pending", col(Outbox.next_attempt_at) <= now
         )
     ).one()
-    failed = session.exec(select(func.count()).where(Outbox.state == "failed")).one()
+    failed = session.exec(select(func.count()).where(col(Outbox.state) == "failed")).one()
     digest = session.exec(select(func.max(DigestRun.posted_at))).one()
     inbox = session.exec(
         select(func.count(), func.min(InboundMessage.received_at)).where(
-            InboundMessage.slack_ts == ""
+            col(InboundMessage.slack_ts) == ""
         )
     ).one()
     audit = session.exec(select(func.count(), func.max(AuditEvent.occurred_at))).one()

@@ -182,7 +182,7 @@ def worklist(
         col(Reminder.state) == ReminderState.SUGGESTED,
         col(Reminder.owner) == owner,
     )
-    balance = sa.func.sum(Invoice.amount_minor - Invoice.paid_minor)
+    balance = sa.func.sum(col(Invoice.amount_minor) - col(Invoice.paid_minor))
     with read_only(engine) as session:
         conn = session.connection()
         counts: dict[str, int] = dict(

@@ -310,7 +310,7 @@ def approve_by_policy(drafter: Drafter, now: datetime | None = None) -> list[int
     now = now or utcnow()
     approved = []
     ripe = (
-        Reminder.state == ReminderState.SUGGESTED,
+        col(Reminder.state) == ReminderState.SUGGESTED,
         col(Reminder.auto_at).is_not(None),
         col(Reminder.auto_at) <= now,
     )

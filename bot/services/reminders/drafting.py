@@ -73,7 +73,7 @@ def write_pending(drafter: Drafter, reminder_ids: Collection[int]) -> None:
                 .where(
                     col(Reminder.id).in_(sorted(reminder_ids)),
                     col(Reminder.drafted).is_(False),
-                    Reminder.state == ReminderState.SUGGESTED,
+                    col(Reminder.state) == ReminderState.SUGGESTED,
                 )
                 .order_by(col(Reminder.id))
             ).all()

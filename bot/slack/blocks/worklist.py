@@ -5,6 +5,8 @@ progress. One block per row, so a page of 50 stays inside a Home view's 100 bloc
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.staff_text import _, ngettext
 from bot.services.overview.worklists import NOBODY, OwnerProgress, WorkItem, Worklist
 from bot.slack.blocks.common import (
@@ -172,7 +174,7 @@ def worklist_blocks(
     return blocks
 
 
-def selected_ids(view: dict) -> list[int]:
+def selected_ids(view: dict[str, Any]) -> list[int]:
     """The reminders ticked on a Home view, from the view's state as Slack sends it back."""
     values = (view.get("state") or {}).get("values") or {}
     ids = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
@@ -34,12 +35,12 @@ def bounced_note(bounced: list[tuple[str, str]], most: int = 10) -> str:
 
 def register(app: App, deps: Deps) -> None:
     @app.action(any_numbered(APPROVE_ALL))
-    def approve_all_clicked(ack: Ack, body: dict, respond: Respond) -> None:
+    def approve_all_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
         day, stage = body["actions"][0]["value"].split("|", 1)
 
-        def reply(text: str) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
         def work() -> None:

@@ -5,6 +5,7 @@ decide; the others are refused politely, and it is logged."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
@@ -53,12 +54,12 @@ def register(app: App, deps: Deps) -> None:
 
     def clicked(action_id: str, work: Callable[[str, int, Respond, str], None]) -> None:
         @app.action(action_id)
-        def on_click(ack: Ack, body: dict, respond: Respond) -> None:
+        def on_click(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()
             user = body["user"]["id"]
             line_id = int(body["actions"][0]["value"])
 
-            def reply(text: str) -> None:
+            def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
                 respond(text=text, response_type="ephemeral", replace_original=False)
 
             if not deps.approvers.may_decide(user):
@@ -84,7 +85,7 @@ def register(app: App, deps: Deps) -> None:
         deps.later(work, f"dismissing bank line {line_id}", ephemeral(respond))
 
     def choose_clicked(user: str, line_id: int, _respond: Respond, trigger: str) -> None:
-        def fill() -> dict | str:
+        def fill() -> dict[str, Any] | str:
             view = cash.line_view(deps.runtime.engine, line_id)
             if not view.open:
                 return _("This payment was already decided by <@{user}>.", user=view.decided_by)

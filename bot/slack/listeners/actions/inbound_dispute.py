@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_, _
@@ -16,7 +18,7 @@ from bot.slack.modal_opener import open_then_fill
 def register(app: App, deps: Deps) -> None:
     @on_inbound_click(app, deps, DISPUTE, N_("record disputes"))
     def clicked(click: InboundClick) -> None:
-        def fill() -> dict | str:
+        def fill() -> dict[str, Any] | str:
             try:
                 return dispute_modal(open_account(deps.runtime.engine, click.inbound_id))
             except Invalid as exc:

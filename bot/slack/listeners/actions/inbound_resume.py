@@ -3,6 +3,8 @@ the customer's ladder goes on (approvers only)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App, Respond
 
 from bot.rendering.staff_text import N_, _
@@ -16,11 +18,11 @@ from bot.slack.mrkdwn import escape
 
 def register(app: App, deps: Deps) -> None:
     @app.action(RESUME)
-    def resume_clicked(ack: Ack, body: dict, respond: Respond) -> None:
+    def resume_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
 
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
         customer_ref = body["actions"][0]["value"]
@@ -38,5 +40,6 @@ def register(app: App, deps: Deps) -> None:
                 customer=escape(customer.name),
             )
         )
-        if customer.id is not None:  # its cards no longer say a reply waits
-            deps.cards.refresh(undecided_cards(deps.runtime.engine, [customer.id]), deps.today())
+        # its cards no longer say a reply waits
+        cards = undecided_cards(deps.runtime.engine, [customer.customer_id])
+        deps.cards.refresh(cards, deps.today())

@@ -4,6 +4,7 @@ and `/relance customer`'s *New link*: approvers only."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
@@ -28,10 +29,10 @@ from bot.slack.request_checks import reminder_id
 
 
 def register(app: App, deps: Deps) -> None:
-    def allowed(body: dict, respond: Respond, verb: str) -> str | None:
-        user = body["user"]["id"]
+    def allowed(body: dict[str, Any], respond: Respond, verb: str) -> str | None:
+        user: str = body["user"]["id"]
 
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
         if not deps.approvers.may_decide(user):
@@ -40,7 +41,7 @@ def register(app: App, deps: Deps) -> None:
         return user
 
     @app.action(PAGE_HANDLE)
-    def handle(ack: Ack, body: dict, respond: Respond) -> None:
+    def handle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = allowed(body, respond, N_("take up a customer's answer"))
         if user is None:
@@ -56,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(PAGE_CONTACT_ACCEPT)
-    def accept_contact(ack: Ack, body: dict, respond: Respond) -> None:
+    def accept_contact(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """The customer's new billing contact applied, once: the first collector wins."""
         ack()
         user = allowed(body, respond, N_("accept a customer's new billing contact"))
@@ -90,7 +91,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(PAGE_ACCOUNT)
-    def show_account(ack: Ack, body: dict, respond: Respond) -> None:
+    def show_account(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         if allowed(body, respond, N_("see a customer's account")) is None:
             return
@@ -103,7 +104,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(PAGE_NEW_LINK)
-    def renew(ack: Ack, body: dict, respond: Respond) -> None:
+    def renew(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = allowed(body, respond, N_("replace a customer's page link"))
         if user is None:

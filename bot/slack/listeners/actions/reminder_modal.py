@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from slack_bolt import App
 
@@ -21,7 +22,7 @@ def register_modal_action(
     action_id: str,
     verb: str,
     callback_id: str,
-    build: Callable[[ReminderView], dict],
+    build: Callable[[ReminderView], dict[str, Any]],
 ) -> None:
     """On `action_id`, open `build(view)` for approvers; say who decided if someone did."""
 
@@ -35,11 +36,11 @@ def open_reminder_modal(
     reminder_id: int,
     trigger_id: str,
     callback_id: str,
-    build: Callable[[ReminderView], dict],
+    build: Callable[[ReminderView], dict[str, Any]],
 ) -> None:
     """Open the modal at once, then fill it with the reminder (or say who decided it)."""
 
-    def fill() -> dict | str:
+    def fill() -> dict[str, Any] | str:
         view = load_view(deps.runtime.drafter(), reminder_id)
         if view.state != "suggested":
             return already_decided_text(view.state, view.decided_by)

@@ -5,6 +5,7 @@ so no other channel takes today's cards away from the digest's thread."""
 from __future__ import annotations
 
 from time import monotonic
+from typing import Any
 
 from bot.rendering.staff_text import N_, _
 from bot.services.operations import metrics
@@ -19,7 +20,7 @@ USAGE = N_(
 )
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     runtime = deps.runtime
     now = runtime.now()
     home = runtime.settings.digest_channel

@@ -4,6 +4,8 @@ once on the customer's cards and worklist rows (what it overtook stopped)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.locale import staff_date
 from bot.rendering.staff_text import N_, _
 from bot.services.accounts.plans import propose_plan
@@ -15,7 +17,7 @@ from bot.slack.touched_shown import show_touched
 USAGE = N_("`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 2, USAGE)
     first = None
     if args[-1][:1].isdigit() and "-" in args[-1]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
@@ -29,7 +30,7 @@ from bot.slack.listeners.commands import (
 from bot.slack.listeners.commands.args import usage_text
 from bot.slack.mrkdwn import escape
 
-Handler = Callable[[Deps, list[str], dict, Reply], None]
+Handler = Callable[[Deps, list[str], dict[str, Any], Reply], None]
 
 #: name -> (handler, usage line). `help` is answered by the router from this table.
 SUBCOMMANDS: dict[str, tuple[Handler, str]] = {
@@ -58,11 +59,11 @@ def help_text() -> str:
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/relance")
-    def relance(ack: Ack, command: dict, respond: Respond) -> None:
+    def relance(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         user = command["user_id"]
 
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, blocks=blocks, response_type="ephemeral")
 
         try:

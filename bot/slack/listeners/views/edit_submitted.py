@@ -3,6 +3,8 @@ approving it too when the box is ticked — exactly once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
@@ -22,7 +24,7 @@ from bot.slack.listeners.views.decision_shown import show_decision
 from bot.slack.permissions import Submission, on_submission, reminder_of
 
 
-def _typed(values: dict, block_id: str) -> str:
+def _typed(values: dict[str, Any], block_id: str) -> str:
     return (values.get(block_id, {}).get("value", {}).get("value")) or ""
 
 
