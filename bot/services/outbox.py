@@ -43,6 +43,7 @@ from bot.channels.email import (
 )
 from bot.config import Settings, load_policy, load_segments
 from bot.db import unit_of_work
+from bot.domain.outcomes import Delivery
 from bot.domain.states import OutboxState, ReminderState, transition
 from bot.models import Contact, Customer, InboundMessage, Outbox, OutboxPause, Reminder, utcnow
 from bot.services import audit, copies, page_links
@@ -69,6 +70,13 @@ class DeliveryReport:
     @property
     def touched(self) -> list[int]:
         return self.sent + self.retrying + self.failed + self.cancelled
+
+    def add(self, delivery: Delivery, reminder_id: int) -> None:
+        {
+            Delivery.SENT: self.sent,
+            Delivery.RETRYING: self.retrying,
+            Delivery.FAILED: self.failed,
+        }[delivery].append(reminder_id)
 
 
 class Claimed(NamedTuple):
@@ -392,7 +400,7 @@ def deliver_due(
         except Exception:  # recording failed: the lease expires and the row is tried again
             log.exception("delivering outbox %s failed; it will be claimed again", outbox_id)
             continue
-        getattr(report, outcome[0]).append(outcome[1])
+        report.add(*outcome)
     report.resumed = bool(report.sent) and _resume(engine)
     return report
 
@@ -405,9 +413,9 @@ def _deliver_one(
     sender: SmtpSender,
     outbox_id: int,
     clock: Callable[[], datetime],
-) -> tuple[str, int]:
-    """Send one claimed message; returns which list of the report it belongs in and its
-    reminder. Raises SendFailed only for a server-level failure."""
+) -> tuple[Delivery, int]:
+    """Send one claimed message; returns what became of it and its reminder. Raises SendFailed
+    only for a server-level failure."""
     with unit_of_work(engine) as session:
         reminder_id = get(session, Outbox, outbox_id).reminder_id
     try:
@@ -435,13 +443,13 @@ def _deliver_one(
             extra={"reminder_id": reminder_id},
         )
         retrying = _record_failure(engine, outbox_id, worker, failure, settings, clock())
-        return ("retrying" if retrying else "failed"), reminder_id
+        return (Delivery.RETRYING if retrying else Delivery.FAILED), reminder_id
     except sa.exc.DBAPIError:  # the database failed, not this message: claimed again later
         raise
     except Exception as exc:  # this message cannot be built or sent as it is: its failure only
         log.exception("reminder %s cannot be sent", reminder_id, extra={"reminder_id": reminder_id})
         unsendable = SendFailed(f"cannot be sent: {type(exc).__name__}: {exc}", permanent=True)
         _record_failure(engine, outbox_id, worker, unsendable, settings, clock())
-        return "failed", reminder_id
+        return Delivery.FAILED, reminder_id
     _record_sent(engine, outbox_id, worker, email, found, clock(), bool(settings.test_mode_address))
-    return "sent", reminder_id
+    return Delivery.SENT, reminder_id

@@ -10,9 +10,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
+from bot.domain.inbound import PERSON_WROTE
 from bot.services import inbox
 from bot.services.replies_waiting import undecided_cards
-from bot.slack.blocks.inbound import PERSON_WROTE, inbound_blocks, inbound_fallback
+from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
 from bot.slack.cards import CardPublisher
 from bot.slack.slack_errors import explain_exception, post_blocks
 

@@ -26,6 +26,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from bot import logs, metrics, ops
 from bot.channels.imap import connect
 from bot.config import Settings
+from bot.domain.inbound import Kind
 from bot.rendering.staff_text import speaking
 from bot.runtime import Runtime, build_runtime
 from bot.services import decisions, page_links
@@ -54,7 +55,7 @@ DIGEST_CHECK_SECONDS = 30
 OUTBOX_CHECK_SECONDS = 10
 AUTO_APPROVAL_SECONDS = 30
 RECOVERY_CHECK_SECONDS = 10
-FAILING = ("bounce", "left_company")  # inbound kinds that change what a card says
+FAILING = (Kind.BOUNCE, Kind.LEFT_COMPANY)  # inbound kinds that change what a card says
 
 
 def _approve_by_policy(deps: Deps) -> None:
