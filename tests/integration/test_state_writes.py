@@ -5,6 +5,7 @@ and no query or renderer spells a state as a string, so every state is one the e
 from __future__ import annotations
 
 import ast
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -103,6 +104,10 @@ def test_the_scan_catches_a_plain_write() -> None:
     assert [checked for _line, checked in _state_writes(tree)] == [False] * 5
 
 
+#: A state spelt in SQL text: `state = 'sent'`, `status IN ('void', …)`.
+IN_SQL = re.compile(r"\b(state|status|kind)\s*(=|<>|!=|\bIN\b)\s*\(?\s*'", re.IGNORECASE)
+
+
 def _name(node: ast.expr) -> str | None:
     """The state name an expression reads: `x.state`, `state`, `col(X.state)`."""
     if isinstance(node, ast.Call) and node.args:
@@ -153,6 +158,14 @@ def _literal_states(tree: ast.AST) -> list[int]:
                 for k in node.keywords
                 if k.arg in NAMED and set(_strings(k.value)) & NAMED[k.arg]
             ]
+            found += [
+                c.lineno
+                for a in node.args
+                for c in ast.walk(a)
+                if isinstance(c, ast.Constant)
+                and isinstance(c.value, str)
+                and IN_SQL.search(c.value)
+            ]
         elif isinstance(node, ast.Assign):
             names = {n for t in node.targets if (n := _name(t))}
             if any(set(_strings(node.value)) & NAMED[n] for n in names):
@@ -186,8 +199,9 @@ def test_the_scan_catches_a_spelt_state() -> None:
         "WORDS = {'applied': 'Applied', 'reversed': 'Reversed'}\n"
         "FAILING = ('bounce', 'left_company')\n"
         "row.kind = 'unreadable' if unread else message.kind\n"
+        "conn.execute(sa.text(\"UPDATE s SET paid = amount WHERE status = 'paid'\"))\n"
         "view.state == ReminderState.SENT\n"  # the enum's member: fine
         "kind == 'page_view'\n"  # an audit event's kind, not an inbound message's
         "response.status == 200\n"
     )
-    assert _literal_states(tree) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert _literal_states(tree) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
