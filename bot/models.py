@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, relationship
@@ -74,7 +74,7 @@ class EnumText(TypeDecorator[E]):
         return None if value is None else self.enum(value)
 
 
-def _state(enum: type[E], **kwargs: object) -> object:
+def _state(enum: type[E], **kwargs: Any) -> Any:
     return Field(sa_type=EnumText(enum), **kwargs)
 
 
