@@ -12,6 +12,7 @@ class Delivery(StrEnum):
     SENT = "sent"
     RETRYING = "retrying"  # failed, tried again later
     FAILED = "failed"  # failed for good
+    CANCELLED = "cancelled"  # stopped before it left: overtaken since its approval
 
 
 class FiledAs(StrEnum):

@@ -71,12 +71,14 @@ class DeliveryReport:
     def touched(self) -> list[int]:
         return self.sent + self.retrying + self.failed + self.cancelled
 
-    def add(self, delivery: Delivery, reminder_id: int) -> None:
-        {
+    def of(self, delivery: Delivery) -> list[int]:
+        """The reminders this pass did `delivery` with."""
+        return {
             Delivery.SENT: self.sent,
             Delivery.RETRYING: self.retrying,
             Delivery.FAILED: self.failed,
-        }[delivery].append(reminder_id)
+            Delivery.CANCELLED: self.cancelled,
+        }[delivery]
 
 
 class Claimed(NamedTuple):
@@ -384,7 +386,9 @@ def deliver_due(
                 if stopped is not None:
                     report.cancelled.append(stopped)
                     continue
-            outcome = _deliver_one(engine, settings, policies, worker, sender, outbox_id, clock)
+            delivery, reminder_id = _deliver_one(
+                engine, settings, policies, worker, sender, outbox_id, clock
+            )
         except SendFailed as failure:  # the server's fault: hold everything, charge no one
             log.warning("mail server refused; outbox paused: %s", failure)
             # one the server may have kept keeps its claim, to lapse as a killed sender's
@@ -400,7 +404,7 @@ def deliver_due(
         except Exception:  # recording failed: the lease expires and the row is tried again
             log.exception("delivering outbox %s failed; it will be claimed again", outbox_id)
             continue
-        report.add(*outcome)
+        report.of(delivery).append(reminder_id)
     report.resumed = bool(report.sent) and _resume(engine)
     return report
 

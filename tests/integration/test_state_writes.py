@@ -27,6 +27,7 @@ ENUMS: list[type[StrEnum]] = [
     outcomes.FiledAs,
 ]
 DEFINED_IN = {Path(m.__file__).resolve() for m in (states, inbound, outcomes)}
+ANY_STATE = {s.value for e in ENUMS for s in e}
 #: The names a state goes by in a row, a view or a query, and the strings each may hold.
 NAMED = {
     "state": {s.value for e in ENUMS[:5] for s in e},
@@ -158,6 +159,13 @@ def _literal_states(tree: ast.AST) -> list[int]:
                 for k in node.keywords
                 if k.arg in NAMED and set(_strings(k.value)) & NAMED[k.arg]
             ]
+            if (
+                isinstance(func, ast.Name)
+                and func.id == "getattr"
+                and len(node.args) > 1
+                and set(_strings(node.args[1])) & ANY_STATE
+            ):
+                found.append(node.lineno)  # a report's list named by a state: `report.of`
             found += [
                 c.lineno
                 for a in node.args
@@ -200,8 +208,9 @@ def test_the_scan_catches_a_spelt_state() -> None:
         "FAILING = ('bounce', 'left_company')\n"
         "row.kind = 'unreadable' if unread else message.kind\n"
         "conn.execute(sa.text(\"UPDATE s SET paid = amount WHERE status = 'paid'\"))\n"
+        "getattr(report, 'sent').append(reminder_id)\n"
         "view.state == ReminderState.SENT\n"  # the enum's member: fine
         "kind == 'page_view'\n"  # an audit event's kind, not an inbound message's
         "response.status == 200\n"
     )
-    assert _literal_states(tree) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert _literal_states(tree) == list(range(1, 11))
