@@ -2,9 +2,9 @@
 moves between them.
 
 The values are the strings stored in the database, so these enums change nothing on disk (the
-columns are typed with them: `models.EnumText`). A
-service changes a state only through `transition` (one row it holds) or `move` (a conditional
-update: `… WHERE state IN move.sources`), so a move not listed here cannot happen.
+columns are typed with them: `models.EnumText`). A service changes a state only through
+`transition` (one row it holds) or `move` (a conditional update: `… WHERE state IN
+move.sources`), so a move not listed here cannot happen.
 """
 
 from __future__ import annotations
