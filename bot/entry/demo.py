@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import make_engine, read_only, unit_of_work, upgrade
+from bot.domain.inbound import Kind
 from bot.entry import terminal
 from bot.entry.composition import build_runtime, next_business_morning
 from bot.entry.sample_data import write_sample_invoices
@@ -146,7 +147,9 @@ def _listening(runtime: Runtime, created: list[Suggested], shown: Suggested, now
     listening = replace(inbox.Listening.of(settings), dkim=None)  # no DNS asked in a demo
     ids = [shown.id, *(r.id for r in others[:2])]  # the reply answers the reminder shown
     views = {v.id: v for v in load_views(runtime.drafter(), ids)}
-    cases = zip(("reply", "bounce", "out_of_office"), [views[i] for i in ids], strict=False)
+    cases = zip(
+        (Kind.REPLY, Kind.BOUNCE, Kind.OUT_OF_OFFICE), [views[i] for i in ids], strict=False
+    )
     for uid, (name, reminder) in enumerate(cases, start=1):
         raw = sample_message(
             name,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.channels.imap import connect
+from bot.domain.inbound import Kind
 from bot.entry.scheduler import Ticker
 from bot.rendering.staff_text import speaking
 from bot.services.delivery.outbox import deliver_due
@@ -26,7 +27,7 @@ DIGEST_CHECK_SECONDS = 30
 OUTBOX_CHECK_SECONDS = 10
 AUTO_APPROVAL_SECONDS = 30
 RECOVERY_CHECK_SECONDS = 10
-FAILING = ("bounce", "left_company")  # inbound kinds that change what a card says
+FAILING = (Kind.BOUNCE, Kind.LEFT_COMPANY)  # inbound kinds that change what a card says
 
 
 def _approve_by_policy(deps: Deps) -> None:

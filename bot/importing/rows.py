@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from bot.domain.copies import check_pdf_reference
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
 from bot.domain.owners import parse_owner
+from bot.domain.states import InvoiceStatus
 from bot.importing.mapping import CUSTOMER_FIELDS, FIELDS, Mapping
 
 T = TypeVar("T")
@@ -76,7 +77,7 @@ class InvoiceLine(NamedTuple):
     issue_date: date
     due_date: date
     payment_link: str
-    status: str  # open, paid, void or written_off
+    status: InvoiceStatus
     lettering: str  # a ledger's matching code (the FEC's EcritureLet); "" when none
     reported_paid_minor: int | None  # the file's own paid figure when it also gives a balance
     pdf: str  # the invoice's PDF: a path under the documents folder or an https URL
@@ -338,7 +339,7 @@ class LineReader:
         )
         lettering = self._text("lettering", letter_raw, 20, errors)
 
-        status = self._field("status", status_raw, self._status, errors) or "open"
+        status = self._field("status", status_raw, self._status, errors) or InvoiceStatus.OPEN
         if unnumbered or (type_raw and type_raw.casefold() in self.mapping.credit_note_types):
             # Tools that type their credit notes write their figures unsigned; a row without
             # a number where the mapping allows it is money held for the customer.
@@ -391,7 +392,7 @@ class LineReader:
             pdf,
         )
 
-    def _status(self, raw: str) -> str:
+    def _status(self, raw: str) -> InvoiceStatus:
         statuses = self.mapping.statuses
         meaning = statuses.get(raw.casefold()) or statuses.get("*")  # `*`: any other text
         if meaning is None:

@@ -12,7 +12,7 @@ from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 
-#: The error lines shown in Slack; the whole report stays beside the file in `failed/`.
+#: The error lines shown in Slack; the whole report stays beside the file (`FiledAs.FAILED`).
 ERROR_LINES = 10
 
 
@@ -24,7 +24,8 @@ def notice_text(outcome: FileOutcome) -> str:
         )
     lines = outcome.errors.splitlines()[1 : ERROR_LINES + 1]
     shown = "\n".join(f"• {escape(line)}" for line in lines)
-    return f"❗ {escape(outcome.summary())}; moved to `failed/` with its error report\n{shown}"
+    moved = f"moved to `{outcome.filed_as}/` with its error report"
+    return f"❗ {escape(outcome.summary())}; {moved}\n{shown}"
 
 
 def post_import_notices(client: WebClient, channel: str, outcomes: list[FileOutcome]) -> None:

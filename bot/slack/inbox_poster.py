@@ -9,10 +9,11 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.inbound import PERSON_WROTE
 from bot.services.common.context import Runtime
 from bot.services.inbox import mailbox as inbox
 from bot.services.inbox.replies_waiting import undecided_cards
-from bot.slack.blocks.inbound import PERSON_WROTE, inbound_blocks, inbound_fallback
+from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
 from bot.slack.cards import CardPublisher
 from bot.slack.slack_errors import explain_exception, post_blocks
 

@@ -42,6 +42,7 @@ def test_each_new_file_is_imported_once_and_filed(engine: Engine, tmp_path: Path
         "monday.csv: 2 new invoices, 0 changed, 1 new customers, 0 payments"
     )
     assert outcomes[1].summary() == "tuesday.csv: nothing imported (1 error(s))"
+    assert "; moved to `failed/` with its error report" in notice_text(outcomes[1])
     with unit_of_work(engine) as session:
         assert sorted(session.exec(select(Invoice.number))) == ["F-001", "F-002"]
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bot.domain.money import Money
+from bot.domain.states import ReminderState
 from bot.services.overview.reminder_view import InvoiceLine, ReminderView
 from bot.services.overview.worklists import CustomerFacts, LastContact
 from bot.slack.blocks.card import reminder_card
@@ -32,12 +33,12 @@ def view(**changes: object) -> ReminderView:
         subject="Call",
         body_text="Script",
         edited=False,
-        state="suggested",
+        state=ReminderState.SUGGESTED,
         decided_by="",
         decided_at=None,
         skip_reason="",
         invoices=[InvoiceLine("F-1", Money(Decimal(100), "EUR"), date(2026, 10, 1))],
-        delivery="",
+        delivery=None,
         delivery_error="",
         attempts=0,
         slack_channel="",

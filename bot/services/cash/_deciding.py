@@ -44,7 +44,7 @@ class LineView:
     payer_name: str
     payer_iban: str
     remittance: str
-    state: str
+    state: BankLineState
     why: str
     customer: str  # the customer matching found, "" when none
     proposed: tuple[tuple[str, Decimal], ...]  # what *Apply to …* applies

@@ -46,7 +46,7 @@ def stored_ids(keys: Iterable[int | None]) -> list[int]:
     return [stored_id(key) for key in keys]
 
 
-def in_sources(column: Any, move: Move) -> sa.ColumnElement[bool]:
+def in_sources(column: Any, move: Move[Any]) -> sa.ColumnElement[bool]:
     """`state = x` or `state IN (x, y)`: the rows a conditional update may move."""
     state = col(column)
     return state == move.sources[0] if len(move.sources) == 1 else state.in_(move.sources)

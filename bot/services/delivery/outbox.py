@@ -43,6 +43,7 @@ from bot.channels.email import (
 )
 from bot.config import Settings, load_policy, load_segments
 from bot.db import unit_of_work
+from bot.domain.outcomes import Delivery
 from bot.domain.states import OutboxState, ReminderState, transition
 from bot.models import Contact, Customer, InboundMessage, Outbox, OutboxPause, Reminder, utcnow
 from bot.services import audit
@@ -71,6 +72,15 @@ class DeliveryReport:
     @property
     def touched(self) -> list[int]:
         return self.sent + self.retrying + self.failed + self.cancelled
+
+    def of(self, delivery: Delivery) -> list[int]:
+        """The reminders this pass did `delivery` with."""
+        return {
+            Delivery.SENT: self.sent,
+            Delivery.RETRYING: self.retrying,
+            Delivery.FAILED: self.failed,
+            Delivery.CANCELLED: self.cancelled,
+        }[delivery]
 
 
 class Claimed(NamedTuple):
@@ -378,7 +388,9 @@ def deliver_due(
                 if stopped is not None:
                     report.cancelled.append(stopped)
                     continue
-            outcome = _deliver_one(engine, settings, policies, worker, sender, outbox_id, clock)
+            delivery, reminder_id = _deliver_one(
+                engine, settings, policies, worker, sender, outbox_id, clock
+            )
         except SendFailed as failure:  # the server's fault: hold everything, charge no one
             log.warning("mail server refused; outbox paused: %s", failure)
             # one the server may have kept keeps its claim, to lapse as a killed sender's
@@ -394,7 +406,7 @@ def deliver_due(
         except Exception:  # recording failed: the lease expires and the row is tried again
             log.exception("delivering outbox %s failed; it will be claimed again", outbox_id)
             continue
-        getattr(report, outcome[0]).append(outcome[1])
+        report.of(delivery).append(reminder_id)
     report.resumed = bool(report.sent) and _resume(engine)
     return report
 
@@ -407,9 +419,9 @@ def _deliver_one(
     sender: SmtpSender,
     outbox_id: int,
     clock: Callable[[], datetime],
-) -> tuple[str, int]:
-    """Send one claimed message; returns which list of the report it belongs in and its
-    reminder. Raises SendFailed only for a server-level failure."""
+) -> tuple[Delivery, int]:
+    """Send one claimed message; returns what became of it and its reminder. Raises SendFailed
+    only for a server-level failure."""
     with unit_of_work(engine) as session:
         reminder_id = get(session, Outbox, outbox_id).reminder_id
     try:
@@ -437,13 +449,13 @@ def _deliver_one(
             extra={"reminder_id": reminder_id},
         )
         retrying = _record_failure(engine, outbox_id, worker, failure, settings, clock())
-        return ("retrying" if retrying else "failed"), reminder_id
+        return (Delivery.RETRYING if retrying else Delivery.FAILED), reminder_id
     except sa.exc.DBAPIError:  # the database failed, not this message: claimed again later
         raise
     except Exception as exc:  # this message cannot be built or sent as it is: its failure only
         log.exception("reminder %s cannot be sent", reminder_id, extra={"reminder_id": reminder_id})
         unsendable = SendFailed(f"cannot be sent: {type(exc).__name__}: {exc}", permanent=True)
         _record_failure(engine, outbox_id, worker, unsendable, settings, clock())
-        return "failed", reminder_id
+        return Delivery.FAILED, reminder_id
     _record_sent(engine, outbox_id, worker, email, found, clock(), bool(settings.test_mode_address))
-    return "sent", reminder_id
+    return Delivery.SENT, reminder_id

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
+from bot.domain.inbound import Kind
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.models import Customer, InboundMessage, Invoice
 from bot.rendering.staff_text import N_
@@ -147,7 +148,7 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
         customer = find_customer(session, query)
         consequence = (
             apply_effect(session, customer, Effect.of_record(row), today)
-            if row.kind != "unreadable"
+            if row.kind != Kind.UNREADABLE
             else "set aside: nothing to apply"
         )
         summary = {**json.loads(row.summary), "consequence": consequence}

@@ -111,7 +111,7 @@ class Handled:
     """What one message came to: for the report and for the people."""
 
     id: int
-    kind: str
+    kind: Kind
     customer_id: int | None
     matched_by: str
     reminder_id: int | None = None  # the reminder it answers, when known
@@ -230,7 +230,11 @@ def record(
             ).first():
                 return None
             row = InboundMessage(
-                mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, received_at=now, kind=""
+                mailbox=mailbox,
+                uidvalidity=uidvalidity,
+                uid=uid,
+                received_at=now,
+                kind=Kind.UNREADABLE if isinstance(message, Unreadable) else message.kind,
             )
             return _record(session, row, message, now, raw, listening)
     except sa.exc.IntegrityError:
@@ -246,7 +250,6 @@ def _record(
     listening: Listening,
 ) -> Handled:
     size = len(raw)
-    row.kind = "unreadable" if isinstance(message, Unreadable) else message.kind.value
     if isinstance(message, Unreadable):
         row.reason = message.reason
         row.summary = json.dumps({"size": size})
@@ -429,7 +432,7 @@ class Effect:
         summary = json.loads(row.summary)
         back_on = summary.get("back_on")
         return cls(
-            Kind(row.kind),
+            row.kind,
             tuple(summary.get("failed", ())),
             summary.get("bounce", ""),
             date.fromisoformat(back_on) if back_on else None,
@@ -488,7 +491,7 @@ class InboundView:
     """One recorded message as Slack shows it."""
 
     id: int
-    kind: str
+    kind: Kind
     sender: str
     sender_name: str
     subject: str

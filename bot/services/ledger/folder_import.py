@@ -17,11 +17,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from bot.channels.bank import BankFileError, is_bank_file
+from bot.domain.outcomes import FiledAs
 from bot.importing.mapping import Mapping
 from bot.services.cash import BankImport
 from bot.services.ledger.importing import ImportFailed, ImportReport, import_invoices
 
-DONE, FAILED = "done", "failed"
 _PARTIAL = (".part", ".tmp", ".crdownload", ".partial")
 
 
@@ -36,6 +36,10 @@ class FileOutcome:
     @property
     def ok(self) -> bool:
         return self.report is not None or self.bank is not None
+
+    @property
+    def filed_as(self) -> FiledAs:
+        return FiledAs.DONE if self.ok else FiledAs.FAILED
 
     def summary(self) -> str:
         """One line for a person: what the file brought, or how many errors stopped it."""
@@ -81,14 +85,14 @@ def import_folder(
     bank: Callable[[Path], BankImport] | None = None,
 ) -> list[FileOutcome]:
     """One pass over the folder: each new file imported (all or nothing) and filed away."""
-    (folder / DONE).mkdir(exist_ok=True)
-    (folder / FAILED).mkdir(exist_ok=True)
+    for filed_as in FiledAs:
+        (folder / filed_as).mkdir(exist_ok=True)
     outcomes = []
     for path in new_files(folder, settle_seconds, clock()):
         try:
             if bank is not None and is_bank_file(path):
                 statement = bank(path)
-                target = _free_name(folder / DONE, path.name)
+                target = _free_name(folder / FiledAs.DONE, path.name)
                 path.rename(target)
                 outcomes.append(FileOutcome(path.name, target, bank=statement))
                 continue
@@ -102,14 +106,14 @@ def import_folder(
                 allow_future=allow_future,
             )
         except (ImportFailed, BankFileError) as failed:
-            target = _free_name(folder / FAILED, path.name)
+            target = _free_name(folder / FiledAs.FAILED, path.name)
             path.rename(target)
             target.with_name(target.name + ".errors.txt").write_text(
                 str(failed) + "\n", encoding="utf-8"
             )
             outcomes.append(FileOutcome(path.name, target, errors=str(failed)))
             continue
-        target = _free_name(folder / DONE, path.name)
+        target = _free_name(folder / FiledAs.DONE, path.name)
         path.rename(target)
         outcomes.append(FileOutcome(path.name, target, report=report))
     return outcomes

@@ -23,6 +23,7 @@ from bot.db import unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.money import from_minor, open_minor
 from bot.domain.settlement import Conflict, Entry, settle
+from bot.domain.states import CLOSED, InvoiceStatus
 from bot.importing.mapping import Mapping
 from bot.importing.rows import LineReader, RowInvalid
 from bot.importing.source import CsvSource, LineError
@@ -152,8 +153,9 @@ def import_invoices(
         _refuse_currency_changes(conn)
         disagreements = _disagreements(conn, mapping)
         if mapping.provides("status"):
-            conn.exec_driver_sql(
-                "UPDATE import_staging SET paid_minor = amount_minor WHERE status = 'paid'"
+            conn.execute(
+                sa.text("UPDATE import_staging SET paid_minor = amount_minor WHERE status = :paid"),
+                {"paid": InvoiceStatus.PAID},
             )
         moves = _moves(conn)
         if moves and not allow_reassign:
@@ -350,10 +352,11 @@ def _disagreements(conn: Connection, mapping: Mapping) -> tuple[str, ...]:
     rows = conn.execute(
         sa.text(
             "SELECT line, invoice_number, currency, amount_minor, paid_minor,"
-            " reported_paid_minor FROM import_staging WHERE status = 'open'"
+            " reported_paid_minor FROM import_staging WHERE status = :open"
             " AND reported_paid_minor IS NOT NULL AND reported_paid_minor <> paid_minor"
             " ORDER BY line"
-        )
+        ),
+        {"open": InvoiceStatus.OPEN},
     ).all()
 
     def money(minor: int, currency: str) -> str:
@@ -494,9 +497,10 @@ def _closed(conn: Connection) -> list[sa.Row[Any]]:
                 "SELECT s.invoice_number AS number, s.status, s.currency,"
                 " s.amount_minor - s.paid_minor AS balance_minor"
                 " FROM import_staging s LEFT JOIN invoice i ON i.number = s.invoice_number"
-                " WHERE s.status IN ('void', 'written_off')"
+                " WHERE s.status IN :closed"
                 " AND (i.status IS NULL OR i.status <> s.status) ORDER BY s.line"
-            )
+            ).bindparams(sa.bindparam("closed", expanding=True)),
+            {"closed": list(CLOSED)},
         ).all()
     )
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from bot.db import read_only, schema_is_current
-from bot.domain.states import BankLineState
+from bot.domain.states import BankLineState, OutboxState
 from bot.models import AuditEvent, BankLine, DigestRun, InboundMessage, Outbox, OutboxPause
 
 #: A due message still waiting this long after its time: the senders are not sending.
@@ -48,14 +48,16 @@ def _age(now: datetime, then: datetime | None) -> float:
 
 def figures(session: Session, now: datetime) -> Figures:
     pending = session.exec(
-        select(func.count(), func.min(Outbox.next_attempt_at)).where(col(Outbox.state) == "pending")
+        select(func.count(), func.min(Outbox.next_attempt_at)).where(
+            col(Outbox.state) == OutboxState.PENDING
+        )
     ).one()
     due = session.exec(
         select(func.min(Outbox.next_attempt_at)).where(
-            col(Outbox.state) == "pending", col(Outbox.next_attempt_at) <= now
+            col(Outbox.state) == OutboxState.PENDING, col(Outbox.next_attempt_at) <= now
         )
     ).one()
-    failed = session.exec(select(func.count()).where(col(Outbox.state) == "failed")).one()
+    failed = session.exec(select(func.count()).where(col(Outbox.state) == OutboxState.FAILED)).one()
     digest = session.exec(select(func.max(DigestRun.posted_at))).one()
     inbox = session.exec(
         select(func.count(), func.min(InboundMessage.received_at)).where(
@@ -95,7 +97,7 @@ def readiness(engine: Engine, now: datetime, slack_token_accepted: bool | None) 
         with read_only(engine) as session:
             oldest = session.exec(
                 select(func.min(Outbox.next_attempt_at)).where(
-                    col(Outbox.state) == "pending", col(Outbox.claimed_by) == ""
+                    col(Outbox.state) == OutboxState.PENDING, col(Outbox.claimed_by) == ""
                 )
             ).one()
             paused = session.exec(

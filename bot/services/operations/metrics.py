@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
+from bot.domain.outcomes import Delivery
+
 if TYPE_CHECKING:
     from bot.services.delivery.outbox import DeliveryReport
     from bot.services.inbox.mailbox import FetchReport
@@ -88,8 +90,8 @@ def observe(name: str, value: float) -> None:
 
 def count_delivery(report: DeliveryReport) -> None:
     """One outbox pass's e-mails, by outcome."""
-    for outcome in ("sent", "retrying", "failed", "cancelled"):
-        count("emails", len(getattr(report, outcome)), outcome=outcome)
+    for outcome in Delivery:
+        count("emails", len(report.of(outcome)), outcome=outcome)
 
 
 def count_inbox(report: FetchReport) -> None:

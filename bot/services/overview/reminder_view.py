@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from bot.db import read_only
 from bot.domain.money import Money, open_minor, totals_by_currency
+from bot.domain.states import OutboxState, ReminderState
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
 from bot.services.common.queries import id_of
@@ -42,12 +43,12 @@ class ReminderView:
     subject: str
     body_text: str
     edited: bool
-    state: str
+    state: ReminderState
     decided_by: str
     decided_at: datetime | None
     skip_reason: str
     invoices: list[InvoiceLine]
-    delivery: str  # "", pending, sent, failed
+    delivery: OutboxState | None  # None: not approved for sending
     delivery_error: str
     attempts: int
     slack_channel: str
@@ -127,7 +128,7 @@ def load_views(drafter: Drafter, reminder_ids: list[int]) -> list[ReminderView]:
                 decided_at=reminder.decided_at,
                 skip_reason=reminder.skip_reason,
                 invoices=lines,
-                delivery=outbox.state if outbox else "",
+                delivery=outbox.state if outbox else None,
                 delivery_error=outbox.last_error if outbox else "",
                 attempts=outbox.attempts if outbox else 0,
                 slack_channel=reminder.slack_channel,

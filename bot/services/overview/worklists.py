@@ -279,12 +279,15 @@ def _items(conn: sa.Connection, today: date, rows: Sequence[_Line]) -> list[Work
     return items
 
 
+_NOT_DECIDED_BY_A_PERSON = (ReminderState.SUGGESTED, ReminderState.EXPIRED, ReminderState.CANCELLED)
+
+
 def progress(engine: Engine, today: date) -> list[OwnerProgress]:
     """Each owner's decided and waiting reminders of today, the most waiting first."""
     waiting = sa.func.sum(sa.case((col(Reminder.state) == ReminderState.SUGGESTED, 1), else_=0))
     # decided by someone: neither waiting nor retired by the system (expired, cancelled)
     decided = sa.func.sum(
-        sa.case((col(Reminder.state).not_in(["suggested", "expired", "cancelled"]), 1), else_=0)
+        sa.case((col(Reminder.state).not_in(_NOT_DECIDED_BY_A_PERSON), 1), else_=0)
     )
     with read_only(engine) as session:
         rows = (

@@ -36,6 +36,7 @@ from bot.domain.money import (
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.domain.plans import schedule
 from bot.domain.promises import spread
+from bot.domain.states import InvoiceStatus
 from bot.models import AuditEvent, ContactChange, Customer, Dispute, Invoice
 from bot.rendering.staff_text import N_
 from bot.services import audit
@@ -140,7 +141,8 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
             .where(
                 col(Invoice.customer_id) == customer_id,
                 col(Invoice.amount_minor) < Invoice.paid_minor,
-                col(Invoice.status) == "open",  # a voided credit note is no credit, as on reminders
+                col(Invoice.status)
+                == InvoiceStatus.OPEN,  # a voided credit note is no credit, as on reminders
             )
             .order_by(col(Invoice.number))
         ).all()

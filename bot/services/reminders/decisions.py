@@ -39,7 +39,7 @@ class DecidedReminder:
     """Where a reminder stands after a decision, as the person who clicked is told."""
 
     id: int
-    state: str
+    state: ReminderState
     decided_by: str
     slack_channel: str
     slack_ts: str  # "" when it has no card (decided from a worklist)

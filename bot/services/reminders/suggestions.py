@@ -35,9 +35,10 @@ from bot.domain.escalation import (
     owed,
 )
 from bot.domain.holds import current_hold
+from bot.domain.inbound import Kind
 from bot.domain.policy import Channel, Policy
 from bot.domain.segments import MAIN, Segments
-from bot.domain.states import PromiseState, ReminderState, move
+from bot.domain.states import InvoiceStatus, PromiseState, ReminderState, move
 from bot.domain.worklist import route
 from bot.models import (
     OPEN_INVOICE,
@@ -192,7 +193,10 @@ def load_accounts(
             col(Invoice.paid_minor),
             col(Invoice.issue_date),
         )
-        .where(col(Invoice.amount_minor) < col(Invoice.paid_minor), col(Invoice.status) == "open")
+        .where(
+            col(Invoice.amount_minor) < col(Invoice.paid_minor),
+            col(Invoice.status) == InvoiceStatus.OPEN,
+        )
         .where(_of_customers(col(Invoice.customer_id), only, between))
         .order_by(col(Invoice.issue_date), col(Invoice.number))
     ).all():
@@ -256,7 +260,7 @@ def last_answers(
     queries = [
         sa.select(col(InboundMessage.customer_id), sa.func.max(col(InboundMessage.received_at)))
         .where(
-            col(InboundMessage.kind) == "reply",
+            col(InboundMessage.kind) == Kind.REPLY,
             col(InboundMessage.received_at) >= since,
             sa.true() if only is None else col(InboundMessage.customer_id).in_(sorted(only)),
         )

@@ -9,6 +9,7 @@ from babel.dates import format_date
 
 from bot.domain.aging import days_overdue
 from bot.domain.policy import Stage
+from bot.domain.states import OutboxState, ReminderState
 from bot.rendering.locale import money
 from bot.rendering.staff_text import N_, _, language, ngettext
 from bot.services.overview.reminder_view import ReminderView
@@ -78,43 +79,43 @@ def _status(view: ReminderView) -> str:
         when = " " + slack_date(
             int(view.decided_at.timestamp()), view.decided_at.strftime("%Y-%m-%d %H:%M UTC")
         )
-    if view.state == "approved":
+    if view.state == ReminderState.APPROVED:
         if view.edited:
             return _("✅ Approved (edited) by {who}{when}", who=who, when=when) + _delivery(view)
         return _("✅ Approved by {who}{when}", who=who, when=when) + _delivery(view)
-    if view.state == "skipped":
+    if view.state == ReminderState.SKIPPED:
         return _(
             "⏭️ Skipped by {who}{when}: {reason}",
             who=who,
             when=when,
             reason=escape(view.skip_reason) or _("no reason given"),
         )
-    if view.state == "expired" and view.skip_reason:  # lapsed before it was written
+    if view.state == ReminderState.EXPIRED and view.skip_reason:  # lapsed before it was written
         return _("⌛ Expired: {reason}", reason=escape(view.skip_reason))
-    if view.state == "expired":
+    if view.state == ReminderState.EXPIRED:
         return _("⌛ Expired: not decided on its day; today's digest has a fresh suggestion")
-    if view.state == "cancelled" and view.skip_reason:  # stopped before it left
+    if view.state == ReminderState.CANCELLED and view.skip_reason:  # stopped before it left
         return _("🚫 Not sent: {reason}", reason=escape(view.skip_reason))
-    if view.state == "cancelled":
+    if view.state == ReminderState.CANCELLED:
         return _("🚫 Cancelled: the invoices were paid")
-    if view.state == "done":
+    if view.state == ReminderState.DONE:
         return _("📞 Call logged by {who}{when}", who=who, when=when)
-    if view.state == "sent":
+    if view.state == ReminderState.SENT:
         return _("✅ Approved by {who}{when}", who=who, when="") + _delivery(view)
     return _("State: {state}", state=escape(view.state))
 
 
 def _delivery(view: ReminderView) -> str:
-    if view.delivery == "sent":
+    if view.delivery == OutboxState.SENT:
         return _(" · 📬 sent")
-    if view.delivery == "failed":
+    if view.delivery == OutboxState.FAILED:
         return ngettext(
             " · ❗ sending failed after {count} attempt: {error}",
             " · ❗ sending failed after {count} attempts: {error}",
             view.attempts,
             error=escape(view.delivery_error),
         )
-    if view.delivery == "pending":
+    if view.delivery == OutboxState.PENDING:
         if view.attempts:
             return _(" · ⏳ sending (attempt {number})", number=view.attempts + 1)
         return _(" · ⏳ sending")
@@ -165,7 +166,11 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
         blocks.append(section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"))
     if view.warnings:
         blocks.append(context("\n".join(f"⚠️ {escape(w)}" for w in view.warnings[:5])))
-    if view.channel == "email" and view.send_after and view.state in ("suggested", "approved"):
+    if (
+        view.channel == "email"
+        and view.send_after
+        and view.state in (ReminderState.SUGGESTED, ReminderState.APPROVED)
+    ):
         local = view.send_after.astimezone(ZoneInfo(view.timezone))
         if local.date() != today:
             blocks.insert(
@@ -195,7 +200,7 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
             2, context(_("❗ E-mail failing: {problem}", problem=escape(view.email_problem)))
         )
     value = str(view.id)
-    if view.state == "suggested":
+    if view.state == ReminderState.SUGGESTED:
         buttons = [
             button(_("Approve"), APPROVE, value, style="primary"),
             button(_("Edit"), EDIT, value),
@@ -217,7 +222,7 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
     else:
         blocks.append(context(_status(view)))
         later = []
-        if view.channel == "phone" and view.state == "approved":
+        if view.channel == "phone" and view.state == ReminderState.APPROVED:
             later.append(button(_("Log call"), LOG_CALL, value))
         if view.has_letter:
             later += [
@@ -236,17 +241,17 @@ def card_fallback(view: ReminderView, stage: Stage | None = None) -> str:
         "{stage} for {customer}: {state}",
         stage=escape(label),
         customer=escape(view.customer_name),
-        state=_(STATE_WORDS[view.state]) if view.state in STATE_WORDS else view.state,
+        state=_(STATE_WORDS[view.state]),
     )
 
 
 #: a reminder's state as its notification says it
 STATE_WORDS = {
-    "suggested": N_("suggested"),
-    "approved": N_("approved"),
-    "skipped": N_("skipped"),
-    "expired": N_("expired"),
-    "cancelled": N_("cancelled"),
-    "done": N_("done"),
-    "sent": N_("sent"),
+    ReminderState.SUGGESTED: N_("suggested"),
+    ReminderState.APPROVED: N_("approved"),
+    ReminderState.SKIPPED: N_("skipped"),
+    ReminderState.EXPIRED: N_("expired"),
+    ReminderState.CANCELLED: N_("cancelled"),
+    ReminderState.DONE: N_("done"),
+    ReminderState.SENT: N_("sent"),
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.domain.money import Money
+from bot.domain.states import BankLineState
 from bot.rendering.locale import money, staff_date
 from bot.rendering.staff_text import _, ngettext
 from bot.services.cash import BankImport, LineView
@@ -119,7 +120,7 @@ def line_text(view: LineView, locale: str) -> str:
 
 
 def _outcome(view: LineView, locale: str) -> str:
-    if view.state == "applied":
+    if view.state == BankLineState.APPLIED:
         text = "✅ " + (
             _("Applied by <@{user}>", user=view.decided_by) if view.decided_by else _("Applied")
         )
@@ -129,9 +130,9 @@ def _outcome(view: LineView, locale: str) -> str:
                 amount=money(Money(view.unapplied, view.currency), locale),
             )
         return text
-    if view.state == "not_payment":
+    if view.state == BankLineState.NOT_PAYMENT:
         return "🚫 " + _("Not a customer payment, said <@{user}>", user=view.decided_by)
-    if view.state == "reversed":
+    if view.state == BankLineState.REVERSED:
         return "↩️ " + _("Reversed by the bank")
     return ""
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.domain.states import BankLineState
 from bot.rendering.staff_text import N_, _
 from bot.services import cash
 from bot.slack.access import Role
@@ -20,14 +21,20 @@ from bot.slack.modal_opener import open_then_fill
 from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Submission, on_submission
 
-STATES = {"applied": N_("applied"), "not_payment": N_("marked not a customer payment")}
+STATES = {
+    BankLineState.APPLIED: N_("applied"),
+    BankLineState.NOT_PAYMENT: N_("marked not a customer payment"),
+}
 
 
 def register(app: App, deps: Deps) -> None:
     locale = deps.runtime.settings.locale
 
     def told(
-        result: cash.LineDecided, user: str, reply: Callable[[str], object], target: str
+        result: cash.LineDecided,
+        user: str,
+        reply: Callable[[str], object],
+        target: BankLineState,
     ) -> None:
         """The loser is told who decided first (a person's own resent click stays silent)."""
         line = result.line
@@ -50,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
             run_date=deps.today(),
             numbers=numbers,
         )
-        told(result, user, reply, "applied")
+        told(result, user, reply, BankLineState.APPLIED)
 
     def clicked(action_id: str, work: Callable[[str, int, Respond, str], None]) -> None:
         @app.action(action_id)
@@ -80,7 +87,7 @@ def register(app: App, deps: Deps) -> None:
     def not_payment_clicked(user: str, line_id: int, respond: Respond, _trigger: str) -> None:
         def work() -> None:
             result = cash.not_a_payment(deps.runtime.engine, line_id, user)
-            told(result, user, ephemeral(respond), "not_payment")
+            told(result, user, ephemeral(respond), BankLineState.NOT_PAYMENT)
 
         deps.later(work, f"dismissing bank line {line_id}", ephemeral(respond))
 

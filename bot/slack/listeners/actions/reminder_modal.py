@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.domain.states import ReminderState
 from bot.rendering.staff_text import language
 from bot.services.overview.reminder_view import ReminderView, load_view
 from bot.slack.deps import Deps
@@ -42,7 +43,7 @@ def open_reminder_modal(
 
     def fill() -> dict[str, Any] | str:
         view = load_view(deps.runtime.drafter(), reminder_id)
-        if view.state != "suggested":
+        if view.state != ReminderState.SUGGESTED:
             return already_decided_text(view.state, view.decided_by)
         stage = deps.runtime.drafter().policy_of(view.segment).find_stage(view.stage)
         if stage is not None:  # shown as staff know it: the policy's label in their language
