@@ -8,17 +8,22 @@ Outside any `speaking`, staff read the source language, English.
 
 The msgids are English with `{named}` fields; values are filled in after the lookup, so a
 customer's name or a reason typed by staff is only ever a value, never part of a template.
+
+The rules and use cases do not know who reads them: what they have to say is a `Phrase` (its
+msgid marked with `phrase`/`phrase_n` for the catalog, its values apart), worded by `say` where
+Slack shows it, in the reader's language, and read in English by the logs and the terminal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.support import Translations
@@ -97,3 +102,59 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
 def N_(message: str) -> str:
     """Marks a msgid for the catalog where it is defined; `_` translates it where it is shown."""
     return message
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Staff text chosen where the reader is unknown: its msgid (and plural msgid, with the
+    count that picks the form) and the values of its fields, a value possibly a `Phrase`
+    itself. `str()` is the source language, for logs and the terminal."""
+
+    msgid: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    plural: str = ""
+    count: int = 0
+
+    def __str__(self) -> str:
+        return self._worded(NullTranslations())
+
+    def _worded(self, catalog: NullTranslations) -> str:
+        values = {
+            k: v._worded(catalog) if isinstance(v, Phrase) else v for k, v in self.values.items()
+        }
+        if self.plural:
+            return catalog.ngettext(self.msgid, self.plural, self.count).format(
+                count=self.count, **values
+            )
+        text = catalog.gettext(self.msgid)
+        return text.format(**values) if values else text
+
+    def stored(self) -> dict[str, Any]:
+        """The phrase as JSON keeps it (a record shown again later, in whoever's language)."""
+        values = {k: v.stored() if isinstance(v, Phrase) else v for k, v in self.values.items()}
+        return {"msgid": self.msgid, "values": values, "plural": self.plural, "count": self.count}
+
+    @classmethod
+    def read(cls, kept: object) -> Phrase:
+        """A phrase from `stored()`, or the plain text an older record kept."""
+        if not isinstance(kept, dict):
+            return cls(str(kept or ""))
+        values = {
+            k: cls.read(v) if isinstance(v, dict) else v for k, v in kept.get("values", {}).items()
+        }
+        return cls(kept["msgid"], values, kept.get("plural", ""), kept.get("count", 0))
+
+
+def phrase(message: str, **values: object) -> Phrase:
+    """Marks `message` for the catalog and keeps its values apart, for `say` to word later."""
+    return Phrase(message, values)
+
+
+def phrase_n(singular: str, plural: str, count: int, **values: object) -> Phrase:
+    """The same with plural forms, chosen by `count` in the reader's language."""
+    return Phrase(singular, values, plural, count)
+
+
+def say(text: Phrase | str) -> str:
+    """A phrase (or a marked constant) in the staff language, its fields filled in."""
+    return (text if isinstance(text, Phrase) else Phrase(text))._worded(_translations())

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from bot.db import read_only, unit_of_work
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.models import Customer, InboundMessage, Invoice
-from bot.rendering.staff_text import N_
+from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
@@ -50,7 +50,7 @@ class Acted:
 def _customer_of(session: Session, inbound_id: int) -> Customer:
     row = session.get(InboundMessage, inbound_id)
     if row is None or row.customer_id is None:
-        raise Invalid("This message has no customer yet.")
+        raise Invalid(N_("This message has no customer yet."))
     customer = session.get(Customer, row.customer_id)
     assert customer is not None  # a foreign key
     return customer
@@ -74,7 +74,7 @@ def open_account(engine: Engine, inbound_id: int) -> OpenAccount:
         customer = _customer_of(session, inbound_id)
         invoices = _open_invoices(session, id_of(customer))
     if not invoices:
-        raise Invalid(f"{customer.name} has no open invoice.")
+        raise Invalid(phrase("{customer} has no open invoice.", customer=customer.name))
     return OpenAccount(inbound_id, customer.name, tuple(i.number for i in invoices[:100]))
 
 
@@ -82,10 +82,16 @@ def dispute(engine: Engine, inbound_id: int, numbers: list[str], reason: str, us
     """One dispute per invoice picked (each must be this customer's and open)."""
     account = open_account(engine, inbound_id)
     if not numbers:
-        raise Invalid("Pick the invoices the customer disputes.")
+        raise Invalid(N_("Pick the invoices the customer disputes."))
     foreign = [n for n in numbers if n not in account.invoices]
     if foreign:
-        raise Invalid(f"Not an open invoice of {account.customer_name}: {', '.join(foreign)}")
+        raise Invalid(
+            phrase(
+                "Not an open invoice of {customer}: {numbers}",
+                customer=account.customer_name,
+                numbers=", ".join(foreign),
+            )
+        )
     touched = NOTHING
     for number in numbers:
         touched |= open_dispute(engine, number, reason, user)
@@ -107,7 +113,7 @@ def promise(
         customer = _customer_of(session, inbound_id)
         invoices = _open_invoices(session, id_of(customer))
         if not invoices:
-            raise Invalid(f"{customer.name} has no open invoice.")
+            raise Invalid(phrase("{customer} has no open invoice.", customer=customer.name))
         mark_handled(session, user, inbound_id=inbound_id)
         made = promise_on_account(session, invoices, promised, amount, user, "email")
         return Acted(customer.name, made.touched)
@@ -141,9 +147,9 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
     with unit_of_work(engine) as session:
         row = session.get(InboundMessage, inbound_id)
         if row is None:
-            raise Invalid("No such message.")
+            raise Invalid(N_("No such message."))
         if row.customer_id is not None:
-            raise Invalid("This message was assigned already.")
+            raise Invalid(N_("This message was assigned already."))
         customer = find_customer(session, query)
         consequence = (
             apply_effect(session, customer, Effect.of_record(row), today)

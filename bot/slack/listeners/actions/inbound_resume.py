@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, _, say
 from bot.services.errors import Invalid
 from bot.services.pauses import resume
 from bot.services.replies_waiting import undecided_cards
@@ -30,7 +30,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             customer = resume(deps.runtime.engine, customer_ref, user)
         except Invalid as exc:
-            reply(str(exc))
+            reply(say(exc.phrase))
             return
         reply(
             _(
