@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from babel import Locale
 from babel.support import Translations
@@ -104,11 +104,18 @@ def N_(message: str) -> str:
     return message
 
 
+@runtime_checkable
+class Titled(Protocol):
+    """A value with a name per staff language (a policy's stage): a phrase shows its title."""
+
+    def title_in(self, language: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class Phrase:
     """Staff text chosen where the reader is unknown: its msgid (and plural msgid, with the
-    count that picks the form) and the values of its fields, a value possibly a `Phrase`
-    itself. `str()` is the source language, for logs and the terminal."""
+    count that picks the form) and the values of its fields, a value possibly a `Phrase` or a
+    `Titled` itself. `str()` is the source language, for logs, the terminal and the audit."""
 
     msgid: str
     values: Mapping[str, object] = field(default_factory=dict)
@@ -116,12 +123,10 @@ class Phrase:
     count: int = 0
 
     def __str__(self) -> str:
-        return self._worded(NullTranslations())
+        return self.worded(SOURCE_LANGUAGE, NullTranslations())
 
-    def _worded(self, catalog: NullTranslations) -> str:
-        values = {
-            k: v._worded(catalog) if isinstance(v, Phrase) else v for k, v in self.values.items()
-        }
+    def worded(self, language: str, catalog: NullTranslations) -> str:
+        values = {k: _value(v, language, catalog) for k, v in self.values.items()}
         if self.plural:
             return catalog.ngettext(self.msgid, self.plural, self.count).format(
                 count=self.count, **values
@@ -131,7 +136,10 @@ class Phrase:
 
     def stored(self) -> dict[str, Any]:
         """The phrase as JSON keeps it (a record shown again later, in whoever's language)."""
-        values = {k: v.stored() if isinstance(v, Phrase) else v for k, v in self.values.items()}
+        values = {
+            k: v.stored() if isinstance(v, Phrase) else _value(v, SOURCE_LANGUAGE, None)
+            for k, v in self.values.items()
+        }
         return {"msgid": self.msgid, "values": values, "plural": self.plural, "count": self.count}
 
     @classmethod
@@ -143,6 +151,14 @@ class Phrase:
             k: cls.read(v) if isinstance(v, dict) else v for k, v in kept.get("values", {}).items()
         }
         return cls(kept["msgid"], values, kept.get("plural", ""), kept.get("count", 0))
+
+
+def _value(value: object, language: str, catalog: NullTranslations | None) -> object:
+    if isinstance(value, Phrase):
+        return value.worded(language, catalog or NullTranslations())
+    if isinstance(value, Titled):
+        return value.title_in(language)
+    return value
 
 
 def phrase(message: str, **values: object) -> Phrase:
@@ -157,4 +173,5 @@ def phrase_n(singular: str, plural: str, count: int, **values: object) -> Phrase
 
 def say(text: Phrase | str) -> str:
     """A phrase (or a marked constant) in the staff language, its fields filled in."""
-    return (text if isinstance(text, Phrase) else Phrase(text))._worded(_translations())
+    worded = text if isinstance(text, Phrase) else Phrase(text)
+    return worded.worded(language(), _translations())

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from bot.db import read_only, unit_of_work
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.models import Customer, InboundMessage, Invoice
-from bot.rendering.staff_text import N_, phrase
+from bot.rendering.staff_text import N_, Phrase, phrase
 from bot.services import audit
 from bot.services.disputes import open_dispute
 from bot.services.errors import Invalid
@@ -154,9 +154,9 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
         consequence = (
             apply_effect(session, customer, Effect.of_record(row), today)
             if row.kind != "unreadable"
-            else "set aside: nothing to apply"
+            else phrase("set aside: nothing to apply")
         )
-        summary = {**json.loads(row.summary), "consequence": consequence}
+        summary = {**json.loads(row.summary), "consequence": consequence.stored()}
         row.customer_id, row.matched_by, row.summary = customer.id, "person", json.dumps(summary)
         row.slack_channel, row.slack_ts, row.post_claimed_until = "", "", None
         audit.append(
@@ -166,7 +166,7 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
                 actor=user,
                 customer_id=customer.id,
                 channel="email",
-                content={"inbound_id": inbound_id, "consequence": consequence},
+                content={"inbound_id": inbound_id, "consequence": str(consequence)},
             ),
         )
         return customer.name
@@ -175,7 +175,7 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
 @dataclass(frozen=True)
 class Confirmed:
     customer_id: int
-    consequence: str  # what it changed, in words
+    consequence: Phrase  # what it changed, in words
 
 
 def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirmed:
@@ -197,7 +197,7 @@ def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirme
         row = get(session, InboundMessage, inbound_id)
         customer = _customer_of(session, inbound_id)
         consequence = apply_effect(session, customer, Effect.of_record(row), today)
-        row.summary = json.dumps({**json.loads(row.summary), "consequence": consequence})
+        row.summary = json.dumps({**json.loads(row.summary), "consequence": consequence.stored()})
         audit.append(
             session,
             audit.NewEvent(
@@ -205,7 +205,7 @@ def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirme
                 actor=user,
                 customer_id=customer.id,
                 channel="email",
-                content={"inbound_id": inbound_id, "consequence": consequence},
+                content={"inbound_id": inbound_id, "consequence": str(consequence)},
             ),
         )
         return Confirmed(id_of(customer), consequence)

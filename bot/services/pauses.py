@@ -33,7 +33,7 @@ def pause(
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
         hold(session, customer, user, until)
-        fact = paused_detail(until)
+        fact = str(paused_detail(until))
         return customer, overtake(session, id_of(customer), WHOLE_ACCOUNT, user, fact)
 
 

@@ -7,7 +7,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.worklist import one_by_one
+from bot.domain.worklist import one_by_one, stage_titles
+from bot.rendering.staff_text import language
 from bot.services import digest as digests
 from bot.services.home import home
 from bot.services.worklists import NOBODY, progress, worklist
@@ -70,7 +71,10 @@ def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> Non
         )
         page = mine.page
         morning = worklist_blocks(
-            mine, runtime.settings.locale, progress(runtime.engine, today) if lead else None
+            mine,
+            runtime.settings.locale,
+            stage_titles(*runtime.policies(), language=language()),
+            progress(runtime.engine, today) if lead else None,
         )
     view = home_view(
         home(runtime.engine, today, user), runtime.settings.locale, url, lead=lead, top=morning

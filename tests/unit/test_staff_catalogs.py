@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from bot.rendering.staff_text import LOCALE_DIR, _, carried, language, ngettext, speaking
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None, "phrase": None, "phrase_n": (1, 2)}
 
 
 def _read(path: Path) -> Catalog:

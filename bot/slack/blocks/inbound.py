@@ -4,7 +4,7 @@ escaped, and cut to Slack's limits."""
 
 from __future__ import annotations
 
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, _, say
 from bot.services.editing import PART_SIZE
 from bot.services.inbox import InboundView
 from bot.services.inbox_actions import OpenAccount
@@ -87,7 +87,7 @@ def inbound_blocks(view: InboundView) -> list[Block]:
             _(
                 "Matched by: {how} · {consequence}",
                 how=_(MATCH_WORDS[view.matched_by]) if view.matched_by in MATCH_WORDS else "",
-                consequence=escape(view.consequence),
+                consequence=escape(say(view.consequence)),
             )
         )
     )

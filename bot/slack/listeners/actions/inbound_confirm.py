@@ -25,6 +25,6 @@ def register(app: App, deps: Deps) -> None:
         except Invalid as exc:
             click.reply(say(exc.phrase))
             return
-        click.reply(_("✅ Confirmed: {what}", what=escape(confirmed.consequence)))
+        click.reply(_("✅ Confirmed: {what}", what=escape(say(confirmed.consequence))))
         # its cards now say the customer is held or their address failing
         deps.cards.refresh(undecided_cards(engine, [confirmed.customer_id]), deps.today())
