@@ -525,7 +525,7 @@ def test_a_person_confirms_a_stranger_s_claim_once(
     def click(user: str) -> None:
         start.wait()
         try:
-            outcomes.append(confirm(engine, id_of(row), user, NOW.date()).consequence)
+            outcomes.append(str(confirm(engine, id_of(row), user, NOW.date()).consequence))
         except Invalid as exc:
             outcomes.append(f"refused: {exc}")
 
