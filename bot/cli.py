@@ -27,6 +27,7 @@ from bot.importing.mapping import (
     available_mappings,
     load_mapping,
 )
+from bot.rendering.staff_text import speaking
 from bot.runtime import build_runtime
 from bot.services import audit, audit_checkpoint, cash
 from bot.services.aging_report import read_aging_report
@@ -155,7 +156,8 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
                 _follow_up(settings, engine, outcome.report, args.actor)
         told = [o for o in outcomes if o.bank is None]  # a statement posted its own summary
         if told and client is not None and settings.digest_channel:
-            post_import_notices(client, settings.digest_channel, told)
+            with speaking(settings.locale):
+                post_import_notices(client, settings.digest_channel, told)
         return all(o.ok for o in outcomes)
 
     if args.once:
@@ -223,9 +225,10 @@ def _bank_import(
         from bot.slack.cash_poster import post_bank_import
         from bot.slack.client import make_client
 
-        post_bank_import(
-            make_client(settings), engine, settings.digest_channel, report, settings.locale
-        )
+        with speaking(settings.locale):  # the team's language, as in the app
+            post_bank_import(
+                make_client(settings), engine, settings.digest_channel, report, settings.locale
+            )
     return report
 
 

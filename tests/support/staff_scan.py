@@ -29,9 +29,9 @@ from tests.support.slack_http import SignedSlack, serve
 
 def _pattern(msgid: str) -> re.Pattern[str] | None:
     """The English text of a msgid, its `{fields}` matching anything; None when its literal
-    words are too short to tell from a translation (a bare field, a separator)."""
+    words are too short to tell from a translation (fields and separators only: "{a}: {b}")."""
     pieces = [p.strip() for p in re.split(r"\{[^{}]*\}", msgid)]
-    if sum(len(p) for p in pieces) < 4:
+    if sum(len(re.sub(r"\W", "", p)) for p in pieces) < 4:
         return None
     body = r".*?".join(re.escape(p) for p in pieces if p)
     first, last = body[0], body[-1]
