@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_
+from bot.rendering.staff_text import N_, say
 from bot.services import decisions
 from bot.services.editing import EditedText, EditInvalid, LetterChoice, check_edit, join_body
 from bot.services.reminder_view import load_view
@@ -69,7 +69,9 @@ def register(app: App, deps: Deps) -> None:
             )
         except ValueError as exc:
             field, message = (
-                (exc.field, exc.message) if isinstance(exc, EditInvalid) else ("letter", str(exc))
+                (exc.field, say(exc.phrase))
+                if isinstance(exc, EditInvalid)
+                else ("letter", str(exc))
             )
             form.ack(response_action="errors", errors={field: message[:150]})
             return
