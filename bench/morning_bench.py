@@ -32,6 +32,7 @@ from bench.suggestions_bench import _read_rows
 from bot.config import Settings
 from bot.db import make_engine, read_only
 from bot.domain.owners import Match, OwnerRule
+from bot.domain.worklist import stage_titles
 from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.services.common.context import Runtime
@@ -178,11 +179,12 @@ def home_render(samples: int = 200) -> list[list[str]]:
             rt = _runtime(engine)
             mornings.prepare(rt, NOW, "CBENCH")
             stages = [s.name for s in rt.policy.stages]
+            titles = stage_titles(*rt.policies())
             timings = []
             for n in range(samples):
                 start = time.perf_counter()
                 page = worklist(engine, TODAY, OWNERS[0], stages, page=n % 20)
-                json.dumps({"type": "home", "blocks": worklist_blocks(page, "en_GB")})
+                json.dumps({"type": "home", "blocks": worklist_blocks(page, "en_GB", titles)})
                 timings.append(time.perf_counter() - start)
             timings.sort()
             p99 = timings[min(len(timings) - 1, round(0.99 * len(timings)) - 1)]

@@ -192,6 +192,7 @@ def _runtime(engine: sa.Engine):  # type: ignore[no-untyped-def]
 
 def _child(measure: str, url: str) -> dict[str, object]:
     """One measure, in this (child) process: its time after the imports, and its peak."""
+    from bot.domain.worklist import stage_titles
     from bot.services.overview import morning as mornings
     from bot.services.overview.digest import build_digest
     from bot.services.overview.worklists import worklist
@@ -220,10 +221,11 @@ def _child(measure: str, url: str) -> dict[str, object]:
     elif measure == "home":
         rt = _runtime(engine)
         stages = [s.name for s in rt.policy.stages]
+        titles = stage_titles(*rt.policies())
         first = worklist(engine, TODAY, OWNERS[0], stages, page=0)
-        json.dumps({"type": "home", "blocks": worklist_blocks(first, "en_GB")})
+        json.dumps({"type": "home", "blocks": worklist_blocks(first, "en_GB", titles)})
         last = worklist(engine, TODAY, OWNERS[0], stages, page=max(0, (first.total - 1) // 50))
-        json.dumps({"type": "home", "blocks": worklist_blocks(last, "en_GB")})
+        json.dumps({"type": "home", "blocks": worklist_blocks(last, "en_GB", titles)})
         result["worklist"] = first.total
     else:
         raise ValueError(measure)

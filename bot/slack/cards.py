@@ -13,6 +13,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.policy import Stage
+from bot.domain.worklist import stage_titles
+from bot.rendering.staff_text import language
 from bot.services.overview import cards
 from bot.services.overview.reminder_view import ReminderView, load_views
 from bot.services.reminders.drafting import Drafter
@@ -37,6 +39,11 @@ class CardPublisher:
         keeps its label and icon); None for a thank-you note."""
         return self.drafter().policy_of(view.segment).find_stage(view.stage)
 
+    def _titles(self, view: ReminderView) -> dict[str, str]:
+        """Each stage key's label, for the stages the card says were sent before."""
+        drafter = self.drafter()
+        return stage_titles(drafter.policy_of(view.segment), drafter.policy, language=language())
+
     def post_new(
         self,
         run_date: date,
@@ -57,7 +64,7 @@ class CardPublisher:
                     channel=channel,
                     thread_ts=thread_ts,
                     text=card_fallback(view, self._stage(view)),
-                    blocks=reminder_card(view, run_date, self._stage(view)),
+                    blocks=reminder_card(view, run_date, self._stage(view), self._titles(view)),
                     unfurl_links=False,
                 )
             except SlackApiError as exc:
@@ -127,7 +134,7 @@ class CardPublisher:
                     channel=view.slack_channel,
                     ts=view.slack_ts,
                     text=card_fallback(view, self._stage(view)),
-                    blocks=reminder_card(view, today, self._stage(view)),
+                    blocks=reminder_card(view, today, self._stage(view), self._titles(view)),
                 )
             except SlackApiError as exc:
                 log.error(

@@ -8,7 +8,8 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.worklist import one_by_one
+from bot.domain.worklist import one_by_one, stage_titles
+from bot.rendering.staff_text import language
 from bot.services.overview import digest as digests
 from bot.services.overview.home import home
 from bot.services.overview.worklists import NOBODY, progress, worklist
@@ -71,7 +72,10 @@ def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> Non
         )
         page = mine.page
         morning = worklist_blocks(
-            mine, runtime.settings.locale, progress(runtime.engine, today) if lead else None
+            mine,
+            runtime.settings.locale,
+            stage_titles(*runtime.policies(), language=language()),
+            progress(runtime.engine, today) if lead else None,
         )
     view = home_view(
         home(runtime.engine, today, user), runtime.settings.locale, url, lead=lead, top=morning

@@ -7,6 +7,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.rendering.staff_text import _, say
 from bot.services.ledger.folder_import import FileOutcome
 from bot.slack.mrkdwn import escape
 
@@ -17,15 +18,14 @@ ERROR_LINES = 10
 
 
 def notice_text(outcome: FileOutcome) -> str:
+    summary = escape(say(outcome.summary()))
     if outcome.report is not None:
         differing = outcome.report.disagreements[:ERROR_LINES]
-        return "\n".join(
-            [f"📥 {escape(outcome.summary())}", *(f"• {escape(line)}" for line in differing)]
-        )
+        return "\n".join([f"📥 {summary}", *(f"• {escape(line)}" for line in differing)])
     lines = outcome.errors.splitlines()[1 : ERROR_LINES + 1]
     shown = "\n".join(f"• {escape(line)}" for line in lines)
-    moved = f"moved to `{outcome.filed_as}/` with its error report"
-    return f"❗ {escape(outcome.summary())}; {moved}\n{shown}"
+    moved = _("❗ {summary}; moved to `failed/` with its error report", summary=summary)
+    return f"{moved}\n{shown}"
 
 
 def post_import_notices(client: WebClient, channel: str, outcomes: list[FileOutcome]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.rendering.staff_text import say
 from bot.services.common.errors import Invalid
 from bot.slack.access import Role
 from bot.slack.deps import Deps, Reply, refuse_submission
@@ -96,7 +97,7 @@ class Submission:
         """Keep the form open with the use case's refusal beside the input it names (beside
         `fallback` when it names none): nothing was saved."""
         self.ack(
-            response_action="errors", errors={refused.field or fallback: refused.message[:150]}
+            response_action="errors", errors={refused.field or fallback: say(refused.phrase)[:150]}
         )
 
 

@@ -281,7 +281,7 @@ def test_the_morning_settles_each_promise_with_the_grace_of_its_customers_policy
     assert [p.invoice for p in morning.digest.promises_broken] == ["A-1"]
     held = {d.customer.name: d.decision for d in morning.decisions}["Key"]
     assert isinstance(held, NoAction) and held.reason is Reason.PROMISED
-    assert f"trusted until {(promised + timedelta(days=10)).isoformat()}" in held.detail
+    assert f"trusted until {(promised + timedelta(days=10)).isoformat()}" in str(held.detail)
 
     prepare(runtime, NOW + timedelta(days=6), "C1")  # the keys' ten days are over too
     assert _promise_states(engine) == {"A-1": "broken", "K-1": "broken", "G-1": "broken"}
@@ -391,4 +391,4 @@ def test_a_key_account_that_says_it_paid_is_held_for_its_segments_days(
     assert isinstance(decided["Atelier Lefèvre"], Suggestion)  # the main policy's 7 days over
     held = decided["Key"]
     assert isinstance(held, NoAction) and held.reason is Reason.HELD
-    assert (TODAY + timedelta(days=14)).isoformat() in held.detail
+    assert (TODAY + timedelta(days=14)).isoformat() in str(held.detail)

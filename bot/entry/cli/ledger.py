@@ -25,6 +25,7 @@ from bot.importing.mapping import (
     available_mappings,
     load_mapping,
 )
+from bot.rendering.staff_text import speaking
 from bot.services import cash
 from bot.services.accounts.payments import follow_up_payments
 from bot.services.ledger.aging_report import read_aging_report
@@ -118,7 +119,8 @@ def _watch(settings: Settings, args: argparse.Namespace, mapping: Mapping) -> in
                 _follow_up(settings, engine, outcome.report, args.actor)
         told = [o for o in outcomes if o.bank is None]  # a statement posted its own summary
         if told and client is not None and settings.digest_channel:
-            post_import_notices(client, settings.digest_channel, told)
+            with speaking(settings.locale):
+                post_import_notices(client, settings.digest_channel, told)
         return all(o.ok for o in outcomes)
 
     if args.once:
@@ -186,9 +188,10 @@ def _bank_import(
         from bot.slack.cash_poster import post_bank_import
         from bot.slack.client import make_client
 
-        post_bank_import(
-            make_client(settings), runtime, settings.digest_channel, report, settings.locale
-        )
+        with speaking(settings.locale):  # the team's language, as in the app
+            post_bank_import(
+                make_client(settings), runtime, settings.digest_channel, report, settings.locale
+            )
     return report
 
 

@@ -14,6 +14,7 @@ from bot.domain.aging import days_overdue
 from bot.domain.calls import OUTCOMES, outcome_key
 from bot.domain.states import ReminderState, allowed, transition
 from bot.models import Contact, Customer, Reminder, utcnow
+from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.accounts.promises import check_date, promise_on_account
 from bot.services.common.errors import Invalid
@@ -32,7 +33,14 @@ class CallLogged:
 def parse_outcome(text: str) -> str:
     key = outcome_key(text)
     if key is None:
-        raise Invalid("outcome", f"Outcome {text!r}? Use one of: {', '.join(OUTCOMES)}.")
+        raise Invalid(
+            "outcome",
+            phrase(
+                "Outcome {text}? Use one of: {outcomes}.",
+                text=repr(text),
+                outcomes=", ".join(OUTCOMES),
+            ),
+        )
     return key
 
 
@@ -58,7 +66,7 @@ def call_form(
         if reminder_id is not None:
             reminder = session.get(Reminder, reminder_id)
             if reminder is None:
-                raise Invalid(f"No reminder {reminder_id}.")
+                raise Invalid(phrase("No reminder {reminder}.", reminder=reminder_id))
             customer = session.get(Customer, reminder.customer_id)
         else:
             customer = find_customer(session, customer_query)
@@ -83,14 +91,14 @@ def log_call(
     if promise_date is not None:
         check_date(promise_date, today)
         if outcome != "reached":
-            raise Invalid("promise_date", "A promise needs the customer reached on the call.")
+            raise Invalid("promise_date", N_("A promise needs the customer reached on the call."))
     if amount is not None and promise_date is None:
-        raise Invalid("amount", "An amount promised needs a promise date too.")
+        raise Invalid("amount", N_("An amount promised needs a promise date too."))
     with unit_of_work(engine) as session:
         customer: Customer = find_customer(session, customer_query)
         reminder = session.get(Reminder, reminder_id) if reminder_id else None
         if reminder is not None and reminder.customer_id != customer.id:
-            raise Invalid("That call task belongs to another customer.")
+            raise Invalid(N_("That call task belongs to another customer."))
         session.add(
             Contact(
                 customer_id=id_of(customer),
@@ -117,7 +125,10 @@ def log_call(
                 if days_overdue(i.due_date, today) > 0
             ] or open_invoices(session, id_of(customer))
             if not overdue:
-                raise Invalid("promise_date", f"{customer.name} has no open invoice to promise.")
+                raise Invalid(
+                    "promise_date",
+                    phrase("{customer} has no open invoice to promise.", customer=customer.name),
+                )
             touched |= promise_on_account(session, overdue, promise_date, amount, user).touched
         audit.append(
             session,

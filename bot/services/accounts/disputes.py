@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from bot.db import unit_of_work
 from bot.models import Dispute, utcnow
+from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.common.errors import Invalid
 from bot.services.common.lookup import find_invoice
@@ -23,7 +24,7 @@ def open_dispute(
 ) -> Touched:
     """The customer's reminders it overtakes are returned for their cards and worklists."""
     if not reason.strip():
-        raise Invalid("Say what the customer disputes: `/relance dispute <invoice> <reason>`.")
+        raise Invalid(N_("Say what the customer disputes: `/relance dispute <invoice> <reason>`."))
     with unit_of_work(engine) as session:
         invoice = find_invoice(session, number)
         existing = session.exec(
@@ -32,7 +33,13 @@ def open_dispute(
             )
         ).first()
         if existing is not None:
-            raise Invalid(f"Invoice {invoice.number} is already disputed: {existing.reason}")
+            raise Invalid(
+                phrase(
+                    "Invoice {number} is already disputed: {reason}",
+                    number=invoice.number,
+                    reason=existing.reason,
+                )
+            )
         dispute = Dispute(invoice_id=id_of(invoice), reason=reason.strip(), opened_by=user)
         session.add(dispute)
         audit.append(
@@ -58,7 +65,7 @@ def resolve_dispute(engine: Engine, number: str, user: str, note: str = "") -> N
             )
         ).first()
         if dispute is None:
-            raise Invalid(f"Invoice {invoice.number} has no open dispute.")
+            raise Invalid(phrase("Invoice {number} has no open dispute.", number=invoice.number))
         dispute.resolved_by, dispute.resolved_at = user, utcnow()
         audit.append(
             session,

@@ -14,6 +14,7 @@ from bot.db import unit_of_work
 from bot.domain.owners import parse_owner
 from bot.domain.states import ReminderState
 from bot.models import Reminder
+from bot.rendering.staff_text import N_
 from bot.services import audit
 from bot.services.common.errors import Invalid
 from bot.services.common.lookup import find_customer
@@ -33,7 +34,7 @@ def assign(engine: Engine, query: str, owner_text: str, user: str, today: date) 
     except ValueError as exc:
         raise Invalid(str(exc)) from None
     if not owner:
-        raise Invalid("Whom to? Mention the person, e.g. `@camille`.")
+        raise Invalid(N_("Whom to? Mention the person, e.g. `@camille`."))
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
         before, customer.owner = customer.owner, owner

@@ -13,6 +13,7 @@ from bot.db import unit_of_work
 from bot.domain.escalation import paused_detail
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.models import Customer
+from bot.rendering.staff_text import phrase
 from bot.services import audit
 from bot.services.common.errors import Invalid
 from bot.services.common.lookup import find_customer
@@ -36,11 +37,13 @@ def pause(
     """The customer paused, and their reminders it touched (the undecided ones expired, the
     approved e-mails still queued stopped), for their cards and worklists."""
     if until is not None and until < today:
-        raise Invalid(f"{until.isoformat()} is in the past: pause until today or later.")
+        raise Invalid(
+            phrase("{date} is in the past: pause until today or later.", date=until.isoformat())
+        )
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
         hold(session, customer, user, until)
-        fact = paused_detail(until)
+        fact = str(paused_detail(until))
         touched = overtake(session, id_of(customer), WHOLE_ACCOUNT, user, fact)
         return Paused(id_of(customer), customer.name, until), touched
 
@@ -64,7 +67,7 @@ def resume(engine: Engine, query: str, user: str) -> Paused:
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
         if not customer.paused:
-            raise Invalid(f"{customer.name} is not paused.")
+            raise Invalid(phrase("{customer} is not paused.", customer=customer.name))
         customer.paused, customer.paused_until = False, None
         audit.append(session, audit.NewEvent(kind="resume", actor=user, customer_id=customer.id))
         mark_handled(session, user, customer_id=customer.id)  # read, and the ladder goes on

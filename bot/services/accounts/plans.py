@@ -19,6 +19,7 @@ from bot.domain.money import Money, open_minor
 from bot.domain.plans import schedule, settled
 from bot.domain.states import PlanState, transition
 from bot.models import Instalment, PaymentPlan
+from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.accounts._plan_notices import before_instalment, due_soon, suggest_notice
 from bot.services.accounts.plan_status import active_plans, statuses
@@ -62,31 +63,45 @@ def propose_plan(
     `composer`, an agreed plan's confirmation to the customer (its schedule) is suggested in
     the same transaction."""
     if count < 1:
-        raise Invalid("A plan needs at least one instalment.")
+        raise Invalid(N_("A plan needs at least one instalment."))
     first = first or today + timedelta(days=7)
     if first < today:
         raise Invalid(
-            f"{first.isoformat()} is in the past: the first instalment is due today or later."
+            phrase(
+                "{date} is in the past: the first instalment is due today or later.",
+                date=first.isoformat(),
+            )
         )
     if first > today + timedelta(days=FURTHEST_FIRST_DAYS):
         raise Invalid(
-            f"{first.isoformat()} is too far ahead: the first instalment is due within a year."
+            phrase(
+                "{date} is too far ahead: the first instalment is due within a year.",
+                date=first.isoformat(),
+            )
         )
     with unit_of_work(engine) as session:
         customer = find_customer(session, customer_query)
         limits = policies.of_customer(session, id_of(customer)).plans
         if count > MOST_INSTALMENTS:  # checked before any date arithmetic: 10**6 would overflow
             raise Invalid(
-                f"{count} instalments is more than any plan may have ({MOST_INSTALMENTS}); "
-                f"staff may offer up to {limits.max_instalments} without a lead."
+                phrase(
+                    "{count} instalments is more than any plan may have ({most}); "
+                    "staff may offer up to {allowed} without a lead.",
+                    count=count,
+                    most=MOST_INSTALMENTS,
+                    allowed=limits.max_instalments,
+                )
             )
         invoices = open_invoices(session, id_of(customer))
         if not invoices:
-            raise Invalid(f"{customer.name} owes nothing.")
+            raise Invalid(phrase("{customer} owes nothing.", customer=customer.name))
         if len({i.currency for i in invoices}) > 1:
             raise Invalid(
-                f"{customer.name} owes in several currencies: one plan per currency "
-                "is not supported yet."
+                phrase(
+                    "{customer} owes in several currencies: one plan per currency "
+                    "is not supported yet.",
+                    customer=customer.name,
+                )
             )
         active = session.exec(
             select(PaymentPlan).where(
@@ -95,7 +110,13 @@ def propose_plan(
             )
         ).first()
         if active is not None:
-            raise Invalid(f"{customer.name} already has a plan on track (#{active.id}).")
+            raise Invalid(
+                phrase(
+                    "{customer} already has a plan on track (#{plan}).",
+                    customer=customer.name,
+                    plan=active.id,
+                )
+            )
         currency = invoices[0].currency
         total = sum(open_minor(i.amount_minor, i.paid_minor) for i in invoices)
         plan_dates = schedule(total, count, first)

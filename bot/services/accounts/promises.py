@@ -23,6 +23,7 @@ from bot.domain.money import AmountError, Money, open_minor, to_minor
 from bot.domain.promises import settled, spread
 from bot.domain.states import PromiseState, move, transition
 from bot.models import Invoice, Promise
+from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.common.customer_policy import Policies
 from bot.services.common.errors import Invalid
@@ -96,20 +97,29 @@ def check_date(promised: date, today: date) -> None:
     if promised < today:
         raise Invalid(
             "promise_date",
-            f"{promised.isoformat()} is in the past: a promise is for today or later.",
+            phrase(
+                "{date} is in the past: a promise is for today or later.", date=promised.isoformat()
+            ),
         )
 
 
 def check_amount(amount: Decimal, currency: str, balance_minor: int) -> int:
     if amount <= 0:
-        raise Invalid("amount", "The amount must be more than zero.")
+        raise Invalid("amount", N_("The amount must be more than zero."))
     try:
         minor = to_minor(amount, currency)
     except AmountError as exc:
         raise Invalid("amount", f"{exc}.") from None
     if minor > balance_minor:
         balance = Money.of_minor(balance_minor, currency).format("en")
-        raise Invalid("amount", f"{amount} is more than the balance still open ({balance}).")
+        raise Invalid(
+            "amount",
+            phrase(
+                "{amount} is more than the balance still open ({balance}).",
+                amount=str(amount),
+                balance=balance,
+            ),
+        )
     return minor
 
 
@@ -129,7 +139,7 @@ def record_promise(
         invoice = find_invoice(session, number)
         balance = open_minor(invoice.amount_minor, invoice.paid_minor)
         if balance <= 0:
-            raise Invalid(f"Invoice {invoice.number} is already paid.")
+            raise Invalid(phrase("Invoice {number} is already paid.", number=invoice.number))
         minor = None if amount is None else check_amount(amount, invoice.currency, balance)
         _promise(session, invoice, promised, minor, user, via, note)
         return _overtaking(session, [invoice], promised, user)
@@ -153,8 +163,10 @@ def promise_on_account(
     if any(i.currency != currency for i in invoices):
         raise Invalid(
             "promise_date",
-            "This account has several currencies: record the promise per invoice "
-            "with `/relance promise`.",
+            N_(
+                "This account has several currencies: record the promise per invoice "
+                "with `/relance promise`."
+            ),
         )
     balances = [open_minor(i.amount_minor, i.paid_minor) for i in invoices]
     parts = spread(check_amount(amount, currency, sum(balances)), balances)

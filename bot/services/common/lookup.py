@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import OPEN_INVOICE, Customer, Invoice
+from bot.rendering.staff_text import N_, phrase
 from bot.services.common.errors import Invalid
 
 
@@ -14,7 +15,7 @@ def find_invoice(session: Session, number: str) -> Invoice:
         select(Invoice).where(sa.func.lower(Invoice.number) == number.strip().lower())
     ).first()
     if invoice is None:
-        raise Invalid(f"No invoice numbered {number!r}.")
+        raise Invalid(phrase("No invoice numbered {number}.", number=repr(number)))
     return invoice
 
 
@@ -22,7 +23,7 @@ def find_customer(session: Session, query: str) -> Customer:
     """By external id, then exact name, then a unique part of the name (case-insensitive)."""
     text = query.strip()
     if not text:
-        raise Invalid("Which customer? Give a name or a customer id.")
+        raise Invalid(N_("Which customer? Give a name or a customer id."))
     exact = session.exec(
         select(Customer).where(
             sa.or_(
@@ -42,9 +43,15 @@ def find_customer(session: Session, query: str) -> Customer:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise Invalid(f"No customer matches {text!r}.")
+        raise Invalid(phrase("No customer matches {text}.", text=repr(text)))
     names = ", ".join(f"{c.name} ({c.external_id})" for c in matches[:5])
-    raise Invalid(f"{text!r} matches several customers: {names}. Be more precise.")
+    raise Invalid(
+        phrase(
+            "{text} matches several customers: {names}. Be more precise.",
+            text=repr(text),
+            names=names,
+        )
+    )
 
 
 def open_invoices(session: Session, customer_id: int) -> list[Invoice]:

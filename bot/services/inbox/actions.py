@@ -19,7 +19,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.inbound import Kind
 from bot.domain.overtaking import WHOLE_ACCOUNT
 from bot.models import Customer, InboundMessage, Invoice
-from bot.rendering.staff_text import N_
+from bot.rendering.staff_text import N_, Phrase, phrase
 from bot.services import audit
 from bot.services.accounts.disputes import open_dispute
 from bot.services.accounts.pauses import hold
@@ -51,7 +51,7 @@ class Acted:
 def _customer_of(session: Session, inbound_id: int) -> Customer:
     row = session.get(InboundMessage, inbound_id)
     if row is None or row.customer_id is None:
-        raise Invalid("This message has no customer yet.")
+        raise Invalid(N_("This message has no customer yet."))
     customer = session.get(Customer, row.customer_id)
     assert customer is not None  # a foreign key
     return customer
@@ -75,7 +75,7 @@ def open_account(engine: Engine, inbound_id: int) -> OpenAccount:
         customer = _customer_of(session, inbound_id)
         invoices = _open_invoices(session, id_of(customer))
     if not invoices:
-        raise Invalid(f"{customer.name} has no open invoice.")
+        raise Invalid(phrase("{customer} has no open invoice.", customer=customer.name))
     return OpenAccount(inbound_id, customer.name, tuple(i.number for i in invoices[:100]))
 
 
@@ -83,10 +83,16 @@ def dispute(engine: Engine, inbound_id: int, numbers: list[str], reason: str, us
     """One dispute per invoice picked (each must be this customer's and open)."""
     account = open_account(engine, inbound_id)
     if not numbers:
-        raise Invalid("Pick the invoices the customer disputes.")
+        raise Invalid(N_("Pick the invoices the customer disputes."))
     foreign = [n for n in numbers if n not in account.invoices]
     if foreign:
-        raise Invalid(f"Not an open invoice of {account.customer_name}: {', '.join(foreign)}")
+        raise Invalid(
+            phrase(
+                "Not an open invoice of {customer}: {numbers}",
+                customer=account.customer_name,
+                numbers=", ".join(foreign),
+            )
+        )
     touched = NOTHING
     for number in numbers:
         touched |= open_dispute(engine, number, reason, user)
@@ -108,7 +114,7 @@ def promise(
         customer = _customer_of(session, inbound_id)
         invoices = _open_invoices(session, id_of(customer))
         if not invoices:
-            raise Invalid(f"{customer.name} has no open invoice.")
+            raise Invalid(phrase("{customer} has no open invoice.", customer=customer.name))
         mark_handled(session, user, inbound_id=inbound_id)
         made = promise_on_account(session, invoices, promised, amount, user, "email")
         return Acted(customer.name, made.touched)
@@ -142,16 +148,16 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
     with unit_of_work(engine) as session:
         row = session.get(InboundMessage, inbound_id)
         if row is None:
-            raise Invalid("No such message.")
+            raise Invalid(N_("No such message."))
         if row.customer_id is not None:
-            raise Invalid("This message was assigned already.")
+            raise Invalid(N_("This message was assigned already."))
         customer = find_customer(session, query)
         consequence = (
             apply_effect(session, customer, Effect.of_record(row), today)
             if row.kind != Kind.UNREADABLE
-            else "set aside: nothing to apply"
+            else phrase("set aside: nothing to apply")
         )
-        summary = {**json.loads(row.summary), "consequence": consequence}
+        summary = {**json.loads(row.summary), "consequence": consequence.stored()}
         row.customer_id, row.matched_by, row.summary = customer.id, "person", json.dumps(summary)
         row.slack_channel, row.slack_ts, row.post_claimed_until = "", "", None
         audit.append(
@@ -161,7 +167,7 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
                 actor=user,
                 customer_id=customer.id,
                 channel="email",
-                content={"inbound_id": inbound_id, "consequence": consequence},
+                content={"inbound_id": inbound_id, "consequence": str(consequence)},
             ),
         )
         return customer.name
@@ -170,7 +176,7 @@ def assign(engine: Engine, inbound_id: int, query: str, user: str, today: date) 
 @dataclass(frozen=True)
 class Confirmed:
     customer_id: int
-    consequence: str  # what it changed, in words
+    consequence: Phrase  # what it changed, in words
 
 
 def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirmed:
@@ -192,7 +198,7 @@ def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirme
         row = get(session, InboundMessage, inbound_id)
         customer = _customer_of(session, inbound_id)
         consequence = apply_effect(session, customer, Effect.of_record(row), today)
-        row.summary = json.dumps({**json.loads(row.summary), "consequence": consequence})
+        row.summary = json.dumps({**json.loads(row.summary), "consequence": consequence.stored()})
         audit.append(
             session,
             audit.NewEvent(
@@ -200,7 +206,7 @@ def confirm(engine: Engine, inbound_id: int, user: str, today: date) -> Confirme
                 actor=user,
                 customer_id=customer.id,
                 channel="email",
-                content={"inbound_id": inbound_id, "consequence": consequence},
+                content={"inbound_id": inbound_id, "consequence": str(consequence)},
             ),
         )
         return Confirmed(id_of(customer), consequence)

@@ -45,6 +45,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.inbound import PERSON_WROTE, Inbound, Kind, Unreadable, read_message
 from bot.domain.mail_trust import aligned, authenticated_domains, reminder_of, token_key
 from bot.models import Customer, InboundMessage, Invoice, Reminder, utcnow
+from bot.rendering.staff_text import Phrase, phrase
 from bot.services import audit
 from bot.services.accounts.pauses import hold
 from bot.services.common.queries import get, id_of, stored_ids
@@ -64,7 +65,9 @@ FREE_MAIL = frozenset(
     }
 )  # fmt: skip
 _REMINDER_TOKEN = re.compile(rf"^<{MESSAGE_ID_PREFIX}([^@<>]+)@")
-UNCONFIRMED = "not authenticated as the customer's: nothing changed until someone confirms it"
+UNCONFIRMED = phrase(
+    "not authenticated as the customer's: nothing changed until someone confirms it"
+)
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]")
 
 
@@ -277,7 +280,7 @@ def _record(
         back_on = min(back_on, now.date() + timedelta(days=listening.ooo_max_hold_days))
     effect = Effect(message.kind, message.failed_addresses, message.bounce_detail, back_on)
     if match.customer_id is None:
-        consequence = "unmatched: a person assigns it"
+        consequence = phrase("unmatched: a person assigns it")
     else:
         customer = get(session, Customer, match.customer_id)
         if effect.changes_something:
@@ -311,7 +314,7 @@ def _record(
                     {"name": a.filename, "type": a.content_type, "size": a.size}
                     for a in message.attachments
                 ],
-                "consequence": consequence,
+                "consequence": str(consequence),
             },
         ),
     )
@@ -439,39 +442,41 @@ class Effect:
         )
 
 
-def apply_effect(session: Session, customer: Customer, message: Effect, today: date) -> str:
+def apply_effect(session: Session, customer: Customer, message: Effect, today: date) -> Phrase:
     """The hold or flag the message puts on its customer, in words for the people."""
     if message.kind is Kind.BOUNCE:
         failing = [a for a in message.failed_addresses if a in customer.email.lower()]
         if not failing:
-            return "bounce for an address the customer no longer has"
+            return phrase("bounce for an address the customer no longer has")
         customer.email_problem = (
             f"hard bounce on {today.isoformat()} for {', '.join(failing)}: "
             f"{message.bounce_detail or 'permanent failure'}"
         )[:500]
-        return f"{', '.join(failing)} is failing: call instead"
+        return phrase("{addresses} is failing: call instead", addresses=", ".join(failing))
     if message.kind is Kind.OUT_OF_OFFICE:
         if message.back_on is None:
-            return "out of office, no return date: the ladder goes on"
+            return phrase("out of office, no return date: the ladder goes on")
         if customer.paused and (
             customer.paused_until is None or customer.paused_until >= (message.back_on)
         ):
-            return f"out of office until {message.back_on.isoformat()}; already on hold"
+            return phrase(
+                "out of office until {date}; already on hold", date=message.back_on.isoformat()
+            )
         hold(session, customer, ACTOR, message.back_on, "out of office")
-        return f"held until {message.back_on.isoformat()} (out of office)"
+        return phrase("held until {date} (out of office)", date=message.back_on.isoformat())
     if message.kind is Kind.LEFT_COMPANY:
         customer.email_problem = f"the contact has left the company ({today.isoformat()})"
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, ACTOR, None, "the contact has left the company")
-        return "contact has left the company: held until someone finds the new contact"
+        return phrase("contact has left the company: held until someone finds the new contact")
     if message.kind in PERSON_WROTE:
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, ACTOR, None, "the customer replied")
-        return "held until someone acts"
-    return "automatic answer: nothing changes"
+        return phrase("held until someone acts")
+    return phrase("automatic answer: nothing changes")
 
 
-def _summary(message: Inbound, effect: Effect, consequence: str) -> dict[str, Any]:
+def _summary(message: Inbound, effect: Effect, consequence: Phrase) -> dict[str, Any]:
     return {
         "sender_name": message.sender_name,
         "text": message.reply_text[:4000],
@@ -479,7 +484,7 @@ def _summary(message: Inbound, effect: Effect, consequence: str) -> dict[str, An
         "back_on": effect.back_on.isoformat() if effect.back_on else None,
         "bounce": message.bounce_detail,
         "failed": list(message.failed_addresses),
-        "consequence": consequence,
+        "consequence": consequence.stored(),
     }
 
 
@@ -501,7 +506,7 @@ class InboundView:
     customer_ref: str  # the customer's id in the ledger, for the buttons
     customer_name: str
     matched_by: str
-    consequence: str
+    consequence: Phrase
     reason: str
     target: ConversationTarget | None
     awaiting_confirmation: bool = False  # a stranger's claim: its Confirm button applies it
@@ -549,7 +554,7 @@ def claim_unposted(
                     customer_ref=customer.external_id if customer else "",
                     customer_name=customer.name if customer else "",
                     matched_by=row.matched_by,
-                    consequence=summary.get("consequence", ""),
+                    consequence=Phrase.read(summary.get("consequence")),
                     reason=row.reason,
                     target=target,
                     awaiting_confirmation=row.awaiting_confirmation,

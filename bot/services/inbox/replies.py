@@ -18,7 +18,7 @@ from sqlmodel import col
 from bot.db import read_only, unit_of_work
 from bot.domain.states import ReminderState, move
 from bot.models import Customer, InboundMessage, Outbox, Reminder, ReminderInvoice
-from bot.rendering.staff_text import N_
+from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.common.errors import Invalid
 from bot.services.common.queries import get, id_of
@@ -56,11 +56,23 @@ def check_text(text: str) -> str:
     if not text:
         raise Invalid(N_("Write the answer first."))
     if len(text) > MAX_TEXT:
-        raise Invalid(f"The answer is {len(text):,} characters long; at most {MAX_TEXT:,}.")
+        raise Invalid(
+            phrase(
+                "The answer is {length} characters long; at most {most}.",
+                length=f"{len(text):,}",
+                most=f"{MAX_TEXT:,}",
+            )
+        )
     for number, line in enumerate(text.split("\n"), start=1):
         bad = [c for c in line if c != "\t" and unicodedata.category(c) in ("Cc", "Cf")]
         if bad:
-            raise Invalid(f"Line {number} holds a control character (U+{ord(bad[0]):04X}).")
+            raise Invalid(
+                phrase(
+                    "Line {number} holds a control character ({character}).",
+                    number=number,
+                    character=f"U+{ord(bad[0]):04X}",
+                )
+            )
     return text
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from bot.channels.bank import BankFileError, is_bank_file
 from bot.domain.outcomes import FiledAs
 from bot.importing.mapping import Mapping
+from bot.rendering.staff_text import Phrase, phrase, phrase_n
 from bot.services.cash import BankImport
 from bot.services.ledger.importing import ImportFailed, ImportReport, import_invoices
 
@@ -32,6 +33,7 @@ class FileOutcome:
     report: ImportReport | None = None
     errors: str = ""  # the error report, when nothing was imported
     bank: BankImport | None = None  # a bank statement's
+    failures: int = 0  # the lines in error, when an import was refused for them
 
     @property
     def ok(self) -> bool:
@@ -41,22 +43,47 @@ class FileOutcome:
     def filed_as(self) -> FiledAs:
         return FiledAs.DONE if self.ok else FiledAs.FAILED
 
-    def summary(self) -> str:
+    def summary(self) -> Phrase:
         """One line for a person: what the file brought, or how many errors stopped it."""
         if self.bank is not None:
-            b = self.bank
-            return f"{self.name}: bank statement, {b.applied} applied, {len(b.to_decide)} to decide"
+            return phrase(
+                "{file}: bank statement, {applied} applied, {to_decide} to decide",
+                file=self.name,
+                applied=self.bank.applied,
+                to_decide=len(self.bank.to_decide),
+            )
         if self.report is None:
-            return f"{self.name}: nothing imported ({self.errors.splitlines()[0].removeprefix('nothing imported: ')})"
+            if self.failures:
+                return phrase_n(
+                    "{file}: nothing imported ({count} error)",
+                    "{file}: nothing imported ({count} errors)",
+                    self.failures,
+                    file=self.name,
+                )
+            why = self.errors.splitlines()[0] if self.errors else ""
+            return phrase("{file}: nothing imported ({why})", file=self.name, why=why)
         r = self.report
-        differing = (
-            f", {len(r.disagreements)} balances other than total − paid (imported as the tool says)"
-            if r.disagreements
-            else ""
-        )
-        return (
-            f"{self.name}: {r.invoices_created} new invoices, {r.invoices_updated} changed, "
-            f"{r.customers_created} new customers, {r.payments_recorded} payments{differing}"
+        counts = {
+            "invoices": phrase_n("{count} new invoice", "{count} new invoices", r.invoices_created),
+            "changed": phrase_n("{count} changed", "{count} changed", r.invoices_updated),
+            "customers": phrase_n(
+                "{count} new customer", "{count} new customers", r.customers_created
+            ),
+            "payments": phrase_n("{count} payment", "{count} payments", r.payments_recorded),
+        }
+        if r.disagreements:
+            return phrase(
+                "{file}: {invoices}, {changed}, {customers}, {payments}, {differing}",
+                file=self.name,
+                differing=phrase_n(
+                    "{count} balance other than total − paid (imported as the tool says)",
+                    "{count} balances other than total − paid (imported as the tool says)",
+                    len(r.disagreements),
+                ),
+                **counts,
+            )
+        return phrase(
+            "{file}: {invoices}, {changed}, {customers}, {payments}", file=self.name, **counts
         )
 
 
@@ -111,7 +138,8 @@ def import_folder(
             target.with_name(target.name + ".errors.txt").write_text(
                 str(failed) + "\n", encoding="utf-8"
             )
-            outcomes.append(FileOutcome(path.name, target, errors=str(failed)))
+            failures = failed.total if isinstance(failed, ImportFailed) else 0
+            outcomes.append(FileOutcome(path.name, target, errors=str(failed), failures=failures))
             continue
         target = _free_name(folder / FiledAs.DONE, path.name)
         path.rename(target)

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.db import read_only, unit_of_work
 from bot.domain.policy import Policy
 from bot.models import AppSetting, utcnow
+from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.common.errors import Invalid
 
@@ -52,9 +53,9 @@ def _number(values: dict[str, Any], key: str, least: int, most: int) -> int:
     try:
         number = int(values[key])
     except (TypeError, ValueError):
-        raise Invalid(key, "a whole number, please") from None
+        raise Invalid(key, N_("a whole number, please")) from None
     if not least <= number <= most:
-        raise Invalid(key, f"between {least} and {most}")
+        raise Invalid(key, phrase("between {least} and {most}", least=least, most=most))
     return number
 
 
@@ -62,9 +63,9 @@ def _percent(values: dict[str, Any], key: str) -> str:
     try:
         value = Decimal(str(values[key]))
     except (InvalidOperation, ValueError):
-        raise Invalid(key, "a percentage such as 2 or 2.5") from None
+        raise Invalid(key, N_("a percentage such as 2 or 2.5")) from None
     if not Decimal(0) <= value <= Decimal(100):
-        raise Invalid(key, "between 0 and 100")
+        raise Invalid(key, N_("between 0 and 100"))
     return str(value)
 
 
@@ -72,11 +73,11 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     try:
         time.fromisoformat(values["digest_time"])
     except (TypeError, ValueError):
-        raise Invalid("digest_time", "a time such as 09:00") from None
+        raise Invalid("digest_time", N_("a time such as 09:00")) from None
     if not values.get("digest_channel"):
-        raise Invalid("digest_channel", "choose the channel the digest goes to")
+        raise Invalid("digest_channel", N_("choose the channel the digest goes to"))
     if not values.get("approvers") and not values.get("approver_groups"):
-        raise Invalid("approvers", "someone must be able to decide")
+        raise Invalid("approvers", N_("someone must be able to decide"))
     return {
         "digest_time": values["digest_time"][:5],
         "digest_channel": values["digest_channel"],

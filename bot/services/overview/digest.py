@@ -36,6 +36,7 @@ from bot.models import (
     ReminderInvoice,
     utcnow,
 )
+from bot.rendering.staff_text import Phrase
 from bot.services.accounts import promises
 from bot.services.audit import checkpoint as audit_checkpoint
 from bot.services.cash import totals
@@ -79,7 +80,7 @@ class Digest:
     #: left: their reminders go by phone until the contact is fixed
     failing_addresses: list[tuple[str, str]] = field(default_factory=list)
     #: (customer, cause) of each customer whose suggestion failed today
-    not_suggested: list[tuple[str, str]] = field(default_factory=list)
+    not_suggested: list[tuple[str, Phrase]] = field(default_factory=list)
     held: list[HeldCustomer] = field(default_factory=list)  # held by a skip reason
     # the last digest's overdue per currency and bucket (None before the first, or when the
     # last one was stored before buckets were kept)
@@ -323,7 +324,7 @@ def build_digest(
     run_date: date,
     channel: str,
     top: int = 10,
-    not_suggested: list[tuple[str, str]] | None = None,
+    not_suggested: list[tuple[str, Phrase]] | None = None,
     channel_stages: Collection[str] = (),
     one_by_one: Collection[str] = (),
     ledger: LedgerFacts | None = None,

@@ -18,7 +18,7 @@ from bot.db import read_only
 from bot.domain.calendar import is_business_day, local_now
 from bot.domain.escalation import NoAction, Suggestion
 from bot.domain.worklist import by_phone, channel_stages, one_by_one, route, stage_titles
-from bot.rendering.staff_text import language
+from bot.rendering.staff_text import Phrase, language
 from bot.services.accounts import plans, promises
 from bot.services.common.bulk import no_cycle_collection
 from bot.services.common.context import Runtime
@@ -110,7 +110,7 @@ def prepare(
 @dataclass(frozen=True)
 class HeldBack:
     reason: str
-    customers: list[tuple[str, str]]  # (name, detail), by name
+    customers: list[tuple[str, Phrase]]  # (name, detail), by name
 
 
 def who_is_held_back(runtime: Runtime, now: datetime, reason: str) -> HeldBack:

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.db import read_only, unit_of_work
 from bot.models import Customer, PageLink, utcnow
+from bot.rendering.staff_text import N_
 from bot.services import audit
 from bot.services.common.errors import Invalid
 from bot.services.common.lookup import find_customer
@@ -172,7 +173,7 @@ def new_link(engine: Engine, settings: Settings, query: str, user: str, now: dat
     """Revoke the customer's link (every one already sent) and issue the next generation."""
     if not enabled(settings):
         raise Invalid(
-            "The customer page is not configured (RELANCE_PAGE_SECRET, RELANCE_PUBLIC_URL)."
+            N_("The customer page is not configured (RELANCE_PAGE_SECRET, RELANCE_PUBLIC_URL).")
         )
     with unit_of_work(engine) as session:
         customer: Customer = find_customer(session, query)

@@ -209,7 +209,7 @@ def skip(
         hold = hold_after_skip(reason_key, local_today(now, customer.timezone), said_paid_days)
         if hold is not None:
             put_on_hold(customer, hold)
-            content["hold"] = hold.detail
+            content["hold"] = str(hold.detail)
         _record(session, reminder, user, "skipped", content)
         return Decided(True, DecidedReminder.of(reminder))
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.channels.letter import Letter
+from bot.rendering.staff_text import N_, phrase
 from bot.rendering.templates import Templates
+from bot.services.common.errors import Invalid
 
 MAX_SUBJECT = 250
 MAX_BODY = 20_000  # about eight pages: no reminder is longer; a 9 MB paste is refused
@@ -26,13 +28,8 @@ PART_JOINER = "\n\n"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-class EditInvalid(ValueError):
-    """Edited text that cannot be saved: `field` is the form field, the message says why."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class EditInvalid(Invalid):
+    """Edited text that cannot be saved: `field` is the form field, the phrase says why."""
 
 
 class LetterChoice(StrEnum):
@@ -91,24 +88,36 @@ def check_edit(templates: Templates, language: str, subject: str, body: str) -> 
     subject = _normalised(subject).strip()
     text = _normalised(body).strip()
     if not subject:
-        raise EditInvalid("subject", "The subject cannot be empty.")
+        raise EditInvalid("subject", N_("The subject cannot be empty."))
     if "\n" in subject:
-        raise EditInvalid("subject", "The subject must be one line.")
+        raise EditInvalid("subject", N_("The subject must be one line."))
     if len(subject) > MAX_SUBJECT:
         raise EditInvalid(
-            "subject", f"The subject has {len(subject):,} characters; the most is {MAX_SUBJECT}."
+            "subject",
+            phrase(
+                "The subject has {length} characters; the most is {most}.",
+                length=f"{len(subject):,}",
+                most=MAX_SUBJECT,
+            ),
         )
     if _CONTROL.search(subject):
-        raise EditInvalid("subject", "The subject contains a control character.")
+        raise EditInvalid("subject", N_("The subject contains a control character."))
     if not text:
-        raise EditInvalid("body", "The message cannot be empty.")
+        raise EditInvalid("body", N_("The message cannot be empty."))
     if len(text) > MAX_BODY:
         raise EditInvalid(
-            "body", f"The message has {len(text):,} characters; the most is {MAX_BODY:,}."
+            "body",
+            phrase(
+                "The message has {length} characters; the most is {most}.",
+                length=f"{len(text):,}",
+                most=f"{MAX_BODY:,}",
+            ),
         )
     if _CONTROL.search(text.replace("\t", " ")):
         line = next(n for n, row in enumerate(text.split("\n"), 1) if _CONTROL.search(row))
-        raise EditInvalid("body", f"Line {line} of the message contains a control character.")
+        raise EditInvalid(
+            "body", phrase("Line {line} of the message contains a control character.", line=line)
+        )
     text += "\n"
     return EditedText(subject, text, templates.html_from_text(text, language, subject))
 

@@ -12,12 +12,13 @@ from sqlmodel import Session, col
 
 from bot.domain.holds import Hold, current_hold
 from bot.models import HELD, Customer
+from bot.rendering.staff_text import Phrase
 
 
 @dataclass(frozen=True)
 class HeldCustomer:
     name: str
-    detail: str  # why, and until when ("…held until 2026-12-03, pending the next import")
+    detail: Phrase  # why, and until when ("…held until 2026-12-03, pending the next import")
 
 
 def put_on_hold(customer: Customer, hold: Hold) -> None:

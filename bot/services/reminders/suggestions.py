@@ -51,6 +51,7 @@ from bot.models import (
     Reminder,
     ReminderInvoice,
 )
+from bot.rendering.staff_text import Phrase, phrase
 from bot.services import audit
 from bot.services.accounts import plan_status
 from bot.services.common.bulk import no_cycle_collection
@@ -284,22 +285,23 @@ def last_answers(
     return found
 
 
-def cause_of(exc: Exception) -> str:
-    """An error in words for the person reading the digest or the card."""
+def cause_of(exc: Exception) -> Phrase | str:
+    """An error in words for the person reading the digest or the card (the error's own text,
+    when it is not one the app words)."""
     if isinstance(exc, TemplateNotFound):
-        cause = f"the template {exc.name} is missing"
-    elif isinstance(exc, LookupError):
-        cause = str(exc.args[0]) if exc.args else type(exc).__name__  # KeyError quotes str()
-    else:
-        cause = f"{type(exc).__name__}: {exc}"
-    return cause
+        return phrase("the template {name} is missing", name=exc.name)
+    if isinstance(exc, LookupError):
+        return str(exc.args[0]) if exc.args else type(exc).__name__  # KeyError quotes str()
+    return f"{type(exc).__name__}: {exc}"
 
 
 def failure(customer: CustomerView, exc: Exception) -> CustomerDecision:
     """One customer's error as that customer's "no suggestion, because …": the others go on."""
     cause = cause_of(exc)
     log.warning("no suggestion for customer %s: %s", customer.external_id, cause, exc_info=exc)
-    return CustomerDecision(customer, NoAction(Reason.FAILED, f"no suggestion, because {cause}"))
+    return CustomerDecision(
+        customer, NoAction(Reason.FAILED, phrase("no suggestion, because {cause}", cause=cause))
+    )
 
 
 def decide_for(
@@ -337,7 +339,10 @@ def _decide_in_segment(
     if policy is None:
         held = NoAction(
             Reason.UNKNOWN_SEGMENT,
-            f"the customer's segment {segment!r} has no policy: add it under [[segments]]",
+            phrase(
+                "the customer's segment {segment} has no policy: add it under [[segments]]",
+                segment=repr(segment),
+            ),
         )
         return CustomerDecision(customer, held, segment)
     return CustomerDecision(customer, decide(account, policy, now), segment)
@@ -385,7 +390,7 @@ class SuggestionRun:
     created: list[Suggested]  # empty unless the run keeps its details
     decisions: list[CustomerDecision]  # likewise
     held_back: dict[str, int] = field(default_factory=dict)  # reason -> customers, most first
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (customer name, cause)
+    failed: list[tuple[str, Phrase]] = field(default_factory=list)  # (customer name, cause)
 
 
 def held_back(decisions: Iterable[CustomerDecision]) -> Counter[str]:
@@ -397,7 +402,7 @@ def held_back(decisions: Iterable[CustomerDecision]) -> Counter[str]:
     )
 
 
-def failures(decisions: Iterable[CustomerDecision]) -> list[tuple[str, str]]:
+def failures(decisions: Iterable[CustomerDecision]) -> list[tuple[str, Phrase]]:
     """(customer name, cause) of each customer whose suggestion failed."""
     return [
         (d.customer.name, d.decision.detail)
@@ -484,7 +489,7 @@ def suggest(
     created: list[Suggested] = []
     decisions: list[CustomerDecision] = []
     held: Counter[str] = Counter()
-    failed: list[tuple[str, str]] = []
+    failed: list[tuple[str, Phrase]] = []
     stored_count = 0
     with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
         for between in customer_batches(engine, batch):

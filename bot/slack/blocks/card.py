@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -35,7 +37,7 @@ CHANNEL_WORDS = {
 }
 
 
-def _why(view: ReminderView, today: date, stage_title: str) -> str:
+def _why(view: ReminderView, today: date, stage_title: str, titles: Mapping[str, str]) -> str:
     """Why this stage today, and what a person weighs before it goes."""
     oldest = max((max(0, days_overdue(i.due_date, today)) for i in view.invoices), default=0)
     policy = (
@@ -46,8 +48,8 @@ def _why(view: ReminderView, today: date, stage_title: str) -> str:
     parts = [
         _("*Why {stage}*{policy}: ", stage=escape(stage_title), policy=policy)
         + ngettext("oldest invoice {count} day late", "oldest invoice {count} days late", oldest),
-        last_contact_text(view.facts),
-        history_text(view.facts),
+        last_contact_text(view.facts, titles),
+        history_text(view.facts, titles),
         *flags(view.facts, view.channel, view.phone),
     ]
     return " · ".join(part for part in parts if part)
@@ -122,9 +124,15 @@ def _delivery(view: ReminderView) -> str:
     return ""
 
 
-def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -> list[Block]:
+def reminder_card(
+    view: ReminderView,
+    today: date,
+    stage: Stage | None = None,
+    titles: Mapping[str, str] = MappingProxyType({}),
+) -> list[Block]:
     """`stage` is the policy's stage of the reminder: its label and icon (None for a stage the
-    policy no longer has, or a thank-you note: its name is shown)."""
+    policy no longer has, or a thank-you note: its name is shown); `titles`, each stage key's
+    label, for the stages sent before."""
     icon = f"{stage.icon} " if stage and stage.icon else ""
     label = stage.title_in(language()) if stage else view.stage
     totals = " + ".join(money(t, view.locale) for t in view.totals())
@@ -160,7 +168,7 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
             + _("total *{totals}*", totals=totals)
         ),
         context(" · ".join(invoices) or _("no open invoice left")),
-        context(_why(view, today, label)),
+        context(_why(view, today, label, titles)),
     ]
     if view.subject:  # an expired suggestion may never have been written
         blocks.append(section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"))

@@ -5,7 +5,7 @@ escaped, and cut to Slack's limits."""
 from __future__ import annotations
 
 from bot.domain.inbound import PERSON_WROTE, Kind
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, _, say
 from bot.services.inbox.actions import OpenAccount
 from bot.services.inbox.mailbox import InboundView
 from bot.services.inbox.replies import ReplyDraft
@@ -86,7 +86,7 @@ def inbound_blocks(view: InboundView) -> list[Block]:
             _(
                 "Matched by: {how} · {consequence}",
                 how=_(MATCH_WORDS[view.matched_by]) if view.matched_by in MATCH_WORDS else "",
-                consequence=escape(view.consequence),
+                consequence=escape(say(view.consequence)),
             )
         )
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, say
 from bot.services.common.errors import Invalid
 from bot.services.inbox.actions import reported_paid
 from bot.slack.blocks.inbound import PAID
@@ -22,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             acted = reported_paid(deps.runtime.engine, click.inbound_id, click.user)
         except Invalid as exc:
-            click.reply(_(str(exc)))
+            click.reply(say(exc.phrase))
             return
         click.reply(
             f"💶 Noted: {escape(acted.customer_name)} says they paid. Reminders hold; the next import "

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, say
 from bot.services.common.errors import Invalid
 from bot.services.inbox.replies import draft
 from bot.slack.blocks.inbound import REPLY, REPLY_CALLBACK, reply_modal
@@ -22,6 +22,6 @@ def register(app: App, deps: Deps) -> None:
             try:
                 return reply_modal(draft(deps.runtime.engine, click.inbound_id))
             except Invalid as exc:
-                return _(str(exc))
+                return say(exc.phrase)
 
         open_then_fill(deps.client, click.trigger_id, REPLY_CALLBACK, fill)

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, _, say
 from bot.services.accounts.pauses import resume
 from bot.services.common.errors import Invalid
 from bot.services.inbox.replies_waiting import undecided_cards
@@ -32,7 +32,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             customer = resume(deps.runtime.engine, customer_ref, user)
         except Invalid as exc:
-            reply(str(exc))
+            reply(say(exc.phrase))
             return
         reply(
             _(

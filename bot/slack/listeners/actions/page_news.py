@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, _, say
 from bot.services.accounts import contact_changes
 from bot.services.accounts.account import account
 from bot.services.common.errors import Invalid
@@ -118,11 +118,13 @@ def register(app: App, deps: Deps) -> None:
                 deps.runtime.now(),
             )
         except Invalid as exc:
-            text = str(exc)
+            text = say(exc.phrase)
         else:
-            text = (
-                f"New page link for *{escape(renewed.customer_name)}* (generation "
-                f"{renewed.generation}); every earlier link now shows nothing. The next "
-                f"reminder carries it: {renewed.url}"
+            text = _(
+                "New page link for *{customer}* (generation {generation}); every earlier link "
+                "now shows nothing. The next reminder carries it: {url}",
+                customer=escape(renewed.customer_name),
+                generation=renewed.generation,
+                url=renewed.url,
             )
         respond(text=text, response_type="ephemeral", replace_original=False)

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.rendering.staff_text import _
+from bot.rendering.staff_text import _, say
 from bot.services.common.errors import Invalid
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands import (
@@ -88,4 +88,4 @@ def register(app: App, deps: Deps) -> None:
         try:
             handler(deps, args, command, reply)
         except Invalid as refused:  # nothing was changed: say why
-            reply(f"⚠️ {escape(str(refused))}")
+            reply(f"⚠️ {escape(say(refused.phrase))}")

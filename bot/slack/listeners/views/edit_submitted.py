@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_
+from bot.rendering.staff_text import N_, say
 from bot.services.overview.reminder_view import load_view
 from bot.services.reminders import decisions
 from bot.services.reminders.editing import (
@@ -77,7 +77,9 @@ def register(app: App, deps: Deps) -> None:
             )
         except ValueError as exc:
             field, message = (
-                (exc.field, exc.message) if isinstance(exc, EditInvalid) else ("letter", str(exc))
+                (exc.field, say(exc.phrase))
+                if isinstance(exc, EditInvalid)
+                else ("letter", str(exc))
             )
             form.ack(response_action="errors", errors={field: message[:150]})
             return
