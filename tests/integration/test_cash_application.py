@@ -370,3 +370,22 @@ def test_the_health_figures_count_bank_lines_applied_and_waiting(
     with read_only(engine) as session:
         seen = figures(session, NOW)
     assert (seen.bank_lines_applied, seen.bank_lines_waiting) == (1, 1)
+
+
+def test_an_mt940_file_of_two_accounts_stores_each_line_under_its_own(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    """BNP Paribas's two statements in one file (tests/fixtures/bank/SOURCES.md) bear the same
+    bank reference: two entries of two accounts, each stored once under its own; the file
+    imported again stores nothing."""
+    sample = Path(__file__).parent.parent / "fixtures/bank/mt940-jejik-paribas-two-accounts.sta"
+    first = _import(engine, runtime, tmp_path, sample.read_bytes(), "paribas.sta")
+    again = _import(engine, runtime, tmp_path, sample.read_bytes(), "paribas.sta")
+    with read_only(engine) as session:
+        stored = sorted((x.account, x.reference) for x in session.exec(select(BankLine)))
+    assert stored == [
+        ("12345678/0123456789EUR", "TB-CA-TB001ZQ0"),
+        ("51210600/3023166036EUR", "TB-CA-TB001ZQ0"),
+    ]
+    assert (first.lines, first.already_imported, first.ignored) == (2, 0, 2)
+    assert (again.already_imported, again.ignored) == (2, 0)
