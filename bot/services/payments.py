@@ -43,7 +43,7 @@ def follow_up_payments(
     customers stores ten thousand rows instead of writing ten thousand e-mails."""
     if not paid_numbers:
         return PaymentFollowUp([], [])
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine) as session, audit.batched(session):
         paid = {
             i.number: i
             for batch in chunks(sorted(set(paid_numbers)))

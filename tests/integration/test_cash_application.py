@@ -23,7 +23,7 @@ from bot.domain.payment_matching import MatchPolicy
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, BankLine, CashApplication, Invoice, PayerIban, Reminder
 from bot.runtime import Runtime, build_runtime
-from bot.services import cash
+from bot.services import audit, cash
 from bot.services.importing import import_invoices
 from bot.services.suggestions import suggest
 from tests.support.bank_files import Entry, camt053, mt940, ofx
@@ -260,6 +260,10 @@ def test_a_payment_overtakes_the_suggestion_chasing_it(
         reminder = session.get(Reminder, chasing.id)
     assert reminder is not None and reminder.state == "expired"
     assert "FD-9001 paid by bank transfer" in reminder.skip_reason
+    with read_only(engine) as session:  # the statement's events, stored together, still link
+        kinds = session.exec(select(AuditEvent.kind).order_by(AuditEvent.seq)).all()
+        assert audit.verify(session).ok
+    assert kinds[-4:] == ["cash_applied", "expired", "bank_import", "suggested"]
 
 
 def test_not_a_payment_is_decided_once(engine: Engine, runtime: Runtime, tmp_path: Path) -> None:

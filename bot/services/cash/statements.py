@@ -155,7 +155,7 @@ def import_statement(
     twice. What follows from the payments is the caller's next step (`after_import`)."""
     now = utcnow()
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine) as session, audit.batched(session):
         record = BankStatement(
             file_name=source.name[:255],
             file_sha256=digest,
