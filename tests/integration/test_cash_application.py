@@ -266,6 +266,26 @@ def test_a_payment_overtakes_the_suggestion_chasing_it(
     assert kinds[-4:] == ["cash_applied", "expired", "bank_import", "suggested"]
 
 
+def test_one_statement_overtakes_each_customers_suggestion_with_its_own_why(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    run = suggest(engine, runtime.policy, runtime.composer, NOW, TODAY)
+    chasing = {
+        number: r.id
+        for r in run.created
+        for number in ("FD-9001", "FA-2026-0107")
+        if number in r.invoice_numbers
+    }
+    entries = [Entry("250.00", "W1", text="FD 9001"), Entry("300.00", "W2", text="FA-2026-0107")]
+    _import(engine, runtime, tmp_path, camt053(entries))
+    with read_only(engine) as session:
+        why = {n: session.get(Reminder, key) for n, key in chasing.items()}
+    assert {n: (r.state, r.skip_reason) for n, r in why.items() if r is not None} == {
+        "FD-9001": ("expired", "no longer holds: FD-9001 paid by bank transfer"),
+        "FA-2026-0107": ("expired", "no longer holds: FA-2026-0107 paid by bank transfer"),
+    }
+
+
 def test_not_a_payment_is_decided_once(engine: Engine, runtime: Runtime, tmp_path: Path) -> None:
     report = _import(engine, runtime, tmp_path, camt053([Entry("12.00", "U1", name="Zebra")]))
     (line_id,) = report.to_decide
