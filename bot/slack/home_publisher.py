@@ -1,5 +1,5 @@
 """Publishing someone's Home tab: my morning (a page of my worklist, or nobody's), the team's
-progress for a lead, then the ledger at a glance. Rebuilt from the database each time."""
+progress for a lead, the bank payments waiting for them, then the ledger at a glance. Rebuilt from the database each time."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.worklist import one_by_one, stage_titles
 from bot.rendering.staff_text import language
+from bot.services import cash
 from bot.services.overview import digest as digests
 from bot.services.overview.home import home
 from bot.services.overview.worklists import NOBODY, progress, worklist
+from bot.slack.blocks.cash import HOME_CARDS, home_cards
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.worklist import worklist_blocks
 from bot.slack.deps import Deps
@@ -76,7 +78,7 @@ def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> Non
             runtime.settings.locale,
             stage_titles(*runtime.policies(), language=language()),
             progress(runtime.engine, today) if lead else None,
-        )
+        ) + home_cards(cash.waiting_for(runtime.engine, user, HOME_CARDS), runtime.settings.locale)
     view = home_view(
         home(runtime.engine, today, user), runtime.settings.locale, url, lead=lead, top=morning
     )

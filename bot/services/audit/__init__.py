@@ -26,6 +26,7 @@ import hmac
 import json
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -159,8 +160,36 @@ def append(session: Session, event: NewEvent) -> None:
 
 
 def append_many(session: Session, events: Iterable[NewEvent]) -> None:
-    """Append events in order, in the caller's transaction (so they commit with the change)."""
+    """Append events in order, in the caller's transaction (so they commit with the change);
+    inside `batched`, when the batch ends."""
+    pending = session.info.get(_PENDING)
+    if pending is not None:
+        pending.extend(events)
+        return
     store(session, linked(head(session), events))
+
+
+_PENDING = "relance.audit.pending"
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """The events appended inside are linked and stored together when it ends, in the order
+    they were appended: one read of the head and one insert for the thousands of events a
+    bank statement records (each reminder it overtakes, each payment it applies), instead of
+    one of each per event. The same links as one append at a time; nothing is stored if the
+    block fails (its transaction rolls back anyway). Nested, the outermost stores."""
+    if _PENDING in session.info:
+        yield
+        return
+    pending: list[NewEvent] = []
+    session.info[_PENDING] = pending
+    try:
+        yield
+    finally:
+        del session.info[_PENDING]
+    if pending:
+        store(session, linked(head(session), pending))
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ from bot.services.cash._deciding import (
     Candidate,
     LineDecided,
     LineView,
+    Waiting,
     apply_line,
     card_posted,
     line_view,
     lines_to_decide,
     not_a_payment,
     summary_posted,
+    waiting_for,
 )
 from bot.services.cash._statements import (
     BankImport,
@@ -31,6 +33,7 @@ __all__ = [
     "Candidate",
     "LineDecided",
     "LineView",
+    "Waiting",
     "after_import",
     "apply_line",
     "card_posted",
@@ -40,4 +43,5 @@ __all__ = [
     "lines_to_decide",
     "not_a_payment",
     "summary_posted",
+    "waiting_for",
 ]

@@ -14,11 +14,10 @@ from sqlmodel import Session, col, select
 
 from bot.db import insert_rows
 from bot.domain.money import from_minor
-from bot.domain.states import ReminderState
-from bot.models import BankLine, CashApplication, Invoice, PayerIban, Reminder
+from bot.models import BankLine, CashApplication, Invoice, PayerIban
 from bot.services import audit
 from bot.services.common.queries import stored_id
-from bot.services.reminders.overtaken import NOTHING, Touched, overtake
+from bot.services.reminders.overtaken import NOTHING, Touched, overtake_many
 
 
 class BalanceChanged(Exception):
@@ -130,29 +129,17 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
 
 def overtake_paid(session: Session, paid: Sequence[Paid], actor: str, fact: str) -> Touched:
     """What the payments closed is no longer chased: the suggestions that chase it expire,
-    its queued e-mails are stopped, each saying why. Only customers with a live reminder are
-    looked at (a statement pays thousands who have none)."""
-    closed: dict[int, set[str]] = {}
+    its queued e-mails are stopped, each saying why (the customers' reminders read a batch of
+    customers at a time: a statement pays thousands, most with none)."""
+    closed: dict[int, list[str]] = {}
     for one in paid:
-        if one.closed:
-            closed.setdefault(one.customer_id, set()).update(one.closed)
-    if not closed:
-        return NOTHING
-    live = set(
-        session.connection().scalars(
-            sa.select(col(Reminder.customer_id))
-            .where(
-                col(Reminder.customer_id).in_(sorted(closed)),
-                col(Reminder.state).in_((ReminderState.SUGGESTED, ReminderState.APPROVED)),
-            )
-            .distinct()
-        )
-    )
-    touched = NOTHING
-    for customer_id in sorted(live):
-        numbers = sorted(closed[customer_id])
-        touched |= overtake(session, customer_id, numbers, actor, f"{', '.join(numbers)} {fact}")
-    return touched
+        closed.setdefault(one.customer_id, []).extend(one.closed)
+    facts = {
+        customer_id: (sorted(numbers), f"{', '.join(sorted(numbers))} {fact}")
+        for customer_id, numbers in closed.items()
+        if numbers
+    }
+    return overtake_many(session, facts, actor) if facts else NOTHING
 
 
 def undo(

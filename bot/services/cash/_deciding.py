@@ -137,6 +137,41 @@ def lines_to_decide(engine: Engine, statement_id: int) -> list[LineView]:
         ]
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """The bank lines waiting for a person on someone's Home: the oldest first, and how many
+    there are in all."""
+
+    lines: tuple[LineView, ...]
+    total: int
+
+
+def waiting_for(engine: Engine, owner: str, limit: int) -> Waiting:
+    """The lines to decide whose matched customer `owner` chases (the invoice owner knows who
+    pays what), at most `limit` of them."""
+    deciding = in_sources(BankLine.state, move(BankLineState.NOT_PAYMENT))
+    theirs = sa.and_(col(Customer.owner) == owner, deciding)
+    with read_only(engine) as session:
+        total = (
+            session.connection()
+            .execute(
+                sa.select(sa.func.count())
+                .select_from(BankLine)
+                .join(Customer, col(Customer.id) == col(BankLine.customer_id))
+                .where(theirs)
+            )
+            .scalar_one()
+        )
+        rows = session.exec(
+            select(BankLine)
+            .join(Customer, col(Customer.id) == col(BankLine.customer_id))
+            .where(theirs)
+            .order_by(col(BankLine.id))
+            .limit(limit)
+        ).all()
+        return Waiting(tuple(_view(session, line) for line in rows), total)
+
+
 def card_posted(engine: Engine, line_id: int, channel: str, ts: str) -> None:
     """Where the line's card is, so it is updated in place after a decision."""
     with unit_of_work(engine) as session:

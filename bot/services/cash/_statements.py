@@ -121,17 +121,21 @@ def _open_book(session: Session) -> OpenBook:
     return OpenBook(invoices, names, {k: frozenset(v) for k, v in ibans.items()})
 
 
-def _known(session: Session, account: str, references: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(references), 5000):
-        found.update(
-            session.connection().scalars(
-                sa.select(col(BankLine.reference)).where(
-                    col(BankLine.account) == account,
-                    col(BankLine.reference).in_(references[start : start + 5000]),
+def _known(session: Session, statement: Statement) -> set[tuple[str, str]]:
+    """(account, reference) of the statement's entries stored already."""
+    found: set[tuple[str, str]] = set()
+    for account in statement.accounts:
+        references = [x.reference for x in statement.lines if statement.account_of(x) == account]
+        for start in range(0, len(references), 5000):
+            found.update(
+                (account, reference)
+                for reference in session.connection().scalars(
+                    sa.select(col(BankLine.reference)).where(
+                        col(BankLine.account) == account,
+                        col(BankLine.reference).in_(references[start : start + 5000]),
+                    )
                 )
             )
-        )
     return found
 
 
@@ -152,20 +156,20 @@ def import_statement(
     twice. What follows from the payments is the caller's next step (`after_import`)."""
     now = utcnow()
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine) as session, audit.batched(session):
         record = BankStatement(
             file_name=source.name[:255],
             file_sha256=digest,
             format=statement.format,
-            account=statement.account,
+            account=statement.account[:64],
             lines=len(statement.lines),
             imported_by=actor,
             imported_at=now,
         )
         session.add(record)
         session.flush()
-        known = _known(session, statement.account, [x.reference for x in statement.lines])
-        fresh = [x for x in statement.lines if x.reference not in known]
+        known = _known(session, statement)
+        fresh = [x for x in statement.lines if (statement.account_of(x), x.reference) not in known]
         payments = [x for x in fresh if not x.reversal]
         reversals = [x for x in fresh if x.reversal]
         book = _open_book(session) if any(x.is_payment_in for x in payments) else None
@@ -210,6 +214,7 @@ def import_statement(
                 _row(
                     key,
                     record,
+                    statement.account_of(line),
                     line,
                     state,
                     found.rule if found is not None else 0,
@@ -228,12 +233,16 @@ def import_statement(
         paid = pay(session, payings, actor, now)
         reversed_count = 0
         for key, line in zip(ids[len(payments) :], reversals, strict=True):
-            state, why, target = _reversal(session, line, actor, now)
+            account = statement.account_of(line)
+            state, why, target = _reversal(session, account, line, actor, now)
             counts[state] += 1
             reversed_count += target is not None
             if state is BankLineState.TO_DECIDE:
                 to_decide.append(key)
-            row = (*_row(key, record, line, state, 0, why, None, "[]", "[]", 0), target)
+            row = (
+                *_row(key, record, account, line, state, 0, why, None, "[]", "[]", 0),
+                target,
+            )
             insert_rows(session.connection(), BankLine, (*_COLUMNS, "reverses_line_id"), [row])
         touched = overtake_paid(session, paid, actor, "paid by bank transfer")
         audit.append(
@@ -320,6 +329,7 @@ def import_bank_file(
 def _row(
     key: int,
     record: BankStatement,
+    account: str,
     line: StatementLine,
     state: BankLineState,
     rule: int,
@@ -333,7 +343,7 @@ def _row(
     return (
         key,
         record.id,
-        record.account,
+        account,
         line.reference,
         line.position,
         line.booked,
@@ -372,7 +382,7 @@ def _as_line(row: BankLine) -> StatementLine:
 
 
 def _reversal(
-    session: Session, line: StatementLine, actor: str, now: datetime
+    session: Session, account: str, line: StatementLine, actor: str, now: datetime
 ) -> tuple[BankLineState, str, int | None]:
     """A reversal: the payment it undoes (same account, amount, currency, and end-to-end id or
     payer and text) moved to reversed and what it applied undone; when no single payment
@@ -382,6 +392,7 @@ def _reversal(
     session.flush()
     earlier = session.exec(
         select(BankLine).where(
+            col(BankLine.account) == account,
             col(BankLine.amount_minor) == to_minor(line.amount, line.currency),
             col(BankLine.currency) == line.currency,
             col(BankLine.credit),

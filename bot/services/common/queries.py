@@ -3,7 +3,7 @@ a reminder's invoices, and the rows a use case can only go on with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from bot.domain.states import Move
 from bot.models import Invoice, ReminderInvoice
 
 Row = TypeVar("Row", bound=SQLModel)
+Item = TypeVar("Item")
 
 
 class _Stored(Protocol):
@@ -64,14 +65,20 @@ def is_open() -> sa.ColumnElement[bool]:
 _BATCH = 10_000
 
 
+def chunks(values: Sequence[Item]) -> Iterator[Sequence[Item]]:
+    """`values` a batch at a time, each within SQLite's bound parameters for an `IN` list."""
+    for start in range(0, len(values), _BATCH):
+        yield values[start : start + _BATCH]
+
+
 def listed(conn: sa.Connection, reminder_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The invoices of these reminders, each list in its order (`Reminder.numbers` without
     loading the rows)."""
     lists: dict[int, list[str]] = {}
-    for start in range(0, len(reminder_ids), _BATCH):  # within SQLite's bound parameters
+    for batch in chunks(reminder_ids):
         for reminder_id, number in conn.execute(
             sa.select(col(ReminderInvoice.reminder_id), col(ReminderInvoice.number))
-            .where(col(ReminderInvoice.reminder_id).in_(reminder_ids[start : start + _BATCH]))
+            .where(col(ReminderInvoice.reminder_id).in_(batch))
             .order_by(col(ReminderInvoice.reminder_id), col(ReminderInvoice.position))
         ):
             lists.setdefault(reminder_id, []).append(number)

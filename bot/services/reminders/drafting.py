@@ -22,15 +22,18 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Suggestion
+from bot.domain.money import Money
 from bot.domain.policy import Policy
 from bot.domain.segments import Segments
 from bot.domain.states import ReminderState
-from bot.models import Reminder
+from bot.models import Customer, Invoice, Reminder
+from bot.services.common.lookup import open_invoices
+from bot.services.common.queries import get, listed
 from bot.services.reminders.compose import Composer, Draft
 from bot.services.reminders.overtaken import expire
 from bot.services.reminders.suggestions import cause_of, decide_for, load_accounts
@@ -80,12 +83,13 @@ def write_pending(drafter: Drafter, reminder_ids: Collection[int]) -> None:
         ]
         if not pending:
             return
+        thanks = _thanks(session, drafter.composer, [p for p in pending if p.stage == "thanks"])
+        pending = [p for p in pending if p.stage != "thanks"]
         accounts = {
             customer.id: (customer, account)
             for customer, account in load_accounts(session, {p.customer_id for p in pending})
         }
-    written: dict[int, Draft] = {}
-    lapsed: dict[int, str] = {}
+    written, lapsed = thanks
     for item in pending:
         if item.customer_id not in accounts:
             lapsed[item.id] = "no longer holds: nothing is owed any more"
@@ -109,6 +113,35 @@ def write_pending(drafter: Drafter, reminder_ids: Collection[int]) -> None:
                 log.warning("reminder %s not written", item.id, exc_info=exc)
                 lapsed[item.id] = f"its texts could not be written: {cause_of(exc)}"
     _store(drafter.engine, written, lapsed)
+
+
+def _thanks(
+    session: Session, composer: Composer, pending: list[_Pending]
+) -> tuple[dict[int, Draft], dict[int, str]]:
+    """Thank-you notes (services/payments.py), written from the invoices they thank for and
+    what the customer still owes now; one whose invoice is open again (the bank reversed the
+    payment) no longer holds."""
+    written: dict[int, Draft] = {}
+    lapsed: dict[int, str] = {}
+    if not pending:
+        return written, lapsed
+    lists = listed(session.connection(), [p.id for p in pending])
+    for item in pending:
+        numbers = lists.get(item.id, ())
+        invoices = session.exec(select(Invoice).where(col(Invoice.number).in_(numbers))).all()
+        reopened = sorted(i.number for i in invoices if i.balance > 0)
+        if reopened:
+            lapsed[item.id] = f"no longer holds: {', '.join(reopened)} is open again"
+            continue
+        written[item.id] = composer.thanks(
+            get(session, Customer, item.customer_id),
+            [(i.number, Money.of_minor(i.amount_minor, i.currency)) for i in invoices],
+            [  # what remains open, so the note never reads as "all settled" when it is not
+                (i.number, Money.of_minor(i.amount_minor - i.paid_minor, i.currency), i.due_date)
+                for i in open_invoices(session, item.customer_id)
+            ],
+        )
+    return written, lapsed
 
 
 def _store(engine: Engine, written: dict[int, Draft], lapsed: dict[int, str]) -> None:

@@ -27,7 +27,7 @@ from bot.domain.states import OutboxState, ReminderState, move, transition
 from bot.models import InboundMessage, Outbox, Reminder
 from bot.services import audit
 from bot.services.common.customer_policy import Policies
-from bot.services.common.queries import in_sources, listed, stored_id
+from bot.services.common.queries import chunks, in_sources, listed, stored_id
 from bot.services.reminders.suggestions import FOLLOW_UP_STAGES, load_accounts
 
 log = logging.getLogger(__name__)
@@ -76,18 +76,6 @@ def expire(
         )
 
 
-def _chasing(
-    session: Session, rows: list[tuple[int, str]], numbers: Collection[str] | None
-) -> list[int]:
-    """Those of these reminders (id, owner) that chase any of `numbers`."""
-    chased = listed(session.connection(), [reminder_id for reminder_id, _owner in rows])
-    return [
-        reminder_id
-        for reminder_id, _owner in rows
-        if chases_any(chased.get(reminder_id, ()), numbers)
-    ]
-
-
 #: The approved reminders a fact can stop: a thank-you and a person's answer to the customer
 #: chase nothing, so they go whatever was recorded.
 _CHASING = (
@@ -116,35 +104,6 @@ def _stop(
     log.info("reminder %s stopped before it left: %s", reminder_id, reason)
     audit.append(session, audit.NewEvent.about(reminder, "cancelled", actor, why=reason))
     return reminder
-
-
-def _stop_queued(
-    session: Session, customer_id: int, numbers: Collection[str] | None, actor: str, reason: str
-) -> list[tuple[int, str]]:
-    """Cancel the customer's approved reminders chasing `numbers` whose e-mail no sender holds
-    yet; returns those cancelled (id, owner)."""
-    unclaimed = col(Outbox.claimed_by) == ""
-    rows = [
-        (stored_id(reminder_id), owner)
-        for reminder_id, owner in session.connection().execute(
-            sa.select(col(Reminder.id), col(Reminder.owner))
-            .join(Outbox, col(Outbox.reminder_id) == col(Reminder.id))
-            .where(
-                col(Reminder.customer_id) == customer_id,
-                col(Reminder.state) == ReminderState.APPROVED,
-                *_CHASING,
-                col(Outbox.state) == OutboxState.PENDING,
-                unclaimed,
-            )
-            .order_by(col(Reminder.id))
-        )
-    ]
-    stopped = []
-    for reminder_id in _chasing(session, rows, numbers):
-        reminder = _stop(session, reminder_id, actor, reason, unclaimed)  # a sender's claim wins
-        if reminder is not None:
-            stopped.append((reminder_id, reminder.owner))
-    return stopped
 
 
 def stop_if_overtaken(
@@ -183,23 +142,72 @@ def overtake(
     """`actor` just recorded `fact`, which takes `numbers` (`WHOLE_ACCOUNT`: every invoice) off
     the ladder, in the caller's transaction: the customer's suggestions chasing any of them
     expire, and their e-mails approved but not yet sent are stopped, each saying why."""
+    return overtake_many(session, {customer_id: (numbers, fact)}, actor)
+
+
+def overtake_many(
+    session: Session, facts: Mapping[int, tuple[Collection[str] | None, str]], actor: str
+) -> Touched:
+    """`overtake` for many customers at once (customer id → the invoices and the fact): their
+    reminders read a batch of customers at a time, not one customer at a time (a bank
+    statement pays thousands)."""
     session.flush()  # what the caller changed (a call task done) is not overtaken
-    rows = [
-        (stored_id(reminder_id), owner)
-        for reminder_id, owner in session.connection().execute(
-            sa.select(col(Reminder.id), col(Reminder.owner))
-            .where(
-                col(Reminder.customer_id) == customer_id,
-                col(Reminder.state) == ReminderState.SUGGESTED,
-            )
-            .order_by(col(Reminder.id))
-        )
-    ]
-    stale = _chasing(session, rows, numbers)
-    expire(session, dict.fromkeys(stale, f"no longer holds: {fact}"), actor)
-    stopped = _stop_queued(session, customer_id, numbers, actor, f"since its approval, {fact}")
-    shown = rows + stopped
+    suggested = _live(session, sorted(facts), col(Reminder.state) == ReminderState.SUGGESTED)
+    expire(
+        session,
+        {
+            key: f"no longer holds: {facts[customer][1]}"
+            for key, _o, customer in _chasing(session, suggested, facts)
+        },
+        actor,
+    )
+    unclaimed = col(Outbox.claimed_by) == ""
+    queued = _live(
+        session,
+        sorted(facts),
+        col(Reminder.state) == ReminderState.APPROVED,
+        *_CHASING,
+        col(Outbox.state) == OutboxState.PENDING,
+        unclaimed,
+        join_outbox=True,
+    )
+    stopped = []
+    for key, _owner, customer in _chasing(session, queued, facts):
+        reason = f"since its approval, {facts[customer][1]}"
+        reminder = _stop(session, key, actor, reason, unclaimed)  # a sender's claim wins
+        if reminder is not None:
+            stopped.append((key, reminder.owner))
+    shown = [(key, owner) for key, owner, _c in suggested] + stopped
     return Touched(
         tuple(sorted(reminder_id for reminder_id, _owner in shown)),
         tuple(sorted({owner for _id, owner in shown if owner})),
     )
+
+
+def _live(
+    session: Session,
+    customers: list[int],
+    *where: sa.ColumnElement[bool],
+    join_outbox: bool = False,
+) -> list[tuple[int, str, int]]:
+    """(id, owner, customer) of these customers' reminders that `where` holds for."""
+    query = sa.select(col(Reminder.id), col(Reminder.owner), col(Reminder.customer_id))
+    if join_outbox:
+        query = query.join(Outbox, col(Outbox.reminder_id) == col(Reminder.id))
+    return [
+        (stored_id(key), owner, customer)
+        for batch in chunks(customers)
+        for key, owner, customer in session.connection().execute(
+            query.where(col(Reminder.customer_id).in_(batch), *where).order_by(col(Reminder.id))
+        )
+    ]
+
+
+def _chasing(
+    session: Session,
+    rows: list[tuple[int, str, int]],
+    facts: Mapping[int, tuple[Collection[str] | None, str]],
+) -> list[tuple[int, str, int]]:
+    """Those of these reminders that chase any of their customer's invoices in `facts`."""
+    chased = listed(session.connection(), [key for key, _owner, _c in rows])
+    return [row for row in rows if chases_any(chased.get(row[0], ()), facts[row[2]][0])]
