@@ -46,6 +46,33 @@ def without_card(
     return ThreadPage(ids, total - len(ids))
 
 
+#: what a card's ts holds while one instance posts it: the digest and every other poster see a
+#: card and leave it alone, so it is posted once
+POSTING = "posting"
+
+
+def claim(engine: Engine, reminder_id: int) -> bool:
+    """Take the posting of a reminder's card: True for the one caller that found it without a
+    card (an atomic update, whichever instance asks)."""
+    with unit_of_work(engine) as session:
+        taken = session.exec(
+            sa.update(Reminder)
+            .where(col(Reminder.id) == reminder_id, col(Reminder.slack_ts) == "")
+            .values(slack_ts=POSTING)
+        )
+        return bool(taken.rowcount)
+
+
+def release(engine: Engine, reminder_id: int) -> None:
+    """A claimed card that could not be posted: the digest posts it instead."""
+    with unit_of_work(engine) as session:
+        session.exec(
+            sa.update(Reminder)
+            .where(col(Reminder.id) == reminder_id, col(Reminder.slack_ts) == POSTING)
+            .values(slack_ts="")
+        )
+
+
 def attach(engine: Engine, reminder_id: int, channel: str, ts: str) -> None:
     with unit_of_work(engine) as session:
         reminder = get(session, Reminder, reminder_id)
