@@ -274,26 +274,34 @@ class PageApp:
         )
 
     def act(self, environ: dict, token: str, action: str) -> Response:
+        # a form with a file is read only once its link holds and its rate allows: parsing
+        # five megabytes is the costliest thing a stranger can ask of the page
+        with_file = action == "dispute" and multipart.is_multipart(environ)
+        form = {} if with_file else _form(environ)
+        language = form.get("lang", "")
+        holder = self._holder(token, language, environ)
+        if isinstance(holder, Response):
+            if with_file:
+                _drain(environ, 0)
+            return holder
+        _, t = words(self.runtime.settings.templates_dir, language or "en")
+        if not page_visits.allow_post(self.runtime.engine, holder, self.runtime.now()):
+            if with_file:
+                _drain(environ, 0)
+            return Response(HTTPStatus.TOO_MANY_REQUESTS, t["err_rate"], [("Retry-After", "60")])
         refused = ""  # a body refused before its form is read: the reason's word
         upload: tuple[str, bytes] | None = None
-        if action == "dispute" and multipart.is_multipart(environ):
+        if with_file:
             try:
                 form, upload = _upload_form(environ)
             except multipart.BodyTooLarge as large:
                 _drain(environ, large.read)
-                form, refused = {}, "file_too_big"
+                refused = "file_too_big"
             except multipart.NotAForm:
-                form, refused = {}, "bad_form"
-        else:
-            form = _form(environ)
-        language = form.get("lang", "")
-        holder = self._holder(token, language, environ)
-        if isinstance(holder, Response):
-            return holder
-        _, t = words(self.runtime.settings.templates_dir, language or "en")
-        if not page_visits.allow_post(self.runtime.engine, holder, self.runtime.now()):
-            return Response(HTTPStatus.TOO_MANY_REQUESTS, t["err_rate"], [("Retry-After", "60")])
-        if refused:  # nothing was read of it: said in the customer's language, nothing kept
+                refused = "bad_form"
+            language = form.get("lang", "")
+            _, t = words(self.runtime.settings.templates_dir, language or "en")
+        if refused:  # nothing of it was used: said in the customer's language, nothing kept
             _, t = words(self.runtime.settings.templates_dir, self._language_of(holder))
             message = t[f"err_{refused}"].format(mb=dispute_files.MAX_BYTES >> 20)
             return self.render(

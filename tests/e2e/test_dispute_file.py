@@ -204,3 +204,27 @@ def test_a_file_picked_in_chromium_reaches_the_dispute(
     form.get_by_role("button", name="Envoyer").click()
     assert "PDF, PNG ou JPEG" in tab.get_by_role("alert").inner_text()
     assert stored(page_world) == (1, 1)
+
+
+def post_raw(url: str, body: bytes, kind: str) -> tuple[int, str]:
+    request = Request(url, data=body, method="POST")
+    request.add_header("Content-Type", kind)
+    try:
+        with urlopen(request, timeout=60) as answer:
+            return answer.status, answer.read().decode()
+    except HTTPError as refused:
+        return refused.code, refused.read().decode()
+
+
+def test_a_body_that_is_no_form_a_forged_link_and_the_rate_limit(page_world: PageWorld) -> None:
+    url = page_world.link("A")
+    junk = "multipart/form-data; boundary=nothing-here"
+    status, body = post_raw(f"{url}/dispute", b"\x00garbage" * 1000, junk)
+    assert status == 400 and "n’a pas pu être lu" in body  # in the customer's language
+    forged = url.rsplit("/", 1)[0] + "/forged-token"
+    assert post_raw(f"{forged}/dispute", *encode({}, {"file": ("a.pdf", PDF, "x")}))[0] == 403
+    # the link's posts this minute, junk included, count before a file is read
+    for _ in range(19):
+        assert post_raw(f"{url}/dispute", b"junk", junk)[0] == 400
+    status, _body = send(page_world, url, "bon.pdf", PDF)
+    assert status == 429 and stored(page_world) == (0, 0)
