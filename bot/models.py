@@ -203,6 +203,8 @@ class Reminder(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     slack_channel: str = Field(default="", max_length=40)
     slack_ts: str = Field(default="", max_length=40)
+    # while one poster posts its card (services/cards.py): no other posts it meanwhile
+    card_claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _timestamp()
     #: what the person approving must know (a rate past its table, a sum left out), one a line
     warnings: str = Field(default="")

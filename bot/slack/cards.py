@@ -51,6 +51,8 @@ class CardPublisher:
         drafter = self.drafter()
         todo = cards.without_card(drafter.engine, run_date, channel_stages, page)
         for view in load_views(drafter, todo.ids):
+            if not cards.claim(drafter.engine, view.id):  # posted at once meanwhile
+                continue
             try:
                 response = post_blocks(
                     self.client,
@@ -61,6 +63,7 @@ class CardPublisher:
                     unfurl_links=False,
                 )
             except SlackApiError as exc:
+                cards.release(drafter.engine, view.id)
                 log.error(
                     "could not post the card of reminder %s: %s",
                     view.id,

@@ -11,7 +11,6 @@ from sqlmodel import select
 from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Reason, Suggestion
 from bot.models import AuditEvent, Instalment, PaymentPlan, Reminder
-from bot.services.cards import POSTING
 from bot.services.plans import settle_plans
 from bot.services.suggestions import todays_decisions
 from bot.slack.cards import CardPublisher
@@ -104,7 +103,7 @@ def test_the_confirmation_is_posted_for_approval_at_once_and_only_once(world: Sl
     def posted() -> Reminder | None:
         with read_only(world.engine) as session:
             told = session.exec(select(Reminder).where(Reminder.stage == "plan-confirmed")).one()
-        return told if told.slack_ts not in ("", POSTING) else None
+        return told if told.slack_ts else None
 
     told = world.fake.wait_for(posted)
     (card,) = [

@@ -1,5 +1,6 @@
 """Dispute files: the one file (PDF, PNG or JPEG) a customer may send with a dispute from
-their page, kept in the database beside the dispute.
+their page, kept in the database beside the dispute. And a reminder's card claimed while it is
+posted, so a card posted at once (a plan's confirmation) and the digest never both post it.
 
 Revision ID: 0019_dispute_files
 Revises: 0018_scale
@@ -30,8 +31,12 @@ def upgrade() -> None:
         sa.Column("link", sa.String(32), nullable=False),
     )
     op.create_index("ix_dispute_file_customer_id", "dispute_file", ["customer_id"])
+    with op.batch_alter_table("reminder") as batch:
+        batch.add_column(sa.Column("card_claimed_until", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reminder") as batch:
+        batch.drop_column("card_claimed_until")
     op.drop_index("ix_dispute_file_customer_id", table_name="dispute_file")
     op.drop_table("dispute_file")
