@@ -248,6 +248,8 @@ class Reminder(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     slack_channel: str = Field(default="", max_length=40)
     slack_ts: str = Field(default="", max_length=40)
+    # while one poster posts its card (services/cards.py): no other posts it meanwhile
+    card_claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _timestamp()
     #: what the person approving must know (a rate past its table, a sum left out), one a line
     warnings: str = Field(default="")
@@ -347,6 +349,25 @@ class Dispute(SQLModel, table=True):
     opened_at: datetime = _timestamp()
     resolved_by: str = Field(default="", max_length=40)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DisputeFile(SQLModel, table=True):
+    """The one file a customer sent with a dispute from their page, kept in the database with
+    the dispute (backed up and restored with it, no folder to share between instances); its
+    type was read from its bytes, and staff fetch it only through a signed, expiring link."""
+
+    __tablename__ = "dispute_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    invoice_numbers: str  # the disputed invoices, one a line (domain/invoice_list.py)
+    filename: str = Field(max_length=100)  # cleaned: domain/file_types.safe_filename
+    content_type: str = Field(max_length=40)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=sa.LargeBinary)
+    uploaded_at: datetime = _timestamp()
+    link: str = Field(max_length=32)  # the page link's public id it came through
 
 
 class Outbox(SQLModel, table=True):

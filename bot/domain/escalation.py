@@ -38,6 +38,7 @@ class OpenItem(NamedTuple):
     disputed: bool = False
     promised_until: date | None = None
     payment_link: str = ""
+    issued: date | None = None  # the invoice's issue date, which letters list
 
     @property
     def balance(self) -> Money:

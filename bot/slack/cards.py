@@ -58,6 +58,8 @@ class CardPublisher:
         drafter = self.drafter()
         todo = cards.without_card(drafter.engine, run_date, channel_stages, page)
         for view in load_views(drafter, todo.ids):
+            if not cards.claim(drafter.engine, view.id):  # posted at once meanwhile
+                continue
             try:
                 response = post_blocks(
                     self.client,
@@ -68,6 +70,7 @@ class CardPublisher:
                     unfurl_links=False,
                 )
             except SlackApiError as exc:
+                cards.release(drafter.engine, view.id)
                 log.error(
                     "could not post the card of reminder %s: %s",
                     view.id,
@@ -79,6 +82,39 @@ class CardPublisher:
         if todo.left:
             self._say(channel, thread_ts, more_cards_note(todo.left))
         return posted
+
+    def post_now(
+        self, reminder_id: int, run_date: date, channel: str, thread_ts: str | None
+    ) -> bool:
+        """One reminder's card at once (a plan's confirmation, not left for the next digest),
+        when no card of it exists: once, whichever instance or digest comes too. False when
+        it had one already or Slack refused (the digest then posts it)."""
+        drafter = self.drafter()
+        if not cards.claim(drafter.engine, reminder_id):
+            return False
+        try:
+            (view,) = load_views(drafter, [reminder_id])
+            response = post_blocks(
+                self.client,
+                channel=channel,
+                thread_ts=thread_ts,
+                text=card_fallback(view, self._stage(view)),
+                blocks=reminder_card(view, run_date, self._stage(view)),
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            cards.release(drafter.engine, reminder_id)
+            log.error(
+                "could not post the card of reminder %s: %s",
+                reminder_id,
+                explain_exception(exc, channel),
+            )
+            return False
+        except Exception:
+            cards.release(drafter.engine, reminder_id)
+            raise
+        cards.attach(drafter.engine, reminder_id, response["channel"], response["ts"])
+        return True
 
     def _say(self, channel: str, thread_ts: str, text: str) -> None:
         try:

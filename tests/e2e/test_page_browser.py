@@ -81,7 +81,7 @@ def test_a_customer_sees_promises_disputes_and_says_paid(
     form.get_by_label("F-103").check()
     form.get_by_label("Motif").select_option("quality")
     form.get_by_label("Précisez").fill("Les pièces sont arrivées cassées.")
-    form.get_by_role("button").click()
+    form.get_by_role("button", name="Envoyer").click()
     assert "suspendons nos relances" in tab.get_by_role("status").inner_text()
     assert "(contestée)" in tab.locator("tr[data-invoice='F-103']").inner_text()
 

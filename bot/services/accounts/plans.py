@@ -21,7 +21,7 @@ from bot.domain.states import PlanState, transition
 from bot.models import Instalment, PaymentPlan
 from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
-from bot.services.accounts._plan_notices import before_instalment, due_soon, suggest_notice
+from bot.services.accounts.plan_notices import before_instalment, due_soon, suggest_notice
 from bot.services.accounts.plan_status import active_plans, statuses
 from bot.services.common.customer_policy import Policies
 from bot.services.common.errors import Invalid

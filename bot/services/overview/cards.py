@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.states import ReminderState
-from bot.models import Reminder
+from bot.models import Reminder, utcnow
 from bot.services.common.queries import get, stored_ids
 
 
@@ -33,7 +33,7 @@ def without_card(
     where = (
         col(Reminder.run_date) == run_date,
         col(Reminder.state) == ReminderState.SUGGESTED,
-        col(Reminder.slack_ts) == "",
+        _free(utcnow()),
         needs_channel,
     )
     with read_only(engine) as session:
@@ -46,10 +46,41 @@ def without_card(
     return ThreadPage(ids, total - len(ids))
 
 
+CLAIM = timedelta(seconds=60)  # longer than posting one card takes, Slack's retries included
+
+
+def _free(now: datetime) -> sa.ColumnElement[bool]:
+    """No card, and nobody posting one (or their claim lapsed: they died mid-post)."""
+    return sa.and_(
+        col(Reminder.slack_ts) == "",
+        sa.or_(col(Reminder.card_claimed_until).is_(None), col(Reminder.card_claimed_until) < now),
+    )
+
+
+def claim(engine: Engine, reminder_id: int) -> bool:
+    """Take the posting of a reminder's card: True for the one caller that found it free (an
+    atomic update, whichever instance or poster asks)."""
+    now = utcnow()
+    with unit_of_work(engine) as session:
+        taken = session.exec(
+            sa.update(Reminder)
+            .where(col(Reminder.id) == reminder_id, _free(now))
+            .values(card_claimed_until=now + CLAIM)
+        )
+        return bool(taken.rowcount)
+
+
+def release(engine: Engine, reminder_id: int) -> None:
+    """A claimed card that could not be posted: free for the next poster."""
+    with unit_of_work(engine) as session:
+        get(session, Reminder, reminder_id).card_claimed_until = None
+
+
 def attach(engine: Engine, reminder_id: int, channel: str, ts: str) -> None:
     with unit_of_work(engine) as session:
         reminder = get(session, Reminder, reminder_id)
         reminder.slack_channel, reminder.slack_ts = channel, ts
+        reminder.card_claimed_until = None
 
 
 def card_ts(engine: Engine, reminder_id: int) -> str | None:

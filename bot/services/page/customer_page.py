@@ -47,6 +47,7 @@ from bot.services.common.errors import Invalid
 from bot.services.common.lookup import open_invoices
 from bot.services.common.queries import get, id_of
 from bot.services.inbox.threads import conversation_target
+from bot.services.page import dispute_files
 from bot.services.page.page_links import LinkHolder
 from bot.services.reminders.holds import put_on_hold
 from bot.services.reminders.overtaken import NOTHING, Touched, overtake
@@ -189,6 +190,11 @@ def load_page(engine: Engine, policies: Policies, customer_id: int, today: date)
     )
 
 
+def language_of(engine: Engine, customer_id: int) -> str:
+    with read_only(engine) as session:
+        return get(session, Customer, customer_id).language
+
+
 def _note(holder: LinkHolder, client: str) -> dict[str, str]:
     return {"link": holder.public_id, "client": client[:64]}
 
@@ -252,6 +258,9 @@ class News:
     target_thread: str | None = None
     touched: Touched = NOTHING  # reminders whose cards and worklist rows show something new
     request_id: int | None = None  # the contact change it asks (services/contact_changes.py)
+    file_id: int | None = None  # the file sent with a dispute (services/dispute_files.py)
+    file_name: str = ""
+    file_link: str = ""  # staff's signed, expiring link to it, set where the clock is known
 
 
 def _customer_invoice(session: Session, holder: LinkHolder, number: str) -> Invoice:
@@ -437,14 +446,23 @@ def dispute(
     client: str,
     form: dict[str, str],
     digest_channel: str,
+    upload: tuple[str, bytes] | None = None,
 ) -> News:
-    """A dispute of one invoice or several, for one reason; none opens if any is disputed."""
+    """A dispute of one invoice or several, for one reason; none opens if any is disputed.
+    `upload` (name, bytes) is the one file it may carry: refused before anything is recorded
+    unless it is a PDF, PNG or JPEG by its bytes, within `dispute_files.MAX_BYTES`."""
     reason = form.get("reason", "")
     if reason not in DISPUTE_REASONS:
         raise PageInvalid("reason", "choose")
     text = clean_text(form.get("text", ""), "text", MAX_TEXT, multiline=True)
     if not text:
         raise PageInvalid("text", "empty")
+    try:
+        evidence = dispute_files.checked(*upload) if upload else None
+    except dispute_files.FileRefused as refused:
+        raise PageInvalid(
+            "file", f"file_{refused.code}", mb=dispute_files.MAX_BYTES >> 20
+        ) from None
     with read_only(engine) as session:
         invoices = _customer_invoices(session, holder, form)
         already = session.exec(
@@ -468,6 +486,19 @@ def dispute(
         except Invalid:
             raise PageInvalid("invoice", "already_disputed") from None
     numbers = tuple(i.number for i in invoices)
+    file_id = (
+        dispute_files.store(
+            engine,
+            holder.customer_id,
+            numbers,
+            evidence,
+            holder.public_id,
+            ACTOR,
+            _note(holder, client),
+        )
+        if evidence is not None
+        else None
+    )
     return _news(
         engine,
         holder,
@@ -480,6 +511,8 @@ def dispute(
             ("", text),
         ],
         touched=touched,
+        file_id=file_id,
+        file_name=evidence.filename if evidence is not None else "",
     )
 
 

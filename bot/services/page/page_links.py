@@ -53,14 +53,21 @@ def enabled(settings: Settings) -> bool:
     return bool(settings.page_secret and settings.public_url)
 
 
-def _serializer(settings: Settings, now: datetime | None = None) -> URLSafeTimedSerializer:
-    """Signing takes its time from `now` (the runtime's clock), so tests and the demo can
-    sign a link in the past; verifying checks the age against `now` too (see `resolve`)."""
+def timed_serializer(
+    settings: Settings, salt: str, now: datetime | None = None
+) -> URLSafeTimedSerializer:
+    """Keyed by the page's secret, kept apart by `salt`. Signing takes its time from `now`
+    (the runtime's clock), so tests and the demo can sign in the past; verifying checks the
+    age against `now` too (see `resolve`)."""
     if now is None:
-        return URLSafeTimedSerializer(settings.page_secret, salt=_SALT)
+        return URLSafeTimedSerializer(settings.page_secret, salt=salt)
     at = int(now.timestamp())
     signer = type("Signer", (TimestampSigner,), {"get_timestamp": lambda self: at})
-    return URLSafeTimedSerializer(settings.page_secret, salt=_SALT, signer=signer)
+    return URLSafeTimedSerializer(settings.page_secret, salt=salt, signer=signer)
+
+
+def _serializer(settings: Settings, now: datetime | None = None) -> URLSafeTimedSerializer:
+    return timed_serializer(settings, _SALT, now)
 
 
 def sign(settings: Settings, public_id: str, now: datetime) -> str:

@@ -148,6 +148,7 @@ def load_accounts(
             col(Invoice.paid_minor),
             col(Invoice.due_date),
             col(Invoice.payment_link),
+            col(Invoice.issue_date),
         ).where(open_filter)
     ).all()
     if not invoices:
@@ -175,12 +176,14 @@ def load_accounts(
 
     on_plan = plan_status.holds(session)  # a plan on track holds like a promise to its next date
     items_by_customer: dict[int, list[OpenItem]] = defaultdict(list)
-    for invoice_id, number, customer_id, currency, amount, paid, due, link in invoices:
+    for invoice_id, number, customer_id, currency, amount, paid, due, link, issued in invoices:
         held = None  # until when a promise or a plan holds it (most invoices: neither)
         if invoice_id in promised or number in on_plan:
             held = max(filter(None, (promised.get(stored_id(invoice_id)), on_plan.get(number))))
         items_by_customer[customer_id].append(
-            OpenItem(number, currency, amount - paid, due, invoice_id in disputed, held, link)
+            OpenItem(
+                number, currency, amount - paid, due, invoice_id in disputed, held, link, issued
+            )
         )
     earliest_due = min(row.due_date for row in invoices)
 

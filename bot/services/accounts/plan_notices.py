@@ -8,19 +8,30 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot.db import read_only
 from bot.domain import invoice_list
 from bot.domain.money import Money
 from bot.models import Customer, Instalment, PaymentPlan, Reminder, ReminderInvoice
 from bot.services import audit
 from bot.services.common.queries import get, id_of
+from bot.services.inbox.threads import ConversationTarget, conversation_target
 from bot.services.reminders.compose import Composer
 
 #: each notice's stage, as its reminder is stored (`Reminder.stage`)
 STAGES = {"confirmed": "plan-confirmed", "due": "plan-due", "missed": "plan-missed"}
 #: how many days before an instalment its note is suggested
 DUE_NOTICE_DAYS = 3
+
+
+def card_target(engine: Engine, reminder_id: int, digest_channel: str) -> ConversationTarget | None:
+    """Where a notice's card goes when posted at once: where the customer's news go (the
+    thread of their latest card, else their owner, else the digest channel)."""
+    with read_only(engine) as session:
+        customer_id = get(session, Reminder, reminder_id).customer_id
+        return conversation_target(session, customer_id, digest_channel=digest_channel)
 
 
 def schedule_of(session: Session, plan: PaymentPlan) -> list[tuple[date, Money]]:
