@@ -31,9 +31,9 @@ catalogs: $(CATALOGS)
 
 # After changing staff text: the template read again from the code, each catalog updated (new
 # msgids left empty for a translator, never guessed); tests/unit/test_staff_catalogs.py fails
-# until the template is current and every French entry is translated.
+# until the template is current and every French, German and Spanish entry is translated.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project Relance \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k phrase -k phrase_n:1,2 --no-location --sort-output --project Relance \
 		--copyright-holder Relance -o bot/locale/relance.pot .
 	$(BIN)/pybabel update -i bot/locale/relance.pot -d bot/locale -D relance \
 		--no-fuzzy-matching --ignore-obsolete

@@ -116,7 +116,7 @@ def _senders(env: dict, stop: threading.Event, campaign: Campaign) -> Callable[[
             while len(running) < 2:
                 running.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "bot.cli", "send"],
+                        [sys.executable, "-m", "bot.entry.cli", "send"],
                         env=env,
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
@@ -318,7 +318,7 @@ def run(backend: str, seconds: float, allowed: set[str]) -> tuple[Campaign, dict
         # A killed worker's acknowledged clicks are dispatched again within the drain.
         "RELANCE_RECOVERY_SECONDS": "10",
     }
-    command = [sys.executable, "-m", "bot.cli", "run", "--http", "--port", str(port)]
+    command = [sys.executable, "-m", "bot.entry.cli", "run", "--http", "--port", str(port)]
     log = Path(tempfile.mkdtemp(prefix="relance-chaos-")) / f"{backend}-app.log"
     server = _start([*command, "--workers", "2", "--threads", "8"], env, port, log)
     stop, stop_senders = threading.Event(), threading.Event()

@@ -128,7 +128,7 @@ def main() -> list[list[str]]:
                 [
                     sys.executable,
                     "-m",
-                    "bot.cli",
+                    "bot.entry.cli",
                     "run",
                     "--http",
                     "--port",

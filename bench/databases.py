@@ -49,7 +49,7 @@ def loaded_ledgers(lines: int, name: str) -> Iterator[tuple[str, Engine]]:
     """The same generated ledger imported into a fresh SQLite, then PostgreSQL, database."""
     from bench.import_bench import generate
     from bot.importing.mapping import load_mapping
-    from bot.services.importing import import_invoices
+    from bot.services.ledger.importing import import_invoices
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ledger.csv"

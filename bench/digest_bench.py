@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bench.databases import OPEN_INVOICES as LINES
 from bench.databases import best_of, loaded_ledgers, print_table
 from bot.domain.aging import BUCKET_RANGES
-from bot.services.digest import Digest, build_digest
+from bot.services.overview.digest import Digest, build_digest
 
 TODAY = date(2026, 11, 25)
 TOP = 10

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from bench.databases import fresh, print_table
 from bot.db import make_engine
+from bot.entry.sample_data import HEADER
 from bot.importing.mapping import load_mapping
-from bot.sample_data import HEADER
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
 
 COUNTRIES = [
     ("FR", "fr", "Europe/Paris", "EUR"),
@@ -96,10 +96,10 @@ def child(kind: str, url: str, path: str) -> None:
     start = time.perf_counter()
     (_relance if kind == "relance" else _baseline)(url, Path(path))
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb()}))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
     """This process's peak resident memory since it started (Linux's VmHWM).
 
     Not `ru_maxrss`: Linux carries that over from the parent across fork and exec, so every

@@ -25,7 +25,7 @@ from bot.channels.imap import connect
 from bot.config import Settings
 from bot.db import make_engine, unit_of_work
 from bot.models import Customer, Invoice, Reminder, ReminderInvoice
-from bot.services.inbox import BATCH, Listening, fetch_mail
+from bot.services.inbox.mailbox import BATCH, Listening, fetch_mail
 from tests.support.imap_server import ImapServer, running_dovecot
 from tests.support.mail_samples import hard_bounce, reply
 

@@ -2,7 +2,7 @@
 same rows; the Slack calls one morning makes for 100, 1,000 and 10,000 suggestions; and how
 long an owner's Home worklist takes to build with 1,000 suggestions (p50 / p99).
 
-The morning job is `bot.services.morning.prepare` (the best of three runs, each from the same
+The morning job is `bot.services.overview.morning.prepare` (the best of three runs, each from the same
 ledger, against the best of three reads): settle promises and plans, decide, plan each
 suggested reminder's wording (its texts are written when first read), store them with their
 invoice lists, owners and audit events, build the digest. Deciding alone is timed beside it.
@@ -32,12 +32,14 @@ from bench.suggestions_bench import _read_rows
 from bot.config import Settings
 from bot.db import make_engine, read_only
 from bot.domain.owners import Match, OwnerRule
+from bot.domain.worklist import stage_titles
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
-from bot.runtime import Runtime, build_runtime
-from bot.services import morning as mornings
-from bot.services.importing import import_invoices
-from bot.services.suggestions import todays_decisions
-from bot.services.worklists import worklist
+from bot.services.common.context import Runtime
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview import morning as mornings
+from bot.services.overview.worklists import worklist
+from bot.services.reminders.suggestions import todays_decisions
 from bot.slack.blocks.worklist import worklist_blocks
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_morning
@@ -177,11 +179,12 @@ def home_render(samples: int = 200) -> list[list[str]]:
             rt = _runtime(engine)
             mornings.prepare(rt, NOW, "CBENCH")
             stages = [s.name for s in rt.policy.stages]
+            titles = stage_titles(*rt.policies())
             timings = []
             for n in range(samples):
                 start = time.perf_counter()
                 page = worklist(engine, TODAY, OWNERS[0], stages, page=n % 20)
-                json.dumps({"type": "home", "blocks": worklist_blocks(page, "en_GB")})
+                json.dumps({"type": "home", "blocks": worklist_blocks(page, "en_GB", titles)})
                 timings.append(time.perf_counter() - start)
             timings.sort()
             p99 = timings[min(len(timings) - 1, round(0.99 * len(timings)) - 1)]
@@ -205,7 +208,9 @@ def home_render(samples: int = 200) -> list[list[str]]:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    logging.getLogger("bot.runtime").setLevel(logging.ERROR)  # stale-rate notices: not results
+    logging.getLogger("bot.entry.composition").setLevel(
+        logging.ERROR
+    )  # stale-rate notices: not results
     logging.getLogger("bot.slack").setLevel(logging.ERROR)
     if "--skip-job" not in argv:
         morning_job()

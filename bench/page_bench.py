@@ -25,11 +25,11 @@ from jinja2 import Environment
 from bench.databases import fresh, print_table
 from bot.config import Settings
 from bot.db import make_engine
+from bot.entry.composition import build_runtime
+from bot.entry.sample_data import HEADER
 from bot.importing.mapping import load_mapping
-from bot.runtime import build_runtime
-from bot.sample_data import HEADER
-from bot.services import page_links
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
+from bot.services.page import page_links
 from bot.web.app import PageApp
 
 INVOICES = 500

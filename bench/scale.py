@@ -183,7 +183,7 @@ def _runtime(engine: sa.Engine):  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     from bot.config import Settings
-    from bot.runtime import build_runtime
+    from bot.entry.composition import build_runtime
 
     rt = build_runtime(Settings(), engine, clock=lambda: NOW)
     rt.policy = rt.base_policy = replace(rt.policy, owners=())
@@ -192,12 +192,15 @@ def _runtime(engine: sa.Engine):  # type: ignore[no-untyped-def]
 
 def _child(measure: str, url: str) -> dict[str, object]:
     """One measure, in this (child) process: its time after the imports, and its peak."""
-    from bot.services import morning as mornings
-    from bot.services.digest import build_digest
-    from bot.services.worklists import worklist
+    from bot.domain.worklist import stage_titles
+    from bot.services.overview import morning as mornings
+    from bot.services.overview.digest import build_digest
+    from bot.services.overview.worklists import worklist
     from bot.slack.blocks.worklist import worklist_blocks
 
-    logging.getLogger("bot.runtime").setLevel(logging.ERROR)  # stale-rate notices: not results
+    logging.getLogger("bot.entry.composition").setLevel(
+        logging.ERROR
+    )  # stale-rate notices: not results
     engine = make_engine(url)
     result: dict[str, object] = {}
     start = time.perf_counter()
@@ -218,10 +221,11 @@ def _child(measure: str, url: str) -> dict[str, object]:
     elif measure == "home":
         rt = _runtime(engine)
         stages = [s.name for s in rt.policy.stages]
+        titles = stage_titles(*rt.policies())
         first = worklist(engine, TODAY, OWNERS[0], stages, page=0)
-        json.dumps({"type": "home", "blocks": worklist_blocks(first, "en_GB")})
+        json.dumps({"type": "home", "blocks": worklist_blocks(first, "en_GB", titles)})
         last = worklist(engine, TODAY, OWNERS[0], stages, page=max(0, (first.total - 1) // 50))
-        json.dumps({"type": "home", "blocks": worklist_blocks(last, "en_GB")})
+        json.dumps({"type": "home", "blocks": worklist_blocks(last, "en_GB", titles)})
         result["worklist"] = first.total
     else:
         raise ValueError(measure)

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from bench.databases import OPEN_INVOICES, best_of, loaded_ledgers, print_table
 from bot.config import Settings
 from bot.db import read_only
-from bot.runtime import build_runtime
-from bot.services.suggestions import suggest, todays_decisions
+from bot.entry.composition import build_runtime
+from bot.services.reminders.suggestions import suggest, todays_decisions
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
 LINES = OPEN_INVOICES
@@ -39,7 +39,9 @@ def _read_rows(engine: sa.Engine) -> None:
 
 
 def main() -> list[list[str]]:
-    logging.getLogger("bot.runtime").setLevel(logging.ERROR)  # stale-rate notices: not results
+    logging.getLogger("bot.entry.composition").setLevel(
+        logging.ERROR
+    )  # stale-rate notices: not results
     rows = []
     for backend, engine in loaded_ledgers(LINES, "suggestions"):
         rt = build_runtime(Settings(), engine)

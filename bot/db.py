@@ -9,12 +9,13 @@ them read and then both try to write (the approval race, the audit chain). Read-
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -69,6 +70,13 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def _table(model: type[SQLModel]) -> Table:
+    """The table `model` maps (SQLModel's types do not declare `__table__`)."""
+    table = sa.inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
 def insert_rows(
     conn: Connection,
     model: type[SQLModel],
@@ -84,7 +92,7 @@ def insert_rows(
     distinct value: a morning's rows share their run date, their instant and a few openings."""
     if not rows:
         return
-    table: Table = model.__table__
+    table = _table(model)
     defaults = [
         (c.name, c.default.arg(None) if c.default.is_callable else c.default.arg)
         for c in table.columns
@@ -96,11 +104,13 @@ def insert_rows(
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
         )
-        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row((*row, *tail))
         return
-    converters = [
+    converters: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
         (i, process, {})
         for i, name in enumerate(names)
         if (process := table.c[name].type.bind_processor(conn.dialect)) is not None
@@ -111,14 +121,14 @@ def insert_rows(
             for_driver.append((*row, *tail))
             continue
         values = [*row, *tail]
-        for i, process, seen in converters:
+        for i, convert, seen in converters:
             value = values[i]
             try:
                 values[i] = seen[value]
             except KeyError:
-                values[i] = seen[value] = process(value)
+                values[i] = seen[value] = convert(value)
             except TypeError:  # unhashable (a JSON value): converted each time
-                values[i] = process(value)
+                values[i] = convert(value)
         for_driver.append(tuple(values))
     quote = conn.dialect.identifier_preparer.quote
     conn.exec_driver_sql(
@@ -136,7 +146,7 @@ def new_ids(conn: Connection, model: type[SQLModel], count: int) -> list[int]:
     (`BEGIN IMMEDIATE`)."""
     if count <= 0:
         return []
-    table: Table = model.__table__
+    table = _table(model)
     if conn.dialect.name == "postgresql":
         return sorted(
             conn.exec_driver_sql(
@@ -156,7 +166,7 @@ def refresh_statistics(engine: Engine, *models: type[SQLModel]) -> None:
     warning by the server, not an error. SQLite plans without such statistics."""
     if engine.dialect.name != "postgresql" or not models:
         return
-    names = ", ".join(engine.dialect.identifier_preparer.quote(m.__table__.name) for m in models)  # type: ignore[attr-defined]
+    names = ", ".join(engine.dialect.identifier_preparer.quote(_table(m).name) for m in models)
     with engine.begin() as conn:
         conn.exec_driver_sql(f"ANALYZE {names}")
 

@@ -5,15 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import ClassVar, Self
+from enum import StrEnum
+from typing import Any, ClassVar, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, relationship
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Relationship, SQLModel
+from sqlmodel import Field, Relationship, SQLModel, col
 
 from bot.domain import invoice_list
+from bot.domain.inbound import Kind
 from bot.domain.money import from_minor, open_minor
+from bot.domain.states import (
+    BankLineState,
+    InvoiceStatus,
+    OutboxState,
+    PlanState,
+    PromiseState,
+    ReminderState,
+)
+
+E = TypeVar("E", bound=StrEnum)
 
 
 def utcnow() -> datetime:
@@ -43,12 +55,44 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _timestamp(**kwargs: object) -> object:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)
+class EnumText(TypeDecorator[E]):
+    """A state column: stored as its enum's value in a plain VARCHAR (the strings on disk, no
+    database enum type, so no migration), read back as the enum's member on every database. A
+    value the enum does not know fails on its way in, in a write or a query alike."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum = enum
+        # a member found by its value (or by itself) in a dict: calling the enum per row is
+        # some forty times slower, and a morning reads hundreds of thousands of states
+        self._members: dict[str, E] = {m.value: m for m in enum}
+
+    def _member(self, value: str) -> E:
+        try:
+            return self._members[value]
+        except KeyError:
+            return self.enum(value)  # raises, naming the enum and the value
+
+    def process_bind_param(self, value: E | str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else self._member(value).value
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> E | None:
+        return None if value is None else self._member(value)
 
 
-def _minor(**kwargs: object) -> object:
-    return Field(default=0, sa_type=sa.BigInteger, **kwargs)
+def _state(enum: type[E], **kwargs: Any) -> Any:
+    return Field(sa_type=EnumText(enum), **kwargs)
+
+
+def _timestamp(*, index: bool = False) -> Any:  # Any: what `Field` gives a column's default
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, index=index)
+
+
+def _minor() -> Any:
+    return Field(default=0, sa_type=sa.BigInteger)
 
 
 def _partial_index(name: str, where: str) -> sa.Index:
@@ -109,8 +153,7 @@ class Invoice(SQLModel, table=True):
     payment_link: str = Field(default="", max_length=500)
     #: the invoice's PDF: a path under the documents folder, or an https URL ("" when none)
     pdf: str = Field(default="", max_length=500)
-    # open, paid, void or written_off (as the accounting export says); only open ones are chased
-    status: str = Field(default="open", max_length=20)
+    status: InvoiceStatus = _state(InvoiceStatus, default=InvoiceStatus.OPEN)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -129,7 +172,9 @@ class Invoice(SQLModel, table=True):
 
 #: An invoice still owed: a balance left, and not closed by the accounting tool (void, written
 #: off). Credit notes (negative amounts) are never open in this sense.
-OPEN_INVOICE = sa.and_(Invoice.amount_minor > Invoice.paid_minor, Invoice.status == "open")
+OPEN_INVOICE = sa.and_(
+    col(Invoice.amount_minor) > col(Invoice.paid_minor), col(Invoice.status) == InvoiceStatus.OPEN
+)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -212,7 +257,7 @@ class Reminder(SQLModel, table=True):
     stage_note: str = Field(default="")  # why the stage is not the ladder's next (go-live start)
     original_subject: str = Field(default="")
     original_body_text: str = Field(default="")
-    state: str = Field(default="suggested", max_length=20, index=True)
+    state: ReminderState = _state(ReminderState, default=ReminderState.SUGGESTED, index=True)
     decided_by: str = Field(default="", max_length=40)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     skip_reason: str = Field(default="")
@@ -220,6 +265,8 @@ class Reminder(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     slack_channel: str = Field(default="", max_length=40)
     slack_ts: str = Field(default="", max_length=40)
+    # while one poster posts its card (services/cards.py): no other posts it meanwhile
+    card_claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _timestamp()
     #: what the person approving must know (a rate past its table, a sum left out), one a line
     warnings: str = Field(default="")
@@ -261,7 +308,8 @@ class InvoiceListing(SQLModel):
     @classmethod
     def listing(cls, numbers: Iterable[str]) -> list[Self]:
         """The rows of a new list: `Reminder(invoices=ReminderInvoice.listing(…))`."""
-        return [cls(position=n, number=number) for n, number in enumerate(numbers)]
+        # each table declares `position` after its list's id (the key's order)
+        return [cls.model_validate({"position": n, "number": v}) for n, v in enumerate(numbers)]
 
 
 class ReminderInvoice(InvoiceListing, table=True):
@@ -310,7 +358,7 @@ class Promise(SQLModel, table=True):
     # What the invoice had been paid when the promise was made: a partial promise is kept once
     # that much more has come in, whatever the date.
     paid_before_minor: int = Field(default=0, sa_type=sa.BigInteger)
-    state: str = Field(default="open", max_length=20)  # open | kept | broken | replaced
+    state: PromiseState = _state(PromiseState, default=PromiseState.OPEN)
     created_by: str = Field(max_length=40)
     created_at: datetime = _timestamp()
 
@@ -327,6 +375,25 @@ class Dispute(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class DisputeFile(SQLModel, table=True):
+    """The one file a customer sent with a dispute from their page, kept in the database with
+    the dispute (backed up and restored with it, no folder to share between instances); its
+    type was read from its bytes, and staff fetch it only through a signed, expiring link."""
+
+    __tablename__ = "dispute_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    invoice_numbers: str  # the disputed invoices, one a line (domain/invoice_list.py)
+    filename: str = Field(max_length=100)  # cleaned: domain/file_types.safe_filename
+    content_type: str = Field(max_length=40)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=sa.LargeBinary)
+    uploaded_at: datetime = _timestamp()
+    link: str = Field(max_length=32)  # the page link's public id it came through
+
+
 class Outbox(SQLModel, table=True):
     """One message to deliver, written in the same transaction as its approval.
 
@@ -338,7 +405,7 @@ class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reminder_id: int = Field(foreign_key="reminder.id", unique=True)
     channel: str = Field(max_length=20)
-    state: str = Field(default="pending", max_length=20, index=True)  # pending|sent|failed
+    state: OutboxState = _state(OutboxState, default=OutboxState.PENDING, index=True)
     attempts: int = 0
     next_attempt_at: datetime = _timestamp()
     claimed_by: str = Field(default="", max_length=80)
@@ -375,7 +442,7 @@ class PaymentPlan(SQLModel, table=True):
     currency: str = Field(max_length=3)
     total_minor: int = Field(sa_type=sa.BigInteger)
     paid_at_start_minor: int = Field(sa_type=sa.BigInteger)  # to measure payments since
-    state: str = Field(default="active", max_length=20)  # active | missed | completed
+    state: PlanState = _state(PlanState, default=PlanState.ACTIVE)
     created_by: str = Field(max_length=40)
     beyond_limits: bool = False  # accepted by a lead although outside the limits
     created_at: datetime = _timestamp()
@@ -480,7 +547,7 @@ class InboundMessage(SQLModel, table=True):
     message_id: str = Field(default="", max_length=200)
     sender: str = Field(default="", max_length=254)
     subject: str = Field(default="")
-    kind: str = Field(max_length=20)  # reply | bounce | ... | unreadable
+    kind: Kind = _state(Kind)
     reason: str = Field(default="")  # why it was set aside, for a person
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     reminder_id: int | None = Field(default=None, foreign_key="reminder.id")
@@ -575,7 +642,7 @@ class BankLine(SQLModel, table=True):
     payer_iban: str = Field(default="", max_length=34, index=True)
     remittance: str = Field(default="")
     end_to_end: str = Field(default="", max_length=100)
-    state: str = Field(max_length=20, index=True)
+    state: BankLineState = _state(BankLineState, index=True)
     rule: int = 0  # 1 reference, 2 payer, 3 a person
     why: str = Field(default="")
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)

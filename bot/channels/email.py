@@ -10,11 +10,17 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, getaddresses, parseaddr
+from html import escape
+from typing import TYPE_CHECKING, Any
 
+from bot.channels.logo import read_logo
 from bot.channels.transport import InsecureTransport, require_secure
 from bot.config import Settings
 from bot.domain.mail_trust import reply_token, token_key
 from bot.domain.smtp_status import is_permanent
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 MESSAGE_ID_PREFIX = "relance-reminder-"
 
@@ -84,7 +90,25 @@ def reply_address(reminder_id: int, settings: Settings) -> str:
     return formataddr((name, f"{local.partition('+')[0]}+{token}@{domain}"))
 
 
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def with_logo(html: str, cid: str, company: str) -> str | None:
+    """The HTML with the logo at the top of its body, named by `cid` (sent beside it in the
+    message: nothing is fetched from elsewhere); None when it has no body to put it in."""
+    found = _BODY_OPEN.search(html)
+    if found is None:
+        return None
+    image = (
+        f'\n<p><img src="cid:{cid}" alt="{escape(company)}" '
+        'style="max-height: 60px; max-width: 240px;"></p>'
+    )
+    return html[: found.end()] + image + html[found.end() :]
+
+
 def build_message(email: Email, settings: Settings) -> EmailMessage:
+    """The message as sent: text, HTML with the company's logo inline when one is configured
+    (channels/logo.py), the letter and copies attached."""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = one_line(email.to)
@@ -104,7 +128,24 @@ def build_message(email: Email, settings: Settings) -> EmailMessage:
         message["Auto-Submitted"] = "auto-generated"
     message.set_content(email.text)
     if email.html:
-        message.add_alternative(email.html, subtype="html")
+        logo = read_logo(settings.company_logo)
+        domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "relance.invalid"
+        cid = f"logo.{logo.digest[:16]}@{domain}" if logo is not None else ""
+        shown = with_logo(email.html, cid, settings.company_name) if logo is not None else None
+        message.add_alternative(shown or email.html, subtype="html")
+        if shown is not None and logo is not None:
+            parts = message.get_payload()
+            assert isinstance(parts, list)  # multipart/alternative once the HTML is added
+            html_part = parts[-1]
+            assert isinstance(html_part, EmailMessage)
+            html_part.add_related(
+                logo.content,
+                maintype="image",
+                subtype=logo.kind.mime.partition("/")[2],
+                cid=f"<{cid}>",
+                disposition="inline",
+                filename=f"logo.{logo.kind.extension}",
+            )
     for filename, content in email.attachments:
         message.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
     message["Content-Language"] = email.language  # after the body: set_content clears Content-*
@@ -117,7 +158,7 @@ class _Client(smtplib.SMTP):
 
     handed_over = False
 
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
         self.handed_over = True
         return super().data(msg)
 
@@ -215,10 +256,10 @@ def _text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
-def _codes(recipients: dict) -> str:
+def _codes(recipients: dict[str, Any]) -> str:
     return "; ".join(f"{a} ({code} {_text(msg)})" for a, (code, msg) in recipients.items())
 
 
-def _all_permanent(recipients: dict) -> bool:
+def _all_permanent(recipients: dict[str, Any]) -> bool:
     """Refused at RCPT: final only when every refusal is (RFC 3463 codes first)."""
     return all(is_permanent(code, _text(msg), at_rcpt=True) for code, msg in recipients.values())

@@ -87,7 +87,8 @@ def _table(lines: list[str]) -> Iterator[str | _Table]:
     head = [c.strip() for c in lines[0].split(CELL)]
     right = [c.startswith(RIGHT) for c in head]
     headings = [c.removeprefix(RIGHT).strip() for c in head]
-    rows, totals = [], []
+    rows: list[list[str]] = []
+    totals: list[int] = []
     for line in lines[1:]:
         cells = [c.strip() for c in line.split(CELL)]
         if len(cells) != len(headings):  # a cell with the separator in it: keep it readable
@@ -127,9 +128,9 @@ def _draw_table(pdf: FPDF, table: _Table) -> None:
     pdf.set_font("Body", "B", 9.5)
     widths = [pdf.get_string_width(h) + 5 for h in table.headings]
     pdf.set_font("Body", "", 9.5)
-    for n, row in enumerate(table.rows):
-        for i, cell in enumerate(row):
-            if n not in table.totals or i == len(row) - 1:
+    for n, cells in enumerate(table.rows):
+        for i, cell in enumerate(cells):
+            if n not in table.totals or i == len(cells) - 1:
                 widths[i] = max(widths[i], pdf.get_string_width(cell) + 5)
     excess = sum(widths) - pdf.epw
     if excess > 0:

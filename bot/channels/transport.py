@@ -1,6 +1,6 @@
 """How the mail channels may reach their servers: each `*_SECURITY` value is one of a known few,
 and clear text (`none`) only to this machine, where no password crosses a network. Checked
-at start-up (bot/settings_check.py, `relance check`) and again by each channel before it
+at start-up (bot/services/operations/settings_check.py, `relance check`) and again by each channel before it
 connects, so no path sends a password in clear to another host."""
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ class StatementLine:
     payer_iban: str = ""
     remittance: str = ""  # free text and structured references, one a line
     end_to_end: str = ""  # the payer's end-to-end id (camt, SEPA MT940 EREF+)
+    account: str = ""  # its own account when a file holds several (MT940), else the statement's
 
     @property
     def is_payment_in(self) -> bool:
@@ -45,6 +46,15 @@ class Statement:
     format: str  # camt.053, camt.054, mt940, ofx, csv:<mapping>
     account: str  # the statement's account (an IBAN where the file gives one), "" if unknown
     lines: tuple[StatementLine, ...]
+
+    def account_of(self, line: StatementLine) -> str:
+        """The account a line is stored under: its own where the file holds several."""
+        return line.account or self.account
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """Every account the statement's lines are on, in the file's order."""
+        return tuple(dict.fromkeys(self.account_of(x) for x in self.lines)) or (self.account,)
 
 
 def fallback_reference(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.rendering.staff_text import N_
+from bot.domain.msgid import N_
 
 #: outcome key (stored on the contact) → its label in the form
 OUTCOMES: dict[str, str] = {

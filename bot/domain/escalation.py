@@ -23,9 +23,9 @@ from bot.domain.calendar import business_days_between, local_now, next_business_
 from bot.domain.due_now import due_now, held_for_later
 from bot.domain.holds import Hold
 from bot.domain.money import Money, from_minor
+from bot.domain.msgid import N_, Phrase, phrase, phrase_n
 from bot.domain.policy import Channel, Policy, Stage
 from bot.domain.promises import trusted_until
-from bot.rendering.staff_text import N_
 
 
 class OpenItem(NamedTuple):
@@ -38,6 +38,7 @@ class OpenItem(NamedTuple):
     disputed: bool = False
     promised_until: date | None = None
     payment_link: str = ""
+    issued: date | None = None  # the invoice's issue date, which letters list
 
     @property
     def balance(self) -> Money:
@@ -99,7 +100,7 @@ class Reason(StrEnum):
 @dataclass(frozen=True)
 class NoAction:
     reason: Reason
-    detail: str
+    detail: Phrase  # for the customer at hand: "promised to pay by 2026-12-03 (…)"
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,11 @@ def owed(items: Iterable[OpenItem]) -> dict[str, Decimal]:
     return {currency: from_minor(total, currency) for currency, total in _totals(items).items()}
 
 
-def paused_detail(until: date | None) -> str:
+def paused_detail(until: date | None) -> Phrase:
     """A pause in words, wherever it stops a reminder (`until`: its last day, if any)."""
-    return "reminders are paused" + (f" until {until.isoformat()}" if until else "")
+    if until is None:
+        return phrase("reminders are paused")
+    return phrase("reminders are paused until {date}", date=until.isoformat())
 
 
 def held_back(account: Account, today: date) -> NoAction | None:
@@ -178,7 +181,9 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
     undisputed = tuple(i for i in due if not i.disputed)
     if not undisputed:
         numbers = ", ".join(i.number for i in due)
-        return NoAction(Reason.DISPUTED, f"every invoice due is disputed ({numbers})")
+        return NoAction(
+            Reason.DISPUTED, phrase("every invoice due is disputed ({numbers})", numbers=numbers)
+        )
 
     grace = policy.promise_grace_days
     chaseable = tuple(i for i in undisputed if not held_for_later(i, grace, today))
@@ -186,9 +191,10 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         latest = max(i.promised_until for i in undisputed if i.promised_until)
         return NoAction(
             Reason.PROMISED,
-            (
-                f"promised to pay by {latest.isoformat()} "
-                f"(trusted until {trusted_until(latest, grace).isoformat()})"
+            phrase(
+                "promised to pay by {date} (trusted until {trusted})",
+                date=latest.isoformat(),
+                trusted=trusted_until(latest, grace).isoformat(),
             ),
         )
 
@@ -198,7 +204,10 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         for currency, total in totals.items()
     ):
         shown = ", ".join(Money.of_minor(t, c).format("en") for c, t in totals.items())
-        return NoAction(Reason.UNDER_THRESHOLD, f"balance {shown} is under the threshold")
+        return NoAction(
+            Reason.UNDER_THRESHOLD,
+            phrase("balance {balance} is under the threshold", balance=shown),
+        )
 
     oldest_days = days_overdue(chaseable[0].due_date, today)
     episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
@@ -224,9 +233,12 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         reopens = recent[-policy.max_contacts_per_30_days].day + timedelta(days=30)
         return NoAction(
             Reason.CONTACT_CAP,
-            (
-                f"{len(recent)} contacts in the last 30 days (cap "
-                f"{policy.max_contacts_per_30_days}); next possible on {reopens.isoformat()}"
+            phrase_n(
+                "{count} contact in the last 30 days (cap {cap}); next possible on {date}",
+                "{count} contacts in the last 30 days (cap {cap}); next possible on {date}",
+                len(recent),
+                cap=policy.max_contacts_per_30_days,
+                date=reopens.isoformat(),
             ),
         )
 
@@ -236,9 +248,13 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
         if waited < stage.min_business_days_since_contact:
             return NoAction(
                 Reason.TOO_RECENT,
-                (
-                    f"last contacted on {last.day.isoformat()}, {waited} business day(s) ago; "
-                    f"the {stage.name} stage waits {stage.min_business_days_since_contact}"
+                phrase_n(
+                    "last contacted on {date}, {count} business day ago; “{stage}” waits {wait}",
+                    "last contacted on {date}, {count} business days ago; “{stage}” waits {wait}",
+                    waited,
+                    date=last.day.isoformat(),
+                    stage=stage,
+                    wait=stage.min_business_days_since_contact,
                 ),
             )
 
@@ -301,13 +317,14 @@ def _next_stage(
     imported at go-live, or a first contact started higher) already went beyond them."""
     reached = [s for s in policy.stages if s.opens_at_days <= days and (days <= 0 or not s.pre_due)]
     if not reached:
-        passed = [s.name for s in policy.stages if s.pre_due]
+        passed = _Stages(tuple(s for s in policy.stages if s.pre_due))
         first = next(s for s in policy.stages if not s.pre_due)
         return NoAction(
             Reason.WAITING,
-            (
-                f"the {', '.join(passed)} stage is for invoices coming due; {first.name} opens "
-                f"at {first.opens_at_days} days overdue (in {first.opens_at_days - days} day(s))"
+            phrase(
+                "“{passed}” is for invoices coming due; {opens}",
+                passed=passed,
+                opens=_opens(first, first.opens_at_days - days),
             ),
         )
     target = reached[-1]
@@ -326,25 +343,41 @@ def _next_stage(
             return target
     later = [s for s in policy.stages if s.opens_at_days > days]
     done = (
-        f"the {target.name} stage was already sent"
+        phrase("“{stage}” was already sent", stage=target)
         if target.name in sent
-        else (f"the optional {target.name} stage was passed")
+        else phrase("the optional “{stage}” was passed", stage=target)
     )
     if later:
-        wait = later[0].opens_at_days - days
-        return NoAction(
-            Reason.WAITING,
-            (
-                f"{done}; {later[0].name} opens at {later[0].opens_at_days} days overdue "
-                f"(in {wait} day(s))"
-            ),
-        )
-    return NoAction(Reason.WAITING, f"{done}; it is the last stage")
+        opens = _opens(later[0], later[0].opens_at_days - days)
+        return NoAction(Reason.WAITING, phrase("{done}; {opens}", done=done, opens=opens))
+    return NoAction(Reason.WAITING, phrase("{done}; it is the last stage", done=done))
 
 
-def _nothing_due_detail(account: Account, policy: Policy, today: date) -> str:
+def _opens(stage: Stage, wait: int) -> Phrase:
+    return phrase_n(
+        "“{stage}” opens at {days} days overdue (in {count} day)",
+        "“{stage}” opens at {days} days overdue (in {count} days)",
+        wait,
+        stage=stage,
+        days=stage.opens_at_days,
+    )
+
+
+@dataclass(frozen=True)
+class _Stages:
+    """Stages named together in a phrase, each by its title in the reader's language."""
+
+    stages: tuple[Stage, ...]
+
+    def title_in(self, language: str) -> str:
+        return ", ".join(s.title_in(language) for s in self.stages)
+
+
+def _nothing_due_detail(account: Account, policy: Policy, today: date) -> Phrase:
     upcoming = [i.due_date for i in account.invoices if i.balance_minor > 0]
     if not upcoming:
-        return "no open invoice"
+        return phrase("no open invoice")
     first = min(upcoming) + timedelta(days=policy.earliest_opening)
-    return f"no invoice due yet; the first reminder could go on {first.isoformat()}"
+    return phrase(
+        "no invoice due yet; the first reminder could go on {date}", date=first.isoformat()
+    )

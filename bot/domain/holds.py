@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.domain.msgid import Phrase, phrase
+
 
 class HoldKind(StrEnum):
     SAID_PAID = "said_paid"
@@ -31,11 +33,15 @@ class Hold:
         return self.until is None or today <= self.until
 
     @property
-    def detail(self) -> str:
+    def detail(self) -> Phrase:
         if self.kind is HoldKind.SAID_PAID:
-            when = self.until.isoformat() if self.until else "the next import"
-            return f"the customer says it is paid: held until {when}, pending the next import"
-        return "the contact is wrong: held until an import changes the e-mail address"
+            if self.until is None:
+                return phrase("the customer says it is paid: held until the next import")
+            return phrase(
+                "the customer says it is paid: held until {date}, pending the next import",
+                date=self.until.isoformat(),
+            )
+        return phrase("the contact is wrong: held until an import changes the e-mail address")
 
 
 def said_paid(today: date, days: int) -> Hold:

@@ -32,6 +32,7 @@ class Kind(StrEnum):
     LEFT_COMPANY = "left_company"  # the contact no longer works there
     AUTO_REPLY = "auto_reply"  # any other automatic answer (ticket opened, thank you…)
     COPY_REQUEST = "copy_request"  # a person wrote asking for a copy of an invoice
+    UNREADABLE = "unreadable"  # never classified so: a message that could not be read, set aside
 
 
 #: What a person wrote (not a machine): the ladder holds until someone acts on it.

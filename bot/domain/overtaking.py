@@ -44,7 +44,7 @@ def why_overtaken(
     today = local_now(now, account.timezone).date()
     held = held_back(account, today)
     if held is not None:
-        return held.detail
+        return str(held.detail)
     disputed = [i.number for i in open_chased if i.disputed]
     if disputed:
         return f"{', '.join(disputed)} disputed by the customer"

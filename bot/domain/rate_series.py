@@ -8,7 +8,7 @@ January / 1 July, or the 30 June / 31 December before interest starts) stays the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -132,3 +132,16 @@ def overlay(
             source=new.source, changes=kept + new.changes, as_of=new.as_of, name=new.name
         )
     return out
+
+
+Observations = list[tuple[date, Decimal]]
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str  # the table's key in reference_rates.toml
+    series: str  # as the publisher names it, for the person reading a failure
+    publisher: str
+    fetch: Callable[[date], Observations]  # the first day wanted -> (day, rate) observations
+    #: the rate is fixed for the half-year it starts (the Basiszinssatz): known to its end
+    half_yearly: bool = False

@@ -1,15 +1,17 @@
-"""The states of reminders, deliveries, promises and plans, and the only moves between them.
+"""The states of reminders, deliveries, promises, plans, bank lines and invoices, and the only
+moves between them.
 
-The values are the strings stored in the database, so these enums change nothing on disk. A
-service changes a state only through `transition` (one row it holds) or `move` (a conditional
-update: `… WHERE state IN move.sources`), so a move not listed here cannot happen.
+The values are the strings stored in the database, so these enums change nothing on disk (the
+columns are typed with them: `models.EnumText`). A service changes a state only through
+`transition` (one row it holds) or `move` (a conditional update: `… WHERE state IN
+move.sources`), so a move not listed here cannot happen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 
 class ReminderState(StrEnum):
@@ -52,6 +54,20 @@ class BankLineState(StrEnum):
     IGNORED = "ignored"  # money out, a fee, or a reversal that found what it undoes
     NOT_PAYMENT = "not_payment"  # a person said it is not a customer's payment
     REVERSED = "reversed"  # the bank took it back: what it applied is undone
+
+
+class InvoiceStatus(StrEnum):
+    """As the accounting export says (an import's mapping tells which text means which); only
+    open invoices are chased. Set by imports, never moved by Relance."""
+
+    OPEN = "open"
+    PAID = "paid"
+    VOID = "void"
+    WRITTEN_OFF = "written_off"
+
+
+#: An invoice the accounting tool closed without payment: no longer owed.
+CLOSED = (InvoiceStatus.VOID, InvoiceStatus.WRITTEN_OFF)
 
 
 State = ReminderState | OutboxState | PromiseState | PlanState | BankLineState
@@ -107,19 +123,20 @@ def transition(current: str, target: S) -> S:
 
 
 @dataclass(frozen=True)
-class Move:
+class Move(Generic[S]):
     """A conditional update: the rows in one of `sources` become `target`."""
 
-    sources: tuple[str, ...]
-    target: str
+    sources: tuple[S, ...]
+    target: S
 
 
-def move(target: State, *, only_from: State | None = None) -> Move:
+def move(target: S, *, only_from: S | None = None) -> Move[S]:
     """Where a conditional update may take rows from to reach `target` (all allowed sources,
     or the one named by `only_from`, which must itself be allowed)."""
-    sources = sorted(s for s, t in ALLOWED if t is target and allowed(s, t))
+    kind = type(target)
+    sources = sorted(kind(s) for s, t in ALLOWED if t is target and allowed(s, t))
     if only_from is not None:
         if only_from not in sources:
-            raise ForbiddenTransition(f"{type(target).__name__}: {only_from} -> {target}")
+            raise ForbiddenTransition(f"{kind.__name__}: {only_from} -> {target}")
         sources = [only_from]
-    return Move(tuple(str(s) for s in sources), str(target))
+    return Move(tuple(sources), target)

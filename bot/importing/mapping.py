@@ -7,6 +7,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+
+from bot.domain.states import InvoiceStatus
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 #: Bank statement exports (CSV) are read through the same format, with the fields of a bank line.
@@ -47,8 +50,6 @@ INVOICE_FIELDS = (
     "pdf",
 )
 FIELDS = CUSTOMER_FIELDS + INVOICE_FIELDS
-#: What an invoice's status can mean to Relance; only `open` invoices are chased.
-STATUSES = ("open", "paid", "void", "written_off")
 #: A column name standing for the text of the customer group row above a line (reports that
 #: list invoices under a row naming their customer).
 GROUP = "@group"
@@ -127,7 +128,7 @@ class RowRule:
         return cell.startswith(self.starts_with)
 
 
-def _rules(data: list[dict], origin: str, table: str) -> tuple[RowRule, ...]:
+def _rules(data: list[dict[str, Any]], origin: str, table: str) -> tuple[RowRule, ...]:
     rules = []
     for rule in data:
         if not (rule.get("position") or rule.get("column")):
@@ -176,8 +177,8 @@ class Mapping:
     #: every other invoice field must agree between the lines.
     line_items: bool = False
     summed: tuple[str, ...] = ()
-    #: Each status text the file uses, to what it means (`open`, `paid`, `void`, `written_off`).
-    statuses: dict[str, str] = field(default_factory=dict)
+    #: Each status text the file uses, to what it means to Relance (only open ones are chased).
+    statuses: dict[str, InvoiceStatus] = field(default_factory=dict)
     #: Document type texts meaning a credit note (their amounts are taken as negative).
     credit_note_types: frozenset[str] = frozenset()
     #: Columns whose non-empty cells are joined, one per line, into the field (addresses).
@@ -237,7 +238,7 @@ class Mapping:
 
 
 def parse_mapping(
-    data: dict,
+    data: dict[str, Any],
     origin: str,
     fields: tuple[str, ...] = FIELDS,
     required: tuple[str, ...] = REQUIRED,
@@ -272,11 +273,12 @@ def parse_mapping(
     summed = tuple(lines.get("sum", []))
     if set(summed) - {"amount", "amount_paid", "balance"}:
         raise MappingError(f"{origin}: [line_items] sum may list amount, amount_paid, balance")
-    statuses: dict[str, str] = {}
+    statuses: dict[str, InvoiceStatus] = {}
+    meanings = [s.value for s in InvoiceStatus]
     for meaning, texts in data.get("statuses", {}).items():
-        if meaning not in STATUSES:
-            raise MappingError(f"{origin}: [statuses] keys are {', '.join(STATUSES)}")
-        statuses.update({str(t).casefold(): meaning for t in texts})
+        if meaning not in meanings:
+            raise MappingError(f"{origin}: [statuses] keys are {', '.join(meanings)}")
+        statuses.update({str(t).casefold(): InvoiceStatus(meaning) for t in texts})
     if "status" in columns and not statuses:
         raise MappingError(f"{origin}: a status column needs [statuses]")
     types = data.get("document_types", {})
@@ -322,7 +324,7 @@ def parse_mapping(
     )
 
 
-def _choices(data: dict, key: str, default: str, origin: str) -> tuple[str, ...]:
+def _choices(data: dict[str, Any], key: str, default: str, origin: str) -> tuple[str, ...]:
     """A setting given as one value or as the list of values the tool may write."""
     value = data.get(key, default)
     values = tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)

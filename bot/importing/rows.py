@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from bot.domain.copies import check_pdf_reference
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
 from bot.domain.owners import parse_owner
+from bot.domain.states import InvoiceStatus
 from bot.importing.mapping import CUSTOMER_FIELDS, FIELDS, Mapping
 
 T = TypeVar("T")
@@ -76,7 +77,7 @@ class InvoiceLine(NamedTuple):
     issue_date: date
     due_date: date
     payment_link: str
-    status: str  # open, paid, void or written_off
+    status: InvoiceStatus
     lettering: str  # a ledger's matching code (the FEC's EcritureLet); "" when none
     reported_paid_minor: int | None  # the file's own paid figure when it also gives a balance
     pdf: str  # the invoice's PDF: a path under the documents folder or an https URL
@@ -149,6 +150,10 @@ def parse_date(text: str, formats: tuple[str, ...]) -> date:
             continue
     shown = " or ".join(datetime(2026, 1, 31).strftime(f) for f in formats)
     raise ValueError(f"{text!r} is not a date like {shown}")
+
+
+#: A line's customer fields, in `CUSTOMER_FIELDS` order, the first part of an `InvoiceLine`.
+_Customer = tuple[str, str, str, str, str, str, str, str, str, str, str, str, str, str]
 
 
 class LineReader:
@@ -242,7 +247,7 @@ class LineReader:
             errors.append(FieldError(self._column(name), "is empty"))
         return raw
 
-    def _read_customer(self, raw: tuple[str, ...]) -> tuple[tuple, list[FieldError]]:
+    def _read_customer(self, raw: tuple[str, ...]) -> tuple[_Customer, list[FieldError]]:
         values = dict(zip(CUSTOMER_FIELDS, raw, strict=True))
         errors: list[FieldError] = []
         external_id = self._text("customer_id", values["customer_id"], 64, errors, True)
@@ -265,8 +270,8 @@ class LineReader:
             email,
             phone,
             language,
-            country,
-            timezone,
+            country or "",  # None only with an error recorded: the line is refused
+            timezone or "",
             self._text("notes", values["notes"], 2000, errors, multiline=True),
             self._text("address", values["address"], 500, errors, multiline=True),
             law,
@@ -334,7 +339,7 @@ class LineReader:
         )
         lettering = self._text("lettering", letter_raw, 20, errors)
 
-        status = self._field("status", status_raw, self._status, errors) or "open"
+        status = self._field("status", status_raw, self._status, errors) or InvoiceStatus.OPEN
         if unnumbered or (type_raw and type_raw.casefold() in self.mapping.credit_note_types):
             # Tools that type their credit notes write their figures unsigned; a row without
             # a number where the mapping allows it is money held for the customer.
@@ -344,7 +349,8 @@ class LineReader:
         if unnumbered and issue and not errors:
             number = _credit_number(type_raw, issue, customer[0], amount_raw, balance_raw)
 
-        amount_minor = paid_minor = 0
+        amount_minor: int | None = 0
+        paid_minor = 0
         reported_minor = None
         if currency and reported is not None:
             reported_minor = self._minor(reported, currency, "amount_paid", errors)
@@ -368,6 +374,9 @@ class LineReader:
             errors.append(FieldError(self._column("due_date"), "is before the issue date"))
         if errors:
             raise RowInvalid(errors)
+        # each is None only when its field recorded an error
+        assert currency is not None and issue is not None and due is not None
+        assert amount_minor is not None
         return InvoiceLine(
             *customer,
             number,
@@ -383,7 +392,7 @@ class LineReader:
             pdf,
         )
 
-    def _status(self, raw: str) -> str:
+    def _status(self, raw: str) -> InvoiceStatus:
         statuses = self.mapping.statuses
         meaning = statuses.get(raw.casefold()) or statuses.get("*")  # `*`: any other text
         if meaning is None:

@@ -45,7 +45,7 @@ def _needs(stage: Stage) -> list[tuple[str, tuple[str, ...]]]:
         return [("call", ("txt",))]
     if stage.channel is Channel.NONE:
         return [("note", ("subject", "txt"))]
-    needs = [("email", EMAIL_PARTS)]
+    needs: list[tuple[str, tuple[str, ...]]] = [("email", EMAIL_PARTS)]
     if stage.letter:
         needs.append(("letter", ("subject", "txt")))
     return needs

@@ -26,7 +26,7 @@ from bot.domain.escalation import Suggestion
 from bot.domain.late_payment import LateCharges, Law, LawBook, ReferenceRates, late_charges
 from bot.domain.money import Money, minor_digits, totals_by_currency
 from bot.rendering.addressing import addressing
-from bot.rendering.locale import customer_locale, long_date, money, percent
+from bot.rendering.locale import customer_locale, long_date, money, percent, table_date
 
 
 @dataclass(frozen=True)
@@ -234,6 +234,9 @@ def reminder_context(
             "number": i.number,
             "balance": money(i.balance, locale),
             "due_date": long_date(i.due_date, locale),
+            # the letter's table: both dates in the locale's shorter form
+            "issued_short": table_date(i.issued, locale) if i.issued else "",
+            "due_short": table_date(i.due_date, locale),
             "days_late": max(0, days_overdue(i.due_date, today)),
             "payment_link": i.payment_link,
             "reference": printed_reference(i.number),

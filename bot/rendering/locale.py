@@ -36,14 +36,25 @@ def money(value: Money, locale: str) -> str:
     return value.format(locale)
 
 
-@lru_cache(maxsize=8192)
-def long_date(value: date, locale: str) -> str:
-    """Cached: a day's run writes the same few hundred due dates in a handful of locales.
-    French writes the first of the month as an ordinal, "1er septembre" (CLDR does not)."""
-    text = format_date(value, format="long", locale=babel_locale(locale))
+def _customer_date(value: date, locale: str, style: str) -> str:
+    """French writes the first of the month as an ordinal, "1er septembre" (CLDR does not)."""
+    text = format_date(value, format=style, locale=babel_locale(locale))
     if value.day == 1 and locale.split("_")[0] == "fr" and text.startswith("1 "):
         return "1er" + text[1:]
     return text
+
+
+@lru_cache(maxsize=8192)
+def long_date(value: date, locale: str) -> str:
+    """Cached: a day's run writes the same few hundred due dates in a handful of locales."""
+    return _customer_date(value, locale, "long")
+
+
+@lru_cache(maxsize=8192)
+def table_date(value: date, locale: str) -> str:
+    """A date in a letter's table, short enough for its column yet with the full year:
+    `01.09.2026` (de_DE), `1er sept. 2026` (fr_FR), `1 Sept 2026` (en_GB)."""
+    return _customer_date(value, locale, "medium")
 
 
 @lru_cache(maxsize=4096)

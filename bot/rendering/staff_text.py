@@ -8,6 +8,10 @@ Outside any `speaking`, staff read the source language, English.
 
 The msgids are English with `{named}` fields; values are filled in after the lookup, so a
 customer's name or a reason typed by staff is only ever a value, never part of a template.
+
+The rules and use cases do not know who reads them: what they have to say is a `Phrase` (its
+msgid marked with `phrase`/`phrase_n` for the catalog, its values apart), worded by `say` where
+Slack shows it, in the reader's language, and read in English by the logs and the terminal.
 """
 
 from __future__ import annotations
@@ -23,10 +27,16 @@ from typing import TypeVar
 from babel import Locale
 from babel.support import Translations
 
+from bot.domain.msgid import N_ as N_  # where rules mark text, the one marker
+from bot.domain.msgid import SOURCE_LANGUAGE
+from bot.domain.msgid import Phrase as Phrase  # staff text as data: one definition, in the domain
+from bot.domain.msgid import Titled as Titled
+from bot.domain.msgid import phrase as phrase
+from bot.domain.msgid import phrase_n as phrase_n
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "relance"
 T = TypeVar("T")
-SOURCE_LANGUAGE = "en"
 
 _active: ContextVar[tuple[str, NullTranslations] | None] = ContextVar("staff_text", default=None)
 
@@ -94,6 +104,7 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     return _translations().ngettext(singular, plural, count).format(count=count, **values)
 
 
-def N_(message: str) -> str:
-    """Marks a msgid for the catalog where it is defined; `_` translates it where it is shown."""
-    return message
+def say(text: Phrase | str) -> str:
+    """A phrase (or a marked constant) in the staff language, its fields filled in."""
+    worded = text if isinstance(text, Phrase) else Phrase(text)
+    return worded.worded(language(), _translations())

@@ -1,5 +1,5 @@
 """The jinja2 side: files under `templates/`, strict about missing variables. Only these files
-are templates: text that staff edit is never rendered (see `bot.services.editing`).
+are templates: text that staff edit is never rendered (see `bot.services.reminders.editing`).
 
 Layout: `<channel>/<lang>/<stage>.{subject,txt,html}.j2` is a stage's first wording;
 `<stage>.2.{…}.j2`, `<stage>.3.{…}.j2` are further wordings. A wording's id is
@@ -39,7 +39,7 @@ class _PartsLoader(FileSystemLoader):
 
     def get_source(
         self, environment: Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         return super().get_source(environment, template.removesuffix(HTML_VARIANT))
 
 

@@ -16,7 +16,7 @@ import socket
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.runtime import Runtime
+from bot.services.common.context import Runtime
 from bot.slack import request_checks
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher

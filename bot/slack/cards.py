@@ -13,9 +13,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.policy import Stage
-from bot.services import cards
-from bot.services.drafting import Drafter
-from bot.services.reminder_view import ReminderView, load_views
+from bot.domain.worklist import stage_titles
+from bot.rendering.staff_text import language
+from bot.services.overview import cards
+from bot.services.overview.reminder_view import ReminderView, load_views
+from bot.services.reminders.drafting import Drafter
 from bot.slack.blocks.card import card_fallback, reminder_card
 from bot.slack.blocks.digest import more_cards_note
 from bot.slack.slack_errors import explain_exception, post_blocks
@@ -37,6 +39,11 @@ class CardPublisher:
         keeps its label and icon); None for a thank-you note."""
         return self.drafter().policy_of(view.segment).find_stage(view.stage)
 
+    def _titles(self, view: ReminderView) -> dict[str, str]:
+        """Each stage key's label, for the stages the card says were sent before."""
+        drafter = self.drafter()
+        return stage_titles(drafter.policy_of(view.segment), drafter.policy, language=language())
+
     def post_new(
         self,
         run_date: date,
@@ -51,16 +58,19 @@ class CardPublisher:
         drafter = self.drafter()
         todo = cards.without_card(drafter.engine, run_date, channel_stages, page)
         for view in load_views(drafter, todo.ids):
+            if not cards.claim(drafter.engine, view.id):  # posted at once meanwhile
+                continue
             try:
                 response = post_blocks(
                     self.client,
                     channel=channel,
                     thread_ts=thread_ts,
                     text=card_fallback(view, self._stage(view)),
-                    blocks=reminder_card(view, run_date, self._stage(view)),
+                    blocks=reminder_card(view, run_date, self._stage(view), self._titles(view)),
                     unfurl_links=False,
                 )
             except SlackApiError as exc:
+                cards.release(drafter.engine, view.id)
                 log.error(
                     "could not post the card of reminder %s: %s",
                     view.id,
@@ -72,6 +82,39 @@ class CardPublisher:
         if todo.left:
             self._say(channel, thread_ts, more_cards_note(todo.left))
         return posted
+
+    def post_now(
+        self, reminder_id: int, run_date: date, channel: str, thread_ts: str | None
+    ) -> bool:
+        """One reminder's card at once (a plan's confirmation, not left for the next digest),
+        when no card of it exists: once, whichever instance or digest comes too. False when
+        it had one already or Slack refused (the digest then posts it)."""
+        drafter = self.drafter()
+        if not cards.claim(drafter.engine, reminder_id):
+            return False
+        try:
+            (view,) = load_views(drafter, [reminder_id])
+            response = post_blocks(
+                self.client,
+                channel=channel,
+                thread_ts=thread_ts,
+                text=card_fallback(view, self._stage(view)),
+                blocks=reminder_card(view, run_date, self._stage(view)),
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            cards.release(drafter.engine, reminder_id)
+            log.error(
+                "could not post the card of reminder %s: %s",
+                reminder_id,
+                explain_exception(exc, channel),
+            )
+            return False
+        except Exception:
+            cards.release(drafter.engine, reminder_id)
+            raise
+        cards.attach(drafter.engine, reminder_id, response["channel"], response["ts"])
+        return True
 
     def _say(self, channel: str, thread_ts: str, text: str) -> None:
         try:
@@ -127,7 +170,7 @@ class CardPublisher:
                     channel=view.slack_channel,
                     ts=view.slack_ts,
                     text=card_fallback(view, self._stage(view)),
-                    blocks=reminder_card(view, today, self._stage(view)),
+                    blocks=reminder_card(view, today, self._stage(view), self._titles(view)),
                 )
             except SlackApiError as exc:
                 log.error(

@@ -7,9 +7,9 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.engine import Engine
 
 from bot.services import cash
+from bot.services.common.context import Runtime
 from bot.slack.blocks.cash import (
     MAX_CARDS,
     line_blocks,
@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 
 
 def post_bank_import(
-    client: WebClient, engine: Engine, channel: str, report: cash.BankImport, locale: str
+    client: WebClient, runtime: Runtime, channel: str, report: cash.BankImport, locale: str
 ) -> None:
     """One Slack failure does not stop the other cards; each is logged."""
+    engine = runtime.engine
     try:
         posted = client.chat_postMessage(
             channel=channel,

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 
 from bot.rendering.staff_text import _, carried
-from bot.runtime import Runtime
-from bot.services.refusals import record_refusal
-from bot.services.transient import is_transient
+from bot.services.audit.refusals import record_refusal
+from bot.services.common.context import Runtime
+from bot.services.common.transient import is_transient
 from bot.slack import journal
 from bot.slack.access import Approvers
 from bot.slack.cards import CardPublisher
@@ -32,7 +32,7 @@ RETRY_PAUSES = (0.2, 1.0, 3.0)  # seconds before each new try of work after ack(
 class Reply(Protocol):
     """An ephemeral answer to the person who asked."""
 
-    def __call__(self, text: str, blocks: list[dict] | None = None) -> None: ...
+    def __call__(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None: ...
 
 
 @dataclass
@@ -116,7 +116,9 @@ class Deps:
     def today(self) -> date:
         return self.runtime.company_today(self.runtime.now())
 
-    def refuse(self, user: str, what: str, reply: Reply, detail: dict | None = None) -> None:
+    def refuse(
+        self, user: str, what: str, reply: Reply, detail: dict[str, Any] | None = None
+    ) -> None:
         """A polite refusal to the person, a warning in the log, an event in the audit trail."""
         log.warning("refused %s to %s (%s)", what, user, detail or {})
         record_refusal(self.runtime.engine, user, what, detail)
@@ -131,11 +133,11 @@ class Deps:
 
 def refuse_submission(
     deps: Deps,
-    ack: Callable[..., None],
+    ack: Callable[..., object],
     user: str,
     block: str,
     what: str,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """A modal submitted by someone not allowed: the error shows in the modal, and the attempt
     is logged and recorded like any other refusal."""

@@ -8,16 +8,17 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from time import monotonic
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import metrics
 from bot.domain.worklist import channel_stages
 from bot.rendering.staff_text import _, speaking
-from bot.runtime import Runtime
-from bot.services import morning as mornings
-from bot.services.audit_checkpoint import Head, read_head
+from bot.services.audit.checkpoint import Head, read_head
+from bot.services.common.context import Runtime
+from bot.services.operations import metrics
+from bot.services.overview import morning as mornings
 from bot.slack.blocks.common import MAX_MESSAGE_BLOCKS, context, fit
 from bot.slack.blocks.digest import digest_blocks, digest_fallback, owner_note
 from bot.slack.cards import CardPublisher
@@ -37,7 +38,7 @@ def home_url(client: WebClient) -> str | None:
     return f"slack://app?team={me['team_id']}&id={app_id}&tab=home"
 
 
-def audit_head_block(head: Head) -> dict:
+def audit_head_block(head: Head) -> dict[str, Any]:
     """The audit chain's head, kept in Slack's history: an anchor outside the database that a
     later `relance audit verify` can be compared with."""
     return context(
@@ -45,7 +46,7 @@ def audit_head_block(head: Head) -> dict:
     )
 
 
-def with_audit_head(blocks: list[dict], runtime: Runtime) -> list[dict]:
+def with_audit_head(blocks: list[dict[str, Any]], runtime: Runtime) -> list[dict[str, Any]]:
     """The digest's blocks with the head just under the title (where a cut never reaches)."""
     return fit(
         [*blocks[:1], audit_head_block(read_head(runtime.engine)), *blocks[1:]],
@@ -97,7 +98,7 @@ def _post_morning(runtime: Runtime, client: WebClient, morning: mornings.Morning
         blocks=with_audit_head(digest_blocks(morning.digest, locale), runtime),
         unfurl_links=False,
     )
-    ts = response["ts"]
+    ts: str = response["ts"]
     mornings.posted(runtime, morning, ts)
     posted = post_thread_cards(runtime, client, morning.run_date, morning.channel, ts)
     told = notify_owners(client, morning)

@@ -1,16 +1,20 @@
 """Publishing someone's Home tab: my morning (a page of my worklist, or nobody's), the team's
-progress for a lead, then the ledger at a glance. Rebuilt from the database each time."""
+progress for a lead, the bank payments waiting for them, then the ledger at a glance. Rebuilt from the database each time."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.worklist import one_by_one
-from bot.services import digest as digests
-from bot.services.home import home
-from bot.services.worklists import NOBODY, progress, worklist
+from bot.domain.worklist import one_by_one, stage_titles
+from bot.rendering.staff_text import language
+from bot.services import cash
+from bot.services.overview import digest as digests
+from bot.services.overview.home import home
+from bot.services.overview.worklists import NOBODY, progress, worklist
+from bot.slack.blocks.cash import HOME_CARDS, home_cards
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.worklist import worklist_blocks
 from bot.slack.deps import Deps
@@ -20,7 +24,7 @@ log = logging.getLogger(__name__)
 MINE, NOBODYS = "mine", "nobody"
 
 
-def _stranger_view(deps: Deps) -> dict:
+def _stranger_view(deps: Deps) -> dict[str, Any]:
     return {
         "type": "home",
         "blocks": [
@@ -58,7 +62,7 @@ def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> Non
         except SlackApiError as exc:
             log.warning("no permalink for today's digest: %s", exc.response.get("error"))
     lead = deps.approvers.is_lead(user)
-    morning: list[dict] = []
+    morning: list[dict[str, Any]] = []
     if decides:  # a viewer sees the figures, with nothing to decide
         mine = worklist(
             runtime.engine,
@@ -70,8 +74,11 @@ def publish_home(deps: Deps, user: str, scope: str = MINE, page: int = 0) -> Non
         )
         page = mine.page
         morning = worklist_blocks(
-            mine, runtime.settings.locale, progress(runtime.engine, today) if lead else None
-        )
+            mine,
+            runtime.settings.locale,
+            stage_titles(*runtime.policies(), language=language()),
+            progress(runtime.engine, today) if lead else None,
+        ) + home_cards(cash.waiting_for(runtime.engine, user, HOME_CARDS), runtime.settings.locale)
     view = home_view(
         home(runtime.engine, today, user), runtime.settings.locale, url, lead=lead, top=morning
     )

@@ -7,24 +7,25 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.folder_import import FileOutcome
+from bot.rendering.staff_text import _, say
+from bot.services.ledger.folder_import import FileOutcome
 from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 
-#: The error lines shown in Slack; the whole report stays beside the file in `failed/`.
+#: The error lines shown in Slack; the whole report stays beside the file (`FiledAs.FAILED`).
 ERROR_LINES = 10
 
 
 def notice_text(outcome: FileOutcome) -> str:
+    summary = escape(say(outcome.summary()))
     if outcome.report is not None:
         differing = outcome.report.disagreements[:ERROR_LINES]
-        return "\n".join(
-            [f"📥 {escape(outcome.summary())}", *(f"• {escape(line)}" for line in differing)]
-        )
+        return "\n".join([f"📥 {summary}", *(f"• {escape(line)}" for line in differing)])
     lines = outcome.errors.splitlines()[1 : ERROR_LINES + 1]
     shown = "\n".join(f"• {escape(line)}" for line in lines)
-    return f"❗ {escape(outcome.summary())}; moved to `failed/` with its error report\n{shown}"
+    moved = _("❗ {summary}; moved to `failed/` with its error report", summary=summary)
+    return f"{moved}\n{shown}"
 
 
 def post_import_notices(client: WebClient, channel: str, outcomes: list[FileOutcome]) -> None:

@@ -8,11 +8,12 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.engine import Engine
 
-from bot.services import inbox
-from bot.services.replies_waiting import undecided_cards
-from bot.slack.blocks.inbound import PERSON_WROTE, inbound_blocks, inbound_fallback
+from bot.domain.inbound import PERSON_WROTE
+from bot.services.common.context import Runtime
+from bot.services.inbox import mailbox as inbox
+from bot.services.inbox.replies_waiting import undecided_cards
+from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
 from bot.slack.cards import CardPublisher
 from bot.slack.slack_errors import explain_exception, post_blocks
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def post_inbound(
-    engine: Engine,
+    runtime: Runtime,
     client: WebClient,
     digest_channel: str,
     now: datetime,
@@ -28,6 +29,7 @@ def post_inbound(
 ) -> int:
     """Returns how many were posted. With `cards`, the cards of the customers who wrote are
     re-rendered: they show the replies waiting."""
+    engine = runtime.engine
     posted = 0
     wrote: set[int] = set()
     for view in inbox.claim_unposted(engine, now, digest_channel):

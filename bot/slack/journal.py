@@ -33,10 +33,10 @@ from urllib.parse import parse_qs
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy.engine import Engine
 
 from bot.rendering.staff_text import _
-from bot.services import journal, replays
+from bot.services.common import journal, replays
+from bot.services.common.context import Runtime
 from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ _in_flight_lock = threading.Lock()
 class Entry:
     """One journaled request while this process works on it."""
 
-    def __init__(self, engine: Engine, signature: str, payload: dict[str, Any]):
-        self.engine = engine
+    def __init__(self, runtime: Runtime, signature: str, payload: dict[str, Any]):
+        self.engine = runtime.engine
         self.signature = signature
         self.user = _inner(payload, "user", "id")
         self.channel = _inner(payload, "channel", "id") or _inner(
@@ -112,7 +112,7 @@ class ContextPool(ThreadPoolExecutor):
     """A thread pool whose jobs run in the context of the thread that submitted them, holding
     that context's journal entry while they run (bolt's listener pool is one)."""
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         entry = current.get()
         if entry is not None:
             entry.hold()
@@ -178,7 +178,7 @@ KEY_CHARS = 100  # slack_request.signature
 
 
 def admit(
-    engine: Engine, secret: str, headers: dict[str, str], body: str, instance: str, grace: float
+    runtime: Runtime, secret: str, headers: dict[str, str], body: str, instance: str, grace: float
 ) -> tuple[bool, Entry | None]:
     """(replay, entry) for a request arrived over HTTP: `first_seen` keyed by its signature,
     once it is checked (bolt refuses it otherwise)."""
@@ -190,11 +190,11 @@ def admit(
     if not SignatureVerifier(secret).is_valid(body, timestamp, signature):
         return False, None  # bolt refuses it
     content_type = headers.get("content-type") or FORM
-    return first_seen(engine, signature, kind, payload, body, content_type, instance, grace)
+    return first_seen(runtime, signature, kind, payload, body, content_type, instance, grace)
 
 
 def admit_envelope(
-    engine: Engine,
+    runtime: Runtime,
     envelope: str,
     envelope_id: str,
     payload: dict[str, Any],
@@ -209,11 +209,11 @@ def admit_envelope(
     if kind != "command" and kind not in JOURNALED:
         return False, None
     key = f"socket:{payload.get('trigger_id') or envelope_id}"[:KEY_CHARS]
-    return first_seen(engine, key, kind, journaled, json.dumps(payload), JSON, instance, grace)
+    return first_seen(runtime, key, kind, journaled, json.dumps(payload), JSON, instance, grace)
 
 
 def first_seen(
-    engine: Engine,
+    runtime: Runtime,
     key: str,
     kind: str,
     payload: dict[str, Any],
@@ -230,24 +230,25 @@ def first_seen(
     kept = None
     if kind in JOURNALED:
         kept = replays.Kept(body, content_type, instance, now + timedelta(seconds=grace))
-    if not replays.first_arrival(engine, key, now, kept):
+    if not replays.first_arrival(runtime.engine, key, now, kept):
         log.warning("refused a replayed request (%s…)", key[:12])
         return True, None
-    return False, Entry(engine, key, payload) if kept else None
+    return False, Entry(runtime, key, payload) if kept else None
 
 
-def recover(app: App, engine: Engine, client: WebClient, instance: str, grace: float) -> int:
+def recover(app: App, runtime: Runtime, client: WebClient, instance: str, grace: float) -> int:
     """Renew this process's claims on the work it still does (slow work is not taken for
     dead), then dispatch again the requests acknowledged by a worker that died before their
     work was done; returns how many."""
     now, lease = datetime.now(UTC), timedelta(seconds=grace)
     with _in_flight_lock:
         working = sorted(_in_flight)
+    engine = runtime.engine
     journal.renew(engine, working, instance, now + lease)
     claimed = journal.claim_unhandled(engine, instance, now, lease)
     for unhandled in claimed:
         payload = payload_of(unhandled.body, unhandled.content_type)[1]
-        entry = Entry(engine, unhandled.signature, payload)
+        entry = Entry(runtime, unhandled.signature, payload)
         if unhandled.exhausted:
             _give_up(entry, client, unhandled.recoveries - 1)
             continue

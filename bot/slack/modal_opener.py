@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def open_then_fill(
-    client: WebClient, trigger_id: str, callback_id: str, fill: Callable[[], dict | str]
+    client: WebClient, trigger_id: str, callback_id: str, fill: Callable[[], dict[str, Any] | str]
 ) -> None:
     """`fill` returns the modal, or a sentence to show instead (e.g. already decided)."""
     try:

@@ -6,7 +6,8 @@ import logging
 
 from slack_sdk import WebClient
 
-from bot.services.outbox import DeliveryReport
+from bot.rendering.staff_text import _
+from bot.services.delivery.outbox import DeliveryReport
 from bot.slack.mrkdwn import escape, truncate
 
 log = logging.getLogger(__name__)
@@ -15,14 +16,17 @@ log = logging.getLogger(__name__)
 def alert_text(report: DeliveryReport) -> str | None:
     """The message for the digest channel, or None when there is nothing new to say."""
     if report.pause is not None and report.pause.first:
-        until = report.pause.until.strftime("%H:%M UTC")
-        return (
-            ":warning: *Sending is paused*: the mail server refused "
-            f"({escape(truncate(report.pause.error, 300))}). No message is counted as failed; "
-            f"Relance tries again from {until}, waiting longer each time until the server answers."
+        return _(
+            ":warning: *Sending is paused*: the mail server refused ({error}). No message is "
+            "counted as failed; Relance tries again from {until}, waiting longer each time "
+            "until the server answers.",
+            error=escape(truncate(report.pause.error, 300)),
+            until=report.pause.until.strftime("%H:%M UTC"),
         )
     if report.resumed:
-        return ":white_check_mark: *Sending has resumed*: the mail server accepts messages again."
+        return _(
+            ":white_check_mark: *Sending has resumed*: the mail server accepts messages again."
+        )
     return None
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
-from bot.services.customer_page import News
+from bot.services.page.customer_page import News
 from bot.slack.blocks.page_news import news_blocks, news_text
 
 

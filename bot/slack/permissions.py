@@ -13,11 +13,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.services.errors import Invalid
+from bot.rendering.staff_text import say
+from bot.services.common.errors import Invalid
 from bot.slack.access import Role
 from bot.slack.deps import Deps, Reply, refuse_submission
 
-Detail = Callable[[dict], dict[str, Any]]
+Detail = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,15 @@ class Action:
     user: str
     value: str
     trigger_id: str
-    body: dict
+    body: dict[str, Any]
     respond: Respond
 
-    def reply(self, text: str, blocks: list[dict] | None = None) -> None:
+    def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """An ephemeral answer to the person who clicked."""
         self.respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def _no_detail(_payload: dict) -> dict[str, Any]:
+def _no_detail(_payload: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
@@ -54,7 +55,7 @@ def on_action(
 
     def register(handler: Callable[[Action], None]) -> Callable[[Action], None]:
         @app.action(action_id)
-        def pressed(ack: Ack, body: dict, respond: Respond) -> None:
+        def pressed(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()
             action = Action(
                 user=body["user"]["id"],
@@ -69,7 +70,7 @@ def on_action(
             reply: Reply = action.reply
             if by_message:
 
-                def reply(text: str, blocks: list[dict] | None = None) -> None:
+                def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
                     deps.client.chat_postMessage(channel=action.user, text=text)
 
             deps.refuse(action.user, what, reply, detail(body) or None)
@@ -84,27 +85,28 @@ class Submission:
     """A form submitted by someone allowed to submit it; the handler acknowledges."""
 
     user: str
-    view: dict
+    view: dict[str, Any]
     ack: Ack
 
     @property
-    def values(self) -> dict:
-        return self.view["state"]["values"]
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = self.view["state"]["values"]
+        return values
 
     def reject(self, refused: Invalid, fallback: str) -> None:
         """Keep the form open with the use case's refusal beside the input it names (beside
         `fallback` when it names none): nothing was saved."""
         self.ack(
-            response_action="errors", errors={refused.field or fallback: refused.message[:150]}
+            response_action="errors", errors={refused.field or fallback: say(refused.phrase)[:150]}
         )
 
 
-def reminder_of(view: dict) -> dict[str, Any]:
+def reminder_of(view: dict[str, Any]) -> dict[str, Any]:
     """The reminder a card's modal is about (its private metadata), for a refusal's record."""
     return {"reminder": int(view["private_metadata"])}
 
 
-def inbound_of(view: dict) -> dict[str, Any]:
+def inbound_of(view: dict[str, Any]) -> dict[str, Any]:
     """The inbound message a thread's modal is about (its private metadata), likewise."""
     return {"inbound": int(view["private_metadata"])}
 
@@ -124,7 +126,7 @@ def on_submission(
 
     def register(handler: Callable[[Submission], None]) -> Callable[[Submission], None]:
         @app.view(callback_id)
-        def submitted(ack: Ack, body: dict, view: dict) -> None:
+        def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
             user = body["user"]["id"]
             if deps.approvers.allows(user, role):
                 handler(Submission(user, view, ack))

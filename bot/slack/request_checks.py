@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 
 from bot.rendering.staff_text import N_, _
-from bot.services.cards import card_ts
-from bot.services.refusals import record_refusal
+from bot.services.audit.refusals import record_refusal
+from bot.services.overview.cards import card_ts
 from bot.slack.deps import Deps
 from bot.slack.ids import (
     APPROVE,
@@ -67,11 +67,11 @@ def _text(value: object) -> bool:
     return isinstance(value, str) and bool(value)
 
 
-def _dict(value: object) -> dict:
+def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def shape_problem(body: dict) -> str | None:
+def shape_problem(body: dict[str, Any]) -> str | None:
     """What a signed payload lacks that every listener reads: a type (or a command), a user,
     a click's actions (an id and a value or chosen option each), a form's view and values.
     Slack always sends them; a payload without them is refused before any listener runs."""
@@ -108,7 +108,7 @@ def _action_shaped(action: object) -> bool:
     return isinstance(action.get("value", ""), str)
 
 
-def _action_problem(body: dict) -> str | None:
+def _action_problem(body: dict[str, Any]) -> str | None:
     action = body["actions"][0]
     action_id, value = action.get("action_id"), action.get("value")
     if isinstance(action_id, str) and any_numbered(APPROVE_ALL).match(action_id):
@@ -125,7 +125,7 @@ def _action_problem(body: dict) -> str | None:
     return None
 
 
-def card_problem(deps: Deps, number: int, body: dict) -> str | None:
+def card_problem(deps: Deps, number: int, body: dict[str, Any]) -> str | None:
     """Whether the reminder a card's button names exists and is the card's own. It reads the
     database, so it runs after the acknowledgement (see `on_card_click`), keeping a burst of
     clicks off the connection pool until each is acknowledged."""
@@ -138,7 +138,7 @@ def card_problem(deps: Deps, number: int, body: dict) -> str | None:
     return None
 
 
-def _form_problem(deps: Deps, view: dict) -> str | None:
+def _form_problem(deps: Deps, view: dict[str, Any]) -> str | None:
     callback, metadata = view.get("callback_id"), view.get("private_metadata", "")
     if callback in REMINDER_FORMS:
         reference = metadata
@@ -161,7 +161,7 @@ def _form_problem(deps: Deps, view: dict) -> str | None:
 def register(app: App, deps: Deps) -> None:
     @app.middleware
     def refuse_malformed(
-        body: dict, next: Callable[[], BoltResponse], ack: Ack, respond: Respond | None
+        body: dict[str, Any], next: Callable[[], BoltResponse], ack: Ack, respond: Respond | None
     ) -> BoltResponse:
         kind = body.get("type")
         user = _dict(body.get("user")).get("id", "")
@@ -188,7 +188,7 @@ def register(app: App, deps: Deps) -> None:
         return next()
 
 
-def refuse_shapeless(deps: Deps, body: dict) -> bool:
+def refuse_shapeless(deps: Deps, body: dict[str, Any]) -> bool:
     """Whether the payload misses what the listeners read (`shape_problem`); if so it is
     logged without its content and recorded in the audit trail like any refused attempt. Both
     transports ask before bolt reads the payload (bolt's own argument building would fail on
@@ -209,7 +209,7 @@ def refuse_shapeless(deps: Deps, body: dict) -> bool:
     return True
 
 
-def _refusal_view(problem: str) -> dict:
+def _refusal_view(problem: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": _("Not saved")},

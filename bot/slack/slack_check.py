@@ -7,6 +7,7 @@ prints them, and the app logs them when it starts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,7 +25,7 @@ class Problem:
     fatal: bool = False  # the token itself is unusable: nothing the app does can work
 
 
-def granted_scopes(headers: dict) -> set[str]:
+def granted_scopes(headers: dict[str, Any]) -> set[str]:
     value = next((v for k, v in headers.items() if k.lower() == "x-oauth-scopes"), "")
     if isinstance(value, list):  # some HTTP layers give a header as a list of values
         value = ",".join(value)

@@ -26,26 +26,59 @@ LAYOUT_REFUSED = N_(
 )
 
 
+#: Slack's error code → one line a person can act on; `{channel}` and `{scope}` filled in
+EXPLAINED = {
+    "not_in_channel": N_("the bot is not in the channel {channel}: type /invite @Relance in it"),
+    "channel_not_found": N_(
+        "the channel {channel} does not exist or the bot cannot see it "
+        "(RELANCE_DIGEST_CHANNEL takes the channel's ID, C…)"
+    ),
+    "missing_scope": N_(
+        "the bot token lacks the {scope} scope: add it under OAuth & Permissions and "
+        "reinstall the app (`relance check --slack` lists them all)"
+    ),
+    "invalid_auth": N_(
+        "SLACK_BOT_TOKEN is not a valid token (invalid_auth): copy the Bot User OAuth Token "
+        "from the app's OAuth & Permissions page"
+    ),
+    "token_revoked": N_(
+        "SLACK_BOT_TOKEN was revoked (token_revoked): reinstall the app and copy the new Bot "
+        "User OAuth Token"
+    ),
+    "account_inactive": N_(
+        "SLACK_BOT_TOKEN belongs to a deactivated app or workspace (account_inactive)"
+    ),
+    "not_authed": N_("SLACK_BOT_TOKEN is not set (not_authed)"),
+    "ratelimited": N_("Slack kept refusing for its rate limit after every retry (ratelimited)"),
+    "invalid_blocks": N_("Slack refused the message's layout (invalid_blocks)"),
+}
+#: the same lines when Slack did not say which channel or scope
+UNNAMED = {
+    "not_in_channel": N_("the bot is not in the channel: type /invite @Relance in it"),
+    "channel_not_found": N_(
+        "the channel does not exist or the bot cannot see it "
+        "(RELANCE_DIGEST_CHANNEL takes the channel's ID, C…)"
+    ),
+    "missing_scope": N_(
+        "the bot token lacks a needed scope: add it under OAuth & Permissions and "
+        "reinstall the app (`relance check --slack` lists them all)"
+    ),
+}
+
+#: which value each of those lines names
+_NAMES = {"not_in_channel": "channel", "channel_not_found": "channel", "missing_scope": "scope"}
+
+
 def explain(error: str, channel: str = "", needed: str = "") -> str:
     """One line a person can act on, for the Slack errors the app can meet."""
-    where = f" {channel}" if channel else ""
-    lines = {
-        "not_in_channel": f"the bot is not in the channel{where}: type /invite @Relance in it",
-        "channel_not_found": f"the channel{where} does not exist or the bot cannot see it "
-        "(RELANCE_DIGEST_CHANNEL takes the channel's ID, C…)",
-        "missing_scope": f"the bot token lacks the {needed or 'needed'} scope: add it under "
-        "OAuth & Permissions and reinstall the app (`relance check --slack` lists them all)",
-        "invalid_auth": "SLACK_BOT_TOKEN is not a valid token (invalid_auth): copy the Bot "
-        "User OAuth Token from the app's OAuth & Permissions page",
-        "token_revoked": "SLACK_BOT_TOKEN was revoked (token_revoked): reinstall the app and "
-        "copy the new Bot User OAuth Token",
-        "account_inactive": "SLACK_BOT_TOKEN belongs to a deactivated app or workspace "
-        "(account_inactive)",
-        "not_authed": "SLACK_BOT_TOKEN is not set (not_authed)",
-        "ratelimited": "Slack kept refusing for its rate limit after every retry (ratelimited)",
-        "invalid_blocks": "Slack refused the message's layout (invalid_blocks)",
-    }
-    return lines.get(error, f"Slack answered {error or 'an error'}")
+    named = {"channel": channel, "scope": needed}
+    if error in UNNAMED and not named[_NAMES[error]]:
+        return _(UNNAMED[error])
+    if error in EXPLAINED:
+        return _(EXPLAINED[error], **named)
+    if error:
+        return _("Slack answered {error}", error=error)
+    return _("Slack answered an error")
 
 
 def explain_exception(exc: SlackApiError, channel: str = "") -> str:

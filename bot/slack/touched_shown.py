@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.services.overtaken import NOTHING, Touched
+from bot.services.reminders.overtaken import NOTHING, Touched
 from bot.slack.deps import Deps
 from bot.slack.home_publisher import publish_home
 

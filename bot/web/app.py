@@ -11,20 +11,26 @@ import base64
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qs, quote
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from bot.rendering.locale import customer_locale
-from bot.runtime import Runtime
-from bot.services import contact_changes, copies, customer_page, page_links, page_visits
-from bot.services.customer_page import DISPUTE_REASONS, News, PageInvalid
-from bot.services.page_links import LinkHolder, LinkRefused
-from bot.services.page_visits import Visit
-from bot.services.statement import copy_words, statement_pdf
+from bot.services.accounts import contact_changes
+from bot.services.common.context import Runtime
+from bot.services.delivery import copies
+from bot.services.page import customer_page, dispute_files, page_links, page_visits
+from bot.services.page.customer_page import DISPUTE_REASONS, News, PageInvalid
+from bot.services.page.page_links import LinkHolder, LinkRefused
+from bot.services.page.page_visits import Visit
+from bot.services.page.statement import copy_words, statement_pdf
+from bot.web import multipart
 from bot.web.view import page_context, plan_rows
 from bot.web.words import best_language, languages, words
 
@@ -32,6 +38,10 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/pay/"
 MAX_FORM_BYTES = 16_384
+#: a dispute's form with its file: the file's bound, the fields and the multipart framing
+MAX_UPLOAD_BYTES = dispute_files.MAX_BYTES + MAX_FORM_BYTES
+#: the most of a refused body read and dropped, so the browser gets to read the refusal
+MAX_DRAINED_BYTES = 4 * MAX_UPLOAD_BYTES
 ACTIONS = ("paid", "promise", "dispute", "plan", "contact")
 DOWNLOADS = ("invoice", "statement")
 #: the fields where a line break belongs: the customer's text, and the invoices ticked (one per
@@ -70,7 +80,12 @@ def with_script(headers: list[tuple[str, str]], script: str) -> list[tuple[str, 
 
 
 class Response:
-    def __init__(self, status: HTTPStatus, body: str | bytes = "", headers: list | None = None):
+    def __init__(
+        self,
+        status: HTTPStatus,
+        body: str | bytes = "",
+        headers: list[tuple[str, str]] | None = None,
+    ):
         self.status, self.body, self.headers = status, body, headers or []
 
 
@@ -97,7 +112,7 @@ class PageApp:
 
     # --- WSGI ------------------------------------------------------------------------------
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
             response = self.handle(environ)
         except Exception:
@@ -110,7 +125,7 @@ class PageApp:
         start_response(status, [*common, *response.headers, ("Content-Length", str(len(body)))])
         return [body]
 
-    def handle(self, environ: dict) -> Response:
+    def handle(self, environ: WSGIEnvironment) -> Response:
         path = environ.get("PATH_INFO", "")
         parts = path[len(PREFIX) :].split("/") if path.startswith(PREFIX) else []
         method = environ.get("REQUEST_METHOD", "GET")
@@ -121,12 +136,14 @@ class PageApp:
             return self.download(environ, parts[0], parts[1], query)
         if len(parts) == 2 and method == "POST" and parts[1] in ACTIONS:
             return self.act(environ, parts[0], parts[1])
+        if len(parts) == 2 and method == "GET" and parts[0] == dispute_files.ROUTE:
+            return self.staff_file(parts[1])
         return Response(HTTPStatus.NOT_FOUND, "Not found.", [("Content-Type", "text/plain")])
 
     # --- pieces ----------------------------------------------------------------------------
 
     def _holder(
-        self, token: str, language: str, environ: dict | None = None
+        self, token: str, language: str, environ: WSGIEnvironment | None = None
     ) -> LinkHolder | Response:
         try:
             return page_links.resolve(
@@ -188,7 +205,7 @@ class PageApp:
         )
         return Response(status, body)
 
-    def show(self, environ: dict, token: str, query: dict[str, str]) -> Response:
+    def show(self, environ: WSGIEnvironment, token: str, query: dict[str, str]) -> Response:
         language = query.get("lang", "")
         holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
@@ -204,7 +221,9 @@ class PageApp:
         shown.headers.append(("Set-Cookie", cookie))
         return shown
 
-    def download(self, environ: dict, token: str, what: str, query: dict[str, str]) -> Response:
+    def download(
+        self, environ: WSGIEnvironment, token: str, what: str, query: dict[str, str]
+    ) -> Response:
         """A copy of one of the link holder's invoices, or their statement of account, as a
         file to save (never shown inline)."""
         holder = self._holder(token, query.get("lang", ""))
@@ -239,15 +258,66 @@ class PageApp:
             ],
         )
 
-    def act(self, environ: dict, token: str, action: str) -> Response:
-        form = _form(environ)
+    def staff_file(self, token: str) -> Response:
+        """A dispute's file for staff, through the signed link on its Slack message: always a
+        download, never rendered here (what a customer sends may be hostile)."""
+        found = dispute_files.fetch(
+            self.runtime.engine, self.runtime.settings, token, self.runtime.now()
+        )
+        if found is None:
+            text = "This link has expired or is not valid: open the file from a newer message."
+            return Response(HTTPStatus.FORBIDDEN, text, [("Content-Type", "text/plain")])
+        return Response(
+            HTTPStatus.OK,
+            found.content,
+            [
+                ("Content-Type", found.content_type),
+                ("Content-Disposition", _attachment(found.filename)),
+                ("Content-Security-Policy", "sandbox; default-src 'none'"),
+            ],
+        )
+
+    def act(self, environ: WSGIEnvironment, token: str, action: str) -> Response:
+        # a form with a file is read only once its link holds and its rate allows: parsing
+        # five megabytes is the costliest thing a stranger can ask of the page
+        with_file = action == "dispute" and multipart.is_multipart(environ)
+        form = {} if with_file else _form(environ)
         language = form.get("lang", "")
         holder = self._holder(token, language, environ)
         if isinstance(holder, Response):
+            if with_file:
+                _drain(environ, 0)
             return holder
         _, t = words(self.runtime.settings.templates_dir, language or "en")
         if not page_visits.allow_post(self.runtime.engine, holder, self.runtime.now()):
+            if with_file:
+                _drain(environ, 0)
             return Response(HTTPStatus.TOO_MANY_REQUESTS, t["err_rate"], [("Retry-After", "60")])
+        refused = ""  # a body refused before its form is read: the reason's word
+        upload: tuple[str, bytes] | None = None
+        if with_file:
+            try:
+                form, upload = _upload_form(environ)
+            except multipart.BodyTooLarge as large:
+                _drain(environ, large.read)
+                refused = "file_too_big"
+            except multipart.NotAForm:
+                refused = "bad_form"
+            language = form.get("lang", "")
+            _, t = words(self.runtime.settings.templates_dir, language or "en")
+        if refused:  # nothing of it was used: said in the customer's language, nothing kept
+            _, t = words(self.runtime.settings.templates_dir, self._language_of(holder))
+            message = t[f"err_{refused}"].format(mb=dispute_files.MAX_BYTES >> 20)
+            return self.render(
+                holder,
+                token,
+                "",
+                open_form=action,
+                errors={"file" if refused == "file_too_big" else "_form": message},
+                status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+                if refused == "file_too_big"
+                else HTTPStatus.BAD_REQUEST,
+            )
         if not page_links.csrf_ok(self.runtime.settings, holder, form.get("csrf", "")):
             return self.render(
                 holder,
@@ -262,7 +332,7 @@ class PageApp:
                 customer_page.clean_text(value, name, MAX_FORM_BYTES, multiline=name in MULTILINE)
             if action == "plan" and form.get("step") != "send":  # the schedule first, then send
                 return self._preview_plan(holder, token, language, form, t)
-            news = self._carry_out(holder, action, form, _client(environ))
+            news = self._carry_out(holder, action, form, _client(environ), upload)
         except PageInvalid as bad:
             message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
             return self.render(
@@ -274,6 +344,9 @@ class PageApp:
                 values=form,
                 status=HTTPStatus.BAD_REQUEST,
             )
+        if news.file_id is not None:
+            link = dispute_files.staff_link(self.runtime.settings, news.file_id, self.runtime.now())
+            news = replace(news, file_link=link)
         try:
             self.post_news(news)
         except Exception:
@@ -300,7 +373,7 @@ class PageApp:
             log.exception("could not tell the address on record of contact change %s", request_id)
 
     def _preview_plan(
-        self, holder: LinkHolder, token: str, language: str, form: dict[str, str], t: dict
+        self, holder: LinkHolder, token: str, language: str, form: dict[str, str], t: dict[str, Any]
     ) -> Response:
         """The schedule the request would ask for, shown before the customer sends it."""
         try:
@@ -320,8 +393,16 @@ class PageApp:
             )
         return self.render(holder, token, language, open_form="plan", values=form, plan=proposal)
 
+    def _language_of(self, holder: LinkHolder) -> str:
+        return customer_page.language_of(self.runtime.engine, holder.customer_id)
+
     def _carry_out(
-        self, holder: LinkHolder, action: str, form: dict[str, str], client: str
+        self,
+        holder: LinkHolder,
+        action: str,
+        form: dict[str, str],
+        client: str,
+        upload: tuple[str, bytes] | None = None,
     ) -> News:
         engine, policies = self.runtime.engine, self.runtime.governing()
         digest = self.runtime.settings.digest_channel
@@ -331,23 +412,51 @@ class PageApp:
         if action == "promise":
             return customer_page.promise(engine, policies, holder, client, form, today, digest)
         if action == "dispute":
-            return customer_page.dispute(engine, holder, client, form, digest)
+            return customer_page.dispute(engine, holder, client, form, digest, upload)
         if action == "plan":
             return customer_page.ask_plan(engine, policies, holder, client, form, today, digest)
         return customer_page.ask_contact_change(engine, holder, client, form, digest)
 
 
-def _client(environ: dict) -> str:
+def _client(environ: WSGIEnvironment) -> str:
     return str(environ.get("REMOTE_ADDR", ""))
 
 
-def _visit(environ: dict) -> Visit:
+def _visit(environ: WSGIEnvironment) -> Visit:
     cookies = str(environ.get("HTTP_COOKIE", ""))
     returning = any(c.strip().startswith(f"{VISITED}=") for c in cookies.split(";"))
     return Visit(_client(environ), str(environ.get("HTTP_USER_AGENT", "")), returning)
 
 
-def _form(environ: dict) -> dict[str, str]:
+def _attachment(filename: str) -> str:
+    """A download's disposition: an ASCII name for old clients, the real one (RFC 6266)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _drain(environ: WSGIEnvironment, already: int) -> None:
+    """Read and drop what is left of a refused body (never past its declared length, where a
+    read would wait), up to a bound, so the client is not cut off before it reads the refusal."""
+    stream = environ["wsgi.input"]
+    try:
+        declared = int(environ.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        declared = -1
+    left = MAX_DRAINED_BYTES if declared < 0 else min(MAX_DRAINED_BYTES, declared - already)
+    while left > 0 and (chunk := stream.read(min(65_536, left))):
+        left -= len(chunk)
+
+
+def _upload_form(environ: WSGIEnvironment) -> tuple[dict[str, str], tuple[str, bytes] | None]:
+    """The dispute form sent with its file: fields as `_form` gives them, and the file."""
+    body = multipart.read_bounded(environ, MAX_UPLOAD_BYTES)
+    parsed = multipart.parse(body, str(environ.get("CONTENT_TYPE", "")), MAX_FORM_BYTES)
+    form = {k: "\n".join(v) if k == "invoice" else v[0] for k, v in parsed.fields.items()}
+    sent = parsed.files.get("file")
+    return form, (sent.filename, sent.content) if sent else None
+
+
+def _form(environ: WSGIEnvironment) -> dict[str, str]:
     try:
         length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_FORM_BYTES)
     except ValueError:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from bot.runtime import Runtime
-from bot.services import page_links
+from bot.services.common.context import Runtime
+from bot.services.page import page_links
 from bot.web.app import PageApp
 
 DEMO_SECRET = "demo-only-page-secret"
@@ -28,5 +28,7 @@ def write_page(runtime: Runtime, customer_id: int, out: Path) -> str:
     token = url.rsplit("/", 1)[1]
     holder = page_links.resolve(runtime.engine, settings, token, now)
     page = PageApp(runtime, post_news=lambda _news: None)
-    out.write_text(page.render(holder, token, "").body, encoding="utf-8")
+    body = page.render(holder, token, "").body
+    assert isinstance(body, str)  # a rendered page is text; only downloads are bytes
+    out.write_text(body, encoding="utf-8")
     return url

@@ -8,9 +8,11 @@ import base64
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
+from bot.channels.logo import read_logo
 from bot.config import Settings
 from bot.domain.bank import account_for
 from bot.domain.creditor_reference import is_valid, printed, reference_to_quote
@@ -19,7 +21,7 @@ from bot.domain.epc_qr import EpcError, epc_payload
 from bot.domain.money import totals_by_currency
 from bot.rendering.context import printed_reference
 from bot.rendering.locale import customer_locale, long_date, money
-from bot.services.customer_page import (
+from bot.services.page.customer_page import (
     MAX_REMITTANCE_REFERENCE,
     PageData,
     PageInvoice,
@@ -115,18 +117,12 @@ def printed_ref(reference: str) -> str:
     return printed(reference) if is_valid(reference) else reference
 
 
-MAX_LOGO_BYTES = 200_000
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-
-
 def logo_data_uri(path: Path | None) -> str:
-    """The company's logo inline (the page loads nothing from elsewhere): a PNG or JPEG of at
-    most 200 kB, else none."""
-    if path is None or not path.is_file() or path.stat().st_size > MAX_LOGO_BYTES:
+    """The company's logo inline (the page loads nothing from elsewhere), else none."""
+    logo = read_logo(path)
+    if logo is None:
         return ""
-    data = path.read_bytes()
-    kind = next((t for magic, t in LOGO_TYPES.items() if data.startswith(magic)), "")
-    return f"data:{kind};base64,{base64.b64encode(data).decode()}" if kind else ""
+    return f"data:{logo.kind.mime};base64,{base64.b64encode(logo.content).decode()}"
 
 
 def plan_rows(plan: PlanProposal, locale: str) -> list[dict[str, str]]:
@@ -139,10 +135,10 @@ def plan_rows(plan: PlanProposal, locale: str) -> list[dict[str, str]]:
 
 def page_context(
     data: PageData, settings: Settings, words: dict[str, str], language: str, today: date
-) -> dict:
+) -> dict[str, Any]:
     locale = customer_locale(language, data.country)
 
-    def row(i: PageInvoice) -> dict:
+    def row(i: PageInvoice) -> dict[str, Any]:
         amount = money(i.amount, locale)  # Babel's formatting is most of the page's cost:
         return {  # an unpaid invoice's balance is its amount, formatted once
             "number": i.number,

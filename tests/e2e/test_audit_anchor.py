@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.services.audit_checkpoint import read_head
+from bot.services.audit.checkpoint import read_head
 from tests.support.slack_fixtures import SlackWorld
 from tests.support.slack_steps import post_digest
 

@@ -4,10 +4,10 @@ other instance at the very next click, not after a refresh interval."""
 from __future__ import annotations
 
 from bot.db import make_engine
-from bot.runtime import build_runtime
-from bot.services.app_settings import current
+from bot.entry.composition import build_runtime
+from bot.entry.server import wsgi_app
+from bot.services.operations.app_settings import current
 from bot.slack.blocks.card import APPROVE
-from bot.slack.server import wsgi_app
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SECRET, SlackWorld
 from tests.support.slack_http import SignedSlack, serve
 from tests.support.slack_steps import ephemerals, post_digest, reminder

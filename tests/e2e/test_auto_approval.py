@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from bot.db import make_engine, read_only
 from bot.domain.policy import AutoApproval
+from bot.entry.composition import build_runtime
 from bot.models import AuditEvent, Outbox, Reminder
-from bot.runtime import build_runtime
-from bot.services import decisions
+from bot.services.reminders import decisions
 from bot.slack.blocks.card import SKIP
 from bot.slack.blocks.modals import SKIP_CALLBACK
 from tests.support.slack_fixtures import APPROVER, SlackWorld

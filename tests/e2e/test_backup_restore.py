@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.db import make_engine, upgrade
 from bot.importing.mapping import load_mapping
-from bot.services import audit_checkpoint
-from bot.services.importing import import_invoices
+from bot.services.audit import checkpoint as audit_checkpoint
+from bot.services.ledger.importing import import_invoices
 from tests.support.csvfiles import line, write_csv
 from tests.support.own_postgres import OwnPostgres
 
@@ -23,7 +23,7 @@ KEY = "restore-test-key"
 def relance(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url, "RELANCE_AUDIT_KEY": KEY}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "bot.entry.cli", *args], env=env, capture_output=True, text=True
     )
 
 

@@ -11,15 +11,18 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.db import read_only
+from bot.db import read_only, unit_of_work
 from bot.models import BankLine, BankStatement, CashApplication, Customer, Outbox, Reminder
-from bot.services import cash, decisions
+from bot.services import cash
+from bot.services.reminders import decisions
 from bot.slack.cash_poster import post_bank_import
 from bot.slack.client import make_client
 from bot.slack.ids import CASH_APPLY, CASH_NOT_PAYMENT
 from tests.support.bank_files import Entry, camt053
+from tests.support.blockkit import check_home
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
 from tests.support.slack_steps import ephemerals, post_digest
+from tests.support.worklists import home_action, open_home
 
 
 def _reminder_of(world: SlackWorld, customer: str) -> Reminder:
@@ -56,7 +59,7 @@ def test_a_statement_summary_a_card_and_one_application_for_two_clicks(
         run_date=world.runtime.company_today(runtime.now()),
     )
     post_bank_import(
-        make_client(runtime.settings), world.engine, "CDIGEST", report, runtime.settings.locale
+        make_client(runtime.settings), runtime, "CDIGEST", report, runtime.settings.locale
     )
 
     posts = world.fake.calls_to("chat.postMessage")
@@ -187,3 +190,50 @@ def test_choose_invoices_opens_a_form_and_applies_what_was_chosen(
     )
     assert line.decided_by == APPROVER
     assert line.unapplied == Decimal("65.44")  # kept as credit
+
+
+def test_the_owners_home_shows_the_payments_waiting_and_decides_them(
+    world: SlackWorld, tmp_path: Path
+) -> None:
+    """Four payments from Atelier Lefèvre's account wait for a person: its owner's Home shows
+    the first three as cards (Slack's Home limits checked by the strict fake) and says one
+    more waits; another approver's Home shows none. *Not a customer payment* clicked on the
+    Home decides the line and draws the Home again."""
+    with unit_of_work(world.engine) as session:
+        customer = session.exec(select(Customer).where(Customer.external_id == "A")).one()
+        customer.owner = APPROVER
+    statement = tmp_path / "statement.xml"
+    amounts = ["10.00", "20.00", "30.00", "1234.56"]
+    statement.write_bytes(
+        camt053([Entry(a, f"H{n}", name="ATELIER LEFEVRE") for n, a in enumerate(amounts)])
+    )
+    runtime = world.runtime
+    cash.import_bank_file(
+        world.engine,
+        statement,
+        policy=runtime.policy.cash,
+        composer=runtime.composer,
+        policies=runtime.governing(),
+        run_date=runtime.company_today(runtime.now()),
+    )
+    view = open_home(world, APPROVER)["view"]
+    check_home(view)
+    texts = [b.get("text", {}).get("text", "") for b in view["blocks"]]
+    assert "*Bank payments waiting for you* (4)" in texts
+    cards = [b for b in view["blocks"] if b.get("block_id", "").startswith("bank_line_")]
+    assert len(cards) == 3
+    assert any("1 more in the statements' threads" in str(b) for b in view["blocks"])
+    assert "Bank payments waiting" not in str(open_home(world, OTHER_APPROVER)["view"])
+
+    line_id = cards[0]["elements"][-1]["value"]
+    assert cards[0]["elements"][-1]["action_id"] == CASH_NOT_PAYMENT
+    before = len(world.fake.calls_to("views.publish"))
+    click = {"type": "button", "action_id": CASH_NOT_PAYMENT, "value": line_id}
+    assert world.slack.post(home_action(click, user=APPROVER, view=view)).status == 200
+    again = world.fake.wait_for(lambda: world.fake.calls_to("views.publish")[before:])
+    assert again[0].args["user_id"] == APPROVER
+    check_home(again[0].args["view"])
+    assert "*Bank payments waiting for you* (3)" in str(again[0].args["view"])
+    with read_only(world.engine) as session:
+        line = session.get(BankLine, int(line_id))
+    assert line is not None and (line.state, line.decided_by) == ("not_payment", APPROVER)

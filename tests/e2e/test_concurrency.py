@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlmodel import select
 
 from bot.db import make_engine, unit_of_work
+from bot.entry.composition import build_runtime
 from bot.models import AuditEvent, DigestRun, Outbox, Reminder
-from bot.runtime import build_runtime
 from bot.services import audit
 from bot.slack.blocks.card import APPROVE
 from bot.slack.client import make_client

@@ -15,9 +15,10 @@ from bot.config import Settings
 from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Suggestion
 from bot.models import ContactChange, Customer, Dispute, Invoice, Promise
-from bot.services import contact_changes, page_links
-from bot.services.audit_export import export_csv
-from bot.services.suggestions import todays_decisions
+from bot.services.accounts import contact_changes
+from bot.services.audit.export import export_csv
+from bot.services.page import page_links
+from bot.services.reminders.suggestions import todays_decisions
 from bot.slack.blocks.page_news import PAGE_HANDLE
 from tests.support.page_world import CARD_CHANNEL, CARD_TS, PageWorld, http
 from tests.support.segments import key_accounts

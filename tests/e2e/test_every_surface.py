@@ -14,14 +14,14 @@ from sqlmodel import select
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
 from bot.models import Reminder
-from bot.services.app_settings import current
-from bot.services.importing import import_invoices
-from bot.services.inbox import InboundView
-from bot.services.inbox_actions import OpenAccount
-from bot.services.legal_part import legal_part
-from bot.services.reminder_view import load_view
-from bot.services.replies import ReplyDraft
-from bot.services.threads import ConversationTarget
+from bot.services.inbox.actions import OpenAccount
+from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.replies import ReplyDraft
+from bot.services.inbox.threads import ConversationTarget
+from bot.services.ledger.importing import import_invoices
+from bot.services.operations.app_settings import current
+from bot.services.overview.legal_part import legal_part
+from bot.services.overview.reminder_view import load_view
 from bot.slack.blocks.inbound import (
     assign_modal,
     dispute_modal,

@@ -135,8 +135,8 @@ def test_metrics_move_during_a_morning_summed_across_two_workers(
 def test_readyz_refuses_an_older_schema(tmp_path: Path) -> None:
     """Migrations not current: not ready, and it says what to run."""
     from bot.config import Settings
-    from bot.ops import answer
-    from bot.runtime import build_runtime
+    from bot.entry.composition import build_runtime
+    from bot.entry.ops import answer
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = make_engine(url)

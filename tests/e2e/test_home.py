@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.services.home import home
+from bot.services.overview.home import home
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
 from tests.support.blockkit import check_home

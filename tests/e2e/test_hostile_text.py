@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, Reminder
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
 from bot.slack.blocks.card import APPROVE, EDIT, SKIP
 from bot.slack.blocks.page_news import PAGE_ACCOUNT, PAGE_HANDLE
 from bot.slack.mrkdwn import escape

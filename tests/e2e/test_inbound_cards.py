@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.channels.email import message_id
 from bot.db import read_only, unit_of_work
 from bot.models import Customer, InboundMessage, Reminder
-from bot.services import inbox
+from bot.services.inbox import mailbox as inbox
 from bot.slack.blocks.inbound import DISPUTE, DISPUTE_CALLBACK, PAID, PROMISE, PROMISE_CALLBACK
 from bot.slack.client import make_client
 from bot.slack.ids import APPROVE
@@ -74,7 +74,7 @@ def _morning_with_a_reply(
     )
     listening = trusting(settings)
     assert inbox.record(world.engine, "INBOX", 7, 1, signed(mail), now, listening) is not None
-    assert post_inbound(world.engine, make_client(settings), "CDIGEST", now) == 1
+    assert post_inbound(world.runtime, make_client(settings), "CDIGEST", now) == 1
     with read_only(world.engine) as session:
         inbound_id = str(session.exec(select(InboundMessage.id)).one())
     return reminders, inbound_id

@@ -14,9 +14,9 @@ from bot.channels.imap import connect
 from bot.config import Settings
 from bot.db import read_only
 from bot.models import AuditEvent, Customer, Dispute, InboundMessage, Promise
-from bot.services import inbox
-from bot.services.outbox import deliver_due
-from bot.services.suggestions import todays_decisions
+from bot.services.delivery.outbox import deliver_due
+from bot.services.inbox import mailbox as inbox
+from bot.services.reminders.suggestions import todays_decisions
 from bot.slack.blocks.inbound import (
     ASSIGN,
     ASSIGN_CALLBACK,
@@ -52,7 +52,7 @@ def _read(world: SlackWorld, imap: ImapServer) -> None:
     )
     with connect(settings) as mailbox:
         inbox.fetch_mail(world.engine, mailbox, world.runtime.now(), trusting(settings))
-    post_inbound(world.engine, make_client(world.runtime.settings), "CDIGEST", world.runtime.now())
+    post_inbound(world.runtime, make_client(world.runtime.settings), "CDIGEST", world.runtime.now())
 
 
 def test_a_reply_goes_to_the_card_thread_and_holds_the_ladder(
@@ -215,8 +215,8 @@ def test_an_unmatched_message_goes_to_the_digest_channel_and_a_person_assigns_it
 def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
     world: SlackWorld, imap: ImapServer
 ) -> None:
+    from bot.entry.tickers import read_mailbox
     from bot.slack.app import create_app
-    from bot.slack.server import read_mailbox
 
     card = next(r for r in post_digest(world) if r.invoice_numbers == "A-1")
     imap.append(hard_bounce("jean@atelier.example", message_id(card.id, world.runtime.settings)))
@@ -238,7 +238,7 @@ def test_a_hard_bounce_shows_on_the_card_and_in_its_thread(
         if c.args.get("thread_ts") == card.slack_ts
     ]
     assert "is failing: call instead" in str(in_thread[-1].args["blocks"])
-    from bot.services.digest import build_digest
+    from bot.services.overview.digest import build_digest
     from bot.slack.blocks.digest import digest_blocks
 
     digest = build_digest(world.engine, world.runtime.company_today(world.runtime.now()), "CDIGEST")

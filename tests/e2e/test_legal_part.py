@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
 from bot.models import Reminder, ReminderInvoice
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
 from bot.slack.blocks.worklist import HOME_ROW
 from bot.slack.ids import LEGAL_PART
 from tests.support.blockkit import check_modal

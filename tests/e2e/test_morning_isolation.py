@@ -14,10 +14,10 @@ from sqlmodel import select
 
 from bot.config import PROJECT_ROOT
 from bot.db import read_only
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, Reminder
-from bot.runtime import build_runtime, next_business_morning
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
 from tests.support.csvfiles import line, write_csv

@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, Outbox, Reminder, SlackRequest
-from bot.services import morning as mornings
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview import morning as mornings
 from bot.slack.blocks.modals import SKIP_CALLBACK
 from bot.slack.blocks.worklist import HOME_APPROVE_SELECTED, HOME_PICK, HOME_ROW, PICK_BLOCK
 from tests.support.blockkit import check_home

@@ -19,7 +19,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.creditor_reference import creditor_reference, is_valid, printed
 from bot.domain.escalation import Suggestion
 from bot.models import Dispute, Invoice, Promise
-from bot.services.suggestions import todays_decisions
+from bot.services.reminders.suggestions import todays_decisions
 from tests.support.browser import axe_script
 from tests.support.page_world import CARD_CHANNEL, CARD_TS, PageWorld
 
@@ -81,7 +81,7 @@ def test_a_customer_sees_promises_disputes_and_says_paid(
     form.get_by_label("F-103").check()
     form.get_by_label("Motif").select_option("quality")
     form.get_by_label("Précisez").fill("Les pièces sont arrivées cassées.")
-    form.get_by_role("button").click()
+    form.get_by_role("button", name="Envoyer").click()
     assert "suspendons nos relances" in tab.get_by_role("status").inner_text()
     assert "(contestée)" in tab.locator("tr[data-invoice='F-103']").inner_text()
 

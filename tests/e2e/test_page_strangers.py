@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.db import read_only, unit_of_work
+from bot.entry.server import wsgi_app
 from bot.models import AuditEvent, Outbox, Reminder
-from bot.slack.server import wsgi_app
 from tests.support.page_world import CARD_TS, PageWorld, _opener, http
 from tests.support.slack_http import serve
 

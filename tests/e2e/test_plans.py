@@ -11,8 +11,12 @@ from sqlmodel import select
 from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Reason, Suggestion
 from bot.models import AuditEvent, Instalment, PaymentPlan, Reminder
-from bot.services.plans import settle_plans
-from bot.services.suggestions import todays_decisions
+from bot.services.accounts.plans import settle_plans
+from bot.services.reminders.suggestions import todays_decisions
+from bot.slack.cards import CardPublisher
+from bot.slack.client import make_client
+from bot.slack.digest_poster import post_thread_cards
+from tests.support.fake_slack import violations_mark, violations_since
 from tests.support.segments import key_accounts
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld
 from tests.support.slack_steps import ask
@@ -85,3 +89,40 @@ def test_a_customer_in_a_segment_is_held_to_its_segments_plan_limits(world: Slac
     assert "goes beyond the limits (4 instalments (the most is 3))" in refused
     agreed = ask(world, "plan Brasserie 4")["text"]  # in Belgium: the main policy's 6
     assert agreed.startswith("📅 Plan agreed with Brasserie Van den Berg.")
+
+
+THREAD = "1764150000.000100"
+
+
+def test_the_confirmation_is_posted_for_approval_at_once_and_only_once(world: SlackWorld) -> None:
+    """A plan agreed between two digests: the confirmation's card does not wait for the next
+    one, and that one does not post it again."""
+    mark = violations_mark()
+    ask(world, "plan Atelier 3")
+
+    def posted() -> Reminder | None:
+        with read_only(world.engine) as session:
+            told = session.exec(select(Reminder).where(Reminder.stage == "plan-confirmed")).one()
+        return told if told.slack_ts else None
+
+    told = world.fake.wait_for(posted)
+    (card,) = [
+        c for c in world.fake.calls_to("chat.postMessage") if c.response.get("ts") == told.slack_ts
+    ]
+    assert card.args["channel"] == told.slack_channel == "CDIGEST"
+    assert "Votre échéancier de paiement" in json.dumps(card.args["blocks"], ensure_ascii=False)
+
+    # asked again, or the digest's thread filled afterwards: not posted a second time
+    client = make_client(world.runtime.settings)
+    publisher = CardPublisher(world.runtime.drafter, client)
+    assert not publisher.post_now(told.id, told.run_date, "CDIGEST", None)
+    assert post_thread_cards(world.runtime, client, told.run_date, "CDIGEST", THREAD) == 0
+    again = [
+        c for c in world.fake.calls_to("chat.postMessage") if c.args["text"] == card.args["text"]
+    ]
+    assert again == [card]
+    # the control: without its card, the digest's thread would have carried it
+    with unit_of_work(world.engine) as session:
+        session.get(Reminder, told.id).slack_ts = ""  # type: ignore[union-attr]
+    assert post_thread_cards(world.runtime, client, told.run_date, "CDIGEST", THREAD) == 1
+    assert violations_since(mark) == []

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.db import unit_of_work
 from bot.models import Reminder
-from bot.services.customer_page import News
+from bot.services.page.customer_page import News
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
 from bot.slack.ids import APPROVE_ALL, numbered

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from bot.db import is_postgres, read_only, unit_of_work
 from bot.models import AuditEvent, SlackRequest
-from bot.services import journal as rows
-from bot.services import replays
+from bot.services.common import journal as rows
+from bot.services.common import replays
 from bot.slack import journal
 from bot.slack.app import create_app
 from bot.slack.blocks.card import APPROVE
@@ -87,7 +87,7 @@ def entry(engine: Engine, signature: str) -> SlackRequest:
 
 def recover(world: SlackWorld, instance: str = "live-host:2") -> int:
     app, deps = create_app(world.runtime)
-    return journal.recover(app, world.engine, deps.client, instance, 60)
+    return journal.recover(app, world.runtime, deps.client, instance, 60)
 
 
 def approvals(engine: Engine) -> int:
@@ -149,7 +149,7 @@ def test_work_still_running_past_its_claim_keeps_it_and_is_not_dispatched_elsewh
 ) -> None:
     first = post_digest(world)[0]
     signature = left_by_a_dead_worker(world, first.id, first.slack_ts, by="live-host:2")
-    running = journal.Entry(world.engine, signature, {})  # this process is still on it
+    running = journal.Entry(world.runtime, signature, {})  # this process is still on it
     try:
         assert recover(world, "live-host:2") == 0  # renews its own claim first
         assert entry(world.engine, signature).claimed_until > datetime.now(UTC)

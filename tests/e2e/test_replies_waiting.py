@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bot.channels.email import message_id
-from bot.services import inbox
+from bot.services.inbox import mailbox as inbox
 from bot.slack.blocks.inbound import RESUME
 from bot.slack.blocks.worklist import HOME_PAGE
 from bot.slack.cards import CardPublisher
@@ -46,7 +46,7 @@ def test_a_reply_flags_the_card_and_the_row_until_someone_acts(world: SlackWorld
         assert inbox.record(world.engine, "INBOX", 7, uid, mail, now, trusting(settings))
     cards = CardPublisher(world.runtime.drafter, make_client(settings))
     before = len(world.fake.calls_to("chat.update"))
-    assert post_inbound(world.engine, make_client(settings), "CDIGEST", now, cards) == 2
+    assert post_inbound(world.runtime, make_client(settings), "CDIGEST", now, cards) == 2
 
     updated = world.fake.wait_for(lambda: world.fake.calls_to("chat.update")[before:])[-1]
     assert updated.args["ts"] == card.slack_ts

@@ -8,8 +8,8 @@ import json
 from sqlmodel import select
 
 from bot.db import make_engine, unit_of_work
+from bot.entry.composition import build_runtime
 from bot.models import AppSetting, AuditEvent
-from bot.runtime import build_runtime
 from bot.slack.blocks.modals import SETTINGS_CALLBACK
 from tests.support.blockkit import check_modal
 from tests.support.slack_fixtures import APPROVER, OTHER_APPROVER, SlackWorld

@@ -17,10 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime, next_business_morning
+from bot.entry.server import GatedSocketModeHandler
 from bot.models import AuditEvent, Reminder, SlackRequest
-from bot.runtime import build_runtime, next_business_morning
 from bot.slack.blocks.card import APPROVE
-from bot.slack.server import GatedSocketModeHandler
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_fixtures import APPROVER, STRANGER, sample_ledger, slack_settings
 from tests.support.slack_http import click_payload, command_fields

@@ -1,36 +1,28 @@
 """A French collections team's morning: RELANCE_LOCALE=fr_FR, real signed requests into the app,
-every Slack payload it sends recorded by the fake Slack and scanned for English left behind.
-
-"English left behind" is any msgid of the French catalog (bot/locale/fr/LC_MESSAGES/relance.po)
-whose French differs from it, found in a payload's visible text with its `{fields}` as
-wildcards: a string that skipped the catalog, or a surface posted outside `speaking`."""
+every Slack payload it sends recorded by the fake Slack and scanned for English left behind
+(tests/support/staff_scan.py)."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.db import unit_of_work
-from bot.importing.mapping import load_mapping
 from bot.models import Reminder
-from bot.rendering.staff_text import LOCALE_DIR, speaking
-from bot.runtime import build_runtime, next_business_morning
+from bot.rendering.staff_text import speaking
 from bot.services.cash import BankImport, Candidate, LineView
-from bot.services.customer_page import News
-from bot.services.importing import import_invoices
-from bot.services.inbox import InboundView
-from bot.services.inbox_actions import OpenAccount
-from bot.services.replies import ReplyDraft
+from bot.services.inbox.actions import OpenAccount
+from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.replies import ReplyDraft
+from bot.services.page.customer_page import News
 from bot.slack.blocks.cash import choose_modal, line_blocks, line_fallback, summary_blocks
 from bot.slack.blocks.inbound import (
     assign_modal,
@@ -42,112 +34,17 @@ from bot.slack.blocks.inbound import (
 )
 from bot.slack.blocks.page_news import news_blocks, news_text
 from bot.slack.ids import APPROVE, APPROVE_ALL, EDIT, SKIP, SKIP_CALLBACK, any_numbered
-from bot.slack.server import wsgi_app
-from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import Call, FakeSlack
-from tests.support.slack_fixtures import APPROVER, SECRET, STRANGER, SlackWorld, slack_settings
-from tests.support.slack_http import SignedSlack, home_opened_event, serve
+from tests.support.slack_fixtures import APPROVER, STRANGER, SlackWorld
+from tests.support.slack_http import home_opened_event
 from tests.support.slack_steps import ask, ephemerals
-
-FRENCH_PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "relance.po"
-
-
-def _pattern(msgid: str) -> re.Pattern[str] | None:
-    """The English text of a msgid, its `{fields}` matching anything; None when its literal
-    words are too short to tell from French (a bare field, a separator)."""
-    pieces = [p.strip() for p in re.split(r"\{[^{}]*\}", msgid)]
-    if sum(len(p) for p in pieces) < 4:
-        return None
-    body = r".*?".join(re.escape(p) for p in pieces if p)
-    first, last = body[0], body[-1]
-    start = r"\b" if first.isalnum() else ""
-    end = r"\b" if last.isalnum() else ""
-    return re.compile(start + body + end, re.DOTALL)
-
-
-def english_patterns() -> dict[str, re.Pattern[str]]:
-    """Each English form (singular and plural) whose French differs, as a pattern."""
-    with FRENCH_PO.open("rb") as po:
-        catalog = read_po(po)
-    found = {}
-    for message in catalog:
-        if not message.id:
-            continue
-        english = message.id if isinstance(message.id, tuple) else (message.id,)
-        french = message.string if isinstance(message.string, tuple) else (message.string,)
-        for form in english:
-            if form not in french and (pattern := _pattern(form)) is not None:
-                found[form] = pattern
-    return found
-
-
-def visible_texts(payload: object) -> Iterator[str]:
-    """The words Slack shows of a payload: every `text` (message, section, button, header,
-    confirm, modal title…), `placeholder` and `label` string; never ids or values."""
-    if isinstance(payload, dict):
-        for key, value in payload.items():
-            if key in ("text", "fallback") and isinstance(value, str):
-                yield value
-            elif key not in ("action_id", "block_id", "value", "private_metadata", "callback_id"):
-                yield from visible_texts(value)
-    elif isinstance(payload, list):
-        for item in payload:
-            yield from visible_texts(item)
-
-
-def untranslated(fake: FakeSlack) -> list[tuple[str, str, str]]:
-    """(method, msgid, text) of every English msgid found in a recorded payload."""
-    patterns = english_patterns()
-    found = []
-    for call in fake.calls:
-        for text in visible_texts(call.args):
-            for msgid, pattern in patterns.items():
-                if pattern.search(text):
-                    found.append((call.method, msgid, text))
-    return found
-
-
-def french_ledger(engine: Engine, tmp_path: Path, today: date) -> None:
-    """Three French customers: two invoices 20 and 40 days late, one 10 days late, one a
-    single day late (the plural forms for 1 and for more)."""
-
-    def due(days: int) -> str:
-        return (today - timedelta(days=days)).isoformat()
-
-    rows = [
-        line(customer_id="A", invoice_number="A-1", due_date=due(20), issue_date=due(50)),
-        line(customer_id="A", invoice_number="A-2", due_date=due(40), issue_date=due(70)),
-        line(
-            customer_id="B",
-            customer_name="Boulangerie Martin",
-            email="compta@martin.example",
-            invoice_number="B-1",
-            due_date=due(1),
-            issue_date=due(31),
-        ),
-        line(
-            customer_id="C",
-            customer_name="Brasserie Van den Berg",
-            email="compta@vandenberg.example",
-            invoice_number="C-1",
-            due_date=due(10),
-            issue_date=due(40),
-        ),
-    ]
-    import_invoices(engine, write_csv(tmp_path / "ledger.csv", rows), load_mapping())
+from tests.support.staff_scan import team_speaking, untranslated, visible_texts
 
 
 @pytest.fixture
 def french(engine: Engine, tmp_path: Path) -> Iterator[SlackWorld]:
-    fake = FakeSlack()
-    settings = slack_settings(fake, locale="fr_FR")
-    morning = next_business_morning(datetime.now(UTC).date(), settings)
-    runtime = build_runtime(settings, engine, clock=lambda: morning)
-    url, stop = serve(wsgi_app(runtime, background=False))
-    french_ledger(engine, tmp_path, morning.date())
-    yield SlackWorld(fake, SignedSlack(url, SECRET), runtime)
-    stop()
-    fake.close()
+    with team_speaking(engine, tmp_path, "fr_FR") as world:
+        yield world
 
 
 def _reminders(world: SlackWorld) -> list[Reminder]:
@@ -227,7 +124,7 @@ def test_a_french_morning_has_no_english_left(french: SlackWorld) -> None:
     assert "Compte : Atelier Lefèvre" in replies and "*Solde*" in shown  # an account
     assert "La facture C-1 est en litige" in replies and "Le litige sur C-1 est clos" in replies
     assert "(s)" not in shown
-    assert untranslated(world.fake) == []
+    assert untranslated(world.fake, "fr") == []
 
 
 def test_the_scan_finds_english_where_it_is_left() -> None:
@@ -236,10 +133,10 @@ def test_the_scan_finds_english_where_it_is_left() -> None:
     try:
         line_block = {"type": "section", "text": {"type": "mrkdwn", "text": "oldest 3 days late"}}
         fake.calls.append(Call("chat.postMessage", {"text": "x", "blocks": [line_block]}, {}))
-        found = {i for _m, i, _t in untranslated(fake)}
+        found = {i for _m, i, _t in untranslated(fake, "fr")}
         assert {"oldest {count} days late", "{count} days late"} <= found
         line_block["text"]["text"] = "la plus ancienne avec 3 jours de retard"
-        assert untranslated(fake) == []
+        assert untranslated(fake, "fr") == []
     finally:
         fake.close()
 
@@ -278,7 +175,7 @@ def test_a_customers_message_and_its_forms_are_in_french() -> None:
     fake = FakeSlack()
     try:
         fake.calls.extend(Call("chat.postMessage", p, {}) for p in payloads)
-        assert untranslated(fake) == []
+        assert untranslated(fake, "fr") == []
     finally:
         fake.close()
     shown = json.dumps(payloads, ensure_ascii=False)
@@ -349,7 +246,7 @@ def test_bank_payments_and_a_contact_change_are_in_french() -> None:
     fake = FakeSlack()
     try:
         fake.calls.extend(Call("chat.postMessage", p, {}) for p in payloads)
-        assert untranslated(fake) == []
+        assert untranslated(fake, "fr") == []
     finally:
         fake.close()
     shown = json.dumps(payloads, ensure_ascii=False)

@@ -11,11 +11,11 @@ from sqlmodel import select
 
 from bot.db import unit_of_work
 from bot.domain.aging import Bucket, bucket_for, days_overdue
+from bot.entry.sample_data import write_sample_invoices
 from bot.importing.mapping import load_mapping
 from bot.models import Invoice
-from bot.sample_data import write_sample_invoices
-from bot.services.aging_report import aging_report
-from bot.services.importing import import_invoices
+from bot.services.ledger.aging_report import aging_report
+from bot.services.ledger.importing import import_invoices
 
 TODAY = date(2026, 11, 26)
 

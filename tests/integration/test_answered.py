@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.db import read_only, unit_of_work
 from bot.models import InboundMessage, Invoice, Promise
-from bot.services.suggestions import load_accounts
+from bot.services.reminders.suggestions import load_accounts
 from tests.support.page import TODAY, page_customers
 
 

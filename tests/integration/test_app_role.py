@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.cli import main
 from bot.db import unit_of_work
+from bot.entry.cli import main
 from bot.services import audit
 from tests.support.roles import APP_ROLE, owner_of
 

@@ -63,6 +63,40 @@ def test_a_fresh_chain_verifies(engine: Engine) -> None:
     assert report.ok and report.checked == 5
 
 
+def _note(n: int) -> audit.NewEvent:
+    return audit.NewEvent(kind="note", actor="U1", content={"n": n})
+
+
+def test_a_batch_stores_its_events_at_its_end_in_order_and_the_chain_verifies(
+    engine: Engine,
+) -> None:
+    _append(engine, 2)
+    with unit_of_work(engine) as session:
+        with audit.batched(session):
+            audit.append(session, _note(1))
+            with audit.batched(session):  # nested: the outermost stores
+                audit.append_many(session, [_note(2), _note(3)])
+            audit.append(session, _note(4))
+            assert audit.head(session).seq == 2  # nothing stored yet
+        assert audit.head(session).seq == 6
+    with unit_of_work(engine) as session:
+        stored = session.exec(sa.select(audit.AuditEvent.content).order_by("seq")).all()
+        report = audit.verify(session)
+    assert [row[0] for row in stored[2:]] == [f'{{"n": {n}}}' for n in (1, 2, 3, 4)]
+    assert report.ok and report.checked == 6
+
+
+def test_a_failed_batch_stores_nothing(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), unit_of_work(engine) as session, audit.batched(session):
+        audit.append(session, _note(1))
+        raise RuntimeError("the change failed")
+    with unit_of_work(engine) as session:
+        assert audit.head(session).seq == 0
+        audit.append(session, _note(2))  # the session is not left batching
+    with unit_of_work(engine) as session:
+        assert audit.verify(session).checked == 1
+
+
 def test_an_edited_row_is_named(engine: Engine) -> None:
     _append(engine, 5)
     tamper(engine, "UPDATE audit_event SET content = '{\"n\": 99}' WHERE seq = 3")

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from bot.cli import main
 from bot.db import unit_of_work
+from bot.entry.cli import main
 from bot.models import AuditEvent
 from bot.services import audit
 from tests.support.roles import tampering

@@ -13,8 +13,8 @@ from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import Customer
 from bot.services import audit
-from bot.services.audit_export import export_csv
-from bot.services.importing import import_invoices
+from bot.services.audit.export import export_csv
+from bot.services.ledger.importing import import_invoices
 from tests.support.csvfiles import line, write_csv
 
 HOSTILE = {

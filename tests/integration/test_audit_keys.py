@@ -12,12 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.cli import main
 from bot.db import make_engine, read_only, unit_of_work, upgrade
+from bot.entry.cli import main
 from bot.models import AuditHead
-from bot.services import audit, audit_checkpoint, digest
-from bot.services.audit_keys import rotate_key
-from bot.services.errors import Invalid
+from bot.services import audit
+from bot.services.audit import checkpoint as audit_checkpoint
+from bot.services.audit.keys import rotate_key
+from bot.services.common.errors import Invalid
+from bot.services.overview import digest
 from tests.support.roles import tampering
 
 DAY = date(2026, 11, 26)

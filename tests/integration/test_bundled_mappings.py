@@ -23,12 +23,12 @@ from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.aging import bucket_for
 from bot.domain.money import Money
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import available_mappings, load_mapping
 from bot.models import Customer, Invoice
-from bot.runtime import build_runtime
-from bot.services import customer_page
-from bot.services.aging_report import aging_report
-from bot.services.importing import import_invoices
+from bot.services.ledger.aging_report import aging_report
+from bot.services.ledger.importing import import_invoices
+from bot.services.page import customer_page
 
 TODAY = date(2026, 11, 26)
 EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"

@@ -20,12 +20,13 @@ from bot.config import Settings
 from bot.db import read_only
 from bot.domain.creditor_reference import creditor_reference
 from bot.domain.payment_matching import MatchPolicy
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, BankLine, CashApplication, Invoice, PayerIban, Reminder
-from bot.runtime import Runtime, build_runtime
-from bot.services import cash
-from bot.services.importing import import_invoices
-from bot.services.suggestions import suggest
+from bot.services import audit, cash
+from bot.services.common.context import Runtime
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders.suggestions import suggest
 from tests.support.bank_files import Entry, camt053, mt940, ofx
 from tests.support.csvfiles import line, write_csv
 
@@ -260,6 +261,30 @@ def test_a_payment_overtakes_the_suggestion_chasing_it(
         reminder = session.get(Reminder, chasing.id)
     assert reminder is not None and reminder.state == "expired"
     assert "FD-9001 paid by bank transfer" in reminder.skip_reason
+    with read_only(engine) as session:  # the statement's events, stored together, still link
+        kinds = session.exec(select(AuditEvent.kind).order_by(AuditEvent.seq)).all()
+        assert audit.verify(session).ok
+    assert kinds[-4:] == ["cash_applied", "expired", "bank_import", "suggested"]
+
+
+def test_one_statement_overtakes_each_customers_suggestion_with_its_own_why(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    run = suggest(engine, runtime.policy, runtime.composer, NOW, TODAY)
+    chasing = {
+        number: r.id
+        for r in run.created
+        for number in ("FD-9001", "FA-2026-0107")
+        if number in r.invoice_numbers
+    }
+    entries = [Entry("250.00", "W1", text="FD 9001"), Entry("300.00", "W2", text="FA-2026-0107")]
+    _import(engine, runtime, tmp_path, camt053(entries))
+    with read_only(engine) as session:
+        why = {n: session.get(Reminder, key) for n, key in chasing.items()}
+    assert {n: (r.state, r.skip_reason) for n, r in why.items() if r is not None} == {
+        "FD-9001": ("expired", "no longer holds: FD-9001 paid by bank transfer"),
+        "FA-2026-0107": ("expired", "no longer holds: FA-2026-0107 paid by bank transfer"),
+    }
 
 
 def test_not_a_payment_is_decided_once(engine: Engine, runtime: Runtime, tmp_path: Path) -> None:
@@ -277,7 +302,7 @@ def test_not_a_payment_is_decided_once(engine: Engine, runtime: Runtime, tmp_pat
 def test_the_digest_shows_cash_collected_and_unapplied(
     engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
-    from bot.services.digest import build_digest
+    from bot.services.overview.digest import build_digest
     from bot.slack.blocks.digest import digest_blocks
 
     entries = [
@@ -313,7 +338,7 @@ def test_a_promise_is_kept_the_same_morning_the_bank_pays_it(
     engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
     from bot.models import Promise
-    from bot.services.promises import record_promise
+    from bot.services.accounts.promises import record_promise
 
     record_promise(engine, "FD-9001", TODAY + timedelta(days=5), None, "U1", TODAY)
     _import(engine, runtime, tmp_path, camt053([Entry("250.00", "PK1", text="FD-9001")]))
@@ -324,7 +349,7 @@ def test_a_promise_is_kept_the_same_morning_the_bank_pays_it(
 def test_the_customers_account_shows_the_bank_payments(
     engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
-    from bot.services.account import account
+    from bot.services.accounts.account import account
     from bot.slack.blocks.account import account_blocks
     from tests.support.blockkit import check_message
 
@@ -358,7 +383,7 @@ def test_an_ofx_delete_correction_reverses_the_payment(
 def test_the_health_figures_count_bank_lines_applied_and_waiting(
     engine: Engine, runtime: Runtime, tmp_path: Path
 ) -> None:
-    from bot.services.health import figures
+    from bot.services.operations.health import figures
 
     rf = creditor_reference("FA-2026-0106")
     assert rf is not None
@@ -370,3 +395,22 @@ def test_the_health_figures_count_bank_lines_applied_and_waiting(
     with read_only(engine) as session:
         seen = figures(session, NOW)
     assert (seen.bank_lines_applied, seen.bank_lines_waiting) == (1, 1)
+
+
+def test_an_mt940_file_of_two_accounts_stores_each_line_under_its_own(
+    engine: Engine, runtime: Runtime, tmp_path: Path
+) -> None:
+    """BNP Paribas's two statements in one file (tests/fixtures/bank/SOURCES.md) bear the same
+    bank reference: two entries of two accounts, each stored once under its own; the file
+    imported again stores nothing."""
+    sample = Path(__file__).parent.parent / "fixtures/bank/mt940-jejik-paribas-two-accounts.sta"
+    first = _import(engine, runtime, tmp_path, sample.read_bytes(), "paribas.sta")
+    again = _import(engine, runtime, tmp_path, sample.read_bytes(), "paribas.sta")
+    with read_only(engine) as session:
+        stored = sorted((x.account, x.reference) for x in session.exec(select(BankLine)))
+    assert stored == [
+        ("12345678/0123456789EUR", "TB-CA-TB001ZQ0"),
+        ("51210600/3023166036EUR", "TB-CA-TB001ZQ0"),
+    ]
+    assert (first.lines, first.already_imported, first.ignored) == (2, 0, 2)
+    assert (again.already_imported, again.ignored) == (2, 0)

@@ -1,4 +1,4 @@
-"""`relance check` runs exactly what start-up runs (bot/settings_check.py): what it passes
+"""`relance check` runs exactly what start-up runs (bot/services/operations/settings_check.py): what it passes
 starts, what it refuses `relance run` and `build_runtime` refuse too, for the same reason."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.channels.letter import letter_filename
-from bot.cli import main
 from bot.config import PROJECT_ROOT, load_settings
-from bot.runtime import build_runtime
-from bot.settings_check import PLACEHOLDERS
+from bot.entry.cli import main
+from bot.entry.composition import build_runtime
+from bot.services.operations.settings_check import PLACEHOLDERS
 
 SEGMENT = '\n[[segments]]\nname = "keys"\npolicy = "keys.toml"\n'
 NUDGE = '[[stages]]\nname = "nudge"\ntemplate = "no_such"\nopens_at_days = 5\nchannel = "email"\n'
@@ -98,7 +98,7 @@ def test_the_morning_skips_a_day_off_unless_forced(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'r.sqlite'}")
     monkeypatch.setenv("RELANCE_COUNTRY", "FR")
-    monkeypatch.setattr("bot.cli.local_today", lambda _now, _zone: day)
+    monkeypatch.setattr("bot.entry.cli.running.local_today", lambda _now, _zone: day)
     assert main(["morning"]) == 0
     out = capsys.readouterr().out
     assert f"{day.isoformat()} is not a business day in FR" in out and why in out

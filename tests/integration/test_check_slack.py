@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.cli import main
+from bot.entry.cli import main
 from tests.support.fake_slack import FakeSlack, manifest_scopes
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.entry.cli import main
 from tests.support.csvfiles import line, write_csv
 
 

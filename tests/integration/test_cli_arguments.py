@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.domain.calendar import local_today
+from bot.entry.cli import main
 from tests.support.csvfiles import line, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,18 +22,21 @@ from sqlmodel import select
 from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import read_only
+from bot.entry.composition import build_runtime
+from bot.entry.sample_data import HEADER
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, InboundMessage, Invoice, Outbox, Reminder
-from bot.runtime import Runtime, build_runtime
-from bot.sample_data import HEADER
-from bot.services import decisions, inbox, page_links
-from bot.services.copies import send_copies
-from bot.services.errors import Invalid
-from bot.services.importing import ImportFailed, import_invoices
-from bot.services.inbox_actions import confirm
-from bot.services.outbox import deliver_due
-from bot.services.replies import send_reply
-from bot.services.suggestions import suggest
+from bot.services.common.context import Runtime
+from bot.services.common.errors import Invalid
+from bot.services.delivery.copies import send_copies
+from bot.services.delivery.outbox import deliver_due
+from bot.services.inbox import mailbox as inbox
+from bot.services.inbox.actions import confirm
+from bot.services.inbox.replies import send_reply
+from bot.services.ledger.importing import ImportFailed, import_invoices
+from bot.services.page import page_links
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.dkim_signer import signed, trusting
 from tests.support.mail_samples import reply

@@ -17,11 +17,13 @@ from bot.channels.email import Email, build_message
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.mail_trust import reply_token, token_key
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.models import AuditEvent, Contact, Outbox, Reminder
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import audit, decisions, digest
-from bot.services.outbox import LEASE, claim, deliver_due
-from bot.services.suggestions import suggest
+from bot.services import audit
+from bot.services.delivery.outbox import LEASE, claim, deliver_due
+from bot.services.overview import digest
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import suggest
 from tests.support.drafts import written
 from tests.support.slack_fixtures import sample_ledger
 from tests.support.smtp_server import SmtpServer

@@ -19,12 +19,15 @@ from sqlmodel import select
 from bot.channels.email import message_id
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.models import AuditEvent, Customer, Outbox, OutboxPause, Reminder
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import audit, decisions, digest, inbox
-from bot.services import outbox as outbox_module
-from bot.services.outbox import deliver_due
-from bot.services.suggestions import suggest
+from bot.services import audit
+from bot.services.delivery import outbox as outbox_module
+from bot.services.delivery.outbox import deliver_due
+from bot.services.inbox import mailbox as inbox
+from bot.services.overview import digest
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import suggest
 from bot.slack.outbox_alerts import alert_text
 from tests.support.dkim_signer import signed, trusting
 from tests.support.drafts import written

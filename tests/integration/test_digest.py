@@ -14,13 +14,13 @@ from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.aging import Bucket
 from bot.domain.money import Money
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, DigestRun, Invoice, Outbox, Promise, Reminder, ReminderInvoice
-from bot.runtime import build_runtime
-from bot.services import digest as digests
-from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
-from bot.services.importing import import_invoices
-from bot.services.morning import due as digest_due
+from bot.services.ledger.aging_report import AgingReport, BucketTotal, OverdueCustomer
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview import digest as digests
+from bot.services.overview.morning import due as digest_due
 from bot.slack.blocks.digest import digest_blocks
 from tests.support.blockkit import check_message
 from tests.support.csvfiles import line, write_csv
@@ -203,15 +203,15 @@ def test_the_monday_digest_names_each_rate_table_a_week_past_a_fixing_it_does_no
 ) -> None:
     from bot.config import load_law_book, load_reference_rates
 
-    laws = load_law_book(load_reference_rates())  # bundled: Bank Rate known to 2025-12-18
-    monday, tuesday = date(2026, 1, 12), date(2026, 1, 13)
+    laws = load_law_book(load_reference_rates())  # bundled: Bank Rate known to 2026-06-18
+    monday, tuesday = date(2026, 7, 13), date(2026, 7, 14)
     stale = digests.build_digest(engine, monday, "C1", laws=laws).stale_rates
-    assert [t.key for t in stale] == ["AT-BASIS", "BoE", "ECB"]
+    assert [t.key for t in stale] == ["AT-BASIS", "BoE", "DE-BASIS", "ECB"]
     assert digests.build_digest(engine, tuesday, "C1", laws=laws).stale_rates == []
     blocks = digest_blocks(digests.build_digest(engine, monday, "C1", laws=laws))
     check_message(blocks)
     shown = json.dumps(blocks, ensure_ascii=False)
     assert "*Rate tables out of date* — run `relance rates update`" in shown
-    assert "Bank of England Bank Rate: known to 18 Dec 2025; the rate of 31 Dec 2025 is not" in (
+    assert "Bank of England Bank Rate: known to 18 Jun 2026; the rate of 30 Jun 2026 is not" in (
         shown
     )

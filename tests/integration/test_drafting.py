@@ -15,12 +15,14 @@ from sqlmodel import select
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import read_only, unit_of_work
 from bot.domain.escalation import Suggestion
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.models import AuditEvent, Outbox, Reminder
-from bot.runtime import Runtime, build_runtime, next_business_morning
-from bot.services import decisions, pauses
-from bot.services.lookup import find_customer
-from bot.services.reminder_view import load_view, load_views
-from bot.services.suggestions import SuggestionRun, suggest, todays_decisions
+from bot.services.accounts import pauses
+from bot.services.common.context import Runtime
+from bot.services.common.lookup import find_customer
+from bot.services.overview.reminder_view import load_view, load_views
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import SuggestionRun, suggest, todays_decisions
 from tests.support.slack_fixtures import sample_ledger
 
 MORNING = next_business_morning(date(2026, 11, 25), Settings())

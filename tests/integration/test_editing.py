@@ -15,13 +15,13 @@ from sqlmodel import select
 from bot.channels.letter import Letter
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.models import AuditEvent, Outbox, Reminder
 from bot.rendering.templates import Templates
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import decisions
-from bot.services.editing import LetterChoice, check_edit
-from bot.services.outbox import deliver_due
-from bot.services.suggestions import suggest
+from bot.services.delivery.outbox import deliver_due
+from bot.services.reminders import decisions
+from bot.services.reminders.editing import LetterChoice, check_edit
+from bot.services.reminders.suggestions import suggest
 from tests.support.drafts import written
 from tests.support.slack_fixtures import sample_ledger
 from tests.support.smtp_server import SmtpServer
@@ -123,7 +123,7 @@ def test_a_final_notices_letter_follows_the_edit_or_is_kept(
 
 def test_edits_beyond_the_bounds_are_refused_with_their_field() -> None:
     from bot.config import PROJECT_ROOT
-    from bot.services.editing import EditInvalid
+    from bot.services.reminders.editing import EditInvalid
 
     templates = Templates(PROJECT_ROOT / "templates")
     with pytest.raises(EditInvalid) as refused:

@@ -25,7 +25,7 @@ def relance(folder: Path, *args: str, **settings: str) -> subprocess.CompletedPr
     """`relance ARGS` in `folder` with only `settings` set (no .env there unless written)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.entry.cli", *args],
         cwd=folder,
         env={**env, **settings},
         capture_output=True,

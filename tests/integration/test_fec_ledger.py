@@ -20,14 +20,14 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.money import Money
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, Invoice
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import customer_page
-from bot.services import digest as digests
-from bot.services.aging_report import aging_report
-from bot.services.importing import import_invoices
-from bot.services.suggestions import suggest
+from bot.services.ledger.aging_report import aging_report
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview import digest as digests
+from bot.services.page import customer_page
+from bot.services.reminders.suggestions import suggest
 from tests.support.drafts import written
 
 FEC = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "fec.txt"

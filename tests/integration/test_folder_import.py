@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.cli import main
 from bot.db import unit_of_work
+from bot.entry.cli import main
 from bot.importing.mapping import load_mapping
 from bot.models import Invoice
-from bot.services.folder_import import import_folder
+from bot.services.ledger.folder_import import import_folder
 from bot.slack.import_notice import notice_text
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import FakeSlack
@@ -38,10 +38,11 @@ def test_each_new_file_is_imported_once_and_filed(engine: Engine, tmp_path: Path
     assert (inbox / "failed" / "tuesday.csv").is_file()
     report = (inbox / "failed" / "tuesday.csv.errors.txt").read_text(encoding="utf-8")
     assert "line 2, column 'amount': 'lots' is not an amount" in report
-    assert outcomes[0].summary() == (
-        "monday.csv: 2 new invoices, 0 changed, 1 new customers, 0 payments"
+    assert str(outcomes[0].summary()) == (
+        "monday.csv: 2 new invoices, 0 changed, 1 new customer, 0 payments"
     )
-    assert outcomes[1].summary() == "tuesday.csv: nothing imported (1 error(s))"
+    assert str(outcomes[1].summary()) == "tuesday.csv: nothing imported (1 error)"
+    assert "; moved to `failed/` with its error report" in notice_text(outcomes[1])
     with unit_of_work(engine) as session:
         assert sorted(session.exec(select(Invoice.number))) == ["F-001", "F-002"]
 
@@ -87,9 +88,9 @@ def test_the_watch_command_tells_the_digest_channel(
     posts = [c.args for c in fake.calls if c.method == "chat.postMessage"]
     assert [p["channel"] for p in posts] == ["CDIGEST", "CDIGEST"]
     assert posts[0]["text"] == (
-        "📥 monday.csv: 2 new invoices, 0 changed, 1 new customers, 0 payments"
+        "📥 monday.csv: 2 new invoices, 0 changed, 1 new customer, 0 payments"
     )
-    assert posts[1]["text"].startswith("❗ tuesday.csv: nothing imported (1 error(s))")
+    assert posts[1]["text"].startswith("❗ tuesday.csv: nothing imported (1 error); moved to")
     assert "line 2, column 'amount'" in posts[1]["text"]
     assert "monday.csv: 2 new invoices" in capsys.readouterr().out
 
@@ -99,7 +100,7 @@ def test_bank_statements_dropped_in_the_folder_are_applied(engine: Engine, tmp_p
 
     from bot.config import Settings
     from bot.domain.payment_matching import MatchPolicy
-    from bot.runtime import build_runtime
+    from bot.entry.composition import build_runtime
     from bot.services import cash
     from tests.support.bank_files import Entry, camt053
 
@@ -125,7 +126,7 @@ def test_bank_statements_dropped_in_the_folder_are_applied(engine: Engine, tmp_p
         ("b-statement.xml", True),
         ("c-broken.xml", False),
     ]
-    assert outcomes[1].summary() == "b-statement.xml: bank statement, 1 applied, 0 to decide"
+    assert str(outcomes[1].summary()) == "b-statement.xml: bank statement, 1 applied, 0 to decide"
     assert (inbox / "done" / "b-statement.xml").is_file()
     assert "does not follow the camt.053.001.02 schema" in (
         inbox / "failed" / "c-broken.xml.errors.txt"
@@ -142,8 +143,8 @@ def test_a_balance_other_than_total_less_paid_is_told_to_the_channel(
     export = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "xero.csv"
     (inbox / "xero.csv").write_bytes(export.read_bytes())
     (outcome,) = import_folder(engine, inbox, load_mapping("xero"), settle_seconds=0)
-    assert outcome.summary().endswith(
-        ", 1 balances other than total − paid (imported as the tool says)"
+    assert str(outcome.summary()).endswith(
+        ", 1 balance other than total − paid (imported as the tool says)"
     )
     lines = notice_text(outcome).splitlines()
     assert lines[1].startswith("• line 11: invoice INV-0111: xero says GBP 960.00 is owed")

@@ -14,17 +14,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.cli import main
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.entry.cli import main
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.importing.mapping import load_mapping
 from bot.models import Invoice, Outbox, Promise, Reminder
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import decisions, promises
-from bot.services.audit_export import export_csv
-from bot.services.importing import import_invoices
-from bot.services.payments import follow_up_payments
-from bot.services.suggestions import suggest
+from bot.services.accounts import promises
+from bot.services.accounts.payments import follow_up_payments
+from bot.services.audit.export import export_csv
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders import decisions, drafting
+from bot.services.reminders.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.roles import tampering
 from tests.support.slack_fixtures import sample_ledger
@@ -71,10 +72,34 @@ def test_paid_in_full_cancels_the_chaser_and_suggests_thanks(
         thanks = session.get(Reminder, follow.thanks[0])
     assert cancelled.state == "cancelled" and outbox.state == "cancelled"
     assert thanks.stage == "thanks" and thanks.state == "suggested"
+    assert not thanks.drafted and thanks.subject == ""  # written when first needed
+    drafting.write_pending(runtime.drafter(), follow.thanks)
+    with unit_of_work(engine) as session:
+        thanks = session.get(Reminder, follow.thanks[0])
+    assert thanks.drafted and thanks.wording == "fr/thanks"
     assert thanks.subject.startswith("Merci pour votre règlement")
     assert "A-1" in thanks.body_text and "<p>" in thanks.body_html
     again = follow_up_payments(engine, runtime.composer, report.paid_in_full, now.date())
     assert again.thanks == []  # once per customer and day
+
+
+def test_a_thank_you_for_an_invoice_open_again_is_not_written(
+    engine: Engine, tmp_path: Path, suggested
+) -> None:  # type: ignore[no-untyped-def]
+    """The payment was undone (a bank reversal) before anyone opened the note: it expires
+    with why instead of thanking for money that did not stay."""
+    runtime, _reminders, now = suggested
+    with unit_of_work(engine) as session:
+        invoice = session.exec(select(Invoice).where(Invoice.number == "A-1")).one()
+        invoice.paid_minor = invoice.amount_minor
+    (thanks,) = follow_up_payments(engine, runtime.composer, ("A-1",), now.date()).thanks
+    with unit_of_work(engine) as session:
+        session.exec(select(Invoice).where(Invoice.number == "A-1")).one().paid_minor = 0
+    drafting.write_pending(runtime.drafter(), [thanks])
+    with unit_of_work(engine) as session:
+        note = session.get(Reminder, thanks)
+    assert note.state == "expired" and not note.drafted
+    assert note.skip_reason == "no longer holds: A-1 is open again"
 
 
 def test_promises_kept_and_broken(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
@@ -174,7 +199,7 @@ def test_a_partial_promise_paid_before_its_date_is_kept(engine: Engine, suggeste
 
 
 def test_a_broken_promise_renewed_is_no_longer_listed_as_broken(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
-    from bot.services.digest import build_digest
+    from bot.services.overview.digest import build_digest
 
     runtime, _reminders, now = suggested
     today = now.date()
@@ -187,7 +212,7 @@ def test_a_broken_promise_renewed_is_no_longer_listed_as_broken(engine: Engine, 
 
 
 def test_home_counts_only_messages_still_to_go(engine: Engine, suggested) -> None:  # type: ignore[no-untyped-def]
-    from bot.services.home import home
+    from bot.services.overview.home import home
 
     runtime, reminders, now = suggested
     mail = [r for r in reminders if r.channel == "email"]

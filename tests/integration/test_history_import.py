@@ -14,15 +14,15 @@ from sqlmodel import select
 
 from bot.config import Settings, load_policy
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Contact, Reminder
-from bot.runtime import build_runtime
 from bot.services import audit
-from bot.services.drafting import Drafter
-from bot.services.history import import_history
-from bot.services.importing import ImportFailed, import_invoices
-from bot.services.reminder_view import load_view
-from bot.services.suggestions import suggest
+from bot.services.ledger.history import import_history
+from bot.services.ledger.importing import ImportFailed, import_invoices
+from bot.services.overview.reminder_view import load_view
+from bot.services.reminders.drafting import Drafter
+from bot.services.reminders.suggestions import suggest
 from bot.slack.blocks.card import reminder_card
 from tests.support.csvfiles import line, write_csv
 

@@ -12,12 +12,12 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.db import read_only
 from bot.domain.escalation import NoAction, Reason, Suggestion
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.importing.mapping import load_mapping
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import decisions
-from bot.services.digest import build_digest
-from bot.services.importing import import_invoices
-from bot.services.suggestions import suggest, todays_decisions
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview.digest import build_digest
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import suggest, todays_decisions
 from bot.slack.blocks.digest import digest_blocks
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
@@ -59,7 +59,7 @@ def test_customer_says_paid_holds_them_for_the_policys_days(engine: Engine, tmp_
     for later in (1, days):
         decision = _decision(engine, runtime, now + timedelta(days=later))
         assert isinstance(decision, NoAction) and decision.reason is Reason.HELD
-        assert until.isoformat() in decision.detail
+        assert until.isoformat() in str(decision.detail)
     digest = build_digest(engine, MONDAY + timedelta(days=1), "CDIGEST")
     assert [h.name for h in digest.held] == ["Atelier Lefèvre"]
     shown = str(digest_blocks(digest))
@@ -87,7 +87,7 @@ def test_wrong_contact_holds_until_an_import_changes_it(engine: Engine, tmp_path
     a_month_later = now + timedelta(days=30)
     decision = _decision(engine, runtime, a_month_later)
     assert isinstance(decision, NoAction) and decision.reason is Reason.HELD
-    assert "until an import changes the e-mail address" in decision.detail
+    assert "until an import changes the e-mail address" in str(decision.detail)
     assert len(build_digest(engine, MONDAY + timedelta(days=30), "CDIGEST").held) == 1
 
     _setup(engine, tmp_path, email="accounts@atelier.example")  # the ledger corrected

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.entry.cli import main
 from tests.support.app_process import free_port
 
 
@@ -37,7 +37,17 @@ def test_http_mode_listens_on_loopback_by_default(tmp_path: Path) -> None:
         "SLACK_API_URL": "http://127.0.0.1:9/api/",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--http", "--port", str(port), "--workers", "1"],
+        [
+            sys.executable,
+            "-m",
+            "bot.entry.cli",
+            "run",
+            "--http",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

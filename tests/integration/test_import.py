@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.db import unit_of_work
+from bot.entry.sample_data import HEADER
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, Invoice
-from bot.sample_data import HEADER
 from bot.services import audit
-from bot.services.importing import ImportFailed, import_invoices
+from bot.services.ledger.importing import ImportFailed, import_invoices
 from tests.support.csvfiles import line, write_csv
 
 RELANCE = load_mapping("relance")
@@ -300,7 +300,7 @@ def test_quoted_newlines_keep_line_numbers_right(engine: Engine, tmp_path: Path)
 def test_the_bundled_sample_imports_cleanly(engine: Engine, tmp_path: Path) -> None:
     from datetime import date
 
-    from bot.sample_data import write_sample_invoices
+    from bot.entry.sample_data import write_sample_invoices
 
     count = write_sample_invoices(tmp_path / "sample.csv", date(2026, 11, 26))
     report = run(engine, tmp_path / "sample.csv")
@@ -316,7 +316,7 @@ def test_the_bundled_sample_imports_cleanly(engine: Engine, tmp_path: Path) -> N
 
 
 def test_the_governing_law_is_an_optional_column(engine: Engine, tmp_path: Path) -> None:
-    from bot.sample_data import HEADER
+    from bot.entry.sample_data import HEADER
 
     with_law = [*HEADER, "governing_law"]
     rows = [

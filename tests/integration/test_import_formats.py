@@ -13,13 +13,13 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime
+from bot.entry.terminal import import_lines
 from bot.importing.mapping import Mapping, MappingError, load_mapping
 from bot.models import AuditEvent, Customer, Invoice
-from bot.runtime import build_runtime
-from bot.services import customer_page
-from bot.services.importing import ImportFailed, import_invoices
-from bot.services.lookup import open_invoices
-from bot.terminal import import_lines
+from bot.services.common.lookup import open_invoices
+from bot.services.ledger.importing import ImportFailed, import_invoices
+from bot.services.page import customer_page
 from tests.support.csvfiles import line, write_csv
 
 REPORT_MAPPING = """

@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.db import unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import Customer
-from bot.services.importing import ImportFailed, import_invoices
+from bot.services.ledger.importing import ImportFailed, import_invoices
 from tests.support.csvfiles import line, write_csv
 
 RELANCE = load_mapping("relance")

@@ -25,12 +25,13 @@ from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Customer, InboundMessage, Reminder, ReminderInvoice
-from bot.services import inbox
-from bot.services.errors import Invalid
-from bot.services.importing import import_invoices
-from bot.services.inbox_actions import confirm
-from bot.services.queries import id_of
-from bot.services.suggestions import todays_decisions
+from bot.rendering.staff_text import Phrase
+from bot.services.common.errors import Invalid
+from bot.services.common.queries import id_of
+from bot.services.inbox import mailbox as inbox
+from bot.services.inbox.actions import confirm
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders.suggestions import todays_decisions
 from tests.support.csvfiles import line, write_csv
 from tests.support.dkim_signer import signed, trusting
 from tests.support.imap_server import ImapServer
@@ -312,7 +313,7 @@ def test_a_crash_between_recording_and_moving_only_moves_after_restart(
 def test_fetch_mail_once_from_the_command_line(
     tmp_path: Path, imap: ImapServer, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
-    from bot.cli import main
+    from bot.entry.cli import main
 
     database = tmp_path / "cli.sqlite"
     for name, value in {
@@ -410,7 +411,9 @@ def test_forged_thread_subject_sender_and_domain_change_nothing(
     assert _pauses(engine) == 0
     rows = _rows(engine)
     assert [r.awaiting_confirmation for r in rows] == [False, False] + [True] * 5
-    assert all(json.loads(r.summary)["consequence"] == inbox.UNCONFIRMED for r in rows[2:])
+    assert all(
+        Phrase.read(json.loads(r.summary)["consequence"]) == inbox.UNCONFIRMED for r in rows[2:]
+    )
     assert not any(r.authenticated for r in rows)
 
 
@@ -522,7 +525,7 @@ def test_a_person_confirms_a_stranger_s_claim_once(
     def click(user: str) -> None:
         start.wait()
         try:
-            outcomes.append(confirm(engine, id_of(row), user, NOW.date()).consequence)
+            outcomes.append(str(confirm(engine, id_of(row), user, NOW.date()).consequence))
         except Invalid as exc:
             outcomes.append(f"refused: {exc}")
 

@@ -17,10 +17,10 @@ from sqlmodel import col, select
 from bot.db import read_only, unit_of_work
 from bot.models import Customer, Invoice, PaymentPlan, PlanInvoice, Reminder, ReminderInvoice
 from bot.services import audit
-from bot.services.audit_export import last_events
+from bot.services.audit.export import last_events
 from tests.support.migrations import migrate_to
 
-BEFORE = "0018_scale"
+BEFORE = "0019_dispute_files"
 # "2026,17" is one invoice (neither "2026" nor "17" is one); "A,B" is one, and so are A and B.
 INVOICES = ("F-1", "F-2", "2026,17", "A,B", "A", "B")
 EVENTS = {

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from bot.db import unit_of_work
 from bot.models import Customer, Invoice
 from bot.services import audit
-from bot.services.audit_export import last_events
+from bot.services.audit.export import last_events
 
 
 def test_the_trail_of_an_invoice_matches_whole_numbers_only(engine: Engine) -> None:

@@ -14,14 +14,15 @@ from sqlmodel import select
 from bot.channels.letter import Letter, letter_filename, render_pdf
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Contact, Customer, Reminder
-from bot.runtime import Runtime, build_runtime
-from bot.services import decisions
-from bot.services.importing import import_invoices
-from bot.services.letters import letter_pdf
-from bot.services.outbox import deliver_due
-from bot.services.suggestions import Suggested, suggest
+from bot.services.common.context import Runtime
+from bot.services.delivery.letters import letter_pdf
+from bot.services.delivery.outbox import deliver_due
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import Suggested, suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
 from tests.support.smtp_server import SmtpServer
@@ -78,10 +79,10 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def test_the_letter_reads_in_french_with_rights_and_deadline(
-    sqlite_engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path
 ) -> None:
     settings = Settings()
-    reminder = final_notice(sqlite_engine, tmp_path, settings)
+    reminder = final_notice(engine, tmp_path, settings)
     pdf = render_pdf(
         Letter.from_json(reminder.letter_text), settings.letter_font, settings.letter_bold_font
     )
@@ -97,9 +98,10 @@ def test_the_letter_reads_in_french_with_rights_and_deadline(
         # how it is sent, the French "Objet", interest still running (the line out without it)
         "Lettre recommandée avec accusé de réception Objet : Mise en demeure de payer",
         "Les intérêts continuent de courir au taux légal jusqu’au complet paiement.",
-        # the invoices as a table: heading, the row, the total
-        "Facture Référence Échéance Jours de retard Montant dû",
-        "F-100 RF92 F100 6 octobre 2026 50 10 000,00 €",
+        # the invoices as a table: heading, the row (issued, then due, in the table's short
+        # form of French dates), the total
+        "Facture Référence Émise le Échéance Jours de retard Montant dû",
+        "F-100 RF92 F100 6 sept. 2026 6 oct. 2026 50 10 000,00 €",
         # the transfer line names the reference to quote (the invoice's own: one invoice)
         "Merci d’indiquer la référence RF92 F100 dans votre virement.",
         "Total dû 10 000,00 €",
@@ -174,7 +176,7 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
     from bot.config import PROJECT_ROOT, load_law_book, load_policy, load_reference_rates
     from bot.domain.escalation import OpenItem, Suggestion
     from bot.rendering.templates import Templates
-    from bot.services.compose import Composer
+    from bot.services.reminders.compose import Composer
 
     @dataclass
     class Customer:
@@ -192,7 +194,14 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
         settings, Templates(PROJECT_ROOT / "templates"), load_law_book(load_reference_rates())
     )
     items = tuple(  # eight invoices from spring: two rate periods each, two pages
-        OpenItem(f"R-{n}", "EUR", 100_000, date(2026, 3 + n % 3, 1 + n)) for n in range(8)
+        OpenItem(
+            f"R-{n}",
+            "EUR",
+            100_000,
+            date(2026, 3 + n % 3, 1 + n),
+            issued=date(2026, 3 + n % 3, 1 + n) - timedelta(days=30),
+        )
+        for n in range(8)
     )
     suggestion = Suggestion(load_policy().stage("final"), items, 260, NOW, "")
     today = date(2026, 11, 26)
@@ -207,8 +216,9 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
     assert len(pages) == 2 and pages[0].endswith("1/2") and pages[1].endswith("2/2")
     text = " ".join(pages)
     assert "10115 Berlin ALLEMAGNE" in text and "Paris, 26. November 2026" in text
-    assert "Rechnung Referenz Fällig am Tage überfällig Offener Betrag" in text
-    assert "R-1 RF59 R1 2. April 2026 238 1.000,00 €" in text
+    assert "Rechnung Referenz Datum Fällig am Tage überfällig Offener Betrag" in text
+    # issued and due, as German writes a date in a table
+    assert "R-1 RF59 R1 03.03.2026 02.04.2026 238 1.000,00 €" in text
     # several invoices: the account's reference for all of them
     assert "Bitte geben Sie als Verwendungszweck RF24 K204 an: Er gilt für alle" in text
     # the e-mail's salutation, interest still running, the signatory and their title

@@ -17,7 +17,7 @@ from bot.channels.letter import Letter, render_pdf
 from bot.config import PROJECT_ROOT, Settings, load_law_book, load_policy, load_reference_rates
 from bot.domain.escalation import OpenItem, Suggestion
 from bot.rendering.templates import Templates
-from bot.services.compose import Composer
+from bot.services.reminders.compose import Composer
 
 SETTINGS = Settings(signatory_name="Anne Roux", signatory_title="Directrice financière")
 COMPOSER = Composer(
@@ -49,9 +49,9 @@ EXPECTED = {
         "Madame, Malgré nos relances",  # the e-mail's salutation (formal French: no name)
         "Lettre recommandée avec accusé de réception",
         "Objet : Mise en demeure",
-        "Facture Référence Échéance",
-        "RF68 A100",
-        "1er septembre 2026",
+        # issued and due, each in the short form French writes in a table
+        "Facture Référence Émise le Échéance",
+        "A-100 RF68 A100 1er août 2026 1er sept. 2026 86 1 234,56 €",
         "Les intérêts continuent de courir",
         "Anne Roux Directrice financière",
         "RCS Paris 912 345 675",
@@ -59,13 +59,22 @@ EXPECTED = {
     "de": [
         "Sehr geehrter Herr Müller",
         "Per Einschreiben",
-        "Referenz",
+        "Rechnung Referenz Datum Fällig am",
+        "A-100 RF68 A100 01.08.2026 01.09.2026 86 1.234,56 €",
         "laufen bis zum Zahlungseingang",
     ],
-    "es": ["Estimada Sra. García", "Asunto:", "Referencia", "siguen devengándose"],
+    "es": [
+        "Estimada Sra. García",
+        "Asunto:",
+        "Factura Referencia Emisión Vencimiento",
+        "A-101 RF41 A101 1 sept 2026 1 oct 2026 56 980,00 €",
+        "siguen devengándose",
+    ],
     "en": [
         "Dear Mr Hale",
         "By registered post",
+        "Invoice Reference Issued Due date",
+        "A-100 RF68 A100 1 Aug 2026 1 Sept 2026 86",
         "No fixed recovery compensation is claimed on A-100",  # €40 is not for pounds
         "Interest continues to run",
         "Registered in RCS Paris, company number 912 345 675",
@@ -82,8 +91,8 @@ def letter_images(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_letter_renders_and_reads_right(language: str, letter_images: Path) -> None:
     customer, currency = CASES[language]
     items = (
-        OpenItem("A-100", currency, 1_234_56, date(2026, 9, 1)),
-        OpenItem("A-101", currency, 98_000, date(2026, 10, 1)),
+        OpenItem("A-100", currency, 1_234_56, date(2026, 9, 1), issued=date(2026, 8, 1)),
+        OpenItem("A-101", currency, 98_000, date(2026, 10, 1), issued=date(2026, 9, 1)),
     )
     suggestion = Suggestion(
         load_policy().stage("final"), items, 86, datetime(2026, 11, 26, 9, tzinfo=UTC), ""

@@ -14,11 +14,12 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.db import read_only
 from bot.domain.escalation import Suggestion
 from bot.domain.policy import PolicyError
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, DigestRun, Promise, Reminder
-from bot.runtime import Runtime, build_runtime
-from bot.services import morning as mornings
-from bot.services.importing import import_invoices
+from bot.services.common.context import Runtime
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview import morning as mornings
 from tests.support.csvfiles import line, write_csv
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # a Wednesday, 10:00 in Paris

@@ -13,12 +13,13 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.db import read_only
 from bot.domain.escalation import Reason, Suggestion
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Reminder
-from bot.runtime import Runtime, build_runtime
 from bot.services import audit
-from bot.services.importing import import_invoices
-from bot.services.suggestions import held_back, suggest, todays_decisions
+from bot.services.common.context import Runtime
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders.suggestions import held_back, suggest, todays_decisions
 from tests.support.csvfiles import line, write_csv
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)  # a Wednesday, 10:00 in Paris

@@ -23,29 +23,23 @@ from sqlmodel import select
 from bot.channels.email import SmtpSender
 from bot.config import Settings, load_policy
 from bot.db import read_only
+from bot.entry.composition import build_runtime, next_business_morning
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, InboundMessage, Outbox, Reminder
-from bot.runtime import build_runtime, next_business_morning
-from bot.services import (
-    audit,
-    calls,
-    customer_page,
-    decisions,
-    disputes,
-    inbox,
-    inbox_actions,
-    pauses,
-    plans,
-    promises,
-)
-from bot.services.customer_policy import Policies
-from bot.services.importing import import_invoices
-from bot.services.lookup import find_customer
-from bot.services.outbox import LEASE, claim, deliver_due
-from bot.services.overtaken import NOTHING, Touched
-from bot.services.page_links import LinkHolder
-from bot.services.reminder_view import load_view
-from bot.services.suggestions import suggest
+from bot.services import audit
+from bot.services.accounts import calls, disputes, pauses, plans, promises
+from bot.services.common.customer_policy import Policies
+from bot.services.common.lookup import find_customer
+from bot.services.delivery.outbox import LEASE, claim, deliver_due
+from bot.services.inbox import actions as inbox_actions
+from bot.services.inbox import mailbox as inbox
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview.reminder_view import load_view
+from bot.services.page import customer_page
+from bot.services.page.page_links import LinkHolder
+from bot.services.reminders import decisions
+from bot.services.reminders.overtaken import NOTHING, Touched
+from bot.services.reminders.suggestions import suggest
 from bot.slack.blocks.card import reminder_card
 from tests.support.csvfiles import line, write_csv
 from tests.support.dkim_signer import signed, trusting

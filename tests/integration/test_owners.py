@@ -13,15 +13,15 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.db import read_only, unit_of_work
 from bot.domain.owners import Match, OwnerRule
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Contact, Customer, Dispute, Invoice, Promise, Reminder
-from bot.runtime import build_runtime
-from bot.services import cards
-from bot.services.errors import Invalid
-from bot.services.importing import ImportFailed, import_invoices
-from bot.services.owners import assign
-from bot.services.suggestions import suggest
-from bot.services.worklists import customer_facts
+from bot.services.accounts.owners import assign
+from bot.services.common.errors import Invalid
+from bot.services.ledger.importing import ImportFailed, import_invoices
+from bot.services.overview import cards
+from bot.services.overview.worklists import customer_facts
+from bot.services.reminders.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)

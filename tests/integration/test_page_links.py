@@ -14,9 +14,9 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.db import read_only
 from bot.models import PageLink
-from bot.services import page_links
 from bot.services.audit import verify
-from bot.services.errors import Invalid
+from bot.services.common.errors import Invalid
+from bot.services.page import page_links
 from tests.support.page import page_customers
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

@@ -15,13 +15,14 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.db import read_only
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Reminder
-from bot.runtime import Runtime, build_runtime
-from bot.services import decisions
-from bot.services.importing import import_invoices
-from bot.services.outbox import deliver_due
-from bot.services.plans import propose_plan, settle_plans
+from bot.services.accounts.plans import propose_plan, settle_plans
+from bot.services.common.context import Runtime
+from bot.services.delivery.outbox import deliver_due
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders import decisions
 from tests.support.csvfiles import line, write_csv
 from tests.support.smtp_server import SmtpServer
 

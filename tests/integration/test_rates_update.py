@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.rates import http
-from bot.cli import main
 from bot.config import load_reference_rates
+from bot.entry.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rates"
 PATHS = {  # what each publisher is asked for -> the recorded answer
@@ -89,11 +89,11 @@ def test_update_fetches_each_series_and_the_uk_charge_follows_the_december_cut(
 ) -> None:
     assert main(["rates", "update"]) == 0
     out = capsys.readouterr().out
-    assert "BoE: 3.75 % since 2025-12-18, known to 2025-12-31" in out
-    assert "ECB: 2.15 % since 2025-06-11, known to 2025-12-31" in out
+    assert "BoE: 3.75 % since 2025-12-18, known to 2026-06-18" in out
+    assert "ECB: 2.15 % since 2025-06-11, known to 2026-04-30" in out
     assert "DE-BASIS: 1.27 % since 2025-07-01, known to 2026-06-30" in out
     # the Austrian base rate follows the ECB rate by its statute: no 0.5-point move since June
-    assert "AT-BASIS: 1.53 % since 2025-06-11, known to 2025-12-31" in out
+    assert "AT-BASIS: 1.53 % since 2025-06-11, known to 2026-04-30" in out
     asked = " ".join(publishers.asked)
     assert "format=csvdata" in asked and "SeriesCodes=IUDBEDR" in asked
     assert "format=sdmx_csv" in asked
@@ -129,11 +129,12 @@ def test_a_publisher_down_leaves_its_table_and_says_so_on_one_line(
     assert "HTTP 503" in failures[1]
     assert "ECB: 2.15 %" in captured.out
 
-    # the bundled Bank Rate table stays in force: it ends on 18 December 2025, before the
-    # 31 December fixing, so the charge uses its last rate and says the table ends there
+    # the bundled Bank Rate table stays in force; it reaches the 31 December 2025 fixing
     assert main(UK_DEBT) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert answer["interest"] == "48.29" and answer["rates_known_until"] == "2025-12-18"
+    assert answer["interest"] == "48.29" and answer["rates_known_until"] is None
+    assert main(["rates", "show"]) == 0
+    assert "source: Bank of England, 'Official Bank Rate history'" in capsys.readouterr().out
     written = (tmp_path / "fetched-rates.toml").read_text()
     assert '["ECB"]' in written and '["BoE"]' not in written and '["DE-BASIS"]' not in written
 
@@ -164,13 +165,13 @@ def test_show_prints_each_tables_last_known_date_and_source(
 ) -> None:
     assert main(["rates", "show"]) == 0
     before = capsys.readouterr().out
-    assert "BoE: Bank of England Bank Rate, known to 2025-12-18" in before
+    assert "BoE: Bank of England Bank Rate, known to 2026-06-18" in before
     assert "source: Bank of England, 'Official Bank Rate history'" in before
     assert main(["rates", "update"]) == 0
     capsys.readouterr()
     assert main(["rates", "show"]) == 0
     after = capsys.readouterr().out
-    assert "BoE: Bank of England Bank Rate, known to 2025-12-31, last rate 3.75 %" in after
+    assert "BoE: Bank of England Bank Rate, known to 2026-06-18, last rate 3.75 %" in after
     assert "source: Bank of England Interactive Database, series IUDBEDR, fetched on" in after
 
 
@@ -202,14 +203,16 @@ def test_the_running_app_takes_the_tables_an_update_wrote_since_it_started(
     publishers: Publishers, tmp_path: Path
 ) -> None:
     from bot.config import Settings
-    from bot.runtime import build_runtime
+    from bot.entry.composition import build_runtime
 
     fetched = tmp_path / "fetched-rates.toml"
     runtime = build_runtime(Settings(fetched_rates_file=fetched))
-    assert runtime.laws().rates["BoE"].as_of == date(2025, 12, 18)  # bundled
+    fetched_source = "Bank of England Interactive Database"
+    assert not runtime.laws().rates["BoE"].source.startswith(fetched_source)  # bundled
     assert main(["rates", "update"]) == 0  # e.g. from cron, while the app runs
-    assert runtime.laws().rates["BoE"].as_of == date(2025, 12, 31)
-    assert runtime.composer.laws.rates["BoE"].as_of == date(2025, 12, 31)  # what notices use
+    assert runtime.laws().rates["BoE"].source.startswith(fetched_source)
+    assert runtime.composer.laws.rates["BoE"].source.startswith(fetched_source)  # notices use it
+    assert runtime.laws().rates["BoE"].as_of == date(2026, 6, 18)
     fetched.write_text("not toml [", encoding="utf-8")
-    assert runtime.laws().rates["BoE"].as_of == date(2025, 12, 31)  # kept, and logged
+    assert runtime.laws().rates["BoE"].source.startswith(fetched_source)  # kept, and logged
     runtime.engine.dispose()

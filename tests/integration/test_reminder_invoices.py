@@ -13,9 +13,9 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.db import read_only, unit_of_work
+from bot.entry.composition import build_runtime
 from bot.models import Customer, Invoice, Reminder, ReminderInvoice
-from bot.runtime import build_runtime
-from bot.services.payments import follow_up_payments
+from bot.services.accounts.payments import follow_up_payments
 from tests.support.migrations import migrate_to
 
 BEFORE = "0010_durable"  # the revision before the invoice lists got their table

@@ -14,9 +14,11 @@ from bot.config import Settings
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, InboundMessage
-from bot.services import inbox, inbox_actions, replies
-from bot.services.importing import import_invoices
-from bot.services.replies_waiting import count_waiting
+from bot.services.inbox import actions as inbox_actions
+from bot.services.inbox import mailbox as inbox
+from bot.services.inbox import replies
+from bot.services.inbox.replies_waiting import count_waiting
+from bot.services.ledger.importing import import_invoices
 from tests.support.csvfiles import line, write_csv
 from tests.support.dkim_signer import signed, trusting
 from tests.support.mail_samples import hard_bounce, reply

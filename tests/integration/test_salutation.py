@@ -11,12 +11,12 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime, next_business_morning
+from bot.entry.sample_data import HEADER
 from bot.importing.mapping import load_mapping
 from bot.models import Customer
-from bot.runtime import build_runtime, next_business_morning
-from bot.sample_data import HEADER
-from bot.services.importing import ImportFailed, import_invoices
-from bot.services.suggestions import suggest
+from bot.services.ledger.importing import ImportFailed, import_invoices
+from bot.services.reminders.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
 

@@ -18,20 +18,22 @@ from bot.db import read_only, unit_of_work
 from bot.domain.calendar import add_business_days
 from bot.domain.escalation import NoAction, Reason, Suggestion
 from bot.domain.policy import PolicyError
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Customer, Invoice, Promise, Reminder
 from bot.rendering.check import TemplateCheckFailed
 from bot.rendering.locale import customer_locale, long_date
-from bot.runtime import Runtime, build_runtime
-from bot.services import customer_page, decisions
-from bot.services.customer_page import News, PageInvalid
-from bot.services.importing import import_invoices
-from bot.services.morning import prepare
-from bot.services.page_links import LinkHolder
-from bot.services.plans import PlanOutcome, propose_plan
-from bot.services.promises import record_promise
-from bot.services.reminder_view import load_view
-from bot.services.suggestions import todays_decisions
+from bot.services.accounts.plans import PlanOutcome, propose_plan
+from bot.services.accounts.promises import record_promise
+from bot.services.common.context import Runtime
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview.morning import prepare
+from bot.services.overview.reminder_view import load_view
+from bot.services.page import customer_page
+from bot.services.page.customer_page import News, PageInvalid
+from bot.services.page.page_links import LinkHolder
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import todays_decisions
 from bot.slack.cards import CardPublisher
 from bot.slack.client import make_client
 from tests.support.csvfiles import line, write_csv
@@ -279,7 +281,7 @@ def test_the_morning_settles_each_promise_with_the_grace_of_its_customers_policy
     assert [p.invoice for p in morning.digest.promises_broken] == ["A-1"]
     held = {d.customer.name: d.decision for d in morning.decisions}["Key"]
     assert isinstance(held, NoAction) and held.reason is Reason.PROMISED
-    assert f"trusted until {(promised + timedelta(days=10)).isoformat()}" in held.detail
+    assert f"trusted until {(promised + timedelta(days=10)).isoformat()}" in str(held.detail)
 
     prepare(runtime, NOW + timedelta(days=6), "C1")  # the keys' ten days are over too
     assert _promise_states(engine) == {"A-1": "broken", "K-1": "broken", "G-1": "broken"}
@@ -389,4 +391,4 @@ def test_a_key_account_that_says_it_paid_is_held_for_its_segments_days(
     assert isinstance(decided["Atelier Lefèvre"], Suggestion)  # the main policy's 7 days over
     held = decided["Key"]
     assert isinstance(held, NoAction) and held.reason is Reason.HELD
-    assert (TODAY + timedelta(days=14)).isoformat() in held.detail
+    assert (TODAY + timedelta(days=14)).isoformat() in str(held.detail)

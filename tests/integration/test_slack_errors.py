@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _slack_lets_us_start, main
 from bot.config import Settings
+from bot.entry.cli import main
+from bot.entry.cli.running import _slack_lets_us_start
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
 from bot.slack.slack_errors import LAYOUT_REFUSED

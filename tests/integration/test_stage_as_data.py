@@ -14,12 +14,12 @@ from sqlmodel import select
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import unit_of_work
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import Contact, Customer
-from bot.runtime import build_runtime
-from bot.services.importing import import_invoices
-from bot.services.reminder_view import load_view
-from bot.services.suggestions import suggest
+from bot.services.ledger.importing import import_invoices
+from bot.services.overview.reminder_view import load_view
+from bot.services.reminders.suggestions import suggest
 from bot.slack.blocks.card import reminder_card
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
@@ -135,7 +135,7 @@ def test_italian_and_a_second_firm_reminder_are_data_and_templates_only(
 def test_relance_check_runs_the_same_check_with_the_configuration(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
+    from bot.entry.cli import main
 
     settings = _configuration(tmp_path, ["en", "fr", "de", "it"])
     policy = Path(str(settings.policy_file))

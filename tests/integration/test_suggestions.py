@@ -13,11 +13,11 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.db import unit_of_work
 from bot.domain.escalation import Reason, Suggestion
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
 from bot.models import AuditEvent, Contact, Customer, Dispute, Invoice, Reminder
-from bot.runtime import build_runtime
-from bot.services.importing import import_invoices
-from bot.services.suggestions import suggest, todays_decisions
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders.suggestions import suggest, todays_decisions
 from tests.support.csvfiles import line, write_csv
 from tests.support.drafts import written
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db import read_only, unit_of_work
 from bot.models import Customer, DigestRun, Invoice, Reminder, ReminderInvoice
-from bot.services.threads import ConversationTarget, conversation_target
+from bot.services.inbox.threads import ConversationTarget, conversation_target
 
 
 def _customer(engine: Engine) -> int:

@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.entry.composition import build_runtime
 from bot.importing.mapping import load_mapping
-from bot.runtime import build_runtime
-from bot.services import decisions
-from bot.services.importing import import_invoices
-from bot.services.outbox import deliver_due
-from bot.services.suggestions import suggest
+from bot.services.delivery.outbox import deliver_due
+from bot.services.ledger.importing import import_invoices
+from bot.services.reminders import decisions
+from bot.services.reminders.suggestions import suggest
 from tests.support.csvfiles import line, write_csv
 from tests.support.smtp_server import SmtpServer
 

@@ -77,7 +77,7 @@ def socket_app(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
 @contextmanager
 def relance(arguments: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", *arguments],
+        [sys.executable, "-m", "bot.entry.cli", *arguments],
         cwd=log.parent,
         env=env,
         stdout=log.open("w"),

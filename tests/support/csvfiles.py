@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from bot.sample_data import HEADER
+from bot.entry.sample_data import HEADER
 
 GOOD_LINE = {
     "customer_id": "C1",

@@ -15,7 +15,7 @@ import dkim
 
 from bot.channels.dkim_check import DkimChecker
 from bot.config import Settings
-from bot.services.inbox import Listening
+from bot.services.inbox.mailbox import Listening
 
 SELECTOR = b"relance-test"
 SIGNED = [b"from", b"to", b"subject", b"date", b"message-id", b"in-reply-to", b"references"]

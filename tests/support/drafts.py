@@ -1,5 +1,5 @@
 """Reminders as people see them: the morning stores them unwritten, their texts are written
-when first shown or approved (bot/services/drafting.py)."""
+when first shown or approved (bot/services/reminders/drafting.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sqlmodel import col, select
 
 from bot.db import read_only
 from bot.models import Reminder
-from bot.runtime import Runtime
-from bot.services import drafting
+from bot.services.common.context import Runtime
+from bot.services.reminders import drafting
 
 
 def written(runtime: Runtime, reminders: Iterable[Reminder]) -> list[Reminder]:

@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.db import read_only
 from bot.importing.mapping import load_mapping
 from bot.models import Customer
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
 from tests.support.csvfiles import line, write_csv
 
 TODAY = date(2026, 11, 26)

@@ -18,10 +18,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.db import read_only, unit_of_work
+from bot.entry.composition import build_runtime, next_business_morning
+from bot.entry.server import wsgi_app
 from bot.models import AuditEvent, Reminder, ReminderInvoice
-from bot.runtime import Runtime, build_runtime, next_business_morning
-from bot.services import page_links
-from bot.slack.server import wsgi_app
+from bot.services.common.context import Runtime
+from bot.services.page import page_links
 from tests.support.fake_slack import FakeSlack
 from tests.support.page import TODAY, page_customers
 from tests.support.slack_fixtures import SECRET, reconfigure, slack_settings

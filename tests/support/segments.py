@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.domain.owners import Match
 from bot.domain.segments import SegmentRule, Segments
-from bot.runtime import Runtime
+from bot.services.common.context import Runtime
 
 
 def key_accounts(runtime: Runtime, country: str, **tables: Any) -> None:

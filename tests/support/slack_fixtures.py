@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.entry.composition import build_runtime, next_business_morning
+from bot.entry.server import wsgi_app
 from bot.importing.mapping import load_mapping
-from bot.runtime import Runtime, build_runtime, next_business_morning
-from bot.services.importing import import_invoices
-from bot.slack.server import wsgi_app
+from bot.services.common.context import Runtime
+from bot.services.ledger.importing import import_invoices
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_http import SignedSlack, serve

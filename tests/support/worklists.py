@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy.engine import Engine
 
 from bot.importing.mapping import load_mapping
-from bot.services.importing import import_invoices
+from bot.services.ledger.importing import import_invoices
 from bot.slack.blocks.worklist import HOME_ROW
 from tests.support.csvfiles import line, write_csv
 from tests.support.slack_fixtures import APPROVER, GROUP_MEMBER, OTHER_APPROVER, SlackWorld

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings, load_policy
-from bot.services import app_settings
-from bot.services.errors import Invalid
+from bot.services.common.errors import Invalid
+from bot.services.operations import app_settings
 
 
 def test_shown_checked_and_applied_are_the_same_keys() -> None:

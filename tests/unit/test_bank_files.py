@@ -76,6 +76,28 @@ def test_mt940_sample_reads_every_entry_and_its_reversal_free_marks() -> None:
     assert isinstance(first.booked, date) and first.booked == date(2007, 9, 4)
     # an entry with NONREF and no bank reference still gets a reference of its own
     assert all(line.reference for line in statement.lines)
+    # the snippet holds the statements of two accounts: each entry keeps its own
+    assert statement.accounts == ("50880050/0194787400888", "50880050/0194791600888")
+    assert first.account == "50880050/0194787400888"
+
+
+def test_mt940_file_of_two_accounts_is_split_per_account() -> None:
+    """The same bank reference on two accounts' statements is two entries, not a broken file."""
+    statement = read_statement(SAMPLES / "mt940-jejik-paribas-two-accounts.sta")
+    assert statement.accounts == ("12345678/0123456789EUR", "51210600/3023166036EUR")
+    assert [(x.position, x.account, x.reference) for x in statement.lines] == [
+        (6, "12345678/0123456789EUR", "TB-CA-TB001ZQ0"),
+        (17, "51210600/3023166036EUR", "TB-CA-TB001ZQ0"),
+    ]
+    assert all(not x.credit and x.amount == Decimal("10.00") for x in statement.lines)
+
+
+def test_mt940_one_account_statement_keeps_its_lines_on_the_statements_account(
+    tmp_path: Path,
+) -> None:
+    path = _file(tmp_path, "one.sta", mt940(ENTRIES))
+    statement = read_statement(path)
+    assert len(statement.accounts) == 1 and all(not x.account for x in statement.lines)
 
 
 def test_ofx_sample_debits_are_read_as_money_out() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 def test_the_card_tells_the_approver_when_no_account_was_given():
     from datetime import date
 
-    from bot.services.compose import no_account_note
+    from bot.services.reminders.compose import no_account_note
     from bot.slack.blocks.card import reminder_card
     from tests.support.views import reminder_view
 

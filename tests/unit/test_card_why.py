@@ -7,9 +7,13 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from bot.config import load_policy
 from bot.domain.money import Money
-from bot.services.reminder_view import InvoiceLine, ReminderView
-from bot.services.worklists import CustomerFacts, LastContact
+from bot.domain.states import ReminderState
+from bot.domain.worklist import stage_titles
+from bot.rendering.staff_text import language, speaking
+from bot.services.overview.reminder_view import InvoiceLine, ReminderView
+from bot.services.overview.worklists import CustomerFacts, LastContact
 from bot.slack.blocks.card import reminder_card
 from tests.support.blockkit import check_message
 
@@ -32,12 +36,12 @@ def view(**changes: object) -> ReminderView:
         subject="Call",
         body_text="Script",
         edited=False,
-        state="suggested",
+        state=ReminderState.SUGGESTED,
         decided_by="",
         decided_at=None,
         skip_reason="",
         invoices=[InvoiceLine("F-1", Money(Decimal(100), "EUR"), date(2026, 10, 1))],
-        delivery="",
+        delivery=None,
         delivery_error="",
         attempts=0,
         slack_channel="",
@@ -79,3 +83,19 @@ def test_a_card_the_policy_will_approve_says_when_unless_stopped() -> None:
     text = json.dumps(blocks, ensure_ascii=False)
     assert "⏱ Goes <!date^" in text and "unless someone skips or edits it first" in text
     assert "No contact yet" in text
+
+
+def test_the_stages_sent_before_are_named_by_their_labels_in_the_staff_language() -> None:
+    """A card's history and last contact name stages as staff read them, never by their keys."""
+    facts = CustomerFacts(
+        LastContact(datetime(2026, 11, 20, 9, tzinfo=UTC), "email", "firm", ""),
+        history=("friendly", "firm"),
+    )
+    with speaking("de_DE"):
+        titles = stage_titles(load_policy(), language=language())
+        text = json.dumps(
+            reminder_card(view(facts=facts), TODAY, titles=titles), ensure_ascii=False
+        )
+    assert "bereits gesendet: Freundliche Zahlungserinnerung → Nachdrückliche Mahnung" in text
+    assert "E-Mail (Nachdrückliche Mahnung)" in text
+    assert "friendly" not in text and "firm" not in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from bot.domain.states import BankLineState
 from bot.services.cash import BankImport, Candidate, LineView
 from bot.slack.blocks.cash import choose_modal, line_blocks, summary_blocks, summary_text
 from tests.support.blockkit import check_message, check_modal
@@ -22,7 +23,7 @@ def _view(**changes: object) -> LineView:
         "payer_name": HOSTILE,
         "payer_iban": "DE89370400440532013000",
         "remittance": HOSTILE * 40,
-        "state": "to_decide",
+        "state": BankLineState.TO_DECIDE,
         "why": "unknown payer",
         "customer": "",
         "proposed": (),
@@ -56,7 +57,7 @@ def test_a_proposal_offers_apply_and_a_decided_card_offers_nothing() -> None:
         for e in b["elements"]
     ]
     assert ids[0] == "Apply to FA-0001"
-    done = line_blocks(_view(state="applied", decided_by="U1"), "en_GB")
+    done = line_blocks(_view(state=BankLineState.APPLIED, decided_by="U1"), "en_GB")
     check_message(done)
     assert not [b for b in done if b["type"] == "actions"]
 

@@ -11,7 +11,7 @@ from stdnum.fr import siren, tva
 from bot.config import Settings, load_bank_accounts, load_disclosures
 from bot.domain.bank import accounts_from_dict
 from bot.domain.company import CompanyIdentity
-from bot.settings_check import check_run
+from bot.services.operations.settings_check import check_run
 
 RULES = load_disclosures()
 COMPANY_FIELDS = {

@@ -14,8 +14,8 @@ from bot.channels.documents import DocumentMissing, locate, read_pdf
 from bot.config import Settings
 from bot.domain.copies import Copy, check_pdf_reference, pack
 from bot.domain.inbound import Inbound, Kind, asks_for_copy, read_message
-from bot.services.copies import attachment_name
-from bot.settings_check import check_run
+from bot.services.delivery.copies import attachment_name
+from bot.services.operations.settings_check import check_run
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "default-invoice.pdf"
 

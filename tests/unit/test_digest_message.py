@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from bot.domain.aging import Bucket
 from bot.domain.money import Money
-from bot.services.aging_report import AgingReport, BucketTotal, OverdueCustomer
-from bot.services.digest import Digest
+from bot.services.ledger.aging_report import AgingReport, BucketTotal, OverdueCustomer
+from bot.services.overview.digest import Digest
 from bot.slack.blocks.digest import SHOW_HELD_BACK, digest_blocks
 from bot.slack.ids import any_numbered
 from tests.support.blockkit import check_message
@@ -145,7 +145,7 @@ def test_approve_all_confirms_count_and_total_and_is_never_offered_for_final_not
 
 def test_dates_to_staff_follow_the_staff_locale() -> None:
     """RELANCE_LOCALE=fr_FR: amounts and dates in French alike, not English weekday names."""
-    from bot.services.digest import PromiseLine
+    from bot.services.overview.digest import PromiseLine
 
     figures = replace(
         digest([BucketTotal(Bucket.DAYS_1_30, "EUR", 1, eur("1234.56"))], None),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.editing import PART_SIZE, join_body
+from bot.services.reminders.editing import PART_SIZE, join_body
 from bot.slack.blocks.modals import edit_modal
 from tests.support.blockkit import check_modal
 from tests.support.views import reminder_view

@@ -9,7 +9,7 @@ from bot.channels.letter import Letter
 from bot.config import PROJECT_ROOT, Settings, load_law_book, load_policy, load_reference_rates
 from bot.domain.escalation import OpenItem, Suggestion
 from bot.rendering.templates import Templates
-from bot.services.compose import Composer
+from bot.services.reminders.compose import Composer
 
 POLICY = load_policy()
 COMPOSER = Composer(

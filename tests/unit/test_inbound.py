@@ -52,8 +52,8 @@ def test_kinds_from_standard_headers() -> None:
 
 
 def test_an_answer_from_slack_is_checked_before_it_goes() -> None:
-    from bot.services.errors import Invalid
-    from bot.services.replies import MAX_TEXT, check_text
+    from bot.services.common.errors import Invalid
+    from bot.services.inbox.replies import MAX_TEXT, check_text
 
     assert check_text("  Yes,\n\thalf by Friday.  ") == "Yes,\n\thalf by Friday."
     for text, words in [

@@ -1,6 +1,7 @@
 from bot.domain import invoice_list
 
 
-def test_numbers_keep_their_order() -> None:
-    assert invoice_list.joined(["F-2", "F-1", "F-10"]) == "F-2,F-1,F-10"
-    assert invoice_list.joined([]) == ""
+def test_numbers_keep_their_order_both_ways() -> None:
+    stored = invoice_list.joined(["F-2", "F-1", "F-10"])
+    assert invoice_list.numbers(stored) == ("F-2", "F-1", "F-10")
+    assert invoice_list.numbers("") == ()

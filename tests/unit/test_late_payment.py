@@ -174,7 +174,7 @@ def test_a_date_before_the_rates_table_is_refused_and_one_after_it_is_flagged() 
         charges("FR", "100.00", "EUR", date(2022, 1, 1), date(2022, 3, 1))
     known = charges("FR", "100.00", "EUR", date(2025, 8, 1), date(2025, 9, 1))
     assert known.stale_as_of is None
-    beyond = charges("FR", "100.00", "EUR", date(2025, 8, 1), date(2026, 2, 1))
+    beyond = charges("FR", "100.00", "EUR", date(2025, 8, 1), date(2026, 8, 1))
     assert beyond.stale_as_of == BOOK.rates["ECB"].as_of
 
 

@@ -13,7 +13,7 @@ import pytest
 from bot.config import PROJECT_ROOT, Settings, load_law_book, load_reference_rates
 from bot.domain.money import Money
 from bot.rendering.templates import Templates
-from bot.services.compose import Composer
+from bot.services.reminders.compose import Composer
 
 COMPOSER = Composer(
     Settings(), Templates(PROJECT_ROOT / "templates"), load_law_book(load_reference_rates())

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT, Settings, load_policy
 from bot.domain.policy import Policy, PolicyError
-from bot.runtime import build_runtime
+from bot.entry.composition import build_runtime
 
 BUNDLED = tomllib.loads((PROJECT_ROOT / "bot" / "policy.toml").read_text(encoding="utf-8"))
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from bot.config import PROJECT_ROOT, Settings, load_bank_accounts
 from bot.domain.money import Money
-from bot.services.customer_page import PageData, PageInvoice
+from bot.services.page.customer_page import PageData, PageInvoice
 from bot.web.qr import swiss_qr_bill
 from bot.web.view import payments
 from bot.web.words import words

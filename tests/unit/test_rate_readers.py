@@ -23,7 +23,7 @@ def read(name: str) -> str:
 
 def test_the_ecb_daily_series_gives_each_decision() -> None:
     seen = ecb.parse(read("ecb_mro_daily.csv"))
-    assert len(seen) == 731 and seen[-1] == (date(2025, 12, 31), Decimal("2.15"))
+    assert len(seen) == 731 + 120 and seen[-1] == (date(2026, 4, 30), Decimal("2.15"))
     assert [d for d, _ in changes(seen)][1:] == [
         date(2024, 6, 12),
         date(2024, 9, 18),

@@ -93,15 +93,15 @@ def test_the_table_known_later_wins_and_the_other_only_adds_what_came_before() -
 
 def test_a_table_more_than_a_week_past_its_next_fixing_is_stale() -> None:
     book = load_law_book(load_reference_rates())
-    # bundled: Bank Rate known to 2025-12-18 (the UK law fixes on 31 December), ECB and OeNB to
-    # 2025-12-31 (their laws fix on 1 January), the Basiszinssatz to 2026-06-30
-    assert stale_tables(book, date(2026, 1, 7)) == []  # 7 days: not yet
-    assert [t.key for t in stale_tables(book, date(2026, 1, 8))] == ["BoE"]
-    stale = {t.key: t for t in stale_tables(book, date(2026, 1, 9))}
-    assert set(stale) == {"AT-BASIS", "BoE", "ECB"}
-    assert stale["BoE"].next_fixing == date(2025, 12, 31)
-    assert stale["ECB"].next_fixing == date(2026, 1, 1)
-    assert "DE-BASIS" in {t.key for t in stale_tables(book, date(2026, 7, 9))}
+    # bundled: Bank Rate known to 2026-06-18 (the UK law fixes on 30 June), ECB and OeNB to
+    # 2026-04-30 (their laws fix on 1 July), the Basiszinssatz to 2026-06-30
+    assert stale_tables(book, date(2026, 7, 7)) == []  # 7 days: not yet
+    assert [t.key for t in stale_tables(book, date(2026, 7, 8))] == ["BoE"]
+    stale = {t.key: t for t in stale_tables(book, date(2026, 7, 9))}
+    assert set(stale) == {"AT-BASIS", "BoE", "DE-BASIS", "ECB"}
+    assert stale["BoE"].next_fixing == date(2026, 6, 30)
+    assert stale["ECB"].next_fixing == date(2026, 7, 1)
+    assert stale["DE-BASIS"].next_fixing == date(2026, 7, 1)
 
 
 def test_a_fetched_table_that_says_another_rate_on_a_day_both_cover_disagrees() -> None:

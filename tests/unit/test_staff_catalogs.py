@@ -1,21 +1,34 @@
-"""The staff catalogs (bot/locale): the template current with the code, French complete, and the
-language looked up per call."""
+"""The staff catalogs (bot/locale): the template current with the code, French, German and Spanish
+complete, the language looked up per call, and a service's phrase worded where it is shown."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from bot.rendering.staff_text import LOCALE_DIR, _, carried, language, ngettext, speaking
+from bot.rendering.staff_text import (
+    LOCALE_DIR,
+    Phrase,
+    _,
+    carried,
+    language,
+    ngettext,
+    phrase,
+    phrase_n,
+    say,
+    speaking,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None, "phrase": None, "phrase_n": (1, 2)}
 
 
 def _read(path: Path) -> Catalog:
@@ -42,16 +55,27 @@ def test_the_template_has_every_msgid_the_code_uses() -> None:
     assert in_template - in_code == set(), "the template holds msgids no code uses"
 
 
-def test_french_is_complete_with_no_fuzzy_entry_and_the_same_fields() -> None:
+@pytest.mark.parametrize(
+    ("language", "plurals"),
+    [
+        ("fr", 3),  # CLDR French: one (0, 1), many (millions), other
+        ("de", 2),  # CLDR German: one, other
+        ("es", 3),  # CLDR Spanish: one, many (millions), other
+    ],
+)
+def test_each_language_is_complete_with_no_fuzzy_entry_and_the_same_fields(
+    language: str, plurals: int
+) -> None:
     template = {m.id for m in _read(LOCALE_DIR / "relance.pot") if m.id}
-    french = _read(LOCALE_DIR / "fr" / "LC_MESSAGES" / "relance.po")
-    assert french.num_plurals == 3  # CLDR French: one (0, 1), many (millions), other
-    entries = {m.id: m for m in french if m.id}
+    translated = _read(LOCALE_DIR / language / "LC_MESSAGES" / "relance.po")
+    assert translated.num_plurals == plurals
+    entries = {m.id: m for m in translated if m.id}
     assert set(entries) == template
-    assert not french.obsolete
+    assert not translated.obsolete
     for msgid, message in entries.items():
         assert not message.fuzzy, msgid
         forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert len(forms) == (plurals if isinstance(msgid, tuple) else 1), msgid
         assert all(forms), f"untranslated: {msgid!r}"
         english = msgid if isinstance(msgid, tuple) else (msgid,)
         fields = set().union(*(_fields(e) for e in english)) - {"{count}"}
@@ -70,6 +94,45 @@ def test_plurals_follow_cldr_in_each_language() -> None:
             "1 jour de retard",
             "2 jours de retard",
         ]
+    with speaking("de_DE"):
+        assert [days(n) for n in (0, 1, 2)] == [
+            "0 Tage überfällig",
+            "1 Tag überfällig",
+            "2 Tage überfällig",
+        ]
+    with speaking("es_ES"):
+        assert [days(n) for n in (0, 1, 2, 1_000_000)] == [
+            "0 días de retraso",
+            "1 día de retraso",
+            "2 días de retraso",
+            "1000000 días de retraso",
+        ]
+
+
+def test_a_phrase_is_worded_in_the_language_in_force_and_kept_in_json() -> None:
+    """What a service chose (a msgid, its values, a count, a phrase inside a phrase) is worded
+    where it is shown; stored and read back, it is the same phrase; plain text of an older
+    record is shown as it was."""
+    late = phrase_n("{count} day late", "{count} days late", 3)
+    said = phrase(
+        "no suggestion, because {cause}",
+        cause=phrase("the template {name} is missing", name="x.j2"),
+    )
+    assert str(late) == "3 days late" and say(late) == "3 days late"
+    assert str(said) == "no suggestion, because the template x.j2 is missing"
+    with speaking("de_DE"):
+        assert say(late) == "3 Tage überfällig"
+        assert say(said) == "kein Vorschlag, weil die Vorlage x.j2 fehlt"
+    with speaking("es_ES"):
+        assert say(said) == "sin propuesta, porque falta la plantilla x.j2"
+    assert Phrase.read(json.loads(json.dumps(said.stored()))) == said
+    assert Phrase.read("held until someone acts") == Phrase("held until someone acts")
+    with speaking("fr_FR"):
+        assert (
+            say(Phrase.read("held until someone acts"))
+            == "en pause jusqu’à ce que quelqu’un agisse"
+        )
+        assert say(Phrase.read("{not a template}")) == "{not a template}"
 
 
 def test_the_language_is_per_context_and_carried_to_other_threads() -> None:

@@ -323,7 +323,7 @@ def test_the_bank_account_of_the_reminders_currency(currency, shown, not_shown) 
 
 
 def test_no_account_for_a_currency_gives_no_bank_details_and_says_so() -> None:
-    from bot.services.compose import no_account_note
+    from bot.services.reminders.compose import no_account_note
 
     items = (OpenItem("INV-1", "SEK", 1000, date(2026, 11, 1)),)
     ctx, text, html = _paying("en", items)
@@ -343,7 +343,7 @@ def test_the_customer_page_link_is_in_every_language_when_there_is_one() -> None
 
 
 def test_a_final_notice_longer_than_one_slack_input_is_edited_in_parts() -> None:
-    from bot.services.editing import PART_SIZE, join_body, split_body
+    from bot.services.reminders.editing import PART_SIZE, join_body, split_body
 
     paragraphs = [f"Paragraph {n}: " + "lorem ipsum " * 60 for n in range(12)]
     text = "\n\n".join(paragraphs)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.transport import InsecureTransport, is_loopback, require_secure
-from bot.cli import main
 from bot.config import Settings
-from bot.settings_check import check_run
+from bot.entry.cli import main
+from bot.services.operations.settings_check import check_run
 
 READY = {"slack_bot_token": "xoxb-1", "slack_app_token": "xapp-1"}
 

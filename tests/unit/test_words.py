@@ -14,7 +14,7 @@ from bot.domain.escalation import Suggestion, decide
 from bot.domain.money import Money
 from bot.rendering.locale import long_date
 from bot.rendering.templates import Templates
-from bot.services.compose import Composer
+from bot.services.reminders.compose import Composer
 from tests.unit.test_escalation import NOW, POLICY, TODAY, account, item, sent
 from tests.unit.test_governing_law import Customer
 from tests.unit.test_templates import TEMPLATES, context

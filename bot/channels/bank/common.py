@@ -84,8 +84,10 @@ class Lines:
         payer_iban: str = "",
         remittance: str = "",
         end_to_end: str = "",
+        account: str = "",
     ) -> None:
-        """Check one line's values; a bad one is named, the others kept."""
+        """Check one line's values; a bad one is named, the others kept. `account` for a line
+        of a file holding several accounts' statements."""
         problems: list[tuple[str, str]] = []
         currency = currency.strip().upper()
         if not is_currency(currency):
@@ -129,9 +131,10 @@ class Lines:
             iban,
             remittance.strip(),
             "" if end_to_end.strip().upper() == "NOTPROVIDED" else end_to_end.strip(),
+            account,
         )
         if not line.reference:
-            said = (booked, amount, currency, credit, line.remittance, line.payer_name)
+            said = (account, booked, amount, currency, credit, line.remittance, line.payer_name)
             self._seen[said] += 1
             line = replace(
                 line,
@@ -151,9 +154,9 @@ class Lines:
     def done(self) -> list[StatementLine]:
         if self.errors:
             raise BankFileError(self.errors)
-        references = Counter(line.reference for line in self.lines)
-        twice = [line for line in self.lines if references[line.reference] > 1]
-        if twice:  # a bank reference names one entry: two are a broken file, not two payments
+        references = Counter((line.account, line.reference) for line in self.lines)
+        twice = [x for x in self.lines if references[x.account, x.reference] > 1]
+        if twice:  # a reference names one entry of its account: two are a broken file
             raise BankFileError(
                 [LineError(x.position, "reference", f"{x.reference!r} twice") for x in twice]
             )

@@ -8,6 +8,7 @@ the remittance text, structured (`?20`…`?29`, `?32`/`?33`, `?31`) in German SE
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -49,58 +50,84 @@ def _payer(details: dict[str, Any]) -> tuple[str, str]:
     return name, iban
 
 
-def read_mt940(data: bytes) -> Statement:
-    text = _decoded(data).replace("\r\n", "\n")
+def _messages(text: str) -> list[tuple[int, str]]:
+    """The file's statement messages, each from its :20: line, with the number of the line
+    before it: a file may hold the statements of several accounts (or pages of one)."""
+    rows = text.split("\n")
+    starts = [n for n, row in enumerate(rows) if row.startswith(":20:")] or [0]
+    ends = [*starts[1:], len(rows)]
+    return [(a, "\n".join(rows[a:b])) for a, b in zip(starts, ends, strict=True)]
+
+
+def _parsed(message: str) -> mt940.models.Transactions:
     statements = mt940.models.Transactions()
     try:
-        statements.parse(text)
+        statements.parse(message)
     except (RuntimeError, ValueError, KeyError, InvalidOperation) as exc:
         message = f"not a readable MT940 statement ({exc})"
         raise BankFileError([LineError(1, "", message)]) from None
-    starts = [n for n, row in enumerate(text.split("\n"), start=1) if row.startswith(":61:")]
-    found = Lines(account=str(statements.data.get("account_identification") or ""))
-    if len(statements.transactions) != len(starts):
-        raise BankFileError(
-            [
-                LineError(
-                    1, "", f"{len(starts)} :61: lines, {len(statements.transactions)} entries read"
-                )
-            ]
-        )
-    for position, entry in zip(starts, statements.transactions, strict=True):
-        data_ = entry.data
-        status = str(data_.get("status") or "")
-        if status not in ("C", "D", "RC", "RD"):
-            found.error(position, ":61:", f"debit/credit mark {status!r} is not C, D, RC or RD")
-            continue
-        reference = str(data_.get("bank_reference") or "").strip()
-        name, iban = _payer(data_)
-        said = [
-            str(data_.get(key) or "").strip()
-            for key in ("purpose", "additional_purpose", "end_to_end_reference")
+    return statements
+
+
+def read_mt940(data: bytes) -> Statement:
+    """Every entry of every statement in the file, each under its own statement's :25:
+    account (stored under it, so the same bank reference in two accounts is two entries)."""
+    found = Lines()
+    accounts: list[str] = []
+    for offset, message in _messages(_decoded(data).replace("\r\n", "\n")):
+        statements = _parsed(message)
+        account = str(statements.data.get("account_identification") or "")
+        accounts.append(account)
+        starts = [
+            offset + n
+            for n, row in enumerate(message.split("\n"), start=1)
+            if row.startswith(":61:")
         ]
-        customer = str(data_.get("customer_reference") or "").strip()
-        if customer not in _UNNAMED:
-            said.append(customer)
-        if not any(said):
-            said.append(str(data_.get("transaction_details") or "").replace("\n", " "))
-        day = data_.get("guessed_entry_date") or data_.get("date")
-        booked = date(day.year, day.month, day.day) if day is not None else None
-        try:
-            amount = abs(Decimal(data_["amount"].amount))
-        except (KeyError, InvalidOperation, AttributeError):
-            amount = None
-        found.add(
-            position,
-            reference="" if reference.upper() in _UNNAMED else reference,
-            booked=booked,
-            amount=amount,
-            currency=str(data_.get("currency") or ""),
-            credit=status in ("C", "RD"),
-            reversal=status.startswith("R"),
-            payer_name=name,
-            payer_iban=iban,
-            remittance="\n".join(s for s in said if s),
-            end_to_end=str(data_.get("end_to_end_reference") or ""),
-        )
-    return Statement("mt940", found.account, tuple(found.done()))
+        if len(statements.transactions) != len(starts):
+            read = len(statements.transactions)
+            found.error(offset + 1, "", f"{len(starts)} :61: lines, {read} entries read")
+            continue
+        for position, entry in zip(starts, statements.transactions, strict=True):
+            _entry(found, position, entry.data, account)
+    several = len(set(accounts)) > 1
+    lines = found.done() if several else [replace(x, account="") for x in found.done()]
+    return Statement("mt940", ", ".join(dict.fromkeys(accounts)), tuple(lines))
+
+
+def _entry(found: Lines, position: int, data_: dict[str, Any], account: str) -> None:
+    """One :61: entry (with its :86:) into `found`."""
+    status = str(data_.get("status") or "")
+    if status not in ("C", "D", "RC", "RD"):
+        found.error(position, ":61:", f"debit/credit mark {status!r} is not C, D, RC or RD")
+        return
+    reference = str(data_.get("bank_reference") or "").strip()
+    name, iban = _payer(data_)
+    said = [
+        str(data_.get(key) or "").strip()
+        for key in ("purpose", "additional_purpose", "end_to_end_reference")
+    ]
+    customer = str(data_.get("customer_reference") or "").strip()
+    if customer not in _UNNAMED:
+        said.append(customer)
+    if not any(said):
+        said.append(str(data_.get("transaction_details") or "").replace("\n", " "))
+    day = data_.get("guessed_entry_date") or data_.get("date")
+    booked = date(day.year, day.month, day.day) if day is not None else None
+    try:
+        amount = abs(Decimal(data_["amount"].amount))
+    except (KeyError, InvalidOperation, AttributeError):
+        amount = None
+    found.add(
+        position,
+        reference="" if reference.upper() in _UNNAMED else reference,
+        booked=booked,
+        amount=amount,
+        currency=str(data_.get("currency") or ""),
+        credit=status in ("C", "RD"),
+        reversal=status.startswith("R"),
+        payer_name=name,
+        payer_iban=iban,
+        remittance="\n".join(s for s in said if s),
+        end_to_end=str(data_.get("end_to_end_reference") or ""),
+        account=account,
+    )

@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.channels.rates import boe, bundesbank, ecb
 from bot.config import Settings
-from bot.services.rates_update import Source
+from bot.domain.rate_series import Source
 
 
 def sources(settings: Settings, today: date) -> list[Source]:

@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 
-def _slack() -> list[sa.Column]:
+def _slack() -> list[sa.Column[str]]:
     return [
         sa.Column("slack_channel", sa.String(40), nullable=False, server_default=""),
         sa.Column("slack_ts", sa.String(40), nullable=False, server_default=""),

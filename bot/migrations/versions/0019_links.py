@@ -18,7 +18,7 @@ the foreign key and the index rows. The pieces the repair joined stay joined: jo
 they read as the same text.
 
 Revision ID: 0019_links
-Revises: 0018_scale
+Revises: 0019_dispute_files
 Create Date: 2026-12-07
 """
 
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_links"
-down_revision = "0018_scale"
+down_revision = "0019_dispute_files"
 branch_labels = None
 depends_on = None
 

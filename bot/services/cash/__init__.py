@@ -5,19 +5,21 @@ allows, hand the rest to a person), `apply_line` and `not_a_payment` (a person's
 exactly once), and the views the Slack cards and the CLI show."""
 
 from bot.channels.bank import BankFileError
-from bot.services.cash.applying import BalanceChanged
-from bot.services.cash.deciding import (
+from bot.services.cash._applying import BalanceChanged
+from bot.services.cash._deciding import (
     Candidate,
     LineDecided,
     LineView,
+    Waiting,
     apply_line,
     card_posted,
     line_view,
     lines_to_decide,
     not_a_payment,
     summary_posted,
+    waiting_for,
 )
-from bot.services.cash.statements import (
+from bot.services.cash._statements import (
     BankImport,
     after_import,
     import_bank_file,
@@ -31,6 +33,7 @@ __all__ = [
     "Candidate",
     "LineDecided",
     "LineView",
+    "Waiting",
     "after_import",
     "apply_line",
     "card_posted",
@@ -40,4 +43,5 @@ __all__ = [
     "lines_to_decide",
     "not_a_payment",
     "summary_posted",
+    "waiting_for",
 ]

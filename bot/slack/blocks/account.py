@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.rendering.locale import staff_date
 from bot.rendering.staff_text import _, ngettext
-from bot.services.account import CustomerAccount
-from bot.services.audit_export import EventLine
+from bot.services.accounts.account import CustomerAccount
+from bot.services.audit.export import EventLine
 from bot.slack.blocks.common import Block, capped, context, header, line_sections, section
 from bot.slack.blocks.facts import CONTACT_WORDS
 from bot.slack.mrkdwn import escape, truncate

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 from bot.domain.aging import days_overdue
 from bot.domain.policy import Stage
+from bot.domain.states import OutboxState, ReminderState
 from bot.rendering.locale import money
 from bot.rendering.staff_text import N_, _, language, ngettext
-from bot.services.decisions import POLICY
-from bot.services.reminder_view import ReminderView
+from bot.services.overview.reminder_view import ReminderView
+from bot.services.reminders.decisions import POLICY
 from bot.slack.blocks.common import (
     Block,
     actions,
@@ -34,7 +37,7 @@ CHANNEL_WORDS = {
 }
 
 
-def _why(view: ReminderView, today: date, stage_title: str) -> str:
+def _why(view: ReminderView, today: date, stage_title: str, titles: Mapping[str, str]) -> str:
     """Why this stage today, and what a person weighs before it goes."""
     oldest = max((max(0, days_overdue(i.due_date, today)) for i in view.invoices), default=0)
     policy = (
@@ -45,8 +48,8 @@ def _why(view: ReminderView, today: date, stage_title: str) -> str:
     parts = [
         _("*Why {stage}*{policy}: ", stage=escape(stage_title), policy=policy)
         + ngettext("oldest invoice {count} day late", "oldest invoice {count} days late", oldest),
-        last_contact_text(view.facts),
-        history_text(view.facts),
+        last_contact_text(view.facts, titles),
+        history_text(view.facts, titles),
         *flags(view.facts, view.channel, view.phone),
     ]
     return " · ".join(part for part in parts if part)
@@ -78,52 +81,58 @@ def _status(view: ReminderView) -> str:
         when = " " + slack_date(
             int(view.decided_at.timestamp()), view.decided_at.strftime("%Y-%m-%d %H:%M UTC")
         )
-    if view.state == "approved":
+    if view.state == ReminderState.APPROVED:
         if view.edited:
             return _("✅ Approved (edited) by {who}{when}", who=who, when=when) + _delivery(view)
         return _("✅ Approved by {who}{when}", who=who, when=when) + _delivery(view)
-    if view.state == "skipped":
+    if view.state == ReminderState.SKIPPED:
         return _(
             "⏭️ Skipped by {who}{when}: {reason}",
             who=who,
             when=when,
             reason=escape(view.skip_reason) or _("no reason given"),
         )
-    if view.state == "expired" and view.skip_reason:  # lapsed before it was written
+    if view.state == ReminderState.EXPIRED and view.skip_reason:  # lapsed before it was written
         return _("⌛ Expired: {reason}", reason=escape(view.skip_reason))
-    if view.state == "expired":
+    if view.state == ReminderState.EXPIRED:
         return _("⌛ Expired: not decided on its day; today's digest has a fresh suggestion")
-    if view.state == "cancelled" and view.skip_reason:  # stopped before it left
+    if view.state == ReminderState.CANCELLED and view.skip_reason:  # stopped before it left
         return _("🚫 Not sent: {reason}", reason=escape(view.skip_reason))
-    if view.state == "cancelled":
+    if view.state == ReminderState.CANCELLED:
         return _("🚫 Cancelled: the invoices were paid")
-    if view.state == "done":
+    if view.state == ReminderState.DONE:
         return _("📞 Call logged by {who}{when}", who=who, when=when)
-    if view.state == "sent":
+    if view.state == ReminderState.SENT:
         return _("✅ Approved by {who}{when}", who=who, when="") + _delivery(view)
     return _("State: {state}", state=escape(view.state))
 
 
 def _delivery(view: ReminderView) -> str:
-    if view.delivery == "sent":
+    if view.delivery == OutboxState.SENT:
         return _(" · 📬 sent")
-    if view.delivery == "failed":
+    if view.delivery == OutboxState.FAILED:
         return ngettext(
             " · ❗ sending failed after {count} attempt: {error}",
             " · ❗ sending failed after {count} attempts: {error}",
             view.attempts,
             error=escape(view.delivery_error),
         )
-    if view.delivery == "pending":
+    if view.delivery == OutboxState.PENDING:
         if view.attempts:
             return _(" · ⏳ sending (attempt {number})", number=view.attempts + 1)
         return _(" · ⏳ sending")
     return ""
 
 
-def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -> list[Block]:
+def reminder_card(
+    view: ReminderView,
+    today: date,
+    stage: Stage | None = None,
+    titles: Mapping[str, str] = MappingProxyType({}),
+) -> list[Block]:
     """`stage` is the policy's stage of the reminder: its label and icon (None for a stage the
-    policy no longer has, or a thank-you note: its name is shown)."""
+    policy no longer has, or a thank-you note: its name is shown); `titles`, each stage key's
+    label, for the stages sent before."""
     icon = f"{stage.icon} " if stage and stage.icon else ""
     label = stage.title_in(language()) if stage else view.stage
     totals = " + ".join(money(t, view.locale) for t in view.totals())
@@ -159,13 +168,17 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
             + _("total *{totals}*", totals=totals)
         ),
         context(" · ".join(invoices) or _("no open invoice left")),
-        context(_why(view, today, label)),
+        context(_why(view, today, label, titles)),
     ]
     if view.subject:  # an expired suggestion may never have been written
         blocks.append(section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"))
     if view.warnings:
         blocks.append(context("\n".join(f"⚠️ {escape(w)}" for w in view.warnings[:5])))
-    if view.channel == "email" and view.send_after and view.state in ("suggested", "approved"):
+    if (
+        view.channel == "email"
+        and view.send_after
+        and view.state in (ReminderState.SUGGESTED, ReminderState.APPROVED)
+    ):
         local = view.send_after.astimezone(ZoneInfo(view.timezone))
         if local.date() != today:
             blocks.insert(
@@ -195,7 +208,7 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
             2, context(_("❗ E-mail failing: {problem}", problem=escape(view.email_problem)))
         )
     value = str(view.id)
-    if view.state == "suggested":
+    if view.state == ReminderState.SUGGESTED:
         buttons = [
             button(_("Approve"), APPROVE, value, style="primary"),
             button(_("Edit"), EDIT, value),
@@ -217,7 +230,7 @@ def reminder_card(view: ReminderView, today: date, stage: Stage | None = None) -
     else:
         blocks.append(context(_status(view)))
         later = []
-        if view.channel == "phone" and view.state == "approved":
+        if view.channel == "phone" and view.state == ReminderState.APPROVED:
             later.append(button(_("Log call"), LOG_CALL, value))
         if view.has_letter:
             later += [
@@ -236,17 +249,17 @@ def card_fallback(view: ReminderView, stage: Stage | None = None) -> str:
         "{stage} for {customer}: {state}",
         stage=escape(label),
         customer=escape(view.customer_name),
-        state=_(STATE_WORDS[view.state]) if view.state in STATE_WORDS else view.state,
+        state=_(STATE_WORDS[view.state]),
     )
 
 
 #: a reminder's state as its notification says it
 STATE_WORDS = {
-    "suggested": N_("suggested"),
-    "approved": N_("approved"),
-    "skipped": N_("skipped"),
-    "expired": N_("expired"),
-    "cancelled": N_("cancelled"),
-    "done": N_("done"),
-    "sent": N_("sent"),
+    ReminderState.SUGGESTED: N_("suggested"),
+    ReminderState.APPROVED: N_("approved"),
+    ReminderState.SKIPPED: N_("skipped"),
+    ReminderState.EXPIRED: N_("expired"),
+    ReminderState.CANCELLED: N_("cancelled"),
+    ReminderState.DONE: N_("done"),
+    ReminderState.SENT: N_("sent"),
 }

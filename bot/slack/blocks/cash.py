@@ -7,9 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.domain.money import Money
+from bot.domain.states import BankLineState
 from bot.rendering.locale import money, staff_date
 from bot.rendering.staff_text import _, ngettext
-from bot.services.cash import BankImport, LineView
+from bot.services.cash import BankImport, LineView, Waiting
 from bot.slack.blocks.common import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -26,6 +27,8 @@ from bot.slack.mrkdwn import escape, quote, truncate
 MAX_CARDS = 40
 #: Slack's limit on a multi-select's options
 MAX_OPTIONS = 100
+#: Cards on someone's Home, after their morning: two blocks each, within the Home's 100
+HOME_CARDS = 3
 
 
 def _totals(totals: dict[str, Decimal], locale: str) -> str:
@@ -119,7 +122,7 @@ def line_text(view: LineView, locale: str) -> str:
 
 
 def _outcome(view: LineView, locale: str) -> str:
-    if view.state == "applied":
+    if view.state == BankLineState.APPLIED:
         text = "✅ " + (
             _("Applied by <@{user}>", user=view.decided_by) if view.decided_by else _("Applied")
         )
@@ -129,9 +132,9 @@ def _outcome(view: LineView, locale: str) -> str:
                 amount=money(Money(view.unapplied, view.currency), locale),
             )
         return text
-    if view.state == "not_payment":
+    if view.state == BankLineState.NOT_PAYMENT:
         return "🚫 " + _("Not a customer payment, said <@{user}>", user=view.decided_by)
-    if view.state == "reversed":
+    if view.state == BankLineState.REVERSED:
         return "↩️ " + _("Reversed by the bank")
     return ""
 
@@ -151,6 +154,19 @@ def line_blocks(view: LineView, locale: str) -> list[Block]:
     buttons.append(button(_("Not a customer payment"), CASH_NOT_PAYMENT, value))
     blocks.append(actions(f"bank_line_{view.id}", *buttons))
     return fit(blocks, MAX_MESSAGE_BLOCKS, "…")
+
+
+def home_cards(waiting: Waiting, locale: str) -> list[Block]:
+    """The bank payments waiting for the owner of their customer, on that person's Home, with
+    the card's own buttons; nothing when none waits."""
+    if not waiting.total:
+        return []
+    blocks = [section(_("*Bank payments waiting for you* ({count})", count=waiting.total))]
+    for view in waiting.lines:
+        blocks += line_blocks(view, locale)
+    if more := waiting.total - len(waiting.lines):
+        blocks.append(context(_("…and {count} more in the statements' threads", count=more)))
+    return blocks
 
 
 def line_fallback(view: LineView, locale: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
 from bot.rendering.locale import money, staff_date
-from bot.rendering.staff_text import N_, _, ngettext
-from bot.services.digest import Digest, PromiseLine
-from bot.services.holds import HeldCustomer
-from bot.services.morning import HeldBack
+from bot.rendering.staff_text import N_, _, ngettext, say
+from bot.services.overview.digest import Digest, PromiseLine
+from bot.services.overview.morning import HeldBack
+from bot.services.reminders.holds import HeldCustomer
 from bot.slack.blocks.common import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -147,9 +147,9 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
 
 
 def held_lines(held: list[HeldCustomer]) -> list[str]:
-    """Who a skip reason holds, and until when (`bot.services.holds.held_customers`)."""
+    """Who a skip reason holds, and until when (`bot.services.reminders.holds.held_customers`)."""
     return capped(
-        [f"• *{escape(h.name)}*: {escape(h.detail)}" for h in held], 15, _("…and {count} more")
+        [f"• *{escape(h.name)}*: {escape(say(h.detail))}" for h in held], 15, _("…and {count} more")
     )
 
 
@@ -206,7 +206,7 @@ def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
 
 def held_back_text(held: HeldBack, most: int = 40) -> str:
     lines = [
-        f"• *{escape(truncate(name, 80))}*: {escape(truncate(detail, 160))}"
+        f"• *{escape(truncate(name, 80))}*: {escape(truncate(say(detail), 160))}"
         for name, detail in held.customers
     ]
     if not lines:
@@ -318,7 +318,10 @@ def digest_blocks(digest: Digest, locale: str = "en_GB", where: str | None = Non
         blocks += [divider(), section(_("*No suggestion today* — fix the cause; the rest went on"))]
         blocks += line_sections(
             capped(
-                [f"• *{escape(name)}*: {escape(cause)}" for name, cause in digest.not_suggested],
+                [
+                    f"• *{escape(name)}*: {escape(say(cause))}"
+                    for name, cause in digest.not_suggested
+                ],
                 15,
                 more,
             ),

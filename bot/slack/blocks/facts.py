@@ -4,8 +4,10 @@ failing address, the number to call."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.rendering.staff_text import N_, _, ngettext
-from bot.services.worklists import CustomerFacts
+from bot.services.overview.worklists import CustomerFacts
 from bot.slack.blocks.common import slack_date
 from bot.slack.mrkdwn import escape, truncate
 
@@ -13,22 +15,26 @@ from bot.slack.mrkdwn import escape, truncate
 CONTACT_WORDS = {"email": N_("e-mail"), "phone": N_("phone"), "letter": N_("letter")}
 
 
-def last_contact_text(facts: CustomerFacts) -> str:
+def last_contact_text(facts: CustomerFacts, titles: Mapping[str, str]) -> str:
+    """`titles`: each stage key's label for staff (`stage_titles`)."""
     last = facts.last_contact
     if last is None:
         return _("No contact yet")
     channel = _(CONTACT_WORDS[last.channel]) if last.channel in CONTACT_WORDS else last.channel
-    what = " ".join(filter(None, [channel, f"({last.stage})" if last.stage else ""]))
+    what = " ".join(
+        filter(None, [channel, f"({titles.get(last.stage, last.stage)})" if last.stage else ""])
+    )
     outcome = f" — {escape(last.outcome)}" if last.outcome else ""
     when = slack_date(int(last.day.timestamp()), last.day.date().isoformat())
     return _("Last contact {when} {what}{outcome}", when=when, what=what, outcome=outcome)
 
 
-def history_text(facts: CustomerFacts) -> str:
+def history_text(facts: CustomerFacts, titles: Mapping[str, str]) -> str:
     """The stages already sent, oldest first: why the ladder stands where it does."""
     if not facts.history:
         return ""
-    return _("sent before: {stages}", stages=" → ".join(escape(stage) for stage in facts.history))
+    shown = (escape(titles.get(stage, stage)) for stage in facts.history)
+    return _("sent before: {stages}", stages=" → ".join(shown))
 
 
 def flags(facts: CustomerFacts, channel: str, phone: str, email_problem: str = "") -> list[str]:

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from bot.rendering.locale import percent, staff_date
 from bot.rendering.staff_text import _, ngettext
-from bot.services.digest import PromiseLine
-from bot.services.home import Home
+from bot.services.overview.digest import PromiseLine
+from bot.services.overview.home import Home
 from bot.slack.blocks.common import (
     MAX_HOME_BLOCKS,
     Block,

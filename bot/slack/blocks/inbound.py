@@ -4,11 +4,12 @@ escaped, and cut to Slack's limits."""
 
 from __future__ import annotations
 
-from bot.rendering.staff_text import N_, _
-from bot.services.editing import PART_SIZE
-from bot.services.inbox import InboundView
-from bot.services.inbox_actions import OpenAccount
-from bot.services.replies import ReplyDraft
+from bot.domain.inbound import PERSON_WROTE, Kind
+from bot.rendering.staff_text import N_, _, say
+from bot.services.inbox.actions import OpenAccount
+from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.replies import ReplyDraft
+from bot.services.reminders.editing import PART_SIZE
 from bot.slack.blocks.common import Block, actions, button, context, section
 from bot.slack.mrkdwn import escape, quote, truncate
 
@@ -19,19 +20,17 @@ DISPUTE, DISPUTE_CALLBACK = "inbound_dispute", "inbound_dispute_submitted"
 PROMISE, PROMISE_CALLBACK = "inbound_promise", "inbound_promise_submitted"
 PAID = "inbound_paid"
 COPIES = "inbound_send_copies"
-#: kinds a person wrote: answered, acted on (`domain.inbound.PERSON_WROTE`)
-PERSON_WROTE = ("reply", "copy_request")
 ASSIGN, ASSIGN_CALLBACK = "inbound_assign", "inbound_assign_submitted"
 CONFIRM = "inbound_confirm"
 KIND_WORDS = {
-    "reply": N_("💬 Reply"),
-    "copy_request": N_("📄 Asks for a copy"),
-    "bounce": N_("❗ Hard bounce"),
-    "delay": N_("⏳ Delivery delayed"),
-    "out_of_office": N_("🏖️ Out of office"),
-    "left_company": N_("🚪 Contact has left"),
-    "auto_reply": N_("🤖 Automatic answer"),
-    "unreadable": N_("⚠️ Unreadable message, set aside"),
+    Kind.REPLY: N_("💬 Reply"),
+    Kind.COPY_REQUEST: N_("📄 Asks for a copy"),
+    Kind.BOUNCE: N_("❗ Hard bounce"),
+    Kind.DELAY: N_("⏳ Delivery delayed"),
+    Kind.OUT_OF_OFFICE: N_("🏖️ Out of office"),
+    Kind.LEFT_COMPANY: N_("🚪 Contact has left"),
+    Kind.AUTO_REPLY: N_("🤖 Automatic answer"),
+    Kind.UNREADABLE: N_("⚠️ Unreadable message, set aside"),
 }
 MATCH_WORDS = {
     "thread": N_("answers a reminder"),
@@ -59,8 +58,8 @@ def inbound_fallback(view: InboundView) -> str:
     return truncate(_("{kind} from {who}", kind=_kind(view.kind), who=escape(who)), 300)
 
 
-def _kind(kind: str) -> str:
-    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else escape(kind)
+def _kind(kind: Kind) -> str:
+    return _(KIND_WORDS[kind])
 
 
 def inbound_blocks(view: InboundView) -> list[Block]:
@@ -87,7 +86,7 @@ def inbound_blocks(view: InboundView) -> list[Block]:
             _(
                 "Matched by: {how} · {consequence}",
                 how=_(MATCH_WORDS[view.matched_by]) if view.matched_by in MATCH_WORDS else "",
-                consequence=escape(view.consequence),
+                consequence=escape(say(view.consequence)),
             )
         )
     )
@@ -103,7 +102,7 @@ def inbound_blocks(view: InboundView) -> list[Block]:
         )
         buttons.append(button(_("Confirm — it is theirs"), CONFIRM, str(view.id), style="danger"))
     trusted = view.customer_id is not None and not view.awaiting_confirmation
-    if trusted and view.kind == "copy_request":  # documents go only to a sender vouched for
+    if trusted and view.kind == Kind.COPY_REQUEST:  # documents go only to a sender vouched for
         buttons.append(button(_("Send copies"), COPIES, str(view.id), style="primary"))
     if view.customer_id is not None and view.kind in PERSON_WROTE:
         buttons += [
@@ -114,8 +113,8 @@ def inbound_blocks(view: InboundView) -> list[Block]:
         ]
     if view.customer_id is not None and view.kind in (
         *PERSON_WROTE,
-        "left_company",
-        "out_of_office",
+        Kind.LEFT_COMPANY,
+        Kind.OUT_OF_OFFICE,
     ):
         buttons.append(button(_("Resume reminders"), RESUME, view.customer_ref))
     if view.customer_id is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.domain.late_payment import LateCharges
 from bot.rendering.locale import money, percent
 from bot.rendering.staff_text import _, language, ngettext
-from bot.services.legal_part import LegalPart
+from bot.services.overview.legal_part import LegalPart
 from bot.slack.blocks.common import Block, capped, context, section
 from bot.slack.ids import LEGAL_CALLBACK
 from bot.slack.mrkdwn import escape, truncate

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.calls import OUTCOMES
 from bot.rendering.staff_text import N_, _
-from bot.services.app_settings import LIMITS
-from bot.services.editing import MAX_SUBJECT, PART_SIZE, LetterChoice, split_body
-from bot.services.reminder_view import ReminderView
+from bot.services.operations.app_settings import LIMITS
+from bot.services.overview.reminder_view import ReminderView
+from bot.services.reminders.editing import MAX_SUBJECT, PART_SIZE, LetterChoice, split_body
 from bot.slack.blocks.common import Block, context, section
 from bot.slack.ids import CALL_CALLBACK, EDIT_CALLBACK, SETTINGS_CALLBACK, SKIP_CALLBACK
 from bot.slack.mrkdwn import escape, truncate
 
-APPROVE_OPTION = {
+APPROVE_OPTION: Block = {
     "text": {"type": "plain_text", "text": N_("Approve it: send my version")},
     "value": "approve",
 }
@@ -251,7 +253,7 @@ def _number_input(block_id: str, label: str, value: object, decimal: bool = Fals
     }
 
 
-def settings_modal(values: dict) -> Block:
+def settings_modal(values: dict[str, Any]) -> Block:
     """Leads only: when and where the digest goes, who decides, the limits."""
     users: Block = {"type": "multi_users_select", "action_id": "value"}
     if values["approvers"]:
@@ -335,11 +337,12 @@ def settings_modal(values: dict) -> Block:
     }
 
 
-def settings_values(state: dict) -> dict:
+def settings_values(state: dict[str, Any]) -> dict[str, Any]:
     """What the lead entered, back as plain values."""
 
-    def element(block: str) -> dict:
-        return state[block]["value"]
+    def element(block: str) -> dict[str, Any]:
+        value: dict[str, Any] = state[block]["value"]
+        return value
 
     groups = element("approver_groups").get("value") or ""
     return {

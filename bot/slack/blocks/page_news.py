@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from bot.rendering.staff_text import N_, _
-from bot.services.customer_page import News
+from bot.services.page.customer_page import News
+from bot.services.page.dispute_files import FILE_LINK_DAYS
 from bot.slack.blocks.common import Block, actions, button, confirm_dialog, context, section
 from bot.slack.mrkdwn import escape, quote
 
@@ -44,6 +45,13 @@ def news_blocks(news: News) -> list[Block]:
         for label, value in news.facts
         if value
     )
+    if news.file_link:  # opened by a signed link that expires: never the file in Slack
+        facts += "\n:paperclip: " + _(
+            "<{link}|{name}> (the link works for {days} days)",
+            link=news.file_link,
+            name=escape(news.file_name),
+            days=FILE_LINK_DAYS,
+        )
     lead = ""
     value = json.dumps({"c": news.customer_id, "k": news.kind, "i": list(news.invoice_numbers)[:5]})
     handle = button(_(HANDLE_LABELS[news.kind]), PAGE_HANDLE, value[:2000], style="primary")

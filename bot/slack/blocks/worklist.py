@@ -5,8 +5,11 @@ progress. One block per row, so a page of 50 stays inside a Home view's 100 bloc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.rendering.staff_text import _, ngettext
-from bot.services.worklists import NOBODY, OwnerProgress, WorkItem, Worklist
+from bot.services.overview.worklists import NOBODY, OwnerProgress, WorkItem, Worklist
 from bot.slack.blocks.common import (
     Block,
     actions,
@@ -31,12 +34,12 @@ PICK_BLOCK = "pick-"  # + the group's number
 PICKS_PER_GROUP = 10
 
 
-def _facts(item: WorkItem, locale: str) -> str:
+def _facts(item: WorkItem, locale: str, titles: Mapping[str, str]) -> str:
     total = " + ".join(m.format(locale) for m in item.totals) or _("nothing left open")
     lines = [
         f"*{escape(item.customer)}* — {total} · "
         + ngettext("oldest {count} day late", "oldest {count} days late", item.oldest_days_late),
-        last_contact_text(item.facts),
+        last_contact_text(item.facts, titles),
     ]
     shown = flags(item.facts, item.channel, item.phone, item.email_problem)
     if item.auto_at is not None:
@@ -48,7 +51,7 @@ def _facts(item: WorkItem, locale: str) -> str:
     return "\n".join(lines)
 
 
-def _row(item: WorkItem, locale: str) -> Block:
+def _row(item: WorkItem, locale: str, titles: Mapping[str, str]) -> Block:
     rid = str(item.reminder_id)
     verbs = [(_("Approve"), "approve"), (_("Edit…"), "edit"), (_("Skip…"), "skip")]
     if item.final_notice:
@@ -61,7 +64,7 @@ def _row(item: WorkItem, locale: str) -> Block:
             for label, verb in verbs
         ],
     }
-    return section(_facts(item, locale), accessory=menu)
+    return section(_facts(item, locale, titles), accessory=menu)
 
 
 def _picks(group: int, items: list[WorkItem]) -> Block | None:
@@ -103,8 +106,12 @@ def _team(team: list[OwnerProgress]) -> list[Block]:
 
 
 def worklist_blocks(
-    worklist: Worklist, locale: str, team: list[OwnerProgress] | None = None
+    worklist: Worklist,
+    locale: str,
+    titles: Mapping[str, str],
+    team: list[OwnerProgress] | None = None,
 ) -> list[Block]:
+    """`titles`: each stage key's label for staff (`stage_titles`)."""
     mine = worklist.owner != NOBODY
     title = _("My morning") if mine else _("Nobody's reminders")
     blocks: list[Block] = [
@@ -112,15 +119,21 @@ def worklist_blocks(
     ]
     if worklist.by_stage:
         blocks.append(
-            context(" · ".join(f"{stage} {count}" for stage, count in worklist.by_stage.items()))
+            context(
+                " · ".join(
+                    f"{escape(titles.get(stage, stage))} {count}"
+                    for stage, count in worklist.by_stage.items()
+                )
+            )
         )
     stage = None
     group: list[WorkItem] = []
     for n, item in enumerate(worklist.items):
         if item.stage != stage:
             stage = item.stage
-            blocks.append(section(f"*{escape(stage)}* ({worklist.by_stage.get(stage, 0)})"))
-        blocks.append(_row(item, locale))
+            title = escape(titles.get(stage, stage))
+            blocks.append(section(f"*{title}* ({worklist.by_stage.get(stage, 0)})"))
+        blocks.append(_row(item, locale, titles))
         group.append(item)
         if len(group) == PICKS_PER_GROUP or n == len(worklist.items) - 1:
             if (picks := _picks(n // PICKS_PER_GROUP, group)) is not None:
@@ -172,7 +185,7 @@ def worklist_blocks(
     return blocks
 
 
-def selected_ids(view: dict) -> list[int]:
+def selected_ids(view: dict[str, Any]) -> list[int]:
     """The reminders ticked on a Home view, from the view's state as Slack sends it back."""
     values = (view.get("state") or {}).get("values") or {}
     ids = []

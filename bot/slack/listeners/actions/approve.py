@@ -6,20 +6,20 @@ from slack_bolt import App
 
 from bot.domain.states import ReminderState
 from bot.rendering.staff_text import N_, _
-from bot.services import decisions
+from bot.services.reminders import decisions
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE
 from bot.slack.listeners.actions.card_click import Click, on_card_click
 
 VERBS = {
-    "approved": N_("This reminder was already approved{who}."),
-    "skipped": N_("This reminder was already skipped{who}."),
-    "expired": N_("This reminder was already expired{who}."),
-    "cancelled": N_("This reminder was already cancelled{who}."),
+    ReminderState.APPROVED: N_("This reminder was already approved{who}."),
+    ReminderState.SKIPPED: N_("This reminder was already skipped{who}."),
+    ReminderState.EXPIRED: N_("This reminder was already expired{who}."),
+    ReminderState.CANCELLED: N_("This reminder was already cancelled{who}."),
 }
 
 
-def already_decided_text(state: str, decided_by: str) -> str:
+def already_decided_text(state: ReminderState, decided_by: str) -> str:
     who = _(" by <@{user}>", user=decided_by) if decided_by else ""
     if state in VERBS:
         return _(VERBS[state], who=who)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.domain.worklist import by_phone, one_by_one, stage_titles
 from bot.rendering.staff_text import N_, _, language, ngettext
-from bot.services import decisions
+from bot.services.reminders import decisions
 from bot.slack.blocks.common import capped
 from bot.slack.deps import Deps
 from bot.slack.ids import APPROVE_ALL, any_numbered
@@ -34,12 +35,12 @@ def bounced_note(bounced: list[tuple[str, str]], most: int = 10) -> str:
 
 def register(app: App, deps: Deps) -> None:
     @app.action(any_numbered(APPROVE_ALL))
-    def approve_all_clicked(ack: Ack, body: dict, respond: Respond) -> None:
+    def approve_all_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
         day, stage = body["actions"][0]["value"].split("|", 1)
 
-        def reply(text: str) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
         def work() -> None:

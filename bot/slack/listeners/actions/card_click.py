@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
@@ -20,7 +21,7 @@ class Click:
     trigger_id: str
     respond: Respond
 
-    def reply(self, text: str, blocks: list[dict] | None = None) -> None:
+    def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """An ephemeral answer to the person who clicked."""
         self.respond(text=text, response_type="ephemeral", replace_original=False)
 
@@ -37,7 +38,7 @@ def on_card_click(
     """
 
     def register(handler: Callable[[Click], None]) -> Callable[[Click], None]:
-        def checked(click: Click, body: dict) -> None:
+        def checked(click: Click, body: dict[str, Any]) -> None:
             problem = card_problem(deps, click.reminder_id, body)
             if problem:
                 log.warning("refused a click from %s: %s", click.user, problem)
@@ -54,7 +55,7 @@ def on_card_click(
             handler(click)
 
         @app.action(action_id)
-        def clicked(ack: Ack, body: dict, respond: Respond) -> None:
+        def clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()
             click = Click(
                 user=body["user"]["id"],

@@ -1,46 +1,64 @@
 """The buttons on a bank line's card and the *Choose invoices…* form: a payment applied or
 dismissed exactly once, whoever clicks first; the others are told who decided. Only approvers
-decide; the others are refused politely, and it is logged."""
+decide; the others are refused politely, and it is logged. A card on someone's Home (a Home
+has no thread to answer in) is answered by a direct message, and the Home drawn again."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.domain.states import BankLineState
 from bot.rendering.staff_text import N_, _
 from bot.services import cash
 from bot.slack.access import Role
 from bot.slack.blocks.cash import choose_modal
 from bot.slack.cash_poster import refresh_line
 from bot.slack.deps import Deps
+from bot.slack.home_publisher import publish_home
 from bot.slack.ids import CASH_APPLY, CASH_CHOOSE, CASH_CHOOSE_CALLBACK, CASH_NOT_PAYMENT
 from bot.slack.modal_opener import open_then_fill
 from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Submission, on_submission
 
-STATES = {"applied": N_("applied"), "not_payment": N_("marked not a customer payment")}
+STATES = {
+    BankLineState.APPLIED: N_("applied"),
+    BankLineState.NOT_PAYMENT: N_("marked not a customer payment"),
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How the person who clicked is answered: ephemerally where they clicked, else by direct
+    message; `on_home` when the card was on their Home, which is then drawn again."""
+
+    text: Callable[[str], object]
+    on_home: bool = False
+
+    def __call__(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        self.text(text)  # a refusal's words (its blocks are for a thread, not a Home)
 
 
 def register(app: App, deps: Deps) -> None:
     locale = deps.runtime.settings.locale
 
-    def told(
-        result: cash.LineDecided, user: str, reply: Callable[[str], object], target: str
-    ) -> None:
+    def told(result: cash.LineDecided, user: str, reply: Answer, target: BankLineState) -> None:
         """The loser is told who decided first (a person's own resent click stays silent)."""
         line = result.line
         if not result.won and not (line.decided_by == user and line.state == target):
             verb = _(STATES[line.state]) if line.state in STATES else line.state.replace("_", " ")
             who = _(" by <@{user}>", user=line.decided_by) if line.decided_by else ""
-            reply(_("This payment was already {verb}{who}.", verb=verb, who=who))
+            reply.text(_("This payment was already {verb}{who}.", verb=verb, who=who))
         elif result.problem:
-            reply(_("Nothing applied: {problem}.", problem=escape(result.problem)))
+            reply.text(_("Nothing applied: {problem}.", problem=escape(result.problem)))
         refresh_line(deps.client, line, locale)
+        if reply.on_home:
+            publish_home(deps, user)
 
-    def apply(
-        user: str, line_id: int, numbers: Sequence[str], reply: Callable[[str], object]
-    ) -> None:
+    def apply(user: str, line_id: int, numbers: Sequence[str], reply: Answer) -> None:
         result = cash.apply_line(
             deps.runtime.engine,
             line_id,
@@ -49,42 +67,41 @@ def register(app: App, deps: Deps) -> None:
             run_date=deps.today(),
             numbers=numbers,
         )
-        told(result, user, reply, "applied")
+        told(result, user, reply, BankLineState.APPLIED)
 
-    def clicked(action_id: str, work: Callable[[str, int, Respond, str], None]) -> None:
+    def clicked(action_id: str, work: Callable[[str, int, Answer, str], None]) -> None:
         @app.action(action_id)
-        def on_click(ack: Ack, body: dict, respond: Respond) -> None:
+        def on_click(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()
             user = body["user"]["id"]
             line_id = int(body["actions"][0]["value"])
-
-            def reply(text: str) -> None:
-                respond(text=text, response_type="ephemeral", replace_original=False)
-
+            if body.get("view", {}).get("type") == "home":
+                reply = Answer(deps.tell_user(user), on_home=True)
+            else:
+                reply = Answer(
+                    lambda text: respond(
+                        text=text, response_type="ephemeral", replace_original=False
+                    )
+                )
             if not deps.approvers.may_decide(user):
                 deps.refuse(user, N_("apply bank payments"), reply, {"bank_line": line_id})
                 return
-            work(user, line_id, respond, body.get("trigger_id", ""))
+            work(user, line_id, reply, body.get("trigger_id", ""))
 
-    def ephemeral(respond: Respond) -> Callable[[str], object]:
-        return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
-
-    def apply_clicked(user: str, line_id: int, respond: Respond, _trigger: str) -> None:
+    def apply_clicked(user: str, line_id: int, reply: Answer, _trigger: str) -> None:
         deps.later(
-            lambda: apply(user, line_id, (), ephemeral(respond)),
-            f"applying bank line {line_id}",
-            ephemeral(respond),
+            lambda: apply(user, line_id, (), reply), f"applying bank line {line_id}", reply.text
         )
 
-    def not_payment_clicked(user: str, line_id: int, respond: Respond, _trigger: str) -> None:
+    def not_payment_clicked(user: str, line_id: int, reply: Answer, _trigger: str) -> None:
         def work() -> None:
             result = cash.not_a_payment(deps.runtime.engine, line_id, user)
-            told(result, user, ephemeral(respond), "not_payment")
+            told(result, user, reply, BankLineState.NOT_PAYMENT)
 
-        deps.later(work, f"dismissing bank line {line_id}", ephemeral(respond))
+        deps.later(work, f"dismissing bank line {line_id}", reply.text)
 
-    def choose_clicked(user: str, line_id: int, _respond: Respond, trigger: str) -> None:
-        def fill() -> dict | str:
+    def choose_clicked(user: str, line_id: int, _reply: Answer, trigger: str) -> None:
+        def fill() -> dict[str, Any] | str:
             view = cash.line_view(deps.runtime.engine, line_id)
             if not view.open:
                 return _("This payment was already decided by <@{user}>.", user=view.decided_by)
@@ -116,7 +133,9 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         form.ack()
-        tell = deps.tell_user(form.user)
+        tell = Answer(deps.tell_user(form.user))
         deps.later(
-            lambda: apply(form.user, line_id, picked, tell), f"applying bank line {line_id}", tell
+            lambda: apply(form.user, line_id, picked, tell),
+            f"applying bank line {line_id}",
+            tell.text,
         )

@@ -3,10 +3,12 @@ person who asked."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App, Respond
 
 from bot.rendering.staff_text import N_
-from bot.services import morning as mornings
+from bot.services.overview import morning as mornings
 from bot.slack.blocks.digest import held_back_text
 from bot.slack.deps import Deps
 from bot.slack.ids import SHOW_HELD_BACK, any_numbered
@@ -14,12 +16,12 @@ from bot.slack.ids import SHOW_HELD_BACK, any_numbered
 
 def register(app: App, deps: Deps) -> None:
     @app.action(any_numbered(SHOW_HELD_BACK))
-    def show(ack: Ack, body: dict, respond: Respond) -> None:
+    def show(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
         reason = body["actions"][0]["value"]
 
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
         def work() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
@@ -18,7 +19,7 @@ class InboundClick:
     trigger_id: str
     respond: Respond
 
-    def reply(self, text: str, blocks: list[dict] | None = None) -> None:
+    def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         self.respond(text=text, response_type="ephemeral", replace_original=False)
 
 
@@ -27,7 +28,7 @@ def on_inbound_click(
 ) -> Callable[[Callable[[InboundClick], None]], Callable[[InboundClick], None]]:
     def register(handler: Callable[[InboundClick], None]) -> Callable[[InboundClick], None]:
         @app.action(action_id)
-        def clicked(ack: Ack, body: dict, respond: Respond) -> None:
+        def clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
             ack()
             click = InboundClick(
                 user=body["user"]["id"],

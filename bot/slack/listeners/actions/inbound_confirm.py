@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_, _
-from bot.services.errors import Invalid
-from bot.services.inbox_actions import confirm
-from bot.services.replies_waiting import undecided_cards
+from bot.rendering.staff_text import N_, _, say
+from bot.services.common.errors import Invalid
+from bot.services.inbox.actions import confirm
+from bot.services.inbox.replies_waiting import undecided_cards
 from bot.slack.blocks.inbound import CONFIRM
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
@@ -23,8 +23,8 @@ def register(app: App, deps: Deps) -> None:
         try:
             confirmed = confirm(engine, click.inbound_id, click.user, deps.today())
         except Invalid as exc:
-            click.reply(_(str(exc)))
+            click.reply(say(exc.phrase))
             return
-        click.reply(_("✅ Confirmed: {what}", what=escape(confirmed.consequence)))
+        click.reply(_("✅ Confirmed: {what}", what=escape(say(confirmed.consequence))))
         # its cards now say the customer is held or their address failing
         deps.cards.refresh(undecided_cards(engine, [confirmed.customer_id]), deps.today())

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_, _
-from bot.services import page_links
-from bot.services.copies import send_copies
-from bot.services.errors import Invalid
+from bot.rendering.staff_text import N_, _, say
+from bot.services.common.errors import Invalid
+from bot.services.delivery.copies import send_copies
+from bot.services.page import page_links
 from bot.slack.blocks.inbound import COPIES
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
@@ -32,7 +32,7 @@ def register(app: App, deps: Deps) -> None:
                 ),
             )
         except Invalid as exc:
-            click.reply(_(str(exc)))
+            click.reply(say(exc.phrase))
             return
         listed = ", ".join(escape(n) for n in queued.numbers) or _("no open invoice")
         click.reply(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_, _
-from bot.services.errors import Invalid
-from bot.services.inbox_actions import open_account
+from bot.rendering.staff_text import N_, say
+from bot.services.common.errors import Invalid
+from bot.services.inbox.actions import open_account
 from bot.slack.blocks.inbound import DISPUTE, DISPUTE_CALLBACK, dispute_modal
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
@@ -16,10 +18,10 @@ from bot.slack.modal_opener import open_then_fill
 def register(app: App, deps: Deps) -> None:
     @on_inbound_click(app, deps, DISPUTE, N_("record disputes"))
     def clicked(click: InboundClick) -> None:
-        def fill() -> dict | str:
+        def fill() -> dict[str, Any] | str:
             try:
                 return dispute_modal(open_account(deps.runtime.engine, click.inbound_id))
             except Invalid as exc:
-                return _(str(exc))
+                return say(exc.phrase)
 
         open_then_fill(deps.client, click.trigger_id, DISPUTE_CALLBACK, fill)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_, _
-from bot.services.errors import Invalid
-from bot.services.inbox_actions import reported_paid
+from bot.rendering.staff_text import N_, say
+from bot.services.common.errors import Invalid
+from bot.services.inbox.actions import reported_paid
 from bot.slack.blocks.inbound import PAID
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.inbound_click import InboundClick, on_inbound_click
@@ -22,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             acted = reported_paid(deps.runtime.engine, click.inbound_id, click.user)
         except Invalid as exc:
-            click.reply(_(str(exc)))
+            click.reply(say(exc.phrase))
             return
         click.reply(
             f"💶 Noted: {escape(acted.customer_name)} says they paid. Reminders hold; the next import "

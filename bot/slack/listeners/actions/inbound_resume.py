@@ -3,12 +3,14 @@ the customer's ladder goes on (approvers only)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App, Respond
 
-from bot.rendering.staff_text import N_, _
-from bot.services.errors import Invalid
-from bot.services.pauses import resume
-from bot.services.replies_waiting import undecided_cards
+from bot.rendering.staff_text import N_, _, say
+from bot.services.accounts.pauses import resume
+from bot.services.common.errors import Invalid
+from bot.services.inbox.replies_waiting import undecided_cards
 from bot.slack.blocks.inbound import RESUME
 from bot.slack.deps import Deps
 from bot.slack.mrkdwn import escape
@@ -16,11 +18,11 @@ from bot.slack.mrkdwn import escape
 
 def register(app: App, deps: Deps) -> None:
     @app.action(RESUME)
-    def resume_clicked(ack: Ack, body: dict, respond: Respond) -> None:
+    def resume_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = body["user"]["id"]
 
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
         customer_ref = body["actions"][0]["value"]
@@ -30,7 +32,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             customer = resume(deps.runtime.engine, customer_ref, user)
         except Invalid as exc:
-            reply(str(exc))
+            reply(say(exc.phrase))
             return
         reply(
             _(
@@ -38,5 +40,6 @@ def register(app: App, deps: Deps) -> None:
                 customer=escape(customer.name),
             )
         )
-        if customer.id is not None:  # its cards no longer say a reply waits
-            deps.cards.refresh(undecided_cards(deps.runtime.engine, [customer.id]), deps.today())
+        # its cards no longer say a reply waits
+        cards = undecided_cards(deps.runtime.engine, [customer.customer_id])
+        deps.cards.refresh(cards, deps.today())

@@ -3,10 +3,12 @@ statutory figures in full, in a modal (approvers only: the customer's financial 
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services.legal_part import legal_part
+from bot.services.overview.legal_part import legal_part
 from bot.slack.blocks.legal import legal_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import LEGAL_CALLBACK, LEGAL_PART
@@ -18,7 +20,7 @@ def open_legal_part(deps: Deps, reminder_id: int, trigger_id: str) -> None:
     """Open the modal at once (the trigger lives three seconds), then fill it."""
     runtime = deps.runtime
 
-    def fill() -> dict:
+    def fill() -> dict[str, Any]:
         part = legal_part(
             runtime.drafter(), runtime.composer.laws, runtime.settings.country, reminder_id
         )

@@ -7,7 +7,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.rendering.staff_text import _
-from bot.services.letters import letter_pdf
+from bot.services.delivery.letters import letter_pdf
 from bot.slack.deps import Deps, log
 from bot.slack.ids import LETTER
 from bot.slack.listeners.actions.card_click import Click, on_card_click

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services.app_settings import current
+from bot.services.operations.app_settings import current
 from bot.slack.access import Role
 from bot.slack.blocks.modals import settings_modal
 from bot.slack.deps import Deps

@@ -4,15 +4,16 @@ and `/relance customer`'s *New link*: approvers only."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.rendering.staff_text import N_, _
-from bot.services import contact_changes
-from bot.services.account import account
-from bot.services.customer_page import mark_handled
-from bot.services.errors import Invalid
-from bot.services.page_links import new_link
+from bot.rendering.staff_text import N_, _, say
+from bot.services.accounts import contact_changes
+from bot.services.accounts.account import account
+from bot.services.common.errors import Invalid
+from bot.services.page.customer_page import mark_handled
+from bot.services.page.page_links import new_link
 from bot.slack.blocks.account import account_blocks
 from bot.slack.blocks.page_news import (
     HANDLE_LABELS,
@@ -28,10 +29,10 @@ from bot.slack.request_checks import reminder_id
 
 
 def register(app: App, deps: Deps) -> None:
-    def allowed(body: dict, respond: Respond, verb: str) -> str | None:
-        user = body["user"]["id"]
+    def allowed(body: dict[str, Any], respond: Respond, verb: str) -> str | None:
+        user: str = body["user"]["id"]
 
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
         if not deps.approvers.may_decide(user):
@@ -40,7 +41,7 @@ def register(app: App, deps: Deps) -> None:
         return user
 
     @app.action(PAGE_HANDLE)
-    def handle(ack: Ack, body: dict, respond: Respond) -> None:
+    def handle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = allowed(body, respond, N_("take up a customer's answer"))
         if user is None:
@@ -56,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(PAGE_CONTACT_ACCEPT)
-    def accept_contact(ack: Ack, body: dict, respond: Respond) -> None:
+    def accept_contact(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """The customer's new billing contact applied, once: the first collector wins."""
         ack()
         user = allowed(body, respond, N_("accept a customer's new billing contact"))
@@ -90,7 +91,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(PAGE_ACCOUNT)
-    def show_account(ack: Ack, body: dict, respond: Respond) -> None:
+    def show_account(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         if allowed(body, respond, N_("see a customer's account")) is None:
             return
@@ -103,7 +104,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(PAGE_NEW_LINK)
-    def renew(ack: Ack, body: dict, respond: Respond) -> None:
+    def renew(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = allowed(body, respond, N_("replace a customer's page link"))
         if user is None:
@@ -117,11 +118,13 @@ def register(app: App, deps: Deps) -> None:
                 deps.runtime.now(),
             )
         except Invalid as exc:
-            text = str(exc)
+            text = say(exc.phrase)
         else:
-            text = (
-                f"New page link for *{escape(renewed.customer_name)}* (generation "
-                f"{renewed.generation}); every earlier link now shows nothing. The next "
-                f"reminder carries it: {renewed.url}"
+            text = _(
+                "New page link for *{customer}* (generation {generation}); every earlier link "
+                "now shows nothing. The next reminder carries it: {url}",
+                customer=escape(renewed.customer_name),
+                generation=renewed.generation,
+                url=renewed.url,
             )
         respond(text=text, response_type="ephemeral", replace_original=False)

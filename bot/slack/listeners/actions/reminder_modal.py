@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from slack_bolt import App
 
+from bot.domain.states import ReminderState
 from bot.rendering.staff_text import language
-from bot.services.reminder_view import ReminderView, load_view
+from bot.services.overview.reminder_view import ReminderView, load_view
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.approve import already_decided_text
 from bot.slack.listeners.actions.card_click import Click, on_card_click
@@ -21,7 +23,7 @@ def register_modal_action(
     action_id: str,
     verb: str,
     callback_id: str,
-    build: Callable[[ReminderView], dict],
+    build: Callable[[ReminderView], dict[str, Any]],
 ) -> None:
     """On `action_id`, open `build(view)` for approvers; say who decided if someone did."""
 
@@ -35,13 +37,13 @@ def open_reminder_modal(
     reminder_id: int,
     trigger_id: str,
     callback_id: str,
-    build: Callable[[ReminderView], dict],
+    build: Callable[[ReminderView], dict[str, Any]],
 ) -> None:
     """Open the modal at once, then fill it with the reminder (or say who decided it)."""
 
-    def fill() -> dict | str:
+    def fill() -> dict[str, Any] | str:
         view = load_view(deps.runtime.drafter(), reminder_id)
-        if view.state != "suggested":
+        if view.state != ReminderState.SUGGESTED:
             return already_decided_text(view.state, view.decided_by)
         stage = deps.runtime.drafter().policy_of(view.segment).find_stage(view.stage)
         if stage is not None:  # shown as staff know it: the policy's label in their language

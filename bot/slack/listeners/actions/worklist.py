@@ -4,11 +4,13 @@ click; the Home is published again afterwards."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App
 
 from bot.domain.worklist import one_by_one
 from bot.rendering.staff_text import N_
-from bot.services import decisions
+from bot.services.reminders import decisions
 from bot.slack.blocks.modals import edit_modal, skip_modal
 from bot.slack.blocks.worklist import (
     HOME_APPROVE_SELECTED,
@@ -27,17 +29,17 @@ MODALS = {"edit": (EDIT_CALLBACK, edit_modal), "skip": (SKIP_CALLBACK, skip_moda
 
 
 def register(app: App, deps: Deps) -> None:
-    def refused(user: str, what: str, detail: dict) -> bool:
+    def refused(user: str, what: str, detail: dict[str, Any]) -> bool:
         if deps.approvers.may_decide(user):
             return False
 
-        def tell(text: str, blocks: list[dict] | None = None) -> None:
+        def tell(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             deps.client.chat_postMessage(channel=user, text=text)  # a Home has no thread
 
         deps.refuse(user, what, tell, detail)
         return True
 
-    def approve(body: dict, ids: list[int]) -> None:
+    def approve(body: dict[str, Any], ids: list[int]) -> None:
         user = body["user"]["id"]
         scope, page = read_place(body.get("view", {}).get("private_metadata", ""))
 
@@ -54,7 +56,7 @@ def register(app: App, deps: Deps) -> None:
         deps.later(work, f"approving {len(ids)} reminder(s) from the Home")
 
     @app.action(HOME_ROW)
-    def row_menu(ack: Ack, body: dict) -> None:
+    def row_menu(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         verb, _, rid = body["actions"][0]["selected_option"]["value"].partition("|")
         if not rid.isdigit() or verb not in ("approve", "legal", *MODALS):
@@ -73,12 +75,12 @@ def register(app: App, deps: Deps) -> None:
         open_reminder_modal(deps, int(rid), body.get("trigger_id", ""), callback, build)
 
     @app.action(HOME_APPROVE_SELECTED)
-    def approve_selected(ack: Ack, body: dict) -> None:
+    def approve_selected(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         approve(body, selected_ids(body.get("view", {})))
 
     @app.action(any_numbered(HOME_PAGE))
-    def turn_page(ack: Ack, body: dict) -> None:
+    def turn_page(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         user = body["user"]["id"]
         scope, page = read_place(body["actions"][0].get("value", ""))

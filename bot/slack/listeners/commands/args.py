@@ -8,7 +8,7 @@ from decimal import Decimal
 from bot.domain.calls import OUTCOMES
 from bot.domain.money import AmountError, parse_amount
 from bot.rendering.staff_text import _
-from bot.services.errors import Invalid
+from bot.services.common.errors import Invalid
 
 
 def usage_text(usage: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.staff_text import N_, _, ngettext
-from bot.services.owners import assign
+from bot.services.accounts.owners import assign
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
@@ -11,7 +13,7 @@ from bot.slack.mrkdwn import escape
 USAGE = N_("`/relance assign <customer> <@person>` — who chases this customer")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 2, USAGE)
     done = assign(
         deps.runtime.engine, " ".join(args[:-1]), args[-1], command["user_id"], deps.today()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.staff_text import N_, _
-from bot.services.audit_export import last_events
+from bot.services.audit.export import last_events
 from bot.slack.blocks.account import audit_blocks
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
@@ -12,7 +14,7 @@ from bot.slack.mrkdwn import escape
 USAGE = N_("`/relance audit <customer or invoice>` — the last events of the audit trail")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 1, USAGE)
     title, events = last_events(deps.runtime.engine, " ".join(args))
     reply(_("Audit trail of {title}", title=escape(title)), blocks=audit_blocks(title, events))

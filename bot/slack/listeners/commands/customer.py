@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.staff_text import N_, _
-from bot.services import page_links
-from bot.services.account import account
+from bot.services.accounts.account import account
+from bot.services.page import page_links
 from bot.slack.blocks.account import account_blocks
 from bot.slack.blocks.page_news import new_link_button
 from bot.slack.deps import Deps, Reply
@@ -14,7 +16,7 @@ from bot.slack.mrkdwn import escape
 USAGE = N_("`/relance customer <name or id>` — balance, invoices, promises, disputes, contacts")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 1, USAGE)
     found = account(deps.runtime.engine, " ".join(args), deps.today())
     blocks = account_blocks(found, deps.runtime.settings.locale)

@@ -5,11 +5,12 @@ so no other channel takes today's cards away from the digest's thread."""
 from __future__ import annotations
 
 from time import monotonic
+from typing import Any
 
-from bot import metrics
 from bot.rendering.staff_text import N_, _
-from bot.services import digest as digests
-from bot.services import morning as mornings
+from bot.services.operations import metrics
+from bot.services.overview import digest as digests
+from bot.services.overview import morning as mornings
 from bot.slack.blocks.digest import digest_blocks, digest_fallback
 from bot.slack.deps import Deps, Reply
 from bot.slack.digest_poster import post_morning, post_thread_cards
@@ -19,7 +20,7 @@ USAGE = N_(
 )
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     runtime = deps.runtime
     now = runtime.now()
     home = runtime.settings.digest_channel

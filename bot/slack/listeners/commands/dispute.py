@@ -3,8 +3,10 @@ customer's cards and worklist rows show it at once (those it overtook stopped)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.staff_text import N_, _
-from bot.services.disputes import open_dispute
+from bot.services.accounts.disputes import open_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
@@ -13,7 +15,7 @@ from bot.slack.touched_shown import show_touched
 USAGE = N_("`/relance dispute <invoice> <reason>` — pause reminders for a disputed invoice")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 2, USAGE)
     reason = " ".join(args[1:])
     touched = open_dispute(deps.runtime.engine, args[0], reason, command["user_id"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.calls import outcome_key
 from bot.rendering.staff_text import N_
-from bot.services.calls import call_form
+from bot.services.accounts.calls import call_form
 from bot.slack.blocks.modals import log_call_modal
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
@@ -12,7 +14,7 @@ from bot.slack.listeners.commands.args import need
 USAGE = N_("`/relance log-call <customer> [{outcomes}]` — log a call")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 1, USAGE)
     outcome = outcome_key(args[-1]) if len(args) > 1 else None
     if outcome is not None:

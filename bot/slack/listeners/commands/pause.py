@@ -3,9 +3,11 @@ once on the customer's cards and worklist rows (what it overtook stopped)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.locale import staff_date
 from bot.rendering.staff_text import N_, _
-from bot.services.pauses import pause, resume
+from bot.services.accounts.pauses import pause, resume
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need
 from bot.slack.mrkdwn import escape
@@ -15,7 +17,7 @@ USAGE = N_("`/relance pause <customer> [YYYY-MM-DD]` — no reminders (until a d
 RESUME_USAGE = N_("`/relance resume <customer>` — reminders again")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 1, USAGE)
     until = None
     if len(args) > 1 and args[-1][:1].isdigit():
@@ -38,7 +40,7 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
     show_touched(deps, touched, f"the pause of {customer.name}", reply)
 
 
-def run_resume(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run_resume(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 1, RESUME_USAGE)
     customer = resume(deps.runtime.engine, " ".join(args), command["user_id"])
     reply(

@@ -1,12 +1,16 @@
 """`/relance plan <customer> <instalments> [first date]`: instalments within the limits of
 the customer's policy; beyond them only a lead may agree the plan. An agreed plan shows at
-once on the customer's cards and worklist rows (what it overtook stopped)."""
+once on the customer's cards and worklist rows (what it overtook stopped), and the confirmation
+to the customer is posted for approval at once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.locale import staff_date
-from bot.rendering.staff_text import N_, _
-from bot.services.plans import propose_plan
+from bot.rendering.staff_text import N_, _, speaking
+from bot.services.accounts.plan_notices import card_target
+from bot.services.accounts.plans import propose_plan
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, need, usage_text
 from bot.slack.mrkdwn import escape
@@ -15,7 +19,7 @@ from bot.slack.touched_shown import show_touched
 USAGE = N_("`/relance plan <customer> <instalments> [YYYY-MM-DD]` — agree a payment plan")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 2, USAGE)
     first = None
     if args[-1][:1].isdigit() and "-" in args[-1]:
@@ -74,3 +78,16 @@ def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
         + f"\n{lines}{told}"
     )
     show_touched(deps, outcome.touched, f"the plan agreed with {outcome.customer}", reply)
+    if outcome.confirmation is not None:
+        confirmation = outcome.confirmation
+        deps.later(lambda: post_confirmation(deps, confirmation), "posting a plan's confirmation")
+
+
+def post_confirmation(deps: Deps, reminder_id: int) -> None:
+    """The confirmation's card at once where the customer's news go, so it is approved while
+    the customer still has the plan in mind, not at the next digest (which then skips it)."""
+    settings = deps.runtime.settings
+    target = card_target(deps.runtime.engine, reminder_id, settings.digest_channel)
+    if target is not None:
+        with speaking(settings.locale):
+            deps.cards.post_now(reminder_id, deps.today(), target.channel, target.thread_ts)

@@ -3,9 +3,11 @@ customer's cards and worklist rows show it at once (those it overtook stopped)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.locale import staff_date
 from bot.rendering.staff_text import N_, _
-from bot.services.promises import record_promise
+from bot.services.accounts.promises import record_promise
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import a_date, an_amount, need
 from bot.slack.mrkdwn import escape
@@ -14,7 +16,7 @@ from bot.slack.touched_shown import show_touched
 USAGE = N_("`/relance promise <invoice> <YYYY-MM-DD> [amount]` — record a promise to pay")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 2, USAGE)
     promised = a_date(args[1])
     amount = an_amount(args[2]) if len(args) > 2 else None

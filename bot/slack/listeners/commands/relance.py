@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.rendering.staff_text import _
-from bot.services.errors import Invalid
+from bot.rendering.staff_text import _, say
+from bot.services.common.errors import Invalid
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands import (
     assign,
@@ -29,7 +30,7 @@ from bot.slack.listeners.commands import (
 from bot.slack.listeners.commands.args import usage_text
 from bot.slack.mrkdwn import escape
 
-Handler = Callable[[Deps, list[str], dict, Reply], None]
+Handler = Callable[[Deps, list[str], dict[str, Any], Reply], None]
 
 #: name -> (handler, usage line). `help` is answered by the router from this table.
 SUBCOMMANDS: dict[str, tuple[Handler, str]] = {
@@ -58,11 +59,11 @@ def help_text() -> str:
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/relance")
-    def relance(ack: Ack, command: dict, respond: Respond) -> None:
+    def relance(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         user = command["user_id"]
 
-        def reply(text: str, blocks: list[dict] | None = None) -> None:
+        def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, blocks=blocks, response_type="ephemeral")
 
         try:
@@ -87,4 +88,4 @@ def register(app: App, deps: Deps) -> None:
         try:
             handler(deps, args, command, reply)
         except Invalid as refused:  # nothing was changed: say why
-            reply(f"⚠️ {escape(str(refused))}")
+            reply(f"⚠️ {escape(say(refused.phrase))}")

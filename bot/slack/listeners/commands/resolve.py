@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.rendering.staff_text import N_, _
-from bot.services.disputes import resolve_dispute
+from bot.services.accounts.disputes import resolve_dispute
 from bot.slack.deps import Deps, Reply
 from bot.slack.listeners.commands.args import need
 from bot.slack.mrkdwn import escape
@@ -11,7 +13,7 @@ from bot.slack.mrkdwn import escape
 USAGE = N_("`/relance resolve <invoice> [note]` — close a dispute")
 
 
-def run(deps: Deps, args: list[str], command: dict, reply: Reply) -> None:
+def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> None:
     need(args, 1, USAGE)
     resolve_dispute(deps.runtime.engine, args[0], command["user_id"], " ".join(args[1:]))
     reply(

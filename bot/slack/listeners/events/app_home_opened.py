@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App
 
 from bot.slack.deps import Deps
@@ -10,7 +12,7 @@ from bot.slack.home_publisher import publish_home
 
 def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict) -> None:
+    def home_opened(event: dict[str, Any]) -> None:
         if event.get("tab") != "home":
             return
         publish_home(deps, event["user"])

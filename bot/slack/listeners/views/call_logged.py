@@ -8,8 +8,8 @@ from datetime import date
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services.calls import log_call
-from bot.services.errors import Invalid
+from bot.services.accounts.calls import log_call
+from bot.services.common.errors import Invalid
 from bot.slack.access import Role
 from bot.slack.deps import Deps
 from bot.slack.ids import CALL_CALLBACK

@@ -4,7 +4,7 @@ for a reminder that lives only on a worklist, the decider's Home)."""
 
 from __future__ import annotations
 
-from bot.services.decisions import Decided
+from bot.services.reminders.decisions import Decided
 from bot.slack.deps import Deps
 from bot.slack.home_publisher import publish_home
 from bot.slack.listeners.actions.approve import already_decided_text

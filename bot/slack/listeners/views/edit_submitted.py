@@ -3,12 +3,20 @@ approving it too when the box is ticked — exactly once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
-from bot.rendering.staff_text import N_
-from bot.services import decisions
-from bot.services.editing import EditedText, EditInvalid, LetterChoice, check_edit, join_body
-from bot.services.reminder_view import load_view
+from bot.rendering.staff_text import N_, say
+from bot.services.overview.reminder_view import load_view
+from bot.services.reminders import decisions
+from bot.services.reminders.editing import (
+    EditedText,
+    EditInvalid,
+    LetterChoice,
+    check_edit,
+    join_body,
+)
 from bot.slack.access import Role
 from bot.slack.deps import Deps
 from bot.slack.ids import EDIT_CALLBACK
@@ -16,7 +24,7 @@ from bot.slack.listeners.views.decision_shown import show_decision
 from bot.slack.permissions import Submission, on_submission, reminder_of
 
 
-def _typed(values: dict, block_id: str) -> str:
+def _typed(values: dict[str, Any], block_id: str) -> str:
     return (values.get(block_id, {}).get("value", {}).get("value")) or ""
 
 
@@ -69,7 +77,9 @@ def register(app: App, deps: Deps) -> None:
             )
         except ValueError as exc:
             field, message = (
-                (exc.field, exc.message) if isinstance(exc, EditInvalid) else ("letter", str(exc))
+                (exc.field, say(exc.phrase))
+                if isinstance(exc, EditInvalid)
+                else ("letter", str(exc))
             )
             form.ack(response_action="errors", errors={field: message[:150]})
             return

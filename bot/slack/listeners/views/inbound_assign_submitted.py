@@ -6,8 +6,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services.errors import Invalid
-from bot.services.inbox_actions import assign
+from bot.services.common.errors import Invalid
+from bot.services.inbox.actions import assign
 from bot.slack.access import Role
 from bot.slack.blocks.inbound import ASSIGN_CALLBACK
 from bot.slack.deps import Deps
@@ -37,7 +37,7 @@ def register(app: App, deps: Deps) -> None:
         runtime = deps.runtime
         deps.later(
             lambda: post_inbound(
-                runtime.engine,
+                runtime,
                 deps.client,
                 runtime.settings.digest_channel,
                 runtime.now(),

@@ -7,8 +7,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services.errors import Invalid
-from bot.services.inbox_actions import promise
+from bot.services.common.errors import Invalid
+from bot.services.inbox.actions import promise
 from bot.slack.access import Role
 from bot.slack.blocks.inbound import PROMISE_CALLBACK
 from bot.slack.deps import Deps

@@ -7,9 +7,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services.editing import join_body
-from bot.services.errors import Invalid
-from bot.services.replies import send_reply
+from bot.services.common.errors import Invalid
+from bot.services.inbox.replies import send_reply
+from bot.services.reminders.editing import join_body
 from bot.slack.access import Role
 from bot.slack.blocks.inbound import REPLY_CALLBACK, reply_part_ids
 from bot.slack.deps import Deps

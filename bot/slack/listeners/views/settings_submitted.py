@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_
-from bot.services.errors import Invalid
+from bot.services.common.errors import Invalid
 from bot.slack.access import Role
 from bot.slack.blocks.modals import settings_values
 from bot.slack.deps import Deps

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.rendering.staff_text import N_, _
-from bot.services import decisions
+from bot.services.reminders import decisions
 from bot.slack.access import Role
 from bot.slack.blocks.modals import SKIP_REASONS
 from bot.slack.deps import Deps
