@@ -24,7 +24,7 @@ from bot.channels.email import message_id
 from bot.channels.imap import connect
 from bot.config import Settings
 from bot.db import make_engine, unit_of_work
-from bot.models import Customer, Reminder, ReminderInvoice
+from bot.models import Customer, Invoice, Reminder, ReminderInvoice
 from bot.services.inbox.mailbox import BATCH, Listening, fetch_mail
 from tests.support.imap_server import ImapServer, running_dovecot
 from tests.support.mail_samples import hard_bounce, reply
@@ -66,6 +66,20 @@ def _ledger(url: str) -> None:
             ],
         )
         ids = session.execute(sa.select(Customer.id).order_by(Customer.id)).scalars().all()
+        session.execute(
+            sa.insert(Invoice),
+            [
+                {
+                    "number": f"F-{customer_id}",
+                    "customer_id": customer_id,
+                    "currency": "EUR",
+                    "amount_minor": 100_00,
+                    "issue_date": date(2026, 10, 1),
+                    "due_date": date(2026, 10, 31),
+                }
+                for customer_id in ids
+            ],
+        )
         session.execute(
             sa.insert(Reminder),
             [

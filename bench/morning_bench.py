@@ -67,7 +67,7 @@ def _runtime(
 def _forget_the_morning(engine: sa.Engine) -> None:
     """Delete what a morning stored, so the next one starts from the same ledger. The bench
     owns its database: on PostgreSQL it switches the audit trail's append-only trigger off."""
-    tables = ("reminder_invoice", "reminder", "audit_event")
+    tables = ("reminder_invoice", "reminder", "audit_event_invoice", "audit_event")
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")

@@ -211,9 +211,9 @@ APP_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 
 def grant_app_role(owner: Engine, role: str) -> None:
     """What the app's PostgreSQL role may do in the schema the owner migrated: read and write
-    every table except the audit trail and its recorded heads, which it may only read and append
-    to (no UPDATE, DELETE or TRUNCATE; not being the owner, it cannot switch the append-only
-    trigger off);
+    every table except the audit trail, the index of its events' invoices and its recorded
+    heads, which it may only read and append to (no UPDATE, DELETE or TRUNCATE; not being the
+    owner, it cannot switch the append-only triggers off);
     use the sequences. Tables created by later migrations get the same by default."""
     with owner.begin() as conn:
         schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
@@ -223,6 +223,7 @@ def grant_app_role(owner: Engine, role: str) -> None:
             f"GRANT USAGE ON SCHEMA {where} TO {to}",
             f"GRANT {APP_PRIVILEGES} ON ALL TABLES IN SCHEMA {where} TO {to}",
             f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM {to}",
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_event_invoice FROM {to}",
             f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_head FROM {to}",
             f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {to}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {to}",

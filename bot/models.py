@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, relationship
@@ -198,6 +198,23 @@ class AuditEvent(SQLModel, table=True):
     key_id: str | None = Field(default=None, max_length=16)  # its key's id; None: before ids
 
 
+class AuditEventInvoice(SQLModel, table=True):
+    """One invoice an event lists: how an invoice's events are found. The event's own
+    `invoice_numbers` text stays the record (its hash covers it); these rows index it, written
+    with the event, append-only like it (a number here may hold a comma, and need not be an
+    invoice still: the trail names what it named)."""
+
+    __tablename__ = "audit_event_invoice"
+    __table_args__ = (sa.Index("ix_audit_event_invoice_number", "number", "event_seq"),)
+
+    event_seq: int = Field(foreign_key="audit_event.seq", primary_key=True, ondelete="CASCADE")
+    position: int = Field(primary_key=True)
+    number: str
+
+    #: the columns of the rows `services/audit.linked` makes, in order
+    COLUMNS: ClassVar[tuple[str, ...]] = ("event_seq", "position", "number")
+
+
 class AuditHead(SQLModel, table=True):
     """The chain's head as it was each morning (services/audit_checkpoint.py): verification
     compares the trail with the latest, so an emptied or shortened trail shows. The app's role
@@ -281,22 +298,29 @@ class Reminder(SQLModel, table=True):
         return invoice_list.joined(self.numbers)
 
 
-class ReminderInvoice(SQLModel, table=True):
-    """One invoice a reminder chases, at its place in the list: whole numbers, never a pattern
-    in a text. Read by reminder (the primary key); the reminders about an invoice are its
-    customer's reminders that list it."""
+class InvoiceListing(SQLModel):
+    """One invoice of a list, at its place: whole numbers, never a pattern in a text. A list's
+    rows name invoices that exist (the foreign key on their unique number). Each table keys
+    its rows by its list's id, then `position`."""
+
+    number: str = Field(max_length=64, foreign_key="invoice.number")
+
+    @classmethod
+    def listing(cls, numbers: Iterable[str]) -> list[Self]:
+        """The rows of a new list: `Reminder(invoices=ReminderInvoice.listing(…))`."""
+        # each table declares `position` after its list's id (the key's order)
+        return [cls.model_validate({"position": n, "number": v}) for n, v in enumerate(numbers)]
+
+
+class ReminderInvoice(InvoiceListing, table=True):
+    """One invoice a reminder chases. Read by reminder (the primary key); the reminders about
+    an invoice are its customer's reminders that list it."""
 
     __tablename__ = "reminder_invoice"
 
     # set from the reminder it is listed on when both are flushed
     reminder_id: int = Field(default=None, foreign_key="reminder.id", primary_key=True)
     position: int = Field(primary_key=True)
-    number: str = Field(max_length=64)  # an invoice's reminders: found through its customer
-
-    @classmethod
-    def listing(cls, numbers: Iterable[str]) -> list[ReminderInvoice]:
-        """The rows of a new reminder's list: `Reminder(invoices=ReminderInvoice.listing(…))`."""
-        return [cls(position=n, number=number) for n, number in enumerate(numbers)]
 
     #: the columns of `rows`, in order
     COLUMNS: ClassVar[tuple[str, ...]] = ("reminder_id", "position", "number")
@@ -416,13 +440,35 @@ class PaymentPlan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     currency: str = Field(max_length=3)
-    invoice_numbers: str
     total_minor: int = Field(sa_type=sa.BigInteger)
     paid_at_start_minor: int = Field(sa_type=sa.BigInteger)  # to measure payments since
     state: PlanState = _state(PlanState, default=PlanState.ACTIVE)
     created_by: str = Field(max_length=40)
     beyond_limits: bool = False  # accepted by a lead although outside the limits
     created_at: datetime = _timestamp()
+    invoices: Mapped[list[PlanInvoice]] = Relationship(
+        sa_relationship=relationship(
+            "PlanInvoice",
+            lazy="selectin",
+            order_by="PlanInvoice.position",
+            cascade="all, delete-orphan",
+        )
+    )
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The invoices it covers, in order."""
+        return tuple(i.number for i in self.invoices)
+
+
+class PlanInvoice(InvoiceListing, table=True):
+    """One invoice a plan covers."""
+
+    __tablename__ = "plan_invoice"
+
+    # set from its plan when both are flushed
+    plan_id: int = Field(default=None, foreign_key="payment_plan.id", primary_key=True)
+    position: int = Field(primary_key=True)
 
 
 class Instalment(SQLModel, table=True):

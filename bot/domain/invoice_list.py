@@ -1,7 +1,8 @@
-"""A list of invoice numbers as one text: their numbers in order, joined by commas. How a plan
-and an audit event store theirs (an audit event's text is part of its hash), and how a
-reminder's list (rows of `reminder_invoice`, where a number may hold a comma) reads as one text.
-Written and read only here."""
+"""A list of invoice numbers as one text: their numbers in order, joined by commas. How an
+audit event records its list (the text its hash covers; `audit_event_invoice` indexes it by
+whole number), how a dispute file keeps the invoices it was sent about, and how a reminder's
+list reads as one text. Plans' and reminders' lists are rows (`plan_invoice`,
+`reminder_invoice`), where a number may hold a comma. Written and read only here."""
 
 from __future__ import annotations
 

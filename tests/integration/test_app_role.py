@@ -20,7 +20,10 @@ def _append(engine: Engine, count: int) -> None:
     with unit_of_work(engine) as session:
         audit.append_many(
             session,
-            [audit.NewEvent(kind="note", actor="U1", content={"n": n}) for n in range(count)],
+            [
+                audit.NewEvent(kind="note", actor="U1", invoice_numbers=("F-1",), content={"n": n})
+                for n in range(count)
+            ],
         )
 
 
@@ -46,6 +49,9 @@ def test_the_app_appends_and_verifies_as_its_own_role(postgres_engine: Engine) -
         "UPDATE audit_head SET seq = 0",  # the heads the mornings recorded
         "DELETE FROM audit_head",
         "TRUNCATE audit_head",
+        "UPDATE audit_event_invoice SET number = 'F-9'",  # the index of the events' invoices
+        "DELETE FROM audit_event_invoice",
+        "TRUNCATE audit_event_invoice",
     ],
 )
 def test_the_app_role_may_not_rewrite_the_audit_trail(postgres_engine: Engine, sql: str) -> None:

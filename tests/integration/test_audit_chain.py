@@ -16,7 +16,12 @@ def _append(engine: Engine, count: int) -> None:
         audit.append_many(
             session,
             [
-                audit.NewEvent(kind="note", actor="U1", content={"n": n, "text": "é <b>"})
+                audit.NewEvent(
+                    kind="note",
+                    actor="U1",
+                    invoice_numbers=(f"F-{n}",),
+                    content={"n": n, "text": "é <b>"},
+                )
                 for n in range(count)
             ],
         )
@@ -32,12 +37,18 @@ def tamper(engine: Engine, sql: str) -> None:
 def test_postgres_refuses_updates_and_deletes_even_to_the_owner(postgres_engine: Engine) -> None:
     _append(postgres_engine, 2)
     engine = owner_of(postgres_engine)
-    for sql in (
-        "UPDATE audit_event SET actor = 'x'",
-        "DELETE FROM audit_event",
-        "TRUNCATE audit_event",
+    for sql, refusal in (
+        ("UPDATE audit_event SET actor = 'x'", "audit_event is append-only"),
+        ("DELETE FROM audit_event", "audit_event is append-only"),
+        # its invoices' rows point at it: emptied alone, they would be left behind
+        ("TRUNCATE audit_event", "referenced in a foreign key"),
+        ("TRUNCATE audit_event CASCADE", "is append-only"),
+        ("TRUNCATE audit_event, audit_event_invoice", "is append-only"),
+        ("UPDATE audit_event_invoice SET number = 'x'", "audit_event_invoice is append-only"),
+        ("DELETE FROM audit_event_invoice", "audit_event_invoice is append-only"),
+        ("TRUNCATE audit_event_invoice", "audit_event_invoice is append-only"),
     ):
-        with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
+        with pytest.raises(sa.exc.DBAPIError, match=refusal), engine.begin() as conn:
             conn.execute(sa.text(sql))
     with unit_of_work(engine) as session:
         assert audit.verify(session).checked == 2

@@ -29,6 +29,12 @@ INSERT INTO reminder (customer_id, run_date, stage, channel, language, wording, 
 VALUES (:customer, '2026-11-02', :stage, 'email', 'fr', '', :numbers, '', '', '', '', '',
   'suggested', '', '', '', '', '2026-11-02 08:00:00')
 """
+OLD_INVOICE = """
+INSERT INTO invoice (number, customer_id, currency, amount_minor, paid_minor, issue_date,
+  due_date, payment_link, created_at, updated_at)
+VALUES (:number, :customer, 'EUR', 5000, 0, '2026-09-01', '2026-10-01', '',
+  '2026-11-01 08:00:00', '2026-11-01 08:00:00')
+"""
 
 
 def test_the_invoice_lists_move_to_their_table_and_back(engine: Engine) -> None:
@@ -42,6 +48,8 @@ def test_the_invoice_lists_move_to_their_table_and_back(engine: Engine) -> None:
                 " false, '2026-11-01 08:00:00', '2026-11-01 08:00:00') RETURNING id"
             )
         ).scalar_one()
+        for number in ("F-1", "F-2", "F-7", "F-10"):  # the lists name invoices (0019_links)
+            conn.execute(sa.text(OLD_INVOICE), {"customer": customer, "number": number})
         for stage, numbers in [("friendly", "F-2,F-1,F-10"), ("thanks", "F-7"), ("reply-1", "")]:
             conn.execute(
                 sa.text(OLD_REMINDER), {"customer": customer, "stage": stage, "numbers": numbers}
@@ -97,11 +105,29 @@ def _customer(session: sa.orm.Session) -> int:
     return customer.id
 
 
+def _invoices(session: sa.orm.Session, customer_id: int, paid: dict[str, int]) -> None:
+    """Invoices of 50.00 each, paid as `paid` says (by number)."""
+    for number, paid_minor in paid.items():
+        session.add(
+            Invoice(
+                number=number,
+                customer_id=customer_id,
+                currency="EUR",
+                amount_minor=50_00,
+                paid_minor=paid_minor,
+                issue_date=date(2026, 9, 1),
+                due_date=date(2026, 10, 1),
+            )
+        )
+
+
 def test_a_reminders_invoices_keep_their_order(engine: Engine) -> None:
     with unit_of_work(engine) as session:
+        customer_id = _customer(session)
+        _invoices(session, customer_id, {"F-1": 0, "F-2": 0, "F-10": 0})
         session.add(
             Reminder(
-                customer_id=_customer(session),
+                customer_id=customer_id,
                 run_date=RUN_DATE,
                 stage="firm",
                 channel="email",
@@ -126,18 +152,7 @@ def test_a_payment_cancels_the_reminders_on_its_invoice_even_with_a_comma(
     stays awaiting its decision."""
     with unit_of_work(engine) as session:
         customer_id = _customer(session)
-        for number, paid in [("2026,17", 50_00), ("2026", 0), ("17", 0)]:
-            session.add(
-                Invoice(
-                    number=number,
-                    customer_id=customer_id,
-                    currency="EUR",
-                    amount_minor=50_00,
-                    paid_minor=paid,
-                    issue_date=date(2026, 9, 1),
-                    due_date=date(2026, 10, 1),
-                )
-            )
+        _invoices(session, customer_id, {"2026,17": 50_00, "2026": 0, "17": 0})
         for stage, numbers in [("friendly", ["2026,17"]), ("firm", ["2026", "17"])]:
             session.add(
                 Reminder(

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.db import read_only, unit_of_work
-from bot.models import Customer, DigestRun, Reminder, ReminderInvoice
+from bot.models import Customer, DigestRun, Invoice, Reminder, ReminderInvoice
 from bot.services.inbox.threads import ConversationTarget, conversation_target
 
 
@@ -19,6 +19,15 @@ def _customer(engine: Engine) -> int:
         )
         session.add(customer)
         session.flush()
+        session.add(  # what its reminders chase
+            Invoice(
+                number="A-1",
+                customer_id=customer.id,
+                currency="EUR",
+                issue_date=date(2026, 10, 1),
+                due_date=date(2026, 10, 31),
+            )
+        )
         return customer.id
 
 

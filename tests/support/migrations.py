@@ -1,4 +1,6 @@
-"""Moving a test database between revisions as deployed: as the tables' owner."""
+"""Moving a test database between revisions as deployed: as the tables' owner; back at the head,
+the app's role is granted its rights again, as `relance migrate` does (tables a migration made
+anew get those, and only those)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from bot.db import MIGRATIONS_DIR
-from tests.support.roles import owner_of
+from bot.db import MIGRATIONS_DIR, grant_app_role
+from tests.support.roles import APP_ROLE, owner_of
 
 
 def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
@@ -19,4 +21,6 @@ def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
         config.attributes["connection"] = connection
         (command.downgrade if down else command.upgrade)(config, revision)
     if owner is not engine:
+        if revision == "head":
+            grant_app_role(owner, APP_ROLE)
         owner.dispose()

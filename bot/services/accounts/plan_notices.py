@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import read_only
-from bot.domain import invoice_list
 from bot.domain.money import Money
 from bot.models import Customer, Instalment, PaymentPlan, Reminder, ReminderInvoice
 from bot.services import audit
@@ -67,7 +66,7 @@ def suggest_notice(
         return None
     customer = get(session, Customer, plan.customer_id)
     draft = composer.plan_notice(customer, kind, schedule_of(session, plan), due)
-    numbers = invoice_list.numbers(plan.invoice_numbers)
+    numbers = plan.numbers
     reminder = Reminder(
         customer_id=plan.customer_id,
         run_date=run_date,

@@ -10,7 +10,6 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.domain import invoice_list
 from bot.domain.plans import next_due
 from bot.domain.states import PlanState
 from bot.models import Instalment, Invoice, PaymentPlan
@@ -29,7 +28,7 @@ def statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
     """Where each plan stands, in three queries whatever the number of plans."""
     if not plans:
         return []
-    numbers = {n for plan in plans for n in invoice_list.numbers(plan.invoice_numbers)}
+    numbers = {n for plan in plans for n in plan.numbers}
     paid: dict[str, int] = dict(
         session.connection()
         .execute(
@@ -48,7 +47,7 @@ def statuses(session: Session, plans: list[PaymentPlan]) -> list[PlanStatus]:
         schedules[instalment.plan_id].append(instalment)
     found = []
     for plan in plans:
-        covered_numbers = invoice_list.numbers(plan.invoice_numbers)
+        covered_numbers = plan.numbers
         paid_since = sum(paid.get(n, 0) for n in covered_numbers) - plan.paid_at_start_minor
         due = next_due([(i.due_date, i.amount_minor) for i in schedules[plan.id]], paid_since)
         found.append(PlanStatus(id_of(plan), plan.customer_id, covered_numbers, due))

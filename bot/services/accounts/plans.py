@@ -14,11 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import unit_of_work
-from bot.domain import invoice_list
 from bot.domain.money import Money, open_minor
 from bot.domain.plans import schedule, settled
 from bot.domain.states import PlanState, transition
-from bot.models import Instalment, PaymentPlan
+from bot.models import Instalment, PaymentPlan, PlanInvoice
 from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.accounts.plan_notices import before_instalment, due_soon, suggest_notice
@@ -147,7 +146,7 @@ def propose_plan(
         plan = PaymentPlan(
             customer_id=id_of(customer),
             currency=currency,
-            invoice_numbers=invoice_list.joined(numbers),
+            invoices=PlanInvoice.listing(numbers),
             total_minor=total,
             paid_at_start_minor=sum(i.paid_minor for i in invoices),
             created_by=user,

@@ -37,7 +37,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import insert_rows, read_only
 from bot.domain import invoice_list
-from bot.models import AuditEvent, utcnow
+from bot.models import AuditEvent, AuditEventInvoice, utcnow
 
 GENESIS_HASH = "0" * 64
 _LOCK_KEY = 0x52454C41  # "RELA": the advisory lock that serializes appends on PostgreSQL
@@ -207,14 +207,23 @@ def head(session: Session) -> Head:
     return Head(last.seq, last.hash) if last else Head(0, GENESIS_HASH)
 
 
-def linked(after: Head, events: Iterable[NewEvent]) -> list[tuple[Any, ...]]:
+@dataclass(frozen=True)
+class Links:
+    """Events ready to store: their rows (`_HASHED`, hash, key id), and the rows listing their
+    invoices (`AuditEventInvoice.COLUMNS`), each number whole."""
+
+    events: list[tuple[Any, ...]]
+    invoices: list[tuple[int, int, str]]
+
+
+def linked(after: Head, events: Iterable[NewEvent]) -> Links:
     """The events as rows to store, each linked to the one before, the first to `after`.
     No database here: a morning links twenty thousand while the database takes its
     reminders."""
     seq, prev_hash = after.seq, after.hash
     key, occurred_at = audit_key(), utcnow()  # the events of one append happen together
     kid = key_id(key)
-    rows = []
+    rows, invoices = [], []
     for new in events:
         seq += 1
         values = (
@@ -230,12 +239,15 @@ def linked(after: Head, events: Iterable[NewEvent]) -> list[tuple[Any, ...]]:
         )
         prev_hash = _link(values, key)
         rows.append((*values, prev_hash, kid))
-    return rows
+        invoices += [(seq, n, number) for n, number in enumerate(new.invoice_numbers)]
+    return Links(rows, invoices)
 
 
-def store(session: Session, rows: list[tuple[Any, ...]]) -> None:
-    """`linked` rows, in one bulk insert, in the transaction that read their head."""
-    insert_rows(session.connection(), AuditEvent, (*_HASHED, "hash", "key_id"), rows)
+def store(session: Session, links: Links) -> None:
+    """`linked` rows, in bulk inserts, in the transaction that read their head."""
+    conn = session.connection()
+    insert_rows(conn, AuditEvent, (*_HASHED, "hash", "key_id"), links.events)
+    insert_rows(conn, AuditEventInvoice, AuditEventInvoice.COLUMNS, links.invoices)
 
 
 @dataclass(frozen=True)

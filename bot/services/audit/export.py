@@ -15,10 +15,9 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
 from bot.db import read_only
-from bot.models import AuditEvent, Customer
+from bot.models import AuditEvent, AuditEventInvoice, Customer
 from bot.services.common.errors import Invalid
 from bot.services.common.lookup import find_customer, find_invoice
-from bot.services.common.queries import lists_number
 
 COLUMNS = [
     "seq",
@@ -136,7 +135,10 @@ def last_events(engine: Engine, subject: str, most: int = 15) -> tuple[str, list
             where: sa.ColumnElement[bool] = col(AuditEvent.customer_id) == customer.id
         else:
             title = f"invoice {invoice.number}"
-            where = lists_number(AuditEvent.invoice_numbers, invoice.number)
+            where = sa.exists().where(
+                col(AuditEventInvoice.event_seq) == col(AuditEvent.seq),
+                col(AuditEventInvoice.number) == invoice.number,
+            )
         events = [
             EventLine(e.seq, e.occurred_at, e.kind, e.actor, json.loads(e.content))
             for e in session.exec(

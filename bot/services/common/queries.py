@@ -9,7 +9,6 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
-from bot.domain import invoice_list
 from bot.domain.states import Move
 from bot.models import Invoice, ReminderInvoice
 
@@ -83,17 +82,3 @@ def listed(conn: sa.Connection, reminder_ids: list[int]) -> dict[int, tuple[str,
         ):
             lists.setdefault(reminder_id, []).append(number)
     return {reminder_id: tuple(numbers) for reminder_id, numbers in lists.items()}
-
-
-def lists_number(column: Any, number: str) -> sa.ColumnElement[bool]:
-    """A stored invoice list (`domain.invoice_list`) that holds `number` exactly: alone,
-    first, last or in between (a number's own `%` and `_` match only themselves)."""
-    stored = col(column)
-    sep = invoice_list.SEPARATOR
-    literal = number.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sa.or_(
-        stored == number,
-        stored.like(f"{literal}{sep}%", escape="\\"),
-        stored.like(f"%{sep}{literal}", escape="\\"),
-        stored.like(f"%{sep}{literal}{sep}%", escape="\\"),
-    )

@@ -3,7 +3,7 @@ whose address fails — so the digest finds the few it names without reading eve
 (a million of them at ten times today's ledger).
 
 Revision ID: 0018_scale
-Revises: 0013_trust_mail
+Revises: 0017_copies
 """
 
 from __future__ import annotations

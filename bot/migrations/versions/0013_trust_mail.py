@@ -7,7 +7,7 @@ the id of the key that links it (events before this have none: verified as befor
 of the chain recorded each morning, in a table the app's role may only append to.
 
 Revision ID: 0013_trust_mail
-Revises: 0011_speed
+Revises: 0012_trust_http
 Create Date: 2026-12-06
 """
 

@@ -2,7 +2,7 @@
 so reminders attach it and the customer's page offers it.
 
 Revision ID: 0017_copies
-Revises: 0013_trust_mail
+Revises: 0016_cash
 Create Date: 2026-12-06
 """
 
