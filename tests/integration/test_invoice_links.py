@@ -1,4 +1,4 @@
-"""Migration 0019_links, up, down and up again with data, on both databases: plans' comma-joined
+"""Migration 0020_links, up, down and up again with data, on both databases: plans' comma-joined
 invoice lists become `plan_invoice` rows and come back as the same texts; the audit events keep
 their texts (the chain verifies throughout) and gain `audit_event_invoice` rows; reminder lists
 get their foreign key to the invoices, with the lists 0010_types split at a number's comma made
@@ -27,7 +27,7 @@ EVENTS = {
     "one": ("F-1",),
     "comma": ("2026,17", "F-2"),
     "both": ("A", "B"),
-    "joined": ("A,B",),  # its text reads as A then B: the text cannot tell (see 0019_links)
+    "joined": ("A,B",),  # its text reads as A then B: the text cannot tell (see 0020_links)
     "none": (),
     "gone": ("F-404",),  # the trail names what it named, invoice or not
 }

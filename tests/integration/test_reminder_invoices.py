@@ -48,7 +48,7 @@ def test_the_invoice_lists_move_to_their_table_and_back(engine: Engine) -> None:
                 " false, '2026-11-01 08:00:00', '2026-11-01 08:00:00') RETURNING id"
             )
         ).scalar_one()
-        for number in ("F-1", "F-2", "F-7", "F-10"):  # the lists name invoices (0019_links)
+        for number in ("F-1", "F-2", "F-7", "F-10"):  # the lists name invoices (0020_links)
             conn.execute(sa.text(OLD_INVOICE), {"customer": customer, "number": number})
         for stage, numbers in [("friendly", "F-2,F-1,F-10"), ("thanks", "F-7"), ("reply-1", "")]:
             conn.execute(

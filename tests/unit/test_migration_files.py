@@ -131,5 +131,5 @@ def test_a_loop_beside_the_line_is_named() -> None:
 
 
 def test_the_declarations_are_read_from_the_text() -> None:
-    source = 'revision = "0019_links"\ndown_revision = "0018_scale"\nbranch_labels = None\n'
-    assert declared(source) == ("0019_links", "0018_scale")
+    source = 'revision = "0020_links"\ndown_revision = "0018_scale"\nbranch_labels = None\n'
+    assert declared(source) == ("0020_links", "0018_scale")

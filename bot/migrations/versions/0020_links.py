@@ -17,7 +17,7 @@ The downgrade puts each plan's list back as its text (joined by commas: the text
 the foreign key and the index rows. The pieces the repair joined stay joined: joined by commas,
 they read as the same text.
 
-Revision ID: 0019_links
+Revision ID: 0020_links
 Revises: 0019_dispute_files
 Create Date: 2026-12-07
 """
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_links"
+revision = "0020_links"
 down_revision = "0019_dispute_files"
 branch_labels = None
 depends_on = None
@@ -175,7 +175,7 @@ def _read_lists(bind: sa.Connection, pieces: Pieces) -> tuple[Lists, Lists]:
     if orphans:
         more = [f"… and {len(orphans) - 10} more"] if len(orphans) > 10 else []
         raise RuntimeError(
-            "0019_links: these lists name invoices that do not exist (nothing was changed;"
+            "0020_links: these lists name invoices that do not exist (nothing was changed;"
             " import the invoices, or correct the lists, then migrate again):\n"
             + "\n".join(orphans[:10] + more)
         )
