@@ -23,33 +23,7 @@ STATES = {"applied": N_("applied"), "not_payment": N_("marked not a customer pay
 
 
 def register(app: App, deps: Deps) -> None:
-    locale = deps.runtime.settings.locale
-
-    def told(
-        result: cash.LineDecided, user: str, reply: Callable[[str], object], target: str
-    ) -> None:
-        """The loser is told who decided first (a person's own resent click stays silent)."""
-        line = result.line
-        if not result.won and not (line.decided_by == user and line.state == target):
-            verb = _(STATES[line.state]) if line.state in STATES else line.state.replace("_", " ")
-            who = _(" by <@{user}>", user=line.decided_by) if line.decided_by else ""
-            reply(_("This payment was already {verb}{who}.", verb=verb, who=who))
-        elif result.problem:
-            reply(_("Nothing applied: {problem}.", problem=escape(result.problem)))
-        refresh_line(deps.client, line, locale)
-
-    def apply(
-        user: str, line_id: int, numbers: Sequence[str], reply: Callable[[str], object]
-    ) -> None:
-        result = cash.apply_line(
-            deps.runtime.engine,
-            line_id,
-            user,
-            composer=deps.runtime.composer,
-            run_date=deps.today(),
-            numbers=numbers,
-        )
-        told(result, user, reply, "applied")
+    lines = _Lines(deps)
 
     def clicked(action_id: str, work: Callable[[str, int, Respond, str], None]) -> None:
         @app.action(action_id)
@@ -57,44 +31,16 @@ def register(app: App, deps: Deps) -> None:
             ack()
             user = body["user"]["id"]
             line_id = int(body["actions"][0]["value"])
-
-            def reply(text: str) -> None:
-                respond(text=text, response_type="ephemeral", replace_original=False)
-
             if not deps.approvers.may_decide(user):
-                deps.refuse(user, N_("apply bank payments"), reply, {"bank_line": line_id})
+                deps.refuse(
+                    user, N_("apply bank payments"), _ephemeral(respond), {"bank_line": line_id}
+                )
                 return
             work(user, line_id, respond, body.get("trigger_id", ""))
 
-    def ephemeral(respond: Respond) -> Callable[[str], object]:
-        return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
-
-    def apply_clicked(user: str, line_id: int, respond: Respond, _trigger: str) -> None:
-        deps.later(
-            lambda: apply(user, line_id, (), ephemeral(respond)),
-            f"applying bank line {line_id}",
-            ephemeral(respond),
-        )
-
-    def not_payment_clicked(user: str, line_id: int, respond: Respond, _trigger: str) -> None:
-        def work() -> None:
-            result = cash.not_a_payment(deps.runtime.engine, line_id, user)
-            told(result, user, ephemeral(respond), "not_payment")
-
-        deps.later(work, f"dismissing bank line {line_id}", ephemeral(respond))
-
-    def choose_clicked(user: str, line_id: int, _respond: Respond, trigger: str) -> None:
-        def fill() -> dict | str:
-            view = cash.line_view(deps.runtime.engine, line_id)
-            if not view.open:
-                return _("This payment was already decided by <@{user}>.", user=view.decided_by)
-            return choose_modal(view, locale)
-
-        open_then_fill(deps.client, trigger, CASH_CHOOSE_CALLBACK, fill)
-
-    clicked(CASH_APPLY, apply_clicked)
-    clicked(CASH_NOT_PAYMENT, not_payment_clicked)
-    clicked(CASH_CHOOSE, choose_clicked)
+    clicked(CASH_APPLY, lines.apply_clicked)
+    clicked(CASH_NOT_PAYMENT, lines.not_payment_clicked)
+    clicked(CASH_CHOOSE, lines.choose_clicked)
 
     @on_submission(
         app,
@@ -118,5 +64,68 @@ def register(app: App, deps: Deps) -> None:
         form.ack()
         tell = deps.tell_user(form.user)
         deps.later(
-            lambda: apply(form.user, line_id, picked, tell), f"applying bank line {line_id}", tell
+            lambda: lines.apply(form.user, line_id, picked, tell),
+            f"applying bank line {line_id}",
+            tell,
         )
+
+
+def _ephemeral(respond: Respond) -> Callable[[str], object]:
+    return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+class _Lines:
+    """What each button does, once an approver clicked it."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.locale = deps.runtime.settings.locale
+
+    def told(
+        self, result: cash.LineDecided, user: str, reply: Callable[[str], object], target: str
+    ) -> None:
+        """The loser is told who decided first (a person's own resent click stays silent)."""
+        line = result.line
+        if not result.won and not (line.decided_by == user and line.state == target):
+            verb = _(STATES[line.state]) if line.state in STATES else line.state.replace("_", " ")
+            who = _(" by <@{user}>", user=line.decided_by) if line.decided_by else ""
+            reply(_("This payment was already {verb}{who}.", verb=verb, who=who))
+        elif result.problem:
+            reply(_("Nothing applied: {problem}.", problem=escape(result.problem)))
+        refresh_line(self.deps.client, line, self.locale)
+
+    def apply(
+        self, user: str, line_id: int, numbers: Sequence[str], reply: Callable[[str], object]
+    ) -> None:
+        result = cash.apply_line(
+            self.deps.runtime.engine,
+            line_id,
+            user,
+            composer=self.deps.runtime.composer,
+            run_date=self.deps.today(),
+            numbers=numbers,
+        )
+        self.told(result, user, reply, "applied")
+
+    def apply_clicked(self, user: str, line_id: int, respond: Respond, _trigger: str) -> None:
+        self.deps.later(
+            lambda: self.apply(user, line_id, (), _ephemeral(respond)),
+            f"applying bank line {line_id}",
+            _ephemeral(respond),
+        )
+
+    def not_payment_clicked(self, user: str, line_id: int, respond: Respond, _trigger: str) -> None:
+        def work() -> None:
+            result = cash.not_a_payment(self.deps.runtime.engine, line_id, user)
+            self.told(result, user, _ephemeral(respond), "not_payment")
+
+        self.deps.later(work, f"dismissing bank line {line_id}", _ephemeral(respond))
+
+    def choose_clicked(self, user: str, line_id: int, _respond: Respond, trigger: str) -> None:
+        def fill() -> dict | str:
+            view = cash.line_view(self.deps.runtime.engine, line_id)
+            if not view.open:
+                return _("This payment was already decided by <@{user}>.", user=view.decided_by)
+            return choose_modal(view, self.locale)
+
+        open_then_fill(self.deps.client, trigger, CASH_CHOOSE_CALLBACK, fill)
