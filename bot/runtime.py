@@ -11,13 +11,14 @@ from time import monotonic
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_law_book, load_policy, load_rates, load_segments
+from bot.config import Settings, load_policy, load_segments
 from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day, local_today
 from bot.domain.late_payment import LawBook, ReferenceRates
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.segments import Segments
 from bot.failures import Failure
+from bot.rate_files import load_law_book, load_rates
 from bot.rendering.templates import Templates
 from bot.services import app_settings, page_links
 from bot.services.compose import Composer

@@ -16,7 +16,7 @@ import pytest
 
 from bot.channels.rates import http
 from bot.cli import main
-from bot.config import load_reference_rates
+from bot.rate_files import load_reference_rates
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rates"
 PATHS = {  # what each publisher is asked for -> the recorded answer
