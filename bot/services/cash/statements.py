@@ -27,10 +27,9 @@ from bot.domain.payment_matching import (
     OpenBook,
     OpenInvoice,
     Outcome,
-    Reversible,
     match_line,
-    reversed_entry,
 )
+from bot.domain.reversals import Reversible, reversed_entry
 from bot.domain.states import BankLineState, move
 from bot.importing.mapping import Mapping
 from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, PayerIban, utcnow
