@@ -145,23 +145,21 @@ class Lines:
             remittance.strip(),
             "" if end_to_end.strip().upper() == "NOTPROVIDED" else end_to_end.strip(),
         )
-        if not line.reference:
-            said = (booked, amount, currency, credit, line.remittance, line.payer_name)
-            self._seen[said] += 1
-            line = replace(
-                line,
-                reference=fallback_reference(
-                    self.account,
-                    booked,
-                    amount,
-                    currency,
-                    credit,
-                    line.remittance,
-                    line.payer_name,
-                    self._seen[said],
-                ),
-            )
-        self.lines.append(line)
+        self.lines.append(line if line.reference else self._referenced(line))
+
+    def _referenced(self, line: StatementLine) -> StatementLine:
+        """A line its bank gave no reference: one made from what it says (the same line twice
+        in a file numbered apart)."""
+        said = (
+            line.booked,
+            line.amount,
+            line.currency,
+            line.credit,
+            line.remittance,
+            line.payer_name,
+        )
+        self._seen[said] += 1
+        return replace(line, reference=fallback_reference(self.account, *said, self._seen[said]))
 
     def done(self) -> list[StatementLine]:
         if self.errors:
