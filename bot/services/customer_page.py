@@ -303,20 +303,7 @@ def say_paid(
             select(Invoice.currency).where(col(Invoice.customer_id) == holder.customer_id).limit(1)
         ).first()
         amount = _amount(form.get("amount", ""), "amount", currency or "EUR")
-        still_open = session.exec(
-            select(
-                Invoice.number, Invoice.currency, Invoice.amount_minor, Invoice.paid_minor
-            ).where(
-                col(Invoice.customer_id) == holder.customer_id,
-                col(Invoice.amount_minor) > Invoice.paid_minor,
-            )
-        ).all()
-        numbers = tuple(row[0] for row in still_open)
-        # what was open then: the page checks the payment until the ledger shows less
-        open_then = from_minor(
-            sum(amount - paid for _n, c, amount, paid in still_open if c == currency),
-            currency or "EUR",
-        )
+        numbers, open_then = _open_then(session, holder.customer_id, currency)
         audit.append(
             session,
             audit.NewEvent(
@@ -352,6 +339,25 @@ def say_paid(
         ],
         touched=touched,
     )
+
+
+def _open_then(
+    session: Session, customer_id: int, currency: str | None
+) -> tuple[tuple[str, ...], Decimal]:
+    """The customer's open invoices, and what they owed in `currency` when they said they
+    paid: the page checks the payment until the ledger shows less."""
+    still_open = session.exec(
+        select(Invoice.number, Invoice.currency, Invoice.amount_minor, Invoice.paid_minor).where(
+            col(Invoice.customer_id) == customer_id,
+            col(Invoice.amount_minor) > Invoice.paid_minor,
+        )
+    ).all()
+    numbers = tuple(row[0] for row in still_open)
+    open_then = from_minor(
+        sum(amount - paid for _n, c, amount, paid in still_open if c == currency),
+        currency or "EUR",
+    )
+    return numbers, open_then
 
 
 MAX_INVOICES = 100  # invoices one answer may name
