@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from psycopg.copy import QueuedLibpqWriter
@@ -140,16 +140,7 @@ def import_invoices(
         STAGING.create(conn)
         lines = _stage(conn, source, fallback_timezone)
         mapping = source.mapping  # as the file's header narrowed it
-        _index_staged(conn)
-        if mapping.settles:
-            _settle(conn)
-        elif mapping.line_items:
-            _merge_line_items(conn, mapping)
-        else:
-            _refuse_duplicates(conn)
-        if not allow_future:
-            _refuse_future(conn, today)
-        _refuse_currency_changes(conn)
+        _check_staged(conn, mapping, None if allow_future else today)
         disagreements = _disagreements(conn, mapping)
         if mapping.provides("status"):
             conn.exec_driver_sql(
@@ -157,18 +148,7 @@ def import_invoices(
             )
         moves = _moves(conn)
         if moves and not allow_reassign:
-            raise ImportFailed(
-                [
-                    LineError(
-                        m.line,
-                        "",
-                        f"invoice {m.number!r} belongs to customer {m.before!r}, not "
-                        f"{m.after!r} (import with --allow-reassign to move it)",
-                    )
-                    for m in moves[:MAX_ERRORS_KEPT]
-                ],
-                len(moves),
-            )
+            _refuse_moves(moves)
         payments = _payments(conn, mapping)
         report = _count(conn, mapping, lines, payments, disagreements)
         events = [_payment_event(p, actor) for p in payments]
@@ -188,6 +168,36 @@ def import_invoices(
         audit.append_many(session, events)
         STAGING.drop(conn)
     return report
+
+
+def _check_staged(conn: Connection, mapping: Mapping, today: date | None) -> None:
+    """The staged lines indexed, merged as the mapping says (settled credits, line items,
+    else no duplicates), none issued after `today` (None: any date), no currency changed."""
+    _index_staged(conn)
+    if mapping.settles:
+        _settle(conn)
+    elif mapping.line_items:
+        _merge_line_items(conn, mapping)
+    else:
+        _refuse_duplicates(conn)
+    if today is not None:
+        _refuse_future(conn, today)
+    _refuse_currency_changes(conn)
+
+
+def _refuse_moves(moves: list[sa.Row[Any]]) -> NoReturn:
+    raise ImportFailed(
+        [
+            LineError(
+                m.line,
+                "",
+                f"invoice {m.number!r} belongs to customer {m.before!r}, not "
+                f"{m.after!r} (import with --allow-reassign to move it)",
+            )
+            for m in moves[:MAX_ERRORS_KEPT]
+        ],
+        len(moves),
+    )
 
 
 def _stage(conn: Connection, source: CsvSource, fallback_timezone: str) -> int:
