@@ -6,12 +6,9 @@ SQLite in the working directory, no Slack credentials needed until `relance run`
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +16,8 @@ from dotenv import load_dotenv
 
 from bot.domain.bank import BankAccount, accounts_from_dict
 from bot.domain.company import CompanyIdentity, Disclosure, disclosures_from_dict
-from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
 from bot.domain.owners import Match
 from bot.domain.policy import Policy, PolicyError
-from bot.domain.rate_series import overlay
 from bot.domain.segments import SegmentRule, Segments
 from bot.failures import Failure
 
@@ -50,7 +45,7 @@ def _float(name: str, default: float) -> float:
     return float(_number(name, default, float))
 
 
-def _toml(path: Path, setting: str) -> dict[str, Any]:
+def read_toml(path: Path, setting: str) -> dict[str, Any]:
     """A data file's contents, or a refusal naming the setting that points at it."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -186,11 +181,15 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     """Read settings; real environment variables win over the `.env` file."""
     if env_file is not None:
         load_dotenv(env_file, override=False)
+    return Settings(**_storage(), **_company(), **_slack(), **_mail(), **_page_and_inbox())
+
+
+def _storage() -> dict[str, Any]:
+    """Where the data lives: the database, the templates, policy and rate files, the documents."""
     env = os.environ.get
     policy = env("RELANCE_POLICY_FILE")
     rates = env("RELANCE_RATES_FILE")
-    bank_file = Path(bank) if (bank := env("RELANCE_BANK_ACCOUNTS_FILE")) else None
-    return Settings(
+    return dict(
         database_url=env("DATABASE_URL", Settings.database_url),
         migration_database_url=env("MIGRATION_DATABASE_URL", ""),
         timezone=env("RELANCE_TIMEZONE", Settings.timezone),
@@ -205,6 +204,15 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         rates_ecb_url=env("RELANCE_RATES_ECB_URL", Settings.rates_ecb_url),
         rates_boe_url=env("RELANCE_RATES_BOE_URL", Settings.rates_boe_url),
         rates_bundesbank_url=env("RELANCE_RATES_BUNDESBANK_URL", Settings.rates_bundesbank_url),
+        documents_dir=Path(docs) if (docs := env("RELANCE_DOCUMENTS_DIR")) else None,
+        attachments_max_bytes=_int("RELANCE_ATTACHMENTS_MAX_BYTES", Settings.attachments_max_bytes),
+    )
+
+
+def _company() -> dict[str, Any]:
+    """Who writes: the company, its legal identity, the signatory and the letter."""
+    env = os.environ.get
+    return dict(
         company_name=env("RELANCE_COMPANY_NAME", Settings.company_name),
         contact_name=env("RELANCE_CONTACT_NAME", Settings.contact_name),
         contact_email=env("RELANCE_CONTACT_EMAIL", Settings.contact_email),
@@ -230,6 +238,13 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         letter_font=Path(env("RELANCE_LETTER_FONT", str(Settings.letter_font))),
         letter_bold_font=Path(env("RELANCE_LETTER_BOLD_FONT", str(Settings.letter_bold_font))),
         final_notice_days=_int("RELANCE_FINAL_NOTICE_DAYS", Settings.final_notice_days),
+    )
+
+
+def _slack() -> dict[str, Any]:
+    """Slack: the credentials, the digest, and who may decide or look."""
+    env = os.environ.get
+    return dict(
         slack_bot_token=env("SLACK_BOT_TOKEN", ""),
         slack_app_token=env("SLACK_APP_TOKEN", ""),
         slack_signing_secret=env("SLACK_SIGNING_SECRET", ""),
@@ -239,6 +254,16 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         approvers=_split(env("RELANCE_APPROVERS", "")),
         approver_groups=_split(env("RELANCE_APPROVER_GROUPS", "")),
         leads=_split(env("RELANCE_LEADS", "")),
+        digest_page_size=_int("RELANCE_DIGEST_PAGE_SIZE", Settings.digest_page_size),
+        viewers=_split(env("RELANCE_VIEWERS", "")),
+    )
+
+
+def _mail() -> dict[str, Any]:
+    """Sending: the SMTP server, the addresses, the retries, the bank accounts on reminders."""
+    env = os.environ.get
+    bank_file = Path(bank) if (bank := env("RELANCE_BANK_ACCOUNTS_FILE")) else None
+    return dict(
         smtp_host=env("SMTP_HOST", Settings.smtp_host),
         smtp_port=_int("SMTP_PORT", Settings.smtp_port),
         smtp_user=env("SMTP_USER", ""),
@@ -252,8 +277,15 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         send_backoff_seconds=_float("RELANCE_SEND_BACKOFF_SECONDS", Settings.send_backoff_seconds),
         bank_accounts_file=bank_file,
         bank_accounts=load_bank_accounts(bank_file),
-        digest_page_size=_int("RELANCE_DIGEST_PAGE_SIZE", Settings.digest_page_size),
-        viewers=_split(env("RELANCE_VIEWERS", "")),
+        send_lease_seconds=_float("RELANCE_SEND_LEASE_SECONDS", Settings.send_lease_seconds),
+        recovery_seconds=_float("RELANCE_RECOVERY_SECONDS", Settings.recovery_seconds),
+    )
+
+
+def _page_and_inbox() -> dict[str, Any]:
+    """The customer page and the reply mailbox (IMAP)."""
+    env = os.environ.get
+    return dict(
         page_secret=env("RELANCE_PAGE_SECRET", ""),
         public_url=env("RELANCE_PUBLIC_URL", "").rstrip("/"),
         page_link_days=_int("RELANCE_PAGE_LINK_DAYS", Settings.page_link_days),
@@ -272,17 +304,13 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         mail_token_secret=env("RELANCE_MAIL_SECRET", "") or env("RELANCE_PAGE_SECRET", ""),
         reply_plus_address=env("MAIL_REPLY_PLUS", "").lower() in ("1", "true", "yes", "on"),
         mail_authserv_ids=_split(env("MAIL_AUTHSERV_IDS", "")),
-        send_lease_seconds=_float("RELANCE_SEND_LEASE_SECONDS", Settings.send_lease_seconds),
-        recovery_seconds=_float("RELANCE_RECOVERY_SECONDS", Settings.recovery_seconds),
-        documents_dir=Path(docs) if (docs := env("RELANCE_DOCUMENTS_DIR")) else None,
-        attachments_max_bytes=_int("RELANCE_ATTACHMENTS_MAX_BYTES", Settings.attachments_max_bytes),
     )
 
 
 def load_policy(path: Path | None = None) -> Policy:
     """The escalation policy from TOML: the file given, else the bundled default."""
     source = path or Path(__file__).resolve().parent / "policy.toml"
-    return Policy.from_dict(_toml(source, "RELANCE_POLICY_FILE"))
+    return Policy.from_dict(read_toml(source, "RELANCE_POLICY_FILE"))
 
 
 def load_segments(path: Path | None = None) -> Segments:
@@ -290,7 +318,7 @@ def load_segments(path: Path | None = None) -> Segments:
     file (relative to the main one) and laid over the main policy, with the rules that choose
     them."""
     source = path or Path(__file__).resolve().parent / "policy.toml"
-    entries = _toml(source, "RELANCE_POLICY_FILE").get("segments", [])
+    entries = read_toml(source, "RELANCE_POLICY_FILE").get("segments", [])
     try:
         sources = {
             str(e["name"]): tomllib.loads((source.parent / str(e["policy"])).read_text("utf-8"))
@@ -306,93 +334,10 @@ def load_segments(path: Path | None = None) -> Segments:
         raise PolicyError(f"invalid segments in {source.name}: {exc}") from exc
 
 
-def load_reference_rates(
-    path: Path | None = None, fetched: Path | None = None
-) -> dict[str, ReferenceRates]:
-    """Central bank rates for statutory interest: the file given, else the bundled table, with
-    the tables `relance rates update` fetched (`fetched`, when it exists) over them."""
-    source = path or Path(__file__).resolve().parent / "reference_rates.toml"
-    tables = _rate_tables(source, "RELANCE_RATES_FILE")
-    if fetched is not None and fetched.exists():
-        tables = overlay(tables, _rate_tables(fetched, "RELANCE_FETCHED_RATES_FILE"))
-    return tables
-
-
-def _rate_tables(source: Path, setting: str) -> dict[str, ReferenceRates]:
-    data = _toml(source, setting)
-    return {
-        name: ReferenceRates(
-            source=table.get("source", name),
-            name=table.get("name", name),
-            as_of=date.fromisoformat(table["as_of"]),
-            changes=tuple(
-                sorted(
-                    (date.fromisoformat(day), Decimal(rate))
-                    for day, rate in table["changes"].items()
-                )
-            ),
-        )
-        for name, table in data.items()
-    }
-
-
-def save_fetched_rates(path: Path, tables: dict[str, ReferenceRates]) -> None:
-    """Write `tables` over those already fetched to `path` (the same TOML shape as the bundled
-    file), atomically: a reader never sees half a file."""
-    known = _rate_tables(path, "RELANCE_FETCHED_RATES_FILE") if path.exists() else {}
-    known.update(tables)
-    lines = ["# Written by `relance rates update`; read over bot/reference_rates.toml.", ""]
-    for key, table in sorted(known.items()):
-        lines += [
-            f"[{json.dumps(key)}]",
-            f"name = {json.dumps(table.name, ensure_ascii=False)}",
-            f"source = {json.dumps(table.source, ensure_ascii=False)}",
-            f'as_of = "{table.as_of.isoformat()}"',
-            f"[{json.dumps(key)}.changes]",
-            *(f'"{day.isoformat()}" = "{rate}"' for day, rate in table.changes),
-            "",
-        ]
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text("\n".join(lines), encoding="utf-8")
-    partial.replace(path)
-
-
-def load_rates(settings: Settings) -> dict[str, ReferenceRates]:
-    """The rate tables in force for `settings`: bundled or given, the fetched ones over them."""
-    return load_reference_rates(settings.rates_file, settings.fetched_rates_file)
-
-
-def load_law_book(rates: dict[str, ReferenceRates], path: Path | None = None) -> LawBook:
-    """The late-payment laws (bundled `late_payment_laws.toml` unless a file is given), checked
-    against the rate tables they build on."""
-    source = path or Path(__file__).resolve().parent / "late_payment_laws.toml"
-    laws = {}
-    for code, law in tomllib.loads(source.read_text(encoding="utf-8")).items():
-        if law["reference"] not in rates:
-            raise ValueError(f"{source}: law {code} needs the rate table {law['reference']!r}")
-        laws[code] = Law(
-            code=code,
-            name=law["name"],
-            source=law["source"],
-            reference=law["reference"],
-            fixing=Fixing(law["fixing"]),
-            margin=Decimal(law["margin"]),
-            currency=law["currency"],
-            compensation_tiers=tuple(
-                (Decimal(t["below"]) if "below" in t else None, Decimal(t["amount"]))
-                for t in law["compensation"]
-            ),
-            citations=dict(law["citation"]),
-            rounding=Rounding(law.get("rounding", "none")),
-            compound_yearly=law.get("compound") == "yearly",
-        )
-    return LawBook(laws, rates)
-
-
 def load_bank_accounts(path: Path | None = None) -> dict[str, BankAccount]:
     """Bank accounts by currency: the file given, else the bundled demo accounts."""
     source = path or Path(__file__).resolve().parent / "bank_accounts.toml"
-    return accounts_from_dict(_toml(source, "RELANCE_BANK_ACCOUNTS_FILE"))
+    return accounts_from_dict(read_toml(source, "RELANCE_BANK_ACCOUNTS_FILE"))
 
 
 def load_disclosures(path: Path | None = None) -> dict[str, Disclosure]:

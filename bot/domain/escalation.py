@@ -22,6 +22,7 @@ from bot.domain.aging import days_overdue
 from bot.domain.calendar import business_days_between, local_now, next_business_opening
 from bot.domain.due_now import due_now, held_for_later
 from bot.domain.holds import Hold
+from bot.domain.ladder import by_phone, first_contact_stage, next_stage, reminders_sent
 from bot.domain.money import Money, from_minor
 from bot.domain.msgid import N_, Phrase, phrase, phrase_n
 from bot.domain.policy import Channel, Policy, Stage
@@ -159,32 +160,44 @@ def held_back(account: Account, today: date) -> NoAction | None:
 
 
 def decide(account: Account, policy: Policy, now: datetime) -> Decision:
-    """Today's decision for one customer. `now` is an aware instant."""
-    local = local_now(now, account.timezone)
-    today = local.date()
+    """Today's decision for one customer. `now` is an aware instant: each rule below, in turn,
+    may stop the reminder with its reason; past them all, the suggestion."""
+    today = local_now(now, account.timezone).date()
+    chaseable = chaseable_items(account, policy, today)
+    if isinstance(chaseable, NoAction):
+        return chaseable
+    stopped = under_threshold(chaseable, policy)
+    if stopped is not None:
+        return stopped
+    start = episode_start(chaseable, policy)
+    episode = [c for c in account.contacts if c.day >= start]
+    chosen = stage_for(account, policy, chaseable, episode, today)
+    if isinstance(chosen, NoAction):
+        return chosen
+    stage, note = chosen
+    stopped = contact_cap(account, policy, today) or too_recent(account, stage, today)
+    if stopped is not None:
+        return stopped
+    return _suggestion(account, policy, now, stage, chaseable, episode, note, start, today)
 
+
+def chaseable_items(
+    account: Account, policy: Policy, today: date
+) -> tuple[OpenItem, ...] | NoAction:
+    """The invoices a reminder may chase today, oldest first, or why there are none: the
+    account held back, nothing due yet, every invoice due disputed or promised."""
     stopped = held_back(account, today)
     if stopped is not None:
         return stopped
-
-    # the earliest due date a stage can open on (a morning asks it of every open invoice)
-    latest_due = today - timedelta(days=policy.earliest_opening)
-    due = tuple(
-        sorted(
-            (i for i in account.invoices if i.due_date <= latest_due and i.balance_minor > 0),
-            key=_by_due_date,
-        )
-    )
+    due = due_items(account, policy, today)
     if not due:
         return NoAction(Reason.NOTHING_DUE, _nothing_due_detail(account, policy, today))
-
     undisputed = tuple(i for i in due if not i.disputed)
     if not undisputed:
         numbers = ", ".join(i.number for i in due)
         return NoAction(
             Reason.DISPUTED, phrase("every invoice due is disputed ({numbers})", numbers=numbers)
         )
-
     grace = policy.promise_grace_days
     chaseable = tuple(i for i in undisputed if not held_for_later(i, grace, today))
     if not chaseable:
@@ -197,7 +210,23 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
                 trusted=trusted_until(latest, grace).isoformat(),
             ),
         )
+    return chaseable
 
+
+def due_items(account: Account, policy: Policy, today: date) -> tuple[OpenItem, ...]:
+    """The open invoices due early enough for the policy's first stage to open on, oldest
+    first (a morning asks it of every open invoice)."""
+    latest_due = today - timedelta(days=policy.earliest_opening)
+    return tuple(
+        sorted(
+            (i for i in account.invoices if i.due_date <= latest_due and i.balance_minor > 0),
+            key=_by_due_date,
+        )
+    )
+
+
+def under_threshold(chaseable: tuple[OpenItem, ...], policy: Policy) -> NoAction | None:
+    """Stops the reminder when every currency's balance is under the policy's minimum."""
     totals = _totals(chaseable)
     if all(
         from_minor(total, currency) < policy.min_balance.get(currency, 0)
@@ -208,169 +237,119 @@ def decide(account: Account, policy: Policy, now: datetime) -> Decision:
             Reason.UNDER_THRESHOLD,
             phrase("balance {balance} is under the threshold", balance=shown),
         )
+    return None
 
-    oldest_days = days_overdue(chaseable[0].due_date, today)
-    episode_start = chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
-    episode = [c for c in account.contacts if c.day >= episode_start]
+
+def episode_start(chaseable: tuple[OpenItem, ...], policy: Policy) -> date:
+    """The first day of the current episode: the oldest chaseable invoice's due date, or the
+    day a pre-due stage could open before it."""
+    return chaseable[0].due_date + timedelta(days=min(0, policy.earliest_opening))
+
+
+def stage_for(
+    account: Account,
+    policy: Policy,
+    chaseable: tuple[OpenItem, ...],
+    episode: list[PastContact],
+    today: date,
+) -> tuple[Stage, str] | NoAction:
+    """The stage to send and the note on why the ladder starts there (empty when it does not
+    start high), or why no stage is due: a first contact may start above the bottom; a stage
+    by e-mail becomes the policy's call while e-mail reaches nobody."""
+    days = days_overdue(chaseable[0].due_date, today)
+    first = None if episode else first_contact_stage(policy, days)
     note = ""
-    first = None if episode else _first_contact_stage(policy, oldest_days)
     if first is not None:
         stage = first
         note = (
-            f"first contact {oldest_days} days late: the policy starts at the {stage.name} "
+            f"first contact {days} days late: the policy starts at the {stage.name} "
             f"stage from {stage.first_contact_from_days} days"
         )
     else:
-        stage_or_wait = _next_stage(policy, oldest_days, episode, account.country, today)
-        if isinstance(stage_or_wait, NoAction):
-            return stage_or_wait
+        stage_or_wait = next_stage(policy, days, episode, account.country, today)
+        if not isinstance(stage_or_wait, Stage):
+            return NoAction(Reason.WAITING, stage_or_wait)
         stage = stage_or_wait
     if account.email_failing and stage.channel is Channel.EMAIL:
-        stage = _by_phone(policy, stage)
+        stage = by_phone(policy, stage)
+    return stage, note
 
+
+def contact_cap(account: Account, policy: Policy, today: date) -> NoAction | None:
+    """Stops the reminder while the last 30 days hold the policy's cap of contacts."""
     recent = [c for c in account.contacts if c.day > today - timedelta(days=30)]
-    if len(recent) >= policy.max_contacts_per_30_days:
-        reopens = recent[-policy.max_contacts_per_30_days].day + timedelta(days=30)
-        return NoAction(
-            Reason.CONTACT_CAP,
-            phrase_n(
-                "{count} contact in the last 30 days (cap {cap}); next possible on {date}",
-                "{count} contacts in the last 30 days (cap {cap}); next possible on {date}",
-                len(recent),
-                cap=policy.max_contacts_per_30_days,
-                date=reopens.isoformat(),
-            ),
-        )
+    cap = policy.max_contacts_per_30_days
+    if len(recent) < cap:
+        return None
+    reopens = recent[-cap].day + timedelta(days=30)
+    return NoAction(
+        Reason.CONTACT_CAP,
+        phrase_n(
+            "{count} contact in the last 30 days (cap {cap}); next possible on {date}",
+            "{count} contacts in the last 30 days (cap {cap}); next possible on {date}",
+            len(recent),
+            cap=cap,
+            date=reopens.isoformat(),
+        ),
+    )
 
-    if account.contacts:
-        last = account.contacts[-1]
-        waited = business_days_between(last.day, today, account.country)
-        if waited < stage.min_business_days_since_contact:
-            return NoAction(
-                Reason.TOO_RECENT,
-                phrase_n(
-                    "last contacted on {date}, {count} business day ago; “{stage}” waits {wait}",
-                    "last contacted on {date}, {count} business days ago; “{stage}” waits {wait}",
-                    waited,
-                    date=last.day.isoformat(),
-                    stage=stage,
-                    wait=stage.min_business_days_since_contact,
-                ),
-            )
 
+def too_recent(account: Account, stage: Stage, today: date) -> NoAction | None:
+    """Stops the reminder until the stage's wait, in business days, since the last contact."""
+    if not account.contacts:
+        return None
+    last = account.contacts[-1]
+    waited = business_days_between(last.day, today, account.country)
+    if waited >= stage.min_business_days_since_contact:
+        return None
+    return NoAction(
+        Reason.TOO_RECENT,
+        phrase_n(
+            "last contacted on {date}, {count} business day ago; “{stage}” waits {wait}",
+            "last contacted on {date}, {count} business days ago; “{stage}” waits {wait}",
+            waited,
+            date=last.day.isoformat(),
+            stage=stage,
+            wait=stage.min_business_days_since_contact,
+        ),
+    )
+
+
+def _suggestion(
+    account: Account,
+    policy: Policy,
+    now: datetime,
+    stage: Stage,
+    chaseable: tuple[OpenItem, ...],
+    episode: list[PastContact],
+    note: str,
+    start: date,
+    today: date,
+) -> Suggestion:
+    """The reminder past every rule: a pre-due stage carries every invoice; a later one charges
+    those due now and mentions those coming due apart (as the page does: domain/due_now.py)."""
     send_after = next_business_opening(
         now, account.timezone, account.country, policy.business_hours
     )
-    last_wording = account.contacts[-1].wording if account.contacts else ""
     coming: tuple[OpenItem, ...]
     if stage.pre_due:
         carried, coming = chaseable, ()
-    else:  # what the page asks for too (domain/due_now.py)
-        split = due_now(chaseable, grace, today)
+    else:
+        split = due_now(chaseable, policy.promise_grace_days, today)
         carried, coming = split.due, split.coming_due
     currencies = {i.currency for i in carried}
     return Suggestion(
         stage,
         carried,
-        oldest_days,
+        days_overdue(chaseable[0].due_date, today),
         send_after.astimezone(UTC),
-        last_wording,
+        account.contacts[-1].wording if account.contacts else "",
         coming,
         note,
         tuple(c for c in account.credits if c.currency in currencies),
-        account.last_answer is not None and account.last_answer >= episode_start,
-        0 if stage.pre_due else 1 + _reminders_sent(policy, episode),
+        account.last_answer is not None and account.last_answer >= start,
+        0 if stage.pre_due else 1 + reminders_sent(policy, episode),
     )
-
-
-def _reminders_sent(policy: Policy, episode: list[PastContact]) -> int:
-    """The reminders that chased in the episode: e-mails and letters, not the courtesy notes
-    sent before the due date, nor calls."""
-    courtesy = {s.name for s in policy.stages if s.pre_due}
-    return sum(1 for c in episode if c.channel == "email" and c.stage not in courtesy)
-
-
-def _first_contact_stage(policy: Policy, days: int) -> Stage | None:
-    """The furthest stage whose `first_contact_from_days` this lateness reaches, if any."""
-    starts = [
-        s
-        for s in policy.stages
-        if s.first_contact_from_days is not None
-        and days >= s.first_contact_from_days
-        and s.opens_at_days <= days
-    ]
-    return starts[-1] if starts else None
-
-
-def _by_phone(policy: Policy, stage: Stage) -> Stage:
-    """An e-mail stage when e-mail reaches nobody: the policy's call instead (if it has one)."""
-    return next((s for s in policy.stages if s.channel is Channel.PHONE), stage)
-
-
-def _next_stage(
-    policy: Policy, days: int, episode: list[PastContact], country: str, today: date
-) -> Stage | NoAction:
-    """The first stage not yet sent up to the one the oldest invoice's lateness opens; a pre-due
-    stage only while nothing is past due.
-
-    Stages below the furthest one sent in the episode are passed: the team (or the history
-    imported at go-live, or a first contact started higher) already went beyond them."""
-    reached = [s for s in policy.stages if s.opens_at_days <= days and (days <= 0 or not s.pre_due)]
-    if not reached:
-        passed = _Stages(tuple(s for s in policy.stages if s.pre_due))
-        first = next(s for s in policy.stages if not s.pre_due)
-        return NoAction(
-            Reason.WAITING,
-            phrase(
-                "“{passed}” is for invoices coming due; {opens}",
-                passed=passed,
-                opens=_opens(first, first.opens_at_days - days),
-            ),
-        )
-    target = reached[-1]
-    sent = {c.stage for c in episode}
-    order = {s.name: index for index, s in enumerate(policy.stages)}
-    furthest = max((order[c.stage] for c in episode if c.stage in order), default=-1)
-    for stage in reached:
-        if order[stage.name] <= furthest:
-            continue
-        if stage.name not in sent and (not stage.optional or stage is target):
-            return stage
-    last_of_target = [c for c in episode if c.stage == target.name]
-    if target.repeat_after_business_days is not None and last_of_target:
-        since = business_days_between(last_of_target[-1].day, today, country)
-        if since >= target.repeat_after_business_days:
-            return target
-    later = [s for s in policy.stages if s.opens_at_days > days]
-    done = (
-        phrase("“{stage}” was already sent", stage=target)
-        if target.name in sent
-        else phrase("the optional “{stage}” was passed", stage=target)
-    )
-    if later:
-        opens = _opens(later[0], later[0].opens_at_days - days)
-        return NoAction(Reason.WAITING, phrase("{done}; {opens}", done=done, opens=opens))
-    return NoAction(Reason.WAITING, phrase("{done}; it is the last stage", done=done))
-
-
-def _opens(stage: Stage, wait: int) -> Phrase:
-    return phrase_n(
-        "“{stage}” opens at {days} days overdue (in {count} day)",
-        "“{stage}” opens at {days} days overdue (in {count} days)",
-        wait,
-        stage=stage,
-        days=stage.opens_at_days,
-    )
-
-
-@dataclass(frozen=True)
-class _Stages:
-    """Stages named together in a phrase, each by its title in the reader's language."""
-
-    stages: tuple[Stage, ...]
-
-    def title_in(self, language: str) -> str:
-        return ", ".join(s.title_in(language) for s in self.stages)
 
 
 def _nothing_due_detail(account: Account, policy: Policy, today: date) -> Phrase:

@@ -17,7 +17,6 @@ Debits and fees are not payments: ignored. Money is Decimal; sums are compared i
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,10 +25,11 @@ from decimal import Decimal
 from enum import StrEnum
 from itertools import combinations
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 
 from bot.domain.bank_statement import StatementLine
 from bot.domain.creditor_reference import body_of, reference_body
+from bot.domain.payer_names import name_key
 
 #: Rules by number, as the policy names them.
 REFERENCE, PAYER, PERSON = 1, 2, 3
@@ -106,47 +106,11 @@ class Match:
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _WINDOW = 6  # tokens joined to read "RF04 FA20 2601 06" or "FA 2026 0106"
-_LEGAL_FORMS = frozenset(
-    # company-form words that say nothing about who paid (FR, DE, ES, UK, NL, IT, US)
-    [
-        "SA",
-        "SAS",
-        "SASU",
-        "SARL",
-        "EURL",
-        "GMBH",
-        "AG",
-        "KG",
-        "UG",
-        "SL",
-        "SLU",
-        "LTD",
-        "LIMITED",
-        "PLC",
-        "LLP",
-        "BV",
-        "NV",
-        "SRL",
-        "SPA",
-        "INC",
-        "LLC",
-        "CO",
-    ]
-)
 
 
 def _tail(body: str) -> str:
     """An invoice number's body without its letter prefix ("FA20260106" → "20260106")."""
     return body.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def _name_key(name: str) -> str:
-    """A name as compared: no accents, dots, case or company form ("Lefèvre S.A.R.L." and
-    "LEFEVRE" are the same payer)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    words = utils.default_process(plain.replace(".", "")).upper().split()
-    # sorted once here, so that a plain ratio is rapidfuzz's token-sort ratio
-    return " ".join(sorted(w for w in words if w not in _LEGAL_FORMS))
 
 
 class OpenBook:
@@ -178,7 +142,7 @@ class OpenBook:
         }
         # two parallel lists: rapidfuzz scans a list a third faster than a mapping
         self._name_ids = list(customer_names)
-        self._names = [_name_key(customer_names[cid]) for cid in self._name_ids]
+        self._names = [name_key(customer_names[cid]) for cid in self._name_ids]
         self.payer_ibans = payer_ibans
         self._keys = self.by_body.keys() | self.by_tail.keys()
         self._close: dict[str, set[int]] = {}  # a payer's name → the customers close to it
@@ -248,7 +212,7 @@ class OpenBook:
         """The customers the payer may be: by an IBAN learnt before, else by a close name."""
         if line.payer_iban and line.payer_iban in self.payer_ibans:
             return set(self.payer_ibans[line.payer_iban]), "iban"
-        key = _name_key(line.payer_name)
+        key = name_key(line.payer_name)
         if not key or not self._names:
             return set(), ""
         if key not in self._close:  # a payer paying several invoices is searched once
@@ -390,36 +354,6 @@ def match_line(line: StatementLine, book: OpenBook, policy: MatchPolicy) -> Matc
             candidates=tuple(sorted(i.number for i in named)),
         )
     return _by_payer(line, book, policy)
-
-
-@dataclass(frozen=True)
-class Reversible:
-    """A payment received earlier, as a reversal may name it."""
-
-    key: int  # the caller's id of it
-    line: StatementLine
-
-
-def reversed_entry(reversal: StatementLine, earlier: Sequence[Reversible]) -> int | None:
-    """Which earlier payment a reversal undoes: the one with its amount and currency and its
-    end-to-end id (else the same payer and remittance). None when no single one fits: then
-    a person looks."""
-    same = [
-        e
-        for e in earlier
-        if e.line.amount == reversal.amount
-        and e.line.currency == reversal.currency
-        and e.line.is_payment_in
-    ]
-    if reversal.end_to_end:
-        fits = [e for e in same if e.line.end_to_end == reversal.end_to_end]
-    else:
-        fits = [
-            e
-            for e in same
-            if e.line.remittance == reversal.remittance and e.line.payer_iban == reversal.payer_iban
-        ]
-    return fits[0].key if len(fits) == 1 else None
 
 
 def allocate(

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_law_book, load_policy, load_rates, load_segments
+from bot.config import Settings, load_policy, load_segments
 from bot.db import make_engine
 from bot.domain.calendar import add_business_days, at_local_time, is_business_day
+from bot.rate_files import load_law_book, load_rates
 from bot.rendering.templates import Templates
 from bot.services.common.context import Runtime
 from bot.services.operations.settings_check import policy_refusals

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.channels.email import message_id
@@ -45,20 +46,7 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     now = next_business_morning(datetime.now(UTC).astimezone().date(), settings)
     today = now.date()
 
-    sample = workdir / "sample-invoices.csv"
-    write_sample_invoices(sample, today)
-    print(terminal.heading(f"1. Importing the sample ledger ({sample})"))
-    report = import_invoices(
-        engine,
-        sample,
-        load_mapping("relance"),
-        actor="demo",
-        fallback_timezone=settings.timezone,
-        today=today,  # the demo's clock: on a weekend, the next business day
-    )
-    print("\n".join(terminal.import_lines(report)))
-    with unit_of_work(engine) as session:
-        seed_history(session, today)
+    _import_sample(engine, settings, workdir, today)
 
     with unit_of_work(engine) as session:
         aging = aging_report(session, today, top=5)
@@ -79,23 +67,57 @@ def run_demo(settings: Settings, workdir: Path) -> int:
     print(terminal.heading("4. The digest posted to Slack (its figures)"))
     print("\n".join(terminal.digest_lines(morning.digest, settings.locale)))
 
+    _approve_twice(runtime, shown.id, view.customer_email, now)
+
+    _listening(runtime, morning.created, shown, now)
+
+    _audit_trail(engine)
+    show_customer_page(runtime, workdir, database)
+    print(
+        f"\nDemo database: {database} — try `DATABASE_URL=sqlite:///{database} "
+        "relance audit export`"
+    )
+    return 0
+
+
+def _import_sample(engine: Engine, settings: Settings, workdir: Path, today: date) -> None:
+    """Step 1: the sample ledger written and imported, and some history seeded."""
+    sample = workdir / "sample-invoices.csv"
+    write_sample_invoices(sample, today)
+    print(terminal.heading(f"1. Importing the sample ledger ({sample})"))
+    report = import_invoices(
+        engine,
+        sample,
+        load_mapping("relance"),
+        actor="demo",
+        fallback_timezone=settings.timezone,
+        today=today,  # the demo's clock: on a weekend, the next business day
+    )
+    print("\n".join(terminal.import_lines(report)))
+    with unit_of_work(engine) as session:
+        seed_history(session, today)
+
+
+def _approve_twice(runtime: Runtime, reminder_id: int, email: str, now: datetime) -> None:
+    """Step 5: two approvers click at the same moment; one wins, one e-mail is queued."""
     print(terminal.heading("5. Two people click Approve on that card at the same moment"))
-    first = decisions.approve(runtime.drafter(), shown.id, "U-CAMILLE", now=now)
-    second = decisions.approve(runtime.drafter(), shown.id, "U-SAMIR", now=now)
+    first = decisions.approve(runtime.drafter(), reminder_id, "U-CAMILLE", now=now)
+    second = decisions.approve(runtime.drafter(), reminder_id, "U-SAMIR", now=now)
     print(
         f"Camille: {'approved' if first.won else 'too late'}; Samir: "
         f"{'approved' if second.won else 'told it was already approved by Camille'}."
     )
-    with unit_of_work(engine) as session:
-        queued = session.exec(select(Outbox).where(col(Outbox.reminder_id) == shown.id)).one()
+    with unit_of_work(runtime.engine) as session:
+        queued = session.exec(select(Outbox).where(col(Outbox.reminder_id) == reminder_id)).one()
     print(
-        f"One e-mail queued for {view.customer_email}, not before "
+        f"One e-mail queued for {email}, not before "
         f"{queued.next_attempt_at:%Y-%m-%d %H:%M} UTC (the customer's business hours); "
         "`relance send` or the running app delivers it through SMTP_HOST."
     )
 
-    _listening(runtime, morning.created, shown, now)
 
+def _audit_trail(engine: Engine) -> None:
+    """Step 7: the last events of the audit trail, and the chain verified."""
     print(terminal.heading("7. The audit trail (append-only, hash-chained)"))
     with read_only(engine) as session:
         events = session.exec(
@@ -107,12 +129,6 @@ def run_demo(settings: Settings, workdir: Path) -> int:
         f"relance audit verify: {chain.checked} events, "
         f"{'chain intact' if chain.ok else 'BROKEN at #' + str(chain.broken_seq)}"
     )
-    show_customer_page(runtime, workdir, database)
-    print(
-        f"\nDemo database: {database} — try `DATABASE_URL=sqlite:///{database} "
-        "relance audit export`"
-    )
-    return 0
 
 
 def show_customer_page(runtime: Runtime, workdir: Path, database: Path) -> None:

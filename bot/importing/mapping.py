@@ -245,23 +245,7 @@ def parse_mapping(
 ) -> Mapping:
     """A mapping from its TOML table; `origin` names it in errors. `fields` and `required`
     are a ledger's unless given (a bank export's)."""
-    columns: dict[str, str] = {}
-    joined: dict[str, tuple[str, ...]] = {}
-    for name, column in data.get("columns", {}).items():
-        if isinstance(column, list):
-            joined[name] = tuple(str(c) for c in column)
-        else:
-            columns[name] = str(column)
-    defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
-    unknown = sorted((set(columns) | set(joined) | set(defaults)) - set(fields))
-    if unknown:
-        raise MappingError(f"{origin}: unknown field(s) {', '.join(unknown)}")
-    given = set(columns) | set(joined) | set(defaults)
-    if "due_days_after_issue" in data:
-        given.add("due_date")
-    missing = [f for f in required if f not in given]
-    if missing:
-        raise MappingError(f"{origin}: no column or default for {', '.join(missing)}")
+    columns, joined, defaults = _columns(data, origin, fields, required)
     separator = data.get("decimal_separator")
     if separator not in (None, ".", ","):
         raise MappingError(f"{origin}: decimal_separator must be '.' or ','")
@@ -273,27 +257,12 @@ def parse_mapping(
     summed = tuple(lines.get("sum", []))
     if set(summed) - {"amount", "amount_paid", "balance"}:
         raise MappingError(f"{origin}: [line_items] sum may list amount, amount_paid, balance")
-    statuses: dict[str, InvoiceStatus] = {}
-    meanings = [s.value for s in InvoiceStatus]
-    for meaning, texts in data.get("statuses", {}).items():
-        if meaning not in meanings:
-            raise MappingError(f"{origin}: [statuses] keys are {', '.join(meanings)}")
-        statuses.update({str(t).casefold(): InvoiceStatus(meaning) for t in texts})
-    if "status" in columns and not statuses:
-        raise MappingError(f"{origin}: a status column needs [statuses]")
+    statuses = _statuses(data, origin, columns)
     types = data.get("document_types", {})
     fallbacks = {str(k): str(v) for k, v in data.get("fallbacks", {}).items()}
     if set(fallbacks) - set(FIELDS):
         raise MappingError(f"{origin}: unknown field(s) in [fallbacks]")
-    delimiters = _choices(data, "delimiter", ",", origin)
-    encodings = _choices(data, "encoding", "utf-8-sig", origin)
-    if any(len(d) != 1 for d in delimiters):
-        raise MappingError(f"{origin}: a delimiter is one character")
-    for encoding in encodings:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise MappingError(f"{origin}: unknown encoding {encoding!r}") from None
+    delimiters, encodings = _formats(data, origin)
     return Mapping(
         name=data.get("name", origin),
         description=data.get("description", ""),
@@ -322,6 +291,60 @@ def parse_mapping(
         settles=bool(data.get("settlement", {}).get("apply_credits", False)),
         unnumbered_credits=bool(data.get("credits", {}).get("unnumbered", False)),
     )
+
+
+def _columns(
+    data: dict[str, Any], origin: str, fields: tuple[str, ...], required: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str]]:
+    """The columns read (one per field, or several joined) and the defaults; every field known,
+    every required one given."""
+    columns: dict[str, str] = {}
+    joined: dict[str, tuple[str, ...]] = {}
+    for name, column in data.get("columns", {}).items():
+        if isinstance(column, list):
+            joined[name] = tuple(str(c) for c in column)
+        else:
+            columns[name] = str(column)
+    defaults = {k: str(v) for k, v in data.get("defaults", {}).items()}
+    unknown = sorted((set(columns) | set(joined) | set(defaults)) - set(fields))
+    if unknown:
+        raise MappingError(f"{origin}: unknown field(s) {', '.join(unknown)}")
+    given = set(columns) | set(joined) | set(defaults)
+    if "due_days_after_issue" in data:
+        given.add("due_date")
+    missing = [f for f in required if f not in given]
+    if missing:
+        raise MappingError(f"{origin}: no column or default for {', '.join(missing)}")
+    return columns, joined, defaults
+
+
+def _statuses(
+    data: dict[str, Any], origin: str, columns: dict[str, str]
+) -> dict[str, InvoiceStatus]:
+    """Each status text (casefolded) the ledger writes, to what it means to Relance."""
+    statuses: dict[str, InvoiceStatus] = {}
+    meanings = [s.value for s in InvoiceStatus]
+    for meaning, texts in data.get("statuses", {}).items():
+        if meaning not in meanings:
+            raise MappingError(f"{origin}: [statuses] keys are {', '.join(meanings)}")
+        statuses.update({str(t).casefold(): InvoiceStatus(meaning) for t in texts})
+    if "status" in columns and not statuses:
+        raise MappingError(f"{origin}: a status column needs [statuses]")
+    return statuses
+
+
+def _formats(data: dict[str, Any], origin: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The delimiters and encodings the tool may write, each checked."""
+    delimiters = _choices(data, "delimiter", ",", origin)
+    encodings = _choices(data, "encoding", "utf-8-sig", origin)
+    if any(len(d) != 1 for d in delimiters):
+        raise MappingError(f"{origin}: a delimiter is one character")
+    for encoding in encodings:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise MappingError(f"{origin}: unknown encoding {encoding!r}") from None
+    return delimiters, encodings
 
 
 def _choices(data: dict[str, Any], key: str, default: str, origin: str) -> tuple[str, ...]:

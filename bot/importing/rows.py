@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from babel import Locale, UnknownLocaleError
-from babel.core import get_global
-from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.copies import check_pdf_reference
-from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
+from bot.domain.money import AmountError, parse_amount, to_minor
 from bot.domain.owners import parse_owner
 from bot.domain.states import InvoiceStatus
+from bot.importing.fields import (
+    country_timezone,
+    parse_country,
+    parse_currency,
+    parse_date,
+    parse_email,
+    parse_language,
+    parse_payment_link,
+    parse_segment,
+    parse_timezone,
+)
 from bot.importing.mapping import CUSTOMER_FIELDS, FIELDS, Mapping
 
 T = TypeVar("T")
@@ -35,7 +39,6 @@ _CONTROL_IN_TEXT = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]
 # sees, so an invoice number or a link can display as something else ("Trojan Source",
 # CVE-2021-42574): refused in every field.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_LOOPBACK_NAMES = frozenset({"localhost"})
 
 
 @dataclass(frozen=True)
@@ -83,73 +86,22 @@ class InvoiceLine(NamedTuple):
     pdf: str  # the invoice's PDF: a path under the documents folder or an https URL
 
 
-@lru_cache(maxsize=1)
-def _country_codes() -> dict[str, str]:
-    """ISO 3166 alpha-2 codes, looked up by code or by English name (`France`, `Germany`)."""
-    names = Locale("en").territories
-    lookup = {}
-    for code, name in names.items():
-        if len(code) == 2 and code.isalpha():
-            lookup[code.upper()] = code.upper()
-            lookup[name.casefold()] = code.upper()
-    return lookup
+class _Cells(NamedTuple):
+    """An invoice line's own cells, as text, in INVOICE_FIELDS order."""
 
-
-@lru_cache(maxsize=4096)
-def parse_country(text: str) -> str:
-    codes = _country_codes()
-    code = codes.get(text.strip().upper()) or codes.get(text.strip().casefold())
-    if code is None:
-        raise ValueError(f"{text!r} is not an ISO 3166 country code (e.g. FR, DE, GB)")
-    return code
-
-
-@lru_cache(maxsize=1024)
-def parse_language(text: str) -> str:
-    try:
-        locale = Locale.parse(text.strip().replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        raise ValueError(f"{text!r} is not a language code (e.g. en, fr, de-CH)") from None
-    return str(locale)
-
-
-@lru_cache(maxsize=1024)
-def parse_timezone(text: str) -> str:
-    try:
-        ZoneInfo(text.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{text!r} is not an IANA time zone (e.g. Europe/Paris)") from None
-    return text.strip()
-
-
-@lru_cache(maxsize=256)
-def country_timezone(country: str) -> str | None:
-    """The time zone of a country that has only one; None for the US, Canada, Australia…"""
-    zones = get_global("territory_zones").get(country, [])
-    return zones[0] if len(zones) == 1 else None
-
-
-@lru_cache(maxsize=65536)
-def parse_email(text: str) -> str:
-    try:
-        return validate_email(text.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(f"{text!r} is not an e-mail address ({exc})") from None
-
-
-def parse_date(text: str, formats: tuple[str, ...]) -> date:
-    for fmt in formats:
-        if fmt == "%Y-%m-%d" and len(text) == 10 and text[4] == text[7] == "-":  # fast path
-            try:
-                return date.fromisoformat(text)
-            except ValueError:
-                continue
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    shown = " or ".join(datetime(2026, 1, 31).strftime(f) for f in formats)
-    raise ValueError(f"{text!r} is not a date like {shown}")
+    number: str
+    currency: str
+    amount: str
+    paid: str
+    balance: str
+    issue: str
+    due: str
+    link: str
+    status: str
+    type: str
+    credit: str
+    lettering: str
+    pdf: str
 
 
 #: A line's customer fields, in `CUSTOMER_FIELDS` order, the first part of an `InvoiceLine`.
@@ -185,6 +137,8 @@ class LineReader:
             if column in position
         )
         self._per_line_amount = "amount" not in mapping.summed
+        self._by_balance = mapping.provides("balance")
+        self._paid_or_balance = "balance" if self._by_balance else "amount_paid"
 
     def _raw(self, row: list[str]) -> list[str]:
         """Each field's text, stripped, in FIELDS order (the customer's first); the mapping's
@@ -284,92 +238,31 @@ class LineReader:
         raw = self._raw(record)
         split = len(CUSTOMER_FIELDS)
         customer, customer_errors = self._customer(tuple(raw[:split]))
-        (
-            number_raw,
-            currency_raw,
-            amount_raw,
-            paid_raw,
-            balance_raw,
-            issue_raw,
-            due_raw,
-            link_raw,
-            status_raw,
-            type_raw,
-            credit_raw,
-            letter_raw,
-            pdf_raw,
-        ) = raw[split:]
-        errors = list(customer_errors)
-        bidi = _BIDI.search("".join(raw))
-        if bidi:
-            errors += [
-                FieldError(
-                    self._column(name),
-                    f"contains the bidirectional control U+{ord(bidi.group()):04X}, which "
-                    "changes how the text reads on screen",
-                )
-                for name, text in zip(FIELDS, raw, strict=True)
-                if _BIDI.search(text)
-            ]
-        unnumbered = not number_raw and self.mapping.unnumbered_credits
-        number = self._text("invoice_number", number_raw, 64, errors, not unnumbered)
-        currency = self._field("currency", currency_raw, _parse_currency, errors, True)
-        issue = self._field("issue_date", issue_raw, self._date, errors, True)
-        if not due_raw and self.mapping.due_days is not None:
+        cells = _Cells(*raw[split:])
+        errors = [*customer_errors, *self._bidi_errors(raw)]
+        unnumbered = not cells.number and self.mapping.unnumbered_credits
+        number = self._text("invoice_number", cells.number, 64, errors, not unnumbered)
+        currency = self._field("currency", cells.currency, parse_currency, errors, True)
+        issue = self._field("issue_date", cells.issue, self._date, errors, True)
+        if not cells.due and self.mapping.due_days is not None:
             due = issue + timedelta(days=self.mapping.due_days) if issue else None
         else:
-            due = self._field("due_date", due_raw, self._date, errors, True)
-        link = self._text("payment_link", link_raw, 500, errors)
+            due = self._field("due_date", cells.due, self._date, errors, True)
+        link = self._text("payment_link", cells.link, 500, errors)
         if link:
             link = self._field("payment_link", link, parse_payment_link, errors) or ""
-        pdf = self._field("pdf", pdf_raw, check_pdf_reference, errors) or ""
-        amount = self._field("amount", amount_raw, self._amount, errors, True)
-        credit = self._field("credit", credit_raw, self._amount, errors)
-        if amount is not None and credit is not None:  # a ledger's debit and credit columns
-            amount -= credit
-        by_balance = self.mapping.provides("balance")
-        paid_or_balance = "balance" if by_balance else "amount_paid"
-        other = self._field(
-            paid_or_balance, balance_raw if by_balance else paid_raw, self._amount, errors
-        )
-        # The tool's own balance is the truth; its paid figure, when it gives one too, is
-        # kept to show where the two disagree (a credit note allocated, say).
-        reported = (
-            self._field("amount_paid", paid_raw, self._amount, errors) if by_balance else None
-        )
-        lettering = self._text("lettering", letter_raw, 20, errors)
-
-        status = self._field("status", status_raw, self._status, errors) or InvoiceStatus.OPEN
-        if unnumbered or (type_raw and type_raw.casefold() in self.mapping.credit_note_types):
+        pdf = self._field("pdf", cells.pdf, check_pdf_reference, errors) or ""
+        figures = self._figures(cells, errors)
+        lettering = self._text("lettering", cells.lettering, 20, errors)
+        status = self._field("status", cells.status, self._status, errors) or InvoiceStatus.OPEN
+        if unnumbered or (cells.type and cells.type.casefold() in self.mapping.credit_note_types):
             # Tools that type their credit notes write their figures unsigned; a row without
             # a number where the mapping allows it is money held for the customer.
-            amount = -abs(amount) if amount is not None else None
-            other = -abs(other) if other is not None else None
-            reported = -abs(reported) if reported is not None else None
+            amount, other, reported = (-abs(f) if f is not None else None for f in figures)
+            figures = amount, other, reported
         if unnumbered and issue and not errors:
-            number = _credit_number(type_raw, issue, customer[0], amount_raw, balance_raw)
-
-        amount_minor: int | None = 0
-        paid_minor = 0
-        reported_minor = None
-        if currency and reported is not None:
-            reported_minor = self._minor(reported, currency, "amount_paid", errors)
-        if currency and amount is not None:
-            amount_minor = self._minor(amount, currency, "amount", errors)
-            if amount_minor == 0 and self._per_line_amount:
-                errors.append(FieldError(self._column("amount"), "is zero"))
-        if currency and other is not None:
-            other_minor = self._minor(other, currency, paid_or_balance, errors)
-            if other_minor is not None and amount_minor:
-                is_balance = paid_or_balance == "balance"
-                paid_minor = amount_minor - other_minor if is_balance else other_minor
-                if self._per_line_amount and not _between_zero_and(paid_minor, amount_minor):
-                    errors.append(
-                        FieldError(
-                            self._column(paid_or_balance),
-                            "gives a payment below zero or above the invoice amount",
-                        )
-                    )
+            number = _credit_number(cells.type, issue, customer[0], cells.amount, cells.balance)
+        amount_minor, paid_minor, reported_minor = self._in_minor(currency, *figures, errors)
         if issue and due and due < issue:
             errors.append(FieldError(self._column("due_date"), "is before the issue date"))
         if errors:
@@ -391,6 +284,77 @@ class LineReader:
             reported_minor,
             pdf,
         )
+
+    def _bidi_errors(self, raw: list[str]) -> list[FieldError]:
+        bidi = _BIDI.search("".join(raw))
+        if not bidi:
+            return []
+        return [
+            FieldError(
+                self._column(name),
+                f"contains the bidirectional control U+{ord(bidi.group()):04X}, which "
+                "changes how the text reads on screen",
+            )
+            for name, text in zip(FIELDS, raw, strict=True)
+            if _BIDI.search(text)
+        ]
+
+    def _figures(
+        self, cells: _Cells, errors: list[FieldError]
+    ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+        """The amount (less a ledger's credit column), the paid or balance figure the mapping
+        reads, and the tool's paid figure when it gives a balance too."""
+        amount = self._field("amount", cells.amount, self._amount, errors, True)
+        credit = self._field("credit", cells.credit, self._amount, errors)
+        if amount is not None and credit is not None:  # a ledger's debit and credit columns
+            amount -= credit
+        other = self._field(
+            self._paid_or_balance,
+            cells.balance if self._by_balance else cells.paid,
+            self._amount,
+            errors,
+        )
+        # The tool's own balance is the truth; its paid figure, when it gives one too, is
+        # kept to show where the two disagree (a credit note allocated, say).
+        reported = (
+            self._field("amount_paid", cells.paid, self._amount, errors)
+            if self._by_balance
+            else None
+        )
+        return amount, other, reported
+
+    def _in_minor(
+        self,
+        currency: str | None,
+        amount: Decimal | None,
+        other: Decimal | None,
+        reported: Decimal | None,
+        errors: list[FieldError],
+    ) -> tuple[int | None, int, int | None]:
+        """The amount, the paid part and the tool's paid figure in minor units, each checked."""
+        if not currency:
+            return 0, 0, None
+        amount_minor: int | None = 0
+        paid_minor = 0
+        reported_minor = None
+        if reported is not None:
+            reported_minor = self._minor(reported, currency, "amount_paid", errors)
+        if amount is not None:
+            amount_minor = self._minor(amount, currency, "amount", errors)
+            if amount_minor == 0 and self._per_line_amount:
+                errors.append(FieldError(self._column("amount"), "is zero"))
+        if other is not None:
+            other_minor = self._minor(other, currency, self._paid_or_balance, errors)
+            if other_minor is not None and amount_minor:
+                paid_minor = amount_minor - other_minor if self._by_balance else other_minor
+                if self._per_line_amount and not _between_zero_and(paid_minor, amount_minor):
+                    errors.append(
+                        FieldError(
+                            self._column(self._paid_or_balance),
+                            "gives a payment below zero or above the invoice amount",
+                        )
+                    )
+        return amount_minor, paid_minor, reported_minor
 
     def _status(self, raw: str) -> InvoiceStatus:
         statuses = self.mapping.statuses
@@ -419,46 +383,11 @@ class LineReader:
             return None
 
 
-def parse_payment_link(text: str) -> str:
-    """A link a customer is sent to pay: https, or plain http only to this machine (a local
-    test server); `javascript:`, `data:` and the like are refused."""
-    parts = urlsplit(text)
-    if parts.scheme == "https" and parts.hostname:
-        return text
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
-        return text
-    raise ValueError(f"{text[:60]!r} is not an https:// link (http:// only on loopback)")
-
-
-def _is_loopback(host: str) -> bool:
-    if host.casefold() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _credit_number(kind: str, issued: date, customer: str, amount: str, balance: str) -> str:
     """A stable number for a credit its tool left unnumbered (an overpayment, a prepayment):
     its kind and date, and a digest of who and how much, so a re-import finds it again."""
     digest = hashlib.sha256(f"{customer}\x1f{issued}\x1f{amount}\x1f{balance}".encode())
     return f"{(kind or 'Credit')[:30]} {issued.isoformat()} {digest.hexdigest()[:6].upper()}"
-
-
-def parse_segment(text: str) -> str:
-    """A segment's name as the policy writes it: letters, digits, '-' and '_', at most 40."""
-    name = text.strip()
-    if len(name) > 40 or not all(c.isalnum() or c in "-_" for c in name):
-        raise ValueError(f"{text[:40]!r} is not a segment name (letters, digits, - and _)")
-    return name
-
-
-def _parse_currency(raw: str) -> str:
-    code = raw.strip().upper()
-    if not is_currency(code):
-        raise ValueError(f"{raw!r} is not an ISO 4217 currency code in use (e.g. EUR, GBP, USD)")
-    return code
 
 
 def _between_zero_and(paid: int, amount: int) -> bool:

@@ -22,7 +22,7 @@ from bot.domain.creditor_reference import (
     printed,
     reference_to_quote,
 )
-from bot.domain.escalation import Suggestion
+from bot.domain.escalation import OpenItem, Suggestion
 from bot.domain.late_payment import LateCharges, Law, LawBook, ReferenceRates, late_charges
 from bot.domain.money import Money, minor_digits, totals_by_currency
 from bot.rendering.addressing import addressing
@@ -228,38 +228,13 @@ def reminder_context(
     customer_page_url: str = "",
 ) -> dict[str, Any]:
     locale = customer_locale(addressee.language, addressee.country)
-    paying = how_to_pay(suggestion, bank_accounts or {})
-    invoices = [
-        {
-            "number": i.number,
-            "balance": money(i.balance, locale),
-            "due_date": long_date(i.due_date, locale),
-            # the letter's table: both dates in the locale's shorter form
-            "issued_short": table_date(i.issued, locale) if i.issued else "",
-            "due_short": table_date(i.due_date, locale),
-            "days_late": max(0, days_overdue(i.due_date, today)),
-            "payment_link": i.payment_link,
-            "reference": printed_reference(i.number),
-        }
-        for i in suggestion.invoices
-    ]
-    totals = totals_by_currency([i.balance for i in suggestion.invoices])
+    invoices = [_chased(i, locale, today) for i in suggestion.invoices]
     law = laws.law(addressee.governing_law)
     charges = (
         charges_for(suggestion.invoices, law, today, laws.rates)
         if suggestion.stage.late_payment_rights
         else []
     )
-    with_charges = claimed([i.balance for i in suggestion.invoices], charges)
-    total_after_credits = " + ".join(
-        money(t, locale)
-        for t in totals_by_currency(
-            [i.balance for i in suggestion.invoices]
-            + [Money(-c.amount.amount, c.currency) for c in suggestion.credits]
-        )
-    )
-    total_with_charges = " + ".join(money(t, locale) for t in with_charges)
-    total = " + ".join(money(t, locale) for t in totals)
     return {
         "locale": locale,
         "customer_name": addressee.name,
@@ -271,42 +246,16 @@ def reminder_context(
         "answered": suggestion.answered,  # never say "unanswered" when they answered
         "reminder_number": suggestion.reminder_number,
         "days_overdue": suggestion.days_overdue,
-        "total": total,
-        # the one figure a deadline sentence names: with charges, else after credits
-        "demanded": (
-            total_with_charges if charges else total_after_credits if suggestion.credits else total
-        ),
-        # what to quote on a transfer: the invoice's RF reference, or the account's for several
-        "reference": demand_reference(
-            [i.number for i in suggestion.invoices], addressee.account_number
-        ),
-        "payment_link": paying.payment_link,
-        "payment_links": paying.payment_links,
-        "bank_accounts": paying.bank_accounts,
-        # why an account's holder is another entity than the invoicing one, in their language
-        "holder_notes": {
-            a.currency: a.holder_note(addressee.language) for a in paying.bank_accounts
-        },
-        "no_bank_account_for": paying.no_account_for,
+        **_totals(suggestion, charges, locale),
+        **_paying_context(addressee, suggestion, sender, bank_accounts or {}),
         "customer_page_url": customer_page_url,
-        "sender": replace(sender, bank_details=paying.bank_details),
         "today": long_date(today, locale),
         "deadline": long_date(
             add_business_days(today, final_notice_days, addressee.country), locale
         ),
         **_charges_context(charges, law, addressee.language, locale),
         "charges_warnings": charges_warnings(charges),
-        "coming_due": [
-            {
-                "number": i.number,
-                "balance": money(i.balance, locale),
-                "due_date": long_date(i.due_date, locale),
-                "payment_link": i.payment_link,
-                "reference": printed_reference(i.number),
-            }
-            for i in suggestion.coming_due
-        ],
-        "total_with_charges": total_with_charges,
+        "coming_due": [_item(i, locale) for i in suggestion.coming_due],
         # credit notes in the customer's favour, netted from the total of their currency
         "credits": [
             {
@@ -316,6 +265,69 @@ def reminder_context(
             }
             for c in suggestion.credits
         ],
-        "total_after_credits": total_after_credits,
         "discount": _discount(suggestion, addressee.country, locale, today, discount_days),
+    }
+
+
+def _item(item: OpenItem, locale: str) -> dict[str, Any]:
+    """An invoice as a template lists it."""
+    return {
+        "number": item.number,
+        "balance": money(item.balance, locale),
+        "due_date": long_date(item.due_date, locale),
+        "payment_link": item.payment_link,
+        "reference": printed_reference(item.number),
+    }
+
+
+def _chased(item: OpenItem, locale: str, today: date) -> dict[str, Any]:
+    """An invoice the reminder chases: as listed, with how late it is and, for the letter's
+    table, both dates in the locale's shorter form."""
+    return {
+        **_item(item, locale),
+        "issued_short": table_date(item.issued, locale) if item.issued else "",
+        "due_short": table_date(item.due_date, locale),
+        "days_late": max(0, days_overdue(item.due_date, today)),
+    }
+
+
+def _totals(suggestion: Suggestion, charges: list[LateCharges], locale: str) -> dict[str, str]:
+    """What the invoices come to, per currency: as they are, with the charges claimed, and
+    after the credit notes; and the one a deadline names."""
+    balances = [i.balance for i in suggestion.invoices]
+    credits = [Money(-c.amount.amount, c.currency) for c in suggestion.credits]
+    total = " + ".join(money(t, locale) for t in totals_by_currency(balances))
+    with_charges = " + ".join(money(t, locale) for t in claimed(balances, charges))
+    after_credits = " + ".join(money(t, locale) for t in totals_by_currency(balances + credits))
+    return {
+        "total": total,
+        "total_with_charges": with_charges,
+        "total_after_credits": after_credits,
+        # the one figure a deadline sentence names: with charges, else after credits
+        "demanded": with_charges if charges else after_credits if suggestion.credits else total,
+    }
+
+
+def _paying_context(
+    addressee: Addressee,
+    suggestion: Suggestion,
+    sender: Sender,
+    bank_accounts: Mapping[str, BankAccount],
+) -> dict[str, Any]:
+    """How to pay: the links, the bank accounts (and why a holder is another entity, in the
+    customer's language), and what to quote on a transfer."""
+    paying = how_to_pay(suggestion, bank_accounts)
+    return {
+        # what to quote on a transfer: the invoice's RF reference, or the account's for several
+        "reference": demand_reference(
+            [i.number for i in suggestion.invoices], addressee.account_number
+        ),
+        "payment_link": paying.payment_link,
+        "payment_links": paying.payment_links,
+        "bank_accounts": paying.bank_accounts,
+        "holder_notes": {
+            a.currency: a.holder_note(addressee.language) for a in paying.bank_accounts
+        },
+        "no_bank_account_for": paying.no_account_for,
+        "sender": replace(sender, bank_details=paying.bank_details),
     }

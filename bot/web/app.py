@@ -7,8 +7,6 @@ get). A link that does not hold gets a plain page that shows nothing of any acco
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -22,71 +20,44 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from bot.rendering.locale import customer_locale
-from bot.services.accounts import contact_changes
 from bot.services.common.context import Runtime
 from bot.services.delivery import copies
-from bot.services.page import customer_page, dispute_files, page_links, page_visits
+from bot.services.page import (
+    answers,
+    customer_page,
+    dispute_files,
+    page_links,
+    page_requests,
+    page_visits,
+)
 from bot.services.page.customer_page import DISPUTE_REASONS, News, PageInvalid
 from bot.services.page.page_links import LinkHolder, LinkRefused
-from bot.services.page.page_visits import Visit
 from bot.services.page.statement import copy_words, statement_pdf
 from bot.web import multipart
+from bot.web.forms import (
+    MAX_FORM_BYTES,
+    MULTILINE,
+    VISITED,
+    _attachment,
+    _client,
+    _drain,
+    _form,
+    _upload_form,
+    _visit,
+)
+from bot.web.notices import tell_old_address
+from bot.web.responses import COPY_SCRIPT, HEADERS, Response, with_script
 from bot.web.view import page_context, plan_rows
 from bot.web.words import best_language, languages, words
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/pay/"
-MAX_FORM_BYTES = 16_384
-#: a dispute's form with its file: the file's bound, the fields and the multipart framing
-MAX_UPLOAD_BYTES = dispute_files.MAX_BYTES + MAX_FORM_BYTES
-#: the most of a refused body read and dropped, so the browser gets to read the refusal
-MAX_DRAINED_BYTES = 4 * MAX_UPLOAD_BYTES
 ACTIONS = ("paid", "promise", "dispute", "plan", "contact")
 DOWNLOADS = ("invoice", "statement")
-#: the fields where a line break belongs: the customer's text, and the invoices ticked (one per
-#: line; each must still be one of the customer's own numbers)
-MULTILINE = frozenset({"text", "invoice"})
-VISITED = "relance_visited"  # a cookie that tells a returning browser from a first fetch
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español"}
-HEADERS = [
-    ("Content-Type", "text/html; charset=utf-8"),
-    ("Cache-Control", "no-store"),
-    ("Referrer-Policy", "no-referrer"),  # the link is a credential: never sent onwards
-    ("X-Content-Type-Options", "nosniff"),
-    (
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    ),
-]
 
 PostNews = Callable[[News], None]
-COPY_SCRIPT = "web/copy.js"  # the one script the page runs, allowed by its hash
-
-
-def with_script(headers: list[tuple[str, str]], script: str) -> list[tuple[str, str]]:
-    """The headers with the policy allowing exactly `script` inline (CSP Level 2 hash source)."""
-    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-    return [
-        (
-            name,
-            f"{value}; script-src 'sha256-{digest}'"
-            if name == "Content-Security-Policy"
-            else value,
-        )
-        for name, value in headers
-    ]
-
-
-class Response:
-    def __init__(
-        self,
-        status: HTTPStatus,
-        body: str | bytes = "",
-        headers: list[tuple[str, str]] | None = None,
-    ):
-        self.status, self.body, self.headers = status, body, headers or []
 
 
 class PageApp:
@@ -176,7 +147,7 @@ class PageApp:
         errors: dict[str, str] | None = None,
         values: dict[str, str] | None = None,
         status: HTTPStatus = HTTPStatus.OK,
-        plan: customer_page.PlanProposal | None = None,
+        plan: page_requests.PlanProposal | None = None,
     ) -> Response:
         settings = self.runtime.settings
         today = self._today()
@@ -282,42 +253,17 @@ class PageApp:
         # five megabytes is the costliest thing a stranger can ask of the page
         with_file = action == "dispute" and multipart.is_multipart(environ)
         form = {} if with_file else _form(environ)
-        language = form.get("lang", "")
-        holder = self._holder(token, language, environ)
+        holder = self._admitted(environ, token, form.get("lang", ""), with_file)
         if isinstance(holder, Response):
-            if with_file:
-                _drain(environ, 0)
             return holder
-        _, t = words(self.runtime.settings.templates_dir, language or "en")
-        if not page_visits.allow_post(self.runtime.engine, holder, self.runtime.now()):
-            if with_file:
-                _drain(environ, 0)
-            return Response(HTTPStatus.TOO_MANY_REQUESTS, t["err_rate"], [("Retry-After", "60")])
-        refused = ""  # a body refused before its form is read: the reason's word
         upload: tuple[str, bytes] | None = None
         if with_file:
-            try:
-                form, upload = _upload_form(environ)
-            except multipart.BodyTooLarge as large:
-                _drain(environ, large.read)
-                refused = "file_too_big"
-            except multipart.NotAForm:
-                refused = "bad_form"
-            language = form.get("lang", "")
-            _, t = words(self.runtime.settings.templates_dir, language or "en")
-        if refused:  # nothing of it was used: said in the customer's language, nothing kept
-            _, t = words(self.runtime.settings.templates_dir, self._language_of(holder))
-            message = t[f"err_{refused}"].format(mb=dispute_files.MAX_BYTES >> 20)
-            return self.render(
-                holder,
-                token,
-                "",
-                open_form=action,
-                errors={"file" if refused == "file_too_big" else "_form": message},
-                status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-                if refused == "file_too_big"
-                else HTTPStatus.BAD_REQUEST,
-            )
+            read = self._read_upload(environ, holder, token, action)
+            if isinstance(read, Response):
+                return read
+            form, upload = read
+        language = form.get("lang", "")
+        _, t = words(self.runtime.settings.templates_dir, language or "en")
         if not page_links.csrf_ok(self.runtime.settings, holder, form.get("csrf", "")):
             return self.render(
                 holder,
@@ -334,16 +280,50 @@ class PageApp:
                 return self._preview_plan(holder, token, language, form, t)
             news = self._carry_out(holder, action, form, _client(environ), upload)
         except PageInvalid as bad:
-            message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
-            return self.render(
-                holder,
-                token,
-                language,
-                open_form=action,
-                errors={bad.field: message},
-                values=form,
-                status=HTTPStatus.BAD_REQUEST,
-            )
+            return self._invalid(holder, token, language, action, form, bad, t)
+        self._announce(news, action)
+        target = f"{PREFIX}{token}?done={action}" + (f"&lang={quote(language)}" if language else "")
+        return Response(HTTPStatus.SEE_OTHER, "", [("Location", target)])
+
+    def _admitted(
+        self, environ: WSGIEnvironment, token: str, language: str, with_file: bool
+    ) -> LinkHolder | Response:
+        """The link's holder, if the link holds and its rate allows one more post; a refused
+        body with a file is drained first, so the client reads the refusal."""
+        holder = self._holder(token, language, environ)
+        if isinstance(holder, Response):
+            refusal = holder
+        elif not page_visits.allow_post(self.runtime.engine, holder, self.runtime.now()):
+            _, t = words(self.runtime.settings.templates_dir, language or "en")
+            refusal = Response(HTTPStatus.TOO_MANY_REQUESTS, t["err_rate"], [("Retry-After", "60")])
+        else:
+            return holder
+        if with_file:
+            _drain(environ, 0)
+        return refusal
+
+    def _read_upload(
+        self, environ: WSGIEnvironment, holder: LinkHolder, token: str, action: str
+    ) -> tuple[dict[str, str], tuple[str, bytes] | None] | Response:
+        """The dispute form with its file; a body too large or not a form is refused in the
+        customer's language, nothing of it kept."""
+        try:
+            return _upload_form(environ)
+        except multipart.BodyTooLarge as large:
+            _drain(environ, large.read)
+            refused, status = "file_too_big", HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        except multipart.NotAForm:
+            refused, status = "bad_form", HTTPStatus.BAD_REQUEST
+        _, t = words(self.runtime.settings.templates_dir, self._language_of(holder))
+        message = t[f"err_{refused}"].format(mb=dispute_files.MAX_BYTES >> 20)
+        field = "file" if refused == "file_too_big" else "_form"
+        return self.render(
+            holder, token, "", open_form=action, errors={field: message}, status=status
+        )
+
+    def _announce(self, news: News, action: str) -> None:
+        """The team told (with a staff link to a dispute's file); a change of address also
+        tells the old one. A failure to post is logged: what the customer did stands."""
         if news.file_id is not None:
             link = dispute_files.staff_link(self.runtime.settings, news.file_id, self.runtime.now())
             news = replace(news, file_link=link)
@@ -352,46 +332,41 @@ class PageApp:
         except Exception:
             log.exception("could not post the customer's %s to Slack", action)
         if news.request_id is not None:
-            self._tell_old_address(news.request_id)
-        target = f"{PREFIX}{token}?done={action}" + (f"&lang={quote(language)}" if language else "")
-        return Response(HTTPStatus.SEE_OTHER, "", [("Location", target)])
-
-    def _tell_old_address(self, request_id: int) -> None:
-        """The address on record hears that a change was asked (in its customer's language);
-        a failure is logged, the request stands."""
-        settings = self.runtime.settings
-        try:
-            asked = contact_changes.asked_of(self.runtime.engine, request_id)
-            if not asked.email:
-                return
-            _, t = words(settings.templates_dir, asked.language)
-            text = t["contact_notice_body"].format(customer=asked.customer_name)
-            contact_changes.tell_old_address(
-                settings, asked.email, t["contact_notice_subject"], text, asked.language
-            )
-        except Exception:
-            log.exception("could not tell the address on record of contact change %s", request_id)
+            tell_old_address(self.runtime, news.request_id)
 
     def _preview_plan(
         self, holder: LinkHolder, token: str, language: str, form: dict[str, str], t: dict[str, Any]
     ) -> Response:
         """The schedule the request would ask for, shown before the customer sends it."""
         try:
-            proposal = customer_page.propose_plan(
+            proposal = page_requests.propose_plan(
                 self.runtime.engine, self.runtime.governing(), holder, form, self._today()
             )
         except PageInvalid as bad:
-            message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
-            return self.render(
-                holder,
-                token,
-                language,
-                open_form="plan",
-                errors={bad.field: message},
-                values=form,
-                status=HTTPStatus.BAD_REQUEST,
-            )
+            return self._invalid(holder, token, language, "plan", form, bad, t)
         return self.render(holder, token, language, open_form="plan", values=form, plan=proposal)
+
+    def _invalid(
+        self,
+        holder: LinkHolder,
+        token: str,
+        language: str,
+        action: str,
+        form: dict[str, str],
+        bad: PageInvalid,
+        t: dict[str, Any],
+    ) -> Response:
+        """The form shown again with what the customer typed and why it was refused."""
+        message = t.get(f"err_{bad.code}", t["error_intro"]).format(**bad.params)
+        return self.render(
+            holder,
+            token,
+            language,
+            open_form=action,
+            errors={bad.field: message},
+            values=form,
+            status=HTTPStatus.BAD_REQUEST,
+        )
 
     def _language_of(self, holder: LinkHolder) -> str:
         return customer_page.language_of(self.runtime.engine, holder.customer_id)
@@ -408,62 +383,11 @@ class PageApp:
         digest = self.runtime.settings.digest_channel
         today = self._today()
         if action == "paid":
-            return customer_page.say_paid(engine, policies, holder, client, form, today, digest)
+            return answers.say_paid(engine, policies, holder, client, form, today, digest)
         if action == "promise":
-            return customer_page.promise(engine, policies, holder, client, form, today, digest)
+            return answers.promise(engine, policies, holder, client, form, today, digest)
         if action == "dispute":
-            return customer_page.dispute(engine, holder, client, form, digest, upload)
+            return answers.dispute(engine, holder, client, form, digest, upload)
         if action == "plan":
-            return customer_page.ask_plan(engine, policies, holder, client, form, today, digest)
-        return customer_page.ask_contact_change(engine, holder, client, form, digest)
-
-
-def _client(environ: WSGIEnvironment) -> str:
-    return str(environ.get("REMOTE_ADDR", ""))
-
-
-def _visit(environ: WSGIEnvironment) -> Visit:
-    cookies = str(environ.get("HTTP_COOKIE", ""))
-    returning = any(c.strip().startswith(f"{VISITED}=") for c in cookies.split(";"))
-    return Visit(_client(environ), str(environ.get("HTTP_USER_AGENT", "")), returning)
-
-
-def _attachment(filename: str) -> str:
-    """A download's disposition: an ASCII name for old clients, the real one (RFC 6266)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
-def _drain(environ: WSGIEnvironment, already: int) -> None:
-    """Read and drop what is left of a refused body (never past its declared length, where a
-    read would wait), up to a bound, so the client is not cut off before it reads the refusal."""
-    stream = environ["wsgi.input"]
-    try:
-        declared = int(environ.get("CONTENT_LENGTH") or -1)
-    except ValueError:
-        declared = -1
-    left = MAX_DRAINED_BYTES if declared < 0 else min(MAX_DRAINED_BYTES, declared - already)
-    while left > 0 and (chunk := stream.read(min(65_536, left))):
-        left -= len(chunk)
-
-
-def _upload_form(environ: WSGIEnvironment) -> tuple[dict[str, str], tuple[str, bytes] | None]:
-    """The dispute form sent with its file: fields as `_form` gives them, and the file."""
-    body = multipart.read_bounded(environ, MAX_UPLOAD_BYTES)
-    parsed = multipart.parse(body, str(environ.get("CONTENT_TYPE", "")), MAX_FORM_BYTES)
-    form = {k: "\n".join(v) if k == "invoice" else v[0] for k, v in parsed.fields.items()}
-    sent = parsed.files.get("file")
-    return form, (sent.filename, sent.content) if sent else None
-
-
-def _form(environ: WSGIEnvironment) -> dict[str, str]:
-    try:
-        length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_FORM_BYTES)
-    except ValueError:
-        length = 0
-    raw = environ["wsgi.input"].read(length).decode("utf-8", errors="replace")
-    # several invoices ticked: one a line (the only field the page repeats)
-    return {
-        k: "\n".join(v) if k == "invoice" else v[0]
-        for k, v in parse_qs(raw, keep_blank_values=True).items()
-    }
+            return page_requests.ask_plan(engine, policies, holder, client, form, today, digest)
+        return page_requests.ask_contact_change(engine, holder, client, form, digest)

@@ -16,7 +16,7 @@ from wsgiref.types import WSGIApplication
 
 from waitress.server import BaseWSGIServer, create_server
 
-from bot.web.app import MAX_DRAINED_BYTES
+from bot.web.forms import MAX_DRAINED_BYTES
 
 THREADS = 4
 CONNECTIONS = 100

@@ -25,8 +25,8 @@ from bot.services.page.customer_page import (
     MAX_REMITTANCE_REFERENCE,
     PageData,
     PageInvoice,
-    PlanProposal,
 )
+from bot.services.page.page_requests import PlanProposal
 from bot.web.qr import qr_bill_svg, qr_svg, swiss_qr_bill
 
 

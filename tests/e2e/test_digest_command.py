@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from bot.db import read_only
 from bot.models import DigestRun, Reminder
-from bot.slack.blocks.digest import APPROVE_ALL, SHOW_HELD_BACK
 from bot.slack.client import make_client
 from bot.slack.digest_poster import post_daily_digest
+from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK
 from tests.support.blockkit import check_message
 from tests.support.slack_fixtures import APPROVER, SlackWorld
 from tests.support.slack_steps import ask, post_digest

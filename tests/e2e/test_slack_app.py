@@ -14,8 +14,8 @@ from bot.domain.calendar import local_today
 from bot.domain.worklist import stage_titles
 from bot.models import AuditEvent, Customer, Outbox
 from bot.slack.blocks.card import APPROVE, EDIT, SKIP
-from bot.slack.blocks.digest import APPROVE_ALL
 from bot.slack.blocks.modals import EDIT_CALLBACK, SKIP_CALLBACK
+from bot.slack.ids import APPROVE_ALL
 from tests.support.blockkit import check_message, check_modal
 from tests.support.segments import key_accounts
 from tests.support.slack_fixtures import (

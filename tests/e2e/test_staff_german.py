@@ -29,7 +29,7 @@ from bot.services.ledger.importing import ImportReport
 from bot.services.overview.morning import HeldBack
 from bot.services.reminders.holds import HeldCustomer
 from bot.services.reminders.suggestions import CustomerView, failure
-from bot.slack.blocks.digest import held_back_text, held_lines
+from bot.slack.blocks.held import held_back_text, held_lines
 from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
 from bot.slack.blocks.worklist import HOME_PAGE
 from bot.slack.ids import APPROVE, SHOW_HELD_BACK, SKIP, SKIP_CALLBACK

@@ -201,7 +201,7 @@ def test_a_posted_digest_keeps_its_totals_per_bucket_for_the_next(
 def test_the_monday_digest_names_each_rate_table_a_week_past_a_fixing_it_does_not_reach(
     engine: Engine,
 ) -> None:
-    from bot.config import load_law_book, load_reference_rates
+    from bot.rate_files import load_law_book, load_reference_rates
 
     laws = load_law_book(load_reference_rates())  # bundled: Bank Rate known to 2026-06-18
     monday, tuesday = date(2026, 7, 13), date(2026, 7, 14)

@@ -173,8 +173,9 @@ def test_a_letter_abroad_has_tables_a_country_line_page_numbers_and_a_german_nam
     from dataclasses import dataclass
     from datetime import date
 
-    from bot.config import PROJECT_ROOT, load_law_book, load_policy, load_reference_rates
+    from bot.config import PROJECT_ROOT, load_policy
     from bot.domain.escalation import OpenItem, Suggestion
+    from bot.rate_files import load_law_book, load_reference_rates
     from bot.rendering.templates import Templates
     from bot.services.reminders.compose import Composer
 

@@ -14,8 +14,9 @@ import pytest
 from pypdf import PdfReader
 
 from bot.channels.letter import Letter, render_pdf
-from bot.config import PROJECT_ROOT, Settings, load_law_book, load_policy, load_reference_rates
+from bot.config import PROJECT_ROOT, Settings, load_policy
 from bot.domain.escalation import OpenItem, Suggestion
+from bot.rate_files import load_law_book, load_reference_rates
 from bot.rendering.templates import Templates
 from bot.services.reminders.compose import Composer
 

@@ -35,7 +35,7 @@ from bot.services.inbox import actions as inbox_actions
 from bot.services.inbox import mailbox as inbox
 from bot.services.ledger.importing import import_invoices
 from bot.services.overview.reminder_view import load_view
-from bot.services.page import customer_page
+from bot.services.page import answers
 from bot.services.page.page_links import LinkHolder
 from bot.services.reminders import decisions
 from bot.services.reminders.overtaken import NOTHING, Touched
@@ -141,7 +141,7 @@ def _paid_on_the_page(engine: Engine, number: str) -> Touched:
     assert customer_id is not None
     form = {"paid_on": MONDAY.isoformat(), "amount": "100", "reference": "transfer 12"}
     holder = LinkHolder(customer_id, "link-1", 1)
-    return customer_page.say_paid(engine, POLICIES, holder, "127.0.0.1", form, MONDAY, "C").touched
+    return answers.say_paid(engine, POLICIES, holder, "127.0.0.1", form, MONDAY, "C").touched
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.rates import http
-from bot.config import load_reference_rates
 from bot.entry.cli import main
+from bot.rate_files import load_reference_rates
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rates"
 PATHS = {  # what each publisher is asked for -> the recorded answer

@@ -29,7 +29,7 @@ from bot.services.common.context import Runtime
 from bot.services.ledger.importing import import_invoices
 from bot.services.overview.morning import prepare
 from bot.services.overview.reminder_view import load_view
-from bot.services.page import customer_page
+from bot.services.page import answers, customer_page, page_requests
 from bot.services.page.customer_page import News, PageInvalid
 from bot.services.page.page_links import LinkHolder
 from bot.services.reminders import decisions
@@ -321,7 +321,7 @@ def test_a_plan_beyond_its_segments_limits_needs_a_lead_where_the_main_policy_al
     def asked_on_the_page(customer: str, count: int) -> News:
         holder = LinkHolder(ids[customer], "link", 1)
         form = {"instalments": str(count)}
-        return customer_page.ask_plan(
+        return page_requests.ask_plan(
             engine, runtime.governing(), holder, "127.0.0.1", form, TODAY, "C1"
         )
 
@@ -349,7 +349,7 @@ def test_the_page_lets_a_key_account_promise_as_far_ahead_as_its_segment_allows(
     def promise(customer: str, number: str) -> News:
         form = {"invoice": number, "date": (TODAY + timedelta(days=45)).isoformat()}
         holder = LinkHolder(ids[customer], "link", 1)
-        return customer_page.promise(engine, policies, holder, "127.0.0.1", form, TODAY, "C1")
+        return answers.promise(engine, policies, holder, "127.0.0.1", form, TODAY, "C1")
 
     assert promise("K", "K-1").kind == "promise"
     with pytest.raises(PageInvalid) as too_far:

@@ -11,8 +11,8 @@ from bot.domain.aging import Bucket
 from bot.domain.money import Money
 from bot.services.ledger.aging_report import AgingReport, BucketTotal, OverdueCustomer
 from bot.services.overview.digest import Digest
-from bot.slack.blocks.digest import SHOW_HELD_BACK, digest_blocks
-from bot.slack.ids import any_numbered
+from bot.slack.blocks.digest import digest_blocks
+from bot.slack.ids import SHOW_HELD_BACK, any_numbered
 from tests.support.blockkit import check_message
 
 TODAY = date(2026, 11, 25)

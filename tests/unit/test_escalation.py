@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import load_law_book, load_policy, load_reference_rates
+from bot.config import load_policy
 from bot.domain.escalation import (
     Account,
     NoAction,
@@ -19,6 +19,7 @@ from bot.domain.escalation import (
     Suggestion,
     decide,
 )
+from bot.rate_files import load_law_book, load_reference_rates
 from bot.rendering.context import Addressee, Sender, reminder_context
 
 POLICY = load_policy()

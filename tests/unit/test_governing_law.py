@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.channels.letter import Letter
-from bot.config import PROJECT_ROOT, Settings, load_law_book, load_policy, load_reference_rates
+from bot.config import PROJECT_ROOT, Settings, load_policy
 from bot.domain.escalation import OpenItem, Suggestion
+from bot.rate_files import load_law_book, load_reference_rates
 from bot.rendering.templates import Templates
 from bot.services.reminders.compose import Composer
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.domain.inbound import Kind, html_to_text, read_message, return_date, trim_quoted
+from bot.domain.inbound import Kind, read_message
+from bot.domain.reply_text import html_to_text, return_date, trim_quoted
 from tests.support.mail_samples import hard_bounce, reply
 
 TODAY = date(2026, 11, 26)

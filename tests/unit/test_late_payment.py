@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.config import load_law_book, load_reference_rates
 from bot.domain.late_payment import late_charges
 from bot.domain.money import Money
+from bot.rate_files import load_law_book, load_reference_rates
 
 BOOK = load_law_book(load_reference_rates())
 

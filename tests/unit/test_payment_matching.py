@@ -19,11 +19,10 @@ from bot.domain.payment_matching import (
     OpenBook,
     OpenInvoice,
     Outcome,
-    Reversible,
     exact_combinations,
     match_line,
-    reversed_entry,
 )
+from bot.domain.reversals import Reversible, reversed_entry
 
 DUE = date(2026, 10, 31)
 POLICY = MatchPolicy()

@@ -10,8 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.config import PROJECT_ROOT, Settings, load_law_book, load_reference_rates
+from bot.config import PROJECT_ROOT, Settings
 from bot.domain.money import Money
+from bot.rate_files import load_law_book, load_reference_rates
 from bot.rendering.templates import Templates
 from bot.services.reminders.compose import Composer
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.config import load_law_book, load_reference_rates
 from bot.domain.late_payment import Fixing, ReferenceRates
 from bot.domain.rate_series import austrian_base_rate, changes, next_fixing, overlay, stale_tables
+from bot.rate_files import load_law_book, load_reference_rates
 
 D = Decimal
 

@@ -15,15 +15,9 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from bot.config import (
-    PROJECT_ROOT,
-    Settings,
-    load_bank_accounts,
-    load_law_book,
-    load_policy,
-    load_reference_rates,
-)
+from bot.config import PROJECT_ROOT, Settings, load_bank_accounts, load_policy
 from bot.domain.escalation import OpenItem, Suggestion
+from bot.rate_files import load_law_book, load_reference_rates
 from bot.rendering.context import Addressee, Sender, reminder_context
 from bot.rendering.templates import RenderedEmail, Templates, choose_wording
 

@@ -58,6 +58,36 @@ def compact_iban(text: str) -> str:
         return ""
 
 
+def _figure_problems(
+    booked: date | None, amount: Decimal | None, currency: str
+) -> list[tuple[str, str]]:
+    """What is wrong with a line's currency, date and amount, by column."""
+    problems: list[tuple[str, str]] = []
+    if not is_currency(currency):
+        problems.append(("currency", f"{currency[:5]!r} is not an ISO 4217 currency"))
+    if booked is None:
+        problems.append(("date", "no booking date"))
+    if amount is None or amount < 0:
+        problems.append(("amount", "no amount"))
+    elif is_currency(currency):
+        try:
+            to_minor(amount, currency)
+        except AmountError as exc:
+            problems.append(("amount", str(exc)))
+    return problems
+
+
+def _text_problems(texts: dict[str, tuple[str, int]]) -> list[tuple[str, str]]:
+    """Texts (by column, with their limits) holding a control character or too long."""
+    problems: list[tuple[str, str]] = []
+    for name, (text, limit) in texts.items():
+        if _CONTROL.search(text):
+            problems.append((name, "holds a control character"))
+        elif len(text) > limit:
+            problems.append((name, f"is longer than {limit} characters"))
+    return problems
+
+
 @dataclass
 class Lines:
     """Collects a file's lines and the errors in them; `done()` gives the lines or raises."""
@@ -88,30 +118,15 @@ class Lines:
     ) -> None:
         """Check one line's values; a bad one is named, the others kept. `account` for a line
         of a file holding several accounts' statements."""
-        problems: list[tuple[str, str]] = []
         currency = currency.strip().upper()
-        if not is_currency(currency):
-            problems.append(("currency", f"{currency[:5]!r} is not an ISO 4217 currency"))
-        if booked is None:
-            problems.append(("date", "no booking date"))
-        if amount is None or amount < 0:
-            problems.append(("amount", "no amount"))
-        elif is_currency(currency):
-            try:
-                to_minor(amount, currency)
-            except AmountError as exc:
-                problems.append(("amount", str(exc)))
-        texts = {
-            "payer": (payer_name, MAX_NAME),
-            "remittance": (remittance, MAX_REMITTANCE),
-            "reference": (reference, MAX_REFERENCE),
-            "end-to-end id": (end_to_end, MAX_REFERENCE),
-        }
-        for name, (text, limit) in texts.items():
-            if _CONTROL.search(text):
-                problems.append((name, "holds a control character"))
-            elif len(text) > limit:
-                problems.append((name, f"is longer than {limit} characters"))
+        problems = _figure_problems(booked, amount, currency) + _text_problems(
+            {
+                "payer": (payer_name, MAX_NAME),
+                "remittance": (remittance, MAX_REMITTANCE),
+                "reference": (reference, MAX_REFERENCE),
+                "end-to-end id": (end_to_end, MAX_REFERENCE),
+            }
+        )
         if len(self.lines) >= MAX_LINES:
             problems.append(("", f"more than {MAX_LINES} entries in one file"))
         for column, message in problems:
@@ -133,23 +148,22 @@ class Lines:
             "" if end_to_end.strip().upper() == "NOTPROVIDED" else end_to_end.strip(),
             account,
         )
-        if not line.reference:
-            said = (account, booked, amount, currency, credit, line.remittance, line.payer_name)
-            self._seen[said] += 1
-            line = replace(
-                line,
-                reference=fallback_reference(
-                    self.account,
-                    booked,
-                    amount,
-                    currency,
-                    credit,
-                    line.remittance,
-                    line.payer_name,
-                    self._seen[said],
-                ),
-            )
-        self.lines.append(line)
+        self.lines.append(line if line.reference else self._referenced(line))
+
+    def _referenced(self, line: StatementLine) -> StatementLine:
+        """A line its bank gave no reference: one made from what it says (the same line twice
+        in one account's statement numbered apart)."""
+        said = (
+            line.booked,
+            line.amount,
+            line.currency,
+            line.credit,
+            line.remittance,
+            line.payer_name,
+        )
+        seen = (line.account, *said)
+        self._seen[seen] += 1
+        return replace(line, reference=fallback_reference(self.account, *said, self._seen[seen]))
 
     def done(self) -> list[StatementLine]:
         if self.errors:

@@ -10,8 +10,8 @@ from pathlib import Path
 from bot.channels.bank.common import BankFileError, Lines
 from bot.domain.bank_statement import Statement
 from bot.domain.money import AmountError, parse_amount
+from bot.importing.fields import parse_date
 from bot.importing.mapping import Mapping
-from bot.importing.rows import parse_date
 from bot.importing.source import CsvSource, LineError
 
 

@@ -101,7 +101,7 @@ def _letter(settings: Settings, args: argparse.Namespace) -> int:
 def _late_charges(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from bot.config import load_law_book, load_rates
+    from bot.rate_files import load_law_book, load_rates
     from bot.services.reminders.late_charges import BadQuestion, calculate
 
     laws = load_law_book(load_rates(settings))

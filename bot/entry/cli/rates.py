@@ -14,7 +14,7 @@ def _rates_update(settings: Settings, _args: argparse.Namespace) -> int:
     """Exit 1 only when no table could be refreshed: a publisher down leaves its table as it
     was (said on one line) and the others are still worth writing."""
     from bot.channels.rates.publishers import sources
-    from bot.config import load_rates, save_fetched_rates
+    from bot.rate_files import load_rates, save_fetched_rates
     from bot.services.operations.rates_update import update_rates
 
     today = local_today(datetime.now(UTC), settings.timezone)
@@ -34,7 +34,7 @@ def _rates_update(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _rates_show(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.config import load_rates
+    from bot.rate_files import load_rates
 
     for key, table in sorted(load_rates(settings).items()):
         print(f"{key}: {table.name}, known to {table.as_of}, last rate {table.changes[-1][1]} %")

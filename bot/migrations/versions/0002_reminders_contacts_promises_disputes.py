@@ -23,6 +23,21 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("paused_until", sa.Date(), nullable=True))
 
+    _create_reminder()
+    _create_contact_promise_dispute()
+
+
+def downgrade() -> None:
+    op.drop_table("dispute")
+    op.drop_table("promise")
+    op.drop_table("contact")
+    op.drop_table("reminder")
+    with op.batch_alter_table("customer") as batch:
+        batch.drop_column("paused_until")
+        batch.drop_column("paused")
+
+
+def _create_reminder() -> None:
     op.create_table(
         "reminder",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -53,6 +68,8 @@ def upgrade() -> None:
     op.create_index("ix_reminder_run_date", "reminder", ["run_date"])
     op.create_index("ix_reminder_state", "reminder", ["state"])
 
+
+def _create_contact_promise_dispute() -> None:
     op.create_table(
         "contact",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -91,13 +108,3 @@ def upgrade() -> None:
         sa.Column("resolved_at", UTC_TIME, nullable=True),
     )
     op.create_index("ix_dispute_invoice_id", "dispute", ["invoice_id"])
-
-
-def downgrade() -> None:
-    op.drop_table("dispute")
-    op.drop_table("promise")
-    op.drop_table("contact")
-    op.drop_table("reminder")
-    with op.batch_alter_table("customer") as batch:
-        batch.drop_column("paused_until")
-        batch.drop_column("paused")

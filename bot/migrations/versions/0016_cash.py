@@ -22,6 +22,23 @@ def _slack() -> list[sa.Column[str]]:
 
 
 def upgrade() -> None:
+    _create_statements_and_lines()
+    _create_applications_and_ibans()
+
+
+def downgrade() -> None:
+    op.drop_index("ix_payer_iban_iban", "payer_iban")
+    op.drop_table("payer_iban")
+    for column in ("line_id", "invoice_id", "applied_at"):
+        op.drop_index(f"ix_cash_application_{column}", "cash_application")
+    op.drop_table("cash_application")
+    for column in ("statement_id", "payer_iban", "state", "customer_id"):
+        op.drop_index(f"ix_bank_line_{column}", "bank_line")
+    op.drop_table("bank_line")
+    op.drop_table("bank_statement")
+
+
+def _create_statements_and_lines() -> None:
     op.create_table(
         "bank_statement",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -65,6 +82,9 @@ def upgrade() -> None:
     )
     for column in ("statement_id", "payer_iban", "state", "customer_id"):
         op.create_index(f"ix_bank_line_{column}", "bank_line", [column])
+
+
+def _create_applications_and_ibans() -> None:
     op.create_table(
         "cash_application",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -89,15 +109,3 @@ def upgrade() -> None:
         sa.UniqueConstraint("iban", "customer_id", name="uq_payer_iban_customer"),
     )
     op.create_index("ix_payer_iban_iban", "payer_iban", ["iban"])
-
-
-def downgrade() -> None:
-    op.drop_index("ix_payer_iban_iban", "payer_iban")
-    op.drop_table("payer_iban")
-    for column in ("line_id", "invoice_id", "applied_at"):
-        op.drop_index(f"ix_cash_application_{column}", "cash_application")
-    op.drop_table("cash_application")
-    for column in ("statement_id", "payer_iban", "state", "customer_id"):
-        op.drop_index(f"ix_bank_line_{column}", "bank_line")
-    op.drop_table("bank_line")
-    op.drop_table("bank_statement")

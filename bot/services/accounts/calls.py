@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.db import read_only, unit_of_work
 from bot.domain.aging import days_overdue
@@ -111,25 +112,9 @@ def log_call(
                 actor=user,
             )
         )
-        if reminder is not None and allowed(ReminderState(reminder.state), ReminderState.DONE):
-            reminder.state = transition(reminder.state, ReminderState.DONE)
-            reminder.sent_at = now or utcnow()
-            reminder.decided_by = reminder.decided_by or user
-        touched = NOTHING
-        if reminder is not None:  # the call task: done, on its card and its owner's worklist
-            touched = Touched((id_of(reminder),), (reminder.owner,) if reminder.owner else ())
+        touched = _call_task_done(reminder, user, now) if reminder is not None else NOTHING
         if promise_date is not None:
-            overdue = [
-                i
-                for i in open_invoices(session, id_of(customer))
-                if days_overdue(i.due_date, today) > 0
-            ] or open_invoices(session, id_of(customer))
-            if not overdue:
-                raise Invalid(
-                    "promise_date",
-                    phrase("{customer} has no open invoice to promise.", customer=customer.name),
-                )
-            touched |= promise_on_account(session, overdue, promise_date, amount, user).touched
+            touched |= _promised(session, customer, today, promise_date, amount, user)
         audit.append(
             session,
             audit.NewEvent(
@@ -147,3 +132,33 @@ def log_call(
             ),
         )
         return CallLogged(customer.name, outcome, touched)
+
+
+def _call_task_done(reminder: Reminder, user: str, now: datetime | None) -> Touched:
+    """The call task done (unless it was already decided otherwise): on its card and its
+    owner's worklist."""
+    if allowed(ReminderState(reminder.state), ReminderState.DONE):
+        reminder.state = transition(reminder.state, ReminderState.DONE)
+        reminder.sent_at = now or utcnow()
+        reminder.decided_by = reminder.decided_by or user
+    return Touched((id_of(reminder),), (reminder.owner,) if reminder.owner else ())
+
+
+def _promised(
+    session: Session,
+    customer: Customer,
+    today: date,
+    promise_date: date,
+    amount: Decimal | None,
+    user: str,
+) -> Touched:
+    """A promise made on the call, on the overdue invoices (else every open one)."""
+    overdue = [
+        i for i in open_invoices(session, id_of(customer)) if days_overdue(i.due_date, today) > 0
+    ] or open_invoices(session, id_of(customer))
+    if not overdue:
+        raise Invalid(
+            "promise_date",
+            phrase("{customer} has no open invoice to promise.", customer=customer.name),
+        )
+    return promise_on_account(session, overdue, promise_date, amount, user).touched

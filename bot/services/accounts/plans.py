@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.db import unit_of_work
 from bot.domain.money import Money, open_minor
 from bot.domain.plans import schedule, settled
 from bot.domain.states import PlanState, transition
-from bot.models import Instalment, PaymentPlan, PlanInvoice
+from bot.models import Customer, Instalment, Invoice, PaymentPlan, PlanInvoice
 from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
 from bot.services.accounts.plan_notices import before_instalment, due_soon, suggest_notice
@@ -61,61 +62,11 @@ def propose_plan(
     the main one); beyond them only a lead's is agreed, and a refusal is recorded. With a
     `composer`, an agreed plan's confirmation to the customer (its schedule) is suggested in
     the same transaction."""
-    if count < 1:
-        raise Invalid(N_("A plan needs at least one instalment."))
-    first = first or today + timedelta(days=7)
-    if first < today:
-        raise Invalid(
-            phrase(
-                "{date} is in the past: the first instalment is due today or later.",
-                date=first.isoformat(),
-            )
-        )
-    if first > today + timedelta(days=FURTHEST_FIRST_DAYS):
-        raise Invalid(
-            phrase(
-                "{date} is too far ahead: the first instalment is due within a year.",
-                date=first.isoformat(),
-            )
-        )
+    first = _first_due(count, first, today)
     with unit_of_work(engine) as session:
         customer = find_customer(session, customer_query)
         limits = policies.of_customer(session, id_of(customer)).plans
-        if count > MOST_INSTALMENTS:  # checked before any date arithmetic: 10**6 would overflow
-            raise Invalid(
-                phrase(
-                    "{count} instalments is more than any plan may have ({most}); "
-                    "staff may offer up to {allowed} without a lead.",
-                    count=count,
-                    most=MOST_INSTALMENTS,
-                    allowed=limits.max_instalments,
-                )
-            )
-        invoices = open_invoices(session, id_of(customer))
-        if not invoices:
-            raise Invalid(phrase("{customer} owes nothing.", customer=customer.name))
-        if len({i.currency for i in invoices}) > 1:
-            raise Invalid(
-                phrase(
-                    "{customer} owes in several currencies: one plan per currency "
-                    "is not supported yet.",
-                    customer=customer.name,
-                )
-            )
-        active = session.exec(
-            select(PaymentPlan).where(
-                col(PaymentPlan.customer_id) == customer.id,
-                col(PaymentPlan.state) == PlanState.ACTIVE,
-            )
-        ).first()
-        if active is not None:
-            raise Invalid(
-                phrase(
-                    "{customer} already has a plan on track (#{plan}).",
-                    customer=customer.name,
-                    plan=active.id,
-                )
-            )
+        invoices = _plannable(session, customer, count, limits.max_instalments)
         currency = invoices[0].currency
         total = sum(open_minor(i.amount_minor, i.paid_minor) for i in invoices)
         plan_dates = schedule(total, count, first)
@@ -143,29 +94,7 @@ def propose_plan(
                 ),
             )
             return PlanOutcome(False, customer.name, instalments, breaches)
-        plan = PaymentPlan(
-            customer_id=id_of(customer),
-            currency=currency,
-            invoices=PlanInvoice.listing(numbers),
-            total_minor=total,
-            paid_at_start_minor=sum(i.paid_minor for i in invoices),
-            created_by=user,
-            beyond_limits=bool(breaches),
-        )
-        session.add(plan)
-        session.flush()
-        for due, amount in plan_dates:
-            session.add(Instalment(plan_id=id_of(plan), due_date=due, amount_minor=amount))
-        audit.append(
-            session,
-            audit.NewEvent(
-                kind="plan",
-                actor=user,
-                customer_id=customer.id,
-                invoice_numbers=numbers,
-                content={"plan": plan.id, **content},
-            ),
-        )
+        plan = _agree(session, customer, invoices, total, plan_dates, user, content)
         fact = f"a payment plan was agreed, its first instalment due {first.isoformat()}"
         touched = overtake(session, id_of(customer), numbers, user, fact)
         confirmation = (
@@ -174,6 +103,106 @@ def propose_plan(
             else None
         )
         return PlanOutcome(True, customer.name, instalments, breaches, touched, confirmation)
+
+
+def _first_due(count: int, first: date | None, today: date) -> date:
+    """The first instalment's date (a week from today unless given), checked with the count."""
+    if count < 1:
+        raise Invalid(N_("A plan needs at least one instalment."))
+    first = first or today + timedelta(days=7)
+    if first < today:
+        raise Invalid(
+            phrase(
+                "{date} is in the past: the first instalment is due today or later.",
+                date=first.isoformat(),
+            )
+        )
+    if first > today + timedelta(days=FURTHEST_FIRST_DAYS):
+        raise Invalid(
+            phrase(
+                "{date} is too far ahead: the first instalment is due within a year.",
+                date=first.isoformat(),
+            )
+        )
+    return first
+
+
+def _plannable(session: Session, customer: Customer, count: int, most: int) -> list[Invoice]:
+    """The customer's open invoices a plan of `count` instalments may cover: some, in one
+    currency, and no plan on track already (`most`: the instalments staff may offer)."""
+    if count > MOST_INSTALMENTS:  # checked before any date arithmetic: 10**6 would overflow
+        raise Invalid(
+            phrase(
+                "{count} instalments is more than any plan may have ({most}); "
+                "staff may offer up to {allowed} without a lead.",
+                count=count,
+                most=MOST_INSTALMENTS,
+                allowed=most,
+            )
+        )
+    invoices = open_invoices(session, id_of(customer))
+    if not invoices:
+        raise Invalid(phrase("{customer} owes nothing.", customer=customer.name))
+    if len({i.currency for i in invoices}) > 1:
+        raise Invalid(
+            phrase(
+                "{customer} owes in several currencies: one plan per currency "
+                "is not supported yet.",
+                customer=customer.name,
+            )
+        )
+    active = session.exec(
+        select(PaymentPlan).where(
+            col(PaymentPlan.customer_id) == customer.id,
+            col(PaymentPlan.state) == PlanState.ACTIVE,
+        )
+    ).first()
+    if active is not None:
+        raise Invalid(
+            phrase(
+                "{customer} already has a plan on track (#{plan}).",
+                customer=customer.name,
+                plan=active.id,
+            )
+        )
+    return invoices
+
+
+def _agree(
+    session: Session,
+    customer: Customer,
+    invoices: list[Invoice],
+    total: int,
+    plan_dates: list[tuple[date, int]],
+    user: str,
+    content: dict[str, Any],
+) -> PaymentPlan:
+    """The plan stored with its instalments, and its audit event."""
+    numbers = tuple(i.number for i in invoices)
+    plan = PaymentPlan(
+        customer_id=id_of(customer),
+        currency=invoices[0].currency,
+        invoices=PlanInvoice.listing(numbers),
+        total_minor=total,
+        paid_at_start_minor=sum(i.paid_minor for i in invoices),
+        created_by=user,
+        beyond_limits=bool(content["beyond_limits"]),
+    )
+    session.add(plan)
+    session.flush()
+    for due, amount in plan_dates:
+        session.add(Instalment(plan_id=id_of(plan), due_date=due, amount_minor=amount))
+    audit.append(
+        session,
+        audit.NewEvent(
+            kind="plan",
+            actor=user,
+            customer_id=customer.id,
+            invoice_numbers=numbers,
+            content={"plan": plan.id, **content},
+        ),
+    )
+    return plan
 
 
 def settle_plans(

@@ -208,6 +208,21 @@ def not_a_payment(engine: Engine, line_id: int, actor: str) -> LineDecided:
         return LineDecided(won, _view(session, get(session, BankLine, line_id)))
 
 
+def _chosen(session: Session, line: BankLine, numbers: Sequence[str]) -> list[OpenInvoice]:
+    """The open invoices a line pays: those a person chose, else those matching proposed (or
+    the one candidate); all open, of one customer, in the line's currency."""
+    chosen = list(numbers) or [n for n, _m in json.loads(line.proposed)]
+    if not chosen and len(json.loads(line.candidates)) == 1:
+        chosen = list(json.loads(line.candidates))
+    invoices = _open_invoices(session, chosen)
+    if not invoices or len(invoices) != len(set(chosen)):
+        raise BalanceChanged("choose open invoices to apply it to")
+    customers = {i.customer_id for i in invoices}
+    if len(customers) != 1 or {i.currency for i in invoices} != {line.currency}:
+        raise BalanceChanged(f"choose invoices of one customer, in {line.currency}")
+    return invoices
+
+
 def apply_line(
     engine: Engine,
     line_id: int,
@@ -228,18 +243,10 @@ def apply_line(
                 return LineDecided(False, _view(session, get(session, BankLine, line_id)))
             line = get(session, BankLine, line_id)
             session.refresh(line)
-            chosen = list(numbers) or [n for n, _m in json.loads(line.proposed)]
-            if not chosen and len(json.loads(line.candidates)) == 1:
-                chosen = list(json.loads(line.candidates))
-            invoices = _open_invoices(session, chosen)
-            customers = {i.customer_id for i in invoices}
+            invoices = _chosen(session, line, numbers)
             amount = from_minor(line.amount_minor, line.currency)
-            if not invoices or len(invoices) != len(set(chosen)):
-                raise BalanceChanged("choose open invoices to apply it to")
-            if len(customers) != 1 or {i.currency for i in invoices} != {line.currency}:
-                raise BalanceChanged(f"choose invoices of one customer, in {line.currency}")
             allocations, surplus = allocate(amount, invoices)
-            customer_id = customers.pop()
+            customer_id = invoices[0].customer_id
             now = utcnow()
             paid = pay(
                 session,

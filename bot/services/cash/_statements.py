@@ -27,17 +27,16 @@ from bot.domain.payment_matching import (
     OpenBook,
     OpenInvoice,
     Outcome,
-    Reversible,
     match_line,
-    reversed_entry,
 )
+from bot.domain.reversals import Reversible, reversed_entry
 from bot.domain.states import BankLineState, move
 from bot.importing.mapping import Mapping
 from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, PayerIban, utcnow
 from bot.services import audit
 from bot.services.accounts import plans, promises
 from bot.services.accounts.payments import follow_up_payments
-from bot.services.cash._applying import Paying, overtake_paid, pay, undo
+from bot.services.cash._applying import Paid, Paying, overtake_paid, pay, undo
 from bot.services.common.customer_policy import Policies
 from bot.services.common.queries import in_sources, stored_id
 from bot.services.reminders.compose import Composer
@@ -174,76 +173,13 @@ def import_statement(
         reversals = [x for x in fresh if x.reversal]
         book = _open_book(session) if any(x.is_payment_in for x in payments) else None
         ids = new_ids(session.connection(), BankLine, len(fresh))
-        rows: list[tuple[object, ...]] = []
-        payings: list[Paying] = []
-        counts: Counter[BankLineState] = Counter()
-        applied_total: dict[str, Decimal] = {}
-        unapplied: dict[str, Decimal] = {}
-        to_decide: list[int] = []
+        lines = _Lines(record)
         for key, line in zip(ids[: len(payments)], payments, strict=True):
-            found = match_line(line, book, policy) if book is not None else None
-            state = _STATE[found.outcome] if found is not None else BankLineState.IGNORED
-            counts[state] += 1
-            surplus = found.surplus if found is not None else Decimal(0)
-            if found is not None and found.outcome is Outcome.APPLIED:
-                assert book is not None and found.customer_id is not None
-                book.settle(found.allocations)
-                minors = tuple(
-                    (a.number, to_minor(a.amount, line.currency)) for a in found.allocations
-                )
-                payings.append(
-                    Paying(
-                        key,
-                        found.customer_id,
-                        line.currency,
-                        line.reference,
-                        record.file_name,
-                        found.rule,
-                        minors,
-                        to_minor(surplus, line.currency),
-                    )
-                )
-                applied_total[line.currency] = (
-                    applied_total.get(line.currency, Decimal(0)) + found.applied
-                )
-                if surplus:
-                    unapplied[line.currency] = unapplied.get(line.currency, Decimal(0)) + surplus
-            elif state in (BankLineState.SUGGESTED, BankLineState.TO_DECIDE):
-                to_decide.append(key)
-            rows.append(
-                _row(
-                    key,
-                    record,
-                    statement.account_of(line),
-                    line,
-                    state,
-                    found.rule if found is not None else 0,
-                    found.why if found is not None else "money out",
-                    found.customer_id if found is not None else None,
-                    json.dumps(list(found.candidates) if found is not None else []),
-                    json.dumps(
-                        _minor_amounts(found.allocations, line.currency)
-                        if found is not None and found.outcome is not Outcome.APPLIED
-                        else []
-                    ),
-                    to_minor(surplus, line.currency),
-                )
-            )
-        insert_rows(session.connection(), BankLine, _COLUMNS, rows)
-        paid = pay(session, payings, actor, now)
-        reversed_count = 0
+            lines.payment(key, statement.account_of(line), line, book, policy)
+        insert_rows(session.connection(), BankLine, _COLUMNS, lines.rows)
+        paid = pay(session, lines.payings, actor, now)
         for key, line in zip(ids[len(payments) :], reversals, strict=True):
-            account = statement.account_of(line)
-            state, why, target = _reversal(session, account, line, actor, now)
-            counts[state] += 1
-            reversed_count += target is not None
-            if state is BankLineState.TO_DECIDE:
-                to_decide.append(key)
-            row = (
-                *_row(key, record, account, line, state, 0, why, None, "[]", "[]", 0),
-                target,
-            )
-            insert_rows(session.connection(), BankLine, (*_COLUMNS, "reverses_line_id"), [row])
+            lines.reversal(session, key, statement.account_of(line), line, actor, now)
         touched = overtake_paid(session, paid, actor, "paid by bank transfer")
         audit.append(
             session,
@@ -258,29 +194,135 @@ def import_statement(
                     "account": statement.account,
                     "lines": len(statement.lines),
                     "already_imported": len(known),
-                    "applied": len(payings),
+                    "applied": len(lines.payings),
                 },
             ),
         )
         statement_id = record.id
     assert statement_id is not None
-    return BankImport(
-        statement_id,
-        record.file_name,
-        statement.format,
-        statement.account,
-        len(statement.lines),
-        len(known),
-        len(payings),
-        applied_total,
-        counts[BankLineState.SUGGESTED],
-        tuple(to_decide),
-        counts[BankLineState.IGNORED],
-        reversed_count,
-        unapplied,
-        len(touched.reminders),
-        tuple(n for p in paid for n in p.closed),
-    )
+    return lines.summary(statement_id, statement, len(known), len(touched.reminders), paid)
+
+
+@dataclass
+class _Lines:
+    """A statement's new lines as they are matched: the rows to store, the payments to apply,
+    and the figures of the summary."""
+
+    record: BankStatement
+    rows: list[tuple[object, ...]] = field(default_factory=list)
+    payings: list[Paying] = field(default_factory=list)
+    counts: Counter[BankLineState] = field(default_factory=Counter)
+    applied_total: dict[str, Decimal] = field(default_factory=dict)
+    unapplied: dict[str, Decimal] = field(default_factory=dict)
+    to_decide: list[int] = field(default_factory=list)
+    reversed: int = 0
+
+    def payment(
+        self,
+        key: int,
+        account: str,
+        line: StatementLine,
+        book: OpenBook | None,
+        policy: MatchPolicy,
+    ) -> None:
+        """A line of `account` matched (money out is ignored): applied, suggested or left to a
+        person."""
+        found = match_line(line, book, policy) if book is not None else None
+        state = _STATE[found.outcome] if found is not None else BankLineState.IGNORED
+        self.counts[state] += 1
+        surplus = found.surplus if found is not None else Decimal(0)
+        if found is not None and found.outcome is Outcome.APPLIED:
+            assert book is not None and found.customer_id is not None
+            book.settle(found.allocations)
+            minors = tuple((a.number, to_minor(a.amount, line.currency)) for a in found.allocations)
+            self.payings.append(
+                Paying(
+                    key,
+                    found.customer_id,
+                    line.currency,
+                    line.reference,
+                    self.record.file_name,
+                    found.rule,
+                    minors,
+                    to_minor(surplus, line.currency),
+                )
+            )
+            self.applied_total[line.currency] = (
+                self.applied_total.get(line.currency, Decimal(0)) + found.applied
+            )
+            if surplus:
+                self.unapplied[line.currency] = (
+                    self.unapplied.get(line.currency, Decimal(0)) + surplus
+                )
+        elif state in (BankLineState.SUGGESTED, BankLineState.TO_DECIDE):
+            self.to_decide.append(key)
+        self.rows.append(
+            _row(
+                key,
+                self.record,
+                account,
+                line,
+                state,
+                found.rule if found is not None else 0,
+                found.why if found is not None else "money out",
+                found.customer_id if found is not None else None,
+                json.dumps(list(found.candidates) if found is not None else []),
+                json.dumps(
+                    _minor_amounts(found.allocations, line.currency)
+                    if found is not None and found.outcome is not Outcome.APPLIED
+                    else []
+                ),
+                to_minor(surplus, line.currency),
+            )
+        )
+
+    def summary(
+        self,
+        statement_id: int,
+        statement: Statement,
+        already: int,
+        cancelled: int,
+        paid: Sequence[Paid],
+    ) -> BankImport:
+        return BankImport(
+            statement_id,
+            self.record.file_name,
+            statement.format,
+            statement.account,
+            len(statement.lines),
+            already,
+            len(self.payings),
+            self.applied_total,
+            self.counts[BankLineState.SUGGESTED],
+            tuple(self.to_decide),
+            self.counts[BankLineState.IGNORED],
+            self.reversed,
+            self.unapplied,
+            cancelled,
+            tuple(n for p in paid for n in p.closed),
+        )
+
+    def reversal(
+        self,
+        session: Session,
+        key: int,
+        account: str,
+        line: StatementLine,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        """A bank's reversal on `account`: the payment it undoes (on the same account) undone,
+        else left to a person; stored at once (it names the line it reverses)."""
+        state, why, target = _reversal(session, account, line, actor, now)
+        self.counts[state] += 1
+        self.reversed += target is not None
+        if state is BankLineState.TO_DECIDE:
+            self.to_decide.append(key)
+        row = (
+            *_row(key, self.record, account, line, state, 0, why, None, "[]", "[]", 0),
+            target,
+        )
+        insert_rows(session.connection(), BankLine, (*_COLUMNS, "reverses_line_id"), [row])
 
 
 def after_import(

@@ -17,20 +17,7 @@ def keep_applied(session: Session, staged: sa.Table, actor: str) -> tuple[str, .
     those whose paid amount is now below what bank payments applied get it back, each with
     an audit event naming both amounts; their numbers are returned."""
     conn = session.connection()
-    applied = (
-        sa.select(sa.column("invoice_id"), sa.func.sum(sa.column("amount_minor")).label("applied"))
-        .select_from(
-            sa.table(
-                "cash_application",
-                sa.column("invoice_id"),
-                sa.column("amount_minor"),
-                sa.column("undone_at"),
-            )
-        )
-        .where(sa.column("undone_at").is_(None))
-        .group_by(sa.column("invoice_id"))
-        .subquery()
-    )
+    applied = _applied_per_invoice()
     invoice = sa.table(
         "invoice",
         sa.column("id"),
@@ -76,3 +63,21 @@ def keep_applied(session: Session, staged: sa.Table, actor: str) -> tuple[str, .
         ],
     )
     return tuple(number for _key, number, *_rest in rows)
+
+
+def _applied_per_invoice() -> sa.Subquery:
+    """What bank payments still in force applied to each invoice, in minor units."""
+    return (
+        sa.select(sa.column("invoice_id"), sa.func.sum(sa.column("amount_minor")).label("applied"))
+        .select_from(
+            sa.table(
+                "cash_application",
+                sa.column("invoice_id"),
+                sa.column("amount_minor"),
+                sa.column("undone_at"),
+            )
+        )
+        .where(sa.column("undone_at").is_(None))
+        .group_by(sa.column("invoice_id"))
+        .subquery()
+    )

@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings, load_law_book, load_rates
+from bot.config import Settings
 from bot.domain.calendar import local_today
 from bot.domain.late_payment import LawBook, ReferenceRates
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.segments import Segments
 from bot.failures import Failure
+from bot.rate_files import load_law_book, load_rates
 from bot.rendering.templates import Templates
 from bot.services.common.customer_policy import Policies
 from bot.services.common.errors import Invalid

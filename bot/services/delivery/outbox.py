@@ -45,18 +45,19 @@ from bot.config import Settings, load_policy, load_segments
 from bot.db import unit_of_work
 from bot.domain.outcomes import Delivery
 from bot.domain.states import OutboxState, ReminderState, transition
-from bot.models import Contact, Customer, InboundMessage, Outbox, OutboxPause, Reminder, utcnow
+from bot.models import Contact, Customer, InboundMessage, Outbox, Reminder, utcnow
 from bot.services import audit
 from bot.services.common.customer_policy import Policies
 from bot.services.common.queries import get, id_of, stored_id
 from bot.services.delivery import copies
+from bot.services.delivery._outbox_pause import OutboxPaused as OutboxPaused
+from bot.services.delivery._outbox_pause import _pause, _resume, paused_until
 from bot.services.delivery.letters import pdf_of
 from bot.services.page import page_links
 from bot.services.reminders.overtaken import stop_if_overtaken
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
-MAX_PAUSE_SECONDS = 3600
 
 
 @dataclass
@@ -241,17 +242,6 @@ def _record_failure(
         return not final
 
 
-@dataclass(frozen=True)
-class OutboxPaused:
-    """The mail server refused: nothing is sent before `until`. `first` when this pass began the
-    pause (the moment to alert people); `failures` in a row so far."""
-
-    until: datetime
-    failures: int
-    error: str
-    first: bool
-
-
 def _renew(engine: Engine, outbox_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
     """Extend this worker's claim just before sending: False when the claim has lapsed or
     another sender holds the row, which must then not be sent from here."""
@@ -297,54 +287,6 @@ def _stopped(
         return (
             reminder_id if stop_if_overtaken(session, reminder_id, policies, now, *mine) else None
         )
-
-
-def paused_until(engine: Engine, now: datetime) -> datetime | None:
-    with unit_of_work(engine) as session:
-        pause = session.get(OutboxPause, "email")
-        if pause is None or pause.paused_until is None or pause.paused_until <= now:
-            return None
-        return pause.paused_until
-
-
-def _pause(engine: Engine, error: SendFailed, settings: Settings, now: datetime) -> OutboxPaused:
-    """Hold every sender back, doubling the wait with each refusal in a row (at most an hour)."""
-    with unit_of_work(engine) as session:
-        pause = session.get(OutboxPause, "email", with_for_update=True)
-        if pause is None:
-            pause = OutboxPause(channel="email", since=now)
-            session.add(pause)
-        first = pause.failures == 0
-        pause.failures += 1
-        delay = min(settings.send_backoff_seconds * 2 ** (pause.failures - 1), MAX_PAUSE_SECONDS)
-        pause.paused_until = now + timedelta(seconds=delay)
-        pause.last_error = str(error)[:500]
-        if first:
-            pause.since = now
-            audit.append(
-                session,
-                audit.NewEvent(
-                    kind="outbox_paused",
-                    actor="relance",
-                    channel="email",
-                    content={"error": pause.last_error, "until": pause.paused_until.isoformat()},
-                ),
-            )
-        return OutboxPaused(pause.paused_until, pause.failures, pause.last_error, first)
-
-
-def _resume(engine: Engine) -> bool:
-    """After a message went through: end a pause; True when there was one."""
-    with unit_of_work(engine) as session:
-        pause = session.get(OutboxPause, "email", with_for_update=True)
-        if pause is None or pause.failures == 0:
-            return False
-        pause.failures, pause.paused_until = 0, None
-        audit.append(
-            session,
-            audit.NewEvent(kind="outbox_resumed", actor="relance", channel="email", content={}),
-        )
-        return True
 
 
 def deliver_due(

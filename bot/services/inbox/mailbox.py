@@ -252,22 +252,8 @@ def _record(
     raw: bytes,
     listening: Listening,
 ) -> Handled:
-    size = len(raw)
     if isinstance(message, Unreadable):
-        row.reason = message.reason
-        row.summary = json.dumps({"size": size})
-        session.add(row)
-        session.flush()
-        audit.append(
-            session,
-            audit.NewEvent(
-                kind="inbound",
-                actor=ACTOR,
-                channel="email",
-                content={"inbound_id": row.id, "set_aside": message.reason, "size": size},
-            ),
-        )
-        return Handled(id_of(row), row.kind, None, "")
+        return _set_aside(session, row, message, len(raw))
     match = match_message(session, message, listening.token_key)
     row.message_id, row.sender, row.subject = message.message_id, message.sender, message.subject
     row.customer_id, row.reminder_id, row.matched_by = (
@@ -279,17 +265,7 @@ def _record(
     if back_on is not None:  # a hold no longer than the policy allows, whatever the text says
         back_on = min(back_on, now.date() + timedelta(days=listening.ooo_max_hold_days))
     effect = Effect(message.kind, message.failed_addresses, message.bounce_detail, back_on)
-    if match.customer_id is None:
-        consequence = phrase("unmatched: a person assigns it")
-    else:
-        customer = get(session, Customer, match.customer_id)
-        if effect.changes_something:
-            row.authenticated = _authenticated(message, match, customer, raw, listening)
-        if row.authenticated or not effect.changes_something:
-            consequence = apply_effect(session, customer, effect, now.date())
-        else:
-            row.awaiting_confirmation = True
-            consequence = UNCONFIRMED
+    consequence = _consequence(session, row, message, match, effect, now, raw, listening)
     row.summary = json.dumps(_summary(message, effect, consequence))
     session.add(row)
     session.flush()
@@ -319,6 +295,47 @@ def _record(
         ),
     )
     return Handled(id_of(row), row.kind, match.customer_id, match.matched_by, match.reminder_id)
+
+
+def _set_aside(session: Session, row: InboundMessage, message: Unreadable, size: int) -> Handled:
+    """A message that cannot be read: kept with why, for a person."""
+    row.reason = message.reason
+    row.summary = json.dumps({"size": size})
+    session.add(row)
+    session.flush()
+    audit.append(
+        session,
+        audit.NewEvent(
+            kind="inbound",
+            actor=ACTOR,
+            channel="email",
+            content={"inbound_id": row.id, "set_aside": message.reason, "size": size},
+        ),
+    )
+    return Handled(id_of(row), row.kind, None, "")
+
+
+def _consequence(
+    session: Session,
+    row: InboundMessage,
+    message: Inbound,
+    match: Match,
+    effect: Effect,
+    now: datetime,
+    raw: bytes,
+    listening: Listening,
+) -> Phrase:
+    """What the message does, in words: applied when it changes nothing or its sender is
+    authenticated; else it waits for a person to confirm it."""
+    if match.customer_id is None:
+        return phrase("unmatched: a person assigns it")
+    customer = get(session, Customer, match.customer_id)
+    if effect.changes_something:
+        row.authenticated = _authenticated(message, match, customer, raw, listening)
+    if row.authenticated or not effect.changes_something:
+        return apply_effect(session, customer, effect, now.date())
+    row.awaiting_confirmation = True
+    return UNCONFIRMED
 
 
 # --- matching ------------------------------------------------------------------------------

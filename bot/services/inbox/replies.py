@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from bot.db import read_only, unit_of_work
 from bot.domain.states import ReminderState, move
@@ -125,16 +125,7 @@ def queue_answer(
         )
         session.add(reminder)
         session.flush()
-        won = session.exec(
-            sa.update(InboundMessage)
-            .where(
-                col(InboundMessage.id) == inbound_id,
-                col(InboundMessage.reply_reminder_id).is_(None),
-            )
-            .values(reply_reminder_id=reminder.id)
-        ).rowcount
-        if not won:
-            raise Invalid(N_("Someone answered this message a moment ago."))
+        _claim_message(session, inbound_id, id_of(reminder))
         mark_handled(session, user, inbound_id=inbound_id)
         session.add(Outbox(reminder_id=id_of(reminder), channel="email", next_attempt_at=now))
         audit.append(
@@ -154,5 +145,18 @@ def queue_answer(
                 },
             ),
         )
-        assert reminder.id is not None  # a row read from the table
-        return reminder.id
+        return id_of(reminder)
+
+
+def _claim_message(session: Session, inbound_id: int, reminder_id: int) -> None:
+    """The message marked answered by this reminder, unless another answer was quicker."""
+    won = session.exec(
+        sa.update(InboundMessage)
+        .where(
+            col(InboundMessage.id) == inbound_id,
+            col(InboundMessage.reply_reminder_id).is_(None),
+        )
+        .values(reply_reminder_id=reminder_id)
+    ).rowcount
+    if not won:
+        raise Invalid(N_("Someone answered this message a moment ago."))

@@ -21,7 +21,7 @@ from bot.importing.history import HistoryLine, read_history
 from bot.importing.source import LineError
 from bot.models import Contact, Customer, Invoice
 from bot.services import audit
-from bot.services.ledger.importing import MAX_ERRORS_KEPT, ImportFailed
+from bot.services.ledger._import_table import MAX_ERRORS_KEPT, ImportFailed
 
 #: The outcome recorded on contacts that came from a history file, not from Relance.
 IMPORTED = "imported"

@@ -9,110 +9,49 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import col
 
 from bot.db import unit_of_work
 from bot.domain.calendar import local_today
-from bot.domain.money import from_minor, open_minor
 from bot.domain.settlement import Conflict, Entry, settle
-from bot.domain.states import CLOSED, InvoiceStatus
+from bot.domain.states import InvoiceStatus
 from bot.importing.mapping import Mapping
 from bot.importing.rows import LineReader, RowInvalid
 from bot.importing.source import CsvSource, LineError
-from bot.models import Invoice, UTCDateTime, utcnow
+from bot.models import utcnow
 from bot.services import audit
 from bot.services.cash.reconcile import keep_applied
+from bot.services.ledger._import_checks import (
+    _disagreements,
+    _merge_line_items,
+    _refuse_currency_changes,
+    _refuse_duplicates,
+    _refuse_future,
+)
+from bot.services.ledger._import_effects import ImportReport as ImportReport
+from bot.services.ledger._import_effects import (
+    _apply,
+    _closed,
+    _closed_events,
+    _count,
+    _move_events,
+    _moves,
+    _payment_event,
+    _payments,
+    _reversal_event,
+    _reversals,
+)
+from bot.services.ledger._import_table import MAX_ERRORS_KEPT, STAGING
+from bot.services.ledger._import_table import ImportFailed as ImportFailed
 
 BATCH_SIZE = 2000
-MAX_ERRORS_KEPT = 1000
-
-_staging_metadata = sa.MetaData()
-STAGING = sa.Table(
-    "import_staging",
-    _staging_metadata,
-    sa.Column("line", sa.Integer, primary_key=True),
-    sa.Column("customer_external_id", sa.String),
-    sa.Column("customer_name", sa.String),
-    sa.Column("contact_name", sa.String),
-    sa.Column("salutation", sa.String),
-    sa.Column("email", sa.String),
-    sa.Column("phone", sa.String),
-    sa.Column("language", sa.String),
-    sa.Column("country", sa.String),
-    sa.Column("timezone", sa.String),
-    sa.Column("notes", sa.String),
-    sa.Column("address", sa.String),
-    sa.Column("governing_law", sa.String),
-    sa.Column("owner", sa.String),
-    sa.Column("segment", sa.String),
-    sa.Column("invoice_number", sa.String),
-    sa.Column("currency", sa.String),
-    sa.Column("amount_minor", sa.BigInteger),
-    sa.Column("paid_minor", sa.BigInteger),
-    sa.Column("issue_date", sa.Date),
-    sa.Column("due_date", sa.Date),
-    sa.Column("payment_link", sa.String),
-    sa.Column("status", sa.String),
-    sa.Column("lettering", sa.String),
-    sa.Column("reported_paid_minor", sa.BigInteger),
-    sa.Column("pdf", sa.String),
-    prefixes=["TEMPORARY"],
-)
-
-#: Customer columns and the import fields that feed them; a column is only overwritten on
-#: re-import when the mapping provides its field, so an export without e-mails keeps them.
-_CUSTOMER_UPDATES = {
-    "name": "customer_name",
-    "contact_name": "contact_name",
-    "salutation": "salutation",
-    "email": "email",
-    "phone": "phone",
-    "language": "language",
-    "country": "country",
-    "timezone": "timezone",
-    "notes": "notes",
-    "address": "address",
-    "governing_law": "governing_law",
-    "owner": "owner",
-    "segment": "segment",
-}
-
-
-class ImportFailed(Exception):
-    """Nothing was imported; `errors` names each bad line (the first MAX_ERRORS_KEPT)."""
-
-    def __init__(self, errors: list[LineError], total: int | None = None):
-        self.errors = sorted(errors)
-        self.total = total if total is not None else len(errors)
-        more = f" (and {self.total - len(errors)} more)" if self.total > len(errors) else ""
-        super().__init__(
-            f"nothing imported: {self.total} error(s){more}\n"
-            + "\n".join(str(e) for e in self.errors)
-        )
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    lines: int
-    customers_created: int
-    customers_updated: int
-    invoices_created: int
-    invoices_updated: int
-    payments_recorded: int
-    paid_in_full: tuple[str, ...] = ()  # invoice numbers this import shows fully paid
-    #: shown open by the ledger although a bank payment was applied: kept paid, for a person
-    discrepancies: tuple[str, ...] = ()
-    #: One line per invoice whose tool gives a balance other than total − paid (a credit
-    #: allocated in the tool, say): the tool's balance is imported, the difference shown.
-    disagreements: tuple[str, ...] = ()
 
 
 def import_invoices(
@@ -141,16 +80,7 @@ def import_invoices(
         STAGING.create(conn)
         lines = _stage(conn, source, fallback_timezone)
         mapping = source.mapping  # as the file's header narrowed it
-        _index_staged(conn)
-        if mapping.settles:
-            _settle(conn)
-        elif mapping.line_items:
-            _merge_line_items(conn, mapping)
-        else:
-            _refuse_duplicates(conn)
-        if not allow_future:
-            _refuse_future(conn, today)
-        _refuse_currency_changes(conn)
+        _check_staged(conn, mapping, None if allow_future else today)
         disagreements = _disagreements(conn, mapping)
         if mapping.provides("status"):
             conn.execute(
@@ -159,18 +89,7 @@ def import_invoices(
             )
         moves = _moves(conn)
         if moves and not allow_reassign:
-            raise ImportFailed(
-                [
-                    LineError(
-                        m.line,
-                        "",
-                        f"invoice {m.number!r} belongs to customer {m.before!r}, not "
-                        f"{m.after!r} (import with --allow-reassign to move it)",
-                    )
-                    for m in moves[:MAX_ERRORS_KEPT]
-                ],
-                len(moves),
-            )
+            _refuse_moves(moves)
         payments = _payments(conn, mapping)
         report = _count(conn, mapping, lines, payments, disagreements)
         events = [_payment_event(p, actor) for p in payments]
@@ -190,6 +109,36 @@ def import_invoices(
         audit.append_many(session, events)
         STAGING.drop(conn)
     return report
+
+
+def _check_staged(conn: Connection, mapping: Mapping, today: date | None) -> None:
+    """The staged lines indexed, merged as the mapping says (settled credits, line items,
+    else no duplicates), none issued after `today` (None: any date), no currency changed."""
+    _index_staged(conn)
+    if mapping.settles:
+        _settle(conn)
+    elif mapping.line_items:
+        _merge_line_items(conn, mapping)
+    else:
+        _refuse_duplicates(conn)
+    if today is not None:
+        _refuse_future(conn, today)
+    _refuse_currency_changes(conn)
+
+
+def _refuse_moves(moves: list[sa.Row[Any]]) -> NoReturn:
+    raise ImportFailed(
+        [
+            LineError(
+                m.line,
+                "",
+                f"invoice {m.number!r} belongs to customer {m.before!r}, not "
+                f"{m.after!r} (import with --allow-reassign to move it)",
+            )
+            for m in moves[:MAX_ERRORS_KEPT]
+        ],
+        len(moves),
+    )
 
 
 def _stage(conn: Connection, source: CsvSource, fallback_timezone: str) -> int:
@@ -293,436 +242,4 @@ def _settle(conn: Connection) -> None:
             " invoice_number = :number WHERE line = :line"
         ),
         [{"line": i.line, "amount": i.amount, "paid": i.paid, "number": i.number} for i in items],
-    )
-
-
-def _refuse_future(conn: Connection, today: date) -> None:
-    """An invoice issued after the import date is a typing error or a draft, until told."""
-    rows = conn.execute(
-        sa.select(STAGING.c.line, STAGING.c.invoice_number, STAGING.c.issue_date)
-        .where(STAGING.c.issue_date > today)
-        .order_by(STAGING.c.line)
-    ).all()
-    if rows:
-        raise ImportFailed(
-            [
-                LineError(
-                    r.line,
-                    "",
-                    f"invoice {r.invoice_number!r} is issued on {r.issue_date.isoformat()}, "
-                    f"after today ({today.isoformat()}): import with --allow-future if it is",
-                )
-                for r in rows[:MAX_ERRORS_KEPT]
-            ],
-            len(rows),
-        )
-
-
-def _refuse_currency_changes(conn: Connection) -> None:
-    """A known invoice keeps its currency: a file saying otherwise is wrong, or the invoice
-    was reissued and needs a new number."""
-    rows = conn.execute(
-        sa.text(
-            "SELECT s.line, s.invoice_number AS number, i.currency AS before,"
-            " s.currency AS after FROM import_staging s"
-            " JOIN invoice i ON i.number = s.invoice_number"
-            " WHERE i.currency <> s.currency ORDER BY s.line"
-        )
-    ).all()
-    if rows:
-        raise ImportFailed(
-            [
-                LineError(
-                    r.line,
-                    "",
-                    f"invoice {r.number!r} is in {r.before}, not {r.after}: a re-import cannot "
-                    "change an invoice's currency (cancel it in your tool and issue a new one)",
-                )
-                for r in rows[:MAX_ERRORS_KEPT]
-            ],
-            len(rows),
-        )
-
-
-def _disagreements(conn: Connection, mapping: Mapping) -> tuple[str, ...]:
-    """Open invoices whose tool's balance is not total − paid, one line each (for one figure
-    per invoice: summed line items carry no comparable paid figure)."""
-    if mapping.summed or not (mapping.provides("balance") and mapping.provides("amount_paid")):
-        return ()
-    rows = conn.execute(
-        sa.text(
-            "SELECT line, invoice_number, currency, amount_minor, paid_minor,"
-            " reported_paid_minor FROM import_staging WHERE status = :open"
-            " AND reported_paid_minor IS NOT NULL AND reported_paid_minor <> paid_minor"
-            " ORDER BY line"
-        ),
-        {"open": InvoiceStatus.OPEN},
-    ).all()
-
-    def money(minor: int, currency: str) -> str:
-        return f"{currency} {from_minor(minor, currency)}"
-
-    return tuple(
-        f"line {r.line}: invoice {r.invoice_number}: {mapping.name} says "
-        f"{money(r.amount_minor - r.paid_minor, r.currency)} is owed, where total "
-        f"{money(r.amount_minor, r.currency)} less paid "
-        f"{money(r.reported_paid_minor, r.currency)} gives "
-        f"{money(r.amount_minor - r.reported_paid_minor, r.currency)}; "
-        f"imported as {mapping.name} says (a credit or adjustment allocated there)"
-        for r in rows
-    )
-
-
-def _refuse_duplicates(conn: Connection) -> None:
-    rows = conn.execute(
-        sa.text(
-            "SELECT s.invoice_number, s.line FROM import_staging s WHERE s.invoice_number IN ("
-            " SELECT invoice_number FROM import_staging GROUP BY invoice_number HAVING COUNT(*) > 1)"
-            " ORDER BY s.invoice_number, s.line"
-        )
-    ).all()
-    if not rows:
-        return
-    first_seen: dict[str, int] = {}
-    errors = []
-    for number, line in rows:
-        if number in first_seen:
-            errors.append(
-                LineError(
-                    line,
-                    "",
-                    (f"invoice number {number!r} already appears on line {first_seen[number]}"),
-                )
-            )
-        else:
-            first_seen[number] = line
-    raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
-
-
-#: Invoice fields every line item of one invoice must repeat alike.
-_AGREEING = ("customer_external_id", "currency", "issue_date", "due_date", "status")
-
-
-def _merge_line_items(conn: Connection, mapping: Mapping) -> None:
-    """Lines sharing an invoice number become one invoice: the mapping's summed fields added
-    up, every other invoice field checked to agree (an error names both lines otherwise)."""
-    by_balance = mapping.provides("balance")
-    other = "amount_minor - paid_minor" if by_balance else "paid_minor"
-    compared = list(_AGREEING)
-    if "amount" not in mapping.summed:
-        compared.append("amount_minor")
-    if not {"amount_paid", "balance"} & set(mapping.summed):
-        compared.append(other)
-    rows = conn.execute(
-        sa.text(
-            f"SELECT line, invoice_number, {', '.join(compared)} FROM import_staging"
-            " WHERE invoice_number IN (SELECT invoice_number FROM import_staging"
-            " GROUP BY invoice_number HAVING COUNT(*) > 1) ORDER BY invoice_number, line"
-        )
-    ).all()
-    names = [*_AGREEING, "amount", "balance" if by_balance else "amount_paid"]
-    first: dict[str, sa.Row[Any]] = {}
-    errors = []
-    for row in rows:
-        seen = first.setdefault(row.invoice_number, row)
-        differing = [names[i] for i in range(len(compared)) if row[i + 2] != seen[i + 2]]
-        if differing:
-            errors.append(
-                LineError(
-                    row.line,
-                    mapping.columns.get(differing[0], differing[0]),
-                    f"invoice {row.invoice_number!r} has another {', '.join(differing)} "
-                    f"on line {seen.line}",
-                )
-            )
-    if errors:
-        raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
-    if not first:
-        return
-    sums: dict[str, str] = {}
-    if "amount" in mapping.summed:
-        sums["amount_minor"] = "SUM(t.amount_minor)"
-    if {"amount_paid", "balance"} & set(mapping.summed):
-        sums["paid_minor"] = "SUM(t.paid_minor)"
-    elif by_balance and "amount" in mapping.summed:  # the repeated balance, of the new total
-        sums["paid_minor"] = "SUM(t.amount_minor) - MIN(t.amount_minor - t.paid_minor)"
-    sets = ", ".join(
-        f"{col} = (SELECT {expr} FROM import_staging t"
-        " WHERE t.invoice_number = import_staging.invoice_number)"
-        for col, expr in sums.items()
-    )
-    if sums:
-        conn.exec_driver_sql(
-            f"UPDATE import_staging SET {sets} WHERE invoice_number IN (SELECT invoice_number"
-            " FROM import_staging GROUP BY invoice_number HAVING COUNT(*) > 1)"
-        )
-    conn.exec_driver_sql(
-        "DELETE FROM import_staging WHERE line NOT IN"
-        " (SELECT MIN(line) FROM import_staging GROUP BY invoice_number)"
-    )
-    if sums:
-        _refuse_impossible_totals(conn)
-
-
-def _refuse_impossible_totals(conn: Connection) -> None:
-    """Summed line items checked as a whole: not zero, and paid within the invoice amount."""
-    bad = conn.execute(
-        sa.text(
-            "SELECT line, invoice_number, amount_minor FROM import_staging WHERE amount_minor = 0"
-            " OR (amount_minor > 0 AND (paid_minor < 0 OR paid_minor > amount_minor))"
-            " OR (amount_minor < 0 AND (paid_minor > 0 OR paid_minor < amount_minor))"
-            " ORDER BY line"
-        )
-    ).all()
-    if bad:
-        raise ImportFailed(
-            [
-                LineError(
-                    r.line,
-                    "",
-                    f"invoice {r.invoice_number!r}: its lines add up to "
-                    + ("zero" if r.amount_minor == 0 else "a payment beyond the invoice amount"),
-                )
-                for r in bad[:MAX_ERRORS_KEPT]
-            ],
-            len(bad),
-        )
-
-
-def _closed(conn: Connection) -> list[sa.Row[Any]]:
-    """Invoices this file shows void or written off that were not already so."""
-    return list(
-        conn.execute(
-            sa.text(
-                "SELECT s.invoice_number AS number, s.status, s.currency,"
-                " s.amount_minor - s.paid_minor AS balance_minor"
-                " FROM import_staging s LEFT JOIN invoice i ON i.number = s.invoice_number"
-                " WHERE s.status IN :closed"
-                " AND (i.status IS NULL OR i.status <> s.status) ORDER BY s.line"
-            ).bindparams(sa.bindparam("closed", expanding=True)),
-            {"closed": list(CLOSED)},
-        ).all()
-    )
-
-
-def _owners(conn: Connection, numbers: list[str]) -> dict[str, int]:
-    """Each invoice's customer as the import left it (a customer may be new)."""
-    return dict(
-        conn.execute(
-            sa.select(col(Invoice.number), col(Invoice.customer_id)).where(
-                col(Invoice.number).in_(numbers)
-            )
-        ).all()
-    )
-
-
-def _closed_events(conn: Connection, closed: list[sa.Row[Any]], actor: str) -> list[audit.NewEvent]:
-    """One audit event per invoice closed, once its customer is known (it may be new)."""
-    if not closed:
-        return []
-    owners = _owners(conn, [c.number for c in closed])
-    return [
-        audit.NewEvent(
-            kind="invoice_closed",
-            actor=actor,
-            customer_id=owners[row.number],
-            invoice_numbers=(row.number,),
-            content={
-                "status": row.status,
-                "currency": row.currency,
-                "balance_closed": str(from_minor(row.balance_minor, row.currency)),
-            },
-        )
-        for row in closed
-    ]
-
-
-def _count(
-    conn: Connection,
-    mapping: Mapping,
-    lines: int,
-    payments: list[sa.Row[Any]],
-    disagreements: tuple[str, ...],
-) -> ImportReport:
-    """Count what the upsert will create and update, before it runs."""
-
-    def count(sql: str) -> int:
-        return int(conn.execute(sa.text(sql)).scalar_one())
-
-    customers = count("SELECT COUNT(DISTINCT customer_external_id) FROM import_staging")
-    invoices = count("SELECT COUNT(*) FROM import_staging")
-    known_customers = count(
-        "SELECT COUNT(*) FROM customer c WHERE c.external_id IN "
-        "(SELECT customer_external_id FROM import_staging)"
-    )
-    known_invoices = count(
-        "SELECT COUNT(*) FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
-    )
-    changed = count(
-        "SELECT COUNT(*) FROM import_staging s JOIN invoice i ON i.number = s.invoice_number "
-        "JOIN customer c ON c.external_id = s.customer_external_id WHERE "
-        + _invoice_changed(mapping, "i", "s", "c.id")
-    )
-    return ImportReport(
-        lines=lines,
-        customers_created=customers - known_customers,
-        customers_updated=known_customers,
-        invoices_created=invoices - known_invoices,
-        invoices_updated=changed,
-        payments_recorded=len(payments),
-        paid_in_full=tuple(p.number for p in payments if p.after_minor >= p.amount_minor),
-        disagreements=disagreements,
-    )
-
-
-def _tracks_payments(mapping: Mapping) -> bool:
-    return any(mapping.provides(f) for f in ("amount_paid", "balance", "status"))
-
-
-def _invoice_columns(mapping: Mapping) -> list[str]:
-    """Invoice columns a re-import may overwrite: those the mapping actually carries."""
-    columns = ["customer_id", "currency", "amount_minor", "issue_date", "due_date"]
-    if _tracks_payments(mapping):
-        columns.append("paid_minor")
-    if mapping.provides("payment_link"):
-        columns.append("payment_link")
-    if mapping.provides("status"):
-        columns.append("status")
-    if mapping.provides("pdf"):
-        columns.append("pdf")
-    return columns
-
-
-def _invoice_changed(mapping: Mapping, old: str, new: str, customer_id: str) -> str:
-    def source(col: str) -> str:
-        return customer_id if col == "customer_id" else f"{new}.{col}"
-
-    return " OR ".join(f"{old}.{col} <> {source(col)}" for col in _invoice_columns(mapping))
-
-
-def _payments(conn: Connection, mapping: Mapping) -> list[sa.Row[Any]]:
-    if not _tracks_payments(mapping):
-        return []
-    return list(
-        conn.execute(
-            sa.text(
-                "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
-                " s.paid_minor AS after_minor, s.amount_minor"
-                " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
-                " WHERE s.paid_minor > i.paid_minor AND s.amount_minor > 0 ORDER BY s.line"
-            )
-        ).all()
-    )
-
-
-def _moves(conn: Connection) -> list[sa.Row[Any]]:
-    """Known invoices this file puts under another customer."""
-    return list(
-        conn.execute(
-            sa.text(
-                "SELECT s.line, s.invoice_number AS number, c.external_id AS before,"
-                " s.customer_external_id AS after, c.id AS before_id"
-                " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
-                " JOIN customer c ON c.id = i.customer_id"
-                " WHERE c.external_id <> s.customer_external_id ORDER BY s.line"
-            )
-        ).all()
-    )
-
-
-def _move_events(conn: Connection, moves: list[sa.Row[Any]], actor: str) -> list[audit.NewEvent]:
-    if not moves:
-        return []
-    owners = _owners(conn, [m.number for m in moves])
-    return [
-        audit.NewEvent(
-            kind="invoice_reassigned",
-            actor=actor,
-            customer_id=owners[m.number],
-            invoice_numbers=(m.number,),
-            content={"from_customer": m.before, "to_customer": m.after},
-        )
-        for m in moves
-    ]
-
-
-def _reversals(conn: Connection, mapping: Mapping) -> list[sa.Row[Any]]:
-    """Invoices this file shows less paid than before: a payment taken back."""
-    if not _tracks_payments(mapping):
-        return []
-    return list(
-        conn.execute(
-            sa.text(
-                "SELECT i.number, i.customer_id, i.currency, i.paid_minor AS before_minor,"
-                " s.paid_minor AS after_minor, s.amount_minor"
-                " FROM import_staging s JOIN invoice i ON i.number = s.invoice_number"
-                " WHERE s.paid_minor < i.paid_minor AND s.amount_minor > 0 ORDER BY s.line"
-            )
-        ).all()
-    )
-
-
-def _reversal_event(row: sa.Row[Any], actor: str) -> audit.NewEvent:
-    return audit.NewEvent(
-        kind="payment_reversed",
-        actor=actor,
-        customer_id=row.customer_id,
-        invoice_numbers=(row.number,),
-        content={
-            "currency": row.currency,
-            "reversed": str(from_minor(row.before_minor - row.after_minor, row.currency)),
-            "paid_total": str(from_minor(row.after_minor, row.currency)),
-            "balance": str(from_minor(row.amount_minor - row.after_minor, row.currency)),
-        },
-    )
-
-
-def _payment_event(row: sa.Row[Any], actor: str) -> audit.NewEvent:
-    currency = row.currency
-    return audit.NewEvent(
-        kind="payment",
-        actor=actor,
-        customer_id=row.customer_id,
-        invoice_numbers=(row.number,),
-        content={
-            "currency": currency,
-            "received": str(from_minor(row.after_minor - row.before_minor, currency)),
-            "paid_total": str(from_minor(row.after_minor, currency)),
-            "balance": str(from_minor(open_minor(row.amount_minor, row.after_minor), currency)),
-        },
-    )
-
-
-def _apply(conn: Connection, mapping: Mapping) -> None:
-    now = sa.bindparam("now", utcnow(), type_=UTCDateTime())
-    customer_sets = [c for c, f in _CUSTOMER_UPDATES.items() if mapping.provides(f)]
-    customer_sets.append("currency")
-    conn.execute(
-        sa.text(
-            "INSERT INTO customer (external_id, name, contact_name, salutation, email, phone,"
-            " language, country, timezone, currency, notes, address, governing_law, owner, segment,"
-            " created_at, updated_at)"
-            " SELECT customer_external_id, customer_name, contact_name, salutation, email, phone,"
-            " language, country, timezone, currency, notes, address, governing_law, owner, segment,"
-            " :now, :now FROM ("
-            "  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY customer_external_id ORDER BY line DESC)"
-            "  AS newest FROM import_staging s) latest WHERE newest = 1"
-            " ON CONFLICT (external_id) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in customer_sets)
-            + ", updated_at = excluded.updated_at"
-        ).bindparams(now)
-    )
-    columns = _invoice_columns(mapping)
-    conn.execute(
-        sa.text(
-            "INSERT INTO invoice (number, customer_id, currency, amount_minor, paid_minor, issue_date,"
-            " due_date, payment_link, status, pdf, created_at, updated_at)"
-            " SELECT s.invoice_number, c.id, s.currency, s.amount_minor, s.paid_minor, s.issue_date,"
-            " s.due_date, s.payment_link, s.status, s.pdf, :now, :now"
-            " FROM import_staging s JOIN customer c ON c.external_id = s.customer_external_id"
-            " WHERE true ON CONFLICT (number) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in columns)
-            + ", updated_at = excluded.updated_at WHERE "
-            + _invoice_changed(mapping, "invoice", "excluded", "excluded.customer_id")
-        ).bindparams(now)
     )

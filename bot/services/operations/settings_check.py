@@ -19,16 +19,10 @@ from babel import Locale, UnknownLocaleError
 from stdnum.fr import siren
 
 from bot.channels.transport import transport_problem
-from bot.config import (
-    Settings,
-    load_disclosures,
-    load_law_book,
-    load_policy,
-    load_rates,
-    load_segments,
-)
+from bot.config import Settings, load_disclosures, load_policy, load_segments
 from bot.domain.policy import Policy, PolicyError
 from bot.failures import Failure
+from bot.rate_files import load_law_book, load_rates
 from bot.rendering.check import TemplateCheckFailed, syntax_problems, template_problems
 
 

@@ -19,7 +19,7 @@ from bot.domain.states import OutboxState, PromiseState, ReminderState
 from bot.models import Invoice, Outbox, Promise, Reminder
 from bot.services.accounts import promises
 from bot.services.ledger.aging_report import AgingReport, aging_report
-from bot.services.overview.digest import PromiseLine, promise_lines
+from bot.services.overview.ledger_facts import PromiseLine, promise_lines
 
 
 @dataclass(frozen=True)

@@ -93,63 +93,72 @@ def load_views(drafter: Drafter, reminder_ids: list[int]) -> list[ReminderView]:
         customer_ids = {c.id for _r, c, _o in rows if c.id is not None}
         facts = customer_facts(session.connection(), sorted(customer_ids))
         seen = last_views(session, list(customer_ids))
-    views = []
-    for reminder, customer, outbox in rows:
-        lines = [
-            InvoiceLine(
-                n,
-                Money.of_minor(
-                    open_minor(invoices[n].amount_minor, invoices[n].paid_minor),
-                    invoices[n].currency,
-                ),
-                invoices[n].due_date,
-            )
-            for n in reminder.numbers
-            if n in invoices
-        ]
-        views.append(
-            ReminderView(
-                id=id_of(reminder),
-                run_date=reminder.run_date,
-                customer_name=customer.name,
-                contact_name=customer.contact_name,
-                customer_email=customer.email,
-                country=customer.country,
-                language=customer.language,
-                locale=customer_locale(customer.language, customer.country),
-                stage=reminder.stage,
-                channel=reminder.channel,
-                wording=reminder.wording,
-                subject=reminder.subject,
-                body_text=reminder.body_text,
-                edited=bool(reminder.original_subject or reminder.original_body_text),
-                state=reminder.state,
-                decided_by=reminder.decided_by,
-                decided_at=reminder.decided_at,
-                skip_reason=reminder.skip_reason,
-                invoices=lines,
-                delivery=outbox.state if outbox else None,
-                delivery_error=outbox.last_error if outbox else "",
-                attempts=outbox.attempts if outbox else 0,
-                slack_channel=reminder.slack_channel,
-                slack_ts=reminder.slack_ts,
-                has_letter=bool(reminder.letter_text),
-                warnings=tuple(w for w in reminder.warnings.splitlines() if w),
-                send_after=reminder.send_after,
-                timezone=customer.timezone,
-                stage_note=reminder.stage_note,
-                auto_at=reminder.auto_at,
-                auto_rule=reminder.auto_rule,
-                phone=customer.phone,
-                facts=facts.get(id_of(customer), NO_FACTS),
-                segment=reminder.segment,
-                page_seen_at=seen.get(id_of(customer)),
-                email_problem=customer.email_problem,
-                governing_law=customer.governing_law,
-                suggested_at=reminder.created_at,
-            )
+    return [
+        _view(reminder, customer, outbox, invoices, facts.get(id_of(customer), NO_FACTS), seen)
+        for reminder, customer, outbox in rows
+    ]
+
+
+def _view(
+    reminder: Reminder,
+    customer: Customer,
+    outbox: Outbox | None,
+    invoices: dict[str, Invoice],
+    facts: CustomerFacts,
+    seen: dict[int, datetime],
+) -> ReminderView:
+    lines = [
+        InvoiceLine(
+            n,
+            Money.of_minor(
+                open_minor(invoices[n].amount_minor, invoices[n].paid_minor),
+                invoices[n].currency,
+            ),
+            invoices[n].due_date,
         )
-    return views
+        for n in reminder.numbers
+        if n in invoices
+    ]
+    return ReminderView(
+        id=id_of(reminder),
+        run_date=reminder.run_date,
+        customer_name=customer.name,
+        contact_name=customer.contact_name,
+        customer_email=customer.email,
+        country=customer.country,
+        language=customer.language,
+        locale=customer_locale(customer.language, customer.country),
+        stage=reminder.stage,
+        channel=reminder.channel,
+        wording=reminder.wording,
+        subject=reminder.subject,
+        body_text=reminder.body_text,
+        edited=bool(reminder.original_subject or reminder.original_body_text),
+        state=reminder.state,
+        decided_by=reminder.decided_by,
+        decided_at=reminder.decided_at,
+        skip_reason=reminder.skip_reason,
+        invoices=lines,
+        delivery=outbox.state if outbox else None,
+        delivery_error=outbox.last_error if outbox else "",
+        attempts=outbox.attempts if outbox else 0,
+        slack_channel=reminder.slack_channel,
+        slack_ts=reminder.slack_ts,
+        has_letter=bool(reminder.letter_text),
+        warnings=tuple(w for w in reminder.warnings.splitlines() if w),
+        send_after=reminder.send_after,
+        timezone=customer.timezone,
+        stage_note=reminder.stage_note,
+        auto_at=reminder.auto_at,
+        auto_rule=reminder.auto_rule,
+        phone=customer.phone,
+        facts=facts,
+        segment=reminder.segment,
+        page_seen_at=seen.get(id_of(customer)),
+        email_problem=customer.email_problem,
+        governing_law=customer.governing_law,
+        suggested_at=reminder.created_at,
+    )
 
 
 def load_view(drafter: Drafter, reminder_id: int) -> ReminderView:

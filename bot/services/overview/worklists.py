@@ -57,52 +57,8 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
     open_of = sa.select(col(Invoice.id)).where(
         col(Invoice.customer_id).in_(customers), col(Invoice.amount_minor) > col(Invoice.paid_minor)
     )
-    promised = set(
-        conn.execute(
-            sa.select(col(Invoice.customer_id))
-            .join(Promise, col(Promise.invoice_id) == col(Invoice.id))
-            .where(col(Invoice.id).in_(open_of), col(Promise.state) == PromiseState.OPEN)
-        ).scalars()
-    )
-    disputed = set(
-        conn.execute(
-            sa.select(col(Invoice.customer_id))
-            .join(Dispute, col(Dispute.invoice_id) == col(Invoice.id))
-            .where(col(Invoice.id).in_(open_of), col(Dispute.resolved_at).is_(None))
-        ).scalars()
-    )
-    on_plan = set(
-        conn.execute(
-            sa.select(col(PaymentPlan.customer_id)).where(
-                col(PaymentPlan.customer_id).in_(customers),
-                col(PaymentPlan.state) == PlanState.ACTIVE,
-            )
-        ).scalars()
-    )
-    latest = (
-        sa.select(col(Contact.customer_id), sa.func.max(col(Contact.occurred_at)).label("at"))
-        .where(col(Contact.customer_id).in_(customers))
-        .group_by(col(Contact.customer_id))
-        .subquery()
-    )
-    contacts = {
-        customer_id: LastContact(at, channel, stage, outcome)
-        for customer_id, at, channel, stage, outcome in conn.execute(
-            sa.select(
-                col(Contact.customer_id),
-                col(Contact.occurred_at),
-                col(Contact.channel),
-                col(Contact.stage),
-                col(Contact.outcome),
-            ).join(
-                latest,
-                sa.and_(
-                    latest.c.customer_id == col(Contact.customer_id),
-                    latest.c.at == col(Contact.occurred_at),
-                ),
-            )
-        ).all()
-    }
+    promised, disputed, on_plan = _held_customers(conn, customers, open_of)
+    contacts = _last_contacts(conn, customers)
     history: dict[int, list[str]] = {}
     for customer_id, stage in conn.execute(
         sa.select(col(Contact.customer_id), col(Contact.stage))
@@ -125,6 +81,64 @@ def customer_facts(conn: sa.Connection, customers: list[int]) -> dict[int, Custo
             replies.get(c, 0),
         )
         for c in customers
+    }
+
+
+def _held_customers(
+    conn: sa.Connection, customers: list[int], open_of: sa.Select[int | None]
+) -> tuple[set[int], set[int], set[int]]:
+    """Which of `customers` have an open invoice promised, one disputed, and a plan on
+    track (`open_of`: their open invoices' ids)."""
+    promised = set(
+        conn.execute(
+            sa.select(col(Invoice.customer_id))
+            .join(Promise, col(Promise.invoice_id) == col(Invoice.id))
+            .where(col(Invoice.id).in_(open_of), col(Promise.state) == PromiseState.OPEN)
+        ).scalars()
+    )
+    disputed = set(
+        conn.execute(
+            sa.select(col(Invoice.customer_id))
+            .join(Dispute, col(Dispute.invoice_id) == col(Invoice.id))
+            .where(col(Invoice.id).in_(open_of), col(Dispute.resolved_at).is_(None))
+        ).scalars()
+    )
+    on_plan = set(
+        conn.execute(
+            sa.select(col(PaymentPlan.customer_id)).where(
+                col(PaymentPlan.customer_id).in_(customers),
+                col(PaymentPlan.state) == PlanState.ACTIVE,
+            )
+        ).scalars()
+    )
+    return promised, disputed, on_plan
+
+
+def _last_contacts(conn: sa.Connection, customers: list[int]) -> dict[int, LastContact]:
+    """Each customer's latest contact."""
+    latest = (
+        sa.select(col(Contact.customer_id), sa.func.max(col(Contact.occurred_at)).label("at"))
+        .where(col(Contact.customer_id).in_(customers))
+        .group_by(col(Contact.customer_id))
+        .subquery()
+    )
+    return {
+        customer_id: LastContact(at, channel, stage, outcome)
+        for customer_id, at, channel, stage, outcome in conn.execute(
+            sa.select(
+                col(Contact.customer_id),
+                col(Contact.occurred_at),
+                col(Contact.channel),
+                col(Contact.stage),
+                col(Contact.outcome),
+            ).join(
+                latest,
+                sa.and_(
+                    latest.c.customer_id == col(Contact.customer_id),
+                    latest.c.at == col(Contact.occurred_at),
+                ),
+            )
+        ).all()
     }
 
 
@@ -182,7 +196,6 @@ def worklist(
         col(Reminder.state) == ReminderState.SUGGESTED,
         col(Reminder.owner) == owner,
     )
-    balance = sa.func.sum(col(Invoice.amount_minor) - col(Invoice.paid_minor))
     with read_only(engine) as session:
         conn = session.connection()
         counts: dict[str, int] = dict(
@@ -192,24 +205,10 @@ def worklist(
                 .group_by(col(Reminder.stage))
             ).all()
         )
-        nobodys = conn.execute(
-            sa.select(sa.func.count()).where(
-                col(Reminder.run_date) == today,
-                col(Reminder.state) == ReminderState.SUGGESTED,
-                col(Reminder.owner) == NOBODY,
-            )
-        ).scalar_one()
+        nobodys = _nobodys(conn, today)
         total = sum(counts.values())
         pages = max(1, -(-total // size))
         page = min(max(page, 0), pages - 1)
-        customer_total = (
-            sa.select(balance)
-            .where(
-                col(Invoice.customer_id) == col(Reminder.customer_id),
-                col(Invoice.amount_minor) > col(Invoice.paid_minor),
-            )
-            .scalar_subquery()
-        )
         rows = conn.execute(
             sa.select(
                 col(Reminder.id),
@@ -224,7 +223,7 @@ def worklist(
             )
             .join(Customer, col(Customer.id) == col(Reminder.customer_id))
             .where(*mine)
-            .order_by(_stage_rank(stages), customer_total.desc(), col(Reminder.id))
+            .order_by(_stage_rank(stages), _customer_total().desc(), col(Reminder.id))
             .offset(page * size)
             .limit(size)
         ).all()
@@ -232,6 +231,31 @@ def worklist(
     order = [*stages, *sorted(set(counts) - set(stages))]
     by_stage = {s: counts[s] for s in order if s in counts}
     return Worklist(owner, today, page, pages, total, by_stage, items, nobodys)
+
+
+def _nobodys(conn: sa.Connection, today: date) -> int:
+    """How many of today's reminders nobody owns and nobody decided yet."""
+    return int(
+        conn.execute(
+            sa.select(sa.func.count()).where(
+                col(Reminder.run_date) == today,
+                col(Reminder.state) == ReminderState.SUGGESTED,
+                col(Reminder.owner) == NOBODY,
+            )
+        ).scalar_one()
+    )
+
+
+def _customer_total() -> sa.ScalarSelect[Any]:
+    """What a reminder's customer owes in all, for the largest first."""
+    return (
+        sa.select(sa.func.sum(col(Invoice.amount_minor) - col(Invoice.paid_minor)))
+        .where(
+            col(Invoice.customer_id) == col(Reminder.customer_id),
+            col(Invoice.amount_minor) > col(Invoice.paid_minor),
+        )
+        .scalar_subquery()
+    )
 
 
 #: a worklist line as read: reminder id, customer id, stage, channel, auto time, name, phone,

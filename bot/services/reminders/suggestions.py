@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -127,6 +127,11 @@ def customer_batches(engine: Engine, size: int) -> Iterator[tuple[int, int]]:
         last = int(last_id)
 
 
+#: An open invoice as load_accounts reads it: id, number, customer, currency, amount, paid, due
+#: date, payment link, issue date.
+_InvoiceRow = sa.Row[int | None, str, int, str, int, int, date, str, date]
+
+
 def load_accounts(
     session: Session,
     only: Collection[int] | None = None,
@@ -163,6 +168,52 @@ def load_accounts(
             )
         ).all()
     ]
+    return _accounts(session, customers, invoices, only, between)
+
+
+def _accounts(
+    session: Session,
+    customers: list[CustomerView],
+    invoices: Sequence[_InvoiceRow],
+    only: Collection[int] | None,
+    between: tuple[int, int] | None,
+) -> list[tuple[CustomerView, Account]]:
+    """Each customer's account as the policy sees it, in name order."""
+    since = datetime.combine(min(row.due_date for row in invoices), datetime.min.time(), UTC)
+    items = _open_items(session, invoices)
+    credits = _open_credits(session, only, between)
+    contacts = _past_contacts(session, since, {c.id: c.timezone for c in customers}, only, between)
+    answered = last_answers(session, since, only)
+    return [
+        (
+            customer,
+            Account(
+                customer_id=customer.id,
+                country=customer.country,
+                timezone=customer.timezone,
+                invoices=tuple(items[customer.id]),
+                contacts=tuple(contacts[customer.id]),
+                paused=customer.paused,
+                paused_until=customer.paused_until,
+                hold=current_hold(
+                    customer.hold_reason, customer.held_until, customer.held_email, customer.email
+                ),
+                email_failing=bool(customer.email_problem),
+                credits=tuple(credits[customer.id]),
+                last_answer=(
+                    local_today(answered[customer.id], customer.timezone)
+                    if customer.id in answered
+                    else None
+                ),
+            ),
+        )
+        for customer in sorted(customers, key=lambda c: c.name.casefold())
+    ]
+
+
+def _open_items(session: Session, invoices: Sequence[_InvoiceRow]) -> dict[int, list[OpenItem]]:
+    """The open invoices by customer, each with whether it is disputed and until when a
+    promise or a plan on track holds it."""
     disputed = set(
         session.exec(select(Dispute.invoice_id).where(col(Dispute.resolved_at).is_(None))).all()
     )
@@ -173,7 +224,6 @@ def load_accounts(
             .group_by(col(Promise.invoice_id))
         ).all()
     )
-
     on_plan = plan_status.holds(session)  # a plan on track holds like a promise to its next date
     items_by_customer: dict[int, list[OpenItem]] = defaultdict(list)
     for invoice_id, number, customer_id, currency, amount, paid, due, link, issued in invoices:
@@ -185,72 +235,69 @@ def load_accounts(
                 number, currency, amount - paid, due, invoice_id in disputed, held, link, issued
             )
         )
-    earliest_due = min(row.due_date for row in invoices)
+    return items_by_customer
 
+
+def _open_credits(
+    session: Session, only: Collection[int] | None, between: tuple[int, int] | None
+) -> dict[int, list[OpenCredit]]:
+    """The credit notes not yet applied, by customer, oldest first."""
     credits_by_customer: dict[int, list[OpenCredit]] = defaultdict(list)
-    for number, customer_id, currency, amount, paid, issued in conn.execute(
-        sa.select(
-            col(Invoice.number),
-            col(Invoice.customer_id),
-            col(Invoice.currency),
-            col(Invoice.amount_minor),
-            col(Invoice.paid_minor),
-            col(Invoice.issue_date),
+    for number, customer_id, currency, amount, paid, issued in (
+        session.connection()
+        .execute(
+            sa.select(
+                col(Invoice.number),
+                col(Invoice.customer_id),
+                col(Invoice.currency),
+                col(Invoice.amount_minor),
+                col(Invoice.paid_minor),
+                col(Invoice.issue_date),
+            )
+            .where(
+                col(Invoice.amount_minor) < col(Invoice.paid_minor),
+                col(Invoice.status) == InvoiceStatus.OPEN,
+            )
+            .where(_of_customers(col(Invoice.customer_id), only, between))
+            .order_by(col(Invoice.issue_date), col(Invoice.number))
         )
-        .where(
-            col(Invoice.amount_minor) < col(Invoice.paid_minor),
-            col(Invoice.status) == InvoiceStatus.OPEN,
-        )
-        .where(_of_customers(col(Invoice.customer_id), only, between))
-        .order_by(col(Invoice.issue_date), col(Invoice.number))
-    ).all():
+        .all()
+    ):
         credits_by_customer[customer_id].append(OpenCredit(number, currency, paid - amount, issued))
+    return credits_by_customer
 
-    since = datetime.combine(earliest_due, datetime.min.time(), tzinfo=UTC)
-    answered = last_answers(session, since, only)
-    zones = {c.id: c.timezone for c in customers}
+
+def _past_contacts(
+    session: Session,
+    since: datetime,
+    zones: dict[int, str],
+    only: Collection[int] | None,
+    between: tuple[int, int] | None,
+) -> dict[int, list[PastContact]]:
+    """The contacts since `since` (not the thank-you notes), by customer, oldest first, each on
+    the customer's own date (`zones`: their time zones)."""
     contacts_by_customer: dict[int, list[PastContact]] = defaultdict(list)
-    for customer_id, occurred, channel, stage, wording in conn.execute(
-        sa.select(
-            col(Contact.customer_id),
-            col(Contact.occurred_at),
-            col(Contact.channel),
-            col(Contact.stage),
-            col(Contact.wording),
+    for customer_id, occurred, channel, stage, wording in (
+        session.connection()
+        .execute(
+            sa.select(
+                col(Contact.customer_id),
+                col(Contact.occurred_at),
+                col(Contact.channel),
+                col(Contact.stage),
+                col(Contact.wording),
+            )
+            .where(col(Contact.occurred_at) >= since, col(Contact.stage) != "thanks")
+            .where(_of_customers(col(Contact.customer_id), only, between))
+            .order_by(col(Contact.customer_id), col(Contact.occurred_at))
         )
-        .where(col(Contact.occurred_at) >= since, col(Contact.stage) != "thanks")
-        .where(_of_customers(col(Contact.customer_id), only, between))
-        .order_by(col(Contact.customer_id), col(Contact.occurred_at))
-    ).all():
+        .all()
+    ):
         if customer_id in zones:
             contacts_by_customer[customer_id].append(
                 PastContact(local_today(occurred, zones[customer_id]), stage, channel, wording)
             )
-    return [
-        (
-            customer,
-            Account(
-                customer_id=customer.id,
-                country=customer.country,
-                timezone=customer.timezone,
-                invoices=tuple(items_by_customer[customer.id]),
-                contacts=tuple(contacts_by_customer[customer.id]),
-                paused=customer.paused,
-                paused_until=customer.paused_until,
-                hold=current_hold(
-                    customer.hold_reason, customer.held_until, customer.held_email, customer.email
-                ),
-                email_failing=bool(customer.email_problem),
-                credits=tuple(credits_by_customer[customer.id]),
-                last_answer=(
-                    local_today(answered[customer.id], customer.timezone)
-                    if customer.id in answered
-                    else None
-                ),
-            ),
-        )
-        for customer in sorted(customers, key=lambda c: c.name.casefold())
-    ]
+    return contacts_by_customer
 
 
 def last_answers(
@@ -481,6 +528,32 @@ def suggest(
     written when first shown, edited or approved (`drafting.write_pending`), from the same
     facts. Planning the wording still finds a stage without a template in this customer's
     language, so that failure stays the customer's own, named in the digest."""
+    _expire_undecided(engine, run_date)
+    wording_for = functools.cache(composer.wording)  # the template folders listed once
+    tally = _Tally(details)
+    with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
+        for between in customer_batches(engine, batch):
+            tally.add(
+                *_suggest_batch(
+                    engine,
+                    policy,
+                    composer,
+                    wording_for,
+                    now,
+                    run_date,
+                    actor,
+                    segments,
+                    between,
+                    writer,
+                )
+            )
+    if tally.stored:  # the digest reads them next: its plans must know they are there
+        refresh_statistics(engine, Reminder, ReminderInvoice)
+    return tally.run(run_date)
+
+
+def _expire_undecided(engine: Engine, run_date: date) -> None:
+    """Yesterday's undecided reminders retired: their amounts and stage may no longer hold."""
     with unit_of_work(engine) as session:
         expiring = move(ReminderState.EXPIRED)
         session.exec(
@@ -488,41 +561,108 @@ def suggest(
             .where(in_sources(col(Reminder.state), expiring), col(Reminder.run_date) < run_date)
             .values(state=expiring.target)
         )
-    wording_for = functools.cache(composer.wording)  # the template folders listed once
-    created: list[Suggested] = []
-    decisions: list[CustomerDecision] = []
-    held: Counter[str] = Counter()
-    failed: list[tuple[str, Phrase]] = []
-    stored_count = 0
-    with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
-        for between in customer_batches(engine, batch):
-            decided, stored = _suggest_batch(
-                engine,
-                policy,
-                composer,
-                wording_for,
-                now,
-                run_date,
-                actor,
-                segments,
-                between,
-                writer,
+
+
+@dataclass
+class _Tally:
+    """A morning's batches added up: counts and failures always, every decision and reminder
+    only with `details`."""
+
+    details: bool
+    created: list[Suggested] = field(default_factory=list)
+    decisions: list[CustomerDecision] = field(default_factory=list)
+    held: Counter[str] = field(default_factory=Counter)
+    failed: list[tuple[str, Phrase]] = field(default_factory=list)
+    stored: int = 0
+
+    def add(self, decided: list[CustomerDecision], stored: list[Suggested]) -> None:
+        self.held.update(held_back(decided))
+        self.failed.extend(failures(decided))
+        self.stored += len(stored)
+        if self.details:
+            self.decisions.extend(decided)
+            self.created.extend(stored)
+
+    def run(self, run_date: date) -> SuggestionRun:
+        return SuggestionRun(
+            run_date,
+            self.created,
+            sorted(self.decisions, key=lambda d: d.customer.name.casefold()),
+            dict(self.held.most_common()),
+            sorted(self.failed, key=lambda f: f[0].casefold()),
+        )
+
+
+_Planned = tuple[CustomerView, Suggestion, tuple[str, str], str]
+
+
+def _plan(
+    decisions: list[CustomerDecision],
+    already: Collection[int],
+    composer: Composer,
+    wording_for: Callable[[str, Channel, str, str], tuple[str, str]],
+    now: datetime,
+) -> list[_Planned]:
+    """Each suggestion not yet made today, with its language, wording and segment; a customer
+    whose figures or templates fail becomes a failure in `decisions`, the others go on."""
+    planned: list[_Planned] = []
+    for n, item in enumerate(decisions):
+        if not isinstance(item.decision, Suggestion) or item.customer.id in already:
+            continue
+        customer, decision = item.customer, item.decision
+        try:
+            composer.check_figures(customer, decision, local_today(now, customer.timezone))
+            stage = decision.stage
+            language_and_wording = wording_for(
+                customer.language, stage.channel, stage.template, decision.last_wording
             )
-            held.update(held_back(decided))
-            failed.extend(failures(decided))
-            stored_count += len(stored)
-            if details:
-                decisions.extend(decided)
-                created.extend(stored)
-    if stored_count:  # the digest reads them next: its plans must know they are there
-        refresh_statistics(engine, Reminder, ReminderInvoice)
-    return SuggestionRun(
-        run_date,
-        created,
-        sorted(decisions, key=lambda d: d.customer.name.casefold()),
-        dict(held.most_common()),
-        sorted(failed, key=lambda f: f[0].casefold()),
-    )
+        except Exception as exc:  # one customer's error never stops the morning
+            decisions[n] = failure(item.customer, exc)
+            continue
+        planned.append((item.customer, item.decision, language_and_wording, item.segment))
+    return planned
+
+
+def _rows(
+    ids: Iterable[int],
+    planned: list[_Planned],
+    policy: Policy,
+    segments: Segments | None,
+    now: datetime,
+    run_date: date,
+) -> tuple[list[tuple[object, ...]], list[Suggested]]:
+    """The reminders' rows to insert, and what the run reports of each, routed to its owner."""
+    rows: list[tuple[object, ...]] = []
+    created: list[Suggested] = []
+    for reminder_id, (customer, decision, (language, wording), segment) in zip(
+        ids, planned, strict=True
+    ):
+        stage = decision.stage
+        routing = route(
+            decision,
+            customer.owner,
+            customer.country,
+            customer.timezone,
+            segments.policy_or_main(segment, policy) if segments else policy,
+            now,
+        )
+        values = (  # Suggested.COLUMNS, in order
+            reminder_id,
+            customer.id,
+            stage.name,
+            stage.channel.value,
+            language,
+            wording,
+            routing.owner,
+            routing.auto_at,
+            decision.send_after,
+            decision.note,
+            segment,
+        )
+        created.append(Suggested(tuple(i.number for i in decision.invoices), *values))
+        # the instant drafting decides again at is the morning's
+        rows.append((*values, run_date, routing.auto_rule, False, now))
+    return rows, created
 
 
 def _suggest_batch(
@@ -544,21 +684,7 @@ def _suggest_batch(
             for customer, account in load_accounts(session, between=between)
         ]
         already = _chased_today(session, run_date, between)
-    planned: list[tuple[CustomerView, Suggestion, tuple[str, str], str]] = []
-    for n, item in enumerate(decisions):
-        if not isinstance(item.decision, Suggestion) or item.customer.id in already:
-            continue
-        customer, decision = item.customer, item.decision
-        try:
-            composer.check_figures(customer, decision, local_today(now, customer.timezone))
-            stage = decision.stage
-            language_and_wording = wording_for(
-                customer.language, stage.channel, stage.template, decision.last_wording
-            )
-        except Exception as exc:  # one customer's error never stops the morning
-            decisions[n] = failure(item.customer, exc)
-            continue
-        planned.append((item.customer, item.decision, language_and_wording, item.segment))
+    planned = _plan(decisions, already, composer, wording_for, now)
     if not planned:
         return decisions, []
     with unit_of_work(engine) as session:
@@ -568,37 +694,8 @@ def _suggest_batch(
         # objects cost more, one by one, than everything else stored here, and reading back
         # twenty thousand rows just written costs about as much as writing them.
         conn = session.connection()
-        rows: list[tuple[object, ...]] = []
-        created: list[Suggested] = []
         ids = new_ids(conn, Reminder, len(planned))
-        for reminder_id, (customer, decision, (language, wording), segment) in zip(
-            ids, planned, strict=True
-        ):
-            stage = decision.stage
-            routing = route(
-                decision,
-                customer.owner,
-                customer.country,
-                customer.timezone,
-                segments.policy_or_main(segment, policy) if segments else policy,
-                now,
-            )
-            values = (  # Suggested.COLUMNS, in order
-                reminder_id,
-                customer.id,
-                stage.name,
-                stage.channel.value,
-                language,
-                wording,
-                routing.owner,
-                routing.auto_at,
-                decision.send_after,
-                decision.note,
-                segment,
-            )
-            created.append(Suggested(tuple(i.number for i in decision.invoices), *values))
-            # the instant drafting decides again at is the morning's
-            rows.append((*values, run_date, routing.auto_rule, False, now))
+        rows, created = _rows(ids, planned, policy, segments, now, run_date)
         # The database takes the reminders and their lists on this transaction's connection,
         # from a second thread, while this one links their audit events (Python's work, no
         # database): the chain's head is read first, under its lock.

@@ -133,9 +133,7 @@ def reminder_card(
     """`stage` is the policy's stage of the reminder: its label and icon (None for a stage the
     policy no longer has, or a thank-you note: its name is shown); `titles`, each stage key's
     label, for the stages sent before."""
-    icon = f"{stage.icon} " if stage and stage.icon else ""
     label = stage.title_in(language()) if stage else view.stage
-    totals = " + ".join(money(t, view.locale) for t in view.totals())
     invoices = capped(
         [
             f"`{escape(i.number)}` {money(i.balance, view.locale)}, "
@@ -147,33 +145,49 @@ def reminder_card(
         8,
         _("…and {count} more"),
     )
+    return [
+        section(_headline(view, stage, label)),
+        context(" · ".join(invoices) or _("no open invoice left")),
+        *_notes(view, today),
+        context(_why(view, today, label, titles)),
+        *_message(view),
+        *_controls(view),
+    ]
+
+
+def _headline(view: ReminderView, stage: Stage | None, label: str) -> str:
+    """Who, the stage, by which channel to whom, and how much."""
+    icon = f"{stage.icon} " if stage and stage.icon else ""
+    totals = " + ".join(money(t, view.locale) for t in view.totals())
     recipient = (
         _(" to {address}", address=escape(view.customer_email))
         if view.channel == "email" and view.customer_email
         else ""
     )
     channel = _(CHANNEL_WORDS[view.channel]) if view.channel in CHANNEL_WORDS else view.channel
-    blocks = [
-        section(
-            f"{icon}*{escape(view.customer_name)}* · {view.country} · {view.language}\n"
-            + _(
-                "*{stage}* by {channel}{recipient}",
-                stage=escape(label),
-                channel=channel,
-                recipient=recipient,
-            )
-            + " · "
-            + ngettext("{count} invoice", "{count} invoices", len(view.invoices))
-            + " · "
-            + _("total *{totals}*", totals=totals)
-        ),
-        context(" · ".join(invoices) or _("no open invoice left")),
-        context(_why(view, today, label, titles)),
-    ]
-    if view.subject:  # an expired suggestion may never have been written
-        blocks.append(section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"))
-    if view.warnings:
-        blocks.append(context("\n".join(f"⚠️ {escape(w)}" for w in view.warnings[:5])))
+    return (
+        f"{icon}*{escape(view.customer_name)}* · {view.country} · {view.language}\n"
+        + _(
+            "*{stage}* by {channel}{recipient}",
+            stage=escape(label),
+            channel=channel,
+            recipient=recipient,
+        )
+        + " · "
+        + ngettext("{count} invoice", "{count} invoices", len(view.invoices))
+        + " · "
+        + _("total *{totals}*", totals=totals)
+    )
+
+
+def _notes(view: ReminderView, today: date) -> list[Block]:
+    """What to know before deciding: a failing address, why the ladder starts high, and a send
+    on another day (the customer's business hours)."""
+    notes: list[Block] = []
+    if view.email_problem:
+        notes.append(context(_("❗ E-mail failing: {problem}", problem=escape(view.email_problem))))
+    if view.stage_note:
+        notes.append(context(f"⏩ {escape(view.stage_note)}"))
     if (
         view.channel == "email"
         and view.send_after
@@ -181,18 +195,25 @@ def reminder_card(
     ):
         local = view.send_after.astimezone(ZoneInfo(view.timezone))
         if local.date() != today:
-            blocks.insert(
-                2,
+            notes.append(
                 context(
                     _(
                         "🕘 Goes out in the customer's business hours: {when} ({zone})",
                         when=f"{format_date(local, 'EEEE dd MMMM', language())}, {local:%H:%M}",
                         zone=escape(view.timezone),
                     )
-                ),
+                )
             )
-    if view.stage_note:
-        blocks.insert(2, context(f"⏩ {escape(view.stage_note)}"))
+    return notes
+
+
+def _message(view: ReminderView) -> list[Block]:
+    """The message itself, its warnings, and whether the customer saw their page."""
+    blocks: list[Block] = []
+    if view.subject:  # an expired suggestion may never have been written
+        blocks.append(section(f"*{escape(view.subject)}*\n{quote(view.body_text, 600)}"))
+    if view.warnings:
+        blocks.append(context("\n".join(f"⚠️ {escape(w)}" for w in view.warnings[:5])))
     if view.page_seen_at:
         seen = view.page_seen_at
         blocks.append(
@@ -203,42 +224,37 @@ def reminder_card(
                 )
             )
         )
-    if view.email_problem:
-        blocks.insert(
-            2, context(_("❗ E-mail failing: {problem}", problem=escape(view.email_problem)))
-        )
+    return blocks
+
+
+def _controls(view: ReminderView) -> list[Block]:
+    """A suggestion's buttons (and when it goes by itself), or a decided card's status with
+    what is left to do."""
     value = str(view.id)
-    if view.state == ReminderState.SUGGESTED:
+    letter = (
+        [button(_("Letter (PDF)"), LETTER, value), button(_("Legal part"), LEGAL_PART, value)]
+        if view.has_letter
+        else []
+    )
+    if view.state != ReminderState.SUGGESTED:
+        call = view.channel == "phone" and view.state == ReminderState.APPROVED
+        later = [*([button(_("Log call"), LOG_CALL, value)] if call else []), *letter]
+        status = [context(_status(view))]
+        return [*status, actions(f"reminder_{view.id}", *later)] if later else status
+    if view.channel == "phone":
+        buttons = [
+            button(_("Log call"), LOG_CALL, value, style="primary"),
+            button(_("Skip"), SKIP, value),
+        ]
+    else:
         buttons = [
             button(_("Approve"), APPROVE, value, style="primary"),
             button(_("Edit"), EDIT, value),
             button(_("Skip"), SKIP, value),
         ]
-        if view.channel == "phone":
-            buttons = [
-                button(_("Log call"), LOG_CALL, value, style="primary"),
-                button(_("Skip"), SKIP, value),
-            ]
-        if view.has_letter:
-            buttons += [
-                button(_("Letter (PDF)"), LETTER, value),
-                button(_("Legal part"), LEGAL_PART, value),
-            ]
-        blocks.append(actions(f"reminder_{view.id}", *buttons))
-        if view.auto_at is not None:
-            blocks.append(context(goes_unless_stopped(view)))
-    else:
-        blocks.append(context(_status(view)))
-        later = []
-        if view.channel == "phone" and view.state == ReminderState.APPROVED:
-            later.append(button(_("Log call"), LOG_CALL, value))
-        if view.has_letter:
-            later += [
-                button(_("Letter (PDF)"), LETTER, value),
-                button(_("Legal part"), LEGAL_PART, value),
-            ]
-        if later:
-            blocks.append(actions(f"reminder_{view.id}", *later))
+    blocks = [actions(f"reminder_{view.id}", *buttons, *letter)]
+    if view.auto_at is not None:
+        blocks.append(context(goes_unless_stopped(view)))
     return blocks
 
 

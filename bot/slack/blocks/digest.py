@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from bot.domain.aging import BUCKET_RANGES, Bucket
 from bot.domain.money import Money
+from bot.domain.rate_series import StaleTable
 from bot.rendering.locale import money, staff_date
 from bot.rendering.staff_text import N_, _, ngettext, say
 from bot.services.overview.digest import Digest, PromiseLine
-from bot.services.overview.morning import HeldBack
-from bot.services.reminders.holds import HeldCustomer
 from bot.slack.blocks.common import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -23,8 +22,9 @@ from bot.slack.blocks.common import (
     line_sections,
     section,
 )
-from bot.slack.ids import APPROVE_ALL, SHOW_HELD_BACK, numbered
-from bot.slack.mrkdwn import escape, truncate
+from bot.slack.blocks.held import held_back_blocks, held_lines
+from bot.slack.ids import APPROVE_ALL, numbered
+from bot.slack.mrkdwn import escape
 
 MAX_OWNERS_NAMED = 20
 #: the words of the aging buckets that have any (the others are day ranges)
@@ -146,13 +146,6 @@ def _promise_line(p: PromiseLine, locale: str) -> str:
     )
 
 
-def held_lines(held: list[HeldCustomer]) -> list[str]:
-    """Who a skip reason holds, and until when (`bot.services.reminders.holds.held_customers`)."""
-    return capped(
-        [f"• *{escape(h.name)}*: {escape(say(h.detail))}" for h in held], 15, _("…and {count} more")
-    )
-
-
 def _approve_all_button(digest: Digest, stage: str, count: int, locale: str, n: int) -> Block:
     title = digest.title(stage)
     total = " + ".join(m.format(locale) for m in digest.awaiting_totals.get(stage, []))
@@ -175,48 +168,6 @@ def _approve_all_button(digest: Digest, stage: str, count: int, locale: str, n: 
             _("Approve all"),
         ),
     )
-
-
-def held_back_blocks(held_back: dict[str, int]) -> list[Block]:
-    """Who gets no reminder today although late, counted by reason, each with *Show*."""
-    total = sum(held_back.values())
-    lines = " · ".join(f"{escape(_(reason))} {count}" for reason, count in held_back.items())
-    return [
-        section(
-            ngettext(
-                "*Held back today*: {count} late customer gets no reminder — {lines}",
-                "*Held back today*: {count} late customers get no reminder — {lines}",
-                total,
-                lines=lines,
-            )
-        ),
-        actions(
-            "held_back",
-            *[
-                button(
-                    _("Show: {reason} ({count})", reason=_(reason), count=count),
-                    numbered(SHOW_HELD_BACK, n),
-                    reason,
-                )
-                for n, (reason, count) in enumerate(list(held_back.items())[:25])
-            ],
-        ),
-    ]
-
-
-def held_back_text(held: HeldBack, most: int = 40) -> str:
-    lines = [
-        f"• *{escape(truncate(name, 80))}*: {escape(truncate(say(detail), 160))}"
-        for name, detail in held.customers
-    ]
-    if not lines:
-        return _("Nobody is held back for “{reason}” any more.", reason=escape(_(held.reason)))
-    shown = capped(
-        lines, most, _("…and {count} more: `/relance customer <name>` shows any account")
-    )
-    return _(
-        "*Held back — {reason}* ({count})", reason=escape(_(held.reason)), count=len(lines)
-    ) + ("\n" + "\n".join(shown))
 
 
 def _awaiting_line(digest: Digest, waiting: int, by_stage: str, where: str) -> str:
@@ -266,137 +217,123 @@ def _cash_line(digest: Digest, locale: str) -> str:
 def digest_blocks(digest: Digest, locale: str = "en_GB", where: str | None = None) -> list[Block]:
     """`where` says where today's cards are (the digest's own thread, or its channel when the
     digest is shown to one person elsewhere)."""
-    where = where or _("in this thread")
-    today = digest.run_date
-    more = _("…and {count} more")
     blocks: list[Block] = [
-        header(_("Overdue digest — {date}", date=staff_date(today, locale, "full"))),
+        header(_("Overdue digest — {date}", date=staff_date(digest.run_date, locale, "full"))),
         *line_sections(_totals_lines(digest, locale), empty=_("Nothing is owed. 🎉")),
         divider(),
         section(_("*Largest overdue balances*")),
         *line_sections(_ranking_lines(digest, locale), empty=_("Nothing is overdue.")),
+        *_money_blocks(digest, locale),
+        *_trouble_blocks(digest, locale),
+        divider(),
+        *_decision_blocks(digest, locale, where or _("in this thread")),
     ]
+    return fit(
+        blocks,
+        MAX_MESSAGE_BLOCKS,
+        _("The digest was cut to fit one Slack message; `/relance customer` has the rest."),
+    )
+
+
+def _listed(lines: list[str]) -> list[Block]:
+    """A section's lines, the first 15 (then how many more)."""
+    return line_sections(capped(lines, 15, _("…and {count} more")), empty="")
+
+
+def _money_blocks(digest: Digest, locale: str) -> list[Block]:
+    """Money in since the last digest, and what was promised for today or is now broken."""
+    blocks: list[Block] = []
     if digest.cash_collected or digest.cash_unapplied:
         blocks += [divider(), section(_cash_line(digest, locale))]
     if digest.promises_due or digest.promises_broken:
         blocks.append(divider())
-        if digest.promises_due:
-            blocks.append(section(_("*Promises due today*")))
-            blocks += line_sections(
-                capped([_promise_line(p, locale) for p in digest.promises_due], 15, more),
-                empty="",
-            )
-        if digest.promises_broken:
-            blocks.append(section(_("*Broken promises* — the ladder resumes for these")))
-            blocks += line_sections(
-                capped([_promise_line(p, locale) for p in digest.promises_broken], 15, more),
-                empty="",
-            )
+    if digest.promises_due:
+        blocks.append(section(_("*Promises due today*")))
+        blocks += _listed([_promise_line(p, locale) for p in digest.promises_due])
+    if digest.promises_broken:
+        blocks.append(section(_("*Broken promises* — the ladder resumes for these")))
+        blocks += _listed([_promise_line(p, locale) for p in digest.promises_broken])
     if digest.missed_plans:
         blocks += [divider(), section(_("*Missed instalments* — the ladder resumes for these"))]
-        blocks += line_sections(
-            capped([f"• {escape(name)}" for name in digest.missed_plans], 15, more),
-            empty="",
-        )
+        blocks += _listed([f"• {escape(name)}" for name in digest.missed_plans])
+    return blocks
+
+
+def _trouble_blocks(digest: Digest, locale: str) -> list[Block]:
+    """What needs a person before reminders can go: failing addresses, customers with no
+    suggestion, holds, failed sends, customers held back, stale rate tables."""
+    blocks: list[Block] = []
     if digest.failing_addresses:
         blocks += [
             divider(),
             section(_("*E-mail failing* — reminders go by phone until it is fixed")),
         ]
-        blocks += line_sections(
-            capped(
-                [
-                    f"• *{escape(name)}*: {escape(problem)}"
-                    for name, problem in digest.failing_addresses
-                ],
-                15,
-                more,
-            ),
-            empty="",
+        blocks += _listed(
+            [f"• *{escape(name)}*: {escape(problem)}" for name, problem in digest.failing_addresses]
         )
     if digest.not_suggested:
         blocks += [divider(), section(_("*No suggestion today* — fix the cause; the rest went on"))]
-        blocks += line_sections(
-            capped(
-                [
-                    f"• *{escape(name)}*: {escape(say(cause))}"
-                    for name, cause in digest.not_suggested
-                ],
-                15,
-                more,
-            ),
-            empty="",
+        blocks += _listed(
+            [f"• *{escape(name)}*: {escape(say(cause))}" for name, cause in digest.not_suggested]
         )
     if digest.held:
         blocks += [divider(), section(_("*Held after a skip* — no reminder until then"))]
         blocks += line_sections(held_lines(digest.held), empty="")
     if digest.failed:
         blocks += [divider(), section(_("*Failed sends* — check the address or the mail server"))]
-        blocks += line_sections(
-            capped(
-                [
-                    f"• *{escape(f.customer)}* ({escape(digest.title(f.stage))}): {escape(f.error)}"
-                    for f in digest.failed
-                ],
-                15,
-                more,
-            ),
-            empty="",
+        blocks += _listed(
+            [
+                f"• *{escape(f.customer)}* ({escape(digest.title(f.stage))}): {escape(f.error)}"
+                for f in digest.failed
+            ]
         )
     if digest.held_back:
         blocks += [divider(), *held_back_blocks(digest.held_back)]
     if digest.stale_rates:
         blocks += [divider(), section(_("*Rate tables out of date* — run `relance rates update`"))]
-        blocks += line_sections(
-            [
-                f"• {escape(t.name)}: "
-                + _(
-                    "known to {known}; the rate of {next} is not, so charges use the last one "
-                    "known",
-                    known=staff_date(t.as_of, locale),
-                    next=staff_date(t.next_fixing, locale),
-                )
-                for t in digest.stale_rates
-            ],
-            empty="",
-        )
-    blocks.append(divider())
-    waiting = sum(digest.awaiting.values())
-    if waiting:
-        stages = sorted(digest.awaiting.items())
-        by_stage = " · ".join(f"{escape(digest.title(s))} {count}" for s, count in stages)
-        blocks.append(section(_awaiting_line(digest, waiting, by_stage, where)))
-        buttons = [
-            _approve_all_button(digest, stage, count, locale, n)
-            for n, (stage, count) in enumerate(
-                [(s, c) for s, c in stages if s not in digest.one_by_one | digest.by_phone][:25]
-            )
-        ]
-        if buttons:
-            blocks.append(actions("approve_all", *buttons))
-        singles = [escape(digest.title(s)) for s, _count in stages if s in digest.one_by_one]
-        calls = [escape(digest.title(s)) for s, _count in stages if s in digest.by_phone]
-        notes = (
-            [_("{stages}: approved one by one, on each card.", stages=", ".join(singles))]
-            if singles
-            else []
-        )
-        if calls:
-            notes.append(
-                _(
-                    "{stages}: made and logged with *Log call* on each card.",
-                    stages=", ".join(calls),
-                )
-            )
-        if notes:
-            blocks.append(context(" ".join(notes)))
-    else:
-        blocks.append(context(_("No reminder awaits a decision today.")))
-    return fit(
-        blocks,
-        MAX_MESSAGE_BLOCKS,
-        _("The digest was cut to fit one Slack message; `/relance customer` has the rest."),
+        blocks += line_sections([_stale_line(t, locale) for t in digest.stale_rates], empty="")
+    return blocks
+
+
+def _stale_line(table: StaleTable, locale: str) -> str:
+    return f"• {escape(table.name)}: " + _(
+        "known to {known}; the rate of {next} is not, so charges use the last one known",
+        known=staff_date(table.as_of, locale),
+        next=staff_date(table.next_fixing, locale),
     )
+
+
+def _decision_blocks(digest: Digest, locale: str, where: str) -> list[Block]:
+    """How many reminders await a decision, by stage, with *Approve all* for the stages that
+    allow it."""
+    waiting = sum(digest.awaiting.values())
+    if not waiting:
+        return [context(_("No reminder awaits a decision today."))]
+    stages = sorted(digest.awaiting.items())
+    by_stage = " · ".join(f"{escape(digest.title(s))} {count}" for s, count in stages)
+    blocks = [section(_awaiting_line(digest, waiting, by_stage, where))]
+    buttons = [
+        _approve_all_button(digest, stage, count, locale, n)
+        for n, (stage, count) in enumerate(
+            [(s, c) for s, c in stages if s not in digest.one_by_one | digest.by_phone][:25]
+        )
+    ]
+    if buttons:
+        blocks.append(actions("approve_all", *buttons))
+    singles = [escape(digest.title(s)) for s, _count in stages if s in digest.one_by_one]
+    calls = [escape(digest.title(s)) for s, _count in stages if s in digest.by_phone]
+    notes = (
+        [_("{stages}: approved one by one, on each card.", stages=", ".join(singles))]
+        if singles
+        else []
+    )
+    if calls:
+        notes.append(
+            _("{stages}: made and logged with *Log call* on each card.", stages=", ".join(calls))
+        )
+    if notes:
+        blocks.append(context(" ".join(notes)))
+    return blocks
 
 
 def digest_fallback(digest: Digest, locale: str = "en_GB") -> str:

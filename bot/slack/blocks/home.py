@@ -7,7 +7,7 @@ from decimal import Decimal
 from bot.rendering.locale import percent, staff_date
 from bot.rendering.staff_text import _, ngettext
 from bot.services.overview.digest import PromiseLine
-from bot.services.overview.home import Home
+from bot.services.overview.home import CurrencyFigures, Home
 from bot.slack.blocks.common import (
     MAX_HOME_BLOCKS,
     Block,
@@ -54,33 +54,49 @@ def home_view(
         context(_("As of {date}", date=staff_date(home.today, locale, "full"))),
     ]
     for c in home.currencies:
-        dso = (
-            ngettext("{count} day", "{count} days", round(c.dso))
-            if c.dso is not None
-            else _("not enough sales to count back")
-        )
-        most = max((float(m.amount) for _b, m in c.buckets), default=0.0)
-        bars = [
-            f"`{bucket_label(b):<11}` {_bar(float(m.amount), most)} {m.format(locale)}"
-            for b, m in c.buckets
-        ]
-        blocks += [
-            section(
-                _(
-                    "*{currency}* outstanding *{outstanding}* · overdue *{overdue}* · "
-                    "over 90 days *{share}* · DSO (countback) *{dso}*",
-                    currency=c.currency,
-                    outstanding=c.outstanding.format(locale),
-                    overdue=c.overdue.format(locale),
-                    share=percent((c.over_90_share * 100).quantize(Decimal(1)), locale),
-                    dso=dso,
-                )
-            ),
-            section("\n".join(bars)),
-        ]
+        blocks += _currency_blocks(c, locale)
+    blocks += [divider(), *_work_blocks(home, locale)]
+    buttons = _buttons(digest_url, lead)
+    if buttons:
+        blocks.append(actions("home_actions", *buttons))
+    return {
+        "type": "home",
+        "blocks": fit(blocks, MAX_HOME_BLOCKS, _("Cut to fit Slack's Home tab.")),
+    }
+
+
+def _currency_blocks(c: CurrencyFigures, locale: str) -> list[Block]:
+    """One currency's figures, and its aging as bars."""
+    dso = (
+        ngettext("{count} day", "{count} days", round(c.dso))
+        if c.dso is not None
+        else _("not enough sales to count back")
+    )
+    most = max((float(m.amount) for _b, m in c.buckets), default=0.0)
+    bars = [
+        f"`{bucket_label(b):<11}` {_bar(float(m.amount), most)} {m.format(locale)}"
+        for b, m in c.buckets
+    ]
+    return [
+        section(
+            _(
+                "*{currency}* outstanding *{outstanding}* · overdue *{overdue}* · "
+                "over 90 days *{share}* · DSO (countback) *{dso}*",
+                currency=c.currency,
+                outstanding=c.outstanding.format(locale),
+                overdue=c.overdue.format(locale),
+                share=percent((c.over_90_share * 100).quantize(Decimal(1)), locale),
+                dso=dso,
+            )
+        ),
+        section("\n".join(bars)),
+    ]
+
+
+def _work_blocks(home: Home, locale: str) -> list[Block]:
+    """What awaits the team: decisions, sends, and the week's promises kept or broken."""
     more = _("…and {count} more")
-    blocks += [
-        divider(),
+    return [
         section(
             " · ".join(
                 [
@@ -109,7 +125,11 @@ def home_view(
             empty=_("None."),
         ),
     ]
-    buttons = []
+
+
+def _buttons(digest_url: str | None, lead: bool) -> list[Block]:
+    """Today's digest (a link), and the settings for a lead."""
+    buttons: list[Block] = []
     if digest_url:
         buttons.append(
             {
@@ -121,9 +141,4 @@ def home_view(
         )
     if lead:
         buttons.append(button(_("Settings"), OPEN_SETTINGS, "settings"))
-    if buttons:
-        blocks.append(actions("home_actions", *buttons))
-    return {
-        "type": "home",
-        "blocks": fit(blocks, MAX_HOME_BLOCKS, _("Cut to fit Slack's Home tab.")),
-    }
+    return buttons

@@ -74,65 +74,23 @@ def body_block_ids(count: int) -> list[str]:
 def edit_modal(view: ReminderView) -> Block:
     """Subject and message as plain text. A message longer than one Slack input (3,000
     characters, a final notice) is shown in several parts, plus an empty one to write more."""
-    approve = {**APPROVE_OPTION, "text": _plain(_(APPROVE_OPTION["text"]["text"]))}
     parts = split_body(view.body_text)
     if len(parts) > 1:
         parts.append("")
-    ids = body_block_ids(len(parts))
-    blocks: list[Block] = [
-        section(f"*{escape(view.customer_name)}* · {escape(view.stage)} · {view.language}"),
-        _text_input("subject", _("Subject"), view.subject[:MAX_SUBJECT], MAX_SUBJECT),
-        *(
-            _text_input(
-                block_id,
-                _("Message")
-                if len(parts) == 1
-                else _("Message, part {part} of {parts}", part=n, parts=len(parts)),
-                part,
-                PART_SIZE,
-                multiline=True,
-                optional=n > 1,
-            )
-            for n, (block_id, part) in enumerate(zip(ids, parts, strict=True), 1)
-        ),
-        {
-            "type": "input",
-            "block_id": "approve",
-            "optional": True,
-            "label": _plain(_("After saving")),
-            "element": {
-                "type": "checkboxes",
-                "action_id": "value",
-                "options": [approve],
-                "initial_options": [approve],
-            },
-        },
-    ]
-    if view.has_letter:
-        options = [
-            {"text": _plain(_(label)), "value": choice.value}
-            for choice, label in LETTER_CHOICES.items()
-        ]
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": "letter",
-                "label": _plain(_("The PDF letter")),
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "value",
-                    "options": options,
-                    "initial_option": options[0],
-                },
-            }
-        )
     note = _(
         "What you write is sent exactly as written: nothing in it is replaced "
         "(no placeholders). The original is kept in the audit trail."
     )
     if len(parts) > 1:
         note += " " + _("The parts are sent as one message, a blank line between them.")
-    blocks.append(context(note))
+    blocks: list[Block] = [
+        section(f"*{escape(view.customer_name)}* · {escape(view.stage)} · {view.language}"),
+        _text_input("subject", _("Subject"), view.subject[:MAX_SUBJECT], MAX_SUBJECT),
+        *_message_inputs(parts),
+        _after_saving(),
+        *([_letter_choice()] if view.has_letter else []),
+        context(note),
+    ]
     return {
         "type": "modal",
         "callback_id": EDIT_CALLBACK,
@@ -141,6 +99,59 @@ def edit_modal(view: ReminderView) -> Block:
         "submit": _title(N_("Save")),
         "close": _title(N_("Cancel")),
         "blocks": blocks,
+    }
+
+
+def _message_inputs(parts: list[str]) -> list[Block]:
+    """The message in one input, or in numbered parts (the first required)."""
+    return [
+        _text_input(
+            block_id,
+            _("Message")
+            if len(parts) == 1
+            else _("Message, part {part} of {parts}", part=n, parts=len(parts)),
+            part,
+            PART_SIZE,
+            multiline=True,
+            optional=n > 1,
+        )
+        for n, (block_id, part) in enumerate(zip(body_block_ids(len(parts)), parts, strict=True), 1)
+    ]
+
+
+def _after_saving() -> Block:
+    """Approve on saving: ticked unless the editor unticks it."""
+    approve = {**APPROVE_OPTION, "text": _plain(_(APPROVE_OPTION["text"]["text"]))}
+    return {
+        "type": "input",
+        "block_id": "approve",
+        "optional": True,
+        "label": _plain(_("After saving")),
+        "element": {
+            "type": "checkboxes",
+            "action_id": "value",
+            "options": [approve],
+            "initial_options": [approve],
+        },
+    }
+
+
+def _letter_choice() -> Block:
+    """What becomes of the PDF letter of a final notice."""
+    options = [
+        {"text": _plain(_(label)), "value": choice.value}
+        for choice, label in LETTER_CHOICES.items()
+    ]
+    return {
+        "type": "input",
+        "block_id": "letter",
+        "label": _plain(_("The PDF letter")),
+        "element": {
+            "type": "radio_buttons",
+            "action_id": "value",
+            "options": options,
+            "initial_option": options[0],
+        },
     }
 
 
@@ -255,6 +266,18 @@ def _number_input(block_id: str, label: str, value: object, decimal: bool = Fals
 
 def settings_modal(values: dict[str, Any]) -> Block:
     """Leads only: when and where the digest goes, who decides, the limits."""
+    return {
+        "type": "modal",
+        "callback_id": SETTINGS_CALLBACK,
+        "title": _title(N_("Relance settings")),
+        "submit": _title(N_("Save")),
+        "close": _title(N_("Cancel")),
+        "blocks": [*_digest_and_approvers(values), *_limits(values)],
+    }
+
+
+def _digest_and_approvers(values: dict[str, Any]) -> list[Block]:
+    """When and where the digest goes, and who decides."""
     users: Block = {"type": "multi_users_select", "action_id": "value"}
     if values["approvers"]:
         users["initial_users"] = values["approvers"]
@@ -265,76 +288,73 @@ def settings_modal(values: dict[str, Any]) -> Block:
     }
     if values["digest_channel"]:
         channel["initial_conversation"] = values["digest_channel"]
-    return {
-        "type": "modal",
-        "callback_id": SETTINGS_CALLBACK,
-        "title": _title(N_("Relance settings")),
-        "submit": _title(N_("Save")),
-        "close": _title(N_("Cancel")),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "digest_time",
-                "label": _plain(_("Digest time (business days)")),
-                "element": {
-                    "type": "timepicker",
-                    "action_id": "value",
-                    "initial_time": values["digest_time"][:5],
-                },
+    return [
+        {
+            "type": "input",
+            "block_id": "digest_time",
+            "label": _plain(_("Digest time (business days)")),
+            "element": {
+                "type": "timepicker",
+                "action_id": "value",
+                "initial_time": values["digest_time"][:5],
             },
-            {
-                "type": "input",
-                "block_id": "digest_channel",
-                "label": _plain(_("Digest channel")),
-                "element": channel,
+        },
+        {
+            "type": "input",
+            "block_id": "digest_channel",
+            "label": _plain(_("Digest channel")),
+            "element": channel,
+        },
+        {
+            "type": "input",
+            "block_id": "approvers",
+            "optional": True,
+            "label": _plain(_("Approvers")),
+            "element": users,
+        },
+        {
+            "type": "input",
+            "block_id": "approver_groups",
+            "optional": True,
+            "label": _plain(_("Approver user groups (ids, comma-separated)")),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                **(
+                    {"initial_value": ", ".join(values["approver_groups"])}
+                    if values["approver_groups"]
+                    else {}
+                ),
             },
-            {
-                "type": "input",
-                "block_id": "approvers",
-                "optional": True,
-                "label": _plain(_("Approvers")),
-                "element": users,
-            },
-            {
-                "type": "input",
-                "block_id": "approver_groups",
-                "optional": True,
-                "label": _plain(_("Approver user groups (ids, comma-separated)")),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    **(
-                        {"initial_value": ", ".join(values["approver_groups"])}
-                        if values["approver_groups"]
-                        else {}
-                    ),
-                },
-            },
-            _number_input(
-                "max_contacts_per_30_days",
-                _("Most contacts per customer in 30 days"),
-                values["max_contacts_per_30_days"],
-            ),
-            _number_input(
-                "max_instalments", _("Plans: most instalments"), values["max_instalments"]
-            ),
-            _number_input(
-                "longest_span_days", _("Plans: longest span (days)"), values["longest_span_days"]
-            ),
-            _number_input(
-                "least_first_payment_percent",
-                _("Plans: least first payment (%)"),
-                values["least_first_payment_percent"],
-                decimal=True,
-            ),
-            _number_input(
-                "max_discount_percent",
-                _("Most early-payment discount (%)"),
-                values["max_discount_percent"],
-                decimal=True,
-            ),
-        ],
-    }
+        },
+    ]
+
+
+def _limits(values: dict[str, Any]) -> list[Block]:
+    """The policy's limits a lead may change here."""
+    return [
+        _number_input(
+            "max_contacts_per_30_days",
+            _("Most contacts per customer in 30 days"),
+            values["max_contacts_per_30_days"],
+        ),
+        _number_input("max_instalments", _("Plans: most instalments"), values["max_instalments"]),
+        _number_input(
+            "longest_span_days", _("Plans: longest span (days)"), values["longest_span_days"]
+        ),
+        _number_input(
+            "least_first_payment_percent",
+            _("Plans: least first payment (%)"),
+            values["least_first_payment_percent"],
+            decimal=True,
+        ),
+        _number_input(
+            "max_discount_percent",
+            _("Most early-payment discount (%)"),
+            values["max_discount_percent"],
+            decimal=True,
+        ),
+    ]
 
 
 def settings_values(state: dict[str, Any]) -> dict[str, Any]:

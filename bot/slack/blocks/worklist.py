@@ -126,6 +126,24 @@ def worklist_blocks(
                 )
             )
         )
+    blocks += _rows(worklist, locale, titles)
+    if not worklist.items:
+        blocks.append(section(_("Nothing awaits your decision today. ☕")))
+    controls = _controls(worklist, mine)
+    if controls:
+        blocks.append(actions("worklist", *controls))
+    if worklist.pages > 1:
+        blocks.append(
+            context(_("Page {page} of {pages}", page=worklist.page + 1, pages=worklist.pages))
+        )
+    if team is not None:
+        blocks += _team(team)
+    return blocks
+
+
+def _rows(worklist: Worklist, locale: str, titles: Mapping[str, str]) -> list[Block]:
+    """The page's reminders under their stage, a pick list after each group of rows."""
+    blocks: list[Block] = []
     stage = None
     group: list[WorkItem] = []
     for n, item in enumerate(worklist.items):
@@ -139,15 +157,19 @@ def worklist_blocks(
             if (picks := _picks(n // PICKS_PER_GROUP, group)) is not None:
                 blocks.append(picks)
             group = []
-    if not worklist.items:
-        blocks.append(section(_("Nothing awaits your decision today. ☕")))
+    return blocks
+
+
+def _controls(worklist: Worklist, mine: bool) -> list[Block]:
+    """Approve the ticked ones, page through, and switch between mine and nobody's."""
     controls = []
+    scope = worklist.owner or "nobody"
     if worklist.items:
         controls.append(
             button(
                 _("Approve the selected"),
                 HOME_APPROVE_SELECTED,
-                worklist.owner or "nobody",
+                scope,
                 style="primary",
                 confirm=confirm_dialog(
                     _("Approve the selected?"),
@@ -159,7 +181,6 @@ def worklist_blocks(
                 ),
             )
         )
-    scope = worklist.owner or "nobody"
     if worklist.page > 0:
         controls.append(
             button(_("◀ Previous"), numbered(HOME_PAGE, 1), f"{scope}|{worklist.page - 1}")
@@ -174,15 +195,7 @@ def worklist_blocks(
         )
     if not mine:
         controls.append(button(_("My morning"), numbered(HOME_PAGE, 4), "mine|0"))
-    if controls:
-        blocks.append(actions("worklist", *controls))
-    if worklist.pages > 1:
-        blocks.append(
-            context(_("Page {page} of {pages}", page=worklist.page + 1, pages=worklist.pages))
-        )
-    if team is not None:
-        blocks += _team(team)
-    return blocks
+    return controls
 
 
 def selected_ids(view: dict[str, Any]) -> list[int]:

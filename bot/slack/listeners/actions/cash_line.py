@@ -43,31 +43,7 @@ class Answer:
 
 
 def register(app: App, deps: Deps) -> None:
-    locale = deps.runtime.settings.locale
-
-    def told(result: cash.LineDecided, user: str, reply: Answer, target: BankLineState) -> None:
-        """The loser is told who decided first (a person's own resent click stays silent)."""
-        line = result.line
-        if not result.won and not (line.decided_by == user and line.state == target):
-            verb = _(STATES[line.state]) if line.state in STATES else line.state.replace("_", " ")
-            who = _(" by <@{user}>", user=line.decided_by) if line.decided_by else ""
-            reply.text(_("This payment was already {verb}{who}.", verb=verb, who=who))
-        elif result.problem:
-            reply.text(_("Nothing applied: {problem}.", problem=escape(result.problem)))
-        refresh_line(deps.client, line, locale)
-        if reply.on_home:
-            publish_home(deps, user)
-
-    def apply(user: str, line_id: int, numbers: Sequence[str], reply: Answer) -> None:
-        result = cash.apply_line(
-            deps.runtime.engine,
-            line_id,
-            user,
-            composer=deps.runtime.composer,
-            run_date=deps.today(),
-            numbers=numbers,
-        )
-        told(result, user, reply, BankLineState.APPLIED)
+    lines = _Lines(deps)
 
     def clicked(action_id: str, work: Callable[[str, int, Answer, str], None]) -> None:
         @app.action(action_id)
@@ -75,43 +51,15 @@ def register(app: App, deps: Deps) -> None:
             ack()
             user = body["user"]["id"]
             line_id = int(body["actions"][0]["value"])
-            if body.get("view", {}).get("type") == "home":
-                reply = Answer(deps.tell_user(user), on_home=True)
-            else:
-                reply = Answer(
-                    lambda text: respond(
-                        text=text, response_type="ephemeral", replace_original=False
-                    )
-                )
+            reply = _answer(deps, body, respond, user)
             if not deps.approvers.may_decide(user):
                 deps.refuse(user, N_("apply bank payments"), reply, {"bank_line": line_id})
                 return
             work(user, line_id, reply, body.get("trigger_id", ""))
 
-    def apply_clicked(user: str, line_id: int, reply: Answer, _trigger: str) -> None:
-        deps.later(
-            lambda: apply(user, line_id, (), reply), f"applying bank line {line_id}", reply.text
-        )
-
-    def not_payment_clicked(user: str, line_id: int, reply: Answer, _trigger: str) -> None:
-        def work() -> None:
-            result = cash.not_a_payment(deps.runtime.engine, line_id, user)
-            told(result, user, reply, BankLineState.NOT_PAYMENT)
-
-        deps.later(work, f"dismissing bank line {line_id}", reply.text)
-
-    def choose_clicked(user: str, line_id: int, _reply: Answer, trigger: str) -> None:
-        def fill() -> dict[str, Any] | str:
-            view = cash.line_view(deps.runtime.engine, line_id)
-            if not view.open:
-                return _("This payment was already decided by <@{user}>.", user=view.decided_by)
-            return choose_modal(view, locale)
-
-        open_then_fill(deps.client, trigger, CASH_CHOOSE_CALLBACK, fill)
-
-    clicked(CASH_APPLY, apply_clicked)
-    clicked(CASH_NOT_PAYMENT, not_payment_clicked)
-    clicked(CASH_CHOOSE, choose_clicked)
+    clicked(CASH_APPLY, lines.apply_clicked)
+    clicked(CASH_NOT_PAYMENT, lines.not_payment_clicked)
+    clicked(CASH_CHOOSE, lines.choose_clicked)
 
     @on_submission(
         app,
@@ -135,7 +83,76 @@ def register(app: App, deps: Deps) -> None:
         form.ack()
         tell = Answer(deps.tell_user(form.user))
         deps.later(
-            lambda: apply(form.user, line_id, picked, tell),
+            lambda: lines.apply(form.user, line_id, picked, tell),
             f"applying bank line {line_id}",
             tell.text,
         )
+
+
+def _ephemeral(respond: Respond) -> Callable[[str], object]:
+    return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _answer(deps: Deps, body: dict[str, Any], respond: Respond, user: str) -> Answer:
+    """A click on a card on the person's Home is answered by direct message (and the Home drawn
+    again); anywhere else, ephemerally where they clicked."""
+    if body.get("view", {}).get("type") == "home":
+        return Answer(deps.tell_user(user), on_home=True)
+    return Answer(_ephemeral(respond))
+
+
+class _Lines:
+    """What each button does, once an approver clicked it."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.locale = deps.runtime.settings.locale
+
+    def told(
+        self, result: cash.LineDecided, user: str, reply: Answer, target: BankLineState
+    ) -> None:
+        """The loser is told who decided first (a person's own resent click stays silent)."""
+        line = result.line
+        if not result.won and not (line.decided_by == user and line.state == target):
+            verb = _(STATES[line.state]) if line.state in STATES else line.state.replace("_", " ")
+            who = _(" by <@{user}>", user=line.decided_by) if line.decided_by else ""
+            reply.text(_("This payment was already {verb}{who}.", verb=verb, who=who))
+        elif result.problem:
+            reply.text(_("Nothing applied: {problem}.", problem=escape(result.problem)))
+        refresh_line(self.deps.client, line, self.locale)
+        if reply.on_home:
+            publish_home(self.deps, user)
+
+    def apply(self, user: str, line_id: int, numbers: Sequence[str], reply: Answer) -> None:
+        result = cash.apply_line(
+            self.deps.runtime.engine,
+            line_id,
+            user,
+            composer=self.deps.runtime.composer,
+            run_date=self.deps.today(),
+            numbers=numbers,
+        )
+        self.told(result, user, reply, BankLineState.APPLIED)
+
+    def apply_clicked(self, user: str, line_id: int, reply: Answer, _trigger: str) -> None:
+        self.deps.later(
+            lambda: self.apply(user, line_id, (), reply),
+            f"applying bank line {line_id}",
+            reply.text,
+        )
+
+    def not_payment_clicked(self, user: str, line_id: int, reply: Answer, _trigger: str) -> None:
+        def work() -> None:
+            result = cash.not_a_payment(self.deps.runtime.engine, line_id, user)
+            self.told(result, user, reply, BankLineState.NOT_PAYMENT)
+
+        self.deps.later(work, f"dismissing bank line {line_id}", reply.text)
+
+    def choose_clicked(self, user: str, line_id: int, _reply: Answer, trigger: str) -> None:
+        def fill() -> dict[str, Any] | str:
+            view = cash.line_view(self.deps.runtime.engine, line_id)
+            if not view.open:
+                return _("This payment was already decided by <@{user}>.", user=view.decided_by)
+            return choose_modal(view, self.locale)
+
+        open_then_fill(self.deps.client, trigger, CASH_CHOOSE_CALLBACK, fill)

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.rendering.staff_text import N_
 from bot.services.overview import morning as mornings
-from bot.slack.blocks.digest import held_back_text
+from bot.slack.blocks.held import held_back_text
 from bot.slack.deps import Deps
 from bot.slack.ids import SHOW_HELD_BACK, any_numbered
 

@@ -29,55 +29,15 @@ MODALS = {"edit": (EDIT_CALLBACK, edit_modal), "skip": (SKIP_CALLBACK, skip_moda
 
 
 def register(app: App, deps: Deps) -> None:
-    def refused(user: str, what: str, detail: dict[str, Any]) -> bool:
-        if deps.approvers.may_decide(user):
-            return False
-
-        def tell(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-            deps.client.chat_postMessage(channel=user, text=text)  # a Home has no thread
-
-        deps.refuse(user, what, tell, detail)
-        return True
-
-    def approve(body: dict[str, Any], ids: list[int]) -> None:
-        user = body["user"]["id"]
-        scope, page = read_place(body.get("view", {}).get("private_metadata", ""))
-
-        def work() -> None:
-            if refused(user, N_("approve reminders"), {"reminders": ids[:50]}):
-                return
-            runtime = deps.runtime
-            approved = decisions.approve_selected(
-                runtime.drafter(), ids, user, one_by_one=one_by_one(*runtime.policies())
-            )
-            deps.cards.refresh([r.id for r in approved], deps.today())
-            publish_home(deps, user, scope, page)
-
-        deps.later(work, f"approving {len(ids)} reminder(s) from the Home")
-
     @app.action(HOME_ROW)
     def row_menu(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        verb, _, rid = body["actions"][0]["selected_option"]["value"].partition("|")
-        if not rid.isdigit() or verb not in ("approve", "legal", *MODALS):
-            return
-        if verb == "approve":
-            approve(body, [int(rid)])
-            return
-        user = body["user"]["id"]
-        what = N_("read final notices") if verb == "legal" else f"{verb} reminders"
-        if refused(user, what, {"reminder": int(rid)}):
-            return
-        if verb == "legal":
-            open_legal_part(deps, int(rid), body.get("trigger_id", ""))
-            return
-        callback, build = MODALS[verb]
-        open_reminder_modal(deps, int(rid), body.get("trigger_id", ""), callback, build)
+        _row_menu(deps, body)
 
     @app.action(HOME_APPROVE_SELECTED)
     def approve_selected(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        approve(body, selected_ids(body.get("view", {})))
+        _approve(deps, body, selected_ids(body.get("view", {})))
 
     @app.action(any_numbered(HOME_PAGE))
     def turn_page(ack: Ack, body: dict[str, Any]) -> None:
@@ -89,3 +49,50 @@ def register(app: App, deps: Deps) -> None:
     @app.action(HOME_PICK)
     def ticked(ack: Ack) -> None:
         ack()  # the ticks are read from the view's state when *Approve the selected* is clicked
+
+
+def _refused(deps: Deps, user: str, what: str, detail: dict[str, Any]) -> bool:
+    if deps.approvers.may_decide(user):
+        return False
+
+    def tell(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        deps.client.chat_postMessage(channel=user, text=text)  # a Home has no thread
+
+    deps.refuse(user, what, tell, detail)
+    return True
+
+
+def _approve(deps: Deps, body: dict[str, Any], ids: list[int]) -> None:
+    user = body["user"]["id"]
+    scope, page = read_place(body.get("view", {}).get("private_metadata", ""))
+
+    def work() -> None:
+        if _refused(deps, user, N_("approve reminders"), {"reminders": ids[:50]}):
+            return
+        runtime = deps.runtime
+        approved = decisions.approve_selected(
+            runtime.drafter(), ids, user, one_by_one=one_by_one(*runtime.policies())
+        )
+        deps.cards.refresh([r.id for r in approved], deps.today())
+        publish_home(deps, user, scope, page)
+
+    deps.later(work, f"approving {len(ids)} reminder(s) from the Home")
+
+
+def _row_menu(deps: Deps, body: dict[str, Any]) -> None:
+    """A row's menu: approve it, read its legal part, or open Edit or Skip for it."""
+    verb, _, rid = body["actions"][0]["selected_option"]["value"].partition("|")
+    if not rid.isdigit() or verb not in ("approve", "legal", *MODALS):
+        return
+    if verb == "approve":
+        _approve(deps, body, [int(rid)])
+        return
+    user = body["user"]["id"]
+    what = N_("read final notices") if verb == "legal" else f"{verb} reminders"
+    if _refused(deps, user, what, {"reminder": int(rid)}):
+        return
+    if verb == "legal":
+        open_legal_part(deps, int(rid), body.get("trigger_id", ""))
+        return
+    callback, build = MODALS[verb]
+    open_reminder_modal(deps, int(rid), body.get("trigger_id", ""), callback, build)
