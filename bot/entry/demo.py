@@ -25,6 +25,7 @@ from bot.services import audit
 from bot.services.common.context import Runtime
 from bot.services.common.queries import id_of
 from bot.services.inbox import mailbox as inbox
+from bot.services.inbox import posting
 from bot.services.ledger.aging_report import aging_report
 from bot.services.ledger.importing import import_invoices
 from bot.services.overview.morning import prepare
@@ -176,5 +177,7 @@ def _listening(runtime: Runtime, created: list[Suggested], shown: Suggested, now
             back_on=now.date() + timedelta(days=12),
         )
         inbox.record(engine, "demo-mailbox/INBOX", 1, uid, raw, now, listening)
-    for view in inbox.claim_unposted(engine, now, settings.digest_channel or "the digest channel"):
+    for view in posting.claim_unposted(
+        engine, now, settings.digest_channel or "the digest channel"
+    ):
         print("\n".join(terminal.inbound_lines(view)))

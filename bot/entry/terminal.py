@@ -9,7 +9,7 @@ from bot.domain.escalation import Suggestion
 from bot.domain.money import Money
 from bot.models import AuditEvent
 from bot.services.cash import BankImport
-from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.posting import InboundView
 from bot.services.ledger.aging_report import AgingReport
 from bot.services.ledger.importing import ImportReport
 from bot.services.overview.digest import Digest

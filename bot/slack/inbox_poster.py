@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.inbound import PERSON_WROTE
 from bot.services.common.context import Runtime
-from bot.services.inbox import mailbox as inbox
+from bot.services.inbox import posting
 from bot.services.inbox.replies_waiting import undecided_cards
 from bot.slack.blocks.inbound import inbound_blocks, inbound_fallback
 from bot.slack.cards import CardPublisher
@@ -32,10 +32,10 @@ def post_inbound(
     engine = runtime.engine
     posted = 0
     wrote: set[int] = set()
-    for view in inbox.claim_unposted(engine, now, digest_channel):
+    for view in posting.claim_unposted(engine, now, digest_channel):
         if view.target is None:
             log.warning("inbound message %s: no digest channel to post it to", view.id)
-            inbox.release(engine, view.id)
+            posting.release(engine, view.id)
             continue
         try:
             response = post_blocks(
@@ -53,9 +53,9 @@ def post_inbound(
                 view.id,
                 explain_exception(exc, view.target.channel),
             )
-            inbox.release(engine, view.id)
+            posting.release(engine, view.id)
             continue
-        inbox.mark_posted(engine, view.id, response["channel"], response["ts"])
+        posting.mark_posted(engine, view.id, response["channel"], response["ts"])
         posted += 1
         if view.customer_id is not None and view.kind in PERSON_WROTE:
             wrote.add(view.customer_id)

@@ -15,7 +15,7 @@ from bot.db import read_only
 from bot.importing.mapping import load_mapping
 from bot.models import Reminder
 from bot.services.inbox.actions import OpenAccount
-from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.posting import InboundView
 from bot.services.inbox.replies import ReplyDraft
 from bot.services.inbox.threads import ConversationTarget
 from bot.services.ledger.importing import import_invoices

@@ -20,7 +20,7 @@ from bot.models import Reminder
 from bot.rendering.staff_text import speaking
 from bot.services.cash import BankImport, Candidate, LineView
 from bot.services.inbox.actions import OpenAccount
-from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.posting import InboundView
 from bot.services.inbox.replies import ReplyDraft
 from bot.services.page.customer_page import News
 from bot.slack.blocks.cash import choose_modal, line_blocks, line_fallback, summary_blocks

@@ -23,7 +23,7 @@ from bot.models import Reminder
 from bot.rendering.staff_text import speaking
 from bot.services.delivery.outbox import DeliveryReport, OutboxPaused
 from bot.services.inbox import mailbox as inbox
-from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.posting import InboundView
 from bot.services.ledger.folder_import import FileOutcome
 from bot.services.ledger.importing import ImportReport
 from bot.services.overview.morning import HeldBack

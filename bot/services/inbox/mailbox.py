@@ -27,86 +27,38 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.channels.dkim_check import DkimChecker
-from bot.channels.email import MESSAGE_ID_PREFIX
 from bot.channels.imap import Waiting
-from bot.config import Settings, load_policy
 from bot.db import read_only, unit_of_work
 from bot.domain.inbound import PERSON_WROTE, Inbound, Kind, Unreadable, read_message
-from bot.domain.mail_trust import aligned, authenticated_domains, reminder_of, token_key
-from bot.models import Customer, InboundMessage, Invoice, Reminder, utcnow
+from bot.models import Customer, InboundMessage
 from bot.rendering.staff_text import Phrase, phrase
 from bot.services import audit
 from bot.services.accounts.pauses import hold
-from bot.services.common.queries import get, id_of, stored_ids
-from bot.services.inbox.threads import ConversationTarget, conversation_target
+from bot.services.common.queries import get, id_of
+from bot.services.inbox._matching import (
+    Match,
+    _authenticated,
+    match_message,
+)
+from bot.services.inbox.listening import Listening as Listening
+from bot.services.inbox.listening import MailboxReader as MailboxReader
 
 log = logging.getLogger(__name__)
 
 ACTOR = "inbox"
-POST_LEASE = timedelta(minutes=5)
 MOVE_LEASE = timedelta(minutes=5)
 BATCH = 20  # messages per IMAP round trip (at most a few hundred MB with large attachments)
-FREE_MAIL = frozenset(
-    {
-        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
-        "yahoo.fr", "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de",
-        "orange.fr", "free.fr", "laposte.net", "wanadoo.fr", "proton.me", "protonmail.com",
-    }
-)  # fmt: skip
-_REMINDER_TOKEN = re.compile(rf"^<{MESSAGE_ID_PREFIX}([^@<>]+)@")
 UNCONFIRMED = phrase(
     "not authenticated as the customer's: nothing changed until someone confirms it"
 )
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]")
-
-
-class Authenticator(Protocol):
-    def domains(self, raw: bytes) -> frozenset[str]: ...
-
-
-@dataclass(frozen=True)
-class Listening:
-    """What reading the mailbox trusts: the reply tokens' key, the receiving servers whose
-    Authentication-Results count, a DKIM checker; and the policy's cap on an out-of-office
-    hold."""
-
-    token_key: bytes
-    authserv_ids: tuple[str, ...] = ()
-    dkim: Authenticator | None = None
-    ooo_max_hold_days: int = 14
-
-    @classmethod
-    def of(cls, settings: Settings) -> Listening:
-        return cls(
-            token_key(settings.mail_token_secret),
-            settings.mail_authserv_ids,
-            DkimChecker(),
-            load_policy(settings.policy_file).ooo_max_hold_days,
-        )
-
-    def vouched(self, raw: bytes, message: Inbound) -> frozenset[str]:
-        """The domains this message is authenticated as coming from."""
-        domains = authenticated_domains(message.auth_results, self.authserv_ids)
-        if self.dkim is not None and not aligned(message.sender, domains):
-            domains |= self.dkim.domains(raw)
-        return domains
-
-
-class MailboxReader(Protocol):
-    def waiting(self) -> Waiting: ...
-    def read(self, uids: list[int]) -> dict[int, bytes]: ...
-    def move_done(self, uids: list[int]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -125,13 +77,6 @@ class FetchReport:
     handled: list[Handled] = field(default_factory=list)
     already_handled: int = 0  # recorded before (another instance, or before a crash)
     failed: list[str] = field(default_factory=list)  # uid: cause, for the log
-
-
-@dataclass(frozen=True)
-class Match:
-    customer_id: int | None
-    reminder_id: int | None
-    matched_by: str  # thread | subject | sender | domain | "" (unmatched)
 
 
 def fetch_mail(
@@ -341,92 +286,6 @@ def _consequence(
 # --- matching ------------------------------------------------------------------------------
 
 
-def _authenticated(
-    message: Inbound, match: Match, customer: Customer, raw: bytes, listening: Listening
-) -> str:
-    """How the message is known to be its customer's, in words; empty when it is not."""
-    if message.kind is Kind.BOUNCE:
-        return "names a message this app sent" if match.matched_by == "thread" else ""
-    addresses = [a.strip() for a in customer.email.lower().split(",") if a.strip()]
-    domains = {a.rpartition("@")[2] for a in addresses} - FREE_MAIL
-    if message.sender not in addresses and message.sender.rpartition("@")[2] not in domains:
-        return ""
-    vouched = listening.vouched(raw, message)
-    if not aligned(message.sender, vouched):
-        return ""
-    return "authenticated: " + ", ".join(sorted(vouched))[:150]
-
-
-def _reminder_answered(message: Inbound, key: bytes) -> int | None:
-    """The reminder whose verified token the message carries: in a Message-ID it answers (or a
-    bounce sends back), or in the address it was sent to."""
-    for ref in message.references:
-        found = _REMINDER_TOKEN.match(ref)
-        reminder_id = reminder_of(found.group(1), key) if found else None
-        if reminder_id is not None:
-            return reminder_id
-    for address in message.recipients:
-        local = address.rpartition("@")[0]
-        reminder_id = reminder_of(local.partition("+")[2], key) if "+" in local else None
-        if reminder_id is not None:
-            return reminder_id
-    return None
-
-
-def match_message(session: Session, message: Inbound, key: bytes) -> Match:
-    """By the reminder it answers (its token verified under `key`); else an invoice number in
-    the subject; else the sender's address, then domain, against the customers' e-mails. Two
-    customers fitting equally is no match: a person assigns it. Only the token is proof: the
-    rest is a guess for a person to read (see `_authenticated`)."""
-    reminder_id = _reminder_answered(message, key)
-    reminder = session.get(Reminder, reminder_id) if reminder_id is not None else None
-    if reminder is not None:
-        return Match(reminder.customer_id, reminder.id, "thread")
-    tokens = set(_TOKEN.findall(message.subject))
-    if tokens:
-        owners = set(
-            session.exec(
-                select(col(Invoice.customer_id)).where(col(Invoice.number).in_(sorted(tokens)[:50]))
-            ).all()
-        )
-        if len(owners) == 1:
-            return Match(owners.pop(), None, "subject")
-    addresses = message.failed_addresses if message.kind is Kind.BOUNCE else (message.sender,)
-    for address in addresses:
-        by_address = _unique(_customers_with(session, address, exact=True))
-        if by_address is not None:
-            return Match(by_address, None, "sender")
-    domain = message.sender.rpartition("@")[2]
-    if message.kind is not Kind.BOUNCE and domain and domain not in FREE_MAIL:
-        by_domain = _unique(_customers_with(session, "@" + domain, exact=False))
-        if by_domain is not None:
-            return Match(by_domain, None, "domain")
-    return Match(None, None, "")
-
-
-def _customers_with(session: Session, needle: str, *, exact: bool) -> list[int]:
-    """Customers whose e-mail field (one address, or several separated by commas) holds the
-    address, or an address at the domain."""
-    escaped = needle.lower().replace("%", r"\%").replace("_", r"\_")
-    email = sa.func.lower(Customer.email)
-    if exact:
-        condition = sa.or_(
-            email == needle.lower(),
-            email.like(f"%{escaped},%", escape="\\"),
-            email.like(f"%{escaped}", escape="\\"),
-        )
-    else:
-        condition = sa.or_(
-            email.like(f"%{escaped}", escape="\\"), email.like(f"%{escaped},%", escape="\\")
-        )
-    return stored_ids(session.exec(select(col(Customer.id)).where(condition).limit(3)).all())
-
-
-def _unique(ids: Iterable[int]) -> int | None:
-    found = set(ids)
-    return found.pop() if len(found) == 1 else None
-
-
 # --- what a message changes ----------------------------------------------------------------
 
 
@@ -506,88 +365,3 @@ def _summary(message: Inbound, effect: Effect, consequence: Phrase) -> dict[str,
 
 
 # --- telling the people --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InboundView:
-    """One recorded message as Slack shows it."""
-
-    id: int
-    kind: Kind
-    sender: str
-    sender_name: str
-    subject: str
-    text: str
-    attachments: tuple[tuple[str, int], ...]
-    customer_id: int | None
-    customer_ref: str  # the customer's id in the ledger, for the buttons
-    customer_name: str
-    matched_by: str
-    consequence: Phrase
-    reason: str
-    target: ConversationTarget | None
-    awaiting_confirmation: bool = False  # a stranger's claim: its Confirm button applies it
-
-
-def claim_unposted(
-    engine: Engine, worker_now: datetime, digest_channel: str, limit: int = 50
-) -> list[InboundView]:
-    """Messages not yet in Slack, each claimed for a while so two instances do not both post
-    it; a claim that ran out (a crash mid-post) is taken again."""
-    with unit_of_work(engine) as session:
-        rows = session.exec(
-            select(InboundMessage)
-            .where(
-                col(InboundMessage.slack_ts) == "",
-                sa.or_(
-                    col(InboundMessage.post_claimed_until).is_(None),
-                    col(InboundMessage.post_claimed_until) < worker_now,
-                ),
-            )
-            .order_by(col(InboundMessage.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        views = []
-        for row in rows:
-            row.post_claimed_until = worker_now + POST_LEASE
-            customer = session.get(Customer, row.customer_id) if row.customer_id else None
-            target = (
-                conversation_target(session, id_of(customer), digest_channel=digest_channel)
-                if customer is not None
-                else (ConversationTarget(digest_channel, None) if digest_channel else None)
-            )
-            summary = json.loads(row.summary)
-            views.append(
-                InboundView(
-                    id=id_of(row),
-                    kind=row.kind,
-                    sender=row.sender,
-                    sender_name=summary.get("sender_name", ""),
-                    subject=row.subject,
-                    text=summary.get("text", ""),
-                    attachments=tuple(tuple(a) for a in summary.get("attachments", [])),
-                    customer_id=row.customer_id,
-                    customer_ref=customer.external_id if customer else "",
-                    customer_name=customer.name if customer else "",
-                    matched_by=row.matched_by,
-                    consequence=Phrase.read(summary.get("consequence")),
-                    reason=row.reason,
-                    target=target,
-                    awaiting_confirmation=row.awaiting_confirmation,
-                )
-            )
-        return views
-
-
-def mark_posted(engine: Engine, inbound_id: int, channel: str, ts: str) -> None:
-    with unit_of_work(engine) as session:
-        row = get(session, InboundMessage, inbound_id)
-        row.slack_channel, row.slack_ts, row.post_claimed_until = channel, ts, None
-
-
-def release(engine: Engine, inbound_id: int) -> None:
-    """A post that failed: tried again on the next round."""
-    with unit_of_work(engine) as session:
-        row = get(session, InboundMessage, inbound_id)
-        row.post_claimed_until = utcnow()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.domain.inbound import PERSON_WROTE, Kind
 from bot.rendering.staff_text import N_, _, say
 from bot.services.inbox.actions import OpenAccount
-from bot.services.inbox.mailbox import InboundView
+from bot.services.inbox.posting import InboundView
 from bot.services.inbox.replies import ReplyDraft
 from bot.services.reminders.editing import PART_SIZE
 from bot.slack.blocks.common import Block, actions, button, context, section
