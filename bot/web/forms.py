@@ -1,4 +1,5 @@
-"""What a request to the page carries, read within bounds: the form (or the dispute form with its file), the client's address and visit cookie, a refused body drained, a download's disposition."""
+"""What a request to the page carries, read within bounds: the form (or the dispute form with its
+file), the client's address and visit cookie, a refused body drained, a download's disposition."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What the page answers with: a status, a body and headers, the security headers every answer carries, and the one script a page may run."""
+"""What the page answers with: a status, a body and headers, the security headers every answer
+carries, and the one script a page may run."""
 
 from __future__ import annotations
 

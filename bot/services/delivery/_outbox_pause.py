@@ -1,4 +1,5 @@
-"""The whole outbox paused when the mail server refuses everyone (a full quota, a blocked account): until when, and resumed by the first message that goes."""
+"""The whole outbox paused when the mail server refuses everyone (a full quota, a blocked account):
+until when, and resumed by the first message that goes."""
 
 from __future__ import annotations
 

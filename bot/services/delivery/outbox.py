@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -38,21 +38,19 @@ from bot.channels.email import (
     SendFailed,
     SmtpSender,
     build_message,
-    message_id,
-    reply_address,
 )
 from bot.config import Settings, load_policy, load_segments
 from bot.db import unit_of_work
 from bot.domain.outcomes import Delivery
 from bot.domain.states import OutboxState, ReminderState, transition
-from bot.models import Contact, Customer, InboundMessage, Outbox, Reminder, utcnow
+from bot.models import Contact, Outbox, Reminder, utcnow
 from bot.services import audit
 from bot.services.common.customer_policy import Policies
-from bot.services.common.queries import get, id_of, stored_id
+from bot.services.common.queries import get, stored_id
 from bot.services.delivery import copies
+from bot.services.delivery._outbox_mail import _email
 from bot.services.delivery._outbox_pause import OutboxPaused as OutboxPaused
 from bot.services.delivery._outbox_pause import _pause, _resume, paused_until
-from bot.services.delivery.letters import pdf_of
 from bot.services.page import page_links
 from bot.services.reminders.overtaken import stop_if_overtaken
 
@@ -114,44 +112,6 @@ def claim(
                 .values(claimed_by=worker, claimed_until=now + lease)
             )
         return claimed
-
-
-def _email(
-    session: Session, outbox: Outbox, settings: Settings
-) -> tuple[Email, Reminder, Customer]:
-    """The message as it will leave. In test mode it goes to the test address instead of the
-    customer, marked as a test, so a team can run for a week before real sends."""
-    reminder = get(session, Reminder, outbox.reminder_id)
-    customer = session.get(Customer, reminder.customer_id) if reminder else None
-    assert reminder is not None and customer is not None  # both foreign keys
-    to, subject, text = customer.email, reminder.subject, reminder.body_text
-    answered = session.exec(
-        select(InboundMessage).where(col(InboundMessage.reply_reminder_id) == reminder.id)
-    ).first()
-    if answered is not None:  # a person's answer to a customer's message: to its sender
-        to = answered.sender
-    if settings.test_mode_address:
-        to = settings.test_mode_address
-        subject = f"[TEST → {customer.email or 'no address'}] {subject}"
-        text = (
-            f"TEST MODE: this message would have gone to {customer.email or 'nobody'} "
-            f"({customer.name}).\n\n{text}"
-        )
-    letter = pdf_of(reminder, settings)
-    attachments = () if letter is None else ((letter.filename, letter.content),)
-    email = Email(
-        to=to,
-        subject=subject,
-        text=text,
-        html=reminder.body_html,
-        language=reminder.language,
-        attachments=attachments,
-        message_id=message_id(id_of(reminder), settings),
-        reply_to=reply_address(id_of(reminder), settings),
-        approved_by=reminder.decided_by,
-        in_reply_to=answered.message_id if answered is not None else "",
-    )
-    return email, reminder, customer
 
 
 def _still_mine(session: Session, outbox_id: int, worker: str) -> Outbox | None:
@@ -263,7 +223,7 @@ def _renew(engine: Engine, outbox_id: int, worker: str, now: datetime, lease: ti
     return bool(renewed)
 
 
-def _release(engine: Engine, claimed: list[Claimed], worker: str) -> None:
+def _release(engine: Engine, claimed: Sequence[Claimed], worker: str) -> None:
     """Give back claimed rows without charging them an attempt."""
     with unit_of_work(engine) as session:
         session.exec(
@@ -334,15 +294,9 @@ def deliver_due(
                 engine, settings, policies, worker, sender, outbox_id, clock
             )
         except SendFailed as failure:  # the server's fault: hold everything, charge no one
-            log.warning("mail server refused; outbox paused: %s", failure)
             # one the server may have kept keeps its claim, to lapse as a killed sender's
-            _release(
-                engine, claimed[position + 1 if failure.maybe_delivered else position :], worker
-            )
-            try:
-                report.pause = _pause(engine, failure, settings, clock())
-            except sa.exc.IntegrityError:  # another sender began the pause at the same moment
-                report.pause = _pause(engine, failure, settings, clock())
+            left = claimed[position + 1 if failure.maybe_delivered else position :]
+            report.pause = _hold_everything(engine, failure, settings, worker, left, clock)
             report.paused_until = report.pause.until
             return report
         except Exception:  # recording failed: the lease expires and the row is tried again
@@ -351,6 +305,23 @@ def deliver_due(
         report.of(delivery).append(reminder_id)
     report.resumed = bool(report.sent) and _resume(engine)
     return report
+
+
+def _hold_everything(
+    engine: Engine,
+    failure: SendFailed,
+    settings: Settings,
+    worker: str,
+    left: Sequence[Claimed],
+    clock: Callable[[], datetime],
+) -> OutboxPaused:
+    """The server refuses everyone: what this pass still held goes back, the outbox pauses."""
+    log.warning("mail server refused; outbox paused: %s", failure)
+    _release(engine, left, worker)
+    try:
+        return _pause(engine, failure, settings, clock())
+    except sa.exc.IntegrityError:  # another sender began the pause at the same moment
+        return _pause(engine, failure, settings, clock())
 
 
 def _deliver_one(

@@ -1,4 +1,6 @@
-"""Which customer and reminder a message answers: the reminder's token in its references, else the sender's address or domain (free-mail domains excepted), never a guess between two; and whether the sender is authenticated as the customer's."""
+"""Which customer and reminder a message answers: the reminder's token in its references, else the
+sender's address or domain (free-mail domains excepted), never a guess between two; and whether
+the sender is authenticated as the customer's."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What reading the mailbox needs from outside: the settings it listens with (addresses, folders, trust), how a message is authenticated, and the mailbox it reads."""
+"""What reading the mailbox needs from outside: the settings it listens with (addresses, folders,
+trust), how a message is authenticated, and the mailbox it reads."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Inbound messages on their way to Slack: claimed by one poster at a time (a lease), marked posted with their message's place, released to be tried again; and the view a card shows."""
+"""Inbound messages on their way to Slack: claimed by one poster at a time (a lease), marked posted
+with their message's place, released to be tried again; and the view a card shows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The checks a staged import passes before anything is written: no invoice dated in the future, no currency changed, no duplicate, no impossible total; line items merged into their invoice; where the tool's balance disagrees with the lines."""
+"""The checks a staged import passes before anything is written: no invoice dated in the future, no
+currency changed, no duplicate, no impossible total; line items merged into their invoice; where
+the tool's balance disagrees with the lines."""
 
 from __future__ import annotations
 

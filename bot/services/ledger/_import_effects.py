@@ -1,4 +1,5 @@
-"""What an accepted import changes: invoices closed, moved between customers, reversed or paid, each with its audit event, and the ledger rows written."""
+"""What an accepted import changes: invoices closed, moved between customers, reversed or paid,
+each with its audit event, and the ledger rows written."""
 
 from __future__ import annotations
 

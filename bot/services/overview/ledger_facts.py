@@ -1,4 +1,5 @@
-"""What the digest says about the ledger, read beside the morning's deciding: the totals by bucket and how they moved since the last digest, the promises due and broken, the sends that failed."""
+"""What the digest says about the ledger, read beside the morning's deciding: the totals by bucket
+and how they moved since the last digest, the promises due and broken, the sends that failed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""What a customer answers on the page: paid, a promise, a dispute (with its file), a plan request, a contact change; each recorded once, audited, and posted to the team as news; and a person marking it handled."""
+"""What a customer answers on the page: paid, a promise, a dispute (with its file), a plan request,
+a contact change; each recorded once, audited, and posted to the team as news; and a person
+marking it handled."""
 
 from __future__ import annotations
 
@@ -238,28 +240,8 @@ def dispute(
     """A dispute of one invoice or several, for one reason; none opens if any is disputed.
     `upload` (name, bytes) is the one file it may carry: refused before anything is recorded
     unless it is a PDF, PNG or JPEG by its bytes, within `dispute_files.MAX_BYTES`."""
-    reason = form.get("reason", "")
-    if reason not in DISPUTE_REASONS:
-        raise PageInvalid("reason", "choose")
-    text = clean_text(form.get("text", ""), "text", MAX_TEXT, multiline=True)
-    if not text:
-        raise PageInvalid("text", "empty")
-    try:
-        evidence = dispute_files.checked(*upload) if upload else None
-    except dispute_files.FileRefused as refused:
-        raise PageInvalid(
-            "file", f"file_{refused.code}", mb=dispute_files.MAX_BYTES >> 20
-        ) from None
-    with read_only(engine) as session:
-        invoices = _customer_invoices(session, holder, form)
-        already = session.exec(
-            select(Dispute.id).where(
-                col(Dispute.invoice_id).in_([i.id for i in invoices]),
-                col(Dispute.resolved_at).is_(None),
-            )
-        ).first()
-    if already is not None:
-        raise PageInvalid("invoice", "already_disputed")
+    reason, text, evidence = _dispute_form(form, upload)
+    invoices = _undisputed(engine, holder, form)
     touched = NOTHING
     for invoice in invoices:
         try:
@@ -301,6 +283,40 @@ def dispute(
         file_id=file_id,
         file_name=evidence.filename if evidence is not None else "",
     )
+
+
+def _dispute_form(
+    form: dict[str, str], upload: tuple[str, bytes] | None
+) -> tuple[str, str, dispute_files.Evidence | None]:
+    """The reason, the customer's words and the checked file, or why the form is refused."""
+    reason = form.get("reason", "")
+    if reason not in DISPUTE_REASONS:
+        raise PageInvalid("reason", "choose")
+    text = clean_text(form.get("text", ""), "text", MAX_TEXT, multiline=True)
+    if not text:
+        raise PageInvalid("text", "empty")
+    try:
+        evidence = dispute_files.checked(*upload) if upload else None
+    except dispute_files.FileRefused as refused:
+        raise PageInvalid(
+            "file", f"file_{refused.code}", mb=dispute_files.MAX_BYTES >> 20
+        ) from None
+    return reason, text, evidence
+
+
+def _undisputed(engine: Engine, holder: LinkHolder, form: dict[str, str]) -> list[Invoice]:
+    """The invoices the form names, none of them already disputed."""
+    with read_only(engine) as session:
+        invoices = _customer_invoices(session, holder, form)
+        already = session.exec(
+            select(Dispute.id).where(
+                col(Dispute.invoice_id).in_([i.id for i in invoices]),
+                col(Dispute.resolved_at).is_(None),
+            )
+        ).first()
+    if already is not None:
+        raise PageInvalid("invoice", "already_disputed")
+    return invoices
 
 
 def mark_handled(

@@ -1,4 +1,5 @@
-"""What a customer asks for on the page, for a person to decide: a payment plan within the policy (its schedule shown first), a change of contact details."""
+"""What a customer asks for on the page, for a person to decide: a payment plan within the policy
+(its schedule shown first), a change of contact details."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ to the customer is posted for approval at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.rendering.locale import staff_date
@@ -45,16 +46,7 @@ def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> N
         for d, m in outcome.instalments
     )
     if not outcome.accepted:
-        leads = ", ".join(f"<@{u}>" for u in deps.runtime.settings.leads) or _("a finance lead")
-        reply(
-            _(
-                "✋ This plan goes beyond the limits ({breaches}): only {leads} may agree it. "
-                "Nothing was set up.",
-                breaches="; ".join(outcome.breaches),
-                leads=leads,
-            )
-            + f"\n{lines}"
-        )
+        _refused(deps, outcome.breaches, lines, reply)
         return
     beyond = (
         _(
@@ -81,6 +73,20 @@ def run(deps: Deps, args: list[str], command: dict[str, Any], reply: Reply) -> N
     if outcome.confirmation is not None:
         confirmation = outcome.confirmation
         deps.later(lambda: post_confirmation(deps, confirmation), "posting a plan's confirmation")
+
+
+def _refused(deps: Deps, breaches: Sequence[str], lines: str, reply: Reply) -> None:
+    """A plan beyond the limits, asked by someone who is not a lead: who may agree it."""
+    leads = ", ".join(f"<@{u}>" for u in deps.runtime.settings.leads) or _("a finance lead")
+    reply(
+        _(
+            "✋ This plan goes beyond the limits ({breaches}): only {leads} may agree it. "
+            "Nothing was set up.",
+            breaches="; ".join(breaches),
+            leads=leads,
+        )
+        + f"\n{lines}"
+    )
 
 
 def post_confirmation(deps: Deps, reminder_id: int) -> None:

@@ -55,17 +55,7 @@ def register(app: App, deps: Deps) -> None:
         user = form.user
         reminder_id = int(form.view["private_metadata"])
         values = form.values
-        parts = sorted(
-            (k for k in values if k == "body" or k.startswith("body_")),
-            key=lambda k: int(k.removeprefix("body_")) if k != "body" else 1,
-        )
-        approve = any(
-            o.get("value") == "approve"
-            for o in values.get("approve", {}).get("value", {}).get("selected_options") or []
-        )
-        chosen = (values.get("letter", {}).get("value", {}).get("selected_option") or {}).get(
-            "value", LetterChoice.KEEP.value
-        )
+        parts, approve, chosen = _choices(values)
         reminder = load_view(deps.runtime.drafter(), reminder_id)
         try:
             letter = LetterChoice(chosen)
@@ -89,3 +79,19 @@ def register(app: App, deps: Deps) -> None:
             f"saving the edit of {reminder_id}",
             deps.tell_user(user),
         )
+
+
+def _choices(values: dict[str, Any]) -> tuple[list[str], bool, str]:
+    """The form's body parts in order, whether to approve at once, and the letter's choice."""
+    parts = sorted(
+        (k for k in values if k == "body" or k.startswith("body_")),
+        key=lambda k: int(k.removeprefix("body_")) if k != "body" else 1,
+    )
+    approve = any(
+        o.get("value") == "approve"
+        for o in values.get("approve", {}).get("value", {}).get("selected_options") or []
+    )
+    chosen = (values.get("letter", {}).get("value", {}).get("selected_option") or {}).get(
+        "value", LetterChoice.KEEP.value
+    )
+    return parts, approve, chosen
