@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.db import unit_of_work
-from bot.models import Customer, Reminder, ReminderInvoice, utcnow
+from bot.models import Customer, Invoice, Reminder, ReminderInvoice, utcnow
 from bot.services.overview import cards
 
 DAY = date(2026, 11, 26)
@@ -22,6 +22,16 @@ def _reminder(engine: Engine) -> int:
         )
         session.add(customer)
         session.flush()
+        session.add(  # the invoice the reminder lists (its list names invoices that exist)
+            Invoice(
+                number="A-1",
+                customer_id=customer.id,
+                currency="EUR",
+                amount_minor=12_000,
+                issue_date=DAY,
+                due_date=DAY,
+            )
+        )
         reminder = Reminder(
             customer_id=customer.id,
             run_date=DAY,

@@ -61,12 +61,12 @@ def test_the_untouched_tree_keeps_every_contract(tree: Path) -> None:
 
 
 def test_a_type_error_in_the_tables_is_refused(tree: Path) -> None:
-    _add(tree, "bot/models.py", 'def _total() -> int:\n    return "12.50"')
+    _add(tree, "bot/models/ledger.py", 'def _total() -> int:\n    return "12.50"')
 
-    result = _run(tree, str(TOOLS / "mypy"), "--cache-dir", str(tree / ".mypy"), "bot/models.py")
+    result = _run(tree, str(TOOLS / "mypy"), "--cache-dir", str(tree / ".mypy"), "bot/models")
 
     assert result.returncode != 0
-    assert "bot/models.py" in result.stdout
+    assert "bot/models/ledger.py" in result.stdout
     assert 'Incompatible return value type (got "str", expected "int")' in result.stdout
 
 
@@ -78,3 +78,17 @@ def test_a_function_of_complexity_16_is_refused(tree: Path) -> None:
 
     assert result.returncode != 0
     assert "C901 `_tangled` is too complex (16 > 15)" in result.stdout
+
+
+def test_a_function_of_61_lines_and_a_module_of_401_are_refused(tree: Path) -> None:
+    (tree / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci" / "sizes.py", tree / ".ci" / "sizes.py")
+    body = "\n".join(f"    x += {n}" for n in range(59))  # with its def and return: 61
+    _add(tree, "bot/domain/money.py", f"def _long(x: int) -> int:\n{body}\n    return x")
+    (tree / "bot" / "domain" / "filler.py").write_text("x = 1\n" * 401)
+
+    result = _run(tree, sys.executable, ".ci/sizes.py")
+
+    assert result.returncode != 0
+    assert "function _long is 61 lines (limit 60)" in result.stderr
+    assert "bot/domain/filler.py: module is 401 lines (limit 400)" in result.stderr
