@@ -4,6 +4,7 @@ stay free of any language and any catalog."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from gettext import NullTranslations
@@ -65,6 +66,23 @@ class Phrase:
         }
         return cls(kept["msgid"], values, kept.get("plural", ""), kept.get("count", 0))
 
+    def column(self) -> str:
+        """The phrase as a text column keeps it (`stored()` as JSON)."""
+        return json.dumps(self.stored(), ensure_ascii=False)
+
+    @classmethod
+    def from_column(cls, text: str) -> Phrase:
+        """A phrase from `column()`, or the plain text an older row (or a person) wrote, shown
+        as it is, never looked up as a msgid."""
+        if text.startswith("{"):
+            try:
+                kept = json.loads(text)
+            except ValueError:
+                kept = None
+            if isinstance(kept, dict) and isinstance(kept.get("msgid"), str):
+                return cls.read(kept)
+        return verbatim(text)
+
 
 def _value(value: object, language: str, catalog: NullTranslations | None) -> object:
     if isinstance(value, Phrase):
@@ -82,3 +100,8 @@ def phrase(message: str, **values: object) -> Phrase:
 def phrase_n(singular: str, plural: str, count: int, **values: object) -> Phrase:
     """The same with plural forms, chosen by `count` in the reader's language."""
     return Phrase(singular, values, plural, count)
+
+
+def verbatim(text: str) -> Phrase:
+    """Text that is no msgid (typed by a person, or an older record's English): as it is."""
+    return Phrase("{text}", {"text": text})

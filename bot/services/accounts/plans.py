@@ -166,7 +166,9 @@ def propose_plan(
                 content={"plan": plan.id, **content},
             ),
         )
-        fact = f"a payment plan was agreed, its first instalment due {first.isoformat()}"
+        fact = phrase(
+            "a payment plan was agreed, its first instalment due {date}", date=first.isoformat()
+        )
         touched = overtake(session, id_of(customer), numbers, user, fact)
         confirmation = (
             suggest_notice(session, composer, plan, "confirmed", today, user)

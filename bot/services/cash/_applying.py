@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import insert_rows
 from bot.domain.money import from_minor
+from bot.domain.msgid import Phrase, phrase
 from bot.models import BankLine, CashApplication, Invoice, PayerIban
 from bot.services import audit
 from bot.services.common.queries import stored_id
@@ -127,19 +128,29 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
     return paid
 
 
-def overtake_paid(session: Session, paid: Sequence[Paid], actor: str, fact: str) -> Touched:
-    """What the payments closed is no longer chased: the suggestions that chase it expire,
+def overtake_paid(session: Session, paid: Sequence[Paid], actor: str, by_hand: bool) -> Touched:
+    """What the payments closed (`by_hand`: applied by `actor`) is no longer chased: the suggestions that chase it expire,
     its queued e-mails are stopped, each saying why (the customers' reminders read a batch of
     customers at a time: a statement pays thousands, most with none)."""
     closed: dict[int, list[str]] = {}
     for one in paid:
         closed.setdefault(one.customer_id, []).extend(one.closed)
     facts = {
-        customer_id: (sorted(numbers), f"{', '.join(sorted(numbers))} {fact}")
+        customer_id: (sorted(numbers), _paid_fact(sorted(numbers), actor, by_hand))
         for customer_id, numbers in closed.items()
         if numbers
     }
     return overtake_many(session, facts, actor) if facts else NOTHING
+
+
+def _paid_fact(numbers: list[str], actor: str, by_hand: bool) -> Phrase:
+    if by_hand:
+        return phrase(
+            "{numbers} paid by bank transfer, applied by {who}",
+            numbers=", ".join(numbers),
+            who=actor,
+        )
+    return phrase("{numbers} paid by bank transfer", numbers=", ".join(numbers))
 
 
 def undo(

@@ -261,7 +261,7 @@ def apply_line(
             line.customer_id = customer_id
             line.unapplied_minor = to_minor(surplus, line.currency)
             learn_iban(session, line, customer_id, actor)
-            overtake_paid(session, paid, actor, f"paid by bank transfer, applied by {actor}")
+            overtake_paid(session, paid, actor, by_hand=True)
             closed = paid[0].closed
     except BalanceChanged as exc:
         problem = str(exc)

@@ -244,7 +244,7 @@ def import_statement(
                 target,
             )
             insert_rows(session.connection(), BankLine, (*_COLUMNS, "reverses_line_id"), [row])
-        touched = overtake_paid(session, paid, actor, "paid by bank transfer")
+        touched = overtake_paid(session, paid, actor, by_hand=False)
         audit.append(
             session,
             audit.NewEvent(
