@@ -20,6 +20,7 @@ from dotenv import load_dotenv
 from bot.domain.bank import BankAccount, accounts_from_dict
 from bot.domain.company import CompanyIdentity, Disclosure, disclosures_from_dict
 from bot.domain.late_payment import Fixing, Law, LawBook, ReferenceRates, Rounding
+from bot.domain.msgid import phrase
 from bot.domain.owners import Match
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.rate_series import overlay
@@ -303,7 +304,9 @@ def load_segments(path: Path | None = None) -> Segments:
         )
         return Segments.over(load_policy(path), sources, rules)
     except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyError(f"invalid segments in {source.name}: {exc}") from exc
+        raise PolicyError(
+            phrase("invalid segments in {file}: {error}", file=source.name, error=str(exc))
+        ) from exc
 
 
 def load_reference_rates(

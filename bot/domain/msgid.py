@@ -84,6 +84,15 @@ class Phrase:
         return verbatim(text)
 
 
+class Refused(ValueError):
+    """A rule refusing a value: its phrase says why, worded in the reader's language where
+    Slack shows it; `str()` is the English, for logs and the terminal."""
+
+    def __init__(self, said: Phrase) -> None:
+        self.phrase = said
+        super().__init__(str(said))
+
+
 def _value(value: object, language: str, catalog: NullTranslations | None) -> object:
     if isinstance(value, Phrase):
         return value.worded(language, catalog or NullTranslations())

@@ -110,7 +110,7 @@ def check_amount(amount: Decimal, currency: str, balance_minor: int) -> int:
     try:
         minor = to_minor(amount, currency)
     except AmountError as exc:
-        raise Invalid("amount", f"{exc}.") from None
+        raise Invalid("amount", phrase("{error}.", error=exc.phrase)) from None
     if minor > balance_minor:
         balance = Money.of_minor(balance_minor, currency).format("en")
         raise Invalid(
