@@ -72,15 +72,15 @@ class Phrase:
 
     @classmethod
     def from_column(cls, text: str) -> Phrase:
-        """A phrase from `column()`, or the plain text an older row (or a person) wrote, shown
-        as it is, never looked up as a msgid."""
+        """A phrase from `column()`, or the plain text an older row or a person wrote (a skip's
+        reason), shown as it is, never looked up as a msgid."""
         if text.startswith("{"):
             try:
-                kept = json.loads(text)
-            except ValueError:
-                kept = None
-            if isinstance(kept, dict) and isinstance(kept.get("msgid"), str):
-                return cls.read(kept)
+                kept = cls.read(json.loads(text))
+                str(kept)  # a person's text that only looks like a phrase is shown as typed
+                return kept
+            except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+                pass
         return verbatim(text)
 
 

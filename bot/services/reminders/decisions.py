@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.holds import hold_after_skip
-from bot.domain.msgid import verbatim
 from bot.domain.states import ReminderState, move
 from bot.models import Customer, Outbox, Reminder, utcnow
 from bot.services import audit
@@ -200,7 +199,7 @@ def skip(
             session,
             reminder_id,
             ReminderState.SKIPPED,
-            {"decided_by": user, "decided_at": now, "skip_reason": _typed(reason)},
+            {"decided_by": user, "decided_at": now, "skip_reason": reason},
         )
         if reminder is None:
             return _lost(session, reminder_id)
@@ -355,8 +354,3 @@ def pending_stages(engine: Engine, run_date: date) -> dict[str, int]:
             .group_by(col(Reminder.stage))
         ).all()
     return dict(rows)
-
-
-def _typed(reason: str) -> str:
-    """A reason a person typed, kept as text that is never looked up as a msgid."""
-    return verbatim(reason).column() if reason else ""
