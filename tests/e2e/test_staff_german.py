@@ -39,7 +39,12 @@ from bot.slack.slack_errors import explain
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.slack_fixtures import APPROVER, SlackWorld
 from tests.support.slack_steps import ask, ephemerals
-from tests.support.staff_scan import team_speaking, untranslated, visible_texts
+from tests.support.staff_scan import (
+    overtaken_and_refused,
+    team_speaking,
+    untranslated,
+    visible_texts,
+)
 from tests.support.worklists import home_action, open_home
 
 
@@ -161,3 +166,13 @@ def test_what_the_services_say_is_worded_in_german() -> None:
     assert "*Versand angehalten*" in shown and "*Versand läuft wieder*" in shown
     assert "der Bot ist nicht im Kanal CDIGEST" in shown and "Berechtigung users:read" in shown
     assert "nicht als vom Kunden stammend authentifiziert" in shown
+
+
+def test_an_expired_card_and_a_refused_amount_say_why_in_german(german: SlackWorld) -> None:
+    card, refused = overtaken_and_refused(german)
+    assert (
+        "⌛ Abgelaufen: nicht mehr zutreffend: der Kunde hat Zahlung bis 2030-01-15 zugesagt"
+        in (card)
+    )
+    assert "10.0012 hat mehr als 2 Nachkommastellen für EUR." in refused
+    assert untranslated(german.fake, "de") == []
