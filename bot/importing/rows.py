@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.copies import check_pdf_reference
 from bot.domain.money import AmountError, is_currency, parse_amount, to_minor
+from bot.domain.msgid import Phrase, Refused, phrase, verbatim
 from bot.domain.owners import parse_owner
 from bot.domain.states import InvoiceStatus
 from bot.importing.mapping import CUSTOMER_FIELDS, FIELDS, Mapping
@@ -41,7 +42,12 @@ _LOOPBACK_NAMES = frozenset({"localhost"})
 @dataclass(frozen=True)
 class FieldError:
     column: str
-    message: str
+    message: Phrase
+
+
+def _said(exc: ValueError) -> Phrase:
+    """A field's refusal: the rule's phrase, or the text of an error no rule words (kept)."""
+    return exc.phrase if isinstance(exc, Refused) else verbatim(str(exc))
 
 
 class RowInvalid(ValueError):
@@ -100,7 +106,9 @@ def parse_country(text: str) -> str:
     codes = _country_codes()
     code = codes.get(text.strip().upper()) or codes.get(text.strip().casefold())
     if code is None:
-        raise ValueError(f"{text!r} is not an ISO 3166 country code (e.g. FR, DE, GB)")
+        raise Refused(
+            phrase("{text} is not an ISO 3166 country code (e.g. FR, DE, GB)", text=repr(text))
+        )
     return code
 
 
@@ -109,7 +117,9 @@ def parse_language(text: str) -> str:
     try:
         locale = Locale.parse(text.strip().replace("-", "_"))
     except (ValueError, UnknownLocaleError):
-        raise ValueError(f"{text!r} is not a language code (e.g. en, fr, de-CH)") from None
+        raise Refused(
+            phrase("{text} is not a language code (e.g. en, fr, de-CH)", text=repr(text))
+        ) from None
     return str(locale)
 
 
@@ -118,7 +128,9 @@ def parse_timezone(text: str) -> str:
     try:
         ZoneInfo(text.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{text!r} is not an IANA time zone (e.g. Europe/Paris)") from None
+        raise Refused(
+            phrase("{text} is not an IANA time zone (e.g. Europe/Paris)", text=repr(text))
+        ) from None
     return text.strip()
 
 
@@ -134,7 +146,9 @@ def parse_email(text: str) -> str:
     try:
         return validate_email(text.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise ValueError(f"{text!r} is not an e-mail address ({exc})") from None
+        raise Refused(
+            phrase("{text} is not an e-mail address ({error})", text=repr(text), error=str(exc))
+        ) from None
 
 
 def parse_date(text: str, formats: tuple[str, ...]) -> date:
@@ -149,7 +163,7 @@ def parse_date(text: str, formats: tuple[str, ...]) -> date:
         except ValueError:
             continue
     shown = " or ".join(datetime(2026, 1, 31).strftime(f) for f in formats)
-    raise ValueError(f"{text!r} is not a date like {shown}")
+    raise Refused(phrase("{text} is not a date like {example}", text=repr(text), example=shown))
 
 
 #: A line's customer fields, in `CUSTOMER_FIELDS` order, the first part of an `InvoiceLine`.
@@ -213,12 +227,12 @@ class LineReader:
     ) -> T | None:
         if not raw:
             if required:
-                errors.append(FieldError(self._column(name), "is empty"))
+                errors.append(FieldError(self._column(name), phrase("is empty")))
             return None
         try:
             return parse(raw)
         except ValueError as exc:
-            errors.append(FieldError(self._column(name), str(exc)))
+            errors.append(FieldError(self._column(name), _said(exc)))
             return None
 
     def _text(
@@ -231,20 +245,32 @@ class LineReader:
         multiline: bool = False,
     ) -> str:
         if len(raw) > limit:
-            errors.append(FieldError(self._column(name), f"is longer than {limit} characters"))
+            errors.append(
+                FieldError(
+                    self._column(name),
+                    phrase("is longer than {limit} characters", limit=limit),
+                )
+            )
             return ""
         control = (_CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE).search(raw)
         if control:
             errors.append(
                 FieldError(
                     self._column(name),
-                    f"contains the control character U+{ord(control.group()):04X}"
-                    + ("" if multiline else " (a line break, tab or similar)"),
+                    phrase(
+                        "contains the control character U+{code}",
+                        code=f"{ord(control.group()):04X}",
+                    )
+                    if multiline
+                    else phrase(
+                        "contains the control character U+{code} (a line break, tab or similar)",
+                        code=f"{ord(control.group()):04X}",
+                    ),
                 )
             )
             return ""
         if not raw and required:
-            errors.append(FieldError(self._column(name), "is empty"))
+            errors.append(FieldError(self._column(name), phrase("is empty")))
         return raw
 
     def _read_customer(self, raw: tuple[str, ...]) -> tuple[_Customer, list[FieldError]]:
@@ -305,8 +331,11 @@ class LineReader:
             errors += [
                 FieldError(
                     self._column(name),
-                    f"contains the bidirectional control U+{ord(bidi.group()):04X}, which "
-                    "changes how the text reads on screen",
+                    phrase(
+                        "contains the bidirectional control U+{code}, which changes how the "
+                        "text reads on screen",
+                        code=f"{ord(bidi.group()):04X}",
+                    ),
                 )
                 for name, text in zip(FIELDS, raw, strict=True)
                 if _BIDI.search(text)
@@ -357,7 +386,7 @@ class LineReader:
         if currency and amount is not None:
             amount_minor = self._minor(amount, currency, "amount", errors)
             if amount_minor == 0 and self._per_line_amount:
-                errors.append(FieldError(self._column("amount"), "is zero"))
+                errors.append(FieldError(self._column("amount"), phrase("is zero")))
         if currency and other is not None:
             other_minor = self._minor(other, currency, paid_or_balance, errors)
             if other_minor is not None and amount_minor:
@@ -367,11 +396,11 @@ class LineReader:
                     errors.append(
                         FieldError(
                             self._column(paid_or_balance),
-                            "gives a payment below zero or above the invoice amount",
+                            phrase("gives a payment below zero or above the invoice amount"),
                         )
                     )
         if issue and due and due < issue:
-            errors.append(FieldError(self._column("due_date"), "is before the issue date"))
+            errors.append(FieldError(self._column("due_date"), phrase("is before the issue date")))
         if errors:
             raise RowInvalid(errors)
         # each is None only when its field recorded an error
@@ -397,17 +426,20 @@ class LineReader:
         meaning = statuses.get(raw.casefold()) or statuses.get("*")  # `*`: any other text
         if meaning is None:
             known = ", ".join(sorted(self.mapping.statuses))
-            raise ValueError(f"{raw!r} is not a status this mapping knows ({known})")
+            raise Refused(
+                phrase(
+                    "{text} is not a status this mapping knows ({known})",
+                    text=repr(raw),
+                    known=known,
+                )
+            )
         return meaning
 
     def _date(self, raw: str) -> date:
         return parse_date(raw, self.mapping.date_formats)
 
     def _amount(self, raw: str) -> Decimal:
-        try:
-            return parse_amount(raw, self.mapping.decimal_separator)
-        except AmountError as exc:
-            raise ValueError(str(exc)) from None
+        return parse_amount(raw, self.mapping.decimal_separator)
 
     def _minor(
         self, amount: Decimal, currency: str, name: str, errors: list[FieldError]
@@ -415,7 +447,7 @@ class LineReader:
         try:
             return to_minor(amount, currency)
         except AmountError as exc:
-            errors.append(FieldError(self._column(name), str(exc)))
+            errors.append(FieldError(self._column(name), exc.phrase))
             return None
 
 
@@ -427,7 +459,9 @@ def parse_payment_link(text: str) -> str:
         return text
     if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
         return text
-    raise ValueError(f"{text[:60]!r} is not an https:// link (http:// only on loopback)")
+    raise Refused(
+        phrase("{text} is not an https:// link (http:// only on loopback)", text=repr(text[:60]))
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -450,14 +484,21 @@ def parse_segment(text: str) -> str:
     """A segment's name as the policy writes it: letters, digits, '-' and '_', at most 40."""
     name = text.strip()
     if len(name) > 40 or not all(c.isalnum() or c in "-_" for c in name):
-        raise ValueError(f"{text[:40]!r} is not a segment name (letters, digits, - and _)")
+        raise Refused(
+            phrase("{text} is not a segment name (letters, digits, - and _)", text=repr(text[:40]))
+        )
     return name
 
 
 def _parse_currency(raw: str) -> str:
     code = raw.strip().upper()
     if not is_currency(code):
-        raise ValueError(f"{raw!r} is not an ISO 4217 currency code in use (e.g. EUR, GBP, USD)")
+        raise Refused(
+            phrase(
+                "{text} is not an ISO 4217 currency code in use (e.g. EUR, GBP, USD)",
+                text=repr(raw),
+            )
+        )
     return code
 
 

@@ -30,7 +30,7 @@ class BankFileError(ValueError):
     """Nothing was read: each bad line (or entry) named."""
 
     def __init__(self, errors: list[LineError]) -> None:
-        self.errors = sorted(errors)
+        self.errors = sorted(errors, key=LineError.key)
         super().__init__(
             f"nothing imported: {len(errors)} error(s)\n" + "\n".join(str(e) for e in self.errors)
         )

@@ -22,6 +22,7 @@ from sqlmodel import col
 from bot.db import unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.money import from_minor, open_minor
+from bot.domain.msgid import Phrase, phrase
 from bot.domain.settlement import Conflict, Entry, settle
 from bot.domain.states import CLOSED, InvoiceStatus
 from bot.importing.mapping import Mapping
@@ -90,7 +91,7 @@ class ImportFailed(Exception):
     """Nothing was imported; `errors` names each bad line (the first MAX_ERRORS_KEPT)."""
 
     def __init__(self, errors: list[LineError], total: int | None = None):
-        self.errors = sorted(errors)
+        self.errors = sorted(errors, key=LineError.key)
         self.total = total if total is not None else len(errors)
         more = f" (and {self.total - len(errors)} more)" if self.total > len(errors) else ""
         super().__init__(
@@ -112,7 +113,7 @@ class ImportReport:
     discrepancies: tuple[str, ...] = ()
     #: One line per invoice whose tool gives a balance other than total − paid (a credit
     #: allocated in the tool, say): the tool's balance is imported, the difference shown.
-    disagreements: tuple[str, ...] = ()
+    disagreements: tuple[Phrase, ...] = ()
 
 
 def import_invoices(
@@ -164,8 +165,13 @@ def import_invoices(
                     LineError(
                         m.line,
                         "",
-                        f"invoice {m.number!r} belongs to customer {m.before!r}, not "
-                        f"{m.after!r} (import with --allow-reassign to move it)",
+                        phrase(
+                            "invoice {number} belongs to customer {before}, not {after} "
+                            "(import with --allow-reassign to move it)",
+                            number=repr(m.number),
+                            before=repr(m.before),
+                            after=repr(m.after),
+                        ),
                     )
                     for m in moves[:MAX_ERRORS_KEPT]
                 ],
@@ -214,7 +220,7 @@ def _stage(conn: Connection, source: CsvSource, fallback_timezone: str) -> int:
     errors = source.errors + errors
     total_errors += len(source.errors)
     if not errors and lines == 0:
-        errors, total_errors = [LineError(1, "", "no invoice lines after the header")], 1
+        errors, total_errors = [LineError(1, "", phrase("no invoice lines after the header"))], 1
     if errors:
         raise ImportFailed(errors[:MAX_ERRORS_KEPT], total_errors)
     return lines
@@ -309,8 +315,13 @@ def _refuse_future(conn: Connection, today: date) -> None:
                 LineError(
                     r.line,
                     "",
-                    f"invoice {r.invoice_number!r} is issued on {r.issue_date.isoformat()}, "
-                    f"after today ({today.isoformat()}): import with --allow-future if it is",
+                    phrase(
+                        "invoice {number} is issued on {issued}, after today ({today}): "
+                        "import with --allow-future if it is",
+                        number=repr(r.invoice_number),
+                        issued=r.issue_date.isoformat(),
+                        today=today.isoformat(),
+                    ),
                 )
                 for r in rows[:MAX_ERRORS_KEPT]
             ],
@@ -335,8 +346,14 @@ def _refuse_currency_changes(conn: Connection) -> None:
                 LineError(
                     r.line,
                     "",
-                    f"invoice {r.number!r} is in {r.before}, not {r.after}: a re-import cannot "
-                    "change an invoice's currency (cancel it in your tool and issue a new one)",
+                    phrase(
+                        "invoice {number} is in {before}, not {after}: a re-import cannot "
+                        "change an invoice's currency (cancel it in your tool and issue a new "
+                        "one)",
+                        number=repr(r.number),
+                        before=r.before,
+                        after=r.after,
+                    ),
                 )
                 for r in rows[:MAX_ERRORS_KEPT]
             ],
@@ -344,7 +361,7 @@ def _refuse_currency_changes(conn: Connection) -> None:
         )
 
 
-def _disagreements(conn: Connection, mapping: Mapping) -> tuple[str, ...]:
+def _disagreements(conn: Connection, mapping: Mapping) -> tuple[Phrase, ...]:
     """Open invoices whose tool's balance is not total − paid, one line each (for one figure
     per invoice: summed line items carry no comparable paid figure)."""
     if mapping.summed or not (mapping.provides("balance") and mapping.provides("amount_paid")):
@@ -363,12 +380,18 @@ def _disagreements(conn: Connection, mapping: Mapping) -> tuple[str, ...]:
         return f"{currency} {from_minor(minor, currency)}"
 
     return tuple(
-        f"line {r.line}: invoice {r.invoice_number}: {mapping.name} says "
-        f"{money(r.amount_minor - r.paid_minor, r.currency)} is owed, where total "
-        f"{money(r.amount_minor, r.currency)} less paid "
-        f"{money(r.reported_paid_minor, r.currency)} gives "
-        f"{money(r.amount_minor - r.reported_paid_minor, r.currency)}; "
-        f"imported as {mapping.name} says (a credit or adjustment allocated there)"
+        phrase(
+            "line {line}: invoice {number}: {tool} says {owed} is owed, where total {total} "
+            "less paid {paid} gives {computed}; imported as {tool} says (a credit or "
+            "adjustment allocated there)",
+            line=r.line,
+            number=r.invoice_number,
+            tool=mapping.name,
+            owed=money(r.amount_minor - r.paid_minor, r.currency),
+            total=money(r.amount_minor, r.currency),
+            paid=money(r.reported_paid_minor, r.currency),
+            computed=money(r.amount_minor - r.reported_paid_minor, r.currency),
+        )
         for r in rows
     )
 
@@ -391,7 +414,11 @@ def _refuse_duplicates(conn: Connection) -> None:
                 LineError(
                     line,
                     "",
-                    (f"invoice number {number!r} already appears on line {first_seen[number]}"),
+                    phrase(
+                        "invoice number {number} already appears on line {first}",
+                        number=repr(number),
+                        first=first_seen[number],
+                    ),
                 )
             )
         else:
@@ -431,8 +458,12 @@ def _merge_line_items(conn: Connection, mapping: Mapping) -> None:
                 LineError(
                     row.line,
                     mapping.columns.get(differing[0], differing[0]),
-                    f"invoice {row.invoice_number!r} has another {', '.join(differing)} "
-                    f"on line {seen.line}",
+                    phrase(
+                        "invoice {number} has another {fields} on line {first}",
+                        number=repr(row.invoice_number),
+                        fields=", ".join(differing),
+                        first=seen.line,
+                    ),
                 )
             )
     if errors:
@@ -480,8 +511,14 @@ def _refuse_impossible_totals(conn: Connection) -> None:
                 LineError(
                     r.line,
                     "",
-                    f"invoice {r.invoice_number!r}: its lines add up to "
-                    + ("zero" if r.amount_minor == 0 else "a payment beyond the invoice amount"),
+                    phrase(
+                        "invoice {number}: its lines add up to zero", number=repr(r.invoice_number)
+                    )
+                    if r.amount_minor == 0
+                    else phrase(
+                        "invoice {number}: its lines add up to a payment beyond the invoice amount",
+                        number=repr(r.invoice_number),
+                    ),
                 )
                 for r in bad[:MAX_ERRORS_KEPT]
             ],
@@ -542,7 +579,7 @@ def _count(
     mapping: Mapping,
     lines: int,
     payments: list[sa.Row[Any]],
-    disagreements: tuple[str, ...],
+    disagreements: tuple[Phrase, ...],
 ) -> ImportReport:
     """Count what the upsert will create and update, before it runs."""
 
