@@ -77,7 +77,7 @@ class Phrase:
         if text.startswith("{"):
             try:
                 kept = cls.read(json.loads(text))
-                str(kept)  # a person's text that only looks like a phrase is shown as typed
+                str(kept)  # text only looking like a phrase, not one to word: shown as typed
                 return kept
             except (ValueError, KeyError, IndexError, AttributeError, TypeError):
                 pass
