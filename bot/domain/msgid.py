@@ -84,13 +84,21 @@ class Phrase:
         return verbatim(text)
 
 
-class Refused(ValueError):
-    """A rule refusing a value: its phrase says why, worded in the reader's language where
-    Slack shows it; `str()` is the English, for logs and the terminal."""
+class Said(Exception):
+    """An error whose phrase says why, worded in the reader's language where Slack shows it;
+    `str()` is the English, for logs and the terminal."""
 
     def __init__(self, said: Phrase) -> None:
         self.phrase = said
         super().__init__(str(said))
+
+
+class Refused(Said, ValueError):
+    """A rule refusing a value (an amount, a policy, an import's field)."""
+
+
+class NotFound(Said, LookupError):
+    """Something looked up that is not there (a stage's template, a rate on a day)."""
 
 
 def _value(value: object, language: str, catalog: NullTranslations | None) -> object:

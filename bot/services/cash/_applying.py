@@ -14,14 +14,14 @@ from sqlmodel import Session, col, select
 
 from bot.db import insert_rows
 from bot.domain.money import from_minor
-from bot.domain.msgid import Phrase, phrase
+from bot.domain.msgid import Phrase, Said, phrase
 from bot.models import BankLine, CashApplication, Invoice, PayerIban
 from bot.services import audit
 from bot.services.common.queries import stored_id
 from bot.services.reminders.overtaken import NOTHING, Touched, overtake_many
 
 
-class BalanceChanged(Exception):
+class BalanceChanged(Said):
     """An invoice no longer owes what the line would pay (someone applied or imported a
     payment meanwhile): nothing of the line is applied."""
 
@@ -82,7 +82,11 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
         for number, minor in paying.amounts:
             if number not in invoices or owed[number] < minor:
                 raise BalanceChanged(
-                    f"{number} no longer owes {from_minor(minor, paying.currency)}"
+                    phrase(
+                        "{number} no longer owes {amount}",
+                        number=number,
+                        amount=str(from_minor(minor, paying.currency)),
+                    )
                 )
             owed[number] -= minor
             if owed[number] == 0:
@@ -122,7 +126,9 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
             updates,
         )
         if done.rowcount not in (-1, len(updates)):  # a concurrent payment came first
-            raise BalanceChanged("an invoice's balance changed while the statement was applied")
+            raise BalanceChanged(
+                phrase("an invoice's balance changed while the statement was applied")
+            )
         insert_rows(session.connection(), CashApplication, _APPLICATION, rows)
     audit.append_many(session, events)
     return paid

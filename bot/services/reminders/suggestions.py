@@ -36,6 +36,7 @@ from bot.domain.escalation import (
 )
 from bot.domain.holds import current_hold
 from bot.domain.inbound import Kind
+from bot.domain.msgid import Said
 from bot.domain.policy import Channel, Policy
 from bot.domain.segments import MAIN, Segments
 from bot.domain.states import InvoiceStatus, PromiseState, ReminderState, move
@@ -293,6 +294,8 @@ def cause_of(exc: Exception) -> Phrase | str:
     when it is not one the app words)."""
     if isinstance(exc, TemplateNotFound):
         return phrase("the template {name} is missing", name=exc.name)
+    if isinstance(exc, Said):
+        return exc.phrase
     if isinstance(exc, LookupError):
         return str(exc.args[0]) if exc.args else type(exc).__name__  # KeyError quotes str()
     return f"{type(exc).__name__}: {exc}"

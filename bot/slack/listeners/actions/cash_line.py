@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.domain.states import BankLineState
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, _, say
 from bot.services import cash
 from bot.slack.access import Role
 from bot.slack.blocks.cash import choose_modal
@@ -57,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
             who = _(" by <@{user}>", user=line.decided_by) if line.decided_by else ""
             reply.text(_(ALREADY[line.state], who=who))
         elif result.problem:
-            reply.text(_("Nothing applied: {problem}.", problem=escape(result.problem)))
+            reply.text(_("Nothing applied: {problem}.", problem=escape(say(result.problem))))
         refresh_line(deps.client, line, locale)
         if reply.on_home:
             publish_home(deps, user)
