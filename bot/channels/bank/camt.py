@@ -17,6 +17,7 @@ from lxml import etree
 
 from bot.channels.bank.common import BankFileError, Lines
 from bot.domain.bank_statement import Statement
+from bot.domain.msgid import phrase
 from bot.importing.source import LineError
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
@@ -54,22 +55,36 @@ def read_camt(data: bytes) -> Statement:
                 LineError(
                     1,
                     "",
-                    f"{version or 'no camt namespace'}: Relance reads {', '.join(VERSIONS)}",
+                    phrase(
+                        "{version}: Relance reads {versions}",
+                        version=version or "no camt namespace",
+                        versions=", ".join(VERSIONS),
+                    ),
                 )
             ]
         )
     try:
         document = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        message = f"not well-formed XML: {exc.msg}"
+        message = phrase("not well-formed XML: {error}", error=exc.msg)
         raise BankFileError([LineError(exc.lineno or 1, "", message)]) from None
     if document.getroottree().docinfo.internalDTD is not None:
-        raise BankFileError([LineError(1, "", "declares a DOCTYPE: a camt message has none")])
+        raise BankFileError(
+            [LineError(1, "", phrase("declares a DOCTYPE: a camt message has none"))]
+        )
     rules = schema(version)
     if not rules.validate(document):
         raise BankFileError(
             [
-                LineError(e.line, "", f"does not follow the {version} schema: {e.message}")
+                LineError(
+                    e.line,
+                    "",
+                    phrase(
+                        "does not follow the {version} schema: {error}",
+                        version=version,
+                        error=e.message,
+                    ),
+                )
                 for e in list(rules.error_log)[:200]
             ]
         )
@@ -82,7 +97,15 @@ def read_camt(data: bytes) -> Statement:
     }
     if len(accounts) > 1:
         raise BankFileError(
-            [LineError(1, "", f"covers several accounts ({', '.join(sorted(accounts))})")]
+            [
+                LineError(
+                    1,
+                    "",
+                    phrase(
+                        "covers several accounts ({accounts})", accounts=", ".join(sorted(accounts))
+                    ),
+                )
+            ]
         )
     found = Lines(account=accounts.pop() if accounts else "")
     for report in reports:

@@ -15,6 +15,7 @@ from schwifty.exceptions import SchwiftyException
 
 from bot.domain.bank_statement import StatementLine, fallback_reference
 from bot.domain.money import AmountError, is_currency, to_minor
+from bot.domain.msgid import Phrase, phrase
 from bot.importing.source import LineError
 
 #: A day's statement of a busy account is a few megabytes; anything far larger is not one.
@@ -41,11 +42,19 @@ def read_bounded(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise BankFileError(
-            [LineError(1, "", f"is {size} bytes: a bank file is at most {MAX_BYTES}")]
+            [
+                LineError(
+                    1,
+                    "",
+                    phrase(
+                        "is {size} bytes: a bank file is at most {most}", size=size, most=MAX_BYTES
+                    ),
+                )
+            ]
         )
     data = path.read_bytes()
     if not data.strip():
-        raise BankFileError([LineError(1, "", "the file is empty")])
+        raise BankFileError([LineError(1, "", phrase("the file is empty"))])
     return data
 
 
@@ -67,7 +76,7 @@ class Lines:
     errors: list[LineError] = field(default_factory=list)
     _seen: Counter[tuple[object, ...]] = field(default_factory=Counter)
 
-    def error(self, position: int, column: str, message: str) -> None:
+    def error(self, position: int, column: str, message: Phrase) -> None:
         self.errors.append(LineError(position, column, message))
 
     def add(
@@ -88,19 +97,21 @@ class Lines:
     ) -> None:
         """Check one line's values; a bad one is named, the others kept. `account` for a line
         of a file holding several accounts' statements."""
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, Phrase]] = []
         currency = currency.strip().upper()
         if not is_currency(currency):
-            problems.append(("currency", f"{currency[:5]!r} is not an ISO 4217 currency"))
+            problems.append(
+                ("currency", phrase("{text} is not an ISO 4217 currency", text=repr(currency[:5])))
+            )
         if booked is None:
-            problems.append(("date", "no booking date"))
+            problems.append(("date", phrase("no booking date")))
         if amount is None or amount < 0:
-            problems.append(("amount", "no amount"))
+            problems.append(("amount", phrase("no amount")))
         elif is_currency(currency):
             try:
                 to_minor(amount, currency)
             except AmountError as exc:
-                problems.append(("amount", str(exc)))
+                problems.append(("amount", exc.phrase))
         texts = {
             "payer": (payer_name, MAX_NAME),
             "remittance": (remittance, MAX_REMITTANCE),
@@ -109,11 +120,11 @@ class Lines:
         }
         for name, (text, limit) in texts.items():
             if _CONTROL.search(text):
-                problems.append((name, "holds a control character"))
+                problems.append((name, phrase("holds a control character")))
             elif len(text) > limit:
-                problems.append((name, f"is longer than {limit} characters"))
+                problems.append((name, phrase("is longer than {limit} characters", limit=limit)))
         if len(self.lines) >= MAX_LINES:
-            problems.append(("", f"more than {MAX_LINES} entries in one file"))
+            problems.append(("", phrase("more than {most} entries in one file", most=MAX_LINES)))
         for column, message in problems:
             self.error(position, column, message)
         if problems or booked is None or amount is None:
@@ -158,6 +169,11 @@ class Lines:
         twice = [x for x in self.lines if references[x.account, x.reference] > 1]
         if twice:  # a reference names one entry of its account: two are a broken file
             raise BankFileError(
-                [LineError(x.position, "reference", f"{x.reference!r} twice") for x in twice]
+                [
+                    LineError(
+                        x.position, "reference", phrase("{text} twice", text=repr(x.reference))
+                    )
+                    for x in twice
+                ]
             )
         return self.lines
