@@ -34,8 +34,8 @@ def _separator_name(separator: str) -> str:
 
 @dataclass(frozen=True)
 class LineError:
-    """A line the import refuses: `message` a phrase, or (bank statements, contact history)
-    still English text, shown as it is."""
+    """A line an import refuses: `message` a phrase, or English text shown as it is (the
+    contact-history import, which only the terminal runs)."""
 
     line: int
     column: str
