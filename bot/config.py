@@ -16,6 +16,7 @@ from dotenv import load_dotenv
 
 from bot.domain.bank import BankAccount, accounts_from_dict
 from bot.domain.company import CompanyIdentity, Disclosure, disclosures_from_dict
+from bot.domain.msgid import phrase
 from bot.domain.owners import Match
 from bot.domain.policy import Policy, PolicyError
 from bot.domain.segments import SegmentRule, Segments
@@ -331,7 +332,9 @@ def load_segments(path: Path | None = None) -> Segments:
         )
         return Segments.over(load_policy(path), sources, rules)
     except (KeyError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyError(f"invalid segments in {source.name}: {exc}") from exc
+        raise PolicyError(
+            phrase("invalid segments in {file}: {error}", file=source.name, error=str(exc))
+        ) from exc
 
 
 def load_bank_accounts(path: Path | None = None) -> dict[str, BankAccount]:

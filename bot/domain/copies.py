@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from bot.domain.msgid import Refused, phrase
+
 MAX_REFERENCE = 500
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\\\u2028\u2029]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -27,24 +29,28 @@ def is_url(reference: str) -> bool:
 
 def check_pdf_reference(text: str) -> str:
     """The reference as stored: an https URL, or a relative path of plain parts (forward
-    slashes). ValueError, naming what is wrong, for anything else."""
+    slashes). `Refused` (a ValueError), naming what is wrong, for anything else."""
     value = text.strip()
     if len(value) > MAX_REFERENCE:
-        raise ValueError(f"is longer than {MAX_REFERENCE} characters")
+        raise Refused(phrase("is longer than {limit} characters", limit=MAX_REFERENCE))
     if _UNSAFE.search(value):
-        raise ValueError("contains a control character or a backslash")
+        raise Refused(phrase("contains a control character or a backslash"))
     if _SCHEME.match(value):
         if not is_url(value):
-            raise ValueError(f"{value[:60]!r}: an address must start with https://")
+            raise Refused(
+                phrase("{text}: an address must start with https://", text=repr(value[:60]))
+            )
         parts = urlsplit(value)
         if not parts.hostname or " " in value or parts.username or parts.password:
-            raise ValueError(f"{value[:60]!r} is not a usable https address")
+            raise Refused(phrase("{text} is not a usable https address", text=repr(value[:60])))
         return value
     path = PurePosixPath(value)
     if path.is_absolute() or any(p in ("..", "") for p in value.split("/")):
-        raise ValueError(f"{value[:60]!r} must be a path inside the documents folder")
+        raise Refused(
+            phrase("{text} must be a path inside the documents folder", text=repr(value[:60]))
+        )
     if path.suffix.lower() != ".pdf":
-        raise ValueError(f"{value[:60]!r} is not a .pdf file")
+        raise Refused(phrase("{text} is not a .pdf file", text=repr(value[:60])))
     return value
 
 

@@ -19,6 +19,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from bot.domain.money import Money, minor_digits
+from bot.domain.msgid import NotFound, phrase
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,13 @@ class ReferenceRates:
             rate = value
         if rate is None:
             first = self.changes[0][0].isoformat() if self.changes else "none"
-            raise LookupError(
-                f"no {self.name or self.source + ' rate'} known on {day.isoformat()} "
-                f"(the table starts on {first})"
+            raise NotFound(
+                phrase(
+                    "no {rate} known on {day} (the table starts on {first})",
+                    rate=self.name or self.source + " rate",
+                    day=day.isoformat(),
+                    first=first,
+                )
             )
         return rate
 

@@ -17,6 +17,8 @@ from babel import Locale
 from babel.core import get_global
 from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
 
+from bot.domain.msgid import Refused, phrase, phrase_n
+
 
 @lru_cache(maxsize=256)
 def babel_locale(name: str) -> Locale:
@@ -24,7 +26,7 @@ def babel_locale(name: str) -> Locale:
     return Locale.parse(name)
 
 
-class AmountError(ValueError):
+class AmountError(Refused):
     """An amount that cannot be read, or has more decimals than its currency allows."""
 
 
@@ -52,7 +54,15 @@ def to_minor(amount: Decimal, currency: str) -> int:
     digits = minor_digits(currency)
     scaled = amount.scaleb(digits)
     if scaled != scaled.to_integral_value():
-        raise AmountError(f"{amount} has more than {digits} decimal places for {currency}")
+        raise AmountError(
+            phrase_n(
+                "{amount} has more than {count} decimal place for {currency}",
+                "{amount} has more than {count} decimal places for {currency}",
+                digits,
+                amount=str(amount),
+                currency=currency,
+            )
+        )
     return int(scaled)
 
 
@@ -93,22 +103,25 @@ def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal:
     if cleaned.startswith("(") and cleaned.endswith(")"):  # accounting negative
         cleaned = "-" + cleaned[1:-1]
     if not cleaned:
-        raise AmountError("empty amount")
+        raise AmountError(phrase("empty amount"))
     if decimal_separator is None:
         if _TWO_WAYS.match(cleaned):
             raise AmbiguousAmount(
-                f"{text.strip()!r} could be read two ways (thousands or decimals); state the "
-                "mapping's decimal_separator, or write the amount with both marks or none"
+                phrase(
+                    "{text} could be read two ways (thousands or decimals); state the "
+                    "mapping's decimal_separator, or write the amount with both marks or none",
+                    text=repr(text.strip()),
+                )
             )
         decimal_separator = _guess_decimal_separator(cleaned)
     grouping = "," if decimal_separator == "." else "."
     normalized = cleaned.replace(grouping, "").replace(decimal_separator, ".")
     if not re.fullmatch(r"-?\d+(?:\.\d+)?", normalized):
-        raise AmountError(f"{text.strip()!r} is not an amount")
+        raise AmountError(phrase("{text} is not an amount", text=repr(text.strip())))
     try:
         return Decimal(normalized)
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
-        raise AmountError(f"{text.strip()!r} is not an amount") from exc
+        raise AmountError(phrase("{text} is not an amount", text=repr(text.strip()))) from exc
 
 
 def _guess_decimal_separator(cleaned: str) -> str:

@@ -4,6 +4,7 @@ stay free of any language and any catalog."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from gettext import NullTranslations
@@ -65,6 +66,40 @@ class Phrase:
         }
         return cls(kept["msgid"], values, kept.get("plural", ""), kept.get("count", 0))
 
+    def column(self) -> str:
+        """The phrase as a text column keeps it (`stored()` as JSON)."""
+        return json.dumps(self.stored(), ensure_ascii=False)
+
+    @classmethod
+    def from_column(cls, text: str) -> Phrase:
+        """A phrase from `column()`, or the plain text an older row or a person wrote (a skip's
+        reason), shown as it is, never looked up as a msgid."""
+        if text.startswith("{"):
+            try:
+                kept = cls.read(json.loads(text))
+                str(kept)  # text only looking like a phrase, not one to word: shown as typed
+                return kept
+            except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+                pass
+        return verbatim(text)
+
+
+class Said(Exception):
+    """An error whose phrase says why, worded in the reader's language where Slack shows it;
+    `str()` is the English, for logs and the terminal."""
+
+    def __init__(self, said: Phrase) -> None:
+        self.phrase = said
+        super().__init__(str(said))
+
+
+class Refused(Said, ValueError):
+    """A rule refusing a value (an amount, a policy, an import's field)."""
+
+
+class NotFound(Said, LookupError):
+    """Something looked up that is not there (a stage's template, a rate on a day)."""
+
 
 def _value(value: object, language: str, catalog: NullTranslations | None) -> object:
     if isinstance(value, Phrase):
@@ -82,3 +117,8 @@ def phrase(message: str, **values: object) -> Phrase:
 def phrase_n(singular: str, plural: str, count: int, **values: object) -> Phrase:
     """The same with plural forms, chosen by `count` in the reader's language."""
     return Phrase(singular, values, plural, count)
+
+
+def verbatim(text: str) -> Phrase:
+    """Text that is no msgid (typed by a person, or an older record's English): as it is."""
+    return Phrase("{text}", {"text": text})

@@ -10,10 +10,11 @@ reminder naming a disputed invoice would say what no longer holds.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.calendar import local_now
 from bot.domain.escalation import Account, held_back
+from bot.domain.msgid import Phrase, phrase
 from bot.domain.policy import Policy
 from bot.domain.promises import grace_over
 
@@ -25,9 +26,19 @@ def chases_any(chased: Collection[str], numbers: Collection[str] | None) -> bool
     return numbers is WHOLE_ACCOUNT or not set(numbers).isdisjoint(chased)
 
 
+def disputed_fact(numbers: Collection[str]) -> Phrase:
+    """What a dispute on these invoices overtakes a reminder with."""
+    return phrase("{numbers} disputed by the customer", numbers=", ".join(numbers))
+
+
+def promised_fact(until: date) -> Phrase:
+    """What a promise to pay by `until` overtakes a reminder with."""
+    return phrase("the customer promised to pay by {date}", date=until.isoformat())
+
+
 def why_overtaken(
     account: Account | None, chased: Collection[str], policy: Policy, now: datetime
-) -> str | None:
+) -> Phrase | None:
     """Why a reminder chasing `chased` must not reach this customer at `now`, or None while it
     still holds. `account`: the customer as the morning sees it (None: they owe nothing);
     `policy`: the one governing them (its promise grace).
@@ -40,14 +51,14 @@ def why_overtaken(
     owed = {i.number: i for i in account.invoices if i.balance_minor > 0} if account else {}
     open_chased = [owed[number] for number in chased if number in owed]
     if account is None or not open_chased:
-        return "nothing it chases is owed any more"
+        return phrase("nothing it chases is owed any more")
     today = local_now(now, account.timezone).date()
     held = held_back(account, today)
     if held is not None:
-        return str(held.detail)
+        return held.detail
     disputed = [i.number for i in open_chased if i.disputed]
     if disputed:
-        return f"{', '.join(disputed)} disputed by the customer"
+        return disputed_fact(disputed)
     promised = [
         i.promised_until
         for i in open_chased
@@ -55,5 +66,5 @@ def why_overtaken(
         and not grace_over(i.promised_until, policy.promise_grace_days, today)
     ]
     if promised:
-        return f"the customer promised to pay by {max(promised).isoformat()}"
+        return promised_fact(max(promised))
     return None

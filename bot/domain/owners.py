@@ -11,6 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.domain.msgid import Refused, phrase
+
+
+class OwnerError(Refused):
+    """Text that names no Slack user."""
+
+
 _SLACK_USER = re.compile(r"^<?@?([UW][A-Z0-9]{2,20})(\|[^>]*)?>?$")
 
 
@@ -21,7 +28,12 @@ def parse_owner(text: str) -> str:
         return ""
     match = _SLACK_USER.match(text)
     if match is None:
-        raise ValueError(f"{text[:40]!r} is not a Slack user id (e.g. U0123ABCD or <@U0123ABCD>)")
+        raise OwnerError(
+            phrase(
+                "{text} is not a Slack user id (e.g. U0123ABCD or <@U0123ABCD>)",
+                text=repr(text[:40]),
+            )
+        )
     return match.group(1)
 
 

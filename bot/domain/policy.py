@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.msgid import Refused, phrase
 from bot.domain.owners import OwnerRule
 from bot.domain.payment_matching import MatchPolicy
 
@@ -23,7 +24,7 @@ class Channel(StrEnum):
     NONE = "none"  # no automatic message: flagged for a person (hand-off)
 
 
-class PolicyError(ValueError):
+class PolicyError(Refused):
     """A policy that cannot be applied."""
 
 
@@ -131,31 +132,43 @@ class Policy:
 
     def __post_init__(self) -> None:
         if not self.stages:
-            raise PolicyError("the policy has no stages")
+            raise PolicyError(phrase("the policy has no stages"))
         if all(s.pre_due for s in self.stages):
-            raise PolicyError("every stage opens before the due date: none chases late invoices")
+            raise PolicyError(
+                phrase("every stage opens before the due date: none chases late invoices")
+            )
         opens = [s.opens_at_days for s in self.stages]
         if opens != sorted(opens):
-            raise PolicyError("stages must be listed in the order their days overdue open them")
+            raise PolicyError(
+                phrase("stages must be listed in the order their days overdue open them")
+            )
         names = [s.name for s in self.stages]
         if len(set(names)) != len(names):
-            raise PolicyError("stage names must be unique")
+            raise PolicyError(phrase("stage names must be unique"))
         if self.max_contacts_per_30_days < 1:
-            raise PolicyError("max_contacts_per_30_days must be at least 1")
+            raise PolicyError(phrase("max_contacts_per_30_days must be at least 1"))
         if self.said_paid_hold_days < 0:
-            raise PolicyError("said_paid_hold_days cannot be negative")
+            raise PolicyError(phrase("said_paid_hold_days cannot be negative"))
         if self.ooo_max_hold_days < 0:
-            raise PolicyError("ooo_max_hold_days cannot be negative")
+            raise PolicyError(phrase("ooo_max_hold_days cannot be negative"))
         for stage in self.stages:
             if not 0 <= stage.discount_percent <= self.max_discount_percent:
                 raise PolicyError(
-                    f"stage {stage.name} offers {stage.discount_percent}% off: the finance "
-                    f"lead's limit is {self.max_discount_percent}%"
+                    phrase(
+                        "stage {stage} offers a discount of {percent}%, above the finance "
+                        "lead's limit of {limit}%",
+                        stage=stage.name,
+                        percent=stage.discount_percent,
+                        limit=self.max_discount_percent,
+                    )
                 )
             if stage.auto_approve is not None and stage.never_automatic:
                 raise PolicyError(
-                    f"stage {stage.name} may not be approved automatically: final notices, "
-                    "calls, letters and hand-offs always wait for a person"
+                    phrase(
+                        "stage {stage} may not be approved automatically: final notices, "
+                        "calls, letters and hand-offs always wait for a person",
+                        stage=stage.name,
+                    )
                 )
 
     def check_final_notice_deadline(self, final_notice_days: int) -> None:
@@ -172,10 +185,16 @@ class Policy:
                 and stage.min_business_days_since_contact <= final_notice_days
             ):
                 raise PolicyError(
-                    f"stage {stage.name} may open {stage.min_business_days_since_contact} "
-                    f"business day(s) after the {final.name} notice, whose deadline is "
-                    f"{final_notice_days} business days: set its "
-                    f"min_business_days_since_contact to at least {final_notice_days + 1}"
+                    phrase(
+                        "stage {stage} may open {days} business day(s) after the {final} "
+                        "notice, whose deadline is {deadline} business days: set its "
+                        "min_business_days_since_contact to at least {least}",
+                        stage=stage.name,
+                        days=stage.min_business_days_since_contact,
+                        final=final.name,
+                        deadline=final_notice_days,
+                        least=final_notice_days + 1,
+                    )
                 )
 
     def stage(self, name: str) -> Stage:
@@ -229,7 +248,7 @@ class Policy:
                 return replace(base, stages=stages, **_settings(data, base))
             return cls(stages=stages, **_settings(data, None))
         except (KeyError, ValueError, TypeError) as exc:
-            raise PolicyError(f"invalid policy: {exc!r}") from exc
+            raise PolicyError(phrase("invalid policy: {error}", error=repr(exc))) from exc
 
 
 def _settings(data: Mapping[str, Any], base: Policy | None) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def import_lines(report: ImportReport) -> list[str]:
             if report.discrepancies
             else []
         ),
-        *report.disagreements,
+        *(str(d) for d in report.disagreements),
     ]
 
 

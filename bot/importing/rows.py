@@ -13,6 +13,7 @@ from typing import NamedTuple, TypeVar
 
 from bot.domain.copies import check_pdf_reference
 from bot.domain.money import AmountError, parse_amount, to_minor
+from bot.domain.msgid import Phrase, Refused, phrase, verbatim
 from bot.domain.owners import parse_owner
 from bot.domain.states import InvoiceStatus
 from bot.importing.fields import (
@@ -25,16 +26,12 @@ from bot.importing.fields import (
     parse_payment_link,
     parse_segment,
     parse_timezone,
+    text_refusal,
 )
 from bot.importing.mapping import CUSTOMER_FIELDS, FIELDS, Mapping
 
 T = TypeVar("T")
 
-# Text that reaches a Slack card, an e-mail header or a CSV export: a one-line field refuses every
-# control character (a line break in a name would end up in a Subject header); notes and
-# addresses may hold line breaks and nothing else.
-_CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_IN_TEXT = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # Unicode bidirectional controls (embeddings, overrides, isolates, marks) reorder what a reader
 # sees, so an invoice number or a link can display as something else ("Trojan Source",
 # CVE-2021-42574): refused in every field.
@@ -44,7 +41,12 @@ _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 @dataclass(frozen=True)
 class FieldError:
     column: str
-    message: str
+    message: Phrase
+
+
+def _said(exc: ValueError) -> Phrase:
+    """A field's refusal: the rule's phrase, or the text of an error no rule words (kept)."""
+    return exc.phrase if isinstance(exc, Refused) else verbatim(str(exc))
 
 
 class RowInvalid(ValueError):
@@ -167,12 +169,12 @@ class LineReader:
     ) -> T | None:
         if not raw:
             if required:
-                errors.append(FieldError(self._column(name), "is empty"))
+                errors.append(FieldError(self._column(name), phrase("is empty")))
             return None
         try:
             return parse(raw)
         except ValueError as exc:
-            errors.append(FieldError(self._column(name), str(exc)))
+            errors.append(FieldError(self._column(name), _said(exc)))
             return None
 
     def _text(
@@ -184,21 +186,12 @@ class LineReader:
         required: bool = False,
         multiline: bool = False,
     ) -> str:
-        if len(raw) > limit:
-            errors.append(FieldError(self._column(name), f"is longer than {limit} characters"))
-            return ""
-        control = (_CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE).search(raw)
-        if control:
-            errors.append(
-                FieldError(
-                    self._column(name),
-                    f"contains the control character U+{ord(control.group()):04X}"
-                    + ("" if multiline else " (a line break, tab or similar)"),
-                )
-            )
+        refusal = text_refusal(raw, limit, multiline)
+        if refusal is not None:
+            errors.append(FieldError(self._column(name), refusal))
             return ""
         if not raw and required:
-            errors.append(FieldError(self._column(name), "is empty"))
+            errors.append(FieldError(self._column(name), phrase("is empty")))
         return raw
 
     def _read_customer(self, raw: tuple[str, ...]) -> tuple[_Customer, list[FieldError]]:
@@ -264,7 +257,7 @@ class LineReader:
             number = _credit_number(cells.type, issue, customer[0], cells.amount, cells.balance)
         amount_minor, paid_minor, reported_minor = self._in_minor(currency, *figures, errors)
         if issue and due and due < issue:
-            errors.append(FieldError(self._column("due_date"), "is before the issue date"))
+            errors.append(FieldError(self._column("due_date"), phrase("is before the issue date")))
         if errors:
             raise RowInvalid(errors)
         # each is None only when its field recorded an error
@@ -292,8 +285,11 @@ class LineReader:
         return [
             FieldError(
                 self._column(name),
-                f"contains the bidirectional control U+{ord(bidi.group()):04X}, which "
-                "changes how the text reads on screen",
+                phrase(
+                    "contains the bidirectional control U+{code}, which changes how the "
+                    "text reads on screen",
+                    code=f"{ord(bidi.group()):04X}",
+                ),
             )
             for name, text in zip(FIELDS, raw, strict=True)
             if _BIDI.search(text)
@@ -342,7 +338,7 @@ class LineReader:
         if amount is not None:
             amount_minor = self._minor(amount, currency, "amount", errors)
             if amount_minor == 0 and self._per_line_amount:
-                errors.append(FieldError(self._column("amount"), "is zero"))
+                errors.append(FieldError(self._column("amount"), phrase("is zero")))
         if other is not None:
             other_minor = self._minor(other, currency, self._paid_or_balance, errors)
             if other_minor is not None and amount_minor:
@@ -351,7 +347,7 @@ class LineReader:
                     errors.append(
                         FieldError(
                             self._column(self._paid_or_balance),
-                            "gives a payment below zero or above the invoice amount",
+                            phrase("gives a payment below zero or above the invoice amount"),
                         )
                     )
         return amount_minor, paid_minor, reported_minor
@@ -361,17 +357,20 @@ class LineReader:
         meaning = statuses.get(raw.casefold()) or statuses.get("*")  # `*`: any other text
         if meaning is None:
             known = ", ".join(sorted(self.mapping.statuses))
-            raise ValueError(f"{raw!r} is not a status this mapping knows ({known})")
+            raise Refused(
+                phrase(
+                    "{text} is not a status this mapping knows ({known})",
+                    text=repr(raw),
+                    known=known,
+                )
+            )
         return meaning
 
     def _date(self, raw: str) -> date:
         return parse_date(raw, self.mapping.date_formats)
 
     def _amount(self, raw: str) -> Decimal:
-        try:
-            return parse_amount(raw, self.mapping.decimal_separator)
-        except AmountError as exc:
-            raise ValueError(str(exc)) from None
+        return parse_amount(raw, self.mapping.decimal_separator)
 
     def _minor(
         self, amount: Decimal, currency: str, name: str, errors: list[FieldError]
@@ -379,7 +378,7 @@ class LineReader:
         try:
             return to_minor(amount, currency)
         except AmountError as exc:
-            errors.append(FieldError(self._column(name), str(exc)))
+            errors.append(FieldError(self._column(name), exc.phrase))
             return None
 
 

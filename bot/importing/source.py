@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 from tqdm import tqdm
 
+from bot.domain.msgid import Phrase, phrase, verbatim
 from bot.importing.mapping import GROUP, Mapping, header_key
 
 #: Separators a spreadsheet or an accounting tool may have written, to name the one a file uses
@@ -31,15 +32,35 @@ def _separator_name(separator: str) -> str:
     return "tab" if separator == "\t" else repr(separator)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class LineError:
+    """A line an import refuses: `message` a phrase, or English text shown as it is (the
+    contact-history import, which only the terminal runs)."""
+
     line: int
     column: str
-    message: str
+    message: Phrase | str
 
     def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column!r}" if self.column else "")
-        return f"{where}: {self.message}"
+        return str(self.said())
+
+    def said(self) -> Phrase:
+        """The error as a person reads it: where, then what (worded where it is shown)."""
+        if self.column:
+            return phrase(
+                "line {line}, column {column}: {error}",
+                line=self.line,
+                column=repr(self.column),
+                error=self._message(),
+            )
+        return phrase("line {line}: {error}", line=self.line, error=self._message())
+
+    def _message(self) -> Phrase:
+        return verbatim(self.message) if isinstance(self.message, str) else self.message
+
+    def key(self) -> tuple[int, str, str]:
+        """Errors are listed by line, then column."""
+        return self.line, self.column, str(self.message)
 
 
 @dataclass
@@ -67,10 +88,12 @@ class CsvSource:
                     LineError(
                         number,
                         "",
-                        (
-                            f"is not valid {name} (byte 0x{raw[exc.start]:02x} at "
-                            f"position {exc.start + 1}); save the file as UTF-8 or choose a mapping "
-                            "with the file's encoding"
+                        phrase(
+                            "is not valid {encoding} (byte 0x{byte} at position {position}); "
+                            "save the file as UTF-8 or choose a mapping with the file's encoding",
+                            encoding=name,
+                            byte=f"{raw[exc.start]:02x}",
+                            position=exc.start + 1,
                         ),
                     )
                 )
@@ -122,8 +145,13 @@ class CsvSource:
                         LineError(
                             1,
                             "",
-                            f"this file is separated by {_separator_name(separator)}; the "
-                            f"mapping {self.mapping.name!r} expects {expected}",
+                            phrase(
+                                "this file is separated by {found}; the mapping {mapping} "
+                                "expects {expected}",
+                                found=_separator_name(separator),
+                                mapping=repr(self.mapping.name),
+                                expected=expected,
+                            ),
                         )
                     )
                     return None
@@ -151,7 +179,11 @@ class CsvSource:
                 yield from self._rows(reader)
             except csv.Error as exc:  # a stray NUL or carriage return: not a text file
                 self.errors.append(
-                    LineError(reader.line_num or 1, "", f"cannot be read as CSV ({exc})")
+                    LineError(
+                        reader.line_num or 1,
+                        "",
+                        phrase("cannot be read as CSV ({error})", error=str(exc)),
+                    )
                 )
 
     def _rows(self, reader: Any) -> Iterator[tuple[int, list[str]]]:
@@ -184,12 +216,22 @@ class CsvSource:
                 continue
             if len(row) != width:
                 self.errors.append(
-                    LineError(line, "", f"has {len(row)} fields where the header has {width}")
+                    LineError(
+                        line,
+                        "",
+                        phrase(
+                            "has {found} fields where the header has {width}",
+                            found=len(row),
+                            width=width,
+                        ),
+                    )
                 )
                 continue
             if mapping.group_position:
                 if group is None:
-                    self.errors.append(LineError(line, "", "comes before any customer group row"))
+                    self.errors.append(
+                        LineError(line, "", phrase("comes before any customer group row"))
+                    )
                     continue
                 row.append(group)
             yield line, row
@@ -214,12 +256,14 @@ class CsvSource:
                 LineError(
                     1,
                     "",
-                    "no header line with the columns "
-                    + ", ".join(sorted(self.mapping.header_names)),
+                    phrase(
+                        "no header line with the columns {columns}",
+                        columns=", ".join(sorted(self.mapping.header_names)),
+                    ),
                 )
             )
         else:
-            self.errors.append(LineError(1, "", "the file is empty: no header line"))
+            self.errors.append(LineError(1, "", phrase("the file is empty: no header line")))
         return None
 
     def _header_ok(self) -> bool:
@@ -231,9 +275,10 @@ class CsvSource:
                     LineError(
                         self.header_line,
                         column,
-                        (
-                            f"missing column (Relance reads {name} from it; mapping "
-                            f"{self.mapping.name!r})"
+                        phrase(
+                            "missing column (Relance reads {field} from it; mapping {mapping})",
+                            field=name,
+                            mapping=repr(self.mapping.name),
                         ),
                     )
                 )

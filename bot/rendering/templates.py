@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from bot.domain.msgid import NotFound, phrase
 from bot.rendering.locale import plural_form
 
 FALLBACK_LANGUAGE = "en"
@@ -108,7 +109,14 @@ class Templates:
                 if (match := pattern.match(p.name))
             )
             if not found:
-                raise LookupError(f"no {channel} template for stage {stage!r} in {lang!r}")
+                raise NotFound(
+                    phrase(
+                        "no {channel} template for stage {stage} in {language}",
+                        channel=channel,
+                        stage=repr(stage),
+                        language=repr(lang),
+                    )
+                )
             self._wordings[key] = tuple(f"{lang}/{name}" for _n, name in found)
         return list(self._wordings[key])
 

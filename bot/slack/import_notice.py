@@ -21,8 +21,8 @@ def notice_text(outcome: FileOutcome) -> str:
     summary = escape(say(outcome.summary()))
     if outcome.report is not None:
         differing = outcome.report.disagreements[:ERROR_LINES]
-        return "\n".join([f"📥 {summary}", *(f"• {escape(line)}" for line in differing)])
-    lines = outcome.errors.splitlines()[1 : ERROR_LINES + 1]
+        return "\n".join([f"📥 {summary}", *(f"• {escape(say(line))}" for line in differing)])
+    lines = [say(e.said()) for e in outcome.lines[:ERROR_LINES]]
     shown = "\n".join(f"• {escape(line)}" for line in lines)
     moved = _("❗ {summary}; moved to `failed/` with its error report", summary=summary)
     return f"{moved}\n{shown}"

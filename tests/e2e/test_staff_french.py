@@ -38,7 +38,12 @@ from tests.support.fake_slack import Call, FakeSlack
 from tests.support.slack_fixtures import APPROVER, STRANGER, SlackWorld
 from tests.support.slack_http import home_opened_event
 from tests.support.slack_steps import ask, ephemerals
-from tests.support.staff_scan import team_speaking, untranslated, visible_texts
+from tests.support.staff_scan import (
+    overtaken_and_refused,
+    team_speaking,
+    untranslated,
+    visible_texts,
+)
 
 
 @pytest.fixture
@@ -256,3 +261,13 @@ def test_bank_payments_and_a_contact_change_are_in_french() -> None:
     assert "Affecter un paiement" in shown and "… et 2 de plus" in shown
     assert "demande à changer son contact de facturation" in shown
     assert "Accepter le changement" in shown
+
+
+def test_an_expired_card_and_a_refused_amount_say_why_in_french(french: SlackWorld) -> None:
+    card, refused = overtaken_and_refused(french)
+    assert (
+        "⌛ Expirée : n’a plus lieu d’être : le client a promis de payer avant le 2030-01-15"
+        in (card)
+    )
+    assert "10.0012 a plus de 2 décimales pour EUR." in refused
+    assert untranslated(french.fake, "fr") == []

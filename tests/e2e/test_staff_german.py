@@ -19,6 +19,9 @@ from sqlmodel import select
 from bot.db import unit_of_work
 from bot.domain.escalation import Reason, paused_detail
 from bot.domain.holds import said_paid
+from bot.domain.money import AmountError, parse_amount
+from bot.domain.msgid import Phrase, verbatim
+from bot.importing.source import LineError
 from bot.models import Reminder
 from bot.rendering.staff_text import speaking
 from bot.services.delivery.outbox import DeliveryReport, OutboxPaused
@@ -39,7 +42,12 @@ from bot.slack.slack_errors import explain
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.slack_fixtures import APPROVER, SlackWorld
 from tests.support.slack_steps import ask, ephemerals
-from tests.support.staff_scan import team_speaking, untranslated, visible_texts
+from tests.support.staff_scan import (
+    overtaken_and_refused,
+    team_speaking,
+    untranslated,
+    visible_texts,
+)
 from tests.support.worklists import home_action, open_home
 
 
@@ -126,7 +134,7 @@ def test_what_the_services_say_is_worded_in_german() -> None:
         False, None, "", "", None, "", "", "", "",
     )  # fmt: skip
     failed = failure(customer, TemplateNotFound("friendly.fr.j2")).decision
-    report = ImportReport(12, 1, 0, 2, 1, 1, disagreements=("A-1: 10.00 ≠ 12.00",))
+    report = ImportReport(12, 1, 0, 2, 1, 1, disagreements=(verbatim("A-1: 10.00 ≠ 12.00"),))
     inbound = InboundView(
         7, "reply", "jean@atelier.example", "Jean", "Re: Relance", "Bezahlt.", (), 1, "A",
         "Atelier Lefèvre", "sender", inbox.UNCONFIRMED, "", None, True,
@@ -138,7 +146,15 @@ def test_what_the_services_say_is_worded_in_german() -> None:
             held_back_text(HeldBack(Reason.FAILED.value, [("Atelier Lefèvre", failed.detail)])),
             held_back_text(HeldBack(Reason.PAUSED.value, [("B", paused_detail(None))])),
             notice_text(FileOutcome("ledger.csv", Path("done/ledger.csv"), report=report)),
-            notice_text(FileOutcome("bad.csv", Path("failed/bad.csv"), errors="x\ny", failures=1)),
+            notice_text(
+                FileOutcome(
+                    "bad.csv",
+                    Path("failed/bad.csv"),
+                    errors="x\ny",
+                    lines=(LineError(3, "amount", _refusal("12,3x")),),
+                    failures=1,
+                )
+            ),
             alert_text(DeliveryReport(pause=pause)) or "",
             alert_text(DeliveryReport(resumed=True)) or "",
             explain("not_in_channel", "CDIGEST"),
@@ -158,6 +174,24 @@ def test_what_the_services_say_is_worded_in_german() -> None:
     assert "Mahnungen sind pausiert" in shown
     assert "ledger.csv: 2 neue Rechnungen, 1 geändert, 1 neuer Kunde, 1 Zahlung, 1 Saldo" in shown
     assert "bad.csv: nichts importiert (1 Fehler); mit Fehlerbericht" in shown
+    assert "Zeile 3, Spalte 'amount': '12,3x' ist kein Betrag" in shown  # a line's error
     assert "*Versand angehalten*" in shown and "*Versand läuft wieder*" in shown
     assert "der Bot ist nicht im Kanal CDIGEST" in shown and "Berechtigung users:read" in shown
     assert "nicht als vom Kunden stammend authentifiziert" in shown
+
+
+def _refusal(amount: str) -> Phrase:
+    """Why the importer refuses `amount`, as the rule says it."""
+    with pytest.raises(AmountError) as refused:
+        parse_amount(amount)
+    return refused.value.phrase
+
+
+def test_an_expired_card_and_a_refused_amount_say_why_in_german(german: SlackWorld) -> None:
+    card, refused = overtaken_and_refused(german)
+    assert (
+        "⌛ Abgelaufen: nicht mehr zutreffend: der Kunde hat Zahlung bis 2030-01-15 zugesagt"
+        in (card)
+    )
+    assert "10.0012 hat mehr als 2 Nachkommastellen für EUR." in refused
+    assert untranslated(german.fake, "de") == []

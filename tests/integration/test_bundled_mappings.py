@@ -262,7 +262,7 @@ def test_xero_reports_where_its_amount_due_differs_and_keeps_overpayments_as_cre
     engine: Engine,
 ) -> None:
     report = import_invoices(engine, EXPORTS / "xero.csv", load_mapping("xero"))
-    (line,) = report.disagreements
+    (line,) = map(str, report.disagreements)
     assert "invoice INV-0111: xero says GBP 960.00 is owed" in line
     assert "total GBP 1200.00 less paid GBP 0.00 gives GBP 1200.00" in line
     with unit_of_work(engine) as session:

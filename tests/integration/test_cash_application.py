@@ -29,6 +29,7 @@ from bot.services.ledger.importing import import_invoices
 from bot.services.reminders.suggestions import suggest
 from tests.support.bank_files import Entry, camt053, mt940, ofx
 from tests.support.csvfiles import line, write_csv
+from tests.support.kept_text import said
 
 TODAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -260,7 +261,7 @@ def test_a_payment_overtakes_the_suggestion_chasing_it(
     with read_only(engine) as session:
         reminder = session.get(Reminder, chasing.id)
     assert reminder is not None and reminder.state == "expired"
-    assert "FD-9001 paid by bank transfer" in reminder.skip_reason
+    assert "FD-9001 paid by bank transfer" in said(reminder.skip_reason)
     with read_only(engine) as session:  # the statement's events, stored together, still link
         kinds = session.exec(select(AuditEvent.kind).order_by(AuditEvent.seq)).all()
         assert audit.verify(session).ok
@@ -281,7 +282,7 @@ def test_one_statement_overtakes_each_customers_suggestion_with_its_own_why(
     _import(engine, runtime, tmp_path, camt053(entries))
     with read_only(engine) as session:
         why = {n: session.get(Reminder, key) for n, key in chasing.items()}
-    assert {n: (r.state, r.skip_reason) for n, r in why.items() if r is not None} == {
+    assert {n: (r.state, said(r.skip_reason)) for n, r in why.items() if r is not None} == {
         "FD-9001": ("expired", "no longer holds: FD-9001 paid by bank transfer"),
         "FA-2026-0107": ("expired", "no longer holds: FA-2026-0107 paid by bank transfer"),
     }

@@ -208,7 +208,7 @@ def test_an_import_refuses_a_copy_outside_the_folder_naming_line_and_column(
     with pytest.raises(ImportFailed) as failed:
         _ledger(engine, tmp_path, {"F-102": cell})
     (error,) = failed.value.errors
-    assert (error.line, error.column) == (3, "pdf") and why in error.message
+    assert (error.line, error.column) == (3, "pdf") and why in str(error.message)
     with read_only(engine) as session:
         assert session.exec(select(Invoice)).all() == []  # nothing imported
 

@@ -23,6 +23,7 @@ from bot.services.common.lookup import find_customer
 from bot.services.overview.reminder_view import load_view, load_views
 from bot.services.reminders import decisions
 from bot.services.reminders.suggestions import SuggestionRun, suggest, todays_decisions
+from tests.support.kept_text import said
 from tests.support.slack_fixtures import sample_ledger
 
 MORNING = next_business_morning(date(2026, 11, 25), Settings())
@@ -100,8 +101,8 @@ def test_a_suggestion_overtaken_by_a_pause_expires_instead_of_being_written(
     lost = decisions.approve(runtime.drafter(), b.id or 0, "UAPPROVE1", now=MORNING)
     assert not lost.won and lost.reminder.state == "expired"
     row = stored(engine)["B-1"]
-    assert row.subject == "" and row.skip_reason == "no longer holds: reminders are paused"
-    assert [e["reason"] for e in events(engine, "expired")] == [row.skip_reason]
+    assert row.subject == "" and said(row.skip_reason) == "no longer holds: reminders are paused"
+    assert [e["reason"] for e in events(engine, "expired")] == [said(row.skip_reason)]
     with read_only(engine) as session:
         assert session.exec(select(Outbox)).all() == []
     # the card says why, and the other reminders are written as usual
@@ -122,8 +123,8 @@ def test_a_template_gone_after_the_morning_fails_that_reminder_alone(
     views = load_views(runtime.drafter(), [r.id for r in run.created])
     by_id = {v.id: v for v in views}
     assert by_id[gb.id].state == "expired" and by_id[gb.id].subject == ""
-    assert "could not be written" in stored(engine)["B-1"].skip_reason
-    assert "friendly" in stored(engine)["B-1"].skip_reason
+    assert "could not be written" in said(stored(engine)["B-1"].skip_reason)
+    assert "friendly" in said(stored(engine)["B-1"].skip_reason)
     assert all(v.subject for v in views if v.id != gb.id)
 
 

@@ -44,6 +44,7 @@ from bot.slack.blocks.card import reminder_card
 from tests.support.csvfiles import line, write_csv
 from tests.support.dkim_signer import signed, trusting
 from tests.support.drafts import written
+from tests.support.kept_text import said
 from tests.support.mail_samples import reply
 from tests.support.smtp_server import SmtpServer
 
@@ -89,7 +90,10 @@ def _morning_and_a_reply(engine: Engine, tmp_path: Path) -> tuple[dict[str, int]
 
 def _states(engine: Engine) -> dict[str, tuple[str, str]]:
     with read_only(engine) as session:
-        return {r.invoice_numbers: (r.state, r.skip_reason) for r in session.exec(select(Reminder))}
+        return {
+            r.invoice_numbers: (r.state, said(r.skip_reason))
+            for r in session.exec(select(Reminder))
+        }
 
 
 def test_a_dispute_expires_only_the_suggestion_that_chases_its_invoice(
@@ -280,7 +284,11 @@ def test_an_approved_reminder_waiting_for_business_hours_is_not_sent_once_overta
     assert deliver_due(engine, settings, "sender", now=later).touched == []
     reminder, outbox = _reminder(engine, reminders["H-1"])
     why = f"since its approval, {chosen.fact.format(number='H-1')}"
-    assert (reminder.state, reminder.skip_reason, outbox.state) == ("cancelled", why, "cancelled")
+    assert (reminder.state, said(reminder.skip_reason), outbox.state) == (
+        "cancelled",
+        why,
+        "cancelled",
+    )
     assert _reminder(engine, reminders["K-1"])[0].state == "sent"
     _cancelled_by(engine, chosen.actor, reminders["H-1"], why)
 
@@ -346,7 +354,11 @@ def test_a_row_released_for_retry_once_overtaken_is_stopped_by_the_sender(
     assert deliver_due(engine, settings, "sender", now=retry + timedelta(days=3)).touched == []
     reminder, outbox = _reminder(engine, reminders["H-1"])
     why = f"by the time it was to leave, {chosen.at_sending.format(number='H-1')}"
-    assert (reminder.state, reminder.skip_reason, outbox.state) == ("cancelled", why, "cancelled")
+    assert (reminder.state, said(reminder.skip_reason), outbox.state) == (
+        "cancelled",
+        why,
+        "cancelled",
+    )
     _cancelled_by(engine, "relance", reminders["H-1"], why)
     runtime = build_runtime(settings, engine, clock=lambda: retry)
     card = json.dumps(reminder_card(load_view(runtime.drafter(), reminder.id or 0), MONDAY))

@@ -6,6 +6,7 @@ wildcards: a string that skipped the catalog, or a surface posted outside `speak
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,16 +16,20 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
+from bot.db import unit_of_work
 from bot.entry.composition import build_runtime, next_business_morning
 from bot.entry.server import wsgi_app
 from bot.importing.mapping import load_mapping
+from bot.models import Reminder
 from bot.rendering.staff_text import LOCALE_DIR
 from bot.services.ledger.importing import import_invoices
 from tests.support.csvfiles import line, write_csv
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_fixtures import SECRET, SlackWorld, slack_settings
+from tests.support.slack_fixtures import APPROVER, SECRET, SlackWorld, slack_settings
 from tests.support.slack_http import SignedSlack, serve
+from tests.support.slack_steps import ask
 
 
 def _pattern(msgid: str) -> re.Pattern[str] | None:
@@ -128,3 +133,28 @@ def team_speaking(engine: Engine, tmp_path: Path, locale: str) -> Iterator[Slack
     finally:
         stop()
         fake.close()
+
+
+def overtaken_and_refused(world: SlackWorld) -> tuple[str, str]:
+    """The morning's digest, then a promise recorded on the first suggestion's invoice (which
+    expires it, its card redrawn with why) and one whose amount has more decimals than euros
+    have: (the expired card as updated, the refusal as replied), for the staff language."""
+    world.slack.command(
+        "digest", user=APPROVER, channel="CDIGEST", response_url=world.fake.response_url()
+    )
+    first = world.fake.wait_for(lambda: _first_card(world.engine))
+    number, ts = first.numbers[0], first.slack_ts
+    updates = len(world.fake.calls_to("chat.update"))
+    ask(world, f"promise {number} 2030-01-15")
+    card = world.fake.wait_for(
+        lambda: [c for c in world.fake.calls_to("chat.update")[updates:] if c.args["ts"] == ts]
+    )[-1]
+    refused = ask(world, f"promise {number} 2030-01-15 10.0012")
+    return json.dumps(card.args, ensure_ascii=False), json.dumps(refused, ensure_ascii=False)
+
+
+def _first_card(engine: Engine) -> Reminder | None:
+    with unit_of_work(engine) as session:
+        return session.exec(
+            select(Reminder).where(col(Reminder.slack_ts) != "").order_by(col(Reminder.id))
+        ).first()

@@ -12,7 +12,7 @@ BASE = ReminderView(
     id=1, run_date=date(2026, 11, 26), customer_name="Zürich AG", contact_name="",
     customer_email="", country="CH", language="de", locale="de_CH", stage="friendly",
     channel="email", wording="de/friendly", subject="Erinnerung", body_text="Text",
-    edited=False, state=ReminderState.SUGGESTED, decided_by="", decided_at=None, skip_reason="",
+    edited=False, state=ReminderState.SUGGESTED, decided_by="", decided_at=None, skip_reason=None,
     invoices=[], delivery=None, delivery_error="", attempts=0, slack_channel="", slack_ts="",
 )  # fmt: skip
 

@@ -39,7 +39,7 @@ def view(**changes: object) -> ReminderView:
         state=ReminderState.SUGGESTED,
         decided_by="",
         decided_at=None,
-        skip_reason="",
+        skip_reason=None,
         invoices=[InvoiceLine("F-1", Money(Decimal(100), "EUR"), date(2026, 10, 1))],
         delivery=None,
         delivery_error="",

@@ -12,9 +12,17 @@ from bot.config import load_policy
 from bot.domain.escalation import Account, NoAction, OpenItem, Reason, decide
 from bot.domain.holds import Hold, HoldKind, said_paid
 from bot.domain.overtaking import WHOLE_ACCOUNT, chases_any, why_overtaken
+from bot.domain.policy import Policy
 
 POLICY = load_policy()  # promise grace: 3 days
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+
+
+def _why(whole: Account | None, chased: list[str], policy: Policy, now: datetime) -> str:
+    """Why it is overtaken, in English (the card words it in the reader's language)."""
+    return str(why_overtaken(whole, chased, policy, now))
+
+
 TODAY = date(2026, 11, 25)
 
 
@@ -31,10 +39,10 @@ def test_a_reminder_nothing_overtook_goes() -> None:
 
 
 def test_paid_in_full_or_owing_nothing_stops_it() -> None:
-    assert why_overtaken(account(item("A-2")), ["A-1"], POLICY, NOW) == (
+    assert _why(account(item("A-2")), ["A-1"], POLICY, NOW) == (
         "nothing it chases is owed any more"
     )
-    assert why_overtaken(None, ["A-1"], POLICY, NOW) == "nothing it chases is owed any more"
+    assert _why(None, ["A-1"], POLICY, NOW) == "nothing it chases is owed any more"
     # one of two paid: the other is still owed, and the reminder still holds
     assert why_overtaken(account(item("A-2")), ["A-1", "A-2"], POLICY, NOW) is None
 
@@ -42,18 +50,16 @@ def test_paid_in_full_or_owing_nothing_stops_it() -> None:
 def test_a_pause_stops_it_while_it_lasts() -> None:
     chased = ["A-1"]
     paused = account(item("A-1"), paused=True)
-    assert why_overtaken(paused, chased, POLICY, NOW) == "reminders are paused"
+    assert _why(paused, chased, POLICY, NOW) == "reminders are paused"
     until_today = account(item("A-1"), paused=True, paused_until=TODAY)
-    assert why_overtaken(until_today, chased, POLICY, NOW) == (
-        "reminders are paused until 2026-11-25"
-    )
+    assert _why(until_today, chased, POLICY, NOW) == ("reminders are paused until 2026-11-25")
     over = account(item("A-1"), paused=True, paused_until=TODAY - timedelta(days=1))
     assert why_overtaken(over, chased, POLICY, NOW) is None
 
 
 def test_a_says_paid_hold_stops_it_until_it_lapses() -> None:
     held = account(item("A-1"), hold=said_paid(TODAY, 7))
-    assert why_overtaken(held, ["A-1"], POLICY, NOW) == (
+    assert _why(held, ["A-1"], POLICY, NOW) == (
         "the customer says it is paid: held until 2026-12-02, pending the next import"
     )
     lapsed = account(item("A-1"), hold=Hold(HoldKind.SAID_PAID, TODAY - timedelta(days=1)))
@@ -62,7 +68,7 @@ def test_a_says_paid_hold_stops_it_until_it_lapses() -> None:
 
 def test_a_dispute_on_any_invoice_it_chases_stops_it() -> None:
     disputed = account(item("A-1"), item("A-2", disputed=True), item("A-3", disputed=True))
-    assert why_overtaken(disputed, ["A-1", "A-2"], POLICY, NOW) == ("A-2 disputed by the customer")
+    assert _why(disputed, ["A-1", "A-2"], POLICY, NOW) == ("A-2 disputed by the customer")
     assert why_overtaken(disputed, ["A-1"], POLICY, NOW) is None  # not chased: not overtaken
 
 
@@ -70,7 +76,7 @@ def test_a_promise_stops_it_until_its_date_and_grace_have_passed() -> None:
     chased = ["A-1", "A-2"]
     later = TODAY + timedelta(days=10)
     promised = account(item("A-1", promised_until=TODAY), item("A-2", promised_until=later))
-    assert why_overtaken(promised, chased, POLICY, NOW) == (
+    assert _why(promised, chased, POLICY, NOW) == (
         f"the customer promised to pay by {later.isoformat()}"
     )
     within_grace = account(item("A-1", promised_until=TODAY - timedelta(days=3)))
@@ -126,7 +132,7 @@ def test_it_agrees_with_the_morning(scenario: tuple[Account, list[str]]) -> None
     why = why_overtaken(whole, chased, POLICY, NOW)
     decided = decide(whole, POLICY, NOW)
     if isinstance(decided, NoAction) and decided.reason in (Reason.PAUSED, Reason.HELD):
-        assert why == str(decided.detail)
+        assert why == decided.detail
     only_chased = whole._replace(invoices=tuple(i for i in whole.invoices if i.number in chased))
     if why is None:
         decision = decide(only_chased, POLICY, NOW)

@@ -92,7 +92,7 @@ def test_a_leads_change_to_the_main_policy_reaches_the_segments() -> None:
 
 def test_an_inherited_discount_ceiling_still_bounds_the_segments_stages() -> None:
     offer = STAGES + "discount_percent = 5\n"
-    with pytest.raises(PolicyError, match="limit is 3"):
+    with pytest.raises(PolicyError, match="limit of 3"):
         _segment(offer)
 
 

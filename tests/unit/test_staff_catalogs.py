@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from bot.domain.overtaking import promised_fact
 from bot.rendering.staff_text import (
     LOCALE_DIR,
     Phrase,
@@ -26,6 +28,7 @@ from bot.rendering.staff_text import (
     say,
     speaking,
 )
+from bot.services.reminders.overtaken import no_longer_holds
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None, "phrase": None, "phrase_n": (1, 2)}
@@ -133,6 +136,21 @@ def test_a_phrase_is_worded_in_the_language_in_force_and_kept_in_json() -> None:
             == "en pause jusqu’à ce que quelqu’un agisse"
         )
         assert say(Phrase.read("{not a template}")) == "{not a template}"
+
+
+def test_a_reason_kept_in_a_column_is_worded_for_its_reader() -> None:
+    """An expired reminder's why, as its row keeps it: the card words it in the reader's
+    language; an older row's English, or a person's text, is shown as it is, never looked up."""
+    why = no_longer_holds(promised_fact(date(2030, 1, 15)))
+    kept = Phrase.from_column(why.column())
+    assert (
+        kept == why and str(kept) == "no longer holds: the customer promised to pay by 2030-01-15"
+    )
+    with speaking("fr_FR"):
+        assert say(kept) == "n’a plus lieu d’être : le client a promis de payer avant le 2030-01-15"
+        assert say(Phrase.from_column("Approve")) == "Approve"  # plain text: no msgid
+        broken = '{"msgid": "{x}", "values": {"y": 1}}'  # typed, and no phrase to word
+        assert say(Phrase.from_column(broken)) == broken
 
 
 def test_the_language_is_per_context_and_carried_to_other_threads() -> None:

@@ -226,7 +226,9 @@ def test_a_discount_beyond_the_leads_limit_is_refused() -> None:
 
     data = tomllib.loads((ROOT / "bot" / "policy.toml").read_text())
     data["stages"][1]["discount_percent"] = 5  # the lead allows 2
-    with pytest.raises(PolicyError, match="offers 5% off: the finance lead's limit is 2%"):
+    with pytest.raises(
+        PolicyError, match="offers a discount of 5%, above the finance lead's limit of 2%"
+    ):
         Policy.from_dict(data)
 
 

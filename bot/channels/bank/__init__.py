@@ -13,6 +13,7 @@ from bot.channels.bank.csv_export import read_csv_export
 from bot.channels.bank.ofx import looks_like_ofx, read_ofx
 from bot.channels.bank.swift_mt940 import looks_like_mt940, read_mt940
 from bot.domain.bank_statement import Statement
+from bot.domain.msgid import phrase
 from bot.importing.mapping import Mapping
 from bot.importing.source import LineError
 
@@ -56,7 +57,9 @@ def read_statement(path: Path, *, account: str = "", mapping: Mapping | None = N
                 LineError(
                     1,
                     "",
-                    "not camt.053/054, MT940 or OFX; a CSV export needs its bank's --mapping",
+                    phrase(
+                        "not camt.053/054, MT940 or OFX; a CSV export needs its bank's --mapping"
+                    ),
                 )
             ]
         )
@@ -64,6 +67,10 @@ def read_statement(path: Path, *, account: str = "", mapping: Mapping | None = N
         return statement
     said = compact_iban(statement.account) or statement.account.replace(" ", "").upper()
     if statement.account and said != account:
-        message = f"is the statement of {statement.account}, not of {account}"
+        message = phrase(
+            "is the statement of {found}, not of {expected}",
+            found=statement.account,
+            expected=account,
+        )
         raise BankFileError([LineError(1, "", message)])
     return replace(statement, account=account)

@@ -17,6 +17,7 @@ from lxml import etree
 
 from bot.channels.bank.common import BankFileError, Lines
 from bot.domain.bank_statement import Statement
+from bot.domain.msgid import phrase
 from bot.importing.source import LineError
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
@@ -46,7 +47,9 @@ def version_of(data: bytes) -> str | None:
     return head[start + len(_PREFIX) :].split('"', 1)[0].split("'", 1)[0]
 
 
-def read_camt(data: bytes) -> Statement:
+def _validated(data: bytes) -> tuple[str, etree._Element]:
+    """The camt version and its document, parsed without a DOCTYPE and valid against the
+    version's XSD; else every problem, with its line."""
     version = version_of(data)
     if version not in VERSIONS:
         raise BankFileError(
@@ -54,25 +57,44 @@ def read_camt(data: bytes) -> Statement:
                 LineError(
                     1,
                     "",
-                    f"{version or 'no camt namespace'}: Relance reads {', '.join(VERSIONS)}",
+                    phrase(
+                        "{version}: Relance reads {versions}",
+                        version=version or "no camt namespace",
+                        versions=", ".join(VERSIONS),
+                    ),
                 )
             ]
         )
     try:
         document = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        message = f"not well-formed XML: {exc.msg}"
+        message = phrase("not well-formed XML: {error}", error=exc.msg)
         raise BankFileError([LineError(exc.lineno or 1, "", message)]) from None
     if document.getroottree().docinfo.internalDTD is not None:
-        raise BankFileError([LineError(1, "", "declares a DOCTYPE: a camt message has none")])
+        raise BankFileError(
+            [LineError(1, "", phrase("declares a DOCTYPE: a camt message has none"))]
+        )
     rules = schema(version)
     if not rules.validate(document):
         raise BankFileError(
             [
-                LineError(e.line, "", f"does not follow the {version} schema: {e.message}")
+                LineError(
+                    e.line,
+                    "",
+                    phrase(
+                        "does not follow the {version} schema: {error}",
+                        version=version,
+                        error=e.message,
+                    ),
+                )
                 for e in list(rules.error_log)[:200]
             ]
         )
+    return version, document
+
+
+def read_camt(data: bytes) -> Statement:
+    version, document = _validated(data)
     ns = {"c": _PREFIX + version}
     kind = "camt.053" if version.startswith("camt.053") else "camt.054"
     reports = document.xpath("/c:Document/*/c:Stmt | /c:Document/*/c:Ntfctn", namespaces=ns)
@@ -82,7 +104,15 @@ def read_camt(data: bytes) -> Statement:
     }
     if len(accounts) > 1:
         raise BankFileError(
-            [LineError(1, "", f"covers several accounts ({', '.join(sorted(accounts))})")]
+            [
+                LineError(
+                    1,
+                    "",
+                    phrase(
+                        "covers several accounts ({accounts})", accounts=", ".join(sorted(accounts))
+                    ),
+                )
+            ]
         )
     found = Lines(account=accounts.pop() if accounts else "")
     for report in reports:

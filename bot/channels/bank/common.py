@@ -15,6 +15,7 @@ from schwifty.exceptions import SchwiftyException
 
 from bot.domain.bank_statement import StatementLine, fallback_reference
 from bot.domain.money import AmountError, is_currency, to_minor
+from bot.domain.msgid import Phrase, phrase
 from bot.importing.source import LineError
 
 #: A day's statement of a busy account is a few megabytes; anything far larger is not one.
@@ -30,7 +31,7 @@ class BankFileError(ValueError):
     """Nothing was read: each bad line (or entry) named."""
 
     def __init__(self, errors: list[LineError]) -> None:
-        self.errors = sorted(errors)
+        self.errors = sorted(errors, key=LineError.key)
         super().__init__(
             f"nothing imported: {len(errors)} error(s)\n" + "\n".join(str(e) for e in self.errors)
         )
@@ -41,11 +42,19 @@ def read_bounded(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise BankFileError(
-            [LineError(1, "", f"is {size} bytes: a bank file is at most {MAX_BYTES}")]
+            [
+                LineError(
+                    1,
+                    "",
+                    phrase(
+                        "is {size} bytes: a bank file is at most {most}", size=size, most=MAX_BYTES
+                    ),
+                )
+            ]
         )
     data = path.read_bytes()
     if not data.strip():
-        raise BankFileError([LineError(1, "", "the file is empty")])
+        raise BankFileError([LineError(1, "", phrase("the file is empty"))])
     return data
 
 
@@ -60,31 +69,33 @@ def compact_iban(text: str) -> str:
 
 def _figure_problems(
     booked: date | None, amount: Decimal | None, currency: str
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Phrase]]:
     """What is wrong with a line's currency, date and amount, by column."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Phrase]] = []
     if not is_currency(currency):
-        problems.append(("currency", f"{currency[:5]!r} is not an ISO 4217 currency"))
+        problems.append(
+            ("currency", phrase("{text} is not an ISO 4217 currency", text=repr(currency[:5])))
+        )
     if booked is None:
-        problems.append(("date", "no booking date"))
+        problems.append(("date", phrase("no booking date")))
     if amount is None or amount < 0:
-        problems.append(("amount", "no amount"))
+        problems.append(("amount", phrase("no amount")))
     elif is_currency(currency):
         try:
             to_minor(amount, currency)
         except AmountError as exc:
-            problems.append(("amount", str(exc)))
+            problems.append(("amount", exc.phrase))
     return problems
 
 
-def _text_problems(texts: dict[str, tuple[str, int]]) -> list[tuple[str, str]]:
+def _text_problems(texts: dict[str, tuple[str, int]]) -> list[tuple[str, Phrase]]:
     """Texts (by column, with their limits) holding a control character or too long."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Phrase]] = []
     for name, (text, limit) in texts.items():
         if _CONTROL.search(text):
-            problems.append((name, "holds a control character"))
+            problems.append((name, phrase("holds a control character")))
         elif len(text) > limit:
-            problems.append((name, f"is longer than {limit} characters"))
+            problems.append((name, phrase("is longer than {limit} characters", limit=limit)))
     return problems
 
 
@@ -97,7 +108,7 @@ class Lines:
     errors: list[LineError] = field(default_factory=list)
     _seen: Counter[tuple[object, ...]] = field(default_factory=Counter)
 
-    def error(self, position: int, column: str, message: str) -> None:
+    def error(self, position: int, column: str, message: Phrase) -> None:
         self.errors.append(LineError(position, column, message))
 
     def add(
@@ -128,7 +139,7 @@ class Lines:
             }
         )
         if len(self.lines) >= MAX_LINES:
-            problems.append(("", f"more than {MAX_LINES} entries in one file"))
+            problems.append(("", phrase("more than {most} entries in one file", most=MAX_LINES)))
         for column, message in problems:
             self.error(position, column, message)
         if problems or booked is None or amount is None:
@@ -172,6 +183,11 @@ class Lines:
         twice = [x for x in self.lines if references[x.account, x.reference] > 1]
         if twice:  # a reference names one entry of its account: two are a broken file
             raise BankFileError(
-                [LineError(x.position, "reference", f"{x.reference!r} twice") for x in twice]
+                [
+                    LineError(
+                        x.position, "reference", phrase("{text} twice", text=repr(x.reference))
+                    )
+                    for x in twice
+                ]
             )
         return self.lines

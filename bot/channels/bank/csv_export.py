@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.channels.bank.common import BankFileError, Lines
 from bot.domain.bank_statement import Statement
 from bot.domain.money import AmountError, parse_amount
+from bot.domain.msgid import Phrase, Refused, phrase, verbatim
 from bot.importing.fields import parse_date
 from bot.importing.mapping import Mapping
 from bot.importing.source import CsvSource, LineError
@@ -18,7 +19,16 @@ from bot.importing.source import CsvSource, LineError
 def read_csv_export(path: Path, mapping: Mapping, account: str = "") -> Statement:
     if not (mapping.provides("amount") or mapping.provides("credit_amount")):
         raise BankFileError(
-            [LineError(1, "", f"mapping {mapping.name!r} maps no amount nor credit_amount")]
+            [
+                LineError(
+                    1,
+                    "",
+                    phrase(
+                        "mapping {mapping} maps no amount nor credit_amount",
+                        mapping=repr(mapping.name),
+                    ),
+                )
+            ]
         )
     source = CsvSource(path, mapping)
     found = Lines(account=account)
@@ -29,12 +39,12 @@ def read_csv_export(path: Path, mapping: Mapping, account: str = "") -> Statemen
         try:
             booked = parse_date(cells.get("booking_date", ""), mapping.date_formats)
         except ValueError as exc:
-            found.error(line, mapping.columns.get("booking_date", ""), str(exc))
+            found.error(line, mapping.columns.get("booking_date", ""), _said(exc))
             continue
         try:
             amount, credit = _amount(cells, mapping)
         except (AmountError, ValueError) as exc:
-            found.error(line, mapping.columns.get("amount", ""), str(exc))
+            found.error(line, mapping.columns.get("amount", ""), _said(exc))
             continue
         found.add(
             line,
@@ -51,7 +61,7 @@ def read_csv_export(path: Path, mapping: Mapping, account: str = "") -> Statemen
     found.errors += source.errors
     accounts.discard("")
     if not account and len(accounts) > 1:
-        found.error(1, mapping.columns.get("account", ""), "covers several accounts")
+        found.error(1, mapping.columns.get("account", ""), phrase("covers several accounts"))
     found.account = account or (accounts.pop() if accounts else "")
     lines = found.done()
     return Statement(f"csv:{mapping.name}", found.account, tuple(lines))
@@ -76,6 +86,11 @@ def _amount(cells: dict[str, str], mapping: Mapping) -> tuple[Decimal, bool]:
         return abs(amount), amount > 0
     credit, debit = cells.get("credit_amount", ""), cells.get("debit_amount", "")
     if bool(credit) == bool(debit):
-        raise ValueError("one of the credit and debit amounts must be given, not both")
+        raise Refused(phrase("one of the credit and debit amounts must be given, not both"))
     amount = parse_amount(credit or debit, separator)
     return abs(amount), bool(credit)
+
+
+def _said(exc: ValueError) -> Phrase:
+    """A cell's refusal: the rule's phrase, or the text of an error no rule words (kept)."""
+    return exc.phrase if isinstance(exc, Refused) else verbatim(str(exc))

@@ -14,6 +14,7 @@ from ofxtools.Parser import OFXTree
 
 from bot.channels.bank.common import BankFileError, Lines
 from bot.domain.bank_statement import Statement
+from bot.domain.msgid import phrase
 from bot.importing.source import LineError
 
 
@@ -28,11 +29,15 @@ def read_ofx(data: bytes) -> Statement:
         tree.parse(BytesIO(data))
         ofx = tree.convert()
     except Exception as exc:  # ofxtools raises its own errors and ValueError/KeyError alike
-        raise BankFileError([LineError(1, "", f"not a readable OFX statement ({exc})")]) from exc
+        raise BankFileError(
+            [LineError(1, "", phrase("not a readable OFX statement ({error})", error=str(exc)))]
+        ) from exc
     statements = list(ofx.statements)
     accounts = {str(getattr(s.account, "acctid", "")) for s in statements}
     if len(accounts) > 1:
-        raise BankFileError([LineError(1, "", f"covers several accounts ({len(accounts)})")])
+        raise BankFileError(
+            [LineError(1, "", phrase("covers several accounts ({count})", count=len(accounts)))]
+        )
     found = Lines(account=accounts.pop() if accounts else "")
     position = 0
     for statement in statements:

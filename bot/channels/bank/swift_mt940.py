@@ -17,6 +17,7 @@ import mt940
 
 from bot.channels.bank.common import BankFileError, Lines, compact_iban
 from bot.domain.bank_statement import Statement
+from bot.domain.msgid import phrase
 from bot.importing.source import LineError
 
 _UNNAMED = {"", "NONREF"}
@@ -64,8 +65,8 @@ def _parsed(message: str) -> mt940.models.Transactions:
     try:
         statements.parse(message)
     except (RuntimeError, ValueError, KeyError, InvalidOperation) as exc:
-        message = f"not a readable MT940 statement ({exc})"
-        raise BankFileError([LineError(1, "", message)]) from None
+        why = phrase("not a readable MT940 statement ({error})", error=str(exc))
+        raise BankFileError([LineError(1, "", why)]) from None
     return statements
 
 
@@ -85,7 +86,11 @@ def read_mt940(data: bytes) -> Statement:
         ]
         if len(statements.transactions) != len(starts):
             read = len(statements.transactions)
-            found.error(offset + 1, "", f"{len(starts)} :61: lines, {read} entries read")
+            found.error(
+                offset + 1,
+                "",
+                phrase("{lines} :61: lines, {read} entries read", lines=len(starts), read=read),
+            )
             continue
         for position, entry in zip(starts, statements.transactions, strict=True):
             _entry(found, position, entry.data, account)
@@ -98,7 +103,11 @@ def _entry(found: Lines, position: int, data_: dict[str, Any], account: str) -> 
     """One :61: entry (with its :86:) into `found`."""
     status = str(data_.get("status") or "")
     if status not in ("C", "D", "RC", "RD"):
-        found.error(position, ":61:", f"debit/credit mark {status!r} is not C, D, RC or RD")
+        found.error(
+            position,
+            ":61:",
+            phrase("debit/credit mark {mark} is not C, D, RC or RD", mark=repr(status)),
+        )
         return
     reference = str(data_.get("bank_reference") or "").strip()
     name, iban = _payer(data_)

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.db import unit_of_work
+from bot.domain.overtaking import disputed_fact
 from bot.models import Dispute, utcnow
 from bot.rendering.staff_text import N_, phrase
 from bot.services import audit
@@ -52,7 +53,7 @@ def open_dispute(
                 content={"reason": dispute.reason, **(note or {})},
             ),
         )
-        fact = f"{invoice.number} disputed by the customer"
+        fact = disputed_fact([invoice.number])
         return overtake(session, invoice.customer_id, [invoice.number], user, fact)
 
 

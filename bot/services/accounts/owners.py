@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from bot.db import unit_of_work
-from bot.domain.owners import parse_owner
+from bot.domain.owners import OwnerError, parse_owner
 from bot.domain.states import ReminderState
 from bot.models import Reminder
 from bot.rendering.staff_text import N_
@@ -31,8 +31,8 @@ class Assigned:
 def assign(engine: Engine, query: str, owner_text: str, user: str, today: date) -> Assigned:
     try:
         owner = parse_owner(owner_text)
-    except ValueError as exc:
-        raise Invalid(str(exc)) from None
+    except OwnerError as exc:
+        raise Invalid(exc.phrase) from None
     if not owner:
         raise Invalid(N_("Whom to? Mention the person, e.g. `@camille`."))
     with unit_of_work(engine) as session:

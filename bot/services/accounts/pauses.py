@@ -43,7 +43,7 @@ def pause(
     with unit_of_work(engine) as session:
         customer = find_customer(session, query)
         hold(session, customer, user, until)
-        fact = str(paused_detail(until))
+        fact = paused_detail(until)
         touched = overtake(session, id_of(customer), WHOLE_ACCOUNT, user, fact)
         return Paused(id_of(customer), customer.name, until), touched
 

@@ -95,7 +95,9 @@ def propose_plan(
             )
             return PlanOutcome(False, customer.name, instalments, breaches)
         plan = _agree(session, customer, invoices, total, plan_dates, user, content)
-        fact = f"a payment plan was agreed, its first instalment due {first.isoformat()}"
+        fact = phrase(
+            "a payment plan was agreed, its first instalment due {date}", date=first.isoformat()
+        )
         touched = overtake(session, id_of(customer), numbers, user, fact)
         confirmation = (
             suggest_notice(session, composer, plan, "confirmed", today, user)

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import unit_of_work
 from bot.domain.money import AmountError, Money, open_minor, to_minor
+from bot.domain.overtaking import promised_fact
 from bot.domain.promises import settled, spread
 from bot.domain.states import PromiseState, move, transition
 from bot.models import Invoice, Promise
@@ -43,7 +44,7 @@ class Promised:
 
 def _overtaking(session: Session, invoices: list[Invoice], promised: date, user: str) -> Promised:
     numbers = tuple(i.number for i in invoices)
-    fact = f"the customer promised to pay by {promised.isoformat()}"
+    fact = promised_fact(promised)
     return Promised(numbers, overtake(session, invoices[0].customer_id, numbers, user, fact))
 
 
@@ -109,7 +110,7 @@ def check_amount(amount: Decimal, currency: str, balance_minor: int) -> int:
     try:
         minor = to_minor(amount, currency)
     except AmountError as exc:
-        raise Invalid("amount", f"{exc}.") from None
+        raise Invalid("amount", phrase("{error}.", error=exc.phrase)) from None
     if minor > balance_minor:
         balance = Money.of_minor(balance_minor, currency).format("en")
         raise Invalid(

@@ -14,13 +14,14 @@ from sqlmodel import Session, col, select
 
 from bot.db import insert_rows
 from bot.domain.money import from_minor
+from bot.domain.msgid import Phrase, Said, phrase
 from bot.models import BankLine, CashApplication, Invoice, PayerIban
 from bot.services import audit
 from bot.services.common.queries import stored_id
 from bot.services.reminders.overtaken import NOTHING, Touched, overtake_many
 
 
-class BalanceChanged(Exception):
+class BalanceChanged(Said):
     """An invoice no longer owes what the line would pay (someone applied or imported a
     payment meanwhile): nothing of the line is applied."""
 
@@ -81,7 +82,11 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
         for number, minor in paying.amounts:
             if number not in invoices or owed[number] < minor:
                 raise BalanceChanged(
-                    f"{number} no longer owes {from_minor(minor, paying.currency)}"
+                    phrase(
+                        "{number} no longer owes {amount}",
+                        number=number,
+                        amount=str(from_minor(minor, paying.currency)),
+                    )
                 )
             owed[number] -= minor
             if owed[number] == 0:
@@ -91,24 +96,7 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
             rows.append((paying.line_id, key, minor, paying.rule, actor, now))
         numbers = tuple(n for n, _m in paying.amounts)
         paid.append(Paid(paying.customer_id, numbers, tuple(closed)))
-        events.append(
-            audit.NewEvent(
-                kind="cash_applied",
-                actor=actor,
-                customer_id=paying.customer_id,
-                invoice_numbers=numbers,
-                channel="bank",
-                content={
-                    "file": paying.file_name,
-                    "entry": paying.reference,
-                    "rule": paying.rule,
-                    "amounts": {n: str(from_minor(m, paying.currency)) for n, m in paying.amounts},
-                    "currency": paying.currency,
-                    "unapplied": str(from_minor(paying.unapplied, paying.currency)),
-                    "line": paying.line_id,
-                },
-            )
-        )
+        events.append(_applied_event(paying, numbers, actor))
     if updates:
         done = session.connection().execute(
             sa.update(Invoice)
@@ -121,25 +109,57 @@ def pay(session: Session, payings: Sequence[Paying], actor: str, now: datetime) 
             updates,
         )
         if done.rowcount not in (-1, len(updates)):  # a concurrent payment came first
-            raise BalanceChanged("an invoice's balance changed while the statement was applied")
+            raise BalanceChanged(
+                phrase("an invoice's balance changed while the statement was applied")
+            )
         insert_rows(session.connection(), CashApplication, _APPLICATION, rows)
     audit.append_many(session, events)
     return paid
 
 
-def overtake_paid(session: Session, paid: Sequence[Paid], actor: str, fact: str) -> Touched:
-    """What the payments closed is no longer chased: the suggestions that chase it expire,
+def _applied_event(paying: Paying, numbers: tuple[str, ...], actor: str) -> audit.NewEvent:
+    """A line's application as the trail records it: what it paid, by which rule, what is left."""
+    return audit.NewEvent(
+        kind="cash_applied",
+        actor=actor,
+        customer_id=paying.customer_id,
+        invoice_numbers=numbers,
+        channel="bank",
+        content={
+            "file": paying.file_name,
+            "entry": paying.reference,
+            "rule": paying.rule,
+            "amounts": {n: str(from_minor(m, paying.currency)) for n, m in paying.amounts},
+            "currency": paying.currency,
+            "unapplied": str(from_minor(paying.unapplied, paying.currency)),
+            "line": paying.line_id,
+        },
+    )
+
+
+def overtake_paid(session: Session, paid: Sequence[Paid], actor: str, by_hand: bool) -> Touched:
+    """What the payments closed (`by_hand`: applied by `actor`) is no longer chased: the suggestions that chase it expire,
     its queued e-mails are stopped, each saying why (the customers' reminders read a batch of
     customers at a time: a statement pays thousands, most with none)."""
     closed: dict[int, list[str]] = {}
     for one in paid:
         closed.setdefault(one.customer_id, []).extend(one.closed)
     facts = {
-        customer_id: (sorted(numbers), f"{', '.join(sorted(numbers))} {fact}")
+        customer_id: (sorted(numbers), _paid_fact(sorted(numbers), actor, by_hand))
         for customer_id, numbers in closed.items()
         if numbers
     }
     return overtake_many(session, facts, actor) if facts else NOTHING
+
+
+def _paid_fact(numbers: list[str], actor: str, by_hand: bool) -> Phrase:
+    if by_hand:
+        return phrase(
+            "{numbers} paid by bank transfer, applied by {who}",
+            numbers=", ".join(numbers),
+            who=actor,
+        )
+    return phrase("{numbers} paid by bank transfer", numbers=", ".join(numbers))
 
 
 def undo(

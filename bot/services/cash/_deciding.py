@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import read_only, unit_of_work
 from bot.domain.money import from_minor, to_minor
+from bot.domain.msgid import Phrase, phrase
 from bot.domain.payment_matching import OpenInvoice, allocate
 from bot.domain.states import BankLineState, move
 from bot.models import OPEN_INVOICE, BankLine, BankStatement, Customer, Invoice, utcnow
@@ -66,7 +67,7 @@ class LineDecided:
 
     won: bool
     line: LineView
-    problem: str = ""
+    problem: Phrase | None = None  # worded for the person who clicked
 
 
 def _open_invoices(session: Session, numbers: Sequence[str]) -> list[OpenInvoice]:
@@ -216,10 +217,12 @@ def _chosen(session: Session, line: BankLine, numbers: Sequence[str]) -> list[Op
         chosen = list(json.loads(line.candidates))
     invoices = _open_invoices(session, chosen)
     if not invoices or len(invoices) != len(set(chosen)):
-        raise BalanceChanged("choose open invoices to apply it to")
+        raise BalanceChanged(phrase("choose open invoices to apply it to"))
     customers = {i.customer_id for i in invoices}
     if len(customers) != 1 or {i.currency for i in invoices} != {line.currency}:
-        raise BalanceChanged(f"choose invoices of one customer, in {line.currency}")
+        raise BalanceChanged(
+            phrase("choose invoices of one customer, in {currency}", currency=line.currency)
+        )
     return invoices
 
 
@@ -235,7 +238,7 @@ def apply_line(
     """Apply a line's money: to `numbers` when a person chose them (the oldest due paid
     first, the rest kept as unapplied credit), else to what matching proposed. The IBAN it
     came from is learnt for that customer; what it pays in full is overtaken at once."""
-    problem = ""
+    problem: Phrase | None = None
     closed: tuple[str, ...] = ()
     try:
         with unit_of_work(engine) as session:
@@ -268,12 +271,12 @@ def apply_line(
             line.customer_id = customer_id
             line.unapplied_minor = to_minor(surplus, line.currency)
             learn_iban(session, line, customer_id, actor)
-            overtake_paid(session, paid, actor, f"paid by bank transfer, applied by {actor}")
+            overtake_paid(session, paid, actor, by_hand=True)
             closed = paid[0].closed
     except BalanceChanged as exc:
-        problem = str(exc)
+        problem = exc.phrase
     if closed:
         follow_up_payments(engine, composer, closed, run_date, actor=actor)
     with read_only(engine) as session:
         view = _view(session, get(session, BankLine, line_id))
-    return LineDecided(not problem, view, problem)
+    return LineDecided(problem is None, view, problem)

@@ -120,7 +120,7 @@ def import_statement(
         paid = pay(session, lines.payings, actor, now)
         for key, line in zip(ids[len(payments) :], reversals, strict=True):
             lines.reversal(session, key, statement.account_of(line), line, actor, now)
-        touched = overtake_paid(session, paid, actor, "paid by bank transfer")
+        touched = overtake_paid(session, paid, actor, by_hand=False)
         audit.append(
             session,
             audit.NewEvent(

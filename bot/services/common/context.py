@@ -109,7 +109,7 @@ class Runtime:
                 {**app_settings.overrides(self.engine), **clean},
             )
         except PolicyError as exc:
-            raise Invalid(str(exc)) from None
+            raise Invalid(exc.phrase) from None
         app_settings.save(
             self.engine, clean, app_settings.current(self.settings, self.policy), user
         )

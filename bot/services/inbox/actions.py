@@ -138,7 +138,7 @@ def reported_paid(engine: Engine, inbound_id: int, user: str) -> Acted:
         if not customer.paused or customer.paused_until is not None:
             hold(session, customer, user, None, "the customer says they paid: check next import")
         mark_handled(session, user, inbound_id=inbound_id)
-        fact = "the customer says they paid (the next import shows it)"
+        fact = phrase("the customer says they paid (the next import shows it)")
         return Acted(customer.name, overtake(session, id_of(customer), WHOLE_ACCOUNT, user, fact))
 
 

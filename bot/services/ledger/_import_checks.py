@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.domain.money import from_minor
+from bot.domain.msgid import Phrase, phrase
 from bot.domain.states import InvoiceStatus
 from bot.importing.mapping import Mapping
 from bot.importing.source import LineError
@@ -31,8 +32,13 @@ def _refuse_future(conn: Connection, today: date) -> None:
                 LineError(
                     r.line,
                     "",
-                    f"invoice {r.invoice_number!r} is issued on {r.issue_date.isoformat()}, "
-                    f"after today ({today.isoformat()}): import with --allow-future if it is",
+                    phrase(
+                        "invoice {number} is issued on {issued}, after today ({today}): "
+                        "import with --allow-future if it is",
+                        number=repr(r.invoice_number),
+                        issued=r.issue_date.isoformat(),
+                        today=today.isoformat(),
+                    ),
                 )
                 for r in rows[:MAX_ERRORS_KEPT]
             ],
@@ -57,8 +63,14 @@ def _refuse_currency_changes(conn: Connection) -> None:
                 LineError(
                     r.line,
                     "",
-                    f"invoice {r.number!r} is in {r.before}, not {r.after}: a re-import cannot "
-                    "change an invoice's currency (cancel it in your tool and issue a new one)",
+                    phrase(
+                        "invoice {number} is in {before}, not {after}: a re-import cannot "
+                        "change an invoice's currency (cancel it in your tool and issue a new "
+                        "one)",
+                        number=repr(r.number),
+                        before=r.before,
+                        after=r.after,
+                    ),
                 )
                 for r in rows[:MAX_ERRORS_KEPT]
             ],
@@ -66,7 +78,7 @@ def _refuse_currency_changes(conn: Connection) -> None:
         )
 
 
-def _disagreements(conn: Connection, mapping: Mapping) -> tuple[str, ...]:
+def _disagreements(conn: Connection, mapping: Mapping) -> tuple[Phrase, ...]:
     """Open invoices whose tool's balance is not total − paid, one line each (for one figure
     per invoice: summed line items carry no comparable paid figure)."""
     if mapping.summed or not (mapping.provides("balance") and mapping.provides("amount_paid")):
@@ -85,12 +97,18 @@ def _disagreements(conn: Connection, mapping: Mapping) -> tuple[str, ...]:
         return f"{currency} {from_minor(minor, currency)}"
 
     return tuple(
-        f"line {r.line}: invoice {r.invoice_number}: {mapping.name} says "
-        f"{money(r.amount_minor - r.paid_minor, r.currency)} is owed, where total "
-        f"{money(r.amount_minor, r.currency)} less paid "
-        f"{money(r.reported_paid_minor, r.currency)} gives "
-        f"{money(r.amount_minor - r.reported_paid_minor, r.currency)}; "
-        f"imported as {mapping.name} says (a credit or adjustment allocated there)"
+        phrase(
+            "line {line}: invoice {number}: {tool} says {owed} is owed, where total {total} "
+            "less paid {paid} gives {computed}; imported as {tool} says (a credit or "
+            "adjustment allocated there)",
+            line=r.line,
+            number=r.invoice_number,
+            tool=mapping.name,
+            owed=money(r.amount_minor - r.paid_minor, r.currency),
+            total=money(r.amount_minor, r.currency),
+            paid=money(r.reported_paid_minor, r.currency),
+            computed=money(r.amount_minor - r.reported_paid_minor, r.currency),
+        )
         for r in rows
     )
 
@@ -113,7 +131,11 @@ def _refuse_duplicates(conn: Connection) -> None:
                 LineError(
                     line,
                     "",
-                    (f"invoice number {number!r} already appears on line {first_seen[number]}"),
+                    phrase(
+                        "invoice number {number} already appears on line {first}",
+                        number=repr(number),
+                        first=first_seen[number],
+                    ),
                 )
             )
         else:
@@ -153,14 +175,23 @@ def _merge_line_items(conn: Connection, mapping: Mapping) -> None:
                 LineError(
                     row.line,
                     mapping.columns.get(differing[0], differing[0]),
-                    f"invoice {row.invoice_number!r} has another {', '.join(differing)} "
-                    f"on line {seen.line}",
+                    phrase(
+                        "invoice {number} has another {fields} on line {first}",
+                        number=repr(row.invoice_number),
+                        fields=", ".join(differing),
+                        first=seen.line,
+                    ),
                 )
             )
     if errors:
         raise ImportFailed(errors[:MAX_ERRORS_KEPT], len(errors))
-    if not first:
-        return
+    if first:
+        _sum_line_items(conn, mapping, by_balance)
+
+
+def _sum_line_items(conn: Connection, mapping: Mapping, by_balance: bool) -> None:
+    """Each invoice's line items folded into its first line, the summed fields added up (and
+    the sums checked as a whole)."""
     sums: dict[str, str] = {}
     if "amount" in mapping.summed:
         sums["amount_minor"] = "SUM(t.amount_minor)"
@@ -202,8 +233,14 @@ def _refuse_impossible_totals(conn: Connection) -> None:
                 LineError(
                     r.line,
                     "",
-                    f"invoice {r.invoice_number!r}: its lines add up to "
-                    + ("zero" if r.amount_minor == 0 else "a payment beyond the invoice amount"),
+                    phrase(
+                        "invoice {number}: its lines add up to zero", number=repr(r.invoice_number)
+                    )
+                    if r.amount_minor == 0
+                    else phrase(
+                        "invoice {number}: its lines add up to a payment beyond the invoice amount",
+                        number=repr(r.invoice_number),
+                    ),
                 )
                 for r in bad[:MAX_ERRORS_KEPT]
             ],

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from bot.domain.money import from_minor, open_minor
+from bot.domain.msgid import Phrase
 from bot.domain.states import CLOSED
 from bot.importing.mapping import Mapping
 from bot.models import Invoice, UTCDateTime, utcnow
@@ -48,7 +49,7 @@ class ImportReport:
     discrepancies: tuple[str, ...] = ()
     #: One line per invoice whose tool gives a balance other than total − paid (a credit
     #: allocated in the tool, say): the tool's balance is imported, the difference shown.
-    disagreements: tuple[str, ...] = ()
+    disagreements: tuple[Phrase, ...] = ()
 
 
 def _closed(conn: Connection) -> list[sa.Row[Any]]:
@@ -104,7 +105,7 @@ def _count(
     mapping: Mapping,
     lines: int,
     payments: list[sa.Row[Any]],
-    disagreements: tuple[str, ...],
+    disagreements: tuple[Phrase, ...],
 ) -> ImportReport:
     """Count what the upsert will create and update, before it runs."""
 

@@ -48,7 +48,7 @@ class ImportFailed(Exception):
     """Nothing was imported; `errors` names each bad line (the first MAX_ERRORS_KEPT)."""
 
     def __init__(self, errors: list[LineError], total: int | None = None):
-        self.errors = sorted(errors)
+        self.errors = sorted(errors, key=LineError.key)
         self.total = total if total is not None else len(errors)
         more = f" (and {self.total - len(errors)} more)" if self.total > len(errors) else ""
         super().__init__(

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from bot.channels.bank import BankFileError, is_bank_file
 from bot.domain.outcomes import FiledAs
 from bot.importing.mapping import Mapping
+from bot.importing.source import LineError
 from bot.rendering.staff_text import Phrase, phrase, phrase_n
 from bot.services.cash import BankImport
 from bot.services.ledger.importing import ImportFailed, ImportReport, import_invoices
@@ -32,6 +33,7 @@ class FileOutcome:
     moved_to: Path
     report: ImportReport | None = None
     errors: str = ""  # the error report, when nothing was imported
+    lines: tuple[LineError, ...] = ()  # its lines in error (the first kept), to word for staff
     bank: BankImport | None = None  # a bank statement's
     failures: int = 0  # the lines in error, when an import was refused for them
 
@@ -139,7 +141,15 @@ def import_folder(
                 str(failed) + "\n", encoding="utf-8"
             )
             failures = failed.total if isinstance(failed, ImportFailed) else 0
-            outcomes.append(FileOutcome(path.name, target, errors=str(failed), failures=failures))
+            outcomes.append(
+                FileOutcome(
+                    path.name,
+                    target,
+                    errors=str(failed),
+                    lines=tuple(failed.errors),
+                    failures=failures,
+                )
+            )
             continue
         target = _free_name(folder / FiledAs.DONE, path.name)
         path.rename(target)

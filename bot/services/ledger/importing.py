@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.db import unit_of_work
 from bot.domain.calendar import local_today
+from bot.domain.msgid import phrase
 from bot.domain.settlement import Conflict, Entry, settle
 from bot.domain.states import InvoiceStatus
 from bot.importing.mapping import Mapping
@@ -132,8 +133,13 @@ def _refuse_moves(moves: list[sa.Row[Any]]) -> NoReturn:
             LineError(
                 m.line,
                 "",
-                f"invoice {m.number!r} belongs to customer {m.before!r}, not "
-                f"{m.after!r} (import with --allow-reassign to move it)",
+                phrase(
+                    "invoice {number} belongs to customer {before}, not {after} "
+                    "(import with --allow-reassign to move it)",
+                    number=repr(m.number),
+                    before=repr(m.before),
+                    after=repr(m.after),
+                ),
             )
             for m in moves[:MAX_ERRORS_KEPT]
         ],
@@ -163,7 +169,7 @@ def _stage(conn: Connection, source: CsvSource, fallback_timezone: str) -> int:
     errors = source.errors + errors
     total_errors += len(source.errors)
     if not errors and lines == 0:
-        errors, total_errors = [LineError(1, "", "no invoice lines after the header")], 1
+        errors, total_errors = [LineError(1, "", phrase("no invoice lines after the header"))], 1
     if errors:
         raise ImportFailed(errors[:MAX_ERRORS_KEPT], total_errors)
     return lines

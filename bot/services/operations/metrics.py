@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
@@ -50,8 +51,19 @@ def worker_exited(pid: int) -> None:
         multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]  # untyped library
 
 
-@cache
+_REGISTERING = threading.Lock()
+
+
 def _metrics() -> dict[str, Any]:
+    """The families, registered once per process. A lock, not `functools.cache`: the first
+    burst of clicks reaches this from many threads at once, and a second registration of the
+    same names raises (every one of those clicks answered 500)."""
+    with _REGISTERING:
+        return _families()
+
+
+@cache
+def _families() -> dict[str, Any]:
     from prometheus_client import Counter, Gauge, Histogram
 
     return {

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from bot.db import read_only
 from bot.domain.money import Money, open_minor, totals_by_currency
+from bot.domain.msgid import Phrase
 from bot.domain.states import OutboxState, ReminderState
 from bot.models import Customer, Invoice, Outbox, Reminder
 from bot.rendering.locale import customer_locale
@@ -46,7 +47,7 @@ class ReminderView:
     state: ReminderState
     decided_by: str
     decided_at: datetime | None
-    skip_reason: str
+    skip_reason: Phrase | None  # why it was skipped, expired or stopped (None: not said)
     invoices: list[InvoiceLine]
     delivery: OutboxState | None  # None: not approved for sending
     delivery_error: str
@@ -137,7 +138,7 @@ def _view(
         state=reminder.state,
         decided_by=reminder.decided_by,
         decided_at=reminder.decided_at,
-        skip_reason=reminder.skip_reason,
+        skip_reason=Phrase.from_column(reminder.skip_reason) if reminder.skip_reason else None,
         invoices=lines,
         delivery=outbox.state if outbox else None,
         delivery_error=outbox.last_error if outbox else "",

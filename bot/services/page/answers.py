@@ -119,7 +119,7 @@ def say_paid(
         days = policies.of_customer(session, holder.customer_id).said_paid_hold_days
         hold = said_paid(today, days)
         put_on_hold(get(session, Customer, holder.customer_id), hold)
-        touched = overtake(session, holder.customer_id, WHOLE_ACCOUNT, ACTOR, str(hold.detail))
+        touched = overtake(session, holder.customer_id, WHOLE_ACCOUNT, ACTOR, hold.detail)
     return _news(
         engine,
         holder,

@@ -28,6 +28,7 @@ from bot.db import read_only, unit_of_work
 from bot.domain.calendar import local_today
 from bot.domain.escalation import Suggestion
 from bot.domain.money import Money
+from bot.domain.msgid import Phrase, phrase
 from bot.domain.policy import Policy
 from bot.domain.segments import Segments
 from bot.domain.states import ReminderState
@@ -35,7 +36,7 @@ from bot.models import Customer, Invoice, Reminder
 from bot.services.common.lookup import open_invoices
 from bot.services.common.queries import get, listed
 from bot.services.reminders.compose import Composer, Draft
-from bot.services.reminders.overtaken import expire
+from bot.services.reminders.overtaken import expire, no_longer_holds
 from bot.services.reminders.suggestions import cause_of, decide_for, load_accounts
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def write_pending(drafter: Drafter, reminder_ids: Collection[int]) -> None:
     written, lapsed = thanks
     for item in pending:
         if item.customer_id not in accounts:
-            lapsed[item.id] = "no longer holds: nothing is owed any more"
+            lapsed[item.id] = no_longer_holds(phrase("nothing is owed any more"))
             continue
         customer, account = accounts[item.customer_id]
         decision = decide_for(
@@ -100,9 +101,9 @@ def write_pending(drafter: Drafter, reminder_ids: Collection[int]) -> None:
         )
         decided = decision.decision
         if not isinstance(decided, Suggestion):
-            lapsed[item.id] = f"no longer holds: {decided.detail}"
+            lapsed[item.id] = no_longer_holds(decided.detail)
         elif decided.stage.name != item.stage:
-            lapsed[item.id] = f"no longer holds: the {decided.stage.name} stage is due instead"
+            lapsed[item.id] = no_longer_holds(phrase("{stage} is due instead", stage=decided.stage))
         else:
             try:
                 today = local_today(item.suggested_at, customer.timezone)
@@ -111,18 +112,20 @@ def write_pending(drafter: Drafter, reminder_ids: Collection[int]) -> None:
                 )
             except Exception as exc:  # this reminder's failure, not its neighbours'
                 log.warning("reminder %s not written", item.id, exc_info=exc)
-                lapsed[item.id] = f"its texts could not be written: {cause_of(exc)}"
+                lapsed[item.id] = phrase(
+                    "its texts could not be written: {cause}", cause=cause_of(exc)
+                )
     _store(drafter.engine, written, lapsed)
 
 
 def _thanks(
     session: Session, composer: Composer, pending: list[_Pending]
-) -> tuple[dict[int, Draft], dict[int, str]]:
+) -> tuple[dict[int, Draft], dict[int, Phrase]]:
     """Thank-you notes (services/payments.py), written from the invoices they thank for and
     what the customer still owes now; one whose invoice is open again (the bank reversed the
     payment) no longer holds."""
     written: dict[int, Draft] = {}
-    lapsed: dict[int, str] = {}
+    lapsed: dict[int, Phrase] = {}
     if not pending:
         return written, lapsed
     lists = listed(session.connection(), [p.id for p in pending])
@@ -131,7 +134,9 @@ def _thanks(
         invoices = session.exec(select(Invoice).where(col(Invoice.number).in_(numbers))).all()
         reopened = sorted(i.number for i in invoices if i.balance > 0)
         if reopened:
-            lapsed[item.id] = f"no longer holds: {', '.join(reopened)} is open again"
+            lapsed[item.id] = no_longer_holds(
+                phrase("{numbers} is open again", numbers=", ".join(reopened))
+            )
             continue
         written[item.id] = composer.thanks(
             get(session, Customer, item.customer_id),
@@ -144,7 +149,7 @@ def _thanks(
     return written, lapsed
 
 
-def _store(engine: Engine, written: dict[int, Draft], lapsed: dict[int, str]) -> None:
+def _store(engine: Engine, written: dict[int, Draft], lapsed: dict[int, Phrase]) -> None:
     undrafted = col(Reminder.drafted).is_(False)
     with unit_of_work(engine) as session:
         for reminder_id, draft in written.items():

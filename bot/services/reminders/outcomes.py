@@ -18,6 +18,7 @@ from bot.domain.escalation import (
     NoAction,
     Reason,
 )
+from bot.domain.msgid import Said
 from bot.domain.segments import MAIN
 from bot.rendering.staff_text import Phrase, phrase
 from bot.services.reminders.accounts_read import CustomerView as CustomerView
@@ -38,6 +39,8 @@ def cause_of(exc: Exception) -> Phrase | str:
     when it is not one the app words)."""
     if isinstance(exc, TemplateNotFound):
         return phrase("the template {name} is missing", name=exc.name)
+    if isinstance(exc, Said):
+        return exc.phrase
     if isinstance(exc, LookupError):
         return str(exc.args[0]) if exc.args else type(exc).__name__  # KeyError quotes str()
     return f"{type(exc).__name__}: {exc}"

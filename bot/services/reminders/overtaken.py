@@ -22,6 +22,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from bot.domain.msgid import Phrase, phrase
 from bot.domain.overtaking import chases_any, why_overtaken
 from bot.domain.states import OutboxState, ReminderState, move, transition
 from bot.models import InboundMessage, Outbox, Reminder
@@ -54,16 +55,17 @@ NOTHING = Touched((), ())
 
 
 def expire(
-    session: Session, reasons: Mapping[int, str], actor: str, *where: sa.ColumnElement[bool]
+    session: Session, reasons: Mapping[int, Phrase], actor: str, *where: sa.ColumnElement[bool]
 ) -> None:
-    """Expire these suggestions, each with why (on its card, and in the audit trail); those
+    """Expire these suggestions, each with why (on its card, in the reader's language, and in
+    the audit trail, in English); those
     decided meanwhile, or not matching `where`, are left as they are."""
     expiring = move(ReminderState.EXPIRED)
     for reminder_id, reason in reasons.items():
         done = session.exec(
             sa.update(Reminder)
             .where(col(Reminder.id) == reminder_id, in_sources(Reminder.state, expiring), *where)
-            .values(state=expiring.target, skip_reason=reason)
+            .values(state=expiring.target, skip_reason=reason.column())
         )
         if not done.rowcount:
             continue
@@ -72,7 +74,9 @@ def expire(
         log.info("reminder %s expired: %s", reminder_id, reason)
         audit.append(
             session,
-            audit.NewEvent.about(reminder, "expired", actor, stage=reminder.stage, reason=reason),
+            audit.NewEvent.about(
+                reminder, "expired", actor, stage=reminder.stage, reason=str(reason)
+            ),
         )
 
 
@@ -84,8 +88,13 @@ _CHASING = (
 )
 
 
+def no_longer_holds(fact: Phrase) -> Phrase:
+    """Why a suggestion expired: what was recorded since it was suggested."""
+    return phrase("no longer holds: {fact}", fact=fact)
+
+
 def _stop(
-    session: Session, reminder_id: int, actor: str, reason: str, *held: sa.ColumnElement[bool]
+    session: Session, reminder_id: int, actor: str, reason: Phrase, *held: sa.ColumnElement[bool]
 ) -> Reminder | None:
     """Cancel an approved reminder's queued e-mail, with why (on its card, and in the audit
     trail), if its outbox row is still pending and `held` (who holds it) is true of it."""
@@ -100,9 +109,9 @@ def _stop(
     reminder = session.get(Reminder, reminder_id, populate_existing=True)
     assert reminder is not None  # the outbox row's foreign key
     reminder.state = transition(reminder.state, ReminderState.CANCELLED)
-    reminder.skip_reason = reason
+    reminder.skip_reason = reason.column()
     log.info("reminder %s stopped before it left: %s", reminder_id, reason)
-    audit.append(session, audit.NewEvent.about(reminder, "cancelled", actor, why=reason))
+    audit.append(session, audit.NewEvent.about(reminder, "cancelled", actor, why=str(reason)))
     return reminder
 
 
@@ -128,7 +137,7 @@ def stop_if_overtaken(
     fact = why_overtaken(accounts[0][1] if accounts else None, chased, policy, now)
     if fact is None:
         return False
-    reason = f"by the time it was to leave, {fact}"
+    reason = phrase("by the time it was to leave, {fact}", fact=fact)
     return _stop(session, reminder_id, "relance", reason, *held) is not None
 
 
@@ -137,7 +146,7 @@ def overtake(
     customer_id: int,
     numbers: Collection[str] | None,
     actor: str,
-    fact: str,
+    fact: Phrase,
 ) -> Touched:
     """`actor` just recorded `fact`, which takes `numbers` (`WHOLE_ACCOUNT`: every invoice) off
     the ladder, in the caller's transaction: the customer's suggestions chasing any of them
@@ -146,7 +155,7 @@ def overtake(
 
 
 def overtake_many(
-    session: Session, facts: Mapping[int, tuple[Collection[str] | None, str]], actor: str
+    session: Session, facts: Mapping[int, tuple[Collection[str] | None, Phrase]], actor: str
 ) -> Touched:
     """`overtake` for many customers at once (customer id → the invoices and the fact): their
     reminders read a batch of customers at a time, not one customer at a time (a bank
@@ -156,7 +165,7 @@ def overtake_many(
     expire(
         session,
         {
-            key: f"no longer holds: {facts[customer][1]}"
+            key: no_longer_holds(facts[customer][1])
             for key, _o, customer in _chasing(session, suggested, facts)
         },
         actor,
@@ -173,7 +182,7 @@ def overtake_many(
     )
     stopped = []
     for key, _owner, customer in _chasing(session, queued, facts):
-        reason = f"since its approval, {facts[customer][1]}"
+        reason = phrase("since its approval, {fact}", fact=facts[customer][1])
         reminder = _stop(session, key, actor, reason, unclaimed)  # a sender's claim wins
         if reminder is not None:
             stopped.append((key, reminder.owner))
@@ -206,7 +215,7 @@ def _live(
 def _chasing(
     session: Session,
     rows: list[tuple[int, str, int]],
-    facts: Mapping[int, tuple[Collection[str] | None, str]],
+    facts: Mapping[int, tuple[Collection[str] | None, Phrase]],
 ) -> list[tuple[int, str, int]]:
     """Those of these reminders that chase any of their customer's invoices in `facts`."""
     chased = listed(session.connection(), [key for key, _owner, _c in rows])

@@ -13,7 +13,7 @@ from bot.domain.aging import days_overdue
 from bot.domain.policy import Stage
 from bot.domain.states import OutboxState, ReminderState
 from bot.rendering.locale import money
-from bot.rendering.staff_text import N_, _, language, ngettext
+from bot.rendering.staff_text import N_, _, language, ngettext, say
 from bot.services.overview.reminder_view import ReminderView
 from bot.services.reminders.decisions import POLICY
 from bot.slack.blocks.common import (
@@ -90,14 +90,14 @@ def _status(view: ReminderView) -> str:
             "⏭️ Skipped by {who}{when}: {reason}",
             who=who,
             when=when,
-            reason=escape(view.skip_reason) or _("no reason given"),
+            reason=escape(say(view.skip_reason)) if view.skip_reason else _("no reason given"),
         )
     if view.state == ReminderState.EXPIRED and view.skip_reason:  # lapsed before it was written
-        return _("⌛ Expired: {reason}", reason=escape(view.skip_reason))
+        return _("⌛ Expired: {reason}", reason=escape(say(view.skip_reason)))
     if view.state == ReminderState.EXPIRED:
         return _("⌛ Expired: not decided on its day; today's digest has a fresh suggestion")
     if view.state == ReminderState.CANCELLED and view.skip_reason:  # stopped before it left
-        return _("🚫 Not sent: {reason}", reason=escape(view.skip_reason))
+        return _("🚫 Not sent: {reason}", reason=escape(say(view.skip_reason)))
     if view.state == ReminderState.CANCELLED:
         return _("🚫 Cancelled: the invoices were paid")
     if view.state == ReminderState.DONE:
@@ -261,21 +261,16 @@ def _controls(view: ReminderView) -> list[Block]:
 def card_fallback(view: ReminderView, stage: Stage | None = None) -> str:
     """The plain text of the card's notification."""
     label = stage.title_in(language()) if stage else view.stage
-    return _(
-        "{stage} for {customer}: {state}",
-        stage=escape(label),
-        customer=escape(view.customer_name),
-        state=_(STATE_WORDS[view.state]),
-    )
+    return _(FALLBACKS[view.state], stage=escape(label), customer=escape(view.customer_name))
 
 
 #: a reminder's state as its notification says it
-STATE_WORDS = {
-    ReminderState.SUGGESTED: N_("suggested"),
-    ReminderState.APPROVED: N_("approved"),
-    ReminderState.SKIPPED: N_("skipped"),
-    ReminderState.EXPIRED: N_("expired"),
-    ReminderState.CANCELLED: N_("cancelled"),
-    ReminderState.DONE: N_("done"),
-    ReminderState.SENT: N_("sent"),
+FALLBACKS = {
+    ReminderState.SUGGESTED: N_("{stage} for {customer}: suggested"),
+    ReminderState.APPROVED: N_("{stage} for {customer}: approved"),
+    ReminderState.SKIPPED: N_("{stage} for {customer}: skipped"),
+    ReminderState.EXPIRED: N_("{stage} for {customer}: expired"),
+    ReminderState.CANCELLED: N_("{stage} for {customer}: cancelled"),
+    ReminderState.DONE: N_("{stage} for {customer}: done"),
+    ReminderState.SENT: N_("{stage} for {customer}: sent"),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.rendering.staff_text import _, ngettext
+from bot.rendering.staff_text import N_, _, ngettext
 from bot.services.overview.worklists import NOBODY, OwnerProgress, WorkItem, Worklist
 from bot.slack.blocks.common import (
     Block,
@@ -113,10 +113,12 @@ def worklist_blocks(
 ) -> list[Block]:
     """`titles`: each stage key's label for staff (`stage_titles`)."""
     mine = worklist.owner != NOBODY
-    title = _("My morning") if mine else _("Nobody's reminders")
-    blocks: list[Block] = [
-        header(_("{title} — {count} to decide", title=title, count=worklist.total))
-    ]
+    heading = (
+        N_("My morning — {count} to decide")
+        if mine
+        else N_("Nobody's reminders — {count} to decide")
+    )
+    blocks: list[Block] = [header(_(heading, count=worklist.total))]
     if worklist.by_stage:
         blocks.append(
             context(

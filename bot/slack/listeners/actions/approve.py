@@ -16,14 +16,15 @@ VERBS = {
     ReminderState.SKIPPED: N_("This reminder was already skipped{who}."),
     ReminderState.EXPIRED: N_("This reminder was already expired{who}."),
     ReminderState.CANCELLED: N_("This reminder was already cancelled{who}."),
+    ReminderState.SENT: N_("This reminder was already sent{who}."),
+    ReminderState.DONE: N_("This reminder's call was already logged{who}."),
+    ReminderState.SUGGESTED: N_("This reminder is still awaiting a decision."),
 }
 
 
 def already_decided_text(state: ReminderState, decided_by: str) -> str:
     who = _(" by <@{user}>", user=decided_by) if decided_by else ""
-    if state in VERBS:
-        return _(VERBS[state], who=who)
-    return _("This reminder is already {state}{who}.", state=state, who=who)
+    return _(VERBS[state], who=who)
 
 
 def register(app: App, deps: Deps) -> None:

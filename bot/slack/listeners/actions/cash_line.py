@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.domain.states import BankLineState
-from bot.rendering.staff_text import N_, _
+from bot.rendering.staff_text import N_, _, say
 from bot.services import cash
 from bot.slack.access import Role
 from bot.slack.blocks.cash import choose_modal
@@ -24,9 +24,14 @@ from bot.slack.modal_opener import open_then_fill
 from bot.slack.mrkdwn import escape
 from bot.slack.permissions import Submission, on_submission
 
-STATES = {
-    BankLineState.APPLIED: N_("applied"),
-    BankLineState.NOT_PAYMENT: N_("marked not a customer payment"),
+#: what the loser of a race on a line reads, per the state the winner left it in
+ALREADY = {
+    BankLineState.APPLIED: N_("This payment was already applied{who}."),
+    BankLineState.SUGGESTED: N_("This payment was already suggested{who}."),
+    BankLineState.TO_DECIDE: N_("This payment was already left to decide{who}."),
+    BankLineState.IGNORED: N_("This payment was already ignored{who}."),
+    BankLineState.NOT_PAYMENT: N_("This payment was already marked not a customer payment{who}."),
+    BankLineState.REVERSED: N_("This payment was already reversed{who}."),
 }
 
 
@@ -114,11 +119,10 @@ class _Lines:
         """The loser is told who decided first (a person's own resent click stays silent)."""
         line = result.line
         if not result.won and not (line.decided_by == user and line.state == target):
-            verb = _(STATES[line.state]) if line.state in STATES else line.state.replace("_", " ")
             who = _(" by <@{user}>", user=line.decided_by) if line.decided_by else ""
-            reply.text(_("This payment was already {verb}{who}.", verb=verb, who=who))
+            reply.text(_(ALREADY[line.state], who=who))
         elif result.problem:
-            reply.text(_("Nothing applied: {problem}.", problem=escape(result.problem)))
+            reply.text(_("Nothing applied: {problem}.", problem=escape(say(result.problem))))
         refresh_line(self.deps.client, line, self.locale)
         if reply.on_home:
             publish_home(self.deps, user)

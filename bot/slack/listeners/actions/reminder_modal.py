@@ -21,13 +21,14 @@ def register_modal_action(
     app: App,
     deps: Deps,
     action_id: str,
-    verb: str,
+    what: str,
     callback_id: str,
     build: Callable[[ReminderView], dict[str, Any]],
 ) -> None:
-    """On `action_id`, open `build(view)` for approvers; say who decided if someone did."""
+    """On `action_id`, open `build(view)` for approvers (`what`: the marked msgid of what
+    others may not do); say who decided if someone did."""
 
-    @on_card_click(app, deps, action_id, f"{verb} reminders")
+    @on_card_click(app, deps, action_id, what)
     def clicked(click: Click) -> None:
         open_reminder_modal(deps, click.reminder_id, click.trigger_id, callback_id, build)
 

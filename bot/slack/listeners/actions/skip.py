@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.rendering.staff_text import N_
 from bot.slack.blocks.modals import skip_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import SKIP, SKIP_CALLBACK
@@ -11,4 +12,4 @@ from bot.slack.listeners.actions.reminder_modal import register_modal_action
 
 
 def register(app: App, deps: Deps) -> None:
-    register_modal_action(app, deps, SKIP, "skip", SKIP_CALLBACK, skip_modal)
+    register_modal_action(app, deps, SKIP, N_("skip reminders"), SKIP_CALLBACK, skip_modal)

@@ -26,6 +26,12 @@ from bot.slack.listeners.actions.legal_part import open_legal_part
 from bot.slack.listeners.actions.reminder_modal import open_reminder_modal
 
 MODALS = {"edit": (EDIT_CALLBACK, edit_modal), "skip": (SKIP_CALLBACK, skip_modal)}
+#: what a person who may not decide was refused, per row menu choice
+REFUSED = {
+    "legal": N_("read final notices"),
+    "edit": N_("edit reminders"),
+    "skip": N_("skip reminders"),
+}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -88,8 +94,7 @@ def _row_menu(deps: Deps, body: dict[str, Any]) -> None:
         _approve(deps, body, [int(rid)])
         return
     user = body["user"]["id"]
-    what = N_("read final notices") if verb == "legal" else f"{verb} reminders"
-    if _refused(deps, user, what, {"reminder": int(rid)}):
+    if _refused(deps, user, REFUSED[verb], {"reminder": int(rid)}):
         return
     if verb == "legal":
         open_legal_part(deps, int(rid), body.get("trigger_id", ""))
