@@ -241,9 +241,11 @@ def test_a_full_mailbox_is_retried_then_failed_after_the_retry_budget(
     smtp.mode = "mailbox-full"
     first = deliver_due(engine, settings, "w", now=when)
     assert sorted(first.retrying) == sorted(r.id for r in reminders) and first.failed == []
-    second = deliver_due(engine, settings, "w", now=when + timedelta(seconds=61))
+    # each pass's clock runs on from its `now` as it sends: a margin of 30 s past each backoff
+    # (60 s, then 120 s) keeps a slow pass on a busy machine from leaving a message not yet due
+    second = deliver_due(engine, settings, "w", now=when + timedelta(seconds=60 + 30))
     assert sorted(second.retrying) == sorted(r.id for r in reminders)
-    third = deliver_due(engine, settings, "w", now=when + timedelta(seconds=61 + 121))
+    third = deliver_due(engine, settings, "w", now=when + timedelta(seconds=90 + 120 + 30))
     assert sorted(third.failed) == sorted(r.id for r in reminders) and third.retrying == []
     rows = outbox_rows(engine).values()
     assert {(o.state, o.attempts) for o in rows} == {("failed", 3)}
